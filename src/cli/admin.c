@@ -1,0 +1,285 @@
+/* admin.c — the administrative subcommands: init, user add / user passwd, token create and
+ * backup. Secrets (passwords) are read from standard input, never from the command line. */
+#define _POSIX_C_SOURCE 200809L
+#include "cli.h"
+#include "../base/base.h"
+#include "../platform/audit/audit.h"
+#include "../platform/auth/auth.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cmd_init(int argc, char **argv)
+{
+	cli_opt o[] = {
+		{"db", 1, "database URL: sqlite:PATH (default sqlite:yijian.db) or postgresql://…", NULL},
+		{"keys", 1, "directory of the audit signing key (created when missing)", NULL},
+		{NULL, 0, NULL, NULL},
+	};
+	int code;
+	if (cli_parse(argc, argv, "Usage: yijian init [--db URL] [--keys DIR]", o, NULL, NULL, &code) < 0)
+		return code;
+	const char *url = cli_db_url(o);
+	store *s = cli_open_store(url, 1);
+	if (!s)
+		return 1;
+	char *keys = cli_keys_dir(o, url), *err = NULL;
+	int rc = yj_audit_keys_load(keys, &err);
+	int64_t v = 0;
+	store_schema_version(s, &v);
+	if (rc < 0)
+		fprintf(stderr, "yijian: %s\n", err);
+	else
+		printf("database ready: %s, schema version %lld, audit key in %s/\n", store_engine(s), (long long)v, keys);
+	free(err);
+	free(keys);
+	store_close(s);
+	return rc < 0 ? 1 : 0;
+}
+
+static char *cli_actor(void)
+{
+	const char *u = getenv("SUDO_USER");
+	if (!u)
+		u = getenv("USER");
+	return yj_asprintf("cli:%s", u ? u : "unknown");
+}
+
+/* user add / user passwd need the audit key to sign the log entries they append. */
+static store *open_with_keys(const cli_opt *o)
+{
+	const char *url = cli_db_url(o);
+	store *s = cli_open_store(url, 1);
+	if (!s)
+		return NULL;
+	char *keys = cli_keys_dir(o, url), *err = NULL;
+	if (yj_audit_keys_load(keys, &err) < 0) {
+		fprintf(stderr, "yijian: %s\n", err);
+		free(err);
+		free(keys);
+		store_close(s);
+		return NULL;
+	}
+	free(keys);
+	return s;
+}
+
+static int user_add(int argc, char **argv)
+{
+	cli_opt o[] = {
+		{"db", 1, "database URL", NULL},
+		{"keys", 1, "directory of the audit signing key", NULL},
+		{"username", 1, "sign-in name", NULL},
+		{"display-name", 1, "name shown in the console (default: the user name)", NULL},
+		{"role", 1, "admin | inspector | legal_reviewer | leader | liaison | insurance_analyst | institution | grid_member", NULL},
+		{"region", 1, "GB/T 2260 code of the user's territory, e.g. 330302", NULL},
+		{"department", 1, "health | insurance | market | environment | police | drug | development | hrss | civil | justice | finance | audit | data | tax | education", NULL},
+		{NULL, 0, NULL, NULL},
+	};
+	int code;
+	if (cli_parse(argc, argv, "Usage: yijian user add --username U --role ROLE --region CODE --department DEPT < password", o,
+		      NULL, NULL, &code) < 0)
+		return code;
+	if (!cli_get(o, "username") || !cli_get(o, "role") || !cli_get(o, "region") || !cli_get(o, "department")) {
+		fprintf(stderr, "yijian user add: --username, --role, --region and --department are required\n");
+		return 2;
+	}
+	char *pw = cli_read_line();
+	if (!pw) {
+		fprintf(stderr, "yijian user add: give the password on standard input\n");
+		return 2;
+	}
+	store *s = open_with_keys(o);
+	if (!s) {
+		free(pw);
+		return 1;
+	}
+	yj_user_new u = {cli_get(o, "username"), cli_get(o, "display-name"), pw, cli_get(o, "role"), cli_get(o, "region"),
+			 cli_get(o, "department")};
+	char *actor = cli_actor(), *err = NULL;
+	int64_t id = 0;
+	int rc = yj_user_create(s, &u, actor, &id, &err);
+	if (rc < 0)
+		fprintf(stderr, "yijian user add: %s\n", err);
+	else
+		printf("user %s created (id %lld)\n", u.username, (long long)id);
+	sodium_memzero(pw, strlen(pw));
+	free(pw);
+	free(err);
+	free(actor);
+	store_close(s);
+	return rc < 0 ? 1 : 0;
+}
+
+static int user_passwd(int argc, char **argv)
+{
+	cli_opt o[] = {
+		{"db", 1, "database URL", NULL},
+		{"keys", 1, "directory of the audit signing key", NULL},
+		{"username", 1, "whose password to set", NULL},
+		{NULL, 0, NULL, NULL},
+	};
+	int code;
+	if (cli_parse(argc, argv, "Usage: yijian user passwd --username U < new-password", o, NULL, NULL, &code) < 0)
+		return code;
+	if (!cli_get(o, "username")) {
+		fprintf(stderr, "yijian user passwd: --username is required\n");
+		return 2;
+	}
+	char *pw = cli_read_line();
+	if (!pw) {
+		fprintf(stderr, "yijian user passwd: give the new password on standard input\n");
+		return 2;
+	}
+	store *s = open_with_keys(o);
+	if (!s) {
+		free(pw);
+		return 1;
+	}
+	char *actor = cli_actor(), *err = NULL;
+	int rc = yj_user_set_password(s, cli_get(o, "username"), pw, actor, &err);
+	if (rc < 0)
+		fprintf(stderr, "yijian user passwd: %s\n", err);
+	else
+		printf("password of %s set; their sessions have ended\n", cli_get(o, "username"));
+	sodium_memzero(pw, strlen(pw));
+	free(pw);
+	free(err);
+	free(actor);
+	store_close(s);
+	return rc < 0 ? 1 : 0;
+}
+
+int cmd_user(int argc, char **argv)
+{
+	if (argc >= 1 && strcmp(argv[0], "add") == 0)
+		return user_add(argc - 1, argv + 1);
+	if (argc >= 1 && strcmp(argv[0], "passwd") == 0)
+		return user_passwd(argc - 1, argv + 1);
+	fprintf(argc >= 1 && strcmp(argv[0], "--help") == 0 ? stdout : stderr,
+		"Usage: yijian user add|passwd [OPTIONS]   (yijian user add --help)\n");
+	return argc >= 1 && strcmp(argv[0], "--help") == 0 ? 0 : 2;
+}
+
+int cmd_token(int argc, char **argv)
+{
+	if (argc < 1 || strcmp(argv[0], "create") != 0) {
+		int help = argc >= 1 && strcmp(argv[0], "--help") == 0;
+		fprintf(help ? stdout : stderr, "Usage: yijian token create --username U --name NAME [--days N] [--write]\n");
+		return help ? 0 : 2;
+	}
+	cli_opt o[] = {
+		{"db", 1, "database URL", NULL},
+		{"keys", 1, "directory of the audit signing key", NULL},
+		{"username", 1, "the user the token acts as", NULL},
+		{"name", 1, "what the token is for", NULL},
+		{"days", 1, "validity in days (default 90)", NULL},
+		{"write", 0, "allow state-changing requests (default read only)", NULL},
+		{NULL, 0, NULL, NULL},
+	};
+	int code;
+	if (cli_parse(argc - 1, argv + 1, "Usage: yijian token create --username U --name NAME [--days N] [--write]", o,
+		      NULL, NULL, &code) < 0)
+		return code;
+	if (!cli_get(o, "username") || !cli_get(o, "name")) {
+		fprintf(stderr, "yijian token create: --username and --name are required\n");
+		return 2;
+	}
+	store *s = open_with_keys(o);
+	if (!s)
+		return 1;
+	const char *days = cli_get(o, "days");
+	char *actor = cli_actor(), *err = NULL;
+	char *tok = yj_token_create(s, cli_get(o, "username"), cli_get(o, "name"), days ? atoi(days) : 90,
+				    cli_get(o, "write") ? "read,write" : "read", actor, &err);
+	if (tok)
+		printf("%s\n", tok);
+	else
+		fprintf(stderr, "yijian token create: %s\n", err);
+	free(tok);
+	free(err);
+	free(actor);
+	store_close(s);
+	return tok ? 0 : 1;
+}
+
+int cmd_backup(int argc, char **argv)
+{
+	cli_opt o[] = {
+		{"db", 1, "database URL (sqlite:PATH; for PostgreSQL use pg_dump)", NULL},
+		{"out", 1, "file to write the copy to", NULL},
+		{NULL, 0, NULL, NULL},
+	};
+	int code;
+	if (cli_parse(argc, argv, "Usage: yijian backup --db sqlite:PATH --out FILE", o, NULL, NULL, &code) < 0)
+		return code;
+	if (!cli_get(o, "out")) {
+		fprintf(stderr, "yijian backup: --out is required\n");
+		return 2;
+	}
+	store *s = cli_open_store(cli_db_url(o), 0);
+	if (!s)
+		return 1;
+	char *err = NULL;
+	int rc = store_backup(s, cli_get(o, "out"), &err);
+	if (rc < 0)
+		fprintf(stderr, "yijian backup: %s\n", err);
+	else
+		printf("backup written to %s\n", cli_get(o, "out"));
+	free(err);
+	store_close(s);
+	return rc < 0 ? 1 : 0;
+}
+
+int cmd_audit(int argc, char **argv)
+{
+	if (argc < 1 || strcmp(argv[0], "verify") != 0) {
+		int help = argc >= 1 && strcmp(argv[0], "--help") == 0;
+		fprintf(help ? stdout : stderr, "Usage: yijian audit verify --db URL --sth FILE [--public-key FILE]\n");
+		return help ? 0 : 2;
+	}
+	cli_opt o[] = {
+		{"db", 1, "database URL", NULL},
+		{"sth", 1, "a signed tree head saved from GET /api/v1/audit/sth", NULL},
+		{"public-key", 1, "the published audit.pub (default: from the key directory)", NULL},
+		{"keys", 1, "directory of the audit keys (for the default public key)", NULL},
+		{NULL, 0, NULL, NULL},
+	};
+	int code;
+	if (cli_parse(argc - 1, argv + 1, "Usage: yijian audit verify --db URL --sth FILE [--public-key FILE]", o, NULL,
+		      NULL, &code) < 0)
+		return code;
+	if (!cli_get(o, "sth")) {
+		fprintf(stderr, "yijian audit verify: --sth is required\n");
+		return 2;
+	}
+	const char *url = cli_db_url(o);
+	char *keys = cli_keys_dir(o, url);
+	char *pubfile = cli_get(o, "public-key") ? yj_strdup(cli_get(o, "public-key")) : yj_asprintf("%s/audit.pub", keys);
+	free(keys);
+	char hex[128] = {0};
+	FILE *f = fopen(pubfile, "r");
+	if (!f || !fgets(hex, sizeof hex, f)) {
+		fprintf(stderr, "yijian audit verify: cannot read the public key %s\n", pubfile);
+		if (f)
+			fclose(f);
+		free(pubfile);
+		return 2;
+	}
+	fclose(f);
+	hex[strcspn(hex, "\r\n ")] = '\0';
+	store *s = cli_open_store(url, 0);
+	if (!s) {
+		free(pubfile);
+		return 2;
+	}
+	char *report = NULL;
+	int rc = yj_audit_verify(s, cli_get(o, "sth"), hex, &report);
+	printf("%s\n", report ? report : (rc == 0 ? "ok" : "failed"));
+	free(report);
+	free(pubfile);
+	store_close(s);
+	return rc == 0 ? 0 : rc > 0 ? 1 : 2;
+}

@@ -1,0 +1,13 @@
+/* routes.c — the whole route table of the server: every capability's routes, in match order.
+ * The router and /api/v1/openapi.json both read this list. */
+#include "routes.h"
+#include "../platform/audit/audit.h"
+#include "../platform/auth/auth.h"
+#include "../registry/registry.h"
+
+extern const yj_route yj_audit_routes[];
+
+const yj_route *const yj_all_routes[] = {
+	yj_system_routes, yj_session_routes, yj_user_routes, yj_token_routes, yj_region_routes, yj_audit_routes,
+};
+const size_t yj_all_routes_len = sizeof yj_all_routes / sizeof yj_all_routes[0];

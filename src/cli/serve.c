@@ -1,0 +1,117 @@
+/* serve.c — `yijian serve`: open and migrate the store, load the audit signing key, serve HTTP
+ * until SIGTERM or SIGINT, then finish in-flight requests and close the store. Keeps no state
+ * outside the store, so several processes can share one PostgreSQL. */
+#define _POSIX_C_SOURCE 200809L
+#include "cli.h"
+#include "routes.h"
+#include "../base/log.h"
+#include "../platform/audit/audit.h"
+#include "../platform/auth/auth.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *find_web_dir(const char *given)
+{
+	static char buf[4096];
+	struct stat st;
+	if (given)
+		return *given ? given : NULL;
+	if (stat("web/dist/index.html", &st) == 0)
+		return "web/dist";
+	/* Beside the binary: build/yijian → ../web/dist */
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 32);
+	if (n > 0) {
+		buf[n] = '\0';
+		char *slash = strrchr(buf, '/');
+		if (slash) {
+			strcpy(slash, "/../web/dist");
+			char probe[4200];
+			snprintf(probe, sizeof probe, "%s/index.html", buf);
+			if (stat(probe, &st) == 0)
+				return buf;
+		}
+	}
+	return NULL;
+}
+
+static unsigned num(const cli_opt *o, const char *name, unsigned dflt)
+{
+	const char *v = cli_get(o, name);
+	return v ? (unsigned)strtoul(v, NULL, 10) : dflt;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	cli_opt o[] = {
+		{"db", 1, "database URL: sqlite:PATH (default sqlite:yijian.db) or postgresql://…", NULL},
+		{"listen", 1, "HOST:PORT to listen on (default 127.0.0.1:8080)", NULL},
+		{"web", 1, "directory of the built console (default web/dist; empty to serve none)", NULL},
+		{"keys", 1, "directory of the audit signing key (default PATH.keys beside a SQLite file)", NULL},
+		{"max-body", 1, "largest request body in bytes (default 8388608)", NULL},
+		{"threads", 1, "worker threads (default max(8, 4 × cores))", NULL},
+		{"max-connections", 1, "simultaneous connections (default 1024)", NULL},
+		{"idle-timeout", 1, "seconds before an idle or slow connection is closed (default 30)", NULL},
+		{"secure-cookies", 0, "mark cookies Secure (when behind TLS)", NULL},
+		{"quiet", 0, "log warnings and errors only", NULL},
+		{NULL, 0, NULL, NULL},
+	};
+	int code;
+	if (cli_parse(argc, argv, "Usage: yijian serve [--db URL] [--listen HOST:PORT] [options]", o, NULL, NULL, &code) < 0)
+		return code;
+	if (cli_get(o, "quiet"))
+		yj_log_set_level(YJ_LOG_WARN);
+	const char *url = cli_db_url(o);
+	store *s = cli_open_store(url, 1);
+	if (!s)
+		return 1;
+	char *keys = cli_keys_dir(o, url), *err = NULL;
+	if (yj_audit_keys_load(keys, &err) < 0) {
+		fprintf(stderr, "yijian: %s\n", err);
+		free(err);
+		free(keys);
+		store_close(s);
+		return 1;
+	}
+	yj_http_config cfg = {
+		.listen = cli_get(o, "listen") ? cli_get(o, "listen") : "127.0.0.1:8080",
+		.web_dir = find_web_dir(cli_get(o, "web")),
+		.max_body = num(o, "max-body", 8u << 20),
+		.threads = num(o, "threads", 0),
+		.max_connections = num(o, "max-connections", 0),
+		.idle_timeout = num(o, "idle-timeout", 0),
+		.secure_cookies = cli_get(o, "secure-cookies") != NULL,
+	};
+	/* Block the stop signals in every thread; the main thread waits for them below. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	yj_server *srv = yj_server_new(&cfg, s, yj_all_routes, yj_all_routes_len, &yj_auth_hooks_default, keys);
+	if (yj_server_start(srv, &err) < 0) {
+		fprintf(stderr, "yijian: %s\n", err);
+		free(err);
+		yj_server_free(srv);
+		free(keys);
+		store_close(s);
+		return 1;
+	}
+	fprintf(stderr, "yijian %s serving http://%s/ (database: %s, console: %s)\n", YJ_VERSION, cfg.listen,
+		store_engine(s), cfg.web_dir ? cfg.web_dir : "not built");
+	yj_log(YJ_LOG_INFO, "serve.start", "\"listen\":\"%s\",\"engine\":\"%s\"", cfg.listen, store_engine(s));
+	int sig = 0;
+	sigwait(&set, &sig);
+	yj_log(YJ_LOG_INFO, "serve.stop", "\"signal\":%d", sig);
+	yj_server_stop(srv);
+	yj_server_free(srv);
+	store_close(s);
+	free(keys);
+	return 0;
+}

@@ -1,0 +1,62 @@
+/* audit.h — the full-process record (执法全过程记录): an append-only Merkle log built as RFC 6962 §2.1
+ * (leaf = SHA-256(0x00 ‖ data), node = SHA-256(0x01 ‖ left ‖ right)), with an ed25519-signed tree
+ * head after every append. Every change of state and every disclosure of personal data appends a
+ * leaf inside the same transaction as the change, so the change and its record commit together. */
+#ifndef YJ_AUDIT_H
+#define YJ_AUDIT_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../store/store.h"
+
+#define YJ_HASH_LEN 32
+
+/* The signing key pair lives in files outside the database: DIR/audit.key (secret, mode 0600)
+ * and DIR/audit.pub (hex public key, published). yj_audit_keys_load creates them on first use.
+ * Returns YJ_OK or YJ_ERR with *err (caller frees). */
+int yj_audit_keys_load(const char *dir, char **err);
+/* The hex public key (static storage, valid after a successful load). */
+const char *yj_audit_public_key_hex(void);
+
+/* One leaf's content. */
+typedef struct yj_audit_event {
+	const char *actor;	 /* user id as decimal string, "system", or "cli:<username>" */
+	const char *action;	 /* dotted verb: "user.create", "session.create", "practitioner.disclose" */
+	const char *object_type; /* "user", "session", … */
+	const char *object_id;	 /* the object's id or natural key */
+	const char *region_code; /* territory of the object ("" when none) */
+	const json_t *state;	 /* the new state (hashed, not stored); NULL hashes as JSON null */
+} yj_audit_event;
+
+/* Appends a leaf and a signed tree head. Must run inside a write transaction on c (store_tx);
+ * serialises with concurrent appenders through the head row. On success *index_out (may be NULL)
+ * receives the leaf index. Returns ST_OK or a store failure (ST_RETRY is retried by store_tx). */
+int yj_audit_append(store_conn *c, const yj_audit_event *ev, int64_t *index_out);
+
+/* ---- Merkle tree primitives (merkle.c); hashes are 32 raw bytes ---- */
+void yj_merkle_leaf_hash(const void *data, size_t len, unsigned char out[YJ_HASH_LEN]);
+void yj_merkle_node_hash(const unsigned char l[YJ_HASH_LEN], const unsigned char r[YJ_HASH_LEN],
+			 unsigned char out[YJ_HASH_LEN]);
+/* MTH over n leaf hashes (RFC 6962 §2.1); n = 0 gives SHA-256 of the empty string. */
+void yj_merkle_root(const unsigned char (*leaves)[YJ_HASH_LEN], size_t n, unsigned char out[YJ_HASH_LEN]);
+/* Audit path for leaf m in a tree of n leaves (§2.1.1). *path is allocated (caller frees), *len hashes. */
+int yj_merkle_inclusion(const unsigned char (*leaves)[YJ_HASH_LEN], size_t n, size_t m, unsigned char (**path)[YJ_HASH_LEN],
+			size_t *len);
+/* Consistency proof between sizes m and n (§2.1.2). Same ownership as above. */
+int yj_merkle_consistency(const unsigned char (*leaves)[YJ_HASH_LEN], size_t n, size_t m,
+			  unsigned char (**proof)[YJ_HASH_LEN], size_t *len);
+/* Verifiers (RFC 9162 §2.1.3.2 and §2.1.4.2 algorithms); return 1 when the proof holds. */
+int yj_merkle_verify_inclusion(const unsigned char leaf[YJ_HASH_LEN], size_t m, size_t n,
+			       const unsigned char (*path)[YJ_HASH_LEN], size_t len, const unsigned char root[YJ_HASH_LEN]);
+int yj_merkle_verify_consistency(size_t m, size_t n, const unsigned char old_root[YJ_HASH_LEN],
+				 const unsigned char new_root[YJ_HASH_LEN], const unsigned char (*proof)[YJ_HASH_LEN],
+				 size_t len);
+
+/* Verifies a database's log against a signed tree head file (as served by GET /api/v1/audit/sth).
+ * Returns 0 when everything matches; otherwise 1 and *report names the first bad leaf and why
+ * (caller frees); -1 when the check could not run (*report says why). */
+int yj_audit_verify(store *s, const char *sth_path, const char *pubkey_hex, char **report);
+
+#endif

@@ -1,0 +1,143 @@
+/* auth.c — roles, argon2id passwords, random tokens, and the authenticate hook that turns a
+ * session cookie or a bearer token into the request's principal. */
+#define _POSIX_C_SOURCE 200809L
+#include "auth_int.h"
+#include "../../base/log.h"
+
+#include <openssl/sha.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+const yj_role_info yj_roles[] = {
+	{"admin", ROLE_ADMIN, "系统管理员"},
+	{"inspector", ROLE_INSPECTOR, "监督员"},
+	{"legal_reviewer", ROLE_LEGAL_REVIEWER, "法制审核员"},
+	{"leader", ROLE_LEADER, "领导"},
+	{"liaison", ROLE_LIAISON, "部门联络员"},
+	{"insurance_analyst", ROLE_INSURANCE_ANALYST, "医保分析员"},
+	{"institution", ROLE_INSTITUTION, "机构用户"},
+	{"grid_member", ROLE_GRID_MEMBER, "网格员"},
+};
+const size_t yj_nroles = YJ_ARRAY_LEN(yj_roles);
+
+const yj_role_info *yj_role_find(const char *name)
+{
+	for (size_t i = 0; name && i < yj_nroles; i++)
+		if (strcmp(yj_roles[i].name, name) == 0)
+			return &yj_roles[i];
+	return NULL;
+}
+
+int yj_password_hash(const char *password, char out[128])
+{
+	/* Interactive limits: ~0.1 s and 64 MiB per hash on this class of machine. */
+	if (crypto_pwhash_str(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+		return YJ_ERR;
+	return YJ_OK;
+}
+
+int yj_password_verify(const char *hash, const char *password)
+{
+	return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+}
+
+const char *yj_password_weak(const char *password, const char *username)
+{
+	size_t n = strlen(password);
+	if (n < 8)
+		return "密码至少 8 位";
+	if (n > 128)
+		return "密码不能超过 128 位";
+	if (username && strcasecmp(password, username) == 0)
+		return "密码不能与用户名相同";
+	return NULL;
+}
+
+void auth_random_token(const char *prefix, char *out, size_t cap)
+{
+	unsigned char raw[TOKEN_BYTES];
+	randombytes_buf(raw, sizeof raw);
+	size_t pl = strlen(prefix);
+	memcpy(out, prefix, pl);
+	sodium_bin2base64(out + pl, cap - pl, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+void auth_token_hash(const char *token, char hex[65])
+{
+	unsigned char h[SHA256_DIGEST_LENGTH];
+	SHA256((const unsigned char *)token, strlen(token), h);
+	yj_hex_encode(h, sizeof h, hex);
+}
+
+void auth_principal_from_user(const auth_user *u, yj_principal *p)
+{
+	memset(p, 0, sizeof *p);
+	p->user_id = u->id;
+	snprintf(p->username, sizeof p->username, "%s", u->username);
+	snprintf(p->role, sizeof p->role, "%s", u->role);
+	const yj_role_info *ri = yj_role_find(u->role);
+	p->role_bit = ri ? ri->bit : 0;
+	snprintf(p->region_code, sizeof p->region_code, "%s", u->region_code);
+	snprintf(p->department, sizeof p->department, "%s", u->department);
+	yj_scope_init(&p->scope, u->region_code, u->department, u->remit);
+}
+
+static int authenticate(yj_req *r, yj_principal *out)
+{
+	store_conn *c = store_conn_get(yj_store(r));
+	int64_t now = yj_now_ms();
+	char hash[65];
+	auth_user u;
+	const char *authz = yj_header(r, "Authorization");
+	if (authz && strncasecmp(authz, "Bearer ", 7) == 0) {
+		int write = 0;
+		auth_token_hash(authz + 7, hash);
+		int rc = auth_token_lookup(c, hash, now, &u, &write);
+		if (rc == ST_NOTFOUND) {
+			yj_add_header(r, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
+			yj_reply_problem(r, 401, "invalid-token", "访问令牌无效",
+					 "访问令牌不存在、已过期或已吊销，请向管理员申请新的令牌。");
+			return YJ_ERR;
+		}
+		if (rc < 0) {
+			yj_reply_store_error(r, rc);
+			return YJ_ERR;
+		}
+		auth_principal_from_user(&u, out);
+		out->via_token = 1;
+		out->token_write = write;
+		return 1;
+	}
+	const char *cookie = yj_cookie(r, YJ_SESSION_COOKIE);
+	if (!cookie || !*cookie)
+		return 0;
+	auth_token_hash(cookie, hash);
+	int64_t sid = 0;
+	char csrf[65];
+	int rc = auth_session_lookup(c, hash, now, &u, &sid, csrf);
+	if (rc == ST_NOTFOUND)
+		return 0;
+	if (rc < 0) {
+		yj_reply_store_error(r, rc);
+		return YJ_ERR;
+	}
+	auth_principal_from_user(&u, out);
+	out->session_id = sid;
+	snprintf(out->csrf, sizeof out->csrf, "%s", csrf);
+	return 1;
+}
+
+const yj_auth_hooks yj_auth_hooks_default = {authenticate};
+
+json_t *auth_user_json(const auth_user *u)
+{
+	const yj_role_info *ri = yj_role_find(u->role);
+	json_t *j = json_pack("{s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "id", yj_json_id(u->id), "username",
+			      u->username, "display_name", u->display_name, "role", u->role, "role_label",
+			      ri ? ri->label : u->role, "region_code", u->region_code, "region_name", u->region_name,
+			      "department", u->department, "disabled", u->disabled);
+	return j;
+}

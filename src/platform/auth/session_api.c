@@ -1,0 +1,236 @@
+/* session_api.c — sign-in, sign-out, the current session and password change, for the console.
+ * Sign-in is throttled per account and per address; every session change is audited. */
+#define _POSIX_C_SOURCE 200809L
+#include "auth_int.h"
+#include "../audit/audit.h"
+#include "../../base/id.h"
+#include "../../base/log.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const yj_field signin_fields[] = {
+	{"username", F_STRING, 1, 64, "User name"},
+	{"password", F_STRING, 1, 128, "Password"},
+	{NULL, 0, 0, 0, NULL},
+};
+
+static const yj_field password_fields[] = {
+	{"old_password", F_STRING, 1, 128, "Current password"},
+	{"new_password", F_STRING, 1, 128, "New password: at least 8 characters, not the user name"},
+	{NULL, 0, 0, 0, NULL},
+};
+
+static json_t *session_json(const auth_user *u, const char *csrf)
+{
+	return json_pack("{s:s, s:o}", "csrf_token", csrf, "user", auth_user_json(u));
+}
+
+struct new_session {
+	const auth_user *u;
+	const char *addr;
+	char cookie[64];
+	char csrf[65];
+};
+
+static int session_create_tx(store_conn *c, void *arg)
+{
+	struct new_session *a = arg;
+	char hash[65];
+	auth_random_token("", a->cookie, sizeof a->cookie);
+	auth_random_token("", a->csrf, sizeof a->csrf);
+	auth_token_hash(a->cookie, hash);
+	int64_t id = yj_id_new(), now = yj_now_ms();
+	store_stmt *st = store_prepare(c, "INSERT INTO sessions (id, token_hash, csrf_token, user_id, created_at, expires_at)"
+					  " VALUES (?, ?, ?, ?, ?, ?)");
+	if (!st)
+		return ST_ERR;
+	store_bind_int64(st, 1, id);
+	store_bind_text(st, 2, hash, -1);
+	store_bind_text(st, 3, a->csrf, -1);
+	store_bind_int64(st, 4, a->u->id);
+	store_bind_int64(st, 5, now);
+	store_bind_int64(st, 6, now + SESSION_TTL_MS);
+	int rc = store_step(st);
+	store_finalize(st);
+	if (rc < 0)
+		return rc;
+	st = store_prepare(c, "DELETE FROM login_failures WHERE username = ?");
+	if (!st)
+		return ST_ERR;
+	store_bind_text(st, 1, a->u->username, -1);
+	rc = store_step(st);
+	store_finalize(st);
+	if (rc < 0)
+		return rc;
+	/* Expired sessions of this user are gone for good. */
+	st = store_prepare(c, "DELETE FROM sessions WHERE user_id = ? AND expires_at < ?");
+	if (!st)
+		return ST_ERR;
+	store_bind_int64(st, 1, a->u->id);
+	store_bind_int64(st, 2, now);
+	rc = store_step(st);
+	store_finalize(st);
+	if (rc < 0)
+		return rc;
+	char actor[21], sid[21];
+	yj_id_format(a->u->id, actor);
+	yj_id_format(id, sid);
+	json_t *state = json_pack("{s:s, s:I}", "user", actor, "expires_at", (json_int_t)(now + SESSION_TTL_MS));
+	yj_audit_event ev = {actor, "session.create", "session", sid, a->u->region_code, state};
+	rc = yj_audit_append(c, &ev, NULL);
+	json_decref(state);
+	return rc;
+}
+
+static void set_cookie(yj_req *r, const char *value, int max_age)
+{
+	char c[256];
+	snprintf(c, sizeof c, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s", YJ_SESSION_COOKIE, value,
+		 max_age, yj_config(r)->secure_cookies ? "; Secure" : "");
+	yj_add_header(r, "Set-Cookie", c);
+}
+
+static int too_many(yj_req *r, int64_t oldest, int64_t now)
+{
+	int64_t wait = oldest ? (oldest + THROTTLE_WINDOW_MS - now) / 1000 + 1 : THROTTLE_WINDOW_MS / 1000;
+	char ra[24], detail[200];
+	snprintf(ra, sizeof ra, "%lld", (long long)(wait > 0 ? wait : 1));
+	snprintf(detail, sizeof detail, "登录失败次数过多，账号或来源地址已暂时锁定，请 %lld 分钟后再试，或联系管理员重置密码。",
+		 (long long)((wait + 59) / 60));
+	yj_add_header(r, "Retry-After", ra);
+	return yj_reply_problem(r, 429, "too-many-attempts", "登录尝试过多", detail);
+}
+
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+static char dummy_hash[128];
+
+static void make_dummy(void)
+{
+	char pw[48];
+	auth_random_token("", pw, sizeof pw);
+	yj_password_hash(pw, dummy_hash);
+}
+
+static int signin(yj_req *r)
+{
+	json_t *b = yj_body(r);
+	const char *username = json_string_value(json_object_get(b, "username"));
+	const char *password = json_string_value(json_object_get(b, "password"));
+	store *s = yj_store(r);
+	store_conn *c = store_conn_get(s);
+	int64_t now = yj_now_ms(), by_user = 0, by_addr = 0, oldest = 0;
+
+	int rc = auth_failures(c, username, yj_client_addr(r), now, &by_user, &by_addr, &oldest);
+	if (rc < 0)
+		return yj_reply_store_error(r, rc);
+	if (by_user >= THROTTLE_PER_USER || by_addr >= THROTTLE_PER_ADDR)
+		return too_many(r, oldest, now);
+
+	auth_user u;
+	rc = auth_user_by_name(c, username, &u);
+	if (rc < 0 && rc != ST_NOTFOUND)
+		return yj_reply_store_error(r, rc);
+	/* Verify against a throwaway hash for unknown users so timing does not reveal which names exist. */
+	pthread_once(&dummy_once, make_dummy);
+	int ok = yj_password_verify(rc == ST_OK ? u.password_hash : dummy_hash, password) && rc == ST_OK && !u.disabled;
+	if (!ok) {
+		auth_record_failure(s, username, yj_client_addr(r));
+		yj_log(YJ_LOG_WARN, "auth.signin_failed", "\"user_known\":%s", rc == ST_OK ? "true" : "false");
+		return yj_reply_problem(r, 401, "bad-credentials", "登录失败", "用户名或密码错误，请重新输入。");
+	}
+	struct new_session ns = {&u, yj_client_addr(r), {0}, {0}};
+	rc = store_tx(s, session_create_tx, &ns);
+	if (rc < 0)
+		return yj_reply_store_error(r, rc);
+	set_cookie(r, ns.cookie, (int)(SESSION_TTL_MS / 1000));
+	return yj_reply_json(r, 200, session_json(&u, ns.csrf));
+}
+
+static int current(yj_req *r)
+{
+	const yj_principal *p = yj_who(r);
+	if (p->via_token)
+		return yj_reply_problem(r, 400, "not-a-session", "不是浏览器会话", "使用访问令牌时没有会话，请直接调用所需接口。");
+	auth_user u;
+	int rc = auth_user_by_name(store_conn_get(yj_store(r)), p->username, &u);
+	if (rc < 0)
+		return yj_reply_store_error(r, rc);
+	return yj_reply_json(r, 200, session_json(&u, p->csrf));
+}
+
+struct end_session {
+	const yj_principal *p;
+};
+
+static int session_delete_tx(store_conn *c, void *arg)
+{
+	const yj_principal *p = ((struct end_session *)arg)->p;
+	store_stmt *st = store_prepare(c, "DELETE FROM sessions WHERE id = ?");
+	if (!st)
+		return ST_ERR;
+	store_bind_int64(st, 1, p->session_id);
+	int rc = store_step(st);
+	store_finalize(st);
+	if (rc < 0)
+		return rc;
+	char actor[21], sid[21];
+	yj_id_format(p->user_id, actor);
+	yj_id_format(p->session_id, sid);
+	yj_audit_event ev = {actor, "session.delete", "session", sid, p->region_code, NULL};
+	return yj_audit_append(c, &ev, NULL);
+}
+
+static int signout(yj_req *r)
+{
+	const yj_principal *p = yj_who(r);
+	if (p->via_token)
+		return yj_reply_problem(r, 400, "not-a-session", "不是浏览器会话", "访问令牌无需退出登录；如需停用请吊销令牌。");
+	struct end_session a = {p};
+	int rc = store_tx(yj_store(r), session_delete_tx, &a);
+	if (rc < 0)
+		return yj_reply_store_error(r, rc);
+	set_cookie(r, "", 0);
+	return yj_reply_empty(r, 204);
+}
+
+static int change_password(yj_req *r)
+{
+	const yj_principal *p = yj_who(r);
+	json_t *b = yj_body(r);
+	const char *oldpw = json_string_value(json_object_get(b, "old_password"));
+	const char *newpw = json_string_value(json_object_get(b, "new_password"));
+	auth_user u;
+	int rc = auth_user_by_name(store_conn_get(yj_store(r)), p->username, &u);
+	if (rc < 0)
+		return yj_reply_store_error(r, rc);
+	if (!yj_password_verify(u.password_hash, oldpw))
+		return yj_reply_problem_errors(r, 422, "validation", "提交的数据有误", "原密码不正确。",
+					       json_pack("[{s:s,s:s}]", "field", "old_password", "detail", "原密码不正确"));
+	const char *weak = yj_password_weak(newpw, p->username);
+	if (weak)
+		return yj_reply_problem_errors(r, 422, "validation", "提交的数据有误", weak,
+					       json_pack("[{s:s,s:s}]", "field", "new_password", "detail", weak));
+	char *err = NULL;
+	char actor[21];
+	yj_id_format(p->user_id, actor);
+	rc = yj_user_set_password(yj_store(r), p->username, newpw, actor, &err);
+	free(err);
+	if (rc < 0)
+		return yj_reply_store_error(r, rc);
+	set_cookie(r, "", 0); /* every session ended with the old password */
+	return yj_reply_empty(r, 204);
+}
+
+const yj_route yj_session_routes[] = {
+	{"POST", "/api/v1/session", signin, ROLE_PUBLIC, signin_fields, NULL, "session",
+	 "Sign in with user name and password; sets the session cookie", "The CSRF token and the user", 200},
+	{"GET", "/api/v1/session", current, ROLE_ANY, NULL, NULL, "session", "The signed-in user and CSRF token",
+	 "The CSRF token and the user", 200},
+	{"DELETE", "/api/v1/session", signout, ROLE_ANY, NULL, NULL, "session", "Sign out", "Signed out", 204},
+	{"PUT", "/api/v1/session/password", change_password, ROLE_ANY, password_fields, NULL, "session",
+	 "Change one's own password (ends every session)", "Changed", 204},
+	{0},
+};

@@ -1,0 +1,342 @@
+/* users_api.c — user administration over HTTP: list (with filters and export), read, create and
+ * change users, always inside the caller's territory and remit through the scoped query builder. */
+#define _POSIX_C_SOURCE 200809L
+#include "auth_int.h"
+#include "../audit/audit.h"
+#include "../store/query.h"
+#include "../../base/id.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Reading joins the region name and the department remit; writing touches the users table alone. */
+static const yj_table users_view = {
+	"users u JOIN regions r ON r.code = u.region_code JOIN departments d ON d.code = u.department",
+	"u.region_code", "u.department"};
+static const yj_table users_table = {"users", "region_code", "department"};
+
+#define COLS "u.id, u.username, u.display_name, '', u.role, u.region_code, r.name, u.department, d.remit, u.disabled"
+
+static const yj_qparam list_params[] = {
+	{"q", "Substring of user name or display name"},
+	{"role", "Role code"},
+	{"department", "Department code"},
+	{"region", "Region code: users in its subtree"},
+	{"limit", "Page size, 1–200 (default 20)"},
+	{"cursor", "next_cursor of the previous page"},
+	{NULL, NULL},
+};
+
+static const yj_qparam export_params[] = {
+	{"q", "Substring of user name or display name"},
+	{"role", "Role code"},
+	{"department", "Department code"},
+	{"region", "Region code: users in its subtree"},
+	{"format", "xlsx (default) or csv"},
+	{NULL, NULL},
+};
+
+static void read_row(store_stmt *st, auth_user *u)
+{
+	memset(u, 0, sizeof *u);
+	u->id = store_col_int64(st, 0);
+	snprintf(u->username, sizeof u->username, "%s", store_col_text(st, 1));
+	snprintf(u->display_name, sizeof u->display_name, "%s", store_col_text(st, 2));
+	snprintf(u->role, sizeof u->role, "%s", store_col_text(st, 4));
+	snprintf(u->region_code, sizeof u->region_code, "%s", store_col_text(st, 5));
+	snprintf(u->region_name, sizeof u->region_name, "%s", store_col_text(st, 6));
+	snprintf(u->department, sizeof u->department, "%s", store_col_text(st, 7));
+	u->disabled = (int)store_col_int64(st, 9);
+}
+
+/* The list query with the request's filters; the scope comes with yj_q_select. */
+static yj_qb *filtered(yj_req *r)
+{
+	yj_qb *q = yj_q_select(&users_view, COLS, &yj_who(r)->scope);
+	const char *v;
+	if ((v = yj_query(r, "q")) && *v) {
+		char *pat = yj_asprintf("%%%s%%", v);
+		yj_q_where(q, "u.username LIKE ? OR u.display_name LIKE ?");
+		yj_q_text(q, pat);
+		yj_q_text(q, pat);
+		free(pat);
+	}
+	if ((v = yj_query(r, "role")) && *v) {
+		yj_q_where(q, "u.role = ?");
+		yj_q_text(q, v);
+	}
+	if ((v = yj_query(r, "department")) && *v) {
+		yj_q_where(q, "u.department = ?");
+		yj_q_text(q, v);
+	}
+	if ((v = yj_query(r, "region")) && *v) {
+		char prefix[16], pat[20];
+		yj_region_prefix(v, prefix);
+		snprintf(pat, sizeof pat, "%s%%", prefix);
+		yj_q_where(q, "u.region_code LIKE ?");
+		yj_q_text(q, pat);
+	}
+	return q;
+}
+
+static int list_users(yj_req *r)
+{
+	int limit;
+	const char *cursor;
+	int64_t after = 0;
+	if (yj_page_params(r, &limit, &cursor) < 0)
+		return YJ_OK;
+	if (cursor && yj_id_parse(cursor, &after) < 0)
+		return yj_reply_problem(r, 400, "validation", "参数错误", "cursor 无效，请使用上一页返回的 next_cursor。");
+	yj_qb *q = filtered(r);
+	yj_q_where(q, "u.id > ?");
+	yj_q_int(q, after);
+	yj_q_tail(q, "ORDER BY u.id LIMIT ?");
+	yj_q_int(q, limit + 1);
+	store_stmt *st = yj_q_prepare(q, store_conn_get(yj_store(r)));
+	if (!st)
+		return yj_reply_store_error(r, ST_ERR);
+	json_t *items = json_array(), *next = json_null();
+	int rc, n = 0;
+	auth_user u;
+	while ((rc = store_step(st)) == ST_ROW) {
+		read_row(st, &u);
+		if (++n > limit) {
+			/* One row beyond the page exists: the cursor is the last id of this page. */
+			json_decref(next);
+			json_t *last = json_array_get(items, json_array_size(items) - 1);
+			next = yj_cursor_json(json_string_value(json_object_get(last, "id")));
+			break;
+		}
+		json_array_append_new(items, auth_user_json(&u));
+	}
+	store_finalize(st);
+	if (rc < 0) {
+		json_decref(items);
+		json_decref(next);
+		return yj_reply_store_error(r, rc);
+	}
+	return yj_reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+}
+
+static const yj_column export_cols[] = {
+	{"username", "用户名"}, {"display_name", "姓名"}, {"role_label", "角色"}, {"region_code", "行政区划代码"},
+	{"region_name", "行政区划"}, {"department", "部门"}, {"disabled", "已停用"}, {NULL, NULL},
+};
+
+static int export_users(yj_req *r)
+{
+	yj_qb *q = filtered(r);
+	yj_q_tail(q, "ORDER BY u.id LIMIT 100000");
+	store_stmt *st = yj_q_prepare(q, store_conn_get(yj_store(r)));
+	if (!st)
+		return yj_reply_store_error(r, ST_ERR);
+	json_t *rows = json_array();
+	auth_user u;
+	int rc;
+	while ((rc = store_step(st)) == ST_ROW) {
+		read_row(st, &u);
+		json_array_append_new(rows, auth_user_json(&u));
+	}
+	store_finalize(st);
+	if (rc < 0) {
+		json_decref(rows);
+		return yj_reply_store_error(r, rc);
+	}
+	return yj_reply_export(r, "users", export_cols, rows);
+}
+
+/* Reads one user in scope; ST_NOTFOUND when absent or outside it. */
+static int get_in_scope(yj_req *r, int64_t id, auth_user *u)
+{
+	yj_qb *q = yj_q_select(&users_view, COLS, &yj_who(r)->scope);
+	yj_q_where(q, "u.id = ?");
+	yj_q_int(q, id);
+	store_stmt *st = yj_q_prepare(q, store_conn_get(yj_store(r)));
+	if (!st)
+		return ST_ERR;
+	int rc = store_step(st);
+	if (rc == ST_ROW) {
+		read_row(st, u);
+		rc = ST_OK;
+	} else if (rc == ST_DONE) {
+		rc = ST_NOTFOUND;
+	}
+	store_finalize(st);
+	return rc;
+}
+
+static int path_id(yj_req *r, int64_t *id)
+{
+	if (yj_id_parse(yj_param(r, "id"), id) < 0) {
+		yj_reply_not_found(r);
+		return YJ_ERR;
+	}
+	return YJ_OK;
+}
+
+static int get_user(yj_req *r)
+{
+	int64_t id;
+	auth_user u;
+	if (path_id(r, &id) < 0)
+		return YJ_OK;
+	int rc = get_in_scope(r, id, &u);
+	if (rc < 0)
+		return yj_reply_store_error(r, rc);
+	return yj_reply_json(r, 200, auth_user_json(&u));
+}
+
+static const yj_field create_fields[] = {
+	{"username", F_STRING, 1, 64, "Sign-in name: letters, digits, . _ -"},
+	{"display_name", F_STRING, 0, 64, "Name shown in the console"},
+	{"password", F_STRING, 1, 128, "Initial password (at least 8 characters)"},
+	{"role", F_STRING, 1, 32, "Role code"},
+	{"region_code", F_STRING, 1, 12, "GB/T 2260 code of the user's territory"},
+	{"department", F_STRING, 1, 32, "Department code"},
+	{NULL, 0, 0, 0, NULL},
+};
+
+static int valid_username(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || strchr("._-", *s)))
+			return 0;
+	return 1;
+}
+
+static int create_user(yj_req *r)
+{
+	json_t *b = yj_body(r);
+	yj_user_new nu = {
+		json_string_value(json_object_get(b, "username")), json_string_value(json_object_get(b, "display_name")),
+		json_string_value(json_object_get(b, "password")), json_string_value(json_object_get(b, "role")),
+		json_string_value(json_object_get(b, "region_code")), json_string_value(json_object_get(b, "department")),
+	};
+	json_t *errors = json_array();
+	const char *weak;
+	if (!valid_username(nu.username))
+		json_array_append_new(errors, json_pack("{s:s,s:s}", "field", "username", "detail", "只能包含字母、数字和 . _ -"));
+	if (!yj_role_find(nu.role))
+		json_array_append_new(errors, json_pack("{s:s,s:s}", "field", "role", "detail", "未知角色"));
+	if ((weak = yj_password_weak(nu.password, nu.username)))
+		json_array_append_new(errors, json_pack("{s:s,s:s}", "field", "password", "detail", weak));
+	if (json_array_size(errors))
+		return yj_reply_problem_errors(r, 422, "validation", "提交的数据有误", "请按字段提示修改后重新提交。", errors);
+	json_decref(errors);
+	if (!yj_scope_allows(&yj_who(r)->scope, nu.region_code, nu.department))
+		return yj_reply_problem(r, 403, "out-of-scope", "超出管辖范围", "只能在您的辖区和部门职责范围内创建用户。");
+	char actor[21], *err = NULL;
+	int64_t id = 0;
+	yj_id_format(yj_who(r)->user_id, actor);
+	int rc = yj_user_create(yj_store(r), &nu, actor, &id, &err);
+	free(err);
+	if (rc == ST_CONFLICT)
+		return yj_reply_problem_errors(r, 409, "conflict", "用户名已存在", "该用户名已被使用，请换一个。",
+					       json_pack("[{s:s,s:s}]", "field", "username", "detail", "已存在"));
+	if (rc == ST_NOTFOUND)
+		return yj_reply_problem_errors(r, 422, "validation", "提交的数据有误", "行政区划或部门不存在。",
+					       json_pack("[{s:s,s:s},{s:s,s:s}]", "field", "region_code", "detail",
+							 "请检查行政区划代码", "field", "department", "detail", "请检查部门代码"));
+	if (rc < 0)
+		return yj_reply_store_error(r, rc);
+	auth_user u;
+	rc = get_in_scope(r, id, &u);
+	if (rc < 0)
+		return yj_reply_store_error(r, rc);
+	return yj_reply_json(r, 201, auth_user_json(&u));
+}
+
+static const yj_field patch_fields[] = {
+	{"display_name", F_STRING, 0, 64, "Name shown in the console"},
+	{"role", F_STRING, 0, 32, "Role code"},
+	{"disabled", F_BOOL, 0, 0, "A disabled user cannot sign in"},
+	{NULL, 0, 0, 0, NULL},
+};
+
+struct patch_arg {
+	yj_req *r;
+	int64_t id;
+	auth_user after;
+};
+
+static int patch_tx(store_conn *c, void *arg)
+{
+	struct patch_arg *a = arg;
+	json_t *b = yj_body(a->r);
+	const yj_principal *p = yj_who(a->r);
+	yj_qb *q = yj_q_update(&users_table, &p->scope);
+	json_t *v;
+	if ((v = json_object_get(b, "display_name")) && json_is_string(v))
+		yj_q_set_text(q, "display_name", json_string_value(v));
+	if ((v = json_object_get(b, "role")) && json_is_string(v))
+		yj_q_set_text(q, "role", json_string_value(v));
+	if ((v = json_object_get(b, "disabled")) && json_is_boolean(v))
+		yj_q_set_int(q, "disabled", json_is_true(v));
+	yj_q_set_int(q, "updated_at", yj_now_ms());
+	yj_q_where(q, "id = ?");
+	yj_q_int(q, a->id);
+	store_stmt *st = yj_q_prepare(q, c);
+	if (!st)
+		return ST_ERR;
+	int rc = store_step(st);
+	int64_t changed = store_changes(st);
+	store_finalize(st);
+	if (rc < 0)
+		return rc;
+	if (changed == 0)
+		return ST_NOTFOUND;
+	if ((rc = get_in_scope(a->r, a->id, &a->after)) < 0)
+		return rc;
+	if (a->after.disabled) {
+		/* A disabled user's sessions end now, not when they expire. */
+		st = store_prepare(c, "DELETE FROM sessions WHERE user_id = ?");
+		if (!st)
+			return ST_ERR;
+		store_bind_int64(st, 1, a->id);
+		rc = store_step(st);
+		store_finalize(st);
+		if (rc < 0)
+			return rc;
+	}
+	char actor[21], ids[21];
+	yj_id_format(p->user_id, actor);
+	yj_id_format(a->id, ids);
+	json_t *state = auth_user_json(&a->after);
+	yj_audit_event ev = {actor, "user.update", "user", ids, a->after.region_code, state};
+	rc = yj_audit_append(c, &ev, NULL);
+	json_decref(state);
+	return rc;
+}
+
+static int patch_user(yj_req *r)
+{
+	struct patch_arg a = {r, 0, {0}};
+	if (path_id(r, &a.id) < 0)
+		return YJ_OK;
+	const char *role = json_string_value(json_object_get(yj_body(r), "role"));
+	if (role && !yj_role_find(role))
+		return yj_reply_problem_errors(r, 422, "validation", "提交的数据有误", "请按字段提示修改后重新提交。",
+					       json_pack("[{s:s,s:s}]", "field", "role", "detail", "未知角色"));
+	int rc = store_tx(yj_store(r), patch_tx, &a);
+	if (rc < 0)
+		return yj_reply_store_error(r, rc);
+	return yj_reply_json(r, 200, auth_user_json(&a.after));
+}
+
+const yj_route yj_user_routes[] = {
+	{"GET", "/api/v1/users", list_users, ROLE_ADMIN | ROLE_LEADER, NULL, list_params, "users",
+	 "List users in the caller's territory and remit", "{items, next_cursor}", 200},
+	{"GET", "/api/v1/users/export", export_users, ROLE_ADMIN | ROLE_LEADER, NULL, export_params, "users",
+	 "Export the filtered user list as Excel or CSV", "An .xlsx or .csv file", 200},
+	{"POST", "/api/v1/users", create_user, ROLE_ADMIN, create_fields, NULL, "users",
+	 "Create a user inside the caller's territory and remit", "The new user", 201},
+	{"GET", "/api/v1/users/{id}", get_user, ROLE_ADMIN | ROLE_LEADER, NULL, NULL, "users", "Read one user",
+	 "The user", 200},
+	{"PATCH", "/api/v1/users/{id}", patch_user, ROLE_ADMIN, patch_fields, NULL, "users",
+	 "Change a user's name, role or disabled flag", "The changed user", 200},
+	{0},
+};

@@ -1,0 +1,177 @@
+/* http.h — the HTTP layer: a libmicrohttpd server, a router driven by a table of routes (the same
+ * table generates /api/v1/openapi.json), request accessors and reply helpers. Handlers read as
+ * their happy path: each reply helper sends the response and returns YJ_OK, so
+ * `return yj_reply_problem(...)` ends a handler. */
+#ifndef YJ_HTTP_H
+#define YJ_HTTP_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../../base/base.h"
+#include "../store/store.h"
+#include "../auth/scope.h"
+
+typedef struct yj_req yj_req;
+typedef struct yj_server yj_server;
+typedef int (*yj_handler)(yj_req *r);
+
+/* Roles as bits, so a route names who may call it. */
+enum yj_role {
+	ROLE_ADMIN = 1u << 0,		/* 系统管理员 */
+	ROLE_INSPECTOR = 1u << 1,	/* 监督员 */
+	ROLE_LEGAL_REVIEWER = 1u << 2,	/* 法制审核员 */
+	ROLE_LEADER = 1u << 3,		/* 领导 */
+	ROLE_LIAISON = 1u << 4,		/* 部门联络员 */
+	ROLE_INSURANCE_ANALYST = 1u << 5, /* 医保分析员 */
+	ROLE_INSTITUTION = 1u << 6,	/* 机构用户 */
+	ROLE_GRID_MEMBER = 1u << 7,	/* 网格员 */
+};
+#define ROLE_PUBLIC 0u	       /* no sign-in */
+#define ROLE_ANY 0xFFu	       /* any signed-in user */
+
+/* Field types of a JSON request body; the same description validates requests and documents them. */
+enum yj_ftype { F_STRING, F_INT, F_BOOL, F_OBJECT, F_ARRAY };
+typedef struct yj_field {
+	const char *name;
+	enum yj_ftype type;
+	int required;
+	int max_len;	  /* strings: code points; 0 = default limit (1000) */
+	const char *desc; /* documentation, English */
+} yj_field;
+
+/* A query or path parameter, for documentation and for rejecting unknown query parameters. */
+typedef struct yj_qparam {
+	const char *name;
+	const char *desc;
+} yj_qparam;
+
+typedef struct yj_route {
+	const char *method;	   /* GET, POST, PUT, PATCH, DELETE */
+	const char *path;	   /* "/api/v1/regions/{code}" */
+	yj_handler fn;
+	unsigned roles;		   /* ROLE_PUBLIC, ROLE_ANY or a mask of enum yj_role */
+	const yj_field *body;	   /* request body fields, terminated by {NULL}; NULL = no body */
+	const yj_qparam *query;	   /* accepted query parameters, terminated by {NULL}; NULL = none */
+	const char *tag;	   /* OpenAPI tag */
+	const char *summary;	   /* one line, English */
+	const char *response;	   /* what a success returns, for the docs */
+	int success;		   /* documented success status (200 when 0) */
+} yj_route;
+
+/* Who is calling: filled by the auth layer before the handler runs (NULL fields when public). */
+typedef struct yj_principal {
+	int64_t user_id;
+	char username[64];
+	char role[32];
+	unsigned role_bit;
+	char region_code[16];
+	char department[32];
+	int via_token;	    /* bearer token rather than session cookie */
+	int token_write;    /* token carries the write scope */
+	int64_t session_id; /* session cookie id, 0 for tokens */
+	char csrf[65];
+	yj_scope scope;
+} yj_principal;
+
+/* Server configuration (cli/serve fills it from flags and the environment). */
+typedef struct yj_http_config {
+	const char *listen;	    /* "127.0.0.1:8080" */
+	const char *web_dir;	    /* built console, or NULL */
+	size_t max_body;	    /* bytes, default 8 MiB */
+	unsigned threads;	    /* worker threads, default max(8, 4*cores) */
+	unsigned max_connections;   /* default 1024 */
+	unsigned idle_timeout;	    /* seconds, default 30 */
+	size_t header_memory;	    /* per-connection memory for headers, default 32 KiB */
+	int secure_cookies;	    /* behind TLS: mark cookies Secure */
+} yj_http_config;
+
+/* Hooks the identity layer installs, so platform/http does not depend on how sessions work.
+ * authenticate fills r's principal from cookie or bearer token; returns 1 when signed in, 0 when
+ * not, or a failure after having replied (for example a revoked token). */
+typedef struct yj_auth_hooks {
+	int (*authenticate)(yj_req *r, yj_principal *out);
+} yj_auth_hooks;
+
+/* Creates the server over a route table (several arrays, each terminated by {NULL}).
+ * The server keeps pointers to routes, config strings and the store; they must outlive it. */
+yj_server *yj_server_new(const yj_http_config *cfg, store *st, const yj_route *const *tables, size_t ntables,
+			 const yj_auth_hooks *hooks, const char *signing_dir);
+int yj_server_start(yj_server *srv, char **err);
+/* Stops accepting, finishes in-flight requests, then returns. */
+void yj_server_stop(yj_server *srv);
+void yj_server_free(yj_server *srv);
+
+/* The route table, for openapi.c and tests. */
+const yj_route *const *yj_server_routes(const yj_server *srv, size_t *ntables);
+
+/* In-process dispatch without a socket, for unit tests and fuzzers: runs the router, auth and the
+ * handler on a synthetic request and returns the status; *body receives the response (caller frees). */
+int yj_server_dispatch(yj_server *srv, const char *method, const char *url, const char *const *headers,
+		       const char *body, size_t body_len, char **resp_body);
+
+/* ---- request accessors (pointers owned by the request, valid until the reply is sent) ---- */
+const char *yj_method(yj_req *r);
+const char *yj_path(yj_req *r);
+const char *yj_param(yj_req *r, const char *name); /* path parameter */
+const char *yj_query(yj_req *r, const char *name); /* query parameter or NULL */
+const char *yj_header(yj_req *r, const char *name);
+const char *yj_cookie(yj_req *r, const char *name);
+const char *yj_client_addr(yj_req *r);
+json_t *yj_body(yj_req *r);		/* validated body (borrowed) or NULL */
+const yj_principal *yj_who(yj_req *r);	/* NULL on public routes without a session */
+store *yj_store(yj_req *r);
+yj_server *yj_req_server(yj_req *r);
+const yj_http_config *yj_config(yj_req *r);
+const char *yj_signing_dir(yj_req *r);
+
+/* ---- replies: each sends the response and returns YJ_OK ---- */
+/* Steals the reference to body. */
+int yj_reply_json(yj_req *r, int status, json_t *body);
+int yj_reply_empty(yj_req *r, int status);
+/* Copies data. */
+int yj_reply_data(yj_req *r, int status, const char *content_type, const void *data, size_t len);
+/* Takes ownership of data (freed with free()). */
+int yj_reply_take(yj_req *r, int status, const char *content_type, void *data, size_t len);
+/* RFC 9457 problem+json. slug names the problem type (urn:yijian:problem:<slug>); title and detail
+ * are Chinese, shown to users, and must say what to do next. errors (stolen, may be NULL) is an
+ * array of {field, detail}. */
+int yj_reply_problem(yj_req *r, int status, const char *slug, const char *title, const char *detail);
+int yj_reply_problem_errors(yj_req *r, int status, const char *slug, const char *title, const char *detail,
+			    json_t *errors);
+/* Common problems. */
+int yj_reply_not_found(yj_req *r);
+int yj_reply_store_error(yj_req *r, int rc);
+/* Adds a header to the coming reply (copied). */
+void yj_add_header(yj_req *r, const char *name, const char *value);
+
+/* Pagination: limit from ?limit= (default 20, 1..200) and the opaque ?cursor=. Returns YJ_OK, or
+ * replies 400 and returns YJ_ERR. *cursor is NULL when absent; otherwise the decoded key
+ * (owned by the request). */
+int yj_page_params(yj_req *r, int *limit, const char **cursor);
+/* Encodes key as the next cursor (a new string reference for JSON). */
+json_t *yj_cursor_json(const char *key);
+
+/* Export of a list (every list can go to Excel): ?format=xlsx (default) or csv. rows is an array of
+ * objects (stolen); each column takes the value at key (strings and numbers) under a Chinese header. */
+typedef struct yj_column {
+	const char *key;
+	const char *header;
+} yj_column;
+extern const yj_qparam yj_export_format_param; /* {"format", …} for route query lists */
+int yj_reply_export(yj_req *r, const char *basename, const yj_column *cols, json_t *rows);
+
+/* JSON helpers. */
+json_t *yj_json_id(int64_t id); /* ids go out as strings: they exceed 2^53 */
+/* Canonical JSON (sorted keys, compact) of v, caller frees. Used for hashing state. */
+char *yj_json_canonical(const json_t *v);
+
+/* /healthz, /metrics, /api/v1/openapi.json. */
+extern const yj_route yj_system_routes[];
+
+/* Metrics and route lookup used by /metrics and /api/v1/openapi.json. */
+void yj_metrics_render(yj_server *srv, yj_buf *out);
+json_t *yj_openapi(const yj_route *const *tables, size_t ntables);
+
+#endif

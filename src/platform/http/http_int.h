@@ -1,0 +1,98 @@
+/* http_int.h — internals shared by the files of platform/http: the request and server structs.
+ * Handlers use only http.h. */
+#ifndef YJ_HTTP_INT_H
+#define YJ_HTTP_INT_H
+
+#include "http.h"
+
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdatomic.h>
+
+#define YJ_MAX_PARAMS 8
+#define YJ_NSTATUS 20
+#define YJ_NBUCKETS 12
+
+typedef struct route_metrics {
+	_Atomic int64_t count[YJ_NSTATUS];
+	_Atomic int64_t buckets[YJ_NSTATUS][YJ_NBUCKETS]; /* cumulative only at render time */
+	_Atomic int64_t sum_us[YJ_NSTATUS];
+} route_metrics;
+
+typedef struct static_file {
+	char *path; /* "/assets/index-abc.js" */
+	char *data;
+	size_t len;
+	const char *type;
+	int immutable; /* hashed asset names can be cached for a year */
+} static_file;
+
+struct yj_server {
+	yj_http_config cfg;
+	store *st;
+	const yj_route *const *tables;
+	size_t ntables;
+	const yj_route **routes; /* flattened */
+	size_t nroutes;
+	route_metrics *metrics;	 /* one per route, plus one for "unmatched" at index nroutes */
+	yj_auth_hooks hooks;
+	const char *signing_dir;
+	struct MHD_Daemon *d;
+	static_file *files;
+	size_t nfiles;
+	_Atomic int64_t in_flight;
+};
+
+/* Lookup of request headers, cookies and query arguments: MHD for real requests, arrays for
+ * in-process dispatch. */
+typedef const char *(*yj_lookup_fn)(yj_req *r, enum MHD_ValueKind kind, const char *name);
+
+struct yj_req {
+	yj_server *srv;
+	struct MHD_Connection *conn; /* NULL for in-process dispatch */
+	yj_lookup_fn lookup;
+	const char *const *fake_headers; /* in-process: name, value, …, NULL */
+	char *fake_query;		 /* in-process: the query string, decoded in place into pairs */
+	char **fake_qv;
+	size_t fake_nq;
+	const char *method;
+	char *path;
+	const yj_route *route;
+	size_t route_idx;
+	int nparams;
+	char *pnames[YJ_MAX_PARAMS];
+	char *pvalues[YJ_MAX_PARAMS];
+	yj_buf body_raw;
+	int body_too_large;
+	json_t *body;
+	yj_principal who;
+	int signed_in;
+	/* the reply */
+	int replied;
+	int status;
+	char *resp;
+	size_t resp_len;
+	const char *resp_type;
+	char **hdrs; /* name, value pairs */
+	size_t nhdrs;
+	char addr[64];
+	uint64_t t0;
+	char *cursor; /* decoded ?cursor= */
+};
+
+/* router.c */
+const yj_route *yj_route_match(yj_server *srv, yj_req *r, int *method_mismatch);
+/* validate.c: checks r->body against the route's fields, replying 400/422 on failure. */
+int yj_validate_body(yj_req *r);
+int yj_validate_query(yj_req *r);
+/* metrics.c */
+void yj_metrics_observe(yj_server *srv, size_t route_idx, int status, uint64_t dur_ns);
+/* static.c */
+int yj_static_load(yj_server *srv, const char *dir, char **err);
+int yj_static_serve(yj_req *r);
+void yj_static_free(yj_server *srv);
+/* dispatch.c */
+void yj_dispatch(yj_req *r);
+void yj_req_cleanup(yj_req *r);
+
+#endif

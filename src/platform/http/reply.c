@@ -1,0 +1,212 @@
+/* reply.c — request accessors, reply helpers (JSON, problem+json, raw data), pagination
+ * parameters and the JSON conventions (string ids, canonical form for hashing). */
+#define _POSIX_C_SOURCE 200809L
+#include "http_int.h"
+#include "../../base/id.h"
+#include "../../base/log.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *yj_method(yj_req *r) { return r->method; }
+const char *yj_path(yj_req *r) { return r->path; }
+const char *yj_client_addr(yj_req *r) { return r->addr; }
+json_t *yj_body(yj_req *r) { return r->body; }
+const yj_principal *yj_who(yj_req *r) { return r->signed_in ? &r->who : NULL; }
+store *yj_store(yj_req *r) { return r->srv->st; }
+yj_server *yj_req_server(yj_req *r) { return r->srv; }
+const yj_http_config *yj_config(yj_req *r) { return &r->srv->cfg; }
+const char *yj_signing_dir(yj_req *r) { return r->srv->signing_dir; }
+
+const char *yj_param(yj_req *r, const char *name)
+{
+	for (int i = 0; i < r->nparams; i++)
+		if (strcmp(r->pnames[i], name) == 0)
+			return r->pvalues[i];
+	return NULL;
+}
+
+const char *yj_query(yj_req *r, const char *name)
+{
+	return r->lookup(r, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *yj_header(yj_req *r, const char *name)
+{
+	return r->lookup(r, MHD_HEADER_KIND, name);
+}
+
+const char *yj_cookie(yj_req *r, const char *name)
+{
+	return r->lookup(r, MHD_COOKIE_KIND, name);
+}
+
+void yj_add_header(yj_req *r, const char *name, const char *value)
+{
+	r->hdrs = yj_realloc(r->hdrs, (r->nhdrs + 1) * 2 * sizeof *r->hdrs);
+	r->hdrs[2 * r->nhdrs] = yj_strdup(name);
+	r->hdrs[2 * r->nhdrs + 1] = yj_strdup(value);
+	r->nhdrs++;
+}
+
+int yj_reply_take(yj_req *r, int status, const char *content_type, void *data, size_t len)
+{
+	if (r->replied) {
+		/* A second reply is a bug in a handler; keep the first. */
+		free(data);
+		yj_log(YJ_LOG_ERROR, "http.double_reply", "\"route\":\"%s\"", r->route ? r->route->path : "-");
+		return YJ_OK;
+	}
+	r->replied = 1;
+	r->status = status;
+	r->resp = data;
+	r->resp_len = len;
+	r->resp_type = content_type;
+	return YJ_OK;
+}
+
+int yj_reply_data(yj_req *r, int status, const char *content_type, const void *data, size_t len)
+{
+	char *copy = yj_malloc(len + 1);
+	memcpy(copy, data, len);
+	copy[len] = '\0';
+	return yj_reply_take(r, status, content_type, copy, len);
+}
+
+int yj_reply_json(yj_req *r, int status, json_t *body)
+{
+	char *s = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	if (!s)
+		return yj_reply_problem(r, 500, "internal", "服务器内部错误", "无法生成响应，请联系管理员。");
+	return yj_reply_take(r, status, "application/json; charset=utf-8", s, strlen(s));
+}
+
+int yj_reply_empty(yj_req *r, int status)
+{
+	return yj_reply_take(r, status, NULL, NULL, 0);
+}
+
+int yj_reply_problem_errors(yj_req *r, int status, const char *slug, const char *title, const char *detail,
+			    json_t *errors)
+{
+	char type[96];
+	snprintf(type, sizeof type, "urn:yijian:problem:%s", slug);
+	json_t *p = json_pack("{s:s, s:s, s:i, s:s}", "type", type, "title", title, "status", status, "detail", detail);
+	if (r->path)
+		json_object_set_new(p, "instance", json_string(r->path));
+	if (errors)
+		json_object_set_new(p, "errors", errors);
+	char *s = json_dumps(p, JSON_COMPACT);
+	json_decref(p);
+	return yj_reply_take(r, status, "application/problem+json; charset=utf-8", s, strlen(s));
+}
+
+int yj_reply_problem(yj_req *r, int status, const char *slug, const char *title, const char *detail)
+{
+	return yj_reply_problem_errors(r, status, slug, title, detail, NULL);
+}
+
+int yj_reply_not_found(yj_req *r)
+{
+	return yj_reply_problem(r, 404, "not-found", "未找到", "记录不存在，或不在您的管辖范围内。");
+}
+
+int yj_reply_store_error(yj_req *r, int rc)
+{
+	switch (rc) {
+	case ST_NOTFOUND:
+		return yj_reply_not_found(r);
+	case ST_CONFLICT:
+		return yj_reply_problem(r, 409, "conflict", "数据冲突", "已存在相同的记录，或引用的记录不存在，请检查后重试。");
+	case ST_RETRY:
+		yj_add_header(r, "Retry-After", "1");
+		return yj_reply_problem(r, 503, "busy", "系统繁忙", "数据库繁忙，请稍后重试。");
+	default:
+		yj_log(YJ_LOG_ERROR, "store.error", "\"route\":\"%s\",\"rc\":%d", r->route ? r->route->path : "-", rc);
+		return yj_reply_problem(r, 500, "store", "数据存储错误", "保存或读取数据时出错，请稍后重试；如仍失败请联系管理员。");
+	}
+}
+
+/* Cursors are the last key of a page in base64url, so clients treat them as opaque. */
+static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+json_t *yj_cursor_json(const char *key)
+{
+	yj_buf b = YJ_BUF_INIT;
+	const unsigned char *s = (const unsigned char *)key;
+	size_t n = strlen(key);
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = s[i] << 16 | (i + 1 < n ? s[i + 1] << 8 : 0) | (i + 2 < n ? s[i + 2] : 0);
+		char out[4] = {b64[v >> 18 & 63], b64[v >> 12 & 63], b64[v >> 6 & 63], b64[v & 63]};
+		yj_buf_append(&b, out, i + 2 < n ? 4 : i + 1 < n ? 3 : 2);
+	}
+	json_t *j = json_string(b.data ? b.data : "");
+	yj_buf_free(&b);
+	return j;
+}
+
+static char *cursor_decode(const char *c)
+{
+	yj_buf b = YJ_BUF_INIT;
+	unsigned v = 0;
+	int bits = 0;
+	for (; *c; c++) {
+		const char *p = strchr(b64, *c);
+		if (!p || !*c) {
+			yj_buf_free(&b);
+			return NULL;
+		}
+		v = v << 6 | (unsigned)(p - b64);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			char ch = (char)(v >> bits & 0xFF);
+			yj_buf_append(&b, &ch, 1);
+		}
+	}
+	if (!b.data || !yj_utf8_valid(b.data, b.len) || b.len > 200) {
+		yj_buf_free(&b);
+		return NULL;
+	}
+	return yj_buf_detach(&b);
+}
+
+int yj_page_params(yj_req *r, int *limit, const char **cursor)
+{
+	const char *l = yj_query(r, "limit"), *c = yj_query(r, "cursor");
+	*limit = 20;
+	*cursor = NULL;
+	if (l) {
+		char *end;
+		long v = strtol(l, &end, 10);
+		if (!*l || *end || v < 1 || v > 200) {
+			yj_reply_problem_errors(r, 400, "validation", "参数错误", "limit 必须是 1 到 200 之间的整数。",
+						json_pack("[{s:s,s:s}]", "field", "limit", "detail", "应为 1–200 的整数"));
+			return YJ_ERR;
+		}
+		*limit = (int)v;
+	}
+	if (c && *c) {
+		r->cursor = cursor_decode(c);
+		if (!r->cursor) {
+			yj_reply_problem_errors(r, 400, "validation", "参数错误", "cursor 无效，请使用上一页返回的 next_cursor。",
+						json_pack("[{s:s,s:s}]", "field", "cursor", "detail", "无效的翻页游标"));
+			return YJ_ERR;
+		}
+		*cursor = r->cursor;
+	}
+	return YJ_OK;
+}
+
+json_t *yj_json_id(int64_t id)
+{
+	char s[21];
+	yj_id_format(id, s);
+	return json_string(s);
+}
+
+char *yj_json_canonical(const json_t *v)
+{
+	return json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+}

@@ -1,0 +1,212 @@
+/* query.c — builds scoped SQL (see query.h). Binds are kept in two lists because the SET list of
+ * an UPDATE precedes the WHERE clause in the text but is written by the caller after it. */
+#include "query.h"
+#include "../../base/base.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { B_INT, B_TEXT, B_NULL };
+typedef struct bind {
+	int kind;
+	char *text;
+	int64_t num;
+} bind;
+
+typedef struct bind_list {
+	bind *v;
+	size_t n;
+} bind_list;
+
+struct yj_qb {
+	const yj_table *t;
+	int kind; /* 0 select, 1 update, 2 delete */
+	yj_buf head;  /* SELECT … FROM t / UPDATE t / DELETE FROM t */
+	yj_buf sets;  /* a = ?, b = ? */
+	yj_buf where; /* conditions joined by AND */
+	yj_buf tail;
+	bind_list set_binds, where_binds;
+	bind_list *current; /* where binds go next */
+	char *sql;
+};
+
+static void push(bind_list *l, int kind, const char *text, int64_t num)
+{
+	l->v = yj_realloc(l->v, (l->n + 1) * sizeof *l->v);
+	l->v[l->n].kind = kind;
+	l->v[l->n].text = kind == B_TEXT ? yj_strdup(text) : NULL;
+	l->v[l->n].num = num;
+	l->n++;
+}
+
+static void add_scope(yj_qb *q, const yj_scope *sc)
+{
+	const yj_table *t = q->t;
+	yj_buf_puts(&q->where, "1=1");
+	if (sc->unrestricted)
+		return;
+	if (t->region_col) {
+		/* Codes are digits only, so the prefix needs no LIKE escaping. */
+		yj_buf_printf(&q->where, " AND %s LIKE ?", t->region_col);
+		char pat[20];
+		size_t n = strlen(sc->region_prefix);
+		memcpy(pat, sc->region_prefix, n);
+		pat[n] = '%';
+		pat[n + 1] = '\0';
+		push(&q->where_binds, B_TEXT, pat, 0);
+	}
+	if (t->dept_col && !sc->all_departments) {
+		yj_buf_printf(&q->where, " AND %s IN (", t->dept_col);
+		for (int i = 0; i < sc->ndepts; i++) {
+			yj_buf_puts(&q->where, i ? ", ?" : "?");
+			push(&q->where_binds, B_TEXT, sc->depts[i], 0);
+		}
+		if (sc->ndepts == 0)
+			yj_buf_puts(&q->where, "NULL");
+		yj_buf_puts(&q->where, ")");
+	}
+}
+
+static yj_qb *q_new(const yj_table *t, int kind, const yj_scope *sc)
+{
+	yj_qb *q = yj_calloc(1, sizeof *q);
+	q->t = t;
+	q->kind = kind;
+	q->current = &q->where_binds;
+	add_scope(q, sc);
+	return q;
+}
+
+yj_qb *yj_q_select(const yj_table *t, const char *columns, const yj_scope *sc)
+{
+	yj_qb *q = q_new(t, 0, sc);
+	yj_buf_printf(&q->head, "SELECT %s FROM %s", columns, t->name);
+	return q;
+}
+
+yj_qb *yj_q_update(const yj_table *t, const yj_scope *sc)
+{
+	yj_qb *q = q_new(t, 1, sc);
+	yj_buf_printf(&q->head, "UPDATE %s SET ", t->name);
+	return q;
+}
+
+yj_qb *yj_q_delete(const yj_table *t, const yj_scope *sc)
+{
+	yj_qb *q = q_new(t, 2, sc);
+	yj_buf_printf(&q->head, "DELETE FROM %s", t->name);
+	return q;
+}
+
+static void add_set(yj_qb *q, const char *col)
+{
+	if (q->sets.len)
+		yj_buf_puts(&q->sets, ", ");
+	yj_buf_printf(&q->sets, "%s = ?", col);
+}
+
+void yj_q_set_text(yj_qb *q, const char *col, const char *v)
+{
+	add_set(q, col);
+	push(&q->set_binds, v ? B_TEXT : B_NULL, v, 0);
+}
+
+void yj_q_set_int(yj_qb *q, const char *col, int64_t v)
+{
+	add_set(q, col);
+	push(&q->set_binds, B_INT, NULL, v);
+}
+
+void yj_q_where(yj_qb *q, const char *cond)
+{
+	yj_buf_printf(&q->where, " AND (%s)", cond);
+	q->current = &q->where_binds;
+}
+
+void yj_q_text(yj_qb *q, const char *v)
+{
+	push(q->current, v ? B_TEXT : B_NULL, v, 0);
+}
+
+void yj_q_int(yj_qb *q, int64_t v)
+{
+	push(q->current, B_INT, NULL, v);
+}
+
+void yj_q_tail(yj_qb *q, const char *sql)
+{
+	yj_buf_printf(&q->tail, " %s", sql);
+	q->current = &q->where_binds;
+}
+
+const char *yj_q_sql(const yj_qb *q)
+{
+	yj_qb *m = (yj_qb *)q;
+	free(m->sql);
+	yj_buf b = YJ_BUF_INIT;
+	yj_buf_append(&b, q->head.data, q->head.len);
+	if (q->kind == 1)
+		yj_buf_append(&b, q->sets.data ? q->sets.data : "", q->sets.len);
+	yj_buf_puts(&b, " WHERE ");
+	yj_buf_append(&b, q->where.data, q->where.len);
+	if (q->tail.len)
+		yj_buf_append(&b, q->tail.data, q->tail.len);
+	m->sql = yj_buf_detach(&b);
+	return m->sql;
+}
+
+static int bind_all(store_stmt *st, const bind_list *l, int *idx)
+{
+	for (size_t i = 0; i < l->n; i++, (*idx)++) {
+		const bind *b = &l->v[i];
+		int rc;
+		if (b->kind == B_TEXT)
+			rc = store_bind_text(st, *idx, b->text, -1);
+		else if (b->kind == B_NULL)
+			rc = store_bind_null(st, *idx);
+		else
+			rc = store_bind_int64(st, *idx, b->num);
+		if (rc < 0)
+			return rc;
+	}
+	return ST_OK;
+}
+
+store_stmt *yj_q_prepare(yj_qb *q, store_conn *c)
+{
+	store_stmt *st = NULL;
+	if (q->kind == 1 && q->sets.len == 0)
+		goto done; /* an UPDATE without SET is a programming error */
+	st = store_prepare(c, yj_q_sql(q));
+	if (!st)
+		goto done;
+	int idx = 1;
+	if (bind_all(st, &q->set_binds, &idx) < 0 || bind_all(st, &q->where_binds, &idx) < 0) {
+		store_finalize(st);
+		st = NULL;
+	}
+done:
+	yj_q_free(q);
+	return st;
+}
+
+static void free_binds(bind_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i].text);
+	free(l->v);
+}
+
+void yj_q_free(yj_qb *q)
+{
+	if (!q)
+		return;
+	yj_buf_free(&q->head);
+	yj_buf_free(&q->sets);
+	yj_buf_free(&q->where);
+	yj_buf_free(&q->tail);
+	free_binds(&q->set_binds);
+	free_binds(&q->where_binds);
+	free(q->sql);
+	free(q);
+}

@@ -1,0 +1,42 @@
+/* query.h — the scoped query builder. A table declares which of its columns carry the territory
+ * and the department; every statement built here on such a table carries the caller's scope
+ * predicate, so a county user can neither read nor change a neighbour's rows whatever the
+ * handler asks. This is the single place scope is enforced. */
+#ifndef YJ_QUERY_H
+#define YJ_QUERY_H
+
+#include "store.h"
+#include "../auth/scope.h"
+
+typedef struct yj_table {
+	const char *name;
+	const char *region_col; /* column holding a GB/T 2260 code, or NULL (unscoped table) */
+	const char *dept_col;	/* column holding a department code, or NULL */
+} yj_table;
+
+typedef struct yj_qb yj_qb;
+
+/* "SELECT columns FROM table WHERE <scope>"; add conditions with yj_q_where, then yj_q_tail. */
+yj_qb *yj_q_select(const yj_table *t, const char *columns, const yj_scope *sc);
+/* "UPDATE table SET <yj_q_set…> WHERE <scope> AND …". */
+yj_qb *yj_q_update(const yj_table *t, const yj_scope *sc);
+/* "DELETE FROM table WHERE <scope> AND …". */
+yj_qb *yj_q_delete(const yj_table *t, const yj_scope *sc);
+
+/* Appends "col = ?" to the SET list (update only) and binds the value. */
+void yj_q_set_text(yj_qb *q, const char *col, const char *v);
+void yj_q_set_int(yj_qb *q, const char *col, int64_t v);
+/* Appends " AND (cond)"; cond's `?` are bound by the yj_q_text/yj_q_int calls that follow, in order. */
+void yj_q_where(yj_qb *q, const char *cond);
+void yj_q_text(yj_qb *q, const char *v);
+void yj_q_int(yj_qb *q, int64_t v);
+/* Appends raw SQL after the WHERE clause (ORDER BY, LIMIT ?); binds follow as with yj_q_where. */
+void yj_q_tail(yj_qb *q, const char *sql);
+
+/* Prepares and binds; returns a statement the caller finalizes, or NULL. Frees q either way. */
+store_stmt *yj_q_prepare(yj_qb *q, store_conn *c);
+/* The SQL text built so far (for tests). */
+const char *yj_q_sql(const yj_qb *q);
+void yj_q_free(yj_qb *q);
+
+#endif

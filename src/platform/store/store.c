@@ -1,0 +1,326 @@
+/* store.c — engine-independent half of the store: URL dispatch, per-thread connections,
+ * the retry wrapper, migrations and statistics. The engines live in store_sqlite.c and store_pg.c. */
+#define _POSIX_C_SOURCE 200809L
+#include "store_int.h"
+#include "migrations.h"
+#include "../../base/base.h"
+#include "../../base/log.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+store *store_open(const char *url, char **err)
+{
+	const store_driver *drv;
+	const char *target;
+
+	if (strncmp(url, "sqlite:", 7) == 0) {
+		drv = &store_sqlite_driver;
+		target = url + 7;
+		if (!*target) {
+			*err = yj_strdup("sqlite: URL needs a file path, e.g. sqlite:yijian.db");
+			return NULL;
+		}
+	} else if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0) {
+		drv = &store_pg_driver;
+		target = url;
+	} else {
+		*err = yj_asprintf("unknown database URL '%s': use sqlite:PATH or postgresql://…", url);
+		return NULL;
+	}
+
+	store *s = yj_calloc(1, sizeof *s);
+	s->drv = drv;
+	s->url = yj_strdup(url);
+	s->target = yj_strdup(target);
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_key_create(&s->key, NULL);
+	if (drv->open(s, err) < 0) {
+		pthread_key_delete(s->key);
+		pthread_mutex_destroy(&s->lock);
+		free(s->url);
+		free(s->target);
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void store_close(store *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->nconns; i++)
+		s->drv->conn_close(s->conns[i]);
+	free(s->conns);
+	s->drv->close(s);
+	pthread_key_delete(s->key);
+	pthread_mutex_destroy(&s->lock);
+	free(s->url);
+	free(s->target);
+	free(s);
+}
+
+const char *store_engine(const store *s)
+{
+	return s->drv->name;
+}
+
+store_conn *store_conn_get(store *s)
+{
+	store_conn *c = pthread_getspecific(s->key);
+	if (c)
+		return c;
+	c = s->drv->conn_open(s);
+	c->s = s;
+	pthread_setspecific(s->key, c);
+	pthread_mutex_lock(&s->lock);
+	s->conns = yj_realloc(s->conns, (s->nconns + 1) * sizeof *s->conns);
+	s->conns[s->nconns++] = c;
+	pthread_mutex_unlock(&s->lock);
+	return c;
+}
+
+int store_begin(store_conn *c, int write)
+{
+	int rc = c->s->drv->begin(c, write);
+	if (rc == ST_OK)
+		c->in_tx = 1;
+	return rc;
+}
+
+int store_commit(store_conn *c)
+{
+	int rc = c->s->drv->commit(c);
+	c->in_tx = 0;
+	if (rc == ST_OK)
+		atomic_fetch_add(&c->s->n_tx, 1);
+	return rc;
+}
+
+int store_rollback(store_conn *c)
+{
+	int rc = c->s->drv->rollback(c);
+	c->in_tx = 0;
+	atomic_fetch_add(&c->s->n_rollback, 1);
+	return rc;
+}
+
+int store_tx(store *s, store_tx_fn fn, void *arg)
+{
+	store_conn *c = store_conn_get(s);
+	int rc = ST_ERR;
+	for (int attempt = 0; attempt < 8; attempt++) {
+		if (attempt) {
+			atomic_fetch_add(&s->n_retry, 1);
+			/* Back off 1, 2, 4 … ms, so colliding writers spread out. */
+			struct timespec ts = {0, (long)(1000000L << (attempt - 1))};
+			nanosleep(&ts, NULL);
+		}
+		rc = store_begin(c, 1);
+		if (rc == ST_RETRY)
+			continue;
+		if (rc < 0)
+			return rc;
+		rc = fn(c, arg);
+		if (rc < 0) {
+			store_rollback(c);
+			if (rc == ST_RETRY)
+				continue;
+			return rc;
+		}
+		int crc = store_commit(c);
+		if (crc == ST_OK)
+			return rc;
+		if (crc != ST_RETRY) {
+			return crc;
+		}
+		rc = crc;
+	}
+	yj_log(YJ_LOG_WARN, "store.retry_exhausted", NULL);
+	return rc;
+}
+
+int store_exec(store_conn *c, const char *sql)
+{
+	return c->s->drv->exec(c, sql);
+}
+
+store_stmt *store_prepare(store_conn *c, const char *sql)
+{
+	return c->s->drv->prepare(c, sql);
+}
+
+int store_bind_int64(store_stmt *st, int idx, int64_t v)
+{
+	return st->c->s->drv->bind_int64(st, idx, v);
+}
+
+int store_bind_text(store_stmt *st, int idx, const char *v, int len)
+{
+	if (!v)
+		return st->c->s->drv->bind_null(st, idx);
+	return st->c->s->drv->bind_text(st, idx, v, len);
+}
+
+int store_bind_null(store_stmt *st, int idx)
+{
+	return st->c->s->drv->bind_null(st, idx);
+}
+
+int store_step(store_stmt *st)
+{
+	return st->c->s->drv->step(st);
+}
+
+int store_column_count(store_stmt *st)
+{
+	return st->c->s->drv->column_count(st);
+}
+
+int store_col_is_null(store_stmt *st, int col)
+{
+	return st->c->s->drv->col_is_null(st, col);
+}
+
+int64_t store_col_int64(store_stmt *st, int col)
+{
+	return st->c->s->drv->col_int64(st, col);
+}
+
+const char *store_col_text(store_stmt *st, int col)
+{
+	return st->c->s->drv->col_text(st, col);
+}
+
+int64_t store_changes(store_stmt *st)
+{
+	return st->c->s->drv->changes(st);
+}
+
+void store_finalize(store_stmt *st)
+{
+	if (st)
+		st->c->s->drv->finalize(st);
+}
+
+const char *store_errmsg(store_conn *c)
+{
+	return c->s->drv->errmsg(c);
+}
+
+int store_query_int64(store_conn *c, const char *sql, const char *bind1, int64_t *out)
+{
+	store_stmt *st = store_prepare(c, sql);
+	if (!st)
+		return ST_ERR;
+	if (bind1)
+		store_bind_text(st, 1, bind1, -1);
+	int rc = store_step(st);
+	if (rc == ST_ROW) {
+		*out = store_col_int64(st, 0);
+		rc = ST_OK;
+	} else if (rc == ST_DONE) {
+		rc = ST_NOTFOUND;
+	}
+	store_finalize(st);
+	return rc;
+}
+
+void store_get_stats(store *s, store_stats *out)
+{
+	pthread_mutex_lock(&s->lock);
+	out->connections = (int64_t)s->nconns;
+	pthread_mutex_unlock(&s->lock);
+	out->transactions = atomic_load(&s->n_tx);
+	out->rollbacks = atomic_load(&s->n_rollback);
+	out->retries = atomic_load(&s->n_retry);
+	out->writer_wait_ns = atomic_load(&s->writer_wait_ns);
+}
+
+int store_backup(store *s, const char *dest, char **err)
+{
+	return s->drv->backup(s, dest, err);
+}
+
+/* ---- migrations ---- */
+
+static const char schema_table_sql[] = "CREATE TABLE IF NOT EXISTS schema_migrations ("
+				       " version BIGINT PRIMARY KEY,"
+				       " name TEXT NOT NULL,"
+				       " applied_at BIGINT NOT NULL)";
+
+int store_schema_version(store *s, int64_t *version)
+{
+	store_conn *c = store_conn_get(s);
+	int rc = store_query_int64(c, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", NULL, version);
+	return rc == ST_NOTFOUND ? (*version = 0, ST_OK) : rc;
+}
+
+struct mig_arg {
+	const migration *m;
+	int skipped;
+};
+
+static int apply_one(store_conn *c, void *arg)
+{
+	struct mig_arg *a = arg;
+	const migration *m = a->m;
+	int64_t n = 0;
+	a->skipped = 0;
+	/* Claim the version first: a concurrent process doing the same waits on this row (PostgreSQL)
+	 * or on the writer lock (SQLite), then sees it applied. */
+	store_stmt *st = store_prepare(c, "SELECT COUNT(*) FROM schema_migrations WHERE version = ?");
+	if (!st)
+		return ST_ERR;
+	store_bind_int64(st, 1, m->version);
+	if (store_step(st) == ST_ROW)
+		n = store_col_int64(st, 0);
+	store_finalize(st);
+	if (n > 0) {
+		a->skipped = 1;
+		return ST_OK;
+	}
+	st = store_prepare(c, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");
+	if (!st)
+		return ST_ERR;
+	store_bind_int64(st, 1, m->version);
+	store_bind_text(st, 2, m->name, -1);
+	store_bind_int64(st, 3, yj_now_ms());
+	int rc = store_step(st);
+	store_finalize(st);
+	if (rc == ST_CONFLICT)
+		return ST_RETRY; /* another process applied it meanwhile; the re-run will skip it */
+	if (rc < 0)
+		return rc;
+	rc = store_exec(c, m->sql);
+	if (rc < 0)
+		return rc;
+	int (*step)(store_conn *) = yj_migration_step(m->version);
+	if (step && (rc = step(c)) < 0)
+		return rc;
+	return ST_OK;
+}
+
+int store_migrate(store *s, char **err)
+{
+	store_conn *c = store_conn_get(s);
+	if (store_exec(c, schema_table_sql) < 0) {
+		*err = yj_asprintf("cannot create schema_migrations: %s", store_errmsg(c));
+		return ST_ERR;
+	}
+	for (size_t i = 0; i < yj_sql_migrations_len; i++) {
+		struct mig_arg a = {&yj_sql_migrations[i], 0};
+		int rc = store_tx(s, apply_one, &a);
+		if (rc < 0) {
+			*err = yj_asprintf("migration %lld_%s failed: %s", (long long)a.m->version, a.m->name,
+					   store_errmsg(c));
+			return rc;
+		}
+		if (!a.skipped)
+			yj_log(YJ_LOG_INFO, "store.migrated", "\"version\":%lld,\"name\":\"%s\"",
+			       (long long)a.m->version, a.m->name);
+	}
+	return ST_OK;
+}

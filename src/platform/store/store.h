@@ -1,0 +1,102 @@
+/* store.h — the one storage interface of yijian, with two engines behind it: SQLite (store_sqlite.c)
+ * and PostgreSQL through libpq (store_pg.c). Domain code writes SQL in the portable subset both
+ * accept, with `?` placeholders, and never learns which engine runs.
+ *
+ * Threads: a store is shared; each thread gets its own connection from store_conn_get(), which
+ * stays valid for that thread until store_close(). Statements belong to their connection. */
+#ifndef YJ_STORE_H
+#define YJ_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Results. Failures are negative so `if (rc < 0)` catches them all. */
+enum {
+	ST_OK = 0,
+	ST_ROW = 1,	    /* store_step: a row is ready */
+	ST_DONE = 2,	    /* store_step: no more rows */
+	ST_ERR = -1,	    /* any other failure; see store_errmsg */
+	ST_CONFLICT = -2,   /* unique or foreign-key constraint violated */
+	ST_RETRY = -3,	    /* serialization failure or busy: run the transaction again */
+	ST_NOTFOUND = -4,   /* used by callers: no such row (or not in the caller's scope) */
+};
+
+typedef struct store store;
+typedef struct store_conn store_conn;
+typedef struct store_stmt store_stmt;
+
+/* Opens "sqlite:PATH" or "postgresql://…" (also "postgres://…"). Returns NULL and sets *err
+ * (caller frees) on failure. Does not migrate. */
+store *store_open(const char *url, char **err);
+/* Closes every connection of every thread. No connection may be in use. */
+void store_close(store *s);
+/* "sqlite" or "postgresql". */
+const char *store_engine(const store *s);
+
+/* The calling thread's connection, opened on first use. Never NULL: returns a connection
+ * whose operations fail with ST_ERR when the database cannot be reached. */
+store_conn *store_conn_get(store *s);
+
+/* Transactions. write=1 takes the single writer (SQLite: a process-wide mutex and BEGIN IMMEDIATE);
+ * write=0 is a read snapshot. Every begin is ended by exactly one commit or rollback. */
+int store_begin(store_conn *c, int write);
+int store_commit(store_conn *c);
+int store_rollback(store_conn *c);
+
+/* Runs fn inside a write transaction, committing when fn returns >= 0 and rolling back otherwise;
+ * when fn or the commit returns ST_RETRY the whole transaction runs again (bounded, with backoff).
+ * Returns what fn returned, or the commit's failure. This is the one retry wrapper. */
+typedef int (*store_tx_fn)(store_conn *c, void *arg);
+int store_tx(store *s, store_tx_fn fn, void *arg);
+
+/* Runs SQL without parameters (may hold several statements). */
+int store_exec(store_conn *c, const char *sql);
+
+/* Prepared statements. Placeholders are `?`, numbered from 1 in bind calls. Statements are cached
+ * per connection by SQL text, so preparing the same SQL again is cheap. The caller finishes every
+ * statement with store_finalize (which returns it to the cache). */
+store_stmt *store_prepare(store_conn *c, const char *sql);
+int store_bind_int64(store_stmt *st, int idx, int64_t v);
+/* The text is copied; len < 0 means NUL-terminated. NULL binds SQL NULL. */
+int store_bind_text(store_stmt *st, int idx, const char *v, int len);
+int store_bind_null(store_stmt *st, int idx);
+/* Returns ST_ROW, ST_DONE or a failure. */
+int store_step(store_stmt *st);
+/* Column access for the current row, 0-based. Text stays valid until the next step or finalize. */
+int store_column_count(store_stmt *st);
+int store_col_is_null(store_stmt *st, int col);
+int64_t store_col_int64(store_stmt *st, int col);
+const char *store_col_text(store_stmt *st, int col); /* NULL for SQL NULL */
+/* Rows changed by the last completed INSERT/UPDATE/DELETE of this statement. */
+int64_t store_changes(store_stmt *st);
+void store_finalize(store_stmt *st);
+
+/* A message for the last failure on this connection (owned by the connection). Never contains
+ * bound values, so it may be logged. */
+const char *store_errmsg(store_conn *c);
+
+/* Convenience for one-value queries: runs sql with one optional text bind and returns the first
+ * column of the first row as int64 in *out. Returns ST_OK, ST_NOTFOUND or a failure. */
+int store_query_int64(store_conn *c, const char *sql, const char *bind1, int64_t *out);
+
+/* Applies every compiled-in migration not yet applied (migrations.h), each in its own
+ * transaction, safe against several processes starting at once. *err is set on failure. */
+int store_migrate(store *s, char **err);
+/* The highest applied migration version, or a failure. */
+int store_schema_version(store *s, int64_t *version);
+
+/* Pool figures for /metrics. */
+typedef struct store_stats {
+	int64_t connections;	/* open connections */
+	int64_t transactions;	/* committed */
+	int64_t rollbacks;
+	int64_t retries;	/* transactions re-run by store_tx */
+	int64_t writer_wait_ns; /* total time spent waiting for the SQLite writer */
+} store_stats;
+void store_get_stats(store *s, store_stats *out);
+
+/* Copies a live SQLite database to dest with SQLite's online backup API. ST_ERR for PostgreSQL
+ * (use pg_dump). */
+int store_backup(store *s, const char *dest, char **err);
+
+#endif

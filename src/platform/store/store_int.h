@@ -1,0 +1,63 @@
+/* store_int.h — what store.c shares with its engine drivers: the driver vtable and the common
+ * parts of the store, connection and statement objects. Only store*.c include this. */
+#ifndef YJ_STORE_INT_H
+#define YJ_STORE_INT_H
+
+#include "store.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+typedef struct store_driver {
+	const char *name;
+	/* Opens the engine-level handle for s (s->url is set). 0 or ST_ERR with *err. */
+	int (*open)(store *s, char **err);
+	void (*close)(store *s);
+	store_conn *(*conn_open)(store *s);
+	void (*conn_close)(store_conn *c);
+	int (*begin)(store_conn *c, int write);
+	int (*commit)(store_conn *c);
+	int (*rollback)(store_conn *c);
+	int (*exec)(store_conn *c, const char *sql);
+	store_stmt *(*prepare)(store_conn *c, const char *sql);
+	int (*bind_int64)(store_stmt *st, int idx, int64_t v);
+	int (*bind_text)(store_stmt *st, int idx, const char *v, int len);
+	int (*bind_null)(store_stmt *st, int idx);
+	int (*step)(store_stmt *st);
+	int (*column_count)(store_stmt *st);
+	int (*col_is_null)(store_stmt *st, int col);
+	int64_t (*col_int64)(store_stmt *st, int col);
+	const char *(*col_text)(store_stmt *st, int col);
+	int64_t (*changes)(store_stmt *st);
+	void (*finalize)(store_stmt *st);
+	const char *(*errmsg)(store_conn *c);
+	int (*backup)(store *s, const char *dest, char **err);
+} store_driver;
+
+struct store {
+	const store_driver *drv;
+	char *url;	     /* as given */
+	char *target;	     /* sqlite: file path; postgresql: the conninfo URL */
+	void *engine;	     /* driver's own state */
+	pthread_key_t key;   /* thread -> store_conn */
+	pthread_mutex_t lock; /* guards conns */
+	store_conn **conns;  /* every connection opened, for close */
+	size_t nconns;
+	_Atomic int64_t n_tx, n_rollback, n_retry, writer_wait_ns;
+};
+
+/* Every driver's connection starts with this. */
+struct store_conn {
+	store *s;
+	int in_tx;
+};
+
+/* Every driver's statement starts with this. */
+struct store_stmt {
+	store_conn *c;
+};
+
+extern const store_driver store_sqlite_driver;
+extern const store_driver store_pg_driver;
+
+#endif

@@ -1,0 +1,13 @@
+# tests.cmake — unit tests (cmocka), one executable per file under tests/unit/<capability>/.
+# API, browser and fuzz suites are driven by scripts/check, which starts the servers they need.
+pkg_check_modules(CMOCKA REQUIRED IMPORTED_TARGET cmocka)
+file(GLOB_RECURSE UNIT_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/unit/*.c)
+foreach(src IN LISTS UNIT_TESTS)
+  get_filename_component(name ${src} NAME_WE)
+  add_executable(${name} ${src})
+  target_link_libraries(${name} PRIVATE yjcore PkgConfig::CMOCKA)
+  add_test(NAME unit.${name} COMMAND ${name})
+  # Tests that touch a database honour YJ_TEST_DB (set by scripts/check to a PostgreSQL URL in the
+  # second pass); without it they use a temporary SQLite file.
+  set_tests_properties(unit.${name} PROPERTIES LABELS unit TIMEOUT 300)
+endforeach()
