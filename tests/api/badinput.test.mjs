@@ -1,0 +1,101 @@
+// Bad input: each gets a clear 4xx problem+json (or a closed connection for a slow client),
+// changes nothing, and the server keeps serving.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { Server, Client, isProblem } from './harness.mjs';
+
+let srv, admin;
+before(async () => {
+  srv = new Server({ args: ['--max-body', '65536', '--idle-timeout', '2'] });
+  await srv.start();
+  srv.addUser('bad.admin', 'admin', '330300');
+  admin = new Client(srv.url);
+  await admin.signIn('bad.admin');
+});
+after(async () => { await srv.stop(); srv.cleanup(); });
+
+async function userCount() {
+  return (await admin.get('/api/v1/users?limit=200')).data.items.length;
+}
+
+const good = { username: 'ok.user', password: 'Good-pass-2026', role: 'inspector', region_code: '330302', department: 'health' };
+
+test('malformed JSON names line and column', async () => {
+  const before = await userCount();
+  const r = await admin.req('POST', '/api/v1/users', '{"username": "x",');
+  isProblem(assert, r, 400);
+  assert.match(r.data.detail, /第 \d+ 行第 \d+ 列/);
+  assert.equal(await userCount(), before);
+});
+
+test('wrong types, unknown fields, missing and over-long fields are listed per field', async () => {
+  const before = await userCount();
+  const r = await admin.post('/api/v1/users', { ...good, username: 42, extra: true, region_code: undefined, display_name: '长'.repeat(65) });
+  isProblem(assert, r, 422);
+  const fields = r.data.errors.map((e) => e.field).sort();
+  assert.deepEqual(fields, ['display_name', 'extra', 'region_code', 'username']);
+  for (const e of r.data.errors) assert.match(e.detail, /[\u4e00-\u9fa5]/);
+  assert.equal(await userCount(), before);
+});
+
+test('a body that is not an object, or duplicate keys, is refused', async () => {
+  isProblem(assert, await admin.req('POST', '/api/v1/users', '[1,2,3]'), 422);
+  isProblem(assert, await admin.req('POST', '/api/v1/users', '{"username":"a","username":"b"}'), 400);
+});
+
+test('invalid UTF-8 is refused', async () => {
+  const bytes = Buffer.concat([Buffer.from('{"username":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]);
+  isProblem(assert, await admin.req('POST', '/api/v1/users', new Uint8Array(bytes)), 400);
+});
+
+test('wrong content type is 415', async () => {
+  isProblem(assert, await admin.req('POST', '/api/v1/users', JSON.stringify(good), { 'content-type': 'text/plain' }), 415);
+});
+
+test('oversized body is 413 and writes nothing', async () => {
+  const before = await userCount();
+  const big = JSON.stringify({ ...good, display_name: 'x'.repeat(100000) });
+  const r = await admin.req('POST', '/api/v1/users', big);
+  isProblem(assert, r, 413);
+  assert.equal(await userCount(), before);
+});
+
+test('unknown query parameters and bad limits are 400 with the field named', async () => {
+  const a = await admin.get('/api/v1/regions?colour=red');
+  isProblem(assert, a, 400);
+  assert.equal(a.data.errors[0].field, 'colour');
+  isProblem(assert, await admin.get('/api/v1/regions?limit=0'), 400);
+  isProblem(assert, await admin.get('/api/v1/regions?limit=abc'), 400);
+  isProblem(assert, await admin.get('/api/v1/regions?cursor=%%%'), 400);
+  isProblem(assert, await admin.get('/api/v1/regions?parent=33%27%20OR%201=1'), 400);
+});
+
+test('unknown routes are 404 and wrong methods 405, as problem+json', async () => {
+  isProblem(assert, await admin.get('/api/v1/nothing-here'), 404);
+  isProblem(assert, await admin.req('PUT', '/api/v1/regions'), 405);
+});
+
+test('a slow client is disconnected after the idle timeout and the server still answers', async () => {
+  const started = Date.now();
+  const closed = await new Promise((resolve) => {
+    const s = net.connect(srv.port, '127.0.0.1', () => s.write('GET /healthz HTTP/1.1\r\nHost: x\r\n'));
+    s.on('close', () => resolve(true));
+    setTimeout(() => { s.destroy(); resolve(false); }, 8000);
+  });
+  assert.ok(closed, 'connection closed by the server');
+  assert.ok(Date.now() - started < 7000);
+  assert.equal((await fetch(srv.url + '/healthz')).status, 200);
+});
+
+test('oversized headers are refused without a crash', async () => {
+  const r = await fetch(srv.url + '/healthz', { headers: { 'x-big': 'a'.repeat(64 * 1024) } }).catch(() => null);
+  assert.ok(r === null || r.status >= 400);
+  assert.equal((await fetch(srv.url + '/healthz')).status, 200);
+});
+
+test('SQL metacharacters in filters are data, not SQL', async () => {
+  const r = await admin.get("/api/v1/users?q=" + encodeURIComponent("' OR '1'='1"));
+  assert.equal(r.status, 200);
+  assert.deepEqual(r.data.items, []);
+});

@@ -1,0 +1,117 @@
+// harness.mjs — starts a real yijian server for the API suite and offers small HTTP helpers.
+// Engine: YJ_TEST_DB (a postgresql:// URL, set by scripts/check) or a fresh SQLite file.
+// Binary: YIJIAN_BIN (default build/yijian), so the same suite runs the ASan build.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import net from 'node:net';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+export const BIN = process.env.YIJIAN_BIN ?? path.join(root, 'build/yijian');
+export const PASSWORD = 'Ceshi-mima-2026';
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
+    s.on('error', reject);
+  });
+}
+
+// Each server gets its own database: a temp SQLite file, or a fresh schema-less PostgreSQL
+// database created inside the test cluster.
+let dbCounter = 0;
+export function freshDb(dir) {
+  const pg = process.env.YJ_TEST_DB;
+  if (!pg) return `sqlite:${path.join(dir, 'yijian.db')}`;
+  const name = `t_${process.pid}_${Date.now()}_${dbCounter++}`;
+  const admin = new URL(pg);
+  execFileSync('psql', [pg, '-qAtc', `CREATE DATABASE ${name}`], { stdio: 'pipe' });
+  admin.pathname = '/' + name;
+  return admin.toString();
+}
+
+export function cli(args, { input, db, keys } = {}) {
+  return execFileSync(BIN, [...args, '--db', db, ...(keys ? ['--keys', keys] : [])], {
+    input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'],
+  });
+}
+
+export class Server {
+  constructor(opts = {}) {
+    this.dir = mkdtempSync(path.join(tmpdir(), 'yijian-api-'));
+    this.db = opts.db ?? freshDb(this.dir);
+    this.keys = path.join(this.dir, 'keys');
+    this.extra = opts.args ?? [];
+    this.logs = '';
+  }
+  async start() {
+    this.port = this.port ?? await freePort();
+    this.url = `http://127.0.0.1:${this.port}`;
+    this.proc = spawn(BIN, ['serve', '--db', this.db, '--keys', this.keys, '--listen', `127.0.0.1:${this.port}`,
+      '--web', '', ...this.extra], { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.proc.stderr.on('data', (d) => { this.logs += d; });
+    this.exited = new Promise((resolve) => this.proc.on('exit', (code, sig) => resolve({ code, sig })));
+    for (let i = 0; i < 200; i++) {
+      try { const r = await fetch(this.url + '/healthz'); if (r.ok) return this; } catch { /* not yet */ }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('server did not start:\n' + this.logs);
+  }
+  addUser(username, role, region, department = 'health', password = PASSWORD) {
+    return cli(['user', 'add', '--username', username, '--role', role, '--region', region,
+      '--department', department, '--display-name', username], { input: password + '\n', db: this.db, keys: this.keys });
+  }
+  token(username, name, write = false) {
+    return cli(['token', 'create', '--username', username, '--name', name, ...(write ? ['--write'] : [])],
+      { db: this.db, keys: this.keys }).trim();
+  }
+  async stop(signal = 'SIGTERM') {
+    if (!this.proc || this.proc.exitCode !== null) return this.exited;
+    this.proc.kill(signal);
+    return this.exited;
+  }
+  cleanup() { rmSync(this.dir, { recursive: true, force: true }); }
+}
+
+// A signed-in browser-like client: keeps the session cookie and sends the CSRF token.
+export class Client {
+  constructor(base) { this.base = base; this.cookie = null; this.csrf = null; this.bearer = null; }
+  async req(method, url, body, headers = {}) {
+    const h = { ...headers };
+    if (this.cookie) h.cookie = this.cookie;
+    if (this.csrf && method !== 'GET') h['x-csrf-token'] = this.csrf;
+    if (this.bearer) h.authorization = 'Bearer ' + this.bearer;
+    let payload = body;
+    if (body !== undefined && typeof body !== 'string' && !(body instanceof Uint8Array)) {
+      payload = JSON.stringify(body);
+      h['content-type'] ??= 'application/json';
+    } else if (body !== undefined) {
+      h['content-type'] ??= 'application/json';
+    }
+    const r = await fetch(this.base + url, { method, headers: h, body: payload });
+    const sc = r.headers.get('set-cookie');
+    if (sc) { const v = sc.split(';')[0]; this.cookie = v.endsWith('=') ? null : v; }
+    const type = r.headers.get('content-type') ?? '';
+    const data = type.includes('json') ? await r.json() : Buffer.from(await r.arrayBuffer());
+    return { status: r.status, type, headers: r.headers, data };
+  }
+  async signIn(username, password = PASSWORD) {
+    const r = await this.req('POST', '/api/v1/session', { username, password });
+    if (r.status === 200) this.csrf = r.data.csrf_token;
+    return r;
+  }
+  get(url) { return this.req('GET', url); }
+  post(url, body) { return this.req('POST', url, body); }
+  patch(url, body) { return this.req('PATCH', url, body); }
+  del(url) { return this.req('DELETE', url); }
+}
+
+export function isProblem(assert, r, status) {
+  assert.equal(r.status, status, JSON.stringify(r.data));
+  assert.match(r.type, /application\/problem\+json/);
+  assert.equal(r.data.status, status);
+  assert.ok(r.data.title && /[\u4e00-\u9fa5]/.test(r.data.title), 'Chinese title');
+  assert.ok(r.data.detail && /[\u4e00-\u9fa5]/.test(r.data.detail), 'Chinese detail');
+}

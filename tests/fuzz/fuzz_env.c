@@ -1,0 +1,43 @@
+/* fuzz_env.c — see fuzz_env.h. */
+#define _POSIX_C_SOURCE 200809L
+#include "fuzz_env.h"
+#include "base/id.h"
+#include "cli/routes.h"
+#include "platform/audit/audit.h"
+#include "platform/auth/auth.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+fuzz_env *fuzz_env_get(void)
+{
+	static fuzz_env env;
+	if (env.srv)
+		return &env;
+	if (sodium_init() < 0)
+		abort();
+	yj_id_seed(randombytes_random());
+	const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+	char *dir = yj_asprintf("%s/yijian-fuzz-%d", base, (int)getpid());
+	char *url = yj_asprintf("sqlite:%s.db", dir), *keys = yj_asprintf("%s.keys", dir), *err = NULL;
+	store *s = store_open(url, &err);
+	if (!s || store_migrate(s, &err) < 0 || yj_audit_keys_load(keys, &err) < 0) {
+		fprintf(stderr, "fuzz env: %s\n", err);
+		abort();
+	}
+	yj_user_new u = {"fuzz.admin", "模糊测试", "Fuzz-pass-2026", "admin", "330300", "health"};
+	if (yj_user_create(s, &u, "fuzz", NULL, &err) < 0) {
+		fprintf(stderr, "fuzz env: %s\n", err);
+		abort();
+	}
+	char *tok = yj_token_create(s, "fuzz.admin", "fuzz", 30, "read,write", "fuzz", &err);
+	if (!tok)
+		abort();
+	snprintf(env.auth, sizeof env.auth, "Bearer %s", tok);
+	free(tok);
+	static yj_http_config cfg = {.max_body = 1u << 20};
+	env.srv = yj_server_new(&cfg, s, yj_all_routes, yj_all_routes_len, &yj_auth_hooks_default, keys);
+	return &env;
+}

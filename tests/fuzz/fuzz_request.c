@@ -1,0 +1,53 @@
+/* fuzz_request.c — routing, query parsing, authentication and every handler, driven in-process.
+ * Input: "METHOD URL\n" then "Name: value" header lines, a blank line, and the body. A first byte
+ * with the low bit set adds an admin's bearer token so authenticated handlers run too. */
+#include "fuzz_env.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
+{
+	fuzz_env *env = fuzz_env_get();
+	if (size < 2)
+		return 0;
+	int authed = data[0] & 1;
+	char *in = malloc(size);
+	memcpy(in, data + 1, size - 1);
+	in[size - 1] = '\0';
+	char *body = strstr(in, "\n\n");
+	size_t body_len = 0;
+	if (body) {
+		*body = '\0';
+		body += 2;
+		body_len = size - 1 - (size_t)(body - in);
+	}
+	const char *headers[34] = {0};
+	int nh = 0;
+	char *save = NULL, *line = strtok_r(in, "\n", &save);
+	char *method = line ? line : (char *)"GET", *url = "/";
+	if (line && (url = strchr(line, ' '))) {
+		*url++ = '\0';
+	} else {
+		url = (char *)"/";
+	}
+	if (authed) {
+		headers[nh++] = "Authorization";
+		headers[nh++] = env->auth;
+	}
+	while ((line = strtok_r(NULL, "\n", &save)) && nh < 32) {
+		char *colon = strchr(line, ':');
+		if (!colon)
+			continue;
+		*colon = '\0';
+		headers[nh++] = line;
+		headers[nh++] = colon[1] == ' ' ? colon + 2 : colon + 1;
+	}
+	char *resp = NULL;
+	int status = yj_server_dispatch(env->srv, method, url, headers, body ? body : "", body_len, &resp);
+	if (status < 100 || status > 599)
+		abort(); /* every request gets a real HTTP status */
+	free(resp);
+	free(in);
+	return 0;
+}

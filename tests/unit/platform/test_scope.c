@@ -1,0 +1,90 @@
+/* test_scope.c — territory prefixes, remit, and the scoped query builder's SQL and binds. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "platform/auth/scope.h"
+#include "platform/store/query.h"
+
+static void region_prefixes(void **state)
+{
+	char p[16];
+	yj_region_prefix("330000", p);
+	assert_string_equal(p, "33");
+	yj_region_prefix("330300", p);
+	assert_string_equal(p, "3303");
+	yj_region_prefix("330302", p);
+	assert_string_equal(p, "330302");
+	yj_region_prefix("110100", p); /* 北京市市辖区 */
+	assert_string_equal(p, "1101");
+	yj_region_prefix("330302001", p);
+	assert_string_equal(p, "330302001");
+}
+
+static void scope_allows_subtree_only(void **state)
+{
+	yj_scope sc;
+	yj_scope_init(&sc, "330300", "health", "*");
+	assert_true(yj_scope_allows(&sc, "330302", "police"));
+	assert_true(yj_scope_allows(&sc, "330300", NULL));
+	assert_false(yj_scope_allows(&sc, "330102", "health"));
+	assert_false(yj_scope_allows(&sc, NULL, NULL));
+	yj_scope_init(&sc, "330302", "insurance", "insurance,market");
+	assert_true(yj_scope_allows(&sc, "330302", "insurance"));
+	assert_true(yj_scope_allows(&sc, "330302", "market"));
+	assert_false(yj_scope_allows(&sc, "330302", "health"));
+	assert_false(yj_scope_allows(&sc, "330303", "insurance"));
+	/* A remit that forgets the department itself still includes it. */
+	yj_scope_init(&sc, "330302", "police", "");
+	assert_true(yj_scope_allows(&sc, "330302", "police"));
+	assert_int_equal(sc.ndepts, 1);
+}
+
+static const yj_table t = {"things", "region_code", "department"};
+
+static void select_carries_scope(void **state)
+{
+	yj_scope sc;
+	yj_scope_init(&sc, "330302", "market", "market");
+	yj_qb *q = yj_q_select(&t, "id", &sc);
+	yj_q_where(q, "name = ?");
+	yj_q_text(q, "x");
+	assert_string_equal(yj_q_sql(q), "SELECT id FROM things WHERE 1=1 AND region_code LIKE ? AND department IN (?) AND (name = ?)");
+	yj_q_free(q);
+}
+
+static void update_carries_scope_after_set(void **state)
+{
+	yj_scope sc;
+	yj_scope_init(&sc, "330300", "health", "*");
+	yj_qb *q = yj_q_update(&t, &sc);
+	yj_q_where(q, "id = ?");
+	yj_q_int(q, 7);
+	yj_q_set_text(q, "name", "y");
+	assert_string_equal(yj_q_sql(q), "UPDATE things SET name = ? WHERE 1=1 AND region_code LIKE ? AND (id = ?)");
+	yj_q_free(q);
+}
+
+static void unrestricted_has_no_predicate(void **state)
+{
+	yj_scope sc;
+	yj_scope_unrestricted(&sc);
+	yj_qb *q = yj_q_delete(&t, &sc);
+	assert_string_equal(yj_q_sql(q), "DELETE FROM things WHERE 1=1");
+	yj_q_free(q);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(region_prefixes),
+		cmocka_unit_test(scope_allows_subtree_only),
+		cmocka_unit_test(select_carries_scope),
+		cmocka_unit_test(update_carries_scope_after_set),
+		cmocka_unit_test(unrestricted_has_no_predicate),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
