@@ -1,0 +1,830 @@
+/* audit.c — the writer and the checker of the audit log: the ed25519 key files, the leaf data
+ * format, appends (leaf, frontier and signed tree head inside the caller's transaction) and the
+ * verification of a database against a published tree head. Formats are in docs/audit.md. */
+#define _POSIX_C_SOURCE 200809L
+#include "audit_int.h"
+#include "../../base/base.h"
+#include "../../base/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/sha.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define SIG_LEN crypto_sign_BYTES
+#define PK_LEN crypto_sign_PUBLICKEYBYTES
+/* version (1) ‖ signature_type (1) ‖ timestamp (8) ‖ tree_size (8) ‖ root (32) */
+#define HEAD_MSG_LEN (1 + 1 + 8 + 8 + YJ_HASH_LEN)
+#define VERIFY_BATCH 1000
+
+/* ---- keys ---- */
+
+/* Loaded once at start, before request threads run; read-only afterwards. */
+static struct {
+	int loaded;
+	unsigned char sk[crypto_sign_SECRETKEYBYTES];
+	unsigned char pk[PK_LEN];
+	char pk_hex[2 * PK_LEN + 1];
+} key;
+
+const char *yj_audit_public_key_hex(void)
+{
+	return key.loaded ? key.pk_hex : NULL;
+}
+
+/* Reads a one-line key file into buf (trailing white space removed). Returns 1 when read, 0 when
+ * the file does not exist, YJ_ERR with *err otherwise. A secret file others may read is refused:
+ * whoever reads audit.key can sign heads over a rewritten log. Symbolic links are followed, as
+ * secret stores (Kubernetes volumes) link their files; the mode checked is the target's. */
+static int read_key_file(const char *path, int secret, char *buf, size_t cap, char **err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		*err = yj_asprintf("cannot open %s: %s", path, strerror(errno));
+		return YJ_ERR;
+	}
+	int rc = YJ_ERR;
+	struct stat sb;
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		*err = yj_asprintf("%s is not a regular file", path);
+		goto done;
+	}
+	if (secret && (sb.st_mode & 077)) {
+		*err = yj_asprintf("%s may be read by other users; run chmod 600 %s", path, path);
+		goto done;
+	}
+	ssize_t n = read(fd, buf, cap - 1);
+	if (n < 0) {
+		*err = yj_asprintf("cannot read %s: %s", path, strerror(errno));
+		goto done;
+	}
+	while (n > 0 && strchr(" \t\r\n", buf[n - 1]))
+		n--;
+	buf[n] = '\0';
+	rc = 1;
+done:
+	close(fd);
+	return rc;
+}
+
+/* Writes text to path unless path already exists. The content goes to a temporary file first and
+ * is linked into place, so a process starting at the same moment never reads half a key; when
+ * two create at once, the first link wins and both then read the winner's file. */
+static int write_key_file(const char *path, const char *text, mode_t mode, char **err)
+{
+	char *tmp = yj_asprintf("%s.%ld.tmp", path, (long)getpid());
+	int rc = YJ_ERR;
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0) {
+		*err = yj_asprintf("cannot create %s: %s", tmp, strerror(errno));
+		goto done;
+	}
+	size_t len = strlen(text);
+	int ok = write(fd, text, len) == (ssize_t)len && fsync(fd) == 0;
+	close(fd);
+	if (!ok) {
+		*err = yj_asprintf("cannot write %s: %s", tmp, strerror(errno));
+		goto done;
+	}
+	if (link(tmp, path) < 0 && errno != EEXIST) {
+		*err = yj_asprintf("cannot create %s: %s", path, strerror(errno));
+		goto done;
+	}
+	rc = YJ_OK;
+done:
+	unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
+/* Creates DIR/audit.key holding the hex ed25519 seed of a new key pair. */
+static int create_secret(const char *path, char **err)
+{
+	unsigned char pk[PK_LEN], sk[crypto_sign_SECRETKEYBYTES], seed[crypto_sign_SEEDBYTES];
+	char hex[2 * crypto_sign_SEEDBYTES + 2];
+	crypto_sign_keypair(pk, sk);
+	crypto_sign_ed25519_sk_to_seed(seed, sk);
+	yj_hex_encode(seed, sizeof seed, hex);
+	strcat(hex, "\n");
+	int rc = write_key_file(path, hex, 0600, err);
+	sodium_memzero(sk, sizeof sk);
+	sodium_memzero(seed, sizeof seed);
+	sodium_memzero(hex, sizeof hex);
+	return rc;
+}
+
+/* Reads (creating when absent) the seed and derives the key pair into the static key. */
+static int load_secret(const char *path, char **err)
+{
+	char hex[256];
+	unsigned char seed[crypto_sign_SEEDBYTES];
+	int rc = read_key_file(path, 1, hex, sizeof hex, err);
+	if (rc == 0) {
+		if (create_secret(path, err) < 0)
+			return YJ_ERR;
+		rc = read_key_file(path, 1, hex, sizeof hex, err);
+	}
+	if (rc <= 0)
+		return YJ_ERR;
+	rc = YJ_OK;
+	if (yj_hex_decode(hex, seed, sizeof seed) != (int)sizeof seed) {
+		*err = yj_asprintf("%s does not hold a key (expected %zu hex digits)", path, 2 * sizeof seed);
+		rc = YJ_ERR;
+	} else {
+		crypto_sign_seed_keypair(key.pk, key.sk, seed);
+		yj_hex_encode(key.pk, PK_LEN, key.pk_hex);
+	}
+	sodium_memzero(hex, sizeof hex);
+	sodium_memzero(seed, sizeof seed);
+	return rc;
+}
+
+/* Writes DIR/audit.pub when absent; refuses one that names another key, since verifiers would
+ * reject every head signed from now on. */
+static int check_public(const char *path, char **err)
+{
+	char hex[256];
+	int rc = read_key_file(path, 0, hex, sizeof hex, err);
+	if (rc == 0) {
+		char *line = yj_asprintf("%s\n", key.pk_hex);
+		rc = write_key_file(path, line, 0644, err);
+		free(line);
+		if (rc < 0)
+			return YJ_ERR;
+		rc = read_key_file(path, 0, hex, sizeof hex, err);
+	}
+	if (rc <= 0)
+		return YJ_ERR;
+	if (strcasecmp(hex, key.pk_hex) != 0) {
+		*err = yj_asprintf("%s does not match the secret key in the same directory; restore the matching pair", path);
+		return YJ_ERR;
+	}
+	return YJ_OK;
+}
+
+int yj_audit_keys_load(const char *dir, char **err)
+{
+	*err = NULL;
+	if (sodium_init() < 0) {
+		*err = yj_strdup("libsodium could not be initialised");
+		return YJ_ERR;
+	}
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		*err = yj_asprintf("cannot create the key directory %s: %s", dir, strerror(errno));
+		return YJ_ERR;
+	}
+	char *kpath = yj_asprintf("%s/audit.key", dir), *ppath = yj_asprintf("%s/audit.pub", dir);
+	key.loaded = 0;
+	int rc = load_secret(kpath, err);
+	if (rc == YJ_OK)
+		rc = check_public(ppath, err);
+	if (rc == YJ_OK)
+		key.loaded = 1;
+	else
+		sodium_memzero(key.sk, sizeof key.sk);
+	free(kpath);
+	free(ppath);
+	return rc;
+}
+
+/* ---- tree heads ---- */
+
+static void put_be64(unsigned char *p, uint64_t v)
+{
+	for (int i = 7; i >= 0; i--, v >>= 8)
+		p[i] = (unsigned char)(v & 0xFF);
+}
+
+/* The signed bytes, after RFC 6962 §3.5 TreeHeadSignature: version v1 (0), signature_type
+ * tree_hash (1), timestamp and tree_size as big-endian uint64, then the 32-byte root. */
+static void head_message(int64_t ts, int64_t size, const unsigned char root[YJ_HASH_LEN], unsigned char m[HEAD_MSG_LEN])
+{
+	m[0] = 0;
+	m[1] = 1;
+	put_be64(m + 2, (uint64_t)ts);
+	put_be64(m + 10, (uint64_t)size);
+	memcpy(m + 18, root, YJ_HASH_LEN);
+}
+
+int yj_audit_sign_head(int64_t ts, int64_t size, const unsigned char root[YJ_HASH_LEN], char sig_hex[2 * SIG_LEN + 1])
+{
+	if (!key.loaded)
+		return YJ_ERR;
+	unsigned char m[HEAD_MSG_LEN], sig[SIG_LEN];
+	head_message(ts, size, root, m);
+	crypto_sign_detached(sig, NULL, m, sizeof m, key.sk);
+	yj_hex_encode(sig, SIG_LEN, sig_hex);
+	return YJ_OK;
+}
+
+static int head_signature_ok(const unsigned char pk[PK_LEN], int64_t ts, int64_t size,
+			     const unsigned char root[YJ_HASH_LEN], const char *sig_hex)
+{
+	unsigned char m[HEAD_MSG_LEN], sig[SIG_LEN];
+	if (strlen(sig_hex) != 2 * SIG_LEN || yj_hex_decode(sig_hex, sig, SIG_LEN) != SIG_LEN)
+		return 0;
+	head_message(ts, size, root, m);
+	return crypto_sign_verify_detached(sig, m, sizeof m, pk) == 0;
+}
+
+json_t *yj_audit_sth_json(int64_t size, int64_t ts, const char *root_hex, const char *sig_hex)
+{
+	const char *pk = yj_audit_public_key_hex();
+	return json_pack("{s:I, s:I, s:s, s:s, s:s}", "tree_size", (json_int_t)size, "timestamp", (json_int_t)ts,
+			 "root_hash", root_hex, "signature", sig_hex, "public_key", pk ? pk : "");
+}
+
+/* ---- leaves ---- */
+
+typedef struct leaf_fields {
+	int64_t idx, at;
+	const char *actor, *action, *type, *id, *region, *state;
+} leaf_fields;
+
+/* The leaf hash of one row: SHA-256(0x00 ‖ canonical JSON of the fields), where canonical means
+ * jansson's JSON_COMPACT | JSON_SORT_KEYS (docs/audit.md spells out the bytes). idx is inside, so
+ * a row moved to another position no longer matches. YJ_ERR when a field is not valid UTF-8. */
+static int leaf_hash(const leaf_fields *f, unsigned char out[YJ_HASH_LEN])
+{
+	json_t *j = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "idx", (json_int_t)f->idx, "at",
+			      (json_int_t)f->at, "actor", f->actor, "action", f->action, "type", f->type, "id", f->id,
+			      "region", f->region, "state", f->state);
+	char *data = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(j);
+	if (!data)
+		return YJ_ERR;
+	yj_merkle_leaf_hash(data, strlen(data), out);
+	free(data);
+	return YJ_OK;
+}
+
+/* Hex SHA-256 of the canonical JSON of the new state (absent state hashes as "null"). */
+static int state_hash(const json_t *state, char hex[2 * YJ_HASH_LEN + 1])
+{
+	char *s = state ? json_dumps(state, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY) : yj_strdup("null");
+	if (!s)
+		return YJ_ERR;
+	unsigned char h[YJ_HASH_LEN];
+	SHA256((const unsigned char *)s, strlen(s), h);
+	yj_hex_encode(h, YJ_HASH_LEN, hex);
+	free(s);
+	return YJ_OK;
+}
+
+/* ---- the frontier: roots of the perfect subtrees of the tree, largest first ---- */
+
+typedef struct frontier {
+	int64_t size;
+	size_t n;
+	unsigned char h[64][YJ_HASH_LEN];
+} frontier;
+
+static size_t popcount(uint64_t v)
+{
+	size_t n = 0;
+	for (; v; v &= v - 1)
+		n++;
+	return n;
+}
+
+/* Parses audit_head.frontier for a tree of size leaves: one root per set bit of size. */
+static int frontier_parse(const char *text, int64_t size, frontier *f)
+{
+	memset(f, 0, sizeof *f);
+	f->size = size;
+	for (const char *p = text ? text : ""; *p;) {
+		size_t len = strcspn(p, ",");
+		char hx[2 * YJ_HASH_LEN + 1];
+		if (f->n == 64 || len != 2 * YJ_HASH_LEN)
+			return YJ_ERR;
+		memcpy(hx, p, len);
+		hx[len] = '\0';
+		if (yj_hex_decode(hx, f->h[f->n++], YJ_HASH_LEN) != YJ_HASH_LEN)
+			return YJ_ERR;
+		p += len;
+		if (*p == ',' && !*++p)
+			return YJ_ERR;
+	}
+	return size >= 0 && f->n == popcount((uint64_t)size) ? YJ_OK : YJ_ERR;
+}
+
+/* A new string the caller frees. */
+static char *frontier_text(const frontier *f)
+{
+	yj_buf b = YJ_BUF_INIT;
+	char hx[2 * YJ_HASH_LEN + 1];
+	for (size_t i = 0; i < f->n; i++) {
+		yj_hex_encode(f->h[i], YJ_HASH_LEN, hx);
+		if (i)
+			yj_buf_puts(&b, ",");
+		yj_buf_puts(&b, hx);
+	}
+	return b.data ? yj_buf_detach(&b) : yj_strdup("");
+}
+
+/* Adding leaf number size merges one subtree per trailing one bit of size, like a binary carry:
+ * O(log n) hashes, and the stored frontier never needs the older leaves. */
+static void frontier_push(frontier *f, const unsigned char leaf[YJ_HASH_LEN])
+{
+	unsigned char cur[YJ_HASH_LEN];
+	memcpy(cur, leaf, YJ_HASH_LEN);
+	for (uint64_t s = (uint64_t)f->size; s & 1; s >>= 1)
+		yj_merkle_node_hash(f->h[--f->n], cur, cur);
+	memcpy(f->h[f->n++], cur, YJ_HASH_LEN);
+	f->size++;
+}
+
+/* MTH of the whole tree: the subtrees joined right to left, as RFC 6962's split at the largest
+ * power of two does. */
+static void frontier_root(const frontier *f, unsigned char out[YJ_HASH_LEN])
+{
+	if (f->n == 0) {
+		yj_merkle_root(NULL, 0, out);
+		return;
+	}
+	memcpy(out, f->h[f->n - 1], YJ_HASH_LEN);
+	for (size_t i = f->n - 1; i-- > 0;)
+		yj_merkle_node_hash(f->h[i], out, out);
+}
+
+/* ---- append ---- */
+
+/* Steps a statement that returns no rows and finalizes it. */
+static int run(store_stmt *st)
+{
+	if (!st)
+		return ST_ERR;
+	int rc = store_step(st);
+	store_finalize(st);
+	return rc == ST_DONE ? ST_OK : rc < 0 ? rc : ST_ERR;
+}
+
+/* Takes the next index: the UPDATE locks the head row until commit, so concurrent appenders (other
+ * processes on PostgreSQL) queue here and each sees the frontier its predecessor wrote. */
+static int head_bump(store_conn *c, frontier *f)
+{
+	store_stmt *st = store_prepare(c, "UPDATE audit_head SET tree_size = tree_size + 1 WHERE id = 1"
+					  " RETURNING tree_size, frontier");
+	if (!st)
+		return ST_ERR;
+	int rc = store_step(st);
+	if (rc == ST_ROW) {
+		int64_t size = store_col_int64(st, 0);
+		rc = ST_OK;
+		if (size < 1 || frontier_parse(store_col_text(st, 1), size - 1, f) < 0) {
+			yj_log(YJ_LOG_ERROR, "audit.head_corrupt", "\"tree_size\":%lld", (long long)size);
+			rc = ST_ERR;
+		}
+	} else if (rc == ST_DONE) {
+		yj_log(YJ_LOG_ERROR, "audit.head_missing", NULL);
+		rc = ST_ERR;
+	}
+	store_finalize(st);
+	return rc;
+}
+
+static int leaf_insert(store_conn *c, const yj_audit_event *ev, int64_t idx, int64_t at, unsigned char leaf[YJ_HASH_LEN])
+{
+	char state[2 * YJ_HASH_LEN + 1], lh[2 * YJ_HASH_LEN + 1];
+	leaf_fields lf = {idx, at, ev->actor, ev->action, ev->object_type, ev->object_id,
+			  ev->region_code ? ev->region_code : "", state};
+	if (!ev->actor || !ev->action || !ev->object_type || !ev->object_id || state_hash(ev->state, state) < 0 ||
+	    leaf_hash(&lf, leaf) < 0) {
+		yj_log(YJ_LOG_ERROR, "audit.bad_event", "\"action\":\"%s\"", ev->action ? ev->action : "-");
+		return ST_ERR;
+	}
+	yj_hex_encode(leaf, YJ_HASH_LEN, lh);
+	store_stmt *st = store_prepare(c, "INSERT INTO audit_leaves (idx, at, actor, action, object_type, object_id,"
+					  " state_hash, region_code, leaf_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	if (!st)
+		return ST_ERR;
+	store_bind_int64(st, 1, idx);
+	store_bind_int64(st, 2, at);
+	store_bind_text(st, 3, lf.actor, -1);
+	store_bind_text(st, 4, lf.action, -1);
+	store_bind_text(st, 5, lf.type, -1);
+	store_bind_text(st, 6, lf.id, -1);
+	store_bind_text(st, 7, state, -1);
+	store_bind_text(st, 8, lf.region, -1);
+	store_bind_text(st, 9, lh, -1);
+	return run(st);
+}
+
+static int sth_insert(store_conn *c, int64_t size, int64_t at, const unsigned char root[YJ_HASH_LEN])
+{
+	char rh[2 * YJ_HASH_LEN + 1], sig[2 * SIG_LEN + 1];
+	if (yj_audit_sign_head(at, size, root, sig) < 0)
+		return ST_ERR;
+	yj_hex_encode(root, YJ_HASH_LEN, rh);
+	store_stmt *st = store_prepare(c, "INSERT INTO audit_sth (tree_size, at, root_hash, signature) VALUES (?, ?, ?, ?)");
+	if (!st)
+		return ST_ERR;
+	store_bind_int64(st, 1, size);
+	store_bind_int64(st, 2, at);
+	store_bind_text(st, 3, rh, -1);
+	store_bind_text(st, 4, sig, -1);
+	return run(st);
+}
+
+static int head_write(store_conn *c, const frontier *f)
+{
+	store_stmt *st = store_prepare(c, "UPDATE audit_head SET frontier = ? WHERE id = 1");
+	if (!st)
+		return ST_ERR;
+	char *text = frontier_text(f);
+	store_bind_text(st, 1, text, -1);
+	free(text);
+	return run(st);
+}
+
+int yj_audit_append(store_conn *c, const yj_audit_event *ev, int64_t *index_out)
+{
+	if (!key.loaded) {
+		yj_log(YJ_LOG_ERROR, "audit.no_key", NULL);
+		return ST_ERR;
+	}
+	frontier f;
+	int rc = head_bump(c, &f);
+	if (rc < 0)
+		return rc;
+	int64_t idx = f.size, at = yj_now_ms();
+	unsigned char leaf[YJ_HASH_LEN], root[YJ_HASH_LEN];
+	rc = leaf_insert(c, ev, idx, at, leaf);
+	if (rc < 0)
+		return rc;
+	frontier_push(&f, leaf);
+	frontier_root(&f, root);
+	rc = sth_insert(c, f.size, at, root);
+	if (rc < 0)
+		return rc;
+	rc = head_write(c, &f);
+	if (rc == ST_OK && index_out)
+		*index_out = idx;
+	return rc;
+}
+
+/* ---- verification ---- */
+
+typedef struct leaf_row {
+	int64_t idx, at;
+	char *text[7]; /* actor, action, object_type, object_id, region_code, state_hash, leaf_hash */
+} leaf_row;
+
+typedef struct head_row {
+	int64_t size, at;
+	char root[2 * YJ_HASH_LEN + 1];
+	char sig[2 * SIG_LEN + 1];
+} head_row;
+
+typedef struct verifier {
+	store_conn *c;
+	unsigned char pk[PK_LEN];
+	char pk_hex[2 * PK_LEN + 1];
+	int64_t file_size, file_ts; /* the published head */
+	unsigned char file_root[YJ_HASH_LEN];
+	int64_t head_size;	    /* audit_head as read first */
+	char *head_frontier;
+	int head_bad;		    /* its frontier disagrees with the leaves (reported after missing leaves) */
+	frontier f;		    /* the tree rebuilt so far; f.size leaves have passed */
+	int64_t heads;		    /* stored heads checked */
+	char *report;
+} verifier;
+
+/* Records why the log fails (the first reason only) and returns 1. */
+static int fail(verifier *v, const char *fmt, ...) YJ_PRINTF(2, 3);
+static int fail(verifier *v, const char *fmt, ...)
+{
+	if (!v->report) {
+		yj_buf b = YJ_BUF_INIT;
+		va_list ap;
+		va_start(ap, fmt);
+		yj_buf_vprintf(&b, fmt, ap);
+		va_end(ap);
+		v->report = yj_buf_detach(&b);
+	}
+	return 1;
+}
+
+/* The check could not run: a database error. Returns -1. */
+static int broken(verifier *v, const char *what)
+{
+	free(v->report);
+	v->report = yj_asprintf("cannot verify: %s: %s", what, store_errmsg(v->c));
+	return -1;
+}
+
+static int same(const unsigned char *a, const unsigned char *b)
+{
+	return memcmp(a, b, YJ_HASH_LEN) == 0;
+}
+
+static int hex32(const char *hex, unsigned char out[YJ_HASH_LEN])
+{
+	return hex && strlen(hex) == 2 * YJ_HASH_LEN && yj_hex_decode(hex, out, YJ_HASH_LEN) == YJ_HASH_LEN;
+}
+
+/* Reads the published head and checks its signature; -1 when the file is unusable. */
+static int load_sth_file(verifier *v, const char *path)
+{
+	json_error_t je;
+	json_t *j = json_load_file(path, 0, &je);
+	if (!j) {
+		v->report = yj_asprintf("cannot verify: cannot read the tree head file %s: %s", path, je.text);
+		return -1;
+	}
+	json_t *size = json_object_get(j, "tree_size"), *ts = json_object_get(j, "timestamp");
+	const char *root = json_string_value(json_object_get(j, "root_hash"));
+	const char *sig = json_string_value(json_object_get(j, "signature"));
+	const char *pk = json_string_value(json_object_get(j, "public_key"));
+	int rc = -1;
+	if (!json_is_integer(size) || json_integer_value(size) < 0 || !json_is_integer(ts) || !hex32(root, v->file_root) ||
+	    !sig) {
+		v->report = yj_asprintf("cannot verify: %s is not a signed tree head "
+					"(expected tree_size, timestamp, root_hash, signature)", path);
+		goto done;
+	}
+	v->file_size = json_integer_value(size);
+	v->file_ts = json_integer_value(ts);
+	rc = 0;
+	if (!head_signature_ok(v->pk, v->file_ts, v->file_size, v->file_root, sig))
+		rc = fail(v, "tree head file: the signature does not verify with the given public key%s",
+			  pk && strcasecmp(pk, v->pk_hex) != 0 ? " (the file names another key)" : " (forged or edited)");
+done:
+	json_decref(j);
+	return rc;
+}
+
+static int read_head_row(verifier *v)
+{
+	store_stmt *st = store_prepare(v->c, "SELECT tree_size, frontier FROM audit_head WHERE id = 1");
+	if (!st)
+		return broken(v, "reading audit_head");
+	int rc = store_step(st);
+	if (rc == ST_ROW) {
+		v->head_size = store_col_int64(st, 0);
+		v->head_frontier = yj_strdup(store_col_text(st, 1) ? store_col_text(st, 1) : "");
+	}
+	store_finalize(st);
+	if (rc < 0)
+		return broken(v, "reading audit_head");
+	if (rc == ST_DONE)
+		return fail(v, "audit_head: the row is missing (deleted)");
+	return 0;
+}
+
+static int fetch_leaves(verifier *v, int64_t after, leaf_row *rows, size_t *n)
+{
+	store_stmt *st = store_prepare(v->c, "SELECT idx, at, actor, action, object_type, object_id, region_code,"
+					     " state_hash, leaf_hash FROM audit_leaves WHERE idx > ? ORDER BY idx LIMIT ?");
+	if (!st)
+		return broken(v, "reading audit_leaves");
+	store_bind_int64(st, 1, after);
+	store_bind_int64(st, 2, VERIFY_BATCH);
+	int rc;
+	*n = 0;
+	while ((rc = store_step(st)) == ST_ROW) {
+		leaf_row *r = &rows[(*n)++];
+		r->idx = store_col_int64(st, 0);
+		r->at = store_col_int64(st, 1);
+		for (int i = 0; i < 7; i++)
+			r->text[i] = yj_strdup(store_col_text(st, 2 + i) ? store_col_text(st, 2 + i) : "");
+	}
+	store_finalize(st);
+	return rc < 0 ? broken(v, "reading audit_leaves") : 0;
+}
+
+static void free_leaves(leaf_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		for (int j = 0; j < 7; j++)
+			free(rows[i].text[j]);
+}
+
+static void copy_text(char *dst, size_t cap, const char *src)
+{
+	snprintf(dst, cap, "%s", src ? src : "");
+}
+
+/* The stored heads for sizes lo+1 … hi (at most hi − lo rows, as tree_size is the key). */
+static int fetch_heads(verifier *v, int64_t lo, int64_t hi, head_row *rows, size_t *n)
+{
+	store_stmt *st = store_prepare(v->c, "SELECT tree_size, at, root_hash, signature FROM audit_sth"
+					     " WHERE tree_size > ? AND tree_size <= ? ORDER BY tree_size");
+	if (!st)
+		return broken(v, "reading audit_sth");
+	store_bind_int64(st, 1, lo);
+	store_bind_int64(st, 2, hi);
+	int rc;
+	*n = 0;
+	while ((rc = store_step(st)) == ST_ROW && *n < VERIFY_BATCH) {
+		head_row *h = &rows[(*n)++];
+		h->size = store_col_int64(st, 0);
+		h->at = store_col_int64(st, 1);
+		copy_text(h->root, sizeof h->root, store_col_text(st, 2));
+		copy_text(h->sig, sizeof h->sig, store_col_text(st, 3));
+	}
+	store_finalize(st);
+	return rc < 0 ? broken(v, "reading audit_sth") : 0;
+}
+
+/* Position, then content against the row's own hash; folds the leaf into the tree. */
+static int check_leaf(verifier *v, const leaf_row *r)
+{
+	long long want = (long long)v->f.size;
+	if (r->idx > want)
+		return fail(v, "leaf %lld: missing (deleted); the next row has idx %lld", want, (long long)r->idx);
+	if (r->idx < want)
+		return fail(v, "leaf %lld: preceded by a row with idx %lld, which is not part of the log (inserted)", want,
+			    (long long)r->idx);
+	leaf_fields lf = {r->idx, r->at, r->text[0], r->text[1], r->text[2], r->text[3], r->text[4], r->text[5]};
+	unsigned char h[YJ_HASH_LEN], stored[YJ_HASH_LEN];
+	if (leaf_hash(&lf, h) < 0 || !hex32(r->text[6], stored) || !same(h, stored))
+		return fail(v, "leaf %lld: content does not match its hash (edited)", want);
+	frontier_push(&v->f, h);
+	return 0;
+}
+
+/* The signed head stored with leaf idx. Every head up to the previous one matched, so the leaves
+ * before idx are those that were signed: a mismatch here is leaf idx's doing. */
+static int check_stored_head(verifier *v, const head_row *h, const unsigned char root[YJ_HASH_LEN])
+{
+	long long size = (long long)v->f.size, idx = size - 1;
+	unsigned char stored[YJ_HASH_LEN];
+	if (!h)
+		return fail(v, "leaf %lld: its signed tree head (size %lld) is missing (deleted)", idx, size);
+	if (!hex32(h->root, stored) || !head_signature_ok(v->pk, h->at, size, stored, h->sig))
+		return fail(v, "leaf %lld: the tree head at size %lld has no valid signature (forged or edited)", idx, size);
+	if (!same(root, stored))
+		return fail(v, "leaf %lld: the signed tree head at size %lld does not match (leaf %lld was edited together "
+			       "with its hash, or rows were reordered)", idx, size, idx);
+	v->heads++;
+	return 0;
+}
+
+/* The published head and the head row, at the sizes they name. A bad head row is reported at
+ * the end, since leaves cut off after it are the graver finding. */
+static int check_marks(verifier *v, const unsigned char root[YJ_HASH_LEN])
+{
+	if (v->f.size == v->file_size && !same(root, v->file_root))
+		return fail(v, "tree head file: the log's root at size %lld differs from the published one "
+			       "(the log was rebuilt, or the file belongs to another log)", (long long)v->file_size);
+	if (v->f.size == v->head_size) {
+		char *t = frontier_text(&v->f);
+		v->head_bad = strcmp(t, v->head_frontier) != 0;
+		free(t);
+	}
+	return 0;
+}
+
+static int check_batch(verifier *v, const leaf_row *rows, size_t nr, const head_row *heads, size_t nh)
+{
+	size_t h = 0;
+	for (size_t i = 0; i < nr; i++) {
+		unsigned char root[YJ_HASH_LEN];
+		int rc = check_leaf(v, &rows[i]);
+		if (rc)
+			return rc;
+		frontier_root(&v->f, root);
+		const head_row *hd = h < nh && heads[h].size == v->f.size ? &heads[h++] : NULL;
+		if ((rc = check_stored_head(v, hd, root)) || (rc = check_marks(v, root)))
+			return rc;
+	}
+	return 0;
+}
+
+/* Streams the leaves in index order, VERIFY_BATCH at a time with the heads of the same sizes, so
+ * memory stays bounded and only one statement is open at a time. */
+static int check_leaves(verifier *v)
+{
+	leaf_row *rows = yj_calloc(VERIFY_BATCH, sizeof *rows);
+	head_row *heads = yj_calloc(VERIFY_BATCH, sizeof *heads);
+	int64_t after = INT64_MIN;
+	int rc;
+	for (;;) {
+		size_t nr = 0, nh = 0;
+		if ((rc = fetch_leaves(v, after, rows, &nr)) || nr == 0)
+			break;
+		rc = fetch_heads(v, v->f.size, v->f.size + (int64_t)nr, heads, &nh);
+		if (!rc)
+			rc = check_batch(v, rows, nr, heads, nh);
+		after = rows[nr - 1].idx;
+		free_leaves(rows, nr);
+		if (rc)
+			break;
+	}
+	free(rows);
+	free(heads);
+	return rc;
+}
+
+/* A signed head beyond the last leaf means leaves were cut off the end, unless an append committed
+ * meanwhile (PostgreSQL reads at READ COMMITTED): then leaf n is there now. */
+static int check_head_beyond(verifier *v, int64_t n)
+{
+	int64_t beyond = 0, leaf_now = 0;
+	store_stmt *st = store_prepare(v->c, "SELECT tree_size FROM audit_sth WHERE tree_size > ? ORDER BY tree_size LIMIT 1");
+	if (!st)
+		return broken(v, "reading audit_sth");
+	store_bind_int64(st, 1, n);
+	int rc = store_step(st);
+	if (rc == ST_ROW)
+		beyond = store_col_int64(st, 0);
+	store_finalize(st);
+	if (rc < 0)
+		return broken(v, "reading audit_sth");
+	if (!beyond)
+		return 0;
+	st = store_prepare(v->c, "SELECT COUNT(*) FROM audit_leaves WHERE idx = ?");
+	if (!st)
+		return broken(v, "reading audit_leaves");
+	store_bind_int64(st, 1, n);
+	rc = store_step(st);
+	if (rc == ST_ROW)
+		leaf_now = store_col_int64(st, 0);
+	store_finalize(st);
+	if (rc < 0)
+		return broken(v, "reading audit_leaves");
+	if (!leaf_now)
+		return fail(v, "leaf %lld: missing (deleted); the log ends there but a signed tree head of size %lld exists",
+			    (long long)n, (long long)beyond);
+	return 0;
+}
+
+static int check_end(verifier *v)
+{
+	long long n = (long long)v->f.size;
+	if (v->file_size > n)
+		return fail(v, "leaf %lld: missing (deleted); the log ends after %lld leaves but the tree head file names %lld",
+			    n, n, (long long)v->file_size);
+	if (v->head_size > n)
+		return fail(v, "leaf %lld: missing (deleted); the log ends after %lld leaves but audit_head counts %lld", n, n,
+			    (long long)v->head_size);
+	int rc = check_head_beyond(v, n);
+	if (!rc && v->head_bad)
+		rc = fail(v, "audit_head: the frontier at size %lld does not match the leaves (edited); "
+			     "appends after it would sign a wrong tree", (long long)v->head_size);
+	return rc;
+}
+
+/* Sizes 0 are never reached by the leaf loop. */
+static int check_empty_marks(verifier *v)
+{
+	unsigned char empty[YJ_HASH_LEN];
+	yj_merkle_root(NULL, 0, empty);
+	if (v->file_size == 0 && !same(empty, v->file_root))
+		return fail(v, "tree head file: size 0 with a root that is not the empty tree's");
+	v->head_bad = v->head_size == 0 && v->head_frontier[0];
+	return 0;
+}
+
+static int verify_db(verifier *v)
+{
+	if (store_begin(v->c, 0) < 0)
+		return broken(v, "opening a read transaction");
+	int rc = read_head_row(v);
+	if (!rc)
+		rc = check_empty_marks(v);
+	if (!rc)
+		rc = check_leaves(v);
+	if (!rc)
+		rc = check_end(v);
+	store_rollback(v->c);
+	return rc;
+}
+
+int yj_audit_verify(store *s, const char *sth_path, const char *pubkey_hex, char **report)
+{
+	verifier *v = yj_calloc(1, sizeof *v);
+	v->c = store_conn_get(s);
+	int rc = -1;
+	if (!pubkey_hex || strlen(pubkey_hex) != 2 * PK_LEN || yj_hex_decode(pubkey_hex, v->pk, PK_LEN) != PK_LEN) {
+		v->report = yj_strdup("cannot verify: a public key (the 64 hex digits of the published audit.pub) is required");
+		goto done;
+	}
+	yj_hex_encode(v->pk, PK_LEN, v->pk_hex);
+	if (sodium_init() < 0) {
+		v->report = yj_strdup("cannot verify: libsodium could not be initialised");
+		goto done;
+	}
+	rc = load_sth_file(v, sth_path);
+	if (!rc)
+		rc = verify_db(v);
+	if (!rc)
+		v->report = yj_asprintf("ok: %lld leaves and %lld signed tree heads verified; the published tree head "
+					"(size %lld) matches the log", (long long)v->f.size, (long long)v->heads,
+					(long long)v->file_size);
+done:
+	*report = v->report;
+	free(v->head_frontier);
+	free(v);
+	return rc;
+}

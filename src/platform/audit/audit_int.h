@@ -1,0 +1,16 @@
+/* audit_int.h — shared by the files of platform/audit: tree-head signing and its JSON form, which
+ * both the writer (audit.c) and the HTTP API (audit_api.c, for the head of an empty log) need. */
+#ifndef YJ_AUDIT_INT_H
+#define YJ_AUDIT_INT_H
+
+#include "audit.h"
+
+/* Signs the tree head (timestamp, tree_size, root) with the loaded key; sig_hex receives 128 hex
+ * digits. Returns YJ_ERR when no key is loaded. */
+int yj_audit_sign_head(int64_t timestamp, int64_t tree_size, const unsigned char root[YJ_HASH_LEN],
+		       char sig_hex[2 * 64 + 1]);
+
+/* {"tree_size","timestamp","root_hash","signature","public_key"}: a new reference. */
+json_t *yj_audit_sth_json(int64_t tree_size, int64_t timestamp, const char *root_hex, const char *sig_hex);
+
+#endif

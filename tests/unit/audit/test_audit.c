@@ -1,0 +1,640 @@
+/* test_audit.c — the audit log end to end on a real database (a temporary SQLite file, or the
+ * PostgreSQL of YJ_TEST_DB in a schema of its own): key files, appends, the HTTP API with its
+ * proofs, and `verify` naming the first leaf after edits, deletions and reordering by raw SQL. */
+#define _POSIX_C_SOURCE 200809L
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/base.h"
+#include "platform/audit/audit.h"
+#include "platform/http/http.h"
+
+extern const yj_route yj_audit_routes[];
+
+static char tmpdir[] = "/tmp/yj_audit_XXXXXX";
+static char keydir[300];
+static char *pg_base;	/* YJ_TEST_DB, when set */
+static char pg_schema[64];
+static store *db;
+static yj_server *srv;
+
+/* ---- helpers ---- */
+
+static void exec_sql(const char *sql)
+{
+	store_conn *c = store_conn_get(db);
+	if (store_exec(c, sql) < 0)
+		fail_msg("%s: %s", sql, store_errmsg(c));
+}
+
+static int64_t query_int(const char *sql)
+{
+	int64_t v = -1;
+	assert_int_equal(store_query_int64(store_conn_get(db), sql, NULL, &v), ST_OK);
+	return v;
+}
+
+static int reset_tx(store_conn *c, void *arg)
+{
+	int rc = store_exec(c, "DELETE FROM audit_leaves; DELETE FROM audit_sth;"
+			       " UPDATE audit_head SET tree_size = 0, frontier = '' WHERE id = 1");
+	return rc < 0 ? rc : ST_OK;
+}
+
+/* An empty log, as in a fresh database. */
+static void reset_log(void)
+{
+	assert_int_equal(store_tx(db, reset_tx, NULL), ST_OK);
+}
+
+/* Event i: regions cycle through 330302, 330303 and none. */
+static int append_tx(store_conn *c, void *arg)
+{
+	int i = *(int *)arg;
+	static const char *const regions[] = {"330302", "330303", ""};
+	char actor[16], id[16];
+	snprintf(actor, sizeof actor, "%d", 1000 + i);
+	snprintf(id, sizeof id, "id-%d", i);
+	json_t *state = json_pack("{s:i, s:s, s:b}", "n", i, "name", "张三", "active", i % 2);
+	yj_audit_event ev = {actor, i % 2 ? "user.update" : "user.create", "user", id, regions[i % 3], state};
+	int64_t idx = -1;
+	int rc = yj_audit_append(c, &ev, &idx);
+	json_decref(state);
+	return rc < 0 ? rc : (int)idx;
+}
+
+static void append_range(int from, int to)
+{
+	for (int i = from; i < to; i++)
+		assert_int_equal(store_tx(db, append_tx, &i), i);
+}
+
+static int get(const char *url, const char *const *headers, json_t **body)
+{
+	char *resp = NULL;
+	int status = yj_server_dispatch(srv, "GET", url, headers, NULL, 0, &resp);
+	*body = json_loads(resp, 0, NULL);
+	free(resp);
+	return status;
+}
+
+/* Saves the served head as FILE, as an auditor would. */
+static void save_sth(const char *path)
+{
+	json_t *sth;
+	assert_int_equal(get("/api/v1/audit/sth", NULL, &sth), 200);
+	assert_int_equal(json_dump_file(sth, path, 0), 0);
+	json_decref(sth);
+}
+
+static char *sth_path(const char *name)
+{
+	return yj_asprintf("%s/%s.json", tmpdir, name);
+}
+
+/* Runs verify with the published key; returns its result and the report (caller frees). */
+static int verify(const char *sth, char **report)
+{
+	int rc = yj_audit_verify(db, sth, yj_audit_public_key_hex(), report);
+	print_message("verify: %d %s\n", rc, *report ? *report : "(null)");
+	return rc;
+}
+
+static void assert_names(const char *sth, const char *prefix)
+{
+	char *report = NULL;
+	assert_int_equal(verify(sth, &report), 1);
+	assert_non_null(report);
+	assert_true(strncmp(report, prefix, strlen(prefix)) == 0);
+	free(report);
+}
+
+/* A fresh log of 50 leaves and its published head. */
+static char *fresh_log(void)
+{
+	reset_log();
+	append_range(0, 50);
+	char *p = sth_path("head50");
+	save_sth(p);
+	return p;
+}
+
+/* ---- setup ---- */
+
+static char *store_url(void)
+{
+	const char *pg = getenv("YJ_TEST_DB");
+	if (!pg || !*pg)
+		return yj_asprintf("sqlite:%s/audit.db", tmpdir);
+	/* A schema of our own, so the raw edits below touch no other test's log. */
+	pg_base = yj_strdup(pg);
+	snprintf(pg_schema, sizeof pg_schema, "yj_test_audit_%ld", (long)getpid());
+	char *err = NULL;
+	store *s = store_open(pg, &err);
+	assert_non_null(s);
+	char *sql = yj_asprintf("CREATE SCHEMA %s", pg_schema);
+	assert_int_equal(store_exec(store_conn_get(s), sql), ST_OK);
+	free(sql);
+	store_close(s);
+	return yj_asprintf("%s%coptions=-csearch_path%%3D%s", pg, strchr(pg, '?') ? '&' : '?', pg_schema);
+}
+
+static int setup(void **state)
+{
+	assert_non_null(mkdtemp(tmpdir));
+	snprintf(keydir, sizeof keydir, "%s/keys", tmpdir);
+	char *err = NULL;
+	if (yj_audit_keys_load(keydir, &err) < 0)
+		fail_msg("keys: %s", err);
+	char *url = store_url();
+	db = store_open(url, &err);
+	free(url);
+	if (!db)
+		fail_msg("open: %s", err);
+	if (store_migrate(db, &err) < 0)
+		fail_msg("migrate: %s", err);
+	static const yj_route *const tables[] = {yj_audit_routes};
+	yj_http_config cfg = {0};
+	srv = yj_server_new(&cfg, db, tables, 1, NULL, keydir);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	yj_server_free(srv);
+	store_close(db);
+	if (pg_base) {
+		char *err = NULL;
+		store *s = store_open(pg_base, &err);
+		char *sql = yj_asprintf("DROP SCHEMA %s CASCADE", pg_schema);
+		if (s)
+			store_exec(store_conn_get(s), sql);
+		free(sql);
+		store_close(s);
+		free(pg_base);
+	}
+	char *cmd = yj_asprintf("rm -rf '%s'", tmpdir);
+	if (system(cmd) != 0)
+		print_message("could not remove %s\n", tmpdir);
+	free(cmd);
+	return 0;
+}
+
+/* ---- keys ---- */
+
+static void read_line(const char *path, char *buf, size_t cap)
+{
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(buf, (int)cap, f));
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+static void key_files(void **state)
+{
+	char dir[320], path[340], line[256], pk[65];
+	struct stat sb;
+	snprintf(dir, sizeof dir, "%s/other-keys", tmpdir);
+	char *err = NULL;
+	assert_int_equal(yj_audit_keys_load(dir, &err), YJ_OK);
+	assert_int_equal(stat(dir, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0700);
+	snprintf(path, sizeof path, "%s/audit.key", dir);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	snprintf(path, sizeof path, "%s/audit.pub", dir);
+	read_line(path, line, sizeof line);
+	assert_string_equal(line, yj_audit_public_key_hex());
+	assert_int_equal(strlen(line), 64);
+	memcpy(pk, line, 65);
+	/* Loading again keeps the key. */
+	assert_int_equal(yj_audit_keys_load(dir, &err), YJ_OK);
+	assert_string_equal(yj_audit_public_key_hex(), pk);
+	/* A published key that is not the secret's is refused. */
+	FILE *f = fopen(path, "w");
+	fprintf(f, "%064d\n", 0);
+	fclose(f);
+	assert_int_equal(yj_audit_keys_load(dir, &err), YJ_ERR);
+	assert_non_null(strstr(err, "does not match"));
+	free(err);
+	err = NULL;
+	/* A secret readable by others is refused. */
+	snprintf(path, sizeof path, "%s/audit.key", dir);
+	chmod(path, 0644);
+	assert_int_equal(yj_audit_keys_load(dir, &err), YJ_ERR);
+	assert_non_null(strstr(err, "chmod 600"));
+	free(err);
+	err = NULL;
+	assert_int_equal(yj_audit_keys_load(keydir, &err), YJ_OK);
+	assert_string_not_equal(yj_audit_public_key_hex(), pk);
+}
+
+/* ---- appends and verification ---- */
+
+static void load_leaf_hashes(unsigned char (*h)[YJ_HASH_LEN], int n)
+{
+	store_stmt *st = store_prepare(store_conn_get(db), "SELECT idx, leaf_hash FROM audit_leaves ORDER BY idx");
+	int i = 0;
+	while (store_step(st) == ST_ROW) {
+		assert_int_equal(store_col_int64(st, 0), i);
+		assert_int_equal(yj_hex_decode(store_col_text(st, 1), h[i++], YJ_HASH_LEN), YJ_HASH_LEN);
+	}
+	store_finalize(st);
+	assert_int_equal(i, n);
+}
+
+static void append_and_verify(void **state)
+{
+	reset_log();
+	append_range(0, 20);
+	char *p20 = sth_path("head20");
+	save_sth(p20);
+	append_range(20, 50);
+	char *p50 = sth_path("head50");
+	save_sth(p50);
+	assert_int_equal(query_int("SELECT COUNT(*) FROM audit_leaves"), 50);
+	assert_int_equal(query_int("SELECT COUNT(*) FROM audit_sth"), 50);
+	assert_int_equal(query_int("SELECT tree_size FROM audit_head WHERE id = 1"), 50);
+
+	/* The served root is the RFC 6962 tree hash of the stored leaves (computed here without the frontier). */
+	unsigned char leaves[50][YJ_HASH_LEN], root[YJ_HASH_LEN];
+	char hex[65];
+	load_leaf_hashes(leaves, 50);
+	yj_merkle_root((const unsigned char (*)[YJ_HASH_LEN])leaves, 50, root);
+	yj_hex_encode(root, YJ_HASH_LEN, hex);
+	json_t *sth = json_load_file(p50, 0, NULL);
+	assert_int_equal(json_integer_value(json_object_get(sth, "tree_size")), 50);
+	assert_string_equal(json_string_value(json_object_get(sth, "root_hash")), hex);
+	assert_string_equal(json_string_value(json_object_get(sth, "public_key")), yj_audit_public_key_hex());
+	json_decref(sth);
+
+	char *report = NULL;
+	assert_int_equal(verify(p50, &report), 0);
+	assert_true(strncmp(report, "ok", 2) == 0);
+	free(report);
+	/* An older published head still verifies: the log only grew. */
+	assert_int_equal(verify(p20, &report), 0);
+	free(report);
+	/* Another key, or none, does not. */
+	assert_int_equal(yj_audit_verify(db, p50, "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff", &report), 1);
+	assert_non_null(strstr(report, "tree head file"));
+	free(report);
+	assert_int_equal(yj_audit_verify(db, p50, NULL, &report), -1);
+	free(report);
+	char *missing = sth_path("nonexistent");
+	assert_int_equal(yj_audit_verify(db, missing, yj_audit_public_key_hex(), &report), -1);
+	free(report);
+	free(missing);
+	free(p20);
+	free(p50);
+}
+
+typedef struct worker {
+	int from, to;
+	int failures;
+} worker;
+
+static void *append_worker(void *arg)
+{
+	worker *w = arg;
+	for (int i = w->from; i < w->to; i++)
+		if (store_tx(db, append_tx, &i) < 0)
+			w->failures++;
+	return NULL;
+}
+
+/* Two threads appending at once still build one dense, verifiable log. */
+static void concurrent_appends(void **state)
+{
+	reset_log();
+	worker w[2] = {{0, 40, 0}, {40, 80, 0}};
+	pthread_t t[2];
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, append_worker, &w[i]), 0);
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	assert_int_equal(w[0].failures + w[1].failures, 0);
+	char *p = sth_path("concurrent");
+	save_sth(p);
+	char *report = NULL;
+	assert_int_equal(verify(p, &report), 0);
+	free(report);
+	free(p);
+}
+
+static void edited_leaf(void **state)
+{
+	char *p = fresh_log();
+	exec_sql("UPDATE audit_leaves SET actor = 'mallory' WHERE idx = 17");
+	assert_names(p, "leaf 17: content does not match its hash");
+	free(p);
+}
+
+/* The leaf hash an attacker recomputes from docs/audit.md (written here independently of audit.c). */
+static void attacker_hash(int64_t idx, char hex[65])
+{
+	char sql[200];
+	snprintf(sql, sizeof sql,
+		 "SELECT idx, at, actor, action, object_type, object_id, region_code, state_hash FROM audit_leaves WHERE idx = %lld",
+		 (long long)idx);
+	store_stmt *st = store_prepare(store_conn_get(db), sql);
+	assert_int_equal(store_step(st), ST_ROW);
+	json_t *j = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "idx", (json_int_t)store_col_int64(st, 0), "at",
+			      (json_int_t)store_col_int64(st, 1), "actor", store_col_text(st, 2), "action",
+			      store_col_text(st, 3), "type", store_col_text(st, 4), "id", store_col_text(st, 5), "region",
+			      store_col_text(st, 6), "state", store_col_text(st, 7));
+	store_finalize(st);
+	char *data = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(j);
+	unsigned char h[YJ_HASH_LEN];
+	yj_merkle_leaf_hash(data, strlen(data), h);
+	yj_hex_encode(h, YJ_HASH_LEN, hex);
+	free(data);
+}
+
+static void edited_leaf_and_hash(void **state)
+{
+	char *p = fresh_log(), hex[65], sql[200];
+	/* The recomputation is right: it reproduces the stored hash before the edit. */
+	attacker_hash(17, hex);
+	store_stmt *st = store_prepare(store_conn_get(db), "SELECT leaf_hash FROM audit_leaves WHERE idx = 17");
+	assert_int_equal(store_step(st), ST_ROW);
+	assert_string_equal(store_col_text(st, 0), hex);
+	store_finalize(st);
+
+	exec_sql("UPDATE audit_leaves SET actor = 'mallory' WHERE idx = 17");
+	attacker_hash(17, hex);
+	snprintf(sql, sizeof sql, "UPDATE audit_leaves SET leaf_hash = '%s' WHERE idx = 17", hex);
+	exec_sql(sql);
+	assert_names(p, "leaf 17: the signed tree head at size 18 does not match");
+	free(p);
+}
+
+static void deleted_leaf(void **state)
+{
+	char *p = fresh_log();
+	exec_sql("DELETE FROM audit_leaves WHERE idx = 30");
+	assert_names(p, "leaf 30: missing (deleted)");
+	free(p);
+}
+
+static void deleted_last_leaves(void **state)
+{
+	char *p = fresh_log();
+	exec_sql("DELETE FROM audit_leaves WHERE idx >= 47");
+	exec_sql("DELETE FROM audit_sth WHERE tree_size >= 48");
+	exec_sql("UPDATE audit_head SET tree_size = 47 WHERE id = 1");
+	assert_names(p, "leaf 47: missing (deleted)");
+	free(p);
+}
+
+static void swapped_leaves(void **state)
+{
+	char *p = fresh_log();
+	exec_sql("UPDATE audit_leaves SET idx = -1 WHERE idx = 10");
+	exec_sql("UPDATE audit_leaves SET idx = 10 WHERE idx = 11");
+	exec_sql("UPDATE audit_leaves SET idx = 11 WHERE idx = -1");
+	assert_names(p, "leaf 10: content does not match its hash");
+	free(p);
+}
+
+static void forged_head(void **state)
+{
+	char *p = fresh_log();
+	exec_sql("UPDATE audit_sth SET root_hash = (SELECT root_hash FROM audit_sth WHERE tree_size = 5) WHERE tree_size = 6");
+	assert_names(p, "leaf 5: the tree head at size 6 has no valid signature");
+	free(p);
+}
+
+static void edited_frontier(void **state)
+{
+	char *p = fresh_log();
+	exec_sql("UPDATE audit_head SET frontier = (SELECT root_hash FROM audit_sth WHERE tree_size = 1) || ','"
+		 " || (SELECT root_hash FROM audit_sth WHERE tree_size = 2) || ',' || (SELECT root_hash FROM audit_sth WHERE tree_size = 3)"
+		 " WHERE id = 1");
+	assert_names(p, "audit_head: the frontier at size 50 does not match");
+	free(p);
+}
+
+/* ---- the API ---- */
+
+static void root_at(int64_t size, unsigned char out[YJ_HASH_LEN])
+{
+	char sql[100];
+	snprintf(sql, sizeof sql, "SELECT root_hash FROM audit_sth WHERE tree_size = %lld", (long long)size);
+	store_stmt *st = store_prepare(store_conn_get(db), sql);
+	assert_int_equal(store_step(st), ST_ROW);
+	assert_int_equal(yj_hex_decode(store_col_text(st, 0), out, YJ_HASH_LEN), YJ_HASH_LEN);
+	store_finalize(st);
+}
+
+/* Decodes a JSON array of hex hashes into a new array (caller frees). */
+static unsigned char (*hashes_of(json_t *a, size_t *n))[YJ_HASH_LEN]
+{
+	*n = json_array_size(a);
+	unsigned char (*h)[YJ_HASH_LEN] = yj_malloc((*n + 1) * YJ_HASH_LEN);
+	for (size_t i = 0; i < *n; i++)
+		assert_int_equal(yj_hex_decode(json_string_value(json_array_get(a, i)), h[i], YJ_HASH_LEN), YJ_HASH_LEN);
+	return h;
+}
+
+static void inclusion_proofs(void **state)
+{
+	free(fresh_log());
+	for (int64_t size = 1; size <= 50; size += 7)
+		for (int64_t i = 0; i < size; i++) {
+			unsigned char root[YJ_HASH_LEN], leaf[YJ_HASH_LEN];
+			char url[120];
+			json_t *b;
+			snprintf(url, sizeof url, "/api/v1/audit/proof/inclusion?index=%lld&tree_size=%lld", (long long)i,
+				 (long long)size);
+			assert_int_equal(get(url, NULL, &b), 200);
+			size_t n;
+			unsigned char (*path)[YJ_HASH_LEN] = hashes_of(json_object_get(b, "audit_path"), &n);
+			assert_int_equal(yj_hex_decode(json_string_value(json_object_get(b, "leaf_hash")), leaf, YJ_HASH_LEN),
+					 YJ_HASH_LEN);
+			root_at(size, root);
+			assert_true(yj_merkle_verify_inclusion(leaf, (size_t)i, (size_t)size,
+							       (const unsigned char (*)[YJ_HASH_LEN])path, n, root));
+			free(path);
+			json_decref(b);
+		}
+	json_t *b;
+	assert_int_equal(get("/api/v1/audit/proof/inclusion?index=3", NULL, &b), 200);
+	assert_int_equal(json_integer_value(json_object_get(b, "tree_size")), 50);
+	json_decref(b);
+	const char *bad[] = {"index=abc", "index=50", "index=-1", "", "index=1&tree_size=51", "index=1&tree_size=0",
+			     "index=5&tree_size=5", "index=1&foo=2"};
+	for (size_t i = 0; i < YJ_ARRAY_LEN(bad); i++) {
+		char url[120];
+		snprintf(url, sizeof url, "/api/v1/audit/proof/inclusion?%s", bad[i]);
+		assert_int_equal(get(url, NULL, &b), 400);
+		assert_non_null(json_object_get(b, "errors"));
+		json_decref(b);
+	}
+}
+
+static void consistency_proofs(void **state)
+{
+	free(fresh_log());
+	for (int64_t second = 1; second <= 50; second += 3)
+		for (int64_t first = 1; first <= second; first++) {
+			unsigned char r1[YJ_HASH_LEN], r2[YJ_HASH_LEN];
+			char url[120];
+			json_t *b;
+			snprintf(url, sizeof url, "/api/v1/audit/proof/consistency?first=%lld&second=%lld", (long long)first,
+				 (long long)second);
+			assert_int_equal(get(url, NULL, &b), 200);
+			size_t n;
+			unsigned char (*proof)[YJ_HASH_LEN] = hashes_of(json_object_get(b, "consistency"), &n);
+			root_at(first, r1);
+			root_at(second, r2);
+			assert_true(yj_merkle_verify_consistency((size_t)first, (size_t)second, r1, r2,
+								 (const unsigned char (*)[YJ_HASH_LEN])proof, n));
+			free(proof);
+			json_decref(b);
+		}
+	json_t *b;
+	const char *bad[] = {"first=0", "", "first=51", "first=5&second=4", "first=x"};
+	for (size_t i = 0; i < YJ_ARRAY_LEN(bad); i++) {
+		char url[120];
+		snprintf(url, sizeof url, "/api/v1/audit/proof/consistency?%s", bad[i]);
+		assert_int_equal(get(url, NULL, &b), 400);
+		json_decref(b);
+	}
+}
+
+static void sth_and_key(void **state)
+{
+	json_t *b;
+	reset_log();
+	/* An empty log still has a signed head: the empty tree's. */
+	char *p = sth_path("empty");
+	save_sth(p);
+	char *report = NULL;
+	assert_int_equal(verify(p, &report), 0);
+	free(report);
+	free(p);
+	assert_int_equal(get("/api/v1/audit/public-key", NULL, &b), 200);
+	assert_string_equal(json_string_value(json_object_get(b, "public_key")), yj_audit_public_key_hex());
+	assert_string_equal(json_string_value(json_object_get(b, "algorithm")), "ed25519");
+	json_decref(b);
+}
+
+/* Signs in as role in region for the fake authentication hook below. */
+static const char *const *as(const char *role, const char *region)
+{
+	static const char *h[5];
+	h[0] = "X-Test-Role";
+	h[1] = role;
+	h[2] = "X-Test-Region";
+	h[3] = region;
+	h[4] = NULL;
+	return h;
+}
+
+static int fake_auth(yj_req *r, yj_principal *p)
+{
+	const char *role = yj_header(r, "X-Test-Role"), *region = yj_header(r, "X-Test-Region");
+	if (!role || !region)
+		return 0;
+	memset(p, 0, sizeof *p);
+	p->user_id = 7;
+	p->role_bit = strcmp(role, "leader") == 0 ? ROLE_LEADER : strcmp(role, "admin") == 0 ? ROLE_ADMIN : ROLE_INSPECTOR;
+	snprintf(p->role, sizeof p->role, "%s", role);
+	snprintf(p->region_code, sizeof p->region_code, "%s", region);
+	yj_scope_init(&p->scope, region, "health", "*");
+	return 1;
+}
+
+/* Pages through the leaves as role in region; returns how many, checking order and territory. */
+static int list_all(const char *role, const char *region, const char *filter)
+{
+	int count = 0;
+	json_int_t last = INT64_MAX;
+	char pfx[16];
+	yj_region_prefix(region, pfx);
+	char *cursor = NULL;
+	do {
+		char url[300];
+		json_t *b;
+		snprintf(url, sizeof url, "/api/v1/audit/leaves?limit=7%s%s%s", filter, cursor ? "&cursor=" : "",
+			 cursor ? cursor : "");
+		free(cursor);
+		cursor = NULL;
+		assert_int_equal(get(url, as(role, region), &b), 200);
+		json_t *items = json_object_get(b, "items"), *it;
+		size_t i;
+		json_array_foreach(items, i, it) {
+			json_int_t idx = json_integer_value(json_object_get(it, "idx"));
+			const char *rc = json_string_value(json_object_get(it, "region_code"));
+			assert_true(idx < last);
+			last = idx;
+			assert_true(rc[0] == '\0' || strncmp(rc, pfx, strlen(pfx)) == 0);
+			count++;
+		}
+		json_t *next = json_object_get(b, "next_cursor");
+		if (json_is_string(next))
+			cursor = yj_strdup(json_string_value(next));
+		json_decref(b);
+	} while (cursor);
+	return count;
+}
+
+static void leaves_scoped(void **state)
+{
+	free(fresh_log());
+	yj_auth_hooks hooks = {fake_auth};
+	yj_server *plain = srv;
+	static const yj_route *const tables[] = {yj_audit_routes};
+	yj_http_config cfg = {0};
+	srv = yj_server_new(&cfg, db, tables, 1, &hooks, keydir);
+	json_t *b;
+	assert_int_equal(get("/api/v1/audit/leaves", NULL, &b), 401);
+	json_decref(b);
+	assert_int_equal(get("/api/v1/audit/leaves", as("inspector", "330302"), &b), 403);
+	json_decref(b);
+	/* 330302 holds i % 3 == 0 (17 leaves); 16 leaves have no territory; 330303's are hidden. */
+	assert_int_equal(list_all("leader", "330302", ""), 17 + 16);
+	assert_int_equal(list_all("admin", "330300", ""), 50);
+	assert_int_equal(list_all("leader", "330302", "&object_type=user&object_id=id-3"), 1);
+	assert_int_equal(list_all("leader", "330302", "&object_id=id-4"), 0);
+	assert_int_equal(list_all("leader", "330302", "&object_id=id-5"), 1);
+	assert_int_equal(get("/api/v1/audit/leaves?cursor=!!", as("admin", "330300"), &b), 400);
+	json_decref(b);
+	assert_int_equal(get("/api/v1/audit/leaves?limit=0", as("admin", "330300"), &b), 400);
+	json_decref(b);
+	yj_server_free(srv);
+	srv = plain;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(key_files),
+		cmocka_unit_test(append_and_verify),
+		cmocka_unit_test(concurrent_appends),
+		cmocka_unit_test(edited_leaf),
+		cmocka_unit_test(edited_leaf_and_hash),
+		cmocka_unit_test(deleted_leaf),
+		cmocka_unit_test(deleted_last_leaves),
+		cmocka_unit_test(swapped_leaves),
+		cmocka_unit_test(forged_head),
+		cmocka_unit_test(edited_frontier),
+		cmocka_unit_test(sth_and_key),
+		cmocka_unit_test(inclusion_proofs),
+		cmocka_unit_test(consistency_proofs),
+		cmocka_unit_test(leaves_scoped),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
