@@ -1,0 +1,257 @@
+// The baseline for `make bench`: yijian's /healthz and GET /api/v1/regions written the way a
+// competent Node team would write them — Fastify 5 and the pure-JavaScript `pg` driver with a
+// connection pool and named (server-side prepared) statements — against the SAME PostgreSQL
+// database, doing the same work per request and producing byte-identical JSON bodies:
+//
+//   1. authenticate: SHA-256 hex of the yj_session cookie, looked up in sessions ⋈ users ⋈ regions ⋈
+//      departments exactly as src/platform/auth/auth_store.c auth_session_lookup does;
+//   2. scope: the caller's territory prefix (GB/T 2260, src/platform/auth/scope.c yj_region_prefix);
+//   3. list: the SQL that src/registry/regions_api.c builds through src/platform/store/query.c,
+//      fetching limit+1 rows to decide next_cursor (base64url of the last item's code, no padding).
+//
+// Usage: node baseline/server.mjs --db postgresql://… --listen 127.0.0.1:PORT
+// Environment: BASELINE_POOL (pool size, default 16), BASELINE_WORKERS (node:cluster workers,
+// default 1; the pool is split between them), YJ_ENGINE and YJ_VERSION (the constant "engine" and
+// "version" strings of yijian's /healthz, which the bench reads from the yijian under test).
+import cluster from 'node:cluster';
+import { createHash } from 'node:crypto';
+import process from 'node:process';
+import Fastify from 'fastify';
+import pg from 'pg';
+
+function arg(name, dflt) {
+	const i = process.argv.indexOf(`--${name}`);
+	return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : dflt;
+}
+
+const dbUrl = arg('db', process.env.DATABASE_URL);
+const listen = arg('listen', '127.0.0.1:8090');
+const workers = Math.max(1, parseInt(process.env.BASELINE_WORKERS || '1', 10));
+const poolSize = Math.max(1, parseInt(process.env.BASELINE_POOL || '16', 10));
+const ENGINE = process.env.YJ_ENGINE || 'postgresql';
+const VERSION = process.env.YJ_VERSION || '0.0.0';
+if (!dbUrl) {
+	console.error('usage: server.mjs --db postgresql://… --listen HOST:PORT');
+	process.exit(2);
+}
+
+if (workers > 1 && cluster.isPrimary) {
+	let shuttingDown = false;
+	for (let i = 0; i < workers; i++) cluster.fork();
+	cluster.on('exit', (w, code, sig) => {
+		if (!shuttingDown) {
+			console.error(`baseline: worker ${w.process.pid} died (${sig || code})`);
+			process.exit(1);
+		}
+	});
+	const stop = () => {
+		shuttingDown = true;
+		for (const w of Object.values(cluster.workers)) w.kill('SIGTERM');
+		setTimeout(() => process.exit(0), 2000).unref();
+	};
+	process.on('SIGTERM', stop);
+	process.on('SIGINT', stop);
+	console.error(`baseline listening on http://${listen}/ (pool ${poolSize} split over ${workers} workers)`);
+} else {
+	await serve();
+}
+
+async function serve() {
+	const pool = new pg.Pool({ connectionString: dbUrl, max: Math.max(1, Math.ceil(poolSize / workers)) });
+	pool.on('error', (e) => console.error('baseline: idle client error:', e.message));
+
+	// ---- SQL, verbatim from yijian (with ? numbered as $n) ----
+	const HEALTH_SQL = 'SELECT COALESCE(MAX(version), 0) FROM schema_migrations';
+	const SESSION_SQL =
+		'SELECT u.id, u.username, u.display_name, u.password_hash, u.role, u.region_code, r.name, u.department, ' +
+		'd.remit, u.disabled, s.id, s.csrf_token' +
+		' FROM users u JOIN regions r ON r.code = u.region_code JOIN departments d ON d.code = u.department' +
+		' JOIN sessions s ON s.user_id = u.id' +
+		' WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = 0';
+	const COLS =
+		'code, name, level, parent_code, (SELECT COUNT(*) FROM regions c WHERE c.parent_code = regions.code)';
+
+	// Named statements: prepared once per pooled connection, then only bound and executed.
+	const names = new Map();
+	function named(text) {
+		let n = names.get(text);
+		if (!n) {
+			n = `q${names.size}`;
+			names.set(text, n);
+		}
+		return n;
+	}
+	const q = (text, values) => pool.query({ name: named(text), text, values, rowMode: 'array' });
+
+	const ROLES = new Set([
+		'admin', 'inspector', 'legal_reviewer', 'leader', 'liaison', 'insurance_analyst', 'institution', 'grid_member',
+	]);
+
+	// ---- helpers mirroring yijian's conventions ----
+	function problem(reply, req, status, slug, title, detail, errors) {
+		const p = { type: `urn:yijian:problem:${slug}`, title, status, detail, instance: req.url.split('?')[0] };
+		if (errors) p.errors = errors;
+		return reply.code(status).type('application/problem+json; charset=utf-8').send(JSON.stringify(p));
+	}
+
+	function json(reply, status, body) {
+		return reply.code(status).type('application/json; charset=utf-8').send(JSON.stringify(body));
+	}
+
+	// yj_cookie: the value of one cookie from the Cookie header.
+	function cookie(header, name) {
+		if (!header) return null;
+		for (const part of header.split(';')) {
+			const eq = part.indexOf('=');
+			if (eq < 0) continue;
+			if (part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+		}
+		return null;
+	}
+
+	// yj_region_prefix (scope.c): strip trailing "00" pairs of a 6-digit code, never below 2 digits.
+	function regionPrefix(code) {
+		let s = code.length >= 16 ? code.slice(0, 15) : code;
+		if (s.length === 6) while (s.length > 2 && s.endsWith('00')) s = s.slice(0, -2);
+		return s;
+	}
+
+	// The authenticate hook (auth.c) for session cookies; returns the principal or null.
+	async function authenticate(req) {
+		const c = cookie(req.headers.cookie, 'yj_session');
+		if (!c) return null;
+		const hash = createHash('sha256').update(c).digest('hex');
+		const { rows } = await q(SESSION_SQL, [hash, Date.now()]);
+		if (rows.length === 0) return null;
+		const u = rows[0];
+		return {
+			user_id: u[0], username: u[1], role: u[4], region_code: u[5], department: u[7], remit: u[8],
+			session_id: u[10], csrf: u[11], prefix: regionPrefix(u[5]),
+		};
+	}
+
+	const validCode = (s) => (s.length === 6 || s.length === 9 || s.length === 12) && /^[0-9]+$/.test(s);
+	const KNOWN = new Set(['parent', 'q', 'level', 'limit', 'cursor']);
+
+	function cursorDecode(c) {
+		if (!/^[A-Za-z0-9_-]*$/.test(c)) return null;
+		const b = Buffer.from(c, 'base64url');
+		if (b.length === 0 || b.length > 200) return null;
+		const s = b.toString('utf8');
+		if (Buffer.byteLength(s) !== b.length || s.includes('\uFFFD')) return null;
+		return s;
+	}
+
+	const app = Fastify({ logger: false, keepAliveTimeout: 30000 });
+	app.addHook('onSend', async (req, reply, payload) => {
+		reply.header('X-Content-Type-Options', 'nosniff');
+		reply.header('Referrer-Policy', 'same-origin');
+		return payload;
+	});
+
+	app.get('/healthz', async (req, reply) => {
+		try {
+			const { rows } = await q(HEALTH_SQL, []);
+			return json(reply, 200, { status: 'ok', engine: ENGINE, schema_version: Number(rows[0][0]), version: VERSION });
+		} catch {
+			return json(reply, 503, { status: 'unavailable', engine: ENGINE });
+		}
+	});
+
+	app.get('/api/v1/regions', async (req, reply) => {
+		let who;
+		try {
+			who = await authenticate(req);
+		} catch {
+			return problem(reply, req, 500, 'store', '数据存储错误', '保存或读取数据时出错，请稍后重试；如仍失败请联系管理员。');
+		}
+		if (!who) return problem(reply, req, 401, 'unauthenticated', '未登录', '请先登录，或登录已过期，请重新登录。');
+		if (!ROLES.has(who.role))
+			return problem(reply, req, 403, 'forbidden', '无权操作', '您的角色无权执行此操作，如需权限请联系系统管理员。');
+		const query = req.query;
+		for (const k of Object.keys(query))
+			if (!KNOWN.has(k))
+				return problem(reply, req, 400, 'validation', '查询参数有误', '请按提示修正查询参数后重试。', [
+					{ field: k, detail: '不支持的查询参数' },
+				]);
+		// yj_page_params
+		let limit = 20;
+		if (query.limit !== undefined) {
+			const v = /^-?[0-9]+$/.test(query.limit) ? Number(query.limit) : NaN;
+			if (!(v >= 1 && v <= 200))
+				return problem(reply, req, 400, 'validation', '参数错误', 'limit 必须是 1 到 200 之间的整数。', [
+					{ field: 'limit', detail: '应为 1–200 的整数' },
+				]);
+			limit = v;
+		}
+		let cursor = null;
+		if (query.cursor) {
+			cursor = cursorDecode(query.cursor);
+			if (cursor === null)
+				return problem(reply, req, 400, 'validation', '参数错误', 'cursor 无效，请使用上一页返回的 next_cursor。', [
+					{ field: 'cursor', detail: '无效的翻页游标' },
+				]);
+		}
+		// filtered(): the scoped query builder (query.c) — regions are scoped by code, no department column.
+		const { parent, q: name, level } = query;
+		if (parent !== undefined && !validCode(parent))
+			return problem(reply, req, 400, 'validation', '参数错误', 'parent 应为 6 位或 9 位行政区划代码。', [
+				{ field: 'parent', detail: '无效的行政区划代码' },
+			]);
+		if (level !== undefined && !/^[1-4]$/.test(level))
+			return problem(reply, req, 400, 'validation', '参数错误', 'level 应为 1 到 4。', [
+				{ field: 'level', detail: '应为 1–4' },
+			]);
+		const binds = [`${who.prefix}%`];
+		let where = '1=1 AND code LIKE $1';
+		if (parent !== undefined) {
+			binds.push(parent);
+			where += ` AND (parent_code = $${binds.length})`;
+		}
+		if (name) {
+			binds.push(`%${name}%`);
+			where += ` AND (name LIKE $${binds.length})`;
+		}
+		if (level !== undefined) {
+			binds.push(Number(level));
+			where += ` AND (level = $${binds.length})`;
+		}
+		if (cursor !== null) {
+			binds.push(cursor);
+			where += ` AND (code > $${binds.length})`;
+		}
+		binds.push(limit + 1);
+		const sql = `SELECT ${COLS} FROM regions WHERE ${where} ORDER BY code LIMIT $${binds.length}`;
+		let rows;
+		try {
+			({ rows } = await q(sql, binds));
+		} catch {
+			return problem(reply, req, 500, 'store', '数据存储错误', '保存或读取数据时出错，请稍后重试；如仍失败请联系管理员。');
+		}
+		const items = [];
+		let next = null;
+		for (let i = 0; i < rows.length; i++) {
+			const r = rows[i];
+			if (i >= limit) {
+				next = Buffer.from(items[items.length - 1].code).toString('base64url');
+				break;
+			}
+			const it = { code: r[0], name: r[1], level: Number(r[2]) };
+			if (r[3] !== null) it.parent_code = r[3];
+			it.children_count = Number(r[4]);
+			items.push(it);
+		}
+		return json(reply, 200, { items, next_cursor: next });
+	});
+
+	const colon = listen.lastIndexOf(':');
+	await app.listen({ host: listen.slice(0, colon) || '127.0.0.1', port: Number(listen.slice(colon + 1)) });
+	const stop = async () => {
+		await app.close();
+		await pool.end();
+		process.exit(0);
+	};
+	process.on('SIGTERM', stop);
+	process.on('SIGINT', stop);
+	if (!cluster.isWorker) console.error(`baseline listening on http://${listen}/ (pool ${poolSize})`);
+}
