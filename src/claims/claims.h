@@ -1,0 +1,268 @@
+/* claims.h — the claims and prescription screening engine (医保智能监控 / 临床用药超常预警).
+ *
+ * Claim lines are loaded from CSV into columns (codes dictionary-encoded as int32, money as int64
+ * fen, dates as int32 days since 1970-01-01), the rule base is read from the CSV tables in rules/, and each rule
+ * runs as one tight loop over the columns or over rows grouped by claim or by patient and date.
+ * The engine needs neither the store nor the HTTP server. */
+#ifndef YJ_CLAIMS_H
+#define YJ_CLAIMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define YJ_NO_DATE INT32_MIN
+
+/* ---- RFC 4180 reader over a memory range -------------------------------------------------- */
+
+typedef struct yj_csv_field {
+	const char *p; /* not NUL-terminated; points into the input or the reader's scratch */
+	uint32_t n;
+} yj_csv_field;
+
+typedef struct yj_csv {
+	const char *p, *end;
+	yj_csv_field *f;
+	int nf, cap;		 /* fields of the current record (nf may exceed cap: the rest are not kept) */
+	char *scratch;		 /* unescaped quoted fields */
+	size_t slen, scap;
+	size_t max_field;	 /* longer fields are an error; 0 means 1 MiB */
+	const char *rec_start;	 /* first byte of the current record */
+	const char *err;	 /* NULL, or why the current record is malformed */
+	int err_col;		 /* 1-based column of err */
+	int unterminated;	 /* the current record ended inside a quoted field at the end of input */
+} yj_csv;
+
+/* Reads data[0..n) (not copied: it must outlive the reader). */
+void yj_csv_init(yj_csv *r, const char *data, size_t n);
+void yj_csv_free(yj_csv *r);
+/* Reads the next non-blank record: 1 when one was read (check r->err), 0 at the end. */
+int yj_csv_next(yj_csv *r);
+/* Copy of field i as a NUL-terminated string the caller frees ("" past the last field). */
+char *yj_csv_dup(const yj_csv *r, int i);
+
+/* ---- string dictionaries ----------------------------------------------------------------- */
+
+typedef struct yj_dict yj_dict;
+yj_dict *yj_dict_new(void);
+void yj_dict_free(yj_dict *d);
+/* Code of s[0..n), adding it when new (*added set to 1). Codes are dense, in order of first sight. */
+int32_t yj_dict_intern(yj_dict *d, const char *s, size_t n, int *added);
+/* Code of s, or -1. */
+int32_t yj_dict_find(const yj_dict *d, const char *s, size_t n);
+/* The string of a code: NUL-terminated, valid until the dictionary changes or is freed. */
+const char *yj_dict_str(const yj_dict *d, int32_t code);
+int32_t yj_dict_count(const yj_dict *d);
+
+/* ---- claim columns ----------------------------------------------------------------------- */
+
+enum yj_claim_dict { YJ_D_CLAIM, YJ_D_PATIENT, YJ_D_INST, YJ_D_PHYS, YJ_D_DEPT, YJ_D_DIAG, YJ_D_ITEM, YJ_D_NAME, YJ_D_COUNT };
+enum yj_visit { YJ_VISIT_O, YJ_VISIT_E, YJ_VISIT_I };
+enum yj_item_type { YJ_ITEM_DRUG, YJ_ITEM_SERVICE, YJ_ITEM_MATERIAL };
+
+typedef struct yj_claims {
+	size_t n, cap;
+	int32_t *claim, *line_no, *patient, *inst, *phys, *dept, *diag, *item, *name; /* dictionary codes */
+	int32_t *birth, *admit, *discharge, *service;				     /* days, YJ_NO_DATE if empty */
+	int32_t *days_supply;							     /* -1 if empty */
+	uint8_t *sex;								     /* 'M' or 'F' */
+	uint8_t *visit, *item_type;						     /* enum yj_visit, yj_item_type */
+	int64_t *qty;								     /* thousandths of a unit */
+	int64_t *price, *amount;						     /* fen */
+	yj_dict *dict[YJ_D_COUNT];
+} yj_claims;
+
+typedef struct yj_load_error {
+	int64_t row; /* record number in the file, the header being row 1 */
+	int col;     /* 1-based column, 0 for the whole row */
+	char column[32];
+	char reason[96];
+} yj_load_error;
+
+typedef struct yj_load_opts {
+	int threads;		/* 0: one per online CPU */
+	double max_bad_share;	/* refuse when bad rows / all rows exceed this; default 0.01 */
+	int max_errors;		/* errors kept in the report; default 100 */
+	size_t chunk_bytes;	/* unit of parallel parsing; default 8 MiB */
+} yj_load_opts;
+
+typedef struct yj_load_report {
+	int64_t rows, bad_rows;
+	yj_load_error *errors; /* the first max_errors, in file order */
+	int nerrors;
+	size_t bytes;
+	double seconds;
+	int refused;
+} yj_load_report;
+
+/* Loads claim lines from data[0..n). On success *out owns the columns (yj_claims_free). Returns
+ * YJ_ERR with *err (caller frees) when the header lacks a required column or the share of bad rows
+ * is too high; the report lists the bad rows either way (yj_load_report_free). */
+int yj_claims_load_mem(const char *data, size_t n, const yj_load_opts *o, yj_claims **out, yj_load_report *rep,
+		       char **err);
+/* The same from a file, which is memory-mapped. */
+int yj_claims_load_file(const char *path, const yj_load_opts *o, yj_claims **out, yj_load_report *rep, char **err);
+void yj_claims_free(yj_claims *c);
+void yj_load_report_free(yj_load_report *rep);
+
+/* ---- dates and money --------------------------------------------------------------------- */
+
+int32_t yj_days_from_civil(int y, int m, int d);
+void yj_civil_from_days(int32_t days, int *y, int *m, int *d);
+/* Strict YYYY-MM-DD (years 1900–2199); YJ_OK and *days, or YJ_ERR. */
+int yj_parse_date(const char *p, size_t n, int32_t *days);
+/* Decimal with at most `scale` fraction digits into an integer of 10^-scale units. */
+int yj_parse_decimal(const char *p, size_t n, int scale, int64_t *out);
+/* Full years between birth and day. */
+int yj_age_years(int32_t birth, int32_t day);
+
+/* ---- rule base --------------------------------------------------------------------------- */
+
+enum yj_rule_type {
+	YJ_RT_SEX_ITEM,
+	YJ_RT_AGE_ITEM,
+	YJ_RT_PRICE_CAP,
+	YJ_RT_DAILY_CAP,
+	YJ_RT_EXCLUSIVE,
+	YJ_RT_DUPLICATE,
+	YJ_RT_DAYS_SUPPLY,
+	YJ_RT_READMISSION,
+	YJ_RT_IDLE_BED,
+	YJ_RT_OUTPATIENT_IN_STAY,
+	YJ_RT_DIAG_LIMIT,
+	YJ_RT_AFTER_DEATH,
+	YJ_RT_PHYSICIAN_SCOPE,
+	YJ_RT_DEPT_UNREGISTERED,
+	YJ_RT_CARD_MISUSE,
+	YJ_RT_BIG_RX,
+	YJ_RT_KEY_DRUG,
+	YJ_RT_COUNT
+};
+const char *yj_rule_type_name(int type);
+int yj_rule_type_from_name(const char *name);
+
+typedef struct yj_list_item {
+	char *code, *name, *value, *note;
+} yj_list_item;
+
+typedef struct yj_list {
+	char *id;
+	yj_list_item *items;
+	int n;
+} yj_list;
+
+typedef struct yj_rule {
+	char *id, *name, *type_name, *scene, *window, *list_id, *params, *basis, *message;
+	int type, definite, enabled;
+	unsigned scene_mask; /* bit per enum yj_visit */
+	const yj_list *list; /* NULL when the rule names none */
+	char **keys, **vals; /* parsed params */
+	int nparams;
+} yj_rule;
+
+typedef struct yj_rules {
+	yj_rule *r;
+	int n;
+	yj_list *lists;
+	int nlists;
+} yj_rules;
+
+/* Reads DIR/rules.csv and DIR/item_lists.csv. Returns NULL and *err (caller frees) naming the
+ * file, row and column of the first problem. */
+yj_rules *yj_rules_load(const char *dir, char **err);
+void yj_rules_free(yj_rules *rs);
+double yj_rule_num(const yj_rule *r, const char *key, double def);
+const char *yj_rule_str(const yj_rule *r, const char *key, const char *def);
+const yj_rule *yj_rules_find(const yj_rules *rs, const char *id);
+
+/* ---- reference tables -------------------------------------------------------------------- */
+
+typedef struct yj_inst_ref {
+	char *code, *name;
+	double lat, lon;
+	char **depts;
+	int ndepts;
+} yj_inst_ref;
+
+typedef struct yj_phys_ref {
+	char *id, *inst, *category;
+	char **depts; /* departments the practice category covers */
+	int ndepts;
+} yj_phys_ref;
+
+typedef struct yj_refs {
+	yj_inst_ref *insts;
+	int ninsts;
+	yj_phys_ref *phys; /* one row per registration (physician, institution) */
+	int nphys;
+	char **dead;
+	int32_t *death_date;
+	int ndead;
+	int have_registry, have_deaths;
+} yj_refs;
+
+/* DIR/institutions.csv (institution_code,name,lat,lon,depts) and DIR/physicians.csv
+ * (physician_id,institution_code,category,depts); depts are |-separated department codes. */
+int yj_refs_load_registry(yj_refs *refs, const char *dir, char **err);
+/* FILE with patient_id,death_date. */
+int yj_refs_load_deaths(yj_refs *refs, const char *path, char **err);
+void yj_refs_free(yj_refs *refs);
+
+/* ---- screening --------------------------------------------------------------------------- */
+
+typedef struct yj_flag {
+	int32_t rule;	/* index into rules->r */
+	int32_t flag;	/* flag id: rows of one flag share it; global after yj_screen */
+	int32_t row;	/* claim line (row index in the columns) */
+	int32_t other;	/* a related row (the other stay, institution, item), or -1 */
+	int64_t amount; /* fen at stake on this row */
+	int64_t value, limit;
+} yj_flag;
+
+typedef struct yj_rule_stat {
+	int64_t flags, rows, amount;
+	double seconds;
+	const char *skipped; /* why the rule did not run, or NULL */
+} yj_rule_stat;
+
+typedef struct yj_screen_result {
+	yj_flag *f;
+	size_t n;
+	int32_t nflags;
+	yj_rule_stat *stat; /* one per rule */
+	double seconds;
+} yj_screen_result;
+
+/* Runs every enabled rule over c; rules run in parallel on `threads` threads (0: one per CPU).
+ * Flags come out ordered by rule, then flag, then row — the same whatever the thread count. */
+int yj_screen(const yj_claims *c, const yj_rules *rs, const yj_refs *refs, int threads, yj_screen_result *out);
+void yj_screen_result_free(yj_screen_result *res);
+
+/* FLAGS.csv: flag_id,rule_id,result_type,rule_type,claim_id,line_no,service_date,institution_code,
+ * physician_id,patient_id,item_code,amount,message. */
+int yj_flags_write_csv(FILE *out, const yj_claims *c, const yj_rules *rs, const yj_screen_result *res);
+/* The Chinese evidence message of flag f (caller frees). */
+char *yj_flag_message(const yj_claims *c, const yj_rules *rs, const yj_flag *f);
+/* Summary per rule, institution and physician: text (top `top` institutions and physicians) or JSON. */
+void yj_screen_summary(FILE *out, const yj_claims *c, const yj_rules *rs, const yj_screen_result *res, int top,
+		       int json);
+
+/* ---- synthetic claims -------------------------------------------------------------------- */
+
+typedef struct yj_gen_opts {
+	int64_t rows;
+	uint64_t seed;
+	double violations; /* share of claims that carry an injected violation */
+	const char *out, *labels, *registry_dir, *deaths;
+} yj_gen_opts;
+
+typedef struct yj_gen_stats {
+	int64_t rows, claims, injected, labels;
+	int64_t per_rule[64];
+} yj_gen_stats;
+
+/* Writes claims, labels, the registry directory and the death register, injecting violations of
+ * every enabled rule of rs at the given rate. Deterministic by seed. */
+int yj_gen_claims(const yj_gen_opts *o, const yj_rules *rs, yj_gen_stats *st, char **err);
+
+#endif

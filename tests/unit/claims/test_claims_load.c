@@ -1,0 +1,217 @@
+/* test_claims_load.c — the RFC 4180 reader and the claims loader: quoting, column order, every
+ * kind of bad row reported with its row and column, the bad-row-share refusal, and parallel chunked
+ * loading giving the same columns as a single pass. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/base.h"
+#include "claims/claims.h"
+
+#define HDR                                                                                                           \
+	"claim_id,line_no,patient_id,sex,birth_date,institution_code,physician_id,dept_code,visit_type,admit_date,"   \
+	"discharge_date,service_date,diagnosis,item_code,item_name,item_type,quantity,unit_price,amount,days_supply\n"
+#define GOOD "C1,1,P1,M,1980-01-02,I1,D1,03,O,,,2024-01-05,J06.9,X1,阿莫西林,drug,2,10.50,21.00,3\n"
+
+static void test_csv_reader(void **state)
+{
+	(void)state;
+	const char *in = "a,\"b,1\",\"c\"\"d\"\r\n\n\"multi\nline\",,x\ne\"f,g\n\"open";
+	yj_csv r;
+	yj_csv_init(&r, in, strlen(in));
+	assert_int_equal(yj_csv_next(&r), 1);
+	assert_null(r.err);
+	assert_int_equal(r.nf, 3);
+	assert_int_equal(r.f[1].n, 3);
+	assert_memory_equal(r.f[1].p, "b,1", 3);
+	assert_memory_equal(r.f[2].p, "c\"d", 3);
+	assert_int_equal(yj_csv_next(&r), 1); /* the blank line is skipped */
+	assert_null(r.err);
+	assert_int_equal(r.nf, 3);
+	assert_memory_equal(r.f[0].p, "multi\nline", 10);
+	assert_int_equal(r.f[1].n, 0);
+	assert_int_equal(yj_csv_next(&r), 1);
+	assert_string_equal(r.err, "quote inside unquoted field");
+	assert_int_equal(r.err_col, 1);
+	assert_int_equal(r.nf, 2);
+	assert_int_equal(yj_csv_next(&r), 1);
+	assert_string_equal(r.err, "unterminated quote");
+	assert_int_equal(yj_csv_next(&r), 0);
+	yj_csv_free(&r);
+}
+
+static void test_parsers(void **state)
+{
+	(void)state;
+	int32_t d;
+	assert_int_equal(yj_parse_date("1970-01-01", 10, &d), 0);
+	assert_int_equal(d, 0);
+	assert_int_equal(yj_parse_date("2024-02-29", 10, &d), 0);
+	assert_int_equal(yj_parse_date("2023-02-29", 10, &d), -1);
+	assert_int_equal(yj_parse_date("2024-13-01", 10, &d), -1);
+	assert_int_equal(yj_parse_date("2024-1-01", 9, &d), -1);
+	int64_t v;
+	assert_int_equal(yj_parse_decimal("12.3", 4, 2, &v), 0);
+	assert_int_equal(v, 1230);
+	assert_int_equal(yj_parse_decimal("0.005", 5, 2, &v), -1);
+	assert_int_equal(yj_parse_decimal("1e3", 3, 2, &v), -1);
+	assert_int_equal(yj_parse_decimal(".", 1, 2, &v), -1);
+	assert_int_equal(yj_parse_decimal("99999999999999999999", 20, 2, &v), -1);
+	int32_t b, t;
+	yj_parse_date("2010-03-15", 10, &b);
+	yj_parse_date("2024-03-14", 10, &t);
+	assert_int_equal(yj_age_years(b, t), 13);
+	yj_parse_date("2024-03-15", 10, &t);
+	assert_int_equal(yj_age_years(b, t), 14);
+}
+
+static void test_load_good(void **state)
+{
+	(void)state;
+	/* columns in another order, an extra column, quoting, CRLF and a BOM */
+	const char *in = "\xEF\xBB\xBF"
+			 "extra,amount,unit_price,quantity,item_type,item_name,item_code,diagnosis,service_date,discharge_date,"
+			 "admit_date,visit_type,dept_code,physician_id,institution_code,birth_date,sex,patient_id,line_no,claim_id,days_supply\r\n"
+			 "zz,21.00,10.50,2,drug,\"阿莫西林,胶囊\",X1,J06.9,2024-01-05,,,O,03,D1,I1,1980-01-02,M,P1,1,C1,3\r\n"
+			 "zz,100,100,1,service,床位费,B1,J18.9,2024-01-06,2024-01-09,2024-01-05,I,03,D1,I1,1980-01-02,M,P1,1,C2,\r\n";
+	yj_claims *c;
+	yj_load_report rep;
+	char *err = NULL;
+	assert_int_equal(yj_claims_load_mem(in, strlen(in), NULL, &c, &rep, &err), 0);
+	assert_int_equal(c->n, 2);
+	assert_int_equal(rep.rows, 2);
+	assert_int_equal(rep.bad_rows, 0);
+	assert_int_equal(c->amount[0], 2100);
+	assert_int_equal(c->qty[0], 2000);
+	assert_int_equal(c->days_supply[0], 3);
+	assert_int_equal(c->days_supply[1], -1);
+	assert_int_equal(c->admit[0], YJ_NO_DATE);
+	assert_int_equal(c->visit[1], YJ_VISIT_I);
+	assert_string_equal(yj_dict_str(c->dict[YJ_D_NAME], c->name[0]), "阿莫西林,胶囊");
+	assert_int_equal(c->patient[0], c->patient[1]);
+	assert_int_not_equal(c->claim[0], c->claim[1]);
+	yj_claims_free(c);
+	yj_load_report_free(&rep);
+}
+
+static void test_missing_column(void **state)
+{
+	(void)state;
+	const char *in = "claim_id,line_no\nC1,1\n";
+	yj_claims *c;
+	yj_load_report rep;
+	char *err = NULL;
+	assert_int_equal(yj_claims_load_mem(in, strlen(in), NULL, &c, &rep, &err), -1);
+	assert_non_null(strstr(err, "patient_id"));
+	free(err);
+	yj_load_report_free(&rep);
+}
+
+static void test_bad_rows(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *row;
+		int col;
+		const char *reason;
+	} cases[] = {
+		{"C1,1,P1,X,1980-01-02,I1,D1,03,O,,,2024-01-05,J06.9,X1,a,drug,2,10.50,21.00,3\n", 4, "sex"},
+		{"C1,1,P1,M,1980-02-30,I1,D1,03,O,,,2024-01-05,J06.9,X1,a,drug,2,10.50,21.00,3\n", 5, "invalid date"},
+		{"C1,1,P1,M,1980-01-02,I1,D1,03,O,,,2024-01-05,J06.9,X1,a,drug,-2,10.50,21.00,3\n", 17, "negative quantity"},
+		{"C1,1,P1,M,1980-01-02,I1,D1,03,O,,,2024-01-05,J06.9,X1,a,drug,2,10.50,abc,3\n", 19, "not an amount"},
+		{"C1,1,P1,M,1980-01-02,I1,D1,03,O,,,2024-01-05,J06.9,X1,a,drug,2,10.50\n", 0, "wrong number of columns"},
+		{"C1,1,P1,M,1980-01-02,I1,D1,03,O,,,2024-01-05,J06.9,X1,a\"b,drug,2,10.50,21.00,3\n", 15, "quote inside"},
+		{"C1,1,P1,M,1980-01-02,I1,D1,03,O,,,2024-01-05,J06.9,\xff\xfe,a,drug,2,10.50,21.00,3\n", 14, "UTF-8"},
+		{"C1,1,P1,M,1980-01-02,I1,D1,03,I,2024-01-05,2024-01-04,2024-01-05,J06.9,X1,a,drug,2,10.50,21.00,3\n", 11,
+		 "discharge before"},
+		{"C1,1,P1,M,1980-01-02,I1,D1,03,I,,,2024-01-05,J06.9,X1,a,drug,2,10.50,21.00,3\n", 10, "missing date"},
+		{"C1,0,P1,M,1980-01-02,I1,D1,03,O,,,2024-01-05,J06.9,X1,a,drug,2,10.50,21.00,3\n", 2, "line_no"},
+		{",1,P1,M,1980-01-02,I1,D1,03,O,,,2024-01-05,J06.9,X1,a,drug,2,10.50,21.00,3\n", 1, "missing value"},
+		{"C1,1,P1,M,1980-01-02,I1,D1,03,O,,,2024-01-05,J06.9,X1,a,pill,2,10.50,21.00,3\n", 16, "item_type"},
+		{"C1,1,P1,M,1980-01-02,I1,D1,03,O,,,2024-01-05,J06.9,X1,a,drug,2,10.50,21.00,x\n", 20, "days_supply"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *in = yj_asprintf("%s%s%s%s", HDR, GOOD, cases[i].row, GOOD);
+		yj_load_opts o = {.max_bad_share = 0.5};
+		yj_claims *c;
+		yj_load_report rep;
+		char *err = NULL;
+		assert_int_equal(yj_claims_load_mem(in, strlen(in), &o, &c, &rep, &err), 0);
+		assert_int_equal(c->n, 2);
+		assert_int_equal(rep.bad_rows, 1);
+		assert_int_equal(rep.nerrors, 1);
+		assert_int_equal(rep.errors[0].row, 3);
+		if (rep.errors[0].col != cases[i].col || !strstr(rep.errors[0].reason, cases[i].reason))
+			fail_msg("case %zu: col %d reason %s", i, rep.errors[0].col, rep.errors[0].reason);
+		yj_claims_free(c);
+		yj_load_report_free(&rep);
+		free(in);
+	}
+}
+
+static void test_refusal(void **state)
+{
+	(void)state;
+	char *in = yj_asprintf("%s%sC2,x\n%s", HDR, GOOD, GOOD);
+	yj_load_opts o = {.max_bad_share = 0.25};
+	yj_claims *c;
+	yj_load_report rep;
+	char *err = NULL;
+	assert_int_equal(yj_claims_load_mem(in, strlen(in), &o, &c, &rep, &err), -1);
+	assert_true(rep.refused);
+	assert_non_null(strstr(err, "refused"));
+	free(err);
+	yj_load_report_free(&rep);
+	o.max_bad_share = 0.34;
+	assert_int_equal(yj_claims_load_mem(in, strlen(in), &o, &c, &rep, &err), 0);
+	yj_claims_free(c);
+	yj_load_report_free(&rep);
+	free(in);
+}
+
+static void test_parallel_equals_single(void **state)
+{
+	(void)state;
+	yj_buf b = YJ_BUF_INIT;
+	yj_buf_puts(&b, HDR);
+	for (int i = 0; i < 3000; i++)
+		yj_buf_printf(&b, "C%d,%d,P%d,%c,1980-01-02,I%d,D%d,03,O,,,2024-01-%02d,J06.9,X%d,\"name,%d\n\"\"q\"\"\",drug,%d,1.%02d,%d.00,3\n",
+			      i / 3, i % 3 + 1, i % 97, i % 2 ? 'M' : 'F', i % 7, i % 11, i % 28 + 1, i % 13, i % 5,
+			      i % 9 + 1, i % 100, i % 9 + 1);
+	yj_buf_puts(&b, "broken,\"row\n");
+	yj_load_opts one = {.threads = 1, .max_bad_share = 0.1}, many = {.threads = 2, .chunk_bytes = 1000, .max_bad_share = 0.1};
+	yj_claims *a, *c;
+	yj_load_report ra, rc;
+	char *err = NULL;
+	assert_int_equal(yj_claims_load_mem(b.data, b.len, &one, &a, &ra, &err), 0);
+	assert_int_equal(yj_claims_load_mem(b.data, b.len, &many, &c, &rc, &err), 0);
+	assert_int_equal(a->n, 3000);
+	assert_int_equal(c->n, 3000);
+	assert_int_equal(ra.bad_rows, 1);
+	assert_int_equal(rc.bad_rows, 1);
+	assert_int_equal(rc.errors[0].row, 3002);
+	assert_memory_equal(a->claim, c->claim, sizeof(int32_t) * 3000);
+	assert_memory_equal(a->name, c->name, sizeof(int32_t) * 3000);
+	assert_memory_equal(a->amount, c->amount, sizeof(int64_t) * 3000);
+	yj_claims_free(a);
+	yj_claims_free(c);
+	yj_load_report_free(&ra);
+	yj_load_report_free(&rc);
+	yj_buf_free(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_csv_reader),	 cmocka_unit_test(test_parsers),
+		cmocka_unit_test(test_load_good),	 cmocka_unit_test(test_missing_column),
+		cmocka_unit_test(test_bad_rows),	 cmocka_unit_test(test_refusal),
+		cmocka_unit_test(test_parallel_equals_single),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
