@@ -60,6 +60,9 @@ typedef struct loader {
 	int nchunks;
 	atomic_int next;
 	atomic_size_t done;
+	int progress;
+	pthread_t main;
+	uint64_t t0, shown;
 } loader;
 
 static void cols_reserve(yj_claims *c, size_t need)
@@ -310,7 +313,17 @@ static void *worker(void *arg)
 		if (i >= L->nchunks)
 			break;
 		parse_chunk(L, &L->chunks[i]);
-		atomic_fetch_add(&L->done, (size_t)(L->chunks[i].e - L->chunks[i].b));
+		size_t done = atomic_fetch_add(&L->done, (size_t)(L->chunks[i].e - L->chunks[i].b)) +
+			      (size_t)(L->chunks[i].e - L->chunks[i].b);
+		if (L->progress && pthread_equal(pthread_self(), L->main)) {
+			uint64_t now = yj_mono_ns();
+			if (now - L->shown > 1000000000ull) {
+				L->shown = now;
+				double s = (double)(now - L->t0) / 1e9;
+				fprintf(stderr, "loading: %.0f%% (%.0f MB of %.0f MB, %.1f s)\n", 100.0 * (double)done / (double)L->n,
+					(double)done / 1e6, (double)L->n / 1e6, s);
+			}
+		}
 	}
 	return NULL;
 }
@@ -407,7 +420,8 @@ static int load(const char *data, size_t n, const yj_load_opts *o, int mapped, y
 	*out = NULL;
 	*err = NULL;
 	rep->bytes = n;
-	loader L = {.data = data, .n = n, .mapped = mapped, .max_errors = o->max_errors > 0 ? o->max_errors : 100};
+	loader L = {.data = data, .n = n, .mapped = mapped, .max_errors = o->max_errors > 0 ? o->max_errors : 100,
+		    .progress = o->progress, .main = pthread_self(), .t0 = t0, .shown = t0};
 	size_t skip = n >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
 	yj_csv hr;
 	yj_csv_init(&hr, data + skip, n - skip);

@@ -34,5 +34,7 @@ int cmd_user(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
+int cmd_screen(int argc, char **argv);
+int cmd_gen(int argc, char **argv);
 
 #endif

@@ -18,6 +18,8 @@ static const struct {
 	{"token", cmd_token, "create a bearer token for a system (token create)"},
 	{"audit", cmd_audit, "verify the full-process record against a signed tree head (audit verify)"},
 	{"backup", cmd_backup, "copy a live SQLite database with the online backup API"},
+	{"screen", cmd_screen, "screen insurance claims against the rule base (医保智能监控)"},
+	{"gen", cmd_gen, "generate labelled synthetic data (gen claims)"},
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,183 @@
+/* claims_cmd.c — `yijian screen` (run the rule base over a claims file) and `yijian gen claims`
+ * (labelled synthetic claims). The engine is src/claims; this file is options and reporting. */
+#include "cli.h"
+#include "../base/base.h"
+#include "../claims/claims.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+static long peak_rss_mb(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss / 1024;
+}
+
+int cmd_screen(int argc, char **argv)
+{
+	cli_opt opts[] = {
+		{"claims", 1, "claims CSV file (one row per claim line)", NULL},
+		{"rules", 1, "rule base directory (rules.csv, item_lists.csv); default rules", NULL},
+		{"out", 1, "FLAGS.csv to write (one row per flagged line); - for stdout", NULL},
+		{"registry", 1, "registry directory (institutions.csv, physicians.csv)", NULL},
+		{"deaths", 1, "death register CSV (patient_id, death_date)", NULL},
+		{"threads", 1, "threads for loading and rules (default: one per CPU)", NULL},
+		{"max-bad", 1, "refuse the file when more than this share of rows is malformed (default 0.01)", NULL},
+		{"top", 1, "institutions and physicians listed in the summary (default 10)", NULL},
+		{"json", 0, "print the summary as JSON on stdout", NULL},
+		{NULL, 0, NULL, NULL},
+	};
+	int code;
+	if (cli_parse(argc, argv,
+		      "Usage: yijian screen --claims FILE --rules DIR --out FLAGS.csv [--registry DIR] [--deaths FILE] "
+		      "[--threads N] [--json]",
+		      opts, NULL, NULL, &code) < 0)
+		return code;
+	const char *claims = cli_get(opts, "claims"), *out = cli_get(opts, "out");
+	const char *rules_dir = cli_get(opts, "rules") ? cli_get(opts, "rules") : "rules";
+	if (!claims || !out) {
+		fprintf(stderr, "yijian screen: --claims and --out are required (see --help)\n");
+		return 2;
+	}
+	int threads = cli_get(opts, "threads") ? atoi(cli_get(opts, "threads")) : 0;
+	int top = cli_get(opts, "top") ? atoi(cli_get(opts, "top")) : 10;
+	int json = cli_get(opts, "json") != NULL;
+	char *err = NULL;
+	int rc = 1;
+	yj_refs refs = {0};
+	yj_claims *c = NULL;
+	yj_load_report rep = {0};
+	yj_screen_result res = {0};
+	FILE *f = NULL;
+	yj_rules *rs = yj_rules_load(rules_dir, &err);
+	if (!rs)
+		goto fail;
+	if (cli_get(opts, "registry") && yj_refs_load_registry(&refs, cli_get(opts, "registry"), &err) < 0)
+		goto fail;
+	if (cli_get(opts, "deaths") && yj_refs_load_deaths(&refs, cli_get(opts, "deaths"), &err) < 0)
+		goto fail;
+
+	yj_load_opts lo = {.threads = threads, .progress = 1};
+	if (cli_get(opts, "max-bad"))
+		lo.max_bad_share = atof(cli_get(opts, "max-bad"));
+	uint64_t t0 = yj_mono_ns();
+	int lrc = yj_claims_load_file(claims, &lo, &c, &rep, &err);
+	for (int i = 0; i < rep.nerrors; i++)
+		fprintf(stderr, "%s: row %lld, column %d%s%s: %s\n", claims, (long long)rep.errors[i].row, rep.errors[i].col,
+			rep.errors[i].column[0] ? " " : "", rep.errors[i].column, rep.errors[i].reason);
+	if (rep.bad_rows > rep.nerrors)
+		fprintf(stderr, "%s: … %lld more malformed rows not listed\n", claims, (long long)(rep.bad_rows - rep.nerrors));
+	if (lrc < 0)
+		goto fail;
+	fprintf(stderr, "loaded %zu lines (%lld malformed, skipped) from %.1f MB in %.3f s: %.2f M lines/s, %.0f MB/s\n",
+		c->n, (long long)rep.bad_rows, (double)rep.bytes / 1e6, rep.seconds, (double)rep.rows / rep.seconds / 1e6,
+		(double)rep.bytes / 1e6 / rep.seconds);
+	for (int i = 0; i < rs->n; i++)
+		if (rs->r[i].enabled && ((!refs.have_registry && (rs->r[i].type == YJ_RT_PHYSICIAN_SCOPE ||
+								    rs->r[i].type == YJ_RT_DEPT_UNREGISTERED ||
+								    rs->r[i].type == YJ_RT_CARD_MISUSE)) ||
+					 (!refs.have_deaths && rs->r[i].type == YJ_RT_AFTER_DEATH)))
+			fprintf(stderr, "rule %s (%s) skipped: needs --%s\n", rs->r[i].id, rs->r[i].type_name,
+				rs->r[i].type == YJ_RT_AFTER_DEATH ? "deaths" : "registry");
+	fprintf(stderr, "screening with %d rules…\n", rs->n);
+	yj_screen(c, rs, &refs, threads, &res);
+	fprintf(stderr, "rules: %zu lines in %.3f s: %.2f M lines/s; %d flags on %zu lines\n", c->n, res.seconds,
+		(double)c->n / (res.seconds > 0 ? res.seconds : 1e-9) / 1e6, res.nflags, res.n);
+	f = strcmp(out, "-") == 0 ? stdout : fopen(out, "w");
+	if (!f) {
+		err = yj_asprintf("%s: cannot write", out);
+		goto fail;
+	}
+	uint64_t tw = yj_mono_ns();
+	if (yj_flags_write_csv(f, c, rs, &res) < 0) {
+		err = yj_asprintf("%s: write failed", out);
+		goto fail;
+	}
+	double total = (double)(yj_mono_ns() - t0) / 1e9;
+	fprintf(stderr, "wrote %s in %.3f s; end to end %.3f s: %.2f M lines/s; peak RSS %ld MB\n", out,
+		(double)(yj_mono_ns() - tw) / 1e9, total, (double)c->n / total / 1e6, peak_rss_mb());
+	yj_screen_summary(json ? stdout : stderr, c, rs, &res, top, json);
+	rc = 0;
+fail:
+	if (err)
+		fprintf(stderr, "yijian screen: %s\n", err);
+	free(err);
+	if (f && f != stdout)
+		fclose(f);
+	yj_screen_result_free(&res);
+	yj_claims_free(c);
+	yj_load_report_free(&rep);
+	yj_refs_free(&refs);
+	yj_rules_free(rs);
+	return rc;
+}
+
+int cmd_gen(int argc, char **argv)
+{
+	if (argc < 1 || strcmp(argv[0], "claims") != 0) {
+		fprintf(stderr, "Usage: yijian gen claims --rows N --seed S --violations RATE --out FILE --labels LABELS.csv\n");
+		return argc >= 1 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) ? 0 : 2;
+	}
+	cli_opt opts[] = {
+		{"rows", 1, "claim lines to write", NULL},
+		{"seed", 1, "random seed (same seed, same files)", NULL},
+		{"violations", 1, "share of claims carrying an injected violation (e.g. 0.02)", NULL},
+		{"out", 1, "claims CSV to write", NULL},
+		{"labels", 1, "LABELS.csv to write: rule_id, result_type, claim_id, line_no", NULL},
+		{"rules", 1, "rule base whose rules are injected (default rules)", NULL},
+		{"registry-out", 1, "registry directory to write (default: OUT without .csv + _registry)", NULL},
+		{"deaths-out", 1, "death register to write (default: OUT without .csv + _deaths.csv)", NULL},
+		{NULL, 0, NULL, NULL},
+	};
+	int code;
+	if (cli_parse(argc - 1, argv + 1,
+		      "Usage: yijian gen claims --rows N --seed S --violations RATE --out FILE --labels LABELS.csv", opts,
+		      NULL, NULL, &code) < 0)
+		return code;
+	const char *out = cli_get(opts, "out"), *labels = cli_get(opts, "labels");
+	if (!out || !labels || !cli_get(opts, "rows")) {
+		fprintf(stderr, "yijian gen claims: --rows, --out and --labels are required\n");
+		return 2;
+	}
+	char *err = NULL;
+	yj_rules *rs = yj_rules_load(cli_get(opts, "rules") ? cli_get(opts, "rules") : "rules", &err);
+	if (!rs) {
+		fprintf(stderr, "yijian gen claims: %s\n", err);
+		free(err);
+		return 1;
+	}
+	size_t ol = strlen(out);
+	size_t stem = ol > 4 && strcmp(out + ol - 4, ".csv") == 0 ? ol - 4 : ol;
+	char *reg = cli_get(opts, "registry-out") ? yj_strdup(cli_get(opts, "registry-out"))
+						  : yj_asprintf("%.*s_registry", (int)stem, out);
+	char *deaths = cli_get(opts, "deaths-out") ? yj_strdup(cli_get(opts, "deaths-out"))
+						   : yj_asprintf("%.*s_deaths.csv", (int)stem, out);
+	yj_gen_opts go = {
+		.rows = atoll(cli_get(opts, "rows")),
+		.seed = cli_get(opts, "seed") ? strtoull(cli_get(opts, "seed"), NULL, 10) : 1,
+		.violations = cli_get(opts, "violations") ? atof(cli_get(opts, "violations")) : 0.02,
+		.out = out,
+		.labels = labels,
+		.registry_dir = reg,
+		.deaths = deaths,
+	};
+	yj_gen_stats st;
+	uint64_t t0 = yj_mono_ns();
+	int rc = yj_gen_claims(&go, rs, &st, &err);
+	if (rc < 0) {
+		fprintf(stderr, "yijian gen claims: %s\n", err);
+	} else {
+		fprintf(stderr, "wrote %lld lines in %lld claims (%lld with injected violations, %lld labelled lines) to %s in %.2f s\n",
+			(long long)st.rows, (long long)st.claims, (long long)st.injected, (long long)st.labels, out,
+			(double)(yj_mono_ns() - t0) / 1e9);
+		fprintf(stderr, "registry: %s/  deaths: %s  labels: %s\n", reg, deaths, labels);
+	}
+	free(err);
+	free(reg);
+	free(deaths);
+	yj_rules_free(rs);
+	return rc < 0 ? 1 : 0;
+}
