@@ -1028,7 +1028,8 @@ int yj_screen(const yj_claims *c, const yj_rules *rs, const yj_refs *refs, int t
 	out->stat = yj_calloc((size_t)(rs->n ? rs->n : 1), sizeof *out->stat);
 	int32_t base = 0;
 	for (int i = 0; i < rs->n; i++) {
-		qsort(fv[i].f, fv[i].n, sizeof *fv[i].f, flag_cmp);
+		if (fv[i].n)
+			qsort(fv[i].f, fv[i].n, sizeof *fv[i].f, flag_cmp);
 		yj_rule_stat *st = &out->stat[i];
 		for (size_t k = 0; k < fv[i].n; k++) {
 			yj_flag f = fv[i].f[k];

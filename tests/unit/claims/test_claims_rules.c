@@ -1,0 +1,420 @@
+/* test_claims_rules.c — every rule type of the default rule base on hand-made claim lines: a
+ * positive, a negative and the boundary (exactly the cap, exactly N days). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "claims_test.h"
+
+#include <unistd.h>
+
+static yj_rules *rules;
+static yj_refs refs;
+
+/* One claim line; empty strings stand for empty fields. amount = qty × price. */
+static void line(yj_buf *b, const char *claim, int no, const char *patient, char sex, const char *birth,
+		 const char *inst, const char *phys, const char *dept, char visit, const char *admit, const char *disch,
+		 const char *service, const char *diag, const char *item, const char *type, double qty, double price,
+		 int days)
+{
+	char d[16] = "";
+	if (days >= 0)
+		snprintf(d, sizeof d, "%d", days);
+	yj_buf_printf(b, "%s,%d,%s,%c,%s,%s,%s,%s,%c,%s,%s,%s,%s,%s,名称,%s,%.3f,%.2f,%.2f,%s\n", claim, no, patient, sex,
+		      birth, inst, phys, dept, visit, admit, disch, service, diag, item, type, qty, price, qty * price, d);
+}
+
+/* Outpatient line of an adult man at I1 by D1 in dept 03. */
+#define OUT(b, claim, no, patient, service, item, type, qty, price, days)                                            \
+	line(b, claim, no, patient, 'M', "1980-05-05", "I1", "D1", "03", 'O', "", "", service, "J06.9", item, type, qty, \
+	     price, days)
+
+/* Flag rows of rule id over the lines in b; *flags gets the number of distinct flags. */
+static int screen(yj_buf *b, const char *id, int *flags)
+{
+	char *in = yj_asprintf("%s%s", CT_HDR, b->data ? b->data : "");
+	yj_claims *c;
+	yj_load_report rep;
+	char *err = NULL;
+	if (yj_claims_load_mem(in, strlen(in), NULL, &c, &rep, &err) < 0 || rep.bad_rows)
+		fail_msg("load: %s (%lld bad, first: %s)", err ? err : "", (long long)rep.bad_rows,
+			 rep.nerrors ? rep.errors[0].reason : "");
+	yj_screen_result res;
+	yj_screen(c, rules, &refs, 2, &res);
+	int rows = 0, last = -1, nf = 0;
+	for (size_t k = 0; k < res.n; k++)
+		if (strcmp(rules->r[res.f[k].rule].id, id) == 0) {
+			rows++;
+			nf += res.f[k].flag != last;
+			last = res.f[k].flag;
+			char *m = yj_flag_message(c, rules, &res.f[k]);
+			assert_true(strlen(m) > 0);
+			free(m);
+		}
+	if (flags)
+		*flags = nf;
+	yj_screen_result_free(&res);
+	yj_claims_free(c);
+	yj_load_report_free(&rep);
+	free(in);
+	yj_buf_reset(b);
+	return rows;
+}
+
+static void test_sex(void **s)
+{
+	(void)s;
+	yj_buf b = YJ_BUF_INIT;
+	OUT(&b, "C1", 1, "P1", "2024-01-05", "XS101", "service", 1, 80, -1); /* PSA for a man */
+	assert_int_equal(screen(&b, "R-SEX-01", NULL), 0);
+	line(&b, "C1", 1, "P1", 'F', "1980-05-05", "I1", "D1", "03", 'O', "", "", "2024-01-05", "J06.9", "XS101", "service", 1, 80, -1);
+	assert_int_equal(screen(&b, "R-SEX-01", NULL), 1);
+	yj_buf_free(&b);
+}
+
+static void test_age(void **s)
+{
+	(void)s;
+	yj_buf b = YJ_BUF_INIT;
+	/* children's drug, max_age 13: 13 on the day before the 14th birthday, 14 on it */
+	line(&b, "C1", 1, "P1", 'M', "2010-03-15", "I1", "D1", "03", 'O', "", "", "2024-03-14", "J06.9", "XD102", "drug", 1, 22, 3);
+	assert_int_equal(screen(&b, "R-AGE-CHILD", NULL), 0);
+	line(&b, "C1", 1, "P1", 'M', "2010-03-15", "I1", "D1", "03", 'O', "", "", "2024-03-15", "J06.9", "XD102", "drug", 1, 22, 3);
+	assert_int_equal(screen(&b, "R-AGE-CHILD", NULL), 1);
+	/* adults only, min_age 18: exactly 18 passes, 17 is flagged */
+	line(&b, "C1", 1, "P1", 'M', "2006-03-15", "I1", "D1", "03", 'O', "", "", "2024-03-15", "J06.9", "XD103", "drug", 1, 32, 3);
+	assert_int_equal(screen(&b, "R-AGE-ADULT", NULL), 0);
+	line(&b, "C1", 1, "P1", 'M', "2006-03-16", "I1", "D1", "03", 'O', "", "", "2024-03-15", "J06.9", "XD103", "drug", 1, 32, 3);
+	assert_int_equal(screen(&b, "R-AGE-ADULT", NULL), 1);
+	yj_buf_free(&b);
+}
+
+static void test_price(void **s)
+{
+	(void)s;
+	yj_buf b = YJ_BUF_INIT;
+	OUT(&b, "C1", 1, "P1", "2024-01-05", "XS201", "service", 1, 150.00, -1); /* exactly the cap */
+	assert_int_equal(screen(&b, "R-PRICE-01", NULL), 0);
+	OUT(&b, "C1", 1, "P1", "2024-01-05", "XS201", "service", 1, 150.01, -1);
+	assert_int_equal(screen(&b, "R-PRICE-01", NULL), 1);
+	yj_buf_free(&b);
+}
+
+#define INP(b, claim, no, patient, admit, disch, service, item, qty, price)                                          \
+	line(b, claim, no, patient, 'M', "1950-01-01", "I1", "D1", "03", 'I', admit, disch, service, "J18.9", item,     \
+	     "service", qty, price, -1)
+
+static void test_daily_cap(void **s)
+{
+	(void)s;
+	yj_buf b = YJ_BUF_INIT;
+	INP(&b, "C1", 1, "P1", "2024-01-01", "2024-01-03", "2024-01-01", "XB001", 1, 50); /* one bed-day: the cap */
+	INP(&b, "C1", 2, "P1", "2024-01-01", "2024-01-03", "2024-01-02", "XB001", 1, 50);
+	INP(&b, "C1", 3, "P1", "2024-01-01", "2024-01-03", "2024-01-02", "XN000", 24, 15); /* 24 hours: the cap */
+	assert_int_equal(screen(&b, "R-DAILY-01", NULL), 0);
+	INP(&b, "C1", 1, "P1", "2024-01-01", "2024-01-03", "2024-01-01", "XB001", 1, 50);
+	INP(&b, "C1", 2, "P1", "2024-01-01", "2024-01-03", "2024-01-01", "XB001", 0.5, 50); /* two lines, 1.5 in all */
+	INP(&b, "C1", 3, "P1", "2024-01-01", "2024-01-03", "2024-01-02", "XN000", 24.5, 15);
+	int flags;
+	assert_int_equal(screen(&b, "R-DAILY-01", &flags), 3);
+	assert_int_equal(flags, 2);
+	yj_buf_free(&b);
+}
+
+static void test_exclusive(void **s)
+{
+	(void)s;
+	yj_buf b = YJ_BUF_INIT;
+	INP(&b, "C1", 1, "P1", "2024-01-01", "2024-01-03", "2024-01-01", "XN001", 1, 40);
+	INP(&b, "C1", 2, "P1", "2024-01-01", "2024-01-03", "2024-01-02", "XN002", 1, 25); /* another day */
+	assert_int_equal(screen(&b, "R-EXCL-01", NULL), 0);
+	INP(&b, "C1", 1, "P1", "2024-01-01", "2024-01-03", "2024-01-01", "XN001", 1, 40);
+	INP(&b, "C1", 2, "P1", "2024-01-01", "2024-01-03", "2024-01-01", "XN002", 1, 25);
+	int flags;
+	assert_int_equal(screen(&b, "R-EXCL-01", &flags), 2);
+	assert_int_equal(flags, 1);
+	yj_buf_free(&b);
+}
+
+static void test_duplicate(void **s)
+{
+	(void)s;
+	yj_buf b = YJ_BUF_INIT;
+	OUT(&b, "C1", 1, "P1", "2024-01-05", "XD001", "drug", 2, 15, 3);
+	OUT(&b, "C1", 2, "P1", "2024-01-05", "XD001", "drug", 3, 15, 3); /* another quantity */
+	OUT(&b, "C2", 1, "P1", "2024-01-05", "XD001", "drug", 2, 15, 3); /* another claim */
+	assert_int_equal(screen(&b, "R-DUP-01", NULL), 0);
+	OUT(&b, "C1", 1, "P1", "2024-01-05", "XD001", "drug", 2, 15, 3);
+	OUT(&b, "C1", 2, "P1", "2024-01-05", "XD001", "drug", 2, 15, 3);
+	assert_int_equal(screen(&b, "R-DUP-01", NULL), 2);
+	yj_buf_free(&b);
+}
+
+static void test_days_supply(void **s)
+{
+	(void)s;
+	yj_buf b = YJ_BUF_INIT;
+	OUT(&b, "C1", 1, "P1", "2024-01-05", "XD001", "drug", 1, 15, 7); /* exactly 7 */
+	assert_int_equal(screen(&b, "R-DAYS-O", NULL), 0);
+	OUT(&b, "C1", 1, "P1", "2024-01-05", "XD001", "drug", 1, 15, 8);
+	assert_int_equal(screen(&b, "R-DAYS-O", NULL), 1);
+	line(&b, "C1", 1, "P1", 'M', "1980-05-05", "I1", "D1", "20", 'E', "", "", "2024-01-05", "T14.0", "XD001", "drug", 1, 15, 3);
+	assert_int_equal(screen(&b, "R-DAYS-E", NULL), 0);
+	line(&b, "C1", 1, "P1", 'M', "1980-05-05", "I1", "D1", "20", 'E', "", "", "2024-01-05", "T14.0", "XD001", "drug", 1, 15, 4);
+	assert_int_equal(screen(&b, "R-DAYS-E", NULL), 1);
+	OUT(&b, "C1", 1, "P1", "2024-01-05", "XD201", "drug", 1, 9, 3);
+	assert_int_equal(screen(&b, "R-DAYS-NARC", NULL), 0);
+	OUT(&b, "C1", 1, "P1", "2024-01-05", "XD201", "drug", 1, 9, 4);
+	assert_int_equal(screen(&b, "R-DAYS-NARC", NULL), 1);
+	yj_buf_free(&b);
+}
+
+static void test_readmission(void **s)
+{
+	(void)s;
+	yj_buf b = YJ_BUF_INIT;
+	/* discharged 01-05, back on 01-20: exactly 15 days */
+	INP(&b, "C1", 1, "P1", "2024-01-01", "2024-01-05", "2024-01-01", "XS002", 1, 20);
+	INP(&b, "C2", 1, "P1", "2024-01-20", "2024-01-22", "2024-01-20", "XS002", 1, 20);
+	int flags;
+	assert_int_equal(screen(&b, "R-READMIT-15", &flags), 2);
+	assert_int_equal(flags, 1);
+	INP(&b, "C1", 1, "P1", "2024-01-01", "2024-01-05", "2024-01-01", "XS002", 1, 20);
+	INP(&b, "C2", 1, "P1", "2024-01-21", "2024-01-22", "2024-01-21", "XS002", 1, 20); /* 16 days */
+	assert_int_equal(screen(&b, "R-READMIT-15", NULL), 0);
+	INP(&b, "C1", 1, "P1", "2024-01-01", "2024-01-05", "2024-01-01", "XS002", 1, 20);
+	line(&b, "C2", 1, "P1", 'M', "1950-01-01", "I1", "D1", "03", 'I', "2024-01-08", "2024-01-09", "2024-01-08", "K35.8",
+	     "XS002", "service", 1, 20, -1); /* another disease */
+	assert_int_equal(screen(&b, "R-READMIT-15", NULL), 0);
+	yj_buf_free(&b);
+}
+
+static void test_idle_bed(void **s)
+{
+	(void)s;
+	yj_buf b = YJ_BUF_INIT;
+	/* a 4-day stay with treatment on day 1 only: 3 idle days, the threshold */
+	INP(&b, "C1", 1, "P1", "2024-01-01", "2024-01-05", "2024-01-01", "XS002", 1, 20);
+	for (int d = 0; d < 4; d++) {
+		char day[16];
+		snprintf(day, sizeof day, "2024-01-%02d", d + 1);
+		INP(&b, "C1", 2 + d, "P1", "2024-01-01", "2024-01-05", day, "XB001", 1, 50);
+	}
+	int flags;
+	assert_int_equal(screen(&b, "R-IDLE-03", &flags), 3);
+	assert_int_equal(flags, 1);
+	INP(&b, "C1", 1, "P1", "2024-01-01", "2024-01-05", "2024-01-01", "XS002", 1, 20);
+	INP(&b, "C1", 2, "P1", "2024-01-01", "2024-01-05", "2024-01-02", "XS002", 1, 20); /* 2 idle days */
+	INP(&b, "C1", 3, "P1", "2024-01-01", "2024-01-05", "2024-01-03", "XB001", 1, 50);
+	assert_int_equal(screen(&b, "R-IDLE-03", NULL), 0);
+	yj_buf_free(&b);
+}
+
+static void test_outpatient_in_stay(void **s)
+{
+	(void)s;
+	yj_buf b = YJ_BUF_INIT;
+	INP(&b, "C1", 1, "P1", "2024-01-01", "2024-01-05", "2024-01-01", "XS002", 1, 20);
+	OUT(&b, "C2", 1, "P1", "2024-01-01", "XS001", "service", 1, 10, -1); /* admission day */
+	OUT(&b, "C3", 1, "P1", "2024-01-05", "XS001", "service", 1, 10, -1); /* discharge day */
+	OUT(&b, "C4", 1, "P2", "2024-01-03", "XS001", "service", 1, 10, -1); /* someone else */
+	assert_int_equal(screen(&b, "R-OUTIN-01", NULL), 0);
+	INP(&b, "C1", 1, "P1", "2024-01-01", "2024-01-05", "2024-01-01", "XS002", 1, 20);
+	OUT(&b, "C2", 1, "P1", "2024-01-03", "XS001", "service", 1, 10, -1);
+	OUT(&b, "C2", 2, "P1", "2024-01-03", "XD001", "drug", 1, 15, 3);
+	int flags;
+	assert_int_equal(screen(&b, "R-OUTIN-01", &flags), 2);
+	assert_int_equal(flags, 1);
+	yj_buf_free(&b);
+}
+
+static void test_diag_limit(void **s)
+{
+	(void)s;
+	yj_buf b = YJ_BUF_INIT;
+	line(&b, "C1", 1, "P1", 'M', "1980-05-05", "I1", "D1", "03", 'O', "", "", "2024-01-05", "R57.1", "XD301", "drug", 1, 380, 1);
+	assert_int_equal(screen(&b, "R-DIAG-01", NULL), 0);
+	line(&b, "C1", 1, "P1", 'M', "1980-05-05", "I1", "D1", "03", 'O', "", "", "2024-01-05", "J06.9", "XD301", "drug", 1, 380, 1);
+	assert_int_equal(screen(&b, "R-DIAG-01", NULL), 1);
+	yj_buf_free(&b);
+}
+
+static void test_after_death(void **s)
+{
+	(void)s;
+	yj_buf b = YJ_BUF_INIT;
+	OUT(&b, "C1", 1, "PD", "2024-01-10", "XS001", "service", 1, 10, -1); /* on the day of death */
+	assert_int_equal(screen(&b, "R-DEATH-01", NULL), 0);
+	OUT(&b, "C1", 1, "PD", "2024-01-11", "XS001", "service", 1, 10, -1);
+	assert_int_equal(screen(&b, "R-DEATH-01", NULL), 1);
+	yj_buf_free(&b);
+}
+
+static void test_physician_and_dept(void **s)
+{
+	(void)s;
+	yj_buf b = YJ_BUF_INIT;
+	OUT(&b, "C1", 1, "P1", "2024-01-05", "XS001", "service", 1, 10, -1); /* D1 at I1 in 03: registered */
+	assert_int_equal(screen(&b, "R-PHYS-01", NULL), 0);
+	OUT(&b, "C1", 1, "P1", "2024-01-05", "XS001", "service", 1, 10, -1);
+	assert_int_equal(screen(&b, "R-DEPT-01", NULL), 0);
+	/* D1 in I1's TCM department: outside the clinical category; D2 is registered nowhere */
+	line(&b, "C1", 1, "P1", 'M', "1980-05-05", "I1", "D1", "50", 'O', "", "", "2024-01-05", "J06.9", "XS001", "service", 1, 10, -1);
+	line(&b, "C2", 1, "P2", 'M', "1980-05-05", "I1", "D2", "03", 'O', "", "", "2024-01-05", "J06.9", "XS001", "service", 1, 10, -1);
+	int flags;
+	assert_int_equal(screen(&b, "R-PHYS-01", &flags), 2);
+	assert_int_equal(flags, 2);
+	/* dept 04 is in D1's scope but not registered at I1 */
+	line(&b, "C1", 1, "P1", 'M', "1980-05-05", "I1", "D1", "04", 'O', "", "", "2024-01-05", "J06.9", "XS001", "service", 1, 10, -1);
+	assert_int_equal(screen(&b, "R-DEPT-01", NULL), 1);
+	line(&b, "C1", 1, "P1", 'M', "1980-05-05", "I1", "D1", "04", 'O', "", "", "2024-01-05", "J06.9", "XS001", "service", 1, 10, -1);
+	assert_int_equal(screen(&b, "R-PHYS-01", NULL), 0);
+	yj_buf_free(&b);
+}
+
+static void test_card_misuse(void **s)
+{
+	(void)s;
+	yj_buf b = YJ_BUF_INIT;
+	/* I1–I2 ≈ 289 km (under 4 h × 80 km/h = 320 km), I1–I3 ≈ 337 km */
+	OUT(&b, "C1", 1, "P1", "2024-01-05", "XS001", "service", 1, 10, -1);
+	line(&b, "C2", 1, "P1", 'M', "1980-05-05", "I2", "D1", "03", 'O', "", "", "2024-01-05", "J06.9", "XS001", "service", 1, 10, -1);
+	assert_int_equal(screen(&b, "R-CARD-01", NULL), 0);
+	OUT(&b, "C1", 1, "P1", "2024-01-05", "XS001", "service", 1, 10, -1);
+	line(&b, "C2", 1, "P1", 'M', "1980-05-05", "I3", "D1", "03", 'O', "", "", "2024-01-06", "J06.9", "XS001", "service", 1, 10, -1);
+	assert_int_equal(screen(&b, "R-CARD-01", NULL), 0); /* another day */
+	OUT(&b, "C1", 1, "P1", "2024-01-05", "XS001", "service", 1, 10, -1);
+	line(&b, "C2", 1, "P1", 'M', "1980-05-05", "I3", "D1", "03", 'O', "", "", "2024-01-05", "J06.9", "XS001", "service", 1, 10, -1);
+	assert_int_equal(screen(&b, "R-CARD-01", NULL), 2);
+	yj_buf_free(&b);
+}
+
+static void test_big_rx(void **s)
+{
+	(void)s;
+	yj_buf b = YJ_BUF_INIT;
+	OUT(&b, "C1", 1, "P1", "2024-01-05", "XD001", "drug", 1, 600.00, 3);
+	OUT(&b, "C1", 2, "P1", "2024-01-05", "XD002", "drug", 1, 400.00, 3); /* exactly 1000 */
+	OUT(&b, "C1", 3, "P1", "2024-01-05", "XS003", "service", 1, 500.00, -1);
+	assert_int_equal(screen(&b, "R-BIGRX-01", NULL), 0);
+	OUT(&b, "C1", 1, "P1", "2024-01-05", "XD001", "drug", 1, 600.00, 3);
+	OUT(&b, "C1", 2, "P1", "2024-01-05", "XD002", "drug", 1, 400.01, 3);
+	assert_int_equal(screen(&b, "R-BIGRX-01", NULL), 2);
+	yj_buf_free(&b);
+}
+
+static void test_key_drug(void **s)
+{
+	(void)s;
+	yj_buf b = YJ_BUF_INIT;
+	/* January 700, February 1050: +50% exactly is not "more than 50%" */
+	OUT(&b, "C1", 1, "P1", "2024-01-05", "XD401", "drug", 7, 100, 3);
+	OUT(&b, "C2", 1, "P2", "2024-02-05", "XD401", "drug", 10.5, 100, 3);
+	assert_int_equal(screen(&b, "R-KEY-GROWTH", NULL), 0);
+	OUT(&b, "C1", 1, "P1", "2024-01-05", "XD401", "drug", 7, 100, 3);
+	OUT(&b, "C2", 1, "P2", "2024-02-05", "XD401", "drug", 10.51, 100, 3);
+	assert_int_equal(screen(&b, "R-KEY-GROWTH", NULL), 1);
+	/* February under the minimum amount (1000) is not flagged however fast it grows */
+	OUT(&b, "C1", 1, "P1", "2024-01-05", "XD401", "drug", 1, 100, 3);
+	OUT(&b, "C2", 1, "P2", "2024-02-05", "XD401", "drug", 9.99, 100, 3);
+	assert_int_equal(screen(&b, "R-KEY-GROWTH", NULL), 0);
+	OUT(&b, "C1", 1, "P1", "2024-01-05", "XD401", "drug", 1, 100, 3);
+	assert_int_equal(screen(&b, "R-KEY-TOP", NULL), 1); /* the only user is in the top 5 */
+	yj_buf_free(&b);
+}
+
+static void test_rules_errors(void **s)
+{
+	(void)s;
+	char dir[] = "/tmp/yj-rules-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *lp = yj_asprintf("%s/item_lists.csv", dir), *rp = yj_asprintf("%s/rules.csv", dir);
+	FILE *f = fopen(lp, "w");
+	fputs("list_id,item_code,item_name,value,note\nl1,X1,a,1,\n", f);
+	fclose(f);
+	f = fopen(rp, "w");
+	fputs("rule_id,name,type,result_type,enabled,scene,window,list,params,basis,message\n"
+	      "R1,n,no_such_type,definite,1,O,line,,,b,m\n", f);
+	fclose(f);
+	char *err = NULL;
+	assert_null(yj_rules_load(dir, &err));
+	assert_non_null(strstr(err, "no_such_type"));
+	free(err);
+	f = fopen(rp, "w");
+	fputs("rule_id,name,type,result_type,enabled,scene,window,list,params,basis,message\n"
+	      "R1,n,price_cap,definite,1,O,line,missing,,b,m\n", f);
+	fclose(f);
+	assert_null(yj_rules_load(dir, &err));
+	assert_non_null(strstr(err, "missing"));
+	free(err);
+	remove(lp);
+	remove(rp);
+	rmdir(dir);
+	free(lp);
+	free(rp);
+}
+
+static int setup(void **s)
+{
+	(void)s;
+	rules = ct_rules();
+	/* registry: I1 registers 03 and 50; D1 is a clinical physician at I1 */
+	refs.have_registry = refs.have_deaths = 1;
+	refs.ninsts = 3;
+	refs.insts = yj_calloc(3, sizeof *refs.insts);
+	const char *codes[] = {"I1", "I2", "I3"};
+	double lon[] = {120.0, 123.0, 123.5};
+	for (int i = 0; i < 3; i++) {
+		refs.insts[i].code = yj_strdup(codes[i]);
+		refs.insts[i].name = yj_strdup(codes[i]);
+		refs.insts[i].lat = 30.0;
+		refs.insts[i].lon = lon[i];
+		refs.insts[i].ndepts = 2;
+		refs.insts[i].depts = yj_calloc(2, sizeof(char *));
+		refs.insts[i].depts[0] = yj_strdup("03");
+		refs.insts[i].depts[1] = yj_strdup("50");
+	}
+	refs.nphys = 3;
+	refs.phys = yj_calloc(3, sizeof *refs.phys);
+	for (int i = 0; i < 3; i++) {
+		refs.phys[i].id = yj_strdup("D1");
+		refs.phys[i].inst = yj_strdup(codes[i]);
+		refs.phys[i].category = yj_strdup("临床");
+		refs.phys[i].ndepts = 2;
+		refs.phys[i].depts = yj_calloc(2, sizeof(char *));
+		refs.phys[i].depts[0] = yj_strdup("03");
+		refs.phys[i].depts[1] = yj_strdup("04");
+	}
+	refs.ndead = 1;
+	refs.dead = yj_calloc(1, sizeof(char *));
+	refs.dead[0] = yj_strdup("PD");
+	refs.death_date = yj_calloc(1, sizeof(int32_t));
+	yj_parse_date("2024-01-10", 10, &refs.death_date[0]);
+	return 0;
+}
+
+static int teardown(void **s)
+{
+	(void)s;
+	yj_refs_free(&refs);
+	yj_rules_free(rules);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sex),	     cmocka_unit_test(test_age),
+		cmocka_unit_test(test_price),	     cmocka_unit_test(test_daily_cap),
+		cmocka_unit_test(test_exclusive),    cmocka_unit_test(test_duplicate),
+		cmocka_unit_test(test_days_supply),  cmocka_unit_test(test_readmission),
+		cmocka_unit_test(test_idle_bed),     cmocka_unit_test(test_outpatient_in_stay),
+		cmocka_unit_test(test_diag_limit),   cmocka_unit_test(test_after_death),
+		cmocka_unit_test(test_physician_and_dept), cmocka_unit_test(test_card_misuse),
+		cmocka_unit_test(test_big_rx),	     cmocka_unit_test(test_key_drug),
+		cmocka_unit_test(test_rules_errors),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
