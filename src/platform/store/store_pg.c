@@ -1,0 +1,455 @@
+/* store_pg.c — the PostgreSQL engine of the store, through libpq. One PGconn per thread; `?`
+ * placeholders become `$n`; statements are prepared on the server once per connection and cached
+ * by SQL text; results are fetched whole (text format) and walked by store_step. A connection that
+ * drops is re-established on its next use outside a transaction, re-preparing lazily. */
+#define _POSIX_C_SOURCE 200809L
+#include "store_int.h"
+#include "../../base/base.h"
+
+#include <inttypes.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STMT_CACHE_MAX 256
+
+typedef struct pg_stmt {
+	store_stmt base;
+	char *sql;	/* as given, with `?` */
+	char *pgsql;	/* with `$n` */
+	char name[24];	/* server-side name; "" when not cached (run with PQexecParams) */
+	int prepared;	/* prepared on the current server session */
+	int nparams;
+	char **vals;	/* owned copies; NULL binds SQL NULL */
+	PGresult *res;	/* result of the last execution */
+	int row;	/* index of the current row in res */
+	int done;	/* res fully walked: the next step re-executes, as SQLite auto-resets */
+	int in_use;	/* 0 free in cache, 1 in use, 2 in use and not cached */
+	int64_t changes;
+} pg_stmt;
+
+typedef struct pg_conn {
+	store_conn base;
+	PGconn *pg;
+	char err[256];	/* last error: SQLSTATE and primary message, never bound values */
+	pg_stmt **cache;
+	size_t ncache;
+	unsigned next_name;
+} pg_conn;
+
+static void quiet_notices(void *arg, const char *msg)
+{
+	/* Notices ("relation already exists, skipping") would break the JSON-lines log on stderr. */
+	(void)arg;
+	(void)msg;
+}
+
+/* SQLSTATE classes to store results: constraint violations are conflicts, serialization
+ * failures and deadlocks are retried by store_tx. */
+static int map_state(const char *state)
+{
+	if (!state)
+		return ST_ERR;
+	if (strncmp(state, "23", 2) == 0)
+		return ST_CONFLICT;
+	if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0)
+		return ST_RETRY;
+	return ST_ERR;
+}
+
+/* Records the failure of res on c and returns its store code. Data exceptions (class 22) and
+ * constraint violations (23) may quote the offending value in their message, so for those only
+ * the SQLSTATE is kept: store_errmsg must be safe to log. */
+static int fail_res(pg_conn *c, const PGresult *res)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	if (!msg)
+		msg = PQerrorMessage(c->pg);
+	if (state && (strncmp(state, "22", 2) == 0 || strncmp(state, "23", 2) == 0))
+		snprintf(c->err, sizeof c->err, "SQLSTATE %s (%s)", state,
+			 state[1] == '3' ? "constraint violation" : "data exception");
+	else
+		snprintf(c->err, sizeof c->err, "%s%s%s", state ? state : "", state ? ": " : "", msg ? msg : "");
+	size_t n = strlen(c->err);
+	while (n && (c->err[n - 1] == '\n' || c->err[n - 1] == ' '))
+		c->err[--n] = '\0';
+	return map_state(state);
+}
+
+/* Rewrites `?` to `$1…$n`, leaving quoted strings, quoted identifiers and comments alone.
+ * Returns a new string (caller frees) and the number of placeholders in *n. */
+static char *translate(const char *sql, int *n)
+{
+	yj_buf b = YJ_BUF_INIT;
+	int count = 0;
+	for (const char *p = sql; *p; p++) {
+		if (*p == '\'' || *p == '"') {
+			const char *q = strchr(p + 1, *p);
+			size_t len = q ? (size_t)(q - p + 1) : strlen(p);
+			yj_buf_append(&b, p, len);
+			p += len - 1;
+		} else if (p[0] == '-' && p[1] == '-') {
+			const char *q = strchr(p, '\n');
+			size_t len = q ? (size_t)(q - p) : strlen(p);
+			yj_buf_append(&b, p, len);
+			p += len - 1;
+		} else if (*p == '?') {
+			yj_buf_printf(&b, "$%d", ++count);
+		} else {
+			yj_buf_append(&b, p, 1);
+		}
+	}
+	*n = count;
+	return yj_buf_detach(&b);
+}
+
+static int pg_open(store *s, char **err)
+{
+	/* Connect once here so a wrong URL or an unreachable server fails at start. */
+	PGconn *pg = PQconnectdb(s->target);
+	if (PQstatus(pg) != CONNECTION_OK) {
+		*err = yj_asprintf("cannot connect to PostgreSQL: %s", PQerrorMessage(pg));
+		size_t n = strlen(*err);
+		while (n && (*err)[n - 1] == '\n')
+			(*err)[--n] = '\0';
+		PQfinish(pg);
+		return ST_ERR;
+	}
+	PQfinish(pg);
+	s->engine = NULL;
+	return ST_OK;
+}
+
+static void pg_close(store *s)
+{
+	(void)s;
+}
+
+static void forget_prepared(pg_conn *c)
+{
+	for (size_t i = 0; i < c->ncache; i++)
+		c->cache[i]->prepared = 0;
+}
+
+static int connect_conn(pg_conn *c)
+{
+	if (c->pg && PQstatus(c->pg) == CONNECTION_OK)
+		return ST_OK;
+	if (c->base.in_tx) {
+		snprintf(c->err, sizeof c->err, "connection to PostgreSQL lost inside a transaction");
+		return ST_ERR;
+	}
+	if (c->pg)
+		PQreset(c->pg);
+	else
+		c->pg = PQconnectdb(c->base.s->target);
+	forget_prepared(c);
+	if (PQstatus(c->pg) != CONNECTION_OK) {
+		snprintf(c->err, sizeof c->err, "cannot connect to PostgreSQL: %s", PQerrorMessage(c->pg));
+		return ST_ERR;
+	}
+	PQsetNoticeProcessor(c->pg, quiet_notices, NULL);
+	if (PQsetClientEncoding(c->pg, "UTF8") != 0) {
+		snprintf(c->err, sizeof c->err, "cannot set client encoding UTF8");
+		return ST_ERR;
+	}
+	return ST_OK;
+}
+
+static store_conn *pg_conn_open(store *s)
+{
+	pg_conn *c = yj_calloc(1, sizeof *c);
+	c->base.s = s;
+	connect_conn(c); /* a failure is reported by the first operation, which retries */
+	return &c->base;
+}
+
+static void stmt_clear(pg_stmt *s)
+{
+	for (int i = 0; i < s->nparams; i++) {
+		free(s->vals[i]);
+		s->vals[i] = NULL;
+	}
+	PQclear(s->res);
+	s->res = NULL;
+	s->row = 0;
+	s->done = 0;
+	s->changes = 0;
+}
+
+static void stmt_free(pg_stmt *s)
+{
+	stmt_clear(s);
+	free(s->vals);
+	free(s->sql);
+	free(s->pgsql);
+	free(s);
+}
+
+static void pg_conn_close(store_conn *bc)
+{
+	pg_conn *c = (pg_conn *)bc;
+	for (size_t i = 0; i < c->ncache; i++)
+		stmt_free(c->cache[i]);
+	free(c->cache);
+	PQfinish(c->pg);
+	free(c);
+}
+
+static int pg_exec(store_conn *bc, const char *sql)
+{
+	pg_conn *c = (pg_conn *)bc;
+	if (connect_conn(c) < 0)
+		return ST_ERR;
+	PGresult *res = PQexec(c->pg, sql);
+	ExecStatusType st = PQresultStatus(res);
+	int rc = (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) ? ST_OK : fail_res(c, res);
+	PQclear(res);
+	return rc;
+}
+
+static int pg_begin(store_conn *bc, int write)
+{
+	/* Writers run in READ COMMITTED: a row they update is locked and re-read after a concurrent
+	 * commit, so the audit head (updated by every write) serialises appends across processes
+	 * without the retry storms of SERIALIZABLE. Readers get one consistent snapshot. */
+	return pg_exec(bc, write ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+}
+
+static int pg_commit(store_conn *bc)
+{
+	pg_conn *c = (pg_conn *)bc;
+	if (!c->pg || PQstatus(c->pg) != CONNECTION_OK) {
+		snprintf(c->err, sizeof c->err, "connection to PostgreSQL lost before commit");
+		return ST_ERR;
+	}
+	PGresult *res = PQexec(c->pg, "COMMIT");
+	int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? ST_OK : fail_res(c, res);
+	/* COMMIT of a failed transaction answers ROLLBACK without an error: it did not commit. */
+	if (rc == ST_OK && strcmp(PQcmdStatus(res), "ROLLBACK") == 0) {
+		snprintf(c->err, sizeof c->err, "transaction was aborted by an earlier error and rolled back");
+		rc = ST_ERR;
+	}
+	PQclear(res);
+	return rc;
+}
+
+static int pg_rollback(store_conn *bc)
+{
+	pg_conn *c = (pg_conn *)bc;
+	if (!c->pg || PQstatus(c->pg) != CONNECTION_OK)
+		return ST_ERR; /* the server rolls back a transaction whose connection dropped */
+	return pg_exec(bc, "ROLLBACK");
+}
+
+/* Prepares s on the server under its name, if it has one and is not prepared yet. */
+static int ensure_prepared(pg_conn *c, pg_stmt *s)
+{
+	if (s->prepared || !s->name[0])
+		return ST_OK;
+	PGresult *res = PQprepare(c->pg, s->name, s->pgsql, s->nparams, NULL);
+	int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? ST_OK : fail_res(c, res);
+	PQclear(res);
+	if (rc == ST_OK)
+		s->prepared = 1;
+	return rc;
+}
+
+static store_stmt *pg_prepare(store_conn *bc, const char *sql)
+{
+	pg_conn *c = (pg_conn *)bc;
+	if (connect_conn(c) < 0)
+		return NULL;
+	for (size_t i = 0; i < c->ncache; i++) {
+		pg_stmt *s = c->cache[i];
+		if (!s->in_use && strcmp(s->sql, sql) == 0) {
+			if (ensure_prepared(c, s) < 0)
+				return NULL;
+			s->in_use = 1;
+			return &s->base;
+		}
+	}
+	pg_stmt *s = yj_calloc(1, sizeof *s);
+	s->base.c = bc;
+	s->sql = yj_strdup(sql);
+	s->pgsql = translate(sql, &s->nparams);
+	s->vals = yj_calloc(s->nparams ? (size_t)s->nparams : 1, sizeof *s->vals);
+	if (c->ncache < STMT_CACHE_MAX) {
+		snprintf(s->name, sizeof s->name, "yj%u", c->next_name++);
+		if (ensure_prepared(c, s) < 0) {
+			stmt_free(s);
+			return NULL;
+		}
+		c->cache = yj_realloc(c->cache, (c->ncache + 1) * sizeof *c->cache);
+		c->cache[c->ncache++] = s;
+		s->in_use = 1;
+	} else {
+		s->in_use = 2; /* not cached: run unnamed, freed by finalize */
+	}
+	return &s->base;
+}
+
+static int set_val(pg_stmt *s, int idx, char *v)
+{
+	if (idx < 1 || idx > s->nparams) {
+		free(v);
+		snprintf(((pg_conn *)s->base.c)->err, sizeof ((pg_conn *)s->base.c)->err,
+			 "bind index %d out of range 1..%d", idx, s->nparams);
+		return ST_ERR;
+	}
+	free(s->vals[idx - 1]);
+	s->vals[idx - 1] = v;
+	return ST_OK;
+}
+
+static int pg_bind_int64(store_stmt *bs, int idx, int64_t v)
+{
+	return set_val((pg_stmt *)bs, idx, yj_asprintf("%" PRId64, v));
+}
+
+static int pg_bind_text(store_stmt *bs, int idx, const char *v, int len)
+{
+	size_t n = len < 0 ? strlen(v) : (size_t)len;
+	char *copy = yj_malloc(n + 1);
+	memcpy(copy, v, n);
+	copy[n] = '\0';
+	return set_val((pg_stmt *)bs, idx, copy);
+}
+
+static int pg_bind_null(store_stmt *bs, int idx)
+{
+	return set_val((pg_stmt *)bs, idx, NULL);
+}
+
+static int execute(pg_stmt *s)
+{
+	pg_conn *c = (pg_conn *)s->base.c;
+	PQclear(s->res);
+	s->res = NULL;
+	s->row = 0;
+	s->done = 0;
+	if (connect_conn(c) < 0 || ensure_prepared(c, s) < 0)
+		return ST_ERR;
+	const char *const *vals = (const char *const *)s->vals;
+	if (s->name[0])
+		s->res = PQexecPrepared(c->pg, s->name, s->nparams, vals, NULL, NULL, 0);
+	else
+		s->res = PQexecParams(c->pg, s->pgsql, s->nparams, NULL, vals, NULL, NULL, 0);
+	ExecStatusType st = PQresultStatus(s->res);
+	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+		const char *n = PQcmdTuples(s->res);
+		s->changes = n && *n ? strtoll(n, NULL, 10) : 0;
+		return ST_OK;
+	}
+	int rc = fail_res(c, s->res);
+	PQclear(s->res);
+	s->res = NULL;
+	s->done = 1;
+	return rc;
+}
+
+static int pg_step(store_stmt *bs)
+{
+	pg_stmt *s = (pg_stmt *)bs;
+	if (!s->res || s->done) {
+		int rc = execute(s);
+		if (rc < 0)
+			return rc;
+	} else {
+		s->row++;
+	}
+	if (s->row < PQntuples(s->res))
+		return ST_ROW;
+	s->done = 1;
+	return ST_DONE;
+}
+
+static int pg_column_count(store_stmt *bs)
+{
+	pg_stmt *s = (pg_stmt *)bs;
+	return s->res ? PQnfields(s->res) : 0;
+}
+
+static int pg_col_is_null(store_stmt *bs, int col)
+{
+	pg_stmt *s = (pg_stmt *)bs;
+	if (!s->res || s->row >= PQntuples(s->res) || col >= PQnfields(s->res))
+		return 1;
+	return PQgetisnull(s->res, s->row, col);
+}
+
+static const char *pg_col_text(store_stmt *bs, int col)
+{
+	pg_stmt *s = (pg_stmt *)bs;
+	if (pg_col_is_null(bs, col))
+		return NULL;
+	return PQgetvalue(s->res, s->row, col);
+}
+
+static int64_t pg_col_int64(store_stmt *bs, int col)
+{
+	const char *v = pg_col_text(bs, col);
+	if (!v)
+		return 0;
+	/* Booleans come back as t/f; SQLite callers expect 1/0. */
+	if (v[0] == 't' && !v[1])
+		return 1;
+	return strtoll(v, NULL, 10);
+}
+
+static int64_t pg_changes(store_stmt *bs)
+{
+	return ((pg_stmt *)bs)->changes;
+}
+
+static void pg_finalize(store_stmt *bs)
+{
+	pg_stmt *s = (pg_stmt *)bs;
+	if (s->in_use == 2) {
+		stmt_free(s);
+		return;
+	}
+	stmt_clear(s);
+	s->in_use = 0;
+}
+
+static const char *pg_errmsg(store_conn *bc)
+{
+	return ((pg_conn *)bc)->err;
+}
+
+static int pg_backup(store *s, const char *dest, char **err)
+{
+	(void)s;
+	(void)dest;
+	*err = yj_strdup("online backup copies SQLite databases; for PostgreSQL use pg_dump or pg_basebackup"
+			 " (see docs/operations.md)");
+	return ST_ERR;
+}
+
+const store_driver store_pg_driver = {
+	.name = "postgresql",
+	.open = pg_open,
+	.close = pg_close,
+	.conn_open = pg_conn_open,
+	.conn_close = pg_conn_close,
+	.begin = pg_begin,
+	.commit = pg_commit,
+	.rollback = pg_rollback,
+	.exec = pg_exec,
+	.prepare = pg_prepare,
+	.bind_int64 = pg_bind_int64,
+	.bind_text = pg_bind_text,
+	.bind_null = pg_bind_null,
+	.step = pg_step,
+	.column_count = pg_column_count,
+	.col_is_null = pg_col_is_null,
+	.col_int64 = pg_col_int64,
+	.col_text = pg_col_text,
+	.changes = pg_changes,
+	.finalize = pg_finalize,
+	.errmsg = pg_errmsg,
+	.backup = pg_backup,
+};
