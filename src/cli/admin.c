@@ -26,7 +26,7 @@ int cmd_init(int argc, char **argv)
 	if (!s)
 		return 1;
 	char *keys = cli_keys_dir(o, url), *err = NULL;
-	int rc = yj_audit_keys_load(keys, &err);
+	int rc = cli_load_keys(keys, &err);
 	int64_t v = 0;
 	store_schema_version(s, &v);
 	if (rc < 0)
@@ -55,7 +55,7 @@ static store *open_with_keys(const cli_opt *o)
 	if (!s)
 		return NULL;
 	char *keys = cli_keys_dir(o, url), *err = NULL;
-	if (yj_audit_keys_load(keys, &err) < 0) {
+	if (cli_load_keys(keys, &err) < 0) {
 		fprintf(stderr, "yijian: %s\n", err);
 		free(err);
 		free(keys);

@@ -3,6 +3,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
 #include "../base/base.h"
+#include "../platform/audit/audit.h"
+#include "../platform/pii/pii.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,4 +125,11 @@ char *cli_read_line(void)
 	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 		line[--n] = '\0';
 	return line;
+}
+
+int cli_load_keys(const char *dir, char **err)
+{
+	if (yj_audit_keys_load(dir, err) < 0)
+		return YJ_ERR;
+	return yj_pii_keys_load(dir, err);
 }

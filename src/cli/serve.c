@@ -70,7 +70,7 @@ int cmd_serve(int argc, char **argv)
 	if (!s)
 		return 1;
 	char *keys = cli_keys_dir(o, url), *err = NULL;
-	if (yj_audit_keys_load(keys, &err) < 0) {
+	if (cli_load_keys(keys, &err) < 0) {
 		fprintf(stderr, "yijian: %s\n", err);
 		free(err);
 		free(keys);

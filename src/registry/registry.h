@@ -1,12 +1,14 @@
-/* registry.h — the registry of subjects: for now the organisation model that scope rests on,
- * regions (GB/T 2260) and departments. Institutions, practitioners and licences join it later. */
+/* registry.h — the registry of subjects (主体库): the organisation model that scope rests on
+ * (regions, departments), institutions and practitioners with their history, and their code lists.
+ * Other capabilities read subjects through record.h. */
 #ifndef YJ_REGISTRY_H
 #define YJ_REGISTRY_H
 
 #include "../platform/http/http.h"
 
-/* Routes: /api/v1/regions…, /api/v1/departments. */
-extern const yj_route yj_region_routes[];
+/* Routes: /api/v1/regions…, /api/v1/departments, /api/v1/institutions…, /api/v1/practitioners…,
+ * /api/v1/vocab. */
+extern const yj_route yj_region_routes[], yj_institution_routes[], yj_practitioner_routes[], yj_vocab_routes[];
 
 /* Loads the compiled-in region table (data/regions.csv) into regions; used by migration 2. */
 int yj_regions_load(store_conn *c);

@@ -5,6 +5,7 @@
 #include "audit_int.h"
 #include "../../base/base.h"
 #include "../../base/log.h"
+#include "../../base/keyfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -39,73 +40,6 @@ const char *yj_audit_public_key_hex(void)
 	return key.loaded ? key.pk_hex : NULL;
 }
 
-/* Reads a one-line key file into buf (trailing white space removed). Returns 1 when read, 0 when
- * the file does not exist, YJ_ERR with *err otherwise. A secret file others may read is refused:
- * whoever reads audit.key can sign heads over a rewritten log. Symbolic links are followed, as
- * secret stores (Kubernetes volumes) link their files; the mode checked is the target's. */
-static int read_key_file(const char *path, int secret, char *buf, size_t cap, char **err)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return 0;
-		*err = yj_asprintf("cannot open %s: %s", path, strerror(errno));
-		return YJ_ERR;
-	}
-	int rc = YJ_ERR;
-	struct stat sb;
-	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
-		*err = yj_asprintf("%s is not a regular file", path);
-		goto done;
-	}
-	if (secret && (sb.st_mode & 077)) {
-		*err = yj_asprintf("%s may be read by other users; run chmod 600 %s", path, path);
-		goto done;
-	}
-	ssize_t n = read(fd, buf, cap - 1);
-	if (n < 0) {
-		*err = yj_asprintf("cannot read %s: %s", path, strerror(errno));
-		goto done;
-	}
-	while (n > 0 && strchr(" \t\r\n", buf[n - 1]))
-		n--;
-	buf[n] = '\0';
-	rc = 1;
-done:
-	close(fd);
-	return rc;
-}
-
-/* Writes text to path unless path already exists. The content goes to a temporary file first and
- * is linked into place, so a process starting at the same moment never reads half a key; when
- * two create at once, the first link wins and both then read the winner's file. */
-static int write_key_file(const char *path, const char *text, mode_t mode, char **err)
-{
-	char *tmp = yj_asprintf("%s.%ld.tmp", path, (long)getpid());
-	int rc = YJ_ERR;
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0) {
-		*err = yj_asprintf("cannot create %s: %s", tmp, strerror(errno));
-		goto done;
-	}
-	size_t len = strlen(text);
-	int ok = write(fd, text, len) == (ssize_t)len && fsync(fd) == 0;
-	close(fd);
-	if (!ok) {
-		*err = yj_asprintf("cannot write %s: %s", tmp, strerror(errno));
-		goto done;
-	}
-	if (link(tmp, path) < 0 && errno != EEXIST) {
-		*err = yj_asprintf("cannot create %s: %s", path, strerror(errno));
-		goto done;
-	}
-	rc = YJ_OK;
-done:
-	unlink(tmp);
-	free(tmp);
-	return rc;
-}
-
 /* Creates DIR/audit.key holding the hex ed25519 seed of a new key pair. */
 static int create_secret(const char *path, char **err)
 {
@@ -115,7 +49,7 @@ static int create_secret(const char *path, char **err)
 	crypto_sign_ed25519_sk_to_seed(seed, sk);
 	yj_hex_encode(seed, sizeof seed, hex);
 	strcat(hex, "\n");
-	int rc = write_key_file(path, hex, 0600, err);
+	int rc = yj_keyfile_write(path, hex, 0600, err);
 	sodium_memzero(sk, sizeof sk);
 	sodium_memzero(seed, sizeof seed);
 	sodium_memzero(hex, sizeof hex);
@@ -127,11 +61,11 @@ static int load_secret(const char *path, char **err)
 {
 	char hex[256];
 	unsigned char seed[crypto_sign_SEEDBYTES];
-	int rc = read_key_file(path, 1, hex, sizeof hex, err);
+	int rc = yj_keyfile_read(path, 1, hex, sizeof hex, err);
 	if (rc == 0) {
 		if (create_secret(path, err) < 0)
 			return YJ_ERR;
-		rc = read_key_file(path, 1, hex, sizeof hex, err);
+		rc = yj_keyfile_read(path, 1, hex, sizeof hex, err);
 	}
 	if (rc <= 0)
 		return YJ_ERR;
@@ -153,14 +87,14 @@ static int load_secret(const char *path, char **err)
 static int check_public(const char *path, char **err)
 {
 	char hex[256];
-	int rc = read_key_file(path, 0, hex, sizeof hex, err);
+	int rc = yj_keyfile_read(path, 0, hex, sizeof hex, err);
 	if (rc == 0) {
 		char *line = yj_asprintf("%s\n", key.pk_hex);
-		rc = write_key_file(path, line, 0644, err);
+		rc = yj_keyfile_write(path, line, 0644, err);
 		free(line);
 		if (rc < 0)
 			return YJ_ERR;
-		rc = read_key_file(path, 0, hex, sizeof hex, err);
+		rc = yj_keyfile_read(path, 0, hex, sizeof hex, err);
 	}
 	if (rc <= 0)
 		return YJ_ERR;

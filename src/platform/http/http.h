@@ -32,7 +32,7 @@ enum yj_role {
 #define ROLE_ANY 0xFFu	       /* any signed-in user */
 
 /* Field types of a JSON request body; the same description validates requests and documents them. */
-enum yj_ftype { F_STRING, F_INT, F_BOOL, F_OBJECT, F_ARRAY };
+enum yj_ftype { F_STRING, F_INT, F_BOOL, F_OBJECT, F_ARRAY, F_NUMBER };
 typedef struct yj_field {
 	const char *name;
 	enum yj_ftype type;

@@ -12,6 +12,7 @@ static const char *schema_type(enum yj_ftype t)
 	case F_BOOL: return "boolean";
 	case F_OBJECT: return "object";
 	case F_ARRAY: return "array";
+	case F_NUMBER: return "number";
 	}
 	return "string";
 }

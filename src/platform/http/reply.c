@@ -75,7 +75,7 @@ int yj_reply_data(yj_req *r, int status, const char *content_type, const void *d
 
 int yj_reply_json(yj_req *r, int status, json_t *body)
 {
-	char *s = json_dumps(body, JSON_COMPACT);
+	char *s = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(12));
 	json_decref(body);
 	if (!s)
 		return yj_reply_problem(r, 500, "internal", "服务器内部错误", "无法生成响应，请联系管理员。");
@@ -208,5 +208,5 @@ json_t *yj_json_id(int64_t id)
 
 char *yj_json_canonical(const json_t *v)
 {
-	return json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	return json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY | JSON_REAL_PRECISION(12));
 }

@@ -15,6 +15,7 @@ static const char *type_name_zh(enum yj_ftype t)
 	case F_BOOL: return "布尔值";
 	case F_OBJECT: return "对象";
 	case F_ARRAY: return "数组";
+	case F_NUMBER: return "数字";
 	}
 	return "?";
 }
@@ -27,6 +28,7 @@ static int type_ok(enum yj_ftype t, const json_t *v)
 	case F_BOOL: return json_is_boolean(v);
 	case F_OBJECT: return json_is_object(v);
 	case F_ARRAY: return json_is_array(v);
+	case F_NUMBER: return json_is_number(v);
 	}
 	return 0;
 }

@@ -1,0 +1,126 @@
+/* record.h — the registry's generic record. A kind of subject (institution, practitioner) is a
+ * table of fields; one piece of code validates JSON against it, writes it with its version history,
+ * audit leaf and name index, and reads rows back as JSON. Kind-specific work (encrypting an ID
+ * number, taking the region from the primary institution) is a hook of the kind.
+ *
+ * Records travel as jansson objects keyed by field name. Ownership: functions returning json_t *
+ * give the caller a new reference; functions taking json_t * borrow it unless they say "steals". */
+#ifndef YJ_RECORD_H
+#define YJ_RECORD_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "../platform/http/http.h"
+#include "../platform/store/query.h"
+#include "vocab.h"
+
+typedef enum reg_type {
+	RT_TEXT,   /* free text */
+	RT_INT,	   /* integer 0..max */
+	RT_BOOL,   /* true/false, stored 0/1 */
+	RT_DATE,   /* YYYY-MM-DD */
+	RT_CODE,   /* one code of the field's vocabulary */
+	RT_CODES,  /* comma-separated codes of the vocabulary (JSON: array of strings) */
+	RT_REGION, /* GB/T 2260 code that exists and lies in the caller's territory */
+	RT_REF,	   /* id (decimal string) of a row of another kind, in the caller's territory */
+	RT_COORD,  /* degrees (JSON number), stored as micro-degrees */
+} reg_type;
+
+typedef struct reg_field {
+	const char *name;	/* JSON key and CSV column; the SQL column unless column is set */
+	const char *column;	/* SQL column when it differs; "" = input only, not stored */
+	reg_type type;
+	int required;		/* on create (and after a patch) */
+	int max;		/* RT_TEXT: code points; RT_INT: largest value */
+	const yj_vocab *vocab;	/* RT_CODE(S) */
+	const char *label;	/* Chinese: CSV header alias, export header, error messages */
+	/* Extra check of a non-empty text value: NULL when fine, else a Chinese reason. */
+	const char *(*check)(const char *v);
+	const char *desc;	/* English, for the API description */
+	int ref_kind;		/* RT_REF: index into yj_reg_kinds of the referenced kind */
+	int unique;		/* a unique column: a conflict on it is reported on this field */
+} reg_field;
+
+/* A stored column that is not an input field (derived by the kind's hook). */
+typedef struct reg_derived {
+	const char *column;
+	reg_type type;	/* RT_TEXT, RT_INT or RT_DATE */
+	int hidden;	/* never leaves the server (ciphertext, keyed hash) */
+	const char *label;
+	const char *unique_as; /* a unique column: conflicts are reported on this input field */
+} reg_derived;
+
+typedef struct reg_kind reg_kind;
+struct reg_kind {
+	const char *type;	  /* "institution": audit object type and history key */
+	const char *table;	  /* "institutions" */
+	const char *label;	  /* 医疗机构 */
+	const reg_field *fields;  /* input fields, terminated by {NULL} */
+	const reg_derived *derived; /* terminated by {NULL}; may be NULL */
+	const char *key_field;	  /* natural key: credit_code, certificate_no */
+	const char *name_field;	  /* indexed for substring search */
+	const char *region_field; /* column of the territory */
+	/* Derives stored columns from a validated record (may read the store); adds {field, detail}
+	 * to errors when the input cannot be used. NULL when the kind derives nothing. */
+	int (*derive)(store_conn *c, const yj_scope *sc, json_t *rec, json_t *errors);
+	/* Masks or removes what the caller may not see in a record about to be returned. */
+	void (*present)(json_t *rec, const yj_principal *who);
+};
+
+/* The kinds, indexable by reg_field.ref_kind. */
+enum { YJ_KIND_INSTITUTION, YJ_KIND_PRACTITIONER, YJ_NKINDS };
+extern const reg_kind *const yj_reg_kinds[YJ_NKINDS];
+extern const reg_kind yj_institution_kind, yj_practitioner_kind;
+
+/* The scoped table of a kind, for the query builder. */
+void yj_reg_table(const reg_kind *k, yj_table *out);
+
+/* Turns a JSON input (or a CSV row turned into strings, when from_text) into a normalised record:
+ * unknown fields, wrong types, bad codes and check digits, missing required fields, regions and
+ * references outside sc all end up in errors as {field, detail} (Chinese). existing (may be NULL)
+ * is the stored record a change applies to: fields absent from in keep its values, and its derived
+ * columns carry over unless the kind's hook derives them anew. Returns the record (new reference)
+ * even with errors, so callers can report them all at once. */
+json_t *yj_reg_validate(store_conn *c, const reg_kind *k, const yj_scope *sc, const json_t *in, int from_text,
+			const json_t *existing, json_t *errors);
+
+/* Creates rec (validated) inside the current write transaction: derived columns, row, version 1
+ * history, name index and audit leaf. *id receives the new id. Returns ST_OK, ST_CONFLICT when the
+ * natural key exists, or a failure. */
+int yj_reg_insert(store_conn *c, const reg_kind *k, json_t *rec, const char *actor, int64_t *id);
+/* Replaces the stored record id (version expected_version) by rec, writing history with the
+ * changed fields, the name index and an audit leaf. Returns ST_OK, ST_NOTFOUND (absent, outside sc
+ * or changed meanwhile) or a failure. *changed is 0 when rec equals what is stored (nothing written). */
+int yj_reg_update(store_conn *c, const reg_kind *k, const yj_scope *sc, int64_t id, int64_t expected_version,
+		  json_t *rec, const char *actor, int *changed);
+
+/* Reads one record in scope: *out gets the full stored record including derived columns (caller
+ * decrefs). ST_NOTFOUND when absent or outside sc. */
+int yj_reg_load(store_conn *c, const reg_kind *k, const yj_scope *sc, int64_t id, json_t **out);
+/* Finds the id and version of the record with natural key `key` regardless of scope (for imports,
+ * which must tell "exists elsewhere" from "new"). ST_NOTFOUND when none. */
+int yj_reg_find_key(store_conn *c, const reg_kind *k, const char *key, int64_t *id, int64_t *version,
+		    char region[16]);
+
+/* The SELECT column list of a kind (static storage) and the reader of one row of it. */
+const char *yj_reg_columns(const reg_kind *k);
+json_t *yj_reg_row(const reg_kind *k, store_stmt *st);
+/* A copy of rec fit for who: hidden columns removed, the kind's present hook applied. */
+json_t *yj_reg_public(const reg_kind *k, const json_t *rec, const yj_principal *who);
+
+/* Version history of one record, newest first: [{version, at, actor, changes}] (new reference). */
+int yj_reg_history(store_conn *c, const reg_kind *k, const yj_scope *sc, int64_t id, json_t **out);
+/* The record as it was at epoch ms `at` (its state after the last change at or before then).
+ * ST_NOTFOUND when it did not exist yet or is outside sc. */
+int yj_reg_as_of(store_conn *c, const reg_kind *k, const yj_scope *sc, int64_t id, int64_t at, json_t **out);
+
+/* After ST_CONFLICT from an insert or update of rec (id 0 on insert): the input field whose unique
+ * value another record already holds, or the kind's key field when none is found. */
+const char *yj_reg_conflict_field(store_conn *c, const reg_kind *k, const json_t *rec, int64_t id);
+
+/* Adds the substring filter for q on the kind's name to a query: the bigram index narrows, LIKE
+ * confirms. `alias` prefixes the id and name columns ("" or "i."). */
+void yj_reg_name_filter(yj_qb *q, const reg_kind *k, const char *alias, const char *text);
+
+#endif

@@ -1,0 +1,454 @@
+/* record_api.c — list, export, read, create, change, history and as-of of registry records over
+ * HTTP, for every kind (see record_api.h). Scope comes from the query builder; validation from
+ * record.c; handlers here only translate between HTTP and those. */
+#define _POSIX_C_SOURCE 200809L
+#include "record_api.h"
+#include "../base/id.h"
+#include "../platform/pii/pii.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define ERR_INVALID (-100) /* inside a transaction: validation failed, roll back and report */
+#define ERR_STALE (-101)   /* the change was based on an older version */
+
+void yj_reg_actor(yj_req *r, char out[24])
+{
+	yj_id_format(yj_who(r)->user_id, out);
+}
+
+int yj_reg_reply_invalid(yj_req *r, json_t *errors)
+{
+	return yj_reply_problem_errors(r, 422, "validation", "提交的数据有误", "请按字段提示修改后重新提交。", errors);
+}
+
+int yj_reg_reply_conflict(yj_req *r, const reg_kind *k, const char *field)
+{
+	const char *label = field;
+	for (const reg_field *f = k->fields; f->name; f++)
+		if (!strcmp(f->name, field))
+			label = f->label;
+	char detail[200];
+	snprintf(detail, sizeof detail, "已有%s使用该%s，请核对；如需修改原记录，请在原记录上编辑。", k->label, label);
+	return yj_reply_problem_errors(r, 409, "conflict", "记录已存在", detail,
+				       json_pack("[{s:s, s:s}]", "field", field, "detail", "已存在"));
+}
+
+static enum yj_ftype body_type(reg_type t)
+{
+	switch (t) {
+	case RT_INT:
+		return F_INT;
+	case RT_BOOL:
+		return F_BOOL;
+	case RT_CODES:
+		return F_ARRAY;
+	case RT_COORD:
+		return F_NUMBER;
+	default:
+		return F_STRING;
+	}
+}
+
+void yj_reg_api_init(reg_api *a)
+{
+	size_t n = 0;
+	for (const reg_field *f = a->k->fields; f->name; f++, n++) {
+		yj_field b = {f->name, body_type(f->type), f->required, f->type == RT_TEXT ? f->max : 20, f->desc};
+		if (f->type == RT_REF || f->type == RT_DATE || f->type == RT_CODE || f->type == RT_REGION)
+			b.max_len = 40;
+		/* A kind's derive hook enforces fields required in substance but not in form (id_number). */
+		a->create_body[n] = b;
+		b.required = 0;
+		a->patch_body[n] = b;
+	}
+	a->create_body[n] = (yj_field){NULL, 0, 0, 0, NULL};
+	a->patch_body[n++] = (yj_field){"version", F_INT, 0, 0, "Version the change is based on (refused when stale)"};
+	a->patch_body[n] = (yj_field){NULL, 0, 0, 0, NULL};
+}
+
+/* ---- lists ---- */
+
+static int add_filter(yj_req *r, yj_qb *q, const reg_api *a, const reg_filter *fl, const char *v, json_t *errors)
+{
+	char cond[160];
+	switch (fl->op) {
+	case FL_EQ:
+		snprintf(cond, sizeof cond, "%s = ?", fl->column);
+		yj_q_where(q, cond);
+		yj_q_text(q, v);
+		return 0;
+	case FL_CODE: {
+		const yj_vocab_entry *e = yj_vocab_find(fl->vocab, v);
+		if (!e)
+			break;
+		snprintf(cond, sizeof cond, "%s = ?", fl->column);
+		yj_q_where(q, cond);
+		yj_q_text(q, e->code);
+		return 0;
+	}
+	case FL_BOOL:
+		if (strcmp(v, "true") && strcmp(v, "false"))
+			break;
+		snprintf(cond, sizeof cond, "%s = ?", fl->column);
+		yj_q_where(q, cond);
+		yj_q_int(q, !strcmp(v, "true"));
+		return 0;
+	case FL_REGION: {
+		size_t n = strlen(v);
+		if ((n != 6 && n != 9) || strspn(v, "0123456789") != n)
+			break;
+		char prefix[16], pat[20];
+		yj_region_prefix(v, prefix);
+		snprintf(pat, sizeof pat, "%s%%", prefix);
+		snprintf(cond, sizeof cond, "%s LIKE ?", fl->column);
+		yj_q_where(q, cond);
+		yj_q_text(q, pat);
+		return 0;
+	}
+	case FL_NAME:
+		if (yj_utf8_len(v, strlen(v)) > 50)
+			break;
+		yj_reg_name_filter(q, a->k, "", v);
+		return 0;
+	case FL_REF: {
+		int64_t id;
+		if (yj_id_parse(v, &id) < 0)
+			break;
+		snprintf(cond, sizeof cond, "%s = ?", fl->column);
+		yj_q_where(q, cond);
+		yj_q_int(q, id);
+		return 0;
+	}
+	case FL_HASH: {
+		char h[65];
+		yj_pii_hash(v, h);
+		snprintf(cond, sizeof cond, "%s = ?", fl->column);
+		yj_q_where(q, cond);
+		yj_q_text(q, h);
+		return 0;
+	}
+	}
+	(void)r;
+	json_array_append_new(errors, json_pack("{s:s, s:s}", "field", fl->param, "detail", "取值无效"));
+	return -1;
+}
+
+/* The scoped query with the request's filters, or NULL after replying 400. */
+static yj_qb *filtered(yj_req *r, const reg_api *a)
+{
+	yj_table t;
+	yj_reg_table(a->k, &t);
+	yj_qb *q = yj_q_select(&t, yj_reg_columns(a->k), &yj_who(r)->scope);
+	json_t *errors = json_array();
+	for (const reg_filter *fl = a->filters; fl->param; fl++) {
+		const char *v = yj_query(r, fl->param);
+		if (v && *v)
+			add_filter(r, q, a, fl, v, errors);
+	}
+	if (json_array_size(errors)) {
+		yj_q_free(q);
+		yj_reply_problem_errors(r, 400, "validation", "查询条件有误", "请按提示修改查询条件后重试。", errors);
+		return NULL;
+	}
+	json_decref(errors);
+	return q;
+}
+
+int yj_reg_api_list(yj_req *r, const reg_api *a)
+{
+	int limit;
+	const char *cursor;
+	int64_t after = 0;
+	if (yj_page_params(r, &limit, &cursor) < 0)
+		return YJ_OK;
+	if (cursor && yj_id_parse(cursor, &after) < 0)
+		return yj_reply_problem(r, 400, "validation", "参数错误", "cursor 无效，请使用上一页返回的 next_cursor。");
+	yj_qb *q = filtered(r, a);
+	if (!q)
+		return YJ_OK;
+	yj_q_where(q, "id > ?");
+	yj_q_int(q, after);
+	yj_q_tail(q, "ORDER BY id LIMIT ?");
+	yj_q_int(q, limit + 1);
+	store_stmt *st = yj_q_prepare(q, store_conn_get(yj_store(r)));
+	if (!st)
+		return yj_reply_store_error(r, ST_ERR);
+	json_t *items = json_array(), *next = json_null();
+	int rc, n = 0;
+	while ((rc = store_step(st)) == ST_ROW) {
+		if (++n > limit) {
+			json_t *last = json_array_get(items, json_array_size(items) - 1);
+			json_decref(next);
+			next = yj_cursor_json(json_string_value(json_object_get(last, "id")));
+			break;
+		}
+		json_t *rec = yj_reg_row(a->k, st);
+		json_array_append_new(items, yj_reg_public(a->k, rec, yj_who(r)));
+		json_decref(rec);
+	}
+	store_finalize(st);
+	if (rc < 0) {
+		json_decref(items);
+		json_decref(next);
+		return yj_reply_store_error(r, rc);
+	}
+	return yj_reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+}
+
+/* ---- export: the same filters and scope, values as people read them ---- */
+
+static json_t *export_value(const reg_field *f, json_t *v)
+{
+	if (!v || json_is_null(v))
+		return json_string("");
+	switch (f->type) {
+	case RT_BOOL:
+		return json_string(json_is_true(v) ? "是" : "否");
+	case RT_CODE:
+		return json_string(yj_vocab_label(f->vocab, json_string_value(v)));
+	case RT_CODES: {
+		yj_buf b = YJ_BUF_INIT;
+		size_t i;
+		json_t *e;
+		json_array_foreach(v, i, e) yj_buf_printf(&b, "%s%s", i ? "、" : "", yj_vocab_label(f->vocab, json_string_value(e)));
+		json_t *out = json_string(b.data ? b.data : "");
+		yj_buf_free(&b);
+		return out;
+	}
+	default:
+		return json_incref(v);
+	}
+}
+
+int yj_reg_api_export(yj_req *r, const reg_api *a)
+{
+	yj_qb *q = filtered(r, a);
+	if (!q)
+		return YJ_OK;
+	yj_q_tail(q, "ORDER BY id LIMIT 100000"); /* one export holds at most 100,000 rows */
+	store_stmt *st = yj_q_prepare(q, store_conn_get(yj_store(r)));
+	if (!st)
+		return yj_reply_store_error(r, ST_ERR);
+	yj_column cols[64];
+	size_t nc = 0;
+	for (const reg_field *f = a->k->fields; f->name && nc < 60; f++)
+		if (!f->column || f->column[0])
+			cols[nc++] = (yj_column){f->name, f->label};
+	for (const reg_derived *d = a->k->derived; d && d->column && nc < 62; d++)
+		if (!d->hidden)
+			cols[nc++] = (yj_column){d->column, d->label};
+	cols[nc] = (yj_column){NULL, NULL};
+	json_t *rows = json_array();
+	int rc;
+	while ((rc = store_step(st)) == ST_ROW) {
+		json_t *rec = yj_reg_row(a->k, st), *pub = yj_reg_public(a->k, rec, yj_who(r)), *row = json_object();
+		for (const reg_field *f = a->k->fields; f->name; f++)
+			json_object_set_new(row, f->name, export_value(f, json_object_get(pub, f->name)));
+		for (const reg_derived *d = a->k->derived; d && d->column; d++)
+			if (!d->hidden)
+				json_object_set(row, d->column, json_object_get(pub, d->column) ? json_object_get(pub, d->column) : json_null());
+		json_array_append_new(rows, row);
+		json_decref(rec);
+		json_decref(pub);
+	}
+	store_finalize(st);
+	if (rc < 0) {
+		json_decref(rows);
+		return yj_reply_store_error(r, rc);
+	}
+	return yj_reply_export(r, a->k->table, cols, rows);
+}
+
+/* ---- one record ---- */
+
+static int path_id(yj_req *r, int64_t *id)
+{
+	if (yj_id_parse(yj_param(r, "id"), id) < 0) {
+		yj_reply_not_found(r);
+		return YJ_ERR;
+	}
+	return YJ_OK;
+}
+
+/* End of a calendar day in Asia/Shanghai (UTC+8, no daylight saving) as epoch ms. */
+static int day_end_ms(const char *s, int64_t *out)
+{
+	int y, m, d, n = 0;
+	if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || s[n] || m < 1 || m > 12 || d < 1 || d > 31)
+		return -1;
+	/* Days from civil (Howard Hinnant's algorithm). */
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400, doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t days = era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+	*out = (days + 1) * 86400000LL - 8 * 3600000LL - 1;
+	return 0;
+}
+
+int yj_reg_api_get(yj_req *r, const reg_api *a)
+{
+	int64_t id;
+	if (path_id(r, &id) < 0)
+		return YJ_OK;
+	json_t *rec = NULL;
+	const char *as_of = yj_query(r, "as_of");
+	store_conn *c = store_conn_get(yj_store(r));
+	int rc;
+	if (as_of) {
+		int64_t at;
+		if (day_end_ms(as_of, &at) < 0)
+			return yj_reply_problem_errors(r, 400, "validation", "参数错误", "as_of 应为日期，格式 YYYY-MM-DD。",
+						       json_pack("[{s:s, s:s}]", "field", "as_of", "detail", "格式 YYYY-MM-DD"));
+		rc = yj_reg_as_of(c, a->k, &yj_who(r)->scope, id, at, &rec);
+		if (rc == ST_NOTFOUND)
+			return yj_reply_problem(r, 404, "not-found", "该日期无记录", "该记录在所选日期尚未建立，或不在您的管辖范围内。");
+		if (rc < 0)
+			return yj_reply_store_error(r, rc);
+		json_object_set_new(rec, "as_of", json_string(as_of));
+		return yj_reply_json(r, 200, rec); /* history holds public states already */
+	}
+	rc = yj_reg_load(c, a->k, &yj_who(r)->scope, id, &rec);
+	if (rc < 0)
+		return yj_reply_store_error(r, rc);
+	json_t *pub = yj_reg_public(a->k, rec, yj_who(r));
+	json_decref(rec);
+	return yj_reply_json(r, 200, pub);
+}
+
+int yj_reg_api_history(yj_req *r, const reg_api *a)
+{
+	int64_t id;
+	if (path_id(r, &id) < 0)
+		return YJ_OK;
+	json_t *items = NULL;
+	int rc = yj_reg_history(store_conn_get(yj_store(r)), a->k, &yj_who(r)->scope, id, &items);
+	if (rc < 0)
+		return yj_reply_store_error(r, rc);
+	return yj_reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+/* ---- writes ---- */
+
+struct write_arg {
+	yj_req *r;
+	const reg_api *a;
+	int64_t id;
+	json_t *rec;
+	json_t *errors;
+	const char *conflict;
+};
+
+static void reset(struct write_arg *w)
+{
+	json_decref(w->rec);
+	json_decref(w->errors);
+	w->rec = NULL;
+	w->errors = json_array();
+	w->conflict = NULL;
+}
+
+static int create_tx(store_conn *c, void *arg)
+{
+	struct write_arg *w = arg;
+	reset(w);
+	char actor[24];
+	yj_reg_actor(w->r, actor);
+	w->rec = yj_reg_validate(c, w->a->k, &yj_who(w->r)->scope, yj_body(w->r), 0, NULL, w->errors);
+	if (json_array_size(w->errors))
+		return ERR_INVALID;
+	int rc = yj_reg_insert(c, w->a->k, w->rec, actor, &w->id);
+	if (rc == ST_CONFLICT)
+		w->conflict = yj_reg_conflict_field(c, w->a->k, w->rec, 0);
+	return rc;
+}
+
+static int patch_tx(store_conn *c, void *arg)
+{
+	struct write_arg *w = arg;
+	reset(w);
+	char actor[24];
+	yj_reg_actor(w->r, actor);
+	const yj_scope *sc = &yj_who(w->r)->scope;
+	json_t *before = NULL, *in = json_deep_copy(yj_body(w->r));
+	int rc = yj_reg_load(c, w->a->k, sc, w->id, &before);
+	if (rc < 0) {
+		json_decref(in);
+		return rc;
+	}
+	json_t *ver = json_object_get(in, "version");
+	int64_t version = json_integer_value(json_object_get(before, "version"));
+	if (ver && json_integer_value(ver) != version) {
+		json_decref(in);
+		json_decref(before);
+		return ERR_STALE; /* stale: reported as 409 below */
+	}
+	json_object_del(in, "version");
+	w->rec = yj_reg_validate(c, w->a->k, sc, in, 0, before, w->errors);
+	json_decref(in);
+	json_decref(before);
+	if (json_array_size(w->errors))
+		return ERR_INVALID;
+	int changed;
+	rc = yj_reg_update(c, w->a->k, sc, w->id, version, w->rec, actor, &changed);
+	if (rc == ST_CONFLICT)
+		w->conflict = yj_reg_conflict_field(c, w->a->k, w->rec, w->id);
+	return rc;
+}
+
+static int finish_write(yj_req *r, struct write_arg *w, int rc, int created)
+{
+	if (rc == ERR_INVALID) {
+		json_decref(w->rec);
+		return yj_reg_reply_invalid(r, w->errors);
+	}
+	json_decref(w->errors);
+	if (rc == ERR_STALE) {
+		json_decref(w->rec);
+		return yj_reply_problem(r, 409, "stale", "记录已被他人修改", "该记录在您编辑期间已被修改，请刷新后重新编辑。");
+	}
+	if (rc == ST_CONFLICT) {
+		json_decref(w->rec);
+		return yj_reg_reply_conflict(r, w->a->k, w->conflict ? w->conflict : w->a->k->key_field);
+	}
+	if (rc < 0) {
+		json_decref(w->rec);
+		return yj_reply_store_error(r, rc);
+	}
+	json_t *pub = yj_reg_public(w->a->k, w->rec, yj_who(r));
+	json_decref(w->rec);
+	return yj_reply_json(r, created ? 201 : 200, pub);
+}
+
+/* Overriding a failed check character is an administrator's decision. */
+static int override_allowed(yj_req *r)
+{
+	json_t *o = json_object_get(yj_body(r), "credit_code_override");
+	if (!o || json_is_null(o) || (yj_who(r)->role_bit & ROLE_ADMIN))
+		return 1;
+	yj_reply_problem_errors(r, 403, "forbidden", "无权填写校验例外理由", "只有系统管理员可以接受未通过校验的代码，请联系管理员。",
+				json_pack("[{s:s, s:s}]", "field", "credit_code_override", "detail", "仅管理员可填写"));
+	return 0;
+}
+
+int yj_reg_api_create(yj_req *r, const reg_api *a)
+{
+	if (!override_allowed(r))
+		return YJ_OK;
+	struct write_arg w = {r, a, 0, NULL, NULL, NULL};
+	int rc = store_tx(yj_store(r), create_tx, &w);
+	return finish_write(r, &w, rc, 1);
+}
+
+int yj_reg_api_patch(yj_req *r, const reg_api *a)
+{
+	if (!override_allowed(r))
+		return YJ_OK;
+	struct write_arg w = {r, a, 0, NULL, NULL, NULL};
+	if (path_id(r, &w.id) < 0)
+		return YJ_OK;
+	int rc = store_tx(yj_store(r), patch_tx, &w);
+	return finish_write(r, &w, rc, 0);
+}
