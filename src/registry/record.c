@@ -675,7 +675,11 @@ int yj_reg_update(store_conn *c, const reg_kind *k, const yj_scope *sc, int64_t 
 	/* Compare stored columns, hidden ones included (a new ID number changes only ciphertext). */
 	json_t *merged = json_deep_copy(before);
 	json_object_update(merged, rec);
+	for (const reg_field *f = k->fields; f->name; f++)
+		if (!stored(f))
+			json_object_del(merged, f->name);
 	if (json_equal(merged, before)) {
+		json_object_update(rec, before);
 		rc = ST_OK;
 		goto done;
 	}
@@ -843,5 +847,5 @@ const char *yj_reg_conflict_field(store_conn *c, const reg_kind *k, const json_t
 	for (const reg_derived *d = k->derived; d && d->column; d++)
 		if (d->unique_as && value_taken(c, k, d->column, json_object_get(rec, d->column), d->type, id))
 			return d->unique_as;
-	return k->key_field;
+	return NULL;
 }

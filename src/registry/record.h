@@ -115,8 +115,9 @@ int yj_reg_history(store_conn *c, const reg_kind *k, const yj_scope *sc, int64_t
  * ST_NOTFOUND when it did not exist yet or is outside sc. */
 int yj_reg_as_of(store_conn *c, const reg_kind *k, const yj_scope *sc, int64_t id, int64_t at, json_t **out);
 
-/* After ST_CONFLICT from an insert or update of rec (id 0 on insert): the input field whose unique
- * value another record already holds, or the kind's key field when none is found. */
+/* The input field whose unique value another record (not id; 0 on insert) already holds, or NULL.
+ * Asked before writing: on PostgreSQL a failed insert aborts the transaction, so no query can
+ * follow it to find out which constraint it hit. */
 const char *yj_reg_conflict_field(store_conn *c, const reg_kind *k, const json_t *rec, int64_t id);
 
 /* Adds the substring filter for q on the kind's name to a query: the bigram index narrows, LIKE

@@ -359,10 +359,9 @@ static int create_tx(store_conn *c, void *arg)
 	w->rec = yj_reg_validate(c, w->a->k, &yj_who(w->r)->scope, yj_body(w->r), 0, NULL, w->errors);
 	if (json_array_size(w->errors))
 		return ERR_INVALID;
-	int rc = yj_reg_insert(c, w->a->k, w->rec, actor, &w->id);
-	if (rc == ST_CONFLICT)
-		w->conflict = yj_reg_conflict_field(c, w->a->k, w->rec, 0);
-	return rc;
+	if ((w->conflict = yj_reg_conflict_field(c, w->a->k, w->rec, 0)))
+		return ST_CONFLICT;
+	return yj_reg_insert(c, w->a->k, w->rec, actor, &w->id);
 }
 
 static int patch_tx(store_conn *c, void *arg)
@@ -391,11 +390,10 @@ static int patch_tx(store_conn *c, void *arg)
 	json_decref(before);
 	if (json_array_size(w->errors))
 		return ERR_INVALID;
+	if ((w->conflict = yj_reg_conflict_field(c, w->a->k, w->rec, w->id)))
+		return ST_CONFLICT;
 	int changed;
-	rc = yj_reg_update(c, w->a->k, sc, w->id, version, w->rec, actor, &changed);
-	if (rc == ST_CONFLICT)
-		w->conflict = yj_reg_conflict_field(c, w->a->k, w->rec, w->id);
-	return rc;
+	return yj_reg_update(c, w->a->k, sc, w->id, version, w->rec, actor, &changed);
 }
 
 static int finish_write(yj_req *r, struct write_arg *w, int rc, int created)

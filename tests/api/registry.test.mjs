@@ -1,0 +1,181 @@
+// Registry of subjects: institutions and practitioners through the API — validation with check
+// characters, conflicts, version history and as-of reads, masking and audited disclosure of ID
+// numbers, exports, and territory: a county user cannot read, list, change or export a neighbour's.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Server, Client, isProblem } from './harness.mjs';
+import { creditCode, residentId } from './codes.mjs';
+
+let srv, lc, lw, city, analyst;
+const LC_CODE = creditCode('52330302', '10000001');
+const LW_CODE = creditCode('52330303', '10000002');
+const ID1 = residentId('33030219800101001');
+
+const clinic = (code, region, extra = {}) => ({
+  credit_code: code, name: '测试诊所' + code.slice(-4), type: '诊所', level: 'none', ownership: 'private',
+  profit: 'forprofit', region_code: region, clinical_depts: ['03', '12'], lng: 120.65, lat: 28.01, ...extra,
+});
+
+before(async () => {
+  srv = new Server();
+  await srv.start();
+  srv.addUser('lc.ins', 'inspector', '330302');
+  srv.addUser('lw.ins', 'inspector', '330303');
+  srv.addUser('wz.leader', 'leader', '330300');
+  srv.addUser('lc.analyst', 'insurance_analyst', '330302', 'insurance');
+  lc = new Client(srv.url); await lc.signIn('lc.ins');
+  lw = new Client(srv.url); await lw.signIn('lw.ins');
+  city = new Client(srv.url); await city.signIn('wz.leader');
+  analyst = new Client(srv.url); await analyst.signIn('lc.analyst');
+});
+after(async () => { await srv.stop(); srv.cleanup(); });
+
+test('create: a valid institution is stored with codes normalised', async () => {
+  const r = await lc.post('/api/v1/institutions', clinic(LC_CODE, '330302', { name: '温州鹿城康宁诊所', licence_valid_to: '2030/1/1' }));
+  assert.equal(r.status, 201, JSON.stringify(r.data));
+  assert.equal(r.data.type, 'clinic');
+  assert.equal(r.data.licence_valid_to, '2030-01-01');
+  assert.equal(r.data.version, 1);
+  assert.equal(r.data.lng, 120.65);
+  const w = await lw.post('/api/v1/institutions', clinic(LW_CODE, '330303', { name: '温州龙湾永安诊所' }));
+  assert.equal(w.status, 201);
+});
+
+test('create: bad check character, unknown codes, formulas and other counties are refused field by field', async () => {
+  const bad = LC_CODE.slice(0, 17) + (LC_CODE[17] === '0' ? '1' : '0');
+  const r = await lc.post('/api/v1/institutions', clinic(bad, '330303', { name: '=cmd|calc', type: '火星医院', lat: 80 }));
+  isProblem(assert, r, 422);
+  const fields = r.data.errors.map((e) => e.field).sort();
+  assert.deepEqual(fields, ['lat', 'name', 'region_code', 'type']);
+  // the check character is tested once the rest is valid
+  const r2 = await lc.post('/api/v1/institutions', clinic(bad, '330302'));
+  isProblem(assert, r2, 422);
+  assert.deepEqual(r2.data.errors.map((e) => e.field), ['credit_code']);
+  assert.match(r2.data.errors[0].detail, /校验位/);
+  // an override reason is for administrators only
+  isProblem(assert, await lc.post('/api/v1/institutions', clinic(bad, '330302', { credit_code_override: '早期试点代码' })), 403);
+  const list = await lc.get('/api/v1/institutions?limit=200');
+  assert.equal(list.data.items.length, 1, 'nothing was written');
+});
+
+test('create: a 10-MB name is refused before it reaches the store', async () => {
+  const r = await lc.post('/api/v1/institutions', clinic(creditCode('52330302', '10000099'), '330302', { name: '医'.repeat(10 << 18) }));
+  assert.ok(r.status === 413 || r.status === 422, String(r.status));
+});
+
+test('create: a duplicate credit code is a 409 naming the field, also across counties', async () => {
+  const r = await lw.post('/api/v1/institutions', clinic(LC_CODE, '330303'));
+  isProblem(assert, r, 409);
+  assert.equal(r.data.errors[0].field, 'credit_code');
+});
+
+test('search: by name substring, code and filters, inside the territory only', async () => {
+  const byName = await lc.get('/api/v1/institutions?q=' + encodeURIComponent('康宁'));
+  assert.deepEqual(byName.data.items.map((i) => i.credit_code), [LC_CODE]);
+  const one = await lc.get('/api/v1/institutions?q=' + encodeURIComponent('宁'));
+  assert.equal(one.data.items.length, 1);
+  const none = await lc.get('/api/v1/institutions?q=' + encodeURIComponent('宁康'));
+  assert.equal(none.data.items.length, 0, 'grams present but not contiguous');
+  assert.equal((await lc.get('/api/v1/institutions?credit_code=' + LC_CODE)).data.items.length, 1);
+  assert.equal((await lc.get('/api/v1/institutions?type=clinic&region=330302')).data.items.length, 1);
+  // the neighbour's institution is invisible however it is asked for
+  assert.equal((await lc.get('/api/v1/institutions?credit_code=' + LW_CODE)).data.items.length, 0);
+  assert.equal((await lc.get('/api/v1/institutions?region=330303')).data.items.length, 0);
+  assert.equal((await lc.get('/api/v1/institutions?q=' + encodeURIComponent('永安'))).data.items.length, 0);
+  const all = await city.get('/api/v1/institutions?limit=200');
+  assert.equal(all.data.items.length, 2);
+  // subjects are shared across departments: the county's insurance analyst sees the county's institutions
+  assert.equal((await analyst.get('/api/v1/institutions')).data.items.length, 1);
+  isProblem(assert, await lc.get('/api/v1/institutions?type=nonsense'), 400);
+});
+
+test('read, change and export: the neighbour\'s institution is 404 and unchanged', async () => {
+  const mine = (await lw.get('/api/v1/institutions?credit_code=' + LW_CODE)).data.items[0];
+  isProblem(assert, await lc.get('/api/v1/institutions/' + mine.id), 404);
+  isProblem(assert, await lc.patch('/api/v1/institutions/' + mine.id, { name: '被篡改' }), 404);
+  isProblem(assert, await lc.get('/api/v1/institutions/' + mine.id + '/history'), 404);
+  assert.equal((await lw.get('/api/v1/institutions/' + mine.id)).data.name, '温州龙湾永安诊所');
+  const csv = await lc.get('/api/v1/institutions/export?format=csv');
+  assert.equal(csv.status, 200);
+  const text = csv.data.toString('utf8');
+  assert.ok(text.includes(LC_CODE) && !text.includes(LW_CODE));
+  assert.ok(text.includes('统一社会信用代码') && text.includes('诊所'), 'Chinese headers and labels');
+  const xlsx = await lc.get('/api/v1/institutions/export');
+  assert.equal(xlsx.status, 200);
+  assert.equal(xlsx.data.subarray(0, 2).toString(), 'PK');
+  // moving one's own institution into the neighbour's county is refused
+  const own = (await lc.get('/api/v1/institutions?credit_code=' + LC_CODE)).data.items[0];
+  isProblem(assert, await lc.patch('/api/v1/institutions/' + own.id, { region_code: '330303' }), 422);
+});
+
+test('history: every change is kept with old and new values, and as-of shows the past', async () => {
+  const own = (await lc.get('/api/v1/institutions?credit_code=' + LC_CODE)).data.items[0];
+  const p = await lc.patch('/api/v1/institutions/' + own.id, { beds: 20, type: 'outpatient_dept', version: own.version });
+  assert.equal(p.status, 200, JSON.stringify(p.data));
+  assert.equal(p.data.version, 2);
+  // a change based on the old version is refused
+  isProblem(assert, await lc.patch('/api/v1/institutions/' + own.id, { beds: 30, version: 1 }), 409);
+  // a no-op change writes no version
+  assert.equal((await lc.patch('/api/v1/institutions/' + own.id, { beds: 20 })).data.version, 2);
+  const h = await lc.get('/api/v1/institutions/' + own.id + '/history');
+  assert.deepEqual(h.data.items.map((v) => v.version), [2, 1]);
+  assert.deepEqual(h.data.items[0].changes.beds, [0, 20]);
+  assert.deepEqual(h.data.items[0].changes.type, ['clinic', 'outpatient_dept']);
+  const past = await lc.get('/api/v1/institutions/' + own.id + '?as_of=2000-01-01');
+  isProblem(assert, past, 404);
+  const now = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+  const today = await lc.get('/api/v1/institutions/' + own.id + '?as_of=' + now);
+  assert.equal(today.data.beds, 20);
+  isProblem(assert, await lc.get('/api/v1/institutions/' + own.id + '?as_of=yesterday'), 400);
+});
+
+test('practitioners: ID numbers are checked, stored encrypted, masked, and disclosed only with an audit leaf', async () => {
+  const inst = (await lc.get('/api/v1/institutions?credit_code=' + LC_CODE)).data.items[0];
+  const bad = await lc.post('/api/v1/practitioners', { name: '张三', id_number: ID1.slice(0, 17) + (ID1[17] === '1' ? '2' : '1'),
+    certificate_no: '110330302000001', category: 'physician', practice_type: 'clinical', institution_id: inst.id });
+  isProblem(assert, bad, 422);
+  assert.equal(bad.data.errors[0].field, 'id_number');
+  const r = await lc.post('/api/v1/practitioners', { name: '张三', id_number: ID1, certificate_no: '110330302000001',
+    category: 'physician', practice_type: '临床', institution_id: LC_CODE, prescription_right: true });
+  assert.equal(r.status, 201, JSON.stringify(r.data));
+  assert.equal(r.data.id_masked, ID1.slice(0, 4) + '**********' + ID1.slice(14));
+  assert.equal(r.data.sex, 'M');
+  assert.equal(r.data.birth_date, '1980-01-01');
+  assert.equal(r.data.region_code, '330302', 'territory of the primary institution');
+  assert.ok(!JSON.stringify(r.data).includes(ID1), 'no clear ID in the response');
+  assert.equal(r.data.id_cipher, undefined);
+  const dup = await lc.post('/api/v1/practitioners', { name: '张三丰', id_number: ID1, certificate_no: '110330302000002',
+    category: 'physician', practice_type: 'clinical', institution_id: inst.id });
+  isProblem(assert, dup, 409);
+  assert.equal(dup.data.errors[0].field, 'id_number');
+  // exact lookup by ID number through the keyed hash
+  const found = await lc.get('/api/v1/practitioners?id_number=' + ID1);
+  assert.equal(found.data.items.length, 1);
+  assert.ok(!JSON.stringify(found.data).includes(ID1));
+  // the neighbour cannot see them, nor disclose the number
+  assert.equal((await lw.get('/api/v1/practitioners?id_number=' + ID1)).data.items.length, 0);
+  isProblem(assert, await lw.get('/api/v1/practitioners/' + r.data.id + '/identity'), 404);
+  // a leader may not disclose; an inspector of the county may, and the audit log records it
+  isProblem(assert, await city.get('/api/v1/practitioners/' + r.data.id + '/identity'), 403);
+  const d = await lc.get('/api/v1/practitioners/' + r.data.id + '/identity');
+  assert.equal(d.status, 200);
+  assert.equal(d.data.id_number, ID1);
+  assert.equal(d.headers.get('cache-control'), 'no-store');
+  srv.addUser('wz.admin', 'admin', '330300');
+  const admin = new Client(srv.url); await admin.signIn('wz.admin');
+  const leaves = await admin.get('/api/v1/audit/leaves?limit=200');
+  assert.ok(leaves.data.items.some((l) => l.action === 'practitioner.disclose' && l.object_id === r.data.id));
+  // nothing in the history or the log holds the clear number
+  const hist = await lc.get('/api/v1/practitioners/' + r.data.id + '/history');
+  assert.ok(!JSON.stringify(hist.data).includes(ID1));
+  assert.ok(!srv.logs.includes(ID1), 'never logged');
+  const csv = (await lc.get('/api/v1/practitioners/export?format=csv')).data.toString('utf8');
+  assert.ok(csv.includes('张三') && !csv.includes(ID1));
+});
+
+test('vocab: code lists with Chinese labels', async () => {
+  const v = await lc.get('/api/v1/vocab');
+  assert.equal(v.status, 200);
+  assert.ok(v.data.institution_type.some((e) => e.code === 'clinic' && e.label === '诊所'));
+  assert.ok(v.data.clinical_dept.some((e) => e.code === '12' && e.label === '口腔科'));
+});
