@@ -1,0 +1,53 @@
+// nav.js — the console's page map: one entry per capability, built or still to come. The menu,
+// the router and the "建设中" placeholder all read this list, so they cannot disagree.
+//   roles: who may open the page (absent: every signed-in user); mirrors the API's route roles.
+//   planned: true while the capability has no page yet; desc says what it will do.
+export const NAV = [
+  { path: '/', name: 'home', title: '首页', icon: 'HomeFilled' },
+  {
+    title: '主体库', icon: 'OfficeBuilding', children: [
+      { path: '/registry/institutions', name: 'institutions', title: '医疗机构', planned: true,
+        desc: '医疗机构主体信息的登记、变更、注销与查询，统一社会信用代码校验，按属地和部门职责管理。' },
+      { path: '/registry/practitioners', name: 'practitioners', title: '医务人员', planned: true,
+        desc: '医师、护士、药师等医务人员的执业信息、执业地点与执业记录管理。' },
+      { path: '/registry/licences', name: 'licences', title: '电子证照', planned: true,
+        desc: '医疗机构执业许可证、医师执业证书等电子证照的签发、变更、吊销与核验。' },
+    ],
+  },
+  { path: '/inspection', name: 'inspection', title: '双随机抽查', icon: 'Aim', planned: true,
+    desc: '“双随机、一公开”抽查：按风险加权随机抽取检查对象和执法人员，抽取过程可公开验证，检查结果依法公开。' },
+  { path: '/enforcement', name: 'enforcement', title: '执法办案', icon: 'Stamp', planned: true,
+    desc: '立案、调查取证、法制审核、处罚决定、送达与结案，执法全过程记录防篡改留存。' },
+  { path: '/credit', name: 'credit', title: '信用监管', icon: 'Medal', planned: true,
+    desc: '不良执业行为记分、信用记录与评价、红黑名单和联合惩戒（一处违法，处处受限）。' },
+  { path: '/complaints', name: 'complaints', title: '投诉举报', icon: 'ChatLineSquare', planned: true,
+    desc: '受理网上、热线等渠道的投诉举报，在部门间限时流转、督办与反馈。' },
+  { path: '/claims', name: 'claims', title: '医保智能监控', icon: 'DataAnalysis', planned: true,
+    desc: '按规则知识库筛查医保结算和处方数据中的欺诈、滥用等可疑行为，并复核疑点。' },
+  { path: '/disclosure', name: 'disclosure', title: '信息公开', icon: 'Promotion', planned: true,
+    desc: '向社会公开抽查结果、行政处罚和信用信息等监管结果。' },
+  { path: '/audit', name: 'audit', title: '审计日志', icon: 'Tickets', planned: true, roles: ['admin', 'leader'],
+    desc: '浏览防篡改的审计日志（执法全过程记录），查看签名树头并核验包含证明和一致性证明。' },
+  {
+    title: '系统管理', icon: 'Setting', roles: ['admin', 'leader'], children: [
+      { path: '/admin/users', name: 'users', title: '用户', icon: 'User', roles: ['admin', 'leader'] },
+      { path: '/admin/regions', name: 'regions', title: '区划', icon: 'MapLocation' },
+    ],
+  },
+];
+
+// Every page entry, flattened, with its group title for breadcrumbs.
+export const PAGES = NAV.flatMap((n) => (n.children ? n.children.map((c) => ({ ...c, group: n.title })) : [n]));
+
+export const ROLE_LABELS = {
+  admin: '系统管理员',
+  inspector: '监督员',
+  legal_reviewer: '法制审核员',
+  leader: '领导',
+  liaison: '部门联络员',
+  insurance_analyst: '医保分析员',
+  institution: '机构用户',
+  grid_member: '网格员',
+};
+
+export const LEVEL_LABELS = { 1: '省级', 2: '市级', 3: '县级', 4: '乡级' };
