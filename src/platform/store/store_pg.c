@@ -205,7 +205,7 @@ static int pg_exec(store_conn *bc, const char *sql)
 		return ST_ERR;
 	PGresult *res = PQexec(c->pg, sql);
 	ExecStatusType st = PQresultStatus(res);
-	int rc = (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) ? ST_OK : fail_res(c, res);
+	int rc = (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY) ? ST_OK : fail_res(c, res);
 	PQclear(res);
 	return rc;
 }
