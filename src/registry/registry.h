@@ -7,8 +7,9 @@
 #include "../platform/http/http.h"
 
 /* Routes: /api/v1/regions…, /api/v1/departments, /api/v1/institutions…, /api/v1/practitioners…,
- * /api/v1/vocab. */
-extern const yj_route yj_region_routes[], yj_institution_routes[], yj_practitioner_routes[], yj_vocab_routes[];
+ * /api/v1/vocab, /api/v1/grids…, /api/v1/responsibilities…. */
+extern const yj_route yj_region_routes[], yj_institution_routes[], yj_practitioner_routes[], yj_vocab_routes[],
+	yj_grid_routes[], yj_responsibility_routes[];
 
 /* Loads the compiled-in region table (data/regions.csv) into regions; used by migration 2. */
 int yj_regions_load(store_conn *c);

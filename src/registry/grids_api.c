@@ -1,0 +1,422 @@
+/* grids_api.c — grids (网格) below towns: an administrator defines them and names their grid
+ * members (网格员); institutions point at them. Scoped by the grid's region like any subject. */
+#define _POSIX_C_SOURCE 200809L
+#include "registry.h"
+#include "record_api.h"
+#include "../base/id.h"
+#include "../platform/audit/audit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const yj_table grids_table = {"grids", "region_code", NULL};
+static const yj_table grids_view = {"grids g JOIN regions r ON r.code = g.region_code", "g.region_code", NULL};
+
+#define COLS                                                                                            \
+	"g.id, g.code, g.name, g.region_code, r.name, g.created_at, g.updated_at,"                     \
+	" (SELECT COUNT(*) FROM grid_members m WHERE m.grid_id = g.id),"                                \
+	" (SELECT COUNT(*) FROM institutions i WHERE i.grid_id = g.id)"
+
+static const yj_qparam list_params[] = {
+	{"region", "GB/T 2260 code: grids in its subtree"}, {"q", "Substring of the grid's name"},
+	{"limit", "Page size, 1–200 (default 20)"}, {"cursor", "next_cursor of the previous page"}, {NULL, NULL},
+};
+static const yj_qparam export_params[] = {
+	{"region", "GB/T 2260 code: grids in its subtree"}, {"q", "Substring of the grid's name"},
+	{"format", "xlsx (default) or csv"}, {NULL, NULL},
+};
+
+static json_t *grid_json(store_stmt *st)
+{
+	char ids[21];
+	yj_id_format(store_col_int64(st, 0), ids);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I}", "id", ids, "code", store_col_text(st, 1), "name",
+			 store_col_text(st, 2), "region_code", store_col_text(st, 3), "region_name", store_col_text(st, 4),
+			 "created_at", (json_int_t)store_col_int64(st, 5), "updated_at", (json_int_t)store_col_int64(st, 6),
+			 "members_count", (json_int_t)store_col_int64(st, 7), "institutions_count",
+			 (json_int_t)store_col_int64(st, 8));
+}
+
+static yj_qb *filtered(yj_req *r)
+{
+	yj_qb *q = yj_q_select(&grids_view, COLS, &yj_who(r)->scope);
+	const char *v;
+	if ((v = yj_query(r, "region")) && *v) {
+		char prefix[16], pat[20];
+		yj_region_prefix(v, prefix);
+		snprintf(pat, sizeof pat, "%s%%", prefix);
+		yj_q_where(q, "g.region_code LIKE ?");
+		yj_q_text(q, pat);
+	}
+	if ((v = yj_query(r, "q")) && *v) {
+		char *pat = yj_asprintf("%%%s%%", v);
+		yj_q_where(q, "g.name LIKE ?");
+		yj_q_text(q, pat);
+		free(pat);
+	}
+	return q;
+}
+
+static int list_grids(yj_req *r)
+{
+	int limit;
+	const char *cursor;
+	int64_t after = 0;
+	if (yj_page_params(r, &limit, &cursor) < 0)
+		return YJ_OK;
+	if (cursor && yj_id_parse(cursor, &after) < 0)
+		return yj_reply_problem(r, 400, "validation", "参数错误", "cursor 无效，请使用上一页返回的 next_cursor。");
+	yj_qb *q = filtered(r);
+	yj_q_where(q, "g.id > ?");
+	yj_q_int(q, after);
+	yj_q_tail(q, "ORDER BY g.id LIMIT ?");
+	yj_q_int(q, limit + 1);
+	store_stmt *st = yj_q_prepare(q, store_conn_get(yj_store(r)));
+	if (!st)
+		return yj_reply_store_error(r, ST_ERR);
+	json_t *items = json_array(), *next = json_null();
+	int rc, n = 0;
+	while ((rc = store_step(st)) == ST_ROW) {
+		if (++n > limit) {
+			json_t *last = json_array_get(items, json_array_size(items) - 1);
+			json_decref(next);
+			next = yj_cursor_json(json_string_value(json_object_get(last, "id")));
+			break;
+		}
+		json_array_append_new(items, grid_json(st));
+	}
+	store_finalize(st);
+	if (rc < 0) {
+		json_decref(items);
+		json_decref(next);
+		return yj_reply_store_error(r, rc);
+	}
+	return yj_reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+}
+
+static const yj_column export_cols[] = {
+	{"code", "网格编码"}, {"name", "网格名称"}, {"region_code", "行政区划代码"}, {"region_name", "所属乡镇（街道）"},
+	{"members_count", "网格员人数"}, {"institutions_count", "机构数"}, {NULL, NULL},
+};
+
+static int export_grids(yj_req *r)
+{
+	yj_qb *q = filtered(r);
+	yj_q_tail(q, "ORDER BY g.code LIMIT 100000");
+	store_stmt *st = yj_q_prepare(q, store_conn_get(yj_store(r)));
+	if (!st)
+		return yj_reply_store_error(r, ST_ERR);
+	json_t *rows = json_array();
+	int rc;
+	while ((rc = store_step(st)) == ST_ROW)
+		json_array_append_new(rows, grid_json(st));
+	store_finalize(st);
+	if (rc < 0) {
+		json_decref(rows);
+		return yj_reply_store_error(r, rc);
+	}
+	return yj_reply_export(r, "grids", export_cols, rows);
+}
+
+/* One grid in scope with its members; ST_NOTFOUND when absent or outside. */
+static int load_grid(store_conn *c, const yj_scope *sc, int64_t id, json_t **out)
+{
+	yj_qb *q = yj_q_select(&grids_view, COLS, sc);
+	yj_q_where(q, "g.id = ?");
+	yj_q_int(q, id);
+	store_stmt *st = yj_q_prepare(q, c);
+	if (!st)
+		return ST_ERR;
+	int rc = store_step(st);
+	if (rc == ST_ROW)
+		*out = grid_json(st);
+	store_finalize(st);
+	if (rc != ST_ROW)
+		return rc == ST_DONE ? ST_NOTFOUND : rc;
+	st = store_prepare(c, "SELECT u.id, u.username, u.display_name, u.region_code FROM grid_members m"
+			      " JOIN users u ON u.id = m.user_id WHERE m.grid_id = ? ORDER BY u.id");
+	if (!st)
+		return ST_ERR;
+	store_bind_int64(st, 1, id);
+	json_t *members = json_array();
+	while ((rc = store_step(st)) == ST_ROW) {
+		char ids[21];
+		yj_id_format(store_col_int64(st, 0), ids);
+		json_array_append_new(members, json_pack("{s:s, s:s, s:s, s:s}", "user_id", ids, "username",
+							 store_col_text(st, 1), "display_name", store_col_text(st, 2),
+							 "region_code", store_col_text(st, 3)));
+	}
+	store_finalize(st);
+	json_object_set_new(*out, "members", members);
+	return rc < 0 ? rc : ST_OK;
+}
+
+static int get_grid(yj_req *r)
+{
+	int64_t id;
+	json_t *g = NULL;
+	if (yj_id_parse(yj_param(r, "id"), &id) < 0)
+		return yj_reply_not_found(r);
+	int rc = load_grid(store_conn_get(yj_store(r)), &yj_who(r)->scope, id, &g);
+	if (rc < 0) {
+		json_decref(g);
+		return yj_reply_store_error(r, rc);
+	}
+	return yj_reply_json(r, 200, g);
+}
+
+static int audit_grid(store_conn *c, yj_req *r, const char *action, json_t *g)
+{
+	char actor[24];
+	yj_reg_actor(r, actor);
+	yj_audit_event ev = {actor, action, "grid", json_string_value(json_object_get(g, "id")),
+			     json_string_value(json_object_get(g, "region_code")), g};
+	return yj_audit_append(c, &ev, NULL);
+}
+
+static const yj_field create_fields[] = {
+	{"name", F_STRING, 1, 50, "Grid name, e.g. 五马街道第一网格"},
+	{"region_code", F_STRING, 1, 9, "9-digit code of the town or street the grid lies in"},
+	{NULL, 0, 0, 0, NULL},
+};
+
+struct grid_arg {
+	yj_req *r;
+	int64_t id;
+	json_t *grid;
+	json_t *errors;
+};
+
+/* The next free code below a town: its 9 digits and a 3-digit sequence. */
+static int next_code(store_conn *c, const char *town, char out[16])
+{
+	int64_t n = 0;
+	char pat[16];
+	snprintf(pat, sizeof pat, "%s%%", town);
+	int rc = store_query_int64(c, "SELECT COUNT(*) FROM grids WHERE code LIKE ?", pat, &n);
+	if (rc < 0)
+		return rc;
+	if (n >= 999)
+		return ST_CONFLICT;
+	snprintf(out, 16, "%.9s%03d", town, (int)(n + 1) % 1000);
+	return ST_OK;
+}
+
+static int create_tx(store_conn *c, void *arg)
+{
+	struct grid_arg *a = arg;
+	json_t *b = yj_body(a->r);
+	const char *town = json_string_value(json_object_get(b, "region_code"));
+	int64_t level = 0;
+	json_decref(a->errors);
+	a->errors = json_array();
+	if (store_query_int64(c, "SELECT level FROM regions WHERE code = ?", town, &level) != ST_OK || level != 4)
+		json_array_append_new(a->errors, json_pack("{s:s, s:s}", "field", "region_code", "detail",
+							   "应为乡镇（街道）的 9 位行政区划代码"));
+	else if (!yj_scope_allows(&yj_who(a->r)->scope, town, NULL))
+		json_array_append_new(a->errors, json_pack("{s:s, s:s}", "field", "region_code", "detail", "超出您的管辖范围"));
+	if (json_array_size(a->errors))
+		return -100;
+	char code[16];
+	int rc = next_code(c, town, code);
+	if (rc < 0)
+		return rc;
+	int64_t now = yj_now_ms();
+	a->id = yj_id_new();
+	store_stmt *st = store_prepare(c, "INSERT INTO grids (id, code, name, region_code, created_at, updated_at)"
+					  " VALUES (?, ?, ?, ?, ?, ?)");
+	if (!st)
+		return ST_ERR;
+	store_bind_int64(st, 1, a->id);
+	store_bind_text(st, 2, code, -1);
+	store_bind_text(st, 3, json_string_value(json_object_get(b, "name")), -1);
+	store_bind_text(st, 4, town, -1);
+	store_bind_int64(st, 5, now);
+	store_bind_int64(st, 6, now);
+	rc = store_step(st);
+	store_finalize(st);
+	if (rc < 0)
+		return rc; /* a concurrent create took the code: ST_CONFLICT, retried by the caller */
+	json_decref(a->grid);
+	a->grid = NULL;
+	if ((rc = load_grid(c, &yj_who(a->r)->scope, a->id, &a->grid)) < 0)
+		return rc;
+	return audit_grid(c, a->r, "grid.create", a->grid);
+}
+
+static int finish(yj_req *r, struct grid_arg *a, int rc, int status)
+{
+	if (rc == -100) {
+		json_decref(a->grid);
+		return yj_reg_reply_invalid(r, a->errors);
+	}
+	json_decref(a->errors);
+	if (rc < 0) {
+		json_decref(a->grid);
+		return yj_reply_store_error(r, rc);
+	}
+	return yj_reply_json(r, status, a->grid);
+}
+
+static int create_grid(yj_req *r)
+{
+	struct grid_arg a = {r, 0, NULL, NULL};
+	int rc = store_tx(yj_store(r), create_tx, &a);
+	if (rc == ST_CONFLICT) /* two creates below one town at once: the second takes the next code */
+		rc = store_tx(yj_store(r), create_tx, &a);
+	return finish(r, &a, rc, 201);
+}
+
+static const yj_field patch_fields[] = {
+	{"name", F_STRING, 1, 50, "Grid name"},
+	{NULL, 0, 0, 0, NULL},
+};
+
+static int patch_tx(store_conn *c, void *arg)
+{
+	struct grid_arg *a = arg;
+	yj_qb *q = yj_q_update(&grids_table, &yj_who(a->r)->scope);
+	yj_q_set_text(q, "name", json_string_value(json_object_get(yj_body(a->r), "name")));
+	yj_q_set_int(q, "updated_at", yj_now_ms());
+	yj_q_where(q, "id = ?");
+	yj_q_int(q, a->id);
+	store_stmt *st = yj_q_prepare(q, c);
+	if (!st)
+		return ST_ERR;
+	int rc = store_step(st);
+	int64_t n = store_changes(st);
+	store_finalize(st);
+	if (rc < 0)
+		return rc;
+	if (n == 0)
+		return ST_NOTFOUND;
+	json_decref(a->grid);
+	a->grid = NULL;
+	if ((rc = load_grid(c, &yj_who(a->r)->scope, a->id, &a->grid)) < 0)
+		return rc;
+	return audit_grid(c, a->r, "grid.update", a->grid);
+}
+
+static int patch_grid(yj_req *r)
+{
+	struct grid_arg a = {r, 0, NULL, NULL};
+	if (yj_id_parse(yj_param(r, "id"), &a.id) < 0)
+		return yj_reply_not_found(r);
+	return finish(r, &a, store_tx(yj_store(r), patch_tx, &a), 200);
+}
+
+static const yj_field members_fields[] = {
+	{"user_ids", F_ARRAY, 1, 0, "Ids of the grid members (网格员) — users with the grid_member role whose territory "
+				    "contains the grid; replaces the current list"},
+	{NULL, 0, 0, 0, NULL},
+};
+
+/* A member must be a grid member whose territory contains the grid, so they can see its subjects. */
+static int check_member(store_conn *c, const yj_scope *sc, const char *grid_region, json_t *v, json_t *errors)
+{
+	int64_t uid;
+	char msg[200];
+	if (!json_is_string(v) || yj_id_parse(json_string_value(v), &uid) < 0) {
+		json_array_append_new(errors, json_pack("{s:s, s:s}", "field", "user_ids", "detail", "用户编号应为字符串"));
+		return ST_OK;
+	}
+	store_stmt *st = store_prepare(c, "SELECT role, region_code, display_name FROM users WHERE id = ?");
+	if (!st)
+		return ST_ERR;
+	store_bind_int64(st, 1, uid);
+	int rc = store_step(st);
+	if (rc == ST_ROW) {
+		char prefix[16];
+		yj_region_prefix(store_col_text(st, 1), prefix);
+		if (!yj_scope_allows(sc, store_col_text(st, 1), NULL))
+			snprintf(msg, sizeof msg, "用户 %s 不在您的管辖范围内", json_string_value(v));
+		else if (strcmp(store_col_text(st, 0), "grid_member") != 0)
+			snprintf(msg, sizeof msg, "%s 不是网格员，请先将其角色设为网格员", store_col_text(st, 2));
+		else if (strncmp(grid_region, prefix, strlen(prefix)) != 0)
+			snprintf(msg, sizeof msg, "%s 的辖区不包含该网格，请选择该乡镇（街道）或所在县区的网格员",
+				 store_col_text(st, 2));
+		else
+			msg[0] = '\0';
+	} else {
+		snprintf(msg, sizeof msg, "用户 %s 不存在", json_string_value(v));
+	}
+	store_finalize(st);
+	if (rc < 0)
+		return rc;
+	if (msg[0])
+		json_array_append_new(errors, json_pack("{s:s, s:s}", "field", "user_ids", "detail", msg));
+	return ST_OK;
+}
+
+static int members_tx(store_conn *c, void *arg)
+{
+	struct grid_arg *a = arg;
+	const yj_scope *sc = &yj_who(a->r)->scope;
+	json_decref(a->grid);
+	a->grid = NULL;
+	json_decref(a->errors);
+	a->errors = json_array();
+	int rc = load_grid(c, sc, a->id, &a->grid);
+	if (rc < 0)
+		return rc;
+	const char *region = json_string_value(json_object_get(a->grid, "region_code"));
+	json_t *ids = json_object_get(yj_body(a->r), "user_ids"), *v;
+	size_t i;
+	json_array_foreach(ids, i, v) if ((rc = check_member(c, sc, region, v, a->errors)) < 0) return rc;
+	if (json_array_size(a->errors))
+		return -100;
+	store_stmt *st = store_prepare(c, "DELETE FROM grid_members WHERE grid_id = ?");
+	if (!st)
+		return ST_ERR;
+	store_bind_int64(st, 1, a->id);
+	rc = store_step(st);
+	store_finalize(st);
+	json_array_foreach(ids, i, v) {
+		if (rc < 0)
+			break;
+		int64_t uid;
+		yj_id_parse(json_string_value(v), &uid);
+		st = store_prepare(c, "INSERT INTO grid_members (grid_id, user_id, region_code) VALUES (?, ?, ?)");
+		if (!st)
+			return ST_ERR;
+		store_bind_int64(st, 1, a->id);
+		store_bind_int64(st, 2, uid);
+		store_bind_text(st, 3, region, -1);
+		rc = store_step(st);
+		store_finalize(st);
+		if (rc == ST_CONFLICT)
+			rc = ST_OK; /* the same user listed twice */
+	}
+	if (rc < 0)
+		return rc;
+	json_decref(a->grid);
+	a->grid = NULL;
+	if ((rc = load_grid(c, sc, a->id, &a->grid)) < 0)
+		return rc;
+	return audit_grid(c, a->r, "grid.members", a->grid);
+}
+
+static int put_members(yj_req *r)
+{
+	struct grid_arg a = {r, 0, NULL, NULL};
+	if (yj_id_parse(yj_param(r, "id"), &a.id) < 0)
+		return yj_reply_not_found(r);
+	return finish(r, &a, store_tx(yj_store(r), members_tx, &a), 200);
+}
+
+const yj_route yj_grid_routes[] = {
+	{"GET", "/api/v1/grids", list_grids, ROLE_ANY, NULL, list_params, "registry",
+	 "List grids (网格) in the caller's territory", "{items, next_cursor}", 200},
+	{"GET", "/api/v1/grids/export", export_grids, ROLE_ANY, NULL, export_params, "registry",
+	 "Export the filtered grid list as Excel or CSV", "An .xlsx or .csv file", 200},
+	{"POST", "/api/v1/grids", create_grid, ROLE_ADMIN, create_fields, NULL, "registry",
+	 "Define a grid below a town or street (its code is the town's and a sequence)", "The new grid", 201},
+	{"GET", "/api/v1/grids/{id}", get_grid, ROLE_ANY, NULL, NULL, "registry", "Read a grid with its members",
+	 "The grid", 200},
+	{"PATCH", "/api/v1/grids/{id}", patch_grid, ROLE_ADMIN, patch_fields, NULL, "registry", "Rename a grid",
+	 "The grid", 200},
+	{"PUT", "/api/v1/grids/{id}/members", put_members, ROLE_ADMIN, members_fields, NULL, "registry",
+	 "Set a grid's members (网格员)", "The grid with its members", 200},
+	{0},
+};
