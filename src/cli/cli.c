@@ -5,6 +5,7 @@
 #include "../base/base.h"
 #include "../platform/audit/audit.h"
 #include "../platform/pii/pii.h"
+#include "../registry/licence.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,7 +130,7 @@ char *cli_read_line(void)
 
 int cli_load_keys(const char *dir, char **err)
 {
-	if (yj_audit_keys_load(dir, err) < 0)
+	if (yj_audit_keys_load(dir, err) < 0 || yj_licence_keys_load(dir, err) < 0)
 		return YJ_ERR;
 	return yj_pii_keys_load(dir, err);
 }

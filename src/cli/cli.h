@@ -23,7 +23,7 @@ const char *cli_db_url(const cli_opt *opts);
 /* Directory of the audit signing keys: --keys, else $YIJIAN_KEYS, else PATH.keys beside a SQLite
  * file, else ./yijian-keys. Caller frees. */
 char *cli_keys_dir(const cli_opt *opts, const char *db_url);
-/* Loads every key kept in DIR (audit signing, personal-data encryption), creating missing ones.
+/* Loads every key kept in DIR (audit signing, licence signing, personal-data encryption), creating missing ones.
  * YJ_OK, or YJ_ERR with *err (caller frees). */
 int cli_load_keys(const char *dir, char **err);
 /* Opens and migrates the store, printing the reason on failure. */
@@ -39,5 +39,6 @@ int cmd_audit(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_screen(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
+int cmd_licence(int argc, char **argv);
 
 #endif

@@ -7,6 +7,7 @@
 #include "../base/log.h"
 #include "../platform/audit/audit.h"
 #include "../platform/auth/auth.h"
+#include "../registry/licence.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -57,6 +58,7 @@ int cmd_serve(int argc, char **argv)
 		{"max-connections", 1, "simultaneous connections (default 1024)", NULL},
 		{"idle-timeout", 1, "seconds before an idle or slow connection is closed (default 30)", NULL},
 		{"secure-cookies", 0, "mark cookies Secure (when behind TLS)", NULL},
+		{"public-url", 1, "public base URL printed in licence QR codes as <URL>verify/<code> (default http://LISTEN/)", NULL},
 		{"quiet", 0, "log warnings and errors only", NULL},
 		{NULL, 0, NULL, NULL},
 	};
@@ -86,6 +88,13 @@ int cmd_serve(int argc, char **argv)
 		.idle_timeout = num(o, "idle-timeout", 0),
 		.secure_cookies = cli_get(o, "secure-cookies") != NULL,
 	};
+	if (cli_get(o, "public-url")) {
+		yj_licence_set_public_url(cli_get(o, "public-url"));
+	} else {
+		char *base = yj_asprintf("http://%s/", cfg.listen);
+		yj_licence_set_public_url(base);
+		free(base);
+	}
 	/* Block the stop signals in every thread; the main thread waits for them below. */
 	sigset_t set;
 	sigemptyset(&set);

@@ -10,6 +10,9 @@
  * /api/v1/vocab, /api/v1/grids…, /api/v1/responsibilities…. */
 extern const yj_route yj_region_routes[], yj_institution_routes[], yj_practitioner_routes[], yj_vocab_routes[],
 	yj_grid_routes[], yj_responsibility_routes[];
+/* /api/v1/licences…, /api/v1/licence-kinds, /api/v1/public/licences/{code}, /api/v1/public/licence-key
+ * (licence_api.c; the licence interface is licence.h). */
+extern const yj_route yj_licence_routes[];
 
 /* Loads the compiled-in region table (data/regions.csv) into regions; used by migration 2. */
 int yj_regions_load(store_conn *c);
