@@ -9,10 +9,12 @@
 /* Routes: /api/v1/regions…, /api/v1/departments, /api/v1/institutions…, /api/v1/practitioners…,
  * /api/v1/vocab, /api/v1/grids…, /api/v1/responsibilities…. */
 extern const yj_route yj_region_routes[], yj_institution_routes[], yj_practitioner_routes[], yj_vocab_routes[],
-	yj_grid_routes[], yj_responsibility_routes[];
+	yj_grid_routes[], yj_responsibility_routes[], yj_filing_routes[];
 /* /api/v1/licences…, /api/v1/licence-kinds, /api/v1/public/licences/{code}, /api/v1/public/licence-key
  * (licence_api.c; the licence interface is licence.h). */
 extern const yj_route yj_licence_routes[];
+/* POST /api/v1/import/{kind}: CSV import (import_api.c; the interface is import.h). */
+extern const yj_route yj_import_routes[];
 
 /* Loads the compiled-in region table (data/regions.csv) into regions; used by migration 2. */
 int yj_regions_load(store_conn *c);

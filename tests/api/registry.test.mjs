@@ -179,3 +179,27 @@ test('vocab: code lists with Chinese labels', async () => {
   assert.ok(v.data.institution_type.some((e) => e.code === 'clinic' && e.label === '诊所'));
   assert.ok(v.data.clinical_dept.some((e) => e.code === '12' && e.label === '口腔科'));
 });
+
+test('practice filings (多机构执业备案): at another institution, dated, scoped, audited', async () => {
+  const p = (await lc.get('/api/v1/practitioners?certificate_no=110330302000001')).data.items[0];
+  const other = await lc.post('/api/v1/institutions', clinic(creditCode('52330302', '10000003'), '330302', { name: '鹿城第二诊所' }));
+  assert.equal(other.status, 201);
+  const bad = await lc.post(`/api/v1/practitioners/${p.id}/filings`, { institution_id: LC_CODE, start_date: '2026-13-01' });
+  isProblem(assert, bad, 422);
+  assert.deepEqual(bad.data.errors.map((e) => e.field).sort(), ['start_date']);
+  const primary = await lc.post(`/api/v1/practitioners/${p.id}/filings`, { institution_id: LC_CODE, start_date: '2026-01-01' });
+  isProblem(assert, primary, 422);
+  // the neighbour's institution is not a place the county can file to
+  isProblem(assert, await lc.post(`/api/v1/practitioners/${p.id}/filings`, { institution_id: LW_CODE, start_date: '2026-01-01' }), 422);
+  const f = await lc.post(`/api/v1/practitioners/${p.id}/filings`, { institution_id: other.data.credit_code, start_date: '2026-03-01' });
+  assert.equal(f.status, 201, JSON.stringify(f.data));
+  assert.equal(f.data.institution_name, '鹿城第二诊所');
+  isProblem(assert, await lc.post(`/api/v1/practitioners/${p.id}/filings`, { institution_id: other.data.id, start_date: '2026-03-01' }), 409);
+  isProblem(assert, await lc.post(`/api/v1/practitioners/${p.id}/filings/${f.data.id}/end`, { end_date: '2026-02-01' }), 422);
+  const ended = await lc.post(`/api/v1/practitioners/${p.id}/filings/${f.data.id}/end`, { end_date: '2026-12-31' });
+  assert.equal(ended.data.end_date, '2026-12-31');
+  const list = await lc.get(`/api/v1/practitioners/${p.id}/filings`);
+  assert.deepEqual(list.data.items.map((x) => x.id), [f.data.id]);
+  isProblem(assert, await lw.get(`/api/v1/practitioners/${p.id}/filings`), 404);
+  isProblem(assert, await lw.post(`/api/v1/practitioners/${p.id}/filings/${f.data.id}/end`, { end_date: '2026-06-30' }), 404);
+});

@@ -1,0 +1,259 @@
+/* filings_api.c — multi-institution practice filings (多机构执业备案): a practitioner registered at
+ * a primary institution files to practise at others for a period. A filing is visible to whoever
+ * sees the practitioner or the filing institution; it is made by the filing institution's territory. */
+#define _POSIX_C_SOURCE 200809L
+#include "registry.h"
+#include "record_api.h"
+#include "../base/id.h"
+#include "../platform/audit/audit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define COLS "f.id, f.practitioner_id, f.institution_id, i.name, i.credit_code, f.region_code, f.start_date," \
+	     " f.end_date, f.created_at"
+
+static json_t *filing_json(store_stmt *st)
+{
+	char id[21], pid[21], iid[21];
+	yj_id_format(store_col_int64(st, 0), id);
+	yj_id_format(store_col_int64(st, 1), pid);
+	yj_id_format(store_col_int64(st, 2), iid);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:I}", "id", id, "practitioner_id", pid,
+			 "institution_id", iid, "institution_name", store_col_text(st, 3), "institution_credit_code",
+			 store_col_text(st, 4), "region_code", store_col_text(st, 5), "start_date", store_col_text(st, 6),
+			 "end_date", store_col_text(st, 7), "created_at", (json_int_t)store_col_int64(st, 8));
+}
+
+static int path_practitioner(yj_req *r, store_conn *c, json_t **p)
+{
+	int64_t id;
+	if (yj_id_parse(yj_param(r, "id"), &id) < 0)
+		return ST_NOTFOUND;
+	return yj_reg_load(c, &yj_practitioner_kind, &yj_who(r)->scope, id, p);
+}
+
+static int list_filings(yj_req *r)
+{
+	store_conn *c = store_conn_get(yj_store(r));
+	json_t *p = NULL;
+	int rc = path_practitioner(r, c, &p);
+	if (rc < 0)
+		return yj_reply_store_error(r, rc);
+	store_stmt *st = store_prepare(c, "SELECT " COLS " FROM practice_filings f JOIN institutions i"
+					  " ON i.id = f.institution_id WHERE f.practitioner_id = ? ORDER BY f.start_date, f.id");
+	if (!st) {
+		json_decref(p);
+		return yj_reply_store_error(r, ST_ERR);
+	}
+	store_bind_int64(st, 1, strtoll(json_string_value(json_object_get(p, "id")), NULL, 10));
+	json_decref(p);
+	json_t *items = json_array();
+	while ((rc = store_step(st)) == ST_ROW)
+		json_array_append_new(items, filing_json(st));
+	store_finalize(st);
+	if (rc < 0) {
+		json_decref(items);
+		return yj_reply_store_error(r, rc);
+	}
+	return yj_reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+static const yj_field create_fields[] = {
+	{"institution_id", F_STRING, 1, 40, "Institution filed for: id or unified social credit code"},
+	{"start_date", F_STRING, 1, 10, "First day of practice there, YYYY-MM-DD"},
+	{"end_date", F_STRING, 0, 10, "Last day, YYYY-MM-DD (open when absent)"},
+	{NULL, 0, 0, 0, NULL},
+};
+
+struct filing_arg {
+	yj_req *r;
+	int64_t id;
+	json_t *filing;
+	json_t *errors;
+};
+
+static int load_filing(store_conn *c, int64_t id, json_t **out)
+{
+	store_stmt *st = store_prepare(c, "SELECT " COLS " FROM practice_filings f JOIN institutions i"
+					  " ON i.id = f.institution_id WHERE f.id = ?");
+	if (!st)
+		return ST_ERR;
+	store_bind_int64(st, 1, id);
+	int rc = store_step(st);
+	if (rc == ST_ROW)
+		*out = filing_json(st);
+	store_finalize(st);
+	return rc == ST_ROW ? ST_OK : rc == ST_DONE ? ST_NOTFOUND : rc;
+}
+
+static int audit_filing(store_conn *c, yj_req *r, const char *action, json_t *f)
+{
+	char actor[24];
+	yj_reg_actor(r, actor);
+	yj_audit_event ev = {actor, action, "practice_filing", json_string_value(json_object_get(f, "id")),
+			     json_string_value(json_object_get(f, "region_code")), f};
+	return yj_audit_append(c, &ev, NULL);
+}
+
+static void add_err(json_t *errors, const char *field, const char *detail)
+{
+	json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field, "detail", detail));
+}
+
+/* Validates the body with the registry's own checks (dates, the institution in scope). */
+static json_t *checked(store_conn *c, yj_req *r, json_t *errors)
+{
+	static const reg_field fields[] = {
+		{"institution_id", NULL, RT_REF, 1, 0, NULL, "备案机构", NULL, NULL, YJ_KIND_INSTITUTION, 0},
+		{"start_date", NULL, RT_DATE, 1, 0, NULL, "开始日期", NULL, NULL, 0, 0},
+		{"end_date", NULL, RT_DATE, 0, 0, NULL, "结束日期", NULL, NULL, 0, 0},
+		{NULL, NULL, 0, 0, 0, NULL, NULL, NULL, NULL, 0, 0},
+	};
+	static const reg_kind filing_kind = {"practice_filing", "practice_filings", "执业备案", fields, NULL, NULL, NULL,
+					     "region_code", NULL, NULL};
+	json_t *f = yj_reg_validate(c, &filing_kind, &yj_who(r)->scope, yj_body(r), 0, NULL, errors);
+	const char *s = json_string_value(json_object_get(f, "start_date"));
+	const char *e = json_string_value(json_object_get(f, "end_date"));
+	if (s && e && strcmp(e, s) < 0)
+		add_err(errors, "end_date", "结束日期不能早于开始日期");
+	return f;
+}
+
+static int create_tx(store_conn *c, void *arg)
+{
+	struct filing_arg *a = arg;
+	json_t *p = NULL, *f = NULL;
+	json_decref(a->errors);
+	a->errors = json_array();
+	int rc = path_practitioner(a->r, c, &p);
+	if (rc < 0)
+		return rc;
+	f = checked(c, a->r, a->errors);
+	if (!json_array_size(a->errors) &&
+	    !strcmp(json_string_value(json_object_get(f, "institution_id")), json_string_value(json_object_get(p, "institution_id"))))
+		add_err(a->errors, "institution_id", "该机构是其主要执业机构，无需备案");
+	if (json_array_size(a->errors)) {
+		json_decref(p);
+		json_decref(f);
+		return -100;
+	}
+	int64_t iid = strtoll(json_string_value(json_object_get(f, "institution_id")), NULL, 10);
+	char region[16] = "";
+	store_stmt *st = store_prepare(c, "SELECT region_code FROM institutions WHERE id = ?");
+	if (st) {
+		store_bind_int64(st, 1, iid);
+		if (store_step(st) == ST_ROW)
+			snprintf(region, sizeof region, "%s", store_col_text(st, 0));
+		store_finalize(st);
+	}
+	a->id = yj_id_new();
+	st = store_prepare(c, "INSERT INTO practice_filings (id, practitioner_id, institution_id, region_code, start_date,"
+			      " end_date, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+	if (!st) {
+		rc = ST_ERR;
+		goto done;
+	}
+	store_bind_int64(st, 1, a->id);
+	store_bind_int64(st, 2, strtoll(json_string_value(json_object_get(p, "id")), NULL, 10));
+	store_bind_int64(st, 3, iid);
+	store_bind_text(st, 4, region, -1);
+	store_bind_text(st, 5, json_string_value(json_object_get(f, "start_date")), -1);
+	store_bind_text(st, 6, json_string_value(json_object_get(f, "end_date")), -1);
+	store_bind_int64(st, 7, yj_now_ms());
+	rc = store_step(st);
+	store_finalize(st);
+	if (rc >= 0 && (rc = load_filing(c, a->id, &a->filing)) >= 0)
+		rc = audit_filing(c, a->r, "practice_filing.create", a->filing);
+done:
+	json_decref(p);
+	json_decref(f);
+	return rc;
+}
+
+static const yj_field end_fields[] = {
+	{"end_date", F_STRING, 1, 10, "Last day of practice there, YYYY-MM-DD"},
+	{NULL, 0, 0, 0, NULL},
+};
+
+static int end_tx(store_conn *c, void *arg)
+{
+	struct filing_arg *a = arg;
+	json_t *p = NULL;
+	json_decref(a->errors);
+	a->errors = json_array();
+	int rc = path_practitioner(a->r, c, &p);
+	json_decref(p);
+	if (rc < 0)
+		return rc;
+	json_decref(a->filing);
+	a->filing = NULL;
+	if ((rc = load_filing(c, a->id, &a->filing)) < 0)
+		return rc;
+	if (strcmp(json_string_value(json_object_get(a->filing, "practitioner_id")), yj_param(a->r, "id")) ||
+	    !yj_scope_allows(&yj_who(a->r)->scope, json_string_value(json_object_get(a->filing, "region_code")), NULL))
+		return ST_NOTFOUND;
+	const char *end = json_string_value(json_object_get(yj_body(a->r), "end_date"));
+	int y, m, d, n = 0;
+	if (sscanf(end, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || end[n] || m < 1 || m > 12 || d < 1 || d > 31)
+		add_err(a->errors, "end_date", "应为有效日期，格式 YYYY-MM-DD");
+	else if (strcmp(end, json_string_value(json_object_get(a->filing, "start_date"))) < 0)
+		add_err(a->errors, "end_date", "结束日期不能早于开始日期");
+	if (json_array_size(a->errors))
+		return -100;
+	store_stmt *st = store_prepare(c, "UPDATE practice_filings SET end_date = ? WHERE id = ?");
+	if (!st)
+		return ST_ERR;
+	store_bind_text(st, 1, end, -1);
+	store_bind_int64(st, 2, a->id);
+	rc = store_step(st);
+	store_finalize(st);
+	json_decref(a->filing);
+	a->filing = NULL;
+	if (rc >= 0 && (rc = load_filing(c, a->id, &a->filing)) >= 0)
+		rc = audit_filing(c, a->r, "practice_filing.end", a->filing);
+	return rc;
+}
+
+static int finish(yj_req *r, struct filing_arg *a, int rc, int status)
+{
+	if (rc == -100) {
+		json_decref(a->filing);
+		return yj_reg_reply_invalid(r, a->errors);
+	}
+	json_decref(a->errors);
+	if (rc == ST_CONFLICT)
+		return yj_reply_problem(r, 409, "conflict", "备案已存在", "该医务人员在该机构同一日期开始的备案已存在，请勿重复备案。");
+	if (rc < 0) {
+		json_decref(a->filing);
+		return yj_reply_store_error(r, rc);
+	}
+	return yj_reply_json(r, status, a->filing);
+}
+
+static int create_filing(yj_req *r)
+{
+	struct filing_arg a = {r, 0, NULL, NULL};
+	return finish(r, &a, store_tx(yj_store(r), create_tx, &a), 201);
+}
+
+static int end_filing(yj_req *r)
+{
+	struct filing_arg a = {r, 0, NULL, NULL};
+	if (yj_id_parse(yj_param(r, "fid"), &a.id) < 0)
+		return yj_reply_not_found(r);
+	return finish(r, &a, store_tx(yj_store(r), end_tx, &a), 200);
+}
+
+#define WRITERS (ROLE_ADMIN | ROLE_INSPECTOR)
+
+const yj_route yj_filing_routes[] = {
+	{"GET", "/api/v1/practitioners/{id}/filings", list_filings, ROLE_ANY, NULL, NULL, "registry",
+	 "A practitioner's multi-institution practice filings (多机构执业备案)", "{items}", 200},
+	{"POST", "/api/v1/practitioners/{id}/filings", create_filing, WRITERS, create_fields, NULL, "registry",
+	 "File a practitioner to practise at another institution", "The filing", 201},
+	{"POST", "/api/v1/practitioners/{id}/filings/{fid}/end", end_filing, WRITERS, end_fields, NULL, "registry",
+	 "End a filing on a date", "The filing", 200},
+	{0},
+};
