@@ -11,5 +11,6 @@ const yj_route *const yj_all_routes[] = {
 	yj_system_routes, yj_session_routes, yj_user_routes, yj_token_routes, yj_region_routes, yj_audit_routes,
 	yj_institution_routes, yj_practitioner_routes, yj_vocab_routes, yj_grid_routes, yj_responsibility_routes,
 	yj_filing_routes, yj_licence_routes,
+	yj_import_routes,
 };
 const size_t yj_all_routes_len = sizeof yj_all_routes / sizeof yj_all_routes[0];

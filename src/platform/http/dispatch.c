@@ -56,6 +56,17 @@ static int check_access(yj_req *r)
 static int prepare_body(yj_req *r)
 {
 	const yj_route *rt = r->route;
+	if (rt->body && rt->body[0].type == F_RAW) {
+		const char *ct = yj_header(r, "Content-Type"), *want = rt->body[0].name;
+		size_t n = strlen(want);
+		if (!ct || strncasecmp(ct, want, n) != 0 || (ct[n] && ct[n] != ';' && ct[n] != ' ')) {
+			char *d = yj_asprintf("请求正文必须带有 Content-Type: %s。", want);
+			yj_reply_problem(r, 415, "unsupported-media-type", "不支持的内容类型", d);
+			free(d);
+			return YJ_ERR;
+		}
+		return YJ_OK;
+	}
 	if (!rt->body) {
 		if (r->body_raw.len) {
 			yj_reply_problem(r, 400, "unexpected-body", "请求不应包含正文", "此接口不接受请求正文，请去掉正文后重试。");

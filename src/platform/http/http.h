@@ -31,8 +31,11 @@ enum yj_role {
 #define ROLE_PUBLIC 0u	       /* no sign-in */
 #define ROLE_ANY 0xFFu	       /* any signed-in user */
 
-/* Field types of a JSON request body; the same description validates requests and documents them. */
-enum yj_ftype { F_STRING, F_INT, F_BOOL, F_OBJECT, F_ARRAY, F_NUMBER };
+/* Field types of a JSON request body; the same description validates requests and documents them.
+ * F_RAW, alone in a route's body list, takes the body as raw bytes of the media type named by the
+ * field's name ("text/csv"): only the Content-Type is checked, nothing is parsed or required to be
+ * UTF-8 (an import decides its own encoding); the handler reads it with yj_body_raw. */
+enum yj_ftype { F_STRING, F_INT, F_BOOL, F_OBJECT, F_ARRAY, F_NUMBER, F_RAW };
 typedef struct yj_field {
 	const char *name;
 	enum yj_ftype type;
@@ -123,6 +126,7 @@ json_t *yj_body(yj_req *r);		/* validated body (borrowed) or NULL */
 const yj_principal *yj_who(yj_req *r);	/* NULL on public routes without a session */
 store *yj_store(yj_req *r);
 yj_server *yj_req_server(yj_req *r);
+const char *yj_body_raw(yj_req *r, size_t *len); /* the bytes of an F_RAW route (may hold NULs) */
 const yj_http_config *yj_config(yj_req *r);
 const char *yj_signing_dir(yj_req *r);
 

@@ -12,6 +12,11 @@ const char *yj_method(yj_req *r) { return r->method; }
 const char *yj_path(yj_req *r) { return r->path; }
 const char *yj_client_addr(yj_req *r) { return r->addr; }
 json_t *yj_body(yj_req *r) { return r->body; }
+const char *yj_body_raw(yj_req *r, size_t *len)
+{
+	*len = r->body_raw.len;
+	return r->body_raw.data ? r->body_raw.data : "";
+}
 const yj_principal *yj_who(yj_req *r) { return r->signed_in ? &r->who : NULL; }
 store *yj_store(yj_req *r) { return r->srv->st; }
 yj_server *yj_req_server(yj_req *r) { return r->srv; }

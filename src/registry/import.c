@@ -1,0 +1,458 @@
+/* import.c — CSV import of registry records (see import.h): the header is mapped to fields by JSON
+ * name or Chinese label, each row becomes a text object for yj_reg_validate, and rows are
+ * inserted, updated or left alone by their natural key, all inside one write transaction. */
+#define _POSIX_C_SOURCE 200809L
+#include "import.h"
+#include "../base/id.h"
+#include "../platform/audit/audit.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ERR_ROLLBACK (-100) /* inside the transaction: done, but nothing may be committed */
+
+const reg_kind *yj_import_kind(const char *name)
+{
+	if (name && !strcmp(name, "institutions"))
+		return &yj_institution_kind;
+	if (name && !strcmp(name, "practitioners"))
+		return &yj_practitioner_kind;
+	return NULL;
+}
+
+static const char *type_zh(const reg_field *f, char *buf, size_t cap)
+{
+	switch (f->type) {
+	case RT_TEXT:
+		snprintf(buf, cap, "文本，最多 %d 字", f->max);
+		return buf;
+	case RT_INT:
+		snprintf(buf, cap, "整数 0–%d", f->max);
+		return buf;
+	case RT_BOOL:
+		return "是 / 否";
+	case RT_DATE:
+		return "日期 YYYY-MM-DD";
+	case RT_CODE:
+		return "代码或名称（一个）";
+	case RT_CODES:
+		return "代码或名称，多个用“、”分隔";
+	case RT_REGION:
+		return "行政区划代码（GB/T 2260）";
+	case RT_REF:
+		return f->ref_kind == YJ_KIND_INSTITUTION ? "机构 id 或统一社会信用代码" : "记录 id 或编号";
+	case RT_COORD:
+		return "度（小数）";
+	}
+	return "";
+}
+
+json_t *yj_import_columns(const reg_kind *k)
+{
+	json_t *out = json_array();
+	char buf[64];
+	for (const reg_field *f = k->fields; f->name; f++)
+		json_array_append_new(out, json_pack("{s:s, s:s, s:b, s:s, s:s, s:b}", "name", f->name, "label", f->label,
+						     "required", f->required, "type", type_zh(f, buf, sizeof buf), "desc",
+						     f->desc ? f->desc : "", "key", !strcmp(f->name, k->key_field)));
+	return out;
+}
+
+void yj_import_result_free(yj_import_result *res)
+{
+	json_decref(res->errors);
+	res->errors = NULL;
+}
+
+/* ---- the header ---- */
+
+typedef struct import_ctx {
+	const reg_kind *k;
+	const yj_import_opts *o;
+	yj_import_result *res;
+	yj_csvrow *r;
+	const char *start; /* first byte after the header, for re-runs of the transaction */
+	long start_row;
+	int ncols;
+	int *col_field;	   /* column (0-based) → field index, or -1 when ignored */
+	int field_col[64]; /* field index → 1-based column, 0 when the file lacks it */
+	int nfields;
+	int key_field;
+} import_ctx;
+
+static void row_err(yj_import_result *res, long row, int col, const char *field, const char *detail)
+{
+	json_array_append_new(res->errors, json_pack("{s:I, s:i, s:s, s:s}", "row", (json_int_t)row, "column", col,
+						     "field", field ? field : "", "detail", detail));
+}
+
+static const reg_field *field_at(const reg_kind *k, int i)
+{
+	return &k->fields[i];
+}
+
+static int field_index(const reg_kind *k, const char *name)
+{
+	for (int i = 0; k->fields[i].name; i++)
+		if (!strcmp(k->fields[i].name, name))
+			return i;
+	return -1;
+}
+
+/* Trims spaces (ASCII and the ideographic space U+3000) at both ends, in place. */
+static char *trim(char *s)
+{
+	for (;;) {
+		if (*s == ' ')
+			s++;
+		else if (!strncmp(s, "\xE3\x80\x80", 3))
+			s += 3;
+		else
+			break;
+	}
+	size_t n = strlen(s);
+	for (;;) {
+		if (n && s[n - 1] == ' ')
+			n--;
+		else if (n >= 3 && !strncmp(s + n - 3, "\xE3\x80\x80", 3))
+			n -= 3;
+		else
+			break;
+	}
+	s[n] = '\0';
+	return s;
+}
+
+/* A header cell names a field by JSON name or Chinese label; a trailing * (required mark) is
+ * allowed. Columns of read-only derived values (as an export has them) are ignored. Returns the
+ * field index, -1 for an ignored column, -2 when unknown. */
+static int header_field(const reg_kind *k, char *cell)
+{
+	char *h = trim(cell);
+	size_t n = strlen(h);
+	if (n && h[n - 1] == '*')
+		h[--n] = '\0';
+	if (!n)
+		return -1;
+	for (int i = 0; k->fields[i].name; i++)
+		if (!strcmp(k->fields[i].name, h) || !strcmp(k->fields[i].label, h))
+			return i;
+	for (const reg_derived *d = k->derived; d && d->column; d++)
+		if (!d->hidden && (!strcmp(d->column, h) || (d->label && !strcmp(d->label, h))))
+			return -1;
+	static const char *const meta[] = {"id", "version", "created_at", "updated_at"};
+	for (size_t i = 0; i < YJ_ARRAY_LEN(meta); i++)
+		if (!strcmp(meta[i], h))
+			return -1;
+	return -2;
+}
+
+/* Reads and maps the header; on problems adds file-level errors and returns -1. */
+static int read_header(import_ctx *x)
+{
+	yj_csvrow *r = x->r;
+	yj_import_result *res = x->res;
+	if (!yj_csvrow_next(r)) {
+		row_err(res, 1, 0, "", "文件为空：第 1 行应为表头（列名），其下每行一条记录。");
+		return -1;
+	}
+	if (r->err) {
+		char *d = yj_asprintf("表头有误：%s。", r->err);
+		row_err(res, r->row, r->err_col, "", d);
+		free(d);
+		return -1;
+	}
+	x->ncols = r->nf;
+	x->col_field = yj_malloc(sizeof(int) * (size_t)r->nf);
+	int bad = 0;
+	for (int c = 0; c < r->nf; c++) {
+		char cell[200];
+		snprintf(cell, sizeof cell, "%s", r->f[c]);
+		int fi = header_field(x->k, cell);
+		x->col_field[c] = fi < 0 ? -1 : fi;
+		if (fi == -2) {
+			char *d = yj_asprintf("未知的列名“%.60s”：请改为本类记录的列名（yijian import %s --columns 可列出全部列），或删除该列。",
+					      trim(cell), x->k->table);
+			row_err(res, r->row, c + 1, "", d);
+			free(d);
+			bad = 1;
+		} else if (fi >= 0 && x->field_col[fi]) {
+			char *d = yj_asprintf("列“%s”重复出现（另见第 %d 列），请只保留一列。", field_at(x->k, fi)->label,
+					      x->field_col[fi]);
+			row_err(res, r->row, c + 1, field_at(x->k, fi)->name, d);
+			free(d);
+			bad = 1;
+		} else if (fi >= 0) {
+			x->field_col[fi] = c + 1;
+		}
+	}
+	for (int i = 0; x->k->fields[i].name; i++)
+		if (x->k->fields[i].required && !x->field_col[i]) {
+			char *d = yj_asprintf("缺少必填列“%s”（%s）。", x->k->fields[i].label, x->k->fields[i].name);
+			row_err(res, r->row, 0, x->k->fields[i].name, d);
+			free(d);
+			bad = 1;
+		}
+	return bad ? -1 : 0;
+}
+
+/* ---- rows ---- */
+
+/* Spreadsheet programs run a cell starting with these as a formula (CSV injection). */
+static int formula_cell(const char *s)
+{
+	return s[0] == '=' || s[0] == '+' || s[0] == '@' || s[0] == '\t' || s[0] == '\r';
+}
+
+static int column_of(const import_ctx *x, const char *field)
+{
+	int fi = field_index(x->k, field);
+	if (fi < 0) /* a derived column's error (id_hash) is reported on its input field */
+		for (const reg_derived *d = x->k->derived; d && d->column; d++)
+			if (d->unique_as && !strcmp(d->column, field))
+				fi = field_index(x->k, d->unique_as);
+	return fi < 0 ? 0 : x->field_col[fi];
+}
+
+/* Moves the {field, detail} errors of one row into the result with row and column. */
+static void take_errors(import_ctx *x, long row, json_t *errs)
+{
+	size_t i;
+	json_t *e;
+	json_array_foreach(errs, i, e) {
+		const char *field = json_string_value(json_object_get(e, "field"));
+		row_err(x->res, row, column_of(x, field ? field : ""), field, json_string_value(json_object_get(e, "detail")));
+	}
+}
+
+static void add(json_t *errs, const char *field, const char *detail)
+{
+	json_array_append_new(errs, json_pack("{s:s, s:s}", "field", field, "detail", detail));
+}
+
+/* The ciphertext of personal data is randomised, so re-encrypting the same number would look
+ * like a change: when every keyed hash matches the stored one, the stored hidden columns stay. */
+static void keep_sealed(const reg_kind *k, json_t *rec, const json_t *existing)
+{
+	int hashes = 0;
+	for (const reg_derived *d = k->derived; d && d->column; d++) {
+		if (!d->hidden || !d->unique_as)
+			continue;
+		hashes++;
+		if (!json_equal(json_object_get(rec, d->column), json_object_get(existing, d->column)))
+			return;
+	}
+	if (!hashes)
+		return;
+	for (const reg_derived *d = k->derived; d && d->column; d++)
+		if (d->hidden && json_object_get(existing, d->column))
+			json_object_set(rec, d->column, json_object_get(existing, d->column));
+}
+
+/* Validates and writes one record (fields as text in `in`); adds row errors and counts. */
+static int import_row(store_conn *c, import_ctx *x, json_t *in, json_t *seen, long row)
+{
+	const reg_kind *k = x->k;
+	const yj_scope *sc = x->o->sc;
+	json_t *errs = json_array(), *existing = NULL, *rec = NULL;
+	char msg[300];
+	int rc = ST_OK;
+	const reg_field *kf = field_at(k, x->key_field);
+	const char *key = json_string_value(json_object_get(in, kf->name));
+	int64_t id = 0, version = 0;
+	int found = 0;
+
+	if (key && *key) {
+		json_t *prev = json_object_get(seen, key);
+		if (prev) {
+			snprintf(msg, sizeof msg, "%s与第 %lld 行重复：同一文件中每条记录只能出现一次。", kf->label,
+				 (long long)json_integer_value(prev));
+			add(errs, kf->name, msg);
+			goto done;
+		}
+		json_object_set_new(seen, key, json_integer(row));
+		char region[16];
+		rc = yj_reg_find_key(c, k, key, &id, &version, region);
+		if (rc < 0 && rc != ST_NOTFOUND)
+			goto done;
+		if (rc == ST_OK) {
+			if (!yj_scope_allows(sc, region, NULL)) {
+				snprintf(msg, sizeof msg, "该%s已在其他辖区登记（%s），不在您的管辖范围内，不能导入或修改。", kf->label,
+					 region);
+				add(errs, kf->name, msg);
+				rc = ST_OK;
+				goto done;
+			}
+			rc = yj_reg_load(c, k, sc, id, &existing);
+			if (rc < 0)
+				goto done;
+			found = 1;
+		}
+		rc = ST_OK;
+	}
+	json_t *o = json_object_get(in, "credit_code_override");
+	if (o && json_string_length(o) && !x->o->allow_override)
+		add(errs, "credit_code_override", "只有系统管理员可以填写校验例外理由，请删除该列的内容或联系管理员导入。");
+	rec = yj_reg_validate(c, k, sc, in, 1, existing, errs);
+	if (json_array_size(errs))
+		goto done;
+	if (found)
+		keep_sealed(k, rec, existing);
+	const char *taken = yj_reg_conflict_field(c, k, rec, found ? id : 0);
+	if (taken) {
+		int fi = field_index(k, taken);
+		snprintf(msg, sizeof msg, "已有其他%s使用该%s，请核对。", k->label, fi >= 0 ? field_at(k, fi)->label : taken);
+		add(errs, taken, msg);
+		goto done;
+	}
+	if (found) {
+		int changed = 0;
+		rc = yj_reg_update(c, k, sc, id, version, rec, x->o->actor, &changed);
+		if (rc >= 0)
+			*(changed ? &x->res->updated : &x->res->unchanged) += 1;
+	} else {
+		rc = yj_reg_insert(c, k, rec, x->o->actor, &id);
+		if (rc >= 0)
+			x->res->inserted++;
+	}
+done:
+	if (json_array_size(errs)) {
+		x->res->invalid++;
+		take_errors(x, row, errs);
+	}
+	json_decref(errs);
+	json_decref(existing);
+	json_decref(rec);
+	return rc < 0 ? rc : ST_OK;
+}
+
+static int import_tx(store_conn *c, void *arg)
+{
+	import_ctx *x = arg;
+	yj_import_result *res = x->res;
+	yj_csvrow *r = x->r;
+	/* A re-run after ST_RETRY starts over from the first data row. */
+	res->rows = res->inserted = res->updated = res->unchanged = res->invalid = 0;
+	json_array_clear(res->errors);
+	r->p = x->start;
+	r->row = x->start_row;
+	json_t *seen = json_object();
+	long every = x->o->progress_every > 0 ? x->o->progress_every : 10000;
+	int rc = ST_OK;
+	while (yj_csvrow_next(r)) {
+		long row = r->row;
+		if (r->err) {
+			int fi = r->err_col - 1 < x->ncols && r->err_col > 0 ? x->col_field[r->err_col - 1] : -1;
+			char *d = yj_asprintf("%s。", r->err);
+			row_err(res, row, r->err_col, fi >= 0 ? field_at(x->k, fi)->name : "", d);
+			free(d);
+			res->rows++;
+			res->invalid++;
+			continue;
+		}
+		int empty = 1;
+		for (int i = 0; i < r->nf && empty; i++)
+			empty = !*trim(r->f[i]);
+		if (empty)
+			continue; /* a spreadsheet's empty row: ",,,," */
+		res->rows++;
+		if (r->nf != x->ncols) {
+			char *d = yj_asprintf(r->nf < x->ncols ? "只有 %d 列，表头有 %d 列：该行不完整（可能被截断或缺少逗号）。"
+							       : "有 %d 列，表头只有 %d 列：多出的列没有列名（单元格中的逗号须用英文双引号括起）。",
+					      r->nf, x->ncols);
+			row_err(res, row, r->nf < x->ncols ? r->nf + 1 : x->ncols + 1, "", d);
+			free(d);
+			res->invalid++;
+			continue;
+		}
+		json_t *in = json_object(), *errs = json_array();
+		for (int col = 0; col < r->nf; col++) {
+			int fi = x->col_field[col];
+			if (fi < 0)
+				continue;
+			const char *v = trim(r->f[col]);
+			if (formula_cell(v)) {
+				add(errs, field_at(x->k, fi)->name, "单元格以 = + @ 或制表符开头，像是电子表格公式，已拒绝；请改为纯文本。");
+				continue;
+			}
+			json_object_set_new(in, field_at(x->k, fi)->name, json_string(v));
+		}
+		if (json_array_size(errs)) {
+			res->invalid++;
+			take_errors(x, row, errs);
+		} else {
+			rc = import_row(c, x, in, seen, row);
+		}
+		json_decref(in);
+		json_decref(errs);
+		if (rc < 0)
+			break;
+		if (x->o->progress && res->rows % every == 0)
+			x->o->progress(x->o->ctx, res->rows);
+	}
+	json_decref(seen);
+	if (rc < 0)
+		return rc;
+	if (!res->rows) {
+		row_err(res, 2, 0, "", "文件只有表头，没有数据行。");
+		res->refused = 1;
+		return ERR_ROLLBACK;
+	}
+	if (x->o->dry_run || (res->invalid && !x->o->skip_invalid))
+		return ERR_ROLLBACK;
+	if (!res->inserted && !res->updated)
+		return ST_OK; /* nothing changed, so nothing to record */
+	json_t *state = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "kind", x->k->type, "sha256", res->sha256, "rows",
+				  (json_int_t)res->rows, "inserted", (json_int_t)res->inserted, "updated",
+				  (json_int_t)res->updated, "unchanged", (json_int_t)res->unchanged, "invalid",
+				  (json_int_t)res->invalid);
+	yj_audit_event ev = {x->o->actor, "registry.import", "import", res->sha256,
+			     x->o->region_code ? x->o->region_code : "", state};
+	rc = yj_audit_append(c, &ev, NULL);
+	json_decref(state);
+	return rc < 0 ? rc : ST_OK;
+}
+
+int yj_import(store *s, const reg_kind *k, const char *data, size_t n, const yj_import_opts *o,
+	      yj_import_result *res)
+{
+	memset(res, 0, sizeof *res);
+	res->errors = json_array();
+	unsigned char h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256(h, (const unsigned char *)data, n);
+	yj_hex_encode(h, sizeof h, res->sha256);
+
+	import_ctx x = {.k = k, .o = o, .res = res, .key_field = field_index(k, k->key_field)};
+	for (x.nfields = 0; k->fields[x.nfields].name; x.nfields++)
+		;
+	if (x.nfields > (int)YJ_ARRAY_LEN(x.field_col) || x.key_field < 0)
+		return ST_ERR; /* a kind's table outgrew this file: a programming error */
+	yj_csvrow r;
+	char *err = NULL;
+	if (yj_csvrow_open(&r, data, n, &err) < 0) {
+		row_err(res, 0, 0, "", err);
+		free(err);
+		res->refused = 1;
+		return ST_OK;
+	}
+	res->encoding = r.encoding;
+	x.r = &r;
+	int rc = ST_OK;
+	if (read_header(&x) < 0) {
+		res->refused = 1;
+		goto done;
+	}
+	x.start = r.p;
+	x.start_row = r.row;
+	rc = store_tx(s, import_tx, &x);
+	if (rc == ERR_ROLLBACK)
+		rc = ST_OK;
+	else if (rc >= 0)
+		res->written = 1;
+done:
+	free(x.col_field);
+	yj_csvrow_close(&r);
+	return rc;
+}

@@ -1,0 +1,54 @@
+/* import.h — bulk import of registry records from CSV (导入), shared by `yijian import` and
+ * POST /api/v1/import/{kind}. Every row goes through the same validation as the API
+ * (yj_reg_validate); rows are matched to stored records on the kind's natural key, so importing
+ * the same file twice changes nothing. The whole import runs in one write transaction: without
+ * skip_invalid nothing is committed unless every row is valid, and a dry run always rolls back
+ * (its counts are what a real run would do, unique-value conflicts included). */
+#ifndef YJ_IMPORT_H
+#define YJ_IMPORT_H
+
+#include <jansson.h>
+
+#include "../base/csvrow.h"
+#include "record.h"
+
+typedef struct yj_import_opts {
+	const yj_scope *sc;	 /* rows outside it are row errors; the CLI is unrestricted */
+	const char *actor;	 /* audit actor: a user id, or "cli:<user>" */
+	const char *region_code; /* territory of the import's own audit leaf ("" when none) */
+	int dry_run;
+	int skip_invalid;	 /* commit the valid rows even when others are invalid */
+	int allow_override;	 /* may fill credit_code_override (administrators and the CLI) */
+	/* Called every progress_every rows (0: 10,000) with the data rows read so far; may be NULL. */
+	void (*progress)(void *ctx, long rows);
+	void *ctx;
+	long progress_every;
+} yj_import_opts;
+
+typedef struct yj_import_result {
+	long rows;	/* data rows read (blank rows not counted) */
+	long inserted, updated, unchanged, invalid;
+	int written;	/* the changes were committed */
+	int refused;	/* the file as a whole was refused (encoding, header, no rows): see errors */
+	enum yj_csv_encoding encoding;
+	char sha256[65]; /* of the bytes as received */
+	/* [{row, column, field, detail}] in row order: row and column 1-based as a spreadsheet shows
+	 * them (the header is row 1), column 0 and field "" when the error concerns no one cell;
+	 * detail is Chinese. Owned by the result. */
+	json_t *errors;
+} yj_import_result;
+
+/* The kind imported under a plural name ("institutions", "practitioners"), or NULL. */
+const reg_kind *yj_import_kind(const char *name);
+
+/* Imports data[0..n) as CSV records of kind k. Fills res (release with yj_import_result_free)
+ * and returns ST_OK — also when rows or the file were refused, which res reports — or a store
+ * failure. */
+int yj_import(store *s, const reg_kind *k, const char *data, size_t n, const yj_import_opts *o,
+	      yj_import_result *res);
+void yj_import_result_free(yj_import_result *res);
+
+/* The columns a file of kind k may have: [{name, label, required, type, desc}] (new reference). */
+json_t *yj_import_columns(const reg_kind *k);
+
+#endif

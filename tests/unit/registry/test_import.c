@@ -1,0 +1,556 @@
+/* test_import.c — the CSV row reader (quoting, line ends, BOM, GBK, bad bytes, truncation, long
+ * cells) and the registry import on a real database (a temporary SQLite file, or the PostgreSQL of
+ * YJ_TEST_DB in a schema of its own): all-or-nothing, --skip-invalid, dry runs, duplicates inside
+ * the file, scope, formulas, and re-imports that change nothing and write no history. */
+#define _POSIX_C_SOURCE 200809L
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/base.h"
+#include "base/codes.h"
+#include "base/csvrow.h"
+#include "platform/audit/audit.h"
+#include "platform/pii/pii.h"
+#include "registry/import.h"
+
+static char tmpdir[] = "/tmp/yj_import_XXXXXX";
+static char *pg_base;
+static char pg_schema[64];
+static store *db;
+
+/* ---- helpers ---- */
+
+/* A valid GB 32100 code for county 330302 or 330303 with serial n. */
+static void credit_code(const char *county, int n, char out[19])
+{
+	char org[10];
+	snprintf(org, sizeof org, "%08d", 10000000 + n);
+	static const int w[8] = {3, 7, 9, 10, 5, 8, 4, 2};
+	int s = 0;
+	for (int i = 0; i < 8; i++)
+		s += (org[i] - '0') * w[i];
+	int c = 11 - s % 11;
+	org[8] = c == 10 ? 'X' : c == 11 ? '0' : (char)('0' + c);
+	org[9] = '\0';
+	snprintf(out, 19, "12%s%s", county, org);
+	out[17] = yj_credit_code_check_char(out);
+	out[18] = '\0';
+	assert_int_equal(yj_credit_code_check(out, 18), YJ_CODE_OK);
+}
+
+static void resident_id(int n, char out[19])
+{
+	snprintf(out, 19, "33030219800101%03d", n % 1000);
+	out[17] = yj_resident_id_check_char(out);
+	out[18] = '\0';
+}
+
+static int64_t query_int(const char *sql)
+{
+	int64_t v = -1;
+	assert_int_equal(store_query_int64(store_conn_get(db), sql, NULL, &v), ST_OK);
+	return v;
+}
+
+static void exec_sql(const char *sql)
+{
+	store_conn *c = store_conn_get(db);
+	if (store_exec(c, sql) < 0)
+		fail_msg("%s: %s", sql, store_errmsg(c));
+}
+
+static void clear_registry(void)
+{
+	exec_sql("DELETE FROM name_grams; DELETE FROM record_history; DELETE FROM practitioners; DELETE FROM institutions");
+}
+
+/* Runs an import; the result is the caller's to free. */
+static void run(const reg_kind *k, const char *csv, size_t n, const yj_scope *sc, int dry, int skip,
+		yj_import_result *res)
+{
+	yj_scope all;
+	yj_scope_unrestricted(&all);
+	yj_import_opts o = {sc ? sc : &all, "test", "", dry, skip, 1, NULL, NULL, 0};
+	assert_int_equal(yj_import(db, k, csv, n, &o, res), ST_OK);
+}
+
+/* The detail of the first error on row/column, or NULL. */
+static const char *error_at(const yj_import_result *res, long row, int col)
+{
+	size_t i;
+	json_t *e;
+	json_array_foreach(res->errors, i, e)
+		if (json_integer_value(json_object_get(e, "row")) == row && json_integer_value(json_object_get(e, "column")) == col)
+			return json_string_value(json_object_get(e, "detail"));
+	return NULL;
+}
+
+#define INST_HEADER "统一社会信用代码,机构名称,机构类别,级别,举办主体,经营性质,行政区划,核定床位,诊疗科目\r\n"
+
+static char *inst_row(const char *county, int n, const char *name, int beds)
+{
+	char code[19];
+	credit_code(county, n, code);
+	return yj_asprintf("%s,%s,综合医院,三级,公立,非营利性,%s,%d,内科、外科\r\n", code, name, county, beds);
+}
+
+/* A file of n valid institutions in 330302, with row bad (0 = none) given an unknown region. */
+static char *inst_file(int n, int bad)
+{
+	yj_buf b = YJ_BUF_INIT;
+	yj_buf_puts(&b, INST_HEADER);
+	for (int i = 1; i <= n; i++) {
+		char name[40];
+		snprintf(name, sizeof name, "鹿城测试医院%d", i);
+		char *row = inst_row(i == bad ? "999999" : "330302", i, name, i);
+		yj_buf_puts(&b, row);
+		free(row);
+	}
+	return yj_buf_detach(&b);
+}
+
+/* ---- the reader ---- */
+
+static int read_all(const char *data, size_t n, yj_csvrow *r, char **err)
+{
+	int rc = yj_csvrow_open(r, data, n, err);
+	return rc;
+}
+
+static void reader_quoting(void **state)
+{
+	const char in[] = "a,\"b,1\",\"say \"\"hi\"\"\"\r\n\"two\nlines\",,x\r\n\r\n last ,\"\"\n";
+	yj_csvrow r;
+	char *err = NULL;
+	assert_int_equal(read_all(in, sizeof in - 1, &r, &err), 0);
+	assert_int_equal(r.encoding, YJ_ENC_UTF8);
+	assert_int_equal(yj_csvrow_next(&r), 1);
+	assert_null(r.err);
+	assert_int_equal(r.nf, 3);
+	assert_string_equal(r.f[0], "a");
+	assert_string_equal(r.f[1], "b,1");
+	assert_string_equal(r.f[2], "say \"hi\"");
+	assert_int_equal(r.row, 1);
+	assert_int_equal(yj_csvrow_next(&r), 1);
+	assert_string_equal(r.f[0], "two\nlines"); /* a newline inside quotes stays in the cell */
+	assert_string_equal(r.f[1], "");
+	assert_string_equal(r.f[2], "x"); /* CR of CRLF removed */
+	assert_int_equal(r.row, 2);
+	assert_int_equal(yj_csvrow_next(&r), 1);
+	assert_int_equal(r.row, 4); /* the blank line is row 3, as a spreadsheet counts */
+	assert_string_equal(r.f[0], " last ");
+	assert_string_equal(r.f[1], "");
+	assert_int_equal(yj_csvrow_next(&r), 0);
+	yj_csvrow_close(&r);
+}
+
+static void reader_bom_and_last_line(void **state)
+{
+	const char in[] = "\xEF\xBB\xBFname,x\r\n医院,\"1\"";
+	yj_csvrow r;
+	char *err = NULL;
+	assert_int_equal(read_all(in, sizeof in - 1, &r, &err), 0);
+	assert_int_equal(r.encoding, YJ_ENC_UTF8_BOM);
+	assert_int_equal(yj_csvrow_next(&r), 1);
+	assert_string_equal(r.f[0], "name"); /* no BOM in the first header */
+	assert_int_equal(yj_csvrow_next(&r), 1);
+	assert_string_equal(r.f[0], "医院");
+	assert_string_equal(r.f[1], "1");
+	assert_int_equal(yj_csvrow_next(&r), 0);
+	yj_csvrow_close(&r);
+	/* A trailing comma at the very end is one more empty field. */
+	assert_int_equal(read_all("a,", 2, &r, &err), 0);
+	assert_int_equal(yj_csvrow_next(&r), 1);
+	assert_int_equal(r.nf, 2);
+	yj_csvrow_close(&r);
+}
+
+static void reader_malformed(void **state)
+{
+	const char in[] = "a,b\"c,d\n\"x\"y,z\nok,1\n\"open,2\nmore";
+	yj_csvrow r;
+	char *err = NULL;
+	assert_int_equal(read_all(in, sizeof in - 1, &r, &err), 0);
+	assert_int_equal(yj_csvrow_next(&r), 1);
+	assert_non_null(r.err); /* quote inside an unquoted cell */
+	assert_int_equal(r.err_col, 2);
+	assert_int_equal(yj_csvrow_next(&r), 1);
+	assert_non_null(r.err); /* text after the closing quote */
+	assert_int_equal(r.err_col, 1);
+	assert_int_equal(yj_csvrow_next(&r), 1); /* resynchronised on the next line */
+	assert_null(r.err);
+	assert_string_equal(r.f[0], "ok");
+	assert_int_equal(r.row, 3);
+	assert_int_equal(yj_csvrow_next(&r), 1); /* unterminated: the file was cut */
+	assert_non_null(r.err);
+	assert_non_null(strstr(r.err, "引号未闭合"));
+	assert_int_equal(yj_csvrow_next(&r), 0);
+	yj_csvrow_close(&r);
+}
+
+static void reader_long_cell(void **state)
+{
+	size_t n = 10u << 20; /* a 10-MB name */
+	char *in = yj_malloc(n + 8);
+	memcpy(in, "a,", 2);
+	memset(in + 2, 'x', n);
+	memcpy(in + 2 + n, "\nb,c", 4);
+	yj_csvrow r;
+	char *err = NULL;
+	assert_int_equal(read_all(in, n + 6, &r, &err), 0);
+	assert_int_equal(yj_csvrow_next(&r), 1);
+	assert_non_null(r.err);
+	assert_int_equal(r.err_col, 2);
+	assert_true(r.len[1] <= r.max_field); /* memory bounded by the limit */
+	assert_int_equal(yj_csvrow_next(&r), 1);
+	assert_null(r.err);
+	assert_string_equal(r.f[1], "c");
+	yj_csvrow_close(&r);
+	free(in);
+}
+
+static void reader_encodings(void **state)
+{
+	/* "卫生院,1" in GBK: 卫 CEC0, 生 C9FA, 院 D4BA. (医院 alone, D2BD D4BA, happens to be valid UTF-8.) */
+	const char gbk[] = "name,beds\n\xCE\xC0\xC9\xFA\xD4\xBA,1\n";
+	yj_csvrow r;
+	char *err = NULL;
+	assert_int_equal(read_all(gbk, sizeof gbk - 1, &r, &err), 0);
+	assert_int_equal(r.encoding, YJ_ENC_GB18030);
+	assert_int_equal(yj_csvrow_next(&r), 1);
+	assert_int_equal(yj_csvrow_next(&r), 1);
+	assert_string_equal(r.f[0], "卫生院");
+	yj_csvrow_close(&r);
+
+	/* Bytes that are neither UTF-8 nor GB18030 (0xFF never occurs in either): row 2, column 2. */
+	const char bad[] = "a,b\nx,\xFF\xFF\n";
+	assert_int_equal(read_all(bad, sizeof bad - 1, &r, &err), -1);
+	assert_non_null(strstr(err, "第 2 行第 2 列"));
+	assert_non_null(strstr(err, "CSV UTF-8"));
+	free(err);
+	/* A UTF-8 BOM followed by GBK: the BOM promised UTF-8. */
+	const char bomgbk[] = "\xEF\xBB\xBFname\n\xC9\xFA\n";
+	assert_int_equal(read_all(bomgbk, sizeof bomgbk - 1, &r, &err), -1);
+	assert_non_null(strstr(err, "第 2 行第 1 列"));
+	free(err);
+	assert_int_equal(read_all("\xFF\xFEn\0a\0", 6, &r, &err), -1);
+	assert_non_null(strstr(err, "UTF-16"));
+	free(err);
+	assert_int_equal(read_all("PK\x03\x04rest", 8, &r, &err), -1);
+	assert_non_null(strstr(err, ".xlsx"));
+	free(err);
+	assert_int_equal(read_all("a\nb\0c", 5, &r, &err), -1);
+	assert_non_null(strstr(err, "第 2 行第 1 列"));
+	free(err);
+}
+
+/* ---- imports ---- */
+
+static void all_or_nothing(void **state)
+{
+	clear_registry();
+	char *csv = inst_file(20, 13);
+	yj_import_result res;
+	run(&yj_institution_kind, csv, strlen(csv), NULL, 0, 0, &res);
+	assert_int_equal(res.rows, 20);
+	assert_int_equal(res.invalid, 1);
+	assert_int_equal(res.inserted, 19); /* what would have been written */
+	assert_false(res.written);
+	assert_non_null(error_at(&res, 14, 7)); /* row 14 (header is row 1), column 7 = 行政区划 */
+	assert_int_equal(query_int("SELECT COUNT(*) FROM institutions"), 0);
+	assert_int_equal(query_int("SELECT COUNT(*) FROM record_history"), 0);
+	yj_import_result_free(&res);
+
+	int64_t leaves = query_int("SELECT COUNT(*) FROM audit_leaves");
+	run(&yj_institution_kind, csv, strlen(csv), NULL, 0, 1, &res); /* --skip-invalid */
+	assert_true(res.written);
+	assert_int_equal(res.inserted, 19);
+	assert_int_equal(res.invalid, 1);
+	assert_int_equal(query_int("SELECT COUNT(*) FROM institutions"), 19);
+	/* one leaf per record plus one for the import */
+	assert_int_equal(query_int("SELECT COUNT(*) FROM audit_leaves"), leaves + 20);
+	yj_import_result_free(&res);
+	free(csv);
+}
+
+static void dry_run_writes_nothing(void **state)
+{
+	clear_registry();
+	char *csv = inst_file(5, 0);
+	yj_import_result res;
+	run(&yj_institution_kind, csv, strlen(csv), NULL, 1, 0, &res);
+	assert_int_equal(res.inserted, 5);
+	assert_int_equal(res.invalid, 0);
+	assert_false(res.written);
+	assert_int_equal(query_int("SELECT COUNT(*) FROM institutions"), 0);
+	yj_import_result_free(&res);
+	free(csv);
+}
+
+static void idempotent_reimport(void **state)
+{
+	clear_registry();
+	char *csv = inst_file(10, 0);
+	yj_import_result res;
+	run(&yj_institution_kind, csv, strlen(csv), NULL, 0, 0, &res);
+	assert_int_equal(res.inserted, 10);
+	yj_import_result_free(&res);
+	int64_t hist = query_int("SELECT COUNT(*) FROM record_history");
+	int64_t leaves = query_int("SELECT COUNT(*) FROM audit_leaves");
+	assert_int_equal(hist, 10);
+	run(&yj_institution_kind, csv, strlen(csv), NULL, 0, 0, &res);
+	assert_int_equal(res.inserted, 0);
+	assert_int_equal(res.updated, 0);
+	assert_int_equal(res.unchanged, 10);
+	assert_int_equal(res.invalid, 0);
+	yj_import_result_free(&res);
+	assert_int_equal(query_int("SELECT COUNT(*) FROM record_history"), hist);
+	assert_int_equal(query_int("SELECT COUNT(*) FROM audit_leaves"), leaves);
+	free(csv);
+
+	/* One changed cell: one update, one history version, the rest unchanged. */
+	csv = inst_file(10, 0);
+	char *p = strstr(csv, "鹿城测试医院4,");
+	assert_non_null(p);
+	memcpy(p, "鹿城新名医院", strlen("鹿城新名医院"));
+	run(&yj_institution_kind, csv, strlen(csv), NULL, 0, 0, &res);
+	assert_int_equal(res.updated, 1);
+	assert_int_equal(res.unchanged, 9);
+	yj_import_result_free(&res);
+	assert_int_equal(query_int("SELECT COUNT(*) FROM record_history"), hist + 1);
+	assert_int_equal(query_int("SELECT COUNT(*) FROM institutions WHERE name = '鹿城新名医院4'"), 1);
+	free(csv);
+}
+
+static void duplicates_and_formulas(void **state)
+{
+	clear_registry();
+	char *a = inst_row("330302", 1, "甲医院", 1), *b = inst_row("330302", 2, "=cmd|' /C calc'!A0", 1);
+	char *csv = yj_asprintf(INST_HEADER "%s%s%s", a, b, a);
+	yj_import_result res;
+	run(&yj_institution_kind, csv, strlen(csv), NULL, 0, 0, &res);
+	assert_int_equal(res.invalid, 2);
+	const char *d = error_at(&res, 3, 2);
+	assert_non_null(d);
+	assert_non_null(strstr(d, "公式"));
+	d = error_at(&res, 4, 1);
+	assert_non_null(d);
+	assert_non_null(strstr(d, "与第 2 行重复"));
+	assert_int_equal(query_int("SELECT COUNT(*) FROM institutions"), 0);
+	yj_import_result_free(&res);
+	free(csv);
+	free(a);
+	free(b);
+}
+
+static void truncated_and_header(void **state)
+{
+	clear_registry();
+	char *a = inst_row("330302", 1, "甲医院", 1);
+	char code[19];
+	credit_code("330302", 2, code);
+	char *csv = yj_asprintf(INST_HEADER "%s%s,乙医院,综合医院", a, code);
+	yj_import_result res;
+	run(&yj_institution_kind, csv, strlen(csv), NULL, 0, 0, &res);
+	assert_int_equal(res.invalid, 1);
+	assert_non_null(error_at(&res, 3, 4)); /* the first missing column */
+	assert_int_equal(query_int("SELECT COUNT(*) FROM institutions"), 0);
+	yj_import_result_free(&res);
+	free(csv);
+
+	/* Unknown and missing columns refuse the file before any row. */
+	csv = yj_asprintf("统一社会信用代码,名字\n%s,x\n", code);
+	run(&yj_institution_kind, csv, strlen(csv), NULL, 0, 0, &res);
+	assert_true(res.refused);
+	assert_non_null(error_at(&res, 1, 2));
+	assert_non_null(strstr(error_at(&res, 1, 0), "缺少必填列"));
+	yj_import_result_free(&res);
+	free(csv);
+	free(a);
+}
+
+static void gbk_file(void **state)
+{
+	clear_registry();
+	char *row = inst_row("330302", 7, "医院", 10);
+	char *utf8 = yj_asprintf(INST_HEADER "%s", row);
+	/* Saved as GBK, as Excel in China does, by iconv(1). */
+	char path[300], out[300];
+	snprintf(path, sizeof path, "%s/u.csv", tmpdir);
+	snprintf(out, sizeof out, "%s/g.csv", tmpdir);
+	FILE *f = fopen(path, "w");
+	fputs(utf8, f);
+	fclose(f);
+	char *cmd = yj_asprintf("iconv -f UTF-8 -t GBK '%s' > '%s'", path, out);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	f = fopen(out, "rb");
+	char buf[4096];
+	size_t n = fread(buf, 1, sizeof buf, f);
+	fclose(f);
+	yj_import_result res;
+	run(&yj_institution_kind, buf, n, NULL, 0, 0, &res);
+	assert_int_equal(res.encoding, YJ_ENC_GB18030);
+	assert_int_equal(res.inserted, 1);
+	assert_true(res.written);
+	assert_int_equal(query_int("SELECT COUNT(*) FROM institutions WHERE name = '医院'"), 1);
+	yj_import_result_free(&res);
+	free(utf8);
+	free(row);
+}
+
+static void scope_and_neighbours(void **state)
+{
+	clear_registry();
+	/* 330303 holds one institution already (imported unrestricted). */
+	char *b = inst_row("330303", 3, "龙湾医院", 5);
+	char *csv = yj_asprintf(INST_HEADER "%s", b);
+	yj_import_result res;
+	run(&yj_institution_kind, csv, strlen(csv), NULL, 0, 0, &res);
+	assert_int_equal(res.inserted, 1);
+	yj_import_result_free(&res);
+	free(csv);
+
+	/* A 鹿城区 inspector: own row fine, a new neighbour row and the neighbour's existing record refused. */
+	yj_scope sc;
+	yj_scope_init(&sc, "330302", "health", "*");
+	char *a = inst_row("330302", 1, "鹿城医院", 1), *c = inst_row("330303", 4, "龙湾新医院", 1);
+	char *b2 = inst_row("330303", 3, "龙湾医院改名", 5);
+	csv = yj_asprintf(INST_HEADER "%s%s%s", a, c, b2);
+	run(&yj_institution_kind, csv, strlen(csv), &sc, 0, 0, &res);
+	assert_int_equal(res.invalid, 2);
+	assert_non_null(strstr(error_at(&res, 3, 7), "管辖范围"));
+	assert_non_null(strstr(error_at(&res, 4, 1), "其他辖区"));
+	assert_false(res.written);
+	assert_int_equal(query_int("SELECT COUNT(*) FROM institutions"), 1);
+	assert_int_equal(query_int("SELECT COUNT(*) FROM institutions WHERE name = '龙湾医院'"), 1);
+	yj_import_result_free(&res);
+	free(csv);
+	free(a);
+	free(b);
+	free(b2);
+	free(c);
+}
+
+static void practitioners_reimport(void **state)
+{
+	clear_registry();
+	char *inst = inst_file(2, 0);
+	yj_import_result res;
+	run(&yj_institution_kind, inst, strlen(inst), NULL, 0, 0, &res);
+	yj_import_result_free(&res);
+	char code[19];
+	credit_code("330302", 1, code);
+	yj_buf b = YJ_BUF_INIT;
+	yj_buf_puts(&b, "姓名,身份证号,执业证书编码,人员类别,执业类别,主要执业机构,处方权\n");
+	for (int i = 1; i <= 5; i++) {
+		char id[19];
+		resident_id(i, id);
+		yj_buf_printf(&b, "医生%d,%s,1100000000000%02d,医师,临床,%s,是\n", i, id, i, code);
+	}
+	run(&yj_practitioner_kind, b.data, b.len, NULL, 0, 0, &res);
+	assert_int_equal(res.invalid, 0);
+	assert_int_equal(res.inserted, 5);
+	yj_import_result_free(&res);
+	assert_int_equal(query_int("SELECT COUNT(*) FROM practitioners WHERE region_code = '330302'"), 5);
+	int64_t hist = query_int("SELECT COUNT(*) FROM record_history");
+	/* The same file again: the ID numbers encrypt differently each time, but nothing changed. */
+	run(&yj_practitioner_kind, b.data, b.len, NULL, 0, 0, &res);
+	assert_int_equal(res.unchanged, 5);
+	assert_int_equal(res.updated, 0);
+	yj_import_result_free(&res);
+	assert_int_equal(query_int("SELECT COUNT(*) FROM record_history"), hist);
+	/* Two people with one ID number inside a file: the second is refused on 身份证号. */
+	char id1[19];
+	resident_id(1, id1);
+	yj_buf_printf(&b, "新人,%s,110000000000099,医师,临床,%s,否\n", id1, code);
+	run(&yj_practitioner_kind, b.data, b.len, NULL, 0, 0, &res);
+	assert_int_equal(res.invalid, 1);
+	assert_non_null(error_at(&res, 7, 2));
+	yj_import_result_free(&res);
+	yj_buf_free(&b);
+	free(inst);
+}
+
+/* ---- setup ---- */
+
+static char *store_url(void)
+{
+	const char *pg = getenv("YJ_TEST_DB");
+	if (!pg || !*pg)
+		return yj_asprintf("sqlite:%s/import.db", tmpdir);
+	pg_base = yj_strdup(pg);
+	snprintf(pg_schema, sizeof pg_schema, "yj_test_import_%ld", (long)getpid());
+	char *err = NULL;
+	store *s = store_open(pg, &err);
+	assert_non_null(s);
+	char *sql = yj_asprintf("CREATE SCHEMA %s", pg_schema);
+	assert_int_equal(store_exec(store_conn_get(s), sql), ST_OK);
+	free(sql);
+	store_close(s);
+	return yj_asprintf("%s%coptions=-csearch_path%%3D%s", pg, strchr(pg, '?') ? '&' : '?', pg_schema);
+}
+
+static int setup(void **state)
+{
+	assert_non_null(mkdtemp(tmpdir));
+	char keydir[300], *err = NULL;
+	snprintf(keydir, sizeof keydir, "%s/keys", tmpdir);
+	if (yj_audit_keys_load(keydir, &err) < 0 || yj_pii_keys_load(keydir, &err) < 0)
+		fail_msg("keys: %s", err);
+	char *url = store_url();
+	db = store_open(url, &err);
+	free(url);
+	if (!db)
+		fail_msg("open: %s", err);
+	if (store_migrate(db, &err) < 0)
+		fail_msg("migrate: %s", err);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	store_close(db);
+	if (pg_base) {
+		char *err = NULL;
+		store *s = store_open(pg_base, &err);
+		char *sql = yj_asprintf("DROP SCHEMA %s CASCADE", pg_schema);
+		if (s)
+			store_exec(store_conn_get(s), sql);
+		free(sql);
+		store_close(s);
+		free(pg_base);
+	}
+	char *cmd = yj_asprintf("rm -rf '%s'", tmpdir);
+	if (system(cmd) != 0)
+		print_message("could not remove %s\n", tmpdir);
+	free(cmd);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(reader_quoting),
+		cmocka_unit_test(reader_bom_and_last_line),
+		cmocka_unit_test(reader_malformed),
+		cmocka_unit_test(reader_long_cell),
+		cmocka_unit_test(reader_encodings),
+		cmocka_unit_test(all_or_nothing),
+		cmocka_unit_test(dry_run_writes_nothing),
+		cmocka_unit_test(idempotent_reimport),
+		cmocka_unit_test(duplicates_and_formulas),
+		cmocka_unit_test(truncated_and_header),
+		cmocka_unit_test(gbk_file),
+		cmocka_unit_test(scope_and_neighbours),
+		cmocka_unit_test(practitioners_reimport),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
