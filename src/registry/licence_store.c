@@ -424,9 +424,14 @@ int yj_licence_act(store_conn *c, const yj_scope *sc, int64_t id, enum yj_licenc
 		const char *htype = json_string_value(json_object_get(row, "holder_type"));
 		int64_t hid = 0;
 		yj_id_parse(json_string_value(json_object_get(row, "holder_id")), &hid);
-		if ((rc = holder_load(c, &all, htype, hid, &h)) < 0 || has_control(h.name)) {
+		if ((rc = holder_load(c, &all, htype, hid, &h)) < 0) {
 			yj_q_free(q);
-			rc = rc < 0 ? rc : ST_ERR;
+			goto done;
+		}
+		if (has_control(h.name)) {
+			yj_q_free(q);
+			err(errors, "holder_id", "持证主体名称含有控制字符，请先在主体库中更正");
+			rc = YJ_LICENCE_INVALID;
 			goto done;
 		}
 		if (a == LA_CHANGE) {
