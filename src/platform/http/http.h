@@ -119,14 +119,17 @@ const char *yj_method(yj_req *r);
 const char *yj_path(yj_req *r);
 const char *yj_param(yj_req *r, const char *name); /* path parameter */
 const char *yj_query(yj_req *r, const char *name); /* query parameter or NULL */
+/* Calls fn(arg, name, value) for every query argument in order, repeated names included (FHIR
+ * repeats _lastUpdated); stops at the first non-zero return, which it returns. */
+int yj_query_each(yj_req *r, int (*fn)(void *arg, const char *name, const char *value), void *arg);
 const char *yj_header(yj_req *r, const char *name);
 const char *yj_cookie(yj_req *r, const char *name);
 const char *yj_client_addr(yj_req *r);
 json_t *yj_body(yj_req *r);		/* validated body (borrowed) or NULL */
+const char *yj_body_raw(yj_req *r, size_t *len); /* the bytes of an F_RAW route (may hold NULs) */
 const yj_principal *yj_who(yj_req *r);	/* NULL on public routes without a session */
 store *yj_store(yj_req *r);
 yj_server *yj_req_server(yj_req *r);
-const char *yj_body_raw(yj_req *r, size_t *len); /* the bytes of an F_RAW route (may hold NULs) */
 const yj_http_config *yj_config(yj_req *r);
 const char *yj_signing_dir(yj_req *r);
 
@@ -140,7 +143,7 @@ int yj_reply_data(yj_req *r, int status, const char *content_type, const void *d
 int yj_reply_take(yj_req *r, int status, const char *content_type, void *data, size_t len);
 /* RFC 9457 problem+json. slug names the problem type (urn:yijian:problem:<slug>); title and detail
  * are Chinese, shown to users, and must say what to do next. errors (stolen, may be NULL) is an
- * array of {field, detail}. */
+ * array of {field, detail}. Under /fhir/ the same content goes out as a FHIR OperationOutcome. */
 int yj_reply_problem(yj_req *r, int status, const char *slug, const char *title, const char *detail);
 int yj_reply_problem_errors(yj_req *r, int status, const char *slug, const char *title, const char *detail,
 			    json_t *errors);

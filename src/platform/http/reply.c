@@ -36,6 +36,32 @@ const char *yj_query(yj_req *r, const char *name)
 	return r->lookup(r, MHD_GET_ARGUMENT_KIND, name);
 }
 
+struct each_arg {
+	int (*fn)(void *arg, const char *name, const char *value);
+	void *arg;
+	int rc;
+};
+
+static enum MHD_Result each_cb(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void)kind;
+	struct each_arg *e = cls;
+	e->rc = e->fn(e->arg, key, value ? value : "");
+	return e->rc ? MHD_NO : MHD_YES;
+}
+
+int yj_query_each(yj_req *r, int (*fn)(void *arg, const char *name, const char *value), void *arg)
+{
+	struct each_arg e = {fn, arg, 0};
+	if (r->conn) {
+		MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, each_cb, &e);
+		return e.rc;
+	}
+	for (size_t i = 0; i < r->fake_nq && !e.rc; i++)
+		e.rc = fn(arg, r->fake_qv[2 * i], r->fake_qv[2 * i + 1]);
+	return e.rc;
+}
+
 const char *yj_header(yj_req *r, const char *name)
 {
 	return r->lookup(r, MHD_HEADER_KIND, name);
@@ -92,9 +118,51 @@ int yj_reply_empty(yj_req *r, int status)
 	return yj_reply_take(r, status, NULL, NULL, 0);
 }
 
+/* The FHIR interface (/fhir/…) reports errors as an OperationOutcome, which FHIR clients parse,
+ * rather than problem+json; the same title, detail and per-field errors go in its issues. */
+static const char *outcome_code(int status)
+{
+	switch (status) {
+	case 401: return "login";
+	case 403: return "forbidden";
+	case 404: return "not-found";
+	case 405: case 406: case 415: return "not-supported";
+	case 409: return "conflict";
+	case 413: return "too-costly";
+	case 503: return "transient";
+	default: return status >= 500 ? "exception" : "invalid";
+	}
+}
+
+static int reply_outcome(yj_req *r, int status, const char *title, const char *detail, json_t *errors)
+{
+	const char *code = outcome_code(status);
+	char *diag = yj_asprintf("%s：%s", title, detail);
+	json_t *issues = json_pack("[{s:s, s:s, s:s}]", "severity", status >= 500 ? "fatal" : "error", "code", code,
+				   "diagnostics", diag);
+	free(diag);
+	size_t i;
+	json_t *e;
+	json_array_foreach(errors, i, e) {
+		const char *field = json_string_value(json_object_get(e, "field"));
+		json_t *issue = json_pack("{s:s, s:s, s:s}", "severity", "error", "code", code, "diagnostics",
+					  json_string_value(json_object_get(e, "detail")) ? json_string_value(json_object_get(e, "detail")) : "");
+		if (field && *field)
+			json_object_set_new(issue, "expression", json_pack("[s]", field));
+		json_array_append_new(issues, issue);
+	}
+	json_decref(errors);
+	json_t *oo = json_pack("{s:s, s:o}", "resourceType", "OperationOutcome", "issue", issues);
+	char *s = json_dumps(oo, JSON_COMPACT);
+	json_decref(oo);
+	return yj_reply_take(r, status, "application/fhir+json; charset=utf-8", s, strlen(s));
+}
+
 int yj_reply_problem_errors(yj_req *r, int status, const char *slug, const char *title, const char *detail,
 			    json_t *errors)
 {
+	if (r->path && strncmp(r->path, "/fhir/", 6) == 0)
+		return reply_outcome(r, status, title, detail, errors);
 	char type[96];
 	snprintf(type, sizeof type, "urn:yijian:problem:%s", slug);
 	json_t *p = json_pack("{s:s, s:s, s:i, s:s}", "type", type, "title", title, "status", status, "detail", detail);
