@@ -41,5 +41,6 @@ int cmd_screen(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_licence(int argc, char **argv);
+int cmd_draw(int argc, char **argv);
 
 #endif

@@ -22,6 +22,7 @@ static const struct {
 	{"gen", cmd_gen, "generate labelled synthetic data (gen claims)"},
 	{"import", cmd_import, "import institutions or practitioners from CSV (导入)"},
 	{"licence", cmd_licence, "check a downloaded electronic licence offline (licence verify)"},
+	{"draw", cmd_draw, "verify a published random draw, or draw offline (draw verify | draw run)"},
 };
 
 static void usage(FILE *out)
