@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "../base/base.h"
 #include "../claims/claims.h"
+#include "../claims/review.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,40 @@ static long peak_rss_mb(void)
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
 	return ru.ru_maxrss / 1024;
+}
+
+/* --db: stores the run and its flags for review (src/claims/review.c). Errors are printed here. */
+static int persist(const cli_opt *opts, const yj_claims *c, const yj_rules *rs, const yj_screen_result *res,
+		   yj_review_opts *ro)
+{
+	const char *url = cli_db_url(opts);
+	char *keys = cli_keys_dir(opts, url), *err = NULL;
+	const char *user = getenv("SUDO_USER") ? getenv("SUDO_USER") : getenv("USER");
+	char *actor = yj_asprintf("cli:%s", user ? user : "unknown");
+	ro->actor = actor;
+	store *s = NULL;
+	int rc = YJ_ERR;
+	if (cli_load_keys(keys, &err) < 0)
+		goto done;
+	if (!(s = cli_open_store(url, 1)))
+		goto done;
+	yj_review_stats st;
+	if (yj_review_persist(s, c, rs, res, ro, &st, &err) < 0)
+		goto done;
+	fprintf(stderr, "stored run %lld (region %s) in %s: %lld flag records (%lld with the registry's region), "
+			"%lld.%02lld yuan at stake, in %.3f s: %.0f records/s in %lld transactions\n",
+		(long long)st.run_id, st.region_code, store_engine(s), (long long)st.records, (long long)st.in_registry,
+		(long long)(st.amount_fen / 100), (long long)(st.amount_fen % 100), st.seconds, st.seconds > 0 ? (double)st.records / st.seconds : 0.0,
+		(long long)st.transactions);
+	rc = YJ_OK;
+done:
+	if (err)
+		fprintf(stderr, "yijian screen: %s\n", err);
+	free(err);
+	free(keys);
+	free(actor);
+	store_close(s);
+	return rc;
 }
 
 int cmd_screen(int argc, char **argv)
@@ -28,12 +63,17 @@ int cmd_screen(int argc, char **argv)
 		{"max-bad", 1, "refuse the file when more than this share of rows is malformed (default 0.01)", NULL},
 		{"top", 1, "institutions and physicians listed in the summary (default 10)", NULL},
 		{"json", 0, "print the summary as JSON on stdout", NULL},
+		{"db", 1, "also store the run and its flags for review in this database (sqlite:PATH or postgresql://…)", NULL},
+		{"keys", 1, "key directory of that database (audit signing, patient-id encryption)", NULL},
+		{"region", 1, "with --db: the run's territory (default: the smallest region holding the file's registered institutions)", NULL},
+		{"batch", 1, "with --db: flag records per transaction (default 2000)", NULL},
+		{"per-insert", 1, "with --db: flag records per INSERT statement (default 100)", NULL},
 		{NULL, 0, NULL, NULL},
 	};
 	int code;
 	if (cli_parse(argc, argv,
 		      "Usage: yijian screen --claims FILE --rules DIR --out FLAGS.csv [--registry DIR] [--deaths FILE] "
-		      "[--threads N] [--json]",
+		      "[--threads N] [--json] [--db URL [--keys DIR] [--region CODE]]",
 		      opts, NULL, NULL, &code) < 0)
 		return code;
 	const char *claims = cli_get(opts, "claims"), *out = cli_get(opts, "out");
@@ -63,6 +103,7 @@ int cmd_screen(int argc, char **argv)
 	yj_load_opts lo = {.threads = threads, .progress = 1};
 	if (cli_get(opts, "max-bad"))
 		lo.max_bad_share = atof(cli_get(opts, "max-bad"));
+	int64_t started_at = yj_now_ms();
 	uint64_t t0 = yj_mono_ns();
 	int lrc = yj_claims_load_file(claims, &lo, &c, &rep, &err);
 	for (int i = 0; i < rep.nerrors; i++)
@@ -100,6 +141,13 @@ int cmd_screen(int argc, char **argv)
 	fprintf(stderr, "wrote %s in %.3f s; end to end %.3f s: %.2f M lines/s; peak RSS %ld MB\n", out,
 		(double)(yj_mono_ns() - tw) / 1e9, total, (double)c->n / total / 1e6, peak_rss_mb());
 	yj_screen_summary(json ? stdout : stderr, c, rs, &res, top, json);
+	if (cli_get(opts, "db")) {
+		yj_review_opts ro = {claims, rules_dir, cli_get(opts, "region"), NULL, started_at,
+				     cli_get(opts, "batch") ? atoi(cli_get(opts, "batch")) : 0,
+				     cli_get(opts, "per-insert") ? atoi(cli_get(opts, "per-insert")) : 0, 1};
+		if (persist(opts, c, rs, &res, &ro) < 0)
+			goto fail;
+	}
 	rc = 0;
 fail:
 	if (err)

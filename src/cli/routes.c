@@ -5,6 +5,7 @@
 #include "../platform/auth/auth.h"
 #include "../registry/registry.h"
 #include "../fhir/fhir.h"
+#include "../claims/review.h"
 
 extern const yj_route yj_audit_routes[];
 
@@ -13,6 +14,7 @@ const yj_route *const yj_all_routes[] = {
 	yj_institution_routes, yj_practitioner_routes, yj_vocab_routes, yj_grid_routes, yj_responsibility_routes,
 	yj_filing_routes, yj_licence_routes,
 	yj_import_routes,
+	yj_claims_review_routes,
 	yj_fhir_routes,
 };
 const size_t yj_all_routes_len = sizeof yj_all_routes / sizeof yj_all_routes[0];

@@ -1,0 +1,608 @@
+/* review_api.c — /api/v1/claims: screening runs, flag lists and exports with filters, one flag with
+ * its review history, the audited disclosure of a patient id, confirm / dismiss / reopen with a
+ * reason, and the summary per institution, rule and physician. Every read and write of flags goes
+ * through the query builder, so territory and department remit apply. */
+#define _POSIX_C_SOURCE 200809L
+#include "review_int.h"
+#include "../base/base.h"
+#include "../base/id.h"
+#include "../platform/audit/audit.h"
+#include "../platform/pii/pii.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* 医保分析员 do the review; 领导 read and may reopen; the insurance department's 部门联络员 reads (a
+ * liaison of another department sees nothing: flags carry department 'insurance'); 管理员 everything. */
+#define READERS (ROLE_INSURANCE_ANALYST | ROLE_ADMIN | ROLE_LEADER | ROLE_LIAISON)
+#define REVIEWERS (ROLE_INSURANCE_ANALYST | ROLE_ADMIN)
+#define REOPENERS (ROLE_LEADER | ROLE_ADMIN)
+/* Analysts pull the patient's record in the insurance system to verify a flag; others see masks. */
+#define DISCLOSERS (ROLE_INSURANCE_ANALYST | ROLE_ADMIN)
+
+#define FLAG_COLS                                                                                                  \
+	"id, run_id, flag_id, rule_id, rule_type, result_type, claim_id, line_nos, service_date, item_code,"    \
+	" institution_code, physician_id, patient_masked, amount_fen, message, region_code, state, reviewer,"   \
+	" reviewed_at, reason"
+
+static void actor_of(yj_req *r, char out[21])
+{
+	yj_id_format(yj_who(r)->user_id, out);
+}
+
+static json_t *text_or_null(store_stmt *st, int col)
+{
+	const char *v = store_col_text(st, col);
+	return v ? json_string(v) : json_null();
+}
+
+static json_t *yuan(int64_t fen)
+{
+	char s[32];
+	rv_yuan(fen, s);
+	return json_string(s);
+}
+
+static json_t *flag_json(store_stmt *st)
+{
+	static const char *const text_keys[] = {
+		NULL, NULL, NULL, "rule_id", "rule_type", "result_type", "claim_id", "line_nos", "service_date",
+		"item_code", "institution_code", "physician_id", "patient_masked", NULL, "message", "region_code", "state",
+	};
+	json_t *o = json_object();
+	json_object_set_new(o, "id", yj_json_id(store_col_int64(st, 0)));
+	json_object_set_new(o, "run_id", yj_json_id(store_col_int64(st, 1)));
+	json_object_set_new(o, "flag_id", json_integer(store_col_int64(st, 2)));
+	for (int i = 3; i <= 16; i++)
+		if (text_keys[i])
+			json_object_set_new(o, text_keys[i], text_or_null(st, i));
+	int64_t fen = store_col_int64(st, 13);
+	json_object_set_new(o, "amount_fen", json_integer(fen));
+	json_object_set_new(o, "amount_yuan", yuan(fen));
+	json_object_set_new(o, "reviewer", text_or_null(st, 17));
+	json_object_set_new(o, "reviewed_at", store_col_is_null(st, 18) ? json_null() : json_integer(store_col_int64(st, 18)));
+	json_object_set_new(o, "reason", text_or_null(st, 19));
+	return o;
+}
+
+/* ---- filters ---- */
+
+#define FILTER_PARAMS                                                                                          \
+	{"run", "Screening run id"}, {"institution", "Institution unified social credit code"},                \
+		{"physician", "Physician id"}, {"rule", "Rule id, e.g. R-PRICE-01"},                           \
+		{"result_type", "definite or suspicious"}, {"state", "pending, confirmed or dismissed"},        \
+		{"region", "GB/T 2260 code: flags in its subtree"},                                            \
+		{"patient", "Patient id (exact; matched by keyed hash)"}
+
+static const yj_qparam list_params[] = {
+	FILTER_PARAMS, {"limit", "Page size, 1–200 (default 20)"}, {"cursor", "next_cursor of the previous page"}, {NULL, NULL},
+};
+static const yj_qparam export_params[] = {FILTER_PARAMS, {"format", "xlsx (default) or csv"}, {NULL, NULL}};
+
+static void bad(json_t *errors, const char *field, const char *detail)
+{
+	json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field, "detail", detail));
+}
+
+/* The scoped query of flags with the request's filters, or NULL after replying 400. */
+static yj_qb *filtered(yj_req *r, const char *columns)
+{
+	yj_qb *q = yj_q_select(&rv_flags_table, columns, &yj_who(r)->scope);
+	json_t *errors = json_array();
+	const char *v;
+	if ((v = yj_query(r, "run")) && *v) {
+		int64_t id = 0;
+		if (yj_id_parse(v, &id) < 0)
+			bad(errors, "run", "应为筛查批次编号");
+		yj_q_where(q, "run_id = ?");
+		yj_q_int(q, id);
+	}
+	static const char *const eq[][2] = {
+		{"institution", "institution_code"}, {"physician", "physician_id"}, {"rule", "rule_id"}};
+	for (size_t i = 0; i < YJ_ARRAY_LEN(eq); i++)
+		if ((v = yj_query(r, eq[i][0])) && *v) {
+			char cond[64];
+			snprintf(cond, sizeof cond, "%s = ?", eq[i][1]);
+			yj_q_where(q, cond);
+			yj_q_text(q, v);
+		}
+	if ((v = yj_query(r, "result_type")) && *v) {
+		if (strcmp(v, "definite") && strcmp(v, "suspicious"))
+			bad(errors, "result_type", "应为 definite（明确）或 suspicious（可疑）");
+		yj_q_where(q, "result_type = ?");
+		yj_q_text(q, v);
+	}
+	if ((v = yj_query(r, "state")) && *v) {
+		if (strcmp(v, "pending") && strcmp(v, "confirmed") && strcmp(v, "dismissed"))
+			bad(errors, "state", "应为 pending（待审核）、confirmed（已确认）或 dismissed（已排除）");
+		yj_q_where(q, "state = ?");
+		yj_q_text(q, v);
+	}
+	if ((v = yj_query(r, "region")) && *v) {
+		size_t n = strlen(v);
+		if ((n != 6 && n != 9) || strspn(v, "0123456789") != n) {
+			bad(errors, "region", "应为 6 位或 9 位行政区划代码");
+		} else {
+			char prefix[16], pat[20];
+			yj_region_prefix(v, prefix);
+			snprintf(pat, sizeof pat, "%s%%", prefix);
+			yj_q_where(q, "region_code LIKE ?");
+			yj_q_text(q, pat);
+		}
+	}
+	if ((v = yj_query(r, "patient")) && *v) {
+		char h[65];
+		yj_pii_hash(v, h);
+		yj_q_where(q, "patient_hash = ?");
+		yj_q_text(q, h);
+	}
+	if (json_array_size(errors)) {
+		yj_q_free(q);
+		yj_reply_problem_errors(r, 400, "validation", "查询条件有误", "请按提示修改查询条件后重试。", errors);
+		return NULL;
+	}
+	json_decref(errors);
+	return q;
+}
+
+static int flags_list(yj_req *r)
+{
+	int limit;
+	const char *cursor;
+	int64_t after = 0;
+	if (yj_page_params(r, &limit, &cursor) < 0)
+		return YJ_OK;
+	if (cursor && yj_id_parse(cursor, &after) < 0)
+		return yj_reply_problem(r, 400, "validation", "参数错误", "cursor 无效，请使用上一页返回的 next_cursor。");
+	yj_qb *q = filtered(r, FLAG_COLS);
+	if (!q)
+		return YJ_OK;
+	yj_q_where(q, "id > ?");
+	yj_q_int(q, after);
+	yj_q_tail(q, "ORDER BY id LIMIT ?");
+	yj_q_int(q, limit + 1);
+	store_stmt *st = yj_q_prepare(q, store_conn_get(yj_store(r)));
+	if (!st)
+		return yj_reply_store_error(r, ST_ERR);
+	json_t *items = json_array(), *next = json_null();
+	int rc, n = 0;
+	while ((rc = store_step(st)) == ST_ROW) {
+		if (++n > limit) {
+			json_t *last = json_array_get(items, json_array_size(items) - 1);
+			json_decref(next);
+			next = yj_cursor_json(json_string_value(json_object_get(last, "id")));
+			break;
+		}
+		json_array_append_new(items, flag_json(st));
+	}
+	store_finalize(st);
+	if (rc < 0) {
+		json_decref(items);
+		json_decref(next);
+		return yj_reply_store_error(r, rc);
+	}
+	return yj_reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+}
+
+static const char *result_label(const char *v)
+{
+	return v && !strcmp(v, "definite") ? "明确" : "可疑";
+}
+
+static const char *state_label(const char *v)
+{
+	return !v ? "" : !strcmp(v, "confirmed") ? "已确认" : !strcmp(v, "dismissed") ? "已排除" : "待审核";
+}
+
+static int flags_export(yj_req *r)
+{
+	yj_qb *q = filtered(r, FLAG_COLS);
+	if (!q)
+		return YJ_OK;
+	yj_q_tail(q, "ORDER BY id LIMIT 100000"); /* one export holds at most 100,000 rows */
+	store_stmt *st = yj_q_prepare(q, store_conn_get(yj_store(r)));
+	if (!st)
+		return yj_reply_store_error(r, ST_ERR);
+	static const yj_column cols[] = {
+		{"id", "疑点编号"}, {"rule_id", "规则编号"}, {"result_type", "结果类型"}, {"claim_id", "结算单号"},
+		{"line_nos", "明细行号"}, {"service_date", "服务日期"}, {"item_code", "项目编码"},
+		{"institution_code", "医疗机构统一社会信用代码"}, {"physician_id", "医师编号"},
+		{"patient_masked", "参保人（脱敏）"}, {"amount_yuan", "涉及金额（元）"}, {"message", "疑点说明"},
+		{"region_code", "行政区划"}, {"state", "审核状态"}, {"reason", "审核理由"}, {NULL, NULL},
+	};
+	json_t *rows = json_array();
+	int rc;
+	while ((rc = store_step(st)) == ST_ROW) {
+		json_t *o = flag_json(st);
+		json_object_set_new(o, "result_type", json_string(result_label(json_string_value(json_object_get(o, "result_type")))));
+		json_object_set_new(o, "state", json_string(state_label(json_string_value(json_object_get(o, "state")))));
+		if (json_is_null(json_object_get(o, "reason")))
+			json_object_set_new(o, "reason", json_string(""));
+		json_array_append_new(rows, o);
+	}
+	store_finalize(st);
+	if (rc < 0) {
+		json_decref(rows);
+		return yj_reply_store_error(r, rc);
+	}
+	return yj_reply_export(r, "claim_flags", cols, rows);
+}
+
+/* ---- one flag ---- */
+
+static int path_id(yj_req *r, int64_t *id)
+{
+	if (yj_id_parse(yj_param(r, "id"), id) < 0) {
+		yj_reply_not_found(r);
+		return YJ_ERR;
+	}
+	return YJ_OK;
+}
+
+/* The flag id in scope with its review history, or ST_NOTFOUND. *out is a new reference. */
+static int load_flag(store_conn *c, const yj_scope *sc, int64_t id, json_t **out)
+{
+	yj_qb *q = yj_q_select(&rv_flags_table, FLAG_COLS, sc);
+	yj_q_where(q, "id = ?");
+	yj_q_int(q, id);
+	store_stmt *st = yj_q_prepare(q, c);
+	if (!st)
+		return ST_ERR;
+	int rc = store_step(st);
+	if (rc != ST_ROW) {
+		store_finalize(st);
+		return rc == ST_DONE ? ST_NOTFOUND : rc;
+	}
+	json_t *o = flag_json(st);
+	store_finalize(st);
+	q = yj_q_select(&rv_reviews_table, "action, actor, at, reason", sc);
+	yj_q_where(q, "claim_flag_id = ?");
+	yj_q_int(q, id);
+	yj_q_tail(q, "ORDER BY id");
+	st = yj_q_prepare(q, c);
+	if (!st) {
+		json_decref(o);
+		return ST_ERR;
+	}
+	json_t *reviews = json_array();
+	while ((rc = store_step(st)) == ST_ROW)
+		json_array_append_new(reviews, json_pack("{s:s, s:s, s:I, s:s}", "action", store_col_text(st, 0), "actor",
+							 store_col_text(st, 1), "at", (json_int_t)store_col_int64(st, 2),
+							 "reason", store_col_text(st, 3)));
+	store_finalize(st);
+	json_object_set_new(o, "reviews", reviews);
+	if (rc < 0) {
+		json_decref(o);
+		return rc;
+	}
+	*out = o;
+	return ST_OK;
+}
+
+static int flag_get(yj_req *r)
+{
+	int64_t id;
+	if (path_id(r, &id) < 0)
+		return YJ_OK;
+	json_t *o = NULL;
+	int rc = load_flag(store_conn_get(yj_store(r)), &yj_who(r)->scope, id, &o);
+	if (rc < 0)
+		return yj_reply_store_error(r, rc);
+	return yj_reply_json(r, 200, o);
+}
+
+struct disclose_arg {
+	yj_req *r;
+	int64_t id;
+	char *clear;
+};
+
+static int disclose_tx(store_conn *c, void *arg)
+{
+	struct disclose_arg *d = arg;
+	yj_qb *q = yj_q_select(&rv_flags_table, "patient_cipher, patient_masked, region_code", &yj_who(d->r)->scope);
+	yj_q_where(q, "id = ?");
+	yj_q_int(q, d->id);
+	store_stmt *st = yj_q_prepare(q, c);
+	if (!st)
+		return ST_ERR;
+	int rc = store_step(st);
+	if (rc != ST_ROW) {
+		store_finalize(st);
+		return rc == ST_DONE ? ST_NOTFOUND : rc;
+	}
+	yj_pii_free(d->clear);
+	d->clear = yj_pii_decrypt(store_col_text(st, 0));
+	char actor[21], sid[21], region[16];
+	actor_of(d->r, actor);
+	yj_id_format(d->id, sid);
+	snprintf(region, sizeof region, "%s", store_col_text(st, 2));
+	/* The leaf records who saw whose id; its state is the masked form, never the id. */
+	json_t *state = json_pack("{s:s, s:s}", "field", "patient_id", "patient_masked", store_col_text(st, 1));
+	store_finalize(st);
+	yj_audit_event ev = {actor, "claims.flag.disclose", "claim_flag", sid, region, state};
+	rc = d->clear ? yj_audit_append(c, &ev, NULL) : ST_ERR;
+	json_decref(state);
+	return rc;
+}
+
+static int flag_patient(yj_req *r)
+{
+	struct disclose_arg d = {r, 0, NULL};
+	if (path_id(r, &d.id) < 0)
+		return YJ_OK;
+	int rc = store_tx(yj_store(r), disclose_tx, &d);
+	if (rc < 0) {
+		yj_pii_free(d.clear);
+		return yj_reply_store_error(r, rc);
+	}
+	yj_add_header(r, "Cache-Control", "no-store");
+	json_t *body = json_pack("{s:s, s:s}", "id", yj_param(r, "id"), "patient_id", d.clear);
+	yj_pii_free(d.clear);
+	return yj_reply_json(r, 200, body);
+}
+
+/* ---- decisions ---- */
+
+struct decide_arg {
+	yj_req *r;
+	int64_t id;
+	const char *action;
+	const char *reason;
+	char state[16];
+};
+
+static int decide_tx(store_conn *c, void *arg)
+{
+	struct decide_arg *d = arg;
+	char actor[21];
+	actor_of(d->r, actor);
+	return rv_decide(c, &yj_who(d->r)->scope, d->id, d->action, actor, d->reason, d->state);
+}
+
+/* Only spaces, tabs, newlines and ideographic spaces (U+3000). */
+static int blank(const char *s)
+{
+	while (*s) {
+		if (strchr(" \t\r\n", *s))
+			s++;
+		else if (!strncmp(s, "\xe3\x80\x80", 3))
+			s += 3;
+		else
+			return 0;
+	}
+	return 1;
+}
+
+static int decide(yj_req *r, const char *action)
+{
+	struct decide_arg d = {r, 0, action, NULL, ""};
+	if (path_id(r, &d.id) < 0)
+		return YJ_OK;
+	d.reason = json_string_value(json_object_get(yj_body(r), "reason"));
+	if (!d.reason || blank(d.reason))
+		return yj_reply_problem_errors(r, 422, "validation", "请填写理由",
+					       !strcmp(action, "confirm")   ? "确认疑点须写明理由（核实依据），请填写后重新提交。"
+					       : !strcmp(action, "dismiss") ? "排除疑点须写明理由（为何不构成违规），请填写后重新提交。"
+									    : "重新打开疑点须写明理由，请填写后重新提交。",
+					       json_pack("[{s:s, s:s}]", "field", "reason", "detail", "不能为空"));
+	int rc = store_tx(yj_store(r), decide_tx, &d);
+	if (rc == RV_STATE) {
+		if (!strcmp(action, "reopen"))
+			return yj_reply_problem(r, 409, "state", "疑点尚未审核", "该疑点仍在待审核状态，无需重新打开，可直接确认或排除。");
+		char detail[300];
+		snprintf(detail, sizeof detail,
+			 "该疑点%s，不能重复审核；如需改变结论，请由领导或管理员重新打开后再审核。",
+			 !strcmp(d.state, "confirmed") ? "已确认" : "已排除");
+		return yj_reply_problem(r, 409, "state", "疑点已审核", detail);
+	}
+	if (rc < 0)
+		return yj_reply_store_error(r, rc);
+	json_t *o = NULL;
+	rc = load_flag(store_conn_get(yj_store(r)), &yj_who(r)->scope, d.id, &o);
+	if (rc < 0)
+		return yj_reply_store_error(r, rc);
+	return yj_reply_json(r, 200, o);
+}
+
+static int flag_confirm(yj_req *r) { return decide(r, "confirm"); }
+static int flag_dismiss(yj_req *r) { return decide(r, "dismiss"); }
+static int flag_reopen(yj_req *r) { return decide(r, "reopen"); }
+
+static const yj_field reason_body[] = {
+	{"reason", F_STRING, 1, 1000, "Why (Chinese): the evidence checked, or why the flag is not a violation"},
+	{NULL, 0, 0, 0, NULL},
+};
+
+/* ---- runs ---- */
+
+#define RUN_COLS                                                                                                  \
+	"id, started_at, finished_at, input_name, input_sha256, rules_sha256, rule_count, line_count, flag_count," \
+	" flagged_lines, record_count, amount_fen, actor, region_code"
+
+static const yj_qparam run_params[] = {
+	{"limit", "Page size, 1–200 (default 20)"}, {"cursor", "next_cursor of the previous page"}, {NULL, NULL},
+};
+
+static int runs_list(yj_req *r)
+{
+	int limit;
+	const char *cursor;
+	int64_t before = INT64_MAX;
+	if (yj_page_params(r, &limit, &cursor) < 0)
+		return YJ_OK;
+	if (cursor && yj_id_parse(cursor, &before) < 0)
+		return yj_reply_problem(r, 400, "validation", "参数错误", "cursor 无效，请使用上一页返回的 next_cursor。");
+	yj_qb *q = yj_q_select(&rv_runs_table, RUN_COLS, &yj_who(r)->scope);
+	yj_q_where(q, "id < ?");
+	yj_q_int(q, before);
+	yj_q_tail(q, "ORDER BY id DESC LIMIT ?"); /* newest first */
+	yj_q_int(q, limit + 1);
+	store_stmt *st = yj_q_prepare(q, store_conn_get(yj_store(r)));
+	if (!st)
+		return yj_reply_store_error(r, ST_ERR);
+	json_t *items = json_array(), *next = json_null();
+	int rc, n = 0;
+	while ((rc = store_step(st)) == ST_ROW) {
+		if (++n > limit) {
+			json_t *last = json_array_get(items, json_array_size(items) - 1);
+			json_decref(next);
+			next = yj_cursor_json(json_string_value(json_object_get(last, "id")));
+			break;
+		}
+		json_t *o = json_object();
+		json_object_set_new(o, "id", yj_json_id(store_col_int64(st, 0)));
+		json_object_set_new(o, "started_at", json_integer(store_col_int64(st, 1)));
+		json_object_set_new(o, "finished_at", store_col_is_null(st, 2) ? json_null() : json_integer(store_col_int64(st, 2)));
+		json_object_set_new(o, "complete", json_boolean(!store_col_is_null(st, 2)));
+		json_object_set_new(o, "input_name", text_or_null(st, 3));
+		json_object_set_new(o, "input_sha256", text_or_null(st, 4));
+		json_object_set_new(o, "rules_sha256", text_or_null(st, 5));
+		static const char *const counts[] = {"rule_count", "line_count", "flag_count", "flagged_lines", "record_count"};
+		for (int i = 0; i < 5; i++)
+			json_object_set_new(o, counts[i], json_integer(store_col_int64(st, 6 + i)));
+		json_object_set_new(o, "amount_fen", json_integer(store_col_int64(st, 11)));
+		json_object_set_new(o, "amount_yuan", yuan(store_col_int64(st, 11)));
+		json_object_set_new(o, "actor", text_or_null(st, 12));
+		json_object_set_new(o, "region_code", text_or_null(st, 13));
+		json_array_append_new(items, o);
+	}
+	store_finalize(st);
+	if (rc < 0) {
+		json_decref(items);
+		json_decref(next);
+		return yj_reply_store_error(r, rc);
+	}
+	return yj_reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+}
+
+/* ---- summary ---- */
+
+#define SUM_COLS(key)                                                                                          \
+	key ", COUNT(*), SUM(amount_fen), SUM(CASE WHEN state = 'confirmed' THEN 1 ELSE 0 END),"                \
+	    " SUM(CASE WHEN state = 'confirmed' THEN amount_fen ELSE 0 END),"                                  \
+	    " SUM(CASE WHEN state = 'dismissed' THEN 1 ELSE 0 END)"
+
+static json_t *sum_json(store_stmt *st, int first)
+{
+	int64_t flags = store_col_int64(st, first), amount = store_col_int64(st, first + 1);
+	int64_t confirmed = store_col_int64(st, first + 2), camount = store_col_int64(st, first + 3);
+	int64_t dismissed = store_col_int64(st, first + 4);
+	json_t *o = json_object();
+	json_object_set_new(o, "flags", json_integer(flags));
+	json_object_set_new(o, "amount_fen", json_integer(amount));
+	json_object_set_new(o, "amount_yuan", yuan(amount));
+	json_object_set_new(o, "confirmed", json_integer(confirmed));
+	json_object_set_new(o, "confirmed_amount_fen", json_integer(camount));
+	json_object_set_new(o, "confirmed_amount_yuan", yuan(camount));
+	json_object_set_new(o, "dismissed", json_integer(dismissed));
+	json_object_set_new(o, "pending", json_integer(flags - confirmed - dismissed));
+	return o;
+}
+
+/* Groups the run's flags in scope by key_col (NULL: one total row) into *out. */
+static int group_by(yj_req *r, int64_t run, const char *key_col, const char *json_key, int top, json_t **out)
+{
+	char cols[400], tail[200];
+	snprintf(cols, sizeof cols, SUM_COLS("%s"), key_col ? key_col : "COUNT(*)");
+	yj_qb *q = yj_q_select(&rv_flags_table, cols, &yj_who(r)->scope);
+	yj_q_where(q, "run_id = ?");
+	yj_q_int(q, run);
+	if (key_col) {
+		snprintf(tail, sizeof tail, "GROUP BY %s ORDER BY 3 DESC, 1%s", key_col, top ? " LIMIT ?" : "");
+		yj_q_tail(q, tail);
+		if (top)
+			yj_q_int(q, top);
+	}
+	store_stmt *st = yj_q_prepare(q, store_conn_get(yj_store(r)));
+	if (!st)
+		return ST_ERR;
+	json_t *items = json_array();
+	int rc;
+	while ((rc = store_step(st)) == ST_ROW) {
+		json_t *o = sum_json(st, 1);
+		if (key_col)
+			json_object_set_new(o, json_key, text_or_null(st, 0));
+		json_array_append_new(items, o);
+	}
+	store_finalize(st);
+	if (rc < 0) {
+		json_decref(items);
+		return rc;
+	}
+	*out = items;
+	return ST_OK;
+}
+
+static const yj_qparam summary_params[] = {
+	{"run", "Screening run id (required)"}, {"top", "Physicians listed, 1–100 (default 10)"}, {NULL, NULL},
+};
+
+static int summary(yj_req *r)
+{
+	int64_t run;
+	const char *v = yj_query(r, "run");
+	if (!v || !*v || yj_id_parse(v, &run) < 0)
+		return yj_reply_problem_errors(r, 400, "validation", "请指定筛查批次", "请在 run 参数中给出筛查批次编号（见筛查批次列表）。",
+					       json_pack("[{s:s, s:s}]", "field", "run", "detail", "应为筛查批次编号"));
+	int top = 10;
+	if ((v = yj_query(r, "top"))) {
+		char *end;
+		long t = strtol(v, &end, 10);
+		if (!*v || *end || t < 1 || t > 100)
+			return yj_reply_problem_errors(r, 400, "validation", "参数错误", "top 必须是 1 到 100 之间的整数。",
+						       json_pack("[{s:s, s:s}]", "field", "top", "detail", "应为 1–100 的整数"));
+		top = (int)t;
+	}
+	/* The run must exist and be visible (department remit). */
+	yj_qb *q = yj_q_select(&rv_runs_table, "id", &yj_who(r)->scope);
+	yj_q_where(q, "id = ?");
+	yj_q_int(q, run);
+	store_stmt *st = yj_q_prepare(q, store_conn_get(yj_store(r)));
+	if (!st)
+		return yj_reply_store_error(r, ST_ERR);
+	int rc = store_step(st);
+	store_finalize(st);
+	if (rc == ST_DONE)
+		return yj_reply_problem(r, 404, "not-found", "筛查批次不存在", "没有该筛查批次，或不在您的管辖范围内，请从筛查批次列表中选择。");
+	if (rc < 0)
+		return yj_reply_store_error(r, rc);
+	json_t *total = NULL, *inst = NULL, *rules = NULL, *phys = NULL;
+	if ((rc = group_by(r, run, NULL, NULL, 0, &total)) < 0 || (rc = group_by(r, run, "institution_code", "institution_code", 0, &inst)) < 0 ||
+	    (rc = group_by(r, run, "rule_id", "rule_id", 0, &rules)) < 0 ||
+	    (rc = group_by(r, run, "physician_id", "physician_id", top, &phys)) < 0) {
+		json_decref(total);
+		json_decref(inst);
+		json_decref(rules);
+		return yj_reply_store_error(r, rc);
+	}
+	json_t *t = json_incref(json_array_get(total, 0));
+	json_decref(total);
+	return yj_reply_json(r, 200, json_pack("{s:s, s:o, s:o, s:o, s:o}", "run", yj_query(r, "run"), "total", t,
+					       "institutions", inst, "rules", rules, "physicians", phys));
+}
+
+const yj_route yj_claims_review_routes[] = {
+	{"GET", "/api/v1/claims/runs", runs_list, READERS, NULL, run_params, "claims",
+	 "List screening runs persisted by `yijian screen --db`, newest first", "{items, next_cursor}", 200},
+	{"GET", "/api/v1/claims/flags", flags_list, READERS, NULL, list_params, "claims",
+	 "List flag records in the caller's territory, with filters (patient ids masked)", "{items, next_cursor}", 200},
+	{"GET", "/api/v1/claims/flags/export", flags_export, READERS, NULL, export_params, "claims",
+	 "Export the filtered flag list as Excel or CSV (patient ids masked)", "An .xlsx or .csv file", 200},
+	{"GET", "/api/v1/claims/flags/{id}", flag_get, READERS, NULL, NULL, "claims",
+	 "Read one flag record with its review history", "The flag with reviews[]", 200},
+	{"GET", "/api/v1/claims/flags/{id}/patient", flag_patient, DISCLOSERS, NULL, NULL, "claims",
+	 "Disclose the patient id in clear (audited as claims.flag.disclose)", "{id, patient_id}", 200},
+	{"POST", "/api/v1/claims/flags/{id}/confirm", flag_confirm, REVIEWERS, reason_body, NULL, "claims",
+	 "Confirm a pending flag as a violation, with a reason (audited)", "The flag", 200},
+	{"POST", "/api/v1/claims/flags/{id}/dismiss", flag_dismiss, REVIEWERS, reason_body, NULL, "claims",
+	 "Dismiss a pending flag, with a reason (audited)", "The flag", 200},
+	{"POST", "/api/v1/claims/flags/{id}/reopen", flag_reopen, REOPENERS, reason_body, NULL, "claims",
+	 "Return a reviewed flag to pending, with a reason (audited; the earlier decision stays in reviews[])",
+	 "The flag", 200},
+	{"GET", "/api/v1/claims/summary", summary, READERS, NULL, summary_params, "claims",
+	 "Per institution, rule and physician (top N) of a run: flags, amount at stake, confirmed count and amount",
+	 "{run, total, institutions[], rules[], physicians[]}", 200},
+	{0},
+};
