@@ -49,6 +49,24 @@ static int org_code_ok(const char *p)
 	return p[8] == want;
 }
 
+int yj_credit_code_make(const char *prefix8, const char *body8, char out[19])
+{
+	int sum = 0;
+	for (int i = 0; i < 8; i++) {
+		if (credit_value(prefix8[i]) < 0 || credit_value(body8[i]) < 0)
+			return -1;
+		out[i] = prefix8[i];
+		out[8 + i] = body8[i];
+		int v = body8[i] >= '0' && body8[i] <= '9' ? body8[i] - '0' : body8[i] - 'A' + 10;
+		sum += v * org_weights[i];
+	}
+	int c = 11 - sum % 11;
+	out[16] = c == 10 ? 'X' : c == 11 ? '0' : (char)('0' + c);
+	out[17] = yj_credit_code_check_char(out);
+	out[18] = '\0';
+	return 0;
+}
+
 enum yj_code_err yj_credit_code_check(const char *s, size_t n)
 {
 	if (n != 18)

@@ -23,6 +23,12 @@ enum yj_code_err yj_credit_code_check(const char *s, size_t n);
 /* The correct check character for the first 17 characters, or 0 when they are not valid. */
 char yj_credit_code_check_char(const char *s17);
 
+/* Makes a valid unified social credit code (for synthetic data) from its first 8 characters
+ * (registration authority, category, 6-digit region) and an 8-character organisation-code body:
+ * appends the GB 11714 check and then the GB 32100 check. Writes 18 characters and a NUL to out.
+ * Returns 0, or -1 when a character is outside the code's alphabet. */
+int yj_credit_code_make(const char *prefix8, const char *body8, char out[19]);
+
 /* GB 11643-1999: 17 digits (6 region, 8 birth date YYYYMMDD, 3 sequence) and a check character
  * from "10X98765432" indexed by the weighted sum mod 11. A lower-case x is refused: the standard
  * writes X. */

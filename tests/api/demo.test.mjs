@@ -1,0 +1,193 @@
+// The demo region (yijian demo): built into a fresh database (SQLite, or PostgreSQL with YJ_TEST_DB)
+// at --scale 0.05 to keep the suite quick, then read back through the API as its demo accounts. The
+// county inspector sees only 鹿城区, the city leader every county; sizes and type mix are in range;
+// every credit code and every disclosed ID number passes its check (checked here in JS, independently
+// of the C code); the same seed gives the same region, another seed another; a re-run adds nothing.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { Server, Client, BIN } from './harness.mjs';
+import { isCreditCode, isResidentId } from './codes.mjs';
+
+const PW = 'demo-2026';
+const SCALE = '0.05';
+
+function demo(srv, seed, extra = []) {
+  return execFileSync(BIN, ['demo', '--db', srv.db, '--keys', srv.keys, '--seed', String(seed), '--scale', SCALE,
+    '--quiet', ...extra], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+async function walk(client, path) {
+  const items = [];
+  let cursor = null;
+  for (let page = 0; page < 1000; page++) {
+    const sep = path.includes('?') ? '&' : '?';
+    const r = await client.get(`${path}${sep}limit=200${cursor ? '&cursor=' + encodeURIComponent(cursor) : ''}`);
+    assert.equal(r.status, 200, JSON.stringify(r.data));
+    items.push(...r.data.items);
+    cursor = r.data.next_cursor;
+    if (!cursor) return items;
+  }
+  throw new Error('too many pages');
+}
+
+async function signedIn(srv, user) {
+  const c = new Client(srv.url);
+  const r = await c.signIn(user, PW);
+  assert.equal(r.status, 200, `${user}: ${JSON.stringify(r.data)}`);
+  return c;
+}
+
+let srv, twin, other, out1;
+let cityInst, cityPrac;
+
+before(async () => {
+  srv = new Server();
+  out1 = demo(srv, 7);
+  await srv.start();
+  const leader = await signedIn(srv, 'leader');
+  cityInst = await walk(leader, '/api/v1/institutions');
+  cityPrac = await walk(leader, '/api/v1/practitioners');
+});
+
+after(async () => {
+  for (const s of [srv, twin, other]) if (s) { await s.stop(); s.cleanup(); }
+});
+
+test('the county inspector sees only 鹿城区 (330302) institutions and practitioners', async () => {
+  const ins = await signedIn(srv, 'inspector');
+  const mine = await walk(ins, '/api/v1/institutions');
+  assert.ok(mine.length >= 15, `鹿城区 has ${mine.length} institutions`);
+  for (const i of mine) assert.ok(i.region_code.startsWith('330302'), `${i.name} is in ${i.region_code}`);
+  const expected = cityInst.filter((i) => i.region_code.startsWith('330302')).map((i) => i.id).sort();
+  assert.deepEqual(mine.map((i) => i.id).sort(), expected, 'exactly the 鹿城区 ones, none missing');
+  const people = await walk(ins, '/api/v1/practitioners');
+  assert.ok(people.length > 0);
+  for (const p of people) assert.ok(p.region_code.startsWith('330302'));
+  // and the other county's inspector sees 瑞安市 only: nothing of 鹿城区
+  const ra = await walk(await signedIn(srv, 'inspector2'), '/api/v1/institutions');
+  assert.ok(ra.length > 0 && ra.every((i) => i.region_code.startsWith('330381')));
+});
+
+test('the city leader sees every county; sizes and type mix are in range', () => {
+  const counties = new Set(cityInst.map((i) => i.region_code.slice(0, 6)));
+  assert.equal(counties.size, 12, [...counties].join(','));
+  for (const c of counties) assert.ok(c.startsWith('3303'));
+  // scale 0.05 of ~2,000 institutions and 20,000 practitioners (public hospitals are not scaled)
+  assert.ok(cityInst.length >= 120 && cityInst.length <= 300, `${cityInst.length} institutions`);
+  assert.ok(cityPrac.length >= 900 && cityPrac.length <= 1300, `${cityPrac.length} practitioners`);
+  const types = new Set(cityInst.map((i) => i.type));
+  for (const t of ['general_hospital', 'tcm_hospital', 'maternal_child', 'cdc', 'clinic', 'dental_clinic',
+    'tcm_clinic', 'township_centre', 'community_centre']) assert.ok(types.has(t), t);
+  const lvl3 = cityInst.filter((i) => i.level === '3');
+  assert.ok(lvl3.length >= 5 && lvl3.length <= 12, `${lvl3.length} 三级 hospitals`);
+  for (const h of lvl3) {
+    assert.ok(['330302', '330303', '330304', '330381', '330382'].includes(h.region_code.slice(0, 6)), h.name);
+    assert.ok(h.beds >= 500 && h.equipment.includes('ct'), h.name);
+  }
+  const cats = {};
+  for (const p of cityPrac) cats[p.category] = (cats[p.category] ?? 0) + 1;
+  const share = (c) => (cats[c] ?? 0) / cityPrac.length;
+  assert.ok(share('physician') + share('assistant_physician') > 0.3 && share('physician') < 0.55, JSON.stringify(cats));
+  // (at scale 1 nurses are ~45 %; scaled down, the unscaled disease-control centres weigh more)
+  assert.ok(share('nurse') > 0.25 && share('nurse') < 0.6, JSON.stringify(cats));
+  // consistency: dental clinics employ dentists, TCM clinics TCM doctors, clinics few people
+  const byId = new Map(cityInst.map((i) => [i.id, i]));
+  const staff = new Map();
+  for (const p of cityPrac) {
+    const home = byId.get(p.institution_id);
+    assert.ok(home, `${p.name}'s institution is listed`);
+    assert.equal(p.region_code, home.region_code);
+    staff.set(home.id, (staff.get(home.id) ?? 0) + 1);
+    if (p.category === 'physician' && home.type === 'dental_clinic') assert.equal(p.practice_type, 'dental');
+    if (p.category === 'physician' && home.type === 'tcm_clinic') assert.equal(p.practice_type, 'tcm');
+    if (p.surgical_grade > 0) assert.ok(['physician', 'assistant_physician'].includes(p.category));
+  }
+  for (const i of cityInst) {
+    if (['clinic', 'dental_clinic', 'tcm_clinic'].includes(i.type)) assert.ok((staff.get(i.id) ?? 0) <= 5, i.name);
+  }
+  const big = cityInst.filter((i) => i.level === '3').map((i) => staff.get(i.id) ?? 0);
+  assert.ok(Math.min(...big) > 15, `三级 hospitals have several times a clinic's staff: ${big}`);
+  // grids in the central districts only
+  const gridded = cityInst.filter((i) => i.grid_id);
+  assert.ok(gridded.length > 0);
+  for (const i of gridded) assert.ok(['330302', '330303', '330304'].includes(i.region_code.slice(0, 6)), i.name);
+});
+
+test('every credit code and licence number is well formed; every ID number passes GB 11643', async () => {
+  const codes = cityInst.map((i) => i.credit_code);
+  assert.equal(new Set(codes).size, codes.length, 'credit codes are distinct');
+  for (const i of cityInst) {
+    assert.ok(isCreditCode(i.credit_code), `${i.name}: ${i.credit_code}`);
+    assert.equal(i.credit_code.slice(2, 8), i.region_code.slice(0, 6), 'the region part is the county');
+    const reg = i.credit_code.slice(0, 2);
+    assert.ok(i.ownership === 'public' ? reg === '12' : ['52', '91', '92'].includes(reg), `${i.name}: ${reg}`);
+    if (i.profit === 'nonprofit' && i.ownership === 'private') assert.equal(reg, '52');
+    if (i.licence_no) assert.match(i.licence_no, /^[0-9A-Z]{22}$/);
+  }
+  const certs = cityPrac.map((p) => p.certificate_no);
+  assert.equal(new Set(certs).size, certs.length);
+  for (const c of certs) assert.match(c, /^\d{15}$/);
+  // the administrator may disclose numbers (each disclosure is audited)
+  const admin = await signedIn(srv, 'admin');
+  const seen = new Set();
+  const queue = [...cityPrac];
+  async function worker() {
+    for (let p = queue.pop(); p; p = queue.pop()) {
+      const r = await admin.get(`/api/v1/practitioners/${p.id}/identity`);
+      assert.equal(r.status, 200);
+      const id = r.data.id_number;
+      assert.ok(isResidentId(id), `${p.name}: ${id}`);
+      assert.ok(id.startsWith('33'), 'born in Zhejiang');
+      const birth = `${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}`;
+      assert.equal(birth, p.birth_date);
+      assert.ok(birth >= '1955-01-01' && birth <= '2000-12-31', birth);
+      assert.equal(Number(id[16]) % 2 === 1 ? 'M' : 'F', p.sex);
+      assert.equal(p.id_masked.slice(-4), id.slice(-4));
+      seen.add(id);
+    }
+  }
+  await Promise.all(Array.from({ length: 8 }, worker));
+  assert.equal(seen.size, cityPrac.length, 'ID numbers are distinct');
+});
+
+test('a second run on the same database adds nothing', async () => {
+  const again = demo(srv, 7);
+  assert.match(out1, /institutions:\s+\d+ planned,\s+\d+ written/);
+  const planned = Number(/institutions:\s+(\d+) planned/.exec(again)[1]);
+  assert.match(again, new RegExp(`institutions:\\s+${planned} planned,\\s+0 written,\\s+${planned} already present`));
+  assert.match(again, /practitioners:\s+(\d+) planned,\s+0 written,\s+\1 already present/);
+  assert.match(again, /accounts: \d+ \(0 new\)/);
+  const leader = await signedIn(srv, 'leader');
+  assert.equal((await walk(leader, '/api/v1/institutions')).length, cityInst.length);
+});
+
+test('the same seed gives the same region in another database; another seed gives another', async () => {
+  twin = new Server();
+  demo(twin, 7);
+  await twin.start();
+  other = new Server();
+  demo(other, 8);
+  await other.start();
+  const key = (i) => `${i.credit_code} ${i.name} ${i.type} ${i.region_code} ${i.licence_no}`;
+  const pkey = (p) => `${p.certificate_no} ${p.name} ${p.birth_date} ${p.category} ${p.practice_type}`;
+  const t = await signedIn(twin, 'leader');
+  assert.deepEqual((await walk(t, '/api/v1/institutions')).map(key).sort(), cityInst.map(key).sort());
+  assert.deepEqual((await walk(t, '/api/v1/practitioners')).map(pkey).sort(), cityPrac.map(pkey).sort());
+  const o = await signedIn(other, 'leader');
+  const otherCodes = new Set((await walk(o, '/api/v1/institutions')).map((i) => i.credit_code));
+  const shared = cityInst.filter((i) => otherCodes.has(i.credit_code)).length;
+  assert.ok(shared < 5, `seed 8 shares ${shared} credit codes with seed 7`);
+});
+
+test('bad options are refused with a Chinese message and nothing is written', () => {
+  for (const args of [['--seed', '-3'], ['--seed', 'abc'], ['--scale', '0'], ['--scale', '11']]) {
+    let err;
+    try {
+      execFileSync(BIN, ['demo', '--db', srv.db, '--keys', srv.keys, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (e) { err = e; }
+    assert.ok(err, args.join(' '));
+    assert.equal(err.status, 2);
+    assert.match(String(err.stderr), /[\u4e00-\u9fa5]/);
+  }
+});
