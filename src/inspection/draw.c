@@ -233,6 +233,53 @@ static size_t eligible(const team_index *ix, const yj_draw_inspector *in, const 
 
 /* ---- checks ---- */
 
+/* Candidate counts per plan department for one region, before exclusions; regions repeat, so they
+ * are counted once each (open addressing keyed by the subject's region string). */
+typedef struct region_count {
+	const char *region;
+	int n[YJ_DRAW_MAX_DEPTS];
+} region_count;
+
+static uint64_t str_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static int covers(const char *prefix, const char *region)
+{
+	return strncmp(region, prefix, strlen(prefix)) == 0;
+}
+
+static const int *region_counts(region_count *tab, size_t cap, const team_index *ix, const yj_draw_inspector *in,
+				const char *region)
+{
+	size_t h = (size_t)(str_hash(region) & (cap - 1));
+	while (tab[h].region && strcmp(tab[h].region, region))
+		h = (h + 1) & (cap - 1);
+	if (!tab[h].region) {
+		tab[h].region = region;
+		size_t rlen = strlen(region);
+		for (size_t len = 2; len <= rlen && len < 16; len++) {
+			size_t lo = 0, hi = ix->n;
+			while (lo < hi) {
+				size_t mid = (lo + hi) / 2;
+				if (strncmp(ix->c[mid].prefix, region, len) < 0 ||
+				    (strncmp(ix->c[mid].prefix, region, len) == 0 && strlen(ix->c[mid].prefix) < len))
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			for (; lo < ix->n && strlen(ix->c[lo].prefix) == len && !strncmp(ix->c[lo].prefix, region, len); lo++)
+				tab[h].n[ix->dept[ix->c[lo].inspector]]++;
+		}
+	}
+	(void)in;
+	return tab[h].n;
+}
+
 int yj_draw_check(const yj_draw_plan *p, const yj_draw_subject *s, size_t ns, const yj_draw_inspector *in, size_t ni,
 		  char **why)
 {
@@ -252,24 +299,51 @@ int yj_draw_check(const yj_draw_plan *p, const yj_draw_subject *s, size_t ns, co
 			return *why = yj_asprintf("检查对象 %s 的权重无效（应为 1 到 %lld）。", s[i].id, MAX_WEIGHT), -1;
 	team_index ix;
 	index_build(&ix, p, in, ni);
-	size_t *buf = yj_calloc(ni ? ni : 1, sizeof *buf), short_total = 0, short_dept = 0, first = ns;
+	/* Exclusions: per subject and department, covering inspectors who may not go (conflict or
+	 * previous), each counted once. */
+	int nd = p->ndepartments;
+	int *excluded = yj_calloc(ns * (size_t)nd, sizeof *excluded);
+	for (size_t j = 0; j < ni; j++) {
+		int d = ix.dept[j];
+		if (d < 0)
+			continue;
+		char prefix[16];
+		yj_region_prefix(in[j].region, prefix);
+		for (size_t k = 0; k < in[j].nconflicts + in[j].nprevious; k++) {
+			size_t si = k < in[j].nconflicts ? in[j].conflicts[k] : in[j].previous[k - in[j].nconflicts];
+			if (k >= in[j].nconflicts && has_sorted(in[j].conflicts, in[j].nconflicts, si))
+				continue;
+			if ((k > 0 && k < in[j].nconflicts && in[j].conflicts[k - 1] == si) ||
+			    (k > in[j].nconflicts && in[j].previous[k - in[j].nconflicts - 1] == si))
+				continue; /* listed twice */
+			if (si < ns && covers(prefix, s[si].region))
+				excluded[si * (size_t)nd + (size_t)d]++;
+		}
+	}
+	size_t cap = 16;
+	while (cap < 2 * ns)
+		cap *= 2;
+	region_count *tab = yj_calloc(cap, sizeof *tab);
+	size_t short_total = 0, short_dept = 0, first = ns;
 	for (size_t i = 0; i < ns; i++) {
-		size_t n = eligible(&ix, in, s, i, buf);
-		int per[YJ_DRAW_MAX_DEPTS] = {0}, missing = 0;
-		for (size_t j = 0; j < n; j++)
-			per[ix.dept[buf[j]]]++;
-		for (int d = 0; d < p->ndepartments; d++)
-			missing |= per[d] == 0;
-		if (n < (size_t)p->team_size)
+		const int *n = region_counts(tab, cap, &ix, in, s[i].region);
+		int total = 0, missing = 0;
+		for (int d = 0; d < nd; d++) {
+			int e = n[d] - excluded[i * (size_t)nd + (size_t)d];
+			total += e;
+			missing |= e == 0;
+		}
+		if (total < p->team_size)
 			short_total++;
-		else if (missing)
+		else if (missing && nd > 1)
 			short_dept++;
 		else
 			continue;
 		if (first == ns)
 			first = i;
 	}
-	free(buf);
+	free(tab);
+	free(excluded);
 	index_free(&ix);
 	if (first < ns) {
 		*why = yj_asprintf("%zu 个检查对象（如 %s）没有足够的无利益冲突执法人员组成 %d 人检查组%s：请补充执法人员名录、"
