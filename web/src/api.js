@@ -22,6 +22,30 @@ const FIELD_LABELS = {
   limit: '每页条数',
   cursor: '翻页游标',
   format: '导出格式',
+  // registry (主体库)
+  name: '名称',
+  credit_code: '统一社会信用代码',
+  licence_no: '执业许可证登记号',
+  type: '类别',
+  state: '状态',
+  grid: '网格',
+  insurance_designated: '医保定点',
+  certificate_no: '执业证书编码',
+  id_number: '身份证号',
+  category: '人员类别',
+  practice_type: '执业类别',
+  institution: '执业机构',
+  insurance_physician: '医保医师',
+  as_of: '日期',
+  holder_type: '持证主体类型',
+  holder: '持证主体',
+  holder_id: '持证主体',
+  kind: '证照种类',
+  reason: '事由',
+  valid_from: '有效期起',
+  valid_to: '有效期至',
+  dry_run: '试导入',
+  skip_invalid: '跳过错误行',
 };
 
 let csrfToken = '';
@@ -76,17 +100,19 @@ async function readProblem(res) {
 //   quiet: do not show the error message (the caller shows it itself)
 //   signIn: a 401 is a wrong password, not an expired session (no redirect)
 //   raw: return the Response (for downloads)
+//   data, contentType: a body sent as it is (a CSV file's bytes) instead of JSON
 export async function request(method, path, opts = {}) {
-  const { query, body, quiet = false, signIn = false, raw = false, retried = false } = opts;
+  const { query, body, data, contentType, quiet = false, signIn = false, raw = false, retried = false } = opts;
   const headers = { Accept: 'application/json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (data !== undefined) headers['Content-Type'] = contentType ?? 'application/octet-stream';
+  else if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (!SAFE.has(method) && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   let res;
   try {
     res = await fetch(url(path, query), {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: data !== undefined ? data : body === undefined ? undefined : JSON.stringify(body),
       credentials: 'same-origin',
     });
   } catch {

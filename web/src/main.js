@@ -3,9 +3,9 @@ import { createApp } from 'vue';
 import ElementPlus, { ElMessage } from 'element-plus';
 import zhCn from 'element-plus/es/locale/lang/zh-cn';
 import {
-  Aim, ArrowDown, ArrowLeft, ArrowRight, ChatLineSquare, DataAnalysis, Download, Expand, Fold, HomeFilled, Location,
-  Lock, MapLocation, Medal, OfficeBuilding, Promotion, RefreshLeft, Search, Setting, Stamp, SwitchButton, Tickets,
-  Tools, User,
+  Aim, ArrowDown, ArrowLeft, ArrowRight, ChatLineSquare, CircleCheck, DataAnalysis, Document, Download, Edit, Expand,
+  Fold, HomeFilled, Location, Lock, MapLocation, Medal, OfficeBuilding, Plus, Promotion, RefreshLeft, Search, Setting,
+  Stamp, SwitchButton, Tickets, Tools, Upload, User, View, Warning,
 } from '@element-plus/icons-vue';
 import 'element-plus/dist/index.css';
 import './styles.css';
@@ -27,9 +27,9 @@ setUnauthorizedHandler(() => {
 const app = createApp(App);
 // The icons the console uses, registered by name so menus and buttons can name them as strings.
 const icons = {
-  Aim, ArrowDown, ArrowLeft, ArrowRight, ChatLineSquare, DataAnalysis, Download, Expand, Fold, HomeFilled, Location,
-  Lock, MapLocation, Medal, OfficeBuilding, Promotion, RefreshLeft, Search, Setting, Stamp, SwitchButton, Tickets,
-  Tools, User,
+  Aim, ArrowDown, ArrowLeft, ArrowRight, ChatLineSquare, CircleCheck, DataAnalysis, Document, Download, Edit, Expand,
+  Fold, HomeFilled, Location, Lock, MapLocation, Medal, OfficeBuilding, Plus, Promotion, RefreshLeft, Search, Setting,
+  Stamp, SwitchButton, Tickets, Tools, Upload, User, View, Warning,
 };
 for (const [name, comp] of Object.entries(icons)) app.component(name, comp);
 app.use(ElementPlus, { locale: zhCn });

@@ -6,12 +6,10 @@ export const NAV = [
   { path: '/', name: 'home', title: '首页', icon: 'HomeFilled' },
   {
     title: '主体库', icon: 'OfficeBuilding', children: [
-      { path: '/registry/institutions', name: 'institutions', title: '医疗机构', planned: true,
-        desc: '医疗机构主体信息的登记、变更、注销与查询，统一社会信用代码校验，按属地和部门职责管理。' },
-      { path: '/registry/practitioners', name: 'practitioners', title: '医务人员', planned: true,
-        desc: '医师、护士、药师等医务人员的执业信息、执业地点与执业记录管理。' },
-      { path: '/registry/licences', name: 'licences', title: '电子证照', planned: true,
-        desc: '医疗机构执业许可证、医师执业证书等电子证照的签发、变更、吊销与核验。' },
+      { path: '/registry/institutions', name: 'institutions', title: '医疗机构' },
+      { path: '/registry/practitioners', name: 'practitioners', title: '医务人员' },
+      { path: '/registry/licences', name: 'licences', title: '电子证照' },
+      { path: '/registry/import', name: 'registry-import', title: '数据导入', roles: ['admin', 'inspector'] },
     ],
   },
   { path: '/inspection', name: 'inspection', title: '双随机抽查', icon: 'Aim', planned: true,

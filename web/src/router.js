@@ -1,5 +1,6 @@
 // router.js — history-mode routes (yijian serves index.html for unknown non-API paths, so a
-// reload of /admin/users works). Pages load lazily; only signed-in users get past /login.
+// reload of /admin/users works). Pages load lazily; only signed-in users get past /login, except
+// the public licence verification page /verify/:code.
 import { createRouter, createWebHistory } from 'vue-router';
 import { PAGES } from './nav.js';
 import { session, loadSession } from './session.js';
@@ -8,7 +9,26 @@ const built = {
   home: () => import('./views/HomeView.vue'),
   users: () => import('./views/UsersView.vue'),
   regions: () => import('./views/RegionsView.vue'),
+  institutions: () => import('./views/InstitutionsView.vue'),
+  practitioners: () => import('./views/PractitionersView.vue'),
+  licences: () => import('./views/LicencesView.vue'),
+  'registry-import': () => import('./views/ImportView.vue'),
 };
+const recordDetail = () => import('./views/RecordDetailView.vue');
+const recordForm = () => import('./views/RecordFormView.vue');
+const WRITERS = ['admin', 'inspector'];
+
+// Pages below a menu entry (detail, create, edit): meta.menu keeps the entry highlighted and
+// meta.parent puts it in the breadcrumb.
+function recordRoutes(kind, base, label) {
+  const parent = { title: label, path: '/' + base };
+  const meta = { group: '主体库', kind, menu: '/' + base, parent };
+  return [
+    { path: `${base}/new`, name: `${kind}-new`, component: recordForm, meta: { ...meta, title: '新增', roles: WRITERS } },
+    { path: `${base}/:id(\\d+)`, name: `${kind}-detail`, component: recordDetail, meta: { ...meta, title: '详情' } },
+    { path: `${base}/:id(\\d+)/edit`, name: `${kind}-edit`, component: recordForm, meta: { ...meta, title: '编辑', roles: WRITERS } },
+  ];
+}
 const placeholder = () => import('./views/PlaceholderView.vue');
 
 const consoleRoutes = PAGES.map((p) => ({
@@ -20,11 +40,15 @@ const consoleRoutes = PAGES.map((p) => ({
 
 const routes = [
   { path: '/login', name: 'login', component: () => import('./views/SignInView.vue'), meta: { public: true, title: '登录' } },
+  // The public licence check a QR code opens: no session, no console around it.
+  { path: '/verify/:code', name: 'verify', component: () => import('./views/VerifyView.vue'), meta: { public: true, title: '电子证照核验' } },
   {
     path: '/',
     component: () => import('./layouts/ConsoleLayout.vue'),
     children: [
       ...consoleRoutes,
+      ...recordRoutes('institution', 'registry/institutions', '医疗机构'),
+      ...recordRoutes('practitioner', 'registry/practitioners', '医务人员'),
       { path: 'profile', name: 'profile', component: () => import('./views/ProfileView.vue'), meta: { title: '个人资料' } },
       { path: ':rest(.*)*', name: 'not-found', component: () => import('./views/NotFoundView.vue'), meta: { title: '页面不存在' } },
     ],
@@ -34,6 +58,8 @@ const routes = [
 const router = createRouter({ history: createWebHistory('/'), routes });
 
 router.beforeEach(async (to) => {
+  // Public pages other than sign-in do not ask who is signed in (a visitor from a QR code has no session).
+  if (to.meta.public && to.name !== 'login') return true;
   if (!session.loaded) await loadSession();
   if (to.meta.public) return session.user && to.name === 'login' ? { name: 'home' } : true;
   if (!session.user) return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} };
