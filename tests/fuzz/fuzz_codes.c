@@ -1,7 +1,7 @@
 /* fuzz_codes.c — the GB 32100 and GB 11643 check-character validators on arbitrary bytes. Beyond
  * not crashing: a code accepted is exactly its first 17 characters plus the computed check
- * character; for any 17-character body with a computed check character, that code is accepted and
- * every other character of the alphabet in its place is refused. The fuzz environment is linked
+ * character, and for any 17-character body no other character of the alphabet in its place is
+ * accepted. The fuzz environment is linked
  * but not used. */
 #include "base/codes.h"
 
@@ -33,15 +33,12 @@ static void check_kind(const char *s, size_t n, enum yj_code_err (*check)(const 
 	char c = check_char(code);
 	if (!c)
 		return;
-	code[17] = c;
+	/* Only the computed character can complete the body (the body itself may still fail, for an
+	 * organisation code or a birth date of its own, and then every completion fails). */
 	code[18] = '\0';
-	if (check(code, 18) != YJ_CODE_OK)
-		abort();
 	for (const char *a = alpha; *a; a++) {
-		if (*a == c)
-			continue;
 		code[17] = *a;
-		if (check(code, 18) == YJ_CODE_OK)
+		if (check(code, 18) == YJ_CODE_OK && *a != c)
 			abort();
 	}
 }

@@ -1,0 +1,92 @@
+// bench/import.mjs — `yijian import institutions` of BENCH_IMPORT_ROWS (default 100,000) generated
+// institutions (valid GB 32100 codes, the real county codes of Zhejiang from the regions table) into a
+// fresh SQLite file and a fresh throwaway PostgreSQL, in rows per second; beside each, the engine's own
+// bulk path on the same file (sqlite3 `.import`, psql `\copy`) into a table with the same columns,
+// unique key and indexes, and the ratio yijian ÷ native. yijian does per row what the baseline does not:
+// validation with check characters, region and scope checks, version history, the name index and a
+// signed audit leaf, all in one transaction. See docs/benchmarks.md, "Import: bench/import".
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { creditCode } from '../tests/api/codes.mjs';
+
+const here = path.dirname(new URL(import.meta.url).pathname);
+const root = path.resolve(here, '..');
+const BIN = process.env.YIJIAN_BIN ?? path.join(root, 'build/yijian');
+const N = Number(process.env.BENCH_IMPORT_ROWS ?? 100000);
+const dir = mkdtempSync(path.join(tmpdir(), 'yj-bench-import-'));
+const csv = path.join(dir, 'institutions.csv');
+const COLS = 'credit_code,name,type,level,ownership,profit,region_code,beds';
+const NATIVE = `CREATE TABLE native (credit_code TEXT NOT NULL UNIQUE, name TEXT NOT NULL, type TEXT NOT NULL,
+  level TEXT NOT NULL, ownership TEXT NOT NULL, profit TEXT NOT NULL, region_code TEXT NOT NULL, beds INTEGER);
+CREATE INDEX native_region ON native(region_code); CREATE INDEX native_type ON native(type);`;
+
+const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+const secs = (t0) => Number(process.hrtime.bigint() - t0) / 1e9;
+
+function generate(counties) {
+  const types = ['general_hospital', 'clinic', 'clinic', 'dental_clinic', 'community_station', 'village_clinic', 'outpatient_dept'];
+  const lines = [COLS];
+  for (let i = 0; i < N; i++) {
+    const county = counties[i % counties.length];
+    const code = creditCode('52' + county, String(10000000 + i));
+    lines.push(`${code},浙江测试医疗机构${i},${types[i % types.length]},none,private,forprofit,${county},${i % 50}`);
+  }
+  writeFileSync(csv, lines.join('\n') + '\n');
+}
+
+function yijianImport(db) {
+  run(BIN, ['init', '--db', db, '--keys', path.join(dir, 'keys')]);
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(BIN, ['import', 'institutions', csv, '--db', db, '--keys', path.join(dir, 'keys')], { encoding: 'utf8' });
+  const s = secs(t0);
+  if (r.status !== 0) throw new Error(`yijian import failed (${r.status}):\n${r.stdout}\n${r.stderr.slice(0, 2000)}`);
+  return N / s;
+}
+
+function sqliteNative() {
+  const db = path.join(dir, 'native.db');
+  run('sqlite3', [db, NATIVE]);
+  const t0 = process.hrtime.bigint();
+  run('sqlite3', [db, '.mode csv', `.import --skip 1 ${csv} native`]);
+  const s = secs(t0);
+  const n = Number(run('sqlite3', [db, 'SELECT COUNT(*) FROM native']).trim());
+  if (n !== N) throw new Error(`sqlite3 .import loaded ${n} rows`);
+  return N / s;
+}
+
+function pgNative(url) {
+  run('psql', [url, '-qc', NATIVE]);
+  const t0 = process.hrtime.bigint();
+  run('psql', [url, '-qc', `\\copy native FROM '${csv}' WITH (FORMAT csv, HEADER true)`]);
+  const s = secs(t0);
+  const n = Number(run('psql', [url, '-qAtc', 'SELECT COUNT(*) FROM native']).trim());
+  if (n !== N) throw new Error(`COPY loaded ${n} rows`);
+  return N / s;
+}
+
+function report(engine, yj, native, how) {
+  console.log(`import ${engine.padEnd(10)} yijian ${yj.toFixed(0).padStart(7)} rows/s   ${how} ${native.toFixed(0).padStart(8)} rows/s   ratio ${(yj / native).toFixed(3)}`);
+}
+
+let pgdir = null;
+try {
+  // Counties of Zhejiang (level 3 under 33) from the regions table yijian ships.
+  const probe = `sqlite:${path.join(dir, 'probe.db')}`;
+  run(BIN, ['init', '--db', probe, '--keys', path.join(dir, 'keys')]);
+  const counties = run('sqlite3', [path.join(dir, 'probe.db'), "SELECT code FROM regions WHERE level = 3 AND code LIKE '33%' ORDER BY code"])
+    .trim().split('\n');
+  generate(counties);
+  console.log(`import: ${N} institutions over ${counties.length} Zhejiang counties (${csv})`);
+  report('sqlite', yijianImport(`sqlite:${path.join(dir, 'yijian.db')}`), sqliteNative(), 'sqlite3 .import');
+  pgdir = path.join(dir, 'pg');
+  const url = run(path.join(root, 'scripts/pg-cluster'), ['start', pgdir]).trim().split('\n').pop();
+  const native = new URL(url);
+  run('psql', [url, '-qc', 'CREATE DATABASE native']);
+  native.pathname = '/native';
+  report('postgresql', yijianImport(url), pgNative(native.toString()), 'psql \\copy    ');
+} finally {
+  if (pgdir) spawnSync(path.join(root, 'scripts/pg-cluster'), ['stop', pgdir]);
+  rmSync(dir, { recursive: true, force: true });
+}
