@@ -48,11 +48,20 @@ yj_dict *yj_dict_new(void);
 void yj_dict_free(yj_dict *d);
 /* Code of s[0..n), adding it when new (*added set to 1). Codes are dense, in order of first sight. */
 int32_t yj_dict_intern(yj_dict *d, const char *s, size_t n, int *added);
+/* The same for a string read from input: a new string that is not valid UTF-8 or holds a NUL is
+ * not added, and -2 is returned. */
+int32_t yj_dict_intern_valid(yj_dict *d, const char *s, size_t n);
 /* Code of s, or -1. */
 int32_t yj_dict_find(const yj_dict *d, const char *s, size_t n);
 /* The string of a code: NUL-terminated, valid until the dictionary changes or is freed. */
 const char *yj_dict_str(const yj_dict *d, int32_t code);
+size_t yj_dict_len(const yj_dict *d, int32_t code);
 int32_t yj_dict_count(const yj_dict *d);
+/* One dictionary holding the strings of src[0..nsrc) (single-partition dictionaries, e.g. the
+ * loader's per-chunk ones), coded in order of first sight (sources in order); remap[i] (the caller
+ * allocates yj_dict_count(src[i]) entries) gets the new code of each code of src[i]. Runs on up to
+ * `threads` threads; the result does not depend on their number. The caller owns the result. */
+yj_dict *yj_dict_merge(yj_dict *const *src, int nsrc, int threads, int32_t **remap);
 
 /* ---- claim columns ----------------------------------------------------------------------- */
 
@@ -70,6 +79,8 @@ typedef struct yj_claims {
 	int64_t *qty;								     /* thousandths of a unit */
 	int64_t *price, *amount;						     /* fen */
 	yj_dict *dict[YJ_D_COUNT];
+	void *arena; /* one mapping holds all the columns (private to load.c) */
+	size_t arena_len;
 } yj_claims;
 
 typedef struct yj_load_error {

@@ -10,6 +10,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define CSV_MAX_FIELDS 4096
 
@@ -73,6 +76,52 @@ static int skip_garbage(yj_csv *r)
 	return 0;
 }
 
+#if defined(__SSE2__)
+/* The common record: no quote before its newline, fields that fit. Finds commas, newline and
+ * quotes 16 bytes at a time. Returns 1 when it read the record; 0 leaves r untouched for the
+ * general reader (a quote, a long or unfinished record, many fields, the end of the input). */
+static int next_simple(yj_csv *r)
+{
+	const char *p = r->p, *end = r->end, *s = p;
+	size_t maxf = r->max_field ? r->max_field : (size_t)1 << 20;
+	yj_csv_field *f = r->f;
+	int nf = 0, cap = r->cap;
+	const __m128i vc = _mm_set1_epi8(','), vn = _mm_set1_epi8('\n'), vq = _mm_set1_epi8('"');
+	while (end - p >= 16) {
+		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)p);
+		unsigned mq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, vq));
+		unsigned mn = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, vn));
+		unsigned mc = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, vc));
+		unsigned below = mn ? (mn & -mn) - 1 : 0xFFFFu;
+		if (mq & below)
+			return 0;
+		for (mc &= below; mc; mc &= mc - 1) {
+			const char *e = p + __builtin_ctz(mc);
+			if (nf == cap || (size_t)(e - s) > maxf)
+				return 0;
+			f[nf].p = s;
+			f[nf++].n = (uint32_t)(e - s);
+			s = e + 1;
+		}
+		if (mn) {
+			const char *e = p + __builtin_ctz(mn);
+			size_t n = (size_t)(e - s);
+			if (n && s[n - 1] == '\r')
+				n--;
+			if (nf == cap || n > maxf)
+				return 0;
+			f[nf].p = s;
+			f[nf++].n = (uint32_t)n;
+			r->nf = nf;
+			r->p = e + 1;
+			return 1;
+		}
+		p += 16;
+	}
+	return 0;
+}
+#endif
+
 int yj_csv_next(yj_csv *r)
 {
 	/* scratch-field bookkeeping: indexes and offsets */
@@ -93,6 +142,10 @@ again:
 		r->p += *r->p == '\n' ? 1 : 2;
 		goto again;
 	}
+#if defined(__SSE2__)
+	if (next_simple(r))
+		return 1;
+#endif
 	for (;;) {
 		int term;
 		if (r->p < r->end && *r->p == '"') {

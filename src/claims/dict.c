@@ -1,21 +1,38 @@
-/* dict.c — string → dense int32 code, open addressing with linear probing. Strings live in one
- * growing pool addressed by offset, so codes stay valid while the pool moves. */
+/* dict.c — string → dense int32 code, open addressing with linear probing. A dictionary is one or
+ * more partitions chosen by the top bits of the hash; each keeps its strings in one growing pool
+ * addressed by offset (codes stay valid while the pool moves). A slot holds the entry and 32 bits
+ * of the hash, so a probe touches one cache line unless the tags match. The loader's chunk
+ * dictionaries have one partition; their merge (yj_dict_merge) builds a partitioned dictionary on
+ * several threads, one partition per task, and numbers the strings in order of first sight. */
 #include "claims.h"
 #include "../base/base.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct yj_dict {
-	uint32_t *slot; /* code + 1; 0 is empty */
+typedef struct dpart {
+	uint64_t *slot; /* hash >> 32 << 32 | (entry + 1); 0 is empty */
 	uint32_t mask;
-	uint64_t *hash; /* per code */
-	size_t *off;	/* per code, into pool */
+	uint64_t *hash; /* per entry */
+	size_t *off;	/* per entry, into pool */
 	uint32_t *len;
+	int32_t *gcode; /* per entry: the dictionary's code (partitioned dictionaries only) */
 	int32_t n, cap;
 	char *pool;
 	size_t plen, pcap;
+} dpart;
+
+struct yj_dict {
+	dpart *part;
+	int np, shift;	 /* np partitions, a power of two; partition = hash >> shift */
+	int32_t n, gcap; /* codes; capacity of gpart/gent */
+	uint8_t *gpart;	 /* per code, partitioned dictionaries only */
+	int32_t *gent;
 };
+
+#define FIRST 0x80000000u /* yj_dict_merge: marks a chunk code that is a string's first sight */
 
 static uint64_t hash_bytes(const char *s, size_t n)
 {
@@ -36,100 +53,322 @@ static uint64_t hash_bytes(const char *s, size_t n)
 	return h ^ (h >> 32);
 }
 
-yj_dict *yj_dict_new(void)
+static void part_init(dpart *p, size_t entries, size_t bytes, int gcodes)
+{
+	uint32_t sz = 64;
+	while ((size_t)sz < entries * 2 && sz < (1u << 31))
+		sz *= 2;
+	p->slot = yj_calloc(sz, sizeof *p->slot);
+	p->mask = sz - 1;
+	if (entries > 64) {
+		p->cap = (int32_t)(entries < INT32_MAX ? entries : INT32_MAX);
+		p->hash = yj_malloc(sizeof *p->hash * (size_t)p->cap);
+		p->off = yj_malloc(sizeof *p->off * (size_t)p->cap);
+		p->len = yj_malloc(sizeof *p->len * (size_t)p->cap);
+		if (gcodes)
+			p->gcode = yj_malloc(sizeof *p->gcode * (size_t)p->cap);
+	}
+	if (bytes) {
+		p->pcap = bytes;
+		p->pool = yj_malloc(bytes);
+	}
+}
+
+static void part_free(dpart *p)
+{
+	free(p->slot);
+	free(p->hash);
+	free(p->off);
+	free(p->len);
+	free(p->gcode);
+	free(p->pool);
+}
+
+static yj_dict *dict_new(int np, size_t entries, size_t bytes)
 {
 	yj_dict *d = yj_calloc(1, sizeof *d);
-	d->mask = 63;
-	d->slot = yj_calloc(64, sizeof *d->slot);
+	d->np = np;
+	d->shift = 64;
+	for (int b = np; b > 1; b >>= 1)
+		d->shift--;
+	d->part = yj_calloc((size_t)np, sizeof *d->part);
+	for (int i = 0; i < np; i++)
+		part_init(&d->part[i], entries / (size_t)np, bytes / (size_t)np, np > 1);
 	return d;
+}
+
+yj_dict *yj_dict_new(void)
+{
+	return dict_new(1, 0, 0);
 }
 
 void yj_dict_free(yj_dict *d)
 {
 	if (!d)
 		return;
-	free(d->slot);
-	free(d->hash);
-	free(d->off);
-	free(d->len);
-	free(d->pool);
+	for (int i = 0; i < d->np; i++)
+		part_free(&d->part[i]);
+	free(d->part);
+	free(d->gpart);
+	free(d->gent);
 	free(d);
 }
 
-static void grow_table(yj_dict *d)
+static void grow_table(dpart *p)
 {
-	uint32_t nsz = (d->mask + 1) * 2;
-	free(d->slot);
-	d->slot = yj_calloc(nsz, sizeof *d->slot);
-	d->mask = nsz - 1;
-	for (int32_t c = 0; c < d->n; c++) {
-		uint32_t i = (uint32_t)d->hash[c] & d->mask;
-		while (d->slot[i])
-			i = (i + 1) & d->mask;
-		d->slot[i] = (uint32_t)c + 1;
+	uint32_t nsz = (p->mask + 1) * 2;
+	free(p->slot);
+	p->slot = yj_calloc(nsz, sizeof *p->slot);
+	p->mask = nsz - 1;
+	for (int32_t e = 0; e < p->n; e++) {
+		uint32_t i = (uint32_t)p->hash[e] & p->mask;
+		while (p->slot[i])
+			i = (i + 1) & p->mask;
+		p->slot[i] = (p->hash[e] >> 32 << 32) | (uint64_t)(e + 1);
 	}
 }
 
-static int32_t lookup(const yj_dict *d, const char *s, size_t n, uint64_t h, uint32_t *pos)
+/* Entry of s in p, or -1 with *pos the empty slot where it goes. */
+static inline int32_t lookup(const dpart *p, const char *s, size_t n, uint64_t h, uint32_t *pos)
 {
-	uint32_t i = (uint32_t)h & d->mask;
+	uint32_t i = (uint32_t)h & p->mask;
+	uint64_t tag = h >> 32 << 32;
 	for (;;) {
-		uint32_t v = d->slot[i];
+		uint64_t v = p->slot[i];
 		if (!v) {
 			*pos = i;
 			return -1;
 		}
-		int32_t c = (int32_t)v - 1;
-		if (d->hash[c] == h && d->len[c] == n && memcmp(d->pool + d->off[c], s, n) == 0)
-			return c;
-		i = (i + 1) & d->mask;
+		if ((v & 0xFFFFFFFF00000000ull) == tag) {
+			int32_t e = (int32_t)(uint32_t)v - 1;
+			if (p->len[e] == n && memcmp(p->pool + p->off[e], s, n) == 0)
+				return e;
+		}
+		i = (i + 1) & p->mask;
 	}
+}
+
+/* Adds s as a new entry at slot pos; returns the entry. */
+static int32_t add(dpart *p, const char *s, size_t n, uint64_t h, uint32_t pos, int gcodes)
+{
+	if (p->n == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 64;
+		p->hash = yj_realloc(p->hash, sizeof *p->hash * (size_t)p->cap);
+		p->off = yj_realloc(p->off, sizeof *p->off * (size_t)p->cap);
+		p->len = yj_realloc(p->len, sizeof *p->len * (size_t)p->cap);
+		if (gcodes || p->gcode)
+			p->gcode = yj_realloc(p->gcode, sizeof *p->gcode * (size_t)p->cap);
+	}
+	if (p->plen + n + 1 > p->pcap) {
+		p->pcap = (p->plen + n + 1) * 2;
+		p->pool = yj_realloc(p->pool, p->pcap);
+	}
+	int32_t e = p->n++;
+	p->hash[e] = h;
+	p->off[e] = p->plen;
+	p->len[e] = (uint32_t)n;
+	memcpy(p->pool + p->plen, s, n);
+	p->pool[p->plen + n] = 0;
+	p->plen += n + 1;
+	p->slot[pos] = (h >> 32 << 32) | (uint64_t)(e + 1);
+	if ((uint32_t)p->n * 2 > p->mask)
+		grow_table(p);
+	return e;
+}
+
+static int32_t intern(yj_dict *d, const char *s, size_t n, int *added, int validate)
+{
+	uint64_t h = hash_bytes(s, n);
+	dpart *p = &d->part[d->np > 1 ? h >> d->shift : 0];
+	uint32_t pos = 0;
+	int32_t e = lookup(p, s, n, h, &pos);
+	if (added)
+		*added = e < 0;
+	if (e >= 0)
+		return d->np > 1 ? p->gcode[e] : e;
+	if (validate && (!yj_utf8_valid(s, n) || memchr(s, 0, n)))
+		return -2;
+	e = add(p, s, n, h, pos, d->np > 1);
+	if (d->np == 1)
+		return d->n++;
+	if (d->n == d->gcap) {
+		d->gcap = d->gcap ? d->gcap * 2 : 64;
+		d->gpart = yj_realloc(d->gpart, (size_t)d->gcap);
+		d->gent = yj_realloc(d->gent, sizeof *d->gent * (size_t)d->gcap);
+	}
+	int32_t c = d->n++;
+	p->gcode[e] = c;
+	d->gpart[c] = (uint8_t)(p - d->part);
+	d->gent[c] = e;
+	return c;
 }
 
 int32_t yj_dict_intern(yj_dict *d, const char *s, size_t n, int *added)
 {
-	uint64_t h = hash_bytes(s, n);
-	uint32_t pos;
-	int32_t c = lookup(d, s, n, h, &pos);
-	if (added)
-		*added = c < 0;
-	if (c >= 0)
-		return c;
-	if (d->n == d->cap) {
-		d->cap = d->cap ? d->cap * 2 : 64;
-		d->hash = yj_realloc(d->hash, sizeof *d->hash * (size_t)d->cap);
-		d->off = yj_realloc(d->off, sizeof *d->off * (size_t)d->cap);
-		d->len = yj_realloc(d->len, sizeof *d->len * (size_t)d->cap);
-	}
-	if (d->plen + n + 1 > d->pcap) {
-		d->pcap = (d->plen + n + 1) * 2;
-		d->pool = yj_realloc(d->pool, d->pcap);
-	}
-	c = d->n++;
-	d->hash[c] = h;
-	d->off[c] = d->plen;
-	d->len[c] = (uint32_t)n;
-	memcpy(d->pool + d->plen, s, n);
-	d->pool[d->plen + n] = 0;
-	d->plen += n + 1;
-	d->slot[pos] = (uint32_t)c + 1;
-	if ((uint32_t)d->n * 2 > d->mask)
-		grow_table(d);
-	return c;
+	return intern(d, s, n, added, 0);
+}
+
+int32_t yj_dict_intern_valid(yj_dict *d, const char *s, size_t n)
+{
+	return intern(d, s, n, NULL, 1);
 }
 
 int32_t yj_dict_find(const yj_dict *d, const char *s, size_t n)
 {
+	uint64_t h = hash_bytes(s, n);
+	const dpart *p = &d->part[d->np > 1 ? h >> d->shift : 0];
 	uint32_t pos;
-	return lookup(d, s, n, hash_bytes(s, n), &pos);
+	int32_t e = lookup(p, s, n, h, &pos);
+	return e < 0 || d->np == 1 ? e : p->gcode[e];
 }
 
 const char *yj_dict_str(const yj_dict *d, int32_t code)
 {
-	return code >= 0 && code < d->n ? d->pool + d->off[code] : "";
+	if (code < 0 || code >= d->n)
+		return "";
+	if (d->np == 1)
+		return d->part[0].pool + d->part[0].off[code];
+	const dpart *p = &d->part[d->gpart[code]];
+	return p->pool + p->off[d->gent[code]];
+}
+
+size_t yj_dict_len(const yj_dict *d, int32_t code)
+{
+	if (code < 0 || code >= d->n)
+		return 0;
+	if (d->np == 1)
+		return d->part[0].len[code];
+	return d->part[d->gpart[code]].len[d->gent[code]];
 }
 
 int32_t yj_dict_count(const yj_dict *d)
 {
 	return d->n;
+}
+
+/* ---- merge -------------------------------------------------------------------------------- */
+
+typedef struct merge {
+	yj_dict *g;
+	yj_dict *const *src;
+	int nsrc;
+	int32_t **remap;
+	atomic_int next;
+	int phase; /* 0: partitions, 1: remap by source */
+} merge;
+
+/* Phase 0, partition p: every source string of the partition, in source order, into the
+ * partition; remap gets the entry, marked FIRST where the string is new. */
+static void merge_part(merge *m, int pi)
+{
+	yj_dict *g = m->g;
+	dpart *p = &g->part[pi];
+	for (int i = 0; i < m->nsrc; i++) {
+		const dpart *s = &m->src[i]->part[0];
+		int32_t *out = m->remap[i];
+		for (int32_t j = 0; j < s->n; j++) {
+			uint64_t h = s->hash[j];
+			if (g->np > 1 && (int)(h >> g->shift) != pi)
+				continue;
+			uint32_t pos = 0;
+			const char *str = s->pool + s->off[j];
+			int32_t e = lookup(p, str, s->len[j], h, &pos);
+			if (e < 0)
+				out[j] = (int32_t)((uint32_t)add(p, str, s->len[j], h, pos, g->np > 1) | FIRST);
+			else
+				out[j] = e;
+		}
+	}
+}
+
+/* Phase 1, source i: entries to codes. */
+static void merge_remap(merge *m, int i)
+{
+	yj_dict *g = m->g;
+	const dpart *s = &m->src[i]->part[0];
+	int32_t *out = m->remap[i];
+	if (g->np == 1) {
+		for (int32_t j = 0; j < s->n; j++)
+			out[j] = (int32_t)((uint32_t)out[j] & ~FIRST);
+		return;
+	}
+	for (int32_t j = 0; j < s->n; j++)
+		out[j] = g->part[s->hash[j] >> g->shift].gcode[(uint32_t)out[j] & ~FIRST];
+}
+
+static void *merge_worker(void *arg)
+{
+	merge *m = arg;
+	int n = m->phase == 0 ? m->g->np : m->nsrc;
+	for (;;) {
+		int i = atomic_fetch_add(&m->next, 1);
+		if (i >= n)
+			break;
+		if (m->phase == 0)
+			merge_part(m, i);
+		else
+			merge_remap(m, i);
+	}
+	return NULL;
+}
+
+static void run(merge *m, int phase, int threads)
+{
+	m->phase = phase;
+	atomic_store(&m->next, 0);
+	pthread_t tid[64];
+	int started = 0;
+	for (int i = 1; i < threads && i < 64; i++)
+		if (pthread_create(&tid[started], NULL, merge_worker, m) == 0)
+			started++;
+	merge_worker(m);
+	for (int i = 0; i < started; i++)
+		pthread_join(tid[i], NULL);
+}
+
+yj_dict *yj_dict_merge(yj_dict *const *src, int nsrc, int threads, int32_t **remap)
+{
+	size_t entries = 0, bytes = 0;
+	for (int i = 0; i < nsrc; i++) {
+		entries += (size_t)src[i]->part[0].n;
+		bytes += src[i]->part[0].plen;
+	}
+	/* Sources hold each string once per chunk it occurs in; most strings of a big dictionary
+	 * (claim and patient ids) occur in one chunk, so the sum is a fair size for the tables. */
+	int np = entries >= 65536 ? 16 : 1;
+	if (threads < 1)
+		threads = 1;
+	int nthreads = threads > nsrc ? (nsrc ? nsrc : 1) : threads;
+	if (threads > np)
+		threads = np;
+	yj_dict *g = dict_new(np, entries + entries / 8, bytes + bytes / 8);
+	merge m = {.g = g, .src = src, .nsrc = nsrc, .remap = remap};
+	run(&m, 0, threads);
+	/* Codes in order of first sight: sources in order, each in its own code order. Within a
+	 * partition, entries were added in that same order, so each partition's gcode fills in order. */
+	if (np > 1) {
+		size_t total = 0;
+		for (int k = 0; k < np; k++)
+			total += (size_t)g->part[k].n;
+		g->gcap = (int32_t)(total ? total : 1);
+		g->gpart = yj_malloc((size_t)g->gcap);
+		g->gent = yj_malloc(sizeof *g->gent * (size_t)g->gcap);
+	}
+	for (int i = 0; i < nsrc; i++) {
+		const dpart *s = &src[i]->part[0];
+		const int32_t *out = remap[i];
+		for (int32_t j = 0; j < s->n; j++) {
+			if (!((uint32_t)out[j] & FIRST))
+				continue;
+			int32_t e = (int32_t)((uint32_t)out[j] & ~FIRST), c = g->n++;
+			if (np > 1) {
+				int pi = (int)(s->hash[j] >> g->shift);
+				g->part[pi].gcode[e] = c;
+				g->gpart[c] = (uint8_t)pi;
+				g->gent[c] = e;
+			}
+		}
+	}
+	run(&m, 1, nthreads);
+	return g;
 }

@@ -1,14 +1,16 @@
 /* load.c — claim lines from CSV into columns.
  *
- * The file is memory-mapped and cut into chunks of about 8 MiB at likely record boundaries: a
- * newline preceded by an even number of quotes since the start of the file (RFC 4180 quoting keeps
- * quotes paired). Stray quotes in a broken file can fool that guess; a wrong cut always leaves
- * its chunk ending inside an unterminated quoted field, which is detected, and the file is then
- * parsed again in one pass, so the result never depends on the cut.
- * Threads parse chunks independently into local columns with local dictionaries; the chunks are
- * then merged in file order, remapping local codes to global ones, so the codes (and everything
- * downstream) are the same whatever the number of threads. A chunk's pages are released as soon
- * as it is parsed, which keeps the peak resident size near the size of the columns. */
+ * The file is memory-mapped and cut into chunks (1–32 MiB, about eight per thread) just after a
+ * newline. Threads parse chunks independently: rows go one after another into a mapped buffer
+ * (their pages fill in order), codes into small per-chunk dictionaries, and a chunk's pages of
+ * the file are released as soon as it is parsed. A cut that fell inside a quoted field is found
+ * afterwards — a chunk that starts on a record boundary parses exactly like a single pass, so
+ * only its last record can run into the cut inside quotes — and that chunk is parsed again with
+ * the next one (and, if that fails too, with the rest of the file), so the result never depends
+ * on the cuts. Then each dictionary is merged on all threads (yj_dict_merge: partitions by hash;
+ * codes in order of first sight, so they do not depend on the thread count), the columns are
+ * allocated once in one mapping with huge pages, and the threads spread each chunk's rows into
+ * their place with the merged codes. */
 #include "claims.h"
 #include "../base/base.h"
 
@@ -38,14 +40,29 @@ static const int col_dict[NCOL] = {
 	[C_DISCH] = -1, [C_SERVICE] = -1, [C_DIAG] = YJ_D_DIAG, [C_ITEM] = YJ_D_ITEM, [C_NAME] = YJ_D_NAME,
 	[C_TYPE] = -1, [C_QTY] = -1, [C_PRICE] = -1, [C_AMOUNT] = -1, [C_DAYS] = -1};
 
+/* A parsed row in a chunk: rows are written one after another (the pages fill in order) and are
+ * spread into the columns once the dictionaries are merged. */
+typedef struct prow {
+	int32_t code[YJ_D_COUNT]; /* chunk dictionary codes */
+	int32_t line_no, birth, admit, discharge, service, days;
+	int64_t qty, price, amount;
+	uint8_t sex, visit, type;
+} prow;
+
 typedef struct chunk {
 	const char *b, *e;
-	yj_claims cols;
+	prow *rows;
+	size_t nrows, caprows, maplen;
+	yj_dict *dict[YJ_D_COUNT];
+	int32_t last[YJ_D_COUNT]; /* last code per dictionary: lines of a claim repeat most codes */
+	uint32_t lastn[YJ_D_COUNT];
+	char dtext[4][10]; /* last text and value per date column: lines of a claim repeat dates */
+	int32_t dval[4];
 	int64_t nrec, nbad;
 	int open_end; /* the last record ran into the chunk's end inside quotes */
 	yj_load_error *errs;
 	int nerr;
-	int32_t last[YJ_D_COUNT]; /* last code per dictionary: lines of a claim repeat most codes */
+	size_t out; /* first row of the chunk in the columns */
 } chunk;
 
 typedef struct loader {
@@ -63,39 +80,73 @@ typedef struct loader {
 	int progress;
 	pthread_t main;
 	uint64_t t0, shown;
+	yj_claims *c;		     /* spreading: the columns */
+	int32_t **remap[YJ_D_COUNT]; /* spreading: per dictionary and chunk, chunk code → code */
+	int phase;		     /* 0 parse, 1 spread */
 } loader;
 
-static void cols_reserve(yj_claims *c, size_t need)
+/* Big buffers are mapped directly: they are returned to the system when freed, grow without
+ * copying (mremap), and the columns ask for transparent huge pages (one fault per 2 MiB instead of
+ * per 4 KiB, which is what dominated the merge in this VM). */
+static void *map_alloc(size_t len)
 {
-	if (need <= c->cap)
-		return;
-	size_t cap = c->cap ? c->cap : 1024;
-	while (cap < need)
-		cap *= 2;
-#define GROW(f) c->f = yj_realloc(c->f, sizeof *c->f * cap)
-	GROW(claim); GROW(line_no); GROW(patient); GROW(inst); GROW(phys); GROW(dept); GROW(diag); GROW(item);
-	GROW(name); GROW(birth); GROW(admit); GROW(discharge); GROW(service); GROW(days_supply); GROW(sex);
-	GROW(visit); GROW(item_type); GROW(qty); GROW(price); GROW(amount);
-#undef GROW
-	c->cap = cap;
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		fprintf(stderr, "out of memory (mapping %zu bytes)\n", len);
+		abort();
+	}
+	return p;
 }
 
-static void cols_release(yj_claims *c)
+static size_t page_round(size_t n)
 {
-	free(c->claim); free(c->line_no); free(c->patient); free(c->inst); free(c->phys); free(c->dept);
-	free(c->diag); free(c->item); free(c->name); free(c->birth); free(c->admit); free(c->discharge);
-	free(c->service); free(c->days_supply); free(c->sex); free(c->visit); free(c->item_type); free(c->qty);
-	free(c->price); free(c->amount);
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	return (n + pg - 1) / pg * pg;
+}
+
+static void chunk_reserve(chunk *ch, size_t need)
+{
+	if (need <= ch->caprows)
+		return;
+	size_t cap = ch->caprows ? ch->caprows * 2 : 16;
+	while (cap < need)
+		cap *= 2;
+	size_t len = page_round(cap * sizeof(prow));
+	if (!ch->rows) {
+		ch->rows = map_alloc(len);
+	} else {
+		void *p = mremap(ch->rows, ch->maplen, len, MREMAP_MAYMOVE);
+		if (p == MAP_FAILED) {
+			fprintf(stderr, "out of memory (mapping %zu bytes)\n", len);
+			abort();
+		}
+		ch->rows = p;
+	}
+	ch->maplen = len;
+	ch->caprows = len / sizeof(prow);
+}
+
+static void chunk_release(chunk *ch)
+{
+	if (ch->rows)
+		munmap(ch->rows, ch->maplen);
 	for (int k = 0; k < YJ_D_COUNT; k++)
-		yj_dict_free(c->dict[k]);
-	memset(c, 0, sizeof *c);
+		yj_dict_free(ch->dict[k]);
+	free(ch->errs);
+	const char *b = ch->b, *e = ch->e;
+	memset(ch, 0, sizeof *ch);
+	ch->b = b;
+	ch->e = e;
 }
 
 void yj_claims_free(yj_claims *c)
 {
 	if (!c)
 		return;
-	cols_release(c);
+	if (c->arena)
+		munmap(c->arena, c->arena_len);
+	for (int k = 0; k < YJ_D_COUNT; k++)
+		yj_dict_free(c->dict[k]);
 	free(c);
 }
 
@@ -133,9 +184,8 @@ static int parse_int(const char *p, size_t n, int64_t lo, int64_t hi, int64_t *o
  * with *why set, or -1 when the row is good. */
 static int parse_row(loader *L, chunk *ch, yj_csv *r, size_t row, const char **why)
 {
-	yj_claims *c = &ch->cols;
 	const yj_csv_field *f = r->f;
-	int32_t codes[YJ_D_COUNT];
+	prow *pr = &ch->rows[row];
 #define FLD(k) (&f[L->map[k]])
 	for (int k = 0; k < NCOL; k++) {
 		int d = col_dict[k];
@@ -147,22 +197,17 @@ static int parse_row(loader *L, chunk *ch, yj_csv *r, size_t row, const char **w
 			return k;
 		}
 		int32_t last = ch->last[d];
-		if (last >= 0) {
-			const char *s = yj_dict_str(c->dict[d], last);
-			if (strlen(s) == x->n && memcmp(s, x->p, x->n) == 0) {
-				codes[d] = last;
-				continue;
-			}
+		if (last >= 0 && ch->lastn[d] == x->n && memcmp(yj_dict_str(ch->dict[d], last), x->p, x->n) == 0) {
+			pr->code[d] = last;
+			continue;
 		}
-		int32_t code = yj_dict_find(c->dict[d], x->p, x->n);
+		int32_t code = yj_dict_intern_valid(ch->dict[d], x->p, x->n);
 		if (code < 0) {
-			if (!yj_utf8_valid(x->p, x->n) || memchr(x->p, 0, x->n)) {
-				*why = "invalid UTF-8";
-				return k;
-			}
-			code = yj_dict_intern(c->dict[d], x->p, x->n, NULL);
+			*why = "invalid UTF-8";
+			return k;
 		}
-		codes[d] = ch->last[d] = code;
+		pr->code[d] = ch->last[d] = code;
+		ch->lastn[d] = x->n;
 	}
 	const yj_csv_field *x = FLD(C_SEX);
 	if (x->n != 1 || (x->p[0] != 'M' && x->p[0] != 'F')) {
@@ -196,10 +241,16 @@ static int parse_row(loader *L, chunk *ch, yj_csv *r, size_t row, const char **w
 			}
 			continue;
 		}
+		if (x->n == 10 && ch->dval[i] != YJ_NO_DATE && memcmp(x->p, ch->dtext[i], 10) == 0) {
+			dates[i] = ch->dval[i];
+			continue;
+		}
 		if (yj_parse_date(x->p, x->n, &dates[i]) < 0) {
 			*why = "invalid date (YYYY-MM-DD)";
 			return dcol[i];
 		}
+		memcpy(ch->dtext[i], x->p, 10);
+		ch->dval[i] = dates[i];
 	}
 	if (dates[1] != YJ_NO_DATE && dates[2] != YJ_NO_DATE && dates[2] < dates[1]) {
 		*why = "discharge before admission";
@@ -234,40 +285,32 @@ static int parse_row(loader *L, chunk *ch, yj_csv *r, size_t row, const char **w
 		return C_DAYS;
 	}
 #undef FLD
-	c->claim[row] = codes[YJ_D_CLAIM];
-	c->patient[row] = codes[YJ_D_PATIENT];
-	c->inst[row] = codes[YJ_D_INST];
-	c->phys[row] = codes[YJ_D_PHYS];
-	c->dept[row] = codes[YJ_D_DEPT];
-	c->diag[row] = codes[YJ_D_DIAG];
-	c->item[row] = codes[YJ_D_ITEM];
-	c->name[row] = codes[YJ_D_NAME];
-	c->line_no[row] = (int32_t)line;
-	c->sex[row] = sex;
-	c->visit[row] = (uint8_t)visit;
-	c->item_type[row] = (uint8_t)type;
-	c->birth[row] = dates[0];
-	c->admit[row] = dates[1];
-	c->discharge[row] = dates[2];
-	c->service[row] = dates[3];
-	c->qty[row] = qty;
-	c->price[row] = price;
-	c->amount[row] = amount;
-	c->days_supply[row] = (int32_t)days;
+	pr->line_no = (int32_t)line;
+	pr->sex = sex;
+	pr->visit = (uint8_t)visit;
+	pr->type = (uint8_t)type;
+	pr->birth = dates[0];
+	pr->admit = dates[1];
+	pr->discharge = dates[2];
+	pr->service = dates[3];
+	pr->qty = qty;
+	pr->price = price;
+	pr->amount = amount;
+	pr->days = (int32_t)days;
 	return -1;
 }
 
 static void parse_chunk(loader *L, chunk *ch)
 {
-	yj_claims *c = &ch->cols;
 	for (int k = 0; k < YJ_D_COUNT; k++) {
-		c->dict[k] = yj_dict_new();
+		ch->dict[k] = yj_dict_new();
 		ch->last[k] = -1;
 	}
+	for (int i = 0; i < 4; i++)
+		ch->dval[i] = YJ_NO_DATE;
 	yj_csv r;
 	yj_csv_init(&r, ch->b, (size_t)(ch->e - ch->b));
-	size_t est = (size_t)(ch->e - ch->b) / 160 + 16;
-	cols_reserve(c, est);
+	chunk_reserve(ch, (size_t)(ch->e - ch->b) / 100 + 16); /* lines are ~140 bytes */
 	while (yj_csv_next(&r)) {
 		int64_t rec = ch->nrec++;
 		ch->open_end = r.unterminated;
@@ -284,15 +327,15 @@ static void parse_chunk(loader *L, chunk *ch)
 			add_error(ch, L->max_errors, rec, 0, "", why);
 			continue;
 		}
-		cols_reserve(c, c->n + 1);
+		chunk_reserve(ch, ch->nrows + 1);
 		const char *why = NULL;
-		int bad = parse_row(L, ch, &r, c->n, &why);
+		int bad = parse_row(L, ch, &r, ch->nrows, &why);
 		if (bad >= 0) {
 			ch->nbad++;
 			add_error(ch, L->max_errors, rec, L->map[bad] + 1, col_names[bad], why);
 			continue;
 		}
-		c->n++;
+		ch->nrows++;
 	}
 	yj_csv_free(&r);
 	if (L->mapped) {
@@ -305,6 +348,45 @@ static void parse_chunk(loader *L, chunk *ch)
 	}
 }
 
+/* Spreads chunk ch's rows into the columns at row ch->out, with merged dictionary codes, and
+ * frees the rows. */
+static void spread_chunk(loader *L, int ci)
+{
+	chunk *ch = &L->chunks[ci];
+	yj_claims *c = L->c;
+	const int32_t *rm[YJ_D_COUNT];
+	for (int k = 0; k < YJ_D_COUNT; k++)
+		rm[k] = L->remap[k][ci];
+	size_t o = ch->out;
+	for (size_t i = 0; i < ch->nrows; i++) {
+		const prow *pr = &ch->rows[i];
+		size_t j = o + i;
+		c->claim[j] = rm[YJ_D_CLAIM][pr->code[YJ_D_CLAIM]];
+		c->patient[j] = rm[YJ_D_PATIENT][pr->code[YJ_D_PATIENT]];
+		c->inst[j] = rm[YJ_D_INST][pr->code[YJ_D_INST]];
+		c->phys[j] = rm[YJ_D_PHYS][pr->code[YJ_D_PHYS]];
+		c->dept[j] = rm[YJ_D_DEPT][pr->code[YJ_D_DEPT]];
+		c->diag[j] = rm[YJ_D_DIAG][pr->code[YJ_D_DIAG]];
+		c->item[j] = rm[YJ_D_ITEM][pr->code[YJ_D_ITEM]];
+		c->name[j] = rm[YJ_D_NAME][pr->code[YJ_D_NAME]];
+		c->line_no[j] = pr->line_no;
+		c->birth[j] = pr->birth;
+		c->admit[j] = pr->admit;
+		c->discharge[j] = pr->discharge;
+		c->service[j] = pr->service;
+		c->days_supply[j] = pr->days;
+		c->sex[j] = pr->sex;
+		c->visit[j] = pr->visit;
+		c->item_type[j] = pr->type;
+		c->qty[j] = pr->qty;
+		c->price[j] = pr->price;
+		c->amount[j] = pr->amount;
+	}
+	if (ch->rows)
+		munmap(ch->rows, ch->maplen);
+	ch->rows = NULL;
+}
+
 static void *worker(void *arg)
 {
 	loader *L = arg;
@@ -312,6 +394,10 @@ static void *worker(void *arg)
 		int i = atomic_fetch_add(&L->next, 1);
 		if (i >= L->nchunks)
 			break;
+		if (L->phase == 1) {
+			spread_chunk(L, i);
+			continue;
+		}
 		parse_chunk(L, &L->chunks[i]);
 		size_t done = atomic_fetch_add(&L->done, (size_t)(L->chunks[i].e - L->chunks[i].b)) +
 			      (size_t)(L->chunks[i].e - L->chunks[i].b);
@@ -328,36 +414,34 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-/* Cuts data[start..n) into chunks of about `size` bytes ending on record boundaries. */
+static void run_workers(loader *L, int phase, int threads)
+{
+	L->phase = phase;
+	atomic_store(&L->next, 0);
+	if (threads > L->nchunks)
+		threads = L->nchunks ? L->nchunks : 1;
+	pthread_t tid[64];
+	int started = 0;
+	for (int i = 1; i < threads && i < 64; i++)
+		if (pthread_create(&tid[started], NULL, worker, L) == 0)
+			started++;
+	worker(L);
+	for (int i = 0; i < started; i++)
+		pthread_join(tid[i], NULL);
+}
+
+/* Cuts data[start..n) into chunks of about `size` bytes, each ending after a newline. A newline
+ * inside a quoted field makes a wrong cut; it is found and mended after parsing (see load()). */
 static void make_chunks(loader *L, size_t start, size_t size)
 {
 	const char *d = L->data, *end = d + L->n, *p = d + start;
 	int cap = 16;
 	L->chunks = yj_calloc((size_t)cap, sizeof *L->chunks);
-	int inq = 0;
-	const char *scan = d; /* quote parity is known up to scan */
-	/* parity of quotes before `start` */
-	for (const char *q; (q = memchr(scan, '"', (size_t)(p - scan))); scan = q + 1)
-		inq = !inq;
-	scan = p;
 	while (p < end) {
-		const char *target = (size_t)(end - p) > size ? p + size : end;
 		const char *cut = end;
-		if (target < end) {
-			for (const char *q; (q = memchr(scan, '"', (size_t)(target - scan))); scan = q + 1)
-				inq = !inq;
-			scan = target;
-			/* the next newline outside quotes */
-			const char *x = target;
-			while (x < end) {
-				if (*x == '"')
-					inq = !inq;
-				else if (*x == '\n' && !inq)
-					break;
-				x++;
-			}
-			cut = x < end ? x + 1 : end;
-			scan = cut;
+		if ((size_t)(end - p) > size) {
+			const char *nl = memchr(p + size, '\n', (size_t)(end - p - (ptrdiff_t)size));
+			cut = nl ? nl + 1 : end;
 		}
 		if (L->nchunks == cap) {
 			cap *= 2;
@@ -371,36 +455,33 @@ static void make_chunks(loader *L, size_t start, size_t size)
 	}
 }
 
-/* Appends chunk ch to c, remapping its dictionary codes. */
-static void merge_chunk(yj_claims *c, chunk *ch)
+/* The columns in one mapping: each column starts on a 2 MiB boundary when the mapping is big
+ * enough for huge pages to matter. */
+static void alloc_columns(yj_claims *c, size_t n)
 {
-	yj_claims *l = &ch->cols;
-	int32_t *remap[YJ_D_COUNT];
-	for (int k = 0; k < YJ_D_COUNT; k++) {
-		int32_t nl = yj_dict_count(l->dict[k]);
-		remap[k] = yj_malloc(sizeof(int32_t) * (size_t)(nl ? nl : 1));
-		for (int32_t i = 0; i < nl; i++) {
-			const char *s = yj_dict_str(l->dict[k], i);
-			remap[k][i] = yj_dict_intern(c->dict[k], s, strlen(s), NULL);
-		}
+	size_t align = n >= ((size_t)1 << 18) ? (size_t)2 << 20 : 64, len = 0;
+	void **col[] = {(void **)&c->claim,   (void **)&c->line_no, (void **)&c->patient,   (void **)&c->inst,
+			(void **)&c->phys,    (void **)&c->dept,    (void **)&c->diag,	    (void **)&c->item,
+			(void **)&c->name,    (void **)&c->birth,   (void **)&c->admit,	    (void **)&c->discharge,
+			(void **)&c->service, (void **)&c->days_supply, (void **)&c->sex, (void **)&c->visit,
+			(void **)&c->item_type, (void **)&c->qty,   (void **)&c->price,	    (void **)&c->amount};
+	static const size_t width[] = {4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 1, 1, 1, 8, 8, 8};
+	size_t off[20];
+	for (int i = 0; i < 20; i++) {
+		off[i] = len;
+		len += (width[i] * (n ? n : 1) + align - 1) / align * align;
 	}
-	size_t o = c->n, n = l->n;
-	cols_reserve(c, o + n);
-#define MAPC(f, k)                                                                                                    \
-	for (size_t i = 0; i < n; i++)                                                                                \
-	c->f[o + i] = remap[k][l->f[i]]
-#define COPY(f) memcpy(c->f + o, l->f, sizeof *c->f * n)
-	MAPC(claim, YJ_D_CLAIM); MAPC(patient, YJ_D_PATIENT); MAPC(inst, YJ_D_INST); MAPC(phys, YJ_D_PHYS);
-	MAPC(dept, YJ_D_DEPT); MAPC(diag, YJ_D_DIAG); MAPC(item, YJ_D_ITEM); MAPC(name, YJ_D_NAME);
-	if (n) {
-		COPY(line_no); COPY(birth); COPY(admit); COPY(discharge); COPY(service); COPY(days_supply); COPY(sex);
-		COPY(visit); COPY(item_type); COPY(qty); COPY(price); COPY(amount);
-	}
-#undef MAPC
-#undef COPY
-	c->n = o + n;
-	for (int k = 0; k < YJ_D_COUNT; k++)
-		free(remap[k]);
+	len = page_round(len + align); /* + align: room to align the start */
+	char *base = map_alloc(len);
+	c->arena = base;
+	c->arena_len = len;
+	char *p = (char *)(((uintptr_t)base + align - 1) & ~(uintptr_t)(align - 1));
+#ifdef MADV_HUGEPAGE
+	if (align > 64)
+		madvise(base, len, MADV_HUGEPAGE);
+#endif
+	for (int i = 0; i < 20; i++)
+		*col[i] = p + off[i];
 }
 
 static int online_cpus(void)
@@ -467,38 +548,37 @@ static int load(const char *data, size_t n, const yj_load_opts *o, int mapped, y
 	yj_csv_free(&hr);
 
 	int threads = o->threads > 0 ? o->threads : online_cpus();
-	make_chunks(&L, body, o->chunk_bytes ? o->chunk_bytes : (size_t)8 << 20);
-	if (threads > L.nchunks)
-		threads = L.nchunks ? L.nchunks : 1;
-	pthread_t tid[64];
-	int started = 0;
-	for (int i = 1; i < threads && i < 64; i++)
-		if (pthread_create(&tid[started], NULL, worker, &L) == 0)
-			started++;
-	worker(&L);
-	for (int i = 0; i < started; i++)
-		pthread_join(tid[i], NULL);
-	int recut = 0;
-	for (int i = 0; i + 1 < L.nchunks; i++)
-		recut |= L.chunks[i].open_end;
-	if (recut) { /* a stray quote fooled the cut: parse the body again as one chunk */
-		for (int i = 0; i < L.nchunks; i++) {
-			cols_release(&L.chunks[i].cols);
-			free(L.chunks[i].errs);
+	size_t csize = o->chunk_bytes;
+	if (!csize) { /* about 8 chunks per thread, 1–32 MiB each */
+		csize = (n - body) / ((size_t)threads * 8) + 1;
+		csize = csize < ((size_t)1 << 20) ? (size_t)1 << 20 : csize > ((size_t)32 << 20) ? (size_t)32 << 20 : csize;
+	}
+	make_chunks(&L, body, csize);
+	run_workers(&L, 0, threads);
+	/* Chunk 0 starts at a record boundary. A chunk that starts at one is parsed exactly as a
+	 * single pass would parse it, so its cut is a boundary too unless its last record ran into the
+	 * cut inside quotes (a newline in a quoted field). Then the chunk is parsed again together with
+	 * the next one, and if that still ends inside quotes (an unterminated quote), with the rest of
+	 * the file. */
+	for (int i = 0, mended = -1; i + 1 < L.nchunks;) {
+		if (!L.chunks[i].open_end) {
+			i++;
+			continue;
 		}
-		L.chunks[0] = (chunk){.b = data + body, .e = data + n};
-		L.nchunks = 1;
-		L.mapped = 0;
-		parse_chunk(&L, &L.chunks[0]);
+		int last = mended == i ? L.nchunks - 1 : i + 1;
+		const char *b = L.chunks[i].b, *e = L.chunks[last].e;
+		for (int k = i; k <= last; k++)
+			chunk_release(&L.chunks[k]);
+		memmove(&L.chunks[i + 1], &L.chunks[last + 1], sizeof *L.chunks * (size_t)(L.nchunks - last - 1));
+		L.nchunks -= last - i;
+		L.chunks[i].b = b;
+		L.chunks[i].e = e;
+		parse_chunk(&L, &L.chunks[i]);
+		mended = i;
 	}
 
 	yj_claims *c = yj_calloc(1, sizeof *c);
-	for (int k = 0; k < YJ_D_COUNT; k++)
-		c->dict[k] = yj_dict_new();
 	size_t total = 0;
-	for (int i = 0; i < L.nchunks; i++)
-		total += L.chunks[i].cols.n;
-	cols_reserve(c, total ? total : 1);
 	int64_t rec = 0;
 	rep->errors = yj_malloc(sizeof *rep->errors * (size_t)L.max_errors);
 	for (int i = 0; i < L.nchunks; i++) {
@@ -510,9 +590,35 @@ static int load(const char *data, size_t n, const yj_load_opts *o, int mapped, y
 		}
 		rec += ch->nrec;
 		rep->bad_rows += ch->nbad;
-		merge_chunk(c, ch);
-		cols_release(&ch->cols);
+		ch->out = total;
+		total += ch->nrows;
 		free(ch->errs);
+		ch->errs = NULL;
+	}
+	/* Dictionaries: merged one after another, each on all threads (by hash partition). */
+	yj_dict **src = yj_malloc(sizeof *src * (size_t)(L.nchunks ? L.nchunks : 1));
+	for (int k = 0; k < YJ_D_COUNT; k++) {
+		L.remap[k] = yj_malloc(sizeof *L.remap[k] * (size_t)(L.nchunks ? L.nchunks : 1));
+		for (int i = 0; i < L.nchunks; i++) {
+			src[i] = L.chunks[i].dict[k];
+			L.remap[k][i] = yj_malloc(sizeof(int32_t) * (size_t)(yj_dict_count(src[i]) + 1));
+		}
+		c->dict[k] = yj_dict_merge(src, L.nchunks, threads, L.remap[k]);
+		for (int i = 0; i < L.nchunks; i++) {
+			yj_dict_free(L.chunks[i].dict[k]);
+			L.chunks[i].dict[k] = NULL;
+		}
+	}
+	free(src);
+	/* Columns: each chunk's rows spread to their place, chunks on all threads. */
+	alloc_columns(c, total);
+	c->n = c->cap = total;
+	L.c = c;
+	run_workers(&L, 1, threads);
+	for (int k = 0; k < YJ_D_COUNT; k++) {
+		for (int i = 0; i < L.nchunks; i++)
+			free(L.remap[k][i]);
+		free(L.remap[k]);
 	}
 	free(L.chunks);
 	for (int i = 0; i < L.ncols; i++)

@@ -27,6 +27,9 @@ typedef struct ctx {
 	int32_t nclaims, npat;
 	int32_t *by_claim, *claim_off; /* rows grouped by claim, in file order */
 	int32_t *by_pat, *pat_off;     /* rows grouped by patient, by service date then row */
+	uint64_t *pat_day;	       /* per position of by_pat: its (patient, service date) key */
+	int32_t day_lo;		       /* key = patient * day_range + service - day_lo */
+	int64_t day_range;
 	int32_t *claim_first;	       /* row of each claim's lowest line_no */
 	stay *stays;		       /* inpatient claims, by patient then admission */
 	int32_t nstays;
@@ -107,48 +110,90 @@ static int stay_cmp(const void *a, const void *b)
 	return (x->claim > y->claim) - (x->claim < y->claim);
 }
 
+/* Stable LSD radix sort of key[0..n) (values below 2^bits), carrying row[]; 11-bit digits, so
+ * each pass streams through the arrays and scatters into 2048 buckets. */
+static void radix_sort(uint64_t *key, int32_t *row, size_t n, int bits)
+{
+	enum { B = 11, NB = 1 << B };
+	if (n < 2)
+		return;
+	uint64_t *k2 = yj_malloc(sizeof *k2 * n);
+	int32_t *r2 = yj_malloc(sizeof *r2 * n);
+	size_t *cnt = yj_malloc(sizeof *cnt * NB);
+	uint64_t *ka = key, *kb = k2;
+	int32_t *ra = row, *rb = r2;
+	for (int shift = 0; shift < bits; shift += B) {
+		memset(cnt, 0, sizeof *cnt * NB);
+		for (size_t i = 0; i < n; i++)
+			cnt[ka[i] >> shift & (NB - 1)]++;
+		size_t sum = 0;
+		for (int d = 0; d < NB; d++) {
+			size_t v = cnt[d];
+			cnt[d] = sum;
+			sum += v;
+		}
+		for (size_t i = 0; i < n; i++) {
+			size_t o = cnt[ka[i] >> shift & (NB - 1)]++;
+			kb[o] = ka[i];
+			rb[o] = ra[i];
+		}
+		uint64_t *kt = ka;
+		ka = kb;
+		kb = kt;
+		int32_t *rt = ra;
+		ra = rb;
+		rb = rt;
+	}
+	if (ka != key) {
+		memcpy(key, ka, sizeof *key * n);
+		memcpy(row, ra, sizeof *row * n);
+	}
+	free(k2);
+	free(r2);
+	free(cnt);
+}
+
+static int key_bits(uint64_t max)
+{
+	int b = 1;
+	while (b < 64 && max >> b)
+		b++;
+	return b;
+}
+
+static inline uint64_t day_key(const ctx *x, int32_t row)
+{
+	return (uint64_t)x->c->patient[row] * (uint64_t)x->day_range + (uint64_t)(x->c->service[row] - x->day_lo);
+}
+
+/* Rows ordered by patient, service date and row: one radix sort of (patient, date) keys. */
 static void build_patient_index(ctx *x)
 {
 	const yj_claims *c = x->c;
 	size_t n = c->n;
 	x->by_pat = yj_malloc(sizeof(int32_t) * (n ? n : 1));
-	x->pat_off = yj_malloc(sizeof(int32_t) * ((size_t)x->npat + 1));
-	if (!n) {
-		x->pat_off[0] = 0;
+	x->pat_day = yj_malloc(sizeof(uint64_t) * (n ? n : 1));
+	x->pat_off = yj_calloc((size_t)x->npat + 1, sizeof(int32_t));
+	x->day_lo = 0;
+	x->day_range = 1;
+	if (!n)
 		return;
-	}
 	int32_t lo = c->service[0], hi = c->service[0];
 	for (size_t i = 1; i < n; i++) {
 		lo = c->service[i] < lo ? c->service[i] : lo;
 		hi = c->service[i] > hi ? c->service[i] : hi;
 	}
-	int32_t *tmp = yj_malloc(sizeof(int32_t) * n);
-	int64_t range = (int64_t)hi - lo + 1;
-	if (range <= 4 * (int64_t)n + 1024) {
-		int32_t *key = yj_malloc(sizeof(int32_t) * n), *off = yj_malloc(sizeof(int32_t) * ((size_t)range + 1));
-		for (size_t i = 0; i < n; i++)
-			key[i] = c->service[i] - lo;
-		counting_sort(key, (int32_t)range, NULL, n, tmp, off);
-		free(key);
-		free(off);
-	} else { /* a sparse range of dates: pass 1 falls back to row order, pass 2 is fixed below */
-		for (size_t i = 0; i < n; i++)
-			tmp[i] = (int32_t)i;
+	x->day_lo = lo;
+	x->day_range = (int64_t)hi - lo + 1;
+	for (size_t i = 0; i < n; i++) {
+		x->by_pat[i] = (int32_t)i;
+		x->pat_day[i] = day_key(x, (int32_t)i);
 	}
-	counting_sort(c->patient, x->npat, tmp, n, x->by_pat, x->pat_off);
-	free(tmp);
-	if (range > 4 * (int64_t)n + 1024) { /* insertion sort each patient by date */
-		for (int32_t p = 0; p < x->npat; p++)
-			for (int32_t i = x->pat_off[p] + 1; i < x->pat_off[p + 1]; i++) {
-				int32_t r = x->by_pat[i], j = i;
-				while (j > x->pat_off[p] && (c->service[x->by_pat[j - 1]] > c->service[r] ||
-							     (c->service[x->by_pat[j - 1]] == c->service[r] && x->by_pat[j - 1] > r))) {
-					x->by_pat[j] = x->by_pat[j - 1];
-					j--;
-				}
-				x->by_pat[j] = r;
-			}
-	}
+	radix_sort(x->pat_day, x->by_pat, n, key_bits((uint64_t)x->npat * (uint64_t)x->day_range));
+	for (size_t j = 0; j < n; j++)
+		x->pat_off[x->pat_day[j] / (uint64_t)x->day_range + 1]++;
+	for (int32_t p = 0; p < x->npat; p++)
+		x->pat_off[p + 1] += x->pat_off[p];
 }
 
 static void free_ctx(ctx *x)
@@ -159,6 +204,7 @@ static void free_ctx(ctx *x)
 	free(x->stays);
 	free(x->by_pat);
 	free(x->pat_off);
+	free(x->pat_day);
 }
 
 /* ---- item tables -------------------------------------------------------------------------- */
@@ -249,7 +295,7 @@ static void r_days(const ctx *x, int ri, fvec *o)
 	int64_t *t = r->list ? item_table(x, r->list, V_PRESENT) : NULL;
 	int32_t max = (int32_t)yj_rule_num(r, "max_days", 7);
 	for (size_t i = 0; i < c->n; i++)
-		if (c->item_type[i] == YJ_ITEM_DRUG && c->days_supply[i] > max && SCENE(r, i) && (!t || t[c->item[i]] != NONE))
+		if (c->days_supply[i] > max && c->item_type[i] == YJ_ITEM_DRUG && SCENE(r, i) && (!t || t[c->item[i]] != NONE))
 			emit(o, ri, o->ids++, (int32_t)i, -1, c->amount[i], c->days_supply[i], max);
 	free(t);
 }
@@ -472,34 +518,42 @@ static void for_each_day(const ctx *x, int ri, fvec *o, const int64_t *t, day_fn
 {
 	const yj_claims *c = x->c;
 	const yj_rule *r = &x->rs->r[ri];
-	int cap = 64;
-	int32_t *rows = yj_malloc(sizeof *rows * (size_t)cap);
-	int64_t *keys = yj_malloc(sizeof *keys * (size_t)cap);
-	size_t n = c->n;
-	for (size_t a = 0; a < n;) {
-		int32_t r0 = x->by_pat[a];
-		size_t b = a + 1;
-		while (b < n && c->patient[x->by_pat[b]] == c->patient[r0] && c->service[x->by_pat[b]] == c->service[r0])
-			b++;
-		int k = 0;
-		for (size_t j = a; j < b; j++) {
-			int32_t row = x->by_pat[j];
-			int64_t v = t[c->item[row]];
-			if (v == NONE || !SCENE(r, row))
-				continue;
-			if (k == cap) {
-				cap *= 2;
-				rows = yj_realloc(rows, sizeof *rows * (size_t)cap);
-				keys = yj_realloc(keys, sizeof *keys * (size_t)cap);
-			}
-			rows[k] = row;
-			keys[k++] = v;
+	/* The listed rows, in row order (one pass over the item column), then ordered by patient and
+	 * day (stable, so by row within a day): the same runs as walking by_pat, without touching the
+	 * rows that are not listed. */
+	size_t n = c->n, m = 0, cap = 1024;
+	int32_t *cand = yj_malloc(sizeof *cand * cap);
+	for (size_t i = 0; i < n; i++) {
+		if (t[c->item[i]] == NONE || !SCENE(r, i))
+			continue;
+		if (m == cap) {
+			cap *= 2;
+			cand = yj_realloc(cand, sizeof *cand * cap);
 		}
-		if (k)
-			fn(x, ri, o, rows, keys, k, t);
+		cand[m++] = (int32_t)i;
+	}
+	uint64_t *key = yj_malloc(sizeof *key * (m ? m : 1));
+	for (size_t j = 0; j < m; j++)
+		key[j] = day_key(x, cand[j]);
+	radix_sort(key, cand, m, key_bits((uint64_t)x->npat * (uint64_t)x->day_range));
+	int kcap = 64;
+	int64_t *keys = yj_malloc(sizeof *keys * (size_t)kcap);
+	for (size_t a = 0; a < m;) {
+		size_t b = a + 1;
+		while (b < m && key[b] == key[a])
+			b++;
+		int k = (int)(b - a);
+		if (k > kcap) {
+			kcap = k;
+			keys = yj_realloc(keys, sizeof *keys * (size_t)kcap);
+		}
+		for (int j = 0; j < k; j++)
+			keys[j] = t[c->item[cand[a + (size_t)j]]];
+		fn(x, ri, o, cand + a, keys, k, t);
 		a = b;
 	}
-	free(rows);
+	free(cand);
+	free(key);
 	free(keys);
 }
 
@@ -619,12 +673,14 @@ static void r_card(const ctx *x, int ri, fvec *o)
 	size_t n = c->n;
 	int32_t firsts[16];
 	for (size_t a = 0; a < n;) {
-		int32_t r0 = x->by_pat[a];
 		size_t b = a + 1;
-		int multi = 0;
-		while (b < n && c->patient[x->by_pat[b]] == c->patient[r0] && c->service[x->by_pat[b]] == c->service[r0]) {
-			multi |= c->inst[x->by_pat[b]] != c->inst[r0];
+		while (b < n && x->pat_day[b] == x->pat_day[a])
 			b++;
+		int multi = 0;
+		if (b - a > 1) { /* a day with one line needs no look at the row */
+			int32_t i0 = c->inst[x->by_pat[a]];
+			for (size_t j = a + 1; j < b && !multi; j++)
+				multi = c->inst[x->by_pat[j]] != i0;
 		}
 		if (multi) {
 			int k = 0;
