@@ -236,9 +236,7 @@ async function serve() {
 				next = Buffer.from(items[items.length - 1].code).toString('base64url');
 				break;
 			}
-			const it = { code: r[0], name: r[1], level: Number(r[2]) };
-			if (r[3] !== null) it.parent_code = r[3];
-			it.children_count = Number(r[4]);
+			const it = { code: r[0], name: r[1], level: Number(r[2]), parent_code: r[3], children_count: Number(r[4]) };
 			items.push(it);
 		}
 		return json(reply, 200, { items, next_cursor: next });
