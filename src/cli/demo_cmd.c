@@ -82,6 +82,8 @@ int cmd_demo(int argc, char **argv)
 	printf("    physicians %d, nurses %d, pharmacists %d, technicians %d\n", st.physicians, st.nurses,
 	       st.pharmacists, st.technicians);
 	printf("  practice filings (多机构执业备案): %d planned, %d written\n", st.filings, st.filings_new);
+	printf("  electronic licences (电子证照): %d planned, %d issued, %d already present (%.1f s)\n", st.licences,
+	       st.licences_new, st.licences - st.licences_new - st.licences_clash, st.licence_seconds);
 	printf("  accounts: %d (%d new); password of new accounts: %s\n\n", st.users, st.users_new, opts.password);
 	printf("  %-12s %-16s %-10s %s\n", "user", "role", "territory", "department");
 	for (size_t i = 0; i < yj_demo_naccounts; i++) {

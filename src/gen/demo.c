@@ -1,14 +1,16 @@
 /* demo.c — writes the demo plan (demo_plan.c) into a store exactly as the API would: every
  * institution and practitioner goes through yj_reg_validate, the conflict probe and yj_reg_insert
  * (row, version-1 history, name index, audit leaf) in transactions of BATCH records; grids, grid
- * members and practice filings, which have no API yet, are written with SQL and an audit leaf
- * each; demo accounts are made with yj_user_create. Records already present are left alone. */
+ * members and practice filings are written with SQL and an audit leaf each; electronic licences
+ * are issued (and suspended or revoked as their holder is) with yj_licence_issue / yj_licence_act;
+ * demo accounts are made with yj_user_create. Records already present are left alone. */
 #define _POSIX_C_SOURCE 200809L
 #include "demo_int.h"
 #include "../base/base.h"
 #include "../base/id.h"
 #include "../platform/audit/audit.h"
 #include "../platform/auth/auth.h"
+#include "../registry/licence.h"
 #include "../registry/record.h"
 
 #include <stdio.h>
@@ -290,8 +292,10 @@ static int member_tx(store_conn *c, void *arg)
 	yj_id_format(m->grid_id, gid);
 	yj_id_format(m->user_id, uid);
 	m->added = 1;
-	return audit(c, m->actor, "grid.member_add", "grid", gid, m->region,
-		     json_pack("{s:s, s:s, s:s}", "grid", m->grid_code, "user_id", uid, "region_code", m->region));
+	/* as PUT /api/v1/grids/{id}/members records it */
+	return audit(c, m->actor, "grid.members", "grid", gid, m->region,
+		     json_pack("{s:s, s:s, s:s, s:[s]}", "id", gid, "code", m->grid_code, "region_code", m->region,
+			       "members", uid));
 }
 
 static int filings_tx(store_conn *c, void *arg)
@@ -349,6 +353,116 @@ static int filings_tx(store_conn *c, void *arg)
 		if ((rc = audit(c, w->o->actor, "practice_filing.create", "practice_filing", ids, region, state)) < 0)
 			return rc;
 		w->written++;
+	}
+	return ST_OK;
+}
+
+/* ---- electronic licences (电子证照) through the licence module ---- */
+
+#define LICENCE_REASON "示范区域初始发证（yijian demo）"
+
+/* The licence an institution holds: most hold the practice licence; TCM clinics are filed, not
+ * licensed (中医诊所备案证, since 2017); blood stations, laboratories and imaging centres have their
+ * own. Kinds without a registration number (disease control, wellness) hold none. */
+static const char *inst_licence_kind(const demo_inst *in)
+{
+	const char *k = demo_kinds[in->kind].key;
+	if (!in->licence_no[0] || !strcmp(in->state, "closed"))
+		return NULL;
+	return !strcmp(k, "tcmc") ? "tcm_clinic_filing" : !strcmp(k, "blood") ? "blood_station"
+	       : !strcmp(k, "lab")					? "med_lab"
+	       : !strcmp(k, "imaging")					? "imaging_center"
+									: "med_inst_practice";
+}
+
+static const char *prac_licence_kind(const demo_prac *pr)
+{
+	if (!pr->cert_from[0] || !strcmp(pr->state, "retired"))
+		return NULL;
+	return !strcmp(pr->category, "nurse") ? "nurse_practice"
+	       : !strcmp(pr->category, "pharmacist") ? "pharmacist_reg"
+						     : "physician_practice";
+}
+
+/* Issues one licence unless its number exists; then suspends or revokes it with its holder. */
+static int issue(writer *w, store_conn *c, const char *kind, const char *htype, int64_t holder, const char *number,
+		 const char *from, const char *to, const char *issuer, const char *state, const char *name)
+{
+	int64_t lid = 0;
+	int rc = exists(c, "SELECT id FROM licences WHERE number = ?", number, 0, 0, &lid);
+	if (rc < 0)
+		return rc;
+	if (rc) {
+		w->present++;
+		return ST_OK;
+	}
+	if (!holder) {
+		w->clash++;
+		return ST_OK;
+	}
+	char hid[21];
+	yj_id_format(holder, hid);
+	json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "kind", kind, "holder_type", htype, "holder_id", hid,
+				 "number", number, "valid_from", from, "reason", LICENCE_REASON);
+	if (to && *to)
+		json_object_set_new(body, "valid_to", json_string(to));
+	json_t *errors = json_array();
+	rc = yj_licence_issue(c, &w->sc, issuer, body, w->o->actor, &lid, errors);
+	json_decref(body);
+	if (rc == YJ_LICENCE_INVALID) {
+		rc = refused(w, "licence of", name, errors);
+	} else if (rc == ST_CONFLICT) {
+		w->clash++;
+		rc = ST_OK;
+	} else if (rc >= 0) {
+		w->written++;
+		enum yj_licence_action a = !strcmp(state, "suspended") ? LA_SUSPEND : !strcmp(state, "revoked") ? LA_REVOKE : LA_COUNT;
+		if (a != LA_COUNT) {
+			const char *why = NULL;
+			json_t *b = json_pack("{s:s}", "reason", a == LA_SUSPEND ? "暂停执业（示范数据）" : "吊销（示范数据）");
+			rc = yj_licence_act(c, &w->sc, lid, a, b, w->o->actor, errors, &why);
+			json_decref(b);
+			if (rc == YJ_LICENCE_INVALID || rc == YJ_LICENCE_STATE)
+				rc = refused(w, "licence action on", name, errors);
+		}
+	}
+	json_decref(errors);
+	return rc;
+}
+
+static int inst_licence_tx(store_conn *c, void *arg)
+{
+	writer *w = arg;
+	w->present = w->written = w->clash = 0;
+	for (int i = w->from; i < w->to; i++) {
+		const demo_inst *in = &w->p->insts[i];
+		const char *kind = inst_licence_kind(in);
+		if (!kind)
+			continue;
+		/* 三级 hospitals and city-wide services are licensed by the city, the rest by their county. */
+		int city = !strcmp(in->level, "3") || !strcmp(in->name, "温州市中心血站");
+		int rc = issue(w, c, kind, "institution", in->id, in->licence_no, in->valid_from, in->valid_to,
+			       city ? "330300" : w->p->counties[in->county].code, in->state, in->name);
+		if (rc < 0)
+			return rc;
+	}
+	return ST_OK;
+}
+
+static int prac_licence_tx(store_conn *c, void *arg)
+{
+	writer *w = arg;
+	w->present = w->written = w->clash = 0;
+	for (int i = w->from; i < w->to; i++) {
+		const demo_prac *pr = &w->p->pracs[i];
+		const char *kind = prac_licence_kind(pr);
+		if (!kind)
+			continue;
+		const demo_inst *in = &w->p->insts[pr->inst];
+		int rc = issue(w, c, kind, "practitioner", pr->id, pr->cert, pr->cert_from, NULL,
+			       w->p->counties[in->county].code, pr->state, pr->name);
+		if (rc < 0)
+			return rc;
 	}
 	return ST_OK;
 }
@@ -485,8 +599,20 @@ int yj_demo_build(store *s, const yj_demo_opts *o, yj_demo_stats *st, char **err
 		goto done;
 	if ((rc = batches(&w, filings_tx, p.nfilings, "practice filings", &present, &st->filings_new, &clash, &secs)) < 0)
 		goto done;
-	/* Electronic licences (医疗机构执业许可证, practice certificates) are issued here once the
-	 * licence module exists; see docs/demo.md. */
+	int lp, lw, lc;
+	double ls;
+	if ((rc = batches(&w, inst_licence_tx, p.ninsts, "institution licences", &present, &lw, &lc, &ls)) < 0)
+		goto done;
+	st->licences_new = lw;
+	st->licences_clash = lc;
+	st->licence_seconds = ls;
+	lp = present;
+	if ((rc = batches(&w, prac_licence_tx, p.npracs, "practitioner licences", &present, &lw, &lc, &ls)) < 0)
+		goto done;
+	st->licences_new += lw;
+	st->licences_clash += lc;
+	st->licence_seconds += ls;
+	st->licences = lp + present + st->licences_new + st->licences_clash;
 	rc = ST_OK;
 done:
 	st->total_seconds = (double)(yj_mono_ns() - t0) / 1e9;

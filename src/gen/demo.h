@@ -1,7 +1,8 @@
 /* demo.h — the demo region (yijian demo): a deterministic synthetic 温州市 with its real counties
  * and towns, about 2,000 institutions and 20,000 practitioners written through the registry's own
  * validation and insert (history, name index and audit leaf included), grids, multi-institution
- * practice filings and one demo account per role. The same seed gives the same region; running it
+ * practice filings, electronic licences issued through the licence module and one demo account per
+ * role. The same seed gives the same region; running it
  * again on the same database only adds what is missing. */
 #ifndef YJ_DEMO_H
 #define YJ_DEMO_H
@@ -29,8 +30,9 @@ typedef struct yj_demo_stats {
 	int practitioners, practitioners_new, practitioners_clash;
 	int filings, filings_new;
 	int users, users_new;
+	int licences, licences_new, licences_clash; /* electronic licences (电子证照) */
 	int physicians, nurses, pharmacists, technicians; /* of the plan */
-	double inst_seconds, prac_seconds, total_seconds;
+	double inst_seconds, prac_seconds, licence_seconds, total_seconds;
 } yj_demo_stats;
 
 /* One demo account (all share opts.password). */

@@ -103,6 +103,7 @@ typedef struct demo_prac {
 	const char *category, *practice_type, *scope, *antibiotic, *assessment, *state;
 	int rx, surgical, insurance;
 	char assessment_date[11];
+	char cert_from[11]; /* start of the current registration ("" for technicians: no licence) */
 	int64_t id;
 } demo_prac;
 

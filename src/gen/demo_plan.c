@@ -1129,6 +1129,20 @@ static void make_prac(gen *g, int ii, int k)
 		}
 	}
 	make_cert(g, pr, in, pr->cert);
+	/* Physicians register once (no expiry), from their late twenties; nurses' and pharmacists'
+	 * registrations run five years and were last renewed within them. */
+	if (doctor) {
+		char d[32];
+		int y = year + 25 + demo_below(r, 5);
+		snprintf(d, sizeof d, "%04d-%02d-%02d", y < 2000 ? 2000 : y > 2026 ? 2026 : y, demo_range(r, 1, 12),
+			 demo_range(r, 1, 28));
+		if (demo_days(d) > g->today)
+			demo_ymd(g->today - demo_range(r, 1, 300), d);
+		memcpy(pr->cert_from, d, 10);
+		pr->cert_from[10] = '\0';
+	} else if (!strcmp(pr->category, "nurse") || !strcmp(pr->category, "pharmacist")) {
+		demo_ymd(g->today - 1 - demo_below(r, 5 * 365 - 30), pr->cert_from);
+	}
 	int x = demo_below(r, 1000);
 	pr->state = age >= 62 && x < 150 ? "retired" : x < 3 ? "suspended" : x < 4 ? "revoked" : "active";
 }
