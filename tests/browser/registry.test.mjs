@@ -310,7 +310,7 @@ test('registry: search, detail, create, practitioner, import, licences, public c
     assert.equal((await apiCall('GET', `/api/v1/institutions?q=${encodeURIComponent(`导入测试${RUN}乙`)}`)).data.items.length, 0);
   });
 
-  let verifyCode;
+  let verifyCode, licenceNo;
   await step('a licence issued and suspended on the detail page', async () => {
     await page.goto(`${URL_}/registry/institutions/${newId}`);
     await page.getByRole('tab', { name: '电子证照' }).click();
@@ -332,6 +332,7 @@ test('registry: search, detail, create, practitioner, import, licences, public c
       return img && img.complete && img.naturalWidth > 20;
     });
     verifyCode = (await view.locator('.yj-mono').last().innerText()).trim();
+    licenceNo = (await view.locator('.yj-mono').first().innerText()).trim();
     assert.match(verifyCode, /^[0-9A-Z]{16}$/);
     await shot('19-licence-view');
     await page.locator('.el-dialog:visible .el-dialog__footer').getByRole('button', { name: '关闭' }).click();
@@ -343,6 +344,17 @@ test('registry: search, detail, create, practitioner, import, licences, public c
     await act.locator('[data-test=action-submit]').click();
     await table.getByText('已暂停').or(table.getByText('暂停', { exact: true })).first().waitFor();
     await shot('20-licence-suspended');
+  });
+
+  await step('the licences page finds the licence by its number, with its holder', async () => {
+    await page.locator('.yj-menu').getByText('电子证照', { exact: true }).click();
+    await page.waitForURL(/\/registry\/licences$/);
+    await page.locator('[data-test=filter-licence-q] input').fill(licenceNo);
+    await page.getByRole('button', { name: '查询' }).click();
+    const table = page.locator('[data-test=licence-table]');
+    await table.getByText(NEW_NAME).waitFor();
+    assert.equal(await table.locator('.el-table__body-wrapper .el-table__row').count(), 1);
+    await shot('22-licences');
   });
 
   await step('the public verification page answers without signing in', async () => {
