@@ -20,7 +20,7 @@ typedef struct yj_review_opts {
 	const char *actor;	 /* "cli:<user>" */
 	int64_t started_at;	 /* epoch ms when screening began */
 	int batch;		 /* flag records per transaction; 0 means 2000 */
-	int per_insert;		 /* records per multi-row INSERT; 0 means 100, 1 means one INSERT per record */
+	int per_insert;		 /* records per INSERT; 0: 1 on SQLite, 100 on PostgreSQL (measured, see review.c) */
 	int progress;		 /* progress lines on stderr */
 } yj_review_opts;
 
