@@ -516,20 +516,31 @@ static int index_name(store_conn *c, const reg_kind *k, int64_t id, const char *
 			json_object_set_new(seen, g, json_true());
 			free(g);
 		}
+	/* All grams in one multi-row INSERT: one round trip on PostgreSQL instead of one per gram.
+	 * The statement text depends only on the count, so the cache holds a few dozen variants. */
+	size_t ng = json_object_size(seen);
+	if (ng == 0)
+		goto done;
+	yj_buf sql = YJ_BUF_INIT;
+	yj_buf_puts(&sql, "INSERT INTO name_grams (gram, object_type, object_id) VALUES ");
+	for (size_t i = 0; i < ng; i++)
+		yj_buf_puts(&sql, i ? ", (?, ?, ?)" : "(?, ?, ?)");
+	st = store_prepare(c, sql.data);
+	yj_buf_free(&sql);
+	if (!st) {
+		rc = ST_ERR;
+		goto done;
+	}
 	const char *g;
 	json_t *v;
+	int idx = 1;
 	json_object_foreach(seen, g, v) {
-		st = store_prepare(c, "INSERT INTO name_grams (gram, object_type, object_id) VALUES (?, ?, ?)");
-		if (!st) {
-			rc = ST_ERR;
-			break;
-		}
-		store_bind_text(st, 1, g, -1);
-		store_bind_text(st, 2, k->type, -1);
-		store_bind_int64(st, 3, id);
-		if ((rc = step_done(st)) < 0)
-			break;
+		store_bind_text(st, idx++, g, -1);
+		store_bind_text(st, idx++, k->type, -1);
+		store_bind_int64(st, idx++, id);
 	}
+	rc = step_done(st);
+done:
 	json_decref(seen);
 	return rc;
 }
