@@ -31,7 +31,7 @@ static store *db;
 static void credit_code(const char *county, int n, char out[19])
 {
 	char org[10];
-	snprintf(org, sizeof org, "%08d", 10000000 + n);
+	snprintf(org, sizeof org, "%08d", (10000000 + n) % 100000000);
 	static const int w[8] = {3, 7, 9, 10, 5, 8, 4, 2};
 	int s = 0;
 	for (int i = 0; i < 8; i++)
