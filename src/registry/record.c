@@ -497,14 +497,19 @@ static char *gram_at(const char **cp, size_t i, int len)
 	return yj_strndup(cp[i], (size_t)(cp[i + (size_t)len] - cp[i]));
 }
 
-static int index_name(store_conn *c, const reg_kind *k, int64_t id, const char *name)
+/* Writes the grams of name for record id; fresh (a new record) skips deleting the old ones. */
+static int index_name(store_conn *c, const reg_kind *k, int64_t id, const char *name, int fresh)
 {
-	store_stmt *st = store_prepare(c, "DELETE FROM name_grams WHERE object_type = ? AND object_id = ?");
-	if (!st)
-		return ST_ERR;
-	store_bind_text(st, 1, k->type, -1);
-	store_bind_int64(st, 2, id);
-	int rc = step_done(st);
+	store_stmt *st;
+	int rc = ST_OK;
+	if (!fresh) {
+		st = store_prepare(c, "DELETE FROM name_grams WHERE object_type = ? AND object_id = ?");
+		if (!st)
+			return ST_ERR;
+		store_bind_text(st, 1, k->type, -1);
+		store_bind_int64(st, 2, id);
+		rc = step_done(st);
+	}
 	if (rc < 0 || !name)
 		return rc;
 	const char *cp[257];
@@ -646,7 +651,7 @@ int yj_reg_insert(store_conn *c, const reg_kind *k, json_t *rec, const char *act
 	json_t *pub = yj_reg_public(k, rec, NULL), *none = json_object();
 	rc = write_history(c, k, *id, 1, now, actor, pub, none);
 	if (rc >= 0)
-		rc = index_name(c, k, *id, json_string_value(json_object_get(rec, k->name_field)));
+		rc = index_name(c, k, *id, json_string_value(json_object_get(rec, k->name_field)), 1);
 	if (rc >= 0)
 		rc = audit(c, k, "create", actor, pub);
 	json_decref(pub);
@@ -719,7 +724,7 @@ int yj_reg_update(store_conn *c, const reg_kind *k, const yj_scope *sc, int64_t 
 	const char *old_name = json_string_value(json_object_get(before, k->name_field));
 	const char *new_name = json_string_value(json_object_get(merged, k->name_field));
 	if (rc >= 0 && (!old_name || !new_name || strcmp(old_name, new_name)))
-		rc = index_name(c, k, id, new_name);
+		rc = index_name(c, k, id, new_name, 0);
 	if (rc >= 0)
 		rc = audit(c, k, "update", actor, pub);
 	json_decref(pub);
