@@ -73,7 +73,10 @@ static int derive(store_conn *c, const yj_scope *sc, json_t *rec, json_t *errors
 			return ST_ERR; /* the server starts only with its key; reaching here is a bug */
 		char hash[65], masked[19], birth[11];
 		yj_pii_hash(idn, hash);
-		char *sealed = yj_pii_encrypt(idn);
+		const char *had = json_string_value(json_object_get(rec, "id_hash"));
+		/* The same number again keeps its ciphertext: a fresh nonce would read as a change. */
+		char *sealed = had && !strcmp(had, hash) ? yj_strdup(json_string_value(json_object_get(rec, "id_cipher")))
+							 : yj_pii_encrypt(idn);
 		snprintf(birth, sizeof birth, "%.4s-%.2s-%.2s", idn + 6, idn + 10, idn + 12);
 		json_object_set_new(rec, "id_cipher", json_string(sealed));
 		json_object_set_new(rec, "id_hash", json_string(hash));

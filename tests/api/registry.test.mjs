@@ -203,3 +203,12 @@ test('practice filings (多机构执业备案): at another institution, dated, s
   isProblem(assert, await lw.get(`/api/v1/practitioners/${p.id}/filings`), 404);
   isProblem(assert, await lw.post(`/api/v1/practitioners/${p.id}/filings/${f.data.id}/end`, { end_date: '2026-06-30' }), 404);
 });
+
+test('a change that resends the same ID number is no change', async () => {
+  const p = (await lc.get('/api/v1/practitioners?certificate_no=110330302000001')).data.items[0];
+  const r = await lc.patch('/api/v1/practitioners/' + p.id, { id_number: ID1 });
+  assert.equal(r.status, 200);
+  assert.equal(r.data.version, p.version, 'no new version');
+  const h = await lc.get('/api/v1/practitioners/' + p.id + '/history');
+  assert.equal(h.data.items.length, p.version);
+});
