@@ -6,6 +6,7 @@
 #include "../registry/registry.h"
 #include "../fhir/fhir.h"
 #include "../claims/review.h"
+#include "../inspection/inspection.h"
 
 extern const yj_route yj_audit_routes[];
 
@@ -15,6 +16,7 @@ const yj_route *const yj_all_routes[] = {
 	yj_filing_routes, yj_licence_routes,
 	yj_import_routes,
 	yj_claims_review_routes,
+	yj_insp_item_routes, yj_insp_plan_routes, yj_insp_task_routes, yj_insp_rect_routes,
 	yj_fhir_routes,
 };
 const size_t yj_all_routes_len = sizeof yj_all_routes / sizeof yj_all_routes[0];

@@ -1,0 +1,436 @@
+/* draw_input.c — the input snapshot of a draw (docs/draw.md, docs/inspection.md): from a plan, the
+ * subject directory (检查对象名录库: active registry institutions of the plan's items' types inside
+ * its territory) with each subject's integer weight, the factors that made it and its due flag; and
+ * the inspectors of the plan's departments in or above the territory with their declared conflicts
+ * and the subjects they inspected last time. What this builds is what the commitment hashes. */
+#define _POSIX_C_SOURCE 200809L
+#include "insp_draw.h"
+#include "draw_bundle.h"
+#include "../registry/record.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define YEAR_MS (365LL * 86400000LL)
+
+json_t *insp_default_factors(void)
+{
+	return json_pack("{s:i, s:i, s:{s:i, s:i, s:i, s:i}, s:i, s:i, s:[s, s, s, s], s:i, s:i, s:i}",
+			 "complaint_permille", 200, "complaint_cap", 10, "credit_grade_permille", "A", 0, "B", 250, "C", 1000,
+			 "D", 2000, "violation_permille", 500, "violation_cap", 10, "high_risk_types", "aesthetic",
+			 "blood_station", "tcm_wellness", "imaging_centre", "high_risk_permille", 500,
+			 "per_year_since_inspection_permille", 200, "years_cap", 5);
+}
+
+/* Reads an integer factor in 0..max, else adds an error. */
+static void factor_int(json_t *f, const char *k, int max, json_t *errors)
+{
+	json_t *v = json_object_get(f, k);
+	if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > max) {
+		char msg[120];
+		snprintf(msg, sizeof msg, "%s 应为 0 到 %d 的整数", k, max);
+		insp_bad(errors, "weight_factors", msg);
+	}
+}
+
+json_t *insp_factors_merge(const json_t *given, json_t *errors)
+{
+	json_t *f = insp_default_factors();
+	const char *k;
+	json_t *v;
+	json_object_foreach((json_t *)given, k, v) {
+		if (!json_object_get(f, k)) {
+			char msg[120];
+			snprintf(msg, sizeof msg, "未知的权重因子 %s", k);
+			insp_bad(errors, "weight_factors", msg);
+			continue;
+		}
+		if (!strcmp(k, "credit_grade_permille") && json_is_object(v))
+			json_object_update_existing(json_object_get(f, k), v);
+		else
+			json_object_set(f, k, v);
+	}
+	static const char *const ints[] = {"complaint_permille", "violation_permille", "high_risk_permille",
+					   "per_year_since_inspection_permille"};
+	for (size_t i = 0; i < YJ_ARRAY_LEN(ints); i++)
+		factor_int(f, ints[i], 100000, errors);
+	factor_int(f, "complaint_cap", 100, errors);
+	factor_int(f, "violation_cap", 100, errors);
+	factor_int(f, "years_cap", 20, errors);
+	json_t *g = json_object_get(f, "credit_grade_permille");
+	if (!json_is_object(g) || json_object_size(g) != 4)
+		insp_bad(errors, "weight_factors", "credit_grade_permille 应为 {A, B, C, D} 各等次的加权（‰）");
+	else
+		json_object_foreach(g, k, v) if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 100000)
+			insp_bad(errors, "weight_factors", "credit_grade_permille 的值应为 0 到 100000 的整数");
+	json_t *t = json_object_get(f, "high_risk_types");
+	size_t i;
+	if (!json_is_array(t))
+		insp_bad(errors, "weight_factors", "high_risk_types 应为机构类型代码数组");
+	json_array_foreach(t, i, v) if (!json_is_string(v) || !yj_vocab_find(&yj_voc_institution_type, json_string_value(v))) {
+		insp_bad(errors, "weight_factors", "high_risk_types 含未知的机构类型代码");
+		break;
+	}
+	return f;
+}
+
+/* ---- per-subject figures gathered from the store ---- */
+
+typedef struct subj {
+	int64_t id;
+	char code[24];
+	char *name;
+	char type[32];
+	char region[16];
+	int64_t created_at;
+	int64_t complaints;
+	char grade[4];
+	int64_t violations;
+	int64_t last_inspected; /* epoch ms, 0: never */
+	char *last_team;	/* team of the last completed task */
+} subj;
+
+static int subj_cmp(const void *a, const void *b)
+{
+	int64_t x = ((const subj *)a)->id, y = ((const subj *)b)->id;
+	return (x > y) - (x < y);
+}
+
+static subj *find(subj *s, size_t n, int64_t id)
+{
+	subj key = {.id = id};
+	return bsearch(&key, s, n, sizeof *s, subj_cmp);
+}
+
+static void like_prefix(const char *region, char out[24])
+{
+	char p[16];
+	yj_region_prefix(region, p);
+	snprintf(out, 24, "%s%%", p);
+}
+
+static int load_subjects(store_conn *c, const char *region, const json_t *types, subj **out, size_t *n)
+{
+	yj_table t;
+	yj_reg_table(&yj_institution_kind, &t);
+	yj_scope all;
+	yj_scope_unrestricted(&all);
+	char pat[24];
+	like_prefix(region, pat);
+	yj_qb *q = yj_q_select(&t, "id, credit_code, name, type, region_code, created_at", &all);
+	yj_q_where(q, "state = 'active' AND region_code LIKE ?");
+	yj_q_text(q, pat);
+	yj_buf in = YJ_BUF_INIT;
+	yj_buf_puts(&in, "type IN (''");
+	for (size_t i = 0; i < json_array_size(types); i++)
+		yj_buf_puts(&in, ", ?");
+	yj_buf_puts(&in, ")");
+	yj_q_where(q, in.data);
+	yj_buf_free(&in);
+	for (size_t i = 0; i < json_array_size(types); i++)
+		yj_q_text(q, json_string_value(json_array_get(types, i)));
+	yj_q_tail(q, "ORDER BY id");
+	store_stmt *st = yj_q_prepare(q, c);
+	if (!st)
+		return ST_ERR;
+	size_t cap = 0;
+	int rc;
+	*out = NULL;
+	*n = 0;
+	while ((rc = store_step(st)) == ST_ROW) {
+		if (*n == cap)
+			*out = yj_realloc(*out, (cap = cap ? 2 * cap : 256) * sizeof **out);
+		subj *s = &(*out)[(*n)++];
+		memset(s, 0, sizeof *s);
+		s->id = store_col_int64(st, 0);
+		snprintf(s->code, sizeof s->code, "%s", store_col_text(st, 1));
+		s->name = yj_strdup(store_col_text(st, 2));
+		snprintf(s->type, sizeof s->type, "%s", store_col_text(st, 3));
+		snprintf(s->region, sizeof s->region, "%s", store_col_text(st, 4));
+		s->created_at = store_col_int64(st, 5);
+	}
+	store_finalize(st);
+	return rc < 0 ? rc : ST_OK;
+}
+
+/* Signals, past violations and last inspections of the subjects in the territory. */
+static int load_history(store_conn *c, const char *region, subj *s, size_t n)
+{
+	char pat[24];
+	like_prefix(region, pat);
+	store_stmt *st = store_prepare(c, "SELECT subject_id, complaints, credit_grade FROM subject_signals WHERE region_code LIKE ?");
+	if (!st)
+		return ST_ERR;
+	store_bind_text(st, 1, pat, -1);
+	int rc;
+	while ((rc = store_step(st)) == ST_ROW) {
+		subj *x = find(s, n, store_col_int64(st, 0));
+		if (x) {
+			x->complaints = store_col_int64(st, 1);
+			snprintf(x->grade, sizeof x->grade, "%s", store_col_text(st, 2));
+		}
+	}
+	store_finalize(st);
+	if (rc < 0)
+		return rc;
+	st = store_prepare(c, "SELECT subject_id, COUNT(*) FROM inspection_findings WHERE region_code LIKE ? GROUP BY subject_id");
+	if (!st)
+		return ST_ERR;
+	store_bind_text(st, 1, pat, -1);
+	while ((rc = store_step(st)) == ST_ROW) {
+		subj *x = find(s, n, store_col_int64(st, 0));
+		if (x)
+			x->violations = store_col_int64(st, 1);
+	}
+	store_finalize(st);
+	if (rc < 0)
+		return rc;
+	st = store_prepare(c, "SELECT subject_id, completed_at, team FROM inspection_tasks WHERE state = 'completed' AND"
+			      " region_code LIKE ? ORDER BY subject_id, completed_at");
+	if (!st)
+		return ST_ERR;
+	store_bind_text(st, 1, pat, -1);
+	while ((rc = store_step(st)) == ST_ROW) {
+		subj *x = find(s, n, store_col_int64(st, 0));
+		if (x) { /* ascending: the last row per subject wins */
+			x->last_inspected = store_col_int64(st, 1);
+			free(x->last_team);
+			x->last_team = yj_strdup(store_col_text(st, 2));
+		}
+	}
+	store_finalize(st);
+	return rc < 0 ? rc : ST_OK;
+}
+
+static int64_t clamp(int64_t v, int64_t cap)
+{
+	return v < cap ? v : cap;
+}
+
+/* The subject's weight and the factors behind it. */
+static json_t *weigh(const subj *s, const json_t *f, int64_t now, int64_t *weight)
+{
+	int64_t cp = json_integer_value(json_object_get(f, "complaint_permille"));
+	int64_t nc = clamp(s->complaints, json_integer_value(json_object_get(f, "complaint_cap")));
+	int64_t ga = s->grade[0] ? json_integer_value(json_object_get(json_object_get(f, "credit_grade_permille"), s->grade)) : 0;
+	int64_t nv = clamp(s->violations, json_integer_value(json_object_get(f, "violation_cap")));
+	int64_t vp = json_integer_value(json_object_get(f, "violation_permille"));
+	int hr = 0;
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(f, "high_risk_types"), i, v) if (!strcmp(json_string_value(v), s->type)) hr = 1;
+	int64_t ha = hr ? json_integer_value(json_object_get(f, "high_risk_permille")) : 0;
+	int64_t cap = json_integer_value(json_object_get(f, "years_cap"));
+	/* Never inspected counts as the cap: the longest time the factor rewards. */
+	int64_t years = s->last_inspected ? clamp((now - s->last_inspected) / YEAR_MS, cap) : cap;
+	int64_t ya = years * json_integer_value(json_object_get(f, "per_year_since_inspection_permille"));
+	*weight = 1000 + nc * cp + ga + nv * vp + ha + ya;
+	return json_pack("{s:i, s:{s:I, s:I}, s:{s:s?, s:I}, s:{s:I, s:I}, s:{s:b, s:I}, s:{s:I, s:I}}", "base", 1000,
+			 "complaints", "n", (json_int_t)s->complaints, "add", (json_int_t)(nc * cp), "credit_grade", "grade",
+			 s->grade[0] ? s->grade : NULL, "add", (json_int_t)ga, "violations", "n", (json_int_t)s->violations,
+			 "add", (json_int_t)(nv * vp), "high_risk_type", "yes", hr, "add", (json_int_t)ha,
+			 "years_since_inspection", "n", (json_int_t)years, "add", (json_int_t)ya);
+}
+
+/* Epoch ms of Shanghai midnight starting `day` shifted by -years (Feb 29 → Feb 28). */
+static int64_t years_before(const char *day, int years)
+{
+	char buf[11];
+	int64_t d;
+	snprintf(buf, sizeof buf, "%04d%s", atoi(day) - years, day + 4);
+	if (yj_day_parse(buf, &d) < 0) {
+		buf[9] = '8';
+		yj_day_parse(buf, &d);
+	}
+	return d * 86400000LL - 8 * 3600 * 1000LL;
+}
+
+/* ---- inspectors ---- */
+
+typedef struct insp {
+	int64_t id;
+	char region[16];
+	json_t *obj;
+	json_t *conflicts; /* subject ids (strings) */
+	json_t *previous;
+} insp;
+
+static int in_or_above(const char *ins, const char *territory)
+{
+	char a[16], b[16];
+	yj_region_prefix(ins, a);
+	yj_region_prefix(territory, b);
+	return !strncmp(b, a, strlen(a)) || !strncmp(a, b, strlen(b));
+}
+
+static insp *insp_find(insp *v, size_t n, int64_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].id == id)
+			return &v[i];
+	return NULL;
+}
+
+static int load_inspectors(store_conn *c, const json_t *plan, subj *s, size_t ns, int64_t now, insp **out, size_t *n)
+{
+	const json_t *depts = json_object_get(plan, "departments");
+	const char *territory = json_string_value(json_object_get(plan, "region_code"));
+	yj_buf sql = YJ_BUF_INIT;
+	yj_buf_puts(&sql, "SELECT i.user_id, i.cert_no, i.department, i.region_code, u.display_name FROM inspectors i JOIN users u"
+			  " ON u.id = i.user_id WHERE i.active = 1 AND u.disabled = 0 AND i.department IN (''");
+	for (size_t i = 0; i < json_array_size(depts); i++)
+		yj_buf_puts(&sql, ", ?");
+	yj_buf_puts(&sql, ") ORDER BY i.user_id");
+	store_stmt *st = store_prepare(c, sql.data);
+	yj_buf_free(&sql);
+	if (!st)
+		return ST_ERR;
+	for (size_t i = 0; i < json_array_size(depts); i++)
+		store_bind_text(st, (int)i + 1, json_string_value(json_array_get(depts, i)), -1);
+	int rc;
+	size_t cap = 0;
+	*out = NULL;
+	*n = 0;
+	while ((rc = store_step(st)) == ST_ROW) {
+		if (!in_or_above(store_col_text(st, 3), territory))
+			continue;
+		if (*n == cap)
+			*out = yj_realloc(*out, (cap = cap ? 2 * cap : 64) * sizeof **out);
+		insp *x = &(*out)[(*n)++];
+		x->id = store_col_int64(st, 0);
+		snprintf(x->region, sizeof x->region, "%s", store_col_text(st, 3));
+		x->obj = json_pack("{s:o, s:o, s:o, s:o, s:o}", "id", yj_json_id(x->id), "cert_no", insp_text(st, 1),
+				   "department", insp_text(st, 2), "region_code", insp_text(st, 3), "name", insp_text(st, 4));
+		x->conflicts = json_array();
+		x->previous = json_array();
+	}
+	store_finalize(st);
+	if (rc < 0)
+		return rc;
+	/* Declared conflicts: relatives always; former workplaces within conflict_years of the draw. */
+	char today[11];
+	yj_day_of_ms(now, today);
+	int64_t since = years_before(today, (int)json_integer_value(json_object_get(plan, "conflict_years")));
+	char since_day[11];
+	yj_day_of_ms(since, since_day);
+	st = store_prepare(c, "SELECT user_id, institution_id, kind, end_date FROM inspector_conflicts ORDER BY institution_id, user_id");
+	if (!st)
+		return ST_ERR;
+	while ((rc = store_step(st)) == ST_ROW) {
+		insp *x = insp_find(*out, *n, store_col_int64(st, 0));
+		subj *y = find(s, ns, store_col_int64(st, 1));
+		const char *end = store_col_text(st, 3);
+		if (!x || !y)
+			continue;
+		if (!strcmp(store_col_text(st, 2), "worked") && end && strcmp(end, since_day) < 0)
+			continue;
+		char sid[21];
+		yj_id_format(y->id, sid);
+		size_t k = json_array_size(x->conflicts);
+		if (!k || strcmp(json_string_value(json_array_get(x->conflicts, k - 1)), sid))
+			json_array_append_new(x->conflicts, json_string(sid));
+	}
+	store_finalize(st);
+	if (rc < 0)
+		return rc;
+	/* Previous: the team of each subject's last completed inspection (subjects in id order). */
+	for (size_t i = 0; i < ns; i++) {
+		json_t *team = insp_csv_array(s[i].last_team), *v;
+		size_t k;
+		json_array_foreach(team, k, v) {
+			int64_t uid;
+			insp *x = yj_id_parse(json_string_value(v), &uid) == 0 ? insp_find(*out, *n, uid) : NULL;
+			if (x) {
+				char sid[21];
+				yj_id_format(s[i].id, sid);
+				json_array_append_new(x->previous, json_string(sid));
+			}
+		}
+		json_decref(team);
+	}
+	return ST_OK;
+}
+
+int insp_draw_input(store_conn *c, const json_t *plan, const json_t *types, int64_t now, json_t **input, char **why)
+{
+	*input = NULL;
+	*why = NULL;
+	subj *s = NULL;
+	insp *in = NULL;
+	size_t ns = 0, ni = 0;
+	const char *territory = json_string_value(json_object_get(plan, "region_code"));
+	int rc = load_subjects(c, territory, types, &s, &ns);
+	if (rc == ST_OK)
+		rc = load_history(c, territory, s, ns);
+	if (rc == ST_OK)
+		rc = load_inspectors(c, plan, s, ns, now, &in, &ni);
+	if (rc < 0)
+		goto done;
+	if (!ns) {
+		*why = yj_strdup("计划区域内没有符合抽查事项对象类型的在营检查对象，无法抽取：请检查计划的区域和抽查事项。");
+		rc = INSP_REFUSED;
+		goto done;
+	}
+	const json_t *f = json_object_get(plan, "weight_factors");
+	int64_t due_before = years_before(json_string_value(json_object_get(plan, "end_date")),
+					  (int)json_integer_value(json_object_get(plan, "coverage_years")));
+	json_t *subjects = json_array();
+	for (size_t i = 0; i < ns; i++) {
+		int64_t w;
+		json_t *wf = weigh(&s[i], f, now, &w);
+		char last[11] = "";
+		if (s[i].last_inspected)
+			yj_day_of_ms(s[i].last_inspected, last);
+		/* Due: neither inspected nor registered within the coverage period counted back from the plan's end. */
+		int64_t since = s[i].last_inspected ? s[i].last_inspected : s[i].created_at;
+		char sid[21];
+		yj_id_format(s[i].id, sid);
+		json_array_append_new(subjects, json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:b, s:o, s:s?}", "id", sid,
+							  "credit_code", s[i].code, "name", s[i].name, "type", s[i].type,
+							  "region_code", s[i].region, "weight", (json_int_t)w, "due",
+							  since < due_before, "weight_factors", wf, "last_inspected",
+							  last[0] ? last : NULL));
+	}
+	json_t *inspectors = json_array();
+	for (size_t i = 0; i < ni; i++) {
+		json_object_set(in[i].obj, "conflicts", in[i].conflicts);
+		json_object_set(in[i].obj, "previous", in[i].previous);
+		json_array_append(inspectors, in[i].obj);
+	}
+	int64_t count = (json_integer_value(json_object_get(plan, "ratio_permille")) * (int64_t)ns + 999) / 1000;
+	json_t *p = json_pack("{s:O, s:O, s:I, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "id",
+			      json_object_get(plan, "id"), "name", json_object_get(plan, "name"), "count",
+			      (json_int_t)(count < 1 ? 1 : count), "credit_share_permille",
+			      json_object_get(plan, "credit_share_permille"), "team_size", json_object_get(plan, "team_size"),
+			      "departments", json_object_get(plan, "departments"), "territory", json_object_get(plan, "region_code"),
+			      "ratio_permille", json_object_get(plan, "ratio_permille"), "coverage_years",
+			      json_object_get(plan, "coverage_years"), "conflict_years", json_object_get(plan, "conflict_years"),
+			      "items", json_object_get(plan, "item_ids"), "start_date", json_object_get(plan, "start_date"),
+			      "end_date", json_object_get(plan, "end_date"), "weight_factors", f);
+	char today[11];
+	yj_day_of_ms(now, today);
+	json_object_set_new(p, "as_of", json_string(today));
+	*input = json_pack("{s:s, s:o, s:o, s:o}", "format", YJ_DRAW_FORMAT, "plan", p, "subjects", subjects, "inspectors",
+			   inspectors);
+	if (yj_draw_precheck(*input, why) < 0) {
+		json_decref(*input);
+		*input = NULL;
+		if (!*why)
+			*why = yj_strdup("抽取条件无法满足。");
+		rc = INSP_REFUSED;
+	}
+done:
+	for (size_t i = 0; i < ns; i++) {
+		free(s[i].name);
+		free(s[i].last_team);
+	}
+	free(s);
+	for (size_t i = 0; i < ni; i++) {
+		json_decref(in[i].obj);
+		json_decref(in[i].conflicts);
+		json_decref(in[i].previous);
+	}
+	free(in);
+	return rc;
+}

@@ -1,0 +1,19 @@
+/* insp_draw.h — inside src/inspection: building a draw's input snapshot from a plan (draw_input.c)
+ * and the plan's weight factors. */
+#ifndef YJ_INSP_DRAW_H
+#define YJ_INSP_DRAW_H
+
+#include "insp_int.h"
+#include "../registry/vocab.h"
+
+/* The default weight factors (new reference). */
+json_t *insp_default_factors(void);
+/* The defaults overlaid by the given factors, validated into errors (new reference). */
+json_t *insp_factors_merge(const json_t *given, json_t *errors);
+/* Builds {format, plan, subjects, inspectors} for the plan (as plan_json gives it) over subjects of
+ * `types` (array of type codes), as of `now`, and prechecks it. Returns ST_OK with *input (new
+ * reference); INSP_REFUSED with *why (Chinese, caller frees) when the plan cannot be drawn; or a
+ * store failure. */
+int insp_draw_input(store_conn *c, const json_t *plan, const json_t *types, int64_t now, json_t **input, char **why);
+
+#endif

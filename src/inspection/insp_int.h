@@ -1,0 +1,65 @@
+/* insp_int.h — shared inside src/inspection: the scoped table declarations, and small helpers the
+ * handlers of the item list, directories, plans, draws, tasks, rectification and publication share.
+ * Not included outside this folder. */
+#ifndef YJ_INSP_INT_H
+#define YJ_INSP_INT_H
+
+#include <jansson.h>
+
+#include "inspection.h"
+#include "../base/base.h"
+#include "../base/id.h"
+#include "../platform/audit/audit.h"
+
+extern const yj_table insp_items_t, insp_inspectors_t, insp_conflicts_t, insp_signals_t, insp_plans_t,
+	insp_draws_t, insp_tasks_t, insp_results_t, insp_findings_t, insp_attach_t, insp_orders_t, insp_records_t;
+
+/* Returned by a transaction body that refused the request after filling its reason: nothing was
+ * written (store_tx rolled back), the handler replies with the reason. */
+#define INSP_REFUSED (-100)
+
+/* Staff who read inspection data; planners; field inspectors. */
+#define INSP_STAFF (ROLE_ADMIN | ROLE_LEADER | ROLE_INSPECTOR | ROLE_LEGAL_REVIEWER | ROLE_LIAISON)
+#define INSP_PLANNERS (ROLE_ADMIN | ROLE_LEADER)
+#define INSP_FIELD (ROLE_ADMIN | ROLE_LEADER | ROLE_INSPECTOR)
+
+void insp_actor(yj_req *r, char out[21]);
+/* Text column or JSON null; int column or JSON null (new references). */
+json_t *insp_text(store_stmt *st, int col);
+json_t *insp_int(store_stmt *st, int col);
+/* The path parameter `name` as an id; replies 404 and returns YJ_ERR when it is not one. */
+int insp_path_id(yj_req *r, const char *name, int64_t *id);
+void insp_bad(json_t *errors, const char *field, const char *detail);
+/* 422 with per-field errors (stolen) and a Chinese detail. */
+int insp_reply_invalid(yj_req *r, json_t *errors, const char *detail);
+/* Only white space (ASCII or U+3000), or NULL. */
+int insp_blank(const char *s);
+/* No control characters (tabs and newlines allowed when multiline). */
+int insp_clean(const char *s, int multiline);
+/* "a,b,c" → ["a","b","c"] (new reference; empty string gives []). */
+json_t *insp_csv_array(const char *csv);
+/* An array of strings → "a,b,c" (caller frees). */
+char *insp_array_csv(const json_t *arr);
+/* ",a,b," LIKE pattern for membership of id in a comma list column (into out). */
+void insp_member_pattern(int64_t id, char out[32]);
+/* Today in Asia/Shanghai. */
+void insp_today(char out[11]);
+/* Appends an audit leaf for the request's user. */
+int insp_audit(store_conn *c, yj_req *r, const char *action, const char *type, int64_t id, const char *region,
+	       const json_t *state, int64_t *idx);
+/* Whether the region code exists. */
+int insp_region_exists(store_conn *c, const char *code);
+/* The subject id's name, credit code and region from the registry, in scope sc. ST_NOTFOUND when absent
+ * or outside sc. Out strings are copies (caller frees). */
+int insp_subject(store_conn *c, const yj_scope *sc, int64_t id, char **name, char **code, char region[16]);
+/* The checklist points of the items (comma-separated ids): [{item_id, item_name, code, point, clause}]. */
+int insp_checklist(store_conn *c, const char *item_ids, json_t **out);
+/* Validates a team for a subject: ≥ 2 distinct active inspectors of the directory who cover the
+ * subject's region and declared no conflict with it. On failure adds errors under `field` and
+ * returns INSP_REFUSED. *csv (caller frees) receives "id,id". */
+int insp_team_check(store_conn *c, const json_t *team, int64_t subject_id, const char *subject_region,
+		    json_t *errors, char **csv);
+/* Team member ids of a task's `team` column as [{id, name}]. */
+json_t *insp_team_json(store_conn *c, const char *csv);
+
+#endif

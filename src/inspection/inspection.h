@@ -1,0 +1,44 @@
+/* inspection.h — the public interface of double random, one public (双随机、一公开) and field
+ * inspection: the HTTP routes (item list, inspector directory, risk signals, plans, verifiable draws,
+ * tasks, rectification, publication, calendar), the working-day calendar that deadlines use, and
+ * the publication-deadline query. The draw algorithm itself is draw.h; its bundle draw_bundle.h. */
+#ifndef YJ_INSPECTION_H
+#define YJ_INSPECTION_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "../platform/http/http.h"
+#include "../platform/store/query.h"
+
+/* Routes: items, inspectors, signals, calendar (items_api.c); plans, draws, public bundles (plan_api.c);
+ * tasks and field results (task_api.c); rectification and publication (rectify_api.c). */
+extern const yj_route yj_insp_item_routes[], yj_insp_plan_routes[], yj_insp_task_routes[], yj_insp_rect_routes[];
+
+/* ---- calendar days ('YYYY-MM-DD', proleptic Gregorian) ---- */
+/* Parses a strict YYYY-MM-DD into days since 1970-01-01; 0, or -1 when it is not a real date. */
+int yj_day_parse(const char *s, int64_t *days);
+void yj_day_format(int64_t days, char out[11]);
+/* 0 = Monday … 6 = Sunday. */
+int yj_day_weekday(int64_t days);
+/* The calendar day in Asia/Shanghai (UTC+8, no daylight saving) of an epoch-ms instant. */
+void yj_day_of_ms(int64_t ms, char out[11]);
+
+/* ---- working days (工作日) on the work_calendar table ---- */
+/* A day is a working day when the calendar marks it 'workday' (调休上班), else when it is Monday to
+ * Friday and the calendar does not mark it 'holiday'. */
+int yj_workday_is(store_conn *c, const char *day, int *is_workday);
+/* The n-th working day after `day` (day itself not counted; n = 0 gives day), into out. n is 0..1000.
+ * Returns ST_OK, ST_ERR for a bad date or n, or a store failure. */
+int yj_workdays_add(store_conn *c, const char *day, int n, char out[11]);
+
+/* ---- publication (一公开) ---- */
+#define YJ_PUBLISH_WORKING_DAYS 20
+/* Completed inspections in scope not yet published, oldest deadline first: [{task_id, subject_id,
+ * subject_name, completed_on, publish_due, overdue}] where overdue = today is after publish_due.
+ * overdue_only keeps only those. today is 'YYYY-MM-DD' — a parameter so the rule can be tested on
+ * any date. *out is a new reference. */
+int yj_insp_publications(store_conn *c, const yj_scope *sc, const char *today, int overdue_only, int limit,
+			 json_t **out);
+
+#endif

@@ -1,0 +1,787 @@
+/* plan_api.c — plans and their verifiable draws over HTTP: a plan (annual or special, one item or a
+ * joint draw across departments) is validated and saved; commit builds the input snapshot, refuses an
+ * impossible plan with the reason before anything is written, draws a server secret and appends the
+ * commitment {input_hash, secret_hash} to the audit log; draw takes the witness value, reveals the
+ * secret, runs the draw (draw.h), creates one task per drawn subject with its team and completes the
+ * bundle that the public portal publishes. */
+#define _POSIX_C_SOURCE 200809L
+#include "insp_draw.h"
+#include "draw_bundle.h"
+#include "../platform/pii/pii.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PLAN_COLS                                                                                                  \
+	"id, name, kind, item_ids, departments, department, region_code, ratio_permille, coverage_years, start_date," \
+	" end_date, team_size, credit_share_permille, conflict_years, weight_factors, state, created_by, created_at"
+
+static json_t *plan_json(store_stmt *st)
+{
+	json_t *f = json_loads(store_col_text(st, 14), 0, NULL);
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:o, s:o, s:I, s:I, s:I, s:o, s:o, s:o, s:I}", "id",
+			 yj_json_id(store_col_int64(st, 0)), "name", insp_text(st, 1), "kind", insp_text(st, 2), "item_ids",
+			 insp_csv_array(store_col_text(st, 3)), "departments", insp_csv_array(store_col_text(st, 4)),
+			 "department", insp_text(st, 5), "region_code", insp_text(st, 6), "ratio_permille",
+			 (json_int_t)store_col_int64(st, 7), "coverage_years", (json_int_t)store_col_int64(st, 8), "start_date",
+			 insp_text(st, 9), "end_date", insp_text(st, 10), "team_size", (json_int_t)store_col_int64(st, 11),
+			 "credit_share_permille", (json_int_t)store_col_int64(st, 12), "conflict_years",
+			 (json_int_t)store_col_int64(st, 13), "weight_factors", f ? f : json_object(), "state", insp_text(st, 15),
+			 "created_by", insp_text(st, 16), "created_at", (json_int_t)store_col_int64(st, 17));
+}
+
+static int plan_load(store_conn *c, const yj_scope *sc, int64_t id, json_t **out)
+{
+	yj_qb *q = yj_q_select(&insp_plans_t, PLAN_COLS, sc);
+	yj_q_where(q, "id = ?");
+	yj_q_int(q, id);
+	store_stmt *st = yj_q_prepare(q, c);
+	if (!st)
+		return ST_ERR;
+	int rc = store_step(st);
+	if (rc == ST_ROW)
+		*out = plan_json(st), rc = ST_OK;
+	else if (rc == ST_DONE)
+		rc = ST_NOTFOUND;
+	store_finalize(st);
+	if (rc == ST_OK) {
+		int64_t draw = 0;
+		char sid[21];
+		yj_id_format(id, sid);
+		if (store_query_int64(c, "SELECT id FROM inspection_draws WHERE plan_id = ?", sid, &draw) == ST_OK)
+			json_object_set_new(*out, "draw_id", yj_json_id(draw));
+		else
+			json_object_set_new(*out, "draw_id", json_null());
+	}
+	return rc;
+}
+
+/* ---- create ---- */
+
+struct plan_arg {
+	yj_req *r;
+	json_t *errors;
+	json_t *out;
+	int64_t id;
+	char *why;
+};
+
+/* Validates the body into a plan row (new reference) and the union of its items' subject types. */
+static json_t *plan_validate(store_conn *c, yj_req *r, json_t *errors)
+{
+	const json_t *b = yj_body(r);
+	const yj_principal *who = yj_who(r);
+	const char *name = json_string_value(json_object_get(b, "name")), *kind = json_string_value(json_object_get(b, "kind"));
+	const char *region = json_string_value(json_object_get(b, "region_code"));
+	if (insp_blank(name) || !insp_clean(name, 0))
+		insp_bad(errors, "name", "请填写计划名称");
+	if (!kind || (strcmp(kind, "annual") && strcmp(kind, "special")))
+		insp_bad(errors, "kind", "应为 annual（年度计划）或 special（专项计划）");
+	if (!region || insp_blank(region))
+		insp_bad(errors, "region_code", "抽查区域不能为空：请填写计划覆盖的行政区划代码");
+	else if (!insp_region_exists(c, region))
+		insp_bad(errors, "region_code", "行政区划代码不存在");
+	else if (!yj_scope_allows(&who->scope, region, NULL))
+		insp_bad(errors, "region_code", "只能在本人辖区范围内制定抽查计划");
+	/* Items, and from them the departments (joint draws name several). */
+	const json_t *items = json_object_get(b, "item_ids"), *v;
+	json_t *depts = json_array(), *types = json_array();
+	int64_t ratio = 0, cov = 0;
+	size_t i;
+	if (!json_is_array(items) || !json_array_size(items) || json_array_size(items) > 20)
+		insp_bad(errors, "item_ids", "请选择 1 到 20 个抽查事项");
+	json_array_foreach(items, i, v) {
+		int64_t id;
+		if (yj_id_parse(json_string_value(v), &id) < 0) {
+			insp_bad(errors, "item_ids", "抽查事项编号无效");
+			continue;
+		}
+		store_stmt *st = store_prepare(c, "SELECT department, subject_types, ratio_permille, coverage_years FROM"
+						  " inspection_items WHERE id = ? AND active = 1");
+		if (!st)
+			break;
+		store_bind_int64(st, 1, id);
+		if (store_step(st) == ST_ROW) {
+			json_t *d = json_string(store_col_text(st, 0)), *x;
+			size_t k;
+			int seen = 0;
+			json_array_foreach(depts, k, x) seen |= json_equal(x, d);
+			if (!seen)
+				json_array_append(depts, d);
+			json_decref(d);
+			json_t *ts = insp_csv_array(store_col_text(st, 1));
+			json_array_foreach(ts, k, x) {
+				int have = 0;
+				json_t *y;
+				size_t m;
+				json_array_foreach(types, m, y) have |= json_equal(x, y);
+				if (!have)
+					json_array_append(types, x);
+			}
+			json_decref(ts);
+			if (!ratio)
+				ratio = store_col_int64(st, 2), cov = store_col_int64(st, 3);
+		} else {
+			insp_bad(errors, "item_ids", "抽查事项不存在或已停用");
+		}
+		store_finalize(st);
+	}
+	const json_t *bd = json_object_get(b, "departments");
+	if (json_is_array(bd) && json_array_size(bd)) {
+		/* Named departments join the draw; the items' departments must be among them. */
+		json_t *x;
+		size_t k;
+		json_array_foreach(depts, k, x) {
+			int in = 0;
+			json_array_foreach(bd, i, v) in |= json_equal(x, v);
+			if (!in)
+				insp_bad(errors, "departments", "参与部门须包含所选抽查事项的主管部门");
+		}
+		json_decref(depts);
+		depts = json_deep_copy(bd);
+		json_array_foreach(depts, i, v) {
+			int64_t n = 0;
+			if (!json_is_string(v) ||
+			    store_query_int64(c, "SELECT COUNT(*) FROM departments WHERE code = ?", json_string_value(v), &n) != ST_OK || !n)
+				insp_bad(errors, "departments", "部门代码不存在");
+		}
+	}
+	if (json_array_size(depts) > YJ_DRAW_MAX_DEPTS)
+		insp_bad(errors, "departments", "联合抽查的部门不能超过 8 个");
+	json_t *jr = json_object_get(b, "ratio_permille"), *jc = json_object_get(b, "coverage_years"),
+	       *jt = json_object_get(b, "team_size"), *js = json_object_get(b, "credit_share_permille"),
+	       *jy = json_object_get(b, "conflict_years");
+	if (jr)
+		ratio = json_integer_value(jr);
+	if (jc)
+		cov = json_integer_value(jc);
+	int64_t team = jt ? json_integer_value(jt) : 2, share = js ? json_integer_value(js) : 500, cy = jy ? json_integer_value(jy) : 3;
+	if (ratio > 1000)
+		insp_bad(errors, "ratio_permille", "抽查比例不能超过 100%（1000‰）");
+	else if (ratio < 1 && json_array_size(items))
+		insp_bad(errors, "ratio_permille", "抽查比例至少为 1‰");
+	if (cov < 1 || cov > 10)
+		insp_bad(errors, "coverage_years", "覆盖周期应为 1 到 10 年");
+	if (team < 2)
+		insp_bad(errors, "team_size", "每个检查组至少 2 名执法人员（双人执法）");
+	else if (team > YJ_DRAW_MAX_TEAM)
+		insp_bad(errors, "team_size", "每个检查组不超过 8 名执法人员");
+	else if ((int64_t)json_array_size(depts) > team)
+		insp_bad(errors, "team_size", "联合抽查每个参与部门至少一人，检查组人数不能少于参与部门数");
+	if (share < 500)
+		insp_bad(errors, "credit_share_permille", "按信用规则（风险权重）抽取的任务不得低于 50%（500‰）");
+	else if (share > 1000)
+		insp_bad(errors, "credit_share_permille", "信用规则抽取比例不能超过 100%（1000‰）");
+	if (cy < 0 || cy > 20)
+		insp_bad(errors, "conflict_years", "回避年限应为 0 到 20 年");
+	const char *sd = json_string_value(json_object_get(b, "start_date")), *ed = json_string_value(json_object_get(b, "end_date"));
+	int64_t d0, d1;
+	if (!sd || yj_day_parse(sd, &d0) < 0)
+		insp_bad(errors, "start_date", "日期格式应为 YYYY-MM-DD");
+	if (!ed || yj_day_parse(ed, &d1) < 0)
+		insp_bad(errors, "end_date", "日期格式应为 YYYY-MM-DD");
+	else if (sd && yj_day_parse(sd, &d0) == 0 && d1 < d0)
+		insp_bad(errors, "end_date", "计划结束日期不能早于开始日期");
+	const json_t *gf = json_object_get(b, "weight_factors");
+	json_t *f = insp_factors_merge(json_is_object(gf) ? gf : NULL, errors);
+	json_t *plan = json_pack("{s:s?, s:s?, s:o, s:o, s:s?, s:I, s:I, s:s?, s:s?, s:I, s:I, s:I, s:o, s:o}", "name", name,
+				 "kind", kind, "item_ids", json_deep_copy(items ? items : json_array()), "departments", depts,
+				 "region_code", region, "ratio_permille", (json_int_t)ratio, "coverage_years", (json_int_t)cov,
+				 "start_date", sd, "end_date", ed, "team_size", (json_int_t)team, "credit_share_permille",
+				 (json_int_t)share, "conflict_years", (json_int_t)cy, "weight_factors", f, "subject_types", types);
+	return plan;
+}
+
+static int plan_create_tx(store_conn *c, void *arg)
+{
+	struct plan_arg *a = arg;
+	json_array_clear(a->errors);
+	json_t *p = plan_validate(c, a->r, a->errors);
+	if (json_array_size(a->errors)) {
+		json_decref(p);
+		return INSP_REFUSED;
+	}
+	a->id = yj_id_new();
+	char *items = insp_array_csv(json_object_get(p, "item_ids")), *depts = insp_array_csv(json_object_get(p, "departments"));
+	char *f = yj_json_canonical(json_object_get(p, "weight_factors")), actor[21];
+	insp_actor(a->r, actor);
+	int64_t now = yj_now_ms();
+	store_stmt *st = store_prepare(c, "INSERT INTO inspection_plans (" PLAN_COLS ", updated_at) VALUES (?, ?, ?, ?, ?, ?,"
+					  " ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?)");
+	int rc = ST_ERR;
+	if (st) {
+		store_bind_int64(st, 1, a->id);
+		store_bind_text(st, 2, json_string_value(json_object_get(p, "name")), -1);
+		store_bind_text(st, 3, json_string_value(json_object_get(p, "kind")), -1);
+		store_bind_text(st, 4, items, -1);
+		store_bind_text(st, 5, depts, -1);
+		store_bind_text(st, 6, json_string_value(json_array_get(json_object_get(p, "departments"), 0)), -1);
+		store_bind_text(st, 7, json_string_value(json_object_get(p, "region_code")), -1);
+		store_bind_int64(st, 8, json_integer_value(json_object_get(p, "ratio_permille")));
+		store_bind_int64(st, 9, json_integer_value(json_object_get(p, "coverage_years")));
+		store_bind_text(st, 10, json_string_value(json_object_get(p, "start_date")), -1);
+		store_bind_text(st, 11, json_string_value(json_object_get(p, "end_date")), -1);
+		store_bind_int64(st, 12, json_integer_value(json_object_get(p, "team_size")));
+		store_bind_int64(st, 13, json_integer_value(json_object_get(p, "credit_share_permille")));
+		store_bind_int64(st, 14, json_integer_value(json_object_get(p, "conflict_years")));
+		store_bind_text(st, 15, f, -1);
+		store_bind_text(st, 16, actor, -1);
+		store_bind_int64(st, 17, now);
+		store_bind_int64(st, 18, now);
+		rc = store_step(st);
+		store_finalize(st);
+	}
+	free(items);
+	free(depts);
+	free(f);
+	json_decref(p);
+	if (rc < 0)
+		return rc;
+	if ((rc = plan_load(c, &yj_who(a->r)->scope, a->id, &a->out)) < 0)
+		return rc;
+	return insp_audit(c, a->r, "inspection.plan.create", "inspection_plan", a->id,
+			  json_string_value(json_object_get(a->out, "region_code")), a->out, NULL);
+}
+
+static int plan_create(yj_req *r)
+{
+	struct plan_arg a = {r, json_array(), NULL, 0, NULL};
+	int rc = store_tx(yj_store(r), plan_create_tx, &a);
+	if (rc == INSP_REFUSED)
+		return insp_reply_invalid(r, a.errors, "抽查计划不符合要求，请按字段提示修改后重新提交。");
+	json_decref(a.errors);
+	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 201, a.out);
+}
+
+static int plans_list(yj_req *r)
+{
+	yj_qb *q = yj_q_select(&insp_plans_t, "id", &yj_who(r)->scope);
+	yj_q_tail(q, "ORDER BY id DESC LIMIT 200");
+	store_conn *c = store_conn_get(yj_store(r));
+	store_stmt *st = yj_q_prepare(q, c);
+	if (!st)
+		return yj_reply_store_error(r, ST_ERR);
+	int64_t ids[200];
+	size_t n = 0;
+	int rc;
+	while ((rc = store_step(st)) == ST_ROW && n < 200)
+		ids[n++] = store_col_int64(st, 0);
+	store_finalize(st);
+	json_t *items = json_array();
+	for (size_t i = 0; rc >= 0 && i < n; i++) {
+		json_t *o = NULL;
+		if ((rc = plan_load(c, &yj_who(r)->scope, ids[i], &o)) >= 0)
+			json_array_append_new(items, o);
+	}
+	if (rc < 0) {
+		json_decref(items);
+		return yj_reply_store_error(r, rc);
+	}
+	return yj_reply_json(r, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
+}
+
+static int plan_get(yj_req *r)
+{
+	int64_t id;
+	json_t *o = NULL;
+	if (insp_path_id(r, "id", &id) < 0)
+		return YJ_OK;
+	int rc = plan_load(store_conn_get(yj_store(r)), &yj_who(r)->scope, id, &o);
+	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 200, o);
+}
+
+/* ---- commit ---- */
+
+#define DRAW_COLS                                                                                                  \
+	"id, plan_id, state, input_hash, secret_hash, commit_leaf, subject_count, draw_count, witness, server_secret," \
+	" seed, result, draw_leaf, region_code, department, committed_at, drawn_at, actor"
+
+static json_t *draw_json(store_stmt *st)
+{
+	json_t *res = store_col_is_null(st, 11) ? json_null() : json_loads(store_col_text(st, 11), 0, NULL);
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:o}", "id",
+			 yj_json_id(store_col_int64(st, 0)), "plan_id", yj_json_id(store_col_int64(st, 1)), "state",
+			 insp_text(st, 2), "input_hash", insp_text(st, 3), "secret_hash", insp_text(st, 4), "commit_leaf",
+			 (json_int_t)store_col_int64(st, 5), "subject_count", (json_int_t)store_col_int64(st, 6), "draw_count",
+			 (json_int_t)store_col_int64(st, 7), "witness", insp_text(st, 8), "server_secret", insp_text(st, 9),
+			 "seed", insp_text(st, 10), "result", res ? res : json_null(), "draw_leaf", insp_int(st, 12),
+			 "region_code", insp_text(st, 13), "department", insp_text(st, 14), "committed_at",
+			 (json_int_t)store_col_int64(st, 15), "drawn_at", insp_int(st, 16), "actor", insp_text(st, 17));
+}
+
+static int draw_load(store_conn *c, const yj_scope *sc, int64_t id, json_t **out)
+{
+	yj_qb *q = yj_q_select(&insp_draws_t, DRAW_COLS, sc);
+	yj_q_where(q, "id = ?");
+	yj_q_int(q, id);
+	store_stmt *st = yj_q_prepare(q, c);
+	if (!st)
+		return ST_ERR;
+	int rc = store_step(st);
+	if (rc == ST_ROW) {
+		*out = draw_json(st);
+		json_object_set_new(*out, "bundle_url", json_string_nocheck(""));
+		char url[80];
+		snprintf(url, sizeof url, "/api/v1/public/draws/%s/bundle", json_string_value(json_object_get(*out, "id")));
+		json_object_set_new(*out, "bundle_url",
+				    strcmp(json_string_value(json_object_get(*out, "state")), "drawn") ? json_null() : json_string(url));
+		rc = ST_OK;
+	} else if (rc == ST_DONE) {
+		rc = ST_NOTFOUND;
+	}
+	store_finalize(st);
+	return rc;
+}
+
+static int set_plan_state(store_conn *c, int64_t id, const char *state)
+{
+	store_stmt *st = store_prepare(c, "UPDATE inspection_plans SET state = ?, updated_at = ? WHERE id = ?");
+	if (!st)
+		return ST_ERR;
+	store_bind_text(st, 1, state, -1);
+	store_bind_int64(st, 2, yj_now_ms());
+	store_bind_int64(st, 3, id);
+	int rc = store_step(st);
+	store_finalize(st);
+	return rc < 0 ? rc : ST_OK;
+}
+
+static int commit_tx(store_conn *c, void *arg)
+{
+	struct plan_arg *a = arg;
+	json_t *plan = NULL, *input = NULL, *types = json_array();
+	int rc = plan_load(c, &yj_who(a->r)->scope, a->id, &plan);
+	if (rc < 0)
+		goto done;
+	free(a->why);
+	a->why = NULL;
+	if (strcmp(json_string_value(json_object_get(plan, "state")), "draft")) {
+		a->why = yj_strdup("该计划已提交抽取承诺，不能重复承诺；请查看其抽取记录。");
+		rc = INSP_REFUSED - 1;
+		goto done;
+	}
+	/* The subject types of the plan's items. */
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(plan, "item_ids"), i, v) {
+		int64_t id = 0;
+		yj_id_parse(json_string_value(v), &id);
+		store_stmt *st = store_prepare(c, "SELECT subject_types FROM inspection_items WHERE id = ?");
+		if (!st) {
+			rc = ST_ERR;
+			goto done;
+		}
+		store_bind_int64(st, 1, id);
+		if (store_step(st) == ST_ROW) {
+			json_t *ts = insp_csv_array(store_col_text(st, 0));
+			json_array_extend(types, ts);
+			json_decref(ts);
+		}
+		store_finalize(st);
+	}
+	int64_t now = yj_now_ms();
+	if ((rc = insp_draw_input(c, plan, types, now, &input, &a->why)) < 0)
+		goto done;
+	/* The server secret: 32 random bytes, sealed until the draw; only its hash is committed. */
+	unsigned char raw[32];
+	char secret[65], secret_hash[65], input_hash[65];
+	randombytes_buf(raw, sizeof raw);
+	yj_hex_encode(raw, sizeof raw, secret);
+	sodium_memzero(raw, sizeof raw);
+	yj_draw_secret_hash(secret, secret_hash);
+	yj_draw_input_hash(input, input_hash);
+	char *sealed = yj_pii_encrypt(secret);
+	sodium_memzero(secret, sizeof secret);
+	if (!sealed) {
+		rc = ST_ERR;
+		goto done;
+	}
+	int64_t draw = yj_id_new(), leaf = 0;
+	const char *region = json_string_value(json_object_get(plan, "region_code"));
+	json_t *state = json_pack("{s:O, s:s, s:s}", "plan_id", json_object_get(plan, "id"), "input_hash", input_hash,
+				  "secret_hash", secret_hash);
+	rc = insp_audit(c, a->r, "inspection.draw.commit", "inspection_draw", draw, region, state, &leaf);
+	json_decref(state);
+	char *canon = yj_json_canonical(input), actor[21];
+	insp_actor(a->r, actor);
+	store_stmt *st = rc < 0 ? NULL
+				: store_prepare(c, "INSERT INTO inspection_draws (id, plan_id, state, input, input_hash, secret_cipher,"
+						   " secret_hash, commit_leaf, subject_count, draw_count, region_code, department,"
+						   " committed_at, actor) VALUES (?, ?, 'committed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	if (st) {
+		store_bind_int64(st, 1, draw);
+		store_bind_int64(st, 2, a->id);
+		store_bind_text(st, 3, canon, -1);
+		store_bind_text(st, 4, input_hash, -1);
+		store_bind_text(st, 5, sealed, -1);
+		store_bind_text(st, 6, secret_hash, -1);
+		store_bind_int64(st, 7, leaf);
+		store_bind_int64(st, 8, (int64_t)json_array_size(json_object_get(input, "subjects")));
+		store_bind_int64(st, 9, json_integer_value(json_object_get(json_object_get(input, "plan"), "count")));
+		store_bind_text(st, 10, region, -1);
+		store_bind_text(st, 11, json_string_value(json_object_get(plan, "department")), -1);
+		store_bind_int64(st, 12, now);
+		store_bind_text(st, 13, actor, -1);
+		rc = store_step(st);
+		store_finalize(st);
+	} else if (rc >= 0) {
+		rc = ST_ERR;
+	}
+	free(canon);
+	free(sealed);
+	if (rc >= 0)
+		rc = set_plan_state(c, a->id, "committed");
+	if (rc >= 0)
+		rc = draw_load(c, &yj_who(a->r)->scope, draw, &a->out);
+done:
+	json_decref(plan);
+	json_decref(input);
+	json_decref(types);
+	return rc;
+}
+
+static int plan_commit(yj_req *r)
+{
+	struct plan_arg a = {r, NULL, NULL, 0, NULL};
+	if (insp_path_id(r, "id", &a.id) < 0)
+		return YJ_OK;
+	int rc = store_tx(yj_store(r), commit_tx, &a);
+	if (rc == INSP_REFUSED || rc == INSP_REFUSED - 1) {
+		int st = rc == INSP_REFUSED ? 422 : 409;
+		yj_reply_problem(r, st, st == 422 ? "draw-impossible" : "state",
+				 st == 422 ? "计划无法抽取，未作承诺" : "计划已承诺", a.why);
+		free(a.why);
+		return YJ_OK;
+	}
+	free(a.why);
+	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 201, a.out);
+}
+
+/* ---- the draw ---- */
+
+struct draw_arg {
+	yj_req *r;
+	int64_t id;
+	const char *witness;
+	json_t *out;
+	char *why;
+	int status;
+};
+
+/* One task per drawn subject, with its team, from the bundle. */
+static int create_tasks(store_conn *c, yj_req *r, int64_t draw, const json_t *bundle, const char *dept)
+{
+	const json_t *plan = json_object_get(bundle, "plan"), *subjects = json_object_get(bundle, "subjects");
+	char *items = insp_array_csv(json_object_get(plan, "items")), actor[21];
+	insp_actor(r, actor);
+	int64_t plan_id = 0, now = yj_now_ms();
+	yj_id_parse(json_string_value(json_object_get(plan, "id")), &plan_id);
+	size_t k, i;
+	json_t *pick, *s;
+	int rc = ST_OK;
+	json_array_foreach(json_object_get(json_object_get(bundle, "result"), "subjects"), k, pick) {
+		const json_t *subject = NULL;
+		json_array_foreach(subjects, i, s) if (json_equal(json_object_get(s, "id"), json_object_get(pick, "id"))) {
+			subject = s;
+			break;
+		}
+		int64_t sid = 0;
+		yj_id_parse(json_string_value(json_object_get(pick, "id")), &sid);
+		char *team = insp_array_csv(json_object_get(pick, "inspectors"));
+		store_stmt *st = store_prepare(c, "INSERT INTO inspection_tasks (id, kind, draw_id, plan_id, item_ids, subject_id,"
+						  " subject_name, subject_code, region_code, department, phase, team, due_date, state,"
+						  " created_by, created_at, updated_at) VALUES (?, 'random', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+						  " 'assigned', ?, ?, ?)");
+		if (!st) {
+			free(team);
+			rc = ST_ERR;
+			break;
+		}
+		store_bind_int64(st, 1, yj_id_new());
+		store_bind_int64(st, 2, draw);
+		store_bind_int64(st, 3, plan_id);
+		store_bind_text(st, 4, items, -1);
+		store_bind_int64(st, 5, sid);
+		store_bind_text(st, 6, json_string_value(json_object_get(subject, "name")), -1);
+		store_bind_text(st, 7, json_string_value(json_object_get(subject, "credit_code")), -1);
+		store_bind_text(st, 8, json_string_value(json_object_get(subject, "region_code")), -1);
+		store_bind_text(st, 9, dept, -1);
+		store_bind_text(st, 10, json_string_value(json_object_get(pick, "phase")), -1);
+		store_bind_text(st, 11, team, -1);
+		store_bind_text(st, 12, json_string_value(json_object_get(plan, "end_date")), -1);
+		store_bind_text(st, 13, actor, -1);
+		store_bind_int64(st, 14, now);
+		store_bind_int64(st, 15, now);
+		rc = store_step(st);
+		store_finalize(st);
+		free(team);
+		if (rc < 0)
+			break;
+		rc = ST_OK;
+	}
+	free(items);
+	return rc;
+}
+
+static int draw_tx(store_conn *c, void *arg)
+{
+	struct draw_arg *a = arg;
+	free(a->why);
+	a->why = NULL;
+	yj_qb *q = yj_q_select(&insp_draws_t, "state, input, secret_cipher, input_hash, secret_hash, commit_leaf, committed_at,"
+					      " plan_id, region_code, department",
+			       &yj_who(a->r)->scope);
+	yj_q_where(q, "id = ?");
+	yj_q_int(q, a->id);
+	store_stmt *st = yj_q_prepare(q, c);
+	if (!st)
+		return ST_ERR;
+	int rc = store_step(st);
+	if (rc != ST_ROW) {
+		store_finalize(st);
+		return rc == ST_DONE ? ST_NOTFOUND : rc;
+	}
+	if (strcmp(store_col_text(st, 0), "committed")) {
+		store_finalize(st);
+		a->why = yj_strdup("该抽取已完成，不能重新抽取；结果和验证包已公开。");
+		a->status = 409;
+		return INSP_REFUSED;
+	}
+	json_t *bundle = json_loads(store_col_text(st, 1), 0, NULL);
+	char *secret = yj_pii_decrypt(store_col_text(st, 2));
+	json_t *commitment = json_pack("{s:s, s:s, s:I, s:I}", "input_hash", store_col_text(st, 3), "secret_hash",
+				       store_col_text(st, 4), "audit_leaf", (json_int_t)store_col_int64(st, 5), "committed_at",
+				       (json_int_t)store_col_int64(st, 6));
+	int64_t plan_id = store_col_int64(st, 7);
+	char region[16], dept[32];
+	snprintf(region, sizeof region, "%s", store_col_text(st, 8));
+	snprintf(dept, sizeof dept, "%s", store_col_text(st, 9));
+	store_finalize(st);
+	json_t *result = NULL;
+	char seed[65];
+	if (!bundle || !secret) {
+		rc = ST_ERR;
+		goto done;
+	}
+	json_object_set_new(bundle, "commitment", commitment);
+	commitment = NULL;
+	json_object_set_new(bundle, "witness", json_string(a->witness));
+	json_object_set_new(bundle, "server_secret", json_string(secret));
+	if (yj_draw_bundle_compute(bundle, secret, a->witness, &result, seed, &a->why) < 0) {
+		a->status = 422;
+		rc = INSP_REFUSED;
+		goto done;
+	}
+	json_object_set_new(bundle, "seed", json_string(seed));
+	json_object_set_new(bundle, "result", result);
+	char *report = NULL;
+	if (yj_draw_bundle_verify(bundle, &report) != 0) {
+		/* Cannot happen unless the stored input was altered: refuse rather than publish it. */
+		a->why = yj_asprintf("抽取结果自检未通过（%s），请联系管理员核查。", report ? report : "");
+		free(report);
+		a->status = 500;
+		rc = INSP_REFUSED;
+		goto done;
+	}
+	free(report);
+	int64_t leaf = 0, now = yj_now_ms();
+	json_t *state = json_pack("{s:O, s:s, s:s, s:s}", "input_hash", json_object_get(json_object_get(bundle, "commitment"), "input_hash"),
+				  "witness", a->witness, "server_secret", secret, "seed", seed);
+	rc = insp_audit(c, a->r, "inspection.draw.draw", "inspection_draw", a->id, region, state, &leaf);
+	json_decref(state);
+	if (rc < 0)
+		goto done;
+	if ((rc = create_tasks(c, a->r, a->id, bundle, dept)) < 0)
+		goto done;
+	char *res = yj_json_canonical(json_object_get(bundle, "result")), *canon = yj_json_canonical(bundle);
+	st = store_prepare(c, "UPDATE inspection_draws SET state = 'drawn', witness = ?, server_secret = ?, seed = ?, result = ?,"
+			      " bundle = ?, draw_leaf = ?, drawn_at = ? WHERE id = ? AND state = 'committed'");
+	if (st) {
+		store_bind_text(st, 1, a->witness, -1);
+		store_bind_text(st, 2, secret, -1);
+		store_bind_text(st, 3, seed, -1);
+		store_bind_text(st, 4, res, -1);
+		store_bind_text(st, 5, canon, -1);
+		store_bind_int64(st, 6, leaf);
+		store_bind_int64(st, 7, now);
+		store_bind_int64(st, 8, a->id);
+		rc = store_step(st);
+		store_finalize(st);
+	} else {
+		rc = ST_ERR;
+	}
+	free(res);
+	free(canon);
+	if (rc >= 0)
+		rc = set_plan_state(c, plan_id, "drawn");
+	if (rc >= 0)
+		rc = draw_load(c, &yj_who(a->r)->scope, a->id, &a->out);
+done:
+	json_decref(commitment);
+	json_decref(bundle);
+	yj_pii_free(secret);
+	return rc;
+}
+
+static int draw_run(yj_req *r)
+{
+	struct draw_arg a = {r, 0, json_string_value(json_object_get(yj_body(r), "witness")), NULL, NULL, 0};
+	if (insp_path_id(r, "id", &a.id) < 0)
+		return YJ_OK;
+	if (insp_blank(a.witness) || !insp_clean(a.witness, 0))
+		return insp_reply_invalid(r, json_pack("[{s:s, s:s}]", "field", "witness", "detail", "请输入见证值"),
+					  "请输入见证人在抽取现场给出的见证值（如当期福利彩票开奖号码），不能为空或含控制字符。");
+	int rc = store_tx(yj_store(r), draw_tx, &a);
+	if (rc == INSP_REFUSED) {
+		yj_reply_problem(r, a.status, a.status == 409 ? "state" : "draw-failed",
+				 a.status == 409 ? "已抽取" : "抽取失败", a.why);
+		free(a.why);
+		return YJ_OK;
+	}
+	free(a.why);
+	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 200, a.out);
+}
+
+static int draw_get(yj_req *r)
+{
+	int64_t id;
+	json_t *o = NULL;
+	if (insp_path_id(r, "id", &id) < 0)
+		return YJ_OK;
+	store_conn *c = store_conn_get(yj_store(r));
+	int rc = draw_load(c, &yj_who(r)->scope, id, &o);
+	if (rc < 0)
+		return yj_reply_store_error(r, rc);
+	/* The tasks it created, for the page that shows teams. */
+	yj_qb *q = yj_q_select(&insp_tasks_t, "id, subject_id, subject_name, phase, team, state", &yj_who(r)->scope);
+	yj_q_where(q, "draw_id = ?");
+	yj_q_int(q, id);
+	yj_q_tail(q, "ORDER BY id");
+	store_stmt *st = yj_q_prepare(q, c);
+	json_t *tasks = json_array();
+	while (st && (rc = store_step(st)) == ST_ROW)
+		json_array_append_new(tasks, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "id", yj_json_id(store_col_int64(st, 0)),
+						       "subject_id", yj_json_id(store_col_int64(st, 1)), "subject_name",
+						       insp_text(st, 2), "phase", insp_text(st, 3), "team",
+						       insp_team_json(c, store_col_text(st, 4)), "state", insp_text(st, 5)));
+	if (st)
+		store_finalize(st);
+	json_object_set_new(o, "tasks", tasks);
+	return yj_reply_json(r, 200, o);
+}
+
+/* ---- public ---- */
+
+static int public_bundle(yj_req *r)
+{
+	int64_t id;
+	if (insp_path_id(r, "id", &id) < 0)
+		return YJ_OK;
+	store_stmt *st = store_prepare(store_conn_get(yj_store(r)),
+				       "SELECT bundle FROM inspection_draws WHERE id = ? AND state = 'drawn'");
+	if (!st)
+		return yj_reply_store_error(r, ST_ERR);
+	store_bind_int64(st, 1, id);
+	int rc = store_step(st);
+	if (rc != ST_ROW) {
+		store_finalize(st);
+		if (rc < 0)
+			return yj_reply_store_error(r, rc);
+		return yj_reply_problem(r, 404, "not-found", "验证包不存在",
+					"该抽取不存在或尚未抽取；抽取完成后才公开验证包，请稍后再试。");
+	}
+	json_t *b = json_loads(store_col_text(st, 0), 0, NULL);
+	store_finalize(st);
+	char *text = b ? json_dumps(b, JSON_INDENT(1) | JSON_SORT_KEYS) : NULL;
+	json_decref(b);
+	if (!text)
+		return yj_reply_store_error(r, ST_ERR);
+	char disp[80];
+	snprintf(disp, sizeof disp, "attachment; filename=\"draw-%s.json\"", yj_param(r, "id"));
+	yj_add_header(r, "Content-Disposition", disp);
+	return yj_reply_take(r, 200, "application/json", text, strlen(text));
+}
+
+static int public_draws(yj_req *r)
+{
+	int limit;
+	const char *cursor;
+	int64_t before = INT64_MAX;
+	if (yj_page_params(r, &limit, &cursor) < 0)
+		return YJ_OK;
+	if (cursor && yj_id_parse(cursor, &before) < 0)
+		return yj_reply_problem(r, 400, "validation", "参数错误", "cursor 无效，请使用上一页返回的 next_cursor。");
+	store_stmt *st = store_prepare(store_conn_get(yj_store(r)),
+				       "SELECT d.id, p.name, d.region_code, g.name, d.subject_count, d.draw_count, d.input_hash,"
+				       " d.commit_leaf, d.committed_at, d.witness, d.drawn_at FROM inspection_draws d JOIN"
+				       " inspection_plans p ON p.id = d.plan_id JOIN regions g ON g.code = d.region_code WHERE"
+				       " d.state = 'drawn' AND d.id < ? ORDER BY d.id DESC LIMIT ?");
+	if (!st)
+		return yj_reply_store_error(r, ST_ERR);
+	store_bind_int64(st, 1, before);
+	store_bind_int64(st, 2, limit + 1);
+	json_t *items = json_array(), *next = json_null();
+	int rc, n = 0;
+	while ((rc = store_step(st)) == ST_ROW) {
+		if (++n > limit) {
+			json_decref(next);
+			next = yj_cursor_json(json_string_value(json_object_get(json_array_get(items, (size_t)limit - 1), "id")));
+			break;
+		}
+		char url[80], sid[21];
+		yj_id_format(store_col_int64(st, 0), sid);
+		snprintf(url, sizeof url, "/api/v1/public/draws/%s/bundle", sid);
+		json_array_append_new(items, json_pack("{s:s, s:o, s:o, s:o, s:I, s:I, s:o, s:I, s:I, s:o, s:I, s:s}", "id", sid,
+						       "plan_name", insp_text(st, 1), "region_code", insp_text(st, 2),
+						       "region_name", insp_text(st, 3), "subject_count",
+						       (json_int_t)store_col_int64(st, 4), "draw_count", (json_int_t)store_col_int64(st, 5),
+						       "input_hash", insp_text(st, 6), "commit_leaf", (json_int_t)store_col_int64(st, 7),
+						       "committed_at", (json_int_t)store_col_int64(st, 8), "witness", insp_text(st, 9),
+						       "drawn_at", (json_int_t)store_col_int64(st, 10), "bundle_url", url));
+	}
+	store_finalize(st);
+	if (rc < 0) {
+		json_decref(items);
+		json_decref(next);
+		return yj_reply_store_error(r, rc);
+	}
+	return yj_reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+}
+
+/* ---- routes ---- */
+
+static const yj_field plan_body[] = {
+	{"name", F_STRING, 1, 200, "Plan name"},
+	{"kind", F_STRING, 1, 16, "annual or special"},
+	{"item_ids", F_ARRAY, 1, 0, "Inspection item ids; items of several departments make a joint draw (联合抽查)"},
+	{"departments", F_ARRAY, 0, 0, "Departments taking part (default: the items' departments)"},
+	{"region_code", F_STRING, 1, 9, "Territory (GB/T 2260)"},
+	{"ratio_permille", F_INT, 0, 0, "Sampling ratio, ‰ (default: the first item's)"},
+	{"coverage_years", F_INT, 0, 0, "Coverage period, years (default: the first item's)"},
+	{"start_date", F_STRING, 1, 10, "Schedule start YYYY-MM-DD"},
+	{"end_date", F_STRING, 1, 10, "Schedule end YYYY-MM-DD (tasks are due by then)"},
+	{"team_size", F_INT, 0, 0, "Inspectors per subject, 2–8 (default 2)"},
+	{"credit_share_permille", F_INT, 0, 0, "Share of non-due picks by risk weight, ≥ 500 (default 500)"},
+	{"conflict_years", F_INT, 0, 0, "A former workplace is a conflict this many years after leaving (default 3)"},
+	{"weight_factors", F_OBJECT, 0, 0, "Overrides of the default weight factors (docs/inspection.md)"},
+	{NULL, 0, 0, 0, NULL},
+};
+static const yj_field draw_body[] = {
+	{"witness", F_STRING, 1, 200, "The witness value entered at the draw (e.g. a public lottery number)"},
+	{NULL, 0, 0, 0, NULL},
+};
+static const yj_qparam page_q[] = {{"limit", "Page size, 1–200"}, {"cursor", "next_cursor of the previous page"}, {NULL, NULL}};
+
+const yj_route yj_insp_plan_routes[] = {
+	{"GET", "/api/v1/inspection/plans", plans_list, INSP_STAFF, NULL, NULL, "inspection", "Inspection plans in scope", "{items}", 0},
+	{"POST", "/api/v1/inspection/plans", plan_create, INSP_PLANNERS, plan_body, NULL, "inspection", "Create an annual or special plan", "plan", 201},
+	{"GET", "/api/v1/inspection/plans/{id}", plan_get, INSP_STAFF, NULL, NULL, "inspection", "One plan", "plan", 0},
+	{"POST", "/api/v1/inspection/plans/{id}/commit", plan_commit, INSP_PLANNERS, NULL, NULL, "inspection", "Build the draw input, refuse an impossible plan, commit input and secret hashes to the audit log", "draw", 201},
+	{"GET", "/api/v1/inspection/draws/{id}", draw_get, INSP_STAFF, NULL, NULL, "inspection", "A draw: commitment, witness, seed, result and its tasks", "draw", 0},
+	{"POST", "/api/v1/inspection/draws/{id}/draw", draw_run, INSP_PLANNERS, draw_body, NULL, "inspection", "Run a committed draw with the witness value; creates the tasks", "draw", 0},
+	{"GET", "/api/v1/public/draws", public_draws, ROLE_PUBLIC, NULL, page_q, "public", "Published draws (no sign-in)", "{items, next_cursor}", 0},
+	{"GET", "/api/v1/public/draws/{id}/bundle", public_bundle, ROLE_PUBLIC, NULL, NULL, "public", "The bundle of a draw, for yijian draw verify (no sign-in)", "bundle (yijian-draw-v1)", 0},
+	{NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0},
+};

@@ -1,0 +1,529 @@
+/* rectify_api.c — what follows an inspection: rectification orders (整改) with deadlines counted in
+ * working days on the calendar, their follow-up inspection and overdue flag; and publication (一公开):
+ * every completed inspection is due on the public portal within 20 working days of completion, tracked
+ * and flagged when overdue, published by a leader, and listed publicly without sign-in. */
+#define _POSIX_C_SOURCE 200809L
+#include "insp_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- publication deadlines ---- */
+
+int yj_insp_publications(store_conn *c, const yj_scope *sc, const char *today, int overdue_only, int limit, json_t **out)
+{
+	yj_qb *q = yj_q_select(&insp_tasks_t, "id, subject_id, subject_name, kind, outcome, completed_on, publish_due, region_code", sc);
+	yj_q_where(q, "state = 'completed' AND published_at IS NULL");
+	if (overdue_only) {
+		yj_q_where(q, "publish_due < ?");
+		yj_q_text(q, today);
+	}
+	yj_q_tail(q, "ORDER BY publish_due, id LIMIT ?");
+	yj_q_int(q, limit);
+	store_stmt *st = yj_q_prepare(q, c);
+	if (!st)
+		return ST_ERR;
+	json_t *items = json_array();
+	int rc;
+	while ((rc = store_step(st)) == ST_ROW)
+		json_array_append_new(items, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b}", "task_id",
+						       yj_json_id(store_col_int64(st, 0)), "subject_id",
+						       yj_json_id(store_col_int64(st, 1)), "subject_name", insp_text(st, 2), "kind",
+						       insp_text(st, 3), "outcome", insp_text(st, 4), "completed_on", insp_text(st, 5),
+						       "publish_due", insp_text(st, 6), "region_code", insp_text(st, 7), "overdue",
+						       strcmp(store_col_text(st, 6), today) < 0));
+	store_finalize(st);
+	if (rc < 0) {
+		json_decref(items);
+		return rc;
+	}
+	*out = items;
+	return ST_OK;
+}
+
+static int publications_list(yj_req *r)
+{
+	const char *ov = yj_query(r, "overdue");
+	char today[11];
+	insp_today(today);
+	json_t *items = NULL;
+	int rc = yj_insp_publications(store_conn_get(yj_store(r)), &yj_who(r)->scope, today, ov && !strcmp(ov, "true"), 1000, &items);
+	if (rc < 0)
+		return yj_reply_store_error(r, rc);
+	return yj_reply_json(r, 200, json_pack("{s:s, s:i, s:o, s:n}", "today", today, "working_days", YJ_PUBLISH_WORKING_DAYS,
+					       "items", items, "next_cursor"));
+}
+
+struct pub_arg {
+	yj_req *r;
+	int64_t id;
+	json_t *out;
+	const char *why;
+};
+
+static int publish_tx(store_conn *c, void *arg)
+{
+	struct pub_arg *a = arg;
+	yj_qb *q = yj_q_select(&insp_tasks_t, "state, published_at, region_code, outcome", &yj_who(a->r)->scope);
+	yj_q_where(q, "id = ?");
+	yj_q_int(q, a->id);
+	store_stmt *st = yj_q_prepare(q, c);
+	if (!st)
+		return ST_ERR;
+	int rc = store_step(st);
+	if (rc != ST_ROW) {
+		store_finalize(st);
+		return rc == ST_DONE ? ST_NOTFOUND : rc;
+	}
+	char region[16], outcome[20];
+	int done = !strcmp(store_col_text(st, 0), "completed"), published = !store_col_is_null(st, 1);
+	snprintf(region, sizeof region, "%s", store_col_text(st, 2));
+	snprintf(outcome, sizeof outcome, "%s", store_col_text(st, 3) ? store_col_text(st, 3) : "");
+	store_finalize(st);
+	if (!done)
+		return a->why = "检查尚未完成，完成后才能公示结果。", INSP_REFUSED;
+	if (published)
+		return a->why = "该检查结果已公示。", INSP_REFUSED;
+	int64_t now = yj_now_ms();
+	st = store_prepare(c, "UPDATE inspection_tasks SET published_at = ?, updated_at = ? WHERE id = ?");
+	if (!st)
+		return ST_ERR;
+	store_bind_int64(st, 1, now);
+	store_bind_int64(st, 2, now);
+	store_bind_int64(st, 3, a->id);
+	rc = store_step(st);
+	store_finalize(st);
+	if (rc < 0)
+		return rc;
+	a->out = json_pack("{s:o, s:I, s:s}", "task_id", yj_json_id(a->id), "published_at", (json_int_t)now, "outcome", outcome);
+	return insp_audit(c, a->r, "inspection.result.publish", "inspection_task", a->id, region, a->out, NULL);
+}
+
+static int task_publish(yj_req *r)
+{
+	struct pub_arg a = {r, 0, NULL, NULL};
+	if (insp_path_id(r, "id", &a.id) < 0)
+		return YJ_OK;
+	int rc = store_tx(yj_store(r), publish_tx, &a);
+	if (rc == INSP_REFUSED)
+		return yj_reply_problem(r, 409, "state", "不能公示", a.why);
+	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 200, a.out);
+}
+
+/* Published results, newest first, for the public portal (no sign-in). */
+static int public_results(yj_req *r)
+{
+	int limit;
+	const char *cursor, *region = yj_query(r, "region");
+	int64_t before = INT64_MAX;
+	if (yj_page_params(r, &limit, &cursor) < 0)
+		return YJ_OK;
+	if (cursor && yj_id_parse(cursor, &before) < 0)
+		return yj_reply_problem(r, 400, "validation", "参数错误", "cursor 无效，请使用上一页返回的 next_cursor。");
+	char pat[24] = "%";
+	if (region && *region) {
+		size_t n = strlen(region);
+		if ((n != 6 && n != 9) || strspn(region, "0123456789") != n)
+			return yj_reply_problem(r, 400, "validation", "参数错误", "region 应为 6 位或 9 位行政区划代码。");
+		char p[16];
+		yj_region_prefix(region, p);
+		snprintf(pat, sizeof pat, "%s%%", p);
+	}
+	store_conn *c = store_conn_get(yj_store(r));
+	store_stmt *st = store_prepare(c, "SELECT id, subject_name, subject_code, region_code, kind, outcome, completed_on,"
+					  " published_at, item_ids, summary FROM inspection_tasks WHERE published_at IS NOT NULL"
+					  " AND region_code LIKE ? AND id < ? ORDER BY id DESC LIMIT ?");
+	if (!st)
+		return yj_reply_store_error(r, ST_ERR);
+	store_bind_text(st, 1, pat, -1);
+	store_bind_int64(st, 2, before);
+	store_bind_int64(st, 3, limit + 1);
+	json_t *items = json_array(), *next = json_null();
+	int rc, n = 0;
+	while ((rc = store_step(st)) == ST_ROW) {
+		if (++n > limit) {
+			json_decref(next);
+			next = yj_cursor_json(json_string_value(json_object_get(json_array_get(items, (size_t)limit - 1), "id")));
+			break;
+		}
+		json_array_append_new(items, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:o}", "id",
+						       yj_json_id(store_col_int64(st, 0)), "subject_name", insp_text(st, 1),
+						       "subject_credit_code", insp_text(st, 2), "region_code", insp_text(st, 3), "kind",
+						       insp_text(st, 4), "outcome", insp_text(st, 5), "inspected_on", insp_text(st, 6),
+						       "published_at", (json_int_t)store_col_int64(st, 7), "item_ids",
+						       insp_csv_array(store_col_text(st, 8)), "summary", insp_text(st, 9)));
+	}
+	store_finalize(st);
+	/* Items by name and findings (severity and clause) of each result. */
+	size_t i;
+	json_t *it;
+	json_array_foreach(items, i, it) {
+		json_t *names = json_array(), *v, *fs = json_array();
+		size_t k;
+		json_array_foreach(json_object_get(it, "item_ids"), k, v) {
+			int64_t name_id = 0;
+			yj_id_parse(json_string_value(v), &name_id);
+			store_stmt *s2 = store_prepare(c, "SELECT name FROM inspection_items WHERE id = ?");
+			if (s2) {
+				store_bind_int64(s2, 1, name_id);
+				if (store_step(s2) == ST_ROW)
+					json_array_append_new(names, json_string(store_col_text(s2, 0)));
+				store_finalize(s2);
+			}
+		}
+		json_object_del(it, "item_ids");
+		json_object_set_new(it, "items", names);
+		int64_t tid = 0;
+		yj_id_parse(json_string_value(json_object_get(it, "id")), &tid);
+		store_stmt *s3 = store_prepare(c, "SELECT severity, clause FROM inspection_findings WHERE task_id = ? ORDER BY id");
+		if (s3) {
+			store_bind_int64(s3, 1, tid);
+			while (store_step(s3) == ST_ROW)
+				json_array_append_new(fs, json_pack("{s:o, s:o}", "severity", insp_text(s3, 0), "clause", insp_text(s3, 1)));
+			store_finalize(s3);
+		}
+		json_object_set_new(it, "findings", fs);
+	}
+	if (rc < 0) {
+		json_decref(items);
+		json_decref(next);
+		return yj_reply_store_error(r, rc);
+	}
+	return yj_reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+}
+
+/* ---- rectification orders ---- */
+
+#define ORDER_COLS                                                                                              \
+	"id, task_id, finding_id, subject_id, requirement, issued_on, working_days, deadline, state,"             \
+	" follow_up_task_id, closed_at, close_note, region_code, department, actor, created_at"
+
+static json_t *order_json(store_stmt *st, const char *today)
+{
+	const char *state = store_col_text(st, 8), *deadline = store_col_text(st, 7);
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:b}", "id",
+			 yj_json_id(store_col_int64(st, 0)), "task_id", yj_json_id(store_col_int64(st, 1)), "finding_id",
+			 store_col_is_null(st, 2) ? json_null() : yj_json_id(store_col_int64(st, 2)), "subject_id",
+			 yj_json_id(store_col_int64(st, 3)), "requirement", insp_text(st, 4), "issued_on", insp_text(st, 5),
+			 "working_days", (json_int_t)store_col_int64(st, 6), "deadline", insp_text(st, 7), "state",
+			 insp_text(st, 8), "follow_up_task_id",
+			 store_col_is_null(st, 9) ? json_null() : yj_json_id(store_col_int64(st, 9)), "closed_at", insp_int(st, 10),
+			 "close_note", insp_text(st, 11), "region_code", insp_text(st, 12), "department", insp_text(st, 13),
+			 "actor", insp_text(st, 14), "created_at", (json_int_t)store_col_int64(st, 15), "overdue",
+			 !strcmp(state, "open") && strcmp(deadline, today) < 0);
+}
+
+static int order_load(store_conn *c, const yj_scope *sc, int64_t id, json_t **out)
+{
+	char today[11];
+	insp_today(today);
+	yj_qb *q = yj_q_select(&insp_orders_t, ORDER_COLS, sc);
+	yj_q_where(q, "id = ?");
+	yj_q_int(q, id);
+	store_stmt *st = yj_q_prepare(q, c);
+	if (!st)
+		return ST_ERR;
+	int rc = store_step(st);
+	if (rc == ST_ROW)
+		*out = order_json(st, today), rc = ST_OK;
+	else if (rc == ST_DONE)
+		rc = ST_NOTFOUND;
+	store_finalize(st);
+	return rc;
+}
+
+static int order_get(yj_req *r)
+{
+	int64_t id;
+	json_t *o = NULL;
+	if (insp_path_id(r, "id", &id) < 0)
+		return YJ_OK;
+	int rc = order_load(store_conn_get(yj_store(r)), &yj_who(r)->scope, id, &o);
+	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 200, o);
+}
+
+static int orders_list(yj_req *r)
+{
+	char today[11];
+	insp_today(today);
+	yj_qb *q = yj_q_select(&insp_orders_t, ORDER_COLS, &yj_who(r)->scope);
+	const char *v;
+	if ((v = yj_query(r, "state")) && *v) {
+		yj_q_where(q, "state = ?");
+		yj_q_text(q, v);
+	}
+	if ((v = yj_query(r, "overdue")) && !strcmp(v, "true")) {
+		yj_q_where(q, "state = 'open' AND deadline < ?");
+		yj_q_text(q, today);
+	}
+	yj_q_tail(q, "ORDER BY deadline, id LIMIT 1000");
+	store_stmt *st = yj_q_prepare(q, store_conn_get(yj_store(r)));
+	if (!st)
+		return yj_reply_store_error(r, ST_ERR);
+	json_t *items = json_array();
+	int rc;
+	while ((rc = store_step(st)) == ST_ROW)
+		json_array_append_new(items, order_json(st, today));
+	store_finalize(st);
+	if (rc < 0) {
+		json_decref(items);
+		return yj_reply_store_error(r, rc);
+	}
+	return yj_reply_json(r, 200, json_pack("{s:s, s:o, s:n}", "today", today, "items", items, "next_cursor"));
+}
+
+struct order_arg {
+	yj_req *r;
+	int64_t id;
+	json_t *errors;
+	json_t *out;
+	const char *why;
+};
+
+static int order_create_tx(store_conn *c, void *arg)
+{
+	struct order_arg *a = arg;
+	const json_t *b = yj_body(a->r);
+	json_array_clear(a->errors);
+	yj_qb *q = yj_q_select(&insp_tasks_t, "subject_id, region_code, department, team", &yj_who(a->r)->scope);
+	yj_q_where(q, "id = ?");
+	yj_q_int(q, a->id);
+	store_stmt *st = yj_q_prepare(q, c);
+	if (!st)
+		return ST_ERR;
+	int rc = store_step(st);
+	if (rc != ST_ROW) {
+		store_finalize(st);
+		return rc == ST_DONE ? ST_NOTFOUND : rc;
+	}
+	int64_t subject = store_col_int64(st, 0);
+	char region[16], dept[32];
+	snprintf(region, sizeof region, "%s", store_col_text(st, 1));
+	snprintf(dept, sizeof dept, "%s", store_col_text(st, 2));
+	store_finalize(st);
+	const char *req = json_string_value(json_object_get(b, "requirement")), *fid = json_string_value(json_object_get(b, "finding_id"));
+	json_int_t days = json_integer_value(json_object_get(b, "working_days"));
+	int64_t finding = 0, n = 0;
+	if (insp_blank(req) || !insp_clean(req, 1))
+		insp_bad(a->errors, "requirement", "请写明整改要求");
+	if (days < 1 || days > 365)
+		insp_bad(a->errors, "working_days", "整改期限应为 1 到 365 个工作日");
+	if (fid) {
+		char tid[21];
+		yj_id_format(a->id, tid);
+		if (yj_id_parse(fid, &finding) < 0 ||
+		    store_query_int64(c, "SELECT task_id FROM inspection_findings WHERE id = ?", fid, &n) != ST_OK || n != a->id)
+			insp_bad(a->errors, "finding_id", "该问题不属于本检查任务");
+	}
+	if (json_array_size(a->errors))
+		return INSP_REFUSED;
+	char today[11], deadline[11], actor[21];
+	insp_today(today);
+	if ((rc = yj_workdays_add(c, today, (int)days, deadline)) < 0)
+		return rc;
+	insp_actor(a->r, actor);
+	int64_t id = yj_id_new();
+	st = store_prepare(c, "INSERT INTO rectification_orders (id, task_id, finding_id, subject_id, requirement, issued_on,"
+			      " working_days, deadline, state, region_code, department, actor, created_at) VALUES (?, ?, ?, ?, ?,"
+			      " ?, ?, ?, 'open', ?, ?, ?, ?)");
+	if (!st)
+		return ST_ERR;
+	store_bind_int64(st, 1, id);
+	store_bind_int64(st, 2, a->id);
+	if (fid)
+		store_bind_int64(st, 3, finding);
+	else
+		store_bind_null(st, 3);
+	store_bind_int64(st, 4, subject);
+	store_bind_text(st, 5, req, -1);
+	store_bind_text(st, 6, today, -1);
+	store_bind_int64(st, 7, days);
+	store_bind_text(st, 8, deadline, -1);
+	store_bind_text(st, 9, region, -1);
+	store_bind_text(st, 10, dept, -1);
+	store_bind_text(st, 11, actor, -1);
+	store_bind_int64(st, 12, yj_now_ms());
+	rc = store_step(st);
+	store_finalize(st);
+	if (rc < 0 || (rc = order_load(c, &yj_who(a->r)->scope, id, &a->out)) < 0)
+		return rc;
+	return insp_audit(c, a->r, "inspection.rectification.order", "rectification_order", id, region, a->out, NULL);
+}
+
+static int order_create(yj_req *r)
+{
+	struct order_arg a = {r, 0, json_array(), NULL, NULL};
+	if (insp_path_id(r, "id", &a.id) < 0) {
+		json_decref(a.errors);
+		return YJ_OK;
+	}
+	int rc = store_tx(yj_store(r), order_create_tx, &a);
+	if (rc == INSP_REFUSED)
+		return insp_reply_invalid(r, a.errors, "整改通知不完整，请按字段提示修改后重新提交。");
+	json_decref(a.errors);
+	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 201, a.out);
+}
+
+/* Follow-up inspection (整改复查): a task of kind follow_up over the same subject and items. */
+static int follow_up_tx(store_conn *c, void *arg)
+{
+	struct order_arg *a = arg;
+	json_t *o = NULL;
+	int rc = order_load(c, &yj_who(a->r)->scope, a->id, &o);
+	if (rc < 0)
+		return rc;
+	if (!json_is_null(json_object_get(o, "follow_up_task_id")) || strcmp(json_string_value(json_object_get(o, "state")), "open")) {
+		json_decref(o);
+		return a->why = "该整改通知已安排复查或已办结。", INSP_REFUSED;
+	}
+	int64_t task = 0, fid = yj_id_new(), now = yj_now_ms();
+	yj_id_parse(json_string_value(json_object_get(o, "task_id")), &task);
+	const json_t *team = json_object_get(yj_body(a->r), "team");
+	char *team_csv = NULL, actor[21];
+	insp_actor(a->r, actor);
+	if (team) {
+		int64_t sid = 0;
+		yj_id_parse(json_string_value(json_object_get(o, "subject_id")), &sid);
+		json_array_clear(a->errors);
+		rc = insp_team_check(c, team, sid, json_string_value(json_object_get(o, "region_code")), a->errors, &team_csv);
+		if (rc < 0) {
+			json_decref(o);
+			return rc;
+		}
+	}
+	/* Copy the inspected task's subject, items and (unless given) team. */
+	store_stmt *st = store_prepare(c, "INSERT INTO inspection_tasks (id, kind, item_ids, subject_id, subject_name, subject_code,"
+					  " region_code, department, team, source_order_id, due_date, state, created_by, created_at,"
+					  " updated_at) SELECT ?, 'follow_up', item_ids, subject_id, subject_name, subject_code,"
+					  " region_code, department, COALESCE(?, team), ?, ?, 'assigned', ?, ?, ? FROM inspection_tasks"
+					  " WHERE id = ?");
+	if (!st) {
+		free(team_csv);
+		json_decref(o);
+		return ST_ERR;
+	}
+	store_bind_int64(st, 1, fid);
+	store_bind_text(st, 2, team_csv, -1);
+	store_bind_int64(st, 3, a->id);
+	store_bind_text(st, 4, json_string_value(json_object_get(o, "deadline")), -1);
+	store_bind_text(st, 5, actor, -1);
+	store_bind_int64(st, 6, now);
+	store_bind_int64(st, 7, now);
+	store_bind_int64(st, 8, task);
+	rc = store_step(st);
+	store_finalize(st);
+	free(team_csv);
+	if (rc >= 0 && (st = store_prepare(c, "UPDATE rectification_orders SET follow_up_task_id = ? WHERE id = ?"))) {
+		store_bind_int64(st, 1, fid);
+		store_bind_int64(st, 2, a->id);
+		rc = store_step(st);
+		store_finalize(st);
+	}
+	char region[16];
+	snprintf(region, sizeof region, "%s", json_string_value(json_object_get(o, "region_code")));
+	json_decref(o);
+	if (rc < 0 || (rc = order_load(c, &yj_who(a->r)->scope, a->id, &a->out)) < 0)
+		return rc;
+	return insp_audit(c, a->r, "inspection.rectification.follow_up", "rectification_order", a->id, region, a->out, NULL);
+}
+
+static int order_follow_up(yj_req *r)
+{
+	struct order_arg a = {r, 0, json_array(), NULL, NULL};
+	if (insp_path_id(r, "id", &a.id) < 0) {
+		json_decref(a.errors);
+		return YJ_OK;
+	}
+	int rc = store_tx(yj_store(r), follow_up_tx, &a);
+	if (rc == INSP_REFUSED && a.why) {
+		json_decref(a.errors);
+		return yj_reply_problem(r, 409, "state", "不能安排复查", a.why);
+	}
+	if (rc == INSP_REFUSED)
+		return insp_reply_invalid(r, a.errors, NULL);
+	json_decref(a.errors);
+	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 201, a.out);
+}
+
+static int close_tx(store_conn *c, void *arg)
+{
+	struct order_arg *a = arg;
+	const json_t *b = yj_body(a->r);
+	const char *res = json_string_value(json_object_get(b, "result")), *note = json_string_value(json_object_get(b, "note"));
+	json_array_clear(a->errors);
+	if (!res || (strcmp(res, "rectified") && strcmp(res, "not_rectified")))
+		insp_bad(a->errors, "result", "应为 rectified（已整改）或 not_rectified（逾期未整改）");
+	if (insp_blank(note) || !insp_clean(note, 1))
+		insp_bad(a->errors, "note", "请写明复查情况");
+	if (json_array_size(a->errors))
+		return INSP_REFUSED;
+	json_t *o = NULL;
+	int rc = order_load(c, &yj_who(a->r)->scope, a->id, &o);
+	if (rc < 0)
+		return rc;
+	int open = !strcmp(json_string_value(json_object_get(o, "state")), "open");
+	char region[16];
+	snprintf(region, sizeof region, "%s", json_string_value(json_object_get(o, "region_code")));
+	json_decref(o);
+	if (!open)
+		return a->why = "该整改通知已办结。", INSP_REFUSED;
+	store_stmt *st = store_prepare(c, "UPDATE rectification_orders SET state = ?, closed_at = ?, close_note = ? WHERE id = ?");
+	if (!st)
+		return ST_ERR;
+	store_bind_text(st, 1, res, -1);
+	store_bind_int64(st, 2, yj_now_ms());
+	store_bind_text(st, 3, note, -1);
+	store_bind_int64(st, 4, a->id);
+	rc = store_step(st);
+	store_finalize(st);
+	if (rc < 0 || (rc = order_load(c, &yj_who(a->r)->scope, a->id, &a->out)) < 0)
+		return rc;
+	return insp_audit(c, a->r, "inspection.rectification.close", "rectification_order", a->id, region, a->out, NULL);
+}
+
+static int order_close(yj_req *r)
+{
+	struct order_arg a = {r, 0, json_array(), NULL, NULL};
+	if (insp_path_id(r, "id", &a.id) < 0) {
+		json_decref(a.errors);
+		return YJ_OK;
+	}
+	int rc = store_tx(yj_store(r), close_tx, &a);
+	if (rc == INSP_REFUSED && a.why) {
+		json_decref(a.errors);
+		return yj_reply_problem(r, 409, "state", "不能办结", a.why);
+	}
+	if (rc == INSP_REFUSED)
+		return insp_reply_invalid(r, a.errors, NULL);
+	json_decref(a.errors);
+	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 200, a.out);
+}
+
+/* ---- routes ---- */
+
+static const yj_field order_body[] = {
+	{"requirement", F_STRING, 1, 4000, "What must be rectified"},
+	{"working_days", F_INT, 1, 0, "Deadline in working days after today (1–365)"},
+	{"finding_id", F_STRING, 0, 20, "The finding it addresses"},
+	{NULL, 0, 0, 0, NULL},
+};
+static const yj_field follow_body[] = {{"team", F_ARRAY, 0, 0, "Inspectors (default: the original team)"}, {NULL, 0, 0, 0, NULL}};
+static const yj_field close_body[] = {
+	{"result", F_STRING, 1, 20, "rectified or not_rectified"}, {"note", F_STRING, 1, 2000, "What the follow-up found"},
+	{NULL, 0, 0, 0, NULL}};
+static const yj_qparam orders_q[] = {{"state", "open, rectified or not_rectified"}, {"overdue", "true: open orders past their deadline"}, {NULL, NULL}};
+static const yj_qparam pubs_q[] = {{"overdue", "true: only those past the 20-working-day deadline"}, {NULL, NULL}};
+static const yj_qparam results_q[] = {{"region", "GB/T 2260 code: results in its subtree"}, {"limit", "Page size"}, {"cursor", "next_cursor"}, {NULL, NULL}};
+
+const yj_route yj_insp_rect_routes[] = {
+	{"POST", "/api/v1/inspection/tasks/{id}/rectifications", order_create, INSP_FIELD, order_body, NULL, "inspection", "Issue a rectification order with a deadline in working days", "order", 201},
+	{"GET", "/api/v1/inspection/rectifications", orders_list, INSP_STAFF, NULL, orders_q, "inspection", "Rectification orders with overdue flags", "{today, items}", 0},
+	{"GET", "/api/v1/inspection/rectifications/{id}", order_get, INSP_STAFF, NULL, NULL, "inspection", "One rectification order", "order", 0},
+	{"POST", "/api/v1/inspection/rectifications/{id}/follow-up", order_follow_up, INSP_FIELD, follow_body, NULL, "inspection", "Create the follow-up inspection task", "order", 201},
+	{"POST", "/api/v1/inspection/rectifications/{id}/close", order_close, INSP_FIELD, close_body, NULL, "inspection", "Close an order: rectified or not", "order", 0},
+	{"GET", "/api/v1/inspection/publications", publications_list, INSP_STAFF, NULL, pubs_q, "inspection", "Completed inspections awaiting publication, with deadlines and overdue flags", "{today, items}", 0},
+	{"POST", "/api/v1/inspection/tasks/{id}/publish", task_publish, INSP_PLANNERS, NULL, NULL, "inspection", "Publish an inspection result on the public portal", "publication", 0},
+	{"GET", "/api/v1/public/inspection-results", public_results, ROLE_PUBLIC, NULL, results_q, "public", "Published inspection results (no sign-in)", "{items, next_cursor}", 0},
+	{NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0},
+};
