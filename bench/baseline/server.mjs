@@ -9,6 +9,12 @@
 //   3. list: the SQL that src/registry/regions_api.c builds through src/platform/store/query.c,
 //      fetching limit+1 rows to decide next_cursor (base64url of the last item's code, no padding).
 //
+// GET /api/v1/practitioners (bench/search) does the same for the registry: the scoped query of
+// src/registry/record_api.c with the name filter of record.c yj_reg_name_filter (bigram posting
+// lists of name_grams intersected, LIKE confirming) and the exact filters, and the JSON of
+// yj_reg_row + yj_reg_public. It implements every filter but id_number, which needs yijian's PII
+// hashing key (answered 501 here; bench/search does not use it).
+//
 // Usage: node baseline/server.mjs --db postgresql://… --listen 127.0.0.1:PORT
 // Environment: BASELINE_POOL (pool size, default 16), BASELINE_WORKERS (node:cluster workers,
 // default 1; the pool is split between them), YJ_ENGINE and YJ_VERSION (the constant "engine" and
@@ -57,7 +63,8 @@ if (workers > 1 && cluster.isPrimary) {
 }
 
 async function serve() {
-	const pool = new pg.Pool({ connectionString: dbUrl, max: Math.max(1, Math.ceil(poolSize / workers)) });
+	// application_name lets bench/search tell the baseline's statements from yijian's in PostgreSQL's log.
+	const pool = new pg.Pool({ connectionString: dbUrl, max: Math.max(1, Math.ceil(poolSize / workers)), application_name: 'baseline' });
 	pool.on('error', (e) => console.error('baseline: idle client error:', e.message));
 
 	// ---- SQL, verbatim from yijian (with ? numbered as $n) ----
@@ -238,6 +245,164 @@ async function serve() {
 			}
 			const it = { code: r[0], name: r[1], level: Number(r[2]), parent_code: r[3], children_count: Number(r[4]) };
 			items.push(it);
+		}
+		return json(reply, 200, { items, next_cursor: next });
+	});
+
+	// ---- GET /api/v1/practitioners (record_api.c yj_reg_api_list over practitioner.c's fields) ----
+	const PRAC_COLS =
+		'id, version, created_at, updated_at, name, certificate_no, category, practice_type, practice_scope, ' +
+		'institution_id, prescription_right, antibiotic_grade, surgical_grade, insurance_physician, assessment_result, ' +
+		'assessment_date, state, sex, birth_date, id_masked, id_cipher, id_hash, region_code';
+	const vocab = (pairs) => {
+		const m = new Map();
+		for (const [code, label] of pairs) {
+			m.set(code, code);
+			m.set(label, code);
+		}
+		return m;
+	};
+	const VOC_CATEGORY = vocab([['physician', '医师'], ['assistant_physician', '执业助理医师'], ['nurse', '护士'], ['pharmacist', '药师'], ['technician', '医技人员']]);
+	const VOC_PRACTICE = vocab([['clinical', '临床'], ['tcm', '中医'], ['dental', '口腔'], ['public_health', '公共卫生'], ['nursing', '护理'], ['pharmacy', '药学'], ['medical_tech', '医学技术']]);
+	const VOC_STATE = vocab([['active', '正常执业'], ['suspended', '暂停执业'], ['revoked', '吊销执业证书'], ['retired', '注销']]);
+	// The filters of practitioner_api.c in its order, which is the order of the WHERE conditions.
+	const PRAC_FILTERS = [
+		['q', 'name', 'name'], ['certificate_no', 'certificate_no', 'eq'], ['id_number', 'id_hash', 'hash'],
+		['category', 'category', VOC_CATEGORY], ['practice_type', 'practice_type', VOC_PRACTICE], ['institution', 'institution_id', 'ref'],
+		['region', 'region_code', 'region'], ['state', 'state', VOC_STATE], ['insurance_physician', 'insurance_physician', 'bool'],
+	];
+	const PRAC_KNOWN = new Set([...PRAC_FILTERS.map((f) => f[0]), 'limit', 'cursor']);
+	// yj_id_parse: a positive decimal int64.
+	const idParse = (s) => (/^[0-9]+$/.test(s) && BigInt(s) > 0n && BigInt(s) <= 9223372036854775807n ? BigInt(s).toString() : null);
+
+	// yj_reg_name_filter: up to four bigrams (or the one character) intersected, then LIKE.
+	function nameFilter(text, binds, conds) {
+		const cp = Array.from(text).slice(0, 64);
+		const n = cp.length;
+		if (n === 0) return;
+		const grams = [];
+		if (n === 1) grams.push(cp[0]);
+		else {
+			const step = n - 1 <= 4 ? 1 : Math.floor((n - 1 + 3) / 4);
+			for (let i = 0; i + 1 < n && grams.length < 4; i += step) grams.push(cp[i] + cp[i + 1]);
+		}
+		const sub = grams.map((g) => {
+			binds.push(g);
+			return `SELECT object_id FROM name_grams WHERE gram = $${binds.length} AND object_type = 'practitioner'`;
+		});
+		conds.push(`id IN (${sub.join(' INTERSECT ')})`);
+		binds.push(`%${text.replace(/[%_\\]/g, '\\$&')}%`);
+		conds.push(`name LIKE $${binds.length} ESCAPE '\\'`);
+	}
+
+	app.get('/api/v1/practitioners', async (req, reply) => {
+		let who;
+		try {
+			who = await authenticate(req);
+		} catch {
+			return problem(reply, req, 500, 'store', '数据存储错误', '保存或读取数据时出错，请稍后重试；如仍失败请联系管理员。');
+		}
+		if (!who) return problem(reply, req, 401, 'unauthenticated', '未登录', '请先登录，或登录已过期，请重新登录。');
+		if (!ROLES.has(who.role))
+			return problem(reply, req, 403, 'forbidden', '无权操作', '您的角色无权执行此操作，如需权限请联系系统管理员。');
+		const query = req.query;
+		const unknown = Object.keys(query).filter((k) => !PRAC_KNOWN.has(k));
+		if (unknown.length)
+			return problem(reply, req, 400, 'validation', '查询参数有误', '请按提示修正查询参数后重试。',
+				unknown.map((k) => ({ field: k, detail: '不支持的查询参数' })));
+		// yj_page_params, then the cursor as an id
+		let limit = 20;
+		if (query.limit !== undefined) {
+			const v = /^-?[0-9]+$/.test(query.limit) ? Number(query.limit) : NaN;
+			if (!(v >= 1 && v <= 200))
+				return problem(reply, req, 400, 'validation', '参数错误', 'limit 必须是 1 到 200 之间的整数。', [
+					{ field: 'limit', detail: '应为 1–200 的整数' },
+				]);
+			limit = v;
+		}
+		let after = '0';
+		if (query.cursor) {
+			const c = cursorDecode(query.cursor);
+			if (c === null)
+				return problem(reply, req, 400, 'validation', '参数错误', 'cursor 无效，请使用上一页返回的 next_cursor。', [
+					{ field: 'cursor', detail: '无效的翻页游标' },
+				]);
+			after = idParse(c);
+			if (after === null) return problem(reply, req, 400, 'validation', '参数错误', 'cursor 无效，请使用上一页返回的 next_cursor。');
+		}
+		// filtered(): the scope, then each filter in practitioner_api.c's order
+		const binds = [`${who.prefix}%`];
+		const conds = [];
+		const errors = [];
+		for (const [param, column, op] of PRAC_FILTERS) {
+			const v = query[param];
+			if (typeof v !== 'string' || v === '') continue;
+			let ok = true;
+			if (op === 'name') {
+				if (Array.from(v).length > 50) ok = false;
+				else nameFilter(v, binds, conds);
+			} else if (op === 'eq') {
+				binds.push(v);
+				conds.push(`${column} = $${binds.length}`);
+			} else if (op === 'hash') {
+				return problem(reply, req, 501, 'not-implemented', '未实现', 'the baseline has no PII hashing key');
+			} else if (op === 'ref') {
+				const id = idParse(v);
+				if (id === null) ok = false;
+				else {
+					binds.push(id);
+					conds.push(`${column} = $${binds.length}`);
+				}
+			} else if (op === 'region') {
+				if (!((v.length === 6 || v.length === 9) && /^[0-9]+$/.test(v))) ok = false;
+				else {
+					binds.push(`${regionPrefix(v)}%`);
+					conds.push(`${column} LIKE $${binds.length}`);
+				}
+			} else if (op === 'bool') {
+				if (v !== 'true' && v !== 'false') ok = false;
+				else {
+					binds.push(v === 'true' ? 1 : 0);
+					conds.push(`${column} = $${binds.length}`);
+				}
+			} else {
+				const code = op.get(v);
+				if (code === undefined) ok = false;
+				else {
+					binds.push(code);
+					conds.push(`${column} = $${binds.length}`);
+				}
+			}
+			if (!ok) errors.push({ field: param, detail: '取值无效' });
+		}
+		if (errors.length) return problem(reply, req, 400, 'validation', '查询条件有误', '请按提示修改查询条件后重试。', errors);
+		binds.push(after);
+		conds.push(`id > $${binds.length}`);
+		binds.push(limit + 1);
+		const sql = `SELECT ${PRAC_COLS} FROM practitioners WHERE 1=1 AND region_code LIKE $1${conds.map((c) => ` AND (${c})`).join('')} ORDER BY id LIMIT $${binds.length}`;
+		let rows;
+		try {
+			({ rows } = await q(sql, binds));
+		} catch {
+			return problem(reply, req, 500, 'store', '数据存储错误', '保存或读取数据时出错，请稍后重试；如仍失败请联系管理员。');
+		}
+		const items = [];
+		let next = null;
+		const bool = (v) => (v === null ? null : Number(v) !== 0);
+		const int = (v) => (v === null ? null : Number(v));
+		for (let i = 0; i < rows.length; i++) {
+			if (i >= limit) {
+				next = Buffer.from(items[items.length - 1].id).toString('base64url');
+				break;
+			}
+			const r = rows[i];
+			// yj_reg_row in field order, then yj_reg_public: id_cipher and id_hash (hidden) left out.
+			items.push({
+				id: r[0], version: int(r[1]), created_at: int(r[2]), updated_at: int(r[3]), name: r[4], certificate_no: r[5],
+				category: r[6], practice_type: r[7], practice_scope: r[8], institution_id: r[9], prescription_right: bool(r[10]),
+				antibiotic_grade: r[11], surgical_grade: int(r[12]), insurance_physician: bool(r[13]), assessment_result: r[14],
+				assessment_date: r[15], state: r[16], sex: r[17], birth_date: r[18], id_masked: r[19], region_code: r[22],
+			});
 		}
 		return json(reply, 200, { items, next_cursor: next });
 	});
