@@ -13,7 +13,7 @@ extern const yj_route yj_audit_routes[];
 const yj_route *const yj_all_routes[] = {
 	yj_system_routes, yj_session_routes, yj_user_routes, yj_token_routes, yj_region_routes, yj_audit_routes,
 	yj_institution_routes, yj_practitioner_routes, yj_vocab_routes, yj_grid_routes, yj_responsibility_routes,
-	yj_filing_routes, yj_licence_routes,
+	yj_filing_routes, yj_licence_routes, yj_reg_kind_routes,
 	yj_import_routes,
 	yj_claims_review_routes,
 	yj_insp_item_routes, yj_insp_plan_routes, yj_insp_task_routes, yj_insp_rect_routes,

@@ -28,6 +28,7 @@ static const yj_qparam list_params[] = {
 	FILTER_PARAMS, {"limit", "Page size, 1–200 (default 20)"}, {"cursor", "next_cursor of the previous page"}, {NULL, NULL},
 };
 static const yj_qparam export_params[] = {FILTER_PARAMS, {"format", "xlsx (default) or csv"}, {NULL, NULL}};
+static const yj_qparam stats_params[] = {FILTER_PARAMS, {"group", "A code field (type, level, state, …) or county"}, {NULL, NULL}};
 static const yj_qparam get_params[] = {{"as_of", "YYYY-MM-DD: the record as it was at the end of that day"}, {NULL, NULL}};
 
 static yj_field create_body[40], patch_body[41];
@@ -44,6 +45,7 @@ static int get(yj_req *r) { return yj_reg_api_get(r, &api); }
 static int create(yj_req *r) { return yj_reg_api_create(r, &api); }
 static int patch(yj_req *r) { return yj_reg_api_patch(r, &api); }
 static int history(yj_req *r) { return yj_reg_api_history(r, &api); }
+static int stats(yj_req *r) { return yj_reg_api_stats(r, &api); }
 
 #define WRITERS (ROLE_ADMIN | ROLE_INSPECTOR)
 
@@ -52,6 +54,8 @@ const yj_route yj_institution_routes[] = {
 	 "List institutions in the caller's territory, with filters", "{items, next_cursor}", 200},
 	{"GET", "/api/v1/institutions/export", export, ROLE_ANY, NULL, export_params, "registry",
 	 "Export the filtered institution list as Excel or CSV", "An .xlsx or .csv file", 200},
+	{"GET", "/api/v1/institutions/stats", stats, ROLE_ANY, NULL, stats_params, "registry",
+	 "Counts of the filtered institutions grouped by a code field or by county (for charts)", "{group, total, items}", 200},
 	{"POST", "/api/v1/institutions", create, WRITERS, create_body, NULL, "registry",
 	 "Register an institution", "The new institution", 201},
 	{"GET", "/api/v1/institutions/{id}", get, ROLE_ANY, NULL, get_params, "registry",

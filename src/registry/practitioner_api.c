@@ -35,6 +35,7 @@ static const yj_qparam list_params[] = {
 	FILTER_PARAMS, {"limit", "Page size, 1–200 (default 20)"}, {"cursor", "next_cursor of the previous page"}, {NULL, NULL},
 };
 static const yj_qparam export_params[] = {FILTER_PARAMS, {"format", "xlsx (default) or csv"}, {NULL, NULL}};
+static const yj_qparam stats_params[] = {FILTER_PARAMS, {"group", "A code field (type, level, state, …) or county"}, {NULL, NULL}};
 static const yj_qparam get_params[] = {{"as_of", "YYYY-MM-DD: the record as it was at the end of that day"}, {NULL, NULL}};
 
 /* 监督员 and 法制审核员 need the number to serve documents on a person; administrators to correct it. */
@@ -54,6 +55,7 @@ static int get(yj_req *r) { return yj_reg_api_get(r, &api); }
 static int create(yj_req *r) { return yj_reg_api_create(r, &api); }
 static int patch(yj_req *r) { return yj_reg_api_patch(r, &api); }
 static int history(yj_req *r) { return yj_reg_api_history(r, &api); }
+static int stats(yj_req *r) { return yj_reg_api_stats(r, &api); }
 
 struct disclose_arg {
 	yj_req *r;
@@ -106,6 +108,8 @@ const yj_route yj_practitioner_routes[] = {
 	 "List practitioners in the caller's territory, with filters (ID numbers masked)", "{items, next_cursor}", 200},
 	{"GET", "/api/v1/practitioners/export", export, ROLE_ANY, NULL, export_params, "registry",
 	 "Export the filtered practitioner list as Excel or CSV (ID numbers masked)", "An .xlsx or .csv file", 200},
+	{"GET", "/api/v1/practitioners/stats", stats, ROLE_ANY, NULL, stats_params, "registry",
+	 "Counts of the filtered practitioners grouped by a code field or by county (for charts)", "{group, total, items}", 200},
 	{"POST", "/api/v1/practitioners", create, WRITERS, create_body, NULL, "registry", "Register a practitioner",
 	 "The new practitioner", 201},
 	{"GET", "/api/v1/practitioners/{id}", get, ROLE_ANY, NULL, get_params, "registry",

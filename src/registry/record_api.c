@@ -136,12 +136,12 @@ static int add_filter(yj_req *r, yj_qb *q, const reg_api *a, const reg_filter *f
 	return -1;
 }
 
-/* The scoped query with the request's filters, or NULL after replying 400. */
-static yj_qb *filtered(yj_req *r, const reg_api *a)
+/* The scoped query selecting columns with the request's filters, or NULL after replying 400. */
+static yj_qb *filtered_cols(yj_req *r, const reg_api *a, const char *columns)
 {
 	yj_table t;
 	yj_reg_table(a->k, &t);
-	yj_qb *q = yj_q_select(&t, yj_reg_columns(a->k), &yj_who(r)->scope);
+	yj_qb *q = yj_q_select(&t, columns, &yj_who(r)->scope);
 	json_t *errors = json_array();
 	for (const reg_filter *fl = a->filters; fl->param; fl++) {
 		const char *v = yj_query(r, fl->param);
@@ -155,6 +155,11 @@ static yj_qb *filtered(yj_req *r, const reg_api *a)
 	}
 	json_decref(errors);
 	return q;
+}
+
+static yj_qb *filtered(yj_req *r, const reg_api *a)
+{
+	return filtered_cols(r, a, yj_reg_columns(a->k));
 }
 
 int yj_reg_api_list(yj_req *r, const reg_api *a)
@@ -450,3 +455,108 @@ int yj_reg_api_patch(yj_req *r, const reg_api *a)
 	int rc = store_tx(yj_store(r), patch_tx, &w);
 	return finish_write(r, &w, rc, 0);
 }
+
+/* ---- statistics and field descriptions ---- */
+
+int yj_reg_api_stats(yj_req *r, const reg_api *a)
+{
+	const char *group = yj_query(r, "group");
+	const reg_field *gf = NULL;
+	int by_county = group && !strcmp(group, "county");
+	for (const reg_field *f = a->k->fields; group && !by_county && f->name; f++)
+		if (f->type == RT_CODE && !strcmp(f->name, group))
+			gf = f;
+	if (!gf && !by_county) {
+		yj_buf allowed = YJ_BUF_INIT;
+		yj_buf_puts(&allowed, "county");
+		for (const reg_field *f = a->k->fields; f->name; f++)
+			if (f->type == RT_CODE)
+				yj_buf_printf(&allowed, "、%s", f->name);
+		char *detail = yj_asprintf("group 应为以下之一：%s", allowed.data);
+		yj_buf_free(&allowed);
+		int rc = yj_reply_problem_errors(r, 400, "validation", "参数错误", detail,
+						 json_pack("[{s:s, s:s}]", "field", "group", "detail", "不支持的分组"));
+		free(detail);
+		return rc;
+	}
+	/* Counties are the first six digits of a region code, towns included. */
+	char cols[96];
+	snprintf(cols, sizeof cols, "%s, COUNT(*)", by_county ? "SUBSTR(region_code, 1, 6)" : gf->name);
+	yj_qb *q = filtered_cols(r, a, cols);
+	if (!q)
+		return YJ_OK;
+	char tail[128];
+	snprintf(tail, sizeof tail, "GROUP BY %s ORDER BY 2 DESC, 1", by_county ? "SUBSTR(region_code, 1, 6)" : gf->name);
+	yj_q_tail(q, tail);
+	store_conn *c = store_conn_get(yj_store(r));
+	store_stmt *st = yj_q_prepare(q, c);
+	if (!st)
+		return yj_reply_store_error(r, ST_ERR);
+	json_t *items = json_array();
+	int64_t total = 0;
+	int rc;
+	while ((rc = store_step(st)) == ST_ROW) {
+		const char *key = store_col_text(st, 0);
+		int64_t n = store_col_int64(st, 1);
+		total += n;
+		json_array_append_new(items, json_pack("{s:s?, s:s?, s:I}", "key", key, "label",
+						       gf ? yj_vocab_label(gf->vocab, key) : key, "count", (json_int_t)n));
+	}
+	store_finalize(st);
+	if (rc < 0) {
+		json_decref(items);
+		return yj_reply_store_error(r, rc);
+	}
+	size_t i;
+	json_t *it;
+	json_array_foreach(items, i, it) {
+		/* County names for the county grouping: a handful of lookups, not a join per row. */
+		if (!by_county)
+			break;
+		store_stmt *ns = store_prepare(c, "SELECT name FROM regions WHERE code = ?");
+		if (!ns)
+			break;
+		store_bind_text(ns, 1, json_string_value(json_object_get(it, "key")), -1);
+		if (store_step(ns) == ST_ROW)
+			json_object_set_new(it, "label", json_string(store_col_text(ns, 0)));
+		store_finalize(ns);
+	}
+	return yj_reply_json(r, 200, json_pack("{s:s, s:I, s:o}", "group", group, "total", (json_int_t)total, "items", items));
+}
+
+static const char *type_name(reg_type t)
+{
+	static const char *const names[] = {"text", "int", "bool", "date", "code", "codes", "region", "ref", "coord"};
+	return (size_t)t < sizeof names / sizeof names[0] ? names[t] : "text";
+}
+
+static int kind_fields(yj_req *r)
+{
+	const char *name = yj_param(r, "kind");
+	for (int i = 0; i < YJ_NKINDS; i++) {
+		const reg_kind *k = yj_reg_kinds[i];
+		if (strcmp(k->type, name) != 0)
+			continue;
+		json_t *fields = json_array(), *derived = json_array();
+		for (const reg_field *f = k->fields; f->name; f++)
+			json_array_append_new(fields, json_pack("{s:s, s:s, s:s, s:b, s:i, s:s?, s:b, s:s?}", "name", f->name, "label",
+								f->label, "type", type_name(f->type), "required", f->required,
+								"max", f->max, "vocab", f->vocab ? f->vocab->name : NULL, "unique",
+								f->unique, "references",
+								f->type == RT_REF ? yj_reg_kinds[f->ref_kind]->type : NULL));
+		for (const reg_derived *d = k->derived; d && d->column; d++)
+			if (!d->hidden)
+				json_array_append_new(derived, json_pack("{s:s, s:s?, s:s}", "name", d->column, "label", d->label,
+									 "type", type_name(d->type)));
+		return yj_reply_json(r, 200, json_pack("{s:s, s:s, s:s, s:o, s:o}", "kind", k->type, "label", k->label, "key",
+						       k->key_field, "fields", fields, "derived", derived));
+	}
+	return yj_reply_not_found(r);
+}
+
+const yj_route yj_reg_kind_routes[] = {
+	{"GET", "/api/v1/registry/kinds/{kind}/fields", kind_fields, ROLE_ANY, NULL, NULL, "registry",
+	 "A registry kind's fields (institution, practitioner): names, Chinese labels, types, required, code lists",
+	 "{kind, label, key, fields, derived}", 200},
+	{0},
+};

@@ -41,6 +41,8 @@ int yj_reg_api_get(yj_req *r, const reg_api *a);
 int yj_reg_api_create(yj_req *r, const reg_api *a);
 int yj_reg_api_patch(yj_req *r, const reg_api *a);
 int yj_reg_api_history(yj_req *r, const reg_api *a);
+/* ?group=<a code field>|county with the list's filters: {group, total, items:[{key, label, count}]}. */
+int yj_reg_api_stats(yj_req *r, const reg_api *a);
 
 /* Problems shared by the registry's handlers. */
 int yj_reg_reply_invalid(yj_req *r, json_t *errors); /* steals errors */

@@ -9,7 +9,7 @@
 /* Routes: /api/v1/regions…, /api/v1/departments, /api/v1/institutions…, /api/v1/practitioners…,
  * /api/v1/vocab, /api/v1/grids…, /api/v1/responsibilities…. */
 extern const yj_route yj_region_routes[], yj_institution_routes[], yj_practitioner_routes[], yj_vocab_routes[],
-	yj_grid_routes[], yj_responsibility_routes[], yj_filing_routes[];
+	yj_grid_routes[], yj_responsibility_routes[], yj_filing_routes[], yj_reg_kind_routes[];
 /* /api/v1/licences…, /api/v1/licence-kinds, /api/v1/public/licences/{code}, /api/v1/public/licence-key
  * (licence_api.c; the licence interface is licence.h). */
 extern const yj_route yj_licence_routes[];

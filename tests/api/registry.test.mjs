@@ -212,3 +212,34 @@ test('a change that resends the same ID number is no change', async () => {
   const h = await lc.get('/api/v1/practitioners/' + p.id + '/history');
   assert.equal(h.data.items.length, p.version);
 });
+
+test('stats count the filtered list by a code field or by county, inside the territory', async () => {
+  const t = await city.get('/api/v1/institutions/stats?group=type');
+  assert.equal(t.status, 200, JSON.stringify(t.data));
+  const all = await city.get('/api/v1/institutions?limit=200');
+  assert.equal(t.data.total, all.data.items.length);
+  const clinics = t.data.items.find((i) => i.key === 'clinic');
+  assert.equal(clinics.label, '诊所');
+  assert.equal(clinics.count, all.data.items.filter((i) => i.type === 'clinic').length);
+  const byCounty = await city.get('/api/v1/institutions/stats?group=county');
+  assert.deepEqual(byCounty.data.items.map((i) => i.key).sort(), ['330302', '330303']);
+  assert.ok(byCounty.data.items.some((i) => i.label === '鹿城区'));
+  const mine = await lc.get('/api/v1/institutions/stats?group=county');
+  assert.deepEqual(mine.data.items.map((i) => i.key), ['330302']);
+  const filtered = await lc.get('/api/v1/practitioners/stats?group=category&insurance_physician=false');
+  assert.equal(filtered.status, 200);
+  isProblem(assert, await lc.get('/api/v1/institutions/stats?group=name'), 400);
+});
+
+test('field descriptions come from the kinds\' own tables', async () => {
+  const f = await lc.get('/api/v1/registry/kinds/institution/fields');
+  assert.equal(f.status, 200);
+  const cc = f.data.fields.find((x) => x.name === 'credit_code');
+  assert.equal(cc.label, '统一社会信用代码');
+  assert.equal(cc.required, true);
+  assert.equal(f.data.fields.find((x) => x.name === 'type').vocab, 'institution_type');
+  const p = await lc.get('/api/v1/registry/kinds/practitioner/fields');
+  assert.equal(p.data.fields.find((x) => x.name === 'institution_id').references, 'institution');
+  assert.ok(!JSON.stringify(p.data).includes('id_cipher'));
+  isProblem(assert, await lc.get('/api/v1/registry/kinds/nothing/fields'), 404);
+});
