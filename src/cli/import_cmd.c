@@ -1,4 +1,4 @@
-/* import_cmd.c — `yijian import institutions|practitioners FILE`: the CSV import of
+/* import_cmd.c — `yijian import institutions|practitioners|licences FILE`: the CSV import of
  * registry/import.c from the command line, unrestricted in territory, with one line per bad row on
  * stderr ("第 N 行 第 M 列（列名）：原因") and a summary on stdout. Exit status: 0 when every row
  * was accepted, 1 when rows or the file were refused, 2 for usage errors, 3 when the database or
@@ -13,12 +13,14 @@
 #include <string.h>
 
 static const char usage[] =
-	"Usage: yijian import institutions|practitioners FILE.csv [--db URL] [--keys DIR] [--dry-run] [--skip-invalid]\n"
-	"       yijian import institutions|practitioners --columns\n\n"
+	"Usage: yijian import institutions|practitioners|licences FILE.csv [--db URL] [--keys DIR] [--dry-run] [--skip-invalid]\n"
+	"       yijian import institutions|practitioners|licences --columns\n\n"
 	"The first row names the columns (JSON names or Chinese labels, any order); UTF-8 (with or without BOM)\n"
-	"and GBK files are read. Records are matched on 统一社会信用代码 / 执业证书编码: new ones are added,\n"
-	"changed ones updated, identical ones left alone. Without --skip-invalid nothing is written unless every\n"
-	"row is valid. Exit status 0 when every row was accepted, 1 otherwise, 2 usage, 3 database or file.";
+	"and GBK files are read. Records are matched on 统一社会信用代码 / 执业证书编码 / 证照编号: new ones are\n"
+	"added, changed ones updated (licences: renewed, changed, suspended or revoked), identical ones left alone.\n"
+	"Without --skip-invalid nothing is written unless every row is valid. Licences are issued in the name of\n"
+	"each holder's county health authority unless the file names the issuer (发证机关). Exit status 0 when\n"
+	"every row was accepted, 1 otherwise, 2 usage, 3 database or file.";
 
 static char *read_file(const char *path, size_t *n)
 {
@@ -129,7 +131,7 @@ int cmd_import(int argc, char **argv)
 		return code;
 	const reg_kind *k = nrest >= 1 ? yj_import_kind(rest[0]) : NULL;
 	if (!k) {
-		fprintf(stderr, "yijian: 请指明导入类型：institutions（医疗机构）或 practitioners（医务人员）\n\n%s\n", usage);
+		fprintf(stderr, "yijian: 请指明导入类型：institutions（医疗机构）、practitioners（医务人员）或 licences（电子证照）\n\n%s\n", usage);
 		return 2;
 	}
 	if (cli_get(o, "columns")) {

@@ -13,12 +13,34 @@
 
 #define ERR_ROLLBACK (-100) /* inside the transaction: done, but nothing may be committed */
 
+static int record_row(store_conn *c, const reg_kind *k, const yj_import_opts *o, const json_t *in, json_t *errs,
+		      int *outcome);
+
+/* The importable kinds: registry records go through the record engine (record_row below), licences
+ * through the licence module (licence_import.c). */
+static const struct importer {
+	const char *name;
+	const reg_kind *k;
+	yj_import_row_fn row;
+} importers[] = {
+	{"institutions", &yj_institution_kind, record_row},
+	{"practitioners", &yj_practitioner_kind, record_row},
+	{"licences", &yj_licence_import_kind, yj_licence_import_row},
+};
+
 const reg_kind *yj_import_kind(const char *name)
 {
-	if (name && !strcmp(name, "institutions"))
-		return &yj_institution_kind;
-	if (name && !strcmp(name, "practitioners"))
-		return &yj_practitioner_kind;
+	for (size_t i = 0; name && i < YJ_ARRAY_LEN(importers); i++)
+		if (!strcmp(name, importers[i].name))
+			return importers[i].k;
+	return NULL;
+}
+
+static yj_import_row_fn row_fn(const reg_kind *k)
+{
+	for (size_t i = 0; i < YJ_ARRAY_LEN(importers); i++)
+		if (importers[i].k == k)
+			return importers[i].row;
 	return NULL;
 }
 
@@ -80,6 +102,7 @@ typedef struct import_ctx {
 	int field_col[64]; /* field index → 1-based column, 0 when the file lacks it */
 	int nfields;
 	int key_field;
+	yj_import_row_fn row; /* the kind's row writer */
 } import_ctx;
 
 static void row_err(yj_import_result *res, long row, int col, const char *field, const char *detail)
@@ -251,28 +274,40 @@ static void keep_sealed(const reg_kind *k, json_t *rec, const json_t *existing)
 			json_object_set(rec, d->column, json_object_get(existing, d->column));
 }
 
-/* Validates and writes one record (fields as text in `in`); adds row errors and counts. */
-static int import_row(store_conn *c, import_ctx *x, json_t *in, json_t *seen, long row)
+/* A natural key seen earlier in the file makes the row a duplicate (error added, 1). */
+static int duplicate_key(import_ctx *x, const json_t *in, json_t *seen, long row, json_t *errs)
 {
-	const reg_kind *k = x->k;
-	const yj_scope *sc = x->o->sc;
-	json_t *errs = json_array(), *existing = NULL, *rec = NULL;
+	const reg_field *kf = field_at(x->k, x->key_field);
+	const char *key = json_string_value(json_object_get(in, kf->name));
+	if (!key || !*key)
+		return 0;
+	json_t *prev = json_object_get(seen, key);
+	if (prev) {
+		char msg[300];
+		snprintf(msg, sizeof msg, "%s与第 %lld 行重复：同一文件中每条记录只能出现一次。", kf->label,
+			 (long long)json_integer_value(prev));
+		add(errs, kf->name, msg);
+		return 1;
+	}
+	json_object_set_new(seen, key, json_integer(row));
+	return 0;
+}
+
+/* The row writer of registry records (yj_import_row_fn): inserted, updated through the PATCH path,
+ * or left alone, by the natural key. */
+static int record_row(store_conn *c, const reg_kind *k, const yj_import_opts *o, const json_t *in, json_t *errs,
+		      int *outcome)
+{
+	const yj_scope *sc = o->sc;
+	json_t *existing = NULL, *rec = NULL;
 	char msg[300];
 	int rc = ST_OK;
-	const reg_field *kf = field_at(k, x->key_field);
+	const reg_field *kf = &k->fields[field_index(k, k->key_field)];
 	const char *key = json_string_value(json_object_get(in, kf->name));
 	int64_t id = 0, version = 0;
 	int found = 0;
 
 	if (key && *key) {
-		json_t *prev = json_object_get(seen, key);
-		if (prev) {
-			snprintf(msg, sizeof msg, "%s与第 %lld 行重复：同一文件中每条记录只能出现一次。", kf->label,
-				 (long long)json_integer_value(prev));
-			add(errs, kf->name, msg);
-			goto done;
-		}
-		json_object_set_new(seen, key, json_integer(row));
 		char region[16];
 		rc = yj_reg_find_key(c, k, key, &id, &version, region);
 		if (rc < 0 && rc != ST_NOTFOUND)
@@ -292,8 +327,8 @@ static int import_row(store_conn *c, import_ctx *x, json_t *in, json_t *seen, lo
 		}
 		rc = ST_OK;
 	}
-	json_t *o = json_object_get(in, "credit_code_override");
-	if (o && json_string_length(o) && !x->o->allow_override)
+	json_t *ov = json_object_get(in, "credit_code_override");
+	if (ov && json_string_length(ov) && !o->allow_override)
 		add(errs, "credit_code_override", "只有系统管理员可以填写校验例外理由，请删除该列的内容或联系管理员导入。");
 	rec = yj_reg_validate(c, k, sc, in, 1, existing, errs);
 	if (json_array_size(errs))
@@ -303,28 +338,40 @@ static int import_row(store_conn *c, import_ctx *x, json_t *in, json_t *seen, lo
 	const char *taken = yj_reg_conflict_field(c, k, rec, found ? id : 0);
 	if (taken) {
 		int fi = field_index(k, taken);
-		snprintf(msg, sizeof msg, "已有其他%s使用该%s，请核对。", k->label, fi >= 0 ? field_at(k, fi)->label : taken);
+		snprintf(msg, sizeof msg, "已有其他%s使用该%s，请核对。", k->label, fi >= 0 ? k->fields[fi].label : taken);
 		add(errs, taken, msg);
 		goto done;
 	}
 	if (found) {
 		int changed = 0;
-		rc = yj_reg_update(c, k, sc, id, version, rec, x->o->actor, &changed);
-		if (rc >= 0)
-			*(changed ? &x->res->updated : &x->res->unchanged) += 1;
+		rc = yj_reg_update(c, k, sc, id, version, rec, o->actor, &changed);
+		*outcome = changed ? YJ_IMPORT_UPDATED : YJ_IMPORT_UNCHANGED;
 	} else {
-		rc = yj_reg_insert(c, k, rec, x->o->actor, &id);
-		if (rc >= 0)
-			x->res->inserted++;
+		rc = yj_reg_insert(c, k, rec, o->actor, &id);
+		*outcome = YJ_IMPORT_INSERTED;
 	}
 done:
-	if (json_array_size(errs)) {
-		x->res->invalid++;
-		take_errors(x, row, errs);
-	}
-	json_decref(errs);
 	json_decref(existing);
 	json_decref(rec);
+	return rc < 0 ? rc : ST_OK;
+}
+
+/* Validates and writes one row through the kind's writer; adds row errors and counts. */
+static int import_row(store_conn *c, import_ctx *x, json_t *in, json_t *seen, long row)
+{
+	json_t *errs = json_array();
+	int rc = ST_OK, outcome = YJ_IMPORT_UNCHANGED;
+	if (!duplicate_key(x, in, seen, row, errs))
+		rc = x->row(c, x->k, x->o, in, errs, &outcome);
+	if (rc >= 0 && json_array_size(errs)) {
+		x->res->invalid++;
+		take_errors(x, row, errs);
+	} else if (rc >= 0) {
+		*(outcome == YJ_IMPORT_INSERTED  ? &x->res->inserted
+		  : outcome == YJ_IMPORT_UPDATED ? &x->res->updated
+						 : &x->res->unchanged) += 1;
+	}
+	json_decref(errs);
 	return rc < 0 ? rc : ST_OK;
 }
 
@@ -424,10 +471,10 @@ int yj_import(store *s, const reg_kind *k, const char *data, size_t n, const yj_
 	crypto_hash_sha256(h, (const unsigned char *)data, n);
 	yj_hex_encode(h, sizeof h, res->sha256);
 
-	import_ctx x = {.k = k, .o = o, .res = res, .key_field = field_index(k, k->key_field)};
+	import_ctx x = {.k = k, .o = o, .res = res, .key_field = field_index(k, k->key_field), .row = row_fn(k)};
 	for (x.nfields = 0; k->fields[x.nfields].name; x.nfields++)
 		;
-	if (x.nfields > (int)YJ_ARRAY_LEN(x.field_col) || x.key_field < 0)
+	if (x.nfields > (int)YJ_ARRAY_LEN(x.field_col) || x.key_field < 0 || !x.row)
 		return ST_ERR; /* a kind's table outgrew this file: a programming error */
 	yj_csvrow r;
 	char *err = NULL;

@@ -1,6 +1,7 @@
-/* import.h — bulk import of registry records from CSV (导入), shared by `yijian import` and
- * POST /api/v1/import/{kind}. Every row goes through the same validation as the API
- * (yj_reg_validate); rows are matched to stored records on the kind's natural key, so importing
+/* import.h — bulk import of registry records and electronic licences from CSV (导入), shared by
+ * `yijian import` and POST /api/v1/import/{kind}. Every row goes through the same validation as the
+ * API (yj_reg_validate, or the licence module's issue and actions); rows are matched to stored
+ * records on the kind's natural key, so importing
  * the same file twice changes nothing. The whole import runs in one write transaction: without
  * skip_invalid nothing is committed unless every row is valid, and a dry run always rolls back
  * (its counts are what a real run would do, unique-value conflicts included). */
@@ -15,7 +16,8 @@
 typedef struct yj_import_opts {
 	const yj_scope *sc;	 /* rows outside it are row errors; the CLI is unrestricted */
 	const char *actor;	 /* audit actor: a user id, or "cli:<user>" */
-	const char *region_code; /* territory of the import's own audit leaf ("" when none) */
+	const char *region_code; /* territory of the import's own audit leaf ("" when none); licences:
+				  * the issuing authority's (the CLI's "": each holder's county) */
 	int dry_run;
 	int skip_invalid;	 /* commit the valid rows even when others are invalid */
 	int allow_override;	 /* may fill credit_code_override (administrators and the CLI) */
@@ -38,7 +40,24 @@ typedef struct yj_import_result {
 	json_t *errors;
 } yj_import_result;
 
-/* The kind imported under a plural name ("institutions", "practitioners"), or NULL. */
+/* What one accepted row came to. */
+enum yj_import_outcome { YJ_IMPORT_INSERTED, YJ_IMPORT_UPDATED, YJ_IMPORT_UNCHANGED };
+
+/* The row writer of an importable kind. `in` holds the row's cells as trimmed text by field name (a
+ * column the file lacks is absent); duplicates of the natural key inside the file and formula cells
+ * were refused before the call. Writes inside the import's transaction and sets *outcome, or adds
+ * {field, detail} (Chinese) to errs and writes nothing. Returns ST_OK — also for a refused row — or
+ * a store failure, which ends the import. */
+typedef int (*yj_import_row_fn)(store_conn *c, const reg_kind *k, const yj_import_opts *o, const json_t *in,
+				json_t *errs, int *outcome);
+
+/* Licences (licence_import.c). The reg_kind only carries what the import reads of a kind — type,
+ * table, label, field table and natural key ("number") — it is not a record of the record engine. */
+extern const reg_kind yj_licence_import_kind;
+int yj_licence_import_row(store_conn *c, const reg_kind *k, const yj_import_opts *o, const json_t *in, json_t *errs,
+			  int *outcome);
+
+/* The kind imported under a plural name ("institutions", "practitioners", "licences"), or NULL. */
 const reg_kind *yj_import_kind(const char *name);
 
 /* Imports data[0..n) as CSV records of kind k. Fills res (release with yj_import_result_free)

@@ -1,5 +1,6 @@
 /* import_api.c — POST /api/v1/import/{kind}: the CSV import of import.c over HTTP, with the
- * caller's territory as scope. The body is the file itself (Content-Type: text/csv). */
+ * caller's territory as scope (and, for licences, the caller's health authority as default issuer).
+ * The body is the file itself (Content-Type: text/csv). */
 #define _POSIX_C_SOURCE 200809L
 #include "import.h"
 #include "record_api.h"
@@ -37,7 +38,7 @@ static int import(yj_req *r)
 	const reg_kind *k = yj_import_kind(yj_param(r, "kind"));
 	if (!k)
 		return yj_reply_problem(r, 404, "not-found", "不支持的导入类型",
-					"可导入的类型为 institutions（医疗机构）和 practitioners（医务人员），请检查地址。");
+					"可导入的类型为 institutions（医疗机构）、practitioners（医务人员）和 licences（电子证照），请检查地址。");
 	int dry = flag(r, "dry_run"), skip = flag(r, "skip_invalid");
 	if (dry < 0 || skip < 0)
 		return yj_reply_problem(r, 400, "validation", "参数错误", "dry_run 和 skip_invalid 应为 true 或 false。");

@@ -113,15 +113,20 @@ int yj_licence_qr_png(const char *text, int scale, unsigned char **png, size_t *
 #define YJ_LICENCE_STATE (-101)	  /* transition not allowed: *why says why */
 
 /* Issues a licence from the validated body {kind, holder_type, holder_id, reason, valid_from?,
- * valid_to?, number?}: the holder must exist in sc, the kind must be for its holder type.
- * issuer_region is the GB/T 2260 code of the issuing health authority (the caller's territory).
- * *id receives the new id. */
+ * valid_to?, number?, issuer?}: the holder must exist in sc, the kind must be for its holder type.
+ * issuer_region is the GB/T 2260 code of the issuing health authority (the caller's territory),
+ * named on the licence unless the body gives `issuer` (the import of paper licences does; the
+ * API's body table does not list it). *id receives the new id. */
 int yj_licence_issue(store_conn *c, const yj_scope *sc, const char *issuer_region, const json_t *body,
 		     const char *actor, int64_t *id, json_t *errors);
 /* Applies a lifecycle action (not LA_ISSUE) with body {reason, valid_from?, valid_to?} to the
- * licence id in sc. ST_NOTFOUND when absent or out of scope. */
+ * licence id in sc; LA_CHANGE also takes issuer? (the import's corrected 发证机关; kept when
+ * absent). ST_NOTFOUND when absent or out of scope. */
 int yj_licence_act(store_conn *c, const yj_scope *sc, int64_t id, enum yj_licence_action a, const json_t *body,
 		   const char *actor, json_t *errors, const char **why);
+/* The health authority of a territory as a licence names it: 温州市鹿城区卫生健康局 for a county,
+ * 温州市卫生健康委员会 for a city. ST_NOTFOUND for an unknown region. */
+int yj_licence_issuer_name(store_conn *c, const char *region, char *out, size_t cap);
 /* One licence in sc as the API shows it, with events when with_events. */
 int yj_licence_load(store_conn *c, const yj_scope *sc, int64_t id, int with_events, json_t **out);
 /* The licence with a verification code regardless of scope (the public endpoint), with payload and

@@ -97,7 +97,7 @@ int yj_licence_kinds(store_conn *c, json_t **out)
 
 /* The health authority of a territory as printed on a licence: 温州市鹿城区卫生健康局 for a county,
  * 温州市卫生健康委员会 for a city, 浙江省卫生健康委员会 for a province. */
-static int issuer_name(store_conn *c, const char *region, char *out, size_t cap)
+int yj_licence_issuer_name(store_conn *c, const char *region, char *out, size_t cap)
 {
 	store_stmt *st = store_prepare(c, "SELECT r.name, r.level, p.name FROM regions r "
 					  "LEFT JOIN regions p ON p.code = r.parent_code WHERE r.code = ?");
@@ -136,6 +136,18 @@ static int has_control(const char *s)
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
 			return 1;
 	return 0;
+}
+
+/* The issuer a body names (the import's 发证机关 column; the API's bodies do not list it), or NULL
+ * when absent; an unusable one adds an error. */
+static const char *issuer_of(const json_t *body, json_t *errors)
+{
+	const char *v = json_string_value(json_object_get(body, "issuer"));
+	if (v && (!*v || has_control(v) || yj_utf8_len(v, strlen(v)) > 100)) {
+		err(errors, "issuer", "发证机关应为 1–100 个字符，且不含控制字符");
+		return NULL;
+	}
+	return v;
 }
 
 /* The holder as the licence shows it: name, identifier (credit code, or the masked ID number — never
@@ -269,7 +281,7 @@ int yj_licence_issue(store_conn *c, const yj_scope *sc, const char *issuer_regio
 {
 	kind_info k;
 	holder_info h = {0};
-	char from[11], to[11], number[64], code[YJ_LICENCE_CODE_LEN + 1], issuer[160], sig[129];
+	char from[11], to[11], number[64], code[YJ_LICENCE_CODE_LEN + 1], issuer[400], sig[129];
 	char *payload = NULL;
 	int has_to = 0, yes, rc;
 	int64_t hid = 0;
@@ -292,6 +304,7 @@ int yj_licence_issue(store_conn *c, const yj_scope *sc, const char *issuer_regio
 		err(errors, "holder_id", "应为持证主体的编号");
 	if (given && (!*given || has_control(given) || yj_utf8_len(given, strlen(given)) > 60))
 		err(errors, "number", "证照编号应为 1–60 个字符，且不含控制字符");
+	const char *given_issuer = issuer_of(body, errors);
 	validity_of(body, rc == ST_OK ? k.validity_years : 0, from, to, &has_to, errors);
 	if (json_array_size(errors))
 		return YJ_LICENCE_INVALID;
@@ -308,7 +321,9 @@ int yj_licence_issue(store_conn *c, const yj_scope *sc, const char *issuer_regio
 		rc = YJ_LICENCE_INVALID;
 		goto done;
 	}
-	if ((rc = issuer_name(c, issuer_region, issuer, sizeof issuer)) < 0)
+	if (given_issuer)
+		snprintf(issuer, sizeof issuer, "%s", given_issuer);
+	else if ((rc = yj_licence_issuer_name(c, issuer_region, issuer, sizeof issuer)) < 0)
 		goto done;
 
 	if (given) {
@@ -404,6 +419,12 @@ int yj_licence_act(store_conn *c, const yj_scope *sc, int64_t id, enum yj_licenc
 		goto done;
 	if (a == LA_RENEW)
 		validity_of(body, k.validity_years, from, to, &has_to, errors);
+	const char *issuer = json_string_value(json_object_get(row, "issuer"));
+	if (a == LA_CHANGE) {
+		const char *given = issuer_of(body, errors);
+		if (given)
+			issuer = given;
+	}
 	if (json_array_size(errors)) {
 		rc = YJ_LICENCE_INVALID;
 		goto done;
@@ -441,13 +462,14 @@ int yj_licence_act(store_conn *c, const yj_scope *sc, int64_t id, enum yj_licenc
 				snprintf(to, sizeof to, "%s", old_to);
 		}
 		yj_licence_fields f = {kind, k.name, json_string_value(json_object_get(row, "number")), htype, hid, h.name,
-				       h.identifier, json_string_value(json_object_get(row, "issuer")), from,
+				       h.identifier, issuer, from,
 				       has_to ? to : NULL, json_string_value(json_object_get(row, "verify_code")), version + 1};
 		if ((rc = sign_payload(&f, &payload, sig)) < 0) {
 			yj_q_free(q);
 			goto done;
 		}
 		yj_q_set_text(q, "holder_name", h.name);
+		yj_q_set_text(q, "issuer", issuer);
 		yj_q_set_text(q, "valid_from", from);
 		yj_q_set_text(q, "valid_to", has_to ? to : NULL);
 		yj_q_set_text(q, "payload", payload);
