@@ -92,7 +92,12 @@ before(async () => {
   assert.equal(r.status, 200, JSON.stringify(r.data));
 });
 
-after(async () => { await srv.stop(); srv.cleanup(); });
+after(async () => {
+  await srv.stop();
+  // Under the ASan build (YIJIAN_BIN=build-asan/yijian) memory errors and leaks land in the log.
+  assert.doesNotMatch(srv.logs, /Sanitizer|runtime error/, srv.logs.slice(0, 4000));
+  srv.cleanup();
+});
 
 test('the default item list covers the seeds\' areas with legal clauses per check point', async () => {
   const r = await lcIns[0].get('/api/v1/inspection/items');
