@@ -56,6 +56,7 @@ typedef struct chunk {
 	yj_dict *dict[YJ_D_COUNT];
 	int32_t last[YJ_D_COUNT]; /* last code per dictionary: lines of a claim repeat most codes */
 	uint32_t lastn[YJ_D_COUNT];
+	const char *lastp[YJ_D_COUNT]; /* its string (the pool moves only when a string is added) */
 	char dtext[4][10]; /* last text and value per date column: lines of a claim repeat dates */
 	int32_t dval[4];
 	int64_t nrec, nbad;
@@ -171,10 +172,56 @@ static void add_error(chunk *ch, int max, int64_t rec, int col, const char *colu
 	snprintf(e->reason, sizeof e->reason, "%s", reason);
 }
 
+/* a[0..n) == b[0..n), inline for the short strings of claim files */
+static inline int same(const char *a, const char *b, size_t n)
+{
+	if (n >= 8 && n <= 16) {
+		uint64_t x, y, z, w;
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		memcpy(&z, a + n - 8, 8);
+		memcpy(&w, b + n - 8, 8);
+		return x == y && z == w;
+	}
+	if (n < 8) {
+		for (size_t i = 0; i < n; i++)
+			if (a[i] != b[i])
+				return 0;
+		return 1;
+	}
+	return memcmp(a, b, n) == 0;
+}
+
+/* yj_parse_decimal, with the common form (digits, then optionally '.' and 1..scale digits, at
+ * most 15 characters) inline; anything else goes to the full parser. */
+static inline int dec(const char *p, size_t n, int scale, int64_t *out)
+{
+	if (n == 0 || n > 15 || p[0] < '0' || p[0] > '9')
+		return yj_parse_decimal(p, n, scale, out);
+	int64_t v = 0;
+	size_t i = 0;
+	while (i < n && (unsigned)(p[i] - '0') < 10)
+		v = v * 10 + (p[i++] - '0');
+	int frac = 0;
+	if (i < n) {
+		if (p[i] != '.' || i + 1 == n)
+			return yj_parse_decimal(p, n, scale, out);
+		for (i++; i < n; i++, frac++) {
+			if ((unsigned)(p[i] - '0') >= 10 || frac == scale)
+				return yj_parse_decimal(p, n, scale, out);
+			v = v * 10 + (p[i] - '0');
+		}
+	}
+	for (; frac < scale; frac++)
+		v *= 10;
+	*out = v;
+	return YJ_OK;
+}
+
 static int parse_int(const char *p, size_t n, int64_t lo, int64_t hi, int64_t *out)
 {
 	int64_t v;
-	if (yj_parse_decimal(p, n, 0, &v) < 0 || v < lo || v > hi)
+	if (dec(p, n, 0, &v) < 0 || v < lo || v > hi)
 		return YJ_ERR;
 	*out = v;
 	return YJ_OK;
@@ -197,7 +244,7 @@ static int parse_row(loader *L, chunk *ch, yj_csv *r, size_t row, const char **w
 			return k;
 		}
 		int32_t last = ch->last[d];
-		if (last >= 0 && ch->lastn[d] == x->n && memcmp(yj_dict_str(ch->dict[d], last), x->p, x->n) == 0) {
+		if (last >= 0 && ch->lastn[d] == x->n && same(ch->lastp[d], x->p, x->n)) {
 			pr->code[d] = last;
 			continue;
 		}
@@ -208,6 +255,7 @@ static int parse_row(loader *L, chunk *ch, yj_csv *r, size_t row, const char **w
 		}
 		pr->code[d] = ch->last[d] = code;
 		ch->lastn[d] = x->n;
+		ch->lastp[d] = yj_dict_str(ch->dict[d], code);
 	}
 	const yj_csv_field *x = FLD(C_SEX);
 	if (x->n != 1 || (x->p[0] != 'M' && x->p[0] != 'F')) {
@@ -241,7 +289,7 @@ static int parse_row(loader *L, chunk *ch, yj_csv *r, size_t row, const char **w
 			}
 			continue;
 		}
-		if (x->n == 10 && ch->dval[i] != YJ_NO_DATE && memcmp(x->p, ch->dtext[i], 10) == 0) {
+		if (x->n == 10 && ch->dval[i] != YJ_NO_DATE && same(x->p, ch->dtext[i], 10)) {
 			dates[i] = ch->dval[i];
 			continue;
 		}
@@ -270,7 +318,7 @@ static int parse_row(loader *L, chunk *ch, yj_csv *r, size_t row, const char **w
 	int64_t *mv[3] = {&qty, &price, &amount};
 	for (int i = 0; i < 3; i++) {
 		x = FLD(mcol[i]);
-		if (yj_parse_decimal(x->p, x->n, i == 0 ? 3 : 2, mv[i]) < 0) {
+		if (dec(x->p, x->n, i == 0 ? 3 : 2, mv[i]) < 0) {
 			*why = x->n == 0 ? "missing value" : i == 0 ? "not a number (at most 3 decimals)" : "not an amount in yuan (at most 2 decimals)";
 			return mcol[i];
 		}
@@ -455,11 +503,11 @@ static void make_chunks(loader *L, size_t start, size_t size)
 	}
 }
 
-/* The columns in one mapping: each column starts on a 2 MiB boundary when the mapping is big
- * enough for huge pages to matter. */
+/* The columns, one after another in one mapping that asks for huge pages (every byte of it is
+ * written, so huge pages waste nothing but the tail). */
 static void alloc_columns(yj_claims *c, size_t n)
 {
-	size_t align = n >= ((size_t)1 << 18) ? (size_t)2 << 20 : 64, len = 0;
+	size_t align = 64, len = 0;
 	void **col[] = {(void **)&c->claim,   (void **)&c->line_no, (void **)&c->patient,   (void **)&c->inst,
 			(void **)&c->phys,    (void **)&c->dept,    (void **)&c->diag,	    (void **)&c->item,
 			(void **)&c->name,    (void **)&c->birth,   (void **)&c->admit,	    (void **)&c->discharge,
@@ -471,14 +519,13 @@ static void alloc_columns(yj_claims *c, size_t n)
 		off[i] = len;
 		len += (width[i] * (n ? n : 1) + align - 1) / align * align;
 	}
-	len = page_round(len + align); /* + align: room to align the start */
-	char *base = map_alloc(len);
-	c->arena = base;
+	len = page_round(len);
+	char *p = map_alloc(len);
+	c->arena = p;
 	c->arena_len = len;
-	char *p = (char *)(((uintptr_t)base + align - 1) & ~(uintptr_t)(align - 1));
 #ifdef MADV_HUGEPAGE
-	if (align > 64)
-		madvise(base, len, MADV_HUGEPAGE);
+	if (len >= ((size_t)8 << 20))
+		madvise(p, len, MADV_HUGEPAGE);
 #endif
 	for (int i = 0; i < 20; i++)
 		*col[i] = p + off[i];
