@@ -39,10 +39,13 @@ static int import(yj_req *r)
 	if (!k)
 		return yj_reply_problem(r, 404, "not-found", "不支持的导入类型",
 					"可导入的类型为 institutions（医疗机构）、practitioners（医务人员）和 licences（电子证照），请检查地址。");
+	const yj_principal *who = yj_who(r);
+	if (k == &yj_licence_import_kind && strcmp(who->department, "health"))
+		return yj_reply_problem(r, 403, "forbidden", "无权办理证照",
+					"电子证照由卫生健康部门核发和管理，您所在部门无权导入证照；请由卫生健康部门的管理员或监督员导入。");
 	int dry = flag(r, "dry_run"), skip = flag(r, "skip_invalid");
 	if (dry < 0 || skip < 0)
 		return yj_reply_problem(r, 400, "validation", "参数错误", "dry_run 和 skip_invalid 应为 true 或 false。");
-	const yj_principal *who = yj_who(r);
 	char actor[24];
 	yj_reg_actor(r, actor);
 	yj_import_opts o = {&who->scope, actor, who->region_code, dry, skip, (who->role_bit & ROLE_ADMIN) != 0,

@@ -1,7 +1,8 @@
 // CSV import (导入) of institutions and practitioners: `yijian import` exit codes and its
 // "第 N 行 第 M 列" lines on stderr, GBK files, all-or-nothing and --skip-invalid, idempotent
 // re-imports, and POST /api/v1/import/{kind}: dry runs, media type, roles, refused files, and
-// territory (a county inspector importing a neighbour county's row gets a row error, nothing written).
+// territory (a county inspector importing a neighbour county's row gets a row error, nothing written);
+// licences: issue with their own numbers, public verification, re-import writing no event or leaf, GBK.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -158,4 +159,117 @@ test('api: media type, roles, unknown kinds and refused files', async () => {
   isProblem(assert, h, 422);
   assert.ok(h.data.errors.some((e) => e.row === 1 && e.column === 2 && /未知的列名/.test(e.detail)));
   assert.ok(h.data.errors.some((e) => e.field === 'credit_code' && /缺少必填列/.test(e.detail)));
+});
+
+// ---- licences (yijian import licences, POST /api/v1/import/licences) ----
+
+const LIC_HEADER = '证照编号,证照种类,持证主体代码,有效期起,有效期至,发证机关,状态,备注';
+const lic = (...rows) => [LIC_HEADER, ...rows].join('\r\n') + '\r\n';
+// licence_events and audit leaves, counted in the database itself
+const dbCount = (table) => {
+  const sql = `SELECT COUNT(*) FROM ${table}`;
+  return srv.db.startsWith('sqlite:')
+    ? Number(execFileSync('sqlite3', [srv.db.slice(7), sql], { encoding: 'utf8' }).trim())
+    : Number(execFileSync('psql', [srv.db, '-Atc', sql], { encoding: 'utf8' }).trim());
+};
+
+test('licences: cli import, public verification, idempotent re-import, GBK', async () => {
+  // holders: institutions imported above (330302 no. 10, 330303 no. 11) and the practitioner 110330302000001
+  const f = file('lic.csv', lic(
+    `LIC-API-1,医疗机构执业许可证,${code('330302', 10)},2024-01-01,,,,`,
+    `LIC-API-2,physician_practice,110330302000001,2021-03-01,,,暂停,考核不合格`,
+    `LIC-API-3,放射诊疗许可证,${code('330303', 11)},2023-01-01,,,吊销,`));
+  const r = importCli('licences', f);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /电子证照：共 3 行，新增 3，更新 0，未变 0，无效 0/);
+  const list = await admin.get('/api/v1/licences?q=LIC-API-1');
+  assert.equal(list.data.items.length, 1);
+  const one = list.data.items[0];
+  assert.equal(one.issuer, '温州市鹿城区卫生健康局');
+  assert.equal(one.valid_to, '2028-12-31');
+  const pub = await new Client(srv.url).get('/api/v1/public/licences/' + one.verify_code);
+  assert.equal(pub.status, 200);
+  assert.equal(pub.data.status, 'valid');
+  assert.equal(pub.data.number, 'LIC-API-1');
+  const two = (await admin.get('/api/v1/licences?q=LIC-API-2')).data.items[0];
+  assert.equal((await new Client(srv.url).get('/api/v1/public/licences/' + two.verify_code)).data.status, 'suspended');
+  const detail = await admin.get('/api/v1/licences/' + two.id);
+  assert.deepEqual(detail.data.events.map((e) => e.action), ['issue', 'suspend']);
+  assert.match(detail.data.events[1].reason, /^导入：原证照状态为暂停；考核不合格/);
+
+  const events = dbCount('licence_events'), leaves = dbCount('audit_leaves');
+  const again = importCli('licences', f);
+  assert.equal(again.status, 0, again.stderr);
+  assert.match(again.stdout, /新增 0，更新 0，未变 3/);
+  assert.equal(dbCount('licence_events'), events, 'no event');
+  assert.equal(dbCount('audit_leaves'), leaves, 'no audit leaf');
+
+  // the same file saved as GBK, one validity changed: one renewal
+  const changed = file('lic2.csv', lic(`LIC-API-1,医疗机构执业许可证,${code('330302', 10)},2024-01-01,2029-06-30,,,`));
+  const gbk = path.join(srv.dir, 'lic2-gbk.csv');
+  execFileSync('sh', ['-c', `iconv -f UTF-8 -t GBK '${changed}' > '${gbk}'`]);
+  const g = importCli('licences', gbk);
+  assert.equal(g.status, 0, g.stderr);
+  assert.match(g.stderr, /GBK/);
+  assert.match(g.stdout, /更新 1/);
+  assert.equal(dbCount('licence_events'), events + 1);
+  const renewed = await admin.get('/api/v1/licences/' + one.id);
+  assert.equal(renewed.data.valid_to, '2029-06-30');
+  assert.equal(renewed.data.version, 2);
+  assert.equal(renewed.data.events.at(-1).action, 'renew');
+});
+
+test('licences: row errors name row and column; nothing is written without skip_invalid', async () => {
+  const events = dbCount('licence_events'), leaves = dbCount('audit_leaves');
+  const body = lic(
+    `LIC-API-10,med_inst_practice,${code('330302', 10)},2024-01-01,,,,`, // row 2: fine
+    `LIC-API-11,医疗机构执业许可证,110330302000001,2024-01-01,,,,`, // 3: a certificate under an institution kind
+    `LIC-API-12,没有这种证,${code('330302', 10)},2024-01-01,,,,`, // 4: unknown kind
+    `LIC-API-13,med_inst_practice,${code('330303', 11)},2024-01-01,,,,`, // 5: neighbour county
+    `LIC-API-10,med_inst_practice,${code('330302', 10)},2024-01-01,,,,`); // 6: duplicate number
+  const r = await postCsv(lc, '/api/v1/import/licences', body);
+  assert.equal(r.status, 200, JSON.stringify(r.data));
+  assert.equal(r.data.kind, 'licence');
+  assert.equal(r.data.written, false);
+  assert.equal(r.data.invalid, 4);
+  const at = (row) => r.data.errors.find((e) => e.row === row);
+  assert.deepEqual([at(3).column, at(3).field], [3, 'holder']);
+  assert.match(at(3).detail, /执业证书编码/);
+  assert.deepEqual([at(4).column, at(4).field], [2, 'kind']);
+  assert.match(at(4).detail, /未知的证照种类/);
+  assert.deepEqual([at(5).column, at(5).field], [3, 'holder']);
+  assert.match(at(5).detail, /管辖范围/);
+  assert.deepEqual([at(6).column, at(6).field], [1, 'number']);
+  assert.match(at(6).detail, /与第 2 行重复/);
+  assert.equal(dbCount('licence_events'), events);
+  assert.equal(dbCount('audit_leaves'), leaves);
+  assert.equal((await admin.get('/api/v1/licences?q=LIC-API-1')).data.items.length, 1, 'only LIC-API-1');
+
+  // the CLI prints one line per bad row
+  const c = importCli('licences', file('licbad.csv', body));
+  assert.equal(c.status, 1);
+  assert.match(c.stderr, /第 4 行 第 2 列（证照种类）：未知的证照种类/);
+
+  const s = await postCsv(lc, '/api/v1/import/licences?skip_invalid=true', body);
+  assert.equal(s.data.written, true);
+  assert.equal(s.data.inserted, 1);
+  const mine = (await lc.get('/api/v1/licences?q=LIC-API-10')).data.items;
+  assert.equal(mine.length, 1);
+  assert.equal(mine[0].issuer, '温州市鹿城区卫生健康局');
+  // leaders may not import
+  isProblem(assert, await postCsv(leader, '/api/v1/import/licences', body), 403);
+});
+
+test('licences: --columns lists the licence columns', () => {
+  const out = execFileSync(BIN, ['import', 'licences', '--columns'], { encoding: 'utf8' });
+  for (const col of ['证照编号', '证照种类', '持证主体代码', '有效期起', '有效期至', '发证机关', '状态', '备注'])
+    assert.match(out, new RegExp(col));
+});
+
+test('licences: only the health department imports licences', async () => {
+  srv.addUser('lc.market', 'inspector', '330302', 'market');
+  const m = new Client(srv.url); await m.signIn('lc.market');
+  const r = await postCsv(m, '/api/v1/import/licences', lic(`LIC-API-20,med_inst_practice,${code('330302', 10)},2024-01-01,,,,`));
+  isProblem(assert, r, 403);
+  assert.equal((await admin.get('/api/v1/licences?q=LIC-API-20')).data.items.length, 0);
 });
