@@ -146,6 +146,12 @@ static yj_qb *filtered(yj_req *r, const char *columns)
 	return q;
 }
 
+static json_t *flag_item(store_stmt *st, void *arg)
+{
+	(void)arg;
+	return flag_json(st);
+}
+
 static int flags_list(yj_req *r)
 {
 	int limit;
@@ -162,27 +168,7 @@ static int flags_list(yj_req *r)
 	yj_q_int(q, after);
 	yj_q_tail(q, "ORDER BY id LIMIT ?");
 	yj_q_int(q, limit + 1);
-	store_stmt *st = yj_q_prepare(q, store_conn_get(yj_store(r)));
-	if (!st)
-		return yj_reply_store_error(r, ST_ERR);
-	json_t *items = json_array(), *next = json_null();
-	int rc, n = 0;
-	while ((rc = store_step(st)) == ST_ROW) {
-		if (++n > limit) {
-			json_t *last = json_array_get(items, json_array_size(items) - 1);
-			json_decref(next);
-			next = yj_cursor_json(json_string_value(json_object_get(last, "id")));
-			break;
-		}
-		json_array_append_new(items, flag_json(st));
-	}
-	store_finalize(st);
-	if (rc < 0) {
-		json_decref(items);
-		json_decref(next);
-		return yj_reply_store_error(r, rc);
-	}
-	return yj_reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+	return yj_reply_page(r, yj_q_prepare(q, store_conn_get(yj_store(r))), limit, flag_item, NULL, "id");
 }
 
 static const char *result_label(const char *v)
@@ -425,6 +411,27 @@ static const yj_qparam run_params[] = {
 	{"limit", "Page size, 1–200 (default 20)"}, {"cursor", "next_cursor of the previous page"}, {NULL, NULL},
 };
 
+static json_t *run_item(store_stmt *st, void *arg)
+{
+	(void)arg;
+	json_t *o = json_object();
+	json_object_set_new(o, "id", yj_json_id(store_col_int64(st, 0)));
+	json_object_set_new(o, "started_at", json_integer(store_col_int64(st, 1)));
+	json_object_set_new(o, "finished_at", store_col_is_null(st, 2) ? json_null() : json_integer(store_col_int64(st, 2)));
+	json_object_set_new(o, "complete", json_boolean(!store_col_is_null(st, 2)));
+	json_object_set_new(o, "input_name", text_or_null(st, 3));
+	json_object_set_new(o, "input_sha256", text_or_null(st, 4));
+	json_object_set_new(o, "rules_sha256", text_or_null(st, 5));
+	static const char *const counts[] = {"rule_count", "line_count", "flag_count", "flagged_lines", "record_count"};
+	for (int i = 0; i < 5; i++)
+		json_object_set_new(o, counts[i], json_integer(store_col_int64(st, 6 + i)));
+	json_object_set_new(o, "amount_fen", json_integer(store_col_int64(st, 11)));
+	json_object_set_new(o, "amount_yuan", yuan(store_col_int64(st, 11)));
+	json_object_set_new(o, "actor", text_or_null(st, 12));
+	json_object_set_new(o, "region_code", text_or_null(st, 13));
+	return o;
+}
+
 static int runs_list(yj_req *r)
 {
 	int limit;
@@ -439,42 +446,7 @@ static int runs_list(yj_req *r)
 	yj_q_int(q, before);
 	yj_q_tail(q, "ORDER BY id DESC LIMIT ?"); /* newest first */
 	yj_q_int(q, limit + 1);
-	store_stmt *st = yj_q_prepare(q, store_conn_get(yj_store(r)));
-	if (!st)
-		return yj_reply_store_error(r, ST_ERR);
-	json_t *items = json_array(), *next = json_null();
-	int rc, n = 0;
-	while ((rc = store_step(st)) == ST_ROW) {
-		if (++n > limit) {
-			json_t *last = json_array_get(items, json_array_size(items) - 1);
-			json_decref(next);
-			next = yj_cursor_json(json_string_value(json_object_get(last, "id")));
-			break;
-		}
-		json_t *o = json_object();
-		json_object_set_new(o, "id", yj_json_id(store_col_int64(st, 0)));
-		json_object_set_new(o, "started_at", json_integer(store_col_int64(st, 1)));
-		json_object_set_new(o, "finished_at", store_col_is_null(st, 2) ? json_null() : json_integer(store_col_int64(st, 2)));
-		json_object_set_new(o, "complete", json_boolean(!store_col_is_null(st, 2)));
-		json_object_set_new(o, "input_name", text_or_null(st, 3));
-		json_object_set_new(o, "input_sha256", text_or_null(st, 4));
-		json_object_set_new(o, "rules_sha256", text_or_null(st, 5));
-		static const char *const counts[] = {"rule_count", "line_count", "flag_count", "flagged_lines", "record_count"};
-		for (int i = 0; i < 5; i++)
-			json_object_set_new(o, counts[i], json_integer(store_col_int64(st, 6 + i)));
-		json_object_set_new(o, "amount_fen", json_integer(store_col_int64(st, 11)));
-		json_object_set_new(o, "amount_yuan", yuan(store_col_int64(st, 11)));
-		json_object_set_new(o, "actor", text_or_null(st, 12));
-		json_object_set_new(o, "region_code", text_or_null(st, 13));
-		json_array_append_new(items, o);
-	}
-	store_finalize(st);
-	if (rc < 0) {
-		json_decref(items);
-		json_decref(next);
-		return yj_reply_store_error(r, rc);
-	}
-	return yj_reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+	return yj_reply_page(r, yj_q_prepare(q, store_conn_get(yj_store(r))), limit, run_item, NULL, "id");
 }
 
 /* ---- summary ---- */

@@ -38,6 +38,12 @@ static json_t *grid_json(store_stmt *st)
 			 (json_int_t)store_col_int64(st, 8));
 }
 
+static json_t *grid_row(store_stmt *st, void *arg)
+{
+	(void)arg;
+	return grid_json(st);
+}
+
 static yj_qb *filtered(yj_req *r)
 {
 	yj_qb *q = yj_q_select(&grids_view, COLS, &yj_who(r)->scope);
@@ -72,27 +78,7 @@ static int list_grids(yj_req *r)
 	yj_q_int(q, after);
 	yj_q_tail(q, "ORDER BY g.id LIMIT ?");
 	yj_q_int(q, limit + 1);
-	store_stmt *st = yj_q_prepare(q, store_conn_get(yj_store(r)));
-	if (!st)
-		return yj_reply_store_error(r, ST_ERR);
-	json_t *items = json_array(), *next = json_null();
-	int rc, n = 0;
-	while ((rc = store_step(st)) == ST_ROW) {
-		if (++n > limit) {
-			json_t *last = json_array_get(items, json_array_size(items) - 1);
-			json_decref(next);
-			next = yj_cursor_json(json_string_value(json_object_get(last, "id")));
-			break;
-		}
-		json_array_append_new(items, grid_json(st));
-	}
-	store_finalize(st);
-	if (rc < 0) {
-		json_decref(items);
-		json_decref(next);
-		return yj_reply_store_error(r, rc);
-	}
-	return yj_reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+	return yj_reply_page(r, yj_q_prepare(q, store_conn_get(yj_store(r))), limit, grid_row, NULL, "id");
 }
 
 static const yj_column export_cols[] = {

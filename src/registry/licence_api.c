@@ -116,6 +116,14 @@ static yj_qb *filtered(yj_req *r, const char *today)
 	return q;
 }
 
+/* A list row as the API shows it: internal columns stripped. */
+static json_t *licence_item(store_stmt *st, void *arg)
+{
+	json_t *row = yj_licence_row(st, arg);
+	strip_internal(row);
+	return row;
+}
+
 static int list(yj_req *r)
 {
 	int limit;
@@ -134,29 +142,7 @@ static int list(yj_req *r)
 	yj_q_int(q, after);
 	yj_q_tail(q, "ORDER BY id LIMIT ?");
 	yj_q_int(q, limit + 1);
-	store_stmt *st = yj_q_prepare(q, store_conn_get(yj_store(r)));
-	if (!st)
-		return yj_reply_store_error(r, ST_ERR);
-	json_t *items = json_array(), *next = json_null();
-	int rc, n = 0;
-	while ((rc = store_step(st)) == ST_ROW) {
-		if (++n > limit) {
-			json_t *last = json_array_get(items, json_array_size(items) - 1);
-			json_decref(next);
-			next = yj_cursor_json(json_string_value(json_object_get(last, "id")));
-			break;
-		}
-		json_t *row = yj_licence_row(st, today);
-		strip_internal(row);
-		json_array_append_new(items, row);
-	}
-	store_finalize(st);
-	if (rc < 0) {
-		json_decref(items);
-		json_decref(next);
-		return yj_reply_store_error(r, rc);
-	}
-	return yj_reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+	return yj_reply_page(r, yj_q_prepare(q, store_conn_get(yj_store(r))), limit, licence_item, today, "id");
 }
 
 static int export(yj_req *r)

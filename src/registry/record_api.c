@@ -162,6 +162,19 @@ static yj_qb *filtered(yj_req *r, const reg_api *a)
 	return filtered_cols(r, a, yj_reg_columns(a->k));
 }
 
+struct page_arg {
+	const reg_api *a;
+	const yj_principal *who;
+};
+
+static json_t *public_row(store_stmt *st, void *arg)
+{
+	struct page_arg *pa = arg;
+	json_t *rec = yj_reg_row(pa->a->k, st), *pub = yj_reg_public(pa->a->k, rec, pa->who);
+	json_decref(rec);
+	return pub;
+}
+
 int yj_reg_api_list(yj_req *r, const reg_api *a)
 {
 	int limit;
@@ -178,29 +191,8 @@ int yj_reg_api_list(yj_req *r, const reg_api *a)
 	yj_q_int(q, after);
 	yj_q_tail(q, "ORDER BY id LIMIT ?");
 	yj_q_int(q, limit + 1);
-	store_stmt *st = yj_q_prepare(q, store_conn_get(yj_store(r)));
-	if (!st)
-		return yj_reply_store_error(r, ST_ERR);
-	json_t *items = json_array(), *next = json_null();
-	int rc, n = 0;
-	while ((rc = store_step(st)) == ST_ROW) {
-		if (++n > limit) {
-			json_t *last = json_array_get(items, json_array_size(items) - 1);
-			json_decref(next);
-			next = yj_cursor_json(json_string_value(json_object_get(last, "id")));
-			break;
-		}
-		json_t *rec = yj_reg_row(a->k, st);
-		json_array_append_new(items, yj_reg_public(a->k, rec, yj_who(r)));
-		json_decref(rec);
-	}
-	store_finalize(st);
-	if (rc < 0) {
-		json_decref(items);
-		json_decref(next);
-		return yj_reply_store_error(r, rc);
-	}
-	return yj_reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+	struct page_arg pa = {a, yj_who(r)};
+	return yj_reply_page(r, yj_q_prepare(q, store_conn_get(yj_store(r))), limit, public_row, &pa, "id");
 }
 
 /* ---- export: the same filters and scope, values as people read them ---- */

@@ -77,6 +77,12 @@ static yj_qb *filtered(yj_req *r)
 	return qq;
 }
 
+static json_t *region_row(store_stmt *st, void *arg)
+{
+	(void)arg;
+	return region_json(st);
+}
+
 static int list_regions(yj_req *r)
 {
 	int limit;
@@ -92,26 +98,7 @@ static int list_regions(yj_req *r)
 	}
 	yj_q_tail(q, "ORDER BY code LIMIT ?");
 	yj_q_int(q, limit + 1);
-	store_stmt *st = yj_q_prepare(q, store_conn_get(yj_store(r)));
-	if (!st)
-		return yj_reply_store_error(r, ST_ERR);
-	json_t *items = json_array(), *next = json_null();
-	int rc, n = 0;
-	while ((rc = store_step(st)) == ST_ROW) {
-		if (++n > limit) {
-			json_t *last = json_array_get(items, json_array_size(items) - 1);
-			next = yj_cursor_json(json_string_value(json_object_get(last, "code")));
-			break;
-		}
-		json_array_append_new(items, region_json(st));
-	}
-	store_finalize(st);
-	if (rc < 0) {
-		json_decref(items);
-		json_decref(next);
-		return yj_reply_store_error(r, rc);
-	}
-	return yj_reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+	return yj_reply_page(r, yj_q_prepare(q, store_conn_get(yj_store(r))), limit, region_row, NULL, "code");
 }
 
 static const yj_column export_cols[] = {

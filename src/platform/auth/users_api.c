@@ -80,6 +80,14 @@ static yj_qb *filtered(yj_req *r)
 	return q;
 }
 
+static json_t *user_row(store_stmt *st, void *arg)
+{
+	auth_user u;
+	(void)arg;
+	read_row(st, &u);
+	return auth_user_json(&u);
+}
+
 static int list_users(yj_req *r)
 {
 	int limit;
@@ -94,30 +102,7 @@ static int list_users(yj_req *r)
 	yj_q_int(q, after);
 	yj_q_tail(q, "ORDER BY u.id LIMIT ?");
 	yj_q_int(q, limit + 1);
-	store_stmt *st = yj_q_prepare(q, store_conn_get(yj_store(r)));
-	if (!st)
-		return yj_reply_store_error(r, ST_ERR);
-	json_t *items = json_array(), *next = json_null();
-	int rc, n = 0;
-	auth_user u;
-	while ((rc = store_step(st)) == ST_ROW) {
-		read_row(st, &u);
-		if (++n > limit) {
-			/* One row beyond the page exists: the cursor is the last id of this page. */
-			json_decref(next);
-			json_t *last = json_array_get(items, json_array_size(items) - 1);
-			next = yj_cursor_json(json_string_value(json_object_get(last, "id")));
-			break;
-		}
-		json_array_append_new(items, auth_user_json(&u));
-	}
-	store_finalize(st);
-	if (rc < 0) {
-		json_decref(items);
-		json_decref(next);
-		return yj_reply_store_error(r, rc);
-	}
-	return yj_reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+	return yj_reply_page(r, yj_q_prepare(q, store_conn_get(yj_store(r))), limit, user_row, NULL, "id");
 }
 
 static const yj_column export_cols[] = {

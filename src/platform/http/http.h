@@ -159,6 +159,12 @@ void yj_add_header(yj_req *r, const char *name, const char *value);
 int yj_page_params(yj_req *r, int *limit, const char **cursor);
 /* Encodes key as the next cursor (a new string reference for JSON). */
 json_t *yj_cursor_json(const char *key);
+/* A row of a list as JSON (new reference), or NULL to leave the row out. */
+typedef json_t *(*yj_row_fn)(store_stmt *st, void *arg);
+/* Replies one page of a list: steps st (a query ending in LIMIT limit + 1), turns rows into items
+ * with row(st, arg), and when a row beyond limit exists sets next_cursor to the string at key of
+ * the page's last item. Finalizes st (NULL replies the store error). Answers {items, next_cursor}. */
+int yj_reply_page(yj_req *r, store_stmt *st, int limit, yj_row_fn row, void *arg, const char *key);
 
 /* Export of a list (every list can go to Excel): ?format=xlsx (default) or csv. rows is an array of
  * objects (stolen); each column takes the value at key (strings and numbers) under a Chinese header. */

@@ -283,3 +283,30 @@ char *yj_json_canonical(const json_t *v)
 {
 	return json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY | JSON_REAL_PRECISION(12));
 }
+
+int yj_reply_page(yj_req *r, store_stmt *st, int limit, yj_row_fn row, void *arg, const char *key)
+{
+	if (!st)
+		return yj_reply_store_error(r, ST_ERR);
+	json_t *items = json_array(), *next = json_null();
+	int rc, n = 0;
+	while ((rc = store_step(st)) == ST_ROW) {
+		if (++n > limit) {
+			/* One row beyond the page exists: the cursor is the key of this page's last item. */
+			json_t *last = json_array_get(items, json_array_size(items) - 1);
+			json_decref(next);
+			next = yj_cursor_json(json_string_value(json_object_get(last, key)));
+			break;
+		}
+		json_t *item = row(st, arg);
+		if (item)
+			json_array_append_new(items, item);
+	}
+	store_finalize(st);
+	if (rc < 0) {
+		json_decref(items);
+		json_decref(next);
+		return yj_reply_store_error(r, rc);
+	}
+	return yj_reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+}
