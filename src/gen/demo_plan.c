@@ -281,7 +281,7 @@ static void plan_grids(gen *g)
 			demo_grid *gr = &p->grids[p->ngrids++];
 			char num[16];
 			demo_numeral(k, num);
-			snprintf(gr->code, sizeof gr->code, "%s%03d", t->code, k);
+			snprintf(gr->code, sizeof gr->code, "%.9s%03d", t->code, k % 1000);
 			snprintf(gr->name, sizeof gr->name, "%.36s第%s网格", t->name, num);
 			gr->town = i;
 			gr->id = 0;
@@ -499,7 +499,7 @@ static void road_community(gen *g, char out[32])
 			buf[strlen(buf) - strlen(ends[i])] = '\0';
 			break;
 		}
-	snprintf(out, 32, "%s", buf);
+	snprintf(out, 32, "%.31s", buf);
 }
 
 /* Community health centres and stations in streets; township health centres and village clinics
