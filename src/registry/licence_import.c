@@ -55,9 +55,9 @@ static int norm_date(const char *s, char out[11])
 	if ((sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || s[n]) &&
 	    (n = 0, sscanf(s, "%4d/%2d/%2d%n", &y, &m, &d, &n) != 3 || s[n]))
 		return 0;
-	if (y < 0 || m < 0 || d < 0)
+	if (y < 0 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31)
 		return 0;
-	snprintf(out, 11, "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
+	snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u, (unsigned)d % 100u);
 	return yj_licence_date_valid(out);
 }
 

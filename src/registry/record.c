@@ -103,7 +103,7 @@ static int valid_date(const char *s, char out[11])
 	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 	if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1] + (m == 2 && leap))
 		return 0;
-	snprintf(out, 11, "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
+	snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u, (unsigned)d % 100u);
 	return 1;
 }
 

@@ -60,7 +60,7 @@ static void stream_reference(void **state)
 /* N subjects in one county, weights given; inspectors: k of health in the county. */
 static yj_draw_subject subjects[64];
 static yj_draw_inspector inspectors[64];
-static char sid[64][8], iid[64][8];
+static char sid[64][24], iid[64][24];
 
 static void setup_world(size_t ns, const int64_t *w, size_t ni)
 {
