@@ -46,6 +46,23 @@ const FIELD_LABELS = {
   valid_to: '有效期至',
   dry_run: '试导入',
   skip_invalid: '跳过错误行',
+  // 双随机抽查 (inspection)
+  legal_basis: '检查依据', subject_types: '检查对象类型', checklist: '检查要点', ratio_permille: '抽查比例',
+  coverage_years: '覆盖周期', item_ids: '抽查事项', departments: '参与部门', team_size: '每组人数',
+  credit_share_permille: '信用规则占比', conflict_years: '任职回避年限', weight_factors: '权重系数', witness: '见证值',
+  cert_no: '执法证号', lng: '经度', lat: '纬度', result: '检查结果', note: '说明', severity: '严重程度', clause: '违反条款',
+  description: '问题描述', point_code: '检查要点', signer_name: '签字人', signed: '签字', signature: '签字或拒签',
+  checkin: '签到', requirement: '整改要求', working_days: '整改期限', summary: '检查结论', team: '检查组',
+  institution_id: '执业机构',
+  start_date: '开始日期',
+  end_date: '结束日期',
+  grid_id: '网格',
+  grid_code: '网格编码',
+  user_ids: '网格员',
+  duty: '职责',
+  source: '来源',
+  seq: '序号',
+  group: '分组',
 };
 
 let csrfToken = '';

@@ -2,6 +2,9 @@
 // the router and the "建设中" placeholder all read this list, so they cannot disagree.
 //   roles: who may open the page (absent: every signed-in user); mirrors the API's route roles.
 //   planned: true while the capability has no page yet; desc says what it will do.
+// Who may open the double-random pages (the API's INSP_STAFF).
+const INSP_STAFF = ['admin', 'leader', 'inspector', 'legal_reviewer', 'liaison'];
+
 export const NAV = [
   { path: '/', name: 'home', title: '首页', icon: 'HomeFilled' },
   {
@@ -9,11 +12,20 @@ export const NAV = [
       { path: '/registry/institutions', name: 'institutions', title: '医疗机构' },
       { path: '/registry/practitioners', name: 'practitioners', title: '医务人员' },
       { path: '/registry/licences', name: 'licences', title: '电子证照' },
+      { path: '/registry/grids', name: 'grids', title: '网格' },
       { path: '/registry/import', name: 'registry-import', title: '数据导入', roles: ['admin', 'inspector'] },
     ],
   },
-  { path: '/inspection', name: 'inspection', title: '双随机抽查', icon: 'Aim', planned: true,
-    desc: '“双随机、一公开”抽查：按风险加权随机抽取检查对象和执法人员，抽取过程可公开验证，检查结果依法公开。' },
+  {
+    title: '双随机抽查', icon: 'Aim', roles: INSP_STAFF, children: [
+      { path: '/inspection/plans', name: 'inspection-plans', title: '抽查计划', roles: INSP_STAFF },
+      { path: '/inspection/tasks', name: 'inspection-tasks', title: '检查任务', roles: INSP_STAFF },
+      { path: '/inspection/rectifications', name: 'inspection-rectifications', title: '整改', roles: INSP_STAFF },
+      { path: '/inspection/publications', name: 'inspection-publications', title: '结果公示', roles: INSP_STAFF },
+      { path: '/inspection/items', name: 'inspection-items', title: '抽查事项清单' },
+      { path: '/inspection/inspectors', name: 'inspection-inspectors', title: '执法人员名录', roles: INSP_STAFF },
+    ],
+  },
   { path: '/enforcement', name: 'enforcement', title: '执法办案', icon: 'Stamp', planned: true,
     desc: '立案、调查取证、法制审核、处罚决定、送达与结案，执法全过程记录防篡改留存。' },
   { path: '/credit', name: 'credit', title: '信用监管', icon: 'Medal', planned: true,
@@ -24,6 +36,7 @@ export const NAV = [
     desc: '按规则知识库筛查医保结算和处方数据中的欺诈、滥用等可疑行为，并复核疑点。' },
   { path: '/disclosure', name: 'disclosure', title: '信息公开', icon: 'Promotion', planned: true,
     desc: '向社会公开抽查结果、行政处罚和信用信息等监管结果。' },
+  { path: '/responsibilities', name: 'responsibilities', title: '权责清单', icon: 'Notebook' },
   { path: '/audit', name: 'audit', title: '审计日志', icon: 'Tickets', planned: true, roles: ['admin', 'leader'],
     desc: '浏览防篡改的审计日志（执法全过程记录），查看签名树头并核验包含证明和一致性证明。' },
   {

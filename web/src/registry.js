@@ -1,82 +1,110 @@
-// registry.js — what the registry pages share: the two kinds of subject (their fields, labels and
-// widgets, mirroring the field tables in src/registry/institution.c and practitioner.c), the code
-// lists from GET /api/v1/vocab, region names, and how values are shown.
+// registry.js — what the registry pages share: the two kinds of subject (their fields as the
+// server describes them in GET /api/v1/registry/kinds/{kind}/fields, laid out into groups with the
+// console's widgets), the code lists from GET /api/v1/vocab, region, institution and grid names,
+// and how values are shown.
 import { reactive } from 'vue';
 import { api } from './api.js';
 
-// type: text | int | bool | date | code | codes | region | ref | coord; vocab: a list of /vocab.
-// required: the server refuses the record without it (the form shows the mark; the server says why).
-// group: the heading the detail page and the form put the field under.
-const INSTITUTION_FIELDS = [
-  { name: 'name', label: '机构名称', type: 'text', required: true, max: 100, group: '基本信息', wide: true },
-  { name: 'credit_code', label: '统一社会信用代码', type: 'text', required: true, max: 18, group: '基本信息', mono: true,
-    upper: true, hint: '18 位，末位为校验码（GB 32100-2015）' },
-  { name: 'licence_no', label: '执业许可证登记号', type: 'text', max: 22, group: '基本信息', mono: true, upper: true,
-    hint: '22 位数字或大写字母' },
-  { name: 'type', label: '机构类别', type: 'code', vocab: 'institution_type', required: true, group: '基本信息' },
-  { name: 'level', label: '级别', type: 'code', vocab: 'level', required: true, group: '基本信息' },
-  { name: 'grade', label: '等次', type: 'code', vocab: 'grade', group: '基本信息' },
-  { name: 'ownership', label: '举办主体', type: 'code', vocab: 'ownership', required: true, group: '基本信息' },
-  { name: 'profit', label: '经营性质', type: 'code', vocab: 'profit', required: true, group: '基本信息' },
-  { name: 'state', label: '执业状态', type: 'code', vocab: 'institution_state', group: '基本信息' },
-  { name: 'insurance_designated', label: '医保定点', type: 'bool', group: '基本信息' },
-  { name: 'clinical_depts', label: '诊疗科目', type: 'codes', vocab: 'clinical_dept', group: '执业范围', wide: true },
-  { name: 'equipment', label: '大型医用设备', type: 'codes', vocab: 'equipment', group: '执业范围', wide: true },
-  { name: 'beds', label: '核定床位', type: 'int', max: 20000, group: '执业范围' },
-  { name: 'region_code', label: '行政区划', type: 'region', required: true, group: '属地与位置' },
-  { name: 'grid_code', label: '网格编码', type: 'text', max: 20, group: '属地与位置', inputOnly: true, mono: true,
-    hint: '不改网格请留空' },
-  { name: 'address', label: '地址', type: 'text', max: 200, group: '属地与位置', wide: true },
-  { name: 'lng', label: '经度', type: 'coord', min: 73, maxv: 136, group: '属地与位置', hint: '可不填；GCJ-02' },
-  { name: 'lat', label: '纬度', type: 'coord', min: 3, maxv: 54, group: '属地与位置', hint: '可不填；GCJ-02' },
-  { name: 'licence_valid_from', label: '许可证有效期起', type: 'date', group: '许可与校验' },
-  { name: 'licence_valid_to', label: '许可证有效期至', type: 'date', group: '许可与校验' },
-  { name: 'verified_on', label: '最近校验日期', type: 'date', group: '许可与校验' },
-  { name: 'verify_due', label: '下次校验日期', type: 'date', group: '许可与校验' },
-  { name: 'credit_code_override', label: '校验例外理由', type: 'text', max: 200, group: '许可与校验', wide: true,
-    adminOnly: true, hint: '仅管理员：早期试点代码确属有效但未通过校验时填写' },
-];
+// The server owns the fields: which exist, their labels, types (text | int | bool | date | code |
+// codes | region | ref | coord), required, max and code list. The console only says where each
+// goes and how its input looks — the heading it is shown under (a field the layout does not name
+// goes under 其他信息, so a field added on the server still appears) and these presentation hints:
+//   wide: a whole form row; mono: monospace; upper: typed in upper case; hint: a line below the input;
+//   inputOnly: accepted but not stored as such (the clear ID number, a grid code);
+//   show: display as this type (a derived region code the server calls text);
+//   adminOnly: administrators only; requiredOnCreate: refused when missing on create by the kind's
+//   own check rather than the field table; min/maxv: the range of a coordinate input.
+const LAYOUT = {
+  institution: {
+    基本信息: {
+      name: { wide: true },
+      credit_code: { mono: true, upper: true, hint: '18 位，末位为校验码（GB 32100-2015）' },
+      licence_no: { mono: true, upper: true, hint: '22 位数字或大写字母' },
+      type: {}, level: {}, grade: {}, ownership: {}, profit: {}, state: {}, insurance_designated: {},
+    },
+    执业范围: { clinical_depts: { wide: true }, equipment: { wide: true }, beds: {} },
+    属地与位置: {
+      region_code: {},
+      grid_id: {},
+      grid_code: { inputOnly: true, mono: true, hint: '网格页可查网格编码；不改网格请留空' },
+      address: { wide: true },
+      lng: { min: 73, maxv: 136, hint: '可不填；GCJ-02' },
+      lat: { min: 3, maxv: 54, hint: '可不填；GCJ-02' },
+    },
+    许可与校验: {
+      licence_valid_from: {}, licence_valid_to: {}, verified_on: {}, verify_due: {},
+      credit_code_override: { wide: true, adminOnly: true, hint: '仅管理员：早期试点代码确属有效但未通过校验时填写' },
+    },
+  },
+  practitioner: {
+    基本信息: {
+      name: {},
+      id_number: { mono: true, upper: true, inputOnly: true, requiredOnCreate: true,
+        hint: '18 位，末位为校验码（GB 11643-1999）；加密存储，只显示脱敏号码' },
+      id_masked: { mono: true }, sex: {}, birth_date: {},
+    },
+    执业信息: {
+      certificate_no: { mono: true, upper: true, hint: '8–30 位数字或大写字母' },
+      category: {}, practice_type: {}, practice_scope: {}, institution_id: { wide: true }, region_code: { show: 'region' }, state: {},
+    },
+    权限: { prescription_right: {}, antibiotic_grade: {}, surgical_grade: { hint: '0–4 级' }, insurance_physician: {} },
+    定期考核: { assessment_result: {}, assessment_date: {} },
+  },
+};
+const OTHER_GROUP = '其他信息';
 
-const PRACTITIONER_FIELDS = [
-  { name: 'name', label: '姓名', type: 'text', required: true, max: 50, group: '基本信息' },
-  { name: 'id_number', label: '身份证号', type: 'text', required: true, max: 18, group: '基本信息', mono: true,
-    upper: true, inputOnly: true, hint: '18 位，末位为校验码（GB 11643-1999）；加密存储，只显示脱敏号码' },
-  { name: 'id_masked', label: '身份证号', type: 'text', group: '基本信息', derived: true, mono: true },
-  { name: 'sex', label: '性别', type: 'sex', group: '基本信息', derived: true },
-  { name: 'birth_date', label: '出生日期', type: 'date', group: '基本信息', derived: true },
-  { name: 'certificate_no', label: '执业证书编码', type: 'text', required: true, max: 30, group: '执业信息', mono: true,
-    upper: true, hint: '8–30 位数字或大写字母' },
-  { name: 'category', label: '人员类别', type: 'code', vocab: 'category', required: true, group: '执业信息' },
-  { name: 'practice_type', label: '执业类别', type: 'code', vocab: 'practice_type', required: true, group: '执业信息' },
-  { name: 'practice_scope', label: '执业范围', type: 'text', max: 100, group: '执业信息' },
-  { name: 'institution_id', label: '主要执业机构', type: 'ref', required: true, group: '执业信息', wide: true },
-  { name: 'region_code', label: '行政区划', type: 'region', group: '执业信息', derived: true },
-  { name: 'state', label: '执业状态', type: 'code', vocab: 'practitioner_state', group: '执业信息' },
-  { name: 'prescription_right', label: '处方权', type: 'bool', group: '权限' },
-  { name: 'antibiotic_grade', label: '抗菌药物处方权限', type: 'code', vocab: 'antibiotic_grade', group: '权限' },
-  { name: 'surgical_grade', label: '手术分级权限', type: 'int', max: 4, group: '权限', hint: '0–4 级' },
-  { name: 'insurance_physician', label: '医保医师', type: 'bool', group: '权限' },
-  { name: 'assessment_result', label: '定期考核结果', type: 'code', vocab: 'assessment', group: '定期考核' },
-  { name: 'assessment_date', label: '定期考核日期', type: 'date', group: '定期考核' },
-];
-
-export const KINDS = {
+export const KINDS = reactive({
   institution: {
     key: 'institution', api: 'institutions', label: '医疗机构', list: '/registry/institutions',
-    fields: INSTITUTION_FIELDS, stateVocab: 'institution_state',
-    groups: ['基本信息', '执业范围', '属地与位置', '许可与校验'],
+    stateVocab: 'institution_state', fields: [], groups: [], loaded: false,
   },
   practitioner: {
     key: 'practitioner', api: 'practitioners', label: '医务人员', list: '/registry/practitioners',
-    fields: PRACTITIONER_FIELDS, stateVocab: 'practitioner_state',
-    groups: ['基本信息', '执业信息', '权限', '定期考核'],
+    stateVocab: 'practitioner_state', fields: [], groups: [], loaded: false,
   },
-};
+});
 
-// Labels of every field, for history entries and errors on fields a form does not show.
+// Server fields and derived columns → the console's field list in layout order, each with
+// group and hints. Derived columns (shown, never sent) carry derived: true.
+function arrange(kind, desc) {
+  const layout = LAYOUT[kind];
+  const all = [...desc.fields.map((f) => ({ ...f })), ...desc.derived.map((d) => ({ ...d, derived: true }))];
+  const byName = new Map(all.map((f) => [f.name, f]));
+  const out = [];
+  for (const [group, names] of Object.entries(layout)) {
+    for (const [name, hints] of Object.entries(names)) {
+      const f = byName.get(name);
+      if (!f) continue; // the server no longer has it
+      byName.delete(name);
+      out.push({ ...f, ...hints, group, required: !!(f.required || hints.requiredOnCreate) });
+    }
+  }
+  for (const f of byName.values()) out.push({ ...f, group: OTHER_GROUP });
+  return out;
+}
+
+const kindPromises = {};
+
+// Loads a kind's field descriptions once per page load; pages wait for it before drawing fields.
+export function loadKind(kind) {
+  if (!kindPromises[kind]) {
+    kindPromises[kind] = api.get(`registry/kinds/${kind}/fields`).then((desc) => {
+      const K = KINDS[kind];
+      K.label = desc.label || K.label;
+      K.fields = arrange(kind, desc);
+      K.groups = [...Object.keys(LAYOUT[kind]), OTHER_GROUP].filter((g) => K.fields.some((f) => f.group === g));
+      K.loaded = true;
+      return K;
+    }).catch((e) => { kindPromises[kind] = null; throw e; });
+  }
+  return kindPromises[kind];
+}
+
+// Labels of every field, for history entries and errors on fields a form does not show (the
+// record's version is not a field of the kind).
 export function fieldLabelOf(kind, name) {
-  const extra = { grid_id: '网格', version: '版本', sex: '性别', birth_date: '出生日期', id_masked: '身份证号' };
-  return KINDS[kind].fields.find((f) => f.name === name)?.label ?? extra[name] ?? name;
+  if (name === 'version') return '版本';
+  return KINDS[kind].fields.find((f) => f.name === name)?.label ?? name;
 }
 
 // ---- code lists ----
@@ -143,12 +171,13 @@ export function formatValue(kind, field, value) {
   const f = typeof field === 'string' ? KINDS[kind].fields.find((x) => x.name === field) : field;
   if (value === null || value === undefined || value === '' || (Array.isArray(value) && !value.length)) return '—';
   if (!f) return String(value);
-  switch (f.type) {
+  if (f.name === 'sex') return value === 'M' ? '男' : value === 'F' ? '女' : value;
+  switch (f.show ?? f.type) {
     case 'bool': return value ? '是' : '否';
     case 'code': return vocabLabel(f.vocab, value);
     case 'codes': return value.map((c) => vocabLabel(f.vocab, c)).join('、');
     case 'region': return `${regionName(value)}（${value}）`;
-    case 'sex': return value === 'M' ? '男' : value === 'F' ? '女' : value;
+    case 'ref': return f.name === 'grid_id' ? gridLabel(value) : f.name === 'institution_id' ? institutionName(value) : String(value);
     case 'int': return f.name === 'surgical_grade' ? `${value} 级` : f.name === 'beds' ? `${value} 张` : String(value);
     default: return String(value);
   }
@@ -193,4 +222,24 @@ export function institutionName(id) {
 }
 export function rememberInstitution(i) {
   if (i?.id) { instAsked.add(i.id); instNames[i.id] = i.name; }
+}
+
+const grids = reactive({});
+const gridAsked = new Set();
+
+// A grid by id as people read it, 名称（编码）, fetched once per page load (reactive).
+export function gridLabel(id) {
+  if (!id) return '';
+  if (!gridAsked.has(id)) {
+    gridAsked.add(id);
+    api.get(`grids/${id}`, undefined, { quiet: true })
+      .then((g) => { grids[id] = g; })
+      .catch(() => { grids[id] = null; });
+  }
+  const g = grids[id];
+  return g ? `${g.name}（${g.code}）` : g === null ? `网格 ${id}` : '…';
+}
+export function gridOf(id) { gridLabel(id); return grids[id] ?? null; }
+export function rememberGrid(g) {
+  if (g?.id) { gridAsked.add(g.id); grids[g.id] = g; }
 }

@@ -13,6 +13,14 @@ const built = {
   practitioners: () => import('./views/PractitionersView.vue'),
   licences: () => import('./views/LicencesView.vue'),
   'registry-import': () => import('./views/ImportView.vue'),
+  'inspection-plans': () => import('./views/PlansView.vue'),
+  'inspection-tasks': () => import('./views/TasksView.vue'),
+  'inspection-rectifications': () => import('./views/RectificationsView.vue'),
+  'inspection-publications': () => import('./views/PublicationsView.vue'),
+  'inspection-items': () => import('./views/InspectionItemsView.vue'),
+  'inspection-inspectors': () => import('./views/InspectorsView.vue'),
+  grids: () => import('./views/GridsView.vue'),
+  responsibilities: () => import('./views/ResponsibilitiesView.vue'),
 };
 const recordDetail = () => import('./views/RecordDetailView.vue');
 const recordForm = () => import('./views/RecordFormView.vue');
@@ -42,6 +50,11 @@ const routes = [
   { path: '/login', name: 'login', component: () => import('./views/SignInView.vue'), meta: { public: true, title: '登录' } },
   // The public licence check a QR code opens: no session, no console around it.
   { path: '/verify/:code', name: 'verify', component: () => import('./views/VerifyView.vue'), meta: { public: true, title: '电子证照核验' } },
+  // Published draws and inspection results (一公开): no session.
+  { path: '/public/inspection', name: 'public-inspection', component: () => import('./views/PublicInspectionView.vue'), meta: { public: true, title: '双随机抽查结果公开' } },
+  // Field entry on a phone: signed in, but without the console shell.
+  { path: '/field', name: 'field', component: () => import('./views/FieldTasksView.vue'), meta: { title: '我的检查任务' } },
+  { path: '/field/tasks/:id(\\d+)', name: 'field-task', component: () => import('./views/TaskView.vue'), props: { field: true }, meta: { title: '现场检查' } },
   {
     path: '/',
     component: () => import('./layouts/ConsoleLayout.vue'),
@@ -49,6 +62,11 @@ const routes = [
       ...consoleRoutes,
       ...recordRoutes('institution', 'registry/institutions', '医疗机构'),
       ...recordRoutes('practitioner', 'registry/practitioners', '医务人员'),
+      { path: 'inspection', redirect: '/inspection/plans' },
+      { path: 'inspection/plans/:id(\\d+)', name: 'inspection-plan', component: () => import('./views/PlanDetailView.vue'),
+        meta: { title: '计划详情', group: '双随机抽查', menu: '/inspection/plans', parent: { title: '抽查计划', path: '/inspection/plans' } } },
+      { path: 'inspection/tasks/:id(\\d+)', name: 'inspection-task', component: () => import('./views/TaskView.vue'),
+        meta: { title: '任务详情', group: '双随机抽查', menu: '/inspection/tasks', parent: { title: '检查任务', path: '/inspection/tasks' } } },
       { path: 'profile', name: 'profile', component: () => import('./views/ProfileView.vue'), meta: { title: '个人资料' } },
       { path: ':rest(.*)*', name: 'not-found', component: () => import('./views/NotFoundView.vue'), meta: { title: '页面不存在' } },
     ],
