@@ -11,7 +11,7 @@
 //
 // GET /api/v1/practitioners (bench/search) does the same for the registry: the scoped query of
 // src/registry/record_api.c with the name filter of record.c yj_reg_name_filter (bigram posting
-// lists of name_grams intersected, LIKE confirming) and the exact filters, and the JSON of
+// lists of name_grams, one IN each, LIKE confirming) and the exact filters, and the JSON of
 // yj_reg_row + yj_reg_public. It implements every filter but id_number, which needs yijian's PII
 // hashing key (answered 501 here; bench/search does not use it).
 //
@@ -275,7 +275,7 @@ async function serve() {
 	// yj_id_parse: a positive decimal int64.
 	const idParse = (s) => (/^[0-9]+$/.test(s) && BigInt(s) > 0n && BigInt(s) <= 9223372036854775807n ? BigInt(s).toString() : null);
 
-	// yj_reg_name_filter: up to four bigrams (or the one character) intersected, then LIKE.
+	// yj_reg_name_filter: up to four bigrams (or the one character), one IN per gram, then LIKE.
 	function nameFilter(text, binds, conds) {
 		const cp = Array.from(text).slice(0, 64);
 		const n = cp.length;
@@ -288,9 +288,9 @@ async function serve() {
 		}
 		const sub = grams.map((g) => {
 			binds.push(g);
-			return `SELECT object_id FROM name_grams WHERE gram = $${binds.length} AND object_type = 'practitioner'`;
+			return `id IN (SELECT object_id FROM name_grams WHERE gram = $${binds.length} AND object_type = 'practitioner')`;
 		});
-		conds.push(`id IN (${sub.join(' INTERSECT ')})`);
+		conds.push(sub.join(' AND '));
 		binds.push(`%${text.replace(/[%_\\]/g, '\\$&')}%`);
 		conds.push(`name LIKE $${binds.length} ESCAPE '\\'`);
 	}

@@ -567,11 +567,12 @@ void yj_reg_name_filter(yj_qb *q, const reg_kind *k, const char *alias, const ch
 		for (size_t i = 0; i + 1 < n && ng < 4; i += step)
 			grams[ng++] = gram_at(cp, i, 2);
 	}
-	yj_buf_printf(&cond, "%sid IN (", alias);
+	/* One IN per gram rather than an INTERSECT: each subquery is unique on object_id (the key of
+	 * name_grams with gram and object_type fixed), so PostgreSQL joins the posting lists in id order
+	 * and stops at the page's end; an INTERSECT is computed whole before the first row comes out. */
 	for (int i = 0; i < ng; i++)
-		yj_buf_printf(&cond, "%sSELECT object_id FROM name_grams WHERE gram = ? AND object_type = '%s'",
-			      i ? " INTERSECT " : "", k->type);
-	yj_buf_puts(&cond, ")");
+		yj_buf_printf(&cond, "%s%sid IN (SELECT object_id FROM name_grams WHERE gram = ? AND object_type = '%s')",
+			      i ? " AND " : "", alias, k->type);
 	yj_q_where(q, cond.data);
 	for (int i = 0; i < ng; i++) {
 		yj_q_text(q, grams[i]);
