@@ -321,7 +321,8 @@ test('organisation: charts, filings, grids, responsibility lists', { skip, timeo
     assert.equal(p.data.grid_id, grid.id);
     await page.goto(`${URL_}/registry/institutions/${instA.id}`);
     const link = page.locator('[data-test=grid-link]');
-    await link.getByText(`${GRID_NAME}（${grid.code}）`).waitFor();
+    await link.getByText(GRID_NAME).waitFor();
+    assert.equal((await page.locator('[data-test=grid-code]').textContent()).trim(), grid.code);
     assert.ok(!(await page.locator('[data-test="group-属地与位置"]').textContent()).includes(grid.id), 'no raw grid id');
     await shot('organisation-institution-grid');
     await link.click();
