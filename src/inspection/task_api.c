@@ -198,16 +198,9 @@ fail:
 
 /* ---- list, get ---- */
 
-static int tasks_list(yj_req *r)
+/* The scoped task query with the request's filters (list and export share it). */
+static yj_qb *tasks_filtered(yj_req *r)
 {
-	int limit;
-	const char *cursor;
-	int64_t after = 0;
-	if (yj_page_params(r, &limit, &cursor) < 0)
-		return YJ_OK;
-	if (cursor && yj_id_parse(cursor, &after) < 0)
-		return yj_reply_problem(r, 400, "validation", "参数错误", "cursor 无效，请使用上一页返回的 next_cursor。");
-	store_conn *c = store_conn_get(yj_store(r));
 	yj_qb *q = yj_q_select(&insp_tasks_t, TASK_COLS, &yj_who(r)->scope);
 	const char *v;
 	if ((v = yj_query(r, "state")) && *v) {
@@ -230,36 +223,84 @@ static int tasks_list(yj_req *r)
 		yj_q_where(q, "draw_id = ?");
 		yj_q_int(q, d);
 	}
+	if ((v = yj_query(r, "region")) && *v) {
+		char prefix[16], pat[20];
+		yj_region_prefix(v, prefix);
+		snprintf(pat, sizeof pat, "%s%%", prefix);
+		yj_q_where(q, "region_code LIKE ?");
+		yj_q_text(q, pat);
+	}
 	if ((v = yj_query(r, "mine")) && !strcmp(v, "true")) {
 		char pat[32];
 		insp_member_pattern(yj_who(r)->user_id, pat);
 		yj_q_where(q, "(',' || team || ',') LIKE ?");
 		yj_q_text(q, pat);
 	}
+	return q;
+}
+
+static json_t *task_page_row(store_stmt *st, void *arg)
+{
+	return task_json(arg, st);
+}
+
+static int tasks_list(yj_req *r)
+{
+	int limit;
+	const char *cursor;
+	int64_t after = 0;
+	if (yj_page_params(r, &limit, &cursor) < 0)
+		return YJ_OK;
+	if (cursor && yj_id_parse(cursor, &after) < 0)
+		return yj_reply_problem(r, 400, "validation", "参数错误", "cursor 无效，请使用上一页返回的 next_cursor。");
+	store_conn *c = store_conn_get(yj_store(r));
+	yj_qb *q = tasks_filtered(r);
 	yj_q_where(q, "id > ?");
 	yj_q_int(q, after);
 	yj_q_tail(q, "ORDER BY id LIMIT ?");
 	yj_q_int(q, limit + 1);
+	return yj_reply_page(r, yj_q_prepare(q, c), limit, task_page_row, c, "id");
+}
+
+static const yj_column export_cols[] = {
+	{"kind_label", "任务类型"}, {"subject_name", "检查对象"}, {"subject_credit_code", "统一社会信用代码"},
+	{"region_code", "行政区划"}, {"department", "部门"}, {"phase", "抽取方式"}, {"team_names", "检查人员"},
+	{"due_date", "计划完成日期"}, {"state", "状态"}, {"outcome", "检查结果"}, {"completed_on", "完成日期"},
+	{"publish_due", "公示期限"}, {"published", "已公示"}, {NULL, NULL},
+};
+
+static int tasks_export(yj_req *r)
+{
+	store_conn *c = store_conn_get(yj_store(r));
+	yj_qb *q = tasks_filtered(r);
+	yj_q_tail(q, "ORDER BY id LIMIT 100000");
 	store_stmt *st = yj_q_prepare(q, c);
 	if (!st)
 		return yj_reply_store_error(r, ST_ERR);
-	json_t *items = json_array(), *next = json_null();
-	int rc, n = 0;
+	json_t *rows = json_array();
+	int rc;
 	while ((rc = store_step(st)) == ST_ROW) {
-		if (++n > limit) {
-			json_decref(next);
-			next = yj_cursor_json(json_string_value(json_object_get(json_array_get(items, (size_t)limit - 1), "id")));
-			break;
+		json_t *t = task_json(c, st), *m;
+		json_t *subject = json_object_get(t, "subject");
+		json_object_set(t, "subject_name", json_object_get(subject, "name"));
+		json_object_set(t, "subject_credit_code", json_object_get(subject, "credit_code"));
+		yj_buf names = YJ_BUF_INIT;
+		size_t i;
+		json_array_foreach(json_object_get(t, "team"), i, m) {
+			const char *n = json_string_value(json_object_get(m, "name"));
+			yj_buf_printf(&names, "%s%s", i ? "、" : "", n ? n : "");
 		}
-		json_array_append_new(items, task_json(c, st));
+		json_object_set_new(t, "team_names", json_string(names.data ? names.data : ""));
+		yj_buf_free(&names);
+		json_object_set_new(t, "published", json_string(json_is_null(json_object_get(t, "published_at")) ? "否" : "是"));
+		json_array_append_new(rows, t);
 	}
 	store_finalize(st);
 	if (rc < 0) {
-		json_decref(items);
-		json_decref(next);
+		json_decref(rows);
 		return yj_reply_store_error(r, rc);
 	}
-	return yj_reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+	return yj_reply_export(r, "inspection-tasks", export_cols, rows);
 }
 
 static int task_get(yj_req *r)
@@ -1001,12 +1042,17 @@ static const yj_field attach_body[] = {
 };
 static const yj_qparam list_q[] = {
 	{"state", "assigned, in_progress or completed"}, {"kind", "Task kind"}, {"subject", "Institution id"},
-	{"draw", "Draw id"}, {"mine", "true: tasks whose team includes the caller"}, {"limit", "Page size"},
-	{"cursor", "next_cursor"}, {NULL, NULL}};
+	{"draw", "Draw id"}, {"region", "GB/T 2260 code: tasks of subjects in its subtree"},
+	{"mine", "true: tasks whose team includes the caller"}, {"limit", "Page size"}, {"cursor", "next_cursor"}, {NULL, NULL}};
+static const yj_qparam export_q[] = {
+	{"state", "assigned, in_progress or completed"}, {"kind", "Task kind"}, {"subject", "Institution id"},
+	{"draw", "Draw id"}, {"region", "GB/T 2260 code: tasks of subjects in its subtree"},
+	{"mine", "true: tasks whose team includes the caller"}, {"format", "xlsx (default) or csv"}, {NULL, NULL}};
 static const yj_qparam attach_q[] = {{"name", "File name to show"}, {NULL, NULL}};
 
 const yj_route yj_insp_task_routes[] = {
 	{"GET", "/api/v1/inspection/tasks", tasks_list, INSP_STAFF, NULL, list_q, "inspection", "Inspection tasks in scope", "{items, next_cursor}", 0},
+	{"GET", "/api/v1/inspection/tasks/export", tasks_export, INSP_STAFF, NULL, export_q, "inspection", "Export the filtered task list as Excel or CSV", "An .xlsx or .csv file", 0},
 	{"POST", "/api/v1/inspection/tasks", task_create, INSP_FIELD, create_body, NULL, "inspection", "Create a task directly (patrol, supervision, rectification, post-penalty, flight)", "task", 201},
 	{"GET", "/api/v1/inspection/tasks/{id}", task_get, INSP_STAFF, NULL, NULL, "inspection", "A task with team, checklist and results, findings, attachments, rectifications", "task", 0},
 	{"POST", "/api/v1/inspection/tasks/{id}/assign", task_assign, INSP_PLANNERS, assign_body, NULL, "inspection", "Assign the team", "task", 0},

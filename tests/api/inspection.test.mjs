@@ -344,6 +344,15 @@ test('direct tasks refuse conflicted or too small teams; scope keeps a county in
   assert.ok(r.data.items.some((x) => x.id === direct));
   r = await lcIns[3].get('/api/v1/inspection/tasks?mine=true&limit=200');
   assert.ok(r.data.items.every((x) => x.team.some((m) => m.id === ids['lc.i3'])));
+  // The region filter and the export use the same filters and scope as the list.
+  const all = (await lcIns[3].get('/api/v1/inspection/tasks?limit=200')).data.items;
+  r = await lcIns[3].get('/api/v1/inspection/tasks?region=330302&limit=200');
+  assert.equal(r.data.items.length, all.filter((x) => x.region_code.startsWith('330302')).length);
+  assert.equal((await lwIns[0].get('/api/v1/inspection/tasks?region=330302&limit=200')).data.items.length, 0);
+  const csv = (await lcIns[3].get('/api/v1/inspection/tasks/export?format=csv')).data.toString('utf8');
+  assert.ok(csv.includes('检查对象') && csv.split('\n').filter((l) => l.trim()).length === all.length + 1);
+  const lwCsv = (await lwIns[0].get('/api/v1/inspection/tasks/export?format=csv')).data.toString('utf8');
+  assert.ok(!all.some((x) => lwCsv.includes(x.subject.credit_code)));
   // A 龙湾区 inspector cannot create a task for a 鹿城区 subject.
   r = await lwIns[0].post('/api/v1/inspection/tasks', { ...base, subject_id: lc[5].id, team: [ids['lw.i0'], ids['lw.i1']] });
   isProblem(assert, r, 422);
