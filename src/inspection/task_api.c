@@ -224,11 +224,7 @@ static yj_qb *tasks_filtered(yj_req *r)
 		yj_q_int(q, d);
 	}
 	if ((v = yj_query(r, "region")) && *v) {
-		char prefix[16], pat[20];
-		yj_region_prefix(v, prefix);
-		snprintf(pat, sizeof pat, "%s%%", prefix);
-		yj_q_where(q, "region_code LIKE ?");
-		yj_q_text(q, pat);
+		yj_q_region(q, "region_code", v);
 	}
 	if ((v = yj_query(r, "mine")) && !strcmp(v, "true")) {
 		char pat[32];

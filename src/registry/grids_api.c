@@ -49,11 +49,7 @@ static yj_qb *filtered(yj_req *r)
 	yj_qb *q = yj_q_select(&grids_view, COLS, &yj_who(r)->scope);
 	const char *v;
 	if ((v = yj_query(r, "region")) && *v) {
-		char prefix[16], pat[20];
-		yj_region_prefix(v, prefix);
-		snprintf(pat, sizeof pat, "%s%%", prefix);
-		yj_q_where(q, "g.region_code LIKE ?");
-		yj_q_text(q, pat);
+		yj_q_region(q, "g.region_code", v);
 	}
 	if ((v = yj_query(r, "q")) && *v) {
 		char *pat = yj_asprintf("%%%s%%", v);

@@ -89,11 +89,7 @@ static yj_qb *filtered(yj_req *r, const char *today)
 		if ((n != 6 && n != 9) || strspn(v, "0123456789") != n) {
 			bad(errors, "region", "应为 6 位或 9 位行政区划代码");
 		} else {
-			char prefix[16], pat[20];
-			yj_region_prefix(v, prefix);
-			snprintf(pat, sizeof pat, "%s%%", prefix);
-			yj_q_where(q, "region_code LIKE ?");
-			yj_q_text(q, pat);
+			yj_q_region(q, "region_code", v);
 		}
 	}
 	if ((v = yj_query(r, "q")) && *v) {

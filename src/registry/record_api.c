@@ -100,12 +100,7 @@ static int add_filter(yj_req *r, yj_qb *q, const reg_api *a, const reg_filter *f
 		size_t n = strlen(v);
 		if ((n != 6 && n != 9) || strspn(v, "0123456789") != n)
 			break;
-		char prefix[16], pat[20];
-		yj_region_prefix(v, prefix);
-		snprintf(pat, sizeof pat, "%s%%", prefix);
-		snprintf(cond, sizeof cond, "%s LIKE ?", fl->column);
-		yj_q_where(q, cond);
-		yj_q_text(q, pat);
+		yj_q_region(q, fl->column, v);
 		return 0;
 	}
 	case FL_NAME:

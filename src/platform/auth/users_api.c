@@ -71,11 +71,7 @@ static yj_qb *filtered(yj_req *r)
 		yj_q_text(q, v);
 	}
 	if ((v = yj_query(r, "region")) && *v) {
-		char prefix[16], pat[20];
-		yj_region_prefix(v, prefix);
-		snprintf(pat, sizeof pat, "%s%%", prefix);
-		yj_q_where(q, "u.region_code LIKE ?");
-		yj_q_text(q, pat);
+		yj_q_region(q, "u.region_code", v);
 	}
 	return q;
 }

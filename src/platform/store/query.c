@@ -39,22 +39,44 @@ static void push(bind_list *l, int kind, const char *text, int64_t num)
 	l->n++;
 }
 
+/* A subtree of region codes as the half-open range [prefix, next prefix): codes are digits, which
+ * sort the same under every collation, so a B-tree index serves it — unlike LIKE 'prefix%', which
+ * PostgreSQL can index only under the C collation. */
+static void add_range(yj_qb *q, const char *col, const char *prefix)
+{
+	char hi[16];
+	size_t n = strlen(prefix);
+	if (n >= sizeof hi)
+		n = sizeof hi - 1;
+	memcpy(hi, prefix, n);
+	hi[n] = '\0';
+	while (n > 0 && hi[n - 1] == '9')
+		hi[--n] = '\0';
+	yj_buf_printf(&q->where, " AND %s >= ?", col);
+	push(&q->where_binds, B_TEXT, prefix, 0);
+	if (n > 0) {
+		hi[n - 1]++;
+		yj_buf_printf(&q->where, " AND %s < ?", col);
+		push(&q->where_binds, B_TEXT, hi, 0);
+	}
+}
+
+void yj_q_region(yj_qb *q, const char *col, const char *code)
+{
+	char prefix[16];
+	yj_region_prefix(code, prefix);
+	add_range(q, col, prefix);
+	q->current = &q->where_binds;
+}
+
 static void add_scope(yj_qb *q, const yj_scope *sc)
 {
 	const yj_table *t = q->t;
 	yj_buf_puts(&q->where, "1=1");
 	if (sc->unrestricted)
 		return;
-	if (t->region_col) {
-		/* Codes are digits only, so the prefix needs no LIKE escaping. */
-		yj_buf_printf(&q->where, " AND %s LIKE ?", t->region_col);
-		char pat[20];
-		size_t n = strlen(sc->region_prefix);
-		memcpy(pat, sc->region_prefix, n);
-		pat[n] = '%';
-		pat[n + 1] = '\0';
-		push(&q->where_binds, B_TEXT, pat, 0);
-	}
+	if (t->region_col)
+		add_range(q, t->region_col, sc->region_prefix);
 	if (t->dept_col && !sc->all_departments) {
 		yj_buf_printf(&q->where, " AND %s IN (", t->dept_col);
 		for (int i = 0; i < sc->ndepts; i++) {

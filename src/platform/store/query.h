@@ -30,6 +30,8 @@ void yj_q_set_int(yj_qb *q, const char *col, int64_t v);
 void yj_q_where(yj_qb *q, const char *cond);
 void yj_q_text(yj_qb *q, const char *v);
 void yj_q_int(yj_qb *q, int64_t v);
+/* Appends " AND col in the subtree of the GB/T 2260 code" (a range, so an index serves it). */
+void yj_q_region(yj_qb *q, const char *col, const char *code);
 /* Appends raw SQL after the WHERE clause (ORDER BY, LIMIT ?); binds follow as with yj_q_where. */
 void yj_q_tail(yj_qb *q, const char *sql);
 
