@@ -108,3 +108,12 @@ test('SQL metacharacters in filters are data, not SQL', async () => {
   assert.equal(r.status, 200);
   assert.deepEqual(r.data.items, []);
 });
+
+test('malformed JSON whose error message would cut a Chinese character still gets a clean 400', async () => {
+  // Found by fuzz_json: jansson's message quotes the input and is cut at a fixed size, which could split
+  // a multi-byte character and make the problem document itself invalid.
+  const body = Buffer.concat([Buffer.from('{"name":"'), Buffer.from('医'.repeat(200)), Buffer.from('\\u6d')]);
+  const r = await admin.req('POST', '/api/v1/users', body);
+  isProblem(assert, r, 400);
+  assert.equal((await admin.get('/healthz')).status, 200);
+});

@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "fuzz_env.h"
 #include "base/id.h"
+#include "cli/cli.h"
 #include "cli/routes.h"
 #include "platform/audit/audit.h"
 #include "platform/auth/auth.h"
@@ -23,7 +24,8 @@ fuzz_env *fuzz_env_get(void)
 	char *dir = yj_asprintf("%s/yijian-fuzz-%d", base, (int)getpid());
 	char *url = yj_asprintf("sqlite:%s.db", dir), *keys = yj_asprintf("%s.keys", dir), *err = NULL;
 	store *s = store_open(url, &err);
-	if (!s || store_migrate(s, &err) < 0 || yj_audit_keys_load(keys, &err) < 0) {
+	/* Every key the server uses (audit, licence, personal data), as `yijian serve` loads them. */
+	if (!s || store_migrate(s, &err) < 0 || cli_load_keys(keys, &err) < 0) {
 		fprintf(stderr, "fuzz env: %s\n", err);
 		abort();
 	}
@@ -32,6 +34,8 @@ fuzz_env *fuzz_env_get(void)
 		fprintf(stderr, "fuzz env: %s\n", err);
 		abort();
 	}
+	free(dir);
+	free(url);
 	char *tok = yj_token_create(s, "fuzz.admin", "fuzz", 30, "read,write", "fuzz", &err);
 	if (!tok)
 		abort();

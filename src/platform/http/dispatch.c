@@ -88,6 +88,12 @@ static int prepare_body(yj_req *r)
 	r->body = json_loadb(r->body_raw.data ? r->body_raw.data : "", r->body_raw.len,
 			     JSON_REJECT_DUPLICATES, &je);
 	if (!r->body) {
+		/* jansson cuts its message to a fixed size, possibly inside a multi-byte character of the
+		 * quoted input: keep the longest valid UTF-8 beginning, or the detail cannot be JSON. */
+		size_t n = strlen(je.text);
+		while (n && !yj_utf8_valid(je.text, n))
+			n--;
+		je.text[n] = '\0';
 		char *d = yj_asprintf("请求正文不是合法的 JSON（第 %d 行第 %d 列：%s），请修正后重试。", je.line, je.column,
 				      je.text);
 		yj_reply_problem(r, 400, "malformed-json", "JSON 格式错误", d);

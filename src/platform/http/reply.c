@@ -166,6 +166,9 @@ int yj_reply_problem_errors(yj_req *r, int status, const char *slug, const char 
 	char type[96];
 	snprintf(type, sizeof type, "urn:yijian:problem:%s", slug);
 	json_t *p = json_pack("{s:s, s:s, s:i, s:s}", "type", type, "title", title, "status", status, "detail", detail);
+	if (!p) /* a detail that is not valid UTF-8 must still produce an answer, not a crash */
+		p = json_pack("{s:s, s:s, s:i, s:s}", "type", type, "title", title, "status", status, "detail",
+			      "请求有误，请检查后重试。");
 	if (r->path)
 		json_object_set_new(p, "instance", json_string(r->path));
 	if (errors)
