@@ -214,6 +214,8 @@ test('registry: search, detail, create, practitioner, import, licences, public c
     await choose('clinical_depts', '口腔科');
     await page.locator('[data-test=save]').click();
     await fieldError('credit_code').getByText(/校验位不正确/).waitFor();
+    // Element Plus fades a cleared error out, so wait for it to go rather than counting at once.
+    await fieldError('name').waitFor({ state: 'detached', timeout: 5000 });
     assert.equal(await fieldError('name').count(), 0, 'the fixed fields have no error left');
     await shot('13-institution-form-checkchar');
     assert.match(page.url(), /\/new$/);
