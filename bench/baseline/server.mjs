@@ -116,7 +116,21 @@ async function serve() {
 		return null;
 	}
 
-	// yj_region_prefix (scope.c): strip trailing "00" pairs of a 6-digit code, never below 2 digits.
+	// query.c add_range: a subtree of codes as [prefix, next prefix), the upper bound dropped when the
+// prefix is all nines. Appends the binds and returns the SQL, as yijian writes it.
+function rangeSql(col, prefix, binds) {
+	let hi = prefix.replace(/9+$/, '');
+	binds.push(prefix);
+	let sql = `${col} >= $${binds.length}`;
+	if (hi.length) {
+		hi = hi.slice(0, -1) + String.fromCharCode(hi.charCodeAt(hi.length - 1) + 1);
+		binds.push(hi);
+		sql += ` AND ${col} < $${binds.length}`;
+	}
+	return sql;
+}
+
+// yj_region_prefix (scope.c): strip trailing "00" pairs of a 6-digit code, never below 2 digits.
 	function regionPrefix(code) {
 		let s = code.length >= 16 ? code.slice(0, 15) : code;
 		if (s.length === 6) while (s.length > 2 && s.endsWith('00')) s = s.slice(0, -2);
@@ -209,8 +223,8 @@ async function serve() {
 			return problem(reply, req, 400, 'validation', '参数错误', 'level 应为 1 到 4。', [
 				{ field: 'level', detail: '应为 1–4' },
 			]);
-		const binds = [`${who.prefix}%`];
-		let where = '1=1 AND code LIKE $1';
+		const binds = [];
+		let where = '1=1 AND ' + rangeSql('code', who.prefix, binds);
 		if (parent !== undefined) {
 			binds.push(parent);
 			where += ` AND (parent_code = $${binds.length})`;
@@ -331,7 +345,8 @@ async function serve() {
 			if (after === null) return problem(reply, req, 400, 'validation', '参数错误', 'cursor 无效，请使用上一页返回的 next_cursor。');
 		}
 		// filtered(): the scope, then each filter in practitioner_api.c's order
-		const binds = [`${who.prefix}%`];
+		const binds = [];
+		const scope = rangeSql('region_code', who.prefix, binds);
 		const conds = [];
 		const errors = [];
 		for (const [param, column, op] of PRAC_FILTERS) {
@@ -356,8 +371,7 @@ async function serve() {
 			} else if (op === 'region') {
 				if (!((v.length === 6 || v.length === 9) && /^[0-9]+$/.test(v))) ok = false;
 				else {
-					binds.push(`${regionPrefix(v)}%`);
-					conds.push(`${column} LIKE $${binds.length}`);
+					conds.push({ raw: rangeSql(column, regionPrefix(v), binds) });
 				}
 			} else if (op === 'bool') {
 				if (v !== 'true' && v !== 'false') ok = false;
@@ -379,7 +393,8 @@ async function serve() {
 		binds.push(after);
 		conds.push(`id > $${binds.length}`);
 		binds.push(limit + 1);
-		const sql = `SELECT ${PRAC_COLS} FROM practitioners WHERE 1=1 AND region_code LIKE $1${conds.map((c) => ` AND (${c})`).join('')} ORDER BY id LIMIT $${binds.length}`;
+		// yj_q_where wraps a condition in parentheses; yj_q_region (the region filter) does not.
+		const sql = `SELECT ${PRAC_COLS} FROM practitioners WHERE 1=1 AND ${scope}${conds.map((c) => (c.raw ? ` AND ${c.raw}` : ` AND (${c})`)).join('')} ORDER BY id LIMIT $${binds.length}`;
 		let rows;
 		try {
 			({ rows } = await q(sql, binds));
