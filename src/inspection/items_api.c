@@ -62,21 +62,18 @@ static int items_list(yj_req *r)
 	return yj_reply_json(r, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
 }
 
+static json_t *item_row(store_stmt *st, void *arg)
+{
+	(void)arg;
+	return item_json(st);
+}
+
 static int item_load(store_conn *c, const yj_scope *sc, int64_t id, json_t **out)
 {
 	yj_qb *q = yj_q_select(&insp_items_t, ITEM_COLS, sc);
 	yj_q_where(q, "id = ?");
 	yj_q_int(q, id);
-	store_stmt *st = yj_q_prepare(q, c);
-	if (!st)
-		return ST_ERR;
-	int rc = store_step(st);
-	if (rc == ST_ROW)
-		*out = item_json(st), rc = ST_OK;
-	else if (rc == ST_DONE)
-		rc = ST_NOTFOUND;
-	store_finalize(st);
-	return rc;
+	return yj_row_one(yj_q_prepare(q, c), item_row, NULL, out);
 }
 
 static int item_get(yj_req *r)

@@ -32,20 +32,18 @@ static json_t *plan_json(store_stmt *st)
 			 "created_by", insp_text(st, 16), "created_at", (json_int_t)store_col_int64(st, 17));
 }
 
+static json_t *plan_row(store_stmt *st, void *arg)
+{
+	(void)arg;
+	return plan_json(st);
+}
+
 static int plan_load(store_conn *c, const yj_scope *sc, int64_t id, json_t **out)
 {
 	yj_qb *q = yj_q_select(&insp_plans_t, PLAN_COLS, sc);
 	yj_q_where(q, "id = ?");
 	yj_q_int(q, id);
-	store_stmt *st = yj_q_prepare(q, c);
-	if (!st)
-		return ST_ERR;
-	int rc = store_step(st);
-	if (rc == ST_ROW)
-		*out = plan_json(st), rc = ST_OK;
-	else if (rc == ST_DONE)
-		rc = ST_NOTFOUND;
-	store_finalize(st);
+	int rc = yj_row_one(yj_q_prepare(q, c), plan_row, NULL, out);
 	if (rc == ST_OK) {
 		int64_t draw = 0;
 		char sid[21];

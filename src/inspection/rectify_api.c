@@ -214,6 +214,11 @@ static json_t *order_json(store_stmt *st, const char *today)
 			 !strcmp(state, "open") && strcmp(deadline, today) < 0);
 }
 
+static json_t *order_row(store_stmt *st, void *today)
+{
+	return order_json(st, today);
+}
+
 static int order_load(store_conn *c, const yj_scope *sc, int64_t id, json_t **out)
 {
 	char today[11];
@@ -221,16 +226,7 @@ static int order_load(store_conn *c, const yj_scope *sc, int64_t id, json_t **ou
 	yj_qb *q = yj_q_select(&insp_orders_t, ORDER_COLS, sc);
 	yj_q_where(q, "id = ?");
 	yj_q_int(q, id);
-	store_stmt *st = yj_q_prepare(q, c);
-	if (!st)
-		return ST_ERR;
-	int rc = store_step(st);
-	if (rc == ST_ROW)
-		*out = order_json(st, today), rc = ST_OK;
-	else if (rc == ST_DONE)
-		rc = ST_NOTFOUND;
-	store_finalize(st);
-	return rc;
+	return yj_row_one(yj_q_prepare(q, c), order_row, today, out);
 }
 
 static int order_get(yj_req *r)

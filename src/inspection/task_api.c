@@ -71,21 +71,17 @@ static json_t *task_json(store_conn *c, store_stmt *st)
 }
 
 /* The task row in scope as JSON (without its details). */
+static json_t *task_one(store_stmt *st, void *c)
+{
+	return task_json(c, st);
+}
+
 static int task_row(store_conn *c, const yj_scope *sc, int64_t id, json_t **out)
 {
 	yj_qb *q = yj_q_select(&insp_tasks_t, TASK_COLS, sc);
 	yj_q_where(q, "id = ?");
 	yj_q_int(q, id);
-	store_stmt *st = yj_q_prepare(q, c);
-	if (!st)
-		return ST_ERR;
-	int rc = store_step(st);
-	if (rc == ST_ROW)
-		*out = task_json(c, st), rc = ST_OK;
-	else if (rc == ST_DONE)
-		rc = ST_NOTFOUND;
-	store_finalize(st);
-	return rc;
+	return yj_row_one(yj_q_prepare(q, c), task_one, c, out);
 }
 
 /* The task with checklist (points merged with their results), findings, attachments and orders. */
@@ -235,11 +231,6 @@ static yj_qb *tasks_filtered(yj_req *r)
 	return q;
 }
 
-static json_t *task_page_row(store_stmt *st, void *arg)
-{
-	return task_json(arg, st);
-}
-
 static int tasks_list(yj_req *r)
 {
 	int limit;
@@ -255,7 +246,7 @@ static int tasks_list(yj_req *r)
 	yj_q_int(q, after);
 	yj_q_tail(q, "ORDER BY id LIMIT ?");
 	yj_q_int(q, limit + 1);
-	return yj_reply_page(r, yj_q_prepare(q, c), limit, task_page_row, c, "id");
+	return yj_reply_page(r, yj_q_prepare(q, c), limit, task_one, c, "id");
 }
 
 static const yj_column export_cols[] = {

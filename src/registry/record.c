@@ -742,6 +742,11 @@ done:
 	return rc;
 }
 
+static json_t *kind_row(store_stmt *st, void *k)
+{
+	return yj_reg_row(k, st);
+}
+
 int yj_reg_load(store_conn *c, const reg_kind *k, const yj_scope *sc, int64_t id, json_t **out)
 {
 	yj_table t;
@@ -749,18 +754,7 @@ int yj_reg_load(store_conn *c, const reg_kind *k, const yj_scope *sc, int64_t id
 	yj_qb *q = yj_q_select(&t, yj_reg_columns(k), sc);
 	yj_q_where(q, "id = ?");
 	yj_q_int(q, id);
-	store_stmt *st = yj_q_prepare(q, c);
-	if (!st)
-		return ST_ERR;
-	int rc = store_step(st);
-	if (rc == ST_ROW) {
-		*out = yj_reg_row(k, st);
-		rc = ST_OK;
-	} else if (rc == ST_DONE) {
-		rc = ST_NOTFOUND;
-	}
-	store_finalize(st);
-	return rc;
+	return yj_row_one(yj_q_prepare(q, c), kind_row, (void *)k, out);
 }
 
 int yj_reg_find_key(store_conn *c, const reg_kind *k, const char *key, int64_t *id, int64_t *version,

@@ -165,6 +165,9 @@ typedef json_t *(*yj_row_fn)(store_stmt *st, void *arg);
  * with row(st, arg), and when a row beyond limit exists sets next_cursor to the string at key of
  * the page's last item. Finalizes st (NULL replies the store error). Answers {items, next_cursor}. */
 int yj_reply_page(yj_req *r, store_stmt *st, int limit, yj_row_fn row, void *arg, const char *key);
+/* The one row of st (a lookup by key) as row(st, arg) in *out (caller decrefs). Finalizes st (NULL is
+ * ST_ERR). Returns ST_OK, ST_NOTFOUND when there is no row, or the store's failure. */
+int yj_row_one(store_stmt *st, yj_row_fn row, void *arg, json_t **out);
 
 /* Export of a list (every list can go to Excel): ?format=xlsx (default) or csv. rows is an array of
  * objects (stolen); each column takes the value at key (strings and numbers) under a Chinese header. */

@@ -313,3 +313,18 @@ int yj_reply_page(yj_req *r, store_stmt *st, int limit, yj_row_fn row, void *arg
 	}
 	return yj_reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
 }
+
+int yj_row_one(store_stmt *st, yj_row_fn row, void *arg, json_t **out)
+{
+	if (!st)
+		return ST_ERR;
+	int rc = store_step(st);
+	if (rc == ST_ROW) {
+		*out = row(st, arg);
+		rc = ST_OK;
+	} else if (rc == ST_DONE) {
+		rc = ST_NOTFOUND;
+	}
+	store_finalize(st);
+	return rc;
+}
