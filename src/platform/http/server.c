@@ -72,8 +72,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	yj_server *srv = cls;
 	yj_req *r = *con_cls;
 
-	if (!r)
-		return MHD_NO; /* on_uri always runs first */
+	if (!r) /* a daemon started without MHD_OPTION_URI_LOG_CALLBACK: the target is already decoded */
+		*con_cls = r = on_uri(cls, url, conn);
 	if (!r->method) {
 		r->method = method;
 		r->path = yj_strdup(url);
