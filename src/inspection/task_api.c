@@ -307,7 +307,7 @@ struct task_arg {
 	int64_t id;
 	json_t *errors;
 	json_t *out;
-	const char *why; /* static Chinese reason for a 409 */
+	const char *why; /* Chinese reason of a refusal: static, or buf */
 	int status;
 	const char *slug, *title; /* problem type and title of a refusal that is not about the task's state */
 	char buf[400];		  /* a reason composed at run time (why points here) */
