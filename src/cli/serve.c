@@ -9,7 +9,9 @@
 #include "../platform/auth/auth.h"
 #include "../registry/licence.h"
 
+#include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +48,18 @@ static unsigned num(const cli_opt *o, const char *name, unsigned dflt)
 	return v ? (unsigned)strtoul(v, NULL, 10) : dflt;
 }
 
+/* A positive byte count (decimal digits only) into *out. */
+static int bytes_opt(const char *v, int64_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long n = strtoull(v, &end, 10);
+	if (!*v || *end || *v == '-' || errno || n == 0 || n > INT64_MAX)
+		return YJ_ERR;
+	*out = (int64_t)n;
+	return YJ_OK;
+}
+
 int cmd_serve(int argc, char **argv)
 {
 	cli_opt o[] = {
@@ -58,7 +72,8 @@ int cmd_serve(int argc, char **argv)
 		{"max-connections", 1, "simultaneous connections (default 1024)", NULL},
 		{"idle-timeout", 1, "seconds before an idle or slow connection is closed (default 30)", NULL},
 		{"secure-cookies", 0, "mark cookies Secure (when behind TLS)", NULL},
-		{"public-url", 1, "public base URL printed in licence QR codes as <URL>verify/<code> (default http://LISTEN/)", NULL},
+		{"public-url", 1, "public base URL: licence QR codes (<URL>verify/<code>) and FHIR links (default http://LISTEN/)", NULL},
+		{"attachment-quota", 1, "bytes of attachments each user may upload in all (default 2147483648)", NULL},
 		{"quiet", 0, "log warnings and errors only", NULL},
 		{NULL, 0, NULL, NULL},
 	};
@@ -67,6 +82,11 @@ int cmd_serve(int argc, char **argv)
 		return code;
 	if (cli_get(o, "quiet"))
 		yj_log_set_level(YJ_LOG_WARN);
+	int64_t quota = 0; /* 0: the server's default */
+	if (cli_get(o, "attachment-quota") && bytes_opt(cli_get(o, "attachment-quota"), &quota) < 0) {
+		fprintf(stderr, "yijian: --attachment-quota must be a positive number of bytes\n");
+		return 2;
+	}
 	const char *url = cli_db_url(o);
 	store *s = cli_open_store(url, 1);
 	if (!s)
@@ -87,6 +107,7 @@ int cmd_serve(int argc, char **argv)
 		.max_connections = num(o, "max-connections", 0),
 		.idle_timeout = num(o, "idle-timeout", 0),
 		.secure_cookies = cli_get(o, "secure-cookies") != NULL,
+		.attachment_quota = quota,
 	};
 	if (cli_get(o, "public-url")) {
 		yj_licence_set_public_url(cli_get(o, "public-url"));
@@ -95,6 +116,7 @@ int cmd_serve(int argc, char **argv)
 		yj_licence_set_public_url(base);
 		free(base);
 	}
+	cfg.public_url = yj_licence_public_url(); /* FHIR links use it too: never the request's Host header */
 	/* Block the stop signals in every thread; the main thread waits for them below. */
 	sigset_t set;
 	sigemptyset(&set);

@@ -601,15 +601,14 @@ static void url_escape(yj_buf *b, const char *s)
 	}
 }
 
-/* http(s)://host/fhir/r4 as the client reached us. */
+/* <public-url>fhir/r4 from the configuration (serve --public-url). Never from the Host or
+ * X-Forwarded-* headers: a client can forge those, and the links it got back (self, next,
+ * fullUrl) would send the next request, with its bearer token, wherever it pointed. */
 static char *base_url(yj_req *r)
 {
-	const char *host = yj_header(r, "Host"), *proto = yj_header(r, "X-Forwarded-Proto");
-	if (!host || !*host || strlen(host) > 255 ||
-	    strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") != strlen(host))
-		host = "localhost";
-	int https = (proto && !strcmp(proto, "https")) || yj_config(r)->secure_cookies;
-	return yj_asprintf("%s://%s/fhir/r4", https ? "https" : "http", host);
+	const char *pub = yj_config(r)->public_url;
+	size_t n = strlen(pub);
+	return yj_asprintf("%.*s/fhir/r4", (int)(n && pub[n - 1] == '/' ? n - 1 : n), pub);
 }
 
 struct link_arg {

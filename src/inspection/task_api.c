@@ -307,8 +307,10 @@ struct task_arg {
 	int64_t id;
 	json_t *errors;
 	json_t *out;
-	const char *why; /* static Chinese reason for a 409 */
+	const char *why; /* Chinese reason of a refusal: static, or buf */
 	int status;
+	const char *slug, *title; /* problem type and title of a refusal that is not about the task's state */
+	char buf[400];		  /* a reason composed at run time (why points here) */
 };
 
 /* Validates item ids (active items) into a csv (caller frees) or adds errors. */
@@ -408,7 +410,7 @@ done:
 
 static int task_create(yj_req *r)
 {
-	struct task_arg a = {r, 0, json_array(), NULL, NULL, 0};
+	struct task_arg a = {.r = r, .errors = json_array()};
 	int rc = store_tx(yj_store(r), task_create_tx, &a);
 	if (rc == INSP_REFUSED)
 		return insp_reply_invalid(r, a.errors, "检查任务不符合要求，请按字段提示修改后重新提交。");
@@ -471,7 +473,7 @@ static int field_tx(store_conn *c, void *arg)
 	struct task_arg *a = f->a;
 	json_t *t = NULL;
 	json_array_clear(a->errors);
-	a->why = NULL;
+	a->why = a->slug = a->title = NULL;
 	json_decref(a->out);
 	a->out = NULL;
 	int rc = field_task(c, a, &t);
@@ -500,7 +502,7 @@ static int field_tx(store_conn *c, void *arg)
 
 static int field_op(yj_req *r, field_fn fn, const char *action, int status)
 {
-	struct task_arg a = {r, 0, json_array(), NULL, NULL, 0};
+	struct task_arg a = {.r = r, .errors = json_array()};
 	if (insp_path_id(r, "id", &a.id) < 0) {
 		json_decref(a.errors);
 		return YJ_OK;
@@ -510,6 +512,8 @@ static int field_op(yj_req *r, field_fn fn, const char *action, int status)
 	if (rc == INSP_REFUSED && a.why) {
 		json_decref(a.errors);
 		json_decref(a.out);
+		if (a.slug)
+			return yj_reply_problem(r, a.status, a.slug, a.title, a.why);
 		return yj_reply_problem(r, a.status, a.status == 403 ? "forbidden" : "state",
 					a.status == 403 ? "无权操作" : "任务状态不允许此操作", a.why);
 	}
@@ -858,59 +862,115 @@ static const char *sniff(const unsigned char *p, size_t n)
 
 #define MAX_ATTACHMENT (8u << 20)
 
+static void human_bytes(int64_t n, char out[32])
+{
+	if (n >= (int64_t)1 << 30)
+		snprintf(out, 32, "%.1f GiB", (double)n / (1 << 30));
+	else if (n >= 1 << 20)
+		snprintf(out, 32, "%.1f MiB", (double)n / (1 << 20));
+	else if (n >= 1 << 10)
+		snprintf(out, 32, "%.1f KiB", (double)n / (1 << 10));
+	else
+		snprintf(out, 32, "%lld 字节", (long long)n);
+}
+
+/* A refusal of the file itself (not of the task's state): its own problem type and title. */
+static int attach_refused(struct task_arg *a, int status, const char *slug, const char *title, const char *why)
+{
+	a->status = status;
+	a->slug = slug;
+	a->title = title;
+	a->why = why;
+	return INSP_REFUSED;
+}
+
+/* The per-user quota (serve --attachment-quota): the sizes of every attachment the caller has
+ * added, each at its full size even when its content was already stored — deduplication is the
+ * store's business, and counting only new content would tell a user whether someone else had
+ * uploaded a given file. Re-sending a file already on the task adds nothing and counts nothing. */
+static int check_quota(store_conn *c, struct task_arg *a, const char *actor, size_t n)
+{
+	int64_t used = 0, quota = yj_config(a->r)->attachment_quota;
+	int rc = store_query_int64(c, "SELECT COALESCE(SUM(size), 0) FROM inspection_attachments WHERE actor = ?", actor,
+				   &used);
+	if (rc < 0 || used + (int64_t)n <= quota)
+		return rc < 0 ? rc : ST_OK;
+	char u[32], f[32], q[32];
+	human_bytes(used, u);
+	human_bytes((int64_t)n, f);
+	human_bytes(quota, q);
+	snprintf(a->buf, sizeof a->buf,
+		 "您已上传的附件共 %s，加上本文件（%s）将超过每人 %s 的附件配额，本文件未保存。请压缩照片或视频后重试，"
+		 "或请系统管理员提高配额。", u, f, q);
+	return attach_refused(a, 413, "attachment-quota", "附件配额已用完", a->buf);
+}
+
+static int store_blob(store_conn *c, const char *hex, const unsigned char *data, size_t n)
+{
+	int64_t have = 0;
+	int rc = store_query_int64(c, "SELECT COUNT(*) FROM inspection_blobs WHERE sha256 = ?", hex, &have);
+	if (rc < 0 || have)
+		return rc < 0 ? rc : ST_OK;
+	size_t blen = sodium_base64_encoded_len(n, sodium_base64_VARIANT_ORIGINAL);
+	char *b64 = yj_malloc(blen);
+	sodium_bin2base64(b64, blen, data, n, sodium_base64_VARIANT_ORIGINAL);
+	store_stmt *st = store_prepare(c, "INSERT INTO inspection_blobs (sha256, size, content_b64) VALUES (?, ?, ?)");
+	rc = ST_ERR;
+	if (st) {
+		store_bind_text(st, 1, hex, -1);
+		store_bind_int64(st, 2, (int64_t)n);
+		store_bind_text(st, 3, b64, -1);
+		rc = store_step(st);
+		store_finalize(st);
+	}
+	free(b64);
+	return rc < 0 ? rc : ST_OK;
+}
+
+/* Checks the file and its name; validation errors go to a->errors (422), refusals of the file as such
+ * to attach_refused. Returns ST_OK or INSP_REFUSED; *type receives the sniffed media type. */
+static int attach_check(struct task_arg *a, const unsigned char *data, size_t n, const char *name, const char **type)
+{
+	if (!n)
+		insp_bad(a->errors, "body", "附件内容为空，请选择要上传的照片或文件");
+	if (name && (strlen(name) > 200 || !insp_clean(name, 0) || !yj_utf8_valid(name, strlen(name))))
+		insp_bad(a->errors, "name", "文件名不能超过 200 个字节，也不能含有控制字符，请修改后重新上传");
+	if (json_array_size(a->errors))
+		return INSP_REFUSED;
+	if (n > MAX_ATTACHMENT)
+		return attach_refused(a, 413, "payload-too-large", "附件过大", "附件超过 8 MiB，请压缩后重新上传。");
+	if (!(*type = sniff(data, n)))
+		return attach_refused(a, 415, "unsupported-media-type", "不支持的文件类型",
+				      "只接受 JPEG、PNG、WebP、HEIC 照片，PDF 文件和 MP4 视频，请转换格式后重新上传。");
+	return ST_OK;
+}
+
 static int do_attach(store_conn *c, struct task_arg *a, json_t *t)
 {
 	size_t n = 0;
 	const unsigned char *data = (const unsigned char *)yj_body_raw(a->r, &n);
-	const char *name = yj_query(a->r, "name");
-	const char *type = sniff(data, n);
-	if (!n)
-		return a->why = "附件内容为空，请选择要上传的照片或文件。", a->status = 422, INSP_REFUSED;
-	if (n > MAX_ATTACHMENT)
-		return a->why = "附件超过 8 MiB，请压缩后重新上传。", a->status = 413, INSP_REFUSED;
-	if (!type)
-		return a->why = "只接受 JPEG、PNG、WebP、HEIC 照片，PDF 文件和 MP4 视频，请转换格式后重新上传。", a->status = 415,
-		       INSP_REFUSED;
-	if (name && (strlen(name) > 200 || !insp_clean(name, 0) || !yj_utf8_valid(name, strlen(name))))
-		return a->why = "文件名过长或含有控制字符，请修改后重新上传。", a->status = 422, INSP_REFUSED;
-	unsigned char h[32];
-	char hex[65];
-	crypto_hash_sha256(h, data, n);
-	yj_hex_encode(h, sizeof h, hex);
-	int64_t have = 0;
-	int rc = store_query_int64(c, "SELECT COUNT(*) FROM inspection_blobs WHERE sha256 = ?", hex, &have);
+	const char *name = yj_query(a->r, "name"), *type = NULL;
+	int rc = attach_check(a, data, n, name, &type);
 	if (rc < 0)
 		return rc;
-	if (!have) {
-		size_t blen = sodium_base64_encoded_len(n, sodium_base64_VARIANT_ORIGINAL);
-		char *b64 = yj_malloc(blen);
-		sodium_bin2base64(b64, blen, data, n, sodium_base64_VARIANT_ORIGINAL);
-		store_stmt *st = store_prepare(c, "INSERT INTO inspection_blobs (sha256, size, content_b64) VALUES (?, ?, ?)");
-		rc = ST_ERR;
-		if (st) {
-			store_bind_text(st, 1, hex, -1);
-			store_bind_int64(st, 2, (int64_t)n);
-			store_bind_text(st, 3, b64, -1);
-			rc = store_step(st);
-			store_finalize(st);
-		}
-		free(b64);
-		if (rc < 0)
-			return rc;
-	}
+	unsigned char h[32];
+	char hex[65], actor[21];
+	crypto_hash_sha256(h, data, n);
+	yj_hex_encode(h, sizeof h, hex);
+	insp_actor(a->r, actor);
 	store_stmt *st = store_prepare(c, "SELECT COUNT(*) FROM inspection_attachments WHERE task_id = ? AND sha256 = ?");
 	if (!st)
 		return ST_ERR;
 	store_bind_int64(st, 1, a->id);
 	store_bind_text(st, 2, hex, -1);
 	rc = store_step(st);
-	have = rc == ST_ROW ? store_col_int64(st, 0) : 0;
+	int64_t have = rc == ST_ROW ? store_col_int64(st, 0) : 0;
 	store_finalize(st);
 	if (rc < 0)
 		return rc;
-	char actor[21];
-	insp_actor(a->r, actor);
 	if (!have) {
+		if ((rc = check_quota(c, a, actor, n)) < 0 || (rc = store_blob(c, hex, data, n)) < 0)
+			return rc;
 		st = store_prepare(c, "INSERT INTO inspection_attachments (id, task_id, sha256, media_type, size, name, region_code,"
 				      " department, actor, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 		if (!st)
@@ -986,7 +1046,11 @@ static int attachment_get(yj_req *r)
 	for (size_t i = 0; i < YJ_ARRAY_LEN(types); i++)
 		if (!strcmp(types[i], type))
 			ct = types[i];
-	yj_add_header(r, "Cache-Control", "private, max-age=31536000, immutable");
+	/* Photos and documents from a site visit may show people, ID cards or patient records. The URL
+	 * never changes content (it is the SHA-256), but a copy kept for a year in a browser's or a
+	 * proxy's cache outlives sign-out, role and scope changes and sits on shared office machines:
+	 * store none, and let every view go through the scope check. */
+	yj_add_header(r, "Cache-Control", "private, no-store");
 	return yj_reply_take(r, 200, ct, bin, len);
 }
 

@@ -117,3 +117,89 @@ test('malformed JSON whose error message would cut a Chinese character still get
   isProblem(assert, r, 400);
   assert.equal((await admin.get('/healthz')).status, 200);
 });
+
+test('thousands of unknown fields get the first 100 errors and a count of the rest, not a huge answer', async () => {
+  // 400,000 unknown keys once came back as a 22 MB list; here 5,000 fit under --max-body 65536.
+  const before = await userCount();
+  const body = { ...good };
+  for (let i = 0; i < 5000; i++) body[`k${String(i).padStart(4, '0')}`] = 0;
+  const raw = await fetch(srv.url + '/api/v1/users', {
+    method: 'POST', body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json', cookie: admin.cookie, 'x-csrf-token': admin.csrf },
+  });
+  const text = await raw.text();
+  assert.equal(raw.status, 422, text.slice(0, 300));
+  assert.ok(text.length < 20000, `answer of ${text.length} bytes`);
+  const p = JSON.parse(text);
+  assert.equal(p.type, 'urn:yijian:problem:validation');
+  assert.equal(p.errors.length, 100);
+  assert.equal(p.errors[0].field, 'k0000');
+  assert.equal(p.errors_omitted, 4900);
+  assert.match(p.detail, /另有 4900 处错误未列出/);
+  assert.equal(await userCount(), before);
+  // Unknown query parameters are capped the same way.
+  const q = Array.from({ length: 250 }, (_, i) => `q${i}=1`).join('&');
+  const r = await admin.get('/api/v1/regions?' + q);
+  isProblem(assert, r, 400);
+  assert.equal(r.data.errors.length, 100);
+  assert.equal(r.data.errors_omitted, 150);
+});
+
+test('a NUL, control character or invalid UTF-8 in the path is refused, not cut off', async () => {
+  // libmicrohttpd decodes the path into a C string: /regions/330300%00x reached the handler as /regions/330300.
+  assert.equal((await admin.get('/api/v1/regions/330300')).status, 200);
+  for (const bad of ['/api/v1/regions/330300%00', '/api/v1/regions/330300%00junk', '/api/v1/public/licences/X%00',
+    '/api/v1/regions%0a', '/api/v1/regions/330300%0D%0ASet-Cookie:%20x=1', '/api/v1/regions/330300%7f',
+    '/api/v1/regions/%FF', '/api/v1/regions?parent=3303%00', '/fhir/r4/metadata%00']) {
+    const r = await admin.get(bad);
+    assert.equal(r.status, 400, bad);
+    if (bad.startsWith('/fhir/')) {
+      assert.equal(r.data.resourceType, 'OperationOutcome', bad);
+    } else {
+      isProblem(assert, r, 400);
+      assert.equal(r.data.type, 'urn:yijian:problem:bad-path', bad);
+    }
+  }
+  // Percent-encoded characters that are not control characters still work.
+  assert.equal((await admin.get('/api/v1/users?q=' + encodeURIComponent('张 %'))).status, 200);
+});
+
+test('405 lists the allowed methods in Allow', async () => {
+  let r = await admin.req('PUT', '/api/v1/regions');
+  isProblem(assert, r, 405);
+  assert.equal(r.headers.get('allow'), 'GET, HEAD');
+  r = await admin.req('PUT', '/api/v1/users');
+  isProblem(assert, r, 405);
+  assert.equal(r.headers.get('allow'), 'GET, HEAD, POST');
+  r = await admin.req('POST', '/api/v1/session/password', {});
+  isProblem(assert, r, 405);
+  assert.equal(r.headers.get('allow'), 'PUT');
+  r = await admin.req('DELETE', '/api/v1/users/1');
+  isProblem(assert, r, 405);
+  assert.equal(r.headers.get('allow'), 'GET, HEAD, PATCH');
+});
+
+test('HEAD answers every GET route with the GET headers and no body', async () => {
+  const doc = (await admin.get('/api/v1/openapi.json')).data;
+  const paths = Object.entries(doc.paths).filter(([, ops]) => ops.get).map(([p]) => p.replace(/\{[^}]+\}/g, '330300'));
+  assert.ok(paths.length > 50, `${paths.length} GET routes`);
+  const headers = { cookie: admin.cookie };
+  for (const p of paths) {
+    const g = await fetch(srv.url + p, { headers });
+    const gbody = Buffer.from(await g.arrayBuffer());
+    const h = await fetch(srv.url + p, { method: 'HEAD', headers });
+    assert.equal(h.status, g.status, `HEAD ${p}`);
+    assert.notEqual(h.status, 405, `HEAD ${p}`);
+    assert.equal(h.headers.get('content-type'), g.headers.get('content-type'), `HEAD ${p}`);
+    assert.equal(h.headers.get('cache-control'), g.headers.get('cache-control'), `HEAD ${p}`);
+    assert.equal((await h.arrayBuffer()).byteLength, 0, `HEAD ${p}`);
+    if (p === '/api/v1/regions' || p === '/api/v1/departments') {
+      assert.equal(h.status, 200);
+      assert.equal(Number(h.headers.get('content-length')), gbody.length, `HEAD ${p}`);
+    }
+  }
+  // HEAD is a read: no CSRF token needed, and a route without GET still answers 405.
+  const r = await fetch(srv.url + '/api/v1/session/password', { method: 'HEAD', headers });
+  assert.equal(r.status, 405);
+  assert.equal(r.headers.get('allow'), 'PUT');
+});

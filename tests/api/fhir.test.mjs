@@ -4,6 +4,7 @@
 // REST API; territory scope holds for FHIR exactly as for /api/v1.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { Client as FhirClient } from 'fhir-kit-client';
 import fhirPkg from 'fhir';
 import { Server, Client } from './harness.mjs';
@@ -310,6 +311,53 @@ test('scope: a county token sees only its county over FHIR; no token is a 401 Op
   assert.equal(e.response.data.issue[0].code, 'login');
   const r = await fetch(base + '/Organization', { headers: { authorization: 'Bearer ' + srv.token('lw.ins', 'raw') } });
   assert.match(r.headers.get('content-type'), /^application\/fhir\+json/);
+});
+
+// A request through raw http so the Host and X-Forwarded-* headers can be forged.
+function forged(url, token, headers) {
+  return new Promise((resolve, reject) => {
+    const u = new URL(url);
+    http.get({ host: u.hostname, port: u.port, path: u.pathname + u.search, agent: false,
+      headers: { authorization: 'Bearer ' + token, ...headers } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => { body += d; });
+      res.on('end', () => resolve({ status: res.statusCode, data: JSON.parse(body) }));
+    }).on('error', reject);
+  });
+}
+
+const FORGED = { host: 'evil.example', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' };
+
+test('links and fullUrl are built on the public URL, never on a forged Host header', async () => {
+  const token = srv.token('wz.analyst', 'fhir-forged');
+  const b = (await forged(`${base}/Organization?name=${encodeURIComponent('康宁')}&_count=2`, token, FORGED)).data;
+  assert.equal(b.resourceType, 'Bundle');
+  const urls = [...b.link.map((l) => l.url), ...b.entry.map((e) => e.fullUrl)];
+  assert.equal(urls.length, 4, JSON.stringify(b.link));
+  for (const u of urls) assert.ok(u.startsWith(base + '/'), u);
+  const h = (await forged(`${base}/Location/_history?_count=1`, token, FORGED)).data;
+  for (const u of [...h.link.map((l) => l.url), ...h.entry.map((e) => e.fullUrl)]) assert.ok(u.startsWith(base + '/'), u);
+
+  // With --public-url (behind a proxy, under a path) every link is on it, whatever the Host says.
+  const pub = new Server({ args: ['--public-url', 'https://yijian.example.gov.cn/jg'] });
+  await pub.start();
+  try {
+    pub.addUser('pub.admin', 'admin', '330300');
+    const a = new Client(pub.url);
+    await a.signIn('pub.admin');
+    const r = await a.post('/api/v1/institutions', clinic(creditCode('52330302', '20000090'), '330302', '鹿城公网诊所'));
+    assert.equal(r.status, 201, JSON.stringify(r.data));
+    const t = pub.token('pub.admin', 'fhir-pub');
+    for (const headers of [FORGED, {}]) {
+      const p = (await forged(`${pub.url}/fhir/r4/Organization`, t, headers)).data;
+      assert.equal(p.link[0].url, 'https://yijian.example.gov.cn/jg/fhir/r4/Organization');
+      assert.equal(p.entry[0].fullUrl, `https://yijian.example.gov.cn/jg/fhir/r4/Organization/${r.data.id}`);
+    }
+  } finally {
+    await pub.stop();
+    pub.cleanup();
+  }
 });
 
 test('validator sanity: it does reject a malformed resource', () => {

@@ -113,8 +113,30 @@ static void access_log(yj_req *r)
 	       (long long)(r->signed_in ? r->who.user_id : 0));
 }
 
+static int has_header(const yj_req *r, const char *name)
+{
+	for (size_t i = 0; i < r->nhdrs; i++)
+		if (strcasecmp(r->hdrs[2 * i], name) == 0)
+			return 1;
+	return 0;
+}
+
+static void reply_method_not_allowed(yj_req *r)
+{
+	char allow[64];
+	yj_route_allow(r->srv, r->path, allow, sizeof allow);
+	yj_add_header(r, "Allow", allow); /* RFC 9110 §15.5.6: a 405 must list what the resource supports */
+	yj_reply_problem(r, 405, "method-not-allowed", "不支持的请求方法", "此地址不支持该请求方法，请查看接口文档。");
+}
+
 void yj_dispatch(yj_req *r)
 {
+	if (r->bad_target || !yj_utf8_valid(r->path, strlen(r->path))) {
+		/* libmicrohttpd decodes the path into a C string: %00 would cut "CODE%00…" to "CODE". */
+		yj_reply_problem(r, 400, "bad-path", "请求地址无效",
+				 "请求地址含有控制字符、空字符（如 %00）或无效的 UTF-8 编码，请检查链接是否正确。");
+		goto done;
+	}
 	if (r->body_too_large) {
 		char d[160];
 		snprintf(d, sizeof d, "请求正文超过上限（%zu 字节），请缩小后重试，或分批提交。", r->srv->cfg.max_body);
@@ -126,8 +148,8 @@ void yj_dispatch(yj_req *r)
 	r->route = yj_route_match(r->srv, r, &method_mismatch);
 	if (!r->route) {
 		if (method_mismatch)
-			yj_reply_problem(r, 405, "method-not-allowed", "不支持的请求方法", "此地址不支持该请求方法，请查看接口文档。");
-		else if (strcmp(r->method, "GET") == 0 && yj_static_serve(r) == YJ_OK)
+			reply_method_not_allowed(r);
+		else if ((strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0) && yj_static_serve(r) == YJ_OK)
 			;
 		else
 			yj_reply_problem(r, 404, "not-found", "未找到", "请求的地址不存在，请检查链接是否正确。");
@@ -140,6 +162,8 @@ void yj_dispatch(yj_req *r)
 	if (!r->replied)
 		yj_reply_problem(r, 500, "internal", "服务器内部错误", "服务器未返回结果，请联系管理员。");
 done:
+	if (!has_header(r, "Cache-Control"))
+		yj_add_header(r, "Cache-Control", "no-store");
 	access_log(r);
 }
 
@@ -228,6 +252,7 @@ int yj_server_dispatch(yj_server *srv, const char *method, const char *url, cons
 	r.method = method;
 	r.t0 = yj_mono_ns();
 	strcpy(r.addr, "127.0.0.1");
+	r.bad_target = yj_target_refused(url);
 	const char *q = strchr(url, '?');
 	r.path = q ? yj_strndup(url, (size_t)(q - url)) : yj_strdup(url);
 	if (q) {

@@ -88,6 +88,9 @@ typedef struct yj_http_config {
 	unsigned idle_timeout;	    /* seconds, default 30 */
 	size_t header_memory;	    /* per-connection memory for headers, default 32 KiB */
 	int secure_cookies;	    /* behind TLS: mark cookies Secure */
+	const char *public_url;	    /* base URL clients reach us at, "https://host/" (serve --public-url); links in
+				     * responses are built on it, never on the Host header. NULL: http://LISTEN/ */
+	int64_t attachment_quota;   /* bytes of attachments one user may upload in all, default 2 GiB */
 } yj_http_config;
 
 /* Hooks the identity layer installs, so platform/http does not depend on how sessions work.
@@ -143,14 +146,19 @@ int yj_reply_data(yj_req *r, int status, const char *content_type, const void *d
 int yj_reply_take(yj_req *r, int status, const char *content_type, void *data, size_t len);
 /* RFC 9457 problem+json. slug names the problem type (urn:yijian:problem:<slug>); title and detail
  * are Chinese, shown to users, and must say what to do next. errors (stolen, may be NULL) is an
- * array of {field, detail}. Under /fhir/ the same content goes out as a FHIR OperationOutcome. */
+ * array of {field, detail}; only the first YJ_MAX_ERRORS go out, the rest are counted in
+ * errors_omitted (and the detail says so). Under /fhir/ the same content goes out as a FHIR
+ * OperationOutcome. */
+#define YJ_MAX_ERRORS 100
 int yj_reply_problem(yj_req *r, int status, const char *slug, const char *title, const char *detail);
 int yj_reply_problem_errors(yj_req *r, int status, const char *slug, const char *title, const char *detail,
 			    json_t *errors);
 /* Common problems. */
 int yj_reply_not_found(yj_req *r);
 int yj_reply_store_error(yj_req *r, int rc);
-/* Adds a header to the coming reply (copied). */
+/* Adds a header to the coming reply (copied). A reply without a Cache-Control header of its own
+ * goes out with "Cache-Control: no-store" (API answers carry personal data and the CSRF token); a
+ * route whose answer may be kept sets Cache-Control itself. */
 void yj_add_header(yj_req *r, const char *name, const char *value);
 
 /* Pagination: limit from ?limit= (default 20, 1..200) and the opaque ?cursor=. Returns YJ_OK, or

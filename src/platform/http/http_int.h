@@ -37,6 +37,7 @@ struct yj_server {
 	route_metrics *metrics;	 /* one per route, plus one for "unmatched" at index nroutes */
 	yj_auth_hooks hooks;
 	const char *signing_dir;
+	char *public_url; /* cfg.public_url when the server made it up (http://LISTEN/) */
 	struct MHD_Daemon *d;
 	static_file *files;
 	size_t nfiles;
@@ -64,6 +65,7 @@ struct yj_req {
 	char *pvalues[YJ_MAX_PARAMS];
 	yj_buf body_raw;
 	int body_too_large;
+	int bad_target; /* the raw request target holds a control character (yj_target_refused) */
 	json_t *body;
 	yj_principal who;
 	int signed_in;
@@ -80,8 +82,17 @@ struct yj_req {
 	char *cursor; /* decoded ?cursor= */
 };
 
-/* router.c */
+/* router.c. HEAD matches the GET route of the path (libmicrohttpd sends no body for HEAD). */
 const yj_route *yj_route_match(yj_server *srv, yj_req *r, int *method_mismatch);
+/* The methods of the routes matching path, as an Allow header value ("GET, HEAD, POST") into out. */
+void yj_route_allow(yj_server *srv, const char *path, char *out, size_t cap);
+/* 1 when a raw (still percent-encoded) request target holds a control character, raw or encoded
+ * (%00–%1F, %7F): decoding would cut the path at a NUL or smuggle a line break into it. */
+int yj_target_refused(const char *raw);
+/* reply.c: yj_reply_problem_errors with omitted errors already counted by the caller (which kept
+ * errors to YJ_MAX_ERRORS rather than build a huge array). */
+int yj_reply_problem_capped(yj_req *r, int status, const char *slug, const char *title, const char *detail,
+			    json_t *errors, size_t omitted);
 /* validate.c: checks r->body against the route's fields, replying 400/422 on failure. */
 int yj_validate_body(yj_req *r);
 int yj_validate_query(yj_req *r);

@@ -158,11 +158,9 @@ static int reply_outcome(yj_req *r, int status, const char *title, const char *d
 	return yj_reply_take(r, status, "application/fhir+json; charset=utf-8", s, strlen(s));
 }
 
-int yj_reply_problem_errors(yj_req *r, int status, const char *slug, const char *title, const char *detail,
-			    json_t *errors)
+static int reply_problem_json(yj_req *r, int status, const char *slug, const char *title, const char *detail,
+			      json_t *errors, size_t omitted)
 {
-	if (r->path && strncmp(r->path, "/fhir/", 6) == 0)
-		return reply_outcome(r, status, title, detail, errors);
 	char type[96];
 	snprintf(type, sizeof type, "urn:yijian:problem:%s", slug);
 	json_t *p = json_pack("{s:s, s:s, s:i, s:s}", "type", type, "title", title, "status", status, "detail", detail);
@@ -173,9 +171,36 @@ int yj_reply_problem_errors(yj_req *r, int status, const char *slug, const char 
 		json_object_set_new(p, "instance", json_string(r->path));
 	if (errors)
 		json_object_set_new(p, "errors", errors);
+	if (omitted)
+		json_object_set_new(p, "errors_omitted", json_integer((json_int_t)omitted));
 	char *s = json_dumps(p, JSON_COMPACT);
 	json_decref(p);
 	return yj_reply_take(r, status, "application/problem+json; charset=utf-8", s, strlen(s));
+}
+
+int yj_reply_problem_capped(yj_req *r, int status, const char *slug, const char *title, const char *detail,
+			    json_t *errors, size_t omitted)
+{
+	/* A body of 400,000 unknown keys once came back as a 22 MB list: the first YJ_MAX_ERRORS say
+	 * what to fix, a count says how much more there is. */
+	while (json_array_size(errors) > YJ_MAX_ERRORS) {
+		json_array_remove(errors, json_array_size(errors) - 1);
+		omitted++;
+	}
+	char *longer = omitted ? yj_asprintf("%s（另有 %zu 处错误未列出，请先修改以上各处后重新提交。）", detail, omitted) : NULL;
+	if (longer)
+		detail = longer;
+	int rc = r->path && strncmp(r->path, "/fhir/", 6) == 0
+			 ? reply_outcome(r, status, title, detail, errors)
+			 : reply_problem_json(r, status, slug, title, detail, errors, omitted);
+	free(longer);
+	return rc;
+}
+
+int yj_reply_problem_errors(yj_req *r, int status, const char *slug, const char *title, const char *detail,
+			    json_t *errors)
+{
+	return yj_reply_problem_capped(r, status, slug, title, detail, errors, 0);
 }
 
 int yj_reply_problem(yj_req *r, int status, const char *slug, const char *title, const char *detail)

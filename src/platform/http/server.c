@@ -49,6 +49,22 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, yj_req *r)
 	return ret;
 }
 
+/* Called with the raw request target before libmicrohttpd decodes it (the only place it can be
+ * seen): creates the request, which on_request receives as *con_cls and on_completed frees. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	yj_server *srv = cls;
+	yj_req *r = yj_calloc(1, sizeof *r);
+	r->srv = srv;
+	r->conn = conn;
+	r->lookup = mhd_lookup;
+	r->t0 = yj_mono_ns();
+	r->bad_target = yj_target_refused(uri);
+	client_addr(conn, r->addr, sizeof r->addr);
+	atomic_fetch_add(&srv->in_flight, 1);
+	return r;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
 				  const char *version, const char *upload_data, size_t *upload_data_size,
 				  void **con_cls)
@@ -56,17 +72,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	yj_server *srv = cls;
 	yj_req *r = *con_cls;
 
-	if (!r) {
-		r = yj_calloc(1, sizeof *r);
-		r->srv = srv;
-		r->conn = conn;
-		r->lookup = mhd_lookup;
+	if (!r) /* a daemon started without MHD_OPTION_URI_LOG_CALLBACK: the target is already decoded */
+		*con_cls = r = on_uri(cls, url, conn);
+	if (!r->method) {
 		r->method = method;
 		r->path = yj_strdup(url);
-		r->t0 = yj_mono_ns();
-		client_addr(conn, r->addr, sizeof r->addr);
-		*con_cls = r;
-		atomic_fetch_add(&srv->in_flight, 1);
 		/* Refuse an oversized body before reading it, when its length is announced. */
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 		if (cl && strtoull(cl, NULL, 10) > srv->cfg.max_body) {
@@ -124,6 +134,10 @@ yj_server *yj_server_new(const yj_http_config *cfg, store *st, const yj_route *c
 		srv->cfg.header_memory = 32u << 10;
 	if (!srv->cfg.listen)
 		srv->cfg.listen = "127.0.0.1:8080";
+	if (!srv->cfg.public_url)
+		srv->cfg.public_url = srv->public_url = yj_asprintf("http://%s/", srv->cfg.listen);
+	if (!srv->cfg.attachment_quota)
+		srv->cfg.attachment_quota = (int64_t)2 << 30;
 	srv->st = st;
 	srv->tables = tables;
 	srv->ntables = ntables;
@@ -180,7 +194,8 @@ int yj_server_start(yj_server *srv, char **err)
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, srv->cfg.threads,
 		MHD_OPTION_CONNECTION_LIMIT, srv->cfg.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
 		srv->cfg.idle_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, srv->cfg.header_memory,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
+		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
 		MHD_OPTION_END);
 	if (!srv->d) {
 		*err = yj_asprintf("cannot listen on %s (port in use or not permitted)", srv->cfg.listen);
@@ -206,6 +221,7 @@ void yj_server_free(yj_server *srv)
 	if (!srv)
 		return;
 	yj_static_free(srv);
+	free(srv->public_url);
 	free(srv->routes);
 	free(srv->metrics);
 	free(srv);

@@ -1,0 +1,81 @@
+// Caching: answers of the API carry personal data and the CSRF token, so none may be kept by a
+// browser or a proxy (Cache-Control: no-store, set centrally for every answer that does not set its
+// own); the console's hashed assets keep their year-long caching.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Server, Client } from './harness.mjs';
+import { creditCode, residentId } from './codes.mjs';
+
+let srv, admin, web;
+before(async () => {
+  srv = new Server();
+  web = path.join(srv.dir, 'web');
+  mkdirSync(path.join(web, 'assets'), { recursive: true });
+  writeFileSync(path.join(web, 'index.html'), '<!doctype html><title>医监</title>');
+  writeFileSync(path.join(web, 'assets', 'app-3f2a1b.js'), 'console.log(1)');
+  srv.extra = ['--web', web];
+  await srv.start();
+  srv.addUser('cache.admin', 'admin', '330300');
+  admin = new Client(srv.url);
+  const r = await admin.signIn('cache.admin');
+  assert.equal(r.status, 200);
+  assert.equal(r.headers.get('cache-control'), 'no-store', 'the sign-in answer holds the CSRF token');
+});
+after(async () => {
+  const { code } = await srv.stop();
+  assert.equal(code, 0, srv.logs.slice(-2000));
+  srv.cleanup();
+});
+
+test('the session (CSRF token) is not stored', async () => {
+  const r = await admin.get('/api/v1/session');
+  assert.equal(r.status, 200);
+  assert.ok(r.data.csrf_token);
+  assert.equal(r.headers.get('cache-control'), 'no-store');
+});
+
+test('lists and exports of personal data are not stored', async () => {
+  const code = creditCode('52330302', '10000071');
+  let r = await admin.post('/api/v1/institutions', {
+    credit_code: code, name: '鹿城缓存测试诊所', type: 'clinic', level: 'none', ownership: 'private', profit: 'forprofit',
+    region_code: '330302', address: '温州市某路 1 号', lng: 120.65, lat: 28.01,
+  });
+  assert.equal(r.status, 201, JSON.stringify(r.data));
+  r = await admin.post('/api/v1/practitioners', { name: '张缓存', id_number: residentId('33030219800101071'),
+    certificate_no: '110330302000071', category: 'physician', practice_type: '临床', institution_id: code });
+  assert.equal(r.status, 201, JSON.stringify(r.data));
+  for (const url of ['/api/v1/practitioners', '/api/v1/practitioners/export?format=csv', '/api/v1/users',
+    '/api/v1/users/export?format=xlsx', '/api/v1/institutions/export?format=csv']) {
+    r = await admin.get(url);
+    assert.equal(r.status, 200, url);
+    if (url === '/api/v1/practitioners') assert.equal(r.data.items.length, 1);
+    assert.equal(r.headers.get('cache-control'), 'no-store', url);
+  }
+});
+
+test('every GET route of the API and FHIR answers no-store, errors included', async () => {
+  const doc = (await admin.get('/api/v1/openapi.json')).data;
+  const paths = Object.entries(doc.paths).filter(([, ops]) => ops.get).map(([p]) => p.replace(/\{[^}]+\}/g, '330300'));
+  assert.ok(paths.length > 50, `${paths.length} GET routes`);
+  for (const p of paths) {
+    const r = await fetch(srv.url + p, { headers: { cookie: admin.cookie } });
+    await r.arrayBuffer();
+    assert.match(r.headers.get('cache-control') ?? '', /(^|, )no-store$/, `GET ${p} (${r.status})`);
+  }
+  const anon = await fetch(srv.url + '/api/v1/users');
+  assert.equal(anon.status, 401);
+  assert.equal(anon.headers.get('cache-control'), 'no-store');
+});
+
+test('the console keeps its caching: hashed assets for a year, the page revalidated', async () => {
+  let r = await fetch(srv.url + '/assets/app-3f2a1b.js');
+  assert.equal(r.status, 200);
+  assert.equal(r.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+  for (const p of ['/', '/index.html', '/inspection/tasks']) {
+    r = await fetch(srv.url + p);
+    assert.equal(r.status, 200, p);
+    assert.equal(r.headers.get('cache-control'), 'no-cache', p);
+  }
+});
