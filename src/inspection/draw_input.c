@@ -306,7 +306,8 @@ static int i64_cmp(const void *a, const void *b)
 static json_t *excluded_json(insp *x)
 {
 	json_t *out = json_array();
-	qsort(x->excluded, x->nexcluded, sizeof *x->excluded, i64_cmp);
+	if (x->nexcluded) /* excluded is NULL until the first exclusion */
+		qsort(x->excluded, x->nexcluded, sizeof *x->excluded, i64_cmp);
 	for (size_t k = 0; k < x->nexcluded; k++)
 		if (!k || x->excluded[k] != x->excluded[k - 1])
 			json_array_append_new(out, yj_json_id(x->excluded[k]));

@@ -92,7 +92,8 @@ static int load_last(store_conn *c, const yj_audit_records *h, check *k)
 	store_finalize(st);
 	if (rc < 0)
 		return rc;
-	qsort(k->l, k->n, sizeof *k->l, leaf_cmp);
+	if (k->n) /* l is NULL for a type without leaves */
+		qsort(k->l, k->n, sizeof *k->l, leaf_cmp);
 	size_t w = 0;
 	for (size_t i = 0; i < k->n; i++) {
 		if (i + 1 < k->n && !strcmp(k->l[i].id, k->l[i + 1].id)) {
