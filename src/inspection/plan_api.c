@@ -399,7 +399,12 @@ static int commit_tx(store_conn *c, void *arg)
 	const char *region = json_string_value(json_object_get(plan, "region_code"));
 	json_t *state = json_pack("{s:O, s:s, s:s}", "plan_id", json_object_get(plan, "id"), "input_hash", input_hash,
 				  "secret_hash", secret_hash);
-	rc = insp_audit(c, a->r, "inspection.draw.commit", "inspection_draw", draw, region, state, &leaf);
+	/* committed_at is the leaf's own time: a witness must be published after it (witness_check). */
+	char actor_id[21], draw_id[21];
+	insp_actor(a->r, actor_id);
+	yj_id_format(draw, draw_id);
+	yj_audit_event ev = {actor_id, "inspection.draw.commit", "inspection_draw", draw_id, region ? region : "", state};
+	rc = yj_audit_append_at(c, &ev, &leaf, &now);
 	json_decref(state);
 	char *canon = yj_json_canonical(input), actor[21];
 	insp_actor(a->r, actor);

@@ -408,6 +408,12 @@ test('a witness must be declared as published after the commitment; pseudonyms s
   const c = await leader.post(`/api/v1/inspection/plans/${p.data.id}/commit`);
   assert.equal(c.status, 201, JSON.stringify(c.data));
   const url = `/api/v1/inspection/draws/${c.data.id}/draw`, at = c.data.committed_at;
+  // The commitment time is the commitment leaf's own time in the log.
+  const leaves = await admin.get(`/api/v1/audit/leaves?object_type=inspection_draw&object_id=${c.data.id}`);
+  assert.equal(leaves.status, 200);
+  const commitLeaf = leaves.data.items.find((l) => l.action === 'inspection.draw.commit');
+  assert.equal(commitLeaf?.idx, c.data.commit_leaf);
+  assert.equal(commitLeaf.at, at);
   const source = '中国福利彩票 福彩3D 第2026058期';
   const size = await treeSize();
   for (const body of [

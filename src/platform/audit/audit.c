@@ -382,6 +382,11 @@ static int head_write(store_conn *c, const frontier *f)
 
 int yj_audit_append(store_conn *c, const yj_audit_event *ev, int64_t *index_out)
 {
+	return yj_audit_append_at(c, ev, index_out, NULL);
+}
+
+int yj_audit_append_at(store_conn *c, const yj_audit_event *ev, int64_t *index_out, int64_t *at_out)
+{
 	if (!key.loaded) {
 		yj_log(YJ_LOG_ERROR, "audit.no_key", NULL);
 		return ST_ERR;
@@ -403,6 +408,8 @@ int yj_audit_append(store_conn *c, const yj_audit_event *ev, int64_t *index_out)
 	rc = head_write(c, &f);
 	if (rc == ST_OK && index_out)
 		*index_out = idx;
+	if (rc == ST_OK && at_out)
+		*at_out = at;
 	return rc;
 }
 

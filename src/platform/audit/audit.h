@@ -34,6 +34,9 @@ typedef struct yj_audit_event {
  * serialises with concurrent appenders through the head row. On success *index_out (may be NULL)
  * receives the leaf index. Returns ST_OK or a store failure (ST_RETRY is retried by store_tx). */
 int yj_audit_append(store_conn *c, const yj_audit_event *ev, int64_t *index_out);
+/* The same, and *at_out (may be NULL) receives the leaf's `at` (epoch ms), for a caller that must
+ * record exactly when its leaf entered the log (a draw's commitment time). */
+int yj_audit_append_at(store_conn *c, const yj_audit_event *ev, int64_t *index_out, int64_t *at_out);
 
 /* ---- Merkle tree primitives (merkle.c); hashes are 32 raw bytes ---- */
 void yj_merkle_leaf_hash(const void *data, size_t len, unsigned char out[YJ_HASH_LEN]);
