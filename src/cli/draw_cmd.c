@@ -84,7 +84,7 @@ static int run(int argc, char **argv)
 	}
 	json_object_set_new(b, "format", json_string(YJ_DRAW_FORMAT));
 	json_t *result = NULL;
-	if (yj_draw_input_hash(b, ih) < 0 || yj_draw_bundle_compute(b, secret, cli_get(o, "witness"), &result, seed, &why) < 0) {
+	if (yj_draw_input_hash(b, ih, &why) < 0 || yj_draw_bundle_compute(b, secret, cli_get(o, "witness"), &result, seed, &why) < 0) {
 		fprintf(stderr, "yijian: 无法抽取：%s\n", why ? why : "输入文件不完整");
 		free(why);
 		json_decref(b);

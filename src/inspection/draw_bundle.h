@@ -16,9 +16,13 @@
 
 #define YJ_DRAW_FORMAT "yijian-draw-v1"
 
-/* SHA-256 (hex) of the canonical JSON (sorted keys, no white space) of {format, plan, subjects,
- * inspectors}: what the commitment binds before the draw. */
-int yj_draw_input_hash(const json_t *bundle, char out[65]);
+/* SHA-256 (hex) of the RFC 8785 canonical JSON of {format, plan, subjects, inspectors}: what the
+ * commitment binds before the draw. 0, or -1 with *why (caller frees; why may be NULL) when the
+ * input holds what RFC 8785 cannot carry (an integer beyond ±(2^53 − 1)). */
+int yj_draw_input_hash(const json_t *bundle, char out[65], char **why);
+/* RFC 8785 (JCS) text of v: keys sorted by UTF-16 code units, minimal escapes (lower-case hex),
+ * numbers as ECMAScript prints them. New string (caller frees), or NULL with *why (caller frees). */
+char *yj_draw_jcs(const json_t *v, char **why);
 /* SHA-256 (hex) of the 32 secret bytes given as 64 hex digits. */
 void yj_draw_secret_hash(const char *secret_hex, char out[65]);
 

@@ -7,6 +7,7 @@
 #include "insp_draw.h"
 #include "draw_bundle.h"
 #include "../registry/record.h"
+#include "../platform/pii/pii.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -248,12 +249,24 @@ static int64_t years_before(const char *day, int years)
 
 /* ---- inspectors ---- */
 
+void insp_pseudonym(int64_t user_id, char out[18])
+{
+	/* A keyed hash (the personal-data hashing key, kept outside the database) under its own label,
+	 * so the same inspector has the same pseudonym in every draw and no one without the key can
+	 * go back to the user id or test a guess. 64 bits: collisions are out of reach for any roster. */
+	char msg[64], h[65];
+	snprintf(msg, sizeof msg, "yijian-draw-inspector-v1:%lld", (long long)user_id);
+	yj_pii_hash(msg, h);
+	snprintf(out, 18, "p%.16s", h);
+}
+
 typedef struct insp {
 	int64_t id;
 	char region[16];
+	char prefix[16];
 	json_t *obj;
-	json_t *conflicts; /* subject ids (strings) */
-	json_t *previous;
+	int64_t *excluded; /* subject ids: declared conflicts and last time's subjects together */
+	size_t nexcluded, cap;
 } insp;
 
 static int in_or_above(const char *ins, const char *territory)
@@ -272,12 +285,43 @@ static insp *insp_find(insp *v, size_t n, int64_t id)
 	return NULL;
 }
 
-static int load_inspectors(store_conn *c, const json_t *plan, subj *s, size_t ns, int64_t now, insp **out, size_t *n)
+/* Excludes subject y for inspector x — only when x covers y: an exclusion outside the inspector's
+ * territory changes nothing in the draw, and the bundle publishes no more than the draw needs. */
+static void exclude(insp *x, const subj *y)
+{
+	if (strncmp(y->region, x->prefix, strlen(x->prefix)) != 0)
+		return;
+	if (x->nexcluded == x->cap)
+		x->excluded = yj_realloc(x->excluded, (x->cap = x->cap ? 2 * x->cap : 8) * sizeof *x->excluded);
+	x->excluded[x->nexcluded++] = y->id;
+}
+
+static int i64_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* The inspector's exclusions as ascending, distinct subject id strings (new reference). */
+static json_t *excluded_json(insp *x)
+{
+	json_t *out = json_array();
+	if (x->nexcluded) /* excluded is NULL until the first exclusion */
+		qsort(x->excluded, x->nexcluded, sizeof *x->excluded, i64_cmp);
+	for (size_t k = 0; k < x->nexcluded; k++)
+		if (!k || x->excluded[k] != x->excluded[k - 1])
+			json_array_append_new(out, yj_json_id(x->excluded[k]));
+	return out;
+}
+
+/* The inspectors of the plan's departments in or above its territory, as pseudonyms with their
+ * department and territory: names, certificate numbers and user ids stay out of the bundle. */
+static int load_roster(store_conn *c, const json_t *plan, insp **out, size_t *n)
 {
 	const json_t *depts = json_object_get(plan, "departments");
 	const char *territory = json_string_value(json_object_get(plan, "region_code"));
 	yj_buf sql = YJ_BUF_INIT;
-	yj_buf_puts(&sql, "SELECT i.user_id, i.cert_no, i.department, i.region_code, u.display_name FROM inspectors i JOIN users u"
+	yj_buf_puts(&sql, "SELECT i.user_id, i.department, i.region_code FROM inspectors i JOIN users u"
 			  " ON u.id = i.user_id WHERE i.active = 1 AND u.disabled = 0 AND i.department IN (''");
 	for (size_t i = 0; i < json_array_size(depts); i++)
 		yj_buf_puts(&sql, ", ?");
@@ -293,19 +337,27 @@ static int load_inspectors(store_conn *c, const json_t *plan, subj *s, size_t ns
 	*out = NULL;
 	*n = 0;
 	while ((rc = store_step(st)) == ST_ROW) {
-		if (!in_or_above(store_col_text(st, 3), territory))
+		if (!in_or_above(store_col_text(st, 2), territory))
 			continue;
 		if (*n == cap)
 			*out = yj_realloc(*out, (cap = cap ? 2 * cap : 64) * sizeof **out);
 		insp *x = &(*out)[(*n)++];
+		memset(x, 0, sizeof *x);
 		x->id = store_col_int64(st, 0);
-		snprintf(x->region, sizeof x->region, "%s", store_col_text(st, 3));
-		x->obj = json_pack("{s:o, s:o, s:o, s:o, s:o}", "id", yj_json_id(x->id), "cert_no", insp_text(st, 1),
-				   "department", insp_text(st, 2), "region_code", insp_text(st, 3), "name", insp_text(st, 4));
-		x->conflicts = json_array();
-		x->previous = json_array();
+		snprintf(x->region, sizeof x->region, "%s", store_col_text(st, 2));
+		yj_region_prefix(x->region, x->prefix);
+		char pseudonym[18];
+		insp_pseudonym(x->id, pseudonym);
+		x->obj = json_pack("{s:s, s:o, s:o}", "id", pseudonym, "department", insp_text(st, 1), "region_code",
+				   insp_text(st, 2));
 	}
 	store_finalize(st);
+	return rc < 0 ? rc : ST_OK;
+}
+
+static int load_inspectors(store_conn *c, const json_t *plan, subj *s, size_t ns, int64_t now, insp **out, size_t *n)
+{
+	int rc = load_roster(c, plan, out, n);
 	if (rc < 0)
 		return rc;
 	/* Declared conflicts: relatives always; former workplaces within conflict_years of the draw. */
@@ -314,7 +366,7 @@ static int load_inspectors(store_conn *c, const json_t *plan, subj *s, size_t ns
 	int64_t since = years_before(today, (int)json_integer_value(json_object_get(plan, "conflict_years")));
 	char since_day[11];
 	yj_day_of_ms(since, since_day);
-	st = store_prepare(c, "SELECT user_id, institution_id, kind, end_date FROM inspector_conflicts ORDER BY institution_id, user_id");
+	store_stmt *st = store_prepare(c, "SELECT user_id, institution_id, kind, end_date FROM inspector_conflicts");
 	if (!st)
 		return ST_ERR;
 	while ((rc = store_step(st)) == ST_ROW) {
@@ -325,27 +377,20 @@ static int load_inspectors(store_conn *c, const json_t *plan, subj *s, size_t ns
 			continue;
 		if (!strcmp(store_col_text(st, 2), "worked") && end && strcmp(end, since_day) < 0)
 			continue;
-		char sid[21];
-		yj_id_format(y->id, sid);
-		size_t k = json_array_size(x->conflicts);
-		if (!k || strcmp(json_string_value(json_array_get(x->conflicts, k - 1)), sid))
-			json_array_append_new(x->conflicts, json_string(sid));
+		exclude(x, y);
 	}
 	store_finalize(st);
 	if (rc < 0)
 		return rc;
-	/* Previous: the team of each subject's last completed inspection (subjects in id order). */
+	/* Previous: the team of each subject's last completed inspection. */
 	for (size_t i = 0; i < ns; i++) {
 		json_t *team = insp_csv_array(s[i].last_team), *v;
 		size_t k;
 		json_array_foreach(team, k, v) {
 			int64_t uid;
 			insp *x = yj_id_parse(json_string_value(v), &uid) == 0 ? insp_find(*out, *n, uid) : NULL;
-			if (x) {
-				char sid[21];
-				yj_id_format(s[i].id, sid);
-				json_array_append_new(x->previous, json_string(sid));
-			}
+			if (x)
+				exclude(x, &s[i]);
 		}
 		json_decref(team);
 	}
@@ -394,8 +439,7 @@ int insp_draw_input(store_conn *c, const json_t *plan, const json_t *types, int6
 	}
 	json_t *inspectors = json_array();
 	for (size_t i = 0; i < ni; i++) {
-		json_object_set(in[i].obj, "conflicts", in[i].conflicts);
-		json_object_set(in[i].obj, "previous", in[i].previous);
+		json_object_set_new(in[i].obj, "excluded", excluded_json(&in[i]));
 		json_array_append(inspectors, in[i].obj);
 	}
 	int64_t count = (json_integer_value(json_object_get(plan, "ratio_permille")) * (int64_t)ns + 999) / 1000;
@@ -428,8 +472,7 @@ done:
 	free(s);
 	for (size_t i = 0; i < ni; i++) {
 		json_decref(in[i].obj);
-		json_decref(in[i].conflicts);
-		json_decref(in[i].previous);
+		free(in[i].excluded);
 	}
 	free(in);
 	return rc;

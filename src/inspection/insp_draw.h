@@ -10,6 +10,9 @@
 json_t *insp_default_factors(void);
 /* The defaults overlaid by the given factors, validated into errors (new reference). */
 json_t *insp_factors_merge(const json_t *given, json_t *errors);
+/* The inspector's pseudonym in published draw bundles: "p" and 16 hex digits of a keyed hash of the
+ * user id (the personal-data key), the same in every draw. Written into out. */
+void insp_pseudonym(int64_t user_id, char out[18]);
 /* Builds {format, plan, subjects, inspectors} for the plan (as plan_json gives it) over subjects of
  * `types` (array of type codes), as of `now`, and prechecks it. Returns ST_OK with *input (new
  * reference); INSP_REFUSED with *why (Chinese, caller frees) when the plan cannot be drawn; or a

@@ -389,8 +389,7 @@ static int commit_tx(store_conn *c, void *arg)
 	yj_hex_encode(raw, sizeof raw, secret);
 	sodium_memzero(raw, sizeof raw);
 	yj_draw_secret_hash(secret, secret_hash);
-	yj_draw_input_hash(input, input_hash);
-	char *sealed = yj_pii_encrypt(secret);
+	char *sealed = yj_draw_input_hash(input, input_hash, NULL) < 0 ? NULL : yj_pii_encrypt(secret);
 	sodium_memzero(secret, sizeof secret);
 	if (!sealed) {
 		rc = ST_ERR;
@@ -400,7 +399,12 @@ static int commit_tx(store_conn *c, void *arg)
 	const char *region = json_string_value(json_object_get(plan, "region_code"));
 	json_t *state = json_pack("{s:O, s:s, s:s}", "plan_id", json_object_get(plan, "id"), "input_hash", input_hash,
 				  "secret_hash", secret_hash);
-	rc = insp_audit(c, a->r, "inspection.draw.commit", "inspection_draw", draw, region, state, &leaf);
+	/* committed_at is the leaf's own time: a witness must be published after it (witness_check). */
+	char actor_id[21], draw_id[21];
+	insp_actor(a->r, actor_id);
+	yj_id_format(draw, draw_id);
+	yj_audit_event ev = {actor_id, "inspection.draw.commit", "inspection_draw", draw_id, region ? region : "", state};
+	rc = yj_audit_append_at(c, &ev, &leaf, &now);
 	json_decref(state);
 	char *canon = yj_json_canonical(input), actor[21];
 	insp_actor(a->r, actor);
@@ -466,11 +470,74 @@ struct draw_arg {
 	json_t *out;
 	char *why;
 	int status;
+	const char *source;   /* where the witness was published (NULL: not declared) */
+	int64_t published_at; /* when, epoch ms */
 };
+
+/* The witness must come from a public source fixed after the commitment: a declared publication
+ * time before the commitment (or in the future) is refused. Returns 0, or INSP_REFUSED with the
+ * reason in a->why. */
+static int witness_check(struct draw_arg *a, int64_t committed_at)
+{
+	if (!a->source)
+		return 0;
+	if (a->published_at <= committed_at)
+		a->why = yj_strdup("见证值的公布时间早于或等于抽取承诺时间：见证值必须取自承诺之后才公布的公开来源（如承诺后开奖的彩票），"
+				   "请换用承诺之后公布的见证值。");
+	else if (a->published_at > yj_now_ms() + 5 * 60 * 1000)
+		a->why = yj_strdup("见证值的公布时间晚于当前时间：请填写该来源实际公布见证值的时间。");
+	if (!a->why)
+		return 0;
+	a->status = 422;
+	return INSP_REFUSED;
+}
+
+/* The bundle names inspectors by pseudonym (insp_pseudonym); the tasks need their user ids. Maps
+ * every directory inspector's pseudonym to the id (*map, new reference) — inactive ones too, since
+ * one may have left the directory between commitment and draw. */
+static int pseudonym_map(store_conn *c, json_t **map)
+{
+	*map = json_object();
+	store_stmt *st = store_prepare(c, "SELECT user_id FROM inspectors");
+	if (!st)
+		return ST_ERR;
+	int rc;
+	while ((rc = store_step(st)) == ST_ROW) {
+		char p[18];
+		insp_pseudonym(store_col_int64(st, 0), p);
+		json_object_set_new(*map, p, yj_json_id(store_col_int64(st, 0)));
+	}
+	store_finalize(st);
+	return rc < 0 ? rc : ST_OK;
+}
+
+/* "id,id" of the team named by pseudonyms (caller frees), or NULL when one is unknown. */
+static char *team_ids(const json_t *pseudonyms, const json_t *map)
+{
+	json_t *ids = json_array(), *v;
+	size_t k;
+	json_array_foreach(pseudonyms, k, v) {
+		json_t *id = json_object_get(map, json_string_value(v) ? json_string_value(v) : "");
+		if (!id) {
+			json_decref(ids);
+			return NULL;
+		}
+		json_array_append(ids, id);
+	}
+	char *csv = insp_array_csv(ids);
+	json_decref(ids);
+	return csv;
+}
 
 /* One task per drawn subject, with its team, from the bundle. */
 static int create_tasks(store_conn *c, yj_req *r, int64_t draw, const json_t *bundle, const char *dept)
 {
+	json_t *map = NULL;
+	int rc = pseudonym_map(c, &map);
+	if (rc < 0) {
+		json_decref(map);
+		return rc;
+	}
 	const json_t *plan = json_object_get(bundle, "plan"), *subjects = json_object_get(bundle, "subjects");
 	char *items = insp_array_csv(json_object_get(plan, "items")), actor[21];
 	insp_actor(r, actor);
@@ -478,7 +545,6 @@ static int create_tasks(store_conn *c, yj_req *r, int64_t draw, const json_t *bu
 	yj_id_parse(json_string_value(json_object_get(plan, "id")), &plan_id);
 	size_t k, i;
 	json_t *pick, *s;
-	int rc = ST_OK;
 	json_array_foreach(json_object_get(json_object_get(bundle, "result"), "subjects"), k, pick) {
 		const json_t *subject = NULL;
 		json_array_foreach(subjects, i, s) if (json_equal(json_object_get(s, "id"), json_object_get(pick, "id"))) {
@@ -487,8 +553,8 @@ static int create_tasks(store_conn *c, yj_req *r, int64_t draw, const json_t *bu
 		}
 		int64_t sid = 0;
 		yj_id_parse(json_string_value(json_object_get(pick, "id")), &sid);
-		char *team = insp_array_csv(json_object_get(pick, "inspectors"));
-		store_stmt *st = store_prepare(c, "INSERT INTO inspection_tasks (id, kind, draw_id, plan_id, item_ids, subject_id,"
+		char *team = team_ids(json_object_get(pick, "inspectors"), map);
+		store_stmt *st = !team ? NULL : store_prepare(c, "INSERT INTO inspection_tasks (id, kind, draw_id, plan_id, item_ids, subject_id,"
 						  " subject_name, subject_code, region_code, department, phase, team, due_date, state,"
 						  " created_by, created_at, updated_at) VALUES (?, 'random', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
 						  " 'assigned', ?, ?, ?)");
@@ -520,6 +586,7 @@ static int create_tasks(store_conn *c, yj_req *r, int64_t draw, const json_t *bu
 		rc = ST_OK;
 	}
 	free(items);
+	json_decref(map);
 	return rc;
 }
 
@@ -565,7 +632,12 @@ static int draw_tx(store_conn *c, void *arg)
 	}
 	json_object_set_new(bundle, "commitment", commitment);
 	commitment = NULL;
+	if ((rc = witness_check(a, json_integer_value(json_object_get(json_object_get(bundle, "commitment"), "committed_at")))) < 0)
+		goto done;
 	json_object_set_new(bundle, "witness", json_string(a->witness));
+	if (a->source)
+		json_object_set_new(bundle, "witness_source", json_pack("{s:s, s:I}", "source", a->source, "published_at",
+									(json_int_t)a->published_at));
 	json_object_set_new(bundle, "server_secret", json_string(secret));
 	if (yj_draw_bundle_compute(bundle, secret, a->witness, &result, seed, &a->why) < 0) {
 		a->status = 422;
@@ -585,8 +657,9 @@ static int draw_tx(store_conn *c, void *arg)
 	}
 	free(report);
 	int64_t leaf = 0, now = yj_now_ms();
-	json_t *state = json_pack("{s:O, s:s, s:s, s:s}", "input_hash", json_object_get(json_object_get(bundle, "commitment"), "input_hash"),
-				  "witness", a->witness, "server_secret", secret, "seed", seed);
+	json_t *state = json_pack("{s:O, s:s, s:s, s:s, s:O?}", "input_hash",
+				  json_object_get(json_object_get(bundle, "commitment"), "input_hash"), "witness", a->witness,
+				  "server_secret", secret, "seed", seed, "witness_source", json_object_get(bundle, "witness_source"));
 	rc = insp_audit(c, a->r, "inspection.draw.draw", "inspection_draw", a->id, region, state, &leaf);
 	json_decref(state);
 	if (rc < 0)
@@ -625,12 +698,18 @@ done:
 
 static int draw_run(yj_req *r)
 {
-	struct draw_arg a = {r, 0, json_string_value(json_object_get(yj_body(r), "witness")), NULL, NULL, 0};
+	const json_t *b = yj_body(r), *at = json_object_get(b, "witness_published_at");
+	struct draw_arg a = {r, 0, json_string_value(json_object_get(b, "witness")), NULL, NULL, 0,
+			     json_string_value(json_object_get(b, "witness_source")), json_integer_value(at)};
 	if (insp_path_id(r, "id", &a.id) < 0)
 		return YJ_OK;
 	if (insp_blank(a.witness) || !insp_clean(a.witness, 0))
 		return insp_reply_invalid(r, json_pack("[{s:s, s:s}]", "field", "witness", "detail", "请输入见证值"),
 					  "请输入见证人在抽取现场给出的见证值（如当期福利彩票开奖号码），不能为空或含控制字符。");
+	if ((a.source != NULL) != (at != NULL) || (a.source && (insp_blank(a.source) || !insp_clean(a.source, 0))))
+		return insp_reply_invalid(r, json_pack("[{s:s, s:s}]", "field", a.source ? "witness_published_at" : "witness_source",
+						       "detail", "见证值来源和公布时间应同时填写"),
+					  "请同时填写见证值的公开来源（如“中国福利彩票 福彩3D 第2026057期”）和该来源公布它的时间。");
 	int rc = store_tx(yj_store(r), draw_tx, &a);
 	if (rc == INSP_REFUSED) {
 		yj_reply_problem(r, a.status, a.status == 409 ? "state" : "draw-failed",
@@ -768,6 +847,8 @@ static const yj_field plan_body[] = {
 };
 static const yj_field draw_body[] = {
 	{"witness", F_STRING, 1, 200, "The witness value entered at the draw (e.g. a public lottery number)"},
+	{"witness_source", F_STRING, 0, 300, "Public source of the witness (e.g. the lottery and its issue); with witness_published_at"},
+	{"witness_published_at", F_INT, 0, 0, "When the source published the witness, UTC epoch ms: must be after the commitment"},
 	{NULL, 0, 0, 0, NULL},
 };
 static const yj_qparam page_q[] = {{"limit", "Page size, 1–200"}, {"cursor", "next_cursor of the previous page"}, {NULL, NULL}};

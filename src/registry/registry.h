@@ -16,6 +16,10 @@ extern const yj_route yj_licence_routes[];
 /* POST /api/v1/import/{kind}: CSV import (import_api.c; the interface is import.h). */
 extern const yj_route yj_import_routes[];
 
+/* Registers with platform/audit the current state of every registry record (institutions,
+ * practitioners), for `yijian audit verify --records` (record_audit.c). Call once at start. */
+void yj_reg_audit_register(void);
+
 /* Loads the compiled-in region table (data/regions.csv) into regions; used by migration 2. */
 int yj_regions_load(store_conn *c);
 

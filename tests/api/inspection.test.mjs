@@ -207,8 +207,27 @@ test('the public bundle verifies with yijian draw verify, and fails after editin
   const risky = bundle.subjects.find((s) => s.id === lc[2].id);
   assert.equal(risky.weight_factors.credit_grade.grade, 'D');
   assert.equal(risky.weight, 1000 + 5 * 300 + 2000 + 5 * 200);
-  assert.ok(bundle.inspectors.find((i) => i.id === ids['lc.i0']).conflicts.includes(lc[0].id));
-  assert.ok(!bundle.inspectors.some((i) => i.id === ids['lw.i0']), '龙湾区 inspectors are outside the territory');
+  // Inspectors appear as pseudonyms only: no user id, name or certificate number in the bundle.
+  for (const i of bundle.inspectors) {
+    assert.deepEqual(Object.keys(i).sort(), ['department', 'excluded', 'id', 'region_code']);
+    assert.match(i.id, /^p[0-9a-f]{16}$/);
+  }
+  for (const u of Object.keys(ids)) {
+    assert.ok(!text.includes(ids[u]), `user id of ${u} in the public bundle`);
+    assert.ok(!text.includes(`"${u}"`), `name of ${u} in the public bundle`);
+  }
+  assert.ok(!/"cert_no"|"3303\d{6}"/.test(text), 'a certificate number in the public bundle');
+  // The signed-in view maps pseudonyms to people: the task of each drawn subject names its team.
+  const member = {};
+  for (const s of bundle.result.subjects) {
+    const t = tasks.find((x) => x.subject_id === s.id);
+    s.inspectors.forEach((p, k) => { member[p] = t.team[k].id; });
+  }
+  const pseudonym = (u) => Object.keys(member).find((p) => member[p] === ids[u]);
+  const i0 = bundle.inspectors.find((i) => i.id === pseudonym('lc.i0'));
+  assert.ok(i0, 'lc.i0 was drawn into some team');
+  assert.ok(i0.excluded.includes(lc[0].id), 'the declared conflict is there, as an exclusion');
+  assert.equal(bundle.inspectors.length, 5, '龙湾区 inspectors are outside the territory');
   let v = verify(text);
   assert.equal(v.status, 0, v.stdout + v.stderr);
   assert.match(v.stdout, /match/);
@@ -381,4 +400,42 @@ test('the working-day calendar: 2026 holidays and make-up days, edited by admini
   r = await admin.del('/api/v1/calendar/2027-10-01');
   assert.equal(r.status, 204);
   assert.equal(await add('2027-09-30', 1), '2027-10-01');
+});
+
+test('a witness must be declared as published after the commitment; pseudonyms stay the same across draws', async () => {
+  const p = await leader.post('/api/v1/inspection/plans', planBody({ name: '2026年鹿城区专项抽查', kind: 'special' }));
+  assert.equal(p.status, 201, JSON.stringify(p.data));
+  const c = await leader.post(`/api/v1/inspection/plans/${p.data.id}/commit`);
+  assert.equal(c.status, 201, JSON.stringify(c.data));
+  const url = `/api/v1/inspection/draws/${c.data.id}/draw`, at = c.data.committed_at;
+  // The commitment time is the commitment leaf's own time in the log.
+  const leaves = await admin.get(`/api/v1/audit/leaves?object_type=inspection_draw&object_id=${c.data.id}`);
+  assert.equal(leaves.status, 200);
+  const commitLeaf = leaves.data.items.find((l) => l.action === 'inspection.draw.commit');
+  assert.equal(commitLeaf?.idx, c.data.commit_leaf);
+  assert.equal(commitLeaf.at, at);
+  const source = '中国福利彩票 福彩3D 第2026058期';
+  const size = await treeSize();
+  for (const body of [
+    { witness: '382', witness_source: source },              // a source without its time
+    { witness: '382', witness_published_at: at + 60000 },    // a time without its source
+    { witness: '382', witness_source: source, witness_published_at: at - 86400000 }, // known before the commitment
+    { witness: '382', witness_source: source, witness_published_at: at },
+    { witness: '382', witness_source: source, witness_published_at: Date.now() + 86400000 }, // not yet published
+  ]) {
+    const r = await leader.post(url, body);
+    isProblem(assert, r, 422);
+    assert.match(r.data.detail, /见证值/, JSON.stringify(body));
+  }
+  assert.equal(await treeSize(), size, 'nothing written for a refused witness');
+  const d = await leader.post(url, { witness: '382', witness_source: source, witness_published_at: at + 1 });
+  assert.equal(d.status, 200, JSON.stringify(d.data));
+  const r = await anon.get(`/api/v1/public/draws/${c.data.id}/bundle`);
+  assert.equal(r.status, 200);
+  assert.deepEqual(r.data.witness_source, { source, published_at: at + 1 });
+  assert.equal(r.data.commitment.committed_at, at);
+  const v = verify(r.data);
+  assert.equal(v.status, 0, v.stdout + v.stderr);
+  // The same five inspectors under the same five pseudonyms as in the first draw.
+  assert.deepEqual(r.data.inspectors.map((i) => i.id).sort(), bundle.inspectors.map((i) => i.id).sort());
 });

@@ -202,7 +202,7 @@ static int leaf_hash(const leaf_fields *f, unsigned char out[YJ_HASH_LEN])
 }
 
 /* Hex SHA-256 of the canonical JSON of the new state (absent state hashes as "null"). */
-static int state_hash(const json_t *state, char hex[2 * YJ_HASH_LEN + 1])
+int yj_audit_state_hash(const json_t *state, char hex[2 * YJ_HASH_LEN + 1])
 {
 	char *s = state ? json_dumps(state, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY) : yj_strdup("null");
 	if (!s)
@@ -331,7 +331,7 @@ static int leaf_insert(store_conn *c, const yj_audit_event *ev, int64_t idx, int
 	char state[2 * YJ_HASH_LEN + 1], lh[2 * YJ_HASH_LEN + 1];
 	leaf_fields lf = {idx, at, ev->actor, ev->action, ev->object_type, ev->object_id,
 			  ev->region_code ? ev->region_code : "", state};
-	if (!ev->actor || !ev->action || !ev->object_type || !ev->object_id || state_hash(ev->state, state) < 0 ||
+	if (!ev->actor || !ev->action || !ev->object_type || !ev->object_id || yj_audit_state_hash(ev->state, state) < 0 ||
 	    leaf_hash(&lf, leaf) < 0) {
 		yj_log(YJ_LOG_ERROR, "audit.bad_event", "\"action\":\"%s\"", ev->action ? ev->action : "-");
 		return ST_ERR;
@@ -382,6 +382,11 @@ static int head_write(store_conn *c, const frontier *f)
 
 int yj_audit_append(store_conn *c, const yj_audit_event *ev, int64_t *index_out)
 {
+	return yj_audit_append_at(c, ev, index_out, NULL);
+}
+
+int yj_audit_append_at(store_conn *c, const yj_audit_event *ev, int64_t *index_out, int64_t *at_out)
+{
 	if (!key.loaded) {
 		yj_log(YJ_LOG_ERROR, "audit.no_key", NULL);
 		return ST_ERR;
@@ -403,6 +408,8 @@ int yj_audit_append(store_conn *c, const yj_audit_event *ev, int64_t *index_out)
 	rc = head_write(c, &f);
 	if (rc == ST_OK && index_out)
 		*index_out = idx;
+	if (rc == ST_OK && at_out)
+		*at_out = at;
 	return rc;
 }
 

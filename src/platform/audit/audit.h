@@ -34,6 +34,9 @@ typedef struct yj_audit_event {
  * serialises with concurrent appenders through the head row. On success *index_out (may be NULL)
  * receives the leaf index. Returns ST_OK or a store failure (ST_RETRY is retried by store_tx). */
 int yj_audit_append(store_conn *c, const yj_audit_event *ev, int64_t *index_out);
+/* The same, and *at_out (may be NULL) receives the leaf's `at` (epoch ms), for a caller that must
+ * record exactly when its leaf entered the log (a draw's commitment time). */
+int yj_audit_append_at(store_conn *c, const yj_audit_event *ev, int64_t *index_out, int64_t *at_out);
 
 /* ---- Merkle tree primitives (merkle.c); hashes are 32 raw bytes ---- */
 void yj_merkle_leaf_hash(const void *data, size_t len, unsigned char out[YJ_HASH_LEN]);
@@ -58,5 +61,32 @@ int yj_merkle_verify_consistency(size_t m, size_t n, const unsigned char old_roo
  * Returns 0 when everything matches; otherwise 1 and *report names the first bad leaf and why
  * (caller frees); -1 when the check could not run (*report says why). */
 int yj_audit_verify(store *s, const char *sth_path, const char *pubkey_hex, char **report);
+
+/* ---- records against the log (yijian audit verify --records) ----
+ * Each leaf holds the hash of its object's new state, so the current rows can be checked against
+ * the last leaf of each object. platform/audit reads no capability's table: a capability registers,
+ * per object type, a hook giving the current state of every object of that type. */
+
+/* Called by a hook for each current object: its id and its state (borrowed for the call) in the
+ * form the capability hashed into its leaves. Return 0 to go on. */
+typedef int (*yj_audit_visit_fn)(void *arg, const char *object_id, const json_t *state);
+
+typedef struct yj_audit_records {
+	const char *object_type;     /* as in the leaves, e.g. "institution" */
+	const char *const *actions;  /* NULL-terminated: the actions whose leaves carry the whole new state */
+	/* Visits every current object of the type (any order), on c inside the verifier's read
+	 * transaction. Returns ST_OK, the first non-zero return of visit, or a store failure. */
+	int (*each)(store_conn *c, const void *ctx, yj_audit_visit_fn visit, void *arg);
+	const void *ctx; /* passed to each */
+} yj_audit_records;
+
+/* Registers a hook (r must outlive its use; up to 64). Call at start, before any verification. */
+void yj_audit_records_register(const yj_audit_records *r);
+
+/* For every registered type, compares each current object's state hash with the state_hash of the
+ * last leaf of one of its actions, and lists the objects that differ, that have no such leaf, and
+ * leaves whose object no longer exists. Returns 0 when all match (*report a summary), 1 when some
+ * do not (*report names each, one a line), -1 when the check could not run. *report: caller frees. */
+int yj_audit_verify_records(store *s, char **report);
 
 #endif

@@ -338,6 +338,146 @@ static int list_leaves(yj_req *r)
 	return yj_reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
 }
 
+/* ---- public: every head and the leaf hashes, so that anyone can check consistency ---- */
+
+static json_t *sth_row(store_stmt *st, void *arg)
+{
+	(void)arg;
+	return yj_audit_sth_json(store_col_int64(st, 0), store_col_int64(st, 1), store_col_text(st, 2),
+				 store_col_text(st, 3));
+}
+
+/* One stored head (?tree_size=N), or the latest when no size is given. */
+static int public_sth(yj_req *r)
+{
+	int64_t size = 0;
+	int rc = int_param(r, "tree_size", 1, INT64_MAX / 2, "应为正整数（已签名的树大小）", &size);
+	if (rc < 0)
+		return YJ_OK;
+	if (rc == 0)
+		return get_sth(r);
+	if (!yj_audit_public_key_hex())
+		return no_key(r);
+	store_stmt *st = store_prepare(store_conn_get(yj_store(r)),
+				       "SELECT tree_size, at, root_hash, signature FROM audit_sth WHERE tree_size = ?");
+	if (!st)
+		return yj_reply_store_error(r, ST_ERR);
+	store_bind_int64(st, 1, size);
+	json_t *sth = NULL;
+	rc = yj_row_one(st, sth_row, NULL, &sth);
+	if (rc == ST_NOTFOUND)
+		return yj_reply_problem(r, 404, "not-found", "该大小的签名树头不存在",
+					"日志从未达到这个大小，或该大小没有签名树头；请用 /api/v1/public/audit/sths 查看已签名的树头。");
+	if (rc < 0)
+		return yj_reply_store_error(r, rc);
+	return yj_reply_json(r, 200, sth);
+}
+
+/* Every signed head, ascending by tree size, a page at a time. */
+static int public_sths(yj_req *r)
+{
+	int limit;
+	const char *cursor;
+	if (yj_page_params(r, &limit, &cursor) < 0)
+		return YJ_OK;
+	int64_t after = 0;
+	if (cursor) {
+		size_t n = strlen(cursor);
+		if (n == 0 || n > 18 || strspn(cursor, "0123456789") != n)
+			return bad_param(r, "cursor", "无效的翻页游标，请使用上一页返回的 next_cursor");
+		after = strtoll(cursor, NULL, 10);
+	}
+	if (!yj_audit_public_key_hex())
+		return no_key(r);
+	store_stmt *st = store_prepare(store_conn_get(yj_store(r)), "SELECT tree_size, at, root_hash, signature FROM audit_sth"
+								    " WHERE tree_size > ? ORDER BY tree_size LIMIT ?");
+	if (!st)
+		return yj_reply_store_error(r, ST_ERR);
+	store_bind_int64(st, 1, after);
+	store_bind_int64(st, 2, limit + 1);
+	json_t *items = json_array(), *next = json_null();
+	int rc;
+	while ((rc = store_step(st)) == ST_ROW) {
+		if ((int)json_array_size(items) == limit) {
+			/* One beyond the page: the cursor is the size of the page's last head. */
+			char key[24];
+			snprintf(key, sizeof key, "%lld", (long long)json_integer_value(json_object_get(
+								 json_array_get(items, (size_t)limit - 1), "tree_size")));
+			json_decref(next);
+			next = yj_cursor_json(key);
+			break;
+		}
+		json_array_append_new(items, sth_row(st, NULL));
+	}
+	store_finalize(st);
+	if (rc < 0) {
+		json_decref(items);
+		json_decref(next);
+		return yj_reply_store_error(r, rc);
+	}
+	return yj_reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+}
+
+#define MAX_LEAF_HASHES 1000
+
+/* Leaf hashes [start, end): hashes only, so they are public; the leaves' content stays scoped. */
+static int public_leaves(yj_req *r)
+{
+	store_conn *c = store_conn_get(yj_store(r));
+	int64_t cur, start = 0, end;
+	int rc = current_size(c, &cur);
+	if (rc == ST_NOTFOUND)
+		cur = 0;
+	else if (rc < 0)
+		return yj_reply_store_error(r, rc);
+	if ((rc = int_param(r, "start", 0, cur, "应为 0 到日志当前大小之间的整数", &start)) < 0)
+		return YJ_OK;
+	if (rc == 0)
+		return bad_param(r, "start", "必须提供起始叶子序号");
+	end = start + MAX_LEAF_HASHES < cur ? start + MAX_LEAF_HASHES : cur;
+	if (int_param(r, "end", start, start + MAX_LEAF_HASHES, "应不小于 start，且一次最多 1000 个叶子", &end) < 0)
+		return YJ_OK;
+	if (end > cur)
+		return bad_param(r, "end", "不能超过日志当前大小");
+	store_stmt *st = store_prepare(c, "SELECT idx, leaf_hash FROM audit_leaves WHERE idx >= ? AND idx < ? ORDER BY idx");
+	if (!st)
+		return yj_reply_store_error(r, ST_ERR);
+	store_bind_int64(st, 1, start);
+	store_bind_int64(st, 2, end);
+	json_t *hashes = json_array();
+	int64_t i = start;
+	while ((rc = store_step(st)) == ST_ROW && store_col_int64(st, 0) == i++)
+		json_array_append_new(hashes, json_string(store_col_text(st, 1)));
+	store_finalize(st);
+	if (rc < 0) {
+		json_decref(hashes);
+		return yj_reply_store_error(r, rc);
+	}
+	if ((int64_t)json_array_size(hashes) != end - start) {
+		json_decref(hashes);
+		return damaged(r);
+	}
+	return yj_reply_json(r, 200, json_pack("{s:I, s:I, s:I, s:o}", "start", (json_int_t)start, "end", (json_int_t)end,
+					      "tree_size", (json_int_t)cur, "leaf_hashes", hashes));
+}
+
+static const yj_qparam public_sth_params[] = {
+	{"tree_size", "The size of the signed head wanted (default: the latest head)"},
+	{NULL, NULL},
+};
+
+static const yj_qparam public_sths_params[] = {
+	{"limit", "Page size, 1–200 (default 20)"},
+	{"cursor", "next_cursor of the previous page"},
+	{NULL, NULL},
+};
+
+static const yj_qparam public_leaves_params[] = {
+	{"start", "First leaf index, 0-based (required)"},
+	{"end", "One past the last leaf index; at most start + 1000 and the current size (default: both)"},
+	{NULL, NULL},
+};
+
 static const yj_qparam inclusion_params[] = {
 	{"index", "Leaf index, 0-based (required)"},
 	{"tree_size", "Tree size the proof is for, 1 to the current size (default: current size)"},
@@ -371,6 +511,15 @@ const yj_route yj_audit_routes[] = {
 	{"GET", "/api/v1/audit/proof/consistency", get_consistency, ROLE_PUBLIC, NULL, consistency_params, "audit",
 	 "Proof that the tree of size second extends the tree of size first (RFC 6962 §2.1.2)",
 	 "{first, second, consistency: [hex]}", 200},
+	{"GET", "/api/v1/public/audit/sth", public_sth, ROLE_PUBLIC, NULL, public_sth_params, "public",
+	 "A signed tree head of the audit log: the one of a given size, or the latest (no sign-in)",
+	 "{tree_size, timestamp, root_hash, signature, public_key}", 200},
+	{"GET", "/api/v1/public/audit/sths", public_sths, ROLE_PUBLIC, NULL, public_sths_params, "public",
+	 "Every signed tree head of the audit log, ascending by tree size (no sign-in)",
+	 "{items: [{tree_size, timestamp, root_hash, signature, public_key}], next_cursor}", 200},
+	{"GET", "/api/v1/public/audit/leaves", public_leaves, ROLE_PUBLIC, NULL, public_leaves_params, "public",
+	 "Leaf hashes of the audit log, up to 1000 at a time; hashes only, the content stays scoped (no sign-in)",
+	 "{start, end, tree_size, leaf_hashes: [hex]}", 200},
 	{"GET", "/api/v1/audit/leaves", list_leaves, ROLE_ADMIN | ROLE_LEADER, NULL, leaves_params, "audit",
 	 "List audit log entries in the caller's territory, newest first",
 	 "{items: [{idx, at, actor, action, object_type, object_id, region_code, state_hash, leaf_hash}], next_cursor}",

@@ -13,4 +13,8 @@ int yj_audit_sign_head(int64_t timestamp, int64_t tree_size, const unsigned char
 /* {"tree_size","timestamp","root_hash","signature","public_key"}: a new reference. */
 json_t *yj_audit_sth_json(int64_t tree_size, int64_t timestamp, const char *root_hex, const char *sig_hex);
 
+/* Hex SHA-256 of jansson's compact, key-sorted JSON of state (NULL hashes "null"): a leaf's
+ * state_hash. YJ_ERR when state cannot be serialized. */
+int yj_audit_state_hash(const json_t *state, char hex[2 * YJ_HASH_LEN + 1]);
+
 #endif

@@ -294,7 +294,7 @@ static json_t *sample_bundle(void)
 	const char *secret = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 	char ih[65], sh[65], seed[65], *why = NULL;
 	json_t *result = NULL;
-	assert_int_equal(yj_draw_input_hash(b, ih), 0);
+	assert_int_equal(yj_draw_input_hash(b, ih, NULL), 0);
 	if (yj_draw_bundle_compute(b, secret, "福彩3D 2026321 期 548", &result, seed, &why) != 0)
 		fail_msg("compute: %s", why);
 	yj_draw_secret_hash(secret, sh);
