@@ -7,6 +7,7 @@
 #include "../base/log.h"
 #include "../platform/audit/audit.h"
 #include "../platform/auth/auth.h"
+#include "../platform/pii/pii.h"
 #include "../registry/licence.h"
 
 #include <signal.h>
@@ -59,6 +60,7 @@ int cmd_serve(int argc, char **argv)
 		{"idle-timeout", 1, "seconds before an idle or slow connection is closed (default 30)", NULL},
 		{"secure-cookies", 0, "mark cookies Secure (when behind TLS)", NULL},
 		{"public-url", 1, "public base URL printed in licence QR codes as <URL>verify/<code> (default http://LISTEN/)", NULL},
+		{"id-lookups-per-hour", 1, "resident ID disclosures and lookups per user and hour (default 30; 0: no limit)", NULL},
 		{"quiet", 0, "log warnings and errors only", NULL},
 		{NULL, 0, NULL, NULL},
 	};
@@ -88,6 +90,7 @@ int cmd_serve(int argc, char **argv)
 		.idle_timeout = num(o, "idle-timeout", 0),
 		.secure_cookies = cli_get(o, "secure-cookies") != NULL,
 	};
+	yj_pii_set_lookup_limit(num(o, "id-lookups-per-hour", YJ_PII_LOOKUPS_PER_HOUR));
 	if (cli_get(o, "public-url")) {
 		yj_licence_set_public_url(cli_get(o, "public-url"));
 	} else {
