@@ -8,7 +8,6 @@
 #include "../platform/audit/audit.h"
 #include "../platform/pii/pii.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,16 +94,8 @@ static int identity(yj_req *r)
 	struct disclose_arg d = {r, 0, NULL};
 	if (yj_id_parse(yj_param(r, "id"), &d.id) < 0)
 		return yj_reply_not_found(r);
-	int64_t wait;
-	if (!yj_pii_lookup_take(yj_who(r)->user_id, yj_now_ms(), &wait)) {
-		char ra[24], detail[300];
-		snprintf(ra, sizeof ra, "%lld", (long long)wait);
-		snprintf(detail, sizeof detail,
-			 "您在一小时内查看或按身份证号查询个人信息的次数已达上限，请 %lld 分钟后再试；如确需批量核对，请联系管理员。",
-			 (long long)((wait + 59) / 60));
-		yj_add_header(r, "Retry-After", ra);
-		return yj_reply_problem(r, 429, "too-many-lookups", "查询个人信息过于频繁", detail);
-	}
+	if (yj_pii_gate(r, DISCLOSE_ROLES, "身份证号") < 0)
+		return YJ_OK;
 	int rc = store_tx(yj_store(r), disclose_tx, &d);
 	if (rc < 0) {
 		yj_pii_free(d.clear);

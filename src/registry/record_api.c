@@ -187,24 +187,8 @@ static int lookup_gate(yj_req *r, const reg_api *a, const reg_filter *fl, const 
 	for (const reg_field *f = a->k->fields; f->name; f++)
 		if (!strcmp(f->name, fl->param))
 			label = f->label;
-	char detail[400];
-	if (!(yj_who(r)->role_bit & a->disclose_roles)) {
-		snprintf(detail, sizeof detail,
-			 "按%s查询属于个人信息披露，仅系统管理员、监督员和法制审核员可以使用；请改按姓名或证书编码查询。", label);
-		yj_reply_problem(r, 403, "forbidden", "无权按个人信息查询", detail);
+	if (yj_pii_gate(r, a->disclose_roles, label) < 0)
 		return YJ_ERR;
-	}
-	int64_t wait;
-	if (!yj_pii_lookup_take(yj_who(r)->user_id, yj_now_ms(), &wait)) {
-		char ra[24];
-		snprintf(ra, sizeof ra, "%lld", (long long)wait);
-		snprintf(detail, sizeof detail,
-			 "您在一小时内查看或按%s查询个人信息的次数已达上限，请 %lld 分钟后再试；如确需批量核对，请联系管理员。", label,
-			 (long long)((wait + 59) / 60));
-		yj_add_header(r, "Retry-After", ra);
-		yj_reply_problem(r, 429, "too-many-lookups", "查询个人信息过于频繁", detail);
-		return YJ_ERR;
-	}
 	struct lookup_arg l = {r, a, fl, v};
 	int rc = store_tx(yj_store(r), lookup_tx, &l);
 	if (rc < 0) {

@@ -266,3 +266,26 @@ int yj_pii_lookup_take(int64_t user_id, int64_t now_ms, int64_t *retry_after_s)
 	pthread_mutex_unlock(&lk.mu);
 	return ok;
 }
+
+int yj_pii_gate(yj_req *r, unsigned roles, const char *what)
+{
+	char detail[400];
+	if (!(yj_who(r)->role_bit & roles)) {
+		snprintf(detail, sizeof detail, "按%s查询或查看%s属于个人信息披露，您的角色不能使用；请改按姓名、证书编码等查询。",
+			 what, what);
+		yj_reply_problem(r, 403, "forbidden", "无权查询个人信息", detail);
+		return -1;
+	}
+	int64_t wait;
+	if (!yj_pii_lookup_take(yj_who(r)->user_id, yj_now_ms(), &wait)) {
+		char ra[24];
+		snprintf(ra, sizeof ra, "%lld", (long long)wait);
+		snprintf(detail, sizeof detail,
+			 "您在一小时内查看或按%s查询个人信息的次数已达上限，请 %lld 分钟后再试；如确需批量核对，请联系管理员。", what,
+			 (long long)((wait + 59) / 60));
+		yj_add_header(r, "Retry-After", ra);
+		yj_reply_problem(r, 429, "too-many-lookups", "查询个人信息过于频繁", detail);
+		return -1;
+	}
+	return 0;
+}

@@ -67,4 +67,11 @@ void yj_pii_set_lookup_limit(unsigned per_hour);
  * then *retry_after_s says when the oldest use leaves the window. Thread-safe. */
 int yj_pii_lookup_take(int64_t user_id, int64_t now_ms, int64_t *retry_after_s);
 
+struct yj_req;
+/* Before a disclosure of a clear value, or a lookup by one (a filter that tells whether a guess is
+ * right): replies 403 when the caller's role is not in roles, 429 with Retry-After past the
+ * caller's limit, and returns -1; returns 0 (one use counted) to go on. what names the value in
+ * Chinese for the reply (身份证号). The caller writes the audit leaf. */
+int yj_pii_gate(struct yj_req *r, unsigned roles, const char *what);
+
 #endif
