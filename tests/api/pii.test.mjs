@@ -60,7 +60,14 @@ before(async () => {
   }
 });
 after(async () => {
-  for (const s of [srv, limited]) if (s) { await s.stop(); s.cleanup(); }
+  for (const s of [srv, limited]) {
+    if (!s) continue;
+    const { code } = await s.stop();
+    s.cleanup();
+    // a sanitizer build reports at exit (leaks) or on the spot: either fails the suite
+    assert.ok(!/ERROR: \w+Sanitizer|runtime error:/.test(s.logs), s.logs.slice(-2000));
+    assert.equal(code, 0, 'the server exits cleanly');
+  }
 });
 
 // ---- what a role sees ----
