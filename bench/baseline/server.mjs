@@ -95,6 +95,22 @@ async function serve() {
 	]);
 
 	// ---- helpers mirroring yijian's conventions ----
+	// What each role sees of a practitioner (docs/security.md; yj_pii_present in src/platform/pii/pii.c):
+	// [mask with the first four digits, birth year instead of the date, sex].
+	const PII_VIEW = {
+		admin: [1, 1, 1], inspector: [1, 1, 1], legal_reviewer: [1, 1, 1], leader: [1, 1, 1], institution: [1, 1, 1],
+		liaison: [1, 0, 0], insurance_analyst: [1, 0, 0], grid_member: [0, 0, 0],
+	};
+	function presentPerson(item, role) {
+		const [id, year, sex] = PII_VIEW[role] ?? [0, 0, 0];
+		if (!id) delete item.id_masked;
+		else if (typeof item.id_masked === 'string') item.id_masked = item.id_masked.slice(0, 4).padEnd(18, '*');
+		const birth = item.birth_date;
+		delete item.birth_date; // a replaced key keeps its place in yijian's JSON; birth_year comes last
+		if (!sex) delete item.sex;
+		if (year) item.birth_year = birth === null ? null : Number(birth.slice(0, 4));
+		return item;
+	}
 	function problem(reply, req, status, slug, title, detail, errors) {
 		const p = { type: `urn:yijian:problem:${slug}`, title, status, detail, instance: req.url.split('?')[0] };
 		if (errors) p.errors = errors;
@@ -411,13 +427,13 @@ function rangeSql(col, prefix, binds) {
 				break;
 			}
 			const r = rows[i];
-			// yj_reg_row in field order, then yj_reg_public: id_cipher and id_hash (hidden) left out.
-			items.push({
+			// yj_reg_row in field order, then yj_reg_public: id_cipher and id_hash (hidden) left out, the role's view applied.
+			items.push(presentPerson({
 				id: r[0], version: int(r[1]), created_at: int(r[2]), updated_at: int(r[3]), name: r[4], certificate_no: r[5],
 				category: r[6], practice_type: r[7], practice_scope: r[8], institution_id: r[9], prescription_right: bool(r[10]),
 				antibiotic_grade: r[11], surgical_grade: int(r[12]), insurance_physician: bool(r[13]), assessment_result: r[14],
 				assessment_date: r[15], state: r[16], sex: r[17], birth_date: r[18], id_masked: r[19], region_code: r[22],
-			});
+			}, who.role));
 		}
 		return json(reply, 200, { items, next_cursor: next });
 	});

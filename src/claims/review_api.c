@@ -57,6 +57,14 @@ static json_t *flag_json(store_stmt *st)
 	for (int i = 3; i <= 16; i++)
 		if (text_keys[i])
 			json_object_set_new(o, text_keys[i], text_or_null(st, i));
+	/* Stored as 3303**********1234; shown with the first four characters only, because a flag's
+	 * message may carry the patient's age and sex, which with the last digits and the check
+	 * character narrow an ID number to a few dozen candidates (docs/security.md). */
+	const char *pm = json_string_value(json_object_get(o, "patient_masked"));
+	if (pm) {
+		char head[19];
+		json_object_set_new(o, "patient_masked", json_string(yj_pii_mask_id_head(pm, head)));
+	}
 	int64_t fen = store_col_int64(st, 13);
 	json_object_set_new(o, "amount_fen", json_integer(fen));
 	json_object_set_new(o, "amount_yuan", yuan(fen));
@@ -73,7 +81,7 @@ static json_t *flag_json(store_stmt *st)
 		{"physician", "Physician id"}, {"rule", "Rule id, e.g. R-PRICE-01"},                           \
 		{"result_type", "definite or suspicious"}, {"state", "pending, confirmed or dismissed"},        \
 		{"region", "GB/T 2260 code: flags in its subtree"},                                            \
-		{"patient", "Patient id (exact; matched by keyed hash)"}
+		{"patient", "Patient id (exact, by keyed hash): a disclosure — insurance_analyst and admin only, audited as claims.flag.lookup, per-user limit"}
 
 static const yj_qparam list_params[] = {
 	FILTER_PARAMS, {"limit", "Page size, 1–200 (default 20)"}, {"cursor", "next_cursor of the previous page"}, {NULL, NULL},
@@ -85,9 +93,70 @@ static void bad(json_t *errors, const char *field, const char *detail)
 	json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field, "detail", detail));
 }
 
-/* The scoped query of flags with the request's filters, or NULL after replying 400. */
+/* ---- ?patient=: a lookup by a clear id tells whether a guess is right, so it is a disclosure ---- */
+
+struct lookup_arg {
+	yj_req *r;
+	const char *hash;
+};
+
+/* The leaf of one lookup: who looked, which flag matched first (or "none"); never the id. */
+static int lookup_tx(store_conn *c, void *arg)
+{
+	struct lookup_arg *l = arg;
+	const yj_principal *who = yj_who(l->r);
+	yj_qb *q = yj_q_select(&rv_flags_table, "id, region_code", &who->scope);
+	yj_q_where(q, "patient_hash = ?");
+	yj_q_text(q, l->hash);
+	yj_q_tail(q, "ORDER BY id LIMIT 1");
+	store_stmt *st = yj_q_prepare(q, c);
+	if (!st)
+		return ST_ERR;
+	char actor[21], sid[21] = "none", region[16];
+	snprintf(region, sizeof region, "%s", who->region_code);
+	int rc = store_step(st);
+	if (rc == ST_ROW) {
+		yj_id_format(store_col_int64(st, 0), sid);
+		snprintf(region, sizeof region, "%s", store_col_text(st, 1));
+	}
+	store_finalize(st);
+	if (rc < 0)
+		return rc;
+	actor_of(l->r, actor);
+	json_t *state = json_pack("{s:s, s:b}", "field", "patient", "matched", rc == ST_ROW);
+	yj_audit_event ev = {actor, "claims.flag.lookup", "claim_flag", sid, region, state};
+	rc = yj_audit_append(c, &ev, NULL);
+	json_decref(state);
+	return rc;
+}
+
+/* Only the roles that may disclose patient ids, within the per-user limit, audited before the
+ * answer. YJ_OK to go on; YJ_ERR after replying. */
+static int patient_gate(yj_req *r, const char *hash)
+{
+	if (yj_pii_gate(r, DISCLOSERS, "参保人编号") < 0)
+		return YJ_ERR;
+	struct lookup_arg l = {r, hash};
+	int rc = store_tx(yj_store(r), lookup_tx, &l);
+	if (rc < 0) {
+		yj_reply_store_error(r, rc);
+		return YJ_ERR;
+	}
+	yj_add_header(r, "Cache-Control", "no-store");
+	return YJ_OK;
+}
+
+/* The scoped query of flags with the request's filters, or NULL after replying 400 (403/429 for a
+ * patient lookup the caller may not make). */
 static yj_qb *filtered(yj_req *r, const char *columns)
 {
+	const char *pv = yj_query(r, "patient");
+	char ph[65];
+	if (pv && *pv) {
+		yj_pii_hash(pv, ph);
+		if (patient_gate(r, ph) < 0)
+			return NULL;
+	}
 	yj_qb *q = yj_q_select(&rv_flags_table, columns, &yj_who(r)->scope);
 	json_t *errors = json_array();
 	const char *v;
@@ -127,11 +196,9 @@ static yj_qb *filtered(yj_req *r, const char *columns)
 			yj_q_region(q, "region_code", v);
 		}
 	}
-	if ((v = yj_query(r, "patient")) && *v) {
-		char h[65];
-		yj_pii_hash(v, h);
+	if (pv && *pv) {
 		yj_q_where(q, "patient_hash = ?");
-		yj_q_text(q, h);
+		yj_q_text(q, ph);
 	}
 	if (json_array_size(errors)) {
 		yj_q_free(q);
@@ -313,6 +380,8 @@ static int flag_patient(yj_req *r)
 {
 	struct disclose_arg d = {r, 0, NULL};
 	if (path_id(r, &d.id) < 0)
+		return YJ_OK;
+	if (yj_pii_gate(r, DISCLOSERS, "参保人编号") < 0)
 		return YJ_OK;
 	int rc = store_tx(yj_store(r), disclose_tx, &d);
 	if (rc < 0) {

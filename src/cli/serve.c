@@ -7,6 +7,7 @@
 #include "../base/log.h"
 #include "../platform/audit/audit.h"
 #include "../platform/auth/auth.h"
+#include "../platform/pii/pii.h"
 #include "../registry/licence.h"
 
 #include <errno.h>
@@ -74,6 +75,7 @@ int cmd_serve(int argc, char **argv)
 		{"secure-cookies", 0, "mark cookies Secure (when behind TLS)", NULL},
 		{"public-url", 1, "public base URL: licence QR codes (<URL>verify/<code>) and FHIR links (default http://LISTEN/)", NULL},
 		{"attachment-quota", 1, "bytes of attachments each user may upload in all (default 2147483648)", NULL},
+		{"id-lookups-per-hour", 1, "resident ID disclosures and lookups per user and hour (default 30; 0: no limit)", NULL},
 		{"quiet", 0, "log warnings and errors only", NULL},
 		{NULL, 0, NULL, NULL},
 	};
@@ -109,6 +111,7 @@ int cmd_serve(int argc, char **argv)
 		.secure_cookies = cli_get(o, "secure-cookies") != NULL,
 		.attachment_quota = quota,
 	};
+	yj_pii_set_lookup_limit(num(o, "id-lookups-per-hour", YJ_PII_LOOKUPS_PER_HOUR));
 	if (cli_get(o, "public-url")) {
 		yj_licence_set_public_url(cli_get(o, "public-url"));
 	} else {

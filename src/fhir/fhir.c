@@ -308,12 +308,14 @@ json_t *yj_fhir_practitioner(const json_t *prac)
 				 identifier(YJ_FHIR_SID_CERT, "LN", "执业证书编码", str(prac, "certificate_no")), "code",
 				 "coding", coding(YJ_FHIR_CS_CATEGORY, cat, cat_label), "text", qtext);
 	const char *sex = str(prac, "sex");
-	return json_pack("{s:s, s:s, s:o, s:[o], s:b, s:[o], s:s, s:[o]}", "resourceType", "Practitioner", "id",
-			 str(prac, "id"), "meta", meta(prac, "Practitioner"), "identifier",
-			 identifier(YJ_FHIR_SID_CERT, "LN", "执业证书编码", str(prac, "certificate_no")), "active",
-			 strcmp(str(prac, "state"), "active") == 0, "name", hn, "gender",
-			 sex && !strcmp(sex, "M") ? "male" : sex && !strcmp(sex, "F") ? "female" : "unknown",
-			 "qualification", qual);
+	json_t *p = json_pack("{s:s, s:s, s:o, s:[o], s:b, s:[o], s:[o]}", "resourceType", "Practitioner", "id",
+			      str(prac, "id"), "meta", meta(prac, "Practitioner"), "identifier",
+			      identifier(YJ_FHIR_SID_CERT, "LN", "执业证书编码", str(prac, "certificate_no")), "active",
+			      strcmp(str(prac, "state"), "active") == 0, "name", hn, "qualification", qual);
+	/* Absent from prac when the caller's role does not see sex: then gender is left out, not "unknown". */
+	if (sex)
+		json_object_set_new(p, "gender", json_string(!strcmp(sex, "M") ? "male" : !strcmp(sex, "F") ? "female" : "unknown"));
+	return p;
 }
 
 const char *yj_fhir_hl7_role(const char *category)

@@ -31,7 +31,8 @@
  * updated_at). district is the county's name for the address, or NULL. ---- */
 json_t *yj_fhir_organization(const json_t *inst, const char *district);
 json_t *yj_fhir_location(const json_t *inst, const char *district);
-/* Never carries the resident ID number, masked or not, nor the birth date (see docs/fhir.md). */
+/* Never carries the resident ID number, masked or not, nor the birth date (see docs/fhir.md); gender
+ * only when prac has sex (the caller's role sees it: yj_pii_present). */
 json_t *yj_fhir_practitioner(const json_t *prac);
 /* The role at the primary institution: id "<practitioner id>-primary". */
 json_t *yj_fhir_role_primary(const json_t *prac);

@@ -6,6 +6,7 @@
  * in an opaque _cursor, so pages stay stable while records change. */
 #define _POSIX_C_SOURCE 200809L
 #include "fhir.h"
+#include "../platform/pii/pii.h"
 #include "../base/id.h"
 #include "../registry/record.h"
 
@@ -550,7 +551,7 @@ static json_t *filing_json(store_stmt *st, json_t **prac)
 	return f;
 }
 
-static item row_item(store_conn *c, const source *s, store_stmt *st, const char *today)
+static item row_item(store_conn *c, const source *s, store_stmt *st, const char *today, const yj_principal *who)
 {
 	item it = {NULL, 0, 0, 1};
 	if (s->kind == S_ROLE_FILING) {
@@ -574,6 +575,8 @@ static item row_item(store_conn *c, const source *s, store_stmt *st, const char 
 		it.res = s->kind == S_ORG ? yj_fhir_organization(rec, district) : yj_fhir_location(rec, district);
 		break;
 	case S_PRAC:
+		/* gender only to the roles that see sex (docs/security.md) */
+		yj_pii_present(rec, who->role_bit);
 		it.res = yj_fhir_practitioner(rec);
 		break;
 	default:
@@ -740,7 +743,7 @@ static int search(yj_req *r, const ftype *ft)
 		}
 		while (n <= count && (rc = store_step(st)) == ST_ROW) {
 			last_phase[n] = si;
-			its[n++] = row_item(c, s, st, today);
+			its[n++] = row_item(c, s, st, today, yj_who(r));
 		}
 		store_finalize(st);
 		if (rc < 0)
@@ -843,7 +846,7 @@ static int history(yj_req *r, const ftype *ft)
 		}
 		while (n <= count && (rc = store_step(st)) == ST_ROW) {
 			last_phase[n] = si;
-			its[n++] = row_item(c, s, st, today);
+			its[n++] = row_item(c, s, st, today, yj_who(r));
 		}
 		store_finalize(st);
 		if (rc < 0)
@@ -945,7 +948,7 @@ static int read_one(yj_req *r, const ftype *ft)
 	int rc = store_step(st);
 	item it = {NULL, 0, 0, 0};
 	if (rc == ST_ROW)
-		it = row_item(c, s, st, today);
+		it = row_item(c, s, st, today, yj_who(r));
 	store_finalize(st);
 	if (rc == ST_DONE)
 		return not_found(r, ft->name);

@@ -165,6 +165,8 @@ static int header_field(const reg_kind *k, char *cell)
 	for (const reg_derived *d = k->derived; d && d->column; d++)
 		if (!d->hidden && (!strcmp(d->column, h) || (d->label && !strcmp(d->label, h))))
 			return -1;
+	if (!strcmp(h, "birth_year") || !strcmp(h, "出生年份")) /* an export's view of birth_date */
+		return -1;
 	static const char *const meta[] = {"id", "version", "created_at", "updated_at"};
 	for (size_t i = 0; i < YJ_ARRAY_LEN(meta); i++)
 		if (!strcmp(meta[i], h))

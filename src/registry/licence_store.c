@@ -8,6 +8,7 @@
 #include "../base/base.h"
 #include "../base/id.h"
 #include "../platform/audit/audit.h"
+#include "../platform/pii/pii.h"
 #include "../platform/store/query.h"
 
 #include <stdio.h>
@@ -24,6 +25,18 @@ static void err(json_t *errors, const char *field, const char *detail)
 	json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field, "detail", detail));
 }
 
+/* The holder_identifier a row shows (new reference or NULL). A practitioner's licence signed before
+ * the shorter mask names the holder as 3303**********1234; shown, it is cut to the form every role
+ * sees. The payload itself stays as signed: /download serves it (docs/security.md, residual risks). */
+static json_t *shown_holder(const json_t *payload, const char *holder_type)
+{
+	json_t *v = json_object_get(payload, "holder_identifier");
+	char m[19];
+	if (json_is_string(v) && holder_type && !strcmp(holder_type, "practitioner"))
+		return json_string(yj_pii_mask_id_head(json_string_value(v), m));
+	return v ? json_incref(v) : NULL;
+}
+
 json_t *yj_licence_row(store_stmt *st, const char *today)
 {
 	char id[24], hid[24];
@@ -33,12 +46,12 @@ json_t *yj_licence_row(store_stmt *st, const char *today)
 	json_t *payload = json_loads(store_col_text(st, 12), 0, NULL);
 	const char *status = yj_licence_status(state, to, today);
 	char *url = yj_asprintf("%sverify/%s", yj_licence_public_url(), code);
-	json_t *row = json_pack("{s:s, s:s, s:O?, s:s, s:s, s:s, s:s, s:s, s:O?, s:s, s:s, s:s, s:s?, s:s, s:s, s:s, "
+	json_t *row = json_pack("{s:s, s:s, s:O?, s:s, s:s, s:s, s:s, s:s, s:o?, s:s, s:s, s:s, s:s?, s:s, s:s, s:s, "
 				"s:I, s:I, s:I, s:s, s:o?, s:s}",
 				"id", id, "kind", store_col_text(st, 1), "kind_name", json_object_get(payload, "kind_name"),
 				"number", store_col_text(st, 2), "verify_code", code, "holder_type", store_col_text(st, 4),
 				"holder_id", hid, "holder_name", store_col_text(st, 6), "holder_identifier",
-				json_object_get(payload, "holder_identifier"), "region_code", store_col_text(st, 7), "issuer",
+				shown_holder(payload, store_col_text(st, 4)), "region_code", store_col_text(st, 7), "issuer",
 				store_col_text(st, 8), "valid_from", store_col_text(st, 9), "valid_to", to, "state", state,
 				"status", status, "status_label", yj_licence_status_label(status), "version",
 				(json_int_t)store_col_int64(st, 14), "created_at", (json_int_t)store_col_int64(st, 15),
@@ -155,6 +168,7 @@ static const char *issuer_of(const json_t *body, json_t *errors)
 typedef struct holder_info {
 	json_t *rec;
 	const char *name, *identifier, *region;
+	char masked[19]; /* a practitioner's identifier: the form every role sees (docs/security.md) */
 } holder_info;
 
 static int holder_load(store_conn *c, const yj_scope *sc, const char *type, int64_t id, holder_info *h)
@@ -166,6 +180,8 @@ static int holder_load(store_conn *c, const yj_scope *sc, const char *type, int6
 		return rc;
 	h->name = json_string_value(json_object_get(h->rec, "name"));
 	h->identifier = json_string_value(json_object_get(h->rec, inst ? "credit_code" : "id_masked"));
+	if (!inst && h->identifier) /* a record stored before the shorter mask still holds the last digits */
+		h->identifier = yj_pii_mask_id_head(h->identifier, h->masked);
 	h->region = json_string_value(json_object_get(h->rec, "region_code"));
 	if (!h->identifier)
 		h->identifier = "";

@@ -80,7 +80,9 @@ static int derive(store_conn *c, const yj_scope *sc, json_t *rec, json_t *errors
 		snprintf(birth, sizeof birth, "%.4s-%.2s-%.2s", idn + 6, idn + 10, idn + 12);
 		json_object_set_new(rec, "id_cipher", json_string(sealed));
 		json_object_set_new(rec, "id_hash", json_string(hash));
-		json_object_set_new(rec, "id_masked", json_string(yj_pii_mask_id(idn, masked)));
+		/* Stored in the form every role sees: the last digits would narrow the number, with the
+		 * birth date beside them, to a few candidates (docs/security.md). */
+		json_object_set_new(rec, "id_masked", json_string(yj_pii_mask_id_head(idn, masked)));
 		json_object_set_new(rec, "sex", json_string(yj_resident_id_sex(idn) == 'M' ? "M" : "F"));
 		json_object_set_new(rec, "birth_date", json_string(birth));
 		free(sealed);
@@ -109,6 +111,13 @@ static int derive(store_conn *c, const yj_scope *sc, json_t *rec, json_t *errors
 	return rc < 0 ? rc : ST_OK;
 }
 
+/* What the caller's role sees of the person (one table for every route: yj_pii_present). */
+static void present(json_t *rec, const yj_principal *who)
+{
+	if (who)
+		yj_pii_present(rec, who->role_bit);
+}
+
 const reg_kind yj_practitioner_kind = {
-	"practitioner", "practitioners", "医务人员", fields, derived, "certificate_no", "name", "region_code", derive, NULL,
+	"practitioner", "practitioners", "医务人员", fields, derived, "certificate_no", "name", "region_code", derive, present,
 };

@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "record_api.h"
 #include "../base/id.h"
+#include "../platform/audit/audit.h"
 #include "../platform/pii/pii.h"
 
 #include <stdio.h>
@@ -131,9 +132,81 @@ static int add_filter(yj_req *r, yj_qb *q, const reg_api *a, const reg_filter *f
 	return -1;
 }
 
+/* ---- lookups by a clear personal value: a disclosure (docs/security.md) ---- */
+
+struct lookup_arg {
+	yj_req *r;
+	const reg_api *a;
+	const reg_filter *fl;
+	const char *value;
+};
+
+/* Writes the leaf of one lookup: who looked, for which record (or "none"); never the value. */
+static int lookup_tx(store_conn *c, void *arg)
+{
+	struct lookup_arg *l = arg;
+	const yj_principal *who = yj_who(l->r);
+	char h[65], cond[96], actor[24], ids[21] = "none", region[16];
+	yj_pii_hash(l->value, h);
+	snprintf(region, sizeof region, "%s", who->region_code);
+	yj_table t;
+	yj_reg_table(l->a->k, &t);
+	char *cols = yj_asprintf("id, %s", l->a->k->region_field);
+	yj_qb *q = yj_q_select(&t, cols, &who->scope);
+	free(cols);
+	snprintf(cond, sizeof cond, "%s = ?", l->fl->column);
+	yj_q_where(q, cond);
+	yj_q_text(q, h);
+	store_stmt *st = yj_q_prepare(q, c);
+	if (!st)
+		return ST_ERR;
+	int rc = store_step(st);
+	if (rc == ST_ROW) {
+		yj_id_format(store_col_int64(st, 0), ids);
+		snprintf(region, sizeof region, "%s", store_col_text(st, 1));
+	}
+	store_finalize(st);
+	if (rc < 0)
+		return rc;
+	char action[64];
+	snprintf(action, sizeof action, "%s.lookup", l->a->k->type);
+	yj_reg_actor(l->r, actor);
+	json_t *state = json_pack("{s:s, s:b}", "field", l->fl->param, "matched", rc == ST_ROW);
+	yj_audit_event ev = {actor, action, l->a->k->type, ids, region, state};
+	rc = yj_audit_append(c, &ev, NULL);
+	json_decref(state);
+	return rc;
+}
+
+/* A filter by a clear personal value tells whether a guess is right, so it is a disclosure: only
+ * the kind's disclosing roles, within the per-user limit, with an audit leaf committed before the
+ * answer. Returns YJ_OK to go on, YJ_ERR after replying. */
+static int lookup_gate(yj_req *r, const reg_api *a, const reg_filter *fl, const char *v)
+{
+	const char *label = fl->param;
+	for (const reg_field *f = a->k->fields; f->name; f++)
+		if (!strcmp(f->name, fl->param))
+			label = f->label;
+	if (yj_pii_gate(r, a->disclose_roles, label) < 0)
+		return YJ_ERR;
+	struct lookup_arg l = {r, a, fl, v};
+	int rc = store_tx(yj_store(r), lookup_tx, &l);
+	if (rc < 0) {
+		yj_reply_store_error(r, rc);
+		return YJ_ERR;
+	}
+	yj_add_header(r, "Cache-Control", "no-store");
+	return YJ_OK;
+}
+
 /* The scoped query selecting columns with the request's filters, or NULL after replying 400. */
 static yj_qb *filtered_cols(yj_req *r, const reg_api *a, const char *columns)
 {
+	for (const reg_filter *fl = a->filters; fl->param; fl++) {
+		const char *v = yj_query(r, fl->param);
+		if (fl->op == FL_HASH && v && *v && lookup_gate(r, a, fl, v) < 0)
+			return NULL;
+	}
 	yj_table t;
 	yj_reg_table(a->k, &t);
 	yj_qb *q = yj_q_select(&t, columns, &yj_who(r)->scope);
@@ -215,6 +288,52 @@ static json_t *export_value(const reg_field *f, json_t *v)
 	}
 }
 
+/* The derived columns who sees, in column order: those the kind's present hook leaves for who's
+ * role, then any it adds (birth_year for birth_date) — found by presenting a sample record, so
+ * they follow the same table as the rows. Returns {column: label} (new reference). */
+static json_t *visible_derived(const reg_kind *k, const yj_principal *who)
+{
+	json_t *sample = json_object(), *out = json_object();
+	for (const reg_derived *d = k->derived; d && d->column; d++)
+		if (!d->hidden)
+			json_object_set_new(sample, d->column, json_string(d->type == RT_DATE ? "2000-01-01" : "x"));
+	json_t *seen = json_deep_copy(sample);
+	if (k->present)
+		k->present(seen, who);
+	for (const reg_derived *d = k->derived; d && d->column; d++)
+		if (json_object_get(seen, d->column))
+			json_object_set_new(out, d->column, json_string(d->label ? d->label : d->column));
+	const char *key;
+	json_t *v;
+	json_object_foreach(seen, key, v) {
+		if (!json_object_get(sample, key) && yj_pii_label(key))
+			json_object_set_new(out, key, json_string(yj_pii_label(key)));
+	}
+	json_decref(sample);
+	json_decref(seen);
+	return out;
+}
+
+/* The export's columns for who: the stored fields, then visible_derived. Fills cols (room for 64)
+ * and returns visible_derived's object; the caller decrefs it after the last use of cols, whose
+ * derived entries point into it. */
+static json_t *export_shape(const reg_kind *k, const yj_principal *who, yj_column cols[64])
+{
+	size_t nc = 0;
+	for (const reg_field *f = k->fields; f->name && nc < 60; f++)
+		if (!f->column || f->column[0])
+			cols[nc++] = (yj_column){f->name, f->label};
+	json_t *shape = visible_derived(k, who);
+	const char *key;
+	json_t *label;
+	json_object_foreach(shape, key, label) {
+		if (nc < 63)
+			cols[nc++] = (yj_column){key, json_string_value(label)};
+	}
+	cols[nc] = (yj_column){NULL, NULL};
+	return shape;
+}
+
 int yj_reg_api_export(yj_req *r, const reg_api *a)
 {
 	yj_qb *q = filtered(r, a);
@@ -225,33 +344,32 @@ int yj_reg_api_export(yj_req *r, const reg_api *a)
 	if (!st)
 		return yj_reply_store_error(r, ST_ERR);
 	yj_column cols[64];
-	size_t nc = 0;
-	for (const reg_field *f = a->k->fields; f->name && nc < 60; f++)
-		if (!f->column || f->column[0])
-			cols[nc++] = (yj_column){f->name, f->label};
-	for (const reg_derived *d = a->k->derived; d && d->column && nc < 62; d++)
-		if (!d->hidden)
-			cols[nc++] = (yj_column){d->column, d->label};
-	cols[nc] = (yj_column){NULL, NULL};
+	json_t *shape = export_shape(a->k, yj_who(r), cols);
 	json_t *rows = json_array();
 	int rc;
 	while ((rc = store_step(st)) == ST_ROW) {
 		json_t *rec = yj_reg_row(a->k, st), *pub = yj_reg_public(a->k, rec, yj_who(r)), *row = json_object();
 		for (const reg_field *f = a->k->fields; f->name; f++)
 			json_object_set_new(row, f->name, export_value(f, json_object_get(pub, f->name)));
-		for (const reg_derived *d = a->k->derived; d && d->column; d++)
-			if (!d->hidden)
-				json_object_set(row, d->column, json_object_get(pub, d->column) ? json_object_get(pub, d->column) : json_null());
+		const char *key;
+		json_t *unused;
+		json_object_foreach(shape, key, unused) {
+			json_t *v = json_object_get(pub, key);
+			json_object_set(row, key, v ? v : json_null());
+		}
 		json_array_append_new(rows, row);
 		json_decref(rec);
 		json_decref(pub);
 	}
 	store_finalize(st);
 	if (rc < 0) {
+		json_decref(shape);
 		json_decref(rows);
 		return yj_reply_store_error(r, rc);
 	}
-	return yj_reply_export(r, a->k->table, cols, rows);
+	rc = yj_reply_export(r, a->k->table, cols, rows);
+	json_decref(shape);
+	return rc;
 }
 
 /* ---- one record ---- */
@@ -299,8 +417,12 @@ int yj_reg_api_get(yj_req *r, const reg_api *a)
 			return yj_reply_problem(r, 404, "not-found", "该日期无记录", "该记录在所选日期尚未建立，或不在您的管辖范围内。");
 		if (rc < 0)
 			return yj_reply_store_error(r, rc);
+		/* History holds public states (hidden columns left out); the role's view is applied here,
+		 * since states written before a change of that view keep its older form. */
+		if (a->k->present)
+			a->k->present(rec, yj_who(r));
 		json_object_set_new(rec, "as_of", json_string(as_of));
-		return yj_reply_json(r, 200, rec); /* history holds public states already */
+		return yj_reply_json(r, 200, rec);
 	}
 	rc = yj_reg_load(c, a->k, &yj_who(r)->scope, id, &rec);
 	if (rc < 0)
@@ -308,6 +430,33 @@ int yj_reg_api_get(yj_req *r, const reg_api *a)
 	json_t *pub = yj_reg_public(a->k, rec, yj_who(r));
 	json_decref(rec);
 	return yj_reply_json(r, 200, pub);
+}
+
+/* Rewrites a version's changes {field: [old, new]} to what who may see: both sides go through the
+ * kind's present hook, so a field the role does not see drops out, a masked one shows its mask,
+ * and a change invisible in the role's view (a birth date within the same year) is left out. */
+static void present_changes(const reg_kind *k, json_t *changes, const yj_principal *who)
+{
+	if (!k->present || !json_is_object(changes))
+		return;
+	json_t *before = json_object(), *after = json_object();
+	const char *key;
+	json_t *pair;
+	json_object_foreach(changes, key, pair) {
+		json_object_set(before, key, json_array_get(pair, 0));
+		json_object_set(after, key, json_array_get(pair, 1));
+	}
+	k->present(before, who);
+	k->present(after, who);
+	json_object_clear(changes);
+	json_t *v;
+	json_object_foreach(after, key, v) {
+		json_t *old = json_object_get(before, key);
+		if (!old || !json_equal(old, v))
+			json_object_set_new(changes, key, json_pack("[OO]", old ? old : json_null(), v));
+	}
+	json_decref(before);
+	json_decref(after);
 }
 
 int yj_reg_api_history(yj_req *r, const reg_api *a)
@@ -319,6 +468,9 @@ int yj_reg_api_history(yj_req *r, const reg_api *a)
 	int rc = yj_reg_history(store_conn_get(yj_store(r)), a->k, &yj_who(r)->scope, id, &items);
 	if (rc < 0)
 		return yj_reply_store_error(r, rc);
+	size_t i;
+	json_t *it;
+	json_array_foreach(items, i, it) present_changes(a->k, json_object_get(it, "changes"), yj_who(r));
 	return yj_reply_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
@@ -531,10 +683,17 @@ static int kind_fields(yj_req *r)
 								"max", f->max, "vocab", f->vocab ? f->vocab->name : NULL, "unique",
 								f->unique, "references",
 								f->type == RT_REF ? yj_reg_kinds[f->ref_kind]->type : NULL));
-		for (const reg_derived *d = k->derived; d && d->column; d++)
-			if (!d->hidden)
-				json_array_append_new(derived, json_pack("{s:s, s:s?, s:s}", "name", d->column, "label", d->label,
-									 "type", type_name(d->type)));
+		/* What the caller's role sees (the console lays out these): birth_year rather than birth_date. */
+		json_t *vis = visible_derived(k, yj_who(r)), *label;
+		const char *col;
+		json_object_foreach(vis, col, label) {
+			const char *type = "int";
+			for (const reg_derived *d = k->derived; d && d->column; d++)
+				if (!strcmp(d->column, col))
+					type = type_name(d->type);
+			json_array_append_new(derived, json_pack("{s:s, s:O, s:s}", "name", col, "label", label, "type", type));
+		}
+		json_decref(vis);
 		return yj_reply_json(r, 200, json_pack("{s:s, s:s, s:s, s:o, s:o}", "kind", k->type, "label", k->label, "key",
 						       k->key_field, "fields", fields, "derived", derived));
 	}
@@ -543,7 +702,8 @@ static int kind_fields(yj_req *r)
 
 const yj_route yj_reg_kind_routes[] = {
 	{"GET", "/api/v1/registry/kinds/{kind}/fields", kind_fields, ROLE_ANY, NULL, NULL, "registry",
-	 "A registry kind's fields (institution, practitioner): names, Chinese labels, types, required, code lists",
+	 "A registry kind's fields (institution, practitioner): names, Chinese labels, types, required, code lists; "
+	 "derived: the read-only columns the caller's role sees",
 	 "{kind, label, key, fields, derived}", 200},
 	{0},
 };

@@ -13,7 +13,8 @@ enum reg_filter_op {
 	FL_REGION, /* region column in the subtree of a GB/T 2260 code */
 	FL_NAME,   /* substring of the kind's name (bigram index) */
 	FL_REF,	   /* column = id */
-	FL_HASH,   /* column = keyed hash of the value (personal data looked up without storing it) */
+	FL_HASH,   /* column = keyed hash of the value (personal data looked up without storing it); a
+		    * disclosure: disclose_roles only, a "<kind>.lookup" audit leaf per use */
 };
 
 typedef struct reg_filter {
@@ -28,7 +29,8 @@ typedef struct reg_api {
 	const reg_filter *filters; /* terminated by {NULL} */
 	yj_field *create_body;	   /* filled from the kind's fields at start (reg_api_init) */
 	yj_field *patch_body;
-	unsigned disclose_roles;   /* roles that may see unmasked personal data (audited) */
+	unsigned disclose_roles;   /* roles that may see unmasked personal data, or filter by it (FL_HASH):
+				    * both are disclosures, audited and limited per user (yj_pii_gate) */
 } reg_api;
 
 /* Fills a's body descriptions from its kind; call before the route table is used (the kinds'

@@ -133,7 +133,8 @@ test('screen --db: the run and its flags are stored; the CSV is unchanged', asyn
 test('patient ids are masked in lists and exports, disclosed to an analyst with an audit leaf', async () => {
   const f = all[0];
   const row = csvRows.find((r) => r.claim_id === f.claim_id);
-  assert.ok(f.patient_masked.includes('*'));
+  // the first four characters only: a flag's message may carry age and sex (docs/security.md)
+  assert.equal(f.patient_masked, row.patient_id.slice(0, 4) + '*'.repeat(14));
   assert.equal(f.patient_id, undefined);
   const text = JSON.stringify(all);
   assert.ok(!text.includes(row.patient_id), 'no clear patient id in the list');
@@ -145,6 +146,16 @@ test('patient ids are masked in lists and exports, disclosed to an analyst with 
   const byPatient = await listAll(city, '&patient=' + row.patient_id);
   assert.ok(byPatient.some((x) => x.id === f.id));
   assert.ok(byPatient.every((x) => x.patient_masked === f.patient_masked));
+  // a lookup by a clear id confirms a guess: a disclosure, refused to roles that only see masks (docs/security.md)
+  for (const c of [leader, market]) {
+    const refused = await c.get('/api/v1/claims/flags?patient=' + row.patient_id);
+    isProblem(assert, refused, 403);
+    assert.ok(!JSON.stringify(refused.data).includes(row.patient_id));
+    isProblem(assert, await c.get('/api/v1/claims/flags/export?format=csv&patient=' + row.patient_id), 403);
+  }
+  const lookups = (await admin.get('/api/v1/audit/leaves?limit=200')).data.items.filter((l) => l.action === 'claims.flag.lookup');
+  assert.equal(lookups.length, 1, 'one leaf for the analyst\'s lookup, none for the refused ones');
+  assert.ok(byPatient.some((x) => x.id === lookups[0].object_id));
   isProblem(assert, await leader.get(`/api/v1/claims/flags/${f.id}/patient`), 403);
   const d = await city.get(`/api/v1/claims/flags/${f.id}/patient`);
   assert.equal(d.status, 200);

@@ -206,7 +206,10 @@ test('Practitioner: family and given split Chinese names (compound surnames too)
   assert.deepEqual((await find({ name: '三丰' })).map((p) => p.name[0].text), ['张三丰']);
   const byCert = await find({ identifier: `${CERT}|${prac['李梅'].cert}` });
   assert.deepEqual(byCert.map((p) => p.name[0].text), ['李梅']);
-  assert.equal(byCert[0].gender, 'female');
+  assert.equal(byCert[0].gender, undefined, 'an insurance analyst does not see sex (docs/security.md)');
+  const adminFhir = new FhirClient({ baseUrl: base, bearerToken: srv.token('wz.admin', 'fhir-admin') });
+  const asAdmin = validateBundle(await adminFhir.search({ resourceType: 'Practitioner', searchParams: { identifier: `${CERT}|${prac['李梅'].cert}` } }));
+  assert.equal(asAdmin[0].gender, 'female', 'an administrator does');
   assert.equal((await find({ active: 'true', _count: 200 })).length, 4);
   const read = await cityFhir.read({ resourceType: 'Practitioner', id: prac['王五'].id });
   validate(read);

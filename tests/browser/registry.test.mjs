@@ -253,8 +253,11 @@ test('registry: search, detail, create, practitioner, import, licences, public c
     await page.waitForURL(/\/registry\/practitioners\/\d+$/);
     personId = page.url().split('/').pop();
     const masked = await page.locator('[data-test=id-masked]').innerText();
-    assert.match(masked, /^\d{4}\*{10}\d{3}[\dX]$/);
-    assert.equal(masked.slice(0, 4), PERSON_ID.slice(0, 4));
+    // the first four digits only, and the birth year rather than the date (docs/security.md)
+    assert.equal(masked, PERSON_ID.slice(0, 4) + '*'.repeat(14));
+    const basic = await page.locator('[data-test="group-基本信息"]').innerText();
+    assert.match(basic, new RegExp(`出生年份\\s*${PERSON_ID.slice(6, 10)} 年`));
+    assert.ok(!basic.includes('出生日期'), basic);
     assert.ok(!(await page.locator('body').innerText()).includes(PERSON_ID), 'the clear number is not on the page');
     assert.match(await page.locator('[data-test="group-执业信息"]').innerText(), new RegExp(NEW_NAME));
     await shot('15-practitioner-detail');

@@ -41,7 +41,9 @@ const LAYOUT = {
       name: {},
       id_number: { mono: true, upper: true, inputOnly: true, requiredOnCreate: true,
         hint: '18 位，末位为校验码（GB 11643-1999）；加密存储，只显示脱敏号码' },
-      id_masked: { mono: true }, sex: {}, birth_date: {},
+      // what the server's fields description lists for the caller's role (docs/security.md): the
+      // birth year in place of the date, and nothing of these for some roles
+      id_masked: { mono: true }, sex: {}, birth_date: {}, birth_year: {},
     },
     执业信息: {
       certificate_no: { mono: true, upper: true, hint: '8–30 位数字或大写字母' },
@@ -178,7 +180,7 @@ export function formatValue(kind, field, value) {
     case 'codes': return value.map((c) => vocabLabel(f.vocab, c)).join('、');
     case 'region': return `${regionName(value)}（${value}）`;
     case 'ref': return f.name === 'grid_id' ? gridLabel(value) : f.name === 'institution_id' ? institutionName(value) : String(value);
-    case 'int': return f.name === 'surgical_grade' ? `${value} 级` : f.name === 'beds' ? `${value} 张` : String(value);
+    case 'int': return f.name === 'surgical_grade' ? `${value} 级` : f.name === 'beds' ? `${value} 张` : f.name === 'birth_year' ? `${value} 年` : String(value);
     default: return String(value);
   }
 }

@@ -1,10 +1,13 @@
-/* pii.c — encryption, keyed hashing and masking of personal data (see pii.h). One key file holds
- * two independent 32-byte keys (encryption, hashing) so neither use weakens the other. */
+/* pii.c — encryption, keyed hashing and masking of personal data (see pii.h), and the one table of
+ * what each role sees of a person's identity. One key file holds two independent 32-byte keys
+ * (encryption, hashing) so neither use weakens the other. */
 #define _POSIX_C_SOURCE 200809L
 #include "pii.h"
 #include "../../base/base.h"
 #include "../../base/keyfile.h"
+#include "../http/http.h" /* enum yj_role */
 
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,4 +137,155 @@ char *yj_pii_mask_id(const char *v, char *out)
 char *yj_pii_mask_phone(const char *v, char *out)
 {
 	return mask(v, out, 3, 4);
+}
+
+char *yj_pii_mask_id_head(const char *v, char out[19])
+{
+	size_t n = strlen(v);
+	for (size_t i = 0; i < 18; i++)
+		out[i] = i < 4 && i < n && v[i] != '*' ? v[i] : '*';
+	out[18] = '\0';
+	return out;
+}
+
+/* Why each row is what it is: docs/security.md. Roles not listed (the public) see nothing. */
+static const struct {
+	unsigned role;
+	yj_pii_view view;
+} views[] = {
+	{ROLE_ADMIN, {YJ_PII_PARTIAL, YJ_PII_PARTIAL, YJ_PII_FULL, 1}},
+	{ROLE_INSPECTOR, {YJ_PII_PARTIAL, YJ_PII_PARTIAL, YJ_PII_FULL, 1}},
+	{ROLE_LEGAL_REVIEWER, {YJ_PII_PARTIAL, YJ_PII_PARTIAL, YJ_PII_FULL, 1}},
+	{ROLE_LEADER, {YJ_PII_PARTIAL, YJ_PII_PARTIAL, YJ_PII_FULL, 0}},
+	{ROLE_LIAISON, {YJ_PII_PARTIAL, YJ_PII_HIDDEN, YJ_PII_HIDDEN, 0}},
+	{ROLE_INSURANCE_ANALYST, {YJ_PII_PARTIAL, YJ_PII_HIDDEN, YJ_PII_HIDDEN, 0}},
+	{ROLE_INSTITUTION, {YJ_PII_PARTIAL, YJ_PII_PARTIAL, YJ_PII_FULL, 0}},
+	{ROLE_GRID_MEMBER, {YJ_PII_HIDDEN, YJ_PII_HIDDEN, YJ_PII_HIDDEN, 0}},
+};
+static const yj_pii_view nothing = {YJ_PII_HIDDEN, YJ_PII_HIDDEN, YJ_PII_HIDDEN, 0};
+
+const yj_pii_view *yj_pii_view_of(unsigned role_bit)
+{
+	for (size_t i = 0; i < sizeof views / sizeof views[0]; i++)
+		if (views[i].role == role_bit)
+			return &views[i].view;
+	return &nothing;
+}
+
+void yj_pii_present(json_t *person, unsigned role_bit)
+{
+	const yj_pii_view *v = yj_pii_view_of(role_bit);
+	const char *id = json_string_value(json_object_get(person, "id_masked"));
+	if (v->id == YJ_PII_HIDDEN) {
+		json_object_del(person, "id_masked");
+	} else if (id && v->id == YJ_PII_PARTIAL) {
+		char m[19];
+		json_object_set_new(person, "id_masked", json_string(yj_pii_mask_id_head(id, m)));
+	}
+	json_t *birth = json_object_get(person, "birth_date");
+	if (birth && v->birth != YJ_PII_FULL) {
+		const char *b = json_string_value(birth);
+		int year = 0;
+		if (v->birth == YJ_PII_PARTIAL && b && sscanf(b, "%4d", &year) == 1)
+			json_object_set_new(person, "birth_year", json_integer(year));
+		else if (v->birth == YJ_PII_PARTIAL && json_is_null(birth))
+			json_object_set_new(person, "birth_year", json_null());
+		json_object_del(person, "birth_date");
+	}
+	if (v->sex == YJ_PII_HIDDEN)
+		json_object_del(person, "sex");
+}
+
+const char *yj_pii_label(const char *key)
+{
+	return !strcmp(key, "birth_year") ? "出生年份" : NULL;
+}
+
+/* ---- per-user lookup limit: one ring of the last `limit` use times per user ---- */
+
+#define HOUR_MS (3600LL * 1000)
+
+typedef struct lookup_user {
+	int64_t user_id;
+	int64_t *at;	/* ring of `limit` times, oldest at head once full */
+	unsigned n, head;
+} lookup_user;
+
+static struct {
+	pthread_mutex_t mu;
+	unsigned limit;
+	lookup_user *users;
+	size_t nusers, cap;
+} lk = {PTHREAD_MUTEX_INITIALIZER, YJ_PII_LOOKUPS_PER_HOUR, NULL, 0, 0};
+
+void yj_pii_set_lookup_limit(unsigned per_hour)
+{
+	pthread_mutex_lock(&lk.mu);
+	for (size_t i = 0; i < lk.nusers; i++)
+		free(lk.users[i].at);
+	free(lk.users);
+	lk.users = NULL;
+	lk.nusers = lk.cap = 0;
+	lk.limit = per_hour;
+	pthread_mutex_unlock(&lk.mu);
+}
+
+/* The user's ring, created on first use. Called with lk.mu held. Disclosing roles are few, so a
+ * linear search over them is enough. */
+static lookup_user *lookup_user_of(int64_t user_id)
+{
+	for (size_t i = 0; i < lk.nusers; i++)
+		if (lk.users[i].user_id == user_id)
+			return &lk.users[i];
+	if (lk.nusers == lk.cap) {
+		lk.cap = lk.cap ? 2 * lk.cap : 16;
+		lk.users = yj_realloc(lk.users, lk.cap * sizeof *lk.users);
+	}
+	lookup_user *u = &lk.users[lk.nusers++];
+	*u = (lookup_user){user_id, yj_malloc(lk.limit * sizeof(int64_t)), 0, 0};
+	return u;
+}
+
+int yj_pii_lookup_take(int64_t user_id, int64_t now_ms, int64_t *retry_after_s)
+{
+	*retry_after_s = 0;
+	pthread_mutex_lock(&lk.mu);
+	int ok = 1;
+	if (lk.limit) {
+		lookup_user *u = lookup_user_of(user_id);
+		if (u->n < lk.limit) {
+			u->at[(u->head + u->n++) % lk.limit] = now_ms;
+		} else if (u->at[u->head] + HOUR_MS <= now_ms) {
+			u->at[u->head] = now_ms; /* the oldest left the window: its slot takes this use */
+			u->head = (u->head + 1) % lk.limit;
+		} else {
+			ok = 0;
+			*retry_after_s = (u->at[u->head] + HOUR_MS - now_ms + 999) / 1000;
+		}
+	}
+	pthread_mutex_unlock(&lk.mu);
+	return ok;
+}
+
+int yj_pii_gate(yj_req *r, unsigned roles, const char *what)
+{
+	char detail[400];
+	if (!(yj_who(r)->role_bit & roles)) {
+		snprintf(detail, sizeof detail, "按%s查询或查看%s属于个人信息披露，您的角色不能使用；请改按姓名、证书编码等查询。",
+			 what, what);
+		yj_reply_problem(r, 403, "forbidden", "无权查询个人信息", detail);
+		return -1;
+	}
+	int64_t wait;
+	if (!yj_pii_lookup_take(yj_who(r)->user_id, yj_now_ms(), &wait)) {
+		char ra[24];
+		snprintf(ra, sizeof ra, "%lld", (long long)wait);
+		snprintf(detail, sizeof detail,
+			 "您在一小时内查看或按%s查询个人信息的次数已达上限，请 %lld 分钟后再试；如确需批量核对，请联系管理员。", what,
+			 (long long)((wait + 59) / 60));
+		yj_add_header(r, "Retry-After", ra);
+		yj_reply_problem(r, 429, "too-many-lookups", "查询个人信息过于频繁", detail);
+		return -1;
+	}
+	return 0;
 }
