@@ -60,6 +60,11 @@ int cmd_serve(int argc, char **argv)
 		{"secure-cookies", 0, "mark cookies Secure (when behind TLS)", NULL},
 		{"public-url", 1, "public base URL printed in licence QR codes as <URL>verify/<code> (default http://LISTEN/)", NULL},
 		{"quiet", 0, "log warnings and errors only", NULL},
+		{"signin-pair-limit", 1, "failed sign-ins of one account from one address per window before 429 (default 5)", NULL},
+		{"signin-address-limit", 1, "failed sign-ins from one address, any account, per window (default 30)", NULL},
+		{"signin-account-limit", 1, "failed sign-ins of one account from all addresses per account window (default 100)", NULL},
+		{"signin-window", 1, "minutes the pair and address limits count over (default 15)", NULL},
+		{"signin-account-window", 1, "minutes the account limit counts over (default 60)", NULL},
 		{NULL, 0, NULL, NULL},
 	};
 	int code;
@@ -88,6 +93,10 @@ int cmd_serve(int argc, char **argv)
 		.idle_timeout = num(o, "idle-timeout", 0),
 		.secure_cookies = cli_get(o, "secure-cookies") != NULL,
 	};
+	yj_signin_limits limits = {num(o, "signin-pair-limit", 0), num(o, "signin-address-limit", 0),
+				   num(o, "signin-account-limit", 0), num(o, "signin-window", 0),
+				   num(o, "signin-account-window", 0)};
+	yj_auth_set_signin_limits(&limits);
 	if (cli_get(o, "public-url")) {
 		yj_licence_set_public_url(cli_get(o, "public-url"));
 	} else {

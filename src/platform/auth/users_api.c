@@ -172,7 +172,8 @@ static int get_user(yj_req *r)
 static const yj_field create_fields[] = {
 	{"username", F_STRING, 1, 64, "Sign-in name: letters, digits, . _ -"},
 	{"display_name", F_STRING, 0, 64, "Name shown in the console"},
-	{"password", F_STRING, 1, 128, "Initial password (at least 8 characters)"},
+	{"password", F_STRING, 1, 128,
+	 "Initial password: 8–128 characters, not the user name, not a common password, word or pattern"},
 	{"role", F_STRING, 1, 32, "Role code"},
 	{"region_code", F_STRING, 1, 12, "GB/T 2260 code of the user's territory"},
 	{"department", F_STRING, 1, 32, "Department code"},
@@ -198,13 +199,13 @@ static int create_user(yj_req *r)
 		json_string_value(json_object_get(b, "region_code")), json_string_value(json_object_get(b, "department")),
 	};
 	json_t *errors = json_array();
-	const char *weak;
+	const yj_pw_refusal *weak;
 	if (!valid_username(nu.username))
 		json_array_append_new(errors, json_pack("{s:s,s:s}", "field", "username", "detail", "只能包含字母、数字和 . _ -"));
 	if (!yj_role_find(nu.role))
 		json_array_append_new(errors, json_pack("{s:s,s:s}", "field", "role", "detail", "未知角色"));
-	if ((weak = yj_password_weak(nu.password, nu.username)))
-		json_array_append_new(errors, json_pack("{s:s,s:s}", "field", "password", "detail", weak));
+	if ((weak = yj_password_weak(nu.password, nu.username, NULL)))
+		json_array_append_new(errors, json_pack("{s:s,s:s}", "field", "password", "detail", weak->zh));
 	if (json_array_size(errors))
 		return yj_reply_problem_errors(r, 422, "validation", "提交的数据有误", "请按字段提示修改后重新提交。", errors);
 	json_decref(errors);
