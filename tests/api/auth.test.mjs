@@ -43,10 +43,14 @@ before(async () => {
   for (const u of ['pw.self', 'pw.cli', 'lineage', 'weak.self', 'victim', 'spray1', 'spray2', 'spray3', 'spray4',
     'spray5', 'popular', 'twice']) a.addUser(u, 'inspector', '330302');
 });
-after(async () => {
-  await b.stop(); await a.stop();
-  b.cleanup(); a.cleanup();
-});
+// A server must stop cleanly, without a sanitizer report (the ASan build is run with this suite).
+async function stopClean(srv) {
+  const { code, sig } = await srv.stop();
+  assert.equal(code, 0, `exit ${code} ${sig}:\n${srv.logs.slice(-4000)}`);
+  assert.doesNotMatch(srv.logs, /Sanitizer|runtime error:/);
+  srv.cleanup();
+}
+after(async () => { await stopClean(b); await stopClean(a); });
 
 const bearer = (srv, token) => { const c = new Client(srv.url); c.bearer = token; return c; };
 
@@ -226,8 +230,7 @@ test('limits are configurable: per address across accounts, and per account acro
     isProblem(assert, locked, 429);
     assert.match(locked.data.detail, /账号/);
   } finally {
-    await s.stop();
-    s.cleanup();
+    await stopClean(s);
   }
 });
 
