@@ -40,7 +40,8 @@ before(async () => {
   b.keys = a.keys; // the same deployment: one database, one audit key
   await b.start();
   a.addUser('zhou.admin', 'admin', '330300');
-  for (const u of ['pw.self', 'pw.cli', 'lineage', 'weak.self', 'victim', 'spray1', 'spray2', 'spray3', 'spray4',
+  a.addUser('hz.out', 'inspector', '330102');
+  for (const u of ['pw.self', 'pw.cli', 'pw.admin', 'lineage', 'weak.self', 'victim', 'spray1', 'spray2', 'spray3', 'spray4',
     'spray5', 'popular', 'twice']) a.addUser(u, 'inspector', '330302');
 });
 // A server must stop cleanly, without a sanitizer report (the ASan build is run with this suite).
@@ -101,6 +102,33 @@ test('yijian user passwd ends every session and token of the user, at once on a 
   isProblem(assert, await s.get('/api/v1/session'), 401);
   assert.match(out, /tokens are revoked/);
   assert.equal((await new Client(b.url).signIn('pw.cli', 'Ling-yige-2026')).status, 200);
+});
+
+test('an administrator setting a password ends the user\'s sessions and tokens, at once on another process', async () => {
+  const rw = a.token('pw.admin', 'sync', true);
+  const s = new Client(b.url);
+  await s.signIn('pw.admin');
+  assert.equal((await bearer(b, rw).get('/api/v1/tokens')).status, 200);
+  const adm = new Client(a.url);
+  await adm.signIn('zhou.admin');
+  const users = (await adm.get('/api/v1/users?q=pw.admin')).data.items;
+  assert.equal(users.length, 1);
+  const url = `/api/v1/users/${users[0].id}/password`;
+  for (const password of ['12345678', 'pw.admin-2026', PASSWORD]) {
+    const r = await adm.req('PUT', url, { password });
+    isProblem(assert, r, 422);
+    assert.equal(r.data.errors[0].field, 'password', password);
+  }
+  assert.equal((await bearer(b, rw).get('/api/v1/tokens')).status, 200); // refused changes end nothing
+  assert.equal((await adm.req('PUT', url, { password: 'Chongzhi-mima-9' })).status, 204);
+  isProblem(assert, await bearer(b, rw).get('/api/v1/tokens'), 401);
+  isProblem(assert, await s.get('/api/v1/session'), 401);
+  assert.equal((await new Client(b.url).signIn('pw.admin', 'Chongzhi-mima-9')).status, 200);
+  // Outside the administrator's territory the user does not exist.
+  const hz = new Client(a.url);
+  const me = await hz.signIn('hz.out');
+  isProblem(assert, await adm.req('PUT', `/api/v1/users/${me.data.user.id}/password`, { password: 'Chongzhi-mima-9' }), 404);
+  assert.equal((await hz.get('/api/v1/session')).status, 200);
 });
 
 test('revoking a token revokes every token created from it, at any depth, at once on another process', async () => {

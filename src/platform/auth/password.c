@@ -62,6 +62,8 @@ static enum reason cracklib_reason(const char *msg)
 {
 	if (!msg)
 		return R_WEAK;
+	if (strstr(msg, "error loading dictionary"))
+		return R_NODICT;
 	if (strstr(msg, "dictionary word"))
 		return R_COMMON;
 	if (strstr(msg, "simplistic") || strstr(msg, "systematic"))
@@ -70,8 +72,6 @@ static enum reason cracklib_reason(const char *msg)
 		return R_FEW;
 	if (strstr(msg, "short"))
 		return R_SHORT;
-	if (strstr(msg, "dictionary")) /* "error loading dictionary" */
-		return R_NODICT;
 	return R_WEAK;
 }
 

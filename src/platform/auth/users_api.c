@@ -309,6 +309,39 @@ static int patch_user(yj_req *r)
 	return yj_reply_json(r, 200, auth_user_json(&a.after));
 }
 
+static const yj_field password_fields[] = {
+	{"password", F_STRING, 1, 128,
+	 "New password: 8–128 characters, not the user name or the current password, not a common password, word"
+	 " or pattern"},
+	{NULL, 0, 0, 0, NULL},
+};
+
+/* An administrator sets another user's password (a forgotten one): like `yijian user passwd`, it ends
+ * every session of that user and revokes every token. */
+static int set_password(yj_req *r)
+{
+	int64_t id;
+	auth_user u;
+	if (path_id(r, &id) < 0)
+		return YJ_OK;
+	int rc = get_in_scope(r, id, &u);
+	if (rc < 0)
+		return yj_reply_store_error(r, rc);
+	const char *pw = json_string_value(json_object_get(yj_body(r), "password"));
+	const yj_pw_refusal *why = yj_password_weak(pw, u.username, NULL);
+	char actor[21], *err = NULL;
+	yj_id_format(yj_who(r)->user_id, actor);
+	if (!why)
+		rc = yj_user_set_password(yj_store(r), u.username, pw, actor, &why, &err);
+	free(err);
+	if (why)
+		return yj_reply_problem_errors(r, 422, "validation", "提交的数据有误", why->zh,
+					       json_pack("[{s:s,s:s}]", "field", "password", "detail", why->zh));
+	if (rc < 0)
+		return yj_reply_store_error(r, rc);
+	return yj_reply_empty(r, 204);
+}
+
 const yj_route yj_user_routes[] = {
 	{"GET", "/api/v1/users", list_users, ROLE_ADMIN | ROLE_LEADER, NULL, list_params, "users",
 	 "List users in the caller's territory and remit", "{items, next_cursor}", 200},
@@ -320,5 +353,7 @@ const yj_route yj_user_routes[] = {
 	 "The user", 200},
 	{"PATCH", "/api/v1/users/{id}", patch_user, ROLE_ADMIN, patch_fields, NULL, "users",
 	 "Change a user's name, role or disabled flag", "The changed user", 200},
+	{"PUT", "/api/v1/users/{id}/password", set_password, ROLE_ADMIN, password_fields, NULL, "users",
+	 "Set a user's password (ends their sessions and revokes their tokens)", "Set", 204},
 	{0},
 };
