@@ -46,7 +46,7 @@ const BASELINE_WORKERS = num('BENCH_BASELINE_WORKERS', 1);
 const BASELINE_WORKERS2 = num('BENCH_BASELINE_WORKERS2', 2);
 const YIJIAN = path.resolve(top, env.BENCH_YIJIAN || 'build/yijian');
 const PG_CLUSTER = path.resolve(top, env.BENCH_PG_CLUSTER || 'scripts/pg-cluster');
-const PASSWORD = 'Bench-pass-2026';
+const PASSWORD = 'Celiang-mima-2026';
 const REGIONS = '/api/v1/regions?limit=20';
 const TARGET_RATIO = 3;
 const TARGET_P99_MS = 10;

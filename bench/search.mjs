@@ -53,7 +53,7 @@ const WITH_SQLITE = num('BENCH_SEARCH_SQLITE', 1) > 0;
 const PG_FSYNC = (env.BENCH_PG_FSYNC || 'off').toLowerCase() === 'on' ? 'on' : 'off';
 const YIJIAN = path.resolve(top, env.YIJIAN_BIN || env.BENCH_YIJIAN || 'build/yijian');
 const PG_CLUSTER = path.resolve(top, 'scripts/pg-cluster');
-const PASSWORD = 'Bench-pass-2026';
+const PASSWORD = 'Celiang-mima-2026';
 const COUNTY = '330302'; // 温州市鹿城区: the county user's territory
 const Q_GIVEN = '秀英'; // a common two-character given name: a long posting list
 const Q_FULL = '王秀英'; // a full three-character name: two bigrams intersected

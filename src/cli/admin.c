@@ -140,11 +140,14 @@ static int user_passwd(int argc, char **argv)
 		return 1;
 	}
 	char *actor = cli_actor(), *err = NULL;
-	int rc = yj_user_set_password(s, cli_get(o, "username"), pw, actor, &err);
-	if (rc < 0)
+	const yj_pw_refusal *why = NULL;
+	int rc = yj_user_set_password(s, cli_get(o, "username"), pw, actor, &why, &err);
+	if (rc == YJ_PW_REFUSED)
+		fprintf(stderr, "yijian user passwd: %s (%s)\n", err, why->zh);
+	else if (rc < 0)
 		fprintf(stderr, "yijian user passwd: %s\n", err);
 	else
-		printf("password of %s set; their sessions have ended\n", cli_get(o, "username"));
+		printf("password of %s set; their sessions have ended and their tokens are revoked\n", cli_get(o, "username"));
 	sodium_memzero(pw, strlen(pw));
 	free(pw);
 	free(err);

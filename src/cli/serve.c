@@ -77,6 +77,11 @@ int cmd_serve(int argc, char **argv)
 		{"attachment-quota", 1, "bytes of attachments each user may upload in all (default 2147483648)", NULL},
 		{"id-lookups-per-hour", 1, "resident ID disclosures and lookups per user and hour (default 30; 0: no limit)", NULL},
 		{"quiet", 0, "log warnings and errors only", NULL},
+		{"signin-pair-limit", 1, "failed sign-ins of one account from one address per window before 429 (default 5)", NULL},
+		{"signin-address-limit", 1, "failed sign-ins from one address, any account, per window (default 30)", NULL},
+		{"signin-account-limit", 1, "failed sign-ins of one account from all addresses per account window (default 100)", NULL},
+		{"signin-window", 1, "minutes the pair and address limits count over (default 15)", NULL},
+		{"signin-account-window", 1, "minutes the account limit counts over (default 60)", NULL},
 		{NULL, 0, NULL, NULL},
 	};
 	int code;
@@ -112,6 +117,10 @@ int cmd_serve(int argc, char **argv)
 		.attachment_quota = quota,
 	};
 	yj_pii_set_lookup_limit(num(o, "id-lookups-per-hour", YJ_PII_LOOKUPS_PER_HOUR));
+	yj_signin_limits limits = {num(o, "signin-pair-limit", 0), num(o, "signin-address-limit", 0),
+				   num(o, "signin-account-limit", 0), num(o, "signin-window", 0),
+				   num(o, "signin-account-window", 0)};
+	yj_auth_set_signin_limits(&limits);
 	if (cli_get(o, "public-url")) {
 		yj_licence_set_public_url(cli_get(o, "public-url"));
 	} else {

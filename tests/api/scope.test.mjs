@@ -61,8 +61,8 @@ test('change: PATCH of the neighbour\'s user is 404 and changes nothing', async 
 });
 
 test('create: a county admin cannot create a user in the neighbouring county', async () => {
-  isProblem(assert, await lucheng.post('/api/v1/users', { username: 'sneaky', password: 'Sneaky-2026', role: 'admin', region_code: '330303', department: 'health' }), 403);
-  isProblem(assert, await lucheng.post('/api/v1/users', { username: 'sneaky2', password: 'Sneaky-2026', role: 'admin', region_code: '330300', department: 'health' }), 403);
+  isProblem(assert, await lucheng.post('/api/v1/users', { username: 'sneaky', password: 'Lanse-haibian-7', role: 'admin', region_code: '330303', department: 'health' }), 403);
+  isProblem(assert, await lucheng.post('/api/v1/users', { username: 'sneaky2', password: 'Lanse-haibian-7', role: 'admin', region_code: '330300', department: 'health' }), 403);
 });
 
 test('export: CSV and Excel hold only the caller\'s county', async () => {

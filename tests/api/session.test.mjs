@@ -63,7 +63,7 @@ test('sign out ends the session', async () => {
   isProblem(assert, await c.get('/api/v1/session'), 401);
 });
 
-test('five failed sign-ins lock the account with 429 and Retry-After, even for the right password', async () => {
+test('five failed sign-ins from one address lock the account there with 429 and Retry-After, even for the right password', async () => {
   const c = new Client(srv.url);
   for (let i = 0; i < 5; i++) isProblem(assert, await c.signIn('throttled', 'wrong-password-' + i), 401);
   const r = await c.signIn('throttled', PASSWORD);

@@ -162,6 +162,16 @@ test('console: sign-in, home, pages, profile, sign-out', { skip, timeout: 120000
     assert.match(page.url(), /\/profile$/);
   });
 
+  await step('a common password is refused with the server’s Chinese reason under the field', async () => {
+    await page.locator('input[autocomplete=current-password]').fill(PASSWORD);
+    await page.locator('input[autocomplete=new-password]').first().fill('12345678');
+    await page.locator('input[autocomplete=new-password]').last().fill('12345678');
+    await page.getByRole('button', { name: '修改密码' }).click();
+    await page.locator('.el-form-item__error', { hasText: '过于简单或有规律' }).waitFor();
+    assert.match(page.url(), /\/profile$/);
+    await shot('07-password-refused');
+  });
+
   await step('sign-out ends the session and returns to the sign-in page', async () => {
     await userMenu('退出登录');
     await page.waitForURL(/\/login/);

@@ -1,9 +1,11 @@
-/* auth.c — roles, argon2id passwords, random tokens, and the authenticate hook that turns a
- * session cookie or a bearer token into the request's principal. */
+/* auth.c — roles, argon2id passwords, random tokens, the sign-in limits, and the authenticate hook that
+ * turns a session cookie or a bearer token into the request's principal. The rules for new passwords
+ * are in password.c. */
 #define _POSIX_C_SOURCE 200809L
 #include "auth_int.h"
 #include "../../base/log.h"
 
+#include <arpa/inet.h>
 #include <openssl/sha.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -44,16 +46,35 @@ int yj_password_verify(const char *hash, const char *password)
 	return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
 }
 
-const char *yj_password_weak(const char *password, const char *username)
+const yj_signin_limits yj_signin_limits_default = {5, 30, 100, 15, 60};
+yj_signin_limits auth_limits = {5, 30, 100, 15, 60};
+
+void yj_auth_set_signin_limits(const yj_signin_limits *l)
 {
-	size_t n = strlen(password);
-	if (n < 8)
-		return "密码至少 8 位";
-	if (n > 128)
-		return "密码不能超过 128 位";
-	if (username && strcasecmp(password, username) == 0)
-		return "密码不能与用户名相同";
-	return NULL;
+	const yj_signin_limits *d = &yj_signin_limits_default;
+	auth_limits.pair = l->pair ? l->pair : d->pair;
+	auth_limits.address = l->address ? l->address : d->address;
+	auth_limits.account = l->account ? l->account : d->account;
+	auth_limits.window_min = l->window_min ? l->window_min : d->window_min;
+	auth_limits.account_window_min = l->account_window_min ? l->account_window_min : d->account_window_min;
+}
+
+void auth_throttle_key(const char *addr, char *out, size_t cap)
+{
+	unsigned char a6[16];
+	snprintf(out, cap, "%s", addr ? addr : "");
+	if (!addr || !strchr(addr, ':') || inet_pton(AF_INET6, addr, a6) != 1)
+		return;
+	static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	if (memcmp(a6, mapped, sizeof mapped) == 0) {
+		inet_ntop(AF_INET, a6 + 12, out, (socklen_t)cap);
+		return;
+	}
+	/* One host is routinely given a whole /64; counting its addresses apart would multiply its budget. */
+	char net[INET6_ADDRSTRLEN];
+	memset(a6 + 8, 0, 8);
+	inet_ntop(AF_INET6, a6, net, sizeof net);
+	snprintf(out, cap, "%s/64", net);
 }
 
 void auth_random_token(const char *prefix, char *out, size_t cap)
@@ -94,8 +115,9 @@ static int authenticate(yj_req *r, yj_principal *out)
 	const char *authz = yj_header(r, "Authorization");
 	if (authz && strncasecmp(authz, "Bearer ", 7) == 0) {
 		int write = 0;
+		int64_t tid = 0;
 		auth_token_hash(authz + 7, hash);
-		int rc = auth_token_lookup(c, hash, now, &u, &write);
+		int rc = auth_token_lookup(c, hash, now, &u, &write, &tid);
 		if (rc == ST_NOTFOUND) {
 			yj_add_header(r, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
 			yj_reply_problem(r, 401, "invalid-token", "访问令牌无效",
@@ -109,6 +131,7 @@ static int authenticate(yj_req *r, yj_principal *out)
 		auth_principal_from_user(&u, out);
 		out->via_token = 1;
 		out->token_write = write;
+		out->token_id = tid;
 		return 1;
 	}
 	const char *cookie = yj_cookie(r, YJ_SESSION_COOKIE);

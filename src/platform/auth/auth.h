@@ -21,8 +21,19 @@ const yj_role_info *yj_role_find(const char *name);
 /* argon2id via libsodium. out must hold crypto_pwhash_STRBYTES (128) bytes. */
 int yj_password_hash(const char *password, char out[128]);
 int yj_password_verify(const char *hash, const char *password);
-/* Minimum rules for a new password; returns NULL when acceptable, else a Chinese reason (static). */
-const char *yj_password_weak(const char *password, const char *username);
+/* Why a new password is refused: a Chinese reason for people (API errors[], console) and an English one
+ * for the CLI. Both static. */
+typedef struct yj_pw_refusal {
+	const char *zh;
+	const char *en;
+} yj_pw_refusal;
+/* The rules for a new password: 8–128 characters (Unicode code points), not the user name or built on
+ * it, not the current password (old_password, when the caller knows it; NULL otherwise), not in
+ * cracklib's dictionary of common words and passwords nor in yijian's short list of common Chinese
+ * ones, not a palindrome, a run or too few different characters (libpwquality with cracklib, both
+ * Debian packages). Returns NULL when acceptable, else the reason. Thread-safe (cracklib is not: a
+ * mutex serialises it). A missing cracklib dictionary refuses every password rather than skip the check. */
+const yj_pw_refusal *yj_password_weak(const char *password, const char *username, const char *old_password);
 
 /* A user as created by the CLI or the API. */
 typedef struct yj_user_new {
@@ -38,13 +49,35 @@ typedef struct yj_user_new {
  * ST_CONFLICT when the username exists, ST_NOTFOUND when the region or department is unknown, or a
  * failure. *err (caller frees) explains failures in English for the CLI. */
 int yj_user_create(store *s, const yj_user_new *u, const char *actor, int64_t *id, char **err);
-/* Sets a user's password (CLI `user passwd`); same conventions. */
-int yj_user_set_password(store *s, const char *username, const char *password, const char *actor, char **err);
+/* Sets a user's password (CLI `user passwd`, the console's password change); same conventions, and
+ * YJ_PW_REFUSED with *refusal set (static; refusal may be NULL) when the password is too weak or is the
+ * current one. A new password ends every session of the user and revokes every one of their tokens,
+ * in the same transaction: a credential issued under the old password is refused from then on by every
+ * process (users.password_version; nothing is cached). */
+#define YJ_PW_REFUSED (-10) /* beside the store's ST_* failures */
+int yj_user_set_password(store *s, const char *username, const char *password, const char *actor,
+			 const yj_pw_refusal **refusal, char **err);
 
 /* Creates a bearer token for a user; returns the token (caller frees; shown once, stored hashed) or
- * NULL with *err. scopes is "read" or "read,write". */
+ * NULL with *err. scopes is "read" or "read,write". For the CLI: the token has no parent. */
 char *yj_token_create(store *s, const char *username, const char *name, int days, const char *scopes,
 		      const char *actor, char **err);
+
+/* Sign-in throttling (OWASP ASVS 4.0.3 V2.2.1), counted in the store so every process sees the same
+ * failures. A sign-in is refused with 429 while any count of recent failures reaches its limit:
+ * of the account from this address (pair), from this address for any account (address), or of the
+ * account from every address (account: a much higher bar, so that nobody can lock another's account
+ * from a few addresses). IPv6 addresses count by their /64. */
+typedef struct yj_signin_limits {
+	unsigned pair;	   /* per account and address in window_min (default 5) */
+	unsigned address;  /* per address in window_min (default 30) */
+	unsigned account;  /* per account in account_window_min (default 100) */
+	unsigned window_min;	     /* minutes (default 15) */
+	unsigned account_window_min; /* minutes (default 60) */
+} yj_signin_limits;
+extern const yj_signin_limits yj_signin_limits_default;
+/* Sets the limits for this process (serve, before the server starts); 0 fields keep the default. */
+void yj_auth_set_signin_limits(const yj_signin_limits *l);
 
 /* The hook the server calls on every request. */
 extern const yj_auth_hooks yj_auth_hooks_default;

@@ -6,9 +6,6 @@
 
 #define TOKEN_BYTES 32
 #define SESSION_TTL_MS (12LL * 3600 * 1000)
-#define THROTTLE_WINDOW_MS (15LL * 60 * 1000)
-#define THROTTLE_PER_USER 5
-#define THROTTLE_PER_ADDR 20
 
 /* A random token as base64url text with prefix (e.g. "yjt_"), and the hex SHA-256 under which it is stored. */
 void auth_random_token(const char *prefix, char *out, size_t cap);
@@ -26,17 +23,39 @@ typedef struct auth_user {
 	char department[32];
 	char remit[256];
 	int disabled;
+	int64_t password_version; /* bumped by every password change */
 } auth_user;
+
+/* The limits in force in this process (yj_auth_set_signin_limits). */
+extern yj_signin_limits auth_limits;
 
 /* auth_store.c. Each returns ST_OK, ST_NOTFOUND or a failure. */
 int auth_user_by_name(store_conn *c, const char *username, auth_user *u);
 int auth_session_lookup(store_conn *c, const char *token_hash, int64_t now, auth_user *u, int64_t *session_id,
 			char csrf[65]);
-int auth_token_lookup(store_conn *c, const char *token_hash, int64_t now, auth_user *u, int *write);
-/* Sign-in failures in the throttling window, for a username and for an address. */
-int auth_failures(store_conn *c, const char *username, const char *addr, int64_t now, int64_t *by_user,
-		  int64_t *by_addr, int64_t *oldest);
+/* A live token: not expired, not revoked, no ancestor revoked, issued under the user's current password.
+ * *token_id is its id. */
+int auth_token_lookup(store_conn *c, const char *token_hash, int64_t now, auth_user *u, int *write,
+		      int64_t *token_id);
+/* Creates a token for username. from is the caller (NULL for the CLI): a token created by a token
+ * becomes its child (it dies with it and expires no later); one created in a session or by the
+ * CLI is issued under the password version of that session or of the user. Returns the token
+ * (caller frees) or NULL with *err (English, caller frees) and *rc (ST_NOTFOUND when the user, or
+ * the caller's session or token, is gone). */
+char *auth_token_create(store *s, const yj_principal *from, const char *username, const char *name, int days,
+			const char *scopes, const char *actor, int *rc, char **err);
+
+/* Recent sign-in failures, counted for throttling. oldest_* is the first failure inside each window
+ * (0 when none), for Retry-After. */
+typedef struct auth_failure_counts {
+	int64_t pair, address, account;
+	int64_t oldest_pair, oldest_address, oldest_account;
+} auth_failure_counts;
+int auth_failures(store_conn *c, const char *username, const char *addr, int64_t now, auth_failure_counts *out);
 int auth_record_failure(store *s, const char *username, const char *addr);
+/* The address as throttling counts it: IPv4 as it is, IPv6 by its /64 (a host gets a whole /64),
+ * IPv4-mapped IPv6 as the IPv4. out holds at least 64 bytes. */
+void auth_throttle_key(const char *addr, char *out, size_t cap);
 /* Fills the principal (role bit, scope) from a user row. */
 void auth_principal_from_user(const auth_user *u, yj_principal *p);
 /* JSON of a user for the API (no password hash). */

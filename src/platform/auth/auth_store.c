@@ -11,7 +11,7 @@
 
 #define USER_COLS                                                                                              \
 	"u.id, u.username, u.display_name, u.password_hash, u.role, u.region_code, r.name, u.department, " \
-	"d.remit, u.disabled"
+	"d.remit, u.disabled, u.password_version"
 #define USER_FROM " FROM users u JOIN regions r ON r.code = u.region_code JOIN departments d ON d.code = u.department"
 
 static void copy(char *dst, size_t cap, const char *src)
@@ -31,6 +31,7 @@ static void read_user(store_stmt *st, auth_user *u)
 	copy(u->department, sizeof u->department, store_col_text(st, 7));
 	copy(u->remit, sizeof u->remit, store_col_text(st, 8));
 	u->disabled = (int)store_col_int64(st, 9);
+	u->password_version = store_col_int64(st, 10);
 }
 
 /* Runs a prepared statement expected to yield one user row. */
@@ -60,9 +61,12 @@ int auth_user_by_name(store_conn *c, const char *username, auth_user *u)
 int auth_session_lookup(store_conn *c, const char *token_hash, int64_t now, auth_user *u, int64_t *session_id,
 			char csrf[65])
 {
+	/* A session begun under an older password is dead even if the password change missed deleting
+	 * it (a sign-in racing the change). */
 	store_stmt *st = store_prepare(c, "SELECT " USER_COLS ", s.id, s.csrf_token" USER_FROM
 					  " JOIN sessions s ON s.user_id = u.id"
-					  " WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0");
+					  " WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0"
+					  " AND s.password_version = u.password_version");
 	if (!st)
 		return ST_ERR;
 	store_bind_text(st, 1, token_hash, -1);
@@ -70,8 +74,8 @@ int auth_session_lookup(store_conn *c, const char *token_hash, int64_t now, auth
 	int rc = store_step(st);
 	if (rc == ST_ROW) {
 		read_user(st, u);
-		*session_id = store_col_int64(st, 10);
-		copy(csrf, 65, store_col_text(st, 11));
+		*session_id = store_col_int64(st, 11);
+		copy(csrf, 65, store_col_text(st, 12));
 		rc = ST_OK;
 	} else if (rc == ST_DONE) {
 		rc = ST_NOTFOUND;
@@ -80,55 +84,94 @@ int auth_session_lookup(store_conn *c, const char *token_hash, int64_t now, auth
 	return rc;
 }
 
-int auth_token_lookup(store_conn *c, const char *token_hash, int64_t now, auth_user *u, int *write)
+/* Whether a token or one of its ancestors (from parent up) is revoked: 1, 0, or a failure. Asked on
+ * every request rather than trusting the cascade in revoke_tx, which cannot see a child whose creation
+ * commits while the revocation runs. Chains are short: one level per token-made token. */
+static int ancestor_revoked(store_conn *c, int64_t parent)
 {
-	store_stmt *st = store_prepare(c, "SELECT " USER_COLS ", t.scopes" USER_FROM " JOIN api_tokens t ON t.user_id = u.id"
+	int64_t n = 0;
+	store_stmt *st = store_prepare(c, "WITH RECURSIVE chain(id, parent_id, revoked_at) AS ("
+					  " SELECT id, parent_id, revoked_at FROM api_tokens WHERE id = ?"
+					  " UNION ALL SELECT t.id, t.parent_id, t.revoked_at FROM api_tokens t"
+					  " JOIN chain ON t.id = chain.parent_id)"
+					  " SELECT COUNT(*) FROM chain WHERE revoked_at IS NOT NULL");
+	if (!st)
+		return ST_ERR;
+	store_bind_int64(st, 1, parent);
+	int rc = store_step(st);
+	if (rc == ST_ROW)
+		n = store_col_int64(st, 0);
+	store_finalize(st);
+	return rc < 0 ? rc : n > 0;
+}
+
+int auth_token_lookup(store_conn *c, const char *token_hash, int64_t now, auth_user *u, int *write,
+		      int64_t *token_id)
+{
+	store_stmt *st = store_prepare(c, "SELECT " USER_COLS ", t.scopes, t.id, t.parent_id" USER_FROM
+					  " JOIN api_tokens t ON t.user_id = u.id"
 					  " WHERE t.token_hash = ? AND t.expires_at > ? AND t.revoked_at IS NULL"
-					  " AND u.disabled = 0");
+					  " AND u.disabled = 0 AND t.password_version = u.password_version");
 	if (!st)
 		return ST_ERR;
 	store_bind_text(st, 1, token_hash, -1);
 	store_bind_int64(st, 2, now);
+	int64_t parent = 0;
 	int rc = store_step(st);
 	if (rc == ST_ROW) {
 		read_user(st, u);
-		const char *scopes = store_col_text(st, 10);
+		const char *scopes = store_col_text(st, 11);
 		*write = scopes && strstr(scopes, "write") != NULL;
+		*token_id = store_col_int64(st, 12);
+		parent = store_col_is_null(st, 13) ? 0 : store_col_int64(st, 13);
 		rc = ST_OK;
 	} else if (rc == ST_DONE) {
 		rc = ST_NOTFOUND;
 	}
 	store_finalize(st);
+	if (rc == ST_OK && parent) {
+		int dead = ancestor_revoked(c, parent);
+		rc = dead < 0 ? dead : dead ? ST_NOTFOUND : ST_OK;
+	}
 	return rc;
 }
 
-int auth_failures(store_conn *c, const char *username, const char *addr, int64_t now, int64_t *by_user,
-		  int64_t *by_addr, int64_t *oldest)
+/* Counts failures matching where (with ? for the given keys) since since; fills n and oldest. */
+static int count_failures(store_conn *c, const char *where, const char *k1, const char *k2, int64_t since,
+			  int64_t *n, int64_t *oldest)
 {
-	int64_t since = now - THROTTLE_WINDOW_MS;
-	store_stmt *st = store_prepare(c, "SELECT COUNT(*), COALESCE(MIN(at), 0) FROM login_failures WHERE username = ? AND at > ?");
+	char sql[200];
+	snprintf(sql, sizeof sql, "SELECT COUNT(*), COALESCE(MIN(at), 0) FROM login_failures WHERE %s AND at > ?", where);
+	store_stmt *st = store_prepare(c, sql);
 	if (!st)
 		return ST_ERR;
-	store_bind_text(st, 1, username, -1);
-	store_bind_int64(st, 2, since);
+	int i = 1;
+	store_bind_text(st, i++, k1, -1);
+	if (k2)
+		store_bind_text(st, i++, k2, -1);
+	store_bind_int64(st, i, since);
 	int rc = store_step(st);
 	if (rc == ST_ROW) {
-		*by_user = store_col_int64(st, 0);
+		*n = store_col_int64(st, 0);
 		*oldest = store_col_int64(st, 1);
 	}
 	store_finalize(st);
-	if (rc < 0)
-		return rc;
-	st = store_prepare(c, "SELECT COUNT(*) FROM login_failures WHERE address = ? AND at > ?");
-	if (!st)
-		return ST_ERR;
-	store_bind_text(st, 1, addr, -1);
-	store_bind_int64(st, 2, since);
-	rc = store_step(st);
-	if (rc == ST_ROW)
-		*by_addr = store_col_int64(st, 0);
-	store_finalize(st);
 	return rc < 0 ? rc : ST_OK;
+}
+
+int auth_failures(store_conn *c, const char *username, const char *addr, int64_t now, auth_failure_counts *out)
+{
+	int64_t win = (int64_t)auth_limits.window_min * 60000, acct_win = (int64_t)auth_limits.account_window_min * 60000;
+	char key[64];
+	auth_throttle_key(addr, key, sizeof key);
+	memset(out, 0, sizeof *out);
+	int rc = count_failures(c, "username = ? AND address = ?", username, key, now - win, &out->pair,
+				&out->oldest_pair);
+	if (rc >= 0)
+		rc = count_failures(c, "address = ?", key, NULL, now - win, &out->address, &out->oldest_address);
+	if (rc >= 0)
+		rc = count_failures(c, "username = ?", username, NULL, now - acct_win, &out->account, &out->oldest_account);
+	return rc;
 }
 
 struct failure {
@@ -142,8 +185,10 @@ static int record_failure_tx(store_conn *c, void *arg)
 	if (!st)
 		return ST_ERR;
 	store_bind_int64(st, 1, yj_id_new());
+	char key[64];
+	auth_throttle_key(f->addr, key, sizeof key);
 	store_bind_text(st, 2, f->username, -1);
-	store_bind_text(st, 3, f->addr, -1);
+	store_bind_text(st, 3, key, -1);
 	store_bind_int64(st, 4, yj_now_ms());
 	int rc = store_step(st);
 	store_finalize(st);
@@ -153,7 +198,9 @@ static int record_failure_tx(store_conn *c, void *arg)
 	st = store_prepare(c, "DELETE FROM login_failures WHERE at < ?");
 	if (!st)
 		return ST_ERR;
-	store_bind_int64(st, 1, yj_now_ms() - 2 * THROTTLE_WINDOW_MS);
+	int64_t keep = auth_limits.account_window_min > auth_limits.window_min ? auth_limits.account_window_min
+										  : auth_limits.window_min;
+	store_bind_int64(st, 1, yj_now_ms() - 2 * keep * 60000);
 	rc = store_step(st);
 	store_finalize(st);
 	return rc < 0 ? rc : ST_OK;
@@ -223,7 +270,6 @@ static int create_tx(store_conn *c, void *arg)
 int yj_user_create(store *s, const yj_user_new *u, const char *actor, int64_t *id, char **err)
 {
 	struct create_arg a = {u, actor, {0}, 0};
-	const char *weak;
 	if (!yj_role_find(u->role)) {
 		yj_buf b = YJ_BUF_INIT;
 		yj_buf_printf(&b, "unknown role '%s'; roles:", u->role);
@@ -232,8 +278,9 @@ int yj_user_create(store *s, const yj_user_new *u, const char *actor, int64_t *i
 		*err = yj_buf_detach(&b);
 		return ST_ERR;
 	}
-	if ((weak = yj_password_weak(u->password, u->username))) {
-		*err = yj_asprintf("password rejected: at least 8 characters, at most 128, not the username");
+	const yj_pw_refusal *weak;
+	if ((weak = yj_password_weak(u->password, u->username, NULL))) {
+		*err = yj_asprintf("password rejected: %s", weak->en);
 		return ST_ERR;
 	}
 	if (yj_password_hash(u->password, a.hash) < 0) {
@@ -253,58 +300,92 @@ int yj_user_create(store *s, const yj_user_new *u, const char *actor, int64_t *i
 }
 
 struct passwd_arg {
-	const char *username, *actor;
+	const char *actor;
+	const auth_user *u;
 	char hash[128];
 };
+
+/* Runs one statement binding (int64, int64) or (int64) and returns the rows it changed in *n. */
+static int change(store_conn *c, const char *sql, int64_t a, int64_t b, int nbind, int64_t *n)
+{
+	store_stmt *st = store_prepare(c, sql);
+	if (!st)
+		return ST_ERR;
+	store_bind_int64(st, 1, a);
+	if (nbind > 1)
+		store_bind_int64(st, 2, b);
+	int rc = store_step(st);
+	*n = store_changes(st);
+	store_finalize(st);
+	return rc < 0 ? rc : ST_OK;
+}
 
 static int passwd_tx(store_conn *c, void *arg)
 {
 	struct passwd_arg *a = arg;
-	auth_user u;
-	int rc = auth_user_by_name(c, a->username, &u);
-	if (rc < 0)
-		return rc;
-	store_stmt *st = store_prepare(c, "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?");
+	int64_t now = yj_now_ms(), n = 0, sessions = 0, tokens = 0;
+	/* The version bump is what ends every credential issued before, on every process at its next
+	 * request; deleting the sessions and marking the tokens revoked makes the lists say so. */
+	store_stmt *st = store_prepare(c, "UPDATE users SET password_hash = ?, password_version = password_version + 1,"
+					  " updated_at = ? WHERE id = ?");
 	if (!st)
 		return ST_ERR;
 	store_bind_text(st, 1, a->hash, -1);
-	store_bind_int64(st, 2, yj_now_ms());
-	store_bind_int64(st, 3, u.id);
-	rc = store_step(st);
+	store_bind_int64(st, 2, now);
+	store_bind_int64(st, 3, a->u->id);
+	int rc = store_step(st);
+	n = store_changes(st);
 	store_finalize(st);
 	if (rc < 0)
 		return rc;
-	/* A new password ends every session of the user. */
-	st = store_prepare(c, "DELETE FROM sessions WHERE user_id = ?");
-	if (!st)
-		return ST_ERR;
-	store_bind_int64(st, 1, u.id);
-	rc = store_step(st);
-	store_finalize(st);
-	if (rc < 0)
+	if (n == 0)
+		return ST_NOTFOUND;
+	if ((rc = change(c, "DELETE FROM sessions WHERE user_id = ?", a->u->id, 0, 1, &sessions)) < 0)
+		return rc;
+	if ((rc = change(c, "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL", now,
+			 a->u->id, 2, &tokens)) < 0)
 		return rc;
 	char ids[21];
-	yj_id_format(u.id, ids);
+	yj_id_format(a->u->id, ids);
 	/* The state hashed is the fact of the change, never the hash itself. */
-	json_t *state = json_pack("{s:s, s:I}", "password_changed_by", a->actor, "at", (json_int_t)yj_now_ms());
-	yj_audit_event ev = {a->actor, "user.password", "user", ids, u.region_code, state};
+	json_t *state = json_pack("{s:s, s:I, s:I, s:I}", "password_changed_by", a->actor, "at", (json_int_t)now,
+				  "sessions_ended", (json_int_t)sessions, "tokens_revoked", (json_int_t)tokens);
+	yj_audit_event ev = {a->actor, "user.password", "user", ids, a->u->region_code, state};
 	rc = yj_audit_append(c, &ev, NULL);
 	json_decref(state);
 	return rc;
 }
 
-int yj_user_set_password(store *s, const char *username, const char *password, const char *actor, char **err)
+int yj_user_set_password(store *s, const char *username, const char *password, const char *actor,
+			 const yj_pw_refusal **refusal, char **err)
 {
-	struct passwd_arg a = {username, actor, {0}};
-	if (yj_password_weak(password, username)) {
-		*err = yj_strdup("password rejected: at least 8 characters, at most 128, not the username");
-		return ST_ERR;
+	static const yj_pw_refusal same = {"新密码不能与当前密码相同，请换一个", "the new password is the current one"};
+	auth_user u;
+	struct passwd_arg a = {actor, &u, {0}};
+	const yj_pw_refusal *why = yj_password_weak(password, username, NULL);
+	int rc = auth_user_by_name(store_conn_get(s), username, &u);
+	if (rc == ST_NOTFOUND) {
+		*err = yj_asprintf("no user '%s'", username);
+		return rc;
+	}
+	if (rc < 0) {
+		*err = yj_asprintf("cannot read user: %s", store_errmsg(store_conn_get(s)));
+		return rc;
+	}
+	/* Only the hash is known here (an admin or the CLI sets it), so "not the current one" is a verify. */
+	if (!why && yj_password_verify(u.password_hash, password))
+		why = &same;
+	if (why) {
+		if (refusal)
+			*refusal = why;
+		*err = yj_asprintf("password rejected: %s", why->en);
+		return YJ_PW_REFUSED;
 	}
 	if (yj_password_hash(password, a.hash) < 0) {
 		*err = yj_strdup("cannot hash password");
 		return ST_ERR;
 	}
-	int rc = store_tx(s, passwd_tx, &a);
+	rc = store_tx(s, passwd_tx, &a);
 	if (rc == ST_NOTFOUND)
 		*err = yj_asprintf("no user '%s'", username);
 	else if (rc < 0)
@@ -313,10 +394,40 @@ int yj_user_set_password(store *s, const char *username, const char *password, c
 }
 
 struct token_arg {
+	const yj_principal *from;
 	const char *username, *name, *scopes, *actor;
 	int days;
 	char token[64];
 };
+
+/* The password version and expiry a new token inherits from the credential that asks for it: the
+ * caller's token (which becomes its parent) or session, else the user's current version. */
+static int token_origin(store_conn *c, const struct token_arg *a, const auth_user *u, int64_t *version,
+			int64_t *expires)
+{
+	*version = u->password_version;
+	if (!a->from || (!a->from->via_token && !a->from->session_id))
+		return ST_OK;
+	store_stmt *st = a->from->via_token
+				 ? store_prepare(c, "SELECT password_version, expires_at FROM api_tokens WHERE id = ?"
+						    " AND revoked_at IS NULL")
+				 : store_prepare(c, "SELECT password_version, 0 FROM sessions WHERE id = ?");
+	if (!st)
+		return ST_ERR;
+	store_bind_int64(st, 1, a->from->via_token ? a->from->token_id : a->from->session_id);
+	int rc = store_step(st);
+	if (rc == ST_ROW) {
+		*version = store_col_int64(st, 0);
+		int64_t parent_expires = store_col_int64(st, 1);
+		if (a->from->via_token && parent_expires < *expires)
+			*expires = parent_expires; /* a child never outlives its parent */
+		rc = ST_OK;
+	} else if (rc == ST_DONE) {
+		rc = ST_NOTFOUND; /* revoked or signed out since this request was authenticated */
+	}
+	store_finalize(st);
+	return rc;
+}
 
 static int token_tx(store_conn *c, void *arg)
 {
@@ -325,12 +436,15 @@ static int token_tx(store_conn *c, void *arg)
 	int rc = auth_user_by_name(c, a->username, &u);
 	if (rc < 0)
 		return rc;
+	int64_t id = yj_id_new(), now = yj_now_ms(), version = 0;
+	int64_t expires = now + (int64_t)a->days * 86400000LL;
+	if ((rc = token_origin(c, a, &u, &version, &expires)) < 0)
+		return rc;
 	char hash[65];
 	auth_random_token("yjt_", a->token, sizeof a->token);
 	auth_token_hash(a->token, hash);
-	int64_t id = yj_id_new(), now = yj_now_ms();
 	store_stmt *st = store_prepare(c, "INSERT INTO api_tokens (id, token_hash, user_id, name, scopes, created_at,"
-					  " expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+					  " expires_at, password_version, parent_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	if (!st)
 		return ST_ERR;
 	store_bind_int64(st, 1, id);
@@ -339,25 +453,35 @@ static int token_tx(store_conn *c, void *arg)
 	store_bind_text(st, 4, a->name, -1);
 	store_bind_text(st, 5, a->scopes, -1);
 	store_bind_int64(st, 6, now);
-	store_bind_int64(st, 7, now + (int64_t)a->days * 86400000LL);
+	store_bind_int64(st, 7, expires);
+	store_bind_int64(st, 8, version);
+	if (a->from && a->from->via_token)
+		store_bind_int64(st, 9, a->from->token_id);
+	else
+		store_bind_null(st, 9);
 	rc = store_step(st);
 	store_finalize(st);
 	if (rc < 0)
 		return rc;
-	char idstr[21];
+	char idstr[21], parent[21] = "";
 	yj_id_format(id, idstr);
-	json_t *state = json_pack("{s:s, s:s, s:s, s:i}", "user", u.username, "name", a->name, "scopes", a->scopes,
-				  "days", a->days);
+	if (a->from && a->from->via_token)
+		yj_id_format(a->from->token_id, parent);
+	json_t *state = json_pack("{s:s, s:s, s:s, s:i, s:I}", "user", u.username, "name", a->name, "scopes", a->scopes,
+				  "days", a->days, "expires_at", (json_int_t)expires);
+	if (*parent)
+		json_object_set_new(state, "parent", json_string(parent));
 	yj_audit_event ev = {a->actor, "token.create", "api_token", idstr, u.region_code, state};
 	rc = yj_audit_append(c, &ev, NULL);
 	json_decref(state);
 	return rc;
 }
 
-char *yj_token_create(store *s, const char *username, const char *name, int days, const char *scopes,
-		      const char *actor, char **err)
+char *auth_token_create(store *s, const yj_principal *from, const char *username, const char *name, int days,
+			const char *scopes, const char *actor, int *rc, char **err)
 {
-	struct token_arg a = {username, name, scopes, actor, days, {0}};
+	struct token_arg a = {from, username, name, scopes, actor, days, {0}};
+	*rc = ST_ERR;
 	if (days < 1 || days > 3650) {
 		*err = yj_strdup("--days must be between 1 and 3650");
 		return NULL;
@@ -366,14 +490,21 @@ char *yj_token_create(store *s, const char *username, const char *name, int days
 		*err = yj_strdup("scopes must be 'read' or 'read,write'");
 		return NULL;
 	}
-	int rc = store_tx(s, token_tx, &a);
-	if (rc == ST_NOTFOUND) {
-		*err = yj_asprintf("no user '%s'", username);
+	*rc = store_tx(s, token_tx, &a);
+	if (*rc == ST_NOTFOUND) {
+		*err = yj_asprintf("no user '%s', or the credential asking was revoked", username);
 		return NULL;
 	}
-	if (rc < 0) {
+	if (*rc < 0) {
 		*err = yj_asprintf("cannot create token: %s", store_errmsg(store_conn_get(s)));
 		return NULL;
 	}
 	return yj_strdup(a.token);
+}
+
+char *yj_token_create(store *s, const char *username, const char *name, int days, const char *scopes,
+		      const char *actor, char **err)
+{
+	int rc;
+	return auth_token_create(s, NULL, username, name, days, scopes, actor, &rc, err);
 }

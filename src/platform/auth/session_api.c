@@ -1,5 +1,6 @@
 /* session_api.c — sign-in, sign-out, the current session and password change, for the console.
- * Sign-in is throttled per account and per address; every session change is audited. */
+ * Sign-in is throttled per account and address, per address, and (with a much higher bar) per
+ * account, so that nobody can lock another person out; every session change is audited. */
 #define _POSIX_C_SOURCE 200809L
 #include "auth_int.h"
 #include "../audit/audit.h"
@@ -19,7 +20,9 @@ static const yj_field signin_fields[] = {
 
 static const yj_field password_fields[] = {
 	{"old_password", F_STRING, 1, 128, "Current password"},
-	{"new_password", F_STRING, 1, 128, "New password: at least 8 characters, not the user name"},
+	{"new_password", F_STRING, 1, 128,
+	 "New password: 8–128 characters, not the user name or the current password, not a common password,"
+	 " word or pattern (libpwquality with cracklib)"},
 	{NULL, 0, 0, 0, NULL},
 };
 
@@ -43,8 +46,10 @@ static int session_create_tx(store_conn *c, void *arg)
 	auth_random_token("", a->csrf, sizeof a->csrf);
 	auth_token_hash(a->cookie, hash);
 	int64_t id = yj_id_new(), now = yj_now_ms();
-	store_stmt *st = store_prepare(c, "INSERT INTO sessions (id, token_hash, csrf_token, user_id, created_at, expires_at)"
-					  " VALUES (?, ?, ?, ?, ?, ?)");
+	/* Issued under the password version read before the password was checked: if the password
+	 * changes meanwhile, this session is born dead. */
+	store_stmt *st = store_prepare(c, "INSERT INTO sessions (id, token_hash, csrf_token, user_id, created_at, expires_at,"
+					  " password_version) VALUES (?, ?, ?, ?, ?, ?, ?)");
 	if (!st)
 		return ST_ERR;
 	store_bind_int64(st, 1, id);
@@ -53,14 +58,19 @@ static int session_create_tx(store_conn *c, void *arg)
 	store_bind_int64(st, 4, a->u->id);
 	store_bind_int64(st, 5, now);
 	store_bind_int64(st, 6, now + SESSION_TTL_MS);
+	store_bind_int64(st, 7, a->u->password_version);
 	int rc = store_step(st);
 	store_finalize(st);
 	if (rc < 0)
 		return rc;
-	st = store_prepare(c, "DELETE FROM login_failures WHERE username = ?");
+	/* Only this address's failures are forgiven: others' attempts on the account still count. */
+	char key[64];
+	auth_throttle_key(a->addr, key, sizeof key);
+	st = store_prepare(c, "DELETE FROM login_failures WHERE username = ? AND address = ?");
 	if (!st)
 		return ST_ERR;
 	store_bind_text(st, 1, a->u->username, -1);
+	store_bind_text(st, 2, key, -1);
 	rc = store_step(st);
 	store_finalize(st);
 	if (rc < 0)
@@ -93,15 +103,37 @@ static void set_cookie(yj_req *r, const char *value, int max_age)
 	yj_add_header(r, "Set-Cookie", c);
 }
 
-static int too_many(yj_req *r, int64_t oldest, int64_t now)
+/* Replies 429 when one of the limits is reached (returns 1), else returns 0. */
+static int throttled(yj_req *r, const auth_failure_counts *f, int64_t now)
 {
-	int64_t wait = oldest ? (oldest + THROTTLE_WINDOW_MS - now) / 1000 + 1 : THROTTLE_WINDOW_MS / 1000;
-	char ra[24], detail[200];
-	snprintf(ra, sizeof ra, "%lld", (long long)(wait > 0 ? wait : 1));
-	snprintf(detail, sizeof detail, "登录失败次数过多，账号或来源地址已暂时锁定，请 %lld 分钟后再试，或联系管理员重置密码。",
-		 (long long)((wait + 59) / 60));
-	yj_add_header(r, "Retry-After", ra);
-	return yj_reply_problem(r, 429, "too-many-attempts", "登录尝试过多", detail);
+	static const char *const what[] = {
+		"此账号在您所在的地址登录失败次数过多，暂时不能从这里登录",
+		"您所在的地址登录失败次数过多，暂时不能登录",
+		"此账号近期在各处登录失败的次数过多，已暂时锁定",
+	};
+	static const char *const kind[] = {"pair", "address", "account"};
+	const yj_signin_limits *l = &auth_limits;
+	int64_t counts[] = {f->pair, f->address, f->account};
+	int64_t oldest[] = {f->oldest_pair, f->oldest_address, f->oldest_account};
+	unsigned limits[] = {l->pair, l->address, l->account};
+	int64_t windows[] = {l->window_min * 60000LL, l->window_min * 60000LL, l->account_window_min * 60000LL};
+	for (int i = 0; i < 3; i++) {
+		if (counts[i] < (int64_t)limits[i])
+			continue;
+		/* When the first failure in the window ages out the count drops below the limit. */
+		int64_t wait = oldest[i] ? (oldest[i] + windows[i] - now) / 1000 + 1 : windows[i] / 1000;
+		if (wait < 1)
+			wait = 1;
+		char ra[24], detail[300];
+		snprintf(ra, sizeof ra, "%lld", (long long)wait);
+		snprintf(detail, sizeof detail, "%s，请 %lld 分钟后再试；如忘记密码，请联系管理员重置。", what[i],
+			 (long long)((wait + 59) / 60));
+		yj_log(YJ_LOG_WARN, "auth.signin_throttled", "\"kind\":\"%s\"", kind[i]);
+		yj_add_header(r, "Retry-After", ra);
+		yj_reply_problem(r, 429, "too-many-attempts", "登录尝试过多", detail);
+		return 1;
+	}
+	return 0;
 }
 
 static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
@@ -121,13 +153,14 @@ static int signin(yj_req *r)
 	const char *password = json_string_value(json_object_get(b, "password"));
 	store *s = yj_store(r);
 	store_conn *c = store_conn_get(s);
-	int64_t now = yj_now_ms(), by_user = 0, by_addr = 0, oldest = 0;
+	int64_t now = yj_now_ms();
+	auth_failure_counts f;
 
-	int rc = auth_failures(c, username, yj_client_addr(r), now, &by_user, &by_addr, &oldest);
+	int rc = auth_failures(c, username, yj_client_addr(r), now, &f);
 	if (rc < 0)
 		return yj_reply_store_error(r, rc);
-	if (by_user >= THROTTLE_PER_USER || by_addr >= THROTTLE_PER_ADDR)
-		return too_many(r, oldest, now);
+	if (throttled(r, &f, now))
+		return YJ_OK;
 
 	auth_user u;
 	rc = auth_user_by_name(c, username, &u);
@@ -196,31 +229,49 @@ static int signout(yj_req *r)
 	return yj_reply_empty(r, 204);
 }
 
+static int refuse_new_password(yj_req *r, const char *why)
+{
+	return yj_reply_problem_errors(r, 422, "validation", "提交的数据有误", why,
+				       json_pack("[{s:s,s:s}]", "field", "new_password", "detail", why));
+}
+
 static int change_password(yj_req *r)
 {
 	const yj_principal *p = yj_who(r);
 	json_t *b = yj_body(r);
 	const char *oldpw = json_string_value(json_object_get(b, "old_password"));
 	const char *newpw = json_string_value(json_object_get(b, "new_password"));
+	store *s = yj_store(r);
+	auth_failure_counts f;
 	auth_user u;
-	int rc = auth_user_by_name(store_conn_get(yj_store(r)), p->username, &u);
+	int64_t now = yj_now_ms();
+	/* Guessing the current password here counts as a failed sign-in, so a stolen session does not
+	 * open an unthrottled oracle. */
+	int rc = auth_failures(store_conn_get(s), p->username, yj_client_addr(r), now, &f);
 	if (rc < 0)
 		return yj_reply_store_error(r, rc);
-	if (!yj_password_verify(u.password_hash, oldpw))
+	if (throttled(r, &f, now))
+		return YJ_OK;
+	if ((rc = auth_user_by_name(store_conn_get(s), p->username, &u)) < 0)
+		return yj_reply_store_error(r, rc);
+	if (!yj_password_verify(u.password_hash, oldpw)) {
+		auth_record_failure(s, p->username, yj_client_addr(r));
 		return yj_reply_problem_errors(r, 422, "validation", "提交的数据有误", "原密码不正确。",
 					       json_pack("[{s:s,s:s}]", "field", "old_password", "detail", "原密码不正确"));
-	const char *weak = yj_password_weak(newpw, p->username);
+	}
+	const yj_pw_refusal *weak = yj_password_weak(newpw, p->username, oldpw);
 	if (weak)
-		return yj_reply_problem_errors(r, 422, "validation", "提交的数据有误", weak,
-					       json_pack("[{s:s,s:s}]", "field", "new_password", "detail", weak));
+		return refuse_new_password(r, weak->zh);
 	char *err = NULL;
 	char actor[21];
 	yj_id_format(p->user_id, actor);
-	rc = yj_user_set_password(yj_store(r), p->username, newpw, actor, &err);
+	rc = yj_user_set_password(s, p->username, newpw, actor, &weak, &err);
 	free(err);
+	if (rc == YJ_PW_REFUSED)
+		return refuse_new_password(r, weak->zh);
 	if (rc < 0)
 		return yj_reply_store_error(r, rc);
-	set_cookie(r, "", 0); /* every session ended with the old password */
+	set_cookie(r, "", 0); /* every session ended with the old password, this one too */
 	return yj_reply_empty(r, 204);
 }
 
@@ -231,6 +282,6 @@ const yj_route yj_session_routes[] = {
 	 "The CSRF token and the user", 200},
 	{"DELETE", "/api/v1/session", signout, ROLE_ANY, NULL, NULL, "session", "Sign out", "Signed out", 204},
 	{"PUT", "/api/v1/session/password", change_password, ROLE_ANY, password_fields, NULL, "session",
-	 "Change one's own password (ends every session)", "Changed", 204},
+	 "Change one's own password (ends every session, this one too, and revokes every token)", "Changed", 204},
 	{0},
 };

@@ -172,7 +172,8 @@ static int get_user(yj_req *r)
 static const yj_field create_fields[] = {
 	{"username", F_STRING, 1, 64, "Sign-in name: letters, digits, . _ -"},
 	{"display_name", F_STRING, 0, 64, "Name shown in the console"},
-	{"password", F_STRING, 1, 128, "Initial password (at least 8 characters)"},
+	{"password", F_STRING, 1, 128,
+	 "Initial password: 8–128 characters, not the user name, not a common password, word or pattern"},
 	{"role", F_STRING, 1, 32, "Role code"},
 	{"region_code", F_STRING, 1, 12, "GB/T 2260 code of the user's territory"},
 	{"department", F_STRING, 1, 32, "Department code"},
@@ -198,13 +199,13 @@ static int create_user(yj_req *r)
 		json_string_value(json_object_get(b, "region_code")), json_string_value(json_object_get(b, "department")),
 	};
 	json_t *errors = json_array();
-	const char *weak;
+	const yj_pw_refusal *weak;
 	if (!valid_username(nu.username))
 		json_array_append_new(errors, json_pack("{s:s,s:s}", "field", "username", "detail", "只能包含字母、数字和 . _ -"));
 	if (!yj_role_find(nu.role))
 		json_array_append_new(errors, json_pack("{s:s,s:s}", "field", "role", "detail", "未知角色"));
-	if ((weak = yj_password_weak(nu.password, nu.username)))
-		json_array_append_new(errors, json_pack("{s:s,s:s}", "field", "password", "detail", weak));
+	if ((weak = yj_password_weak(nu.password, nu.username, NULL)))
+		json_array_append_new(errors, json_pack("{s:s,s:s}", "field", "password", "detail", weak->zh));
 	if (json_array_size(errors))
 		return yj_reply_problem_errors(r, 422, "validation", "提交的数据有误", "请按字段提示修改后重新提交。", errors);
 	json_decref(errors);
@@ -308,6 +309,39 @@ static int patch_user(yj_req *r)
 	return yj_reply_json(r, 200, auth_user_json(&a.after));
 }
 
+static const yj_field password_fields[] = {
+	{"password", F_STRING, 1, 128,
+	 "New password: 8–128 characters, not the user name or the current password, not a common password, word"
+	 " or pattern"},
+	{NULL, 0, 0, 0, NULL},
+};
+
+/* An administrator sets another user's password (a forgotten one): like `yijian user passwd`, it ends
+ * every session of that user and revokes every token. */
+static int set_password(yj_req *r)
+{
+	int64_t id;
+	auth_user u;
+	if (path_id(r, &id) < 0)
+		return YJ_OK;
+	int rc = get_in_scope(r, id, &u);
+	if (rc < 0)
+		return yj_reply_store_error(r, rc);
+	const char *pw = json_string_value(json_object_get(yj_body(r), "password"));
+	const yj_pw_refusal *why = yj_password_weak(pw, u.username, NULL);
+	char actor[21], *err = NULL;
+	yj_id_format(yj_who(r)->user_id, actor);
+	if (!why)
+		rc = yj_user_set_password(yj_store(r), u.username, pw, actor, &why, &err);
+	free(err);
+	if (why)
+		return yj_reply_problem_errors(r, 422, "validation", "提交的数据有误", why->zh,
+					       json_pack("[{s:s,s:s}]", "field", "password", "detail", why->zh));
+	if (rc < 0)
+		return yj_reply_store_error(r, rc);
+	return yj_reply_empty(r, 204);
+}
+
 const yj_route yj_user_routes[] = {
 	{"GET", "/api/v1/users", list_users, ROLE_ADMIN | ROLE_LEADER, NULL, list_params, "users",
 	 "List users in the caller's territory and remit", "{items, next_cursor}", 200},
@@ -319,5 +353,7 @@ const yj_route yj_user_routes[] = {
 	 "The user", 200},
 	{"PATCH", "/api/v1/users/{id}", patch_user, ROLE_ADMIN, patch_fields, NULL, "users",
 	 "Change a user's name, role or disabled flag", "The changed user", 200},
+	{"PUT", "/api/v1/users/{id}/password", set_password, ROLE_ADMIN, password_fields, NULL, "users",
+	 "Set a user's password (ends their sessions and revokes their tokens)", "Set", 204},
 	{0},
 };

@@ -73,6 +73,7 @@ typedef struct yj_principal {
 	char department[32];
 	int via_token;	    /* bearer token rather than session cookie */
 	int token_write;    /* token carries the write scope */
+	int64_t token_id;   /* bearer token id, 0 for sessions */
 	int64_t session_id; /* session cookie id, 0 for tokens */
 	char csrf[65];
 	yj_scope scope;
