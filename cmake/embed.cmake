@@ -23,7 +23,8 @@ if(MODE STREQUAL "migrations")
     math(EXPR version "${version}")
     # Two files with one version would leave the second silently unapplied (store_migrate skips a
     # version it has recorded): refuse to build instead.
-    if(version IN_LIST seen)
+    list(FIND seen "${version}" dup)
+    if(NOT dup EQUAL -1)
       message(FATAL_ERROR "two migrations share version ${version}: ${f}")
     endif()
     list(APPEND seen "${version}")
