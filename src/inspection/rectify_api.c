@@ -514,8 +514,8 @@ static const yj_qparam results_q[] = {{"region", "GB/T 2260 code: results in its
 
 const yj_route yj_insp_rect_routes[] = {
 	{"POST", "/api/v1/inspection/tasks/{id}/rectifications", order_create, INSP_FIELD, order_body, NULL, "inspection", "Issue a rectification order with a deadline in working days", "order", 201},
-	{"GET", "/api/v1/inspection/rectifications", orders_list, INSP_STAFF, NULL, orders_q, "inspection", "Rectification orders with overdue flags", "{today, items}", 0},
-	{"GET", "/api/v1/inspection/rectifications/{id}", order_get, INSP_STAFF, NULL, NULL, "inspection", "One rectification order", "order", 0},
+	{"GET", "/api/v1/inspection/rectifications", orders_list, INSP_TASK_READERS, NULL, orders_q, "inspection", "Rectification orders with overdue flags", "{today, items}", 0},
+	{"GET", "/api/v1/inspection/rectifications/{id}", order_get, INSP_TASK_READERS, NULL, NULL, "inspection", "One rectification order", "order", 0},
 	{"POST", "/api/v1/inspection/rectifications/{id}/follow-up", order_follow_up, INSP_FIELD, follow_body, NULL, "inspection", "Create the follow-up inspection task", "order", 201},
 	{"POST", "/api/v1/inspection/rectifications/{id}/close", order_close, INSP_FIELD, close_body, NULL, "inspection", "Close an order: rectified or not", "order", 0},
 	{"GET", "/api/v1/inspection/publications", publications_list, INSP_STAFF, NULL, pubs_q, "inspection", "Completed inspections awaiting publication, with deadlines and overdue flags", "{today, items}", 0},

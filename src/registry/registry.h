@@ -5,6 +5,7 @@
 #define YJ_REGISTRY_H
 
 #include "../platform/http/http.h"
+#include "../platform/auth/auth.h"
 
 /* Routes: /api/v1/regions…, /api/v1/departments, /api/v1/institutions…, /api/v1/practitioners…,
  * /api/v1/vocab, /api/v1/grids…, /api/v1/responsibilities…. */
@@ -15,6 +16,10 @@ extern const yj_route yj_region_routes[], yj_institution_routes[], yj_practition
 extern const yj_route yj_licence_routes[];
 /* POST /api/v1/import/{kind}: CSV import (import_api.c; the interface is import.h). */
 extern const yj_route yj_import_routes[];
+
+/* The subject binding of institution users and grid members (subjects.c): register with
+ * yj_subject_hooks_set at start-up. */
+extern const yj_subject_hooks yj_reg_subject_hooks;
 
 /* Loads the compiled-in region table (data/regions.csv) into regions; used by migration 2. */
 int yj_regions_load(store_conn *c);

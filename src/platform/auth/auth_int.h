@@ -37,6 +37,8 @@ int auth_token_lookup(store_conn *c, const char *token_hash, int64_t now, auth_u
 int auth_failures(store_conn *c, const char *username, const char *addr, int64_t now, int64_t *by_user,
 		  int64_t *by_addr, int64_t *oldest);
 int auth_record_failure(store *s, const char *username, const char *addr);
+/* The registered hook's institution lookup (auth.h, yj_subject_hooks); ST_NOTFOUND without hooks. */
+int yj_subject_find(store_conn *c, const char *credit_code, int64_t *id, char region[16]);
 /* Fills the principal (role bit, scope) from a user row. */
 void auth_principal_from_user(const auth_user *u, yj_principal *p);
 /* JSON of a user for the API (no password hash). */
