@@ -58,7 +58,7 @@ async function territory(srv, code, n) {
   // the institution user, bound by an administrator through the CLI
   addBound(srv, u('institution'), code, t.inst.credit_code);
   const pr = (inst, k) => admin.post('/api/v1/practitioners', {
-    name: k ? '李四' : '张三', id_number: residentId(`${code}1980010${n}${k}0`), certificate_no: `1103303020${n}${k}0001`,
+    name: k === 1 ? '张三' : '李四', id_number: residentId(`${code}1980010${n + 1}00${k}`), certificate_no: `11033030${n}${k}00001`,
     category: 'physician', practice_type: 'clinical', institution_id: inst.id });
   t.prac = await ok(await pr(t.inst, 1), 201);
   t.otherPrac = await ok(await pr(t.other, 2), 201);
