@@ -364,6 +364,9 @@ def('GET /api/v1/inspection/rectifications', { roles: TASK_READERS, ok: 200, for
 def('GET /api/v1/inspection/rectifications/{id}', { roles: TASK_READERS, ok: 200, own: DEPT_HIDDEN, req: (t) => ({ params: { id: t.order.id } }) });
 def('POST /api/v1/inspection/rectifications/{id}/follow-up', { roles: FIELD, ok: 201,
   req: async (t) => ({ params: { id: mk(t) ? (await freshOrder(t)).id : t.order.id }, body: { team: t.team } }) });
+// an institution's only write: its report on its own open order
+def('POST /api/v1/inspection/rectifications/{id}/report', { roles: 'institution', ok: 200,
+  req: (t) => ({ params: { id: t.order.id }, body: { report: '已重新培训并补全病历' } }) });
 def('POST /api/v1/inspection/rectifications/{id}/close', { roles: FIELD, ok: 200,
   req: async (t) => ({ params: { id: mk(t) ? (await freshOrder(t)).id : t.order.id }, body: { result: 'rectified', note: '已整改' } }) });
 def('GET /api/v1/inspection/publications', { roles: STAFF, ok: 200, foreign: null });

@@ -79,12 +79,36 @@ test('an institution user sees its own inspection tasks, findings and rectificat
     isProblem(assert, await inst.get('/api/v1/' + p), 403);
 });
 
-test('an institution user writes nothing: registry and inspection writes are refused by role', async () => {
+test('an institution user writes no registry or inspection record: refused by role', async () => {
   const a = T[A];
   isProblem(assert, await inst.patch(`/api/v1/institutions/${a.inst.id}`, { name: '改名', version: 1 }), 403);
   isProblem(assert, await inst.post(`/api/v1/inspection/rectifications/${a.order.id}/close`, { result: 'rectified', note: 'x' }), 403);
+  isProblem(assert, await inst.post(`/api/v1/inspection/tasks/${a.task.id}/rectifications`, { requirement: 'x', working_days: 5 }), 403);
   isProblem(assert, await inst.post(`/api/v1/inspection/tasks/${a.task.id}/findings`, { severity: 'minor', description: 'x' }), 403);
   isProblem(assert, await inst.post(`/api/v1/licences/${a.lic.id}/suspend`, { reason: 'x' }), 403);
+});
+
+test('an institution reports on its own open rectification order, and on nothing else', async () => {
+  const a = T[A];
+  const before = await a.clients.inspector.get(`/api/v1/inspection/rectifications/${a.order.id}`);
+  assert.equal(before.data.report, null);
+  isProblem(assert, await inst.post(`/api/v1/inspection/rectifications/${a.order.id}/report`, { report: '   ' }), 422);
+  const r = await inst.post(`/api/v1/inspection/rectifications/${a.order.id}/report`, { report: '已组织病历书写培训，补全缺项' });
+  assert.equal(r.status, 200, JSON.stringify(r.data));
+  assert.equal(r.data.report, '已组织病历书写培训，补全缺项');
+  assert.equal(r.data.reported_by, a.users.institution.id);
+  assert.equal(r.data.state, 'open', 'the inspector still closes it');
+  const seen = await a.clients.inspector.get(`/api/v1/inspection/rectifications/${a.order.id}`);
+  assert.equal(seen.data.report, '已组织病历书写培训，补全缺项');
+  // another institution's order in the same county, and another county's: not found, nothing written
+  isProblem(assert, await inst.post(`/api/v1/inspection/rectifications/${a.otherOrder.id}/report`, { report: '冒充' }), 404);
+  isProblem(assert, await inst.post(`/api/v1/inspection/rectifications/${T[B].order.id}/report`, { report: '冒充' }), 404);
+  assert.equal((await a.clients.admin.get(`/api/v1/inspection/rectifications/${a.otherOrder.id}`)).data.report, null);
+  // staff do not write the institution's report; a closed order takes none
+  isProblem(assert, await a.clients.inspector.post(`/api/v1/inspection/rectifications/${a.order.id}/report`, { report: 'x' }), 403);
+  const closed = await a.clients.inspector.post(`/api/v1/inspection/rectifications/${a.order.id}/close`, { result: 'rectified', note: '复查合格' });
+  assert.equal(closed.status, 200, JSON.stringify(closed.data));
+  isProblem(assert, await inst.post(`/api/v1/inspection/rectifications/${a.order.id}/report`, { report: '补充' }), 409);
 });
 
 test('FHIR: an institution token finds only its own Organization and Practitioner', async () => {

@@ -9,3 +9,9 @@ ALTER TABLE users ADD COLUMN institution_id BIGINT;
 -- A grid member's subjects are read on every request: its grids, then their institutions.
 CREATE INDEX grid_members_user ON grid_members(user_id, grid_id);
 CREATE INDEX institutions_grid ON institutions(grid_id, id);
+
+-- 整改报告: what an institution reports it has done about a rectification order (its only write), the
+-- latest report kept on the order; each submission is an audit leaf.
+ALTER TABLE rectification_orders ADD COLUMN report TEXT;
+ALTER TABLE rectification_orders ADD COLUMN reported_at BIGINT;
+ALTER TABLE rectification_orders ADD COLUMN reported_by TEXT;
