@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-const yj_table rv_runs_table = {"claim_runs", NULL, "department"};
-const yj_table rv_flags_table = {"claim_flags", "region_code", "department"};
-const yj_table rv_reviews_table = {"claim_flag_reviews", "region_code", "department"};
+const yj_table rv_runs_table = {"claim_runs", NULL, "department", NULL};
+const yj_table rv_flags_table = {"claim_flags", "region_code", "department", NULL};
+const yj_table rv_reviews_table = {"claim_flag_reviews", "region_code", "department", NULL};
 
 int rv_region_exists(store_conn *c, const char *code)
 {

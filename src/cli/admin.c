@@ -77,10 +77,11 @@ static int user_add(int argc, char **argv)
 		{"role", 1, "admin | inspector | legal_reviewer | leader | liaison | insurance_analyst | institution | grid_member", NULL},
 		{"region", 1, "GB/T 2260 code of the user's territory, e.g. 330302", NULL},
 		{"department", 1, "health | insurance | market | environment | police | drug | development | hrss | civil | justice | finance | audit | data | tax | education", NULL},
+		{"institution", 1, "role institution: unified social credit code of the institution the user acts for (sees only it)", NULL},
 		{NULL, 0, NULL, NULL},
 	};
 	int code;
-	if (cli_parse(argc, argv, "Usage: yijian user add --username U --role ROLE --region CODE --department DEPT < password", o,
+	if (cli_parse(argc, argv, "Usage: yijian user add --username U --role ROLE --region CODE --department DEPT [--institution CODE] < password", o,
 		      NULL, NULL, &code) < 0)
 		return code;
 	if (!cli_get(o, "username") || !cli_get(o, "role") || !cli_get(o, "region") || !cli_get(o, "department")) {
@@ -98,7 +99,7 @@ static int user_add(int argc, char **argv)
 		return 1;
 	}
 	yj_user_new u = {cli_get(o, "username"), cli_get(o, "display-name"), pw, cli_get(o, "role"), cli_get(o, "region"),
-			 cli_get(o, "department")};
+			 cli_get(o, "department"), cli_get(o, "institution")};
 	char *actor = cli_actor(), *err = NULL;
 	int64_t id = 0;
 	int rc = yj_user_create(s, &u, actor, &id, &err);

@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "../base/base.h"
 #include "../base/id.h"
+#include "../registry/registry.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -43,6 +44,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	yj_id_seed(randombytes_random());
+	/* Institution users and grid members see the subjects the registry names (platform/auth/auth.h). */
+	yj_subject_hooks_set(&yj_reg_subject_hooks);
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;

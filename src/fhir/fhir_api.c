@@ -133,17 +133,17 @@ static const fparam filing_params[] = {
 	{NULL, NULL, 0, NULL, NULL, NULL},
 };
 
-static const source src_org = {S_ORG, {"institutions", "region_code", NULL}, NULL, "id", "updated_at", NULL,
+static const source src_org = {S_ORG, {"institutions", "region_code", NULL, "id IN ({S})"}, NULL, "id", "updated_at", NULL,
 			       &yj_institution_kind, inst_idents, org_params};
-static const source src_loc = {S_LOC, {"institutions", "region_code", NULL}, NULL, "id", "updated_at", NULL,
+static const source src_loc = {S_LOC, {"institutions", "region_code", NULL, "id IN ({S})"}, NULL, "id", "updated_at", NULL,
 			       &yj_institution_kind, inst_idents, loc_params};
-static const source src_prac = {S_PRAC, {"practitioners", "region_code", NULL}, NULL, "id", "updated_at", NULL,
+static const source src_prac = {S_PRAC, {"practitioners", "region_code", NULL, "institution_id IN ({S})"}, NULL, "id", "updated_at", NULL,
 				&yj_practitioner_kind, prac_idents, prac_params};
-static const source src_primary = {S_ROLE_PRIMARY, {"practitioners", "region_code", NULL}, NULL, "id", "updated_at",
+static const source src_primary = {S_ROLE_PRIMARY, {"practitioners", "region_code", NULL, "institution_id IN ({S})"}, NULL, "id", "updated_at",
 				   "-primary", &yj_practitioner_kind, NULL, primary_params};
 /* A filing is seen in the territory of the institution it was filed with. */
 static const source src_filing = {S_ROLE_FILING,
-				  {"practice_filings f JOIN practitioners p ON p.id = f.practitioner_id", "f.region_code", NULL},
+				  {"practice_filings f JOIN practitioners p ON p.id = f.practitioner_id", "f.region_code", NULL, "f.institution_id IN ({S})"},
 				  "f.id, f.institution_id, f.start_date, f.end_date, f.created_at, p.id, p.name, p.state,"
 				  " p.category, p.practice_type",
 				  "f.id", "f.created_at", "-filing", &yj_practitioner_kind, NULL, filing_params};

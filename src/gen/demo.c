@@ -514,7 +514,7 @@ static int make_users(writer *w, yj_demo_stats *st)
 		st->users++;
 		if (rc) /* kept as it is, password included: someone may have changed it on purpose */
 			continue;
-		yj_user_new u = {a->username, a->display_name, w->o->password, a->role, a->region_code, a->department};
+		yj_user_new u = {a->username, a->display_name, w->o->password, a->role, a->region_code, a->department, NULL};
 		char *err = NULL;
 		rc = yj_user_create(w->s, &u, w->o->actor, &id, &err);
 		if (rc < 0) {
@@ -545,6 +545,51 @@ static int make_users(writer *w, yj_demo_stats *st)
 		}
 	}
 	return ST_OK;
+}
+
+struct bind_arg {
+	const writer *w;
+	const char *username, *credit;
+	char *why;
+};
+
+static int bind_tx(store_conn *c, void *arg)
+{
+	struct bind_arg *b = arg;
+	int64_t uid = 0, inst = 0, bound = 0;
+	const yj_demo_account *a = NULL;
+	for (size_t i = 0; i < yj_demo_naccounts; i++)
+		if (!strcmp(yj_demo_accounts[i].username, b->username))
+			a = &yj_demo_accounts[i];
+	int rc = exists(c, "SELECT id FROM users WHERE username = ?", b->username, 0, 0, &uid);
+	if (rc != 1 || !a)
+		return rc < 0 ? rc : ST_OK;
+	if ((rc = yj_user_institution(c, uid, &bound)) < 0 || bound)
+		return rc; /* kept as it is: an administrator may have rebound it */
+	return yj_user_bind_institution(c, uid, a->role, a->region_code, b->credit, b->w->o->actor, &inst, &b->why);
+}
+
+/* The institution account is bound to the first hospital of its district (or its first institution),
+ * so signing in as it shows what an institution sees: itself, its staff, licences and inspections. */
+static int bind_institution_user(writer *w)
+{
+	const demo_inst *pick = NULL;
+	for (int i = 0; i < w->p->ninsts; i++) {
+		const demo_inst *in = &w->p->insts[i];
+		if (!in->id || strcmp(w->p->counties[in->county].code, "330302") != 0)
+			continue;
+		if (!pick || (strcmp(demo_kinds[pick->kind].key, "general") && !strcmp(demo_kinds[in->kind].key, "general")))
+			pick = in;
+	}
+	if (!pick)
+		return ST_OK;
+	struct bind_arg b = {w, "institution", pick->credit, NULL};
+	int rc = store_tx(w->s, bind_tx, &b);
+	if (rc < 0)
+		w->err = yj_asprintf("cannot bind the institution account to %s: %s", pick->credit,
+				     b.why ? b.why : store_errmsg(store_conn_get(w->s)));
+	free(b.why);
+	return rc;
 }
 
 int yj_demo_build(store *s, const yj_demo_opts *o, yj_demo_stats *st, char **err)
@@ -593,6 +638,8 @@ int yj_demo_build(store *s, const yj_demo_opts *o, yj_demo_stats *st, char **err
 		goto done;
 	if ((rc = batches(&w, inst_tx, p.ninsts, "institutions", &present, &st->institutions_new,
 			  &st->institutions_clash, &st->inst_seconds)) < 0)
+		goto done;
+	if ((rc = bind_institution_user(&w)) < 0)
 		goto done;
 	if ((rc = batches(&w, prac_tx, p.npracs, "practitioners", &present, &st->practitioners_new,
 			  &st->practitioners_clash, &st->prac_seconds)) < 0)

@@ -9,18 +9,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-const yj_table insp_items_t = {"inspection_items", NULL, "department"};
-const yj_table insp_inspectors_t = {"inspectors", "region_code", "department"};
-const yj_table insp_conflicts_t = {"inspector_conflicts", "region_code", "department"};
-const yj_table insp_signals_t = {"subject_signals", "region_code", NULL};
-const yj_table insp_plans_t = {"inspection_plans", "region_code", "department"};
-const yj_table insp_draws_t = {"inspection_draws", "region_code", "department"};
-const yj_table insp_tasks_t = {"inspection_tasks", "region_code", "department"};
-const yj_table insp_results_t = {"inspection_results", "region_code", "department"};
-const yj_table insp_findings_t = {"inspection_findings", "region_code", "department"};
-const yj_table insp_attach_t = {"inspection_attachments", "region_code", "department"};
-const yj_table insp_orders_t = {"rectification_orders", "region_code", "department"};
-const yj_table insp_records_t = {"subject_records", "region_code", NULL};
+const yj_table insp_items_t = {"inspection_items", NULL, "department", "1=1"}; /* reference data */
+const yj_table insp_inspectors_t = {"inspectors", "region_code", "department", NULL};
+const yj_table insp_conflicts_t = {"inspector_conflicts", "region_code", "department", NULL};
+const yj_table insp_signals_t = {"subject_signals", "region_code", NULL, NULL};
+const yj_table insp_plans_t = {"inspection_plans", "region_code", "department", NULL};
+const yj_table insp_draws_t = {"inspection_draws", "region_code", "department", NULL};
+const yj_table insp_tasks_t = {"inspection_tasks", "region_code", "department", "subject_id IN ({S})"};
+const yj_table insp_results_t = {"inspection_results", "region_code", "department",
+				    "task_id IN (SELECT id FROM inspection_tasks WHERE subject_id IN ({S}))"};
+const yj_table insp_findings_t = {"inspection_findings", "region_code", "department", "subject_id IN ({S})"};
+const yj_table insp_attach_t = {"inspection_attachments", "region_code", "department",
+				   "task_id IN (SELECT id FROM inspection_tasks WHERE subject_id IN ({S}))"};
+const yj_table insp_orders_t = {"rectification_orders", "region_code", "department", "subject_id IN ({S})"};
+const yj_table insp_records_t = {"subject_records", "region_code", NULL, "subject_id IN ({S})"};
 
 void insp_actor(yj_req *r, char out[21])
 {

@@ -21,6 +21,9 @@ extern const yj_table insp_items_t, insp_inspectors_t, insp_conflicts_t, insp_si
 /* Staff who read inspection data; planners; field inspectors. */
 #define INSP_STAFF (ROLE_ADMIN | ROLE_LEADER | ROLE_INSPECTOR | ROLE_LEGAL_REVIEWER | ROLE_LIAISON)
 #define INSP_PLANNERS (ROLE_ADMIN | ROLE_LEADER)
+/* Who reads tasks, findings and rectification orders: staff, and an institution user those of its own
+ * institution (its scope is bound to it: platform/auth/scope.h). */
+#define INSP_TASK_READERS (INSP_STAFF | ROLE_INSTITUTION)
 #define INSP_FIELD (ROLE_ADMIN | ROLE_LEADER | ROLE_INSPECTOR)
 
 void insp_actor(yj_req *r, char out[21]);

@@ -442,11 +442,16 @@ static int conflict_add_tx(store_conn *c, void *arg)
 	int64_t inst = 0, d0 = 0, d1 = 0;
 	const char *kind = json_string_value(json_object_get(b, "kind")), *reason = json_string_value(json_object_get(b, "reason")),
 		   *sd = json_string_value(json_object_get(b, "start_date")), *ed = json_string_value(json_object_get(b, "end_date"));
-	int64_t n = 0;
+	/* The institution as the caller may see it: one outside their territory is as absent as one that
+	 * does not exist (a declaration must not reveal, or name, another county's subject). */
+	char *iname = NULL, *icode = NULL, iregion[16];
 	if (yj_id_parse(json_string_value(json_object_get(b, "institution_id")), &inst) < 0 ||
-	    store_query_int64(c, "SELECT COUNT(*) FROM institutions WHERE id = ?", json_string_value(json_object_get(b, "institution_id")), &n) != ST_OK ||
-	    !n)
-		insp_bad(a->errors, "institution_id", "医疗机构不存在，请填写主体库中的机构编号");
+	    (rc = insp_subject(c, &who->scope, inst, &iname, &icode, iregion)) == ST_NOTFOUND)
+		insp_bad(a->errors, "institution_id", "医疗机构不存在或不在本人辖区内，请填写主体库中的机构编号");
+	free(iname);
+	free(icode);
+	if (rc < 0 && rc != ST_NOTFOUND)
+		return rc;
 	if (!kind || (strcmp(kind, "worked") && strcmp(kind, "relative")))
 		insp_bad(a->errors, "kind", "应为 worked（曾在该机构工作）或 relative（近亲属在该机构）");
 	if (insp_blank(reason) || !insp_clean(reason, 1))

@@ -197,12 +197,13 @@ static int public_results(yj_req *r)
 
 #define ORDER_COLS                                                                                              \
 	"id, task_id, finding_id, subject_id, requirement, issued_on, working_days, deadline, state,"             \
-	" follow_up_task_id, closed_at, close_note, region_code, department, actor, created_at"
+	" follow_up_task_id, closed_at, close_note, region_code, department, actor, created_at, report, reported_at,"   \
+	" reported_by"
 
 static json_t *order_json(store_stmt *st, const char *today)
 {
 	const char *state = store_col_text(st, 8), *deadline = store_col_text(st, 7);
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:b}", "id",
+	json_t *o = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:b}", "id",
 			 yj_json_id(store_col_int64(st, 0)), "task_id", yj_json_id(store_col_int64(st, 1)), "finding_id",
 			 store_col_is_null(st, 2) ? json_null() : yj_json_id(store_col_int64(st, 2)), "subject_id",
 			 yj_json_id(store_col_int64(st, 3)), "requirement", insp_text(st, 4), "issued_on", insp_text(st, 5),
@@ -212,6 +213,10 @@ static json_t *order_json(store_stmt *st, const char *today)
 			 "close_note", insp_text(st, 11), "region_code", insp_text(st, 12), "department", insp_text(st, 13),
 			 "actor", insp_text(st, 14), "created_at", (json_int_t)store_col_int64(st, 15), "overdue",
 			 !strcmp(state, "open") && strcmp(deadline, today) < 0);
+	json_object_set_new(o, "report", insp_text(st, 16));
+	json_object_set_new(o, "reported_at", insp_int(st, 17));
+	json_object_set_new(o, "reported_by", insp_text(st, 18));
+	return o;
 }
 
 static json_t *order_row(store_stmt *st, void *today)
@@ -496,6 +501,60 @@ static int order_close(yj_req *r)
 	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 200, a.out);
 }
 
+/* The institution's report (整改报告) on its own open order: its scope is bound to the institution, so
+ * order_load finds no other order (404). The latest report is kept on the order. */
+static int report_tx(store_conn *c, void *arg)
+{
+	struct order_arg *a = arg;
+	const char *text = json_string_value(json_object_get(yj_body(a->r), "report"));
+	json_array_clear(a->errors);
+	if (insp_blank(text) || !insp_clean(text, 1)) {
+		insp_bad(a->errors, "report", "请写明整改措施和完成情况");
+		return INSP_REFUSED;
+	}
+	json_t *o = NULL;
+	int rc = order_load(c, &yj_who(a->r)->scope, a->id, &o);
+	if (rc < 0)
+		return rc;
+	int open = !strcmp(json_string_value(json_object_get(o, "state")), "open");
+	char region[16], actor[21];
+	snprintf(region, sizeof region, "%s", json_string_value(json_object_get(o, "region_code")));
+	json_decref(o);
+	if (!open)
+		return a->why = "该整改通知已办结，不能再提交整改报告。", INSP_REFUSED;
+	insp_actor(a->r, actor);
+	store_stmt *st = store_prepare(c, "UPDATE rectification_orders SET report = ?, reported_at = ?, reported_by = ? WHERE id = ?");
+	if (!st)
+		return ST_ERR;
+	store_bind_text(st, 1, text, -1);
+	store_bind_int64(st, 2, yj_now_ms());
+	store_bind_text(st, 3, actor, -1);
+	store_bind_int64(st, 4, a->id);
+	rc = store_step(st);
+	store_finalize(st);
+	if (rc < 0 || (rc = order_load(c, &yj_who(a->r)->scope, a->id, &a->out)) < 0)
+		return rc;
+	return insp_audit(c, a->r, "inspection.rectification.report", "rectification_order", a->id, region, a->out, NULL);
+}
+
+static int order_report(yj_req *r)
+{
+	struct order_arg a = {r, 0, json_array(), NULL, NULL};
+	if (insp_path_id(r, "id", &a.id) < 0) {
+		json_decref(a.errors);
+		return YJ_OK;
+	}
+	int rc = store_tx(yj_store(r), report_tx, &a);
+	if (rc == INSP_REFUSED && a.why) {
+		json_decref(a.errors);
+		return yj_reply_problem(r, 409, "state", "不能提交", a.why);
+	}
+	if (rc == INSP_REFUSED)
+		return insp_reply_invalid(r, a.errors, NULL);
+	json_decref(a.errors);
+	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 200, a.out);
+}
+
 /* ---- routes ---- */
 
 static const yj_field order_body[] = {
@@ -508,15 +567,18 @@ static const yj_field follow_body[] = {{"team", F_ARRAY, 0, 0, "Inspectors (defa
 static const yj_field close_body[] = {
 	{"result", F_STRING, 1, 20, "rectified or not_rectified"}, {"note", F_STRING, 1, 2000, "What the follow-up found"},
 	{NULL, 0, 0, 0, NULL}};
+static const yj_field report_body[] = {
+	{"report", F_STRING, 1, 4000, "What the institution has done about the order"}, {NULL, 0, 0, 0, NULL}};
 static const yj_qparam orders_q[] = {{"state", "open, rectified or not_rectified"}, {"overdue", "true: open orders past their deadline"}, {NULL, NULL}};
 static const yj_qparam pubs_q[] = {{"overdue", "true: only those past the 20-working-day deadline"}, {NULL, NULL}};
 static const yj_qparam results_q[] = {{"region", "GB/T 2260 code: results in its subtree"}, {"limit", "Page size"}, {"cursor", "next_cursor"}, {NULL, NULL}};
 
 const yj_route yj_insp_rect_routes[] = {
 	{"POST", "/api/v1/inspection/tasks/{id}/rectifications", order_create, INSP_FIELD, order_body, NULL, "inspection", "Issue a rectification order with a deadline in working days", "order", 201},
-	{"GET", "/api/v1/inspection/rectifications", orders_list, INSP_STAFF, NULL, orders_q, "inspection", "Rectification orders with overdue flags", "{today, items}", 0},
-	{"GET", "/api/v1/inspection/rectifications/{id}", order_get, INSP_STAFF, NULL, NULL, "inspection", "One rectification order", "order", 0},
+	{"GET", "/api/v1/inspection/rectifications", orders_list, INSP_TASK_READERS, NULL, orders_q, "inspection", "Rectification orders with overdue flags", "{today, items}", 0},
+	{"GET", "/api/v1/inspection/rectifications/{id}", order_get, INSP_TASK_READERS, NULL, NULL, "inspection", "One rectification order", "order", 0},
 	{"POST", "/api/v1/inspection/rectifications/{id}/follow-up", order_follow_up, INSP_FIELD, follow_body, NULL, "inspection", "Create the follow-up inspection task", "order", 201},
+	{"POST", "/api/v1/inspection/rectifications/{id}/report", order_report, ROLE_INSTITUTION, report_body, NULL, "inspection", "The institution's rectification report on its own open order (整改报告)", "order", 0},
 	{"POST", "/api/v1/inspection/rectifications/{id}/close", order_close, INSP_FIELD, close_body, NULL, "inspection", "Close an order: rectified or not", "order", 0},
 	{"GET", "/api/v1/inspection/publications", publications_list, INSP_STAFF, NULL, pubs_q, "inspection", "Completed inspections awaiting publication, with deadlines and overdue flags", "{today, items}", 0},
 	{"POST", "/api/v1/inspection/tasks/{id}/publish", task_publish, INSP_PLANNERS, NULL, NULL, "inspection", "Publish an inspection result on the public portal", "publication", 0},

@@ -1102,16 +1102,16 @@ static const yj_qparam export_q[] = {
 static const yj_qparam attach_q[] = {{"name", "File name to show"}, {NULL, NULL}};
 
 const yj_route yj_insp_task_routes[] = {
-	{"GET", "/api/v1/inspection/tasks", tasks_list, INSP_STAFF, NULL, list_q, "inspection", "Inspection tasks in scope", "{items, next_cursor}", 0},
-	{"GET", "/api/v1/inspection/tasks/export", tasks_export, INSP_STAFF, NULL, export_q, "inspection", "Export the filtered task list as Excel or CSV", "An .xlsx or .csv file", 0},
+	{"GET", "/api/v1/inspection/tasks", tasks_list, INSP_TASK_READERS, NULL, list_q, "inspection", "Inspection tasks in scope", "{items, next_cursor}", 0},
+	{"GET", "/api/v1/inspection/tasks/export", tasks_export, INSP_TASK_READERS, NULL, export_q, "inspection", "Export the filtered task list as Excel or CSV", "An .xlsx or .csv file", 0},
 	{"POST", "/api/v1/inspection/tasks", task_create, INSP_FIELD, create_body, NULL, "inspection", "Create a task directly (patrol, supervision, rectification, post-penalty, flight)", "task", 201},
-	{"GET", "/api/v1/inspection/tasks/{id}", task_get, INSP_STAFF, NULL, NULL, "inspection", "A task with team, checklist and results, findings, attachments, rectifications", "task", 0},
+	{"GET", "/api/v1/inspection/tasks/{id}", task_get, INSP_TASK_READERS, NULL, NULL, "inspection", "A task with team, checklist and results, findings, attachments, rectifications", "task", 0},
 	{"POST", "/api/v1/inspection/tasks/{id}/assign", task_assign, INSP_PLANNERS, assign_body, NULL, "inspection", "Assign the team", "task", 0},
 	{"POST", "/api/v1/inspection/tasks/{id}/checkin", task_checkin, INSP_FIELD, checkin_body, NULL, "inspection", "Check in on site (time and coordinates)", "task", 0},
 	{"PUT", "/api/v1/inspection/tasks/{id}/checklist/{code}", task_point, INSP_FIELD, point_body, NULL, "inspection", "Save the result of one check point", "point", 0},
 	{"POST", "/api/v1/inspection/tasks/{id}/findings", task_finding, INSP_FIELD, finding_body, NULL, "inspection", "Record a finding", "finding", 201},
 	{"POST", "/api/v1/inspection/tasks/{id}/attachments", task_attach, INSP_FIELD, attach_body, attach_q, "inspection", "Upload a photo or document (stored by SHA-256)", "attachment", 201},
-	{"GET", "/api/v1/inspection/tasks/{id}/attachments/{sha256}", attachment_get, INSP_STAFF, NULL, NULL, "inspection", "Download an attachment", "file", 0},
+	{"GET", "/api/v1/inspection/tasks/{id}/attachments/{sha256}", attachment_get, INSP_TASK_READERS, NULL, NULL, "inspection", "Download an attachment", "file", 0},
 	{"POST", "/api/v1/inspection/tasks/{id}/signature", task_signature, INSP_FIELD, signature_body, NULL, "inspection", "Record the inspected party's signature or refusal", "task", 0},
 	{"POST", "/api/v1/inspection/tasks/{id}/complete", task_complete, INSP_FIELD, complete_body, NULL, "inspection", "Complete the inspection: outcome, publication deadline, subject record", "task", 0},
 	{NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0},

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const yj_table grids_table = {"grids", "region_code", NULL};
-static const yj_table grids_view = {"grids g JOIN regions r ON r.code = g.region_code", "g.region_code", NULL};
+static const yj_table grids_table = {"grids", "region_code", NULL, NULL};
+static const yj_table grids_view = {"grids g JOIN regions r ON r.code = g.region_code", "g.region_code", NULL, NULL};
 
 #define COLS                                                                                            \
 	"g.id, g.code, g.name, g.region_code, r.name, g.created_at, g.updated_at,"                     \

@@ -15,6 +15,12 @@
 #include "../platform/store/store.h"
 #include "../platform/auth/scope.h"
 
+/* The subject condition of the licences table (store/query.h): a subject-bound caller sees the
+ * licences its institutions hold and those of their staff. */
+#define YJ_LICENCE_SUBJECTS                                                                           \
+	"(holder_type = 'institution' AND holder_id IN ({S})) OR (holder_type = 'practitioner' AND holder_id IN" \
+	" (SELECT id FROM practitioners WHERE institution_id IN ({S})))"
+
 /* ---- keys (licence.c) ---- */
 
 /* Loads DIR/licence.key (hex ed25519 seed, mode 0600) and DIR/licence.pub (hex public key),

@@ -11,7 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const yj_table licences_table = {"licences", "region_code", NULL};
+/* A subject-bound caller sees its institutions' licences and their staff's (scope.h). */
+static const yj_table licences_table = {"licences", "region_code", NULL, YJ_LICENCE_SUBJECTS};
 
 /* Issuing and changing licences is the health department's; reading is anyone's in scope. */
 #define WRITERS (ROLE_ADMIN | ROLE_INSPECTOR)

@@ -15,7 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const yj_table licences_table = {"licences", "region_code", NULL};
+/* A subject-bound caller sees its institutions' licences and their staff's (scope.h). */
+static const yj_table licences_table = {"licences", "region_code", NULL, YJ_LICENCE_SUBJECTS};
 
 const char yj_licence_columns[] = "id, kind, number, verify_code, holder_type, holder_id, holder_name, region_code, "
 				  "issuer, valid_from, valid_to, state, payload, signature, version, created_at, updated_at";

@@ -82,6 +82,8 @@ void yj_reg_table(const reg_kind *k, yj_table *out)
 	out->name = k->table;
 	out->region_col = k->region_field;
 	out->dept_col = NULL; /* subjects are shared across departments; territory alone scopes them */
+	/* A subject-bound caller (scope.h) sees its institutions and their staff (primary institution). */
+	out->subject_cond = !strcmp(k->table, "institutions") ? "id IN ({S})" : "institution_id IN ({S})";
 }
 
 /* ---- values between JSON, text and SQL ---- */
@@ -781,7 +783,9 @@ int yj_reg_find_key(store_conn *c, const reg_kind *k, const char *key, int64_t *
 
 /* ---- history ---- */
 
-static const yj_table history_table = {"record_history", "region_code", NULL};
+static const yj_table history_table = {"record_history", "region_code", NULL,
+					  "(object_type = 'institution' AND object_id IN ({S})) OR (object_type = 'practitioner'"
+					  " AND object_id IN (SELECT id FROM practitioners WHERE institution_id IN ({S})))"};
 
 int yj_reg_history(store_conn *c, const reg_kind *k, const yj_scope *sc, int64_t id, json_t **out)
 {

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const yj_table regions_table = {"regions", "code", NULL};
+static const yj_table regions_table = {"regions", "code", NULL, "1=1"}; /* place names: reference data */
 
 #define COLS "code, name, level, parent_code, (SELECT COUNT(*) FROM regions c WHERE c.parent_code = regions.code)"
 

@@ -5,6 +5,7 @@
 #define YJ_REGISTRY_H
 
 #include "../platform/http/http.h"
+#include "../platform/auth/auth.h"
 
 /* Routes: /api/v1/regions…, /api/v1/departments, /api/v1/institutions…, /api/v1/practitioners…,
  * /api/v1/vocab, /api/v1/grids…, /api/v1/responsibilities…. */
@@ -19,6 +20,10 @@ extern const yj_route yj_import_routes[];
 /* Registers with platform/audit the current state of every registry record (institutions,
  * practitioners), for `yijian audit verify --records` (record_audit.c). Call once at start. */
 void yj_reg_audit_register(void);
+
+/* The subject binding of institution users and grid members (subjects.c): register with
+ * yj_subject_hooks_set at start-up. */
+extern const yj_subject_hooks yj_reg_subject_hooks;
 
 /* Loads the compiled-in region table (data/regions.csv) into regions; used by migration 2. */
 int yj_regions_load(store_conn *c);

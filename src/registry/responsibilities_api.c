@@ -177,7 +177,7 @@ static int patch_tx(store_conn *c, void *arg)
 {
 	struct resp_arg *a = arg;
 	json_t *b = yj_body(a->r), *v;
-	static const yj_table t = {"responsibilities", NULL, NULL};
+	static const yj_table t = {"responsibilities", NULL, NULL, NULL};
 	yj_scope all;
 	yj_scope_unrestricted(&all); /* not a territorial table; the route admits administrators only */
 	yj_qb *q = yj_q_update(&t, &all);

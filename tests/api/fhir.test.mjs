@@ -68,7 +68,8 @@ before(async () => {
   base = srv.url + '/fhir/r4';
   srv.addUser('wz.admin', 'admin', '330300');
   srv.addUser('wz.analyst', 'insurance_analyst', '330300', 'insurance');
-  srv.addUser('lc.grid', 'grid_member', '330302');
+  // a county inspector (a grid member would see only its grids' subjects: subject_scope.test.mjs)
+  srv.addUser('lc.grid', 'inspector', '330302');
   srv.addUser('lw.ins', 'inspector', '330303');
   admin = new Client(srv.url); await admin.signIn('wz.admin');
   cityFhir = new FhirClient({ baseUrl: base, bearerToken: srv.token('wz.analyst', 'fhir-city') });

@@ -26,6 +26,7 @@ const PEOPLE = [
 
 let srv, limited, anon;
 const clients = {};
+const users = {}; // role → the signed-in user
 const targets = []; // {pid, id, name}
 
 before(async () => {
@@ -36,12 +37,24 @@ before(async () => {
     clients[role] = new Client(srv.url);
     const s = await clients[role].signIn('lc.' + role);
     assert.equal(s.status, 200, role);
+    users[role] = s.data.user;
   }
   anon = new Client(srv.url);
   const ins = clients.inspector;
+  // The institution user and the grid member see their own subjects only (item 2): the clinic is in a grid
+  // of the grid member's and the institution user is bound to it, so both roles do see the practitioners.
+  const towns = await clients.admin.get('/api/v1/regions?parent=330302&limit=1');
+  const grid = await clients.admin.post('/api/v1/grids', { name: '鹿城区隐私测试网格', region_code: towns.data.items[0].code });
+  assert.equal(grid.status, 201, JSON.stringify(grid.data));
   const inst = await ins.post('/api/v1/institutions', { credit_code: INST, name: '温州鹿城仁和诊所', type: '诊所',
-    level: 'none', ownership: 'private', profit: 'forprofit', region_code: '330302', clinical_depts: ['03'] });
+    level: 'none', ownership: 'private', profit: 'forprofit', region_code: '330302', clinical_depts: ['03'],
+    grid_code: grid.data.code });
   assert.equal(inst.status, 201, JSON.stringify(inst.data));
+  const bind = await clients.admin.patch('/api/v1/users/' + users.institution.id, { institution_code: INST });
+  assert.equal(bind.status, 200, JSON.stringify(bind.data));
+  const members = await clients.admin.req('PUT', `/api/v1/grids/${grid.data.id}/members`,
+    { user_ids: [users.grid_member.id] });
+  assert.equal(members.status, 200, JSON.stringify(members.data));
   for (const p of PEOPLE) {
     const r = await ins.post('/api/v1/practitioners', { name: p.name, id_number: p.id, certificate_no: p.cert,
       category: 'physician', practice_type: 'clinical', institution_id: inst.data.id });

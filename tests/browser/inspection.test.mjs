@@ -4,7 +4,8 @@
 // witness value (drawn subjects with their phase and teams); the bundle downloaded through the page
 // verifies with `yijian draw verify` and fails after one weight or the witness is edited; a drawn
 // task opened on a phone-sized screen (390×844, geolocation granted at a fixed position): check-in,
-// the checklist, a finding, a photo, the signature, completion; the publication page shows the
+// the checklist, a finding, a photo, the signature, completion; an institution user bound to the
+// inspected clinic sees its rectification order and submits its report; the publication page shows the
 // API's 20-working-day deadline and marks overdue rows as the API flags them; publication; the
 // public page (no sign-in) shows the result and the draw.
 // Data (inspectors as users in the directory, one with a declared conflict; clinics with codes
@@ -380,6 +381,40 @@ test('double random, one public in the browser: plan, commitment, witnessed draw
     await row.waitFor();
     assert.match(await row.innerText(), new RegExp(o.data.deadline));
     await shot('inspection-12-rectifications');
+  });
+
+  await step('an institution user sees its own order, not the plans, and submits its rectification report', async () => {
+    const task = await apiCall('GET', `/api/v1/inspection/tasks/${taskId}`);
+    const clinic = clinics.find((c) => c.id === task.data.subject.id);
+    const u = await apiCall('POST', '/api/v1/users', { username: `ts${RUN}.inst`, display_name: clinic.name, password: 'Jigou-2026x',
+      role: 'institution', region_code: COUNTY, department: 'health', institution_code: clinic.credit_code });
+    assert.equal(u.status, 201, JSON.stringify(u.data));
+    assert.equal(u.data.institution_id, clinic.id);
+    const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    const p = await ctx.newPage();
+    watch(p);
+    await p.goto(`${URL_}/login`);
+    await p.locator('input[name=username]').fill(`ts${RUN}.inst`);
+    await p.locator('input[name=password]').fill('Jigou-2026x');
+    await p.locator('[data-test=signin]').click();
+    await p.waitForURL(URL_ + '/');
+    await p.goto(`${URL_}/inspection/rectifications`);
+    const row = p.locator('[data-test=orders-table] tr', { hasText: '立即停止超范围诊疗活动' }).first();
+    await row.waitFor();
+    await row.locator('[data-test=order-report-open]').click();
+    const d = p.locator('[data-test=order-report-dialog]');
+    await d.locator('textarea').fill('已停止超范围项目，整改材料已备查');
+    await p.locator('[data-test=order-report-save]').click();
+    await row.locator('[data-test=order-report]').getByText('已停止超范围项目').waitFor();
+    await d.waitFor({ state: 'hidden' });
+    await shot('inspection-12b-institution-report', p);
+    await p.goto(`${URL_}/inspection/plans`); // the county's plans are not the institution's
+    await p.getByText('无权访问').waitFor();
+    await ctx.close();
+    const orders = await apiCall('GET', '/api/v1/inspection/rectifications');
+    const o = orders.data.items.find((x) => x.requirement === '立即停止超范围诊疗活动');
+    assert.equal(o.report, '已停止超范围项目，整改材料已备查');
+    assert.equal(o.reported_by, u.data.id);
   });
 
   await step('the public page (no sign-in) shows the published result and the draw with its bundle', async () => {

@@ -29,7 +29,7 @@ fuzz_env *fuzz_env_get(void)
 		fprintf(stderr, "fuzz env: %s\n", err);
 		abort();
 	}
-	yj_user_new u = {"fuzz.admin", "模糊测试", "Fuzz-pass-2026", "admin", "330300", "health"};
+	yj_user_new u = {"fuzz.admin", "模糊测试", "Fuzz-pass-2026", "admin", "330300", "health", NULL};
 	if (yj_user_create(s, &u, "fuzz", NULL, &err) < 0) {
 		fprintf(stderr, "fuzz env: %s\n", err);
 		abort();

@@ -4,6 +4,8 @@
 //   planned: true while the capability has no page yet; desc says what it will do.
 // Who may open the double-random pages (the API's INSP_STAFF).
 const INSP_STAFF = ['admin', 'leader', 'inspector', 'legal_reviewer', 'liaison'];
+// Tasks and rectification orders: staff, and an institution user its own (the API's INSP_TASK_READERS).
+const TASK_READERS = [...INSP_STAFF, 'institution'];
 
 export const NAV = [
   { path: '/', name: 'home', title: '首页', icon: 'HomeFilled' },
@@ -17,10 +19,10 @@ export const NAV = [
     ],
   },
   {
-    title: '双随机抽查', icon: 'Aim', roles: INSP_STAFF, children: [
+    title: '双随机抽查', icon: 'Aim', roles: TASK_READERS, children: [
       { path: '/inspection/plans', name: 'inspection-plans', title: '抽查计划', roles: INSP_STAFF },
-      { path: '/inspection/tasks', name: 'inspection-tasks', title: '检查任务', roles: INSP_STAFF },
-      { path: '/inspection/rectifications', name: 'inspection-rectifications', title: '整改', roles: INSP_STAFF },
+      { path: '/inspection/tasks', name: 'inspection-tasks', title: '检查任务', roles: TASK_READERS },
+      { path: '/inspection/rectifications', name: 'inspection-rectifications', title: '整改', roles: TASK_READERS },
       { path: '/inspection/publications', name: 'inspection-publications', title: '结果公示', roles: INSP_STAFF },
       { path: '/inspection/items', name: 'inspection-items', title: '抽查事项清单' },
       { path: '/inspection/inspectors', name: 'inspection-inspectors', title: '执法人员名录', roles: INSP_STAFF },

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const yj_table leaves_table = {"audit_leaves", "region_code", NULL};
+static const yj_table leaves_table = {"audit_leaves", "region_code", NULL, NULL};
 
 #define LEAF_COLS "idx, at, actor, action, object_type, object_id, region_code, state_hash, leaf_hash"
 

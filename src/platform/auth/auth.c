@@ -153,7 +153,46 @@ static int authenticate(yj_req *r, yj_principal *out)
 	return 1;
 }
 
-const yj_auth_hooks yj_auth_hooks_default = {authenticate};
+static const yj_subject_hooks *subject_hooks;
+
+void yj_subject_hooks_set(const yj_subject_hooks *h)
+{
+	subject_hooks = h;
+}
+
+int yj_subject_find(store_conn *c, const char *credit_code, int64_t *id, char region[16])
+{
+	return subject_hooks ? subject_hooks->find(c, credit_code, id, region) : ST_NOTFOUND;
+}
+
+int yj_subject_bind(store_conn *c, const yj_principal *p, yj_scope *sc)
+{
+	if (!(p->role_bit & YJ_SUBJECT_ROLES))
+		return ST_OK;
+	sc->subject_bound = 1;
+	sc->nsubjects = 0;
+	int64_t inst = 0;
+	int rc = yj_user_institution(c, p->user_id, &inst);
+	if (rc < 0 || !subject_hooks)
+		return rc; /* no hooks: bound to nothing, so nothing of scoped tables is visible */
+	return subject_hooks->fill(c, p->user_id, p->role_bit, inst, sc);
+}
+
+/* Authentication, then the subject set of an institution or grid user (read on every request, so a
+ * changed binding or grid takes effect at once). */
+static int authenticate_scoped(yj_req *r, yj_principal *out)
+{
+	int rc = authenticate(r, out);
+	if (rc != 1)
+		return rc;
+	if ((rc = yj_subject_bind(store_conn_get(yj_store(r)), out, &out->scope)) < 0) {
+		yj_reply_store_error(r, rc);
+		return YJ_ERR;
+	}
+	return 1;
+}
+
+const yj_auth_hooks yj_auth_hooks_default = {authenticate_scoped};
 
 json_t *auth_user_json(const auth_user *u)
 {

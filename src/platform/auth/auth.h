@@ -43,12 +43,44 @@ typedef struct yj_user_new {
 	const char *role;
 	const char *region_code;
 	const char *department;
+	const char *institution_code; /* role institution: credit code of the institution it is bound to, or NULL */
 } yj_user_new;
+
+/* yj_user_create and yj_user_bind_institution: the institution code names no institution, lies outside
+ * the user's territory, or the role is not institution (*err says which). */
+#define YJ_USER_BAD_INSTITUTION (-50)
 
 /* Creates a user inside its own transaction, with an audit leaf by actor. Returns ST_OK and *id,
  * ST_CONFLICT when the username exists, ST_NOTFOUND when the region or department is unknown, or a
  * failure. *err (caller frees) explains failures in English for the CLI. */
 int yj_user_create(store *s, const yj_user_new *u, const char *actor, int64_t *id, char **err);
+/* Inside a write transaction: binds user_id (of role, territory region) to the institution with this
+ * credit code ("" unbinds) and records an audit leaf by actor. Returns ST_OK, YJ_USER_BAD_INSTITUTION
+ * with *err (caller frees; Chinese, for the API and CLI) or a failure. *institution_id gets the id (0
+ * when unbound). */
+int yj_user_bind_institution(store_conn *c, int64_t user_id, const char *role, const char *region, const char *code,
+			     const char *actor, int64_t *institution_id, char **err);
+/* The institution a user is bound to (0: none). ST_OK or a failure. */
+int yj_user_institution(store_conn *c, int64_t user_id, int64_t *institution_id);
+
+/* Subject binding (主体绑定): the roles below see a set of subjects (institutions), not a territory's
+ * whole registry. The capability that owns subjects (the registry) registers these hooks at start-up,
+ * so platform reads none of its tables; without them those roles see nothing of scoped tables. */
+#define YJ_SUBJECT_ROLES (ROLE_INSTITUTION | ROLE_GRID_MEMBER)
+typedef struct yj_subject_hooks {
+	/* Fills sc->subjects and sc->nsubjects for user_id of role_bit, bound to institution_id (0: none):
+	 * the institution itself for ROLE_INSTITUTION, the subjects of the user's grids for
+	 * ROLE_GRID_MEMBER. Returns ST_OK or a failure. */
+	int (*fill)(store_conn *c, int64_t user_id, unsigned role_bit, int64_t institution_id, yj_scope *sc);
+	/* The id and region code of the institution with this unified social credit code; ST_NOTFOUND
+	 * when there is none. */
+	int (*find)(store_conn *c, const char *credit_code, int64_t *id, char region[16]);
+} yj_subject_hooks;
+/* Registers the hooks (the pointer is kept; static storage). Call once at start, before request threads. */
+void yj_subject_hooks_set(const yj_subject_hooks *h);
+/* Marks sc subject-bound and fills it for the principal p (a no-op for other roles). ST_OK or a failure. */
+int yj_subject_bind(store_conn *c, const yj_principal *p, yj_scope *sc);
+
 /* Sets a user's password (CLI `user passwd`, the console's password change); same conventions, and
  * YJ_PW_REFUSED with *refusal set (static; refusal may be NULL) when the password is too weak or is the
  * current one. A new password ends every session of the user and revokes every one of their tokens,

@@ -56,6 +56,8 @@ int auth_record_failure(store *s, const char *username, const char *addr);
 /* The address as throttling counts it: IPv4 as it is, IPv6 by its /64 (a host gets a whole /64),
  * IPv4-mapped IPv6 as the IPv4. out holds at least 64 bytes. */
 void auth_throttle_key(const char *addr, char *out, size_t cap);
+/* The registered hook's institution lookup (auth.h, yj_subject_hooks); ST_NOTFOUND without hooks. */
+int yj_subject_find(store_conn *c, const char *credit_code, int64_t *id, char region[16]);
 /* Fills the principal (role bit, scope) from a user row. */
 void auth_principal_from_user(const auth_user *u, yj_principal *p);
 /* JSON of a user for the API (no password hash). */

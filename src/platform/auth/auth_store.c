@@ -219,6 +219,8 @@ struct create_arg {
 	const char *actor;
 	char hash[128];
 	int64_t id;
+	int64_t institution_id;
+	char *err; /* YJ_USER_BAD_INSTITUTION: why */
 };
 
 static int exists(store_conn *c, const char *sql, const char *key)
@@ -264,12 +266,15 @@ static int create_tx(store_conn *c, void *arg)
 	yj_audit_event ev = {a->actor, "user.create", "user", ids, u->region_code, state};
 	rc = yj_audit_append(c, &ev, NULL);
 	json_decref(state);
+	if (rc >= 0 && u->institution_code)
+		rc = yj_user_bind_institution(c, a->id, u->role, u->region_code, u->institution_code, a->actor,
+					      &a->institution_id, &a->err);
 	return rc;
 }
 
 int yj_user_create(store *s, const yj_user_new *u, const char *actor, int64_t *id, char **err)
 {
-	struct create_arg a = {u, actor, {0}, 0};
+	struct create_arg a = {u, actor, {0}, 0, 0, NULL};
 	if (!yj_role_find(u->role)) {
 		yj_buf b = YJ_BUF_INIT;
 		yj_buf_printf(&b, "unknown role '%s'; roles:", u->role);
@@ -288,7 +293,9 @@ int yj_user_create(store *s, const yj_user_new *u, const char *actor, int64_t *i
 		return ST_ERR;
 	}
 	int rc = store_tx(s, create_tx, &a);
-	if (rc == ST_CONFLICT)
+	if (rc == YJ_USER_BAD_INSTITUTION)
+		*err = a.err, a.err = NULL;
+	else if (rc == ST_CONFLICT)
 		*err = yj_asprintf("user '%s' already exists", u->username);
 	else if (rc == ST_NOTFOUND)
 		*err = yj_asprintf("unknown region '%s' or department '%s'", u->region_code, u->department);
@@ -296,6 +303,7 @@ int yj_user_create(store *s, const yj_user_new *u, const char *actor, int64_t *i
 		*err = yj_asprintf("cannot create user: %s", store_errmsg(store_conn_get(s)));
 	else if (id)
 		*id = a.id;
+	free(a.err);
 	return rc;
 }
 
@@ -507,4 +515,74 @@ char *yj_token_create(store *s, const char *username, const char *name, int days
 {
 	int rc;
 	return auth_token_create(s, NULL, username, name, days, scopes, actor, &rc, err);
+}
+
+/* ---- subject binding of institution users (users.institution_id, migration 0011) ---- */
+
+int yj_user_institution(store_conn *c, int64_t user_id, int64_t *institution_id)
+{
+	*institution_id = 0;
+	store_stmt *st = store_prepare(c, "SELECT institution_id FROM users WHERE id = ?");
+	if (!st)
+		return ST_ERR;
+	store_bind_int64(st, 1, user_id);
+	int rc = store_step(st);
+	if (rc == ST_ROW && !store_col_is_null(st, 0))
+		*institution_id = store_col_int64(st, 0);
+	store_finalize(st);
+	return rc < 0 ? rc : ST_OK;
+}
+
+/* Resolves code to an institution the user of role and region may be bound to. */
+static int bindable(store_conn *c, const char *role, const char *region, const char *code, int64_t *id, char **err)
+{
+	char at[16], prefix[16];
+	if (strcmp(role, "institution") != 0) {
+		*err = yj_strdup("只有机构用户（institution）可以绑定医疗机构");
+		return YJ_USER_BAD_INSTITUTION;
+	}
+	int rc = yj_subject_find(c, code, id, at);
+	if (rc == ST_NOTFOUND) {
+		*err = yj_strdup("主体库中没有该统一社会信用代码的医疗机构");
+		return YJ_USER_BAD_INSTITUTION;
+	}
+	if (rc < 0)
+		return rc;
+	yj_region_prefix(region, prefix);
+	if (strncmp(at, prefix, strlen(prefix)) != 0) {
+		*err = yj_strdup("该医疗机构不在用户所属行政区划内，请核对用户的行政区划或机构代码");
+		return YJ_USER_BAD_INSTITUTION;
+	}
+	return ST_OK;
+}
+
+int yj_user_bind_institution(store_conn *c, int64_t user_id, const char *role, const char *region, const char *code,
+			     const char *actor, int64_t *institution_id, char **err)
+{
+	int64_t id = 0;
+	int rc = *code ? bindable(c, role, region, code, &id, err) : ST_OK;
+	if (rc < 0)
+		return rc;
+	store_stmt *st = store_prepare(c, "UPDATE users SET institution_id = ?, updated_at = ? WHERE id = ?");
+	if (!st)
+		return ST_ERR;
+	if (id)
+		store_bind_int64(st, 1, id);
+	else
+		store_bind_null(st, 1);
+	store_bind_int64(st, 2, yj_now_ms());
+	store_bind_int64(st, 3, user_id);
+	rc = store_step(st);
+	store_finalize(st);
+	if (rc < 0)
+		return rc;
+	char uids[21], iids[21];
+	yj_id_format(user_id, uids);
+	yj_id_format(id, iids);
+	json_t *state = json_pack("{s:s, s:s?}", "user_id", uids, "institution_id", id ? iids : NULL);
+	yj_audit_event ev = {actor, "user.bind", "user", uids, region, state};
+	rc = yj_audit_append(c, &ev, NULL);
+	json_decref(state);
+	*institution_id = id;
+	return rc;
 }

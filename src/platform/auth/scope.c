@@ -53,7 +53,7 @@ void yj_scope_init(yj_scope *sc, const char *region_code, const char *department
 	}
 }
 
-int yj_scope_allows(const yj_scope *sc, const char *region_code, const char *department)
+static int allows(const yj_scope *sc, const char *region_code, const char *department)
 {
 	if (sc->unrestricted)
 		return 1;
@@ -65,4 +65,24 @@ int yj_scope_allows(const yj_scope *sc, const char *region_code, const char *dep
 		if (strcmp(sc->depts[i], department) == 0)
 			return 1;
 	return 0;
+}
+
+int yj_scope_allows(const yj_scope *sc, const char *region_code, const char *department)
+{
+	return !sc->subject_bound && allows(sc, region_code, department);
+}
+
+int yj_scope_has_subject(const yj_scope *sc, int64_t subject_id)
+{
+	if (!sc->subject_bound)
+		return 1;
+	for (int i = 0; i < sc->nsubjects; i++)
+		if (sc->subjects[i] == subject_id)
+			return 1;
+	return 0;
+}
+
+int yj_scope_allows_subject(const yj_scope *sc, const char *region_code, const char *department, int64_t subject_id)
+{
+	return allows(sc, region_code, department) && yj_scope_has_subject(sc, subject_id);
 }

@@ -13,10 +13,12 @@
 /* Reading joins the region name and the department remit; writing touches the users table alone. */
 static const yj_table users_view = {
 	"users u JOIN regions r ON r.code = u.region_code JOIN departments d ON d.code = u.department",
-	"u.region_code", "u.department"};
-static const yj_table users_table = {"users", "region_code", "department"};
+	"u.region_code", "u.department", NULL};
+static const yj_table users_table = {"users", "region_code", "department", NULL};
 
-#define COLS "u.id, u.username, u.display_name, '', u.role, u.region_code, r.name, u.department, d.remit, u.disabled"
+#define COLS                                                                                                     \
+	"u.id, u.username, u.display_name, '', u.role, u.region_code, r.name, u.department, d.remit, u.disabled, " \
+	"u.institution_id"
 
 static const yj_qparam list_params[] = {
 	{"q", "Substring of user name or display name"},
@@ -37,9 +39,17 @@ static const yj_qparam export_params[] = {
 	{NULL, NULL},
 };
 
-static void read_row(store_stmt *st, auth_user *u)
+/* A user as this API shows it: the row and its subject binding (institution users). */
+typedef struct api_user {
+	auth_user u;
+	int64_t institution_id; /* 0: none */
+} api_user;
+
+static void read_row(store_stmt *st, api_user *a)
 {
-	memset(u, 0, sizeof *u);
+	auth_user *u = &a->u;
+	memset(a, 0, sizeof *a);
+	a->institution_id = store_col_is_null(st, 10) ? 0 : store_col_int64(st, 10);
 	u->id = store_col_int64(st, 0);
 	snprintf(u->username, sizeof u->username, "%s", store_col_text(st, 1));
 	snprintf(u->display_name, sizeof u->display_name, "%s", store_col_text(st, 2));
@@ -76,12 +86,19 @@ static yj_qb *filtered(yj_req *r)
 	return q;
 }
 
+static json_t *user_json(const api_user *a)
+{
+	json_t *j = auth_user_json(&a->u);
+	json_object_set_new(j, "institution_id", a->institution_id ? yj_json_id(a->institution_id) : json_null());
+	return j;
+}
+
 static json_t *user_row(store_stmt *st, void *arg)
 {
-	auth_user u;
+	api_user u;
 	(void)arg;
 	read_row(st, &u);
-	return auth_user_json(&u);
+	return user_json(&u);
 }
 
 static int list_users(yj_req *r)
@@ -114,11 +131,11 @@ static int export_users(yj_req *r)
 	if (!st)
 		return yj_reply_store_error(r, ST_ERR);
 	json_t *rows = json_array();
-	auth_user u;
+	api_user u;
 	int rc;
 	while ((rc = store_step(st)) == ST_ROW) {
 		read_row(st, &u);
-		json_array_append_new(rows, auth_user_json(&u));
+		json_array_append_new(rows, user_json(&u));
 	}
 	store_finalize(st);
 	if (rc < 0) {
@@ -129,7 +146,7 @@ static int export_users(yj_req *r)
 }
 
 /* Reads one user in scope; ST_NOTFOUND when absent or outside it. */
-static int get_in_scope(yj_req *r, int64_t id, auth_user *u)
+static int get_in_scope(yj_req *r, int64_t id, api_user *u)
 {
 	yj_qb *q = yj_q_select(&users_view, COLS, &yj_who(r)->scope);
 	yj_q_where(q, "u.id = ?");
@@ -160,13 +177,13 @@ static int path_id(yj_req *r, int64_t *id)
 static int get_user(yj_req *r)
 {
 	int64_t id;
-	auth_user u;
+	api_user u;
 	if (path_id(r, &id) < 0)
 		return YJ_OK;
 	int rc = get_in_scope(r, id, &u);
 	if (rc < 0)
 		return yj_reply_store_error(r, rc);
-	return yj_reply_json(r, 200, auth_user_json(&u));
+	return yj_reply_json(r, 200, user_json(&u));
 }
 
 static const yj_field create_fields[] = {
@@ -177,8 +194,17 @@ static const yj_field create_fields[] = {
 	{"role", F_STRING, 1, 32, "Role code"},
 	{"region_code", F_STRING, 1, 12, "GB/T 2260 code of the user's territory"},
 	{"department", F_STRING, 1, 32, "Department code"},
+	{"institution_code", F_STRING, 0, 18, "Role institution: credit code of the institution the user acts for (sees only it)"},
 	{NULL, 0, 0, 0, NULL},
 };
+
+/* 422 for a binding the registry refuses; takes why (may be NULL). */
+static int reply_bad_institution(yj_req *r, char *why)
+{
+	json_t *e = json_pack("[{s:s,s:s}]", "field", "institution_code", "detail", why ? why : "机构代码无效");
+	free(why);
+	return yj_reply_problem_errors(r, 422, "validation", "提交的数据有误", "请核对机构用户绑定的医疗机构。", e);
+}
 
 static int valid_username(const char *s)
 {
@@ -197,6 +223,7 @@ static int create_user(yj_req *r)
 		json_string_value(json_object_get(b, "username")), json_string_value(json_object_get(b, "display_name")),
 		json_string_value(json_object_get(b, "password")), json_string_value(json_object_get(b, "role")),
 		json_string_value(json_object_get(b, "region_code")), json_string_value(json_object_get(b, "department")),
+		json_string_value(json_object_get(b, "institution_code")),
 	};
 	json_t *errors = json_array();
 	const yj_pw_refusal *weak;
@@ -215,6 +242,8 @@ static int create_user(yj_req *r)
 	int64_t id = 0;
 	yj_id_format(yj_who(r)->user_id, actor);
 	int rc = yj_user_create(yj_store(r), &nu, actor, &id, &err);
+	if (rc == YJ_USER_BAD_INSTITUTION)
+		return reply_bad_institution(r, err);
 	free(err);
 	if (rc == ST_CONFLICT)
 		return yj_reply_problem_errors(r, 409, "conflict", "用户名已存在", "该用户名已被使用，请换一个。",
@@ -225,25 +254,38 @@ static int create_user(yj_req *r)
 							 "请检查行政区划代码", "field", "department", "detail", "请检查部门代码"));
 	if (rc < 0)
 		return yj_reply_store_error(r, rc);
-	auth_user u;
+	api_user u;
 	rc = get_in_scope(r, id, &u);
 	if (rc < 0)
 		return yj_reply_store_error(r, rc);
-	return yj_reply_json(r, 201, auth_user_json(&u));
+	return yj_reply_json(r, 201, user_json(&u));
 }
 
 static const yj_field patch_fields[] = {
 	{"display_name", F_STRING, 0, 64, "Name shown in the console"},
 	{"role", F_STRING, 0, 32, "Role code"},
 	{"disabled", F_BOOL, 0, 0, "A disabled user cannot sign in"},
+	{"institution_code", F_STRING, 0, 18, "Role institution: credit code of the institution the user acts for; \"\" unbinds"},
 	{NULL, 0, 0, 0, NULL},
 };
 
 struct patch_arg {
 	yj_req *r;
 	int64_t id;
-	auth_user after;
+	api_user after;
+	char *why; /* YJ_USER_BAD_INSTITUTION */
 };
+
+/* The binding after a change: the one asked for, or none when the user is no longer an institution user. */
+static int patch_binding(store_conn *c, struct patch_arg *a, const char *actor)
+{
+	const char *code = json_string_value(json_object_get(yj_body(a->r), "institution_code"));
+	if (!code && (!a->after.institution_id || !strcmp(a->after.u.role, "institution")))
+		return ST_OK;
+	int rc = yj_user_bind_institution(c, a->id, a->after.u.role, a->after.u.region_code, code ? code : "", actor,
+					  &a->after.institution_id, &a->why);
+	return rc;
+}
 
 static int patch_tx(store_conn *c, void *arg)
 {
@@ -273,7 +315,7 @@ static int patch_tx(store_conn *c, void *arg)
 		return ST_NOTFOUND;
 	if ((rc = get_in_scope(a->r, a->id, &a->after)) < 0)
 		return rc;
-	if (a->after.disabled) {
+	if (a->after.u.disabled) {
 		/* A disabled user's sessions end now, not when they expire. */
 		st = store_prepare(c, "DELETE FROM sessions WHERE user_id = ?");
 		if (!st)
@@ -287,8 +329,10 @@ static int patch_tx(store_conn *c, void *arg)
 	char actor[21], ids[21];
 	yj_id_format(p->user_id, actor);
 	yj_id_format(a->id, ids);
-	json_t *state = auth_user_json(&a->after);
-	yj_audit_event ev = {actor, "user.update", "user", ids, a->after.region_code, state};
+	if ((rc = patch_binding(c, a, actor)) < 0)
+		return rc;
+	json_t *state = user_json(&a->after);
+	yj_audit_event ev = {actor, "user.update", "user", ids, a->after.u.region_code, state};
 	rc = yj_audit_append(c, &ev, NULL);
 	json_decref(state);
 	return rc;
@@ -296,7 +340,7 @@ static int patch_tx(store_conn *c, void *arg)
 
 static int patch_user(yj_req *r)
 {
-	struct patch_arg a = {r, 0, {0}};
+	struct patch_arg a = {r, 0, {{0}, 0}, NULL};
 	if (path_id(r, &a.id) < 0)
 		return YJ_OK;
 	const char *role = json_string_value(json_object_get(yj_body(r), "role"));
@@ -304,9 +348,12 @@ static int patch_user(yj_req *r)
 		return yj_reply_problem_errors(r, 422, "validation", "提交的数据有误", "请按字段提示修改后重新提交。",
 					       json_pack("[{s:s,s:s}]", "field", "role", "detail", "未知角色"));
 	int rc = store_tx(yj_store(r), patch_tx, &a);
+	if (rc == YJ_USER_BAD_INSTITUTION)
+		return reply_bad_institution(r, a.why);
+	free(a.why);
 	if (rc < 0)
 		return yj_reply_store_error(r, rc);
-	return yj_reply_json(r, 200, auth_user_json(&a.after));
+	return yj_reply_json(r, 200, user_json(&a.after));
 }
 
 static const yj_field password_fields[] = {
@@ -321,18 +368,19 @@ static const yj_field password_fields[] = {
 static int set_password(yj_req *r)
 {
 	int64_t id;
-	auth_user u;
+	api_user au;
+	const auth_user *u = &au.u;
 	if (path_id(r, &id) < 0)
 		return YJ_OK;
-	int rc = get_in_scope(r, id, &u);
+	int rc = get_in_scope(r, id, &au);
 	if (rc < 0)
 		return yj_reply_store_error(r, rc);
 	const char *pw = json_string_value(json_object_get(yj_body(r), "password"));
-	const yj_pw_refusal *why = yj_password_weak(pw, u.username, NULL);
+	const yj_pw_refusal *why = yj_password_weak(pw, u->username, NULL);
 	char actor[21], *err = NULL;
 	yj_id_format(yj_who(r)->user_id, actor);
 	if (!why)
-		rc = yj_user_set_password(yj_store(r), u.username, pw, actor, &why, &err);
+		rc = yj_user_set_password(yj_store(r), u->username, pw, actor, &why, &err);
 	free(err);
 	if (why)
 		return yj_reply_problem_errors(r, 422, "validation", "提交的数据有误", why->zh,
@@ -352,7 +400,7 @@ const yj_route yj_user_routes[] = {
 	{"GET", "/api/v1/users/{id}", get_user, ROLE_ADMIN | ROLE_LEADER, NULL, NULL, "users", "Read one user",
 	 "The user", 200},
 	{"PATCH", "/api/v1/users/{id}", patch_user, ROLE_ADMIN, patch_fields, NULL, "users",
-	 "Change a user's name, role or disabled flag", "The changed user", 200},
+	 "Change a user's name, role, disabled flag or bound institution", "The changed user", 200},
 	{"PUT", "/api/v1/users/{id}/password", set_password, ROLE_ADMIN, password_fields, NULL, "users",
 	 "Set a user's password (ends their sessions and revokes their tokens)", "Set", 204},
 	{0},

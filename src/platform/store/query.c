@@ -69,6 +69,35 @@ void yj_q_region(yj_qb *q, const char *col, const char *code)
 	q->current = &q->where_binds;
 }
 
+/* The subject condition of a subject-bound scope: cond with every {S} expanded to the bound ids (or
+ * NULL, which matches nothing, for an empty set); a scoped table without a condition shows nothing. */
+static void add_subjects(yj_qb *q, const yj_scope *sc)
+{
+	const char *cond = q->t->subject_cond;
+	if (!cond) {
+		if (q->t->region_col || q->t->dept_col)
+			yj_buf_puts(&q->where, " AND 1=0");
+		return;
+	}
+	yj_buf_puts(&q->where, " AND (");
+	for (const char *p = cond; *p;) {
+		const char *m = strstr(p, "{S}");
+		if (!m) {
+			yj_buf_puts(&q->where, p);
+			break;
+		}
+		yj_buf_append(&q->where, p, (size_t)(m - p));
+		for (int i = 0; i < sc->nsubjects; i++) {
+			yj_buf_puts(&q->where, i ? ", ?" : "?");
+			push(&q->where_binds, B_INT, NULL, sc->subjects[i]);
+		}
+		if (sc->nsubjects == 0)
+			yj_buf_puts(&q->where, "NULL");
+		p = m + 3;
+	}
+	yj_buf_puts(&q->where, ")");
+}
+
 static void add_scope(yj_qb *q, const yj_scope *sc)
 {
 	const yj_table *t = q->t;
@@ -87,6 +116,8 @@ static void add_scope(yj_qb *q, const yj_scope *sc)
 			yj_buf_puts(&q->where, "NULL");
 		yj_buf_puts(&q->where, ")");
 	}
+	if (sc->subject_bound)
+		add_subjects(q, sc);
 }
 
 static yj_qb *q_new(const yj_table *t, int kind, const yj_scope *sc)

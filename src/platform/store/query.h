@@ -12,6 +12,12 @@ typedef struct yj_table {
 	const char *name;
 	const char *region_col; /* column holding a GB/T 2260 code, or NULL (unscoped table) */
 	const char *dept_col;	/* column holding a department code, or NULL */
+	/* For a subject-bound caller (scope.h): an SQL condition that holds when the row belongs to one
+	 * of the caller's subjects, with the subject set written {S} (expanded to "?, ?, …" bound to the
+	 * institution ids; it may appear several times), e.g. "institution_id IN ({S})". NULL: the rows
+	 * belong to no subject, and a subject-bound caller sees none of them if the table is scoped
+	 * (region_col or dept_col set). "1=1" marks reference data every caller may read. */
+	const char *subject_cond;
 } yj_table;
 
 typedef struct yj_qb yj_qb;

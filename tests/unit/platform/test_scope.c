@@ -43,7 +43,10 @@ static void scope_allows_subtree_only(void **state)
 	assert_int_equal(sc.ndepts, 1);
 }
 
-static const yj_table t = {"things", "region_code", "department"};
+static const yj_table t = {"things", "region_code", "department", NULL};
+static const yj_table owned = {"orders", "region_code", NULL, "subject_id IN ({S}) OR task_id IN (SELECT id FROM tasks WHERE subject_id IN ({S}))"};
+static const yj_table reference = {"items", NULL, "department", "1=1"};
+static const yj_table shared = {"calendar", NULL, NULL, NULL};
 
 static void select_carries_scope(void **state)
 {
@@ -77,6 +80,52 @@ static void unrestricted_has_no_predicate(void **state)
 	yj_q_free(q);
 }
 
+/* An institution user bound to two subjects sees owned rows through the table's condition, with the
+ * set expanded at every {S}; a scoped table without a condition shows it nothing; unscoped tables and
+ * reference data stay readable. */
+static void subject_set_narrows_scoped_tables(void **state)
+{
+	yj_scope sc;
+	yj_scope_init(&sc, "330302", "health", "*");
+	sc.subject_bound = 1;
+	sc.subjects[sc.nsubjects++] = 11;
+	sc.subjects[sc.nsubjects++] = 12;
+	yj_qb *q = yj_q_select(&owned, "id", &sc);
+	assert_string_equal(yj_q_sql(q), "SELECT id FROM orders WHERE 1=1 AND region_code >= ? AND region_code < ? AND "
+					 "(subject_id IN (?, ?) OR task_id IN (SELECT id FROM tasks WHERE subject_id IN (?, ?)))");
+	yj_q_free(q);
+	q = yj_q_update(&t, &sc);
+	yj_q_set_int(q, "x", 1);
+	assert_string_equal(yj_q_sql(q), "UPDATE things SET x = ? WHERE 1=1 AND region_code >= ? AND region_code < ? AND 1=0");
+	yj_q_free(q);
+	q = yj_q_select(&reference, "id", &sc);
+	assert_string_equal(yj_q_sql(q), "SELECT id FROM items WHERE 1=1 AND (1=1)");
+	yj_q_free(q);
+	q = yj_q_select(&shared, "day", &sc);
+	assert_string_equal(yj_q_sql(q), "SELECT day FROM calendar WHERE 1=1");
+	yj_q_free(q);
+	/* bound to nothing (an institution user without a binding): NULL matches no row */
+	sc.nsubjects = 0;
+	q = yj_q_select(&owned, "id", &sc);
+	assert_string_equal(yj_q_sql(q), "SELECT id FROM orders WHERE 1=1 AND region_code >= ? AND region_code < ? AND "
+					 "(subject_id IN (NULL) OR task_id IN (SELECT id FROM tasks WHERE subject_id IN (NULL)))");
+	yj_q_free(q);
+}
+
+static void subject_bound_scope_allows_only_its_subjects(void **state)
+{
+	yj_scope sc;
+	yj_scope_init(&sc, "330302", "health", "*");
+	assert_true(yj_scope_has_subject(&sc, 99));
+	sc.subject_bound = 1;
+	sc.subjects[sc.nsubjects++] = 11;
+	/* without the subject, a bound scope allows nothing: a check that cannot name it fails closed */
+	assert_false(yj_scope_allows(&sc, "330302", "health"));
+	assert_true(yj_scope_allows_subject(&sc, "330302", "health", 11));
+	assert_false(yj_scope_allows_subject(&sc, "330302", "health", 12));
+	assert_false(yj_scope_allows_subject(&sc, "330303", "health", 11));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -85,6 +134,8 @@ int main(void)
 		cmocka_unit_test(select_carries_scope),
 		cmocka_unit_test(update_carries_scope_after_set),
 		cmocka_unit_test(unrestricted_has_no_predicate),
+		cmocka_unit_test(subject_set_narrows_scoped_tables),
+		cmocka_unit_test(subject_bound_scope_allows_only_its_subjects),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,490 @@
+// The authorization matrix: every route of GET /api/v1/openapi.json (generated from the router's
+// table) × every caller — the eight roles of 鹿城区 330302, no sign-in, and a read-only token — called
+// with ids from the caller's own territory and from another (瑞安市 330381), each outcome asserted
+// exactly from the expectation table below: 2xx allowed, 403 refused for the role (or the token's
+// read scope), 404 (or 422 for an id in the body) out of scope, 401 without sign-in. A route in
+// openapi.json that the table does not cover fails the suite, so a new route cannot escape it; no 2xx
+// answer of a signed-in route carries the other territory's objects; a refused write must leave the
+// audit log (every change of state appends a leaf) as it was.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Server, BIN, PASSWORD } from './harness.mjs';
+import { creditCode, residentId } from './codes.mjs';
+import { twoTerritories, signedIn, A, B, ROLES } from './territories.mjs';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+const CALLERS = [...ROLES, 'anon', 'token'];
+const ANY = ROLES.join(' ');
+const STAFF = 'admin leader inspector legal_reviewer liaison'; // INSP_STAFF
+const TASK_READERS = STAFF + ' institution';
+const FIELD = 'admin leader inspector';
+const PLANNERS = 'admin leader';
+const WRITERS = 'admin inspector';
+const CLAIM_READERS = 'insurance_analyst admin leader liaison';
+// Rows with a department column are invisible to the market liaison (remit: market); subjects
+// outside a bound caller's set are invisible to institution users and grid members.
+const DEPT_HIDDEN = { liaison: 404 };
+const BOUND_HIDDEN = { institution: 404, grid_member: 404 };
+
+let srv, T, a, b, token, openapi, seq = 0, claimsA = [], claimsB = [];
+// While building a request for a caller the role gate will refuse, nothing fresh is made (DRY).
+let DRY = false;
+const mk = (t) => t === a && !DRY;
+const uniq = () => `${Date.now() % 100000}${seq++}`;
+
+// ---- fixtures beyond territories.mjs ----
+
+async function made(r, status = 201) {
+  assert.equal(r.status, status, JSON.stringify(r.data));
+  return r.data;
+}
+
+const freshInst = async (t) => made(await t.clients.admin.post('/api/v1/institutions', {
+  credit_code: creditCode('5233' + t.code.slice(2), String(50000000 + seq++)), name: `${t.code}新建诊所${seq}`, type: 'clinic',
+  level: 'none', ownership: 'private', profit: 'forprofit', region_code: t.code, clinical_depts: ['03'] }));
+const freshLicence = async (t) => made(await t.clients.admin.post('/api/v1/licences', { kind: 'med_inst_practice',
+  holder_type: 'institution', holder_id: (await freshInst(t)).id, reason: '核发', valid_from: '2026-01-15' }));
+const freshTask = async (t) => made(await t.clients.admin.post('/api/v1/inspection/tasks', { kind: 'patrol',
+  subject_id: t.inst.id, item_ids: ['8000001'], team: t.team, due_date: '2026-12-31' }));
+const freshOrder = async (t) => made(await t.clients.admin.post(`/api/v1/inspection/tasks/${(await freshTask(t)).id}/rectifications`,
+  { requirement: '限期整改', working_days: 5 }));
+// A task ready to complete: checked in, every check point of item MQ filled in, signed.
+async function readyTask(t) {
+  const k = await freshTask(t), c = t.clients.admin;
+  await made(await c.post(`/api/v1/inspection/tasks/${k.id}/checkin`, { lng: 120.65, lat: 28.01 }), 200);
+  for (let i = 1; i <= 5; i++)
+    await made(await c.req('PUT', `/api/v1/inspection/tasks/${k.id}/checklist/MQ-0${i}`, { result: 'compliant' }), 200);
+  await made(await c.post(`/api/v1/inspection/tasks/${k.id}/signature`, { signed: true, signer_name: '负责人' }), 200);
+  return k;
+}
+async function completedTask(t) {
+  const k = await readyTask(t);
+  await made(await t.clients.admin.post(`/api/v1/inspection/tasks/${k.id}/complete`, { summary: '检查完毕' }), 200);
+  return k;
+}
+const freshPlan = async (t) => made(await t.clients.leader.post('/api/v1/inspection/plans', { name: `计划${uniq()}`, kind: 'special',
+  item_ids: ['8000001'], region_code: t.code, ratio_permille: 200, start_date: '2026-03-01', end_date: '2026-11-30', team_size: 2 }));
+const freshDraw = async (t) => made(await t.clients.leader.post(`/api/v1/inspection/plans/${(await freshPlan(t)).id}/commit`));
+const freshFiling = async (t) => made(await t.clients.admin.post(`/api/v1/practitioners/${t.prac.id}/filings`,
+  { institution_id: t.other.id, start_date: `2025-01-${String(1 + (seq++ % 28)).padStart(2, '0')}` }));
+const freshResp = async () => made(await T[A].clients.admin.post('/api/v1/responsibilities',
+  { department: 'health', duty: `矩阵测试职责${uniq()}`, source: '测试' }));
+const nextFlag = (list) => { const f = list.shift(); assert.ok(f, 'pending flags left'); return f; };
+
+async function claimsFixture() {
+  const claims = path.join(srv.dir, 'claims.csv'), flags = path.join(srv.dir, 'flags.csv');
+  const registry = path.join(srv.dir, 'claims_registry'), deaths = path.join(srv.dir, 'claims_deaths.csv');
+  const RULES = path.join(root, 'rules');
+  execFileSync(BIN, ['gen', 'claims', '--rows', '2000', '--seed', '3', '--violations', '0.05', '--out', claims,
+    '--labels', path.join(srv.dir, 'labels.csv'), '--rules', RULES], { stdio: 'pipe' });
+  const screen = (extra = []) => spawnSync(BIN, ['screen', '--claims', claims, '--rules', RULES, '--registry', registry,
+    '--deaths', deaths, '--out', flags, '--threads', '2', ...extra], { encoding: 'utf8' });
+  assert.equal(screen().status, 0);
+  const per = {};
+  const lines = readFileSync(flags, 'utf8').trim().split('\n');
+  const col = lines[0].split(',').indexOf('institution_code');
+  for (const l of lines.slice(1)) { const c = l.split(',')[col]; per[c] = (per[c] ?? 0) + 1; }
+  // the institution with most flags goes to B, the next eight to A (A's calls use up a flag each)
+  const codes = Object.entries(per).sort((x, y) => y[1] - x[1]).map((e) => e[0]);
+  for (const [k, code] of codes.slice(0, 9).entries()) {
+    const t = k ? a : b;
+    await made(await t.clients.admin.post('/api/v1/institutions', { credit_code: code, name: `${t.code}医保诊所${k}`,
+      type: 'clinic', level: 'none', ownership: 'private', profit: 'forprofit', region_code: t.code, clinical_depts: ['03'] }));
+  }
+  const s = screen(['--db', srv.db, '--keys', srv.keys]);
+  assert.equal(s.status, 0, s.stderr);
+  for (const [t, list] of [[a, claimsA], [b, claimsB]]) {
+    const r = await t.clients.admin.get(`/api/v1/claims/flags?region=${t.code}&state=pending&limit=200`);
+    list.push(...r.data.items);
+    assert.ok(list.length >= (t === a ? 10 : 1), `${t.code}: ${list.length} flags`);
+  }
+  a.flag = claimsA.shift(); b.flag = claimsB.shift();
+  a.run = (await a.clients.admin.get('/api/v1/claims/runs')).data.items[0].id;
+}
+
+before(async () => {
+  srv = new Server();
+  await srv.start();
+  T = await twoTerritories(srv);
+  a = T[A]; b = T[B];
+  for (const t of [a, b]) {
+    srv.addUser(`${t.code}.inspector3`, 'inspector', t.code);
+    const i3 = await signedIn(srv, `${t.code}.inspector3`);
+    await made(await t.clients.admin.req('PUT', `/api/v1/inspection/inspectors/${i3.user.id}`, { cert_no: `33${t.code}93` }), 200);
+    t.draw = await freshDraw(t);
+    t.drawn = await freshDraw(t);
+    await made(await t.clients.leader.post(`/api/v1/inspection/draws/${t.drawn.id}/draw`, { witness: '福彩3D 2026001' }), 200);
+    t.attachment = await made(await t.clients.admin.req('POST', `/api/v1/inspection/tasks/${t.task.id}/attachments?name=photo.png`,
+      new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, t.code.length, seq++]), { 'content-type': 'application/octet-stream' }));
+    t.filing = await freshFiling(t);
+    await made(await t.clients.admin.post('/api/v1/tokens', { name: 'matrix' }));
+    t.tokenId = await lastToken(t.clients.admin);
+    t.leaf = (await t.clients.admin.get(`/api/v1/audit/leaves?object_type=institution&object_id=${t.inst.id}`)).data.items[0];
+  }
+  a.item = await made(await a.clients.admin.post('/api/v1/inspection/items', { code: 'MATRIX-1', department: 'health',
+    name: '矩阵测试事项', legal_basis: '《医疗机构管理条例》', subject_types: ['clinic'],
+    checklist: [{ code: 'MX-01', point: '测试', clause: '《医疗机构管理条例》第二十二条' }], ratio_permille: 50, coverage_years: 3 }));
+  await claimsFixture();
+  token = srv.token(`${A}.admin`, 'matrix-read');
+  openapi = (await fetch(srv.url + '/api/v1/openapi.json').then((r) => r.json())).paths;
+});
+after(async () => {
+  const exit = await srv.stop();
+  srv.cleanup();
+  assert.equal(exit.code, 0, 'server exits cleanly:\n' + srv.logs.slice(-4000));
+});
+
+// ---- the expectation table ----
+// roles: who passes the role gate ('public': no sign-in needed). ok: the status an allowed caller gets
+// on its own territory's ids; own: per-role exceptions (rows its remit or subject set does not
+// reach). foreign: the status for the other territory's ids (default 404), or null when the route
+// takes no territorial id, or 'list': 200 without any of the foreign territory's objects. req(t, role): {path params, query, body} for territory t (own: a, foreign:
+// b); it may be async to make a fresh object, so a success never depends on an earlier call. has(t):
+// ids an own 2xx answer must contain.
+const ids = (t) => [t.inst.id, t.other.id, t.prac.id, t.lic.id, t.task.id, t.order.id, t.plan.id, t.grid.id, t.flag.id,
+  t.draw.id, t.finding.id];
+const E = {};
+const def = (key, spec) => { E[key] = spec; };
+const pub = (key, req = () => ({}), extra = {}) => def(key, { roles: 'public', ok: 200, foreign: null, req, ...extra });
+
+pub('GET /healthz');
+pub('GET /metrics');
+pub('GET /api/v1/openapi.json');
+def('POST /api/v1/session', { roles: 'public', ok: 200, foreign: null,
+  req: () => ({ body: { username: `${A}.leader`, password: PASSWORD } }) });
+// a token has no browser session to describe
+def('GET /api/v1/session', { roles: ANY, ok: 200, foreign: null, own: { token: 400 } });
+def('DELETE /api/v1/session', { roles: ANY, ok: 204, foreign: null, session: 'fresh' });
+def('PUT /api/v1/session/password', { roles: ANY, ok: 422, foreign: null,
+  req: () => ({ body: { old_password: 'not-the-password', new_password: 'Xin-mima-2027' } }) });
+
+def('GET /api/v1/users', { roles: 'admin leader', ok: 200, foreign: 'list', req: (t) => ({ query: `?region=${t.code}&limit=200` }),
+  has: (t) => [t.users.inspector.id] });
+def('GET /api/v1/users/export', { roles: 'admin leader', ok: 200, foreign: 'list', req: (t) => ({ query: `?region=${t.code}&format=csv` }) });
+def('POST /api/v1/users', { roles: 'admin', ok: 201, foreign: 403, req: (t) => ({ body: { username: `m.${uniq()}`,
+  password: PASSWORD, role: 'inspector', region_code: t.code, department: 'health' } }) });
+def('GET /api/v1/users/{id}', { roles: 'admin leader', ok: 200, req: (t) => ({ params: { id: t.users.inspector2.id } }) });
+def('PATCH /api/v1/users/{id}', { roles: 'admin', ok: 200, req: (t) => ({ params: { id: t.users.inspector2.id },
+  body: { display_name: `监督员${uniq()}` } }) });
+
+def('PUT /api/v1/users/{id}/password', { roles: 'admin', ok: 204, req: (t) => ({ params: { id: t.users.inspector2.id },
+  body: { password: 'Jiancha-yuan-2027-' + uniq() } }) });
+
+def('GET /api/v1/tokens', { roles: ANY, ok: 200, foreign: null });
+def('POST /api/v1/tokens', { roles: ANY, ok: 201, foreign: null, req: () => ({ body: { name: `t${uniq()}` } }) });
+def('DELETE /api/v1/tokens/{id}', { roles: ANY, ok: 204, foreign: 404, req: async (t, role, c) => {
+  if (!mk(t)) return { params: { id: t.tokenId } };
+  await made(await c.post('/api/v1/tokens', { name: `d${uniq()}` }));
+  return { params: { id: await lastToken(c) } };
+} });
+
+def('GET /api/v1/regions', { roles: ANY, ok: 200, foreign: 'list', req: (t) => ({ query: `?parent=${t.code}&limit=50` }) });
+def('GET /api/v1/regions/export', { roles: ANY, ok: 200, foreign: 'list', req: (t) => ({ query: `?parent=${t.code}&format=csv` }) });
+def('GET /api/v1/regions/{code}', { roles: ANY, ok: 200, req: (t) => ({ params: { code: t.code } }) });
+def('GET /api/v1/departments', { roles: ANY, ok: 200, foreign: null });
+
+pub('GET /api/v1/audit/sth');
+pub('GET /api/v1/audit/public-key');
+pub('GET /api/v1/audit/proof/inclusion', () => ({ query: '?index=0' }));
+pub('GET /api/v1/audit/proof/consistency', () => ({ query: '?first=1' }));
+pub('GET /api/v1/public/audit/sth');
+pub('GET /api/v1/public/audit/sths');
+pub('GET /api/v1/public/audit/leaves', () => ({ query: '?start=0' }));
+def('GET /api/v1/audit/leaves', { roles: 'admin leader', ok: 200, foreign: 'list',
+  req: (t) => ({ query: `?object_type=institution&object_id=${t.inst.id}` }), has: (t) => [t.leaf.leaf_hash] });
+
+// registry: subjects are shared across departments (no department column), so the liaison and the
+// insurance analyst see the county's; institution users and grid members see their own subjects.
+const regList = (kind, has) => def(`GET /api/v1/${kind}`, { roles: ANY, ok: 200, foreign: 'list',
+  req: (t) => ({ query: `?region=${t.code}&limit=200` }), has });
+regList('institutions', (t) => [t.inst.id]);
+regList('practitioners', (t) => [t.prac.id]);
+regList('licences', (t) => [t.lic.id]);
+for (const kind of ['institutions', 'practitioners', 'licences'])
+  def(`GET /api/v1/${kind}/export`, { roles: ANY, ok: 200, foreign: 'list', req: (t) => ({ query: `?region=${t.code}&format=csv` }) });
+def('GET /api/v1/institutions/stats', { roles: ANY, ok: 200, foreign: 'list', req: (t) => ({ query: `?group=type&region=${t.code}` }) });
+def('GET /api/v1/practitioners/stats', { roles: ANY, ok: 200, foreign: 'list', req: (t) => ({ query: `?group=category&region=${t.code}` }) });
+def('POST /api/v1/institutions', { roles: WRITERS, ok: 201, foreign: 422, req: (t) => ({ body: {
+  credit_code: creditCode('5233' + t.code.slice(2), String(60000000 + seq++)), name: `矩阵诊所${uniq()}`, type: 'clinic',
+  level: 'none', ownership: 'private', profit: 'forprofit', region_code: t.code, clinical_depts: ['03'] } }) });
+def('POST /api/v1/practitioners', { roles: WRITERS, ok: 201, foreign: 422, req: (t) => {
+  const n = String(seq++).padStart(3, '0');
+  return { body: { name: '王五', id_number: residentId(`${t.code}19900101${n}`.slice(0, 17)),
+    certificate_no: `11${t.code}${n}${t === a ? 1 : 2}000`, category: 'physician', practice_type: 'clinical',
+    institution_id: t.other.id } };
+} });
+for (const [kind, obj] of [['institutions', 'inst'], ['practitioners', 'prac']]) {
+  def(`GET /api/v1/${kind}/{id}`, { roles: ANY, ok: 200, req: (t) => ({ params: { id: t[obj].id } }) });
+  def(`GET /api/v1/${kind}/{id}/history`, { roles: ANY, ok: 200, req: (t) => ({ params: { id: t[obj].id } }) });
+}
+def('PATCH /api/v1/institutions/{id}', { roles: WRITERS, ok: 200,
+  req: (t) => ({ params: { id: t.other.id }, body: { address: `地址${uniq()}` } }) });
+def('PATCH /api/v1/practitioners/{id}', { roles: WRITERS, ok: 200,
+  req: (t) => ({ params: { id: t.otherPrac.id }, body: { practice_scope: `内科专业${uniq()}` } }) });
+def('GET /api/v1/practitioners/{id}/identity', { roles: 'admin inspector legal_reviewer', ok: 200,
+  req: (t) => ({ params: { id: t.prac.id } }) });
+def('GET /api/v1/vocab', { roles: ANY, ok: 200, foreign: null });
+
+def('GET /api/v1/grids', { roles: ANY, ok: 200, foreign: 'list', req: (t) => ({ query: `?region=${t.code}` }),
+  has: (t, role) => (BOUND_HIDDEN[role] ? [] : [t.grid.id]) });
+def('GET /api/v1/grids/export', { roles: ANY, ok: 200, foreign: 'list', req: (t) => ({ query: `?region=${t.code}&format=csv` }) });
+def('POST /api/v1/grids', { roles: 'admin', ok: 201, foreign: 422, req: (t) => ({ body: { name: `网格${uniq()}`, region_code: t.town } }) });
+def('GET /api/v1/grids/{id}', { roles: ANY, ok: 200, own: BOUND_HIDDEN, req: (t) => ({ params: { id: t.grid.id } }) });
+def('PATCH /api/v1/grids/{id}', { roles: 'admin', ok: 200, req: (t) => ({ params: { id: t.grid2.id }, body: { name: `网格${uniq()}` } }) });
+def('PUT /api/v1/grids/{id}/members', { roles: 'admin', ok: 200,
+  req: (t) => ({ params: { id: t.grid.id }, body: { user_ids: [t.users.grid_member.id] } }) });
+
+// responsibilities and the code lists are the same for every territory
+def('GET /api/v1/responsibilities', { roles: ANY, ok: 200, foreign: null });
+def('GET /api/v1/responsibilities/export', { roles: ANY, ok: 200, foreign: null, req: () => ({ query: '?format=csv' }) });
+def('POST /api/v1/responsibilities', { roles: 'admin', ok: 201, foreign: null,
+  req: () => ({ body: { department: 'health', duty: `矩阵职责${uniq()}`, source: '测试' } }) });
+def('PATCH /api/v1/responsibilities/{id}', { roles: 'admin', ok: 200, foreign: null,
+  req: async () => ({ params: { id: DRY ? '7000000' : (await freshResp()).id }, body: { duty: `改${uniq()}` } }) });
+def('DELETE /api/v1/responsibilities/{id}', { roles: 'admin', ok: 204, foreign: null,
+  req: async () => ({ params: { id: DRY ? '7000000' : (await freshResp()).id } }) });
+
+def('GET /api/v1/practitioners/{id}/filings', { roles: ANY, ok: 200, req: (t) => ({ params: { id: t.prac.id } }) });
+def('POST /api/v1/practitioners/{id}/filings', { roles: WRITERS, ok: 201, req: (t) => ({ params: { id: t.prac.id },
+  body: { institution_id: t.other.id, start_date: `2024-${String(1 + (seq % 12)).padStart(2, '0')}-${String(1 + (seq++ % 28)).padStart(2, '0')}` } }) });
+def('POST /api/v1/practitioners/{id}/filings/{fid}/end', { roles: WRITERS, ok: 200, req: async (t) => ({
+  params: { id: t.prac.id, fid: (mk(t) ? await freshFiling(t) : t.filing).id }, body: { end_date: '2026-06-30' } }) });
+
+def('POST /api/v1/licences', { roles: WRITERS, ok: 201, foreign: 422, req: async (t) => ({ body: { kind: 'med_inst_practice',
+  holder_type: 'institution', holder_id: mk(t) ? (await freshInst(t)).id : t.other.id, reason: '核发' } }) });
+for (const [k, ok] of [['get', 200], ['download', 200], ['qr.png', 200]])
+  def(`GET /api/v1/licences/{id}${k === 'get' ? '' : '/' + k}`, { roles: ANY, ok, req: (t) => ({ params: { id: t.lic.id } }) });
+for (const act of ['renew', 'change', 'suspend', 'resume', 'revoke'])
+  def(`POST /api/v1/licences/{id}/${act}`, { roles: WRITERS, ok: 200, req: async (t) => {
+    let id = t.lic.id;
+    if (mk(t)) {
+      id = (await freshLicence(t)).id;
+      if (act === 'resume') await made(await t.clients.admin.post(`/api/v1/licences/${id}/suspend`, { reason: '暂停' }), 200);
+    }
+    return { params: { id }, body: { reason: '依申请办理' } };
+  } });
+def('GET /api/v1/licence-kinds', { roles: ANY, ok: 200, foreign: null });
+// public verification answers for any licence: it is what the QR code on paper links to
+def('GET /api/v1/public/licences/{code}', { roles: 'public', ok: 200, foreign: 200, req: (t) => ({ params: { code: t.lic.verify_code } }) });
+pub('GET /api/v1/public/licence-key');
+def('GET /api/v1/registry/kinds/{kind}/fields', { roles: ANY, ok: 200, foreign: null, req: () => ({ params: { kind: 'institution' } }) });
+// an import answers with its report: a row of another territory is invalid, and nothing is written
+def('POST /api/v1/import/{kind}', { roles: WRITERS, ok: 200, foreign: 200, raw: 'text/csv',
+  refused: (text) => text.includes('"written":false') && text.includes('"invalid":1'), req: (t) => ({
+  params: { kind: 'institutions' },
+  body: `credit_code,name,type,level,ownership,profit,region_code\n${creditCode('5233' + t.code.slice(2), String(70000000 + seq++))},导入诊所${uniq()},clinic,none,private,forprofit,${t.code}\n` }) });
+
+// claims flags are the insurance department's rows: the market liaison's remit does not reach them
+def('GET /api/v1/claims/runs', { roles: CLAIM_READERS, ok: 200, foreign: null });
+def('GET /api/v1/claims/flags', { roles: CLAIM_READERS, ok: 200, foreign: 'list', req: (t) => ({ query: `?region=${t.code}&limit=200` }),
+  has: (t, role) => (role === 'liaison' ? [] : [t.flag.id]) });
+def('GET /api/v1/claims/flags/export', { roles: CLAIM_READERS, ok: 200, foreign: 'list', req: (t) => ({ query: `?region=${t.code}&format=csv` }) });
+def('GET /api/v1/claims/flags/{id}', { roles: CLAIM_READERS, ok: 200, own: DEPT_HIDDEN, req: (t) => ({ params: { id: t.flag.id } }) });
+def('GET /api/v1/claims/flags/{id}/patient', { roles: 'insurance_analyst admin', ok: 200, req: (t) => ({ params: { id: t.flag.id } }) });
+for (const act of ['confirm', 'dismiss'])
+  def(`POST /api/v1/claims/flags/{id}/${act}`, { roles: 'insurance_analyst admin', ok: 200,
+    req: (t) => ({ params: { id: mk(t) ? nextFlag(claimsA).id : t.flag.id }, body: { reason: '核实' } }) });
+def('POST /api/v1/claims/flags/{id}/reopen', { roles: 'leader admin', ok: 200, req: async (t) => {
+  let id = t.flag.id;
+  if (mk(t)) {
+    id = nextFlag(claimsA).id;
+    await made(await t.clients.admin.post(`/api/v1/claims/flags/${id}/dismiss`, { reason: '排除' }), 200);
+  }
+  return { params: { id }, body: { reason: '重新审核' } };
+} });
+def('GET /api/v1/claims/summary', { roles: CLAIM_READERS, ok: 200, foreign: null, own: DEPT_HIDDEN, req: () => ({ query: `?run=${a.run}` }) });
+
+// inspection
+def('GET /api/v1/inspection/items', { roles: ANY, ok: 200, foreign: null });
+def('POST /api/v1/inspection/items', { roles: 'admin', ok: 201, foreign: null, req: () => ({ body: { code: `MX-${uniq()}`,
+  department: 'health', name: '矩阵事项', legal_basis: '《医疗机构管理条例》', subject_types: ['clinic'],
+  checklist: [{ code: 'MX-01', point: '测试', clause: '《医疗机构管理条例》第二十二条' }], ratio_permille: 50, coverage_years: 3 } }) });
+// the item list is each department's: a health item is outside the market and insurance remits
+def('GET /api/v1/inspection/items/{id}', { roles: ANY, ok: 200, foreign: null, own: { liaison: 404, insurance_analyst: 404 }, req: () => ({ params: { id: '8000001' } }) });
+def('PATCH /api/v1/inspection/items/{id}', { roles: 'admin', ok: 200, foreign: null,
+  req: () => ({ params: { id: a.item.id }, body: { name: `矩阵事项${uniq()}` } }) });
+def('GET /api/v1/inspection/inspectors', { roles: STAFF, ok: 200, foreign: null,
+  has: (t, role) => (role === 'liaison' ? [] : [t.users.inspector.id]) });
+def('GET /api/v1/inspection/inspectors/{user_id}', { roles: STAFF, ok: 200, own: DEPT_HIDDEN,
+  req: (t) => ({ params: { user_id: t.users.inspector.id } }) });
+def('PUT /api/v1/inspection/inspectors/{user_id}', { roles: 'admin', ok: 200,
+  req: (t) => ({ params: { user_id: t.users.inspector.id }, body: { cert_no: `33${t.code}01` } }) });
+// item 6: an inspector declares their own conflicts; another county's institution is not theirs to name
+def('POST /api/v1/inspection/inspectors/{user_id}/conflicts', { roles: 'admin inspector', ok: 201, foreign: 422,
+  req: (t, role) => ({ params: { user_id: a.users.inspector.id },
+    body: { institution_id: t.other.id, kind: 'relative', reason: '近亲属在该机构任职' } }) });
+def('GET /api/v1/inspection/signals', { roles: STAFF, ok: 200, foreign: null });
+def('PUT /api/v1/inspection/signals/{subject_id}', { roles: 'admin', ok: 200,
+  req: (t) => ({ params: { subject_id: t.other.id }, body: { complaints: 1, credit_grade: 'B' } }) });
+def('GET /api/v1/calendar', { roles: ANY, ok: 200, foreign: null, req: () => ({ query: '?year=2026' }) });
+def('GET /api/v1/calendar/working-days', { roles: ANY, ok: 200, foreign: null, req: () => ({ query: '?from=2026-03-02&days=5' }) });
+def('PUT /api/v1/calendar/{day}', { roles: 'admin', ok: 200, foreign: null,
+  req: () => ({ params: { day: '2027-01-01' }, body: { kind: 'holiday', name: '元旦' } }) });
+def('DELETE /api/v1/calendar/{day}', { roles: 'admin', ok: 204, foreign: null, req: async () => {
+  if (!DRY) await made(await a.clients.admin.req('PUT', '/api/v1/calendar/2027-05-01', { kind: 'holiday', name: '劳动节' }), 200);
+  return { params: { day: '2027-05-01' } };
+} });
+def('GET /api/v1/inspection/plans', { roles: STAFF, ok: 200, foreign: null, has: (t, role) => (role === 'liaison' ? [] : [t.plan.id]) });
+def('POST /api/v1/inspection/plans', { roles: PLANNERS, ok: 201, foreign: 422, req: (t) => ({ body: { name: `计划${uniq()}`,
+  kind: 'special', item_ids: ['8000001'], region_code: t.code, start_date: '2026-03-01', end_date: '2026-11-30', team_size: 2 } }) });
+def('GET /api/v1/inspection/plans/{id}', { roles: STAFF, ok: 200, own: DEPT_HIDDEN, req: (t) => ({ params: { id: t.plan.id } }) });
+def('POST /api/v1/inspection/plans/{id}/commit', { roles: PLANNERS, ok: 201,
+  req: async (t) => ({ params: { id: mk(t) ? (await freshPlan(t)).id : t.plan.id } }) });
+def('GET /api/v1/inspection/draws/{id}', { roles: STAFF, ok: 200, own: DEPT_HIDDEN, req: (t) => ({ params: { id: t.draw.id } }) });
+def('POST /api/v1/inspection/draws/{id}/draw', { roles: PLANNERS, ok: 200,
+  req: async (t) => ({ params: { id: mk(t) ? (await freshDraw(t)).id : t.draw.id }, body: { witness: '福彩3D 2026002' } }) });
+pub('GET /api/v1/public/draws');
+// a drawn draw's bundle is public in every territory (anyone may re-run it)
+def('GET /api/v1/public/draws/{id}/bundle', { roles: 'public', ok: 200, foreign: 200, req: (t) => ({ params: { id: t.drawn.id } }) });
+def('GET /api/v1/inspection/tasks', { roles: TASK_READERS, ok: 200, foreign: 'list', req: (t) => ({ query: `?region=${t.code}&limit=200` }),
+  has: (t, role) => (role === 'liaison' ? [] : [t.task.id]) });
+def('GET /api/v1/inspection/tasks/export', { roles: TASK_READERS, ok: 200, foreign: 'list', req: (t) => ({ query: `?region=${t.code}&format=csv` }) });
+def('POST /api/v1/inspection/tasks', { roles: FIELD, ok: 201, foreign: 422, req: (t) => ({ body: { kind: 'patrol',
+  subject_id: t.inst.id, item_ids: ['8000001'], team: a.team } }) });
+def('GET /api/v1/inspection/tasks/{id}', { roles: TASK_READERS, ok: 200, own: DEPT_HIDDEN, req: (t) => ({ params: { id: t.task.id } }) });
+def('POST /api/v1/inspection/tasks/{id}/assign', { roles: PLANNERS, ok: 200,
+  req: (t) => ({ params: { id: t.task.id }, body: { team: t.team } }) });
+def('POST /api/v1/inspection/tasks/{id}/checkin', { roles: FIELD, ok: 200,
+  req: async (t) => ({ params: { id: mk(t) ? (await freshTask(t)).id : t.task.id }, body: { lng: 120.65, lat: 28.01 } }) });
+def('PUT /api/v1/inspection/tasks/{id}/checklist/{code}', { roles: FIELD, ok: 200,
+  req: (t) => ({ params: { id: t.task.id, code: 'MQ-01' }, body: { result: 'compliant' } }) });
+def('POST /api/v1/inspection/tasks/{id}/findings', { roles: FIELD, ok: 201,
+  req: (t) => ({ params: { id: t.task.id }, body: { point_code: 'MQ-05', severity: 'minor', description: '病历缺页' } }) });
+def('POST /api/v1/inspection/tasks/{id}/attachments', { roles: FIELD, ok: 201, raw: 'application/octet-stream', req: (t) => ({
+  params: { id: t.task.id }, query: '?name=p.png', body: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, seq++ % 256, 7]) }) });
+def('GET /api/v1/inspection/tasks/{id}/attachments/{sha256}', { roles: TASK_READERS, ok: 200, own: DEPT_HIDDEN,
+  req: (t) => ({ params: { id: t.task.id, sha256: t.attachment.sha256 } }) });
+def('POST /api/v1/inspection/tasks/{id}/signature', { roles: FIELD, ok: 200,
+  req: async (t) => ({ params: { id: mk(t) ? (await freshTask(t)).id : t.task.id }, body: { signed: true, signer_name: '负责人' } }) });
+def('POST /api/v1/inspection/tasks/{id}/complete', { roles: FIELD, ok: 200, req: async (t) => {
+  const id = mk(t) ? (await readyTask(t)).id : t.task.id;
+  return { params: { id }, body: { summary: '检查完毕' } };
+} });
+def('POST /api/v1/inspection/tasks/{id}/rectifications', { roles: FIELD, ok: 201,
+  req: (t) => ({ params: { id: t.task.id }, body: { requirement: '限期整改', working_days: 5 } }) });
+def('GET /api/v1/inspection/rectifications', { roles: TASK_READERS, ok: 200, foreign: null,
+  has: (t, role) => (role === 'liaison' ? [] : [t.order.id]) });
+def('GET /api/v1/inspection/rectifications/{id}', { roles: TASK_READERS, ok: 200, own: DEPT_HIDDEN, req: (t) => ({ params: { id: t.order.id } }) });
+def('POST /api/v1/inspection/rectifications/{id}/follow-up', { roles: FIELD, ok: 201,
+  req: async (t) => ({ params: { id: mk(t) ? (await freshOrder(t)).id : t.order.id }, body: { team: t.team } }) });
+// an institution's only write: its report on its own open order
+def('POST /api/v1/inspection/rectifications/{id}/report', { roles: 'institution', ok: 200,
+  req: (t) => ({ params: { id: t.order.id }, body: { report: '已重新培训并补全病历' } }) });
+def('POST /api/v1/inspection/rectifications/{id}/close', { roles: FIELD, ok: 200,
+  req: async (t) => ({ params: { id: mk(t) ? (await freshOrder(t)).id : t.order.id }, body: { result: 'rectified', note: '已整改' } }) });
+def('GET /api/v1/inspection/publications', { roles: STAFF, ok: 200, foreign: null });
+def('POST /api/v1/inspection/tasks/{id}/publish', { roles: PLANNERS, ok: 200,
+  req: async (t) => ({ params: { id: mk(t) ? (await completedTask(t)).id : t.task.id } }) });
+pub('GET /api/v1/public/inspection-results');
+
+// FHIR (the registry's subjects, read-only)
+pub('GET /fhir/r4/metadata');
+for (const [type, obj, suffix] of [['Organization', 'inst', ''], ['Location', 'inst', ''], ['Practitioner', 'prac', ''],
+  ['PractitionerRole', 'prac', '-primary']]) {
+  def(`GET /fhir/r4/${type}/_history`, { roles: ANY, ok: 200, foreign: null });
+  def(`GET /fhir/r4/${type}`, { roles: ANY, ok: 200, foreign: null });
+  def(`GET /fhir/r4/${type}/{id}`, { roles: ANY, ok: 200, req: (t) => ({ params: { id: t[obj].id + suffix } }) });
+}
+
+async function lastToken(c) {
+  const r = await c.get('/api/v1/tokens');
+  return r.data.items[r.data.items.length - 1].id;
+}
+
+// ---- running it ----
+
+function headersFor(caller, c, method, type) {
+  const h = {};
+  if (caller === 'token') h.authorization = 'Bearer ' + token;
+  else if (c) {
+    if (c.cookie) h.cookie = c.cookie;
+    if (c.csrf && method !== 'GET') h['x-csrf-token'] = c.csrf;
+  }
+  if (type) h['content-type'] = type;
+  return h;
+}
+
+// One request as caller, without touching the caller's session (a sign-in answer sets no cookie here).
+async function call(caller, c, method, url, body, raw) {
+  const type = body === undefined ? null : raw ?? 'application/json';
+  const payload = body === undefined ? undefined : typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body);
+  const r = await fetch(srv.url + url, { method, headers: headersFor(caller, c, method, type), body: payload });
+  return { status: r.status, text: Buffer.from(await r.arrayBuffer()).toString('utf8') };
+}
+
+const treeSize = async () => (await fetch(srv.url + '/api/v1/audit/sth').then((r) => r.json())).tree_size;
+
+function expected(spec, caller, side) {
+  const role = caller === 'token' ? 'admin' : caller;
+  if (spec.roles === 'public') return side === 'own' ? spec.ok : spec.foreign;
+  if (caller === 'anon') return 401;
+  if (!spec.roles.split(' ').includes(role)) return 403;
+  if (caller === 'token' && spec.method !== 'GET') return 403; // the token's read scope
+  if (side === 'own') return spec.own?.[caller] ?? spec.own?.[role] ?? spec.ok;
+  return spec.foreign === undefined ? 404 : spec.foreign === 'list' ? 200 : spec.foreign;
+}
+
+function url(spec, r) {
+  let p = spec.path;
+  for (const [k, v] of Object.entries(r.params ?? {})) p = p.replace(`{${k}}`, encodeURIComponent(v));
+  assert.doesNotMatch(p, /\{/, `${spec.key}: a path parameter without a value`);
+  return p + (r.query ?? '');
+}
+
+async function clientOf(caller) {
+  if (caller === 'anon' || caller === 'token') return null;
+  return a.clients[caller];
+}
+
+test('openapi.json and the expectation table list the same routes', () => {
+  const routes = [];
+  for (const [p, ops] of Object.entries(openapi)) for (const m of Object.keys(ops)) routes.push(`${m.toUpperCase()} ${p}`);
+  const missing = routes.filter((k) => !E[k]);
+  const stale = Object.keys(E).filter((k) => !routes.includes(k));
+  assert.deepEqual(missing, [], 'routes without an expectation: add them to the table');
+  assert.deepEqual(stale, [], 'expectations for routes that no longer exist');
+  assert.ok(routes.length >= 130, String(routes.length));
+});
+
+for (const [key, spec] of Object.entries(E)) {
+  spec.key = key;
+  [spec.method, spec.path] = key.split(' ');
+  test(`matrix: ${key}`, async () => {
+    const failures = [];
+    for (const caller of CALLERS) {
+      for (const side of ['own', 'foreign']) {
+        const want = expected(spec, caller, side);
+        if (want === null) continue;
+        const t = side === 'own' ? a : b;
+        const role = caller === 'token' ? 'admin' : caller;
+        let c = await clientOf(caller);
+        // build the request only for a caller that will reach the handler: a fresh object for a
+        // refused call would be wasted (and would itself change the log)
+        DRY = want === 401 || want === 403;
+        const r = spec.req ? await spec.req(t, role, c) : {};
+        DRY = false;
+        if (spec.session === 'fresh' && c) c = await signedIn(srv, `${A}.${caller}`);
+        const write = spec.method !== 'GET';
+        const size0 = write ? await treeSize() : 0;
+        const res = await call(caller, c, spec.method, url(spec, r ?? {}), r?.body, spec.raw);
+        const where = `${caller} ${side}`;
+        if (res.status !== want) {
+          failures.push(`${where}: ${res.status} (expected ${want}) ${res.text.slice(0, 200)}`);
+          continue;
+        }
+        const refused = res.status >= 300 || (side === 'foreign' && spec.refused);
+        if (side === 'foreign' && spec.refused && res.status < 300 && !spec.refused(res.text)) failures.push(`${where}: not refused: ${res.text.slice(0, 200)}`);
+        if (refused && write && (await treeSize()) !== size0) failures.push(`${where}: refused but the log grew`);
+        // no answer to a caller of 330302 carries 330381's objects, whatever was asked (public routes aside)
+        if (res.status < 300 && spec.roles !== 'public')
+          for (const id of ids(b)) if (res.text.includes(id)) failures.push(`${where}: answer carries ${B}'s ${id}`);
+        if (res.status < 300 && side === 'own' && spec.has)
+          for (const id of spec.has(a, role)) if (!res.text.includes(id)) failures.push(`${where}: answer lacks ${id}`);
+      }
+    }
+    assert.deepEqual(failures, []);
+  });
+}
