@@ -88,6 +88,10 @@ typedef struct yj_http_config {
 	unsigned idle_timeout;	    /* seconds, default 30 */
 	size_t header_memory;	    /* per-connection memory for headers, default 32 KiB */
 	int secure_cookies;	    /* behind TLS: mark cookies Secure */
+	unsigned per_address_connections; /* connections from one client address; 0 = no limit */
+	const char *operator_listen; /* HOST:PORT serving only /healthz and /metrics; NULL or "" = none */
+	int operator_optional;	     /* operator_listen is a default: if it cannot bind, warn and go on */
+	const char *trusted_proxy;   /* peer address whose X-Real-IP names the client; NULL = none */
 } yj_http_config;
 
 /* Hooks the identity layer installs, so platform/http does not depend on how sessions work.
@@ -105,6 +109,8 @@ int yj_server_start(yj_server *srv, char **err);
 /* Stops accepting, finishes in-flight requests, then returns. */
 void yj_server_stop(yj_server *srv);
 void yj_server_free(yj_server *srv);
+/* The operator listener's address when it is serving, else NULL (borrowed from the config). */
+const char *yj_server_operator(const yj_server *srv);
 
 /* The route table, for openapi.c and tests. */
 const yj_route *const *yj_server_routes(const yj_server *srv, size_t *ntables);
