@@ -8,11 +8,11 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import http from 'node:http';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Server, Client, PASSWORD, freePort, isProblem } from './harness.mjs';
+import { Server, Client, BIN, PASSWORD, freePort, isProblem } from './harness.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 const NGINX = process.env.NGINX_BIN ?? '/usr/sbin/nginx';
@@ -126,6 +126,38 @@ test('/metrics: an administrator on the public listener, anyone on the operator 
   const post = await new Client(s.opUrl).req('POST', '/healthz', '{}');
   isProblem(assert, post, 405);
   assert.equal(post.headers.get('allow'), 'GET, HEAD');
+});
+
+test('the operator listener defaults to PORT+1; a taken default is skipped with a warning, a taken explicit address stops the start', async () => {
+  // Find a port whose successor is free, hold the successor, start yijian on the port.
+  let port, holder;
+  for (let i = 0; i < 20 && !holder; i++) {
+    port = await freePort();
+    holder = await new Promise((resolve) => {
+      const h = net.createServer().listen(port + 1, '127.0.0.1', () => resolve(h)).on('error', () => resolve(null));
+    });
+  }
+  assert.ok(holder);
+  cleanups.push(() => new Promise((r) => holder.close(r)));
+  const s = new Server();
+  s.port = port;
+  await s.start();
+  cleanups.push(async () => { await s.stop(); s.cleanup(); });
+  assert.match(s.logs, /"msg":"serve\.operator_off"/);
+  assert.match(s.logs, /operator listener: none/);
+
+  const free = new Server();
+  await free.start();
+  cleanups.push(async () => { await free.stop(); free.cleanup(); });
+  assert.match(free.logs, new RegExp(`operator listener: 127\\.0\\.0\\.1:${free.port + 1}`));
+  assert.equal((await get(`http://127.0.0.1:${free.port + 1}/metrics`)).status, 200);
+
+  // Another yijian's main listener (which sets SO_REUSEPORT) must not be shared by an operator listener.
+  const clash = spawnSync(BIN, ['serve', '--db', `sqlite:${path.join(s.dir, 'clash.db')}`, '--keys', path.join(s.dir, 'clash.keys'),
+    '--listen', `127.0.0.1:${await freePort()}`, '--web', '', '--operator-listen', `127.0.0.1:${free.port}`],
+  { encoding: 'utf8', timeout: 15000 });
+  assert.equal(clash.status, 1, clash.stderr);
+  assert.match(clash.stderr, /operator listener/);
 });
 
 test('the idle timeout closes a silent socket on time; a trickling one it cannot, and the operator listener still answers when the main one is full', async () => {

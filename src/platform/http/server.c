@@ -192,7 +192,9 @@ static int parse_listen(const char *listen, struct sockaddr_in *sa)
 
 /* The operator listener: a daemon of its own (its own threads and connection slots), so /healthz and
  * /metrics answer while the main listener is saturated by slow or idle clients. Small on purpose:
- * it serves two cheap routes to monitoring, never the public. */
+ * it serves two cheap routes to monitoring, never the public. No SO_REUSEPORT, unlike the main
+ * listener: a port already taken (another process's main listener, or our own) must fail the bind,
+ * not quietly share its connections with it. */
 static int start_operator(yj_server *srv, char **err)
 {
 	struct sockaddr_in sa;
@@ -207,8 +209,7 @@ static int start_operator(yj_server *srv, char **err)
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request,
 		&srv->op_l, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, 2u,
 		MHD_OPTION_CONNECTION_LIMIT, 64u, MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		(size_t)(16u << 10), MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv->op_l,
-		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
+		(size_t)(16u << 10), MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv->op_l, MHD_OPTION_END);
 	if (srv->op_d)
 		return YJ_OK;
 	if (srv->cfg.operator_optional) {
