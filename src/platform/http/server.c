@@ -65,6 +65,52 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, yj_req *r)
 	return ret;
 }
 
+/* Request targets and header lines longer than nginx takes (deploy/nginx/yijian.conf) are refused here
+ * the same way, as problem+json. Only those that fit the per-connection memory reach us: beyond it
+ * libmicrohttpd 0.9.75 answers 414/431 itself with a fixed HTML page, and the front must answer them. */
+#define YJ_MAX_TARGET 8192
+#define YJ_MAX_HEADER_LINE 8192
+
+struct req_sizes {
+	size_t query;	/* decoded query arguments, names and values */
+	size_t longest; /* longest header line */
+};
+
+static enum MHD_Result add_size(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct req_sizes *z = cls;
+	size_t n = strlen(key) + (value ? strlen(value) : 0) + 2;
+	if (kind == MHD_GET_ARGUMENT_KIND)
+		z->query += n;
+	else if (n > z->longest)
+		z->longest = n;
+	return MHD_YES;
+}
+
+/* Replies 414 or 431 and returns 1 when the request is too long; 0 otherwise. */
+static int refuse_oversize(yj_req *r)
+{
+	struct req_sizes z = {0, 0};
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, add_size, &z);
+	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, add_size, &z);
+	size_t plen = strlen(r->path);
+	if (plen + z.query > YJ_MAX_TARGET) {
+		/* The problem's instance echoes the path: keep a short, valid UTF-8 beginning of it. */
+		size_t n = plen < 200 ? plen : 200;
+		while (n && !yj_utf8_valid(r->path, n))
+			n--;
+		r->path[n] = '\0';
+		yj_reply_problem(r, 414, "uri-too-long", "请求地址过长", "请求地址（含查询参数）超过 8 KiB，请减少查询条件后重试。");
+	} else if (z.longest > YJ_MAX_HEADER_LINE) {
+		yj_reply_problem(r, 431, "header-too-large", "请求头过大",
+				 "请求头或 Cookie 过大（单行上限 8 KiB），请清除本站 Cookie 后重试。");
+	} else {
+		return 0;
+	}
+	yj_add_header(r, "Connection", "close");
+	return 1;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
 				  const char *version, const char *upload_data, size_t *upload_data_size,
 				  void **con_cls)
@@ -86,6 +132,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		proxied_addr(srv, conn, r->addr, sizeof r->addr);
 		*con_cls = r;
 		atomic_fetch_add(&srv->in_flight, 1);
+		if (refuse_oversize(r))
+			return send_reply(conn, r);
 		/* Refuse an oversized body before reading it, when its length is announced. */
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 		if (cl && strtoull(cl, NULL, 10) > srv->cfg.max_body) {
