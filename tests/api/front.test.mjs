@@ -94,7 +94,8 @@ test('one address cannot take every connection: the per-address limit refuses th
 });
 
 test('the per-address limit is on by default at 128 connections', async () => {
-  const s = await server([]);
+  // More connection slots than the default, so the 128 held ones cannot fill a worker thread's share.
+  const s = await server(['--max-connections', '4096']);
   await idle(s.port, 128, '127.0.0.4');
   assert.equal((await get(s.url + '/healthz', { localAddress: '127.0.0.4' })).status, 'closed');
   assert.equal((await get(s.url + '/healthz', { localAddress: '127.0.0.5' })).status, 200);
