@@ -1,6 +1,7 @@
 /* server.c — libmicrohttpd glue: daemon options (epoll, thread pool, limits), reading request
  * bodies ourselves (Debian's 0.9.75 PostProcessor is affected by CVE-2023-27371), handing complete
- * requests to dispatch.c and turning the reply into an MHD response. */
+ * requests to dispatch.c and turning the reply into an MHD response; the operator listener (a second,
+ * small daemon for /healthz and /metrics), the client address behind a trusted proxy, and 414/431. */
 #define _POSIX_C_SOURCE 200809L
 #include "http_int.h"
 #include "../../base/log.h"
