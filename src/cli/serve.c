@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -41,6 +42,16 @@ static const char *find_web_dir(const char *given)
 		}
 	}
 	return NULL;
+}
+
+/* The default operator listener: loopback, the port after the main one ("" when there is none). */
+static void default_operator(const char *listen, char *out, size_t cap)
+{
+	const char *colon = strrchr(listen, ':');
+	long port = colon ? strtol(colon + 1, NULL, 10) : 0;
+	out[0] = '\0';
+	if (port > 0 && port < 65535)
+		snprintf(out, cap, "127.0.0.1:%ld", port + 1);
 }
 
 static unsigned num(const cli_opt *o, const char *name, unsigned dflt)
@@ -72,7 +83,11 @@ int cmd_serve(int argc, char **argv)
 		{"threads", 1, "worker threads (default max(8, 4 × cores))", NULL},
 		{"max-connections", 1, "simultaneous connections (default 1024)", NULL},
 		{"idle-timeout", 1, "seconds before an idle or slow connection is closed (default 30)", NULL},
-		{"secure-cookies", 0, "mark cookies Secure (when behind TLS)", NULL},
+		{"max-connections-per-address", 1, "simultaneous connections from one client address, 0 = no limit (default 128)", NULL},
+		{"operator-listen", 1, "HOST:PORT serving /healthz and /metrics to operators; '' = none (default 127.0.0.1:PORT+1)", NULL},
+		{"trusted-proxy", 1, "address of the reverse proxy whose X-Real-IP header names the client (default none)", NULL},
+		{"secure-cookies", 0, "mark cookies Secure (default on when --public-url is https)", NULL},
+		{"no-secure-cookies", 0, "do not mark cookies Secure even with an https --public-url", NULL},
 		{"public-url", 1, "public base URL: licence QR codes (<URL>verify/<code>) and FHIR links (default http://LISTEN/)", NULL},
 		{"attachment-quota", 1, "bytes of attachments each user may upload in all (default 2147483648)", NULL},
 		{"id-lookups-per-hour", 1, "resident ID disclosures and lookups per user and hour (default 30; 0: no limit)", NULL},
@@ -114,8 +129,18 @@ int cmd_serve(int argc, char **argv)
 		.max_connections = num(o, "max-connections", 0),
 		.idle_timeout = num(o, "idle-timeout", 0),
 		.secure_cookies = cli_get(o, "secure-cookies") != NULL,
+		.per_address_connections = num(o, "max-connections-per-address", 128),
+		.trusted_proxy = cli_get(o, "trusted-proxy"),
 		.attachment_quota = quota,
 	};
+	/* Cookies sent to an https public address are Secure unless the operator says otherwise. */
+	const char *pub = cli_get(o, "public-url");
+	if (pub && strncasecmp(pub, "https://", 8) == 0 && !cli_get(o, "no-secure-cookies"))
+		cfg.secure_cookies = 1;
+	char op_default[32];
+	default_operator(cfg.listen, op_default, sizeof op_default);
+	cfg.operator_listen = cli_get(o, "operator-listen") ? cli_get(o, "operator-listen") : op_default;
+	cfg.operator_optional = cli_get(o, "operator-listen") == NULL;
 	yj_pii_set_lookup_limit(num(o, "id-lookups-per-hour", YJ_PII_LOOKUPS_PER_HOUR));
 	yj_signin_limits limits = {num(o, "signin-pair-limit", 0), num(o, "signin-address-limit", 0),
 				   num(o, "signin-account-limit", 0), num(o, "signin-window", 0),
@@ -146,8 +171,9 @@ int cmd_serve(int argc, char **argv)
 		store_close(s);
 		return 1;
 	}
-	fprintf(stderr, "yijian %s serving http://%s/ (database: %s, console: %s)\n", YJ_VERSION, cfg.listen,
-		store_engine(s), cfg.web_dir ? cfg.web_dir : "not built");
+	fprintf(stderr, "yijian %s serving http://%s/ (database: %s, console: %s; operator listener: %s)\n", YJ_VERSION,
+		cfg.listen, store_engine(s), cfg.web_dir ? cfg.web_dir : "not built",
+		yj_server_operator(srv) ? yj_server_operator(srv) : "none");
 	yj_log(YJ_LOG_INFO, "serve.start", "\"listen\":\"%s\",\"engine\":\"%s\"", cfg.listen, store_engine(s));
 	int sig = 0;
 	sigwait(&set, &sig);

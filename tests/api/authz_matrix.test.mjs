@@ -151,7 +151,8 @@ const def = (key, spec) => { E[key] = spec; };
 const pub = (key, req = () => ({}), extra = {}) => def(key, { roles: 'public', ok: 200, foreign: null, req, ...extra });
 
 pub('GET /healthz');
-pub('GET /metrics');
+// /metrics on the public listener is for administrators (Prometheus with a read token); the operator listener serves it to anyone who can reach it
+def('GET /metrics', { roles: 'admin', ok: 200, foreign: null });
 pub('GET /api/v1/openapi.json');
 def('POST /api/v1/session', { roles: 'public', ok: 200, foreign: null,
   req: () => ({ body: { username: `${A}.leader`, password: PASSWORD } }) });

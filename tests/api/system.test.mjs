@@ -1,11 +1,13 @@
 // /healthz, /metrics, the OpenAPI document (checked against the router), pagination and logs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Server, Client } from './harness.mjs';
+import { Server, Client, freePort } from './harness.mjs';
 
-let srv, c;
+let srv, c, opUrl;
 before(async () => {
-  srv = new Server();
+  const op = await freePort();
+  opUrl = `http://127.0.0.1:${op}`;
+  srv = new Server({ args: ['--operator-listen', `127.0.0.1:${op}`] });
   await srv.start();
   srv.addUser('sys.leader', 'leader', '330000');
   c = new Client(srv.url);
@@ -23,7 +25,8 @@ test('healthz reports the engine and schema version', async () => {
 test('metrics count requests by route and status, with histograms and store figures', async () => {
   await c.get('/api/v1/regions?limit=5');
   await c.get('/api/v1/regions?limit=0');
-  const text = await (await fetch(srv.url + '/metrics')).text();
+  // Unauthenticated only on the operator listener (tests/api/front.test.mjs covers the public one).
+  const text = await (await fetch(opUrl + '/metrics')).text();
   assert.match(text, /yijian_http_requests_total\{method="GET",route="\/api\/v1\/regions",status="200"\} \d+/);
   assert.match(text, /yijian_http_requests_total\{method="GET",route="\/api\/v1\/regions",status="400"\} \d+/);
   assert.match(text, /yijian_http_request_duration_seconds_bucket\{method="GET",route="\/api\/v1\/regions",status="200",le="\+Inf"\}/);

@@ -92,6 +92,10 @@ typedef struct yj_http_config {
 	const char *public_url;	    /* base URL clients reach us at, "https://host/" (serve --public-url); links in
 				     * responses are built on it, never on the Host header. NULL: http://LISTEN/ */
 	int64_t attachment_quota;   /* bytes of attachments one user may upload in all, default 2 GiB */
+	unsigned per_address_connections; /* connections from one client address; 0 = no limit */
+	const char *operator_listen; /* HOST:PORT serving only /healthz and /metrics; NULL or "" = none */
+	int operator_optional;	     /* operator_listen is a default: if it cannot bind, warn and go on */
+	const char *trusted_proxy;   /* peer address whose X-Real-IP names the client; NULL = none */
 } yj_http_config;
 
 /* Hooks the identity layer installs, so platform/http does not depend on how sessions work.
@@ -109,6 +113,8 @@ int yj_server_start(yj_server *srv, char **err);
 /* Stops accepting, finishes in-flight requests, then returns. */
 void yj_server_stop(yj_server *srv);
 void yj_server_free(yj_server *srv);
+/* The operator listener's address when it is serving, else NULL (borrowed from the config). */
+const char *yj_server_operator(const yj_server *srv);
 
 /* The route table, for openapi.c and tests. */
 const yj_route *const *yj_server_routes(const yj_server *srv, size_t *ntables);

@@ -27,6 +27,12 @@ typedef struct static_file {
 	int immutable; /* hashed asset names can be cached for a year */
 } static_file;
 
+/* A listening daemon's context: which server, and whether it is the operator listener. */
+typedef struct yj_listener {
+	yj_server *srv;
+	int operator;
+} yj_listener;
+
 struct yj_server {
 	yj_http_config cfg;
 	store *st;
@@ -39,6 +45,8 @@ struct yj_server {
 	const char *signing_dir;
 	char *public_url; /* cfg.public_url when the server made it up (http://LISTEN/) */
 	struct MHD_Daemon *d;
+	struct MHD_Daemon *op_d; /* the operator listener, or NULL */
+	yj_listener main_l, op_l;
 	static_file *files;
 	size_t nfiles;
 	_Atomic int64_t in_flight;
@@ -78,6 +86,7 @@ struct yj_req {
 	char **hdrs; /* name, value pairs */
 	size_t nhdrs;
 	char addr[64];
+	int operator; /* arrived on the operator listener */
 	uint64_t t0;
 	char *cursor; /* decoded ?cursor= */
 };
@@ -102,6 +111,8 @@ void yj_metrics_observe(yj_server *srv, size_t route_idx, int status, uint64_t d
 int yj_static_load(yj_server *srv, const char *dir, char **err);
 int yj_static_serve(yj_req *r);
 void yj_static_free(yj_server *srv);
+/* system_api.c: the operator listener's requests (/healthz, /metrics, nothing else, no sign-in). */
+void yj_operator_dispatch(yj_req *r);
 /* dispatch.c */
 void yj_dispatch(yj_req *r);
 void yj_req_cleanup(yj_req *r);

@@ -1,6 +1,7 @@
 /* server.c — libmicrohttpd glue: daemon options (epoll, thread pool, limits), reading request
  * bodies ourselves (Debian's 0.9.75 PostProcessor is affected by CVE-2023-27371), handing complete
- * requests to dispatch.c and turning the reply into an MHD response. */
+ * requests to dispatch.c and turning the reply into an MHD response; the operator listener (a second,
+ * small daemon for /healthz and /metrics), the client address behind a trusted proxy, and 414/431. */
 #define _POSIX_C_SOURCE 200809L
 #include "http_int.h"
 #include "../../base/log.h"
@@ -30,6 +31,22 @@ static void client_addr(struct MHD_Connection *conn, char *out, size_t cap)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, (socklen_t)cap);
 }
 
+/* Behind a proxy every peer is the proxy: take the client's address from the X-Real-IP header the
+ * proxy sets (deploy/nginx/yijian.conf), but only from the configured proxy, so a client cannot
+ * choose the address its sign-in failures are counted under. */
+static void proxied_addr(yj_server *srv, struct MHD_Connection *conn, char *addr, size_t cap)
+{
+	const char *tp = srv->cfg.trusted_proxy;
+	if (!tp || !*tp || strcmp(addr, tp) != 0)
+		return;
+	const char *real = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Real-IP");
+	unsigned char probe[sizeof(struct in6_addr)];
+	if (!real || strlen(real) >= cap)
+		return;
+	if (inet_pton(AF_INET, real, probe) == 1 || inet_pton(AF_INET6, real, probe) == 1)
+		memcpy(addr, real, strlen(real) + 1);
+}
+
 static enum MHD_Result send_reply(struct MHD_Connection *conn, yj_req *r)
 {
 	struct MHD_Response *resp =
@@ -49,17 +66,65 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, yj_req *r)
 	return ret;
 }
 
+/* Request targets and header lines longer than nginx takes (deploy/nginx/yijian.conf) are refused here
+ * the same way, as problem+json. Only those that fit the per-connection memory reach us: beyond it
+ * libmicrohttpd 0.9.75 answers 414/431 itself with a fixed HTML page, and the front must answer them. */
+#define YJ_MAX_TARGET 8192
+#define YJ_MAX_HEADER_LINE 8192
+
+struct req_sizes {
+	size_t query;	/* decoded query arguments, names and values */
+	size_t longest; /* longest header line */
+};
+
+static enum MHD_Result add_size(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct req_sizes *z = cls;
+	size_t n = strlen(key) + (value ? strlen(value) : 0) + 2;
+	if (kind == MHD_GET_ARGUMENT_KIND)
+		z->query += n;
+	else if (n > z->longest)
+		z->longest = n;
+	return MHD_YES;
+}
+
+/* Replies 414 or 431 and returns 1 when the request is too long; 0 otherwise. */
+static int refuse_oversize(yj_req *r)
+{
+	struct req_sizes z = {0, 0};
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, add_size, &z);
+	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, add_size, &z);
+	size_t plen = strlen(r->path);
+	if (plen + z.query > YJ_MAX_TARGET) {
+		/* The problem's instance echoes the path: keep a short, valid UTF-8 beginning of it. */
+		size_t n = plen < 200 ? plen : 200;
+		while (n && !yj_utf8_valid(r->path, n))
+			n--;
+		r->path[n] = '\0';
+		yj_reply_problem(r, 414, "uri-too-long", "请求地址过长", "请求地址（含查询参数）超过 8 KiB，请减少查询条件后重试。");
+	} else if (z.longest > YJ_MAX_HEADER_LINE) {
+		yj_reply_problem(r, 431, "header-too-large", "请求头过大",
+				 "请求头或 Cookie 过大（单行上限 8 KiB），请清除本站 Cookie 后重试。");
+	} else {
+		return 0;
+	}
+	yj_add_header(r, "Connection", "close");
+	return 1;
+}
+
 /* Called with the raw request target before libmicrohttpd decodes it (the only place it can be
  * seen): creates the request, which on_request receives as *con_cls and on_completed frees. */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
-	yj_server *srv = cls;
+	yj_listener *l = cls;
+	yj_server *srv = l->srv;
 	yj_req *r = yj_calloc(1, sizeof *r);
 	r->srv = srv;
 	r->conn = conn;
 	r->lookup = mhd_lookup;
 	r->t0 = yj_mono_ns();
 	r->bad_target = yj_target_refused(uri);
+	r->operator = l->operator;
 	client_addr(conn, r->addr, sizeof r->addr);
 	atomic_fetch_add(&srv->in_flight, 1);
 	return r;
@@ -69,7 +134,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				  const char *version, const char *upload_data, size_t *upload_data_size,
 				  void **con_cls)
 {
-	yj_server *srv = cls;
+	yj_listener *l = cls;
+	yj_server *srv = l->srv;
 	yj_req *r = *con_cls;
 
 	if (!r) /* a daemon started without MHD_OPTION_URI_LOG_CALLBACK: the target is already decoded */
@@ -77,6 +143,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (!r->method) {
 		r->method = method;
 		r->path = yj_strdup(url);
+		/* Headers are parsed by now: the client's address behind a trusted proxy, and 414/431. */
+		proxied_addr(srv, conn, r->addr, sizeof r->addr);
+		if (refuse_oversize(r))
+			return send_reply(conn, r);
 		/* Refuse an oversized body before reading it, when its length is announced. */
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 		if (cl && strtoull(cl, NULL, 10) > srv->cfg.max_body) {
@@ -98,13 +168,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (r->replied)
 		return MHD_YES;
-	yj_dispatch(r);
+	if (r->operator)
+		yj_operator_dispatch(r);
+	else
+		yj_dispatch(r);
 	return send_reply(conn, r);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
-	yj_server *srv = cls;
+	yj_server *srv = ((yj_listener *)cls)->srv;
 	yj_req *r = *con_cls;
 	if (!r)
 		return;
@@ -150,6 +223,8 @@ yj_server *yj_server_new(const yj_http_config *cfg, store *st, const yj_route *c
 	if (hooks)
 		srv->hooks = *hooks;
 	srv->signing_dir = signing_dir;
+	srv->main_l = (yj_listener){srv, 0};
+	srv->op_l = (yj_listener){srv, 1};
 	return srv;
 }
 
@@ -180,6 +255,36 @@ static int parse_listen(const char *listen, struct sockaddr_in *sa)
 	return YJ_OK;
 }
 
+/* The operator listener: a daemon of its own (its own threads and connection slots), so /healthz and
+ * /metrics answer while the main listener is saturated by slow or idle clients. Small on purpose:
+ * it serves two cheap routes to monitoring, never the public. No SO_REUSEPORT, unlike the main
+ * listener: a port already taken (another process's main listener, or our own) must fail the bind,
+ * not quietly share its connections with it. */
+static int start_operator(yj_server *srv, char **err)
+{
+	struct sockaddr_in sa;
+	const char *listen = srv->cfg.operator_listen;
+	if (!listen || !*listen)
+		return YJ_OK;
+	if (parse_listen(listen, &sa) < 0) {
+		*err = yj_asprintf("cannot parse operator listen address '%s' (expected HOST:PORT)", listen);
+		return YJ_ERR;
+	}
+	srv->op_d = MHD_start_daemon(
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request,
+		&srv->op_l, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, 2u,
+		MHD_OPTION_CONNECTION_LIMIT, 64u, MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		(size_t)(16u << 10), MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv->op_l, MHD_OPTION_END);
+	if (srv->op_d)
+		return YJ_OK;
+	if (srv->cfg.operator_optional) {
+		yj_log(YJ_LOG_WARN, "serve.operator_off", "\"listen\":\"%s\",\"reason\":\"cannot listen\"", listen);
+		return YJ_OK;
+	}
+	*err = yj_asprintf("cannot listen on %s for the operator listener (port in use or not permitted)", listen);
+	return YJ_ERR;
+}
+
 int yj_server_start(yj_server *srv, char **err)
 {
 	struct sockaddr_in sa;
@@ -189,19 +294,31 @@ int yj_server_start(yj_server *srv, char **err)
 	}
 	if (srv->cfg.web_dir && yj_static_load(srv, srv->cfg.web_dir, err) < 0)
 		return YJ_ERR;
+	/* MHD_OPTION_PER_IP_CONNECTION_LIMIT: a connection beyond the limit from one address is
+	 * accepted and closed at once, so one client cannot hold every connection slot. */
 	srv->d = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, srv,
-		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, srv->cfg.threads,
-		MHD_OPTION_CONNECTION_LIMIT, srv->cfg.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
-		srv->cfg.idle_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, srv->cfg.header_memory,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
-		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request,
+		&srv->main_l, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, srv->cfg.threads,
+		MHD_OPTION_CONNECTION_LIMIT, srv->cfg.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		srv->cfg.per_address_connections, MHD_OPTION_CONNECTION_TIMEOUT, srv->cfg.idle_timeout,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, srv->cfg.header_memory, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+		&srv->main_l, MHD_OPTION_URI_LOG_CALLBACK, on_uri, &srv->main_l, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
 		MHD_OPTION_END);
 	if (!srv->d) {
 		*err = yj_asprintf("cannot listen on %s (port in use or not permitted)", srv->cfg.listen);
 		return YJ_ERR;
 	}
+	if (start_operator(srv, err) < 0) {
+		MHD_stop_daemon(srv->d);
+		srv->d = NULL;
+		return YJ_ERR;
+	}
 	return YJ_OK;
+}
+
+const char *yj_server_operator(const yj_server *srv)
+{
+	return srv->op_d ? srv->cfg.operator_listen : NULL;
 }
 
 void yj_server_stop(yj_server *srv)
@@ -210,10 +327,15 @@ void yj_server_stop(yj_server *srv)
 		return;
 	/* Stop accepting, then let in-flight requests finish (bounded) before tearing down. */
 	MHD_quiesce_daemon(srv->d);
+	if (srv->op_d)
+		MHD_quiesce_daemon(srv->op_d);
 	for (int i = 0; i < 300 && atomic_load(&srv->in_flight) > 0; i++)
 		usleep(10000);
 	MHD_stop_daemon(srv->d);
 	srv->d = NULL;
+	if (srv->op_d)
+		MHD_stop_daemon(srv->op_d);
+	srv->op_d = NULL;
 }
 
 void yj_server_free(yj_server *srv)
