@@ -349,6 +349,7 @@ test('direct tasks refuse conflicted or too small teams; scope keeps a county in
   r = await lcIns[3].get('/api/v1/inspection/tasks?limit=200');
   assert.ok(r.data.items.some((x) => x.id === direct));
   r = await lcIns[3].get('/api/v1/inspection/tasks?mine=true&limit=200');
+  assert.ok(r.data.items.some((x) => x.id === direct), 'the direct task is among lc.i3\'s own');
   assert.ok(r.data.items.every((x) => x.team.some((m) => m.id === ids['lc.i3'])));
   // The region filter and the export use the same filters and scope as the list.
   const all = (await lcIns[3].get('/api/v1/inspection/tasks?limit=200')).data.items;
