@@ -44,13 +44,14 @@ export class Server {
     this.db = opts.db ?? freshDb(this.dir);
     this.keys = path.join(this.dir, 'keys');
     this.extra = opts.args ?? [];
+    this.env = opts.env ?? {}; // extra environment of `serve` (e.g. the power-cut shim)
     this.logs = '';
   }
   async start() {
     this.port = this.port ?? await freePort();
     this.url = `http://127.0.0.1:${this.port}`;
     this.proc = spawn(BIN, ['serve', '--db', this.db, '--keys', this.keys, '--listen', `127.0.0.1:${this.port}`,
-      '--web', '', ...this.extra], { stdio: ['ignore', 'ignore', 'pipe'] });
+      '--web', '', ...this.extra], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...this.env } });
     this.proc.stderr.on('data', (d) => { this.logs += d; });
     this.exited = new Promise((resolve) => this.proc.on('exit', (code, sig) => resolve({ code, sig })));
     for (let i = 0; i < 200; i++) {
