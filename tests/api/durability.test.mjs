@@ -11,7 +11,11 @@ import { Server, Client, cli } from './harness.mjs';
 import { SHIM, shimEnv, cutPower } from './powercut.mjs';
 
 let srv, cut;
-after(async () => { for (const s of [srv, cut]) if (s) { await s.stop(); s.cleanup(); } });
+after(async () => {
+  const failed = [];
+  for (const s of [srv, cut]) if (s) { await s.stop().catch((e) => failed.push(e)); s.cleanup(); }
+  if (failed.length) throw failed[0];
+});
 
 test('SIGKILL during 1,000 concurrent writes loses no acknowledged write', { timeout: 240000 }, async () => {
   srv = new Server();
