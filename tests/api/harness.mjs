@@ -72,9 +72,10 @@ export class Server {
   // exits 0, and its stderr holds no sanitizer report (under ASan, leaks are only reported at exit,
   // so a suite that never looks would pass with them). A test that kills on purpose says so:
   // stop({ signal: 'SIGKILL', expectKill: true }) checks only that the signal ended it.
+  // A server meant to refuse to run says which status: stop({ expectCode: 2 }).
   // stop('SIGINT') is stop({ signal: 'SIGINT' }). Returns { code, sig }; throws on a bad ending.
   async stop(opts = {}) {
-    const { signal = 'SIGTERM', expectKill = false } = typeof opts === 'string' ? { signal: opts } : opts;
+    const { signal = 'SIGTERM', expectKill = false, expectCode = 0 } = typeof opts === 'string' ? { signal: opts } : opts;
     if (!this.proc) return undefined;
     if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill(signal);
     const exit = await this.exited;
@@ -83,8 +84,8 @@ export class Server {
       const at = Math.max(0, report.index - 200);
       throw new Error(`sanitizer report in the server's stderr:\n${this.logs.slice(at, at + 8000)}`);
     }
-    if (expectKill ? exit.sig !== signal : exit.code !== 0 || exit.sig !== null) {
-      throw new Error(`server ended with ${JSON.stringify(exit)} (expected ${expectKill ? signal : 'exit 0'}):\n` +
+    if (expectKill ? exit.sig !== signal : exit.code !== expectCode || exit.sig !== null) {
+      throw new Error(`server ended with ${JSON.stringify(exit)} (expected ${expectKill ? signal : 'exit ' + expectCode}):\n` +
         this.logs.slice(-4000));
     }
     return exit;
