@@ -11,3 +11,11 @@ foreach(src IN LISTS UNIT_TESTS)
   # second pass); without it they use a temporary SQLite file.
   set_tests_properties(unit.${name} PROPERTIES LABELS unit TIMEOUT 300)
 endforeach()
+
+# The power-cut shim tests/api/durability.test.mjs preloads into `yijian serve` (see powercut.c);
+# built next to the yijian binary, without sanitizers so it also loads into the ASan build.
+add_library(yj_powercut MODULE ${CMAKE_SOURCE_DIR}/tests/api/powercut.c)
+target_compile_options(yj_powercut PRIVATE -fno-sanitize=all)
+target_link_options(yj_powercut PRIVATE -fno-sanitize=all)
+target_link_libraries(yj_powercut PRIVATE Threads::Threads ${CMAKE_DL_LIBS})
+set_target_properties(yj_powercut PROPERTIES PREFIX "" LIBRARY_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})

@@ -98,8 +98,8 @@ test('a slow client is disconnected after the idle timeout and the server still 
 });
 
 test('oversized headers are refused without a crash', async () => {
-  const r = await fetch(srv.url + '/healthz', { headers: { 'x-big': 'a'.repeat(64 * 1024) } }).catch(() => null);
-  assert.ok(r === null || r.status >= 400);
+  const r = await fetch(srv.url + '/healthz', { headers: { 'x-big': 'a'.repeat(64 * 1024) } });
+  assert.equal(r.status, 431);
   assert.equal(await freshGet(srv.url + '/healthz'), 200);
 });
 

@@ -89,12 +89,8 @@ before(async () => {
   csvRows = readCsv(flagsCsv);
   all = await listAll(city);
 });
-after(async () => {
-  const exit = await srv.stop();
-  srv.cleanup();
-  // under ASan a leak or a sanitizer report makes the server exit non-zero
-  assert.equal(exit.code, 0, 'server exits cleanly:\n' + srv.logs.slice(-4000));
-});
+// stop() fails on a non-zero exit or a sanitizer report (ASan build: YIJIAN_BIN=build-asan/yijian).
+after(async () => { await srv.stop(); srv.cleanup(); });
 
 test('screen --db: the run and its flags are stored; the CSV is unchanged', async () => {
   const runs = await city.get('/api/v1/claims/runs');

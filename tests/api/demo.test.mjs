@@ -52,7 +52,10 @@ before(async () => {
 });
 
 after(async () => {
-  for (const s of [srv, twin, other]) if (s) { await s.stop(); s.cleanup(); }
+  // Stop every server even when one ended badly (its stop() throws), then report the first failure.
+  const failed = [];
+  for (const s of [srv, twin, other]) if (s) { await s.stop().catch((e) => failed.push(e)); s.cleanup(); }
+  if (failed.length) throw failed[0];
 });
 
 test('the county inspector sees only 鹿城区 (330302) institutions and practitioners', async () => {

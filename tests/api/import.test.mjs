@@ -55,7 +55,7 @@ test('cli: one bad row refuses the file, naming row and column; nothing is writt
   const f = file('bad.csv', csv(row('330302', 1), [bad, '乙医院', '综合医院', '二级', '公立', '非营利性', '330302', 5].join(','),
     row('330302', 3, '丙医院', 'abc')));
   const r = importCli('institutions', f);
-  assert.notEqual(r.status, 0);
+  assert.equal(r.status, 1, r.stderr);
   const lines = r.stderr.split('\n').filter((l) => l.startsWith('第 '));
   assert.equal(lines.length, 2, r.stderr);
   assert.match(lines[0], /^第 3 行 第 1 列（统一社会信用代码）：.*校验位/);
@@ -63,7 +63,7 @@ test('cli: one bad row refuses the file, naming row and column; nothing is writt
   assert.equal(await count(admin), 0);
 
   const s = importCli('institutions', f, '--skip-invalid');
-  assert.notEqual(s.status, 0, 'still non-zero: not every row was accepted');
+  assert.equal(s.status, 1, 'still 1: not every row was accepted');
   assert.match(s.stdout, /新增 1/);
   assert.equal(await count(admin), 1);
 });
@@ -95,7 +95,7 @@ test('cli: a GBK file is read and said so; undecodable bytes are refused with ro
   assert.equal((await admin.get('/api/v1/institutions?q=' + encodeURIComponent('鹿城卫生院'))).data.items.length, 1);
   const junk = file('junk.csv', Buffer.concat([Buffer.from(HEADER + '\n'), Buffer.from([0x41, 0x2c, 0xff, 0xfe, 0x0a])]));
   const j = importCli('institutions', junk);
-  assert.notEqual(j.status, 0);
+  assert.equal(j.status, 1, j.stderr);
   assert.match(j.stderr, /第 2 行第 2 列.*CSV UTF-8/);
   assert.equal(importCli('nonsense', junk).status, 2);
 });

@@ -11,3 +11,16 @@ foreach(src IN LISTS FUZZ_SRC)
   target_link_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined)
   add_dependencies(fuzz_targets ${name})
 endforeach()
+
+# fuzz_request's dictionary and one seed per route, written from the route table at build time
+# (routes_dict.c) into build-fuzz/fuzz-data/, so new routes are fuzzed without editing a list.
+add_executable(routes_dict ${CMAKE_SOURCE_DIR}/tests/fuzz/routes_dict.c)
+target_link_libraries(routes_dict PRIVATE yjcore)
+set(FUZZ_DATA ${CMAKE_BINARY_DIR}/fuzz-data)
+add_custom_command(OUTPUT ${FUZZ_DATA}/fuzz_request.dict
+  COMMAND ${CMAKE_COMMAND} -E rm -rf ${FUZZ_DATA}
+  COMMAND ${CMAKE_COMMAND} -E make_directory ${FUZZ_DATA}
+  COMMAND ${CMAKE_COMMAND} -E env ASAN_OPTIONS=detect_leaks=0 $<TARGET_FILE:routes_dict> ${FUZZ_DATA}
+  DEPENDS routes_dict VERBATIM)
+add_custom_target(fuzz_request_dict DEPENDS ${FUZZ_DATA}/fuzz_request.dict)
+add_dependencies(fuzz_targets fuzz_request_dict)

@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "fuzz_env.h"
 #include "base/id.h"
+#include "base/log.h"
 #include "cli/cli.h"
 #include "cli/routes.h"
 #include "platform/audit/audit.h"
@@ -19,6 +20,8 @@ fuzz_env *fuzz_env_get(void)
 		return &env;
 	if (sodium_init() < 0)
 		abort();
+	/* A line per request would slow the fuzzer down; warnings and errors still show. */
+	yj_log_set_level(YJ_LOG_WARN);
 	yj_id_seed(randombytes_random());
 	const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
 	char *dir = yj_asprintf("%s/yijian-fuzz-%d", base, (int)getpid());
