@@ -69,12 +69,12 @@ static const yj_route *find(yj_server *srv, const char *method, const char *path
 static const yj_route param_first[] = {
 	R("GET", "/x/{id}"),	     R("GET", "/x/new"),	 R("POST", "/x/new"),
 	R("GET", "/x/{id}/items"), R("GET", "/x/{id}/items/{n}"), R("GET", "/x/{id}/items/latest"),
-	{NULL},
+	{.method = NULL},
 };
 static const yj_route literal_first[] = {
 	R("GET", "/x/{id}/items/latest"), R("GET", "/x/{id}/items/{n}"), R("GET", "/x/{id}/items"),
 	R("POST", "/x/new"),		   R("GET", "/x/new"),		     R("GET", "/x/{id}"),
-	{NULL},
+	{.method = NULL},
 };
 
 static void literal_before_parameter_in_any_order(void **state)
