@@ -45,9 +45,9 @@ static inline int yj_date_valid(int64_t y, int m, int d)
 	return d >= 1 && d <= yj_date_month_days(y, m);
 }
 
-/* Day number of a civil date: 1970-01-01 is 0. m and d need not be checked first, but the result
- * of an unreal date (2023-02-29) is the day it overflows to (2023-03-01). Inline: the claims
- * loader calls it per row. */
+/* Day number of a civil date: 1970-01-01 is 0. m must be 1–12; a day past the month's end rolls
+ * over (2023-02-29 gives the number of 2023-03-01, which a licence's term relies on). Inline: the
+ * claims loader calls it per row. */
 static inline int64_t yj_days_from_civil(int64_t y, int m, int d)
 {
 	y -= m <= 2;
