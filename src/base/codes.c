@@ -1,6 +1,7 @@
 /* codes.c — GB 32100, GB 11714 and GB 11643 check characters (see codes.h). The weights are the
  * standards' tables; ../shared/domain/FACTS.md quotes them. */
 #include "codes.h"
+#include "date.h"
 
 #include <string.h>
 
@@ -92,23 +93,6 @@ char yj_resident_id_check_char(const char *s17)
 	return id_check[sum % 11];
 }
 
-static int num(const char *p, int n)
-{
-	int v = 0;
-	for (int i = 0; i < n; i++)
-		v = v * 10 + (p[i] - '0');
-	return v;
-}
-
-static int real_date(int y, int m, int d)
-{
-	static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	if (y < 1850 || y > 2100 || m < 1 || m > 12 || d < 1)
-		return 0;
-	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	return d <= mdays[m - 1] + (m == 2 && leap);
-}
-
 enum yj_code_err yj_resident_id_check(const char *s, size_t n)
 {
 	if (n != 18)
@@ -118,7 +102,7 @@ enum yj_code_err yj_resident_id_check(const char *s, size_t n)
 			return YJ_CODE_CHARSET;
 	if (!((s[17] >= '0' && s[17] <= '9') || s[17] == 'X'))
 		return YJ_CODE_CHARSET;
-	if (!real_date(num(s + 6, 4), num(s + 10, 2), num(s + 12, 2)))
+	if (yj_date_parse_compact(s + 6, 8, 1850, 2100, NULL) < 0) /* the birth date, YYYYMMDD */
 		return YJ_CODE_DATE;
 	if (yj_resident_id_check_char(s) != s[17])
 		return YJ_CODE_CHECK;

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "../base/date.h"
+
 #define YJ_NO_DATE INT32_MIN
 
 /* ---- RFC 4180 reader over a memory range -------------------------------------------------- */
@@ -119,10 +121,10 @@ void yj_load_report_free(yj_load_report *rep);
 
 /* ---- dates and money --------------------------------------------------------------------- */
 
-int32_t yj_days_from_civil(int y, int m, int d);
-void yj_civil_from_days(int32_t days, int *y, int *m, int *d);
-/* Strict YYYY-MM-DD (years 1900–2199); YJ_OK and *days, or YJ_ERR. */
-int yj_parse_date(const char *p, size_t n, int32_t *days);
+/* Dates are day numbers of base/date.h (int32_t in the columns); claim and reference dates are
+ * strict YYYY-MM-DD with the year in this range (yj_date_parse). */
+#define YJ_CLAIM_YEAR_MIN 1900
+#define YJ_CLAIM_YEAR_MAX 2199
 /* Decimal with at most `scale` fraction digits into an integer of 10^-scale units. */
 int yj_parse_decimal(const char *p, size_t n, int scale, int64_t *out);
 /* Full years between birth and day. */

@@ -244,55 +244,7 @@ char *yj_csv_dup(const yj_csv *r, int i)
 	return yj_strndup(r->f[i].p, r->f[i].n);
 }
 
-/* ---- dates -------------------------------------------------------------------------------- */
-
-/* Howard Hinnant's days_from_civil / civil_from_days. */
-int32_t yj_days_from_civil(int y, int m, int d)
-{
-	y -= m <= 2;
-	int era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (unsigned)((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1);
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return (int32_t)(era * 146097 + (int)doe - 719468);
-}
-
-void yj_civil_from_days(int32_t z, int *y, int *m, int *d)
-{
-	int zz = z + 719468;
-	int era = (zz >= 0 ? zz : zz - 146096) / 146097;
-	unsigned doe = (unsigned)(zz - era * 146097);
-	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int yy = (int)yoe + era * 400;
-	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	unsigned mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = yy + (*m <= 2);
-}
-
-int yj_parse_date(const char *p, size_t n, int32_t *days)
-{
-	if (n != 10 || p[4] != '-' || p[7] != '-')
-		return YJ_ERR;
-	int v[8], k = 0;
-	for (size_t i = 0; i < 10; i++) {
-		if (i == 4 || i == 7)
-			continue;
-		if (p[i] < '0' || p[i] > '9')
-			return YJ_ERR;
-		v[k++] = p[i] - '0';
-	}
-	int y = v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3], m = v[4] * 10 + v[5], d = v[6] * 10 + v[7];
-	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	if (y < 1900 || y > 2199 || m < 1 || m > 12 || d < 1)
-		return YJ_ERR;
-	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (d > mdays[m - 1] + (m == 2 && leap))
-		return YJ_ERR;
-	*days = yj_days_from_civil(y, m, d);
-	return YJ_OK;
-}
+/* ---- numbers and ages (dates themselves are base/date.h) ---------------------------------- */
 
 int yj_parse_decimal(const char *p, size_t n, int scale, int64_t *out)
 {

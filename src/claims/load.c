@@ -293,10 +293,12 @@ static int parse_row(loader *L, chunk *ch, yj_csv *r, size_t row, const char **w
 			dates[i] = ch->dval[i];
 			continue;
 		}
-		if (yj_parse_date(x->p, x->n, &dates[i]) < 0) {
+		int64_t day;
+		if (yj_date_parse(x->p, x->n, YJ_CLAIM_YEAR_MIN, YJ_CLAIM_YEAR_MAX, &day) < 0) {
 			*why = "invalid date (YYYY-MM-DD)";
 			return dcol[i];
 		}
+		dates[i] = (int32_t)day;
 		memcpy(ch->dtext[i], x->p, 10);
 		ch->dval[i] = dates[i];
 	}

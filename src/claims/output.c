@@ -33,9 +33,9 @@ static void put_date(yj_buf *b, int32_t d)
 {
 	if (d == YJ_NO_DATE)
 		return;
-	int y, m, dd;
-	yj_civil_from_days(d, &y, &m, &dd);
-	yj_buf_printf(b, "%04d-%02d-%02d", y, m, dd);
+	char s[11];
+	yj_day_format(d, s);
+	yj_buf_append(b, s, 10);
 }
 
 static void put_money(yj_buf *b, int64_t fen)

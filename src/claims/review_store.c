@@ -70,9 +70,7 @@ static void put_date(char out[16], int32_t d)
 	out[0] = 0;
 	if (d == YJ_NO_DATE)
 		return;
-	int y, m, dd;
-	yj_civil_from_days(d, &y, &m, &dd);
-	snprintf(out, 16, "%04d-%02d-%02d", y, m, dd);
+	yj_day_format(d, out);
 }
 
 /* Binds record i at parameter base+1 … base+REC_BINDS. */

@@ -468,8 +468,8 @@ int yj_refs_load_deaths(yj_refs *refs, const char *path, char **err)
 			break;
 		}
 		char *id = cell(&t, c_id), *d = cell(&t, c_date);
-		int32_t day;
-		if (!*id || yj_parse_date(d, strlen(d), &day) < 0) {
+		int64_t day;
+		if (!*id || yj_date_parse(d, strlen(d), YJ_CLAIM_YEAR_MIN, YJ_CLAIM_YEAR_MAX, &day) < 0) {
 			*err = yj_asprintf("%s: row %lld: need a patient_id and a death_date YYYY-MM-DD", path, (long long)t.row);
 			free(id);
 			free(d);
@@ -480,7 +480,7 @@ int yj_refs_load_deaths(yj_refs *refs, const char *path, char **err)
 		refs->dead = yj_realloc(refs->dead, sizeof *refs->dead * (size_t)(refs->ndead + 1));
 		refs->death_date = yj_realloc(refs->death_date, sizeof *refs->death_date * (size_t)(refs->ndead + 1));
 		refs->dead[refs->ndead] = id;
-		refs->death_date[refs->ndead++] = day;
+		refs->death_date[refs->ndead++] = (int32_t)day;
 	}
 	table_close(&t);
 	refs->have_deaths = rc == YJ_OK;

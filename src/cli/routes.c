@@ -1,5 +1,7 @@
-/* routes.c — the whole route table of the server: every capability's routes, in match order.
- * The router and /api/v1/openapi.json both read this list. */
+/* routes.c — the whole route table of the server: every capability's routes. The router and
+ * /api/v1/openapi.json both read this list; the order here decides nothing (the router tries
+ * literal segments before parameters, and tests/unit/platform/test_router.c refuses a pair of
+ * routes that only the order could settle). */
 #include "routes.h"
 #include "../platform/audit/audit.h"
 #include "../platform/auth/auth.h"

@@ -1,7 +1,7 @@
 /* fhir.c — registry records as FHIR R4 resources shaped by the IHE mCSD profiles: an institution
  * is a Facility (an Organization and a Location with the same id), a practitioner a Practitioner
- * with one PractitionerRole per place of practice. Also the Chinese name split and the instants
- * FHIR wants. What is withheld, and why, is in docs/fhir.md. */
+ * with one PractitionerRole per place of practice. Also the Chinese name split. Instants and dates
+ * are base/date.h. What is withheld, and why, is in docs/fhir.md. */
 #define _POSIX_C_SOURCE 200809L
 #include "fhir.h"
 #include "../registry/vocab.h"
@@ -9,133 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define MCSD_PROFILE "https://profiles.ihe.net/ITI/mCSD/StructureDefinition/IHE.mCSD."
 #define V2_0203 "http://terminology.hl7.org/CodeSystem/v2-0203"
-
-/* ---- time ---- */
-
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	/* Howard Hinnant's algorithm. */
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400, doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
-}
-
-void yj_fhir_instant(int64_t ms, char out[40])
-{
-	/* Shown in Asia/Shanghai, as the rest of yijian does; the offset makes it an instant. */
-	time_t t = (time_t)((ms - ((ms % 1000) + 1000) % 1000) / 1000) + 8 * 3600;
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	snprintf(out, 40, "%04d-%02d-%02dT%02d:%02d:%02d.%03d+08:00", (tm.tm_year + 1900) % 10000, (tm.tm_mon + 1) % 100,
-		 tm.tm_mday % 100, tm.tm_hour % 100, tm.tm_min % 100, tm.tm_sec % 100, (int)(((ms % 1000) + 1000) % 1000));
-}
-
-void yj_fhir_today(char out[11])
-{
-	time_t t = time(NULL) + 8 * 3600;
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, 11, "%Y-%m-%d", &tm);
-}
-
-static int digits(const char *s, int n, int *out)
-{
-	int v = 0;
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
-int yj_fhir_parse_datetime(const char *s, int64_t *lo, int64_t *hi)
-{
-	int y, mo = 1, d = 1, h = 0, mi = 0, sec = 0, msec = 0;
-	size_t n = strlen(s);
-	const char *p = s;
-	if (n < 4 || digits(p, 4, &y) < 0 || y < 1900 || y > 2200)
-		return -1;
-	p += 4;
-	int prec = 0; /* 0 year, 1 month, 2 day, 3 minute, 4 second, 5 millisecond */
-	if (*p == '-') {
-		if (digits(p + 1, 2, &mo) < 0 || mo < 1 || mo > 12)
-			return -1;
-		p += 3, prec = 1;
-		if (*p == '-') {
-			static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-			if (digits(p + 1, 2, &d) < 0 || d < 1 || d > mdays[mo - 1])
-				return -1;
-			p += 3, prec = 2;
-		}
-	}
-	int64_t offset_min = 8 * 60; /* no zone: Asia/Shanghai */
-	if (*p == 'T') {
-		if (prec != 2 || digits(p + 1, 2, &h) < 0 || p[3] != ':' || digits(p + 4, 2, &mi) < 0 || h > 23 || mi > 59)
-			return -1;
-		p += 6, prec = 3;
-		if (*p == ':') {
-			if (digits(p + 1, 2, &sec) < 0 || sec > 59)
-				return -1;
-			p += 3, prec = 4;
-			if (*p == '.') {
-				int nd = 0;
-				p++;
-				while (p[nd] >= '0' && p[nd] <= '9')
-					nd++;
-				if (nd == 0 || nd > 9)
-					return -1;
-				char frac[4] = "000";
-				memcpy(frac, p, nd < 3 ? (size_t)nd : 3);
-				msec = atoi(frac);
-				p += nd, prec = 5;
-			}
-		}
-		if (*p == 'Z') {
-			offset_min = 0, p++;
-		} else if (*p == '+' || *p == '-') {
-			int oh, om;
-			if (digits(p + 1, 2, &oh) < 0 || p[3] != ':' || digits(p + 4, 2, &om) < 0 || oh > 14 || om > 59)
-				return -1;
-			offset_min = (*p == '-' ? -1 : 1) * (oh * 60 + om);
-			p += 6;
-		} else {
-			return -1; /* FHIR: a time needs a zone */
-		}
-	}
-	if (*p)
-		return -1;
-	int64_t base = (days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset_min * 60) * 1000 + msec;
-	int64_t span;
-	switch (prec) {
-	case 0:
-		span = (days_from_civil(y + 1, 1, 1) - days_from_civil(y, 1, 1)) * 86400000LL;
-		break;
-	case 1:
-		span = (days_from_civil(mo == 12 ? y + 1 : y, mo == 12 ? 1 : mo + 1, 1) - days_from_civil(y, mo, 1)) * 86400000LL;
-		break;
-	case 2:
-		span = 86400000LL;
-		break;
-	case 3:
-		span = 60000;
-		break;
-	case 4:
-		span = 1000;
-		break;
-	default:
-		span = 1;
-	}
-	*lo = base;
-	*hi = base + span;
-	return 0;
-}
 
 /* ---- names ---- */
 
@@ -186,8 +62,8 @@ static const char *str(const json_t *rec, const char *key)
 
 static json_t *meta(const json_t *rec, const char *profile)
 {
-	char at[40], ver[24];
-	yj_fhir_instant(json_integer_value(json_object_get(rec, "updated_at")), at);
+	char at[YJ_INSTANT_LEN], ver[24];
+	yj_instant_format(json_integer_value(json_object_get(rec, "updated_at")), YJ_SHANGHAI_OFFSET_MIN, at);
 	snprintf(ver, sizeof ver, "%lld", (long long)json_integer_value(json_object_get(rec, "version")));
 	json_t *m = json_pack("{s:s, s:s}", "versionId", ver, "lastUpdated", at);
 	if (profile)
@@ -364,7 +240,7 @@ json_t *yj_fhir_role_filing(const json_t *filing, const json_t *prac, const char
 {
 	char id[48], at[40];
 	snprintf(id, sizeof id, "%s-filing", str(filing, "id"));
-	yj_fhir_instant(json_integer_value(json_object_get(filing, "created_at")), at);
+	yj_instant_format(json_integer_value(json_object_get(filing, "created_at")), YJ_SHANGHAI_OFFSET_MIN, at);
 	const char *end = str(filing, "end_date");
 	int active = strcmp(str(prac, "state"), "active") == 0 && (!end || strcmp(end, today) >= 0);
 	json_t *period = json_pack("{s:s}", "start", str(filing, "start_date"));

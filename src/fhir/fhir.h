@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../base/date.h"
 #include "../platform/http/http.h"
 
 /* Our namespace for identifier systems and code systems. No official OID or URI for the unified
@@ -51,14 +52,8 @@ const char *yj_fhir_hl7_role(const char *category);
 int yj_fhir_split_name(const char *name, char *family, size_t fsize, char *given, size_t gsize);
 extern const char *const yj_fhir_compound_surnames[]; /* NULL-terminated */
 
-/* Epoch ms as an instant in +08:00 ("2026-03-01T09:30:00.000+08:00"). */
-void yj_fhir_instant(int64_t ms, char out[40]);
-/* Parses a FHIR dateTime (YYYY, YYYY-MM, YYYY-MM-DD, or with time hh:mm[:ss[.sss]] and Z or
- * ±hh:mm) into the half-open range [*lo, *hi) of epoch ms it covers. Dates without a zone are
- * days in Asia/Shanghai. Returns 0, or -1 when malformed. */
-int yj_fhir_parse_datetime(const char *s, int64_t *lo, int64_t *hi);
-/* Today in Asia/Shanghai as YYYY-MM-DD. */
-void yj_fhir_today(char out[11]);
+/* Instants are written in Asia/Shanghai's +08:00 (yj_instant_format with YJ_SHANGHAI_OFFSET_MIN);
+ * FHIR dateTime search values are read by yj_instant_parse_range; both are base/date.h. */
 
 /* Routes: GET /fhir/r4/metadata and read, search and _history of the four resource types. */
 extern const yj_route yj_fhir_routes[];

@@ -472,7 +472,7 @@ static void apply_param(yj_qb *q, const source *s, const fparam *p, const char *
 				dt = v + 2;
 			}
 		int64_t lo, hi;
-		if ((v[0] >= 'a' && v[0] <= 'z' && dt == v) || yj_fhir_parse_datetime(dt, &lo, &hi) < 0) {
+		if ((v[0] >= 'a' && v[0] <= 'z' && dt == v) || yj_instant_parse_range(dt, &lo, &hi) < 0) {
 			add_error(errors, p->name, "应为 FHIR 日期时间，可带 eq、ne、gt、ge、lt、le 前缀，如 ge2026-01-01T00:00:00+08:00");
 			return;
 		}
@@ -714,7 +714,7 @@ static int search(yj_req *r, const ftype *ft)
 		after = a;
 	}
 	char today[11];
-	yj_fhir_today(today);
+	yj_day_today(today);
 	store_conn *c = store_conn_get(yj_store(r));
 	item *its = calloc((size_t)count + 1, sizeof *its);
 	int n = 0, rc = ST_OK;
@@ -781,8 +781,8 @@ static int search(yj_req *r, const ftype *ft)
 	}
 	free(its);
 	free(base);
-	char now[40];
-	yj_fhir_instant(yj_now_ms(), now);
+	char now[YJ_INSTANT_LEN];
+	yj_instant_format(yj_now_ms(), YJ_SHANGHAI_OFFSET_MIN, now);
 	json_t *bundle = json_pack("{s:s, s:{s:s}, s:s, s:o}", "resourceType", "Bundle", "meta", "lastUpdated", now, "type",
 				   "searchset", "link", links);
 	if (json_array_size(entries))
@@ -801,7 +801,7 @@ static int history(yj_req *r, const ftype *ft)
 		return YJ_OK;
 	int64_t since = 0, hi;
 	const char *sv = yj_query(r, "_since");
-	if (sv && yj_fhir_parse_datetime(sv, &since, &hi) < 0)
+	if (sv && yj_instant_parse_range(sv, &since, &hi) < 0)
 		return yj_reply_problem_errors(r, 400, "validation", "参数错误", "_since 应为 FHIR 时刻，如 2026-01-01T00:00:00+08:00。",
 					       json_pack("[{s:s, s:s}]", "field", "_since", "detail", "格式无效"));
 	int phase = 0, have_cursor = 0;
@@ -818,7 +818,7 @@ static int history(yj_req *r, const ftype *ft)
 		cts = a, cid = b, have_cursor = 1;
 	}
 	char today[11];
-	yj_fhir_today(today);
+	yj_day_today(today);
 	int64_t now_ms = yj_now_ms();
 	store_conn *c = store_conn_get(yj_store(r));
 	item *its = calloc((size_t)count + 1, sizeof *its);
@@ -875,8 +875,8 @@ static int history(yj_req *r, const ftype *ft)
 	for (int i = 0; i < n; i++) {
 		const char *id = json_string_value(json_object_get(its[i].res, "id"));
 		char *full = yj_asprintf("%s/%s/%s", base, ft->name, id), *url = yj_asprintf("%s/%s", ft->name, id);
-		char at[40], etag[32];
-		yj_fhir_instant(its[i].ts, at);
+		char at[YJ_INSTANT_LEN], etag[32];
+		yj_instant_format(its[i].ts, YJ_SHANGHAI_OFFSET_MIN, at);
 		snprintf(etag, sizeof etag, "W/\"%lld\"", (long long)its[i].version);
 		int created = its[i].version == 1;
 		json_array_append_new(entries, json_pack("{s:s, s:o, s:{s:s, s:s}, s:{s:s, s:s, s:s}}", "fullUrl", full,
@@ -888,8 +888,8 @@ static int history(yj_req *r, const ftype *ft)
 	}
 	free(its);
 	free(base);
-	char now[40];
-	yj_fhir_instant(now_ms, now);
+	char now[YJ_INSTANT_LEN];
+	yj_instant_format(now_ms, YJ_SHANGHAI_OFFSET_MIN, now);
 	/* meta.lastUpdated is when this answer was read: the _since of the client's next sync. */
 	json_t *bundle = json_pack("{s:s, s:{s:s}, s:s, s:o}", "resourceType", "Bundle", "meta", "lastUpdated", now, "type",
 				   "history", "link", links);
@@ -935,7 +935,7 @@ static int read_one(yj_req *r, const ftype *ft)
 		return not_found(r, ft->name);
 	const source *s = ft->src[si];
 	char today[11];
-	yj_fhir_today(today);
+	yj_day_today(today);
 	store_conn *c = store_conn_get(yj_store(r));
 	yj_qb *q = yj_q_select(&s->t, select_columns(s), &yj_who(r)->scope);
 	char sql[64];
@@ -966,8 +966,8 @@ static int metadata(yj_req *r)
 {
 	if (!format_ok(r))
 		return YJ_OK;
-	char now[40];
-	yj_fhir_instant(yj_now_ms(), now);
+	char now[YJ_INSTANT_LEN];
+	yj_instant_format(yj_now_ms(), YJ_SHANGHAI_OFFSET_MIN, now);
 	json_t *resources = json_array();
 	for (size_t i = 0; i < NTYPES; i++) {
 		json_t *sp = json_array();

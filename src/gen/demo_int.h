@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "demo.h"
+#include "../base/date.h"
 
 /* The day the demo's dates are relative to (licence validity, 校验, ages). Fixed, so a seed gives
  * the same region whatever day it runs. */
@@ -169,8 +170,8 @@ void demo_numeral(int n, char out[16]);
  * code is not one of the table's (the caller falls back to the city's centre). */
 int demo_county_facts(const char *code, int *pop, int *urban, double box[4]);
 
-/* Dates as days since 1970-01-01 and back. */
+/* Day number (base/date.h) of a YYYY-MM-DD the generator wrote itself; 0 when malformed. Days are
+ * written back with yj_day_format. */
 int64_t demo_days(const char *ymd);
-void demo_ymd(int64_t days, char out[11]);
 
 #endif

@@ -166,34 +166,9 @@ int demo_county_facts(const char *code, int *pop, int *urban, double box[4])
 	return 0;
 }
 
-/* Howard Hinnant's days_from_civil / civil_from_days. */
 int64_t demo_days(const char *ymd)
 {
-	int y, m, d;
-	if (sscanf(ymd, "%d-%d-%d", &y, &m, &d) != 3)
-		return 0;
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-void demo_ymd(int64_t days, char out[11])
-{
-	days += 719468;
-	int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-	int64_t doe = days - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t y = yoe + era * 400;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	int64_t d = doy - (153 * mp + 2) / 5 + 1;
-	int64_t m = mp + (mp < 10 ? 3 : -9);
-	y += m <= 2;
-	char buf[32];
-	snprintf(buf, sizeof buf, "%04d-%02d-%02d", (int)(y % 10000), (int)m, (int)d);
-	memcpy(out, buf, 10);
-	out[10] = '\0';
+	int64_t d = 0;
+	yj_day_parse(ymd, &d);
+	return d;
 }

@@ -740,14 +740,11 @@ static void plan_equipment(gen *g, demo_inst *in)
 static void add_years(const char *ymd, int years, char out[11])
 {
 	int y, m, d;
-	sscanf(ymd, "%d-%d-%d", &y, &m, &d);
+	yj_civil_from_days(demo_days(ymd), &y, &m, &d);
 	y += years;
-	if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		d = 28;
-	char buf[32];
-	snprintf(buf, sizeof buf, "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
-	memcpy(out, buf, 10);
-	out[10] = '\0';
+	if (!yj_date_valid(y, m, d))
+		d = 28; /* 29 February of a common year */
+	yj_day_format(yj_days_from_civil(y, m, d), out);
 }
 
 /* Credit code, licence number, place, dates, insurance, state and grid of a planned institution. */
@@ -792,17 +789,17 @@ static void finish_inst(gen *g, demo_inst *in)
 		 * are past their dates, as an inspector would find. */
 		int64_t from = demo_chance(r, 0.015) ? g->today - 5 * 365 - demo_range(r, 10, 400)
 						     : g->today - 30 - demo_below(r, 5 * 365 - 60);
-		demo_ymd(from, in->valid_from);
+		yj_day_format(from, in->valid_from);
 		char end[11];
 		add_years(in->valid_from, 5, end);
-		demo_ymd(demo_days(end) - 1, in->valid_to);
+		yj_day_format(demo_days(end) - 1, in->valid_to);
 		int years = in->beds >= 100 ? 3 : 1;
 		int64_t period = years * 365;
 		int64_t ver = demo_chance(r, 0.03) ? g->today - period - demo_range(r, 5, 150)
 						   : g->today - 1 - demo_below(r, (int)period - 10);
 		if (ver < from)
 			ver = from;
-		demo_ymd(ver, in->verified_on);
+		yj_day_format(ver, in->verified_on);
 		add_years(in->verified_on, years, in->verify_due);
 	}
 
@@ -1022,8 +1019,7 @@ static void make_id(gen *g, const demo_inst *in, int year, int male, char out[19
 			region = "330327"; /* 龙港 was part of 苍南 when these people were born */
 		char jan1[32], birth[11];
 		snprintf(jan1, sizeof jan1, "%04d-01-01", year);
-		int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-		demo_ymd(demo_days(jan1) + demo_below(r, 365 + leap), birth);
+		yj_day_format(demo_days(jan1) + demo_below(r, 365 + yj_date_leap(year)), birth);
 		/* the third sequence digit is odd for men, even for women */
 		int seq = demo_below(r, 100) * 10 + demo_below(r, 5) * 2 + (male ? 1 : 0);
 		char s17[18];
@@ -1113,7 +1109,7 @@ static void make_prac(gen *g, int ii, int k)
 		pr->insurance = pr->rx && in->insured && demo_chance(r, 0.92);
 		int x = demo_below(r, 100);
 		pr->assessment = x < 93 ? "pass" : x < 98 ? "pending" : "fail";
-		demo_ymd(demo_days("2024-01-15") + demo_below(r, 900), pr->assessment_date);
+		yj_day_format(demo_days("2024-01-15") + demo_below(r, 900), pr->assessment_date);
 	} else {
 		pr->antibiotic = "none";
 		if (!strcmp(pr->category, "nurse")) {
@@ -1137,11 +1133,11 @@ static void make_prac(gen *g, int ii, int k)
 		snprintf(d, sizeof d, "%04d-%02d-%02d", y < 2000 ? 2000 : y > 2026 ? 2026 : y, demo_range(r, 1, 12),
 			 demo_range(r, 1, 28));
 		if (demo_days(d) > g->today)
-			demo_ymd(g->today - demo_range(r, 1, 300), d);
+			yj_day_format(g->today - demo_range(r, 1, 300), d);
 		memcpy(pr->cert_from, d, 10);
 		pr->cert_from[10] = '\0';
 	} else if (!strcmp(pr->category, "nurse") || !strcmp(pr->category, "pharmacist")) {
-		demo_ymd(g->today - 1 - demo_below(r, 5 * 365 - 30), pr->cert_from);
+		yj_day_format(g->today - 1 - demo_below(r, 5 * 365 - 30), pr->cert_from);
 	}
 	int x = demo_below(r, 1000);
 	pr->state = age >= 62 && x < 150 ? "retired" : x < 3 ? "suspended" : x < 4 ? "revoked" : "active";
@@ -1191,12 +1187,12 @@ static void plan_filings(gen *g)
 			f->prac = i;
 			f->inst = target;
 			int64_t start = g->today - demo_range(r, 30, 3 * 365);
-			demo_ymd(start, f->start);
+			yj_day_format(start, f->start);
 			f->end[0] = '\0';
 			if (demo_chance(r, 0.25)) {
 				int64_t end = start + demo_range(r, 180, 700);
 				if (end < g->today)
-					demo_ymd(end, f->end);
+					yj_day_format(end, f->end);
 			}
 		}
 	}

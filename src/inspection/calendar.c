@@ -1,81 +1,12 @@
-/* calendar.c — calendar days and working days (工作日). Days are counted from 1970-01-01 with the
- * civil-from-days algorithms (H. Hinnant), so no time zone or libc locale is involved; the exceptions
- * to "Monday to Friday" — public holidays and make-up working days (调休) — are rows of work_calendar
- * that administrators edit. */
+/* calendar.c — working days (工作日). Days are the day numbers of base/date.h (no time zone or libc
+ * locale involved); the exceptions to "Monday to Friday" — public holidays and make-up working days
+ * (调休) — are rows of work_calendar that administrators edit. */
 #define _POSIX_C_SOURCE 200809L
 #include "inspection.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	unsigned doe = (unsigned)(z - era * 146097);
-	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	unsigned mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = (int64_t)yoe + era * 400 + (*m <= 2);
-}
-
-int yj_day_parse(const char *s, int64_t *days)
-{
-	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return -1;
-	for (int i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return -1;
-	int64_t y = atoi(s);
-	unsigned m = (unsigned)atoi(s + 5), d = (unsigned)atoi(s + 8);
-	if (y < 1900 || y > 2999 || m < 1 || m > 12 || d < 1)
-		return -1;
-	static const unsigned mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	unsigned max = mdays[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
-	if (d > max)
-		return -1;
-	*days = days_from_civil(y, m, d);
-	return 0;
-}
-
-void yj_day_format(int64_t days, char out[11])
-{
-	int64_t y;
-	unsigned m, d;
-	civil_from_days(days, &y, &m, &d);
-	char buf[32];
-	snprintf(buf, sizeof buf, "%04d-%02u-%02u", (int)(y % 10000), m % 100, d % 100);
-	memcpy(out, buf, 10);
-	out[10] = 0;
-}
-
-int yj_day_weekday(int64_t days)
-{
-	/* 1970-01-01 was a Thursday (3 when Monday is 0). */
-	int64_t w = (days + 3) % 7;
-	return (int)(w < 0 ? w + 7 : w);
-}
-
-void yj_day_of_ms(int64_t ms, char out[11])
-{
-	int64_t shifted = ms + 8 * 3600 * 1000LL, days = shifted / 86400000LL;
-	if (shifted < 0 && shifted % 86400000LL)
-		days--;
-	yj_day_format(days, out);
-}
 
 /* The calendar's exceptions in (from, to], sorted by day: kinds[k] 'h' or 'w' for days[k]. */
 typedef struct window {

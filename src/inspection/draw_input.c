@@ -237,14 +237,14 @@ static json_t *weigh(const subj *s, const json_t *f, int64_t now, int64_t *weigh
 /* Epoch ms of Shanghai midnight starting `day` shifted by -years (Feb 29 → Feb 28). */
 static int64_t years_before(const char *day, int years)
 {
-	char buf[11];
-	int64_t d;
-	snprintf(buf, sizeof buf, "%04d%s", atoi(day) - years, day + 4);
-	if (yj_day_parse(buf, &d) < 0) {
-		buf[9] = '8';
-		yj_day_parse(buf, &d);
-	}
-	return d * 86400000LL - 8 * 3600 * 1000LL;
+	int64_t d = 0;
+	int y, m, dd;
+	yj_day_parse(day, &d);
+	yj_civil_from_days(d, &y, &m, &dd);
+	y -= years;
+	if (!yj_date_valid(y, m, dd))
+		dd = 28; /* 29 February of a common year */
+	return yj_day_start_ms(yj_days_from_civil(y, m, dd), YJ_SHANGHAI_OFFSET_MIN);
 }
 
 /* ---- inspectors ---- */

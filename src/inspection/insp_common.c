@@ -119,11 +119,6 @@ void insp_member_pattern(int64_t id, char out[32])
 	snprintf(out, 32, "%%,%s,%%", s);
 }
 
-void insp_today(char out[11])
-{
-	yj_day_of_ms(yj_now_ms(), out);
-}
-
 int insp_audit(store_conn *c, yj_req *r, const char *action, const char *type, int64_t id, const char *region,
 	       const json_t *state, int64_t *idx)
 {

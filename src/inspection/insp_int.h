@@ -45,8 +45,6 @@ json_t *insp_csv_array(const char *csv);
 char *insp_array_csv(const json_t *arr);
 /* ",a,b," LIKE pattern for membership of id in a comma list column (into out). */
 void insp_member_pattern(int64_t id, char out[32]);
-/* Today in Asia/Shanghai. */
-void insp_today(char out[11]);
 /* Appends an audit leaf for the request's user. */
 int insp_audit(store_conn *c, yj_req *r, const char *action, const char *type, int64_t id, const char *region,
 	       const json_t *state, int64_t *idx);

@@ -15,14 +15,9 @@
  * tasks and field results (task_api.c); rectification and publication (rectify_api.c). */
 extern const yj_route yj_insp_item_routes[], yj_insp_plan_routes[], yj_insp_task_routes[], yj_insp_rect_routes[];
 
-/* ---- calendar days ('YYYY-MM-DD', proleptic Gregorian) ---- */
-/* Parses a strict YYYY-MM-DD into days since 1970-01-01; 0, or -1 when it is not a real date. */
-int yj_day_parse(const char *s, int64_t *days);
-void yj_day_format(int64_t days, char out[11]);
-/* 0 = Monday … 6 = Sunday. */
-int yj_day_weekday(int64_t days);
-/* The calendar day in Asia/Shanghai (UTC+8, no daylight saving) of an epoch-ms instant. */
-void yj_day_of_ms(int64_t ms, char out[11]);
+/* Calendar days ('YYYY-MM-DD' ↔ day numbers, weekdays, the Asia/Shanghai day of an instant) are
+ * base/date.h, included here for the callers of the working-day functions. */
+#include "../base/date.h"
 
 /* ---- working days (工作日) on the work_calendar table ---- */
 /* A day is a working day when the calendar marks it 'workday' (调休上班), else when it is Monday to

@@ -46,7 +46,7 @@ static int publications_list(yj_req *r)
 {
 	const char *ov = yj_query(r, "overdue");
 	char today[11];
-	insp_today(today);
+	yj_day_today(today);
 	json_t *items = NULL;
 	int rc = yj_insp_publications(store_conn_get(yj_store(r)), &yj_who(r)->scope, today, ov && !strcmp(ov, "true"), 1000, &items);
 	if (rc < 0)
@@ -227,7 +227,7 @@ static json_t *order_row(store_stmt *st, void *today)
 static int order_load(store_conn *c, const yj_scope *sc, int64_t id, json_t **out)
 {
 	char today[11];
-	insp_today(today);
+	yj_day_today(today);
 	yj_qb *q = yj_q_select(&insp_orders_t, ORDER_COLS, sc);
 	yj_q_where(q, "id = ?");
 	yj_q_int(q, id);
@@ -247,7 +247,7 @@ static int order_get(yj_req *r)
 static int orders_list(yj_req *r)
 {
 	char today[11];
-	insp_today(today);
+	yj_day_today(today);
 	yj_qb *q = yj_q_select(&insp_orders_t, ORDER_COLS, &yj_who(r)->scope);
 	const char *v;
 	if ((v = yj_query(r, "state")) && *v) {
@@ -320,7 +320,7 @@ static int order_create_tx(store_conn *c, void *arg)
 	if (json_array_size(a->errors))
 		return INSP_REFUSED;
 	char today[11], deadline[11], actor[21];
-	insp_today(today);
+	yj_day_today(today);
 	if ((rc = yj_workdays_add(c, today, (int)days, deadline)) < 0)
 		return rc;
 	insp_actor(a->r, actor);

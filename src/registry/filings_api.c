@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "registry.h"
 #include "record_api.h"
+#include "../base/date.h"
 #include "../base/id.h"
 #include "../platform/audit/audit.h"
 
@@ -195,8 +196,7 @@ static int end_tx(store_conn *c, void *arg)
 	    !yj_scope_allows(&yj_who(a->r)->scope, json_string_value(json_object_get(a->filing, "region_code")), NULL))
 		return ST_NOTFOUND;
 	const char *end = json_string_value(json_object_get(yj_body(a->r), "end_date"));
-	int y, m, d, n = 0;
-	if (sscanf(end, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || end[n] || m < 1 || m > 12 || d < 1 || d > 31)
+	if (yj_day_parse(end, NULL) < 0)
 		add_err(a->errors, "end_date", "应为有效日期，格式 YYYY-MM-DD");
 	else if (strcmp(end, json_string_value(json_object_get(a->filing, "start_date"))) < 0)
 		add_err(a->errors, "end_date", "结束日期不能早于开始日期");

@@ -1,5 +1,5 @@
 /* licence.c — the logic of electronic licences that needs no database: the licence signing key
- * files, verification codes and numbers, Asia/Shanghai dates, the canonical payload and its
+ * files, verification codes and numbers, the term of a licence, the canonical payload and its
  * ed25519 signature, offline verification of a downloaded file, and the lifecycle's transitions. */
 #define _POSIX_C_SOURCE 200809L
 #include "licence.h"
@@ -164,62 +164,14 @@ void yj_licence_number_new(int kind_seq, const char *region, const char *valid_f
 
 /* ---- dates ---- */
 
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400, doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
-}
-
-static void civil_from_days(int64_t z, char out[11])
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	int d = (int)(doy - (153 * mp + 2) / 5 + 1), m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	int64_t y = yoe + era * 400 + (m <= 2);
-	snprintf(out, 11, "%04d-%02d-%02d", (int)y, m, d);
-}
-
-void yj_licence_today(char out[11])
-{
-	int64_t ms = yj_now_ms() + 8 * 3600000LL; /* Asia/Shanghai has kept UTC+8 since 1991 */
-	civil_from_days(ms / 86400000LL, out);
-}
-
-static int parse_date(const char *s, int *y, int *m, int *d)
-{
-	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return -1;
-	for (int i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return -1;
-	*y = atoi(s);
-	*m = atoi(s + 5);
-	*d = atoi(s + 8);
-	return 0;
-}
-
-int yj_licence_date_valid(const char *s)
-{
-	int y, m, d;
-	if (parse_date(s, &y, &m, &d) < 0 || y < 1900 || y > 2999 || m < 1 || m > 12 || d < 1)
-		return 0;
-	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	return d <= mdays[m - 1] + (m == 2 && leap);
-}
-
 void yj_licence_term_end(const char *from, int years, char out[11])
 {
+	int64_t day = 0;
 	int y, m, d;
-	parse_date(from, &y, &m, &d);
+	yj_day_parse(from, &day);
+	yj_civil_from_days(day, &y, &m, &d);
 	/* The anniversary (29 February rolls over to 1 March in a common year), less one day. */
-	civil_from_days(days_from_civil(y + years, m, d) - 1, out);
+	yj_day_format(yj_days_from_civil(y + years, m, d) - 1, out);
 }
 
 /* ---- payload and signature ---- */

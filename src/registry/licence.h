@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../base/date.h"
 #include "../platform/store/store.h"
 #include "../platform/auth/scope.h"
 
@@ -51,12 +52,8 @@ int yj_licence_code_normalise(const char *in, char out[YJ_LICENCE_CODE_LEN + 1])
  * digits, 18 digits in all. Uniqueness is checked by the store before use. */
 void yj_licence_number_new(int kind_seq, const char *region, const char *valid_from, char out[32]);
 
-/* ---- dates (Asia/Shanghai, UTC+8 without daylight saving) ---- */
+/* ---- dates (base/date.h: yj_day_today, yj_day_parse for YYYY-MM-DD of years 1900–2999) ---- */
 
-/* Today's date as YYYY-MM-DD. */
-void yj_licence_today(char out[11]);
-/* True when s is a real calendar date written YYYY-MM-DD (years 1900–2999). */
-int yj_licence_date_valid(const char *s);
 /* The last day of a term of `years` starting on from: from + years − 1 day (2026-01-15, 5 →
  * 2031-01-14; a term from 29 February ends on 28 February of a common year). */
 void yj_licence_term_end(const char *from, int years, char out[11]);

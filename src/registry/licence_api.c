@@ -131,7 +131,7 @@ static int list(yj_req *r)
 		return YJ_OK;
 	if (cursor && yj_id_parse(cursor, &after) < 0)
 		return yj_reply_problem(r, 400, "validation", "参数错误", "cursor 无效，请使用上一页返回的 next_cursor。");
-	yj_licence_today(today);
+	yj_day_today(today);
 	yj_qb *q = filtered(r, today);
 	if (!q)
 		return YJ_OK;
@@ -145,7 +145,7 @@ static int list(yj_req *r)
 static int export(yj_req *r)
 {
 	char today[11];
-	yj_licence_today(today);
+	yj_day_today(today);
 	yj_qb *q = filtered(r, today);
 	if (!q)
 		return YJ_OK;

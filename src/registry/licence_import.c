@@ -51,14 +51,11 @@ static int has_control(const char *s)
 /* YYYY-MM-DD or YYYY/M/D as spreadsheets write it, into out as YYYY-MM-DD; 0 when not a date. */
 static int norm_date(const char *s, char out[11])
 {
-	int y, m, d, n = 0;
-	if ((sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || s[n]) &&
-	    (n = 0, sscanf(s, "%4d/%2d/%2d%n", &y, &m, &d, &n) != 3 || s[n]))
+	int64_t day;
+	if (yj_date_parse_loose(s, YJ_DATE_YEAR_MIN, YJ_DATE_YEAR_MAX, &day) < 0)
 		return 0;
-	if (y < 0 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31)
-		return 0;
-	snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u, (unsigned)d % 100u);
-	return yj_licence_date_valid(out);
+	yj_day_format(day, out);
+	return 1;
 }
 
 typedef struct kind_row {
@@ -313,7 +310,7 @@ int yj_licence_import_row(store_conn *c, const reg_kind *k, const yj_import_opts
 	step plan[5];
 	int nplan = 0;
 	char today[11], what[600];
-	yj_licence_today(today);
+	yj_day_today(today);
 	const char *cur = found ? s.state : "valid";
 	const char *cur_to = found ? (s.has_to ? s.to : NULL) : (has_to ? to : NULL);
 	if (found) {

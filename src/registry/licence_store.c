@@ -205,16 +205,16 @@ static void validity_of(const json_t *body, int years, char from[11], char to[11
 	const char *f = json_string_value(json_object_get(body, "valid_from"));
 	const char *t = json_string_value(json_object_get(body, "valid_to"));
 	*has_to = 0;
-	if (f && !yj_licence_date_valid(f)) {
+	if (f && yj_day_parse(f, NULL) < 0) {
 		err(errors, "valid_from", "应为有效日期，格式 YYYY-MM-DD");
 		return;
 	}
 	if (f)
 		snprintf(from, 11, "%s", f);
 	else
-		yj_licence_today(from);
+		yj_day_today(from);
 	if (t) {
-		if (!yj_licence_date_valid(t)) {
+		if (yj_day_parse(t, NULL) < 0) {
 			err(errors, "valid_to", "应为有效日期，格式 YYYY-MM-DD");
 			return;
 		}
@@ -267,7 +267,7 @@ static int row_by_id(store_conn *c, const yj_scope *sc, int64_t id, json_t **out
 	if (!st)
 		return ST_ERR;
 	char today[11];
-	yj_licence_today(today);
+	yj_day_today(today);
 	int rc = store_step(st);
 	if (rc == ST_ROW) {
 		*out = yj_licence_row(st, today);
@@ -427,7 +427,7 @@ int yj_licence_act(store_conn *c, const yj_scope *sc, int64_t id, enum yj_licenc
 	const char *state = json_string_value(json_object_get(row, "state"));
 	const char *old_to = json_string_value(json_object_get(row, "valid_to"));
 	const char *reason = reason_of(body, errors);
-	yj_licence_today(today);
+	yj_day_today(today);
 	int expired = old_to && strcmp(old_to, today) < 0;
 	const char *next = yj_licence_transition(state, expired, a, why);
 	kind_info k;
@@ -578,7 +578,7 @@ int yj_licence_find_code(store_conn *c, const char *code, json_t **out)
 		return ST_ERR;
 	store_bind_text(st, 1, code, -1);
 	char today[11];
-	yj_licence_today(today);
+	yj_day_today(today);
 	int rc = store_step(st);
 	if (rc == ST_ROW) {
 		*out = yj_licence_row(st, today);

@@ -3,6 +3,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "record.h"
 #include "../platform/audit/audit.h"
+#include "../base/date.h"
 #include "../base/id.h"
 
 #include <ctype.h>
@@ -93,19 +94,13 @@ static void add_err(json_t *errors, const char *field, const char *detail)
 	json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field, "detail", detail));
 }
 
+/* A date field: YYYY-MM-DD or YYYY/M/D (years 1900–2200), normalised into out as YYYY-MM-DD. */
 static int valid_date(const char *s, char out[11])
 {
-	int y, m, d, n = 0;
-	if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || s[n]) {
-		n = 0;
-		if (sscanf(s, "%4d/%2d/%2d%n", &y, &m, &d, &n) != 3 || s[n])
-			return 0;
-	}
-	static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1] + (m == 2 && leap))
+	int64_t day;
+	if (yj_date_parse_loose(s, 1900, 2200, &day) < 0)
 		return 0;
-	snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u, (unsigned)d % 100u);
+	yj_day_format(day, out);
 	return 1;
 }
 

@@ -3,6 +3,7 @@
  * record.c; handlers here only translate between HTTP and those. */
 #define _POSIX_C_SOURCE 200809L
 #include "record_api.h"
+#include "../base/date.h"
 #include "../base/id.h"
 #include "../platform/audit/audit.h"
 #include "../platform/pii/pii.h"
@@ -386,15 +387,10 @@ static int path_id(yj_req *r, int64_t *id)
 /* End of a calendar day in Asia/Shanghai (UTC+8, no daylight saving) as epoch ms. */
 static int day_end_ms(const char *s, int64_t *out)
 {
-	int y, m, d, n = 0;
-	if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || s[n] || m < 1 || m > 12 || d < 1 || d > 31)
+	int64_t day;
+	if (yj_day_parse(s, &day) < 0)
 		return -1;
-	/* Days from civil (Howard Hinnant's algorithm). */
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400, doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t days = era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
-	*out = (days + 1) * 86400000LL - 8 * 3600000LL - 1;
+	*out = yj_day_start_ms(day + 1, YJ_SHANGHAI_OFFSET_MIN) - 1;
 	return 0;
 }
 

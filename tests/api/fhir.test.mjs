@@ -159,7 +159,7 @@ test('Organization search parameters: identifier, active, type, _id, partof; unk
   assert.equal((await names({ type: 'facility', _count: 200 })).length, 7);
   assert.deepEqual(await names({ _id: `${inst['鹿城人民医院']},${inst['龙湾康宁诊所']}` }), ['鹿城人民医院', '龙湾康宁诊所']);
   assert.deepEqual(await names({ partof: 'Organization/1' }), []);
-  for (const bad of [{ nmae: '康宁' }, { 'name:exact': '康宁' }, { active: 'maybe' }, { _count: 0 }, { _count: 201 }, { _lastUpdated: 'yesterday' }, { _cursor: 'x' }]) {
+  for (const bad of [{ nmae: '康宁' }, { 'name:exact': '康宁' }, { active: 'maybe' }, { _count: 0 }, { _count: 201 }, { _lastUpdated: 'yesterday' }, { _lastUpdated: '2023-02-29' }, { _lastUpdated: 'ge2100-02-29' }, { _cursor: 'x' }]) {
     const e = await cityFhir.search({ resourceType: 'Organization', searchParams: bad }).catch((x) => x);
     assert.equal(e.response?.status, 400, JSON.stringify(bad));
     assert.equal(e.response.data.resourceType, 'OperationOutcome');
@@ -292,6 +292,9 @@ test('_lastUpdated and _history?_since= return what changed, newest first, paged
   validate(future, 'Bundle');
   assert.equal(future.entry, undefined);
   assert.equal(await status(cityFhir.request('Organization/_history?_since=tomorrow')), 400);
+  // 29 February of a common year is no date (fhir.c once gave February 29 days in every year)
+  assert.equal(await status(cityFhir.request('Organization/_history?_since=2023-02-29')), 400);
+  assert.equal(await status(cityFhir.request('Organization/_history?_since=2023-02-29T10:00:00Z')), 400);
 });
 
 test('scope: a county token sees only its county over FHIR; no token is a 401 OperationOutcome', async () => {

@@ -54,6 +54,12 @@ test('create: bad check character, unknown codes, formulas and other counties ar
   assert.match(r2.data.errors[0].detail, /校验位/);
   // an override reason is for administrators only
   isProblem(assert, await lc.post('/api/v1/institutions', clinic(bad, '330302', { credit_code_override: '早期试点代码' })), 403);
+  // 29 February of a common year is no date, in either written form
+  for (const d of ['2023-02-29', '2023/2/29', '2100-02-29']) {
+    const r3 = await lc.post('/api/v1/institutions', clinic(creditCode('52330302', '10000098'), '330302', { licence_valid_to: d }));
+    isProblem(assert, r3, 422);
+    assert.deepEqual(r3.data.errors.map((e) => e.field), ['licence_valid_to'], d);
+  }
   const list = await lc.get('/api/v1/institutions?limit=200');
   assert.equal(list.data.items.length, 1, 'nothing was written');
 });
@@ -128,6 +134,9 @@ test('history: every change is kept with old and new values, and as-of shows the
   const today = await lc.get('/api/v1/institutions/' + own.id + '?as_of=' + now);
   assert.equal(today.data.beds, 20);
   isProblem(assert, await lc.get('/api/v1/institutions/' + own.id + '?as_of=yesterday'), 400);
+  // not a real day: as_of once took any day up to 31 (2023-02-29 read as 1 March)
+  for (const bad of ['2023-02-29', '2024-02-30', '2026-04-31', '2026-1-5']) isProblem(assert, await lc.get('/api/v1/institutions/' + own.id + '?as_of=' + bad), 400);
+  assert.equal((await lc.get('/api/v1/institutions/' + own.id + '?as_of=2024-02-29')).status, 404); // a real day, before the record
 });
 
 test('practitioners: ID numbers are checked, stored encrypted, masked, and disclosed only with an audit leaf', async () => {
@@ -199,6 +208,12 @@ test('practice filings (多机构执业备案): at another institution, dated, s
   assert.equal(f.data.institution_name, '鹿城第二诊所');
   isProblem(assert, await lc.post(`/api/v1/practitioners/${p.id}/filings`, { institution_id: other.data.id, start_date: '2026-03-01' }), 409);
   isProblem(assert, await lc.post(`/api/v1/practitioners/${p.id}/filings/${f.data.id}/end`, { end_date: '2026-02-01' }), 422);
+  // not a real day (the end date once took any day up to 31, and one-digit months unpadded)
+  for (const end_date of ['2027-02-29', '2026-04-31', '2026-9-30']) {
+    const e = await lc.post(`/api/v1/practitioners/${p.id}/filings/${f.data.id}/end`, { end_date });
+    isProblem(assert, e, 422);
+    assert.deepEqual(e.data.errors.map((x) => x.field), ['end_date'], end_date);
+  }
   const ended = await lc.post(`/api/v1/practitioners/${p.id}/filings/${f.data.id}/end`, { end_date: '2026-12-31' });
   assert.equal(ended.data.end_date, '2026-12-31');
   const list = await lc.get(`/api/v1/practitioners/${p.id}/filings`);

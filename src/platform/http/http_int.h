@@ -38,8 +38,9 @@ struct yj_server {
 	store *st;
 	const yj_route *const *tables;
 	size_t ntables;
-	const yj_route **routes; /* flattened */
+	const yj_route **routes; /* flattened, in table order (metrics are indexed by it) */
 	size_t nroutes;
+	struct route_slot *order; /* the routes in matching order (yj_route_order) */
 	route_metrics *metrics;	 /* one per route, plus one for "unmatched" at index nroutes */
 	yj_auth_hooks hooks;
 	const char *signing_dir;
@@ -91,7 +92,29 @@ struct yj_req {
 	char *cursor; /* decoded ?cursor= */
 };
 
-/* router.c. HEAD matches the GET route of the path (libmicrohttpd sends no body for HEAD). */
+/* router.c. A path is matched against the routes in one fixed order in which, among patterns that
+ * can match the same path, the one with a literal segment where the other has a parameter comes
+ * first (leftmost difference decides): /x/new is tried before /x/{id} whatever the table's order.
+ * Patterns that match the same paths with the same kinds of segments (/x/{id} and /x/{code}) would
+ * leave the table's order to decide; yj_route_conflict names them, and a unit test keeps the real
+ * table free of them. */
+typedef struct route_slot {
+	const yj_route *rt;
+	size_t idx; /* into srv->routes */
+	size_t lit; /* length of the pattern's literal prefix (up to the first '{'): a cheap first test */
+} route_slot;
+/* Builds srv->order (yj_server_free frees it) from srv->routes. */
+void yj_route_order(yj_server *srv);
+/* < 0 when pattern a is tried before b, > 0 after, 0 when their segments are of the same kinds. */
+int yj_route_cmp(const char *a, const char *b);
+/* 1 when some path matches both patterns (same number of segments; each pair of segments equal
+ * literals, or at least one a parameter facing a non-empty segment). */
+int yj_route_overlap(const char *a, const char *b);
+/* Why route b can shadow route a (or a b): both take the same method and some path, and neither is
+ * the more specific — their segment kinds are the same (/x/{id}, /x/{code}), or each has a literal
+ * where the other has a parameter (/x/{a}/c, /x/b/{c}). NULL when no path is in doubt. */
+const char *yj_route_conflict(const yj_route *a, const yj_route *b);
+/* HEAD matches the GET route of the path (libmicrohttpd sends no body for HEAD). */
 const yj_route *yj_route_match(yj_server *srv, yj_req *r, int *method_mismatch);
 /* The methods of the routes matching path, as an Allow header value ("GET, HEAD, POST") into out. */
 void yj_route_allow(yj_server *srv, const char *path, char *out, size_t cap);

@@ -1,5 +1,9 @@
 /* router.c — matches a path against the route table, segment by segment, binding {name}
- * segments as path parameters. Linear over routes: the table is small, and this keeps it obvious. */
+ * segments as path parameters. Routes are tried in one order fixed at start-up, literal segments
+ * before parameters (yj_route_order), so a table's order never decides which route answers; the
+ * conflicts that order cannot settle are named by yj_route_conflict for the unit test. Linear over
+ * routes: the table is small, a literal-prefix comparison rejects most at once, and this keeps it
+ * obvious. */
 #include "http_int.h"
 
 #include <ctype.h>
@@ -53,29 +57,121 @@ static int method_is(const yj_route *rt, const char *method)
 	return strcmp(rt->method, method) == 0 || (strcmp(method, "HEAD") == 0 && strcmp(rt->method, "GET") == 0);
 }
 
+/* ---- matching order ---- */
+
+static int is_param(const char *seg, size_t n)
+{
+	return n > 2 && seg[0] == '{' && seg[n - 1] == '}';
+}
+
+/* The segment after the '/' at *p: sets *seg and *n and moves *p to the next '/' or the end.
+ * Returns 0 when *p is not at a '/'. */
+static int next_segment(const char **p, const char **seg, size_t *n)
+{
+	if (**p != '/')
+		return 0;
+	*seg = *p + 1;
+	const char *e = strchr(*seg, '/');
+	*n = e ? (size_t)(e - *seg) : strlen(*seg);
+	*p = *seg + *n;
+	return 1;
+}
+
+int yj_route_cmp(const char *a, const char *b)
+{
+	const char *sa, *sb;
+	size_t na, nb;
+	for (;;) {
+		int ha = next_segment(&a, &sa, &na), hb = next_segment(&b, &sb, &nb);
+		if (!ha || !hb)
+			return ha - hb; /* fewer segments first: such patterns never share a path anyway */
+		int pa = is_param(sa, na), pb = is_param(sb, nb);
+		if (pa != pb)
+			return pa - pb; /* the literal first */
+	}
+}
+
+int yj_route_overlap(const char *a, const char *b)
+{
+	const char *sa, *sb;
+	size_t na, nb;
+	for (;;) {
+		int ha = next_segment(&a, &sa, &na), hb = next_segment(&b, &sb, &nb);
+		if (!ha || !hb)
+			return ha == hb && !*a && !*b;
+		int pa = is_param(sa, na), pb = is_param(sb, nb);
+		if (pa && pb)
+			continue;
+		if (pa || pb) {
+			if ((pa ? nb : na) == 0) /* a parameter never matches an empty segment */
+				return 0;
+			continue;
+		}
+		if (na != nb || memcmp(sa, sb, na) != 0)
+			return 0;
+	}
+}
+
+/* 1 when pattern a has a literal wherever b has one (so a is at least as specific). */
+static int covers(const char *a, const char *b)
+{
+	const char *sa, *sb;
+	size_t na, nb;
+	while (next_segment(&a, &sa, &na) && next_segment(&b, &sb, &nb))
+		if (is_param(sa, na) && !is_param(sb, nb))
+			return 0;
+	return 1;
+}
+
+const char *yj_route_conflict(const yj_route *a, const yj_route *b)
+{
+	if (strcmp(a->method, b->method) != 0 || !yj_route_overlap(a->path, b->path))
+		return NULL;
+	if (yj_route_cmp(a->path, b->path) == 0)
+		return "the same method and the same kinds of segments: the table's order would decide";
+	if (!covers(a->path, b->path) && !covers(b->path, a->path))
+		return "each has a literal segment where the other has a parameter: one takes the other's paths";
+	return NULL;
+}
+
+static size_t literal_prefix(const char *pat)
+{
+	const char *brace = strchr(pat, '{');
+	return brace ? (size_t)(brace - pat) : strlen(pat);
+}
+
+void yj_route_order(yj_server *srv)
+{
+	srv->order = yj_calloc(srv->nroutes ? srv->nroutes : 1, sizeof *srv->order);
+	/* Insertion sort: stable (equal patterns keep the table's order) and run once, over a few
+	 * hundred routes. */
+	for (size_t i = 0; i < srv->nroutes; i++) {
+		route_slot s = {srv->routes[i], i, literal_prefix(srv->routes[i]->path)};
+		size_t k = i;
+		while (k > 0 && yj_route_cmp(srv->order[k - 1].rt->path, s.rt->path) > 0) {
+			srv->order[k] = srv->order[k - 1];
+			k--;
+		}
+		srv->order[k] = s;
+	}
+}
+
+/* ---- dispatch ---- */
+
 const yj_route *yj_route_match(yj_server *srv, yj_req *r, int *method_mismatch)
 {
 	*method_mismatch = 0;
 	for (size_t i = 0; i < srv->nroutes; i++) {
-		const yj_route *rt = srv->routes[i];
-		yj_req probe = {0};
-		if (!match(rt->path, r->path, &probe))
+		const route_slot *s = &srv->order[i];
+		if (strncmp(s->rt->path, r->path, s->lit) != 0 || !match(s->rt->path, r->path, NULL))
 			continue;
-		if (!method_is(rt, r->method)) {
-			for (int k = 0; k < probe.nparams; k++) {
-				free(probe.pnames[k]);
-				free(probe.pvalues[k]);
-			}
+		if (!method_is(s->rt, r->method)) {
 			*method_mismatch = 1;
 			continue;
 		}
-		r->nparams = probe.nparams;
-		for (int k = 0; k < probe.nparams; k++) {
-			r->pnames[k] = probe.pnames[k];
-			r->pvalues[k] = probe.pvalues[k];
-		}
-		r->route_idx = i;
-		return rt;
+		match(s->rt->path, r->path, r); /* again, now binding the parameters */
+		r->route_idx = s->idx;
+		return s->rt;
 	}
 	return NULL;
 }

@@ -219,6 +219,7 @@ yj_server *yj_server_new(const yj_http_config *cfg, store *st, const yj_route *c
 			srv->routes = yj_realloc(srv->routes, (srv->nroutes + 1) * sizeof *srv->routes);
 			srv->routes[srv->nroutes++] = rt;
 		}
+	yj_route_order(srv);
 	srv->metrics = yj_calloc(srv->nroutes + 1, sizeof *srv->metrics);
 	if (hooks)
 		srv->hooks = *hooks;
@@ -345,6 +346,7 @@ void yj_server_free(yj_server *srv)
 	yj_static_free(srv);
 	free(srv->public_url);
 	free(srv->routes);
+	free(srv->order);
 	free(srv->metrics);
 	free(srv);
 }

@@ -48,13 +48,13 @@ static void test_csv_reader(void **state)
 static void test_parsers(void **state)
 {
 	(void)state;
-	int32_t d;
-	assert_int_equal(yj_parse_date("1970-01-01", 10, &d), 0);
+	int64_t d;
+	assert_int_equal(yj_date_parse("1970-01-01", 10, YJ_CLAIM_YEAR_MIN, YJ_CLAIM_YEAR_MAX, &d), 0);
 	assert_int_equal(d, 0);
-	assert_int_equal(yj_parse_date("2024-02-29", 10, &d), 0);
-	assert_int_equal(yj_parse_date("2023-02-29", 10, &d), -1);
-	assert_int_equal(yj_parse_date("2024-13-01", 10, &d), -1);
-	assert_int_equal(yj_parse_date("2024-1-01", 9, &d), -1);
+	assert_int_equal(yj_date_parse("2024-02-29", 10, YJ_CLAIM_YEAR_MIN, YJ_CLAIM_YEAR_MAX, &d), 0);
+	assert_int_equal(yj_date_parse("2023-02-29", 10, YJ_CLAIM_YEAR_MIN, YJ_CLAIM_YEAR_MAX, &d), -1);
+	assert_int_equal(yj_date_parse("2024-13-01", 10, YJ_CLAIM_YEAR_MIN, YJ_CLAIM_YEAR_MAX, &d), -1);
+	assert_int_equal(yj_date_parse("2024-1-01", 9, YJ_CLAIM_YEAR_MIN, YJ_CLAIM_YEAR_MAX, &d), -1);
 	int64_t v;
 	assert_int_equal(yj_parse_decimal("12.3", 4, 2, &v), 0);
 	assert_int_equal(v, 1230);
@@ -62,11 +62,11 @@ static void test_parsers(void **state)
 	assert_int_equal(yj_parse_decimal("1e3", 3, 2, &v), -1);
 	assert_int_equal(yj_parse_decimal(".", 1, 2, &v), -1);
 	assert_int_equal(yj_parse_decimal("99999999999999999999", 20, 2, &v), -1);
-	int32_t b, t;
-	yj_parse_date("2010-03-15", 10, &b);
-	yj_parse_date("2024-03-14", 10, &t);
+	int64_t b, t;
+	yj_date_parse("2010-03-15", 10, YJ_CLAIM_YEAR_MIN, YJ_CLAIM_YEAR_MAX, &b);
+	yj_date_parse("2024-03-14", 10, YJ_CLAIM_YEAR_MIN, YJ_CLAIM_YEAR_MAX, &t);
 	assert_int_equal(yj_age_years(b, t), 13);
-	yj_parse_date("2024-03-15", 10, &t);
+	yj_date_parse("2024-03-15", 10, YJ_CLAIM_YEAR_MIN, YJ_CLAIM_YEAR_MAX, &t);
 	assert_int_equal(yj_age_years(b, t), 14);
 }
 

@@ -391,7 +391,7 @@ static int setup(void **s)
 	refs.dead = yj_calloc(1, sizeof(char *));
 	refs.dead[0] = yj_strdup("PD");
 	refs.death_date = yj_calloc(1, sizeof(int32_t));
-	yj_parse_date("2024-01-10", 10, &refs.death_date[0]);
+	refs.death_date[0] = (int32_t)yj_days_from_civil(2024, 1, 10);
 	return 0;
 }
 

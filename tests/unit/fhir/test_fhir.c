@@ -41,38 +41,53 @@ static void datetimes(void **state)
 	(void)state;
 	int64_t lo, hi;
 	/* 2026-01-01T00:00:00Z = 1767225600000 */
-	assert_int_equal(yj_fhir_parse_datetime("2026-01-01T00:00:00Z", &lo, &hi), 0);
+	assert_int_equal(yj_instant_parse_range("2026-01-01T00:00:00Z", &lo, &hi), 0);
 	assert_int_equal(lo, 1767225600000LL);
 	assert_int_equal(hi, 1767225601000LL);
-	assert_int_equal(yj_fhir_parse_datetime("2026-01-01T08:00:00+08:00", &lo, &hi), 0);
+	assert_int_equal(yj_instant_parse_range("2026-01-01T08:00:00+08:00", &lo, &hi), 0);
 	assert_int_equal(lo, 1767225600000LL);
-	assert_int_equal(yj_fhir_parse_datetime("2026-01-01T00:00:00.250Z", &lo, &hi), 0);
+	assert_int_equal(yj_instant_parse_range("2026-01-01T00:00:00.250Z", &lo, &hi), 0);
 	assert_int_equal(lo, 1767225600250LL);
 	assert_int_equal(hi - lo, 1);
 	/* a date is a day in Asia/Shanghai */
-	assert_int_equal(yj_fhir_parse_datetime("2026-01-01", &lo, &hi), 0);
+	assert_int_equal(yj_instant_parse_range("2026-01-01", &lo, &hi), 0);
 	assert_int_equal(lo, 1767225600000LL - 8 * 3600000LL);
 	assert_int_equal(hi - lo, 86400000LL);
-	assert_int_equal(yj_fhir_parse_datetime("2024-02", &lo, &hi), 0);
+	assert_int_equal(yj_instant_parse_range("2024-02", &lo, &hi), 0);
 	assert_int_equal(hi - lo, 29 * 86400000LL);
-	assert_int_equal(yj_fhir_parse_datetime("2025", &lo, &hi), 0);
+	assert_int_equal(yj_instant_parse_range("2025", &lo, &hi), 0);
 	assert_int_equal(hi - lo, 365 * 86400000LL);
-	assert_int_equal(yj_fhir_parse_datetime("2026-01-01T10:30-05:00", &lo, &hi), 0);
+	assert_int_equal(yj_instant_parse_range("2026-01-01T10:30-05:00", &lo, &hi), 0);
 	assert_int_equal(hi - lo, 60000);
 	static const char *const bad[] = {"", "26", "2026-13", "2026-02-30", "2026-01-01T10:00", "2026-01-01T25:00:00Z",
 					  "2026-01-01T10:00:00+8", "2026-01-01 10:00:00Z", "yesterday", "2026-01-01Z", NULL};
 	for (const char *const *b = bad; *b; b++)
-		assert_int_equal(yj_fhir_parse_datetime(*b, &lo, &hi), -1);
+		assert_int_equal(yj_instant_parse_range(*b, &lo, &hi), -1);
+}
+
+/* fhir.c once gave February 29 days in every year, so a search for 2023-02-29 ran as 1 March. */
+static void feb29_only_in_leap_years(void **state)
+{
+	(void)state;
+	int64_t lo, hi;
+	assert_int_equal(yj_instant_parse_range("2023-02-29", &lo, &hi), -1);
+	assert_int_equal(yj_instant_parse_range("2023-02-29T10:00:00Z", &lo, &hi), -1);
+	assert_int_equal(yj_instant_parse_range("1900-02-29", &lo, &hi), -1);
+	assert_int_equal(yj_instant_parse_range("2100-02-29", &lo, &hi), -1);
+	assert_int_equal(yj_instant_parse_range("2024-02-29", &lo, &hi), 0);
+	assert_int_equal(yj_instant_parse_range("2000-02-29", &lo, &hi), 0);
+	assert_int_equal(yj_instant_parse_range("2023-02", &lo, &hi), 0);
+	assert_int_equal(hi - lo, 28 * 86400000LL);
 }
 
 static void instants(void **state)
 {
 	(void)state;
-	char s[40];
-	yj_fhir_instant(1767225600250LL, s);
+	char s[YJ_INSTANT_LEN];
+	yj_instant_format(1767225600250LL, YJ_SHANGHAI_OFFSET_MIN, s);
 	assert_string_equal(s, "2026-01-01T08:00:00.250+08:00");
 	int64_t lo, hi;
-	assert_int_equal(yj_fhir_parse_datetime(s, &lo, &hi), 0);
+	assert_int_equal(yj_instant_parse_range(s, &lo, &hi), 0);
 	assert_int_equal(lo, 1767225600250LL);
 }
 
@@ -81,6 +96,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(names),
 		cmocka_unit_test(datetimes),
+		cmocka_unit_test(feb29_only_in_leap_years),
 		cmocka_unit_test(instants),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

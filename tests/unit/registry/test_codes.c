@@ -71,6 +71,12 @@ static void resident_ids(void **state)
 	memcpy(id + 6, "19000229", 8);
 	id[17] = yj_resident_id_check_char(id);
 	assert_int_equal(yj_resident_id_check(id, 18), YJ_CODE_DATE);
+	memcpy(id + 6, "20230229", 8);
+	id[17] = yj_resident_id_check_char(id);
+	assert_int_equal(yj_resident_id_check(id, 18), YJ_CODE_DATE);
+	memcpy(id + 6, "20240229", 8);
+	id[17] = yj_resident_id_check_char(id);
+	assert_int_equal(yj_resident_id_check(id, 18), YJ_CODE_OK);
 	memcpy(id + 6, "19801301", 8);
 	id[17] = yj_resident_id_check_char(id);
 	assert_int_equal(yj_resident_id_check(id, 18), YJ_CODE_DATE);

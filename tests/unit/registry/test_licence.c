@@ -258,16 +258,16 @@ static void numbers_and_dates(void **state)
 	assert_string_equal(d, "2028-02-28");
 	yj_licence_term_end("2026-03-01", 3, d);
 	assert_string_equal(d, "2029-02-28");
-	assert_true(yj_licence_date_valid("2024-02-29"));
-	assert_false(yj_licence_date_valid("2023-02-29"));
-	assert_false(yj_licence_date_valid("2100-02-29"));
-	assert_true(yj_licence_date_valid("2000-02-29"));
-	assert_false(yj_licence_date_valid("2026-13-01"));
-	assert_false(yj_licence_date_valid("2026-1-01"));
-	assert_false(yj_licence_date_valid("2026/01/01"));
-	assert_false(yj_licence_date_valid(NULL));
-	yj_licence_today(d);
-	assert_true(yj_licence_date_valid(d));
+	assert_true(yj_day_parse("2024-02-29", NULL) == 0);
+	assert_false(yj_day_parse("2023-02-29", NULL) == 0);
+	assert_false(yj_day_parse("2100-02-29", NULL) == 0);
+	assert_true(yj_day_parse("2000-02-29", NULL) == 0);
+	assert_false(yj_day_parse("2026-13-01", NULL) == 0);
+	assert_false(yj_day_parse("2026-1-01", NULL) == 0);
+	assert_false(yj_day_parse("2026/01/01", NULL) == 0);
+	assert_false(yj_day_parse(NULL, NULL) == 0);
+	yj_day_today(d);
+	assert_true(yj_day_parse(d, NULL) == 0);
 }
 
 static void key_files(void **state)
