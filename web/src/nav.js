@@ -2,6 +2,7 @@
 // the router and the "建设中" placeholder all read this list, so they cannot disagree.
 //   roles: who may open the page (absent: every signed-in user); mirrors the API's route roles.
 //   planned: true while the capability has no page yet; desc says what it will do.
+//   todos: the to-do kinds (GET /api/v1/todos/counts) whose open count the menu shows beside the entry.
 // Who may open the double-random pages (the API's INSP_STAFF).
 const INSP_STAFF = ['admin', 'leader', 'inspector', 'legal_reviewer', 'liaison'];
 
@@ -19,9 +20,9 @@ export const NAV = [
   {
     title: '双随机抽查', icon: 'Aim', roles: INSP_STAFF, children: [
       { path: '/inspection/plans', name: 'inspection-plans', title: '抽查计划', roles: INSP_STAFF },
-      { path: '/inspection/tasks', name: 'inspection-tasks', title: '检查任务', roles: INSP_STAFF },
-      { path: '/inspection/rectifications', name: 'inspection-rectifications', title: '整改', roles: INSP_STAFF },
-      { path: '/inspection/publications', name: 'inspection-publications', title: '结果公示', roles: INSP_STAFF },
+      { path: '/inspection/tasks', name: 'inspection-tasks', title: '检查任务', roles: INSP_STAFF, todos: ['inspection.task'] },
+      { path: '/inspection/rectifications', name: 'inspection-rectifications', title: '整改', roles: INSP_STAFF, todos: ['inspection.rectification'] },
+      { path: '/inspection/publications', name: 'inspection-publications', title: '结果公示', roles: INSP_STAFF, todos: ['inspection.publication'] },
       { path: '/inspection/items', name: 'inspection-items', title: '抽查事项清单' },
       { path: '/inspection/inspectors', name: 'inspection-inspectors', title: '执法人员名录', roles: INSP_STAFF },
     ],
