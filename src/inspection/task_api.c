@@ -360,7 +360,9 @@ static int task_create_tx(store_conn *c, void *arg)
 	}
 	if (rc < 0)
 		goto done;
-	items = items_csv(c, json_object_get(b, "item_ids") ? json_object_get(b, "item_ids") : json_array(), a->errors);
+	json_t *no_items = json_array(); /* item_ids is optional: none given is an empty list */
+	items = items_csv(c, json_object_get(b, "item_ids") ? json_object_get(b, "item_ids") : no_items, a->errors);
+	json_decref(no_items);
 	if (region[0] && (rc = insp_team_check(c, json_object_get(b, "team"), sid, region, a->errors, &team)) < 0 &&
 	    rc != INSP_REFUSED)
 		goto done;
