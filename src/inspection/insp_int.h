@@ -62,5 +62,19 @@ int insp_team_check(store_conn *c, const json_t *team, int64_t subject_id, const
 		    json_t *errors, char **csv);
 /* Team member ids of a task's `team` column as [{id, name}]. */
 json_t *insp_team_json(store_conn *c, const char *csv);
+/* The Chinese name of a task kind (random → 双随机抽查), or NULL for an unknown kind. */
+const char *insp_task_kind_label(const char *kind);
+
+/* ---- to-dos (insp_todos.c): each runs in the transaction of the change, after its write ---- */
+/* Puts (or re-addresses, after a new team) the task's to-do for its team, due on its due date. */
+int insp_todo_task(store_conn *c, int64_t task_id);
+/* Closes the completed task's to-do and puts its publication to-do for the territory's leaders. */
+int insp_todo_task_completed(store_conn *c, int64_t task_id);
+/* Closes the publication to-do of a published task. */
+int insp_todo_published(store_conn *c, int64_t task_id);
+/* Puts the follow-up to-do of a rectification order for the inspected task's team, due at its deadline. */
+int insp_todo_order(store_conn *c, int64_t order_id);
+/* Closes it when the order is closed (verified rectified or not). */
+int insp_todo_order_closed(store_conn *c, int64_t order_id);
 
 #endif

@@ -563,7 +563,8 @@ static int create_tasks(store_conn *c, yj_req *r, int64_t draw, const json_t *bu
 			rc = ST_ERR;
 			break;
 		}
-		store_bind_int64(st, 1, yj_id_new());
+		int64_t id = yj_id_new();
+		store_bind_int64(st, 1, id);
 		store_bind_int64(st, 2, draw);
 		store_bind_int64(st, 3, plan_id);
 		store_bind_text(st, 4, items, -1);
@@ -581,9 +582,8 @@ static int create_tasks(store_conn *c, yj_req *r, int64_t draw, const json_t *bu
 		rc = store_step(st);
 		store_finalize(st);
 		free(team);
-		if (rc < 0)
+		if (rc < 0 || (rc = insp_todo_task(c, id)) < 0)
 			break;
-		rc = ST_OK;
 	}
 	free(items);
 	json_decref(map);

@@ -94,7 +94,7 @@ static int publish_tx(store_conn *c, void *arg)
 	store_bind_int64(st, 3, a->id);
 	rc = store_step(st);
 	store_finalize(st);
-	if (rc < 0)
+	if (rc < 0 || (rc = insp_todo_published(c, a->id)) < 0)
 		return rc;
 	a->out = json_pack("{s:o, s:I, s:s}", "task_id", yj_json_id(a->id), "published_at", (json_int_t)now, "outcome", outcome);
 	return insp_audit(c, a->r, "inspection.result.publish", "inspection_task", a->id, region, a->out, NULL);
@@ -347,7 +347,7 @@ static int order_create_tx(store_conn *c, void *arg)
 	store_bind_int64(st, 12, yj_now_ms());
 	rc = store_step(st);
 	store_finalize(st);
-	if (rc < 0 || (rc = order_load(c, &yj_who(a->r)->scope, id, &a->out)) < 0)
+	if (rc < 0 || (rc = insp_todo_order(c, id)) < 0 || (rc = order_load(c, &yj_who(a->r)->scope, id, &a->out)) < 0)
 		return rc;
 	return insp_audit(c, a->r, "inspection.rectification.order", "rectification_order", id, region, a->out, NULL);
 }
@@ -415,6 +415,8 @@ static int follow_up_tx(store_conn *c, void *arg)
 	rc = store_step(st);
 	store_finalize(st);
 	free(team_csv);
+	if (rc >= 0)
+		rc = insp_todo_task(c, fid);
 	if (rc >= 0 && (st = store_prepare(c, "UPDATE rectification_orders SET follow_up_task_id = ? WHERE id = ?"))) {
 		store_bind_int64(st, 1, fid);
 		store_bind_int64(st, 2, a->id);
@@ -478,7 +480,7 @@ static int close_tx(store_conn *c, void *arg)
 	store_bind_int64(st, 4, a->id);
 	rc = store_step(st);
 	store_finalize(st);
-	if (rc < 0 || (rc = order_load(c, &yj_who(a->r)->scope, a->id, &a->out)) < 0)
+	if (rc < 0 || (rc = insp_todo_order_closed(c, a->id)) < 0 || (rc = order_load(c, &yj_who(a->r)->scope, a->id, &a->out)) < 0)
 		return rc;
 	return insp_audit(c, a->r, "inspection.rectification.close", "rectification_order", a->id, region, a->out, NULL);
 }

@@ -21,7 +21,7 @@ static const char *const kinds[][2] = {
 	{"random", "双随机抽查"}, {"patrol", "日常巡查"}, {"supervision", "专项督查"}, {"rectification", "专项整治"},
 	{"post_penalty", "处罚后复查"}, {"flight", "飞行检查"}, {"follow_up", "整改复查"}};
 
-static const char *kind_label(const char *k)
+const char *insp_task_kind_label(const char *k)
 {
 	for (size_t i = 0; k && i < YJ_ARRAY_LEN(kinds); i++)
 		if (!strcmp(kinds[i][0], k))
@@ -39,7 +39,7 @@ static json_t *task_json(store_conn *c, store_stmt *st)
 	json_t *o = json_object();
 	json_object_set_new(o, "id", yj_json_id(store_col_int64(st, 0)));
 	json_object_set_new(o, "kind", insp_text(st, 1));
-	json_object_set_new(o, "kind_label", json_string(kind_label(store_col_text(st, 1)) ? kind_label(store_col_text(st, 1)) : ""));
+	json_object_set_new(o, "kind_label", json_string(insp_task_kind_label(store_col_text(st, 1)) ? insp_task_kind_label(store_col_text(st, 1)) : ""));
 	json_object_set_new(o, "draw_id", store_col_is_null(st, 2) ? json_null() : yj_json_id(store_col_int64(st, 2)));
 	json_object_set_new(o, "plan_id", store_col_is_null(st, 3) ? json_null() : yj_json_id(store_col_int64(st, 3)));
 	json_object_set_new(o, "item_ids", insp_csv_array(store_col_text(st, 4)));
@@ -343,7 +343,7 @@ static int task_create_tx(store_conn *c, void *arg)
 	json_array_clear(a->errors);
 	const char *kind = json_string_value(json_object_get(b, "kind")), *due = json_string_value(json_object_get(b, "due_date")),
 		   *note = json_string_value(json_object_get(b, "note"));
-	if (!kind || !kind_label(kind) || !strcmp(kind, "random") || !strcmp(kind, "follow_up"))
+	if (!kind || !insp_task_kind_label(kind) || !strcmp(kind, "random") || !strcmp(kind, "follow_up"))
 		insp_bad(a->errors, "kind", "应为 patrol（日常巡查）、supervision（专项督查）、rectification（专项整治）、"
 					    "post_penalty（处罚后复查）或 flight（飞行检查）；双随机任务由抽取产生");
 	int64_t d, sid = 0;
@@ -360,7 +360,9 @@ static int task_create_tx(store_conn *c, void *arg)
 	}
 	if (rc < 0)
 		goto done;
-	items = items_csv(c, json_object_get(b, "item_ids") ? json_object_get(b, "item_ids") : json_array(), a->errors);
+	json_t *no_items = json_array(); /* item_ids is optional: none given is an empty list */
+	items = items_csv(c, json_object_get(b, "item_ids") ? json_object_get(b, "item_ids") : no_items, a->errors);
+	json_decref(no_items);
 	if (region[0] && (rc = insp_team_check(c, json_object_get(b, "team"), sid, region, a->errors, &team)) < 0 &&
 	    rc != INSP_REFUSED)
 		goto done;
@@ -395,7 +397,7 @@ static int task_create_tx(store_conn *c, void *arg)
 	store_bind_int64(st, 14, now);
 	rc = store_step(st);
 	store_finalize(st);
-	if (rc < 0)
+	if (rc < 0 || (rc = insp_todo_task(c, a->id)) < 0)
 		goto done;
 	if ((rc = task_full(c, &who->scope, a->id, &a->out)) < 0)
 		goto done;
@@ -551,7 +553,7 @@ static int do_assign(store_conn *c, struct task_arg *a, json_t *t)
 	rc = store_step(st);
 	store_finalize(st);
 	free(team);
-	return rc < 0 ? rc : ST_OK;
+	return rc < 0 ? rc : insp_todo_task(c, a->id);
 }
 
 static int task_assign(yj_req *r)
@@ -834,7 +836,7 @@ static int do_complete(store_conn *c, struct task_arg *a, json_t *t)
 	}
 	free(dt);
 	json_decref(full);
-	return rc < 0 ? rc : ST_OK;
+	return rc < 0 ? rc : insp_todo_task_completed(c, a->id);
 }
 
 static int task_complete(yj_req *r)

@@ -182,6 +182,11 @@ def('DELETE /api/v1/tokens/{id}', { roles: ANY, ok: 204, foreign: 404, req: asyn
   return { params: { id: await lastToken(c) } };
 } });
 
+// The to-do inbox lists the caller's own work: no ids, nothing of another territory (todos.test.mjs checks scope).
+def('GET /api/v1/todos', { roles: ANY, ok: 200, foreign: null });
+def('GET /api/v1/todos/counts', { roles: ANY, ok: 200, foreign: null });
+def('GET /api/v1/todos/export', { roles: ANY, ok: 200, foreign: null, req: () => ({ query: '?format=csv' }) });
+
 def('GET /api/v1/regions', { roles: ANY, ok: 200, foreign: 'list', req: (t) => ({ query: `?parent=${t.code}&limit=50` }) });
 def('GET /api/v1/regions/export', { roles: ANY, ok: 200, foreign: 'list', req: (t) => ({ query: `?parent=${t.code}&format=csv` }) });
 def('GET /api/v1/regions/{code}', { roles: ANY, ok: 200, req: (t) => ({ params: { code: t.code } }) });
