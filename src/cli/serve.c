@@ -7,6 +7,7 @@
 #include "../base/log.h"
 #include "../platform/audit/audit.h"
 #include "../platform/auth/auth.h"
+#include "../platform/jobs/jobs.h"
 #include "../platform/pii/pii.h"
 #include "../registry/licence.h"
 
@@ -76,6 +77,8 @@ int cmd_serve(int argc, char **argv)
 		{"public-url", 1, "public base URL: licence QR codes (<URL>verify/<code>) and FHIR links (default http://LISTEN/)", NULL},
 		{"attachment-quota", 1, "bytes of attachments each user may upload in all (default 2147483648)", NULL},
 		{"id-lookups-per-hour", 1, "resident ID disclosures and lookups per user and hour (default 30; 0: no limit)", NULL},
+		{"job-lease", 1, "seconds a job's lease lasts unless renewed (default 30; renewed every third of it)", NULL},
+		{"job-threads", 1, "jobs run at once by this process (default 2)", NULL},
 		{"quiet", 0, "log warnings and errors only", NULL},
 		{NULL, 0, NULL, NULL},
 	};
@@ -137,12 +140,28 @@ int cmd_serve(int argc, char **argv)
 		store_close(s);
 		return 1;
 	}
+	/* Jobs and event delivery; YIJIAN_LEASE_PROBE_MS adds the harmless lease probe (jobs.h). */
+	yj_all_jobs_register();
+	if (getenv("YIJIAN_LEASE_PROBE_MS"))
+		yj_jobs_enable_probe(s, strtoll(getenv("YIJIAN_LEASE_PROBE_MS"), NULL, 10));
+	yj_jobs_config jcfg = {.threads = (int)num(o, "job-threads", 0), .lease_ms = 1000LL * num(o, "job-lease", 0)};
+	yj_jobs *jobs = yj_jobs_start(s, &jcfg, &err);
+	if (!jobs) {
+		fprintf(stderr, "yijian: %s\n", err);
+		free(err);
+		yj_server_stop(srv);
+		yj_server_free(srv);
+		free(keys);
+		store_close(s);
+		return 1;
+	}
 	fprintf(stderr, "yijian %s serving http://%s/ (database: %s, console: %s)\n", YJ_VERSION, cfg.listen,
 		store_engine(s), cfg.web_dir ? cfg.web_dir : "not built");
 	yj_log(YJ_LOG_INFO, "serve.start", "\"listen\":\"%s\",\"engine\":\"%s\"", cfg.listen, store_engine(s));
 	int sig = 0;
 	sigwait(&set, &sig);
 	yj_log(YJ_LOG_INFO, "serve.stop", "\"signal\":%d", sig);
+	yj_jobs_stop(jobs); /* running jobs see yj_job_stopping and hand their leases back */
 	yj_server_stop(srv);
 	yj_server_free(srv);
 	store_close(s);
