@@ -102,6 +102,7 @@ const char *yj_jobs_owner(void)
 
 struct yj_job_ctx {
 	yj_jobs *jobs;
+	char owner[160];      /* the process's owner name and "/<slot>": a lease belongs to one thread */
 	jobs_row row;
 	const yj_job_def *def;
 	atomic_int lost;      /* the heartbeat found the lease gone */
@@ -171,7 +172,7 @@ static void record(yj_jobs *j, yj_job_ctx *ctx, int rc, int64_t started)
 {
 	jobs_row *row = &ctx->row;
 	int64_t now = yj_now_ms();
-	const char *owner = yj_jobs_owner();
+	const char *owner = ctx->owner;
 	if (atomic_load(&ctx->lost)) {
 		yj_log(YJ_LOG_WARN, "job.lease_lost", "\"job\":\"%s\"", row->name);
 		return;
@@ -203,7 +204,7 @@ static void run_one(yj_jobs *j, yj_job_ctx *ctx)
 	if (ctx->row.prev_owner)
 		yj_log(YJ_LOG_WARN, "job.takeover", "\"job\":\"%s\",\"expired_owner\":\"%s\"", ctx->row.name,
 		       ctx->row.prev_owner);
-	yj_log(YJ_LOG_DEBUG, "job.start", "\"job\":\"%s\",\"owner\":\"%s\"", ctx->row.name, yj_jobs_owner());
+	yj_log(YJ_LOG_DEBUG, "job.start", "\"job\":\"%s\",\"owner\":\"%s\"", ctx->row.name, ctx->owner);
 	atomic_store(&ctx->lost, 0);
 	atomic_store(&ctx->running, 1);
 	int rc = ctx->def ? ctx->def->run(ctx) : YJ_ERR;
@@ -225,7 +226,7 @@ static void *worker_main(void *argp)
 	yj_job_ctx *ctx = &j->slots[((struct worker *)argp)->slot];
 	free(argp);
 	while (!atomic_load(&j->stopping)) {
-		int rc = jobs_store_take(j->st, j->handlers, j->nhandlers, yj_jobs_owner(), yj_now_ms(), j->cfg.lease_ms,
+		int rc = jobs_store_take(j->st, j->handlers, j->nhandlers, ctx->owner, yj_now_ms(), j->cfg.lease_ms,
 					 &ctx->row);
 		if (rc == ST_OK) {
 			run_one(j, ctx);
@@ -250,7 +251,7 @@ static void *heartbeat_main(void *argp)
 			yj_job_ctx *ctx = &j->slots[i];
 			pthread_mutex_lock(&j->mu);
 			if (atomic_load(&ctx->running) && !atomic_load(&ctx->lost)) {
-				int rc = jobs_store_renew(j->st, ctx->row.id, yj_jobs_owner(), yj_now_ms(), j->cfg.lease_ms);
+				int rc = jobs_store_renew(j->st, ctx->row.id, ctx->owner, yj_now_ms(), j->cfg.lease_ms);
 				if (rc == ST_NOTFOUND)
 					atomic_store(&ctx->lost, 1);
 			}
@@ -283,6 +284,7 @@ static int start_threads(yj_jobs *j, char **err)
 		w->j = j;
 		w->slot = i;
 		j->slots[i].jobs = j;
+		snprintf(j->slots[i].owner, sizeof j->slots[i].owner, "%s/%d", yj_jobs_owner(), i);
 		if (pthread_create(&j->threads[i], NULL, worker_main, w) != 0) {
 			free(w);
 			*err = yj_strdup("cannot start a job thread");

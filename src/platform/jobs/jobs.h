@@ -86,7 +86,8 @@ int yj_jobs_enable_probe(store *s, int64_t ms);
  * max_ms. Jobs and event deliveries back off by it. */
 int64_t yj_backoff_ms(int64_t n, int64_t base_ms, int64_t max_ms);
 
-/* This process's lease owner name, "host:pid:nonce" (static storage). */
+/* This process's owner name, "host:pid:nonce" (static storage); each runner thread holds leases
+ * as "host:pid:nonce/<thread>", so two threads of one process never share a lease. */
 const char *yj_jobs_owner(void);
 
 /* Prometheus lines on the jobs (consecutive failures, last success, leased now) appended to out.

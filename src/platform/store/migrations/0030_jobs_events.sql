@@ -12,7 +12,7 @@ CREATE TABLE jobs (
   payload TEXT NOT NULL DEFAULT '', -- deferred work's argument (JSON), '' for periodic jobs
   state TEXT NOT NULL,              -- 'scheduled' or 'done' (a deferred job that succeeded)
   next_run_at BIGINT NOT NULL,
-  lease_owner TEXT,                 -- 'host:pid:nonce' of the process running it, NULL when free
+  lease_owner TEXT,                 -- 'host:pid:nonce/thread' of the runner thread holding it, NULL when free
   lease_until BIGINT NOT NULL DEFAULT 0,
   failures INTEGER NOT NULL DEFAULT 0,  -- consecutive failures (drives the back-off)
   runs BIGINT NOT NULL DEFAULT 0,       -- completed runs, successful or not
