@@ -156,11 +156,35 @@ static int take_tx(store_conn *c, void *argp)
 	return changed == 1 ? ST_OK : ST_NOTFOUND;
 }
 
+/* 1 when some job is due and free, 0 when none, or a failure: a read, so an idle runner polling
+ * every second never takes SQLite's single writer. */
+static int any_due(store *s, int64_t now)
+{
+	store_conn *c = store_conn_get(s);
+	int rc = store_begin(c, 0);
+	if (rc < 0)
+		return rc;
+	store_stmt *st = store_prepare(c, "SELECT 1 FROM jobs WHERE state = 'scheduled' AND next_run_at <= ?"
+					  " AND lease_until < ? LIMIT 1");
+	if (st) {
+		store_bind_int64(st, 1, now);
+		store_bind_int64(st, 2, now);
+		rc = store_step(st);
+		store_finalize(st);
+	} else {
+		rc = ST_ERR;
+	}
+	store_rollback(c);
+	return rc < 0 ? rc : rc == ST_ROW;
+}
+
 int jobs_store_take(store *s, const char *const *handlers, size_t n, const char *owner, int64_t now,
 		    int64_t lease_ms, jobs_row *out)
 {
-	if (n == 0)
-		return ST_NOTFOUND;
+	memset(out, 0, sizeof *out);
+	int due = n ? any_due(s, now) : 0;
+	if (due <= 0)
+		return due < 0 ? due : ST_NOTFOUND;
 	yj_buf sql = YJ_BUF_INIT;
 	yj_buf_puts(&sql, "SELECT id, name, handler, kind, schedule, payload, failures, next_run_at, lease_owner"
 			  " FROM jobs WHERE state = 'scheduled' AND next_run_at <= ? AND lease_until < ? AND handler IN (");
@@ -168,7 +192,6 @@ int jobs_store_take(store *s, const char *const *handlers, size_t n, const char 
 		yj_buf_puts(&sql, i ? ", ?" : "?");
 	yj_buf_puts(&sql, ") ORDER BY next_run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED");
 	struct take_arg a = {sql.data, handlers, n, owner, now, lease_ms, out};
-	memset(out, 0, sizeof *out);
 	int rc = store_tx(s, take_tx, &a);
 	if (rc != ST_OK)
 		jobs_row_free(out);
