@@ -486,8 +486,11 @@ static json_t *task_event(int64_t id, const json_t *task, const json_t *out)
 			      "state", json_object_get(task, "state"), "outcome", json_object_get(task, "outcome"),
 			      "completed_on", json_object_get(task, "completed_on"), "publish_due",
 			      json_object_get(task, "publish_due"), "department", json_object_get(task, "department"));
-	if (p && out)
-		json_object_set(p, "finding", (json_t *)out);
+	if (p && out) {
+		json_t *f = json_deep_copy(out);
+		json_object_del(f, "description"); /* free text: subscribers read the finding through inspection.h */
+		json_object_set_new(p, "finding", f);
+	}
 	return p;
 }
 
