@@ -29,7 +29,10 @@ typedef struct yj_event {
 
 /* Appends ev inside the caller's write transaction c, so the event exists exactly when the change
  * does. Events commit in id order (the id comes from a counter row the transaction holds until it
- * ends). *id_out (may be NULL) receives the event id. Returns ST_OK or a store failure. */
+ * ends). Call it after the change's audit append: every writer takes audit_head before event_head,
+ * so the two row locks never deadlock. *id_out (may be NULL) receives the event id. Returns ST_OK,
+ * ST_ERR for an event without type or subject or with a payload that is not an object, or a
+ * store failure. */
 int yj_event_emit(store_conn *c, const yj_event *ev, int64_t *id_out);
 
 /* An event as a subscriber receives it. */

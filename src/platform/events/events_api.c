@@ -154,7 +154,8 @@ done:
 const yj_route yj_event_routes[] = {
 	{"GET", "/api/v1/system/events", list_events, ROLE_ADMIN, NULL, list_params, "system",
 	 "List events between capabilities in the caller's territory, newest first, with each subscriber's delivery state",
-	 "{items: [{id, type, subject_type, subject_id, region_code, actor, at, payload, deliveries: {subscriber: {state, attempts, next_attempt_at?, last_error?}}}], next_cursor}",
+	 "{items: [{id, type, subject_type, subject_id, region_code, actor, at, payload,"
+	 " deliveries: {subscriber: {state, attempts, next_attempt_at?, last_error?}}}], next_cursor}",
 	 200},
 	{0},
 };

@@ -61,7 +61,8 @@ static int list_jobs(yj_req *r)
 const yj_route yj_job_routes[] = {
 	{"GET", "/api/v1/system/jobs", list_jobs, ROLE_ADMIN, NULL, list_params, "system",
 	 "List the job runner's jobs with their lease holder and last run",
-	 "{items: [{name, handler, kind, schedule, state, next_run_at, lease_owner, lease_until, failures, runs, last_started_at, last_finished_at, last_owner, last_result, last_error}], next_cursor}",
+	 "{items: [{name, handler, kind, schedule, state, next_run_at, lease_owner, lease_until, failures, runs,"
+	 " last_started_at, last_finished_at, last_owner, last_result, last_error}], next_cursor}",
 	 200},
 	{0},
 };
