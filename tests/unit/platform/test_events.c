@@ -9,7 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -218,6 +221,47 @@ static void test_failing_subscriber_blocks_only_itself(void **state)
 	yj_buf_free(&m);
 }
 
+/* Ids commit in order: a second appender waits for the first transaction's end, so no reader can
+ * see event n + 1 before event n. */
+struct slow_arg {
+	int64_t id;
+	atomic_int emitted;
+};
+
+static int slow_tx(store_conn *c, void *argp)
+{
+	struct slow_arg *a = argp;
+	int rc = yj_event_emit(c, &(yj_event){"test.happened", "thing", "slow", "", NULL, NULL}, &a->id);
+	a->emitted = 1;
+	struct timespec ts = {0, 300 * 1000000L};
+	nanosleep(&ts, NULL); /* holds event_head's lock (SQLite: the writer) meanwhile */
+	return rc;
+}
+
+static void *slow_main(void *argp)
+{
+	assert_int_equal(store_tx(db, slow_tx, argp), ST_OK);
+	return NULL;
+}
+
+static void test_ids_commit_in_order(void **state)
+{
+	reset();
+	struct slow_arg a = {0, 0};
+	pthread_t th;
+	assert_int_equal(pthread_create(&th, NULL, slow_main, &a), 0);
+	while (!a.emitted) {
+		struct timespec ts = {0, 1000000L};
+		nanosleep(&ts, NULL);
+	}
+	uint64_t t0 = yj_mono_ns();
+	int64_t next = emit("test.happened", "fast");
+	uint64_t waited_ms = (yj_mono_ns() - t0) / 1000000u;
+	pthread_join(th, NULL);
+	assert_int_equal(next, a.id + 1);
+	assert_true(waited_ms >= 200); /* it waited for the first to commit */
+}
+
 /* The overdue job: an open order past its deadline is announced once, a closed one never. */
 static void test_rectification_overdue(void **state)
 {
@@ -312,6 +356,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_same_transaction),
+		cmocka_unit_test(test_ids_commit_in_order),
 		cmocka_unit_test(test_order_per_subject_and_retry),
 		cmocka_unit_test(test_idempotent_redelivery),
 		cmocka_unit_test(test_failing_subscriber_blocks_only_itself),
