@@ -1,5 +1,6 @@
 /* serve.c — `yijian serve`: open and migrate the store, load the audit signing key, serve HTTP
- * until SIGTERM or SIGINT, then finish in-flight requests and close the store. Keeps no state
+ * and run the jobs (platform/jobs: leases let several processes share them) until SIGTERM or
+ * SIGINT, then stop the jobs, finish in-flight requests and close the store. Keeps no state
  * outside the store, so several processes can share one PostgreSQL. */
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"

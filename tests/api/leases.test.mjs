@@ -7,7 +7,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Server, Client } from './harness.mjs';
 
-const PROBE_MS = 4000;
+const PROBE_MS = 6000;
 const servers = [];
 after(async () => {
   for (const s of servers) await s.stop('SIGKILL');
@@ -25,11 +25,11 @@ async function probe(c) {
 test('the job whose lease holder dies finishes once, on another process', async () => {
   process.env.YIJIAN_LEASE_PROBE_MS = String(PROBE_MS);
   try {
-    const first = new Server({ args: ['--job-lease', '2'] });
+    const first = new Server({ args: ['--job-lease', '3'] });
     servers.push(first);
     await first.start();
     for (let i = 0; i < 2; i++) {
-      const s = new Server({ db: first.db, args: ['--job-lease', '2'] });
+      const s = new Server({ db: first.db, args: ['--job-lease', '3'] });
       s.keys = first.keys;
       servers.push(s);
       await s.start();
@@ -61,8 +61,8 @@ test('the job whose lease holder dies finishes once, on another process', async 
   // A survivor's administrator session: sessions live in the shared database.
   watcher.cookie = admin.cookie;
 
-  // Expiry (2 s after the last renewal), takeover, a whole run of PROBE_MS.
-  for (let i = 0; i < 300; i++) {
+  // Expiry (3 s after the last renewal), takeover, a whole run of PROBE_MS.
+  for (let i = 0; i < 600; i++) {
     job = await probe(watcher);
     if (job.state === 'done') break;
     await sleep(50);

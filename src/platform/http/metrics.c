@@ -1,5 +1,6 @@
 /* metrics.c — request counts and latency histograms by route and status, and the store's pool
- * figures, in Prometheus text exposition format. Lock-free: one set of atomics per route. */
+ * figures, in Prometheus text exposition format. Lock-free: one set of atomics per route. The
+ * jobs' and events' gauges are read from the database at each scrape (jobs.h, events.h). */
 #include "http_int.h"
 #include "../events/events.h"
 #include "../jobs/jobs.h"

@@ -25,7 +25,8 @@ int jobs_store_ensure(store *s, const yj_job_def *def, int64_t now);
 
 /* Takes the lease of the earliest due job whose handler is one of handlers[0..n) and whose lease
  * is free or expired: lease_owner = owner, lease_until = now + lease_ms. Own transaction.
- * ST_OK with *out filled (caller frees with jobs_row_free), ST_NOTFOUND when none is due. */
+ * ST_OK with *out filled (caller frees with jobs_row_free), ST_NOTFOUND when none is due. *out must
+ * be zeroed or hold an earlier row, which is freed first. */
 int jobs_store_take(store *s, const char *const *handlers, size_t n, const char *owner, int64_t now,
 		    int64_t lease_ms, jobs_row *out);
 /* Extends owner's lease of job id to now + lease_ms. ST_NOTFOUND when owner no longer holds it. */

@@ -181,7 +181,7 @@ static int any_due(store *s, int64_t now)
 int jobs_store_take(store *s, const char *const *handlers, size_t n, const char *owner, int64_t now,
 		    int64_t lease_ms, jobs_row *out)
 {
-	memset(out, 0, sizeof *out);
+	jobs_row_free(out); /* a row taken before: the caller reuses its struct */
 	int due = n ? any_due(s, now) : 0;
 	if (due <= 0)
 		return due < 0 ? due : ST_NOTFOUND;

@@ -213,7 +213,7 @@ static int flaky_run(yj_job_ctx *ctx)
 static int long_run(yj_job_ctx *ctx)
 {
 	atomic_fetch_add(&long_calls, 1);
-	for (int i = 0; i < 400; i++) { /* up to 8 s, far beyond its 300 ms lease */
+	for (int i = 0; i < 500; i++) { /* up to 10 s, far beyond its 600 ms lease */
 		if (yj_job_stopping(ctx)) {
 			atomic_store(&long_stopped, 1);
 			return YJ_ERR;
@@ -232,7 +232,7 @@ static void test_runner(void **state)
 	yj_jobs_register(&longj);
 	defer("test.flaky", "once", 0);
 	defer("test.long", "once", 0);
-	yj_jobs_config cfg = {.threads = 2, .lease_ms = 300, .poll_ms = 20, .backoff_ms = 100};
+	yj_jobs_config cfg = {.threads = 2, .lease_ms = 600, .poll_ms = 20, .backoff_ms = 100};
 	char *err = NULL;
 	yj_jobs *j = yj_jobs_start(db, &cfg, &err);
 	assert_non_null(j);
@@ -242,9 +242,9 @@ static void test_runner(void **state)
 		ms_sleep(20);
 	assert_int_equal(atomic_load(&flaky_calls), 2);
 	assert_int_equal(query_int("SELECT runs FROM jobs WHERE name = ?", "test.flaky:once"), 2);
-	/* The long job still holds a lease renewed past its first 300 ms. */
-	ms_sleep(700);
-	assert_true(query_int("SELECT lease_until FROM jobs WHERE name = ?", "test.long:once") > start + 700);
+	/* The long job still holds a lease renewed past its first 600 ms. */
+	ms_sleep(1500);
+	assert_true(query_int("SELECT lease_until FROM jobs WHERE name = ?", "test.long:once") > start + 1500);
 	assert_string_equal(yj_jobs_owner(), yj_jobs_owner());
 	assert_int_equal(query_int("SELECT COUNT(*) FROM jobs WHERE lease_owner IS NOT NULL AND name = ?",
 				   "test.long:once"), 1);
