@@ -77,14 +77,15 @@ static int deliver_tx(store_conn *c, void *argp)
 		/* An earlier event of this subject waits: this one waits behind it, to keep the order. */
 		rc = ev_store_mark(c, name, a->ev, "pending", a->attempts, 0, NULL, a->now);
 		a->outcome = OUT_PARKED;
-	} else {
+	} else if ((rc = ev_store_claim(c, name, a->ev, a->now)) == 1) {
 		yj_event_view v;
 		ev_row_view(a->ev, &v);
 		rc = a->sub->fn(c, &v, a->sub->arg);
 		if (rc < 0)
 			return rc;
-		rc = ev_store_mark(c, name, a->ev, "done", a->attempts + 1, 0, NULL, a->now);
 		a->outcome = OUT_DELIVERED;
+	} else if (rc == 0) {
+		a->outcome = OUT_SKIPPED; /* another deliverer took it meanwhile */
 	}
 	if (rc >= 0 && a->fresh)
 		rc = ev_store_set_cursor(c, name, a->ev->id, a->now);

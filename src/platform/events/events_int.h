@@ -40,6 +40,9 @@ int ev_store_subject_blocked(store_conn *c, const char *sub, const char *subject
 /* Writes (sub, event)'s delivery row. */
 int ev_store_mark(store_conn *c, const char *sub, const ev_row *ev, const char *state, int64_t attempts,
 		  int64_t next_at, const char *error, int64_t now);
+/* Marks (sub, event) delivered unless it already is: 1 when this transaction now owns the
+ * delivery (run the subscriber; a rollback undoes the mark), 0 when it was done already. */
+int ev_store_claim(store_conn *c, const char *sub, const ev_row *ev, int64_t now);
 /* Lag of sub: events not yet delivered (after its cursor, or parked) in *count and the append
  * time of the oldest in *oldest_at (0 when none). Inside the caller's transaction. */
 int ev_store_lag(store_conn *c, const char *sub, const char *const *types, int64_t *count, int64_t *oldest_at);

@@ -282,3 +282,25 @@ int ev_store_lag(store_conn *c, const char *sub, const char *const *types, int64
 	yj_buf_free(&sql);
 	return rc < 0 ? rc : ST_OK;
 }
+
+int ev_store_claim(store_conn *c, const char *sub, const ev_row *ev, int64_t now)
+{
+	/* The row lock this takes (or waits for) is what makes two deliverers of one subscriber —
+	 * a process that lost its lease and the one that took over — hand an event over once. */
+	store_stmt *st = store_prepare(c, "INSERT INTO event_deliveries (subscriber, event_id, subject_type, subject_id, state,"
+					  " attempts, next_at, last_error, updated_at) VALUES (?, ?, ?, ?, 'done', 1, 0, NULL, ?)"
+					  " ON CONFLICT (subscriber, event_id) DO UPDATE SET state = 'done',"
+					  " attempts = event_deliveries.attempts + 1, next_at = 0, last_error = NULL,"
+					  " updated_at = excluded.updated_at WHERE event_deliveries.state <> 'done'");
+	if (!st)
+		return ST_ERR;
+	store_bind_text(st, 1, sub, -1);
+	store_bind_int64(st, 2, ev->id);
+	store_bind_text(st, 3, ev->subject_type, -1);
+	store_bind_text(st, 4, ev->subject_id, -1);
+	store_bind_int64(st, 5, now);
+	int rc = store_step(st);
+	int64_t n = store_changes(st);
+	store_finalize(st);
+	return rc < 0 ? rc : n == 1;
+}

@@ -262,6 +262,37 @@ static void test_ids_commit_in_order(void **state)
 	assert_true(waited_ms >= 200); /* it waited for the first to commit */
 }
 
+/* Two deliverers of one subscriber at once (a process that lost its lease and the one that took
+ * over): each event still reaches the subscriber once. */
+static int slow_logger(store_conn *c, const yj_event_view *ev, void *arg)
+{
+	struct timespec ts = {0, 3 * 1000000L};
+	nanosleep(&ts, NULL);
+	return logger(c, ev, arg);
+}
+
+static const yj_subscriber sub_slow = {"slow", types, slow_logger, "slow"};
+
+static void *deliver_main(void *arg)
+{
+	assert_true(yj_events_deliver(db, &sub_slow, yj_now_ms(), NULL) >= 0);
+	return NULL;
+}
+
+static void test_concurrent_deliverers(void **state)
+{
+	reset();
+	for (int i = 0; i < 30; i++)
+		emit("test.happened", i % 2 ? "p" : "q");
+	pthread_t th[2];
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, deliver_main, NULL), 0);
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	assert_int_equal(query_int("SELECT COUNT(*) FROM test_log WHERE sub = ?", "slow"), 30);
+	assert_int_equal(query_int("SELECT COUNT(DISTINCT event_id) FROM test_log WHERE sub = ?", "slow"), 30);
+}
+
 /* The overdue job: an open order past its deadline is announced once, a closed one never. */
 static void test_rectification_overdue(void **state)
 {
@@ -360,6 +391,7 @@ int main(void)
 		cmocka_unit_test(test_order_per_subject_and_retry),
 		cmocka_unit_test(test_idempotent_redelivery),
 		cmocka_unit_test(test_failing_subscriber_blocks_only_itself),
+		cmocka_unit_test(test_concurrent_deliverers),
 		cmocka_unit_test(test_rectification_overdue),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
