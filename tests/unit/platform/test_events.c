@@ -20,6 +20,7 @@
 #include "base/base.h"
 #include "platform/audit/audit.h"
 #include "platform/events/events.h"
+#include "platform/http/http.h"
 #include "inspection/inspection.h"
 
 static char tmpdir[] = "/tmp/yj_events_XXXXXX";
@@ -293,6 +294,84 @@ static void test_concurrent_deliverers(void **state)
 	assert_int_equal(query_int("SELECT COUNT(DISTINCT event_id) FROM test_log WHERE sub = ?", "slow"), 30);
 }
 
+/* The listing, in process: an administrator of 330302 sees its events with each subscriber's state. */
+static int as_admin(yj_req *r, yj_principal *out)
+{
+	memset(out, 0, sizeof *out);
+	out->user_id = 7;
+	snprintf(out->username, sizeof out->username, "ev.admin");
+	snprintf(out->role, sizeof out->role, "admin");
+	out->role_bit = ROLE_ADMIN;
+	snprintf(out->region_code, sizeof out->region_code, "330302");
+	snprintf(out->department, sizeof out->department, "health");
+	yj_scope_init(&out->scope, "330302", "health", "*");
+	return 1;
+}
+
+extern const yj_route yj_event_routes[];
+
+static json_t *list(yj_server *srv, const char *url)
+{
+	char *body = NULL;
+	int status = yj_server_dispatch(srv, "GET", url, NULL, NULL, 0, &body);
+	assert_int_equal(status, 200);
+	json_t *j = json_loads(body, 0, NULL);
+	free(body);
+	assert_non_null(j);
+	return j;
+}
+
+static json_t *item_of(json_t *page, int64_t id)
+{
+	size_t i;
+	json_t *it;
+	char want[21];
+	snprintf(want, sizeof want, "%lld", (long long)id);
+	json_array_foreach(json_object_get(page, "items"), i, it) {
+		if (!strcmp(json_string_value(json_object_get(it, "id")), want))
+			return it;
+	}
+	return NULL;
+}
+
+static void test_listing(void **state)
+{
+	reset();
+	yj_events_subscribe(&sub_one);
+	yj_events_subscribe(&sub_two);
+	int64_t a = emit("test.happened", "a"), b = emit("test.happened", "b");
+	struct emit_arg other = {"test.happened", "c", 0, 0};
+	assert_int_equal(store_tx(db, emit_tx, &other), ST_OK);
+	exec_sql("UPDATE events SET region_code = '330303' WHERE subject_id = 'c'");
+	always_fail_on = 1;
+	assert_int_equal(yj_events_deliver(db, &sub_one, yj_now_ms(), NULL), 3);
+	always_fail_on = 0;
+	static const yj_route *const tables[] = {yj_event_routes};
+	static const yj_auth_hooks hooks = {as_admin};
+	yj_http_config cfg = {0};
+	yj_server *srv = yj_server_new(&cfg, db, tables, 1, &hooks, tmpdir);
+	json_t *page = list(srv, "/api/v1/system/events");
+	assert_int_equal(json_array_size(json_object_get(page, "items")), 2); /* c is in 330303 */
+	json_t *ia = item_of(page, a), *ib = item_of(page, b);
+	assert_non_null(ia);
+	assert_non_null(ib);
+	json_t *da = json_object_get(ia, "deliveries"), *db1 = json_object_get(ib, "deliveries");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(da, "one"), "state")), "pending");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(da, "one"), "attempts")), 1);
+	assert_non_null(json_object_get(json_object_get(da, "one"), "next_attempt_at"));
+	assert_non_null(json_object_get(json_object_get(da, "one"), "last_error"));
+	assert_string_equal(json_string_value(json_object_get(json_object_get(da, "two"), "state")), "queued");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(db1, "one"), "state")), "done");
+	assert_null(json_object_get(da, "slow")); /* not subscribed in this process */
+	json_decref(page);
+	page = list(srv, "/api/v1/system/events?limit=1");
+	assert_int_equal(json_array_size(json_object_get(page, "items")), 1);
+	assert_non_null(item_of(page, b)); /* newest first */
+	assert_true(json_is_string(json_object_get(page, "next_cursor")));
+	json_decref(page);
+	yj_server_free(srv);
+}
+
 /* The overdue job: an open order past its deadline is announced once, a closed one never. */
 static void test_rectification_overdue(void **state)
 {
@@ -392,6 +471,7 @@ int main(void)
 		cmocka_unit_test(test_idempotent_redelivery),
 		cmocka_unit_test(test_failing_subscriber_blocks_only_itself),
 		cmocka_unit_test(test_concurrent_deliverers),
+		cmocka_unit_test(test_listing),
 		cmocka_unit_test(test_rectification_overdue),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
