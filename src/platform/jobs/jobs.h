@@ -44,7 +44,8 @@ void yj_jobs_register(const yj_job_def *def);
 /* Puts deferred work for handler (registered as YJ_JOB_DEFERRED) to run once at or after at_ms,
  * inside the caller's write transaction c, so the work exists exactly when the change does.
  * key names the work among the handler's (at most 200 bytes); putting the same key again while
- * it is pending changes nothing and returns ST_OK. payload (may be NULL) is copied. */
+ * it is pending changes nothing and returns ST_OK; once it is done, putting it again schedules it
+ * anew. payload (may be NULL) is copied. */
 int yj_job_defer(store_conn *c, const char *handler, const char *key, int64_t at_ms, const char *payload);
 
 /* ---- inside a running job ---- */
