@@ -6,6 +6,7 @@
 #include "../base/base.h"
 #include "../base/id.h"
 #include "../platform/audit/audit.h"
+#include "../platform/events/events.h"
 #include "../platform/pii/pii.h"
 
 #include <stdio.h>
@@ -267,6 +268,15 @@ int rv_decide(store_conn *c, const yj_scope *sc, int64_t id, const char *action,
 				     "institution_code", inst, "amount_fen", (json_int_t)amount);
 	yj_audit_event ev = {actor, act, "claim_flag", sid, region, ev_state};
 	rc = yj_audit_append(c, &ev, NULL);
+	/* The event leaves out the reviewer's free-text reason: subscribers need the decision, not the words. */
+	const char *type = reopen			? "claims.flag_reopened"
+			   : !strcmp(to, "confirmed") ? "claims.flag_confirmed"
+						      : "claims.flag_dismissed";
+	json_t *payload = json_pack("{s:s, s:s, s:s, s:I}", "state", to, "rule_id", rule, "institution_code", inst, "amount_fen",
+				    (json_int_t)amount);
+	if (rc >= 0)
+		rc = yj_event_emit(c, &(yj_event){type, "claim_flag", sid, region, actor, payload}, NULL);
+	json_decref(payload);
 	json_decref(ev_state);
 	if (rc >= 0)
 		snprintf(state_out, 16, "%s", to);

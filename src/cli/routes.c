@@ -10,12 +10,15 @@
 #include "../fhir/fhir.h"
 #include "../claims/review.h"
 #include "../inspection/inspection.h"
+#include "../platform/events/events.h"
 
 extern const yj_route yj_audit_routes[];
+extern const yj_route yj_event_routes[];
+extern const yj_route yj_job_routes[];
 
 const yj_route *const yj_all_routes[] = {
 	yj_system_routes, yj_session_routes, yj_user_routes, yj_token_routes, yj_region_routes, yj_audit_routes,
-	yj_todo_routes,
+	yj_todo_routes, yj_event_routes, yj_job_routes,
 	yj_institution_routes, yj_practitioner_routes, yj_vocab_routes, yj_grid_routes, yj_responsibility_routes,
 	yj_filing_routes, yj_licence_routes, yj_reg_kind_routes,
 	yj_import_routes,
@@ -24,3 +27,9 @@ const yj_route *const yj_all_routes[] = {
 	yj_fhir_routes,
 };
 const size_t yj_all_routes_len = sizeof yj_all_routes / sizeof yj_all_routes[0];
+
+void yj_all_jobs_register(void)
+{
+	yj_insp_jobs_register();
+	yj_events_register_jobs(1); /* after every subscription: one delivery job per subscriber */
+}

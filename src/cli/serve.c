@@ -1,5 +1,6 @@
 /* serve.c — `yijian serve`: open and migrate the store, load the audit signing key, serve HTTP
- * until SIGTERM or SIGINT, then finish in-flight requests and close the store. Keeps no state
+ * and run the jobs (platform/jobs: leases let several processes share them) until SIGTERM or
+ * SIGINT, then stop the jobs, finish in-flight requests and close the store. Keeps no state
  * outside the store, so several processes can share one PostgreSQL. */
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
@@ -7,6 +8,7 @@
 #include "../base/log.h"
 #include "../platform/audit/audit.h"
 #include "../platform/auth/auth.h"
+#include "../platform/jobs/jobs.h"
 #include "../platform/pii/pii.h"
 #include "../registry/licence.h"
 
@@ -91,6 +93,8 @@ int cmd_serve(int argc, char **argv)
 		{"public-url", 1, "public base URL: licence QR codes (<URL>verify/<code>) and FHIR links (default http://LISTEN/)", NULL},
 		{"attachment-quota", 1, "bytes of attachments each user may upload in all (default 2147483648)", NULL},
 		{"id-lookups-per-hour", 1, "resident ID disclosures and lookups per user and hour (default 30; 0: no limit)", NULL},
+		{"job-lease", 1, "seconds a job's lease lasts unless renewed (default 30; renewed every third of it)", NULL},
+		{"job-threads", 1, "jobs run at once by this process (default 2)", NULL},
 		{"quiet", 0, "log warnings and errors only", NULL},
 		{"signin-pair-limit", 1, "failed sign-ins of one account from one address per window before 429 (default 5)", NULL},
 		{"signin-address-limit", 1, "failed sign-ins from one address, any account, per window (default 30)", NULL},
@@ -171,6 +175,21 @@ int cmd_serve(int argc, char **argv)
 		store_close(s);
 		return 1;
 	}
+	/* Jobs and event delivery; YIJIAN_LEASE_PROBE_MS adds the harmless lease probe (jobs.h). */
+	yj_all_jobs_register();
+	if (getenv("YIJIAN_LEASE_PROBE_MS"))
+		yj_jobs_enable_probe(s, strtoll(getenv("YIJIAN_LEASE_PROBE_MS"), NULL, 10));
+	yj_jobs_config jcfg = {.threads = (int)num(o, "job-threads", 0), .lease_ms = 1000LL * num(o, "job-lease", 0)};
+	yj_jobs *jobs = yj_jobs_start(s, &jcfg, &err);
+	if (!jobs) {
+		fprintf(stderr, "yijian: %s\n", err);
+		free(err);
+		yj_server_stop(srv);
+		yj_server_free(srv);
+		free(keys);
+		store_close(s);
+		return 1;
+	}
 	fprintf(stderr, "yijian %s serving http://%s/ (database: %s, console: %s; operator listener: %s)\n", YJ_VERSION,
 		cfg.listen, store_engine(s), cfg.web_dir ? cfg.web_dir : "not built",
 		yj_server_operator(srv) ? yj_server_operator(srv) : "none");
@@ -178,6 +197,7 @@ int cmd_serve(int argc, char **argv)
 	int sig = 0;
 	sigwait(&set, &sig);
 	yj_log(YJ_LOG_INFO, "serve.stop", "\"signal\":%d", sig);
+	yj_jobs_stop(jobs); /* running jobs see yj_job_stopping and hand their leases back */
 	yj_server_stop(srv);
 	yj_server_free(srv);
 	store_close(s);

@@ -129,6 +129,18 @@ int insp_audit(store_conn *c, yj_req *r, const char *action, const char *type, i
 	return yj_audit_append(c, &ev, idx);
 }
 
+int insp_event(store_conn *c, yj_req *r, const char *type, const char *subject_type, int64_t id, const char *region,
+	       json_t *payload)
+{
+	char actor[21] = "system", sid[21];
+	if (r)
+		insp_actor(r, actor);
+	yj_id_format(id, sid);
+	int rc = yj_event_emit(c, &(yj_event){type, subject_type, sid, region ? region : "", actor, payload}, NULL);
+	json_decref(payload);
+	return rc;
+}
+
 int insp_region_exists(store_conn *c, const char *code)
 {
 	int64_t n = 0;

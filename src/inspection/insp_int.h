@@ -10,6 +10,7 @@
 #include "../base/base.h"
 #include "../base/id.h"
 #include "../platform/audit/audit.h"
+#include "../platform/events/events.h"
 
 extern const yj_table insp_items_t, insp_inspectors_t, insp_conflicts_t, insp_signals_t, insp_plans_t,
 	insp_draws_t, insp_tasks_t, insp_results_t, insp_findings_t, insp_attach_t, insp_orders_t, insp_records_t;
@@ -48,6 +49,11 @@ void insp_member_pattern(int64_t id, char out[32]);
 /* Appends an audit leaf for the request's user. */
 int insp_audit(store_conn *c, yj_req *r, const char *action, const char *type, int64_t id, const char *region,
 	       const json_t *state, int64_t *idx);
+/* Appends an event (platform/events) in the transaction c, next to the audit leaf of the same
+ * change: actor from r (NULL: "system"), subject (type, id) in region. Steals payload (an object,
+ * may be NULL). Returns ST_OK or a store failure. docs/events.md lists the types. */
+int insp_event(store_conn *c, yj_req *r, const char *type, const char *subject_type, int64_t id, const char *region,
+	       json_t *payload);
 /* Whether the region code exists. */
 int insp_region_exists(store_conn *c, const char *code);
 /* The subject id's name, credit code and region from the registry, in scope sc. ST_NOTFOUND when absent

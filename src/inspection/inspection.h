@@ -36,4 +36,13 @@ int yj_workdays_add(store_conn *c, const char *day, int n, char out[11]);
 int yj_insp_publications(store_conn *c, const yj_scope *sc, const char *today, int overdue_only, int limit,
 			 json_t **out);
 
+/* ---- jobs (overdue.c) ---- */
+/* Announces every open rectification order whose deadline is before today ('YYYY-MM-DD', a
+ * parameter so tests choose the day) and that was not yet announced: sets its overdue_at, appends
+ * an audit leaf and the inspection.rectification_overdue event, one transaction per order.
+ * *announced receives how many. Returns ST_OK or a store failure. */
+int yj_insp_overdue_run(store *s, const char *today, int *announced);
+/* Registers the inspection module's periodic jobs with the job runner (platform/jobs). */
+void yj_insp_jobs_register(void);
+
 #endif

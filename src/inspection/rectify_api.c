@@ -97,7 +97,9 @@ static int publish_tx(store_conn *c, void *arg)
 	if (rc < 0 || (rc = insp_todo_published(c, a->id)) < 0)
 		return rc;
 	a->out = json_pack("{s:o, s:I, s:s}", "task_id", yj_json_id(a->id), "published_at", (json_int_t)now, "outcome", outcome);
-	return insp_audit(c, a->r, "inspection.result.publish", "inspection_task", a->id, region, a->out, NULL);
+	if ((rc = insp_audit(c, a->r, "inspection.result.publish", "inspection_task", a->id, region, a->out, NULL)) < 0)
+		return rc;
+	return insp_event(c, a->r, "inspection.result_published", "inspection_task", a->id, region, json_deep_copy(a->out));
 }
 
 static int task_publish(yj_req *r)

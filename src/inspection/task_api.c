@@ -469,6 +469,33 @@ struct field_run {
 	const char *action;
 };
 
+/* The events field operations announce (docs/events.md), by audit action; NULL for the others. */
+static const char *event_of(const char *action)
+{
+	if (!strcmp(action, "inspection.task.finding"))
+		return "inspection.finding_recorded";
+	if (!strcmp(action, "inspection.task.complete"))
+		return "inspection.task_completed";
+	return NULL;
+}
+
+/* An event's payload: the task's subject and outcome from the full task, and the operation's
+ * own result (a finding) when it has one. New reference. */
+static json_t *task_event(int64_t id, const json_t *task, const json_t *out)
+{
+	json_t *p = json_pack("{s:o, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?}", "task_id", yj_json_id(id), "subject_id",
+			      json_object_get(json_object_get(task, "subject"), "id"), "kind", json_object_get(task, "kind"),
+			      "state", json_object_get(task, "state"), "outcome", json_object_get(task, "outcome"),
+			      "completed_on", json_object_get(task, "completed_on"), "publish_due",
+			      json_object_get(task, "publish_due"), "department", json_object_get(task, "department"));
+	if (p && out) {
+		json_t *f = json_deep_copy(out);
+		json_object_del(f, "description"); /* free text: subscribers read the finding through inspection.h */
+		json_object_set_new(p, "finding", f);
+	}
+	return p;
+}
+
 static int field_tx(store_conn *c, void *arg)
 {
 	struct field_run *f = arg;
@@ -494,6 +521,8 @@ static int field_tx(store_conn *c, void *arg)
 		return rc;
 	json_t *state = a->out ? json_incref(a->out) : json_incref(full);
 	rc = insp_audit(c, a->r, f->action, "inspection_task", a->id, region, state, NULL);
+	if (rc >= 0 && event_of(f->action))
+		rc = insp_event(c, a->r, event_of(f->action), "inspection_task", a->id, region, task_event(a->id, full, a->out));
 	json_decref(state);
 	if (!a->out)
 		a->out = full;

@@ -8,6 +8,7 @@
 #include "../base/base.h"
 #include "../base/id.h"
 #include "../platform/audit/audit.h"
+#include "../platform/events/events.h"
 #include "../platform/pii/pii.h"
 #include "../platform/store/query.h"
 
@@ -230,6 +231,23 @@ static void validity_of(const json_t *body, int years, char from[11], char to[11
 	}
 }
 
+/* The event of each action (docs/events.md), by enum yj_licence_action. */
+static const char *const licence_event[LA_COUNT] = {
+	"registry.licence_issued",    "registry.licence_renewed", "registry.licence_changed",
+	"registry.licence_suspended", "registry.licence_resumed", "registry.licence_revoked",
+};
+
+/* What other modules need of a licence: which one, whose, its state; not the holder's name or
+ * identifier (a subscriber reads the holder through registry.h). New reference. */
+static json_t *licence_payload(const json_t *row, const char *reason)
+{
+	return json_pack("{s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:s?}", "kind", json_object_get(row, "kind"),
+			 "number", json_object_get(row, "number"), "holder_type", json_object_get(row, "holder_type"),
+			 "holder_id", json_object_get(row, "holder_id"), "state", json_object_get(row, "state"),
+			 "valid_from", json_object_get(row, "valid_from"), "valid_to", json_object_get(row, "valid_to"),
+			 "version", json_object_get(row, "version"), "reason", reason);
+}
+
 static int write_event(store_conn *c, int64_t id, enum yj_licence_action a, const char *reason, const char *actor,
 		       const char *region, const json_t *row)
 {
@@ -253,7 +271,11 @@ static int write_event(store_conn *c, int64_t id, enum yj_licence_action a, cons
 	yj_id_format(id, ids);
 	json_t *state = json_pack("{s:O, s:s}", "licence", row, "reason", reason);
 	yj_audit_event ev = {actor, action, "licence", ids, region, state};
+	json_t *payload = licence_payload(row, reason);
 	rc = yj_audit_append(c, &ev, NULL);
+	if (rc >= 0)
+		rc = yj_event_emit(c, &(yj_event){licence_event[a], "licence", ids, region, actor, payload}, NULL);
+	json_decref(payload);
 	json_decref(state);
 	return rc;
 }

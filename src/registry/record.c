@@ -4,6 +4,7 @@
 #include "record.h"
 #include "../platform/audit/audit.h"
 #include "../base/date.h"
+#include "../platform/events/events.h"
 #include "../base/id.h"
 
 #include <ctype.h>
@@ -622,7 +623,15 @@ static int audit(store_conn *c, const reg_kind *k, const char *verb, const char 
 	snprintf(action, sizeof action, "%s.%s", k->type, verb);
 	yj_audit_event ev = {actor, action, k->type, json_string_value(json_object_get(pub, "id")),
 			     json_string_value(json_object_get(pub, k->region_field)), pub};
-	return yj_audit_append(c, &ev, NULL);
+	int rc = yj_audit_append(c, &ev, NULL);
+	/* Which subject and what happened; a subscriber reads the subject itself through registry.h
+	 * (the payload carries no personal data). */
+	const char *type = !strcmp(verb, "create") ? "registry.subject_created" : "registry.subject_changed";
+	json_t *payload = json_pack("{s:s, s:s}", "kind", k->type, "change", verb);
+	if (rc >= 0)
+		rc = yj_event_emit(c, &(yj_event){type, k->type, ev.object_id, ev.region_code, actor, payload}, NULL);
+	json_decref(payload);
+	return rc;
 }
 
 int yj_reg_insert(store_conn *c, const reg_kind *k, json_t *rec, const char *actor, int64_t *id)

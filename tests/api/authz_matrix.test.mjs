@@ -187,6 +187,10 @@ def('GET /api/v1/todos', { roles: ANY, ok: 200, foreign: null });
 def('GET /api/v1/todos/counts', { roles: ANY, ok: 200, foreign: null });
 def('GET /api/v1/todos/export', { roles: ANY, ok: 200, foreign: null, req: () => ({ query: '?format=csv' }) });
 
+// Events and jobs are for administrators; events are scoped to the territory (events.test.mjs checks it).
+def('GET /api/v1/system/events', { roles: 'admin', ok: 200, foreign: null });
+def('GET /api/v1/system/jobs', { roles: 'admin', ok: 200, foreign: null });
+
 def('GET /api/v1/regions', { roles: ANY, ok: 200, foreign: 'list', req: (t) => ({ query: `?parent=${t.code}&limit=50` }) });
 def('GET /api/v1/regions/export', { roles: ANY, ok: 200, foreign: 'list', req: (t) => ({ query: `?parent=${t.code}&format=csv` }) });
 def('GET /api/v1/regions/{code}', { roles: ANY, ok: 200, req: (t) => ({ params: { code: t.code } }) });

@@ -203,6 +203,16 @@ test('confirm and dismiss need a reason, happen once, and are audited; a leader 
   assert.deepEqual(leaves.filter((l) => l.object_id === b.id).map((l) => l.action).sort(),
     ['claims.flag.confirm', 'claims.flag.dismiss', 'claims.flag.reopen']);
   isProblem(assert, await city.post('/api/v1/claims/flags/123/confirm', { reason: '不存在' }), 404);
+
+  // Each decision is announced as an event (docs/events.md) in its own transaction; refusals are not.
+  const events = async (id) => (await admin.get(`/api/v1/system/events?subject_type=claim_flag&subject_id=${id}`)).data.items;
+  assert.deepEqual((await events(a.id)).map((e) => e.type), ['claims.flag_confirmed']);
+  const eb = await events(b.id);
+  assert.deepEqual(eb.map((e) => e.type), ['claims.flag_confirmed', 'claims.flag_reopened', 'claims.flag_dismissed']);
+  assert.equal(eb[2].payload.state, 'dismissed');
+  assert.equal(eb[2].payload.reason, undefined, 'the reviewer\'s words stay with the flag');
+  assert.equal(eb[0].payload.amount_fen, b.amount_fen);
+  assert.equal(eb[0].region_code, b.region_code);
 });
 
 test('summary: confirmed amounts per institution equal the sums of the confirmed flags', async () => {

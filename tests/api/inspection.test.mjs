@@ -343,6 +343,22 @@ test('field results, completion, rectification and publication', async () => {
   assert.deepEqual(res.items, ['医疗机构依法执业及医疗质量安全']);
   r = await leader.get('/api/v1/inspection/publications');
   assert.ok(!r.data.items.some((x) => x.task_id === t.id));
+
+  // Announced to other modules as events (docs/events.md), newest first, each in its change's transaction.
+  r = await admin.get(`/api/v1/system/events?subject_type=inspection_task&subject_id=${t.id}`);
+  assert.equal(r.status, 200, JSON.stringify(r.data));
+  assert.deepEqual(r.data.items.map((e) => e.type),
+    ['inspection.result_published', 'inspection.task_completed', 'inspection.finding_recorded']);
+  const [published, completed, found] = r.data.items;
+  assert.equal(found.payload.finding.id, finding);
+  const subject = (await member.get(url)).data.subject.id;
+  assert.ok(subject);
+  assert.equal(found.payload.subject_id, subject);
+  assert.equal(completed.payload.outcome, 'non_compliant');
+  assert.equal(completed.payload.publish_due, wd.data.date);
+  assert.equal(published.payload.task_id, t.id);
+  assert.equal(published.region_code, '330302');
+  assert.equal(published.actor, ids['wz.leader']);
 });
 
 test('direct tasks refuse conflicted or too small teams; scope keeps a county inspector to the county', async () => {

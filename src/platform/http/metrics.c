@@ -1,6 +1,9 @@
 /* metrics.c — request counts and latency histograms by route and status, and the store's pool
- * figures, in Prometheus text exposition format. Lock-free: one set of atomics per route. */
+ * figures, in Prometheus text exposition format. Lock-free: one set of atomics per route. The
+ * jobs' and events' gauges are read from the database at each scrape (jobs.h, events.h). */
 #include "http_int.h"
+#include "../events/events.h"
+#include "../jobs/jobs.h"
 
 #include <string.h>
 
@@ -97,4 +100,6 @@ void yj_metrics_render(yj_server *srv, yj_buf *out)
 		      (long long)atomic_load(&srv->in_flight), store_engine(srv->st), (long long)ss.connections,
 		      (long long)ss.transactions, (long long)ss.rollbacks, (long long)ss.retries,
 		      (double)ss.writer_wait_ns / 1e9);
+	yj_events_metrics(srv->st, out); /* delivery lag per subscriber */
+	yj_jobs_metrics(srv->st, out);
 }

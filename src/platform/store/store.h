@@ -54,7 +54,8 @@ int store_exec(store_conn *c, const char *sql);
 
 /* Prepared statements. Placeholders are `?`, numbered from 1 in bind calls. Statements are cached
  * per connection by SQL text, so preparing the same SQL again is cheap. The caller finishes every
- * statement with store_finalize (which returns it to the cache). */
+ * statement with store_finalize (which returns it to the cache). A SELECT may end in FOR UPDATE
+ * [SKIP LOCKED]: PostgreSQL locks the rows; SQLite drops the clause (its one writer serialises). */
 store_stmt *store_prepare(store_conn *c, const char *sql);
 int store_bind_int64(store_stmt *st, int idx, int64_t v);
 /* The text is copied; len < 0 means NUL-terminated. NULL binds SQL NULL. */

@@ -187,7 +187,18 @@ static store_stmt *sq_prepare(store_conn *bc, const char *sql)
 		}
 	}
 	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+	/* Row locks: SQLite has none and needs none (one writer at a time), so a trailing
+	 * FOR UPDATE [SKIP LOCKED] is dropped; PostgreSQL keeps it. */
+	size_t n = strlen(sql);
+	static const char *const locks[] = {" FOR UPDATE SKIP LOCKED", " FOR UPDATE"};
+	for (size_t i = 0; i < 2; i++) {
+		size_t k = strlen(locks[i]);
+		if (n >= k && strcmp(sql + n - k, locks[i]) == 0) {
+			n -= k;
+			break;
+		}
+	}
+	if (sqlite3_prepare_v3(c->db, sql, (int)n, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
 		return NULL;
 	sq_stmt *s = yj_calloc(1, sizeof *s);
 	s->base.c = bc;
