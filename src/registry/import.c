@@ -570,9 +570,16 @@ static int publish_tx(store_conn *c, void *arg)
 	import_ctx *x = arg;
 	yj_import_result *res = x->res;
 	int rc = ST_OK;
+	/* The rows' audit leaves wait in memory and enter the log together at the end, so the audit
+	 * head — which every audited write, a sign-in included, must lock — is held only for that. */
+	yj_audit_defer_begin(c);
 	for (size_t i = 0; i < x->nplans && rc >= 0; i++)
 		rc = x->imp->publish(c, x->k, x->o, x->plans[i]);
-	if (rc < 0)
+	if (rc < 0) {
+		yj_audit_defer_discard(c);
+		return rc;
+	}
+	if ((rc = yj_audit_defer_flush(c)) < 0)
 		return rc;
 	json_t *state = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "kind", x->k->type, "sha256", res->sha256, "rows",
 				  (json_int_t)res->rows, "inserted", (json_int_t)res->inserted, "updated",
@@ -617,11 +624,19 @@ int yj_import(store *s, const reg_kind *k, const char *data, size_t n, const yj_
 	x.start = r.p;
 	x.start_row = r.row;
 	for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+		uint64_t t0 = yj_mono_ns();
 		rc = check_pass(s, &x);
+		/* The two phases' durations: the check holds no writer, the publication holds it throughout. */
+		yj_log(YJ_LOG_INFO, "import.checked", "\"kind\":\"%s\",\"rows\":%ld,\"staged\":%zu,\"ms\":%.1f",
+		       k->type, res->rows, x.nplans, (double)(yj_mono_ns() - t0) / 1e6);
 		if (rc < 0 || res->refused || o->dry_run || (res->invalid && !o->skip_invalid))
 			goto done;
 		/* Nothing to insert or update: nothing to record either, and the file counts as written. */
+		t0 = yj_mono_ns();
 		rc = x.nplans ? store_tx(s, publish_tx, &x) : ST_OK;
+		if (x.nplans)
+			yj_log(YJ_LOG_INFO, "import.published", "\"kind\":\"%s\",\"staged\":%zu,\"rc\":%d,\"ms\":%.1f",
+			       k->type, x.nplans, rc, (double)(yj_mono_ns() - t0) / 1e6);
 		if (rc != YJ_IMPORT_STALE)
 			break;
 		yj_log(YJ_LOG_INFO, "import.stale", "\"attempt\":%d", attempt + 1);
