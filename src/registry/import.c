@@ -601,6 +601,8 @@ int yj_import(store *s, const reg_kind *k, const char *data, size_t n, const yj_
 	crypto_hash_sha256(h, (const unsigned char *)data, n);
 	yj_hex_encode(h, sizeof h, res->sha256);
 
+	yj_log(YJ_LOG_INFO, "import.started", "\"kind\":\"%s\",\"bytes\":%zu,\"dry_run\":%s", k->type, n,
+	       o->dry_run ? "true" : "false");
 	import_ctx x = {.k = k, .o = o, .res = res, .key_field = field_index(k, k->key_field), .imp = importer_of(k)};
 	for (x.nfields = 0; k->fields[x.nfields].name; x.nfields++)
 		;
