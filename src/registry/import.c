@@ -299,50 +299,55 @@ static int duplicate_key(import_ctx *x, const json_t *in, json_t *seen, long row
 	return 0;
 }
 
+/* The memo key of a unique column's value ("column\x1fJSON"; caller frees), or NULL for no value. */
+static char *memo_key(const char *column, const json_t *v)
+{
+	if (!v || json_is_null(v))
+		return NULL;
+	char *val = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+	char *key = yj_asprintf("%s\x1f%s", column, val ? val : "");
+	free(val);
+	return key;
+}
+
+/* The unique columns of k that rec fills, as memo keys, with the input field each is reported on;
+ * returns how many (at most cap). */
+static int unique_keys(const reg_kind *k, const json_t *rec, char **keys, const char **fields, int cap)
+{
+	int n = 0;
+	for (const reg_field *f = k->fields; f->name && n < cap; f++)
+		if (f->unique && (!f->column || f->column[0]) && (keys[n] = memo_key(f->name, json_object_get(rec, f->name))))
+			fields[n++] = f->name;
+	for (const reg_derived *d = k->derived; d && d->column && n < cap; d++)
+		if (d->unique_as && (keys[n] = memo_key(d->column, json_object_get(rec, d->column))))
+			fields[n++] = d->unique_as;
+	return n;
+}
+
 /* A value of a unique column that an earlier row of the file takes makes the row a conflict: the
- * check writes nothing, so the store cannot tell (error added, 1). */
+ * check writes nothing, so the store cannot tell (error added, 1). An accepted row's values are
+ * remembered. */
 static int file_conflict(const reg_kind *k, const json_t *rec, json_t *seen, long row, json_t *errs)
 {
-	int taken = 0;
-	for (const reg_field *f = k->fields; f->name && !taken; f++) {
-		const json_t *v = json_object_get(rec, f->name);
-		if (!f->unique || (f->column && !f->column[0]) || !v || json_is_null(v))
+	char *keys[16];
+	const char *fields[16];
+	int n = unique_keys(k, rec, keys, fields, 16), taken = 0;
+	for (int i = 0; i < n && !taken; i++) {
+		json_t *prev = json_object_get(seen, keys[i]);
+		if (!prev)
 			continue;
-		char *val = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
-		char *key = yj_asprintf("%s\x1f%s", f->name, val ? val : "");
-		json_t *prev = json_object_get(seen, key);
-		if (prev) {
-			char msg[300];
-			snprintf(msg, sizeof msg, "%s与第 %lld 行相同：同一文件中不能有两条记录使用同一%s，请核对。", f->label,
-				 (long long)json_integer_value(prev), f->label);
-			add(errs, f->name, msg);
-			taken = 1;
-		} else {
-			json_object_set_new(seen, key, json_integer(row));
-		}
-		free(key);
-		free(val);
+		int fi = field_index(k, fields[i]);
+		const char *label = fi >= 0 ? k->fields[fi].label : fields[i];
+		char msg[300];
+		snprintf(msg, sizeof msg, "%s与第 %lld 行相同：同一文件中不能有两条记录使用同一%s，请核对。", label,
+			 (long long)json_integer_value(prev), label);
+		add(errs, fields[i], msg);
+		taken = 1;
 	}
-	for (const reg_derived *d = k->derived; d && d->column && !taken; d++) {
-		const json_t *v = json_object_get(rec, d->column);
-		if (!d->unique_as || !v || json_is_null(v))
-			continue;
-		char *val = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
-		char *key = yj_asprintf("%s\x1f%s", d->column, val ? val : "");
-		json_t *prev = json_object_get(seen, key);
-		if (prev) {
-			int fi = field_index(k, d->unique_as);
-			const char *label = fi >= 0 ? k->fields[fi].label : d->unique_as;
-			char msg[300];
-			snprintf(msg, sizeof msg, "%s与第 %lld 行相同：同一文件中不能有两条记录使用同一%s，请核对。", label,
-				 (long long)json_integer_value(prev), label);
-			add(errs, d->unique_as, msg);
-			taken = 1;
-		} else {
-			json_object_set_new(seen, key, json_integer(row));
-		}
-		free(key);
-		free(val);
+	for (int i = 0; i < n; i++) {
+		if (!taken)
+			json_object_set_new(seen, keys[i], json_integer(row));
+		free(keys[i]);
 	}
 	return taken;
 }

@@ -482,6 +482,36 @@ static void practitioners_reimport(void **state)
 	free(inst);
 }
 
+/* Two rows of one file with the same 执业许可证登记号: the check writes nothing, so the second is
+ * refused from the file's own memo — in a dry run as in a real one — and a row refused for it
+ * leaves no value behind for a third row. */
+static void unique_inside_the_file(void **state)
+{
+	clear_registry();
+	char c1[19], c2[19], c3[19];
+	credit_code("330302", 71, c1);
+	credit_code("330302", 72, c2);
+	credit_code("330302", 73, c3);
+	char *csv = yj_asprintf("统一社会信用代码,机构名称,机构类别,级别,举办主体,经营性质,行政区划,执业许可证登记号\n"
+				"%s,甲诊所,诊所,未定级,社会办,营利性,330302,AAAA00000330302000001A\n"
+				"%s,乙诊所,诊所,未定级,社会办,营利性,330302,AAAA00000330302000001A\n"
+				"%s,丙诊所,诊所,未定级,社会办,营利性,330302,AAAA00000330302000002A\n",
+				c1, c2, c3);
+	for (int dry = 1; dry >= 0; dry--) {
+		yj_import_result res;
+		run(&yj_institution_kind, csv, strlen(csv), NULL, dry, 1, &res);
+		assert_int_equal(res.inserted, 2);
+		assert_int_equal(res.invalid, 1);
+		const char *d = error_at(&res, 3, 8);
+		assert_non_null(d);
+		assert_non_null(strstr(d, "第 2 行"));
+		assert_int_equal(res.written, !dry);
+		yj_import_result_free(&res);
+	}
+	assert_int_equal(query_int("SELECT COUNT(*) FROM institutions"), 2);
+	free(csv);
+}
+
 /* Another writer holds the write lock (SQLite) and the audit head (PostgreSQL) for the whole
  * import: a dry run checks in a read snapshot and takes no writer, so it completes. (Before, the
  * dry run wrote its rows inside a write transaction and waited for that writer.) */
@@ -640,6 +670,7 @@ int main(void)
 		cmocka_unit_test(all_or_nothing),
 		cmocka_unit_test(dry_run_writes_nothing),
 		cmocka_unit_test(dry_run_beside_a_writer),
+		cmocka_unit_test(unique_inside_the_file),
 		cmocka_unit_test(stale_publication_starts_over),
 		cmocka_unit_test(idempotent_reimport),
 		cmocka_unit_test(duplicates_and_formulas),
