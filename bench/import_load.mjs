@@ -114,7 +114,8 @@ async function underImport(srv, importer, inst, body, query) {
   let done = false;
   const t0 = process.hrtime.bigint();
   const imp = request(srv.base, importer, 'POST', '/api/v1/import/institutions' + query, body, 'text/csv')
-    .then((r) => { done = true; return r; });
+    .finally(() => { done = true; });
+  imp.catch(() => {}); // a failure is thrown by the await below, after the probes stop, not as an unhandled rejection
   while (!srv.logs.includes('"msg":"import.started"', from) && !done) await new Promise((r) => setTimeout(r, 10));
   const samples = [];
   while (!done) samples.push(await probe(srv, inst));
