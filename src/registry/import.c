@@ -1,9 +1,11 @@
 /* import.c — CSV import of registry records (see import.h): the header is mapped to fields by JSON
- * name or Chinese label, each row becomes a text object for yj_reg_validate, and rows are
- * inserted, updated or left alone by their natural key, all inside one write transaction. */
+ * name or Chinese label, each row becomes a text object for yj_reg_validate and is checked in one
+ * read snapshot; the rows to insert or update are staged in memory and published in one write
+ * transaction, which is all the writer is held for. */
 #define _POSIX_C_SOURCE 200809L
 #include "import.h"
 #include "../base/id.h"
+#include "../base/log.h"
 #include "../platform/audit/audit.h"
 
 #include <sodium.h>
@@ -11,21 +13,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ERR_ROLLBACK (-100) /* inside the transaction: done, but nothing may be committed */
+#define MAX_ATTEMPTS 3 /* check and publication, when the store keeps changing under the import */
 
-static int record_row(store_conn *c, const reg_kind *k, const yj_import_opts *o, const json_t *in, json_t *errs,
-		      int *outcome);
+static int record_check(store_conn *c, const reg_kind *k, const yj_import_opts *o, const json_t *in, json_t *seen,
+			long row, json_t *errs, int *outcome, char **plan);
+static int record_publish(store_conn *c, const reg_kind *k, const yj_import_opts *o, const char *plan);
 
-/* The importable kinds: registry records go through the record engine (record_row below), licences
- * through the licence module (licence_import.c). */
+/* The importable kinds: registry records go through the record engine (record_check and
+ * record_publish below), licences through the licence module (licence_import.c). */
 static const struct importer {
 	const char *name;
 	const reg_kind *k;
-	yj_import_row_fn row;
+	yj_import_check_fn check;
+	yj_import_publish_fn publish;
 } importers[] = {
-	{"institutions", &yj_institution_kind, record_row},
-	{"practitioners", &yj_practitioner_kind, record_row},
-	{"licences", &yj_licence_import_kind, yj_licence_import_row},
+	{"institutions", &yj_institution_kind, record_check, record_publish},
+	{"practitioners", &yj_practitioner_kind, record_check, record_publish},
+	{"licences", &yj_licence_import_kind, yj_licence_import_check, yj_licence_import_publish},
 };
 
 const reg_kind *yj_import_kind(const char *name)
@@ -36,11 +40,11 @@ const reg_kind *yj_import_kind(const char *name)
 	return NULL;
 }
 
-static yj_import_row_fn row_fn(const reg_kind *k)
+static const struct importer *importer_of(const reg_kind *k)
 {
 	for (size_t i = 0; i < YJ_ARRAY_LEN(importers); i++)
 		if (importers[i].k == k)
-			return importers[i].row;
+			return &importers[i];
 	return NULL;
 }
 
@@ -95,14 +99,16 @@ typedef struct import_ctx {
 	const yj_import_opts *o;
 	yj_import_result *res;
 	yj_csvrow *r;
-	const char *start; /* first byte after the header, for re-runs of the transaction */
+	const char *start; /* first byte after the header, for re-runs of the check */
 	long start_row;
 	int ncols;
 	int *col_field;	   /* column (0-based) → field index, or -1 when ignored */
 	int field_col[64]; /* field index → 1-based column, 0 when the file lacks it */
 	int nfields;
 	int key_field;
-	yj_import_row_fn row; /* the kind's row writer */
+	const struct importer *imp; /* the kind's row checker and publisher */
+	char **plans;		    /* staged by the check, in row order: what the publication writes */
+	size_t nplans, cap;
 } import_ctx;
 
 static void row_err(yj_import_result *res, long row, int col, const char *field, const char *detail)
@@ -295,10 +301,63 @@ static int duplicate_key(import_ctx *x, const json_t *in, json_t *seen, long row
 	return 0;
 }
 
-/* The row writer of registry records (yj_import_row_fn): inserted, updated through the PATCH path,
- * or left alone, by the natural key. */
-static int record_row(store_conn *c, const reg_kind *k, const yj_import_opts *o, const json_t *in, json_t *errs,
-		      int *outcome)
+/* The memo key of a unique column's value ("column\x1fJSON"; caller frees), or NULL for no value. */
+static char *memo_key(const char *column, const json_t *v)
+{
+	if (!v || json_is_null(v))
+		return NULL;
+	char *val = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+	char *key = yj_asprintf("%s\x1f%s", column, val ? val : "");
+	free(val);
+	return key;
+}
+
+/* The unique columns of k that rec fills, as memo keys, with the input field each is reported on;
+ * returns how many (at most cap). */
+static int unique_keys(const reg_kind *k, const json_t *rec, char **keys, const char **fields, int cap)
+{
+	int n = 0;
+	for (const reg_field *f = k->fields; f->name && n < cap; f++)
+		if (f->unique && (!f->column || f->column[0]) && (keys[n] = memo_key(f->name, json_object_get(rec, f->name))))
+			fields[n++] = f->name;
+	for (const reg_derived *d = k->derived; d && d->column && n < cap; d++)
+		if (d->unique_as && (keys[n] = memo_key(d->column, json_object_get(rec, d->column))))
+			fields[n++] = d->unique_as;
+	return n;
+}
+
+/* A value of a unique column that an earlier row of the file takes makes the row a conflict: the
+ * check writes nothing, so the store cannot tell (error added, 1). An accepted row's values are
+ * remembered. */
+static int file_conflict(const reg_kind *k, const json_t *rec, json_t *seen, long row, json_t *errs)
+{
+	char *keys[16];
+	const char *fields[16];
+	int n = unique_keys(k, rec, keys, fields, 16), taken = 0;
+	for (int i = 0; i < n && !taken; i++) {
+		json_t *prev = json_object_get(seen, keys[i]);
+		if (!prev)
+			continue;
+		int fi = field_index(k, fields[i]);
+		const char *label = fi >= 0 ? k->fields[fi].label : fields[i];
+		char msg[300];
+		snprintf(msg, sizeof msg, "%s与第 %lld 行相同：同一文件中不能有两条记录使用同一%s，请核对。", label,
+			 (long long)json_integer_value(prev), label);
+		add(errs, fields[i], msg);
+		taken = 1;
+	}
+	for (int i = 0; i < n; i++) {
+		if (!taken)
+			json_object_set_new(seen, keys[i], json_integer(row));
+		free(keys[i]);
+	}
+	return taken;
+}
+
+/* The row checker of registry records (yj_import_check_fn): to be inserted, updated through the
+ * PATCH path, or left alone, by the natural key. The plan is {id, version, rec}: id 0 inserts. */
+static int record_check(store_conn *c, const reg_kind *k, const yj_import_opts *o, const json_t *in, json_t *seen,
+			long row, json_t *errs, int *outcome, char **plan)
 {
 	const yj_scope *sc = o->sc;
 	json_t *existing = NULL, *rec = NULL;
@@ -344,27 +403,71 @@ static int record_row(store_conn *c, const reg_kind *k, const yj_import_opts *o,
 		add(errs, taken, msg);
 		goto done;
 	}
-	if (found) {
-		int changed = 0;
-		rc = yj_reg_update(c, k, sc, id, version, rec, o->actor, &changed);
-		*outcome = changed ? YJ_IMPORT_UPDATED : YJ_IMPORT_UNCHANGED;
-	} else {
-		rc = yj_reg_insert(c, k, rec, o->actor, &id);
-		*outcome = YJ_IMPORT_INSERTED;
+	if (file_conflict(k, rec, seen, row, errs))
+		goto done;
+	if (found && !yj_reg_differs(k, existing, rec)) {
+		*outcome = YJ_IMPORT_UNCHANGED;
+		goto done;
 	}
+	*outcome = found ? YJ_IMPORT_UPDATED : YJ_IMPORT_INSERTED;
+	json_t *p = json_pack("{s:I, s:I, s:O}", "id", (json_int_t)(found ? id : 0), "version", (json_int_t)version,
+			      "rec", rec);
+	*plan = json_dumps(p, JSON_COMPACT);
+	json_decref(p);
 done:
 	json_decref(existing);
 	json_decref(rec);
 	return rc < 0 ? rc : ST_OK;
 }
 
-/* Validates and writes one row through the kind's writer; adds row errors and counts. */
-static int import_row(store_conn *c, import_ctx *x, json_t *in, json_t *seen, long row)
+/* The publisher of registry records: the insert or the update the check planned. A record changed
+ * since the check (another version) or a key taken meanwhile is stale. */
+static int record_publish(store_conn *c, const reg_kind *k, const yj_import_opts *o, const char *plan)
+{
+	json_t *p = json_loads(plan, 0, NULL);
+	if (!p)
+		return ST_ERR;
+	json_t *rec = json_object_get(p, "rec");
+	int64_t id = (int64_t)json_integer_value(json_object_get(p, "id"));
+	int rc, changed = 0;
+	if (id) {
+		rc = yj_reg_update(c, k, o->sc, id, (int64_t)json_integer_value(json_object_get(p, "version")), rec,
+				   o->actor, &changed);
+		if (rc == ST_NOTFOUND)
+			rc = YJ_IMPORT_STALE;
+	} else {
+		rc = yj_reg_insert(c, k, rec, o->actor, &id);
+		if (rc == ST_CONFLICT)
+			rc = YJ_IMPORT_STALE;
+	}
+	json_decref(p);
+	return rc < 0 ? rc : ST_OK;
+}
+
+static void stage(import_ctx *x, char *plan)
+{
+	if (x->nplans == x->cap) {
+		x->cap = x->cap ? 2 * x->cap : 1024;
+		x->plans = yj_realloc(x->plans, x->cap * sizeof *x->plans);
+	}
+	x->plans[x->nplans++] = plan;
+}
+
+static void unstage(import_ctx *x)
+{
+	for (size_t i = 0; i < x->nplans; i++)
+		free(x->plans[i]);
+	x->nplans = 0;
+}
+
+/* Checks one row through the kind's checker, staging its plan; adds row errors and counts. */
+static int import_row(store_conn *c, import_ctx *x, json_t *in, json_t *seen, json_t *uniq, long row)
 {
 	json_t *errs = json_array();
 	int rc = ST_OK, outcome = YJ_IMPORT_UNCHANGED;
+	char *plan = NULL;
 	if (!duplicate_key(x, in, seen, row, errs))
-		rc = x->row(c, x->k, x->o, in, errs, &outcome);
+		rc = x->imp->check(c, x->k, x->o, in, uniq, row, errs, &outcome, &plan);
 	if (rc >= 0 && json_array_size(errs)) {
 		x->res->invalid++;
 		take_errors(x, row, errs);
@@ -372,22 +475,26 @@ static int import_row(store_conn *c, import_ctx *x, json_t *in, json_t *seen, lo
 		*(outcome == YJ_IMPORT_INSERTED  ? &x->res->inserted
 		  : outcome == YJ_IMPORT_UPDATED ? &x->res->updated
 						 : &x->res->unchanged) += 1;
+		if (plan)
+			stage(x, plan), plan = NULL;
 	}
+	free(plan);
 	json_decref(errs);
 	return rc < 0 ? rc : ST_OK;
 }
 
-static int import_tx(store_conn *c, void *arg)
+/* Reads and checks every data row on c (inside the read snapshot), staging the plans. A re-run
+ * after a stale publication starts over from the first data row. */
+static int check_rows(store_conn *c, import_ctx *x)
 {
-	import_ctx *x = arg;
 	yj_import_result *res = x->res;
 	yj_csvrow *r = x->r;
-	/* A re-run after ST_RETRY starts over from the first data row. */
 	res->rows = res->inserted = res->updated = res->unchanged = res->invalid = 0;
 	json_array_clear(res->errors);
+	unstage(x);
 	r->p = x->start;
 	r->row = x->start_row;
-	json_t *seen = json_object();
+	json_t *seen = json_object(), *uniq = json_object();
 	long every = x->o->progress_every > 0 ? x->o->progress_every : 10000;
 	int rc = ST_OK;
 	while (yj_csvrow_next(r)) {
@@ -432,7 +539,7 @@ static int import_tx(store_conn *c, void *arg)
 			res->invalid++;
 			take_errors(x, row, errs);
 		} else {
-			rc = import_row(c, x, in, seen, row);
+			rc = import_row(c, x, in, seen, uniq, row);
 		}
 		json_decref(in);
 		json_decref(errs);
@@ -442,17 +549,45 @@ static int import_tx(store_conn *c, void *arg)
 			x->o->progress(x->o->ctx, res->rows);
 	}
 	json_decref(seen);
+	json_decref(uniq);
 	if (rc < 0)
 		return rc;
 	if (!res->rows) {
 		row_err(res, 2, 0, "", "文件只有表头，没有数据行。");
 		res->refused = 1;
-		return ERR_ROLLBACK;
 	}
-	if (x->o->dry_run || (res->invalid && !x->o->skip_invalid))
-		return ERR_ROLLBACK;
-	if (!res->inserted && !res->updated)
-		return ST_OK; /* nothing changed, so nothing to record */
+	return ST_OK;
+}
+
+/* The check in one read snapshot: no writer is taken, and nothing can be written. */
+static int check_pass(store *s, import_ctx *x)
+{
+	store_conn *c = store_conn_get(s);
+	int rc = store_begin(c, 0);
+	if (rc < 0)
+		return rc;
+	rc = check_rows(c, x);
+	int crc = store_commit(c);
+	return rc < 0 ? rc : crc;
+}
+
+/* The publication (store_tx): every staged plan, then the import's own audit leaf. */
+static int publish_tx(store_conn *c, void *arg)
+{
+	import_ctx *x = arg;
+	yj_import_result *res = x->res;
+	int rc = ST_OK;
+	/* The rows' audit leaves wait in memory and enter the log together at the end, so the audit
+	 * head — which every audited write, a sign-in included, must lock — is held only for that. */
+	yj_audit_defer_begin(c);
+	for (size_t i = 0; i < x->nplans && rc >= 0; i++)
+		rc = x->imp->publish(c, x->k, x->o, x->plans[i]);
+	if (rc < 0) {
+		yj_audit_defer_discard(c);
+		return rc;
+	}
+	if ((rc = yj_audit_defer_flush(c)) < 0)
+		return rc;
 	json_t *state = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "kind", x->k->type, "sha256", res->sha256, "rows",
 				  (json_int_t)res->rows, "inserted", (json_int_t)res->inserted, "updated",
 				  (json_int_t)res->updated, "unchanged", (json_int_t)res->unchanged, "invalid",
@@ -473,10 +608,12 @@ int yj_import(store *s, const reg_kind *k, const char *data, size_t n, const yj_
 	crypto_hash_sha256(h, (const unsigned char *)data, n);
 	yj_hex_encode(h, sizeof h, res->sha256);
 
-	import_ctx x = {.k = k, .o = o, .res = res, .key_field = field_index(k, k->key_field), .row = row_fn(k)};
+	yj_log(YJ_LOG_INFO, "import.started", "\"kind\":\"%s\",\"bytes\":%zu,\"dry_run\":%s", k->type, n,
+	       o->dry_run ? "true" : "false");
+	import_ctx x = {.k = k, .o = o, .res = res, .key_field = field_index(k, k->key_field), .imp = importer_of(k)};
 	for (x.nfields = 0; k->fields[x.nfields].name; x.nfields++)
 		;
-	if (x.nfields > (int)YJ_ARRAY_LEN(x.field_col) || x.key_field < 0 || !x.row)
+	if (x.nfields > (int)YJ_ARRAY_LEN(x.field_col) || x.key_field < 0 || !x.imp)
 		return ST_ERR; /* a kind's table outgrew this file: a programming error */
 	yj_csvrow r;
 	char *err = NULL;
@@ -495,12 +632,31 @@ int yj_import(store *s, const reg_kind *k, const char *data, size_t n, const yj_
 	}
 	x.start = r.p;
 	x.start_row = r.row;
-	rc = store_tx(s, import_tx, &x);
-	if (rc == ERR_ROLLBACK)
-		rc = ST_OK;
+	for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+		uint64_t t0 = yj_mono_ns();
+		rc = check_pass(s, &x);
+		/* The two phases' durations: the check holds no writer, the publication holds it throughout. */
+		yj_log(YJ_LOG_INFO, "import.checked", "\"kind\":\"%s\",\"rows\":%ld,\"staged\":%zu,\"ms\":%.1f",
+		       k->type, res->rows, x.nplans, (double)(yj_mono_ns() - t0) / 1e6);
+		if (rc < 0 || res->refused || o->dry_run || (res->invalid && !o->skip_invalid))
+			goto done;
+		/* Nothing to insert or update: nothing to record either, and the file counts as written. */
+		t0 = yj_mono_ns();
+		rc = x.nplans ? store_tx(s, publish_tx, &x) : ST_OK;
+		if (x.nplans)
+			yj_log(YJ_LOG_INFO, "import.published", "\"kind\":\"%s\",\"staged\":%zu,\"rc\":%d,\"ms\":%.1f",
+			       k->type, x.nplans, rc, (double)(yj_mono_ns() - t0) / 1e6);
+		if (rc != YJ_IMPORT_STALE)
+			break;
+		yj_log(YJ_LOG_INFO, "import.stale", "\"attempt\":%d", attempt + 1);
+	}
+	if (rc == YJ_IMPORT_STALE)
+		rc = ST_RETRY; /* the store kept changing under the import: the caller may try again */
 	else if (rc >= 0)
 		res->written = 1;
 done:
+	unstage(&x);
+	free(x.plans);
 	free(x.col_field);
 	yj_csvrow_close(&r);
 	return rc;

@@ -1,10 +1,15 @@
 /* import.h — bulk import of registry records and electronic licences from CSV (导入), shared by
  * `yijian import` and POST /api/v1/import/{kind}. Every row goes through the same validation as the
  * API (yj_reg_validate, or the licence module's issue and actions); rows are matched to stored
- * records on the kind's natural key, so importing
- * the same file twice changes nothing. The whole import runs in one write transaction: without
- * skip_invalid nothing is committed unless every row is valid, and a dry run always rolls back
- * (its counts are what a real run would do, unique-value conflicts included). */
+ * records on the kind's natural key, so importing the same file twice changes nothing.
+ *
+ * An import runs in two phases so that it never holds the database's writer while it reads and
+ * validates: the check reads the file and validates every row in one read snapshot (no writer, no
+ * write), staging in memory what each accepted row will write; a dry run ends there. The
+ * publication then writes the staged rows in one write transaction: without skip_invalid nothing
+ * is published unless every row is valid. When the store changed between the two (a staged record
+ * was updated meanwhile, a key was taken), the publication rolls back and the import starts over
+ * from the check. Rules: docs/import.md. */
 #ifndef YJ_IMPORT_H
 #define YJ_IMPORT_H
 
@@ -43,19 +48,29 @@ typedef struct yj_import_result {
 /* What one accepted row came to. */
 enum yj_import_outcome { YJ_IMPORT_INSERTED, YJ_IMPORT_UPDATED, YJ_IMPORT_UNCHANGED };
 
-/* The row writer of an importable kind. `in` holds the row's cells as trimmed text by field name (a
+/* A publication found the store changed since the check: the import starts over. */
+#define YJ_IMPORT_STALE (-110)
+
+/* The row checker of an importable kind. `in` holds the row's cells as trimmed text by field name (a
  * column the file lacks is absent); duplicates of the natural key inside the file and formula cells
- * were refused before the call. Writes inside the import's transaction and sets *outcome, or adds
- * {field, detail} (Chinese) to errs and writes nothing. Returns ST_OK — also for a refused row — or
- * a store failure, which ends the import. */
-typedef int (*yj_import_row_fn)(store_conn *c, const reg_kind *k, const yj_import_opts *o, const json_t *in,
-				json_t *errs, int *outcome);
+ * were refused before the call. `seen` is the import's memo of unique values taken by earlier rows of
+ * the file ("field\x1fvalue" → row), for the checker to refuse a second row with one. Runs in the
+ * import's read snapshot and writes nothing: sets *outcome and, when the row will write, *plan (a
+ * string the kind's publisher reads; caller frees), or adds {field, detail} (Chinese) to errs.
+ * Returns ST_OK — also for a refused row — or a store failure, which ends the import. */
+typedef int (*yj_import_check_fn)(store_conn *c, const reg_kind *k, const yj_import_opts *o, const json_t *in,
+				  json_t *seen, long row, json_t *errs, int *outcome, char **plan);
+/* The row publisher: writes one plan inside the publication's write transaction. Returns ST_OK,
+ * YJ_IMPORT_STALE when the stored state is no longer the one the plan was made from, or a store
+ * failure. */
+typedef int (*yj_import_publish_fn)(store_conn *c, const reg_kind *k, const yj_import_opts *o, const char *plan);
 
 /* Licences (licence_import.c). The reg_kind only carries what the import reads of a kind — type,
  * table, label, field table and natural key ("number") — it is not a record of the record engine. */
 extern const reg_kind yj_licence_import_kind;
-int yj_licence_import_row(store_conn *c, const reg_kind *k, const yj_import_opts *o, const json_t *in, json_t *errs,
-			  int *outcome);
+int yj_licence_import_check(store_conn *c, const reg_kind *k, const yj_import_opts *o, const json_t *in, json_t *seen,
+			    long row, json_t *errs, int *outcome, char **plan);
+int yj_licence_import_publish(store_conn *c, const reg_kind *k, const yj_import_opts *o, const char *plan);
 
 /* The kind imported under a plural name ("institutions", "practitioners", "licences"), or NULL. */
 const reg_kind *yj_import_kind(const char *name);

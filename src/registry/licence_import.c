@@ -1,7 +1,8 @@
-/* licence_import.c — the row writer that lets import.c load electronic licences (existing paper
- * licences keep their numbers): a row is resolved (kind, holder, dates, issuer, state), compared
- * with the licence stored under its number, and turned into the licence module's own issue and
- * lifecycle actions, so every change has its event, signature and audit leaf. Rules: docs/import.md. */
+/* licence_import.c — the row checker and publisher that let import.c load electronic licences
+ * (existing paper licences keep their numbers): the check resolves a row (kind, holder, dates, issuer,
+ * state), compares it with the licence stored under its number and plans the licence module's own
+ * issue and lifecycle actions; the publication runs them, so every change has its event, signature
+ * and audit leaf. Rules: docs/import.md. */
 #define _POSIX_C_SOURCE 200809L
 #include "import.h"
 #include "licence.h"
@@ -183,22 +184,12 @@ static void reason_for(char *out, size_t cap, const char *what, const char *rema
 	snprintf(out, cap, "导入：%s%s%s", what, *remark ? "；" : "", remark);
 }
 
-/* Maps the licence module's error fields onto the import's columns. */
-static void take_module_errors(json_t *from, json_t *errs)
-{
-	size_t i;
-	json_t *e;
-	json_array_foreach(from, i, e) {
-		const char *f = json_string_value(json_object_get(e, "field"));
-		const char *col = !f ? "" : !strcmp(f, "holder_id") ? "holder" : !strcmp(f, "holder_type") ? "kind" : f;
-		add(errs, col, json_string_value(json_object_get(e, "detail")));
-	}
-}
-
-int yj_licence_import_row(store_conn *c, const reg_kind *k, const yj_import_opts *o, const json_t *in, json_t *errs,
-			  int *outcome)
+int yj_licence_import_check(store_conn *c, const reg_kind *k, const yj_import_opts *o, const json_t *in, json_t *seen,
+			    long row, json_t *errs, int *outcome, char **plan_out)
 {
 	(void)k;
+	(void)seen; /* the number is the natural key, already unique in the file; nothing else is unique */
+	(void)row;
 	const char *number = text(in, "number"), *kind_v = text(in, "kind"), *holder_v = text(in, "holder");
 	const char *from_v = text(in, "valid_from"), *to_v = text(in, "valid_to"), *issuer_v = text(in, "issuer");
 	const char *state_v = text(in, "state"), *remark = text(in, "reason");
@@ -207,7 +198,7 @@ int yj_licence_import_row(store_conn *c, const reg_kind *k, const yj_import_opts
 	int64_t hid = 0;
 	kind_row kr = {0};
 	stored s = {0};
-	json_t *body = NULL, *merrs = json_array();
+	json_t *body = NULL;
 
 	/* ---- each cell on its own ---- */
 	if (!*number)
@@ -363,30 +354,8 @@ int yj_licence_import_row(store_conn *c, const reg_kind *k, const yj_import_opts
 		goto done;
 	}
 
-	/* ---- the writes ---- */
-	int64_t id = s.id;
-	if (!found) {
-		char hid_s[24], why_issue[600];
-		yj_id_format(hid, hid_s);
-		reason_for(why_issue, sizeof why_issue, "原有证照", remark);
-		body = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "kind", kr.code, "holder_type", kr.holder_type,
-				 "holder_id", hid_s, "number", number, "valid_from", from, "reason", why_issue, "issuer", issuer);
-		if (has_to)
-			json_object_set_new(body, "valid_to", json_string(to));
-		rc = yj_licence_issue(c, o->sc, issuer_region, body, o->actor, &id, merrs);
-		if (rc == YJ_LICENCE_INVALID) {
-			take_module_errors(merrs, errs);
-			rc = ST_OK;
-			goto done;
-		}
-		if (rc == ST_CONFLICT) { /* taken between the check above and the insert */
-			add(errs, "number", "该证照编号已被其他证照使用，请核对。");
-			rc = ST_OK;
-			goto done;
-		}
-		if (rc < 0)
-			goto done;
-	}
+	/* ---- what the publication will do ---- */
+	json_t *steps = json_array();
 	for (int i = 0; i < nplan; i++) {
 		json_t *b = json_pack("{s:s}", "reason", plan[i].reason);
 		if (plan[i].a == LA_RENEW) {
@@ -396,22 +365,65 @@ int yj_licence_import_row(store_conn *c, const reg_kind *k, const yj_import_opts
 		} else if (plan[i].a == LA_CHANGE) {
 			json_object_set_new(b, "issuer", json_string(issuer));
 		}
-		const char *why = NULL;
-		json_array_clear(merrs);
-		rc = yj_licence_act(c, o->sc, id, plan[i].a, b, o->actor, merrs, &why);
-		json_decref(b);
-		if (rc == YJ_LICENCE_INVALID || rc == YJ_LICENCE_STATE) {
-			/* The plan was checked above, and earlier steps of the row are written: a refusal now is
-			 * a fault, and must end the import rather than leave half a row behind. */
-			rc = ST_ERR;
-			goto done;
-		}
-		if (rc < 0)
-			goto done;
+		json_array_append_new(steps, json_pack("{s:i, s:o}", "a", (int)plan[i].a, "b", b));
 	}
+	if (!found) {
+		char hid_s[24], why_issue[600];
+		yj_id_format(hid, hid_s);
+		reason_for(why_issue, sizeof why_issue, "原有证照", remark);
+		body = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "kind", kr.code, "holder_type", kr.holder_type,
+				 "holder_id", hid_s, "number", number, "valid_from", from, "reason", why_issue, "issuer", issuer);
+		if (has_to)
+			json_object_set_new(body, "valid_to", json_string(to));
+	}
+	json_t *p = json_pack("{s:I, s:s, s:O, s:o}", "id", (json_int_t)s.id, "issuer_region", issuer_region, "issue",
+			      body ? body : json_null(), "steps", steps);
+	*plan_out = json_dumps(p, JSON_COMPACT);
+	json_decref(p);
 	*outcome = found ? YJ_IMPORT_UPDATED : YJ_IMPORT_INSERTED;
 done:
 	json_decref(body);
-	json_decref(merrs);
 	return rc < 0 ? rc : ST_OK;
+}
+
+/* Runs a plan of yj_licence_import_check: the issue of a new number, then the lifecycle actions. A
+ * refusal now means the licence changed since the check (its number taken, its state moved on):
+ * stale, so the import starts over and checks the row again. */
+int yj_licence_import_publish(store_conn *c, const reg_kind *k, const yj_import_opts *o, const char *plan)
+{
+	(void)k;
+	json_t *p = json_loads(plan, 0, NULL), *merrs = json_array();
+	int rc = p ? ST_OK : ST_ERR;
+	if (rc < 0)
+		goto done;
+	int64_t id = (int64_t)json_integer_value(json_object_get(p, "id"));
+	const json_t *issue = json_object_get(p, "issue");
+	if (json_is_object(issue)) {
+		rc = yj_licence_issue(c, o->sc, json_string_value(json_object_get(p, "issuer_region")), issue, o->actor,
+				      &id, merrs);
+		/* The number taken since the check is stale; a refused body is a fault of the check. */
+		if (rc == ST_CONFLICT)
+			rc = YJ_IMPORT_STALE;
+		else if (rc == YJ_LICENCE_INVALID)
+			rc = ST_ERR;
+		if (rc < 0)
+			goto done;
+	}
+	size_t i;
+	json_t *st;
+	json_array_foreach(json_object_get(p, "steps"), i, st) {
+		const char *why = NULL;
+		json_array_clear(merrs);
+		rc = yj_licence_act(c, o->sc, id, (enum yj_licence_action)json_integer_value(json_object_get(st, "a")),
+				    json_object_get(st, "b"), o->actor, merrs, &why);
+		if (rc == YJ_LICENCE_INVALID || rc == YJ_LICENCE_STATE || rc == ST_NOTFOUND)
+			rc = YJ_IMPORT_STALE;
+		if (rc < 0)
+			goto done;
+	}
+	rc = ST_OK;
+done:
+	json_decref(p);
+	json_decref(merrs);
+	return rc;
 }

@@ -682,6 +682,27 @@ static json_t *diff(const json_t *before, const json_t *after)
 	return ch;
 }
 
+/* before with rec's values over it, non-stored fields dropped (new reference): what an update
+ * would store. Stored columns are compared hidden ones included (a new ID number changes only
+ * ciphertext). */
+static json_t *merge_stored(const reg_kind *k, const json_t *before, const json_t *rec)
+{
+	json_t *merged = json_deep_copy(before);
+	json_object_update(merged, (json_t *)rec);
+	for (const reg_field *f = k->fields; f->name; f++)
+		if (!stored(f))
+			json_object_del(merged, f->name);
+	return merged;
+}
+
+int yj_reg_differs(const reg_kind *k, const json_t *before, const json_t *rec)
+{
+	json_t *merged = merge_stored(k, before, rec);
+	int differs = !json_equal(merged, before);
+	json_decref(merged);
+	return differs;
+}
+
 int yj_reg_update(store_conn *c, const reg_kind *k, const yj_scope *sc, int64_t id, int64_t expected_version,
 		  json_t *rec, const char *actor, int *changed)
 {
@@ -695,12 +716,7 @@ int yj_reg_update(store_conn *c, const reg_kind *k, const yj_scope *sc, int64_t 
 		return ST_NOTFOUND;
 	}
 	json_t *old_pub = yj_reg_public(k, before, NULL);
-	/* Compare stored columns, hidden ones included (a new ID number changes only ciphertext). */
-	json_t *merged = json_deep_copy(before);
-	json_object_update(merged, rec);
-	for (const reg_field *f = k->fields; f->name; f++)
-		if (!stored(f))
-			json_object_del(merged, f->name);
+	json_t *merged = merge_stored(k, before, rec);
 	if (json_equal(merged, before)) {
 		json_object_update(rec, before);
 		rc = ST_OK;

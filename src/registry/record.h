@@ -95,6 +95,10 @@ int yj_reg_insert(store_conn *c, const reg_kind *k, json_t *rec, const char *act
 int yj_reg_update(store_conn *c, const reg_kind *k, const yj_scope *sc, int64_t id, int64_t expected_version,
 		  json_t *rec, const char *actor, int *changed);
 
+/* Whether yj_reg_update of rec over the stored record `before` would write anything (the import's
+ * check, which runs in a read snapshot, counts updated and unchanged rows with it). */
+int yj_reg_differs(const reg_kind *k, const json_t *before, const json_t *rec);
+
 /* Reads one record in scope: *out gets the full stored record including derived columns (caller
  * decrefs). ST_NOTFOUND when absent or outside sc. */
 int yj_reg_load(store_conn *c, const reg_kind *k, const yj_scope *sc, int64_t id, json_t **out);

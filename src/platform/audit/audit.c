@@ -380,6 +380,174 @@ static int head_write(store_conn *c, const frontier *f)
 	return run(st);
 }
 
+/* ---- deferred appends (a bulk publication) ---- */
+
+#define LEAVES_PER_INSERT 100 /* 9 parameters each: well under SQLite's 32,766 */
+
+/* One leaf waiting for its index: its fields, copied, and the state already hashed. Its time is
+ * the flush's, when it enters the log, so leaf times never go backwards along the indexes. */
+typedef struct pending_leaf {
+	char *text[5]; /* actor, action, object_type, object_id, region_code */
+	char state[2 * YJ_HASH_LEN + 1];
+} pending_leaf;
+
+/* Connections are per thread (store.h), so the thread's deferral is its connection's. */
+static _Thread_local struct {
+	store_conn *c; /* deferring on this connection; NULL when not */
+	pending_leaf *v;
+	size_t n, cap;
+} deferred;
+
+static void deferred_clear(void)
+{
+	for (size_t i = 0; i < deferred.n; i++)
+		for (int k = 0; k < 5; k++)
+			free(deferred.v[i].text[k]);
+	free(deferred.v);
+	memset(&deferred, 0, sizeof deferred);
+}
+
+void yj_audit_defer_begin(store_conn *c)
+{
+	deferred_clear();
+	deferred.c = c;
+}
+
+void yj_audit_defer_discard(store_conn *c)
+{
+	if (deferred.c == c)
+		deferred_clear();
+}
+
+static int defer_leaf(const yj_audit_event *ev)
+{
+	pending_leaf p = {0};
+	if (!ev->actor || !ev->action || !ev->object_type || !ev->object_id || state_hash(ev->state, p.state) < 0) {
+		yj_log(YJ_LOG_ERROR, "audit.bad_event", "\"action\":\"%s\"", ev->action ? ev->action : "-");
+		return ST_ERR;
+	}
+	const char *t[5] = {ev->actor, ev->action, ev->object_type, ev->object_id, ev->region_code ? ev->region_code : ""};
+	for (int k = 0; k < 5; k++)
+		p.text[k] = yj_strdup(t[k]);
+	if (deferred.n == deferred.cap) {
+		deferred.cap = deferred.cap ? 2 * deferred.cap : 1024;
+		deferred.v = yj_realloc(deferred.v, deferred.cap * sizeof *deferred.v);
+	}
+	deferred.v[deferred.n++] = p;
+	return ST_OK;
+}
+
+/* Inserts leaves [from, from + n) of the deferral, numbered from first, in one statement, and the
+ * signed tree head after each of them in another (the verifier expects a head per size: it is how
+ * it tells which leaf a later edit touched); folds their hashes into f. */
+static int leaves_insert(store_conn *c, size_t from, size_t n, int64_t first, int64_t at, frontier *f)
+{
+	yj_buf sql = YJ_BUF_INIT, hsql = YJ_BUF_INIT;
+	yj_buf_puts(&sql, "INSERT INTO audit_leaves (idx, at, actor, action, object_type, object_id, state_hash,"
+			  " region_code, leaf_hash) VALUES ");
+	yj_buf_puts(&hsql, "INSERT INTO audit_sth (tree_size, at, root_hash, signature) VALUES ");
+	for (size_t i = 0; i < n; i++) {
+		yj_buf_puts(&sql, i ? ", (?, ?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?, ?)");
+		yj_buf_puts(&hsql, i ? ", (?, ?, ?, ?)" : "(?, ?, ?, ?)");
+	}
+	store_stmt *st = store_prepare(c, sql.data), *hs = st ? store_prepare(c, hsql.data) : NULL;
+	yj_buf_free(&sql);
+	yj_buf_free(&hsql);
+	int rc = st && hs ? ST_OK : ST_ERR;
+	for (size_t i = 0; i < n && rc >= 0; i++) {
+		pending_leaf *p = &deferred.v[from + i];
+		int64_t idx = first + (int64_t)i;
+		leaf_fields lf = {idx, at, p->text[0], p->text[1], p->text[2], p->text[3], p->text[4], p->state};
+		unsigned char leaf[YJ_HASH_LEN], root[YJ_HASH_LEN];
+		char lh[2 * YJ_HASH_LEN + 1], rh[2 * YJ_HASH_LEN + 1], sig[2 * SIG_LEN + 1];
+		if (leaf_hash(&lf, leaf) < 0) {
+			yj_log(YJ_LOG_ERROR, "audit.bad_event", "\"action\":\"%s\"", p->text[1]);
+			rc = ST_ERR;
+			break;
+		}
+		yj_hex_encode(leaf, YJ_HASH_LEN, lh);
+		int b = (int)i * 9;
+		store_bind_int64(st, b + 1, idx);
+		store_bind_int64(st, b + 2, at);
+		for (int k = 0; k < 4; k++)
+			store_bind_text(st, b + 3 + k, p->text[k], -1);
+		store_bind_text(st, b + 7, p->state, -1);
+		store_bind_text(st, b + 8, p->text[4], -1);
+		store_bind_text(st, b + 9, lh, -1);
+		frontier_push(f, leaf);
+		frontier_root(f, root);
+		if (yj_audit_sign_head(at, f->size, root, sig) < 0) {
+			rc = ST_ERR;
+			break;
+		}
+		yj_hex_encode(root, YJ_HASH_LEN, rh);
+		b = (int)i * 4;
+		store_bind_int64(hs, b + 1, f->size);
+		store_bind_int64(hs, b + 2, at);
+		store_bind_text(hs, b + 3, rh, -1);
+		store_bind_text(hs, b + 4, sig, -1);
+	}
+	if (rc < 0) {
+		store_finalize(st);
+		store_finalize(hs);
+		return rc;
+	}
+	rc = run(st);
+	int hrc = run(hs);
+	return rc < 0 ? rc : hrc;
+}
+
+/* Takes n indexes at once: the head row is locked from here to commit. */
+static int head_bump_n(store_conn *c, int64_t n, frontier *f)
+{
+	store_stmt *st = store_prepare(c, "UPDATE audit_head SET tree_size = tree_size + ? WHERE id = 1"
+					  " RETURNING tree_size, frontier");
+	if (!st)
+		return ST_ERR;
+	store_bind_int64(st, 1, n);
+	int rc = store_step(st);
+	if (rc == ST_ROW) {
+		int64_t size = store_col_int64(st, 0);
+		rc = ST_OK;
+		if (size < n || frontier_parse(store_col_text(st, 1), size - n, f) < 0) {
+			yj_log(YJ_LOG_ERROR, "audit.head_corrupt", "\"tree_size\":%lld", (long long)size);
+			rc = ST_ERR;
+		}
+	} else if (rc == ST_DONE) {
+		yj_log(YJ_LOG_ERROR, "audit.head_missing", NULL);
+		rc = ST_ERR;
+	}
+	store_finalize(st);
+	return rc;
+}
+
+int yj_audit_defer_flush(store_conn *c)
+{
+	if (deferred.c != c)
+		return ST_ERR;
+	int rc = ST_OK;
+	size_t n = deferred.n;
+	if (!n)
+		goto done;
+	uint64_t t0 = yj_mono_ns();
+	frontier f;
+	if ((rc = head_bump_n(c, (int64_t)n, &f)) < 0)
+		goto done;
+	int64_t first = f.size, at = yj_now_ms();
+	for (size_t i = 0; i < n && rc >= 0; i += LEAVES_PER_INSERT) {
+		size_t m = n - i < LEAVES_PER_INSERT ? n - i : LEAVES_PER_INSERT;
+		rc = leaves_insert(c, i, m, first + (int64_t)i, at, &f);
+	}
+	if (rc >= 0)
+		rc = head_write(c, &f);
+	/* From here to the commit the head row stays locked: how long other audited writes may wait. */
+	yj_log(YJ_LOG_INFO, "audit.flush", "\"leaves\":%zu,\"rc\":%d,\"ms\":%.1f", n, rc,
+	       (double)(yj_mono_ns() - t0) / 1e6);
+done:
+	deferred_clear();
+	return rc;
+}
+
 int yj_audit_append(store_conn *c, const yj_audit_event *ev, int64_t *index_out)
 {
 	return yj_audit_append_at(c, ev, index_out, NULL);
@@ -390,6 +558,11 @@ int yj_audit_append_at(store_conn *c, const yj_audit_event *ev, int64_t *index_o
 	if (!key.loaded) {
 		yj_log(YJ_LOG_ERROR, "audit.no_key", NULL);
 		return ST_ERR;
+	}
+	if (deferred.c == c) {
+		if (index_out)
+			*index_out = -1;
+		return defer_leaf(ev);
 	}
 	frontier f;
 	int rc = head_bump(c, &f);

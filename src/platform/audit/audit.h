@@ -38,6 +38,18 @@ int yj_audit_append(store_conn *c, const yj_audit_event *ev, int64_t *index_out)
  * record exactly when its leaf entered the log (a draw's commitment time). */
 int yj_audit_append_at(store_conn *c, const yj_audit_event *ev, int64_t *index_out, int64_t *at_out);
 
+/* Deferred appends, for a bulk publication: between yj_audit_defer_begin(c) and
+ * yj_audit_defer_flush(c), yj_audit_append on c keeps each leaf in memory (its state hashed at
+ * once; *index_out is -1) instead of taking the head row. The flush, still inside the same write
+ * transaction, takes the head once and writes every kept leaf in order with its signed tree head,
+ * in multi-row inserts; so the head row, which every audited write of every process
+ * waits for, is held only for that last step rather than for the whole publication. Returns ST_OK
+ * or a store failure; the kept leaves are gone either way. yj_audit_defer_discard drops them (a
+ * rolled-back publication). One deferral per thread (connections are per thread). */
+void yj_audit_defer_begin(store_conn *c);
+int yj_audit_defer_flush(store_conn *c);
+void yj_audit_defer_discard(store_conn *c);
+
 /* ---- Merkle tree primitives (merkle.c); hashes are 32 raw bytes ---- */
 void yj_merkle_leaf_hash(const void *data, size_t len, unsigned char out[YJ_HASH_LEN]);
 void yj_merkle_node_hash(const unsigned char l[YJ_HASH_LEN], const unsigned char r[YJ_HASH_LEN],

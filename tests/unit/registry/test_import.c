@@ -1,7 +1,9 @@
 /* test_import.c — the CSV row reader (quoting, line ends, BOM, GBK, bad bytes, truncation, long
  * cells) and the registry import on a real database (a temporary SQLite file, or the PostgreSQL of
  * YJ_TEST_DB in a schema of its own): all-or-nothing, --skip-invalid, dry runs, duplicates inside
- * the file, scope, formulas, and re-imports that change nothing and write no history. */
+ * the file, scope, formulas, and re-imports that change nothing and write no history; a dry run
+ * beside another writer (it takes none), and a publication that finds the store changed since the
+ * check and starts over. */
 #define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,6 +26,7 @@ static char tmpdir[] = "/tmp/yj_import_XXXXXX";
 static char *pg_base;
 static char pg_schema[64];
 static store *db;
+static char *db_url; /* for a second handle: another connection, another writer */
 
 /* ---- helpers ---- */
 
@@ -479,6 +482,127 @@ static void practitioners_reimport(void **state)
 	free(inst);
 }
 
+/* Two rows of one file with the same 执业许可证登记号: the check writes nothing, so the second is
+ * refused from the file's own memo — in a dry run as in a real one — and a row refused for it
+ * leaves no value behind for a third row. */
+static void unique_inside_the_file(void **state)
+{
+	clear_registry();
+	char c1[19], c2[19], c3[19];
+	credit_code("330302", 71, c1);
+	credit_code("330302", 72, c2);
+	credit_code("330302", 73, c3);
+	char *csv = yj_asprintf("统一社会信用代码,机构名称,机构类别,级别,举办主体,经营性质,行政区划,执业许可证登记号\n"
+				"%s,甲诊所,诊所,未定级,社会办,营利性,330302,AAAA00000330302000001A\n"
+				"%s,乙诊所,诊所,未定级,社会办,营利性,330302,AAAA00000330302000001A\n"
+				"%s,丙诊所,诊所,未定级,社会办,营利性,330302,AAAA00000330302000002A\n",
+				c1, c2, c3);
+	for (int dry = 1; dry >= 0; dry--) {
+		yj_import_result res;
+		run(&yj_institution_kind, csv, strlen(csv), NULL, dry, 1, &res);
+		assert_int_equal(res.inserted, 2);
+		assert_int_equal(res.invalid, 1);
+		const char *d = error_at(&res, 3, 8);
+		assert_non_null(d);
+		assert_non_null(strstr(d, "第 2 行"));
+		assert_int_equal(res.written, !dry);
+		yj_import_result_free(&res);
+	}
+	assert_int_equal(query_int("SELECT COUNT(*) FROM institutions"), 2);
+	free(csv);
+}
+
+/* Another writer holds the write lock (SQLite) and the audit head (PostgreSQL) for the whole
+ * import: a dry run checks in a read snapshot and takes no writer, so it completes. (Before, the
+ * dry run wrote its rows inside a write transaction and waited for that writer.) */
+static void dry_run_beside_a_writer(void **state)
+{
+	clear_registry();
+	char *err = NULL, *csv = inst_file(30, 0);
+	store *other = store_open(db_url, &err);
+	assert_non_null(other);
+	store_conn *oc = store_conn_get(other);
+	assert_int_equal(store_begin(oc, 1), ST_OK);
+	assert_int_equal(store_exec(oc, "UPDATE audit_head SET tree_size = tree_size WHERE id = 1"), ST_OK);
+	yj_import_result res;
+	run(&yj_institution_kind, csv, strlen(csv), NULL, 1, 0, &res);
+	assert_int_equal(res.inserted, 30);
+	assert_int_equal(res.invalid, 0);
+	assert_false(res.written);
+	yj_import_result_free(&res);
+	assert_int_equal(store_rollback(oc), ST_OK);
+	store_close(other);
+	assert_int_equal(query_int("SELECT COUNT(*) FROM institutions"), 0);
+	free(csv);
+}
+
+struct meddler {
+	store *other;
+	const char *code; /* the institution to change behind the import's back */
+	int calls;
+};
+
+/* Progress callback: on the first call, another connection changes a record the check has
+ * already planned to update, as a concurrent PATCH would. */
+static void meddle(void *ctx, long rows)
+{
+	(void)rows;
+	struct meddler *m = ctx;
+	if (m->calls++)
+		return;
+	store_conn *c = store_conn_get(m->other);
+	store_stmt *st = store_prepare(c, "UPDATE institutions SET version = version + 1, beds = 999 WHERE credit_code = ?");
+	assert_non_null(st);
+	store_bind_text(st, 1, m->code, -1);
+	assert_int_equal(store_step(st), ST_DONE);
+	assert_int_equal(store_changes(st), 1);
+	store_finalize(st);
+}
+
+/* A record changed between the check and the publication: the publication rolls back and the
+ * import starts over from the check, which sees the change; the file's values win and nothing is
+ * half-written. */
+static void stale_publication_starts_over(void **state)
+{
+	clear_registry();
+	char *csv = inst_file(6, 0);
+	yj_import_result res;
+	run(&yj_institution_kind, csv, strlen(csv), NULL, 0, 0, &res);
+	assert_true(res.written);
+	yj_import_result_free(&res);
+	free(csv);
+
+	/* The same institutions with new names. */
+	yj_buf b = YJ_BUF_INIT;
+	yj_buf_puts(&b, INST_HEADER);
+	char code1[19];
+	credit_code("330302", 1, code1);
+	for (int i = 1; i <= 6; i++) {
+		char name[40];
+		snprintf(name, sizeof name, "鹿城更名医院%d", i);
+		char *row = inst_row("330302", i, name, i);
+		yj_buf_puts(&b, row);
+		free(row);
+	}
+	char *err = NULL;
+	struct meddler m = {store_open(db_url, &err), code1, 0};
+	assert_non_null(m.other);
+	yj_scope all;
+	yj_scope_unrestricted(&all);
+	yj_import_opts o = {&all, "test", "", 0, 0, 1, meddle, &m, 3};
+	assert_int_equal(yj_import(db, &yj_institution_kind, b.data, b.len, &o, &res), ST_OK);
+	assert_true(res.written);
+	assert_int_equal(res.updated, 6);
+	assert_int_equal(m.calls, 4); /* rows 3 and 6 of two checks: the publication went stale once */
+	yj_import_result_free(&res);
+	store_close(m.other);
+	assert_int_equal(query_int("SELECT COUNT(*) FROM institutions WHERE name LIKE '鹿城更名医院%'"), 6);
+	/* the file's beds over the meddler's 999, in version 3 (1 import, 2 meddler, 3 re-import) */
+	assert_int_equal(query_int("SELECT beds FROM institutions WHERE name = '鹿城更名医院1'"), 1);
+	assert_int_equal(query_int("SELECT version FROM institutions WHERE name = '鹿城更名医院1'"), 3);
+	yj_buf_free(&b);
+}
+
 /* ---- setup ---- */
 
 static char *store_url(void)
@@ -505,9 +629,8 @@ static int setup(void **state)
 	snprintf(keydir, sizeof keydir, "%s/keys", tmpdir);
 	if (yj_audit_keys_load(keydir, &err) < 0 || yj_pii_keys_load(keydir, &err) < 0)
 		fail_msg("keys: %s", err);
-	char *url = store_url();
-	db = store_open(url, &err);
-	free(url);
+	db_url = store_url();
+	db = store_open(db_url, &err);
 	if (!db)
 		fail_msg("open: %s", err);
 	if (store_migrate(db, &err) < 0)
@@ -518,6 +641,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	store_close(db);
+	free(db_url);
 	if (pg_base) {
 		char *err = NULL;
 		store *s = store_open(pg_base, &err);
@@ -545,6 +669,9 @@ int main(void)
 		cmocka_unit_test(reader_encodings),
 		cmocka_unit_test(all_or_nothing),
 		cmocka_unit_test(dry_run_writes_nothing),
+		cmocka_unit_test(dry_run_beside_a_writer),
+		cmocka_unit_test(unique_inside_the_file),
+		cmocka_unit_test(stale_publication_starts_over),
 		cmocka_unit_test(idempotent_reimport),
 		cmocka_unit_test(duplicates_and_formulas),
 		cmocka_unit_test(truncated_and_header),
