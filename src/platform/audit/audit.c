@@ -422,7 +422,7 @@ void yj_audit_defer_discard(store_conn *c)
 static int defer_leaf(const yj_audit_event *ev)
 {
 	pending_leaf p = {0};
-	if (!ev->actor || !ev->action || !ev->object_type || !ev->object_id || state_hash(ev->state, p.state) < 0) {
+	if (!ev->actor || !ev->action || !ev->object_type || !ev->object_id || yj_audit_state_hash(ev->state, p.state) < 0) {
 		yj_log(YJ_LOG_ERROR, "audit.bad_event", "\"action\":\"%s\"", ev->action ? ev->action : "-");
 		return ST_ERR;
 	}
