@@ -24,7 +24,7 @@ const PEOPLE = [
   { name: '王建国', id: residentId('33030219751231013'), cert: '110330302100003', later: residentId('33030219880309036') },
 ];
 
-let srv, limited, anon;
+let srv, limited, twinA, twinB, anon;
 const clients = {};
 const users = {}; // role → the signed-in user
 const targets = []; // {pid, id, name}
@@ -73,7 +73,7 @@ before(async () => {
   }
 });
 after(async () => {
-  for (const s of [srv, limited]) {
+  for (const s of [srv, limited, twinA, twinB]) {
     if (!s) continue;
     const { code } = await s.stop();
     s.cleanup();
@@ -323,6 +323,42 @@ test('lookups and disclosures share a per-user limit (serve --id-lookups-per-hou
   assert.ok(!JSON.stringify(over.data).includes(PEOPLE[0].id));
   // another user is not held back by the first one's uses
   assert.equal((await b.get(`/api/v1/practitioners/${p.data.id}/identity`)).status, 200);
+});
+
+// Every process serving one database counts in the store, so N processes behind a load balancer still allow
+// the limit once, not N times.
+test('the per-user limit holds across two serve processes on one database', async () => {
+  twinA = new Server({ args: ['--id-lookups-per-hour', '3'] });
+  await twinA.start();
+  twinB = new Server({ db: twinA.db, args: ['--id-lookups-per-hour', '3'] });
+  twinB.keys = twinA.keys; // one deployment: one database, one set of keys
+  await twinB.start();
+  twinA.addUser('lc.ins4', 'inspector', '330302');
+  twinA.addUser('lc.ins5', 'inspector', '330302');
+  const onA = new Client(twinA.url); await onA.signIn('lc.ins4');
+  const onB = new Client(twinB.url); await onB.signIn('lc.ins4');
+  const other = new Client(twinB.url); await other.signIn('lc.ins5');
+  const inst = await onA.post('/api/v1/institutions', { credit_code: INST, name: '温州鹿城仁和诊所', type: '诊所',
+    level: 'none', ownership: 'private', profit: 'forprofit', region_code: '330302', clinical_depts: ['03'] });
+  assert.equal(inst.status, 201, JSON.stringify(inst.data));
+  const p = await onA.post('/api/v1/practitioners', { name: '陈立明', id_number: PEOPLE[0].id, certificate_no: PEOPLE[0].cert,
+    category: 'physician', practice_type: 'clinical', institution_id: inst.data.id });
+  assert.equal(p.status, 201, JSON.stringify(p.data));
+  // two uses through A, one through B: the limit of 3 is reached
+  assert.equal((await onA.get('/api/v1/practitioners?id_number=' + PEOPLE[0].id)).status, 200);
+  assert.equal((await onA.get(`/api/v1/practitioners/${p.data.id}/identity`)).status, 200);
+  assert.equal((await onB.get(`/api/v1/practitioners/${p.data.id}/identity`)).status, 200);
+  // now both processes refuse the user
+  for (const c of [onB, onA]) {
+    const over = await c.get(`/api/v1/practitioners/${p.data.id}/identity`);
+    isProblem(assert, over, 429);
+    assert.equal(over.data.type.endsWith('too-many-lookups'), true, over.data.type);
+    const wait = Number(over.headers.get('retry-after'));
+    assert.ok(wait > 3000 && wait <= 3600, `Retry-After ${wait}`);
+    isProblem(assert, await c.get('/api/v1/practitioners?id_number=' + PEOPLE[1].id), 429);
+  }
+  // another user on B is not held back
+  assert.equal((await other.get(`/api/v1/practitioners/${p.data.id}/identity`)).status, 200);
 });
 
 test('an export in the role\'s view (出生年份) imports back once the masked 身份证号 column is deleted', async () => {

@@ -1,12 +1,18 @@
 /* test_pii.c — what each role sees of a person (yj_pii_present over yj_pii_view_of: docs/security.md),
  * the short mask from a clear number and from an older mask, and the per-user lookup limit's sliding
- * hour. */
+ * hour, counted in a migrated store (a temporary SQLite file, or YJ_TEST_DB's PostgreSQL in a schema
+ * of its own) that several handles — as several processes — share without passing the limit. */
+#define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "platform/http/http.h"
 #include "platform/pii/pii.h"
@@ -67,26 +73,143 @@ static void views(void **state)
 	json_decref(p);
 }
 
+static char tmpdir[] = "/tmp/yj_pii_XXXXXX";
+static char *pg_base;
+static char pg_schema[64];
+static char *url; /* of the migrated store */
+
+static char *store_url(void)
+{
+	const char *pg = getenv("YJ_TEST_DB");
+	if (!pg || !*pg)
+		return yj_asprintf("sqlite:%s/pii.db", tmpdir);
+	pg_base = yj_strdup(pg);
+	snprintf(pg_schema, sizeof pg_schema, "yj_test_pii_%ld", (long)getpid());
+	char *err = NULL;
+	store *s = store_open(pg, &err);
+	assert_non_null(s);
+	char *sql = yj_asprintf("CREATE SCHEMA %s", pg_schema);
+	assert_int_equal(store_exec(store_conn_get(s), sql), ST_OK);
+	free(sql);
+	store_close(s);
+	return yj_asprintf("%s%coptions=-csearch_path%%3D%s", pg, strchr(pg, '?') ? '&' : '?', pg_schema);
+}
+
+static store *open_store(void)
+{
+	char *err = NULL;
+	store *s = store_open(url, &err);
+	if (!s)
+		fail_msg("store: %s", err);
+	return s;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	assert_non_null(mkdtemp(tmpdir));
+	url = store_url();
+	char *err = NULL;
+	store *s = open_store();
+	if (store_migrate(s, &err) < 0)
+		fail_msg("migrate: %s", err);
+	store_close(s);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	if (pg_base) {
+		char *err = NULL;
+		store *s = store_open(pg_base, &err);
+		char *sql = yj_asprintf("DROP SCHEMA %s CASCADE", pg_schema);
+		if (s)
+			store_exec(store_conn_get(s), sql);
+		free(sql);
+		store_close(s);
+		free(pg_base);
+	}
+	char *cmd = yj_asprintf("rm -rf '%s'", tmpdir);
+	if (system(cmd) != 0)
+		print_message("could not remove %s\n", tmpdir);
+	free(cmd);
+	free(url);
+	return 0;
+}
+
+/* Two handles on one database count as one: what one takes, the other sees. */
 static void limit_slides(void **state)
 {
 	(void)state;
+	store *a = open_store(), *b = open_store();
 	int64_t wait, t0 = 1000000;
 	yj_pii_set_lookup_limit(3);
-	assert_true(yj_pii_lookup_take(7, t0, &wait));
-	assert_true(yj_pii_lookup_take(7, t0 + 10, &wait));
-	assert_true(yj_pii_lookup_take(7, t0 + 20, &wait));
-	assert_false(yj_pii_lookup_take(7, t0 + 30, &wait));
+	assert_int_equal(yj_pii_lookup_take(a, 7, t0, &wait), 1);
+	assert_int_equal(yj_pii_lookup_take(b, 7, t0 + 10, &wait), 1);
+	assert_int_equal(yj_pii_lookup_take(a, 7, t0 + 20, &wait), 1);
+	assert_int_equal(yj_pii_lookup_take(b, 7, t0 + 30, &wait), 0);
 	assert_int_equal(wait, (HOUR - 30 + 999) / 1000);
-	assert_true(yj_pii_lookup_take(8, t0 + 30, &wait)); /* another user has their own count */
+	assert_int_equal(yj_pii_lookup_take(b, 8, t0 + 30, &wait), 1); /* another user has their own count */
 	/* The oldest use leaves the window at t0 + 1 h: one more, then full again until t0 + 10 + 1 h. */
-	assert_false(yj_pii_lookup_take(7, t0 + HOUR - 1, &wait));
-	assert_true(yj_pii_lookup_take(7, t0 + HOUR, &wait));
-	assert_false(yj_pii_lookup_take(7, t0 + HOUR + 5, &wait));
+	assert_int_equal(yj_pii_lookup_take(a, 7, t0 + HOUR - 1, &wait), 0);
+	assert_int_equal(yj_pii_lookup_take(b, 7, t0 + HOUR, &wait), 1);
+	assert_int_equal(yj_pii_lookup_take(a, 7, t0 + HOUR + 5, &wait), 0);
 	assert_int_equal(wait, 1); /* 5 ms until the use at t0 + 10 leaves */
-	assert_true(yj_pii_lookup_take(7, t0 + HOUR + 10, &wait));
+	assert_int_equal(yj_pii_lookup_take(a, 7, t0 + HOUR + 10, &wait), 1);
+	/* A lower limit (another process's setting) counts the uses already in the window. */
+	yj_pii_set_lookup_limit(2);
+	assert_int_equal(yj_pii_lookup_take(b, 7, t0 + HOUR + 11, &wait), 0);
+	assert_int_equal(wait, (HOUR - 11 + 999) / 1000); /* under 2 once the use at t0 + 1 h has left */
 	yj_pii_set_lookup_limit(0); /* 0: no limit */
 	for (int i = 0; i < 100; i++)
-		assert_true(yj_pii_lookup_take(7, t0, &wait));
+		assert_int_equal(yj_pii_lookup_take(a, 7, t0, &wait), 1);
+	yj_pii_set_lookup_limit(YJ_PII_LOOKUPS_PER_HOUR);
+	store_close(a);
+	store_close(b);
+}
+
+/* Takes racing from several handles (threads standing for processes) for one user: exactly the
+ * limit is allowed, not one more. */
+#define RACERS 4
+#define RACE_LIMIT 10
+
+struct racer {
+	store *s;
+	int allowed, failed;
+};
+
+static void *race(void *arg)
+{
+	struct racer *r = arg;
+	for (int i = 0; i < RACE_LIMIT; i++) {
+		int64_t wait;
+		int rc = yj_pii_lookup_take(r->s, 9, 5000000 + i, &wait);
+		r->allowed += rc == 1;
+		r->failed += rc < 0;
+	}
+	return NULL;
+}
+
+static void limit_holds_under_races(void **state)
+{
+	(void)state;
+	yj_pii_set_lookup_limit(RACE_LIMIT);
+	struct racer r[RACERS] = {0};
+	pthread_t t[RACERS];
+	for (int i = 0; i < RACERS; i++) {
+		r[i].s = open_store();
+		assert_int_equal(pthread_create(&t[i], NULL, race, &r[i]), 0);
+	}
+	int allowed = 0, failed = 0;
+	for (int i = 0; i < RACERS; i++) {
+		pthread_join(t[i], NULL);
+		allowed += r[i].allowed;
+		failed += r[i].failed;
+		store_close(r[i].s);
+	}
+	assert_int_equal(failed, 0);
+	assert_int_equal(allowed, RACE_LIMIT);
 	yj_pii_set_lookup_limit(YJ_PII_LOOKUPS_PER_HOUR);
 }
 
@@ -96,6 +219,7 @@ int main(void)
 		cmocka_unit_test(masks),
 		cmocka_unit_test(views),
 		cmocka_unit_test(limit_slides),
+		cmocka_unit_test(limit_holds_under_races),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, setup, teardown);
 }
