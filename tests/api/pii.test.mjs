@@ -7,7 +7,11 @@
 // may not disclose numbers, audited for those that may, and limited per user.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Server, Client, isProblem } from './harness.mjs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Server, Client, isProblem, BIN } from './harness.mjs';
 import { creditCode, residentId, isResidentId } from './codes.mjs';
 
 const ROLES = [
@@ -373,4 +377,42 @@ test('an export in the role\'s view (出生年份) imports back once the masked 
   assert.equal(r.status, 200, JSON.stringify(r.data).slice(0, 600));
   assert.deepEqual(r.data.errors, []);
   assert.equal(r.data.unchanged, PEOPLE.length);
+});
+
+// A plain SHA-256 of a practitioner's state would let a reader of leaves test guesses of the birth date
+// offline; those leaves are keyed (HMAC under a key derived from audit.key), other leaves stay plain, and
+// `audit verify --records` checks both kinds with the key — and refuses to guess without it.
+test('state hashes of personal records are keyed; audit verify --records checks them with the key', async () => {
+  const leaves = async (type, id) => (await ok(clients.admin, `/api/v1/audit/leaves?object_type=${type}&object_id=${id}&limit=50`)).data.items;
+  const doctor = PEOPLE[2]; // created, then changed: a .create and an .update leaf
+  const mine = (await leaves('practitioner', doctor.pid)).filter((l) => /^practitioner\.(create|update)$/.test(l.action));
+  assert.equal(mine.length, 2, JSON.stringify(mine));
+  for (const l of mine) assert.match(l.state_hash, /^hmac:[0-9a-f]{64}$/, l.action);
+  const inst = (await ok(clients.admin, '/api/v1/institutions?limit=1')).data.items[0];
+  const public_ = (await leaves('institution', inst.id)).filter((l) => l.action === 'institution.create');
+  assert.equal(public_.length, 1);
+  assert.match(public_[0].state_hash, /^[0-9a-f]{64}$/, 'a state without personal data keeps its plain hash');
+
+  const verify = (keys) => {
+    const r = spawnSync(BIN, ['audit', 'verify', '--records', '--db', srv.db, '--keys', keys], { encoding: 'utf8' });
+    return { status: r.status, out: r.stdout + r.stderr };
+  };
+  let v = verify(srv.keys);
+  assert.equal(v.status, 0, v.out);
+  assert.match(v.out, /; 0 do not match/);
+  // without audit.key the keyed leaves cannot be checked: the run says so instead of naming them all
+  const empty = mkdtempSync(path.join(tmpdir(), 'yijian-nokeys-'));
+  try {
+    v = verify(empty);
+    assert.equal(v.status, 2, v.out);
+    assert.match(v.out, /keyed state hash; run with --keys/);
+  } finally { rmSync(empty, { recursive: true, force: true }); }
+  // a birth date changed behind the platform's back is named
+  const q = `UPDATE practitioners SET birth_date = '1975-12-30' WHERE id = ${doctor.pid}`;
+  if (srv.db.startsWith('sqlite:')) execFileSync('sqlite3', [srv.db.slice(7), q]);
+  else execFileSync('psql', [srv.db, '-qAtc', q]);
+  v = verify(srv.keys);
+  assert.equal(v.status, 1, v.out);
+  assert.match(v.out, new RegExp(`practitioner ${doctor.pid}: the row does not match its last leaf \\(leaf \\d+, practitioner.update\\)`));
+  assert.match(v.out, /; 1 does not match/);
 });

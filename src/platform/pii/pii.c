@@ -196,6 +196,12 @@ void yj_pii_present(json_t *person, unsigned role_bit)
 		json_object_del(person, "sex");
 }
 
+int yj_pii_in_state(const json_t *state)
+{
+	return json_object_get(state, "id_masked") || json_object_get(state, "birth_date") ||
+	       json_object_get(state, "sex");
+}
+
 const char *yj_pii_label(const char *key)
 {
 	return !strcmp(key, "birth_year") ? "出生年份" : NULL;

@@ -56,6 +56,10 @@ const yj_pii_view *yj_pii_view_of(unsigned role_bit);
  * role_bit may see: removes, masks, or replaces birth_date by birth_year (an integer). Other keys
  * are untouched. Safe on records that lack some of the keys. */
 void yj_pii_present(json_t *person, unsigned role_bit);
+/* Whether a state (a JSON object) holds one of the personal keys yj_pii_present rewrites: its audit
+ * leaf must then be keyed (yj_audit_append_keyed), or a reader of leaves could test guesses of the
+ * birth date against the state hash (docs/security.md, "State hashes"). */
+int yj_pii_in_state(const json_t *state);
 /* Chinese column label of a key yj_pii_present may add (birth_year), or NULL. */
 const char *yj_pii_label(const char *key);
 
