@@ -1,7 +1,9 @@
 /* test_pii.c — what each role sees of a person (yj_pii_present over yj_pii_view_of: docs/security.md),
  * the short mask from a clear number and from an older mask, and the per-user lookup limit's sliding
  * hour, counted in a migrated store (a temporary SQLite file, or YJ_TEST_DB's PostgreSQL in a schema
- * of its own) that several handles — as several processes — share without passing the limit. */
+ * of its own) that several handles — as several processes — share without passing the limit; and the
+ * records check over a log where a person's older leaf has a plain state hash and a newer one a keyed
+ * hash (docs/audit.md, "Keyed state hashes"). */
 #define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,11 +11,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "platform/audit/audit.h"
 #include "platform/http/http.h"
 #include "platform/pii/pii.h"
 
@@ -114,6 +118,10 @@ static int setup(void **state)
 	if (store_migrate(s, &err) < 0)
 		fail_msg("migrate: %s", err);
 	store_close(s);
+	char *keys = yj_asprintf("%s/keys", tmpdir);
+	if (yj_audit_keys_load(keys, &err) < 0)
+		fail_msg("audit keys: %s", err);
+	free(keys);
 	return 0;
 }
 
@@ -213,6 +221,93 @@ static void limit_holds_under_races(void **state)
 	yj_pii_set_lookup_limit(YJ_PII_LOOKUPS_PER_HOUR);
 }
 
+/* ---- keyed and plain state hashes under audit verify --records ---- */
+
+static json_t *people[2]; /* the current state of persons "1" and "2" */
+
+static int each_person(store_conn *c, const void *ctx, yj_audit_visit_fn visit, void *arg)
+{
+	(void)c;
+	(void)ctx;
+	for (int i = 0; i < 2; i++) {
+		char id[2] = {(char)('1' + i), 0};
+		int rc = visit(arg, id, people[i]);
+		if (rc)
+			return rc;
+	}
+	return ST_OK;
+}
+
+struct leaf_arg {
+	const char *id;
+	const json_t *state;
+	int keyed;
+};
+
+static int leaf_tx(store_conn *c, void *arg)
+{
+	struct leaf_arg *a = arg;
+	yj_audit_event ev = {"cli:test", "person.create", "person", a->id, "330302", a->state};
+	return a->keyed ? yj_audit_append_keyed(c, &ev, NULL) : yj_audit_append(c, &ev, NULL);
+}
+
+static void keyed_and_plain_leaves_verify(void **state)
+{
+	(void)state;
+	static const char *const actions[] = {"person.create", NULL};
+	static const yj_audit_records hook = {"person", actions, each_person, NULL};
+	yj_audit_records_register(&hook);
+	store *s = open_store();
+	people[0] = json_pack("{s:s, s:s, s:s}", "id", "1", "name", "陈立明", "birth_date", "1980-01-01");
+	people[1] = json_pack("{s:s, s:s, s:s}", "id", "2", "name", "林雅琴", "birth_date", "1992-07-15");
+	assert_true(yj_pii_in_state(people[0]));
+	/* Person 1 as written before keying (a plain hash), person 2 as written now. */
+	struct leaf_arg old = {"1", people[0], 0}, now = {"2", people[1], 1};
+	assert_int_equal(store_tx(s, leaf_tx, &old), ST_OK);
+	assert_int_equal(store_tx(s, leaf_tx, &now), ST_OK);
+	char *report = NULL;
+	assert_int_equal(yj_audit_verify_records(s, &report), 0);
+	assert_non_null(strstr(report, "2 rows of 1 object types checked against their last leaves; 0 do not match"));
+	free(report);
+	/* The keyed hash is not the plain one a reader of leaves could recompute from a guess. */
+	char *canon = json_dumps(people[1], JSON_COMPACT | JSON_SORT_KEYS);
+	unsigned char h[crypto_hash_sha256_BYTES];
+	char plain[2 * sizeof h + 1];
+	crypto_hash_sha256(h, (const unsigned char *)canon, strlen(canon));
+	free(canon);
+	sodium_bin2hex(plain, sizeof plain, h, sizeof h);
+	store_stmt *st = store_prepare(store_conn_get(s), "SELECT state_hash FROM audit_leaves WHERE object_id = ?");
+	store_bind_text(st, 1, "2", -1);
+	assert_int_equal(store_step(st), ST_ROW);
+	assert_int_equal(strlen(store_col_text(st, 0)), 5 + 64);
+	assert_memory_equal(store_col_text(st, 0), "hmac:", 5);
+	assert_string_not_equal(store_col_text(st, 0) + 5, plain);
+	store_finalize(st);
+	st = store_prepare(store_conn_get(s), "SELECT state_hash FROM audit_leaves WHERE object_id = ?");
+	store_bind_text(st, 1, "1", -1);
+	assert_int_equal(store_step(st), ST_ROW);
+	canon = json_dumps(people[0], JSON_COMPACT | JSON_SORT_KEYS);
+	crypto_hash_sha256(h, (const unsigned char *)canon, strlen(canon));
+	free(canon);
+	sodium_bin2hex(plain, sizeof plain, h, sizeof h);
+	assert_string_equal(store_col_text(st, 0), plain); /* the older form, as before */
+	store_finalize(st);
+	/* A change to either person is named, whichever form its leaf has. */
+	for (int i = 0; i < 2; i++) {
+		json_object_set_new(people[i], "birth_date", json_string("1970-01-01"));
+		assert_int_equal(yj_audit_verify_records(s, &report), 1);
+		char want[80];
+		snprintf(want, sizeof want, "person %d: the row does not match its last leaf", i + 1);
+		assert_non_null(strstr(report, want));
+		assert_non_null(strstr(report, "; 1 does not match"));
+		free(report);
+		json_object_set_new(people[i], "birth_date", json_string(i ? "1992-07-15" : "1980-01-01"));
+	}
+	json_decref(people[0]);
+	json_decref(people[1]);
+	store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -220,6 +315,7 @@ int main(void)
 		cmocka_unit_test(views),
 		cmocka_unit_test(limit_slides),
 		cmocka_unit_test(limit_holds_under_races),
+		cmocka_unit_test(keyed_and_plain_leaves_verify),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
