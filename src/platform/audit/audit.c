@@ -33,8 +33,8 @@ static struct {
 	unsigned char sk[crypto_sign_SECRETKEYBYTES];
 	unsigned char pk[PK_LEN];
 	char pk_hex[2 * PK_LEN + 1];
-	int state_ok;				  /* state below is derived */
-	unsigned char state[crypto_auth_hmacsha256_KEYBYTES]; /* keys personal states' hashes */
+	int state_ok; /* state below is derived */
+	unsigned char state[crypto_auth_hmacsha256_KEYBYTES]; /* keys the hashes of personal states */
 } key;
 
 const char *yj_audit_public_key_hex(void)

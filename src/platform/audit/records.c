@@ -1,8 +1,9 @@
 /* records.c — the records against the log (yj_audit_verify_records): for each object type a
  * capability registered, the last state-bearing leaf of every object is loaded from audit_leaves,
  * and the capability's hook hands over the current state of every object, whose hash must equal
- * that leaf's state_hash (keyed or plain, as the leaf was written). A row edited behind the platform's back (SQL, a restored backup) shows up
- * by name; so do rows written without a leaf and leaves whose row is gone. */
+ * that leaf's state_hash (keyed or plain, as the leaf was written). A row edited behind the
+ * platform's back (SQL, a restored backup) shows up by name; so do rows written without a leaf and
+ * leaves whose row is gone. */
 #define _POSIX_C_SOURCE 200809L
 #include "audit_int.h"
 #include "../../base/base.h"
