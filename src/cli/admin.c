@@ -261,6 +261,7 @@ static int audit_public_key(cli_opt *o, const char *url, char out[128])
 	"Usage: yijian audit verify --db URL [--sth FILE [--public-key FILE]] [--records]\n"                     \
 	"  --sth FILE   check the log against a signed tree head saved from GET /api/v1/audit/sth\n"             \
 	"  --records    check every current registry row against the state hash of its last leaf\n"           \
+	"               (keyed hashes of personal records need --keys, the directory holding audit.key)\n"  \
 	"At least one of --sth and --records. Exit 0 when all match, 1 when not, 2 when it cannot run."
 
 int cmd_audit(int argc, char **argv)
@@ -274,7 +275,7 @@ int cmd_audit(int argc, char **argv)
 		{"db", 1, "database URL", NULL},
 		{"sth", 1, "a signed tree head saved from GET /api/v1/audit/sth", NULL},
 		{"public-key", 1, "the published audit.pub (default: from the key directory)", NULL},
-		{"keys", 1, "directory of the audit keys (for the default public key)", NULL},
+		{"keys", 1, "directory of the audit keys (the default public key; audit.key for keyed state hashes)", NULL},
 		{"records", 0, "also compare every current registry row with its last leaf", NULL},
 		{NULL, 0, NULL, NULL},
 	};
@@ -302,6 +303,17 @@ int cmd_audit(int argc, char **argv)
 		report = NULL;
 	}
 	if (records && rc == 0) {
+		/* Keyed state hashes (personal records) need the key; a missing audit.key is fine until
+		 * such a leaf is met. */
+		char *keys = cli_keys_dir(o, url), *err = NULL;
+		if (yj_audit_state_key_load(keys, &err) < 0) {
+			fprintf(stderr, "yijian audit verify: %s\n", err);
+			free(err);
+			free(keys);
+			store_close(s);
+			return 2;
+		}
+		free(keys);
 		/* The capabilities that keep state under the log register how to read it. */
 		yj_reg_audit_register();
 		rc = yj_audit_verify_records(s, &report);

@@ -144,6 +144,11 @@ test('api: practitioners reference their institution by credit code', async () =
   assert.equal(r.data.inserted, 1, JSON.stringify(r.data));
   const again = await postCsv(admin, '/api/v1/import/practitioners', body);
   assert.equal(again.data.unchanged, 1);
+  // The publication appends its leaves in one step (keyed for personal records): every imported row
+  // still matches its last leaf.
+  const v = spawnSync(BIN, ['audit', 'verify', '--records', '--db', srv.db, '--keys', srv.keys], { encoding: 'utf8' });
+  assert.equal(v.status, 0, v.stdout + v.stderr);
+  assert.match(v.stdout, /0 do not match/);
 });
 
 test('api: media type, roles, unknown kinds and refused files', async () => {

@@ -7,7 +7,11 @@
 // may not disclose numbers, audited for those that may, and limited per user.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Server, Client, isProblem } from './harness.mjs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Server, Client, isProblem, BIN } from './harness.mjs';
 import { creditCode, residentId, isResidentId } from './codes.mjs';
 
 const ROLES = [
@@ -24,7 +28,7 @@ const PEOPLE = [
   { name: '王建国', id: residentId('33030219751231013'), cert: '110330302100003', later: residentId('33030219880309036') },
 ];
 
-let srv, limited, anon;
+let srv, limited, twinA, twinB, anon;
 const clients = {};
 const users = {}; // role → the signed-in user
 const targets = []; // {pid, id, name}
@@ -73,7 +77,7 @@ before(async () => {
   }
 });
 after(async () => {
-  for (const s of [srv, limited]) {
+  for (const s of [srv, limited, twinA, twinB]) {
     if (!s) continue;
     const { code } = await s.stop();
     s.cleanup();
@@ -325,6 +329,42 @@ test('lookups and disclosures share a per-user limit (serve --id-lookups-per-hou
   assert.equal((await b.get(`/api/v1/practitioners/${p.data.id}/identity`)).status, 200);
 });
 
+// Every process serving one database counts in the store, so N processes behind a load balancer still allow
+// the limit once, not N times.
+test('the per-user limit holds across two serve processes on one database', async () => {
+  twinA = new Server({ args: ['--id-lookups-per-hour', '3'] });
+  await twinA.start();
+  twinB = new Server({ db: twinA.db, args: ['--id-lookups-per-hour', '3'] });
+  twinB.keys = twinA.keys; // one deployment: one database, one set of keys
+  await twinB.start();
+  twinA.addUser('lc.ins4', 'inspector', '330302');
+  twinA.addUser('lc.ins5', 'inspector', '330302');
+  const onA = new Client(twinA.url); await onA.signIn('lc.ins4');
+  const onB = new Client(twinB.url); await onB.signIn('lc.ins4');
+  const other = new Client(twinB.url); await other.signIn('lc.ins5');
+  const inst = await onA.post('/api/v1/institutions', { credit_code: INST, name: '温州鹿城仁和诊所', type: '诊所',
+    level: 'none', ownership: 'private', profit: 'forprofit', region_code: '330302', clinical_depts: ['03'] });
+  assert.equal(inst.status, 201, JSON.stringify(inst.data));
+  const p = await onA.post('/api/v1/practitioners', { name: '陈立明', id_number: PEOPLE[0].id, certificate_no: PEOPLE[0].cert,
+    category: 'physician', practice_type: 'clinical', institution_id: inst.data.id });
+  assert.equal(p.status, 201, JSON.stringify(p.data));
+  // two uses through A, one through B: the limit of 3 is reached
+  assert.equal((await onA.get('/api/v1/practitioners?id_number=' + PEOPLE[0].id)).status, 200);
+  assert.equal((await onA.get(`/api/v1/practitioners/${p.data.id}/identity`)).status, 200);
+  assert.equal((await onB.get(`/api/v1/practitioners/${p.data.id}/identity`)).status, 200);
+  // now both processes refuse the user
+  for (const c of [onB, onA]) {
+    const over = await c.get(`/api/v1/practitioners/${p.data.id}/identity`);
+    isProblem(assert, over, 429);
+    assert.equal(over.data.type.endsWith('too-many-lookups'), true, over.data.type);
+    const wait = Number(over.headers.get('retry-after'));
+    assert.ok(wait > 3000 && wait <= 3600, `Retry-After ${wait}`);
+    isProblem(assert, await c.get('/api/v1/practitioners?id_number=' + PEOPLE[1].id), 429);
+  }
+  // another user on B is not held back
+  assert.equal((await other.get(`/api/v1/practitioners/${p.data.id}/identity`)).status, 200);
+});
+
 test('an export in the role\'s view (出生年份) imports back once the masked 身份证号 column is deleted', async () => {
   const csv = (await ok(clients.inspector, '/api/v1/practitioners/export?format=csv')).data.toString('utf8');
   const lines = csv.replace(/^\uFEFF/, '').split(/\r?\n/).filter(Boolean).map((l) => l.split(','));
@@ -337,4 +377,42 @@ test('an export in the role\'s view (出生年份) imports back once the masked 
   assert.equal(r.status, 200, JSON.stringify(r.data).slice(0, 600));
   assert.deepEqual(r.data.errors, []);
   assert.equal(r.data.unchanged, PEOPLE.length);
+});
+
+// A plain SHA-256 of a practitioner's state would let a reader of leaves test guesses of the birth date
+// offline; those leaves are keyed (HMAC under a key derived from audit.key), other leaves stay plain, and
+// `audit verify --records` checks both kinds with the key — and refuses to guess without it.
+test('state hashes of personal records are keyed; audit verify --records checks them with the key', async () => {
+  const leaves = async (type, id) => (await ok(clients.admin, `/api/v1/audit/leaves?object_type=${type}&object_id=${id}&limit=50`)).data.items;
+  const doctor = PEOPLE[2]; // created, then changed: a .create and an .update leaf
+  const mine = (await leaves('practitioner', doctor.pid)).filter((l) => /^practitioner\.(create|update)$/.test(l.action));
+  assert.equal(mine.length, 2, JSON.stringify(mine));
+  for (const l of mine) assert.match(l.state_hash, /^hmac:[0-9a-f]{64}$/, l.action);
+  const inst = (await ok(clients.admin, '/api/v1/institutions?limit=1')).data.items[0];
+  const public_ = (await leaves('institution', inst.id)).filter((l) => l.action === 'institution.create');
+  assert.equal(public_.length, 1);
+  assert.match(public_[0].state_hash, /^[0-9a-f]{64}$/, 'a state without personal data keeps its plain hash');
+
+  const verify = (keys) => {
+    const r = spawnSync(BIN, ['audit', 'verify', '--records', '--db', srv.db, '--keys', keys], { encoding: 'utf8' });
+    return { status: r.status, out: r.stdout + r.stderr };
+  };
+  let v = verify(srv.keys);
+  assert.equal(v.status, 0, v.out);
+  assert.match(v.out, /; 0 do not match/);
+  // without audit.key the keyed leaves cannot be checked: the run says so instead of naming them all
+  const empty = mkdtempSync(path.join(tmpdir(), 'yijian-nokeys-'));
+  try {
+    v = verify(empty);
+    assert.equal(v.status, 2, v.out);
+    assert.match(v.out, /keyed state hash; run with --keys/);
+  } finally { rmSync(empty, { recursive: true, force: true }); }
+  // a birth date changed behind the platform's back is named
+  const q = `UPDATE practitioners SET birth_date = '1975-12-30' WHERE id = ${doctor.pid}`;
+  if (srv.db.startsWith('sqlite:')) execFileSync('sqlite3', [srv.db.slice(7), q]);
+  else execFileSync('psql', [srv.db, '-qAtc', q]);
+  v = verify(srv.keys);
+  assert.equal(v.status, 1, v.out);
+  assert.match(v.out, new RegExp(`practitioner ${doctor.pid}: the row does not match its last leaf \\(leaf \\d+, practitioner.update\\)`));
+  assert.match(v.out, /; 1 does not match/);
 });

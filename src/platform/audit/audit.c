@@ -33,6 +33,8 @@ static struct {
 	unsigned char sk[crypto_sign_SECRETKEYBYTES];
 	unsigned char pk[PK_LEN];
 	char pk_hex[2 * PK_LEN + 1];
+	int state_ok; /* state below is derived */
+	unsigned char state[crypto_auth_hmacsha256_KEYBYTES]; /* keys the hashes of personal states */
 } key;
 
 const char *yj_audit_public_key_hex(void)
@@ -56,12 +58,24 @@ static int create_secret(const char *path, char **err)
 	return rc;
 }
 
-/* Reads (creating when absent) the seed and derives the key pair into the static key. */
-static int load_secret(const char *path, char **err)
+/* The key of keyed state hashes: HMAC-SHA-256 of a fixed label under the seed, so it needs no file
+ * of its own and cannot be used to sign. */
+static void derive_state_key(const unsigned char seed[crypto_sign_SEEDBYTES])
+{
+	static const char label[] = "yijian audit state hash v1";
+	crypto_auth_hmacsha256(key.state, (const unsigned char *)label, sizeof label - 1, seed);
+	key.state_ok = 1;
+}
+
+/* Reads (with create, creating when absent) the seed and derives the key pair and the state key
+ * into the static key. Without create, 0 when the file is absent. */
+static int load_secret(const char *path, int create, char **err)
 {
 	char hex[256];
 	unsigned char seed[crypto_sign_SEEDBYTES];
 	int rc = yj_keyfile_read(path, 1, hex, sizeof hex, err);
+	if (rc == 0 && !create)
+		return 0;
 	if (rc == 0) {
 		if (create_secret(path, err) < 0)
 			return YJ_ERR;
@@ -76,6 +90,7 @@ static int load_secret(const char *path, char **err)
 	} else {
 		crypto_sign_seed_keypair(key.pk, key.sk, seed);
 		yj_hex_encode(key.pk, PK_LEN, key.pk_hex);
+		derive_state_key(seed);
 	}
 	sodium_memzero(hex, sizeof hex);
 	sodium_memzero(seed, sizeof seed);
@@ -118,7 +133,7 @@ int yj_audit_keys_load(const char *dir, char **err)
 	}
 	char *kpath = yj_asprintf("%s/audit.key", dir), *ppath = yj_asprintf("%s/audit.pub", dir);
 	key.loaded = 0;
-	int rc = load_secret(kpath, err);
+	int rc = load_secret(kpath, 1, err);
 	if (rc == YJ_OK)
 		rc = check_public(ppath, err);
 	if (rc == YJ_OK)
@@ -128,6 +143,27 @@ int yj_audit_keys_load(const char *dir, char **err)
 	free(kpath);
 	free(ppath);
 	return rc;
+}
+
+int yj_audit_state_key_load(const char *dir, char **err)
+{
+	*err = NULL;
+	if (sodium_init() < 0) {
+		*err = yj_strdup("libsodium could not be initialised");
+		return YJ_ERR;
+	}
+	if (key.state_ok)
+		return 1;
+	char *kpath = yj_asprintf("%s/audit.key", dir);
+	int rc = load_secret(kpath, 0, err);
+	sodium_memzero(key.sk, sizeof key.sk); /* only the state key is wanted; key.loaded stays 0 */
+	free(kpath);
+	return rc < 0 ? YJ_ERR : rc == 0 ? 0 : 1;
+}
+
+int yj_audit_state_key_ready(void)
+{
+	return key.state_ok;
 }
 
 /* ---- tree heads ---- */
@@ -201,17 +237,37 @@ static int leaf_hash(const leaf_fields *f, unsigned char out[YJ_HASH_LEN])
 	return YJ_OK;
 }
 
-/* Hex SHA-256 of the canonical JSON of the new state (absent state hashes as "null"). */
-int yj_audit_state_hash(const json_t *state, char hex[2 * YJ_HASH_LEN + 1])
+/* Hex SHA-256 of the canonical JSON of the new state (absent state hashes as "null"); keyed:
+ * "hmac:" and the hex HMAC-SHA-256 under the state key instead. out holds 2 * YJ_HASH_LEN + 1 bytes
+ * (plain) or YJ_STATE_HASH_MAX (keyed). */
+static int state_hash(const json_t *state, int keyed, char *out)
 {
+	if (keyed && !key.state_ok)
+		return YJ_ERR;
 	char *s = state ? json_dumps(state, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY) : yj_strdup("null");
 	if (!s)
 		return YJ_ERR;
 	unsigned char h[YJ_HASH_LEN];
-	SHA256((const unsigned char *)s, strlen(s), h);
-	yj_hex_encode(h, YJ_HASH_LEN, hex);
+	if (keyed) {
+		crypto_auth_hmacsha256(h, (const unsigned char *)s, strlen(s), key.state);
+		strcpy(out, YJ_STATE_KEYED_PREFIX);
+		yj_hex_encode(h, YJ_HASH_LEN, out + strlen(YJ_STATE_KEYED_PREFIX));
+	} else {
+		SHA256((const unsigned char *)s, strlen(s), h);
+		yj_hex_encode(h, YJ_HASH_LEN, out);
+	}
 	free(s);
 	return YJ_OK;
+}
+
+int yj_audit_state_hash(const json_t *state, char hex[2 * YJ_HASH_LEN + 1])
+{
+	return state_hash(state, 0, hex);
+}
+
+int yj_audit_state_hash_as(const json_t *state, const char *recorded, char out[YJ_STATE_HASH_MAX])
+{
+	return state_hash(state, !strncmp(recorded, YJ_STATE_KEYED_PREFIX, strlen(YJ_STATE_KEYED_PREFIX)), out);
 }
 
 /* ---- the frontier: roots of the perfect subtrees of the tree, largest first ---- */
@@ -326,12 +382,13 @@ static int head_bump(store_conn *c, frontier *f)
 	return rc;
 }
 
-static int leaf_insert(store_conn *c, const yj_audit_event *ev, int64_t idx, int64_t at, unsigned char leaf[YJ_HASH_LEN])
+static int leaf_insert(store_conn *c, const yj_audit_event *ev, int keyed, int64_t idx, int64_t at,
+		       unsigned char leaf[YJ_HASH_LEN])
 {
-	char state[2 * YJ_HASH_LEN + 1], lh[2 * YJ_HASH_LEN + 1];
+	char state[YJ_STATE_HASH_MAX], lh[2 * YJ_HASH_LEN + 1];
 	leaf_fields lf = {idx, at, ev->actor, ev->action, ev->object_type, ev->object_id,
 			  ev->region_code ? ev->region_code : "", state};
-	if (!ev->actor || !ev->action || !ev->object_type || !ev->object_id || yj_audit_state_hash(ev->state, state) < 0 ||
+	if (!ev->actor || !ev->action || !ev->object_type || !ev->object_id || state_hash(ev->state, keyed, state) < 0 ||
 	    leaf_hash(&lf, leaf) < 0) {
 		yj_log(YJ_LOG_ERROR, "audit.bad_event", "\"action\":\"%s\"", ev->action ? ev->action : "-");
 		return ST_ERR;
@@ -388,7 +445,7 @@ static int head_write(store_conn *c, const frontier *f)
  * the flush's, when it enters the log, so leaf times never go backwards along the indexes. */
 typedef struct pending_leaf {
 	char *text[5]; /* actor, action, object_type, object_id, region_code */
-	char state[2 * YJ_HASH_LEN + 1];
+	char state[YJ_STATE_HASH_MAX]; /* plain or keyed, as the append asked */
 } pending_leaf;
 
 /* Connections are per thread (store.h), so the thread's deferral is its connection's. */
@@ -419,10 +476,10 @@ void yj_audit_defer_discard(store_conn *c)
 		deferred_clear();
 }
 
-static int defer_leaf(const yj_audit_event *ev)
+static int defer_leaf(const yj_audit_event *ev, int keyed)
 {
 	pending_leaf p = {0};
-	if (!ev->actor || !ev->action || !ev->object_type || !ev->object_id || yj_audit_state_hash(ev->state, p.state) < 0) {
+	if (!ev->actor || !ev->action || !ev->object_type || !ev->object_id || state_hash(ev->state, keyed, p.state) < 0) {
 		yj_log(YJ_LOG_ERROR, "audit.bad_event", "\"action\":\"%s\"", ev->action ? ev->action : "-");
 		return ST_ERR;
 	}
@@ -548,12 +605,24 @@ done:
 	return rc;
 }
 
+static int append(store_conn *c, const yj_audit_event *ev, int keyed, int64_t *index_out, int64_t *at_out);
+
 int yj_audit_append(store_conn *c, const yj_audit_event *ev, int64_t *index_out)
 {
-	return yj_audit_append_at(c, ev, index_out, NULL);
+	return append(c, ev, 0, index_out, NULL);
+}
+
+int yj_audit_append_keyed(store_conn *c, const yj_audit_event *ev, int64_t *index_out)
+{
+	return append(c, ev, 1, index_out, NULL);
 }
 
 int yj_audit_append_at(store_conn *c, const yj_audit_event *ev, int64_t *index_out, int64_t *at_out)
+{
+	return append(c, ev, 0, index_out, at_out);
+}
+
+static int append(store_conn *c, const yj_audit_event *ev, int keyed, int64_t *index_out, int64_t *at_out)
 {
 	if (!key.loaded) {
 		yj_log(YJ_LOG_ERROR, "audit.no_key", NULL);
@@ -562,7 +631,7 @@ int yj_audit_append_at(store_conn *c, const yj_audit_event *ev, int64_t *index_o
 	if (deferred.c == c) {
 		if (index_out)
 			*index_out = -1;
-		return defer_leaf(ev);
+		return defer_leaf(ev, keyed);
 	}
 	frontier f;
 	int rc = head_bump(c, &f);
@@ -570,7 +639,7 @@ int yj_audit_append_at(store_conn *c, const yj_audit_event *ev, int64_t *index_o
 		return rc;
 	int64_t idx = f.size, at = yj_now_ms();
 	unsigned char leaf[YJ_HASH_LEN], root[YJ_HASH_LEN];
-	rc = leaf_insert(c, ev, idx, at, leaf);
+	rc = leaf_insert(c, ev, keyed, idx, at, leaf);
 	if (rc < 0)
 		return rc;
 	frontier_push(&f, leaf);

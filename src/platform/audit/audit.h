@@ -17,6 +17,11 @@
  * and DIR/audit.pub (hex public key, published). yj_audit_keys_load creates them on first use.
  * Returns YJ_OK or YJ_ERR with *err (caller frees). */
 int yj_audit_keys_load(const char *dir, char **err);
+/* For a verifier: reads DIR/audit.key without creating it and keeps only the key of keyed state
+ * hashes (never the signing key). 1 when loaded, 0 when the file is absent, YJ_ERR with *err. */
+int yj_audit_state_key_load(const char *dir, char **err);
+/* True when keyed state hashes can be made or checked. */
+int yj_audit_state_key_ready(void);
 /* The hex public key (static storage, valid after a successful load). */
 const char *yj_audit_public_key_hex(void);
 
@@ -34,6 +39,13 @@ typedef struct yj_audit_event {
  * serialises with concurrent appenders through the head row. On success *index_out (may be NULL)
  * receives the leaf index. Returns ST_OK or a store failure (ST_RETRY is retried by store_tx). */
 int yj_audit_append(store_conn *c, const yj_audit_event *ev, int64_t *index_out);
+/* The same for a state holding personal data a reader of leaves could guess (a birth date, a masked
+ * ID number): its state_hash is "hmac:" and the hex HMAC-SHA-256 of the state under a key derived
+ * from audit.key, so only a holder of the key can test a guess against it (docs/audit.md, "Keyed
+ * state hashes"). The leaf itself stays verifiable by outsiders like any other. */
+int yj_audit_append_keyed(store_conn *c, const yj_audit_event *ev, int64_t *index_out);
+#define YJ_STATE_KEYED_PREFIX "hmac:"
+#define YJ_STATE_HASH_MAX (sizeof YJ_STATE_KEYED_PREFIX + 2 * YJ_HASH_LEN) /* with the NUL */
 /* The same, and *at_out (may be NULL) receives the leaf's `at` (epoch ms), for a caller that must
  * record exactly when its leaf entered the log (a draw's commitment time). */
 int yj_audit_append_at(store_conn *c, const yj_audit_event *ev, int64_t *index_out, int64_t *at_out);

@@ -16,5 +16,8 @@ json_t *yj_audit_sth_json(int64_t tree_size, int64_t timestamp, const char *root
 /* Hex SHA-256 of jansson's compact, key-sorted JSON of state (NULL hashes "null"): a leaf's
  * state_hash. YJ_ERR when state cannot be serialized. */
 int yj_audit_state_hash(const json_t *state, char hex[2 * YJ_HASH_LEN + 1]);
+/* The current state's hash in the form of a recorded state_hash: keyed when recorded starts with
+ * YJ_STATE_KEYED_PREFIX (then YJ_ERR without the state key), plain otherwise. */
+int yj_audit_state_hash_as(const json_t *state, const char *recorded, char out[YJ_STATE_HASH_MAX]);
 
 #endif

@@ -1,8 +1,9 @@
 /* records.c — the records against the log (yj_audit_verify_records): for each object type a
  * capability registered, the last state-bearing leaf of every object is loaded from audit_leaves,
  * and the capability's hook hands over the current state of every object, whose hash must equal
- * that leaf's state_hash. A row edited behind the platform's back (SQL, a restored backup) shows up
- * by name; so do rows written without a leaf and leaves whose row is gone. */
+ * that leaf's state_hash (keyed or plain, as the leaf was written). A row edited behind the
+ * platform's back (SQL, a restored backup) shows up by name; so do rows written without a leaf and
+ * leaves whose row is gone. */
 #define _POSIX_C_SOURCE 200809L
 #include "audit_int.h"
 #include "../../base/base.h"
@@ -32,7 +33,7 @@ typedef struct last_leaf {
 	char *id;
 	int64_t idx;
 	char action[64];
-	char state[2 * YJ_HASH_LEN + 1];
+	char state[YJ_STATE_HASH_MAX];
 	int seen;
 } last_leaf;
 
@@ -42,6 +43,7 @@ typedef struct check {
 	const char *type;
 	yj_buf out;
 	int64_t rows, bad;
+	int64_t keyed_unchecked; /* index of a keyed leaf met without the state key, else -1 */
 } check;
 
 static int leaf_cmp(const void *a, const void *b)
@@ -121,7 +123,7 @@ static void name_row(check *k, const char *fmt, ...)
 static int visit(void *arg, const char *id, const json_t *state)
 {
 	check *k = arg;
-	char h[2 * YJ_HASH_LEN + 1];
+	char h[YJ_STATE_HASH_MAX];
 	k->rows++;
 	last_leaf key = {.id = (char *)id}, *hit = NULL;
 	/* Find the object's entry by id alone (the array holds one per id). */
@@ -138,7 +140,8 @@ static int visit(void *arg, const char *id, const json_t *state)
 		else
 			hi = mid;
 	}
-	if (yj_audit_state_hash(state, h) < 0) {
+	/* Hashed in the form of the leaf it is compared with: keyed or plain (leaves before keying). */
+	if (yj_audit_state_hash_as(state, hit ? hit->state : "", h) < 0) {
 		name_row(k, "%s %s: its current state cannot be serialized", k->type, id);
 		return 0;
 	}
@@ -153,10 +156,26 @@ static int visit(void *arg, const char *id, const json_t *state)
 	return 0;
 }
 
+/* A keyed leaf cannot be checked without the state key: the run stops rather than name every
+ * such row as changed. */
+static int need_key(check *k)
+{
+	if (yj_audit_state_key_ready())
+		return ST_OK;
+	for (size_t i = 0; i < k->n; i++)
+		if (!strncmp(k->l[i].state, YJ_STATE_KEYED_PREFIX, strlen(YJ_STATE_KEYED_PREFIX))) {
+			k->keyed_unchecked = k->l[i].idx;
+			return ST_ERR;
+		}
+	return ST_OK;
+}
+
 static int check_type(store_conn *c, const yj_audit_records *h, check *k)
 {
 	k->type = h->object_type;
 	int rc = load_last(c, h, k);
+	if (rc >= 0)
+		rc = need_key(k);
 	if (rc >= 0)
 		rc = h->each(c, h->ctx, visit, k);
 	for (size_t i = 0; rc >= 0 && i < k->n; i++)
@@ -170,7 +189,7 @@ static int check_type(store_conn *c, const yj_audit_records *h, check *k)
 int yj_audit_verify_records(store *s, char **report)
 {
 	store_conn *c = store_conn_get(s);
-	check k = {.out = YJ_BUF_INIT};
+	check k = {.out = YJ_BUF_INIT, .keyed_unchecked = -1};
 	*report = NULL;
 	if (!nhooks)
 		return *report = yj_strdup("cannot verify records: no object type is registered"), -1;
@@ -183,7 +202,11 @@ int yj_audit_verify_records(store *s, char **report)
 	store_rollback(c);
 	if (rc < 0) {
 		yj_buf_free(&k.out);
-		*report = yj_asprintf("cannot verify records: reading %s failed", hooks[i - 1]->object_type);
+		*report = k.keyed_unchecked >= 0
+				  ? yj_asprintf("cannot verify records: leaf %lld of %s carries a keyed state hash; run with"
+						" --keys DIR, the directory holding audit.key",
+						(long long)k.keyed_unchecked, hooks[i - 1]->object_type)
+				  : yj_asprintf("cannot verify records: reading %s failed", hooks[i - 1]->object_type);
 		return -1;
 	}
 	if (k.bad > MAX_LINES)

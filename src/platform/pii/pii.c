@@ -6,8 +6,8 @@
 #include "../../base/base.h"
 #include "../../base/keyfile.h"
 #include "../http/http.h" /* enum yj_role */
+#include "../store/store.h"
 
-#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -196,75 +196,128 @@ void yj_pii_present(json_t *person, unsigned role_bit)
 		json_object_del(person, "sex");
 }
 
+int yj_pii_in_state(const json_t *state)
+{
+	return json_object_get(state, "id_masked") || json_object_get(state, "birth_date") ||
+	       json_object_get(state, "sex");
+}
+
 const char *yj_pii_label(const char *key)
 {
 	return !strcmp(key, "birth_year") ? "出生年份" : NULL;
 }
 
-/* ---- per-user lookup limit: one ring of the last `limit` use times per user ---- */
+/* ---- per-user lookup limit, counted in the store (table pii_lookups, migration 0015) ---- */
 
 #define HOUR_MS (3600LL * 1000)
 
-typedef struct lookup_user {
-	int64_t user_id;
-	int64_t *at;	/* ring of `limit` times, oldest at head once full */
-	unsigned n, head;
-} lookup_user;
-
-static struct {
-	pthread_mutex_t mu;
-	unsigned limit;
-	lookup_user *users;
-	size_t nusers, cap;
-} lk = {PTHREAD_MUTEX_INITIALIZER, YJ_PII_LOOKUPS_PER_HOUR, NULL, 0, 0};
+/* Set once before serving; read-only afterwards. */
+static unsigned lookup_limit = YJ_PII_LOOKUPS_PER_HOUR;
 
 void yj_pii_set_lookup_limit(unsigned per_hour)
 {
-	pthread_mutex_lock(&lk.mu);
-	for (size_t i = 0; i < lk.nusers; i++)
-		free(lk.users[i].at);
-	free(lk.users);
-	lk.users = NULL;
-	lk.nusers = lk.cap = 0;
-	lk.limit = per_hour;
-	pthread_mutex_unlock(&lk.mu);
+	lookup_limit = per_hour;
 }
 
-/* The user's ring, created on first use. Called with lk.mu held. Disclosing roles are few, so a
- * linear search over them is enough. */
-static lookup_user *lookup_user_of(int64_t user_id)
+static int cmp_i64(const void *a, const void *b)
 {
-	for (size_t i = 0; i < lk.nusers; i++)
-		if (lk.users[i].user_id == user_id)
-			return &lk.users[i];
-	if (lk.nusers == lk.cap) {
-		lk.cap = lk.cap ? 2 * lk.cap : 16;
-		lk.users = yj_realloc(lk.users, lk.cap * sizeof *lk.users);
-	}
-	lookup_user *u = &lk.users[lk.nusers++];
-	*u = (lookup_user){user_id, yj_malloc(lk.limit * sizeof(int64_t)), 0, 0};
-	return u;
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
 }
 
-int yj_pii_lookup_take(int64_t user_id, int64_t now_ms, int64_t *retry_after_s)
+/* Parses the stored list into a new array (caller frees) of the times after since, ascending; *n is
+ * their number. The list is sorted again because processes' clocks may disagree by a little. */
+static int64_t *uses_parse(const char *list, int64_t since, size_t *n)
+{
+	size_t cap = 1;
+	for (const char *p = list; *p; p++)
+		cap += *p == ',';
+	int64_t *at = yj_malloc((cap + 1) * sizeof *at); /* one more for the use being taken */
+	*n = 0;
+	for (const char *p = list; *p;) {
+		char *end;
+		long long t = strtoll(p, &end, 10);
+		if (end == p)
+			break;
+		if (t > since)
+			at[(*n)++] = t;
+		p = *end == ',' ? end + 1 : end;
+	}
+	qsort(at, *n, sizeof *at, cmp_i64);
+	return at;
+}
+
+struct take_arg {
+	int64_t user_id, now;
+	unsigned limit;
+	int ok;
+	int64_t retry_after_s;
+};
+
+/* Writes the newest `keep` of at[0..n) back as the user's list. */
+static int uses_store(store_conn *c, int64_t user_id, const int64_t *at, size_t n, size_t keep)
+{
+	size_t from = n > keep ? n - keep : 0;
+	char *list = yj_malloc((n - from) * 21 + 1), *w = list;
+	*w = 0;
+	for (size_t i = from; i < n; i++)
+		w += sprintf(w, "%s%lld", i > from ? "," : "", (long long)at[i]);
+	store_stmt *st = store_prepare(c, "UPDATE pii_lookups SET uses = ? WHERE user_id = ?");
+	int rc = ST_ERR;
+	if (st) {
+		store_bind_text(st, 1, list, -1);
+		store_bind_int64(st, 2, user_id);
+		rc = store_step(st);
+		store_finalize(st);
+	}
+	free(list);
+	return rc < 0 ? rc : ST_OK;
+}
+
+/* The upsert locks the user's row (PostgreSQL: a row lock held to commit; SQLite: the writer lock
+ * of BEGIN IMMEDIATE), so a take in another process waits and then reads this one's use. */
+static int take_tx(store_conn *c, void *arg)
+{
+	struct take_arg *a = arg;
+	a->ok = 0;
+	a->retry_after_s = 0;
+	store_stmt *st = store_prepare(c, "INSERT INTO pii_lookups (user_id, uses) VALUES (?, '') ON CONFLICT (user_id)"
+					  " DO UPDATE SET uses = pii_lookups.uses RETURNING uses");
+	if (!st)
+		return ST_ERR;
+	store_bind_int64(st, 1, a->user_id);
+	int rc = store_step(st);
+	char *list = rc == ST_ROW ? yj_strdup(store_col_text(st, 0) ? store_col_text(st, 0) : "") : NULL;
+	store_finalize(st);
+	if (!list)
+		return rc < 0 ? rc : ST_ERR;
+	size_t n;
+	int64_t *at = uses_parse(list, a->now - HOUR_MS, &n);
+	free(list);
+	if (n >= a->limit) {
+		/* Under the limit again once the use limit places from the newest has left the hour. */
+		a->retry_after_s = (at[n - a->limit] + HOUR_MS - a->now + 999) / 1000;
+		rc = ST_OK;
+	} else {
+		at[n++] = a->now;
+		rc = uses_store(c, a->user_id, at, n, a->limit);
+		a->ok = rc >= 0;
+	}
+	free(at);
+	return rc;
+}
+
+int yj_pii_lookup_take(store *s, int64_t user_id, int64_t now_ms, int64_t *retry_after_s)
 {
 	*retry_after_s = 0;
-	pthread_mutex_lock(&lk.mu);
-	int ok = 1;
-	if (lk.limit) {
-		lookup_user *u = lookup_user_of(user_id);
-		if (u->n < lk.limit) {
-			u->at[(u->head + u->n++) % lk.limit] = now_ms;
-		} else if (u->at[u->head] + HOUR_MS <= now_ms) {
-			u->at[u->head] = now_ms; /* the oldest left the window: its slot takes this use */
-			u->head = (u->head + 1) % lk.limit;
-		} else {
-			ok = 0;
-			*retry_after_s = (u->at[u->head] + HOUR_MS - now_ms + 999) / 1000;
-		}
-	}
-	pthread_mutex_unlock(&lk.mu);
-	return ok;
+	if (!lookup_limit)
+		return 1;
+	struct take_arg a = {user_id, now_ms, lookup_limit, 0, 0};
+	int rc = store_tx(s, take_tx, &a);
+	if (rc < 0)
+		return rc;
+	*retry_after_s = a.retry_after_s;
+	return a.ok;
 }
 
 int yj_pii_gate(yj_req *r, unsigned roles, const char *what)
@@ -277,7 +330,12 @@ int yj_pii_gate(yj_req *r, unsigned roles, const char *what)
 		return -1;
 	}
 	int64_t wait;
-	if (!yj_pii_lookup_take(yj_who(r)->user_id, yj_now_ms(), &wait)) {
+	int ok = yj_pii_lookup_take(yj_store(r), yj_who(r)->user_id, yj_now_ms(), &wait);
+	if (ok < 0) {
+		yj_reply_store_error(r, ok);
+		return -1;
+	}
+	if (!ok) {
 		char ra[24];
 		snprintf(ra, sizeof ra, "%lld", (long long)wait);
 		snprintf(detail, sizeof detail,

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../store/store.h"
+
 /* Loads (creating when absent, mode 0600) DIR/pii.key. Call once at start. YJ_OK or YJ_ERR with
  * *err (caller frees). */
 int yj_pii_keys_load(const char *dir, char **err);
@@ -54,24 +56,33 @@ const yj_pii_view *yj_pii_view_of(unsigned role_bit);
  * role_bit may see: removes, masks, or replaces birth_date by birth_year (an integer). Other keys
  * are untouched. Safe on records that lack some of the keys. */
 void yj_pii_present(json_t *person, unsigned role_bit);
+/* Whether a state (a JSON object) holds one of the personal keys yj_pii_present rewrites: its audit
+ * leaf must then be keyed (yj_audit_append_keyed), or a reader of leaves could test guesses of the
+ * birth date against the state hash (docs/security.md, "State hashes"). */
+int yj_pii_in_state(const json_t *state);
 /* Chinese column label of a key yj_pii_present may add (birth_year), or NULL. */
 const char *yj_pii_label(const char *key);
 
 /* ---- the per-user limit on disclosures (docs/security.md, "Disclosure of personal data") ----
  * Counts every disclosure of a clear value and every lookup by a clear value (the ?id_number=
- * filter) of one user in a sliding hour, in this process. */
+ * filter) of one user in a sliding hour, in the store (table pii_lookups), so the limit holds across
+ * every process serving one database. */
 #define YJ_PII_LOOKUPS_PER_HOUR 30
-/* Sets the limit (0: no limit). Call before serving; default YJ_PII_LOOKUPS_PER_HOUR. */
+/* Sets the limit (0: no limit). Call before serving; default YJ_PII_LOOKUPS_PER_HOUR. Every process
+ * on one database should be given the same limit: each judges by its own. */
 void yj_pii_set_lookup_limit(unsigned per_hour);
-/* Takes one use for user_id at now_ms: 1 when allowed (counted), 0 when the limit is reached —
- * then *retry_after_s says when the oldest use leaves the window. Thread-safe. */
-int yj_pii_lookup_take(int64_t user_id, int64_t now_ms, int64_t *retry_after_s);
+/* Takes one use for user_id at now_ms in its own write transaction on s: 1 when allowed (counted),
+ * 0 when the limit is reached — then *retry_after_s says when enough uses have left the window —
+ * or a store failure (< 0, nothing counted). Concurrent takes, in any process, are serialised on
+ * the user's row and never pass the limit. */
+int yj_pii_lookup_take(store *s, int64_t user_id, int64_t now_ms, int64_t *retry_after_s);
 
 struct yj_req;
 /* Before a disclosure of a clear value, or a lookup by one (a filter that tells whether a guess is
  * right): replies 403 when the caller's role is not in roles, 429 with Retry-After past the
  * caller's limit, and returns -1; returns 0 (one use counted) to go on. what names the value in
- * Chinese for the reply (身份证号). The caller writes the audit leaf. */
+ * Chinese for the reply (身份证号); a store failure replies as yj_reply_store_error. The caller writes
+ * the audit leaf. */
 int yj_pii_gate(struct yj_req *r, unsigned roles, const char *what);
 
 #endif
