@@ -3,7 +3,7 @@
  * outside the store, so several processes can share one PostgreSQL. */
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
-#include "routes.h"
+#include "modules.h"
 #include "../base/log.h"
 #include "../platform/audit/audit.h"
 #include "../platform/auth/auth.h"
@@ -162,7 +162,9 @@ int cmd_serve(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	yj_server *srv = yj_server_new(&cfg, s, yj_all_routes, yj_all_routes_len, &yj_auth_hooks_default, keys);
+	size_t ntables;
+	const yj_route *const *tables = yj_all_routes(&ntables);
+	yj_server *srv = yj_server_new(&cfg, s, tables, ntables, &yj_auth_hooks_default, keys);
 	if (yj_server_start(srv, &err) < 0) {
 		fprintf(stderr, "yijian: %s\n", err);
 		free(err);

@@ -36,4 +36,7 @@ int yj_workdays_add(store_conn *c, const char *day, int n, char out[11]);
 int yj_insp_publications(store_conn *c, const yj_scope *sc, const char *today, int overdue_only, int limit,
 			 json_t **out);
 
+/* The module descriptor (inspection_module.c; platform/module.h). */
+extern const struct yj_module yj_inspection_module;
+
 #endif

@@ -1,5 +1,6 @@
--- 0010_credentials: credentials that end with the password that issued them, and tokens that end with
+-- 0006_credentials (global migration 10 before modules): credentials that end with the password that issued them, and tokens that end with
 -- the token that created them (issue 9 item 5). Checked by the store on every request, never cached.
+-- global-version: 10
 
 -- Bumped by every password change. A session or token is valid only while the version it was issued
 -- under equals the user's, so one that is being issued while the password changes is born dead.

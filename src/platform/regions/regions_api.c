@@ -1,8 +1,8 @@
 /* regions_api.c — regions (GB/T 2260) and departments over HTTP: list by parent with paging and
  * export, read one. Regions are scoped like any subject: a county user sees their county's subtree. */
 #define _POSIX_C_SOURCE 200809L
-#include "registry.h"
-#include "../platform/store/query.h"
+#include "regions.h"
+#include "../store/query.h"
 
 #include <stdio.h>
 #include <stdlib.h>

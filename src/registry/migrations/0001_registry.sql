@@ -1,8 +1,9 @@
--- 0003_registry: the registry of subjects (主体库) — grids, responsibility lists, institutions,
+-- 0001_registry (global migration 3 before modules): the registry of subjects (主体库) — grids, responsibility lists, institutions,
 -- practitioners with their multi-institution filings, electronic licences, and the version history
 -- of every registry record. Subjects are shared basic data across departments (one violation counts
 -- everywhere), so they are scoped by territory only; departmental business records carry a department.
 -- Dates that are calendar days (validity, verification) are ISO 'YYYY-MM-DD' text; instants are epoch ms.
+-- global-version: 3
 
 -- 网格: below towns, defined by an administrator.
 CREATE TABLE grids (

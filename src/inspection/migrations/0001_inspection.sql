@@ -1,10 +1,11 @@
--- 0008_inspection: double random, one public (双随机、一公开) and field inspection (R3, R4.1) — the item
+-- 0001_inspection (global migration 8 before modules; its working-day calendar is platform 0005): double random, one public (双随机、一公开) and field inspection (R3, R4.1) — the item
 -- list (抽查事项清单), the inspector directory (执法检查人员名录库) with declared conflicts, risk signals of
 -- subjects, plans, verifiable draws, tasks with checklist results, findings and attachments, rectification
--- orders, the working-day calendar, and the subject records that credit will read. The subject directory
+-- orders, and the subject records that credit will read. The subject directory
 -- (检查对象名录库) is not a table: it is derived from the registry's institutions by type, region and state.
 -- Business rows carry region_code (the subject's, or the plan's territory) and department for scope.
 -- Calendar days are 'YYYY-MM-DD' text (Asia/Shanghai); instants are UTC epoch ms.
+-- global-version: 8
 
 -- 抽查事项清单. subject_types: comma-separated institution type codes of the registry (registry/vocab.c), or
 -- the non-medical subject types public_place, water_supply, school, employer (not held by the registry yet).
@@ -240,16 +241,6 @@ CREATE TABLE subject_records (
 );
 CREATE INDEX subject_records_subject ON subject_records(subject_id, on_date);
 
--- 工作日历: exceptions to "Monday to Friday are working days" — public holidays (kind holiday) and make-up
--- working days on weekends (kind workday). Seeded with the State Council's arrangements for 2025
--- (国办发明电〔2024〕12号) and 2026 (notice of 4 November 2025); administrators add later years.
-CREATE TABLE work_calendar (
-  day TEXT PRIMARY KEY,
-  kind TEXT NOT NULL,
-  name TEXT NOT NULL,
-  updated_at BIGINT NOT NULL
-);
-
 -- Default item list (ids 8000001…): the seeds' inspection areas with their legal bases and clauses.
 INSERT INTO inspection_items (id, code, department, name, legal_basis, subject_types, checklist, ratio_permille, coverage_years, active, updated_at) VALUES (8000001, 'HEALTH-MQ', 'health', '医疗机构依法执业及医疗质量安全', '《基本医疗卫生与健康促进法》《医疗机构管理条例》《医师法》《医疗纠纷预防和处理条例》', 'general_hospital,tcm_hospital,integrated_hospital,specialized_hospital,maternal_child,community_centre,township_centre,outpatient_dept,clinic,dental_clinic,tcm_clinic,internet_hospital,elderly_care,nursing_home,exam_centre,lab_centre,imaging_centre', '[{"code":"MQ-01","point":"持有有效的《医疗机构执业许可证》或诊所备案凭证，按期校验","clause":"《医疗机构管理条例》第二十二条、第二十四条"},{"code":"MQ-02","point":"按照核准登记或者备案的诊疗科目开展诊疗活动","clause":"《医疗机构管理条例》第二十七条"},{"code":"MQ-03","point":"未使用非卫生技术人员从事医疗卫生技术工作","clause":"《医疗机构管理条例》第二十八条"},{"code":"MQ-04","point":"医师按照注册的执业地点、执业类别、执业范围执业","clause":"《医师法》第十四条"},{"code":"MQ-05","point":"按规定填写并妥善保管病历资料","clause":"《医疗纠纷预防和处理条例》第十五条"}]', 50, 3, 1, 0);
 INSERT INTO inspection_items (id, code, department, name, legal_basis, subject_types, checklist, ratio_permille, coverage_years, active, updated_at) VALUES (8000002, 'HEALTH-IC', 'health', '传染病防治及医院感染管理', '《传染病防治法》《医院感染管理办法》《消毒管理办法》', 'general_hospital,tcm_hospital,integrated_hospital,specialized_hospital,maternal_child,community_centre,township_centre,outpatient_dept,clinic,dental_clinic,tcm_clinic,internet_hospital,elderly_care,nursing_home,exam_centre,lab_centre,imaging_centre,blood_station,aesthetic', '[{"code":"IC-01","point":"建立传染病疫情报告制度，指定部门和人员负责，按时限报告","clause":"《传染病防治法》疫情报告有关规定；《传染病信息报告管理规范》"},{"code":"IC-02","point":"设立医院感染管理组织或专（兼）职人员，制定医院感染管理规章制度","clause":"《医院感染管理办法》第六条、第七条"},{"code":"IC-03","point":"预检分诊、发热门诊（诊室）设置符合要求","clause":"《医疗机构传染病预检分诊管理办法》第三条"},{"code":"IC-04","point":"进入人体组织、无菌器官的医疗器械、器具和物品达到灭菌水平，一次性医疗器械不重复使用","clause":"《医院感染管理办法》第十二条"},{"code":"IC-05","point":"消毒产品进货检查验收，消毒效果监测符合要求","clause":"《消毒管理办法》第四条、第六条"}]', 50, 3, 1, 0);
@@ -264,75 +255,3 @@ INSERT INTO inspection_items (id, code, department, name, legal_basis, subject_t
 INSERT INTO inspection_items (id, code, department, name, legal_basis, subject_types, checklist, ratio_permille, coverage_years, active, updated_at) VALUES (8000011, 'HEALTH-TW', 'health', '中医养生保健服务', '《中医药法》《医疗机构管理条例》', 'tcm_wellness', '[{"code":"TW-01","point":"未以中医养生保健名义开展诊疗活动（针刺、瘢痕灸、发泡灸、牵引、扳法、中医微创类技术等）","clause":"《中医药法》第十四条；《医疗机构管理条例》第二十四条"},{"code":"TW-02","point":"未使用非卫生技术人员从事医疗卫生技术工作","clause":"《医疗机构管理条例》第二十八条"},{"code":"TW-03","point":"未发布虚假或者以中医医疗名义的养生保健宣传","clause":"《中医药法》第十九条"}]', 50, 3, 1, 0);
 
 -- The 2025 and 2026 holiday arrangements.
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2025-01-01', 'holiday', '元旦', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2025-01-28', 'holiday', '春节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2025-01-29', 'holiday', '春节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2025-01-30', 'holiday', '春节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2025-01-31', 'holiday', '春节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2025-02-01', 'holiday', '春节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2025-02-02', 'holiday', '春节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2025-02-03', 'holiday', '春节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2025-02-04', 'holiday', '春节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2025-01-26', 'workday', '春节调休上班', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2025-02-08', 'workday', '春节调休上班', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2025-04-04', 'holiday', '清明节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2025-04-05', 'holiday', '清明节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2025-04-06', 'holiday', '清明节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2025-05-01', 'holiday', '劳动节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2025-05-02', 'holiday', '劳动节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2025-05-03', 'holiday', '劳动节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2025-05-04', 'holiday', '劳动节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2025-05-05', 'holiday', '劳动节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2025-04-27', 'workday', '劳动节调休上班', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2025-05-31', 'holiday', '端午节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2025-06-01', 'holiday', '端午节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2025-06-02', 'holiday', '端午节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2025-10-01', 'holiday', '国庆节、中秋节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2025-10-02', 'holiday', '国庆节、中秋节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2025-10-03', 'holiday', '国庆节、中秋节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2025-10-04', 'holiday', '国庆节、中秋节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2025-10-05', 'holiday', '国庆节、中秋节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2025-10-06', 'holiday', '国庆节、中秋节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2025-10-07', 'holiday', '国庆节、中秋节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2025-10-08', 'holiday', '国庆节、中秋节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2025-09-28', 'workday', '国庆节、中秋节调休上班', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2025-10-11', 'workday', '国庆节、中秋节调休上班', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2026-01-01', 'holiday', '元旦', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2026-01-02', 'holiday', '元旦', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2026-01-03', 'holiday', '元旦', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2026-01-04', 'workday', '元旦调休上班', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2026-02-15', 'holiday', '春节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2026-02-16', 'holiday', '春节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2026-02-17', 'holiday', '春节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2026-02-18', 'holiday', '春节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2026-02-19', 'holiday', '春节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2026-02-20', 'holiday', '春节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2026-02-21', 'holiday', '春节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2026-02-22', 'holiday', '春节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2026-02-23', 'holiday', '春节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2026-02-14', 'workday', '春节调休上班', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2026-02-28', 'workday', '春节调休上班', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2026-04-04', 'holiday', '清明节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2026-04-05', 'holiday', '清明节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2026-04-06', 'holiday', '清明节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2026-05-01', 'holiday', '劳动节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2026-05-02', 'holiday', '劳动节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2026-05-03', 'holiday', '劳动节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2026-05-04', 'holiday', '劳动节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2026-05-05', 'holiday', '劳动节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2026-05-09', 'workday', '劳动节调休上班', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2026-06-19', 'holiday', '端午节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2026-06-20', 'holiday', '端午节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2026-06-21', 'holiday', '端午节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2026-09-25', 'holiday', '中秋节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2026-09-26', 'holiday', '中秋节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2026-09-27', 'holiday', '中秋节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2026-10-01', 'holiday', '国庆节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2026-10-02', 'holiday', '国庆节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2026-10-03', 'holiday', '国庆节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2026-10-04', 'holiday', '国庆节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2026-10-05', 'holiday', '国庆节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2026-10-06', 'holiday', '国庆节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2026-10-07', 'holiday', '国庆节', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2026-09-20', 'workday', '国庆节调休上班', 0);
-INSERT INTO work_calendar (day, kind, name, updated_at) VALUES ('2026-10-10', 'workday', '国庆节调休上班', 0);
