@@ -26,7 +26,22 @@ void yj_reg_audit_register(void);
  * yj_subject_hooks_set at start-up. */
 extern const yj_subject_hooks yj_reg_subject_hooks;
 
-/* The registry's module descriptor (module.c). */
+/* Row-level access for tools outside the registry that seed data, such as the demo generator
+ * (reg_rows.c); the caller records audit leaves as the API would. Finds return 1 with *id, 0 when
+ * absent, or a failure; inserts ST_OK or a failure. yj_reg_grid_member_add returns 1 when added, 0
+ * when already a member. */
+int yj_reg_grid_find(store_conn *c, const char *code, int64_t *id);
+int yj_reg_grid_insert(store_conn *c, int64_t id, const char *code, const char *name, const char *region, int64_t now);
+int yj_reg_grid_member_add(store_conn *c, int64_t grid_id, int64_t user_id, const char *region);
+typedef struct yj_reg_filing {
+	int64_t id, practitioner_id, institution_id;
+	const char *region_code, *start_date, *end_date; /* end_date NULL or "": open */
+} yj_reg_filing;
+int yj_reg_filing_exists(store_conn *c, int64_t practitioner_id, int64_t institution_id, const char *start);
+int yj_reg_filing_insert(store_conn *c, const yj_reg_filing *f, int64_t now);
+int yj_reg_licence_by_number(store_conn *c, const char *number, int64_t *id);
+
+/* The registry's module descriptor (registry_module.c). */
 extern const struct yj_module yj_registry_module;
 
 #endif
