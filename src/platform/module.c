@@ -194,7 +194,9 @@ static int ensure_layout(store_conn *c, void *arg)
 	a->rewritten = exists;
 done:
 	free(rows);
-	return rc;
+	/* Two processes creating the table at once on PostgreSQL: the loser sees a unique violation in
+	 * the catalogue; run again, and it finds the table made. */
+	return rc == ST_CONFLICT ? ST_RETRY : rc;
 }
 
 /* ---- applying migrations ---- */

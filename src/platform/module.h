@@ -14,7 +14,7 @@ typedef struct yj_migration {
 	const char *sql;
 	/* The global version (0001…0012) this file was, or was part of, before migrations were kept per
 	 * module ("-- global-version: N" in the file); 0 for later files. A database made before modules
-	 * records those versions, and store_migrate carries them over (module.c). */
+	 * records those versions, and yj_modules_migrate carries them over (module.c). */
 	int64_t global_version;
 } yj_migration;
 
