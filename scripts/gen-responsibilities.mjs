@@ -4,7 +4,9 @@
 // 附件 "浙江省医疗卫生行业综合监管制度权责清单" (numbered duties) and the Wenzhou plan's 附件
 // "温州市医疗卫生行业综合监管制度权责清单" (温政办〔2020〕85号; a paragraph per department, split
 // here into sentences). The output is committed; rerun only when a list changes.
-// Usage: node scripts/gen-responsibilities.mjs ZHEJIANG.txt WENZHOU.txt > src/platform/store/migrations/0007_responsibilities.sql
+// Usage: node scripts/gen-responsibilities.mjs ZHEJIANG.txt WENZHOU.txt > out.sql; since migrations are per module the
+// departments' INSERTs go to src/platform/migrations/0004_departments_more.sql (platform owns departments) and the
+// responsibilities' to src/registry/migrations/0003_responsibilities.sql.
 import { readFileSync } from 'node:fs';
 
 // Department name (as the lists write it, without 省/市) → code, Chinese name for new departments.

@@ -19,3 +19,13 @@ target_compile_options(yj_powercut PRIVATE -fno-sanitize=all)
 target_link_options(yj_powercut PRIVATE -fno-sanitize=all)
 target_link_libraries(yj_powercut PRIVATE Threads::Threads ${CMAKE_DL_LIBS})
 set_target_properties(yj_powercut PROPERTIES PREFIX "" LIBRARY_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
+
+# A database made before migrations were kept per module (tests/data/pre-modules/) opens, migrates
+# and keeps every row; on PostgreSQL when YJ_TEST_DB is set, like the unit tests.
+add_test(NAME upgrade.pre_modules COMMAND sh ${CMAKE_SOURCE_DIR}/tests/upgrade/test_upgrade.sh $<TARGET_FILE:yijian>)
+set_tests_properties(upgrade.pre_modules PROPERTIES LABELS unit TIMEOUT 300)
+
+# Table ownership (docs/development.md): the tree passes scripts/check-ownership.mjs, and planted
+# violations in a copy of the tree fail it.
+add_test(NAME ownership.check COMMAND sh ${CMAKE_SOURCE_DIR}/tests/ownership/test_ownership.sh ${CMAKE_SOURCE_DIR})
+set_tests_properties(ownership.check PROPERTIES LABELS unit TIMEOUT 120)

@@ -48,4 +48,7 @@ int64_t yj_review_count_records(const yj_claims *c, const yj_screen_result *res)
 /* /api/v1/claims/runs, /api/v1/claims/flags…, /api/v1/claims/summary. */
 extern const yj_route yj_claims_review_routes[];
 
+/* The module descriptor (claims_module.c; platform/module.h). */
+extern const struct yj_module yj_claims_module;
+
 #endif

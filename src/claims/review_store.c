@@ -8,6 +8,7 @@
 #include "../platform/audit/audit.h"
 #include "../platform/events/events.h"
 #include "../platform/pii/pii.h"
+#include "../platform/regions/regions.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,9 +20,7 @@ const yj_table rv_reviews_table = {"claim_flag_reviews", "region_code", "departm
 
 int rv_region_exists(store_conn *c, const char *code)
 {
-	int64_t one;
-	int rc = store_query_int64(c, "SELECT 1 FROM regions WHERE code = ?", code, &one);
-	return rc == ST_OK ? 1 : rc == ST_NOTFOUND ? 0 : rc;
+	return yj_region_exists(c, code);
 }
 
 int rv_insert_run(store_conn *c, const rv_plan *p)

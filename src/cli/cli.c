@@ -6,6 +6,7 @@
 #include "../platform/audit/audit.h"
 #include "../platform/pii/pii.h"
 #include "../registry/licence.h"
+#include "modules.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,7 +106,7 @@ store *cli_open_store(const char *url, int migrate)
 		free(err);
 		return NULL;
 	}
-	if (migrate && store_migrate(s, &err) < 0) {
+	if (migrate && yj_migrate(s, &err) < 0) {
 		fprintf(stderr, "yijian: %s\n", err);
 		free(err);
 		store_close(s);

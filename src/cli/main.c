@@ -2,7 +2,7 @@
 #include "cli.h"
 #include "../base/base.h"
 #include "../base/id.h"
-#include "../registry/registry.h"
+#include "modules.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -45,7 +45,7 @@ int main(int argc, char **argv)
 	}
 	yj_id_seed(randombytes_random());
 	/* Institution users and grid members see the subjects the registry names (platform/auth/auth.h). */
-	yj_subject_hooks_set(&yj_reg_subject_hooks);
+	yj_modules_start(yj_modules, yj_modules_len);
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;

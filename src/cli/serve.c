@@ -4,7 +4,7 @@
  * outside the store, so several processes can share one PostgreSQL. */
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
-#include "routes.h"
+#include "modules.h"
 #include "../base/log.h"
 #include "../platform/audit/audit.h"
 #include "../platform/auth/auth.h"
@@ -166,7 +166,9 @@ int cmd_serve(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	yj_server *srv = yj_server_new(&cfg, s, yj_all_routes, yj_all_routes_len, &yj_auth_hooks_default, keys);
+	size_t ntables;
+	const yj_route *const *tables = yj_all_routes(&ntables);
+	yj_server *srv = yj_server_new(&cfg, s, tables, ntables, &yj_auth_hooks_default, keys);
 	if (yj_server_start(srv, &err) < 0) {
 		fprintf(stderr, "yijian: %s\n", err);
 		free(err);
@@ -176,7 +178,7 @@ int cmd_serve(int argc, char **argv)
 		return 1;
 	}
 	/* Jobs and event delivery; YIJIAN_LEASE_PROBE_MS adds the harmless lease probe (jobs.h). */
-	yj_all_jobs_register();
+	yj_modules_register_jobs(yj_modules, yj_modules_len, 1);
 	if (getenv("YIJIAN_LEASE_PROBE_MS"))
 		yj_jobs_enable_probe(s, strtoll(getenv("YIJIAN_LEASE_PROBE_MS"), NULL, 10));
 	yj_jobs_config jcfg = {.threads = (int)num(o, "job-threads", 0), .lease_ms = 1000LL * num(o, "job-lease", 0)};

@@ -58,4 +58,7 @@ extern const char *const yj_fhir_compound_surnames[]; /* NULL-terminated */
 /* Routes: GET /fhir/r4/metadata and read, search and _history of the four resource types. */
 extern const yj_route yj_fhir_routes[];
 
+/* The module descriptor (fhir_module.c; platform/module.h). */
+extern const struct yj_module yj_fhir_module;
+
 #endif

@@ -9,6 +9,7 @@
 #include "../platform/pii/pii.h"
 #include "../base/id.h"
 #include "../registry/record.h"
+#include "../platform/regions/regions.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,17 +134,17 @@ static const fparam filing_params[] = {
 	{NULL, NULL, 0, NULL, NULL, NULL},
 };
 
-static const source src_org = {S_ORG, {"institutions", "region_code", NULL, "id IN ({S})"}, NULL, "id", "updated_at", NULL,
+/* The tables (t) are the registry's (record.h), filled in by init_params. */
+static source src_org = {S_ORG, {0}, NULL, "id", "updated_at", NULL,
 			       &yj_institution_kind, inst_idents, org_params};
-static const source src_loc = {S_LOC, {"institutions", "region_code", NULL, "id IN ({S})"}, NULL, "id", "updated_at", NULL,
+static source src_loc = {S_LOC, {0}, NULL, "id", "updated_at", NULL,
 			       &yj_institution_kind, inst_idents, loc_params};
-static const source src_prac = {S_PRAC, {"practitioners", "region_code", NULL, "institution_id IN ({S})"}, NULL, "id", "updated_at", NULL,
+static source src_prac = {S_PRAC, {0}, NULL, "id", "updated_at", NULL,
 				&yj_practitioner_kind, prac_idents, prac_params};
-static const source src_primary = {S_ROLE_PRIMARY, {"practitioners", "region_code", NULL, "institution_id IN ({S})"}, NULL, "id", "updated_at",
+static source src_primary = {S_ROLE_PRIMARY, {0}, NULL, "id", "updated_at",
 				   "-primary", &yj_practitioner_kind, NULL, primary_params};
 /* A filing is seen in the territory of the institution it was filed with. */
-static const source src_filing = {S_ROLE_FILING,
-				  {"practice_filings f JOIN practitioners p ON p.id = f.practitioner_id", "f.region_code", NULL, "f.institution_id IN ({S})"},
+static source src_filing = {S_ROLE_FILING, {0},
 				  "f.id, f.institution_id, f.start_date, f.end_date, f.created_at, p.id, p.name, p.state,"
 				  " p.category, p.practice_type",
 				  "f.id", "f.created_at", "-filing", &yj_practitioner_kind, NULL, filing_params};
@@ -167,6 +168,11 @@ static const yj_qparam history_q[] = {
 
 __attribute__((constructor)) static void init_params(void)
 {
+	yj_reg_table(&yj_institution_kind, &src_org.t);
+	yj_reg_table(&yj_institution_kind, &src_loc.t);
+	yj_reg_table(&yj_practitioner_kind, &src_prac.t);
+	yj_reg_table(&yj_practitioner_kind, &src_primary.t);
+	yj_reg_filings_view(&src_filing.t);
 	for (size_t i = 0; i < NTYPES; i++) {
 		size_t n = 0;
 		for (const fparam *p = types[i].src[0]->params; p->name; p++)
@@ -523,13 +529,10 @@ static char *district_of(store_conn *c, const char *region)
 {
 	if (!region || strlen(region) < 6)
 		return NULL;
-	store_stmt *st = store_prepare(c, "SELECT name FROM regions WHERE code = ?");
-	if (!st)
-		return NULL;
-	store_bind_text(st, 1, region, 6);
-	char *name = store_step(st) == ST_ROW ? strdup(store_col_text(st, 0)) : NULL;
-	store_finalize(st);
-	return name;
+	char county[7];
+	yj_region r;
+	snprintf(county, sizeof county, "%.6s", region);
+	return yj_region_get(c, county, &r) == ST_OK ? strdup(r.name) : NULL;
 }
 
 typedef struct item {

@@ -12,6 +12,7 @@
 #include "../platform/auth/auth.h"
 #include "../registry/licence.h"
 #include "../registry/record.h"
+#include "../registry/registry.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -195,25 +196,6 @@ static int prac_tx(store_conn *c, void *arg)
 
 /* ---- grids, members and filings: plain rows with an audit leaf each ---- */
 
-static int exists(store_conn *c, const char *sql, const char *text, int64_t a, int64_t b, int64_t *id)
-{
-	store_stmt *st = store_prepare(c, sql);
-	if (!st)
-		return ST_ERR;
-	int i = 1;
-	if (text)
-		store_bind_text(st, i++, text, -1);
-	if (a)
-		store_bind_int64(st, i++, a);
-	if (b)
-		store_bind_int64(st, i++, b);
-	int rc = store_step(st);
-	if (rc == ST_ROW && id)
-		*id = store_col_int64(st, 0);
-	store_finalize(st);
-	return rc < 0 ? rc : rc == ST_ROW;
-}
-
 static int audit(store_conn *c, const char *actor, const char *action, const char *type, const char *object_id,
 		 const char *region, json_t *state)
 {
@@ -231,7 +213,7 @@ static int grids_tx(store_conn *c, void *arg)
 	for (int i = 0; i < w->p->ngrids; i++) {
 		demo_grid *g = &w->p->grids[i];
 		const char *region = w->p->towns[g->town].code;
-		int rc = exists(c, "SELECT id FROM grids WHERE code = ?", g->code, 0, 0, &g->id);
+		int rc = yj_reg_grid_find(c, g->code, &g->id);
 		if (rc < 0)
 			return rc;
 		if (rc) {
@@ -239,19 +221,7 @@ static int grids_tx(store_conn *c, void *arg)
 			continue;
 		}
 		g->id = yj_id_new();
-		store_stmt *st = store_prepare(c, "INSERT INTO grids (id, code, name, region_code, created_at, updated_at)"
-						  " VALUES (?, ?, ?, ?, ?, ?)");
-		if (!st)
-			return ST_ERR;
-		store_bind_int64(st, 1, g->id);
-		store_bind_text(st, 2, g->code, -1);
-		store_bind_text(st, 3, g->name, -1);
-		store_bind_text(st, 4, region, -1);
-		store_bind_int64(st, 5, now);
-		store_bind_int64(st, 6, now);
-		rc = store_step(st);
-		store_finalize(st);
-		if (rc < 0)
+		if ((rc = yj_reg_grid_insert(c, g->id, g->code, g->name, region, now)) < 0)
 			return rc;
 		char ids[21];
 		yj_id_format(g->id, ids);
@@ -275,18 +245,8 @@ static int member_tx(store_conn *c, void *arg)
 {
 	struct member_arg *m = arg;
 	m->added = 0;
-	int rc = exists(c, "SELECT 1 FROM grid_members WHERE grid_id = ? AND user_id = ?", NULL, m->grid_id, m->user_id, NULL);
-	if (rc != 0)
-		return rc;
-	store_stmt *st = store_prepare(c, "INSERT INTO grid_members (grid_id, user_id, region_code) VALUES (?, ?, ?)");
-	if (!st)
-		return ST_ERR;
-	store_bind_int64(st, 1, m->grid_id);
-	store_bind_int64(st, 2, m->user_id);
-	store_bind_text(st, 3, m->region, -1);
-	rc = store_step(st);
-	store_finalize(st);
-	if (rc < 0)
+	int rc = yj_reg_grid_member_add(c, m->grid_id, m->user_id, m->region);
+	if (rc <= 0)
 		return rc;
 	char gid[21], uid[21];
 	yj_id_format(m->grid_id, gid);
@@ -311,37 +271,17 @@ static int filings_tx(store_conn *c, void *arg)
 			w->clash++;
 			continue;
 		}
-		store_stmt *st = store_prepare(c, "SELECT 1 FROM practice_filings WHERE practitioner_id = ? AND"
-						  " institution_id = ? AND start_date = ?");
-		if (!st)
-			return ST_ERR;
-		store_bind_int64(st, 1, pid);
-		store_bind_int64(st, 2, in->id);
-		store_bind_text(st, 3, f->start, -1);
-		int rc = store_step(st);
-		store_finalize(st);
+		int rc = yj_reg_filing_exists(c, pid, in->id, f->start);
 		if (rc < 0)
 			return rc;
-		if (rc == ST_ROW) {
+		if (rc) {
 			w->present++;
 			continue;
 		}
 		const char *region = w->p->towns[in->town].code;
 		int64_t id = yj_id_new();
-		st = store_prepare(c, "INSERT INTO practice_filings (id, practitioner_id, institution_id, region_code,"
-				      " start_date, end_date, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
-		if (!st)
-			return ST_ERR;
-		store_bind_int64(st, 1, id);
-		store_bind_int64(st, 2, pid);
-		store_bind_int64(st, 3, in->id);
-		store_bind_text(st, 4, region, -1);
-		store_bind_text(st, 5, f->start, -1);
-		store_bind_text(st, 6, f->end[0] ? f->end : NULL, -1);
-		store_bind_int64(st, 7, now);
-		rc = store_step(st);
-		store_finalize(st);
-		if (rc < 0)
+		yj_reg_filing row = {id, pid, in->id, region, f->start, f->end};
+		if ((rc = yj_reg_filing_insert(c, &row, now)) < 0)
 			return rc;
 		char ids[21], pids[21], iids[21];
 		yj_id_format(id, ids);
@@ -389,7 +329,7 @@ static int issue(writer *w, store_conn *c, const char *kind, const char *htype, 
 		 const char *from, const char *to, const char *issuer, const char *state, const char *name)
 {
 	int64_t lid = 0;
-	int rc = exists(c, "SELECT id FROM licences WHERE number = ?", number, 0, 0, &lid);
+	int rc = yj_reg_licence_by_number(c, number, &lid);
 	if (rc < 0)
 		return rc;
 	if (rc) {
@@ -500,7 +440,8 @@ static int batches(writer *w, batch_fn fn, int n, const char *what, int *present
 
 static int user_id(store *s, const char *username, int64_t *id)
 {
-	return exists(store_conn_get(s), "SELECT id FROM users WHERE username = ?", username, 0, 0, id);
+	int rc = yj_user_id_by_username(store_conn_get(s), username, id);
+	return rc == ST_OK ? 1 : rc == ST_NOTFOUND ? 0 : rc;
 }
 
 static int make_users(writer *w, yj_demo_stats *st)
@@ -561,9 +502,9 @@ static int bind_tx(store_conn *c, void *arg)
 	for (size_t i = 0; i < yj_demo_naccounts; i++)
 		if (!strcmp(yj_demo_accounts[i].username, b->username))
 			a = &yj_demo_accounts[i];
-	int rc = exists(c, "SELECT id FROM users WHERE username = ?", b->username, 0, 0, &uid);
-	if (rc != 1 || !a)
-		return rc < 0 ? rc : ST_OK;
+	int rc = yj_user_id_by_username(c, b->username, &uid);
+	if (rc != ST_OK || !a)
+		return rc == ST_NOTFOUND ? ST_OK : rc;
 	if ((rc = yj_user_institution(c, uid, &bound)) < 0 || bound)
 		return rc; /* kept as it is: an administrator may have rebound it */
 	return yj_user_bind_institution(c, uid, a->role, a->region_code, b->credit, b->w->o->actor, &inst, &b->why);

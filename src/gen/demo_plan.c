@@ -6,6 +6,7 @@
 #include "demo_int.h"
 #include "../base/base.h"
 #include "../base/codes.h"
+#include "../platform/regions/regions.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -152,79 +153,104 @@ static int ends_with(const char *s, const char *suf)
 
 /* ---- regions ---- */
 
+/* Copies src into dst of cap bytes, cut short as snprintf would. */
+static void copy_str(char *dst, size_t cap, const char *src)
+{
+	size_t n = strlen(src);
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* The regions come from the platform (regions.h), a level at a time. */
+static int add_county(const yj_region *r, void *arg)
+{
+	demo_plan *p = arg;
+	if (p->ncounties % 16 == 0)
+		p->counties = yj_realloc(p->counties, (size_t)(p->ncounties + 16) * sizeof *p->counties);
+	demo_county *ct = &p->counties[p->ncounties++];
+	memset(ct, 0, sizeof *ct);
+	copy_str(ct->code, sizeof ct->code, r->code);
+	copy_str(ct->name, sizeof ct->name, r->name);
+	int district = ends_with(ct->name, "区");
+	snprintf(ct->prefix, sizeof ct->prefix, "%s%s", district ? "温州市" : "", ct->name);
+	if (!demo_county_facts(ct->code, &ct->pop, &ct->urban, ct->box)) {
+		double b[4] = {120.60, 120.75, 27.95, 28.05}; /* the city's centre */
+		ct->pop = 50;
+		memcpy(ct->box, b, sizeof b);
+	}
+	ct->street0 = -1;
+	return ST_OK;
+}
+
+static demo_town *new_town(demo_plan *p)
+{
+	if (p->ntowns % 256 == 0)
+		p->towns = yj_realloc(p->towns, (size_t)(p->ntowns + 256) * sizeof *p->towns);
+	demo_town *t = &p->towns[p->ntowns++];
+	memset(t, 0, sizeof *t);
+	return t;
+}
+
+struct town_arg {
+	demo_plan *p;
+	int county;
+};
+
+/* Towns and streets: those named 街道, 镇 or 乡 (farms and development zones hold no clinics). */
+static int add_town(const yj_region *r, void *arg)
+{
+	struct town_arg *a = arg;
+	demo_county *ct = &a->p->counties[a->county];
+	int street = ends_with(r->name, "街道");
+	if (!street && !ends_with(r->name, "镇") && !ends_with(r->name, "乡"))
+		return ST_OK;
+	demo_town *t = new_town(a->p);
+	copy_str(t->code, sizeof t->code, r->code);
+	copy_str(t->name, sizeof t->name, r->name);
+	strip_suffix(r->name, t->short_name, sizeof t->short_name);
+	t->county = a->county;
+	t->street = street;
+	if (street && ct->street0 < 0)
+		ct->street0 = a->p->ntowns - 1;
+	return ST_OK;
+}
+
+/* Birthplaces for ID numbers: Zhejiang's counties, leaving out those created after the people in
+ * the demo were born (龙港市, 2019). */
+static int add_birthplace(const yj_region *r, void *arg)
+{
+	demo_plan *p = arg;
+	if (strcmp(r->code, "330383") == 0)
+		return ST_OK;
+	if (p->nzj % 128 == 0)
+		p->zj_counties = yj_realloc(p->zj_counties, (size_t)(p->nzj + 128) * sizeof(char *));
+	p->zj_counties[p->nzj++] = yj_strdup(r->code);
+	return ST_OK;
+}
+
 static int load_regions(store_conn *c, gen *g, char **err)
 {
 	demo_plan *p = g->p;
-	int64_t n = 0;
-	if (store_query_int64(c, "SELECT COUNT(*) FROM regions WHERE code = ?", CITY, &n) != ST_OK || n == 0) {
+	if (yj_region_exists(c, CITY) != 1) {
 		*err = yj_strdup("the regions table has no 温州市 (330300): run yijian init first");
 		return ST_ERR;
 	}
-	store_stmt *st = store_prepare(c, "SELECT code, name FROM regions WHERE parent_code = ? ORDER BY code");
-	if (!st)
+	if (yj_regions_each(c, CITY, 0, NULL, add_county, p) < 0 || p->ncounties == 0)
 		goto fail;
-	store_bind_text(st, 1, CITY, -1);
-	int rc, cap = 16;
-	p->counties = yj_calloc((size_t)cap, sizeof *p->counties);
-	while ((rc = store_step(st)) == ST_ROW) {
-		if (p->ncounties == cap)
-			p->counties = yj_realloc(p->counties, (size_t)(cap *= 2) * sizeof *p->counties);
-		demo_county *ct = &p->counties[p->ncounties++];
-		memset(ct, 0, sizeof *ct);
-		snprintf(ct->code, sizeof ct->code, "%s", store_col_text(st, 0));
-		snprintf(ct->name, sizeof ct->name, "%s", store_col_text(st, 1));
-		int district = ends_with(ct->name, "区");
-		snprintf(ct->prefix, sizeof ct->prefix, "%s%s", district ? "温州市" : "", ct->name);
-		if (!demo_county_facts(ct->code, &ct->pop, &ct->urban, ct->box)) {
-			double b[4] = {120.60, 120.75, 27.95, 28.05}; /* the city's centre */
-			ct->pop = 50;
-			memcpy(ct->box, b, sizeof b);
-		}
-		ct->street0 = -1;
-	}
-	store_finalize(st);
-	if (rc < 0 || p->ncounties == 0)
-		goto fail;
-
-	/* Towns and streets: those named 街道, 镇 or 乡 (farms and development zones hold no clinics). */
-	int tcap = 256;
-	p->towns = yj_calloc((size_t)tcap, sizeof *p->towns);
 	for (int i = 0; i < p->ncounties; i++) {
 		demo_county *ct = &p->counties[i];
+		struct town_arg ta = {p, i};
 		ct->town0 = p->ntowns;
-		st = store_prepare(c, "SELECT code, name FROM regions WHERE parent_code = ? ORDER BY code");
-		if (!st)
-			goto fail;
-		store_bind_text(st, 1, ct->code, -1);
-		while ((rc = store_step(st)) == ST_ROW) {
-			const char *name = store_col_text(st, 1);
-			int street = ends_with(name, "街道");
-			if (!street && !ends_with(name, "镇") && !ends_with(name, "乡"))
-				continue;
-			if (p->ntowns == tcap)
-				p->towns = yj_realloc(p->towns, (size_t)(tcap *= 2) * sizeof *p->towns);
-			demo_town *t = &p->towns[p->ntowns++];
-			memset(t, 0, sizeof *t);
-			snprintf(t->code, sizeof t->code, "%s", store_col_text(st, 0));
-			snprintf(t->name, sizeof t->name, "%s", name);
-			strip_suffix(name, t->short_name, sizeof t->short_name);
-			t->county = i;
-			t->street = street;
-			if (street && ct->street0 < 0)
-				ct->street0 = p->ntowns - 1;
-		}
-		store_finalize(st);
-		if (rc < 0)
+		if (yj_regions_each(c, ct->code, 0, NULL, add_town, &ta) < 0)
 			goto fail;
 		/* A county without town data (龙港市 manages communities directly) gets four quarters
 		 * that carry the county's own code, so its institutions still have places and names. */
 		if (p->ntowns == ct->town0) {
 			static const char *const quarters[] = {"城东", "城西", "城南", "城北"};
 			for (int q = 0; q < 4; q++) {
-				if (p->ntowns == tcap)
-					p->towns = yj_realloc(p->towns, (size_t)(tcap *= 2) * sizeof *p->towns);
-				demo_town *t = &p->towns[p->ntowns++];
-				memset(t, 0, sizeof *t);
+				demo_town *t = new_town(p);
 				snprintf(t->code, sizeof t->code, "%s", ct->code);
 				snprintf(t->name, sizeof t->name, "%s", quarters[q]);
 				snprintf(t->short_name, sizeof t->short_name, "%s", quarters[q]);
@@ -235,21 +261,7 @@ static int load_regions(store_conn *c, gen *g, char **err)
 		}
 		ct->ntowns = p->ntowns - ct->town0;
 	}
-
-	/* Birthplaces for ID numbers: Zhejiang's counties, leaving out those created after the people
-	 * in the demo were born (龙港市, 2019). */
-	st = store_prepare(c, "SELECT code FROM regions WHERE level = 3 AND code LIKE '33%' AND code <> '330383' ORDER BY code");
-	if (!st)
-		goto fail;
-	int zcap = 128;
-	p->zj_counties = yj_calloc((size_t)zcap, sizeof(char *));
-	while ((rc = store_step(st)) == ST_ROW) {
-		if (p->nzj == zcap)
-			p->zj_counties = yj_realloc(p->zj_counties, (size_t)(zcap *= 2) * sizeof(char *));
-		p->zj_counties[p->nzj++] = yj_strdup(store_col_text(st, 0));
-	}
-	store_finalize(st);
-	if (rc < 0 || p->nzj == 0)
+	if (yj_regions_each(c, NULL, 3, "33", add_birthplace, p) < 0 || p->nzj == 0)
 		goto fail;
 	return ST_OK;
 fail:

@@ -42,7 +42,7 @@ int yj_insp_publications(store_conn *c, const yj_scope *sc, const char *today, i
  * an audit leaf and the inspection.rectification_overdue event, one transaction per order.
  * *announced receives how many. Returns ST_OK or a store failure. */
 int yj_insp_overdue_run(store *s, const char *today, int *announced);
-/* Registers the inspection module's periodic jobs with the job runner (platform/jobs). */
-void yj_insp_jobs_register(void);
+/* The module descriptor (inspection_module.c; platform/module.h). */
+extern const struct yj_module yj_inspection_module;
 
 #endif

@@ -107,10 +107,9 @@ static int overdue_job(yj_job_ctx *ctx)
 	return rc < 0 ? YJ_ERR : YJ_OK;
 }
 
-void yj_insp_jobs_register(void)
-{
-	/* Hourly, and at start: a deadline is a day, so an hour late is soon enough and a process
-	 * that was down at midnight catches up when it starts. */
-	static const yj_job_def overdue = {"inspection.rectification_overdue", YJ_JOB_EVERY, 3600, overdue_job, NULL};
-	yj_jobs_register(&overdue);
-}
+/* Hourly, and at start: a deadline is a day, so an hour late is soon enough and a process that was
+ * down at midnight catches up when it starts. */
+const yj_job_def yj_insp_jobs[] = {
+	{"inspection.rectification_overdue", YJ_JOB_EVERY, 3600, overdue_job, NULL},
+	{NULL, 0, 0, NULL, NULL},
+};

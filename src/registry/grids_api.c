@@ -5,16 +5,17 @@
 #include "record_api.h"
 #include "../base/id.h"
 #include "../platform/audit/audit.h"
+#include "../platform/regions/regions.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const yj_table grids_table = {"grids", "region_code", NULL, NULL};
-static const yj_table grids_view = {"grids g JOIN regions r ON r.code = g.region_code", "g.region_code", NULL, NULL};
+static const yj_table grids_view = {"grids g", "g.region_code", NULL, NULL};
 
 #define COLS                                                                                            \
-	"g.id, g.code, g.name, g.region_code, r.name, g.created_at, g.updated_at,"                     \
+	"g.id, g.code, g.name, g.region_code, g.created_at, g.updated_at,"                             \
 	" (SELECT COUNT(*) FROM grid_members m WHERE m.grid_id = g.id),"                                \
 	" (SELECT COUNT(*) FROM institutions i WHERE i.grid_id = g.id)"
 
@@ -27,21 +28,23 @@ static const yj_qparam export_params[] = {
 	{"format", "xlsx (default) or csv"}, {NULL, NULL},
 };
 
-static json_t *grid_json(store_stmt *st)
+/* The town's name comes from the platform (regions.h); a failed lookup leaves it empty. */
+static json_t *grid_json(store_conn *c, store_stmt *st)
 {
 	char ids[21];
+	yj_region town = {.name = ""};
 	yj_id_format(store_col_int64(st, 0), ids);
+	yj_region_get(c, store_col_text(st, 3), &town);
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I}", "id", ids, "code", store_col_text(st, 1), "name",
-			 store_col_text(st, 2), "region_code", store_col_text(st, 3), "region_name", store_col_text(st, 4),
-			 "created_at", (json_int_t)store_col_int64(st, 5), "updated_at", (json_int_t)store_col_int64(st, 6),
-			 "members_count", (json_int_t)store_col_int64(st, 7), "institutions_count",
-			 (json_int_t)store_col_int64(st, 8));
+			 store_col_text(st, 2), "region_code", store_col_text(st, 3), "region_name", town.name,
+			 "created_at", (json_int_t)store_col_int64(st, 4), "updated_at", (json_int_t)store_col_int64(st, 5),
+			 "members_count", (json_int_t)store_col_int64(st, 6), "institutions_count",
+			 (json_int_t)store_col_int64(st, 7));
 }
 
 static json_t *grid_row(store_stmt *st, void *arg)
 {
-	(void)arg;
-	return grid_json(st);
+	return grid_json(arg, st);
 }
 
 static yj_qb *filtered(yj_req *r)
@@ -74,7 +77,8 @@ static int list_grids(yj_req *r)
 	yj_q_int(q, after);
 	yj_q_tail(q, "ORDER BY g.id LIMIT ?");
 	yj_q_int(q, limit + 1);
-	return yj_reply_page(r, yj_q_prepare(q, store_conn_get(yj_store(r))), limit, grid_row, NULL, "id");
+	store_conn *c = store_conn_get(yj_store(r));
+	return yj_reply_page(r, yj_q_prepare(q, c), limit, grid_row, c, "id");
 }
 
 static const yj_column export_cols[] = {
@@ -92,7 +96,7 @@ static int export_grids(yj_req *r)
 	json_t *rows = json_array();
 	int rc;
 	while ((rc = store_step(st)) == ST_ROW)
-		json_array_append_new(rows, grid_json(st));
+		json_array_append_new(rows, grid_json(store_conn_get(yj_store(r)), st));
 	store_finalize(st);
 	if (rc < 0) {
 		json_decref(rows);
@@ -112,22 +116,29 @@ static int load_grid(store_conn *c, const yj_scope *sc, int64_t id, json_t **out
 		return ST_ERR;
 	int rc = store_step(st);
 	if (rc == ST_ROW)
-		*out = grid_json(st);
+		*out = grid_json(c, st);
 	store_finalize(st);
 	if (rc != ST_ROW)
 		return rc == ST_DONE ? ST_NOTFOUND : rc;
-	st = store_prepare(c, "SELECT u.id, u.username, u.display_name, u.region_code FROM grid_members m"
-			      " JOIN users u ON u.id = m.user_id WHERE m.grid_id = ? ORDER BY u.id");
+	/* The members' names come from the platform (auth.h), a user at a time: a grid has a few. */
+	st = store_prepare(c, "SELECT user_id FROM grid_members WHERE grid_id = ? ORDER BY user_id");
 	if (!st)
 		return ST_ERR;
 	store_bind_int64(st, 1, id);
 	json_t *members = json_array();
 	while ((rc = store_step(st)) == ST_ROW) {
 		char ids[21];
-		yj_id_format(store_col_int64(st, 0), ids);
-		json_array_append_new(members, json_pack("{s:s, s:s, s:s, s:s}", "user_id", ids, "username",
-							 store_col_text(st, 1), "display_name", store_col_text(st, 2),
-							 "region_code", store_col_text(st, 3)));
+		yj_user_brief u;
+		int urc = yj_user_brief_get(c, store_col_int64(st, 0), &u);
+		if (urc == ST_NOTFOUND)
+			continue; /* grid_members.user_id references users: only a failure lands here */
+		if (urc < 0) {
+			rc = urc;
+			break;
+		}
+		yj_id_format(u.id, ids);
+		json_array_append_new(members, json_pack("{s:s, s:s, s:s, s:s}", "user_id", ids, "username", u.username,
+							 "display_name", u.display_name, "region_code", u.region_code));
 	}
 	store_finalize(st);
 	json_object_set_new(*out, "members", members);
@@ -190,10 +201,10 @@ static int create_tx(store_conn *c, void *arg)
 	struct grid_arg *a = arg;
 	json_t *b = yj_body(a->r);
 	const char *town = json_string_value(json_object_get(b, "region_code"));
-	int64_t level = 0;
+	yj_region at = {.level = 0};
 	json_decref(a->errors);
 	a->errors = json_array();
-	if (store_query_int64(c, "SELECT level FROM regions WHERE code = ?", town, &level) != ST_OK || level != 4)
+	if (yj_region_get(c, town, &at) != ST_OK || at.level != 4)
 		json_array_append_new(a->errors, json_pack("{s:s, s:s}", "field", "region_code", "detail",
 							   "应为乡镇（街道）的 9 位行政区划代码"));
 	else if (!yj_scope_allows(&yj_who(a->r)->scope, town, NULL))
@@ -298,34 +309,30 @@ static const yj_field members_fields[] = {
 static int check_member(store_conn *c, const yj_scope *sc, const char *grid_region, json_t *v, json_t *errors)
 {
 	int64_t uid;
-	char msg[200];
+	char msg[512]; /* a display name (at most 255 bytes) and a sentence */
 	if (!json_is_string(v) || yj_id_parse(json_string_value(v), &uid) < 0) {
 		json_array_append_new(errors, json_pack("{s:s, s:s}", "field", "user_ids", "detail", "用户编号应为字符串"));
 		return ST_OK;
 	}
-	store_stmt *st = store_prepare(c, "SELECT role, region_code, display_name FROM users WHERE id = ?");
-	if (!st)
-		return ST_ERR;
-	store_bind_int64(st, 1, uid);
-	int rc = store_step(st);
-	if (rc == ST_ROW) {
+	yj_user_brief u;
+	int rc = yj_user_brief_get(c, uid, &u);
+	if (rc == ST_OK) {
 		char prefix[16];
-		yj_region_prefix(store_col_text(st, 1), prefix);
-		if (!yj_scope_allows(sc, store_col_text(st, 1), NULL))
+		yj_region_prefix(u.region_code, prefix);
+		if (!yj_scope_allows(sc, u.region_code, NULL))
 			snprintf(msg, sizeof msg, "用户 %s 不在您的管辖范围内", json_string_value(v));
-		else if (strcmp(store_col_text(st, 0), "grid_member") != 0)
-			snprintf(msg, sizeof msg, "%s 不是网格员，请先将其角色设为网格员", store_col_text(st, 2));
+		else if (strcmp(u.role, "grid_member") != 0)
+			snprintf(msg, sizeof msg, "%s 不是网格员，请先将其角色设为网格员", u.display_name);
 		else if (strncmp(grid_region, prefix, strlen(prefix)) != 0)
 			snprintf(msg, sizeof msg, "%s 的辖区不包含该网格，请选择该乡镇（街道）或所在县区的网格员",
-				 store_col_text(st, 2));
+				 u.display_name);
 		else
 			msg[0] = '\0';
-	} else {
+	} else if (rc == ST_NOTFOUND) {
 		snprintf(msg, sizeof msg, "用户 %s 不存在", json_string_value(v));
-	}
-	store_finalize(st);
-	if (rc < 0)
+	} else {
 		return rc;
+	}
 	if (msg[0])
 		json_array_append_new(errors, json_pack("{s:s, s:s}", "field", "user_ids", "detail", msg));
 	return ST_OK;

@@ -10,6 +10,8 @@
 #include "../platform/audit/audit.h"
 #include "../platform/events/events.h"
 #include "../platform/pii/pii.h"
+#include "../platform/auth/auth.h"
+#include "../platform/regions/regions.h"
 #include "../platform/store/query.h"
 
 #include <stdio.h>
@@ -114,25 +116,19 @@ int yj_licence_kinds(store_conn *c, json_t **out)
  * 温州市卫生健康委员会 for a city, 浙江省卫生健康委员会 for a province. */
 int yj_licence_issuer_name(store_conn *c, const char *region, char *out, size_t cap)
 {
-	store_stmt *st = store_prepare(c, "SELECT r.name, r.level, p.name FROM regions r "
-					  "LEFT JOIN regions p ON p.code = r.parent_code WHERE r.code = ?");
-	if (!st)
-		return ST_ERR;
-	store_bind_text(st, 1, region, -1);
-	int rc = store_step(st);
-	if (rc == ST_ROW) {
-		const char *name = store_col_text(st, 0), *parent = store_col_text(st, 2);
-		int64_t level = store_col_int64(st, 1);
-		if (level >= 3 && parent)
-			snprintf(out, cap, "%s%s卫生健康局", level == 3 ? parent : "", level == 3 ? name : parent);
-		else
-			snprintf(out, cap, "%s卫生健康委员会", name);
-		rc = ST_OK;
-	} else if (rc == ST_DONE) {
-		rc = ST_NOTFOUND;
-	}
-	store_finalize(st);
-	return rc;
+	yj_region r, p;
+	int rc = yj_region_get(c, region, &r);
+	if (rc < 0)
+		return rc;
+	int has_parent = r.parent_code[0] != '\0';
+	if (has_parent && (rc = yj_region_get(c, r.parent_code, &p)) < 0 && rc != ST_NOTFOUND)
+		return rc;
+	has_parent = has_parent && rc == ST_OK;
+	if (r.level >= 3 && has_parent)
+		snprintf(out, cap, "%s%s卫生健康局", r.level == 3 ? p.name : "", r.level == 3 ? r.name : p.name);
+	else
+		snprintf(out, cap, "%s卫生健康委员会", r.name);
+	return ST_OK;
 }
 
 static int taken(store_conn *c, const char *column, const char *value, int *yes)
@@ -546,10 +542,23 @@ done:
 	return rc < 0 ? rc : ST_OK;
 }
 
+/* The user an event's actor names (a user id in decimal; other actors, such as the CLI's, name none):
+ * 1 found, 0 none, or a failure. */
+static int actor_user(store_conn *c, const char *actor, yj_user_brief *u)
+{
+	char *end = NULL;
+	if (!actor || !*actor || (actor[0] == '0' && actor[1]) || actor[0] < '0' || actor[0] > '9')
+		return 0;
+	long long id = strtoll(actor, &end, 10);
+	if (*end)
+		return 0;
+	int rc = yj_user_brief_get(c, id, u);
+	return rc == ST_OK ? 1 : rc == ST_NOTFOUND ? 0 : rc;
+}
+
 static int events_of(store_conn *c, int64_t id, json_t **out)
 {
-	store_stmt *st = store_prepare(c, "SELECT e.action, e.reason, e.actor, e.at, u.display_name FROM licence_events e "
-					  "LEFT JOIN users u ON CAST(u.id AS TEXT) = e.actor "
+	store_stmt *st = store_prepare(c, "SELECT e.action, e.reason, e.actor, e.at FROM licence_events e "
 					  "WHERE e.licence_id = ? ORDER BY e.at, e.id");
 	if (!st)
 		return ST_ERR;
@@ -561,9 +570,17 @@ static int events_of(store_conn *c, int64_t id, json_t **out)
 		for (int a = 0; a < LA_COUNT; a++)
 			if (!strcmp(action, yj_licence_action_name(a)))
 				label = yj_licence_action_label(a);
+		yj_user_brief u;
+		const char *actor = store_col_text(st, 2);
+		int found = actor_user(c, actor, &u);
+		if (found < 0) {
+			rc = found;
+			break;
+		}
 		json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s, s:s?, s:I}", "action", action, "action_label",
-						       label, "reason", store_col_text(st, 1), "actor", store_col_text(st, 2),
-						       "actor_name", store_col_text(st, 4), "at", (json_int_t)store_col_int64(st, 3)));
+						       label, "reason", store_col_text(st, 1), "actor", actor,
+						       "actor_name", found ? u.display_name : NULL, "at",
+						       (json_int_t)store_col_int64(st, 3)));
 	}
 	store_finalize(st);
 	if (rc < 0) {

@@ -7,6 +7,7 @@
 #include "../base/date.h"
 #include "../platform/events/events.h"
 #include "../base/id.h"
+#include "../platform/regions/regions.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -89,6 +90,12 @@ void yj_reg_table(const reg_kind *k, yj_table *out)
 	out->subject_cond = !strcmp(k->table, "institutions") ? "id IN ({S})" : "institution_id IN ({S})";
 }
 
+void yj_reg_filings_view(yj_table *out)
+{
+	*out = (yj_table){"practice_filings f JOIN practitioners p ON p.id = f.practitioner_id", "f.region_code", NULL,
+			  "f.institution_id IN ({S})"};
+}
+
 /* ---- values between JSON, text and SQL ---- */
 
 static void add_err(json_t *errors, const char *field, const char *detail)
@@ -141,8 +148,7 @@ static const char *scalar_text(const json_t *v, char buf[64])
 
 static int region_exists(store_conn *c, const char *code)
 {
-	int64_t n = 0;
-	return store_query_int64(c, "SELECT COUNT(*) FROM regions WHERE code = ?", code, &n) == ST_OK && n > 0;
+	return yj_region_exists(c, code) > 0;
 }
 
 /* Resolves a reference by id, or by the referenced kind's natural key, inside sc. */

@@ -7,6 +7,7 @@
 #include "../base/id.h"
 #include "../platform/audit/audit.h"
 #include "../platform/pii/pii.h"
+#include "../platform/regions/regions.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -648,13 +649,12 @@ int yj_reg_api_stats(yj_req *r, const reg_api *a)
 		/* County names for the county grouping: a handful of lookups, not a join per row. */
 		if (!by_county)
 			break;
-		store_stmt *ns = store_prepare(c, "SELECT name FROM regions WHERE code = ?");
-		if (!ns)
+		yj_region county;
+		int nrc = yj_region_get(c, json_string_value(json_object_get(it, "key")), &county);
+		if (nrc == ST_OK)
+			json_object_set_new(it, "label", json_string(county.name));
+		else if (nrc < 0)
 			break;
-		store_bind_text(ns, 1, json_string_value(json_object_get(it, "key")), -1);
-		if (store_step(ns) == ST_ROW)
-			json_object_set_new(it, "label", json_string(store_col_text(ns, 0)));
-		store_finalize(ns);
 	}
 	return yj_reply_json(r, 200, json_pack("{s:s, s:I, s:o}", "group", group, "total", (json_int_t)total, "items", items));
 }

@@ -1,5 +1,6 @@
-/* registry.h — the registry of subjects (主体库): the organisation model that scope rests on
- * (regions, departments), institutions and practitioners with their history, and their code lists.
+/* registry.h — the registry of subjects (主体库): institutions and practitioners with their history,
+ * grids, responsibility lists, filings, licences and their code lists. (Regions and departments,
+ * which scope rests on, are the platform's: platform/regions/regions.h.)
  * Other capabilities read subjects through record.h. */
 #ifndef YJ_REGISTRY_H
 #define YJ_REGISTRY_H
@@ -7,9 +8,9 @@
 #include "../platform/http/http.h"
 #include "../platform/auth/auth.h"
 
-/* Routes: /api/v1/regions…, /api/v1/departments, /api/v1/institutions…, /api/v1/practitioners…,
- * /api/v1/vocab, /api/v1/grids…, /api/v1/responsibilities…. */
-extern const yj_route yj_region_routes[], yj_institution_routes[], yj_practitioner_routes[], yj_vocab_routes[],
+/* Routes: /api/v1/institutions…, /api/v1/practitioners…, /api/v1/vocab, /api/v1/grids…,
+ * /api/v1/responsibilities…. (Regions and departments are the platform's: platform/regions/regions.h.) */
+extern const yj_route yj_institution_routes[], yj_practitioner_routes[], yj_vocab_routes[],
 	yj_grid_routes[], yj_responsibility_routes[], yj_filing_routes[], yj_reg_kind_routes[];
 /* /api/v1/licences…, /api/v1/licence-kinds, /api/v1/public/licences/{code}, /api/v1/public/licence-key
  * (licence_api.c; the licence interface is licence.h). */
@@ -25,7 +26,22 @@ void yj_reg_audit_register(void);
  * yj_subject_hooks_set at start-up. */
 extern const yj_subject_hooks yj_reg_subject_hooks;
 
-/* Loads the compiled-in region table (data/regions.csv) into regions; used by migration 2. */
-int yj_regions_load(store_conn *c);
+/* Row-level access for tools outside the registry that seed data, such as the demo generator
+ * (reg_rows.c); the caller records audit leaves as the API would. Finds return 1 with *id, 0 when
+ * absent, or a failure; inserts ST_OK or a failure. yj_reg_grid_member_add returns 1 when added, 0
+ * when already a member. */
+int yj_reg_grid_find(store_conn *c, const char *code, int64_t *id);
+int yj_reg_grid_insert(store_conn *c, int64_t id, const char *code, const char *name, const char *region, int64_t now);
+int yj_reg_grid_member_add(store_conn *c, int64_t grid_id, int64_t user_id, const char *region);
+typedef struct yj_reg_filing {
+	int64_t id, practitioner_id, institution_id;
+	const char *region_code, *start_date, *end_date; /* end_date NULL or "": open */
+} yj_reg_filing;
+int yj_reg_filing_exists(store_conn *c, int64_t practitioner_id, int64_t institution_id, const char *start);
+int yj_reg_filing_insert(store_conn *c, const yj_reg_filing *f, int64_t now);
+int yj_reg_licence_by_number(store_conn *c, const char *number, int64_t *id);
+
+/* The registry's module descriptor (registry_module.c). */
+extern const struct yj_module yj_registry_module;
 
 #endif

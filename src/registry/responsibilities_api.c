@@ -6,12 +6,13 @@
 #include "record_api.h"
 #include "../base/id.h"
 #include "../platform/audit/audit.h"
+#include "../platform/regions/regions.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define COLS "r.id, r.department, d.name, r.seq, r.duty, r.source, r.updated_at"
+#define COLS "r.id, r.department, r.seq, r.duty, r.source, r.updated_at"
 
 static const yj_qparam list_params[] = {
 	{"department", "Department code"}, {"q", "Substring of the duty"}, {"source", "Substring of the source list's name"},
@@ -22,21 +23,35 @@ static const yj_qparam export_params[] = {
 	{"format", "xlsx (default) or csv"}, {NULL, NULL},
 };
 
-static json_t *row_json(store_stmt *st)
+/* A department's name from the platform (regions.h), remembered in names (code → name) for the rest
+ * of the request: a list names a few dozen departments over thousands of rows. */
+static const char *dept_name(store_conn *c, json_t *names, const char *code)
+{
+	json_t *v = json_object_get(names, code);
+	if (!v) {
+		char name[128] = "";
+		yj_department_name(c, code, name, sizeof name);
+		v = json_string(name);
+		json_object_set_new(names, code, v);
+	}
+	return json_string_value(v);
+}
+
+static json_t *row_json(store_conn *c, json_t *names, store_stmt *st)
 {
 	char ids[21];
 	yj_id_format(store_col_int64(st, 0), ids);
 	return json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:I}", "id", ids, "department", store_col_text(st, 1),
-			 "department_name", store_col_text(st, 2), "seq", (json_int_t)store_col_int64(st, 3), "duty",
-			 store_col_text(st, 4), "source", store_col_text(st, 5), "updated_at",
-			 (json_int_t)store_col_int64(st, 6));
+			 "department_name", dept_name(c, names, store_col_text(st, 1)), "seq",
+			 (json_int_t)store_col_int64(st, 2), "duty", store_col_text(st, 3), "source", store_col_text(st, 4),
+			 "updated_at", (json_int_t)store_col_int64(st, 5));
 }
 
 /* The lists are public organisational facts: every signed-in user reads all of them. */
 static int query(yj_req *r, json_t **out)
 {
 	yj_buf sql = YJ_BUF_INIT;
-	yj_buf_puts(&sql, "SELECT " COLS " FROM responsibilities r JOIN departments d ON d.code = r.department WHERE 1=1");
+	yj_buf_puts(&sql, "SELECT " COLS " FROM responsibilities r WHERE 1=1");
 	const char *dept = yj_query(r, "department"), *q = yj_query(r, "q"), *src = yj_query(r, "source");
 	if (dept && *dept)
 		yj_buf_puts(&sql, " AND r.department = ?");
@@ -45,7 +60,8 @@ static int query(yj_req *r, json_t **out)
 	if (src && *src)
 		yj_buf_puts(&sql, " AND r.source LIKE ?");
 	yj_buf_puts(&sql, " ORDER BY r.source, r.department, r.seq, r.id LIMIT 10000");
-	store_stmt *st = store_prepare(store_conn_get(yj_store(r)), sql.data);
+	store_conn *c = store_conn_get(yj_store(r));
+	store_stmt *st = store_prepare(c, sql.data);
 	yj_buf_free(&sql);
 	if (!st)
 		return ST_ERR;
@@ -63,11 +79,12 @@ static int query(yj_req *r, json_t **out)
 		store_bind_text(st, i++, pat, -1);
 		free(pat);
 	}
-	json_t *items = json_array();
+	json_t *items = json_array(), *names = json_object();
 	int rc;
 	while ((rc = store_step(st)) == ST_ROW)
-		json_array_append_new(items, row_json(st));
+		json_array_append_new(items, row_json(c, names, st));
 	store_finalize(st);
+	json_decref(names);
 	if (rc < 0) {
 		json_decref(items);
 		return rc;
@@ -107,14 +124,15 @@ struct resp_arg {
 
 static int load_row(store_conn *c, int64_t id, json_t **out)
 {
-	store_stmt *st = store_prepare(c, "SELECT " COLS " FROM responsibilities r JOIN departments d"
-					  " ON d.code = r.department WHERE r.id = ?");
+	store_stmt *st = store_prepare(c, "SELECT " COLS " FROM responsibilities r WHERE r.id = ?");
 	if (!st)
 		return ST_ERR;
 	store_bind_int64(st, 1, id);
 	int rc = store_step(st);
+	json_t *names = json_object();
 	if (rc == ST_ROW)
-		*out = row_json(st);
+		*out = row_json(c, names, st);
+	json_decref(names);
 	store_finalize(st);
 	return rc == ST_ROW ? ST_OK : rc == ST_DONE ? ST_NOTFOUND : rc;
 }
@@ -140,8 +158,9 @@ static int create_tx(store_conn *c, void *arg)
 	struct resp_arg *a = arg;
 	json_t *b = yj_body(a->r);
 	const char *dept = json_string_value(json_object_get(b, "department"));
-	int64_t seq = 0, n = 0;
-	if (store_query_int64(c, "SELECT COUNT(*) FROM departments WHERE code = ?", dept, &n) < 0 || n == 0)
+	int64_t seq = 0;
+	char name[128];
+	if (yj_department_name(c, dept, name, sizeof name) != ST_OK)
 		return ST_NOTFOUND;
 	if (json_is_integer(json_object_get(b, "seq")))
 		seq = json_integer_value(json_object_get(b, "seq"));

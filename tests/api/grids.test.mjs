@@ -55,6 +55,24 @@ test('members must be grid members whose territory contains the grid', async () 
   assert.equal(ok.data.members_count, 1);
 });
 
+test('names come from their owners: the grid\'s town, its members, the lists\' departments', async () => {
+  // The registry reads these through the platform's headers (regions.h, auth.h), not in its own SQL.
+  const g = await lcAdmin.get(`/api/v1/grids/${grid.id}`);
+  assert.equal(g.status, 200);
+  assert.equal(g.data.region_name, '五马街道');
+  assert.deepEqual(g.data.members.map((m) => [m.username, m.display_name, m.region_code]), [['lc.grid', 'lc.grid', '330302']]);
+  const list = await lcAdmin.get('/api/v1/grids?region=' + TOWN);
+  const mine = list.data.items.find((x) => x.id === grid.id);
+  assert.ok(mine, 'the grid is in its town\'s list');
+  assert.equal(mine.region_name, '五马街道');
+  const r = await lcIns.get('/api/v1/responsibilities?department=market');
+  assert.ok(r.data.items.length >= 1);
+  for (const i of r.data.items) assert.equal(i.department_name, '市场监管局');
+  const h = await lcIns.get('/api/v1/responsibilities?department=health');
+  assert.ok(h.data.items.length >= 1);
+  for (const i of h.data.items) assert.equal(i.department_name, '卫生健康委');
+});
+
 test('institutions are placed in a grid by its code, only within the grid\'s county', async () => {
   const base = { name: '五马街道测试诊所', type: 'clinic', level: 'none', ownership: 'private', profit: 'forprofit' };
   const r = await lcAdmin.post('/api/v1/institutions', { ...base, credit_code: creditCode('52330302', '20000001'),

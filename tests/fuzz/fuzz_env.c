@@ -4,7 +4,7 @@
 #include "base/id.h"
 #include "base/log.h"
 #include "cli/cli.h"
-#include "cli/routes.h"
+#include "cli/modules.h"
 #include "platform/audit/audit.h"
 #include "platform/auth/auth.h"
 
@@ -12,6 +12,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+
+/* The binary's route tables (cli/modules.h). */
+static size_t all_len(void)
+{
+	size_t n;
+	yj_all_routes(&n);
+	return n;
+}
+
+static const yj_route *const *all_tables(void)
+{
+	size_t n;
+	return yj_all_routes(&n);
+}
 
 fuzz_env *fuzz_env_get(void)
 {
@@ -28,7 +42,7 @@ fuzz_env *fuzz_env_get(void)
 	char *url = yj_asprintf("sqlite:%s.db", dir), *keys = yj_asprintf("%s.keys", dir), *err = NULL;
 	store *s = store_open(url, &err);
 	/* Every key the server uses (audit, licence, personal data), as `yijian serve` loads them. */
-	if (!s || store_migrate(s, &err) < 0 || cli_load_keys(keys, &err) < 0) {
+	if (!s || yj_migrate(s, &err) < 0 || cli_load_keys(keys, &err) < 0) {
 		fprintf(stderr, "fuzz env: %s\n", err);
 		abort();
 	}
@@ -45,6 +59,6 @@ fuzz_env *fuzz_env_get(void)
 	snprintf(env.auth, sizeof env.auth, "Bearer %s", tok);
 	free(tok);
 	static yj_http_config cfg = {.max_body = 1u << 20};
-	env.srv = yj_server_new(&cfg, s, yj_all_routes, yj_all_routes_len, &yj_auth_hooks_default, keys);
+	env.srv = yj_server_new(&cfg, s, all_tables(), all_len(), &yj_auth_hooks_default, keys);
 	return &env;
 }

@@ -3,13 +3,27 @@
  * Usage: routes_dict OUTDIR → OUTDIR/fuzz_request.dict and OUTDIR/fuzz_request.seeds/route-NNN. */
 #define _POSIX_C_SOURCE 200809L
 #include "base/base.h"
-#include "cli/routes.h"
+#include "cli/modules.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+/* The binary's route tables (cli/modules.h). */
+static size_t all_len(void)
+{
+	size_t n;
+	yj_all_routes(&n);
+	return n;
+}
+
+static const yj_route *const *all_tables(void)
+{
+	size_t n;
+	return yj_all_routes(&n);
+}
 
 /* A path parameter's stand-in: a county code for region codes, an id or code-like value otherwise. */
 static const char *param_value(const char *name, size_t n)
@@ -138,8 +152,8 @@ int main(int argc, char **argv)
 	for (const char **k = fixed; *k; k++)
 		dict_entry(d, *k);
 	size_t n = 0;
-	for (size_t t = 0; t < yj_all_routes_len; t++)
-		for (const yj_route *rt = yj_all_routes[t]; rt->method; rt++, n++) {
+	for (size_t t = 0; t < all_len(); t++)
+		for (const yj_route *rt = all_tables()[t]; rt->method; rt++, n++) {
 			char *path = concrete_path(rt->path);
 			route_entries(d, rt, path);
 			int w = write_seed(seeds, n, rt, path);

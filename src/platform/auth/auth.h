@@ -63,6 +63,20 @@ int yj_user_bind_institution(store_conn *c, int64_t user_id, const char *role, c
 /* The institution a user is bound to (0: none). ST_OK or a failure. */
 int yj_user_institution(store_conn *c, int64_t user_id, int64_t *institution_id);
 
+/* What other modules may read of a user (they never query users in SQL): ids, names, role and territory. */
+typedef struct yj_user_brief {
+	int64_t id;
+	char username[128];
+	char display_name[256];
+	char role[32];
+	char region_code[16];
+	char department[32];
+} yj_user_brief;
+/* One user by id: ST_OK, ST_NOTFOUND or a failure. */
+int yj_user_brief_get(store_conn *c, int64_t id, yj_user_brief *out);
+/* A user's id by username: ST_OK, ST_NOTFOUND or a failure. */
+int yj_user_id_by_username(store_conn *c, const char *username, int64_t *id);
+
 /* Subject binding (主体绑定): the roles below see a set of subjects (institutions), not a territory's
  * whole registry. The capability that owns subjects (the registry) registers these hooks at start-up,
  * so platform reads none of its tables; without them those roles see nothing of scoped tables. */

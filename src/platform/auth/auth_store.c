@@ -533,6 +533,44 @@ int yj_user_institution(store_conn *c, int64_t user_id, int64_t *institution_id)
 	return rc < 0 ? rc : ST_OK;
 }
 
+static void copy_col(store_stmt *st, int col, char *out, size_t cap)
+{
+	const char *v = store_col_text(st, col);
+	snprintf(out, cap, "%s", v ? v : "");
+}
+
+int yj_user_brief_get(store_conn *c, int64_t id, yj_user_brief *out)
+{
+	store_stmt *st = store_prepare(c, "SELECT username, display_name, role, region_code, department FROM users WHERE id = ?");
+	if (!st)
+		return ST_ERR;
+	store_bind_int64(st, 1, id);
+	int rc = store_step(st);
+	if (rc == ST_ROW) {
+		out->id = id;
+		copy_col(st, 0, out->username, sizeof out->username);
+		copy_col(st, 1, out->display_name, sizeof out->display_name);
+		copy_col(st, 2, out->role, sizeof out->role);
+		copy_col(st, 3, out->region_code, sizeof out->region_code);
+		copy_col(st, 4, out->department, sizeof out->department);
+	}
+	store_finalize(st);
+	return rc == ST_ROW ? ST_OK : rc == ST_DONE ? ST_NOTFOUND : rc;
+}
+
+int yj_user_id_by_username(store_conn *c, const char *username, int64_t *id)
+{
+	store_stmt *st = store_prepare(c, "SELECT id FROM users WHERE username = ?");
+	if (!st)
+		return ST_ERR;
+	store_bind_text(st, 1, username, -1);
+	int rc = store_step(st);
+	if (rc == ST_ROW)
+		*id = store_col_int64(st, 0);
+	store_finalize(st);
+	return rc == ST_ROW ? ST_OK : rc == ST_DONE ? ST_NOTFOUND : rc;
+}
+
 /* Resolves code to an institution the user of role and region may be bound to. */
 static int bindable(store_conn *c, const char *role, const char *region, const char *code, int64_t *id, char **err)
 {

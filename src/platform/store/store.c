@@ -2,7 +2,6 @@
  * the retry wrapper, migrations and statistics. The engines live in store_sqlite.c and store_pg.c. */
 #define _POSIX_C_SOURCE 200809L
 #include "store_int.h"
-#include "migrations.h"
 #include "../../base/base.h"
 #include "../../base/log.h"
 
@@ -244,83 +243,11 @@ int store_backup(store *s, const char *dest, char **err)
 	return s->drv->backup(s, dest, err);
 }
 
-/* ---- migrations ---- */
-
-static const char schema_table_sql[] = "CREATE TABLE IF NOT EXISTS schema_migrations ("
-				       " version BIGINT PRIMARY KEY,"
-				       " name TEXT NOT NULL,"
-				       " applied_at BIGINT NOT NULL)";
+/* ---- schema version ---- */
 
 int store_schema_version(store *s, int64_t *version)
 {
 	store_conn *c = store_conn_get(s);
-	int rc = store_query_int64(c, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", NULL, version);
+	int rc = store_query_int64(c, "SELECT COUNT(*) FROM schema_migrations", NULL, version);
 	return rc == ST_NOTFOUND ? (*version = 0, ST_OK) : rc;
-}
-
-struct mig_arg {
-	const migration *m;
-	int skipped;
-};
-
-static int apply_one(store_conn *c, void *arg)
-{
-	struct mig_arg *a = arg;
-	const migration *m = a->m;
-	int64_t n = 0;
-	a->skipped = 0;
-	/* Claim the version first: a concurrent process doing the same waits on this row (PostgreSQL)
-	 * or on the writer lock (SQLite), then sees it applied. */
-	store_stmt *st = store_prepare(c, "SELECT COUNT(*) FROM schema_migrations WHERE version = ?");
-	if (!st)
-		return ST_ERR;
-	store_bind_int64(st, 1, m->version);
-	if (store_step(st) == ST_ROW)
-		n = store_col_int64(st, 0);
-	store_finalize(st);
-	if (n > 0) {
-		a->skipped = 1;
-		return ST_OK;
-	}
-	st = store_prepare(c, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");
-	if (!st)
-		return ST_ERR;
-	store_bind_int64(st, 1, m->version);
-	store_bind_text(st, 2, m->name, -1);
-	store_bind_int64(st, 3, yj_now_ms());
-	int rc = store_step(st);
-	store_finalize(st);
-	if (rc == ST_CONFLICT)
-		return ST_RETRY; /* another process applied it meanwhile; the re-run will skip it */
-	if (rc < 0)
-		return rc;
-	rc = store_exec(c, m->sql);
-	if (rc < 0)
-		return rc;
-	int (*step)(store_conn *) = yj_migration_step(m->version);
-	if (step && (rc = step(c)) < 0)
-		return rc;
-	return ST_OK;
-}
-
-int store_migrate(store *s, char **err)
-{
-	store_conn *c = store_conn_get(s);
-	if (store_exec(c, schema_table_sql) < 0) {
-		*err = yj_asprintf("cannot create schema_migrations: %s", store_errmsg(c));
-		return ST_ERR;
-	}
-	for (size_t i = 0; i < yj_sql_migrations_len; i++) {
-		struct mig_arg a = {&yj_sql_migrations[i], 0};
-		int rc = store_tx(s, apply_one, &a);
-		if (rc < 0) {
-			*err = yj_asprintf("migration %lld_%s failed: %s", (long long)a.m->version, a.m->name,
-					   store_errmsg(c));
-			return rc;
-		}
-		if (!a.skipped)
-			yj_log(YJ_LOG_INFO, "store.migrated", "\"version\":%lld,\"name\":\"%s\"",
-			       (long long)a.m->version, a.m->name);
-	}
-	return ST_OK;
 }

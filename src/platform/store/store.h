@@ -80,10 +80,8 @@ const char *store_errmsg(store_conn *c);
  * column of the first row as int64 in *out. Returns ST_OK, ST_NOTFOUND or a failure. */
 int store_query_int64(store_conn *c, const char *sql, const char *bind1, int64_t *out);
 
-/* Applies every compiled-in migration not yet applied (migrations.h), each in its own
- * transaction, safe against several processes starting at once. *err is set on failure. */
-int store_migrate(store *s, char **err);
-/* The highest applied migration version, or a failure. */
+/* The number of migrations applied, over every module (migrations are versioned per module and
+ * applied by yj_modules_migrate, platform/module.h), or a failure. */
 int store_schema_version(store *s, int64_t *version);
 
 /* Pool figures for /metrics. */

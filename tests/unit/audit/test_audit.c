@@ -17,6 +17,7 @@
 #include "base/base.h"
 #include "platform/audit/audit.h"
 #include "platform/http/http.h"
+#include "cli/modules.h"
 
 extern const yj_route yj_audit_routes[];
 
@@ -160,7 +161,7 @@ static int setup(void **state)
 	free(url);
 	if (!db)
 		fail_msg("open: %s", err);
-	if (store_migrate(db, &err) < 0)
+	if (yj_migrate(db, &err) < 0)
 		fail_msg("migrate: %s", err);
 	static const yj_route *const tables[] = {yj_audit_routes};
 	yj_http_config cfg = {0};

@@ -17,6 +17,7 @@
 #include "platform/audit/audit.h"
 #include "platform/pii/pii.h"
 #include "registry/record.h"
+#include "cli/modules.h"
 
 static char tmpdir[] = "/tmp/yj_review_XXXXXX";
 static char *pg_base;
@@ -184,7 +185,7 @@ static int setup(void **state)
 	free(url);
 	if (!db)
 		fail_msg("open: %s", err);
-	if (store_migrate(db, &err) < 0)
+	if (yj_migrate(db, &err) < 0)
 		fail_msg("migrate: %s", err);
 
 	/* 6,000 generated lines with 5 % violations and the generator's registry and death register. */

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "base/base.h"
+#include "cli/modules.h"
 #include "platform/audit/audit.h"
 #include "platform/events/events.h"
 #include "platform/http/http.h"
@@ -431,7 +432,7 @@ static int setup(void **state)
 	free(url);
 	if (!db)
 		fail_msg("open: %s", err);
-	if (store_migrate(db, &err) < 0)
+	if (yj_migrate(db, &err) < 0)
 		fail_msg("migrate: %s", err);
 	char *keys = yj_asprintf("%s/keys", tmpdir);
 	if (yj_audit_keys_load(keys, &err) < 0)

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "base/base.h"
+#include "cli/modules.h"
 #include "platform/jobs/jobs_int.h"
 
 static char tmpdir[] = "/tmp/yj_jobs_XXXXXX";
@@ -282,7 +283,7 @@ static int setup(void **state)
 	free(url);
 	if (!db)
 		fail_msg("open: %s", err);
-	if (store_migrate(db, &err) < 0)
+	if (yj_migrate(db, &err) < 0)
 		fail_msg("migrate: %s", err);
 	return 0;
 }

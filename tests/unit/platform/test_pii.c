@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/modules.h"
 #include "platform/audit/audit.h"
 #include "platform/http/http.h"
 #include "platform/pii/pii.h"
@@ -115,7 +116,7 @@ static int setup(void **state)
 	url = store_url();
 	char *err = NULL;
 	store *s = open_store();
-	if (store_migrate(s, &err) < 0)
+	if (yj_migrate(s, &err) < 0)
 		fail_msg("migrate: %s", err);
 	store_close(s);
 	char *keys = yj_asprintf("%s/keys", tmpdir);

@@ -13,8 +13,22 @@
 #include <time.h>
 
 #include "base/base.h"
-#include "cli/routes.h"
+#include "cli/modules.h"
 #include "platform/http/http_int.h"
+
+/* The binary's route tables (cli/modules.h). */
+static size_t all_len(void)
+{
+	size_t n;
+	yj_all_routes(&n);
+	return n;
+}
+
+static const yj_route *const *all_tables(void)
+{
+	size_t n;
+	return yj_all_routes(&n);
+}
 
 static int ok_handler(yj_req *r)
 {
@@ -188,7 +202,7 @@ static const char *expected_winner(const char *a, const char *b)
 static void real_table_has_no_shadowed_route(void **state)
 {
 	(void)state;
-	yj_server *srv = server_of(yj_all_routes, yj_all_routes_len);
+	yj_server *srv = server_of(all_tables(), all_len());
 	size_t n = srv->nroutes, overlapping = 0, literal_after_param = 0;
 	assert_true(n > 50);
 	for (size_t i = 0; i < n; i++) {
@@ -227,7 +241,7 @@ static void real_table_has_no_shadowed_route(void **state)
 static void dispatch_cost(void **state)
 {
 	(void)state;
-	yj_server *srv = server_of(yj_all_routes, yj_all_routes_len);
+	yj_server *srv = server_of(all_tables(), all_len());
 	char (*paths)[512] = yj_calloc(srv->nroutes, sizeof *paths);
 	for (size_t i = 0; i < srv->nroutes; i++)
 		sample_path(srv->routes[i]->path, "12345", paths[i], sizeof paths[i]);

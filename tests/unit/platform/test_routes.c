@@ -7,12 +7,26 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "cli/routes.h"
+#include "cli/modules.h"
+
+/* The binary's route tables (cli/modules.h). */
+static size_t all_len(void)
+{
+	size_t n;
+	yj_all_routes(&n);
+	return n;
+}
+
+static const yj_route *const *all_tables(void)
+{
+	size_t n;
+	return yj_all_routes(&n);
+}
 
 static void every_route_is_described(void **state)
 {
-	for (size_t t = 0; t < yj_all_routes_len; t++)
-		for (const yj_route *rt = yj_all_routes[t]; rt->method; rt++) {
+	for (size_t t = 0; t < all_len(); t++)
+		for (const yj_route *rt = all_tables()[t]; rt->method; rt++) {
 			print_message("%s %s\n", rt->method, rt->path);
 			assert_non_null(rt->fn);
 			assert_non_null(rt->summary);
@@ -29,11 +43,11 @@ static void every_route_is_described(void **state)
 
 static void openapi_lists_every_route(void **state)
 {
-	json_t *doc = yj_openapi(yj_all_routes, yj_all_routes_len);
+	json_t *doc = yj_openapi(all_tables(), all_len());
 	json_t *paths = json_object_get(doc, "paths");
 	size_t n = 0;
-	for (size_t t = 0; t < yj_all_routes_len; t++)
-		for (const yj_route *rt = yj_all_routes[t]; rt->method; rt++, n++) {
+	for (size_t t = 0; t < all_len(); t++)
+		for (const yj_route *rt = all_tables()[t]; rt->method; rt++, n++) {
 			char m[16] = {0};
 			for (size_t i = 0; rt->method[i] && i < 15; i++)
 				m[i] = (char)(rt->method[i] | 0x20);
@@ -47,10 +61,10 @@ static void openapi_lists_every_route(void **state)
 
 static void no_two_routes_collide(void **state)
 {
-	for (size_t a = 0; a < yj_all_routes_len; a++)
-		for (const yj_route *x = yj_all_routes[a]; x->method; x++)
-			for (size_t b = 0; b < yj_all_routes_len; b++)
-				for (const yj_route *y = yj_all_routes[b]; y->method; y++)
+	for (size_t a = 0; a < all_len(); a++)
+		for (const yj_route *x = all_tables()[a]; x->method; x++)
+			for (size_t b = 0; b < all_len(); b++)
+				for (const yj_route *y = all_tables()[b]; y->method; y++)
 					if (x != y)
 						assert_false(strcmp(x->method, y->method) == 0 && strcmp(x->path, y->path) == 0);
 }

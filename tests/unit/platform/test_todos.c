@@ -16,6 +16,7 @@
 #include "base/base.h"
 #include "base/id.h"
 #include "platform/todos/todos.h"
+#include "cli/modules.h"
 
 static char tmpdir[] = "/tmp/yj_todos_XXXXXX";
 static char *pg_base;
@@ -47,7 +48,7 @@ static int setup(void **state)
 	char *err = NULL, *url = store_url();
 	db = store_open(url, &err);
 	free(url);
-	if (!db || store_migrate(db, &err) < 0)
+	if (!db || yj_migrate(db, &err) < 0)
 		fail_msg("store: %s", err);
 	/* Addressees must be users. */
 	for (int64_t u = u1; u <= u3; u++) {

@@ -21,6 +21,7 @@
 #include "platform/audit/audit.h"
 #include "platform/pii/pii.h"
 #include "registry/import.h"
+#include "cli/modules.h"
 
 static char tmpdir[] = "/tmp/yj_import_XXXXXX";
 static char *pg_base;
@@ -633,7 +634,7 @@ static int setup(void **state)
 	db = store_open(db_url, &err);
 	if (!db)
 		fail_msg("open: %s", err);
-	if (store_migrate(db, &err) < 0)
+	if (yj_migrate(db, &err) < 0)
 		fail_msg("migrate: %s", err);
 	return 0;
 }

@@ -20,6 +20,7 @@
 #include "platform/pii/pii.h"
 #include "registry/import.h"
 #include "registry/licence.h"
+#include "cli/modules.h"
 
 static char tmpdir[] = "/tmp/yj_implic_XXXXXX";
 static char *pg_base;
@@ -390,7 +391,7 @@ static int setup(void **state)
 	free(url);
 	if (!db)
 		fail_msg("open: %s", err);
-	if (store_migrate(db, &err) < 0)
+	if (yj_migrate(db, &err) < 0)
 		fail_msg("migrate: %s", err);
 	return 0;
 }

@@ -1,0 +1,132 @@
+#!/usr/bin/env node
+// check-ownership.mjs — every table has one owner, and only its owner's source names it in SQL.
+// Owners come from the module descriptors (src/<dir>/*_module.c: `.name = "…"` and the `tables[]` list);
+// a source file belongs to the module whose descriptor sits in the same top-level folder of src/
+// (src/platform/** → platform, src/registry/** → registry, …); files in folders without a descriptor
+// (src/cli, src/gen, src/base) own no table. SQL is read from C string literals (adjacent literals
+// joined): a table named after FROM, JOIN, INTO, UPDATE or TABLE, or a literal that opens a brace
+// initialiser and starts with a table name (a yj_table for the scoped query builder). It also checks
+// that docs/development.md lists the same owners. Other modules read through the owner's header.
+// Usage: node scripts/check-ownership.mjs [--root DIR]   (exit 1 on a violation)
+import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const args = process.argv.slice(2);
+const root = args[0] === '--root' ? args[1] : new URL('..', import.meta.url).pathname;
+const src = join(root, 'src');
+
+// Reads of another module's tables that wait for their fix. Each line: "path table". Inspection's
+// reads of platform and registry tables are being moved behind the owners' headers (issue 10, items
+// 2 and 3, the inspection split); empty this list as they go, never add to it.
+const TEMPORARY = `
+src/inspection/calendar.c work_calendar
+src/inspection/draw_input.c users
+src/inspection/insp_common.c regions
+src/inspection/insp_common.c users
+src/inspection/items_api.c departments
+src/inspection/items_api.c users
+src/inspection/items_api.c work_calendar
+src/inspection/items_api.c institutions
+src/inspection/plan_api.c departments
+src/inspection/plan_api.c regions
+`.trim().split('\n').map((l) => l.trim()).filter(Boolean);
+
+function walk(dir, out = []) {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) walk(p, out);
+    else if (/\.[ch]$/.test(name)) out.push(p);
+  }
+  return out;
+}
+
+// C string literals of a file, adjacent ones joined, with the offset each starts at.
+function literals(text) {
+  const noComments = text.replace(/\/\*[\s\S]*?\*\//g, (m) => m.replace(/[^\n]/g, ' ')).replace(/\/\/[^\n]*/g, '');
+  const out = [];
+  const re = /"((?:[^"\\\n]|\\.)*)"/g;
+  let m, last = null;
+  while ((m = re.exec(noComments))) {
+    const between = last ? noComments.slice(last.end, m.index) : null;
+    if (last && /^\s*$/.test(between)) {
+      last.s += m[1];
+      last.end = re.lastIndex;
+    } else {
+      last = { s: m[1], at: m.index, end: re.lastIndex, before: noComments.slice(Math.max(0, m.index - 40), m.index) };
+      out.push(last);
+    }
+  }
+  return out;
+}
+
+const modules = []; // {name, dir, tables}
+for (const dir of readdirSync(src)) {
+  const d = join(src, dir);
+  if (!statSync(d).isDirectory()) continue;
+  for (const f of readdirSync(d).filter((n) => /_module\.c$/.test(n))) {
+    const text = readFileSync(join(d, f), 'utf8');
+    const name = /\.name\s*=\s*"([a-z_]+)"/.exec(text)?.[1];
+    const block = /tables\[\]\s*=\s*\{([^}]*)\}/.exec(text)?.[1] ?? '';
+    const tables = [...block.matchAll(/"([a-z_0-9]+)"/g)].map((x) => x[1]);
+    if (name) modules.push({ name, dir, tables });
+  }
+}
+const problems = [];
+const owner = new Map();
+for (const m of modules)
+  for (const t of m.tables) {
+    if (owner.has(t)) problems.push(`table ${t} is owned by both ${owner.get(t)} and ${m.name}`);
+    owner.set(t, m.name);
+  }
+if (!owner.size) problems.push('no module descriptor found under ' + src);
+const moduleOfDir = new Map(modules.map((m) => [m.dir, m.name]));
+
+const allowed = new Set(TEMPORARY);
+const used = new Set();
+for (const file of walk(src)) {
+  const rel = relative(root, file).split('\\').join('/');
+  const mod = moduleOfDir.get(rel.split('/')[1]) ?? `(${rel.split('/')[1]}, no module)`;
+  const text = readFileSync(file, 'utf8');
+  for (const lit of literals(text)) {
+    const named = new Set();
+    for (const m of lit.s.matchAll(/\b(?:FROM|JOIN|INTO|UPDATE|TABLE(?:\s+IF\s+(?:NOT\s+)?EXISTS)?)\s+([a-z_][a-z0-9_]*)/gi))
+      named.add(m[1]);
+    const first = /^([a-z_][a-z0-9_]*)(?:\s|$)/.exec(lit.s);
+    if (first && /\{\s*$/.test(lit.before)) named.add(first[1]);
+    for (const t of named) {
+      const o = owner.get(t);
+      if (!o || o === mod) continue;
+      const key = `${rel} ${t}`;
+      if (allowed.has(key)) {
+        used.add(key);
+        continue;
+      }
+      const line = text.slice(0, lit.at).split('\n').length;
+      problems.push(`${rel}:${line}: module ${mod} names table ${t}, owned by ${o}; read it through ${o}'s header`);
+    }
+  }
+}
+for (const key of allowed)
+  if (!used.has(key)) problems.push(`temporary allowance "${key}" is no longer needed: remove it from scripts/check-ownership.mjs`);
+
+// docs/development.md: a table "| module | tables |" under "## Table ownership".
+const doc = join(root, 'docs/development.md');
+if (existsSync(doc)) {
+  const text = readFileSync(doc, 'utf8');
+  const section = /## Table ownership\n([\s\S]*?)(\n## |$)/.exec(text)?.[1] ?? '';
+  const listed = new Map();
+  for (const m of section.matchAll(/^\|\s*`?([a-z_]+)`?\s*\|([^|\n]*)\|/gm))
+    for (const t of m[2].matchAll(/`([a-z_0-9]+)`/g)) listed.set(t[1], m[1]);
+  for (const [t, o] of owner)
+    if (listed.get(t) !== o) problems.push(`docs/development.md: table ${t} should be listed under ${o} (Table ownership)`);
+  for (const [t, o] of listed)
+    if (!owner.has(t)) problems.push(`docs/development.md lists ${t} under ${o}, but no module descriptor owns it`);
+} else {
+  problems.push('docs/development.md is missing');
+}
+
+if (problems.length) {
+  console.error(problems.join('\n'));
+  process.exit(1);
+}
+console.log(`ownership: ${owner.size} tables of ${modules.length} modules, ${used.size} temporary allowances`);

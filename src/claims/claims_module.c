@@ -1,0 +1,17 @@
+/* claims_module.c — claims review's module descriptor: screening runs and the flags reviewers decide. */
+#include "review.h"
+#include "../platform/module.h"
+
+extern const yj_migration yj_claims_migrations[];
+
+static const char *const requires[] = {"platform", NULL};
+static const yj_route *const routes[] = {yj_claims_review_routes, NULL};
+static const char *const tables[] = {"claim_runs", "claim_flags", "claim_flag_reviews", NULL};
+
+const yj_module yj_claims_module = {
+	.name = "claims",
+	.requires = requires,
+	.migrations = yj_claims_migrations,
+	.routes = routes,
+	.tables = tables,
+};

@@ -1,0 +1,27 @@
+/* inspection_module.c — inspection's module descriptor: double random, one public (双随机、一公开) —
+ * items, inspectors, plans, draws, tasks, findings, rectification and the subject records. */
+#include "inspection.h"
+#include "../platform/module.h"
+#include "../platform/jobs/jobs.h"
+
+extern const yj_migration yj_inspection_migrations[];
+/* The module's jobs (overdue.c), ended by a NULL name. */
+extern const yj_job_def yj_insp_jobs[];
+
+static const char *const requires[] = {"platform", "registry", NULL};
+static const yj_route *const routes[] = {yj_insp_item_routes, yj_insp_plan_routes, yj_insp_task_routes,
+					 yj_insp_rect_routes, NULL};
+static const char *const tables[] = {
+	"inspection_items", "inspectors", "inspector_conflicts", "subject_signals", "inspection_plans",
+	"inspection_draws", "inspection_tasks", "inspection_results", "inspection_findings", "inspection_blobs",
+	"inspection_attachments", "rectification_orders", "subject_records", NULL,
+};
+
+const yj_module yj_inspection_module = {
+	.jobs = yj_insp_jobs,
+	.name = "inspection",
+	.requires = requires,
+	.migrations = yj_inspection_migrations,
+	.routes = routes,
+	.tables = tables,
+};

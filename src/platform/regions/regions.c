@@ -1,0 +1,71 @@
+/* regions.c — reads of regions and departments for the other modules (regions.h): one region,
+ * a region's children, a department's name. */
+#include "regions.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void region_of(store_stmt *st, yj_region *out)
+{
+	const char *parent = store_col_text(st, 3);
+	snprintf(out->code, sizeof out->code, "%s", store_col_text(st, 0));
+	snprintf(out->name, sizeof out->name, "%s", store_col_text(st, 1));
+	out->level = (int)store_col_int64(st, 2);
+	snprintf(out->parent_code, sizeof out->parent_code, "%s", parent ? parent : "");
+}
+
+int yj_region_get(store_conn *c, const char *code, yj_region *out)
+{
+	store_stmt *st = store_prepare(c, "SELECT code, name, level, parent_code FROM regions WHERE code = ?");
+	if (!st)
+		return ST_ERR;
+	store_bind_text(st, 1, code, -1);
+	int rc = store_step(st);
+	if (rc == ST_ROW)
+		region_of(st, out);
+	store_finalize(st);
+	return rc == ST_ROW ? ST_OK : rc == ST_DONE ? ST_NOTFOUND : rc;
+}
+
+int yj_region_exists(store_conn *c, const char *code)
+{
+	yj_region r;
+	int rc = yj_region_get(c, code, &r);
+	return rc == ST_OK ? 1 : rc == ST_NOTFOUND ? 0 : rc;
+}
+
+int yj_regions_each(store_conn *c, const char *parent, int level, const char *prefix, yj_region_fn fn, void *arg)
+{
+	char sql[256], pat[24];
+	snprintf(sql, sizeof sql, "SELECT code, name, level, parent_code FROM regions WHERE %s%s ORDER BY code",
+		 parent ? "parent_code = ?" : "code LIKE ?", level > 0 ? " AND level = ?" : "");
+	snprintf(pat, sizeof pat, "%.16s%%", prefix ? prefix : "");
+	store_stmt *st = store_prepare(c, sql);
+	if (!st)
+		return ST_ERR;
+	store_bind_text(st, 1, parent ? parent : pat, -1);
+	if (level > 0)
+		store_bind_int64(st, 2, level);
+	int rc;
+	yj_region r;
+	while ((rc = store_step(st)) == ST_ROW) {
+		region_of(st, &r);
+		if ((rc = fn(&r, arg)) < 0)
+			break;
+	}
+	store_finalize(st);
+	return rc == ST_DONE ? ST_OK : rc;
+}
+
+int yj_department_name(store_conn *c, const char *code, char *name, size_t cap)
+{
+	store_stmt *st = store_prepare(c, "SELECT name FROM departments WHERE code = ?");
+	if (!st)
+		return ST_ERR;
+	store_bind_text(st, 1, code, -1);
+	int rc = store_step(st);
+	if (rc == ST_ROW)
+		snprintf(name, cap, "%s", store_col_text(st, 0));
+	store_finalize(st);
+	return rc == ST_ROW ? ST_OK : rc == ST_DONE ? ST_NOTFOUND : rc;
+}

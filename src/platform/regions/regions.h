@@ -1,0 +1,36 @@
+/* regions.h — the organisation model scope rests on: regions (GB/T 2260, down to towns) and
+ * departments, owned by platform. Other modules read them through these functions, never in SQL. */
+#ifndef YJ_REGIONS_H
+#define YJ_REGIONS_H
+
+#include "../http/http.h"
+
+/* GET /api/v1/regions…, /api/v1/departments (regions_api.c). */
+extern const yj_route yj_region_routes[];
+
+typedef struct yj_region {
+	char code[16];
+	char name[128];
+	int level; /* 1 province, 2 city, 3 county, 4 town/street */
+	char parent_code[16]; /* "" for a province */
+} yj_region;
+
+/* One region by code: ST_OK, ST_NOTFOUND or a failure. */
+int yj_region_get(store_conn *c, const char *code, yj_region *out);
+/* 1 when the region exists, 0 when not, or a failure. */
+int yj_region_exists(store_conn *c, const char *code);
+/* The regions whose parent is parent (children only), in code order, passed to fn; level > 0 also
+ * keeps only that level and, with parent NULL, lists every region of the level whose code starts
+ * with prefix (NULL: any). fn returns < 0 to stop with that result. */
+typedef int (*yj_region_fn)(const yj_region *r, void *arg);
+int yj_regions_each(store_conn *c, const char *parent, int level, const char *prefix, yj_region_fn fn, void *arg);
+
+/* A department's Chinese name into name (cap bytes): ST_OK, ST_NOTFOUND or a failure. */
+int yj_department_name(store_conn *c, const char *code, char *name, size_t cap);
+
+/* Loads the compiled-in region table (data/regions.csv) into regions (regions_seed.c). */
+int yj_regions_load(store_conn *c);
+/* The platform's migration steps (platform 0002: regions, 0003: towns); ST_OK for other versions. */
+int yj_platform_after(store_conn *c, int64_t version);
+
+#endif

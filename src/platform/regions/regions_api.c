@@ -1,0 +1,179 @@
+/* regions_api.c — regions (GB/T 2260) and departments over HTTP: list by parent with paging and
+ * export, read one. Regions are scoped like any subject: a county user sees their county's subtree. */
+#define _POSIX_C_SOURCE 200809L
+#include "regions.h"
+#include "../store/query.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const yj_table regions_table = {"regions", "code", NULL, "1=1"}; /* place names: reference data */
+
+#define COLS "code, name, level, parent_code, (SELECT COUNT(*) FROM regions c WHERE c.parent_code = regions.code)"
+
+static const yj_qparam list_params[] = {
+	{"parent", "Parent region code: its direct children"},
+	{"q", "Substring of the name"},
+	{"level", "1 province, 2 city, 3 county, 4 town"},
+	{"limit", "Page size, 1–200 (default 20)"},
+	{"cursor", "next_cursor of the previous page"},
+	{NULL, NULL},
+};
+
+static const yj_qparam export_params[] = {
+	{"parent", "Parent region code: its direct children"},
+	{"q", "Substring of the name"},
+	{"level", "1 province, 2 city, 3 county, 4 town"},
+	{"format", "xlsx (default) or csv"},
+	{NULL, NULL},
+};
+
+static json_t *region_json(store_stmt *st)
+{
+	const char *parent = store_col_text(st, 3);
+	return json_pack("{s:s, s:s, s:I, s:s?, s:I}", "code", store_col_text(st, 0), "name", store_col_text(st, 1),
+			 "level", (json_int_t)store_col_int64(st, 2), "parent_code", parent, "children_count",
+			 (json_int_t)store_col_int64(st, 4));
+}
+
+static int valid_code(const char *s)
+{
+	size_t n = strlen(s);
+	if (n != 6 && n != 9 && n != 12)
+		return 0;
+	return strspn(s, "0123456789") == n;
+}
+
+/* Builds the filtered, scoped query; replies 400 and returns NULL on a bad filter. */
+static yj_qb *filtered(yj_req *r)
+{
+	const char *parent = yj_query(r, "parent"), *q = yj_query(r, "q"), *level = yj_query(r, "level");
+	if (parent && !valid_code(parent)) {
+		yj_reply_problem_errors(r, 400, "validation", "参数错误", "parent 应为 6 位或 9 位行政区划代码。",
+					json_pack("[{s:s,s:s}]", "field", "parent", "detail", "无效的行政区划代码"));
+		return NULL;
+	}
+	if (level && (strlen(level) != 1 || level[0] < '1' || level[0] > '4')) {
+		yj_reply_problem_errors(r, 400, "validation", "参数错误", "level 应为 1 到 4。",
+					json_pack("[{s:s,s:s}]", "field", "level", "detail", "应为 1–4"));
+		return NULL;
+	}
+	yj_qb *qq = yj_q_select(&regions_table, COLS, &yj_who(r)->scope);
+	if (parent) {
+		yj_q_where(qq, "parent_code = ?");
+		yj_q_text(qq, parent);
+	}
+	if (q && *q) {
+		char *pat = yj_asprintf("%%%s%%", q);
+		yj_q_where(qq, "name LIKE ?");
+		yj_q_text(qq, pat);
+		free(pat);
+	}
+	if (level) {
+		yj_q_where(qq, "level = ?");
+		yj_q_int(qq, level[0] - '0');
+	}
+	return qq;
+}
+
+static json_t *region_row(store_stmt *st, void *arg)
+{
+	(void)arg;
+	return region_json(st);
+}
+
+static int list_regions(yj_req *r)
+{
+	int limit;
+	const char *cursor;
+	if (yj_page_params(r, &limit, &cursor) < 0)
+		return YJ_OK;
+	yj_qb *q = filtered(r);
+	if (!q)
+		return YJ_OK;
+	if (cursor) {
+		yj_q_where(q, "code > ?");
+		yj_q_text(q, cursor);
+	}
+	yj_q_tail(q, "ORDER BY code LIMIT ?");
+	yj_q_int(q, limit + 1);
+	return yj_reply_page(r, yj_q_prepare(q, store_conn_get(yj_store(r))), limit, region_row, NULL, "code");
+}
+
+static const yj_column export_cols[] = {
+	{"code", "行政区划代码"}, {"name", "名称"}, {"level", "级别"}, {"parent_code", "上级代码"},
+	{"children_count", "下级数量"}, {NULL, NULL},
+};
+
+static int export_regions(yj_req *r)
+{
+	yj_qb *q = filtered(r);
+	if (!q)
+		return YJ_OK;
+	yj_q_tail(q, "ORDER BY code LIMIT 100000");
+	store_stmt *st = yj_q_prepare(q, store_conn_get(yj_store(r)));
+	if (!st)
+		return yj_reply_store_error(r, ST_ERR);
+	json_t *rows = json_array();
+	int rc;
+	while ((rc = store_step(st)) == ST_ROW)
+		json_array_append_new(rows, region_json(st));
+	store_finalize(st);
+	if (rc < 0) {
+		json_decref(rows);
+		return yj_reply_store_error(r, rc);
+	}
+	return yj_reply_export(r, "regions", export_cols, rows);
+}
+
+static int get_region(yj_req *r)
+{
+	const char *code = yj_param(r, "code");
+	if (!valid_code(code))
+		return yj_reply_not_found(r);
+	yj_qb *q = yj_q_select(&regions_table, COLS, &yj_who(r)->scope);
+	yj_q_where(q, "code = ?");
+	yj_q_text(q, code);
+	store_stmt *st = yj_q_prepare(q, store_conn_get(yj_store(r)));
+	if (!st)
+		return yj_reply_store_error(r, ST_ERR);
+	int rc = store_step(st);
+	json_t *j = rc == ST_ROW ? region_json(st) : NULL;
+	store_finalize(st);
+	if (rc == ST_DONE)
+		return yj_reply_not_found(r);
+	if (rc < 0)
+		return yj_reply_store_error(r, rc);
+	return yj_reply_json(r, 200, j);
+}
+
+static int list_departments(yj_req *r)
+{
+	store_stmt *st = store_prepare(store_conn_get(yj_store(r)), "SELECT code, name, remit FROM departments ORDER BY code");
+	if (!st)
+		return yj_reply_store_error(r, ST_ERR);
+	json_t *items = json_array();
+	int rc;
+	while ((rc = store_step(st)) == ST_ROW)
+		json_array_append_new(items, json_pack("{s:s, s:s, s:s}", "code", store_col_text(st, 0), "name",
+						       store_col_text(st, 1), "remit", store_col_text(st, 2)));
+	store_finalize(st);
+	if (rc < 0) {
+		json_decref(items);
+		return yj_reply_store_error(r, rc);
+	}
+	return yj_reply_json(r, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
+}
+
+const yj_route yj_region_routes[] = {
+	{"GET", "/api/v1/regions", list_regions, ROLE_ANY, NULL, list_params, "regions",
+	 "List regions in the caller's territory, optionally children of a parent", "{items, next_cursor}", 200},
+	{"GET", "/api/v1/regions/export", export_regions, ROLE_ANY, NULL, export_params, "regions",
+	 "Export the filtered region list as Excel or CSV", "An .xlsx or .csv file", 200},
+	{"GET", "/api/v1/regions/{code}", get_region, ROLE_ANY, NULL, NULL, "regions", "Read one region", "The region",
+	 200},
+	{"GET", "/api/v1/departments", list_departments, ROLE_ANY, NULL, NULL, "regions",
+	 "List departments and their remits", "{items, next_cursor}", 200},
+	{0},
+};

@@ -1,4 +1,0 @@
--- 0009_attachment_quota: the per-user attachment quota (serve --attachment-quota) sums the sizes of
--- the attachments each user added before storing another; this index keeps that sum from reading
--- every attachment of every user.
-CREATE INDEX inspection_attachments_actor ON inspection_attachments(actor, size);

@@ -1,0 +1,52 @@
+-- 0002_licence_kinds (global migration 4 before modules).sql — the kinds of electronic licence (电子证照) a provincial health commission and
+-- the health bureaux below it issue: administrative licences, qualification and practice certificates,
+-- approvals and filings. validity_years is the term a new licence gets (0: no fixed expiry; such
+-- licences are kept in force by periodic 校验/考核 instead). Sources and choices: docs/licences.md.
+-- global-version: 4
+
+INSERT INTO licence_kinds (code, name, holder_type, validity_years, seq) VALUES
+-- Institutions (机构类)
+('med_inst_practice',      '医疗机构执业许可证',                       'institution', 5, 1),
+('med_inst_setup',         '设置医疗机构批准书',                       'institution', 3, 2),
+('radiation_diagnosis',    '放射诊疗许可证',                           'institution', 0, 3),
+('large_equipment_a',      '甲类大型医用设备配置许可证',               'institution', 0, 4),
+('large_equipment_b',      '乙类大型医用设备配置许可证',               'institution', 0, 5),
+('mch_technique_inst',     '母婴保健技术服务执业许可证',               'institution', 3, 6),
+('art_approval',           '人类辅助生殖技术批准证书',                 'institution', 5, 7),
+('sperm_bank_approval',    '人类精子库批准证书',                       'institution', 5, 8),
+('organ_transplant',       '人体器官移植执业资格',                     'institution', 0, 9),
+('med_ad_review',          '医疗广告审查证明',                         'institution', 1, 10),
+('disinfect_producer',     '消毒产品生产企业卫生许可证',               'institution', 4, 11),
+('public_place',           '公共场所卫生许可证',                       'institution', 4, 12),
+('water_supply',           '集中式供水单位卫生许可证',                 'institution', 4, 13),
+('water_product',          '涉及饮用水卫生安全产品卫生许可批件',       'institution', 4, 14),
+('occ_health_service',     '职业卫生技术服务机构资质证书',             'institution', 5, 15),
+('rad_health_service',     '放射卫生技术服务机构资质证书',             'institution', 5, 16),
+('tcm_clinic_filing',      '中医诊所备案证',                           'institution', 0, 17),
+('blood_station',          '血站执业许可证',                           'institution', 3, 18),
+('plasma_station',         '单采血浆许可证',                           'institution', 2, 19),
+('occ_disease_diag_filing','职业病诊断机构备案',                       'institution', 0, 20),
+('occ_health_exam_filing', '职业健康检查机构备案',                     'institution', 0, 21),
+('health_checkup_filing',  '健康体检机构备案',                         'institution', 0, 22),
+('narcotic_seal_card',     '麻醉药品和第一类精神药品购用印鉴卡',       'institution', 3, 23),
+('family_planning_inst',   '计划生育技术服务机构执业许可证',           'institution', 3, 24),
+('med_lab',                '医学检验实验室执业许可证',                 'institution', 5, 25),
+('internet_hospital',      '互联网医院执业许可',                       'institution', 5, 26),
+('imaging_center',         '医学影像诊断中心执业许可证',               'institution', 5, 27),
+-- Practitioners (人员类)
+('physician_practice',     '医师执业证书',                             'practitioner', 0, 40),
+('physician_qualification','医师资格证书',                             'practitioner', 0, 41),
+('nurse_practice',         '护士执业证书',                             'practitioner', 5, 42),
+('nurse_change',           '护士执业注册变更',                         'practitioner', 0, 43),
+('pharmacist_reg',         '执业药师注册证',                           'practitioner', 5, 44),
+('village_doctor',         '乡村医生执业证书',                         'practitioner', 5, 45),
+('foreign_physician',      '外国医师来华短期行医许可证',               'practitioner', 1, 46),
+('hmt_physician',          '港澳台医师短期行医执业证书',               'practitioner', 3, 47),
+('mch_technique_person',   '母婴保健技术考核合格证书',                 'practitioner', 3, 48),
+('cosmetic_chief',         '医疗美容主诊医师备案',                     'practitioner', 0, 49),
+('antibiotic_right',       '抗菌药物处方权',                           'practitioner', 0, 50),
+('narcotic_prescription',  '麻醉药品和第一类精神药品处方资格',         'practitioner', 0, 51),
+('radiation_worker',       '放射工作人员证',                           'practitioner', 0, 52),
+('family_planning_person', '计划生育技术服务人员合格证',               'practitioner', 3, 53),
+('tcm_expert_qualification','中医（专长）医师资格证书',                 'practitioner', 0, 54),
+('physician_multi_site',   '医师多机构执业备案',                       'practitioner', 0, 55);

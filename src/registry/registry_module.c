@@ -1,0 +1,33 @@
+/* registry_module.c — the registry's module descriptor: subjects (institutions, practitioners and
+ * their filings), grids, responsibility lists and electronic licences. */
+#include "registry.h"
+#include "../platform/module.h"
+
+extern const yj_migration yj_registry_migrations[];
+
+static const char *const requires[] = {"platform", NULL};
+
+static const yj_route *const routes[] = {
+	yj_institution_routes, yj_practitioner_routes, yj_vocab_routes, yj_grid_routes, yj_responsibility_routes,
+	yj_filing_routes, yj_licence_routes, yj_reg_kind_routes, yj_import_routes, NULL,
+};
+
+static const char *const tables[] = {
+	"institutions", "practitioners", "practice_filings", "name_grams", "record_history", "grids", "grid_members",
+	"responsibilities", "licence_kinds", "licences", "licence_events", NULL,
+};
+
+/* Scope's subject binding (institution users, grid members) is resolved by the registry. */
+static void start(void)
+{
+	yj_subject_hooks_set(&yj_reg_subject_hooks);
+}
+
+const yj_module yj_registry_module = {
+	.name = "registry",
+	.requires = requires,
+	.migrations = yj_registry_migrations,
+	.routes = routes,
+	.tables = tables,
+	.start = start,
+};
