@@ -5,7 +5,7 @@
 #include "audit_int.h"
 #include "../../base/base.h"
 #include "../../base/log.h"
-#include "../../base/keyfile.h"
+#include "../../base/signkey.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -28,106 +28,17 @@
 /* ---- keys ---- */
 
 /* Loaded once at start, before request threads run; read-only afterwards. */
-static struct {
-	int loaded;
-	unsigned char sk[crypto_sign_SECRETKEYBYTES];
-	unsigned char pk[PK_LEN];
-	char pk_hex[2 * PK_LEN + 1];
-} key;
+static yj_signkey key;
 
 const char *yj_audit_public_key_hex(void)
 {
 	return key.loaded ? key.pk_hex : NULL;
 }
 
-/* Creates DIR/audit.key holding the hex ed25519 seed of a new key pair. */
-static int create_secret(const char *path, char **err)
-{
-	unsigned char pk[PK_LEN], sk[crypto_sign_SECRETKEYBYTES], seed[crypto_sign_SEEDBYTES];
-	char hex[2 * crypto_sign_SEEDBYTES + 2];
-	crypto_sign_keypair(pk, sk);
-	crypto_sign_ed25519_sk_to_seed(seed, sk);
-	yj_hex_encode(seed, sizeof seed, hex);
-	strcat(hex, "\n");
-	int rc = yj_keyfile_write(path, hex, 0600, err);
-	sodium_memzero(sk, sizeof sk);
-	sodium_memzero(seed, sizeof seed);
-	sodium_memzero(hex, sizeof hex);
-	return rc;
-}
-
-/* Reads (creating when absent) the seed and derives the key pair into the static key. */
-static int load_secret(const char *path, char **err)
-{
-	char hex[256];
-	unsigned char seed[crypto_sign_SEEDBYTES];
-	int rc = yj_keyfile_read(path, 1, hex, sizeof hex, err);
-	if (rc == 0) {
-		if (create_secret(path, err) < 0)
-			return YJ_ERR;
-		rc = yj_keyfile_read(path, 1, hex, sizeof hex, err);
-	}
-	if (rc <= 0)
-		return YJ_ERR;
-	rc = YJ_OK;
-	if (yj_hex_decode(hex, seed, sizeof seed) != (int)sizeof seed) {
-		*err = yj_asprintf("%s does not hold a key (expected %zu hex digits)", path, 2 * sizeof seed);
-		rc = YJ_ERR;
-	} else {
-		crypto_sign_seed_keypair(key.pk, key.sk, seed);
-		yj_hex_encode(key.pk, PK_LEN, key.pk_hex);
-	}
-	sodium_memzero(hex, sizeof hex);
-	sodium_memzero(seed, sizeof seed);
-	return rc;
-}
-
-/* Writes DIR/audit.pub when absent; refuses one that names another key, since verifiers would
- * reject every head signed from now on. */
-static int check_public(const char *path, char **err)
-{
-	char hex[256];
-	int rc = yj_keyfile_read(path, 0, hex, sizeof hex, err);
-	if (rc == 0) {
-		char *line = yj_asprintf("%s\n", key.pk_hex);
-		rc = yj_keyfile_write(path, line, 0644, err);
-		free(line);
-		if (rc < 0)
-			return YJ_ERR;
-		rc = yj_keyfile_read(path, 0, hex, sizeof hex, err);
-	}
-	if (rc <= 0)
-		return YJ_ERR;
-	if (strcasecmp(hex, key.pk_hex) != 0) {
-		*err = yj_asprintf("%s does not match the secret key in the same directory; restore the matching pair", path);
-		return YJ_ERR;
-	}
-	return YJ_OK;
-}
-
+/* DIR/audit.key and DIR/audit.pub. */
 int yj_audit_keys_load(const char *dir, char **err)
 {
-	*err = NULL;
-	if (sodium_init() < 0) {
-		*err = yj_strdup("libsodium could not be initialised");
-		return YJ_ERR;
-	}
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-		*err = yj_asprintf("cannot create the key directory %s: %s", dir, strerror(errno));
-		return YJ_ERR;
-	}
-	char *kpath = yj_asprintf("%s/audit.key", dir), *ppath = yj_asprintf("%s/audit.pub", dir);
-	key.loaded = 0;
-	int rc = load_secret(kpath, err);
-	if (rc == YJ_OK)
-		rc = check_public(ppath, err);
-	if (rc == YJ_OK)
-		key.loaded = 1;
-	else
-		sodium_memzero(key.sk, sizeof key.sk);
-	free(kpath);
-	free(ppath);
-	return rc;
+	return yj_signkey_load(&key, dir, "audit", err);
 }
 
 /* ---- tree heads ---- */
