@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ERR_ROLLBACK (-100) /* inside the transaction: done, but nothing may be committed */
+#define ERR_ROLLBACK (-120) /* inside the transaction: done, but nothing may be committed */
 
 static int record_row(store_conn *c, const reg_kind *k, const yj_import_opts *o, const json_t *in, json_t *errs,
 		      int *outcome);

@@ -201,12 +201,30 @@ static int format_or_reply(yj_req *r)
 	return csv;
 }
 
+static int reply_failed(yj_req *r)
+{
+	return yj_reply_problem(r, 500, "export", "导出失败", "生成导出文件时出错，请稍后重试。");
+}
+
+/* Starts the file in ?format=; YJ_OK, or replies (400 for a bad format, 500) and returns YJ_ERR. */
+static int open_or_reply(yj_req *r, exp_writer *w, const char *basename, const yj_column *cols)
+{
+	int csv = format_or_reply(r);
+	if (csv < 0)
+		return YJ_ERR;
+	if (writer_open(w, csv, basename, cols) < 0) {
+		reply_failed(r);
+		return YJ_ERR;
+	}
+	return YJ_OK;
+}
+
 static int send_file(yj_req *r, exp_writer *w)
 {
 	int fd;
 	size_t len;
 	if (writer_close(w, &fd, &len) < 0)
-		return yj_reply_problem(r, 500, "export", "导出失败", "生成导出文件时出错，请稍后重试。");
+		return reply_failed(r);
 	char disp[256];
 	snprintf(disp, sizeof disp, "attachment; filename=\"%s.%s\"", w->basename, w->csv ? "csv" : "xlsx");
 	yj_add_header(r, "Content-Disposition", disp);
@@ -221,11 +239,10 @@ int yj_reply_export_stmt(yj_req *r, const char *basename, const yj_column *cols,
 {
 	if (!st)
 		return yj_reply_store_error(r, ST_ERR);
-	int csv = format_or_reply(r);
 	exp_writer w;
-	if (csv < 0 || writer_open(&w, csv, basename, cols) < 0) {
+	if (open_or_reply(r, &w, basename, cols) < 0) {
 		store_finalize(st);
-		return csv < 0 ? YJ_OK : yj_reply_problem(r, 500, "export", "导出失败", "生成导出文件时出错，请稍后重试。");
+		return YJ_OK;
 	}
 	int rc;
 	while ((rc = store_step(st)) == ST_ROW) {
@@ -244,11 +261,10 @@ int yj_reply_export_stmt(yj_req *r, const char *basename, const yj_column *cols,
 
 int yj_reply_export(yj_req *r, const char *basename, const yj_column *cols, json_t *rows)
 {
-	int csv = format_or_reply(r);
 	exp_writer w;
-	if (csv < 0 || writer_open(&w, csv, basename, cols) < 0) {
+	if (open_or_reply(r, &w, basename, cols) < 0) {
 		json_decref(rows);
-		return csv < 0 ? YJ_OK : yj_reply_problem(r, 500, "export", "导出失败", "生成导出文件时出错，请稍后重试。");
+		return YJ_OK;
 	}
 	size_t i;
 	json_t *obj;
