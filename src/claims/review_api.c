@@ -418,7 +418,7 @@ static int decide(yj_req *r, const char *action)
 					       !strcmp(action, "confirm")   ? "确认疑点须写明理由（核实依据），请填写后重新提交。"
 					       : !strcmp(action, "dismiss") ? "排除疑点须写明理由（为何不构成违规），请填写后重新提交。"
 									    : "重新打开疑点须写明理由，请填写后重新提交。",
-					       json_pack("[{s:s, s:s}]", "field", "reason", "detail", "不能为空"));
+					       yj_field_errors("reason", "不能为空"));
 	if (yj_tx_or_reply(r, decide_tx, &d, &d.no) < 0)
 		return YJ_OK;
 	json_t *o = NULL;
@@ -552,14 +552,14 @@ static int summary(yj_req *r)
 	const char *v = yj_query(r, "run");
 	if (!v || !*v || yj_id_parse(v, &run) < 0)
 		return yj_reply_problem_errors(r, 400, "validation", "请指定筛查批次", "请在 run 参数中给出筛查批次编号（见筛查批次列表）。",
-					       json_pack("[{s:s, s:s}]", "field", "run", "detail", "应为筛查批次编号"));
+					       yj_field_errors("run", "应为筛查批次编号"));
 	int top = 10;
 	if ((v = yj_query(r, "top"))) {
 		char *end;
 		long t = strtol(v, &end, 10);
 		if (!*v || *end || t < 1 || t > 100)
 			return yj_reply_problem_errors(r, 400, "validation", "参数错误", "top 必须是 1 到 100 之间的整数。",
-						       json_pack("[{s:s, s:s}]", "field", "top", "detail", "应为 1–100 的整数"));
+						       yj_field_errors("top", "应为 1–100 的整数"));
 		top = (int)t;
 	}
 	/* The run must exist and be visible (department remit). */

@@ -655,7 +655,7 @@ static int format_ok(yj_req *r)
 	if (!f || !strcmp(f, "json") || !strcmp(f, "application/json") || !strcmp(f, "application/fhir+json"))
 		return 1;
 	yj_reply_problem_errors(r, 406, "not-acceptable", "不支持的格式", "本接口只提供 JSON 格式，请去掉 _format 参数或使用 _format=json。",
-				json_pack("[{s:s, s:s}]", "field", "_format", "detail", "仅支持 json"));
+				yj_field_errors("_format", "仅支持 json"));
 	return 0;
 }
 
@@ -669,7 +669,7 @@ static int count_param(yj_req *r, int *count)
 	long n = strtol(v, &end, 10);
 	if (!*v || *end || n < 1 || n > MAX_COUNT) {
 		yj_reply_problem_errors(r, 400, "validation", "参数错误", "_count 应为 1 到 200 之间的整数。",
-					json_pack("[{s:s, s:s}]", "field", "_count", "detail", "应为 1–200 的整数"));
+					yj_field_errors("_count", "应为 1–200 的整数"));
 		return -1;
 	}
 	*count = (int)n;
@@ -679,7 +679,7 @@ static int count_param(yj_req *r, int *count)
 static int bad_cursor(yj_req *r)
 {
 	return yj_reply_problem_errors(r, 400, "validation", "参数错误", "_cursor 无效，请使用上一页 Bundle 中 next 链接的地址。",
-				       json_pack("[{s:s, s:s}]", "field", "_cursor", "detail", "无效的翻页游标"));
+				       yj_field_errors("_cursor", "无效的翻页游标"));
 }
 
 /* ---- search ---- */
@@ -798,7 +798,7 @@ static int history(yj_req *r, const ftype *ft)
 	const char *sv = yj_query(r, "_since");
 	if (sv && yj_instant_parse_range(sv, &since, &hi) < 0)
 		return yj_reply_problem_errors(r, 400, "validation", "参数错误", "_since 应为 FHIR 时刻，如 2026-01-01T00:00:00+08:00。",
-					       json_pack("[{s:s, s:s}]", "field", "_since", "detail", "格式无效"));
+					       yj_field_errors("_since", "格式无效"));
 	int phase = 0, have_cursor = 0;
 	int64_t cts = 0, cid = 0;
 	const char *cur = yj_query(r, "_cursor");

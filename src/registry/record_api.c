@@ -394,7 +394,7 @@ int yj_reg_api_get(yj_req *r, const reg_api *a)
 		int64_t at;
 		if (day_end_ms(as_of, &at) < 0)
 			return yj_reply_problem_errors(r, 400, "validation", "参数错误", "as_of 应为日期，格式 YYYY-MM-DD。",
-						       json_pack("[{s:s, s:s}]", "field", "as_of", "detail", "格式 YYYY-MM-DD"));
+						       yj_field_errors("as_of", "格式 YYYY-MM-DD"));
 		rc = yj_reg_as_of(c, a->k, &yj_who(r)->scope, id, at, &rec);
 		if (rc == ST_NOTFOUND)
 			return yj_reply_problem(r, 404, "not-found", "该日期无记录", "该记录在所选日期尚未建立，或不在您的管辖范围内。");
@@ -578,7 +578,7 @@ static int override_allowed(yj_req *r)
 	if (!o || json_is_null(o) || (yj_who(r)->role_bit & ROLE_ADMIN))
 		return 1;
 	yj_reply_problem_errors(r, 403, "forbidden", "无权填写校验例外理由", "只有系统管理员可以接受未通过校验的代码，请联系管理员。",
-				json_pack("[{s:s, s:s}]", "field", "credit_code_override", "detail", "仅管理员可填写"));
+				yj_field_errors("credit_code_override", "仅管理员可填写"));
 	return 0;
 }
 
@@ -621,7 +621,7 @@ int yj_reg_api_stats(yj_req *r, const reg_api *a)
 		char *detail = yj_asprintf("group 应为以下之一：%s", allowed.data);
 		yj_buf_free(&allowed);
 		int rc = yj_reply_problem_errors(r, 400, "validation", "参数错误", detail,
-						 json_pack("[{s:s, s:s}]", "field", "group", "detail", "不支持的分组"));
+						 yj_field_errors("group", "不支持的分组"));
 		free(detail);
 		return rc;
 	}

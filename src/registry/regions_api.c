@@ -51,12 +51,12 @@ static yj_qb *filtered(yj_req *r)
 	const char *parent = yj_query(r, "parent"), *q = yj_query(r, "q"), *level = yj_query(r, "level");
 	if (parent && !valid_code(parent)) {
 		yj_reply_problem_errors(r, 400, "validation", "参数错误", "parent 应为 6 位或 9 位行政区划代码。",
-					json_pack("[{s:s,s:s}]", "field", "parent", "detail", "无效的行政区划代码"));
+					yj_field_errors("parent", "无效的行政区划代码"));
 		return NULL;
 	}
 	if (level && (strlen(level) != 1 || level[0] < '1' || level[0] > '4')) {
 		yj_reply_problem_errors(r, 400, "validation", "参数错误", "level 应为 1 到 4。",
-					json_pack("[{s:s,s:s}]", "field", "level", "detail", "应为 1–4"));
+					yj_field_errors("level", "应为 1–4"));
 		return NULL;
 	}
 	yj_qb *qq = yj_q_select(&regions_table, COLS, &yj_who(r)->scope);

@@ -280,7 +280,7 @@ static int run(yj_req *r, store_tx_fn fn, const char *action, int status)
 		return YJ_OK;
 	int rc = store_tx(yj_store(r), fn, &a);
 	if (rc == ST_NOTFOUND && fn == create_tx)
-		return yj_reg_reply_invalid(r, json_pack("[{s:s, s:s}]", "field", "department", "detail", "部门不存在"));
+		return yj_reg_reply_invalid(r, yj_field_errors("department", "部门不存在"));
 	if (rc < 0) {
 		json_decref(a.row);
 		return yj_reply_store_error(r, rc);

@@ -170,7 +170,7 @@ static const yj_field create_fields[] = {
 /* 422 for a binding the registry refuses; takes why (may be NULL). */
 static int reply_bad_institution(yj_req *r, char *why)
 {
-	json_t *e = json_pack("[{s:s,s:s}]", "field", "institution_code", "detail", why ? why : "机构代码无效");
+	json_t *e = yj_field_errors("institution_code", why ? why : "机构代码无效");
 	free(why);
 	return yj_reply_problem_errors(r, 422, "validation", "提交的数据有误", "请核对机构用户绑定的医疗机构。", e);
 }
@@ -216,11 +216,12 @@ static int create_user(yj_req *r)
 	free(err);
 	if (rc == ST_CONFLICT)
 		return yj_reply_problem_errors(r, 409, "conflict", "用户名已存在", "该用户名已被使用，请换一个。",
-					       json_pack("[{s:s,s:s}]", "field", "username", "detail", "已存在"));
-	if (rc == ST_NOTFOUND)
-		return yj_reply_problem_errors(r, 422, "validation", "提交的数据有误", "行政区划或部门不存在。",
-					       json_pack("[{s:s,s:s},{s:s,s:s}]", "field", "region_code", "detail",
-							 "请检查行政区划代码", "field", "department", "detail", "请检查部门代码"));
+					       yj_field_errors("username", "已存在"));
+	if (rc == ST_NOTFOUND) {
+		json_t *errors = yj_field_errors("region_code", "请检查行政区划代码");
+		yj_field_error(errors, "department", "请检查部门代码");
+		return yj_reply_problem_errors(r, 422, "validation", "提交的数据有误", "行政区划或部门不存在。", errors);
+	}
 	if (rc < 0)
 		return yj_reply_store_error(r, rc);
 	api_user u;
@@ -321,7 +322,7 @@ static int patch_user(yj_req *r)
 	const char *role = json_string_value(json_object_get(yj_body(r), "role"));
 	if (role && !yj_role_find(role))
 		return yj_reply_problem_errors(r, 422, "validation", "提交的数据有误", "请按字段提示修改后重新提交。",
-					       json_pack("[{s:s,s:s}]", "field", "role", "detail", "未知角色"));
+					       yj_field_errors("role", "未知角色"));
 	if (yj_tx_or_reply(r, patch_tx, &a, &a.no) < 0)
 		return YJ_OK;
 	return yj_reply_json(r, 200, user_json(&a.after));
@@ -355,7 +356,7 @@ static int set_password(yj_req *r)
 	free(err);
 	if (why)
 		return yj_reply_problem_errors(r, 422, "validation", "提交的数据有误", why->zh,
-					       json_pack("[{s:s,s:s}]", "field", "password", "detail", why->zh));
+					       yj_field_errors("password", why->zh));
 	if (rc < 0)
 		return yj_reply_store_error(r, rc);
 	return yj_reply_empty(r, 204);

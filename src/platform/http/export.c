@@ -193,9 +193,8 @@ static int format_or_reply(yj_req *r)
 	const char *format = yj_query(r, "format");
 	int csv = format && strcmp(format, "csv") == 0;
 	if (format && !csv && strcmp(format, "xlsx") != 0) {
-		json_t *errors = json_array();
-		yj_field_error(errors, "format", "应为 xlsx 或 csv");
-		yj_reply_problem_errors(r, 400, "validation", "参数错误", "导出格式只能是 xlsx 或 csv。", errors);
+		yj_reply_problem_errors(r, 400, "validation", "参数错误", "导出格式只能是 xlsx 或 csv。",
+					yj_field_errors("format", "应为 xlsx 或 csv"));
 		return -1;
 	}
 	return csv;

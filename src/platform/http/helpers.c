@@ -15,6 +15,13 @@ void yj_field_error(json_t *errors, const char *field, const char *detail)
 	json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field, "detail", detail));
 }
 
+json_t *yj_field_errors(const char *field, const char *detail)
+{
+	json_t *errors = json_array();
+	yj_field_error(errors, field, detail);
+	return errors;
+}
+
 int yj_path_id_or_reply(yj_req *r, const char *name, int64_t *id)
 {
 	if (yj_id_parse(yj_param(r, name), id) < 0) {

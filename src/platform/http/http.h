@@ -207,6 +207,8 @@ int yj_reply_export(yj_req *r, const char *basename, const yj_column *cols, json
  * itself on failure and returns YJ_ERR, after which the handler returns YJ_OK ---- */
 /* Appends {field, detail} to errors (an array, borrowed); both strings are copied. */
 void yj_field_error(json_t *errors, const char *field, const char *detail);
+/* A new array holding one {field, detail}, for a problem about one field. */
+json_t *yj_field_errors(const char *field, const char *detail);
 /* The path parameter name as an id in *id; YJ_OK, or replies 404 and returns YJ_ERR. */
 int yj_path_id_or_reply(yj_req *r, const char *name, int64_t *id);
 /* The opening of a list keyed by id: ?limit= as yj_page_params and ?cursor= holding an id (*after,

@@ -23,7 +23,7 @@ static int query_or_reply(yj_req *r, todo_query *q, char today[11])
 	if (state && *state) {
 		if (!todo_state_valid(state)) {
 			yj_reply_problem_errors(r, 400, "validation", "参数错误", "state 应为 open（待办）、done（已办）或 cancelled（已取消）。",
-						json_pack("[{s:s,s:s}]", "field", "state", "detail", "取值无效"));
+						yj_field_errors("state", "取值无效"));
 			return YJ_ERR;
 		}
 		q->state = state;

@@ -143,6 +143,11 @@ static void field_error(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_array_get(e, 1), "detail")), "乙");
 	assert_int_equal(json_object_size(json_array_get(e, 0)), 2);
 	json_decref(e);
+	e = yj_field_errors("c", "丙");
+	assert_int_equal(json_array_size(e), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(e, 0), "field")), "c");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(e, 0), "detail")), "丙");
+	json_decref(e);
 }
 
 static void path_id(void **state)
