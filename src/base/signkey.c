@@ -27,12 +27,15 @@ static int create_secret(const char *path, char **err)
 	return rc;
 }
 
-/* Reads (creating when absent) the seed and derives the key pair into k. */
-static int load_secret(yj_signkey *k, const char *path, char **err)
+/* Reads (with create, creating when absent) the seed and derives the key pair into k. Returns 1
+ * when read, 0 when absent (only without create), YJ_ERR with *err. */
+static int load_secret(yj_signkey *k, const char *path, int create, char **err)
 {
 	char hex[256];
 	unsigned char seed[crypto_sign_SEEDBYTES];
 	int rc = yj_keyfile_read(path, 1, hex, sizeof hex, err);
+	if (rc == 0 && !create)
+		return 0;
 	if (rc == 0) {
 		if (create_secret(path, err) < 0)
 			return YJ_ERR;
@@ -40,7 +43,7 @@ static int load_secret(yj_signkey *k, const char *path, char **err)
 	}
 	if (rc <= 0)
 		return YJ_ERR;
-	rc = YJ_OK;
+	rc = 1;
 	if (yj_hex_decode(hex, seed, sizeof seed) != (int)sizeof seed) {
 		*err = yj_asprintf("%s does not hold a key (expected %zu hex digits)", path, 2 * sizeof seed);
 		rc = YJ_ERR;
@@ -88,9 +91,7 @@ int yj_signkey_load(yj_signkey *k, const char *dir, const char *name, char **err
 		return YJ_ERR;
 	}
 	char *kpath = yj_asprintf("%s/%s.key", dir, name), *ppath = yj_asprintf("%s/%s.pub", dir, name);
-	int rc = load_secret(k, kpath, err);
-	if (rc == YJ_OK)
-		rc = check_public(k, ppath, err);
+	int rc = load_secret(k, kpath, 1, err) == 1 ? check_public(k, ppath, err) : YJ_ERR;
 	if (rc == YJ_OK)
 		k->loaded = 1;
 	else
@@ -98,4 +99,28 @@ int yj_signkey_load(yj_signkey *k, const char *dir, const char *name, char **err
 	free(kpath);
 	free(ppath);
 	return rc;
+}
+
+int yj_signkey_read(yj_signkey *k, const char *dir, const char *name, char **err)
+{
+	*err = NULL;
+	k->loaded = 0;
+	if (sodium_init() < 0) {
+		*err = yj_strdup("libsodium could not be initialised");
+		return YJ_ERR;
+	}
+	char *kpath = yj_asprintf("%s/%s.key", dir, name);
+	int rc = load_secret(k, kpath, 0, err);
+	free(kpath);
+	if (rc != 1)
+		sodium_memzero(k->sk, sizeof k->sk);
+	return rc;
+}
+
+void yj_signkey_derive(const yj_signkey *k, const char *label, unsigned char out[crypto_auth_hmacsha256_BYTES])
+{
+	unsigned char seed[crypto_sign_SEEDBYTES];
+	crypto_sign_ed25519_sk_to_seed(seed, k->sk);
+	crypto_auth_hmacsha256(out, (const unsigned char *)label, strlen(label), seed);
+	sodium_memzero(seed, sizeof seed);
 }

@@ -19,5 +19,11 @@ typedef struct yj_signkey {
  * what was signed under the published key would fail from then on. Returns YJ_OK, or YJ_ERR with
  * *err (caller frees) and k->loaded = 0, its secret wiped. */
 int yj_signkey_load(yj_signkey *k, const char *dir, const char *name, char **err);
+/* Reads DIR/NAME.key into k without creating anything or looking at NAME.pub (a tool that only needs
+ * what the key derives). Returns 1 when read, 0 when the file is absent, YJ_ERR with *err. */
+int yj_signkey_read(yj_signkey *k, const char *dir, const char *name, char **err);
+/* A 32-byte key derived from k's seed for another purpose: HMAC-SHA-256 of label under the seed, so
+ * it needs no file of its own and cannot sign. k must be loaded or read. */
+void yj_signkey_derive(const yj_signkey *k, const char *label, unsigned char out[crypto_auth_hmacsha256_BYTES]);
 
 #endif

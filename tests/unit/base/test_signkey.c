@@ -1,6 +1,7 @@
 /* test_signkey.c — the one signing-key loader: a first load creates the pair (secret 0600), a
  * second load finds the same key, names keep pairs apart, and a public file naming another key
- * is refused with the secret wiped. */
+ * is refused with the secret wiped; a read creates nothing, and a key derived from the seed is the
+ * HMAC of its label. */
 #define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/base.h"
 #include "base/signkey.h"
@@ -32,6 +34,22 @@ static void load_create_reload_refuse(void **state)
 	assert_int_equal(yj_signkey_load(&b, keys, "audit", &err), YJ_OK);
 	assert_string_equal(a.pk_hex, b.pk_hex);
 	assert_memory_equal(a.sk, b.sk, sizeof a.sk);
+	/* The derived key is HMAC-SHA-256(label) under the seed, the same on every load and by read. */
+	unsigned char d1[crypto_auth_hmacsha256_BYTES], d2[crypto_auth_hmacsha256_BYTES], seed[crypto_sign_SEEDBYTES];
+	yj_signkey_derive(&a, "yijian audit state hash v1", d1);
+	crypto_sign_ed25519_sk_to_seed(seed, a.sk);
+	crypto_auth_hmacsha256(d2, (const unsigned char *)"yijian audit state hash v1", 26, seed);
+	assert_memory_equal(d1, d2, sizeof d1);
+	yj_signkey r;
+	assert_int_equal(yj_signkey_read(&r, keys, "audit", &err), 1);
+	yj_signkey_derive(&r, "yijian audit state hash v1", d2);
+	assert_memory_equal(d1, d2, sizeof d1);
+	yj_signkey_derive(&r, "another purpose", d2);
+	assert_memory_not_equal(d1, d2, sizeof d1);
+	assert_int_equal(yj_signkey_read(&r, keys, "absent", &err), 0);
+	char *absent = yj_asprintf("%s/absent.key", keys);
+	assert_int_equal(access(absent, F_OK), -1); /* read creates nothing */
+	free(absent);
 	assert_int_equal(yj_signkey_load(&c, keys, "licence", &err), YJ_OK);
 	assert_string_not_equal(a.pk_hex, c.pk_hex);
 	/* audit.pub replaced by the licence key: refused, nothing loaded. */
