@@ -276,11 +276,6 @@ static const char *split_token(char *tok, char **system)
 	return bar + 1;
 }
 
-static void add_error(json_t *errors, const char *field, const char *detail)
-{
-	json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field, "detail", detail));
-}
-
 /* FAMLEN: the length in characters of the family name, as yj_fhir_split_name decides it. */
 static void famlen_sql(yj_buf *b, const char *col)
 {
@@ -311,7 +306,7 @@ static void apply_param(yj_qb *q, const source *s, const fparam *p, const char *
 	if (p->op != P_NAME && p->op != P_FAMILY && p->op != P_GIVEN && p->op != P_LASTUPDATED) {
 		n = split_values(v, buf, sizeof buf, vals);
 		if (n <= 0) {
-			add_error(errors, p->name, "取值过长或过多（最多 20 个，以逗号分隔）");
+			yj_field_error(errors, p->name, "取值过长或过多（最多 20 个，以逗号分隔）");
 			return;
 		}
 	}
@@ -336,7 +331,7 @@ static void apply_param(yj_qb *q, const source *s, const fparam *p, const char *
 	case P_ACTIVE:
 	case P_FILING_ACTIVE:
 		if (n != 1 || (strcmp(vals[0], "true") && strcmp(vals[0], "false"))) {
-			add_error(errors, p->name, "应为 true 或 false");
+			yj_field_error(errors, p->name, "应为 true 或 false");
 			return;
 		}
 		if (p->op == P_ACTIVE) {
@@ -369,7 +364,7 @@ static void apply_param(yj_qb *q, const source *s, const fparam *p, const char *
 	case P_GIVEN: {
 		size_t len = yj_utf8_len(v, strlen(v));
 		if (len > 50) {
-			add_error(errors, p->name, "不超过 50 个字");
+			yj_field_error(errors, p->name, "不超过 50 个字");
 			return;
 		}
 		if (p->op == P_NAME) {
@@ -418,7 +413,7 @@ static void apply_param(yj_qb *q, const source *s, const fparam *p, const char *
 			if (rc < 0) {
 				char d[120];
 				snprintf(d, sizeof d, "应为 %s/id 形式的引用", p->target);
-				add_error(errors, p->name, d);
+				yj_field_error(errors, p->name, d);
 				return;
 			}
 			c_or(&c);
@@ -439,7 +434,7 @@ static void apply_param(yj_qb *q, const source *s, const fparam *p, const char *
 			} else if (!strcmp(vals[i], "inactive")) {
 				yj_buf_printf(&c.sql, "%s IN ('revoked', 'closed')", p->column);
 			} else {
-				add_error(errors, p->name, "应为 active、suspended 或 inactive");
+				yj_field_error(errors, p->name, "应为 active、suspended 或 inactive");
 				goto out;
 			}
 		}
@@ -479,7 +474,7 @@ static void apply_param(yj_qb *q, const source *s, const fparam *p, const char *
 			}
 		int64_t lo, hi;
 		if ((v[0] >= 'a' && v[0] <= 'z' && dt == v) || yj_instant_parse_range(dt, &lo, &hi) < 0) {
-			add_error(errors, p->name, "应为 FHIR 日期时间，可带 eq、ne、gt、ge、lt、le 前缀，如 ge2026-01-01T00:00:00+08:00");
+			yj_field_error(errors, p->name, "应为 FHIR 日期时间，可带 eq、ne、gt、ge、lt、le 前缀，如 ge2026-01-01T00:00:00+08:00");
 			return;
 		}
 		const char *col = p->column;
@@ -519,7 +514,7 @@ static int apply_cb(void *arg, const char *name, const char *value)
 			apply_param(a->q, a->s, p, value, a->today, a->errors);
 			return 0;
 		}
-	add_error(a->errors, name, "不支持的查询参数");
+	yj_field_error(a->errors, name, "不支持的查询参数");
 	return 0;
 }
 
@@ -663,7 +658,7 @@ static int format_ok(yj_req *r)
 	if (!f || !strcmp(f, "json") || !strcmp(f, "application/json") || !strcmp(f, "application/fhir+json"))
 		return 1;
 	yj_reply_problem_errors(r, 406, "not-acceptable", "不支持的格式", "本接口只提供 JSON 格式，请去掉 _format 参数或使用 _format=json。",
-				json_pack("[{s:s, s:s}]", "field", "_format", "detail", "仅支持 json"));
+				yj_field_errors("_format", "仅支持 json"));
 	return 0;
 }
 
@@ -677,7 +672,7 @@ static int count_param(yj_req *r, int *count)
 	long n = strtol(v, &end, 10);
 	if (!*v || *end || n < 1 || n > MAX_COUNT) {
 		yj_reply_problem_errors(r, 400, "validation", "参数错误", "_count 应为 1 到 200 之间的整数。",
-					json_pack("[{s:s, s:s}]", "field", "_count", "detail", "应为 1–200 的整数"));
+					yj_field_errors("_count", "应为 1–200 的整数"));
 		return -1;
 	}
 	*count = (int)n;
@@ -687,7 +682,7 @@ static int count_param(yj_req *r, int *count)
 static int bad_cursor(yj_req *r)
 {
 	return yj_reply_problem_errors(r, 400, "validation", "参数错误", "_cursor 无效，请使用上一页 Bundle 中 next 链接的地址。",
-				       json_pack("[{s:s, s:s}]", "field", "_cursor", "detail", "无效的翻页游标"));
+				       yj_field_errors("_cursor", "无效的翻页游标"));
 }
 
 /* ---- search ---- */
@@ -806,7 +801,7 @@ static int history(yj_req *r, const ftype *ft)
 	const char *sv = yj_query(r, "_since");
 	if (sv && yj_instant_parse_range(sv, &since, &hi) < 0)
 		return yj_reply_problem_errors(r, 400, "validation", "参数错误", "_since 应为 FHIR 时刻，如 2026-01-01T00:00:00+08:00。",
-					       json_pack("[{s:s, s:s}]", "field", "_since", "detail", "格式无效"));
+					       yj_field_errors("_since", "格式无效"));
 	int phase = 0, have_cursor = 0;
 	int64_t cts = 0, cid = 0;
 	const char *cur = yj_query(r, "_cursor");

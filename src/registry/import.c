@@ -258,11 +258,6 @@ static void take_errors(import_ctx *x, long row, json_t *errs)
 	}
 }
 
-static void add(json_t *errs, const char *field, const char *detail)
-{
-	json_array_append_new(errs, json_pack("{s:s, s:s}", "field", field, "detail", detail));
-}
-
 /* The ciphertext of personal data is randomised, so re-encrypting the same number would look
  * like a change: when every keyed hash matches the stored one, the stored hidden columns stay. */
 static void keep_sealed(const reg_kind *k, json_t *rec, const json_t *existing)
@@ -294,7 +289,7 @@ static int duplicate_key(import_ctx *x, const json_t *in, json_t *seen, long row
 		char msg[300];
 		snprintf(msg, sizeof msg, "%s与第 %lld 行重复：同一文件中每条记录只能出现一次。", kf->label,
 			 (long long)json_integer_value(prev));
-		add(errs, kf->name, msg);
+		yj_field_error(errs, kf->name, msg);
 		return 1;
 	}
 	json_object_set_new(seen, key, json_integer(row));
@@ -343,7 +338,7 @@ static int file_conflict(const reg_kind *k, const json_t *rec, json_t *seen, lon
 		char msg[300];
 		snprintf(msg, sizeof msg, "%s与第 %lld 行相同：同一文件中不能有两条记录使用同一%s，请核对。", label,
 			 (long long)json_integer_value(prev), label);
-		add(errs, fields[i], msg);
+		yj_field_error(errs, fields[i], msg);
 		taken = 1;
 	}
 	for (int i = 0; i < n; i++) {
@@ -377,7 +372,7 @@ static int record_check(store_conn *c, const reg_kind *k, const yj_import_opts *
 			if (!yj_scope_allows(sc, region, NULL)) {
 				snprintf(msg, sizeof msg, "该%s已在其他辖区登记（%s），不在您的管辖范围内，不能导入或修改。", kf->label,
 					 region);
-				add(errs, kf->name, msg);
+				yj_field_error(errs, kf->name, msg);
 				rc = ST_OK;
 				goto done;
 			}
@@ -390,7 +385,7 @@ static int record_check(store_conn *c, const reg_kind *k, const yj_import_opts *
 	}
 	json_t *ov = json_object_get(in, "credit_code_override");
 	if (ov && json_string_length(ov) && !o->allow_override)
-		add(errs, "credit_code_override", "只有系统管理员可以填写校验例外理由，请删除该列的内容或联系管理员导入。");
+		yj_field_error(errs, "credit_code_override", "只有系统管理员可以填写校验例外理由，请删除该列的内容或联系管理员导入。");
 	rec = yj_reg_validate(c, k, sc, in, 1, existing, errs);
 	if (json_array_size(errs))
 		goto done;
@@ -400,7 +395,7 @@ static int record_check(store_conn *c, const reg_kind *k, const yj_import_opts *
 	if (taken) {
 		int fi = field_index(k, taken);
 		snprintf(msg, sizeof msg, "已有其他%s使用该%s，请核对。", k->label, fi >= 0 ? k->fields[fi].label : taken);
-		add(errs, taken, msg);
+		yj_field_error(errs, taken, msg);
 		goto done;
 	}
 	if (file_conflict(k, rec, seen, row, errs))
@@ -530,7 +525,7 @@ static int check_rows(store_conn *c, import_ctx *x)
 				continue;
 			const char *v = trim(r->f[col]);
 			if (formula_cell(v)) {
-				add(errs, field_at(x->k, fi)->name, "单元格以 = + @ 或制表符开头，像是电子表格公式，已拒绝；请改为纯文本。");
+				yj_field_error(errs, field_at(x->k, fi)->name, "单元格以 = + @ 或制表符开头，像是电子表格公式，已拒绝；请改为纯文本。");
 				continue;
 			}
 			json_object_set_new(in, field_at(x->k, fi)->name, json_string(v));

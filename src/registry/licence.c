@@ -4,7 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "licence.h"
 #include "../base/base.h"
-#include "../base/keyfile.h"
+#include "../base/signkey.h"
 
 #include <errno.h>
 #include <sodium.h>
@@ -21,12 +21,7 @@
  * rotated or published without the other ---- */
 
 /* Loaded once at start, before request threads run; read-only afterwards. */
-static struct {
-	int loaded;
-	unsigned char sk[crypto_sign_SECRETKEYBYTES];
-	unsigned char pk[PK_LEN];
-	char pk_hex[2 * PK_LEN + 1];
-} key;
+static yj_signkey key;
 
 static char public_url[512];
 
@@ -46,86 +41,10 @@ const char *yj_licence_public_url(void)
 	return public_url;
 }
 
-static int load_secret(const char *path, char **err)
-{
-	char hex[256];
-	unsigned char seed[crypto_sign_SEEDBYTES];
-	int rc = yj_keyfile_read(path, 1, hex, sizeof hex, err);
-	if (rc == 0) {
-		unsigned char pk[PK_LEN], sk[crypto_sign_SECRETKEYBYTES];
-		char line[2 * crypto_sign_SEEDBYTES + 2];
-		crypto_sign_keypair(pk, sk);
-		crypto_sign_ed25519_sk_to_seed(seed, sk);
-		yj_hex_encode(seed, sizeof seed, line);
-		strcat(line, "\n");
-		rc = yj_keyfile_write(path, line, 0600, err);
-		sodium_memzero(sk, sizeof sk);
-		sodium_memzero(line, sizeof line);
-		if (rc < 0)
-			goto done;
-		rc = yj_keyfile_read(path, 1, hex, sizeof hex, err);
-	}
-	if (rc <= 0) {
-		rc = YJ_ERR;
-		goto done;
-	}
-	rc = YJ_OK;
-	if (yj_hex_decode(hex, seed, sizeof seed) != (int)sizeof seed) {
-		*err = yj_asprintf("%s does not hold a key (expected %zu hex digits)", path, 2 * sizeof seed);
-		rc = YJ_ERR;
-	} else {
-		crypto_sign_seed_keypair(key.pk, key.sk, seed);
-		yj_hex_encode(key.pk, PK_LEN, key.pk_hex);
-	}
-done:
-	sodium_memzero(hex, sizeof hex);
-	sodium_memzero(seed, sizeof seed);
-	return rc;
-}
-
-/* Writes DIR/licence.pub when absent; refuses one naming another key, since every licence file
- * already handed out would then fail against the published key. */
-static int check_public(const char *path, char **err)
-{
-	char hex[256];
-	int rc = yj_keyfile_read(path, 0, hex, sizeof hex, err);
-	if (rc == 0) {
-		char *line = yj_asprintf("%s\n", key.pk_hex);
-		rc = yj_keyfile_write(path, line, 0644, err);
-		free(line);
-		if (rc < 0)
-			return YJ_ERR;
-		rc = yj_keyfile_read(path, 0, hex, sizeof hex, err);
-	}
-	if (rc <= 0)
-		return YJ_ERR;
-	if (strcasecmp(hex, key.pk_hex) != 0) {
-		*err = yj_asprintf("%s does not match the secret key in the same directory; restore the matching pair", path);
-		return YJ_ERR;
-	}
-	return YJ_OK;
-}
-
+/* DIR/licence.key and DIR/licence.pub. */
 int yj_licence_keys_load(const char *dir, char **err)
 {
-	*err = NULL;
-	if (sodium_init() < 0) {
-		*err = yj_strdup("libsodium could not be initialised");
-		return YJ_ERR;
-	}
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-		*err = yj_asprintf("cannot create the key directory %s: %s", dir, strerror(errno));
-		return YJ_ERR;
-	}
-	char *kpath = yj_asprintf("%s/licence.key", dir), *ppath = yj_asprintf("%s/licence.pub", dir);
-	key.loaded = 0;
-	int rc = load_secret(kpath, err);
-	if (rc == YJ_OK)
-		rc = check_public(ppath, err);
-	key.loaded = rc == YJ_OK;
-	free(kpath);
-	free(ppath);
-	return rc;
+	return yj_signkey_load(&key, dir, "licence", err);
 }
 
 /* ---- codes and numbers ---- */

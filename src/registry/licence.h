@@ -111,9 +111,9 @@ int yj_licence_qr_png(const char *text, int scale, unsigned char **png, size_t *
 
 /* ---- store (licence_store.c); writes run inside store_tx on c ---- */
 
-/* Failures of the write operations besides the store's. */
-#define YJ_LICENCE_INVALID (-100) /* input refused: {field, detail} added to errors */
-#define YJ_LICENCE_STATE (-101)	  /* transition not allowed: *why says why */
+/* Failures of the write operations besides the store's (the API turns them into a yj_refusal, licence_api.c). */
+#define YJ_LICENCE_INVALID (-110) /* input refused: {field, detail} added to errors */
+#define YJ_LICENCE_STATE (-111)	  /* transition not allowed: *why says why */
 
 /* Issues a licence from the validated body {kind, holder_type, holder_id, reason, valid_from?,
  * valid_to?, number?, issuer?}: the holder must exist in sc, the kind must be for its holder type.

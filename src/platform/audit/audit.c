@@ -5,7 +5,7 @@
 #include "audit_int.h"
 #include "../../base/base.h"
 #include "../../base/log.h"
-#include "../../base/keyfile.h"
+#include "../../base/signkey.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -28,142 +28,49 @@
 /* ---- keys ---- */
 
 /* Loaded once at start, before request threads run; read-only afterwards. */
+static yj_signkey key;
+/* Keys the hashes of states that hold personal data (yj_audit_append_keyed): derived from the audit
+ * seed, so it needs no file of its own and cannot sign. */
 static struct {
-	int loaded;
-	unsigned char sk[crypto_sign_SECRETKEYBYTES];
-	unsigned char pk[PK_LEN];
-	char pk_hex[2 * PK_LEN + 1];
-	int state_ok; /* state below is derived */
-	unsigned char state[crypto_auth_hmacsha256_KEYBYTES]; /* keys the hashes of personal states */
-} key;
+	int ok;
+	unsigned char k[crypto_auth_hmacsha256_KEYBYTES];
+} state_key;
+#define STATE_KEY_LABEL "yijian audit state hash v1"
 
 const char *yj_audit_public_key_hex(void)
 {
 	return key.loaded ? key.pk_hex : NULL;
 }
 
-/* Creates DIR/audit.key holding the hex ed25519 seed of a new key pair. */
-static int create_secret(const char *path, char **err)
-{
-	unsigned char pk[PK_LEN], sk[crypto_sign_SECRETKEYBYTES], seed[crypto_sign_SEEDBYTES];
-	char hex[2 * crypto_sign_SEEDBYTES + 2];
-	crypto_sign_keypair(pk, sk);
-	crypto_sign_ed25519_sk_to_seed(seed, sk);
-	yj_hex_encode(seed, sizeof seed, hex);
-	strcat(hex, "\n");
-	int rc = yj_keyfile_write(path, hex, 0600, err);
-	sodium_memzero(sk, sizeof sk);
-	sodium_memzero(seed, sizeof seed);
-	sodium_memzero(hex, sizeof hex);
-	return rc;
-}
-
-/* The key of keyed state hashes: HMAC-SHA-256 of a fixed label under the seed, so it needs no file
- * of its own and cannot be used to sign. */
-static void derive_state_key(const unsigned char seed[crypto_sign_SEEDBYTES])
-{
-	static const char label[] = "yijian audit state hash v1";
-	crypto_auth_hmacsha256(key.state, (const unsigned char *)label, sizeof label - 1, seed);
-	key.state_ok = 1;
-}
-
-/* Reads (with create, creating when absent) the seed and derives the key pair and the state key
- * into the static key. Without create, 0 when the file is absent. */
-static int load_secret(const char *path, int create, char **err)
-{
-	char hex[256];
-	unsigned char seed[crypto_sign_SEEDBYTES];
-	int rc = yj_keyfile_read(path, 1, hex, sizeof hex, err);
-	if (rc == 0 && !create)
-		return 0;
-	if (rc == 0) {
-		if (create_secret(path, err) < 0)
-			return YJ_ERR;
-		rc = yj_keyfile_read(path, 1, hex, sizeof hex, err);
-	}
-	if (rc <= 0)
-		return YJ_ERR;
-	rc = YJ_OK;
-	if (yj_hex_decode(hex, seed, sizeof seed) != (int)sizeof seed) {
-		*err = yj_asprintf("%s does not hold a key (expected %zu hex digits)", path, 2 * sizeof seed);
-		rc = YJ_ERR;
-	} else {
-		crypto_sign_seed_keypair(key.pk, key.sk, seed);
-		yj_hex_encode(key.pk, PK_LEN, key.pk_hex);
-		derive_state_key(seed);
-	}
-	sodium_memzero(hex, sizeof hex);
-	sodium_memzero(seed, sizeof seed);
-	return rc;
-}
-
-/* Writes DIR/audit.pub when absent; refuses one that names another key, since verifiers would
- * reject every head signed from now on. */
-static int check_public(const char *path, char **err)
-{
-	char hex[256];
-	int rc = yj_keyfile_read(path, 0, hex, sizeof hex, err);
-	if (rc == 0) {
-		char *line = yj_asprintf("%s\n", key.pk_hex);
-		rc = yj_keyfile_write(path, line, 0644, err);
-		free(line);
-		if (rc < 0)
-			return YJ_ERR;
-		rc = yj_keyfile_read(path, 0, hex, sizeof hex, err);
-	}
-	if (rc <= 0)
-		return YJ_ERR;
-	if (strcasecmp(hex, key.pk_hex) != 0) {
-		*err = yj_asprintf("%s does not match the secret key in the same directory; restore the matching pair", path);
-		return YJ_ERR;
-	}
-	return YJ_OK;
-}
-
+/* DIR/audit.key and DIR/audit.pub, and the state key derived from the seed. */
 int yj_audit_keys_load(const char *dir, char **err)
 {
-	*err = NULL;
-	if (sodium_init() < 0) {
-		*err = yj_strdup("libsodium could not be initialised");
-		return YJ_ERR;
+	int rc = yj_signkey_load(&key, dir, "audit", err);
+	if (rc == YJ_OK) {
+		yj_signkey_derive(&key, STATE_KEY_LABEL, state_key.k);
+		state_key.ok = 1;
 	}
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-		*err = yj_asprintf("cannot create the key directory %s: %s", dir, strerror(errno));
-		return YJ_ERR;
-	}
-	char *kpath = yj_asprintf("%s/audit.key", dir), *ppath = yj_asprintf("%s/audit.pub", dir);
-	key.loaded = 0;
-	int rc = load_secret(kpath, 1, err);
-	if (rc == YJ_OK)
-		rc = check_public(ppath, err);
-	if (rc == YJ_OK)
-		key.loaded = 1;
-	else
-		sodium_memzero(key.sk, sizeof key.sk);
-	free(kpath);
-	free(ppath);
 	return rc;
 }
 
 int yj_audit_state_key_load(const char *dir, char **err)
 {
 	*err = NULL;
-	if (sodium_init() < 0) {
-		*err = yj_strdup("libsodium could not be initialised");
-		return YJ_ERR;
-	}
-	if (key.state_ok)
+	if (state_key.ok)
 		return 1;
-	char *kpath = yj_asprintf("%s/audit.key", dir);
-	int rc = load_secret(kpath, 0, err);
-	sodium_memzero(key.sk, sizeof key.sk); /* only the state key is wanted; key.loaded stays 0 */
-	free(kpath);
-	return rc < 0 ? YJ_ERR : rc == 0 ? 0 : 1;
+	yj_signkey k; /* only the derived state key is wanted: nothing here can sign */
+	int rc = yj_signkey_read(&k, dir, "audit", err);
+	if (rc == 1) {
+		yj_signkey_derive(&k, STATE_KEY_LABEL, state_key.k);
+		state_key.ok = 1;
+	}
+	sodium_memzero(&k, sizeof k);
+	return rc < 0 ? YJ_ERR : rc;
 }
 
 int yj_audit_state_key_ready(void)
 {
-	return key.state_ok;
+	return state_key.ok;
 }
 
 /* ---- tree heads ---- */
@@ -242,14 +149,14 @@ static int leaf_hash(const leaf_fields *f, unsigned char out[YJ_HASH_LEN])
  * (plain) or YJ_STATE_HASH_MAX (keyed). */
 static int state_hash(const json_t *state, int keyed, char *out)
 {
-	if (keyed && !key.state_ok)
+	if (keyed && !state_key.ok)
 		return YJ_ERR;
 	char *s = state ? json_dumps(state, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY) : yj_strdup("null");
 	if (!s)
 		return YJ_ERR;
 	unsigned char h[YJ_HASH_LEN];
 	if (keyed) {
-		crypto_auth_hmacsha256(h, (const unsigned char *)s, strlen(s), key.state);
+		crypto_auth_hmacsha256(h, (const unsigned char *)s, strlen(s), state_key.k);
 		strcpy(out, YJ_STATE_KEYED_PREFIX);
 		yj_hex_encode(h, YJ_HASH_LEN, out + strlen(YJ_STATE_KEYED_PREFIX));
 	} else {

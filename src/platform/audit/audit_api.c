@@ -19,7 +19,7 @@ static int bad_param(yj_req *r, const char *field, const char *detail)
 	char d[256];
 	snprintf(d, sizeof d, "参数 %s 有误：%s。", field, detail);
 	return yj_reply_problem_errors(r, 400, "validation", "参数错误", d,
-				       json_pack("[{s:s,s:s}]", "field", field, "detail", detail));
+				       yj_field_errors(field, detail));
 }
 
 /* Parses ?name= as a decimal integer in [lo, hi]. Returns 1 when present, 0 when absent (and

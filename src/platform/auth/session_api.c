@@ -232,7 +232,7 @@ static int signout(yj_req *r)
 static int refuse_new_password(yj_req *r, const char *why)
 {
 	return yj_reply_problem_errors(r, 422, "validation", "提交的数据有误", why,
-				       json_pack("[{s:s,s:s}]", "field", "new_password", "detail", why));
+				       yj_field_errors("new_password", why));
 }
 
 static int change_password(yj_req *r)
@@ -257,7 +257,7 @@ static int change_password(yj_req *r)
 	if (!yj_password_verify(u.password_hash, oldpw)) {
 		auth_record_failure(s, p->username, yj_client_addr(r));
 		return yj_reply_problem_errors(r, 422, "validation", "提交的数据有误", "原密码不正确。",
-					       json_pack("[{s:s,s:s}]", "field", "old_password", "detail", "原密码不正确"));
+					       yj_field_errors("old_password", "原密码不正确"));
 	}
 	const yj_pw_refusal *weak = yj_password_weak(newpw, p->username, oldpw);
 	if (weak)

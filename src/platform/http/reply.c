@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const char *yj_method(yj_req *r) { return r->method; }
 const char *yj_path(yj_req *r) { return r->path; }
@@ -93,6 +94,18 @@ int yj_reply_take(yj_req *r, int status, const char *content_type, void *data, s
 	r->resp = data;
 	r->resp_len = len;
 	r->resp_type = content_type;
+	return YJ_OK;
+}
+
+int yj_reply_fd(yj_req *r, int status, const char *content_type, int fd, size_t len)
+{
+	if (r->replied) {
+		close(fd);
+		return yj_reply_take(r, status, content_type, NULL, 0); /* logs the double reply */
+	}
+	yj_reply_take(r, status, content_type, NULL, len);
+	r->resp_fd = fd;
+	r->resp_file = 1;
 	return YJ_OK;
 }
 
@@ -283,7 +296,7 @@ int yj_page_params(yj_req *r, int *limit, const char **cursor)
 		long v = strtol(l, &end, 10);
 		if (!*l || *end || v < 1 || v > 200) {
 			yj_reply_problem_errors(r, 400, "validation", "参数错误", "limit 必须是 1 到 200 之间的整数。",
-						json_pack("[{s:s,s:s}]", "field", "limit", "detail", "应为 1–200 的整数"));
+						yj_field_errors("limit", "应为 1–200 的整数"));
 			return YJ_ERR;
 		}
 		*limit = (int)v;
@@ -292,7 +305,7 @@ int yj_page_params(yj_req *r, int *limit, const char **cursor)
 		r->cursor = cursor_decode(c);
 		if (!r->cursor) {
 			yj_reply_problem_errors(r, 400, "validation", "参数错误", "cursor 无效，请使用上一页返回的 next_cursor。",
-						json_pack("[{s:s,s:s}]", "field", "cursor", "detail", "无效的翻页游标"));
+						yj_field_errors("cursor", "无效的翻页游标"));
 			return YJ_ERR;
 		}
 		*cursor = r->cursor;

@@ -51,12 +51,12 @@ static yj_qb *filtered(yj_req *r)
 	const char *parent = yj_query(r, "parent"), *q = yj_query(r, "q"), *level = yj_query(r, "level");
 	if (parent && !valid_code(parent)) {
 		yj_reply_problem_errors(r, 400, "validation", "参数错误", "parent 应为 6 位或 9 位行政区划代码。",
-					json_pack("[{s:s,s:s}]", "field", "parent", "detail", "无效的行政区划代码"));
+					yj_field_errors("parent", "无效的行政区划代码"));
 		return NULL;
 	}
 	if (level && (strlen(level) != 1 || level[0] < '1' || level[0] > '4')) {
 		yj_reply_problem_errors(r, 400, "validation", "参数错误", "level 应为 1 到 4。",
-					json_pack("[{s:s,s:s}]", "field", "level", "detail", "应为 1–4"));
+					yj_field_errors("level", "应为 1–4"));
 		return NULL;
 	}
 	yj_qb *qq = yj_q_select(&regions_table, COLS, &yj_who(r)->scope);
@@ -111,20 +111,9 @@ static int export_regions(yj_req *r)
 	yj_qb *q = filtered(r);
 	if (!q)
 		return YJ_OK;
-	yj_q_tail(q, "ORDER BY code LIMIT 100000");
-	store_stmt *st = yj_q_prepare(q, store_conn_get(yj_store(r)));
-	if (!st)
-		return yj_reply_store_error(r, ST_ERR);
-	json_t *rows = json_array();
-	int rc;
-	while ((rc = store_step(st)) == ST_ROW)
-		json_array_append_new(rows, region_json(st));
-	store_finalize(st);
-	if (rc < 0) {
-		json_decref(rows);
-		return yj_reply_store_error(r, rc);
-	}
-	return yj_reply_export(r, "regions", export_cols, rows);
+	yj_q_tail(q, "ORDER BY code"); /* every row: the export streams */
+	return yj_reply_export_stmt(r, "regions", export_cols, yj_q_prepare(q, store_conn_get(yj_store(r))), region_row,
+				    NULL);
 }
 
 static int get_region(yj_req *r)
