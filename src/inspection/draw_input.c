@@ -89,7 +89,9 @@ typedef struct subj {
 	char grade[4];
 	int64_t violations;
 	int64_t last_inspected; /* epoch ms, 0: never */
-	char *last_team;	/* team of the last completed task */
+	int64_t last_task;	/* the last completed task, 0: none */
+	int64_t *last_team;	/* its team's user ids (owned) */
+	size_t nlast_team;
 } subj;
 
 static int subj_cmp(const void *a, const void *b)
@@ -187,7 +189,7 @@ static int load_history(store_conn *c, const char *region, subj *s, size_t n)
 	store_finalize(st);
 	if (rc < 0)
 		return rc;
-	st = store_prepare(c, "SELECT subject_id, completed_at, team FROM inspection_tasks WHERE state = 'completed' AND"
+	st = store_prepare(c, "SELECT subject_id, completed_at, id FROM inspection_tasks WHERE state = 'completed' AND"
 			      " region_code LIKE ? ORDER BY subject_id, completed_at");
 	if (!st)
 		return ST_ERR;
@@ -196,9 +198,24 @@ static int load_history(store_conn *c, const char *region, subj *s, size_t n)
 		subj *x = find(s, n, store_col_int64(st, 0));
 		if (x) { /* ascending: the last row per subject wins */
 			x->last_inspected = store_col_int64(st, 1);
-			free(x->last_team);
-			x->last_team = yj_strdup(store_col_text(st, 2));
+			x->last_task = store_col_int64(st, 2);
 		}
+	}
+	store_finalize(st);
+	if (rc < 0)
+		return rc;
+	/* The teams of those last tasks, in one statement. */
+	st = store_prepare(c, "SELECT t.subject_id, m.task_id, m.user_id FROM inspection_task_members m JOIN inspection_tasks t"
+			      " ON t.id = m.task_id WHERE t.state = 'completed' AND t.region_code LIKE ?");
+	if (!st)
+		return ST_ERR;
+	store_bind_text(st, 1, pat, -1);
+	while ((rc = store_step(st)) == ST_ROW) {
+		subj *x = find(s, n, store_col_int64(st, 0));
+		if (!x || x->last_task != store_col_int64(st, 1))
+			continue;
+		x->last_team = yj_realloc(x->last_team, (x->nlast_team + 1) * sizeof *x->last_team);
+		x->last_team[x->nlast_team++] = store_col_int64(st, 2);
 	}
 	store_finalize(st);
 	return rc < 0 ? rc : ST_OK;
@@ -383,17 +400,12 @@ static int load_inspectors(store_conn *c, const json_t *plan, subj *s, size_t ns
 	if (rc < 0)
 		return rc;
 	/* Previous: the team of each subject's last completed inspection. */
-	for (size_t i = 0; i < ns; i++) {
-		json_t *team = insp_csv_array(s[i].last_team), *v;
-		size_t k;
-		json_array_foreach(team, k, v) {
-			int64_t uid;
-			insp *x = yj_id_parse(json_string_value(v), &uid) == 0 ? insp_find(*out, *n, uid) : NULL;
+	for (size_t i = 0; i < ns; i++)
+		for (size_t k = 0; k < s[i].nlast_team; k++) {
+			insp *x = insp_find(*out, *n, s[i].last_team[k]);
 			if (x)
 				exclude(x, &s[i]);
 		}
-		json_decref(team);
-	}
 	return ST_OK;
 }
 

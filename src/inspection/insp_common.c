@@ -112,12 +112,6 @@ char *insp_array_csv(const json_t *arr)
 	return yj_buf_detach(&b);
 }
 
-void insp_member_pattern(int64_t id, char out[32])
-{
-	char s[21];
-	yj_id_format(id, s);
-	snprintf(out, 32, "%%,%s,%%", s);
-}
 
 int insp_audit(store_conn *c, yj_req *r, const char *action, const char *type, int64_t id, const char *region,
 	       const json_t *state, int64_t *idx)
@@ -284,28 +278,4 @@ int insp_team_check(store_conn *c, const json_t *team, int64_t subject_id, const
 	}
 	*csv = yj_buf_detach(&b);
 	return ST_OK;
-}
-
-json_t *insp_team_json(store_conn *c, const char *csv)
-{
-	json_t *ids = insp_csv_array(csv), *out = json_array(), *v;
-	size_t i;
-	json_array_foreach(ids, i, v) {
-		int64_t id = 0;
-		yj_id_parse(json_string_value(v), &id);
-		store_stmt *st = store_prepare(c, "SELECT u.display_name, i.cert_no FROM users u LEFT JOIN inspectors i ON"
-						  " i.user_id = u.id WHERE u.id = ?");
-		json_t *o = json_pack("{s:O}", "id", v);
-		if (st) {
-			store_bind_int64(st, 1, id);
-			if (store_step(st) == ST_ROW) {
-				json_object_set_new(o, "name", insp_text(st, 0));
-				json_object_set_new(o, "cert_no", insp_text(st, 1));
-			}
-			store_finalize(st);
-		}
-		json_array_append_new(out, o);
-	}
-	json_decref(ids);
-	return out;
 }

@@ -10,6 +10,7 @@
 #include "../base/base.h"
 #include "../base/id.h"
 #include "../platform/audit/audit.h"
+#include "../platform/auth/auth.h"
 
 extern const yj_table insp_items_t, insp_inspectors_t, insp_conflicts_t, insp_signals_t, insp_plans_t,
 	insp_draws_t, insp_tasks_t, insp_results_t, insp_findings_t, insp_attach_t, insp_orders_t, insp_records_t;
@@ -43,8 +44,6 @@ int insp_clean(const char *s, int multiline);
 json_t *insp_csv_array(const char *csv);
 /* An array of strings → "a,b,c" (caller frees). */
 char *insp_array_csv(const json_t *arr);
-/* ",a,b," LIKE pattern for membership of id in a comma list column (into out). */
-void insp_member_pattern(int64_t id, char out[32]);
 /* Appends an audit leaf for the request's user. */
 int insp_audit(store_conn *c, yj_req *r, const char *action, const char *type, int64_t id, const char *region,
 	       const json_t *state, int64_t *idx);
@@ -60,8 +59,22 @@ int insp_checklist(store_conn *c, const char *item_ids, json_t **out);
  * returns INSP_REFUSED. *csv (caller frees) receives "id,id". */
 int insp_team_check(store_conn *c, const json_t *team, int64_t subject_id, const char *subject_region,
 		    json_t *errors, char **csv);
-/* Team member ids of a task's `team` column as [{id, name}]. */
-json_t *insp_team_json(store_conn *c, const char *csv);
+
+/* ---- teams (team_store.c): one row per member in inspection_task_members, the leader first ---- */
+/* The members of tasks, joined with their task so its scope and filters apply (columns of the task
+ * qualified "inspection_tasks."): select "m.task_id, m.user_id, i.cert_no" ordered by
+ * "m.task_id, m.member_order" for insp_teams_fill. */
+extern const yj_table insp_members_t;
+/* Replaces the task's team by the ids of csv ("id,id", the leader first). */
+int insp_team_write(store_conn *c, int64_t task_id, const char *csv);
+/* Gives task `to` the team of task `from`. */
+int insp_team_copy(store_conn *c, int64_t from, int64_t to);
+/* The member ids of a task, the leader first (caller frees *ids, also on failure). */
+int insp_team_ids(store_conn *c, int64_t task_id, int64_t **ids, size_t *n);
+/* Sets "team": [{id, name, cert_no}] on every task object of tasks (objects with a string "id") from
+ * the rows of st (m.task_id, m.user_id, i.cert_no; see insp_members_t), with the display names from
+ * auth in one more statement per 500 people. Finalizes st (NULL is ST_ERR). */
+int insp_teams_fill(store_conn *c, store_stmt *st, json_t *tasks);
 /* The Chinese name of a task kind (random → 双随机抽查), or NULL for an unknown kind. */
 const char *insp_task_kind_label(const char *kind);
 

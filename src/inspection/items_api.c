@@ -285,9 +285,14 @@ static int inspector_load(store_conn *c, const yj_scope *sc, int64_t user, json_
 			      insp_text(st, 1), "department", insp_text(st, 2), "region_code", insp_text(st, 3), "active",
 			      (int)store_col_int64(st, 4), "updated_at", (json_int_t)store_col_int64(st, 5));
 	store_finalize(st);
-	json_t *team = insp_team_json(c, json_string_value(json_object_get(o, "user_id")));
-	json_object_set(o, "name", json_object_get(json_array_get(team, 0), "name"));
-	json_decref(team);
+	json_t *names = json_object();
+	if ((rc = yj_user_names(c, &user, 1, names)) < 0) {
+		json_decref(names);
+		json_decref(o);
+		return rc;
+	}
+	json_object_set(o, "name", json_object_get(names, json_string_value(json_object_get(o, "user_id"))));
+	json_decref(names);
 	json_t *cf = NULL;
 	if ((rc = conflicts_of(c, user, &cf)) < 0) {
 		json_decref(o);

@@ -555,8 +555,8 @@ static int create_tasks(store_conn *c, yj_req *r, int64_t draw, const json_t *bu
 		yj_id_parse(json_string_value(json_object_get(pick, "id")), &sid);
 		char *team = team_ids(json_object_get(pick, "inspectors"), map);
 		store_stmt *st = !team ? NULL : store_prepare(c, "INSERT INTO inspection_tasks (id, kind, draw_id, plan_id, item_ids, subject_id,"
-						  " subject_name, subject_code, region_code, department, phase, team, due_date, state,"
-						  " created_by, created_at, updated_at) VALUES (?, 'random', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+						  " subject_name, subject_code, region_code, department, phase, due_date, state,"
+						  " created_by, created_at, updated_at) VALUES (?, 'random', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
 						  " 'assigned', ?, ?, ?)");
 		if (!st) {
 			free(team);
@@ -574,13 +574,14 @@ static int create_tasks(store_conn *c, yj_req *r, int64_t draw, const json_t *bu
 		store_bind_text(st, 8, json_string_value(json_object_get(subject, "region_code")), -1);
 		store_bind_text(st, 9, dept, -1);
 		store_bind_text(st, 10, json_string_value(json_object_get(pick, "phase")), -1);
-		store_bind_text(st, 11, team, -1);
-		store_bind_text(st, 12, json_string_value(json_object_get(plan, "end_date")), -1);
-		store_bind_text(st, 13, actor, -1);
+		store_bind_text(st, 11, json_string_value(json_object_get(plan, "end_date")), -1);
+		store_bind_text(st, 12, actor, -1);
+		store_bind_int64(st, 13, now);
 		store_bind_int64(st, 14, now);
-		store_bind_int64(st, 15, now);
 		rc = store_step(st);
 		store_finalize(st);
+		if (rc >= 0)
+			rc = insp_team_write(c, id, team);
 		free(team);
 		if (rc < 0 || (rc = insp_todo_task(c, id)) < 0)
 			break;
@@ -732,19 +733,24 @@ static int draw_get(yj_req *r)
 	if (rc < 0)
 		return yj_reply_store_error(r, rc);
 	/* The tasks it created, for the page that shows teams. */
-	yj_qb *q = yj_q_select(&insp_tasks_t, "id, subject_id, subject_name, phase, team, state", &yj_who(r)->scope);
+	yj_qb *q = yj_q_select(&insp_tasks_t, "id, subject_id, subject_name, phase, state", &yj_who(r)->scope);
 	yj_q_where(q, "draw_id = ?");
 	yj_q_int(q, id);
 	yj_q_tail(q, "ORDER BY id");
 	store_stmt *st = yj_q_prepare(q, c);
 	json_t *tasks = json_array();
 	while (st && (rc = store_step(st)) == ST_ROW)
-		json_array_append_new(tasks, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "id", yj_json_id(store_col_int64(st, 0)),
+		json_array_append_new(tasks, json_pack("{s:o, s:o, s:o, s:o, s:o}", "id", yj_json_id(store_col_int64(st, 0)),
 						       "subject_id", yj_json_id(store_col_int64(st, 1)), "subject_name",
-						       insp_text(st, 2), "phase", insp_text(st, 3), "team",
-						       insp_team_json(c, store_col_text(st, 4)), "state", insp_text(st, 5)));
+						       insp_text(st, 2), "phase", insp_text(st, 3), "state", insp_text(st, 4)));
 	if (st)
 		store_finalize(st);
+	/* Their teams in one statement. */
+	q = yj_q_select(&insp_members_t, "m.task_id, m.user_id, i.cert_no", &yj_who(r)->scope);
+	yj_q_where(q, "inspection_tasks.draw_id = ?");
+	yj_q_int(q, id);
+	yj_q_tail(q, "ORDER BY m.task_id, m.member_order");
+	insp_teams_fill(c, yj_q_prepare(q, c), tasks);
 	json_object_set_new(o, "tasks", tasks);
 	return yj_reply_json(r, 200, o);
 }

@@ -287,7 +287,7 @@ static int order_create_tx(store_conn *c, void *arg)
 	struct order_arg *a = arg;
 	const json_t *b = yj_body(a->r);
 	json_array_clear(a->errors);
-	yj_qb *q = yj_q_select(&insp_tasks_t, "subject_id, region_code, department, team", &yj_who(a->r)->scope);
+	yj_qb *q = yj_q_select(&insp_tasks_t, "subject_id, region_code, department", &yj_who(a->r)->scope);
 	yj_q_where(q, "id = ?");
 	yj_q_int(q, a->id);
 	store_stmt *st = yj_q_prepare(q, c);
@@ -395,9 +395,9 @@ static int follow_up_tx(store_conn *c, void *arg)
 	}
 	/* Copy the inspected task's subject, items and (unless given) team. */
 	store_stmt *st = store_prepare(c, "INSERT INTO inspection_tasks (id, kind, item_ids, subject_id, subject_name, subject_code,"
-					  " region_code, department, team, source_order_id, due_date, state, created_by, created_at,"
+					  " region_code, department, source_order_id, due_date, state, created_by, created_at,"
 					  " updated_at) SELECT ?, 'follow_up', item_ids, subject_id, subject_name, subject_code,"
-					  " region_code, department, COALESCE(?, team), ?, ?, 'assigned', ?, ?, ? FROM inspection_tasks"
+					  " region_code, department, ?, ?, 'assigned', ?, ?, ? FROM inspection_tasks"
 					  " WHERE id = ?");
 	if (!st) {
 		free(team_csv);
@@ -405,15 +405,16 @@ static int follow_up_tx(store_conn *c, void *arg)
 		return ST_ERR;
 	}
 	store_bind_int64(st, 1, fid);
-	store_bind_text(st, 2, team_csv, -1);
-	store_bind_int64(st, 3, a->id);
-	store_bind_text(st, 4, json_string_value(json_object_get(o, "deadline")), -1);
-	store_bind_text(st, 5, actor, -1);
+	store_bind_int64(st, 2, a->id);
+	store_bind_text(st, 3, json_string_value(json_object_get(o, "deadline")), -1);
+	store_bind_text(st, 4, actor, -1);
+	store_bind_int64(st, 5, now);
 	store_bind_int64(st, 6, now);
-	store_bind_int64(st, 7, now);
-	store_bind_int64(st, 8, task);
+	store_bind_int64(st, 7, task);
 	rc = store_step(st);
 	store_finalize(st);
+	if (rc >= 0) /* the given team, else the inspected task's */
+		rc = team_csv ? insp_team_write(c, fid, team_csv) : insp_team_copy(c, task, fid);
 	free(team_csv);
 	if (rc >= 0)
 		rc = insp_todo_task(c, fid);

@@ -13,7 +13,7 @@
 
 #define TASK_COLS                                                                                                   \
 	"id, kind, draw_id, plan_id, item_ids, subject_id, subject_name, subject_code, region_code, department, phase," \
-	" team, source_order_id, note, due_date, state, checkin_at, checkin_lng_e6, checkin_lat_e6, signature,"       \
+	" source_order_id, note, due_date, state, checkin_at, checkin_lng_e6, checkin_lat_e6, signature,"       \
 	" signer_name, signature_note, outcome, summary, completed_at, completed_on, publish_due, published_at,"      \
 	" created_by, created_at"
 
@@ -34,7 +34,7 @@ static json_t *coord(store_stmt *st, int col)
 	return store_col_is_null(st, col) ? json_null() : json_real((double)store_col_int64(st, col) / 1e6);
 }
 
-static json_t *task_json(store_conn *c, store_stmt *st)
+static json_t *task_json(store_stmt *st)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "id", yj_json_id(store_col_int64(st, 0)));
@@ -48,32 +48,46 @@ static json_t *task_json(store_conn *c, store_stmt *st)
 	json_object_set_new(o, "region_code", insp_text(st, 8));
 	json_object_set_new(o, "department", insp_text(st, 9));
 	json_object_set_new(o, "phase", insp_text(st, 10));
-	json_object_set_new(o, "team", insp_team_json(c, store_col_text(st, 11)));
-	json_object_set_new(o, "source_order_id", store_col_is_null(st, 12) ? json_null() : yj_json_id(store_col_int64(st, 12)));
-	json_object_set_new(o, "note", insp_text(st, 13));
-	json_object_set_new(o, "due_date", insp_text(st, 14));
-	json_object_set_new(o, "state", insp_text(st, 15));
-	json_object_set_new(o, "checkin", store_col_is_null(st, 16) ? json_null()
-								    : json_pack("{s:I, s:o, s:o}", "at", (json_int_t)store_col_int64(st, 16),
-										"lng", coord(st, 17), "lat", coord(st, 18)));
-	json_object_set_new(o, "signature", store_col_is_null(st, 19) ? json_null()
-								      : json_pack("{s:o, s:o, s:o}", "state", insp_text(st, 19), "signer_name",
-										  insp_text(st, 20), "note", insp_text(st, 21)));
-	json_object_set_new(o, "outcome", insp_text(st, 22));
-	json_object_set_new(o, "summary", insp_text(st, 23));
-	json_object_set_new(o, "completed_at", insp_int(st, 24));
-	json_object_set_new(o, "completed_on", insp_text(st, 25));
-	json_object_set_new(o, "publish_due", insp_text(st, 26));
-	json_object_set_new(o, "published_at", insp_int(st, 27));
-	json_object_set_new(o, "created_by", insp_text(st, 28));
-	json_object_set_new(o, "created_at", json_integer(store_col_int64(st, 29)));
+	json_object_set_new(o, "source_order_id", store_col_is_null(st, 11) ? json_null() : yj_json_id(store_col_int64(st, 11)));
+	json_object_set_new(o, "note", insp_text(st, 12));
+	json_object_set_new(o, "due_date", insp_text(st, 13));
+	json_object_set_new(o, "state", insp_text(st, 14));
+	json_object_set_new(o, "checkin", store_col_is_null(st, 15) ? json_null()
+								    : json_pack("{s:I, s:o, s:o}", "at", (json_int_t)store_col_int64(st, 15),
+										"lng", coord(st, 16), "lat", coord(st, 17)));
+	json_object_set_new(o, "signature", store_col_is_null(st, 18) ? json_null()
+								      : json_pack("{s:o, s:o, s:o}", "state", insp_text(st, 18), "signer_name",
+										  insp_text(st, 19), "note", insp_text(st, 20)));
+	json_object_set_new(o, "outcome", insp_text(st, 21));
+	json_object_set_new(o, "summary", insp_text(st, 22));
+	json_object_set_new(o, "completed_at", insp_int(st, 23));
+	json_object_set_new(o, "completed_on", insp_text(st, 24));
+	json_object_set_new(o, "publish_due", insp_text(st, 25));
+	json_object_set_new(o, "published_at", insp_int(st, 26));
+	json_object_set_new(o, "created_by", insp_text(st, 27));
+	json_object_set_new(o, "created_at", json_integer(store_col_int64(st, 28)));
 	return o;
 }
 
 /* The task row in scope as JSON (without its details). */
-static json_t *task_one(store_stmt *st, void *c)
+static json_t *task_one(store_stmt *st, void *arg)
 {
-	return task_json(c, st);
+	(void)arg;
+	return task_json(st);
+}
+
+/* The teams of the tasks of q's filters whose ids lie in (after, last] (last 0: no upper bound), in
+ * one statement: see insp_teams_fill. */
+static store_stmt *teams_query(yj_qb *q, store_conn *c, int64_t after, int64_t last)
+{
+	yj_q_where(q, "inspection_tasks.id > ?");
+	yj_q_int(q, after);
+	if (last) {
+		yj_q_where(q, "inspection_tasks.id <= ?");
+		yj_q_int(q, last);
+	}
+	yj_q_tail(q, "ORDER BY m.task_id, m.member_order");
+	return yj_q_prepare(q, c);
 }
 
 static int task_row(store_conn *c, const yj_scope *sc, int64_t id, json_t **out)
@@ -81,7 +95,18 @@ static int task_row(store_conn *c, const yj_scope *sc, int64_t id, json_t **out)
 	yj_qb *q = yj_q_select(&insp_tasks_t, TASK_COLS, sc);
 	yj_q_where(q, "id = ?");
 	yj_q_int(q, id);
-	return yj_row_one(yj_q_prepare(q, c), task_one, c, out);
+	int rc = yj_row_one(yj_q_prepare(q, c), task_one, NULL, out);
+	if (rc < 0)
+		return rc;
+	json_t *one = json_pack("[O]", *out);
+	rc = insp_teams_fill(c, teams_query(yj_q_select(&insp_members_t, "m.task_id, m.user_id, i.cert_no", sc), c, id - 1, id),
+			     one);
+	json_decref(one);
+	if (rc < 0) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return rc;
 }
 
 /* The task with checklist (points merged with their results), findings, attachments and orders. */
@@ -194,59 +219,82 @@ fail:
 
 /* ---- list, get ---- */
 
-/* The scoped task query with the request's filters (list and export share it). */
-static yj_qb *tasks_filtered(yj_req *r)
+/* The scoped query of t (inspection tasks, or their members: insp_members_t) with the request's
+ * filters; the list, its teams and the export share it. */
+static yj_qb *tasks_filtered(yj_req *r, const yj_table *t, const char *columns)
 {
-	yj_qb *q = yj_q_select(&insp_tasks_t, TASK_COLS, &yj_who(r)->scope);
+	yj_qb *q = yj_q_select(t, columns, &yj_who(r)->scope);
 	const char *v;
 	if ((v = yj_query(r, "state")) && *v) {
-		yj_q_where(q, "state = ?");
+		yj_q_where(q, "inspection_tasks.state = ?");
 		yj_q_text(q, v);
 	}
 	if ((v = yj_query(r, "kind")) && *v) {
-		yj_q_where(q, "kind = ?");
+		yj_q_where(q, "inspection_tasks.kind = ?");
 		yj_q_text(q, v);
 	}
 	if ((v = yj_query(r, "subject")) && *v) {
 		int64_t s = 0;
 		yj_id_parse(v, &s);
-		yj_q_where(q, "subject_id = ?");
+		yj_q_where(q, "inspection_tasks.subject_id = ?");
 		yj_q_int(q, s);
 	}
 	if ((v = yj_query(r, "draw")) && *v) {
 		int64_t d = 0;
 		yj_id_parse(v, &d);
-		yj_q_where(q, "draw_id = ?");
+		yj_q_where(q, "inspection_tasks.draw_id = ?");
 		yj_q_int(q, d);
 	}
 	if ((v = yj_query(r, "region")) && *v) {
-		yj_q_region(q, "region_code", v);
+		yj_q_region(q, "inspection_tasks.region_code", v);
 	}
 	if ((v = yj_query(r, "mine")) && !strcmp(v, "true")) {
-		char pat[32];
-		insp_member_pattern(yj_who(r)->user_id, pat);
-		yj_q_where(q, "(',' || team || ',') LIKE ?");
-		yj_q_text(q, pat);
+		yj_q_where(q, "EXISTS (SELECT 1 FROM inspection_task_members x WHERE x.task_id = inspection_tasks.id"
+			      " AND x.user_id = ?)");
+		yj_q_int(q, yj_who(r)->user_id);
 	}
 	return q;
 }
 
+/* One page of tasks with their teams: the page, its teams and the team's names — three statements
+ * whatever the page size (tests/unit/inspection/test_insp_api.c counts them). */
 static int tasks_list(yj_req *r)
 {
-	int limit;
+	int limit, rc;
 	const char *cursor;
-	int64_t after = 0;
+	int64_t after = 0, last = 0;
 	if (yj_page_params(r, &limit, &cursor) < 0)
 		return YJ_OK;
 	if (cursor && yj_id_parse(cursor, &after) < 0)
 		return yj_reply_problem(r, 400, "validation", "参数错误", "cursor 无效，请使用上一页返回的 next_cursor。");
 	store_conn *c = store_conn_get(yj_store(r));
-	yj_qb *q = tasks_filtered(r);
+	yj_qb *q = tasks_filtered(r, &insp_tasks_t, TASK_COLS);
 	yj_q_where(q, "id > ?");
 	yj_q_int(q, after);
 	yj_q_tail(q, "ORDER BY id LIMIT ?");
 	yj_q_int(q, limit + 1);
-	return yj_reply_page(r, yj_q_prepare(q, c), limit, task_one, c, "id");
+	store_stmt *st = yj_q_prepare(q, c);
+	if (!st)
+		return yj_reply_store_error(r, ST_ERR);
+	json_t *items = json_array(), *next = json_null();
+	while ((rc = store_step(st)) == ST_ROW) {
+		if ((int)json_array_size(items) == limit) {
+			next = yj_cursor_json(json_string_value(json_object_get(json_array_get(items, limit - 1), "id")));
+			break;
+		}
+		last = store_col_int64(st, 0);
+		json_array_append_new(items, task_json(st));
+	}
+	store_finalize(st);
+	if (rc >= 0 && last)
+		rc = insp_teams_fill(c, teams_query(tasks_filtered(r, &insp_members_t, "m.task_id, m.user_id, i.cert_no"), c,
+						    after, last), items);
+	if (rc < 0) {
+		json_decref(items);
+		json_decref(next);
+		return yj_reply_store_error(r, rc);
+	}
+	return yj_reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
 }
 
 static const yj_column export_cols[] = {
@@ -259,15 +307,27 @@ static const yj_column export_cols[] = {
 static int tasks_export(yj_req *r)
 {
 	store_conn *c = store_conn_get(yj_store(r));
-	yj_qb *q = tasks_filtered(r);
+	yj_qb *q = tasks_filtered(r, &insp_tasks_t, TASK_COLS);
 	yj_q_tail(q, "ORDER BY id LIMIT 100000");
 	store_stmt *st = yj_q_prepare(q, c);
 	if (!st)
 		return yj_reply_store_error(r, ST_ERR);
 	json_t *rows = json_array();
 	int rc;
+	int64_t last = 0;
 	while ((rc = store_step(st)) == ST_ROW) {
-		json_t *t = task_json(c, st), *m;
+		last = store_col_int64(st, 0);
+		json_array_append_new(rows, task_json(st));
+	}
+	store_finalize(st);
+	/* Every team of the export in one statement, over the same filters (not one per task). */
+	if (rc >= 0 && last)
+		rc = insp_teams_fill(c, teams_query(tasks_filtered(r, &insp_members_t, "m.task_id, m.user_id, i.cert_no"), c, 0, last),
+				     rows);
+	size_t k;
+	json_t *t;
+	json_array_foreach(rows, k, t) {
+		json_t *m;
 		json_t *subject = json_object_get(t, "subject");
 		json_object_set(t, "subject_name", json_object_get(subject, "name"));
 		json_object_set(t, "subject_credit_code", json_object_get(subject, "credit_code"));
@@ -280,9 +340,7 @@ static int tasks_export(yj_req *r)
 		json_object_set_new(t, "team_names", json_string(names.data ? names.data : ""));
 		yj_buf_free(&names);
 		json_object_set_new(t, "published", json_string(json_is_null(json_object_get(t, "published_at")) ? "否" : "是"));
-		json_array_append_new(rows, t);
 	}
-	store_finalize(st);
 	if (rc < 0) {
 		json_decref(rows);
 		return yj_reply_store_error(r, rc);
@@ -375,8 +433,8 @@ static int task_create_tx(store_conn *c, void *arg)
 	insp_actor(a->r, actor);
 	int64_t now = yj_now_ms();
 	store_stmt *st = store_prepare(c, "INSERT INTO inspection_tasks (id, kind, item_ids, subject_id, subject_name,"
-					  " subject_code, region_code, department, team, note, due_date, state, created_by,"
-					  " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'assigned', ?, ?, ?)");
+					  " subject_code, region_code, department, note, due_date, state, created_by,"
+					  " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'assigned', ?, ?, ?)");
 	if (!st) {
 		rc = ST_ERR;
 		goto done;
@@ -389,15 +447,14 @@ static int task_create_tx(store_conn *c, void *arg)
 	store_bind_text(st, 6, code, -1);
 	store_bind_text(st, 7, region, -1);
 	store_bind_text(st, 8, who->department, -1);
-	store_bind_text(st, 9, team, -1);
-	store_bind_text(st, 10, note, -1);
-	store_bind_text(st, 11, due, -1);
-	store_bind_text(st, 12, actor, -1);
+	store_bind_text(st, 9, note, -1);
+	store_bind_text(st, 10, due, -1);
+	store_bind_text(st, 11, actor, -1);
+	store_bind_int64(st, 12, now);
 	store_bind_int64(st, 13, now);
-	store_bind_int64(st, 14, now);
 	rc = store_step(st);
 	store_finalize(st);
-	if (rc < 0 || (rc = insp_todo_task(c, a->id)) < 0)
+	if (rc < 0 || (rc = insp_team_write(c, a->id, team)) < 0 || (rc = insp_todo_task(c, a->id)) < 0)
 		goto done;
 	if ((rc = task_full(c, &who->scope, a->id, &a->out)) < 0)
 		goto done;
@@ -542,17 +599,15 @@ static int do_assign(store_conn *c, struct task_arg *a, json_t *t)
 				 json_string_value(json_object_get(t, "region_code")), a->errors, &team);
 	if (rc < 0)
 		return rc;
-	store_stmt *st = store_prepare(c, "UPDATE inspection_tasks SET team = ?, updated_at = ? WHERE id = ?");
-	if (!st) {
-		free(team);
-		return ST_ERR;
-	}
-	store_bind_text(st, 1, team, -1);
-	store_bind_int64(st, 2, yj_now_ms());
-	store_bind_int64(st, 3, a->id);
+	rc = insp_team_write(c, a->id, team);
+	free(team);
+	store_stmt *st = rc < 0 ? NULL : store_prepare(c, "UPDATE inspection_tasks SET updated_at = ? WHERE id = ?");
+	if (!st)
+		return rc < 0 ? rc : ST_ERR;
+	store_bind_int64(st, 1, yj_now_ms());
+	store_bind_int64(st, 2, a->id);
 	rc = store_step(st);
 	store_finalize(st);
-	free(team);
 	return rc < 0 ? rc : insp_todo_task(c, a->id);
 }
 

@@ -62,6 +62,10 @@ int yj_user_bind_institution(store_conn *c, int64_t user_id, const char *role, c
 			     const char *actor, int64_t *institution_id, char **err);
 /* The institution a user is bound to (0: none). ST_OK or a failure. */
 int yj_user_institution(store_conn *c, int64_t user_id, int64_t *institution_id);
+/* Display names of the users ids[0..n) into names (an object: decimal id → name, added to what it
+ * holds; disabled users included, unknown ids left out), for capabilities that show who did what
+ * without reading the users table. One statement per 500 ids. ST_OK or a failure. */
+int yj_user_names(store_conn *c, const int64_t *ids, size_t n, json_t *names);
 
 /* Subject binding (主体绑定): the roles below see a set of subjects (institutions), not a territory's
  * whole registry. The capability that owns subjects (the registry) registers these hooks at start-up,

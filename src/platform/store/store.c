@@ -144,12 +144,19 @@ int store_tx(store *s, store_tx_fn fn, void *arg)
 
 int store_exec(store_conn *c, const char *sql)
 {
+	c->statements++;
 	return c->s->drv->exec(c, sql);
 }
 
 store_stmt *store_prepare(store_conn *c, const char *sql)
 {
+	c->statements++;
 	return c->s->drv->prepare(c, sql);
+}
+
+int64_t store_conn_statements(const store_conn *c)
+{
+	return c->statements;
 }
 
 int store_bind_int64(store_stmt *st, int idx, int64_t v)

@@ -70,6 +70,9 @@ const char *store_col_text(store_stmt *st, int col); /* NULL for SQL NULL */
 /* Rows changed by the last completed INSERT/UPDATE/DELETE of this statement. */
 int64_t store_changes(store_stmt *st);
 void store_finalize(store_stmt *st);
+/* Statements prepared on this connection since it opened (cached ones included): what one request
+ * costs the store, so a test can see that a page takes a constant number of statements. */
+int64_t store_conn_statements(const store_conn *c);
 
 /* A message for the last failure on this connection (owned by the connection). Never contains
  * bound values, so it may be logged. */

@@ -50,6 +50,7 @@ struct store {
 struct store_conn {
 	store *s;
 	int in_tx;
+	int64_t statements; /* prepared on this connection, for store_conn_statements */
 };
 
 /* Every driver's statement starts with this. */

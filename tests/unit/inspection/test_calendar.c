@@ -159,9 +159,9 @@ static void publication_overdue(void **state)
 	assert_int_equal(yj_workdays_add(store_conn_get(db), "2025-09-01", YJ_PUBLISH_WORKING_DAYS, due), ST_OK);
 	assert_string_equal(due, "2025-09-28");
 	char *sql = yj_asprintf("INSERT INTO inspection_tasks (id, kind, item_ids, subject_id, subject_name, subject_code,"
-				" region_code, department, team, state, outcome, completed_at, completed_on, publish_due,"
+				" region_code, department, state, outcome, completed_at, completed_on, publish_due,"
 				" published_at, created_by, created_at, updated_at) VALUES (%s, 'patrol', '', 77, '测试诊所',"
-				" '91330302TEST00077X', '330302', 'health', '1,2', 'completed', 'compliant', 1756656000000,"
+				" '91330302TEST00077X', '330302', 'health', 'completed', 'compliant', 1756656000000,"
 				" '2025-09-01', '%s', %s, 'test', 0, 0)",
 				"%s", due, "%s");
 	char *a = yj_asprintf(sql, "9001", "NULL"), *b = yj_asprintf(sql, "9002", "1757000000000");
