@@ -1,0 +1,237 @@
+/* test_insp_api.c — the inspection handlers driven in-process through yj_server_dispatch, without a
+ * socket (as h2o's t/00unit does), on a temporary SQLite file or YJ_TEST_DB's PostgreSQL: a task
+ * created and re-assigned keeps its team as rows, leader first, with names from auth; `mine` finds
+ * a member's tasks; and a page of 200 tasks, like one of 20 and like the export, costs the store a
+ * constant number of statements (store_conn_statements), not one per task or team member. */
+#define _POSIX_C_SOURCE 200809L
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "../testdb.h"
+#include "base/id.h"
+#include "cli/cli.h"
+#include "cli/routes.h"
+#include "platform/auth/auth.h"
+#include "platform/http/http.h"
+
+#define SUBJECT 77
+#define BULK 210 /* tasks inserted beside the created one: more than the largest page */
+
+static yj_testdb t;
+static yj_server *srv;
+static char *admin_tok, *ins_tok[3];
+static char ins_id[3][21];
+
+/* ---- requests ---- */
+
+/* Dispatches method url with body as the bearer of tok; *out the parsed response (caller decrefs). */
+static int call(const char *tok, const char *method, const char *url, const char *body, json_t **out)
+{
+	char auth[160], *resp = NULL;
+	snprintf(auth, sizeof auth, "Bearer %s", tok);
+	const char *const headers[] = {"Authorization", auth, "Content-Type", "application/json", NULL};
+	int status = yj_server_dispatch(srv, method, url, headers, body, body ? strlen(body) : 0, &resp);
+	*out = resp ? json_loads(resp, 0, NULL) : NULL;
+	if (!*out && resp && *resp)
+		*out = json_string(resp); /* CSV and other non-JSON bodies */
+	free(resp);
+	return status;
+}
+
+/* Statements prepared by the request (this thread's connection is the handler's). */
+static int64_t statements_of(const char *tok, const char *url, int want_status, json_t **out)
+{
+	int64_t before = store_conn_statements(store_conn_get(t.db));
+	assert_int_equal(call(tok, "GET", url, NULL, out), want_status);
+	return store_conn_statements(store_conn_get(t.db)) - before;
+}
+
+/* ---- fixture ---- */
+
+static void user(const char *name, const char *role, const char *region, char id_out[21])
+{
+	yj_user_new u = {name, name, "correct-horse-9", role, region, "health", NULL};
+	int64_t id = 0;
+	char *err = NULL;
+	if (yj_user_create(t.db, &u, "test", &id, &err) < 0)
+		fail_msg("user %s: %s", name, err);
+	if (id_out)
+		yj_id_format(id, id_out);
+}
+
+static char *token(const char *name)
+{
+	char *err = NULL, *tok = yj_token_create(t.db, name, "test", 1, "read,write", "test", &err);
+	if (!tok)
+		fail_msg("token %s: %s", name, err);
+	return tok;
+}
+
+static int setup(void **state)
+{
+	yj_testdb_open(&t, "insp_api");
+	yj_id_seed(4343);
+	char keys[128], *err = NULL;
+	snprintf(keys, sizeof keys, "%s/keys", t.dir);
+	if (cli_load_keys(keys, &err) < 0)
+		fail_msg("keys: %s", err);
+	yj_http_config cfg = {0};
+	srv = yj_server_new(&cfg, t.db, yj_all_routes, yj_all_routes_len, &yj_auth_hooks_default, keys);
+	user("t.admin", "admin", "330300", NULL);
+	admin_tok = token("t.admin");
+	for (int i = 0; i < 3; i++) {
+		char name[16], url[96], body[64];
+		snprintf(name, sizeof name, "t.ins%d", i);
+		user(name, "inspector", "330302", ins_id[i]);
+		ins_tok[i] = token(name);
+		snprintf(url, sizeof url, "/api/v1/inspection/inspectors/%s", ins_id[i]);
+		snprintf(body, sizeof body, "{\"cert_no\": \"33030200%d\"}", i);
+		json_t *o;
+		assert_int_equal(call(admin_tok, "PUT", url, body, &o), 200);
+		json_decref(o);
+	}
+	yj_testdb_exec(&t, "INSERT INTO institutions (id, credit_code, name, type, level, grade, ownership, profit, clinical_depts,"
+			   " beds, equipment, region_code, insurance_designated, state, version, created_at, updated_at) VALUES (77,"
+			   " '91330302TEST00077X', '测试诊所', 'clinic', 'none', 'none', 'private', 'forprofit', '03', 0, '', '330302', 0,"
+			   " 'active', 1, 0, 0)");
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	yj_server_free(srv);
+	free(admin_tok);
+	for (int i = 0; i < 3; i++)
+		free(ins_tok[i]);
+	yj_testdb_close(&t);
+	return 0;
+}
+
+/* ---- tests ---- */
+
+/* The team of task o as "id,id" into out. */
+static void team_of(const json_t *o, char *out, size_t cap)
+{
+	size_t i;
+	json_t *m;
+	out[0] = '\0';
+	json_array_foreach(json_object_get(o, "team"), i, m) {
+		size_t n = strlen(out);
+		snprintf(out + n, cap - n, "%s%s", i ? "," : "", json_string_value(json_object_get(m, "id")));
+	}
+}
+
+static char task_id[21];
+
+static void create_and_assign_keep_team_rows(void **state)
+{
+	char body[256], url[96], team[96], want[96];
+	json_t *o;
+	snprintf(body, sizeof body, "{\"kind\": \"patrol\", \"subject_id\": \"%d\", \"item_ids\": [\"8000001\"], \"team\": [\"%s\", \"%s\"]}",
+		 SUBJECT, ins_id[1], ins_id[0]);
+	assert_int_equal(call(admin_tok, "POST", "/api/v1/inspection/tasks", body, &o), 201);
+	snprintf(task_id, sizeof task_id, "%s", json_string_value(json_object_get(o, "id")));
+	team_of(o, team, sizeof team);
+	snprintf(want, sizeof want, "%s,%s", ins_id[1], ins_id[0]);
+	assert_string_equal(team, want); /* the leader first, as given */
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(o, "team"), 0), "name")), "t.ins1");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(o, "team"), 1), "cert_no")), "330302000");
+	json_decref(o);
+	int64_t rows = -1;
+	assert_int_equal(store_query_int64(store_conn_get(t.db), "SELECT COUNT(*) FROM inspection_task_members WHERE task_id = ?",
+					   task_id, &rows), ST_OK);
+	assert_int_equal(rows, 2);
+
+	snprintf(url, sizeof url, "/api/v1/inspection/tasks/%s/assign", task_id);
+	snprintf(body, sizeof body, "{\"team\": [\"%s\", \"%s\"]}", ins_id[2], ins_id[1]);
+	assert_int_equal(call(admin_tok, "POST", url, body, &o), 200);
+	json_decref(o);
+	snprintf(url, sizeof url, "/api/v1/inspection/tasks/%s", task_id);
+	assert_int_equal(call(ins_tok[2], "GET", url, NULL, &o), 200);
+	team_of(o, team, sizeof team);
+	snprintf(want, sizeof want, "%s,%s", ins_id[2], ins_id[1]);
+	assert_string_equal(team, want);
+	json_decref(o);
+	/* Off the team now: inspector 0 may not record results on it. */
+	snprintf(url, sizeof url, "/api/v1/inspection/tasks/%s/checkin", task_id);
+	assert_int_equal(call(ins_tok[0], "POST", url, "{\"lng\": 120.65, \"lat\": 28.01}", &o), 403);
+	json_decref(o);
+}
+
+static void mine_finds_members_tasks(void **state)
+{
+	json_t *o;
+	assert_int_equal(call(ins_tok[2], "GET", "/api/v1/inspection/tasks?mine=true", NULL, &o), 200);
+	assert_int_equal(json_array_size(json_object_get(o, "items")), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(o, "items"), 0), "id")), task_id);
+	json_decref(o);
+	assert_int_equal(call(ins_tok[0], "GET", "/api/v1/inspection/tasks?mine=true", NULL, &o), 200);
+	assert_int_equal(json_array_size(json_object_get(o, "items")), 0);
+	json_decref(o);
+}
+
+/* BULK more tasks, each with a team of two of the three inspectors, written directly. */
+static int bulk_tx(store_conn *c, void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < BULK; i++) {
+		int64_t id = 5000000 + i;
+		char *sql = yj_asprintf("INSERT INTO inspection_tasks (id, kind, item_ids, subject_id, subject_name, subject_code,"
+					" region_code, department, state, created_by, created_at, updated_at) VALUES (%lld, 'patrol',"
+					" '8000001', %d, '测试诊所', '91330302TEST00077X', '330302', 'health', 'assigned', 'test', 0, 0);"
+					" INSERT INTO inspection_task_members (task_id, member_order, user_id) VALUES (%lld, 0, %s), (%lld, 1, %s)",
+					(long long)id, SUBJECT, (long long)id, ins_id[i % 3], (long long)id, ins_id[(i + 1) % 3]);
+		int rc = store_exec(c, sql);
+		free(sql);
+		if (rc < 0)
+			return rc;
+	}
+	return ST_OK;
+}
+
+static void page_costs_constant_statements(void **state)
+{
+	assert_int_equal(store_tx(t.db, bulk_tx, NULL), ST_OK);
+	json_t *small, *big, *csv;
+	int64_t n20 = statements_of(admin_tok, "/api/v1/inspection/tasks?limit=20", 200, &small);
+	int64_t n200 = statements_of(admin_tok, "/api/v1/inspection/tasks?limit=200", 200, &big);
+	int64_t nexp = statements_of(admin_tok, "/api/v1/inspection/tasks/export?format=csv", 200, &csv);
+	print_message("statements: page of 20 %lld, page of 200 %lld, export of %d %lld\n", (long long)n20, (long long)n200,
+		      BULK + 1, (long long)nexp);
+	assert_int_equal(json_array_size(json_object_get(small, "items")), 20);
+	assert_int_equal(json_array_size(json_object_get(big, "items")), 200);
+	assert_true(json_is_string(json_object_get(big, "next_cursor")));
+	/* Every task of the big page has its two members, named. */
+	size_t i;
+	json_t *task;
+	int named = 0;
+	json_array_foreach(json_object_get(big, "items"), i, task) {
+		json_t *team = json_object_get(task, "team");
+		assert_int_equal(json_array_size(team), 2);
+		named += json_is_string(json_object_get(json_array_get(team, 0), "name")) &&
+			 json_is_string(json_object_get(json_array_get(team, 1), "name"));
+	}
+	assert_int_equal(named, 200);
+	/* The same number for 20 and 200 rows, and few: the page, its teams, their names, and what
+	 * authentication costs. One statement per task would add at least 180. */
+	assert_int_equal(n200, n20);
+	assert_true(n200 <= 8);
+	assert_true(nexp <= n200 + 1);
+	assert_non_null(strstr(json_string_value(csv), "t.ins0"));
+	json_decref(small);
+	json_decref(big);
+	json_decref(csv);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(create_and_assign_keep_team_rows),
+		cmocka_unit_test(mine_finds_members_tasks),
+		cmocka_unit_test(page_costs_constant_statements),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
