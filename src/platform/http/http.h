@@ -11,6 +11,7 @@
 
 #include "../../base/base.h"
 #include "../store/store.h"
+#include "../store/query.h"
 #include "../auth/scope.h"
 
 typedef struct yj_req yj_req;
@@ -192,6 +193,50 @@ typedef struct yj_column {
 } yj_column;
 extern const yj_qparam yj_export_format_param; /* {"format", …} for route query lists */
 int yj_reply_export(yj_req *r, const char *basename, const yj_column *cols, json_t *rows);
+
+/* ---- handler helpers (helpers.c): the one implementation of each; `…_or_reply` sends the reply
+ * itself on failure and returns YJ_ERR, after which the handler returns YJ_OK ---- */
+/* Appends {field, detail} to errors (an array, borrowed); both strings are copied. */
+void yj_field_error(json_t *errors, const char *field, const char *detail);
+/* The path parameter name as an id in *id; YJ_OK, or replies 404 and returns YJ_ERR. */
+int yj_path_id_or_reply(yj_req *r, const char *name, int64_t *id);
+/* The opening of a list keyed by id: ?limit= as yj_page_params and ?cursor= holding an id (*after,
+ * 0 when absent). YJ_OK, or replies 400 and returns YJ_ERR. */
+int yj_page_id_or_reply(yj_req *r, int *limit, int64_t *after);
+/* One page of q (consumed) in id order: adds "col > after", "ORDER BY col LIMIT limit + 1" and
+ * replies as yj_reply_page with the cursor at each item's "id". */
+int yj_reply_id_page(yj_req *r, yj_qb *q, const char *col, int limit, int64_t after, yj_row_fn row, void *arg);
+
+/* The transaction with refusal. A write transaction's callback that must turn the request down
+ * (invalid fields, a state that forbids the change, a stale version) fills the yj_refusal it finds
+ * through its argument and returns YJ_REFUSED; everything it wrote is rolled back and the handler
+ * answers with the problem. This replaces private codes and statuses smuggled through arguments. */
+#define YJ_REFUSED (-100)
+typedef struct yj_refusal {
+	int status;	   /* HTTP status; 0 while nothing is refused */
+	char slug[48];	   /* problem type, urn:yijian:problem:<slug> */
+	char title[128];   /* Chinese */
+	char detail[512];  /* Chinese, says what to do next */
+	json_t *errors;	   /* {field, detail} array or NULL; owned by the refusal */
+} yj_refusal;
+/* Adds {field, detail} to f's errors (copied). */
+void yj_refusal_field(yj_refusal *f, const char *field, const char *detail);
+/* 1 when yj_refusal_field has added an error. */
+int yj_refusal_has_fields(const yj_refusal *f);
+/* Fills f (strings copied, detail printf-formatted) and returns YJ_REFUSED, so a callback ends with
+ * `return yj_refuse(...)`. */
+int yj_refuse(yj_refusal *f, int status, const char *slug, const char *title, const char *detail_fmt, ...)
+	YJ_PRINTF(5, 6);
+/* 422 validation with the field errors added so far; detail NULL = "请按字段提示修改后重新提交。" */
+int yj_refuse_invalid(yj_refusal *f, const char *detail);
+/* Replies f as problem+json (its errors go with the reply). */
+int yj_reply_refusal(yj_req *r, yj_refusal *f);
+/* Frees f's errors and empties it. */
+void yj_refusal_clear(yj_refusal *f);
+/* Runs fn(c, arg) in store_tx, f emptied before every attempt. Returns what fn returned (>= 0) once
+ * committed; otherwise replies (the refusal, or the store failure as yj_reply_store_error) and
+ * returns YJ_ERR. f is empty afterwards either way. */
+int yj_tx_or_reply(yj_req *r, store_tx_fn fn, void *arg, yj_refusal *f);
 
 /* JSON helpers. */
 json_t *yj_json_id(int64_t id); /* ids go out as strings: they exceed 2^53 */
