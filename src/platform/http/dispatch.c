@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 static int is_state_changing(const char *method)
 {
@@ -177,6 +178,8 @@ void yj_req_cleanup(yj_req *r)
 	yj_buf_free(&r->body_raw);
 	json_decref(r->body);
 	free(r->resp);
+	if (r->resp_file)
+		close(r->resp_fd);
 	for (size_t i = 0; i < r->nhdrs * 2; i++)
 		free(r->hdrs[i]);
 	free(r->hdrs);
@@ -274,7 +277,11 @@ int yj_server_dispatch(yj_server *srv, const char *method, const char *url, cons
 		yj_buf_append(&r.body_raw, body, body_len);
 	yj_dispatch(&r);
 	int status = r.status;
-	if (resp_body) {
+	if (resp_body && r.resp_file) {
+		*resp_body = yj_malloc(r.resp_len + 1);
+		ssize_t n = pread(r.resp_fd, *resp_body, r.resp_len, 0);
+		(*resp_body)[n > 0 ? (size_t)n : 0] = '\0';
+	} else if (resp_body) {
 		*resp_body = r.resp ? r.resp : yj_strdup("");
 		r.resp = NULL;
 	}

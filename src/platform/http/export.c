@@ -1,16 +1,37 @@
 /* export.c — lists as Excel (libxlsxwriter) or CSV (UTF-8 with BOM, RFC 4180 quoting, so Excel
  * in China opens it with the right characters). The same filters and scope as the list itself:
- * callers build rows with the list's query and hand them here. */
+ * callers run the list's query without a page limit and hand its statement here, and every row is
+ * written to a temporary file as it is read (libxlsxwriter in constant-memory mode), which is then
+ * sent from disk: an export of any size holds one row in memory, never the whole list. */
 #define _POSIX_C_SOURCE 200809L
 #include "http_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
 
 const yj_qparam yj_export_format_param = {"format", "xlsx (default) or csv"};
+
+/* Excel's last row is 1,048,576: a longer export goes on to further sheets, each with the header. */
+#define XLSX_ROWS_PER_SHEET 1048576u
+
+/* One export being written. */
+typedef struct exp_writer {
+	int csv;
+	const char *basename;
+	const yj_column *cols;
+	char path[64];		/* the temporary file */
+	FILE *f;		/* csv */
+	lxw_workbook *wb;	/* xlsx */
+	lxw_worksheet *ws;
+	lxw_format *bold;
+	lxw_row_t row;		/* next row of ws */
+	unsigned sheets;
+	int failed;
+} exp_writer;
 
 static const char *cell_text(json_t *v, char *tmp, size_t cap)
 {
@@ -29,113 +50,209 @@ static const char *cell_text(json_t *v, char *tmp, size_t cap)
 	return "";
 }
 
-static void csv_field(yj_buf *b, const char *s)
+static void csv_field(FILE *f, const char *s)
 {
 	/* Quote always; a leading =+-@ is prefixed with ' so a spreadsheet never runs it as a formula. */
-	yj_buf_puts(b, "\"");
+	fputc('"', f);
 	if (strchr("=+-@", s[0]) && s[0])
-		yj_buf_puts(b, "'");
+		fputc('\'', f);
 	for (; *s; s++) {
 		if (*s == '"')
-			yj_buf_puts(b, "\"\"");
-		else
-			yj_buf_append(b, s, 1);
+			fputc('"', f);
+		fputc(*s, f);
 	}
-	yj_buf_puts(b, "\"");
+	fputc('"', f);
 }
 
-static int reply_csv(yj_req *r, const yj_column *cols, json_t *rows)
+static int xlsx_sheet(exp_writer *w)
 {
-	yj_buf b = YJ_BUF_INIT;
-	char tmp[64];
-	yj_buf_puts(&b, "\xEF\xBB\xBF");
-	for (const yj_column *c = cols; c->key; c++) {
-		if (c != cols)
-			yj_buf_puts(&b, ",");
-		csv_field(&b, c->header);
+	char name[32];
+	w->sheets++;
+	if (w->sheets == 1)
+		snprintf(name, sizeof name, "%.31s", w->basename);
+	else
+		snprintf(name, sizeof name, "%.24s-%u", w->basename, w->sheets);
+	w->ws = workbook_add_worksheet(w->wb, name);
+	if (!w->ws)
+		return YJ_ERR;
+	lxw_col_t col = 0;
+	for (const yj_column *c = w->cols; c->key; c++, col++) {
+		worksheet_set_column(w->ws, col, col, 18, NULL);
+		worksheet_write_string(w->ws, 0, col, c->header, w->bold);
 	}
-	yj_buf_puts(&b, "\r\n");
-	size_t i;
-	json_t *row;
-	json_array_foreach(rows, i, row) {
-		for (const yj_column *c = cols; c->key; c++) {
-			if (c != cols)
-				yj_buf_puts(&b, ",");
-			csv_field(&b, cell_text(json_object_get(row, c->key), tmp, sizeof tmp));
-		}
-		yj_buf_puts(&b, "\r\n");
-	}
-	size_t len = b.len;
-	return yj_reply_take(r, 200, "text/csv; charset=utf-8", yj_buf_detach(&b), len);
+	w->row = 1;
+	return YJ_OK;
 }
 
-static int reply_xlsx(yj_req *r, const char *sheet, const yj_column *cols, json_t *rows)
+static int writer_open(exp_writer *w, int csv, const char *basename, const yj_column *cols)
 {
-	/* libxlsxwriter 1.1.4 writes only to files: use a private temp file and read it back. */
-	char path[] = "/tmp/yijian-export-XXXXXX";
-	int fd = mkstemp(path);
+	memset(w, 0, sizeof *w);
+	w->csv = csv;
+	w->basename = basename;
+	w->cols = cols;
+	snprintf(w->path, sizeof w->path, "/tmp/yijian-export-XXXXXX");
+	int fd = mkstemp(w->path);
 	if (fd < 0)
 		return YJ_ERR;
-	close(fd);
-	lxw_workbook *wb = workbook_new(path);
-	lxw_worksheet *ws = wb ? workbook_add_worksheet(wb, sheet) : NULL;
-	if (!ws) {
-		unlink(path);
-		return YJ_ERR;
-	}
-	lxw_format *bold = workbook_add_format(wb);
-	format_set_bold(bold);
-	char tmp[64];
-	lxw_col_t col = 0;
-	for (const yj_column *c = cols; c->key; c++, col++) {
-		worksheet_write_string(ws, 0, col, c->header, bold);
-		worksheet_set_column(ws, col, col, 18, NULL);
-	}
-	size_t i;
-	json_t *row;
-	json_array_foreach(rows, i, row) {
-		col = 0;
-		for (const yj_column *c = cols; c->key; c++, col++) {
-			json_t *v = json_object_get(row, c->key);
-			if (json_is_integer(v) || json_is_real(v))
-				worksheet_write_number(ws, (lxw_row_t)(i + 1), col, json_number_value(v), NULL);
-			else
-				worksheet_write_string(ws, (lxw_row_t)(i + 1), col, cell_text(v, tmp, sizeof tmp), NULL);
+	if (csv) {
+		w->f = fdopen(fd, "w+b");
+		if (!w->f) {
+			close(fd);
+			unlink(w->path);
+			return YJ_ERR;
 		}
+		unlink(w->path); /* the open stream keeps it; nothing is left behind whatever happens */
+		fputs("\xEF\xBB\xBF", w->f);
+		for (const yj_column *c = cols; c->key; c++) {
+			if (c != cols)
+				fputc(',', w->f);
+			csv_field(w->f, c->header);
+		}
+		fputs("\r\n", w->f);
+		return YJ_OK;
 	}
-	lxw_error e = workbook_close(wb);
-	FILE *f = e == LXW_NO_ERROR ? fopen(path, "rb") : NULL;
-	if (!f) {
-		unlink(path);
+	/* libxlsxwriter 1.1.4 writes only to a named file; constant memory keeps one row in memory. */
+	close(fd);
+	lxw_workbook_options opt = {.constant_memory = LXW_TRUE, .tmpdir = NULL, .use_zip64 = LXW_FALSE};
+	w->wb = workbook_new_opt(w->path, &opt);
+	if (!w->wb) {
+		unlink(w->path);
 		return YJ_ERR;
 	}
-	yj_buf b = YJ_BUF_INIT;
-	char chunk[65536];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		yj_buf_append(&b, chunk, n);
-	fclose(f);
-	unlink(path);
-	size_t len = b.len;
-	return yj_reply_take(r, 200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-			     yj_buf_detach(&b), len);
+	w->bold = workbook_add_format(w->wb);
+	format_set_bold(w->bold);
+	return xlsx_sheet(w);
 }
 
-int yj_reply_export(yj_req *r, const char *basename, const yj_column *cols, json_t *rows)
+/* Writes one row object: each column takes the value at its key. */
+static void writer_row(exp_writer *w, json_t *obj)
+{
+	char tmp[64];
+	if (w->csv) {
+		for (const yj_column *c = w->cols; c->key; c++) {
+			if (c != w->cols)
+				fputc(',', w->f);
+			csv_field(w->f, cell_text(json_object_get(obj, c->key), tmp, sizeof tmp));
+		}
+		fputs("\r\n", w->f);
+		return;
+	}
+	if (w->row == XLSX_ROWS_PER_SHEET && xlsx_sheet(w) < 0) {
+		w->failed = 1;
+		return;
+	}
+	lxw_col_t col = 0;
+	for (const yj_column *c = w->cols; c->key; c++, col++) {
+		json_t *v = json_object_get(obj, c->key);
+		if (json_is_integer(v) || json_is_real(v))
+			worksheet_write_number(w->ws, w->row, col, json_number_value(v), NULL);
+		else
+			worksheet_write_string(w->ws, w->row, col, cell_text(v, tmp, sizeof tmp), NULL);
+	}
+	w->row++;
+}
+
+/* Finishes the file; on success *fd holds it open at its start and *len its size. */
+static int writer_close(exp_writer *w, int *fd, size_t *len)
+{
+	FILE *f = w->f;
+	if (!w->csv) {
+		lxw_error e = workbook_close(w->wb);
+		f = e == LXW_NO_ERROR && !w->failed ? fopen(w->path, "rb") : NULL;
+		unlink(w->path);
+	}
+	if (!f)
+		return YJ_ERR;
+	struct stat sb;
+	int ok = !w->failed && fflush(f) == 0 && !ferror(f) && fstat(fileno(f), &sb) == 0;
+	*fd = ok ? dup(fileno(f)) : -1;
+	fclose(f);
+	if (*fd < 0)
+		return YJ_ERR;
+	lseek(*fd, 0, SEEK_SET);
+	*len = (size_t)sb.st_size;
+	return YJ_OK;
+}
+
+static void writer_abandon(exp_writer *w)
+{
+	if (w->csv) {
+		if (w->f)
+			fclose(w->f);
+		return;
+	}
+	if (w->wb) {
+		workbook_close(w->wb);
+		unlink(w->path);
+	}
+}
+
+/* ?format=: 1 csv, 0 xlsx; -1 after replying 400. */
+static int format_or_reply(yj_req *r)
 {
 	const char *format = yj_query(r, "format");
 	int csv = format && strcmp(format, "csv") == 0;
 	if (format && !csv && strcmp(format, "xlsx") != 0) {
-		json_decref(rows);
-		return yj_reply_problem_errors(r, 400, "validation", "参数错误", "导出格式只能是 xlsx 或 csv。",
-					       json_pack("[{s:s,s:s}]", "field", "format", "detail", "应为 xlsx 或 csv"));
+		json_t *errors = json_array();
+		yj_field_error(errors, "format", "应为 xlsx 或 csv");
+		yj_reply_problem_errors(r, 400, "validation", "参数错误", "导出格式只能是 xlsx 或 csv。", errors);
+		return -1;
 	}
-	char disp[256];
-	snprintf(disp, sizeof disp, "attachment; filename=\"%s.%s\"", basename, csv ? "csv" : "xlsx");
-	yj_add_header(r, "Content-Disposition", disp);
-	int rc = csv ? reply_csv(r, cols, rows) : reply_xlsx(r, basename, cols, rows);
-	json_decref(rows);
-	if (rc < 0)
+	return csv;
+}
+
+static int send_file(yj_req *r, exp_writer *w)
+{
+	int fd;
+	size_t len;
+	if (writer_close(w, &fd, &len) < 0)
 		return yj_reply_problem(r, 500, "export", "导出失败", "生成导出文件时出错，请稍后重试。");
-	return YJ_OK;
+	char disp[256];
+	snprintf(disp, sizeof disp, "attachment; filename=\"%s.%s\"", w->basename, w->csv ? "csv" : "xlsx");
+	yj_add_header(r, "Content-Disposition", disp);
+	return yj_reply_fd(r, 200,
+			   w->csv ? "text/csv; charset=utf-8"
+				  : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+			   fd, len);
+}
+
+int yj_reply_export_stmt(yj_req *r, const char *basename, const yj_column *cols, store_stmt *st, yj_row_fn row,
+			 void *arg)
+{
+	if (!st)
+		return yj_reply_store_error(r, ST_ERR);
+	int csv = format_or_reply(r);
+	exp_writer w;
+	if (csv < 0 || writer_open(&w, csv, basename, cols) < 0) {
+		store_finalize(st);
+		return csv < 0 ? YJ_OK : yj_reply_problem(r, 500, "export", "导出失败", "生成导出文件时出错，请稍后重试。");
+	}
+	int rc;
+	while ((rc = store_step(st)) == ST_ROW) {
+		json_t *obj = row(st, arg);
+		if (obj)
+			writer_row(&w, obj);
+		json_decref(obj);
+	}
+	store_finalize(st);
+	if (rc < 0) {
+		writer_abandon(&w);
+		return yj_reply_store_error(r, rc);
+	}
+	return send_file(r, &w);
+}
+
+int yj_reply_export(yj_req *r, const char *basename, const yj_column *cols, json_t *rows)
+{
+	int csv = format_or_reply(r);
+	exp_writer w;
+	if (csv < 0 || writer_open(&w, csv, basename, cols) < 0) {
+		json_decref(rows);
+		return csv < 0 ? YJ_OK : yj_reply_problem(r, 500, "export", "导出失败", "生成导出文件时出错，请稍后重试。");
+	}
+	size_t i;
+	json_t *obj;
+	json_array_foreach(rows, i, obj) writer_row(&w, obj);
+	json_decref(rows);
+	return send_file(r, &w);
 }

@@ -150,6 +150,8 @@ int yj_reply_json(yj_req *r, int status, json_t *body);
 int yj_reply_empty(yj_req *r, int status);
 /* Copies data. */
 int yj_reply_data(yj_req *r, int status, const char *content_type, const void *data, size_t len);
+/* Sends len bytes of the open file fd from its start, taking ownership of fd (closed after). */
+int yj_reply_fd(yj_req *r, int status, const char *content_type, int fd, size_t len);
 /* Takes ownership of data (freed with free()). */
 int yj_reply_take(yj_req *r, int status, const char *content_type, void *data, size_t len);
 /* RFC 9457 problem+json. slug names the problem type (urn:yijian:problem:<slug>); title and detail
@@ -185,13 +187,20 @@ int yj_reply_page(yj_req *r, store_stmt *st, int limit, yj_row_fn row, void *arg
  * ST_ERR). Returns ST_OK, ST_NOTFOUND when there is no row, or the store's failure. */
 int yj_row_one(store_stmt *st, yj_row_fn row, void *arg, json_t **out);
 
-/* Export of a list (every list can go to Excel): ?format=xlsx (default) or csv. rows is an array of
- * objects (stolen); each column takes the value at key (strings and numbers) under a Chinese header. */
+/* Export of a list (every list can go to Excel): ?format=xlsx (default) or csv; each column takes the
+ * value at key of a row object (strings and numbers) under a Chinese header. An export has no row
+ * limit: yj_reply_export_stmt steps st (the list's own query — same filters and scope — with no
+ * LIMIT), turns each row into an object with row(st, arg) and writes it to a temporary file at
+ * once, then sends the file from disk, so memory holds one row whatever the size (xlsx beyond
+ * Excel's 1,048,576 rows continues on further sheets). Finalizes st (NULL replies the store error).
+ * yj_reply_export writes an array of row objects it already holds (stolen) the same way. */
 typedef struct yj_column {
 	const char *key;
 	const char *header;
 } yj_column;
 extern const yj_qparam yj_export_format_param; /* {"format", …} for route query lists */
+int yj_reply_export_stmt(yj_req *r, const char *basename, const yj_column *cols, store_stmt *st, yj_row_fn row,
+			 void *arg);
 int yj_reply_export(yj_req *r, const char *basename, const yj_column *cols, json_t *rows);
 
 /* ---- handler helpers (helpers.c): the one implementation of each; `…_or_reply` sends the reply

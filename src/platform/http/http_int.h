@@ -84,6 +84,8 @@ struct yj_req {
 	char *resp;
 	size_t resp_len;
 	const char *resp_type;
+	int resp_fd; /* with resp_file: send this open file (resp_len bytes) instead of resp */
+	int resp_file;
 	char **hdrs; /* name, value pairs */
 	size_t nhdrs;
 	char addr[64];

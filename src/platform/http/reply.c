@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const char *yj_method(yj_req *r) { return r->method; }
 const char *yj_path(yj_req *r) { return r->path; }
@@ -93,6 +94,18 @@ int yj_reply_take(yj_req *r, int status, const char *content_type, void *data, s
 	r->resp = data;
 	r->resp_len = len;
 	r->resp_type = content_type;
+	return YJ_OK;
+}
+
+int yj_reply_fd(yj_req *r, int status, const char *content_type, int fd, size_t len)
+{
+	if (r->replied) {
+		close(fd);
+		return yj_reply_take(r, status, content_type, NULL, 0); /* logs the double reply */
+	}
+	yj_reply_take(r, status, content_type, NULL, len);
+	r->resp_fd = fd;
+	r->resp_file = 1;
 	return YJ_OK;
 }
 

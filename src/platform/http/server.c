@@ -49,9 +49,17 @@ static void proxied_addr(yj_server *srv, struct MHD_Connection *conn, char *addr
 
 static enum MHD_Result send_reply(struct MHD_Connection *conn, yj_req *r)
 {
-	struct MHD_Response *resp =
-		MHD_create_response_from_buffer(r->resp_len, r->resp ? r->resp : (void *)"", r->resp ? MHD_RESPMEM_MUST_FREE
-												 : MHD_RESPMEM_PERSISTENT);
+	struct MHD_Response *resp;
+	if (r->resp_file) {
+		/* A file (an export) goes out from disk; MHD closes the descriptor with the response. */
+		resp = MHD_create_response_from_fd(r->resp_len, r->resp_fd);
+		if (!resp)
+			close(r->resp_fd);
+		r->resp_file = 0;
+	} else {
+		resp = MHD_create_response_from_buffer(r->resp_len, r->resp ? r->resp : (void *)"",
+						       r->resp ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+	}
 	r->resp = NULL; /* MHD owns it now */
 	if (!resp)
 		return MHD_NO;
