@@ -304,48 +304,83 @@ static const yj_column export_cols[] = {
 	{"publish_due", "公示期限"}, {"published", "已公示"}, {NULL, NULL},
 };
 
+/* The export walks two statements in step, both in task id order over the same filters: the tasks,
+ * and their team members; each task row takes the members of its id as they come. Names are read
+ * first, for the people on any exported team. So an export of any size costs four statements (names:
+ * one more per 500 people) and holds one task in memory. */
+typedef struct export_walk {
+	store_stmt *members; /* m.task_id, m.user_id: owned, finalized by tasks_export */
+	int rc;		     /* of the last step of members */
+	json_t *names;	     /* decimal user id → name */
+} export_walk;
+
+static json_t *export_row(store_stmt *st, void *arg)
+{
+	export_walk *w = arg;
+	json_t *t = task_json(st);
+	int64_t id = store_col_int64(st, 0);
+	while (w->rc == ST_ROW && store_col_int64(w->members, 0) < id)
+		w->rc = store_step(w->members);
+	yj_buf names = YJ_BUF_INIT;
+	for (int k = 0; w->rc == ST_ROW && store_col_int64(w->members, 0) == id; k++) {
+		char key[21];
+		yj_id_format(store_col_int64(w->members, 1), key);
+		const char *n = json_string_value(json_object_get(w->names, key));
+		yj_buf_printf(&names, "%s%s", k ? "、" : "", n ? n : "");
+		w->rc = store_step(w->members);
+	}
+	json_t *subject = json_object_get(t, "subject");
+	json_object_set(t, "subject_name", json_object_get(subject, "name"));
+	json_object_set(t, "subject_credit_code", json_object_get(subject, "credit_code"));
+	json_object_set_new(t, "team_names", json_string(names.data ? names.data : ""));
+	json_object_set_new(t, "published", json_string(json_is_null(json_object_get(t, "published_at")) ? "否" : "是"));
+	yj_buf_free(&names);
+	return t;
+}
+
+/* The names of everyone on a team of the filtered tasks, into names. */
+static int export_names(yj_req *r, store_conn *c, json_t *names)
+{
+	store_stmt *st = yj_q_prepare(tasks_filtered(r, &insp_members_t, "DISTINCT m.user_id"), c);
+	if (!st)
+		return ST_ERR;
+	int64_t *ids = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+	while ((rc = store_step(st)) == ST_ROW) {
+		if (n == cap)
+			ids = yj_realloc(ids, (cap = cap ? cap * 2 : 64) * sizeof *ids);
+		ids[n++] = store_col_int64(st, 0);
+	}
+	store_finalize(st);
+	if (rc >= 0)
+		rc = yj_user_names(c, ids, n, names);
+	free(ids);
+	return rc < 0 ? rc : ST_OK;
+}
+
 static int tasks_export(yj_req *r)
 {
 	store_conn *c = store_conn_get(yj_store(r));
-	yj_qb *q = tasks_filtered(r, &insp_tasks_t, TASK_COLS);
-	yj_q_tail(q, "ORDER BY id LIMIT 100000");
-	store_stmt *st = yj_q_prepare(q, c);
-	if (!st)
-		return yj_reply_store_error(r, ST_ERR);
-	json_t *rows = json_array();
-	int rc;
-	int64_t last = 0;
-	while ((rc = store_step(st)) == ST_ROW) {
-		last = store_col_int64(st, 0);
-		json_array_append_new(rows, task_json(st));
-	}
-	store_finalize(st);
-	/* Every team of the export in one statement, over the same filters (not one per task). */
-	if (rc >= 0 && last)
-		rc = insp_teams_fill(c, teams_query(tasks_filtered(r, &insp_members_t, "m.task_id, m.user_id, i.cert_no"), c, 0, last),
-				     rows);
-	size_t k;
-	json_t *t;
-	json_array_foreach(rows, k, t) {
-		json_t *m;
-		json_t *subject = json_object_get(t, "subject");
-		json_object_set(t, "subject_name", json_object_get(subject, "name"));
-		json_object_set(t, "subject_credit_code", json_object_get(subject, "credit_code"));
-		yj_buf names = YJ_BUF_INIT;
-		size_t i;
-		json_array_foreach(json_object_get(t, "team"), i, m) {
-			const char *n = json_string_value(json_object_get(m, "name"));
-			yj_buf_printf(&names, "%s%s", i ? "、" : "", n ? n : "");
-		}
-		json_object_set_new(t, "team_names", json_string(names.data ? names.data : ""));
-		yj_buf_free(&names);
-		json_object_set_new(t, "published", json_string(json_is_null(json_object_get(t, "published_at")) ? "否" : "是"));
-	}
+	export_walk w = {NULL, ST_DONE, json_object()};
+	int rc = export_names(r, c, w.names);
 	if (rc < 0) {
-		json_decref(rows);
+		json_decref(w.names);
 		return yj_reply_store_error(r, rc);
 	}
-	return yj_reply_export(r, "inspection-tasks", export_cols, rows);
+	yj_qb *mq = tasks_filtered(r, &insp_members_t, "m.task_id, m.user_id");
+	yj_q_tail(mq, "ORDER BY m.task_id, m.member_order");
+	if (!(w.members = yj_q_prepare(mq, c))) {
+		json_decref(w.names);
+		return yj_reply_store_error(r, ST_ERR);
+	}
+	w.rc = store_step(w.members);
+	yj_qb *q = tasks_filtered(r, &insp_tasks_t, TASK_COLS);
+	yj_q_tail(q, "ORDER BY id");
+	rc = yj_reply_export_stmt(r, "inspection-tasks", export_cols, yj_q_prepare(q, c), export_row, &w);
+	store_finalize(w.members);
+	json_decref(w.names);
+	return rc;
 }
 
 static int task_get(yj_req *r)
