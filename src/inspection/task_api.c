@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "../platform/attach/attach.h"
 
 #define TASK_COLS                                                                                                   \
 	"id, kind, draw_id, plan_id, item_ids, subject_id, subject_name, subject_code, region_code, department, phase," \
@@ -997,28 +1000,6 @@ static int check_quota(store_conn *c, struct task_arg *a, const char *actor, siz
 	return attach_refused(a, 413, "attachment-quota", "附件配额已用完", a->buf);
 }
 
-static int store_blob(store_conn *c, const char *hex, const unsigned char *data, size_t n)
-{
-	int64_t have = 0;
-	int rc = store_query_int64(c, "SELECT COUNT(*) FROM inspection_blobs WHERE sha256 = ?", hex, &have);
-	if (rc < 0 || have)
-		return rc < 0 ? rc : ST_OK;
-	size_t blen = sodium_base64_encoded_len(n, sodium_base64_VARIANT_ORIGINAL);
-	char *b64 = yj_malloc(blen);
-	sodium_bin2base64(b64, blen, data, n, sodium_base64_VARIANT_ORIGINAL);
-	store_stmt *st = store_prepare(c, "INSERT INTO inspection_blobs (sha256, size, content_b64) VALUES (?, ?, ?)");
-	rc = ST_ERR;
-	if (st) {
-		store_bind_text(st, 1, hex, -1);
-		store_bind_int64(st, 2, (int64_t)n);
-		store_bind_text(st, 3, b64, -1);
-		rc = store_step(st);
-		store_finalize(st);
-	}
-	free(b64);
-	return rc < 0 ? rc : ST_OK;
-}
-
 /* Checks the file and its name; validation errors go to a->errors (422), refusals of the file as such
  * to attach_refused. Returns ST_OK or INSP_REFUSED; *type receives the sniffed media type. */
 static int attach_check(struct task_arg *a, const unsigned char *data, size_t n, const char *name, const char **type)
@@ -1047,7 +1028,7 @@ static int do_attach(store_conn *c, struct task_arg *a, json_t *t)
 		return rc;
 	unsigned char h[32];
 	char hex[65], actor[21];
-	crypto_hash_sha256(h, data, n);
+	crypto_hash_sha256(h, data, n); /* the name under which the content is (or will be) stored */
 	yj_hex_encode(h, sizeof h, hex);
 	insp_actor(a->r, actor);
 	store_stmt *st = store_prepare(c, "SELECT COUNT(*) FROM inspection_attachments WHERE task_id = ? AND sha256 = ?");
@@ -1061,7 +1042,7 @@ static int do_attach(store_conn *c, struct task_arg *a, json_t *t)
 	if (rc < 0)
 		return rc;
 	if (!have) {
-		if ((rc = check_quota(c, a, actor, n)) < 0 || (rc = store_blob(c, hex, data, n)) < 0)
+		if ((rc = check_quota(c, a, actor, n)) < 0 || (rc = yj_blob_put(c, data, n, hex)) < 0)
 			return rc;
 		st = store_prepare(c, "INSERT INTO inspection_attachments (id, task_id, sha256, media_type, size, name, region_code,"
 				      " department, actor, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -1115,22 +1096,17 @@ static int attachment_get(yj_req *r)
 	store_finalize(st);
 	if (rc != ST_ROW)
 		return yj_reply_store_error(r, rc == ST_DONE ? ST_NOTFOUND : rc);
-	st = store_prepare(c, "SELECT content_b64, size FROM inspection_blobs WHERE sha256 = ?");
-	if (!st)
+	/* The content goes to an unlinked temporary file one chunk at a time and is sent from there, so
+	 * no attachment is ever whole in memory. */
+	char path[] = "/tmp/yijian-attachment-XXXXXX";
+	int fd = mkstemp(path);
+	if (fd < 0)
 		return yj_reply_store_error(r, ST_ERR);
-	store_bind_text(st, 1, sha, -1);
-	if ((rc = store_step(st)) != ST_ROW) {
-		store_finalize(st);
-		return yj_reply_store_error(r, rc == ST_DONE ? ST_NOTFOUND : rc);
-	}
-	const char *b64 = store_col_text(st, 0);
-	size_t cap = (size_t)store_col_int64(st, 1) + 4, len = 0;
-	unsigned char *bin = yj_malloc(cap);
-	rc = sodium_base642bin(bin, cap, b64, strlen(b64), NULL, &len, NULL, sodium_base64_VARIANT_ORIGINAL);
-	store_finalize(st);
-	if (rc != 0) {
-		free(bin);
-		return yj_reply_store_error(r, ST_ERR);
+	unlink(path);
+	int64_t len = 0;
+	if ((rc = yj_blob_size(c, sha, &len)) < 0 || (rc = yj_blob_write(c, sha, fd)) < 0) {
+		close(fd);
+		return yj_reply_store_error(r, rc);
 	}
 	/* The reply keeps the media type's pointer past this frame: hand it a static string. */
 	static const char *const types[] = {"image/jpeg", "image/png", "image/webp", "image/heic", "application/pdf", "video/mp4"};
@@ -1143,7 +1119,7 @@ static int attachment_get(yj_req *r)
 	 * proxy's cache outlives sign-out, role and scope changes and sits on shared office machines:
 	 * store none, and let every view go through the scope check. */
 	yj_add_header(r, "Cache-Control", "private, no-store");
-	return yj_reply_take(r, 200, ct, bin, len);
+	return yj_reply_fd(r, 200, ct, fd, (size_t)len);
 }
 
 /* ---- routes ---- */

@@ -3,6 +3,7 @@
  * names the C steps of migrations. */
 #include "registry.h"
 #include "../platform/store/migrations.h"
+#include "../platform/attach/attach.h"
 #include "../base/base.h"
 
 #include <stdlib.h>
@@ -103,6 +104,8 @@ int (*yj_migration_step(int64_t version))(store_conn *c)
 		return yj_regions_load;
 	case 5:
 		return towns_load;
+	case 14:
+		return yj_blob_migrate_base64; /* platform/attach: base64 contents into chunks */
 	default:
 		return NULL;
 	}

@@ -171,6 +171,16 @@ int store_bind_text(store_stmt *st, int idx, const char *v, int len)
 	return st->c->s->drv->bind_text(st, idx, v, len);
 }
 
+int store_bind_blob(store_stmt *st, int idx, const void *data, size_t len)
+{
+	return st->c->s->drv->bind_blob(st, idx, data, len);
+}
+
+const void *store_col_blob(store_stmt *st, int col, size_t *len)
+{
+	return st->c->s->drv->col_blob(st, col, len);
+}
+
 int store_bind_null(store_stmt *st, int idx)
 {
 	return st->c->s->drv->bind_null(st, idx);
