@@ -25,17 +25,17 @@ json_t *insp_default_factors(void)
 }
 
 /* Reads an integer factor in 0..max, else adds an error. */
-static void factor_int(json_t *f, const char *k, int max, json_t *errors)
+static void factor_int(json_t *f, const char *k, int max, yj_refusal *errors)
 {
 	json_t *v = json_object_get(f, k);
 	if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > max) {
 		char msg[120];
 		snprintf(msg, sizeof msg, "%s 应为 0 到 %d 的整数", k, max);
-		insp_bad(errors, "weight_factors", msg);
+		yj_refusal_field(errors, "weight_factors", msg);
 	}
 }
 
-json_t *insp_factors_merge(const json_t *given, json_t *errors)
+json_t *insp_factors_merge(const json_t *given, yj_refusal *errors)
 {
 	json_t *f = insp_default_factors();
 	const char *k;
@@ -44,7 +44,7 @@ json_t *insp_factors_merge(const json_t *given, json_t *errors)
 		if (!json_object_get(f, k)) {
 			char msg[120];
 			snprintf(msg, sizeof msg, "未知的权重因子 %s", k);
-			insp_bad(errors, "weight_factors", msg);
+			yj_refusal_field(errors, "weight_factors", msg);
 			continue;
 		}
 		if (!strcmp(k, "credit_grade_permille") && json_is_object(v))
@@ -61,16 +61,16 @@ json_t *insp_factors_merge(const json_t *given, json_t *errors)
 	factor_int(f, "years_cap", 20, errors);
 	json_t *g = json_object_get(f, "credit_grade_permille");
 	if (!json_is_object(g) || json_object_size(g) != 4)
-		insp_bad(errors, "weight_factors", "credit_grade_permille 应为 {A, B, C, D} 各等次的加权（‰）");
+		yj_refusal_field(errors, "weight_factors", "credit_grade_permille 应为 {A, B, C, D} 各等次的加权（‰）");
 	else
 		json_object_foreach(g, k, v) if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 100000)
-			insp_bad(errors, "weight_factors", "credit_grade_permille 的值应为 0 到 100000 的整数");
+			yj_refusal_field(errors, "weight_factors", "credit_grade_permille 的值应为 0 到 100000 的整数");
 	json_t *t = json_object_get(f, "high_risk_types");
 	size_t i;
 	if (!json_is_array(t))
-		insp_bad(errors, "weight_factors", "high_risk_types 应为机构类型代码数组");
+		yj_refusal_field(errors, "weight_factors", "high_risk_types 应为机构类型代码数组");
 	json_array_foreach(t, i, v) if (!json_is_string(v) || !yj_vocab_find(&yj_voc_institution_type, json_string_value(v))) {
-		insp_bad(errors, "weight_factors", "high_risk_types 含未知的机构类型代码");
+		yj_refusal_field(errors, "weight_factors", "high_risk_types 含未知的机构类型代码");
 		break;
 	}
 	return f;
@@ -409,10 +409,9 @@ static int load_inspectors(store_conn *c, const json_t *plan, subj *s, size_t ns
 	return ST_OK;
 }
 
-int insp_draw_input(store_conn *c, const json_t *plan, const json_t *types, int64_t now, json_t **input, char **why)
+int insp_draw_input(store_conn *c, const json_t *plan, const json_t *types, int64_t now, json_t **input, yj_refusal *ref)
 {
 	*input = NULL;
-	*why = NULL;
 	subj *s = NULL;
 	insp *in = NULL;
 	size_t ns = 0, ni = 0;
@@ -425,8 +424,8 @@ int insp_draw_input(store_conn *c, const json_t *plan, const json_t *types, int6
 	if (rc < 0)
 		goto done;
 	if (!ns) {
-		*why = yj_strdup("计划区域内没有符合抽查事项对象类型的在营检查对象，无法抽取：请检查计划的区域和抽查事项。");
-		rc = INSP_REFUSED;
+		rc = yj_refuse(ref, 422, "draw-impossible", "计划无法抽取，未作承诺",
+			       "计划区域内没有符合抽查事项对象类型的在营检查对象，无法抽取：请检查计划的区域和抽查事项。");
 		goto done;
 	}
 	const json_t *f = json_object_get(plan, "weight_factors");
@@ -469,13 +468,13 @@ int insp_draw_input(store_conn *c, const json_t *plan, const json_t *types, int6
 	json_object_set_new(p, "as_of", json_string(today));
 	*input = json_pack("{s:s, s:o, s:o, s:o}", "format", YJ_DRAW_FORMAT, "plan", p, "subjects", subjects, "inspectors",
 			   inspectors);
-	if (yj_draw_precheck(*input, why) < 0) {
+	char *why = NULL;
+	if (yj_draw_precheck(*input, &why) < 0) {
 		json_decref(*input);
 		*input = NULL;
-		if (!*why)
-			*why = yj_strdup("抽取条件无法满足。");
-		rc = INSP_REFUSED;
+		rc = yj_refuse(ref, 422, "draw-impossible", "计划无法抽取，未作承诺", "%s", why ? why : "抽取条件无法满足。");
 	}
+	free(why);
 done:
 	for (size_t i = 0; i < ns; i++) {
 		free(s[i].name);

@@ -40,26 +40,6 @@ json_t *insp_int(store_stmt *st, int col)
 	return store_col_is_null(st, col) ? json_null() : json_integer(store_col_int64(st, col));
 }
 
-int insp_path_id(yj_req *r, const char *name, int64_t *id)
-{
-	if (yj_id_parse(yj_param(r, name), id) < 0) {
-		yj_reply_not_found(r);
-		return YJ_ERR;
-	}
-	return YJ_OK;
-}
-
-void insp_bad(json_t *errors, const char *field, const char *detail)
-{
-	json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field, "detail", detail));
-}
-
-int insp_reply_invalid(yj_req *r, json_t *errors, const char *detail)
-{
-	return yj_reply_problem_errors(r, 422, "validation", "提交的数据有误", detail ? detail : "请按字段提示修改后重新提交。",
-				       errors);
-}
-
 int insp_blank(const char *s)
 {
 	if (!s)
@@ -203,12 +183,12 @@ static int covers(const char *ins, const char *subject)
 }
 
 int insp_team_check(store_conn *c, const json_t *team, int64_t subject_id, const char *subject_region,
-		    json_t *errors, char **csv)
+		    yj_refusal *f, char **csv)
 {
 	*csv = NULL;
 	if (!json_is_array(team) || json_array_size(team) < 2 || json_array_size(team) > 8) {
-		insp_bad(errors, "team", "检查组应由 2 到 8 名执法人员组成（双人以上执法）");
-		return INSP_REFUSED;
+		yj_refusal_field(f, "team", "检查组应由 2 到 8 名执法人员组成（双人以上执法）");
+		return yj_refuse_invalid(f, NULL);
 	}
 	yj_buf b = YJ_BUF_INIT;
 	size_t i;
@@ -218,13 +198,13 @@ int insp_team_check(store_conn *c, const json_t *team, int64_t subject_id, const
 		int64_t id;
 		char msg[300];
 		if (yj_id_parse(json_string_value(v), &id) < 0) {
-			insp_bad(errors, "team", "应为执法人员的用户编号（字符串）");
+			yj_refusal_field(f, "team", "应为执法人员的用户编号（字符串）");
 			refused = 1;
 			continue;
 		}
 		for (size_t j = 0; j < i; j++)
 			if (json_equal(json_array_get(team, j), v)) {
-				insp_bad(errors, "team", "同一执法人员不能重复列入检查组");
+				yj_refusal_field(f, "team", "同一执法人员不能重复列入检查组");
 				refused = 1;
 			}
 		store_stmt *st = store_prepare(c, "SELECT i.region_code, i.active, u.display_name FROM inspectors i JOIN users u"
@@ -240,7 +220,7 @@ int insp_team_check(store_conn *c, const json_t *team, int64_t subject_id, const
 		} else if (rc >= 0) {
 			snprintf(msg, sizeof msg, "用户 %s 不是执法检查人员名录库中负责该检查对象所在区域的在岗执法人员，请更换",
 				 json_string_value(v));
-			insp_bad(errors, "team", msg);
+			yj_refusal_field(f, "team", msg);
 			refused = 1;
 		}
 		char name[100];
@@ -267,14 +247,14 @@ int insp_team_check(store_conn *c, const json_t *team, int64_t subject_id, const
 		}
 		if (n > 0) {
 			snprintf(msg, sizeof msg, "执法人员 %s 已申报与该检查对象存在利益冲突，应当回避，请更换", name);
-			insp_bad(errors, "team", msg);
+			yj_refusal_field(f, "team", msg);
 			refused = 1;
 		}
 		yj_buf_printf(&b, "%s%s", i ? "," : "", json_string_value(v));
 	}
 	if (refused) {
 		yj_buf_free(&b);
-		return INSP_REFUSED;
+		return yj_refuse_invalid(f, NULL);
 	}
 	*csv = yj_buf_detach(&b);
 	return ST_OK;

@@ -8,15 +8,15 @@
 
 /* The default weight factors (new reference). */
 json_t *insp_default_factors(void);
-/* The defaults overlaid by the given factors, validated into errors (new reference). */
-json_t *insp_factors_merge(const json_t *given, json_t *errors);
+/* The defaults overlaid by the given factors, validated: field errors go to f (new reference). */
+json_t *insp_factors_merge(const json_t *given, yj_refusal *f);
 /* The inspector's pseudonym in published draw bundles: "p" and 16 hex digits of a keyed hash of the
  * user id (the personal-data key), the same in every draw. Written into out. */
 void insp_pseudonym(int64_t user_id, char out[18]);
 /* Builds {format, plan, subjects, inspectors} for the plan (as plan_json gives it) over subjects of
  * `types` (array of type codes), as of `now`, and prechecks it. Returns ST_OK with *input (new
- * reference); INSP_REFUSED with *why (Chinese, caller frees) when the plan cannot be drawn; or a
+ * reference); YJ_REFUSED with f filled (422 draw-impossible) when the plan cannot be drawn; or a
  * store failure. */
-int insp_draw_input(store_conn *c, const json_t *plan, const json_t *types, int64_t now, json_t **input, char **why);
+int insp_draw_input(store_conn *c, const json_t *plan, const json_t *types, int64_t now, json_t **input, yj_refusal *f);
 
 #endif

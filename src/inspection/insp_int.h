@@ -15,10 +15,6 @@
 extern const yj_table insp_items_t, insp_inspectors_t, insp_conflicts_t, insp_signals_t, insp_plans_t,
 	insp_draws_t, insp_tasks_t, insp_results_t, insp_findings_t, insp_attach_t, insp_orders_t, insp_records_t;
 
-/* Returned by a transaction body that refused the request after filling its reason: nothing was
- * written (store_tx rolled back), the handler replies with the reason. */
-#define INSP_REFUSED (-100)
-
 /* Staff who read inspection data; planners; field inspectors. */
 #define INSP_STAFF (ROLE_ADMIN | ROLE_LEADER | ROLE_INSPECTOR | ROLE_LEGAL_REVIEWER | ROLE_LIAISON)
 #define INSP_PLANNERS (ROLE_ADMIN | ROLE_LEADER)
@@ -31,11 +27,6 @@ void insp_actor(yj_req *r, char out[21]);
 /* Text column or JSON null; int column or JSON null (new references). */
 json_t *insp_text(store_stmt *st, int col);
 json_t *insp_int(store_stmt *st, int col);
-/* The path parameter `name` as an id; replies 404 and returns YJ_ERR when it is not one. */
-int insp_path_id(yj_req *r, const char *name, int64_t *id);
-void insp_bad(json_t *errors, const char *field, const char *detail);
-/* 422 with per-field errors (stolen) and a Chinese detail. */
-int insp_reply_invalid(yj_req *r, json_t *errors, const char *detail);
 /* Only white space (ASCII or U+3000), or NULL. */
 int insp_blank(const char *s);
 /* No control characters (tabs and newlines allowed when multiline). */
@@ -55,10 +46,10 @@ int insp_subject(store_conn *c, const yj_scope *sc, int64_t id, char **name, cha
 /* The checklist points of the items (comma-separated ids): [{item_id, item_name, code, point, clause}]. */
 int insp_checklist(store_conn *c, const char *item_ids, json_t **out);
 /* Validates a team for a subject: ≥ 2 distinct active inspectors of the directory who cover the
- * subject's region and declared no conflict with it. On failure adds errors under `field` and
- * returns INSP_REFUSED. *csv (caller frees) receives "id,id". */
+ * subject's region and declared no conflict with it. On failure adds errors under "team" to f and
+ * returns yj_refuse_invalid's YJ_REFUSED. *csv (caller frees) receives "id,id". */
 int insp_team_check(store_conn *c, const json_t *team, int64_t subject_id, const char *subject_region,
-		    json_t *errors, char **csv);
+		    yj_refusal *f, char **csv);
 
 /* ---- teams (team_store.c): one row per member in inspection_task_members, the leader first ---- */
 /* The members of tasks, joined with their task so its scope and filters apply (columns of the task

@@ -80,39 +80,39 @@ static int item_get(yj_req *r)
 {
 	int64_t id;
 	json_t *o = NULL;
-	if (insp_path_id(r, "id", &id) < 0)
+	if (yj_path_id_or_reply(r, "id", &id) < 0)
 		return YJ_OK;
 	int rc = item_load(store_conn_get(yj_store(r)), &yj_who(r)->scope, id, &o);
 	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 200, o);
 }
 
 /* Validates the merged item (existing values overlaid by the body) into errors. */
-static void item_validate(store_conn *c, const json_t *it, json_t *errors)
+static void item_validate(store_conn *c, const json_t *it, yj_refusal *f)
 {
 	const char *code = json_string_value(json_object_get(it, "code"));
 	if (!code || strlen(code) < 2 || strlen(code) > 40 || strspn(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") != strlen(code))
-		insp_bad(errors, "code", "事项编码应为 2–40 位大写字母、数字、- 或 _");
+		yj_refusal_field(f, "code", "事项编码应为 2–40 位大写字母、数字、- 或 _");
 	const char *dept = json_string_value(json_object_get(it, "department"));
 	int64_t n = 0;
 	if (!dept || store_query_int64(c, "SELECT COUNT(*) FROM departments WHERE code = ?", dept, &n) != ST_OK || !n)
-		insp_bad(errors, "department", "部门代码不存在");
+		yj_refusal_field(f, "department", "部门代码不存在");
 	static const char *const texts[][2] = {{"name", "请填写事项名称"}, {"legal_basis", "请填写检查依据（法律法规名称）"}};
 	for (size_t i = 0; i < 2; i++) {
 		const char *s = json_string_value(json_object_get(it, texts[i][0]));
 		if (insp_blank(s) || !insp_clean(s, 0))
-			insp_bad(errors, texts[i][0], texts[i][1]);
+			yj_refusal_field(f, texts[i][0], texts[i][1]);
 	}
 	const json_t *types = json_object_get(it, "subject_types"), *v;
 	size_t i;
 	if (!json_is_array(types) || !json_array_size(types))
-		insp_bad(errors, "subject_types", "请至少选择一种检查对象类型");
+		yj_refusal_field(f, "subject_types", "请至少选择一种检查对象类型");
 	json_array_foreach(types, i, v) if (!json_is_string(v) || !type_known(json_string_value(v))) {
-		insp_bad(errors, "subject_types", "含未知的检查对象类型（见 /api/v1/vocab 的 institution_type）");
+		yj_refusal_field(f, "subject_types", "含未知的检查对象类型（见 /api/v1/vocab 的 institution_type）");
 		break;
 	}
 	const json_t *cl = json_object_get(it, "checklist");
 	if (!json_is_array(cl) || !json_array_size(cl))
-		insp_bad(errors, "checklist", "请至少填写一个检查要点");
+		yj_refusal_field(f, "checklist", "请至少填写一个检查要点");
 	json_array_foreach(cl, i, v) {
 		const char *pc = json_string_value(json_object_get(v, "code")), *pt = json_string_value(json_object_get(v, "point")),
 			   *cls = json_string_value(json_object_get(v, "clause"));
@@ -120,28 +120,28 @@ static void item_validate(store_conn *c, const json_t *it, json_t *errors)
 		    strchr(pc, '/') || insp_blank(pt) || insp_blank(cls)) {
 			char msg[300];
 			snprintf(msg, sizeof msg, "第 %zu 个检查要点应为 {code, point, clause}：编码、要点内容和所依据的法律条款均须填写", i + 1);
-			insp_bad(errors, "checklist", msg);
+			yj_refusal_field(f, "checklist", msg);
 			break;
 		}
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(pc, json_string_value(json_object_get(json_array_get(cl, j), "code")))) {
-				insp_bad(errors, "checklist", "检查要点编码重复");
+				yj_refusal_field(f, "checklist", "检查要点编码重复");
 				break;
 			}
 	}
 	json_int_t ratio = json_integer_value(json_object_get(it, "ratio_permille"));
 	if (ratio < 1 || ratio > 1000)
-		insp_bad(errors, "ratio_permille", "默认抽查比例应为 1‰ 到 1000‰（不超过 100%）");
+		yj_refusal_field(f, "ratio_permille", "默认抽查比例应为 1‰ 到 1000‰（不超过 100%）");
 	json_int_t cov = json_integer_value(json_object_get(it, "coverage_years"));
 	if (cov < 1 || cov > 10)
-		insp_bad(errors, "coverage_years", "覆盖周期应为 1 到 10 年");
+		yj_refusal_field(f, "coverage_years", "覆盖周期应为 1 到 10 年");
 }
 
 struct item_arg {
 	yj_req *r;
 	int64_t id; /* 0: create */
 	json_t *out;
-	json_t *errors;
+	yj_refusal ref;
 };
 
 static int item_save_tx(store_conn *c, void *arg)
@@ -156,16 +156,15 @@ static int item_save_tx(store_conn *c, void *arg)
 		it = json_pack("{s:b}", "active", 1);
 	}
 	json_object_update(it, yj_body(a->r));
-	json_array_clear(a->errors);
-	item_validate(c, it, a->errors);
+	item_validate(c, it, &a->ref);
 	int64_t n = 0;
 	const char *code = json_string_value(json_object_get(it, "code"));
 	if (!a->id && code && store_query_int64(c, "SELECT COUNT(*) FROM inspection_items WHERE code = ?", code, &n) == ST_OK &&
 	    n > 0)
-		insp_bad(a->errors, "code", "事项编码已被使用");
-	if (json_array_size(a->errors)) {
+		yj_refusal_field(&a->ref, "code", "事项编码已被使用");
+	if (yj_refusal_has_fields(&a->ref)) {
 		json_decref(it);
-		return INSP_REFUSED;
+		return yj_refuse_invalid(&a->ref, "抽查事项不完整或有误，请按字段提示修改后重新提交。");
 	}
 	/* Nothing references an item row by key (plans and tasks keep item ids as text), so a change
 	 * replaces the row. */
@@ -218,13 +217,11 @@ static int item_save_tx(store_conn *c, void *arg)
 
 static int item_save(yj_req *r, int64_t id)
 {
-	struct item_arg a = {r, id, NULL, json_array()};
-	int rc = store_tx(yj_store(r), item_save_tx, &a);
-	if (rc == INSP_REFUSED)
-		return insp_reply_invalid(r, a.errors, "抽查事项不完整或有误，请按字段提示修改后重新提交。");
-	json_decref(a.errors);
-	if (rc < 0)
-		return yj_reply_store_error(r, rc);
+	struct item_arg a = {.r = r, .id = id};
+	if (yj_tx_or_reply(r, item_save_tx, &a, &a.ref) < 0) {
+		json_decref(a.out);
+		return YJ_OK;
+	}
 	return yj_reply_json(r, id ? 200 : 201, a.out);
 }
 
@@ -236,7 +233,7 @@ static int item_create(yj_req *r)
 static int item_patch(yj_req *r)
 {
 	int64_t id;
-	if (insp_path_id(r, "id", &id) < 0)
+	if (yj_path_id_or_reply(r, "id", &id) < 0)
 		return YJ_OK;
 	return item_save(r, id);
 }
@@ -341,9 +338,22 @@ static int inspectors_list(yj_req *r)
 struct insp_arg {
 	yj_req *r;
 	int64_t user;
-	json_t *errors;
 	json_t *out;
+	yj_refusal ref;
 };
+
+/* Runs fn for the id in the path parameter `param` and replies its out with status, or the refusal. */
+static int insp_op(yj_req *r, const char *param, store_tx_fn fn, int status)
+{
+	struct insp_arg a = {.r = r};
+	if (yj_path_id_or_reply(r, param, &a.user) < 0)
+		return YJ_OK;
+	if (yj_tx_or_reply(r, fn, &a, &a.ref) < 0) {
+		json_decref(a.out);
+		return YJ_OK;
+	}
+	return yj_reply_json(r, status, a.out);
+}
 
 static int inspector_put_tx(store_conn *c, void *arg)
 {
@@ -367,7 +377,7 @@ static int inspector_put_tx(store_conn *c, void *arg)
 	if (rc == ST_DONE || !yj_scope_allows(&yj_who(a->r)->scope, region, dept))
 		return ST_NOTFOUND;
 	if (!cert || strlen(cert) < 4 || strlen(cert) > 32 || strspn(cert, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-") != strlen(cert))
-		insp_bad(a->errors, "cert_no", "执法证号应为 4–32 位数字、大写字母或 -");
+		yj_refusal_field(&a->ref, "cert_no", "执法证号应为 4–32 位数字、大写字母或 -");
 	int64_t n = 0;
 	char uid[21];
 	yj_id_format(a->user, uid);
@@ -375,10 +385,10 @@ static int inspector_put_tx(store_conn *c, void *arg)
 		int64_t owner = 0;
 		store_query_int64(c, "SELECT user_id FROM inspectors WHERE cert_no = ?", cert, &owner);
 		if (owner != a->user)
-			insp_bad(a->errors, "cert_no", "该执法证号已登记在其他人员名下");
+			yj_refusal_field(&a->ref, "cert_no", "该执法证号已登记在其他人员名下");
 	}
-	if (json_array_size(a->errors))
-		return INSP_REFUSED;
+	if (yj_refusal_has_fields(&a->ref))
+		return yj_refuse_invalid(&a->ref, NULL);
 	int64_t exists = 0;
 	if ((rc = store_query_int64(c, "SELECT COUNT(*) FROM inspectors WHERE user_id = ?", uid, &exists)) < 0)
 		return rc;
@@ -406,23 +416,14 @@ static int inspector_put_tx(store_conn *c, void *arg)
 
 static int inspector_put(yj_req *r)
 {
-	struct insp_arg a = {r, 0, json_array(), NULL};
-	if (insp_path_id(r, "user_id", &a.user) < 0) {
-		json_decref(a.errors);
-		return YJ_OK;
-	}
-	int rc = store_tx(yj_store(r), inspector_put_tx, &a);
-	if (rc == INSP_REFUSED)
-		return insp_reply_invalid(r, a.errors, NULL);
-	json_decref(a.errors);
-	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 200, a.out);
+	return insp_op(r, "user_id", inspector_put_tx, 200);
 }
 
 static int inspector_get(yj_req *r)
 {
 	int64_t id;
 	json_t *o = NULL;
-	if (insp_path_id(r, "user_id", &id) < 0)
+	if (yj_path_id_or_reply(r, "user_id", &id) < 0)
 		return YJ_OK;
 	int rc = inspector_load(store_conn_get(yj_store(r)), &yj_who(r)->scope, id, &o);
 	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 200, o);
@@ -452,25 +453,25 @@ static int conflict_add_tx(store_conn *c, void *arg)
 	char *iname = NULL, *icode = NULL, iregion[16];
 	if (yj_id_parse(json_string_value(json_object_get(b, "institution_id")), &inst) < 0 ||
 	    (rc = insp_subject(c, &who->scope, inst, &iname, &icode, iregion)) == ST_NOTFOUND)
-		insp_bad(a->errors, "institution_id", "医疗机构不存在或不在本人辖区内，请填写主体库中的机构编号");
+		yj_refusal_field(&a->ref, "institution_id", "医疗机构不存在或不在本人辖区内，请填写主体库中的机构编号");
 	free(iname);
 	free(icode);
 	if (rc < 0 && rc != ST_NOTFOUND)
 		return rc;
 	if (!kind || (strcmp(kind, "worked") && strcmp(kind, "relative")))
-		insp_bad(a->errors, "kind", "应为 worked（曾在该机构工作）或 relative（近亲属在该机构）");
+		yj_refusal_field(&a->ref, "kind", "应为 worked（曾在该机构工作）或 relative（近亲属在该机构）");
 	if (insp_blank(reason) || !insp_clean(reason, 1))
-		insp_bad(a->errors, "reason", "请写明回避理由");
+		yj_refusal_field(&a->ref, "reason", "请写明回避理由");
 	if (sd && yj_day_parse(sd, &d0) < 0)
-		insp_bad(a->errors, "start_date", "日期格式应为 YYYY-MM-DD");
+		yj_refusal_field(&a->ref, "start_date", "日期格式应为 YYYY-MM-DD");
 	if (ed && yj_day_parse(ed, &d1) < 0)
-		insp_bad(a->errors, "end_date", "日期格式应为 YYYY-MM-DD");
+		yj_refusal_field(&a->ref, "end_date", "日期格式应为 YYYY-MM-DD");
 	if (sd && ed && d1 < d0)
-		insp_bad(a->errors, "end_date", "结束日期不能早于开始日期");
+		yj_refusal_field(&a->ref, "end_date", "结束日期不能早于开始日期");
 	if (kind && !strcmp(kind, "worked") && !sd)
-		insp_bad(a->errors, "start_date", "曾在该机构工作的，请填写起止日期（仍在职的结束日期留空）");
-	if (json_array_size(a->errors))
-		return INSP_REFUSED;
+		yj_refusal_field(&a->ref, "start_date", "曾在该机构工作的，请填写起止日期（仍在职的结束日期留空）");
+	if (yj_refusal_has_fields(&a->ref))
+		return yj_refuse_invalid(&a->ref, "利益冲突申报不完整或有误，请按字段提示修改后重新提交。");
 	int64_t id = yj_id_new();
 	store_stmt *st = store_prepare(c, "INSERT INTO inspector_conflicts (id, user_id, institution_id, kind, start_date,"
 					  " end_date, reason, region_code, department, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -501,16 +502,7 @@ static int conflict_add_tx(store_conn *c, void *arg)
 
 static int conflict_add(yj_req *r)
 {
-	struct insp_arg a = {r, 0, json_array(), NULL};
-	if (insp_path_id(r, "user_id", &a.user) < 0) {
-		json_decref(a.errors);
-		return YJ_OK;
-	}
-	int rc = store_tx(yj_store(r), conflict_add_tx, &a);
-	if (rc == INSP_REFUSED)
-		return insp_reply_invalid(r, a.errors, "利益冲突申报不完整或有误，请按字段提示修改后重新提交。");
-	json_decref(a.errors);
-	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 201, a.out);
+	return insp_op(r, "user_id", conflict_add_tx, 201);
 }
 
 /* ---- risk signals ---- */
@@ -550,11 +542,11 @@ static int signal_put_tx(store_conn *c, void *arg)
 	json_int_t n = json_integer_value(json_object_get(b, "complaints"));
 	const char *g = json_string_value(json_object_get(b, "credit_grade"));
 	if (n < 0 || n > 100000)
-		insp_bad(a->errors, "complaints", "投诉举报件数应为 0 到 100000");
+		yj_refusal_field(&a->ref, "complaints", "投诉举报件数应为 0 到 100000");
 	if (!g || strlen(g) != 1 || !strchr("ABCD", g[0]))
-		insp_bad(a->errors, "credit_grade", "信用等次应为 A、B、C 或 D");
-	if (json_array_size(a->errors))
-		return INSP_REFUSED;
+		yj_refusal_field(&a->ref, "credit_grade", "信用等次应为 A、B、C 或 D");
+	if (yj_refusal_has_fields(&a->ref))
+		return yj_refuse_invalid(&a->ref, NULL);
 	store_stmt *st = store_prepare(c, "DELETE FROM subject_signals WHERE subject_id = ?");
 	if (!st)
 		return ST_ERR;
@@ -585,16 +577,7 @@ static int signal_put_tx(store_conn *c, void *arg)
 
 static int signal_put(yj_req *r)
 {
-	struct insp_arg a = {r, 0, json_array(), NULL};
-	if (insp_path_id(r, "subject_id", &a.user) < 0) {
-		json_decref(a.errors);
-		return YJ_OK;
-	}
-	int rc = store_tx(yj_store(r), signal_put_tx, &a);
-	if (rc == INSP_REFUSED)
-		return insp_reply_invalid(r, a.errors, NULL);
-	json_decref(a.errors);
-	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 200, a.out);
+	return insp_op(r, "subject_id", signal_put_tx, 200);
 }
 
 /* ---- calendar ---- */
@@ -682,11 +665,11 @@ static int day_write(yj_req *r, int remove)
 		const char *kind = json_string_value(json_object_get(b, "kind")), *name = json_string_value(json_object_get(b, "name"));
 		json_t *errors = json_array();
 		if (!kind || (strcmp(kind, "holiday") && strcmp(kind, "workday")))
-			insp_bad(errors, "kind", "应为 holiday（放假）或 workday（调休上班）");
+			yj_field_error(errors, "kind", "应为 holiday（放假）或 workday（调休上班）");
 		if (insp_blank(name) || !insp_clean(name, 0))
-			insp_bad(errors, "name", "请填写名称，如“国庆节”或“国庆节调休上班”");
+			yj_field_error(errors, "name", "请填写名称，如“国庆节”或“国庆节调休上班”");
 		if (json_array_size(errors))
-			return insp_reply_invalid(r, errors, NULL);
+			return yj_reply_problem_errors(r, 422, "validation", "提交的数据有误", "请按字段提示修改后重新提交。", errors);
 		json_decref(errors);
 	}
 	struct day_arg a = {r, day, remove};

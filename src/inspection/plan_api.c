@@ -60,40 +60,39 @@ static int plan_load(store_conn *c, const yj_scope *sc, int64_t id, json_t **out
 
 struct plan_arg {
 	yj_req *r;
-	json_t *errors;
 	json_t *out;
 	int64_t id;
-	char *why;
+	yj_refusal ref;
 };
 
 /* Validates the body into a plan row (new reference) and the union of its items' subject types. */
-static json_t *plan_validate(store_conn *c, yj_req *r, json_t *errors)
+static json_t *plan_validate(store_conn *c, yj_req *r, yj_refusal *ref)
 {
 	const json_t *b = yj_body(r);
 	const yj_principal *who = yj_who(r);
 	const char *name = json_string_value(json_object_get(b, "name")), *kind = json_string_value(json_object_get(b, "kind"));
 	const char *region = json_string_value(json_object_get(b, "region_code"));
 	if (insp_blank(name) || !insp_clean(name, 0))
-		insp_bad(errors, "name", "请填写计划名称");
+		yj_refusal_field(ref, "name", "请填写计划名称");
 	if (!kind || (strcmp(kind, "annual") && strcmp(kind, "special")))
-		insp_bad(errors, "kind", "应为 annual（年度计划）或 special（专项计划）");
+		yj_refusal_field(ref, "kind", "应为 annual（年度计划）或 special（专项计划）");
 	if (!region || insp_blank(region))
-		insp_bad(errors, "region_code", "抽查区域不能为空：请填写计划覆盖的行政区划代码");
+		yj_refusal_field(ref, "region_code", "抽查区域不能为空：请填写计划覆盖的行政区划代码");
 	else if (!insp_region_exists(c, region))
-		insp_bad(errors, "region_code", "行政区划代码不存在");
+		yj_refusal_field(ref, "region_code", "行政区划代码不存在");
 	else if (!yj_scope_allows(&who->scope, region, NULL))
-		insp_bad(errors, "region_code", "只能在本人辖区范围内制定抽查计划");
+		yj_refusal_field(ref, "region_code", "只能在本人辖区范围内制定抽查计划");
 	/* Items, and from them the departments (joint draws name several). */
 	const json_t *items = json_object_get(b, "item_ids"), *v;
 	json_t *depts = json_array(), *types = json_array();
 	int64_t ratio = 0, cov = 0;
 	size_t i;
 	if (!json_is_array(items) || !json_array_size(items) || json_array_size(items) > 20)
-		insp_bad(errors, "item_ids", "请选择 1 到 20 个抽查事项");
+		yj_refusal_field(ref, "item_ids", "请选择 1 到 20 个抽查事项");
 	json_array_foreach(items, i, v) {
 		int64_t id;
 		if (yj_id_parse(json_string_value(v), &id) < 0) {
-			insp_bad(errors, "item_ids", "抽查事项编号无效");
+			yj_refusal_field(ref, "item_ids", "抽查事项编号无效");
 			continue;
 		}
 		store_stmt *st = store_prepare(c, "SELECT department, subject_types, ratio_permille, coverage_years FROM"
@@ -122,7 +121,7 @@ static json_t *plan_validate(store_conn *c, yj_req *r, json_t *errors)
 			if (!ratio)
 				ratio = store_col_int64(st, 2), cov = store_col_int64(st, 3);
 		} else {
-			insp_bad(errors, "item_ids", "抽查事项不存在或已停用");
+			yj_refusal_field(ref, "item_ids", "抽查事项不存在或已停用");
 		}
 		store_finalize(st);
 	}
@@ -135,7 +134,7 @@ static json_t *plan_validate(store_conn *c, yj_req *r, json_t *errors)
 			int in = 0;
 			json_array_foreach(bd, i, v) in |= json_equal(x, v);
 			if (!in)
-				insp_bad(errors, "departments", "参与部门须包含所选抽查事项的主管部门");
+				yj_refusal_field(ref, "departments", "参与部门须包含所选抽查事项的主管部门");
 		}
 		json_decref(depts);
 		depts = json_deep_copy(bd);
@@ -143,11 +142,11 @@ static json_t *plan_validate(store_conn *c, yj_req *r, json_t *errors)
 			int64_t n = 0;
 			if (!json_is_string(v) ||
 			    store_query_int64(c, "SELECT COUNT(*) FROM departments WHERE code = ?", json_string_value(v), &n) != ST_OK || !n)
-				insp_bad(errors, "departments", "部门代码不存在");
+				yj_refusal_field(ref, "departments", "部门代码不存在");
 		}
 	}
 	if (json_array_size(depts) > YJ_DRAW_MAX_DEPTS)
-		insp_bad(errors, "departments", "联合抽查的部门不能超过 8 个");
+		yj_refusal_field(ref, "departments", "联合抽查的部门不能超过 8 个");
 	json_t *jr = json_object_get(b, "ratio_permille"), *jc = json_object_get(b, "coverage_years"),
 	       *jt = json_object_get(b, "team_size"), *js = json_object_get(b, "credit_share_permille"),
 	       *jy = json_object_get(b, "conflict_years");
@@ -157,33 +156,33 @@ static json_t *plan_validate(store_conn *c, yj_req *r, json_t *errors)
 		cov = json_integer_value(jc);
 	int64_t team = jt ? json_integer_value(jt) : 2, share = js ? json_integer_value(js) : 500, cy = jy ? json_integer_value(jy) : 3;
 	if (ratio > 1000)
-		insp_bad(errors, "ratio_permille", "抽查比例不能超过 100%（1000‰）");
+		yj_refusal_field(ref, "ratio_permille", "抽查比例不能超过 100%（1000‰）");
 	else if (ratio < 1 && json_array_size(items))
-		insp_bad(errors, "ratio_permille", "抽查比例至少为 1‰");
+		yj_refusal_field(ref, "ratio_permille", "抽查比例至少为 1‰");
 	if (cov < 1 || cov > 10)
-		insp_bad(errors, "coverage_years", "覆盖周期应为 1 到 10 年");
+		yj_refusal_field(ref, "coverage_years", "覆盖周期应为 1 到 10 年");
 	if (team < 2)
-		insp_bad(errors, "team_size", "每个检查组至少 2 名执法人员（双人执法）");
+		yj_refusal_field(ref, "team_size", "每个检查组至少 2 名执法人员（双人执法）");
 	else if (team > YJ_DRAW_MAX_TEAM)
-		insp_bad(errors, "team_size", "每个检查组不超过 8 名执法人员");
+		yj_refusal_field(ref, "team_size", "每个检查组不超过 8 名执法人员");
 	else if ((int64_t)json_array_size(depts) > team)
-		insp_bad(errors, "team_size", "联合抽查每个参与部门至少一人，检查组人数不能少于参与部门数");
+		yj_refusal_field(ref, "team_size", "联合抽查每个参与部门至少一人，检查组人数不能少于参与部门数");
 	if (share < 500)
-		insp_bad(errors, "credit_share_permille", "按信用规则（风险权重）抽取的任务不得低于 50%（500‰）");
+		yj_refusal_field(ref, "credit_share_permille", "按信用规则（风险权重）抽取的任务不得低于 50%（500‰）");
 	else if (share > 1000)
-		insp_bad(errors, "credit_share_permille", "信用规则抽取比例不能超过 100%（1000‰）");
+		yj_refusal_field(ref, "credit_share_permille", "信用规则抽取比例不能超过 100%（1000‰）");
 	if (cy < 0 || cy > 20)
-		insp_bad(errors, "conflict_years", "回避年限应为 0 到 20 年");
+		yj_refusal_field(ref, "conflict_years", "回避年限应为 0 到 20 年");
 	const char *sd = json_string_value(json_object_get(b, "start_date")), *ed = json_string_value(json_object_get(b, "end_date"));
 	int64_t d0, d1;
 	if (!sd || yj_day_parse(sd, &d0) < 0)
-		insp_bad(errors, "start_date", "日期格式应为 YYYY-MM-DD");
+		yj_refusal_field(ref, "start_date", "日期格式应为 YYYY-MM-DD");
 	if (!ed || yj_day_parse(ed, &d1) < 0)
-		insp_bad(errors, "end_date", "日期格式应为 YYYY-MM-DD");
+		yj_refusal_field(ref, "end_date", "日期格式应为 YYYY-MM-DD");
 	else if (sd && yj_day_parse(sd, &d0) == 0 && d1 < d0)
-		insp_bad(errors, "end_date", "计划结束日期不能早于开始日期");
+		yj_refusal_field(ref, "end_date", "计划结束日期不能早于开始日期");
 	const json_t *gf = json_object_get(b, "weight_factors");
-	json_t *f = insp_factors_merge(json_is_object(gf) ? gf : NULL, errors);
+	json_t *f = insp_factors_merge(json_is_object(gf) ? gf : NULL, ref);
 	json_t *plan = json_pack("{s:s?, s:s?, s:o, s:o, s:s?, s:I, s:I, s:s?, s:s?, s:I, s:I, s:I, s:o, s:o}", "name", name,
 				 "kind", kind, "item_ids", json_deep_copy(items ? items : json_array()), "departments", depts,
 				 "region_code", region, "ratio_permille", (json_int_t)ratio, "coverage_years", (json_int_t)cov,
@@ -195,11 +194,10 @@ static json_t *plan_validate(store_conn *c, yj_req *r, json_t *errors)
 static int plan_create_tx(store_conn *c, void *arg)
 {
 	struct plan_arg *a = arg;
-	json_array_clear(a->errors);
-	json_t *p = plan_validate(c, a->r, a->errors);
-	if (json_array_size(a->errors)) {
+	json_t *p = plan_validate(c, a->r, &a->ref);
+	if (yj_refusal_has_fields(&a->ref)) {
 		json_decref(p);
-		return INSP_REFUSED;
+		return yj_refuse_invalid(&a->ref, "抽查计划不符合要求，请按字段提示修改后重新提交。");
 	}
 	a->id = yj_id_new();
 	char *items = insp_array_csv(json_object_get(p, "item_ids")), *depts = insp_array_csv(json_object_get(p, "departments"));
@@ -245,12 +243,12 @@ static int plan_create_tx(store_conn *c, void *arg)
 
 static int plan_create(yj_req *r)
 {
-	struct plan_arg a = {r, json_array(), NULL, 0, NULL};
-	int rc = store_tx(yj_store(r), plan_create_tx, &a);
-	if (rc == INSP_REFUSED)
-		return insp_reply_invalid(r, a.errors, "抽查计划不符合要求，请按字段提示修改后重新提交。");
-	json_decref(a.errors);
-	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 201, a.out);
+	struct plan_arg a = {.r = r};
+	if (yj_tx_or_reply(r, plan_create_tx, &a, &a.ref) < 0) {
+		json_decref(a.out);
+		return YJ_OK;
+	}
+	return yj_reply_json(r, 201, a.out);
 }
 
 static int plans_list(yj_req *r)
@@ -284,7 +282,7 @@ static int plan_get(yj_req *r)
 {
 	int64_t id;
 	json_t *o = NULL;
-	if (insp_path_id(r, "id", &id) < 0)
+	if (yj_path_id_or_reply(r, "id", &id) < 0)
 		return YJ_OK;
 	int rc = plan_load(store_conn_get(yj_store(r)), &yj_who(r)->scope, id, &o);
 	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 200, o);
@@ -353,11 +351,8 @@ static int commit_tx(store_conn *c, void *arg)
 	int rc = plan_load(c, &yj_who(a->r)->scope, a->id, &plan);
 	if (rc < 0)
 		goto done;
-	free(a->why);
-	a->why = NULL;
 	if (strcmp(json_string_value(json_object_get(plan, "state")), "draft")) {
-		a->why = yj_strdup("该计划已提交抽取承诺，不能重复承诺；请查看其抽取记录。");
-		rc = INSP_REFUSED - 1;
+		rc = yj_refuse(&a->ref, 409, "state", "计划已承诺", "该计划已提交抽取承诺，不能重复承诺；请查看其抽取记录。");
 		goto done;
 	}
 	/* The subject types of the plan's items. */
@@ -380,7 +375,7 @@ static int commit_tx(store_conn *c, void *arg)
 		store_finalize(st);
 	}
 	int64_t now = yj_now_ms();
-	if ((rc = insp_draw_input(c, plan, types, now, &input, &a->why)) < 0)
+	if ((rc = insp_draw_input(c, plan, types, now, &input, &a->ref)) < 0)
 		goto done;
 	/* The server secret: 32 random bytes, sealed until the draw; only its hash is committed. */
 	unsigned char raw[32];
@@ -446,19 +441,14 @@ done:
 
 static int plan_commit(yj_req *r)
 {
-	struct plan_arg a = {r, NULL, NULL, 0, NULL};
-	if (insp_path_id(r, "id", &a.id) < 0)
+	struct plan_arg a = {.r = r};
+	if (yj_path_id_or_reply(r, "id", &a.id) < 0)
 		return YJ_OK;
-	int rc = store_tx(yj_store(r), commit_tx, &a);
-	if (rc == INSP_REFUSED || rc == INSP_REFUSED - 1) {
-		int st = rc == INSP_REFUSED ? 422 : 409;
-		yj_reply_problem(r, st, st == 422 ? "draw-impossible" : "state",
-				 st == 422 ? "计划无法抽取，未作承诺" : "计划已承诺", a.why);
-		free(a.why);
+	if (yj_tx_or_reply(r, commit_tx, &a, &a.ref) < 0) {
+		json_decref(a.out);
 		return YJ_OK;
 	}
-	free(a.why);
-	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 201, a.out);
+	return yj_reply_json(r, 201, a.out);
 }
 
 /* ---- the draw ---- */
@@ -468,28 +458,24 @@ struct draw_arg {
 	int64_t id;
 	const char *witness;
 	json_t *out;
-	char *why;
-	int status;
+	yj_refusal ref;
 	const char *source;   /* where the witness was published (NULL: not declared) */
 	int64_t published_at; /* when, epoch ms */
 };
 
 /* The witness must come from a public source fixed after the commitment: a declared publication
- * time before the commitment (or in the future) is refused. Returns 0, or INSP_REFUSED with the
- * reason in a->why. */
+ * time before the commitment (or in the future) is refused. Returns 0, or YJ_REFUSED. */
 static int witness_check(struct draw_arg *a, int64_t committed_at)
 {
 	if (!a->source)
 		return 0;
 	if (a->published_at <= committed_at)
-		a->why = yj_strdup("见证值的公布时间早于或等于抽取承诺时间：见证值必须取自承诺之后才公布的公开来源（如承诺后开奖的彩票），"
-				   "请换用承诺之后公布的见证值。");
-	else if (a->published_at > yj_now_ms() + 5 * 60 * 1000)
-		a->why = yj_strdup("见证值的公布时间晚于当前时间：请填写该来源实际公布见证值的时间。");
-	if (!a->why)
-		return 0;
-	a->status = 422;
-	return INSP_REFUSED;
+		return yj_refuse(&a->ref, 422, "draw-failed", "抽取失败",
+				 "见证值的公布时间早于或等于抽取承诺时间：见证值必须取自承诺之后才公布的公开来源（如承诺后开奖的彩票），"
+				 "请换用承诺之后公布的见证值。");
+	if (a->published_at > yj_now_ms() + 5 * 60 * 1000)
+		return yj_refuse(&a->ref, 422, "draw-failed", "抽取失败", "见证值的公布时间晚于当前时间：请填写该来源实际公布见证值的时间。");
+	return 0;
 }
 
 /* The bundle names inspectors by pseudonym (insp_pseudonym); the tasks need their user ids. Maps
@@ -594,8 +580,6 @@ static int create_tasks(store_conn *c, yj_req *r, int64_t draw, const json_t *bu
 static int draw_tx(store_conn *c, void *arg)
 {
 	struct draw_arg *a = arg;
-	free(a->why);
-	a->why = NULL;
 	yj_qb *q = yj_q_select(&insp_draws_t, "state, input, secret_cipher, input_hash, secret_hash, commit_leaf, committed_at,"
 					      " plan_id, region_code, department",
 			       &yj_who(a->r)->scope);
@@ -611,9 +595,7 @@ static int draw_tx(store_conn *c, void *arg)
 	}
 	if (strcmp(store_col_text(st, 0), "committed")) {
 		store_finalize(st);
-		a->why = yj_strdup("该抽取已完成，不能重新抽取；结果和验证包已公开。");
-		a->status = 409;
-		return INSP_REFUSED;
+		return yj_refuse(&a->ref, 409, "state", "已抽取", "该抽取已完成，不能重新抽取；结果和验证包已公开。");
 	}
 	json_t *bundle = json_loads(store_col_text(st, 1), 0, NULL);
 	char *secret = yj_pii_decrypt(store_col_text(st, 2));
@@ -640,9 +622,10 @@ static int draw_tx(store_conn *c, void *arg)
 		json_object_set_new(bundle, "witness_source", json_pack("{s:s, s:I}", "source", a->source, "published_at",
 									(json_int_t)a->published_at));
 	json_object_set_new(bundle, "server_secret", json_string(secret));
-	if (yj_draw_bundle_compute(bundle, secret, a->witness, &result, seed, &a->why) < 0) {
-		a->status = 422;
-		rc = INSP_REFUSED;
+	char *why = NULL;
+	if (yj_draw_bundle_compute(bundle, secret, a->witness, &result, seed, &why) < 0) {
+		rc = yj_refuse(&a->ref, 422, "draw-failed", "抽取失败", "%s", why ? why : "");
+		free(why);
 		goto done;
 	}
 	json_object_set_new(bundle, "seed", json_string(seed));
@@ -650,10 +633,9 @@ static int draw_tx(store_conn *c, void *arg)
 	char *report = NULL;
 	if (yj_draw_bundle_verify(bundle, &report) != 0) {
 		/* Cannot happen unless the stored input was altered: refuse rather than publish it. */
-		a->why = yj_asprintf("抽取结果自检未通过（%s），请联系管理员核查。", report ? report : "");
+		rc = yj_refuse(&a->ref, 500, "draw-failed", "抽取失败", "抽取结果自检未通过（%s），请联系管理员核查。",
+			       report ? report : "");
 		free(report);
-		a->status = 500;
-		rc = INSP_REFUSED;
 		goto done;
 	}
 	free(report);
@@ -700,33 +682,31 @@ done:
 static int draw_run(yj_req *r)
 {
 	const json_t *b = yj_body(r), *at = json_object_get(b, "witness_published_at");
-	struct draw_arg a = {r, 0, json_string_value(json_object_get(b, "witness")), NULL, NULL, 0,
-			     json_string_value(json_object_get(b, "witness_source")), json_integer_value(at)};
-	if (insp_path_id(r, "id", &a.id) < 0)
+	struct draw_arg a = {.r = r, .witness = json_string_value(json_object_get(b, "witness")),
+			     .source = json_string_value(json_object_get(b, "witness_source")), .published_at = json_integer_value(at)};
+	if (yj_path_id_or_reply(r, "id", &a.id) < 0)
 		return YJ_OK;
 	if (insp_blank(a.witness) || !insp_clean(a.witness, 0))
-		return insp_reply_invalid(r, json_pack("[{s:s, s:s}]", "field", "witness", "detail", "请输入见证值"),
-					  "请输入见证人在抽取现场给出的见证值（如当期福利彩票开奖号码），不能为空或含控制字符。");
+		return yj_reply_problem_errors(r, 422, "validation", "提交的数据有误",
+					       "请输入见证人在抽取现场给出的见证值（如当期福利彩票开奖号码），不能为空或含控制字符。",
+					       json_pack("[{s:s, s:s}]", "field", "witness", "detail", "请输入见证值"));
 	if ((a.source != NULL) != (at != NULL) || (a.source && (insp_blank(a.source) || !insp_clean(a.source, 0))))
-		return insp_reply_invalid(r, json_pack("[{s:s, s:s}]", "field", a.source ? "witness_published_at" : "witness_source",
-						       "detail", "见证值来源和公布时间应同时填写"),
-					  "请同时填写见证值的公开来源（如“中国福利彩票 福彩3D 第2026057期”）和该来源公布它的时间。");
-	int rc = store_tx(yj_store(r), draw_tx, &a);
-	if (rc == INSP_REFUSED) {
-		yj_reply_problem(r, a.status, a.status == 409 ? "state" : "draw-failed",
-				 a.status == 409 ? "已抽取" : "抽取失败", a.why);
-		free(a.why);
+		return yj_reply_problem_errors(r, 422, "validation", "提交的数据有误",
+					       "请同时填写见证值的公开来源（如“中国福利彩票 福彩3D 第2026057期”）和该来源公布它的时间。",
+					       json_pack("[{s:s, s:s}]", "field", a.source ? "witness_published_at" : "witness_source",
+							 "detail", "见证值来源和公布时间应同时填写"));
+	if (yj_tx_or_reply(r, draw_tx, &a, &a.ref) < 0) {
+		json_decref(a.out);
 		return YJ_OK;
 	}
-	free(a.why);
-	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 200, a.out);
+	return yj_reply_json(r, 200, a.out);
 }
 
 static int draw_get(yj_req *r)
 {
 	int64_t id;
 	json_t *o = NULL;
-	if (insp_path_id(r, "id", &id) < 0)
+	if (yj_path_id_or_reply(r, "id", &id) < 0)
 		return YJ_OK;
 	store_conn *c = store_conn_get(yj_store(r));
 	int rc = draw_load(c, &yj_who(r)->scope, id, &o);
@@ -760,7 +740,7 @@ static int draw_get(yj_req *r)
 static int public_bundle(yj_req *r)
 {
 	int64_t id;
-	if (insp_path_id(r, "id", &id) < 0)
+	if (yj_path_id_or_reply(r, "id", &id) < 0)
 		return YJ_OK;
 	store_stmt *st = store_prepare(store_conn_get(yj_store(r)),
 				       "SELECT bundle FROM inspection_draws WHERE id = ? AND state = 'drawn'");

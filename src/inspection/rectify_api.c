@@ -59,7 +59,7 @@ struct pub_arg {
 	yj_req *r;
 	int64_t id;
 	json_t *out;
-	const char *why;
+	yj_refusal ref;
 };
 
 static int publish_tx(store_conn *c, void *arg)
@@ -82,9 +82,9 @@ static int publish_tx(store_conn *c, void *arg)
 	snprintf(outcome, sizeof outcome, "%s", store_col_text(st, 3) ? store_col_text(st, 3) : "");
 	store_finalize(st);
 	if (!done)
-		return a->why = "检查尚未完成，完成后才能公示结果。", INSP_REFUSED;
+		return yj_refuse(&a->ref, 409, "state", "不能公示", "检查尚未完成，完成后才能公示结果。");
 	if (published)
-		return a->why = "该检查结果已公示。", INSP_REFUSED;
+		return yj_refuse(&a->ref, 409, "state", "不能公示", "该检查结果已公示。");
 	int64_t now = yj_now_ms();
 	st = store_prepare(c, "UPDATE inspection_tasks SET published_at = ?, updated_at = ? WHERE id = ?");
 	if (!st)
@@ -102,13 +102,10 @@ static int publish_tx(store_conn *c, void *arg)
 
 static int task_publish(yj_req *r)
 {
-	struct pub_arg a = {r, 0, NULL, NULL};
-	if (insp_path_id(r, "id", &a.id) < 0)
+	struct pub_arg a = {.r = r};
+	if (yj_path_id_or_reply(r, "id", &a.id) < 0 || yj_tx_or_reply(r, publish_tx, &a, &a.ref) < 0)
 		return YJ_OK;
-	int rc = store_tx(yj_store(r), publish_tx, &a);
-	if (rc == INSP_REFUSED)
-		return yj_reply_problem(r, 409, "state", "不能公示", a.why);
-	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 200, a.out);
+	return yj_reply_json(r, 200, a.out);
 }
 
 /* Published results, newest first, for the public portal (no sign-in). */
@@ -238,7 +235,7 @@ static int order_get(yj_req *r)
 {
 	int64_t id;
 	json_t *o = NULL;
-	if (insp_path_id(r, "id", &id) < 0)
+	if (yj_path_id_or_reply(r, "id", &id) < 0)
 		return YJ_OK;
 	int rc = order_load(store_conn_get(yj_store(r)), &yj_who(r)->scope, id, &o);
 	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 200, o);
@@ -277,16 +274,27 @@ static int orders_list(yj_req *r)
 struct order_arg {
 	yj_req *r;
 	int64_t id;
-	json_t *errors;
 	json_t *out;
-	const char *why;
+	yj_refusal ref;
 };
+
+/* Runs fn on the order or task of the path's id and replies its out with status, or the refusal. */
+static int order_op(yj_req *r, store_tx_fn fn, int status)
+{
+	struct order_arg a = {.r = r};
+	if (yj_path_id_or_reply(r, "id", &a.id) < 0)
+		return YJ_OK;
+	if (yj_tx_or_reply(r, fn, &a, &a.ref) < 0) {
+		json_decref(a.out);
+		return YJ_OK;
+	}
+	return yj_reply_json(r, status, a.out);
+}
 
 static int order_create_tx(store_conn *c, void *arg)
 {
 	struct order_arg *a = arg;
 	const json_t *b = yj_body(a->r);
-	json_array_clear(a->errors);
 	yj_qb *q = yj_q_select(&insp_tasks_t, "subject_id, region_code, department", &yj_who(a->r)->scope);
 	yj_q_where(q, "id = ?");
 	yj_q_int(q, a->id);
@@ -307,18 +315,18 @@ static int order_create_tx(store_conn *c, void *arg)
 	json_int_t days = json_integer_value(json_object_get(b, "working_days"));
 	int64_t finding = 0, n = 0;
 	if (insp_blank(req) || !insp_clean(req, 1))
-		insp_bad(a->errors, "requirement", "请写明整改要求");
+		yj_refusal_field(&a->ref, "requirement", "请写明整改要求");
 	if (days < 1 || days > 365)
-		insp_bad(a->errors, "working_days", "整改期限应为 1 到 365 个工作日");
+		yj_refusal_field(&a->ref, "working_days", "整改期限应为 1 到 365 个工作日");
 	if (fid) {
 		char tid[21];
 		yj_id_format(a->id, tid);
 		if (yj_id_parse(fid, &finding) < 0 ||
 		    store_query_int64(c, "SELECT task_id FROM inspection_findings WHERE id = ?", fid, &n) != ST_OK || n != a->id)
-			insp_bad(a->errors, "finding_id", "该问题不属于本检查任务");
+			yj_refusal_field(&a->ref, "finding_id", "该问题不属于本检查任务");
 	}
-	if (json_array_size(a->errors))
-		return INSP_REFUSED;
+	if (yj_refusal_has_fields(&a->ref))
+		return yj_refuse_invalid(&a->ref, "整改通知不完整，请按字段提示修改后重新提交。");
 	char today[11], deadline[11], actor[21];
 	yj_day_today(today);
 	if ((rc = yj_workdays_add(c, today, (int)days, deadline)) < 0)
@@ -354,16 +362,7 @@ static int order_create_tx(store_conn *c, void *arg)
 
 static int order_create(yj_req *r)
 {
-	struct order_arg a = {r, 0, json_array(), NULL, NULL};
-	if (insp_path_id(r, "id", &a.id) < 0) {
-		json_decref(a.errors);
-		return YJ_OK;
-	}
-	int rc = store_tx(yj_store(r), order_create_tx, &a);
-	if (rc == INSP_REFUSED)
-		return insp_reply_invalid(r, a.errors, "整改通知不完整，请按字段提示修改后重新提交。");
-	json_decref(a.errors);
-	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 201, a.out);
+	return order_op(r, order_create_tx, 201);
 }
 
 /* Follow-up inspection (整改复查): a task of kind follow_up over the same subject and items. */
@@ -376,7 +375,7 @@ static int follow_up_tx(store_conn *c, void *arg)
 		return rc;
 	if (!json_is_null(json_object_get(o, "follow_up_task_id")) || strcmp(json_string_value(json_object_get(o, "state")), "open")) {
 		json_decref(o);
-		return a->why = "该整改通知已安排复查或已办结。", INSP_REFUSED;
+		return yj_refuse(&a->ref, 409, "state", "不能安排复查", "该整改通知已安排复查或已办结。");
 	}
 	int64_t task = 0, fid = yj_id_new(), now = yj_now_ms();
 	yj_id_parse(json_string_value(json_object_get(o, "task_id")), &task);
@@ -386,8 +385,7 @@ static int follow_up_tx(store_conn *c, void *arg)
 	if (team) {
 		int64_t sid = 0;
 		yj_id_parse(json_string_value(json_object_get(o, "subject_id")), &sid);
-		json_array_clear(a->errors);
-		rc = insp_team_check(c, team, sid, json_string_value(json_object_get(o, "region_code")), a->errors, &team_csv);
+		rc = insp_team_check(c, team, sid, json_string_value(json_object_get(o, "region_code")), &a->ref, &team_csv);
 		if (rc < 0) {
 			json_decref(o);
 			return rc;
@@ -434,20 +432,7 @@ static int follow_up_tx(store_conn *c, void *arg)
 
 static int order_follow_up(yj_req *r)
 {
-	struct order_arg a = {r, 0, json_array(), NULL, NULL};
-	if (insp_path_id(r, "id", &a.id) < 0) {
-		json_decref(a.errors);
-		return YJ_OK;
-	}
-	int rc = store_tx(yj_store(r), follow_up_tx, &a);
-	if (rc == INSP_REFUSED && a.why) {
-		json_decref(a.errors);
-		return yj_reply_problem(r, 409, "state", "不能安排复查", a.why);
-	}
-	if (rc == INSP_REFUSED)
-		return insp_reply_invalid(r, a.errors, NULL);
-	json_decref(a.errors);
-	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 201, a.out);
+	return order_op(r, follow_up_tx, 201);
 }
 
 static int close_tx(store_conn *c, void *arg)
@@ -455,13 +440,12 @@ static int close_tx(store_conn *c, void *arg)
 	struct order_arg *a = arg;
 	const json_t *b = yj_body(a->r);
 	const char *res = json_string_value(json_object_get(b, "result")), *note = json_string_value(json_object_get(b, "note"));
-	json_array_clear(a->errors);
 	if (!res || (strcmp(res, "rectified") && strcmp(res, "not_rectified")))
-		insp_bad(a->errors, "result", "应为 rectified（已整改）或 not_rectified（逾期未整改）");
+		yj_refusal_field(&a->ref, "result", "应为 rectified（已整改）或 not_rectified（逾期未整改）");
 	if (insp_blank(note) || !insp_clean(note, 1))
-		insp_bad(a->errors, "note", "请写明复查情况");
-	if (json_array_size(a->errors))
-		return INSP_REFUSED;
+		yj_refusal_field(&a->ref, "note", "请写明复查情况");
+	if (yj_refusal_has_fields(&a->ref))
+		return yj_refuse_invalid(&a->ref, NULL);
 	json_t *o = NULL;
 	int rc = order_load(c, &yj_who(a->r)->scope, a->id, &o);
 	if (rc < 0)
@@ -471,7 +455,7 @@ static int close_tx(store_conn *c, void *arg)
 	snprintf(region, sizeof region, "%s", json_string_value(json_object_get(o, "region_code")));
 	json_decref(o);
 	if (!open)
-		return a->why = "该整改通知已办结。", INSP_REFUSED;
+		return yj_refuse(&a->ref, 409, "state", "不能办结", "该整改通知已办结。");
 	store_stmt *st = store_prepare(c, "UPDATE rectification_orders SET state = ?, closed_at = ?, close_note = ? WHERE id = ?");
 	if (!st)
 		return ST_ERR;
@@ -488,20 +472,7 @@ static int close_tx(store_conn *c, void *arg)
 
 static int order_close(yj_req *r)
 {
-	struct order_arg a = {r, 0, json_array(), NULL, NULL};
-	if (insp_path_id(r, "id", &a.id) < 0) {
-		json_decref(a.errors);
-		return YJ_OK;
-	}
-	int rc = store_tx(yj_store(r), close_tx, &a);
-	if (rc == INSP_REFUSED && a.why) {
-		json_decref(a.errors);
-		return yj_reply_problem(r, 409, "state", "不能办结", a.why);
-	}
-	if (rc == INSP_REFUSED)
-		return insp_reply_invalid(r, a.errors, NULL);
-	json_decref(a.errors);
-	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 200, a.out);
+	return order_op(r, close_tx, 200);
 }
 
 /* The institution's report (整改报告) on its own open order: its scope is bound to the institution, so
@@ -510,10 +481,9 @@ static int report_tx(store_conn *c, void *arg)
 {
 	struct order_arg *a = arg;
 	const char *text = json_string_value(json_object_get(yj_body(a->r), "report"));
-	json_array_clear(a->errors);
 	if (insp_blank(text) || !insp_clean(text, 1)) {
-		insp_bad(a->errors, "report", "请写明整改措施和完成情况");
-		return INSP_REFUSED;
+		yj_refusal_field(&a->ref, "report", "请写明整改措施和完成情况");
+		return yj_refuse_invalid(&a->ref, NULL);
 	}
 	json_t *o = NULL;
 	int rc = order_load(c, &yj_who(a->r)->scope, a->id, &o);
@@ -524,7 +494,7 @@ static int report_tx(store_conn *c, void *arg)
 	snprintf(region, sizeof region, "%s", json_string_value(json_object_get(o, "region_code")));
 	json_decref(o);
 	if (!open)
-		return a->why = "该整改通知已办结，不能再提交整改报告。", INSP_REFUSED;
+		return yj_refuse(&a->ref, 409, "state", "不能提交", "该整改通知已办结，不能再提交整改报告。");
 	insp_actor(a->r, actor);
 	store_stmt *st = store_prepare(c, "UPDATE rectification_orders SET report = ?, reported_at = ?, reported_by = ? WHERE id = ?");
 	if (!st)
@@ -542,20 +512,7 @@ static int report_tx(store_conn *c, void *arg)
 
 static int order_report(yj_req *r)
 {
-	struct order_arg a = {r, 0, json_array(), NULL, NULL};
-	if (insp_path_id(r, "id", &a.id) < 0) {
-		json_decref(a.errors);
-		return YJ_OK;
-	}
-	int rc = store_tx(yj_store(r), report_tx, &a);
-	if (rc == INSP_REFUSED && a.why) {
-		json_decref(a.errors);
-		return yj_reply_problem(r, 409, "state", "不能提交", a.why);
-	}
-	if (rc == INSP_REFUSED)
-		return insp_reply_invalid(r, a.errors, NULL);
-	json_decref(a.errors);
-	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 200, a.out);
+	return order_op(r, report_tx, 200);
 }
 
 /* ---- routes ---- */

@@ -390,7 +390,7 @@ static int task_get(yj_req *r)
 {
 	int64_t id;
 	json_t *o = NULL;
-	if (insp_path_id(r, "id", &id) < 0)
+	if (yj_path_id_or_reply(r, "id", &id) < 0)
 		return YJ_OK;
 	int rc = task_full(store_conn_get(yj_store(r)), &yj_who(r)->scope, id, &o);
 	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 200, o);
@@ -401,21 +401,17 @@ static int task_get(yj_req *r)
 struct task_arg {
 	yj_req *r;
 	int64_t id;
-	json_t *errors;
 	json_t *out;
-	const char *why; /* Chinese reason of a refusal: static, or buf */
-	int status;
-	const char *slug, *title; /* problem type and title of a refusal that is not about the task's state */
-	char buf[400];		  /* a reason composed at run time (why points here) */
+	yj_refusal ref; /* filled by a callback that turns the request down (yj_tx_or_reply replies it) */
 };
 
 /* Validates item ids (active items) into a csv (caller frees) or adds errors. */
-static char *items_csv(store_conn *c, const json_t *items, json_t *errors)
+static char *items_csv(store_conn *c, const json_t *items, yj_refusal *f)
 {
 	size_t i;
 	json_t *v;
 	if (!json_is_array(items) || json_array_size(items) > 20) {
-		insp_bad(errors, "item_ids", "应为 0 到 20 个抽查事项编号");
+		yj_refusal_field(f, "item_ids", "应为 0 到 20 个抽查事项编号");
 		return NULL;
 	}
 	json_array_foreach(items, i, v) {
@@ -424,7 +420,7 @@ static char *items_csv(store_conn *c, const json_t *items, json_t *errors)
 		    store_query_int64(c, "SELECT COUNT(*) FROM inspection_items WHERE id = ? AND active = 1", json_string_value(v), &n) !=
 			    ST_OK ||
 		    !n) {
-			insp_bad(errors, "item_ids", "抽查事项不存在或已停用");
+			yj_refusal_field(f, "item_ids", "抽查事项不存在或已停用");
 			return NULL;
 		}
 	}
@@ -436,34 +432,35 @@ static int task_create_tx(store_conn *c, void *arg)
 	struct task_arg *a = arg;
 	const json_t *b = yj_body(a->r);
 	const yj_principal *who = yj_who(a->r);
-	json_array_clear(a->errors);
+	json_decref(a->out); /* of an attempt store_tx ran again */
+	a->out = NULL;
 	const char *kind = json_string_value(json_object_get(b, "kind")), *due = json_string_value(json_object_get(b, "due_date")),
 		   *note = json_string_value(json_object_get(b, "note"));
 	if (!kind || !insp_task_kind_label(kind) || !strcmp(kind, "random") || !strcmp(kind, "follow_up"))
-		insp_bad(a->errors, "kind", "应为 patrol（日常巡查）、supervision（专项督查）、rectification（专项整治）、"
+		yj_refusal_field(&a->ref, "kind", "应为 patrol（日常巡查）、supervision（专项督查）、rectification（专项整治）、"
 					    "post_penalty（处罚后复查）或 flight（飞行检查）；双随机任务由抽取产生");
 	int64_t d, sid = 0;
 	if (due && yj_day_parse(due, &d) < 0)
-		insp_bad(a->errors, "due_date", "日期格式应为 YYYY-MM-DD");
+		yj_refusal_field(&a->ref, "due_date", "日期格式应为 YYYY-MM-DD");
 	if (note && !insp_clean(note, 1))
-		insp_bad(a->errors, "note", "不能包含控制字符");
+		yj_refusal_field(&a->ref, "note", "不能包含控制字符");
 	char *name = NULL, *code = NULL, region[16] = "", *team = NULL, *items = NULL;
 	int rc = ST_OK;
 	if (yj_id_parse(json_string_value(json_object_get(b, "subject_id")), &sid) < 0 ||
 	    (rc = insp_subject(c, &who->scope, sid, &name, &code, region)) == ST_NOTFOUND) {
-		insp_bad(a->errors, "subject_id", "检查对象不存在或不在本人辖区内");
+		yj_refusal_field(&a->ref, "subject_id", "检查对象不存在或不在本人辖区内");
 		rc = ST_OK;
 	}
 	if (rc < 0)
 		goto done;
 	json_t *no_items = json_array(); /* item_ids is optional: none given is an empty list */
-	items = items_csv(c, json_object_get(b, "item_ids") ? json_object_get(b, "item_ids") : no_items, a->errors);
+	items = items_csv(c, json_object_get(b, "item_ids") ? json_object_get(b, "item_ids") : no_items, &a->ref);
 	json_decref(no_items);
-	if (region[0] && (rc = insp_team_check(c, json_object_get(b, "team"), sid, region, a->errors, &team)) < 0 &&
-	    rc != INSP_REFUSED)
+	if (region[0] && (rc = insp_team_check(c, json_object_get(b, "team"), sid, region, &a->ref, &team)) < 0 &&
+	    rc != YJ_REFUSED)
 		goto done;
-	if (json_array_size(a->errors)) {
-		rc = INSP_REFUSED;
+	if (yj_refusal_has_fields(&a->ref)) {
+		rc = yj_refuse_invalid(&a->ref, "检查任务不符合要求，请按字段提示修改后重新提交。");
 		goto done;
 	}
 	a->id = yj_id_new();
@@ -507,12 +504,12 @@ done:
 
 static int task_create(yj_req *r)
 {
-	struct task_arg a = {.r = r, .errors = json_array()};
-	int rc = store_tx(yj_store(r), task_create_tx, &a);
-	if (rc == INSP_REFUSED)
-		return insp_reply_invalid(r, a.errors, "检查任务不符合要求，请按字段提示修改后重新提交。");
-	json_decref(a.errors);
-	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 201, a.out);
+	struct task_arg a = {.r = r};
+	if (yj_tx_or_reply(r, task_create_tx, &a, &a.ref) < 0) {
+		json_decref(a.out);
+		return YJ_OK;
+	}
+	return yj_reply_json(r, 201, a.out);
 }
 
 /* Loads the task for a field operation: in scope, not completed, and (for inspectors) on its team. */
@@ -523,9 +520,8 @@ static int field_task(store_conn *c, struct task_arg *a, json_t **t)
 	if (rc < 0)
 		return rc;
 	if (!strcmp(json_string_value(json_object_get(*t, "state")), "completed")) {
-		a->why = "该检查任务已完成，检查记录不能再修改；如需补充，请另行创建检查任务。";
-		a->status = 409;
-		return INSP_REFUSED;
+		return yj_refuse(&a->ref, 409, "state", "任务状态不允许此操作",
+				 "该检查任务已完成，检查记录不能再修改；如需补充，请另行创建检查任务。");
 	}
 	if (who->role_bit == ROLE_INSPECTOR) {
 		int member = 0;
@@ -535,9 +531,7 @@ static int field_task(store_conn *c, struct task_arg *a, json_t **t)
 		yj_id_format(who->user_id, me);
 		json_array_foreach(json_object_get(*t, "team"), i, m) member |= !strcmp(json_string_value(json_object_get(m, "id")), me);
 		if (!member) {
-			a->why = "只有本任务检查组的执法人员可以录入检查记录。";
-			a->status = 403;
-			return INSP_REFUSED;
+			return yj_refuse(&a->ref, 403, "forbidden", "无权操作", "只有本任务检查组的执法人员可以录入检查记录。");
 		}
 	}
 	return ST_OK;
@@ -569,15 +563,13 @@ static int field_tx(store_conn *c, void *arg)
 	struct field_run *f = arg;
 	struct task_arg *a = f->a;
 	json_t *t = NULL;
-	json_array_clear(a->errors);
-	a->why = a->slug = a->title = NULL;
 	json_decref(a->out);
 	a->out = NULL;
 	int rc = field_task(c, a, &t);
 	if (rc == ST_OK)
 		rc = f->fn(c, a, t);
-	if (rc == ST_OK && json_array_size(a->errors))
-		rc = INSP_REFUSED;
+	if (rc == ST_OK && yj_refusal_has_fields(&a->ref))
+		rc = yj_refuse_invalid(&a->ref, NULL);
 	char region[16] = "";
 	if (t)
 		snprintf(region, sizeof region, "%s", json_string_value(json_object_get(t, "region_code")));
@@ -599,29 +591,13 @@ static int field_tx(store_conn *c, void *arg)
 
 static int field_op(yj_req *r, field_fn fn, const char *action, int status)
 {
-	struct task_arg a = {.r = r, .errors = json_array()};
-	if (insp_path_id(r, "id", &a.id) < 0) {
-		json_decref(a.errors);
+	struct task_arg a = {.r = r};
+	if (yj_path_id_or_reply(r, "id", &a.id) < 0)
 		return YJ_OK;
-	}
 	struct field_run f = {&a, fn, action};
-	int rc = store_tx(yj_store(r), field_tx, &f);
-	if (rc == INSP_REFUSED && a.why) {
-		json_decref(a.errors);
+	if (yj_tx_or_reply(r, field_tx, &f, &a.ref) < 0) {
 		json_decref(a.out);
-		if (a.slug)
-			return yj_reply_problem(r, a.status, a.slug, a.title, a.why);
-		return yj_reply_problem(r, a.status, a.status == 403 ? "forbidden" : "state",
-					a.status == 403 ? "无权操作" : "任务状态不允许此操作", a.why);
-	}
-	if (rc == INSP_REFUSED) {
-		json_decref(a.out);
-		return insp_reply_invalid(r, a.errors, NULL);
-	}
-	json_decref(a.errors);
-	if (rc < 0) {
-		json_decref(a.out);
-		return yj_reply_store_error(r, rc);
+		return YJ_OK;
 	}
 	return yj_reply_json(r, status, a.out);
 }
@@ -629,12 +605,12 @@ static int field_op(yj_req *r, field_fn fn, const char *action, int status)
 static int do_assign(store_conn *c, struct task_arg *a, json_t *t)
 {
 	if (yj_who(a->r)->role_bit == ROLE_INSPECTOR)
-		return a->why = "检查组由管理员或领导指派。", a->status = 403, INSP_REFUSED;
+		return yj_refuse(&a->ref, 403, "forbidden", "无权操作", "检查组由管理员或领导指派。");
 	int64_t sid = 0;
 	yj_id_parse(json_string_value(json_object_get(json_object_get(t, "subject"), "id")), &sid);
 	char *team = NULL;
 	int rc = insp_team_check(c, json_object_get(yj_body(a->r), "team"), sid,
-				 json_string_value(json_object_get(t, "region_code")), a->errors, &team);
+				 json_string_value(json_object_get(t, "region_code")), &a->ref, &team);
 	if (rc < 0)
 		return rc;
 	rc = insp_team_write(c, a->id, team);
@@ -659,11 +635,11 @@ static int do_checkin(store_conn *c, struct task_arg *a, json_t *t)
 	const json_t *b = yj_body(a->r);
 	double lng = json_number_value(json_object_get(b, "lng")), lat = json_number_value(json_object_get(b, "lat"));
 	if (!(lng >= 73 && lng <= 136))
-		insp_bad(a->errors, "lng", "经度应在 73 到 136 之间（中国境内）");
+		yj_refusal_field(&a->ref, "lng", "经度应在 73 到 136 之间（中国境内）");
 	if (!(lat >= 3 && lat <= 54))
-		insp_bad(a->errors, "lat", "纬度应在 3 到 54 之间（中国境内）");
-	if (json_array_size(a->errors))
-		return INSP_REFUSED;
+		yj_refusal_field(&a->ref, "lat", "纬度应在 3 到 54 之间（中国境内）");
+	if (yj_refusal_has_fields(&a->ref))
+		return yj_refuse_invalid(&a->ref, NULL);
 	store_stmt *st = store_prepare(c, "UPDATE inspection_tasks SET checkin_at = ?, checkin_lng_e6 = ?, checkin_lat_e6 = ?"
 					  " WHERE id = ?");
 	if (!st)
@@ -705,20 +681,20 @@ static int do_point(store_conn *c, struct task_arg *a, json_t *t)
 	json_t *cl = NULL, *p = point_of(c, t, code, &cl);
 	if (!p) {
 		json_decref(cl);
-		insp_bad(a->errors, "code", "该检查要点不属于本任务的检查清单");
-		return INSP_REFUSED;
+		yj_refusal_field(&a->ref, "code", "该检查要点不属于本任务的检查清单");
+		return yj_refuse_invalid(&a->ref, NULL);
 	}
 	json_t *point = json_deep_copy(p);
 	json_decref(cl);
 	if (!res || (strcmp(res, "compliant") && strcmp(res, "non_compliant") && strcmp(res, "not_applicable")))
-		insp_bad(a->errors, "result", "应为 compliant（符合）、non_compliant（不符合）或 not_applicable（不适用）");
+		yj_refusal_field(&a->ref, "result", "应为 compliant（符合）、non_compliant（不符合）或 not_applicable（不适用）");
 	else if (strcmp(res, "compliant") && insp_blank(note))
-		insp_bad(a->errors, "note", "不符合或不适用的检查要点须填写说明");
+		yj_refusal_field(&a->ref, "note", "不符合或不适用的检查要点须填写说明");
 	if (note && !insp_clean(note, 1))
-		insp_bad(a->errors, "note", "不能包含控制字符");
-	if (json_array_size(a->errors)) {
+		yj_refusal_field(&a->ref, "note", "不能包含控制字符");
+	if (yj_refusal_has_fields(&a->ref)) {
 		json_decref(point);
-		return INSP_REFUSED;
+		return yj_refuse_invalid(&a->ref, NULL);
 	}
 	store_stmt *st = store_prepare(c, "DELETE FROM inspection_results WHERE task_id = ? AND point_code = ?");
 	int rc = ST_ERR;
@@ -773,18 +749,18 @@ static int do_finding(store_conn *c, struct task_arg *a, json_t *t)
 		   *desc = json_string_value(json_object_get(b, "description"));
 	json_t *cl = NULL, *p = pc ? point_of(c, t, pc, &cl) : NULL;
 	if (pc && !p)
-		insp_bad(a->errors, "point_code", "该检查要点不属于本任务的检查清单");
+		yj_refusal_field(&a->ref, "point_code", "该检查要点不属于本任务的检查清单");
 	char *cls = yj_strdup(!insp_blank(clause) ? clause : p ? json_string_value(json_object_get(p, "clause")) : NULL);
 	json_decref(cl);
 	if (!sev || (strcmp(sev, "minor") && strcmp(sev, "general") && strcmp(sev, "serious")))
-		insp_bad(a->errors, "severity", "应为 minor（轻微）、general（一般）或 serious（严重）");
+		yj_refusal_field(&a->ref, "severity", "应为 minor（轻微）、general（一般）或 serious（严重）");
 	if (insp_blank(cls) || !insp_clean(cls, 0))
-		insp_bad(a->errors, "clause", "请填写所违反的法律条款（或选择检查要点以沿用其条款）");
+		yj_refusal_field(&a->ref, "clause", "请填写所违反的法律条款（或选择检查要点以沿用其条款）");
 	if (insp_blank(desc) || !insp_clean(desc, 1))
-		insp_bad(a->errors, "description", "请描述发现的问题");
-	if (json_array_size(a->errors)) {
+		yj_refusal_field(&a->ref, "description", "请描述发现的问题");
+	if (yj_refusal_has_fields(&a->ref)) {
 		free(cls);
-		return INSP_REFUSED;
+		return yj_refuse_invalid(&a->ref, NULL);
 	}
 	int64_t id = yj_id_new(), sid = 0, now = yj_now_ms();
 	yj_id_parse(json_string_value(json_object_get(json_object_get(t, "subject"), "id")), &sid);
@@ -827,11 +803,11 @@ static int do_signature(store_conn *c, struct task_arg *a, json_t *t)
 	int sig = json_is_true(json_object_get(b, "signed"));
 	const char *name = json_string_value(json_object_get(b, "signer_name")), *note = json_string_value(json_object_get(b, "note"));
 	if (sig && (insp_blank(name) || !insp_clean(name, 0)))
-		insp_bad(a->errors, "signer_name", "被检查单位签字的，请填写签字人姓名");
+		yj_refusal_field(&a->ref, "signer_name", "被检查单位签字的，请填写签字人姓名");
 	if (!sig && (insp_blank(note) || !insp_clean(note, 1)))
-		insp_bad(a->errors, "note", "被检查单位拒绝签字的，请注明拒签情况（如在场见证人）");
-	if (json_array_size(a->errors))
-		return INSP_REFUSED;
+		yj_refusal_field(&a->ref, "note", "被检查单位拒绝签字的，请注明拒签情况（如在场见证人）");
+	if (yj_refusal_has_fields(&a->ref))
+		return yj_refuse_invalid(&a->ref, NULL);
 	store_stmt *st = store_prepare(c, "UPDATE inspection_tasks SET signature = ?, signer_name = ?, signature_note = ? WHERE id = ?");
 	if (!st)
 		return ST_ERR;
@@ -857,18 +833,18 @@ static int do_complete(store_conn *c, struct task_arg *a, json_t *t)
 		return rc;
 	const char *summary = json_string_value(json_object_get(yj_body(a->r), "summary"));
 	if (json_is_null(json_object_get(full, "checkin")))
-		insp_bad(a->errors, "checkin", "尚未现场签到（时间和位置），请先签到");
+		yj_refusal_field(&a->ref, "checkin", "尚未现场签到（时间和位置），请先签到");
 	json_t *pr = json_object_get(full, "progress");
 	if (json_integer_value(json_object_get(pr, "answered")) < json_integer_value(json_object_get(pr, "total"))) {
 		char msg[120];
 		snprintf(msg, sizeof msg, "检查清单还有 %lld 个要点未填写结果",
 			 (long long)(json_integer_value(json_object_get(pr, "total")) - json_integer_value(json_object_get(pr, "answered"))));
-		insp_bad(a->errors, "checklist", msg);
+		yj_refusal_field(&a->ref, "checklist", msg);
 	}
 	if (json_is_null(json_object_get(full, "signature")))
-		insp_bad(a->errors, "signature", "请记录被检查单位签字或拒签情况");
+		yj_refusal_field(&a->ref, "signature", "请记录被检查单位签字或拒签情况");
 	if (summary && !insp_clean(summary, 1))
-		insp_bad(a->errors, "summary", "不能包含控制字符");
+		yj_refusal_field(&a->ref, "summary", "不能包含控制字符");
 	int bad = json_array_size(json_object_get(full, "findings")) > 0;
 	size_t i;
 	json_t *p;
@@ -876,9 +852,9 @@ static int do_complete(store_conn *c, struct task_arg *a, json_t *t)
 		const char *res = json_string_value(json_object_get(p, "result"));
 		bad |= res && !strcmp(res, "non_compliant");
 	}
-	if (json_array_size(a->errors)) {
+	if (yj_refusal_has_fields(&a->ref)) {
 		json_decref(full);
-		return INSP_REFUSED;
+		return yj_refuse_invalid(&a->ref, NULL);
 	}
 	int64_t now = yj_now_ms(), sid = 0;
 	char today[11], due[11];
@@ -969,16 +945,6 @@ static void human_bytes(int64_t n, char out[32])
 		snprintf(out, 32, "%lld 字节", (long long)n);
 }
 
-/* A refusal of the file itself (not of the task's state): its own problem type and title. */
-static int attach_refused(struct task_arg *a, int status, const char *slug, const char *title, const char *why)
-{
-	a->status = status;
-	a->slug = slug;
-	a->title = title;
-	a->why = why;
-	return INSP_REFUSED;
-}
-
 /* The per-user quota (serve --attachment-quota): the sizes of every attachment the caller has
  * added, each at its full size even when its content was already stored — deduplication is the
  * store's business, and counting only new content would tell a user whether someone else had
@@ -994,27 +960,26 @@ static int check_quota(store_conn *c, struct task_arg *a, const char *actor, siz
 	human_bytes(used, u);
 	human_bytes((int64_t)n, f);
 	human_bytes(quota, q);
-	snprintf(a->buf, sizeof a->buf,
-		 "您已上传的附件共 %s，加上本文件（%s）将超过每人 %s 的附件配额，本文件未保存。请压缩照片或视频后重试，"
-		 "或请系统管理员提高配额。", u, f, q);
-	return attach_refused(a, 413, "attachment-quota", "附件配额已用完", a->buf);
+	return yj_refuse(&a->ref, 413, "attachment-quota", "附件配额已用完",
+			 "您已上传的附件共 %s，加上本文件（%s）将超过每人 %s 的附件配额，本文件未保存。请压缩照片或视频后重试，"
+			 "或请系统管理员提高配额。", u, f, q);
 }
 
-/* Checks the file and its name; validation errors go to a->errors (422), refusals of the file as such
- * to attach_refused. Returns ST_OK or INSP_REFUSED; *type receives the sniffed media type. */
+/* Checks the file and its name: field errors refuse with 422, the file as such with its own status.
+ * Returns ST_OK or YJ_REFUSED; *type receives the sniffed media type. */
 static int attach_check(struct task_arg *a, const unsigned char *data, size_t n, const char *name, const char **type)
 {
 	if (!n)
-		insp_bad(a->errors, "body", "附件内容为空，请选择要上传的照片或文件");
+		yj_refusal_field(&a->ref, "body", "附件内容为空，请选择要上传的照片或文件");
 	if (name && (strlen(name) > 200 || !insp_clean(name, 0) || !yj_utf8_valid(name, strlen(name))))
-		insp_bad(a->errors, "name", "文件名不能超过 200 个字节，也不能含有控制字符，请修改后重新上传");
-	if (json_array_size(a->errors))
-		return INSP_REFUSED;
+		yj_refusal_field(&a->ref, "name", "文件名不能超过 200 个字节，也不能含有控制字符，请修改后重新上传");
+	if (yj_refusal_has_fields(&a->ref))
+		return yj_refuse_invalid(&a->ref, NULL);
 	if (n > MAX_ATTACHMENT)
-		return attach_refused(a, 413, "payload-too-large", "附件过大", "附件超过 8 MiB，请压缩后重新上传。");
+		return yj_refuse(&a->ref, 413, "payload-too-large", "附件过大", "附件超过 8 MiB，请压缩后重新上传。");
 	if (!(*type = sniff(data, n)))
-		return attach_refused(a, 415, "unsupported-media-type", "不支持的文件类型",
-				      "只接受 JPEG、PNG、WebP、HEIC 照片，PDF 文件和 MP4 视频，请转换格式后重新上传。");
+		return yj_refuse(&a->ref, 415, "unsupported-media-type", "不支持的文件类型",
+				 "只接受 JPEG、PNG、WebP、HEIC 照片，PDF 文件和 MP4 视频，请转换格式后重新上传。");
 	return ST_OK;
 }
 
@@ -1078,7 +1043,7 @@ static int task_attach(yj_req *r)
 static int attachment_get(yj_req *r)
 {
 	int64_t id;
-	if (insp_path_id(r, "id", &id) < 0)
+	if (yj_path_id_or_reply(r, "id", &id) < 0)
 		return YJ_OK;
 	const char *sha = yj_param(r, "sha256");
 	store_conn *c = store_conn_get(yj_store(r));
