@@ -40,57 +40,9 @@ json_t *insp_int(store_stmt *st, int col)
 	return store_col_is_null(st, col) ? json_null() : json_integer(store_col_int64(st, col));
 }
 
-int insp_blank(const char *s)
-{
-	if (!s)
-		return 1;
-	while (*s) {
-		if (strchr(" \t\r\n", *s))
-			s++;
-		else if (!strncmp(s, "\xe3\x80\x80", 3))
-			s += 3;
-		else
-			return 0;
-	}
-	return 1;
-}
 
-int insp_clean(const char *s, int multiline)
-{
-	for (; s && *s; s++)
-		if ((unsigned char)*s < 0x20 && !(multiline && (*s == '\n' || *s == '\t' || *s == '\r')))
-			return 0;
-		else if (*s == 0x7f)
-			return 0;
-	return 1;
-}
 
-json_t *insp_csv_array(const char *csv)
-{
-	json_t *a = json_array();
-	while (csv && *csv) {
-		const char *e = strchr(csv, ',');
-		size_t n = e ? (size_t)(e - csv) : strlen(csv);
-		if (n)
-			json_array_append_new(a, json_stringn(csv, n));
-		csv = e ? e + 1 : NULL;
-	}
-	return a;
-}
 
-char *insp_array_csv(const json_t *arr)
-{
-	yj_buf b = YJ_BUF_INIT;
-	size_t i;
-	json_t *v;
-	yj_buf_puts(&b, "");
-	json_array_foreach(arr, i, v) {
-		if (i)
-			yj_buf_puts(&b, ",");
-		yj_buf_puts(&b, json_string_value(v) ? json_string_value(v) : "");
-	}
-	return yj_buf_detach(&b);
-}
 
 
 int insp_audit(store_conn *c, yj_req *r, const char *action, const char *type, int64_t id, const char *region,
@@ -174,13 +126,6 @@ int insp_checklist(store_conn *c, const char *item_ids, json_t **out)
 	return ST_OK;
 }
 
-/* Whether an inspector with territory `ins` covers a subject in `subject` (draw.md: prefix rule). */
-static int covers(const char *ins, const char *subject)
-{
-	char p[16];
-	yj_region_prefix(ins, p);
-	return strncmp(subject, p, strlen(p)) == 0;
-}
 
 int insp_team_check(store_conn *c, const json_t *team, int64_t subject_id, const char *subject_region,
 		    yj_refusal *f, char **csv)
@@ -215,7 +160,7 @@ int insp_team_check(store_conn *c, const json_t *team, int64_t subject_id, const
 		}
 		store_bind_int64(st, 1, id);
 		int rc = store_step(st);
-		if (rc == ST_ROW && store_col_int64(st, 1) && covers(store_col_text(st, 0), subject_region)) {
+		if (rc == ST_ROW && store_col_int64(st, 1) && insp_region_covers(store_col_text(st, 0), subject_region)) {
 			/* a member: now the declared conflicts */
 		} else if (rc >= 0) {
 			snprintf(msg, sizeof msg, "用户 %s 不是执法检查人员名录库中负责该检查对象所在区域的在岗执法人员，请更换",

@@ -19,4 +19,17 @@ void insp_pseudonym(int64_t user_id, char out[18]);
  * store failure. */
 int insp_draw_input(store_conn *c, const json_t *plan, const json_t *types, int64_t now, json_t **input, yj_refusal *f);
 
+/* ---- plans and draws over HTTP (plan_api.c, draw_api.c) ---- */
+/* Sets the plan's state (draft → committed → drawn). */
+int insp_plan_set_state(store_conn *c, int64_t id, const char *state);
+/* The draw in scope as JSON (*out new reference); ST_NOTFOUND outside scope. */
+int insp_draw_load(store_conn *c, const yj_scope *sc, int64_t id, json_t **out);
+/* Handlers and request shapes of the draw routes, listed in plan_api.c's route table. */
+int insp_draw_run(yj_req *r);
+int insp_draw_get(yj_req *r);
+int insp_public_draws(yj_req *r);
+int insp_public_bundle(yj_req *r);
+extern const yj_field insp_draw_body[];
+extern const yj_qparam insp_page_q[];
+
 #endif

@@ -23,10 +23,9 @@ extern const yj_table insp_items_t, insp_inspectors_t, insp_conflicts_t, insp_si
 #define INSP_TASK_READERS (INSP_STAFF | ROLE_INSTITUTION)
 #define INSP_FIELD (ROLE_ADMIN | ROLE_LEADER | ROLE_INSPECTOR)
 
-void insp_actor(yj_req *r, char out[21]);
-/* Text column or JSON null; int column or JSON null (new references). */
-json_t *insp_text(store_stmt *st, int col);
-json_t *insp_int(store_stmt *st, int col);
+/* ---- logic without store or HTTP (inspection.c) ---- */
+/* The Chinese name of a task kind (random → 双随机抽查), or NULL for an unknown kind. */
+const char *insp_task_kind_label(const char *kind);
 /* Only white space (ASCII or U+3000), or NULL. */
 int insp_blank(const char *s);
 /* No control characters (tabs and newlines allowed when multiline). */
@@ -35,6 +34,19 @@ int insp_clean(const char *s, int multiline);
 json_t *insp_csv_array(const char *csv);
 /* An array of strings → "a,b,c" (caller frees). */
 char *insp_array_csv(const json_t *arr);
+/* Whether an inspector with territory `ins` covers a subject in `subject` (draw.md: prefix rule). */
+int insp_region_covers(const char *ins, const char *subject);
+/* The media type of a file from its first bytes (what it is, not what the client says), or NULL when
+ * it is none of the accepted kinds (JPEG, PNG, WebP, HEIC, PDF, MP4). A static string. */
+const char *insp_media_sniff(const unsigned char *p, size_t n);
+/* n bytes for a person: "3.2 MiB", "512 字节". */
+void insp_human_bytes(int64_t n, char out[32]);
+
+/* ---- shared by the handlers (insp_common.c) ---- */
+void insp_actor(yj_req *r, char out[21]);
+/* Text column or JSON null; int column or JSON null (new references). */
+json_t *insp_text(store_stmt *st, int col);
+json_t *insp_int(store_stmt *st, int col);
 /* Appends an audit leaf for the request's user. */
 int insp_audit(store_conn *c, yj_req *r, const char *action, const char *type, int64_t id, const char *region,
 	       const json_t *state, int64_t *idx);
@@ -66,8 +78,41 @@ int insp_team_ids(store_conn *c, int64_t task_id, int64_t **ids, size_t *n);
  * the rows of st (m.task_id, m.user_id, i.cert_no; see insp_members_t), with the display names from
  * auth in one more statement per 500 people. Finalizes st (NULL is ST_ERR). */
 int insp_teams_fill(store_conn *c, store_stmt *st, json_t *tasks);
-/* The Chinese name of a task kind (random → 双随机抽查), or NULL for an unknown kind. */
-const char *insp_task_kind_label(const char *kind);
+
+/* ---- tasks (task_store.c) ---- */
+#define INSP_TASK_COLS                                                                                              \
+	"id, kind, draw_id, plan_id, item_ids, subject_id, subject_name, subject_code, region_code, department, phase," \
+	" source_order_id, note, due_date, state, checkin_at, checkin_lng_e6, checkin_lat_e6, signature,"             \
+	" signer_name, signature_note, outcome, summary, completed_at, completed_on, publish_due, published_at,"      \
+	" created_by, created_at"
+/* A row of INSP_TASK_COLS as JSON, without its team (new reference); insp_task_one is the same as a
+ * yj_row_fn (arg unused). */
+json_t *insp_task_json(store_stmt *st);
+json_t *insp_task_one(store_stmt *st, void *arg);
+/* The team rows of q (members, insp_members_t) for tasks with ids in (after, last] (last 0: no
+ * bound), ordered for insp_teams_fill. Consumes q. */
+store_stmt *insp_teams_query(yj_qb *q, store_conn *c, int64_t after, int64_t last);
+/* The task in scope with its team (*out new reference); ST_NOTFOUND outside scope. */
+int insp_task_row(store_conn *c, const yj_scope *sc, int64_t id, json_t **out);
+/* The same with checklist (points merged with results), progress, findings, attachments and orders. */
+int insp_task_full(store_conn *c, const yj_scope *sc, int64_t id, json_t **out);
+/* Marks a field operation: updated_at now, state assigned → in_progress. */
+int insp_task_touch(store_conn *c, int64_t id);
+
+/* ---- field operations on a task (task_api.c; attachments in attach_api.c) ---- */
+typedef struct insp_task_arg {
+	yj_req *r;
+	int64_t id;
+	json_t *out;	/* the reply (owned; the task itself when the operation sets none) */
+	yj_refusal ref; /* filled by a callback that turns the request down (yj_tx_or_reply replies it) */
+} insp_task_arg;
+/* An operation on a task loaded in scope, not completed, with the inspector on its team. */
+typedef int (*insp_field_fn)(store_conn *c, insp_task_arg *a, json_t *task);
+/* Runs fn in a transaction on the path's task, records the audit leaf `action` and replies status
+ * with a->out, or the refusal. */
+int insp_field_op(yj_req *r, insp_field_fn fn, const char *action, int status);
+int insp_task_attach(yj_req *r);
+int insp_attachment_get(yj_req *r);
 
 /* ---- to-dos (insp_todos.c): each runs in the transaction of the change, after its write ---- */
 /* Puts (or re-addresses, after a new team) the task's to-do for its team, due on its due date. */

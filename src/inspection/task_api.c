@@ -6,219 +6,9 @@
 #define _POSIX_C_SOURCE 200809L
 #include "insp_int.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-#include "../platform/attach/attach.h"
-
-#define TASK_COLS                                                                                                   \
-	"id, kind, draw_id, plan_id, item_ids, subject_id, subject_name, subject_code, region_code, department, phase," \
-	" source_order_id, note, due_date, state, checkin_at, checkin_lng_e6, checkin_lat_e6, signature,"       \
-	" signer_name, signature_note, outcome, summary, completed_at, completed_on, publish_due, published_at,"      \
-	" created_by, created_at"
-
-static const char *const kinds[][2] = {
-	{"random", "双随机抽查"}, {"patrol", "日常巡查"}, {"supervision", "专项督查"}, {"rectification", "专项整治"},
-	{"post_penalty", "处罚后复查"}, {"flight", "飞行检查"}, {"follow_up", "整改复查"}};
-
-const char *insp_task_kind_label(const char *k)
-{
-	for (size_t i = 0; k && i < YJ_ARRAY_LEN(kinds); i++)
-		if (!strcmp(kinds[i][0], k))
-			return kinds[i][1];
-	return NULL;
-}
-
-static json_t *coord(store_stmt *st, int col)
-{
-	return store_col_is_null(st, col) ? json_null() : json_real((double)store_col_int64(st, col) / 1e6);
-}
-
-static json_t *task_json(store_stmt *st)
-{
-	json_t *o = json_object();
-	json_object_set_new(o, "id", yj_json_id(store_col_int64(st, 0)));
-	json_object_set_new(o, "kind", insp_text(st, 1));
-	json_object_set_new(o, "kind_label", json_string(insp_task_kind_label(store_col_text(st, 1)) ? insp_task_kind_label(store_col_text(st, 1)) : ""));
-	json_object_set_new(o, "draw_id", store_col_is_null(st, 2) ? json_null() : yj_json_id(store_col_int64(st, 2)));
-	json_object_set_new(o, "plan_id", store_col_is_null(st, 3) ? json_null() : yj_json_id(store_col_int64(st, 3)));
-	json_object_set_new(o, "item_ids", insp_csv_array(store_col_text(st, 4)));
-	json_object_set_new(o, "subject", json_pack("{s:o, s:o, s:o}", "id", yj_json_id(store_col_int64(st, 5)), "name",
-						    insp_text(st, 6), "credit_code", insp_text(st, 7)));
-	json_object_set_new(o, "region_code", insp_text(st, 8));
-	json_object_set_new(o, "department", insp_text(st, 9));
-	json_object_set_new(o, "phase", insp_text(st, 10));
-	json_object_set_new(o, "source_order_id", store_col_is_null(st, 11) ? json_null() : yj_json_id(store_col_int64(st, 11)));
-	json_object_set_new(o, "note", insp_text(st, 12));
-	json_object_set_new(o, "due_date", insp_text(st, 13));
-	json_object_set_new(o, "state", insp_text(st, 14));
-	json_object_set_new(o, "checkin", store_col_is_null(st, 15) ? json_null()
-								    : json_pack("{s:I, s:o, s:o}", "at", (json_int_t)store_col_int64(st, 15),
-										"lng", coord(st, 16), "lat", coord(st, 17)));
-	json_object_set_new(o, "signature", store_col_is_null(st, 18) ? json_null()
-								      : json_pack("{s:o, s:o, s:o}", "state", insp_text(st, 18), "signer_name",
-										  insp_text(st, 19), "note", insp_text(st, 20)));
-	json_object_set_new(o, "outcome", insp_text(st, 21));
-	json_object_set_new(o, "summary", insp_text(st, 22));
-	json_object_set_new(o, "completed_at", insp_int(st, 23));
-	json_object_set_new(o, "completed_on", insp_text(st, 24));
-	json_object_set_new(o, "publish_due", insp_text(st, 25));
-	json_object_set_new(o, "published_at", insp_int(st, 26));
-	json_object_set_new(o, "created_by", insp_text(st, 27));
-	json_object_set_new(o, "created_at", json_integer(store_col_int64(st, 28)));
-	return o;
-}
-
-/* The task row in scope as JSON (without its details). */
-static json_t *task_one(store_stmt *st, void *arg)
-{
-	(void)arg;
-	return task_json(st);
-}
-
-/* The teams of the tasks of q's filters whose ids lie in (after, last] (last 0: no upper bound), in
- * one statement: see insp_teams_fill. */
-static store_stmt *teams_query(yj_qb *q, store_conn *c, int64_t after, int64_t last)
-{
-	yj_q_where(q, "inspection_tasks.id > ?");
-	yj_q_int(q, after);
-	if (last) {
-		yj_q_where(q, "inspection_tasks.id <= ?");
-		yj_q_int(q, last);
-	}
-	yj_q_tail(q, "ORDER BY m.task_id, m.member_order");
-	return yj_q_prepare(q, c);
-}
-
-static int task_row(store_conn *c, const yj_scope *sc, int64_t id, json_t **out)
-{
-	yj_qb *q = yj_q_select(&insp_tasks_t, TASK_COLS, sc);
-	yj_q_where(q, "id = ?");
-	yj_q_int(q, id);
-	int rc = yj_row_one(yj_q_prepare(q, c), task_one, NULL, out);
-	if (rc < 0)
-		return rc;
-	json_t *one = json_pack("[O]", *out);
-	rc = insp_teams_fill(c, teams_query(yj_q_select(&insp_members_t, "m.task_id, m.user_id, i.cert_no", sc), c, id - 1, id),
-			     one);
-	json_decref(one);
-	if (rc < 0) {
-		json_decref(*out);
-		*out = NULL;
-	}
-	return rc;
-}
-
-/* The task with checklist (points merged with their results), findings, attachments and orders. */
-static int task_full(store_conn *c, const yj_scope *sc, int64_t id, json_t **out)
-{
-	json_t *t = NULL, *cl = NULL;
-	int rc = task_row(c, sc, id, &t);
-	if (rc < 0)
-		return rc;
-	char *items = insp_array_csv(json_object_get(t, "item_ids"));
-	rc = insp_checklist(c, items, &cl);
-	free(items);
-	if (rc < 0)
-		goto fail;
-	yj_qb *q = yj_q_select(&insp_results_t, "point_code, result, note, actor, at", sc);
-	yj_q_where(q, "task_id = ?");
-	yj_q_int(q, id);
-	store_stmt *st = yj_q_prepare(q, c);
-	if (!st) {
-		rc = ST_ERR;
-		goto fail;
-	}
-	size_t answered = 0;
-	while ((rc = store_step(st)) == ST_ROW) {
-		size_t i;
-		json_t *p;
-		json_array_foreach(cl, i, p) if (!strcmp(json_string_value(json_object_get(p, "code")), store_col_text(st, 0))) {
-			json_object_set_new(p, "result", insp_text(st, 1));
-			json_object_set_new(p, "note", insp_text(st, 2));
-			json_object_set_new(p, "by", insp_text(st, 3));
-			json_object_set_new(p, "at", json_integer(store_col_int64(st, 4)));
-			answered++;
-		}
-	}
-	store_finalize(st);
-	if (rc < 0)
-		goto fail;
-	size_t i;
-	json_t *p;
-	json_array_foreach(cl, i, p) if (!json_object_get(p, "result")) json_object_set_new(p, "result", json_null());
-	json_object_set_new(t, "checklist", cl);
-	json_object_set_new(t, "progress", json_pack("{s:I, s:I}", "answered", (json_int_t)answered, "total",
-						     (json_int_t)json_array_size(cl)));
-	cl = NULL;
-	q = yj_q_select(&insp_findings_t, "id, point_code, severity, clause, description, actor, created_at", sc);
-	yj_q_where(q, "task_id = ?");
-	yj_q_int(q, id);
-	yj_q_tail(q, "ORDER BY id");
-	json_t *fs = json_array();
-	json_object_set_new(t, "findings", fs);
-	if (!(st = yj_q_prepare(q, c))) {
-		rc = ST_ERR;
-		goto fail;
-	}
-	while ((rc = store_step(st)) == ST_ROW)
-		json_array_append_new(fs, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:I}", "id", yj_json_id(store_col_int64(st, 0)),
-						    "point_code", insp_text(st, 1), "severity", insp_text(st, 2), "clause",
-						    insp_text(st, 3), "description", insp_text(st, 4), "by", insp_text(st, 5),
-						    "created_at", (json_int_t)store_col_int64(st, 6)));
-	store_finalize(st);
-	if (rc < 0)
-		goto fail;
-	q = yj_q_select(&insp_attach_t, "id, sha256, media_type, size, name, actor, created_at", sc);
-	yj_q_where(q, "task_id = ?");
-	yj_q_int(q, id);
-	yj_q_tail(q, "ORDER BY id");
-	json_t *as = json_array();
-	json_object_set_new(t, "attachments", as);
-	if (!(st = yj_q_prepare(q, c))) {
-		rc = ST_ERR;
-		goto fail;
-	}
-	while ((rc = store_step(st)) == ST_ROW) {
-		char url[160];
-		snprintf(url, sizeof url, "/api/v1/inspection/tasks/%s/attachments/%s", json_string_value(json_object_get(t, "id")),
-			 store_col_text(st, 1));
-		json_array_append_new(as, json_pack("{s:o, s:o, s:o, s:I, s:o, s:o, s:I, s:s}", "id", yj_json_id(store_col_int64(st, 0)),
-						    "sha256", insp_text(st, 1), "media_type", insp_text(st, 2), "size",
-						    (json_int_t)store_col_int64(st, 3), "name", insp_text(st, 4), "by",
-						    insp_text(st, 5), "created_at", (json_int_t)store_col_int64(st, 6), "url", url));
-	}
-	store_finalize(st);
-	if (rc < 0)
-		goto fail;
-	q = yj_q_select(&insp_orders_t, "id, requirement, deadline, state, follow_up_task_id", sc);
-	yj_q_where(q, "task_id = ?");
-	yj_q_int(q, id);
-	yj_q_tail(q, "ORDER BY id");
-	json_t *os = json_array();
-	json_object_set_new(t, "rectifications", os);
-	if (!(st = yj_q_prepare(q, c))) {
-		rc = ST_ERR;
-		goto fail;
-	}
-	while ((rc = store_step(st)) == ST_ROW)
-		json_array_append_new(os, json_pack("{s:o, s:o, s:o, s:o, s:o}", "id", yj_json_id(store_col_int64(st, 0)),
-						    "requirement", insp_text(st, 1), "deadline", insp_text(st, 2), "state",
-						    insp_text(st, 3), "follow_up_task_id",
-						    store_col_is_null(st, 4) ? json_null() : yj_json_id(store_col_int64(st, 4))));
-	store_finalize(st);
-	if (rc < 0)
-		goto fail;
-	*out = t;
-	return ST_OK;
-fail:
-	json_decref(cl);
-	json_decref(t);
-	return rc;
-}
 
 /* ---- list, get ---- */
 
@@ -271,7 +61,7 @@ static int tasks_list(yj_req *r)
 	if (cursor && yj_id_parse(cursor, &after) < 0)
 		return yj_reply_problem(r, 400, "validation", "参数错误", "cursor 无效，请使用上一页返回的 next_cursor。");
 	store_conn *c = store_conn_get(yj_store(r));
-	yj_qb *q = tasks_filtered(r, &insp_tasks_t, TASK_COLS);
+	yj_qb *q = tasks_filtered(r, &insp_tasks_t, INSP_TASK_COLS);
 	yj_q_where(q, "id > ?");
 	yj_q_int(q, after);
 	yj_q_tail(q, "ORDER BY id LIMIT ?");
@@ -286,11 +76,11 @@ static int tasks_list(yj_req *r)
 			break;
 		}
 		last = store_col_int64(st, 0);
-		json_array_append_new(items, task_json(st));
+		json_array_append_new(items, insp_task_json(st));
 	}
 	store_finalize(st);
 	if (rc >= 0 && last)
-		rc = insp_teams_fill(c, teams_query(tasks_filtered(r, &insp_members_t, "m.task_id, m.user_id, i.cert_no"), c,
+		rc = insp_teams_fill(c, insp_teams_query(tasks_filtered(r, &insp_members_t, "m.task_id, m.user_id, i.cert_no"), c,
 						    after, last), items);
 	if (rc < 0) {
 		json_decref(items);
@@ -320,7 +110,7 @@ typedef struct export_walk {
 static json_t *export_row(store_stmt *st, void *arg)
 {
 	export_walk *w = arg;
-	json_t *t = task_json(st);
+	json_t *t = insp_task_json(st);
 	int64_t id = store_col_int64(st, 0);
 	while (w->rc == ST_ROW && store_col_int64(w->members, 0) < id)
 		w->rc = store_step(w->members);
@@ -378,7 +168,7 @@ static int tasks_export(yj_req *r)
 		return yj_reply_store_error(r, ST_ERR);
 	}
 	w.rc = store_step(w.members);
-	yj_qb *q = tasks_filtered(r, &insp_tasks_t, TASK_COLS);
+	yj_qb *q = tasks_filtered(r, &insp_tasks_t, INSP_TASK_COLS);
 	yj_q_tail(q, "ORDER BY id");
 	rc = yj_reply_export_stmt(r, "inspection-tasks", export_cols, yj_q_prepare(q, c), export_row, &w);
 	store_finalize(w.members);
@@ -392,18 +182,12 @@ static int task_get(yj_req *r)
 	json_t *o = NULL;
 	if (yj_path_id_or_reply(r, "id", &id) < 0)
 		return YJ_OK;
-	int rc = task_full(store_conn_get(yj_store(r)), &yj_who(r)->scope, id, &o);
+	int rc = insp_task_full(store_conn_get(yj_store(r)), &yj_who(r)->scope, id, &o);
 	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 200, o);
 }
 
 /* ---- create and assign ---- */
 
-struct task_arg {
-	yj_req *r;
-	int64_t id;
-	json_t *out;
-	yj_refusal ref; /* filled by a callback that turns the request down (yj_tx_or_reply replies it) */
-};
 
 /* Validates item ids (active items) into a csv (caller frees) or adds errors. */
 static char *items_csv(store_conn *c, const json_t *items, yj_refusal *f)
@@ -429,7 +213,7 @@ static char *items_csv(store_conn *c, const json_t *items, yj_refusal *f)
 
 static int task_create_tx(store_conn *c, void *arg)
 {
-	struct task_arg *a = arg;
+	insp_task_arg *a = arg;
 	const json_t *b = yj_body(a->r);
 	const yj_principal *who = yj_who(a->r);
 	json_decref(a->out); /* of an attempt store_tx ran again */
@@ -491,7 +275,7 @@ static int task_create_tx(store_conn *c, void *arg)
 	store_finalize(st);
 	if (rc < 0 || (rc = insp_team_write(c, a->id, team)) < 0 || (rc = insp_todo_task(c, a->id)) < 0)
 		goto done;
-	if ((rc = task_full(c, &who->scope, a->id, &a->out)) < 0)
+	if ((rc = insp_task_full(c, &who->scope, a->id, &a->out)) < 0)
 		goto done;
 	rc = insp_audit(c, a->r, "inspection.task.create", "inspection_task", a->id, region, a->out, NULL);
 done:
@@ -504,7 +288,7 @@ done:
 
 static int task_create(yj_req *r)
 {
-	struct task_arg a = {.r = r};
+	insp_task_arg a = {.r = r};
 	if (yj_tx_or_reply(r, task_create_tx, &a, &a.ref) < 0) {
 		json_decref(a.out);
 		return YJ_OK;
@@ -513,10 +297,10 @@ static int task_create(yj_req *r)
 }
 
 /* Loads the task for a field operation: in scope, not completed, and (for inspectors) on its team. */
-static int field_task(store_conn *c, struct task_arg *a, json_t **t)
+static int field_task(store_conn *c, insp_task_arg *a, json_t **t)
 {
 	const yj_principal *who = yj_who(a->r);
-	int rc = task_row(c, &who->scope, a->id, t);
+	int rc = insp_task_row(c, &who->scope, a->id, t);
 	if (rc < 0)
 		return rc;
 	if (!strcmp(json_string_value(json_object_get(*t, "state")), "completed")) {
@@ -537,31 +321,18 @@ static int field_task(store_conn *c, struct task_arg *a, json_t **t)
 	return ST_OK;
 }
 
-static int touch(store_conn *c, int64_t id)
-{
-	store_stmt *st = store_prepare(c, "UPDATE inspection_tasks SET updated_at = ?, state = CASE WHEN state = 'assigned'"
-					  " THEN 'in_progress' ELSE state END WHERE id = ?");
-	if (!st)
-		return ST_ERR;
-	store_bind_int64(st, 1, yj_now_ms());
-	store_bind_int64(st, 2, id);
-	int rc = store_step(st);
-	store_finalize(st);
-	return rc < 0 ? rc : ST_OK;
-}
 
-typedef int (*field_fn)(store_conn *c, struct task_arg *a, json_t *task);
 
 struct field_run {
-	struct task_arg *a;
-	field_fn fn;
+	insp_task_arg *a;
+	insp_field_fn fn;
 	const char *action;
 };
 
 static int field_tx(store_conn *c, void *arg)
 {
 	struct field_run *f = arg;
-	struct task_arg *a = f->a;
+	insp_task_arg *a = f->a;
 	json_t *t = NULL;
 	json_decref(a->out);
 	a->out = NULL;
@@ -577,7 +348,7 @@ static int field_tx(store_conn *c, void *arg)
 	if (rc < 0)
 		return rc;
 	json_t *full = NULL;
-	if ((rc = task_full(c, &yj_who(a->r)->scope, a->id, &full)) < 0)
+	if ((rc = insp_task_full(c, &yj_who(a->r)->scope, a->id, &full)) < 0)
 		return rc;
 	json_t *state = a->out ? json_incref(a->out) : json_incref(full);
 	rc = insp_audit(c, a->r, f->action, "inspection_task", a->id, region, state, NULL);
@@ -589,9 +360,9 @@ static int field_tx(store_conn *c, void *arg)
 	return rc;
 }
 
-static int field_op(yj_req *r, field_fn fn, const char *action, int status)
+int insp_field_op(yj_req *r, insp_field_fn fn, const char *action, int status)
 {
-	struct task_arg a = {.r = r};
+	insp_task_arg a = {.r = r};
 	if (yj_path_id_or_reply(r, "id", &a.id) < 0)
 		return YJ_OK;
 	struct field_run f = {&a, fn, action};
@@ -602,7 +373,7 @@ static int field_op(yj_req *r, field_fn fn, const char *action, int status)
 	return yj_reply_json(r, status, a.out);
 }
 
-static int do_assign(store_conn *c, struct task_arg *a, json_t *t)
+static int do_assign(store_conn *c, insp_task_arg *a, json_t *t)
 {
 	if (yj_who(a->r)->role_bit == ROLE_INSPECTOR)
 		return yj_refuse(&a->ref, 403, "forbidden", "无权操作", "检查组由管理员或领导指派。");
@@ -627,10 +398,10 @@ static int do_assign(store_conn *c, struct task_arg *a, json_t *t)
 
 static int task_assign(yj_req *r)
 {
-	return field_op(r, do_assign, "inspection.task.assign", 200);
+	return insp_field_op(r, do_assign, "inspection.task.assign", 200);
 }
 
-static int do_checkin(store_conn *c, struct task_arg *a, json_t *t)
+static int do_checkin(store_conn *c, insp_task_arg *a, json_t *t)
 {
 	const json_t *b = yj_body(a->r);
 	double lng = json_number_value(json_object_get(b, "lng")), lat = json_number_value(json_object_get(b, "lat"));
@@ -650,12 +421,12 @@ static int do_checkin(store_conn *c, struct task_arg *a, json_t *t)
 	store_bind_int64(st, 4, a->id);
 	int rc = store_step(st);
 	store_finalize(st);
-	return rc < 0 ? rc : touch(c, a->id);
+	return rc < 0 ? rc : insp_task_touch(c, a->id);
 }
 
 static int task_checkin(yj_req *r)
 {
-	return field_op(r, do_checkin, "inspection.task.checkin", 200);
+	return insp_field_op(r, do_checkin, "inspection.task.checkin", 200);
 }
 
 /* The check point `code` of the task's items, or NULL (borrowed from the list *cl, which the caller frees). */
@@ -673,7 +444,7 @@ static json_t *point_of(store_conn *c, json_t *t, const char *code, json_t **cl)
 	return NULL;
 }
 
-static int do_point(store_conn *c, struct task_arg *a, json_t *t)
+static int do_point(store_conn *c, insp_task_arg *a, json_t *t)
 {
 	const json_t *b = yj_body(a->r);
 	const char *code = yj_param(a->r, "code"), *res = json_string_value(json_object_get(b, "result")),
@@ -724,7 +495,7 @@ static int do_point(store_conn *c, struct task_arg *a, json_t *t)
 	} else if (rc >= 0) {
 		rc = ST_ERR;
 	}
-	if (rc < 0 || (rc = touch(c, a->id)) < 0) {
+	if (rc < 0 || (rc = insp_task_touch(c, a->id)) < 0) {
 		json_decref(point);
 		return rc;
 	}
@@ -738,10 +509,10 @@ static int do_point(store_conn *c, struct task_arg *a, json_t *t)
 
 static int task_point(yj_req *r)
 {
-	return field_op(r, do_point, "inspection.task.checkpoint", 200);
+	return insp_field_op(r, do_point, "inspection.task.checkpoint", 200);
 }
 
-static int do_finding(store_conn *c, struct task_arg *a, json_t *t)
+static int do_finding(store_conn *c, insp_task_arg *a, json_t *t)
 {
 	const json_t *b = yj_body(a->r);
 	const char *pc = json_string_value(json_object_get(b, "point_code")), *sev = json_string_value(json_object_get(b, "severity")),
@@ -789,15 +560,15 @@ static int do_finding(store_conn *c, struct task_arg *a, json_t *t)
 		a->out = json_pack("{s:o, s:s?, s:s, s:s, s:s, s:s, s:I}", "id", yj_json_id(id), "point_code", pc, "severity", sev,
 				   "clause", cls, "description", desc, "by", actor, "created_at", (json_int_t)now);
 	free(cls);
-	return rc < 0 ? rc : touch(c, a->id);
+	return rc < 0 ? rc : insp_task_touch(c, a->id);
 }
 
 static int task_finding(yj_req *r)
 {
-	return field_op(r, do_finding, "inspection.task.finding", 201);
+	return insp_field_op(r, do_finding, "inspection.task.finding", 201);
 }
 
-static int do_signature(store_conn *c, struct task_arg *a, json_t *t)
+static int do_signature(store_conn *c, insp_task_arg *a, json_t *t)
 {
 	const json_t *b = yj_body(a->r);
 	int sig = json_is_true(json_object_get(b, "signed"));
@@ -817,18 +588,18 @@ static int do_signature(store_conn *c, struct task_arg *a, json_t *t)
 	store_bind_int64(st, 4, a->id);
 	int rc = store_step(st);
 	store_finalize(st);
-	return rc < 0 ? rc : touch(c, a->id);
+	return rc < 0 ? rc : insp_task_touch(c, a->id);
 }
 
 static int task_signature(yj_req *r)
 {
-	return field_op(r, do_signature, "inspection.task.signature", 200);
+	return insp_field_op(r, do_signature, "inspection.task.signature", 200);
 }
 
-static int do_complete(store_conn *c, struct task_arg *a, json_t *t)
+static int do_complete(store_conn *c, insp_task_arg *a, json_t *t)
 {
 	json_t *full = NULL;
-	int rc = task_full(c, &yj_who(a->r)->scope, a->id, &full);
+	int rc = insp_task_full(c, &yj_who(a->r)->scope, a->id, &full);
 	if (rc < 0)
 		return rc;
 	const char *summary = json_string_value(json_object_get(yj_body(a->r), "summary"));
@@ -910,181 +681,7 @@ static int do_complete(store_conn *c, struct task_arg *a, json_t *t)
 
 static int task_complete(yj_req *r)
 {
-	return field_op(r, do_complete, "inspection.task.complete", 200);
-}
-
-/* ---- attachments ---- */
-
-/* The media type from the file's signature: what the content is, not what the client says. */
-static const char *sniff(const unsigned char *p, size_t n)
-{
-	if (n >= 3 && p[0] == 0xFF && p[1] == 0xD8 && p[2] == 0xFF)
-		return "image/jpeg";
-	if (n >= 8 && !memcmp(p, "\x89PNG\r\n\x1a\n", 8))
-		return "image/png";
-	if (n >= 12 && !memcmp(p, "RIFF", 4) && !memcmp(p + 8, "WEBP", 4))
-		return "image/webp";
-	if (n >= 5 && !memcmp(p, "%PDF-", 5))
-		return "application/pdf";
-	if (n >= 12 && !memcmp(p + 4, "ftyp", 4))
-		return !memcmp(p + 8, "heic", 4) || !memcmp(p + 8, "heix", 4) || !memcmp(p + 8, "mif1", 4) ? "image/heic" : "video/mp4";
-	return NULL;
-}
-
-#define MAX_ATTACHMENT (8u << 20)
-
-static void human_bytes(int64_t n, char out[32])
-{
-	if (n >= (int64_t)1 << 30)
-		snprintf(out, 32, "%.1f GiB", (double)n / (1 << 30));
-	else if (n >= 1 << 20)
-		snprintf(out, 32, "%.1f MiB", (double)n / (1 << 20));
-	else if (n >= 1 << 10)
-		snprintf(out, 32, "%.1f KiB", (double)n / (1 << 10));
-	else
-		snprintf(out, 32, "%lld 字节", (long long)n);
-}
-
-/* The per-user quota (serve --attachment-quota): the sizes of every attachment the caller has
- * added, each at its full size even when its content was already stored — deduplication is the
- * store's business, and counting only new content would tell a user whether someone else had
- * uploaded a given file. Re-sending a file already on the task adds nothing and counts nothing. */
-static int check_quota(store_conn *c, struct task_arg *a, const char *actor, size_t n)
-{
-	int64_t used = 0, quota = yj_config(a->r)->attachment_quota;
-	int rc = store_query_int64(c, "SELECT COALESCE(SUM(size), 0) FROM inspection_attachments WHERE actor = ?", actor,
-				   &used);
-	if (rc < 0 || used + (int64_t)n <= quota)
-		return rc < 0 ? rc : ST_OK;
-	char u[32], f[32], q[32];
-	human_bytes(used, u);
-	human_bytes((int64_t)n, f);
-	human_bytes(quota, q);
-	return yj_refuse(&a->ref, 413, "attachment-quota", "附件配额已用完",
-			 "您已上传的附件共 %s，加上本文件（%s）将超过每人 %s 的附件配额，本文件未保存。请压缩照片或视频后重试，"
-			 "或请系统管理员提高配额。", u, f, q);
-}
-
-/* Checks the file and its name: field errors refuse with 422, the file as such with its own status.
- * Returns ST_OK or YJ_REFUSED; *type receives the sniffed media type. */
-static int attach_check(struct task_arg *a, const unsigned char *data, size_t n, const char *name, const char **type)
-{
-	if (!n)
-		yj_refusal_field(&a->ref, "body", "附件内容为空，请选择要上传的照片或文件");
-	if (name && (strlen(name) > 200 || !insp_clean(name, 0) || !yj_utf8_valid(name, strlen(name))))
-		yj_refusal_field(&a->ref, "name", "文件名不能超过 200 个字节，也不能含有控制字符，请修改后重新上传");
-	if (yj_refusal_has_fields(&a->ref))
-		return yj_refuse_invalid(&a->ref, NULL);
-	if (n > MAX_ATTACHMENT)
-		return yj_refuse(&a->ref, 413, "payload-too-large", "附件过大", "附件超过 8 MiB，请压缩后重新上传。");
-	if (!(*type = sniff(data, n)))
-		return yj_refuse(&a->ref, 415, "unsupported-media-type", "不支持的文件类型",
-				 "只接受 JPEG、PNG、WebP、HEIC 照片，PDF 文件和 MP4 视频，请转换格式后重新上传。");
-	return ST_OK;
-}
-
-static int do_attach(store_conn *c, struct task_arg *a, json_t *t)
-{
-	size_t n = 0;
-	const unsigned char *data = (const unsigned char *)yj_body_raw(a->r, &n);
-	const char *name = yj_query(a->r, "name"), *type = NULL;
-	int rc = attach_check(a, data, n, name, &type);
-	if (rc < 0)
-		return rc;
-	unsigned char h[32];
-	char hex[65], actor[21];
-	crypto_hash_sha256(h, data, n); /* the name under which the content is (or will be) stored */
-	yj_hex_encode(h, sizeof h, hex);
-	insp_actor(a->r, actor);
-	store_stmt *st = store_prepare(c, "SELECT COUNT(*) FROM inspection_attachments WHERE task_id = ? AND sha256 = ?");
-	if (!st)
-		return ST_ERR;
-	store_bind_int64(st, 1, a->id);
-	store_bind_text(st, 2, hex, -1);
-	rc = store_step(st);
-	int64_t have = rc == ST_ROW ? store_col_int64(st, 0) : 0;
-	store_finalize(st);
-	if (rc < 0)
-		return rc;
-	if (!have) {
-		if ((rc = check_quota(c, a, actor, n)) < 0 || (rc = yj_blob_put(c, data, n, hex)) < 0)
-			return rc;
-		st = store_prepare(c, "INSERT INTO inspection_attachments (id, task_id, sha256, media_type, size, name, region_code,"
-				      " department, actor, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-		if (!st)
-			return ST_ERR;
-		store_bind_int64(st, 1, yj_id_new());
-		store_bind_int64(st, 2, a->id);
-		store_bind_text(st, 3, hex, -1);
-		store_bind_text(st, 4, type, -1);
-		store_bind_int64(st, 5, (int64_t)n);
-		store_bind_text(st, 6, name && *name ? name : hex, -1);
-		store_bind_text(st, 7, json_string_value(json_object_get(t, "region_code")), -1);
-		store_bind_text(st, 8, json_string_value(json_object_get(t, "department")), -1);
-		store_bind_text(st, 9, actor, -1);
-		store_bind_int64(st, 10, yj_now_ms());
-		rc = store_step(st);
-		store_finalize(st);
-		if (rc < 0)
-			return rc;
-	}
-	char url[160];
-	snprintf(url, sizeof url, "/api/v1/inspection/tasks/%s/attachments/%s", yj_param(a->r, "id"), hex);
-	a->out = json_pack("{s:s, s:s, s:I, s:s, s:s, s:b}", "sha256", hex, "media_type", type, "size", (json_int_t)n, "name",
-			   name && *name ? name : hex, "url", url, "duplicate", (int)have);
-	return touch(c, a->id);
-}
-
-static int task_attach(yj_req *r)
-{
-	return field_op(r, do_attach, "inspection.task.attachment", 201);
-}
-
-static int attachment_get(yj_req *r)
-{
-	int64_t id;
-	if (yj_path_id_or_reply(r, "id", &id) < 0)
-		return YJ_OK;
-	const char *sha = yj_param(r, "sha256");
-	store_conn *c = store_conn_get(yj_store(r));
-	yj_qb *q = yj_q_select(&insp_attach_t, "media_type, name", &yj_who(r)->scope);
-	yj_q_where(q, "task_id = ? AND sha256 = ?");
-	yj_q_int(q, id);
-	yj_q_text(q, sha);
-	store_stmt *st = yj_q_prepare(q, c);
-	if (!st)
-		return yj_reply_store_error(r, ST_ERR);
-	int rc = store_step(st);
-	char type[40] = "";
-	if (rc == ST_ROW)
-		snprintf(type, sizeof type, "%s", store_col_text(st, 0));
-	store_finalize(st);
-	if (rc != ST_ROW)
-		return yj_reply_store_error(r, rc == ST_DONE ? ST_NOTFOUND : rc);
-	/* The content goes to an unlinked temporary file one chunk at a time and is sent from there, so
-	 * no attachment is ever whole in memory. */
-	char path[] = "/tmp/yijian-attachment-XXXXXX";
-	int fd = mkstemp(path);
-	if (fd < 0)
-		return yj_reply_store_error(r, ST_ERR);
-	unlink(path);
-	int64_t len = 0;
-	if ((rc = yj_blob_size(c, sha, &len)) < 0 || (rc = yj_blob_write(c, sha, fd)) < 0) {
-		close(fd);
-		return yj_reply_store_error(r, rc);
-	}
-	/* The reply keeps the media type's pointer past this frame: hand it a static string. */
-	static const char *const types[] = {"image/jpeg", "image/png", "image/webp", "image/heic", "application/pdf", "video/mp4"};
-	const char *ct = "application/octet-stream";
-	for (size_t i = 0; i < YJ_ARRAY_LEN(types); i++)
-		if (!strcmp(types[i], type))
-			ct = types[i];
-	/* Photos and documents from a site visit may show people, ID cards or patient records. The URL
-	 * never changes content (it is the SHA-256), but a copy kept for a year in a browser's or a
-	 * proxy's cache outlives sign-out, role and scope changes and sits on shared office machines:
-	 * store none, and let every view go through the scope check. */
-	yj_add_header(r, "Cache-Control", "private, no-store");
-	return yj_reply_fd(r, 200, ct, fd, (size_t)len);
+	return insp_field_op(r, do_complete, "inspection.task.complete", 200);
 }
 
 /* ---- routes ---- */
@@ -1143,8 +740,8 @@ const yj_route yj_insp_task_routes[] = {
 	{"POST", "/api/v1/inspection/tasks/{id}/checkin", task_checkin, INSP_FIELD, checkin_body, NULL, "inspection", "Check in on site (time and coordinates)", "task", 0},
 	{"PUT", "/api/v1/inspection/tasks/{id}/checklist/{code}", task_point, INSP_FIELD, point_body, NULL, "inspection", "Save the result of one check point", "point", 0},
 	{"POST", "/api/v1/inspection/tasks/{id}/findings", task_finding, INSP_FIELD, finding_body, NULL, "inspection", "Record a finding", "finding", 201},
-	{"POST", "/api/v1/inspection/tasks/{id}/attachments", task_attach, INSP_FIELD, attach_body, attach_q, "inspection", "Upload a photo or document (stored by SHA-256)", "attachment", 201},
-	{"GET", "/api/v1/inspection/tasks/{id}/attachments/{sha256}", attachment_get, INSP_TASK_READERS, NULL, NULL, "inspection", "Download an attachment", "file", 0},
+	{"POST", "/api/v1/inspection/tasks/{id}/attachments", insp_task_attach, INSP_FIELD, attach_body, attach_q, "inspection", "Upload a photo or document (stored by SHA-256)", "attachment", 201},
+	{"GET", "/api/v1/inspection/tasks/{id}/attachments/{sha256}", insp_attachment_get, INSP_TASK_READERS, NULL, NULL, "inspection", "Download an attachment", "file", 0},
 	{"POST", "/api/v1/inspection/tasks/{id}/signature", task_signature, INSP_FIELD, signature_body, NULL, "inspection", "Record the inspected party's signature or refusal", "task", 0},
 	{"POST", "/api/v1/inspection/tasks/{id}/complete", task_complete, INSP_FIELD, complete_body, NULL, "inspection", "Complete the inspection: outcome, publication deadline, subject record", "task", 0},
 	{NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0},
