@@ -6,6 +6,7 @@
 #include "insp_draw.h"
 #include "draw_bundle.h"
 #include "../platform/pii/pii.h"
+#include "../registry/registry.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -367,6 +368,23 @@ int insp_public_bundle(yj_req *r)
 	return yj_reply_take(r, 200, "application/json", text, strlen(text));
 }
 
+/* Sets "region_name" on each item from its "region_code", with the registry's names (one statement). */
+static int region_names_fill(store_conn *c, json_t *items)
+{
+	size_t i, n = json_array_size(items);
+	json_t *it, *names = json_object();
+	const char **codes = yj_malloc((n ? n : 1) * sizeof *codes);
+	json_array_foreach(items, i, it) codes[i] = json_string_value(json_object_get(it, "region_code"));
+	int rc = yj_region_names(c, codes, n, names);
+	json_array_foreach(items, i, it) {
+		json_t *nm = json_object_get(names, codes[i] ? codes[i] : "");
+		json_object_set(it, "region_name", nm ? nm : json_null());
+	}
+	free(codes);
+	json_decref(names);
+	return rc;
+}
+
 int insp_public_draws(yj_req *r)
 {
 	int limit;
@@ -377,9 +395,9 @@ int insp_public_draws(yj_req *r)
 	if (cursor && yj_id_parse(cursor, &before) < 0)
 		return yj_reply_problem(r, 400, "validation", "参数错误", "cursor 无效，请使用上一页返回的 next_cursor。");
 	store_stmt *st = store_prepare(store_conn_get(yj_store(r)),
-				       "SELECT d.id, p.name, d.region_code, g.name, d.subject_count, d.draw_count, d.input_hash,"
+				       "SELECT d.id, p.name, d.region_code, NULL, d.subject_count, d.draw_count, d.input_hash,"
 				       " d.commit_leaf, d.committed_at, d.witness, d.drawn_at FROM inspection_draws d JOIN"
-				       " inspection_plans p ON p.id = d.plan_id JOIN regions g ON g.code = d.region_code WHERE"
+				       " inspection_plans p ON p.id = d.plan_id WHERE"
 				       " d.state = 'drawn' AND d.id < ? ORDER BY d.id DESC LIMIT ?");
 	if (!st)
 		return yj_reply_store_error(r, ST_ERR);
@@ -405,6 +423,8 @@ int insp_public_draws(yj_req *r)
 						       "drawn_at", (json_int_t)store_col_int64(st, 10), "bundle_url", url));
 	}
 	store_finalize(st);
+	if (rc >= 0)
+		rc = region_names_fill(store_conn_get(yj_store(r)), items);
 	if (rc < 0) {
 		json_decref(items);
 		json_decref(next);

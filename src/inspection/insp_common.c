@@ -3,7 +3,7 @@
  * registry, checklists of items, and the check of an inspection team against the directory. */
 #define _POSIX_C_SOURCE 200809L
 #include "insp_int.h"
-#include "../registry/record.h"
+#include "../registry/registry.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,31 +57,19 @@ int insp_audit(store_conn *c, yj_req *r, const char *action, const char *type, i
 
 int insp_region_exists(store_conn *c, const char *code)
 {
-	int64_t n = 0;
-	return store_query_int64(c, "SELECT COUNT(*) FROM regions WHERE code = ?", code, &n) == ST_OK && n > 0;
+	return yj_region_exists(c, code) > 0;
 }
 
 int insp_subject(store_conn *c, const yj_scope *sc, int64_t id, char **name, char **code, char region[16])
 {
-	yj_table t;
-	yj_reg_table(&yj_institution_kind, &t);
-	yj_qb *q = yj_q_select(&t, "name, credit_code, region_code, state", sc);
-	yj_q_where(q, "id = ?");
-	yj_q_int(q, id);
-	store_stmt *st = yj_q_prepare(q, c);
-	if (!st)
-		return ST_ERR;
-	int rc = store_step(st);
-	if (rc == ST_ROW) {
-		*name = yj_strdup(store_col_text(st, 0));
-		*code = yj_strdup(store_col_text(st, 1));
-		snprintf(region, 16, "%s", store_col_text(st, 2));
-		rc = ST_OK;
-	} else if (rc == ST_DONE) {
-		rc = ST_NOTFOUND;
-	}
-	store_finalize(st);
-	return rc;
+	yj_subject_summary sum;
+	int rc = yj_subject_summary_get(c, sc, id, &sum);
+	if (rc < 0)
+		return rc;
+	*name = yj_strdup(sum.name);
+	*code = yj_strdup(sum.credit_code);
+	snprintf(region, 16, "%s", sum.region_code);
+	return ST_OK;
 }
 
 int insp_checklist(store_conn *c, const char *item_ids, json_t **out)
@@ -152,25 +140,27 @@ int insp_team_check(store_conn *c, const json_t *team, int64_t subject_id, const
 				yj_refusal_field(f, "team", "同一执法人员不能重复列入检查组");
 				refused = 1;
 			}
-		store_stmt *st = store_prepare(c, "SELECT i.region_code, i.active, u.display_name FROM inspectors i JOIN users u"
-						  " ON u.id = i.user_id WHERE i.user_id = ? AND u.disabled = 0");
+		/* The directory entry, and (from auth) whether the user may still act, and their name. */
+		store_stmt *st = store_prepare(c, "SELECT region_code, active FROM inspectors WHERE user_id = ?");
 		if (!st) {
 			yj_buf_free(&b);
 			return ST_ERR;
 		}
 		store_bind_int64(st, 1, id);
 		int rc = store_step(st);
-		if (rc == ST_ROW && store_col_int64(st, 1) && insp_region_covers(store_col_text(st, 0), subject_region)) {
-			/* a member: now the declared conflicts */
-		} else if (rc >= 0) {
+		int listed = rc == ST_ROW && store_col_int64(st, 1) && insp_region_covers(store_col_text(st, 0), subject_region);
+		store_finalize(st);
+		json_t *names = json_object();
+		if (rc >= 0 && (rc = yj_user_names(c, &id, 1, 1, names)) >= 0 && !(listed && json_object_size(names))) {
 			snprintf(msg, sizeof msg, "用户 %s 不是执法检查人员名录库中负责该检查对象所在区域的在岗执法人员，请更换",
 				 json_string_value(v));
 			yj_refusal_field(f, "team", msg);
 			refused = 1;
 		}
 		char name[100];
-		snprintf(name, sizeof name, "%s", rc == ST_ROW ? store_col_text(st, 2) : "");
-		store_finalize(st);
+		json_t *nm = json_object_iter_value(json_object_iter(names));
+		snprintf(name, sizeof name, "%s", nm ? json_string_value(nm) : "");
+		json_decref(names);
 		if (rc < 0) {
 			yj_buf_free(&b);
 			return rc;

@@ -11,6 +11,7 @@
 #include "../base/id.h"
 #include "../platform/audit/audit.h"
 #include "../platform/auth/auth.h"
+#include "../registry/registry.h"
 
 extern const yj_table insp_items_t, insp_inspectors_t, insp_conflicts_t, insp_signals_t, insp_plans_t,
 	insp_draws_t, insp_tasks_t, insp_results_t, insp_findings_t, insp_attach_t, insp_orders_t, insp_records_t;

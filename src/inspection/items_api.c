@@ -4,6 +4,7 @@
  * working-day calendar (工作日历). */
 #define _POSIX_C_SOURCE 200809L
 #include "insp_int.h"
+#include "../registry/registry.h"
 #include "../registry/record.h"
 #include "../registry/vocab.h"
 
@@ -93,8 +94,8 @@ static void item_validate(store_conn *c, const json_t *it, yj_refusal *f)
 	if (!code || strlen(code) < 2 || strlen(code) > 40 || strspn(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") != strlen(code))
 		yj_refusal_field(f, "code", "事项编码应为 2–40 位大写字母、数字、- 或 _");
 	const char *dept = json_string_value(json_object_get(it, "department"));
-	int64_t n = 0;
-	if (!dept || store_query_int64(c, "SELECT COUNT(*) FROM departments WHERE code = ?", dept, &n) != ST_OK || !n)
+	char dname[100];
+	if (!dept || yj_department_name(c, dept, dname, sizeof dname) != ST_OK)
 		yj_refusal_field(f, "department", "部门代码不存在");
 	static const char *const texts[][2] = {{"name", "请填写事项名称"}, {"legal_basis", "请填写检查依据（法律法规名称）"}};
 	for (size_t i = 0; i < 2; i++) {
@@ -240,23 +241,41 @@ static int item_patch(yj_req *r)
 
 /* ---- inspector directory ---- */
 
+/* Sets "institution_name" on each conflict of a from the registry (one statement): the name of an
+ * institution the inspector declared, whatever the reader's territory, as before. */
+static int conflict_names(store_conn *c, json_t *a)
+{
+	size_t i, n = json_array_size(a);
+	json_t *v, *names = json_object();
+	int64_t *ids = yj_malloc((n ? n : 1) * sizeof *ids);
+	json_array_foreach(a, i, v) yj_id_parse(json_string_value(json_object_get(v, "institution_id")), &ids[i]);
+	int rc = yj_subject_names(c, ids, n, names);
+	json_array_foreach(a, i, v) {
+		json_t *nm = json_object_get(names, json_string_value(json_object_get(v, "institution_id")));
+		json_object_set(v, "institution_name", nm ? nm : json_null());
+	}
+	free(ids);
+	json_decref(names);
+	return rc;
+}
+
 static int conflicts_of(store_conn *c, int64_t user, json_t **out)
 {
-	store_stmt *st = store_prepare(c, "SELECT f.id, f.institution_id, n.name, f.kind, f.start_date, f.end_date, f.reason,"
-					  " f.created_at FROM inspector_conflicts f JOIN institutions n ON n.id = f.institution_id"
-					  " WHERE f.user_id = ? ORDER BY f.id");
+	store_stmt *st = store_prepare(c, "SELECT id, institution_id, kind, start_date, end_date, reason, created_at"
+					  " FROM inspector_conflicts WHERE user_id = ? ORDER BY id");
 	if (!st)
 		return ST_ERR;
 	store_bind_int64(st, 1, user);
 	json_t *a = json_array();
 	int rc;
 	while ((rc = store_step(st)) == ST_ROW)
-		json_array_append_new(a, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I}", "id", yj_json_id(store_col_int64(st, 0)),
-						   "institution_id", yj_json_id(store_col_int64(st, 1)), "institution_name",
-						   insp_text(st, 2), "kind", insp_text(st, 3), "start_date", insp_text(st, 4),
-						   "end_date", insp_text(st, 5), "reason", insp_text(st, 6), "created_at",
-						   (json_int_t)store_col_int64(st, 7)));
+		json_array_append_new(a, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:I}", "id", yj_json_id(store_col_int64(st, 0)),
+						   "institution_id", yj_json_id(store_col_int64(st, 1)), "kind", insp_text(st, 2),
+						   "start_date", insp_text(st, 3), "end_date", insp_text(st, 4), "reason",
+						   insp_text(st, 5), "created_at", (json_int_t)store_col_int64(st, 6)));
 	store_finalize(st);
+	if (rc >= 0)
+		rc = conflict_names(c, a);
 	if (rc < 0) {
 		json_decref(a);
 		return rc;
@@ -283,7 +302,7 @@ static int inspector_load(store_conn *c, const yj_scope *sc, int64_t user, json_
 			      (int)store_col_int64(st, 4), "updated_at", (json_int_t)store_col_int64(st, 5));
 	store_finalize(st);
 	json_t *names = json_object();
-	if ((rc = yj_user_names(c, &user, 1, names)) < 0) {
+	if ((rc = yj_user_names(c, &user, 1, 0, names)) < 0) {
 		json_decref(names);
 		json_decref(o);
 		return rc;
@@ -361,21 +380,22 @@ static int inspector_put_tx(store_conn *c, void *arg)
 	const json_t *b = yj_body(a->r);
 	const char *cert = json_string_value(json_object_get(b, "cert_no"));
 	json_t *act = json_object_get(b, "active");
-	store_stmt *st = store_prepare(c, "SELECT region_code, department, role FROM users WHERE id = ? AND disabled = 0");
-	if (!st)
-		return ST_ERR;
-	store_bind_int64(st, 1, a->user);
-	int rc = store_step(st);
-	char region[16] = "", dept[32] = "";
-	if (rc == ST_ROW) {
-		snprintf(region, sizeof region, "%s", store_col_text(st, 0));
-		snprintf(dept, sizeof dept, "%s", store_col_text(st, 1));
-	}
-	store_finalize(st);
+	/* The user from auth: enabled, and in the administrator's scope. */
+	yj_user_brief u;
+	json_t *enabled = json_object();
+	int rc = yj_user_brief_get(c, a->user, &u);
+	if (rc >= 0)
+		rc = yj_user_names(c, &a->user, 1, 1, enabled);
+	size_t on = json_object_size(enabled);
+	json_decref(enabled);
 	if (rc < 0)
 		return rc;
-	if (rc == ST_DONE || !yj_scope_allows(&yj_who(a->r)->scope, region, dept))
+	char region[16], dept[32];
+	snprintf(region, sizeof region, "%s", u.region_code);
+	snprintf(dept, sizeof dept, "%s", u.department);
+	if (!on || !yj_scope_allows(&yj_who(a->r)->scope, region, dept))
 		return ST_NOTFOUND;
+	store_stmt *st;
 	if (!cert || strlen(cert) < 4 || strlen(cert) > 32 || strspn(cert, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-") != strlen(cert))
 		yj_refusal_field(&a->ref, "cert_no", "执法证号应为 4–32 位数字、大写字母或 -");
 	int64_t n = 0;

@@ -138,9 +138,9 @@ static json_t *plan_validate(store_conn *c, yj_req *r, yj_refusal *ref)
 		json_decref(depts);
 		depts = json_deep_copy(bd);
 		json_array_foreach(depts, i, v) {
-			int64_t n = 0;
+			char dname[100];
 			if (!json_is_string(v) ||
-			    store_query_int64(c, "SELECT COUNT(*) FROM departments WHERE code = ?", json_string_value(v), &n) != ST_OK || !n)
+			    yj_department_name(c, json_string_value(v), dname, sizeof dname) != ST_OK)
 				yj_refusal_field(ref, "departments", "部门代码不存在");
 		}
 	}

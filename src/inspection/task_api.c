@@ -147,7 +147,7 @@ static int export_names(yj_req *r, store_conn *c, json_t *names)
 	}
 	store_finalize(st);
 	if (rc >= 0)
-		rc = yj_user_names(c, ids, n, names);
+		rc = yj_user_names(c, ids, n, 0, names);
 	free(ids);
 	return rc < 0 ? rc : ST_OK;
 }

@@ -127,7 +127,7 @@ int insp_teams_fill(store_conn *c, store_stmt *st, json_t *tasks)
 	}
 	store_finalize(st);
 	if (rc >= 0 && n)
-		rc = yj_user_names(c, ids, n, names);
+		rc = yj_user_names(c, ids, n, 0, names);
 	if (rc >= 0)
 		names_apply(tasks, names);
 	free(ids);

@@ -63,9 +63,21 @@ int yj_user_bind_institution(store_conn *c, int64_t user_id, const char *role, c
 /* The institution a user is bound to (0: none). ST_OK or a failure. */
 int yj_user_institution(store_conn *c, int64_t user_id, int64_t *institution_id);
 /* Display names of the users ids[0..n) into names (an object: decimal id → name, added to what it
- * holds; disabled users included, unknown ids left out), for capabilities that show who did what
- * without reading the users table. One statement per 500 ids. ST_OK or a failure. */
-int yj_user_names(store_conn *c, const int64_t *ids, size_t n, json_t *names);
+ * holds; unknown ids left out, and disabled users too when enabled_only), for capabilities that show
+ * who did what, or check who may still act, without reading the users table. One statement per 500
+ * ids. ST_OK or a failure. */
+int yj_user_names(store_conn *c, const int64_t *ids, size_t n, int enabled_only, json_t *names);
+/* What other modules may read of a user (they never query users in SQL): ids, names, role and territory. */
+typedef struct yj_user_brief {
+	int64_t id;
+	char username[128];
+	char display_name[256];
+	char role[32];
+	char region_code[16];
+	char department[32];
+} yj_user_brief;
+/* One user by id: ST_OK, ST_NOTFOUND or a failure. */
+int yj_user_brief_get(store_conn *c, int64_t id, yj_user_brief *out);
 
 /* Subject binding (主体绑定): the roles below see a set of subjects (institutions), not a territory's
  * whole registry. The capability that owns subjects (the registry) registers these hooks at start-up,

@@ -533,13 +533,33 @@ int yj_user_institution(store_conn *c, int64_t user_id, int64_t *institution_id)
 	return rc < 0 ? rc : ST_OK;
 }
 
+int yj_user_brief_get(store_conn *c, int64_t id, yj_user_brief *out)
+{
+	store_stmt *st = store_prepare(c, "SELECT username, display_name, role, region_code, department FROM users WHERE id = ?");
+	if (!st)
+		return ST_ERR;
+	store_bind_int64(st, 1, id);
+	int rc = store_step(st);
+	if (rc == ST_ROW) {
+		out->id = id;
+		copy(out->username, sizeof out->username, store_col_text(st, 0));
+		copy(out->display_name, sizeof out->display_name, store_col_text(st, 1));
+		copy(out->role, sizeof out->role, store_col_text(st, 2));
+		copy(out->region_code, sizeof out->region_code, store_col_text(st, 3));
+		copy(out->department, sizeof out->department, store_col_text(st, 4));
+	}
+	store_finalize(st);
+	return rc == ST_ROW ? ST_OK : rc == ST_DONE ? ST_NOTFOUND : rc;
+}
+
 #define NAMES_CHUNK 500
 
 /* One chunk of yj_user_names: "SELECT … WHERE id IN (?, …)" over ids[0..n), n ≤ NAMES_CHUNK. */
-static int user_names_chunk(store_conn *c, const int64_t *ids, size_t n, json_t *names)
+static int user_names_chunk(store_conn *c, const int64_t *ids, size_t n, int enabled_only, json_t *names)
 {
 	yj_buf sql = YJ_BUF_INIT;
-	yj_buf_puts(&sql, "SELECT id, display_name FROM users WHERE id IN (");
+	yj_buf_puts(&sql, enabled_only ? "SELECT id, display_name FROM users WHERE disabled = 0 AND id IN ("
+				       : "SELECT id, display_name FROM users WHERE id IN (");
 	for (size_t i = 0; i < n; i++)
 		yj_buf_puts(&sql, i ? ", ?" : "?");
 	yj_buf_puts(&sql, ")");
@@ -559,10 +579,10 @@ static int user_names_chunk(store_conn *c, const int64_t *ids, size_t n, json_t 
 	return rc < 0 ? rc : ST_OK;
 }
 
-int yj_user_names(store_conn *c, const int64_t *ids, size_t n, json_t *names)
+int yj_user_names(store_conn *c, const int64_t *ids, size_t n, int enabled_only, json_t *names)
 {
 	for (size_t at = 0; at < n; at += NAMES_CHUNK) {
-		int rc = user_names_chunk(c, ids + at, n - at < NAMES_CHUNK ? n - at : NAMES_CHUNK, names);
+		int rc = user_names_chunk(c, ids + at, n - at < NAMES_CHUNK ? n - at : NAMES_CHUNK, enabled_only, names);
 		if (rc < 0)
 			return rc;
 	}
