@@ -6,6 +6,7 @@
 #include "../platform/audit/audit.h"
 #include "../platform/auth/auth.h"
 #include "../platform/todos/todos.h"
+#include "../platform/calendar/calendar.h"
 #include "../registry/registry.h"
 #include "../fhir/fhir.h"
 #include "../claims/review.h"
@@ -15,7 +16,7 @@ extern const yj_route yj_audit_routes[];
 
 const yj_route *const yj_all_routes[] = {
 	yj_system_routes, yj_session_routes, yj_user_routes, yj_token_routes, yj_region_routes, yj_audit_routes,
-	yj_todo_routes,
+	yj_todo_routes, yj_calendar_routes,
 	yj_institution_routes, yj_practitioner_routes, yj_vocab_routes, yj_grid_routes, yj_responsibility_routes,
 	yj_filing_routes, yj_licence_routes, yj_reg_kind_routes,
 	yj_import_routes,
