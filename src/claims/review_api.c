@@ -88,11 +88,6 @@ static const yj_qparam list_params[] = {
 };
 static const yj_qparam export_params[] = {FILTER_PARAMS, {"format", "xlsx (default) or csv"}, {NULL, NULL}};
 
-static void bad(json_t *errors, const char *field, const char *detail)
-{
-	json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field, "detail", detail));
-}
-
 /* ---- ?patient=: a lookup by a clear id tells whether a guess is right, so it is a disclosure ---- */
 
 struct lookup_arg {
@@ -163,7 +158,7 @@ static yj_qb *filtered(yj_req *r, const char *columns)
 	if ((v = yj_query(r, "run")) && *v) {
 		int64_t id = 0;
 		if (yj_id_parse(v, &id) < 0)
-			bad(errors, "run", "应为筛查批次编号");
+			yj_field_error(errors, "run", "应为筛查批次编号");
 		yj_q_where(q, "run_id = ?");
 		yj_q_int(q, id);
 	}
@@ -178,20 +173,20 @@ static yj_qb *filtered(yj_req *r, const char *columns)
 		}
 	if ((v = yj_query(r, "result_type")) && *v) {
 		if (strcmp(v, "definite") && strcmp(v, "suspicious"))
-			bad(errors, "result_type", "应为 definite（明确）或 suspicious（可疑）");
+			yj_field_error(errors, "result_type", "应为 definite（明确）或 suspicious（可疑）");
 		yj_q_where(q, "result_type = ?");
 		yj_q_text(q, v);
 	}
 	if ((v = yj_query(r, "state")) && *v) {
 		if (strcmp(v, "pending") && strcmp(v, "confirmed") && strcmp(v, "dismissed"))
-			bad(errors, "state", "应为 pending（待审核）、confirmed（已确认）或 dismissed（已排除）");
+			yj_field_error(errors, "state", "应为 pending（待审核）、confirmed（已确认）或 dismissed（已排除）");
 		yj_q_where(q, "state = ?");
 		yj_q_text(q, v);
 	}
 	if ((v = yj_query(r, "region")) && *v) {
 		size_t n = strlen(v);
 		if ((n != 6 && n != 9) || strspn(v, "0123456789") != n) {
-			bad(errors, "region", "应为 6 位或 9 位行政区划代码");
+			yj_field_error(errors, "region", "应为 6 位或 9 位行政区划代码");
 		} else {
 			yj_q_region(q, "region_code", v);
 		}
@@ -218,20 +213,13 @@ static json_t *flag_item(store_stmt *st, void *arg)
 static int flags_list(yj_req *r)
 {
 	int limit;
-	const char *cursor;
-	int64_t after = 0;
-	if (yj_page_params(r, &limit, &cursor) < 0)
+	int64_t after;
+	if (yj_page_id_or_reply(r, &limit, &after) < 0)
 		return YJ_OK;
-	if (cursor && yj_id_parse(cursor, &after) < 0)
-		return yj_reply_problem(r, 400, "validation", "参数错误", "cursor 无效，请使用上一页返回的 next_cursor。");
 	yj_qb *q = filtered(r, FLAG_COLS);
 	if (!q)
 		return YJ_OK;
-	yj_q_where(q, "id > ?");
-	yj_q_int(q, after);
-	yj_q_tail(q, "ORDER BY id LIMIT ?");
-	yj_q_int(q, limit + 1);
-	return yj_reply_page(r, yj_q_prepare(q, store_conn_get(yj_store(r))), limit, flag_item, NULL, "id");
+	return yj_reply_id_page(r, q, "id", limit, after, flag_item, NULL);
 }
 
 static const char *result_label(const char *v)
@@ -244,15 +232,24 @@ static const char *state_label(const char *v)
 	return !v ? "" : !strcmp(v, "confirmed") ? "已确认" : !strcmp(v, "dismissed") ? "已排除" : "待审核";
 }
 
+/* A flag as the export shows it: labels in Chinese, no null reason. */
+static json_t *flag_export_row(store_stmt *st, void *arg)
+{
+	(void)arg;
+	json_t *o = flag_json(st);
+	json_object_set_new(o, "result_type", json_string(result_label(json_string_value(json_object_get(o, "result_type")))));
+	json_object_set_new(o, "state", json_string(state_label(json_string_value(json_object_get(o, "state")))));
+	if (json_is_null(json_object_get(o, "reason")))
+		json_object_set_new(o, "reason", json_string(""));
+	return o;
+}
+
 static int flags_export(yj_req *r)
 {
 	yj_qb *q = filtered(r, FLAG_COLS);
 	if (!q)
 		return YJ_OK;
-	yj_q_tail(q, "ORDER BY id LIMIT 100000"); /* one export holds at most 100,000 rows */
-	store_stmt *st = yj_q_prepare(q, store_conn_get(yj_store(r)));
-	if (!st)
-		return yj_reply_store_error(r, ST_ERR);
+	yj_q_tail(q, "ORDER BY id"); /* every row: the export streams */
 	static const yj_column cols[] = {
 		{"id", "疑点编号"}, {"rule_id", "规则编号"}, {"result_type", "结果类型"}, {"claim_id", "结算单号"},
 		{"line_nos", "明细行号"}, {"service_date", "服务日期"}, {"item_code", "项目编码"},
@@ -260,34 +257,11 @@ static int flags_export(yj_req *r)
 		{"patient_masked", "参保人（脱敏）"}, {"amount_yuan", "涉及金额（元）"}, {"message", "疑点说明"},
 		{"region_code", "行政区划"}, {"state", "审核状态"}, {"reason", "审核理由"}, {NULL, NULL},
 	};
-	json_t *rows = json_array();
-	int rc;
-	while ((rc = store_step(st)) == ST_ROW) {
-		json_t *o = flag_json(st);
-		json_object_set_new(o, "result_type", json_string(result_label(json_string_value(json_object_get(o, "result_type")))));
-		json_object_set_new(o, "state", json_string(state_label(json_string_value(json_object_get(o, "state")))));
-		if (json_is_null(json_object_get(o, "reason")))
-			json_object_set_new(o, "reason", json_string(""));
-		json_array_append_new(rows, o);
-	}
-	store_finalize(st);
-	if (rc < 0) {
-		json_decref(rows);
-		return yj_reply_store_error(r, rc);
-	}
-	return yj_reply_export(r, "claim_flags", cols, rows);
+	return yj_reply_export_stmt(r, "claim_flags", cols, yj_q_prepare(q, store_conn_get(yj_store(r))), flag_export_row,
+				    NULL);
 }
 
 /* ---- one flag ---- */
-
-static int path_id(yj_req *r, int64_t *id)
-{
-	if (yj_id_parse(yj_param(r, "id"), id) < 0) {
-		yj_reply_not_found(r);
-		return YJ_ERR;
-	}
-	return YJ_OK;
-}
 
 /* The flag id in scope with its review history, or ST_NOTFOUND. *out is a new reference. */
 static int load_flag(store_conn *c, const yj_scope *sc, int64_t id, json_t **out)
@@ -332,7 +306,7 @@ static int load_flag(store_conn *c, const yj_scope *sc, int64_t id, json_t **out
 static int flag_get(yj_req *r)
 {
 	int64_t id;
-	if (path_id(r, &id) < 0)
+	if (yj_path_id_or_reply(r, "id", &id) < 0)
 		return YJ_OK;
 	json_t *o = NULL;
 	int rc = load_flag(store_conn_get(yj_store(r)), &yj_who(r)->scope, id, &o);
@@ -379,7 +353,7 @@ static int disclose_tx(store_conn *c, void *arg)
 static int flag_patient(yj_req *r)
 {
 	struct disclose_arg d = {r, 0, NULL};
-	if (path_id(r, &d.id) < 0)
+	if (yj_path_id_or_reply(r, "id", &d.id) < 0)
 		return YJ_OK;
 	if (yj_pii_gate(r, DISCLOSERS, "参保人编号") < 0)
 		return YJ_OK;
@@ -401,15 +375,22 @@ struct decide_arg {
 	int64_t id;
 	const char *action;
 	const char *reason;
-	char state[16];
+	yj_refusal no; /* a decision the flag's state does not allow */
 };
 
 static int decide_tx(store_conn *c, void *arg)
 {
 	struct decide_arg *d = arg;
-	char actor[21];
+	char actor[21], state[16] = "";
 	actor_of(d->r, actor);
-	return rv_decide(c, &yj_who(d->r)->scope, d->id, d->action, actor, d->reason, d->state);
+	int rc = rv_decide(c, &yj_who(d->r)->scope, d->id, d->action, actor, d->reason, state);
+	if (rc != RV_STATE)
+		return rc;
+	if (!strcmp(d->action, "reopen"))
+		return yj_refuse(&d->no, 409, "state", "疑点尚未审核", "该疑点仍在待审核状态，无需重新打开，可直接确认或排除。");
+	return yj_refuse(&d->no, 409, "state", "疑点已审核",
+			 "该疑点%s，不能重复审核；如需改变结论，请由领导或管理员重新打开后再审核。",
+			 !strcmp(state, "confirmed") ? "已确认" : "已排除");
 }
 
 /* Only spaces, tabs, newlines and ideographic spaces (U+3000). */
@@ -428,8 +409,8 @@ static int blank(const char *s)
 
 static int decide(yj_req *r, const char *action)
 {
-	struct decide_arg d = {r, 0, action, NULL, ""};
-	if (path_id(r, &d.id) < 0)
+	struct decide_arg d = {r, 0, action, NULL, {0}};
+	if (yj_path_id_or_reply(r, "id", &d.id) < 0)
 		return YJ_OK;
 	d.reason = json_string_value(json_object_get(yj_body(r), "reason"));
 	if (!d.reason || blank(d.reason))
@@ -438,20 +419,10 @@ static int decide(yj_req *r, const char *action)
 					       : !strcmp(action, "dismiss") ? "排除疑点须写明理由（为何不构成违规），请填写后重新提交。"
 									    : "重新打开疑点须写明理由，请填写后重新提交。",
 					       json_pack("[{s:s, s:s}]", "field", "reason", "detail", "不能为空"));
-	int rc = store_tx(yj_store(r), decide_tx, &d);
-	if (rc == RV_STATE) {
-		if (!strcmp(action, "reopen"))
-			return yj_reply_problem(r, 409, "state", "疑点尚未审核", "该疑点仍在待审核状态，无需重新打开，可直接确认或排除。");
-		char detail[300];
-		snprintf(detail, sizeof detail,
-			 "该疑点%s，不能重复审核；如需改变结论，请由领导或管理员重新打开后再审核。",
-			 !strcmp(d.state, "confirmed") ? "已确认" : "已排除");
-		return yj_reply_problem(r, 409, "state", "疑点已审核", detail);
-	}
-	if (rc < 0)
-		return yj_reply_store_error(r, rc);
+	if (yj_tx_or_reply(r, decide_tx, &d, &d.no) < 0)
+		return YJ_OK;
 	json_t *o = NULL;
-	rc = load_flag(store_conn_get(yj_store(r)), &yj_who(r)->scope, d.id, &o);
+	int rc = load_flag(store_conn_get(yj_store(r)), &yj_who(r)->scope, d.id, &o);
 	if (rc < 0)
 		return yj_reply_store_error(r, rc);
 	return yj_reply_json(r, 200, o);
@@ -500,12 +471,11 @@ static json_t *run_item(store_stmt *st, void *arg)
 static int runs_list(yj_req *r)
 {
 	int limit;
-	const char *cursor;
-	int64_t before = INT64_MAX;
-	if (yj_page_params(r, &limit, &cursor) < 0)
+	int64_t before;
+	if (yj_page_id_or_reply(r, &limit, &before) < 0)
 		return YJ_OK;
-	if (cursor && yj_id_parse(cursor, &before) < 0)
-		return yj_reply_problem(r, 400, "validation", "参数错误", "cursor 无效，请使用上一页返回的 next_cursor。");
+	if (!before)
+		before = INT64_MAX; /* no cursor: from the newest */
 	yj_qb *q = yj_q_select(&rv_runs_table, RUN_COLS, &yj_who(r)->scope);
 	yj_q_where(q, "id < ?");
 	yj_q_int(q, before);

@@ -270,11 +270,6 @@ static const char *split_token(char *tok, char **system)
 	return bar + 1;
 }
 
-static void add_error(json_t *errors, const char *field, const char *detail)
-{
-	json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field, "detail", detail));
-}
-
 /* FAMLEN: the length in characters of the family name, as yj_fhir_split_name decides it. */
 static void famlen_sql(yj_buf *b, const char *col)
 {
@@ -305,7 +300,7 @@ static void apply_param(yj_qb *q, const source *s, const fparam *p, const char *
 	if (p->op != P_NAME && p->op != P_FAMILY && p->op != P_GIVEN && p->op != P_LASTUPDATED) {
 		n = split_values(v, buf, sizeof buf, vals);
 		if (n <= 0) {
-			add_error(errors, p->name, "取值过长或过多（最多 20 个，以逗号分隔）");
+			yj_field_error(errors, p->name, "取值过长或过多（最多 20 个，以逗号分隔）");
 			return;
 		}
 	}
@@ -330,7 +325,7 @@ static void apply_param(yj_qb *q, const source *s, const fparam *p, const char *
 	case P_ACTIVE:
 	case P_FILING_ACTIVE:
 		if (n != 1 || (strcmp(vals[0], "true") && strcmp(vals[0], "false"))) {
-			add_error(errors, p->name, "应为 true 或 false");
+			yj_field_error(errors, p->name, "应为 true 或 false");
 			return;
 		}
 		if (p->op == P_ACTIVE) {
@@ -363,7 +358,7 @@ static void apply_param(yj_qb *q, const source *s, const fparam *p, const char *
 	case P_GIVEN: {
 		size_t len = yj_utf8_len(v, strlen(v));
 		if (len > 50) {
-			add_error(errors, p->name, "不超过 50 个字");
+			yj_field_error(errors, p->name, "不超过 50 个字");
 			return;
 		}
 		if (p->op == P_NAME) {
@@ -412,7 +407,7 @@ static void apply_param(yj_qb *q, const source *s, const fparam *p, const char *
 			if (rc < 0) {
 				char d[120];
 				snprintf(d, sizeof d, "应为 %s/id 形式的引用", p->target);
-				add_error(errors, p->name, d);
+				yj_field_error(errors, p->name, d);
 				return;
 			}
 			c_or(&c);
@@ -433,7 +428,7 @@ static void apply_param(yj_qb *q, const source *s, const fparam *p, const char *
 			} else if (!strcmp(vals[i], "inactive")) {
 				yj_buf_printf(&c.sql, "%s IN ('revoked', 'closed')", p->column);
 			} else {
-				add_error(errors, p->name, "应为 active、suspended 或 inactive");
+				yj_field_error(errors, p->name, "应为 active、suspended 或 inactive");
 				goto out;
 			}
 		}
@@ -473,7 +468,7 @@ static void apply_param(yj_qb *q, const source *s, const fparam *p, const char *
 			}
 		int64_t lo, hi;
 		if ((v[0] >= 'a' && v[0] <= 'z' && dt == v) || yj_instant_parse_range(dt, &lo, &hi) < 0) {
-			add_error(errors, p->name, "应为 FHIR 日期时间，可带 eq、ne、gt、ge、lt、le 前缀，如 ge2026-01-01T00:00:00+08:00");
+			yj_field_error(errors, p->name, "应为 FHIR 日期时间，可带 eq、ne、gt、ge、lt、le 前缀，如 ge2026-01-01T00:00:00+08:00");
 			return;
 		}
 		const char *col = p->column;
@@ -513,7 +508,7 @@ static int apply_cb(void *arg, const char *name, const char *value)
 			apply_param(a->q, a->s, p, value, a->today, a->errors);
 			return 0;
 		}
-	add_error(a->errors, name, "不支持的查询参数");
+	yj_field_error(a->errors, name, "不支持的查询参数");
 	return 0;
 }
 

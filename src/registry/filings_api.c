@@ -72,7 +72,7 @@ struct filing_arg {
 	yj_req *r;
 	int64_t id;
 	json_t *filing;
-	json_t *errors;
+	yj_refusal no; /* what a transaction turns down */
 };
 
 static int load_filing(store_conn *c, int64_t id, json_t **out)
@@ -98,11 +98,6 @@ static int audit_filing(store_conn *c, yj_req *r, const char *action, json_t *f)
 	return yj_audit_append(c, &ev, NULL);
 }
 
-static void add_err(json_t *errors, const char *field, const char *detail)
-{
-	json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field, "detail", detail));
-}
-
 /* Validates the body with the registry's own checks (dates, the institution in scope). */
 static json_t *checked(store_conn *c, yj_req *r, json_t *errors)
 {
@@ -118,28 +113,30 @@ static json_t *checked(store_conn *c, yj_req *r, json_t *errors)
 	const char *s = json_string_value(json_object_get(f, "start_date"));
 	const char *e = json_string_value(json_object_get(f, "end_date"));
 	if (s && e && strcmp(e, s) < 0)
-		add_err(errors, "end_date", "结束日期不能早于开始日期");
+		yj_field_error(errors, "end_date", "结束日期不能早于开始日期");
 	return f;
 }
 
 static int create_tx(store_conn *c, void *arg)
 {
 	struct filing_arg *a = arg;
-	json_t *p = NULL, *f = NULL;
-	json_decref(a->errors);
-	a->errors = json_array();
+	json_t *p = NULL, *f = NULL, *errors = json_array();
 	int rc = path_practitioner(a->r, c, &p);
-	if (rc < 0)
+	if (rc < 0) {
+		json_decref(errors);
 		return rc;
-	f = checked(c, a->r, a->errors);
-	if (!json_array_size(a->errors) &&
+	}
+	f = checked(c, a->r, errors);
+	if (!json_array_size(errors) &&
 	    !strcmp(json_string_value(json_object_get(f, "institution_id")), json_string_value(json_object_get(p, "institution_id"))))
-		add_err(a->errors, "institution_id", "该机构是其主要执业机构，无需备案");
-	if (json_array_size(a->errors)) {
+		yj_field_error(errors, "institution_id", "该机构是其主要执业机构，无需备案");
+	if (json_array_size(errors)) {
 		json_decref(p);
 		json_decref(f);
-		return -100;
+		a->no.errors = errors;
+		return yj_refuse_invalid(&a->no, NULL);
 	}
+	json_decref(errors);
 	int64_t iid = strtoll(json_string_value(json_object_get(f, "institution_id")), NULL, 10);
 	char region[16] = "";
 	store_stmt *st = store_prepare(c, "SELECT region_code FROM institutions WHERE id = ?");
@@ -165,6 +162,8 @@ static int create_tx(store_conn *c, void *arg)
 	store_bind_int64(st, 7, yj_now_ms());
 	rc = store_step(st);
 	store_finalize(st);
+	if (rc == ST_CONFLICT)
+		rc = yj_refuse(&a->no, 409, "conflict", "备案已存在", "该医务人员在该机构同一日期开始的备案已存在，请勿重复备案。");
 	if (rc >= 0 && (rc = load_filing(c, a->id, &a->filing)) >= 0)
 		rc = audit_filing(c, a->r, "practice_filing.create", a->filing);
 done:
@@ -182,8 +181,6 @@ static int end_tx(store_conn *c, void *arg)
 {
 	struct filing_arg *a = arg;
 	json_t *p = NULL;
-	json_decref(a->errors);
-	a->errors = json_array();
 	int rc = path_practitioner(a->r, c, &p);
 	json_decref(p);
 	if (rc < 0)
@@ -197,11 +194,11 @@ static int end_tx(store_conn *c, void *arg)
 		return ST_NOTFOUND;
 	const char *end = json_string_value(json_object_get(yj_body(a->r), "end_date"));
 	if (yj_day_parse(end, NULL) < 0)
-		add_err(a->errors, "end_date", "应为有效日期，格式 YYYY-MM-DD");
+		yj_refusal_field(&a->no, "end_date", "应为有效日期，格式 YYYY-MM-DD");
 	else if (strcmp(end, json_string_value(json_object_get(a->filing, "start_date"))) < 0)
-		add_err(a->errors, "end_date", "结束日期不能早于开始日期");
-	if (json_array_size(a->errors))
-		return -100;
+		yj_refusal_field(&a->no, "end_date", "结束日期不能早于开始日期");
+	if (yj_refusal_has_fields(&a->no))
+		return yj_refuse_invalid(&a->no, NULL);
 	store_stmt *st = store_prepare(c, "UPDATE practice_filings SET end_date = ? WHERE id = ?");
 	if (!st)
 		return ST_ERR;
@@ -216,34 +213,28 @@ static int end_tx(store_conn *c, void *arg)
 	return rc;
 }
 
+/* Answers a write: the filing, or nothing more when yj_tx_or_reply has replied (rc < 0). */
 static int finish(yj_req *r, struct filing_arg *a, int rc, int status)
 {
-	if (rc == -100) {
-		json_decref(a->filing);
-		return yj_reg_reply_invalid(r, a->errors);
-	}
-	json_decref(a->errors);
-	if (rc == ST_CONFLICT)
-		return yj_reply_problem(r, 409, "conflict", "备案已存在", "该医务人员在该机构同一日期开始的备案已存在，请勿重复备案。");
 	if (rc < 0) {
 		json_decref(a->filing);
-		return yj_reply_store_error(r, rc);
+		return YJ_OK;
 	}
 	return yj_reply_json(r, status, a->filing);
 }
 
 static int create_filing(yj_req *r)
 {
-	struct filing_arg a = {r, 0, NULL, NULL};
-	return finish(r, &a, store_tx(yj_store(r), create_tx, &a), 201);
+	struct filing_arg a = {r, 0, NULL, {0}};
+	return finish(r, &a, yj_tx_or_reply(r, create_tx, &a, &a.no), 201);
 }
 
 static int end_filing(yj_req *r)
 {
-	struct filing_arg a = {r, 0, NULL, NULL};
-	if (yj_id_parse(yj_param(r, "fid"), &a.id) < 0)
-		return yj_reply_not_found(r);
-	return finish(r, &a, store_tx(yj_store(r), end_tx, &a), 200);
+	struct filing_arg a = {r, 0, NULL, {0}};
+	if (yj_path_id_or_reply(r, "fid", &a.id) < 0)
+		return YJ_OK;
+	return finish(r, &a, yj_tx_or_reply(r, end_tx, &a, &a.no), 200);
 }
 
 #define WRITERS (ROLE_ADMIN | ROLE_INSPECTOR)

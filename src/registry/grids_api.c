@@ -63,18 +63,11 @@ static yj_qb *filtered(yj_req *r)
 static int list_grids(yj_req *r)
 {
 	int limit;
-	const char *cursor;
-	int64_t after = 0;
-	if (yj_page_params(r, &limit, &cursor) < 0)
+	int64_t after;
+	if (yj_page_id_or_reply(r, &limit, &after) < 0)
 		return YJ_OK;
-	if (cursor && yj_id_parse(cursor, &after) < 0)
-		return yj_reply_problem(r, 400, "validation", "参数错误", "cursor 无效，请使用上一页返回的 next_cursor。");
 	yj_qb *q = filtered(r);
-	yj_q_where(q, "g.id > ?");
-	yj_q_int(q, after);
-	yj_q_tail(q, "ORDER BY g.id LIMIT ?");
-	yj_q_int(q, limit + 1);
-	return yj_reply_page(r, yj_q_prepare(q, store_conn_get(yj_store(r))), limit, grid_row, NULL, "id");
+	return yj_reply_id_page(r, q, "g.id", limit, after, grid_row, NULL);
 }
 
 static const yj_column export_cols[] = {
@@ -85,20 +78,8 @@ static const yj_column export_cols[] = {
 static int export_grids(yj_req *r)
 {
 	yj_qb *q = filtered(r);
-	yj_q_tail(q, "ORDER BY g.code LIMIT 100000");
-	store_stmt *st = yj_q_prepare(q, store_conn_get(yj_store(r)));
-	if (!st)
-		return yj_reply_store_error(r, ST_ERR);
-	json_t *rows = json_array();
-	int rc;
-	while ((rc = store_step(st)) == ST_ROW)
-		json_array_append_new(rows, grid_json(st));
-	store_finalize(st);
-	if (rc < 0) {
-		json_decref(rows);
-		return yj_reply_store_error(r, rc);
-	}
-	return yj_reply_export(r, "grids", export_cols, rows);
+	yj_q_tail(q, "ORDER BY g.code"); /* every row: the export streams */
+	return yj_reply_export_stmt(r, "grids", export_cols, yj_q_prepare(q, store_conn_get(yj_store(r))), grid_row, NULL);
 }
 
 /* One grid in scope with its members; ST_NOTFOUND when absent or outside. */
@@ -138,8 +119,8 @@ static int get_grid(yj_req *r)
 {
 	int64_t id;
 	json_t *g = NULL;
-	if (yj_id_parse(yj_param(r, "id"), &id) < 0)
-		return yj_reply_not_found(r);
+	if (yj_path_id_or_reply(r, "id", &id) < 0)
+		return YJ_OK;
 	int rc = load_grid(store_conn_get(yj_store(r)), &yj_who(r)->scope, id, &g);
 	if (rc < 0) {
 		json_decref(g);
@@ -167,7 +148,7 @@ struct grid_arg {
 	yj_req *r;
 	int64_t id;
 	json_t *grid;
-	json_t *errors;
+	yj_refusal no; /* what a transaction turns down */
 };
 
 /* The next free code below a town: its 9 digits and a 3-digit sequence. */
@@ -191,15 +172,12 @@ static int create_tx(store_conn *c, void *arg)
 	json_t *b = yj_body(a->r);
 	const char *town = json_string_value(json_object_get(b, "region_code"));
 	int64_t level = 0;
-	json_decref(a->errors);
-	a->errors = json_array();
 	if (store_query_int64(c, "SELECT level FROM regions WHERE code = ?", town, &level) != ST_OK || level != 4)
-		json_array_append_new(a->errors, json_pack("{s:s, s:s}", "field", "region_code", "detail",
-							   "应为乡镇（街道）的 9 位行政区划代码"));
+		yj_refusal_field(&a->no, "region_code", "应为乡镇（街道）的 9 位行政区划代码");
 	else if (!yj_scope_allows(&yj_who(a->r)->scope, town, NULL))
-		json_array_append_new(a->errors, json_pack("{s:s, s:s}", "field", "region_code", "detail", "超出您的管辖范围"));
-	if (json_array_size(a->errors))
-		return -100;
+		yj_refusal_field(&a->no, "region_code", "超出您的管辖范围");
+	if (yj_refusal_has_fields(&a->no))
+		return yj_refuse_invalid(&a->no, NULL);
 	char code[16];
 	int rc = next_code(c, town, code);
 	if (rc < 0)
@@ -218,8 +196,10 @@ static int create_tx(store_conn *c, void *arg)
 	store_bind_int64(st, 6, now);
 	rc = store_step(st);
 	store_finalize(st);
+	if (rc == ST_CONFLICT)
+		return ST_RETRY; /* a concurrent create took the code: run again, taking the next one */
 	if (rc < 0)
-		return rc; /* a concurrent create took the code: ST_CONFLICT, retried by the caller */
+		return rc;
 	json_decref(a->grid);
 	a->grid = NULL;
 	if ((rc = load_grid(c, &yj_who(a->r)->scope, a->id, &a->grid)) < 0)
@@ -227,27 +207,20 @@ static int create_tx(store_conn *c, void *arg)
 	return audit_grid(c, a->r, "grid.create", a->grid);
 }
 
+/* Answers a write: the grid, or nothing more when yj_tx_or_reply has replied (rc < 0). */
 static int finish(yj_req *r, struct grid_arg *a, int rc, int status)
 {
-	if (rc == -100) {
-		json_decref(a->grid);
-		return yj_reg_reply_invalid(r, a->errors);
-	}
-	json_decref(a->errors);
 	if (rc < 0) {
 		json_decref(a->grid);
-		return yj_reply_store_error(r, rc);
+		return YJ_OK;
 	}
 	return yj_reply_json(r, status, a->grid);
 }
 
 static int create_grid(yj_req *r)
 {
-	struct grid_arg a = {r, 0, NULL, NULL};
-	int rc = store_tx(yj_store(r), create_tx, &a);
-	if (rc == ST_CONFLICT) /* two creates below one town at once: the second takes the next code */
-		rc = store_tx(yj_store(r), create_tx, &a);
-	return finish(r, &a, rc, 201);
+	struct grid_arg a = {r, 0, NULL, {0}};
+	return finish(r, &a, yj_tx_or_reply(r, create_tx, &a, &a.no), 201);
 }
 
 static const yj_field patch_fields[] = {
@@ -282,10 +255,10 @@ static int patch_tx(store_conn *c, void *arg)
 
 static int patch_grid(yj_req *r)
 {
-	struct grid_arg a = {r, 0, NULL, NULL};
-	if (yj_id_parse(yj_param(r, "id"), &a.id) < 0)
-		return yj_reply_not_found(r);
-	return finish(r, &a, store_tx(yj_store(r), patch_tx, &a), 200);
+	struct grid_arg a = {r, 0, NULL, {0}};
+	if (yj_path_id_or_reply(r, "id", &a.id) < 0)
+		return YJ_OK;
+	return finish(r, &a, yj_tx_or_reply(r, patch_tx, &a, &a.no), 200);
 }
 
 static const yj_field members_fields[] = {
@@ -295,12 +268,12 @@ static const yj_field members_fields[] = {
 };
 
 /* A member must be a grid member whose territory contains the grid, so they can see its subjects. */
-static int check_member(store_conn *c, const yj_scope *sc, const char *grid_region, json_t *v, json_t *errors)
+static int check_member(store_conn *c, const yj_scope *sc, const char *grid_region, json_t *v, yj_refusal *no)
 {
 	int64_t uid;
 	char msg[200];
 	if (!json_is_string(v) || yj_id_parse(json_string_value(v), &uid) < 0) {
-		json_array_append_new(errors, json_pack("{s:s, s:s}", "field", "user_ids", "detail", "用户编号应为字符串"));
+		yj_refusal_field(no, "user_ids", "用户编号应为字符串");
 		return ST_OK;
 	}
 	store_stmt *st = store_prepare(c, "SELECT role, region_code, display_name FROM users WHERE id = ?");
@@ -327,7 +300,7 @@ static int check_member(store_conn *c, const yj_scope *sc, const char *grid_regi
 	if (rc < 0)
 		return rc;
 	if (msg[0])
-		json_array_append_new(errors, json_pack("{s:s, s:s}", "field", "user_ids", "detail", msg));
+		yj_refusal_field(no, "user_ids", msg);
 	return ST_OK;
 }
 
@@ -337,17 +310,15 @@ static int members_tx(store_conn *c, void *arg)
 	const yj_scope *sc = &yj_who(a->r)->scope;
 	json_decref(a->grid);
 	a->grid = NULL;
-	json_decref(a->errors);
-	a->errors = json_array();
 	int rc = load_grid(c, sc, a->id, &a->grid);
 	if (rc < 0)
 		return rc;
 	const char *region = json_string_value(json_object_get(a->grid, "region_code"));
 	json_t *ids = json_object_get(yj_body(a->r), "user_ids"), *v;
 	size_t i;
-	json_array_foreach(ids, i, v) if ((rc = check_member(c, sc, region, v, a->errors)) < 0) return rc;
-	if (json_array_size(a->errors))
-		return -100;
+	json_array_foreach(ids, i, v) if ((rc = check_member(c, sc, region, v, &a->no)) < 0) return rc;
+	if (yj_refusal_has_fields(&a->no))
+		return yj_refuse_invalid(&a->no, NULL);
 	store_stmt *st = store_prepare(c, "DELETE FROM grid_members WHERE grid_id = ?");
 	if (!st)
 		return ST_ERR;
@@ -381,10 +352,10 @@ static int members_tx(store_conn *c, void *arg)
 
 static int put_members(yj_req *r)
 {
-	struct grid_arg a = {r, 0, NULL, NULL};
-	if (yj_id_parse(yj_param(r, "id"), &a.id) < 0)
-		return yj_reply_not_found(r);
-	return finish(r, &a, store_tx(yj_store(r), members_tx, &a), 200);
+	struct grid_arg a = {r, 0, NULL, {0}};
+	if (yj_path_id_or_reply(r, "id", &a.id) < 0)
+		return YJ_OK;
+	return finish(r, &a, yj_tx_or_reply(r, members_tx, &a, &a.no), 200);
 }
 
 const yj_route yj_grid_routes[] = {

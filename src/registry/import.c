@@ -252,11 +252,6 @@ static void take_errors(import_ctx *x, long row, json_t *errs)
 	}
 }
 
-static void add(json_t *errs, const char *field, const char *detail)
-{
-	json_array_append_new(errs, json_pack("{s:s, s:s}", "field", field, "detail", detail));
-}
-
 /* The ciphertext of personal data is randomised, so re-encrypting the same number would look
  * like a change: when every keyed hash matches the stored one, the stored hidden columns stay. */
 static void keep_sealed(const reg_kind *k, json_t *rec, const json_t *existing)
@@ -288,7 +283,7 @@ static int duplicate_key(import_ctx *x, const json_t *in, json_t *seen, long row
 		char msg[300];
 		snprintf(msg, sizeof msg, "%s与第 %lld 行重复：同一文件中每条记录只能出现一次。", kf->label,
 			 (long long)json_integer_value(prev));
-		add(errs, kf->name, msg);
+		yj_field_error(errs, kf->name, msg);
 		return 1;
 	}
 	json_object_set_new(seen, key, json_integer(row));
@@ -318,7 +313,7 @@ static int record_row(store_conn *c, const reg_kind *k, const yj_import_opts *o,
 			if (!yj_scope_allows(sc, region, NULL)) {
 				snprintf(msg, sizeof msg, "该%s已在其他辖区登记（%s），不在您的管辖范围内，不能导入或修改。", kf->label,
 					 region);
-				add(errs, kf->name, msg);
+				yj_field_error(errs, kf->name, msg);
 				rc = ST_OK;
 				goto done;
 			}
@@ -331,7 +326,7 @@ static int record_row(store_conn *c, const reg_kind *k, const yj_import_opts *o,
 	}
 	json_t *ov = json_object_get(in, "credit_code_override");
 	if (ov && json_string_length(ov) && !o->allow_override)
-		add(errs, "credit_code_override", "只有系统管理员可以填写校验例外理由，请删除该列的内容或联系管理员导入。");
+		yj_field_error(errs, "credit_code_override", "只有系统管理员可以填写校验例外理由，请删除该列的内容或联系管理员导入。");
 	rec = yj_reg_validate(c, k, sc, in, 1, existing, errs);
 	if (json_array_size(errs))
 		goto done;
@@ -341,7 +336,7 @@ static int record_row(store_conn *c, const reg_kind *k, const yj_import_opts *o,
 	if (taken) {
 		int fi = field_index(k, taken);
 		snprintf(msg, sizeof msg, "已有其他%s使用该%s，请核对。", k->label, fi >= 0 ? k->fields[fi].label : taken);
-		add(errs, taken, msg);
+		yj_field_error(errs, taken, msg);
 		goto done;
 	}
 	if (found) {
@@ -423,7 +418,7 @@ static int import_tx(store_conn *c, void *arg)
 				continue;
 			const char *v = trim(r->f[col]);
 			if (formula_cell(v)) {
-				add(errs, field_at(x->k, fi)->name, "单元格以 = + @ 或制表符开头，像是电子表格公式，已拒绝；请改为纯文本。");
+				yj_field_error(errs, field_at(x->k, fi)->name, "单元格以 = + @ 或制表符开头，像是电子表格公式，已拒绝；请改为纯文本。");
 				continue;
 			}
 			json_object_set_new(in, field_at(x->k, fi)->name, json_string(v));

@@ -72,17 +72,12 @@ static const reg_derived derived[] = {
 	{NULL, 0, 0, NULL, NULL},
 };
 
-static void err(json_t *errors, const char *field, const char *detail)
-{
-	json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field, "detail", detail));
-}
-
 static int derive(store_conn *c, const yj_scope *sc, json_t *rec, json_t *errors)
 {
 	const char *code = json_string_value(json_object_get(rec, "credit_code"));
 	const char *override = json_string_value(json_object_get(rec, "credit_code_override"));
 	if (code && yj_credit_code_check(code, strlen(code)) != YJ_CODE_OK && !override)
-		err(errors, "credit_code", "校验位不正确，请核对代码；早期试点代码确属有效的，由管理员填写校验例外理由");
+		yj_field_error(errors, "credit_code", "校验位不正确，请核对代码；早期试点代码确属有效的，由管理员填写校验例外理由");
 	if (json_is_null(json_object_get(rec, "grade")))
 		json_object_set_new(rec, "grade", json_string("none"));
 	if (json_is_null(json_object_get(rec, "state")))
@@ -102,7 +97,7 @@ static int derive(store_conn *c, const yj_scope *sc, json_t *rec, json_t *errors
 		snprintf(ids, sizeof ids, "%lld", (long long)store_col_int64(st, 0));
 		json_object_set_new(rec, "grid_id", json_string(ids));
 	} else if (rc >= 0) {
-		err(errors, "grid_code", "网格不存在，或不在机构所在县（市、区）");
+		yj_field_error(errors, "grid_code", "网格不存在，或不在机构所在县（市、区）");
 	}
 	store_finalize(st);
 	return rc < 0 ? rc : ST_OK;

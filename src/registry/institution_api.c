@@ -62,7 +62,7 @@ const yj_route yj_institution_routes[] = {
 	 "Read one institution, now or as it was on a date", "The institution", 200},
 	{"PATCH", "/api/v1/institutions/{id}", patch, WRITERS, patch_body, NULL, "registry",
 	 "Change an institution (fields absent keep their values)", "The changed institution", 200},
-	{"GET", "/api/v1/institutions/{id}/history", history, ROLE_ANY, NULL, NULL, "registry",
-	 "Every version of an institution with the changed fields", "{items}", 200},
+	{"GET", "/api/v1/institutions/{id}/history", history, ROLE_ANY, NULL, yj_reg_history_params, "registry",
+	 "Every version of an institution with the changed fields, newest first", "{items, next_cursor}", 200},
 	{0},
 };

@@ -26,15 +26,6 @@ static int writer_department(yj_req *r)
 	return 0;
 }
 
-static int path_id(yj_req *r, int64_t *id)
-{
-	if (yj_id_parse(yj_param(r, "id"), id) < 0) {
-		yj_reply_not_found(r);
-		return YJ_ERR;
-	}
-	return YJ_OK;
-}
-
 static void strip_internal(json_t *row)
 {
 	json_object_del(row, "payload");
@@ -42,11 +33,6 @@ static void strip_internal(json_t *row)
 }
 
 /* ---- lists ---- */
-
-static void bad(json_t *errors, const char *field, const char *detail)
-{
-	json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field, "detail", detail));
-}
 
 /* The scoped query with the request's filters, or NULL after replying 400. */
 static yj_qb *filtered(yj_req *r, const char *today)
@@ -60,14 +46,14 @@ static yj_qb *filtered(yj_req *r, const char *today)
 	}
 	if ((v = yj_query(r, "holder_type")) && *v) {
 		if (strcmp(v, "institution") && strcmp(v, "practitioner"))
-			bad(errors, "holder_type", "应为 institution 或 practitioner");
+			yj_field_error(errors, "holder_type", "应为 institution 或 practitioner");
 		yj_q_where(q, "holder_type = ?");
 		yj_q_text(q, v);
 	}
 	if ((v = yj_query(r, "holder")) && *v) {
 		int64_t id = 0;
 		if (yj_id_parse(v, &id) < 0)
-			bad(errors, "holder", "应为持证主体的编号");
+			yj_field_error(errors, "holder", "应为持证主体的编号");
 		yj_q_where(q, "holder_id = ?");
 		yj_q_int(q, id);
 	}
@@ -82,13 +68,13 @@ static yj_qb *filtered(yj_req *r, const char *today)
 			yj_q_where(q, "state = ?");
 			yj_q_text(q, v);
 		} else {
-			bad(errors, "state", "应为 valid、suspended、revoked 或 expired");
+			yj_field_error(errors, "state", "应为 valid、suspended、revoked 或 expired");
 		}
 	}
 	if ((v = yj_query(r, "region")) && *v) {
 		size_t n = strlen(v);
 		if ((n != 6 && n != 9) || strspn(v, "0123456789") != n) {
-			bad(errors, "region", "应为 6 位或 9 位行政区划代码");
+			yj_field_error(errors, "region", "应为 6 位或 9 位行政区划代码");
 		} else {
 			yj_q_region(q, "region_code", v);
 		}
@@ -96,7 +82,7 @@ static yj_qb *filtered(yj_req *r, const char *today)
 	if ((v = yj_query(r, "q")) && *v) {
 		/* The number or its beginning; LIKE's wildcards in the input are taken literally. */
 		if (strlen(v) > 60 || strpbrk(v, "%_\\")) {
-			bad(errors, "q", "应为证照编号或其开头部分（不含 % _ \\）");
+			yj_field_error(errors, "q", "应为证照编号或其开头部分（不含 % _ \\）");
 		} else {
 			char *pat = yj_asprintf("%s%%", v);
 			yj_q_where(q, "number LIKE ?");
@@ -124,22 +110,25 @@ static json_t *licence_item(store_stmt *st, void *arg)
 static int list(yj_req *r)
 {
 	int limit;
-	const char *cursor;
-	int64_t after = 0;
+	int64_t after;
 	char today[11];
-	if (yj_page_params(r, &limit, &cursor) < 0)
+	if (yj_page_id_or_reply(r, &limit, &after) < 0)
 		return YJ_OK;
-	if (cursor && yj_id_parse(cursor, &after) < 0)
-		return yj_reply_problem(r, 400, "validation", "参数错误", "cursor 无效，请使用上一页返回的 next_cursor。");
 	yj_day_today(today);
 	yj_qb *q = filtered(r, today);
 	if (!q)
 		return YJ_OK;
-	yj_q_where(q, "id > ?");
-	yj_q_int(q, after);
-	yj_q_tail(q, "ORDER BY id LIMIT ?");
-	yj_q_int(q, limit + 1);
-	return yj_reply_page(r, yj_q_prepare(q, store_conn_get(yj_store(r))), limit, licence_item, today, "id");
+	return yj_reply_id_page(r, q, "id", limit, after, licence_item, today);
+}
+
+/* A licence as the export shows it; arg is today's date. */
+static json_t *export_row(store_stmt *st, void *arg)
+{
+	json_t *row = yj_licence_row(st, arg);
+	if (json_is_null(json_object_get(row, "valid_to")))
+		json_object_set_new(row, "valid_to", json_string("长期"));
+	strip_internal(row);
+	return row;
 }
 
 static int export(yj_req *r)
@@ -149,31 +138,14 @@ static int export(yj_req *r)
 	yj_qb *q = filtered(r, today);
 	if (!q)
 		return YJ_OK;
-	yj_q_tail(q, "ORDER BY id LIMIT 100000"); /* one export holds at most 100,000 rows */
-	store_stmt *st = yj_q_prepare(q, store_conn_get(yj_store(r)));
-	if (!st)
-		return yj_reply_store_error(r, ST_ERR);
+	yj_q_tail(q, "ORDER BY id"); /* every row: the export streams */
 	static const yj_column cols[] = {
 		{"number", "证照编号"},	   {"kind_name", "证照名称"},	{"holder_name", "持证主体"},
 		{"holder_identifier", "主体代码"}, {"issuer", "发证机关"},	{"valid_from", "有效期起"},
 		{"valid_to", "有效期至"},	   {"status_label", "状态"},	{"verify_code", "核验码"},
 		{"region_code", "行政区划"},	   {NULL, NULL},
 	};
-	json_t *rows = json_array();
-	int rc;
-	while ((rc = store_step(st)) == ST_ROW) {
-		json_t *row = yj_licence_row(st, today);
-		if (json_is_null(json_object_get(row, "valid_to")))
-			json_object_set_new(row, "valid_to", json_string("长期"));
-		strip_internal(row);
-		json_array_append_new(rows, row);
-	}
-	store_finalize(st);
-	if (rc < 0) {
-		json_decref(rows);
-		return yj_reply_store_error(r, rc);
-	}
-	return yj_reply_export(r, "licences", cols, rows);
+	return yj_reply_export_stmt(r, "licences", cols, yj_q_prepare(q, store_conn_get(yj_store(r))), export_row, today);
 }
 
 /* ---- one licence ---- */
@@ -181,7 +153,7 @@ static int export(yj_req *r)
 static int get(yj_req *r)
 {
 	int64_t id;
-	if (path_id(r, &id) < 0)
+	if (yj_path_id_or_reply(r, "id", &id) < 0)
 		return YJ_OK;
 	json_t *row = NULL;
 	int rc = yj_licence_load(store_conn_get(yj_store(r)), &yj_who(r)->scope, id, 1, &row);
@@ -193,7 +165,7 @@ static int get(yj_req *r)
 static int download(yj_req *r)
 {
 	int64_t id;
-	if (path_id(r, &id) < 0)
+	if (yj_path_id_or_reply(r, "id", &id) < 0)
 		return YJ_OK;
 	json_t *row = NULL;
 	int rc = yj_licence_load(store_conn_get(yj_store(r)), &yj_who(r)->scope, id, 0, &row);
@@ -223,7 +195,7 @@ static int download(yj_req *r)
 static int qr(yj_req *r)
 {
 	int64_t id;
-	if (path_id(r, &id) < 0)
+	if (yj_path_id_or_reply(r, "id", &id) < 0)
 		return YJ_OK;
 	json_t *row = NULL;
 	int rc = yj_licence_load(store_conn_get(yj_store(r)), &yj_who(r)->scope, id, 0, &row);
@@ -244,48 +216,55 @@ struct write_arg {
 	yj_req *r;
 	enum yj_licence_action a;
 	int64_t id;
-	json_t *errors;
-	const char *why;
+	yj_refusal no; /* what the transaction turns down */
 };
+
+/* The licence store's own results as refusals of the request. */
+static int refused(struct write_arg *w, int rc, json_t *errors, const char *why)
+{
+	if (rc == YJ_LICENCE_INVALID) {
+		w->no.errors = errors;
+		return yj_refuse_invalid(&w->no, NULL);
+	}
+	json_decref(errors);
+	if (rc == YJ_LICENCE_STATE) {
+		yj_refuse(&w->no, 409, "licence-state", "", "%s", why);
+		snprintf(w->no.title, sizeof w->no.title, "当前状态不能%s", yj_licence_action_label(w->a));
+		return YJ_REFUSED;
+	}
+	if (rc == ST_CONFLICT) {
+		yj_refusal_field(&w->no, "number", "已存在");
+		return yj_refuse(&w->no, 409, "conflict", "证照编号已存在",
+				 "该证照编号已被其他证照使用，请核对编号，或不填编号由系统生成。");
+	}
+	return rc;
+}
 
 static int write_tx(store_conn *c, void *arg)
 {
 	struct write_arg *w = arg;
-	json_decref(w->errors);
-	w->errors = json_array();
-	w->why = NULL;
+	json_t *errors = json_array();
+	const char *why = NULL;
 	char actor[24];
 	yj_reg_actor(w->r, actor);
 	const yj_principal *who = yj_who(w->r);
-	if (w->a == LA_ISSUE)
-		return yj_licence_issue(c, &who->scope, who->region_code, yj_body(w->r), actor, &w->id, w->errors);
-	return yj_licence_act(c, &who->scope, w->id, w->a, yj_body(w->r), actor, w->errors, &w->why);
+	int rc = w->a == LA_ISSUE
+			 ? yj_licence_issue(c, &who->scope, who->region_code, yj_body(w->r), actor, &w->id, errors)
+			 : yj_licence_act(c, &who->scope, w->id, w->a, yj_body(w->r), actor, errors, &why);
+	return refused(w, rc, errors, why);
 }
 
 static int write(yj_req *r, enum yj_licence_action a)
 {
 	if (!writer_department(r))
 		return YJ_OK;
-	struct write_arg w = {r, a, 0, NULL, NULL};
-	if (a != LA_ISSUE && path_id(r, &w.id) < 0)
+	struct write_arg w = {r, a, 0, {0}};
+	if (a != LA_ISSUE && yj_path_id_or_reply(r, "id", &w.id) < 0)
 		return YJ_OK;
-	int rc = store_tx(yj_store(r), write_tx, &w);
-	if (rc == YJ_LICENCE_INVALID)
-		return yj_reg_reply_invalid(r, w.errors);
-	json_decref(w.errors);
-	if (rc == YJ_LICENCE_STATE) {
-		char title[64];
-		snprintf(title, sizeof title, "当前状态不能%s", yj_licence_action_label(a));
-		return yj_reply_problem(r, 409, "licence-state", title, w.why);
-	}
-	if (rc == ST_CONFLICT)
-		return yj_reply_problem_errors(r, 409, "conflict", "证照编号已存在",
-					       "该证照编号已被其他证照使用，请核对编号，或不填编号由系统生成。",
-					       json_pack("[{s:s, s:s}]", "field", "number", "detail", "已存在"));
-	if (rc < 0)
-		return yj_reply_store_error(r, rc);
+	if (yj_tx_or_reply(r, write_tx, &w, &w.no) < 0)
+		return YJ_OK;
 	json_t *row = NULL;
-	rc = yj_licence_load(store_conn_get(yj_store(r)), &yj_who(r)->scope, w.id, 1, &row);
+	int rc = yj_licence_load(store_conn_get(yj_store(r)), &yj_who(r)->scope, w.id, 1, &row);
 	if (rc < 0)
 		return yj_reply_store_error(r, rc);
 	strip_internal(row);

@@ -29,11 +29,6 @@ static const reg_field fields[] = {
 const reg_kind yj_licence_import_kind = {"licence", "licences", "电子证照", fields, NULL, "number",
 					 NULL, NULL, NULL, NULL};
 
-static void add(json_t *errs, const char *field, const char *detail)
-{
-	json_array_append_new(errs, json_pack("{s:s, s:s}", "field", field, "detail", detail));
-}
-
 static const char *text(const json_t *in, const char *field)
 {
 	const char *v = json_string_value(json_object_get(in, field));
@@ -100,7 +95,7 @@ static int holder_find(store_conn *c, const yj_import_opts *o, const kind_row *k
 	if (rc == ST_OK) {
 		if (!yj_scope_allows(o->sc, region, NULL)) {
 			snprintf(msg, sizeof msg, "持证主体登记在其他辖区（%s），不在您的管辖范围内，不能为其导入证照。", region);
-			add(errs, "holder", msg);
+			yj_field_error(errs, "holder", msg);
 		}
 		return ST_OK;
 	}
@@ -124,7 +119,7 @@ static int holder_find(store_conn *c, const yj_import_opts *o, const kind_row *k
 	else
 		snprintf(msg, sizeof msg, "找不到执业证书编码为“%.40s”的医务人员：请核对编码，或先导入该人员"
 					  "（yijian import practitioners）。", v);
-	add(errs, "holder", msg);
+	yj_field_error(errs, "holder", msg);
 	return ST_OK;
 }
 
@@ -191,7 +186,7 @@ static void take_module_errors(json_t *from, json_t *errs)
 	json_array_foreach(from, i, e) {
 		const char *f = json_string_value(json_object_get(e, "field"));
 		const char *col = !f ? "" : !strcmp(f, "holder_id") ? "holder" : !strcmp(f, "holder_type") ? "kind" : f;
-		add(errs, col, json_string_value(json_object_get(e, "detail")));
+		yj_field_error(errs, col, json_string_value(json_object_get(e, "detail")));
 	}
 }
 
@@ -211,15 +206,15 @@ int yj_licence_import_row(store_conn *c, const reg_kind *k, const yj_import_opts
 
 	/* ---- each cell on its own ---- */
 	if (!*number)
-		add(errs, "number", "必填：导入证照须填写原证照编号，重新导入时据此识别同一证照。");
+		yj_field_error(errs, "number", "必填：导入证照须填写原证照编号，重新导入时据此识别同一证照。");
 	else if (has_control(number) || yj_utf8_len(number, strlen(number)) > 60)
-		add(errs, "number", "证照编号应为 1–60 个字符，且不含控制字符。");
+		yj_field_error(errs, "number", "证照编号应为 1–60 个字符，且不含控制字符。");
 	if (!*kind_v) {
-		add(errs, "kind", "必填：请填写证照种类的代码或名称（如 med_inst_practice 或 医疗机构执业许可证）。");
+		yj_field_error(errs, "kind", "必填：请填写证照种类的代码或名称（如 med_inst_practice 或 医疗机构执业许可证）。");
 	} else if ((rc = kind_find(c, kind_v, &kr)) == ST_NOTFOUND) {
 		snprintf(msg, sizeof msg, "未知的证照种类“%.60s”：请填写证照种类的代码或名称（docs/licences.md 与 "
 					  "/api/v1/licence-kinds 列出全部种类）。", kind_v);
-		add(errs, "kind", msg);
+		yj_field_error(errs, "kind", msg);
 		rc = ST_OK;
 	} else if (rc < 0) {
 		goto done;
@@ -227,39 +222,39 @@ int yj_licence_import_row(store_conn *c, const reg_kind *k, const yj_import_opts
 		known_kind = 1;
 	}
 	if (!*from_v)
-		add(errs, "valid_from", "必填：请填写原证照的有效期起始日期（YYYY-MM-DD）。");
+		yj_field_error(errs, "valid_from", "必填：请填写原证照的有效期起始日期（YYYY-MM-DD）。");
 	else if (!norm_date(from_v, from))
-		add(errs, "valid_from", "应为有效日期，格式 YYYY-MM-DD（如 2024-03-01）。");
+		yj_field_error(errs, "valid_from", "应为有效日期，格式 YYYY-MM-DD（如 2024-03-01）。");
 	if (!strcmp(to_v, "长期")) {
 		if (known_kind && kr.years > 0) {
 			snprintf(msg, sizeof msg, "%s有 %d 年的有效期，不能填“长期”：请填写有效期截止日期，或留空按种类期限计算。", kr.name,
 				 kr.years);
-			add(errs, "valid_to", msg);
+			yj_field_error(errs, "valid_to", msg);
 		}
 	} else if (*to_v) {
 		if (!norm_date(to_v, to))
-			add(errs, "valid_to", "应为有效日期，格式 YYYY-MM-DD，或留空按证照种类的期限计算。");
+			yj_field_error(errs, "valid_to", "应为有效日期，格式 YYYY-MM-DD，或留空按证照种类的期限计算。");
 		else if (*from && strcmp(to, from) < 0)
-			add(errs, "valid_to", "有效期截止日期早于起始日期，请核对。");
+			yj_field_error(errs, "valid_to", "有效期截止日期早于起始日期，请核对。");
 		else
 			has_to = 1;
 	}
 	if (*issuer_v && (has_control(issuer_v) || yj_utf8_len(issuer_v, strlen(issuer_v)) > 100))
-		add(errs, "issuer", "发证机关应为不超过 100 个字符的名称，且不含控制字符。");
+		yj_field_error(errs, "issuer", "发证机关应为不超过 100 个字符的名称，且不含控制字符。");
 	const char *state = !*state_v || !strcmp(state_v, "valid") || !strcmp(state_v, "有效") ? "valid"
 			    : !strcmp(state_v, "suspended") || !strcmp(state_v, "暂停")	    ? "suspended"
 			    : !strcmp(state_v, "revoked") || !strcmp(state_v, "吊销")	    ? "revoked"
 											    : NULL;
 	if (!state)
-		add(errs, "state", !strcmp(state_v, "过期") || !strcmp(state_v, "expired")
+		yj_field_error(errs, "state", !strcmp(state_v, "过期") || !strcmp(state_v, "expired")
 					   ? "“过期”由有效期自动得出，不是可导入的状态：请填“有效”，系统按有效期至显示为过期。"
 					   : "状态应为 有效、暂停 或 吊销（valid、suspended、revoked），留空为有效。");
 	if (yj_utf8_len(remark, strlen(remark)) > 200 || has_control(remark))
-		add(errs, "reason", "备注最多 200 个字符，且不含控制字符。");
+		yj_field_error(errs, "reason", "备注最多 200 个字符，且不含控制字符。");
 	if (known_kind && *holder_v && (rc = holder_find(c, o, &kr, holder_v, &hid, region, errs)) < 0)
 		goto done;
 	if (!*holder_v)
-		add(errs, "holder", "必填：机构填统一社会信用代码，医务人员填执业证书编码。");
+		yj_field_error(errs, "holder", "必填：机构填统一社会信用代码，医务人员填执业证书编码。");
 	if (json_array_size(errs) || !*number)
 		goto done;
 
@@ -269,13 +264,13 @@ int yj_licence_import_row(store_conn *c, const reg_kind *k, const yj_import_opts
 		found = 1;
 		if (!yj_scope_allows(o->sc, s.region, NULL)) {
 			snprintf(msg, sizeof msg, "该证照编号已在其他辖区登记（%s），不在您的管辖范围内，不能导入或修改。", s.region);
-			add(errs, "number", msg);
+			yj_field_error(errs, "number", msg);
 		} else if (strcmp(s.holder_type, kr.holder_type) || s.holder_id != hid) {
 			snprintf(msg, sizeof msg, "该证照编号已由其他持证主体（%.120s）使用：请核对证照编号或持证主体代码。", s.holder_name);
-			add(errs, "number", msg);
+			yj_field_error(errs, "number", msg);
 		} else if (strcmp(s.kind, kr.code)) {
 			snprintf(msg, sizeof msg, "该证照编号已登记为另一种证照（%s），证照种类不能通过导入更改：请核对种类或编号。", s.kind);
-			add(errs, "kind", msg);
+			yj_field_error(errs, "kind", msg);
 		}
 		if (json_array_size(errs))
 			goto done;
@@ -342,7 +337,7 @@ int yj_licence_import_row(store_conn *c, const reg_kind *k, const yj_import_opts
 	}
 	if (found && !nplan && strcmp(state, s.state)) {
 		/* valid in the file, revoked in the store: nothing the lifecycle can do */
-		add(errs, "state", "该证照已被吊销，不能通过导入恢复为有效或暂停；如需继续执业，请重新核发新证（新编号）。");
+		yj_field_error(errs, "state", "该证照已被吊销，不能通过导入恢复为有效或暂停；如需继续执业，请重新核发新证（新编号）。");
 		goto done;
 	}
 	for (int i = 0; i < nplan; i++) {
@@ -351,7 +346,7 @@ int yj_licence_import_row(store_conn *c, const reg_kind *k, const yj_import_opts
 		const char *next = yj_licence_transition(cur, expired, plan[i].a, &why);
 		if (!next) {
 			snprintf(msg, sizeof msg, "按文件需办理“%s”，但%s", yj_licence_action_label(plan[i].a), why);
-			add(errs, plan[i].field, msg);
+			yj_field_error(errs, plan[i].field, msg);
 			goto done;
 		}
 		cur = next;
@@ -380,7 +375,7 @@ int yj_licence_import_row(store_conn *c, const reg_kind *k, const yj_import_opts
 			goto done;
 		}
 		if (rc == ST_CONFLICT) { /* taken between the check above and the insert */
-			add(errs, "number", "该证照编号已被其他证照使用，请核对。");
+			yj_field_error(errs, "number", "该证照编号已被其他证照使用，请核对。");
 			rc = ST_OK;
 			goto done;
 		}

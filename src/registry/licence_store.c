@@ -21,11 +21,6 @@ static const yj_table licences_table = {"licences", "region_code", NULL, YJ_LICE
 const char yj_licence_columns[] = "id, kind, number, verify_code, holder_type, holder_id, holder_name, region_code, "
 				  "issuer, valid_from, valid_to, state, payload, signature, version, created_at, updated_at";
 
-static void err(json_t *errors, const char *field, const char *detail)
-{
-	json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field, "detail", detail));
-}
-
 /* The holder_identifier a row shows (new reference or NULL). A practitioner's licence signed before
  * the shorter mask names the holder as 3303**********1234; shown, it is cut to the form every role
  * sees. The payload itself stays as signed: /download serves it (docs/security.md, residual risks). */
@@ -158,7 +153,7 @@ static const char *issuer_of(const json_t *body, json_t *errors)
 {
 	const char *v = json_string_value(json_object_get(body, "issuer"));
 	if (v && (!*v || has_control(v) || yj_utf8_len(v, strlen(v)) > 100)) {
-		err(errors, "issuer", "发证机关应为 1–100 个字符，且不含控制字符");
+		yj_field_error(errors, "issuer", "发证机关应为 1–100 个字符，且不含控制字符");
 		return NULL;
 	}
 	return v;
@@ -193,7 +188,7 @@ static const char *reason_of(const json_t *body, json_t *errors)
 {
 	const char *r = json_string_value(json_object_get(body, "reason"));
 	if (!r || !r[strspn(r, " \t\r\n")]) {
-		err(errors, "reason", "请填写办理理由（如申请事项、处罚决定文书号）");
+		yj_field_error(errors, "reason", "请填写办理理由（如申请事项、处罚决定文书号）");
 		return NULL;
 	}
 	return r;
@@ -206,7 +201,7 @@ static void validity_of(const json_t *body, int years, char from[11], char to[11
 	const char *t = json_string_value(json_object_get(body, "valid_to"));
 	*has_to = 0;
 	if (f && yj_day_parse(f, NULL) < 0) {
-		err(errors, "valid_from", "应为有效日期，格式 YYYY-MM-DD");
+		yj_field_error(errors, "valid_from", "应为有效日期，格式 YYYY-MM-DD");
 		return;
 	}
 	if (f)
@@ -215,11 +210,11 @@ static void validity_of(const json_t *body, int years, char from[11], char to[11
 		yj_day_today(from);
 	if (t) {
 		if (yj_day_parse(t, NULL) < 0) {
-			err(errors, "valid_to", "应为有效日期，格式 YYYY-MM-DD");
+			yj_field_error(errors, "valid_to", "应为有效日期，格式 YYYY-MM-DD");
 			return;
 		}
 		if (strcmp(t, from) < 0) {
-			err(errors, "valid_to", "有效期截止日期不能早于起始日期");
+			yj_field_error(errors, "valid_to", "有效期截止日期不能早于起始日期");
 			return;
 		}
 		snprintf(to, 11, "%s", t);
@@ -309,18 +304,18 @@ int yj_licence_issue(store_conn *c, const yj_scope *sc, const char *issuer_regio
 
 	rc = kind && *kind ? kind_load(c, kind, &k) : ST_NOTFOUND;
 	if (rc == ST_NOTFOUND)
-		err(errors, "kind", "未知的证照种类，请从证照种类列表（/api/v1/licence-kinds）中选择");
+		yj_field_error(errors, "kind", "未知的证照种类，请从证照种类列表（/api/v1/licence-kinds）中选择");
 	else if (rc < 0)
 		return rc;
 	if (!htype || (strcmp(htype, "institution") && strcmp(htype, "practitioner")))
-		err(errors, "holder_type", "应为 institution（医疗机构）或 practitioner（医务人员）");
+		yj_field_error(errors, "holder_type", "应为 institution（医疗机构）或 practitioner（医务人员）");
 	else if (rc == ST_OK && strcmp(htype, k.holder_type))
-		err(errors, "holder_type", !strcmp(k.holder_type, "institution") ? "该证照种类的持证主体应为医疗机构"
+		yj_field_error(errors, "holder_type", !strcmp(k.holder_type, "institution") ? "该证照种类的持证主体应为医疗机构"
 										  : "该证照种类的持证主体应为医务人员");
 	if (yj_id_parse(json_string_value(json_object_get(body, "holder_id")), &hid) < 0)
-		err(errors, "holder_id", "应为持证主体的编号");
+		yj_field_error(errors, "holder_id", "应为持证主体的编号");
 	if (given && (!*given || has_control(given) || yj_utf8_len(given, strlen(given)) > 60))
-		err(errors, "number", "证照编号应为 1–60 个字符，且不含控制字符");
+		yj_field_error(errors, "number", "证照编号应为 1–60 个字符，且不含控制字符");
 	const char *given_issuer = issuer_of(body, errors);
 	validity_of(body, rc == ST_OK ? k.validity_years : 0, from, to, &has_to, errors);
 	if (json_array_size(errors))
@@ -328,13 +323,13 @@ int yj_licence_issue(store_conn *c, const yj_scope *sc, const char *issuer_regio
 
 	rc = holder_load(c, sc, htype, hid, &h);
 	if (rc == ST_NOTFOUND) {
-		err(errors, "holder_id", "找不到该持证主体，或不在您的管辖范围内");
+		yj_field_error(errors, "holder_id", "找不到该持证主体，或不在您的管辖范围内");
 		return YJ_LICENCE_INVALID;
 	}
 	if (rc < 0)
 		goto done;
 	if (has_control(h.name)) {
-		err(errors, "holder_id", "持证主体名称含有控制字符，请先在主体库中更正");
+		yj_field_error(errors, "holder_id", "持证主体名称含有控制字符，请先在主体库中更正");
 		rc = YJ_LICENCE_INVALID;
 		goto done;
 	}
@@ -468,7 +463,7 @@ int yj_licence_act(store_conn *c, const yj_scope *sc, int64_t id, enum yj_licenc
 		}
 		if (has_control(h.name)) {
 			yj_q_free(q);
-			err(errors, "holder_id", "持证主体名称含有控制字符，请先在主体库中更正");
+			yj_field_error(errors, "holder_id", "持证主体名称含有控制字符，请先在主体库中更正");
 			rc = YJ_LICENCE_INVALID;
 			goto done;
 		}

@@ -59,11 +59,6 @@ static const reg_derived derived[] = {
 	{NULL, 0, 0, NULL, NULL},
 };
 
-static void err(json_t *errors, const char *field, const char *detail)
-{
-	json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field, "detail", detail));
-}
-
 static int derive(store_conn *c, const yj_scope *sc, json_t *rec, json_t *errors)
 {
 	(void)sc;
@@ -89,7 +84,7 @@ static int derive(store_conn *c, const yj_scope *sc, json_t *rec, json_t *errors
 		/* The clear number goes no further than this record: not stored, not in history. */
 		json_object_del(rec, "id_number");
 	} else if (!json_is_string(json_object_get(rec, "id_cipher"))) {
-		err(errors, "id_number", "必填");
+		yj_field_error(errors, "id_number", "必填");
 	}
 	if (json_is_null(json_object_get(rec, "antibiotic_grade")))
 		json_object_set_new(rec, "antibiotic_grade", json_string("none"));
@@ -106,7 +101,7 @@ static int derive(store_conn *c, const yj_scope *sc, json_t *rec, json_t *errors
 	if (rc == ST_ROW)
 		json_object_set_new(rec, "region_code", json_string(store_col_text(st, 0)));
 	else if (rc == ST_DONE)
-		err(errors, "institution_id", "找不到该医疗机构");
+		yj_field_error(errors, "institution_id", "找不到该医疗机构");
 	store_finalize(st);
 	return rc < 0 ? rc : ST_OK;
 }

@@ -92,8 +92,8 @@ static int disclose_tx(store_conn *c, void *arg)
 static int identity(yj_req *r)
 {
 	struct disclose_arg d = {r, 0, NULL};
-	if (yj_id_parse(yj_param(r, "id"), &d.id) < 0)
-		return yj_reply_not_found(r);
+	if (yj_path_id_or_reply(r, "id", &d.id) < 0)
+		return YJ_OK;
 	if (yj_pii_gate(r, DISCLOSE_ROLES, "身份证号") < 0)
 		return YJ_OK;
 	int rc = store_tx(yj_store(r), disclose_tx, &d);
@@ -122,8 +122,8 @@ const yj_route yj_practitioner_routes[] = {
 	 "Read one practitioner, now or as on a date (ID number masked)", "The practitioner", 200},
 	{"PATCH", "/api/v1/practitioners/{id}", patch, WRITERS, patch_body, NULL, "registry",
 	 "Change a practitioner (fields absent keep their values)", "The changed practitioner", 200},
-	{"GET", "/api/v1/practitioners/{id}/history", history, ROLE_ANY, NULL, NULL, "registry",
-	 "Every version of a practitioner with the changed fields", "{items}", 200},
+	{"GET", "/api/v1/practitioners/{id}/history", history, ROLE_ANY, NULL, yj_reg_history_params, "registry",
+	 "Every version of a practitioner with the changed fields, newest first", "{items, next_cursor}", 200},
 	{"GET", "/api/v1/practitioners/{id}/identity", identity, DISCLOSE_ROLES, NULL, NULL, "registry",
 	 "Disclose the resident ID number in clear (audited as practitioner.disclose)", "{id, id_number}", 200},
 	{0},

@@ -89,11 +89,6 @@ void yj_reg_table(const reg_kind *k, yj_table *out)
 
 /* ---- values between JSON, text and SQL ---- */
 
-static void add_err(json_t *errors, const char *field, const char *detail)
-{
-	json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field, "detail", detail));
-}
-
 /* A date field: YYYY-MM-DD or YYYY/M/D (years 1900–2200), normalised into out as YYYY-MM-DD. */
 static int valid_date(const char *s, char out[11])
 {
@@ -170,7 +165,7 @@ static json_t *split_codes(const reg_field *f, const json_t *v, json_t *errors)
 			const yj_vocab_entry *ve = json_is_string(e) ? yj_vocab_find(f->vocab, json_string_value(e)) : NULL;
 			if (!ve) {
 				snprintf(msg, sizeof msg, "第 %zu 项不是有效的%s代码", i + 1, f->label);
-				add_err(errors, f->name, msg);
+				yj_field_error(errors, f->name, msg);
 			} else {
 				json_array_append_new(out, json_string(ve->code));
 			}
@@ -191,7 +186,7 @@ static json_t *split_codes(const reg_field *f, const json_t *v, json_t *errors)
 		const yj_vocab_entry *ve = yj_vocab_find(f->vocab, t);
 		if (!ve) {
 			snprintf(msg, sizeof msg, "“%.60s”不是有效的%s", t, f->label);
-			add_err(errors, f->name, msg);
+			yj_field_error(errors, f->name, msg);
 		} else {
 			json_array_append_new(out, json_string(ve->code));
 		}
@@ -211,7 +206,7 @@ static json_t *check_value(store_conn *c, const reg_field *f, const yj_scope *sc
 	if (f->type == RT_CODES && (json_is_array(v) || json_is_string(v)))
 		return split_codes(f, v, errors);
 	if (!s) {
-		add_err(errors, f->name, "类型不正确");
+		yj_field_error(errors, f->name, "类型不正确");
 		return NULL;
 	}
 	int text_ok = json_is_string(v);
@@ -220,17 +215,17 @@ static json_t *check_value(store_conn *c, const reg_field *f, const yj_scope *sc
 		if (!text_ok && !from_text)
 			break;
 		if (!yj_utf8_valid(s, strlen(s)))
-			return add_err(errors, f->name, "不是有效的 UTF-8 文本"), NULL;
+			return yj_field_error(errors, f->name, "不是有效的 UTF-8 文本"), NULL;
 		if (has_control(s))
-			return add_err(errors, f->name, "不能包含控制字符"), NULL;
+			return yj_field_error(errors, f->name, "不能包含控制字符"), NULL;
 		if (formula_like(s))
-			return add_err(errors, f->name, "不能以 = + - @ 开头（可能是电子表格公式）"), NULL;
+			return yj_field_error(errors, f->name, "不能以 = + - @ 开头（可能是电子表格公式）"), NULL;
 		if (f->max && yj_utf8_len(s, strlen(s)) > (size_t)f->max) {
 			snprintf(msg, sizeof msg, "长度不能超过 %d 个字符", f->max);
-			return add_err(errors, f->name, msg), NULL;
+			return yj_field_error(errors, f->name, msg), NULL;
 		}
 		if (f->check && (why = f->check(s)))
-			return add_err(errors, f->name, why), NULL;
+			return yj_field_error(errors, f->name, why), NULL;
 		return json_string(s);
 	case RT_INT: {
 		char *end;
@@ -239,7 +234,7 @@ static json_t *check_value(store_conn *c, const reg_field *f, const yj_scope *sc
 			n = -1;
 		if (n < 0 || n > f->max) {
 			snprintf(msg, sizeof msg, "应为 0 到 %d 的整数", f->max);
-			return add_err(errors, f->name, msg), NULL;
+			return yj_field_error(errors, f->name, msg), NULL;
 		}
 		return json_integer(n);
 	}
@@ -250,31 +245,31 @@ static json_t *check_value(store_conn *c, const reg_field *f, const yj_scope *sc
 			return json_true();
 		if (text_ok && (!strcmp(s, "否") || !strcmp(s, "false") || !strcmp(s, "0") || !strcasecmp(s, "N")))
 			return json_false();
-		return add_err(errors, f->name, "应为“是”或“否”"), NULL;
+		return yj_field_error(errors, f->name, "应为“是”或“否”"), NULL;
 	case RT_DATE:
 		if (text_ok && valid_date(s, date))
 			return json_string(date);
-		return add_err(errors, f->name, "应为有效日期，格式 YYYY-MM-DD"), NULL;
+		return yj_field_error(errors, f->name, "应为有效日期，格式 YYYY-MM-DD"), NULL;
 	case RT_CODE: {
 		const yj_vocab_entry *ve = text_ok ? yj_vocab_find(f->vocab, s) : NULL;
 		if (ve)
 			return json_string(ve->code);
 		snprintf(msg, sizeof msg, "不是有效的%s，请从列表中选择", f->label);
-		return add_err(errors, f->name, msg), NULL;
+		return yj_field_error(errors, f->name, msg), NULL;
 	}
 	case RT_REGION:
 		if (!text_ok || strspn(s, "0123456789") != strlen(s) || (strlen(s) != 6 && strlen(s) != 9) ||
 		    !region_exists(c, s))
-			return add_err(errors, f->name, "不是有效的行政区划代码（GB/T 2260）"), NULL;
+			return yj_field_error(errors, f->name, "不是有效的行政区划代码（GB/T 2260）"), NULL;
 		if (!yj_scope_allows(sc, s, NULL))
-			return add_err(errors, f->name, "超出您的管辖范围"), NULL;
+			return yj_field_error(errors, f->name, "超出您的管辖范围"), NULL;
 		return json_string(s);
 	case RT_REF: {
 		int64_t id;
 		char ids[21];
 		if (!text_ok || resolve_ref(c, f, sc, s, &id) != ST_OK) {
 			snprintf(msg, sizeof msg, "找不到该%s（或不在您的管辖范围内）", yj_reg_kinds[f->ref_kind]->label);
-			return add_err(errors, f->name, msg), NULL;
+			return yj_field_error(errors, f->name, msg), NULL;
 		}
 		yj_id_format(id, ids);
 		return json_string(ids);
@@ -286,18 +281,18 @@ static json_t *check_value(store_conn *c, const reg_field *f, const yj_scope *sc
 			d = NAN;
 		if (!isfinite(d) || fabs(d) > f->max) {
 			snprintf(msg, sizeof msg, "应为 -%d 到 %d 之间的度数", f->max, f->max);
-			return add_err(errors, f->name, msg), NULL;
+			return yj_field_error(errors, f->name, msg), NULL;
 		}
 		snprintf(buf, sizeof buf, "%.6f", d);
 		if (f->check && (why = f->check(buf)))
-			return add_err(errors, f->name, why), NULL;
+			return yj_field_error(errors, f->name, why), NULL;
 		return json_real(round(d * 1e6) / 1e6);
 	}
 	case RT_CODES:
 		break; /* handled above; anything else is the wrong type */
 	}
 	snprintf(msg, sizeof msg, "类型不正确");
-	return add_err(errors, f->name, msg), NULL;
+	return yj_field_error(errors, f->name, msg), NULL;
 }
 
 static int empty_value(const json_t *v)
@@ -331,7 +326,7 @@ json_t *yj_reg_validate(store_conn *c, const reg_kind *k, const yj_scope *sc, co
 		while (f->name && strcmp(f->name, key) != 0)
 			f++;
 		if (!f->name)
-			add_err(errors, key, "未知字段，请删除");
+			yj_field_error(errors, key, "未知字段，请删除");
 	}
 	for (const reg_field *f = k->fields; f->name; f++) {
 		v = json_object_get(in, f->name);
@@ -340,7 +335,7 @@ json_t *yj_reg_validate(store_conn *c, const reg_kind *k, const yj_scope *sc, co
 			v = json_object_get(existing, f->name);
 		if (empty_value(v)) {
 			if (f->required)
-				add_err(errors, f->name, "必填");
+				yj_field_error(errors, f->name, "必填");
 			json_object_set_new(rec, f->name, default_value(f));
 			continue;
 		}
@@ -782,13 +777,16 @@ static const yj_table history_table = {"record_history", "region_code", NULL,
 					  "(object_type = 'institution' AND object_id IN ({S})) OR (object_type = 'practitioner'"
 					  " AND object_id IN (SELECT id FROM practitioners WHERE institution_id IN ({S})))"};
 
-int yj_reg_history(store_conn *c, const reg_kind *k, const yj_scope *sc, int64_t id, json_t **out)
+int yj_reg_history(store_conn *c, const reg_kind *k, const yj_scope *sc, int64_t id, int64_t below, int limit,
+		   json_t **out)
 {
 	yj_qb *q = yj_q_select(&history_table, "version, at, actor, changes", sc);
-	yj_q_where(q, "object_type = ? AND object_id = ?");
+	yj_q_where(q, "object_type = ? AND object_id = ? AND version < ?");
 	yj_q_text(q, k->type);
 	yj_q_int(q, id);
-	yj_q_tail(q, "ORDER BY version DESC LIMIT 1000");
+	yj_q_int(q, below);
+	yj_q_tail(q, "ORDER BY version DESC LIMIT ?");
+	yj_q_int(q, limit);
 	store_stmt *st = yj_q_prepare(q, c);
 	if (!st)
 		return ST_ERR;
@@ -801,7 +799,7 @@ int yj_reg_history(store_conn *c, const reg_kind *k, const yj_scope *sc, int64_t
 						       store_col_text(st, 2), "changes", ch ? ch : json_object()));
 	}
 	store_finalize(st);
-	if (rc < 0 || json_array_size(items) == 0) {
+	if (rc < 0 || (json_array_size(items) == 0 && below == INT64_MAX)) {
 		json_decref(items);
 		return rc < 0 ? rc : ST_NOTFOUND;
 	}

@@ -109,8 +109,11 @@ json_t *yj_reg_row(const reg_kind *k, store_stmt *st);
 /* A copy of rec fit for who: hidden columns removed, the kind's present hook applied. */
 json_t *yj_reg_public(const reg_kind *k, const json_t *rec, const yj_principal *who);
 
-/* Version history of one record, newest first: [{version, at, actor, changes}] (new reference). */
-int yj_reg_history(store_conn *c, const reg_kind *k, const yj_scope *sc, int64_t id, json_t **out);
+/* Version history of one record, newest first: [{version, at, actor, changes}] (new reference),
+ * the versions below `below` (INT64_MAX: from the newest), at most limit of them. ST_NOTFOUND when
+ * the record has no version in sc at all. */
+int yj_reg_history(store_conn *c, const reg_kind *k, const yj_scope *sc, int64_t id, int64_t below, int limit,
+		   json_t **out);
 /* The record as it was at epoch ms `at` (its state after the last change at or before then).
  * ST_NOTFOUND when it did not exist yet or is outside sc. */
 int yj_reg_as_of(store_conn *c, const reg_kind *k, const yj_scope *sc, int64_t id, int64_t at, json_t **out);

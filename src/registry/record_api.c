@@ -13,8 +13,6 @@
 #include <string.h>
 #include <time.h>
 
-#define ERR_INVALID (-100) /* inside a transaction: validation failed, roll back and report */
-#define ERR_STALE (-101)   /* the change was based on an older version */
 
 void yj_reg_actor(yj_req *r, char out[24])
 {
@@ -26,16 +24,22 @@ int yj_reg_reply_invalid(yj_req *r, json_t *errors)
 	return yj_reply_problem_errors(r, 422, "validation", "提交的数据有误", "请按字段提示修改后重新提交。", errors);
 }
 
-int yj_reg_reply_conflict(yj_req *r, const reg_kind *k, const char *field)
+int yj_reg_refuse_conflict(yj_refusal *no, const reg_kind *k, const char *field)
 {
 	const char *label = field;
 	for (const reg_field *f = k->fields; f->name; f++)
 		if (!strcmp(f->name, field))
 			label = f->label;
-	char detail[200];
-	snprintf(detail, sizeof detail, "已有%s使用该%s，请核对；如需修改原记录，请在原记录上编辑。", k->label, label);
-	return yj_reply_problem_errors(r, 409, "conflict", "记录已存在", detail,
-				       json_pack("[{s:s, s:s}]", "field", field, "detail", "已存在"));
+	yj_refusal_field(no, field, "已存在");
+	return yj_refuse(no, 409, "conflict", "记录已存在", "已有%s使用该%s，请核对；如需修改原记录，请在原记录上编辑。", k->label,
+			 label);
+}
+
+int yj_reg_reply_conflict(yj_req *r, const reg_kind *k, const char *field)
+{
+	yj_refusal no = {0};
+	yj_reg_refuse_conflict(&no, k, field);
+	return yj_reply_refusal(r, &no);
 }
 
 static enum yj_ftype body_type(reg_type t)
@@ -129,7 +133,7 @@ static int add_filter(yj_req *r, yj_qb *q, const reg_api *a, const reg_filter *f
 	}
 	}
 	(void)r;
-	json_array_append_new(errors, json_pack("{s:s, s:s}", "field", fl->param, "detail", "取值无效"));
+	yj_field_error(errors, fl->param, "取值无效");
 	return -1;
 }
 
@@ -247,21 +251,14 @@ static json_t *public_row(store_stmt *st, void *arg)
 int yj_reg_api_list(yj_req *r, const reg_api *a)
 {
 	int limit;
-	const char *cursor;
-	int64_t after = 0;
-	if (yj_page_params(r, &limit, &cursor) < 0)
+	int64_t after;
+	if (yj_page_id_or_reply(r, &limit, &after) < 0)
 		return YJ_OK;
-	if (cursor && yj_id_parse(cursor, &after) < 0)
-		return yj_reply_problem(r, 400, "validation", "参数错误", "cursor 无效，请使用上一页返回的 next_cursor。");
 	yj_qb *q = filtered(r, a);
 	if (!q)
 		return YJ_OK;
-	yj_q_where(q, "id > ?");
-	yj_q_int(q, after);
-	yj_q_tail(q, "ORDER BY id LIMIT ?");
-	yj_q_int(q, limit + 1);
 	struct page_arg pa = {a, yj_who(r)};
-	return yj_reply_page(r, yj_q_prepare(q, store_conn_get(yj_store(r))), limit, public_row, &pa, "id");
+	return yj_reply_id_page(r, q, "id", limit, after, public_row, &pa);
 }
 
 /* ---- export: the same filters and scope, values as people read them ---- */
@@ -335,54 +332,44 @@ static json_t *export_shape(const reg_kind *k, const yj_principal *who, yj_colum
 	return shape;
 }
 
+struct export_arg {
+	const reg_api *a;
+	const yj_principal *who;
+	json_t *shape; /* the derived columns export_shape added */
+};
+
+/* A record as the export shows it: the kind's fields as text, then the derived columns. */
+static json_t *export_row(store_stmt *st, void *arg)
+{
+	struct export_arg *x = arg;
+	json_t *rec = yj_reg_row(x->a->k, st), *pub = yj_reg_public(x->a->k, rec, x->who), *row = json_object();
+	for (const reg_field *f = x->a->k->fields; f->name; f++)
+		json_object_set_new(row, f->name, export_value(f, json_object_get(pub, f->name)));
+	const char *key;
+	json_t *unused;
+	json_object_foreach(x->shape, key, unused) {
+		json_t *v = json_object_get(pub, key);
+		json_object_set(row, key, v ? v : json_null());
+	}
+	json_decref(rec);
+	json_decref(pub);
+	return row;
+}
+
 int yj_reg_api_export(yj_req *r, const reg_api *a)
 {
 	yj_qb *q = filtered(r, a);
 	if (!q)
 		return YJ_OK;
-	yj_q_tail(q, "ORDER BY id LIMIT 100000"); /* one export holds at most 100,000 rows */
-	store_stmt *st = yj_q_prepare(q, store_conn_get(yj_store(r)));
-	if (!st)
-		return yj_reply_store_error(r, ST_ERR);
+	yj_q_tail(q, "ORDER BY id"); /* every row: the export streams */
 	yj_column cols[64];
-	json_t *shape = export_shape(a->k, yj_who(r), cols);
-	json_t *rows = json_array();
-	int rc;
-	while ((rc = store_step(st)) == ST_ROW) {
-		json_t *rec = yj_reg_row(a->k, st), *pub = yj_reg_public(a->k, rec, yj_who(r)), *row = json_object();
-		for (const reg_field *f = a->k->fields; f->name; f++)
-			json_object_set_new(row, f->name, export_value(f, json_object_get(pub, f->name)));
-		const char *key;
-		json_t *unused;
-		json_object_foreach(shape, key, unused) {
-			json_t *v = json_object_get(pub, key);
-			json_object_set(row, key, v ? v : json_null());
-		}
-		json_array_append_new(rows, row);
-		json_decref(rec);
-		json_decref(pub);
-	}
-	store_finalize(st);
-	if (rc < 0) {
-		json_decref(shape);
-		json_decref(rows);
-		return yj_reply_store_error(r, rc);
-	}
-	rc = yj_reply_export(r, a->k->table, cols, rows);
-	json_decref(shape);
+	struct export_arg x = {a, yj_who(r), export_shape(a->k, yj_who(r), cols)};
+	int rc = yj_reply_export_stmt(r, a->k->table, cols, yj_q_prepare(q, store_conn_get(yj_store(r))), export_row, &x);
+	json_decref(x.shape);
 	return rc;
 }
 
 /* ---- one record ---- */
-
-static int path_id(yj_req *r, int64_t *id)
-{
-	if (yj_id_parse(yj_param(r, "id"), id) < 0) {
-		yj_reply_not_found(r);
-		return YJ_ERR;
-	}
-	return YJ_OK;
-}
 
 /* End of a calendar day in Asia/Shanghai (UTC+8, no daylight saving) as epoch ms. */
 static int day_end_ms(const char *s, int64_t *out)
@@ -397,7 +384,7 @@ static int day_end_ms(const char *s, int64_t *out)
 int yj_reg_api_get(yj_req *r, const reg_api *a)
 {
 	int64_t id;
-	if (path_id(r, &id) < 0)
+	if (yj_path_id_or_reply(r, "id", &id) < 0)
 		return YJ_OK;
 	json_t *rec = NULL;
 	const char *as_of = yj_query(r, "as_of");
@@ -455,19 +442,43 @@ static void present_changes(const reg_kind *k, json_t *changes, const yj_princip
 	json_decref(after);
 }
 
+/* A history without ?limit= answers up to this many versions, as it did before it had pages. */
+#define HISTORY_PAGE 1000
+
+const yj_qparam yj_reg_history_params[] = {
+	{"limit", "Page size, 1–200; without it up to 1,000 versions"}, {"cursor", "next_cursor of the previous page"},
+	{NULL, NULL},
+};
+
 int yj_reg_api_history(yj_req *r, const reg_api *a)
 {
-	int64_t id;
-	if (path_id(r, &id) < 0)
+	int64_t id, below = INT64_MAX;
+	int limit;
+	const char *cursor;
+	if (yj_path_id_or_reply(r, "id", &id) < 0 || yj_page_params_or(r, HISTORY_PAGE, &limit, &cursor) < 0)
 		return YJ_OK;
-	json_t *items = NULL;
-	int rc = yj_reg_history(store_conn_get(yj_store(r)), a->k, &yj_who(r)->scope, id, &items);
+	if (cursor) { /* the last version of the previous page */
+		char *end;
+		below = strtoll(cursor, &end, 10);
+		if (!*cursor || *end || below < 1)
+			return yj_reply_problem(r, 400, "validation", "参数错误", "cursor 无效，请使用上一页返回的 next_cursor。");
+	}
+	json_t *items = NULL, *next = json_null();
+	int rc = yj_reg_history(store_conn_get(yj_store(r)), a->k, &yj_who(r)->scope, id, below, limit + 1, &items);
 	if (rc < 0)
 		return yj_reply_store_error(r, rc);
+	if (json_array_size(items) > (size_t)limit) {
+		char key[24];
+		json_array_remove(items, (size_t)limit);
+		snprintf(key, sizeof key, "%lld",
+			 (long long)json_integer_value(json_object_get(json_array_get(items, (size_t)limit - 1), "version")));
+		json_decref(next);
+		next = yj_cursor_json(key);
+	}
 	size_t i;
 	json_t *it;
 	json_array_foreach(items, i, it) present_changes(a->k, json_object_get(it, "changes"), yj_who(r));
-	return yj_reply_json(r, 200, json_pack("{s:o}", "items", items));
+	return yj_reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
 }
 
 /* ---- writes ---- */
@@ -477,37 +488,46 @@ struct write_arg {
 	const reg_api *a;
 	int64_t id;
 	json_t *rec;
-	json_t *errors;
-	const char *conflict;
+	yj_refusal no; /* what a transaction turns down */
 };
 
-static void reset(struct write_arg *w)
+/* Validates in (borrowed) into w->rec; refuses with the field errors when there are any. */
+static int validated(store_conn *c, struct write_arg *w, json_t *in, json_t *before)
 {
+	json_t *errors = json_array();
 	json_decref(w->rec);
-	json_decref(w->errors);
-	w->rec = NULL;
-	w->errors = json_array();
-	w->conflict = NULL;
+	w->rec = yj_reg_validate(c, w->a->k, &yj_who(w->r)->scope, in, 0, before, errors);
+	if (!json_array_size(errors)) {
+		json_decref(errors);
+		return YJ_OK;
+	}
+	w->no.errors = errors;
+	return yj_refuse_invalid(&w->no, NULL);
+}
+
+/* A unique value another record holds, found before writing or by the write itself. */
+static int refuse_conflict(struct write_arg *w, const char *field)
+{
+	return yj_reg_refuse_conflict(&w->no, w->a->k, field ? field : w->a->k->key_field);
 }
 
 static int create_tx(store_conn *c, void *arg)
 {
 	struct write_arg *w = arg;
-	reset(w);
 	char actor[24];
 	yj_reg_actor(w->r, actor);
-	w->rec = yj_reg_validate(c, w->a->k, &yj_who(w->r)->scope, yj_body(w->r), 0, NULL, w->errors);
-	if (json_array_size(w->errors))
-		return ERR_INVALID;
-	if ((w->conflict = yj_reg_conflict_field(c, w->a->k, w->rec, 0)))
-		return ST_CONFLICT;
-	return yj_reg_insert(c, w->a->k, w->rec, actor, &w->id);
+	if (validated(c, w, yj_body(w->r), NULL) < 0)
+		return YJ_REFUSED;
+	const char *taken = yj_reg_conflict_field(c, w->a->k, w->rec, 0);
+	if (taken)
+		return refuse_conflict(w, taken);
+	int rc = yj_reg_insert(c, w->a->k, w->rec, actor, &w->id);
+	return rc == ST_CONFLICT ? refuse_conflict(w, NULL) : rc;
 }
 
 static int patch_tx(store_conn *c, void *arg)
 {
 	struct write_arg *w = arg;
-	reset(w);
 	char actor[24];
 	yj_reg_actor(w->r, actor);
 	const yj_scope *sc = &yj_who(w->r)->scope;
@@ -522,38 +542,29 @@ static int patch_tx(store_conn *c, void *arg)
 	if (ver && json_integer_value(ver) != version) {
 		json_decref(in);
 		json_decref(before);
-		return ERR_STALE; /* stale: reported as 409 below */
+		return yj_refuse(&w->no, 409, "stale", "记录已被他人修改", "该记录在您编辑期间已被修改，请刷新后重新编辑。");
 	}
 	json_object_del(in, "version");
-	w->rec = yj_reg_validate(c, w->a->k, sc, in, 0, before, w->errors);
+	rc = validated(c, w, in, before);
 	json_decref(in);
 	json_decref(before);
-	if (json_array_size(w->errors))
-		return ERR_INVALID;
-	if ((w->conflict = yj_reg_conflict_field(c, w->a->k, w->rec, w->id)))
-		return ST_CONFLICT;
+	if (rc < 0)
+		return YJ_REFUSED;
+	const char *taken = yj_reg_conflict_field(c, w->a->k, w->rec, w->id);
+	if (taken)
+		return refuse_conflict(w, taken);
 	int changed;
-	return yj_reg_update(c, w->a->k, sc, w->id, version, w->rec, actor, &changed);
+	rc = yj_reg_update(c, w->a->k, sc, w->id, version, w->rec, actor, &changed);
+	return rc == ST_CONFLICT ? refuse_conflict(w, NULL) : rc;
 }
 
+/* Answers a write: the record as the caller may see it, or nothing more when yj_tx_or_reply has
+ * replied (rc < 0). */
 static int finish_write(yj_req *r, struct write_arg *w, int rc, int created)
 {
-	if (rc == ERR_INVALID) {
-		json_decref(w->rec);
-		return yj_reg_reply_invalid(r, w->errors);
-	}
-	json_decref(w->errors);
-	if (rc == ERR_STALE) {
-		json_decref(w->rec);
-		return yj_reply_problem(r, 409, "stale", "记录已被他人修改", "该记录在您编辑期间已被修改，请刷新后重新编辑。");
-	}
-	if (rc == ST_CONFLICT) {
-		json_decref(w->rec);
-		return yj_reg_reply_conflict(r, w->a->k, w->conflict ? w->conflict : w->a->k->key_field);
-	}
 	if (rc < 0) {
 		json_decref(w->rec);
-		return yj_reply_store_error(r, rc);
+		return YJ_OK;
 	}
 	json_t *pub = yj_reg_public(w->a->k, w->rec, yj_who(r));
 	json_decref(w->rec);
@@ -575,8 +586,8 @@ int yj_reg_api_create(yj_req *r, const reg_api *a)
 {
 	if (!override_allowed(r))
 		return YJ_OK;
-	struct write_arg w = {r, a, 0, NULL, NULL, NULL};
-	int rc = store_tx(yj_store(r), create_tx, &w);
+	struct write_arg w = {r, a, 0, NULL, {0}};
+	int rc = yj_tx_or_reply(r, create_tx, &w, &w.no);
 	return finish_write(r, &w, rc, 1);
 }
 
@@ -584,10 +595,10 @@ int yj_reg_api_patch(yj_req *r, const reg_api *a)
 {
 	if (!override_allowed(r))
 		return YJ_OK;
-	struct write_arg w = {r, a, 0, NULL, NULL, NULL};
-	if (path_id(r, &w.id) < 0)
+	struct write_arg w = {r, a, 0, NULL, {0}};
+	if (yj_path_id_or_reply(r, "id", &w.id) < 0)
 		return YJ_OK;
-	int rc = store_tx(yj_store(r), patch_tx, &w);
+	int rc = yj_tx_or_reply(r, patch_tx, &w, &w.no);
 	return finish_write(r, &w, rc, 0);
 }
 

@@ -48,7 +48,11 @@ int yj_reg_api_stats(yj_req *r, const reg_api *a);
 
 /* Problems shared by the registry's handlers. */
 int yj_reg_reply_invalid(yj_req *r, json_t *errors); /* steals errors */
+/* ?limit= and ?cursor= of the history routes. */
+extern const yj_qparam yj_reg_history_params[];
 int yj_reg_reply_conflict(yj_req *r, const reg_kind *k, const char *field);
+/* The same conflict as a refusal inside a transaction (returns YJ_REFUSED). */
+int yj_reg_refuse_conflict(yj_refusal *no, const reg_kind *k, const char *field);
 
 /* The caller as the audit log names them: their user id in decimal. */
 void yj_reg_actor(yj_req *r, char out[24]);

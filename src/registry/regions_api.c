@@ -111,20 +111,9 @@ static int export_regions(yj_req *r)
 	yj_qb *q = filtered(r);
 	if (!q)
 		return YJ_OK;
-	yj_q_tail(q, "ORDER BY code LIMIT 100000");
-	store_stmt *st = yj_q_prepare(q, store_conn_get(yj_store(r)));
-	if (!st)
-		return yj_reply_store_error(r, ST_ERR);
-	json_t *rows = json_array();
-	int rc;
-	while ((rc = store_step(st)) == ST_ROW)
-		json_array_append_new(rows, region_json(st));
-	store_finalize(st);
-	if (rc < 0) {
-		json_decref(rows);
-		return yj_reply_store_error(r, rc);
-	}
-	return yj_reply_export(r, "regions", export_cols, rows);
+	yj_q_tail(q, "ORDER BY code"); /* every row: the export streams */
+	return yj_reply_export_stmt(r, "regions", export_cols, yj_q_prepare(q, store_conn_get(yj_store(r))), region_row,
+				    NULL);
 }
 
 static int get_region(yj_req *r)

@@ -15,6 +15,7 @@
 
 static const yj_qparam list_params[] = {
 	{"department", "Department code"}, {"q", "Substring of the duty"}, {"source", "Substring of the source list's name"},
+	{"limit", "Page size, 1–200; without it up to 10,000 duties"}, {"cursor", "next_cursor of the previous page"},
 	{NULL, NULL},
 };
 static const yj_qparam export_params[] = {
@@ -32,9 +33,25 @@ static json_t *row_json(store_stmt *st)
 			 (json_int_t)store_col_int64(st, 6));
 }
 
-/* The lists are public organisational facts: every signed-in user reads all of them. */
-static int query(yj_req *r, json_t **out)
+/* A list without ?limit= answers up to this many duties, as it did before it had pages. */
+#define LIST_PAGE 10000
+#define KEY_SEP "\x1f"
+
+/* The lists are public organisational facts: every signed-in user reads all of them. The rows in
+ * list order (source, department, seq, id); with key (the cursor: those four of the last row seen,
+ * joined by KEY_SEP) only the rows after it, and at most limit rows when limit > 0. NULL on a store
+ * failure or a malformed key (*bad set). */
+static store_stmt *query(yj_req *r, const char *key, int limit, int *bad)
 {
+	char *k[4] = {NULL, NULL, NULL, NULL}, *copy = key ? yj_strdup(key) : NULL;
+	int nk = 0;
+	for (char *p = copy; p && nk < 4; nk++) { /* fields may be empty: split by hand */
+		k[nk] = p;
+		p = strchr(p, KEY_SEP[0]);
+		if (p)
+			*p++ = '\0';
+	}
+	*bad = copy && (nk != 4 || strchr(k[3], KEY_SEP[0]));
 	yj_buf sql = YJ_BUF_INIT;
 	yj_buf_puts(&sql, "SELECT " COLS " FROM responsibilities r JOIN departments d ON d.code = r.department WHERE 1=1");
 	const char *dept = yj_query(r, "department"), *q = yj_query(r, "q"), *src = yj_query(r, "source");
@@ -44,45 +61,82 @@ static int query(yj_req *r, json_t **out)
 		yj_buf_puts(&sql, " AND r.duty LIKE ?");
 	if (src && *src)
 		yj_buf_puts(&sql, " AND r.source LIKE ?");
-	yj_buf_puts(&sql, " ORDER BY r.source, r.department, r.seq, r.id LIMIT 10000");
-	store_stmt *st = store_prepare(store_conn_get(yj_store(r)), sql.data);
+	if (copy)
+		yj_buf_puts(&sql, " AND (r.source, r.department, r.seq, r.id) > (?, ?, ?, ?)");
+	yj_buf_puts(&sql, " ORDER BY r.source, r.department, r.seq, r.id");
+	if (limit > 0)
+		yj_buf_puts(&sql, " LIMIT ?");
+	store_stmt *st = *bad ? NULL : store_prepare(store_conn_get(yj_store(r)), sql.data);
 	yj_buf_free(&sql);
-	if (!st)
-		return ST_ERR;
 	int i = 1;
-	if (dept && *dept)
+	if (st && dept && *dept)
 		store_bind_text(st, i++, dept, -1);
 	char *pat = NULL;
-	if (q && *q) {
+	if (st && q && *q) {
 		pat = yj_asprintf("%%%s%%", q);
 		store_bind_text(st, i++, pat, -1);
 		free(pat);
 	}
-	if (src && *src) {
+	if (st && src && *src) {
 		pat = yj_asprintf("%%%s%%", src);
 		store_bind_text(st, i++, pat, -1);
 		free(pat);
 	}
-	json_t *items = json_array();
-	int rc;
-	while ((rc = store_step(st)) == ST_ROW)
-		json_array_append_new(items, row_json(st));
-	store_finalize(st);
-	if (rc < 0) {
-		json_decref(items);
-		return rc;
+	if (st && copy) {
+		int64_t seq = 0, id = 0;
+		store_bind_text(st, i++, k[0], -1);
+		store_bind_text(st, i++, k[1], -1);
+		*bad = yj_id_parse(k[3], &id) < 0 || (seq = strtoll(k[2], NULL, 10)) < 0;
+		store_bind_int64(st, i++, seq);
+		store_bind_int64(st, i++, id);
 	}
-	*out = items;
-	return ST_OK;
+	if (st && limit > 0)
+		store_bind_int64(st, i++, limit);
+	free(copy);
+	if (st && *bad) {
+		store_finalize(st);
+		st = NULL;
+	}
+	return st;
 }
 
 static int list_resp(yj_req *r)
 {
-	json_t *items = NULL;
-	int rc = query(r, &items);
-	if (rc < 0)
+	int limit, bad;
+	const char *cursor;
+	if (yj_page_params_or(r, LIST_PAGE, &limit, &cursor) < 0)
+		return YJ_OK;
+	store_stmt *st = query(r, cursor, limit + 1, &bad);
+	if (bad)
+		return yj_reply_problem(r, 400, "validation", "参数错误", "cursor 无效，请使用上一页返回的 next_cursor。");
+	if (!st)
+		return yj_reply_store_error(r, ST_ERR);
+	json_t *items = json_array(), *next = json_null();
+	int rc, n = 0;
+	char key[512];
+	while ((rc = store_step(st)) == ST_ROW) {
+		if (++n > limit) { /* a row beyond the page: the cursor is the key of the page's last row */
+			json_decref(next);
+			next = yj_cursor_json(key);
+			break;
+		}
+		snprintf(key, sizeof key, "%s" KEY_SEP "%s" KEY_SEP "%lld" KEY_SEP "%lld", store_col_text(st, 5),
+			 store_col_text(st, 1), (long long)store_col_int64(st, 3), (long long)store_col_int64(st, 0));
+		json_array_append_new(items, row_json(st));
+	}
+	store_finalize(st);
+	if (rc < 0) {
+		json_decref(items);
+		json_decref(next);
 		return yj_reply_store_error(r, rc);
-	return yj_reply_json(r, 200, json_pack("{s:o}", "items", items));
+	}
+	return yj_reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+}
+
+static json_t *export_row(store_stmt *st, void *arg)
+{
+	(void)arg;
+	return row_json(st);
 }
 
 static const yj_column export_cols[] = {
@@ -91,11 +145,8 @@ static const yj_column export_cols[] = {
 
 static int export_resp(yj_req *r)
 {
-	json_t *items = NULL;
-	int rc = query(r, &items);
-	if (rc < 0)
-		return yj_reply_store_error(r, rc);
-	return yj_reply_export(r, "responsibilities", export_cols, items);
+	int bad;
+	return yj_reply_export_stmt(r, "responsibilities", export_cols, query(r, NULL, 0, &bad), export_row, NULL);
 }
 
 struct resp_arg {
@@ -225,8 +276,8 @@ static int delete_tx(store_conn *c, void *arg)
 static int run(yj_req *r, store_tx_fn fn, const char *action, int status)
 {
 	struct resp_arg a = {r, 0, NULL, action};
-	if (fn != create_tx && yj_id_parse(yj_param(r, "id"), &a.id) < 0)
-		return yj_reply_not_found(r);
+	if (fn != create_tx && yj_path_id_or_reply(r, "id", &a.id) < 0)
+		return YJ_OK;
 	int rc = store_tx(yj_store(r), fn, &a);
 	if (rc == ST_NOTFOUND && fn == create_tx)
 		return yj_reg_reply_invalid(r, json_pack("[{s:s, s:s}]", "field", "department", "detail", "部门不存在"));
@@ -247,7 +298,7 @@ static int delete_resp(yj_req *r) { return run(r, delete_tx, "responsibility.del
 
 const yj_route yj_responsibility_routes[] = {
 	{"GET", "/api/v1/responsibilities", list_resp, ROLE_ANY, NULL, list_params, "regions",
-	 "The responsibility lists (权责清单): each department's duties", "{items}", 200},
+	 "The responsibility lists (权责清单): each department's duties", "{items, next_cursor}", 200},
 	{"GET", "/api/v1/responsibilities/export", export_resp, ROLE_ANY, NULL, export_params, "regions",
 	 "Export the responsibility lists as Excel or CSV", "An .xlsx or .csv file", 200},
 	{"POST", "/api/v1/responsibilities", create_resp, ROLE_ADMIN, create_fields, NULL, "regions",

@@ -54,9 +54,9 @@ static int create_token(yj_req *r)
 		scopes = "read";
 	json_t *errors = json_array();
 	if (days < 1 || days > 3650)
-		json_array_append_new(errors, json_pack("{s:s,s:s}", "field", "days", "detail", "应为 1–3650 之间的整数"));
+		yj_field_error(errors, "days", "应为 1–3650 之间的整数");
 	if (strcmp(scopes, "read") != 0 && strcmp(scopes, "read,write") != 0)
-		json_array_append_new(errors, json_pack("{s:s,s:s}", "field", "scopes", "detail", "只能是 read 或 read,write"));
+		yj_field_error(errors, "scopes", "只能是 read 或 read,write");
 	if (json_array_size(errors))
 		return yj_reply_problem_errors(r, 422, "validation", "提交的数据有误", "请按字段提示修改后重新提交。", errors);
 	json_decref(errors);
@@ -127,8 +127,8 @@ static int revoke_tx(store_conn *c, void *arg)
 static int revoke_token(yj_req *r)
 {
 	struct revoke_arg a = {yj_who(r), 0};
-	if (yj_id_parse(yj_param(r, "id"), &a.id) < 0)
-		return yj_reply_not_found(r);
+	if (yj_path_id_or_reply(r, "id", &a.id) < 0)
+		return YJ_OK;
 	int rc = store_tx(yj_store(r), revoke_tx, &a);
 	if (rc < 0)
 		return yj_reply_store_error(r, rc);

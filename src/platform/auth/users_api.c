@@ -104,18 +104,11 @@ static json_t *user_row(store_stmt *st, void *arg)
 static int list_users(yj_req *r)
 {
 	int limit;
-	const char *cursor;
-	int64_t after = 0;
-	if (yj_page_params(r, &limit, &cursor) < 0)
+	int64_t after;
+	if (yj_page_id_or_reply(r, &limit, &after) < 0)
 		return YJ_OK;
-	if (cursor && yj_id_parse(cursor, &after) < 0)
-		return yj_reply_problem(r, 400, "validation", "参数错误", "cursor 无效，请使用上一页返回的 next_cursor。");
 	yj_qb *q = filtered(r);
-	yj_q_where(q, "u.id > ?");
-	yj_q_int(q, after);
-	yj_q_tail(q, "ORDER BY u.id LIMIT ?");
-	yj_q_int(q, limit + 1);
-	return yj_reply_page(r, yj_q_prepare(q, store_conn_get(yj_store(r))), limit, user_row, NULL, "id");
+	return yj_reply_id_page(r, q, "u.id", limit, after, user_row, NULL);
 }
 
 static const yj_column export_cols[] = {
@@ -126,23 +119,8 @@ static const yj_column export_cols[] = {
 static int export_users(yj_req *r)
 {
 	yj_qb *q = filtered(r);
-	yj_q_tail(q, "ORDER BY u.id LIMIT 100000");
-	store_stmt *st = yj_q_prepare(q, store_conn_get(yj_store(r)));
-	if (!st)
-		return yj_reply_store_error(r, ST_ERR);
-	json_t *rows = json_array();
-	api_user u;
-	int rc;
-	while ((rc = store_step(st)) == ST_ROW) {
-		read_row(st, &u);
-		json_array_append_new(rows, user_json(&u));
-	}
-	store_finalize(st);
-	if (rc < 0) {
-		json_decref(rows);
-		return yj_reply_store_error(r, rc);
-	}
-	return yj_reply_export(r, "users", export_cols, rows);
+	yj_q_tail(q, "ORDER BY u.id"); /* every row: the export streams */
+	return yj_reply_export_stmt(r, "users", export_cols, yj_q_prepare(q, store_conn_get(yj_store(r))), user_row, NULL);
 }
 
 /* Reads one user in scope; ST_NOTFOUND when absent or outside it. */
@@ -165,20 +143,11 @@ static int get_in_scope(yj_req *r, int64_t id, api_user *u)
 	return rc;
 }
 
-static int path_id(yj_req *r, int64_t *id)
-{
-	if (yj_id_parse(yj_param(r, "id"), id) < 0) {
-		yj_reply_not_found(r);
-		return YJ_ERR;
-	}
-	return YJ_OK;
-}
-
 static int get_user(yj_req *r)
 {
 	int64_t id;
 	api_user u;
-	if (path_id(r, &id) < 0)
+	if (yj_path_id_or_reply(r, "id", &id) < 0)
 		return YJ_OK;
 	int rc = get_in_scope(r, id, &u);
 	if (rc < 0)
@@ -228,11 +197,11 @@ static int create_user(yj_req *r)
 	json_t *errors = json_array();
 	const yj_pw_refusal *weak;
 	if (!valid_username(nu.username))
-		json_array_append_new(errors, json_pack("{s:s,s:s}", "field", "username", "detail", "只能包含字母、数字和 . _ -"));
+		yj_field_error(errors, "username", "只能包含字母、数字和 . _ -");
 	if (!yj_role_find(nu.role))
-		json_array_append_new(errors, json_pack("{s:s,s:s}", "field", "role", "detail", "未知角色"));
+		yj_field_error(errors, "role", "未知角色");
 	if ((weak = yj_password_weak(nu.password, nu.username, NULL)))
-		json_array_append_new(errors, json_pack("{s:s,s:s}", "field", "password", "detail", weak->zh));
+		yj_field_error(errors, "password", weak->zh);
 	if (json_array_size(errors))
 		return yj_reply_problem_errors(r, 422, "validation", "提交的数据有误", "请按字段提示修改后重新提交。", errors);
 	json_decref(errors);
@@ -273,7 +242,7 @@ struct patch_arg {
 	yj_req *r;
 	int64_t id;
 	api_user after;
-	char *why; /* YJ_USER_BAD_INSTITUTION */
+	yj_refusal no; /* an institution that cannot be bound */
 };
 
 /* The binding after a change: the one asked for, or none when the user is no longer an institution user. */
@@ -282,8 +251,14 @@ static int patch_binding(store_conn *c, struct patch_arg *a, const char *actor)
 	const char *code = json_string_value(json_object_get(yj_body(a->r), "institution_code"));
 	if (!code && (!a->after.institution_id || !strcmp(a->after.u.role, "institution")))
 		return ST_OK;
+	char *why = NULL;
 	int rc = yj_user_bind_institution(c, a->id, a->after.u.role, a->after.u.region_code, code ? code : "", actor,
-					  &a->after.institution_id, &a->why);
+					  &a->after.institution_id, &why);
+	if (rc == YJ_USER_BAD_INSTITUTION) {
+		yj_refusal_field(&a->no, "institution_code", why ? why : "机构代码无效");
+		rc = yj_refuse_invalid(&a->no, "请核对机构用户绑定的医疗机构。");
+	}
+	free(why);
 	return rc;
 }
 
@@ -340,19 +315,15 @@ static int patch_tx(store_conn *c, void *arg)
 
 static int patch_user(yj_req *r)
 {
-	struct patch_arg a = {r, 0, {{0}, 0}, NULL};
-	if (path_id(r, &a.id) < 0)
+	struct patch_arg a = {r, 0, {{0}, 0}, {0}};
+	if (yj_path_id_or_reply(r, "id", &a.id) < 0)
 		return YJ_OK;
 	const char *role = json_string_value(json_object_get(yj_body(r), "role"));
 	if (role && !yj_role_find(role))
 		return yj_reply_problem_errors(r, 422, "validation", "提交的数据有误", "请按字段提示修改后重新提交。",
 					       json_pack("[{s:s,s:s}]", "field", "role", "detail", "未知角色"));
-	int rc = store_tx(yj_store(r), patch_tx, &a);
-	if (rc == YJ_USER_BAD_INSTITUTION)
-		return reply_bad_institution(r, a.why);
-	free(a.why);
-	if (rc < 0)
-		return yj_reply_store_error(r, rc);
+	if (yj_tx_or_reply(r, patch_tx, &a, &a.no) < 0)
+		return YJ_OK;
 	return yj_reply_json(r, 200, user_json(&a.after));
 }
 
@@ -370,7 +341,7 @@ static int set_password(yj_req *r)
 	int64_t id;
 	api_user au;
 	const auth_user *u = &au.u;
-	if (path_id(r, &id) < 0)
+	if (yj_path_id_or_reply(r, "id", &id) < 0)
 		return YJ_OK;
 	int rc = get_in_scope(r, id, &au);
 	if (rc < 0)

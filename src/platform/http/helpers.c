@@ -37,6 +37,15 @@ int yj_page_id_or_reply(yj_req *r, int *limit, int64_t *after)
 	return YJ_OK;
 }
 
+int yj_page_params_or(yj_req *r, int dflt, int *limit, const char **cursor)
+{
+	if (yj_page_params(r, limit, cursor) < 0)
+		return YJ_ERR;
+	if (!yj_query(r, "limit"))
+		*limit = dflt;
+	return YJ_OK;
+}
+
 int yj_reply_id_page(yj_req *r, yj_qb *q, const char *col, int limit, int64_t after, yj_row_fn row, void *arg)
 {
 	char cond[96], tail[112];

@@ -46,7 +46,7 @@ struct errlist {
 static void add_error(struct errlist *e, const char *field, const char *detail)
 {
 	if (json_array_size(e->list) < YJ_MAX_ERRORS)
-		json_array_append_new(e->list, json_pack("{s:s, s:s}", "field", field, "detail", detail));
+		yj_field_error(e->list, field, detail);
 	else
 		e->omitted++;
 }

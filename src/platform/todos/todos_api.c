@@ -88,30 +88,24 @@ static const char *state_label(const char *s)
 	return !strcmp(s, YJ_TODO_DONE) ? "已办" : !strcmp(s, YJ_TODO_CANCELLED) ? "已取消" : "待办";
 }
 
+/* A to-do as the export shows it; arg is today's date. */
+static json_t *export_row(store_stmt *st, void *arg)
+{
+	const char *d;
+	int64_t id;
+	json_t *o = todo_store_row(st, arg, &d, &id);
+	json_object_set_new(o, "state_label", json_string(state_label(json_string_value(json_object_get(o, "state")))));
+	return o;
+}
+
 static int todos_export(yj_req *r)
 {
 	todo_query q;
 	char today[11];
 	if (query_or_reply(r, &q, today) < 0)
 		return YJ_OK;
-	store_stmt *st = todo_store_list(store_conn_get(yj_store(r)), &q); /* limit 0: every row */
-	if (!st)
-		return yj_reply_store_error(r, ST_ERR);
-	json_t *rows = json_array();
-	int rc;
-	while ((rc = store_step(st)) == ST_ROW) {
-		const char *d;
-		int64_t id;
-		json_t *o = todo_store_row(st, today, &d, &id);
-		json_object_set_new(o, "state_label", json_string(state_label(json_string_value(json_object_get(o, "state")))));
-		json_array_append_new(rows, o);
-	}
-	store_finalize(st);
-	if (rc < 0) {
-		json_decref(rows);
-		return yj_reply_store_error(r, rc);
-	}
-	return yj_reply_export(r, "todos", export_cols, rows);
+	store_stmt *st = todo_store_list(store_conn_get(yj_store(r)), &q); /* limit 0: every row, streamed */
+	return yj_reply_export_stmt(r, "todos", export_cols, st, export_row, today);
 }
 
 static const yj_qparam list_q[] = {
