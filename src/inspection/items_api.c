@@ -319,8 +319,40 @@ static int inspector_load(store_conn *c, const yj_scope *sc, int64_t user, json_
 	return ST_OK;
 }
 
+/* The opening of a list keyed by an id that answered up to dflt rows before it had pages: ?limit=
+ * (default dflt) and ?cursor= (an id; *after 0 when absent). YJ_OK, or replies 400 and returns YJ_ERR. */
+static int page_or_reply(yj_req *r, int dflt, int *limit, int64_t *after)
+{
+	const char *cursor;
+	*after = 0;
+	if (yj_page_params_or(r, dflt, limit, &cursor) < 0)
+		return YJ_ERR;
+	if (cursor && yj_id_parse(cursor, after) < 0) {
+		yj_reply_problem(r, 400, "validation", "参数错误", "cursor 无效，请使用上一页返回的 next_cursor。");
+		return YJ_ERR;
+	}
+	return YJ_OK;
+}
+
+/* The cursor after the page's last id when a row beyond the page exists (n > limit), else null. */
+static json_t *next_of(const int64_t *ids, size_t n, int limit)
+{
+	if (n <= (size_t)limit)
+		return json_null();
+	char key[21];
+	yj_id_format(ids[limit - 1], key);
+	return yj_cursor_json(key);
+}
+
+#define INSPECTORS_PAGE 2000 /* what the list answered before it had pages */
+#define SIGNALS_PAGE 5000
+
 static int inspectors_list(yj_req *r)
 {
+	int limit;
+	int64_t after;
+	if (page_or_reply(r, INSPECTORS_PAGE, &limit, &after) < 0)
+		return YJ_OK;
 	store_conn *c = store_conn_get(yj_store(r));
 	yj_qb *q = yj_q_select(&insp_inspectors_t, "user_id", &yj_who(r)->scope);
 	const char *v;
@@ -328,7 +360,10 @@ static int inspectors_list(yj_req *r)
 		yj_q_where(q, "department = ?");
 		yj_q_text(q, v);
 	}
-	yj_q_tail(q, "ORDER BY user_id LIMIT 2000");
+	yj_q_where(q, "user_id > ?");
+	yj_q_int(q, after);
+	yj_q_tail(q, "ORDER BY user_id LIMIT ?");
+	yj_q_int(q, limit + 1);
 	store_stmt *st = yj_q_prepare(q, c);
 	if (!st)
 		return yj_reply_store_error(r, ST_ERR);
@@ -340,6 +375,9 @@ static int inspectors_list(yj_req *r)
 		ids[n++] = store_col_int64(st, 0);
 	}
 	store_finalize(st);
+	json_t *next = next_of(ids, n, limit);
+	if (n > (size_t)limit)
+		n = (size_t)limit;
 	json_t *items = json_array();
 	for (size_t i = 0; rc >= 0 && i < n; i++) {
 		json_t *o = NULL;
@@ -349,9 +387,10 @@ static int inspectors_list(yj_req *r)
 	free(ids);
 	if (rc < 0) {
 		json_decref(items);
+		json_decref(next);
 		return yj_reply_store_error(r, rc);
 	}
-	return yj_reply_json(r, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
+	return yj_reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
 }
 
 struct insp_arg {
@@ -529,24 +568,38 @@ static int conflict_add(yj_req *r)
 
 static int signals_list(yj_req *r)
 {
+	int limit;
+	int64_t after;
+	if (page_or_reply(r, SIGNALS_PAGE, &limit, &after) < 0)
+		return YJ_OK;
 	yj_qb *q = yj_q_select(&insp_signals_t, "subject_id, complaints, credit_grade, updated_at, actor", &yj_who(r)->scope);
-	yj_q_tail(q, "ORDER BY subject_id LIMIT 5000");
+	yj_q_where(q, "subject_id > ?");
+	yj_q_int(q, after);
+	yj_q_tail(q, "ORDER BY subject_id LIMIT ?");
+	yj_q_int(q, limit + 1);
 	store_stmt *st = yj_q_prepare(q, store_conn_get(yj_store(r)));
 	if (!st)
 		return yj_reply_store_error(r, ST_ERR);
-	json_t *items = json_array();
-	int rc;
-	while ((rc = store_step(st)) == ST_ROW)
+	json_t *items = json_array(), *next = json_null();
+	int rc, n = 0;
+	while ((rc = store_step(st)) == ST_ROW) {
+		if (++n > limit) {
+			json_decref(next);
+			next = yj_cursor_json(json_string_value(json_object_get(json_array_get(items, (size_t)limit - 1), "subject_id")));
+			break;
+		}
 		json_array_append_new(items, json_pack("{s:o, s:I, s:o, s:I, s:o}", "subject_id", yj_json_id(store_col_int64(st, 0)),
 						       "complaints", (json_int_t)store_col_int64(st, 1), "credit_grade",
 						       insp_text(st, 2), "updated_at", (json_int_t)store_col_int64(st, 3),
 						       "actor", insp_text(st, 4)));
+	}
 	store_finalize(st);
 	if (rc < 0) {
 		json_decref(items);
+		json_decref(next);
 		return yj_reply_store_error(r, rc);
 	}
-	return yj_reply_json(r, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
+	return yj_reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
 }
 
 static int signal_put_tx(store_conn *c, void *arg)
@@ -644,7 +697,11 @@ static const yj_field signal_body[] = {
 	{NULL, 0, 0, 0, NULL},
 };
 static const yj_qparam items_q[] = {{"active", "true: only items in use"}, {NULL, NULL}};
-static const yj_qparam inspectors_q[] = {{"department", "Department code"}, {NULL, NULL}};
+static const yj_qparam inspectors_q[] = {{"department", "Department code"},
+					  {"limit", "Page size, 1–200; without it up to 2,000 inspectors"},
+					  {"cursor", "next_cursor of the previous page"}, {NULL, NULL}};
+static const yj_qparam signals_q[] = {{"limit", "Page size, 1–200; without it up to 5,000 signals"},
+				      {"cursor", "next_cursor of the previous page"}, {NULL, NULL}};
 
 const yj_route yj_insp_item_routes[] = {
 	{"GET", "/api/v1/inspection/items", items_list, ROLE_ANY, NULL, items_q, "inspection", "Inspection item list (抽查事项清单)", "{items}", 0},
@@ -655,7 +712,7 @@ const yj_route yj_insp_item_routes[] = {
 	{"GET", "/api/v1/inspection/inspectors/{user_id}", inspector_get, INSP_STAFF, NULL, NULL, "inspection", "One directory entry", "inspector", 0},
 	{"PUT", "/api/v1/inspection/inspectors/{user_id}", inspector_put, ROLE_ADMIN, inspector_body, NULL, "inspection", "Enter a user in the directory with their certificate number", "inspector", 0},
 	{"POST", "/api/v1/inspection/inspectors/{user_id}/conflicts", conflict_add, ROLE_ADMIN | ROLE_INSPECTOR, conflict_body, NULL, "inspection", "Declare a conflict of interest (the inspector, or an administrator)", "inspector", 201},
-	{"GET", "/api/v1/inspection/signals", signals_list, INSP_STAFF, NULL, NULL, "inspection", "Risk signals of subjects (complaints, credit grade)", "{items}", 0},
+	{"GET", "/api/v1/inspection/signals", signals_list, INSP_STAFF, NULL, signals_q, "inspection", "Risk signals of subjects (complaints, credit grade)", "{items}", 0},
 	{"PUT", "/api/v1/inspection/signals/{subject_id}", signal_put, ROLE_ADMIN, signal_body, NULL, "inspection", "Set a subject's complaints count and credit grade", "signal", 0},
 	{NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0},
 };

@@ -250,20 +250,41 @@ static int plan_create(yj_req *r)
 	return yj_reply_json(r, 201, a.out);
 }
 
+/* Plans newest first; without ?limit= a page holds up to PLANS_PAGE, what the list answered before
+ * it had pages (the page size is bounded by it either way, so ids fit on the stack). */
+#define PLANS_PAGE 200
+
 static int plans_list(yj_req *r)
 {
+	int limit;
+	const char *cursor;
+	int64_t before = INT64_MAX;
+	if (yj_page_params_or(r, PLANS_PAGE, &limit, &cursor) < 0)
+		return YJ_OK;
+	if (cursor && yj_id_parse(cursor, &before) < 0)
+		return yj_reply_problem(r, 400, "validation", "参数错误", "cursor 无效，请使用上一页返回的 next_cursor。");
 	yj_qb *q = yj_q_select(&insp_plans_t, "id", &yj_who(r)->scope);
-	yj_q_tail(q, "ORDER BY id DESC LIMIT 200");
+	yj_q_where(q, "id < ?");
+	yj_q_int(q, before);
+	yj_q_tail(q, "ORDER BY id DESC LIMIT ?");
+	yj_q_int(q, limit + 1);
 	store_conn *c = store_conn_get(yj_store(r));
 	store_stmt *st = yj_q_prepare(q, c);
 	if (!st)
 		return yj_reply_store_error(r, ST_ERR);
-	int64_t ids[200];
+	int64_t ids[PLANS_PAGE + 1];
 	size_t n = 0;
 	int rc;
-	while ((rc = store_step(st)) == ST_ROW && n < 200)
+	while ((rc = store_step(st)) == ST_ROW && n < (size_t)limit + 1)
 		ids[n++] = store_col_int64(st, 0);
 	store_finalize(st);
+	json_t *next = json_null();
+	if (n > (size_t)limit) { /* newest first: the next page starts below the last id shown */
+		char key[21];
+		yj_id_format(ids[limit - 1], key);
+		next = yj_cursor_json(key);
+		n = (size_t)limit;
+	}
 	json_t *items = json_array();
 	for (size_t i = 0; rc >= 0 && i < n; i++) {
 		json_t *o = NULL;
@@ -272,9 +293,10 @@ static int plans_list(yj_req *r)
 	}
 	if (rc < 0) {
 		json_decref(items);
+		json_decref(next);
 		return yj_reply_store_error(r, rc);
 	}
-	return yj_reply_json(r, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
+	return yj_reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
 }
 
 static int plan_get(yj_req *r)
@@ -428,7 +450,7 @@ static const yj_field plan_body[] = {
 	{NULL, 0, 0, 0, NULL},
 };
 const yj_route yj_insp_plan_routes[] = {
-	{"GET", "/api/v1/inspection/plans", plans_list, INSP_STAFF, NULL, NULL, "inspection", "Inspection plans in scope", "{items}", 0},
+	{"GET", "/api/v1/inspection/plans", plans_list, INSP_STAFF, NULL, insp_page_q, "inspection", "Inspection plans in scope", "{items}", 0},
 	{"POST", "/api/v1/inspection/plans", plan_create, INSP_PLANNERS, plan_body, NULL, "inspection", "Create an annual or special plan", "plan", 201},
 	{"GET", "/api/v1/inspection/plans/{id}", plan_get, INSP_STAFF, NULL, NULL, "inspection", "One plan", "plan", 0},
 	{"POST", "/api/v1/inspection/plans/{id}/commit", plan_commit, INSP_PLANNERS, NULL, NULL, "inspection", "Build the draw input, refuse an impossible plan, commit input and secret hashes to the audit log", "draw", 201},

@@ -241,9 +241,32 @@ static int order_get(yj_req *r)
 	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 200, o);
 }
 
+/* Orders by deadline; without ?limit= a page holds up to ORDERS_PAGE, what the list answered before
+ * it had pages. */
+#define ORDERS_PAGE 1000
+
+/* The cursor "YYYY-MM-DD,id" into day and id; YJ_ERR when malformed. */
+static int order_cursor(const char *cursor, char day[11], int64_t *id)
+{
+	const char *comma = strchr(cursor, ',');
+	int64_t d;
+	if (!comma || comma - cursor != 10)
+		return YJ_ERR;
+	memcpy(day, cursor, 10);
+	day[10] = '\0';
+	return yj_day_parse(day, &d) < 0 || yj_id_parse(comma + 1, id) < 0 ? YJ_ERR : YJ_OK;
+}
+
 static int orders_list(yj_req *r)
 {
-	char today[11];
+	int limit;
+	const char *cursor;
+	char today[11], after_day[11] = "";
+	int64_t after_id = 0;
+	if (yj_page_params_or(r, ORDERS_PAGE, &limit, &cursor) < 0)
+		return YJ_OK;
+	if (cursor && order_cursor(cursor, after_day, &after_id) < 0)
+		return yj_reply_problem(r, 400, "validation", "参数错误", "cursor 无效，请使用上一页返回的 next_cursor。");
 	yj_day_today(today);
 	yj_qb *q = yj_q_select(&insp_orders_t, ORDER_COLS, &yj_who(r)->scope);
 	const char *v;
@@ -255,20 +278,38 @@ static int orders_list(yj_req *r)
 		yj_q_where(q, "state = 'open' AND deadline < ?");
 		yj_q_text(q, today);
 	}
-	yj_q_tail(q, "ORDER BY deadline, id LIMIT 1000");
+	if (after_day[0]) { /* keyset on (deadline, id): the cursor is "deadline,id" of the last row shown */
+		yj_q_where(q, "(deadline > ? OR (deadline = ? AND id > ?))");
+		yj_q_text(q, after_day);
+		yj_q_text(q, after_day);
+		yj_q_int(q, after_id);
+	}
+	yj_q_tail(q, "ORDER BY deadline, id LIMIT ?");
+	yj_q_int(q, limit + 1);
 	store_stmt *st = yj_q_prepare(q, store_conn_get(yj_store(r)));
 	if (!st)
 		return yj_reply_store_error(r, ST_ERR);
-	json_t *items = json_array();
-	int rc;
-	while ((rc = store_step(st)) == ST_ROW)
+	json_t *items = json_array(), *next = json_null();
+	int rc, n = 0;
+	while ((rc = store_step(st)) == ST_ROW) {
+		if (++n > limit) {
+			json_t *last = json_array_get(items, (size_t)limit - 1);
+			char key[40];
+			snprintf(key, sizeof key, "%s,%s", json_string_value(json_object_get(last, "deadline")),
+				 json_string_value(json_object_get(last, "id")));
+			json_decref(next);
+			next = yj_cursor_json(key);
+			break;
+		}
 		json_array_append_new(items, order_json(st, today));
+	}
 	store_finalize(st);
 	if (rc < 0) {
 		json_decref(items);
+		json_decref(next);
 		return yj_reply_store_error(r, rc);
 	}
-	return yj_reply_json(r, 200, json_pack("{s:s, s:o, s:n}", "today", today, "items", items, "next_cursor"));
+	return yj_reply_json(r, 200, json_pack("{s:s, s:o, s:o}", "today", today, "items", items, "next_cursor", next));
 }
 
 struct order_arg {
@@ -529,7 +570,9 @@ static const yj_field close_body[] = {
 	{NULL, 0, 0, 0, NULL}};
 static const yj_field report_body[] = {
 	{"report", F_STRING, 1, 4000, "What the institution has done about the order"}, {NULL, 0, 0, 0, NULL}};
-static const yj_qparam orders_q[] = {{"state", "open, rectified or not_rectified"}, {"overdue", "true: open orders past their deadline"}, {NULL, NULL}};
+static const yj_qparam orders_q[] = {{"state", "open, rectified or not_rectified"}, {"overdue", "true: open orders past their deadline"},
+				     {"limit", "Page size, 1–200; without it up to 1,000 orders"},
+				     {"cursor", "next_cursor of the previous page"}, {NULL, NULL}};
 static const yj_qparam pubs_q[] = {{"overdue", "true: only those past the 20-working-day deadline"}, {NULL, NULL}};
 static const yj_qparam results_q[] = {{"region", "GB/T 2260 code: results in its subtree"}, {"limit", "Page size"}, {"cursor", "next_cursor"}, {NULL, NULL}};
 

@@ -239,6 +239,39 @@ static void page_costs_constant_statements(void **state)
 	json_decref(csv);
 }
 
+/* The lists that answered a fixed number of rows gained ?limit= and ?cursor= (issue 10 item 4):
+ * without ?limit= the answer is what it was; with it, pages that join up. */
+static void fixed_lists_page(void **state)
+{
+	json_t *all, *p1, *p2;
+	assert_int_equal(call(admin_tok, "GET", "/api/v1/inspection/inspectors", NULL, &all), 200);
+	assert_int_equal(json_array_size(json_object_get(all, "items")), 3);
+	assert_true(json_is_null(json_object_get(all, "next_cursor")));
+	assert_int_equal(call(admin_tok, "GET", "/api/v1/inspection/inspectors?limit=2", NULL, &p1), 200);
+	assert_int_equal(json_array_size(json_object_get(p1, "items")), 2);
+	char url[128];
+	snprintf(url, sizeof url, "/api/v1/inspection/inspectors?limit=2&cursor=%s", json_string_value(json_object_get(p1, "next_cursor")));
+	assert_int_equal(call(admin_tok, "GET", url, NULL, &p2), 200);
+	assert_int_equal(json_array_size(json_object_get(p2, "items")), 1);
+	assert_true(json_is_null(json_object_get(p2, "next_cursor")));
+	assert_true(json_equal(json_object_get(json_array_get(json_object_get(all, "items"), 2), "user_id"),
+			       json_object_get(json_array_get(json_object_get(p2, "items"), 0), "user_id")));
+	json_decref(all);
+	json_decref(p1);
+	json_decref(p2);
+	/* Orders page on (deadline, id): a cursor without its id is refused, a whole one taken. */
+	json_t *bad = yj_cursor_json("2026-01-01"), *good = yj_cursor_json("2026-01-01,1");
+	snprintf(url, sizeof url, "/api/v1/inspection/rectifications?cursor=%s", json_string_value(bad));
+	assert_int_equal(call(admin_tok, "GET", url, NULL, &p1), 400);
+	json_decref(p1);
+	snprintf(url, sizeof url, "/api/v1/inspection/rectifications?limit=5&cursor=%s", json_string_value(good));
+	assert_int_equal(call(admin_tok, "GET", url, NULL, &p1), 200);
+	assert_true(json_is_null(json_object_get(p1, "next_cursor")));
+	json_decref(p1);
+	json_decref(bad);
+	json_decref(good);
+}
+
 /* A file of n bytes that sniffs as PDF, the same for the same seed. */
 static unsigned char *pdf_bytes(size_t n, unsigned seed)
 {
@@ -354,6 +387,7 @@ int main(void)
 		cmocka_unit_test(create_and_assign_keep_team_rows),
 		cmocka_unit_test(mine_finds_members_tasks),
 		cmocka_unit_test(page_costs_constant_statements),
+		cmocka_unit_test(fixed_lists_page),
 		cmocka_unit_test(attachment_round_trip_in_chunks),
 		cmocka_unit_test(attachments_migrate_from_base64),
 	};
