@@ -99,6 +99,32 @@ int insp_task_row(store_conn *c, const yj_scope *sc, int64_t id, json_t **out);
 int insp_task_full(store_conn *c, const yj_scope *sc, int64_t id, json_t **out);
 /* Marks a field operation: updated_at now, state assigned → in_progress. */
 int insp_task_touch(store_conn *c, int64_t id);
+/* updated_at now (a change that is no field work, such as a new team). */
+int insp_task_updated(store_conn *c, int64_t id);
+/* *active = whether the item id (decimal text) exists and is in use. */
+int insp_item_is_active(store_conn *c, const char *item_id, int *active);
+/* A task created directly (not by a draw), state assigned; strings borrowed. */
+typedef struct insp_task_new {
+	int64_t id, subject_id, at;
+	const char *kind, *item_ids, *subject_name, *subject_code, *region, *department, *note, *due_date, *actor;
+} insp_task_new;
+int insp_task_insert(store_conn *c, const insp_task_new *t);
+/* Who records what on which task, when, and the task's territory and department the rows carry. */
+typedef struct insp_record {
+	int64_t task_id, at;
+	const char *region, *department, *actor;
+} insp_record;
+int insp_task_set_checkin(store_conn *c, int64_t id, int64_t at, int64_t lng_e6, int64_t lat_e6);
+/* The result of check point code (replacing an earlier one); a blank note is stored as NULL. */
+int insp_result_put(store_conn *c, const insp_record *r, const char *code, const char *result, const char *note);
+int insp_finding_insert(store_conn *c, const insp_record *r, int64_t id, int64_t subject_id, const char *point_code,
+			const char *severity, const char *clause, const char *description);
+/* state "signed" (signer named) or "refused" (signer NULL); a blank note is stored as NULL. */
+int insp_task_set_signature(store_conn *c, int64_t id, const char *state, const char *signer, const char *note);
+/* Completes the task (outcome, summary, day `on`, publication due) and writes its result on the
+ * subject's record (subject_records, kind inspection_result, detail canonical JSON). */
+int insp_task_complete(store_conn *c, const insp_record *r, int64_t subject_id, const char *outcome, const char *summary,
+		       const char *on, const char *publish_due, const char *detail);
 
 /* ---- field operations on a task (task_api.c; attachments in attach_api.c) ---- */
 typedef struct insp_task_arg {

@@ -199,11 +199,10 @@ static char *items_csv(store_conn *c, const json_t *items, yj_refusal *f)
 		return NULL;
 	}
 	json_array_foreach(items, i, v) {
-		int64_t n = 0, id;
-		if (yj_id_parse(json_string_value(v), &id) < 0 ||
-		    store_query_int64(c, "SELECT COUNT(*) FROM inspection_items WHERE id = ? AND active = 1", json_string_value(v), &n) !=
-			    ST_OK ||
-		    !n) {
+		int64_t id;
+		int active = 0;
+		if (yj_id_parse(json_string_value(v), &id) < 0 || insp_item_is_active(c, json_string_value(v), &active) < 0 ||
+		    !active) {
 			yj_refusal_field(f, "item_ids", "抽查事项不存在或已停用");
 			return NULL;
 		}
@@ -250,30 +249,8 @@ static int task_create_tx(store_conn *c, void *arg)
 	a->id = yj_id_new();
 	char actor[21];
 	insp_actor(a->r, actor);
-	int64_t now = yj_now_ms();
-	store_stmt *st = store_prepare(c, "INSERT INTO inspection_tasks (id, kind, item_ids, subject_id, subject_name,"
-					  " subject_code, region_code, department, note, due_date, state, created_by,"
-					  " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'assigned', ?, ?, ?)");
-	if (!st) {
-		rc = ST_ERR;
-		goto done;
-	}
-	store_bind_int64(st, 1, a->id);
-	store_bind_text(st, 2, kind, -1);
-	store_bind_text(st, 3, items, -1);
-	store_bind_int64(st, 4, sid);
-	store_bind_text(st, 5, name, -1);
-	store_bind_text(st, 6, code, -1);
-	store_bind_text(st, 7, region, -1);
-	store_bind_text(st, 8, who->department, -1);
-	store_bind_text(st, 9, note, -1);
-	store_bind_text(st, 10, due, -1);
-	store_bind_text(st, 11, actor, -1);
-	store_bind_int64(st, 12, now);
-	store_bind_int64(st, 13, now);
-	rc = store_step(st);
-	store_finalize(st);
-	if (rc < 0 || (rc = insp_team_write(c, a->id, team)) < 0 || (rc = insp_todo_task(c, a->id)) < 0)
+	insp_task_new row = {a->id, sid, yj_now_ms(), kind, items, name, code, region, who->department, note, due, actor};
+	if ((rc = insp_task_insert(c, &row)) < 0 || (rc = insp_team_write(c, a->id, team)) < 0 || (rc = insp_todo_task(c, a->id)) < 0)
 		goto done;
 	if ((rc = insp_task_full(c, &who->scope, a->id, &a->out)) < 0)
 		goto done;
@@ -386,13 +363,8 @@ static int do_assign(store_conn *c, insp_task_arg *a, json_t *t)
 		return rc;
 	rc = insp_team_write(c, a->id, team);
 	free(team);
-	store_stmt *st = rc < 0 ? NULL : store_prepare(c, "UPDATE inspection_tasks SET updated_at = ? WHERE id = ?");
-	if (!st)
-		return rc < 0 ? rc : ST_ERR;
-	store_bind_int64(st, 1, yj_now_ms());
-	store_bind_int64(st, 2, a->id);
-	rc = store_step(st);
-	store_finalize(st);
+	if (rc >= 0)
+		rc = insp_task_updated(c, a->id);
 	return rc < 0 ? rc : insp_todo_task(c, a->id);
 }
 
@@ -411,16 +383,8 @@ static int do_checkin(store_conn *c, insp_task_arg *a, json_t *t)
 		yj_refusal_field(&a->ref, "lat", "纬度应在 3 到 54 之间（中国境内）");
 	if (yj_refusal_has_fields(&a->ref))
 		return yj_refuse_invalid(&a->ref, NULL);
-	store_stmt *st = store_prepare(c, "UPDATE inspection_tasks SET checkin_at = ?, checkin_lng_e6 = ?, checkin_lat_e6 = ?"
-					  " WHERE id = ?");
-	if (!st)
-		return ST_ERR;
-	store_bind_int64(st, 1, yj_now_ms());
-	store_bind_int64(st, 2, (int64_t)(lng * 1e6 + (lng >= 0 ? 0.5 : -0.5)));
-	store_bind_int64(st, 3, (int64_t)(lat * 1e6 + (lat >= 0 ? 0.5 : -0.5)));
-	store_bind_int64(st, 4, a->id);
-	int rc = store_step(st);
-	store_finalize(st);
+	int rc = insp_task_set_checkin(c, a->id, yj_now_ms(), (int64_t)(lng * 1e6 + (lng >= 0 ? 0.5 : -0.5)),
+				       (int64_t)(lat * 1e6 + (lat >= 0 ? 0.5 : -0.5)));
 	return rc < 0 ? rc : insp_task_touch(c, a->id);
 }
 
@@ -467,34 +431,12 @@ static int do_point(store_conn *c, insp_task_arg *a, json_t *t)
 		json_decref(point);
 		return yj_refuse_invalid(&a->ref, NULL);
 	}
-	store_stmt *st = store_prepare(c, "DELETE FROM inspection_results WHERE task_id = ? AND point_code = ?");
-	int rc = ST_ERR;
-	if (st) {
-		store_bind_int64(st, 1, a->id);
-		store_bind_text(st, 2, code, -1);
-		rc = store_step(st);
-		store_finalize(st);
-	}
 	char actor[21];
 	insp_actor(a->r, actor);
 	int64_t now = yj_now_ms();
-	st = rc < 0 ? NULL
-		    : store_prepare(c, "INSERT INTO inspection_results (task_id, point_code, result, note, region_code, department,"
-				       " actor, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-	if (st) {
-		store_bind_int64(st, 1, a->id);
-		store_bind_text(st, 2, code, -1);
-		store_bind_text(st, 3, res, -1);
-		store_bind_text(st, 4, insp_blank(note) ? NULL : note, -1);
-		store_bind_text(st, 5, json_string_value(json_object_get(t, "region_code")), -1);
-		store_bind_text(st, 6, json_string_value(json_object_get(t, "department")), -1);
-		store_bind_text(st, 7, actor, -1);
-		store_bind_int64(st, 8, now);
-		rc = store_step(st);
-		store_finalize(st);
-	} else if (rc >= 0) {
-		rc = ST_ERR;
-	}
+	insp_record rec = {a->id, now, json_string_value(json_object_get(t, "region_code")),
+			   json_string_value(json_object_get(t, "department")), actor};
+	int rc = insp_result_put(c, &rec, code, res, note);
 	if (rc < 0 || (rc = insp_task_touch(c, a->id)) < 0) {
 		json_decref(point);
 		return rc;
@@ -537,25 +479,9 @@ static int do_finding(store_conn *c, insp_task_arg *a, json_t *t)
 	yj_id_parse(json_string_value(json_object_get(json_object_get(t, "subject"), "id")), &sid);
 	char actor[21];
 	insp_actor(a->r, actor);
-	store_stmt *st = store_prepare(c, "INSERT INTO inspection_findings (id, task_id, point_code, severity, clause,"
-					  " description, subject_id, region_code, department, actor, created_at) VALUES (?, ?, ?, ?,"
-					  " ?, ?, ?, ?, ?, ?, ?)");
-	int rc = ST_ERR;
-	if (st) {
-		store_bind_int64(st, 1, id);
-		store_bind_int64(st, 2, a->id);
-		store_bind_text(st, 3, pc, -1);
-		store_bind_text(st, 4, sev, -1);
-		store_bind_text(st, 5, cls, -1);
-		store_bind_text(st, 6, desc, -1);
-		store_bind_int64(st, 7, sid);
-		store_bind_text(st, 8, json_string_value(json_object_get(t, "region_code")), -1);
-		store_bind_text(st, 9, json_string_value(json_object_get(t, "department")), -1);
-		store_bind_text(st, 10, actor, -1);
-		store_bind_int64(st, 11, now);
-		rc = store_step(st);
-		store_finalize(st);
-	}
+	insp_record rec = {a->id, now, json_string_value(json_object_get(t, "region_code")),
+			   json_string_value(json_object_get(t, "department")), actor};
+	int rc = insp_finding_insert(c, &rec, id, sid, pc, sev, cls, desc);
 	if (rc >= 0)
 		a->out = json_pack("{s:o, s:s?, s:s, s:s, s:s, s:s, s:I}", "id", yj_json_id(id), "point_code", pc, "severity", sev,
 				   "clause", cls, "description", desc, "by", actor, "created_at", (json_int_t)now);
@@ -579,15 +505,7 @@ static int do_signature(store_conn *c, insp_task_arg *a, json_t *t)
 		yj_refusal_field(&a->ref, "note", "被检查单位拒绝签字的，请注明拒签情况（如在场见证人）");
 	if (yj_refusal_has_fields(&a->ref))
 		return yj_refuse_invalid(&a->ref, NULL);
-	store_stmt *st = store_prepare(c, "UPDATE inspection_tasks SET signature = ?, signer_name = ?, signature_note = ? WHERE id = ?");
-	if (!st)
-		return ST_ERR;
-	store_bind_text(st, 1, sig ? "signed" : "refused", -1);
-	store_bind_text(st, 2, sig ? name : NULL, -1);
-	store_bind_text(st, 3, insp_blank(note) ? NULL : note, -1);
-	store_bind_int64(st, 4, a->id);
-	int rc = store_step(st);
-	store_finalize(st);
+	int rc = insp_task_set_signature(c, a->id, sig ? "signed" : "refused", sig ? name : NULL, note);
 	return rc < 0 ? rc : insp_task_touch(c, a->id);
 }
 
@@ -635,45 +553,14 @@ static int do_complete(store_conn *c, insp_task_arg *a, json_t *t)
 		return rc;
 	}
 	const char *outcome = bad ? "non_compliant" : "compliant";
-	store_stmt *st = store_prepare(c, "UPDATE inspection_tasks SET state = 'completed', outcome = ?, summary = ?,"
-					  " completed_at = ?, completed_on = ?, publish_due = ?, updated_at = ? WHERE id = ?");
-	rc = ST_ERR;
-	if (st) {
-		store_bind_text(st, 1, outcome, -1);
-		store_bind_text(st, 2, summary, -1);
-		store_bind_int64(st, 3, now);
-		store_bind_text(st, 4, today, -1);
-		store_bind_text(st, 5, due, -1);
-		store_bind_int64(st, 6, now);
-		store_bind_int64(st, 7, a->id);
-		rc = store_step(st);
-		store_finalize(st);
-	}
-	/* The result on the subject's record, which credit evaluation reads. */
 	yj_id_parse(json_string_value(json_object_get(json_object_get(full, "subject"), "id")), &sid);
 	json_t *detail = json_pack("{s:O, s:I}", "kind", json_object_get(full, "kind"), "findings",
 				   (json_int_t)json_array_size(json_object_get(full, "findings")));
 	char *dt = yj_json_canonical(detail);
 	json_decref(detail);
-	st = rc < 0 ? NULL
-		    : store_prepare(c, "INSERT INTO subject_records (id, subject_id, kind, outcome, on_date, source_type, source_id,"
-				       " detail, region_code, department, created_at) VALUES (?, ?, 'inspection_result', ?, ?,"
-				       " 'inspection_task', ?, ?, ?, ?, ?)");
-	if (st) {
-		store_bind_int64(st, 1, yj_id_new());
-		store_bind_int64(st, 2, sid);
-		store_bind_text(st, 3, outcome, -1);
-		store_bind_text(st, 4, today, -1);
-		store_bind_int64(st, 5, a->id);
-		store_bind_text(st, 6, dt, -1);
-		store_bind_text(st, 7, json_string_value(json_object_get(full, "region_code")), -1);
-		store_bind_text(st, 8, json_string_value(json_object_get(full, "department")), -1);
-		store_bind_int64(st, 9, now);
-		rc = store_step(st);
-		store_finalize(st);
-	} else if (rc >= 0) {
-		rc = ST_ERR;
-	}
+	insp_record rec = {a->id, now, json_string_value(json_object_get(full, "region_code")),
+			   json_string_value(json_object_get(full, "department")), NULL};
+	rc = insp_task_complete(c, &rec, sid, outcome, summary, today, due, dt);
 	free(dt);
 	json_decref(full);
 	return rc < 0 ? rc : insp_todo_task_completed(c, a->id);

@@ -1,6 +1,7 @@
 /* task_store.c — the SQL that reads inspection tasks: a task row as JSON, one task with its team, and
  * the whole task (checklist merged with results, findings, attachments, rectification orders) that
- * the field pages and the audit leaves show; and the "touch" of a field operation. Teams: team_store.c. */
+ * the field pages and the audit leaves show; and every write of a task and its field records, so the
+ * handlers of task_api.c hold no SQL. Teams: team_store.c. */
 #define _POSIX_C_SOURCE 200809L
 #include "insp_int.h"
 
@@ -207,4 +208,169 @@ int insp_task_touch(store_conn *c, int64_t id)
 	int rc = store_step(st);
 	store_finalize(st);
 	return rc < 0 ? rc : ST_OK;
+}
+
+/* ---- writes ---- */
+
+/* Binds text or SQL NULL for a blank value. */
+static void bind_opt(store_stmt *st, int idx, const char *v)
+{
+	store_bind_text(st, idx, insp_blank(v) ? NULL : v, -1);
+}
+
+static int step_once(store_stmt *st)
+{
+	if (!st)
+		return ST_ERR;
+	int rc = store_step(st);
+	store_finalize(st);
+	return rc < 0 ? rc : ST_OK;
+}
+
+int insp_item_is_active(store_conn *c, const char *item_id, int *active)
+{
+	int64_t n = 0;
+	int rc = store_query_int64(c, "SELECT COUNT(*) FROM inspection_items WHERE id = ? AND active = 1", item_id, &n);
+	*active = rc == ST_OK && n > 0;
+	return rc < 0 && rc != ST_NOTFOUND ? rc : ST_OK;
+}
+
+int insp_task_insert(store_conn *c, const insp_task_new *t)
+{
+	store_stmt *st = store_prepare(c, "INSERT INTO inspection_tasks (id, kind, item_ids, subject_id, subject_name,"
+					  " subject_code, region_code, department, note, due_date, state, created_by,"
+					  " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'assigned', ?, ?, ?)");
+	if (!st)
+		return ST_ERR;
+	store_bind_int64(st, 1, t->id);
+	store_bind_text(st, 2, t->kind, -1);
+	store_bind_text(st, 3, t->item_ids, -1);
+	store_bind_int64(st, 4, t->subject_id);
+	store_bind_text(st, 5, t->subject_name, -1);
+	store_bind_text(st, 6, t->subject_code, -1);
+	store_bind_text(st, 7, t->region, -1);
+	store_bind_text(st, 8, t->department, -1);
+	store_bind_text(st, 9, t->note, -1);
+	store_bind_text(st, 10, t->due_date, -1);
+	store_bind_text(st, 11, t->actor, -1);
+	store_bind_int64(st, 12, t->at);
+	store_bind_int64(st, 13, t->at);
+	return step_once(st);
+}
+
+int insp_task_updated(store_conn *c, int64_t id)
+{
+	store_stmt *st = store_prepare(c, "UPDATE inspection_tasks SET updated_at = ? WHERE id = ?");
+	if (st) {
+		store_bind_int64(st, 1, yj_now_ms());
+		store_bind_int64(st, 2, id);
+	}
+	return step_once(st);
+}
+
+int insp_task_set_checkin(store_conn *c, int64_t id, int64_t at, int64_t lng_e6, int64_t lat_e6)
+{
+	store_stmt *st = store_prepare(c, "UPDATE inspection_tasks SET checkin_at = ?, checkin_lng_e6 = ?, checkin_lat_e6 = ?"
+					  " WHERE id = ?");
+	if (st) {
+		store_bind_int64(st, 1, at);
+		store_bind_int64(st, 2, lng_e6);
+		store_bind_int64(st, 3, lat_e6);
+		store_bind_int64(st, 4, id);
+	}
+	return step_once(st);
+}
+
+int insp_result_put(store_conn *c, const insp_record *r, const char *code, const char *result, const char *note)
+{
+	store_stmt *st = store_prepare(c, "DELETE FROM inspection_results WHERE task_id = ? AND point_code = ?");
+	if (st) {
+		store_bind_int64(st, 1, r->task_id);
+		store_bind_text(st, 2, code, -1);
+	}
+	int rc = step_once(st);
+	if (rc < 0)
+		return rc;
+	st = store_prepare(c, "INSERT INTO inspection_results (task_id, point_code, result, note, region_code, department,"
+			      " actor, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+	if (st) {
+		store_bind_int64(st, 1, r->task_id);
+		store_bind_text(st, 2, code, -1);
+		store_bind_text(st, 3, result, -1);
+		bind_opt(st, 4, note);
+		store_bind_text(st, 5, r->region, -1);
+		store_bind_text(st, 6, r->department, -1);
+		store_bind_text(st, 7, r->actor, -1);
+		store_bind_int64(st, 8, r->at);
+	}
+	return step_once(st);
+}
+
+int insp_finding_insert(store_conn *c, const insp_record *r, int64_t id, int64_t subject_id, const char *point_code,
+			const char *severity, const char *clause, const char *description)
+{
+	store_stmt *st = store_prepare(c, "INSERT INTO inspection_findings (id, task_id, point_code, severity, clause,"
+					  " description, subject_id, region_code, department, actor, created_at) VALUES (?, ?, ?, ?,"
+					  " ?, ?, ?, ?, ?, ?, ?)");
+	if (st) {
+		store_bind_int64(st, 1, id);
+		store_bind_int64(st, 2, r->task_id);
+		store_bind_text(st, 3, point_code, -1);
+		store_bind_text(st, 4, severity, -1);
+		store_bind_text(st, 5, clause, -1);
+		store_bind_text(st, 6, description, -1);
+		store_bind_int64(st, 7, subject_id);
+		store_bind_text(st, 8, r->region, -1);
+		store_bind_text(st, 9, r->department, -1);
+		store_bind_text(st, 10, r->actor, -1);
+		store_bind_int64(st, 11, r->at);
+	}
+	return step_once(st);
+}
+
+int insp_task_set_signature(store_conn *c, int64_t id, const char *state, const char *signer, const char *note)
+{
+	store_stmt *st = store_prepare(c, "UPDATE inspection_tasks SET signature = ?, signer_name = ?, signature_note = ? WHERE id = ?");
+	if (st) {
+		store_bind_text(st, 1, state, -1);
+		store_bind_text(st, 2, signer, -1);
+		bind_opt(st, 3, note);
+		store_bind_int64(st, 4, id);
+	}
+	return step_once(st);
+}
+
+int insp_task_complete(store_conn *c, const insp_record *r, int64_t subject_id, const char *outcome, const char *summary,
+		       const char *on, const char *publish_due, const char *detail)
+{
+	store_stmt *st = store_prepare(c, "UPDATE inspection_tasks SET state = 'completed', outcome = ?, summary = ?,"
+					  " completed_at = ?, completed_on = ?, publish_due = ?, updated_at = ? WHERE id = ?");
+	if (st) {
+		store_bind_text(st, 1, outcome, -1);
+		store_bind_text(st, 2, summary, -1);
+		store_bind_int64(st, 3, r->at);
+		store_bind_text(st, 4, on, -1);
+		store_bind_text(st, 5, publish_due, -1);
+		store_bind_int64(st, 6, r->at);
+		store_bind_int64(st, 7, r->task_id);
+	}
+	int rc = step_once(st);
+	if (rc < 0)
+		return rc;
+	/* The result on the subject's record, which credit evaluation reads. */
+	st = store_prepare(c, "INSERT INTO subject_records (id, subject_id, kind, outcome, on_date, source_type, source_id,"
+			      " detail, region_code, department, created_at) VALUES (?, ?, 'inspection_result', ?, ?,"
+			      " 'inspection_task', ?, ?, ?, ?, ?)");
+	if (st) {
+		store_bind_int64(st, 1, yj_id_new());
+		store_bind_int64(st, 2, subject_id);
+		store_bind_text(st, 3, outcome, -1);
+		store_bind_text(st, 4, on, -1);
+		store_bind_int64(st, 5, r->task_id);
+		store_bind_text(st, 6, detail, -1);
+		store_bind_text(st, 7, r->region, -1);
+		store_bind_text(st, 8, r->department, -1);
+		store_bind_int64(st, 9, r->at);
+	}
+	return step_once(st);
 }
