@@ -141,6 +141,35 @@ int insp_field_op(yj_req *r, insp_field_fn fn, const char *action, int status);
 int insp_task_attach(yj_req *r);
 int insp_attachment_get(yj_req *r);
 
+/* ---- rectification and publication (rectify_store.c) ---- */
+#define INSP_ORDER_COLS                                                                \
+	"id, task_id, finding_id, subject_id, requirement, issued_on, working_days, deadline, state,"             \
+	" follow_up_task_id, closed_at, close_note, region_code, department, actor, created_at, report, reported_at,"   \
+	" reported_by"
+/* A row of INSP_ORDER_COLS as JSON, with overdue as of today (new reference); insp_order_row is the
+ * same as a yj_row_fn (arg: today). */
+json_t *insp_order_json(store_stmt *st, const char *today);
+json_t *insp_order_row(store_stmt *st, void *today);
+/* The order in scope (*out new reference); ST_NOTFOUND outside scope. */
+int insp_order_load(store_conn *c, const yj_scope *sc, int64_t id, json_t **out);
+/* A new open order; finding_id 0 for none; strings borrowed. */
+typedef struct insp_order_new {
+	int64_t id, task_id, finding_id, subject_id;
+	const char *requirement, *issued_on;
+	int64_t working_days;
+	const char *deadline, *region, *department, *actor;
+	int64_t at;
+} insp_order_new;
+int insp_order_insert(store_conn *c, const insp_order_new *o);
+/* The follow-up task id of kind follow_up, copying the inspected task's subject and items. */
+int insp_follow_up_insert(store_conn *c, int64_t id, int64_t inspected_task, int64_t order_id, const char *due,
+			  const char *actor, int64_t at);
+int insp_order_set_follow_up(store_conn *c, int64_t order_id, int64_t task_id);
+/* state rectified or not_rectified. */
+int insp_order_close(store_conn *c, int64_t order_id, const char *state, const char *note, int64_t at);
+int insp_order_report(store_conn *c, int64_t order_id, const char *report, const char *actor, int64_t at);
+int insp_task_set_published(store_conn *c, int64_t task_id, int64_t at);
+
 /* ---- to-dos (insp_todos.c): each runs in the transaction of the change, after its write ---- */
 /* Puts (or re-addresses, after a new team) the task's to-do for its team, due on its due date. */
 int insp_todo_task(store_conn *c, int64_t task_id);

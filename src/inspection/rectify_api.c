@@ -11,37 +11,6 @@
 
 /* ---- publication deadlines ---- */
 
-int yj_insp_publications(store_conn *c, const yj_scope *sc, const char *today, int overdue_only, int limit, json_t **out)
-{
-	yj_qb *q = yj_q_select(&insp_tasks_t, "id, subject_id, subject_name, kind, outcome, completed_on, publish_due, region_code", sc);
-	yj_q_where(q, "state = 'completed' AND published_at IS NULL");
-	if (overdue_only) {
-		yj_q_where(q, "publish_due < ?");
-		yj_q_text(q, today);
-	}
-	yj_q_tail(q, "ORDER BY publish_due, id LIMIT ?");
-	yj_q_int(q, limit);
-	store_stmt *st = yj_q_prepare(q, c);
-	if (!st)
-		return ST_ERR;
-	json_t *items = json_array();
-	int rc;
-	while ((rc = store_step(st)) == ST_ROW)
-		json_array_append_new(items, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b}", "task_id",
-						       yj_json_id(store_col_int64(st, 0)), "subject_id",
-						       yj_json_id(store_col_int64(st, 1)), "subject_name", insp_text(st, 2), "kind",
-						       insp_text(st, 3), "outcome", insp_text(st, 4), "completed_on", insp_text(st, 5),
-						       "publish_due", insp_text(st, 6), "region_code", insp_text(st, 7), "overdue",
-						       strcmp(store_col_text(st, 6), today) < 0));
-	store_finalize(st);
-	if (rc < 0) {
-		json_decref(items);
-		return rc;
-	}
-	*out = items;
-	return ST_OK;
-}
-
 static int publications_list(yj_req *r)
 {
 	const char *ov = yj_query(r, "overdue");
@@ -86,15 +55,7 @@ static int publish_tx(store_conn *c, void *arg)
 	if (published)
 		return yj_refuse(&a->ref, 409, "state", "不能公示", "该检查结果已公示。");
 	int64_t now = yj_now_ms();
-	st = store_prepare(c, "UPDATE inspection_tasks SET published_at = ?, updated_at = ? WHERE id = ?");
-	if (!st)
-		return ST_ERR;
-	store_bind_int64(st, 1, now);
-	store_bind_int64(st, 2, now);
-	store_bind_int64(st, 3, a->id);
-	rc = store_step(st);
-	store_finalize(st);
-	if (rc < 0 || (rc = insp_todo_published(c, a->id)) < 0)
+	if ((rc = insp_task_set_published(c, a->id, now)) < 0 || (rc = insp_todo_published(c, a->id)) < 0)
 		return rc;
 	a->out = json_pack("{s:o, s:I, s:s}", "task_id", yj_json_id(a->id), "published_at", (json_int_t)now, "outcome", outcome);
 	return insp_audit(c, a->r, "inspection.result.publish", "inspection_task", a->id, region, a->out, NULL);
@@ -192,52 +153,13 @@ static int public_results(yj_req *r)
 
 /* ---- rectification orders ---- */
 
-#define ORDER_COLS                                                                                              \
-	"id, task_id, finding_id, subject_id, requirement, issued_on, working_days, deadline, state,"             \
-	" follow_up_task_id, closed_at, close_note, region_code, department, actor, created_at, report, reported_at,"   \
-	" reported_by"
-
-static json_t *order_json(store_stmt *st, const char *today)
-{
-	const char *state = store_col_text(st, 8), *deadline = store_col_text(st, 7);
-	json_t *o = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:b}", "id",
-			 yj_json_id(store_col_int64(st, 0)), "task_id", yj_json_id(store_col_int64(st, 1)), "finding_id",
-			 store_col_is_null(st, 2) ? json_null() : yj_json_id(store_col_int64(st, 2)), "subject_id",
-			 yj_json_id(store_col_int64(st, 3)), "requirement", insp_text(st, 4), "issued_on", insp_text(st, 5),
-			 "working_days", (json_int_t)store_col_int64(st, 6), "deadline", insp_text(st, 7), "state",
-			 insp_text(st, 8), "follow_up_task_id",
-			 store_col_is_null(st, 9) ? json_null() : yj_json_id(store_col_int64(st, 9)), "closed_at", insp_int(st, 10),
-			 "close_note", insp_text(st, 11), "region_code", insp_text(st, 12), "department", insp_text(st, 13),
-			 "actor", insp_text(st, 14), "created_at", (json_int_t)store_col_int64(st, 15), "overdue",
-			 !strcmp(state, "open") && strcmp(deadline, today) < 0);
-	json_object_set_new(o, "report", insp_text(st, 16));
-	json_object_set_new(o, "reported_at", insp_int(st, 17));
-	json_object_set_new(o, "reported_by", insp_text(st, 18));
-	return o;
-}
-
-static json_t *order_row(store_stmt *st, void *today)
-{
-	return order_json(st, today);
-}
-
-static int order_load(store_conn *c, const yj_scope *sc, int64_t id, json_t **out)
-{
-	char today[11];
-	yj_day_today(today);
-	yj_qb *q = yj_q_select(&insp_orders_t, ORDER_COLS, sc);
-	yj_q_where(q, "id = ?");
-	yj_q_int(q, id);
-	return yj_row_one(yj_q_prepare(q, c), order_row, today, out);
-}
-
 static int order_get(yj_req *r)
 {
 	int64_t id;
 	json_t *o = NULL;
 	if (yj_path_id_or_reply(r, "id", &id) < 0)
 		return YJ_OK;
-	int rc = order_load(store_conn_get(yj_store(r)), &yj_who(r)->scope, id, &o);
+	int rc = insp_order_load(store_conn_get(yj_store(r)), &yj_who(r)->scope, id, &o);
 	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 200, o);
 }
 
@@ -268,7 +190,7 @@ static int orders_list(yj_req *r)
 	if (cursor && order_cursor(cursor, after_day, &after_id) < 0)
 		return yj_reply_problem(r, 400, "validation", "参数错误", "cursor 无效，请使用上一页返回的 next_cursor。");
 	yj_day_today(today);
-	yj_qb *q = yj_q_select(&insp_orders_t, ORDER_COLS, &yj_who(r)->scope);
+	yj_qb *q = yj_q_select(&insp_orders_t, INSP_ORDER_COLS, &yj_who(r)->scope);
 	const char *v;
 	if ((v = yj_query(r, "state")) && *v) {
 		yj_q_where(q, "state = ?");
@@ -301,7 +223,7 @@ static int orders_list(yj_req *r)
 			next = yj_cursor_json(key);
 			break;
 		}
-		json_array_append_new(items, order_json(st, today));
+		json_array_append_new(items, insp_order_json(st, today));
 	}
 	store_finalize(st);
 	if (rc < 0) {
@@ -374,29 +296,9 @@ static int order_create_tx(store_conn *c, void *arg)
 		return rc;
 	insp_actor(a->r, actor);
 	int64_t id = yj_id_new();
-	st = store_prepare(c, "INSERT INTO rectification_orders (id, task_id, finding_id, subject_id, requirement, issued_on,"
-			      " working_days, deadline, state, region_code, department, actor, created_at) VALUES (?, ?, ?, ?, ?,"
-			      " ?, ?, ?, 'open', ?, ?, ?, ?)");
-	if (!st)
-		return ST_ERR;
-	store_bind_int64(st, 1, id);
-	store_bind_int64(st, 2, a->id);
-	if (fid)
-		store_bind_int64(st, 3, finding);
-	else
-		store_bind_null(st, 3);
-	store_bind_int64(st, 4, subject);
-	store_bind_text(st, 5, req, -1);
-	store_bind_text(st, 6, today, -1);
-	store_bind_int64(st, 7, days);
-	store_bind_text(st, 8, deadline, -1);
-	store_bind_text(st, 9, region, -1);
-	store_bind_text(st, 10, dept, -1);
-	store_bind_text(st, 11, actor, -1);
-	store_bind_int64(st, 12, yj_now_ms());
-	rc = store_step(st);
-	store_finalize(st);
-	if (rc < 0 || (rc = insp_todo_order(c, id)) < 0 || (rc = order_load(c, &yj_who(a->r)->scope, id, &a->out)) < 0)
+	insp_order_new row = {id, a->id, fid ? finding : 0, subject, req, today, days, deadline, region, dept, actor, yj_now_ms()};
+	rc = insp_order_insert(c, &row);
+	if (rc < 0 || (rc = insp_todo_order(c, id)) < 0 || (rc = insp_order_load(c, &yj_who(a->r)->scope, id, &a->out)) < 0)
 		return rc;
 	return insp_audit(c, a->r, "inspection.rectification.order", "rectification_order", id, region, a->out, NULL);
 }
@@ -411,7 +313,7 @@ static int follow_up_tx(store_conn *c, void *arg)
 {
 	struct order_arg *a = arg;
 	json_t *o = NULL;
-	int rc = order_load(c, &yj_who(a->r)->scope, a->id, &o);
+	int rc = insp_order_load(c, &yj_who(a->r)->scope, a->id, &o);
 	if (rc < 0)
 		return rc;
 	if (!json_is_null(json_object_get(o, "follow_up_task_id")) || strcmp(json_string_value(json_object_get(o, "state")), "open")) {
@@ -433,40 +335,18 @@ static int follow_up_tx(store_conn *c, void *arg)
 		}
 	}
 	/* Copy the inspected task's subject, items and (unless given) team. */
-	store_stmt *st = store_prepare(c, "INSERT INTO inspection_tasks (id, kind, item_ids, subject_id, subject_name, subject_code,"
-					  " region_code, department, source_order_id, due_date, state, created_by, created_at,"
-					  " updated_at) SELECT ?, 'follow_up', item_ids, subject_id, subject_name, subject_code,"
-					  " region_code, department, ?, ?, 'assigned', ?, ?, ? FROM inspection_tasks"
-					  " WHERE id = ?");
-	if (!st) {
-		free(team_csv);
-		json_decref(o);
-		return ST_ERR;
-	}
-	store_bind_int64(st, 1, fid);
-	store_bind_int64(st, 2, a->id);
-	store_bind_text(st, 3, json_string_value(json_object_get(o, "deadline")), -1);
-	store_bind_text(st, 4, actor, -1);
-	store_bind_int64(st, 5, now);
-	store_bind_int64(st, 6, now);
-	store_bind_int64(st, 7, task);
-	rc = store_step(st);
-	store_finalize(st);
+	rc = insp_follow_up_insert(c, fid, task, a->id, json_string_value(json_object_get(o, "deadline")), actor, now);
 	if (rc >= 0) /* the given team, else the inspected task's */
 		rc = team_csv ? insp_team_write(c, fid, team_csv) : insp_team_copy(c, task, fid);
 	free(team_csv);
 	if (rc >= 0)
 		rc = insp_todo_task(c, fid);
-	if (rc >= 0 && (st = store_prepare(c, "UPDATE rectification_orders SET follow_up_task_id = ? WHERE id = ?"))) {
-		store_bind_int64(st, 1, fid);
-		store_bind_int64(st, 2, a->id);
-		rc = store_step(st);
-		store_finalize(st);
-	}
+	if (rc >= 0)
+		rc = insp_order_set_follow_up(c, a->id, fid);
 	char region[16];
 	snprintf(region, sizeof region, "%s", json_string_value(json_object_get(o, "region_code")));
 	json_decref(o);
-	if (rc < 0 || (rc = order_load(c, &yj_who(a->r)->scope, a->id, &a->out)) < 0)
+	if (rc < 0 || (rc = insp_order_load(c, &yj_who(a->r)->scope, a->id, &a->out)) < 0)
 		return rc;
 	return insp_audit(c, a->r, "inspection.rectification.follow_up", "rectification_order", a->id, region, a->out, NULL);
 }
@@ -488,7 +368,7 @@ static int close_tx(store_conn *c, void *arg)
 	if (yj_refusal_has_fields(&a->ref))
 		return yj_refuse_invalid(&a->ref, NULL);
 	json_t *o = NULL;
-	int rc = order_load(c, &yj_who(a->r)->scope, a->id, &o);
+	int rc = insp_order_load(c, &yj_who(a->r)->scope, a->id, &o);
 	if (rc < 0)
 		return rc;
 	int open = !strcmp(json_string_value(json_object_get(o, "state")), "open");
@@ -497,16 +377,7 @@ static int close_tx(store_conn *c, void *arg)
 	json_decref(o);
 	if (!open)
 		return yj_refuse(&a->ref, 409, "state", "不能办结", "该整改通知已办结。");
-	store_stmt *st = store_prepare(c, "UPDATE rectification_orders SET state = ?, closed_at = ?, close_note = ? WHERE id = ?");
-	if (!st)
-		return ST_ERR;
-	store_bind_text(st, 1, res, -1);
-	store_bind_int64(st, 2, yj_now_ms());
-	store_bind_text(st, 3, note, -1);
-	store_bind_int64(st, 4, a->id);
-	rc = store_step(st);
-	store_finalize(st);
-	if (rc < 0 || (rc = insp_todo_order_closed(c, a->id)) < 0 || (rc = order_load(c, &yj_who(a->r)->scope, a->id, &a->out)) < 0)
+	if ((rc = insp_order_close(c, a->id, res, note, yj_now_ms())) < 0 || (rc = insp_todo_order_closed(c, a->id)) < 0 || (rc = insp_order_load(c, &yj_who(a->r)->scope, a->id, &a->out)) < 0)
 		return rc;
 	return insp_audit(c, a->r, "inspection.rectification.close", "rectification_order", a->id, region, a->out, NULL);
 }
@@ -527,7 +398,7 @@ static int report_tx(store_conn *c, void *arg)
 		return yj_refuse_invalid(&a->ref, NULL);
 	}
 	json_t *o = NULL;
-	int rc = order_load(c, &yj_who(a->r)->scope, a->id, &o);
+	int rc = insp_order_load(c, &yj_who(a->r)->scope, a->id, &o);
 	if (rc < 0)
 		return rc;
 	int open = !strcmp(json_string_value(json_object_get(o, "state")), "open");
@@ -537,16 +408,7 @@ static int report_tx(store_conn *c, void *arg)
 	if (!open)
 		return yj_refuse(&a->ref, 409, "state", "不能提交", "该整改通知已办结，不能再提交整改报告。");
 	insp_actor(a->r, actor);
-	store_stmt *st = store_prepare(c, "UPDATE rectification_orders SET report = ?, reported_at = ?, reported_by = ? WHERE id = ?");
-	if (!st)
-		return ST_ERR;
-	store_bind_text(st, 1, text, -1);
-	store_bind_int64(st, 2, yj_now_ms());
-	store_bind_text(st, 3, actor, -1);
-	store_bind_int64(st, 4, a->id);
-	rc = store_step(st);
-	store_finalize(st);
-	if (rc < 0 || (rc = order_load(c, &yj_who(a->r)->scope, a->id, &a->out)) < 0)
+	if ((rc = insp_order_report(c, a->id, text, actor, yj_now_ms())) < 0 || (rc = insp_order_load(c, &yj_who(a->r)->scope, a->id, &a->out)) < 0)
 		return rc;
 	return insp_audit(c, a->r, "inspection.rectification.report", "rectification_order", a->id, region, a->out, NULL);
 }
