@@ -169,6 +169,9 @@ int insp_order_set_follow_up(store_conn *c, int64_t order_id, int64_t task_id);
 int insp_order_close(store_conn *c, int64_t order_id, const char *state, const char *note, int64_t at);
 int insp_order_report(store_conn *c, int64_t order_id, const char *report, const char *actor, int64_t at);
 int insp_task_set_published(store_conn *c, int64_t task_id, int64_t at);
+/* On each published result of items (objects with "id" and "item_ids"): "items" (the item names,
+ * replacing item_ids) and "findings" [{severity, clause}] — two statements for the whole page. */
+int insp_public_details(store_conn *c, json_t *items);
 
 /* ---- to-dos (insp_todos.c): each runs in the transaction of the change, after its write ---- */
 /* Puts (or re-addresses, after a new team) the task's to-do for its team, due on its due date. */

@@ -113,36 +113,8 @@ static int public_results(yj_req *r)
 						       insp_csv_array(store_col_text(st, 8)), "summary", insp_text(st, 9)));
 	}
 	store_finalize(st);
-	/* Items by name and findings (severity and clause) of each result. */
-	size_t i;
-	json_t *it;
-	json_array_foreach(items, i, it) {
-		json_t *names = json_array(), *v, *fs = json_array();
-		size_t k;
-		json_array_foreach(json_object_get(it, "item_ids"), k, v) {
-			int64_t name_id = 0;
-			yj_id_parse(json_string_value(v), &name_id);
-			store_stmt *s2 = store_prepare(c, "SELECT name FROM inspection_items WHERE id = ?");
-			if (s2) {
-				store_bind_int64(s2, 1, name_id);
-				if (store_step(s2) == ST_ROW)
-					json_array_append_new(names, json_string(store_col_text(s2, 0)));
-				store_finalize(s2);
-			}
-		}
-		json_object_del(it, "item_ids");
-		json_object_set_new(it, "items", names);
-		int64_t tid = 0;
-		yj_id_parse(json_string_value(json_object_get(it, "id")), &tid);
-		store_stmt *s3 = store_prepare(c, "SELECT severity, clause FROM inspection_findings WHERE task_id = ? ORDER BY id");
-		if (s3) {
-			store_bind_int64(s3, 1, tid);
-			while (store_step(s3) == ST_ROW)
-				json_array_append_new(fs, json_pack("{s:o, s:o}", "severity", insp_text(s3, 0), "clause", insp_text(s3, 1)));
-			store_finalize(s3);
-		}
-		json_object_set_new(it, "findings", fs);
-	}
+	if (rc >= 0)
+		rc = insp_public_details(c, items);
 	if (rc < 0) {
 		json_decref(items);
 		json_decref(next);

@@ -3,6 +3,7 @@
  * inspections not yet published with their 20-working-day deadline. */
 #define _POSIX_C_SOURCE 200809L
 #include "insp_int.h"
+#include "../base/id.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -170,4 +171,81 @@ int insp_order_report(store_conn *c, int64_t order_id, const char *report, const
 		store_bind_int64(st, 4, order_id);
 	}
 	return step_once(st);
+}
+
+/* "?, ?, …" for n ids into sql. */
+static void placeholders(yj_buf *sql, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		yj_buf_puts(sql, i ? ", ?" : "?");
+}
+
+/* Each result's items by name (the item list is reference data: read whole, once). */
+static int public_item_names(store_conn *c, json_t *items)
+{
+	store_stmt *st = store_prepare(c, "SELECT id, name FROM inspection_items");
+	if (!st)
+		return ST_ERR;
+	json_t *names = json_object();
+	int rc;
+	while ((rc = store_step(st)) == ST_ROW) {
+		char key[21];
+		yj_id_format(store_col_int64(st, 0), key);
+		json_object_set_new(names, key, json_string(store_col_text(st, 1) ? store_col_text(st, 1) : ""));
+	}
+	store_finalize(st);
+	size_t i, k;
+	json_t *it, *v;
+	json_array_foreach(items, i, it) {
+		json_t *list = json_array();
+		json_array_foreach(json_object_get(it, "item_ids"), k, v) {
+			json_t *nm = json_object_get(names, json_string_value(v));
+			if (nm)
+				json_array_append(list, nm);
+		}
+		json_object_del(it, "item_ids");
+		json_object_set_new(it, "items", list);
+	}
+	json_decref(names);
+	return rc < 0 ? rc : ST_OK;
+}
+
+/* Each result's findings (severity and clause), for the whole page in one statement. */
+static int public_findings(store_conn *c, json_t *items)
+{
+	size_t i, n = json_array_size(items);
+	json_t *it, *by_id = json_object();
+	yj_buf sql = YJ_BUF_INIT;
+	yj_buf_puts(&sql, "SELECT task_id, severity, clause FROM inspection_findings WHERE task_id IN (");
+	placeholders(&sql, n);
+	yj_buf_puts(&sql, ") ORDER BY task_id, id");
+	store_stmt *st = n ? store_prepare(c, sql.data) : NULL;
+	yj_buf_free(&sql);
+	json_array_foreach(items, i, it) {
+		json_t *fs = json_array();
+		json_object_set_new(it, "findings", fs);
+		json_object_set(by_id, json_string_value(json_object_get(it, "id")), fs);
+		int64_t tid = 0;
+		yj_id_parse(json_string_value(json_object_get(it, "id")), &tid);
+		if (st)
+			store_bind_int64(st, (int)i + 1, tid);
+	}
+	int rc = n && !st ? ST_ERR : ST_OK;
+	while (st && (rc = store_step(st)) == ST_ROW) {
+		char key[21];
+		yj_id_format(store_col_int64(st, 0), key);
+		json_t *fs = json_object_get(by_id, key);
+		if (fs)
+			json_array_append_new(fs, json_pack("{s:o, s:o}", "severity", insp_text(st, 1), "clause", insp_text(st, 2)));
+	}
+	if (st)
+		store_finalize(st);
+	json_decref(by_id);
+	return rc < 0 ? rc : ST_OK;
+}
+
+int insp_public_details(store_conn *c, json_t *items)
+{
+	int rc = public_item_names(c, items);
+	return rc < 0 ? rc : public_findings(c, items);
 }
