@@ -259,62 +259,99 @@ static int conflict_names(store_conn *c, json_t *a)
 	return rc;
 }
 
-static int conflicts_of(store_conn *c, int64_t user, json_t **out)
+static json_t *inspector_json(store_stmt *st)
 {
-	store_stmt *st = store_prepare(c, "SELECT id, institution_id, kind, start_date, end_date, reason, created_at"
-					  " FROM inspector_conflicts WHERE user_id = ? ORDER BY id");
-	if (!st)
-		return ST_ERR;
-	store_bind_int64(st, 1, user);
-	json_t *a = json_array();
-	int rc;
-	while ((rc = store_step(st)) == ST_ROW)
-		json_array_append_new(a, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:I}", "id", yj_json_id(store_col_int64(st, 0)),
-						   "institution_id", yj_json_id(store_col_int64(st, 1)), "kind", insp_text(st, 2),
-						   "start_date", insp_text(st, 3), "end_date", insp_text(st, 4), "reason",
-						   insp_text(st, 5), "created_at", (json_int_t)store_col_int64(st, 6)));
-	store_finalize(st);
-	if (rc >= 0)
-		rc = conflict_names(c, a);
-	if (rc < 0) {
-		json_decref(a);
-		return rc;
+	return json_pack("{s:o, s:o, s:o, s:o, s:b, s:I}", "user_id", yj_json_id(store_col_int64(st, 0)), "cert_no",
+			 insp_text(st, 1), "department", insp_text(st, 2), "region_code", insp_text(st, 3), "active",
+			 (int)store_col_int64(st, 4), "updated_at", (json_int_t)store_col_int64(st, 5));
+}
+
+#define INSPECTOR_COLS "user_id, cert_no, department, region_code, active, updated_at"
+
+static json_t *inspector_row(store_stmt *st, void *arg)
+{
+	(void)arg;
+	return inspector_json(st);
+}
+
+/* The declared conflicts of every inspector of list (objects with "user_id"), into "conflicts", in
+ * one statement, with the institutions' names in one more. */
+static int conflicts_fill(store_conn *c, json_t *list, const int64_t *ids, size_t n)
+{
+	json_t *by_user = json_object(), *all = json_array(), *o;
+	size_t i;
+	json_array_foreach(list, i, o) {
+		json_t *a = json_array();
+		json_object_set_new(o, "conflicts", a);
+		json_object_set(by_user, json_string_value(json_object_get(o, "user_id")), a);
 	}
-	*out = a;
-	return ST_OK;
+	yj_buf sql = YJ_BUF_INIT;
+	yj_buf_puts(&sql, "SELECT id, institution_id, kind, start_date, end_date, reason, created_at, user_id"
+			  " FROM inspector_conflicts WHERE user_id IN (");
+	for (i = 0; i < n; i++)
+		yj_buf_puts(&sql, i ? ", ?" : "?");
+	yj_buf_puts(&sql, ") ORDER BY id");
+	store_stmt *st = n ? store_prepare(c, sql.data) : NULL;
+	yj_buf_free(&sql);
+	int rc = n && !st ? ST_ERR : ST_OK;
+	for (i = 0; st && i < n; i++)
+		store_bind_int64(st, (int)i + 1, ids[i]);
+	while (st && (rc = store_step(st)) == ST_ROW) {
+		char key[21];
+		yj_id_format(store_col_int64(st, 7), key);
+		json_t *f = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:I}", "id", yj_json_id(store_col_int64(st, 0)),
+				      "institution_id", yj_json_id(store_col_int64(st, 1)), "kind", insp_text(st, 2),
+				      "start_date", insp_text(st, 3), "end_date", insp_text(st, 4), "reason", insp_text(st, 5),
+				      "created_at", (json_int_t)store_col_int64(st, 6));
+		json_array_append(all, f);
+		json_array_append_new(json_object_get(by_user, key), f);
+	}
+	if (st)
+		store_finalize(st);
+	if (rc >= 0)
+		rc = conflict_names(c, all); /* the objects are shared with each inspector's list */
+	json_decref(all);
+	json_decref(by_user);
+	return rc < 0 ? rc : ST_OK;
+}
+
+/* Names (from auth) and conflicts of every inspector of list: three statements whatever its length
+ * (names: one more per 500 people). */
+static int inspectors_fill(store_conn *c, json_t *list)
+{
+	size_t i, n = json_array_size(list);
+	json_t *o, *names = json_object();
+	int64_t *ids = yj_malloc((n ? n : 1) * sizeof *ids);
+	json_array_foreach(list, i, o) yj_id_parse(json_string_value(json_object_get(o, "user_id")), &ids[i]);
+	int rc = yj_user_names(c, ids, n, 0, names);
+	json_array_foreach(list, i, o) {
+		json_t *nm = json_object_get(names, json_string_value(json_object_get(o, "user_id")));
+		if (nm)
+			json_object_set(o, "name", nm);
+	}
+	if (rc >= 0)
+		rc = conflicts_fill(c, list, ids, n);
+	free(ids);
+	json_decref(names);
+	return rc;
 }
 
 static int inspector_load(store_conn *c, const yj_scope *sc, int64_t user, json_t **out)
 {
-	yj_qb *q = yj_q_select(&insp_inspectors_t, "user_id, cert_no, department, region_code, active, updated_at", sc);
+	yj_qb *q = yj_q_select(&insp_inspectors_t, INSPECTOR_COLS, sc);
 	yj_q_where(q, "user_id = ?");
 	yj_q_int(q, user);
-	store_stmt *st = yj_q_prepare(q, c);
-	if (!st)
-		return ST_ERR;
-	int rc = store_step(st);
-	if (rc != ST_ROW) {
-		store_finalize(st);
-		return rc == ST_DONE ? ST_NOTFOUND : rc;
-	}
-	json_t *o = json_pack("{s:o, s:o, s:o, s:o, s:b, s:I}", "user_id", yj_json_id(store_col_int64(st, 0)), "cert_no",
-			      insp_text(st, 1), "department", insp_text(st, 2), "region_code", insp_text(st, 3), "active",
-			      (int)store_col_int64(st, 4), "updated_at", (json_int_t)store_col_int64(st, 5));
-	store_finalize(st);
-	json_t *names = json_object();
-	if ((rc = yj_user_names(c, &user, 1, 0, names)) < 0) {
-		json_decref(names);
+	json_t *o = NULL;
+	int rc = yj_row_one(yj_q_prepare(q, c), inspector_row, NULL, &o);
+	if (rc < 0)
+		return rc;
+	json_t *one = json_pack("[O]", o);
+	rc = inspectors_fill(c, one);
+	json_decref(one);
+	if (rc < 0) {
 		json_decref(o);
 		return rc;
 	}
-	json_object_set(o, "name", json_object_get(names, json_string_value(json_object_get(o, "user_id"))));
-	json_decref(names);
-	json_t *cf = NULL;
-	if ((rc = conflicts_of(c, user, &cf)) < 0) {
-		json_decref(o);
-		return rc;
-	}
-	json_object_set_new(o, "conflicts", cf);
 	*out = o;
 	return ST_OK;
 }
@@ -334,16 +371,6 @@ static int page_or_reply(yj_req *r, int dflt, int *limit, int64_t *after)
 	return YJ_OK;
 }
 
-/* The cursor after the page's last id when a row beyond the page exists (n > limit), else null. */
-static json_t *next_of(const int64_t *ids, size_t n, int limit)
-{
-	if (n <= (size_t)limit)
-		return json_null();
-	char key[21];
-	yj_id_format(ids[limit - 1], key);
-	return yj_cursor_json(key);
-}
-
 #define INSPECTORS_PAGE 2000 /* what the list answered before it had pages */
 #define SIGNALS_PAGE 5000
 
@@ -354,7 +381,7 @@ static int inspectors_list(yj_req *r)
 	if (page_or_reply(r, INSPECTORS_PAGE, &limit, &after) < 0)
 		return YJ_OK;
 	store_conn *c = store_conn_get(yj_store(r));
-	yj_qb *q = yj_q_select(&insp_inspectors_t, "user_id", &yj_who(r)->scope);
+	yj_qb *q = yj_q_select(&insp_inspectors_t, INSPECTOR_COLS, &yj_who(r)->scope);
 	const char *v;
 	if ((v = yj_query(r, "department")) && *v) {
 		yj_q_where(q, "department = ?");
@@ -367,24 +394,19 @@ static int inspectors_list(yj_req *r)
 	store_stmt *st = yj_q_prepare(q, c);
 	if (!st)
 		return yj_reply_store_error(r, ST_ERR);
-	int64_t *ids = NULL;
-	size_t n = 0;
+	json_t *items = json_array(), *next = json_null();
 	int rc;
 	while ((rc = store_step(st)) == ST_ROW) {
-		ids = yj_realloc(ids, (n + 1) * sizeof *ids);
-		ids[n++] = store_col_int64(st, 0);
+		if ((int)json_array_size(items) == limit) {
+			next = yj_cursor_json(json_string_value(json_object_get(json_array_get(items, (size_t)limit - 1), "user_id")));
+			break;
+		}
+		json_array_append_new(items, inspector_json(st));
 	}
 	store_finalize(st);
-	json_t *next = next_of(ids, n, limit);
-	if (n > (size_t)limit)
-		n = (size_t)limit;
-	json_t *items = json_array();
-	for (size_t i = 0; rc >= 0 && i < n; i++) {
-		json_t *o = NULL;
-		if ((rc = inspector_load(c, &yj_who(r)->scope, ids[i], &o)) >= 0)
-			json_array_append_new(items, o);
-	}
-	free(ids);
+	/* Names and conflicts for the whole page: a constant number of statements, not four per inspector. */
+	if (rc >= 0)
+		rc = inspectors_fill(c, items);
 	if (rc < 0) {
 		json_decref(items);
 		json_decref(next);

@@ -256,7 +256,15 @@ static void fixed_lists_page(void **state)
 	assert_true(json_is_null(json_object_get(p2, "next_cursor")));
 	assert_true(json_equal(json_object_get(json_array_get(json_object_get(all, "items"), 2), "user_id"),
 			       json_object_get(json_array_get(json_object_get(p2, "items"), 0), "user_id")));
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(all, "items"), 0), "name")), "t.ins0");
 	json_decref(all);
+	json_decref(p1);
+	json_decref(p2);
+	/* The directory page with names and conflicts costs the same for one inspector as for three. */
+	int64_t one = statements_of(admin_tok, "/api/v1/inspection/inspectors?limit=1", 200, &p1);
+	int64_t three = statements_of(admin_tok, "/api/v1/inspection/inspectors?limit=3", 200, &p2);
+	print_message("statements: directory page of 1 %lld, of 3 %lld\n", (long long)one, (long long)three);
+	assert_int_equal(one, three);
 	json_decref(p1);
 	json_decref(p2);
 	/* Orders page on (deadline, id): a cursor without its id is refused, a whole one taken. */
