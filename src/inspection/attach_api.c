@@ -20,8 +20,7 @@
 static int check_quota(store_conn *c, insp_task_arg *a, const char *actor, size_t n)
 {
 	int64_t used = 0, quota = yj_config(a->r)->attachment_quota;
-	int rc = store_query_int64(c, "SELECT COALESCE(SUM(size), 0) FROM inspection_attachments WHERE actor = ?", actor,
-				   &used);
+	int rc = insp_attached_bytes(c, actor, &used);
 	if (rc < 0 || used + (int64_t)n <= quota)
 		return rc < 0 ? rc : ST_OK;
 	char u[32], f[32], q[32];
@@ -64,36 +63,14 @@ static int do_attach(store_conn *c, insp_task_arg *a, json_t *t)
 	crypto_hash_sha256(h, data, n); /* the name under which the content is (or will be) stored */
 	yj_hex_encode(h, sizeof h, hex);
 	insp_actor(a->r, actor);
-	store_stmt *st = store_prepare(c, "SELECT COUNT(*) FROM inspection_attachments WHERE task_id = ? AND sha256 = ?");
-	if (!st)
-		return ST_ERR;
-	store_bind_int64(st, 1, a->id);
-	store_bind_text(st, 2, hex, -1);
-	rc = store_step(st);
-	int64_t have = rc == ST_ROW ? store_col_int64(st, 0) : 0;
-	store_finalize(st);
-	if (rc < 0)
+	int have = 0;
+	if ((rc = insp_attachment_exists(c, a->id, hex, &have)) < 0)
 		return rc;
 	if (!have) {
-		if ((rc = check_quota(c, a, actor, n)) < 0 || (rc = yj_blob_put(c, data, n, hex)) < 0)
-			return rc;
-		st = store_prepare(c, "INSERT INTO inspection_attachments (id, task_id, sha256, media_type, size, name, region_code,"
-				      " department, actor, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-		if (!st)
-			return ST_ERR;
-		store_bind_int64(st, 1, yj_id_new());
-		store_bind_int64(st, 2, a->id);
-		store_bind_text(st, 3, hex, -1);
-		store_bind_text(st, 4, type, -1);
-		store_bind_int64(st, 5, (int64_t)n);
-		store_bind_text(st, 6, name && *name ? name : hex, -1);
-		store_bind_text(st, 7, json_string_value(json_object_get(t, "region_code")), -1);
-		store_bind_text(st, 8, json_string_value(json_object_get(t, "department")), -1);
-		store_bind_text(st, 9, actor, -1);
-		store_bind_int64(st, 10, yj_now_ms());
-		rc = store_step(st);
-		store_finalize(st);
-		if (rc < 0)
+		insp_record rec = {a->id, yj_now_ms(), json_string_value(json_object_get(t, "region_code")),
+				   json_string_value(json_object_get(t, "department")), actor};
+		if ((rc = check_quota(c, a, actor, n)) < 0 || (rc = yj_blob_put(c, data, n, hex)) < 0 ||
+		    (rc = insp_attachment_insert(c, &rec, hex, type, (int64_t)n, name && *name ? name : hex)) < 0)
 			return rc;
 	}
 	char url[160];
@@ -115,20 +92,10 @@ int insp_attachment_get(yj_req *r)
 		return YJ_OK;
 	const char *sha = yj_param(r, "sha256");
 	store_conn *c = store_conn_get(yj_store(r));
-	yj_qb *q = yj_q_select(&insp_attach_t, "media_type, name", &yj_who(r)->scope);
-	yj_q_where(q, "task_id = ? AND sha256 = ?");
-	yj_q_int(q, id);
-	yj_q_text(q, sha);
-	store_stmt *st = yj_q_prepare(q, c);
-	if (!st)
-		return yj_reply_store_error(r, ST_ERR);
-	int rc = store_step(st);
 	char type[40] = "";
-	if (rc == ST_ROW)
-		snprintf(type, sizeof type, "%s", store_col_text(st, 0));
-	store_finalize(st);
-	if (rc != ST_ROW)
-		return yj_reply_store_error(r, rc == ST_DONE ? ST_NOTFOUND : rc);
+	int rc = insp_attachment_type(c, &yj_who(r)->scope, id, sha, type);
+	if (rc < 0)
+		return yj_reply_store_error(r, rc);
 	/* The content goes to an unlinked temporary file one chunk at a time and is sent from there, so
 	 * no attachment is ever whole in memory. */
 	char path[] = "/tmp/yijian-attachment-XXXXXX";

@@ -126,6 +126,15 @@ int insp_task_set_signature(store_conn *c, int64_t id, const char *state, const 
 int insp_task_complete(store_conn *c, const insp_record *r, int64_t subject_id, const char *outcome, const char *summary,
 		       const char *on, const char *publish_due, const char *detail);
 
+/* Attachment rows of tasks (task_store.c; the contents are platform/attach's). */
+/* The sizes of every attachment actor added, summed (the per-user quota). */
+int insp_attached_bytes(store_conn *c, const char *actor, int64_t *bytes);
+int insp_attachment_exists(store_conn *c, int64_t task_id, const char *sha256, int *exists);
+int insp_attachment_insert(store_conn *c, const insp_record *r, const char *sha256, const char *media_type, int64_t size,
+			   const char *name);
+/* The media type of the task's attachment sha256 in scope sc: ST_OK, ST_NOTFOUND or a failure. */
+int insp_attachment_type(store_conn *c, const yj_scope *sc, int64_t task_id, const char *sha256, char type[40]);
+
 /* ---- field operations on a task (task_api.c; attachments in attach_api.c) ---- */
 typedef struct insp_task_arg {
 	yj_req *r;

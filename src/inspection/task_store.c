@@ -374,3 +374,61 @@ int insp_task_complete(store_conn *c, const insp_record *r, int64_t subject_id, 
 	}
 	return step_once(st);
 }
+
+/* ---- attachments (the contents are platform/attach's) ---- */
+
+int insp_attached_bytes(store_conn *c, const char *actor, int64_t *bytes)
+{
+	*bytes = 0;
+	int rc = store_query_int64(c, "SELECT COALESCE(SUM(size), 0) FROM inspection_attachments WHERE actor = ?", actor, bytes);
+	return rc == ST_NOTFOUND ? ST_OK : rc;
+}
+
+int insp_attachment_exists(store_conn *c, int64_t task_id, const char *sha256, int *exists)
+{
+	store_stmt *st = store_prepare(c, "SELECT COUNT(*) FROM inspection_attachments WHERE task_id = ? AND sha256 = ?");
+	if (!st)
+		return ST_ERR;
+	store_bind_int64(st, 1, task_id);
+	store_bind_text(st, 2, sha256, -1);
+	int rc = store_step(st);
+	*exists = rc == ST_ROW && store_col_int64(st, 0) > 0;
+	store_finalize(st);
+	return rc < 0 ? rc : ST_OK;
+}
+
+int insp_attachment_insert(store_conn *c, const insp_record *r, const char *sha256, const char *media_type, int64_t size,
+			   const char *name)
+{
+	store_stmt *st = store_prepare(c, "INSERT INTO inspection_attachments (id, task_id, sha256, media_type, size, name, region_code,"
+					  " department, actor, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	if (st) {
+		store_bind_int64(st, 1, yj_id_new());
+		store_bind_int64(st, 2, r->task_id);
+		store_bind_text(st, 3, sha256, -1);
+		store_bind_text(st, 4, media_type, -1);
+		store_bind_int64(st, 5, size);
+		store_bind_text(st, 6, name, -1);
+		store_bind_text(st, 7, r->region, -1);
+		store_bind_text(st, 8, r->department, -1);
+		store_bind_text(st, 9, r->actor, -1);
+		store_bind_int64(st, 10, r->at);
+	}
+	return step_once(st);
+}
+
+int insp_attachment_type(store_conn *c, const yj_scope *sc, int64_t task_id, const char *sha256, char type[40])
+{
+	yj_qb *q = yj_q_select(&insp_attach_t, "media_type, name", sc);
+	yj_q_where(q, "task_id = ? AND sha256 = ?");
+	yj_q_int(q, task_id);
+	yj_q_text(q, sha256);
+	store_stmt *st = yj_q_prepare(q, c);
+	if (!st)
+		return ST_ERR;
+	int rc = store_step(st);
+	if (rc == ST_ROW)
+		snprintf(type, 40, "%s", store_col_text(st, 0));
+	store_finalize(st);
+	return rc == ST_ROW ? ST_OK : rc == ST_DONE ? ST_NOTFOUND : rc;
+}
