@@ -19,16 +19,6 @@ const src = join(root, 'src');
 // reads of platform and registry tables are being moved behind the owners' headers (issue 10, items
 // 2 and 3, the inspection split); empty this list as they go, never add to it.
 const TEMPORARY = `
-src/inspection/calendar.c work_calendar
-src/inspection/draw_input.c users
-src/inspection/insp_common.c regions
-src/inspection/insp_common.c users
-src/inspection/items_api.c departments
-src/inspection/items_api.c users
-src/inspection/items_api.c work_calendar
-src/inspection/items_api.c institutions
-src/inspection/plan_api.c departments
-src/inspection/plan_api.c regions
 `.trim().split('\n').map((l) => l.trim()).filter(Boolean);
 
 function walk(dir, out = []) {
@@ -52,7 +42,7 @@ function literals(text) {
       last.s += m[1];
       last.end = re.lastIndex;
     } else {
-      last = { s: m[1], at: m.index, end: re.lastIndex, before: noComments.slice(Math.max(0, m.index - 40), m.index) };
+      last = { s: m[1], at: m.index, end: re.lastIndex, before: noComments.slice(Math.max(0, m.index - 120), m.index) };
       out.push(last);
     }
   }
@@ -92,7 +82,8 @@ for (const file of walk(src)) {
     for (const m of lit.s.matchAll(/\b(?:FROM|JOIN|INTO|UPDATE|TABLE(?:\s+IF\s+(?:NOT\s+)?EXISTS)?)\s+([a-z_][a-z0-9_]*)/gi))
       named.add(m[1]);
     const first = /^([a-z_][a-z0-9_]*)(?:\s|$)/.exec(lit.s);
-    if (first && /\{\s*$/.test(lit.before)) named.add(first[1]);
+    // a scoped-table declaration: `const yj_table x = {"table", …}` (not any brace: field lists start so too)
+    if (first && /yj_table\s+\w+\s*=\s*\{\s*$/.test(lit.before)) named.add(first[1]);
     for (const t of named) {
       const o = owner.get(t);
       if (!o || o === mod) continue;

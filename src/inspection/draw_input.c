@@ -25,17 +25,17 @@ json_t *insp_default_factors(void)
 }
 
 /* Reads an integer factor in 0..max, else adds an error. */
-static void factor_int(json_t *f, const char *k, int max, json_t *errors)
+static void factor_int(json_t *f, const char *k, int max, yj_refusal *errors)
 {
 	json_t *v = json_object_get(f, k);
 	if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > max) {
 		char msg[120];
 		snprintf(msg, sizeof msg, "%s 应为 0 到 %d 的整数", k, max);
-		insp_bad(errors, "weight_factors", msg);
+		yj_refusal_field(errors, "weight_factors", msg);
 	}
 }
 
-json_t *insp_factors_merge(const json_t *given, json_t *errors)
+json_t *insp_factors_merge(const json_t *given, yj_refusal *errors)
 {
 	json_t *f = insp_default_factors();
 	const char *k;
@@ -44,7 +44,7 @@ json_t *insp_factors_merge(const json_t *given, json_t *errors)
 		if (!json_object_get(f, k)) {
 			char msg[120];
 			snprintf(msg, sizeof msg, "未知的权重因子 %s", k);
-			insp_bad(errors, "weight_factors", msg);
+			yj_refusal_field(errors, "weight_factors", msg);
 			continue;
 		}
 		if (!strcmp(k, "credit_grade_permille") && json_is_object(v))
@@ -61,16 +61,16 @@ json_t *insp_factors_merge(const json_t *given, json_t *errors)
 	factor_int(f, "years_cap", 20, errors);
 	json_t *g = json_object_get(f, "credit_grade_permille");
 	if (!json_is_object(g) || json_object_size(g) != 4)
-		insp_bad(errors, "weight_factors", "credit_grade_permille 应为 {A, B, C, D} 各等次的加权（‰）");
+		yj_refusal_field(errors, "weight_factors", "credit_grade_permille 应为 {A, B, C, D} 各等次的加权（‰）");
 	else
 		json_object_foreach(g, k, v) if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 100000)
-			insp_bad(errors, "weight_factors", "credit_grade_permille 的值应为 0 到 100000 的整数");
+			yj_refusal_field(errors, "weight_factors", "credit_grade_permille 的值应为 0 到 100000 的整数");
 	json_t *t = json_object_get(f, "high_risk_types");
 	size_t i;
 	if (!json_is_array(t))
-		insp_bad(errors, "weight_factors", "high_risk_types 应为机构类型代码数组");
+		yj_refusal_field(errors, "weight_factors", "high_risk_types 应为机构类型代码数组");
 	json_array_foreach(t, i, v) if (!json_is_string(v) || !yj_vocab_find(&yj_voc_institution_type, json_string_value(v))) {
-		insp_bad(errors, "weight_factors", "high_risk_types 含未知的机构类型代码");
+		yj_refusal_field(errors, "weight_factors", "high_risk_types 含未知的机构类型代码");
 		break;
 	}
 	return f;
@@ -89,7 +89,9 @@ typedef struct subj {
 	char grade[4];
 	int64_t violations;
 	int64_t last_inspected; /* epoch ms, 0: never */
-	char *last_team;	/* team of the last completed task */
+	int64_t last_task;	/* the last completed task, 0: none */
+	int64_t *last_team;	/* its team's user ids (owned) */
+	size_t nlast_team;
 } subj;
 
 static int subj_cmp(const void *a, const void *b)
@@ -187,7 +189,7 @@ static int load_history(store_conn *c, const char *region, subj *s, size_t n)
 	store_finalize(st);
 	if (rc < 0)
 		return rc;
-	st = store_prepare(c, "SELECT subject_id, completed_at, team FROM inspection_tasks WHERE state = 'completed' AND"
+	st = store_prepare(c, "SELECT subject_id, completed_at, id FROM inspection_tasks WHERE state = 'completed' AND"
 			      " region_code LIKE ? ORDER BY subject_id, completed_at");
 	if (!st)
 		return ST_ERR;
@@ -196,9 +198,24 @@ static int load_history(store_conn *c, const char *region, subj *s, size_t n)
 		subj *x = find(s, n, store_col_int64(st, 0));
 		if (x) { /* ascending: the last row per subject wins */
 			x->last_inspected = store_col_int64(st, 1);
-			free(x->last_team);
-			x->last_team = yj_strdup(store_col_text(st, 2));
+			x->last_task = store_col_int64(st, 2);
 		}
+	}
+	store_finalize(st);
+	if (rc < 0)
+		return rc;
+	/* The teams of those last tasks, in one statement. */
+	st = store_prepare(c, "SELECT t.subject_id, m.task_id, m.user_id FROM inspection_task_members m JOIN inspection_tasks t"
+			      " ON t.id = m.task_id WHERE t.state = 'completed' AND t.region_code LIKE ?");
+	if (!st)
+		return ST_ERR;
+	store_bind_text(st, 1, pat, -1);
+	while ((rc = store_step(st)) == ST_ROW) {
+		subj *x = find(s, n, store_col_int64(st, 0));
+		if (!x || x->last_task != store_col_int64(st, 1))
+			continue;
+		x->last_team = yj_realloc(x->last_team, (x->nlast_team + 1) * sizeof *x->last_team);
+		x->last_team[x->nlast_team++] = store_col_int64(st, 2);
 	}
 	store_finalize(st);
 	return rc < 0 ? rc : ST_OK;
@@ -314,6 +331,30 @@ static json_t *excluded_json(insp *x)
 	return out;
 }
 
+/* Keeps the inspectors whose user account is enabled (auth says which, in one statement per 500). */
+static int roster_enabled(store_conn *c, insp *in, size_t *n)
+{
+	int64_t *ids = yj_malloc((*n ? *n : 1) * sizeof *ids);
+	for (size_t i = 0; i < *n; i++)
+		ids[i] = in[i].id;
+	json_t *on = json_object();
+	int rc = yj_user_names(c, ids, *n, 1, on);
+	free(ids);
+	size_t k = 0;
+	for (size_t i = 0; rc >= 0 && i < *n; i++) {
+		char key[21];
+		yj_id_format(in[i].id, key);
+		if (json_object_get(on, key))
+			in[k++] = in[i];
+		else
+			json_decref(in[i].obj);
+	}
+	if (rc >= 0)
+		*n = k;
+	json_decref(on);
+	return rc < 0 ? rc : ST_OK;
+}
+
 /* The inspectors of the plan's departments in or above its territory, as pseudonyms with their
  * department and territory: names, certificate numbers and user ids stay out of the bundle. */
 static int load_roster(store_conn *c, const json_t *plan, insp **out, size_t *n)
@@ -321,11 +362,10 @@ static int load_roster(store_conn *c, const json_t *plan, insp **out, size_t *n)
 	const json_t *depts = json_object_get(plan, "departments");
 	const char *territory = json_string_value(json_object_get(plan, "region_code"));
 	yj_buf sql = YJ_BUF_INIT;
-	yj_buf_puts(&sql, "SELECT i.user_id, i.department, i.region_code FROM inspectors i JOIN users u"
-			  " ON u.id = i.user_id WHERE i.active = 1 AND u.disabled = 0 AND i.department IN (''");
+	yj_buf_puts(&sql, "SELECT user_id, department, region_code FROM inspectors WHERE active = 1 AND department IN (''");
 	for (size_t i = 0; i < json_array_size(depts); i++)
 		yj_buf_puts(&sql, ", ?");
-	yj_buf_puts(&sql, ") ORDER BY i.user_id");
+	yj_buf_puts(&sql, ") ORDER BY user_id");
 	store_stmt *st = store_prepare(c, sql.data);
 	yj_buf_free(&sql);
 	if (!st)
@@ -352,7 +392,7 @@ static int load_roster(store_conn *c, const json_t *plan, insp **out, size_t *n)
 				   insp_text(st, 2));
 	}
 	store_finalize(st);
-	return rc < 0 ? rc : ST_OK;
+	return rc < 0 ? rc : roster_enabled(c, *out, n);
 }
 
 static int load_inspectors(store_conn *c, const json_t *plan, subj *s, size_t ns, int64_t now, insp **out, size_t *n)
@@ -383,24 +423,18 @@ static int load_inspectors(store_conn *c, const json_t *plan, subj *s, size_t ns
 	if (rc < 0)
 		return rc;
 	/* Previous: the team of each subject's last completed inspection. */
-	for (size_t i = 0; i < ns; i++) {
-		json_t *team = insp_csv_array(s[i].last_team), *v;
-		size_t k;
-		json_array_foreach(team, k, v) {
-			int64_t uid;
-			insp *x = yj_id_parse(json_string_value(v), &uid) == 0 ? insp_find(*out, *n, uid) : NULL;
+	for (size_t i = 0; i < ns; i++)
+		for (size_t k = 0; k < s[i].nlast_team; k++) {
+			insp *x = insp_find(*out, *n, s[i].last_team[k]);
 			if (x)
 				exclude(x, &s[i]);
 		}
-		json_decref(team);
-	}
 	return ST_OK;
 }
 
-int insp_draw_input(store_conn *c, const json_t *plan, const json_t *types, int64_t now, json_t **input, char **why)
+int insp_draw_input(store_conn *c, const json_t *plan, const json_t *types, int64_t now, json_t **input, yj_refusal *ref)
 {
 	*input = NULL;
-	*why = NULL;
 	subj *s = NULL;
 	insp *in = NULL;
 	size_t ns = 0, ni = 0;
@@ -413,8 +447,8 @@ int insp_draw_input(store_conn *c, const json_t *plan, const json_t *types, int6
 	if (rc < 0)
 		goto done;
 	if (!ns) {
-		*why = yj_strdup("计划区域内没有符合抽查事项对象类型的在营检查对象，无法抽取：请检查计划的区域和抽查事项。");
-		rc = INSP_REFUSED;
+		rc = yj_refuse(ref, 422, "draw-impossible", "计划无法抽取，未作承诺",
+			       "计划区域内没有符合抽查事项对象类型的在营检查对象，无法抽取：请检查计划的区域和抽查事项。");
 		goto done;
 	}
 	const json_t *f = json_object_get(plan, "weight_factors");
@@ -457,13 +491,13 @@ int insp_draw_input(store_conn *c, const json_t *plan, const json_t *types, int6
 	json_object_set_new(p, "as_of", json_string(today));
 	*input = json_pack("{s:s, s:o, s:o, s:o}", "format", YJ_DRAW_FORMAT, "plan", p, "subjects", subjects, "inspectors",
 			   inspectors);
-	if (yj_draw_precheck(*input, why) < 0) {
+	char *why = NULL;
+	if (yj_draw_precheck(*input, &why) < 0) {
 		json_decref(*input);
 		*input = NULL;
-		if (!*why)
-			*why = yj_strdup("抽取条件无法满足。");
-		rc = INSP_REFUSED;
+		rc = yj_refuse(ref, 422, "draw-impossible", "计划无法抽取，未作承诺", "%s", why ? why : "抽取条件无法满足。");
 	}
+	free(why);
 done:
 	for (size_t i = 0; i < ns; i++) {
 		free(s[i].name);

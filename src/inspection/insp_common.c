@@ -3,7 +3,7 @@
  * registry, checklists of items, and the check of an inspection team against the directory. */
 #define _POSIX_C_SOURCE 200809L
 #include "insp_int.h"
-#include "../registry/record.h"
+#include "../registry/registry.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,84 +40,10 @@ json_t *insp_int(store_stmt *st, int col)
 	return store_col_is_null(st, col) ? json_null() : json_integer(store_col_int64(st, col));
 }
 
-int insp_path_id(yj_req *r, const char *name, int64_t *id)
-{
-	if (yj_id_parse(yj_param(r, name), id) < 0) {
-		yj_reply_not_found(r);
-		return YJ_ERR;
-	}
-	return YJ_OK;
-}
 
-void insp_bad(json_t *errors, const char *field, const char *detail)
-{
-	json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field, "detail", detail));
-}
 
-int insp_reply_invalid(yj_req *r, json_t *errors, const char *detail)
-{
-	return yj_reply_problem_errors(r, 422, "validation", "提交的数据有误", detail ? detail : "请按字段提示修改后重新提交。",
-				       errors);
-}
 
-int insp_blank(const char *s)
-{
-	if (!s)
-		return 1;
-	while (*s) {
-		if (strchr(" \t\r\n", *s))
-			s++;
-		else if (!strncmp(s, "\xe3\x80\x80", 3))
-			s += 3;
-		else
-			return 0;
-	}
-	return 1;
-}
 
-int insp_clean(const char *s, int multiline)
-{
-	for (; s && *s; s++)
-		if ((unsigned char)*s < 0x20 && !(multiline && (*s == '\n' || *s == '\t' || *s == '\r')))
-			return 0;
-		else if (*s == 0x7f)
-			return 0;
-	return 1;
-}
-
-json_t *insp_csv_array(const char *csv)
-{
-	json_t *a = json_array();
-	while (csv && *csv) {
-		const char *e = strchr(csv, ',');
-		size_t n = e ? (size_t)(e - csv) : strlen(csv);
-		if (n)
-			json_array_append_new(a, json_stringn(csv, n));
-		csv = e ? e + 1 : NULL;
-	}
-	return a;
-}
-
-char *insp_array_csv(const json_t *arr)
-{
-	yj_buf b = YJ_BUF_INIT;
-	size_t i;
-	json_t *v;
-	yj_buf_puts(&b, "");
-	json_array_foreach(arr, i, v) {
-		if (i)
-			yj_buf_puts(&b, ",");
-		yj_buf_puts(&b, json_string_value(v) ? json_string_value(v) : "");
-	}
-	return yj_buf_detach(&b);
-}
-
-void insp_member_pattern(int64_t id, char out[32])
-{
-	char s[21];
-	yj_id_format(id, s);
-	snprintf(out, 32, "%%,%s,%%", s);
-}
 
 int insp_audit(store_conn *c, yj_req *r, const char *action, const char *type, int64_t id, const char *region,
 	       const json_t *state, int64_t *idx)
@@ -143,31 +69,19 @@ int insp_event(store_conn *c, yj_req *r, const char *type, const char *subject_t
 
 int insp_region_exists(store_conn *c, const char *code)
 {
-	int64_t n = 0;
-	return store_query_int64(c, "SELECT COUNT(*) FROM regions WHERE code = ?", code, &n) == ST_OK && n > 0;
+	return yj_region_exists(c, code) > 0;
 }
 
 int insp_subject(store_conn *c, const yj_scope *sc, int64_t id, char **name, char **code, char region[16])
 {
-	yj_table t;
-	yj_reg_table(&yj_institution_kind, &t);
-	yj_qb *q = yj_q_select(&t, "name, credit_code, region_code, state", sc);
-	yj_q_where(q, "id = ?");
-	yj_q_int(q, id);
-	store_stmt *st = yj_q_prepare(q, c);
-	if (!st)
-		return ST_ERR;
-	int rc = store_step(st);
-	if (rc == ST_ROW) {
-		*name = yj_strdup(store_col_text(st, 0));
-		*code = yj_strdup(store_col_text(st, 1));
-		snprintf(region, 16, "%s", store_col_text(st, 2));
-		rc = ST_OK;
-	} else if (rc == ST_DONE) {
-		rc = ST_NOTFOUND;
-	}
-	store_finalize(st);
-	return rc;
+	yj_subject_summary sum;
+	int rc = yj_subject_summary_get(c, sc, id, &sum);
+	if (rc < 0)
+		return rc;
+	*name = yj_strdup(sum.name);
+	*code = yj_strdup(sum.credit_code);
+	snprintf(region, 16, "%s", sum.region_code);
+	return ST_OK;
 }
 
 int insp_checklist(store_conn *c, const char *item_ids, json_t **out)
@@ -212,21 +126,14 @@ int insp_checklist(store_conn *c, const char *item_ids, json_t **out)
 	return ST_OK;
 }
 
-/* Whether an inspector with territory `ins` covers a subject in `subject` (draw.md: prefix rule). */
-static int covers(const char *ins, const char *subject)
-{
-	char p[16];
-	yj_region_prefix(ins, p);
-	return strncmp(subject, p, strlen(p)) == 0;
-}
 
 int insp_team_check(store_conn *c, const json_t *team, int64_t subject_id, const char *subject_region,
-		    json_t *errors, char **csv)
+		    yj_refusal *f, char **csv)
 {
 	*csv = NULL;
 	if (!json_is_array(team) || json_array_size(team) < 2 || json_array_size(team) > 8) {
-		insp_bad(errors, "team", "检查组应由 2 到 8 名执法人员组成（双人以上执法）");
-		return INSP_REFUSED;
+		yj_refusal_field(f, "team", "检查组应由 2 到 8 名执法人员组成（双人以上执法）");
+		return yj_refuse_invalid(f, NULL);
 	}
 	yj_buf b = YJ_BUF_INIT;
 	size_t i;
@@ -236,34 +143,36 @@ int insp_team_check(store_conn *c, const json_t *team, int64_t subject_id, const
 		int64_t id;
 		char msg[300];
 		if (yj_id_parse(json_string_value(v), &id) < 0) {
-			insp_bad(errors, "team", "应为执法人员的用户编号（字符串）");
+			yj_refusal_field(f, "team", "应为执法人员的用户编号（字符串）");
 			refused = 1;
 			continue;
 		}
 		for (size_t j = 0; j < i; j++)
 			if (json_equal(json_array_get(team, j), v)) {
-				insp_bad(errors, "team", "同一执法人员不能重复列入检查组");
+				yj_refusal_field(f, "team", "同一执法人员不能重复列入检查组");
 				refused = 1;
 			}
-		store_stmt *st = store_prepare(c, "SELECT i.region_code, i.active, u.display_name FROM inspectors i JOIN users u"
-						  " ON u.id = i.user_id WHERE i.user_id = ? AND u.disabled = 0");
+		/* The directory entry, and (from auth) whether the user may still act, and their name. */
+		store_stmt *st = store_prepare(c, "SELECT region_code, active FROM inspectors WHERE user_id = ?");
 		if (!st) {
 			yj_buf_free(&b);
 			return ST_ERR;
 		}
 		store_bind_int64(st, 1, id);
 		int rc = store_step(st);
-		if (rc == ST_ROW && store_col_int64(st, 1) && covers(store_col_text(st, 0), subject_region)) {
-			/* a member: now the declared conflicts */
-		} else if (rc >= 0) {
+		int listed = rc == ST_ROW && store_col_int64(st, 1) && insp_region_covers(store_col_text(st, 0), subject_region);
+		store_finalize(st);
+		json_t *names = json_object();
+		if (rc >= 0 && (rc = yj_user_names(c, &id, 1, 1, names)) >= 0 && !(listed && json_object_size(names))) {
 			snprintf(msg, sizeof msg, "用户 %s 不是执法检查人员名录库中负责该检查对象所在区域的在岗执法人员，请更换",
 				 json_string_value(v));
-			insp_bad(errors, "team", msg);
+			yj_refusal_field(f, "team", msg);
 			refused = 1;
 		}
 		char name[100];
-		snprintf(name, sizeof name, "%s", rc == ST_ROW ? store_col_text(st, 2) : "");
-		store_finalize(st);
+		json_t *nm = json_object_iter_value(json_object_iter(names));
+		snprintf(name, sizeof name, "%s", nm ? json_string_value(nm) : "");
+		json_decref(names);
 		if (rc < 0) {
 			yj_buf_free(&b);
 			return rc;
@@ -285,39 +194,15 @@ int insp_team_check(store_conn *c, const json_t *team, int64_t subject_id, const
 		}
 		if (n > 0) {
 			snprintf(msg, sizeof msg, "执法人员 %s 已申报与该检查对象存在利益冲突，应当回避，请更换", name);
-			insp_bad(errors, "team", msg);
+			yj_refusal_field(f, "team", msg);
 			refused = 1;
 		}
 		yj_buf_printf(&b, "%s%s", i ? "," : "", json_string_value(v));
 	}
 	if (refused) {
 		yj_buf_free(&b);
-		return INSP_REFUSED;
+		return yj_refuse_invalid(f, NULL);
 	}
 	*csv = yj_buf_detach(&b);
 	return ST_OK;
-}
-
-json_t *insp_team_json(store_conn *c, const char *csv)
-{
-	json_t *ids = insp_csv_array(csv), *out = json_array(), *v;
-	size_t i;
-	json_array_foreach(ids, i, v) {
-		int64_t id = 0;
-		yj_id_parse(json_string_value(v), &id);
-		store_stmt *st = store_prepare(c, "SELECT u.display_name, i.cert_no FROM users u LEFT JOIN inspectors i ON"
-						  " i.user_id = u.id WHERE u.id = ?");
-		json_t *o = json_pack("{s:O}", "id", v);
-		if (st) {
-			store_bind_int64(st, 1, id);
-			if (store_step(st) == ST_ROW) {
-				json_object_set_new(o, "name", insp_text(st, 0));
-				json_object_set_new(o, "cert_no", insp_text(st, 1));
-			}
-			store_finalize(st);
-		}
-		json_array_append_new(out, o);
-	}
-	json_decref(ids);
-	return out;
 }

@@ -11,13 +11,12 @@
 #include "../base/id.h"
 #include "../platform/audit/audit.h"
 #include "../platform/events/events.h"
+#include "../platform/auth/auth.h"
+#include "../registry/registry.h"
+#include "../platform/regions/regions.h"
 
 extern const yj_table insp_items_t, insp_inspectors_t, insp_conflicts_t, insp_signals_t, insp_plans_t,
 	insp_draws_t, insp_tasks_t, insp_results_t, insp_findings_t, insp_attach_t, insp_orders_t, insp_records_t;
-
-/* Returned by a transaction body that refused the request after filling its reason: nothing was
- * written (store_tx rolled back), the handler replies with the reason. */
-#define INSP_REFUSED (-100)
 
 /* Staff who read inspection data; planners; field inspectors. */
 #define INSP_STAFF (ROLE_ADMIN | ROLE_LEADER | ROLE_INSPECTOR | ROLE_LEGAL_REVIEWER | ROLE_LIAISON)
@@ -27,15 +26,9 @@ extern const yj_table insp_items_t, insp_inspectors_t, insp_conflicts_t, insp_si
 #define INSP_TASK_READERS (INSP_STAFF | ROLE_INSTITUTION)
 #define INSP_FIELD (ROLE_ADMIN | ROLE_LEADER | ROLE_INSPECTOR)
 
-void insp_actor(yj_req *r, char out[21]);
-/* Text column or JSON null; int column or JSON null (new references). */
-json_t *insp_text(store_stmt *st, int col);
-json_t *insp_int(store_stmt *st, int col);
-/* The path parameter `name` as an id; replies 404 and returns YJ_ERR when it is not one. */
-int insp_path_id(yj_req *r, const char *name, int64_t *id);
-void insp_bad(json_t *errors, const char *field, const char *detail);
-/* 422 with per-field errors (stolen) and a Chinese detail. */
-int insp_reply_invalid(yj_req *r, json_t *errors, const char *detail);
+/* ---- logic without store or HTTP (inspection.c) ---- */
+/* The Chinese name of a task kind (random → 双随机抽查), or NULL for an unknown kind. */
+const char *insp_task_kind_label(const char *kind);
 /* Only white space (ASCII or U+3000), or NULL. */
 int insp_blank(const char *s);
 /* No control characters (tabs and newlines allowed when multiline). */
@@ -44,8 +37,19 @@ int insp_clean(const char *s, int multiline);
 json_t *insp_csv_array(const char *csv);
 /* An array of strings → "a,b,c" (caller frees). */
 char *insp_array_csv(const json_t *arr);
-/* ",a,b," LIKE pattern for membership of id in a comma list column (into out). */
-void insp_member_pattern(int64_t id, char out[32]);
+/* Whether an inspector with territory `ins` covers a subject in `subject` (draw.md: prefix rule). */
+int insp_region_covers(const char *ins, const char *subject);
+/* The media type of a file from its first bytes (what it is, not what the client says), or NULL when
+ * it is none of the accepted kinds (JPEG, PNG, WebP, HEIC, PDF, MP4). A static string. */
+const char *insp_media_sniff(const unsigned char *p, size_t n);
+/* n bytes for a person: "3.2 MiB", "512 字节". */
+void insp_human_bytes(int64_t n, char out[32]);
+
+/* ---- shared by the handlers (insp_common.c) ---- */
+void insp_actor(yj_req *r, char out[21]);
+/* Text column or JSON null; int column or JSON null (new references). */
+json_t *insp_text(store_stmt *st, int col);
+json_t *insp_int(store_stmt *st, int col);
 /* Appends an audit leaf for the request's user. */
 int insp_audit(store_conn *c, yj_req *r, const char *action, const char *type, int64_t id, const char *region,
 	       const json_t *state, int64_t *idx);
@@ -62,14 +66,128 @@ int insp_subject(store_conn *c, const yj_scope *sc, int64_t id, char **name, cha
 /* The checklist points of the items (comma-separated ids): [{item_id, item_name, code, point, clause}]. */
 int insp_checklist(store_conn *c, const char *item_ids, json_t **out);
 /* Validates a team for a subject: ≥ 2 distinct active inspectors of the directory who cover the
- * subject's region and declared no conflict with it. On failure adds errors under `field` and
- * returns INSP_REFUSED. *csv (caller frees) receives "id,id". */
+ * subject's region and declared no conflict with it. On failure adds errors under "team" to f and
+ * returns yj_refuse_invalid's YJ_REFUSED. *csv (caller frees) receives "id,id". */
 int insp_team_check(store_conn *c, const json_t *team, int64_t subject_id, const char *subject_region,
-		    json_t *errors, char **csv);
-/* Team member ids of a task's `team` column as [{id, name}]. */
-json_t *insp_team_json(store_conn *c, const char *csv);
-/* The Chinese name of a task kind (random → 双随机抽查), or NULL for an unknown kind. */
-const char *insp_task_kind_label(const char *kind);
+		    yj_refusal *f, char **csv);
+
+/* ---- teams (team_store.c): one row per member in inspection_task_members, the leader first ---- */
+/* The members of tasks, joined with their task so its scope and filters apply (columns of the task
+ * qualified "inspection_tasks."): select "m.task_id, m.user_id, i.cert_no" ordered by
+ * "m.task_id, m.member_order" for insp_teams_fill. */
+extern const yj_table insp_members_t;
+/* Replaces the task's team by the ids of csv ("id,id", the leader first). */
+int insp_team_write(store_conn *c, int64_t task_id, const char *csv);
+/* Gives task `to` the team of task `from`. */
+int insp_team_copy(store_conn *c, int64_t from, int64_t to);
+/* The member ids of a task, the leader first (caller frees *ids, also on failure). */
+int insp_team_ids(store_conn *c, int64_t task_id, int64_t **ids, size_t *n);
+/* Sets "team": [{id, name, cert_no}] on every task object of tasks (objects with a string "id") from
+ * the rows of st (m.task_id, m.user_id, i.cert_no; see insp_members_t), with the display names from
+ * auth in one more statement per 500 people. Finalizes st (NULL is ST_ERR). */
+int insp_teams_fill(store_conn *c, store_stmt *st, json_t *tasks);
+
+/* ---- tasks (task_store.c) ---- */
+#define INSP_TASK_COLS                                                                                              \
+	"id, kind, draw_id, plan_id, item_ids, subject_id, subject_name, subject_code, region_code, department, phase," \
+	" source_order_id, note, due_date, state, checkin_at, checkin_lng_e6, checkin_lat_e6, signature,"             \
+	" signer_name, signature_note, outcome, summary, completed_at, completed_on, publish_due, published_at,"      \
+	" created_by, created_at"
+/* A row of INSP_TASK_COLS as JSON, without its team (new reference); insp_task_one is the same as a
+ * yj_row_fn (arg unused). */
+json_t *insp_task_json(store_stmt *st);
+json_t *insp_task_one(store_stmt *st, void *arg);
+/* The team rows of q (members, insp_members_t) for tasks with ids in (after, last] (last 0: no
+ * bound), ordered for insp_teams_fill. Consumes q. */
+store_stmt *insp_teams_query(yj_qb *q, store_conn *c, int64_t after, int64_t last);
+/* The task in scope with its team (*out new reference); ST_NOTFOUND outside scope. */
+int insp_task_row(store_conn *c, const yj_scope *sc, int64_t id, json_t **out);
+/* The same with checklist (points merged with results), progress, findings, attachments and orders. */
+int insp_task_full(store_conn *c, const yj_scope *sc, int64_t id, json_t **out);
+/* Marks a field operation: updated_at now, state assigned → in_progress. */
+int insp_task_touch(store_conn *c, int64_t id);
+/* updated_at now (a change that is no field work, such as a new team). */
+int insp_task_updated(store_conn *c, int64_t id);
+/* *active = whether the item id (decimal text) exists and is in use. */
+int insp_item_is_active(store_conn *c, const char *item_id, int *active);
+/* A task created directly (not by a draw), state assigned; strings borrowed. */
+typedef struct insp_task_new {
+	int64_t id, subject_id, at;
+	const char *kind, *item_ids, *subject_name, *subject_code, *region, *department, *note, *due_date, *actor;
+} insp_task_new;
+int insp_task_insert(store_conn *c, const insp_task_new *t);
+/* Who records what on which task, when, and the task's territory and department the rows carry. */
+typedef struct insp_record {
+	int64_t task_id, at;
+	const char *region, *department, *actor;
+} insp_record;
+int insp_task_set_checkin(store_conn *c, int64_t id, int64_t at, int64_t lng_e6, int64_t lat_e6);
+/* The result of check point code (replacing an earlier one); a blank note is stored as NULL. */
+int insp_result_put(store_conn *c, const insp_record *r, const char *code, const char *result, const char *note);
+int insp_finding_insert(store_conn *c, const insp_record *r, int64_t id, int64_t subject_id, const char *point_code,
+			const char *severity, const char *clause, const char *description);
+/* state "signed" (signer named) or "refused" (signer NULL); a blank note is stored as NULL. */
+int insp_task_set_signature(store_conn *c, int64_t id, const char *state, const char *signer, const char *note);
+/* Completes the task (outcome, summary, day `on`, publication due) and writes its result on the
+ * subject's record (subject_records, kind inspection_result, detail canonical JSON). */
+int insp_task_complete(store_conn *c, const insp_record *r, int64_t subject_id, const char *outcome, const char *summary,
+		       const char *on, const char *publish_due, const char *detail);
+
+/* Attachment rows of tasks (task_store.c; the contents are platform/attach's). */
+/* The sizes of every attachment actor added, summed (the per-user quota). */
+int insp_attached_bytes(store_conn *c, const char *actor, int64_t *bytes);
+int insp_attachment_exists(store_conn *c, int64_t task_id, const char *sha256, int *exists);
+int insp_attachment_insert(store_conn *c, const insp_record *r, const char *sha256, const char *media_type, int64_t size,
+			   const char *name);
+/* The media type of the task's attachment sha256 in scope sc: ST_OK, ST_NOTFOUND or a failure. */
+int insp_attachment_type(store_conn *c, const yj_scope *sc, int64_t task_id, const char *sha256, char type[40]);
+
+/* ---- field operations on a task (task_api.c; attachments in attach_api.c) ---- */
+typedef struct insp_task_arg {
+	yj_req *r;
+	int64_t id;
+	json_t *out;	/* the reply (owned; the task itself when the operation sets none) */
+	yj_refusal ref; /* filled by a callback that turns the request down (yj_tx_or_reply replies it) */
+} insp_task_arg;
+/* An operation on a task loaded in scope, not completed, with the inspector on its team. */
+typedef int (*insp_field_fn)(store_conn *c, insp_task_arg *a, json_t *task);
+/* Runs fn in a transaction on the path's task, records the audit leaf `action` and replies status
+ * with a->out, or the refusal. */
+int insp_field_op(yj_req *r, insp_field_fn fn, const char *action, int status);
+int insp_task_attach(yj_req *r);
+int insp_attachment_get(yj_req *r);
+
+/* ---- rectification and publication (rectify_store.c) ---- */
+#define INSP_ORDER_COLS                                                                \
+	"id, task_id, finding_id, subject_id, requirement, issued_on, working_days, deadline, state,"             \
+	" follow_up_task_id, closed_at, close_note, region_code, department, actor, created_at, report, reported_at,"   \
+	" reported_by"
+/* A row of INSP_ORDER_COLS as JSON, with overdue as of today (new reference); insp_order_row is the
+ * same as a yj_row_fn (arg: today). */
+json_t *insp_order_json(store_stmt *st, const char *today);
+json_t *insp_order_row(store_stmt *st, void *today);
+/* The order in scope (*out new reference); ST_NOTFOUND outside scope. */
+int insp_order_load(store_conn *c, const yj_scope *sc, int64_t id, json_t **out);
+/* A new open order; finding_id 0 for none; strings borrowed. */
+typedef struct insp_order_new {
+	int64_t id, task_id, finding_id, subject_id;
+	const char *requirement, *issued_on;
+	int64_t working_days;
+	const char *deadline, *region, *department, *actor;
+	int64_t at;
+} insp_order_new;
+int insp_order_insert(store_conn *c, const insp_order_new *o);
+/* The follow-up task id of kind follow_up, copying the inspected task's subject and items. */
+int insp_follow_up_insert(store_conn *c, int64_t id, int64_t inspected_task, int64_t order_id, const char *due,
+			  const char *actor, int64_t at);
+int insp_order_set_follow_up(store_conn *c, int64_t order_id, int64_t task_id);
+/* state rectified or not_rectified. */
+int insp_order_close(store_conn *c, int64_t order_id, const char *state, const char *note, int64_t at);
+int insp_order_report(store_conn *c, int64_t order_id, const char *report, const char *actor, int64_t at);
+int insp_task_set_published(store_conn *c, int64_t task_id, int64_t at);
+/* On each published result of items (objects with "id" and "item_ids"): "items" (the item names,
+ * replacing item_ids) and "findings" [{severity, clause}] — two statements for the whole page. */
+int insp_public_details(store_conn *c, json_t *items);
 
 /* ---- to-dos (insp_todos.c): each runs in the transaction of the change, after its write ---- */
 /* Puts (or re-addresses, after a new team) the task's to-do for its team, due on its due date. */

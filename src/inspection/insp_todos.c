@@ -15,30 +15,15 @@
 #define TODO_RECT "inspection.rectification"
 #define TODO_PUB "inspection.publication"
 
-/* The user ids of a team column "id,id" (caller frees *ids). */
-static void team_ids(const char *csv, int64_t **ids, size_t *n)
-{
-	json_t *arr = insp_csv_array(csv), *v;
-	size_t i;
-	*ids = yj_malloc((json_array_size(arr) + 1) * sizeof **ids);
-	*n = 0;
-	json_array_foreach(arr, i, v) {
-		if (yj_id_parse(json_string_value(v), &(*ids)[*n]) == 0)
-			(*n)++;
-	}
-	json_decref(arr);
-}
-
 /* A task's columns the to-dos need. */
 typedef struct task_facts {
 	char kind[24], region[16], dept[32], due[11], publish_due[11];
-	char *subject, *team; /* owned: free with task_facts_free */
+	char *subject; /* owned: free with task_facts_free */
 } task_facts;
 
 static void task_facts_free(task_facts *f)
 {
 	free(f->subject);
-	free(f->team);
 }
 
 static void copy_col(store_stmt *st, int col, char *out, size_t cap)
@@ -48,7 +33,7 @@ static void copy_col(store_stmt *st, int col, char *out, size_t cap)
 
 static int task_facts_load(store_conn *c, int64_t id, task_facts *f)
 {
-	store_stmt *st = store_prepare(c, "SELECT kind, subject_name, region_code, department, due_date, publish_due, team"
+	store_stmt *st = store_prepare(c, "SELECT kind, subject_name, region_code, department, due_date, publish_due"
 					  " FROM inspection_tasks WHERE id = ?");
 	if (!st)
 		return ST_ERR;
@@ -61,7 +46,6 @@ static int task_facts_load(store_conn *c, int64_t id, task_facts *f)
 		copy_col(st, 3, f->dept, sizeof f->dept);
 		copy_col(st, 4, f->due, sizeof f->due);
 		copy_col(st, 5, f->publish_due, sizeof f->publish_due);
-		f->team = yj_strdup(store_col_text(st, 6) ? store_col_text(st, 6) : "");
 	}
 	store_finalize(st);
 	return rc == ST_ROW ? ST_OK : rc == ST_DONE ? ST_NOTFOUND : rc;
@@ -77,12 +61,14 @@ int insp_todo_task(store_conn *c, int64_t task_id)
 	const char *label = insp_task_kind_label(f.kind);
 	char *title = yj_asprintf("%s：%s", label ? label : "检查任务", f.subject);
 	snprintf(link, sizeof link, "/inspection/tasks/%lld", (long long)task_id);
-	int64_t *ids;
-	size_t n;
-	team_ids(f.team, &ids, &n);
+	int64_t *ids = NULL;
+	size_t n = 0;
+	if ((rc = insp_team_ids(c, task_id, &ids, &n)) < 0)
+		n = 0;
 	yj_todo t = {TODO_TASK, "检查任务", title, "inspection_task", task_id, link, f.due[0] ? f.due : NULL, f.region,
 		     f.dept, ids, n, NULL};
-	rc = n ? yj_todo_put(c, &t) : ST_OK; /* a task always has a team; nobody to address is nothing to do */
+	if (rc >= 0) /* a task always has a team; nobody to address is nothing to do */
+		rc = n ? yj_todo_put(c, &t) : ST_OK;
 	free(ids);
 	free(title);
 	task_facts_free(&f);
@@ -131,13 +117,15 @@ int insp_todo_order(store_conn *c, int64_t order_id)
 		return rc;
 	char link[64], *title = yj_asprintf("整改复查：%s（整改期限 %s）", f.subject, deadline);
 	snprintf(link, sizeof link, "/inspection/tasks/%lld", (long long)task_id);
-	int64_t *ids;
-	size_t n;
-	team_ids(f.team, &ids, &n);
+	int64_t *ids = NULL;
+	size_t n = 0;
+	if ((rc = insp_team_ids(c, task_id, &ids, &n)) < 0)
+		n = 0;
 	/* The team that found the problem verifies it was put right, from the deadline on. */
 	yj_todo t = {TODO_RECT, "整改复查", title, "rectification_order", order_id, link, deadline, f.region, f.dept,
 		     ids, n, NULL};
-	rc = n ? yj_todo_put(c, &t) : ST_OK;
+	if (rc >= 0)
+		rc = n ? yj_todo_put(c, &t) : ST_OK;
 	free(ids);
 	free(title);
 	task_facts_free(&f);

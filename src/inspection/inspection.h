@@ -1,7 +1,7 @@
 /* inspection.h — the public interface of double random, one public (双随机、一公开) and field
  * inspection: the HTTP routes (item list, inspector directory, risk signals, plans, verifiable draws,
- * tasks, rectification, publication, calendar), the working-day calendar that deadlines use, and
- * the publication-deadline query. The draw algorithm itself is draw.h; its bundle draw_bundle.h. */
+ * tasks, rectification, publication) and the publication-deadline query. The draw algorithm itself
+ * is draw.h; its bundle draw_bundle.h. */
 #ifndef YJ_INSPECTION_H
 #define YJ_INSPECTION_H
 
@@ -11,21 +11,12 @@
 #include "../platform/http/http.h"
 #include "../platform/store/query.h"
 
-/* Routes: items, inspectors, signals, calendar (items_api.c); plans, draws, public bundles (plan_api.c);
+/* Routes: items, inspectors, signals (items_api.c); plans, draws, public bundles (plan_api.c);
  * tasks and field results (task_api.c); rectification and publication (rectify_api.c). */
 extern const yj_route yj_insp_item_routes[], yj_insp_plan_routes[], yj_insp_task_routes[], yj_insp_rect_routes[];
 
-/* Calendar days ('YYYY-MM-DD' ↔ day numbers, weekdays, the Asia/Shanghai day of an instant) are
- * base/date.h, included here for the callers of the working-day functions. */
-#include "../base/date.h"
-
-/* ---- working days (工作日) on the work_calendar table ---- */
-/* A day is a working day when the calendar marks it 'workday' (调休上班), else when it is Monday to
- * Friday and the calendar does not mark it 'holiday'. */
-int yj_workday_is(store_conn *c, const char *day, int *is_workday);
-/* The n-th working day after `day` (day itself not counted; n = 0 gives day), into out. n is 0..1000.
- * Returns ST_OK, ST_ERR for a bad date or n, or a store failure. */
-int yj_workdays_add(store_conn *c, const char *day, int n, char out[11]);
+/* Deadlines count working days on the platform's calendar. */
+#include "../platform/calendar/calendar.h"
 
 /* ---- publication (一公开) ---- */
 #define YJ_PUBLISH_WORKING_DAYS 20

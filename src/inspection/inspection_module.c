@@ -3,6 +3,7 @@
 #include "inspection.h"
 #include "../platform/module.h"
 #include "../platform/jobs/jobs.h"
+#include "../platform/attach/attach.h"
 
 extern const yj_migration yj_inspection_migrations[];
 /* The module's jobs (overdue.c), ended by a NULL name. */
@@ -13,11 +14,18 @@ static const yj_route *const routes[] = {yj_insp_item_routes, yj_insp_plan_route
 					 yj_insp_rect_routes, NULL};
 static const char *const tables[] = {
 	"inspection_items", "inspectors", "inspector_conflicts", "subject_signals", "inspection_plans",
-	"inspection_draws", "inspection_tasks", "inspection_results", "inspection_findings", "inspection_blobs",
+	"inspection_draws", "inspection_tasks", "inspection_task_members", "inspection_results", "inspection_findings",
 	"inspection_attachments", "rectification_orders", "subject_records", NULL,
 };
 
+/* Migration 0006 moves the attachments' base64 contents into the platform's chunks (attach.h). */
+static int after(store_conn *c, int64_t version)
+{
+	return version == 6 ? yj_blob_migrate_base64(c) : ST_OK;
+}
+
 const yj_module yj_inspection_module = {
+	.after = after,
 	.jobs = yj_insp_jobs,
 	.name = "inspection",
 	.requires = requires,

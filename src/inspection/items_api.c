@@ -1,9 +1,10 @@
 /* items_api.c — the reference data of double random: the item list (抽查事项清单) that administrators
  * edit, the inspector directory (执法检查人员名录库) with declared conflicts of interest, the risk
  * signals of subjects that administrators fill until complaints and credit feed them, and the
- * working-day calendar (工作日历). */
+ * (the working-day calendar is platform/calendar). */
 #define _POSIX_C_SOURCE 200809L
 #include "insp_int.h"
+#include "../registry/registry.h"
 #include "../registry/record.h"
 #include "../registry/vocab.h"
 
@@ -80,39 +81,39 @@ static int item_get(yj_req *r)
 {
 	int64_t id;
 	json_t *o = NULL;
-	if (insp_path_id(r, "id", &id) < 0)
+	if (yj_path_id_or_reply(r, "id", &id) < 0)
 		return YJ_OK;
 	int rc = item_load(store_conn_get(yj_store(r)), &yj_who(r)->scope, id, &o);
 	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 200, o);
 }
 
 /* Validates the merged item (existing values overlaid by the body) into errors. */
-static void item_validate(store_conn *c, const json_t *it, json_t *errors)
+static void item_validate(store_conn *c, const json_t *it, yj_refusal *f)
 {
 	const char *code = json_string_value(json_object_get(it, "code"));
 	if (!code || strlen(code) < 2 || strlen(code) > 40 || strspn(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") != strlen(code))
-		insp_bad(errors, "code", "事项编码应为 2–40 位大写字母、数字、- 或 _");
+		yj_refusal_field(f, "code", "事项编码应为 2–40 位大写字母、数字、- 或 _");
 	const char *dept = json_string_value(json_object_get(it, "department"));
-	int64_t n = 0;
-	if (!dept || store_query_int64(c, "SELECT COUNT(*) FROM departments WHERE code = ?", dept, &n) != ST_OK || !n)
-		insp_bad(errors, "department", "部门代码不存在");
+	char dname[100];
+	if (!dept || yj_department_name(c, dept, dname, sizeof dname) != ST_OK)
+		yj_refusal_field(f, "department", "部门代码不存在");
 	static const char *const texts[][2] = {{"name", "请填写事项名称"}, {"legal_basis", "请填写检查依据（法律法规名称）"}};
 	for (size_t i = 0; i < 2; i++) {
 		const char *s = json_string_value(json_object_get(it, texts[i][0]));
 		if (insp_blank(s) || !insp_clean(s, 0))
-			insp_bad(errors, texts[i][0], texts[i][1]);
+			yj_refusal_field(f, texts[i][0], texts[i][1]);
 	}
 	const json_t *types = json_object_get(it, "subject_types"), *v;
 	size_t i;
 	if (!json_is_array(types) || !json_array_size(types))
-		insp_bad(errors, "subject_types", "请至少选择一种检查对象类型");
+		yj_refusal_field(f, "subject_types", "请至少选择一种检查对象类型");
 	json_array_foreach(types, i, v) if (!json_is_string(v) || !type_known(json_string_value(v))) {
-		insp_bad(errors, "subject_types", "含未知的检查对象类型（见 /api/v1/vocab 的 institution_type）");
+		yj_refusal_field(f, "subject_types", "含未知的检查对象类型（见 /api/v1/vocab 的 institution_type）");
 		break;
 	}
 	const json_t *cl = json_object_get(it, "checklist");
 	if (!json_is_array(cl) || !json_array_size(cl))
-		insp_bad(errors, "checklist", "请至少填写一个检查要点");
+		yj_refusal_field(f, "checklist", "请至少填写一个检查要点");
 	json_array_foreach(cl, i, v) {
 		const char *pc = json_string_value(json_object_get(v, "code")), *pt = json_string_value(json_object_get(v, "point")),
 			   *cls = json_string_value(json_object_get(v, "clause"));
@@ -120,28 +121,28 @@ static void item_validate(store_conn *c, const json_t *it, json_t *errors)
 		    strchr(pc, '/') || insp_blank(pt) || insp_blank(cls)) {
 			char msg[300];
 			snprintf(msg, sizeof msg, "第 %zu 个检查要点应为 {code, point, clause}：编码、要点内容和所依据的法律条款均须填写", i + 1);
-			insp_bad(errors, "checklist", msg);
+			yj_refusal_field(f, "checklist", msg);
 			break;
 		}
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(pc, json_string_value(json_object_get(json_array_get(cl, j), "code")))) {
-				insp_bad(errors, "checklist", "检查要点编码重复");
+				yj_refusal_field(f, "checklist", "检查要点编码重复");
 				break;
 			}
 	}
 	json_int_t ratio = json_integer_value(json_object_get(it, "ratio_permille"));
 	if (ratio < 1 || ratio > 1000)
-		insp_bad(errors, "ratio_permille", "默认抽查比例应为 1‰ 到 1000‰（不超过 100%）");
+		yj_refusal_field(f, "ratio_permille", "默认抽查比例应为 1‰ 到 1000‰（不超过 100%）");
 	json_int_t cov = json_integer_value(json_object_get(it, "coverage_years"));
 	if (cov < 1 || cov > 10)
-		insp_bad(errors, "coverage_years", "覆盖周期应为 1 到 10 年");
+		yj_refusal_field(f, "coverage_years", "覆盖周期应为 1 到 10 年");
 }
 
 struct item_arg {
 	yj_req *r;
 	int64_t id; /* 0: create */
 	json_t *out;
-	json_t *errors;
+	yj_refusal ref;
 };
 
 static int item_save_tx(store_conn *c, void *arg)
@@ -156,16 +157,15 @@ static int item_save_tx(store_conn *c, void *arg)
 		it = json_pack("{s:b}", "active", 1);
 	}
 	json_object_update(it, yj_body(a->r));
-	json_array_clear(a->errors);
-	item_validate(c, it, a->errors);
+	item_validate(c, it, &a->ref);
 	int64_t n = 0;
 	const char *code = json_string_value(json_object_get(it, "code"));
 	if (!a->id && code && store_query_int64(c, "SELECT COUNT(*) FROM inspection_items WHERE code = ?", code, &n) == ST_OK &&
 	    n > 0)
-		insp_bad(a->errors, "code", "事项编码已被使用");
-	if (json_array_size(a->errors)) {
+		yj_refusal_field(&a->ref, "code", "事项编码已被使用");
+	if (yj_refusal_has_fields(&a->ref)) {
 		json_decref(it);
-		return INSP_REFUSED;
+		return yj_refuse_invalid(&a->ref, "抽查事项不完整或有误，请按字段提示修改后重新提交。");
 	}
 	/* Nothing references an item row by key (plans and tasks keep item ids as text), so a change
 	 * replaces the row. */
@@ -218,13 +218,11 @@ static int item_save_tx(store_conn *c, void *arg)
 
 static int item_save(yj_req *r, int64_t id)
 {
-	struct item_arg a = {r, id, NULL, json_array()};
-	int rc = store_tx(yj_store(r), item_save_tx, &a);
-	if (rc == INSP_REFUSED)
-		return insp_reply_invalid(r, a.errors, "抽查事项不完整或有误，请按字段提示修改后重新提交。");
-	json_decref(a.errors);
-	if (rc < 0)
-		return yj_reply_store_error(r, rc);
+	struct item_arg a = {.r = r, .id = id};
+	if (yj_tx_or_reply(r, item_save_tx, &a, &a.ref) < 0) {
+		json_decref(a.out);
+		return YJ_OK;
+	}
 	return yj_reply_json(r, id ? 200 : 201, a.out);
 }
 
@@ -236,109 +234,206 @@ static int item_create(yj_req *r)
 static int item_patch(yj_req *r)
 {
 	int64_t id;
-	if (insp_path_id(r, "id", &id) < 0)
+	if (yj_path_id_or_reply(r, "id", &id) < 0)
 		return YJ_OK;
 	return item_save(r, id);
 }
 
 /* ---- inspector directory ---- */
 
-static int conflicts_of(store_conn *c, int64_t user, json_t **out)
+/* Sets "institution_name" on each conflict of a from the registry (one statement): the name of an
+ * institution the inspector declared, whatever the reader's territory, as before. */
+static int conflict_names(store_conn *c, json_t *a)
 {
-	store_stmt *st = store_prepare(c, "SELECT f.id, f.institution_id, n.name, f.kind, f.start_date, f.end_date, f.reason,"
-					  " f.created_at FROM inspector_conflicts f JOIN institutions n ON n.id = f.institution_id"
-					  " WHERE f.user_id = ? ORDER BY f.id");
-	if (!st)
-		return ST_ERR;
-	store_bind_int64(st, 1, user);
-	json_t *a = json_array();
-	int rc;
-	while ((rc = store_step(st)) == ST_ROW)
-		json_array_append_new(a, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I}", "id", yj_json_id(store_col_int64(st, 0)),
-						   "institution_id", yj_json_id(store_col_int64(st, 1)), "institution_name",
-						   insp_text(st, 2), "kind", insp_text(st, 3), "start_date", insp_text(st, 4),
-						   "end_date", insp_text(st, 5), "reason", insp_text(st, 6), "created_at",
-						   (json_int_t)store_col_int64(st, 7)));
-	store_finalize(st);
-	if (rc < 0) {
-		json_decref(a);
-		return rc;
+	size_t i, n = json_array_size(a);
+	json_t *v, *names = json_object();
+	int64_t *ids = yj_malloc((n ? n : 1) * sizeof *ids);
+	json_array_foreach(a, i, v) yj_id_parse(json_string_value(json_object_get(v, "institution_id")), &ids[i]);
+	int rc = yj_subject_names(c, ids, n, names);
+	json_array_foreach(a, i, v) {
+		json_t *nm = json_object_get(names, json_string_value(json_object_get(v, "institution_id")));
+		json_object_set(v, "institution_name", nm ? nm : json_null());
 	}
-	*out = a;
-	return ST_OK;
+	free(ids);
+	json_decref(names);
+	return rc;
+}
+
+static json_t *inspector_json(store_stmt *st)
+{
+	return json_pack("{s:o, s:o, s:o, s:o, s:b, s:I}", "user_id", yj_json_id(store_col_int64(st, 0)), "cert_no",
+			 insp_text(st, 1), "department", insp_text(st, 2), "region_code", insp_text(st, 3), "active",
+			 (int)store_col_int64(st, 4), "updated_at", (json_int_t)store_col_int64(st, 5));
+}
+
+#define INSPECTOR_COLS "user_id, cert_no, department, region_code, active, updated_at"
+
+static json_t *inspector_row(store_stmt *st, void *arg)
+{
+	(void)arg;
+	return inspector_json(st);
+}
+
+/* The declared conflicts of every inspector of list (objects with "user_id"), into "conflicts", in
+ * one statement, with the institutions' names in one more. */
+static int conflicts_fill(store_conn *c, json_t *list, const int64_t *ids, size_t n)
+{
+	json_t *by_user = json_object(), *all = json_array(), *o;
+	size_t i;
+	json_array_foreach(list, i, o) {
+		json_t *a = json_array();
+		json_object_set_new(o, "conflicts", a);
+		json_object_set(by_user, json_string_value(json_object_get(o, "user_id")), a);
+	}
+	yj_buf sql = YJ_BUF_INIT;
+	yj_buf_puts(&sql, "SELECT id, institution_id, kind, start_date, end_date, reason, created_at, user_id"
+			  " FROM inspector_conflicts WHERE user_id IN (");
+	for (i = 0; i < n; i++)
+		yj_buf_puts(&sql, i ? ", ?" : "?");
+	yj_buf_puts(&sql, ") ORDER BY id");
+	store_stmt *st = n ? store_prepare(c, sql.data) : NULL;
+	yj_buf_free(&sql);
+	int rc = n && !st ? ST_ERR : ST_OK;
+	for (i = 0; st && i < n; i++)
+		store_bind_int64(st, (int)i + 1, ids[i]);
+	while (st && (rc = store_step(st)) == ST_ROW) {
+		char key[21];
+		yj_id_format(store_col_int64(st, 7), key);
+		json_t *f = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:I}", "id", yj_json_id(store_col_int64(st, 0)),
+				      "institution_id", yj_json_id(store_col_int64(st, 1)), "kind", insp_text(st, 2),
+				      "start_date", insp_text(st, 3), "end_date", insp_text(st, 4), "reason", insp_text(st, 5),
+				      "created_at", (json_int_t)store_col_int64(st, 6));
+		json_array_append(all, f);
+		json_array_append_new(json_object_get(by_user, key), f);
+	}
+	if (st)
+		store_finalize(st);
+	if (rc >= 0)
+		rc = conflict_names(c, all); /* the objects are shared with each inspector's list */
+	json_decref(all);
+	json_decref(by_user);
+	return rc < 0 ? rc : ST_OK;
+}
+
+/* Names (from auth) and conflicts of every inspector of list: three statements whatever its length
+ * (names: one more per 500 people). */
+static int inspectors_fill(store_conn *c, json_t *list)
+{
+	size_t i, n = json_array_size(list);
+	json_t *o, *names = json_object();
+	int64_t *ids = yj_malloc((n ? n : 1) * sizeof *ids);
+	json_array_foreach(list, i, o) yj_id_parse(json_string_value(json_object_get(o, "user_id")), &ids[i]);
+	int rc = yj_user_names(c, ids, n, 0, names);
+	json_array_foreach(list, i, o) {
+		json_t *nm = json_object_get(names, json_string_value(json_object_get(o, "user_id")));
+		if (nm)
+			json_object_set(o, "name", nm);
+	}
+	if (rc >= 0)
+		rc = conflicts_fill(c, list, ids, n);
+	free(ids);
+	json_decref(names);
+	return rc;
 }
 
 static int inspector_load(store_conn *c, const yj_scope *sc, int64_t user, json_t **out)
 {
-	yj_qb *q = yj_q_select(&insp_inspectors_t, "user_id, cert_no, department, region_code, active, updated_at", sc);
+	yj_qb *q = yj_q_select(&insp_inspectors_t, INSPECTOR_COLS, sc);
 	yj_q_where(q, "user_id = ?");
 	yj_q_int(q, user);
-	store_stmt *st = yj_q_prepare(q, c);
-	if (!st)
-		return ST_ERR;
-	int rc = store_step(st);
-	if (rc != ST_ROW) {
-		store_finalize(st);
-		return rc == ST_DONE ? ST_NOTFOUND : rc;
-	}
-	json_t *o = json_pack("{s:o, s:o, s:o, s:o, s:b, s:I}", "user_id", yj_json_id(store_col_int64(st, 0)), "cert_no",
-			      insp_text(st, 1), "department", insp_text(st, 2), "region_code", insp_text(st, 3), "active",
-			      (int)store_col_int64(st, 4), "updated_at", (json_int_t)store_col_int64(st, 5));
-	store_finalize(st);
-	json_t *team = insp_team_json(c, json_string_value(json_object_get(o, "user_id")));
-	json_object_set(o, "name", json_object_get(json_array_get(team, 0), "name"));
-	json_decref(team);
-	json_t *cf = NULL;
-	if ((rc = conflicts_of(c, user, &cf)) < 0) {
+	json_t *o = NULL;
+	int rc = yj_row_one(yj_q_prepare(q, c), inspector_row, NULL, &o);
+	if (rc < 0)
+		return rc;
+	json_t *one = json_pack("[O]", o);
+	rc = inspectors_fill(c, one);
+	json_decref(one);
+	if (rc < 0) {
 		json_decref(o);
 		return rc;
 	}
-	json_object_set_new(o, "conflicts", cf);
 	*out = o;
 	return ST_OK;
 }
 
+/* The opening of a list keyed by an id that answered up to dflt rows before it had pages: ?limit=
+ * (default dflt) and ?cursor= (an id; *after 0 when absent). YJ_OK, or replies 400 and returns YJ_ERR. */
+static int page_or_reply(yj_req *r, int dflt, int *limit, int64_t *after)
+{
+	const char *cursor;
+	*after = 0;
+	if (yj_page_params_or(r, dflt, limit, &cursor) < 0)
+		return YJ_ERR;
+	if (cursor && yj_id_parse(cursor, after) < 0) {
+		yj_reply_problem(r, 400, "validation", "参数错误", "cursor 无效，请使用上一页返回的 next_cursor。");
+		return YJ_ERR;
+	}
+	return YJ_OK;
+}
+
+#define INSPECTORS_PAGE 2000 /* what the list answered before it had pages */
+#define SIGNALS_PAGE 5000
+
 static int inspectors_list(yj_req *r)
 {
+	int limit;
+	int64_t after;
+	if (page_or_reply(r, INSPECTORS_PAGE, &limit, &after) < 0)
+		return YJ_OK;
 	store_conn *c = store_conn_get(yj_store(r));
-	yj_qb *q = yj_q_select(&insp_inspectors_t, "user_id", &yj_who(r)->scope);
+	yj_qb *q = yj_q_select(&insp_inspectors_t, INSPECTOR_COLS, &yj_who(r)->scope);
 	const char *v;
 	if ((v = yj_query(r, "department")) && *v) {
 		yj_q_where(q, "department = ?");
 		yj_q_text(q, v);
 	}
-	yj_q_tail(q, "ORDER BY user_id LIMIT 2000");
+	yj_q_where(q, "user_id > ?");
+	yj_q_int(q, after);
+	yj_q_tail(q, "ORDER BY user_id LIMIT ?");
+	yj_q_int(q, limit + 1);
 	store_stmt *st = yj_q_prepare(q, c);
 	if (!st)
 		return yj_reply_store_error(r, ST_ERR);
-	int64_t *ids = NULL;
-	size_t n = 0;
+	json_t *items = json_array(), *next = json_null();
 	int rc;
 	while ((rc = store_step(st)) == ST_ROW) {
-		ids = yj_realloc(ids, (n + 1) * sizeof *ids);
-		ids[n++] = store_col_int64(st, 0);
+		if ((int)json_array_size(items) == limit) {
+			next = yj_cursor_json(json_string_value(json_object_get(json_array_get(items, (size_t)limit - 1), "user_id")));
+			break;
+		}
+		json_array_append_new(items, inspector_json(st));
 	}
 	store_finalize(st);
-	json_t *items = json_array();
-	for (size_t i = 0; rc >= 0 && i < n; i++) {
-		json_t *o = NULL;
-		if ((rc = inspector_load(c, &yj_who(r)->scope, ids[i], &o)) >= 0)
-			json_array_append_new(items, o);
-	}
-	free(ids);
+	/* Names and conflicts for the whole page: a constant number of statements, not four per inspector. */
+	if (rc >= 0)
+		rc = inspectors_fill(c, items);
 	if (rc < 0) {
 		json_decref(items);
+		json_decref(next);
 		return yj_reply_store_error(r, rc);
 	}
-	return yj_reply_json(r, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
+	return yj_reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
 }
 
 struct insp_arg {
 	yj_req *r;
 	int64_t user;
-	json_t *errors;
 	json_t *out;
+	yj_refusal ref;
 };
+
+/* Runs fn for the id in the path parameter `param` and replies its out with status, or the refusal. */
+static int insp_op(yj_req *r, const char *param, store_tx_fn fn, int status)
+{
+	struct insp_arg a = {.r = r};
+	if (yj_path_id_or_reply(r, param, &a.user) < 0)
+		return YJ_OK;
+	if (yj_tx_or_reply(r, fn, &a, &a.ref) < 0) {
+		json_decref(a.out);
+		return YJ_OK;
+	}
+	return yj_reply_json(r, status, a.out);
+}
 
 static int inspector_put_tx(store_conn *c, void *arg)
 {
@@ -346,23 +441,24 @@ static int inspector_put_tx(store_conn *c, void *arg)
 	const json_t *b = yj_body(a->r);
 	const char *cert = json_string_value(json_object_get(b, "cert_no"));
 	json_t *act = json_object_get(b, "active");
-	store_stmt *st = store_prepare(c, "SELECT region_code, department, role FROM users WHERE id = ? AND disabled = 0");
-	if (!st)
-		return ST_ERR;
-	store_bind_int64(st, 1, a->user);
-	int rc = store_step(st);
-	char region[16] = "", dept[32] = "";
-	if (rc == ST_ROW) {
-		snprintf(region, sizeof region, "%s", store_col_text(st, 0));
-		snprintf(dept, sizeof dept, "%s", store_col_text(st, 1));
-	}
-	store_finalize(st);
+	/* The user from auth: enabled, and in the administrator's scope. */
+	yj_user_brief u;
+	json_t *enabled = json_object();
+	int rc = yj_user_brief_get(c, a->user, &u);
+	if (rc >= 0)
+		rc = yj_user_names(c, &a->user, 1, 1, enabled);
+	size_t on = json_object_size(enabled);
+	json_decref(enabled);
 	if (rc < 0)
 		return rc;
-	if (rc == ST_DONE || !yj_scope_allows(&yj_who(a->r)->scope, region, dept))
+	char region[16], dept[32];
+	snprintf(region, sizeof region, "%s", u.region_code);
+	snprintf(dept, sizeof dept, "%s", u.department);
+	if (!on || !yj_scope_allows(&yj_who(a->r)->scope, region, dept))
 		return ST_NOTFOUND;
+	store_stmt *st;
 	if (!cert || strlen(cert) < 4 || strlen(cert) > 32 || strspn(cert, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-") != strlen(cert))
-		insp_bad(a->errors, "cert_no", "执法证号应为 4–32 位数字、大写字母或 -");
+		yj_refusal_field(&a->ref, "cert_no", "执法证号应为 4–32 位数字、大写字母或 -");
 	int64_t n = 0;
 	char uid[21];
 	yj_id_format(a->user, uid);
@@ -370,10 +466,10 @@ static int inspector_put_tx(store_conn *c, void *arg)
 		int64_t owner = 0;
 		store_query_int64(c, "SELECT user_id FROM inspectors WHERE cert_no = ?", cert, &owner);
 		if (owner != a->user)
-			insp_bad(a->errors, "cert_no", "该执法证号已登记在其他人员名下");
+			yj_refusal_field(&a->ref, "cert_no", "该执法证号已登记在其他人员名下");
 	}
-	if (json_array_size(a->errors))
-		return INSP_REFUSED;
+	if (yj_refusal_has_fields(&a->ref))
+		return yj_refuse_invalid(&a->ref, NULL);
 	int64_t exists = 0;
 	if ((rc = store_query_int64(c, "SELECT COUNT(*) FROM inspectors WHERE user_id = ?", uid, &exists)) < 0)
 		return rc;
@@ -401,23 +497,14 @@ static int inspector_put_tx(store_conn *c, void *arg)
 
 static int inspector_put(yj_req *r)
 {
-	struct insp_arg a = {r, 0, json_array(), NULL};
-	if (insp_path_id(r, "user_id", &a.user) < 0) {
-		json_decref(a.errors);
-		return YJ_OK;
-	}
-	int rc = store_tx(yj_store(r), inspector_put_tx, &a);
-	if (rc == INSP_REFUSED)
-		return insp_reply_invalid(r, a.errors, NULL);
-	json_decref(a.errors);
-	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 200, a.out);
+	return insp_op(r, "user_id", inspector_put_tx, 200);
 }
 
 static int inspector_get(yj_req *r)
 {
 	int64_t id;
 	json_t *o = NULL;
-	if (insp_path_id(r, "user_id", &id) < 0)
+	if (yj_path_id_or_reply(r, "user_id", &id) < 0)
 		return YJ_OK;
 	int rc = inspector_load(store_conn_get(yj_store(r)), &yj_who(r)->scope, id, &o);
 	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 200, o);
@@ -447,25 +534,25 @@ static int conflict_add_tx(store_conn *c, void *arg)
 	char *iname = NULL, *icode = NULL, iregion[16];
 	if (yj_id_parse(json_string_value(json_object_get(b, "institution_id")), &inst) < 0 ||
 	    (rc = insp_subject(c, &who->scope, inst, &iname, &icode, iregion)) == ST_NOTFOUND)
-		insp_bad(a->errors, "institution_id", "医疗机构不存在或不在本人辖区内，请填写主体库中的机构编号");
+		yj_refusal_field(&a->ref, "institution_id", "医疗机构不存在或不在本人辖区内，请填写主体库中的机构编号");
 	free(iname);
 	free(icode);
 	if (rc < 0 && rc != ST_NOTFOUND)
 		return rc;
 	if (!kind || (strcmp(kind, "worked") && strcmp(kind, "relative")))
-		insp_bad(a->errors, "kind", "应为 worked（曾在该机构工作）或 relative（近亲属在该机构）");
+		yj_refusal_field(&a->ref, "kind", "应为 worked（曾在该机构工作）或 relative（近亲属在该机构）");
 	if (insp_blank(reason) || !insp_clean(reason, 1))
-		insp_bad(a->errors, "reason", "请写明回避理由");
+		yj_refusal_field(&a->ref, "reason", "请写明回避理由");
 	if (sd && yj_day_parse(sd, &d0) < 0)
-		insp_bad(a->errors, "start_date", "日期格式应为 YYYY-MM-DD");
+		yj_refusal_field(&a->ref, "start_date", "日期格式应为 YYYY-MM-DD");
 	if (ed && yj_day_parse(ed, &d1) < 0)
-		insp_bad(a->errors, "end_date", "日期格式应为 YYYY-MM-DD");
+		yj_refusal_field(&a->ref, "end_date", "日期格式应为 YYYY-MM-DD");
 	if (sd && ed && d1 < d0)
-		insp_bad(a->errors, "end_date", "结束日期不能早于开始日期");
+		yj_refusal_field(&a->ref, "end_date", "结束日期不能早于开始日期");
 	if (kind && !strcmp(kind, "worked") && !sd)
-		insp_bad(a->errors, "start_date", "曾在该机构工作的，请填写起止日期（仍在职的结束日期留空）");
-	if (json_array_size(a->errors))
-		return INSP_REFUSED;
+		yj_refusal_field(&a->ref, "start_date", "曾在该机构工作的，请填写起止日期（仍在职的结束日期留空）");
+	if (yj_refusal_has_fields(&a->ref))
+		return yj_refuse_invalid(&a->ref, "利益冲突申报不完整或有误，请按字段提示修改后重新提交。");
 	int64_t id = yj_id_new();
 	store_stmt *st = store_prepare(c, "INSERT INTO inspector_conflicts (id, user_id, institution_id, kind, start_date,"
 					  " end_date, reason, region_code, department, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -496,40 +583,45 @@ static int conflict_add_tx(store_conn *c, void *arg)
 
 static int conflict_add(yj_req *r)
 {
-	struct insp_arg a = {r, 0, json_array(), NULL};
-	if (insp_path_id(r, "user_id", &a.user) < 0) {
-		json_decref(a.errors);
-		return YJ_OK;
-	}
-	int rc = store_tx(yj_store(r), conflict_add_tx, &a);
-	if (rc == INSP_REFUSED)
-		return insp_reply_invalid(r, a.errors, "利益冲突申报不完整或有误，请按字段提示修改后重新提交。");
-	json_decref(a.errors);
-	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 201, a.out);
+	return insp_op(r, "user_id", conflict_add_tx, 201);
 }
 
 /* ---- risk signals ---- */
 
 static int signals_list(yj_req *r)
 {
+	int limit;
+	int64_t after;
+	if (page_or_reply(r, SIGNALS_PAGE, &limit, &after) < 0)
+		return YJ_OK;
 	yj_qb *q = yj_q_select(&insp_signals_t, "subject_id, complaints, credit_grade, updated_at, actor", &yj_who(r)->scope);
-	yj_q_tail(q, "ORDER BY subject_id LIMIT 5000");
+	yj_q_where(q, "subject_id > ?");
+	yj_q_int(q, after);
+	yj_q_tail(q, "ORDER BY subject_id LIMIT ?");
+	yj_q_int(q, limit + 1);
 	store_stmt *st = yj_q_prepare(q, store_conn_get(yj_store(r)));
 	if (!st)
 		return yj_reply_store_error(r, ST_ERR);
-	json_t *items = json_array();
-	int rc;
-	while ((rc = store_step(st)) == ST_ROW)
+	json_t *items = json_array(), *next = json_null();
+	int rc, n = 0;
+	while ((rc = store_step(st)) == ST_ROW) {
+		if (++n > limit) {
+			json_decref(next);
+			next = yj_cursor_json(json_string_value(json_object_get(json_array_get(items, (size_t)limit - 1), "subject_id")));
+			break;
+		}
 		json_array_append_new(items, json_pack("{s:o, s:I, s:o, s:I, s:o}", "subject_id", yj_json_id(store_col_int64(st, 0)),
 						       "complaints", (json_int_t)store_col_int64(st, 1), "credit_grade",
 						       insp_text(st, 2), "updated_at", (json_int_t)store_col_int64(st, 3),
 						       "actor", insp_text(st, 4)));
+	}
 	store_finalize(st);
 	if (rc < 0) {
 		json_decref(items);
+		json_decref(next);
 		return yj_reply_store_error(r, rc);
 	}
-	return yj_reply_json(r, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
+	return yj_reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
 }
 
 static int signal_put_tx(store_conn *c, void *arg)
@@ -545,11 +637,11 @@ static int signal_put_tx(store_conn *c, void *arg)
 	json_int_t n = json_integer_value(json_object_get(b, "complaints"));
 	const char *g = json_string_value(json_object_get(b, "credit_grade"));
 	if (n < 0 || n > 100000)
-		insp_bad(a->errors, "complaints", "投诉举报件数应为 0 到 100000");
+		yj_refusal_field(&a->ref, "complaints", "投诉举报件数应为 0 到 100000");
 	if (!g || strlen(g) != 1 || !strchr("ABCD", g[0]))
-		insp_bad(a->errors, "credit_grade", "信用等次应为 A、B、C 或 D");
-	if (json_array_size(a->errors))
-		return INSP_REFUSED;
+		yj_refusal_field(&a->ref, "credit_grade", "信用等次应为 A、B、C 或 D");
+	if (yj_refusal_has_fields(&a->ref))
+		return yj_refuse_invalid(&a->ref, NULL);
 	store_stmt *st = store_prepare(c, "DELETE FROM subject_signals WHERE subject_id = ?");
 	if (!st)
 		return ST_ERR;
@@ -580,144 +672,7 @@ static int signal_put_tx(store_conn *c, void *arg)
 
 static int signal_put(yj_req *r)
 {
-	struct insp_arg a = {r, 0, json_array(), NULL};
-	if (insp_path_id(r, "subject_id", &a.user) < 0) {
-		json_decref(a.errors);
-		return YJ_OK;
-	}
-	int rc = store_tx(yj_store(r), signal_put_tx, &a);
-	if (rc == INSP_REFUSED)
-		return insp_reply_invalid(r, a.errors, NULL);
-	json_decref(a.errors);
-	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 200, a.out);
-}
-
-/* ---- calendar ---- */
-
-static int calendar_list(yj_req *r)
-{
-	const char *y = yj_query(r, "year");
-	char from[16], to[16];
-	if (!y || strlen(y) != 4 || strspn(y, "0123456789") != 4)
-		return yj_reply_problem(r, 400, "validation", "参数错误", "请用 year 参数指定年份，例如 ?year=2026。");
-	snprintf(from, sizeof from, "%s-01-01", y);
-	snprintf(to, sizeof to, "%s-12-31", y);
-	store_stmt *st = store_prepare(store_conn_get(yj_store(r)),
-				       "SELECT day, kind, name FROM work_calendar WHERE day >= ? AND day <= ? ORDER BY day");
-	if (!st)
-		return yj_reply_store_error(r, ST_ERR);
-	store_bind_text(st, 1, from, -1);
-	store_bind_text(st, 2, to, -1);
-	json_t *items = json_array();
-	int rc;
-	while ((rc = store_step(st)) == ST_ROW)
-		json_array_append_new(items, json_pack("{s:o, s:o, s:o}", "day", insp_text(st, 0), "kind", insp_text(st, 1), "name",
-						       insp_text(st, 2)));
-	store_finalize(st);
-	if (rc < 0) {
-		json_decref(items);
-		return yj_reply_store_error(r, rc);
-	}
-	return yj_reply_json(r, 200, json_pack("{s:s, s:o}", "year", y, "items", items));
-}
-
-struct day_arg {
-	yj_req *r;
-	const char *day;
-	int remove;
-};
-
-static int day_tx(store_conn *c, void *arg)
-{
-	struct day_arg *a = arg;
-	store_stmt *st = store_prepare(c, "DELETE FROM work_calendar WHERE day = ?");
-	if (!st)
-		return ST_ERR;
-	store_bind_text(st, 1, a->day, -1);
-	int rc = store_step(st);
-	int64_t gone = store_changes(st);
-	store_finalize(st);
-	if (rc < 0)
-		return rc;
-	if (a->remove && !gone)
-		return ST_NOTFOUND;
-	const json_t *b = yj_body(a->r);
-	if (!a->remove) {
-		st = store_prepare(c, "INSERT INTO work_calendar (day, kind, name, updated_at) VALUES (?, ?, ?, ?)");
-		if (!st)
-			return ST_ERR;
-		store_bind_text(st, 1, a->day, -1);
-		store_bind_text(st, 2, json_string_value(json_object_get(b, "kind")), -1);
-		store_bind_text(st, 3, json_string_value(json_object_get(b, "name")), -1);
-		store_bind_int64(st, 4, yj_now_ms());
-		rc = store_step(st);
-		store_finalize(st);
-		if (rc < 0)
-			return rc;
-	}
-	char actor[21];
-	insp_actor(a->r, actor);
-	json_t *state = a->remove ? json_pack("{s:s, s:b}", "day", a->day, "removed", 1)
-				  : json_pack("{s:s, s:O, s:O}", "day", a->day, "kind", json_object_get(b, "kind"), "name",
-					      json_object_get(b, "name"));
-	yj_audit_event ev = {actor, a->remove ? "calendar.day.remove" : "calendar.day.save", "calendar_day", a->day, "", state};
-	rc = yj_audit_append(c, &ev, NULL);
-	json_decref(state);
-	return rc;
-}
-
-static int day_write(yj_req *r, int remove)
-{
-	const char *day = yj_param(r, "day");
-	int64_t d;
-	if (yj_day_parse(day, &d) < 0)
-		return yj_reply_problem(r, 404, "not-found", "日期无效", "路径中的日期应为 YYYY-MM-DD 格式的真实日期。");
-	if (!remove) {
-		const json_t *b = yj_body(r);
-		const char *kind = json_string_value(json_object_get(b, "kind")), *name = json_string_value(json_object_get(b, "name"));
-		json_t *errors = json_array();
-		if (!kind || (strcmp(kind, "holiday") && strcmp(kind, "workday")))
-			insp_bad(errors, "kind", "应为 holiday（放假）或 workday（调休上班）");
-		if (insp_blank(name) || !insp_clean(name, 0))
-			insp_bad(errors, "name", "请填写名称，如“国庆节”或“国庆节调休上班”");
-		if (json_array_size(errors))
-			return insp_reply_invalid(r, errors, NULL);
-		json_decref(errors);
-	}
-	struct day_arg a = {r, day, remove};
-	int rc = store_tx(yj_store(r), day_tx, &a);
-	if (rc < 0)
-		return yj_reply_store_error(r, rc);
-	if (remove)
-		return yj_reply_empty(r, 204);
-	return yj_reply_json(r, 200, json_pack("{s:s, s:O, s:O}", "day", day, "kind", json_object_get(yj_body(r), "kind"),
-					       "name", json_object_get(yj_body(r), "name")));
-}
-
-static int day_put(yj_req *r)
-{
-	return day_write(r, 0);
-}
-
-static int day_delete(yj_req *r)
-{
-	return day_write(r, 1);
-}
-
-static int working_days(yj_req *r)
-{
-	const char *from = yj_query(r, "from"), *days = yj_query(r, "days");
-	int64_t d;
-	char *end = NULL;
-	long n = days ? strtol(days, &end, 10) : -1;
-	if (!from || yj_day_parse(from, &d) < 0 || !days || !*days || *end || n < 0 || n > 1000)
-		return yj_reply_problem(r, 400, "validation", "参数错误",
-					"请用 from=YYYY-MM-DD 和 days=0 到 1000 指定起算日和工作日数。");
-	char out[11];
-	int rc = yj_workdays_add(store_conn_get(yj_store(r)), from, (int)n, out);
-	if (rc < 0)
-		return yj_reply_store_error(r, rc);
-	return yj_reply_json(r, 200, json_pack("{s:s, s:i, s:s}", "from", from, "days", (int)n, "date", out));
+	return insp_op(r, "subject_id", signal_put_tx, 200);
 }
 
 /* ---- routes ---- */
@@ -763,15 +718,12 @@ static const yj_field signal_body[] = {
 	{"credit_grade", F_STRING, 1, 1, "Public credit grade A, B, C or D"},
 	{NULL, 0, 0, 0, NULL},
 };
-static const yj_field day_body[] = {
-	{"kind", F_STRING, 1, 16, "holiday (public holiday) or workday (make-up working day)"},
-	{"name", F_STRING, 1, 50, "e.g. 国庆节 or 国庆节调休上班"},
-	{NULL, 0, 0, 0, NULL},
-};
 static const yj_qparam items_q[] = {{"active", "true: only items in use"}, {NULL, NULL}};
-static const yj_qparam inspectors_q[] = {{"department", "Department code"}, {NULL, NULL}};
-static const yj_qparam year_q[] = {{"year", "Four-digit year"}, {NULL, NULL}};
-static const yj_qparam wd_q[] = {{"from", "Start day YYYY-MM-DD (not counted)"}, {"days", "Working days to add, 0–1000"}, {NULL, NULL}};
+static const yj_qparam inspectors_q[] = {{"department", "Department code"},
+					  {"limit", "Page size, 1–200; without it up to 2,000 inspectors"},
+					  {"cursor", "next_cursor of the previous page"}, {NULL, NULL}};
+static const yj_qparam signals_q[] = {{"limit", "Page size, 1–200; without it up to 5,000 signals"},
+				      {"cursor", "next_cursor of the previous page"}, {NULL, NULL}};
 
 const yj_route yj_insp_item_routes[] = {
 	{"GET", "/api/v1/inspection/items", items_list, ROLE_ANY, NULL, items_q, "inspection", "Inspection item list (抽查事项清单)", "{items}", 0},
@@ -782,11 +734,7 @@ const yj_route yj_insp_item_routes[] = {
 	{"GET", "/api/v1/inspection/inspectors/{user_id}", inspector_get, INSP_STAFF, NULL, NULL, "inspection", "One directory entry", "inspector", 0},
 	{"PUT", "/api/v1/inspection/inspectors/{user_id}", inspector_put, ROLE_ADMIN, inspector_body, NULL, "inspection", "Enter a user in the directory with their certificate number", "inspector", 0},
 	{"POST", "/api/v1/inspection/inspectors/{user_id}/conflicts", conflict_add, ROLE_ADMIN | ROLE_INSPECTOR, conflict_body, NULL, "inspection", "Declare a conflict of interest (the inspector, or an administrator)", "inspector", 201},
-	{"GET", "/api/v1/inspection/signals", signals_list, INSP_STAFF, NULL, NULL, "inspection", "Risk signals of subjects (complaints, credit grade)", "{items}", 0},
+	{"GET", "/api/v1/inspection/signals", signals_list, INSP_STAFF, NULL, signals_q, "inspection", "Risk signals of subjects (complaints, credit grade)", "{items}", 0},
 	{"PUT", "/api/v1/inspection/signals/{subject_id}", signal_put, ROLE_ADMIN, signal_body, NULL, "inspection", "Set a subject's complaints count and credit grade", "signal", 0},
-	{"GET", "/api/v1/calendar", calendar_list, ROLE_ANY, NULL, year_q, "calendar", "Holidays and make-up working days of a year", "{year, items}", 0},
-	{"GET", "/api/v1/calendar/working-days", working_days, ROLE_ANY, NULL, wd_q, "calendar", "The date N working days after a day", "{from, days, date}", 0},
-	{"PUT", "/api/v1/calendar/{day}", day_put, ROLE_ADMIN, day_body, NULL, "calendar", "Mark a day as holiday or make-up working day", "day", 0},
-	{"DELETE", "/api/v1/calendar/{day}", day_delete, ROLE_ADMIN, NULL, NULL, "calendar", "Remove a calendar exception", "", 204},
 	{NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0},
 };

@@ -1,9 +1,8 @@
 /* plan_api.c — plans and their verifiable draws over HTTP: a plan (annual or special, one item or a
  * joint draw across departments) is validated and saved; commit builds the input snapshot, refuses an
  * impossible plan with the reason before anything is written, draws a server secret and appends the
- * commitment {input_hash, secret_hash} to the audit log; draw takes the witness value, reveals the
- * secret, runs the draw (draw.h), creates one task per drawn subject with its team and completes the
- * bundle that the public portal publishes. */
+ * commitment {input_hash, secret_hash} to the audit log. The draw itself (witness, secret, tasks,
+ * public bundles) is draw_api.c. */
 #define _POSIX_C_SOURCE 200809L
 #include "insp_draw.h"
 #include "draw_bundle.h"
@@ -60,40 +59,39 @@ static int plan_load(store_conn *c, const yj_scope *sc, int64_t id, json_t **out
 
 struct plan_arg {
 	yj_req *r;
-	json_t *errors;
 	json_t *out;
 	int64_t id;
-	char *why;
+	yj_refusal ref;
 };
 
 /* Validates the body into a plan row (new reference) and the union of its items' subject types. */
-static json_t *plan_validate(store_conn *c, yj_req *r, json_t *errors)
+static json_t *plan_validate(store_conn *c, yj_req *r, yj_refusal *ref)
 {
 	const json_t *b = yj_body(r);
 	const yj_principal *who = yj_who(r);
 	const char *name = json_string_value(json_object_get(b, "name")), *kind = json_string_value(json_object_get(b, "kind"));
 	const char *region = json_string_value(json_object_get(b, "region_code"));
 	if (insp_blank(name) || !insp_clean(name, 0))
-		insp_bad(errors, "name", "请填写计划名称");
+		yj_refusal_field(ref, "name", "请填写计划名称");
 	if (!kind || (strcmp(kind, "annual") && strcmp(kind, "special")))
-		insp_bad(errors, "kind", "应为 annual（年度计划）或 special（专项计划）");
+		yj_refusal_field(ref, "kind", "应为 annual（年度计划）或 special（专项计划）");
 	if (!region || insp_blank(region))
-		insp_bad(errors, "region_code", "抽查区域不能为空：请填写计划覆盖的行政区划代码");
+		yj_refusal_field(ref, "region_code", "抽查区域不能为空：请填写计划覆盖的行政区划代码");
 	else if (!insp_region_exists(c, region))
-		insp_bad(errors, "region_code", "行政区划代码不存在");
+		yj_refusal_field(ref, "region_code", "行政区划代码不存在");
 	else if (!yj_scope_allows(&who->scope, region, NULL))
-		insp_bad(errors, "region_code", "只能在本人辖区范围内制定抽查计划");
+		yj_refusal_field(ref, "region_code", "只能在本人辖区范围内制定抽查计划");
 	/* Items, and from them the departments (joint draws name several). */
 	const json_t *items = json_object_get(b, "item_ids"), *v;
 	json_t *depts = json_array(), *types = json_array();
 	int64_t ratio = 0, cov = 0;
 	size_t i;
 	if (!json_is_array(items) || !json_array_size(items) || json_array_size(items) > 20)
-		insp_bad(errors, "item_ids", "请选择 1 到 20 个抽查事项");
+		yj_refusal_field(ref, "item_ids", "请选择 1 到 20 个抽查事项");
 	json_array_foreach(items, i, v) {
 		int64_t id;
 		if (yj_id_parse(json_string_value(v), &id) < 0) {
-			insp_bad(errors, "item_ids", "抽查事项编号无效");
+			yj_refusal_field(ref, "item_ids", "抽查事项编号无效");
 			continue;
 		}
 		store_stmt *st = store_prepare(c, "SELECT department, subject_types, ratio_permille, coverage_years FROM"
@@ -122,7 +120,7 @@ static json_t *plan_validate(store_conn *c, yj_req *r, json_t *errors)
 			if (!ratio)
 				ratio = store_col_int64(st, 2), cov = store_col_int64(st, 3);
 		} else {
-			insp_bad(errors, "item_ids", "抽查事项不存在或已停用");
+			yj_refusal_field(ref, "item_ids", "抽查事项不存在或已停用");
 		}
 		store_finalize(st);
 	}
@@ -135,19 +133,19 @@ static json_t *plan_validate(store_conn *c, yj_req *r, json_t *errors)
 			int in = 0;
 			json_array_foreach(bd, i, v) in |= json_equal(x, v);
 			if (!in)
-				insp_bad(errors, "departments", "参与部门须包含所选抽查事项的主管部门");
+				yj_refusal_field(ref, "departments", "参与部门须包含所选抽查事项的主管部门");
 		}
 		json_decref(depts);
 		depts = json_deep_copy(bd);
 		json_array_foreach(depts, i, v) {
-			int64_t n = 0;
+			char dname[100];
 			if (!json_is_string(v) ||
-			    store_query_int64(c, "SELECT COUNT(*) FROM departments WHERE code = ?", json_string_value(v), &n) != ST_OK || !n)
-				insp_bad(errors, "departments", "部门代码不存在");
+			    yj_department_name(c, json_string_value(v), dname, sizeof dname) != ST_OK)
+				yj_refusal_field(ref, "departments", "部门代码不存在");
 		}
 	}
 	if (json_array_size(depts) > YJ_DRAW_MAX_DEPTS)
-		insp_bad(errors, "departments", "联合抽查的部门不能超过 8 个");
+		yj_refusal_field(ref, "departments", "联合抽查的部门不能超过 8 个");
 	json_t *jr = json_object_get(b, "ratio_permille"), *jc = json_object_get(b, "coverage_years"),
 	       *jt = json_object_get(b, "team_size"), *js = json_object_get(b, "credit_share_permille"),
 	       *jy = json_object_get(b, "conflict_years");
@@ -157,33 +155,33 @@ static json_t *plan_validate(store_conn *c, yj_req *r, json_t *errors)
 		cov = json_integer_value(jc);
 	int64_t team = jt ? json_integer_value(jt) : 2, share = js ? json_integer_value(js) : 500, cy = jy ? json_integer_value(jy) : 3;
 	if (ratio > 1000)
-		insp_bad(errors, "ratio_permille", "抽查比例不能超过 100%（1000‰）");
+		yj_refusal_field(ref, "ratio_permille", "抽查比例不能超过 100%（1000‰）");
 	else if (ratio < 1 && json_array_size(items))
-		insp_bad(errors, "ratio_permille", "抽查比例至少为 1‰");
+		yj_refusal_field(ref, "ratio_permille", "抽查比例至少为 1‰");
 	if (cov < 1 || cov > 10)
-		insp_bad(errors, "coverage_years", "覆盖周期应为 1 到 10 年");
+		yj_refusal_field(ref, "coverage_years", "覆盖周期应为 1 到 10 年");
 	if (team < 2)
-		insp_bad(errors, "team_size", "每个检查组至少 2 名执法人员（双人执法）");
+		yj_refusal_field(ref, "team_size", "每个检查组至少 2 名执法人员（双人执法）");
 	else if (team > YJ_DRAW_MAX_TEAM)
-		insp_bad(errors, "team_size", "每个检查组不超过 8 名执法人员");
+		yj_refusal_field(ref, "team_size", "每个检查组不超过 8 名执法人员");
 	else if ((int64_t)json_array_size(depts) > team)
-		insp_bad(errors, "team_size", "联合抽查每个参与部门至少一人，检查组人数不能少于参与部门数");
+		yj_refusal_field(ref, "team_size", "联合抽查每个参与部门至少一人，检查组人数不能少于参与部门数");
 	if (share < 500)
-		insp_bad(errors, "credit_share_permille", "按信用规则（风险权重）抽取的任务不得低于 50%（500‰）");
+		yj_refusal_field(ref, "credit_share_permille", "按信用规则（风险权重）抽取的任务不得低于 50%（500‰）");
 	else if (share > 1000)
-		insp_bad(errors, "credit_share_permille", "信用规则抽取比例不能超过 100%（1000‰）");
+		yj_refusal_field(ref, "credit_share_permille", "信用规则抽取比例不能超过 100%（1000‰）");
 	if (cy < 0 || cy > 20)
-		insp_bad(errors, "conflict_years", "回避年限应为 0 到 20 年");
+		yj_refusal_field(ref, "conflict_years", "回避年限应为 0 到 20 年");
 	const char *sd = json_string_value(json_object_get(b, "start_date")), *ed = json_string_value(json_object_get(b, "end_date"));
 	int64_t d0, d1;
 	if (!sd || yj_day_parse(sd, &d0) < 0)
-		insp_bad(errors, "start_date", "日期格式应为 YYYY-MM-DD");
+		yj_refusal_field(ref, "start_date", "日期格式应为 YYYY-MM-DD");
 	if (!ed || yj_day_parse(ed, &d1) < 0)
-		insp_bad(errors, "end_date", "日期格式应为 YYYY-MM-DD");
+		yj_refusal_field(ref, "end_date", "日期格式应为 YYYY-MM-DD");
 	else if (sd && yj_day_parse(sd, &d0) == 0 && d1 < d0)
-		insp_bad(errors, "end_date", "计划结束日期不能早于开始日期");
+		yj_refusal_field(ref, "end_date", "计划结束日期不能早于开始日期");
 	const json_t *gf = json_object_get(b, "weight_factors");
-	json_t *f = insp_factors_merge(json_is_object(gf) ? gf : NULL, errors);
+	json_t *f = insp_factors_merge(json_is_object(gf) ? gf : NULL, ref);
 	json_t *plan = json_pack("{s:s?, s:s?, s:o, s:o, s:s?, s:I, s:I, s:s?, s:s?, s:I, s:I, s:I, s:o, s:o}", "name", name,
 				 "kind", kind, "item_ids", json_deep_copy(items ? items : json_array()), "departments", depts,
 				 "region_code", region, "ratio_permille", (json_int_t)ratio, "coverage_years", (json_int_t)cov,
@@ -195,11 +193,10 @@ static json_t *plan_validate(store_conn *c, yj_req *r, json_t *errors)
 static int plan_create_tx(store_conn *c, void *arg)
 {
 	struct plan_arg *a = arg;
-	json_array_clear(a->errors);
-	json_t *p = plan_validate(c, a->r, a->errors);
-	if (json_array_size(a->errors)) {
+	json_t *p = plan_validate(c, a->r, &a->ref);
+	if (yj_refusal_has_fields(&a->ref)) {
 		json_decref(p);
-		return INSP_REFUSED;
+		return yj_refuse_invalid(&a->ref, "抽查计划不符合要求，请按字段提示修改后重新提交。");
 	}
 	a->id = yj_id_new();
 	char *items = insp_array_csv(json_object_get(p, "item_ids")), *depts = insp_array_csv(json_object_get(p, "departments"));
@@ -245,28 +242,49 @@ static int plan_create_tx(store_conn *c, void *arg)
 
 static int plan_create(yj_req *r)
 {
-	struct plan_arg a = {r, json_array(), NULL, 0, NULL};
-	int rc = store_tx(yj_store(r), plan_create_tx, &a);
-	if (rc == INSP_REFUSED)
-		return insp_reply_invalid(r, a.errors, "抽查计划不符合要求，请按字段提示修改后重新提交。");
-	json_decref(a.errors);
-	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 201, a.out);
+	struct plan_arg a = {.r = r};
+	if (yj_tx_or_reply(r, plan_create_tx, &a, &a.ref) < 0) {
+		json_decref(a.out);
+		return YJ_OK;
+	}
+	return yj_reply_json(r, 201, a.out);
 }
+
+/* Plans newest first; without ?limit= a page holds up to PLANS_PAGE, what the list answered before
+ * it had pages (the page size is bounded by it either way, so ids fit on the stack). */
+#define PLANS_PAGE 200
 
 static int plans_list(yj_req *r)
 {
+	int limit;
+	const char *cursor;
+	int64_t before = INT64_MAX;
+	if (yj_page_params_or(r, PLANS_PAGE, &limit, &cursor) < 0)
+		return YJ_OK;
+	if (cursor && yj_id_parse(cursor, &before) < 0)
+		return yj_reply_problem(r, 400, "validation", "参数错误", "cursor 无效，请使用上一页返回的 next_cursor。");
 	yj_qb *q = yj_q_select(&insp_plans_t, "id", &yj_who(r)->scope);
-	yj_q_tail(q, "ORDER BY id DESC LIMIT 200");
+	yj_q_where(q, "id < ?");
+	yj_q_int(q, before);
+	yj_q_tail(q, "ORDER BY id DESC LIMIT ?");
+	yj_q_int(q, limit + 1);
 	store_conn *c = store_conn_get(yj_store(r));
 	store_stmt *st = yj_q_prepare(q, c);
 	if (!st)
 		return yj_reply_store_error(r, ST_ERR);
-	int64_t ids[200];
+	int64_t ids[PLANS_PAGE + 1];
 	size_t n = 0;
 	int rc;
-	while ((rc = store_step(st)) == ST_ROW && n < 200)
+	while ((rc = store_step(st)) == ST_ROW && n < (size_t)limit + 1)
 		ids[n++] = store_col_int64(st, 0);
 	store_finalize(st);
+	json_t *next = json_null();
+	if (n > (size_t)limit) { /* newest first: the next page starts below the last id shown */
+		char key[21];
+		yj_id_format(ids[limit - 1], key);
+		next = yj_cursor_json(key);
+		n = (size_t)limit;
+	}
 	json_t *items = json_array();
 	for (size_t i = 0; rc >= 0 && i < n; i++) {
 		json_t *o = NULL;
@@ -275,16 +293,17 @@ static int plans_list(yj_req *r)
 	}
 	if (rc < 0) {
 		json_decref(items);
+		json_decref(next);
 		return yj_reply_store_error(r, rc);
 	}
-	return yj_reply_json(r, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
+	return yj_reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
 }
 
 static int plan_get(yj_req *r)
 {
 	int64_t id;
 	json_t *o = NULL;
-	if (insp_path_id(r, "id", &id) < 0)
+	if (yj_path_id_or_reply(r, "id", &id) < 0)
 		return YJ_OK;
 	int rc = plan_load(store_conn_get(yj_store(r)), &yj_who(r)->scope, id, &o);
 	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 200, o);
@@ -292,48 +311,7 @@ static int plan_get(yj_req *r)
 
 /* ---- commit ---- */
 
-#define DRAW_COLS                                                                                                  \
-	"id, plan_id, state, input_hash, secret_hash, commit_leaf, subject_count, draw_count, witness, server_secret," \
-	" seed, result, draw_leaf, region_code, department, committed_at, drawn_at, actor"
-
-static json_t *draw_json(store_stmt *st)
-{
-	json_t *res = store_col_is_null(st, 11) ? json_null() : json_loads(store_col_text(st, 11), 0, NULL);
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:o}", "id",
-			 yj_json_id(store_col_int64(st, 0)), "plan_id", yj_json_id(store_col_int64(st, 1)), "state",
-			 insp_text(st, 2), "input_hash", insp_text(st, 3), "secret_hash", insp_text(st, 4), "commit_leaf",
-			 (json_int_t)store_col_int64(st, 5), "subject_count", (json_int_t)store_col_int64(st, 6), "draw_count",
-			 (json_int_t)store_col_int64(st, 7), "witness", insp_text(st, 8), "server_secret", insp_text(st, 9),
-			 "seed", insp_text(st, 10), "result", res ? res : json_null(), "draw_leaf", insp_int(st, 12),
-			 "region_code", insp_text(st, 13), "department", insp_text(st, 14), "committed_at",
-			 (json_int_t)store_col_int64(st, 15), "drawn_at", insp_int(st, 16), "actor", insp_text(st, 17));
-}
-
-static int draw_load(store_conn *c, const yj_scope *sc, int64_t id, json_t **out)
-{
-	yj_qb *q = yj_q_select(&insp_draws_t, DRAW_COLS, sc);
-	yj_q_where(q, "id = ?");
-	yj_q_int(q, id);
-	store_stmt *st = yj_q_prepare(q, c);
-	if (!st)
-		return ST_ERR;
-	int rc = store_step(st);
-	if (rc == ST_ROW) {
-		*out = draw_json(st);
-		json_object_set_new(*out, "bundle_url", json_string_nocheck(""));
-		char url[80];
-		snprintf(url, sizeof url, "/api/v1/public/draws/%s/bundle", json_string_value(json_object_get(*out, "id")));
-		json_object_set_new(*out, "bundle_url",
-				    strcmp(json_string_value(json_object_get(*out, "state")), "drawn") ? json_null() : json_string(url));
-		rc = ST_OK;
-	} else if (rc == ST_DONE) {
-		rc = ST_NOTFOUND;
-	}
-	store_finalize(st);
-	return rc;
-}
-
-static int set_plan_state(store_conn *c, int64_t id, const char *state)
+int insp_plan_set_state(store_conn *c, int64_t id, const char *state)
 {
 	store_stmt *st = store_prepare(c, "UPDATE inspection_plans SET state = ?, updated_at = ? WHERE id = ?");
 	if (!st)
@@ -353,11 +331,8 @@ static int commit_tx(store_conn *c, void *arg)
 	int rc = plan_load(c, &yj_who(a->r)->scope, a->id, &plan);
 	if (rc < 0)
 		goto done;
-	free(a->why);
-	a->why = NULL;
 	if (strcmp(json_string_value(json_object_get(plan, "state")), "draft")) {
-		a->why = yj_strdup("该计划已提交抽取承诺，不能重复承诺；请查看其抽取记录。");
-		rc = INSP_REFUSED - 1;
+		rc = yj_refuse(&a->ref, 409, "state", "计划已承诺", "该计划已提交抽取承诺，不能重复承诺；请查看其抽取记录。");
 		goto done;
 	}
 	/* The subject types of the plan's items. */
@@ -380,7 +355,7 @@ static int commit_tx(store_conn *c, void *arg)
 		store_finalize(st);
 	}
 	int64_t now = yj_now_ms();
-	if ((rc = insp_draw_input(c, plan, types, now, &input, &a->why)) < 0)
+	if ((rc = insp_draw_input(c, plan, types, now, &input, &a->ref)) < 0)
 		goto done;
 	/* The server secret: 32 random bytes, sealed until the draw; only its hash is committed. */
 	unsigned char raw[32];
@@ -434,9 +409,9 @@ static int commit_tx(store_conn *c, void *arg)
 	free(canon);
 	free(sealed);
 	if (rc >= 0)
-		rc = set_plan_state(c, a->id, "committed");
+		rc = insp_plan_set_state(c, a->id, "committed");
 	if (rc >= 0)
-		rc = draw_load(c, &yj_who(a->r)->scope, draw, &a->out);
+		rc = insp_draw_load(c, &yj_who(a->r)->scope, draw, &a->out);
 done:
 	json_decref(plan);
 	json_decref(input);
@@ -446,385 +421,14 @@ done:
 
 static int plan_commit(yj_req *r)
 {
-	struct plan_arg a = {r, NULL, NULL, 0, NULL};
-	if (insp_path_id(r, "id", &a.id) < 0)
+	struct plan_arg a = {.r = r};
+	if (yj_path_id_or_reply(r, "id", &a.id) < 0)
 		return YJ_OK;
-	int rc = store_tx(yj_store(r), commit_tx, &a);
-	if (rc == INSP_REFUSED || rc == INSP_REFUSED - 1) {
-		int st = rc == INSP_REFUSED ? 422 : 409;
-		yj_reply_problem(r, st, st == 422 ? "draw-impossible" : "state",
-				 st == 422 ? "计划无法抽取，未作承诺" : "计划已承诺", a.why);
-		free(a.why);
+	if (yj_tx_or_reply(r, commit_tx, &a, &a.ref) < 0) {
+		json_decref(a.out);
 		return YJ_OK;
 	}
-	free(a.why);
-	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 201, a.out);
-}
-
-/* ---- the draw ---- */
-
-struct draw_arg {
-	yj_req *r;
-	int64_t id;
-	const char *witness;
-	json_t *out;
-	char *why;
-	int status;
-	const char *source;   /* where the witness was published (NULL: not declared) */
-	int64_t published_at; /* when, epoch ms */
-};
-
-/* The witness must come from a public source fixed after the commitment: a declared publication
- * time before the commitment (or in the future) is refused. Returns 0, or INSP_REFUSED with the
- * reason in a->why. */
-static int witness_check(struct draw_arg *a, int64_t committed_at)
-{
-	if (!a->source)
-		return 0;
-	if (a->published_at <= committed_at)
-		a->why = yj_strdup("见证值的公布时间早于或等于抽取承诺时间：见证值必须取自承诺之后才公布的公开来源（如承诺后开奖的彩票），"
-				   "请换用承诺之后公布的见证值。");
-	else if (a->published_at > yj_now_ms() + 5 * 60 * 1000)
-		a->why = yj_strdup("见证值的公布时间晚于当前时间：请填写该来源实际公布见证值的时间。");
-	if (!a->why)
-		return 0;
-	a->status = 422;
-	return INSP_REFUSED;
-}
-
-/* The bundle names inspectors by pseudonym (insp_pseudonym); the tasks need their user ids. Maps
- * every directory inspector's pseudonym to the id (*map, new reference) — inactive ones too, since
- * one may have left the directory between commitment and draw. */
-static int pseudonym_map(store_conn *c, json_t **map)
-{
-	*map = json_object();
-	store_stmt *st = store_prepare(c, "SELECT user_id FROM inspectors");
-	if (!st)
-		return ST_ERR;
-	int rc;
-	while ((rc = store_step(st)) == ST_ROW) {
-		char p[18];
-		insp_pseudonym(store_col_int64(st, 0), p);
-		json_object_set_new(*map, p, yj_json_id(store_col_int64(st, 0)));
-	}
-	store_finalize(st);
-	return rc < 0 ? rc : ST_OK;
-}
-
-/* "id,id" of the team named by pseudonyms (caller frees), or NULL when one is unknown. */
-static char *team_ids(const json_t *pseudonyms, const json_t *map)
-{
-	json_t *ids = json_array(), *v;
-	size_t k;
-	json_array_foreach(pseudonyms, k, v) {
-		json_t *id = json_object_get(map, json_string_value(v) ? json_string_value(v) : "");
-		if (!id) {
-			json_decref(ids);
-			return NULL;
-		}
-		json_array_append(ids, id);
-	}
-	char *csv = insp_array_csv(ids);
-	json_decref(ids);
-	return csv;
-}
-
-/* One task per drawn subject, with its team, from the bundle. */
-static int create_tasks(store_conn *c, yj_req *r, int64_t draw, const json_t *bundle, const char *dept)
-{
-	json_t *map = NULL;
-	int rc = pseudonym_map(c, &map);
-	if (rc < 0) {
-		json_decref(map);
-		return rc;
-	}
-	const json_t *plan = json_object_get(bundle, "plan"), *subjects = json_object_get(bundle, "subjects");
-	char *items = insp_array_csv(json_object_get(plan, "items")), actor[21];
-	insp_actor(r, actor);
-	int64_t plan_id = 0, now = yj_now_ms();
-	yj_id_parse(json_string_value(json_object_get(plan, "id")), &plan_id);
-	size_t k, i;
-	json_t *pick, *s;
-	json_array_foreach(json_object_get(json_object_get(bundle, "result"), "subjects"), k, pick) {
-		const json_t *subject = NULL;
-		json_array_foreach(subjects, i, s) if (json_equal(json_object_get(s, "id"), json_object_get(pick, "id"))) {
-			subject = s;
-			break;
-		}
-		int64_t sid = 0;
-		yj_id_parse(json_string_value(json_object_get(pick, "id")), &sid);
-		char *team = team_ids(json_object_get(pick, "inspectors"), map);
-		store_stmt *st = !team ? NULL : store_prepare(c, "INSERT INTO inspection_tasks (id, kind, draw_id, plan_id, item_ids, subject_id,"
-						  " subject_name, subject_code, region_code, department, phase, team, due_date, state,"
-						  " created_by, created_at, updated_at) VALUES (?, 'random', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-						  " 'assigned', ?, ?, ?)");
-		if (!st) {
-			free(team);
-			rc = ST_ERR;
-			break;
-		}
-		int64_t id = yj_id_new();
-		store_bind_int64(st, 1, id);
-		store_bind_int64(st, 2, draw);
-		store_bind_int64(st, 3, plan_id);
-		store_bind_text(st, 4, items, -1);
-		store_bind_int64(st, 5, sid);
-		store_bind_text(st, 6, json_string_value(json_object_get(subject, "name")), -1);
-		store_bind_text(st, 7, json_string_value(json_object_get(subject, "credit_code")), -1);
-		store_bind_text(st, 8, json_string_value(json_object_get(subject, "region_code")), -1);
-		store_bind_text(st, 9, dept, -1);
-		store_bind_text(st, 10, json_string_value(json_object_get(pick, "phase")), -1);
-		store_bind_text(st, 11, team, -1);
-		store_bind_text(st, 12, json_string_value(json_object_get(plan, "end_date")), -1);
-		store_bind_text(st, 13, actor, -1);
-		store_bind_int64(st, 14, now);
-		store_bind_int64(st, 15, now);
-		rc = store_step(st);
-		store_finalize(st);
-		free(team);
-		if (rc < 0 || (rc = insp_todo_task(c, id)) < 0)
-			break;
-	}
-	free(items);
-	json_decref(map);
-	return rc;
-}
-
-static int draw_tx(store_conn *c, void *arg)
-{
-	struct draw_arg *a = arg;
-	free(a->why);
-	a->why = NULL;
-	yj_qb *q = yj_q_select(&insp_draws_t, "state, input, secret_cipher, input_hash, secret_hash, commit_leaf, committed_at,"
-					      " plan_id, region_code, department",
-			       &yj_who(a->r)->scope);
-	yj_q_where(q, "id = ?");
-	yj_q_int(q, a->id);
-	store_stmt *st = yj_q_prepare(q, c);
-	if (!st)
-		return ST_ERR;
-	int rc = store_step(st);
-	if (rc != ST_ROW) {
-		store_finalize(st);
-		return rc == ST_DONE ? ST_NOTFOUND : rc;
-	}
-	if (strcmp(store_col_text(st, 0), "committed")) {
-		store_finalize(st);
-		a->why = yj_strdup("该抽取已完成，不能重新抽取；结果和验证包已公开。");
-		a->status = 409;
-		return INSP_REFUSED;
-	}
-	json_t *bundle = json_loads(store_col_text(st, 1), 0, NULL);
-	char *secret = yj_pii_decrypt(store_col_text(st, 2));
-	json_t *commitment = json_pack("{s:s, s:s, s:I, s:I}", "input_hash", store_col_text(st, 3), "secret_hash",
-				       store_col_text(st, 4), "audit_leaf", (json_int_t)store_col_int64(st, 5), "committed_at",
-				       (json_int_t)store_col_int64(st, 6));
-	int64_t plan_id = store_col_int64(st, 7);
-	char region[16], dept[32];
-	snprintf(region, sizeof region, "%s", store_col_text(st, 8));
-	snprintf(dept, sizeof dept, "%s", store_col_text(st, 9));
-	store_finalize(st);
-	json_t *result = NULL;
-	char seed[65];
-	if (!bundle || !secret) {
-		rc = ST_ERR;
-		goto done;
-	}
-	json_object_set_new(bundle, "commitment", commitment);
-	commitment = NULL;
-	if ((rc = witness_check(a, json_integer_value(json_object_get(json_object_get(bundle, "commitment"), "committed_at")))) < 0)
-		goto done;
-	json_object_set_new(bundle, "witness", json_string(a->witness));
-	if (a->source)
-		json_object_set_new(bundle, "witness_source", json_pack("{s:s, s:I}", "source", a->source, "published_at",
-									(json_int_t)a->published_at));
-	json_object_set_new(bundle, "server_secret", json_string(secret));
-	if (yj_draw_bundle_compute(bundle, secret, a->witness, &result, seed, &a->why) < 0) {
-		a->status = 422;
-		rc = INSP_REFUSED;
-		goto done;
-	}
-	json_object_set_new(bundle, "seed", json_string(seed));
-	json_object_set_new(bundle, "result", result);
-	char *report = NULL;
-	if (yj_draw_bundle_verify(bundle, &report) != 0) {
-		/* Cannot happen unless the stored input was altered: refuse rather than publish it. */
-		a->why = yj_asprintf("抽取结果自检未通过（%s），请联系管理员核查。", report ? report : "");
-		free(report);
-		a->status = 500;
-		rc = INSP_REFUSED;
-		goto done;
-	}
-	free(report);
-	int64_t leaf = 0, now = yj_now_ms();
-	json_t *state = json_pack("{s:O, s:s, s:s, s:s, s:O?}", "input_hash",
-				  json_object_get(json_object_get(bundle, "commitment"), "input_hash"), "witness", a->witness,
-				  "server_secret", secret, "seed", seed, "witness_source", json_object_get(bundle, "witness_source"));
-	rc = insp_audit(c, a->r, "inspection.draw.draw", "inspection_draw", a->id, region, state, &leaf);
-	json_decref(state);
-	if (rc < 0)
-		goto done;
-	if ((rc = create_tasks(c, a->r, a->id, bundle, dept)) < 0)
-		goto done;
-	char *res = yj_json_canonical(json_object_get(bundle, "result")), *canon = yj_json_canonical(bundle);
-	st = store_prepare(c, "UPDATE inspection_draws SET state = 'drawn', witness = ?, server_secret = ?, seed = ?, result = ?,"
-			      " bundle = ?, draw_leaf = ?, drawn_at = ? WHERE id = ? AND state = 'committed'");
-	if (st) {
-		store_bind_text(st, 1, a->witness, -1);
-		store_bind_text(st, 2, secret, -1);
-		store_bind_text(st, 3, seed, -1);
-		store_bind_text(st, 4, res, -1);
-		store_bind_text(st, 5, canon, -1);
-		store_bind_int64(st, 6, leaf);
-		store_bind_int64(st, 7, now);
-		store_bind_int64(st, 8, a->id);
-		rc = store_step(st);
-		store_finalize(st);
-	} else {
-		rc = ST_ERR;
-	}
-	free(res);
-	free(canon);
-	if (rc >= 0)
-		rc = set_plan_state(c, plan_id, "drawn");
-	if (rc >= 0)
-		rc = draw_load(c, &yj_who(a->r)->scope, a->id, &a->out);
-done:
-	json_decref(commitment);
-	json_decref(bundle);
-	yj_pii_free(secret);
-	return rc;
-}
-
-static int draw_run(yj_req *r)
-{
-	const json_t *b = yj_body(r), *at = json_object_get(b, "witness_published_at");
-	struct draw_arg a = {r, 0, json_string_value(json_object_get(b, "witness")), NULL, NULL, 0,
-			     json_string_value(json_object_get(b, "witness_source")), json_integer_value(at)};
-	if (insp_path_id(r, "id", &a.id) < 0)
-		return YJ_OK;
-	if (insp_blank(a.witness) || !insp_clean(a.witness, 0))
-		return insp_reply_invalid(r, json_pack("[{s:s, s:s}]", "field", "witness", "detail", "请输入见证值"),
-					  "请输入见证人在抽取现场给出的见证值（如当期福利彩票开奖号码），不能为空或含控制字符。");
-	if ((a.source != NULL) != (at != NULL) || (a.source && (insp_blank(a.source) || !insp_clean(a.source, 0))))
-		return insp_reply_invalid(r, json_pack("[{s:s, s:s}]", "field", a.source ? "witness_published_at" : "witness_source",
-						       "detail", "见证值来源和公布时间应同时填写"),
-					  "请同时填写见证值的公开来源（如“中国福利彩票 福彩3D 第2026057期”）和该来源公布它的时间。");
-	int rc = store_tx(yj_store(r), draw_tx, &a);
-	if (rc == INSP_REFUSED) {
-		yj_reply_problem(r, a.status, a.status == 409 ? "state" : "draw-failed",
-				 a.status == 409 ? "已抽取" : "抽取失败", a.why);
-		free(a.why);
-		return YJ_OK;
-	}
-	free(a.why);
-	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 200, a.out);
-}
-
-static int draw_get(yj_req *r)
-{
-	int64_t id;
-	json_t *o = NULL;
-	if (insp_path_id(r, "id", &id) < 0)
-		return YJ_OK;
-	store_conn *c = store_conn_get(yj_store(r));
-	int rc = draw_load(c, &yj_who(r)->scope, id, &o);
-	if (rc < 0)
-		return yj_reply_store_error(r, rc);
-	/* The tasks it created, for the page that shows teams. */
-	yj_qb *q = yj_q_select(&insp_tasks_t, "id, subject_id, subject_name, phase, team, state", &yj_who(r)->scope);
-	yj_q_where(q, "draw_id = ?");
-	yj_q_int(q, id);
-	yj_q_tail(q, "ORDER BY id");
-	store_stmt *st = yj_q_prepare(q, c);
-	json_t *tasks = json_array();
-	while (st && (rc = store_step(st)) == ST_ROW)
-		json_array_append_new(tasks, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "id", yj_json_id(store_col_int64(st, 0)),
-						       "subject_id", yj_json_id(store_col_int64(st, 1)), "subject_name",
-						       insp_text(st, 2), "phase", insp_text(st, 3), "team",
-						       insp_team_json(c, store_col_text(st, 4)), "state", insp_text(st, 5)));
-	if (st)
-		store_finalize(st);
-	json_object_set_new(o, "tasks", tasks);
-	return yj_reply_json(r, 200, o);
-}
-
-/* ---- public ---- */
-
-static int public_bundle(yj_req *r)
-{
-	int64_t id;
-	if (insp_path_id(r, "id", &id) < 0)
-		return YJ_OK;
-	store_stmt *st = store_prepare(store_conn_get(yj_store(r)),
-				       "SELECT bundle FROM inspection_draws WHERE id = ? AND state = 'drawn'");
-	if (!st)
-		return yj_reply_store_error(r, ST_ERR);
-	store_bind_int64(st, 1, id);
-	int rc = store_step(st);
-	if (rc != ST_ROW) {
-		store_finalize(st);
-		if (rc < 0)
-			return yj_reply_store_error(r, rc);
-		return yj_reply_problem(r, 404, "not-found", "验证包不存在",
-					"该抽取不存在或尚未抽取；抽取完成后才公开验证包，请稍后再试。");
-	}
-	json_t *b = json_loads(store_col_text(st, 0), 0, NULL);
-	store_finalize(st);
-	char *text = b ? json_dumps(b, JSON_INDENT(1) | JSON_SORT_KEYS) : NULL;
-	json_decref(b);
-	if (!text)
-		return yj_reply_store_error(r, ST_ERR);
-	char disp[80];
-	snprintf(disp, sizeof disp, "attachment; filename=\"draw-%s.json\"", yj_param(r, "id"));
-	yj_add_header(r, "Content-Disposition", disp);
-	return yj_reply_take(r, 200, "application/json", text, strlen(text));
-}
-
-static int public_draws(yj_req *r)
-{
-	int limit;
-	const char *cursor;
-	int64_t before = INT64_MAX;
-	if (yj_page_params(r, &limit, &cursor) < 0)
-		return YJ_OK;
-	if (cursor && yj_id_parse(cursor, &before) < 0)
-		return yj_reply_problem(r, 400, "validation", "参数错误", "cursor 无效，请使用上一页返回的 next_cursor。");
-	store_stmt *st = store_prepare(store_conn_get(yj_store(r)),
-				       "SELECT d.id, p.name, d.region_code, g.name, d.subject_count, d.draw_count, d.input_hash,"
-				       " d.commit_leaf, d.committed_at, d.witness, d.drawn_at FROM inspection_draws d JOIN"
-				       " inspection_plans p ON p.id = d.plan_id JOIN regions g ON g.code = d.region_code WHERE"
-				       " d.state = 'drawn' AND d.id < ? ORDER BY d.id DESC LIMIT ?");
-	if (!st)
-		return yj_reply_store_error(r, ST_ERR);
-	store_bind_int64(st, 1, before);
-	store_bind_int64(st, 2, limit + 1);
-	json_t *items = json_array(), *next = json_null();
-	int rc, n = 0;
-	while ((rc = store_step(st)) == ST_ROW) {
-		if (++n > limit) {
-			json_decref(next);
-			next = yj_cursor_json(json_string_value(json_object_get(json_array_get(items, (size_t)limit - 1), "id")));
-			break;
-		}
-		char url[80], sid[21];
-		yj_id_format(store_col_int64(st, 0), sid);
-		snprintf(url, sizeof url, "/api/v1/public/draws/%s/bundle", sid);
-		json_array_append_new(items, json_pack("{s:s, s:o, s:o, s:o, s:I, s:I, s:o, s:I, s:I, s:o, s:I, s:s}", "id", sid,
-						       "plan_name", insp_text(st, 1), "region_code", insp_text(st, 2),
-						       "region_name", insp_text(st, 3), "subject_count",
-						       (json_int_t)store_col_int64(st, 4), "draw_count", (json_int_t)store_col_int64(st, 5),
-						       "input_hash", insp_text(st, 6), "commit_leaf", (json_int_t)store_col_int64(st, 7),
-						       "committed_at", (json_int_t)store_col_int64(st, 8), "witness", insp_text(st, 9),
-						       "drawn_at", (json_int_t)store_col_int64(st, 10), "bundle_url", url));
-	}
-	store_finalize(st);
-	if (rc < 0) {
-		json_decref(items);
-		json_decref(next);
-		return yj_reply_store_error(r, rc);
-	}
-	return yj_reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+	return yj_reply_json(r, 201, a.out);
 }
 
 /* ---- routes ---- */
@@ -845,22 +449,14 @@ static const yj_field plan_body[] = {
 	{"weight_factors", F_OBJECT, 0, 0, "Overrides of the default weight factors (docs/inspection.md)"},
 	{NULL, 0, 0, 0, NULL},
 };
-static const yj_field draw_body[] = {
-	{"witness", F_STRING, 1, 200, "The witness value entered at the draw (e.g. a public lottery number)"},
-	{"witness_source", F_STRING, 0, 300, "Public source of the witness (e.g. the lottery and its issue); with witness_published_at"},
-	{"witness_published_at", F_INT, 0, 0, "When the source published the witness, UTC epoch ms: must be after the commitment"},
-	{NULL, 0, 0, 0, NULL},
-};
-static const yj_qparam page_q[] = {{"limit", "Page size, 1–200"}, {"cursor", "next_cursor of the previous page"}, {NULL, NULL}};
-
 const yj_route yj_insp_plan_routes[] = {
-	{"GET", "/api/v1/inspection/plans", plans_list, INSP_STAFF, NULL, NULL, "inspection", "Inspection plans in scope", "{items}", 0},
+	{"GET", "/api/v1/inspection/plans", plans_list, INSP_STAFF, NULL, insp_page_q, "inspection", "Inspection plans in scope", "{items}", 0},
 	{"POST", "/api/v1/inspection/plans", plan_create, INSP_PLANNERS, plan_body, NULL, "inspection", "Create an annual or special plan", "plan", 201},
 	{"GET", "/api/v1/inspection/plans/{id}", plan_get, INSP_STAFF, NULL, NULL, "inspection", "One plan", "plan", 0},
 	{"POST", "/api/v1/inspection/plans/{id}/commit", plan_commit, INSP_PLANNERS, NULL, NULL, "inspection", "Build the draw input, refuse an impossible plan, commit input and secret hashes to the audit log", "draw", 201},
-	{"GET", "/api/v1/inspection/draws/{id}", draw_get, INSP_STAFF, NULL, NULL, "inspection", "A draw: commitment, witness, seed, result and its tasks", "draw", 0},
-	{"POST", "/api/v1/inspection/draws/{id}/draw", draw_run, INSP_PLANNERS, draw_body, NULL, "inspection", "Run a committed draw with the witness value; creates the tasks", "draw", 0},
-	{"GET", "/api/v1/public/draws", public_draws, ROLE_PUBLIC, NULL, page_q, "public", "Published draws (no sign-in)", "{items, next_cursor}", 0},
-	{"GET", "/api/v1/public/draws/{id}/bundle", public_bundle, ROLE_PUBLIC, NULL, NULL, "public", "The bundle of a draw, for yijian draw verify (no sign-in)", "bundle (yijian-draw-v1)", 0},
+	{"GET", "/api/v1/inspection/draws/{id}", insp_draw_get, INSP_STAFF, NULL, NULL, "inspection", "A draw: commitment, witness, seed, result and its tasks", "draw", 0},
+	{"POST", "/api/v1/inspection/draws/{id}/draw", insp_draw_run, INSP_PLANNERS, insp_draw_body, NULL, "inspection", "Run a committed draw with the witness value; creates the tasks", "draw", 0},
+	{"GET", "/api/v1/public/draws", insp_public_draws, ROLE_PUBLIC, NULL, insp_page_q, "public", "Published draws (no sign-in)", "{items, next_cursor}", 0},
+	{"GET", "/api/v1/public/draws/{id}/bundle", insp_public_bundle, ROLE_PUBLIC, NULL, NULL, "public", "The bundle of a draw, for yijian draw verify (no sign-in)", "bundle (yijian-draw-v1)", 0},
 	{NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0},
 };

@@ -11,37 +11,6 @@
 
 /* ---- publication deadlines ---- */
 
-int yj_insp_publications(store_conn *c, const yj_scope *sc, const char *today, int overdue_only, int limit, json_t **out)
-{
-	yj_qb *q = yj_q_select(&insp_tasks_t, "id, subject_id, subject_name, kind, outcome, completed_on, publish_due, region_code", sc);
-	yj_q_where(q, "state = 'completed' AND published_at IS NULL");
-	if (overdue_only) {
-		yj_q_where(q, "publish_due < ?");
-		yj_q_text(q, today);
-	}
-	yj_q_tail(q, "ORDER BY publish_due, id LIMIT ?");
-	yj_q_int(q, limit);
-	store_stmt *st = yj_q_prepare(q, c);
-	if (!st)
-		return ST_ERR;
-	json_t *items = json_array();
-	int rc;
-	while ((rc = store_step(st)) == ST_ROW)
-		json_array_append_new(items, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b}", "task_id",
-						       yj_json_id(store_col_int64(st, 0)), "subject_id",
-						       yj_json_id(store_col_int64(st, 1)), "subject_name", insp_text(st, 2), "kind",
-						       insp_text(st, 3), "outcome", insp_text(st, 4), "completed_on", insp_text(st, 5),
-						       "publish_due", insp_text(st, 6), "region_code", insp_text(st, 7), "overdue",
-						       strcmp(store_col_text(st, 6), today) < 0));
-	store_finalize(st);
-	if (rc < 0) {
-		json_decref(items);
-		return rc;
-	}
-	*out = items;
-	return ST_OK;
-}
-
 static int publications_list(yj_req *r)
 {
 	const char *ov = yj_query(r, "overdue");
@@ -59,7 +28,7 @@ struct pub_arg {
 	yj_req *r;
 	int64_t id;
 	json_t *out;
-	const char *why;
+	yj_refusal ref;
 };
 
 static int publish_tx(store_conn *c, void *arg)
@@ -82,19 +51,11 @@ static int publish_tx(store_conn *c, void *arg)
 	snprintf(outcome, sizeof outcome, "%s", store_col_text(st, 3) ? store_col_text(st, 3) : "");
 	store_finalize(st);
 	if (!done)
-		return a->why = "检查尚未完成，完成后才能公示结果。", INSP_REFUSED;
+		return yj_refuse(&a->ref, 409, "state", "不能公示", "检查尚未完成，完成后才能公示结果。");
 	if (published)
-		return a->why = "该检查结果已公示。", INSP_REFUSED;
+		return yj_refuse(&a->ref, 409, "state", "不能公示", "该检查结果已公示。");
 	int64_t now = yj_now_ms();
-	st = store_prepare(c, "UPDATE inspection_tasks SET published_at = ?, updated_at = ? WHERE id = ?");
-	if (!st)
-		return ST_ERR;
-	store_bind_int64(st, 1, now);
-	store_bind_int64(st, 2, now);
-	store_bind_int64(st, 3, a->id);
-	rc = store_step(st);
-	store_finalize(st);
-	if (rc < 0 || (rc = insp_todo_published(c, a->id)) < 0)
+	if ((rc = insp_task_set_published(c, a->id, now)) < 0 || (rc = insp_todo_published(c, a->id)) < 0)
 		return rc;
 	a->out = json_pack("{s:o, s:I, s:s}", "task_id", yj_json_id(a->id), "published_at", (json_int_t)now, "outcome", outcome);
 	if ((rc = insp_audit(c, a->r, "inspection.result.publish", "inspection_task", a->id, region, a->out, NULL)) < 0)
@@ -104,13 +65,10 @@ static int publish_tx(store_conn *c, void *arg)
 
 static int task_publish(yj_req *r)
 {
-	struct pub_arg a = {r, 0, NULL, NULL};
-	if (insp_path_id(r, "id", &a.id) < 0)
+	struct pub_arg a = {.r = r};
+	if (yj_path_id_or_reply(r, "id", &a.id) < 0 || yj_tx_or_reply(r, publish_tx, &a, &a.ref) < 0)
 		return YJ_OK;
-	int rc = store_tx(yj_store(r), publish_tx, &a);
-	if (rc == INSP_REFUSED)
-		return yj_reply_problem(r, 409, "state", "不能公示", a.why);
-	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 200, a.out);
+	return yj_reply_json(r, 200, a.out);
 }
 
 /* Published results, newest first, for the public portal (no sign-in). */
@@ -157,36 +115,8 @@ static int public_results(yj_req *r)
 						       insp_csv_array(store_col_text(st, 8)), "summary", insp_text(st, 9)));
 	}
 	store_finalize(st);
-	/* Items by name and findings (severity and clause) of each result. */
-	size_t i;
-	json_t *it;
-	json_array_foreach(items, i, it) {
-		json_t *names = json_array(), *v, *fs = json_array();
-		size_t k;
-		json_array_foreach(json_object_get(it, "item_ids"), k, v) {
-			int64_t name_id = 0;
-			yj_id_parse(json_string_value(v), &name_id);
-			store_stmt *s2 = store_prepare(c, "SELECT name FROM inspection_items WHERE id = ?");
-			if (s2) {
-				store_bind_int64(s2, 1, name_id);
-				if (store_step(s2) == ST_ROW)
-					json_array_append_new(names, json_string(store_col_text(s2, 0)));
-				store_finalize(s2);
-			}
-		}
-		json_object_del(it, "item_ids");
-		json_object_set_new(it, "items", names);
-		int64_t tid = 0;
-		yj_id_parse(json_string_value(json_object_get(it, "id")), &tid);
-		store_stmt *s3 = store_prepare(c, "SELECT severity, clause FROM inspection_findings WHERE task_id = ? ORDER BY id");
-		if (s3) {
-			store_bind_int64(s3, 1, tid);
-			while (store_step(s3) == ST_ROW)
-				json_array_append_new(fs, json_pack("{s:o, s:o}", "severity", insp_text(s3, 0), "clause", insp_text(s3, 1)));
-			store_finalize(s3);
-		}
-		json_object_set_new(it, "findings", fs);
-	}
+	if (rc >= 0)
+		rc = insp_public_details(c, items);
 	if (rc < 0) {
 		json_decref(items);
 		json_decref(next);
@@ -197,60 +127,44 @@ static int public_results(yj_req *r)
 
 /* ---- rectification orders ---- */
 
-#define ORDER_COLS                                                                                              \
-	"id, task_id, finding_id, subject_id, requirement, issued_on, working_days, deadline, state,"             \
-	" follow_up_task_id, closed_at, close_note, region_code, department, actor, created_at, report, reported_at,"   \
-	" reported_by"
-
-static json_t *order_json(store_stmt *st, const char *today)
-{
-	const char *state = store_col_text(st, 8), *deadline = store_col_text(st, 7);
-	json_t *o = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:b}", "id",
-			 yj_json_id(store_col_int64(st, 0)), "task_id", yj_json_id(store_col_int64(st, 1)), "finding_id",
-			 store_col_is_null(st, 2) ? json_null() : yj_json_id(store_col_int64(st, 2)), "subject_id",
-			 yj_json_id(store_col_int64(st, 3)), "requirement", insp_text(st, 4), "issued_on", insp_text(st, 5),
-			 "working_days", (json_int_t)store_col_int64(st, 6), "deadline", insp_text(st, 7), "state",
-			 insp_text(st, 8), "follow_up_task_id",
-			 store_col_is_null(st, 9) ? json_null() : yj_json_id(store_col_int64(st, 9)), "closed_at", insp_int(st, 10),
-			 "close_note", insp_text(st, 11), "region_code", insp_text(st, 12), "department", insp_text(st, 13),
-			 "actor", insp_text(st, 14), "created_at", (json_int_t)store_col_int64(st, 15), "overdue",
-			 !strcmp(state, "open") && strcmp(deadline, today) < 0);
-	json_object_set_new(o, "report", insp_text(st, 16));
-	json_object_set_new(o, "reported_at", insp_int(st, 17));
-	json_object_set_new(o, "reported_by", insp_text(st, 18));
-	return o;
-}
-
-static json_t *order_row(store_stmt *st, void *today)
-{
-	return order_json(st, today);
-}
-
-static int order_load(store_conn *c, const yj_scope *sc, int64_t id, json_t **out)
-{
-	char today[11];
-	yj_day_today(today);
-	yj_qb *q = yj_q_select(&insp_orders_t, ORDER_COLS, sc);
-	yj_q_where(q, "id = ?");
-	yj_q_int(q, id);
-	return yj_row_one(yj_q_prepare(q, c), order_row, today, out);
-}
-
 static int order_get(yj_req *r)
 {
 	int64_t id;
 	json_t *o = NULL;
-	if (insp_path_id(r, "id", &id) < 0)
+	if (yj_path_id_or_reply(r, "id", &id) < 0)
 		return YJ_OK;
-	int rc = order_load(store_conn_get(yj_store(r)), &yj_who(r)->scope, id, &o);
+	int rc = insp_order_load(store_conn_get(yj_store(r)), &yj_who(r)->scope, id, &o);
 	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 200, o);
+}
+
+/* Orders by deadline; without ?limit= a page holds up to ORDERS_PAGE, what the list answered before
+ * it had pages. */
+#define ORDERS_PAGE 1000
+
+/* The cursor "YYYY-MM-DD,id" into day and id; YJ_ERR when malformed. */
+static int order_cursor(const char *cursor, char day[11], int64_t *id)
+{
+	const char *comma = strchr(cursor, ',');
+	int64_t d;
+	if (!comma || comma - cursor != 10)
+		return YJ_ERR;
+	memcpy(day, cursor, 10);
+	day[10] = '\0';
+	return yj_day_parse(day, &d) < 0 || yj_id_parse(comma + 1, id) < 0 ? YJ_ERR : YJ_OK;
 }
 
 static int orders_list(yj_req *r)
 {
-	char today[11];
+	int limit;
+	const char *cursor;
+	char today[11], after_day[11] = "";
+	int64_t after_id = 0;
+	if (yj_page_params_or(r, ORDERS_PAGE, &limit, &cursor) < 0)
+		return YJ_OK;
+	if (cursor && order_cursor(cursor, after_day, &after_id) < 0)
+		return yj_reply_problem(r, 400, "validation", "参数错误", "cursor 无效，请使用上一页返回的 next_cursor。");
 	yj_day_today(today);
-	yj_qb *q = yj_q_select(&insp_orders_t, ORDER_COLS, &yj_who(r)->scope);
+	yj_qb *q = yj_q_select(&insp_orders_t, INSP_ORDER_COLS, &yj_who(r)->scope);
 	const char *v;
 	if ((v = yj_query(r, "state")) && *v) {
 		yj_q_where(q, "state = ?");
@@ -260,36 +174,65 @@ static int orders_list(yj_req *r)
 		yj_q_where(q, "state = 'open' AND deadline < ?");
 		yj_q_text(q, today);
 	}
-	yj_q_tail(q, "ORDER BY deadline, id LIMIT 1000");
+	if (after_day[0]) { /* keyset on (deadline, id): the cursor is "deadline,id" of the last row shown */
+		yj_q_where(q, "(deadline > ? OR (deadline = ? AND id > ?))");
+		yj_q_text(q, after_day);
+		yj_q_text(q, after_day);
+		yj_q_int(q, after_id);
+	}
+	yj_q_tail(q, "ORDER BY deadline, id LIMIT ?");
+	yj_q_int(q, limit + 1);
 	store_stmt *st = yj_q_prepare(q, store_conn_get(yj_store(r)));
 	if (!st)
 		return yj_reply_store_error(r, ST_ERR);
-	json_t *items = json_array();
-	int rc;
-	while ((rc = store_step(st)) == ST_ROW)
-		json_array_append_new(items, order_json(st, today));
+	json_t *items = json_array(), *next = json_null();
+	int rc, n = 0;
+	while ((rc = store_step(st)) == ST_ROW) {
+		if (++n > limit) {
+			json_t *last = json_array_get(items, (size_t)limit - 1);
+			char key[40];
+			snprintf(key, sizeof key, "%s,%s", json_string_value(json_object_get(last, "deadline")),
+				 json_string_value(json_object_get(last, "id")));
+			json_decref(next);
+			next = yj_cursor_json(key);
+			break;
+		}
+		json_array_append_new(items, insp_order_json(st, today));
+	}
 	store_finalize(st);
 	if (rc < 0) {
 		json_decref(items);
+		json_decref(next);
 		return yj_reply_store_error(r, rc);
 	}
-	return yj_reply_json(r, 200, json_pack("{s:s, s:o, s:n}", "today", today, "items", items, "next_cursor"));
+	return yj_reply_json(r, 200, json_pack("{s:s, s:o, s:o}", "today", today, "items", items, "next_cursor", next));
 }
 
 struct order_arg {
 	yj_req *r;
 	int64_t id;
-	json_t *errors;
 	json_t *out;
-	const char *why;
+	yj_refusal ref;
 };
+
+/* Runs fn on the order or task of the path's id and replies its out with status, or the refusal. */
+static int order_op(yj_req *r, store_tx_fn fn, int status)
+{
+	struct order_arg a = {.r = r};
+	if (yj_path_id_or_reply(r, "id", &a.id) < 0)
+		return YJ_OK;
+	if (yj_tx_or_reply(r, fn, &a, &a.ref) < 0) {
+		json_decref(a.out);
+		return YJ_OK;
+	}
+	return yj_reply_json(r, status, a.out);
+}
 
 static int order_create_tx(store_conn *c, void *arg)
 {
 	struct order_arg *a = arg;
 	const json_t *b = yj_body(a->r);
-	json_array_clear(a->errors);
-	yj_qb *q = yj_q_select(&insp_tasks_t, "subject_id, region_code, department, team", &yj_who(a->r)->scope);
+	yj_qb *q = yj_q_select(&insp_tasks_t, "subject_id, region_code, department", &yj_who(a->r)->scope);
 	yj_q_where(q, "id = ?");
 	yj_q_int(q, a->id);
 	store_stmt *st = yj_q_prepare(q, c);
@@ -309,63 +252,34 @@ static int order_create_tx(store_conn *c, void *arg)
 	json_int_t days = json_integer_value(json_object_get(b, "working_days"));
 	int64_t finding = 0, n = 0;
 	if (insp_blank(req) || !insp_clean(req, 1))
-		insp_bad(a->errors, "requirement", "请写明整改要求");
+		yj_refusal_field(&a->ref, "requirement", "请写明整改要求");
 	if (days < 1 || days > 365)
-		insp_bad(a->errors, "working_days", "整改期限应为 1 到 365 个工作日");
+		yj_refusal_field(&a->ref, "working_days", "整改期限应为 1 到 365 个工作日");
 	if (fid) {
 		char tid[21];
 		yj_id_format(a->id, tid);
 		if (yj_id_parse(fid, &finding) < 0 ||
 		    store_query_int64(c, "SELECT task_id FROM inspection_findings WHERE id = ?", fid, &n) != ST_OK || n != a->id)
-			insp_bad(a->errors, "finding_id", "该问题不属于本检查任务");
+			yj_refusal_field(&a->ref, "finding_id", "该问题不属于本检查任务");
 	}
-	if (json_array_size(a->errors))
-		return INSP_REFUSED;
+	if (yj_refusal_has_fields(&a->ref))
+		return yj_refuse_invalid(&a->ref, "整改通知不完整，请按字段提示修改后重新提交。");
 	char today[11], deadline[11], actor[21];
 	yj_day_today(today);
 	if ((rc = yj_workdays_add(c, today, (int)days, deadline)) < 0)
 		return rc;
 	insp_actor(a->r, actor);
 	int64_t id = yj_id_new();
-	st = store_prepare(c, "INSERT INTO rectification_orders (id, task_id, finding_id, subject_id, requirement, issued_on,"
-			      " working_days, deadline, state, region_code, department, actor, created_at) VALUES (?, ?, ?, ?, ?,"
-			      " ?, ?, ?, 'open', ?, ?, ?, ?)");
-	if (!st)
-		return ST_ERR;
-	store_bind_int64(st, 1, id);
-	store_bind_int64(st, 2, a->id);
-	if (fid)
-		store_bind_int64(st, 3, finding);
-	else
-		store_bind_null(st, 3);
-	store_bind_int64(st, 4, subject);
-	store_bind_text(st, 5, req, -1);
-	store_bind_text(st, 6, today, -1);
-	store_bind_int64(st, 7, days);
-	store_bind_text(st, 8, deadline, -1);
-	store_bind_text(st, 9, region, -1);
-	store_bind_text(st, 10, dept, -1);
-	store_bind_text(st, 11, actor, -1);
-	store_bind_int64(st, 12, yj_now_ms());
-	rc = store_step(st);
-	store_finalize(st);
-	if (rc < 0 || (rc = insp_todo_order(c, id)) < 0 || (rc = order_load(c, &yj_who(a->r)->scope, id, &a->out)) < 0)
+	insp_order_new row = {id, a->id, fid ? finding : 0, subject, req, today, days, deadline, region, dept, actor, yj_now_ms()};
+	rc = insp_order_insert(c, &row);
+	if (rc < 0 || (rc = insp_todo_order(c, id)) < 0 || (rc = insp_order_load(c, &yj_who(a->r)->scope, id, &a->out)) < 0)
 		return rc;
 	return insp_audit(c, a->r, "inspection.rectification.order", "rectification_order", id, region, a->out, NULL);
 }
 
 static int order_create(yj_req *r)
 {
-	struct order_arg a = {r, 0, json_array(), NULL, NULL};
-	if (insp_path_id(r, "id", &a.id) < 0) {
-		json_decref(a.errors);
-		return YJ_OK;
-	}
-	int rc = store_tx(yj_store(r), order_create_tx, &a);
-	if (rc == INSP_REFUSED)
-		return insp_reply_invalid(r, a.errors, "整改通知不完整，请按字段提示修改后重新提交。");
-	json_decref(a.errors);
-	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 201, a.out);
+	return order_op(r, order_create_tx, 201);
 }
 
 /* Follow-up inspection (整改复查): a task of kind follow_up over the same subject and items. */
@@ -373,12 +287,12 @@ static int follow_up_tx(store_conn *c, void *arg)
 {
 	struct order_arg *a = arg;
 	json_t *o = NULL;
-	int rc = order_load(c, &yj_who(a->r)->scope, a->id, &o);
+	int rc = insp_order_load(c, &yj_who(a->r)->scope, a->id, &o);
 	if (rc < 0)
 		return rc;
 	if (!json_is_null(json_object_get(o, "follow_up_task_id")) || strcmp(json_string_value(json_object_get(o, "state")), "open")) {
 		json_decref(o);
-		return a->why = "该整改通知已安排复查或已办结。", INSP_REFUSED;
+		return yj_refuse(&a->ref, 409, "state", "不能安排复查", "该整改通知已安排复查或已办结。");
 	}
 	int64_t task = 0, fid = yj_id_new(), now = yj_now_ms();
 	yj_id_parse(json_string_value(json_object_get(o, "task_id")), &task);
@@ -388,67 +302,32 @@ static int follow_up_tx(store_conn *c, void *arg)
 	if (team) {
 		int64_t sid = 0;
 		yj_id_parse(json_string_value(json_object_get(o, "subject_id")), &sid);
-		json_array_clear(a->errors);
-		rc = insp_team_check(c, team, sid, json_string_value(json_object_get(o, "region_code")), a->errors, &team_csv);
+		rc = insp_team_check(c, team, sid, json_string_value(json_object_get(o, "region_code")), &a->ref, &team_csv);
 		if (rc < 0) {
 			json_decref(o);
 			return rc;
 		}
 	}
 	/* Copy the inspected task's subject, items and (unless given) team. */
-	store_stmt *st = store_prepare(c, "INSERT INTO inspection_tasks (id, kind, item_ids, subject_id, subject_name, subject_code,"
-					  " region_code, department, team, source_order_id, due_date, state, created_by, created_at,"
-					  " updated_at) SELECT ?, 'follow_up', item_ids, subject_id, subject_name, subject_code,"
-					  " region_code, department, COALESCE(?, team), ?, ?, 'assigned', ?, ?, ? FROM inspection_tasks"
-					  " WHERE id = ?");
-	if (!st) {
-		free(team_csv);
-		json_decref(o);
-		return ST_ERR;
-	}
-	store_bind_int64(st, 1, fid);
-	store_bind_text(st, 2, team_csv, -1);
-	store_bind_int64(st, 3, a->id);
-	store_bind_text(st, 4, json_string_value(json_object_get(o, "deadline")), -1);
-	store_bind_text(st, 5, actor, -1);
-	store_bind_int64(st, 6, now);
-	store_bind_int64(st, 7, now);
-	store_bind_int64(st, 8, task);
-	rc = store_step(st);
-	store_finalize(st);
+	rc = insp_follow_up_insert(c, fid, task, a->id, json_string_value(json_object_get(o, "deadline")), actor, now);
+	if (rc >= 0) /* the given team, else the inspected task's */
+		rc = team_csv ? insp_team_write(c, fid, team_csv) : insp_team_copy(c, task, fid);
 	free(team_csv);
 	if (rc >= 0)
 		rc = insp_todo_task(c, fid);
-	if (rc >= 0 && (st = store_prepare(c, "UPDATE rectification_orders SET follow_up_task_id = ? WHERE id = ?"))) {
-		store_bind_int64(st, 1, fid);
-		store_bind_int64(st, 2, a->id);
-		rc = store_step(st);
-		store_finalize(st);
-	}
+	if (rc >= 0)
+		rc = insp_order_set_follow_up(c, a->id, fid);
 	char region[16];
 	snprintf(region, sizeof region, "%s", json_string_value(json_object_get(o, "region_code")));
 	json_decref(o);
-	if (rc < 0 || (rc = order_load(c, &yj_who(a->r)->scope, a->id, &a->out)) < 0)
+	if (rc < 0 || (rc = insp_order_load(c, &yj_who(a->r)->scope, a->id, &a->out)) < 0)
 		return rc;
 	return insp_audit(c, a->r, "inspection.rectification.follow_up", "rectification_order", a->id, region, a->out, NULL);
 }
 
 static int order_follow_up(yj_req *r)
 {
-	struct order_arg a = {r, 0, json_array(), NULL, NULL};
-	if (insp_path_id(r, "id", &a.id) < 0) {
-		json_decref(a.errors);
-		return YJ_OK;
-	}
-	int rc = store_tx(yj_store(r), follow_up_tx, &a);
-	if (rc == INSP_REFUSED && a.why) {
-		json_decref(a.errors);
-		return yj_reply_problem(r, 409, "state", "不能安排复查", a.why);
-	}
-	if (rc == INSP_REFUSED)
-		return insp_reply_invalid(r, a.errors, NULL);
-	json_decref(a.errors);
-	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 201, a.out);
+	return order_op(r, follow_up_tx, 201);
 }
 
 static int close_tx(store_conn *c, void *arg)
@@ -456,15 +335,14 @@ static int close_tx(store_conn *c, void *arg)
 	struct order_arg *a = arg;
 	const json_t *b = yj_body(a->r);
 	const char *res = json_string_value(json_object_get(b, "result")), *note = json_string_value(json_object_get(b, "note"));
-	json_array_clear(a->errors);
 	if (!res || (strcmp(res, "rectified") && strcmp(res, "not_rectified")))
-		insp_bad(a->errors, "result", "应为 rectified（已整改）或 not_rectified（逾期未整改）");
+		yj_refusal_field(&a->ref, "result", "应为 rectified（已整改）或 not_rectified（逾期未整改）");
 	if (insp_blank(note) || !insp_clean(note, 1))
-		insp_bad(a->errors, "note", "请写明复查情况");
-	if (json_array_size(a->errors))
-		return INSP_REFUSED;
+		yj_refusal_field(&a->ref, "note", "请写明复查情况");
+	if (yj_refusal_has_fields(&a->ref))
+		return yj_refuse_invalid(&a->ref, NULL);
 	json_t *o = NULL;
-	int rc = order_load(c, &yj_who(a->r)->scope, a->id, &o);
+	int rc = insp_order_load(c, &yj_who(a->r)->scope, a->id, &o);
 	if (rc < 0)
 		return rc;
 	int open = !strcmp(json_string_value(json_object_get(o, "state")), "open");
@@ -472,37 +350,15 @@ static int close_tx(store_conn *c, void *arg)
 	snprintf(region, sizeof region, "%s", json_string_value(json_object_get(o, "region_code")));
 	json_decref(o);
 	if (!open)
-		return a->why = "该整改通知已办结。", INSP_REFUSED;
-	store_stmt *st = store_prepare(c, "UPDATE rectification_orders SET state = ?, closed_at = ?, close_note = ? WHERE id = ?");
-	if (!st)
-		return ST_ERR;
-	store_bind_text(st, 1, res, -1);
-	store_bind_int64(st, 2, yj_now_ms());
-	store_bind_text(st, 3, note, -1);
-	store_bind_int64(st, 4, a->id);
-	rc = store_step(st);
-	store_finalize(st);
-	if (rc < 0 || (rc = insp_todo_order_closed(c, a->id)) < 0 || (rc = order_load(c, &yj_who(a->r)->scope, a->id, &a->out)) < 0)
+		return yj_refuse(&a->ref, 409, "state", "不能办结", "该整改通知已办结。");
+	if ((rc = insp_order_close(c, a->id, res, note, yj_now_ms())) < 0 || (rc = insp_todo_order_closed(c, a->id)) < 0 || (rc = insp_order_load(c, &yj_who(a->r)->scope, a->id, &a->out)) < 0)
 		return rc;
 	return insp_audit(c, a->r, "inspection.rectification.close", "rectification_order", a->id, region, a->out, NULL);
 }
 
 static int order_close(yj_req *r)
 {
-	struct order_arg a = {r, 0, json_array(), NULL, NULL};
-	if (insp_path_id(r, "id", &a.id) < 0) {
-		json_decref(a.errors);
-		return YJ_OK;
-	}
-	int rc = store_tx(yj_store(r), close_tx, &a);
-	if (rc == INSP_REFUSED && a.why) {
-		json_decref(a.errors);
-		return yj_reply_problem(r, 409, "state", "不能办结", a.why);
-	}
-	if (rc == INSP_REFUSED)
-		return insp_reply_invalid(r, a.errors, NULL);
-	json_decref(a.errors);
-	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 200, a.out);
+	return order_op(r, close_tx, 200);
 }
 
 /* The institution's report (整改报告) on its own open order: its scope is bound to the institution, so
@@ -511,13 +367,12 @@ static int report_tx(store_conn *c, void *arg)
 {
 	struct order_arg *a = arg;
 	const char *text = json_string_value(json_object_get(yj_body(a->r), "report"));
-	json_array_clear(a->errors);
 	if (insp_blank(text) || !insp_clean(text, 1)) {
-		insp_bad(a->errors, "report", "请写明整改措施和完成情况");
-		return INSP_REFUSED;
+		yj_refusal_field(&a->ref, "report", "请写明整改措施和完成情况");
+		return yj_refuse_invalid(&a->ref, NULL);
 	}
 	json_t *o = NULL;
-	int rc = order_load(c, &yj_who(a->r)->scope, a->id, &o);
+	int rc = insp_order_load(c, &yj_who(a->r)->scope, a->id, &o);
 	if (rc < 0)
 		return rc;
 	int open = !strcmp(json_string_value(json_object_get(o, "state")), "open");
@@ -525,38 +380,16 @@ static int report_tx(store_conn *c, void *arg)
 	snprintf(region, sizeof region, "%s", json_string_value(json_object_get(o, "region_code")));
 	json_decref(o);
 	if (!open)
-		return a->why = "该整改通知已办结，不能再提交整改报告。", INSP_REFUSED;
+		return yj_refuse(&a->ref, 409, "state", "不能提交", "该整改通知已办结，不能再提交整改报告。");
 	insp_actor(a->r, actor);
-	store_stmt *st = store_prepare(c, "UPDATE rectification_orders SET report = ?, reported_at = ?, reported_by = ? WHERE id = ?");
-	if (!st)
-		return ST_ERR;
-	store_bind_text(st, 1, text, -1);
-	store_bind_int64(st, 2, yj_now_ms());
-	store_bind_text(st, 3, actor, -1);
-	store_bind_int64(st, 4, a->id);
-	rc = store_step(st);
-	store_finalize(st);
-	if (rc < 0 || (rc = order_load(c, &yj_who(a->r)->scope, a->id, &a->out)) < 0)
+	if ((rc = insp_order_report(c, a->id, text, actor, yj_now_ms())) < 0 || (rc = insp_order_load(c, &yj_who(a->r)->scope, a->id, &a->out)) < 0)
 		return rc;
 	return insp_audit(c, a->r, "inspection.rectification.report", "rectification_order", a->id, region, a->out, NULL);
 }
 
 static int order_report(yj_req *r)
 {
-	struct order_arg a = {r, 0, json_array(), NULL, NULL};
-	if (insp_path_id(r, "id", &a.id) < 0) {
-		json_decref(a.errors);
-		return YJ_OK;
-	}
-	int rc = store_tx(yj_store(r), report_tx, &a);
-	if (rc == INSP_REFUSED && a.why) {
-		json_decref(a.errors);
-		return yj_reply_problem(r, 409, "state", "不能提交", a.why);
-	}
-	if (rc == INSP_REFUSED)
-		return insp_reply_invalid(r, a.errors, NULL);
-	json_decref(a.errors);
-	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 200, a.out);
+	return order_op(r, report_tx, 200);
 }
 
 /* ---- routes ---- */
@@ -573,7 +406,9 @@ static const yj_field close_body[] = {
 	{NULL, 0, 0, 0, NULL}};
 static const yj_field report_body[] = {
 	{"report", F_STRING, 1, 4000, "What the institution has done about the order"}, {NULL, 0, 0, 0, NULL}};
-static const yj_qparam orders_q[] = {{"state", "open, rectified or not_rectified"}, {"overdue", "true: open orders past their deadline"}, {NULL, NULL}};
+static const yj_qparam orders_q[] = {{"state", "open, rectified or not_rectified"}, {"overdue", "true: open orders past their deadline"},
+				     {"limit", "Page size, 1–200; without it up to 1,000 orders"},
+				     {"cursor", "next_cursor of the previous page"}, {NULL, NULL}};
 static const yj_qparam pubs_q[] = {{"overdue", "true: only those past the 20-working-day deadline"}, {NULL, NULL}};
 static const yj_qparam results_q[] = {{"region", "GB/T 2260 code: results in its subtree"}, {"limit", "Page size"}, {"cursor", "next_cursor"}, {NULL, NULL}};
 

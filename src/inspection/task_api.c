@@ -6,247 +6,88 @@
 #define _POSIX_C_SOURCE 200809L
 #include "insp_int.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define TASK_COLS                                                                                                   \
-	"id, kind, draw_id, plan_id, item_ids, subject_id, subject_name, subject_code, region_code, department, phase," \
-	" team, source_order_id, note, due_date, state, checkin_at, checkin_lng_e6, checkin_lat_e6, signature,"       \
-	" signer_name, signature_note, outcome, summary, completed_at, completed_on, publish_due, published_at,"      \
-	" created_by, created_at"
-
-static const char *const kinds[][2] = {
-	{"random", "双随机抽查"}, {"patrol", "日常巡查"}, {"supervision", "专项督查"}, {"rectification", "专项整治"},
-	{"post_penalty", "处罚后复查"}, {"flight", "飞行检查"}, {"follow_up", "整改复查"}};
-
-const char *insp_task_kind_label(const char *k)
-{
-	for (size_t i = 0; k && i < YJ_ARRAY_LEN(kinds); i++)
-		if (!strcmp(kinds[i][0], k))
-			return kinds[i][1];
-	return NULL;
-}
-
-static json_t *coord(store_stmt *st, int col)
-{
-	return store_col_is_null(st, col) ? json_null() : json_real((double)store_col_int64(st, col) / 1e6);
-}
-
-static json_t *task_json(store_conn *c, store_stmt *st)
-{
-	json_t *o = json_object();
-	json_object_set_new(o, "id", yj_json_id(store_col_int64(st, 0)));
-	json_object_set_new(o, "kind", insp_text(st, 1));
-	json_object_set_new(o, "kind_label", json_string(insp_task_kind_label(store_col_text(st, 1)) ? insp_task_kind_label(store_col_text(st, 1)) : ""));
-	json_object_set_new(o, "draw_id", store_col_is_null(st, 2) ? json_null() : yj_json_id(store_col_int64(st, 2)));
-	json_object_set_new(o, "plan_id", store_col_is_null(st, 3) ? json_null() : yj_json_id(store_col_int64(st, 3)));
-	json_object_set_new(o, "item_ids", insp_csv_array(store_col_text(st, 4)));
-	json_object_set_new(o, "subject", json_pack("{s:o, s:o, s:o}", "id", yj_json_id(store_col_int64(st, 5)), "name",
-						    insp_text(st, 6), "credit_code", insp_text(st, 7)));
-	json_object_set_new(o, "region_code", insp_text(st, 8));
-	json_object_set_new(o, "department", insp_text(st, 9));
-	json_object_set_new(o, "phase", insp_text(st, 10));
-	json_object_set_new(o, "team", insp_team_json(c, store_col_text(st, 11)));
-	json_object_set_new(o, "source_order_id", store_col_is_null(st, 12) ? json_null() : yj_json_id(store_col_int64(st, 12)));
-	json_object_set_new(o, "note", insp_text(st, 13));
-	json_object_set_new(o, "due_date", insp_text(st, 14));
-	json_object_set_new(o, "state", insp_text(st, 15));
-	json_object_set_new(o, "checkin", store_col_is_null(st, 16) ? json_null()
-								    : json_pack("{s:I, s:o, s:o}", "at", (json_int_t)store_col_int64(st, 16),
-										"lng", coord(st, 17), "lat", coord(st, 18)));
-	json_object_set_new(o, "signature", store_col_is_null(st, 19) ? json_null()
-								      : json_pack("{s:o, s:o, s:o}", "state", insp_text(st, 19), "signer_name",
-										  insp_text(st, 20), "note", insp_text(st, 21)));
-	json_object_set_new(o, "outcome", insp_text(st, 22));
-	json_object_set_new(o, "summary", insp_text(st, 23));
-	json_object_set_new(o, "completed_at", insp_int(st, 24));
-	json_object_set_new(o, "completed_on", insp_text(st, 25));
-	json_object_set_new(o, "publish_due", insp_text(st, 26));
-	json_object_set_new(o, "published_at", insp_int(st, 27));
-	json_object_set_new(o, "created_by", insp_text(st, 28));
-	json_object_set_new(o, "created_at", json_integer(store_col_int64(st, 29)));
-	return o;
-}
-
-/* The task row in scope as JSON (without its details). */
-static json_t *task_one(store_stmt *st, void *c)
-{
-	return task_json(c, st);
-}
-
-static int task_row(store_conn *c, const yj_scope *sc, int64_t id, json_t **out)
-{
-	yj_qb *q = yj_q_select(&insp_tasks_t, TASK_COLS, sc);
-	yj_q_where(q, "id = ?");
-	yj_q_int(q, id);
-	return yj_row_one(yj_q_prepare(q, c), task_one, c, out);
-}
-
-/* The task with checklist (points merged with their results), findings, attachments and orders. */
-static int task_full(store_conn *c, const yj_scope *sc, int64_t id, json_t **out)
-{
-	json_t *t = NULL, *cl = NULL;
-	int rc = task_row(c, sc, id, &t);
-	if (rc < 0)
-		return rc;
-	char *items = insp_array_csv(json_object_get(t, "item_ids"));
-	rc = insp_checklist(c, items, &cl);
-	free(items);
-	if (rc < 0)
-		goto fail;
-	yj_qb *q = yj_q_select(&insp_results_t, "point_code, result, note, actor, at", sc);
-	yj_q_where(q, "task_id = ?");
-	yj_q_int(q, id);
-	store_stmt *st = yj_q_prepare(q, c);
-	if (!st) {
-		rc = ST_ERR;
-		goto fail;
-	}
-	size_t answered = 0;
-	while ((rc = store_step(st)) == ST_ROW) {
-		size_t i;
-		json_t *p;
-		json_array_foreach(cl, i, p) if (!strcmp(json_string_value(json_object_get(p, "code")), store_col_text(st, 0))) {
-			json_object_set_new(p, "result", insp_text(st, 1));
-			json_object_set_new(p, "note", insp_text(st, 2));
-			json_object_set_new(p, "by", insp_text(st, 3));
-			json_object_set_new(p, "at", json_integer(store_col_int64(st, 4)));
-			answered++;
-		}
-	}
-	store_finalize(st);
-	if (rc < 0)
-		goto fail;
-	size_t i;
-	json_t *p;
-	json_array_foreach(cl, i, p) if (!json_object_get(p, "result")) json_object_set_new(p, "result", json_null());
-	json_object_set_new(t, "checklist", cl);
-	json_object_set_new(t, "progress", json_pack("{s:I, s:I}", "answered", (json_int_t)answered, "total",
-						     (json_int_t)json_array_size(cl)));
-	cl = NULL;
-	q = yj_q_select(&insp_findings_t, "id, point_code, severity, clause, description, actor, created_at", sc);
-	yj_q_where(q, "task_id = ?");
-	yj_q_int(q, id);
-	yj_q_tail(q, "ORDER BY id");
-	json_t *fs = json_array();
-	json_object_set_new(t, "findings", fs);
-	if (!(st = yj_q_prepare(q, c))) {
-		rc = ST_ERR;
-		goto fail;
-	}
-	while ((rc = store_step(st)) == ST_ROW)
-		json_array_append_new(fs, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:I}", "id", yj_json_id(store_col_int64(st, 0)),
-						    "point_code", insp_text(st, 1), "severity", insp_text(st, 2), "clause",
-						    insp_text(st, 3), "description", insp_text(st, 4), "by", insp_text(st, 5),
-						    "created_at", (json_int_t)store_col_int64(st, 6)));
-	store_finalize(st);
-	if (rc < 0)
-		goto fail;
-	q = yj_q_select(&insp_attach_t, "id, sha256, media_type, size, name, actor, created_at", sc);
-	yj_q_where(q, "task_id = ?");
-	yj_q_int(q, id);
-	yj_q_tail(q, "ORDER BY id");
-	json_t *as = json_array();
-	json_object_set_new(t, "attachments", as);
-	if (!(st = yj_q_prepare(q, c))) {
-		rc = ST_ERR;
-		goto fail;
-	}
-	while ((rc = store_step(st)) == ST_ROW) {
-		char url[160];
-		snprintf(url, sizeof url, "/api/v1/inspection/tasks/%s/attachments/%s", json_string_value(json_object_get(t, "id")),
-			 store_col_text(st, 1));
-		json_array_append_new(as, json_pack("{s:o, s:o, s:o, s:I, s:o, s:o, s:I, s:s}", "id", yj_json_id(store_col_int64(st, 0)),
-						    "sha256", insp_text(st, 1), "media_type", insp_text(st, 2), "size",
-						    (json_int_t)store_col_int64(st, 3), "name", insp_text(st, 4), "by",
-						    insp_text(st, 5), "created_at", (json_int_t)store_col_int64(st, 6), "url", url));
-	}
-	store_finalize(st);
-	if (rc < 0)
-		goto fail;
-	q = yj_q_select(&insp_orders_t, "id, requirement, deadline, state, follow_up_task_id", sc);
-	yj_q_where(q, "task_id = ?");
-	yj_q_int(q, id);
-	yj_q_tail(q, "ORDER BY id");
-	json_t *os = json_array();
-	json_object_set_new(t, "rectifications", os);
-	if (!(st = yj_q_prepare(q, c))) {
-		rc = ST_ERR;
-		goto fail;
-	}
-	while ((rc = store_step(st)) == ST_ROW)
-		json_array_append_new(os, json_pack("{s:o, s:o, s:o, s:o, s:o}", "id", yj_json_id(store_col_int64(st, 0)),
-						    "requirement", insp_text(st, 1), "deadline", insp_text(st, 2), "state",
-						    insp_text(st, 3), "follow_up_task_id",
-						    store_col_is_null(st, 4) ? json_null() : yj_json_id(store_col_int64(st, 4))));
-	store_finalize(st);
-	if (rc < 0)
-		goto fail;
-	*out = t;
-	return ST_OK;
-fail:
-	json_decref(cl);
-	json_decref(t);
-	return rc;
-}
-
 /* ---- list, get ---- */
 
-/* The scoped task query with the request's filters (list and export share it). */
-static yj_qb *tasks_filtered(yj_req *r)
+/* The scoped query of t (inspection tasks, or their members: insp_members_t) with the request's
+ * filters; the list, its teams and the export share it. */
+static yj_qb *tasks_filtered(yj_req *r, const yj_table *t, const char *columns)
 {
-	yj_qb *q = yj_q_select(&insp_tasks_t, TASK_COLS, &yj_who(r)->scope);
+	yj_qb *q = yj_q_select(t, columns, &yj_who(r)->scope);
 	const char *v;
 	if ((v = yj_query(r, "state")) && *v) {
-		yj_q_where(q, "state = ?");
+		yj_q_where(q, "inspection_tasks.state = ?");
 		yj_q_text(q, v);
 	}
 	if ((v = yj_query(r, "kind")) && *v) {
-		yj_q_where(q, "kind = ?");
+		yj_q_where(q, "inspection_tasks.kind = ?");
 		yj_q_text(q, v);
 	}
 	if ((v = yj_query(r, "subject")) && *v) {
 		int64_t s = 0;
 		yj_id_parse(v, &s);
-		yj_q_where(q, "subject_id = ?");
+		yj_q_where(q, "inspection_tasks.subject_id = ?");
 		yj_q_int(q, s);
 	}
 	if ((v = yj_query(r, "draw")) && *v) {
 		int64_t d = 0;
 		yj_id_parse(v, &d);
-		yj_q_where(q, "draw_id = ?");
+		yj_q_where(q, "inspection_tasks.draw_id = ?");
 		yj_q_int(q, d);
 	}
 	if ((v = yj_query(r, "region")) && *v) {
-		yj_q_region(q, "region_code", v);
+		yj_q_region(q, "inspection_tasks.region_code", v);
 	}
 	if ((v = yj_query(r, "mine")) && !strcmp(v, "true")) {
-		char pat[32];
-		insp_member_pattern(yj_who(r)->user_id, pat);
-		yj_q_where(q, "(',' || team || ',') LIKE ?");
-		yj_q_text(q, pat);
+		yj_q_where(q, "EXISTS (SELECT 1 FROM inspection_task_members x WHERE x.task_id = inspection_tasks.id"
+			      " AND x.user_id = ?)");
+		yj_q_int(q, yj_who(r)->user_id);
 	}
 	return q;
 }
 
+/* One page of tasks with their teams: the page, its teams and the team's names — three statements
+ * whatever the page size (tests/unit/inspection/test_insp_api.c counts them). */
 static int tasks_list(yj_req *r)
 {
-	int limit;
+	int limit, rc;
 	const char *cursor;
-	int64_t after = 0;
+	int64_t after = 0, last = 0;
 	if (yj_page_params(r, &limit, &cursor) < 0)
 		return YJ_OK;
 	if (cursor && yj_id_parse(cursor, &after) < 0)
 		return yj_reply_problem(r, 400, "validation", "参数错误", "cursor 无效，请使用上一页返回的 next_cursor。");
 	store_conn *c = store_conn_get(yj_store(r));
-	yj_qb *q = tasks_filtered(r);
+	yj_qb *q = tasks_filtered(r, &insp_tasks_t, INSP_TASK_COLS);
 	yj_q_where(q, "id > ?");
 	yj_q_int(q, after);
 	yj_q_tail(q, "ORDER BY id LIMIT ?");
 	yj_q_int(q, limit + 1);
-	return yj_reply_page(r, yj_q_prepare(q, c), limit, task_one, c, "id");
+	store_stmt *st = yj_q_prepare(q, c);
+	if (!st)
+		return yj_reply_store_error(r, ST_ERR);
+	json_t *items = json_array(), *next = json_null();
+	while ((rc = store_step(st)) == ST_ROW) {
+		if ((int)json_array_size(items) == limit) {
+			next = yj_cursor_json(json_string_value(json_object_get(json_array_get(items, limit - 1), "id")));
+			break;
+		}
+		last = store_col_int64(st, 0);
+		json_array_append_new(items, insp_task_json(st));
+	}
+	store_finalize(st);
+	if (rc >= 0 && last)
+		rc = insp_teams_fill(c, insp_teams_query(tasks_filtered(r, &insp_members_t, "m.task_id, m.user_id, i.cert_no"), c,
+						    after, last), items);
+	if (rc < 0) {
+		json_decref(items);
+		json_decref(next);
+		return yj_reply_store_error(r, rc);
+	}
+	return yj_reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
 }
 
 static const yj_column export_cols[] = {
@@ -256,79 +97,113 @@ static const yj_column export_cols[] = {
 	{"publish_due", "公示期限"}, {"published", "已公示"}, {NULL, NULL},
 };
 
+/* The export walks two statements in step, both in task id order over the same filters: the tasks,
+ * and their team members; each task row takes the members of its id as they come. Names are read
+ * first, for the people on any exported team. So an export of any size costs four statements (names:
+ * one more per 500 people) and holds one task in memory. */
+typedef struct export_walk {
+	store_stmt *members; /* m.task_id, m.user_id: owned, finalized by tasks_export */
+	int rc;		     /* of the last step of members */
+	json_t *names;	     /* decimal user id → name */
+} export_walk;
+
+static json_t *export_row(store_stmt *st, void *arg)
+{
+	export_walk *w = arg;
+	json_t *t = insp_task_json(st);
+	int64_t id = store_col_int64(st, 0);
+	while (w->rc == ST_ROW && store_col_int64(w->members, 0) < id)
+		w->rc = store_step(w->members);
+	yj_buf names = YJ_BUF_INIT;
+	for (int k = 0; w->rc == ST_ROW && store_col_int64(w->members, 0) == id; k++) {
+		char key[21];
+		yj_id_format(store_col_int64(w->members, 1), key);
+		const char *n = json_string_value(json_object_get(w->names, key));
+		yj_buf_printf(&names, "%s%s", k ? "、" : "", n ? n : "");
+		w->rc = store_step(w->members);
+	}
+	json_t *subject = json_object_get(t, "subject");
+	json_object_set(t, "subject_name", json_object_get(subject, "name"));
+	json_object_set(t, "subject_credit_code", json_object_get(subject, "credit_code"));
+	json_object_set_new(t, "team_names", json_string(names.data ? names.data : ""));
+	json_object_set_new(t, "published", json_string(json_is_null(json_object_get(t, "published_at")) ? "否" : "是"));
+	yj_buf_free(&names);
+	return t;
+}
+
+/* The names of everyone on a team of the filtered tasks, into names. */
+static int export_names(yj_req *r, store_conn *c, json_t *names)
+{
+	store_stmt *st = yj_q_prepare(tasks_filtered(r, &insp_members_t, "DISTINCT m.user_id"), c);
+	if (!st)
+		return ST_ERR;
+	int64_t *ids = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+	while ((rc = store_step(st)) == ST_ROW) {
+		if (n == cap)
+			ids = yj_realloc(ids, (cap = cap ? cap * 2 : 64) * sizeof *ids);
+		ids[n++] = store_col_int64(st, 0);
+	}
+	store_finalize(st);
+	if (rc >= 0)
+		rc = yj_user_names(c, ids, n, 0, names);
+	free(ids);
+	return rc < 0 ? rc : ST_OK;
+}
+
 static int tasks_export(yj_req *r)
 {
 	store_conn *c = store_conn_get(yj_store(r));
-	yj_qb *q = tasks_filtered(r);
-	yj_q_tail(q, "ORDER BY id LIMIT 100000");
-	store_stmt *st = yj_q_prepare(q, c);
-	if (!st)
-		return yj_reply_store_error(r, ST_ERR);
-	json_t *rows = json_array();
-	int rc;
-	while ((rc = store_step(st)) == ST_ROW) {
-		json_t *t = task_json(c, st), *m;
-		json_t *subject = json_object_get(t, "subject");
-		json_object_set(t, "subject_name", json_object_get(subject, "name"));
-		json_object_set(t, "subject_credit_code", json_object_get(subject, "credit_code"));
-		yj_buf names = YJ_BUF_INIT;
-		size_t i;
-		json_array_foreach(json_object_get(t, "team"), i, m) {
-			const char *n = json_string_value(json_object_get(m, "name"));
-			yj_buf_printf(&names, "%s%s", i ? "、" : "", n ? n : "");
-		}
-		json_object_set_new(t, "team_names", json_string(names.data ? names.data : ""));
-		yj_buf_free(&names);
-		json_object_set_new(t, "published", json_string(json_is_null(json_object_get(t, "published_at")) ? "否" : "是"));
-		json_array_append_new(rows, t);
-	}
-	store_finalize(st);
+	export_walk w = {NULL, ST_DONE, json_object()};
+	int rc = export_names(r, c, w.names);
 	if (rc < 0) {
-		json_decref(rows);
+		json_decref(w.names);
 		return yj_reply_store_error(r, rc);
 	}
-	return yj_reply_export(r, "inspection-tasks", export_cols, rows);
+	yj_qb *mq = tasks_filtered(r, &insp_members_t, "m.task_id, m.user_id");
+	yj_q_tail(mq, "ORDER BY m.task_id, m.member_order");
+	if (!(w.members = yj_q_prepare(mq, c))) {
+		json_decref(w.names);
+		return yj_reply_store_error(r, ST_ERR);
+	}
+	w.rc = store_step(w.members);
+	yj_qb *q = tasks_filtered(r, &insp_tasks_t, INSP_TASK_COLS);
+	yj_q_tail(q, "ORDER BY id");
+	rc = yj_reply_export_stmt(r, "inspection-tasks", export_cols, yj_q_prepare(q, c), export_row, &w);
+	store_finalize(w.members);
+	json_decref(w.names);
+	return rc;
 }
 
 static int task_get(yj_req *r)
 {
 	int64_t id;
 	json_t *o = NULL;
-	if (insp_path_id(r, "id", &id) < 0)
+	if (yj_path_id_or_reply(r, "id", &id) < 0)
 		return YJ_OK;
-	int rc = task_full(store_conn_get(yj_store(r)), &yj_who(r)->scope, id, &o);
+	int rc = insp_task_full(store_conn_get(yj_store(r)), &yj_who(r)->scope, id, &o);
 	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 200, o);
 }
 
 /* ---- create and assign ---- */
 
-struct task_arg {
-	yj_req *r;
-	int64_t id;
-	json_t *errors;
-	json_t *out;
-	const char *why; /* Chinese reason of a refusal: static, or buf */
-	int status;
-	const char *slug, *title; /* problem type and title of a refusal that is not about the task's state */
-	char buf[400];		  /* a reason composed at run time (why points here) */
-};
 
 /* Validates item ids (active items) into a csv (caller frees) or adds errors. */
-static char *items_csv(store_conn *c, const json_t *items, json_t *errors)
+static char *items_csv(store_conn *c, const json_t *items, yj_refusal *f)
 {
 	size_t i;
 	json_t *v;
 	if (!json_is_array(items) || json_array_size(items) > 20) {
-		insp_bad(errors, "item_ids", "应为 0 到 20 个抽查事项编号");
+		yj_refusal_field(f, "item_ids", "应为 0 到 20 个抽查事项编号");
 		return NULL;
 	}
 	json_array_foreach(items, i, v) {
-		int64_t n = 0, id;
-		if (yj_id_parse(json_string_value(v), &id) < 0 ||
-		    store_query_int64(c, "SELECT COUNT(*) FROM inspection_items WHERE id = ? AND active = 1", json_string_value(v), &n) !=
-			    ST_OK ||
-		    !n) {
-			insp_bad(errors, "item_ids", "抽查事项不存在或已停用");
+		int64_t id;
+		int active = 0;
+		if (yj_id_parse(json_string_value(v), &id) < 0 || insp_item_is_active(c, json_string_value(v), &active) < 0 ||
+		    !active) {
+			yj_refusal_field(f, "item_ids", "抽查事项不存在或已停用");
 			return NULL;
 		}
 	}
@@ -337,69 +212,47 @@ static char *items_csv(store_conn *c, const json_t *items, json_t *errors)
 
 static int task_create_tx(store_conn *c, void *arg)
 {
-	struct task_arg *a = arg;
+	insp_task_arg *a = arg;
 	const json_t *b = yj_body(a->r);
 	const yj_principal *who = yj_who(a->r);
-	json_array_clear(a->errors);
+	json_decref(a->out); /* of an attempt store_tx ran again */
+	a->out = NULL;
 	const char *kind = json_string_value(json_object_get(b, "kind")), *due = json_string_value(json_object_get(b, "due_date")),
 		   *note = json_string_value(json_object_get(b, "note"));
 	if (!kind || !insp_task_kind_label(kind) || !strcmp(kind, "random") || !strcmp(kind, "follow_up"))
-		insp_bad(a->errors, "kind", "应为 patrol（日常巡查）、supervision（专项督查）、rectification（专项整治）、"
+		yj_refusal_field(&a->ref, "kind", "应为 patrol（日常巡查）、supervision（专项督查）、rectification（专项整治）、"
 					    "post_penalty（处罚后复查）或 flight（飞行检查）；双随机任务由抽取产生");
 	int64_t d, sid = 0;
 	if (due && yj_day_parse(due, &d) < 0)
-		insp_bad(a->errors, "due_date", "日期格式应为 YYYY-MM-DD");
+		yj_refusal_field(&a->ref, "due_date", "日期格式应为 YYYY-MM-DD");
 	if (note && !insp_clean(note, 1))
-		insp_bad(a->errors, "note", "不能包含控制字符");
+		yj_refusal_field(&a->ref, "note", "不能包含控制字符");
 	char *name = NULL, *code = NULL, region[16] = "", *team = NULL, *items = NULL;
 	int rc = ST_OK;
 	if (yj_id_parse(json_string_value(json_object_get(b, "subject_id")), &sid) < 0 ||
 	    (rc = insp_subject(c, &who->scope, sid, &name, &code, region)) == ST_NOTFOUND) {
-		insp_bad(a->errors, "subject_id", "检查对象不存在或不在本人辖区内");
+		yj_refusal_field(&a->ref, "subject_id", "检查对象不存在或不在本人辖区内");
 		rc = ST_OK;
 	}
 	if (rc < 0)
 		goto done;
 	json_t *no_items = json_array(); /* item_ids is optional: none given is an empty list */
-	items = items_csv(c, json_object_get(b, "item_ids") ? json_object_get(b, "item_ids") : no_items, a->errors);
+	items = items_csv(c, json_object_get(b, "item_ids") ? json_object_get(b, "item_ids") : no_items, &a->ref);
 	json_decref(no_items);
-	if (region[0] && (rc = insp_team_check(c, json_object_get(b, "team"), sid, region, a->errors, &team)) < 0 &&
-	    rc != INSP_REFUSED)
+	if (region[0] && (rc = insp_team_check(c, json_object_get(b, "team"), sid, region, &a->ref, &team)) < 0 &&
+	    rc != YJ_REFUSED)
 		goto done;
-	if (json_array_size(a->errors)) {
-		rc = INSP_REFUSED;
+	if (yj_refusal_has_fields(&a->ref)) {
+		rc = yj_refuse_invalid(&a->ref, "检查任务不符合要求，请按字段提示修改后重新提交。");
 		goto done;
 	}
 	a->id = yj_id_new();
 	char actor[21];
 	insp_actor(a->r, actor);
-	int64_t now = yj_now_ms();
-	store_stmt *st = store_prepare(c, "INSERT INTO inspection_tasks (id, kind, item_ids, subject_id, subject_name,"
-					  " subject_code, region_code, department, team, note, due_date, state, created_by,"
-					  " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'assigned', ?, ?, ?)");
-	if (!st) {
-		rc = ST_ERR;
+	insp_task_new row = {a->id, sid, yj_now_ms(), kind, items, name, code, region, who->department, note, due, actor};
+	if ((rc = insp_task_insert(c, &row)) < 0 || (rc = insp_team_write(c, a->id, team)) < 0 || (rc = insp_todo_task(c, a->id)) < 0)
 		goto done;
-	}
-	store_bind_int64(st, 1, a->id);
-	store_bind_text(st, 2, kind, -1);
-	store_bind_text(st, 3, items, -1);
-	store_bind_int64(st, 4, sid);
-	store_bind_text(st, 5, name, -1);
-	store_bind_text(st, 6, code, -1);
-	store_bind_text(st, 7, region, -1);
-	store_bind_text(st, 8, who->department, -1);
-	store_bind_text(st, 9, team, -1);
-	store_bind_text(st, 10, note, -1);
-	store_bind_text(st, 11, due, -1);
-	store_bind_text(st, 12, actor, -1);
-	store_bind_int64(st, 13, now);
-	store_bind_int64(st, 14, now);
-	rc = store_step(st);
-	store_finalize(st);
-	if (rc < 0 || (rc = insp_todo_task(c, a->id)) < 0)
-		goto done;
-	if ((rc = task_full(c, &who->scope, a->id, &a->out)) < 0)
+	if ((rc = insp_task_full(c, &who->scope, a->id, &a->out)) < 0)
 		goto done;
 	rc = insp_audit(c, a->r, "inspection.task.create", "inspection_task", a->id, region, a->out, NULL);
 done:
@@ -412,25 +265,24 @@ done:
 
 static int task_create(yj_req *r)
 {
-	struct task_arg a = {.r = r, .errors = json_array()};
-	int rc = store_tx(yj_store(r), task_create_tx, &a);
-	if (rc == INSP_REFUSED)
-		return insp_reply_invalid(r, a.errors, "检查任务不符合要求，请按字段提示修改后重新提交。");
-	json_decref(a.errors);
-	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 201, a.out);
+	insp_task_arg a = {.r = r};
+	if (yj_tx_or_reply(r, task_create_tx, &a, &a.ref) < 0) {
+		json_decref(a.out);
+		return YJ_OK;
+	}
+	return yj_reply_json(r, 201, a.out);
 }
 
 /* Loads the task for a field operation: in scope, not completed, and (for inspectors) on its team. */
-static int field_task(store_conn *c, struct task_arg *a, json_t **t)
+static int field_task(store_conn *c, insp_task_arg *a, json_t **t)
 {
 	const yj_principal *who = yj_who(a->r);
-	int rc = task_row(c, &who->scope, a->id, t);
+	int rc = insp_task_row(c, &who->scope, a->id, t);
 	if (rc < 0)
 		return rc;
 	if (!strcmp(json_string_value(json_object_get(*t, "state")), "completed")) {
-		a->why = "该检查任务已完成，检查记录不能再修改；如需补充，请另行创建检查任务。";
-		a->status = 409;
-		return INSP_REFUSED;
+		return yj_refuse(&a->ref, 409, "state", "任务状态不允许此操作",
+				 "该检查任务已完成，检查记录不能再修改；如需补充，请另行创建检查任务。");
 	}
 	if (who->role_bit == ROLE_INSPECTOR) {
 		int member = 0;
@@ -440,32 +292,17 @@ static int field_task(store_conn *c, struct task_arg *a, json_t **t)
 		yj_id_format(who->user_id, me);
 		json_array_foreach(json_object_get(*t, "team"), i, m) member |= !strcmp(json_string_value(json_object_get(m, "id")), me);
 		if (!member) {
-			a->why = "只有本任务检查组的执法人员可以录入检查记录。";
-			a->status = 403;
-			return INSP_REFUSED;
+			return yj_refuse(&a->ref, 403, "forbidden", "无权操作", "只有本任务检查组的执法人员可以录入检查记录。");
 		}
 	}
 	return ST_OK;
 }
 
-static int touch(store_conn *c, int64_t id)
-{
-	store_stmt *st = store_prepare(c, "UPDATE inspection_tasks SET updated_at = ?, state = CASE WHEN state = 'assigned'"
-					  " THEN 'in_progress' ELSE state END WHERE id = ?");
-	if (!st)
-		return ST_ERR;
-	store_bind_int64(st, 1, yj_now_ms());
-	store_bind_int64(st, 2, id);
-	int rc = store_step(st);
-	store_finalize(st);
-	return rc < 0 ? rc : ST_OK;
-}
 
-typedef int (*field_fn)(store_conn *c, struct task_arg *a, json_t *task);
 
 struct field_run {
-	struct task_arg *a;
-	field_fn fn;
+	insp_task_arg *a;
+	insp_field_fn fn;
 	const char *action;
 };
 
@@ -499,17 +336,15 @@ static json_t *task_event(int64_t id, const json_t *task, const json_t *out)
 static int field_tx(store_conn *c, void *arg)
 {
 	struct field_run *f = arg;
-	struct task_arg *a = f->a;
+	insp_task_arg *a = f->a;
 	json_t *t = NULL;
-	json_array_clear(a->errors);
-	a->why = a->slug = a->title = NULL;
 	json_decref(a->out);
 	a->out = NULL;
 	int rc = field_task(c, a, &t);
 	if (rc == ST_OK)
 		rc = f->fn(c, a, t);
-	if (rc == ST_OK && json_array_size(a->errors))
-		rc = INSP_REFUSED;
+	if (rc == ST_OK && yj_refusal_has_fields(&a->ref))
+		rc = yj_refuse_invalid(&a->ref, NULL);
 	char region[16] = "";
 	if (t)
 		snprintf(region, sizeof region, "%s", json_string_value(json_object_get(t, "region_code")));
@@ -517,7 +352,7 @@ static int field_tx(store_conn *c, void *arg)
 	if (rc < 0)
 		return rc;
 	json_t *full = NULL;
-	if ((rc = task_full(c, &yj_who(a->r)->scope, a->id, &full)) < 0)
+	if ((rc = insp_task_full(c, &yj_who(a->r)->scope, a->id, &full)) < 0)
 		return rc;
 	json_t *state = a->out ? json_incref(a->out) : json_incref(full);
 	rc = insp_audit(c, a->r, f->action, "inspection_task", a->id, region, state, NULL);
@@ -531,91 +366,60 @@ static int field_tx(store_conn *c, void *arg)
 	return rc;
 }
 
-static int field_op(yj_req *r, field_fn fn, const char *action, int status)
+int insp_field_op(yj_req *r, insp_field_fn fn, const char *action, int status)
 {
-	struct task_arg a = {.r = r, .errors = json_array()};
-	if (insp_path_id(r, "id", &a.id) < 0) {
-		json_decref(a.errors);
+	insp_task_arg a = {.r = r};
+	if (yj_path_id_or_reply(r, "id", &a.id) < 0)
 		return YJ_OK;
-	}
 	struct field_run f = {&a, fn, action};
-	int rc = store_tx(yj_store(r), field_tx, &f);
-	if (rc == INSP_REFUSED && a.why) {
-		json_decref(a.errors);
+	if (yj_tx_or_reply(r, field_tx, &f, &a.ref) < 0) {
 		json_decref(a.out);
-		if (a.slug)
-			return yj_reply_problem(r, a.status, a.slug, a.title, a.why);
-		return yj_reply_problem(r, a.status, a.status == 403 ? "forbidden" : "state",
-					a.status == 403 ? "无权操作" : "任务状态不允许此操作", a.why);
-	}
-	if (rc == INSP_REFUSED) {
-		json_decref(a.out);
-		return insp_reply_invalid(r, a.errors, NULL);
-	}
-	json_decref(a.errors);
-	if (rc < 0) {
-		json_decref(a.out);
-		return yj_reply_store_error(r, rc);
+		return YJ_OK;
 	}
 	return yj_reply_json(r, status, a.out);
 }
 
-static int do_assign(store_conn *c, struct task_arg *a, json_t *t)
+static int do_assign(store_conn *c, insp_task_arg *a, json_t *t)
 {
 	if (yj_who(a->r)->role_bit == ROLE_INSPECTOR)
-		return a->why = "检查组由管理员或领导指派。", a->status = 403, INSP_REFUSED;
+		return yj_refuse(&a->ref, 403, "forbidden", "无权操作", "检查组由管理员或领导指派。");
 	int64_t sid = 0;
 	yj_id_parse(json_string_value(json_object_get(json_object_get(t, "subject"), "id")), &sid);
 	char *team = NULL;
 	int rc = insp_team_check(c, json_object_get(yj_body(a->r), "team"), sid,
-				 json_string_value(json_object_get(t, "region_code")), a->errors, &team);
+				 json_string_value(json_object_get(t, "region_code")), &a->ref, &team);
 	if (rc < 0)
 		return rc;
-	store_stmt *st = store_prepare(c, "UPDATE inspection_tasks SET team = ?, updated_at = ? WHERE id = ?");
-	if (!st) {
-		free(team);
-		return ST_ERR;
-	}
-	store_bind_text(st, 1, team, -1);
-	store_bind_int64(st, 2, yj_now_ms());
-	store_bind_int64(st, 3, a->id);
-	rc = store_step(st);
-	store_finalize(st);
+	rc = insp_team_write(c, a->id, team);
 	free(team);
+	if (rc >= 0)
+		rc = insp_task_updated(c, a->id);
 	return rc < 0 ? rc : insp_todo_task(c, a->id);
 }
 
 static int task_assign(yj_req *r)
 {
-	return field_op(r, do_assign, "inspection.task.assign", 200);
+	return insp_field_op(r, do_assign, "inspection.task.assign", 200);
 }
 
-static int do_checkin(store_conn *c, struct task_arg *a, json_t *t)
+static int do_checkin(store_conn *c, insp_task_arg *a, json_t *t)
 {
 	const json_t *b = yj_body(a->r);
 	double lng = json_number_value(json_object_get(b, "lng")), lat = json_number_value(json_object_get(b, "lat"));
 	if (!(lng >= 73 && lng <= 136))
-		insp_bad(a->errors, "lng", "经度应在 73 到 136 之间（中国境内）");
+		yj_refusal_field(&a->ref, "lng", "经度应在 73 到 136 之间（中国境内）");
 	if (!(lat >= 3 && lat <= 54))
-		insp_bad(a->errors, "lat", "纬度应在 3 到 54 之间（中国境内）");
-	if (json_array_size(a->errors))
-		return INSP_REFUSED;
-	store_stmt *st = store_prepare(c, "UPDATE inspection_tasks SET checkin_at = ?, checkin_lng_e6 = ?, checkin_lat_e6 = ?"
-					  " WHERE id = ?");
-	if (!st)
-		return ST_ERR;
-	store_bind_int64(st, 1, yj_now_ms());
-	store_bind_int64(st, 2, (int64_t)(lng * 1e6 + (lng >= 0 ? 0.5 : -0.5)));
-	store_bind_int64(st, 3, (int64_t)(lat * 1e6 + (lat >= 0 ? 0.5 : -0.5)));
-	store_bind_int64(st, 4, a->id);
-	int rc = store_step(st);
-	store_finalize(st);
-	return rc < 0 ? rc : touch(c, a->id);
+		yj_refusal_field(&a->ref, "lat", "纬度应在 3 到 54 之间（中国境内）");
+	if (yj_refusal_has_fields(&a->ref))
+		return yj_refuse_invalid(&a->ref, NULL);
+	int rc = insp_task_set_checkin(c, a->id, yj_now_ms(), (int64_t)(lng * 1e6 + (lng >= 0 ? 0.5 : -0.5)),
+				       (int64_t)(lat * 1e6 + (lat >= 0 ? 0.5 : -0.5)));
+	return rc < 0 ? rc : insp_task_touch(c, a->id);
 }
 
 static int task_checkin(yj_req *r)
 {
-	return field_op(r, do_checkin, "inspection.task.checkin", 200);
+	return insp_field_op(r, do_checkin, "inspection.task.checkin", 200);
 }
 
 /* The check point `code` of the task's items, or NULL (borrowed from the list *cl, which the caller frees). */
@@ -633,7 +437,7 @@ static json_t *point_of(store_conn *c, json_t *t, const char *code, json_t **cl)
 	return NULL;
 }
 
-static int do_point(store_conn *c, struct task_arg *a, json_t *t)
+static int do_point(store_conn *c, insp_task_arg *a, json_t *t)
 {
 	const json_t *b = yj_body(a->r);
 	const char *code = yj_param(a->r, "code"), *res = json_string_value(json_object_get(b, "result")),
@@ -641,50 +445,28 @@ static int do_point(store_conn *c, struct task_arg *a, json_t *t)
 	json_t *cl = NULL, *p = point_of(c, t, code, &cl);
 	if (!p) {
 		json_decref(cl);
-		insp_bad(a->errors, "code", "该检查要点不属于本任务的检查清单");
-		return INSP_REFUSED;
+		yj_refusal_field(&a->ref, "code", "该检查要点不属于本任务的检查清单");
+		return yj_refuse_invalid(&a->ref, NULL);
 	}
 	json_t *point = json_deep_copy(p);
 	json_decref(cl);
 	if (!res || (strcmp(res, "compliant") && strcmp(res, "non_compliant") && strcmp(res, "not_applicable")))
-		insp_bad(a->errors, "result", "应为 compliant（符合）、non_compliant（不符合）或 not_applicable（不适用）");
+		yj_refusal_field(&a->ref, "result", "应为 compliant（符合）、non_compliant（不符合）或 not_applicable（不适用）");
 	else if (strcmp(res, "compliant") && insp_blank(note))
-		insp_bad(a->errors, "note", "不符合或不适用的检查要点须填写说明");
+		yj_refusal_field(&a->ref, "note", "不符合或不适用的检查要点须填写说明");
 	if (note && !insp_clean(note, 1))
-		insp_bad(a->errors, "note", "不能包含控制字符");
-	if (json_array_size(a->errors)) {
+		yj_refusal_field(&a->ref, "note", "不能包含控制字符");
+	if (yj_refusal_has_fields(&a->ref)) {
 		json_decref(point);
-		return INSP_REFUSED;
-	}
-	store_stmt *st = store_prepare(c, "DELETE FROM inspection_results WHERE task_id = ? AND point_code = ?");
-	int rc = ST_ERR;
-	if (st) {
-		store_bind_int64(st, 1, a->id);
-		store_bind_text(st, 2, code, -1);
-		rc = store_step(st);
-		store_finalize(st);
+		return yj_refuse_invalid(&a->ref, NULL);
 	}
 	char actor[21];
 	insp_actor(a->r, actor);
 	int64_t now = yj_now_ms();
-	st = rc < 0 ? NULL
-		    : store_prepare(c, "INSERT INTO inspection_results (task_id, point_code, result, note, region_code, department,"
-				       " actor, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-	if (st) {
-		store_bind_int64(st, 1, a->id);
-		store_bind_text(st, 2, code, -1);
-		store_bind_text(st, 3, res, -1);
-		store_bind_text(st, 4, insp_blank(note) ? NULL : note, -1);
-		store_bind_text(st, 5, json_string_value(json_object_get(t, "region_code")), -1);
-		store_bind_text(st, 6, json_string_value(json_object_get(t, "department")), -1);
-		store_bind_text(st, 7, actor, -1);
-		store_bind_int64(st, 8, now);
-		rc = store_step(st);
-		store_finalize(st);
-	} else if (rc >= 0) {
-		rc = ST_ERR;
-	}
-	if (rc < 0 || (rc = touch(c, a->id)) < 0) {
+	insp_record rec = {a->id, now, json_string_value(json_object_get(t, "region_code")),
+			   json_string_value(json_object_get(t, "department")), actor};
+	int rc = insp_result_put(c, &rec, code, res, note);
+	if (rc < 0 || (rc = insp_task_touch(c, a->id)) < 0) {
 		json_decref(point);
 		return rc;
 	}
@@ -698,10 +480,10 @@ static int do_point(store_conn *c, struct task_arg *a, json_t *t)
 
 static int task_point(yj_req *r)
 {
-	return field_op(r, do_point, "inspection.task.checkpoint", 200);
+	return insp_field_op(r, do_point, "inspection.task.checkpoint", 200);
 }
 
-static int do_finding(store_conn *c, struct task_arg *a, json_t *t)
+static int do_finding(store_conn *c, insp_task_arg *a, json_t *t)
 {
 	const json_t *b = yj_body(a->r);
 	const char *pc = json_string_value(json_object_get(b, "point_code")), *sev = json_string_value(json_object_get(b, "severity")),
@@ -709,102 +491,78 @@ static int do_finding(store_conn *c, struct task_arg *a, json_t *t)
 		   *desc = json_string_value(json_object_get(b, "description"));
 	json_t *cl = NULL, *p = pc ? point_of(c, t, pc, &cl) : NULL;
 	if (pc && !p)
-		insp_bad(a->errors, "point_code", "该检查要点不属于本任务的检查清单");
+		yj_refusal_field(&a->ref, "point_code", "该检查要点不属于本任务的检查清单");
 	char *cls = yj_strdup(!insp_blank(clause) ? clause : p ? json_string_value(json_object_get(p, "clause")) : NULL);
 	json_decref(cl);
 	if (!sev || (strcmp(sev, "minor") && strcmp(sev, "general") && strcmp(sev, "serious")))
-		insp_bad(a->errors, "severity", "应为 minor（轻微）、general（一般）或 serious（严重）");
+		yj_refusal_field(&a->ref, "severity", "应为 minor（轻微）、general（一般）或 serious（严重）");
 	if (insp_blank(cls) || !insp_clean(cls, 0))
-		insp_bad(a->errors, "clause", "请填写所违反的法律条款（或选择检查要点以沿用其条款）");
+		yj_refusal_field(&a->ref, "clause", "请填写所违反的法律条款（或选择检查要点以沿用其条款）");
 	if (insp_blank(desc) || !insp_clean(desc, 1))
-		insp_bad(a->errors, "description", "请描述发现的问题");
-	if (json_array_size(a->errors)) {
+		yj_refusal_field(&a->ref, "description", "请描述发现的问题");
+	if (yj_refusal_has_fields(&a->ref)) {
 		free(cls);
-		return INSP_REFUSED;
+		return yj_refuse_invalid(&a->ref, NULL);
 	}
 	int64_t id = yj_id_new(), sid = 0, now = yj_now_ms();
 	yj_id_parse(json_string_value(json_object_get(json_object_get(t, "subject"), "id")), &sid);
 	char actor[21];
 	insp_actor(a->r, actor);
-	store_stmt *st = store_prepare(c, "INSERT INTO inspection_findings (id, task_id, point_code, severity, clause,"
-					  " description, subject_id, region_code, department, actor, created_at) VALUES (?, ?, ?, ?,"
-					  " ?, ?, ?, ?, ?, ?, ?)");
-	int rc = ST_ERR;
-	if (st) {
-		store_bind_int64(st, 1, id);
-		store_bind_int64(st, 2, a->id);
-		store_bind_text(st, 3, pc, -1);
-		store_bind_text(st, 4, sev, -1);
-		store_bind_text(st, 5, cls, -1);
-		store_bind_text(st, 6, desc, -1);
-		store_bind_int64(st, 7, sid);
-		store_bind_text(st, 8, json_string_value(json_object_get(t, "region_code")), -1);
-		store_bind_text(st, 9, json_string_value(json_object_get(t, "department")), -1);
-		store_bind_text(st, 10, actor, -1);
-		store_bind_int64(st, 11, now);
-		rc = store_step(st);
-		store_finalize(st);
-	}
+	insp_record rec = {a->id, now, json_string_value(json_object_get(t, "region_code")),
+			   json_string_value(json_object_get(t, "department")), actor};
+	int rc = insp_finding_insert(c, &rec, id, sid, pc, sev, cls, desc);
 	if (rc >= 0)
 		a->out = json_pack("{s:o, s:s?, s:s, s:s, s:s, s:s, s:I}", "id", yj_json_id(id), "point_code", pc, "severity", sev,
 				   "clause", cls, "description", desc, "by", actor, "created_at", (json_int_t)now);
 	free(cls);
-	return rc < 0 ? rc : touch(c, a->id);
+	return rc < 0 ? rc : insp_task_touch(c, a->id);
 }
 
 static int task_finding(yj_req *r)
 {
-	return field_op(r, do_finding, "inspection.task.finding", 201);
+	return insp_field_op(r, do_finding, "inspection.task.finding", 201);
 }
 
-static int do_signature(store_conn *c, struct task_arg *a, json_t *t)
+static int do_signature(store_conn *c, insp_task_arg *a, json_t *t)
 {
 	const json_t *b = yj_body(a->r);
 	int sig = json_is_true(json_object_get(b, "signed"));
 	const char *name = json_string_value(json_object_get(b, "signer_name")), *note = json_string_value(json_object_get(b, "note"));
 	if (sig && (insp_blank(name) || !insp_clean(name, 0)))
-		insp_bad(a->errors, "signer_name", "被检查单位签字的，请填写签字人姓名");
+		yj_refusal_field(&a->ref, "signer_name", "被检查单位签字的，请填写签字人姓名");
 	if (!sig && (insp_blank(note) || !insp_clean(note, 1)))
-		insp_bad(a->errors, "note", "被检查单位拒绝签字的，请注明拒签情况（如在场见证人）");
-	if (json_array_size(a->errors))
-		return INSP_REFUSED;
-	store_stmt *st = store_prepare(c, "UPDATE inspection_tasks SET signature = ?, signer_name = ?, signature_note = ? WHERE id = ?");
-	if (!st)
-		return ST_ERR;
-	store_bind_text(st, 1, sig ? "signed" : "refused", -1);
-	store_bind_text(st, 2, sig ? name : NULL, -1);
-	store_bind_text(st, 3, insp_blank(note) ? NULL : note, -1);
-	store_bind_int64(st, 4, a->id);
-	int rc = store_step(st);
-	store_finalize(st);
-	return rc < 0 ? rc : touch(c, a->id);
+		yj_refusal_field(&a->ref, "note", "被检查单位拒绝签字的，请注明拒签情况（如在场见证人）");
+	if (yj_refusal_has_fields(&a->ref))
+		return yj_refuse_invalid(&a->ref, NULL);
+	int rc = insp_task_set_signature(c, a->id, sig ? "signed" : "refused", sig ? name : NULL, note);
+	return rc < 0 ? rc : insp_task_touch(c, a->id);
 }
 
 static int task_signature(yj_req *r)
 {
-	return field_op(r, do_signature, "inspection.task.signature", 200);
+	return insp_field_op(r, do_signature, "inspection.task.signature", 200);
 }
 
-static int do_complete(store_conn *c, struct task_arg *a, json_t *t)
+static int do_complete(store_conn *c, insp_task_arg *a, json_t *t)
 {
 	json_t *full = NULL;
-	int rc = task_full(c, &yj_who(a->r)->scope, a->id, &full);
+	int rc = insp_task_full(c, &yj_who(a->r)->scope, a->id, &full);
 	if (rc < 0)
 		return rc;
 	const char *summary = json_string_value(json_object_get(yj_body(a->r), "summary"));
 	if (json_is_null(json_object_get(full, "checkin")))
-		insp_bad(a->errors, "checkin", "尚未现场签到（时间和位置），请先签到");
+		yj_refusal_field(&a->ref, "checkin", "尚未现场签到（时间和位置），请先签到");
 	json_t *pr = json_object_get(full, "progress");
 	if (json_integer_value(json_object_get(pr, "answered")) < json_integer_value(json_object_get(pr, "total"))) {
 		char msg[120];
 		snprintf(msg, sizeof msg, "检查清单还有 %lld 个要点未填写结果",
 			 (long long)(json_integer_value(json_object_get(pr, "total")) - json_integer_value(json_object_get(pr, "answered"))));
-		insp_bad(a->errors, "checklist", msg);
+		yj_refusal_field(&a->ref, "checklist", msg);
 	}
 	if (json_is_null(json_object_get(full, "signature")))
-		insp_bad(a->errors, "signature", "请记录被检查单位签字或拒签情况");
+		yj_refusal_field(&a->ref, "signature", "请记录被检查单位签字或拒签情况");
 	if (summary && !insp_clean(summary, 1))
-		insp_bad(a->errors, "summary", "不能包含控制字符");
+		yj_refusal_field(&a->ref, "summary", "不能包含控制字符");
 	int bad = json_array_size(json_object_get(full, "findings")) > 0;
 	size_t i;
 	json_t *p;
@@ -812,9 +570,9 @@ static int do_complete(store_conn *c, struct task_arg *a, json_t *t)
 		const char *res = json_string_value(json_object_get(p, "result"));
 		bad |= res && !strcmp(res, "non_compliant");
 	}
-	if (json_array_size(a->errors)) {
+	if (yj_refusal_has_fields(&a->ref)) {
 		json_decref(full);
-		return INSP_REFUSED;
+		return yj_refuse_invalid(&a->ref, NULL);
 	}
 	int64_t now = yj_now_ms(), sid = 0;
 	char today[11], due[11];
@@ -824,45 +582,14 @@ static int do_complete(store_conn *c, struct task_arg *a, json_t *t)
 		return rc;
 	}
 	const char *outcome = bad ? "non_compliant" : "compliant";
-	store_stmt *st = store_prepare(c, "UPDATE inspection_tasks SET state = 'completed', outcome = ?, summary = ?,"
-					  " completed_at = ?, completed_on = ?, publish_due = ?, updated_at = ? WHERE id = ?");
-	rc = ST_ERR;
-	if (st) {
-		store_bind_text(st, 1, outcome, -1);
-		store_bind_text(st, 2, summary, -1);
-		store_bind_int64(st, 3, now);
-		store_bind_text(st, 4, today, -1);
-		store_bind_text(st, 5, due, -1);
-		store_bind_int64(st, 6, now);
-		store_bind_int64(st, 7, a->id);
-		rc = store_step(st);
-		store_finalize(st);
-	}
-	/* The result on the subject's record, which credit evaluation reads. */
 	yj_id_parse(json_string_value(json_object_get(json_object_get(full, "subject"), "id")), &sid);
 	json_t *detail = json_pack("{s:O, s:I}", "kind", json_object_get(full, "kind"), "findings",
 				   (json_int_t)json_array_size(json_object_get(full, "findings")));
 	char *dt = yj_json_canonical(detail);
 	json_decref(detail);
-	st = rc < 0 ? NULL
-		    : store_prepare(c, "INSERT INTO subject_records (id, subject_id, kind, outcome, on_date, source_type, source_id,"
-				       " detail, region_code, department, created_at) VALUES (?, ?, 'inspection_result', ?, ?,"
-				       " 'inspection_task', ?, ?, ?, ?, ?)");
-	if (st) {
-		store_bind_int64(st, 1, yj_id_new());
-		store_bind_int64(st, 2, sid);
-		store_bind_text(st, 3, outcome, -1);
-		store_bind_text(st, 4, today, -1);
-		store_bind_int64(st, 5, a->id);
-		store_bind_text(st, 6, dt, -1);
-		store_bind_text(st, 7, json_string_value(json_object_get(full, "region_code")), -1);
-		store_bind_text(st, 8, json_string_value(json_object_get(full, "department")), -1);
-		store_bind_int64(st, 9, now);
-		rc = store_step(st);
-		store_finalize(st);
-	} else if (rc >= 0) {
-		rc = ST_ERR;
-	}
+	insp_record rec = {a->id, now, json_string_value(json_object_get(full, "region_code")),
+			   json_string_value(json_object_get(full, "department")), NULL};
+	rc = insp_task_complete(c, &rec, sid, outcome, summary, today, due, dt);
 	free(dt);
 	json_decref(full);
 	return rc < 0 ? rc : insp_todo_task_completed(c, a->id);
@@ -870,219 +597,7 @@ static int do_complete(store_conn *c, struct task_arg *a, json_t *t)
 
 static int task_complete(yj_req *r)
 {
-	return field_op(r, do_complete, "inspection.task.complete", 200);
-}
-
-/* ---- attachments ---- */
-
-/* The media type from the file's signature: what the content is, not what the client says. */
-static const char *sniff(const unsigned char *p, size_t n)
-{
-	if (n >= 3 && p[0] == 0xFF && p[1] == 0xD8 && p[2] == 0xFF)
-		return "image/jpeg";
-	if (n >= 8 && !memcmp(p, "\x89PNG\r\n\x1a\n", 8))
-		return "image/png";
-	if (n >= 12 && !memcmp(p, "RIFF", 4) && !memcmp(p + 8, "WEBP", 4))
-		return "image/webp";
-	if (n >= 5 && !memcmp(p, "%PDF-", 5))
-		return "application/pdf";
-	if (n >= 12 && !memcmp(p + 4, "ftyp", 4))
-		return !memcmp(p + 8, "heic", 4) || !memcmp(p + 8, "heix", 4) || !memcmp(p + 8, "mif1", 4) ? "image/heic" : "video/mp4";
-	return NULL;
-}
-
-#define MAX_ATTACHMENT (8u << 20)
-
-static void human_bytes(int64_t n, char out[32])
-{
-	if (n >= (int64_t)1 << 30)
-		snprintf(out, 32, "%.1f GiB", (double)n / (1 << 30));
-	else if (n >= 1 << 20)
-		snprintf(out, 32, "%.1f MiB", (double)n / (1 << 20));
-	else if (n >= 1 << 10)
-		snprintf(out, 32, "%.1f KiB", (double)n / (1 << 10));
-	else
-		snprintf(out, 32, "%lld 字节", (long long)n);
-}
-
-/* A refusal of the file itself (not of the task's state): its own problem type and title. */
-static int attach_refused(struct task_arg *a, int status, const char *slug, const char *title, const char *why)
-{
-	a->status = status;
-	a->slug = slug;
-	a->title = title;
-	a->why = why;
-	return INSP_REFUSED;
-}
-
-/* The per-user quota (serve --attachment-quota): the sizes of every attachment the caller has
- * added, each at its full size even when its content was already stored — deduplication is the
- * store's business, and counting only new content would tell a user whether someone else had
- * uploaded a given file. Re-sending a file already on the task adds nothing and counts nothing. */
-static int check_quota(store_conn *c, struct task_arg *a, const char *actor, size_t n)
-{
-	int64_t used = 0, quota = yj_config(a->r)->attachment_quota;
-	int rc = store_query_int64(c, "SELECT COALESCE(SUM(size), 0) FROM inspection_attachments WHERE actor = ?", actor,
-				   &used);
-	if (rc < 0 || used + (int64_t)n <= quota)
-		return rc < 0 ? rc : ST_OK;
-	char u[32], f[32], q[32];
-	human_bytes(used, u);
-	human_bytes((int64_t)n, f);
-	human_bytes(quota, q);
-	snprintf(a->buf, sizeof a->buf,
-		 "您已上传的附件共 %s，加上本文件（%s）将超过每人 %s 的附件配额，本文件未保存。请压缩照片或视频后重试，"
-		 "或请系统管理员提高配额。", u, f, q);
-	return attach_refused(a, 413, "attachment-quota", "附件配额已用完", a->buf);
-}
-
-static int store_blob(store_conn *c, const char *hex, const unsigned char *data, size_t n)
-{
-	int64_t have = 0;
-	int rc = store_query_int64(c, "SELECT COUNT(*) FROM inspection_blobs WHERE sha256 = ?", hex, &have);
-	if (rc < 0 || have)
-		return rc < 0 ? rc : ST_OK;
-	size_t blen = sodium_base64_encoded_len(n, sodium_base64_VARIANT_ORIGINAL);
-	char *b64 = yj_malloc(blen);
-	sodium_bin2base64(b64, blen, data, n, sodium_base64_VARIANT_ORIGINAL);
-	store_stmt *st = store_prepare(c, "INSERT INTO inspection_blobs (sha256, size, content_b64) VALUES (?, ?, ?)");
-	rc = ST_ERR;
-	if (st) {
-		store_bind_text(st, 1, hex, -1);
-		store_bind_int64(st, 2, (int64_t)n);
-		store_bind_text(st, 3, b64, -1);
-		rc = store_step(st);
-		store_finalize(st);
-	}
-	free(b64);
-	return rc < 0 ? rc : ST_OK;
-}
-
-/* Checks the file and its name; validation errors go to a->errors (422), refusals of the file as such
- * to attach_refused. Returns ST_OK or INSP_REFUSED; *type receives the sniffed media type. */
-static int attach_check(struct task_arg *a, const unsigned char *data, size_t n, const char *name, const char **type)
-{
-	if (!n)
-		insp_bad(a->errors, "body", "附件内容为空，请选择要上传的照片或文件");
-	if (name && (strlen(name) > 200 || !insp_clean(name, 0) || !yj_utf8_valid(name, strlen(name))))
-		insp_bad(a->errors, "name", "文件名不能超过 200 个字节，也不能含有控制字符，请修改后重新上传");
-	if (json_array_size(a->errors))
-		return INSP_REFUSED;
-	if (n > MAX_ATTACHMENT)
-		return attach_refused(a, 413, "payload-too-large", "附件过大", "附件超过 8 MiB，请压缩后重新上传。");
-	if (!(*type = sniff(data, n)))
-		return attach_refused(a, 415, "unsupported-media-type", "不支持的文件类型",
-				      "只接受 JPEG、PNG、WebP、HEIC 照片，PDF 文件和 MP4 视频，请转换格式后重新上传。");
-	return ST_OK;
-}
-
-static int do_attach(store_conn *c, struct task_arg *a, json_t *t)
-{
-	size_t n = 0;
-	const unsigned char *data = (const unsigned char *)yj_body_raw(a->r, &n);
-	const char *name = yj_query(a->r, "name"), *type = NULL;
-	int rc = attach_check(a, data, n, name, &type);
-	if (rc < 0)
-		return rc;
-	unsigned char h[32];
-	char hex[65], actor[21];
-	crypto_hash_sha256(h, data, n);
-	yj_hex_encode(h, sizeof h, hex);
-	insp_actor(a->r, actor);
-	store_stmt *st = store_prepare(c, "SELECT COUNT(*) FROM inspection_attachments WHERE task_id = ? AND sha256 = ?");
-	if (!st)
-		return ST_ERR;
-	store_bind_int64(st, 1, a->id);
-	store_bind_text(st, 2, hex, -1);
-	rc = store_step(st);
-	int64_t have = rc == ST_ROW ? store_col_int64(st, 0) : 0;
-	store_finalize(st);
-	if (rc < 0)
-		return rc;
-	if (!have) {
-		if ((rc = check_quota(c, a, actor, n)) < 0 || (rc = store_blob(c, hex, data, n)) < 0)
-			return rc;
-		st = store_prepare(c, "INSERT INTO inspection_attachments (id, task_id, sha256, media_type, size, name, region_code,"
-				      " department, actor, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-		if (!st)
-			return ST_ERR;
-		store_bind_int64(st, 1, yj_id_new());
-		store_bind_int64(st, 2, a->id);
-		store_bind_text(st, 3, hex, -1);
-		store_bind_text(st, 4, type, -1);
-		store_bind_int64(st, 5, (int64_t)n);
-		store_bind_text(st, 6, name && *name ? name : hex, -1);
-		store_bind_text(st, 7, json_string_value(json_object_get(t, "region_code")), -1);
-		store_bind_text(st, 8, json_string_value(json_object_get(t, "department")), -1);
-		store_bind_text(st, 9, actor, -1);
-		store_bind_int64(st, 10, yj_now_ms());
-		rc = store_step(st);
-		store_finalize(st);
-		if (rc < 0)
-			return rc;
-	}
-	char url[160];
-	snprintf(url, sizeof url, "/api/v1/inspection/tasks/%s/attachments/%s", yj_param(a->r, "id"), hex);
-	a->out = json_pack("{s:s, s:s, s:I, s:s, s:s, s:b}", "sha256", hex, "media_type", type, "size", (json_int_t)n, "name",
-			   name && *name ? name : hex, "url", url, "duplicate", (int)have);
-	return touch(c, a->id);
-}
-
-static int task_attach(yj_req *r)
-{
-	return field_op(r, do_attach, "inspection.task.attachment", 201);
-}
-
-static int attachment_get(yj_req *r)
-{
-	int64_t id;
-	if (insp_path_id(r, "id", &id) < 0)
-		return YJ_OK;
-	const char *sha = yj_param(r, "sha256");
-	store_conn *c = store_conn_get(yj_store(r));
-	yj_qb *q = yj_q_select(&insp_attach_t, "media_type, name", &yj_who(r)->scope);
-	yj_q_where(q, "task_id = ? AND sha256 = ?");
-	yj_q_int(q, id);
-	yj_q_text(q, sha);
-	store_stmt *st = yj_q_prepare(q, c);
-	if (!st)
-		return yj_reply_store_error(r, ST_ERR);
-	int rc = store_step(st);
-	char type[40] = "";
-	if (rc == ST_ROW)
-		snprintf(type, sizeof type, "%s", store_col_text(st, 0));
-	store_finalize(st);
-	if (rc != ST_ROW)
-		return yj_reply_store_error(r, rc == ST_DONE ? ST_NOTFOUND : rc);
-	st = store_prepare(c, "SELECT content_b64, size FROM inspection_blobs WHERE sha256 = ?");
-	if (!st)
-		return yj_reply_store_error(r, ST_ERR);
-	store_bind_text(st, 1, sha, -1);
-	if ((rc = store_step(st)) != ST_ROW) {
-		store_finalize(st);
-		return yj_reply_store_error(r, rc == ST_DONE ? ST_NOTFOUND : rc);
-	}
-	const char *b64 = store_col_text(st, 0);
-	size_t cap = (size_t)store_col_int64(st, 1) + 4, len = 0;
-	unsigned char *bin = yj_malloc(cap);
-	rc = sodium_base642bin(bin, cap, b64, strlen(b64), NULL, &len, NULL, sodium_base64_VARIANT_ORIGINAL);
-	store_finalize(st);
-	if (rc != 0) {
-		free(bin);
-		return yj_reply_store_error(r, ST_ERR);
-	}
-	/* The reply keeps the media type's pointer past this frame: hand it a static string. */
-	static const char *const types[] = {"image/jpeg", "image/png", "image/webp", "image/heic", "application/pdf", "video/mp4"};
-	const char *ct = "application/octet-stream";
-	for (size_t i = 0; i < YJ_ARRAY_LEN(types); i++)
-		if (!strcmp(types[i], type))
-			ct = types[i];
-	/* Photos and documents from a site visit may show people, ID cards or patient records. The URL
-	 * never changes content (it is the SHA-256), but a copy kept for a year in a browser's or a
-	 * proxy's cache outlives sign-out, role and scope changes and sits on shared office machines:
-	 * store none, and let every view go through the scope check. */
-	yj_add_header(r, "Cache-Control", "private, no-store");
-	return yj_reply_take(r, 200, ct, bin, len);
+	return insp_field_op(r, do_complete, "inspection.task.complete", 200);
 }
 
 /* ---- routes ---- */
@@ -1141,8 +656,8 @@ const yj_route yj_insp_task_routes[] = {
 	{"POST", "/api/v1/inspection/tasks/{id}/checkin", task_checkin, INSP_FIELD, checkin_body, NULL, "inspection", "Check in on site (time and coordinates)", "task", 0},
 	{"PUT", "/api/v1/inspection/tasks/{id}/checklist/{code}", task_point, INSP_FIELD, point_body, NULL, "inspection", "Save the result of one check point", "point", 0},
 	{"POST", "/api/v1/inspection/tasks/{id}/findings", task_finding, INSP_FIELD, finding_body, NULL, "inspection", "Record a finding", "finding", 201},
-	{"POST", "/api/v1/inspection/tasks/{id}/attachments", task_attach, INSP_FIELD, attach_body, attach_q, "inspection", "Upload a photo or document (stored by SHA-256)", "attachment", 201},
-	{"GET", "/api/v1/inspection/tasks/{id}/attachments/{sha256}", attachment_get, INSP_TASK_READERS, NULL, NULL, "inspection", "Download an attachment", "file", 0},
+	{"POST", "/api/v1/inspection/tasks/{id}/attachments", insp_task_attach, INSP_FIELD, attach_body, attach_q, "inspection", "Upload a photo or document (stored by SHA-256)", "attachment", 201},
+	{"GET", "/api/v1/inspection/tasks/{id}/attachments/{sha256}", insp_attachment_get, INSP_TASK_READERS, NULL, NULL, "inspection", "Download an attachment", "file", 0},
 	{"POST", "/api/v1/inspection/tasks/{id}/signature", task_signature, INSP_FIELD, signature_body, NULL, "inspection", "Record the inspected party's signature or refusal", "task", 0},
 	{"POST", "/api/v1/inspection/tasks/{id}/complete", task_complete, INSP_FIELD, complete_body, NULL, "inspection", "Complete the inspection: outcome, publication deadline, subject record", "task", 0},
 	{NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0},

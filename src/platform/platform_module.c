@@ -5,6 +5,7 @@
 #include "auth/auth.h"
 #include "regions/regions.h"
 #include "todos/todos.h"
+#include "calendar/calendar.h"
 
 extern const yj_migration yj_platform_migrations[];
 extern const yj_route yj_audit_routes[];
@@ -13,13 +14,13 @@ extern const yj_route yj_job_routes[];
 
 static const yj_route *const routes[] = {
 	yj_system_routes, yj_session_routes, yj_user_routes, yj_token_routes, yj_region_routes, yj_audit_routes,
-	yj_todo_routes, yj_event_routes, yj_job_routes, NULL,
+	yj_todo_routes, yj_event_routes, yj_job_routes, yj_calendar_routes, NULL,
 };
 
 static const char *const tables[] = {
 	"schema_migrations", "departments", "regions", "users", "sessions", "api_tokens", "login_failures",
 	"audit_leaves", "audit_head", "audit_sth", "work_calendar", "todos", "todo_assignees", "jobs", "event_head",
-	"events", "event_cursors", "event_deliveries", "pii_lookups", NULL,
+	"events", "event_cursors", "event_deliveries", "pii_lookups", "blobs", "blob_chunks", NULL,
 };
 
 const yj_module yj_platform_module = {

@@ -44,4 +44,21 @@ int yj_reg_licence_by_number(store_conn *c, const char *number, int64_t *id);
 /* The registry's module descriptor (registry_module.c). */
 extern const struct yj_module yj_registry_module;
 
+/* ---- what other capabilities read of a subject (subject_summary.c): they never query institutions ---- */
+typedef struct yj_subject_summary {
+	int64_t id;
+	char name[256];
+	char credit_code[32]; /* 统一社会信用代码 */
+	char region_code[16];
+	char state[16];
+} yj_subject_summary;
+/* The institution id as the caller of scope sc sees it: ST_OK, ST_NOTFOUND (absent, or outside sc —
+ * the two are not told apart) or a failure. */
+int yj_subject_summary_get(store_conn *c, const yj_scope *sc, int64_t id, yj_subject_summary *out);
+/* The names of the institutions ids[0..n) into names (an object: decimal id → name; unknown ids
+ * left out), whatever the caller's scope: for showing a reference the caller already holds. One
+ * statement per 500 ids. */
+int yj_subject_names(store_conn *c, const int64_t *ids, size_t n, json_t *names);
+
+
 #endif

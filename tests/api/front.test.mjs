@@ -147,9 +147,22 @@ test('the operator listener defaults to PORT+1; a taken default is skipped with 
   assert.match(s.logs, /"msg":"serve\.operator_off"/);
   assert.match(s.logs, /operator listener: none/);
 
-  const free = new Server();
-  await free.start();
-  cleanups.push(async () => { await free.stop(); free.cleanup(); });
+  // With PORT+1 free the default takes it. Other suites start servers meanwhile and may take PORT+1
+  // between our probe and the start: then that start is the skipped case again, and we try another port.
+  let free;
+  for (let i = 0; i < 5; i++) {
+    const p = await freePort();
+    const probe = await new Promise((resolve) => {
+      const h = net.createServer().listen(p + 1, '127.0.0.1', () => h.close(() => resolve(true))).on('error', () => resolve(false));
+    });
+    if (!probe) continue;
+    const srv = new Server();
+    srv.port = p;
+    await srv.start();
+    cleanups.push(async () => { await srv.stop(); srv.cleanup(); });
+    if (!/"msg":"serve\.operator_off"/.test(srv.logs)) { free = srv; break; }
+  }
+  assert.ok(free, 'a port with a free successor');
   assert.match(free.logs, new RegExp(`operator listener: 127\\.0\\.0\\.1:${free.port + 1}`));
   assert.equal((await get(`http://127.0.0.1:${free.port + 1}/metrics`)).status, 200);
 

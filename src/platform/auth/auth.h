@@ -62,6 +62,11 @@ int yj_user_bind_institution(store_conn *c, int64_t user_id, const char *role, c
 			     const char *actor, int64_t *institution_id, char **err);
 /* The institution a user is bound to (0: none). ST_OK or a failure. */
 int yj_user_institution(store_conn *c, int64_t user_id, int64_t *institution_id);
+/* Display names of the users ids[0..n) into names (an object: decimal id → name, added to what it
+ * holds; unknown ids left out, and disabled users too when enabled_only), for capabilities that show
+ * who did what, or check who may still act, without reading the users table. One statement per 500
+ * ids. ST_OK or a failure. */
+int yj_user_names(store_conn *c, const int64_t *ids, size_t n, int enabled_only, json_t *names);
 
 /* What other modules may read of a user (they never query users in SQL): ids, names, role and territory. */
 typedef struct yj_user_brief {

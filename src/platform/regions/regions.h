@@ -27,6 +27,9 @@ int yj_regions_each(store_conn *c, const char *parent, int level, const char *pr
 
 /* A department's Chinese name into name (cap bytes): ST_OK, ST_NOTFOUND or a failure. */
 int yj_department_name(store_conn *c, const char *code, char *name, size_t cap);
+/* The names of the regions codes[0..n) into names (an object: code → name; unknown codes left out).
+ * One statement per 500 codes. ST_OK or a failure. */
+int yj_region_names(store_conn *c, const char *const *codes, size_t n, json_t *names);
 
 /* Loads the compiled-in region table (data/regions.csv) into regions (regions_seed.c). */
 int yj_regions_load(store_conn *c);

@@ -143,12 +143,19 @@ int store_tx(store *s, store_tx_fn fn, void *arg)
 
 int store_exec(store_conn *c, const char *sql)
 {
+	c->statements++;
 	return c->s->drv->exec(c, sql);
 }
 
 store_stmt *store_prepare(store_conn *c, const char *sql)
 {
+	c->statements++;
 	return c->s->drv->prepare(c, sql);
+}
+
+int64_t store_conn_statements(const store_conn *c)
+{
+	return c->statements;
 }
 
 int store_bind_int64(store_stmt *st, int idx, int64_t v)
@@ -161,6 +168,16 @@ int store_bind_text(store_stmt *st, int idx, const char *v, int len)
 	if (!v)
 		return st->c->s->drv->bind_null(st, idx);
 	return st->c->s->drv->bind_text(st, idx, v, len);
+}
+
+int store_bind_blob(store_stmt *st, int idx, const void *data, size_t len)
+{
+	return st->c->s->drv->bind_blob(st, idx, data, len);
+}
+
+const void *store_col_blob(store_stmt *st, int col, size_t *len)
+{
+	return st->c->s->drv->col_blob(st, col, len);
 }
 
 int store_bind_null(store_stmt *st, int idx)

@@ -61,6 +61,8 @@ int store_bind_int64(store_stmt *st, int idx, int64_t v);
 /* The text is copied; len < 0 means NUL-terminated. NULL binds SQL NULL. */
 int store_bind_text(store_stmt *st, int idx, const char *v, int len);
 int store_bind_null(store_stmt *st, int idx);
+/* Bytes for a BYTEA column (SQLite stores them as a BLOB, PostgreSQL as bytea); copied. */
+int store_bind_blob(store_stmt *st, int idx, const void *data, size_t len);
 /* Returns ST_ROW, ST_DONE or a failure. */
 int store_step(store_stmt *st);
 /* Column access for the current row, 0-based. Text stays valid until the next step or finalize. */
@@ -68,9 +70,15 @@ int store_column_count(store_stmt *st);
 int store_col_is_null(store_stmt *st, int col);
 int64_t store_col_int64(store_stmt *st, int col);
 const char *store_col_text(store_stmt *st, int col); /* NULL for SQL NULL */
+/* The bytes of a BYTEA column, their count in *len; NULL for SQL NULL. Valid until the next step,
+ * store_col_blob or finalize of st. */
+const void *store_col_blob(store_stmt *st, int col, size_t *len);
 /* Rows changed by the last completed INSERT/UPDATE/DELETE of this statement. */
 int64_t store_changes(store_stmt *st);
 void store_finalize(store_stmt *st);
+/* Statements prepared on this connection since it opened (cached ones included): what one request
+ * costs the store, so a test can see that a page takes a constant number of statements. */
+int64_t store_conn_statements(const store_conn *c);
 
 /* A message for the last failure on this connection (owned by the connection). Never contains
  * bound values, so it may be logged. */

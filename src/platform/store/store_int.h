@@ -23,11 +23,13 @@ typedef struct store_driver {
 	int (*bind_int64)(store_stmt *st, int idx, int64_t v);
 	int (*bind_text)(store_stmt *st, int idx, const char *v, int len);
 	int (*bind_null)(store_stmt *st, int idx);
+	int (*bind_blob)(store_stmt *st, int idx, const void *data, size_t len);
 	int (*step)(store_stmt *st);
 	int (*column_count)(store_stmt *st);
 	int (*col_is_null)(store_stmt *st, int col);
 	int64_t (*col_int64)(store_stmt *st, int col);
 	const char *(*col_text)(store_stmt *st, int col);
+	const void *(*col_blob)(store_stmt *st, int col, size_t *len);
 	int64_t (*changes)(store_stmt *st);
 	void (*finalize)(store_stmt *st);
 	const char *(*errmsg)(store_conn *c);
@@ -50,6 +52,7 @@ struct store {
 struct store_conn {
 	store *s;
 	int in_tx;
+	int64_t statements; /* prepared on this connection, for store_conn_statements */
 };
 
 /* Every driver's statement starts with this. */

@@ -23,6 +23,7 @@ typedef struct pg_stmt {
 	int nparams;
 	char **vals;	/* owned copies; NULL binds SQL NULL */
 	PGresult *res;	/* result of the last execution */
+	unsigned char *blob; /* the last store_col_blob's bytes (PQfreemem) */
 	int row;	/* index of the current row in res */
 	int done;	/* res fully walked: the next step re-executes, as SQLite auto-resets */
 	int in_use;	/* 0 free in cache, 1 in use, 2 in use and not cached */
@@ -174,6 +175,9 @@ static void stmt_clear(pg_stmt *s)
 	}
 	PQclear(s->res);
 	s->res = NULL;
+	if (s->blob)
+		PQfreemem(s->blob);
+	s->blob = NULL;
 	s->row = 0;
 	s->done = 0;
 	s->changes = 0;
@@ -318,6 +322,22 @@ static int pg_bind_text(store_stmt *bs, int idx, const char *v, int len)
 	return set_val((pg_stmt *)bs, idx, copy);
 }
 
+/* Bytes go as bytea's text form, "\\x" and two hex digits a byte, which needs no escaping. */
+static int pg_bind_blob(store_stmt *bs, int idx, const void *data, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = data;
+	char *v = yj_malloc(2 * len + 3);
+	v[0] = '\\';
+	v[1] = 'x';
+	for (size_t i = 0; i < len; i++) {
+		v[2 + 2 * i] = hex[p[i] >> 4];
+		v[3 + 2 * i] = hex[p[i] & 15];
+	}
+	v[2 + 2 * len] = '\0';
+	return set_val((pg_stmt *)bs, idx, v);
+}
+
 static int pg_bind_null(store_stmt *bs, int idx)
 {
 	return set_val((pg_stmt *)bs, idx, NULL);
@@ -388,6 +408,17 @@ static const char *pg_col_text(store_stmt *bs, int col)
 	return PQgetvalue(s->res, s->row, col);
 }
 
+static const void *pg_col_blob(store_stmt *bs, int col, size_t *len)
+{
+	pg_stmt *s = (pg_stmt *)bs;
+	const char *v = pg_col_text(bs, col);
+	*len = 0;
+	if (s->blob)
+		PQfreemem(s->blob);
+	s->blob = v ? PQunescapeBytea((const unsigned char *)v, len) : NULL;
+	return s->blob;
+}
+
 static int64_t pg_col_int64(store_stmt *bs, int col)
 {
 	const char *v = pg_col_text(bs, col);
@@ -442,12 +473,14 @@ const store_driver store_pg_driver = {
 	.prepare = pg_prepare,
 	.bind_int64 = pg_bind_int64,
 	.bind_text = pg_bind_text,
+	.bind_blob = pg_bind_blob,
 	.bind_null = pg_bind_null,
 	.step = pg_step,
 	.column_count = pg_column_count,
 	.col_is_null = pg_col_is_null,
 	.col_int64 = pg_col_int64,
 	.col_text = pg_col_text,
+	.col_blob = pg_col_blob,
 	.changes = pg_changes,
 	.finalize = pg_finalize,
 	.errmsg = pg_errmsg,

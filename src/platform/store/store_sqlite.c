@@ -224,6 +224,11 @@ static int sq_bind_text(store_stmt *bs, int idx, const char *v, int len)
 	return map_rc(sqlite3_bind_text(((sq_stmt *)bs)->st, idx, v, len, SQLITE_TRANSIENT));
 }
 
+static int sq_bind_blob(store_stmt *bs, int idx, const void *data, size_t len)
+{
+	return map_rc(sqlite3_bind_blob64(((sq_stmt *)bs)->st, idx, len ? data : "", len, SQLITE_TRANSIENT));
+}
+
 static int sq_bind_null(store_stmt *bs, int idx)
 {
 	return map_rc(sqlite3_bind_null(((sq_stmt *)bs)->st, idx));
@@ -256,6 +261,14 @@ static int64_t sq_col_int64(store_stmt *bs, int col)
 static const char *sq_col_text(store_stmt *bs, int col)
 {
 	return (const char *)sqlite3_column_text(((sq_stmt *)bs)->st, col);
+}
+
+static const void *sq_col_blob(store_stmt *bs, int col, size_t *len)
+{
+	sqlite3_stmt *st = ((sq_stmt *)bs)->st;
+	const void *p = sqlite3_column_blob(st, col);
+	*len = (size_t)sqlite3_column_bytes(st, col);
+	return p || sqlite3_column_type(st, col) == SQLITE_NULL ? p : "";
 }
 
 static int64_t sq_changes(store_stmt *bs)
@@ -333,12 +346,14 @@ const store_driver store_sqlite_driver = {
 	.prepare = sq_prepare,
 	.bind_int64 = sq_bind_int64,
 	.bind_text = sq_bind_text,
+	.bind_blob = sq_bind_blob,
 	.bind_null = sq_bind_null,
 	.step = sq_step,
 	.column_count = sq_column_count,
 	.col_is_null = sq_col_is_null,
 	.col_int64 = sq_col_int64,
 	.col_text = sq_col_text,
+	.col_blob = sq_col_blob,
 	.changes = sq_changes,
 	.finalize = sq_finalize,
 	.errmsg = sq_errmsg,

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include "../testdb.h"
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,10 +23,9 @@
 
 extern const yj_route yj_audit_routes[];
 
-static char tmpdir[] = "/tmp/yj_audit_XXXXXX";
+static yj_testdb t; /* the fixture: tests/unit/testdb.h (PostgreSQL: a schema of its own, so the raw edits
+		    * below touch no other test's log) */
 static char keydir[300];
-static char *pg_base;	/* YJ_TEST_DB, when set */
-static char pg_schema[64];
 static store *db;
 static yj_server *srv;
 
@@ -99,7 +100,7 @@ static void save_sth(const char *path)
 
 static char *sth_path(const char *name)
 {
-	return yj_asprintf("%s/%s.json", tmpdir, name);
+	return yj_asprintf("%s/%s.json", t.dir, name);
 }
 
 /* Runs verify with the published key; returns its result and the report (caller frees). */
@@ -131,38 +132,13 @@ static char *fresh_log(void)
 
 /* ---- setup ---- */
 
-static char *store_url(void)
-{
-	const char *pg = getenv("YJ_TEST_DB");
-	if (!pg || !*pg)
-		return yj_asprintf("sqlite:%s/audit.db", tmpdir);
-	/* A schema of our own, so the raw edits below touch no other test's log. */
-	pg_base = yj_strdup(pg);
-	snprintf(pg_schema, sizeof pg_schema, "yj_test_audit_%ld", (long)getpid());
-	char *err = NULL;
-	store *s = store_open(pg, &err);
-	assert_non_null(s);
-	char *sql = yj_asprintf("CREATE SCHEMA %s", pg_schema);
-	assert_int_equal(store_exec(store_conn_get(s), sql), ST_OK);
-	free(sql);
-	store_close(s);
-	return yj_asprintf("%s%coptions=-csearch_path%%3D%s", pg, strchr(pg, '?') ? '&' : '?', pg_schema);
-}
-
 static int setup(void **state)
 {
-	assert_non_null(mkdtemp(tmpdir));
-	snprintf(keydir, sizeof keydir, "%s/keys", tmpdir);
+	db = yj_testdb_open(&t, "audit");
+	snprintf(keydir, sizeof keydir, "%s/keys", t.dir);
 	char *err = NULL;
 	if (yj_audit_keys_load(keydir, &err) < 0)
 		fail_msg("keys: %s", err);
-	char *url = store_url();
-	db = store_open(url, &err);
-	free(url);
-	if (!db)
-		fail_msg("open: %s", err);
-	if (yj_migrate(db, &err) < 0)
-		fail_msg("migrate: %s", err);
 	static const yj_route *const tables[] = {yj_audit_routes};
 	yj_http_config cfg = {0};
 	srv = yj_server_new(&cfg, db, tables, 1, NULL, keydir);
@@ -172,21 +148,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	yj_server_free(srv);
-	store_close(db);
-	if (pg_base) {
-		char *err = NULL;
-		store *s = store_open(pg_base, &err);
-		char *sql = yj_asprintf("DROP SCHEMA %s CASCADE", pg_schema);
-		if (s)
-			store_exec(store_conn_get(s), sql);
-		free(sql);
-		store_close(s);
-		free(pg_base);
-	}
-	char *cmd = yj_asprintf("rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		print_message("could not remove %s\n", tmpdir);
-	free(cmd);
+	yj_testdb_close(&t);
 	return 0;
 }
 
@@ -205,7 +167,7 @@ static void key_files(void **state)
 {
 	char dir[320], path[340], line[256], pk[65];
 	struct stat sb;
-	snprintf(dir, sizeof dir, "%s/other-keys", tmpdir);
+	snprintf(dir, sizeof dir, "%s/other-keys", t.dir);
 	char *err = NULL;
 	assert_int_equal(yj_audit_keys_load(dir, &err), YJ_OK);
 	assert_int_equal(stat(dir, &sb), 0);

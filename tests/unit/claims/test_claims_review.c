@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include "../testdb.h"
 #include <unistd.h>
 
 #include "claims_test.h"
@@ -19,9 +21,7 @@
 #include "registry/record.h"
 #include "cli/modules.h"
 
-static char tmpdir[] = "/tmp/yj_review_XXXXXX";
-static char *pg_base;
-static char pg_schema[64];
+static yj_testdb t; /* the fixture: tests/unit/testdb.h */
 static store *db;
 static yj_rules *rs;
 static yj_refs refs;
@@ -155,47 +155,23 @@ static int add_institution_tx(store_conn *c, void *arg)
 
 /* ---- setup ---- */
 
-static char *store_url(void)
-{
-	const char *pg = getenv("YJ_TEST_DB");
-	if (!pg || !*pg)
-		return yj_asprintf("sqlite:%s/review.db", tmpdir);
-	pg_base = yj_strdup(pg);
-	snprintf(pg_schema, sizeof pg_schema, "yj_test_review_%ld", (long)getpid());
-	char *err = NULL;
-	store *s = store_open(pg, &err);
-	assert_non_null(s);
-	char *sql = yj_asprintf("CREATE SCHEMA %s", pg_schema);
-	assert_int_equal(store_exec(store_conn_get(s), sql), ST_OK);
-	free(sql);
-	store_close(s);
-	return yj_asprintf("%s%coptions=-csearch_path%%3D%s", pg, strchr(pg, '?') ? '&' : '?', pg_schema);
-}
-
 static int setup(void **state)
 {
-	assert_non_null(mkdtemp(tmpdir));
+	db = yj_testdb_open(&t, "review");
 	yj_id_seed(12345);
-	char *err = NULL, *keys = yj_asprintf("%s/keys", tmpdir);
+	char *err = NULL, *keys = yj_asprintf("%s/keys", t.dir);
 	if (yj_audit_keys_load(keys, &err) < 0 || yj_pii_keys_load(keys, &err) < 0)
 		fail_msg("keys: %s", err);
 	free(keys);
-	char *url = store_url();
-	db = store_open(url, &err);
-	free(url);
-	if (!db)
-		fail_msg("open: %s", err);
-	if (yj_migrate(db, &err) < 0)
-		fail_msg("migrate: %s", err);
 
 	/* 6,000 generated lines with 5 % violations and the generator's registry and death register. */
 	rs = ct_rules();
 	char *root = ct_repo_dir();
 	snprintf(rules_dir, sizeof rules_dir, "%srules", root);
 	free(root);
-	snprintf(claims_path, sizeof claims_path, "%s/claims.csv", tmpdir);
-	char *labels = yj_asprintf("%s/labels.csv", tmpdir), *reg = yj_asprintf("%s/registry", tmpdir),
-	     *deaths = yj_asprintf("%s/deaths.csv", tmpdir);
+	snprintf(claims_path, sizeof claims_path, "%s/claims.csv", t.dir);
+	char *labels = yj_asprintf("%s/labels.csv", t.dir), *reg = yj_asprintf("%s/registry", t.dir),
+	     *deaths = yj_asprintf("%s/deaths.csv", t.dir);
 	yj_gen_opts go = {6000, 3, 0.05, claims_path, labels, reg, deaths};
 	yj_gen_stats gs;
 	if (yj_gen_claims(&go, rs, &gs, &err) < 0)
@@ -222,21 +198,7 @@ static int teardown(void **state)
 	yj_claims_free(cl);
 	yj_refs_free(&refs);
 	yj_rules_free(rs);
-	store_close(db);
-	if (pg_base) {
-		char *err = NULL;
-		store *s = store_open(pg_base, &err);
-		char *sql = yj_asprintf("DROP SCHEMA %s CASCADE", pg_schema);
-		if (s)
-			store_exec(store_conn_get(s), sql);
-		free(sql);
-		store_close(s);
-		free(pg_base);
-	}
-	char *cmd = yj_asprintf("rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		print_message("could not remove %s\n", tmpdir);
-	free(cmd);
+	yj_testdb_close(&t);
 	return 0;
 }
 

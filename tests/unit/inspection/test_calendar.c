@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include "../testdb.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,57 +21,19 @@
 #include "inspection/inspection.h"
 #include "cli/modules.h"
 
-static char tmpdir[] = "/tmp/yj_calendar_XXXXXX";
-static char *pg_base;
-static char pg_schema[64];
+static yj_testdb t; /* the fixture: tests/unit/testdb.h */
 static store *db;
-
-static char *store_url(void)
-{
-	const char *pg = getenv("YJ_TEST_DB");
-	if (!pg || !*pg)
-		return yj_asprintf("sqlite:%s/cal.db", tmpdir);
-	pg_base = yj_strdup(pg);
-	snprintf(pg_schema, sizeof pg_schema, "yj_test_calendar_%ld", (long)getpid());
-	char *err = NULL;
-	store *s = store_open(pg, &err);
-	assert_non_null(s);
-	char *sql = yj_asprintf("CREATE SCHEMA %s", pg_schema);
-	assert_int_equal(store_exec(store_conn_get(s), sql), ST_OK);
-	free(sql);
-	store_close(s);
-	return yj_asprintf("%s%coptions=-csearch_path%%3D%s", pg, strchr(pg, '?') ? '&' : '?', pg_schema);
-}
 
 static int setup(void **state)
 {
-	assert_non_null(mkdtemp(tmpdir));
+	db = yj_testdb_open(&t, "calendar");
 	yj_id_seed(4242);
-	char *err = NULL, *url = store_url();
-	db = store_open(url, &err);
-	free(url);
-	if (!db || yj_migrate(db, &err) < 0)
-		fail_msg("store: %s", err);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	store_close(db);
-	if (pg_base) {
-		char *err = NULL;
-		store *s = store_open(pg_base, &err);
-		char *sql = yj_asprintf("DROP SCHEMA %s CASCADE", pg_schema);
-		if (s)
-			store_exec(store_conn_get(s), sql);
-		free(sql);
-		store_close(s);
-		free(pg_base);
-	}
-	char *cmd = yj_asprintf("rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		print_message("could not remove %s\n", tmpdir);
-	free(cmd);
+	yj_testdb_close(&t);
 	return 0;
 }
 
@@ -160,9 +124,9 @@ static void publication_overdue(void **state)
 	assert_int_equal(yj_workdays_add(store_conn_get(db), "2025-09-01", YJ_PUBLISH_WORKING_DAYS, due), ST_OK);
 	assert_string_equal(due, "2025-09-28");
 	char *sql = yj_asprintf("INSERT INTO inspection_tasks (id, kind, item_ids, subject_id, subject_name, subject_code,"
-				" region_code, department, team, state, outcome, completed_at, completed_on, publish_due,"
+				" region_code, department, state, outcome, completed_at, completed_on, publish_due,"
 				" published_at, created_by, created_at, updated_at) VALUES (%s, 'patrol', '', 77, '测试诊所',"
-				" '91330302TEST00077X', '330302', 'health', '1,2', 'completed', 'compliant', 1756656000000,"
+				" '91330302TEST00077X', '330302', 'health', 'completed', 'compliant', 1756656000000,"
 				" '2025-09-01', '%s', %s, 'test', 0, 0)",
 				"%s", due, "%s");
 	char *a = yj_asprintf(sql, "9001", "NULL"), *b = yj_asprintf(sql, "9002", "1757000000000");

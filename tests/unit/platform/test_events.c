@@ -378,14 +378,14 @@ static void test_rectification_overdue(void **state)
 {
 	reset();
 	exec_sql("DELETE FROM rectification_orders; DELETE FROM inspection_tasks; DELETE FROM institutions WHERE id = 5");
-	/* The rows the job reads, with what their foreign keys need (columns as 0003 and 0008 have them). */
+	/* The rows the job reads, with what their foreign keys need (columns as the registry's and inspection's migrations leave them). */
 	exec_sql("INSERT INTO institutions (id, credit_code, name, type, level, grade, ownership, profit, clinical_depts, beds,"
 		 " equipment, region_code, insurance_designated, state, version, created_at, updated_at) VALUES (5,"
 		 " 'TESTCODE0000000005', 'x', 'clinic', 'none', 'none', 'private', 'forprofit', '', 0, '', '330302', 0,"
 		 " 'active', 1, 0, 0)");
 	exec_sql("INSERT INTO inspection_tasks (id, kind, item_ids, subject_id, subject_name, subject_code, region_code,"
-		 " department, team, state, created_by, created_at, updated_at) VALUES (11, 'patrol', '', 5, 'x',"
-		 " 'TESTCODE0000000005', '330302', 'health', '', 'completed', '1', 0, 0)");
+		 " department, state, created_by, created_at, updated_at) VALUES (11, 'patrol', '', 5, 'x',"
+		 " 'TESTCODE0000000005', '330302', 'health', 'completed', '1', 0, 0)");
 	exec_sql("INSERT INTO rectification_orders (id, task_id, subject_id, requirement, issued_on, working_days, deadline,"
 		 " state, region_code, department, actor, created_at) VALUES"
 		 " (21, 11, 5, 'r', '2026-01-05', 10, '2026-01-19', 'open', '330302', 'health', '1', 0),"

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include "../testdb.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,38 +20,14 @@
 #include "platform/todos/todos.h"
 #include "cli/modules.h"
 
-static char tmpdir[] = "/tmp/yj_todos_XXXXXX";
-static char *pg_base;
-static char pg_schema[64];
+static yj_testdb t; /* the fixture: tests/unit/testdb.h */
 static store *db;
 static int64_t u1 = 7001, u2 = 7002, u3 = 7003;
 
-static char *store_url(void)
-{
-	const char *pg = getenv("YJ_TEST_DB");
-	if (!pg || !*pg)
-		return yj_asprintf("sqlite:%s/todos.db", tmpdir);
-	pg_base = yj_strdup(pg);
-	snprintf(pg_schema, sizeof pg_schema, "yj_test_todos_%ld", (long)getpid());
-	char *err = NULL;
-	store *s = store_open(pg, &err);
-	assert_non_null(s);
-	char *sql = yj_asprintf("CREATE SCHEMA %s", pg_schema);
-	assert_int_equal(store_exec(store_conn_get(s), sql), ST_OK);
-	free(sql);
-	store_close(s);
-	return yj_asprintf("%s%coptions=-csearch_path%%3D%s", pg, strchr(pg, '?') ? '&' : '?', pg_schema);
-}
-
 static int setup(void **state)
 {
-	assert_non_null(mkdtemp(tmpdir));
+	db = yj_testdb_open(&t, "todos");
 	yj_id_seed(4243);
-	char *err = NULL, *url = store_url();
-	db = store_open(url, &err);
-	free(url);
-	if (!db || yj_migrate(db, &err) < 0)
-		fail_msg("store: %s", err);
 	/* Addressees must be users. */
 	for (int64_t u = u1; u <= u3; u++) {
 		char *sql = yj_asprintf("INSERT INTO users (id, username, display_name, password_hash, role, region_code,"
@@ -64,21 +42,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	store_close(db);
-	if (pg_base) {
-		char *err = NULL;
-		store *s = store_open(pg_base, &err);
-		char *sql = yj_asprintf("DROP SCHEMA %s CASCADE", pg_schema);
-		if (s)
-			store_exec(store_conn_get(s), sql);
-		free(sql);
-		store_close(s);
-		free(pg_base);
-	}
-	char *cmd = yj_asprintf("rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		print_message("could not remove %s\n", tmpdir);
-	free(cmd);
+	yj_testdb_close(&t);
 	return 0;
 }
 

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include "../testdb.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,11 +25,9 @@
 #include "registry/import.h"
 #include "cli/modules.h"
 
-static char tmpdir[] = "/tmp/yj_import_XXXXXX";
-static char *pg_base;
-static char pg_schema[64];
+static yj_testdb t; /* the fixture: tests/unit/testdb.h */
 static store *db;
-static char *db_url; /* for a second handle: another connection, another writer */
+static const char *db_url; /* t.url, for a second handle: another connection, another writer */
 
 /* ---- helpers ---- */
 
@@ -387,8 +387,8 @@ static void gbk_file(void **state)
 	char *utf8 = yj_asprintf(INST_HEADER "%s", row);
 	/* Saved as GBK, as Excel in China does, by iconv(1). */
 	char path[300], out[300];
-	snprintf(path, sizeof path, "%s/u.csv", tmpdir);
-	snprintf(out, sizeof out, "%s/g.csv", tmpdir);
+	snprintf(path, sizeof path, "%s/u.csv", t.dir);
+	snprintf(out, sizeof out, "%s/g.csv", t.dir);
 	FILE *f = fopen(path, "w");
 	fputs(utf8, f);
 	fclose(f);
@@ -606,57 +606,20 @@ static void stale_publication_starts_over(void **state)
 
 /* ---- setup ---- */
 
-static char *store_url(void)
-{
-	const char *pg = getenv("YJ_TEST_DB");
-	if (!pg || !*pg)
-		return yj_asprintf("sqlite:%s/import.db", tmpdir);
-	pg_base = yj_strdup(pg);
-	snprintf(pg_schema, sizeof pg_schema, "yj_test_import_%ld", (long)getpid());
-	char *err = NULL;
-	store *s = store_open(pg, &err);
-	assert_non_null(s);
-	char *sql = yj_asprintf("CREATE SCHEMA %s", pg_schema);
-	assert_int_equal(store_exec(store_conn_get(s), sql), ST_OK);
-	free(sql);
-	store_close(s);
-	return yj_asprintf("%s%coptions=-csearch_path%%3D%s", pg, strchr(pg, '?') ? '&' : '?', pg_schema);
-}
-
 static int setup(void **state)
 {
-	assert_non_null(mkdtemp(tmpdir));
+	db = yj_testdb_open(&t, "import");
+	db_url = t.url;
 	char keydir[300], *err = NULL;
-	snprintf(keydir, sizeof keydir, "%s/keys", tmpdir);
+	snprintf(keydir, sizeof keydir, "%s/keys", t.dir);
 	if (yj_audit_keys_load(keydir, &err) < 0 || yj_pii_keys_load(keydir, &err) < 0)
 		fail_msg("keys: %s", err);
-	db_url = store_url();
-	db = store_open(db_url, &err);
-	if (!db)
-		fail_msg("open: %s", err);
-	if (yj_migrate(db, &err) < 0)
-		fail_msg("migrate: %s", err);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	store_close(db);
-	free(db_url);
-	if (pg_base) {
-		char *err = NULL;
-		store *s = store_open(pg_base, &err);
-		char *sql = yj_asprintf("DROP SCHEMA %s CASCADE", pg_schema);
-		if (s)
-			store_exec(store_conn_get(s), sql);
-		free(sql);
-		store_close(s);
-		free(pg_base);
-	}
-	char *cmd = yj_asprintf("rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		print_message("could not remove %s\n", tmpdir);
-	free(cmd);
+	yj_testdb_close(&t);
 	return 0;
 }
 

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include "../testdb.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,9 +24,7 @@
 #include "registry/licence.h"
 #include "cli/modules.h"
 
-static char tmpdir[] = "/tmp/yj_implic_XXXXXX";
-static char *pg_base;
-static char pg_schema[64];
+static yj_testdb t; /* the fixture: tests/unit/testdb.h */
 static store *db;
 
 /* ---- helpers ---- */
@@ -331,8 +331,8 @@ static void gbk_licence_file(void **state)
 	seed_registry();
 	char *utf8 = yj_asprintf(LIC_HEADER "LIC-G001,医疗机构执业许可证,%s,2024-01-01,,温州市鹿城区卫生健康局,有效,纸质证照\n", inst[1]);
 	char path[300], out[300];
-	snprintf(path, sizeof path, "%s/u.csv", tmpdir);
-	snprintf(out, sizeof out, "%s/g.csv", tmpdir);
+	snprintf(path, sizeof path, "%s/u.csv", t.dir);
+	snprintf(out, sizeof out, "%s/g.csv", t.dir);
 	FILE *f = fopen(path, "w");
 	fputs(utf8, f);
 	fclose(f);
@@ -361,58 +361,20 @@ static void gbk_licence_file(void **state)
 
 /* ---- setup ---- */
 
-static char *store_url(void)
-{
-	const char *pg = getenv("YJ_TEST_DB");
-	if (!pg || !*pg)
-		return yj_asprintf("sqlite:%s/implic.db", tmpdir);
-	pg_base = yj_strdup(pg);
-	snprintf(pg_schema, sizeof pg_schema, "yj_test_implic_%ld", (long)getpid());
-	char *err = NULL;
-	store *s = store_open(pg, &err);
-	assert_non_null(s);
-	char *sql = yj_asprintf("CREATE SCHEMA %s", pg_schema);
-	assert_int_equal(store_exec(store_conn_get(s), sql), ST_OK);
-	free(sql);
-	store_close(s);
-	return yj_asprintf("%s%coptions=-csearch_path%%3D%s", pg, strchr(pg, '?') ? '&' : '?', pg_schema);
-}
-
 static int setup(void **state)
 {
-	assert_non_null(mkdtemp(tmpdir));
+	db = yj_testdb_open(&t, "implic");
 	char keydir[300], *err = NULL;
-	snprintf(keydir, sizeof keydir, "%s/keys", tmpdir);
+	snprintf(keydir, sizeof keydir, "%s/keys", t.dir);
 	if (yj_audit_keys_load(keydir, &err) < 0 || yj_pii_keys_load(keydir, &err) < 0 ||
 	    yj_licence_keys_load(keydir, &err) < 0)
 		fail_msg("keys: %s", err);
-	char *url = store_url();
-	db = store_open(url, &err);
-	free(url);
-	if (!db)
-		fail_msg("open: %s", err);
-	if (yj_migrate(db, &err) < 0)
-		fail_msg("migrate: %s", err);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	store_close(db);
-	if (pg_base) {
-		char *err = NULL;
-		store *s = store_open(pg_base, &err);
-		char *sql = yj_asprintf("DROP SCHEMA %s CASCADE", pg_schema);
-		if (s)
-			store_exec(store_conn_get(s), sql);
-		free(sql);
-		store_close(s);
-		free(pg_base);
-	}
-	char *cmd = yj_asprintf("rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		print_message("could not remove %s\n", tmpdir);
-	free(cmd);
+	yj_testdb_close(&t);
 	return 0;
 }
 

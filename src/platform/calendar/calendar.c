@@ -1,8 +1,8 @@
-/* calendar.c — working days (工作日). Days are the day numbers of base/date.h (no time zone or libc
+/* calendar.c — working days (工作日), the platform's one calendar that every deadline counts on. Days are the day numbers of base/date.h (no time zone or libc
  * locale involved); the exceptions to "Monday to Friday" — public holidays and make-up working days
  * (调休) — are rows of work_calendar that administrators edit. */
 #define _POSIX_C_SOURCE 200809L
-#include "inspection.h"
+#include "calendar.h"
 
 #include <stdio.h>
 #include <stdlib.h>
