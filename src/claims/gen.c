@@ -5,7 +5,10 @@
  * a treatment every day; plain catalogue items appear in no restricted list, capped items are
  * billed at exactly their cap. Violations are injected into claims of fresh patients, one rule at
  * a time in turn, with the rule's own parameters (often exactly one step past the boundary), and
- * every line the rule must flag is written to LABELS.csv. */
+ * every line the rule must flag is written to LABELS.csv.
+ * Over 800 lines on purpose: one synthetic population whose injected violations must each stay
+ * clear of every other rule; the generators read the same pools and are checked together.
+ */
 #include "claims.h"
 #include "../base/base.h"
 

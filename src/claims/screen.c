@@ -2,7 +2,10 @@
  * by claim (a counting sort on the claim code), or over rows grouped by patient and ordered by
  * service date (two stable counting sorts). Item lists become a table indexed by the item's
  * dictionary code, so membership is one load. Rules run in parallel, one rule per task; each
- * writes its own flag vector, and the vectors are joined in rule order. */
+ * writes its own flag vector, and the vectors are joined in rule order.
+ * Over 800 lines on purpose: the rule kernels share one column layout and the dispatch table indexed
+ * by rule type (rule_fns[]); one file keeps every kernel beside the layout it loops over.
+ */
 #include "claims.h"
 #include "../base/base.h"
 

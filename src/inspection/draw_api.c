@@ -290,12 +290,12 @@ int insp_draw_run(yj_req *r)
 	if (insp_blank(a.witness) || !insp_clean(a.witness, 0))
 		return yj_reply_problem_errors(r, 422, "validation", "提交的数据有误",
 					       "请输入见证人在抽取现场给出的见证值（如当期福利彩票开奖号码），不能为空或含控制字符。",
-					       json_pack("[{s:s, s:s}]", "field", "witness", "detail", "请输入见证值"));
+					       yj_field_errors("witness", "请输入见证值"));
 	if ((a.source != NULL) != (at != NULL) || (a.source && (insp_blank(a.source) || !insp_clean(a.source, 0))))
 		return yj_reply_problem_errors(r, 422, "validation", "提交的数据有误",
 					       "请同时填写见证值的公开来源（如“中国福利彩票 福彩3D 第2026057期”）和该来源公布它的时间。",
-					       json_pack("[{s:s, s:s}]", "field", a.source ? "witness_published_at" : "witness_source",
-							 "detail", "见证值来源和公布时间应同时填写"));
+					       yj_field_errors(a.source ? "witness_published_at" : "witness_source",
+							       "见证值来源和公布时间应同时填写"));
 	if (yj_tx_or_reply(r, draw_tx, &a, &a.ref) < 0) {
 		json_decref(a.out);
 		return YJ_OK;
