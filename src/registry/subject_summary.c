@@ -35,37 +35,7 @@ int yj_subject_summary_get(store_conn *c, const yj_scope *sc, int64_t id, yj_sub
 	return rc == ST_ROW ? ST_OK : rc == ST_DONE ? ST_NOTFOUND : rc;
 }
 
-#define NAMES_CHUNK 500
-
-static int names_chunk(store_conn *c, const int64_t *ids, size_t n, json_t *names)
-{
-	yj_buf sql = YJ_BUF_INIT;
-	yj_buf_puts(&sql, "SELECT id, name FROM institutions WHERE id IN (");
-	for (size_t i = 0; i < n; i++)
-		yj_buf_puts(&sql, i ? ", ?" : "?");
-	yj_buf_puts(&sql, ")");
-	store_stmt *st = store_prepare(c, sql.data);
-	yj_buf_free(&sql);
-	if (!st)
-		return ST_ERR;
-	for (size_t i = 0; i < n; i++)
-		store_bind_int64(st, (int)i + 1, ids[i]);
-	int rc;
-	while ((rc = store_step(st)) == ST_ROW) {
-		char key[21];
-		yj_id_format(store_col_int64(st, 0), key);
-		json_object_set_new(names, key, json_string(store_col_text(st, 1) ? store_col_text(st, 1) : ""));
-	}
-	store_finalize(st);
-	return rc < 0 ? rc : ST_OK;
-}
-
 int yj_subject_names(store_conn *c, const int64_t *ids, size_t n, json_t *names)
 {
-	for (size_t at = 0; at < n; at += NAMES_CHUNK) {
-		int rc = names_chunk(c, ids + at, n - at < NAMES_CHUNK ? n - at : NAMES_CHUNK, names);
-		if (rc < 0)
-			return rc;
-	}
-	return ST_OK;
+	return yj_q_names_by_id(c, "SELECT id, name FROM institutions WHERE id IN (", ids, n, names);
 }

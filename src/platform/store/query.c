@@ -2,6 +2,7 @@
  * an UPDATE precedes the WHERE clause in the text but is written by the caller after it. */
 #include "query.h"
 #include "../../base/base.h"
+#include "../../base/id.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -262,4 +263,59 @@ void yj_q_free(yj_qb *q)
 	free_binds(&q->where_binds);
 	free(q->sql);
 	free(q);
+}
+
+/* ---- names by key ---- */
+
+#define NAMES_CHUNK 500
+
+/* One chunk: ids (when not NULL) or codes, n ≤ NAMES_CHUNK. */
+static int names_chunk(store_conn *c, const char *select_in, const int64_t *ids, const char *const *codes, size_t n,
+		       json_t *names)
+{
+	yj_buf sql = YJ_BUF_INIT;
+	yj_buf_puts(&sql, select_in);
+	for (size_t i = 0; i < n; i++)
+		yj_buf_puts(&sql, i ? ", ?" : "?");
+	yj_buf_puts(&sql, ")");
+	store_stmt *st = store_prepare(c, sql.data);
+	yj_buf_free(&sql);
+	if (!st)
+		return ST_ERR;
+	for (size_t i = 0; i < n; i++) {
+		if (ids)
+			store_bind_int64(st, (int)i + 1, ids[i]);
+		else
+			store_bind_text(st, (int)i + 1, codes[i], -1);
+	}
+	int rc;
+	while ((rc = store_step(st)) == ST_ROW) {
+		char key[24];
+		if (ids)
+			yj_id_format(store_col_int64(st, 0), key);
+		const char *k = ids ? key : store_col_text(st, 0), *name = store_col_text(st, 1);
+		json_object_set_new(names, k ? k : "", json_string(name ? name : ""));
+	}
+	store_finalize(st);
+	return rc < 0 ? rc : ST_OK;
+}
+
+int yj_q_names_by_id(store_conn *c, const char *select_in, const int64_t *ids, size_t n, json_t *names)
+{
+	for (size_t at = 0; at < n; at += NAMES_CHUNK) {
+		int rc = names_chunk(c, select_in, ids + at, NULL, n - at < NAMES_CHUNK ? n - at : NAMES_CHUNK, names);
+		if (rc < 0)
+			return rc;
+	}
+	return ST_OK;
+}
+
+int yj_q_names_by_code(store_conn *c, const char *select_in, const char *const *codes, size_t n, json_t *names)
+{
+	for (size_t at = 0; at < n; at += NAMES_CHUNK) {
+		int rc = names_chunk(c, select_in, NULL, codes + at, n - at < NAMES_CHUNK ? n - at : NAMES_CHUNK, names);
+		if (rc < 0)
+			return rc;
+	}
+	return ST_OK;
 }

@@ -8,6 +8,8 @@
 #include "store.h"
 #include "../auth/scope.h"
 
+#include <jansson.h>
+
 typedef struct yj_table {
 	const char *name;
 	const char *region_col; /* column holding a GB/T 2260 code, or NULL (unscoped table) */
@@ -46,5 +48,12 @@ store_stmt *yj_q_prepare(yj_qb *q, store_conn *c);
 /* The SQL text built so far (for tests). */
 const char *yj_q_sql(const yj_qb *q);
 void yj_q_free(yj_qb *q);
+
+/* Names by key, for showing references without reading another module's table: runs
+ * "<select_in>?, ?, …)" over the keys in chunks of 500 and puts column 0 (the key; an int64 id is
+ * written in decimal) → column 1 (the name, "" when NULL) into names. select_in is a complete
+ * statement up to "IN (", such as "SELECT id, name FROM institutions WHERE id IN (". ST_OK or a failure. */
+int yj_q_names_by_id(store_conn *c, const char *select_in, const int64_t *ids, size_t n, json_t *names);
+int yj_q_names_by_code(store_conn *c, const char *select_in, const char *const *codes, size_t n, json_t *names);
 
 #endif
