@@ -324,17 +324,10 @@ struct disclose_arg {
 static int disclose_tx(store_conn *c, void *arg)
 {
 	struct disclose_arg *d = arg;
-	yj_qb *q = yj_q_select(&rv_flags_table, "patient_cipher, patient_masked, region_code", &yj_who(d->r)->scope);
-	yj_q_where(q, "id = ?");
-	yj_q_int(q, d->id);
-	store_stmt *st = yj_q_prepare(q, c);
-	if (!st)
-		return ST_ERR;
-	int rc = store_step(st);
-	if (rc != ST_ROW) {
-		store_finalize(st);
-		return rc == ST_DONE ? ST_NOTFOUND : rc;
-	}
+	store_stmt *st;
+	int rc = yj_q_one_by_id(c, &rv_flags_table, "patient_cipher, patient_masked, region_code", &yj_who(d->r)->scope, d->id, &st);
+	if (rc != ST_OK)
+		return rc;
 	yj_pii_free(d->clear);
 	d->clear = yj_pii_decrypt(store_col_text(st, 0));
 	char actor[21], sid[21], region[16];

@@ -194,17 +194,10 @@ int rv_delete_run(store_conn *c, int64_t run_id)
 int rv_decide(store_conn *c, const yj_scope *sc, int64_t id, const char *action, const char *actor,
 	      const char *reason, char state_out[16])
 {
-	yj_qb *q = yj_q_select(&rv_flags_table, "state, region_code, rule_id, institution_code, amount_fen", sc);
-	yj_q_where(q, "id = ?");
-	yj_q_int(q, id);
-	store_stmt *st = yj_q_prepare(q, c);
-	if (!st)
-		return ST_ERR;
-	int rc = store_step(st);
-	if (rc != ST_ROW) {
-		store_finalize(st);
-		return rc == ST_DONE ? ST_NOTFOUND : rc;
-	}
+	store_stmt *st;
+	int rc = yj_q_one_by_id(c, &rv_flags_table, "state, region_code, rule_id, institution_code, amount_fen", sc, id, &st);
+	if (rc != ST_OK)
+		return rc;
 	char state[16], region[16], rule[64], inst[64];
 	snprintf(state, sizeof state, "%s", store_col_text(st, 0));
 	snprintf(region, sizeof region, "%s", store_col_text(st, 1));
@@ -219,7 +212,7 @@ int rv_decide(store_conn *c, const yj_scope *sc, int64_t id, const char *action,
 	if (reopen ? !strcmp(state, "pending") : strcmp(state, "pending") != 0)
 		return RV_STATE;
 	int64_t now = yj_now_ms();
-	q = yj_q_update(&rv_flags_table, sc);
+	yj_qb *q = yj_q_update(&rv_flags_table, sc);
 	yj_q_set_text(q, "state", to);
 	if (reopen) {
 		yj_q_set_text(q, "reviewer", NULL);

@@ -181,19 +181,13 @@ static int create_tasks(store_conn *c, yj_req *r, int64_t draw, const json_t *bu
 static int draw_tx(store_conn *c, void *arg)
 {
 	struct draw_arg *a = arg;
-	yj_qb *q = yj_q_select(&insp_draws_t, "state, input, secret_cipher, input_hash, secret_hash, commit_leaf, committed_at,"
-					      " plan_id, region_code, department",
-			       &yj_who(a->r)->scope);
-	yj_q_where(q, "id = ?");
-	yj_q_int(q, a->id);
-	store_stmt *st = yj_q_prepare(q, c);
-	if (!st)
-		return ST_ERR;
-	int rc = store_step(st);
-	if (rc != ST_ROW) {
-		store_finalize(st);
-		return rc == ST_DONE ? ST_NOTFOUND : rc;
-	}
+	store_stmt *st;
+	int rc = yj_q_one_by_id(c, &insp_draws_t,
+				"state, input, secret_cipher, input_hash, secret_hash, commit_leaf, committed_at,"
+				" plan_id, region_code, department",
+				&yj_who(a->r)->scope, a->id, &st);
+	if (rc != ST_OK)
+		return rc;
 	if (strcmp(store_col_text(st, 0), "committed")) {
 		store_finalize(st);
 		return yj_refuse(&a->ref, 409, "state", "已抽取", "该抽取已完成，不能重新抽取；结果和验证包已公开。");

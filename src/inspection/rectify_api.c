@@ -34,17 +34,10 @@ struct pub_arg {
 static int publish_tx(store_conn *c, void *arg)
 {
 	struct pub_arg *a = arg;
-	yj_qb *q = yj_q_select(&insp_tasks_t, "state, published_at, region_code, outcome", &yj_who(a->r)->scope);
-	yj_q_where(q, "id = ?");
-	yj_q_int(q, a->id);
-	store_stmt *st = yj_q_prepare(q, c);
-	if (!st)
-		return ST_ERR;
-	int rc = store_step(st);
-	if (rc != ST_ROW) {
-		store_finalize(st);
-		return rc == ST_DONE ? ST_NOTFOUND : rc;
-	}
+	store_stmt *st;
+	int rc = yj_q_one_by_id(c, &insp_tasks_t, "state, published_at, region_code, outcome", &yj_who(a->r)->scope, a->id, &st);
+	if (rc != ST_OK)
+		return rc;
 	char region[16], outcome[20];
 	int done = !strcmp(store_col_text(st, 0), "completed"), published = !store_col_is_null(st, 1);
 	snprintf(region, sizeof region, "%s", store_col_text(st, 2));
@@ -232,17 +225,10 @@ static int order_create_tx(store_conn *c, void *arg)
 {
 	struct order_arg *a = arg;
 	const json_t *b = yj_body(a->r);
-	yj_qb *q = yj_q_select(&insp_tasks_t, "subject_id, region_code, department", &yj_who(a->r)->scope);
-	yj_q_where(q, "id = ?");
-	yj_q_int(q, a->id);
-	store_stmt *st = yj_q_prepare(q, c);
-	if (!st)
-		return ST_ERR;
-	int rc = store_step(st);
-	if (rc != ST_ROW) {
-		store_finalize(st);
-		return rc == ST_DONE ? ST_NOTFOUND : rc;
-	}
+	store_stmt *st;
+	int rc = yj_q_one_by_id(c, &insp_tasks_t, "subject_id, region_code, department", &yj_who(a->r)->scope, a->id, &st);
+	if (rc != ST_OK)
+		return rc;
 	int64_t subject = store_col_int64(st, 0);
 	char region[16], dept[32];
 	snprintf(region, sizeof region, "%s", store_col_text(st, 1));

@@ -265,6 +265,25 @@ void yj_q_free(yj_qb *q)
 	free(q);
 }
 
+int yj_q_one_by_id(store_conn *c, const yj_table *t, const char *columns, const yj_scope *sc, int64_t id,
+		   store_stmt **out)
+{
+	yj_qb *q = yj_q_select(t, columns, sc);
+	yj_q_where(q, "id = ?");
+	yj_q_int(q, id);
+	store_stmt *st = yj_q_prepare(q, c);
+	*out = NULL;
+	if (!st)
+		return ST_ERR;
+	int rc = store_step(st);
+	if (rc != ST_ROW) {
+		store_finalize(st);
+		return rc == ST_DONE ? ST_NOTFOUND : rc;
+	}
+	*out = st;
+	return ST_OK;
+}
+
 /* ---- names by key ---- */
 
 #define NAMES_CHUNK 500

@@ -49,6 +49,12 @@ store_stmt *yj_q_prepare(yj_qb *q, store_conn *c);
 const char *yj_q_sql(const yj_qb *q);
 void yj_q_free(yj_qb *q);
 
+/* The one row of table t with this id in scope sc, selecting columns: ST_OK with *out stepped onto
+ * the row (the caller reads it and finalizes *out), ST_NOTFOUND when there is none or it is out of
+ * scope (the two are not told apart), or a failure (*out NULL). */
+int yj_q_one_by_id(store_conn *c, const yj_table *t, const char *columns, const yj_scope *sc, int64_t id,
+		   store_stmt **out);
+
 /* Names by key, for showing references without reading another module's table: runs
  * "<select_in>?, ?, …)" over the keys in chunks of 500 and puts column 0 (the key; an int64 id is
  * written in decimal) → column 1 (the name, "" when NULL) into names. select_in is a complete
