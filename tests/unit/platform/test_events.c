@@ -19,14 +19,13 @@
 
 #include "base/base.h"
 #include "cli/modules.h"
+#include "../testdb.h"
 #include "platform/audit/audit.h"
 #include "platform/events/events.h"
 #include "platform/http/http.h"
 #include "inspection/inspection.h"
 
-static char tmpdir[] = "/tmp/yj_events_XXXXXX";
-static char *pg_base;
-static char pg_schema[64];
+static yj_testdb t; /* the fixture: tests/unit/testdb.h */
 static store *db;
 
 static int64_t query_int(const char *sql, const char *bind)
@@ -350,7 +349,7 @@ static void test_listing(void **state)
 	static const yj_route *const tables[] = {yj_event_routes};
 	static const yj_auth_hooks hooks = {as_admin};
 	yj_http_config cfg = {0};
-	yj_server *srv = yj_server_new(&cfg, db, tables, 1, &hooks, tmpdir);
+	yj_server *srv = yj_server_new(&cfg, db, tables, 1, &hooks, t.dir);
 	json_t *page = list(srv, "/api/v1/system/events");
 	assert_int_equal(json_array_size(json_object_get(page, "items")), 2); /* c is in 330303 */
 	json_t *ia = item_of(page, a), *ib = item_of(page, b);
@@ -407,34 +406,11 @@ static void test_rectification_overdue(void **state)
 
 /* ---- setup ---- */
 
-static char *store_url(void)
-{
-	const char *pg = getenv("YJ_TEST_DB");
-	if (!pg || !*pg)
-		return yj_asprintf("sqlite:%s/events.db", tmpdir);
-	pg_base = yj_strdup(pg);
-	snprintf(pg_schema, sizeof pg_schema, "yj_test_events_%ld", (long)getpid());
-	char *err = NULL;
-	store *s = store_open(pg, &err);
-	assert_non_null(s);
-	char *sql = yj_asprintf("CREATE SCHEMA %s", pg_schema);
-	assert_int_equal(store_exec(store_conn_get(s), sql), ST_OK);
-	free(sql);
-	store_close(s);
-	return yj_asprintf("%s%coptions=-csearch_path%%3D%s", pg, strchr(pg, '?') ? '&' : '?', pg_schema);
-}
-
 static int setup(void **state)
 {
-	assert_non_null(mkdtemp(tmpdir));
-	char *err = NULL, *url = store_url();
-	db = store_open(url, &err);
-	free(url);
-	if (!db)
-		fail_msg("open: %s", err);
-	if (yj_migrate(db, &err) < 0)
-		fail_msg("migrate: %s", err);
-	char *keys = yj_asprintf("%s/keys", tmpdir);
+	db = yj_testdb_open(&t, "events");
+	char *err = NULL;
+	char *keys = yj_asprintf("%s/keys", t.dir);
 	if (yj_audit_keys_load(keys, &err) < 0)
 		fail_msg("keys: %s", err);
 	free(keys);
@@ -445,21 +421,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	store_close(db);
-	if (pg_base) {
-		char *err = NULL;
-		store *s = store_open(pg_base, &err);
-		char *sql = yj_asprintf("DROP SCHEMA %s CASCADE", pg_schema);
-		if (s)
-			store_exec(store_conn_get(s), sql);
-		free(sql);
-		store_close(s);
-		free(pg_base);
-	}
-	char *cmd = yj_asprintf("rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		print_message("could not remove %s\n", tmpdir);
-	free(cmd);
+	yj_testdb_close(&t);
 	return 0;
 }
 

@@ -11,14 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "../testdb.h"
 
 #include "base/base.h"
 #include "base/id.h"
 #include "platform/http/http.h"
 
-static char tmpdir[] = "/tmp/yj_helpers_XXXXXX";
-static char *pg_base;
-static char pg_schema[64];
+static yj_testdb t; /* the fixture: tests/unit/testdb.h */
 static store *db;
 static yj_server *srv;
 
@@ -246,39 +245,17 @@ static void refusal(void **state)
 
 /* ---- setup ---- */
 
-static char *store_url(void)
-{
-	const char *pg = getenv("YJ_TEST_DB");
-	if (!pg || !*pg)
-		return yj_asprintf("sqlite:%s/helpers.db", tmpdir);
-	pg_base = yj_strdup(pg);
-	snprintf(pg_schema, sizeof pg_schema, "yj_test_helpers_%ld", (long)getpid());
-	char *err = NULL;
-	store *s = store_open(pg, &err);
-	assert_non_null(s);
-	char *sql = yj_asprintf("CREATE SCHEMA %s", pg_schema);
-	assert_int_equal(store_exec(store_conn_get(s), sql), ST_OK);
-	free(sql);
-	store_close(s);
-	return yj_asprintf("%s%coptions=-csearch_path%%3D%s", pg, strchr(pg, '?') ? '&' : '?', pg_schema);
-}
-
 static int setup(void **state)
 {
 	(void)state;
-	assert_non_null(mkdtemp(tmpdir));
 	yj_id_seed(4244);
-	char *err = NULL, *url = store_url();
-	db = store_open(url, &err);
-	free(url);
-	if (!db)
-		fail_msg("store: %s", err);
+	db = yj_testdb_open(&t, "helpers");
 	assert_int_equal(store_exec(store_conn_get(db), "CREATE TABLE helper_rows (id BIGINT PRIMARY KEY, name TEXT NOT NULL)"),
 			 ST_OK);
 	static const yj_route *const tables[] = {routes};
 	yj_http_config cfg = {0};
 	cfg.max_body = 1 << 20;
-	srv = yj_server_new(&cfg, db, tables, 1, NULL, tmpdir);
+	srv = yj_server_new(&cfg, db, tables, 1, NULL, t.dir);
 	return 0;
 }
 
@@ -286,21 +263,7 @@ static int teardown(void **state)
 {
 	(void)state;
 	yj_server_free(srv);
-	store_close(db);
-	if (pg_base) {
-		char *err = NULL;
-		store *s = store_open(pg_base, &err);
-		char *sql = yj_asprintf("DROP SCHEMA %s CASCADE", pg_schema);
-		if (s)
-			store_exec(store_conn_get(s), sql);
-		free(sql);
-		store_close(s);
-		free(pg_base);
-	}
-	char *cmd = yj_asprintf("rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		print_message("could not remove %s\n", tmpdir);
-	free(cmd);
+	yj_testdb_close(&t);
 	return 0;
 }
 

@@ -18,11 +18,10 @@
 
 #include "base/base.h"
 #include "cli/modules.h"
+#include "../testdb.h"
 #include "platform/jobs/jobs_int.h"
 
-static char tmpdir[] = "/tmp/yj_jobs_XXXXXX";
-static char *pg_base;
-static char pg_schema[64];
+static yj_testdb t; /* the fixture: tests/unit/testdb.h */
 static store *db;
 
 static int64_t query_int(const char *sql, const char *bind)
@@ -180,7 +179,7 @@ static void *take_main(void *argp)
 
 static void test_skip_locked(void **state)
 {
-	if (!pg_base)
+	if (!t.pg_base)
 		skip(); /* SQLite: one writer at a time, nothing to skip */
 	exec_sql("DELETE FROM jobs");
 	defer("test.work", "locked", 0);
@@ -258,53 +257,15 @@ static void test_runner(void **state)
 
 /* ---- setup ---- */
 
-static char *store_url(void)
-{
-	const char *pg = getenv("YJ_TEST_DB");
-	if (!pg || !*pg)
-		return yj_asprintf("sqlite:%s/jobs.db", tmpdir);
-	pg_base = yj_strdup(pg);
-	snprintf(pg_schema, sizeof pg_schema, "yj_test_jobs_%ld", (long)getpid());
-	char *err = NULL;
-	store *s = store_open(pg, &err);
-	assert_non_null(s);
-	char *sql = yj_asprintf("CREATE SCHEMA %s", pg_schema);
-	assert_int_equal(store_exec(store_conn_get(s), sql), ST_OK);
-	free(sql);
-	store_close(s);
-	return yj_asprintf("%s%coptions=-csearch_path%%3D%s", pg, strchr(pg, '?') ? '&' : '?', pg_schema);
-}
-
 static int setup(void **state)
 {
-	assert_non_null(mkdtemp(tmpdir));
-	char *err = NULL, *url = store_url();
-	db = store_open(url, &err);
-	free(url);
-	if (!db)
-		fail_msg("open: %s", err);
-	if (yj_migrate(db, &err) < 0)
-		fail_msg("migrate: %s", err);
+	db = yj_testdb_open(&t, "jobs");
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	store_close(db);
-	if (pg_base) {
-		char *err = NULL;
-		store *s = store_open(pg_base, &err);
-		char *sql = yj_asprintf("DROP SCHEMA %s CASCADE", pg_schema);
-		if (s)
-			store_exec(store_conn_get(s), sql);
-		free(sql);
-		store_close(s);
-		free(pg_base);
-	}
-	char *cmd = yj_asprintf("rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		print_message("could not remove %s\n", tmpdir);
-	free(cmd);
+	yj_testdb_close(&t);
 	return 0;
 }
 

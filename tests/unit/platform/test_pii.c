@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cli/modules.h"
+#include "../testdb.h"
 #include "platform/audit/audit.h"
 #include "platform/http/http.h"
 #include "platform/pii/pii.h"
@@ -78,32 +79,12 @@ static void views(void **state)
 	json_decref(p);
 }
 
-static char tmpdir[] = "/tmp/yj_pii_XXXXXX";
-static char *pg_base;
-static char pg_schema[64];
-static char *url; /* of the migrated store */
-
-static char *store_url(void)
-{
-	const char *pg = getenv("YJ_TEST_DB");
-	if (!pg || !*pg)
-		return yj_asprintf("sqlite:%s/pii.db", tmpdir);
-	pg_base = yj_strdup(pg);
-	snprintf(pg_schema, sizeof pg_schema, "yj_test_pii_%ld", (long)getpid());
-	char *err = NULL;
-	store *s = store_open(pg, &err);
-	assert_non_null(s);
-	char *sql = yj_asprintf("CREATE SCHEMA %s", pg_schema);
-	assert_int_equal(store_exec(store_conn_get(s), sql), ST_OK);
-	free(sql);
-	store_close(s);
-	return yj_asprintf("%s%coptions=-csearch_path%%3D%s", pg, strchr(pg, '?') ? '&' : '?', pg_schema);
-}
+static yj_testdb t; /* the fixture: tests/unit/testdb.h */
 
 static store *open_store(void)
 {
 	char *err = NULL;
-	store *s = store_open(url, &err);
+	store *s = store_open(t.url, &err);
 	if (!s)
 		fail_msg("store: %s", err);
 	return s;
@@ -112,14 +93,9 @@ static store *open_store(void)
 static int setup(void **state)
 {
 	(void)state;
-	assert_non_null(mkdtemp(tmpdir));
-	url = store_url();
+	yj_testdb_open(&t, "pii");
 	char *err = NULL;
-	store *s = open_store();
-	if (yj_migrate(s, &err) < 0)
-		fail_msg("migrate: %s", err);
-	store_close(s);
-	char *keys = yj_asprintf("%s/keys", tmpdir);
+	char *keys = yj_asprintf("%s/keys", t.dir);
 	if (yj_audit_keys_load(keys, &err) < 0)
 		fail_msg("audit keys: %s", err);
 	free(keys);
@@ -129,21 +105,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	if (pg_base) {
-		char *err = NULL;
-		store *s = store_open(pg_base, &err);
-		char *sql = yj_asprintf("DROP SCHEMA %s CASCADE", pg_schema);
-		if (s)
-			store_exec(store_conn_get(s), sql);
-		free(sql);
-		store_close(s);
-		free(pg_base);
-	}
-	char *cmd = yj_asprintf("rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		print_message("could not remove %s\n", tmpdir);
-	free(cmd);
-	free(url);
+	yj_testdb_close(&t);
 	return 0;
 }
 
