@@ -84,7 +84,7 @@ static json_t *flag_json(store_stmt *st)
 		{"patient", "Patient id (exact, by keyed hash): a disclosure — insurance_analyst and admin only, audited as claims.flag.lookup, per-user limit"}
 
 static const yj_qparam list_params[] = {
-	FILTER_PARAMS, {"limit", "Page size, 1–200 (default 20)"}, {"cursor", "next_cursor of the previous page"}, {NULL, NULL},
+	FILTER_PARAMS, YJ_QP_PAGE, {NULL, NULL},
 };
 static const yj_qparam export_params[] = {FILTER_PARAMS, {"format", "xlsx (default) or csv"}, {NULL, NULL}};
 
@@ -437,7 +437,7 @@ static const yj_field reason_body[] = {
 	" flagged_lines, record_count, amount_fen, actor, region_code"
 
 static const yj_qparam run_params[] = {
-	{"limit", "Page size, 1–200 (default 20)"}, {"cursor", "next_cursor of the previous page"}, {NULL, NULL},
+	YJ_QP_PAGE, {NULL, NULL},
 };
 
 static json_t *run_item(store_stmt *st, void *arg)

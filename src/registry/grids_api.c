@@ -21,7 +21,7 @@ static const yj_table grids_view = {"grids g", "g.region_code", NULL, NULL};
 
 static const yj_qparam list_params[] = {
 	{"region", "GB/T 2260 code: grids in its subtree"}, {"q", "Substring of the grid's name"},
-	{"limit", "Page size, 1–200 (default 20)"}, {"cursor", "next_cursor of the previous page"}, {NULL, NULL},
+	YJ_QP_PAGE, {NULL, NULL},
 };
 static const yj_qparam export_params[] = {
 	{"region", "GB/T 2260 code: grids in its subtree"}, {"q", "Substring of the grid's name"},

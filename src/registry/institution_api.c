@@ -25,7 +25,7 @@ static const reg_filter filters[] = {
 		{"state", "State"}, {"insurance_designated", "true or false"}
 
 static const yj_qparam list_params[] = {
-	FILTER_PARAMS, {"limit", "Page size, 1–200 (default 20)"}, {"cursor", "next_cursor of the previous page"}, {NULL, NULL},
+	FILTER_PARAMS, YJ_QP_PAGE, {NULL, NULL},
 };
 static const yj_qparam export_params[] = {FILTER_PARAMS, {"format", "xlsx (default) or csv"}, {NULL, NULL}};
 static const yj_qparam stats_params[] = {FILTER_PARAMS, {"group", "A code field (type, level, state, …) or county"}, {NULL, NULL}};

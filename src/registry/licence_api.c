@@ -347,7 +347,7 @@ static const yj_field reason_body[] = {
 		{"region", "GB/T 2260 code: licences in its subtree"}, {"q", "Licence number or its beginning"}
 
 static const yj_qparam list_params[] = {
-	FILTER_PARAMS, {"limit", "Page size, 1–200 (default 20)"}, {"cursor", "next_cursor of the previous page"}, {NULL, NULL},
+	FILTER_PARAMS, YJ_QP_PAGE, {NULL, NULL},
 };
 static const yj_qparam export_params[] = {FILTER_PARAMS, {"format", "xlsx (default) or csv"}, {NULL, NULL}};
 

@@ -467,8 +467,7 @@ static const yj_qparam public_sth_params[] = {
 };
 
 static const yj_qparam public_sths_params[] = {
-	{"limit", "Page size, 1–200 (default 20)"},
-	{"cursor", "next_cursor of the previous page"},
+	YJ_QP_PAGE,
 	{NULL, NULL},
 };
 
@@ -493,8 +492,7 @@ static const yj_qparam consistency_params[] = {
 static const yj_qparam leaves_params[] = {
 	{"object_type", "Only leaves about objects of this type, e.g. user"},
 	{"object_id", "Only leaves about the object with this id"},
-	{"limit", "Page size, 1–200 (default 20)"},
-	{"cursor", "next_cursor of the previous page"},
+	YJ_QP_PAGE,
 	{NULL, NULL},
 };
 

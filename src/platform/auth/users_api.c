@@ -25,8 +25,7 @@ static const yj_qparam list_params[] = {
 	{"role", "Role code"},
 	{"department", "Department code"},
 	{"region", "Region code: users in its subtree"},
-	{"limit", "Page size, 1–200 (default 20)"},
-	{"cursor", "next_cursor of the previous page"},
+	YJ_QP_PAGE,
 	{NULL, NULL},
 };
 

@@ -16,8 +16,7 @@ static const yj_qparam list_params[] = {
 	{"type", "Event type, e.g. inspection.task_completed"},
 	{"subject_type", "Subject type, e.g. inspection_task"},
 	{"subject_id", "Subject id (with subject_type)"},
-	{"limit", "Page size, 1–200 (default 20)"},
-	{"cursor", "next_cursor of the previous page"},
+	YJ_QP_PAGE,
 	{NULL, NULL},
 };
 

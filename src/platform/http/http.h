@@ -199,6 +199,8 @@ typedef struct yj_column {
 	const char *header;
 } yj_column;
 extern const yj_qparam yj_export_format_param; /* {"format", …} for route query lists */
+/* The paging parameters of a list, for a route's query list: `{…, YJ_QP_PAGE, {NULL, NULL}}`. */
+#define YJ_QP_PAGE {"limit", "Page size, 1–200 (default 20)"}, {"cursor", "next_cursor of the previous page"}
 int yj_reply_export_stmt(yj_req *r, const char *basename, const yj_column *cols, store_stmt *st, yj_row_fn row,
 			 void *arg);
 int yj_reply_export(yj_req *r, const char *basename, const yj_column *cols, json_t *rows);

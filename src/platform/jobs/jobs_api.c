@@ -8,8 +8,7 @@
 static const yj_qparam list_params[] = {
 	{"name", "Job name, e.g. inspection.rectification_overdue"},
 	{"state", "scheduled or done (deferred jobs that succeeded)"},
-	{"limit", "Page size, 1–200 (default 20)"},
-	{"cursor", "next_cursor of the previous page"},
+	YJ_QP_PAGE,
 	{NULL, NULL},
 };
 

@@ -16,8 +16,7 @@ static const yj_qparam list_params[] = {
 	{"parent", "Parent region code: its direct children"},
 	{"q", "Substring of the name"},
 	{"level", "1 province, 2 city, 3 county, 4 town"},
-	{"limit", "Page size, 1–200 (default 20)"},
-	{"cursor", "next_cursor of the previous page"},
+	YJ_QP_PAGE,
 	{NULL, NULL},
 };
 
