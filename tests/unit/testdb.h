@@ -66,6 +66,31 @@ static inline void yj_testdb_exec(yj_testdb *t, const char *sql)
 		fail_msg("%s: %s", sql, store_errmsg(c));
 }
 
+/* The integer the query sql (with one text parameter bind, or none when NULL) answers; fails the
+ * test when it fails or answers nothing. */
+static inline int64_t yj_testdb_int(yj_testdb *t, const char *sql, const char *bind)
+{
+	int64_t v = -1;
+	store_conn *c = store_conn_get(t->db);
+	int rc = store_query_int64(c, sql, bind, &v);
+	if (rc != ST_OK)
+		fail_msg("%s: %d %s", sql, rc, store_errmsg(c));
+	return v;
+}
+
+static inline int yj_testdb_exec_tx_(store_conn *c, void *sql)
+{
+	return store_exec(c, sql) < 0 ? ST_ERR : ST_OK;
+}
+
+/* Runs sql in a write transaction of its own (as the code under test writes: through the writer);
+ * fails the test when it fails. */
+static inline void yj_testdb_exec_tx(yj_testdb *t, const char *sql)
+{
+	if (store_tx(t->db, yj_testdb_exec_tx_, (void *)sql) != ST_OK)
+		fail_msg("%s: %s", sql, store_errmsg(store_conn_get(t->db)));
+}
+
 /* Closes the database, drops the PostgreSQL schema and removes the directory. */
 static inline void yj_testdb_close(yj_testdb *t)
 {

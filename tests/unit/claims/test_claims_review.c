@@ -33,12 +33,7 @@ static char claims_path[300], rules_dir[300];
 
 static int64_t query_int(const char *sql, const char *bind)
 {
-	int64_t v = -1;
-	store_conn *c = store_conn_get(db);
-	int rc = store_query_int64(c, sql, bind, &v);
-	if (rc != ST_OK)
-		fail_msg("%s: %d %s", sql, rc, store_errmsg(c));
-	return v;
+	return yj_testdb_int(&t, sql, bind);
 }
 
 static int64_t run_int(const char *sql, int64_t run)

@@ -26,19 +26,12 @@ static store *db;
 
 static int64_t query_int(const char *sql, const char *bind)
 {
-	int64_t v = -1;
-	assert_int_equal(store_query_int64(store_conn_get(db), sql, bind, &v), ST_OK);
-	return v;
-}
-
-static int exec_tx(store_conn *c, void *arg)
-{
-	return store_exec(c, arg) < 0 ? ST_ERR : ST_OK;
+	return yj_testdb_int(&t, sql, bind);
 }
 
 static void exec_sql(const char *sql)
 {
-	assert_int_equal(store_tx(db, exec_tx, (void *)sql), ST_OK);
+	yj_testdb_exec_tx(&t, sql);
 }
 
 struct defer_arg {

@@ -58,16 +58,12 @@ static void resident_id(int n, char out[19])
 
 static int64_t query_int(const char *sql)
 {
-	int64_t v = -1;
-	assert_int_equal(store_query_int64(store_conn_get(db), sql, NULL, &v), ST_OK);
-	return v;
+	return yj_testdb_int(&t, sql, NULL);
 }
 
 static void exec_sql(const char *sql)
 {
-	store_conn *c = store_conn_get(db);
-	if (store_exec(c, sql) < 0)
-		fail_msg("%s: %s", sql, store_errmsg(c));
+	yj_testdb_exec(&t, sql);
 }
 
 static void clear_registry(void)
