@@ -1,5 +1,5 @@
 /* test_router.c — the router answers with the most specific route whatever the table's order
- * (literal segments before parameters), and no route of the real table (src/cli/routes.c) can
+ * (literal segments before parameters), and no route of the real table (every module's, src/cli/modules.c) can
  * shadow another: every route is reached by a path built from its own pattern, every pair that
  * shares paths is settled by the literal rule, and no pair is left to the table's order. */
 #include <setjmp.h>
