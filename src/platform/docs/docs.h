@@ -142,6 +142,10 @@ int yj_doc_by_number(store_conn *c, const char *number, yj_doc_info *out);
 int yj_doc_latest_for(store_conn *c, const char *subject_type, const char *subject_id, const char *kind,
 		      yj_doc_info *out);
 
+/* A sample 行政处罚决定书 with `paragraphs` paragraphs of facts (at least 1), for `yijian doc render
+ * --sample`, the tests and the bench (new reference). */
+json_t *yj_doc_sample(int paragraphs);
+
 /* Routes: GET /api/v1/documents/{id}, /api/v1/documents/{id}.pdf, POST /api/v1/documents/preview,
  * GET /api/v1/public/documents/verify. */
 extern const yj_route yj_document_routes[];
