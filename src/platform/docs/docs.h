@@ -58,6 +58,11 @@ typedef struct yj_doc_render_opts {
 int yj_doc_render(const json_t *model, const yj_doc_render_opts *o, unsigned char **pdf, size_t *len, int *pages,
 		  char **err);
 
+/* Starts preparing the fonts documents are set in (docs_fonts.c: cut once per machine, loaded once per
+ * process) in a background thread, so the first document issued does not wait for it inside its
+ * transaction. `yijian serve` calls it at start; rendering works without it. */
+void yj_doc_warm(void);
+
 /* A preview: rendered with the watermark and no number, at the current time; stores nothing. */
 int yj_doc_preview(const json_t *model, unsigned char **pdf, size_t *len, int *pages, char **err);
 

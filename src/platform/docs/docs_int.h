@@ -30,4 +30,12 @@ int docs_insert(store_conn *c, const docs_row *row);
 /* The document with this SHA-256 (no scope: the public verification). ST_OK, ST_NOTFOUND, failure. */
 int docs_by_sha256(store_conn *c, const char *sha256, yj_doc_info *out);
 
+/* ---- fonts (docs_fonts.c) ---- */
+#include <pango/pangocairo.h>
+/* A new layout on cr whose fonts embed fast (the cut Noto faces; the full ones when the cut failed).
+ * Caller unrefs. Thread-safe. */
+PangoLayout *docs_layout_new(cairo_t *cr);
+/* The family list to set text in: serif (body) or sans (headings, page numbers). Static storage. */
+const char *docs_family(int sans);
+
 #endif

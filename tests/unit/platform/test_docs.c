@@ -116,6 +116,23 @@ static void render_has_text_and_number(void **state)
 	json_decref(m);
 }
 
+/* Characters outside the cut fonts (docs_fonts.c: GB 2312 level 1) print from the full Noto face. */
+static void rare_characters_print(void **state)
+{
+	json_t *m = json_pack("{s:s, s:[{s:s, s:[{s:s, s:s}]}]}", "title", "测试", "blocks", "type", "fields", "rows", "label",
+			      "当事人", "value", "王喆堃𠮷");
+	yj_doc_render_opts o = {"x", 0, AT, NULL};
+	unsigned char *pdf = NULL;
+	size_t len = 0;
+	char *err = NULL;
+	assert_int_equal(yj_doc_render(m, &o, &pdf, &len, NULL, &err), YJ_OK);
+	char *text = run_tool("pdftotext", pdf, len);
+	assert_non_null(strstr(text, "王喆堃𠮷"));
+	free(text);
+	free(pdf);
+	json_decref(m);
+}
+
 static void long_content_breaks_pages(void **state)
 {
 	json_t *m = yj_doc_sample(60);
@@ -489,6 +506,7 @@ int main(void)
 		cmocka_unit_test(numbers_processes_no_gap_no_duplicate),
 		cmocka_unit_test(numbers_threads_no_gap_no_duplicate),
 		cmocka_unit_test(render_has_text_and_number),
+		cmocka_unit_test(rare_characters_print),
 		cmocka_unit_test(long_content_breaks_pages),
 		cmocka_unit_test(same_input_same_bytes),
 		cmocka_unit_test(preview_has_watermark_no_number),
