@@ -147,6 +147,10 @@ int yj_doc_by_number(store_conn *c, const char *number, yj_doc_info *out);
 int yj_doc_latest_for(store_conn *c, const char *subject_type, const char *subject_id, const char *kind,
 		      yj_doc_info *out);
 
+/* Registers the documents with `yijian audit verify --records` (each row's state against its
+ * document.issue leaf). The platform module's start hook calls it. */
+void yj_doc_records_register(void);
+
 /* A sample 行政处罚决定书 with `paragraphs` paragraphs of facts (at least 1), for `yijian doc render
  * --sample`, the tests and the bench (new reference). */
 json_t *yj_doc_sample(int paragraphs);

@@ -3,7 +3,8 @@
  * the number (read back with poppler's pdftotext), long content breaks into numbered pages, the same
  * input gives the same bytes, a preview carries the watermark and no number; 文号 have no gap and no
  * duplicate when threads and when several processes allocate at once, and a rolled-back issue gives
- * its number back; an issue stores the PDF, the row and an audit leaf with its SHA-256. */
+ * its number back; an issue stores the PDF, the row and an audit leaf with its SHA-256, which the
+ * records check holds every row to. */
 #define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
 #include <stdarg.h>
@@ -497,6 +498,22 @@ static void concurrent_issues_numbered_densely(void **state)
 	json_decref(m);
 }
 
+/* `yijian audit verify --records`: every row matches its document.issue leaf until a PDF is swapped. */
+static void records_match_the_log(void **state)
+{
+	yj_doc_records_register();
+	char *report = NULL;
+	int rc = yj_audit_verify_records(db, &report);
+	if (rc != 0)
+		fail_msg("records: %s", report);
+	free(report);
+	yj_testdb_exec_tx(&t, "UPDATE documents SET sha256 = (SELECT MAX(sha256) FROM documents) "
+			      "WHERE id = (SELECT MIN(id) FROM documents WHERE sha256 <> (SELECT MAX(sha256) FROM documents))");
+	assert_int_equal(yj_audit_verify_records(db, &report), 1);
+	assert_non_null(strstr(report, "document"));
+	free(report);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -514,6 +531,7 @@ int main(void)
 		cmocka_unit_test(issue_stores_pdf_row_and_leaf),
 		cmocka_unit_test(rolled_back_issue_gives_number_back),
 		cmocka_unit_test(concurrent_issues_numbered_densely),
+		cmocka_unit_test(records_match_the_log),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
