@@ -223,6 +223,19 @@ static void bad_models_refused(void **state)
 		free(err);
 		json_decref(m);
 	}
+	/* Many blocks, each within its limit, but too much text for one document. */
+	json_t *big = yj_doc_sample(1), *blocks = json_object_get(big, "blocks");
+	char *text = yj_malloc(19001);
+	memset(text, 'a', 19000);
+	text[19000] = '\0';
+	for (int i = 0; i < 25; i++)
+		json_array_append_new(blocks, json_pack("{s:s, s:s}", "type", "paragraph", "text", text));
+	char *err = NULL;
+	assert_int_equal(yj_doc_validate(big, &err), YJ_ERR);
+	assert_non_null(strstr(err, "拆分"));
+	free(err);
+	free(text);
+	json_decref(big);
 }
 
 /* ---- numbering ---- */
