@@ -307,6 +307,10 @@ static void numbers_threads_no_gap_no_duplicate(void **state)
 	assert_string_equal(no, "温鹿卫医罚〔2026〕12号");
 }
 
+static int child_issue(store *s, int n); /* below, with the issuing helpers */
+
+/* Three processes allocate numbers, then issue documents, all at once: as several `yijian serve`
+ * sharing one database do. */
 static void numbers_processes_no_gap_no_duplicate(void **state)
 {
 	enum { PROCS = 3, EACH = 60 };
@@ -330,6 +334,8 @@ static void numbers_processes_no_gap_no_duplicate(void **state)
 			}
 			if (ok && write(fds[i][1], out, sizeof out) != (ssize_t)sizeof out)
 				ok = 0;
+			if (ok)
+				ok = child_issue(s, 3) == 0;
 			if (s)
 				store_close(s);
 			_exit(ok ? 0 : 1);
@@ -350,6 +356,9 @@ static void numbers_processes_no_gap_no_duplicate(void **state)
 		assert_int_equal(got, sizeof(int64_t) * EACH);
 	}
 	exactly_one_to_n(seqs, PROCS * EACH);
+	assert_int_equal(yj_testdb_int(&t, "SELECT COUNT(DISTINCT seq) FROM documents WHERE kind_code = ?", "医进"), PROCS * 3);
+	assert_int_equal(yj_testdb_int(&t, "SELECT MAX(seq) FROM documents WHERE kind_code = ?", "医进"), PROCS * 3);
+	assert_int_equal(yj_testdb_int(&t, "SELECT last_seq FROM doc_counters WHERE kind_code = ?", "医进"), PROCS * 3);
 }
 
 /* ---- issuing ---- */
@@ -468,6 +477,21 @@ static void rolled_back_issue_gives_number_back(void **state)
 	json_decref(bad);
 	free(a.err);
 	json_decref(m);
+}
+
+/* In a child process: issues n documents of kind code 医进 on s; 0 when all went through. */
+static int child_issue(store *s, int n)
+{
+	json_t *m = yj_doc_sample(1);
+	int rc = 0;
+	for (int i = 0; i < n && rc == 0; i++) {
+		struct issue_arg a = {.req = sample_req(m)};
+		a.req.kind_code = "医进";
+		rc = store_tx(s, issue_tx, &a) == ST_OK ? 0 : 1;
+		free(a.err);
+	}
+	json_decref(m);
+	return rc;
 }
 
 struct issue_thread {
