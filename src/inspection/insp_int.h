@@ -71,6 +71,38 @@ int insp_checklist(store_conn *c, const char *item_ids, json_t **out);
 int insp_team_check(store_conn *c, const json_t *team, int64_t subject_id, const char *subject_region,
 		    yj_refusal *f, char **csv);
 
+/* ---- reference data (items_store.c): items, the inspector directory, risk signals ---- */
+/* The items in scope ordered by code, only those in use when active_only (*out new array). */
+int insp_items_list(store_conn *c, const yj_scope *sc, int active_only, json_t **out);
+/* The item in scope (*out new reference); ST_NOTFOUND outside scope. */
+int insp_item_load(store_conn *c, const yj_scope *sc, int64_t id, json_t **out);
+/* *used = whether an item has the code. */
+int insp_item_code_used(store_conn *c, const char *code, int *used);
+/* Writes the validated item it (code, department, name, legal_basis, subject_types, checklist,
+ * ratio_permille, coverage_years, active) as row id, replacing the row when replace. it borrowed. */
+int insp_item_write(store_conn *c, int64_t id, int replace, const json_t *it);
+/* The inspector in scope with name and conflicts (*out new reference); ST_NOTFOUND outside scope. */
+int insp_inspector_load(store_conn *c, const yj_scope *sc, int64_t user, json_t **out);
+/* One page of the directory in scope (department NULL or "" for all) after user id after, with names
+ * and conflicts in a constant number of statements: *items new array, *next the cursor or null. */
+int insp_inspectors_page(store_conn *c, const yj_scope *sc, const char *department, int64_t after, int limit,
+			 json_t **items, json_t **next);
+/* The user holding enforcement certificate cert: ST_OK, ST_NOTFOUND or a failure. */
+int insp_cert_holder(store_conn *c, const char *cert, int64_t *user);
+/* Inserts or updates (in place: conflicts reference it) the directory row of user. */
+int insp_inspector_save(store_conn *c, int64_t user, const char *cert, const char *dept, const char *region, int active);
+/* A declared conflict of interest; strings borrowed (dates may be NULL). */
+typedef struct insp_conflict_new {
+	int64_t id, user, institution;
+	const char *kind, *start_date, *end_date, *reason, *region, *department;
+} insp_conflict_new;
+int insp_conflict_insert(store_conn *c, const insp_conflict_new *k);
+/* One page of risk signals in scope after subject id after (*items new array, *next cursor or null). */
+int insp_signals_page(store_conn *c, const yj_scope *sc, int64_t after, int limit, json_t **items, json_t **next);
+/* Replaces the subject's signals. */
+int insp_signal_put(store_conn *c, int64_t subject, const char *region, int64_t complaints, const char *grade,
+		    const char *actor);
+
 /* ---- teams (team_store.c): one row per member in inspection_task_members, the leader first ---- */
 /* The members of tasks, joined with their task so its scope and filters apply (columns of the task
  * qualified "inspection_tasks."): select "m.task_id, m.user_id, i.cert_no" ordered by
