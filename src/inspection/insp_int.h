@@ -217,6 +217,12 @@ int insp_order_set_follow_up(store_conn *c, int64_t order_id, int64_t task_id);
 int insp_order_close(store_conn *c, int64_t order_id, const char *state, const char *note, int64_t at);
 int insp_order_report(store_conn *c, int64_t order_id, const char *report, const char *actor, int64_t at);
 int insp_task_set_published(store_conn *c, int64_t task_id, int64_t at);
+/* One page of published results, newest first, below id before, in territories LIKE region_like
+ * ("330302%"; "%" for all), with their item names and findings (*items new array, *next cursor or null). */
+int insp_public_results_page(store_conn *c, const char *region_like, int64_t before, int limit, json_t **items,
+			     json_t **next);
+/* The task of a finding: ST_OK, ST_NOTFOUND or a failure. */
+int insp_finding_task(store_conn *c, int64_t finding, int64_t *task);
 /* On each published result of items (objects with "id" and "item_ids"): "items" (the item names,
  * replacing item_ids) and "findings" [{severity, clause}] — two statements for the whole page. */
 int insp_public_details(store_conn *c, json_t *items);

@@ -83,38 +83,10 @@ static int public_results(yj_req *r)
 		yj_region_prefix(region, p);
 		snprintf(pat, sizeof pat, "%s%%", p);
 	}
-	store_conn *c = store_conn_get(yj_store(r));
-	store_stmt *st = store_prepare(c, "SELECT id, subject_name, subject_code, region_code, kind, outcome, completed_on,"
-					  " published_at, item_ids, summary FROM inspection_tasks WHERE published_at IS NOT NULL"
-					  " AND region_code LIKE ? AND id < ? ORDER BY id DESC LIMIT ?");
-	if (!st)
-		return yj_reply_store_error(r, ST_ERR);
-	store_bind_text(st, 1, pat, -1);
-	store_bind_int64(st, 2, before);
-	store_bind_int64(st, 3, limit + 1);
-	json_t *items = json_array(), *next = json_null();
-	int rc, n = 0;
-	while ((rc = store_step(st)) == ST_ROW) {
-		if (++n > limit) {
-			json_decref(next);
-			next = yj_cursor_json(json_string_value(json_object_get(json_array_get(items, (size_t)limit - 1), "id")));
-			break;
-		}
-		json_array_append_new(items, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:o}", "id",
-						       yj_json_id(store_col_int64(st, 0)), "subject_name", insp_text(st, 1),
-						       "subject_credit_code", insp_text(st, 2), "region_code", insp_text(st, 3), "kind",
-						       insp_text(st, 4), "outcome", insp_text(st, 5), "inspected_on", insp_text(st, 6),
-						       "published_at", (json_int_t)store_col_int64(st, 7), "item_ids",
-						       insp_csv_array(store_col_text(st, 8)), "summary", insp_text(st, 9)));
-	}
-	store_finalize(st);
-	if (rc >= 0)
-		rc = insp_public_details(c, items);
-	if (rc < 0) {
-		json_decref(items);
-		json_decref(next);
+	json_t *items = NULL, *next = NULL;
+	int rc = insp_public_results_page(store_conn_get(yj_store(r)), pat, before, limit, &items, &next);
+	if (rc < 0)
 		return yj_reply_store_error(r, rc);
-	}
 	return yj_reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
 }
 
@@ -245,7 +217,7 @@ static int order_create_tx(store_conn *c, void *arg)
 		char tid[21];
 		yj_id_format(a->id, tid);
 		if (yj_id_parse(fid, &finding) < 0 ||
-		    store_query_int64(c, "SELECT task_id FROM inspection_findings WHERE id = ?", fid, &n) != ST_OK || n != a->id)
+		    insp_finding_task(c, finding, &n) != ST_OK || n != a->id)
 			yj_refusal_field(&a->ref, "finding_id", "该问题不属于本检查任务");
 	}
 	if (yj_refusal_has_fields(&a->ref))

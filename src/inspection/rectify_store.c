@@ -249,3 +249,49 @@ int insp_public_details(store_conn *c, json_t *items)
 	int rc = public_item_names(c, items);
 	return rc < 0 ? rc : public_findings(c, items);
 }
+
+int insp_public_results_page(store_conn *c, const char *region_like, int64_t before, int limit, json_t **items,
+			     json_t **next)
+{
+	store_stmt *st = store_prepare(c, "SELECT id, subject_name, subject_code, region_code, kind, outcome, completed_on,"
+					  " published_at, item_ids, summary FROM inspection_tasks WHERE published_at IS NOT NULL"
+					  " AND region_code LIKE ? AND id < ? ORDER BY id DESC LIMIT ?");
+	if (!st)
+		return ST_ERR;
+	store_bind_text(st, 1, region_like, -1);
+	store_bind_int64(st, 2, before);
+	store_bind_int64(st, 3, limit + 1);
+	json_t *a = json_array(), *nx = json_null();
+	int rc, n = 0;
+	while ((rc = store_step(st)) == ST_ROW) {
+		if (++n > limit) {
+			json_decref(nx);
+			nx = yj_cursor_json(json_string_value(json_object_get(json_array_get(a, (size_t)limit - 1), "id")));
+			break;
+		}
+		json_array_append_new(a, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:o}", "id",
+						   yj_json_id(store_col_int64(st, 0)), "subject_name", insp_text(st, 1),
+						   "subject_credit_code", insp_text(st, 2), "region_code", insp_text(st, 3), "kind",
+						   insp_text(st, 4), "outcome", insp_text(st, 5), "inspected_on", insp_text(st, 6),
+						   "published_at", (json_int_t)store_col_int64(st, 7), "item_ids",
+						   insp_csv_array(store_col_text(st, 8)), "summary", insp_text(st, 9)));
+	}
+	store_finalize(st);
+	if (rc >= 0)
+		rc = insp_public_details(c, a);
+	if (rc < 0) {
+		json_decref(a);
+		json_decref(nx);
+		return rc;
+	}
+	*items = a;
+	*next = nx;
+	return ST_OK;
+}
+
+int insp_finding_task(store_conn *c, int64_t finding, int64_t *task)
+{
+	char fid[21];
+	yj_id_format(finding, fid);
+	return store_query_int64(c, "SELECT task_id FROM inspection_findings WHERE id = ?", fid, task);
+}
