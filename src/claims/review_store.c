@@ -1,6 +1,7 @@
 /* review_store.c — the SQL of flag review: writing a run and its flag records in multi-row INSERTs,
  * finishing a run with its audit leaf, and a review decision (confirm, dismiss, reopen) with its
- * history row and audit leaf, all scoped through the query builder where a user acts. */
+ * history row and audit leaf; and the handlers' reads (a flag with its history, a patient lookup, the
+ * runs, the summary groups), all scoped through the query builder where a user acts. */
 #define _POSIX_C_SOURCE 200809L
 #include "review_int.h"
 #include "../base/base.h"
