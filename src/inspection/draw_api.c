@@ -252,12 +252,11 @@ int insp_public_bundle(yj_req *r)
 int insp_public_draws(yj_req *r)
 {
 	int limit;
-	const char *cursor;
-	int64_t before = INT64_MAX;
-	if (yj_page_params(r, &limit, &cursor) < 0)
+	int64_t before;
+	if (yj_page_id_or_reply(r, &limit, &before) < 0)
 		return YJ_OK;
-	if (cursor && yj_id_parse(cursor, &before) < 0)
-		return yj_reply_problem(r, 400, "validation", "参数错误", "cursor 无效，请使用上一页返回的 next_cursor。");
+	if (!before)
+		before = INT64_MAX; /* no cursor: from the newest */
 	json_t *items = NULL, *next = NULL;
 	int rc = insp_public_draws_page(store_conn_get(yj_store(r)), before, limit, &items, &next);
 	if (rc < 0)

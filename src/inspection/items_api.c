@@ -163,21 +163,6 @@ static int item_patch(yj_req *r)
 
 /* ---- inspector directory ---- */
 
-/* The opening of a list keyed by an id that answered up to dflt rows before it had pages: ?limit=
- * (default dflt) and ?cursor= (an id; *after 0 when absent). YJ_OK, or replies 400 and returns YJ_ERR. */
-static int page_or_reply(yj_req *r, int dflt, int *limit, int64_t *after)
-{
-	const char *cursor;
-	*after = 0;
-	if (yj_page_params_or(r, dflt, limit, &cursor) < 0)
-		return YJ_ERR;
-	if (cursor && yj_id_parse(cursor, after) < 0) {
-		yj_reply_problem(r, 400, "validation", "参数错误", "cursor 无效，请使用上一页返回的 next_cursor。");
-		return YJ_ERR;
-	}
-	return YJ_OK;
-}
-
 #define INSPECTORS_PAGE 2000 /* what the list answered before it had pages */
 #define SIGNALS_PAGE 5000
 
@@ -186,7 +171,7 @@ static int inspectors_list(yj_req *r)
 	int limit;
 	int64_t after;
 	json_t *items = NULL, *next = NULL;
-	if (page_or_reply(r, INSPECTORS_PAGE, &limit, &after) < 0)
+	if (yj_page_id_or(r, INSPECTORS_PAGE, &limit, &after) < 0)
 		return YJ_OK;
 	int rc = insp_inspectors_page(store_conn_get(yj_store(r)), &yj_who(r)->scope, yj_query(r, "department"), after,
 				      limit, &items, &next);
@@ -333,7 +318,7 @@ static int signals_list(yj_req *r)
 	int limit;
 	int64_t after;
 	json_t *items = NULL, *next = NULL;
-	if (page_or_reply(r, SIGNALS_PAGE, &limit, &after) < 0)
+	if (yj_page_id_or(r, SIGNALS_PAGE, &limit, &after) < 0)
 		return YJ_OK;
 	int rc = insp_signals_page(store_conn_get(yj_store(r)), &yj_who(r)->scope, after, limit, &items, &next);
 	if (rc < 0)

@@ -183,13 +183,12 @@ static int plan_create(yj_req *r)
 static int plans_list(yj_req *r)
 {
 	int limit;
-	const char *cursor;
-	int64_t before = INT64_MAX;
+	int64_t before;
 	json_t *items = NULL, *next = NULL;
-	if (yj_page_params_or(r, PLANS_PAGE, &limit, &cursor) < 0)
+	if (yj_page_id_or(r, PLANS_PAGE, &limit, &before) < 0)
 		return YJ_OK;
-	if (cursor && yj_id_parse(cursor, &before) < 0)
-		return yj_reply_problem(r, 400, "validation", "参数错误", "cursor 无效，请使用上一页返回的 next_cursor。");
+	if (!before)
+		before = INT64_MAX; /* no cursor: from the newest */
 	int rc = insp_plans_page(store_conn_get(yj_store(r)), &yj_who(r)->scope, before, limit, &items, &next);
 	if (rc < 0)
 		return yj_reply_store_error(r, rc);

@@ -68,12 +68,12 @@ static int task_publish(yj_req *r)
 static int public_results(yj_req *r)
 {
 	int limit;
-	const char *cursor, *region = yj_query(r, "region");
-	int64_t before = INT64_MAX;
-	if (yj_page_params(r, &limit, &cursor) < 0)
+	const char *region = yj_query(r, "region");
+	int64_t before;
+	if (yj_page_id_or_reply(r, &limit, &before) < 0)
 		return YJ_OK;
-	if (cursor && yj_id_parse(cursor, &before) < 0)
-		return yj_reply_problem(r, 400, "validation", "参数错误", "cursor 无效，请使用上一页返回的 next_cursor。");
+	if (!before)
+		before = INT64_MAX; /* no cursor: from the newest */
 	char pat[24] = "%";
 	if (region && *region) {
 		size_t n = strlen(region);
