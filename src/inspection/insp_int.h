@@ -217,6 +217,19 @@ int insp_order_set_follow_up(store_conn *c, int64_t order_id, int64_t task_id);
 int insp_order_close(store_conn *c, int64_t order_id, const char *state, const char *note, int64_t at);
 int insp_order_report(store_conn *c, int64_t order_id, const char *report, const char *actor, int64_t at);
 int insp_task_set_published(store_conn *c, int64_t task_id, int64_t at);
+/* What rectification and publication check of a task before acting on it. */
+typedef struct insp_task_head {
+	int64_t subject_id;
+	int published;
+	char state[16], region[16], department[32], outcome[20];
+} insp_task_head;
+/* The task in scope: ST_OK, ST_NOTFOUND outside scope, or a failure. */
+int insp_task_head_load(store_conn *c, const yj_scope *sc, int64_t id, insp_task_head *h);
+/* One page of orders in scope by deadline (state filter NULL or "" for all; overdue_only: open and
+ * past today), after the keyset (after_day, after_id) when after_day is not "" (*items new array,
+ * *next the "deadline,id" cursor or null). */
+int insp_orders_page(store_conn *c, const yj_scope *sc, const char *state, int overdue_only, const char *today,
+		     const char *after_day, int64_t after_id, int limit, json_t **items, json_t **next);
 /* One page of published results, newest first, below id before, in territories LIKE region_like
  * ("330302%"; "%" for all), with their item names and findings (*items new array, *next cursor or null). */
 int insp_public_results_page(store_conn *c, const char *region_like, int64_t before, int limit, json_t **items,
