@@ -7,6 +7,7 @@
 #include "../base/id.h"
 #include "../base/log.h"
 #include "../platform/audit/audit.h"
+#include "../platform/events/events.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -575,13 +576,22 @@ static int publish_tx(store_conn *c, void *arg)
 	/* The rows' audit leaves wait in memory and enter the log together at the end, so the audit
 	 * head — which every audited write, a sign-in included, must lock — is held only for that. */
 	yj_audit_defer_begin(c);
+	/* The events too: one take of event_head for all (after the audit head, as every writer
+	 * orders them), instead of an update of that row per record, whose cost grew with the
+	 * number of versions of it the transaction had already made. */
+	yj_events_defer_begin(c);
 	for (size_t i = 0; i < x->nplans && rc >= 0; i++)
 		rc = x->imp->publish(c, x->k, x->o, x->plans[i]);
 	if (rc < 0) {
 		yj_audit_defer_discard(c);
+		yj_events_defer_discard(c);
 		return rc;
 	}
-	if ((rc = yj_audit_defer_flush(c)) < 0)
+	if ((rc = yj_audit_defer_flush(c)) < 0) {
+		yj_events_defer_discard(c);
+		return rc;
+	}
+	if ((rc = yj_events_defer_flush(c)) < 0)
 		return rc;
 	json_t *state = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "kind", x->k->type, "sha256", res->sha256, "rows",
 				  (json_int_t)res->rows, "inserted", (json_int_t)res->inserted, "updated",
