@@ -355,15 +355,20 @@ static int file_conflict(const reg_kind *k, const json_t *rec, json_t *seen, lon
 	return taken;
 }
 
-/* True when the natural key is the kind's only unique value. */
-static int only_key_unique(const reg_kind *k)
+/* True when rec holds no unique value but its natural key (every other unique field empty, as
+ * yj_reg_conflict_field skips empty values). */
+static int only_key_unique(const reg_kind *k, const json_t *rec)
 {
-	for (const reg_field *f = k->fields; f->name; f++)
-		if (f->unique && strcmp(f->name, k->key_field) != 0)
+	for (const reg_field *f = k->fields; f->name; f++) {
+		const json_t *v = json_object_get(rec, f->name);
+		if (f->unique && strcmp(f->name, k->key_field) != 0 && v && !json_is_null(v))
 			return 0;
-	for (const reg_derived *d = k->derived; d && d->column; d++)
-		if (d->unique_as)
+	}
+	for (const reg_derived *d = k->derived; d && d->column; d++) {
+		const json_t *v = json_object_get(rec, d->column);
+		if (d->unique_as && v && !json_is_null(v))
 			return 0;
+	}
 	return 1;
 }
 
@@ -418,9 +423,9 @@ static int record_check(store_conn *c, const reg_kind *k, const yj_import_opts *
 	if (found)
 		keep_sealed(k, rec, existing);
 	/* A new record whose only unique value is its key cannot clash: the key probe found no record
-	 * holding it, in the same snapshot. */
+	 * holding it, in the same snapshot (the same text: validation may normalise a key). */
 	const char *vkey = json_string_value(json_object_get(rec, kf->name));
-	int clear = !found && probed && only_key_unique(k) && key && vkey && !strcmp(key, vkey);
+	int clear = !found && probed && only_key_unique(k, rec) && key && vkey && !strcmp(key, vkey);
 	const char *taken = clear ? NULL : yj_reg_conflict_field(c, k, rec, found ? id : 0);
 	if (taken) {
 		int fi = field_index(k, taken);
