@@ -111,6 +111,7 @@ static int user_add(int argc, char **argv)
 	free(pw);
 	free(err);
 	free(actor);
+	cli_sign_heads(s);
 	store_close(s);
 	return rc < 0 ? 1 : 0;
 }
@@ -153,6 +154,7 @@ static int user_passwd(int argc, char **argv)
 	free(pw);
 	free(err);
 	free(actor);
+	cli_sign_heads(s);
 	store_close(s);
 	return rc < 0 ? 1 : 0;
 }
@@ -206,6 +208,7 @@ int cmd_token(int argc, char **argv)
 	free(tok);
 	free(err);
 	free(actor);
+	cli_sign_heads(s);
 	store_close(s);
 	return tok ? 0 : 1;
 }

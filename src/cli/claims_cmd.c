@@ -55,6 +55,7 @@ done:
 	free(err);
 	free(keys);
 	free(actor);
+	cli_sign_heads(s);
 	store_close(s);
 	return rc;
 }

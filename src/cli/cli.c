@@ -129,6 +129,12 @@ char *cli_read_line(void)
 	return line;
 }
 
+void cli_sign_heads(store *s)
+{
+	if (yj_audit_public_key_hex() && yj_audit_sign_pending(s, NULL) < 0)
+		fprintf(stderr, "yijian: warning: the audit tree head could not be signed now; the next `yijian serve` signs it\n");
+}
+
 int cli_load_keys(const char *dir, char **err)
 {
 	if (yj_audit_keys_load(dir, err) < 0 || yj_licence_keys_load(dir, err) < 0)

@@ -25,6 +25,9 @@ const char *cli_db_url(const cli_opt *opts);
 char *cli_keys_dir(const cli_opt *opts, const char *db_url);
 /* Loads every key kept in DIR (audit signing, licence signing, personal-data encryption), creating missing ones.
  * YJ_OK, or YJ_ERR with *err (caller frees). */
+/* Signs the tree head over what a one-shot command appended (no signer thread runs in it), so its
+ * leaves do not wait for the next `serve`; a failure is only warned about. */
+void cli_sign_heads(store *s);
 int cli_load_keys(const char *dir, char **err);
 /* Opens and migrates the store, printing the reason on failure. */
 store *cli_open_store(const char *url, int migrate);

@@ -92,6 +92,7 @@ int cmd_demo(int argc, char **argv)
 	}
 	printf("\n  keys: %s/ (the server needs the same directory: --keys)\n", keys);
 	free(keys);
+	cli_sign_heads(s);
 	store_close(s);
 	return 0;
 }

@@ -202,6 +202,7 @@ int cmd_import(int argc, char **argv)
 	yj_import_result_free(&res);
 	free(actor);
 	free(data);
+	cli_sign_heads(s);
 	store_close(s);
 	return status;
 }

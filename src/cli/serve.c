@@ -96,6 +96,7 @@ int cmd_serve(int argc, char **argv)
 		{"id-lookups-per-hour", 1, "resident ID disclosures and lookups per user and hour (default 30; 0: no limit)", NULL},
 		{"job-lease", 1, "seconds a job's lease lasts unless renewed (default 30; renewed every third of it)", NULL},
 		{"job-threads", 1, "jobs run at once by this process (default 2)", NULL},
+		{"audit-merge-delay", 1, "milliseconds within which a signed tree head covers each audit leaf (default 1000)", NULL},
 		{"quiet", 0, "log warnings and errors only", NULL},
 		{"signin-pair-limit", 1, "failed sign-ins of one account from one address per window before 429 (default 5)", NULL},
 		{"signin-address-limit", 1, "failed sign-ins from one address, any account, per window (default 30)", NULL},
@@ -112,6 +113,12 @@ int cmd_serve(int argc, char **argv)
 	int64_t quota = 0; /* 0: the server's default */
 	if (cli_get(o, "attachment-quota") && bytes_opt(cli_get(o, "attachment-quota"), &quota) < 0) {
 		fprintf(stderr, "yijian: --attachment-quota must be a positive number of bytes\n");
+		return 2;
+	}
+	int64_t merge_delay = YJ_AUDIT_MERGE_DELAY_MS;
+	if (cli_get(o, "audit-merge-delay") && (bytes_opt(cli_get(o, "audit-merge-delay"), &merge_delay) < 0 ||
+						merge_delay > 3600000)) {
+		fprintf(stderr, "yijian: --audit-merge-delay must be a number of milliseconds from 1 to 3600000\n");
 		return 2;
 	}
 	const char *url = cli_db_url(o);
@@ -185,9 +192,12 @@ int cmd_serve(int argc, char **argv)
 		yj_jobs_enable_probe(s, strtoll(getenv("YIJIAN_LEASE_PROBE_MS"), NULL, 10));
 	yj_jobs_config jcfg = {.threads = (int)num(o, "job-threads", 0), .lease_ms = 1000LL * num(o, "job-lease", 0)};
 	yj_jobs *jobs = yj_jobs_start(s, &jcfg, &err);
-	if (!jobs) {
+	/* Tree heads: signed at start (what a killed process left unsigned), then within the delay. */
+	yj_audit_signer *signer = jobs ? yj_audit_signer_start(s, merge_delay, &err) : NULL;
+	if (!signer) {
 		fprintf(stderr, "yijian: %s\n", err);
 		free(err);
+		yj_jobs_stop(jobs);
 		yj_server_stop(srv);
 		yj_server_free(srv);
 		free(keys);
@@ -203,6 +213,7 @@ int cmd_serve(int argc, char **argv)
 	yj_log(YJ_LOG_INFO, "serve.stop", "\"signal\":%d", sig);
 	yj_jobs_stop(jobs); /* running jobs see yj_job_stopping and hand their leases back */
 	yj_server_stop(srv);
+	yj_audit_signer_stop(signer); /* after the last request: it signs what they appended */
 	yj_server_free(srv);
 	store_close(s);
 	free(keys);

@@ -3,10 +3,12 @@
  * read snapshot; the rows to insert or update are staged in memory and published in one write
  * transaction, which is all the writer is held for. */
 #define _POSIX_C_SOURCE 200809L
-#include "import.h"
+#include "import_int.h"
 #include "../base/id.h"
 #include "../base/log.h"
 #include "../platform/audit/audit.h"
+#include "../platform/events/events.h"
+#include "../platform/regions/regions.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -14,6 +16,10 @@
 #include <string.h>
 
 #define MAX_ATTEMPTS 3 /* check and publication, when the store keeps changing under the import */
+
+/* The batch being checked on this thread: its natural keys' records, probed in one query
+ * (key → [id, version, region_code]); NULL outside a batch, when record_check asks per row. */
+static _Thread_local json_t *probed;
 
 static int record_check(store_conn *c, const reg_kind *k, const yj_import_opts *o, const json_t *in, json_t *seen,
 			long row, json_t *errs, int *outcome, char **plan);
@@ -349,6 +355,23 @@ static int file_conflict(const reg_kind *k, const json_t *rec, json_t *seen, lon
 	return taken;
 }
 
+/* True when rec holds no unique value but its natural key (every other unique field empty, as
+ * yj_reg_conflict_field skips empty values). */
+static int only_key_unique(const reg_kind *k, const json_t *rec)
+{
+	for (const reg_field *f = k->fields; f->name; f++) {
+		const json_t *v = json_object_get(rec, f->name);
+		if (f->unique && strcmp(f->name, k->key_field) != 0 && v && !json_is_null(v))
+			return 0;
+	}
+	for (const reg_derived *d = k->derived; d && d->column; d++) {
+		const json_t *v = json_object_get(rec, d->column);
+		if (d->unique_as && v && !json_is_null(v))
+			return 0;
+	}
+	return 1;
+}
+
 /* The row checker of registry records (yj_import_check_fn): to be inserted, updated through the
  * PATCH path, or left alone, by the natural key. The plan is {id, version, rec}: id 0 inserts. */
 static int record_check(store_conn *c, const reg_kind *k, const yj_import_opts *o, const json_t *in, json_t *seen,
@@ -365,7 +388,15 @@ static int record_check(store_conn *c, const reg_kind *k, const yj_import_opts *
 
 	if (key && *key) {
 		char region[16];
-		rc = yj_reg_find_key(c, k, key, &id, &version, region);
+		json_t *hit = probed ? json_object_get(probed, key) : NULL;
+		if (hit) {
+			id = (int64_t)json_integer_value(json_array_get(hit, 0));
+			version = (int64_t)json_integer_value(json_array_get(hit, 1));
+			snprintf(region, sizeof region, "%s", json_string_value(json_array_get(hit, 2)));
+			rc = ST_OK;
+		} else {
+			rc = probed ? ST_NOTFOUND : yj_reg_find_key(c, k, key, &id, &version, region);
+		}
 		if (rc < 0 && rc != ST_NOTFOUND)
 			goto done;
 		if (rc == ST_OK) {
@@ -391,7 +422,11 @@ static int record_check(store_conn *c, const reg_kind *k, const yj_import_opts *
 		goto done;
 	if (found)
 		keep_sealed(k, rec, existing);
-	const char *taken = yj_reg_conflict_field(c, k, rec, found ? id : 0);
+	/* A new record whose only unique value is its key cannot clash: the key probe found no record
+	 * holding it, in the same snapshot (the same text: validation may normalise a key). */
+	const char *vkey = json_string_value(json_object_get(rec, kf->name));
+	int clear = !found && probed && only_key_unique(k, rec) && key && vkey && !strcmp(key, vkey);
+	const char *taken = clear ? NULL : yj_reg_conflict_field(c, k, rec, found ? id : 0);
 	if (taken) {
 		int fi = field_index(k, taken);
 		snprintf(msg, sizeof msg, "已有其他%s使用该%s，请核对。", k->label, fi >= 0 ? k->fields[fi].label : taken);
@@ -478,8 +513,53 @@ static int import_row(store_conn *c, import_ctx *x, json_t *in, json_t *seen, js
 	return rc < 0 ? rc : ST_OK;
 }
 
+/* Rows read and waiting for their check, up to YJ_IMPORT_BATCH: checked together after one probe
+ * of their keys (registry records; the licence checker asks per row). */
+typedef struct batch {
+	json_t *in[YJ_IMPORT_BATCH];
+	long row[YJ_IMPORT_BATCH];
+	long ord[YJ_IMPORT_BATCH]; /* its count among the data rows, for the progress callback */
+	size_t n;
+} batch;
+
+/* Progress is told when the row numbered ord has been checked (not merely read). */
+static void progress(import_ctx *x, long ord)
+{
+	long every = x->o->progress_every > 0 ? x->o->progress_every : 10000;
+	if (x->o->progress && ord % every == 0)
+		x->o->progress(x->o->ctx, ord);
+}
+
+static int check_batch(store_conn *c, import_ctx *x, batch *b, json_t *seen, json_t *uniq)
+{
+	int rc = ST_OK;
+	if (x->imp->check == record_check) {
+		const reg_field *kf = field_at(x->k, x->key_field);
+		const char *keys[YJ_IMPORT_BATCH];
+		size_t nk = 0;
+		for (size_t i = 0; i < b->n; i++) {
+			const char *key = json_string_value(json_object_get(b->in[i], kf->name));
+			if (key && *key)
+				keys[nk++] = key;
+		}
+		probed = json_object();
+		rc = yj_import_probe_keys(c, x->k, keys, nk, probed);
+	}
+	for (size_t i = 0; i < b->n; i++) {
+		if (rc >= 0 && (rc = import_row(c, x, b->in[i], seen, uniq, b->row[i])) >= 0)
+			progress(x, b->ord[i]);
+		json_decref(b->in[i]);
+	}
+	json_decref(probed);
+	probed = NULL;
+	b->n = 0;
+	return rc;
+}
+
 /* Reads and checks every data row on c (inside the read snapshot), staging the plans. A re-run
- * after a stale publication starts over from the first data row. */
+ * after a stale publication starts over from the first data row. Rows are checked in batches;
+ * a row refused before its check (a bad cell, a wrong column count) first has the batch before
+ * it checked, so errors stay in row order. */
 static int check_rows(store_conn *c, import_ctx *x)
 {
 	yj_import_result *res = x->res;
@@ -490,10 +570,12 @@ static int check_rows(store_conn *c, import_ctx *x)
 	r->p = x->start;
 	r->row = x->start_row;
 	json_t *seen = json_object(), *uniq = json_object();
-	long every = x->o->progress_every > 0 ? x->o->progress_every : 10000;
 	int rc = ST_OK;
+	batch *b = yj_calloc(1, sizeof *b);
 	while (yj_csvrow_next(r)) {
 		long row = r->row;
+		if ((r->err || r->nf != x->ncols) && b->n && (rc = check_batch(c, x, b, seen, uniq)) < 0)
+			break;
 		if (r->err) {
 			int fi = r->err_col - 1 < x->ncols && r->err_col > 0 ? x->col_field[r->err_col - 1] : -1;
 			char *d = yj_asprintf("%s。", r->err);
@@ -519,6 +601,7 @@ static int check_rows(store_conn *c, import_ctx *x)
 			continue;
 		}
 		json_t *in = json_object(), *errs = json_array();
+		int batched = 0;
 		for (int col = 0; col < r->nf; col++) {
 			int fi = x->col_field[col];
 			if (fi < 0)
@@ -531,18 +614,30 @@ static int check_rows(store_conn *c, import_ctx *x)
 			json_object_set_new(in, field_at(x->k, fi)->name, json_string(v));
 		}
 		if (json_array_size(errs)) {
+			if (b->n)
+				rc = check_batch(c, x, b, seen, uniq);
 			res->invalid++;
 			take_errors(x, row, errs);
+			json_decref(in);
 		} else {
-			rc = import_row(c, x, in, seen, uniq, row);
+			b->in[b->n] = in;
+			b->ord[b->n] = res->rows;
+			b->row[b->n++] = row;
+			batched = 1;
+			if (b->n == YJ_IMPORT_BATCH)
+				rc = check_batch(c, x, b, seen, uniq);
 		}
-		json_decref(in);
 		json_decref(errs);
 		if (rc < 0)
 			break;
-		if (x->o->progress && res->rows % every == 0)
-			x->o->progress(x->o->ctx, res->rows);
+		if (!batched)
+			progress(x, res->rows); /* a batched row reports when it is checked */
 	}
+	if (rc >= 0 && b->n)
+		rc = check_batch(c, x, b, seen, uniq);
+	for (size_t i = 0; i < b->n; i++) /* left by a failure */
+		json_decref(b->in[i]);
+	free(b);
 	json_decref(seen);
 	json_decref(uniq);
 	if (rc < 0)
@@ -561,7 +656,9 @@ static int check_pass(store *s, import_ctx *x)
 	int rc = store_begin(c, 0);
 	if (rc < 0)
 		return rc;
+	yj_regions_memo_begin(); /* each county read once, not once per row */
 	rc = check_rows(c, x);
+	yj_regions_memo_end();
 	int crc = store_commit(c);
 	return rc < 0 ? rc : crc;
 }
@@ -575,13 +672,22 @@ static int publish_tx(store_conn *c, void *arg)
 	/* The rows' audit leaves wait in memory and enter the log together at the end, so the audit
 	 * head — which every audited write, a sign-in included, must lock — is held only for that. */
 	yj_audit_defer_begin(c);
+	/* The events too: one take of event_head for all (after the audit head, as every writer
+	 * orders them), instead of an update of that row per record, whose cost grew with the
+	 * number of versions of it the transaction had already made. */
+	yj_events_defer_begin(c);
 	for (size_t i = 0; i < x->nplans && rc >= 0; i++)
 		rc = x->imp->publish(c, x->k, x->o, x->plans[i]);
 	if (rc < 0) {
 		yj_audit_defer_discard(c);
+		yj_events_defer_discard(c);
 		return rc;
 	}
-	if ((rc = yj_audit_defer_flush(c)) < 0)
+	if ((rc = yj_audit_defer_flush(c)) < 0) {
+		yj_events_defer_discard(c);
+		return rc;
+	}
+	if ((rc = yj_events_defer_flush(c)) < 0)
 		return rc;
 	json_t *state = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "kind", x->k->type, "sha256", res->sha256, "rows",
 				  (json_int_t)res->rows, "inserted", (json_int_t)res->inserted, "updated",

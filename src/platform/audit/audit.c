@@ -320,20 +320,105 @@ static int leaf_insert(store_conn *c, const yj_audit_event *ev, int keyed, int64
 	return run(st);
 }
 
-static int sth_insert(store_conn *c, int64_t size, int64_t at, const unsigned char root[YJ_HASH_LEN])
+/* ---- signing (the merge delay: docs/audit.md, "When a leaf is signed") ---- */
+
+/* The committed head row and the largest signed size. Reads only: a writer holding the head row
+ * is not waited for (PostgreSQL reads the last committed version), so signing never queues
+ * behind appends. *frontier_text is a copy the caller frees. */
+static int head_and_signed(store_conn *c, int64_t *size, char **frontier_text, int64_t *signed_size)
 {
-	char rh[2 * YJ_HASH_LEN + 1], sig[2 * SIG_LEN + 1];
-	if (yj_audit_sign_head(at, size, root, sig) < 0)
-		return ST_ERR;
-	yj_hex_encode(root, YJ_HASH_LEN, rh);
-	store_stmt *st = store_prepare(c, "INSERT INTO audit_sth (tree_size, at, root_hash, signature) VALUES (?, ?, ?, ?)");
+	store_stmt *st = store_prepare(c, "SELECT tree_size, frontier, (SELECT MAX(tree_size) FROM audit_sth)"
+					  " FROM audit_head WHERE id = 1");
 	if (!st)
 		return ST_ERR;
+	int rc = store_step(st);
+	if (rc == ST_ROW) {
+		*size = store_col_int64(st, 0);
+		*frontier_text = yj_strdup(store_col_text(st, 1) ? store_col_text(st, 1) : "");
+		*signed_size = store_col_is_null(st, 2) ? 0 : store_col_int64(st, 2);
+		rc = ST_OK;
+	} else if (rc == ST_DONE) {
+		yj_log(YJ_LOG_ERROR, "audit.head_missing", NULL);
+		rc = ST_ERR;
+	}
+	store_finalize(st);
+	return rc;
+}
+
+typedef struct sign_out {
+	int64_t size; /* the largest signed size afterwards */
+	int signed_now;
+} sign_out;
+
+/* Signs the committed head when it is larger than every signed one. Two processes may sign the
+ * same size at once: the first row stands (ON CONFLICT DO NOTHING), and both name the same root,
+ * since the leaves up to a size never change once committed. */
+static int sign_tx(store_conn *c, void *arg)
+{
+	sign_out *o = arg;
+	int64_t size = 0, done = 0;
+	char *text = NULL;
+	int rc = head_and_signed(c, &size, &text, &done);
+	if (rc < 0)
+		return rc;
+	o->size = done;
+	frontier f;
+	if (size <= done)
+		goto out;
+	if (frontier_parse(text, size, &f) < 0) {
+		yj_log(YJ_LOG_ERROR, "audit.head_corrupt", "\"tree_size\":%lld", (long long)size);
+		rc = ST_ERR;
+		goto out;
+	}
+	unsigned char root[YJ_HASH_LEN];
+	char rh[2 * YJ_HASH_LEN + 1], sig[2 * SIG_LEN + 1];
+	int64_t at = yj_now_ms();
+	frontier_root(&f, root);
+	if (yj_audit_sign_head(at, size, root, sig) < 0) {
+		rc = ST_ERR;
+		goto out;
+	}
+	yj_hex_encode(root, YJ_HASH_LEN, rh);
+	store_stmt *st = store_prepare(c, "INSERT INTO audit_sth (tree_size, at, root_hash, signature) VALUES (?, ?, ?, ?)"
+					  " ON CONFLICT (tree_size) DO NOTHING");
+	if (!st) {
+		rc = ST_ERR;
+		goto out;
+	}
 	store_bind_int64(st, 1, size);
 	store_bind_int64(st, 2, at);
 	store_bind_text(st, 3, rh, -1);
 	store_bind_text(st, 4, sig, -1);
-	return run(st);
+	if ((rc = run(st)) == ST_OK) {
+		o->size = size;
+		o->signed_now = 1;
+	}
+out:
+	free(text);
+	return rc;
+}
+
+int yj_audit_sign_pending(store *s, int64_t *size_out)
+{
+	if (!key.loaded)
+		return ST_ERR;
+	/* Look first without a write transaction: on SQLite that would take the one writer's lock
+	 * even when every leaf is signed already, which is the common case of a proof request. */
+	store_conn *c = store_conn_get(s);
+	int64_t size = 0, done = 0;
+	char *text = NULL;
+	int rc = head_and_signed(c, &size, &text, &done);
+	free(text);
+	sign_out o = {done, 0};
+	if (rc == ST_OK && size > done)
+		rc = store_tx(s, sign_tx, &o);
+	if (rc < 0)
+		return rc;
+	if (size_out)
+		*size_out = o.size;
+	if (o.signed_now)
+		yj_log(YJ_LOG_DEBUG, "audit.signed", "\"tree_size\":%lld", (long long)o.size);
+	return ST_OK;
 }
 
 static int head_write(store_conn *c, const frontier *f)
@@ -349,7 +434,7 @@ static int head_write(store_conn *c, const frontier *f)
 
 /* ---- deferred appends (a bulk publication) ---- */
 
-#define LEAVES_PER_INSERT 100 /* 9 parameters each: well under SQLite's 32,766 */
+#define LEAVES_PER_INSERT 500 /* 9 parameters each: well under SQLite's 32,766 */
 
 /* One leaf waiting for its index: its fields, copied, and the state already hashed. Its time is
  * the flush's, when it enters the log, so leaf times never go backwards along the indexes. */
@@ -404,33 +489,29 @@ static int defer_leaf(const yj_audit_event *ev, int keyed)
 	return ST_OK;
 }
 
-/* Inserts leaves [from, from + n) of the deferral, numbered from first, in one statement, and the
- * signed tree head after each of them in another (the verifier expects a head per size: it is how
- * it tells which leaf a later edit touched); folds their hashes into f. */
+/* Inserts leaves [from, from + n) of the deferral, numbered from first, in one statement, and folds
+ * their hashes into f. No head is signed here: the signer covers them within the merge delay. */
 static int leaves_insert(store_conn *c, size_t from, size_t n, int64_t first, int64_t at, frontier *f)
 {
-	yj_buf sql = YJ_BUF_INIT, hsql = YJ_BUF_INIT;
+	yj_buf sql = YJ_BUF_INIT;
 	yj_buf_puts(&sql, "INSERT INTO audit_leaves (idx, at, actor, action, object_type, object_id, state_hash,"
 			  " region_code, leaf_hash) VALUES ");
-	yj_buf_puts(&hsql, "INSERT INTO audit_sth (tree_size, at, root_hash, signature) VALUES ");
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		yj_buf_puts(&sql, i ? ", (?, ?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?, ?)");
-		yj_buf_puts(&hsql, i ? ", (?, ?, ?, ?)" : "(?, ?, ?, ?)");
-	}
-	store_stmt *st = store_prepare(c, sql.data), *hs = st ? store_prepare(c, hsql.data) : NULL;
+	store_stmt *st = store_prepare(c, sql.data);
 	yj_buf_free(&sql);
-	yj_buf_free(&hsql);
-	int rc = st && hs ? ST_OK : ST_ERR;
-	for (size_t i = 0; i < n && rc >= 0; i++) {
+	if (!st)
+		return ST_ERR;
+	for (size_t i = 0; i < n; i++) {
 		pending_leaf *p = &deferred.v[from + i];
 		int64_t idx = first + (int64_t)i;
 		leaf_fields lf = {idx, at, p->text[0], p->text[1], p->text[2], p->text[3], p->text[4], p->state};
-		unsigned char leaf[YJ_HASH_LEN], root[YJ_HASH_LEN];
-		char lh[2 * YJ_HASH_LEN + 1], rh[2 * YJ_HASH_LEN + 1], sig[2 * SIG_LEN + 1];
+		unsigned char leaf[YJ_HASH_LEN];
+		char lh[2 * YJ_HASH_LEN + 1];
 		if (leaf_hash(&lf, leaf) < 0) {
 			yj_log(YJ_LOG_ERROR, "audit.bad_event", "\"action\":\"%s\"", p->text[1]);
-			rc = ST_ERR;
-			break;
+			store_finalize(st);
+			return ST_ERR;
 		}
 		yj_hex_encode(leaf, YJ_HASH_LEN, lh);
 		int b = (int)i * 9;
@@ -442,26 +523,8 @@ static int leaves_insert(store_conn *c, size_t from, size_t n, int64_t first, in
 		store_bind_text(st, b + 8, p->text[4], -1);
 		store_bind_text(st, b + 9, lh, -1);
 		frontier_push(f, leaf);
-		frontier_root(f, root);
-		if (yj_audit_sign_head(at, f->size, root, sig) < 0) {
-			rc = ST_ERR;
-			break;
-		}
-		yj_hex_encode(root, YJ_HASH_LEN, rh);
-		b = (int)i * 4;
-		store_bind_int64(hs, b + 1, f->size);
-		store_bind_int64(hs, b + 2, at);
-		store_bind_text(hs, b + 3, rh, -1);
-		store_bind_text(hs, b + 4, sig, -1);
 	}
-	if (rc < 0) {
-		store_finalize(st);
-		store_finalize(hs);
-		return rc;
-	}
-	rc = run(st);
-	int hrc = run(hs);
-	return rc < 0 ? rc : hrc;
+	return run(st);
 }
 
 /* Takes n indexes at once: the head row is locked from here to commit. */
@@ -548,15 +611,13 @@ static int append(store_conn *c, const yj_audit_event *ev, int keyed, int64_t *i
 	if (rc < 0)
 		return rc;
 	int64_t idx = f.size, at = yj_now_ms();
-	unsigned char leaf[YJ_HASH_LEN], root[YJ_HASH_LEN];
+	unsigned char leaf[YJ_HASH_LEN];
 	rc = leaf_insert(c, ev, keyed, idx, at, leaf);
 	if (rc < 0)
 		return rc;
+	/* No head is signed here: signing is off the writer's path (yj_audit_sign_pending, run by the
+	 * signer within the merge delay and on demand), so the frontier is all an append keeps. */
 	frontier_push(&f, leaf);
-	frontier_root(&f, root);
-	rc = sth_insert(c, f.size, at, root);
-	if (rc < 0)
-		return rc;
 	rc = head_write(c, &f);
 	if (rc == ST_OK && index_out)
 		*index_out = idx;
@@ -589,6 +650,8 @@ typedef struct verifier {
 	int head_bad;		    /* its frontier disagrees with the leaves (reported after missing leaves) */
 	frontier f;		    /* the tree rebuilt so far; f.size leaves have passed */
 	int64_t heads;		    /* stored heads checked */
+	int64_t signed_size;	    /* the size of the last stored head checked */
+	int64_t tail_at;	    /* `at` of the first leaf after it (the oldest unsigned one) */
 	char *report;
 } verifier;
 
@@ -746,20 +809,25 @@ static int check_leaf(verifier *v, const leaf_row *r)
 	return 0;
 }
 
-/* The signed head stored with leaf idx. Every head up to the previous one matched, so the leaves
- * before idx are those that were signed: a mismatch here is leaf idx's doing. */
+/* A stored head at the size just reached. Every earlier head matched, so the leaves before the
+ * previous signed size are those that were signed: a mismatch here is the doing of one of the
+ * leaves since then (one leaf when heads are a size apart, as after a quiet moment). */
 static int check_stored_head(verifier *v, const head_row *h, const unsigned char root[YJ_HASH_LEN])
 {
-	long long size = (long long)v->f.size, idx = size - 1;
+	long long size = (long long)v->f.size, from = (long long)v->signed_size, idx = size - 1;
 	unsigned char stored[YJ_HASH_LEN];
-	if (!h)
-		return fail(v, "leaf %lld: its signed tree head (size %lld) is missing (deleted)", idx, size);
+	char who[64];
+	if (from == idx)
+		snprintf(who, sizeof who, "leaf %lld", idx);
+	else
+		snprintf(who, sizeof who, "leaves %lld…%lld", from, idx);
 	if (!hex32(h->root, stored) || !head_signature_ok(v->pk, h->at, size, stored, h->sig))
-		return fail(v, "leaf %lld: the tree head at size %lld has no valid signature (forged or edited)", idx, size);
+		return fail(v, "%s: the tree head at size %lld has no valid signature (forged or edited)", who, size);
 	if (!same(root, stored))
-		return fail(v, "leaf %lld: the signed tree head at size %lld does not match (leaf %lld was edited together "
-			       "with its hash, or rows were reordered)", idx, size, idx);
+		return fail(v, "%s: the signed tree head at size %lld does not match (%s was edited together "
+			       "with its hash, or rows were reordered)", who, size, from == idx ? who : "one of them");
 	v->heads++;
+	v->signed_size = v->f.size;
 	return 0;
 }
 
@@ -787,9 +855,13 @@ static int check_batch(verifier *v, const leaf_row *rows, size_t nr, const head_
 		if (rc)
 			return rc;
 		frontier_root(&v->f, root);
+		/* Heads are signed on an interval, so most sizes have none: a size without one is checked
+		 * by the next head that covers it. */
 		const head_row *hd = h < nh && heads[h].size == v->f.size ? &heads[h++] : NULL;
-		if ((rc = check_stored_head(v, hd, root)) || (rc = check_marks(v, root)))
+		if ((hd && (rc = check_stored_head(v, hd, root))) || (rc = check_marks(v, root)))
 			return rc;
+		if (rows[i].idx == v->signed_size)
+			v->tail_at = rows[i].at;
 	}
 	return 0;
 }
@@ -911,10 +983,20 @@ int yj_audit_verify(store *s, const char *sth_path, const char *pubkey_hex, char
 	rc = load_sth_file(v, sth_path);
 	if (!rc)
 		rc = verify_db(v);
-	if (!rc)
-		v->report = yj_asprintf("ok: %lld leaves and %lld signed tree heads verified; the published tree head "
-					"(size %lld) matches the log", (long long)v->f.size, (long long)v->heads,
-					(long long)v->file_size);
+	if (!rc) {
+		yj_buf b = YJ_BUF_INIT;
+		yj_buf_printf(&b, "ok: %lld leaves and %lld signed tree heads verified; the published tree head "
+				  "(size %lld) matches the log", (long long)v->f.size, (long long)v->heads,
+			      (long long)v->file_size);
+		/* Leaves within the merge delay have no head yet; their content matched their hashes and
+		 * the frontier, which is all that can be checked before a head signs them. Their age tells
+		 * a signer that has not run (or heads deleted) from an ordinary moment. */
+		if (v->f.size > v->signed_size)
+			yj_buf_printf(&b, "; %lld leaves after the last signed head (size %lld) are not signed yet, "
+					  "the oldest written %.1f s ago", (long long)(v->f.size - v->signed_size),
+				      (long long)v->signed_size, (double)(yj_now_ms() - v->tail_at) / 1000.0);
+		v->report = yj_buf_detach(&b);
+	}
 done:
 	*report = v->report;
 	free(v->head_frontier);

@@ -1,7 +1,8 @@
 /* audit.h — the full-process record (执法全过程记录): an append-only Merkle log built as RFC 6962 §2.1
- * (leaf = SHA-256(0x00 ‖ data), node = SHA-256(0x01 ‖ left ‖ right)), with an ed25519-signed tree
- * head after every append. Every change of state and every disclosure of personal data appends a
- * leaf inside the same transaction as the change, so the change and its record commit together. */
+ * (leaf = SHA-256(0x00 ‖ data), node = SHA-256(0x01 ‖ left ‖ right)), with ed25519-signed tree
+ * heads. Every change of state and every disclosure of personal data appends a leaf inside the same
+ * transaction as the change, so the change and its record commit together; heads are signed apart
+ * from the writes, within a bounded merge delay and on demand (docs/audit.md). */
 #ifndef YJ_AUDIT_H
 #define YJ_AUDIT_H
 
@@ -35,7 +36,7 @@ typedef struct yj_audit_event {
 	const json_t *state;	 /* the new state (hashed, not stored); NULL hashes as JSON null */
 } yj_audit_event;
 
-/* Appends a leaf and a signed tree head. Must run inside a write transaction on c (store_tx);
+/* Appends a leaf (and folds it into the head row's frontier; no signature: see the signer below). Must run inside a write transaction on c (store_tx);
  * serialises with concurrent appenders through the head row. On success *index_out (may be NULL)
  * receives the leaf index. Returns ST_OK or a store failure (ST_RETRY is retried by store_tx). */
 int yj_audit_append(store_conn *c, const yj_audit_event *ev, int64_t *index_out);
@@ -53,14 +54,36 @@ int yj_audit_append_at(store_conn *c, const yj_audit_event *ev, int64_t *index_o
 /* Deferred appends, for a bulk publication: between yj_audit_defer_begin(c) and
  * yj_audit_defer_flush(c), yj_audit_append on c keeps each leaf in memory (its state hashed at
  * once; *index_out is -1) instead of taking the head row. The flush, still inside the same write
- * transaction, takes the head once and writes every kept leaf in order with its signed tree head,
- * in multi-row inserts; so the head row, which every audited write of every process
+ * transaction, takes the head once and writes every kept leaf in order, in multi-row inserts
+ * (the signer signs them afterwards, like any leaf); so the head row, which every audited write of every process
  * waits for, is held only for that last step rather than for the whole publication. Returns ST_OK
  * or a store failure; the kept leaves are gone either way. yj_audit_defer_discard drops them (a
  * rolled-back publication). One deferral per thread (connections are per thread). */
 void yj_audit_defer_begin(store_conn *c);
 int yj_audit_defer_flush(store_conn *c);
 void yj_audit_defer_discard(store_conn *c);
+
+/* ---- signing tree heads: off the writers' path, within a bounded merge delay ---- */
+
+/* The default bound between a leaf's commit and a signed head covering it (Certificate
+ * Transparency's maximum merge delay), for `serve --audit-merge-delay`. */
+#define YJ_AUDIT_MERGE_DELAY_MS 1000
+
+/* Signs the committed tree when it has leaves no stored head covers: one head, at the current
+ * size, in a transaction of its own (not inside another transaction on this thread's
+ * connection). Cheap when all is signed (one read). Processes racing on one database store one
+ * head per size. *size_out (may be NULL) receives the largest signed size afterwards (0: none).
+ * Returns ST_OK, or a store failure, or ST_ERR without a loaded key. */
+int yj_audit_sign_pending(store *s, int64_t *size_out);
+
+/* The per-process signer: a thread that signs pending leaves at start and every bound_ms / 2, so
+ * a leaf is covered by a signed head within bound_ms of its commit while the process runs (as
+ * long as one signing takes less than half the bound: milliseconds). Several processes on one
+ * database each run one; see yj_audit_sign_pending. NULL with *err (caller frees) on failure. */
+typedef struct yj_audit_signer yj_audit_signer;
+yj_audit_signer *yj_audit_signer_start(store *s, int64_t bound_ms, char **err);
+/* Signs what is pending one last time, stops the thread and frees. NULL is ignored. */
+void yj_audit_signer_stop(yj_audit_signer *g);
 
 /* ---- Merkle tree primitives (merkle.c); hashes are 32 raw bytes ---- */
 void yj_merkle_leaf_hash(const void *data, size_t len, unsigned char out[YJ_HASH_LEN]);

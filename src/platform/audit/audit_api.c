@@ -3,6 +3,7 @@
  * administrators and leaders, scoped by territory. */
 #define _POSIX_C_SOURCE 200809L
 #include "audit_int.h"
+#include "../../base/log.h"
 #include "../http/http.h"
 #include "../store/query.h"
 
@@ -56,7 +57,16 @@ static int damaged(yj_req *r)
 				"审计日志与其记录不一致，无法生成证明。请管理员运行 yijian audit verify 检查日志。");
 }
 
-/* The log's size as of the last committed append. */
+/* On demand: a reader asking for the head or a proof gets the whole committed log signed first,
+ * so the current size always has a head to check a proof against, whatever the merge delay.
+ * A failure only leaves the older heads to serve (the signer retries); it is logged there. */
+static void sign_now(yj_req *r)
+{
+	if (yj_audit_sign_pending(yj_store(r), NULL) < 0)
+		yj_log(YJ_LOG_WARN, "audit.sign_on_demand_failed", NULL);
+}
+
+/* The log's size as of the last committed append (signed: callers ran sign_now before). */
 static int current_size(store_conn *c, int64_t *size)
 {
 	store_stmt *st = store_prepare(c, "SELECT tree_size FROM audit_head WHERE id = 1");
@@ -73,6 +83,7 @@ static int get_sth(yj_req *r)
 {
 	if (!yj_audit_public_key_hex())
 		return no_key(r);
+	sign_now(r);
 	store_stmt *st = store_prepare(store_conn_get(yj_store(r)),
 				       "SELECT tree_size, at, root_hash, signature FROM audit_sth ORDER BY tree_size DESC LIMIT 1");
 	if (!st)
@@ -155,6 +166,8 @@ static int load_failed(yj_req *r, int rc)
 
 static int get_inclusion(yj_req *r)
 {
+	if (yj_audit_public_key_hex())
+		sign_now(r);
 	store_conn *c = store_conn_get(yj_store(r));
 	int64_t cur, index = 0, size;
 	int rc = current_size(c, &cur);
@@ -185,6 +198,8 @@ static int get_inclusion(yj_req *r)
 
 static int get_consistency(yj_req *r)
 {
+	if (yj_audit_public_key_hex())
+		sign_now(r);
 	store_conn *c = store_conn_get(yj_store(r));
 	int64_t cur, first = 0, second;
 	int rc = current_size(c, &cur);
@@ -389,6 +404,7 @@ static int public_sths(yj_req *r)
 	}
 	if (!yj_audit_public_key_hex())
 		return no_key(r);
+	sign_now(r);
 	store_stmt *st = store_prepare(store_conn_get(yj_store(r)), "SELECT tree_size, at, root_hash, signature FROM audit_sth"
 								    " WHERE tree_size > ? ORDER BY tree_size LIMIT ?");
 	if (!st)

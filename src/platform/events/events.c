@@ -40,12 +40,75 @@ const yj_subscriber *const *yj_events_subscribers(size_t *n)
 	return subs;
 }
 
+/* Connections are per thread (store.h), so the thread's deferral is its connection's. */
+static _Thread_local struct {
+	store_conn *c; /* deferring on this connection; NULL when not */
+	ev_pending *v;
+	size_t n, cap;
+} deferred;
+
+static void deferred_clear(void)
+{
+	for (size_t i = 0; i < deferred.n; i++) {
+		for (int k = 0; k < 5; k++)
+			free(deferred.v[i].text[k]);
+		free(deferred.v[i].payload);
+	}
+	free(deferred.v);
+	memset(&deferred, 0, sizeof deferred);
+}
+
+void yj_events_defer_begin(store_conn *c)
+{
+	deferred_clear();
+	deferred.c = c;
+}
+
+void yj_events_defer_discard(store_conn *c)
+{
+	if (deferred.c == c)
+		deferred_clear();
+}
+
+int yj_events_defer_flush(store_conn *c)
+{
+	if (deferred.c != c)
+		return ST_ERR;
+	int rc = deferred.n ? ev_store_append_many(c, deferred.v, deferred.n) : ST_OK;
+	deferred_clear();
+	return rc;
+}
+
+static int defer_event(const yj_event *ev, int64_t now)
+{
+	char *payload = ev->payload ? json_dumps(ev->payload, JSON_COMPACT) : yj_strdup("{}");
+	if (!payload)
+		return ST_ERR;
+	if (deferred.n == deferred.cap) {
+		deferred.cap = deferred.cap ? 2 * deferred.cap : 1024;
+		deferred.v = yj_realloc(deferred.v, deferred.cap * sizeof *deferred.v);
+	}
+	const char *t[5] = {ev->type, ev->subject_type, ev->subject_id, ev->region_code ? ev->region_code : "",
+			    ev->actor ? ev->actor : "system"};
+	ev_pending *p = &deferred.v[deferred.n++];
+	for (int k = 0; k < 5; k++)
+		p->text[k] = yj_strdup(t[k]);
+	p->payload = payload;
+	p->at = now;
+	return ST_OK;
+}
+
 int yj_event_emit(store_conn *c, const yj_event *ev, int64_t *id_out)
 {
 	if (!ev->type || !*ev->type || !ev->subject_type || !ev->subject_id)
 		return ST_ERR;
 	if (ev->payload && !json_is_object(ev->payload))
 		return ST_ERR;
+	if (deferred.c == c) {
+		if (id_out)
+			*id_out = 0;
+		return defer_event(ev, yj_now_ms());
+	}
 	return ev_store_append(c, ev, yj_now_ms(), id_out);
 }
 

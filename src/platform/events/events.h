@@ -35,6 +35,19 @@ typedef struct yj_event {
  * store failure. */
 int yj_event_emit(store_conn *c, const yj_event *ev, int64_t *id_out);
 
+/* Deferred emits, for a bulk publication (the CSV import), like yj_audit_defer_*: between
+ * yj_events_defer_begin(c) and yj_events_defer_flush(c), yj_event_emit on c keeps each event in
+ * memory (copied; *id_out is 0) instead of taking event_head; the flush, still inside the same
+ * write transaction, takes the counter once for all of them (consecutive ids, in emit order) and
+ * inserts them in multi-row statements. Updating the counter row once per event made each update
+ * walk every earlier version of that row the transaction had made (PostgreSQL), so a publication's
+ * cost grew with the square of its size. Call the flush after yj_audit_defer_flush (audit_head
+ * before event_head, as for single writes). Returns ST_OK or a store failure; the kept events are
+ * gone either way. yj_events_defer_discard drops them. One deferral per thread. */
+void yj_events_defer_begin(store_conn *c);
+int yj_events_defer_flush(store_conn *c);
+void yj_events_defer_discard(store_conn *c);
+
 /* An event as a subscriber receives it. */
 typedef struct yj_event_view {
 	int64_t id;

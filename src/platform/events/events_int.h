@@ -22,6 +22,13 @@ typedef struct ev_parked {
 } ev_parked;
 
 int ev_store_append(store_conn *c, const yj_event *ev, int64_t now, int64_t *id_out);
+/* n events in one take of the counter and multi-row inserts (yj_events_defer_flush). */
+typedef struct ev_pending {
+	char *text[5]; /* type, subject_type, subject_id, region_code, actor */
+	char *payload; /* compact JSON */
+	int64_t at;
+} ev_pending;
+int ev_store_append_many(store_conn *c, const ev_pending *v, size_t n);
 /* The subscriber's cursor (0 when it has none yet). */
 int ev_store_cursor(store_conn *c, const char *sub, int64_t *pos);
 int ev_store_set_cursor(store_conn *c, const char *sub, int64_t pos, int64_t now);

@@ -24,21 +24,67 @@ void ev_row_view(const ev_row *r, yj_event_view *out)
 	*out = (yj_event_view){r->id, r->type, r->subject_type, r->subject_id, r->region_code, r->actor, r->at, r->payload};
 }
 
+/* Takes n ids from the counter in one statement; *last receives the highest. */
+static int take_ids(store_conn *c, int64_t n, int64_t *last)
+{
+	store_stmt *st = store_prepare(c, "UPDATE event_head SET last_id = last_id + ? WHERE id = 1 RETURNING last_id");
+	if (!st)
+		return ST_ERR;
+	store_bind_int64(st, 1, n);
+	int rc = store_step(st);
+	if (rc == ST_ROW) {
+		*last = store_col_int64(st, 0);
+		rc = ST_OK;
+	} else if (rc == ST_DONE) {
+		rc = ST_ERR; /* the counter row is missing */
+	}
+	store_finalize(st);
+	return rc;
+}
+
+#define EVENTS_PER_INSERT 500 /* 8 parameters each: well under SQLite's 32,766 */
+
+int ev_store_append_many(store_conn *c, const ev_pending *v, size_t n)
+{
+	int64_t last = 0;
+	int rc = take_ids(c, (int64_t)n, &last);
+	int64_t first = last - (int64_t)n + 1;
+	for (size_t from = 0; rc >= 0 && from < n; from += EVENTS_PER_INSERT) {
+		size_t m = n - from < EVENTS_PER_INSERT ? n - from : EVENTS_PER_INSERT;
+		yj_buf sql = YJ_BUF_INIT;
+		yj_buf_puts(&sql, "INSERT INTO events (id, type, subject_type, subject_id, region_code, payload, actor, at) VALUES ");
+		for (size_t i = 0; i < m; i++)
+			yj_buf_puts(&sql, i ? ", (?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?)");
+		store_stmt *st = store_prepare(c, sql.data);
+		yj_buf_free(&sql);
+		if (!st)
+			return ST_ERR;
+		for (size_t i = 0; i < m; i++) {
+			const ev_pending *p = &v[from + i];
+			int b = (int)i * 8;
+			store_bind_int64(st, b + 1, first + (int64_t)(from + i));
+			for (int k = 0; k < 4; k++)
+				store_bind_text(st, b + 2 + k, p->text[k], -1);
+			store_bind_text(st, b + 6, p->payload, -1);
+			store_bind_text(st, b + 7, p->text[4], -1);
+			store_bind_int64(st, b + 8, p->at);
+		}
+		rc = store_step(st);
+		store_finalize(st);
+		rc = rc == ST_DONE ? ST_OK : rc < 0 ? rc : ST_ERR;
+	}
+	return rc;
+}
+
 int ev_store_append(store_conn *c, const yj_event *ev, int64_t now, int64_t *id_out)
 {
 	/* The UPDATE holds event_head's row lock until this transaction ends, so a later id cannot
 	 * commit before an earlier one: a reader that sees event n has seen every event below n. */
-	store_stmt *st = store_prepare(c, "UPDATE event_head SET last_id = last_id + 1 WHERE id = 1");
-	if (!st)
-		return ST_ERR;
-	int rc = store_step(st);
-	store_finalize(st);
+	int64_t id = 0;
+	int rc = take_ids(c, 1, &id);
 	if (rc < 0)
 		return rc;
-	int64_t id = 0;
-	rc = store_query_int64(c, "SELECT last_id FROM event_head WHERE id = 1", NULL, &id);
-	if (rc != ST_OK)
-		return rc < 0 ? rc : ST_ERR;
+	store_stmt *st;
 	char *payload = ev->payload ? json_dumps(ev->payload, JSON_COMPACT) : NULL;
 	st = store_prepare(c, "INSERT INTO events (id, type, subject_type, subject_id, region_code, payload, actor, at)"
 			      " VALUES (?, ?, ?, ?, ?, ?, ?, ?)");

@@ -15,7 +15,46 @@ static void region_of(store_stmt *st, yj_region *out)
 	snprintf(out->parent_code, sizeof out->parent_code, "%s", parent ? parent : "");
 }
 
+/* code → [name, level, parent_code], or null for a code not found; NULL when no memo runs. */
+static _Thread_local json_t *memo;
+
+void yj_regions_memo_begin(void)
+{
+	json_decref(memo);
+	memo = json_object();
+}
+
+void yj_regions_memo_end(void)
+{
+	json_decref(memo);
+	memo = NULL;
+}
+
+static int region_get(store_conn *c, const char *code, yj_region *out);
+
 int yj_region_get(store_conn *c, const char *code, yj_region *out)
+{
+	if (!memo || !code)
+		return region_get(c, code, out);
+	json_t *m = json_object_get(memo, code);
+	if (m) {
+		if (json_is_null(m))
+			return ST_NOTFOUND;
+		snprintf(out->code, sizeof out->code, "%s", code);
+		snprintf(out->name, sizeof out->name, "%s", json_string_value(json_array_get(m, 0)));
+		out->level = (int)json_integer_value(json_array_get(m, 1));
+		snprintf(out->parent_code, sizeof out->parent_code, "%s", json_string_value(json_array_get(m, 2)));
+		return ST_OK;
+	}
+	int rc = region_get(c, code, out);
+	if (rc == ST_OK)
+		json_object_set_new(memo, code, json_pack("[s, i, s]", out->name, out->level, out->parent_code));
+	else if (rc == ST_NOTFOUND)
+		json_object_set_new(memo, code, json_null());
+	return rc;
+}
+
+static int region_get(store_conn *c, const char *code, yj_region *out)
 {
 	store_stmt *st = store_prepare(c, "SELECT code, name, level, parent_code FROM regions WHERE code = ?");
 	if (!st)

@@ -17,6 +17,12 @@ typedef struct yj_region {
 
 /* One region by code: ST_OK, ST_NOTFOUND or a failure. */
 int yj_region_get(store_conn *c, const char *code, yj_region *out);
+/* A memo of yj_region_get on this thread, for a bulk check (the CSV import asks for the same few
+ * counties once per row): between yj_regions_memo_begin and _end, each code is read once, found
+ * or not. The region table is reference data written by migrations only, so a memo held for one
+ * check cannot go stale in any way that matters. _end frees it. */
+void yj_regions_memo_begin(void);
+void yj_regions_memo_end(void);
 /* 1 when the region exists, 0 when not, or a failure. */
 int yj_region_exists(store_conn *c, const char *code);
 /* The regions whose parent is parent (children only), in code order, passed to fn; level > 0 also

@@ -70,10 +70,17 @@ static int append_tx(store_conn *c, void *arg)
 	return rc < 0 ? rc : (int)idx;
 }
 
+/* One transaction per leaf, each signed at once by the on-demand path, so every size has its own
+ * head (as a quiet server's log has) and the edits below are named leaf by leaf; sparse heads, as
+ * under load, are tested in sparse_heads. */
 static void append_range(int from, int to)
 {
-	for (int i = from; i < to; i++)
+	for (int i = from; i < to; i++) {
+		int64_t size = 0;
 		assert_int_equal(store_tx(db, append_tx, &i), i);
+		assert_int_equal(yj_audit_sign_pending(db, &size), ST_OK);
+		assert_int_equal(size, i + 1);
+	}
 }
 
 static int get(const char *url, const char *const *headers, json_t **body)
@@ -577,6 +584,169 @@ static void leaves_scoped(void **state)
 	srv = plain;
 }
 
+/* ---- heads signed on an interval: sparse heads, the bound, and what verify says meanwhile ---- */
+
+static void append_unsigned(int from, int to)
+{
+	for (int i = from; i < to; i++)
+		assert_int_equal(store_tx(db, append_tx, &i), i);
+}
+
+static void sign_at(int64_t want)
+{
+	int64_t size = 0;
+	assert_int_equal(yj_audit_sign_pending(db, &size), ST_OK);
+	assert_int_equal(size, want);
+}
+
+/* A log signed only at sizes 10, 25 and 50, as a busy server's is: it verifies, proofs against each
+ * head verify, and an edit with a recomputed hash is caught by the next head and named by range. */
+static void sparse_heads(void **state)
+{
+	reset_log();
+	append_unsigned(0, 10);
+	sign_at(10);
+	append_unsigned(10, 25);
+	sign_at(25);
+	sign_at(25); /* nothing pending: no second head */
+	append_unsigned(25, 50);
+	char *p = sth_path("sparse50");
+	save_sth(p); /* the on-demand path signs 50 */
+	assert_int_equal(query_int("SELECT COUNT(*) FROM audit_sth"), 3);
+	char *report = NULL;
+	assert_int_equal(verify(p, &report), 0);
+	assert_non_null(strstr(report, "50 leaves and 3 signed tree heads"));
+	free(report);
+	/* Every leaf's inclusion in a signed head, and each head's consistency with the last. */
+	static const int64_t sizes[] = {10, 25, 50};
+	for (size_t k = 0; k < 3; k++) {
+		unsigned char root[YJ_HASH_LEN], leaf[YJ_HASH_LEN], last[YJ_HASH_LEN];
+		root_at(sizes[k], root);
+		root_at(50, last);
+		for (int64_t i = 0; i < sizes[k]; i++) {
+			char url[120];
+			json_t *b;
+			size_t n;
+			snprintf(url, sizeof url, "/api/v1/audit/proof/inclusion?index=%lld&tree_size=%lld", (long long)i,
+				 (long long)sizes[k]);
+			assert_int_equal(get(url, NULL, &b), 200);
+			unsigned char (*path)[YJ_HASH_LEN] = hashes_of(json_object_get(b, "audit_path"), &n);
+			yj_hex_decode(json_string_value(json_object_get(b, "leaf_hash")), leaf, YJ_HASH_LEN);
+			assert_true(yj_merkle_verify_inclusion(leaf, (size_t)i, (size_t)sizes[k],
+							       (const unsigned char (*)[YJ_HASH_LEN])path, n, root));
+			free(path);
+			json_decref(b);
+		}
+		char url[120];
+		json_t *b;
+		size_t n;
+		snprintf(url, sizeof url, "/api/v1/audit/proof/consistency?first=%lld", (long long)sizes[k]);
+		assert_int_equal(get(url, NULL, &b), 200);
+		assert_int_equal(json_integer_value(json_object_get(b, "second")), 50);
+		unsigned char (*proof)[YJ_HASH_LEN] = hashes_of(json_object_get(b, "consistency"), &n);
+		assert_true(yj_merkle_verify_consistency((size_t)sizes[k], 50, root, last,
+							 (const unsigned char (*)[YJ_HASH_LEN])proof, n));
+		free(proof);
+		json_decref(b);
+	}
+	/* Leaves not signed yet verify as far as they can, and are reported as such. */
+	append_unsigned(50, 53);
+	assert_int_equal(verify(p, &report), 0);
+	assert_non_null(strstr(report, "3 leaves after the last signed head (size 50) are not signed yet"));
+	free(report);
+	/* An edit together with its hash is caught by the head that covers it, named by range. */
+	char hex[65], sql[200];
+	exec_sql("UPDATE audit_leaves SET actor = 'mallory' WHERE idx = 17");
+	attacker_hash(17, hex);
+	snprintf(sql, sizeof sql, "UPDATE audit_leaves SET leaf_hash = '%s' WHERE idx = 17", hex);
+	exec_sql(sql);
+	assert_names(p, "leaves 10…24: the signed tree head at size 25 does not match");
+	free(p);
+}
+
+/* The signer of serve: a leaf committed while it runs is covered by a signed head within the bound
+ * (with slack for a loaded machine), and stopping it signs what is left. */
+static void signer_bound(void **state)
+{
+	reset_log();
+	const int64_t bound = 400;
+	char *err = NULL;
+	yj_audit_signer *g = yj_audit_signer_start(db, bound, &err);
+	assert_non_null(g);
+	int64_t worst = 0;
+	for (int round = 0; round < 3; round++) {
+		int i = round;
+		assert_int_equal(store_tx(db, append_tx, &i), i);
+		int64_t t0 = yj_now_ms(), covered = 0;
+		while (covered < i + 1 && yj_now_ms() - t0 < 10 * bound) {
+			covered = query_int("SELECT COALESCE(MAX(tree_size), 0) FROM audit_sth");
+			if (covered < i + 1)
+				usleep(5000);
+		}
+		int64_t took = yj_now_ms() - t0;
+		print_message("leaf %d covered after %lld ms (bound %lld)\n", i, (long long)took, (long long)bound);
+		assert_int_equal(covered, i + 1);
+		worst = took > worst ? took : worst;
+	}
+	assert_true(worst <= bound + 200);
+	/* A leaf appended just before the stop is signed by the stop. */
+	int i = 3;
+	assert_int_equal(store_tx(db, append_tx, &i), 3);
+	yj_audit_signer_stop(g);
+	assert_int_equal(query_int("SELECT MAX(tree_size) FROM audit_sth"), 4);
+	assert_null(yj_audit_signer_start(db, 0, &err));
+	free(err);
+}
+
+/* Two handles on one database (two processes' worth: on PostgreSQL, two connections pools) signing
+ * at once store one head per size, all over one tree. */
+typedef struct racer {
+	store *s;
+	int signs;
+} racer;
+static _Atomic int racing_done;
+
+static void *sign_racer(void *arg)
+{
+	racer *r = arg;
+	while (!racing_done) {
+		int64_t before = query_int("SELECT COALESCE(MAX(tree_size), 0) FROM audit_sth"), after = 0;
+		assert_int_equal(yj_audit_sign_pending(r->s, &after), ST_OK);
+		r->signs += after > before;
+	}
+	return NULL;
+}
+
+static void racing_signers(void **state)
+{
+	reset_log();
+	char *err = NULL;
+	store *other = store_open(t.url, &err);
+	assert_non_null(other);
+	racer r[2] = {{db, 0}, {other, 0}};
+	worker w = {0, 60, 0};
+	pthread_t th[3];
+	racing_done = 0;
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&th[1 + i], NULL, sign_racer, &r[i]), 0);
+	assert_int_equal(pthread_create(&th[0], NULL, append_worker, &w), 0);
+	pthread_join(th[0], NULL);
+	racing_done = 1;
+	for (int i = 1; i < 3; i++)
+		pthread_join(th[i], NULL);
+	assert_int_equal(w.failures, 0);
+	print_message("heads signed: %d and %d\n", r[0].signs, r[1].signs);
+	store_close(other);
+	char *p = sth_path("racing");
+	save_sth(p);
+	char *report = NULL;
+	assert_int_equal(verify(p, &report), 0);
+	free(report);
+	/* One head per size, ascending roots all of one tree (verify checked each against the leaves). */
+	assert_int_equal(query_int("SELECT COUNT(*) FROM audit_sth"), query_int("SELECT COUNT(DISTINCT tree_size) FROM audit_sth"));
+	free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -594,6 +764,9 @@ int main(void)
 		cmocka_unit_test(inclusion_proofs),
 		cmocka_unit_test(consistency_proofs),
 		cmocka_unit_test(leaves_scoped),
+		cmocka_unit_test(sparse_heads),
+		cmocka_unit_test(signer_bound),
+		cmocka_unit_test(racing_signers),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

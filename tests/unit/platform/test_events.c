@@ -142,6 +142,50 @@ static void test_same_transaction(void **state)
 	json_decref(arr);
 }
 
+/* A bulk publication defers its events: none is written before the flush, the flush gives them
+ * consecutive ids in emit order after the last single emit, with their payloads, and a discard
+ * writes nothing. */
+static int deferred_tx(store_conn *c, void *argp)
+{
+	int discard = *(int *)argp;
+	yj_events_defer_begin(c);
+	for (int i = 0; i < 700; i++) { /* more than one multi-row insert */
+		char sid[16];
+		snprintf(sid, sizeof sid, "d%d", i);
+		json_t *p = json_pack("{s:i}", "n", i);
+		int64_t id = -1;
+		int rc = yj_event_emit(c, &(yj_event){"test.bulk", "thing", sid, "330302", "7", p}, &id);
+		json_decref(p);
+		assert_int_equal(rc, ST_OK);
+		assert_int_equal(id, 0);
+	}
+	assert_int_equal(query_int("SELECT COUNT(*) FROM events WHERE type = ?", "test.bulk"), 0);
+	if (discard) {
+		yj_events_defer_discard(c);
+		return ST_OK;
+	}
+	return yj_events_defer_flush(c);
+}
+
+static void test_deferred_emits(void **state)
+{
+	reset();
+	int64_t before = emit("test.happened", "first");
+	int discard = 1;
+	assert_int_equal(store_tx(db, deferred_tx, &discard), ST_OK);
+	assert_int_equal(query_int("SELECT COUNT(*) FROM events WHERE type = ?", "test.bulk"), 0);
+	discard = 0;
+	assert_int_equal(store_tx(db, deferred_tx, &discard), ST_OK);
+	assert_int_equal(query_int("SELECT COUNT(*) FROM events WHERE type = ?", "test.bulk"), 700);
+	assert_int_equal(query_int("SELECT MIN(id) FROM events WHERE type = ?", "test.bulk"), before + 1);
+	assert_int_equal(query_int("SELECT MAX(id) FROM events WHERE type = ?", "test.bulk"), before + 700);
+	assert_int_equal(query_int("SELECT id FROM events WHERE subject_id = ?", "d699"), before + 700);
+	assert_int_equal(query_int("SELECT last_id FROM event_head WHERE id = 1", NULL), before + 700);
+	assert_int_equal(query_int("SELECT COUNT(*) FROM events WHERE type = 'test.bulk' AND payload LIKE ?", "{\"n\":5}"), 1);
+	/* Single emits go on after them. */
+	assert_int_equal(emit("test.happened", "after"), before + 701);
+}
+
 static void test_order_per_subject_and_retry(void **state)
 {
 	reset();
@@ -423,6 +467,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_same_transaction),
 		cmocka_unit_test(test_ids_commit_in_order),
+		cmocka_unit_test(test_deferred_emits),
 		cmocka_unit_test(test_order_per_subject_and_retry),
 		cmocka_unit_test(test_idempotent_redelivery),
 		cmocka_unit_test(test_failing_subscriber_blocks_only_itself),

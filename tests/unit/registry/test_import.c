@@ -507,6 +507,20 @@ static void unique_inside_the_file(void **state)
 	}
 	assert_int_equal(query_int("SELECT COUNT(*) FROM institutions"), 2);
 	free(csv);
+	/* A new record (its key not stored) whose 执业许可证登记号 a stored record holds: the batch's key
+	 * probe finds nothing, and the unique value is still probed and refused. */
+	char c4[19];
+	credit_code("330302", 74, c4);
+	csv = yj_asprintf("统一社会信用代码,机构名称,机构类别,级别,举办主体,经营性质,行政区划,执业许可证登记号\n"
+			  "%s,丁诊所,诊所,未定级,社会办,营利性,330302,AAAA00000330302000002A\n", c4);
+	yj_import_result res;
+	run(&yj_institution_kind, csv, strlen(csv), NULL, 0, 0, &res);
+	assert_int_equal(res.invalid, 1);
+	assert_non_null(error_at(&res, 2, 8));
+	assert_non_null(strstr(error_at(&res, 2, 8), "已有其他"));
+	assert_false(res.written);
+	yj_import_result_free(&res);
+	free(csv);
 }
 
 /* Another writer holds the write lock (SQLite) and the audit head (PostgreSQL) for the whole
