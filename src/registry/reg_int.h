@@ -1,0 +1,56 @@
+/* reg_int.h — shared inside src/registry (never included outside this folder): the SQL of practice
+ * filings, grids and responsibility lists (filings_store.c, grids_store.c, responsibilities_store.c),
+ * so that their handlers (*_api.c) hold none. Functions returning json_t * or filling json_t **out
+ * give the caller a new reference; statements returned are finalized by the caller. */
+#ifndef YJ_REG_INT_H
+#define YJ_REG_INT_H
+
+#include "registry.h"
+#include "record_api.h"
+
+/* ---- practice filings (filings_store.c) ---- */
+/* The filings of a practitioner, oldest start first, as a JSON array in *items. */
+int reg_filings_of(store_conn *c, int64_t practitioner_id, json_t **items);
+/* One filing with its institution's name and code: ST_OK, ST_NOTFOUND or a failure. */
+int reg_filing_load(store_conn *c, int64_t id, json_t **out);
+/* The territory of institution id into region ("" when it cannot be read). */
+void reg_institution_region(store_conn *c, int64_t id, char region[16]);
+int reg_filing_set_end(store_conn *c, int64_t id, const char *end);
+
+/* ---- grids (grids_store.c) ---- */
+/* The grids in sc in the subtree of region and whose name holds text (either NULL or "": no
+ * filter): a page in id order after `after` of at most limit rows, or every row in code order. */
+store_stmt *reg_grids_page(store_conn *c, const yj_scope *sc, const char *region, const char *text, int64_t after,
+			   int limit);
+store_stmt *reg_grids_all(store_conn *c, const yj_scope *sc, const char *region, const char *text);
+/* A row of those statements as JSON; arg is the store_conn (the town's name is the platform's). */
+json_t *reg_grid_row(store_stmt *st, void *arg);
+/* One grid in sc with its members: ST_OK, ST_NOTFOUND when absent or outside, or a failure. */
+int reg_grid_load(store_conn *c, const yj_scope *sc, int64_t id, json_t **out);
+/* The next free code below a town: its 9 digits and a 3-digit sequence (ST_CONFLICT when full). */
+int reg_grid_next_code(store_conn *c, const char *town, char out[16]);
+/* Renames grid id in sc: ST_OK, ST_NOTFOUND or a failure. */
+int reg_grid_rename(store_conn *c, const yj_scope *sc, int64_t id, const char *name, int64_t now);
+/* Replaces the members of grid id by user_ids (an array of checked decimal ids; repeats are fine). */
+int reg_grid_members_set(store_conn *c, int64_t id, const json_t *user_ids, const char *region);
+
+/* ---- responsibility lists (responsibilities_store.c) ---- */
+/* The rows in list order (source, department, seq, id) filtered by department (equal), duty and
+ * source (substrings), each NULL or "" for none; with key (a cursor from reg_resp_key) only the rows
+ * after it; at most limit rows when limit > 0. NULL on a store failure or a malformed key (*bad). */
+store_stmt *reg_resp_query(store_conn *c, const char *dept, const char *duty, const char *source, const char *key,
+			   int limit, int *bad);
+/* The cursor of the row st stands on. */
+void reg_resp_key(store_stmt *st, char key[512]);
+/* A row as JSON; names caches department names (code → name) for the rest of the request. */
+json_t *reg_resp_row(store_conn *c, json_t *names, store_stmt *st);
+int reg_resp_load(store_conn *c, int64_t id, json_t **out);
+/* The position after the last of a department's duties. */
+int reg_resp_next_seq(store_conn *c, const char *dept, int64_t *seq);
+int reg_resp_insert(store_conn *c, int64_t id, const char *dept, int64_t seq, const char *duty, const char *source,
+		    int64_t now);
+/* Sets the duty, source and seq that body holds (strings, integer): ST_OK, ST_NOTFOUND or a failure. */
+int reg_resp_update(store_conn *c, int64_t id, const json_t *body, int64_t now);
+int reg_resp_delete(store_conn *c, int64_t id);
+
+#endif
