@@ -1,12 +1,27 @@
 /* reg_int.h — shared inside src/registry (never included outside this folder): the SQL of practice
  * filings, grids and responsibility lists (filings_store.c, grids_store.c, responsibilities_store.c),
- * so that their handlers (*_api.c) hold none. Functions returning json_t * or filling json_t **out
+ * so that their handlers (*_api.c) hold none; and what the parts of the record engine share. Functions returning json_t * or filling json_t **out
  * give the caller a new reference; statements returned are finalized by the caller. */
 #ifndef YJ_REG_INT_H
 #define YJ_REG_INT_H
 
 #include "registry.h"
 #include "record_api.h"
+
+/* ---- the record engine's parts (record.c, record_validate.c, record_names.c) ---- */
+/* The SQL column of a field; whether it is stored at all (column "" is input only). */
+static inline const char *reg_col_of(const reg_field *f)
+{
+	return f->column ? f->column : f->name;
+}
+static inline int reg_stored(const reg_field *f)
+{
+	return !f->column || f->column[0];
+}
+/* Steps st once and finalizes it: ST_OK when it ran to the end, or a failure (NULL st: ST_ERR). */
+int reg_step_done(store_stmt *st);
+/* Writes the grams of name for record id; fresh (a new record) skips deleting the old ones. */
+int reg_index_name(store_conn *c, const reg_kind *k, int64_t id, const char *name, int fresh);
 
 /* ---- practice filings (filings_store.c) ---- */
 /* The filings of a practitioner, oldest start first, as a JSON array in *items. */
