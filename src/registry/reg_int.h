@@ -23,6 +23,21 @@ int reg_step_done(store_stmt *st);
 /* Writes the grams of name for record id; fresh (a new record) skips deleting the old ones. */
 int reg_index_name(store_conn *c, const reg_kind *k, int64_t id, const char *name, int fresh);
 
+/* ---- record lists (record_query.c) ---- */
+/* The scoped query of kind k: its record columns, or (group, or by_county) the key and a count. */
+yj_qb *reg_list_query(const reg_kind *k, const reg_field *group, int by_county, const yj_scope *sc);
+/* Adds the condition of filter fl = v to q; -1 (nothing added) when v is no value for it. */
+int reg_list_filter(yj_qb *q, const reg_kind *k, const reg_filter *fl, const char *v);
+/* q (consumed) prepared: a page in id order after `after` of at most limit rows; every row in id
+ * order; the counts grouped as reg_list_query was asked, largest first. NULL on failure. */
+store_stmt *reg_list_page(yj_qb *q, store_conn *c, int64_t after, int limit);
+store_stmt *reg_list_all(yj_qb *q, store_conn *c);
+store_stmt *reg_list_counts(yj_qb *q, store_conn *c, const reg_field *group, int by_county);
+/* The record of k in sc whose column of filter fl holds the keyed hash h: ST_ROW with its id and
+ * territory in ids and region, ST_DONE when none, or a failure. */
+int reg_lookup_hash(store_conn *c, const reg_kind *k, const reg_filter *fl, const yj_scope *sc, const char *h,
+		    char ids[21], char region[16]);
+
 /* ---- practice filings (filings_store.c) ---- */
 /* The filings of a practitioner, oldest start first, as a JSON array in *items. */
 int reg_filings_of(store_conn *c, int64_t practitioner_id, json_t **items);
