@@ -50,18 +50,6 @@ int reg_filing_load(store_conn *c, int64_t id, json_t **out)
 	return rc == ST_ROW ? ST_OK : rc == ST_DONE ? ST_NOTFOUND : rc;
 }
 
-void reg_institution_region(store_conn *c, int64_t id, char region[16])
-{
-	region[0] = '\0';
-	store_stmt *st = store_prepare(c, "SELECT region_code FROM institutions WHERE id = ?");
-	if (!st)
-		return;
-	store_bind_int64(st, 1, id);
-	if (store_step(st) == ST_ROW)
-		snprintf(region, 16, "%s", store_col_text(st, 0));
-	store_finalize(st);
-}
-
 int reg_filing_set_end(store_conn *c, int64_t id, const char *end)
 {
 	store_stmt *st = store_prepare(c, "UPDATE practice_filings SET end_date = ? WHERE id = ?");

@@ -108,6 +108,21 @@ int reg_grid_load(store_conn *c, const yj_scope *sc, int64_t id, json_t **out)
 	return rc < 0 ? rc : ST_OK;
 }
 
+int reg_grid_by_code(store_conn *c, const char *code, int64_t *id, char region[16])
+{
+	store_stmt *st = store_prepare(c, "SELECT id, region_code FROM grids WHERE code = ?");
+	if (!st)
+		return ST_ERR;
+	store_bind_text(st, 1, code, -1);
+	int rc = store_step(st);
+	if (rc == ST_ROW) {
+		*id = store_col_int64(st, 0);
+		snprintf(region, 16, "%s", store_col_text(st, 1));
+	}
+	store_finalize(st);
+	return rc == ST_ROW ? ST_OK : rc == ST_DONE ? ST_NOTFOUND : rc;
+}
+
 int reg_grid_next_code(store_conn *c, const char *town, char out[16])
 {
 	int64_t n = 0;

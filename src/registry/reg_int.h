@@ -38,13 +38,19 @@ store_stmt *reg_list_counts(yj_qb *q, store_conn *c, const reg_field *group, int
 int reg_lookup_hash(store_conn *c, const reg_kind *k, const reg_filter *fl, const yj_scope *sc, const char *h,
 		    char ids[21], char region[16]);
 
+/* ---- lookups of the kinds' derive hooks ---- */
+/* The territory of institution id regardless of scope (subject_summary.c): ST_OK, ST_NOTFOUND or a
+ * failure; region "" unless ST_OK. */
+int reg_institution_region(store_conn *c, int64_t id, char region[16]);
+/* The grid with this code regardless of scope (grids_store.c): ST_OK with its id and region,
+ * ST_NOTFOUND or a failure. */
+int reg_grid_by_code(store_conn *c, const char *code, int64_t *id, char region[16]);
+
 /* ---- practice filings (filings_store.c) ---- */
 /* The filings of a practitioner, oldest start first, as a JSON array in *items. */
 int reg_filings_of(store_conn *c, int64_t practitioner_id, json_t **items);
 /* One filing with its institution's name and code: ST_OK, ST_NOTFOUND or a failure. */
 int reg_filing_load(store_conn *c, int64_t id, json_t **out);
-/* The territory of institution id into region ("" when it cannot be read). */
-void reg_institution_region(store_conn *c, int64_t id, char region[16]);
 int reg_filing_set_end(store_conn *c, int64_t id, const char *end);
 
 /* ---- grids (grids_store.c) ---- */
