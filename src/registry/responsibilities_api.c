@@ -88,6 +88,7 @@ struct resp_arg {
 	int64_t id;
 	json_t *row;
 	const char *action;
+	yj_refusal no; /* what a transaction turns down */
 };
 
 static int audit_row(store_conn *c, struct resp_arg *a, const char *id)
@@ -113,8 +114,10 @@ static int create_tx(store_conn *c, void *arg)
 	const char *dept = json_string_value(json_object_get(b, "department"));
 	int64_t seq = 0;
 	char name[128];
-	if (yj_department_name(c, dept, name, sizeof name) != ST_OK)
-		return ST_NOTFOUND;
+	if (yj_department_name(c, dept, name, sizeof name) != ST_OK) {
+		yj_refusal_field(&a->no, "department", "部门不存在");
+		return yj_refuse_invalid(&a->no, NULL);
+	}
 	if (json_is_integer(json_object_get(b, "seq")))
 		seq = json_integer_value(json_object_get(b, "seq"));
 	else if (reg_resp_next_seq(c, dept, &seq) < 0)
@@ -158,19 +161,13 @@ static int delete_tx(store_conn *c, void *arg)
 
 static int run(yj_req *r, store_tx_fn fn, const char *action, int status)
 {
-	struct resp_arg a = {r, 0, NULL, action};
+	struct resp_arg a = {r, 0, NULL, action, {0}};
 	if (fn != create_tx && yj_path_id_or_reply(r, "id", &a.id) < 0)
 		return YJ_OK;
-	int rc = store_tx(yj_store(r), fn, &a);
-	if (rc == ST_NOTFOUND && fn == create_tx)
-		return yj_reg_reply_invalid(r, yj_field_errors("department", "部门不存在"));
-	if (rc < 0) {
+	int rc = yj_tx_or_reply(r, fn, &a, &a.no);
+	if (rc < 0 || status == 204) {
 		json_decref(a.row);
-		return yj_reply_store_error(r, rc);
-	}
-	if (status == 204) {
-		json_decref(a.row);
-		return yj_reply_empty(r, 204);
+		return rc < 0 ? YJ_OK : yj_reply_empty(r, 204);
 	}
 	return yj_reply_json(r, status, a.row);
 }
