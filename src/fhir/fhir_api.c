@@ -58,7 +58,7 @@ static int search(yj_req *r, const ftype *ft)
 	char today[11];
 	yj_day_today(today);
 	store_conn *c = store_conn_get(yj_store(r));
-	fhir_item *its = calloc((size_t)count + 1, sizeof *its);
+	fhir_item *its = yj_calloc((size_t)count + 1, sizeof *its);
 	int n = 0, rc = ST_OK;
 	int last_phase[FHIR_MAX_COUNT + 1];
 	json_t *errors = json_array();
@@ -135,7 +135,7 @@ static int history(yj_req *r, const ftype *ft)
 	yj_day_today(today);
 	int64_t now_ms = yj_now_ms();
 	store_conn *c = store_conn_get(yj_store(r));
-	fhir_item *its = calloc((size_t)count + 1, sizeof *its);
+	fhir_item *its = yj_calloc((size_t)count + 1, sizeof *its);
 	int last_phase[FHIR_MAX_COUNT + 1];
 	int n = 0, rc = ST_OK;
 	for (int si = phase; si < ft->nsrc && n <= count; si++) {

@@ -100,6 +100,8 @@ typedef struct yj_reg_hit {
 	int64_t id, changed, version;
 } yj_reg_hit;
 
+/* A search of src in sc (never NULL: allocation failure aborts, as yj_calloc does); the caller frees
+ * it with yj_reg_search_free, after reading its rows. */
 yj_reg_search *yj_reg_search_new(yj_reg_source src, const yj_scope *sc);
 void yj_reg_search_free(yj_reg_search *s);
 

@@ -55,9 +55,7 @@ struct yj_reg_search {
 
 yj_reg_search *yj_reg_search_new(yj_reg_source src, const yj_scope *sc)
 {
-	yj_reg_search *s = calloc(1, sizeof *s);
-	if (!s)
-		return NULL;
+	yj_reg_search *s = yj_calloc(1, sizeof *s);
 	s->src = src;
 	s->alt = (yj_buf)YJ_BUF_INIT;
 	yj_table t;
@@ -127,7 +125,7 @@ void yj_reg_search_eq(yj_reg_search *s, yj_reg_attr a, const char *value)
 	}
 	yj_buf_printf(&s->alt, "%s = ?", c);
 	s->b[s->nb].is_int = 0;
-	s->b[s->nb++].s = strdup(value);
+	s->b[s->nb++].s = yj_strdup(value);
 }
 
 void yj_reg_search_eq_id(yj_reg_search *s, yj_reg_attr a, int64_t id)
