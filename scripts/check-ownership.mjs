@@ -7,6 +7,10 @@
 // joined): a table named after FROM, JOIN, INTO, UPDATE or TABLE, or a literal that opens a brace
 // initialiser and starts with a table name (a yj_table for the scoped query builder). It also checks
 // that docs/development.md lists the same owners. Other modules read through the owner's header.
+// Columns too: a literal that reads as SQL (a `?`, WHERE, ORDER BY, LIKE, …) and names none of its
+// module's own tables must not compare, match or order by a column that only another module's tables
+// have (columns from the owners' migrations: CREATE TABLE and ALTER TABLE … ADD). That catches a
+// reader writing conditions on the owner's scoped table (yj_reg_table) instead of calling its header.
 // Usage: node scripts/check-ownership.mjs [--root DIR]   (exit 1 on a violation)
 import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -97,6 +101,59 @@ for (const file of walk(src)) {
     }
   }
 }
+// ---- columns: another module's column in a condition or ordering ----
+const columnsOf = new Map(); // module name -> Set of its tables' columns
+for (const m of modules) {
+  const set = new Set();
+  const md = join(src, m.dir, 'migrations');
+  for (const f of existsSync(md) ? readdirSync(md).filter((n) => n.endsWith('.sql')) : []) {
+    const sql = readFileSync(join(md, f), 'utf8').replace(/--[^\n]*/g, '');
+    for (const t of sql.matchAll(/CREATE TABLE(?:\s+IF NOT EXISTS)?\s+\w+\s*\(/gi)) {
+      // the column definitions: the items at depth 1 of the parenthesis, less the table constraints
+      let i = t.index + t[0].length, depth = 1, start = i;
+      const items = [];
+      for (; i < sql.length && depth; i++) {
+        const ch = sql[i];
+        if (ch === '(') depth++;
+        else if (ch === ')' && --depth === 0) items.push(sql.slice(start, i));
+        else if (ch === ',' && depth === 1) {
+          items.push(sql.slice(start, i));
+          start = i + 1;
+        }
+      }
+      for (const it of items) {
+        const w = /^\s*([a-z_][a-z0-9_]*)/i.exec(it)?.[1];
+        if (w && !/^(primary|unique|foreign|check|constraint)$/i.test(w)) set.add(w.toLowerCase());
+      }
+    }
+    for (const a of sql.matchAll(/ALTER TABLE\s+\w+\s+ADD(?:\s+COLUMN)?\s+([a-z_][a-z0-9_]*)/gi)) set.add(a[1].toLowerCase());
+  }
+  columnsOf.set(m.name, set);
+}
+const SQLISH = /\?|\b(WHERE|ORDER BY|GROUP BY|LIKE|IS (NOT )?NULL|SELECT)\b/;
+for (const file of walk(src)) {
+  const rel = relative(root, file).split('\\').join('/');
+  const mod = moduleOfDir.get(rel.split('/')[1]);
+  const own = columnsOf.get(mod) ?? new Set();
+  const foreign = new Map(); // column -> its owner, for columns no table of mod has
+  for (const [o, set] of columnsOf) if (o !== mod) for (const col of set) if (!own.has(col)) foreign.set(col, o);
+  const text = readFileSync(file, 'utf8');
+  for (const lit of literals(text)) {
+    if (!SQLISH.test(lit.s)) continue;
+    const tables = [...lit.s.matchAll(/\b(?:FROM|JOIN|INTO|UPDATE)\s+([a-z_][a-z0-9_]*)/gi)].map((x) => x[1]);
+    if (tables.some((t) => owner.get(t) === mod)) continue; // a statement on its own tables
+    const named = new Set();
+    for (const x of lit.s.matchAll(/(?:\b[a-z]\.)?\b([a-z_][a-z0-9_]*)\s*(?:=|<>|!=|<=|>=|<|>|\bIN\s*\(|\bNOT\s+LIKE\b|\bLIKE\b|\bIS\b)/g))
+      named.add(x[1]);
+    for (const x of lit.s.matchAll(/\b(?:ORDER|GROUP) BY\s+(?:[a-z]\.)?([a-z_][a-z0-9_]*)/g)) named.add(x[1]);
+    for (const col of named) {
+      if (!foreign.has(col)) continue;
+      const line = text.slice(0, lit.at).split('\n').length;
+      problems.push(`${rel}:${line}: module ${mod ?? '(none)'} writes SQL on column ${col} of ${foreign.get(col)}'s tables; ask ${foreign.get(col)}'s header instead`);
+    }
+  }
+}
+
 for (const key of allowed)
   if (!used.has(key)) problems.push(`temporary allowance "${key}" is no longer needed: remove it from scripts/check-ownership.mjs`);
 

@@ -1,7 +1,8 @@
 /* fhir.h — FHIR R4 for interchange, following IHE mCSD: the registry's institutions and
  * practitioners as Organization, Location, Practitioner and PractitionerRole resources, read and
  * searched (ITI-90) and synchronised by _history (ITI-91) under /fhir/r4/. This capability only
- * reads: the registry (registry/record.h) owns the data, its scope and its history.
+ * reads: the registry owns the data, its scope and its history, and is read through the searches
+ * of registry/registry.h (fhir_search.c maps the search parameters onto them).
  *
  * Ownership: every function returning json_t * gives the caller a new reference; json_t *
  * arguments are borrowed. */
@@ -28,8 +29,8 @@
 #define YJ_FHIR_MCSD_TYPES "https://profiles.ihe.net/ITI/mCSD/CodeSystem/IHE.mCSD.Organization.Location.Types"
 #define YJ_FHIR_HL7_ROLE "http://terminology.hl7.org/CodeSystem/practitioner-role"
 
-/* ---- resources from registry records (records as record.h reads them, with id, version and
- * updated_at). district is the county's name for the address, or NULL. ---- */
+/* ---- resources from registry records (records as registry.h's searches return them, with id,
+ * version and updated_at). district is the county's name for the address, or NULL. ---- */
 json_t *yj_fhir_organization(const json_t *inst, const char *district);
 json_t *yj_fhir_location(const json_t *inst, const char *district);
 /* Never carries the resident ID number, masked or not, nor the birth date (see docs/fhir.md); gender

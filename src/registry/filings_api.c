@@ -2,8 +2,7 @@
  * a primary institution files to practise at others for a period. A filing is visible to whoever
  * sees the practitioner or the filing institution; it is made by the filing institution's territory. */
 #define _POSIX_C_SOURCE 200809L
-#include "registry.h"
-#include "record_api.h"
+#include "reg_int.h"
 #include "../base/date.h"
 #include "../base/id.h"
 #include "../platform/audit/audit.h"
@@ -11,21 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define COLS "f.id, f.practitioner_id, f.institution_id, i.name, i.credit_code, f.region_code, f.start_date," \
-	     " f.end_date, f.created_at"
-
-static json_t *filing_json(store_stmt *st)
-{
-	char id[21], pid[21], iid[21];
-	yj_id_format(store_col_int64(st, 0), id);
-	yj_id_format(store_col_int64(st, 1), pid);
-	yj_id_format(store_col_int64(st, 2), iid);
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:I}", "id", id, "practitioner_id", pid,
-			 "institution_id", iid, "institution_name", store_col_text(st, 3), "institution_credit_code",
-			 store_col_text(st, 4), "region_code", store_col_text(st, 5), "start_date", store_col_text(st, 6),
-			 "end_date", store_col_text(st, 7), "created_at", (json_int_t)store_col_int64(st, 8));
-}
 
 static int path_practitioner(yj_req *r, store_conn *c, json_t **p)
 {
@@ -38,22 +22,11 @@ static int path_practitioner(yj_req *r, store_conn *c, json_t **p)
 static int list_filings(yj_req *r)
 {
 	store_conn *c = store_conn_get(yj_store(r));
-	json_t *p = NULL;
+	json_t *p = NULL, *items = NULL;
 	int rc = path_practitioner(r, c, &p);
-	if (rc < 0)
-		return yj_reply_store_error(r, rc);
-	store_stmt *st = store_prepare(c, "SELECT " COLS " FROM practice_filings f JOIN institutions i"
-					  " ON i.id = f.institution_id WHERE f.practitioner_id = ? ORDER BY f.start_date, f.id");
-	if (!st) {
-		json_decref(p);
-		return yj_reply_store_error(r, ST_ERR);
-	}
-	store_bind_int64(st, 1, strtoll(json_string_value(json_object_get(p, "id")), NULL, 10));
+	if (rc >= 0)
+		rc = reg_filings_of(c, strtoll(json_string_value(json_object_get(p, "id")), NULL, 10), &items);
 	json_decref(p);
-	json_t *items = json_array();
-	while ((rc = store_step(st)) == ST_ROW)
-		json_array_append_new(items, filing_json(st));
-	store_finalize(st);
 	if (rc < 0) {
 		json_decref(items);
 		return yj_reply_store_error(r, rc);
@@ -74,20 +47,6 @@ struct filing_arg {
 	json_t *filing;
 	yj_refusal no; /* what a transaction turns down */
 };
-
-static int load_filing(store_conn *c, int64_t id, json_t **out)
-{
-	store_stmt *st = store_prepare(c, "SELECT " COLS " FROM practice_filings f JOIN institutions i"
-					  " ON i.id = f.institution_id WHERE f.id = ?");
-	if (!st)
-		return ST_ERR;
-	store_bind_int64(st, 1, id);
-	int rc = store_step(st);
-	if (rc == ST_ROW)
-		*out = filing_json(st);
-	store_finalize(st);
-	return rc == ST_ROW ? ST_OK : rc == ST_DONE ? ST_NOTFOUND : rc;
-}
 
 static int audit_filing(store_conn *c, yj_req *r, const char *action, json_t *f)
 {
@@ -137,36 +96,17 @@ static int create_tx(store_conn *c, void *arg)
 		return yj_refuse_invalid(&a->no, NULL);
 	}
 	json_decref(errors);
-	int64_t iid = strtoll(json_string_value(json_object_get(f, "institution_id")), NULL, 10);
-	char region[16] = "";
-	store_stmt *st = store_prepare(c, "SELECT region_code FROM institutions WHERE id = ?");
-	if (st) {
-		store_bind_int64(st, 1, iid);
-		if (store_step(st) == ST_ROW)
-			snprintf(region, sizeof region, "%s", store_col_text(st, 0));
-		store_finalize(st);
-	}
-	a->id = yj_id_new();
-	st = store_prepare(c, "INSERT INTO practice_filings (id, practitioner_id, institution_id, region_code, start_date,"
-			      " end_date, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
-	if (!st) {
-		rc = ST_ERR;
-		goto done;
-	}
-	store_bind_int64(st, 1, a->id);
-	store_bind_int64(st, 2, strtoll(json_string_value(json_object_get(p, "id")), NULL, 10));
-	store_bind_int64(st, 3, iid);
-	store_bind_text(st, 4, region, -1);
-	store_bind_text(st, 5, json_string_value(json_object_get(f, "start_date")), -1);
-	store_bind_text(st, 6, json_string_value(json_object_get(f, "end_date")), -1);
-	store_bind_int64(st, 7, yj_now_ms());
-	rc = store_step(st);
-	store_finalize(st);
+	char region[16];
+	yj_reg_filing row = {yj_id_new(), strtoll(json_string_value(json_object_get(p, "id")), NULL, 10),
+			     strtoll(json_string_value(json_object_get(f, "institution_id")), NULL, 10), region,
+			     json_string_value(json_object_get(f, "start_date")), json_string_value(json_object_get(f, "end_date"))};
+	reg_institution_region(c, row.institution_id, region);
+	a->id = row.id;
+	rc = yj_reg_filing_insert(c, &row, yj_now_ms());
 	if (rc == ST_CONFLICT)
 		rc = yj_refuse(&a->no, 409, "conflict", "备案已存在", "该医务人员在该机构同一日期开始的备案已存在，请勿重复备案。");
-	if (rc >= 0 && (rc = load_filing(c, a->id, &a->filing)) >= 0)
+	if (rc >= 0 && (rc = reg_filing_load(c, a->id, &a->filing)) >= 0)
 		rc = audit_filing(c, a->r, "practice_filing.create", a->filing);
-done:
 	json_decref(p);
 	json_decref(f);
 	return rc;
@@ -187,7 +127,7 @@ static int end_tx(store_conn *c, void *arg)
 		return rc;
 	json_decref(a->filing);
 	a->filing = NULL;
-	if ((rc = load_filing(c, a->id, &a->filing)) < 0)
+	if ((rc = reg_filing_load(c, a->id, &a->filing)) < 0)
 		return rc;
 	if (strcmp(json_string_value(json_object_get(a->filing, "practitioner_id")), yj_param(a->r, "id")) ||
 	    !yj_scope_allows(&yj_who(a->r)->scope, json_string_value(json_object_get(a->filing, "region_code")), NULL))
@@ -199,16 +139,10 @@ static int end_tx(store_conn *c, void *arg)
 		yj_refusal_field(&a->no, "end_date", "结束日期不能早于开始日期");
 	if (yj_refusal_has_fields(&a->no))
 		return yj_refuse_invalid(&a->no, NULL);
-	store_stmt *st = store_prepare(c, "UPDATE practice_filings SET end_date = ? WHERE id = ?");
-	if (!st)
-		return ST_ERR;
-	store_bind_text(st, 1, end, -1);
-	store_bind_int64(st, 2, a->id);
-	rc = store_step(st);
-	store_finalize(st);
+	rc = reg_filing_set_end(c, a->id, end);
 	json_decref(a->filing);
 	a->filing = NULL;
-	if (rc >= 0 && (rc = load_filing(c, a->id, &a->filing)) >= 0)
+	if (rc >= 0 && (rc = reg_filing_load(c, a->id, &a->filing)) >= 0)
 		rc = audit_filing(c, a->r, "practice_filing.end", a->filing);
 	return rc;
 }

@@ -2,9 +2,10 @@
  * derived on write (the grid's id from its code, the default state). Storage and history are the
  * generic record's (record.c). */
 #define _POSIX_C_SOURCE 200809L
-#include "record.h"
+#include "reg_int.h"
 #include "../base/codes.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,22 +86,21 @@ static int derive(store_conn *c, const yj_scope *sc, json_t *rec, json_t *errors
 	const char *grid = json_string_value(json_object_get(rec, "grid_code"));
 	if (!grid)
 		return ST_OK; /* a change that does not name a grid keeps the stored one */
-	store_stmt *st = store_prepare(c, "SELECT id, region_code FROM grids WHERE code = ?");
-	if (!st)
-		return ST_ERR;
-	store_bind_text(st, 1, grid, -1);
-	int rc = store_step(st);
+	int64_t gid;
+	char at[16];
+	int rc = reg_grid_by_code(c, grid, &gid, at);
+	if (rc < 0 && rc != ST_NOTFOUND)
+		return rc;
 	const char *region = json_string_value(json_object_get(rec, "region_code"));
-	if (rc == ST_ROW && yj_scope_allows(sc, store_col_text(st, 1), NULL) && region &&
-	    strncmp(store_col_text(st, 1), region, strlen(region) < 6 ? strlen(region) : 6) == 0) {
+	if (rc == ST_OK && yj_scope_allows(sc, at, NULL) && region &&
+	    strncmp(at, region, strlen(region) < 6 ? strlen(region) : 6) == 0) {
 		char ids[21];
-		snprintf(ids, sizeof ids, "%lld", (long long)store_col_int64(st, 0));
+		snprintf(ids, sizeof ids, "%lld", (long long)gid);
 		json_object_set_new(rec, "grid_id", json_string(ids));
-	} else if (rc >= 0) {
+	} else {
 		yj_field_error(errors, "grid_code", "网格不存在，或不在机构所在县（市、区）");
 	}
-	store_finalize(st);
-	return rc < 0 ? rc : ST_OK;
+	return ST_OK;
 }
 
 const reg_kind yj_institution_kind = {

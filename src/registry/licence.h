@@ -137,6 +137,18 @@ int yj_licence_load(store_conn *c, const yj_scope *sc, int64_t id, int with_even
 int yj_licence_find_code(store_conn *c, const char *code, json_t **out);
 /* Every kind, in seq order: [{code, name, holder_type, validity_years}]. */
 int yj_licence_kinds(store_conn *c, json_t **out);
+/* The filters of the licence list, each NULL or "" for none, already checked by the handler: kind,
+ * holder_type, holder (has_holder), state (valid and expired as of today, suspended, revoked),
+ * region (a GB/T 2260 subtree), number (a prefix of the licence number, no LIKE wildcards). */
+typedef struct yj_licence_filter {
+	const char *kind, *holder_type, *state, *region, *number;
+	int has_holder;
+	int64_t holder_id;
+} yj_licence_filter;
+/* The licences in sc matching f in id order: a page after `after` of at most limit rows, or every
+ * row when limit is 0. Rows read with yj_licence_row; NULL on a store failure. */
+store_stmt *yj_licence_list(store_conn *c, const yj_scope *sc, const yj_licence_filter *f, const char *today,
+			    int64_t after, int limit);
 /* The SELECT list of a licence row and its reader (adds status from today). */
 extern const char yj_licence_columns[];
 json_t *yj_licence_row(store_stmt *st, const char *today);

@@ -11,9 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A subject-bound caller sees its institutions' licences and their staff's (scope.h). */
-static const yj_table licences_table = {"licences", "region_code", NULL, YJ_LICENCE_SUBJECTS};
-
 /* Issuing and changing licences is the health department's; reading is anyone's in scope. */
 #define WRITERS (ROLE_ADMIN | ROLE_INSPECTOR)
 
@@ -34,69 +31,48 @@ static void strip_internal(json_t *row)
 
 /* ---- lists ---- */
 
-/* The scoped query with the request's filters, or NULL after replying 400. */
-static yj_qb *filtered(yj_req *r, const char *today)
+/* The request's filters into f; 0, or -1 after replying 400. */
+static int filters_or_reply(yj_req *r, yj_licence_filter *f)
 {
-	yj_qb *q = yj_q_select(&licences_table, yj_licence_columns, &yj_who(r)->scope);
 	json_t *errors = json_array();
 	const char *v;
-	if ((v = yj_query(r, "kind")) && *v) {
-		yj_q_where(q, "kind = ?");
-		yj_q_text(q, v);
-	}
+	*f = (yj_licence_filter){yj_query(r, "kind"), NULL, NULL, NULL, NULL, 0, 0};
 	if ((v = yj_query(r, "holder_type")) && *v) {
 		if (strcmp(v, "institution") && strcmp(v, "practitioner"))
 			yj_field_error(errors, "holder_type", "应为 institution 或 practitioner");
-		yj_q_where(q, "holder_type = ?");
-		yj_q_text(q, v);
+		f->holder_type = v;
 	}
 	if ((v = yj_query(r, "holder")) && *v) {
-		int64_t id = 0;
-		if (yj_id_parse(v, &id) < 0)
+		if (yj_id_parse(v, &f->holder_id) < 0)
 			yj_field_error(errors, "holder", "应为持证主体的编号");
-		yj_q_where(q, "holder_id = ?");
-		yj_q_int(q, id);
+		f->has_holder = 1;
 	}
 	if ((v = yj_query(r, "state")) && *v) {
-		if (!strcmp(v, "valid")) {
-			yj_q_where(q, "state = 'valid' AND (valid_to IS NULL OR valid_to >= ?)");
-			yj_q_text(q, today);
-		} else if (!strcmp(v, "expired")) {
-			yj_q_where(q, "state = 'valid' AND valid_to < ?");
-			yj_q_text(q, today);
-		} else if (!strcmp(v, "suspended") || !strcmp(v, "revoked")) {
-			yj_q_where(q, "state = ?");
-			yj_q_text(q, v);
-		} else {
+		if (!strcmp(v, "valid") || !strcmp(v, "expired") || !strcmp(v, "suspended") || !strcmp(v, "revoked"))
+			f->state = v;
+		else
 			yj_field_error(errors, "state", "应为 valid、suspended、revoked 或 expired");
-		}
 	}
 	if ((v = yj_query(r, "region")) && *v) {
 		size_t n = strlen(v);
-		if ((n != 6 && n != 9) || strspn(v, "0123456789") != n) {
+		if ((n != 6 && n != 9) || strspn(v, "0123456789") != n)
 			yj_field_error(errors, "region", "应为 6 位或 9 位行政区划代码");
-		} else {
-			yj_q_region(q, "region_code", v);
-		}
+		else
+			f->region = v;
 	}
 	if ((v = yj_query(r, "q")) && *v) {
 		/* The number or its beginning; LIKE's wildcards in the input are taken literally. */
-		if (strlen(v) > 60 || strpbrk(v, "%_\\")) {
+		if (strlen(v) > 60 || strpbrk(v, "%_\\"))
 			yj_field_error(errors, "q", "应为证照编号或其开头部分（不含 % _ \\）");
-		} else {
-			char *pat = yj_asprintf("%s%%", v);
-			yj_q_where(q, "number LIKE ?");
-			yj_q_text(q, pat);
-			free(pat);
-		}
+		else
+			f->number = v;
 	}
 	if (json_array_size(errors)) {
-		yj_q_free(q);
 		yj_reply_problem_errors(r, 400, "validation", "查询条件有误", "请按提示修改查询条件后重试。", errors);
-		return NULL;
+		return -1;
 	}
 	json_decref(errors);
-	return q;
+	return 0;
 }
 
 /* A list row as the API shows it: internal columns stripped. */
@@ -114,11 +90,13 @@ static int list(yj_req *r)
 	char today[11];
 	if (yj_page_id_or_reply(r, &limit, &after) < 0)
 		return YJ_OK;
+	yj_licence_filter f;
 	yj_day_today(today);
-	yj_qb *q = filtered(r, today);
-	if (!q)
+	if (filters_or_reply(r, &f) < 0)
 		return YJ_OK;
-	return yj_reply_id_page(r, q, "id", limit, after, licence_item, today);
+	store_conn *c = store_conn_get(yj_store(r));
+	return yj_reply_page(r, yj_licence_list(c, &yj_who(r)->scope, &f, today, after, limit + 1), limit, licence_item, today,
+			     "id");
 }
 
 /* A licence as the export shows it; arg is today's date. */
@@ -134,18 +112,18 @@ static json_t *export_row(store_stmt *st, void *arg)
 static int export(yj_req *r)
 {
 	char today[11];
+	yj_licence_filter f;
 	yj_day_today(today);
-	yj_qb *q = filtered(r, today);
-	if (!q)
+	if (filters_or_reply(r, &f) < 0)
 		return YJ_OK;
-	yj_q_tail(q, "ORDER BY id"); /* every row: the export streams */
 	static const yj_column cols[] = {
 		{"number", "证照编号"},	   {"kind_name", "证照名称"},	{"holder_name", "持证主体"},
 		{"holder_identifier", "主体代码"}, {"issuer", "发证机关"},	{"valid_from", "有效期起"},
 		{"valid_to", "有效期至"},	   {"status_label", "状态"},	{"verify_code", "核验码"},
 		{"region_code", "行政区划"},	   {NULL, NULL},
 	};
-	return yj_reply_export_stmt(r, "licences", cols, yj_q_prepare(q, store_conn_get(yj_store(r))), export_row, today);
+	return yj_reply_export_stmt(r, "licences", cols,
+				    yj_licence_list(store_conn_get(yj_store(r)), &yj_who(r)->scope, &f, today, 0, 0), export_row, today);
 }
 
 /* ---- one licence ---- */

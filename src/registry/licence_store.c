@@ -271,6 +271,51 @@ static int write_event(store_conn *c, int64_t id, enum yj_licence_action a, cons
 	return rc;
 }
 
+store_stmt *yj_licence_list(store_conn *c, const yj_scope *sc, const yj_licence_filter *f, const char *today,
+			    int64_t after, int limit)
+{
+	yj_qb *q = yj_q_select(&licences_table, yj_licence_columns, sc);
+	if (f->kind && *f->kind) {
+		yj_q_where(q, "kind = ?");
+		yj_q_text(q, f->kind);
+	}
+	if (f->holder_type && *f->holder_type) {
+		yj_q_where(q, "holder_type = ?");
+		yj_q_text(q, f->holder_type);
+	}
+	if (f->has_holder) {
+		yj_q_where(q, "holder_id = ?");
+		yj_q_int(q, f->holder_id);
+	}
+	if (f->state && !strcmp(f->state, "valid")) {
+		yj_q_where(q, "state = 'valid' AND (valid_to IS NULL OR valid_to >= ?)");
+		yj_q_text(q, today);
+	} else if (f->state && !strcmp(f->state, "expired")) {
+		yj_q_where(q, "state = 'valid' AND valid_to < ?");
+		yj_q_text(q, today);
+	} else if (f->state && *f->state) {
+		yj_q_where(q, "state = ?");
+		yj_q_text(q, f->state);
+	}
+	if (f->region && *f->region)
+		yj_q_region(q, "region_code", f->region);
+	if (f->number && *f->number) {
+		char *pat = yj_asprintf("%s%%", f->number);
+		yj_q_where(q, "number LIKE ?");
+		yj_q_text(q, pat);
+		free(pat);
+	}
+	if (limit > 0) {
+		yj_q_where(q, "id > ?");
+		yj_q_int(q, after);
+		yj_q_tail(q, "ORDER BY id LIMIT ?");
+		yj_q_int(q, limit);
+	} else {
+		yj_q_tail(q, "ORDER BY id"); /* every row: the export streams */
+	}
+	return yj_q_prepare(q, c);
+}
+
 static int row_by_id(store_conn *c, const yj_scope *sc, int64_t id, json_t **out)
 {
 	yj_qb *q = yj_q_select(&licences_table, yj_licence_columns, sc);

@@ -3,7 +3,7 @@
  * form, sex and birth date (the clear number is never stored), and the territory comes from the
  * primary institution. */
 #define _POSIX_C_SOURCE 200809L
-#include "record.h"
+#include "reg_int.h"
 #include "../base/codes.h"
 #include "../platform/pii/pii.h"
 
@@ -93,17 +93,13 @@ static int derive(store_conn *c, const yj_scope *sc, json_t *rec, json_t *errors
 	const char *inst = json_string_value(json_object_get(rec, "institution_id"));
 	if (!inst)
 		return ST_OK;
-	store_stmt *st = store_prepare(c, "SELECT region_code FROM institutions WHERE id = ?");
-	if (!st)
-		return ST_ERR;
-	store_bind_int64(st, 1, strtoll(inst, NULL, 10));
-	int rc = store_step(st);
-	if (rc == ST_ROW)
-		json_object_set_new(rec, "region_code", json_string(store_col_text(st, 0)));
-	else if (rc == ST_DONE)
+	char region[16];
+	int rc = reg_institution_region(c, strtoll(inst, NULL, 10), region);
+	if (rc == ST_OK)
+		json_object_set_new(rec, "region_code", json_string(region));
+	else if (rc == ST_NOTFOUND)
 		yj_field_error(errors, "institution_id", "找不到该医疗机构");
-	store_finalize(st);
-	return rc < 0 ? rc : ST_OK;
+	return rc < 0 && rc != ST_NOTFOUND ? rc : ST_OK;
 }
 
 /* What the caller's role sees of the person (one table for every route: yj_pii_present). */

@@ -76,7 +76,7 @@ extern const reg_kind yj_institution_kind, yj_practitioner_kind;
 /* The scoped table of a kind, for the query builder. */
 void yj_reg_table(const reg_kind *k, yj_table *out);
 /* Practice filings joined to their practitioners (aliases f and p), scoped by the territory of the
- * institution filed with: for readers such as the FHIR facade's PractitionerRole. */
+ * institution filed with: for the registry's searches (search_store.c; registry.h). */
 void yj_reg_filings_view(yj_table *out);
 
 /* Turns a JSON input (or a CSV row turned into strings, when from_text) into a normalised record:

@@ -1,8 +1,8 @@
 /* record_api.c — list, export, read, create, change, history and as-of of registry records over
- * HTTP, for every kind (see record_api.h). Scope comes from the query builder; validation from
- * record.c; handlers here only translate between HTTP and those. */
+ * HTTP, for every kind (see record_api.h). Scope and SQL come from record_query.c and record.c,
+ * validation from record_validate.c; handlers here only translate between HTTP and those. */
 #define _POSIX_C_SOURCE 200809L
-#include "record_api.h"
+#include "reg_int.h"
 #include "../base/date.h"
 #include "../base/id.h"
 #include "../platform/audit/audit.h"
@@ -78,66 +78,6 @@ void yj_reg_api_init(reg_api *a)
 
 /* ---- lists ---- */
 
-static int add_filter(yj_req *r, yj_qb *q, const reg_api *a, const reg_filter *fl, const char *v, json_t *errors)
-{
-	char cond[160];
-	switch (fl->op) {
-	case FL_EQ:
-		snprintf(cond, sizeof cond, "%s = ?", fl->column);
-		yj_q_where(q, cond);
-		yj_q_text(q, v);
-		return 0;
-	case FL_CODE: {
-		const yj_vocab_entry *e = yj_vocab_find(fl->vocab, v);
-		if (!e)
-			break;
-		snprintf(cond, sizeof cond, "%s = ?", fl->column);
-		yj_q_where(q, cond);
-		yj_q_text(q, e->code);
-		return 0;
-	}
-	case FL_BOOL:
-		if (strcmp(v, "true") && strcmp(v, "false"))
-			break;
-		snprintf(cond, sizeof cond, "%s = ?", fl->column);
-		yj_q_where(q, cond);
-		yj_q_int(q, !strcmp(v, "true"));
-		return 0;
-	case FL_REGION: {
-		size_t n = strlen(v);
-		if ((n != 6 && n != 9) || strspn(v, "0123456789") != n)
-			break;
-		yj_q_region(q, fl->column, v);
-		return 0;
-	}
-	case FL_NAME:
-		if (yj_utf8_len(v, strlen(v)) > 50)
-			break;
-		yj_reg_name_filter(q, a->k, "", v);
-		return 0;
-	case FL_REF: {
-		int64_t id;
-		if (yj_id_parse(v, &id) < 0)
-			break;
-		snprintf(cond, sizeof cond, "%s = ?", fl->column);
-		yj_q_where(q, cond);
-		yj_q_int(q, id);
-		return 0;
-	}
-	case FL_HASH: {
-		char h[65];
-		yj_pii_hash(v, h);
-		snprintf(cond, sizeof cond, "%s = ?", fl->column);
-		yj_q_where(q, cond);
-		yj_q_text(q, h);
-		return 0;
-	}
-	}
-	(void)r;
-	yj_field_error(errors, fl->param, "取值无效");
-	return -1;
-}
-
 /* ---- lookups by a clear personal value: a disclosure (docs/security.md) ---- */
 
 struct lookup_arg {
@@ -152,26 +92,10 @@ static int lookup_tx(store_conn *c, void *arg)
 {
 	struct lookup_arg *l = arg;
 	const yj_principal *who = yj_who(l->r);
-	char h[65], cond[96], actor[24], ids[21] = "none", region[16];
+	char h[65], actor[24], ids[21] = "none", region[16];
 	yj_pii_hash(l->value, h);
 	snprintf(region, sizeof region, "%s", who->region_code);
-	yj_table t;
-	yj_reg_table(l->a->k, &t);
-	char *cols = yj_asprintf("id, %s", l->a->k->region_field);
-	yj_qb *q = yj_q_select(&t, cols, &who->scope);
-	free(cols);
-	snprintf(cond, sizeof cond, "%s = ?", l->fl->column);
-	yj_q_where(q, cond);
-	yj_q_text(q, h);
-	store_stmt *st = yj_q_prepare(q, c);
-	if (!st)
-		return ST_ERR;
-	int rc = store_step(st);
-	if (rc == ST_ROW) {
-		yj_id_format(store_col_int64(st, 0), ids);
-		snprintf(region, sizeof region, "%s", store_col_text(st, 1));
-	}
-	store_finalize(st);
+	int rc = reg_lookup_hash(c, l->a->k, l->fl, &who->scope, h, ids, region);
 	if (rc < 0)
 		return rc;
 	char action[64];
@@ -205,22 +129,21 @@ static int lookup_gate(yj_req *r, const reg_api *a, const reg_filter *fl, const 
 	return YJ_OK;
 }
 
-/* The scoped query selecting columns with the request's filters, or NULL after replying 400. */
-static yj_qb *filtered_cols(yj_req *r, const reg_api *a, const char *columns)
+/* The scoped query of the kind's records (group or by_county: the counts) with the request's filters,
+ * or NULL after replying 400. */
+static yj_qb *filtered_by(yj_req *r, const reg_api *a, const reg_field *group, int by_county)
 {
 	for (const reg_filter *fl = a->filters; fl->param; fl++) {
 		const char *v = yj_query(r, fl->param);
 		if (fl->op == FL_HASH && v && *v && lookup_gate(r, a, fl, v) < 0)
 			return NULL;
 	}
-	yj_table t;
-	yj_reg_table(a->k, &t);
-	yj_qb *q = yj_q_select(&t, columns, &yj_who(r)->scope);
+	yj_qb *q = reg_list_query(a->k, group, by_county, &yj_who(r)->scope);
 	json_t *errors = json_array();
 	for (const reg_filter *fl = a->filters; fl->param; fl++) {
 		const char *v = yj_query(r, fl->param);
-		if (v && *v)
-			add_filter(r, q, a, fl, v, errors);
+		if (v && *v && reg_list_filter(q, a->k, fl, v) < 0)
+			yj_field_error(errors, fl->param, "取值无效");
 	}
 	if (json_array_size(errors)) {
 		yj_q_free(q);
@@ -233,7 +156,7 @@ static yj_qb *filtered_cols(yj_req *r, const reg_api *a, const char *columns)
 
 static yj_qb *filtered(yj_req *r, const reg_api *a)
 {
-	return filtered_cols(r, a, yj_reg_columns(a->k));
+	return filtered_by(r, a, NULL, 0);
 }
 
 struct page_arg {
@@ -259,7 +182,7 @@ int yj_reg_api_list(yj_req *r, const reg_api *a)
 	if (!q)
 		return YJ_OK;
 	struct page_arg pa = {a, yj_who(r)};
-	return yj_reply_id_page(r, q, "id", limit, after, public_row, &pa);
+	return yj_reply_page(r, reg_list_page(q, store_conn_get(yj_store(r)), after, limit + 1), limit, public_row, &pa, "id");
 }
 
 /* ---- export: the same filters and scope, values as people read them ---- */
@@ -362,10 +285,9 @@ int yj_reg_api_export(yj_req *r, const reg_api *a)
 	yj_qb *q = filtered(r, a);
 	if (!q)
 		return YJ_OK;
-	yj_q_tail(q, "ORDER BY id"); /* every row: the export streams */
 	yj_column cols[64];
 	struct export_arg x = {a, yj_who(r), export_shape(a->k, yj_who(r), cols)};
-	int rc = yj_reply_export_stmt(r, a->k->table, cols, yj_q_prepare(q, store_conn_get(yj_store(r))), export_row, &x);
+	int rc = yj_reply_export_stmt(r, a->k->table, cols, reg_list_all(q, store_conn_get(yj_store(r))), export_row, &x);
 	json_decref(x.shape);
 	return rc;
 }
@@ -626,17 +548,11 @@ int yj_reg_api_stats(yj_req *r, const reg_api *a)
 		free(detail);
 		return rc;
 	}
-	/* Counties are the first six digits of a region code, towns included. */
-	char cols[96];
-	snprintf(cols, sizeof cols, "%s, COUNT(*)", by_county ? "SUBSTR(region_code, 1, 6)" : gf->name);
-	yj_qb *q = filtered_cols(r, a, cols);
+	yj_qb *q = filtered_by(r, a, gf, by_county);
 	if (!q)
 		return YJ_OK;
-	char tail[128];
-	snprintf(tail, sizeof tail, "GROUP BY %s ORDER BY 2 DESC, 1", by_county ? "SUBSTR(region_code, 1, 6)" : gf->name);
-	yj_q_tail(q, tail);
 	store_conn *c = store_conn_get(yj_store(r));
-	store_stmt *st = yj_q_prepare(q, c);
+	store_stmt *st = reg_list_counts(q, c, gf, by_county);
 	if (!st)
 		return yj_reply_store_error(r, ST_ERR);
 	json_t *items = json_array();

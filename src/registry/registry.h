@@ -1,12 +1,17 @@
 /* registry.h — the registry of subjects (主体库): institutions and practitioners with their history,
  * grids, responsibility lists, filings, licences and their code lists. (Regions and departments,
  * which scope rests on, are the platform's: platform/regions/regions.h.)
- * Other capabilities read subjects through record.h. */
+ * Other capabilities read subjects through this header (summaries, names, searches). */
 #ifndef YJ_REGISTRY_H
 #define YJ_REGISTRY_H
 
 #include "../platform/http/http.h"
 #include "../platform/auth/auth.h"
+#include "../platform/store/store.h"
+#include "vocab.h" /* the code lists, which readers map their codes to */
+
+#include <jansson.h>
+#include <stddef.h>
 
 /* Routes: /api/v1/institutions…, /api/v1/practitioners…, /api/v1/vocab, /api/v1/grids…,
  * /api/v1/responsibilities…. (Regions and departments are the platform's: platform/regions/regions.h.) */
@@ -60,5 +65,79 @@ int yj_subject_summary_get(store_conn *c, const yj_scope *sc, int64_t id, yj_sub
  * statement per 500 ids. */
 int yj_subject_names(store_conn *c, const int64_t *ids, size_t n, json_t *names);
 
+/* ---- searching subjects, for readers that page through them (search_store.c): the FHIR facade ----
+ * A search reads one source in the caller's scope. Conditions are attributes, never columns: the
+ * registry alone knows its tables. Conditions AND together; an alternative group (begin … end) ORs
+ * what is added in between, and an empty group matches nothing. Ownership: the search owns its
+ * conditions; yj_reg_search_next gives the caller a new reference in hit->rec. */
+typedef enum yj_reg_source {
+	YJ_SRC_INSTITUTIONS,
+	YJ_SRC_PRACTITIONERS,
+	/* multi-institution practice filings (多机构执业备案) with their practitioner, seen in the territory
+	 * of the institution filed with */
+	YJ_SRC_FILINGS,
+} yj_reg_source;
+
+typedef enum yj_reg_attr {
+	YJ_RA_ID,	    /* the row's own id (a filing's id for filings) */
+	YJ_RA_STATE,	    /* state code (filings: the practitioner's) */
+	YJ_RA_INST_TYPE,    /* institution type code */
+	YJ_RA_CREDIT_CODE,  /* 统一社会信用代码 */
+	YJ_RA_LICENCE_NO,   /* 医疗机构执业许可证登记号 */
+	YJ_RA_CERT_NO,	    /* practice certificate number */
+	YJ_RA_INSTITUTION,  /* institution id: an institution's own, a practitioner's primary, a filing's */
+	YJ_RA_PRACTITIONER, /* practitioner id: a practitioner's own, a filing's */
+	YJ_RA_CATEGORY,	    /* practitioner category code */
+	YJ_RA_PRACTICE_TYPE, /* practice category (执业类别) code */
+} yj_reg_attr;
+
+typedef struct yj_reg_search yj_reg_search;
+/* One row found: rec is the record as record.h reads it (id, version, updated_at, fields); for a
+ * filing {id, institution_id, start_date, end_date (string or null), created_at, practitioner:
+ * {id, name, state, category, practice_type}}. changed is updated_at (a filing's created_at). */
+typedef struct yj_reg_hit {
+	json_t *rec;
+	int64_t id, changed, version;
+} yj_reg_hit;
+
+/* A search of src in sc (never NULL: allocation failure aborts, as yj_calloc does); the caller frees
+ * it with yj_reg_search_free, after reading its rows. */
+yj_reg_search *yj_reg_search_new(yj_reg_source src, const yj_scope *sc);
+void yj_reg_search_free(yj_reg_search *s);
+
+/* Alternatives: between begin and end, each call adds one OR-ed alternative. An attribute the
+ * source does not have matches nothing. */
+void yj_reg_search_begin(yj_reg_search *s);
+void yj_reg_search_eq(yj_reg_search *s, yj_reg_attr a, const char *value);
+void yj_reg_search_eq_id(yj_reg_search *s, yj_reg_attr a, int64_t id);
+void yj_reg_search_present(yj_reg_search *s, yj_reg_attr a); /* the attribute has a value */
+void yj_reg_search_no_longer(yj_reg_search *s);		      /* state revoked or closed */
+void yj_reg_search_any(yj_reg_search *s);		      /* every row */
+void yj_reg_search_none(yj_reg_search *s);		      /* no row */
+void yj_reg_search_end(yj_reg_search *s);
+
+/* Whole conditions. active: state active (yes) or not; for filings, the practitioner active and the
+ * filing not ended on today (YYYY-MM-DD). */
+void yj_reg_search_active(yj_reg_search *s, int yes, const char *today);
+/* The name holds text (bigram index, then LIKE). */
+void yj_reg_search_name(yj_reg_search *s, const char *text);
+/* Names split as HumanName: the family name is the first character, or the first two when they are
+ * one of compound (NULL-terminated); names holding "·" or a space have neither. family: the family
+ * name starts with prefix (len: its length in characters); given: the given name starts with prefix. */
+void yj_reg_search_family(yj_reg_search *s, const char *prefix, size_t len, const char *const *compound);
+void yj_reg_search_given(yj_reg_search *s, const char *prefix, const char *const *compound);
+/* The last change (epoch ms) against [lo, hi): YJ_RS_IN lo <= t < hi, YJ_RS_OUT outside it,
+ * YJ_RS_FROM t >= lo, YJ_RS_BEFORE t < lo (hi unused for the last two). */
+enum yj_reg_when { YJ_RS_IN, YJ_RS_OUT, YJ_RS_FROM, YJ_RS_BEFORE };
+void yj_reg_search_changed(yj_reg_search *s, enum yj_reg_when w, int64_t lo, int64_t hi);
+
+/* Runs the search, at most limit rows: by id ascending after `after`; or by last change then id,
+ * newest first, changed at or after since and, when cursor, before (cts, cid); or the one row id.
+ * ST_OK or a failure; then yj_reg_search_next gives ST_ROW with *hit, ST_DONE or a failure. */
+int yj_reg_search_by_id(yj_reg_search *s, store_conn *c, int64_t after, int limit);
+int yj_reg_search_by_change(yj_reg_search *s, store_conn *c, int64_t since, int cursor, int64_t cts, int64_t cid,
+			    int limit);
+int yj_reg_search_one(yj_reg_search *s, store_conn *c, int64_t id);
+int yj_reg_search_next(yj_reg_search *s, yj_reg_hit *hit);
 
 #endif

@@ -2,8 +2,7 @@
  * comprehensive supervision, loaded from the seed plans (migration 7) and edited by
  * administrators as data, every change audited. */
 #define _POSIX_C_SOURCE 200809L
-#include "registry.h"
-#include "record_api.h"
+#include "reg_int.h"
 #include "../base/id.h"
 #include "../platform/audit/audit.h"
 #include "../platform/regions/regions.h"
@@ -11,8 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define COLS "r.id, r.department, r.seq, r.duty, r.source, r.updated_at"
 
 static const yj_qparam list_params[] = {
 	{"department", "Department code"}, {"q", "Substring of the duty"}, {"source", "Substring of the source list's name"},
@@ -24,96 +21,8 @@ static const yj_qparam export_params[] = {
 	{"format", "xlsx (default) or csv"}, {NULL, NULL},
 };
 
-/* A department's name from the platform (regions.h), remembered in names (code → name) for the rest
- * of the request: a list names a few dozen departments over thousands of rows. */
-static const char *dept_name(store_conn *c, json_t *names, const char *code)
-{
-	json_t *v = json_object_get(names, code);
-	if (!v) {
-		char name[128] = "";
-		yj_department_name(c, code, name, sizeof name);
-		v = json_string(name);
-		json_object_set_new(names, code, v);
-	}
-	return json_string_value(v);
-}
-
-static json_t *row_json(store_conn *c, json_t *names, store_stmt *st)
-{
-	char ids[21];
-	yj_id_format(store_col_int64(st, 0), ids);
-	return json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:I}", "id", ids, "department", store_col_text(st, 1),
-			 "department_name", dept_name(c, names, store_col_text(st, 1)), "seq",
-			 (json_int_t)store_col_int64(st, 2), "duty", store_col_text(st, 3), "source", store_col_text(st, 4),
-			 "updated_at", (json_int_t)store_col_int64(st, 5));
-}
-
 /* A list without ?limit= answers up to this many duties, as it did before it had pages. */
 #define LIST_PAGE 10000
-#define KEY_SEP "\x1f"
-
-/* The lists are public organisational facts: every signed-in user reads all of them. The rows in
- * list order (source, department, seq, id); with key (the cursor: those four of the last row seen,
- * joined by KEY_SEP) only the rows after it, and at most limit rows when limit > 0. NULL on a store
- * failure or a malformed key (*bad set). */
-static store_stmt *query(yj_req *r, const char *key, int limit, int *bad)
-{
-	char *k[4] = {NULL, NULL, NULL, NULL}, *copy = key ? yj_strdup(key) : NULL;
-	int nk = 0;
-	for (char *p = copy; p && nk < 4; nk++) { /* fields may be empty: split by hand */
-		k[nk] = p;
-		p = strchr(p, KEY_SEP[0]);
-		if (p)
-			*p++ = '\0';
-	}
-	*bad = copy && (nk != 4 || strchr(k[3], KEY_SEP[0]));
-	yj_buf sql = YJ_BUF_INIT;
-	yj_buf_puts(&sql, "SELECT " COLS " FROM responsibilities r WHERE 1=1");
-	const char *dept = yj_query(r, "department"), *q = yj_query(r, "q"), *src = yj_query(r, "source");
-	if (dept && *dept)
-		yj_buf_puts(&sql, " AND r.department = ?");
-	if (q && *q)
-		yj_buf_puts(&sql, " AND r.duty LIKE ?");
-	if (src && *src)
-		yj_buf_puts(&sql, " AND r.source LIKE ?");
-	if (copy)
-		yj_buf_puts(&sql, " AND (r.source, r.department, r.seq, r.id) > (?, ?, ?, ?)");
-	yj_buf_puts(&sql, " ORDER BY r.source, r.department, r.seq, r.id");
-	if (limit > 0)
-		yj_buf_puts(&sql, " LIMIT ?");
-	store_stmt *st = *bad ? NULL : store_prepare(store_conn_get(yj_store(r)), sql.data);
-	yj_buf_free(&sql);
-	int i = 1;
-	if (st && dept && *dept)
-		store_bind_text(st, i++, dept, -1);
-	char *pat = NULL;
-	if (st && q && *q) {
-		pat = yj_asprintf("%%%s%%", q);
-		store_bind_text(st, i++, pat, -1);
-		free(pat);
-	}
-	if (st && src && *src) {
-		pat = yj_asprintf("%%%s%%", src);
-		store_bind_text(st, i++, pat, -1);
-		free(pat);
-	}
-	if (st && copy) {
-		int64_t seq = 0, id = 0;
-		store_bind_text(st, i++, k[0], -1);
-		store_bind_text(st, i++, k[1], -1);
-		*bad = yj_id_parse(k[3], &id) < 0 || (seq = strtoll(k[2], NULL, 10)) < 0;
-		store_bind_int64(st, i++, seq);
-		store_bind_int64(st, i++, id);
-	}
-	if (st && limit > 0)
-		store_bind_int64(st, i++, limit);
-	free(copy);
-	if (st && *bad) {
-		store_finalize(st);
-		st = NULL;
-	}
-	return st;
-}
 
 static int list_resp(yj_req *r)
 {
@@ -121,12 +30,13 @@ static int list_resp(yj_req *r)
 	const char *cursor;
 	if (yj_page_params_or(r, LIST_PAGE, &limit, &cursor) < 0)
 		return YJ_OK;
-	store_stmt *st = query(r, cursor, limit + 1, &bad);
+	store_conn *c = store_conn_get(yj_store(r));
+	store_stmt *st = reg_resp_query(c, yj_query(r, "department"), yj_query(r, "q"), yj_query(r, "source"), cursor,
+					limit + 1, &bad);
 	if (bad)
 		return yj_reply_problem(r, 400, "validation", "参数错误", "cursor 无效，请使用上一页返回的 next_cursor。");
 	if (!st)
 		return yj_reply_store_error(r, ST_ERR);
-	store_conn *c = store_conn_get(yj_store(r));
 	json_t *items = json_array(), *next = json_null(), *names = json_object();
 	int rc, n = 0;
 	char key[512];
@@ -136,9 +46,8 @@ static int list_resp(yj_req *r)
 			next = yj_cursor_json(key);
 			break;
 		}
-		snprintf(key, sizeof key, "%s" KEY_SEP "%s" KEY_SEP "%lld" KEY_SEP "%lld", store_col_text(st, 4),
-			 store_col_text(st, 1), (long long)store_col_int64(st, 2), (long long)store_col_int64(st, 0));
-		json_array_append_new(items, row_json(c, names, st));
+		reg_resp_key(st, key);
+		json_array_append_new(items, reg_resp_row(c, names, st));
 	}
 	store_finalize(st);
 	json_decref(names);
@@ -158,7 +67,7 @@ struct export_arg {
 static json_t *export_row(store_stmt *st, void *arg)
 {
 	struct export_arg *a = arg;
-	return row_json(a->c, a->names, st);
+	return reg_resp_row(a->c, a->names, st);
 }
 
 static const yj_column export_cols[] = {
@@ -169,7 +78,7 @@ static int export_resp(yj_req *r)
 {
 	int bad;
 	struct export_arg a = {store_conn_get(yj_store(r)), json_object()};
-	int rc = yj_reply_export_stmt(r, "responsibilities", export_cols, query(r, NULL, 0, &bad), export_row, &a);
+	int rc = yj_reply_export_stmt(r, "responsibilities", export_cols, reg_resp_query(a.c, yj_query(r, "department"), yj_query(r, "q"), yj_query(r, "source"), NULL, 0, &bad), export_row, &a);
 	json_decref(a.names);
 	return rc;
 }
@@ -179,22 +88,8 @@ struct resp_arg {
 	int64_t id;
 	json_t *row;
 	const char *action;
+	yj_refusal no; /* what a transaction turns down */
 };
-
-static int load_row(store_conn *c, int64_t id, json_t **out)
-{
-	store_stmt *st = store_prepare(c, "SELECT " COLS " FROM responsibilities r WHERE r.id = ?");
-	if (!st)
-		return ST_ERR;
-	store_bind_int64(st, 1, id);
-	int rc = store_step(st);
-	json_t *names = json_object();
-	if (rc == ST_ROW)
-		*out = row_json(c, names, st);
-	json_decref(names);
-	store_finalize(st);
-	return rc == ST_ROW ? ST_OK : rc == ST_DONE ? ST_NOTFOUND : rc;
-}
 
 static int audit_row(store_conn *c, struct resp_arg *a, const char *id)
 {
@@ -219,27 +114,18 @@ static int create_tx(store_conn *c, void *arg)
 	const char *dept = json_string_value(json_object_get(b, "department"));
 	int64_t seq = 0;
 	char name[128];
-	if (yj_department_name(c, dept, name, sizeof name) != ST_OK)
-		return ST_NOTFOUND;
+	if (yj_department_name(c, dept, name, sizeof name) != ST_OK) {
+		yj_refusal_field(&a->no, "department", "部门不存在");
+		return yj_refuse_invalid(&a->no, NULL);
+	}
 	if (json_is_integer(json_object_get(b, "seq")))
 		seq = json_integer_value(json_object_get(b, "seq"));
-	else if (store_query_int64(c, "SELECT COALESCE(MAX(seq), 0) + 1 FROM responsibilities WHERE department = ?", dept,
-				   &seq) < 0)
+	else if (reg_resp_next_seq(c, dept, &seq) < 0)
 		return ST_ERR;
 	a->id = yj_id_new();
-	store_stmt *st = store_prepare(c, "INSERT INTO responsibilities (id, department, seq, duty, source, updated_at)"
-					  " VALUES (?, ?, ?, ?, ?, ?)");
-	if (!st)
-		return ST_ERR;
-	store_bind_int64(st, 1, a->id);
-	store_bind_text(st, 2, dept, -1);
-	store_bind_int64(st, 3, seq);
-	store_bind_text(st, 4, json_string_value(json_object_get(b, "duty")), -1);
-	store_bind_text(st, 5, json_string_value(json_object_get(b, "source")), -1);
-	store_bind_int64(st, 6, yj_now_ms());
-	int rc = store_step(st);
-	store_finalize(st);
-	if (rc < 0 || (rc = load_row(c, a->id, &a->row)) < 0)
+	int rc = reg_resp_insert(c, a->id, dept, seq, json_string_value(json_object_get(b, "duty")),
+				 json_string_value(json_object_get(b, "source")), yj_now_ms());
+	if (rc < 0 || (rc = reg_resp_load(c, a->id, &a->row)) < 0)
 		return rc;
 	return audit_row(c, a, json_string_value(json_object_get(a->row, "id")));
 }
@@ -254,31 +140,10 @@ static const yj_field patch_fields[] = {
 static int patch_tx(store_conn *c, void *arg)
 {
 	struct resp_arg *a = arg;
-	json_t *b = yj_body(a->r), *v;
-	static const yj_table t = {"responsibilities", NULL, NULL, NULL};
-	yj_scope all;
-	yj_scope_unrestricted(&all); /* not a territorial table; the route admits administrators only */
-	yj_qb *q = yj_q_update(&t, &all);
-	if ((v = json_object_get(b, "duty")) && json_is_string(v))
-		yj_q_set_text(q, "duty", json_string_value(v));
-	if ((v = json_object_get(b, "source")) && json_is_string(v))
-		yj_q_set_text(q, "source", json_string_value(v));
-	if ((v = json_object_get(b, "seq")) && json_is_integer(v))
-		yj_q_set_int(q, "seq", json_integer_value(v));
-	yj_q_set_int(q, "updated_at", yj_now_ms());
-	yj_q_where(q, "id = ?");
-	yj_q_int(q, a->id);
-	store_stmt *st = yj_q_prepare(q, c);
-	if (!st)
-		return ST_ERR;
-	int rc = store_step(st);
-	int64_t n = store_changes(st);
-	store_finalize(st);
+	int rc = reg_resp_update(c, a->id, yj_body(a->r), yj_now_ms());
 	if (rc < 0)
 		return rc;
-	if (n == 0)
-		return ST_NOTFOUND;
-	if ((rc = load_row(c, a->id, &a->row)) < 0)
+	if ((rc = reg_resp_load(c, a->id, &a->row)) < 0)
 		return rc;
 	return audit_row(c, a, yj_param(a->r, "id"));
 }
@@ -286,35 +151,23 @@ static int patch_tx(store_conn *c, void *arg)
 static int delete_tx(store_conn *c, void *arg)
 {
 	struct resp_arg *a = arg;
-	int rc = load_row(c, a->id, &a->row);
+	int rc = reg_resp_load(c, a->id, &a->row);
 	if (rc < 0)
 		return rc;
-	store_stmt *st = store_prepare(c, "DELETE FROM responsibilities WHERE id = ?");
-	if (!st)
-		return ST_ERR;
-	store_bind_int64(st, 1, a->id);
-	rc = store_step(st);
-	store_finalize(st);
-	if (rc < 0)
+	if ((rc = reg_resp_delete(c, a->id)) < 0)
 		return rc;
 	return audit_row(c, a, yj_param(a->r, "id"));
 }
 
 static int run(yj_req *r, store_tx_fn fn, const char *action, int status)
 {
-	struct resp_arg a = {r, 0, NULL, action};
+	struct resp_arg a = {r, 0, NULL, action, {0}};
 	if (fn != create_tx && yj_path_id_or_reply(r, "id", &a.id) < 0)
 		return YJ_OK;
-	int rc = store_tx(yj_store(r), fn, &a);
-	if (rc == ST_NOTFOUND && fn == create_tx)
-		return yj_reg_reply_invalid(r, yj_field_errors("department", "部门不存在"));
-	if (rc < 0) {
+	int rc = yj_tx_or_reply(r, fn, &a, &a.no);
+	if (rc < 0 || status == 204) {
 		json_decref(a.row);
-		return yj_reply_store_error(r, rc);
-	}
-	if (status == 204) {
-		json_decref(a.row);
-		return yj_reply_empty(r, 204);
+		return rc < 0 ? YJ_OK : yj_reply_empty(r, 204);
 	}
 	return yj_reply_json(r, status, a.row);
 }

@@ -1,9 +1,9 @@
 /* subject_summary.c — the registry's answer to other capabilities that need a subject's name, code or
  * territory (inspection's tasks, conflicts of interest): read here, through the registry's own
- * scoped table, so no other module names the institutions table. */
+ * scoped table, so no other module names the institutions table; and the territory of an
+ * institution that a practitioner or a filing takes (reg_int.h). */
 #define _POSIX_C_SOURCE 200809L
-#include "registry.h"
-#include "record.h"
+#include "reg_int.h"
 #include "../base/id.h"
 
 #include <stdio.h>
@@ -38,4 +38,18 @@ int yj_subject_summary_get(store_conn *c, const yj_scope *sc, int64_t id, yj_sub
 int yj_subject_names(store_conn *c, const int64_t *ids, size_t n, json_t *names)
 {
 	return yj_q_names_by_id(c, "SELECT id, name FROM institutions WHERE id IN (", ids, n, names);
+}
+
+int reg_institution_region(store_conn *c, int64_t id, char region[16])
+{
+	region[0] = '\0';
+	store_stmt *st = store_prepare(c, "SELECT region_code FROM institutions WHERE id = ?");
+	if (!st)
+		return ST_ERR;
+	store_bind_int64(st, 1, id);
+	int rc = store_step(st);
+	if (rc == ST_ROW)
+		snprintf(region, 16, "%s", store_col_text(st, 0));
+	store_finalize(st);
+	return rc == ST_ROW ? ST_OK : rc == ST_DONE ? ST_NOTFOUND : rc;
 }

@@ -1,7 +1,7 @@
 #!/bin/sh
 # test_ownership.sh — scripts/check-ownership.mjs passes on the tree and fails on planted violations:
-# SQL naming another module's table, a yj_table of another module's table, a table missing from
-# docs/development.md, an allowance no longer needed. Each plant goes into a copy of the tree.
+# SQL naming another module's table, a yj_table of another module's table, a condition on another
+# module's column, a table missing from docs/development.md, an allowance no longer needed. Each plant goes into a copy of the tree.
 # Usage: test_ownership.sh SOURCE_DIR
 set -eu
 top=$1
@@ -46,6 +46,18 @@ static const char planted_join[] = "SELECT i.name FROM institutions i "
 				   "JOIN inspection_tasks t ON t.subject_id = i.id";
 C
 expect_fail "registry joining an inspection table" "module registry names table inspection_tasks, owned by inspection"
+
+fresh
+cat >>"$tmp/root/src/fhir/fhir_search.c" <<'C'
+static const char planted_cond[] = "credit_code = ? OR licence_no IS NOT NULL";
+C
+expect_fail "FHIR filtering on registry columns" "src/fhir/fhir_search.c:[0-9]*: module fhir writes SQL on column credit_code of registry's tables"
+
+fresh
+cat >>"$tmp/root/src/claims/review_store.c" <<'C'
+static const char planted_order[] = "ORDER BY practice_type";
+C
+expect_fail "claims ordering by a registry column" "module claims writes SQL on column practice_type of registry's tables"
 
 fresh
 sed -i 's/, `todo_assignees`//' "$tmp/root/docs/development.md"

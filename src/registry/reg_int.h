@@ -1,0 +1,92 @@
+/* reg_int.h — shared inside src/registry (never included outside this folder): the SQL of practice
+ * filings, grids and responsibility lists (filings_store.c, grids_store.c, responsibilities_store.c),
+ * so that their handlers (*_api.c) hold none; and what the parts of the record engine share. Functions returning json_t * or filling json_t **out
+ * give the caller a new reference; statements returned are finalized by the caller. */
+#ifndef YJ_REG_INT_H
+#define YJ_REG_INT_H
+
+#include "registry.h"
+#include "record_api.h"
+
+/* ---- the record engine's parts (record.c, record_validate.c, record_names.c) ---- */
+/* The SQL column of a field; whether it is stored at all (column "" is input only). */
+static inline const char *reg_col_of(const reg_field *f)
+{
+	return f->column ? f->column : f->name;
+}
+static inline int reg_stored(const reg_field *f)
+{
+	return !f->column || f->column[0];
+}
+/* Steps st once and finalizes it: ST_OK when it ran to the end, or a failure (NULL st: ST_ERR). */
+int reg_step_done(store_stmt *st);
+/* Writes the grams of name for record id; fresh (a new record) skips deleting the old ones. */
+int reg_index_name(store_conn *c, const reg_kind *k, int64_t id, const char *name, int fresh);
+
+/* ---- record lists (record_query.c) ---- */
+/* The scoped query of kind k: its record columns, or (group, or by_county) the key and a count. */
+yj_qb *reg_list_query(const reg_kind *k, const reg_field *group, int by_county, const yj_scope *sc);
+/* Adds the condition of filter fl = v to q; -1 (nothing added) when v is no value for it. */
+int reg_list_filter(yj_qb *q, const reg_kind *k, const reg_filter *fl, const char *v);
+/* q (consumed) prepared: a page in id order after `after` of at most limit rows; every row in id
+ * order; the counts grouped as reg_list_query was asked, largest first. NULL on failure. */
+store_stmt *reg_list_page(yj_qb *q, store_conn *c, int64_t after, int limit);
+store_stmt *reg_list_all(yj_qb *q, store_conn *c);
+store_stmt *reg_list_counts(yj_qb *q, store_conn *c, const reg_field *group, int by_county);
+/* The record of k in sc whose column of filter fl holds the keyed hash h: ST_ROW with its id and
+ * territory in ids and region, ST_DONE when none, or a failure. */
+int reg_lookup_hash(store_conn *c, const reg_kind *k, const reg_filter *fl, const yj_scope *sc, const char *h,
+		    char ids[21], char region[16]);
+
+/* ---- lookups of the kinds' derive hooks ---- */
+/* The territory of institution id regardless of scope (subject_summary.c): ST_OK, ST_NOTFOUND or a
+ * failure; region "" unless ST_OK. */
+int reg_institution_region(store_conn *c, int64_t id, char region[16]);
+/* The grid with this code regardless of scope (grids_store.c): ST_OK with its id and region,
+ * ST_NOTFOUND or a failure. */
+int reg_grid_by_code(store_conn *c, const char *code, int64_t *id, char region[16]);
+
+/* ---- practice filings (filings_store.c) ---- */
+/* The filings of a practitioner, oldest start first, as a JSON array in *items. */
+int reg_filings_of(store_conn *c, int64_t practitioner_id, json_t **items);
+/* One filing with its institution's name and code: ST_OK, ST_NOTFOUND or a failure. */
+int reg_filing_load(store_conn *c, int64_t id, json_t **out);
+int reg_filing_set_end(store_conn *c, int64_t id, const char *end);
+
+/* ---- grids (grids_store.c) ---- */
+/* The grids in sc in the subtree of region and whose name holds text (either NULL or "": no
+ * filter): a page in id order after `after` of at most limit rows, or every row in code order. */
+store_stmt *reg_grids_page(store_conn *c, const yj_scope *sc, const char *region, const char *text, int64_t after,
+			   int limit);
+store_stmt *reg_grids_all(store_conn *c, const yj_scope *sc, const char *region, const char *text);
+/* A row of those statements as JSON; arg is the store_conn (the town's name is the platform's). */
+json_t *reg_grid_row(store_stmt *st, void *arg);
+/* One grid in sc with its members: ST_OK, ST_NOTFOUND when absent or outside, or a failure. */
+int reg_grid_load(store_conn *c, const yj_scope *sc, int64_t id, json_t **out);
+/* The next free code below a town: its 9 digits and a 3-digit sequence (ST_CONFLICT when full). */
+int reg_grid_next_code(store_conn *c, const char *town, char out[16]);
+/* Renames grid id in sc: ST_OK, ST_NOTFOUND or a failure. */
+int reg_grid_rename(store_conn *c, const yj_scope *sc, int64_t id, const char *name, int64_t now);
+/* Replaces the members of grid id by user_ids (an array of checked decimal ids; repeats are fine). */
+int reg_grid_members_set(store_conn *c, int64_t id, const json_t *user_ids, const char *region);
+
+/* ---- responsibility lists (responsibilities_store.c) ---- */
+/* The rows in list order (source, department, seq, id) filtered by department (equal), duty and
+ * source (substrings), each NULL or "" for none; with key (a cursor from reg_resp_key) only the rows
+ * after it; at most limit rows when limit > 0. NULL on a store failure or a malformed key (*bad). */
+store_stmt *reg_resp_query(store_conn *c, const char *dept, const char *duty, const char *source, const char *key,
+			   int limit, int *bad);
+/* The cursor of the row st stands on. */
+void reg_resp_key(store_stmt *st, char key[512]);
+/* A row as JSON; names caches department names (code → name) for the rest of the request. */
+json_t *reg_resp_row(store_conn *c, json_t *names, store_stmt *st);
+int reg_resp_load(store_conn *c, int64_t id, json_t **out);
+/* The position after the last of a department's duties. */
+int reg_resp_next_seq(store_conn *c, const char *dept, int64_t *seq);
+int reg_resp_insert(store_conn *c, int64_t id, const char *dept, int64_t seq, const char *duty, const char *source,
+		    int64_t now);
+/* Sets the duty, source and seq that body holds (strings, integer): ST_OK, ST_NOTFOUND or a failure. */
+int reg_resp_update(store_conn *c, int64_t id, const json_t *body, int64_t now);
+int reg_resp_delete(store_conn *c, int64_t id);
+
+#endif
