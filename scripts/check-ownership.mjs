@@ -139,7 +139,8 @@ for (const file of walk(src)) {
   for (const [o, set] of columnsOf) if (o !== mod) for (const col of set) if (!own.has(col)) foreign.set(col, o);
   const text = readFileSync(file, 'utf8');
   for (const lit of literals(text)) {
-    if (!SQLISH.test(lit.s)) continue;
+    // markup (`<?xml version="1.0"?>`) has a `?` too, and is never SQL
+    if (!SQLISH.test(lit.s) || /^\s*</.test(lit.s)) continue;
     const tables = [...lit.s.matchAll(/\b(?:FROM|JOIN|INTO|UPDATE)\s+([a-z_][a-z0-9_]*)/gi)].map((x) => x[1]);
     if (tables.some((t) => owner.get(t) === mod)) continue; // a statement on its own tables
     const named = new Set();
