@@ -635,16 +635,21 @@ static int signal_put_tx(store_conn *c, void *arg)
 	if (rc < 0)
 		return rc;
 	json_int_t n = json_integer_value(json_object_get(b, "complaints"));
-	const char *g = json_string_value(json_object_get(b, "credit_grade"));
 	if (n < 0 || n > 100000)
 		yj_refusal_field(&a->ref, "complaints", "投诉举报件数应为 0 到 100000");
-	if (!g || strlen(g) != 1 || !strchr("ABCD", g[0]))
-		yj_refusal_field(&a->ref, "credit_grade", "信用等次应为 A、B、C 或 D");
 	if (yj_refusal_has_fields(&a->ref))
 		return yj_refuse_invalid(&a->ref, NULL);
-	store_stmt *st = store_prepare(c, "DELETE FROM subject_signals WHERE subject_id = ?");
+	/* The credit grade is the credit module's (credit.grade_changed, credit_signals.c): kept as it is. */
+	char g[2] = "";
+	store_stmt *st = store_prepare(c, "SELECT credit_grade FROM subject_signals WHERE subject_id = ?");
 	if (!st)
 		return ST_ERR;
+	store_bind_int64(st, 1, a->user);
+	if ((rc = store_step(st)) == ST_ROW)
+		snprintf(g, sizeof g, "%s", store_col_text(st, 0));
+	store_finalize(st);
+	if (rc < 0 || !(st = store_prepare(c, "DELETE FROM subject_signals WHERE subject_id = ?")))
+		return rc < 0 ? rc : ST_ERR;
 	store_bind_int64(st, 1, a->user);
 	rc = store_step(st);
 	store_finalize(st);
@@ -715,7 +720,6 @@ static const yj_field conflict_body[] = {
 };
 static const yj_field signal_body[] = {
 	{"complaints", F_INT, 1, 0, "Substantiated complaints in the last 12 months"},
-	{"credit_grade", F_STRING, 1, 1, "Public credit grade A, B, C or D"},
 	{NULL, 0, 0, 0, NULL},
 };
 static const yj_qparam items_q[] = {{"active", "true: only items in use"}, {NULL, NULL}};
@@ -735,6 +739,6 @@ const yj_route yj_insp_item_routes[] = {
 	{"PUT", "/api/v1/inspection/inspectors/{user_id}", inspector_put, ROLE_ADMIN, inspector_body, NULL, "inspection", "Enter a user in the directory with their certificate number", "inspector", 0},
 	{"POST", "/api/v1/inspection/inspectors/{user_id}/conflicts", conflict_add, ROLE_ADMIN | ROLE_INSPECTOR, conflict_body, NULL, "inspection", "Declare a conflict of interest (the inspector, or an administrator)", "inspector", 201},
 	{"GET", "/api/v1/inspection/signals", signals_list, INSP_STAFF, NULL, signals_q, "inspection", "Risk signals of subjects (complaints, credit grade)", "{items}", 0},
-	{"PUT", "/api/v1/inspection/signals/{subject_id}", signal_put, ROLE_ADMIN, signal_body, NULL, "inspection", "Set a subject's complaints count and credit grade", "signal", 0},
+	{"PUT", "/api/v1/inspection/signals/{subject_id}", signal_put, ROLE_ADMIN, signal_body, NULL, "inspection", "Set a subject's complaints count (the credit grade comes from credit evaluation)", "signal", 0},
 	{NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0},
 };
