@@ -60,7 +60,7 @@ static int check(yj_req *r)
 	if (!a.decision || !*a.decision)
 		yj_field_error(errs, "decision", "请提供决定事项代码");
 	if (json_array_size(errs))
-		return yj_reply_problem_errors(r, 422, "validation", "参数不完整", "请补全查询参数后重试。", errs);
+		return yj_reply_problem_errors(r, 400, "validation", "参数不完整", "请补全查询参数后重试。", errs);
 	json_decref(errs);
 	credit_actor(r, a.actor);
 	yj_day_today(a.today);
@@ -101,7 +101,7 @@ static int shuanggongshi(yj_req *r)
 	const char *kind = yj_query(r, "kind"), *format = yj_query(r, "format");
 	int pen = kind && !strcmp(kind, "penalty");
 	if (!pen && !(kind && !strcmp(kind, "licence")))
-		return yj_reply_problem_errors(r, 422, "validation", "参数错误", "kind 应为 penalty（行政处罚）或 licence（行政许可）。",
+		return yj_reply_problem_errors(r, 400, "validation", "参数错误", "kind 应为 penalty（行政处罚）或 licence（行政许可）。",
 					       yj_field_errors("kind", "应为 penalty 或 licence"));
 	int json = format && !strcmp(format, "json");
 	if (format && !json && strcmp(format, "csv") && strcmp(format, "xlsx"))
@@ -214,7 +214,7 @@ static int public_credit(yj_req *r)
 {
 	const char *q = yj_query(r, "q");
 	if (!q || strlen(q) < 2 || strlen(q) > 100)
-		return yj_reply_problem_errors(r, 422, "validation", "查询条件不足", "请输入机构名称（至少两个字）或统一社会信用代码。",
+		return yj_reply_problem_errors(r, 400, "validation", "查询条件不足", "请输入机构名称（至少两个字）或统一社会信用代码。",
 					       yj_field_errors("q", "请输入机构名称或统一社会信用代码"));
 	store_conn *c = store_conn_get(yj_store(r));
 	char today[11];

@@ -108,7 +108,7 @@ static int entry_tx(store_conn *c, void *arg)
 	a->id = yj_id_new();
 	if ((rc = credit_exec(c, NULL, "INSERT INTO credit_list_entries (id, list, subject_kind, subject_id, region_code,"
 				       " rule_code, entry_doc, entered_on, publish_until, state, actor, created_at) VALUES (?, ?,"
-				       " ?, ?, ?, ?, ?, ?, ?, 'listed', ?, ?)", "ittittttti", a->id, a->list, kind, sid, s.region,
+				       " ?, ?, ?, ?, ?, ?, ?, 'listed', ?, ?)", "ittitttttti", a->id, a->list, kind, sid, s.region,
 			      rule, doc, a->today, until, a->actor, yj_now_ms())) < 0)
 		return rc;
 	json_t *state = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s}", "list", a->list, "subject_kind", kind, "rule_code",
