@@ -56,6 +56,14 @@ typedef struct yj_credit_record_in {
 } yj_credit_record_in;
 int yj_credit_record_put(store_conn *c, const yj_credit_record_in *in, int64_t *id);
 
+/* Enters a subject on list (red | black | serious) by rule with the entry document on day today,
+ * published for the rule's months; appends the audit leaf and credit.list_entered in c. ST_OK with
+ * *id, ST_NOTFOUND when the rule is not for this list and kind, ST_CONFLICT when the subject is
+ * listed already; the rule's condition is the caller's to check (credit_rule_holds). */
+int yj_credit_list_enter(store_conn *c, const char *list, const char *kind, int64_t subject_id, const char *region,
+			 const char *rule, const char *doc, const char *today, const char *actor, int64_t *id,
+			 char publish_until[11]);
+
 /* Evaluates one subject on day today with the active model, writes its grade, and on a change of
  * grade appends the history row, the audit leaf and credit.grade_changed, all in c. *grade_out
  * (may be NULL) gets the grade. ST_OK or a failure. */

@@ -72,11 +72,10 @@ static int entry_tx(store_conn *c, void *arg)
 	if (!st)
 		return ST_ERR;
 	char cond[32] = "", label[200] = "";
-	int64_t param = 0, months = 0;
+	int64_t param = 0;
 	if ((rc = store_step(st)) == ST_ROW) {
 		snprintf(cond, sizeof cond, "%s", store_col_text(st, 0));
 		param = store_col_int64(st, 1);
-		months = store_col_int64(st, 2);
 		snprintf(label, sizeof label, "%s", store_col_text(st, 3));
 	}
 	store_finalize(st);
@@ -91,40 +90,16 @@ static int entry_tx(store_conn *c, void *arg)
 	if (!rc)
 		return yj_refuse(&a->ref, 422, "list-condition", "不符合列入条件",
 				 "该主体目前不符合“%s”的列入条件，请核对信用档案后再作决定。", label);
-	int64_t n = 0;
-	st = credit_prep(c, "SELECT COUNT(*) FROM credit_list_entries WHERE list = ? AND subject_kind = ? AND subject_id = ?"
-			    " AND state = 'listed'", "tti", a->list, kind, sid);
-	if (!st)
-		return ST_ERR;
-	if ((rc = store_step(st)) == ST_ROW)
-		n = store_col_int64(st, 0);
-	store_finalize(st);
+	char until[11];
+	rc = yj_credit_list_enter(c, a->list, kind, sid, s.region, rule, doc, a->today, a->actor, &a->id, until);
+	if (rc == ST_CONFLICT)
+		return yj_refuse(&a->ref, 409, "listed", "该主体已在名单中", "同一名单不重复列入；如需变更请先作出移出决定。");
 	if (rc < 0)
 		return rc;
-	if (n)
-		return yj_refuse(&a->ref, 409, "listed", "该主体已在名单中", "同一名单不重复列入；如需变更请先作出移出决定。");
-	char until[11];
-	credit_add_months(a->today, (int)months, until);
-	a->id = yj_id_new();
-	if ((rc = credit_exec(c, NULL, "INSERT INTO credit_list_entries (id, list, subject_kind, subject_id, region_code,"
-				       " rule_code, entry_doc, entered_on, publish_until, state, actor, created_at) VALUES (?, ?,"
-				       " ?, ?, ?, ?, ?, ?, ?, 'listed', ?, ?)", "ittitttttti", a->id, a->list, kind, sid, s.region,
-			      rule, doc, a->today, until, a->actor, yj_now_ms())) < 0)
-		return rc;
-	json_t *state = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s}", "list", a->list, "subject_kind", kind, "rule_code",
-				  rule, "subject_id", (json_int_t)sid, "entry_doc", doc, "entered_on", a->today, "publish_until", until);
-	rc = credit_audit(c, a->actor, "credit.list.enter", "credit_list_entry", a->id, s.region, state);
-	char sbj[21];
-	yj_id_format(sid, sbj);
-	if (rc >= 0)
-		rc = credit_emit(c, a->actor, "credit.list_entered", kind, sbj, s.region,
-				 json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "list", a->list, "subject_kind", kind, "subject_id",
-					   sbj, "rule_code", rule, "entered_on", a->today, "publish_until", until));
-	json_object_set_new(state, "id", yj_json_id(a->id));
-	json_object_set_new(state, "subject_id", yj_json_id(sid));
-	json_object_set_new(state, "state", json_string("listed"));
-	a->out = state;
-	return rc < 0 ? rc : ST_OK;
+	a->out = json_pack("{s:o, s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:s}", "id", yj_json_id(a->id), "list", a->list,
+			   "subject_kind", kind, "subject_id", yj_json_id(sid), "rule_code", rule, "entry_doc", doc, "entered_on",
+			   a->today, "publish_until", until, "state", "listed");
+	return ST_OK;
 }
 
 static int entry_add(yj_req *r)
