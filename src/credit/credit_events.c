@@ -195,9 +195,8 @@ static int licence(store_conn *c, const yj_event_view *ev)
 	return yj_credit_record_put(c, &rec, &rid);
 }
 
-static int on_event(store_conn *c, const yj_event_view *ev, void *arg)
+static int dispatch(store_conn *c, const yj_event_view *ev)
 {
-	(void)arg;
 	const char *t = ev->type;
 	if (!strcmp(t, "enforcement.decision_issued") || !strcmp(t, "enforcement.decision_changed"))
 		return decision(c, ev, 0);
@@ -214,6 +213,15 @@ static int on_event(store_conn *c, const yj_event_view *ev, void *arg)
 	if (!strncmp(t, "registry.licence_", 17))
 		return licence(c, ev);
 	return ST_OK;
+}
+
+static int on_event(store_conn *c, const yj_event_view *ev, void *arg)
+{
+	(void)arg;
+	credit_deriving = 1;
+	int rc = dispatch(c, ev);
+	credit_deriving = 0;
+	return rc;
 }
 
 static const char *const types[] = {

@@ -60,6 +60,9 @@ char credit_grade_of(int score, int a, int b, int c);
  * changed) or a failure. */
 store_stmt *credit_prep(store_conn *c, const char *sql, const char *fmt, ...);
 int credit_exec(store_conn *c, int64_t *changes, const char *sql, const char *fmt, ...);
+/* Nonzero while the event subscriber runs: credit_audit appends nothing then (credit_store.c). */
+extern _Thread_local int credit_deriving;
+/* An audit leaf for a change (none while deriving from an event, see above). */
 int credit_audit(store_conn *c, const char *actor, const char *action, const char *type, int64_t id,
 		 const char *region, const json_t *state);
 int credit_emit(store_conn *c, const char *actor, const char *type, const char *subject_type, const char *sid,

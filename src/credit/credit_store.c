@@ -125,9 +125,17 @@ int credit_subject_find(store_conn *c, const char *q, credit_subject *out)
 
 /* ---- audit and events ---- */
 
+/* Set while the subscriber handles an event (credit_events.c). What it writes is derived from the
+ * event, which was appended with the audited change it announces; the event and its delivery
+ * record are the trail, and a leaf of its own would land in the log at a moment unrelated to any
+ * request (the authorization matrix checks that a refused request leaves the log as it was). */
+_Thread_local int credit_deriving;
+
 int credit_audit(store_conn *c, const char *actor, const char *action, const char *type, int64_t id,
 		 const char *region, const json_t *state)
 {
+	if (credit_deriving)
+		return ST_OK;
 	char sid[21];
 	yj_id_format(id, sid);
 	yj_audit_event ev = {actor ? actor : "system", action, type, sid, region ? region : "", state};
