@@ -424,6 +424,95 @@ static void handlers_refuse_bad_input(void **state)
 	json_decref(o);
 }
 
+/* Every linkage rule restricts its decision exactly when its condition holds: for each rule a fresh
+ * subject is checked before and after its condition is made true (a list entry, a grade, a
+ * consequence in force), and the restriction names the rule, its source and its end. */
+struct link_rule {
+	char code[32], kind[16], cond[24], param[40], decision[40];
+};
+struct link_arg {
+	struct link_rule *r;
+	int64_t id;
+	int phase; /* 0: check only; 1: make the condition hold, then check */
+	json_t *out;
+};
+static int link_tx(store_conn *c, void *arg)
+{
+	struct link_arg *a = arg;
+	const char *today = "2026-06-01";
+	int rc = ST_OK;
+	if (a->phase && !strcmp(a->r->cond, "list")) {
+		const char *rule = !strcmp(a->r->param, "black") ? (!strcmp(a->r->kind, "institution") ? "BLACK-SER" : "BLACK-PRA")
+							       : (!strcmp(a->r->kind, "institution") ? "SERIOUS-REVOKE" : "SERIOUS-PRA");
+		int64_t eid;
+		char until[11];
+		rc = yj_credit_list_enter(c, a->r->param, a->r->kind, a->id, "330302", rule, "温鹿卫信〔2026〕99号", today, "test",
+					  &eid, until);
+	} else if (a->phase && !strcmp(a->r->cond, "grade_at_most")) {
+		rc = credit_exec(c, NULL, "INSERT INTO credit_grades (subject_kind, subject_id, region_code, score, grade, model_version,"
+					  " contributions, evaluated_on, updated_at) VALUES (?, ?, '330302', 10, ?, 1, '[]', ?, 0)",
+				 "titt", a->r->kind, a->id, a->r->param, today);
+	} else if (a->phase && !strcmp(a->r->cond, "consequence")) {
+		rc = credit_exec(c, NULL, "INSERT INTO credit_consequences (id, subject_kind, subject_id, region_code, rule_code,"
+					  " consequence, cycle_year, starts_on, ends_on, state, created_at) SELECT ?, ?, ?, '330302', code,"
+					  " consequence, 2026, '2026-05-01', '2026-12-31', 'in_force', 0 FROM credit_consequence_rules WHERE"
+					  " consequence = ? AND subject_kind = ?", "ititt", yj_id_new(), a->r->kind, a->id, a->r->param,
+				 a->r->kind);
+	}
+	if (rc < 0)
+		return rc;
+	credit_subject s = {"", a->id, "330302", "", ""};
+	snprintf(s.kind, sizeof s.kind, "%s", a->r->kind);
+	return credit_check(c, &s, a->r->decision, today, &a->out);
+}
+
+static void every_linkage_rule(void **state)
+{
+	(void)state;
+	store_conn *c = store_conn_get(t.db);
+	store_stmt *st = store_prepare(c, "SELECT code, subject_kind, condition, param, decision FROM credit_linkage_rules ORDER BY code");
+	struct link_rule rules[64];
+	int n = 0;
+	while (n < 64 && store_step(st) == ST_ROW) {
+		snprintf(rules[n].code, sizeof rules[n].code, "%s", store_col_text(st, 0));
+		snprintf(rules[n].kind, sizeof rules[n].kind, "%s", store_col_text(st, 1));
+		snprintf(rules[n].cond, sizeof rules[n].cond, "%s", store_col_text(st, 2));
+		snprintf(rules[n].param, sizeof rules[n].param, "%s", store_col_text(st, 3));
+		snprintf(rules[n].decision, sizeof rules[n].decision, "%s", store_col_text(st, 4));
+		n++;
+	}
+	store_finalize(st);
+	assert_true(n >= 20);
+	for (int i = 0; i < n; i++) {
+		int64_t id = 5000 + i;
+		struct link_arg a = {&rules[i], id, 0, NULL};
+		assert_int_equal(store_tx(t.db, link_tx, &a), ST_OK);
+		assert_int_equal(json_array_size(a.out), 0);
+		json_decref(a.out);
+		a.phase = 1;
+		assert_int_equal(store_tx(t.db, link_tx, &a), ST_OK);
+		int found = 0;
+		size_t k;
+		json_t *x;
+		json_array_foreach(a.out, k, x)
+		{
+			if (strcmp(json_string_value(json_object_get(x, "rule")), rules[i].code))
+				continue;
+			found = 1;
+			assert_true(strlen(json_string_value(json_object_get(x, "source"))) > 0);
+			assert_true(strlen(json_string_value(json_object_get(x, "reason"))) > 0);
+		}
+		if (!found)
+			fail_msg("rule %s (%s %s → %s) did not restrict", rules[i].code, rules[i].cond, rules[i].param, rules[i].decision);
+		json_decref(a.out);
+	}
+	/* an unknown decision, or one for the other kind, is not found */
+	credit_subject s = {"institution", INST, "330302", "", ""};
+	json_t *out = NULL;
+	assert_int_equal(credit_check(c, &s, "title_promotion", "2026-06-01", &out), ST_NOTFOUND);
+	assert_int_equal(credit_check(c, &s, "no_such", "2026-06-01", &out), ST_NOTFOUND);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -435,6 +524,7 @@ int main(void)
 		cmocka_unit_test(grades_reach_inspection),
 		cmocka_unit_test(nightly_ends_disclosures_on_their_day),
 		cmocka_unit_test(handlers_refuse_bad_input),
+		cmocka_unit_test(every_linkage_rule),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
