@@ -6,6 +6,7 @@
 #include "../platform/audit/audit.h"
 #include "../platform/pii/pii.h"
 #include "../registry/licence.h"
+#include "../credit/credit.h"
 #include "modules.h"
 
 #include <stdio.h>
@@ -132,6 +133,8 @@ char *cli_read_line(void)
 int cli_load_keys(const char *dir, char **err)
 {
 	if (yj_audit_keys_load(dir, err) < 0 || yj_licence_keys_load(dir, err) < 0)
+		return YJ_ERR;
+	if (yj_credit_keys_load(dir, err) < 0)
 		return YJ_ERR;
 	return yj_pii_keys_load(dir, err);
 }

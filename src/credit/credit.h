@@ -20,7 +20,10 @@ struct yj_subscriber;
 extern const struct yj_module yj_credit_module;
 /* Routes: the staff routes (credit_api.c, credit_lists_api.c) and the check, export and public
  * lookup (credit_check_api.c). */
-extern const yj_route yj_credit_routes[], yj_credit_list_routes[], yj_credit_check_routes[];
+extern const yj_route yj_credit_routes[], yj_credit_list_routes[], yj_credit_check_routes[], yj_credit_outbox_routes[];
+/* Loads (creating on first use) the outbox's signing key pair DIR/credit.key, DIR/credit.pub
+ * (credit_outbox.c). Call at start with the other keys. YJ_OK, or YJ_ERR with *err (caller frees). */
+int yj_credit_keys_load(const char *dir, char **err);
 /* The subscriber of enforcement, inspection, claims, complaints and registry events (credit_events.c). */
 extern const struct yj_subscriber yj_credit_subscriber;
 

@@ -5,6 +5,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "credit_int.h"
 #include "../platform/jobs/jobs.h"
+#include "credit_outbox.h"
 #include "../base/date.h"
 
 #include <stdio.h>
@@ -239,5 +240,7 @@ static int nightly_job(yj_job_ctx *ctx)
 /* At 01:30 Asia/Shanghai: a disclosure ends on its day, and grades are fresh by morning. */
 const yj_job_def yj_credit_jobs[] = {
 	{"credit.nightly", YJ_JOB_DAILY, 90, nightly_job, NULL},
+	/* Every second: a list entry reaches the departments at once, a failed delivery on its back-off. */
+	{"credit.outbox", YJ_JOB_EVERY, 1, credit_outbox_job, NULL},
 	{NULL, 0, 0, NULL, NULL},
 };

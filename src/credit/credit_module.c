@@ -5,17 +5,18 @@
 #include "../platform/module.h"
 #include "../platform/jobs/jobs.h"
 #include "../platform/events/events.h"
+#include "credit_outbox.h"
 
 extern const yj_migration yj_credit_migrations[];
 extern const yj_job_def yj_credit_jobs[];
 
 static const char *const requires[] = {"platform", "registry", NULL};
-static const yj_route *const routes[] = {yj_credit_routes, yj_credit_list_routes, yj_credit_check_routes, NULL};
-static const yj_subscriber *const subscriptions[] = {&yj_credit_subscriber, NULL};
+static const yj_route *const routes[] = {yj_credit_routes, yj_credit_list_routes, yj_credit_check_routes, yj_credit_outbox_routes, NULL};
+static const yj_subscriber *const subscriptions[] = {&yj_credit_subscriber, &yj_credit_outbox_subscriber, NULL};
 static const char *const tables[] = {
 	"credit_point_rules", "credit_points", "credit_consequence_rules", "credit_consequences", "credit_records",
 	"credit_models", "credit_indicators", "credit_grades", "credit_grade_history", "credit_list_rules",
-	"credit_list_entries", "credit_repair_periods", "credit_repairs", "credit_decisions", "credit_linkage_rules", NULL,
+	"credit_list_entries", "credit_repair_periods", "credit_repairs", "credit_decisions", "credit_linkage_rules", "credit_outbox_targets", "credit_outbox", NULL,
 };
 
 const yj_module yj_credit_module = {

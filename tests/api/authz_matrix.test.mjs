@@ -458,6 +458,10 @@ def('POST /api/v1/credit/repairs/{id}/decision', { roles: 'admin leader', ok: 20
 def('GET /api/v1/credit/check', { roles: ANY, ok: 200, foreign: null, req: (t) => ({ query: `?subject=${t.inst.credit_code}&decision=grade_review` }) });
 def('GET /api/v1/credit/export/shuanggongshi', { roles: CREDIT_STAFF, ok: 200, foreign: null, req: () => ({ query: '?kind=penalty&format=csv' }) });
 pub('GET /api/v1/public/credit', (t) => ({ query: `?q=${t.inst.credit_code}` }));
+def('POST /api/v1/credit/outbox/targets', { roles: 'admin', ok: 201, foreign: 422, req: (t) => ({ body: { department: 'market',
+  url: 'http://127.0.0.1:9/credit', region_code: t.code } }) });
+def('GET /api/v1/credit/outbox', { roles: 'admin', ok: 200, foreign: null });
+pub('GET /api/v1/public/credit-key');
 
 async function lastToken(c) {
   const r = await c.get('/api/v1/tokens');

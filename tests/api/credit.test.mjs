@@ -165,3 +165,57 @@ test('evaluation on demand: grade with each indicator\'s contribution and the mo
   const rules = (await liaison.get('/api/v1/credit/rules')).data;
   assert.ok(rules.indicators.length >= 5 && rules.linkage.length >= 10 && rules.repair_periods.length >= 3);
 });
+
+test('the outbox pushes list entries signed to a department, retried until it answers, and as files', async () => {
+  const { createServer } = await import('node:http');
+  const { createPublicKey, verify } = await import('node:crypto');
+  const { mkdtempSync, readdirSync, readFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const path = (await import('node:path')).default;
+  const got = [];
+  let calls = 0;
+  const recv = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => { body += d; });
+    req.on('end', () => {
+      calls++;
+      got.push({ body, sig: req.headers['x-yijian-signature'], key: req.headers['x-yijian-key'], event: req.headers['x-yijian-event'] });
+      res.writeHead(calls === 1 ? 503 : 200).end(); // the first attempt fails: the outbox retries
+    });
+  });
+  await new Promise((r) => recv.listen(0, '127.0.0.1', r));
+  const dir = mkdtempSync(path.join(tmpdir(), 'credit-outbox-'));
+  let r = await admin.post('/api/v1/credit/outbox/targets', { department: 'market', url: `http://127.0.0.1:${recv.address().port}/credit`,
+    region_code: '330302' });
+  assert.equal(r.status, 201, JSON.stringify(r.data));
+  r = await admin.post('/api/v1/credit/outbox/targets', { department: 'province', url: `file://${dir}`, region_code: '330302' });
+  assert.equal(r.status, 201, JSON.stringify(r.data));
+  isProblem(assert, await admin.post('/api/v1/credit/outbox/targets', { department: 'x', url: 'ftp://x', region_code: '330302' }), 422);
+  r = await leader.post('/api/v1/credit/lists/black/entries', { subject_kind: 'institution', subject_id: inst.id,
+    rule_code: 'BLACK-SER', entry_doc: '温鹿卫信〔2026〕8号' });
+  assert.equal(r.status, 201, JSON.stringify(r.data));
+  let items = [];
+  for (let i = 0; i < 150; i++) {
+    items = (await admin.get('/api/v1/credit/outbox?limit=200')).data.items;
+    if (items.length >= 2 && items.every((x) => x.state === 'delivered')) break;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  recv.close();
+  const http = items.find((x) => x.body.type === 'credit.list_entered' && x.last_status === 200);
+  assert.ok(http, JSON.stringify(items));
+  assert.ok(items.some((x) => x.attempts >= 2 && x.state === 'delivered'), 'the 503 was retried');
+  assert.equal(http.body.name, '鹿城信用测试医院');
+  assert.equal(http.body.code, CODE);
+  const key = (await anon.get('/api/v1/public/credit-key')).data.public_key;
+  const spki = Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), Buffer.from(key, 'hex')]);
+  const pub = createPublicKey({ key: spki, format: 'der', type: 'spki' });
+  const last = got[got.length - 1];
+  assert.equal(last.key, key);
+  assert.ok(verify(null, Buffer.from(last.body), pub, Buffer.from(last.sig, 'hex')), 'the body verifies under the published key');
+  assert.ok(!verify(null, Buffer.from(last.body.replace('black', 'red')), pub, Buffer.from(last.sig, 'hex')));
+  // every list event reaches the directory too (those of the tests above as well: fan-out happens at delivery)
+  const files = readdirSync(dir);
+  assert.ok(files.includes(`${last.event}.json`) && files.includes(`${last.event}.json.sig`), JSON.stringify(files));
+  assert.equal(readFileSync(path.join(dir, `${last.event}.json`), 'utf8'), last.body);
+  assert.equal(readFileSync(path.join(dir, `${last.event}.json.sig`), 'utf8'), last.sig);
+});
