@@ -1,6 +1,7 @@
 /* items_api.c — the reference data of double random: the item list (抽查事项清单) that administrators
  * edit, the inspector directory (执法检查人员名录库) with declared conflicts of interest, the risk
- * signals of subjects that administrators fill until complaints and credit feed them, and the
+ * signals of subjects (the complaints count administrators fill until complaints feed it; the credit
+ * grade comes from credit.grade_changed, credit_signals.c), and the
  * (the working-day calendar is platform/calendar). */
 #define _POSIX_C_SOURCE 200809L
 #include "insp_int.h"
