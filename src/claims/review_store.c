@@ -197,11 +197,12 @@ int rv_decide(store_conn *c, const yj_scope *sc, int64_t id, const char *action,
 {
 	*applied = 0;
 	store_stmt *st;
-	int rc = yj_q_one_by_id(c, &rv_flags_table, "state, region_code, rule_id, institution_code, amount_fen", sc, id, &st);
+	int rc = yj_q_one_by_id(c, &rv_flags_table, "state, region_code, rule_id, institution_code, amount_fen, physician_id", sc, id, &st);
 	if (rc != ST_OK)
 		return rc;
-	char state[16], region[16], rule[64], inst[64];
+	char state[16], region[16], rule[64], inst[64], physician[64];
 	snprintf(state, sizeof state, "%s", store_col_text(st, 0));
+	snprintf(physician, sizeof physician, "%s", store_col_text(st, 5));
 	snprintf(region, sizeof region, "%s", store_col_text(st, 1));
 	snprintf(rule, sizeof rule, "%s", store_col_text(st, 2));
 	snprintf(inst, sizeof inst, "%s", store_col_text(st, 3));
@@ -266,8 +267,9 @@ int rv_decide(store_conn *c, const yj_scope *sc, int64_t id, const char *action,
 	const char *type = reopen			? "claims.flag_reopened"
 			   : !strcmp(to, "confirmed") ? "claims.flag_confirmed"
 						      : "claims.flag_dismissed";
-	json_t *payload = json_pack("{s:s, s:s, s:s, s:I}", "state", to, "rule_id", rule, "institution_code", inst, "amount_fen",
-				    (json_int_t)amount);
+	/* physician_code (the claim's 医保医师 code) lets credit score insurance physicians' points. */
+	json_t *payload = json_pack("{s:s, s:s, s:s, s:I, s:s}", "state", to, "rule_id", rule, "institution_code", inst,
+				    "amount_fen", (json_int_t)amount, "physician_code", physician);
 	if (rc >= 0)
 		rc = yj_event_emit(c, &(yj_event){type, "claim_flag", sid, region, actor, payload}, NULL);
 	json_decref(payload);

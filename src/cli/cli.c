@@ -6,6 +6,7 @@
 #include "../platform/audit/audit.h"
 #include "../platform/pii/pii.h"
 #include "../registry/licence.h"
+#include "../credit/credit.h"
 #include "modules.h"
 
 #include <stdio.h>
@@ -138,6 +139,8 @@ void cli_sign_heads(store *s)
 int cli_load_keys(const char *dir, char **err)
 {
 	if (yj_audit_keys_load(dir, err) < 0 || yj_licence_keys_load(dir, err) < 0)
+		return YJ_ERR;
+	if (yj_credit_keys_load(dir, err) < 0)
 		return YJ_ERR;
 	return yj_pii_keys_load(dir, err);
 }

@@ -149,6 +149,8 @@ int demo_kind_find(const char *key);
 /* Builds the plan from the regions table; returns ST_OK or a failure with *err. */
 int demo_plan_build(store_conn *c, const yj_demo_opts *o, demo_plan *p, char **err);
 void demo_plan_free(demo_plan *p);
+/* The region's credit (demo_credit.c): subjects in every grade and on every list. ST_OK or a failure. */
+int yj_demo_credit(store *s, demo_plan *p, const char *actor);
 
 /* ---- names (demo_names.c) ---- */
 

@@ -99,8 +99,9 @@ typedef struct insp_conflict_new {
 int insp_conflict_insert(store_conn *c, const insp_conflict_new *k);
 /* One page of risk signals in scope after subject id after (*items new array, *next cursor or null). */
 int insp_signals_page(store_conn *c, const yj_scope *sc, int64_t after, int limit, json_t **items, json_t **next);
-/* Replaces the subject's signals. */
-int insp_signal_put(store_conn *c, int64_t subject, const char *region, int64_t complaints, const char *grade,
+/* Replaces the subject's complaints count; the credit grade (the credit module's, credit_signals.c) is
+ * kept and copied into grade (gsize bytes; left as it is when the subject has no signals yet). */
+int insp_signal_put(store_conn *c, int64_t subject, const char *region, int64_t complaints, char *grade, size_t gsize,
 		    const char *actor);
 
 /* ---- teams (team_store.c): one row per member in inspection_task_members, the leader first ---- */

@@ -3,10 +3,15 @@
 #include "inspection.h"
 #include "../platform/module.h"
 #include "../platform/jobs/jobs.h"
+#include "../platform/attach/attach.h"
+#include "../platform/events/events.h"
 
 extern const yj_migration yj_inspection_migrations[];
 /* The module's jobs (overdue.c), ended by a NULL name. */
 extern const yj_job_def yj_insp_jobs[];
+/* credit.grade_changed → subject_signals (credit_signals.c). */
+extern const yj_subscriber yj_insp_credit_subscriber;
+static const yj_subscriber *const subscriptions[] = {&yj_insp_credit_subscriber, NULL};
 
 static const char *const requires[] = {"platform", "registry", NULL};
 static const yj_route *const routes[] = {yj_insp_item_routes, yj_insp_plan_routes, yj_insp_task_routes,
@@ -26,6 +31,7 @@ static int after(store_conn *c, int64_t version)
 const yj_module yj_inspection_module = {
 	.after = after,
 	.jobs = yj_insp_jobs,
+	.subscriptions = subscriptions,
 	.name = "inspection",
 	.requires = requires,
 	.migrations = yj_inspection_migrations,

@@ -1,7 +1,8 @@
 /* items_api.c — the reference data of double random: the item list (抽查事项清单) that administrators
  * edit, the inspector directory (执法检查人员名录库) with declared conflicts of interest, the risk
- * signals of subjects that administrators fill until complaints and credit feed them: the handlers
- * and their validation; the SQL is items_store.c (the working-day calendar is platform/calendar). */
+ * signals of subjects (the complaints count administrators fill until complaints feed it; the credit
+ * grade comes from credit.grade_changed, credit_signals.c): the handlers and their validation; the SQL
+ * is items_store.c (the working-day calendar is platform/calendar). */
 #define _POSIX_C_SOURCE 200809L
 #include "insp_int.h"
 #include "../registry/registry.h"
@@ -337,16 +338,14 @@ static int signal_put_tx(store_conn *c, void *arg)
 	if (rc < 0)
 		return rc;
 	json_int_t n = json_integer_value(json_object_get(b, "complaints"));
-	const char *g = json_string_value(json_object_get(b, "credit_grade"));
 	if (n < 0 || n > 100000)
 		yj_refusal_field(&a->ref, "complaints", "投诉举报件数应为 0 到 100000");
-	if (!g || strlen(g) != 1 || !strchr("ABCD", g[0]))
-		yj_refusal_field(&a->ref, "credit_grade", "信用等次应为 A、B、C 或 D");
 	if (yj_refusal_has_fields(&a->ref))
 		return yj_refuse_invalid(&a->ref, NULL);
 	char actor[21];
 	insp_actor(a->r, actor);
-	if ((rc = insp_signal_put(c, a->user, region, n, g, actor)) < 0)
+	char g[2] = ""; /* the credit grade is the credit module's (credit_signals.c): kept as it is */
+	if ((rc = insp_signal_put(c, a->user, region, n, g, sizeof g, actor)) < 0)
 		return rc;
 	a->out = json_pack("{s:o, s:I, s:s, s:s}", "subject_id", yj_json_id(a->user), "complaints", n, "credit_grade", g,
 			   "region_code", region);
@@ -398,7 +397,6 @@ static const yj_field conflict_body[] = {
 };
 static const yj_field signal_body[] = {
 	{"complaints", F_INT, 1, 0, "Substantiated complaints in the last 12 months"},
-	{"credit_grade", F_STRING, 1, 1, "Public credit grade A, B, C or D"},
 	{NULL, 0, 0, 0, NULL},
 };
 static const yj_qparam items_q[] = {{"active", "true: only items in use"}, {NULL, NULL}};
@@ -418,6 +416,6 @@ const yj_route yj_insp_item_routes[] = {
 	{"PUT", "/api/v1/inspection/inspectors/{user_id}", inspector_put, ROLE_ADMIN, inspector_body, NULL, "inspection", "Enter a user in the directory with their certificate number", "inspector", 0},
 	{"POST", "/api/v1/inspection/inspectors/{user_id}/conflicts", conflict_add, ROLE_ADMIN | ROLE_INSPECTOR, conflict_body, NULL, "inspection", "Declare a conflict of interest (the inspector, or an administrator)", "inspector", 201},
 	{"GET", "/api/v1/inspection/signals", signals_list, INSP_STAFF, NULL, signals_q, "inspection", "Risk signals of subjects (complaints, credit grade)", "{items}", 0},
-	{"PUT", "/api/v1/inspection/signals/{subject_id}", signal_put, ROLE_ADMIN, signal_body, NULL, "inspection", "Set a subject's complaints count and credit grade", "signal", 0},
+	{"PUT", "/api/v1/inspection/signals/{subject_id}", signal_put, ROLE_ADMIN, signal_body, NULL, "inspection", "Set a subject's complaints count (the credit grade comes from credit evaluation)", "signal", 0},
 	{NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0},
 };

@@ -351,14 +351,21 @@ int insp_signals_page(store_conn *c, const yj_scope *sc, int64_t after, int limi
 	return ST_OK;
 }
 
-int insp_signal_put(store_conn *c, int64_t subject, const char *region, int64_t complaints, const char *grade,
+int insp_signal_put(store_conn *c, int64_t subject, const char *region, int64_t complaints, char *grade, size_t gsize,
 		    const char *actor)
 {
-	store_stmt *st = store_prepare(c, "DELETE FROM subject_signals WHERE subject_id = ?");
+	store_stmt *st = store_prepare(c, "SELECT credit_grade FROM subject_signals WHERE subject_id = ?");
 	if (!st)
 		return ST_ERR;
 	store_bind_int64(st, 1, subject);
 	int rc = store_step(st);
+	if (rc == ST_ROW)
+		snprintf(grade, gsize, "%s", store_col_text(st, 0));
+	store_finalize(st);
+	if (rc < 0 || !(st = store_prepare(c, "DELETE FROM subject_signals WHERE subject_id = ?")))
+		return rc < 0 ? rc : ST_ERR;
+	store_bind_int64(st, 1, subject);
+	rc = store_step(st);
 	store_finalize(st);
 	st = rc < 0 ? NULL
 		    : store_prepare(c, "INSERT INTO subject_signals (subject_id, region_code, complaints, credit_grade, updated_at,"

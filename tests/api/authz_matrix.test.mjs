@@ -132,6 +132,7 @@ before(async () => {
     checklist: [{ code: 'MX-01', point: '测试', clause: '《医疗机构管理条例》第二十二条' }], ratio_permille: 50, coverage_years: 3 }));
   await claimsFixture();
   for (const t of [a, b]) t.doc = issueDoc(t);
+  for (const t of [a, b]) await creditFixture(t);
   token = srv.token(`${A}.admin`, 'matrix-read');
   openapi = (await fetch(srv.url + '/api/v1/openapi.json').then((r) => r.json())).paths;
 });
@@ -340,7 +341,7 @@ def('POST /api/v1/inspection/inspectors/{user_id}/conflicts', { roles: 'admin in
     body: { institution_id: t.other.id, kind: 'relative', reason: '近亲属在该机构任职' } }) });
 def('GET /api/v1/inspection/signals', { roles: STAFF, ok: 200, foreign: null });
 def('PUT /api/v1/inspection/signals/{subject_id}', { roles: 'admin', ok: 200,
-  req: (t) => ({ params: { subject_id: t.other.id }, body: { complaints: 1, credit_grade: 'B' } }) });
+  req: (t) => ({ params: { subject_id: t.other.id }, body: { complaints: 1 } }) });
 def('GET /api/v1/calendar', { roles: ANY, ok: 200, foreign: null, req: () => ({ query: '?year=2026' }) });
 def('GET /api/v1/calendar/working-days', { roles: ANY, ok: 200, foreign: null, req: () => ({ query: '?from=2026-03-02&days=5' }) });
 def('PUT /api/v1/calendar/{day}', { roles: 'admin', ok: 200, foreign: null,
@@ -410,6 +411,69 @@ for (const [type, obj, suffix] of [['Organization', 'inst', ''], ['Location', 'i
   def(`GET /fhir/r4/${type}`, { roles: ANY, ok: 200, foreign: null });
   def(`GET /fhir/r4/${type}/{id}`, { roles: ANY, ok: 200, req: (t) => ({ params: { id: t[obj].id + suffix } }) });
 }
+
+// ---- credit (issue 12): files for staff and the institution itself; the check for every role ----
+const CREDIT_STAFF = 'admin leader inspector legal_reviewer insurance_analyst';
+const freshPoints = async (t) => {
+  const doc = `温鹿卫记${uniq()}`;
+  const f = await made(await t.clients.admin.post('/api/v1/credit/points', { subject_kind: 'institution', subject_id: t.inst.id,
+    rule_code: 'INS-MAN', points: 1, occurred_on: '2026-01-05', source_doc: doc }));
+  return f.points.find((p) => p.source_doc === doc);
+};
+const appealedPoints = async (t) => {
+  const p = await freshPoints(t);
+  await made(await t.clients.admin.post(`/api/v1/credit/points/${p.id}/appeal`, { reason: '申辩' }), 200);
+  return p;
+};
+const freshPenalty = async (t, inst = t.inst, extra = {}) => {
+  const doc = `温鹿卫罚${uniq()}`;
+  const f = await made(await t.clients.admin.post('/api/v1/credit/records', { subject_kind: 'institution', subject_id: inst.id,
+    category: 'penalty', title: '罚款', source_doc: doc, occurred_on: '2025-01-02', penalty_kinds: ['fine'], ...extra }));
+  return f.records.find((x) => x.source_doc === doc);
+};
+const freshEntry = async (t) => {
+  const inst = await freshInst(t);
+  await freshPenalty(t, inst, { serious: true });
+  return made(await t.clients.admin.post('/api/v1/credit/lists/black/entries', { subject_kind: 'institution', subject_id: inst.id,
+    rule_code: 'BLACK-SER', entry_doc: `温鹿卫列${uniq()}` }));
+};
+const freshRepair = async (t) => made(await t.clients.admin.post(`/api/v1/credit/records/${(await freshPenalty(t)).id}/repairs`,
+  { commitment: '守信承诺', evidence: '罚款已缴纳' }));
+async function creditFixture(t) {
+  t.credit = { points: await freshPoints(t), appealed: await appealedPoints(t), penalty: await freshPenalty(t),
+    entry: await freshEntry(t), repair: await freshRepair(t) };
+}
+def('GET /api/v1/credit/subjects/{id}', { roles: CREDIT_STAFF + ' institution', ok: 200, req: (t) => ({ params: { id: t.inst.id } }) });
+def('POST /api/v1/credit/subjects/{id}/evaluate', { roles: 'admin leader inspector', ok: 200, req: (t) => ({ params: { id: t.inst.id } }) });
+def('POST /api/v1/credit/points', { roles: 'admin inspector insurance_analyst', ok: 201, foreign: 422, req: (t) => ({ body: {
+  subject_kind: 'institution', subject_id: t.inst.id, rule_code: 'INS-MAN', points: 1, occurred_on: '2026-01-05', source_doc: `矩阵${uniq()}` } }) });
+def('POST /api/v1/credit/points/{id}/appeal', { roles: 'admin inspector institution', ok: 200, req: async (t) => ({
+  params: { id: mk(t) ? (await freshPoints(t)).id : t.credit.points.id }, body: { reason: '非本机构行为' } }) });
+def('POST /api/v1/credit/points/{id}/appeal-decision', { roles: 'admin leader', ok: 200, req: async (t) => ({
+  params: { id: mk(t) ? (await appealedPoints(t)).id : t.credit.appealed.id }, body: { result: 'upheld', reason: '维持' } }) });
+def('POST /api/v1/credit/records', { roles: 'admin leader inspector', ok: 201, foreign: 422, req: (t) => ({ body: {
+  subject_kind: 'institution', subject_id: t.inst.id, category: 'commendation', title: '表彰', source_doc: `表彰${uniq()}`, occurred_on: '2026-02-01' } }) });
+def('GET /api/v1/credit/rules', { roles: ANY, ok: 200, foreign: null });
+def('GET /api/v1/credit/lists/{list}', { roles: CREDIT_STAFF, ok: 200, foreign: null, req: () => ({ params: { list: 'black' } }) });
+def('POST /api/v1/credit/lists/{list}/entries', { roles: 'admin leader', ok: 201, foreign: 422, req: async (t) => {
+  let inst = t.inst;
+  if (mk(t)) { inst = await freshInst(t); await freshPenalty(t, inst, { serious: true }); }
+  return { params: { list: 'black' }, body: { subject_kind: 'institution', subject_id: inst.id, rule_code: 'BLACK-SER', entry_doc: `列入${uniq()}` } };
+} });
+def('POST /api/v1/credit/list-entries/{id}/exit', { roles: 'admin leader', ok: 200, req: async (t) => ({
+  params: { id: mk(t) ? (await freshEntry(t)).id : t.credit.entry.id }, body: { exit_doc: `移出${uniq()}` } }) });
+def('POST /api/v1/credit/records/{id}/repairs', { roles: 'admin inspector institution', ok: 201, req: async (t) => ({
+  params: { id: mk(t) ? (await freshPenalty(t)).id : t.credit.penalty.id }, body: { commitment: '守信承诺', evidence: '罚款已缴纳' } }) });
+def('GET /api/v1/credit/repairs', { roles: CREDIT_STAFF + ' institution', ok: 200, foreign: null });
+def('POST /api/v1/credit/repairs/{id}/decision', { roles: 'admin leader', ok: 200, req: async (t) => ({
+  params: { id: mk(t) ? (await freshRepair(t)).id : t.credit.repair.id }, body: { result: 'approve', reason: '已纠正' } }) });
+def('GET /api/v1/credit/check', { roles: ANY, ok: 200, foreign: null, req: (t) => ({ query: `?subject=${t.inst.credit_code}&decision=grade_review` }) });
+def('GET /api/v1/credit/export/shuanggongshi', { roles: CREDIT_STAFF, ok: 200, foreign: null, req: () => ({ query: '?kind=penalty&format=csv' }) });
+pub('GET /api/v1/public/credit', (t) => ({ query: `?q=${t.inst.credit_code}` }));
+def('POST /api/v1/credit/outbox/targets', { roles: 'admin', ok: 201, foreign: 422, req: (t) => ({ body: { department: 'market',
+  url: 'http://127.0.0.1:9/credit', region_code: t.code } }) });
+def('GET /api/v1/credit/outbox', { roles: 'admin', ok: 200, foreign: null });
+pub('GET /api/v1/public/credit-key');
 
 async function lastToken(c) {
   const r = await c.get('/api/v1/tokens');

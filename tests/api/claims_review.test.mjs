@@ -212,6 +212,7 @@ test('confirm and dismiss need a reason, happen once, and are audited; a leader 
   assert.equal(eb[2].payload.state, 'dismissed');
   assert.equal(eb[2].payload.reason, undefined, 'the reviewer\'s words stay with the flag');
   assert.equal(eb[0].payload.amount_fen, b.amount_fen);
+  assert.equal(eb[0].payload.physician_code, b.physician_id, 'credit scores insurance physicians by it');
   assert.equal(eb[0].region_code, b.region_code);
 });
 

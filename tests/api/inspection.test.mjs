@@ -87,9 +87,23 @@ before(async () => {
   r = await lcIns[2].post(`/api/v1/inspection/inspectors/${ids['lc.i0']}/conflicts`,
     { institution_id: lc[2].id, kind: 'relative', reason: '代他人申报' });
   assert.equal(r.status, 404);
-  // Risk signals of clinic 2: many complaints, credit grade D.
-  r = await admin.req('PUT', `/api/v1/inspection/signals/${lc[2].id}`, { complaints: 5, credit_grade: 'D' });
+  // Risk signals of clinic 2: many complaints, and credit grade D from the credit module's evaluation
+  // (two serious penalties on its record), which reaches the signals through credit.grade_changed.
+  r = await admin.req('PUT', `/api/v1/inspection/signals/${lc[2].id}`, { complaints: 5 });
   assert.equal(r.status, 200, JSON.stringify(r.data));
+  for (const n of [1, 2]) {
+    r = await admin.post('/api/v1/credit/records', { subject_kind: 'institution', subject_id: lc[2].id, category: 'penalty',
+      title: '罚款', source_doc: `温鹿卫医罚〔2026〕${n}号`, occurred_on: '2026-02-0' + n, serious: true, penalty_kinds: ['fine'] });
+    assert.equal(r.status, 201, JSON.stringify(r.data));
+  }
+  r = await admin.post(`/api/v1/credit/subjects/${lc[2].id}/evaluate`);
+  assert.equal(r.data.grade.grade, 'D', JSON.stringify(r.data));
+  for (let i = 0; i < 100; i++) {
+    const s = (await admin.get('/api/v1/inspection/signals')).data.items.find((x) => x.subject_id === lc[2].id);
+    if (s?.credit_grade === 'D' && s.complaints === 5) break;
+    assert.ok(i < 99, 'credit grade reaches the signals');
+    await new Promise((res) => setTimeout(res, 100));
+  }
 });
 
 // stop() fails on a non-zero exit or a sanitizer report (ASan build: YIJIAN_BIN=build-asan/yijian).

@@ -58,9 +58,10 @@ test('every documented GET that needs no parameters answers, so no route is undo
   const needs = { '/api/v1/institutions/stats': 'group', '/api/v1/practitioners/stats': 'group',
     '/api/v1/claims/summary': 'run', '/api/v1/calendar': 'year', '/api/v1/calendar/working-days': 'from',
     '/api/v1/public/audit/leaves': 'start',
-    '/api/v1/public/documents/verify': 'no' };
+    '/api/v1/public/documents/verify': 'no',
+    '/api/v1/credit/check': 'subject', '/api/v1/credit/export/shuanggongshi': 'kind', '/api/v1/public/credit': 'q' };
   // Routes this caller (a leader) may not use: /metrics is for administrators on the public listener.
-  const refused = { '/metrics': 403, '/api/v1/system/events': 403, '/api/v1/system/jobs': 403 };
+  const refused = { '/metrics': 403, '/api/v1/system/events': 403, '/api/v1/system/jobs': 403, '/api/v1/credit/outbox': 403 };
   let checked = 0;
   for (const [p, item] of Object.entries(doc.paths)) {
     if (!item.get || p.includes('{')) continue;

@@ -144,8 +144,15 @@ test('double random, one public in the browser: plan, commitment, witnessed draw
     const c = await apiCall('POST', `/api/v1/inspection/inspectors/${inspectors[0].id}/conflicts`,
       { institution_id: clinics[0].id, kind: 'relative', reason: '配偶为该诊所负责人' });
     assert.equal(c.status, 201, JSON.stringify(c.data));
-    const s = await apiCall('PUT', `/api/v1/inspection/signals/${clinics[1].id}`, { complaints: 4, credit_grade: 'C' });
+    const s = await apiCall('PUT', `/api/v1/inspection/signals/${clinics[1].id}`, { complaints: 4 });
     assert.equal(s.status, 200, JSON.stringify(s.data));
+    // Its credit grade C comes from the credit module (a serious penalty on its record: 60 points).
+    const p = await apiCall('POST', '/api/v1/credit/records', { subject_kind: 'institution', subject_id: clinics[1].id,
+      category: 'penalty', title: '罚款', source_doc: `温鹿卫医罚〔2026〕${clinics[1].id.slice(-6)}号`, occurred_on: '2026-02-01',
+      serious: true, penalty_kinds: ['fine'] });
+    assert.equal(p.status, 201, JSON.stringify(p.data));
+    const g = await apiCall('POST', `/api/v1/credit/subjects/${clinics[1].id}/evaluate`);
+    assert.equal(g.data.grade.grade, 'C', JSON.stringify(g.data));
   });
 
   await step('the item list and the inspector directory', async () => {

@@ -21,6 +21,7 @@ const built = {
   'inspection-inspectors': () => import('./views/InspectorsView.vue'),
   grids: () => import('./views/GridsView.vue'),
   responsibilities: () => import('./views/ResponsibilitiesView.vue'),
+  credit: () => import('./views/CreditView.vue'),
 };
 const recordDetail = () => import('./views/RecordDetailView.vue');
 const recordForm = () => import('./views/RecordFormView.vue');

@@ -1,0 +1,186 @@
+/* credit_view_store.c — credit read back: a subject's whole credit file (grade with contributions,
+ * points by cycle, records, consequences, list entries) and the joint-punishment check, which
+ * answers only the restrictions in force for one decision. */
+#define _POSIX_C_SOURCE 200809L
+#include "credit_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static json_t *col_text(store_stmt *st, int i)
+{
+	const char *v = store_col_text(st, i);
+	return v ? json_string(v) : json_null();
+}
+
+/* The rows of st as objects keyed by names (one per column; a name starting with '#' is an
+ * integer, '$' an id sent as a string). Finalizes st. */
+static int rows_json(store_stmt *st, const char *const *names, json_t **out)
+{
+	*out = NULL;
+	if (!st)
+		return ST_ERR;
+	json_t *arr = json_array();
+	int rc;
+	while ((rc = store_step(st)) == ST_ROW) {
+		json_t *o = json_object();
+		for (int i = 0; names[i]; i++) {
+			const char *n = names[i];
+			if (n[0] == '#')
+				json_object_set_new(o, n + 1, store_col_is_null(st, i) ? json_null() : json_integer(store_col_int64(st, i)));
+			else if (n[0] == '$')
+				json_object_set_new(o, n + 1, yj_json_id(store_col_int64(st, i)));
+			else
+				json_object_set_new(o, n, col_text(st, i));
+		}
+		json_array_append_new(arr, o);
+	}
+	store_finalize(st);
+	if (rc < 0) {
+		json_decref(arr);
+		return rc;
+	}
+	*out = arr;
+	return ST_OK;
+}
+
+int credit_subject_json(store_conn *c, const credit_subject *s, const char *today, json_t **out)
+{
+	*out = NULL;
+	json_t *o = json_pack("{s:s, s:o, s:s, s:s, s:s}", "subject_kind", s->kind, "subject_id", yj_json_id(s->id), "name",
+			      s->name, "code", s->code, "region_code", s->region);
+	json_t *v = NULL;
+	static const char *const grade_cols[] = {"#score", "grade", "#model_version", "contributions", "evaluated_on", NULL};
+	int rc = rows_json(credit_prep(c, "SELECT score, grade, model_version, contributions, evaluated_on FROM credit_grades"
+					  " WHERE subject_kind = ? AND subject_id = ?", "ti", s->kind, s->id), grade_cols, &v);
+	if (rc < 0)
+		goto fail;
+	json_t *g = json_array_get(v, 0);
+	if (g) {
+		json_t *contrib = json_loads(json_string_value(json_object_get(g, "contributions")), 0, NULL);
+		json_object_set_new(g, "contributions", contrib ? contrib : json_array());
+		json_object_set(o, "grade", g);
+	} else {
+		json_object_set_new(o, "grade", json_null());
+	}
+	json_decref(v);
+	static const char *const hist_cols[] = {"grade", "#score", "#model_version", "evaluated_on", NULL};
+	if ((rc = rows_json(credit_prep(c, "SELECT grade, score, model_version, evaluated_on FROM credit_grade_history WHERE"
+					   " subject_kind = ? AND subject_id = ? ORDER BY id", "ti", s->kind, s->id), hist_cols, &v)) < 0)
+		goto fail;
+	json_object_set_new(o, "grade_history", v);
+	static const char *const pt_cols[] = {"$id", "rule_code", "behaviour", "clause", "#points", "#cycle_year", "occurred_on",
+					      "source_type", "source_doc", "state", "appeal_due", "appeal_result", NULL};
+	if ((rc = rows_json(credit_prep(c, "SELECT p.id, p.rule_code, r.behaviour, r.clause, p.points, p.cycle_year, p.occurred_on,"
+					   " p.source_type, p.source_doc, p.state, p.appeal_due, p.appeal_result FROM credit_points p"
+					   " JOIN credit_point_rules r ON r.code = p.rule_code WHERE p.subject_kind = ? AND"
+					   " p.subject_id = ? ORDER BY p.occurred_on, p.id", "ti", s->kind, s->id), pt_cols, &v)) < 0)
+		goto fail;
+	/* Totals per natural year (the cycle resets on 1 January; earlier years stay as history). */
+	json_t *totals = json_object();
+	size_t i;
+	json_t *p;
+	json_array_foreach(v, i, p)
+	{
+		if (!strcmp(json_string_value(json_object_get(p, "state")), "void"))
+			continue;
+		char y[8];
+		snprintf(y, sizeof y, "%d", (int)json_integer_value(json_object_get(p, "cycle_year")));
+		json_int_t t = json_integer_value(json_object_get(totals, y)) + json_integer_value(json_object_get(p, "points"));
+		json_object_set_new(totals, y, json_integer(t));
+	}
+	json_object_set_new(o, "points", v);
+	json_object_set_new(o, "points_by_year", totals);
+	char year[8];
+	snprintf(year, sizeof year, "%.4s", today);
+	json_object_set_new(o, "points_this_year", json_integer(json_integer_value(json_object_get(totals, year))));
+	static const char *const rec_cols[] = {"$id", "category", "title", "source_type", "source_doc", "occurred_on",
+					       "disclose_until", "#serious", "penalty_kinds", "#fine_fen", "state", "ended_on", NULL};
+	if ((rc = rows_json(credit_prep(c, "SELECT id, category, title, source_type, source_doc, occurred_on, disclose_until,"
+					   " serious, penalty_kinds, fine_fen, state, ended_on FROM credit_records WHERE"
+					   " subject_kind = ? AND subject_id = ? ORDER BY occurred_on, id", "ti", s->kind, s->id),
+			    rec_cols, &v)) < 0)
+		goto fail;
+	json_object_set_new(o, "records", v);
+	static const char *const cq_cols[] = {"$id", "rule_code", "consequence", "label", "#cycle_year", "starts_on", "ends_on",
+					      "state", "clause", NULL};
+	if ((rc = rows_json(credit_prep(c, "SELECT q.id, q.rule_code, q.consequence, r.label, q.cycle_year, q.starts_on, q.ends_on,"
+					   " CASE WHEN q.state = 'in_force' AND q.ends_on < ? THEN 'ended' ELSE q.state END,"
+					   " r.clause FROM credit_consequences q JOIN credit_consequence_rules r ON r.code ="
+					   " q.rule_code WHERE q.subject_kind = ? AND q.subject_id = ? ORDER BY q.starts_on, q.id",
+					"tti", today, s->kind, s->id), cq_cols, &v)) < 0)
+		goto fail;
+	json_object_set_new(o, "consequences", v);
+	static const char *const li_cols[] = {"$id", "list", "rule_code", "label", "entry_doc", "entered_on", "publish_until",
+					      "exit_doc", "exited_on", "state", NULL};
+	if ((rc = rows_json(credit_prep(c, "SELECT e.id, e.list, e.rule_code, r.label, e.entry_doc, e.entered_on,"
+					   " e.publish_until, e.exit_doc, e.exited_on, e.state FROM credit_list_entries e JOIN"
+					   " credit_list_rules r ON r.code = e.rule_code WHERE e.subject_kind = ? AND"
+					   " e.subject_id = ? ORDER BY e.entered_on, e.id", "ti", s->kind, s->id), li_cols, &v)) < 0)
+		goto fail;
+	json_object_set_new(o, "lists", v);
+	*out = o;
+	return ST_OK;
+fail:
+	json_decref(o);
+	return rc;
+}
+
+int credit_check(store_conn *c, const credit_subject *s, const char *decision, const char *today, json_t **restrictions)
+{
+	*restrictions = NULL;
+	int64_t known = 0;
+	store_stmt *st = credit_prep(c, "SELECT COUNT(*) FROM credit_decisions WHERE code = ? AND subject_kind = ?", "tt",
+				     decision, s->kind);
+	if (!st)
+		return ST_ERR;
+	int rc = store_step(st);
+	if (rc == ST_ROW)
+		known = store_col_int64(st, 0);
+	store_finalize(st);
+	if (rc < 0)
+		return rc;
+	if (!known)
+		return ST_NOTFOUND;
+	char grade[2] = "";
+	if ((rc = credit_grade_get(c, s->kind, s->id, grade)) < 0 && rc != ST_NOTFOUND)
+		return rc;
+	/* Each rule's condition is one question about the subject: a list entry in publication, a
+	 * grade at or below the rule's, a consequence in force. Each restriction says its rule, the
+	 * reason, the document that put it in force and its end. */
+	st = credit_prep(c,
+			 "SELECT l.code, l.reason, l.clause, e.entry_doc, e.publish_until FROM credit_linkage_rules l JOIN"
+			 " credit_list_entries e ON e.list = l.param AND e.subject_kind = l.subject_kind WHERE l.condition = 'list'"
+			 " AND l.decision = ? AND l.subject_kind = ? AND e.subject_id = ? AND e.state = 'listed' AND"
+			 " e.publish_until >= ?"
+			 " UNION ALL SELECT l.code, l.reason, l.clause, q.rule_code || '（' || r.clause || '）', q.ends_on FROM"
+			 " credit_linkage_rules l JOIN credit_consequences q ON q.consequence = l.param AND q.subject_kind ="
+			 " l.subject_kind JOIN credit_consequence_rules r ON r.code = q.rule_code WHERE l.condition ="
+			 " 'consequence' AND l.decision = ? AND l.subject_kind = ? AND q.subject_id = ? AND q.state = 'in_force'"
+			 " AND q.starts_on <= ? AND q.ends_on >= ?"
+			 " UNION ALL SELECT l.code, l.reason, l.clause, '信用评价 ' || g.grade || ' 级（模型第' ||"
+			 " CAST(g.model_version AS TEXT) || '版，' || g.evaluated_on || '）', '' FROM credit_linkage_rules l JOIN"
+			 " credit_grades g ON g.subject_kind = l.subject_kind WHERE l.condition = 'grade_at_most' AND l.decision = ?"
+			 " AND l.subject_kind = ? AND g.subject_id = ? AND g.grade >= l.param"
+			 " ORDER BY 1",
+			 "ttit" "ttitt" "tti", decision, s->kind, s->id, today, decision, s->kind, s->id, today, today, decision,
+			 s->kind, s->id);
+	if (!st)
+		return ST_ERR;
+	json_t *arr = json_array();
+	while ((rc = store_step(st)) == ST_ROW) {
+		const char *ends = store_col_text(st, 4);
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:o}", "rule", store_col_text(st, 0), "reason",
+						     store_col_text(st, 1), "clause", store_col_text(st, 2), "source",
+						     store_col_text(st, 3), "ends_on",
+						     ends && *ends ? json_string(ends) : json_null()));
+	}
+	store_finalize(st);
+	if (rc < 0) {
+		json_decref(arr);
+		return rc;
+	}
+	*restrictions = arr;
+	return ST_OK;
+}
