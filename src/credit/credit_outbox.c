@@ -56,8 +56,12 @@ static int write_file(const char *dir, const char *body, const char *sig, const 
 		snprintf(path, sizeof path, "%s/%s%s", dir, event, names[i]);
 		snprintf(tmp, sizeof tmp, "%s.tmp", path);
 		FILE *f = fopen(tmp, "w");
-		if (!f || fputs(texts[i], f) < 0 || fflush(f) || fsync(fileno(f)) || fclose(f) || rename(tmp, path)) {
-			snprintf(err, cap, "write %s: %s", path, strerror(errno));
+		int bad = !f || fputs(texts[i], f) < 0 || fflush(f) || fsync(fileno(f));
+		if (f && fclose(f))
+			bad = 1;
+		if (bad || rename(tmp, path)) {
+			/* the path is long only when the configured directory is; the tail names the file */
+			snprintf(err, cap, "write %.200s: %s", path, strerror(errno));
 			return 0;
 		}
 	}
