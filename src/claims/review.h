@@ -51,4 +51,12 @@ extern const yj_route yj_claims_review_routes[];
 /* The module descriptor (claims_module.c; platform/module.h). */
 extern const struct yj_module yj_claims_module;
 
+/* What other capabilities read of a flag (review_store.c): enforcement opens a clue from a confirmed one. */
+typedef struct yj_claims_flag_brief {
+	int64_t id, amount_fen;
+	char state[16], rule_id[64], institution_code[64], region_code[16], department[32];
+} yj_claims_flag_brief;
+/* The flag id as the caller of scope sc sees it: ST_OK, ST_NOTFOUND (absent or outside sc) or a failure. */
+int yj_claims_flag_get(store_conn *c, const yj_scope *sc, int64_t id, yj_claims_flag_brief *out);
+
 #endif

@@ -5,6 +5,7 @@
 #include "../claims/review.h"
 #include "../inspection/inspection.h"
 #include "../fhir/fhir.h"
+#include "../enforcement/enforcement.h"
 
 #include <stdlib.h>
 
@@ -13,6 +14,7 @@ const yj_module *const yj_modules[] = {
 	&yj_registry_module,
 	&yj_claims_module,
 	&yj_inspection_module,
+	&yj_enforcement_module,
 	&yj_fhir_module,
 };
 const size_t yj_modules_len = sizeof yj_modules / sizeof yj_modules[0];

@@ -33,6 +33,13 @@ int yj_insp_publications(store_conn *c, const yj_scope *sc, const char *today, i
  * an audit leaf and the inspection.rectification_overdue event, one transaction per order.
  * *announced receives how many. Returns ST_OK or a store failure. */
 int yj_insp_overdue_run(store *s, const char *today, int *announced);
+/* ---- what other capabilities read of a finding (task_store.c) ---- */
+typedef struct yj_insp_finding {
+	int64_t id, task_id, subject_id; /* subject_id: the institution */
+	char severity[16], clause[256], region_code[16], department[32];
+} yj_insp_finding;
+/* The finding id as the caller of scope sc sees it: ST_OK, ST_NOTFOUND (absent or outside sc) or a failure. */
+int yj_insp_finding_get(store_conn *c, const yj_scope *sc, int64_t id, yj_insp_finding *out);
 /* The module descriptor (inspection_module.c; platform/module.h). */
 extern const struct yj_module yj_inspection_module;
 
