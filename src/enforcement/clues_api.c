@@ -275,10 +275,20 @@ int enf_on_clue_referred(store_conn *c, const yj_event_view *ev, void *arg)
 		snprintf(name, sizeof name, "（投诉举报未指明已登记的当事人）");
 	snprintf(summary, sizeof summary, "投诉举报移交（类别：%s）", category ? category : "未分类");
 	yj_day_today(today);
+	/* Delivered again (at least once): the clue exists already. Asked first, because a failed insert
+	 * would abort the whole transaction on PostgreSQL. */
+	store_stmt *st = store_prepare(c, "SELECT COUNT(*) FROM enf_clues WHERE source = 'complaint' AND source_ref = ?");
+	if (!st)
+		return ST_ERR;
+	store_bind_text(st, 1, cid, -1);
+	int rc = store_step(st);
+	int64_t seen = rc == ST_ROW ? store_col_int64(st, 0) : 0;
+	store_finalize(st);
+	if (rc < 0 || seen)
+		return rc < 0 ? rc : ST_OK;
 	enf_clue_new n = {"complaint", cid, kind, name, summary, received && yj_day_parse(received, NULL) == 0 ? received : today,
 			  region, dept ? dept : "health", "system", subject};
-	int rc = enf_clue_insert(c, &n, &id);
-	return rc == ST_CONFLICT ? ST_OK : rc;
+	return enf_clue_insert(c, &n, &id);
 }
 
 static const yj_field clue_body[] = {
