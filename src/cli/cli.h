@@ -43,5 +43,6 @@ int cmd_demo(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_licence(int argc, char **argv);
 int cmd_draw(int argc, char **argv);
+int cmd_doc(int argc, char **argv);
 
 #endif

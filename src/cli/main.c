@@ -25,6 +25,7 @@ static const struct {
 	{"import", cmd_import, "import institutions or practitioners from CSV (导入)"},
 	{"licence", cmd_licence, "check a downloaded electronic licence offline (licence verify)"},
 	{"draw", cmd_draw, "verify a published random draw, or draw offline (draw verify | draw run)"},
+	{"doc", cmd_doc, "render a document (文书) to PDF for a look at its layout (doc render)"},
 };
 
 static void usage(FILE *out)

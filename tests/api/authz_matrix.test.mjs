@@ -75,6 +75,9 @@ const freshResp = async () => made(await T[A].clients.admin.post('/api/v1/respon
 const freshClue = async (t) => made(await t.clients.inspector.post('/api/v1/cases/clues', { source: 'manual',
   subject_kind: 'institution', subject_id: t.inst.id, summary: `矩阵案源${uniq()}` }));
 const freshCase = async (t) => made(await t.clients.leader.post('/api/v1/cases', { clue_id: (await freshClue(t)).id, officers: t.team }));
+// An issued document of territory t about its bound institution, through the CLI as a capability issues one.
+const issueDoc = (t) => JSON.parse(execFileSync(BIN, ['doc', 'issue', '--db', srv.db, '--keys', srv.keys, '--region', t.code,
+  '--office', `矩${t.code.slice(4)}卫`, '--institution', t.inst.id, '--subject', `institution:${t.inst.id}`], { encoding: 'utf8' }));
 const nextFlag = (list) => { const f = list.shift(); assert.ok(f, 'pending flags left'); return f; };
 
 async function claimsFixture() {
@@ -133,6 +136,7 @@ before(async () => {
     name: '矩阵测试事项', legal_basis: '《医疗机构管理条例》', subject_types: ['clinic'],
     checklist: [{ code: 'MX-01', point: '测试', clause: '《医疗机构管理条例》第二十二条' }], ratio_permille: 50, coverage_years: 3 }));
   await claimsFixture();
+  for (const t of [a, b]) t.doc = issueDoc(t);
   token = srv.token(`${A}.admin`, 'matrix-read');
   openapi = (await fetch(srv.url + '/api/v1/openapi.json').then((r) => r.json())).paths;
 });
@@ -285,6 +289,14 @@ def('GET /api/v1/licence-kinds', { roles: ANY, ok: 200, foreign: null });
 // public verification answers for any licence: it is what the QR code on paper links to
 def('GET /api/v1/public/licences/{code}', { roles: 'public', ok: 200, foreign: 200, req: (t) => ({ params: { code: t.lic.verify_code } }) });
 pub('GET /api/v1/public/licence-key');
+// documents (platform/docs): seen in their territory and department, and by the institution they concern;
+// the public verification answers for any document (the QR code printed on it links there)
+const HEALTH_HIDDEN = { liaison: 404, insurance_analyst: 404 }; // remits without health
+def('GET /api/v1/documents/{id}', { roles: ANY, ok: 200, own: HEALTH_HIDDEN, req: (t) => ({ params: { id: t.doc.id } }) });
+def('GET /api/v1/documents/{id}.pdf', { roles: ANY, ok: 200, own: HEALTH_HIDDEN, req: (t) => ({ params: { id: t.doc.id } }) });
+def('POST /api/v1/documents/preview', { roles: STAFF, ok: 200, foreign: null,
+  req: () => ({ body: { model: { title: '预览', blocks: [{ type: 'paragraph', text: '正文' }] } } }) });
+pub('GET /api/v1/public/documents/verify', (t) => ({ query: `?no=${encodeURIComponent(t.doc.number)}` }), { foreign: 200 });
 def('GET /api/v1/registry/kinds/{kind}/fields', { roles: ANY, ok: 200, foreign: null, req: () => ({ params: { kind: 'institution' } }) });
 // an import answers with its report: a row of another territory is invalid, and nothing is written
 def('POST /api/v1/import/{kind}', { roles: WRITERS, ok: 200, foreign: 200, raw: 'text/csv',

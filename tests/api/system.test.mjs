@@ -57,7 +57,8 @@ test('every documented GET that needs no parameters answers, so no route is undo
   // Exact answers: 200, or 400 for the routes that cannot answer without a parameter.
   const needs = { '/api/v1/institutions/stats': 'group', '/api/v1/practitioners/stats': 'group',
     '/api/v1/claims/summary': 'run', '/api/v1/calendar': 'year', '/api/v1/calendar/working-days': 'from',
-    '/api/v1/public/audit/leaves': 'start' };
+    '/api/v1/public/audit/leaves': 'start',
+    '/api/v1/public/documents/verify': 'no' };
   // Routes this caller (a leader) may not use: /metrics is for administrators on the public listener.
   const refused = { '/metrics': 403, '/api/v1/system/events': 403, '/api/v1/system/jobs': 403 };
   let checked = 0;

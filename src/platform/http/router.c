@@ -1,5 +1,5 @@
 /* router.c — matches a path against the route table, segment by segment, binding {name}
- * segments as path parameters. Routes are tried in one order fixed at start-up, literal segments
+ * segments (or {name}suffix, as "{id}.pdf") as path parameters. Routes are tried in one order fixed at start-up, literal segments
  * before parameters (yj_route_order), so a table's order never decides which route answers; the
  * conflicts that order cannot settle are named by yj_route_conflict for the unit test. Linear over
  * routes: the table is small, a literal-prefix comparison rejects most at once, and this keeps it
@@ -26,13 +26,16 @@ static int match(const char *pat, const char *path, yj_req *r)
 		const char *pe = strchr(pat, '/'), *se = strchr(path, '/');
 		size_t pl = pe ? (size_t)(pe - pat) : strlen(pat);
 		size_t sl = se ? (size_t)(se - path) : strlen(path);
-		if (pl > 2 && pat[0] == '{' && pat[pl - 1] == '}') {
-			if (sl == 0 || np == YJ_MAX_PARAMS)
+		const char *close = pl > 2 && pat[0] == '{' ? memchr(pat, '}', pl) : NULL;
+		if (close && close > pat + 1) {
+			/* A parameter, perhaps with a literal suffix ("{id}.pdf"): the value is what precedes it. */
+			size_t suf = pl - (size_t)(close + 1 - pat);
+			if (sl <= suf || np == YJ_MAX_PARAMS || memcmp(path + sl - suf, close + 1, suf) != 0)
 				return 0;
 			names[np] = pat + 1;
-			nlens[np] = pl - 2;
+			nlens[np] = (size_t)(close - pat - 1);
 			vals[np] = path;
-			lens[np] = sl;
+			lens[np] = sl - suf;
 			np++;
 		} else if (pl != sl || memcmp(pat, path, pl) != 0) {
 			return 0;
@@ -59,6 +62,8 @@ static int method_is(const yj_route *rt, const char *method)
 
 /* ---- matching order ---- */
 
+/* A whole-segment parameter; "{id}.pdf" counts as a literal for ordering and overlap, so it is tried
+ * before "{id}" (its paths are a subset of that one's). */
 static int is_param(const char *seg, size_t n)
 {
 	return n > 2 && seg[0] == '{' && seg[n - 1] == '}';

@@ -83,11 +83,13 @@ static const yj_route *find(yj_server *srv, const char *method, const char *path
 static const yj_route param_first[] = {
 	R("GET", "/x/{id}"),	     R("GET", "/x/new"),	 R("POST", "/x/new"),
 	R("GET", "/x/{id}/items"), R("GET", "/x/{id}/items/{n}"), R("GET", "/x/{id}/items/latest"),
+	R("GET", "/x/{id}.pdf"),
 	{.method = NULL},
 };
 static const yj_route literal_first[] = {
 	R("GET", "/x/{id}/items/latest"), R("GET", "/x/{id}/items/{n}"), R("GET", "/x/{id}/items"),
 	R("POST", "/x/new"),		   R("GET", "/x/new"),		     R("GET", "/x/{id}"),
+	R("GET", "/x/{id}.pdf"),
 	{.method = NULL},
 };
 
@@ -105,6 +107,12 @@ static void literal_before_parameter_in_any_order(void **state)
 		rt = find(srv, "GET", "/x/42", &mm, "id", v, sizeof v);
 		assert_string_equal(rt->path, "/x/{id}");
 		assert_string_equal(v, "42");
+		/* a parameter with a literal suffix takes its paths before the whole-segment one */
+		rt = find(srv, "GET", "/x/42.pdf", &mm, "id", v, sizeof v);
+		assert_string_equal(rt->path, "/x/{id}.pdf");
+		assert_string_equal(v, "42");
+		rt = find(srv, "GET", "/x/.pdf", &mm, "id", v, sizeof v); /* its value is never empty */
+		assert_string_equal(rt->path, "/x/{id}");
 		rt = find(srv, "GET", "/x/new/items/latest", &mm, "id", v, sizeof v);
 		assert_string_equal(rt->path, "/x/{id}/items/latest");
 		assert_string_equal(v, "new");
@@ -169,32 +177,42 @@ static void sample_path(const char *pat, const char *value, char *out, size_t ca
 	out[n < cap ? n : cap - 1] = '\0';
 }
 
-/* The path both patterns take: a's literal where a has one, else b's segment (or a value). */
+/* A whole-segment parameter ("{id}"; "{id}.pdf" is a parameter with a literal suffix, more specific). */
+static int whole_param(const char *seg, size_t len)
+{
+	return len > 2 && seg[0] == '{' && seg[len - 1] == '}';
+}
+
+/* The path both patterns take: a's segment where a's is not a whole parameter, else b's (each with
+ * its parameters made a value). */
 static void meet_path(const char *a, const char *b, char *out, size_t cap)
 {
 	size_t n = 0;
 	while (*a == '/' && *b == '/' && n + 1 < cap) {
 		a++, b++;
 		size_t la = strcspn(a, "/"), lb = strcspn(b, "/");
-		const char *seg = a;
-		size_t len = la;
-		if (a[0] == '{')
-			seg = b[0] == '{' ? "0~" : b, len = b[0] == '{' ? 2 : lb;
-		n += (size_t)snprintf(out + n, cap - n, "/%.*s", (int)len, seg);
+		const char *seg = whole_param(a, la) ? b : a;
+		size_t len = whole_param(a, la) ? lb : la;
+		char pat[256], val[256];
+		snprintf(pat, sizeof pat, "%.*s", (int)len, seg);
+		sample_path(pat, "0~", val, sizeof val);
+		n += (size_t)snprintf(out + n, cap - n, "/%s", val);
 		a += la, b += lb;
 	}
 }
 
 /* Which of two overlapping patterns the literal rule picks, worked out here segment by segment
- * (not through yj_route_cmp): the one with the leftmost literal facing the other's parameter. */
+ * (not through yj_route_cmp): the one with the leftmost literal (or suffixed parameter) facing the
+ * other's whole parameter. */
 static const char *expected_winner(const char *a, const char *b)
 {
 	const char *pa = a, *pb = b;
 	while (*pa == '/' && *pb == '/') {
 		pa++, pb++;
-		if ((pa[0] == '{') != (pb[0] == '{'))
-			return pa[0] == '{' ? b : a;
-		pa += strcspn(pa, "/"), pb += strcspn(pb, "/");
+		size_t la = strcspn(pa, "/"), lb = strcspn(pb, "/");
+		if (whole_param(pa, la) != whole_param(pb, lb))
+			return whole_param(pa, la) ? b : a;
+		pa += la, pb += lb;
 	}
 	return NULL;
 }
