@@ -7,6 +7,10 @@
 #include "enf_int.h"
 #include "../registry/registry.h"
 #include "../registry/record.h"
+#include "../platform/docs/docs.h"
+#include "../platform/attach/attach.h"
+
+#include <unistd.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +19,7 @@
 /* ---- filing (立案) ---- */
 
 struct file_arg {
-	yj_req *r;
+	enf_ctx x;
 	int64_t clue_id, id;
 	json_t *out;
 	yj_refusal ref;
@@ -61,11 +65,11 @@ static int officers_check(store_conn *c, const json_t *arr, const char *region, 
 static int file_tx(store_conn *c, void *arg)
 {
 	struct file_arg *a = arg;
-	const json_t *b = yj_body(a->r);
-	const yj_scope *sc = &yj_who(a->r)->scope;
+	const json_t *b = a->x.body;
+	const yj_scope *sc = &a->x.who->scope;
 	store_stmt *st;
-	int rc = yj_q_one_by_id(c, &enf_clues_t, "state, subject_kind, subject_id, subject_name, region_code, department",
-				sc, a->clue_id, &st);
+	int rc = yj_q_one_by_id(c, &enf_clues_t, "state, subject_kind, subject_id, subject_name, region_code, department, source,"
+				" summary", sc, a->clue_id, &st);
 	if (rc == ST_NOTFOUND) {
 		yj_refusal_field(&a->ref, "clue_id", "没有这条案源，或不在您的辖区内");
 		return yj_refuse_invalid(&a->ref, NULL);
@@ -79,6 +83,9 @@ static int file_tx(store_conn *c, void *arg)
 	snprintf(name, sizeof name, "%s", store_col_text(st, 3));
 	snprintf(region, sizeof region, "%s", store_col_text(st, 4));
 	snprintf(dept, sizeof dept, "%s", store_col_text(st, 5));
+	char source[32], summary[1200];
+	snprintf(source, sizeof source, "%s", store_col_text(st, 6));
+	snprintf(summary, sizeof summary, "%s", store_col_text(st, 7));
 	store_finalize(st);
 	if (strcmp(state, "received"))
 		return yj_refuse(&a->ref, 409, "state", "不能立案", "该案源已%s，不能再次立案。",
@@ -106,7 +113,7 @@ static int file_tx(store_conn *c, void *arg)
 		if (yj_subject_summary_get(c, sc, subject_id, &sum) == ST_OK)
 			snprintf(code, sizeof code, "%s", sum.credit_code);
 	}
-	enf_actor(a->r, actor);
+	yj_id_format(a->x.who->user_id, actor);
 	a->id = yj_id_new();
 	int64_t now = yj_now_ms();
 	if (!(st = store_prepare(c, "INSERT INTO enf_cases (id, clue_id, state, subject_kind, subject_id, subject_name, subject_code,"
@@ -156,21 +163,45 @@ static int file_tx(store_conn *c, void *arg)
 				 flag_of(b, "suspect_crime"));
 	if (json_string_value(json_object_get(b, "opinion")))
 		json_object_set(data, "opinion", json_object_get(b, "opinion"));
+	json_t *row = NULL, *clue = json_pack("{s:s, s:s}", "source", source, "summary", summary);
+	json_object_set(clue, "opinion", json_object_get(data, "opinion"));
 	if ((rc = enf_step_append(c, a->id, "file", "received", "filed", actor, filed_on, data, region, dept, NULL)) < 0 ||
-	    (rc = enf_todos_sync(c, a->id)) < 0)
+	    (rc = enf_todos_sync(c, a->id)) < 0 || (rc = enf_case_load(c, sc, a->id, &row, NULL)) < 0 ||
+	    (rc = enf_doc_issue(c, "filing_report", a->id, a->clue_id, row, clue, 1, actor, a->x.public_url, NULL)) < 0) {
+		json_decref(row);
+		json_decref(clue);
 		return rc;
+	}
+	json_decref(clue);
+	json_decref(row);
 	return enf_case_load(c, sc, a->id, &a->out, NULL);
 }
 
 static int case_file(yj_req *r)
 {
-	struct file_arg a = {.r = r};
+	struct file_arg a = {.x = {yj_who(r), yj_body(r), yj_config(r)->public_url}};
 	if (yj_id_parse(json_string_value(json_object_get(yj_body(r), "clue_id")), &a.clue_id) < 0)
 		return yj_reply_problem_errors(r, 422, "validation", "参数错误", "请按字段提示修改后重新提交。",
 					       yj_field_errors("clue_id", "请填写案源编号（字符串）"));
 	if (yj_tx_or_reply(r, file_tx, &a, &a.ref) < 0)
 		return YJ_OK;
 	return yj_reply_json(r, 201, a.out);
+}
+
+int yj_enf_case_file(store *s, const yj_principal *who, const json_t *body, json_t **out, yj_refusal *ref)
+{
+	struct file_arg a = {.x = {who, body, NULL}};
+	if (yj_id_parse(json_string_value(json_object_get(body, "clue_id")), &a.clue_id) < 0) {
+		yj_refusal_field(ref, "clue_id", "请填写案源编号（字符串）");
+		return yj_refuse_invalid(ref, NULL);
+	}
+	int rc = store_tx(s, file_tx, &a);
+	if (rc < 0) {
+		*ref = a.ref;
+		return rc;
+	}
+	*out = a.out;
+	return ST_OK;
 }
 
 /* ---- list, export, one case ---- */
@@ -291,6 +322,130 @@ static int case_get(yj_req *r)
 	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 200, o);
 }
 
+
+/* ---- the case's documents (issued through platform/docs; enf_docs.c) ---- */
+
+/* The case in the caller's scope and its clue id; YJ_ERR after replying 404 or the store error. */
+static int case_or_reply(yj_req *r, int64_t *id, int64_t *clue)
+{
+	json_t *row = NULL;
+	if (yj_path_id_or_reply(r, "id", id) < 0)
+		return YJ_ERR;
+	int rc = enf_case_load(store_conn_get(yj_store(r)), &yj_who(r)->scope, *id, &row, NULL);
+	if (rc < 0) {
+		yj_reply_store_error(r, rc);
+		return YJ_ERR;
+	}
+	yj_id_parse(json_string_value(json_object_get(row, "clue_id")), clue);
+	json_decref(row);
+	return YJ_OK;
+}
+
+static int case_documents(yj_req *r)
+{
+	int64_t id, clue;
+	if (case_or_reply(r, &id, &clue) < 0)
+		return YJ_OK;
+	store_conn *c = store_conn_get(yj_store(r));
+	store_stmt *st = store_prepare(c, "SELECT doc_id, kind, title, number, step_seq, created_at FROM enf_documents"
+					  " WHERE case_id = ? OR (case_id IS NULL AND clue_id = ?) ORDER BY created_at, id");
+	if (!st)
+		return yj_reply_store_error(r, ST_ERR);
+	store_bind_int64(st, 1, id);
+	store_bind_int64(st, 2, clue);
+	json_t *items = json_array();
+	int rc;
+	while ((rc = store_step(st)) == ST_ROW) {
+		yj_doc_info d;
+		int64_t doc = store_col_int64(st, 0);
+		char sid[21], cid[21], url[96];
+		yj_id_format(doc, sid);
+		yj_id_format(id, cid);
+		snprintf(url, sizeof url, "/api/v1/cases/%s/documents/%s.pdf", cid, sid);
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:I, s:s}", "id", sid, "kind", store_col_text(st, 1), "title",
+				      store_col_text(st, 2), "number", store_col_text(st, 3), "step_seq",
+				      store_col_is_null(st, 4) ? json_null() : json_integer(store_col_int64(st, 4)), "issued_at",
+				      (json_int_t)store_col_int64(st, 5), "pdf", url);
+		if (yj_doc_get(c, NULL, doc, &d) == ST_OK) {
+			json_object_set_new(o, "sha256", json_string(d.sha256));
+			json_object_set_new(o, "pages", json_integer(d.pages));
+			json_object_set_new(o, "size", json_integer(d.size));
+		}
+		json_array_append_new(items, o);
+	}
+	store_finalize(st);
+	if (rc < 0) {
+		json_decref(items);
+		return yj_reply_store_error(r, rc);
+	}
+	return yj_reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", json_null()));
+}
+
+struct dl_arg {
+	yj_req *r;
+	yj_doc_info *d;
+	int64_t case_id;
+};
+
+static int download_tx(store_conn *c, void *arg)
+{
+	struct dl_arg *a = arg;
+	char actor[21], id[21], cid[21];
+	enf_actor(a->r, actor);
+	yj_id_format(a->d->id, id);
+	yj_id_format(a->case_id, cid);
+	json_t *state = json_pack("{s:s, s:s, s:s, s:s}", "id", id, "case_id", cid, "number", a->d->number, "sha256", a->d->sha256);
+	yj_audit_event ev = {actor, "document.download", "document", id, a->d->region_code, state};
+	int rc = yj_audit_append(c, &ev, NULL);
+	json_decref(state);
+	return rc;
+}
+
+static int case_document_pdf(yj_req *r)
+{
+	int64_t id, clue, doc;
+	if (case_or_reply(r, &id, &clue) < 0 || yj_path_id_or_reply(r, "doc_id", &doc) < 0)
+		return YJ_OK;
+	store_conn *c = store_conn_get(yj_store(r));
+	store_stmt *st = store_prepare(c, "SELECT COUNT(*) FROM enf_documents WHERE doc_id = ? AND (case_id = ? OR (case_id IS NULL"
+					  " AND clue_id = ?))");
+	if (!st)
+		return yj_reply_store_error(r, ST_ERR);
+	store_bind_int64(st, 1, doc);
+	store_bind_int64(st, 2, id);
+	store_bind_int64(st, 3, clue);
+	int rc = store_step(st);
+	int64_t n = rc == ST_ROW ? store_col_int64(st, 0) : 0;
+	store_finalize(st);
+	yj_doc_info d;
+	if (rc >= 0 && n)
+		rc = yj_doc_get(c, NULL, doc, &d);
+	if (rc < 0 && rc != ST_NOTFOUND)
+		return yj_reply_store_error(r, rc);
+	if (!n || rc == ST_NOTFOUND)
+		return yj_reply_problem(r, 404, "not-found", "未找到该文书", "本案没有这份文书，请在案件的文书列表中选择。");
+	struct dl_arg a = {r, &d, id};
+	yj_refusal f = {0};
+	if (yj_tx_or_reply(r, download_tx, &a, &f) < 0)
+		return YJ_OK;
+	/* The stored bytes, never a new rendering, through an unlinked temporary file. */
+	char path[] = "/tmp/yijian-case-document-XXXXXX";
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return yj_reply_store_error(r, ST_ERR);
+	unlink(path);
+	int64_t len = 0;
+	if ((rc = yj_blob_size(c, d.sha256, &len)) < 0 || (rc = yj_blob_write(c, d.sha256, fd)) < 0) {
+		close(fd);
+		return yj_reply_store_error(r, rc);
+	}
+	char disp[128];
+	snprintf(disp, sizeof disp, "attachment; filename=\"%s.pdf\"", d.kind);
+	yj_add_header(r, "Content-Disposition", disp);
+	yj_add_header(r, "Cache-Control", "private, no-store");
+	return yj_reply_fd(r, 200, "application/pdf", fd, (size_t)len);
+}
+
 static const yj_field file_body[] = {
 	{"clue_id", F_STRING, 1, 20, "The clue the case is filed from"},
 	{"officers", F_ARRAY, 1, 0, "Case officers: 2–8 inspectors' user ids (art. 42)"},
@@ -323,5 +478,10 @@ const yj_route yj_enf_case_routes[] = {
 	 "One case with its timeline (the full-process record), clocks and the actions its state allows", "The case", 0},
 	{"POST", "/api/v1/cases/{id}/transitions", enf_transition, ROLE_INSPECTOR | ROLE_LEADER | ROLE_LEGAL_REVIEWER,
 	 enf_transition_body, NULL, "enforcement", "Take one step of the procedure ({\"action\": …})", "The case", 0},
+	{"GET", "/api/v1/cases/{id}/documents", case_documents, CASE_READERS, NULL, NULL, "enforcement",
+	 "The documents issued for the case and its clue (受理记录, 立案报告, 告知书, 决定书, 送达回执 …)",
+	 "{items: [{id, kind, title, number, sha256, pages, pdf}], next_cursor}", 0},
+	{"GET", "/api/v1/cases/{id}/documents/{doc_id}.pdf", case_document_pdf, CASE_READERS, NULL, NULL, "enforcement",
+	 "One issued document's stored PDF (audited download)", "application/pdf", 0},
 	{NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0},
 };

@@ -37,7 +37,8 @@ static int subject_resolve(store_conn *c, const yj_scope *sc, const char *kind, 
 }
 
 struct clue_arg {
-	yj_req *r;
+	yj_req *r; /* reject only */
+	enf_ctx x;
 	int64_t id;
 	json_t *out;
 	yj_refusal ref;
@@ -52,14 +53,14 @@ static const char *str(const json_t *b, const char *k)
 static int clue_tx(store_conn *c, void *arg)
 {
 	struct clue_arg *a = arg;
-	const json_t *b = yj_body(a->r);
-	const yj_principal *who = yj_who(a->r);
+	const json_t *b = a->x.body;
+	const yj_principal *who = a->x.who;
 	const char *source = str(b, "source"), *ref = str(b, "source_ref"), *kind = str(b, "subject_kind");
 	char name[256] = "", region[16] = "", dept[32], summary[1200], today[11], actor[21], refbuf[21];
 	int64_t subject = 0, rid = 0;
 	int rc;
 	yj_day_today(today);
-	enf_actor(a->r, actor);
+	yj_id_format(who->user_id, actor);
 	snprintf(dept, sizeof dept, "%s", who->department);
 	snprintf(summary, sizeof summary, "%s", str(b, "summary") ? str(b, "summary") : "");
 	if (!strcmp(source, "inspection_finding") || !strcmp(source, "claims_flag")) {
@@ -140,23 +141,51 @@ static int clue_tx(store_conn *c, void *arg)
 			   "source_ref", ref, "subject_kind", kind, "subject_id", yj_json_id(subject), "subject_name", name,
 			   "summary", summary, "received_on", n.received_on, "state", "received", "region_code", region,
 			   "department", dept);
+	json_object_set_new(a->out, "source_ref", ref ? json_string(ref) : json_null());
+	char no[160];
+	if ((rc = enf_doc_issue(c, "case_acceptance", 0, a->id, a->out, NULL, 0, actor, a->x.public_url, no)) < 0)
+		return rc;
+	json_object_set_new(a->out, "acceptance_no", json_string(no));
 	return ST_OK;
 }
 
-static int clue_create(yj_req *r)
+/* 1 when source may be given to the clue route (complaints come by their event). */
+static int source_ok(const char *source)
 {
-	struct clue_arg a = {.r = r};
-	const char *source = str(yj_body(r), "source");
 	static const char *const ok = " inspection_finding claims_flag grid_report sensor_alarm transfer manual ";
 	char probe[40];
-	snprintf(probe, sizeof probe, " %s ", source ? source : "-");
-	if (!source || strlen(source) > 30 || !strstr(ok, probe))
+	if (!source || strlen(source) > 30)
+		return 0;
+	snprintf(probe, sizeof probe, " %s ", source);
+	return strstr(ok, probe) != NULL;
+}
+#define SOURCE_DETAIL "案源应为 inspection_finding、claims_flag、grid_report、sensor_alarm、transfer 或 manual；投诉举报由投诉模块移交"
+
+static int clue_create(yj_req *r)
+{
+	struct clue_arg a = {.x = {yj_who(r), yj_body(r), yj_config(r)->public_url}};
+	if (!source_ok(str(yj_body(r), "source")))
 		return yj_reply_problem_errors(r, 422, "validation", "参数错误", "请按字段提示修改后重新提交。",
-					       yj_field_errors("source", "案源应为 inspection_finding、claims_flag、grid_report、"
-									 "sensor_alarm、transfer 或 manual；投诉举报由投诉模块移交"));
+					       yj_field_errors("source", SOURCE_DETAIL));
 	if (yj_tx_or_reply(r, clue_tx, &a, &a.ref) < 0)
 		return YJ_OK;
 	return yj_reply_json(r, 201, a.out);
+}
+
+int yj_enf_clue_record(store *s, const yj_principal *who, const json_t *body, json_t **out, yj_refusal *ref)
+{
+	struct clue_arg a = {.x = {who, body, NULL}};
+	if (!source_ok(str(body, "source"))) {
+		yj_refusal_field(ref, "source", SOURCE_DETAIL);
+		return yj_refuse_invalid(ref, NULL);
+	}
+	int rc = store_tx(s, clue_tx, &a);
+	if (rc < 0) {
+		*ref = a.ref;
+		return rc;
+	}
+	*out = a.out;
+	return ST_OK;
 }
 
 static json_t *clue_row(store_stmt *st, void *arg)
@@ -288,7 +317,14 @@ int enf_on_clue_referred(store_conn *c, const yj_event_view *ev, void *arg)
 		return rc < 0 ? rc : ST_OK;
 	enf_clue_new n = {"complaint", cid, kind, name, summary, received && yj_day_parse(received, NULL) == 0 ? received : today,
 			  region, dept ? dept : "health", "system", subject};
-	return enf_clue_insert(c, &n, &id);
+	if ((rc = enf_clue_insert(c, &n, &id)) < 0)
+		return rc;
+	json_t *row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "subject_kind", kind, "subject_name", name, "source",
+				"complaint", "received_on", n.received_on, "summary", summary, "region_code", region, "department",
+				n.dept);
+	rc = enf_doc_issue(c, "case_acceptance", 0, id, row, NULL, 0, "system", NULL, NULL);
+	json_decref(row);
+	return rc;
 }
 
 static const yj_field clue_body[] = {

@@ -27,9 +27,6 @@ int enf_steps_load(store_conn *c, int64_t id, json_t **out);
 /* Appends step (action, from → to, data stolen) with its audit leaf; *seq receives its number. */
 int enf_step_append(store_conn *c, int64_t case_id, const char *action, const char *from, const char *to,
 		    const char *actor, const char *today, json_t *data, const char *region, const char *dept, int *seq);
-/* The next number of (office, year, kind), allocated inside the caller's transaction: no gap, no
- * duplicate (the counter row is held until the transaction ends). */
-int enf_number_next(store_conn *c, const char *office, int year, const char *kind, int64_t *n);
 /* The office abbreviation of a region for document numbers (温州市鹿城区 → 温鹿). */
 void enf_office_abbr(store_conn *c, const char *region, char out[32]);
 /* The benchmark row (code, latest active version): *version, tiers JSON (caller frees), double_penalty
@@ -38,6 +35,22 @@ int enf_benchmark_get(store_conn *c, const char *code, int64_t *version, char **
 		      int64_t *legal_max, char name[256]);
 /* Case and todo upkeep after a change (inbox of officers and leaders). */
 int enf_todos_sync(store_conn *c, int64_t case_id);
+
+/* Issues document kind (case_acceptance, filing_report, prior_notice, penalty_decision, no_penalty_decision,
+ * service_receipt, transfer_letter, closing_report) for the case (row: the case's JSON, or the clue's for
+ * case_acceptance with case_id 0) through the platform's document facility, inside the caller's
+ * transaction, and links it in enf_documents. data: the step's fields (may be NULL); seq: the step (0:
+ * none); public_url: base of the verification QR (NULL: none). number (may be NULL) receives its 文号. */
+int enf_doc_issue(store_conn *c, const char *kind, int64_t case_id, int64_t clue_id, const json_t *row, const json_t *data,
+		  int seq, const char *actor, const char *public_url, char number[160]);
+
+/* Who takes a step, with what, and the base of verification addresses: what the transactions of
+ * clues, filing and transitions need of a request, so the demo can run them without HTTP. */
+typedef struct enf_ctx {
+	const yj_principal *who;
+	const json_t *body;
+	const char *public_url;
+} enf_ctx;
 
 /* The actor string of the request (user id in decimal). */
 void enf_actor(yj_req *r, char out[21]);

@@ -1,5 +1,5 @@
 /* enf_store.c — the enforcement module's SQL: the case row and its JSON, the steps (timeline) with their
- * audit leaves, settings, number allocation per office/year/kind, benchmarks, clues, the decision
+ * audit leaves, settings, the office's abbreviation, benchmarks, clues, the decision
  * events' payload, the store-backed clocks and the to-dos they put. */
 #define _POSIX_C_SOURCE 200809L
 #include "enf_int.h"
@@ -255,41 +255,6 @@ int enf_step_append(store_conn *c, int64_t case_id, const char *action, const ch
 fail:
 	json_decref(data);
 	return rc < 0 ? rc : ST_ERR;
-}
-
-int enf_number_next(store_conn *c, const char *office, int year, const char *kind, int64_t *n)
-{
-	store_stmt *st = store_prepare(c, "INSERT INTO enf_numbers (office, year, kind, next_no) VALUES (?, ?, ?, 1)"
-					  " ON CONFLICT (office, year, kind) DO NOTHING");
-	if (!st)
-		return ST_ERR;
-	store_bind_text(st, 1, office, -1);
-	store_bind_int64(st, 2, year);
-	store_bind_text(st, 3, kind, -1);
-	int rc = store_step(st);
-	store_finalize(st);
-	if (rc < 0)
-		return rc;
-	/* The update takes the row lock first, so concurrent issuers queue here and each reads its own value. */
-	if (!(st = store_prepare(c, "UPDATE enf_numbers SET next_no = next_no + 1 WHERE office = ? AND year = ? AND kind = ?")))
-		return ST_ERR;
-	store_bind_text(st, 1, office, -1);
-	store_bind_int64(st, 2, year);
-	store_bind_text(st, 3, kind, -1);
-	rc = store_step(st);
-	store_finalize(st);
-	if (rc < 0)
-		return rc;
-	if (!(st = store_prepare(c, "SELECT next_no - 1 FROM enf_numbers WHERE office = ? AND year = ? AND kind = ?")))
-		return ST_ERR;
-	store_bind_text(st, 1, office, -1);
-	store_bind_int64(st, 2, year);
-	store_bind_text(st, 3, kind, -1);
-	rc = store_step(st);
-	if (rc == ST_ROW)
-		*n = store_col_int64(st, 0);
-	store_finalize(st);
-	return rc == ST_ROW ? ST_OK : rc < 0 ? rc : ST_ERR;
 }
 
 /* The first character (UTF-8) of s into out at *len. */

@@ -18,6 +18,14 @@ extern const yj_route yj_enf_clue_routes[], yj_enf_case_routes[], yj_enf_public_
 /* The module descriptor (enforcement_module.c; platform/module.h). */
 extern const struct yj_module yj_enforcement_module;
 
+/* The same transactions without HTTP, for the demo generator: POST /api/v1/cases/clues, POST /api/v1/cases
+ * and POST /api/v1/cases/{id}/transitions taken by `who` with `body` (not checked against the routes'
+ * field lists: the caller builds it). ST_OK with *out (new reference), YJ_REFUSED with *ref filled (the
+ * caller clears it with yj_refusal_clear), or a store failure. */
+int yj_enf_clue_record(store *s, const yj_principal *who, const json_t *body, json_t **out, yj_refusal *ref);
+int yj_enf_case_file(store *s, const yj_principal *who, const json_t *body, json_t **out, yj_refusal *ref);
+int yj_enf_case_step(store *s, const yj_principal *who, int64_t id, const json_t *body, json_t **out, yj_refusal *ref);
+
 /* ---- the case as the state machine sees it (filled by the store from enf_cases) ---- */
 #define ENF_MAX_OFFICERS 8
 typedef struct enf_case {

@@ -28,7 +28,7 @@ static const yj_subscriber *const subs[] = {&clue_sub, NULL};
 
 static const char *const requires[] = {"platform", "registry", "claims", "inspection", NULL};
 static const yj_route *const routes[] = {yj_enf_clue_routes, yj_enf_case_routes, yj_enf_public_routes, NULL};
-static const char *const tables[] = {"enf_clues", "enf_cases", "enf_steps", "enf_numbers", "enf_settings",
+static const char *const tables[] = {"enf_clues", "enf_cases", "enf_steps", "enf_documents", "enf_settings",
 				     "enf_benchmarks", NULL};
 
 const yj_module yj_enforcement_module = {

@@ -12,7 +12,7 @@
 #include <string.h>
 
 struct tr_arg {
-	yj_req *r;
+	enf_ctx x;
 	int64_t id;
 	json_t *out;
 	yj_refusal ref;
@@ -40,20 +40,6 @@ static void add_months(const char *day, int64_t months, char out[11])
 	int ny = (int)(t / 12), nm = (int)(t % 12) + 1;
 	int md = yj_date_month_days(ny, nm);
 	yj_day_format(yj_days_from_civil(ny, nm, d > md ? md : d), out);
-}
-
-/* The enforcement category of a violation for the 文号 (卫医罚, 卫公罚 …; 卫生行政执法文书规范 art. 4). */
-static const char *category(const char *violation)
-{
-	if (!violation)
-		return "医";
-	if (!strcmp(violation, "public_place") || !strcmp(violation, "drinking_water"))
-		return "公";
-	if (!strcmp(violation, "radiation"))
-		return "放";
-	if (!strcmp(violation, "infectious_report") || !strcmp(violation, "disinfection"))
-		return "传";
-	return "医";
 }
 
 static char *kinds_csv(const json_t *arr)
@@ -115,7 +101,7 @@ static int conclude_check(store_conn *c, struct tr_arg *a, const json_t *b, cons
 	if (dbl && !strcmp(subject_kind, "institution")) {
 		json_t *p = NULL;
 		if (yj_id_parse(str(b, "responsible_id"), &responsible) < 0 ||
-		    (rc = yj_reg_load(c, &yj_practitioner_kind, &yj_who(a->r)->scope, responsible, &p)) == ST_NOTFOUND)
+		    (rc = yj_reg_load(c, &yj_practitioner_kind, &a->x.who->scope, responsible, &p)) == ST_NOTFOUND)
 			yj_refusal_field(&a->ref, "responsible_id",
 					 "该违法行为实行双罚，请填写应同时处罚的直接责任人员（执业人员编号）");
 		else if (rc < 0)
@@ -161,43 +147,74 @@ static int set_due(store_conn *c, const json_t *row, int64_t extended, int64_t p
 	return ST_OK;
 }
 
-/* The decision's number, date, publication deadline and 公示截止期 onto q. */
-static int decide_set(store_conn *c, const json_t *row, const char *today, const char *kind, yj_qb *q, char no[96])
+/* The decision's date, publication deadline and 公示截止期 onto q (its number comes with its document). */
+static int decide_set(store_conn *c, const json_t *row, const char *today, yj_qb *q)
 {
-	char office[32], until[11], pub[11];
-	int64_t n;
-	int y, m, d;
-	const char *region = json_string_value(json_object_get(row, "region_code"));
-	enf_office_abbr(c, region, office);
-	yj_civil_from_days(day_num(today), &y, &m, &d);
-	char k[32];
-	snprintf(k, sizeof k, "%s%s", category(json_string_value(json_object_get(row, "violation_code"))), kind);
-	int rc = enf_number_next(c, office, y, k, &n);
+	char until[11], pub[11];
+	int rc = yj_workdays_add(c, today, (int)enf_setting(c, "publish_working_days", 7), pub);
 	if (rc < 0)
-		return rc;
-	snprintf(no, 96, "%s卫%s〔%d〕%lld号", office, k, y, (long long)n);
-	if ((rc = yj_workdays_add(c, today, (int)enf_setting(c, "publish_working_days", 7), pub)) < 0)
 		return rc;
 	add_months(today, enf_setting(c, json_is_true(json_object_get(row, "serious")) ? "public_months_serious" : "public_months", 12),
 		   until);
-	yj_q_set_text(q, "decision_no", no);
 	yj_q_set_text(q, "decided_on", today);
 	yj_q_set_text(q, "publish_due", pub);
 	yj_q_set_text(q, "public_until", until);
 	return ST_OK;
 }
 
+/* The document a step issues, or NULL. */
+static const char *doc_kind(const char *action)
+{
+	static const char *const m[][2] = {{"notify", "prior_notice"},	       {"decide", "penalty_decision"},
+					   {"decide_no_penalty", "no_penalty_decision"}, {"serve", "service_receipt"},
+					   {"transfer", "transfer_letter"},	       {"close", "closing_report"}};
+	for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
+		if (!strcmp(m[i][0], action))
+			return m[i][1];
+	return NULL;
+}
+
+/* Issues the step's document on the updated case; a decision's number becomes the case's decision_no. */
+static int step_document(store_conn *c, const char *public_url, int64_t id, const char *action, const json_t *data, int seq,
+			 const char *actor)
+{
+	const char *kind = doc_kind(action);
+	if (!kind)
+		return ST_OK;
+	yj_scope all;
+	yj_scope_unrestricted(&all);
+	json_t *row = NULL;
+	int64_t clue = 0;
+	char no[160];
+	int rc = enf_case_load(c, &all, id, &row, NULL);
+	if (rc < 0)
+		return rc;
+	yj_id_parse(json_string_value(json_object_get(row, "clue_id")), &clue);
+	rc = enf_doc_issue(c, kind, id, clue, row, data, seq, actor, public_url, no);
+	json_decref(row);
+	if (rc < 0 || (strcmp(action, "decide") && strcmp(action, "decide_no_penalty")))
+		return rc;
+	store_stmt *st = store_prepare(c, "UPDATE enf_cases SET decision_no = ? WHERE id = ?");
+	if (!st)
+		return ST_ERR;
+	store_bind_text(st, 1, no, -1);
+	store_bind_int64(st, 2, id);
+	rc = store_step(st);
+	store_finalize(st);
+	return rc < 0 ? rc : ST_OK;
+}
+
 static int tr_tx(store_conn *c, void *arg)
 {
 	struct tr_arg *a = arg;
-	const json_t *b = yj_body(a->r);
-	const yj_principal *who = yj_who(a->r);
+	const json_t *b = a->x.body;
+	const yj_principal *who = a->x.who;
 	const enf_action *act = enf_action_find(str(b, "action"));
 	enf_case k;
-	json_t *row = NULL;
+	json_t *row = NULL, *step_data = NULL;
 	char today[11], msg[512], actor[21];
 	yj_day_today(today);
-	enf_actor(a->r, actor);
+	yj_id_format(who->user_id, actor);
 	int rc = enf_case_load(c, &who->scope, a->id, &row, &k);
 	if (rc < 0)
 		return rc;
@@ -218,7 +235,7 @@ static int tr_tx(store_conn *c, void *arg)
 	}
 	json_decref(errors);
 	const char *n = act->name, *next = enf_next_state(&k, act, b);
-	char next_state[24], decision_no[96] = "";
+	char next_state[24];
 	snprintf(next_state, sizeof next_state, "%s", next);
 	const char *region = json_string_value(json_object_get(row, "region_code"));
 	const char *dept = json_string_value(json_object_get(row, "department"));
@@ -253,6 +270,7 @@ static int tr_tx(store_conn *c, void *arg)
 		goto done;
 	json_t *data = json_deep_copy(b);
 	json_object_del(data, "action");
+	step_data = json_incref(data);
 	if ((rc = enf_step_append(c, a->id, n, k.state, next_state, actor, today, data, region, dept, &seq)) < 0)
 		goto done;
 	yj_q_set_text(q, "state", next_state);
@@ -279,10 +297,10 @@ static int tr_tx(store_conn *c, void *arg)
 		yj_q_set_int(q, "hearing_seq", seq);
 		yj_q_set_int(q, "t_hearing_rights", 1); /* art. 58 (2): a hearing on major rights → legal review */
 	} else if (!strcmp(n, "decide")) {
-		if ((rc = decide_set(c, row, today, "罚", q, decision_no)) < 0)
+		if ((rc = decide_set(c, row, today, q)) < 0)
 			goto done;
 	} else if (!strcmp(n, "decide_no_penalty")) {
-		if ((rc = decide_set(c, row, today, "不罚", q, decision_no)) < 0)
+		if ((rc = decide_set(c, row, today, q)) < 0)
 			goto done;
 		yj_q_set_text(q, "no_penalty_ground", str(b, "ground"));
 	} else if (!strcmp(n, "serve")) {
@@ -347,12 +365,12 @@ static int tr_tx(store_conn *c, void *arg)
 	rc = store_step(st);
 	int64_t changed = store_changes(st);
 	store_finalize(st);
+	if (rc >= 0 && changed != 1)
+		rc = ST_RETRY; /* changed meanwhile: run again on the new row */
+	if (rc >= 0)
+		rc = step_document(c, a->x.public_url, a->id, n, step_data, seq, actor);
 	if (rc < 0)
 		goto done;
-	if (changed != 1) {
-		rc = ST_RETRY; /* changed meanwhile: run again on the new row */
-		goto done;
-	}
 	int issued = json_string_value(json_object_get(row, "decision_no")) && !k.no_penalty;
 	if (!strcmp(n, "decide"))
 		rc = enf_decision_event(c, actor, "enforcement.decision_issued", a->id, NULL);
@@ -366,13 +384,14 @@ static int tr_tx(store_conn *c, void *arg)
 		rc = enf_case_full(c, &who->scope, a->id, &a->out);
 done:
 	yj_q_free(q);
+	json_decref(step_data);
 	json_decref(row);
 	return rc;
 }
 
 int enf_transition(yj_req *r)
 {
-	struct tr_arg a = {.r = r};
+	struct tr_arg a = {.x = {yj_who(r), yj_body(r), yj_config(r)->public_url}};
 	if (yj_path_id_or_reply(r, "id", &a.id) < 0)
 		return YJ_OK;
 	if (!enf_action_find(json_string_value(json_object_get(yj_body(r), "action"))))
@@ -381,6 +400,22 @@ int enf_transition(yj_req *r)
 	if (yj_tx_or_reply(r, tr_tx, &a, &a.ref) < 0)
 		return YJ_OK;
 	return yj_reply_json(r, 200, a.out);
+}
+
+int yj_enf_case_step(store *s, const yj_principal *who, int64_t id, const json_t *body, json_t **out, yj_refusal *ref)
+{
+	struct tr_arg a = {.x = {who, body, NULL}, .id = id};
+	if (!enf_action_find(json_string_value(json_object_get(body, "action")))) {
+		yj_refusal_field(ref, "action", "没有这个办案环节");
+		return yj_refuse_invalid(ref, NULL);
+	}
+	int rc = store_tx(s, tr_tx, &a);
+	if (rc < 0) {
+		*ref = a.ref;
+		return rc;
+	}
+	*out = a.out;
+	return ST_OK;
 }
 
 const yj_field enf_transition_body[] = {

@@ -9,6 +9,10 @@
 // audit log stay as they were.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
 import { Server, Client, isProblem } from './harness.mjs';
 import { twoTerritories, A, B } from './territories.mjs';
 
@@ -192,6 +196,29 @@ test('a general case from filing to closing, with every wrong step refused and n
     'decide', 'serve', 'publish', 'record_payment', 'record_payment', 'close']);
   assert.ok(cl.timeline.every((x) => Number.isInteger(x.audit_index)));
   await refused(L(), k.id, { action: 'revoke', reason: 'x' }, 409, /当前状态/);
+  // the documents of each step, rendered once and stored: the decision carries its number and verifies publicly
+  const docs = await ok(await I().get(`/api/v1/cases/${k.id}/documents`));
+  assert.deepEqual(docs.items.map((x) => x.kind), ['case_acceptance', 'filing_report', 'prior_notice', 'penalty_decision',
+    'service_receipt', 'closing_report']);
+  const dec = docs.items.find((x) => x.kind === 'penalty_decision');
+  assert.equal(dec.number, d.decision_no);
+  const pdf = await I().get(dec.pdf);
+  assert.equal(pdf.status, 200);
+  assert.match(pdf.type, /application\/pdf/);
+  assert.equal(createHash('sha256').update(pdf.data).digest('hex'), dec.sha256);
+  const file = path.join(srv.dir, 'decision.pdf');
+  writeFileSync(file, pdf.data);
+  const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+  for (const want of ['行政处罚决定书', d.decision_no, a.inst.name, '医疗废物管理条例', '15000.00', '六十日内', '温州市鹿城区卫生健康局'])
+    assert.ok(text.includes(want), `decision PDF lacks ${want}:\n${text.slice(0, 2000)}`);
+  const v = await ok(await anon.get(`/api/v1/public/documents/verify?no=${encodeURIComponent(d.decision_no)}&sha256=${dec.sha256}`));
+  assert.equal(v.number, d.decision_no);
+  const notice = docs.items.find((x) => x.kind === 'prior_notice');
+  const nt = execFileSync('pdftotext', ['-', '-'], { input: (await I().get(notice.pdf)).data, encoding: 'utf8' });
+  assert.match(nt, /行政处罚事先告知书/);
+  assert.match(nt, /陈述和申辩/);
+  isProblem(assert, await b.clients.leader.get(dec.pdf), 404);
+  isProblem(assert, await I().get(`/api/v1/cases/${k.id}/documents/1.pdf`), 404);
   // the numbers run on without a gap
   const k2 = await fileCase();
   await investigate(k2.id); await conclude(k2.id); await deliberate(k2.id);

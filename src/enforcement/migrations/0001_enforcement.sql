@@ -1,7 +1,6 @@
 -- 0001_enforcement: administrative penalty cases (行政处罚案件). Clues (案源) with their acceptance record
 -- (案件受理记录), cases with their state and clocks, the steps of each case (the timeline of the
--- full-process record; the audit log holds their hashes), the decision numbers per office, year and
--- kind, and the settings every number of docs/enforcement.md is read from (defaults with sources).
+-- full-process record; the audit log holds their hashes), the documents issued for them, and the settings every number of docs/enforcement.md is read from (defaults with sources).
 
 CREATE TABLE enf_clues (
   id BIGINT PRIMARY KEY,
@@ -105,15 +104,23 @@ CREATE TABLE enf_steps (
   UNIQUE (case_id, seq)
 );
 
--- Numbers per office (region), year and kind: allocated by UPDATE … SET next = next + 1 inside the
--- transaction that issues, so a rolled-back issue leaves no gap and concurrent issues wait on the row.
-CREATE TABLE enf_numbers (
-  office TEXT NOT NULL,
-  year INTEGER NOT NULL,
-  kind TEXT NOT NULL,                 -- 罚 (decision), 立 (filing) …
-  next_no INTEGER NOT NULL,
-  PRIMARY KEY (office, year, kind)
+-- The documents issued for a clue or a case (the platform's document facility holds the PDF, its number and
+-- hash; this links them to the case and says which 文书 each is).
+CREATE TABLE enf_documents (
+  id BIGINT PRIMARY KEY,
+  case_id BIGINT,
+  clue_id BIGINT NOT NULL,
+  doc_id BIGINT NOT NULL,
+  kind TEXT NOT NULL,                 -- case_acceptance, filing_report, prior_notice, penalty_decision, …
+  title TEXT NOT NULL,
+  number TEXT NOT NULL,
+  step_seq INTEGER,                   -- the step that issued it
+  region_code TEXT NOT NULL,
+  department TEXT NOT NULL,
+  created_at BIGINT NOT NULL
 );
+CREATE INDEX enf_documents_case ON enf_documents(case_id, id);
+CREATE INDEX enf_documents_clue ON enf_documents(clue_id, id);
 
 -- Settings: every number the procedure counts with, a default an administrator can change, with its source.
 CREATE TABLE enf_settings (
