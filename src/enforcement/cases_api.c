@@ -188,9 +188,9 @@ static int case_file(yj_req *r)
 	return yj_reply_json(r, 201, a.out);
 }
 
-int yj_enf_case_file(store *s, const yj_principal *who, const json_t *body, json_t **out, yj_refusal *ref)
+int yj_enf_case_file(store *s, const yj_principal *who, const json_t *body, const char *public_url, json_t **out, yj_refusal *ref)
 {
-	struct file_arg a = {.x = {who, body, NULL}};
+	struct file_arg a = {.x = {who, body, public_url}};
 	if (yj_id_parse(json_string_value(json_object_get(body, "clue_id")), &a.clue_id) < 0) {
 		yj_refusal_field(ref, "clue_id", "请填写案源编号（字符串）");
 		return yj_refuse_invalid(ref, NULL);

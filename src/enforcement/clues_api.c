@@ -172,9 +172,9 @@ static int clue_create(yj_req *r)
 	return yj_reply_json(r, 201, a.out);
 }
 
-int yj_enf_clue_record(store *s, const yj_principal *who, const json_t *body, json_t **out, yj_refusal *ref)
+int yj_enf_clue_record(store *s, const yj_principal *who, const json_t *body, const char *public_url, json_t **out, yj_refusal *ref)
 {
-	struct clue_arg a = {.x = {who, body, NULL}};
+	struct clue_arg a = {.x = {who, body, public_url}};
 	if (!source_ok(str(body, "source"))) {
 		yj_refusal_field(ref, "source", SOURCE_DETAIL);
 		return yj_refuse_invalid(ref, NULL);

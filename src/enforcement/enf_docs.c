@@ -82,10 +82,14 @@ static char *penalty_text(const json_t *row)
 /* The organ's name (温州市鹿城区卫生健康局) and its 机关代字 (温鹿卫). */
 static void organ_of(store_conn *c, const char *region, char organ[320], char office[48])
 {
-	yj_region r;
+	yj_region r, up;
 	char abbr[32];
-	snprintf(organ, 320, "%s卫生健康局", yj_region_get(c, region, &r) == ST_OK ? r.name : region);
-	if (yj_region_get(c, region, &r) == ST_OK && r.level >= 3 && r.parent_code[0]) {
+	int found = yj_region_get(c, region, &r) == ST_OK;
+	/* a town's cases belong to its county's office */
+	while (found && r.level > 3 && r.parent_code[0] && yj_region_get(c, r.parent_code, &up) == ST_OK)
+		r = up;
+	snprintf(organ, 320, "%s卫生健康局", found ? r.name : region);
+	if (found && r.level == 3 && r.parent_code[0]) {
 		yj_region p;
 		if (yj_region_get(c, r.parent_code, &p) == ST_OK)
 			snprintf(organ, 320, "%s%s卫生健康局", p.name, r.name);
@@ -191,7 +195,7 @@ static json_t *model_of(store_conn *c, const char *kind, const json_t *row, cons
 		snprintf(buf, sizeof buf, "经查，%s", s_(row, "facts"));
 		para(blocks, buf);
 		heading(blocks, "二、处罚依据");
-		snprintf(buf, sizeof buf, "当事人的上述行为违反了《%s》的有关规定，依据《%s》%s的规定（%s），", law, law, article, clause);
+		snprintf(buf, sizeof buf, "当事人的上述行为违反了《%s》的有关规定。依据《%s》%s的规定：%s。", law, law, article, clause);
 		para(blocks, buf);
 		heading(blocks, decision ? "三、处罚决定" : "三、拟作出的行政处罚");
 		snprintf(buf, sizeof buf, "%s对当事人作出如下行政处罚：%s。", decision ? "本机关决定" : "本机关拟", pen);

@@ -38,6 +38,17 @@ int64_t enf_setting(store_conn *c, const char *key, int64_t dflt)
 	return v;
 }
 
+int yj_enf_case_count(store_conn *c, int64_t *n)
+{
+	store_stmt *st = store_prepare(c, "SELECT COUNT(*) FROM enf_cases");
+	if (!st)
+		return ST_ERR;
+	int rc = store_step(st);
+	*n = rc == ST_ROW ? store_col_int64(st, 0) : 0;
+	store_finalize(st);
+	return rc == ST_ROW ? ST_OK : rc < 0 ? rc : ST_ERR;
+}
+
 /* ---- the case row ---- */
 
 enum { T_TEXT, T_INT, T_BOOL, T_ID, T_IDS, T_CSV };
@@ -284,6 +295,9 @@ void enf_office_abbr(store_conn *c, const char *region, char out[32])
 	out[0] = '\0';
 	if (yj_region_get(c, region, &r) != ST_OK)
 		return;
+	/* a town's cases belong to its county's office */
+	while (r.level > 3 && r.parent_code[0] && yj_region_get(c, r.parent_code, &p) == ST_OK)
+		r = p;
 	/* A county's office: city's first character + its own (温州市鹿城区 → 温鹿); a city's: its first. */
 	if (r.level >= 3 && r.parent_code[0] && yj_region_get(c, r.parent_code, &p) == ST_OK)
 		first_char(p.name, out, 32, &len);

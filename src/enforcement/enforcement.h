@@ -20,11 +20,18 @@ extern const struct yj_module yj_enforcement_module;
 
 /* The same transactions without HTTP, for the demo generator: POST /api/v1/cases/clues, POST /api/v1/cases
  * and POST /api/v1/cases/{id}/transitions taken by `who` with `body` (not checked against the routes'
- * field lists: the caller builds it). ST_OK with *out (new reference), YJ_REFUSED with *ref filled (the
+ * field lists: the caller builds it); public_url is the base of the decision's verification QR (NULL: a
+ * placeholder). ST_OK with *out (new reference), YJ_REFUSED with *ref filled (the
  * caller clears it with yj_refusal_clear), or a store failure. */
-int yj_enf_clue_record(store *s, const yj_principal *who, const json_t *body, json_t **out, yj_refusal *ref);
-int yj_enf_case_file(store *s, const yj_principal *who, const json_t *body, json_t **out, yj_refusal *ref);
-int yj_enf_case_step(store *s, const yj_principal *who, int64_t id, const json_t *body, json_t **out, yj_refusal *ref);
+int yj_enf_clue_record(store *s, const yj_principal *who, const json_t *body, const char *public_url, json_t **out,
+		       yj_refusal *ref);
+int yj_enf_case_file(store *s, const yj_principal *who, const json_t *body, const char *public_url, json_t **out,
+		     yj_refusal *ref);
+int yj_enf_case_step(store *s, const yj_principal *who, int64_t id, const json_t *body, const char *public_url, json_t **out,
+		     yj_refusal *ref);
+
+/* The number of cases (the demo generator tops up only an empty module). ST_OK or a failure. */
+int yj_enf_case_count(store_conn *c, int64_t *n);
 
 /* ---- the case as the state machine sees it (filled by the store from enf_cases) ---- */
 #define ENF_MAX_OFFICERS 8

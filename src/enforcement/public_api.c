@@ -322,9 +322,11 @@ static int public_penalties(yj_req *r)
 		/* 万元 with six decimals: the national field's unit, exact for any amount in fen */
 		snprintf(fk, sizeof fk, "%lld.%06lld", (long long)(fine / 1000000), (long long)(fine % 1000000));
 		snprintf(wf, sizeof wf, "%lld.%06lld", (long long)(conf / 1000000), (long long)(conf % 1000000));
-		yj_region reg;
-		snprintf(org, sizeof org, "%s卫生健康局",
-			 yj_region_get(c, store_col_text(st, 14), &reg) == ST_OK ? reg.name : store_col_text(st, 14));
+		yj_region reg, up;
+		int found = yj_region_get(c, store_col_text(st, 14), &reg) == ST_OK;
+		while (found && reg.level > 3 && reg.parent_code[0] && yj_region_get(c, reg.parent_code, &up) == ST_OK)
+			reg = up; /* a town's cases belong to its county's office */
+		snprintf(org, sizeof org, "%s卫生健康局", found ? reg.name : store_col_text(st, 14));
 		json_t *o = json_pack("{s:I, s:o, s:s, s:s, s:s, s:o, s:s, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "_id",
 				      (json_int_t)store_col_int64(st, 0), "id", yj_json_id(store_col_int64(st, 0)), "cf_xdr_mc", name,
 				      "cf_xdr_lb", person ? "自然人" : "法人及非法人组织", "cf_xdr_shxym",

@@ -402,9 +402,9 @@ int enf_transition(yj_req *r)
 	return yj_reply_json(r, 200, a.out);
 }
 
-int yj_enf_case_step(store *s, const yj_principal *who, int64_t id, const json_t *body, json_t **out, yj_refusal *ref)
+int yj_enf_case_step(store *s, const yj_principal *who, int64_t id, const json_t *body, const char *public_url, json_t **out, yj_refusal *ref)
 {
-	struct tr_arg a = {.x = {who, body, NULL}, .id = id};
+	struct tr_arg a = {.x = {who, body, public_url}, .id = id};
 	if (!enf_action_find(json_string_value(json_object_get(body, "action")))) {
 		yj_refusal_field(ref, "action", "没有这个办案环节");
 		return yj_refuse_invalid(ref, NULL);

@@ -149,6 +149,8 @@ int demo_kind_find(const char *key);
 /* Builds the plan from the regions table; returns ST_OK or a failure with *err. */
 int demo_plan_build(store_conn *c, const yj_demo_opts *o, demo_plan *p, char **err);
 void demo_plan_free(demo_plan *p);
+/* The enforcement cases of the demo (demo_enforcement.c), after the region is written. */
+int demo_enforcement(store *s, const demo_plan *p, const yj_demo_opts *o, char **err);
 
 /* ---- names (demo_names.c) ---- */
 
