@@ -131,6 +131,7 @@ before(async () => {
     t.leaf = (await t.clients.admin.get(`/api/v1/audit/leaves?object_type=institution&object_id=${t.inst.id}`)).data.items[0];
     t.clue = await freshClue(t);
     t.case = await freshCase(t);
+    t.caseDoc = (await t.clients.leader.get(`/api/v1/cases/${t.case.id}/documents`)).data.items[0];
   }
   a.item = await made(await a.clients.admin.post('/api/v1/inspection/items', { code: 'MATRIX-1', department: 'health',
     name: '矩阵测试事项', legal_basis: '《医疗机构管理条例》', subject_types: ['clinic'],
@@ -421,6 +422,9 @@ def('POST /api/v1/cases', { roles: 'leader', ok: 201, foreign: 422,
 def('GET /api/v1/cases', { roles: CASE_READERS, ok: 200, foreign: null, has: (t) => [t.case.id] });
 def('GET /api/v1/cases/export', { roles: CASE_READERS, ok: 200, foreign: null, req: () => ({ query: '?format=csv' }) });
 def('GET /api/v1/cases/{id}', { roles: CASE_READERS, ok: 200, req: (t) => ({ params: { id: t.case.id } }) });
+def('GET /api/v1/cases/{id}/documents', { roles: CASE_READERS, ok: 200, req: (t) => ({ params: { id: t.case.id } }) });
+def('GET /api/v1/cases/{id}/documents/{doc_id}.pdf', { roles: CASE_READERS, ok: 200,
+  req: (t) => ({ params: { id: t.case.id, doc_id: t.caseDoc.id } }) });
 def('POST /api/v1/cases/{id}/transitions', { roles: 'inspector leader legal_reviewer', ok: 200, own: { leader: 409, legal_reviewer: 409 },
   req: async (t) => ({ params: { id: mk(t) ? (await freshCase(t)).id : t.case.id }, body: { action: 'investigate', participants: a.team } }) });
 pub('GET /api/v1/enforcement/benchmarks');
