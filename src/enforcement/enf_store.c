@@ -198,7 +198,7 @@ int enf_steps_load(store_conn *c, int64_t id, json_t **out)
 		json_t *data = json_loads(store_col_text(st, 7), 0, NULL);
 		json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:o, s:o}", "seq",
 						     (json_int_t)store_col_int64(st, 0), "action", store_col_text(st, 1), "label",
-						     a ? a->label : store_col_text(st, 1), "from", store_col_text(st, 2), "to",
+						     a ? a->label : !strcmp(store_col_text(st, 1), "file") ? "立案" : store_col_text(st, 1), "from", store_col_text(st, 2), "to",
 						     store_col_text(st, 3), "actor", store_col_text(st, 4), "day",
 						     store_col_text(st, 5), "at", (json_int_t)store_col_int64(st, 6), "data",
 						     data ? data : json_object(), "audit_index",
