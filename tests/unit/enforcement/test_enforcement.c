@@ -17,6 +17,7 @@
 #include "cli/modules.h"
 #include "../testdb.h"
 #include "enforcement/enf_int.h"
+#include "platform/auth/auth.h"
 
 int enf_on_clue_referred(store_conn *c, const yj_event_view *ev, void *arg);
 
@@ -209,6 +210,47 @@ static void test_complaint_clue(void **st)
 	json_decref(p);
 }
 
+/* The hourly job: a case before its decision whose deadline is near or past gets the leaders' deadline
+ * to-do; one far from it, or suspended, or decided, gets none. */
+static void test_clock_job(void **st)
+{
+	(void)st;
+	int64_t u1, u2;
+	char *err = NULL;
+	yj_user_new a = {"enf.clock1", NULL, "Ceshi-mima-2026", "inspector", "330302", "health", NULL};
+	yj_user_new b = {"enf.clock2", NULL, "Ceshi-mima-2026", "inspector", "330302", "health", NULL};
+	if (yj_user_create(T.db, &a, "cli:test", &u1, &err) < 0 || yj_user_create(T.db, &b, "cli:test", &u2, &err) < 0)
+		fail_msg("user: %s", err);
+	char sql[2000];
+	snprintf(sql, sizeof sql,
+		 "INSERT INTO enf_clues (id, source, subject_kind, subject_id, subject_name, summary, received_on, state, region_code,"
+		 " department, actor, created_at) VALUES (900, 'manual', 'institution', 1, '测试诊所', '测试', '2026-03-01', 'filed',"
+		 " '330302', 'health', 'test', 0);"
+		 "INSERT INTO enf_cases (id, clue_id, state, subject_kind, subject_id, subject_name, subject_code, officers, approved_by,"
+		 " filed_on, decision_due, region_code, department, created_at, updated_at) VALUES"
+		 " (901, 900, 'investigating', 'institution', 1, '超期诊所', '', '%lld,%lld', '1', '2026-02-01', '2026-05-04', '330302', 'health', 0, 0),"
+		 " (902, 900, 'notified', 'institution', 1, '临期诊所', '', '%lld,%lld', '1', '2026-03-01', '2026-06-05', '330302', 'health', 0, 0),"
+		 " (903, 900, 'filed', 'institution', 1, '远期诊所', '', '%lld,%lld', '1', '2026-05-20', '2026-08-18', '330302', 'health', 0, 0),"
+		 " (904, 900, 'suspended', 'institution', 1, '中止诊所', '', '%lld,%lld', '1', '2026-01-20', '2026-04-20', '330302', 'health', 0, 0),"
+		 " (905, 900, 'decided', 'institution', 1, '已决定诊所', '', '%lld,%lld', '1', '2026-01-20', '2026-04-20', '330302', 'health', 0, 0)",
+		 (long long)u1, (long long)u2, (long long)u1, (long long)u2, (long long)u1, (long long)u2, (long long)u1, (long long)u2,
+		 (long long)u1, (long long)u2);
+	yj_testdb_exec_tx(&T, sql);
+	int n = 0;
+	assert_int_equal(enf_clock_run(T.db, "2026-06-01", &n), ST_OK);
+	assert_int_equal(n, 4); /* 901 (overdue) and 902 (due in 4 days): a leaders' and an officers' to-do each */
+	assert_int_equal(yj_testdb_int(&T, "SELECT COUNT(*) FROM todos WHERE kind = ? AND role = 'leader'", "enforcement.deadline"), 2);
+	assert_int_equal(yj_testdb_int(&T, "SELECT COUNT(*) FROM todos WHERE kind = 'enforcement.deadline' AND object_id IN (903, 904, 905)"
+				       " AND kind <> ?", "x"),
+			 0);
+	assert_int_equal(yj_testdb_int(&T, "SELECT COUNT(*) FROM todos WHERE kind = 'enforcement.case' AND title LIKE ?",
+				       "处罚案件已超期%"),
+			 1);
+	/* run again the same day: the same to-dos, nothing added */
+	assert_int_equal(enf_clock_run(T.db, "2026-06-01", &n), ST_OK);
+	assert_int_equal(yj_testdb_int(&T, "SELECT COUNT(*) FROM todos WHERE kind LIKE ?", "enforcement.%"), 4);
+}
+
 int main(void)
 {
 	yj_testdb_open(&T, "enforcement");
@@ -220,6 +262,7 @@ int main(void)
 		cmocka_unit_test(test_working_days_across_holidays), cmocka_unit_test(test_calendar_days_roll_to_working_day),
 		cmocka_unit_test(test_late_fee),		     cmocka_unit_test(test_bands),
 		cmocka_unit_test(test_guards),			     cmocka_unit_test(test_complaint_clue),
+		cmocka_unit_test(test_clock_job),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	yj_testdb_close(&T);
