@@ -319,6 +319,26 @@ test('clocks: past the 90 days a decision needs an approved extension; 中止 pa
   await moved(L(), t.id, { action: 'close', summary: '已移送公安机关' }, 'closed');
 });
 
+test('a decision against a practitioner is published with the name masked and no identifier', async () => {
+  const c = await clue('grid_report', { subject_kind: 'practitioner', subject_id: a.prac.id, summary: '执业人员违规' });
+  const k = await ok(await L().post('/api/v1/cases', { clue_id: c.id, officers: two() }), 201);
+  assert.equal(k.subject_kind, 'practitioner');
+  await investigate(k.id); await conclude(k.id); await deliberate(k.id);
+  await moved(I(), k.id, { action: 'notify' }, 'notified');
+  const d = await moved(L(), k.id, { action: 'decide', waived: true }, 'decided');
+  await moved(I(), k.id, { action: 'serve', method: 'post', served_on: ymd(new Date()), receiver: '本人' }, 'served');
+  await moved(I(), k.id, { action: 'publish' }, 'published');
+  const row = (await ok(await anon.get('/api/v1/public/penalties?limit=200'))).items.find((x) => x.cf_wsh === d.decision_no);
+  assert.ok(row);
+  assert.equal(row.cf_xdr_lb, '自然人');
+  assert.equal(row.cf_xdr_mc, a.prac.name[0] + '*'.repeat([...a.prac.name].length - 1));
+  assert.equal(row.cf_xdr_shxym, '');
+  assert.doesNotMatch(JSON.stringify(row), new RegExp(a.prac.name));
+  const ev = await ok(await admin.get(`/api/v1/system/events?type=enforcement.decision_issued&subject_type=enforcement_case&subject_id=${k.id}`));
+  assert.equal(ev.items[0].payload.subject_kind, 'practitioner');
+  assert.equal(ev.items[0].payload.subject_id, a.prac.id);
+});
+
 test('lists, export, indicators and the reminder inbox', async () => {
   const mine = await ok(await I().get('/api/v1/cases?officer=me&limit=2'));
   assert.equal(mine.items.length, 2);
