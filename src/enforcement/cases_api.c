@@ -466,6 +466,8 @@ static const yj_qparam export_q[] = {
 	{"format", "xlsx (default) or csv"}, {NULL, NULL}};
 
 #define CASE_READERS (ROLE_INSPECTOR | ROLE_LEADER | ROLE_LEGAL_REVIEWER | ROLE_ADMIN)
+static const yj_qparam evidence_q[] = {
+	{"kind", "photo, audio, video, document or record"}, {"description", "What the evidence shows"}, {NULL, NULL}};
 
 const yj_route yj_enf_case_routes[] = {
 	{"POST", "/api/v1/cases", case_file, ROLE_LEADER, file_body, NULL, "enforcement",
@@ -478,6 +480,8 @@ const yj_route yj_enf_case_routes[] = {
 	 "One case with its timeline (the full-process record), clocks and the actions its state allows", "The case", 0},
 	{"POST", "/api/v1/cases/{id}/transitions", enf_transition, ROLE_INSPECTOR | ROLE_LEADER | ROLE_LEGAL_REVIEWER,
 	 enf_transition_body, NULL, "enforcement", "Take one step of the procedure ({\"action\": …})", "The case", 0},
+	{"POST", "/api/v1/cases/{id}/evidence", enf_evidence_upload, ROLE_INSPECTOR, enf_evidence_body, evidence_q, "enforcement",
+	 "Upload an evidence file (stored by SHA-256) and record it as a step of the investigation", "The case", 201},
 	{"GET", "/api/v1/cases/{id}/documents", case_documents, CASE_READERS, NULL, NULL, "enforcement",
 	 "The documents issued for the case and its clue (受理记录, 立案报告, 告知书, 决定书, 送达回执 …)",
 	 "{items: [{id, kind, title, number, sha256, pages, pdf}], next_cursor}", 0},

@@ -63,6 +63,10 @@ int enf_case_full(store_conn *c, const yj_scope *sc, int64_t id, json_t **out);
 /* POST /api/v1/cases/{id}/transitions (transition.c) and its body fields. */
 int enf_transition(yj_req *r);
 extern const yj_field enf_transition_body[];
+/* POST /api/v1/cases/{id}/evidence (transition.c): the file into the attachment store by SHA-256 and the
+ * add_evidence step naming the case's officers, in one transaction. */
+int enf_evidence_upload(yj_req *r);
+extern const yj_field enf_evidence_body[];
 /* Records a clue (shared by the route and the complaint subscriber). */
 typedef struct enf_clue_new {
 	const char *source, *source_ref, *subject_kind, *subject_name, *summary, *received_on, *region, *dept, *actor;

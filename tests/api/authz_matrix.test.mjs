@@ -422,6 +422,14 @@ def('POST /api/v1/cases', { roles: 'leader', ok: 201, foreign: 422,
 def('GET /api/v1/cases', { roles: CASE_READERS, ok: 200, foreign: null, has: (t) => [t.case.id] });
 def('GET /api/v1/cases/export', { roles: CASE_READERS, ok: 200, foreign: null, req: () => ({ query: '?format=csv' }) });
 def('GET /api/v1/cases/{id}', { roles: CASE_READERS, ok: 200, req: (t) => ({ params: { id: t.case.id } }) });
+def('POST /api/v1/cases/{id}/evidence', { roles: 'inspector', ok: 201, raw: 'application/octet-stream', req: async (t) => {
+  let id = t.case.id;
+  if (mk(t)) {
+    id = (await freshCase(t)).id;
+    await made(await t.clients.inspector.post(`/api/v1/cases/${id}/transitions`, { action: 'investigate', participants: t.team }), 200);
+  }
+  return { params: { id }, query: '?kind=photo&description=matrix', body: new Uint8Array([0x89, 0x50, seq++ % 256, 7]) };
+} });
 def('GET /api/v1/cases/{id}/documents', { roles: CASE_READERS, ok: 200, req: (t) => ({ params: { id: t.case.id } }) });
 def('GET /api/v1/cases/{id}/documents/{doc_id}.pdf', { roles: CASE_READERS, ok: 200,
   req: (t) => ({ params: { id: t.case.id, doc_id: t.caseDoc.id } }) });

@@ -136,6 +136,19 @@ test('a general case from filing to closing, with every wrong step refused and n
   await investigate(k.id);
   await moved(I(), k.id, { action: 'add_evidence', participants: two(), sha256: 'a'.repeat(64), evidence_kind: 'photo',
     description: '暂存间照片' }, 'investigating');
+  // an evidence file into the attachment store, recorded by its SHA-256 as a step of the investigation
+  const photo = Buffer.from(`现场照片 ${Date.now()}`);
+  const up = (c, q, body = photo) => c.req('POST', `/api/v1/cases/${k.id}/evidence?${q}`, new Uint8Array(body),
+    { 'content-type': 'application/octet-stream' });
+  isProblem(assert, await up(I(), 'kind=photo&description=x', Buffer.alloc(0)), 422);
+  isProblem(assert, await up(I(), 'kind=fax&description=x'), 422);
+  isProblem(assert, await up(L(), 'kind=photo&description=x'), 403);
+  const ev1 = await ok(await up(I(), 'kind=photo&description=' + encodeURIComponent('医疗废物暂存间')), 201);
+  assert.equal(ev1.evidence.sha256, createHash('sha256').update(photo).digest('hex'));
+  const last = ev1.timeline.at(-1);
+  assert.equal(last.action, 'add_evidence');
+  assert.equal(last.data.sha256, ev1.evidence.sha256);
+  assert.deepEqual(last.data.participants, two());
   await refused(L(), k.id, { action: 'decide' }, 409, /当前状态/);
   const base = { action: 'conclude', participants: two(), facts: '医疗废物未分类收集', violation_code: 'medical_waste',
     tier: 'general', penalty_kinds: ['warning', 'fine'] };
@@ -192,7 +205,7 @@ test('a general case from filing to closing, with every wrong step refused and n
   await moved(I(), k.id, { action: 'record_payment', amount_fen: 1000000, paid_on: ymd(new Date()) }, 'paid');
   const cl = await moved(L(), k.id, { action: 'close', summary: '罚款已缴清，结案' }, 'closed');
   assert.equal(cl.closed_on, ymd(new Date()));
-  assert.deepEqual(cl.timeline.map((x) => x.action), ['file', 'investigate', 'add_evidence', 'conclude', 'deliberate', 'notify',
+  assert.deepEqual(cl.timeline.map((x) => x.action), ['file', 'investigate', 'add_evidence', 'add_evidence', 'conclude', 'deliberate', 'notify',
     'decide', 'serve', 'publish', 'record_payment', 'record_payment', 'close']);
   assert.ok(cl.timeline.every((x) => Number.isInteger(x.audit_index)));
   await refused(L(), k.id, { action: 'revoke', reason: 'x' }, 409, /当前状态/);
