@@ -1,7 +1,8 @@
 /* docs_bench.c — bench/docs: PDF decision documents rendered per second (issue target: at least 50
  * per second per core). Renders the sample 行政处罚决定书 (docs_sample.c, two pages with its default
  * three paragraphs of facts) N times in each of T threads, each with its own number, and prints the
- * rate overall and per thread, as JSON. The first rendering of a thread loads the fonts; it is
+ * rate overall, per thread and per CPU second of the rendering threads (the rate per core, which a
+ * busy machine does not distort), as JSON. The first rendering of a thread loads the fonts; it is
  * timed apart as the warm-up. */
 #define _POSIX_C_SOURCE 200809L
 #include "platform/docs/docs.h"
@@ -18,11 +19,19 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* CPU time of the calling thread: on a shared machine, the rate per core is documents per CPU second. */
+static double cpu(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static const char *model_file; /* argv[4]: a model to render instead of the sample */
 
 struct job {
 	int n, paragraphs, failed;
-	double warmup, seconds;
+	double warmup, seconds, cpu;
 	size_t bytes;
 };
 
@@ -37,7 +46,7 @@ static void *run(void *p)
 		unsigned char *pdf = NULL;
 		size_t len = 0;
 		char *err = NULL;
-		double t0 = now();
+		double t0 = now(), c0 = cpu();
 		if (yj_doc_render(m, &o, &pdf, &len, NULL, &err) < 0) {
 			j->failed = 1;
 			free(err);
@@ -45,8 +54,10 @@ static void *run(void *p)
 		}
 		if (i < 0)
 			j->warmup = now() - t0;
-		else
+		else {
 			j->seconds += now() - t0;
+			j->cpu += cpu() - c0;
+		}
 		j->bytes = len;
 		free(pdf);
 	}
@@ -65,21 +76,22 @@ int main(int argc, char **argv)
 	struct job jobs[64];
 	double t0 = now();
 	for (int i = 0; i < threads; i++) {
-		jobs[i] = (struct job){n, paragraphs, 0, 0, 0, 0};
+		jobs[i] = (struct job){n, paragraphs, 0, 0, 0, 0, 0};
 		pthread_create(&th[i], NULL, run, &jobs[i]);
 	}
-	double busy = 0, warm = 0;
+	double busy = 0, warm = 0, cpus = 0;
 	for (int i = 0; i < threads; i++) {
 		pthread_join(th[i], NULL);
 		if (jobs[i].failed)
 			return 1;
 		busy += jobs[i].seconds;
+		cpus += jobs[i].cpu;
 		warm += jobs[i].warmup;
 	}
 	double wall = now() - t0;
 	printf("{\"documents\": %d, \"threads\": %d, \"pdf_bytes\": %zu, \"wall_seconds\": %.3f, "
-	       "\"per_second\": %.1f, \"per_second_per_thread\": %.1f, \"warmup_seconds\": %.3f}\n",
+	       "\"per_second\": %.1f, \"per_second_per_thread\": %.1f, \"per_cpu_second\": %.1f, \"warmup_seconds\": %.3f}\n",
 	       n * threads, threads, jobs[0].bytes, wall, (double)(n * threads) / wall, (double)n * threads / busy,
-	       warm / threads);
+	       (double)n * threads / cpus, warm / threads);
 	return 0;
 }

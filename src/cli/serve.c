@@ -8,6 +8,7 @@
 #include "../base/log.h"
 #include "../platform/audit/audit.h"
 #include "../platform/auth/auth.h"
+#include "../platform/docs/docs.h"
 #include "../platform/jobs/jobs.h"
 #include "../platform/pii/pii.h"
 #include "../registry/licence.h"
@@ -166,6 +167,7 @@ int cmd_serve(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	yj_doc_warm(); /* the document fonts, off the first issuing transaction */
 	size_t ntables;
 	const yj_route *const *tables = yj_all_routes(&ntables);
 	yj_server *srv = yj_server_new(&cfg, s, tables, ntables, &yj_auth_hooks_default, keys);

@@ -24,10 +24,17 @@ static const char *const tables[] = {
 	"events", "event_cursors", "event_deliveries", "pii_lookups", "blobs", "blob_chunks", "doc_counters", "documents", NULL,
 };
 
+/* Registers what platform checks against the audit log (yijian audit verify --records). */
+static void start(void)
+{
+	yj_doc_records_register();
+}
+
 const yj_module yj_platform_module = {
 	.name = "platform",
 	.migrations = yj_platform_migrations,
 	.after = yj_platform_after,
 	.routes = routes,
 	.tables = tables,
+	.start = start,
 };

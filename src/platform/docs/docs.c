@@ -83,6 +83,30 @@ static int req_ok(const yj_doc_issue_req *q, char **err)
 	return yj_doc_validate(q->model, err);
 }
 
+json_t *docs_issue_state(const yj_doc_info *d)
+{
+	char id[21];
+	yj_id_format(d->id, id);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:i, s:I}", "id", id, "number", d->number, "kind", d->kind,
+			 "subject_type", d->subject_type, "subject_id", d->subject_id, "sha256", d->sha256, "size",
+			 (json_int_t)d->size, "pages", d->pages, "issued_at", (json_int_t)d->issued_at_ms);
+}
+
+/* `yijian audit verify --records`: every document's row against its document.issue leaf, so a SHA-256
+ * changed in the table (a PDF swapped) shows. */
+static int each_document(store_conn *c, const void *ctx, yj_audit_visit_fn visit, void *arg)
+{
+	(void)ctx;
+	return docs_each(c, visit, arg);
+}
+
+void yj_doc_records_register(void)
+{
+	static const char *const actions[] = {"document.issue", NULL};
+	static const yj_audit_records hook = {"document", actions, each_document, NULL};
+	yj_audit_records_register(&hook);
+}
+
 int yj_doc_issue(store_conn *c, const yj_doc_issue_req *req, yj_doc_issued *out, char **err)
 {
 	*err = NULL;
@@ -121,9 +145,13 @@ int yj_doc_issue(store_conn *c, const yj_doc_issue_req *req, yj_doc_issued *out,
 		goto done;
 	char id[21];
 	yj_id_format(out->id, id);
-	state = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:i, s:I}", "id", id, "number", out->number, "kind", req->kind,
-			  "subject_type", req->subject_type, "subject_id", req->subject_id, "sha256", out->sha256, "size",
-			  (json_int_t)out->size, "pages", out->pages, "issued_at", (json_int_t)at);
+	yj_doc_info info = {.id = out->id, .size = out->size, .pages = out->pages, .issued_at_ms = at};
+	snprintf(info.number, sizeof info.number, "%s", out->number);
+	snprintf(info.kind, sizeof info.kind, "%s", req->kind);
+	snprintf(info.subject_type, sizeof info.subject_type, "%s", req->subject_type);
+	snprintf(info.subject_id, sizeof info.subject_id, "%s", req->subject_id);
+	snprintf(info.sha256, sizeof info.sha256, "%s", out->sha256);
+	state = docs_issue_state(&info);
 	yj_audit_event ev = {req->issued_by, "document.issue", "document", id, req->region_code, state};
 	rc = yj_audit_append(c, &ev, NULL);
 done:

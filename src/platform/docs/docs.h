@@ -58,6 +58,11 @@ typedef struct yj_doc_render_opts {
 int yj_doc_render(const json_t *model, const yj_doc_render_opts *o, unsigned char **pdf, size_t *len, int *pages,
 		  char **err);
 
+/* Starts preparing the fonts documents are set in (docs_fonts.c: cut once per machine, loaded once per
+ * process) in a background thread, so the first document issued does not wait for it inside its
+ * transaction. `yijian serve` calls it at start; rendering works without it. */
+void yj_doc_warm(void);
+
 /* A preview: rendered with the watermark and no number, at the current time; stores nothing. */
 int yj_doc_preview(const json_t *model, unsigned char **pdf, size_t *len, int *pages, char **err);
 
@@ -141,6 +146,10 @@ int yj_doc_by_number(store_conn *c, const char *number, yj_doc_info *out);
 /* The latest document of this kind about (subject_type, subject_id), no scope. ST_OK, ST_NOTFOUND, failure. */
 int yj_doc_latest_for(store_conn *c, const char *subject_type, const char *subject_id, const char *kind,
 		      yj_doc_info *out);
+
+/* Registers the documents with `yijian audit verify --records` (each row's state against its
+ * document.issue leaf). The platform module's start hook calls it. */
+void yj_doc_records_register(void);
 
 /* A sample 行政处罚决定书 with `paragraphs` paragraphs of facts (at least 1), for `yijian doc render
  * --sample`, the tests and the bench (new reference). */

@@ -5,6 +5,7 @@
 
 #include "docs.h"
 #include "../store/query.h"
+#include "../audit/audit.h"
 
 /* The documents table for the query layer: territory, department, and an institution user's own. */
 extern const yj_table yj_documents_table;
@@ -29,5 +30,19 @@ typedef struct docs_row {
 int docs_insert(store_conn *c, const docs_row *row);
 /* The document with this SHA-256 (no scope: the public verification). ST_OK, ST_NOTFOUND, failure. */
 int docs_by_sha256(store_conn *c, const char *sha256, yj_doc_info *out);
+
+/* The state a document.issue leaf hashes (new reference): id, number, kind, subject, sha256, size,
+ * pages, issued_at — issue and the records check build it here, so they cannot differ. */
+json_t *docs_issue_state(const yj_doc_info *d);
+/* Calls visit(arg, id, docs_issue_state) for every document (ST_OK, visit's non-zero return, or a failure). */
+int docs_each(store_conn *c, yj_audit_visit_fn visit, void *arg);
+
+/* ---- fonts (docs_fonts.c) ---- */
+#include <pango/pangocairo.h>
+/* A new layout on cr whose fonts embed fast (the cut Noto faces; the full ones when the cut failed).
+ * Caller unrefs. Thread-safe. */
+PangoLayout *docs_layout_new(cairo_t *cr);
+/* The family list to set text in: serif (body) or sans (headings, page numbers). Static storage. */
+const char *docs_family(int sans);
 
 #endif

@@ -10,6 +10,24 @@
 #define TEXT_MAX 20000	 /* bytes of one text */
 #define BLOCKS_MAX 2000	 /* blocks of one document */
 #define ROWS_MAX 500	 /* rows of one fields block */
+#define TOTAL_MAX 400000 /* bytes of all texts of a document (some 200 pages): rendering time stays bounded */
+
+/* Bytes of text in block b (validated). */
+static size_t block_bytes(const json_t *b)
+{
+	size_t n = 0;
+	const char *keys[] = {"text", "organ", "caption", "url"};
+	for (size_t i = 0; i < YJ_ARRAY_LEN(keys); i++) {
+		const char *s = json_string_value(json_object_get(b, keys[i]));
+		n += s ? strlen(s) : 0;
+	}
+	size_t k;
+	const json_t *row;
+	json_array_foreach(json_object_get(b, "rows"), k, row)
+		n += strlen(json_string_value(json_object_get(row, "label"))) +
+		     strlen(json_string_value(json_object_get(row, "value")));
+	return n;
+}
 
 /* Valid UTF-8 without control characters; '\n' allowed when multiline. */
 static int text_ok(const char *s, int multiline)
@@ -122,11 +140,16 @@ int yj_doc_validate(const json_t *model, char **err)
 			*err = yj_strdup("blocks：正文应为不超过 2000 块的数组");
 		return YJ_ERR;
 	}
-	size_t i;
+	size_t i, total = 0;
 	const json_t *b;
 	json_array_foreach(blocks, i, b) {
 		if (block_ok(b, i, err) < 0)
 			return YJ_ERR;
+		if ((total += block_bytes(b)) > TOTAL_MAX) {
+			if (err)
+				*err = yj_asprintf("blocks[%zu]：文书全文超过 %d 字节，请拆分为多份文书", i, TOTAL_MAX);
+			return YJ_ERR;
+		}
 	}
 	return YJ_OK;
 }

@@ -2,7 +2,7 @@
  * and the Noto CJK fonts. Two passes: the first places every line, QR code and mark on its page (so
  * the page count is known), the second draws the pages with "第 N 页 共 M 页" under each. Pure: no
  * store and no clock; the creation date comes from the caller, so the same input gives the same bytes. */
-#include "docs.h"
+#include "docs_int.h"
 #include "../../base/base.h"
 #include "../../base/date.h"
 
@@ -27,8 +27,8 @@
 #define FOOT_Y (PAGE_H - 16 * MM)
 #define QR_SIDE (26 * MM)
 
-#define SERIF "Noto Serif CJK SC"
-#define SANS "Noto Sans CJK SC"
+#define SERIF docs_family(0)
+#define SANS docs_family(1)
 #define BODY_PT 14.0
 #define LINE_FACTOR 1.6 /* line pitch as a multiple of the font size */
 
@@ -71,9 +71,9 @@ static void new_page(doc_layout *d)
 /* A layout of text in font family/size/weight, wrapped at width (points; <= 0: no wrapping). */
 static PangoLayout *make_layout(doc_layout *d, const char *text, const char *family, double pt, int bold, double width)
 {
-	PangoLayout *l = pango_cairo_create_layout(d->cr);
+	PangoLayout *l = docs_layout_new(d->cr);
 	PangoFontDescription *fd = pango_font_description_new();
-	pango_font_description_set_family_static(fd, family);
+	pango_font_description_set_family(fd, family);
 	pango_font_description_set_absolute_size(fd, pt * PANGO_SCALE);
 	pango_font_description_set_weight(fd, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
 	pango_layout_set_font_description(l, fd);
@@ -214,6 +214,7 @@ static void fields(doc_layout *d, const json_t *b)
 			d->y = saved_y;
 		}
 	}
+	d->y += BODY_PT * 0.4;
 }
 
 /* "2026年12月6日" of YYYY-MM-DD (validated). */
@@ -319,8 +320,10 @@ static void draw_qr(cairo_t *cr, const piece *p)
 
 static void draw_watermark(cairo_t *cr)
 {
-	PangoLayout *l = pango_cairo_create_layout(cr);
-	PangoFontDescription *fd = pango_font_description_from_string(SANS " Bold");
+	PangoLayout *l = docs_layout_new(cr);
+	PangoFontDescription *fd = pango_font_description_new();
+	pango_font_description_set_family(fd, SANS);
+	pango_font_description_set_weight(fd, PANGO_WEIGHT_BOLD);
 	pango_font_description_set_absolute_size(fd, 72 * PANGO_SCALE);
 	pango_layout_set_font_description(l, fd);
 	pango_font_description_free(fd);
@@ -341,8 +344,9 @@ static void draw_footer(cairo_t *cr, int page, int pages)
 {
 	char text[64];
 	snprintf(text, sizeof text, "第 %d 页 共 %d 页", page, pages);
-	PangoLayout *l = pango_cairo_create_layout(cr);
-	PangoFontDescription *fd = pango_font_description_from_string(SANS);
+	PangoLayout *l = docs_layout_new(cr);
+	PangoFontDescription *fd = pango_font_description_new();
+	pango_font_description_set_family(fd, SANS);
 	pango_font_description_set_absolute_size(fd, 10.5 * PANGO_SCALE);
 	pango_layout_set_font_description(l, fd);
 	pango_font_description_free(fd);

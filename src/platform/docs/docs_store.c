@@ -156,3 +156,26 @@ int yj_doc_latest_for(store_conn *c, const char *subject_type, const char *subje
 	}
 	return one(st, out);
 }
+
+int docs_each(store_conn *c, yj_audit_visit_fn visit, void *arg)
+{
+	store_stmt *st = store_prepare(c, "SELECT " INFO_COLS " FROM documents ORDER BY id");
+	if (!st)
+		return ST_ERR;
+	int rc;
+	while ((rc = store_step(st)) == ST_ROW) {
+		yj_doc_info d;
+		read_info(st, &d);
+		char id[21];
+		snprintf(id, sizeof id, "%lld", (long long)d.id);
+		json_t *state = docs_issue_state(&d);
+		int stop = visit(arg, id, state);
+		json_decref(state);
+		if (stop) {
+			rc = stop;
+			break;
+		}
+	}
+	store_finalize(st);
+	return rc == ST_DONE ? ST_OK : rc;
+}

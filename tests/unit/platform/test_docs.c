@@ -3,7 +3,8 @@
  * the number (read back with poppler's pdftotext), long content breaks into numbered pages, the same
  * input gives the same bytes, a preview carries the watermark and no number; 文号 have no gap and no
  * duplicate when threads and when several processes allocate at once, and a rolled-back issue gives
- * its number back; an issue stores the PDF, the row and an audit leaf with its SHA-256. */
+ * its number back; an issue stores the PDF, the row and an audit leaf with its SHA-256, which the
+ * records check holds every row to. */
 #define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
 #include <stdarg.h>
@@ -116,6 +117,23 @@ static void render_has_text_and_number(void **state)
 	json_decref(m);
 }
 
+/* Characters outside the cut fonts (docs_fonts.c: GB 2312 level 1) print from the full Noto face. */
+static void rare_characters_print(void **state)
+{
+	json_t *m = json_pack("{s:s, s:[{s:s, s:[{s:s, s:s}]}]}", "title", "测试", "blocks", "type", "fields", "rows", "label",
+			      "当事人", "value", "王喆堃𠮷");
+	yj_doc_render_opts o = {"x", 0, AT, NULL};
+	unsigned char *pdf = NULL;
+	size_t len = 0;
+	char *err = NULL;
+	assert_int_equal(yj_doc_render(m, &o, &pdf, &len, NULL, &err), YJ_OK);
+	char *text = run_tool("pdftotext", pdf, len);
+	assert_non_null(strstr(text, "王喆堃𠮷"));
+	free(text);
+	free(pdf);
+	json_decref(m);
+}
+
 static void long_content_breaks_pages(void **state)
 {
 	json_t *m = yj_doc_sample(60);
@@ -205,6 +223,19 @@ static void bad_models_refused(void **state)
 		free(err);
 		json_decref(m);
 	}
+	/* Many blocks, each within its limit, but too much text for one document. */
+	json_t *big = yj_doc_sample(1), *blocks = json_object_get(big, "blocks");
+	char *text = yj_malloc(19001);
+	memset(text, 'a', 19000);
+	text[19000] = '\0';
+	for (int i = 0; i < 25; i++)
+		json_array_append_new(blocks, json_pack("{s:s, s:s}", "type", "paragraph", "text", text));
+	char *err = NULL;
+	assert_int_equal(yj_doc_validate(big, &err), YJ_ERR);
+	assert_non_null(strstr(err, "拆分"));
+	free(err);
+	free(text);
+	json_decref(big);
 }
 
 /* ---- numbering ---- */
@@ -276,6 +307,10 @@ static void numbers_threads_no_gap_no_duplicate(void **state)
 	assert_string_equal(no, "温鹿卫医罚〔2026〕12号");
 }
 
+static int child_issue(store *s, int n); /* below, with the issuing helpers */
+
+/* Three processes allocate numbers, then issue documents, all at once: as several `yijian serve`
+ * sharing one database do. */
 static void numbers_processes_no_gap_no_duplicate(void **state)
 {
 	enum { PROCS = 3, EACH = 60 };
@@ -299,6 +334,8 @@ static void numbers_processes_no_gap_no_duplicate(void **state)
 			}
 			if (ok && write(fds[i][1], out, sizeof out) != (ssize_t)sizeof out)
 				ok = 0;
+			if (ok)
+				ok = child_issue(s, 3) == 0;
 			if (s)
 				store_close(s);
 			_exit(ok ? 0 : 1);
@@ -319,6 +356,9 @@ static void numbers_processes_no_gap_no_duplicate(void **state)
 		assert_int_equal(got, sizeof(int64_t) * EACH);
 	}
 	exactly_one_to_n(seqs, PROCS * EACH);
+	assert_int_equal(yj_testdb_int(&t, "SELECT COUNT(DISTINCT seq) FROM documents WHERE kind_code = ?", "医进"), PROCS * 3);
+	assert_int_equal(yj_testdb_int(&t, "SELECT MAX(seq) FROM documents WHERE kind_code = ?", "医进"), PROCS * 3);
+	assert_int_equal(yj_testdb_int(&t, "SELECT last_seq FROM doc_counters WHERE kind_code = ?", "医进"), PROCS * 3);
 }
 
 /* ---- issuing ---- */
@@ -439,6 +479,21 @@ static void rolled_back_issue_gives_number_back(void **state)
 	json_decref(m);
 }
 
+/* In a child process: issues n documents of kind code 医进 on s; 0 when all went through. */
+static int child_issue(store *s, int n)
+{
+	json_t *m = yj_doc_sample(1);
+	int rc = 0;
+	for (int i = 0; i < n && rc == 0; i++) {
+		struct issue_arg a = {.req = sample_req(m)};
+		a.req.kind_code = "医进";
+		rc = store_tx(s, issue_tx, &a) == ST_OK ? 0 : 1;
+		free(a.err);
+	}
+	json_decref(m);
+	return rc;
+}
+
 struct issue_thread {
 	const json_t *m;
 	int n;
@@ -480,6 +535,22 @@ static void concurrent_issues_numbered_densely(void **state)
 	json_decref(m);
 }
 
+/* `yijian audit verify --records`: every row matches its document.issue leaf until a PDF is swapped. */
+static void records_match_the_log(void **state)
+{
+	yj_doc_records_register();
+	char *report = NULL;
+	int rc = yj_audit_verify_records(db, &report);
+	if (rc != 0)
+		fail_msg("records: %s", report);
+	free(report);
+	yj_testdb_exec_tx(&t, "UPDATE documents SET sha256 = (SELECT MAX(sha256) FROM documents) "
+			      "WHERE id = (SELECT MIN(id) FROM documents WHERE sha256 <> (SELECT MAX(sha256) FROM documents))");
+	assert_int_equal(yj_audit_verify_records(db, &report), 1);
+	assert_non_null(strstr(report, "document"));
+	free(report);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -489,6 +560,7 @@ int main(void)
 		cmocka_unit_test(numbers_processes_no_gap_no_duplicate),
 		cmocka_unit_test(numbers_threads_no_gap_no_duplicate),
 		cmocka_unit_test(render_has_text_and_number),
+		cmocka_unit_test(rare_characters_print),
 		cmocka_unit_test(long_content_breaks_pages),
 		cmocka_unit_test(same_input_same_bytes),
 		cmocka_unit_test(preview_has_watermark_no_number),
@@ -496,6 +568,7 @@ int main(void)
 		cmocka_unit_test(issue_stores_pdf_row_and_leaf),
 		cmocka_unit_test(rolled_back_issue_gives_number_back),
 		cmocka_unit_test(concurrent_issues_numbered_densely),
+		cmocka_unit_test(records_match_the_log),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
