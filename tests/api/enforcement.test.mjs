@@ -9,12 +9,14 @@
 // audit log stay as they were.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { writeFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { Server, Client, isProblem } from './harness.mjs';
+import { Server, Client, isProblem, BIN } from './harness.mjs';
 import { twoTerritories, A, B } from './territories.mjs';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 
 let srv, T, a, b, anon, admin;
 const ymd = (d) => new Date(d.getTime() + 8 * 3600e3).toISOString().slice(0, 10);
@@ -107,6 +109,34 @@ test('clues: from a finding, by hand; duplicates, unknown sources, other territo
   assert.ok(!list.items.some((x) => x.id === p.id));
   const listB = await ok(await b.clients.leader.get('/api/v1/cases/clues'));
   assert.ok(!listB.items.some((x) => x.id === c.id), 'another territory does not see the clue');
+});
+
+test('a confirmed claims flag becomes a clue of its department; a pending one does not', async () => {
+  const claims = path.join(srv.dir, 'claims.csv'), flags = path.join(srv.dir, 'flags.csv'), RULES = path.join(root, 'rules');
+  execFileSync(BIN, ['gen', 'claims', '--rows', '2000', '--seed', '3', '--violations', '0.05', '--out', claims,
+    '--labels', path.join(srv.dir, 'labels.csv'), '--rules', RULES], { stdio: 'pipe' });
+  const screen = (extra = []) => spawnSync(BIN, ['screen', '--claims', claims, '--rules', RULES, '--registry',
+    path.join(srv.dir, 'claims_registry'), '--deaths', path.join(srv.dir, 'claims_deaths.csv'), '--out', flags, '--threads', '2',
+    ...extra], { encoding: 'utf8' });
+  assert.equal(screen().status, 0);
+  const lines = readFileSync(flags, 'utf8').trim().split('\n');
+  const col = lines[0].split(',').indexOf('institution_code');
+  const code = lines[1].split(',')[col];
+  const inst = await ok(await admin.post('/api/v1/institutions', { credit_code: code, name: '鹿城医保诊所', type: 'clinic', level: 'none',
+    ownership: 'private', profit: 'forprofit', region_code: A, clinical_depts: ['03'] }), 201);
+  const sc = screen(['--db', srv.db, '--keys', srv.keys]);
+  assert.equal(sc.status, 0, sc.stderr);
+  const an = a.clients.insurance_analyst;
+  const list = await ok(await an.get(`/api/v1/claims/flags?state=pending&institution=${code}&limit=5`));
+  const f = list.items[0];
+  assert.ok(f, 'a pending flag');
+  isProblem(assert, await an.post('/api/v1/cases/clues', { source: 'claims_flag', source_ref: f.id }), 409);
+  await ok(await an.post(`/api/v1/claims/flags/${f.id}/confirm`, { reason: '经核实确属违规' }));
+  const c = await ok(await an.post('/api/v1/cases/clues', { source: 'claims_flag', source_ref: f.id }), 201);
+  assert.equal(c.subject_id, inst.id);
+  assert.equal(c.department, 'insurance');
+  assert.match(c.summary, /医保智能监控确认违规/);
+  isProblem(assert, await an.post('/api/v1/cases/clues', { source: 'claims_flag', source_ref: f.id }), 409);
 });
 
 test('filing: a leader with two inspectors of the territory; the 90-day clock starts', async () => {
@@ -366,7 +396,7 @@ test('lists, export, indicators and the reminder inbox', async () => {
   assert.equal(csv.status, 200);
   assert.match(csv.data.toString('utf8'), /处罚决定书文号/);
   const ind = await ok(await L().get('/api/v1/enforcement/indicators'));
-  const row = ind.items.find((x) => x.region_code === A);
+  const row = ind.items.find((x) => x.region_code === A && x.department === 'health');
   assert.ok(row.filed >= 8 && row.clues >= row.filed && row.closed >= 2 && row.decided >= 3);
   assert.ok(row.overdue >= 0 && row.transfer_rate > 0 && row.publication_on_time_rate === 1);
   assert.ok(row.fines_imposed_fen >= 1500000 && row.fines_collected_fen >= 1500000);
