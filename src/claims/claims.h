@@ -287,6 +287,8 @@ int yj_gen_claims(const yj_gen_opts *o, const yj_rules *rs, yj_gen_stats *st, ch
  * neither the store nor HTTP, so the store and the module descriptor are named by their struct tags
  * here, not by including their headers). */
 struct store;
+struct store_conn;
+struct yj_scope;
 struct yj_module;
 
 /* What a run records besides the flags. Strings are borrowed for the call. */
@@ -325,5 +327,13 @@ int64_t yj_review_count_records(const yj_claims *c, const yj_screen_result *res)
 
 /* The module descriptor (claims_module.c; platform/module.h). */
 extern const struct yj_module yj_claims_module;
+
+/* What other capabilities read of a flag (review_store.c): enforcement opens a clue from a confirmed one. */
+typedef struct yj_claims_flag_brief {
+	int64_t id, amount_fen;
+	char state[16], rule_id[64], institution_code[64], region_code[16], department[32];
+} yj_claims_flag_brief;
+/* The flag id as the caller of scope sc sees it: ST_OK, ST_NOTFOUND (absent or outside sc) or a failure. */
+int yj_claims_flag_get(struct store_conn *c, const struct yj_scope *sc, int64_t id, yj_claims_flag_brief *out);
 
 #endif

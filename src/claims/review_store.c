@@ -498,3 +498,20 @@ int rv_summary_group(store_conn *c, const yj_scope *sc, int64_t run, const char 
 	return ST_OK;
 }
 
+int yj_claims_flag_get(store_conn *c, const yj_scope *sc, int64_t id, yj_claims_flag_brief *out)
+{
+	store_stmt *st;
+	int rc = yj_q_one_by_id(c, &rv_flags_table, "id, amount_fen, state, rule_id, institution_code, region_code, department",
+				sc, id, &st);
+	if (rc != ST_OK)
+		return rc;
+	out->id = store_col_int64(st, 0);
+	out->amount_fen = store_col_int64(st, 1);
+	snprintf(out->state, sizeof out->state, "%s", store_col_text(st, 2));
+	snprintf(out->rule_id, sizeof out->rule_id, "%s", store_col_text(st, 3));
+	snprintf(out->institution_code, sizeof out->institution_code, "%s", store_col_text(st, 4));
+	snprintf(out->region_code, sizeof out->region_code, "%s", store_col_text(st, 5));
+	snprintf(out->department, sizeof out->department, "%s", store_col_text(st, 6));
+	store_finalize(st);
+	return ST_OK;
+}

@@ -6,6 +6,7 @@
 #include "../inspection/inspection.h"
 #include "../fhir/fhir.h"
 #include "../credit/credit.h"
+#include "../enforcement/enforcement.h"
 
 #include <stdlib.h>
 
@@ -14,6 +15,7 @@ const yj_module *const yj_modules[] = {
 	&yj_registry_module,
 	&yj_claims_module,
 	&yj_inspection_module,
+	&yj_enforcement_module,
 	&yj_fhir_module,
 	&yj_credit_module,
 };

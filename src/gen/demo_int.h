@@ -151,6 +151,8 @@ int demo_plan_build(store_conn *c, const yj_demo_opts *o, demo_plan *p, char **e
 void demo_plan_free(demo_plan *p);
 /* The region's credit (demo_credit.c): subjects in every grade and on every list. ST_OK or a failure. */
 int yj_demo_credit(store *s, demo_plan *p, const char *actor);
+/* The enforcement cases of the demo (demo_enforcement.c), after the region is written. */
+int demo_enforcement(store *s, const demo_plan *p, const yj_demo_opts *o, char **err);
 
 /* ---- names (demo_names.c) ---- */
 

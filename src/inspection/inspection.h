@@ -38,6 +38,13 @@ int yj_insp_overdue_run(store *s, const char *today, int *announced);
  * contents of the former inspection_blobs into the platform's attachment store, then drops that table. */
 int yj_insp_blobs_migrate(store_conn *c);
 
+/* ---- what other capabilities read of a finding (task_store.c) ---- */
+typedef struct yj_insp_finding {
+	int64_t id, task_id, subject_id; /* subject_id: the institution */
+	char severity[16], clause[256], region_code[16], department[32];
+} yj_insp_finding;
+/* The finding id as the caller of scope sc sees it: ST_OK, ST_NOTFOUND (absent or outside sc) or a failure. */
+int yj_insp_finding_get(store_conn *c, const yj_scope *sc, int64_t id, yj_insp_finding *out);
 /* The module descriptor (inspection_module.c; platform/module.h). */
 extern const struct yj_module yj_inspection_module;
 

@@ -432,3 +432,20 @@ int insp_attachment_type(store_conn *c, const yj_scope *sc, int64_t task_id, con
 	store_finalize(st);
 	return rc == ST_ROW ? ST_OK : rc == ST_DONE ? ST_NOTFOUND : rc;
 }
+
+int yj_insp_finding_get(store_conn *c, const yj_scope *sc, int64_t id, yj_insp_finding *out)
+{
+	store_stmt *st;
+	int rc = yj_q_one_by_id(c, &insp_findings_t, "id, task_id, subject_id, severity, clause, region_code, department", sc, id, &st);
+	if (rc != ST_OK)
+		return rc;
+	out->id = store_col_int64(st, 0);
+	out->task_id = store_col_int64(st, 1);
+	out->subject_id = store_col_int64(st, 2);
+	snprintf(out->severity, sizeof out->severity, "%s", store_col_text(st, 3));
+	snprintf(out->clause, sizeof out->clause, "%s", store_col_text(st, 4));
+	snprintf(out->region_code, sizeof out->region_code, "%s", store_col_text(st, 5));
+	snprintf(out->department, sizeof out->department, "%s", store_col_text(st, 6));
+	store_finalize(st);
+	return ST_OK;
+}

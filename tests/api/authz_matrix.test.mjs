@@ -72,6 +72,9 @@ const freshFiling = async (t) => made(await t.clients.admin.post(`/api/v1/practi
   { institution_id: t.other.id, start_date: `2025-01-${String(1 + (seq++ % 28)).padStart(2, '0')}` }));
 const freshResp = async () => made(await T[A].clients.admin.post('/api/v1/responsibilities',
   { department: 'health', duty: `矩阵测试职责${uniq()}`, source: '测试' }));
+const freshClue = async (t) => made(await t.clients.inspector.post('/api/v1/cases/clues', { source: 'manual',
+  subject_kind: 'institution', subject_id: t.inst.id, summary: `矩阵案源${uniq()}` }));
+const freshCase = async (t) => made(await t.clients.leader.post('/api/v1/cases', { clue_id: (await freshClue(t)).id, officers: t.team }));
 // An issued document of territory t about its bound institution, through the CLI as a capability issues one.
 const issueDoc = (t) => JSON.parse(execFileSync(BIN, ['doc', 'issue', '--db', srv.db, '--keys', srv.keys, '--region', t.code,
   '--office', `矩${t.code.slice(4)}卫`, '--institution', t.inst.id, '--subject', `institution:${t.inst.id}`], { encoding: 'utf8' }));
@@ -126,6 +129,9 @@ before(async () => {
     await made(await t.clients.admin.post('/api/v1/tokens', { name: 'matrix' }));
     t.tokenId = await lastToken(t.clients.admin);
     t.leaf = (await t.clients.admin.get(`/api/v1/audit/leaves?object_type=institution&object_id=${t.inst.id}`)).data.items[0];
+    t.clue = await freshClue(t);
+    t.case = await freshCase(t);
+    t.caseDoc = (await t.clients.leader.get(`/api/v1/cases/${t.case.id}/documents`)).data.items[0];
   }
   a.item = await made(await a.clients.admin.post('/api/v1/inspection/items', { code: 'MATRIX-1', department: 'health',
     name: '矩阵测试事项', legal_basis: '《医疗机构管理条例》', subject_types: ['clinic'],
@@ -402,6 +408,38 @@ def('GET /api/v1/inspection/publications', { roles: STAFF, ok: 200, foreign: nul
 def('POST /api/v1/inspection/tasks/{id}/publish', { roles: PLANNERS, ok: 200,
   req: async (t) => ({ params: { id: mk(t) ? (await completedTask(t)).id : t.task.id } }) });
 pub('GET /api/v1/public/inspection-results');
+
+// Enforcement cases (行政处罚): clues, cases and their one transition route (the action's own role rule refuses
+// a leader's or legal reviewer's investigation step with 409 and changes nothing), benchmarks, indicators, 双公示.
+const CASE_READERS = 'admin leader inspector legal_reviewer';
+def('POST /api/v1/cases/clues', { roles: 'inspector leader insurance_analyst', ok: 201, foreign: 422, req: (t) => ({ body: {
+  source: 'manual', subject_kind: 'institution', subject_id: t.inst.id, summary: `矩阵案源${uniq()}` } }) });
+def('GET /api/v1/cases/clues', { roles: CASE_READERS + ' insurance_analyst', ok: 200, foreign: null,
+  has: (t, role) => (role === 'insurance_analyst' ? [] : [t.clue.id]) });
+def('POST /api/v1/cases/clues/{id}/reject', { roles: 'leader', ok: 200,
+  req: async (t) => ({ params: { id: mk(t) ? (await freshClue(t)).id : t.clue.id }, body: { reason: '不属于本机关管辖' } }) });
+def('POST /api/v1/cases', { roles: 'leader', ok: 201, foreign: 422,
+  req: async (t) => ({ body: { clue_id: mk(t) ? (await freshClue(t)).id : t.clue.id, officers: a.team } }) });
+def('GET /api/v1/cases', { roles: CASE_READERS, ok: 200, foreign: null, has: (t) => [t.case.id] });
+def('GET /api/v1/cases/export', { roles: CASE_READERS, ok: 200, foreign: null, req: () => ({ query: '?format=csv' }) });
+def('GET /api/v1/cases/{id}', { roles: CASE_READERS, ok: 200, req: (t) => ({ params: { id: t.case.id } }) });
+def('POST /api/v1/cases/{id}/evidence', { roles: 'inspector', ok: 201, raw: 'application/octet-stream', req: async (t) => {
+  let id = t.case.id;
+  if (mk(t)) {
+    id = (await freshCase(t)).id;
+    await made(await t.clients.inspector.post(`/api/v1/cases/${id}/transitions`, { action: 'investigate', participants: t.team }), 200);
+  }
+  return { params: { id }, query: '?kind=photo&description=matrix', body: new Uint8Array([0x89, 0x50, seq++ % 256, 7]) };
+} });
+def('GET /api/v1/cases/{id}/documents', { roles: CASE_READERS, ok: 200, req: (t) => ({ params: { id: t.case.id } }) });
+def('GET /api/v1/cases/{id}/documents/{doc_id}.pdf', { roles: CASE_READERS, ok: 200,
+  req: (t) => ({ params: { id: t.case.id, doc_id: t.caseDoc.id } }) });
+def('POST /api/v1/cases/{id}/transitions', { roles: 'inspector leader legal_reviewer', ok: 200, own: { leader: 409, legal_reviewer: 409 },
+  req: async (t) => ({ params: { id: mk(t) ? (await freshCase(t)).id : t.case.id }, body: { action: 'investigate', participants: a.team } }) });
+pub('GET /api/v1/enforcement/benchmarks');
+def('GET /api/v1/enforcement/indicators', { roles: CASE_READERS, ok: 200, foreign: null });
+def('GET /api/v1/enforcement/indicators/export', { roles: CASE_READERS, ok: 200, foreign: null, req: () => ({ query: '?format=csv' }) });
+pub('GET /api/v1/public/penalties');
 
 // FHIR (the registry's subjects, read-only)
 pub('GET /fhir/r4/metadata');

@@ -195,3 +195,15 @@ test('bad options are refused with a Chinese message and nothing is written', ()
     assert.match(String(err.stderr), /[\u4e00-\u9fa5]/);
   }
 });
+
+test('the demo has enforcement cases in many states, with their documents', async () => {
+  const leader = await signedIn(srv, 'leader');
+  const cases = await walk(leader, '/api/v1/cases');
+  const states = new Set(cases.map((c) => c.state));
+  for (const s of ['filed', 'investigating', 'investigated', 'notified', 'hearing_requested', 'decided', 'published', 'closed',
+    'transferred', 'suspended']) assert.ok(states.has(s), `a case in state ${s}: ${[...states]}`);
+  const decided = cases.find((c) => c.state === 'published');
+  assert.match(decided.decision_no, /^温鹿卫医罚〔\d{4}〕\d+号$/);
+  const docs = await leader.get(`/api/v1/cases/${decided.id}/documents`);
+  assert.ok(docs.data.items.some((d) => d.kind === 'penalty_decision' && d.number === decided.decision_no));
+});

@@ -29,8 +29,11 @@ export const NAV = [
       { path: '/inspection/inspectors', name: 'inspection-inspectors', title: '执法人员名录', roles: INSP_STAFF },
     ],
   },
-  { path: '/enforcement', name: 'enforcement', title: '执法办案', icon: 'Stamp', planned: true,
-    desc: '立案、调查取证、法制审核、处罚决定、送达与结案，执法全过程记录防篡改留存。' },
+  {
+    title: '执法办案', icon: 'Stamp', roles: ['admin', 'leader', 'inspector', 'legal_reviewer'], children: [
+      { path: '/enforcement/cases', name: 'enforcement-cases', title: '我的案件', roles: ['admin', 'leader', 'inspector', 'legal_reviewer'], todos: ['enforcement.case', 'enforcement.deadline'] },
+    ],
+  },
   { path: '/credit', name: 'credit', title: '信用监管', icon: 'Medal' },
   { path: '/complaints', name: 'complaints', title: '投诉举报', icon: 'ChatLineSquare', planned: true,
     desc: '受理网上、热线等渠道的投诉举报，在部门间限时流转、督办与反馈。' },

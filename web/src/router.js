@@ -22,6 +22,7 @@ const built = {
   grids: () => import('./views/GridsView.vue'),
   responsibilities: () => import('./views/ResponsibilitiesView.vue'),
   credit: () => import('./views/CreditView.vue'),
+  'enforcement-cases': () => import('./views/CasesView.vue'),
 };
 const recordDetail = () => import('./views/RecordDetailView.vue');
 const recordForm = () => import('./views/RecordFormView.vue');
@@ -68,6 +69,8 @@ const routes = [
         meta: { title: '计划详情', group: '双随机抽查', menu: '/inspection/plans', parent: { title: '抽查计划', path: '/inspection/plans' } } },
       { path: 'inspection/tasks/:id(\\d+)', name: 'inspection-task', component: () => import('./views/TaskView.vue'),
         meta: { title: '任务详情', group: '双随机抽查', menu: '/inspection/tasks', parent: { title: '检查任务', path: '/inspection/tasks' } } },
+      { path: 'enforcement/cases/:id(\\d+)', name: 'enforcement-case', component: () => import('./views/CaseView.vue'),
+        meta: { title: '案件详情', group: '执法办案', menu: '/enforcement/cases', parent: { title: '我的案件', path: '/enforcement/cases' } } },
       { path: 'profile', name: 'profile', component: () => import('./views/ProfileView.vue'), meta: { title: '个人资料' } },
       { path: ':rest(.*)*', name: 'not-found', component: () => import('./views/NotFoundView.vue'), meta: { title: '页面不存在' } },
     ],

@@ -1,0 +1,78 @@
+/* enf_int.h — what the enforcement module's files share and no other module sees: the scoped tables,
+ * the case row's columns, the store functions (enf_store.c) and the helpers of the handlers. */
+#ifndef YJ_ENF_INT_H
+#define YJ_ENF_INT_H
+
+#include "enforcement.h"
+#include "../platform/audit/audit.h"
+#include "../platform/events/events.h"
+#include "../platform/calendar/calendar.h"
+#include "../platform/store/query.h"
+#include "../base/id.h"
+
+extern const yj_table enf_clues_t, enf_cases_t, enf_steps_t;
+
+/* A setting of enf_settings (a default an administrator can change), or dflt when absent. */
+int64_t enf_setting(store_conn *c, const char *key, int64_t dflt);
+
+/* Columns of enf_cases as the API shows them, in the order enf_case_json reads them. */
+extern const char *const enf_case_cols;
+/* The row of st (selected with enf_case_cols) as JSON, and the state machine's view into *k (may be
+ * NULL). New reference. */
+json_t *enf_case_json(store_stmt *st, enf_case *k);
+/* Case id in scope sc: *row (new reference) and *k filled. ST_OK, ST_NOTFOUND or a failure. */
+int enf_case_load(store_conn *c, const yj_scope *sc, int64_t id, json_t **row, enf_case *k);
+/* The steps of a case in order (the timeline): new array in *out. */
+int enf_steps_load(store_conn *c, int64_t id, json_t **out);
+/* Appends step (action, from → to, data stolen) with its audit leaf; *seq receives its number. */
+int enf_step_append(store_conn *c, int64_t case_id, const char *action, const char *from, const char *to,
+		    const char *actor, const char *today, json_t *data, const char *region, const char *dept, int *seq);
+/* The office abbreviation of a region for document numbers (温州市鹿城区 → 温鹿). */
+void enf_office_abbr(store_conn *c, const char *region, char out[32]);
+/* The benchmark row (code, latest active version): *version, tiers JSON (caller frees), double_penalty
+ * and the legal maximum. ST_OK, ST_NOTFOUND or a failure. */
+int enf_benchmark_get(store_conn *c, const char *code, int64_t *version, char **tiers, int *double_penalty,
+		      int64_t *legal_max, char name[256]);
+/* Case and todo upkeep after a change (inbox of officers and leaders). */
+int enf_todos_sync(store_conn *c, int64_t case_id);
+
+/* Issues document kind (case_acceptance, filing_report, prior_notice, penalty_decision, no_penalty_decision,
+ * service_receipt, transfer_letter, closing_report) for the case (row: the case's JSON, or the clue's for
+ * case_acceptance with case_id 0) through the platform's document facility, inside the caller's
+ * transaction, and links it in enf_documents. data: the step's fields (may be NULL); seq: the step (0:
+ * none); public_url: base of the verification QR (NULL: none). number (may be NULL) receives its 文号. */
+int enf_doc_issue(store_conn *c, const char *kind, int64_t case_id, int64_t clue_id, const json_t *row, const json_t *data,
+		  int seq, const char *actor, const char *public_url, char number[160]);
+
+/* Who takes a step, with what, and the base of verification addresses: what the transactions of
+ * clues, filing and transitions need of a request, so the demo can run them without HTTP. */
+typedef struct enf_ctx {
+	const yj_principal *who;
+	const json_t *body;
+	const char *public_url;
+} enf_ctx;
+
+/* The actor string of the request (user id in decimal). */
+void enf_actor(yj_req *r, char out[21]);
+json_t *enf_text(store_stmt *st, int col);
+/* Emits type for case id with the decision payload of docs/events.md (reason may be NULL). A 双罚 case
+ * (responsible_id set) emits a second event naming the responsible practitioner as the subject. */
+int enf_decision_event(store_conn *c, const char *actor, const char *type, int64_t case_id, const char *reason);
+/* The case with its timeline, clocks and the actions its state offers (cases_api.c). */
+int enf_case_full(store_conn *c, const yj_scope *sc, int64_t id, json_t **out);
+/* POST /api/v1/cases/{id}/transitions (transition.c) and its body fields. */
+int enf_transition(yj_req *r);
+extern const yj_field enf_transition_body[];
+/* POST /api/v1/cases/{id}/evidence (transition.c): the file into the attachment store by SHA-256 and the
+ * add_evidence step naming the case's officers, in one transaction. */
+int enf_evidence_upload(yj_req *r);
+extern const yj_field enf_evidence_body[];
+/* Records a clue (shared by the route and the complaint subscriber). */
+typedef struct enf_clue_new {
+	const char *source, *source_ref, *subject_kind, *subject_name, *summary, *received_on, *region, *dept, *actor;
+	int64_t subject_id; /* 0: none */
+} enf_clue_new;
+/* Inserts the clue with its 受理 audit leaf; *id receives it. ST_CONFLICT when (source, ref) exists. */
+int enf_clue_insert(store_conn *c, const enf_clue_new *n, int64_t *id);
+
+#endif
