@@ -161,7 +161,8 @@ int insp_attachment_get(yj_req *r);
 #define INSP_ORDER_COLS                                                                \
 	"id, task_id, finding_id, subject_id, requirement, issued_on, working_days, deadline, state,"             \
 	" follow_up_task_id, closed_at, close_note, region_code, department, actor, created_at, report, reported_at,"   \
-	" reported_by"
+	" reported_by, (SELECT t.subject_name FROM inspection_tasks t WHERE t.id = rectification_orders.task_id),"     \
+	" (SELECT t.subject_code FROM inspection_tasks t WHERE t.id = rectification_orders.task_id)"
 /* A row of INSP_ORDER_COLS as JSON, with overdue as of today (new reference); insp_order_row is the
  * same as a yj_row_fn (arg: today). */
 json_t *insp_order_json(store_stmt *st, const char *today);

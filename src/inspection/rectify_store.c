@@ -56,6 +56,9 @@ json_t *insp_order_json(store_stmt *st, const char *today)
 	json_object_set_new(o, "report", insp_text(st, 16));
 	json_object_set_new(o, "reported_at", insp_int(st, 17));
 	json_object_set_new(o, "reported_by", insp_text(st, 18));
+	/* The institution by the name and code its task recorded (the list names whom an order binds). */
+	json_object_set_new(o, "subject_name", insp_text(st, 19));
+	json_object_set_new(o, "subject_code", insp_text(st, 20));
 	return o;
 }
 

@@ -203,6 +203,7 @@ pub('GET /api/v1/audit/proof/consistency', () => ({ query: '?first=1' }));
 pub('GET /api/v1/public/audit/sth');
 pub('GET /api/v1/public/audit/sths');
 pub('GET /api/v1/public/audit/leaves', () => ({ query: '?start=0' }));
+def('GET /api/v1/audit/daily', { roles: 'admin leader', ok: 200, foreign: null });
 def('GET /api/v1/audit/leaves', { roles: 'admin leader', ok: 200, foreign: 'list',
   req: (t) => ({ query: `?object_type=institution&object_id=${t.inst.id}` }), has: (t) => [t.leaf.leaf_hash] });
 

@@ -312,6 +312,11 @@ test('field results, completion, rectification and publication', async () => {
   const due10 = await member.get(`/api/v1/calendar/working-days?from=${order.issued_on}&days=10`);
   assert.equal(order.deadline, due10.data.date);
   assert.equal(order.overdue, false);
+  // The order names the institution it binds, as the list shows it.
+  const listed = (await member.get('/api/v1/inspection/rectifications')).data.items.find((o) => o.id === order.id);
+  const task = (await member.get(url)).data;
+  assert.equal(listed.subject_name, task.subject.name);
+  assert.equal(listed.subject_code, task.subject.credit_code);
   r = await member.post(`/api/v1/inspection/rectifications/${order.id}/follow-up`, {});
   assert.equal(r.status, 201, JSON.stringify(r.data));
   const fu = await member.get(`/api/v1/inspection/tasks/${r.data.follow_up_task_id}`);

@@ -258,14 +258,17 @@ test('double random, one public in the browser: plan, commitment, witnessed draw
     assert.match(v.stdout + v.stderr, /seed|witness/);
   });
 
-  await step('the task list filters by kind and exports', async () => {
+  await step('the task list filters by kind and exports through the server', async () => {
     await page.goto(`${URL_}/inspection/tasks`);
     await page.locator('[data-test=filter-kind] .el-select__wrapper').click();
     await page.locator('.el-select-dropdown:visible .el-select-dropdown__item').filter({ hasText: '双随机抽查' }).first().click();
     await page.getByRole('button', { name: '查询' }).click();
     const table = page.locator('[data-test=tasks-table]');
     await table.getByText(taskSubject).waitFor();
-    const [dl] = await Promise.all([page.waitForEvent('download'), page.locator('[data-test=tasks-export]').click()]);
+    // The server's export with the list's filters (kind here), as CSV from the button's menu.
+    await page.locator('[data-test=tasks-export] .el-dropdown__caret-button').click();
+    const [dl] = await Promise.all([page.waitForEvent('download'),
+      page.locator('.el-dropdown-menu:visible').getByText('导出 CSV（.csv）').click()]);
     const csv = readFileSync(await dl.path(), 'utf8');
     assert.match(csv, new RegExp(taskSubject));
     assert.doesNotMatch(csv.split('\n').slice(1).join('\n'), /日常巡查/);

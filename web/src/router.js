@@ -39,7 +39,7 @@ function recordRoutes(kind, base, label) {
 }
 const placeholder = () => import('./views/PlaceholderView.vue');
 
-const consoleRoutes = PAGES.map((p) => ({
+const consoleRoutes = PAGES.filter((p) => !p.outside).map((p) => ({
   path: p.path === '/' ? '' : p.path.slice(1),
   name: p.name,
   component: p.planned ? placeholder : built[p.name],
