@@ -171,6 +171,7 @@ def('GET /api/v1/users/{id}', { roles: 'admin leader', ok: 200, req: (t) => ({ p
 def('PATCH /api/v1/users/{id}', { roles: 'admin', ok: 200, req: (t) => ({ params: { id: t.users.inspector2.id },
   body: { display_name: `监督员${uniq()}` } }) });
 
+def('POST /api/v1/users/{id}/unlock', { roles: 'admin', ok: 200, req: (t) => ({ params: { id: t.users.inspector2.id } }) });
 def('PUT /api/v1/users/{id}/password', { roles: 'admin', ok: 204, req: (t) => ({ params: { id: t.users.inspector2.id },
   body: { password: 'Jiancha-yuan-2027-' + uniq() } }) });
 

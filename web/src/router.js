@@ -81,6 +81,8 @@ router.beforeEach(async (to) => {
   if (!session.loaded) await loadSession();
   if (to.meta.public) return session.user && to.name === 'login' ? { name: 'home' } : true;
   if (!session.user) return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} };
+  // After an administrator's reset the server serves nothing else until the password is changed.
+  if (session.user.must_change_password && to.name !== 'profile') return { name: 'profile' };
   return true;
 });
 

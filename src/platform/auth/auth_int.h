@@ -24,6 +24,7 @@ typedef struct auth_user {
 	char remit[256];
 	int disabled;
 	int64_t password_version; /* bumped by every password change */
+	int must_change;	  /* set by an administrator's reset: change it before anything else */
 } auth_user;
 
 /* The limits in force in this process (yj_auth_set_signin_limits). */
