@@ -435,6 +435,21 @@ static int insp_op(yj_req *r, const char *param, store_tx_fn fn, int status)
 	return yj_reply_json(r, status, a.out);
 }
 
+/* The directory's certificate number of user (*out malloc'd, caller frees; NULL when none). */
+static int current_cert(store_conn *c, int64_t user, char **out)
+{
+	*out = NULL;
+	store_stmt *st = store_prepare(c, "SELECT cert_no FROM inspectors WHERE user_id = ?");
+	if (!st)
+		return ST_ERR;
+	store_bind_int64(st, 1, user);
+	int rc = store_step(st);
+	if (rc == ST_ROW)
+		*out = yj_strdup(store_col_text(st, 0));
+	store_finalize(st);
+	return rc < 0 ? rc : ST_OK;
+}
+
 static int inspector_put_tx(store_conn *c, void *arg)
 {
 	struct insp_arg *a = arg;
@@ -473,6 +488,24 @@ static int inspector_put_tx(store_conn *c, void *arg)
 	int64_t exists = 0;
 	if ((rc = store_query_int64(c, "SELECT COUNT(*) FROM inspectors WHERE user_id = ?", uid, &exists)) < 0)
 		return rc;
+	/* Entering someone already in the directory under another number is refused unless the caller
+	 * names the number being replaced (expected_cert_no): a second entry never silently overwrites. */
+	if (exists) {
+		char *cur = NULL;
+		if ((rc = current_cert(c, a->user, &cur)) < 0)
+			return rc;
+		const char *expected = json_string_value(json_object_get(b, "expected_cert_no"));
+		int clash = cur && strcmp(cur, cert) != 0 && !(expected && strcmp(expected, cur) == 0);
+		if (clash) {
+			rc = yj_refuse(&a->ref, 409, "conflict", "该人员已在名录中",
+				       "%s 已在执法人员名录中，执法证号为 %s。如确需更换执法证号，请在名录中对该人员使用“更换执法证号”。",
+				       u.display_name[0] ? u.display_name : u.username, cur);
+			yj_refusal_field(&a->ref, "cert_no", "该人员已登记其他执法证号");
+		}
+		free(cur);
+		if (clash)
+			return rc;
+	}
 	/* Conflicts reference the directory row, so an existing entry is updated in place. */
 	st = store_prepare(c, exists ? "UPDATE inspectors SET cert_no = ?, department = ?, region_code = ?, active = ?,"
 				       " updated_at = ? WHERE user_id = ?"
@@ -703,6 +736,8 @@ static const yj_field item_patch_body[] = {
 static const yj_field inspector_body[] = {
 	{"cert_no", F_STRING, 1, 32, "Enforcement certificate number (执法证号)"},
 	{"active", F_BOOL, 0, 0, "Available for draws (default true)"},
+	{"expected_cert_no", F_STRING, 0, 32,
+	 "The number being replaced, for a change of an entered person's number (without it a different number is refused, 409)"},
 	{NULL, 0, 0, 0, NULL},
 };
 static const yj_field conflict_body[] = {

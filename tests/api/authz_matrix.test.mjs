@@ -322,8 +322,11 @@ def('GET /api/v1/inspection/inspectors', { roles: STAFF, ok: 200, foreign: null,
   has: (t, role) => (role === 'liaison' ? [] : [t.users.inspector.id]) });
 def('GET /api/v1/inspection/inspectors/{user_id}', { roles: STAFF, ok: 200, own: DEPT_HIDDEN,
   req: (t) => ({ params: { user_id: t.users.inspector.id } }) });
-def('PUT /api/v1/inspection/inspectors/{user_id}', { roles: 'admin', ok: 200,
-  req: (t) => ({ params: { user_id: t.users.inspector.id }, body: { cert_no: `33${t.code}01` } }) });
+// A new number for someone in the directory names the number it replaces (else 409).
+def('PUT /api/v1/inspection/inspectors/{user_id}', { roles: 'admin', ok: 200, req: async (t) => {
+  const cur = (await t.clients.admin.get(`/api/v1/inspection/inspectors/${t.users.inspector.id}`)).data;
+  return { params: { user_id: t.users.inspector.id }, body: { cert_no: `33${t.code}01`, expected_cert_no: cur?.cert_no } };
+} });
 // item 6: an inspector declares their own conflicts; another county's institution is not theirs to name
 def('POST /api/v1/inspection/inspectors/{user_id}/conflicts', { roles: 'admin inspector', ok: 201, foreign: 422,
   req: (t, role) => ({ params: { user_id: a.users.inspector.id },
@@ -343,6 +346,11 @@ def('GET /api/v1/inspection/plans', { roles: STAFF, ok: 200, foreign: null, has:
 def('POST /api/v1/inspection/plans', { roles: PLANNERS, ok: 201, foreign: 422, req: (t) => ({ body: { name: `计划${uniq()}`,
   kind: 'special', item_ids: ['8000001'], region_code: t.code, start_date: '2026-03-01', end_date: '2026-11-30', team_size: 2 } }) });
 def('GET /api/v1/inspection/plans/{id}', { roles: STAFF, ok: 200, own: DEPT_HIDDEN, req: (t) => ({ params: { id: t.plan.id } }) });
+def('PUT /api/v1/inspection/plans/{id}', { roles: PLANNERS, ok: 200,
+  req: async (t) => ({ params: { id: mk(t) ? (await freshPlan(t)).id : t.plan.id }, body: { name: `计划${uniq()}`, kind: 'special',
+    item_ids: ['8000001'], region_code: t.code, start_date: '2026-03-01', end_date: '2026-11-30', team_size: 2 } }) });
+def('DELETE /api/v1/inspection/plans/{id}', { roles: PLANNERS, ok: 204,
+  req: async (t) => ({ params: { id: mk(t) ? (await freshPlan(t)).id : t.plan.id } }) });
 def('POST /api/v1/inspection/plans/{id}/commit', { roles: PLANNERS, ok: 201,
   req: async (t) => ({ params: { id: mk(t) ? (await freshPlan(t)).id : t.plan.id } }) });
 def('GET /api/v1/inspection/draws/{id}', { roles: STAFF, ok: 200, own: DEPT_HIDDEN, req: (t) => ({ params: { id: t.draw.id } }) });
