@@ -385,6 +385,7 @@ def('POST /api/v1/inspection/tasks/{id}/complete', { roles: FIELD, ok: 200, req:
 } });
 def('POST /api/v1/inspection/tasks/{id}/rectifications', { roles: FIELD, ok: 201,
   req: (t) => ({ params: { id: t.task.id }, body: { requirement: '限期整改', working_days: 5 } }) });
+def('GET /api/v1/inspection/rectifications/export', { roles: TASK_READERS, ok: 200, foreign: null, req: () => ({ query: '?format=csv' }) });
 def('GET /api/v1/inspection/rectifications', { roles: TASK_READERS, ok: 200, foreign: null,
   has: (t, role) => (role === 'liaison' ? [] : [t.order.id]) });
 def('GET /api/v1/inspection/rectifications/{id}', { roles: TASK_READERS, ok: 200, own: DEPT_HIDDEN, req: (t) => ({ params: { id: t.order.id } }) });

@@ -328,6 +328,13 @@ test('field results, completion, rectification and publication', async () => {
   const task = (await member.get(url)).data;
   assert.equal(listed.subject_name, task.subject.name);
   assert.equal(listed.subject_code, task.subject.credit_code);
+  // The export has every order of the list with the same filters, the institution first.
+  const csv = (await member.get('/api/v1/inspection/rectifications/export?format=csv&state=open')).data.toString('utf8');
+  assert.match(csv.split('\n')[0], /"被检查机构","统一社会信用代码","整改要求"/);
+  assert.match(csv, new RegExp(`"${task.subject.name}","${task.subject.credit_code}","立即停止超范围诊疗活动"`));
+  const xlsx = await member.get('/api/v1/inspection/rectifications/export');
+  assert.equal(xlsx.status, 200);
+  assert.match(xlsx.headers.get('content-type'), /spreadsheetml/);
   r = await member.post(`/api/v1/inspection/rectifications/${order.id}/follow-up`, {});
   assert.equal(r.status, 201, JSON.stringify(r.data));
   const fu = await member.get(`/api/v1/inspection/tasks/${r.data.follow_up_task_id}`);

@@ -198,6 +198,16 @@ test('each role\'s home page, the bell, and the field pages on a 390-pixel phone
     await row.waitFor();
     assert.match(await row.innerText(), new RegExp(`${monthEnd}[\\s\\S]*天后到期|${monthEnd}[\\s\\S]*0 天后到期`));
     await shot(page, 'home-03-institution');
+    // Its rectification list names the clinic and the deadline, and exports through the server.
+    await page.goto(`${URL_}/inspection/rectifications`);
+    const order = page.locator('[data-test=orders-table] .el-table__body tr').first();
+    await order.waitFor();
+    assert.match(await order.innerText(), new RegExp(`泰顺${RUN}康宁诊所[\\s\\S]*消毒记录补齐[\\s\\S]*\\d{4}-\\d{2}-\\d{2}`));
+    await page.locator('[data-test=orders-export] .el-dropdown__caret-button').click();
+    const [dl] = await Promise.all([page.waitForEvent('download'),
+      page.locator('.el-dropdown-menu:visible').getByText('导出 CSV（.csv）').click()]);
+    const { readFileSync } = await import('node:fs');
+    assert.match(readFileSync(await dl.path(), 'utf8'), new RegExp(`泰顺${RUN}康宁诊所`));
     await page.context().close();
   });
 
