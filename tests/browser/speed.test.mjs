@@ -66,7 +66,10 @@ test('the institutions list shows rows within 500 ms of the menu click', { skip,
   await page.goto(`${URL_}/registry/institutions`);
   await firstRow.waitFor();
   const reload = Date.now() - t0;
-  // A city user sees the county beside the town, and a two-word search finds the clinics.
+  // The pager has the total and the page count; a city user sees the county beside the town, and a
+  // two-word search finds the clinics.
+  await page.waitForFunction(() => /共 \d+ 条，第 1 \/ \d+ 页/.test(document.querySelector('[data-test=pager-total]')?.textContent ?? ''));
+  assert.ok(Number((await page.locator('[data-test=pager-total]').innerText()).match(/共 (\d+) 条/)[1]) >= 40);
   assert.match(await page.locator('[data-test=institutions-table] .el-table__header').innerText(), /县（市、区）/);
   assert.match(await firstRow.innerText(), /永嘉县/);
   await page.locator('[data-test=filter-q] input').fill(`永嘉 ${RUN}速度`);
