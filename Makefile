@@ -23,7 +23,11 @@ web:
 	@if [ -d web/node_modules ]; then cd web && npm run --silent build; \
 	 else echo "web/node_modules missing: run scripts/setup-deps (make demo/check do)" >&2; exit 1; fi
 
-demo: deps all
+# The build's output goes to demo/build.log (shown only when it fails): the terminal keeps the
+# banner with the address and accounts that scripts/demo prints at the end.
+demo:
+	@mkdir -p demo; echo "正在构建 / building (log: demo/build.log) ..."
+	@$(MAKE) --no-print-directory deps all >demo/build.log 2>&1 || { tail -40 demo/build.log >&2; exit 1; }
 	@scripts/demo $(DEMO_DB) $(LISTEN)
 
 check: deps all

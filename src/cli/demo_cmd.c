@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "../base/base.h"
 #include "../gen/demo.h"
+#include "modules.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -69,6 +70,16 @@ int cmd_demo(int argc, char **argv)
 		store_close(s);
 		return 1;
 	}
+	yj_demo_insp_stats is;
+	size_t ntables;
+	const yj_route *const *tables = yj_all_routes(&ntables);
+	if (yj_demo_inspection(s, keys, (const struct yj_route *const *)tables, ntables, opts.password, &is, &err) < 0) {
+		fprintf(stderr, "yijian demo: %s\n", err ? err : "double random demo failed");
+		free(err);
+		free(keys);
+		store_close(s);
+		return 1;
+	}
 	printf("demo region 温州市 (330300), seed %llu, scale %g, in %.1f s (%s)\n", (unsigned long long)opts.seed,
 	       opts.scale, st.total_seconds, store_engine(s));
 	printf("  %d counties, %d towns and streets, %d grids (%d new)\n", st.counties, st.towns, st.grids, st.grids_new);
@@ -84,6 +95,11 @@ int cmd_demo(int argc, char **argv)
 	printf("  practice filings (多机构执业备案): %d planned, %d written\n", st.filings, st.filings_new);
 	printf("  electronic licences (电子证照): %d planned, %d issued, %d already present (%.1f s)\n", st.licences,
 	       st.licences_new, st.licences - st.licences_new - st.licences_clash, st.licence_seconds);
+	if (is.present)
+		printf("  double random (双随机): the demo plan is there already\n");
+	else
+		printf("  double random (双随机): %d inspectors in the directory, %d plans, %d tasks (%d completed), %d rectification"
+		       " orders, %d published\n", is.inspectors, is.plans, is.tasks, is.completed, is.rectifications, is.published);
 	printf("  accounts: %d (%d new); password of new accounts: %s\n\n", st.users, st.users_new, opts.password);
 	printf("  %-12s %-16s %-10s %s\n", "user", "role", "territory", "department");
 	for (size_t i = 0; i < yj_demo_naccounts; i++) {

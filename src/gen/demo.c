@@ -112,13 +112,22 @@ static json_t *prac_json(const demo_prac *pr, int64_t inst_id)
 	return o;
 }
 
-/* A planned record the registry refuses is a bug of the generator: stop and say which. */
-static int refused(writer *w, const char *what, const char *name, const json_t *errors)
+char *demo_refusal_text(const char *what, const char *name, const json_t *errors, const char *why)
 {
-	const json_t *e = json_array_get(errors, 0);
+	const json_t *e = errors ? json_array_get(errors, 0) : NULL;
+	const char *field = json_string_value(json_object_get(e, "field"));
+	const char *detail = json_string_value(json_object_get(e, "detail"));
+	if (detail)
+		return yj_asprintf("%s %s refused by validation: %s%s%s", what, name, field ? field : "",
+				   field ? ": " : "", detail);
+	return yj_asprintf("%s %s refused: %s", what, name, why && *why ? why : "no reason given");
+}
+
+/* A planned record the registry refuses is a bug of the generator: stop and say which. */
+static int refused(writer *w, const char *what, const char *name, const json_t *errors, const char *why)
+{
 	free(w->err);
-	w->err = yj_asprintf("%s %s refused by validation: %s: %s", what, name,
-			     json_string_value(json_object_get(e, "field")), json_string_value(json_object_get(e, "detail")));
+	w->err = demo_refusal_text(what, name, errors, why);
 	return ST_ERR;
 }
 
@@ -130,7 +139,7 @@ static int put(writer *w, store_conn *c, const reg_kind *k, json_t *in, const ch
 	int rc = ST_OK;
 	*id = 0;
 	if (json_array_size(errors)) {
-		rc = refused(w, k->label, name, errors);
+		rc = refused(w, k->label, name, errors, NULL);
 	} else if (yj_reg_conflict_field(c, k, rec, 0)) {
 		w->clash++;
 	} else if ((rc = yj_reg_insert(c, k, rec, w->o->actor, id)) >= 0) {
@@ -324,6 +333,33 @@ static const char *prac_licence_kind(const demo_prac *pr)
 						     : "physician_practice";
 }
 
+enum yj_licence_action demo_licence_follow(const char *holder_state, const char *valid_to, const char *today)
+{
+	if (!strcmp(holder_state, "revoked"))
+		return LA_REVOKE;
+	if (!strcmp(holder_state, "suspended"))
+		return valid_to && strcmp(valid_to, today) < 0 ? LA_COUNT : LA_SUSPEND;
+	return LA_COUNT;
+}
+
+/* The action for licence lid as issued: its valid_to is the module's (given, or the kind's default
+ * term), and "expired" is judged on the real day as the module judges it, not on DEMO_TODAY —
+ * licences ending between the two are valid in the plan and lapsed in the store. */
+static enum yj_licence_action follow_action(writer *w, store_conn *c, int64_t lid, const char *state)
+{
+	if (strcmp(state, "suspended") && strcmp(state, "revoked"))
+		return LA_COUNT;
+	json_t *l = NULL;
+	char today[11];
+	yj_day_today(today);
+	enum yj_licence_action a = demo_licence_follow(state, NULL, today);
+	if (yj_licence_load(c, &w->sc, lid, 0, &l) >= 0) {
+		a = demo_licence_follow(state, json_string_value(json_object_get(l, "valid_to")), today);
+		json_decref(l);
+	}
+	return a;
+}
+
 /* Issues one licence unless its number exists; then suspends or revokes it with its holder. */
 static int issue(writer *w, store_conn *c, const char *kind, const char *htype, int64_t holder, const char *number,
 		 const char *from, const char *to, const char *issuer, const char *state, const char *name)
@@ -350,20 +386,20 @@ static int issue(writer *w, store_conn *c, const char *kind, const char *htype, 
 	rc = yj_licence_issue(c, &w->sc, issuer, body, w->o->actor, &lid, errors);
 	json_decref(body);
 	if (rc == YJ_LICENCE_INVALID) {
-		rc = refused(w, "licence of", name, errors);
+		rc = refused(w, "licence of", name, errors, NULL);
 	} else if (rc == ST_CONFLICT) {
 		w->clash++;
 		rc = ST_OK;
 	} else if (rc >= 0) {
 		w->written++;
-		enum yj_licence_action a = !strcmp(state, "suspended") ? LA_SUSPEND : !strcmp(state, "revoked") ? LA_REVOKE : LA_COUNT;
+		enum yj_licence_action a = follow_action(w, c, lid, state);
 		if (a != LA_COUNT) {
 			const char *why = NULL;
 			json_t *b = json_pack("{s:s}", "reason", a == LA_SUSPEND ? "暂停执业（示范数据）" : "吊销（示范数据）");
 			rc = yj_licence_act(c, &w->sc, lid, a, b, w->o->actor, errors, &why);
 			json_decref(b);
 			if (rc == YJ_LICENCE_INVALID || rc == YJ_LICENCE_STATE)
-				rc = refused(w, "licence action on", name, errors);
+				rc = refused(w, "licence action on", name, errors, why);
 		}
 	}
 	json_decref(errors);

@@ -49,4 +49,19 @@ extern const size_t yj_demo_naccounts;
  * caller frees). */
 int yj_demo_build(store *s, const yj_demo_opts *o, yj_demo_stats *st, char **err);
 
+/* ---- double random in the demo region (demo_inspection.c) ---- */
+
+typedef struct yj_demo_insp_stats {
+	int present; /* the drawn demo plan was there already: nothing was written */
+	int inspectors, plans, tasks, completed, rectifications, published;
+} yj_demo_insp_stats;
+
+/* After yj_demo_build: the 鹿城区 inspector directory, a drawn plan with tasks in every state, a
+ * rectification order, a publication and a draft plan, written through the API in process (the
+ * route tables are the server's, given by the caller; keys is the key directory) as the demo
+ * administrator. 0, or -1 with *err (English, caller frees). */
+struct yj_route;
+int yj_demo_inspection(store *s, const char *keys, const struct yj_route *const *tables, size_t ntables,
+		       const char *password, yj_demo_insp_stats *st, char **err);
+
 #endif

@@ -9,6 +9,9 @@
 
 #include "demo.h"
 #include "../base/date.h"
+#include "../registry/licence.h"
+
+#include <jansson.h>
 
 /* The day the demo's dates are relative to (licence validity, 校验, ages). Fixed, so a seed gives
  * the same region whatever day it runs. */
@@ -177,5 +180,18 @@ int demo_county_facts(const char *code, int *pop, int *urban, double box[4]);
 /* Day number (base/date.h) of a YYYY-MM-DD the generator wrote itself; 0 when malformed. Days are
  * written back with yj_day_format. */
 int64_t demo_days(const char *ymd);
+
+/* ---- licences following their holders (demo.c) ---- */
+
+/* The lifecycle action that makes a holder's licence follow the holder's state: LA_SUSPEND for a
+ * suspended holder, LA_REVOKE for a revoked one, LA_COUNT (none) otherwise. None either for a
+ * suspended holder whose licence has lapsed (valid_to before today, YYYY-MM-DD): the licence module
+ * refuses to suspend an expired licence (it needs 延续 first), and a lapsed licence is out of use
+ * already. valid_to may be NULL (no expiry). */
+enum yj_licence_action demo_licence_follow(const char *holder_state, const char *valid_to, const char *today);
+/* The generator's message for a record the registry or the licence module refused: the first
+ * field error's field and detail, else why, else a plain "no reason given" — never "(null)".
+ * errors and why may be NULL. The caller frees the result. */
+char *demo_refusal_text(const char *what, const char *name, const json_t *errors, const char *why);
 
 #endif

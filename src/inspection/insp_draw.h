@@ -29,6 +29,10 @@ int insp_plan_item(store_conn *c, int64_t id, int active_only, json_t **out);
 int insp_plans_page(store_conn *c, const yj_scope *sc, int64_t before, int limit, json_t **items, json_t **next);
 /* A draft plan from the validated plan p (as plan_validate builds it; borrowed). */
 int insp_plan_insert(store_conn *c, int64_t id, const json_t *p, const char *actor, int64_t now);
+/* Rewrites a draft plan from the validated plan p (borrowed); a committed plan is left as it is. */
+int insp_plan_update_draft(store_conn *c, int64_t id, const json_t *p, int64_t now);
+/* Deletes the plan while it is a draft. */
+int insp_plan_delete_draft(store_conn *c, int64_t id);
 /* Sets the plan's state (draft → committed → drawn). */
 int insp_plan_set_state(store_conn *c, int64_t id, const char *state);
 

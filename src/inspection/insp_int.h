@@ -90,6 +90,8 @@ int insp_inspectors_page(store_conn *c, const yj_scope *sc, const char *departme
 /* The user holding enforcement certificate cert: ST_OK, ST_NOTFOUND or a failure. */
 int insp_cert_holder(store_conn *c, const char *cert, int64_t *user);
 /* Inserts or updates (in place: conflicts reference it) the directory row of user. */
+/* The directory's certificate number of user (*out malloc'd, caller frees; NULL when not entered). */
+int insp_inspector_cert(store_conn *c, int64_t user, char **out);
 int insp_inspector_save(store_conn *c, int64_t user, const char *cert, const char *dept, const char *region, int active);
 /* A declared conflict of interest; strings borrowed (dates may be NULL). */
 typedef struct insp_conflict_new {
@@ -194,7 +196,8 @@ int insp_attachment_get(yj_req *r);
 #define INSP_ORDER_COLS                                                                \
 	"id, task_id, finding_id, subject_id, requirement, issued_on, working_days, deadline, state,"             \
 	" follow_up_task_id, closed_at, close_note, region_code, department, actor, created_at, report, reported_at,"   \
-	" reported_by"
+	" reported_by, (SELECT t.subject_name FROM inspection_tasks t WHERE t.id = rectification_orders.task_id),"     \
+	" (SELECT t.subject_code FROM inspection_tasks t WHERE t.id = rectification_orders.task_id)"
 /* A row of INSP_ORDER_COLS as JSON, with overdue as of today (new reference); insp_order_row is the
  * same as a yj_row_fn (arg: today). */
 json_t *insp_order_json(store_stmt *st, const char *today);
@@ -229,6 +232,8 @@ int insp_task_head_load(store_conn *c, const yj_scope *sc, int64_t id, insp_task
 /* One page of orders in scope by deadline (state filter NULL or "" for all; overdue_only: open and
  * past today), after the keyset (after_day, after_id) when after_day is not "" (*items new array,
  * *next the "deadline,id" cursor or null). */
+/* Every order of the list's filters by deadline, for an export (NULL on failure; the caller finalizes). */
+store_stmt *insp_orders_all(store_conn *c, const yj_scope *sc, const char *state, int overdue_only, const char *today);
 int insp_orders_page(store_conn *c, const yj_scope *sc, const char *state, int overdue_only, const char *today,
 		     const char *after_day, int64_t after_id, int limit, json_t **items, json_t **next);
 /* One page of published results, newest first, below id before, in territories LIKE region_like

@@ -229,6 +229,22 @@ static int inspector_put_tx(store_conn *c, void *arg)
 		yj_refusal_field(&a->ref, "cert_no", "该执法证号已登记在其他人员名下");
 	if (yj_refusal_has_fields(&a->ref))
 		return yj_refuse_invalid(&a->ref, NULL);
+	/* Entering someone already in the directory under another number is refused unless the caller
+	 * names the number being replaced (expected_cert_no): a second entry never silently overwrites. */
+	char *cur = NULL;
+	if ((rc = insp_inspector_cert(c, a->user, &cur)) < 0)
+		return rc;
+	const char *expected = json_string_value(json_object_get(b, "expected_cert_no"));
+	int clash = cur && strcmp(cur, cert) != 0 && !(expected && strcmp(expected, cur) == 0);
+	if (clash) {
+		rc = yj_refuse(&a->ref, 409, "conflict", "该人员已在名录中",
+			       "%s 已在执法人员名录中，执法证号为 %s。如确需更换执法证号，请在名录中对该人员使用“更换执法证号”。",
+			       u.display_name[0] ? u.display_name : u.username, cur);
+		yj_refusal_field(&a->ref, "cert_no", "该人员已登记其他执法证号");
+	}
+	free(cur);
+	if (clash)
+		return rc;
 	if ((rc = insp_inspector_save(c, a->user, cert, dept, region, act ? json_is_true(act) : 1)) < 0)
 		return rc;
 	if ((rc = insp_inspector_load(c, &yj_who(a->r)->scope, a->user, &a->out)) < 0)
@@ -385,6 +401,8 @@ static const yj_field item_patch_body[] = {
 static const yj_field inspector_body[] = {
 	{"cert_no", F_STRING, 1, 32, "Enforcement certificate number (执法证号)"},
 	{"active", F_BOOL, 0, 0, "Available for draws (default true)"},
+	{"expected_cert_no", F_STRING, 0, 32,
+	 "The number being replaced, for a change of an entered person's number (without it a different number is refused, 409)"},
 	{NULL, 0, 0, 0, NULL},
 };
 static const yj_field conflict_body[] = {

@@ -268,6 +268,20 @@ int insp_cert_holder(store_conn *c, const char *cert, int64_t *user)
 	return store_query_int64(c, "SELECT user_id FROM inspectors WHERE cert_no = ?", cert, user);
 }
 
+int insp_inspector_cert(store_conn *c, int64_t user, char **out)
+{
+	*out = NULL;
+	store_stmt *st = store_prepare(c, "SELECT cert_no FROM inspectors WHERE user_id = ?");
+	if (!st)
+		return ST_ERR;
+	store_bind_int64(st, 1, user);
+	int rc = store_step(st);
+	if (rc == ST_ROW)
+		*out = yj_strdup(store_col_text(st, 0));
+	store_finalize(st);
+	return rc < 0 ? rc : ST_OK;
+}
+
 int insp_inspector_save(store_conn *c, int64_t user, const char *cert, const char *dept, const char *region, int active)
 {
 	int64_t exists = 0;

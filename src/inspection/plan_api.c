@@ -205,6 +205,86 @@ static int plan_get(yj_req *r)
 	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 200, o);
 }
 
+/* ---- edit and delete while a draft ---- */
+
+/* The plan in scope, refused with 409 unless it is still a draft (a committed plan is on record). */
+static int draft_or_refuse(store_conn *c, struct plan_arg *a, json_t **plan)
+{
+	int rc = insp_plan_load(c, &yj_who(a->r)->scope, a->id, plan);
+	if (rc < 0)
+		return rc;
+	if (strcmp(json_string_value(json_object_get(*plan, "state")), "draft") != 0) {
+		json_decref(*plan);
+		*plan = NULL;
+		return yj_refuse(&a->ref, 409, "conflict", "计划已提交承诺",
+				 "该计划已提交承诺（输入已记入审计日志），不能再修改或删除；如需调整，请新建计划。");
+	}
+	return ST_OK;
+}
+
+static int plan_update_tx(store_conn *c, void *arg)
+{
+	struct plan_arg *a = arg;
+	json_t *old = NULL;
+	int rc = draft_or_refuse(c, a, &old);
+	if (rc < 0)
+		return rc;
+	json_decref(old);
+	json_t *p = plan_validate(c, a->r, &a->ref);
+	if (yj_refusal_has_fields(&a->ref)) {
+		json_decref(p);
+		return yj_refuse_invalid(&a->ref, "抽查计划不符合要求，请按字段提示修改后重新提交。");
+	}
+	rc = insp_plan_update_draft(c, a->id, p, yj_now_ms());
+	json_decref(p);
+	if (rc < 0)
+		return rc;
+	if ((rc = insp_plan_load(c, &yj_who(a->r)->scope, a->id, &a->out)) < 0)
+		return rc;
+	return insp_audit(c, a->r, "inspection.plan.update", "inspection_plan", a->id,
+			  json_string_value(json_object_get(a->out, "region_code")), a->out, NULL);
+}
+
+static int plan_delete_tx(store_conn *c, void *arg)
+{
+	struct plan_arg *a = arg;
+	json_t *old = NULL;
+	int rc = draft_or_refuse(c, a, &old);
+	if (rc < 0)
+		return rc;
+	char region[16];
+	snprintf(region, sizeof region, "%s", json_string_value(json_object_get(old, "region_code")));
+	if ((rc = insp_plan_delete_draft(c, a->id)) >= 0) {
+		json_t *state = json_pack("{s:O, s:b}", "plan", old, "deleted", 1);
+		rc = insp_audit(c, a->r, "inspection.plan.delete", "inspection_plan", a->id, region, state, NULL);
+		json_decref(state);
+	}
+	json_decref(old);
+	return rc;
+}
+
+static int plan_update(yj_req *r)
+{
+	struct plan_arg a = {.r = r};
+	if (yj_path_id_or_reply(r, "id", &a.id) < 0)
+		return YJ_OK;
+	if (yj_tx_or_reply(r, plan_update_tx, &a, &a.ref) < 0) {
+		json_decref(a.out);
+		return YJ_OK;
+	}
+	return yj_reply_json(r, 200, a.out);
+}
+
+static int plan_delete(yj_req *r)
+{
+	struct plan_arg a = {.r = r};
+	if (yj_path_id_or_reply(r, "id", &a.id) < 0)
+		return YJ_OK;
+	if (yj_tx_or_reply(r, plan_delete_tx, &a, &a.ref) < 0)
+		return YJ_OK;
+	return yj_reply_empty(r, 204);
+}
+
 /* ---- commit ---- */
 
 static int commit_tx(store_conn *c, void *arg)
@@ -315,6 +395,8 @@ const yj_route yj_insp_plan_routes[] = {
 	{"GET", "/api/v1/inspection/plans", plans_list, INSP_STAFF, NULL, insp_page_q, "inspection", "Inspection plans in scope", "{items}", 0},
 	{"POST", "/api/v1/inspection/plans", plan_create, INSP_PLANNERS, plan_body, NULL, "inspection", "Create an annual or special plan", "plan", 201},
 	{"GET", "/api/v1/inspection/plans/{id}", plan_get, INSP_STAFF, NULL, NULL, "inspection", "One plan", "plan", 0},
+	{"PUT", "/api/v1/inspection/plans/{id}", plan_update, INSP_PLANNERS, plan_body, NULL, "inspection", "Replace a draft plan (refused once committed)", "plan", 0},
+	{"DELETE", "/api/v1/inspection/plans/{id}", plan_delete, INSP_PLANNERS, NULL, NULL, "inspection", "Delete a draft plan (refused once committed)", "Deleted", 204},
 	{"POST", "/api/v1/inspection/plans/{id}/commit", plan_commit, INSP_PLANNERS, NULL, NULL, "inspection", "Build the draw input, refuse an impossible plan, commit input and secret hashes to the audit log", "draw", 201},
 	{"GET", "/api/v1/inspection/draws/{id}", insp_draw_get, INSP_STAFF, NULL, NULL, "inspection", "A draw: commitment, witness, seed, result and its tasks", "draw", 0},
 	{"POST", "/api/v1/inspection/draws/{id}/draw", insp_draw_run, INSP_PLANNERS, insp_draw_body, NULL, "inspection", "Run a committed draw with the witness value; creates the tasks", "draw", 0},

@@ -147,6 +147,52 @@ int insp_plan_insert(store_conn *c, int64_t id, const json_t *p, const char *act
 	return rc < 0 ? rc : ST_OK;
 }
 
+int insp_plan_update_draft(store_conn *c, int64_t id, const json_t *p, int64_t now)
+{
+	char *items = insp_array_csv(json_object_get(p, "item_ids")), *depts = insp_array_csv(json_object_get(p, "departments"));
+	char *f = yj_json_canonical(json_object_get(p, "weight_factors"));
+	store_stmt *st = store_prepare(c, "UPDATE inspection_plans SET name = ?, kind = ?, item_ids = ?, departments = ?,"
+					  " department = ?, region_code = ?, ratio_permille = ?, coverage_years = ?, start_date = ?,"
+					  " end_date = ?, team_size = ?, credit_share_permille = ?, conflict_years = ?,"
+					  " weight_factors = ?, updated_at = ? WHERE id = ? AND state = 'draft'");
+	int rc = ST_ERR;
+	if (st) {
+		store_bind_text(st, 1, json_string_value(json_object_get(p, "name")), -1);
+		store_bind_text(st, 2, json_string_value(json_object_get(p, "kind")), -1);
+		store_bind_text(st, 3, items, -1);
+		store_bind_text(st, 4, depts, -1);
+		store_bind_text(st, 5, json_string_value(json_array_get(json_object_get(p, "departments"), 0)), -1);
+		store_bind_text(st, 6, json_string_value(json_object_get(p, "region_code")), -1);
+		store_bind_int64(st, 7, json_integer_value(json_object_get(p, "ratio_permille")));
+		store_bind_int64(st, 8, json_integer_value(json_object_get(p, "coverage_years")));
+		store_bind_text(st, 9, json_string_value(json_object_get(p, "start_date")), -1);
+		store_bind_text(st, 10, json_string_value(json_object_get(p, "end_date")), -1);
+		store_bind_int64(st, 11, json_integer_value(json_object_get(p, "team_size")));
+		store_bind_int64(st, 12, json_integer_value(json_object_get(p, "credit_share_permille")));
+		store_bind_int64(st, 13, json_integer_value(json_object_get(p, "conflict_years")));
+		store_bind_text(st, 14, f, -1);
+		store_bind_int64(st, 15, now);
+		store_bind_int64(st, 16, id);
+		rc = store_step(st);
+		store_finalize(st);
+	}
+	free(items);
+	free(depts);
+	free(f);
+	return rc < 0 ? rc : ST_OK;
+}
+
+int insp_plan_delete_draft(store_conn *c, int64_t id)
+{
+	store_stmt *st = store_prepare(c, "DELETE FROM inspection_plans WHERE id = ? AND state = 'draft'");
+	if (!st)
+		return ST_ERR;
+	store_bind_int64(st, 1, id);
+	int rc = store_step(st);
+	store_finalize(st);
+	return rc < 0 ? rc : ST_OK;
+}
+
 int insp_plan_set_state(store_conn *c, int64_t id, const char *state)
 {
 	store_stmt *st = store_prepare(c, "UPDATE inspection_plans SET state = ?, updated_at = ? WHERE id = ?");

@@ -56,6 +56,9 @@ json_t *insp_order_json(store_stmt *st, const char *today)
 	json_object_set_new(o, "report", insp_text(st, 16));
 	json_object_set_new(o, "reported_at", insp_int(st, 17));
 	json_object_set_new(o, "reported_by", insp_text(st, 18));
+	/* The institution by the name and code its task recorded (the list names whom an order binds). */
+	json_object_set_new(o, "subject_name", insp_text(st, 19));
+	json_object_set_new(o, "subject_code", insp_text(st, 20));
 	return o;
 }
 
@@ -313,8 +316,8 @@ int insp_task_head_load(store_conn *c, const yj_scope *sc, int64_t id, insp_task
 	return ST_OK;
 }
 
-int insp_orders_page(store_conn *c, const yj_scope *sc, const char *state, int overdue_only, const char *today,
-		     const char *after_day, int64_t after_id, int limit, json_t **items, json_t **next)
+/* The orders in scope with the list's filters (state, overdue as of today). */
+static yj_qb *orders_filtered(const yj_scope *sc, const char *state, int overdue_only, const char *today)
 {
 	yj_qb *q = yj_q_select(&insp_orders_t, INSP_ORDER_COLS, sc);
 	if (state && *state) {
@@ -325,6 +328,20 @@ int insp_orders_page(store_conn *c, const yj_scope *sc, const char *state, int o
 		yj_q_where(q, "state = 'open' AND deadline < ?");
 		yj_q_text(q, today);
 	}
+	return q;
+}
+
+store_stmt *insp_orders_all(store_conn *c, const yj_scope *sc, const char *state, int overdue_only, const char *today)
+{
+	yj_qb *q = orders_filtered(sc, state, overdue_only, today);
+	yj_q_tail(q, "ORDER BY deadline, id");
+	return yj_q_prepare(q, c);
+}
+
+int insp_orders_page(store_conn *c, const yj_scope *sc, const char *state, int overdue_only, const char *today,
+		     const char *after_day, int64_t after_id, int limit, json_t **items, json_t **next)
+{
+	yj_qb *q = orders_filtered(sc, state, overdue_only, today);
 	if (after_day && after_day[0]) { /* keyset on (deadline, id): the cursor is "deadline,id" of the last row shown */
 		yj_q_where(q, "(deadline > ? OR (deadline = ? AND id > ?))");
 		yj_q_text(q, after_day);

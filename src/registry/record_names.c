@@ -82,7 +82,7 @@ done:
 	return rc;
 }
 
-void yj_reg_name_filter(yj_qb *q, const reg_kind *k, const char *alias, const char *text)
+static void name_word_filter(yj_qb *q, const reg_kind *k, const char *alias, const char *text)
 {
 	const char *cp[65];
 	size_t n = code_points(text, cp, 64);
@@ -125,4 +125,27 @@ void yj_reg_name_filter(yj_qb *q, const reg_kind *k, const char *alias, const ch
 	yj_q_text(q, pat.data);
 	yj_buf_free(&pat);
 	yj_buf_free(&cond);
+}
+
+/* Words are split at ASCII and ideographic spaces (U+3000): "鹿城 中医" finds names holding both, in
+ * any order, as a person types them. At most four words count. */
+void yj_reg_name_filter(yj_qb *q, const reg_kind *k, const char *alias, const char *text)
+{
+	char *copy = yj_strdup(text), *p = copy;
+	int words = 0;
+	while (*p && words < 4) {
+		while (*p == ' ' || *p == '\t' || !strncmp(p, "\xe3\x80\x80", 3))
+			p += *p == ' ' || *p == '\t' ? 1 : 3;
+		if (!*p)
+			break;
+		char *w = p;
+		while (*p && *p != ' ' && *p != '\t' && strncmp(p, "\xe3\x80\x80", 3))
+			p++;
+		char keep = *p;
+		*p = '\0';
+		name_word_filter(q, k, alias, w);
+		words++;
+		*p = keep;
+	}
+	free(copy);
 }

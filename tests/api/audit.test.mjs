@@ -169,6 +169,36 @@ test('an outsider checks consistency between two heads it saw, from the public r
   isProblem(assert, await anon.get('/api/v1/public/audit/sth?tree_size=x'), 400);
 });
 
+test('entries per day: counted by the database over every entry the caller may list, today last', async () => {
+  const r = await admin.get('/api/v1/audit/daily');
+  assert.equal(r.status, 200);
+  assert.equal(r.data.items.length, 14);
+  const today = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai' }).format(new Date());
+  assert.equal(r.data.items.at(-1).day, today);
+  // Every leaf the admin may list (paged without a cap) falls on one of the days counted.
+  let cursor, listed = 0;
+  const since = Date.parse(`${r.data.items[0].day}T00:00:00+08:00`);
+  do {
+    const p = await admin.get(`/api/v1/audit/leaves?limit=200${cursor ? `&cursor=${cursor}` : ''}`);
+    listed += p.data.items.filter((l) => l.at >= since).length;
+    cursor = p.data.next_cursor;
+  } while (cursor);
+  const after = await admin.get('/api/v1/audit/daily?days=1');
+  assert.ok(after.data.total >= 1);
+  assert.equal(r.data.total, r.data.items.reduce((a, d) => a + d.count, 0));
+  assert.ok(listed >= r.data.total && listed <= r.data.total + 2, `${listed} listed, ${r.data.total} counted`);
+  // A leader of another city counts only the platform-wide entries (no territory), none of 温州市's.
+  srv.addUser('au.other', 'leader', '330100');
+  const other = new Client(srv.url);
+  assert.equal((await other.signIn('au.other')).status, 200);
+  const o = await other.get('/api/v1/audit/daily?days=3');
+  assert.equal(o.status, 200);
+  assert.equal(o.data.items.length, 3);
+  assert.ok(o.data.total < r.data.total, `${o.data.total} < ${r.data.total}`);
+  for (const bad of ['0', '367', 'x', '']) isProblem(assert, await admin.get(`/api/v1/audit/daily?days=${bad}`), 400);
+  assert.equal((await anon.get('/api/v1/audit/daily')).status, 401);
+});
+
 // ---- records against the log ----
 
 const sql = (q) => (srv.db.startsWith('sqlite:')

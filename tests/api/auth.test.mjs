@@ -131,6 +131,69 @@ test('an administrator setting a password ends the user\'s sessions and tokens, 
   assert.equal((await hz.get('/api/v1/session')).status, 200);
 });
 
+test('a reset password must be changed at the next sign-in: until then the session only reads itself, changes it or signs out', async () => {
+  a.addUser('reset.me', 'inspector', '330302');
+  const adm = new Client(a.url);
+  await adm.signIn('zhou.admin');
+  const id = (await adm.get('/api/v1/users?q=reset.me')).data.items[0].id;
+  assert.equal((await adm.req('PUT', `/api/v1/users/${id}/password`, { password: 'Chongzhi-mima-7' })).status, 204);
+  assert.equal((await adm.get(`/api/v1/users/${id}`)).data.must_change_password, true);
+  const u = new Client(b.url);
+  const s = await u.signIn('reset.me', 'Chongzhi-mima-7');
+  assert.equal(s.status, 200);
+  assert.equal(s.data.user.must_change_password, true);
+  const me = await u.get('/api/v1/session');
+  assert.equal(me.status, 200);
+  assert.equal(me.data.user.must_change_password, true);
+  for (const path of ['/api/v1/institutions', '/api/v1/todos', '/api/v1/tokens']) {
+    const r = await u.get(path);
+    isProblem(assert, r, 403);
+    assert.equal(r.data.type, 'urn:yijian:problem:password-change-required', path);
+    assert.match(r.data.detail, /修改密码|新密码/);
+  }
+  const c = await u.req('PUT', '/api/v1/session/password', { old_password: 'Chongzhi-mima-7', new_password: 'Ziji-xuan-de-mima-8' });
+  assert.ok([200, 204].includes(c.status), JSON.stringify(c.data));
+  const again = new Client(b.url);
+  const s2 = await again.signIn('reset.me', 'Ziji-xuan-de-mima-8');
+  assert.equal(s2.data.user.must_change_password, false);
+  assert.equal((await again.get('/api/v1/institutions')).status, 200);
+  // An administrator may also set a password the user keeps (must_change: false).
+  assert.equal((await adm.req('PUT', `/api/v1/users/${id}/password`, { password: 'Guanliyuan-she-9', must_change: false })).status, 204);
+  const kept = new Client(a.url);
+  assert.equal((await kept.signIn('reset.me', 'Guanliyuan-she-9')).data.user.must_change_password, false);
+  // The reset is in the audit log with the mark.
+  const leaves = (await adm.get(`/api/v1/audit/leaves?object_type=user&object_id=${id}`)).data.items;
+  assert.ok(leaves.some((l) => l.action === 'user.password'));
+});
+
+test('an administrator unlocks a throttled account and moves a user within their territory and remit', async () => {
+  a.addUser('locked.out', 'inspector', '330302');
+  const adm = new Client(a.url);
+  await adm.signIn('zhou.admin');
+  for (let i = 0; i < 5; i++) await new Client(a.url).signIn('locked.out', 'wrong-password-' + i);
+  isProblem(assert, await new Client(a.url).signIn('locked.out'), 429);
+  const id = (await adm.get('/api/v1/users?q=locked.out')).data.items[0].id;
+  const r = await adm.post(`/api/v1/users/${id}/unlock`);
+  assert.equal(r.status, 200, JSON.stringify(r.data));
+  assert.ok(r.data.failures_cleared >= 5);
+  assert.equal((await new Client(a.url).signIn('locked.out')).status, 200);
+  const leaves = (await adm.get(`/api/v1/audit/leaves?object_type=user&object_id=${id}`)).data.items;
+  assert.ok(leaves.some((l) => l.action === 'user.unlock'));
+
+  // Territory and department: inside the administrator's, existing; a refused move changes nothing.
+  let p = await adm.req('PATCH', `/api/v1/users/${id}`, { region_code: '330381', department: 'insurance' });
+  assert.equal(p.status, 200, JSON.stringify(p.data));
+  assert.equal(p.data.region_code, '330381');
+  assert.equal(p.data.department, 'insurance');
+  isProblem(assert, await adm.req('PATCH', `/api/v1/users/${id}`, { region_code: '330102' }), 403);
+  p = await adm.req('PATCH', `/api/v1/users/${id}`, { region_code: '339999', department: 'nosuch' });
+  isProblem(assert, p, 422);
+  assert.deepEqual(p.data.errors.map((e) => e.field).sort(), ['department', 'region_code']);
+  const now = (await adm.get(`/api/v1/users/${id}`)).data;
+  assert.equal(now.region_code, '330381');
+  assert.equal(now.department, 'insurance');
+});
+
 test('revoking a token revokes every token created from it, at any depth, at once on another process', async () => {
   const root = a.token('lineage', 'root', true);
   const mk = async (tok, name, scopes) => {

@@ -182,6 +182,7 @@ def('GET /api/v1/users/{id}', { roles: 'admin leader', ok: 200, req: (t) => ({ p
 def('PATCH /api/v1/users/{id}', { roles: 'admin', ok: 200, req: (t) => ({ params: { id: t.users.inspector2.id },
   body: { display_name: `监督员${uniq()}` } }) });
 
+def('POST /api/v1/users/{id}/unlock', { roles: 'admin', ok: 200, req: (t) => ({ params: { id: t.users.inspector2.id } }) });
 def('PUT /api/v1/users/{id}/password', { roles: 'admin', ok: 204, req: (t) => ({ params: { id: t.users.inspector2.id },
   body: { password: 'Jiancha-yuan-2027-' + uniq() } }) });
 
@@ -214,6 +215,7 @@ pub('GET /api/v1/audit/proof/consistency', () => ({ query: '?first=1' }));
 pub('GET /api/v1/public/audit/sth');
 pub('GET /api/v1/public/audit/sths');
 pub('GET /api/v1/public/audit/leaves', () => ({ query: '?start=0' }));
+def('GET /api/v1/audit/daily', { roles: 'admin leader', ok: 200, foreign: null });
 def('GET /api/v1/audit/leaves', { roles: 'admin leader', ok: 200, foreign: 'list',
   req: (t) => ({ query: `?object_type=institution&object_id=${t.inst.id}` }), has: (t) => [t.leaf.leaf_hash] });
 
@@ -339,8 +341,11 @@ def('GET /api/v1/inspection/inspectors', { roles: STAFF, ok: 200, foreign: null,
   has: (t, role) => (role === 'liaison' ? [] : [t.users.inspector.id]) });
 def('GET /api/v1/inspection/inspectors/{user_id}', { roles: STAFF, ok: 200, own: DEPT_HIDDEN,
   req: (t) => ({ params: { user_id: t.users.inspector.id } }) });
-def('PUT /api/v1/inspection/inspectors/{user_id}', { roles: 'admin', ok: 200,
-  req: (t) => ({ params: { user_id: t.users.inspector.id }, body: { cert_no: `33${t.code}01` } }) });
+// A new number for someone in the directory names the number it replaces (else 409).
+def('PUT /api/v1/inspection/inspectors/{user_id}', { roles: 'admin', ok: 200, req: async (t) => {
+  const cur = (await t.clients.admin.get(`/api/v1/inspection/inspectors/${t.users.inspector.id}`)).data;
+  return { params: { user_id: t.users.inspector.id }, body: { cert_no: `33${t.code}01`, expected_cert_no: cur?.cert_no } };
+} });
 // item 6: an inspector declares their own conflicts; another county's institution is not theirs to name
 def('POST /api/v1/inspection/inspectors/{user_id}/conflicts', { roles: 'admin inspector', ok: 201, foreign: 422,
   req: (t, role) => ({ params: { user_id: a.users.inspector.id },
@@ -360,6 +365,11 @@ def('GET /api/v1/inspection/plans', { roles: STAFF, ok: 200, foreign: null, has:
 def('POST /api/v1/inspection/plans', { roles: PLANNERS, ok: 201, foreign: 422, req: (t) => ({ body: { name: `计划${uniq()}`,
   kind: 'special', item_ids: ['8000001'], region_code: t.code, start_date: '2026-03-01', end_date: '2026-11-30', team_size: 2 } }) });
 def('GET /api/v1/inspection/plans/{id}', { roles: STAFF, ok: 200, own: DEPT_HIDDEN, req: (t) => ({ params: { id: t.plan.id } }) });
+def('PUT /api/v1/inspection/plans/{id}', { roles: PLANNERS, ok: 200,
+  req: async (t) => ({ params: { id: mk(t) ? (await freshPlan(t)).id : t.plan.id }, body: { name: `计划${uniq()}`, kind: 'special',
+    item_ids: ['8000001'], region_code: t.code, start_date: '2026-03-01', end_date: '2026-11-30', team_size: 2 } }) });
+def('DELETE /api/v1/inspection/plans/{id}', { roles: PLANNERS, ok: 204,
+  req: async (t) => ({ params: { id: mk(t) ? (await freshPlan(t)).id : t.plan.id } }) });
 def('POST /api/v1/inspection/plans/{id}/commit', { roles: PLANNERS, ok: 201,
   req: async (t) => ({ params: { id: mk(t) ? (await freshPlan(t)).id : t.plan.id } }) });
 def('GET /api/v1/inspection/draws/{id}', { roles: STAFF, ok: 200, own: DEPT_HIDDEN, req: (t) => ({ params: { id: t.draw.id } }) });
@@ -394,6 +404,7 @@ def('POST /api/v1/inspection/tasks/{id}/complete', { roles: FIELD, ok: 200, req:
 } });
 def('POST /api/v1/inspection/tasks/{id}/rectifications', { roles: FIELD, ok: 201,
   req: (t) => ({ params: { id: t.task.id }, body: { requirement: '限期整改', working_days: 5 } }) });
+def('GET /api/v1/inspection/rectifications/export', { roles: TASK_READERS, ok: 200, foreign: null, req: () => ({ query: '?format=csv' }) });
 def('GET /api/v1/inspection/rectifications', { roles: TASK_READERS, ok: 200, foreign: null,
   has: (t, role) => (role === 'liaison' ? [] : [t.order.id]) });
 def('GET /api/v1/inspection/rectifications/{id}', { roles: TASK_READERS, ok: 200, own: DEPT_HIDDEN, req: (t) => ({ params: { id: t.order.id } }) });

@@ -5,16 +5,23 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import http from 'node:http';
+import { gzipSync, brotliCompressSync, gunzipSync, brotliDecompressSync } from 'node:zlib';
 import { Server, Client } from './harness.mjs';
 import { creditCode, residentId } from './codes.mjs';
 
 let srv, admin, web;
+const BIG = Buffer.from('export const 医监 = ' + JSON.stringify(Array.from({ length: 2000 }, (_, i) => `行${i}`)) + ';\n');
 before(async () => {
   srv = new Server();
   web = path.join(srv.dir, 'web');
   mkdirSync(path.join(web, 'assets'), { recursive: true });
   writeFileSync(path.join(web, 'index.html'), '<!doctype html><title>医监</title>');
   writeFileSync(path.join(web, 'assets', 'app-3f2a1b.js'), 'console.log(1)');
+  // A bundle with the build's precompressed copies beside it (web/vite.config.js writes them).
+  writeFileSync(path.join(web, 'assets', 'big-9c8d7e.js'), BIG);
+  writeFileSync(path.join(web, 'assets', 'big-9c8d7e.js.gz'), gzipSync(BIG));
+  writeFileSync(path.join(web, 'assets', 'big-9c8d7e.js.br'), brotliCompressSync(BIG));
   srv.extra = ['--web', web];
   await srv.start();
   srv.addUser('cache.admin', 'admin', '330300');
@@ -78,4 +85,51 @@ test('the console keeps its caching: hashed assets for a year, the page revalida
     assert.equal(r.status, 200, p);
     assert.equal(r.headers.get('cache-control'), 'no-cache', p);
   }
+});
+
+// One raw GET (fetch would ask for and undo the compression itself): status, headers, body bytes.
+function raw(p, headers = {}) {
+  return new Promise((resolve, reject) => {
+    http.get(srv.url + p, { headers }, (res) => {
+      const chunks = [];
+      res.on('data', (d) => chunks.push(d));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+    }).on('error', reject);
+  });
+}
+
+test('precompressed console files: brotli or gzip as the browser accepts, the same bytes once decoded', async () => {
+  let r = await raw('/assets/big-9c8d7e.js', { 'Accept-Encoding': 'gzip, deflate, br' });
+  assert.equal(r.status, 200);
+  assert.equal(r.headers['content-encoding'], 'br');
+  assert.equal(r.headers.vary, 'Accept-Encoding');
+  assert.ok(r.body.length < BIG.length / 2, `${r.body.length} bytes sent for ${BIG.length}`);
+  assert.deepEqual(brotliDecompressSync(r.body), BIG);
+  assert.equal(r.headers['cache-control'], 'public, max-age=31536000, immutable');
+
+  r = await raw('/assets/big-9c8d7e.js', { 'Accept-Encoding': 'gzip' });
+  assert.equal(r.headers['content-encoding'], 'gzip');
+  assert.deepEqual(gunzipSync(r.body), BIG);
+  r = await raw('/assets/big-9c8d7e.js', { 'Accept-Encoding': 'br;q=0, gzip;q=0.8' });
+  assert.equal(r.headers['content-encoding'], 'gzip', 'br refused with q=0');
+  r = await raw('/assets/big-9c8d7e.js');
+  assert.equal(r.headers['content-encoding'], undefined, 'no Accept-Encoding: the file as it is');
+  assert.deepEqual(r.body, BIG);
+  assert.match(r.headers['content-type'], /^text\/javascript/);
+
+  // The copies are not files of their own; a small file without copies is sent as it is.
+  assert.equal((await raw('/assets/big-9c8d7e.js.gz')).status, 404);
+  r = await raw('/assets/app-3f2a1b.js', { 'Accept-Encoding': 'gzip, br' });
+  assert.equal(r.headers['content-encoding'], undefined);
+  assert.equal(r.headers.vary, undefined);
+});
+
+test('the page revalidates by its content hash: If-None-Match answers 304 without the body', async () => {
+  const first = await raw('/index.html');
+  const etag = first.headers.etag;
+  assert.match(etag ?? '', /^"[0-9a-f]{16}"$/);
+  const again = await raw('/inspection/tasks', { 'If-None-Match': etag });
+  assert.equal(again.status, 304);
+  assert.equal(again.body.length, 0);
+  assert.equal((await raw('/', { 'If-None-Match': '"0000000000000000"' })).status, 200);
 });

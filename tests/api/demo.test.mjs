@@ -155,6 +155,23 @@ test('every credit code and licence number is well formed; every ID number passe
   assert.equal(seen.size, cityPrac.length, 'ID numbers are distinct');
 });
 
+test('double random has life in it: the directory, a drawn plan with tasks, an order, a draft plan', async () => {
+  const m = /double random \(双随机\): (\d+) inspectors in the directory, (\d+) plans, (\d+) tasks \((\d+) completed\), (\d+) rectification orders/.exec(out1);
+  assert.ok(m, out1);
+  assert.equal(Number(m[1]), 5);
+  const leader = await signedIn(srv, 'leader');
+  const plans = (await leader.get('/api/v1/inspection/plans')).data.items;
+  assert.deepEqual(plans.map((p) => p.state).sort(), ['draft', 'drawn']);
+  const tasks = await walk(leader, '/api/v1/inspection/tasks');
+  assert.equal(tasks.length, Number(m[3]));
+  assert.ok(tasks.length >= 1 && tasks.some((t) => t.state === 'completed'), JSON.stringify(tasks.map((t) => t.state)));
+  assert.equal((await leader.get('/api/v1/inspection/inspectors')).data.items.length, 5);
+  assert.equal((await leader.get('/api/v1/inspection/rectifications')).data.items.length, Number(m[5]));
+  // The 鹿城区 inspector is in the directory and reads the district's tasks.
+  const ins = await signedIn(srv, 'inspector');
+  assert.equal((await ins.get('/api/v1/inspection/tasks')).data.items.length, tasks.length);
+});
+
 test('a second run on the same database adds nothing', async () => {
   const again = demo(srv, 7);
   assert.match(out1, /institutions:\s+\d+ planned,\s+\d+ written/);
@@ -162,6 +179,7 @@ test('a second run on the same database adds nothing', async () => {
   assert.match(again, new RegExp(`institutions:\\s+${planned} planned,\\s+0 written,\\s+${planned} already present`));
   assert.match(again, /practitioners:\s+(\d+) planned,\s+0 written,\s+\1 already present/);
   assert.match(again, /accounts: \d+ \(0 new\)/);
+  assert.match(again, /double random \(双随机\): the demo plan is there already/);
   const leader = await signedIn(srv, 'leader');
   assert.equal((await walk(leader, '/api/v1/institutions')).length, cityInst.length);
 });

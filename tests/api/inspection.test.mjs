@@ -76,6 +76,17 @@ before(async () => {
     const r = await admin.req('PUT', `/api/v1/inspection/inspectors/${ids[u]}`, { cert_no: `3303${String(k).padStart(6, '0')}` });
     assert.equal(r.status, 200, JSON.stringify(r.data));
   }
+  // Entering someone again under another number is refused with the number on record; naming the
+  // number being replaced changes it; the same number again is fine.
+  let again = await admin.req('PUT', `/api/v1/inspection/inspectors/${ids['lc.i4']}`, { cert_no: '3303999999' });
+  isProblem(assert, again, 409);
+  assert.match(again.data.detail, /已在执法人员名录中，执法证号为 3303000004/);
+  assert.equal((await admin.get(`/api/v1/inspection/inspectors/${ids['lc.i4']}`)).data.cert_no, '3303000004');
+  again = await admin.req('PUT', `/api/v1/inspection/inspectors/${ids['lc.i4']}`, { cert_no: '3303999999', expected_cert_no: '3303000004' });
+  assert.equal(again.status, 200, JSON.stringify(again.data));
+  assert.equal(again.data.cert_no, '3303999999');
+  again = await admin.req('PUT', `/api/v1/inspection/inspectors/${ids['lc.i4']}`, { cert_no: '3303999999' });
+  assert.equal(again.status, 200);
   // Declared conflicts: lc.i0 worked at clinic 0 (ongoing); lc.i1's relative runs clinic 1.
   let r = await lcIns[0].post(`/api/v1/inspection/inspectors/${ids['lc.i0']}/conflicts`,
     { institution_id: lc[0].id, kind: 'worked', start_date: '2019-01-01', reason: '曾在该诊所任职' });
@@ -326,6 +337,18 @@ test('field results, completion, rectification and publication', async () => {
   const due10 = await member.get(`/api/v1/calendar/working-days?from=${order.issued_on}&days=10`);
   assert.equal(order.deadline, due10.data.date);
   assert.equal(order.overdue, false);
+  // The order names the institution it binds, as the list shows it.
+  const listed = (await member.get('/api/v1/inspection/rectifications')).data.items.find((o) => o.id === order.id);
+  const task = (await member.get(url)).data;
+  assert.equal(listed.subject_name, task.subject.name);
+  assert.equal(listed.subject_code, task.subject.credit_code);
+  // The export has every order of the list with the same filters, the institution first.
+  const csv = (await member.get('/api/v1/inspection/rectifications/export?format=csv&state=open')).data.toString('utf8');
+  assert.match(csv.split('\n')[0], /"被检查机构","统一社会信用代码","整改要求"/);
+  assert.match(csv, new RegExp(`"${task.subject.name}","${task.subject.credit_code}","立即停止超范围诊疗活动"`));
+  const xlsx = await member.get('/api/v1/inspection/rectifications/export');
+  assert.equal(xlsx.status, 200);
+  assert.match(xlsx.headers.get('content-type'), /spreadsheetml/);
   r = await member.post(`/api/v1/inspection/rectifications/${order.id}/follow-up`, {});
   assert.equal(r.status, 201, JSON.stringify(r.data));
   const fu = await member.get(`/api/v1/inspection/tasks/${r.data.follow_up_task_id}`);
@@ -475,4 +498,30 @@ test('a witness must be declared as published after the commitment; pseudonyms s
   assert.equal(v.status, 0, v.stdout + v.stderr);
   // The same five inspectors under the same five pseudonyms as in the first draw.
   assert.deepEqual(r.data.inspectors.map((i) => i.id).sort(), bundle.inspectors.map((i) => i.id).sort());
+});
+
+test('a draft plan is edited and deleted; once committed it is neither', async () => {
+  const body = { name: '草稿计划', kind: 'special', item_ids: [(await admin.get('/api/v1/inspection/items')).data.items[0].id],
+    region_code: '330302', ratio_permille: 100, start_date: '2026-03-01', end_date: '2026-11-30', team_size: 2 };
+  let r = await admin.post('/api/v1/inspection/plans', body);
+  assert.equal(r.status, 201, JSON.stringify(r.data));
+  const id = r.data.id;
+  r = await admin.req('PUT', `/api/v1/inspection/plans/${id}`, { ...body, name: '草稿计划（改）', ratio_permille: 250 });
+  assert.equal(r.status, 200, JSON.stringify(r.data));
+  assert.equal(r.data.name, '草稿计划（改）');
+  assert.equal(r.data.ratio_permille, 250);
+  r = await admin.req('PUT', `/api/v1/inspection/plans/${id}`, { ...body, ratio_permille: 1200 });
+  isProblem(assert, r, 422);
+  assert.equal((await admin.get(`/api/v1/inspection/plans/${id}`)).data.ratio_permille, 250, 'a refused edit changes nothing');
+  assert.equal((await admin.req('DELETE', `/api/v1/inspection/plans/${id}`)).status, 204);
+  isProblem(assert, await admin.get(`/api/v1/inspection/plans/${id}`), 404);
+  const leaves = (await admin.get(`/api/v1/audit/leaves?object_type=inspection_plan&object_id=${id}`)).data.items.map((l) => l.action);
+  assert.deepEqual(leaves.sort(), ['inspection.plan.create', 'inspection.plan.delete', 'inspection.plan.update']);
+  // A committed plan stays as committed.
+  const committed = (await admin.get('/api/v1/inspection/plans')).data.items.find((p) => p.state !== 'draft');
+  assert.ok(committed, 'the suite committed a plan');
+  r = await admin.req('PUT', `/api/v1/inspection/plans/${committed.id}`, { ...body, region_code: committed.region_code });
+  isProblem(assert, r, 409);
+  assert.match(r.data.detail, /已提交承诺/);
+  isProblem(assert, await admin.req('DELETE', `/api/v1/inspection/plans/${committed.id}`), 409);
 });

@@ -83,6 +83,12 @@ test('search: by name substring, code and filters, inside the territory only', a
   assert.equal(one.data.items.length, 1);
   const none = await lc.get('/api/v1/institutions?q=' + encodeURIComponent('宁康'));
   assert.equal(none.data.items.length, 0, 'grams present but not contiguous');
+  // Several words, as typed: each must occur, in any order; ASCII or ideographic spaces between.
+  for (const q of ['鹿城 康宁', '康宁 鹿城', '鹿城\u3000康宁', '  鹿城   诊所 ']) {
+    const r = await lc.get('/api/v1/institutions?q=' + encodeURIComponent(q));
+    assert.deepEqual(r.data.items.map((i) => i.credit_code), [LC_CODE], q);
+  }
+  assert.equal((await lc.get('/api/v1/institutions?q=' + encodeURIComponent('鹿城 永安'))).data.items.length, 0, 'every word must occur');
   assert.equal((await lc.get('/api/v1/institutions?credit_code=' + LC_CODE)).data.items.length, 1);
   assert.equal((await lc.get('/api/v1/institutions?type=clinic&region=330302')).data.items.length, 1);
   // the neighbour's institution is invisible however it is asked for

@@ -3,8 +3,8 @@ import { createApp } from 'vue';
 import ElementPlus, { ElMessage } from 'element-plus';
 import zhCn from 'element-plus/es/locale/lang/zh-cn';
 import {
-  Aim, ArrowDown, ArrowLeft, ArrowRight, ChatLineSquare, CircleCheck, DataAnalysis, Document, Download, Edit, Expand,
-  Fold, HomeFilled, Location, Lock, MapLocation, Medal, Notebook, OfficeBuilding, Plus, Promotion, RefreshLeft, Search,
+  Aim, ArrowDown, ArrowLeft, ArrowRight, Bell, Cellphone, ChatLineSquare, CircleCheck, DataAnalysis, Document, Download, Edit, Expand,
+  Fold, HomeFilled, Location, Lock, MapLocation, Medal, Notebook, OfficeBuilding, Operation, Plus, Promotion, RefreshLeft, Search,
   Setting, Stamp, SwitchButton, Tickets, Tools, Upload, User, UserFilled, View, Warning,
 } from '@element-plus/icons-vue';
 import 'element-plus/dist/index.css';
@@ -27,8 +27,8 @@ setUnauthorizedHandler(() => {
 const app = createApp(App);
 // The icons the console uses, registered by name so menus and buttons can name them as strings.
 const icons = {
-  Aim, ArrowDown, ArrowLeft, ArrowRight, ChatLineSquare, CircleCheck, DataAnalysis, Document, Download, Edit, Expand,
-  Fold, HomeFilled, Location, Lock, MapLocation, Medal, Notebook, OfficeBuilding, Plus, Promotion, RefreshLeft, Search,
+  Aim, ArrowDown, ArrowLeft, ArrowRight, Bell, Cellphone, ChatLineSquare, CircleCheck, DataAnalysis, Document, Download, Edit, Expand,
+  Fold, HomeFilled, Location, Lock, MapLocation, Medal, Notebook, OfficeBuilding, Operation, Plus, Promotion, RefreshLeft, Search,
   Setting, Stamp, SwitchButton, Tickets, Tools, Upload, User, UserFilled, View, Warning,
 };
 for (const [name, comp] of Object.entries(icons)) app.component(name, comp);

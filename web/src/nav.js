@@ -2,6 +2,7 @@
 // the router and the "建设中" placeholder all read this list, so they cannot disagree.
 //   roles: who may open the page (absent: every signed-in user); mirrors the API's route roles.
 //   planned: true while the capability has no page yet; desc says what it will do.
+//   outside: the page has its own route outside the console shell (router.js); the menu only links it.
 //   todos: the to-do kinds (GET /api/v1/todos/counts) whose open count the menu shows beside the entry.
 // Who may open the double-random pages (the API's INSP_STAFF).
 const INSP_STAFF = ['admin', 'leader', 'inspector', 'legal_reviewer', 'liaison'];
@@ -22,6 +23,7 @@ export const NAV = [
   {
     title: '双随机抽查', icon: 'Aim', roles: TASK_READERS, children: [
       { path: '/inspection/plans', name: 'inspection-plans', title: '抽查计划', roles: INSP_STAFF },
+      { path: '/field', name: 'field-menu', title: '现场检查（手机版）', roles: ['admin', 'leader', 'inspector'], outside: true },
       { path: '/inspection/tasks', name: 'inspection-tasks', title: '检查任务', roles: TASK_READERS, todos: ['inspection.task'] },
       { path: '/inspection/rectifications', name: 'inspection-rectifications', title: '整改', roles: TASK_READERS, todos: ['inspection.rectification'] },
       { path: '/inspection/publications', name: 'inspection-publications', title: '结果公示', roles: INSP_STAFF, todos: ['inspection.publication'] },

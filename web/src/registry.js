@@ -137,6 +137,12 @@ const regionNames = reactive({});
 const regionAsked = new Set();
 
 // The Chinese name of a region code, fetched once (reactive: shows the code until it arrives).
+// The county (县、市、区) of a county or town code: its first six digits.
+export const countyOf = (code) => (code && code.length >= 6 ? code.slice(0, 6) : '');
+// Whether the signed-in user's territory spans several counties (a city or province): lists then show
+// the county beside the town.
+export const aboveCounty = (user) => !!user && user.region_code.length === 6 && user.region_code.endsWith('00');
+
 export function regionName(code) {
   if (!code) return '';
   if (!regionAsked.has(code)) {

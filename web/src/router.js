@@ -41,7 +41,7 @@ function recordRoutes(kind, base, label) {
 }
 const placeholder = () => import('./views/PlaceholderView.vue');
 
-const consoleRoutes = PAGES.map((p) => ({
+const consoleRoutes = PAGES.filter((p) => !p.outside).map((p) => ({
   path: p.path === '/' ? '' : p.path.slice(1),
   name: p.name,
   component: p.planned ? placeholder : built[p.name],
@@ -85,6 +85,8 @@ router.beforeEach(async (to) => {
   if (!session.loaded) await loadSession();
   if (to.meta.public) return session.user && to.name === 'login' ? { name: 'home' } : true;
   if (!session.user) return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} };
+  // After an administrator's reset the server serves nothing else until the password is changed.
+  if (session.user.must_change_password && to.name !== 'profile') return { name: 'profile' };
   return true;
 });
 

@@ -106,6 +106,14 @@ void auth_principal_from_user(const auth_user *u, yj_principal *p)
 	yj_scope_init(&p->scope, u->region_code, u->department, u->remit);
 }
 
+/* The routes a session with a password to change may use: read itself, change it, sign out. */
+static int password_change_route(yj_req *r)
+{
+	const char *m = yj_method(r), *p = yj_path(r);
+	return (!strcmp(p, "/api/v1/session") && (!strcmp(m, "GET") || !strcmp(m, "DELETE"))) ||
+	       (!strcmp(p, "/api/v1/session/password") && !strcmp(m, "PUT"));
+}
+
 static int authenticate(yj_req *r, yj_principal *out)
 {
 	store_conn *c = store_conn_get(yj_store(r));
@@ -145,6 +153,12 @@ static int authenticate(yj_req *r, yj_principal *out)
 		return 0;
 	if (rc < 0) {
 		yj_reply_store_error(r, rc);
+		return YJ_ERR;
+	}
+	/* After an administrator's reset, the session serves only what changing the password needs. */
+	if (u.must_change && !password_change_route(r)) {
+		yj_reply_problem(r, 403, "password-change-required", "请先修改密码",
+				 "管理员已重置您的密码，请先在“个人资料”中设置新密码，然后再继续操作。");
 		return YJ_ERR;
 	}
 	auth_principal_from_user(&u, out);
@@ -197,9 +211,10 @@ const yj_auth_hooks yj_auth_hooks_default = {authenticate_scoped};
 json_t *auth_user_json(const auth_user *u)
 {
 	const yj_role_info *ri = yj_role_find(u->role);
-	json_t *j = json_pack("{s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "id", yj_json_id(u->id), "username",
+	json_t *j = json_pack("{s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b}", "id", yj_json_id(u->id), "username",
 			      u->username, "display_name", u->display_name, "role", u->role, "role_label",
 			      ri ? ri->label : u->role, "region_code", u->region_code, "region_name", u->region_name,
-			      "department", u->department, "disabled", u->disabled);
+			      "department", u->department, "disabled", u->disabled, "must_change_password",
+			      u->must_change);
 	return j;
 }

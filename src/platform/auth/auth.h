@@ -108,6 +108,11 @@ int yj_subject_bind(store_conn *c, const yj_principal *p, yj_scope *sc);
 #define YJ_PW_REFUSED (-10) /* beside the store's ST_* failures */
 int yj_user_set_password(store *s, const char *username, const char *password, const char *actor,
 			 const yj_pw_refusal **refusal, char **err);
+/* The same, by an administrator for a user who forgot theirs: the user must change it at the next
+ * sign-in (users.must_change_password; until then their session may only read itself, change the
+ * password and sign out). yj_user_set_password clears the mark. */
+int yj_user_reset_password(store *s, const char *username, const char *password, const char *actor,
+			   const yj_pw_refusal **refusal, char **err);
 
 /* Creates a bearer token for a user; returns the token (caller frees; shown once, stored hashed) or
  * NULL with *err. scopes is "read" or "read,write". For the CLI: the token has no parent. */

@@ -24,6 +24,7 @@ typedef struct auth_user {
 	char remit[256];
 	int disabled;
 	int64_t password_version; /* bumped by every password change */
+	int must_change;	  /* set by an administrator's reset: change it before anything else */
 } auth_user;
 
 /* The limits in force in this process (yj_auth_set_signin_limits). */
@@ -53,6 +54,10 @@ typedef struct auth_failure_counts {
 } auth_failure_counts;
 int auth_failures(store_conn *c, const char *username, const char *addr, int64_t now, auth_failure_counts *out);
 int auth_record_failure(store *s, const char *username, const char *addr);
+/* Forgets username's failed sign-ins (an administrator's unlock); *cleared receives how many. */
+int auth_failures_clear(store_conn *c, const char *username, int64_t *cleared);
+/* 1 when the department code exists, else 0 (a failure reads as absent: a move there is refused). */
+int auth_department_exists(store_conn *c, const char *code);
 /* The address as throttling counts it: IPv4 as it is, IPv6 by its /64 (a host gets a whole /64),
  * IPv4-mapped IPv6 as the IPv4. out holds at least 64 bytes. */
 void auth_throttle_key(const char *addr, char *out, size_t cap);

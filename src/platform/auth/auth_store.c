@@ -9,9 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Callers append their own columns after these 12 (indices 12 on). */
 #define USER_COLS                                                                                              \
 	"u.id, u.username, u.display_name, u.password_hash, u.role, u.region_code, r.name, u.department, " \
-	"d.remit, u.disabled, u.password_version"
+	"d.remit, u.disabled, u.password_version, u.must_change_password"
 #define USER_FROM " FROM users u JOIN regions r ON r.code = u.region_code JOIN departments d ON d.code = u.department"
 
 static void copy(char *dst, size_t cap, const char *src)
@@ -32,6 +33,7 @@ static void read_user(store_stmt *st, auth_user *u)
 	copy(u->remit, sizeof u->remit, store_col_text(st, 8));
 	u->disabled = (int)store_col_int64(st, 9);
 	u->password_version = store_col_int64(st, 10);
+	u->must_change = (int)store_col_int64(st, 11);
 }
 
 /* Runs a prepared statement expected to yield one user row. */
@@ -74,8 +76,8 @@ int auth_session_lookup(store_conn *c, const char *token_hash, int64_t now, auth
 	int rc = store_step(st);
 	if (rc == ST_ROW) {
 		read_user(st, u);
-		*session_id = store_col_int64(st, 11);
-		copy(csrf, 65, store_col_text(st, 12));
+		*session_id = store_col_int64(st, 12);
+		copy(csrf, 65, store_col_text(st, 13));
 		rc = ST_OK;
 	} else if (rc == ST_DONE) {
 		rc = ST_NOTFOUND;
@@ -120,10 +122,10 @@ int auth_token_lookup(store_conn *c, const char *token_hash, int64_t now, auth_u
 	int rc = store_step(st);
 	if (rc == ST_ROW) {
 		read_user(st, u);
-		const char *scopes = store_col_text(st, 11);
+		const char *scopes = store_col_text(st, 12);
 		*write = scopes && strstr(scopes, "write") != NULL;
-		*token_id = store_col_int64(st, 12);
-		parent = store_col_is_null(st, 13) ? 0 : store_col_int64(st, 13);
+		*token_id = store_col_int64(st, 13);
+		parent = store_col_is_null(st, 14) ? 0 : store_col_int64(st, 14);
 		rc = ST_OK;
 	} else if (rc == ST_DONE) {
 		rc = ST_NOTFOUND;
@@ -311,6 +313,7 @@ struct passwd_arg {
 	const char *actor;
 	const auth_user *u;
 	char hash[128];
+	int must_change; /* an administrator's reset: the user changes it at the next sign-in */
 };
 
 /* Runs one statement binding (int64, int64) or (int64) and returns the rows it changed in *n. */
@@ -335,12 +338,13 @@ static int passwd_tx(store_conn *c, void *arg)
 	/* The version bump is what ends every credential issued before, on every process at its next
 	 * request; deleting the sessions and marking the tokens revoked makes the lists say so. */
 	store_stmt *st = store_prepare(c, "UPDATE users SET password_hash = ?, password_version = password_version + 1,"
-					  " updated_at = ? WHERE id = ?");
+					  " must_change_password = ?, updated_at = ? WHERE id = ?");
 	if (!st)
 		return ST_ERR;
 	store_bind_text(st, 1, a->hash, -1);
-	store_bind_int64(st, 2, now);
-	store_bind_int64(st, 3, a->u->id);
+	store_bind_int64(st, 2, a->must_change);
+	store_bind_int64(st, 3, now);
+	store_bind_int64(st, 4, a->u->id);
 	int rc = store_step(st);
 	n = store_changes(st);
 	store_finalize(st);
@@ -356,20 +360,21 @@ static int passwd_tx(store_conn *c, void *arg)
 	char ids[21];
 	yj_id_format(a->u->id, ids);
 	/* The state hashed is the fact of the change, never the hash itself. */
-	json_t *state = json_pack("{s:s, s:I, s:I, s:I}", "password_changed_by", a->actor, "at", (json_int_t)now,
-				  "sessions_ended", (json_int_t)sessions, "tokens_revoked", (json_int_t)tokens);
+	json_t *state = json_pack("{s:s, s:I, s:I, s:I, s:b}", "password_changed_by", a->actor, "at", (json_int_t)now,
+				  "sessions_ended", (json_int_t)sessions, "tokens_revoked", (json_int_t)tokens,
+				  "must_change_password", a->must_change);
 	yj_audit_event ev = {a->actor, "user.password", "user", ids, a->u->region_code, state};
 	rc = yj_audit_append(c, &ev, NULL);
 	json_decref(state);
 	return rc;
 }
 
-int yj_user_set_password(store *s, const char *username, const char *password, const char *actor,
-			 const yj_pw_refusal **refusal, char **err)
+static int set_password(store *s, const char *username, const char *password, const char *actor, int must_change,
+			const yj_pw_refusal **refusal, char **err)
 {
 	static const yj_pw_refusal same = {"新密码不能与当前密码相同，请换一个", "the new password is the current one"};
 	auth_user u;
-	struct passwd_arg a = {actor, &u, {0}};
+	struct passwd_arg a = {actor, &u, {0}, must_change};
 	const yj_pw_refusal *why = yj_password_weak(password, username, NULL);
 	int rc = auth_user_by_name(store_conn_get(s), username, &u);
 	if (rc == ST_NOTFOUND) {
@@ -399,6 +404,18 @@ int yj_user_set_password(store *s, const char *username, const char *password, c
 	else if (rc < 0)
 		*err = yj_asprintf("cannot set password: %s", store_errmsg(store_conn_get(s)));
 	return rc;
+}
+
+int yj_user_set_password(store *s, const char *username, const char *password, const char *actor,
+			 const yj_pw_refusal **refusal, char **err)
+{
+	return set_password(s, username, password, actor, 0, refusal, err);
+}
+
+int yj_user_reset_password(store *s, const char *username, const char *password, const char *actor,
+			   const yj_pw_refusal **refusal, char **err)
+{
+	return set_password(s, username, password, actor, 1, refusal, err);
 }
 
 struct token_arg {
@@ -630,4 +647,27 @@ int yj_user_bind_institution(store_conn *c, int64_t user_id, const char *role, c
 	json_decref(state);
 	*institution_id = id;
 	return rc;
+}
+
+int auth_failures_clear(store_conn *c, const char *username, int64_t *cleared)
+{
+	store_stmt *st = store_prepare(c, "DELETE FROM login_failures WHERE username = ?");
+	if (!st)
+		return ST_ERR;
+	store_bind_text(st, 1, username, -1);
+	int rc = store_step(st);
+	*cleared = store_changes(st);
+	store_finalize(st);
+	return rc < 0 ? rc : ST_OK;
+}
+
+int auth_department_exists(store_conn *c, const char *code)
+{
+	store_stmt *st = store_prepare(c, "SELECT 1 FROM departments WHERE code = ?");
+	if (!st)
+		return 0;
+	store_bind_text(st, 1, code, -1);
+	int found = store_step(st) == ST_ROW;
+	store_finalize(st);
+	return found;
 }

@@ -3,6 +3,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "auth_int.h"
 #include "../audit/audit.h"
+#include "../regions/regions.h"
 #include "../store/query.h"
 #include "../../base/id.h"
 
@@ -18,7 +19,7 @@ static const yj_table users_table = {"users", "region_code", "department", NULL}
 
 #define COLS                                                                                                     \
 	"u.id, u.username, u.display_name, '', u.role, u.region_code, r.name, u.department, d.remit, u.disabled, " \
-	"u.institution_id"
+	"u.institution_id, u.must_change_password"
 
 static const yj_qparam list_params[] = {
 	{"q", "Substring of user name or display name"},
@@ -57,6 +58,7 @@ static void read_row(store_stmt *st, api_user *a)
 	snprintf(u->region_name, sizeof u->region_name, "%s", store_col_text(st, 6));
 	snprintf(u->department, sizeof u->department, "%s", store_col_text(st, 7));
 	u->disabled = (int)store_col_int64(st, 9);
+	u->must_change = (int)store_col_int64(st, 11);
 }
 
 /* The list query with the request's filters; the scope comes with yj_q_select. */
@@ -235,6 +237,8 @@ static const yj_field patch_fields[] = {
 	{"role", F_STRING, 0, 32, "Role code"},
 	{"disabled", F_BOOL, 0, 0, "A disabled user cannot sign in"},
 	{"institution_code", F_STRING, 0, 18, "Role institution: credit code of the institution the user acts for; \"\" unbinds"},
+	{"region_code", F_STRING, 0, 12, "GB/T 2260 code of the user's new territory, inside the caller's"},
+	{"department", F_STRING, 0, 32, "The user's new department code, inside the caller's remit"},
 	{NULL, 0, 0, 0, NULL},
 };
 
@@ -275,6 +279,10 @@ static int patch_tx(store_conn *c, void *arg)
 		yj_q_set_text(q, "role", json_string_value(v));
 	if ((v = json_object_get(b, "disabled")) && json_is_boolean(v))
 		yj_q_set_int(q, "disabled", json_is_true(v));
+	if ((v = json_object_get(b, "region_code")) && json_is_string(v))
+		yj_q_set_text(q, "region_code", json_string_value(v));
+	if ((v = json_object_get(b, "department")) && json_is_string(v))
+		yj_q_set_text(q, "department", json_string_value(v));
 	yj_q_set_int(q, "updated_at", yj_now_ms());
 	yj_q_where(q, "id = ?");
 	yj_q_int(q, a->id);
@@ -322,6 +330,28 @@ static int patch_user(yj_req *r)
 	if (role && !yj_role_find(role))
 		return yj_reply_problem_errors(r, 422, "validation", "提交的数据有误", "请按字段提示修改后重新提交。",
 					       yj_field_errors("role", "未知角色"));
+	/* A move stays inside the caller's territory and remit; the target must exist (checked below,
+	 * before the write, so a refused move changes nothing). */
+	const char *region = json_string_value(json_object_get(yj_body(r), "region_code"));
+	const char *dept = json_string_value(json_object_get(yj_body(r), "department"));
+	if (region || dept) {
+		api_user cur;
+		int rc = get_in_scope(r, a.id, &cur);
+		if (rc < 0)
+			return yj_reply_store_error(r, rc);
+		const char *to_region = region ? region : cur.u.region_code, *to_dept = dept ? dept : cur.u.department;
+		json_t *errors = json_array();
+		if (region && yj_region_exists(store_conn_get(yj_store(r)), region) <= 0)
+			yj_field_error(errors, "region_code", "行政区划代码不存在，请从区划列表中选择");
+		if (dept && !auth_department_exists(store_conn_get(yj_store(r)), dept))
+			yj_field_error(errors, "department", "部门代码不存在，请从部门列表中选择");
+		if (json_array_size(errors))
+			return yj_reply_problem_errors(r, 422, "validation", "提交的数据有误", "请按字段提示修改后重新提交。", errors);
+		json_decref(errors);
+		if (!yj_scope_allows(&yj_who(r)->scope, to_region, to_dept))
+			return yj_reply_problem(r, 403, "out-of-scope", "超出管辖范围",
+						"只能把用户调整到您的辖区和部门职责范围之内。");
+	}
 	if (yj_tx_or_reply(r, patch_tx, &a, &a.no) < 0)
 		return YJ_OK;
 	return yj_reply_json(r, 200, user_json(&a.after));
@@ -331,6 +361,7 @@ static const yj_field password_fields[] = {
 	{"password", F_STRING, 1, 128,
 	 "New password: 8–128 characters, not the user name or the current password, not a common password, word"
 	 " or pattern"},
+	{"must_change", F_BOOL, 0, 0, "The user must change it at the next sign-in (default true: a reset)"},
 	{NULL, 0, 0, 0, NULL},
 };
 
@@ -350,8 +381,11 @@ static int set_password(yj_req *r)
 	const yj_pw_refusal *why = yj_password_weak(pw, u->username, NULL);
 	char actor[21], *err = NULL;
 	yj_id_format(yj_who(r)->user_id, actor);
+	/* A reset by default: the user picks their own password at the next sign-in. */
+	json_t *mc = json_object_get(yj_body(r), "must_change");
 	if (!why)
-		rc = yj_user_set_password(yj_store(r), u->username, pw, actor, &why, &err);
+		rc = mc && json_is_false(mc) ? yj_user_set_password(yj_store(r), u->username, pw, actor, &why, &err)
+					     : yj_user_reset_password(yj_store(r), u->username, pw, actor, &why, &err);
 	free(err);
 	if (why)
 		return yj_reply_problem_errors(r, 422, "validation", "提交的数据有误", why->zh,
@@ -359,6 +393,46 @@ static int set_password(yj_req *r)
 	if (rc < 0)
 		return yj_reply_store_error(r, rc);
 	return yj_reply_empty(r, 204);
+}
+
+struct unlock_arg {
+	yj_req *r;
+	const auth_user *u;
+	int64_t cleared;
+};
+
+static int unlock_tx(store_conn *c, void *arg)
+{
+	struct unlock_arg *a = arg;
+	int rc = auth_failures_clear(c, a->u->username, &a->cleared);
+	if (rc < 0)
+		return rc;
+	char actor[21], ids[21];
+	yj_id_format(yj_who(a->r)->user_id, actor);
+	yj_id_format(a->u->id, ids);
+	json_t *state = json_pack("{s:s, s:I}", "unlocked_by", actor, "failures_cleared", (json_int_t)a->cleared);
+	yj_audit_event ev = {actor, "user.unlock", "user", ids, a->u->region_code, state};
+	rc = yj_audit_append(c, &ev, NULL);
+	json_decref(state);
+	return rc;
+}
+
+/* Forgets the user's recorded sign-in failures (from every address), so a user locked out by
+ * throttling can sign in again at once; audited. */
+static int unlock_user(yj_req *r)
+{
+	int64_t id;
+	api_user au;
+	if (yj_path_id_or_reply(r, "id", &id) < 0)
+		return YJ_OK;
+	int rc = get_in_scope(r, id, &au);
+	if (rc < 0)
+		return yj_reply_store_error(r, rc);
+	struct unlock_arg a = {r, &au.u, 0};
+	yj_refusal no = {0};
+	if (yj_tx_or_reply(r, unlock_tx, &a, &no) < 0)
+		return YJ_OK;
+	return yj_reply_json(r, 200, json_pack("{s:I}", "failures_cleared", (json_int_t)a.cleared));
 }
 
 const yj_route yj_user_routes[] = {
@@ -371,8 +445,10 @@ const yj_route yj_user_routes[] = {
 	{"GET", "/api/v1/users/{id}", get_user, ROLE_ADMIN | ROLE_LEADER, NULL, NULL, "users", "Read one user",
 	 "The user", 200},
 	{"PATCH", "/api/v1/users/{id}", patch_user, ROLE_ADMIN, patch_fields, NULL, "users",
-	 "Change a user's name, role, disabled flag or bound institution", "The changed user", 200},
+	 "Change a user's name, role, disabled flag, territory, department or bound institution", "The changed user", 200},
 	{"PUT", "/api/v1/users/{id}/password", set_password, ROLE_ADMIN, password_fields, NULL, "users",
-	 "Set a user's password (ends their sessions and revokes their tokens)", "Set", 204},
+	 "Reset a user's password: they must change it at the next sign-in (ends their sessions, revokes their tokens)", "Set", 204},
+	{"POST", "/api/v1/users/{id}/unlock", unlock_user, ROLE_ADMIN, NULL, NULL, "users",
+	 "Clear a user's recorded sign-in failures so a throttled account can sign in again", "{failures_cleared}", 200},
 	{0},
 };

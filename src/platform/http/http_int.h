@@ -25,6 +25,9 @@ typedef struct static_file {
 	size_t len;
 	const char *type;
 	int immutable; /* hashed asset names can be cached for a year */
+	char *gz, *br; /* the build's precompressed copies (name.gz, name.br), or NULL */
+	size_t gz_len, br_len;
+	char etag[20]; /* "\"<16 hex digits of the content's BLAKE2b>\"" for revalidation */
 } static_file;
 
 /* A listening daemon's context: which server, and whether it is the operator listener. */
