@@ -11,6 +11,8 @@
 // module's own tables must not compare, match or order by a column that only another module's tables
 // have (columns from the owners' migrations: CREATE TABLE and ALTER TABLE … ADD). That catches a
 // reader writing conditions on the owner's scoped table (yj_reg_table) instead of calling its header.
+// Headers too: outside a capability's folder only its <cap>.h is included (src/cli and src/gen
+// included), and src/platform includes no capability header.
 // Usage: node scripts/check-ownership.mjs [--root DIR]   (exit 1 on a violation)
 import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -153,6 +155,26 @@ for (const file of walk(src)) {
       problems.push(`${rel}:${line}: module ${mod ?? '(none)'} writes SQL on column ${col} of ${foreign.get(col)}'s tables; ask ${foreign.get(col)}'s header instead`);
     }
   }
+}
+
+// ---- headers: a capability's interface is its <cap>.h ----
+// A file outside a capability's folder includes of it only src/<cap>/<cap>.h (which may include the
+// capability's other public headers); src/cli and src/gen too. The platform includes no capability header.
+const capDirs = new Set(modules.filter((m) => m.dir !== 'platform').map((m) => m.dir));
+for (const file of walk(src)) {
+  const rel = relative(root, file).split('\\').join('/');
+  const dir = rel.split('/')[1];
+  const lines = readFileSync(file, 'utf8').split('\n');
+  lines.forEach((l, i) => {
+    const inc = /^\s*#\s*include\s+"([^"]+)"/.exec(l)?.[1];
+    if (!inc) return;
+    const target = relative(src, join(file, '..', inc)).split('\\').join('/');
+    const [tdir, ...rest] = target.split('/');
+    if (!capDirs.has(tdir) || tdir === dir) return;
+    if (dir === 'platform') problems.push(`${rel}:${i + 1}: the platform includes ${inc}; it includes no capability header`);
+    else if (rest.join('/') !== `${tdir}.h`)
+      problems.push(`${rel}:${i + 1}: includes ${inc}; include only ${tdir}'s interface, ${tdir}/${tdir}.h`);
+  });
 }
 
 for (const key of allowed)

@@ -6,7 +6,7 @@
 #include "../base/base.h"
 #include "../base/id.h"
 #include "../platform/pii/pii.h"
-#include "../registry/record.h"
+#include "../registry/registry.h"
 
 #include <openssl/evp.h>
 #include <stdio.h>

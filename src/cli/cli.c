@@ -5,7 +5,7 @@
 #include "../base/base.h"
 #include "../platform/audit/audit.h"
 #include "../platform/pii/pii.h"
-#include "../registry/licence.h"
+#include "../registry/registry.h"
 #include "../credit/credit.h"
 #include "modules.h"
 

@@ -5,7 +5,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
 #include "../base/base.h"
-#include "../inspection/draw_bundle.h"
+#include "../inspection/inspection.h"
 
 #include <jansson.h>
 #include <sodium.h>

@@ -6,7 +6,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
 #include "../base/base.h"
-#include "../registry/import.h"
+#include "../registry/registry.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,7 +5,7 @@
 #include "cli.h"
 #include "../base/base.h"
 #include "../base/keyfile.h"
-#include "../registry/licence.h"
+#include "../registry/registry.h"
 
 #include <errno.h>
 #include <jansson.h>

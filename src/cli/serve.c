@@ -11,7 +11,7 @@
 #include "../platform/docs/docs.h"
 #include "../platform/jobs/jobs.h"
 #include "../platform/pii/pii.h"
-#include "../registry/licence.h"
+#include "../registry/registry.h"
 
 #include <errno.h>
 #include <signal.h>

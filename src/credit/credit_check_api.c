@@ -5,7 +5,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "credit_api.h"
 #include "../registry/registry.h"
-#include "../registry/record.h"
+#include "../registry/registry.h"
 #include "../base/date.h"
 
 #include <stdio.h>
@@ -229,18 +229,17 @@ static int public_credit(yj_req *r)
 	if (rc == ST_OK)
 		n = 1;
 	else if (rc == ST_NOTFOUND) {
-		yj_table t;
 		yj_scope all;
 		yj_scope_unrestricted(&all);
-		yj_reg_table(&yj_institution_kind, &t);
-		yj_qb *qb = yj_q_select(&t, "id", &all);
-		yj_reg_name_filter(qb, &yj_institution_kind, "", q);
-		yj_q_tail(qb, "ORDER BY id LIMIT 20");
-		store_stmt *st = yj_q_prepare(qb, c);
-		rc = st ? ST_OK : ST_ERR;
-		while (st && n < 20 && (rc = store_step(st)) == ST_ROW)
-			ids[n++] = store_col_int64(st, 0);
-		store_finalize(st);
+		yj_reg_search *rs = yj_reg_search_new(YJ_SRC_INSTITUTIONS, &all);
+		yj_reg_search_name(rs, q);
+		yj_reg_hit hit;
+		if ((rc = yj_reg_search_by_id(rs, c, 0, 20)) >= 0)
+			while (n < 20 && (rc = yj_reg_search_next(rs, &hit)) == ST_ROW) {
+				ids[n++] = hit.id;
+				json_decref(hit.rec);
+			}
+		yj_reg_search_free(rs);
 	}
 	for (size_t i = 0; rc >= 0 && i < n; i++) {
 		credit_subject s;

@@ -7,7 +7,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "credit_int.h"
 #include "../registry/registry.h"
-#include "../registry/record.h"
+#include "../registry/registry.h"
 #include "../base/date.h"
 
 #include <stdio.h>

@@ -6,7 +6,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "enf_int.h"
 #include "../registry/registry.h"
-#include "../registry/record.h"
+#include "../registry/registry.h"
 #include "../platform/docs/docs.h"
 #include "../platform/attach/attach.h"
 

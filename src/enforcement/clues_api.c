@@ -8,7 +8,7 @@
 #include "../inspection/inspection.h"
 #include "../claims/claims.h"
 #include "../registry/registry.h"
-#include "../registry/record.h"
+#include "../registry/registry.h"
 
 #include <stdio.h>
 #include <stdlib.h>

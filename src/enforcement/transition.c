@@ -5,7 +5,7 @@
  * numbers, dates), emits the decision events and refreshes the to-dos. Anything refused changes nothing. */
 #define _POSIX_C_SOURCE 200809L
 #include "enf_int.h"
-#include "../registry/record.h"
+#include "../registry/registry.h"
 #include "../platform/attach/attach.h"
 
 #include <stdio.h>

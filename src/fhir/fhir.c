@@ -4,7 +4,7 @@
  * are base/date.h. What is withheld, and why, is in docs/fhir.md. */
 #define _POSIX_C_SOURCE 200809L
 #include "fhir.h"
-#include "../registry/vocab.h"
+#include "../registry/registry.h"
 
 #include <stdio.h>
 #include <stdlib.h>

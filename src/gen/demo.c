@@ -10,8 +10,6 @@
 #include "../base/id.h"
 #include "../platform/audit/audit.h"
 #include "../platform/auth/auth.h"
-#include "../registry/licence.h"
-#include "../registry/record.h"
 #include "../registry/registry.h"
 
 #include <stdio.h>

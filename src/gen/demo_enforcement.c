@@ -6,7 +6,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "demo_int.h"
 #include "../enforcement/enforcement.h"
-#include "../registry/record.h"
+#include "../registry/registry.h"
 #include "../platform/auth/auth.h"
 #include "../base/id.h"
 

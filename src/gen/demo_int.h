@@ -9,7 +9,7 @@
 
 #include "demo.h"
 #include "../base/date.h"
-#include "../registry/licence.h"
+#include "../registry/registry.h"
 
 #include <jansson.h>
 

@@ -6,7 +6,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include "insp_draw.h"
 #include "draw_bundle.h"
-#include "../registry/record.h"
 #include "../platform/pii/pii.h"
 
 #include <stdio.h>
@@ -113,48 +112,35 @@ static void like_prefix(const char *region, char out[24])
 	snprintf(out, 24, "%s%%", p);
 }
 
+typedef struct subj_list {
+	subj *v;
+	size_t n, cap;
+} subj_list;
+
+static int add_subject(void *ctx, const yj_subject_entry *e)
+{
+	subj_list *l = ctx;
+	if (l->n == l->cap)
+		l->v = yj_realloc(l->v, (l->cap = l->cap ? 2 * l->cap : 256) * sizeof *l->v);
+	subj *s = &l->v[l->n++];
+	memset(s, 0, sizeof *s);
+	s->id = e->id;
+	snprintf(s->code, sizeof s->code, "%s", e->credit_code);
+	s->name = yj_strdup(e->name);
+	snprintf(s->type, sizeof s->type, "%s", e->type);
+	snprintf(s->region, sizeof s->region, "%s", e->region_code);
+	s->created_at = e->created_at;
+	return 0;
+}
+
+/* The registry's directory (registry.h), in ascending id: find() searches it. */
 static int load_subjects(store_conn *c, const char *region, const json_t *types, subj **out, size_t *n)
 {
-	yj_table t;
-	yj_reg_table(&yj_institution_kind, &t);
-	yj_scope all;
-	yj_scope_unrestricted(&all);
-	char pat[24];
-	like_prefix(region, pat);
-	yj_qb *q = yj_q_select(&t, "id, credit_code, name, type, region_code, created_at", &all);
-	yj_q_where(q, "state = 'active' AND region_code LIKE ?");
-	yj_q_text(q, pat);
-	yj_buf in = YJ_BUF_INIT;
-	yj_buf_puts(&in, "type IN (''");
-	for (size_t i = 0; i < json_array_size(types); i++)
-		yj_buf_puts(&in, ", ?");
-	yj_buf_puts(&in, ")");
-	yj_q_where(q, in.data);
-	yj_buf_free(&in);
-	for (size_t i = 0; i < json_array_size(types); i++)
-		yj_q_text(q, json_string_value(json_array_get(types, i)));
-	yj_q_tail(q, "ORDER BY id");
-	store_stmt *st = yj_q_prepare(q, c);
-	if (!st)
-		return ST_ERR;
-	size_t cap = 0;
-	int rc;
-	*out = NULL;
-	*n = 0;
-	while ((rc = store_step(st)) == ST_ROW) {
-		if (*n == cap)
-			*out = yj_realloc(*out, (cap = cap ? 2 * cap : 256) * sizeof **out);
-		subj *s = &(*out)[(*n)++];
-		memset(s, 0, sizeof *s);
-		s->id = store_col_int64(st, 0);
-		snprintf(s->code, sizeof s->code, "%s", store_col_text(st, 1));
-		s->name = yj_strdup(store_col_text(st, 2));
-		snprintf(s->type, sizeof s->type, "%s", store_col_text(st, 3));
-		snprintf(s->region, sizeof s->region, "%s", store_col_text(st, 4));
-		s->created_at = store_col_int64(st, 5);
-	}
-	store_finalize(st);
-	return rc < 0 ? rc : ST_OK;
+	subj_list l = {NULL, 0, 0};
+	int rc = yj_subject_directory(c, region, types, add_subject, &l);
+	*out = l.v;
+	*n = l.n;
+	return rc;
 }
 
 /* Signals, past violations and last inspections of the subjects in the territory. */

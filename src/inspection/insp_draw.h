@@ -4,7 +4,7 @@
 #define YJ_INSP_DRAW_H
 
 #include "insp_int.h"
-#include "../registry/vocab.h"
+#include "../registry/registry.h"
 
 /* The default weight factors (new reference). */
 json_t *insp_default_factors(void);

@@ -1,7 +1,8 @@
 /* inspection.h — the public interface of double random, one public (双随机、一公开) and field
  * inspection: the HTTP routes (item list, inspector directory, risk signals, plans, verifiable draws,
  * tasks, rectification, publication) and the publication-deadline query. The draw algorithm itself
- * is draw.h; its bundle draw_bundle.h. */
+ * is draw.h; its bundle draw_bundle.h, included here: the bundle's format and verification are public
+ * (the CLI's `yijian draw verify`). This is the one header other modules include. */
 #ifndef YJ_INSPECTION_H
 #define YJ_INSPECTION_H
 
@@ -10,6 +11,7 @@
 
 #include "../platform/http/http.h"
 #include "../platform/store/query.h"
+#include "draw_bundle.h"
 
 /* Routes: items, inspectors, signals (items_api.c); plans, draws, public bundles (plan_api.c);
  * tasks and field results (task_api.c); rectification and publication (rectify_api.c). */

@@ -6,8 +6,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include "insp_int.h"
 #include "../registry/registry.h"
-#include "../registry/record.h"
-#include "../registry/vocab.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,6 +3,9 @@
  * audit leaf and name index, and reads rows back as JSON. Kind-specific work (encrypting an ID
  * number, taking the region from the primary institution) is a hook of the kind.
  *
+ * The SQL side of the engine (its scoped tables, column lists, row reader, name filter) is the
+ * registry's own: reg_int.h. Other modules reach this header through registry.h.
+ *
  * Records travel as jansson objects keyed by field name. Ownership: functions returning json_t *
  * give the caller a new reference; functions taking json_t * borrow it unless they say "steals". */
 #ifndef YJ_RECORD_H
@@ -73,12 +76,6 @@ enum { YJ_KIND_INSTITUTION, YJ_KIND_PRACTITIONER, YJ_NKINDS };
 extern const reg_kind *const yj_reg_kinds[YJ_NKINDS];
 extern const reg_kind yj_institution_kind, yj_practitioner_kind;
 
-/* The scoped table of a kind, for the query builder. */
-void yj_reg_table(const reg_kind *k, yj_table *out);
-/* Practice filings joined to their practitioners (aliases f and p), scoped by the territory of the
- * institution filed with: for the registry's searches (search_store.c; registry.h). */
-void yj_reg_filings_view(yj_table *out);
-
 /* Turns a JSON input (or a CSV row turned into strings, when from_text) into a normalised record:
  * unknown fields, wrong types, bad codes and check digits, missing required fields, regions and
  * references outside sc all end up in errors as {field, detail} (Chinese). existing (may be NULL)
@@ -110,9 +107,6 @@ int yj_reg_load(store_conn *c, const reg_kind *k, const yj_scope *sc, int64_t id
 int yj_reg_find_key(store_conn *c, const reg_kind *k, const char *key, int64_t *id, int64_t *version,
 		    char region[16]);
 
-/* The SELECT column list of a kind (static storage) and the reader of one row of it. */
-const char *yj_reg_columns(const reg_kind *k);
-json_t *yj_reg_row(const reg_kind *k, store_stmt *st);
 /* A copy of rec fit for who: hidden columns removed, the kind's present hook applied. */
 json_t *yj_reg_public(const reg_kind *k, const json_t *rec, const yj_principal *who);
 
@@ -129,9 +123,5 @@ int yj_reg_as_of(store_conn *c, const reg_kind *k, const yj_scope *sc, int64_t i
  * Asked before writing: on PostgreSQL a failed insert aborts the transaction, so no query can
  * follow it to find out which constraint it hit. */
 const char *yj_reg_conflict_field(store_conn *c, const reg_kind *k, const json_t *rec, int64_t id);
-
-/* Adds the substring filter for q on the kind's name to a query: the bigram index narrows, LIKE
- * confirms. `alias` prefixes the id and name columns ("" or "i."). */
-void yj_reg_name_filter(yj_qb *q, const reg_kind *k, const char *alias, const char *text);
 
 #endif

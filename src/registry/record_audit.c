@@ -3,7 +3,7 @@
  * (the public record, yj_reg_public with no caller), so platform/audit can compare rows with the
  * log without reading the registry's tables. */
 #define _POSIX_C_SOURCE 200809L
-#include "record.h"
+#include "reg_int.h"
 #include "registry.h"
 #include "../platform/audit/audit.h"
 

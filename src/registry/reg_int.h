@@ -23,6 +23,20 @@ int reg_step_done(store_stmt *st);
 /* Writes the grams of name for record id; fresh (a new record) skips deleting the old ones. */
 int reg_index_name(store_conn *c, const reg_kind *k, int64_t id, const char *name, int fresh);
 
+/* The SQL of the record engine, which never leaves the registry: other modules ask registry.h's
+ * functions (summaries, names, searches, the draw's directory) instead of composing SQL on these. */
+/* The scoped table of a kind, for the query builder. */
+void yj_reg_table(const reg_kind *k, yj_table *out);
+/* Practice filings joined to their practitioners (aliases f and p), scoped by the territory of the
+ * institution filed with: for the registry's searches (search_store.c). */
+void yj_reg_filings_view(yj_table *out);
+/* The SELECT column list of a kind (static storage) and the reader of one row of it. */
+const char *yj_reg_columns(const reg_kind *k);
+json_t *yj_reg_row(const reg_kind *k, store_stmt *st);
+/* Adds the substring filter for q on the kind's name to a query: the bigram index narrows, LIKE
+ * confirms. `alias` prefixes the id and name columns ("" or "i."). */
+void yj_reg_name_filter(yj_qb *q, const reg_kind *k, const char *alias, const char *text);
+
 /* ---- record lists (record_query.c) ---- */
 /* The scoped query of kind k: its record columns, or (group, or by_county) the key and a count. */
 yj_qb *reg_list_query(const reg_kind *k, const reg_field *group, int by_county, const yj_scope *sc);
@@ -45,6 +59,13 @@ int reg_institution_region(store_conn *c, int64_t id, char region[16]);
 /* The grid with this code regardless of scope (grids_store.c): ST_OK with its id and region,
  * ST_NOTFOUND or a failure. */
 int reg_grid_by_code(store_conn *c, const char *code, int64_t *id, char region[16]);
+
+/* ---- subject binding (subjects_store.c, for subjects.c) ---- */
+/* Appends to ids[*n..cap) the institutions in the grids user_id is a member of, by id. */
+int reg_grid_subject_ids(store_conn *c, int64_t user_id, int64_t *ids, int cap, int *n);
+/* The institution with this credit code regardless of scope: ST_OK with its id and territory,
+ * ST_NOTFOUND or a failure. */
+int reg_institution_by_credit_code(store_conn *c, const char *credit_code, int64_t *id, char region[16]);
 
 /* ---- practice filings (filings_store.c) ---- */
 /* The filings of a practitioner, oldest start first, as a JSON array in *items. */

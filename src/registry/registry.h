@@ -1,7 +1,12 @@
 /* registry.h — the registry of subjects (主体库): institutions and practitioners with their history,
  * grids, responsibility lists, filings, licences and their code lists. (Regions and departments,
  * which scope rests on, are the platform's: platform/regions/regions.h.)
- * Other capabilities read subjects through this header (summaries, names, searches). */
+ * This is the registry's one interface: other modules include this header and no other of
+ * src/registry (scripts/check-ownership.mjs checks). Its parts, included below: the code lists
+ * (vocab.h), the record engine that writers such as the demo generator go through (record.h), the
+ * electronic licences (licence.h) and the CSV import (import.h). Other capabilities read subjects
+ * through the functions declared here (summaries, names, searches, a draw's directory); the SQL
+ * behind them stays inside the registry (reg_int.h). */
 #ifndef YJ_REGISTRY_H
 #define YJ_REGISTRY_H
 
@@ -9,6 +14,9 @@
 #include "../platform/auth/auth.h"
 #include "../platform/store/store.h"
 #include "vocab.h" /* the code lists, which readers map their codes to */
+#include "record.h"
+#include "licence.h"
+#include "import.h"
 
 #include <jansson.h>
 #include <stddef.h>
@@ -64,6 +72,19 @@ int yj_subject_summary_get(store_conn *c, const yj_scope *sc, int64_t id, yj_sub
  * left out), whatever the caller's scope: for showing a reference the caller already holds. One
  * statement per 500 ids. */
 int yj_subject_names(store_conn *c, const int64_t *ids, size_t n, json_t *names);
+
+/* ---- the subject directory of a draw (检查对象名录库, subject_summary.c) ---- */
+typedef struct yj_subject_entry {
+	int64_t id;
+	const char *credit_code, *name, *type, *region_code; /* valid during the call only */
+	int64_t created_at;				      /* epoch ms */
+} yj_subject_entry;
+/* Calls each(ctx, e) for every active institution in the GB/T 2260 subtree of region whose type is
+ * one of types (an array of type codes; none when empty), in ascending id, whatever the caller's
+ * scope: the draw's directory is the territory's, not a user's. A negative return of each stops
+ * the walk and is returned. ST_OK or a failure. */
+int yj_subject_directory(store_conn *c, const char *region, const json_t *types,
+			 int (*each)(void *ctx, const yj_subject_entry *e), void *ctx);
 
 /* ---- searching subjects, for readers that page through them (search_store.c): the FHIR facade ----
  * A search reads one source in the caller's scope. Conditions are attributes, never columns: the

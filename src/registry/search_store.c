@@ -2,7 +2,7 @@
  * facade). Attributes become columns here and nowhere else; every statement goes through the scoped
  * query builder, so the caller's territory holds exactly as in /api/v1. */
 #define _POSIX_C_SOURCE 200809L
-#include "registry.h"
+#include "reg_int.h"
 #include "record.h"
 #include "../base/id.h"
 

@@ -1,7 +1,7 @@
 /* subject_summary.c — the registry's answer to other capabilities that need a subject's name, code or
- * territory (inspection's tasks, conflicts of interest): read here, through the registry's own
- * scoped table, so no other module names the institutions table; and the territory of an
- * institution that a practitioner or a filing takes (reg_int.h). */
+ * territory (inspection's tasks, conflicts of interest) or the directory a draw picks from: read
+ * here, through the registry's own scoped table, so no other module names the institutions table;
+ * and the territory of an institution that a practitioner or a filing takes (reg_int.h). */
 #define _POSIX_C_SOURCE 200809L
 #include "reg_int.h"
 #include "../base/id.h"
@@ -33,6 +33,46 @@ int yj_subject_summary_get(store_conn *c, const yj_scope *sc, int64_t id, yj_sub
 	}
 	store_finalize(st);
 	return rc == ST_ROW ? ST_OK : rc == ST_DONE ? ST_NOTFOUND : rc;
+}
+
+int yj_subject_directory(store_conn *c, const char *region, const json_t *types,
+			 int (*each)(void *ctx, const yj_subject_entry *e), void *ctx)
+{
+	yj_table t;
+	yj_reg_table(&yj_institution_kind, &t);
+	yj_scope all;
+	yj_scope_unrestricted(&all);
+	char pat[24], p[16];
+	yj_region_prefix(region, p);
+	snprintf(pat, sizeof pat, "%s%%", p);
+	yj_qb *q = yj_q_select(&t, "id, credit_code, name, type, region_code, created_at", &all);
+	yj_q_where(q, "state = 'active' AND region_code LIKE ?");
+	yj_q_text(q, pat);
+	yj_buf in = YJ_BUF_INIT;
+	yj_buf_puts(&in, "type IN (''");
+	for (size_t i = 0; i < json_array_size(types); i++)
+		yj_buf_puts(&in, ", ?");
+	yj_buf_puts(&in, ")");
+	yj_q_where(q, in.data);
+	yj_buf_free(&in);
+	for (size_t i = 0; i < json_array_size(types); i++)
+		yj_q_text(q, json_string_value(json_array_get(types, i)));
+	yj_q_tail(q, "ORDER BY id");
+	store_stmt *st = yj_q_prepare(q, c);
+	if (!st)
+		return ST_ERR;
+	int rc;
+	while ((rc = store_step(st)) == ST_ROW) {
+		yj_subject_entry e = {store_col_int64(st, 0), store_col_text(st, 1), store_col_text(st, 2),
+				      store_col_text(st, 3), store_col_text(st, 4), store_col_int64(st, 5)};
+		int r = each(ctx, &e);
+		if (r < 0) {
+			rc = r;
+			break;
+		}
+	}
+	store_finalize(st);
+	return rc < 0 ? rc : ST_OK;
 }
 
 int yj_subject_names(store_conn *c, const int64_t *ids, size_t n, json_t *names)

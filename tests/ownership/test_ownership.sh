@@ -1,7 +1,9 @@
 #!/bin/sh
 # test_ownership.sh — scripts/check-ownership.mjs passes on the tree and fails on planted violations:
 # SQL naming another module's table, a yj_table of another module's table, a condition on another
-# module's column, a table missing from docs/development.md, an allowance no longer needed. Each plant goes into a copy of the tree.
+# module's column, a table missing from docs/development.md, an allowance no longer needed, a header
+# of another capability other than its <cap>.h (from a capability, the CLI or the platform). Each
+# plant goes into a copy of the tree.
 # Usage: test_ownership.sh SOURCE_DIR
 set -eu
 top=$1
@@ -67,3 +69,18 @@ fresh
 sed -i 's/^const TEMPORARY = `$/const TEMPORARY = `\nsrc\/registry\/record.c regions/' \
 	"$tmp/root/scripts/check-ownership.mjs"
 expect_fail "an allowance that is not needed" 'temporary allowance "src/registry/record.c regions" is no longer needed'
+
+fresh
+sed -i 's|^#include "insp_int.h"$|#include "insp_int.h"\n#include "../registry/record.h"|' "$tmp/root/src/inspection/items_api.c"
+expect_fail "inspection including a registry header other than registry.h" \
+	'src/inspection/items_api.c:[0-9]*: includes ../registry/record.h; include only registry'"'"'s interface, registry/registry.h'
+
+fresh
+sed -i 's|^#include "../registry/registry.h"$|#include "../registry/licence.h"|' "$tmp/root/src/cli/licence_cmd.c"
+expect_fail "the CLI including a registry header other than registry.h" \
+	'src/cli/licence_cmd.c:[0-9]*: includes ../registry/licence.h'
+
+fresh
+echo '#include "../../claims/claims.h"' >>"$tmp/root/src/platform/http/router.c"
+expect_fail "the platform including a capability header" \
+	'src/platform/http/router.c:[0-9]*: the platform includes ../../claims/claims.h'
