@@ -5,6 +5,7 @@
 #include "../claims/review.h"
 #include "../inspection/inspection.h"
 #include "../fhir/fhir.h"
+#include "../complaints/complaints.h"
 
 #include <stdlib.h>
 
@@ -14,6 +15,7 @@ const yj_module *const yj_modules[] = {
 	&yj_claims_module,
 	&yj_inspection_module,
 	&yj_fhir_module,
+	&yj_complaints_module,
 };
 const size_t yj_modules_len = sizeof yj_modules / sizeof yj_modules[0];
 

@@ -123,6 +123,7 @@ before(async () => {
     await made(await t.clients.admin.post('/api/v1/tokens', { name: 'matrix' }));
     t.tokenId = await lastToken(t.clients.admin);
     t.leaf = (await t.clients.admin.get(`/api/v1/audit/leaves?object_type=institution&object_id=${t.inst.id}`)).data.items[0];
+    t.complaint = await freshComplaint(t);
   }
   a.item = await made(await a.clients.admin.post('/api/v1/inspection/items', { code: 'MATRIX-1', department: 'health',
     name: '矩阵测试事项', legal_basis: '《医疗机构管理条例》', subject_types: ['clinic'],
@@ -398,6 +399,51 @@ for (const [type, obj, suffix] of [['Organization', 'inst', ''], ['Location', 'i
   def(`GET /fhir/r4/${type}`, { roles: ANY, ok: 200, foreign: null });
   def(`GET /fhir/r4/${type}/{id}`, { roles: ANY, ok: 200, req: (t) => ({ params: { id: t[obj].id + suffix } }) });
 }
+
+// Complaints (投诉举报): matters held by the health desk, so the market liaison sees none of them.
+const CMP = 'admin leader inspector liaison';
+const freshComplaint = async (t) => made(await t.clients.admin.post('/api/v1/complaints', { channel: 'phone',
+  category: 'medical_service', title: '矩阵测试投诉', content: `矩阵测试投诉内容${uniq()}`, region_code: t.code,
+  subject_name: '矩阵诊所', anonymous: false, reporter_name: '王五', reporter_phone: '13700000000' }));
+const CMP_PATH = { received: [], dispatched: ['dispatch'], accepted: ['dispatch', 'accept'],
+  paused: ['dispatch', 'accept', 'pause'], replied: ['dispatch', 'accept', 'reply'] };
+const CMP_BODY = { dispatch: {}, pause: { reason: '等待补充材料' }, reply: { text: '经查不属实，已答复投诉人。', substantiated: false } };
+async function complaintIn(t, state) {
+  if (!mk(t)) return t.complaint;
+  const m = await freshComplaint(t);
+  for (const step of CMP_PATH[state]) await made(await t.clients.admin.post(`/api/v1/complaints/${m.id}/${step}`, CMP_BODY[step]), 200);
+  return m;
+}
+const cmpStep = (step, state, body) => def(`POST /api/v1/complaints/{id}/${step}`, { roles: CMP, ok: 200, own: DEPT_HIDDEN,
+  req: async (t) => ({ params: { id: (await complaintIn(t, state)).id }, body }) });
+pub('GET /api/v1/public/complaint-categories');
+def('POST /api/v1/public/complaints', { roles: 'public', ok: 201, foreign: null, req: (t) => ({ body: { category: 'enquiry',
+  title: '咨询', content: '请问如何查询医生的执业资格？', region_code: t.code, anonymous: true } }) });
+pub('GET /api/v1/public/complaints/{code}', (t) => ({ params: { code: t.complaint.tracking_code } }));
+def('GET /api/v1/complaint-categories', { roles: ANY, ok: 200, foreign: null });
+def('GET /api/v1/complaints', { roles: CMP, ok: 200, foreign: 'list', req: (t) => ({ query: `?region=${t.code}` }),
+  has: (t, role) => (role === 'liaison' ? [] : [t.complaint.id]) });
+def('GET /api/v1/complaints/export', { roles: CMP, ok: 200, foreign: 'list', req: (t) => ({ query: `?region=${t.code}&format=csv` }) });
+def('POST /api/v1/complaints', { roles: CMP, ok: 201, foreign: 422, req: (t) => ({ body: { channel: 'walk_in', category: 'enquiry',
+  title: '来访咨询', content: '来访咨询医疗纠纷调解途径。', region_code: t.code, anonymous: true } }) });
+def('GET /api/v1/complaints/{id}', { roles: CMP, ok: 200, own: DEPT_HIDDEN, req: (t) => ({ params: { id: t.complaint.id } }) });
+def('GET /api/v1/complaints/{id}/duplicates', { roles: CMP, ok: 200, own: DEPT_HIDDEN, req: (t) => ({ params: { id: t.complaint.id } }) });
+def('GET /api/v1/complaints/{id}/reporter', { roles: 'leader liaison', ok: 200, own: DEPT_HIDDEN,
+  req: (t) => ({ params: { id: t.complaint.id } }) });
+cmpStep('dispatch', 'received', {});
+cmpStep('return', 'dispatched', { reason: '不属于本部门职责' });
+cmpStep('accept', 'dispatched');
+cmpStep('reject', 'received', { reason: '已进入诉讼程序' });
+cmpStep('pause', 'accepted', { reason: '等待投诉人补充材料' });
+cmpStep('resume', 'paused');
+cmpStep('reply', 'accepted', { text: '经查属实，已责令整改。', substantiated: true });
+cmpStep('feedback', 'replied');
+cmpStep('revisit', 'replied', { satisfaction: 'satisfied' });
+cmpStep('refer', 'accepted');
+def('POST /api/v1/complaints/{id}/merge', { roles: CMP, ok: 200, own: DEPT_HIDDEN, req: async (t) => {
+  const m = await complaintIn(t, 'received');
+  return { params: { id: m.id }, body: { into: mk(t) ? (await freshComplaint(t)).id : a.complaint.id } };
+} });
 
 async function lastToken(c) {
   const r = await c.get('/api/v1/tokens');
