@@ -8,6 +8,9 @@
 extern const yj_migration yj_inspection_migrations[];
 /* The module's jobs (overdue.c), ended by a NULL name. */
 extern const yj_job_def yj_insp_jobs[];
+/* Complaint counts of subject_signals fed by complaints.substantiated (signals_sub.c). */
+extern const yj_subscriber yj_insp_signals_subscriber;
+static const yj_subscriber *const subscriptions[] = {&yj_insp_signals_subscriber, NULL};
 
 static const char *const requires[] = {"platform", "registry", NULL};
 static const yj_route *const routes[] = {yj_insp_item_routes, yj_insp_plan_routes, yj_insp_task_routes,
@@ -27,6 +30,7 @@ static int after(store_conn *c, int64_t version)
 const yj_module yj_inspection_module = {
 	.after = after,
 	.jobs = yj_insp_jobs,
+	.subscriptions = subscriptions,
 	.name = "inspection",
 	.requires = requires,
 	.migrations = yj_inspection_migrations,

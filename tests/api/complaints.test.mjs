@@ -286,3 +286,24 @@ test('a flood from one address is refused with 429 and Retry-After; nothing is k
     s2.cleanup();
   }
 });
+
+test('a substantiated complaint about a registered institution raises its complaint count in the draw signals', async () => {
+  const { creditCode } = await import('./codes.mjs');
+  const code = creditCode('52330302', '7' + String(Date.now() % 10000000).padStart(7, '0'));
+  const inst = await ok(await as.admin.post('/api/v1/institutions', { credit_code: code, name: '鹿城投诉测试诊所', type: 'clinic',
+    level: 'none', ownership: 'private', profit: 'forprofit', region_code: A, clinical_depts: ['03'] }), 201);
+  const count = async () => ((await ok(await as.admin.get('/api/v1/inspection/signals?limit=200'))).items
+    .find((s) => s.subject_id === inst.id)?.complaints ?? 0);
+  assert.equal(await count(), 0);
+  isProblem(assert, await pub().post('/api/v1/public/complaints', form({ subject_credit_code: '91330000MA00000000' })), 422);
+  const t = await ok(await pub().post('/api/v1/public/complaints', form({ subject_credit_code: code })), 201);
+  const m = (await ok(await as.desk.get('/api/v1/complaints?limit=200'))).items.find((x) => x.tracking_code === t.tracking_code);
+  assert.equal(m.subject_id, inst.id);
+  assert.equal(m.subject_kind, 'institution');
+  for (const [step, body] of [['dispatch', {}], ['accept'], ['reply', { text: '经查属实，已责令该诊所整改。', substantiated: true }]])
+    await ok(await as.desk.post(`/api/v1/complaints/${m.id}/${step}`, body));
+  for (let i = 0; i < 100 && (await count()) === 0; i++) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(await count(), 1);
+  const ev = await ok(await as.admin.get('/api/v1/system/events?type=complaints.substantiated&limit=200'));
+  assert.equal(ev.items.find((x) => x.subject_id === m.id).payload.subject_id, inst.id);
+});
