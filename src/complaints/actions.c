@@ -36,7 +36,7 @@ static int dept_known(store_conn *c, const char *code, char name[64])
 
 static int do_dispatch(store_conn *c, cmp_act *a)
 {
-	const json_t *b = yj_body(a->r), *co = json_object_get(b, "co_departments");
+	const json_t *b = a->body, *co = json_object_get(b, "co_departments");
 	const char *lead = json_string_value(json_object_get(b, "department"));
 	if (!lead)
 		lead = s_(a->m, "suggested_department");
@@ -85,7 +85,7 @@ static int do_dispatch(store_conn *c, cmp_act *a)
 /* The handling unit may give a matter back within CMP_RETURN_DAYS working days of its dispatch. */
 static int do_return(store_conn *c, cmp_act *a)
 {
-	const char *reason = json_string_value(json_object_get(yj_body(a->r), "reason"));
+	const char *reason = json_string_value(json_object_get(a->body, "reason"));
 	if (!text_ok(reason, 4)) {
 		yj_refusal_field(&a->ref, "reason", "请写明退回理由（至少 4 个字），例如不属于本部门职责的依据");
 		return yj_refuse_invalid(&a->ref, NULL);
@@ -144,7 +144,7 @@ static int do_accept(store_conn *c, cmp_act *a)
 
 static int do_reject(store_conn *c, cmp_act *a)
 {
-	const char *reason = json_string_value(json_object_get(yj_body(a->r), "reason"));
+	const char *reason = json_string_value(json_object_get(a->body, "reason"));
 	if (!text_ok(reason, 4)) {
 		yj_refusal_field(&a->ref, "reason", "请写明不予受理的理由（至少 4 个字），例如已进入诉讼、仲裁或信访程序");
 		return yj_refuse_invalid(&a->ref, NULL);
@@ -162,7 +162,7 @@ static int do_reject(store_conn *c, cmp_act *a)
 
 static int do_pause(store_conn *c, cmp_act *a)
 {
-	const char *reason = json_string_value(json_object_get(yj_body(a->r), "reason"));
+	const char *reason = json_string_value(json_object_get(a->body, "reason"));
 	if (!text_ok(reason, 4)) {
 		yj_refusal_field(&a->ref, "reason", "请写明暂停计时的理由（至少 4 个字），例如等待投诉人补充材料");
 		return yj_refuse_invalid(&a->ref, NULL);
@@ -211,7 +211,7 @@ static int emit_substantiated(store_conn *c, cmp_act *a)
 
 static int do_reply(store_conn *c, cmp_act *a)
 {
-	const json_t *b = yj_body(a->r);
+	const json_t *b = a->body;
 	const char *text = json_string_value(json_object_get(b, "text"));
 	if (!text_ok(text, 5))
 		yj_refusal_field(&a->ref, "text", "请写明答复内容（至少 5 个字）：查明的事实、处理结果和依据");
@@ -268,7 +268,7 @@ static int do_feedback(store_conn *c, cmp_act *a)
 
 static int do_revisit(store_conn *c, cmp_act *a)
 {
-	const char *sat = json_string_value(json_object_get(yj_body(a->r), "satisfaction"));
+	const char *sat = json_string_value(json_object_get(a->body, "satisfaction"));
 	if (!sat || (strcmp(sat, "satisfied") && strcmp(sat, "basically") && strcmp(sat, "unsatisfied"))) {
 		yj_refusal_field(&a->ref, "satisfaction", "满意度应为 satisfied（满意）、basically（基本满意）或 unsatisfied（不满意）");
 		return yj_refuse_invalid(&a->ref, NULL);
@@ -285,7 +285,7 @@ static int do_merge(store_conn *c, cmp_act *a)
 {
 	int64_t into;
 	json_t *t = NULL;
-	if (yj_id_parse(json_string_value(json_object_get(yj_body(a->r), "into")), &into) < 0 || into == a->id) {
+	if (yj_id_parse(json_string_value(json_object_get(a->body, "into")), &into) < 0 || into == a->id) {
 		yj_refusal_field(&a->ref, "into", "请指定要并入的另一件投诉举报的编号");
 		return yj_refuse_invalid(&a->ref, NULL);
 	}

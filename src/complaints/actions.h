@@ -9,11 +9,11 @@
 #define CMP_RETURN_DAYS 5
 
 typedef struct cmp_act {
-	yj_req *r;
-	const yj_principal *who;
+	const json_t *body;	   /* the step's fields (borrowed; NULL for none) */
+	const yj_principal *who;   /* the caller: department, scope */
 	int64_t id;
 	enum yj_cmp_action action;
-	char actor[21];
+	char actor[64]; /* audit actor: a user id, "system" or "cli:<username>" */
 	/* filled by cmp_act_tx: */
 	int64_t now;
 	char today[11];

@@ -30,6 +30,9 @@ json_t *cmp_row_json(store_stmt *st, void *arg);
 int cmp_load(store_conn *c, const yj_scope *sc, int64_t id, json_t **out);
 /* The matter with this tracking code, whatever the scope (the code is the reporter's key). */
 int cmp_load_by_code(store_conn *c, const char *code, json_t **out);
+/* The matter whose external_ref (12345 work-order number, Open311 or demo reference) is ref: ST_OK with
+ * *id, ST_NOTFOUND or a failure. */
+int cmp_find_external(store_conn *c, const char *ref, int64_t *id);
 /* The sealed reporter of matter id (caller frees; NULL when anonymous): ST_OK or a failure. */
 int cmp_reporter_sealed(store_conn *c, int64_t id, char **sealed);
 

@@ -64,4 +64,16 @@ int yj_cmp_overdue_run(store *s, const char *today, int *raised);
  * YIJIAN_COMPLAINTS_PER_ADDRESS and YIJIAN_COMPLAINTS_WINDOW_S; defaults 10 per 3600 s). */
 void yj_cmp_set_intake_limit(unsigned per_window, unsigned window_s);
 
+/* ---- for tools that seed or import matters (the demo generator, importers) ----
+ * Both run inside the caller's write transaction c with every check, step, to-do and audit leaf of
+ * the console's routes. They return 1 when they changed something, 0 when there was nothing to do,
+ * YJ_REFUSED (http.h) with *why set to the Chinese reason (caller frees), or a store failure. */
+/* Registers a matter from body (the fields of POST /api/v1/complaints) unless one with the same
+ * external_ref exists; *id receives the matter's id either way. */
+int yj_cmp_seed(store_conn *c, const json_t *body, const char *actor, int64_t *id, char **why);
+/* Takes step ("dispatch", "accept", "pause", "reply", …, as the routes' last path segment) on matter id
+ * with the step's fields body (may be NULL), as a user of department would. */
+int yj_cmp_seed_step(store_conn *c, int64_t id, const char *step, const json_t *body, const char *department,
+		     const char *actor, char **why);
+
 #endif

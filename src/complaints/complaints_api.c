@@ -42,7 +42,7 @@ static int create(yj_req *r)
 {
 	char actor[21];
 	actor_of(r, actor);
-	cmp_intake in = {.r = r, .body = yj_body(r), .is_public = 0, .actor = actor};
+	cmp_intake in = {.r = r, .body = yj_body(r), .sc = &yj_who(r)->scope, .is_public = 0, .actor = actor};
 	if (yj_tx_or_reply(r, cmp_intake_tx, &in, &in.ref) < 0)
 		return YJ_OK;
 	return yj_reply_json(r, 201, present(in.out));
@@ -226,7 +226,7 @@ static int reporter(yj_req *r)
 
 static int act(yj_req *r, enum yj_cmp_action action)
 {
-	cmp_act a = {.r = r, .who = yj_who(r), .action = action};
+	cmp_act a = {.body = yj_body(r), .who = yj_who(r), .action = action};
 	actor_of(r, a.actor);
 	if (yj_path_id_or_reply(r, "id", &a.id) < 0)
 		return YJ_OK;

@@ -77,6 +77,19 @@ int cmp_load_by_code(store_conn *c, const char *code, json_t **out)
 	return rc == ST_ROW ? ST_OK : rc == ST_DONE ? ST_NOTFOUND : rc;
 }
 
+int cmp_find_external(store_conn *c, const char *ref, int64_t *id)
+{
+	store_stmt *st = store_prepare(c, "SELECT id FROM complaints WHERE external_ref = ? ORDER BY id LIMIT 1");
+	if (!st)
+		return ST_ERR;
+	store_bind_text(st, 1, ref, -1);
+	int rc = store_step(st);
+	if (rc == ST_ROW)
+		*id = store_col_int64(st, 0);
+	store_finalize(st);
+	return rc == ST_ROW ? ST_OK : rc == ST_DONE ? ST_NOTFOUND : rc;
+}
+
 int cmp_reporter_sealed(store_conn *c, int64_t id, char **sealed)
 {
 	store_stmt *st = store_prepare(c, "SELECT reporter_sealed FROM complaints WHERE id = ?");

@@ -159,7 +159,7 @@ static int check_fields(store_conn *c, cmp_intake *in, cmp_category *cat, int64_
 		return rc;
 	if (!rc)
 		yj_refusal_field(&in->ref, "region_code", "未知的行政区划代码，请选择事发地所在的县（市、区）或乡镇（街道）");
-	else if (!in->is_public && !yj_scope_allows(&yj_who(in->r)->scope, v, NULL))
+	else if (in->sc && !yj_scope_allows(in->sc, v, NULL))
 		yj_refusal_field(&in->ref, "region_code", "事发地不在您的辖区内，请由事发地的部门登记");
 	if ((v = bstr(b, "subject_name")) && !clean_text(v, 0))
 		yj_refusal_field(&in->ref, "subject_name", "被投诉对象名称不能含有控制字符");
@@ -234,9 +234,9 @@ int cmp_intake_tx(store_conn *c, void *arg)
 	    (rc = cmp_audit(c, in->actor, "complaint.create", n.id, n.region_code, state)) >= 0)
 		rc = cmp_todo_dispatch(c, m);
 	json_decref(state);
-	if (rc >= 0 && !in->is_public) { /* offered for merging at once (docs/complaints.md, "Duplicates") */
+	if (rc >= 0 && in->sc) { /* offered for merging at once (docs/complaints.md, "Duplicates") */
 		json_t *dups = NULL;
-		if ((rc = cmp_duplicates(c, &yj_who(in->r)->scope, m, now - (int64_t)YJ_CMP_DUP_WINDOW_DAYS * YJ_DAY_MS,
+		if ((rc = cmp_duplicates(c, in->sc, m, now - (int64_t)YJ_CMP_DUP_WINDOW_DAYS * YJ_DAY_MS,
 					 &dups)) >= 0)
 			json_object_set_new(m, "duplicates", dups);
 	}

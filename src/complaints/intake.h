@@ -12,8 +12,9 @@
  * yj_tx_or_reply, fills out (a new reference the caller releases) with the matter as handlers see it
  * — never the reporter — or refuses through ref. */
 typedef struct cmp_intake {
-	yj_req *r;
+	yj_req *r;	     /* the request of the public door (its address, the Retry-After header); else NULL */
 	const json_t *body;
+	const yj_scope *sc;  /* the console caller's scope (territory check, duplicates); NULL at the public door */
 	int is_public;	     /* the public door: anonymous caller, per-address limit */
 	const char *channel; /* of the public door: "web" */
 	const char *actor;   /* audit actor: "public" or the user id */

@@ -174,4 +174,8 @@ int demo_county_facts(const char *code, int *pop, int *urban, double box[4]);
  * written back with yj_day_format. */
 int64_t demo_days(const char *ymd);
 
+/* The demo's complaints, written through the complaints module (demo_complaints.c). ST_OK or a
+ * failure with *err (English, caller frees). */
+int yj_demo_complaints(store *s, const demo_plan *p, const char *actor, char **err);
+
 #endif

@@ -76,6 +76,7 @@ CREATE TABLE complaints (
 CREATE INDEX complaints_scope ON complaints(region_code, department);
 CREATE INDEX complaints_dup ON complaints(category, subject_id, state);
 CREATE INDEX complaints_state ON complaints(state, handle_due);
+CREATE INDEX complaints_external ON complaints(external_ref);
 
 -- The timeline the reporter follows through the tracking code: public_note is what they read.
 CREATE TABLE complaint_steps (
