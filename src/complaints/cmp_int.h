@@ -23,7 +23,7 @@ extern const yj_table cmp_t; /* complaints: territory region_code, department th
 	" subject_kind, subject_id, subject_name, anonymous, phone_masked, state, paused, pause_reason, paused_on," \
 	" merged_into, received_on, dispatched_on, accept_due, accepted_on, handle_due, reply_due, replied_on,"    \
 	" feedback_due, fed_back_on, revisit_due, closed_on, reply_text, substantiated, satisfaction,"             \
-	" supervise_level, referred_at, external_ref, created_at, updated_at, dispatch_round"
+	" supervise_level, referred_at, external_ref, created_at, updated_at, dispatch_round, address, lat, lng, client_id"
 /* A row of CMP_COLS as JSON (ids as strings, NULL as null, flags as booleans); a yj_row_fn. */
 json_t *cmp_row_json(store_stmt *st, void *arg);
 /* The matter id in scope sc as JSON: ST_OK, ST_NOTFOUND (absent or out of scope) or a failure. */
@@ -50,7 +50,9 @@ typedef struct cmp_new {
 	int64_t id;
 	const char *tracking_code, *channel, *category, *title, *content, *region_code, *department;
 	const char *subject_kind, *subject_name, *reporter_sealed, *phone_masked, *external_ref, *received_on;
+	const char *address, *lat, *lng; /* where (Open311); NULL: none */
 	int64_t subject_id; /* 0: none */
+	int64_t client_id;  /* Open311 client, 0: none */
 	int anonymous;
 } cmp_new;
 int cmp_insert(store_conn *c, const cmp_new *n, int64_t now);

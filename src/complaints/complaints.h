@@ -15,8 +15,9 @@
 /* The module descriptor (complaints_module.c). */
 extern const struct yj_module yj_complaints_module;
 
-/* Routes: the public intake and tracking (public_api.c), the console's matters (complaints_api.c). */
-extern const yj_route yj_cmp_public_routes[], yj_cmp_routes[];
+/* Routes: the public intake and tracking (public_api.c), the console's matters (complaints_api.c),
+ * Open311 GeoReport v2 and its client keys (open311_api.c). */
+extern const yj_route yj_cmp_public_routes[], yj_cmp_routes[], yj_cmp_open311_routes[];
 
 /* ---- the pure core (complaints.c, similar.c): no store, no clock ---- */
 

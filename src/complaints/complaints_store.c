@@ -16,12 +16,12 @@ static const char *const COLS[] = {
 	"paused", "pause_reason", "paused_on", "merged_into", "received_on", "dispatched_on", "accept_due",
 	"accepted_on", "handle_due", "reply_due", "replied_on", "feedback_due", "fed_back_on", "revisit_due",
 	"closed_on", "reply_text", "substantiated", "satisfaction", "supervise_level", "referred_at", "external_ref",
-	"created_at", "updated_at", "dispatch_round", NULL,
+	"created_at", "updated_at", "dispatch_round", "address", "lat", "lng", "client_id", NULL,
 };
 /* Which columns are ids (strings in JSON), flags (booleans) or integers; the rest are text. */
 static int col_kind(const char *name)
 {
-	if (!strcmp(name, "id") || !strcmp(name, "subject_id") || !strcmp(name, "merged_into"))
+	if (!strcmp(name, "id") || !strcmp(name, "subject_id") || !strcmp(name, "merged_into") || !strcmp(name, "client_id"))
 		return 'i';
 	if (!strcmp(name, "anonymous") || !strcmp(name, "paused") || !strcmp(name, "substantiated"))
 		return 'b';
@@ -165,8 +165,8 @@ int cmp_insert(store_conn *c, const cmp_new *n, int64_t now)
 		c, "INSERT INTO complaints (id, tracking_code, channel, category, title, content, region_code, department,"
 		   " suggested_department, subject_kind, subject_id, subject_name, anonymous, reporter_sealed, phone_masked,"
 		    " state, paused, pause_reason, received_on, reply_text, satisfaction, supervise_level, external_ref,"
-		   " created_at, updated_at, dispatch_round) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', 0,"
-		   " '', ?, '', '', 0, ?, ?, ?, 0)");
+		   " created_at, updated_at, dispatch_round, address, lat, lng, client_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+		   " ?, ?, ?, ?, ?, 'received', 0, '', ?, '', '', 0, ?, ?, ?, 0, ?, ?, ?, ?)");
 	if (!st)
 		return ST_ERR;
 	store_bind_int64(st, 1, n->id);
@@ -191,6 +191,13 @@ int cmp_insert(store_conn *c, const cmp_new *n, int64_t now)
 	store_bind_text(st, 17, n->external_ref, -1);
 	store_bind_int64(st, 18, now);
 	store_bind_int64(st, 19, now);
+	store_bind_text(st, 20, n->address ? n->address : "", -1);
+	store_bind_text(st, 21, n->lat, -1);
+	store_bind_text(st, 22, n->lng, -1);
+	if (n->client_id)
+		store_bind_int64(st, 23, n->client_id);
+	else
+		store_bind_null(st, 23);
 	int rc = store_step(st);
 	store_finalize(st);
 	return rc < 0 ? rc : ST_OK;

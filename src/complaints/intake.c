@@ -178,7 +178,7 @@ static int check_fields(store_conn *c, cmp_intake *in, cmp_category *cat, int64_
 		if (!v || strlen(v) < 5 || strlen(v) > 20 || strspn(v, "0123456789+- ") != strlen(v))
 			yj_refusal_field(&in->ref, "reporter_phone", "请填写可以联系到您的电话号码（5 到 20 位数字）");
 	}
-	if (!in->is_public) {
+	if (!in->channel) {
 		v = bstr(b, "channel");
 		if (!v || (strcmp(v, "phone") && strcmp(v, "walk_in") && strcmp(v, "hotline") && strcmp(v, "letter")))
 			yj_refusal_field(&in->ref, "channel", "来源应为 phone（电话）、walk_in（来访）、letter（来信）或 hotline（12345 热线）");
@@ -213,12 +213,13 @@ int cmp_intake_tx(store_conn *c, void *arg)
 	yj_cmp_tracking_code(rnd, code);
 	yj_day_today(today);
 	const char *ext = bstr(b, "external_ref");
-	cmp_new n = {.id = yj_id_new(), .tracking_code = code, .channel = in->is_public ? in->channel : bstr(b, "channel"),
+	cmp_new n = {.id = yj_id_new(), .tracking_code = code, .channel = in->channel ? in->channel : bstr(b, "channel"),
 		     .category = cat.code, .title = bstr(b, "title"), .content = bstr(b, "content"),
 		     .region_code = bstr(b, "region_code"), .department = cat.department,
 		     .subject_kind = subject_id ? "institution" : NULL, .subject_name = bstr(b, "subject_name"),
 		     .reporter_sealed = sealed, .phone_masked = masked, .external_ref = ext && *ext ? ext : NULL,
-		     .received_on = today, .subject_id = subject_id, .anonymous = anonymous};
+		     .received_on = today, .subject_id = subject_id, .anonymous = anonymous, .address = in->address,
+		     .lat = in->lat, .lng = in->lng, .client_id = in->client_id};
 	rc = cmp_insert(c, &n, now);
 	free(sealed);
 	json_t *m = NULL;

@@ -16,7 +16,9 @@ typedef struct cmp_intake {
 	const json_t *body;
 	const yj_scope *sc;  /* the console caller's scope (territory check, duplicates); NULL at the public door */
 	int is_public;	     /* the public door: anonymous caller, per-address limit */
-	const char *channel; /* of the public door: "web" */
+	const char *channel; /* set by the door ("web", "open311"); NULL: the body's channel (console) */
+	const char *address, *lat, *lng; /* where (Open311); NULL: none */
+	int64_t client_id;   /* the Open311 client, 0: none */
 	const char *actor;   /* audit actor: "public" or the user id */
 	yj_refusal ref;
 	json_t *out;

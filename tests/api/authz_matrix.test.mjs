@@ -440,6 +440,18 @@ cmpStep('reply', 'accepted', { text: '经查属实，已责令整改。', substa
 cmpStep('feedback', 'replied');
 cmpStep('revisit', 'replied', { satisfaction: 'satisfied' });
 cmpStep('refer', 'accepted');
+// Open311 (GeoReport v2): public, an api_key instead of a sign-in; without one a request is 403.
+for (const f of ['json', 'xml']) {
+  pub(`GET /open311/v2/services.${f}`);
+  def(`POST /open311/v2/requests.${f}`, { roles: 'public', ok: 403, foreign: null, raw: 'application/x-www-form-urlencoded',
+    req: () => ({ body: 'service_code=enquiry&address_string=x&description=abcdef' }) });
+  def(`GET /open311/v2/requests.${f}`, { roles: 'public', ok: 403, foreign: null });
+}
+pub('GET /open311/v2/services/{code}', () => ({ params: { code: 'enquiry.json' } }));
+pub('GET /open311/v2/requests/{id}', (t) => ({ params: { id: `${t.complaint.tracking_code}.json` } }));
+pub('GET /open311/v2/tokens/{token}', (t) => ({ params: { token: `${t.complaint.tracking_code}.xml` } }));
+def('GET /api/v1/open311/keys', { roles: 'admin', ok: 200, foreign: null });
+def('POST /api/v1/open311/keys', { roles: 'admin', ok: 201, foreign: 422, req: (t) => ({ body: { name: `客户端${uniq()}`, region_code: t.code } }) });
 def('POST /api/v1/complaints/{id}/merge', { roles: CMP, ok: 200, own: DEPT_HIDDEN, req: async (t) => {
   const m = await complaintIn(t, 'received');
   return { params: { id: m.id }, body: { into: mk(t) ? (await freshComplaint(t)).id : a.complaint.id } };

@@ -69,7 +69,11 @@ CREATE TABLE complaints (
   supervise_level INTEGER NOT NULL,   -- 督办 ladder: 0 none, 1 reminded, 2 supervised, 3 escalated to leaders
   dispatch_round INTEGER NOT NULL,    -- returns so far: a closed to-do never reopens, so each round has its own
   referred_at BIGINT,                 -- turned into an enforcement clue
-  external_ref TEXT,                  -- 12345 work-order number or Open311 service_request_id
+  external_ref TEXT,                  -- 12345 work-order number or the demo's reference
+  address TEXT NOT NULL,              -- where, as the reporter wrote it (Open311 address_string), or ''
+  lat TEXT,                           -- WGS84, as received (Open311), or NULL
+  lng TEXT,
+  client_id BIGINT,                   -- the Open311 client (open311_keys.id) that submitted it, or NULL
   created_at BIGINT NOT NULL,
   updated_at BIGINT NOT NULL
 );
@@ -113,3 +117,15 @@ CREATE TABLE complaint_intake_hits (
   at BIGINT NOT NULL
 );
 CREATE INDEX complaint_intake_hits_addr ON complaint_intake_hits(addr_hash, at);
+
+-- Open311 GeoReport v2 clients: an api_key is shown once and kept as its SHA-256; a client files
+-- matters in its territory and lists only its own.
+CREATE TABLE open311_keys (
+  id BIGINT PRIMARY KEY,
+  name TEXT NOT NULL,
+  key_hash TEXT NOT NULL UNIQUE,
+  region_code TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  actor TEXT NOT NULL
+);
+CREATE INDEX complaints_client ON complaints(client_id, created_at);
