@@ -77,4 +77,15 @@ int yj_cmp_seed(store_conn *c, const json_t *body, const char *actor, int64_t *i
 int yj_cmp_seed_step(store_conn *c, int64_t id, const char *step, const json_t *body, const char *department,
 		     const char *actor, char **why);
 
+/* ---- the 12345 work-order import (import.c; docs/complaints.md, "12345 import") ---- */
+typedef struct yj_cmp_import_result {
+	long rows, inserted, present, invalid;
+	int gbk;	/* the file was read as GBK/GB18030 */
+	json_t *errors; /* [{row, detail}] (owned; json_decref it) */
+} yj_cmp_import_result;
+/* Imports the CSV data[0..n) row by row (each row its own transaction). ST_OK with *res filled (its
+ * errors name the refused rows), YJ_REFUSED with *err (Chinese, caller frees) when the file itself
+ * cannot be read (encoding, header, required columns), or a store failure. */
+int yj_cmp_import_12345(store *s, const char *data, size_t n, const char *actor, yj_cmp_import_result *res, char **err);
+
 #endif

@@ -10,8 +10,17 @@
 
 static int refused(yj_refusal *f, int rc, char **why)
 {
-	if (rc == YJ_REFUSED && why)
-		*why = yj_strdup(f->detail[0] ? f->detail : f->title);
+	if (rc == YJ_REFUSED && why) { /* the detail, then each field's reason: "字段：原因；…" */
+		yj_buf b = YJ_BUF_INIT;
+		size_t i;
+		json_t *e;
+		json_array_foreach(f->errors, i, e)
+			yj_buf_printf(&b, "%s%s：%s", i ? "；" : "", json_string_value(json_object_get(e, "field")),
+				      json_string_value(json_object_get(e, "detail")));
+		if (!b.len)
+			yj_buf_puts(&b, f->detail[0] ? f->detail : f->title);
+		*why = yj_buf_detach(&b);
+	}
 	yj_refusal_clear(f);
 	return rc;
 }

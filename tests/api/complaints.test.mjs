@@ -307,3 +307,43 @@ test('a substantiated complaint about a registered institution raises its compla
   const ev = await ok(await as.admin.get('/api/v1/system/events?type=complaints.substantiated&limit=200'));
   assert.equal(ev.items.find((x) => x.subject_id === m.id).payload.subject_id, inst.id);
 });
+
+test('yijian import complaints: 12345 work orders in GBK, one matter per row, bad rows named, a re-import adds nothing', async () => {
+  const { writeFileSync } = await import('node:fs');
+  const { execFileSync, spawnSync } = await import('node:child_process');
+  const { BIN } = await import('./harness.mjs');
+  const csv = ['工单编号,受理时间,诉求分类,标题,诉求内容,事发地区划代码,被反映对象,来电人,联系电话',
+    'WZ20261201001,2026-12-01 09:15,医疗收费投诉,重复收费,门诊缴费时同一检查被收取两次费用。,330302,鹿城某医院,王五,13705770001',
+    'WZ20261201002,2026-12-01 10:02,illegal_practice,,小区里有人无证给老人输液。,330302,,,',
+    'WZ20261201003,2026-12-01 11:40,不存在的分类,,内容内容内容。,330302,,,',
+    ',2026-12-01 11:41,政策咨询,,没有工单号的行。,330302,,,'].join('\r\n') + '\r\n';
+  const utf8 = `${srv.dir}/orders-utf8.csv`, gbk = `${srv.dir}/orders-gbk.csv`;
+  writeFileSync(utf8, csv);
+  writeFileSync(gbk, execFileSync('iconv', ['-f', 'UTF-8', '-t', 'GBK', utf8]));
+  const run = () => spawnSync(BIN, ['import', 'complaints', gbk, '--db', srv.db, '--keys', srv.keys], { encoding: 'utf8' });
+  let r = run();
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stdout, /共 4 行，新增 2，已有 0，无效 2/);
+  assert.match(r.stderr, /GBK/);
+  assert.match(r.stderr, /第 4 行：category/);
+  assert.match(r.stderr, /第 5 行：缺少工单编号/);
+  const items = (await ok(await as.desk.get('/api/v1/complaints?channel=hotline&limit=200'))).items;
+  const m = items.find((x) => x.external_ref === '12345-WZ20261201001');
+  assert.ok(m, JSON.stringify(items.map((x) => x.external_ref)));
+  assert.equal(m.category, 'pricing');
+  assert.equal(m.reporter.phone_masked, '137****0001');
+  assert.equal(m.reporter.anonymous, false);
+  const full = await ok(await as.desk.get(`/api/v1/complaints/${m.id}`));
+  assert.match(full.content, /^【12345 工单 WZ20261201001，受理时间 2026-12-01 09:15】门诊缴费/);
+  assert.ok(items.find((x) => x.external_ref === '12345-WZ20261201002').reporter.anonymous);
+  r = run();
+  assert.match(r.stdout, /共 4 行，新增 0，已有 2，无效 2/, 'idempotent on the work-order number');
+  const again = (await ok(await as.desk.get('/api/v1/complaints?channel=hotline&limit=200'))).items;
+  assert.equal(again.length, items.length);
+  r = spawnSync(BIN, ['import', 'complaints', utf8, '--db', srv.db, '--keys', srv.keys], { encoding: 'utf8' });
+  assert.match(r.stdout, /新增 0，已有 2/, 'the same orders in UTF-8 are the same orders');
+  writeFileSync(`${srv.dir}/bad.csv`, '姓名,电话\n张三,1\n');
+  r = spawnSync(BIN, ['import', 'complaints', `${srv.dir}/bad.csv`, '--db', srv.db, '--keys', srv.keys], { encoding: 'utf8' });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /缺少必需的列/);
+});
