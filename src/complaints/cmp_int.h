@@ -86,8 +86,9 @@ int cmp_duplicates(store_conn *c, const yj_scope *sc, const json_t *m, int64_t s
 /* Ids of the matters merged into id, into a new array (caller frees) of *n. */
 int cmp_merged_ids(store_conn *c, int64_t id, int64_t **ids, size_t *n);
 
-/* Matters due for the 督办 ladder on today: open, not paused, past their deadline, up to cap ids. */
-int cmp_overdue_ids(store_conn *c, const char *today, int64_t *ids, size_t cap, size_t *n);
+/* Matters due for the 督办 ladder on today: open, not paused, past their deadline, with ids above
+ * after, in id order, up to cap ids. */
+int cmp_overdue_ids(store_conn *c, const char *today, int64_t after, int64_t *ids, size_t cap, size_t *n);
 
 /* Working days in (from, to]: the days after from up to and including to that are working days. */
 int cmp_workdays_between(store_conn *c, const char *from, const char *to, int *n);

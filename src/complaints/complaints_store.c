@@ -492,19 +492,20 @@ int cmp_merged_ids(store_conn *c, int64_t id, int64_t **ids, size_t *n)
 	return rc < 0 ? rc : ST_OK;
 }
 
-int cmp_overdue_ids(store_conn *c, const char *today, int64_t *ids, size_t cap, size_t *n)
+int cmp_overdue_ids(store_conn *c, const char *today, int64_t after, int64_t *ids, size_t cap, size_t *n)
 {
 	/* The deadline that runs: acceptance while dispatched, handling once accepted. The level check
 	 * is the caller's; this only narrows to matters late at all. */
 	store_stmt *st = store_prepare(c, "SELECT id FROM complaints WHERE paused = 0 AND supervise_level < 3 AND"
 					  " ((state = 'dispatched' AND accept_due < ?) OR (state = 'accepted' AND handle_due < ?))"
-					  " ORDER BY id LIMIT ?");
+					  " AND id > ? ORDER BY id LIMIT ?");
 	*n = 0;
 	if (!st)
 		return ST_ERR;
 	store_bind_text(st, 1, today, -1);
 	store_bind_text(st, 2, today, -1);
-	store_bind_int64(st, 3, (int64_t)cap);
+	store_bind_int64(st, 3, after);
+	store_bind_int64(st, 4, (int64_t)cap);
 	int rc;
 	while (*n < cap && (rc = store_step(st)) == ST_ROW)
 		ids[(*n)++] = store_col_int64(st, 0);

@@ -60,27 +60,21 @@ int yj_cmp_overdue_run(store *s, const char *today, int *raised)
 	size_t n;
 	int rc;
 	*raised = 0;
-	do {
+	do { /* keyset on id, so every late matter is seen once per run however many there are */
 		store_conn *c = store_conn_get(s);
 		if ((rc = store_begin(c, 0)) < 0)
 			return rc;
-		rc = cmp_overdue_ids(c, today, ids, OVERDUE_BATCH, &n);
+		rc = cmp_overdue_ids(c, today, after, ids, OVERDUE_BATCH, &n);
 		store_rollback(c);
 		if (rc < 0)
 			return rc;
-		size_t fresh = 0;
 		for (size_t i = 0; i < n; i++) {
-			if (ids[i] <= after)
-				continue; /* seen this run: its level is as high as today calls for */
 			struct sup_arg a = {ids[i], today, 0};
 			if ((rc = store_tx(s, supervise_tx, &a)) < 0)
 				return rc;
 			*raised += a.raised;
 			after = ids[i];
-			fresh++;
 		}
-		if (!fresh)
-			break;
 	} while (n == OVERDUE_BATCH);
 	return ST_OK;
 }

@@ -79,6 +79,7 @@ CREATE TABLE complaints (
 );
 CREATE INDEX complaints_scope ON complaints(region_code, department);
 CREATE INDEX complaints_dup ON complaints(category, subject_id, state);
+CREATE INDEX complaints_dup_name ON complaints(category, region_code, subject_name); -- duplicates without a registered subject
 CREATE INDEX complaints_state ON complaints(state, handle_due);
 CREATE INDEX complaints_external ON complaints(external_ref);
 

@@ -157,6 +157,20 @@ static void overdue_ladder(void **state)
 	assert_int_equal(yj_testdb_int(&t, "SELECT COUNT(*) FROM audit_leaves WHERE action = 'complaint.supervise' AND object_id = ?", s), 3);
 }
 
+/* More late matters than one batch of the job: every one climbs (the job pages by id). */
+static void overdue_many(void **state)
+{
+	enum { N = 250 };
+	for (int i = 0; i < N; i++) {
+		struct put_arg a = {yj_id_new(), "{\"state\": \"accepted\", \"handle_due\": \"2026-03-02\"}"};
+		assert_int_equal(store_tx(db, put_tx, &a), ST_OK);
+	}
+	int raised = -1;
+	assert_int_equal(yj_cmp_overdue_run(db, "2026-03-03", &raised), ST_OK);
+	assert_int_equal(raised, N);
+	assert_int_equal(yj_testdb_int(&t, "SELECT COUNT(*) FROM complaints WHERE handle_due = ? AND supervise_level = 1", "2026-03-02"), N);
+}
+
 /* Working days between two days follow the calendar: the seeded 2026 National Day week (10-01 to
  * 10-07 off, Saturday 10-10 a make-up working day). */
 static int between_tx(store_conn *c, void *arg)
@@ -179,6 +193,7 @@ int main(void)
 		cmocka_unit_test(tracking_codes),
 		cmocka_unit_test(ladder_and_states),
 		cmocka_unit_test(overdue_ladder),
+		cmocka_unit_test(overdue_many),
 		cmocka_unit_test(workdays_between),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
