@@ -77,8 +77,8 @@ static int do_dispatch(store_conn *c, cmp_act *a)
 	json_decref(set);
 	if (rc >= 0)
 		rc = cmp_todo_handle(c, a->m, co);
-	a->audit_state = json_pack("{s:s, s:s, s:O}", "department", lead, "accept_due", due, "co_departments",
-				   co ? co : json_array());
+	a->audit_state = json_pack("{s:s, s:s, s:o}", "department", lead, "accept_due", due, "co_departments",
+				   co ? json_deep_copy(co) : json_array());
 	return rc;
 }
 
