@@ -52,6 +52,9 @@ const routes = [
   { path: '/verify/:code', name: 'verify', component: () => import('./views/VerifyView.vue'), meta: { public: true, title: '电子证照核验' } },
   // Published draws and inspection results (一公开): no session.
   { path: '/public/inspection', name: 'public-inspection', component: () => import('./views/PublicInspectionView.vue'), meta: { public: true, title: '双随机抽查结果公开' } },
+  // Complaints from the public (投诉举报) and their progress by tracking code: no session.
+  { path: '/public/complaints', name: 'public-complaints', component: () => import('./views/PublicComplaintView.vue'), meta: { public: true, title: '投诉举报' } },
+  { path: '/public/complaints/:code', name: 'public-complaint', component: () => import('./views/PublicComplaintView.vue'), meta: { public: true, title: '投诉举报办理进度' } },
   // Field entry on a phone: signed in, but without the console shell.
   { path: '/field', name: 'field', component: () => import('./views/FieldTasksView.vue'), meta: { title: '我的检查任务' } },
   { path: '/field/tasks/:id(\\d+)', name: 'field-task', component: () => import('./views/TaskView.vue'), props: { field: true }, meta: { title: '现场检查' } },
