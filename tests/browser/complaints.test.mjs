@@ -1,7 +1,8 @@
 // complaints.test.mjs — the public complaint page (投诉举报) in Debian's chromium against a running
 // yijian: a visitor without an account files an anonymous complaint through the form, lands on the
 // progress page of its tracking code (登记), the health commission dispatches, accepts and replies
-// through the API, and the visitor's page then shows 已答复 with the reply and every step. Environment
+// through the API, the visitor's page then shows 已答复 with the reply and every step, and the desk's
+// revisit on the console's matter page closes it (已办结) for the visitor too. Environment
 // as console.test.mjs: YIJIAN_URL, YIJIAN_USER, YIJIAN_PASSWORD (an admin of 温州市 330300, health),
 // optional YIJIAN_SCREENSHOTS.
 import { test, before, after } from 'node:test';
@@ -90,6 +91,17 @@ test('an anonymous complaint: form → tracking page → dispatched, accepted, r
     const steps = await visitor.locator('.el-timeline-item').count();
     assert.equal(steps, 4, 'registered, dispatched, accepted, replied');
     await visitor.screenshot({ path: path.join(SHOTS, 'complaint-replied.png'), fullPage: true });
+    // The console: the matter in the list, its page, and the desk's revisit closes it for the visitor too.
+    await admin.goto(`${URL_}/complaints`);
+    await admin.locator('[data-test=complaints-table]').getByText(code).click();
+    await admin.waitForURL(`${URL_}/complaints/${m.id}`);
+    await assert.doesNotReject(admin.locator('[data-test=complaint-detail-state]').filter({ hasText: '已答复' }).waitFor());
+    await admin.locator('[data-test=complaint-actions]').getByRole('button', { name: '回访' }).click();
+    await admin.getByRole('dialog').getByRole('button', { name: '确定' }).click();
+    await assert.doesNotReject(admin.locator('[data-test=complaint-detail-state]').filter({ hasText: '已办结' }).waitFor());
+    await admin.screenshot({ path: path.join(SHOTS, 'complaint-console.png'), fullPage: true });
+    await visitor.reload();
+    await assert.doesNotReject(visitor.locator('[data-test=complaint-state]').filter({ hasText: '已办结' }).waitFor());
     // An unknown code says so in Chinese.
     await visitor.goto(`${URL_}/public/complaints/TS0000000000000000`);
     await assert.doesNotReject(visitor.getByText('没有这个查询码', { exact: false }).waitFor());

@@ -21,6 +21,7 @@ const built = {
   'inspection-inspectors': () => import('./views/InspectorsView.vue'),
   grids: () => import('./views/GridsView.vue'),
   responsibilities: () => import('./views/ResponsibilitiesView.vue'),
+  complaints: () => import('./views/ComplaintsView.vue'),
 };
 const recordDetail = () => import('./views/RecordDetailView.vue');
 const recordForm = () => import('./views/RecordFormView.vue');
@@ -70,6 +71,8 @@ const routes = [
         meta: { title: '计划详情', group: '双随机抽查', menu: '/inspection/plans', parent: { title: '抽查计划', path: '/inspection/plans' } } },
       { path: 'inspection/tasks/:id(\\d+)', name: 'inspection-task', component: () => import('./views/TaskView.vue'),
         meta: { title: '任务详情', group: '双随机抽查', menu: '/inspection/tasks', parent: { title: '检查任务', path: '/inspection/tasks' } } },
+      { path: 'complaints/:id(\\d+)', name: 'complaint', component: () => import('./views/ComplaintDetailView.vue'),
+        meta: { title: '投诉举报详情', menu: '/complaints', parent: { title: '投诉举报', path: '/complaints' } } },
       { path: 'profile', name: 'profile', component: () => import('./views/ProfileView.vue'), meta: { title: '个人资料' } },
       { path: ':rest(.*)*', name: 'not-found', component: () => import('./views/NotFoundView.vue'), meta: { title: '页面不存在' } },
     ],
