@@ -28,6 +28,9 @@ extern const yj_table cmp_t; /* complaints: territory region_code, department th
 json_t *cmp_row_json(store_stmt *st, void *arg);
 /* The matter id in scope sc as JSON: ST_OK, ST_NOTFOUND (absent or out of scope) or a failure. */
 int cmp_load(store_conn *c, const yj_scope *sc, int64_t id, json_t **out);
+/* As cmp_load, and also a matter on which department is a co-handler (协办) within sc's territory:
+ * the co-handler reads it (its to-do links there) but takes no step. */
+int cmp_load_as_unit(store_conn *c, const yj_scope *sc, const char *department, int64_t id, json_t **out);
 /* The matter with this tracking code, whatever the scope (the code is the reporter's key). */
 int cmp_load_by_code(store_conn *c, const char *code, json_t **out);
 /* The matter whose external_ref (12345 work-order number, Open311 or demo reference) is ref: ST_OK with

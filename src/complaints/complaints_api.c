@@ -121,7 +121,8 @@ static int get(yj_req *r)
 	store_conn *c = store_conn_get(yj_store(r));
 	json_t *m = NULL, *steps = NULL, *units = NULL, *files = NULL;
 	int rc = store_begin(c, 0);
-	if (rc >= 0 && (rc = cmp_load(c, &yj_who(r)->scope, id, &m)) >= 0 && (rc = cmp_steps_json(c, id, 0, &steps)) >= 0 &&
+	if (rc >= 0 && (rc = cmp_load_as_unit(c, &yj_who(r)->scope, yj_who(r)->department, id, &m)) >= 0 &&
+	    (rc = cmp_steps_json(c, id, 0, &steps)) >= 0 &&
 	    (rc = cmp_units_json(c, id, &units)) >= 0)
 		rc = cmp_attachments_json(c, id, &files);
 	store_rollback(c);

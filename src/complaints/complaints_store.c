@@ -63,6 +63,38 @@ int cmp_load(store_conn *c, const yj_scope *sc, int64_t id, json_t **out)
 	return ST_OK;
 }
 
+int cmp_load_as_unit(store_conn *c, const yj_scope *sc, const char *department, int64_t id, json_t **out)
+{
+	int rc = cmp_load(c, sc, id, out);
+	if (rc != ST_NOTFOUND || !department || !*department || sc->subject_bound)
+		return rc;
+	/* A co-handler's department is not the one holding the matter, so the scoped read misses it;
+	 * its territory still has to cover the matter. */
+	store_stmt *st = store_prepare(c, "SELECT COUNT(*) FROM complaint_units WHERE complaint_id = ? AND department = ?"
+					  " AND role = 'co'");
+	if (!st)
+		return ST_ERR;
+	store_bind_int64(st, 1, id);
+	store_bind_text(st, 2, department, -1);
+	rc = store_step(st);
+	int64_t n = rc == ST_ROW ? store_col_int64(st, 0) : 0;
+	store_finalize(st);
+	if (rc < 0)
+		return rc;
+	if (!n)
+		return ST_NOTFOUND;
+	yj_scope all;
+	yj_scope_unrestricted(&all);
+	if ((rc = cmp_load(c, &all, id, out)) < 0)
+		return rc;
+	if (!yj_scope_allows(sc, json_string_value(json_object_get(*out, "region_code")), NULL)) {
+		json_decref(*out);
+		*out = NULL;
+		return ST_NOTFOUND;
+	}
+	return ST_OK;
+}
+
 int cmp_load_by_code(store_conn *c, const char *code, json_t **out)
 {
 	store_stmt *st = store_prepare(c, "SELECT " CMP_COLS " FROM complaints WHERE tracking_code = ?");

@@ -158,7 +158,13 @@ test('dispatch, acceptance with deadlines across holidays, pause, reply the repo
     todos = await ok(await as.mkt.get('/api/v1/todos?limit=200'));
     assert.ok(todos.items.some((t) => t.kind === 'complaints.handle' && t.object.id === m0.id));
     todos = await ok(await as.ins.get('/api/v1/todos?limit=200'));
-    assert.ok(todos.items.some((t) => t.kind === 'complaints.co.insurance' && t.object.id === m0.id));
+    const co = todos.items.find((t) => t.kind === 'complaints.co.insurance' && t.object.id === m0.id);
+    assert.ok(co);
+    // The co-handler opens the matter its to-do links to, but takes no step on it.
+    const seen = await ok(await as.ins.get(`/api/v1/complaints/${m0.id}`));
+    assert.deepEqual(seen.units.map((u) => [u.department, u.role]), [['market', 'lead'], ['insurance', 'co']]);
+    isProblem(assert, await as.ins.post(`/api/v1/complaints/${m0.id}/accept`), 404);
+    isProblem(assert, await as.ins.get(`/api/v1/complaints/${m1.id}/reporter`), 404);
     todos = await ok(await as.desk.get('/api/v1/todos?limit=200'));
     assert.ok(!todos.items.some((t) => t.kind === 'complaints.dispatch' && t.object.id === m0.id && t.state === 'open'));
     // The health desk (whose remit sees every department) may not accept or answer for 市场监管局.
