@@ -157,6 +157,61 @@ static void overdue_ladder(void **state)
 	assert_int_equal(yj_testdb_int(&t, "SELECT COUNT(*) FROM audit_leaves WHERE action = 'complaint.supervise' AND object_id = ?", s), 3);
 }
 
+/* A return is refused after 5 working days from dispatch, whatever the handler writes; inside the
+ * window it goes back to the desk (steps run as the console's, through seed.c). */
+struct step_arg {
+	int64_t id;
+	const char *step, *department, *body;
+	int rc;
+	char *why;
+};
+
+static int step_tx(store_conn *c, void *arg)
+{
+	struct step_arg *a = arg;
+	json_t *b = a->body ? json_loads(a->body, 0, NULL) : NULL;
+	free(a->why);
+	a->why = NULL;
+	a->rc = yj_cmp_seed_step(c, a->id, a->step, b, a->department, "cli:test", &a->why);
+	json_decref(b);
+	return a->rc < 0 ? a->rc : ST_OK;
+}
+
+static void return_window(void **state)
+{
+	/* dispatched on Monday 2026-09-21: the fifth working day after it is Tuesday 2026-09-29, Friday the
+	 * 25th being the seeded 中秋 holiday — long before today */
+	struct put_arg old = {yj_id_new(), "{\"state\": \"dispatched\", \"department\": \"market\", \"dispatched_on\": \"2026-09-21\"}"};
+	assert_int_equal(store_tx(db, put_tx, &old), ST_OK);
+	struct step_arg a = {old.id, "return", "market", "{\"reason\": \"不属于本部门职责\"}", 0, NULL};
+	assert_int_equal(store_tx(db, step_tx, &a), YJ_REFUSED);
+	assert_non_null(strstr(a.why, "5 个工作日"));
+	assert_non_null(strstr(a.why, "2026-09-29"));
+	/* another department may not answer for it */
+	struct step_arg b = {old.id, "accept", "insurance", NULL, 0, NULL};
+	assert_int_equal(store_tx(db, step_tx, &b), YJ_REFUSED);
+	assert_non_null(strstr(b.why, "办理部门"));
+	char s[21];
+	yj_id_format(old.id, s);
+	assert_int_equal(yj_testdb_int(&t, "SELECT COUNT(*) FROM complaints WHERE id = ? AND state = 'dispatched'", s), 1);
+	/* a matter dispatched today goes back */
+	char today[11], *set = NULL;
+	yj_day_today(today);
+	set = yj_asprintf("{\"state\": \"dispatched\", \"department\": \"market\", \"dispatched_on\": \"%s\"}", today);
+	struct put_arg fresh = {yj_id_new(), set};
+	assert_int_equal(store_tx(db, put_tx, &fresh), ST_OK);
+	struct step_arg c = {fresh.id, "return", "market", "{\"reason\": \"不属于本部门职责\"}", 0, NULL};
+	assert_int_equal(store_tx(db, step_tx, &c), ST_OK);
+	assert_int_equal(c.rc, 1);
+	yj_id_format(fresh.id, s);
+	assert_int_equal(yj_testdb_int(&t, "SELECT COUNT(*) FROM complaints WHERE id = ? AND state = 'received' AND department = 'health'"
+					   " AND dispatch_round = 1", s), 1);
+	free(set);
+	free(a.why);
+	free(b.why);
+	free(c.why);
+}
+
 /* More late matters than one batch of the job: every one climbs (the job pages by id). */
 static void overdue_many(void **state)
 {
@@ -194,6 +249,7 @@ int main(void)
 		cmocka_unit_test(ladder_and_states),
 		cmocka_unit_test(overdue_ladder),
 		cmocka_unit_test(overdue_many),
+		cmocka_unit_test(return_window),
 		cmocka_unit_test(workdays_between),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
