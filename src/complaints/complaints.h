@@ -16,8 +16,9 @@
 extern const struct yj_module yj_complaints_module;
 
 /* Routes: the public intake and tracking (public_api.c), the console's matters (complaints_api.c),
- * Open311 GeoReport v2 and its client keys (open311_api.c). */
-extern const yj_route yj_cmp_public_routes[], yj_cmp_routes[], yj_cmp_open311_routes[];
+ * Open311 GeoReport v2 and its client keys (open311_api.c), clue transfers between departments
+ * (transfers.c). */
+extern const yj_route yj_cmp_public_routes[], yj_cmp_routes[], yj_cmp_open311_routes[], yj_cmp_transfer_routes[];
 
 /* ---- the pure core (complaints.c, similar.c): no store, no clock ---- */
 
@@ -59,6 +60,10 @@ int yj_cmp_action_allowed(enum yj_cmp_action action, const char *state, int paus
  * transaction per matter: a step, an audit leaf and a to-do for the leaders of the territory at each
  * new level. *raised receives how many matters changed. ST_OK or a store failure. */
 int yj_cmp_overdue_run(store *s, const char *today, int *raised);
+
+/* Escalates every clue transfer still unanswered after its due day (before today) to the health
+ * commission's leaders of its territory, once each (transfers.c). *escalated receives how many. */
+int yj_cmp_transfers_overdue_run(store *s, const char *today, int *escalated);
 
 /* The per-address limit of public intakes: at most per_window intakes from one address (IPv6 by /64)
  * in window_s seconds; 0 = no limit. Set before serving (the module's start hook reads

@@ -10,10 +10,11 @@ extern const yj_migration yj_complaints_migrations[];
 extern const yj_job_def yj_cmp_jobs[]; /* overdue.c */
 
 static const char *const requires[] = {"platform", "registry", NULL};
-static const yj_route *const routes[] = {yj_cmp_public_routes, yj_cmp_routes, yj_cmp_open311_routes, NULL};
+static const yj_route *const routes[] = {yj_cmp_public_routes, yj_cmp_routes, yj_cmp_open311_routes, yj_cmp_transfer_routes,
+					 NULL};
 static const char *const tables[] = {
 	"complaint_categories", "complaints", "complaint_steps", "complaint_units", "complaint_attachments",
-	"complaint_intake_hits", "open311_keys", NULL,
+	"complaint_intake_hits", "open311_keys", "complaint_transfers", NULL,
 };
 
 /* The public door's per-address limit from the environment (docs/complaints.md, "Limits"). */

@@ -1,7 +1,8 @@
 /* overdue.c — the 督办 ladder: every hour, each open matter past its running deadline (acceptance
  * while dispatched, handling once accepted; a paused clock does not run) climbs to the level its
  * lateness calls for (yj_cmp_supervise_level): a step, an audit leaf and a to-do for the leaders of
- * its territory and unit, one transaction per matter. */
+ * its territory and unit, one transaction per matter. The same job escalates unanswered clue transfers
+ * (transfers.c). */
 #include "cmp_int.h"
 #include "../platform/jobs/jobs.h"
 
@@ -82,9 +83,11 @@ int yj_cmp_overdue_run(store *s, const char *today, int *raised)
 static int overdue_job(yj_job_ctx *ctx)
 {
 	char today[11];
-	int n = 0;
+	int n = 0, e = 0;
 	yj_day_today(today);
-	return yj_cmp_overdue_run(yj_job_store(ctx), today, &n) < 0 ? YJ_ERR : YJ_OK;
+	return yj_cmp_overdue_run(yj_job_store(ctx), today, &n) < 0 || yj_cmp_transfers_overdue_run(yj_job_store(ctx), today, &e) < 0
+		       ? YJ_ERR
+		       : YJ_OK;
 }
 
 /* Hourly, and at start: deadlines are days, so an hour late is soon enough. */

@@ -124,6 +124,7 @@ before(async () => {
     t.tokenId = await lastToken(t.clients.admin);
     t.leaf = (await t.clients.admin.get(`/api/v1/audit/leaves?object_type=institution&object_id=${t.inst.id}`)).data.items[0];
     t.complaint = await freshComplaint(t);
+    t.transfer = await freshTransfer(t);
   }
   a.item = await made(await a.clients.admin.post('/api/v1/inspection/items', { code: 'MATRIX-1', department: 'health',
     name: '矩阵测试事项', legal_basis: '《医疗机构管理条例》', subject_types: ['clinic'],
@@ -440,6 +441,15 @@ cmpStep('reply', 'accepted', { text: '经查属实，已责令整改。', substa
 cmpStep('feedback', 'replied');
 cmpStep('revisit', 'replied', { satisfaction: 'satisfied' });
 cmpStep('refer', 'accepted');
+// Clue transfers: sent by the health commission to 市场监管局, so only the market liaison may reply.
+const freshTransfer = async (t) => made(await t.clients.admin.post('/api/v1/transfers', { to_department: 'market',
+  title: '矩阵移送', content: `矩阵测试移送内容${uniq()}`, region_code: t.code }));
+def('GET /api/v1/transfers', { roles: CMP, ok: 200, foreign: null });
+def('POST /api/v1/transfers', { roles: CMP, ok: 201, foreign: 422, req: (t) => ({ body: { to_department: 'insurance',
+  title: '移送', content: '矩阵测试移送内容。', region_code: t.code } }) });
+def('GET /api/v1/transfers/{id}', { roles: CMP, ok: 200, req: (t) => ({ params: { id: t.transfer.id } }) });
+def('POST /api/v1/transfers/{id}/reply', { roles: CMP, ok: 200, own: { admin: 403, leader: 403, inspector: 403 },
+  req: async (t) => ({ params: { id: mk(t) ? (await freshTransfer(t)).id : t.transfer.id }, body: { text: '已核查并处理完毕。' } }) });
 // Open311 (GeoReport v2): public, an api_key instead of a sign-in; without one a request is 403.
 for (const f of ['json', 'xml']) {
   pub(`GET /open311/v2/services.${f}`);

@@ -353,3 +353,35 @@ test('yijian import complaints: 12345 work orders in GBK, one matter per row, ba
   assert.equal(r.status, 1);
   assert.match(r.stderr, /缺少必需的列/);
 });
+
+test('clue transfers (线索移送): sent by one department, answered in writing by the receiver only; both ends and the desk see it', async () => {
+  isProblem(assert, await as.mkt.post('/api/v1/transfers', { to_department: 'market', title: '移送', content: '自己移送给自己。', region_code: A }), 422);
+  isProblem(assert, await as.mkt.post('/api/v1/transfers', { to_department: 'insurance', title: '移送', content: '辖区外。', region_code: B }), 422);
+  const t = await ok(await as.mkt.post('/api/v1/transfers', { to_department: 'insurance', title: '疑似串换医保药品',
+    content: '检查中发现某药店将保健品串换为医保药品结算，移送医保局核查。', region_code: A, subject_name: '鹿城某大药房' }), 201);
+  assert.equal(t.state, 'sent');
+  assert.equal(t.from_department, 'market');
+  const d = new Date(t.sent_on + 'T00:00:00Z'); d.setUTCDate(d.getUTCDate() + 15);
+  assert.equal(t.due_on, d.toISOString().slice(0, 10), 'a written reply within 15 days');
+  const inbox = await ok(await as.ins.get('/api/v1/transfers?box=in'));
+  assert.ok(inbox.items.some((x) => x.id === t.id));
+  assert.ok((await ok(await as.mkt.get('/api/v1/transfers?box=out'))).items.some((x) => x.id === t.id));
+  assert.ok(!(await ok(await as.mkt.get('/api/v1/transfers?box=in'))).items.some((x) => x.id === t.id));
+  const todos = await ok(await as.ins.get('/api/v1/todos?limit=200'));
+  assert.ok(todos.items.some((x) => x.kind === 'complaints.transfer' && x.object.id === t.id && x.due_date === t.due_on));
+  await ok(await as.desk.get(`/api/v1/transfers/${t.id}`)); // the health commission sees every department's
+  isProblem(assert, await as.deskB.get(`/api/v1/transfers/${t.id}`), 404);
+  // Only the receiver answers: the sender and the desk are refused, nothing changes.
+  let r = await as.mkt.post(`/api/v1/transfers/${t.id}/reply`, { text: '已核查处理完毕。' });
+  isProblem(assert, r, 403);
+  assert.equal(r.data.type, 'urn:yijian:problem:not-your-matter');
+  isProblem(assert, await as.desk.post(`/api/v1/transfers/${t.id}/reply`, { text: '已核查处理完毕。' }), 403);
+  isProblem(assert, await as.ins.post(`/api/v1/transfers/${t.id}/reply`, { text: '好' }), 422);
+  assert.equal((await ok(await as.mkt.get(`/api/v1/transfers/${t.id}`))).state, 'sent');
+  const done = await ok(await as.ins.post(`/api/v1/transfers/${t.id}/reply`, { text: '经核查属实，已追回医保基金并立案处理。' }));
+  assert.equal(done.state, 'replied');
+  assert.equal(done.late, false);
+  isProblem(assert, await as.ins.post(`/api/v1/transfers/${t.id}/reply`, { text: '再次复函内容。' }), 409);
+  assert.match((await ok(await as.mkt.get(`/api/v1/transfers/${t.id}`))).reply_text, /追回医保基金/);
+  isProblem(assert, await as.mkt.get('/api/v1/transfers?box=sideways'), 400);
+});

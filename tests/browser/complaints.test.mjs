@@ -2,7 +2,8 @@
 // yijian: a visitor without an account files an anonymous complaint through the form, lands on the
 // progress page of its tracking code (登记), the health commission dispatches, accepts and replies
 // through the API, the visitor's page then shows 已答复 with the reply and every step, and the desk's
-// revisit on the console's matter page closes it (已办结) for the visitor too. Environment
+// revisit on the console's matter page closes it (已办结) for the visitor too; the desk then transfers a
+// clue to 市场监管局 (部门移送) and finds it, awaiting the written reply, among the transfers it sent. Environment
 // as console.test.mjs: YIJIAN_URL, YIJIAN_USER, YIJIAN_PASSWORD (an admin of 温州市 330300, health),
 // optional YIJIAN_SCREENSHOTS.
 import { test, before, after } from 'node:test';
@@ -102,6 +103,19 @@ test('an anonymous complaint: form → tracking page → dispatched, accepted, r
     await admin.screenshot({ path: path.join(SHOTS, 'complaint-console.png'), fullPage: true });
     await visitor.reload();
     await assert.doesNotReject(visitor.locator('[data-test=complaint-state]').filter({ hasText: '已办结' }).waitFor());
+    // 部门移送: the desk transfers a clue to 市场监管局 and finds it among the transfers it sent.
+    await admin.goto(`${URL_}/transfers`);
+    await admin.getByRole('button', { name: '移送线索' }).click();
+    const dlg = admin.getByRole('dialog');
+    await dlg.locator('.el-select').click();
+    await admin.getByRole('option', { name: '市场监管局' }).click();
+    await dlg.getByLabel('标题').fill(`收费问题移送 ${RUN}`);
+    await dlg.getByLabel('线索内容').fill('投诉中发现该医院重复收费，移送市场监管局核查。');
+    await dlg.getByLabel('行政区划').fill('330328');
+    await dlg.getByRole('button', { name: '确定' }).click();
+    await admin.getByText('发出的移送').click();
+    await assert.doesNotReject(admin.locator('[data-test=transfers-table]').getByText(`收费问题移送 ${RUN}`).waitFor());
+    await assert.doesNotReject(admin.locator('[data-test=transfers-table]').getByText('待复函').first().waitFor());
     // An unknown code says so in Chinese.
     await visitor.goto(`${URL_}/public/complaints/TS0000000000000000`);
     await assert.doesNotReject(visitor.getByText('没有这个查询码', { exact: false }).waitFor());

@@ -73,6 +73,8 @@ const routes = [
         meta: { title: '任务详情', group: '双随机抽查', menu: '/inspection/tasks', parent: { title: '检查任务', path: '/inspection/tasks' } } },
       { path: 'complaints/:id(\\d+)', name: 'complaint', component: () => import('./views/ComplaintDetailView.vue'),
         meta: { title: '投诉举报详情', menu: '/complaints', parent: { title: '投诉举报', path: '/complaints' } } },
+      { path: 'transfers/:id(\\d+)?', name: 'transfers', component: () => import('./views/TransfersView.vue'),
+        meta: { title: '部门移送', menu: '/complaints', parent: { title: '投诉举报', path: '/complaints' } } },
       { path: 'profile', name: 'profile', component: () => import('./views/ProfileView.vue'), meta: { title: '个人资料' } },
       { path: ':rest(.*)*', name: 'not-found', component: () => import('./views/NotFoundView.vue'), meta: { title: '页面不存在' } },
     ],

@@ -130,3 +130,27 @@ CREATE TABLE open311_keys (
   actor TEXT NOT NULL
 );
 CREATE INDEX complaints_client ON complaints(client_id, created_at);
+
+-- Clue transfers between departments (线索移送/转报): the receiving department replies in writing within
+-- 15 days; an unanswered transfer past its day is escalated to the health commission's leaders once.
+CREATE TABLE complaint_transfers (
+  id BIGINT PRIMARY KEY,
+  from_department TEXT NOT NULL REFERENCES departments(code),
+  to_department TEXT NOT NULL REFERENCES departments(code),
+  region_code TEXT NOT NULL,
+  title TEXT NOT NULL,
+  content TEXT NOT NULL,
+  subject_name TEXT NOT NULL,
+  complaint_id BIGINT,                -- the matter it comes from, or NULL
+  state TEXT NOT NULL,                -- sent | replied
+  sent_on TEXT NOT NULL,
+  due_on TEXT NOT NULL,               -- 15 calendar days after sent_on
+  reply_text TEXT NOT NULL,
+  replied_on TEXT,
+  escalated_at BIGINT,                -- when the overdue transfer went to the health commission
+  created_by TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX complaint_transfers_to ON complaint_transfers(to_department, state, due_on);
+CREATE INDEX complaint_transfers_from ON complaint_transfers(from_department, id);

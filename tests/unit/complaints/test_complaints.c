@@ -212,6 +212,27 @@ static void return_window(void **state)
 	free(c.why);
 }
 
+/* An unanswered transfer past its day goes to the health commission's leaders once; an answered one
+ * does not. */
+static void transfer_escalation(void **state)
+{
+	yj_testdb_exec(&t, "INSERT INTO complaint_transfers (id, from_department, to_department, region_code, title, content,"
+			   " subject_name, state, sent_on, due_on, reply_text, created_by, created_at, updated_at) VALUES"
+			   " (901, 'market', 'insurance', '330302', '移送', '内容内容内容', '', 'sent', '2026-03-01', '2026-03-16', '', 'x', 0, 0),"
+			   " (902, 'market', 'insurance', '330302', '移送', '内容内容内容', '', 'replied', '2026-03-01', '2026-03-16', '好', 'x', 0, 0)");
+	int n = -1;
+	assert_int_equal(yj_cmp_transfers_overdue_run(db, "2026-03-16", &n), ST_OK);
+	assert_int_equal(n, 0); /* the due day itself is in time */
+	assert_int_equal(yj_cmp_transfers_overdue_run(db, "2026-03-17", &n), ST_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(yj_cmp_transfers_overdue_run(db, "2026-03-20", &n), ST_OK);
+	assert_int_equal(n, 0); /* once */
+	assert_int_equal(yj_testdb_int(&t, "SELECT COUNT(*) FROM todos WHERE kind = 'complaints.transfer_overdue' AND object_id = 901"
+					   " AND role = 'leader' AND department = 'health'", NULL), 1);
+	assert_int_equal(yj_testdb_int(&t, "SELECT COUNT(*) FROM todos WHERE kind = 'complaints.transfer_overdue' AND object_id = 902", NULL), 0);
+	assert_int_equal(yj_testdb_int(&t, "SELECT COUNT(*) FROM audit_leaves WHERE action = 'complaint.transfer.escalate'", NULL), 1);
+}
+
 /* More late matters than one batch of the job: every one climbs (the job pages by id). */
 static void overdue_many(void **state)
 {
@@ -250,6 +271,7 @@ int main(void)
 		cmocka_unit_test(overdue_ladder),
 		cmocka_unit_test(overdue_many),
 		cmocka_unit_test(return_window),
+		cmocka_unit_test(transfer_escalation),
 		cmocka_unit_test(workdays_between),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
