@@ -82,6 +82,13 @@ int yj_cmp_seed(store_conn *c, const json_t *body, const char *actor, int64_t *i
 int yj_cmp_seed_step(store_conn *c, int64_t id, const char *step, const json_t *body, const char *department,
 		     const char *actor, char **why);
 
+/* A clue transfer as the demo seeds it: sent on sent_on (YYYY-MM-DD) from one department to another,
+ * answered with reply on replied_on when reply is not NULL; ref makes it unique (a re-run adds
+ * nothing: 0). Returns 1 when written, 0 when present, or a store failure. */
+int yj_cmp_seed_transfer(store_conn *c, const char *ref, const char *from, const char *to, const char *region,
+			 const char *title, const char *content, const char *sent_on, const char *reply, const char *replied_on,
+			 const char *actor);
+
 /* ---- the 12345 work-order import (import.c; docs/complaints.md, "12345 import") ---- */
 typedef struct yj_cmp_import_result {
 	long rows, inserted, present, invalid;

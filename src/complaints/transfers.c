@@ -347,6 +347,67 @@ int yj_cmp_transfers_overdue_run(store *s, const char *today, int *escalated)
 	return ST_OK;
 }
 
+int yj_cmp_seed_transfer(store_conn *c, const char *ref, const char *from, const char *to, const char *region,
+			 const char *title, const char *content, const char *sent_on, const char *reply, const char *replied_on,
+			 const char *actor)
+{
+	/* the demo's reference is the title's tail: a re-run finds it and adds nothing */
+	store_stmt *st = store_prepare(c, "SELECT COUNT(*) FROM complaint_transfers WHERE title = ?");
+	char *full = yj_asprintf("%s（%s）", title, ref);
+	int64_t d, n = 0, id = yj_id_new(), now = yj_now_ms();
+	char due[11];
+	int rc = ST_ERR;
+	if (!st || yj_day_parse(sent_on, &d) < 0)
+		goto done;
+	store_bind_text(st, 1, full, -1);
+	if ((rc = store_step(st)) == ST_ROW)
+		n = store_col_int64(st, 0);
+	store_finalize(st);
+	st = NULL;
+	if (rc < 0 || n) {
+		rc = rc < 0 ? rc : 0;
+		goto done;
+	}
+	yj_day_format(d + TRANSFER_DAYS, due);
+	if (!(st = store_prepare(c, "INSERT INTO complaint_transfers (id, from_department, to_department, region_code, title,"
+				    " content, subject_name, state, sent_on, due_on, reply_text, replied_on, created_by, created_at,"
+				    " updated_at) VALUES (?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?)"))) {
+		rc = ST_ERR;
+		goto done;
+	}
+	store_bind_int64(st, 1, id);
+	store_bind_text(st, 2, from, -1);
+	store_bind_text(st, 3, to, -1);
+	store_bind_text(st, 4, region, -1);
+	store_bind_text(st, 5, full, -1);
+	store_bind_text(st, 6, content, -1);
+	store_bind_text(st, 7, reply ? "replied" : "sent", -1);
+	store_bind_text(st, 8, sent_on, -1);
+	store_bind_text(st, 9, due, -1);
+	store_bind_text(st, 10, reply ? reply : "", -1);
+	store_bind_text(st, 11, replied_on, -1);
+	store_bind_text(st, 12, actor, -1);
+	store_bind_int64(st, 13, now);
+	store_bind_int64(st, 14, now);
+	rc = store_step(st);
+	store_finalize(st);
+	st = NULL;
+	json_t *t = NULL;
+	yj_scope all;
+	yj_scope_unrestricted(&all);
+	if (rc >= 0 && (rc = load(c, &all, id, &t)) >= 0) {
+		json_t *state = json_pack("{s:s, s:s, s:s}", "from_department", from, "to_department", to, "due_on", due);
+		if ((rc = audit(c, actor, "complaint.transfer.send", t, state)) >= 0 && !reply)
+			rc = todo(c, t, "complaints.transfer", "移送待复函", "待书面复函的移送线索", to, "liaison", due);
+		json_decref(state);
+	}
+	json_decref(t);
+	rc = rc < 0 ? rc : 1;
+done:
+	free(full);
+	return rc;
+}
+
 static const yj_field send_body[] = {
 	{"to_department", F_STRING, 1, 32, "The receiving department (another than the caller's)"},
 	{"title", F_STRING, 1, 100, "One line on the matter"},

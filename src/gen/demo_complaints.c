@@ -2,7 +2,8 @@
  * in every state — waiting for dispatch, dispatched, in hand, paused, replied, closed with their
  * satisfaction, merged, refused, returned, referred to enforcement — written through the complaints
  * module's own intake and steps (complaints.h), so each has its steps, to-dos, events and audit
- * leaves. A re-run adds nothing: each matter carries a demo reference (external_ref DEMO-CMP-NN). */
+ * leaves; and three transfers between departments, answered on time, late, and not at all. A re-run adds
+ * nothing: each matter carries a demo reference (external_ref DEMO-CMP-NN), each transfer DEMO-TR-NN. */
 #define _POSIX_C_SOURCE 200809L
 #include "demo_int.h"
 #include "../complaints/complaints.h"
@@ -122,6 +123,27 @@ static int matters_tx(store_conn *c, void *argp)
 				       : !strcmp(m->category, "insurance_fraud") ? "insurance"
 										 : "health";
 		}
+	}
+	/* Transfers between departments: answered on time, answered late, and one still unanswered past
+	 * its 15 days (the hourly job escalates it to the health commission). */
+	static const struct {
+		const char *from, *to, *region, *title, *content, *sent, *reply, *replied;
+	} T[] = {
+		{"market", "insurance", "330302", "药店串换医保药品", "检查中发现药店将保健品串换为医保药品结算。", "2026-09-01",
+		 "经核查属实，已追回医保基金并立案。", "2026-09-10"},
+		{"health", "market", "330381", "诊所重复收费", "投诉反映诊所同一检查重复收费，移送价格主管部门核查。", "2026-08-03",
+		 "经核查，已责令退还多收费用。", "2026-08-28"},
+		{"environment", "health", "330302", "医疗废物去向不明", "医疗废物转移联单与处置量不符，移送卫生健康部门核查。",
+		 "2026-09-14", NULL, NULL},
+	};
+	for (size_t i = 0; i < sizeof T / sizeof T[0]; i++) {
+		char ref[24];
+		snprintf(ref, sizeof ref, "DEMO-TR-%02zu", i + 1);
+		int rc = yj_cmp_seed_transfer(c, ref, T[i].from, T[i].to, T[i].region, T[i].title, T[i].content, T[i].sent,
+					      T[i].reply, T[i].replied, a->actor);
+		if (rc < 0)
+			return rc;
+		a->written += rc;
 	}
 	return ST_OK;
 }
