@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "../base/base.h"
 #include "../registry/registry.h"
+#include "../complaints/complaints.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +15,8 @@
 
 static const char usage[] =
 	"Usage: yijian import institutions|practitioners|licences FILE.csv [--db URL] [--keys DIR] [--dry-run] [--skip-invalid]\n"
-	"       yijian import institutions|practitioners|licences --columns\n\n"
+	"       yijian import institutions|practitioners|licences --columns\n"
+	"       yijian import complaints FILE.csv [--db URL] [--keys DIR]   12345 work orders (docs/complaints.md)\n\n"
 	"The first row names the columns (JSON names or Chinese labels, any order); UTF-8 (with or without BOM)\n"
 	"and GBK files are read. Records are matched on 统一社会信用代码 / 执业证书编码 / 证照编号: new ones are\n"
 	"added, changed ones updated (licences: renewed, changed, suspended or revoked), identical ones left alone.\n"
@@ -115,6 +117,58 @@ static void label_errors(const reg_kind *k, json_t *errors)
 	}
 }
 
+/* `yijian import complaints FILE`: 12345 work orders, one matter per row, idempotent on the number. */
+static int import_complaints(cli_opt *o, const char *path)
+{
+	size_t n = 0;
+	char *data = read_file(path, &n), *err = NULL;
+	if (!data) {
+		fprintf(stderr, "yijian: 无法读取文件 %s，请检查路径和权限\n", path);
+		return 3;
+	}
+	const char *url = cli_db_url(o);
+	store *s = cli_open_store(url, 1);
+	char *keys = s ? cli_keys_dir(o, url) : NULL;
+	if (!s || cli_load_keys(keys, &err) < 0) {
+		if (err)
+			fprintf(stderr, "yijian: %s\n", err);
+		free(err);
+		free(keys);
+		free(data);
+		if (s)
+			store_close(s);
+		return 3;
+	}
+	free(keys);
+	const char *u = getenv("SUDO_USER") ? getenv("SUDO_USER") : getenv("USER");
+	char *actor = yj_asprintf("cli:%s", u ? u : "unknown");
+	yj_cmp_import_result res;
+	int rc = yj_cmp_import_12345(s, data, n, actor, &res, &err), status = 0;
+	if (rc == YJ_REFUSED) {
+		fprintf(stderr, "yijian: %s\n", err);
+		status = 1;
+	} else if (rc < 0) {
+		fprintf(stderr, "yijian: 数据库错误（%s），其余行未导入\n", store_errmsg(store_conn_get(s)));
+		status = 3;
+	} else {
+		if (res.gbk)
+			fprintf(stderr, "yijian: 文件不是 UTF-8，已按 GBK/GB18030 编码读取\n");
+		size_t i;
+		json_t *e;
+		json_array_foreach(res.errors, i, e)
+			fprintf(stderr, "第 %lld 行：%s\n", (long long)json_integer_value(json_object_get(e, "row")),
+				json_string_value(json_object_get(e, "detail")));
+		printf("12345 工单：共 %ld 行，新增 %ld，已有 %ld，无效 %ld\n", res.rows, res.inserted, res.present, res.invalid);
+		status = res.invalid ? 1 : 0;
+	}
+	json_decref(res.errors);
+	free(err);
+	free(actor);
+	free(data);
+	store_close(s);
+	return status;
+}
+
 int cmd_import(int argc, char **argv)
 {
 	cli_opt o[] = {
@@ -129,6 +183,8 @@ int cmd_import(int argc, char **argv)
 	int nrest, code;
 	if (cli_parse(argc, argv, usage, o, &rest, &nrest, &code) < 0)
 		return code;
+	if (nrest == 2 && !strcmp(rest[0], "complaints"))
+		return import_complaints(o, rest[1]);
 	const reg_kind *k = nrest >= 1 ? yj_import_kind(rest[0]) : NULL;
 	if (!k) {
 		fprintf(stderr, "yijian: 请指明导入类型：institutions（医疗机构）、practitioners（医务人员）或 licences（电子证照）\n\n%s\n", usage);

@@ -7,6 +7,7 @@
 #include "../fhir/fhir.h"
 #include "../credit/credit.h"
 #include "../enforcement/enforcement.h"
+#include "../complaints/complaints.h"
 
 #include <stdlib.h>
 
@@ -18,6 +19,7 @@ const yj_module *const yj_modules[] = {
 	&yj_enforcement_module,
 	&yj_fhir_module,
 	&yj_credit_module,
+	&yj_complaints_module,
 };
 const size_t yj_modules_len = sizeof yj_modules / sizeof yj_modules[0];
 

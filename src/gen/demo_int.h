@@ -193,5 +193,8 @@ enum yj_licence_action demo_licence_follow(const char *holder_state, const char 
  * field error's field and detail, else why, else a plain "no reason given" — never "(null)".
  * errors and why may be NULL. The caller frees the result. */
 char *demo_refusal_text(const char *what, const char *name, const json_t *errors, const char *why);
+/* The demo's complaints, written through the complaints module (demo_complaints.c). ST_OK or a
+ * failure with *err (English, caller frees). */
+int yj_demo_complaints(store *s, const demo_plan *p, const char *actor, char **err);
 
 #endif

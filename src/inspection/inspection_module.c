@@ -9,9 +9,10 @@
 extern const yj_migration yj_inspection_migrations[];
 /* The module's jobs (overdue.c), ended by a NULL name. */
 extern const yj_job_def yj_insp_jobs[];
-/* credit.grade_changed → subject_signals (credit_signals.c). */
-extern const yj_subscriber yj_insp_credit_subscriber;
-static const yj_subscriber *const subscriptions[] = {&yj_insp_credit_subscriber, NULL};
+/* credit.grade_changed → subject_signals (credit_signals.c); complaint counts of subject_signals fed by
+ * complaints.substantiated (signals_sub.c). */
+extern const yj_subscriber yj_insp_credit_subscriber, yj_insp_signals_subscriber;
+static const yj_subscriber *const subscriptions[] = {&yj_insp_credit_subscriber, &yj_insp_signals_subscriber, NULL};
 
 static const char *const requires[] = {"platform", "registry", NULL};
 static const yj_route *const routes[] = {yj_insp_item_routes, yj_insp_plan_routes, yj_insp_task_routes,

@@ -132,6 +132,8 @@ before(async () => {
     t.clue = await freshClue(t);
     t.case = await freshCase(t);
     t.caseDoc = (await t.clients.leader.get(`/api/v1/cases/${t.case.id}/documents`)).data.items[0];
+    t.complaint = await freshComplaint(t);
+    t.transfer = await freshTransfer(t);
   }
   a.item = await made(await a.clients.admin.post('/api/v1/inspection/items', { code: 'MATRIX-1', department: 'health',
     name: '矩阵测试事项', legal_basis: '《医疗机构管理条例》', subject_types: ['clinic'],
@@ -523,6 +525,71 @@ def('POST /api/v1/credit/outbox/targets', { roles: 'admin', ok: 201, foreign: 42
   url: 'http://127.0.0.1:9/credit', region_code: t.code } }) });
 def('GET /api/v1/credit/outbox', { roles: 'admin', ok: 200, foreign: null });
 pub('GET /api/v1/public/credit-key');
+// Complaints (投诉举报): matters held by the health desk, so the market liaison sees none of them.
+const CMP = 'admin leader inspector liaison';
+const freshComplaint = async (t) => made(await t.clients.admin.post('/api/v1/complaints', { channel: 'phone',
+  category: 'medical_service', title: '矩阵测试投诉', content: `矩阵测试投诉内容${uniq()}`, region_code: t.code,
+  subject_name: '矩阵诊所', anonymous: false, reporter_name: '王五', reporter_phone: '13700000000' }));
+const CMP_PATH = { received: [], dispatched: ['dispatch'], accepted: ['dispatch', 'accept'],
+  paused: ['dispatch', 'accept', 'pause'], replied: ['dispatch', 'accept', 'reply'] };
+const CMP_BODY = { dispatch: {}, pause: { reason: '等待补充材料' }, reply: { text: '经查不属实，已答复投诉人。', substantiated: false } };
+async function complaintIn(t, state) {
+  if (!mk(t)) return t.complaint;
+  const m = await freshComplaint(t);
+  for (const step of CMP_PATH[state]) await made(await t.clients.admin.post(`/api/v1/complaints/${m.id}/${step}`, CMP_BODY[step]), 200);
+  return m;
+}
+const cmpStep = (step, state, body) => def(`POST /api/v1/complaints/{id}/${step}`, { roles: CMP, ok: 200, own: DEPT_HIDDEN,
+  req: async (t) => ({ params: { id: (await complaintIn(t, state)).id }, body }) });
+pub('GET /api/v1/public/complaint-categories');
+def('POST /api/v1/public/complaints', { roles: 'public', ok: 201, foreign: null, req: (t) => ({ body: { category: 'enquiry',
+  title: '咨询', content: '请问如何查询医生的执业资格？', region_code: t.code, anonymous: true } }) });
+pub('GET /api/v1/public/complaints/{code}', (t) => ({ params: { code: t.complaint.tracking_code } }));
+def('GET /api/v1/complaint-categories', { roles: ANY, ok: 200, foreign: null });
+def('GET /api/v1/complaints', { roles: CMP, ok: 200, foreign: 'list', req: (t) => ({ query: `?region=${t.code}` }),
+  has: (t, role) => (role === 'liaison' ? [] : [t.complaint.id]) });
+def('GET /api/v1/complaints/export', { roles: CMP, ok: 200, foreign: 'list', req: (t) => ({ query: `?region=${t.code}&format=csv` }) });
+def('POST /api/v1/complaints', { roles: CMP, ok: 201, foreign: 422, req: (t) => ({ body: { channel: 'walk_in', category: 'enquiry',
+  title: '来访咨询', content: '来访咨询医疗纠纷调解途径。', region_code: t.code, anonymous: true } }) });
+def('GET /api/v1/complaints/{id}', { roles: CMP, ok: 200, own: DEPT_HIDDEN, req: (t) => ({ params: { id: t.complaint.id } }) });
+def('GET /api/v1/complaints/{id}/duplicates', { roles: CMP, ok: 200, own: DEPT_HIDDEN, req: (t) => ({ params: { id: t.complaint.id } }) });
+def('GET /api/v1/complaints/{id}/reporter', { roles: 'leader liaison', ok: 200, own: DEPT_HIDDEN,
+  req: (t) => ({ params: { id: t.complaint.id } }) });
+cmpStep('dispatch', 'received', {});
+cmpStep('return', 'dispatched', { reason: '不属于本部门职责' });
+cmpStep('accept', 'dispatched');
+cmpStep('reject', 'received', { reason: '已进入诉讼程序' });
+cmpStep('pause', 'accepted', { reason: '等待投诉人补充材料' });
+cmpStep('resume', 'paused');
+cmpStep('reply', 'accepted', { text: '经查属实，已责令整改。', substantiated: true });
+cmpStep('feedback', 'replied');
+cmpStep('revisit', 'replied', { satisfaction: 'satisfied' });
+cmpStep('refer', 'accepted');
+// Clue transfers: sent by the health commission to 市场监管局, so only the market liaison may reply.
+const freshTransfer = async (t) => made(await t.clients.admin.post('/api/v1/transfers', { to_department: 'market',
+  title: '矩阵移送', content: `矩阵测试移送内容${uniq()}`, region_code: t.code }));
+def('GET /api/v1/transfers', { roles: CMP, ok: 200, foreign: null });
+def('POST /api/v1/transfers', { roles: CMP, ok: 201, foreign: 422, req: (t) => ({ body: { to_department: 'insurance',
+  title: '移送', content: '矩阵测试移送内容。', region_code: t.code } }) });
+def('GET /api/v1/transfers/{id}', { roles: CMP, ok: 200, req: (t) => ({ params: { id: t.transfer.id } }) });
+def('POST /api/v1/transfers/{id}/reply', { roles: CMP, ok: 200, own: { admin: 403, leader: 403, inspector: 403 },
+  req: async (t) => ({ params: { id: mk(t) ? (await freshTransfer(t)).id : t.transfer.id }, body: { text: '已核查并处理完毕。' } }) });
+// Open311 (GeoReport v2): public, an api_key instead of a sign-in; without one a request is 403.
+for (const f of ['json', 'xml']) {
+  pub(`GET /open311/v2/services.${f}`);
+  def(`POST /open311/v2/requests.${f}`, { roles: 'public', ok: 403, foreign: null, raw: 'application/x-www-form-urlencoded',
+    req: () => ({ body: 'service_code=enquiry&address_string=x&description=abcdef' }) });
+  def(`GET /open311/v2/requests.${f}`, { roles: 'public', ok: 403, foreign: null });
+}
+pub('GET /open311/v2/services/{code}', () => ({ params: { code: 'enquiry.json' } }));
+pub('GET /open311/v2/requests/{id}', (t) => ({ params: { id: `${t.complaint.tracking_code}.json` } }));
+pub('GET /open311/v2/tokens/{token}', (t) => ({ params: { token: `${t.complaint.tracking_code}.xml` } }));
+def('GET /api/v1/open311/keys', { roles: 'admin', ok: 200, foreign: null });
+def('POST /api/v1/open311/keys', { roles: 'admin', ok: 201, foreign: 422, req: (t) => ({ body: { name: `客户端${uniq()}`, region_code: t.code } }) });
+def('POST /api/v1/complaints/{id}/merge', { roles: CMP, ok: 200, own: DEPT_HIDDEN, req: async (t) => {
+  const m = await complaintIn(t, 'received');
+  return { params: { id: m.id }, body: { into: mk(t) ? (await freshComplaint(t)).id : a.complaint.id } };
+} });
 
 async function lastToken(c) {
   const r = await c.get('/api/v1/tokens');

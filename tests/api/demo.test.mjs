@@ -184,6 +184,19 @@ test('a second run on the same database adds nothing', async () => {
   assert.equal((await walk(leader, '/api/v1/institutions')).length, cityInst.length);
 });
 
+test('the demo has complaints in every state, written once (docs/complaints.md)', async () => {
+  const leader = await signedIn(srv, 'leader');
+  const all = await walk(leader, '/api/v1/complaints');
+  assert.equal(all.length, 12);
+  for (const st of ['received', 'dispatched', 'accepted', 'replied', 'closed', 'merged', 'rejected'])
+    assert.ok(all.some((m) => m.state === st), st);
+  assert.ok(all.some((m) => m.paused) && all.some((m) => m.referred_at) && all.some((m) => m.subject_id));
+  assert.ok(all.every((m) => /^DEMO-CMP-\d\d$/.test(m.external_ref)));
+  const sent = await walk(leader, '/api/v1/transfers?box=out');
+  assert.equal(sent.length, 3);
+  assert.ok(sent.some((t) => t.state === 'replied' && !t.late) && sent.some((t) => t.late) && sent.some((t) => t.overdue && t.state === 'sent'));
+});
+
 test('the same seed gives the same region in another database; another seed gives another', async () => {
   twin = new Server();
   demo(twin, 7);

@@ -23,6 +23,7 @@ const built = {
   responsibilities: () => import('./views/ResponsibilitiesView.vue'),
   credit: () => import('./views/CreditView.vue'),
   'enforcement-cases': () => import('./views/CasesView.vue'),
+  complaints: () => import('./views/ComplaintsView.vue'),
 };
 const recordDetail = () => import('./views/RecordDetailView.vue');
 const recordForm = () => import('./views/RecordFormView.vue');
@@ -54,6 +55,9 @@ const routes = [
   { path: '/verify/:code', name: 'verify', component: () => import('./views/VerifyView.vue'), meta: { public: true, title: '电子证照核验' } },
   // Published draws and inspection results (一公开): no session.
   { path: '/public/inspection', name: 'public-inspection', component: () => import('./views/PublicInspectionView.vue'), meta: { public: true, title: '双随机抽查结果公开' } },
+  // Complaints from the public (投诉举报) and their progress by tracking code: no session.
+  { path: '/public/complaints', name: 'public-complaints', component: () => import('./views/PublicComplaintView.vue'), meta: { public: true, title: '投诉举报' } },
+  { path: '/public/complaints/:code', name: 'public-complaint', component: () => import('./views/PublicComplaintView.vue'), meta: { public: true, title: '投诉举报办理进度' } },
   // Field entry on a phone: signed in, but without the console shell.
   { path: '/field', name: 'field', component: () => import('./views/FieldTasksView.vue'), meta: { title: '我的检查任务' } },
   { path: '/field/tasks/:id(\\d+)', name: 'field-task', component: () => import('./views/TaskView.vue'), props: { field: true }, meta: { title: '现场检查' } },
@@ -71,6 +75,10 @@ const routes = [
         meta: { title: '任务详情', group: '双随机抽查', menu: '/inspection/tasks', parent: { title: '检查任务', path: '/inspection/tasks' } } },
       { path: 'enforcement/cases/:id(\\d+)', name: 'enforcement-case', component: () => import('./views/CaseView.vue'),
         meta: { title: '案件详情', group: '执法办案', menu: '/enforcement/cases', parent: { title: '我的案件', path: '/enforcement/cases' } } },
+      { path: 'complaints/:id(\\d+)', name: 'complaint', component: () => import('./views/ComplaintDetailView.vue'),
+        meta: { title: '投诉举报详情', menu: '/complaints', parent: { title: '投诉举报', path: '/complaints' } } },
+      { path: 'transfers/:id(\\d+)?', name: 'transfers', component: () => import('./views/TransfersView.vue'),
+        meta: { title: '部门移送', menu: '/complaints', parent: { title: '投诉举报', path: '/complaints' } } },
       { path: 'profile', name: 'profile', component: () => import('./views/ProfileView.vue'), meta: { title: '个人资料' } },
       { path: ':rest(.*)*', name: 'not-found', component: () => import('./views/NotFoundView.vue'), meta: { title: '页面不存在' } },
     ],

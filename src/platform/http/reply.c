@@ -171,6 +171,35 @@ static int reply_outcome(yj_req *r, int status, const char *title, const char *d
 	return yj_reply_take(r, status, "application/fhir+json; charset=utf-8", s, strlen(s));
 }
 
+/* Open311 GeoReport v2 (/open311/…) reports errors as its spec says: an array of {code, description},
+ * in XML when the path ends in .xml (src/complaints/open311_api.c answers its own errors the same way). */
+static int reply_open311(yj_req *r, int status, const char *title, const char *detail)
+{
+	size_t n = strlen(r->path);
+	char *desc = yj_asprintf("%s：%s", title, detail);
+	if (n > 4 && !strcmp(r->path + n - 4, ".xml")) {
+		yj_buf b = YJ_BUF_INIT;
+		yj_buf_printf(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<errors><error><code>%d</code><description>", status);
+		for (const char *p = desc; *p; p++) {
+			switch (*p) {
+			case '<': yj_buf_puts(&b, "&lt;"); break;
+			case '>': yj_buf_puts(&b, "&gt;"); break;
+			case '&': yj_buf_puts(&b, "&amp;"); break;
+			default: yj_buf_append(&b, p, 1);
+			}
+		}
+		yj_buf_puts(&b, "</description></error></errors>\n");
+		free(desc);
+		size_t len = b.len;
+		return yj_reply_take(r, status, "text/xml; charset=utf-8", yj_buf_detach(&b), len);
+	}
+	json_t *e = json_pack("[{s:i, s:s}]", "code", status, "description", desc);
+	free(desc);
+	char *s = json_dumps(e ? e : json_array(), JSON_COMPACT);
+	json_decref(e);
+	return yj_reply_take(r, status, "application/json; charset=utf-8", s, strlen(s));
+}
+
 static int reply_problem_json(yj_req *r, int status, const char *slug, const char *title, const char *detail,
 			      json_t *errors, size_t omitted)
 {
@@ -203,9 +232,15 @@ int yj_reply_problem_capped(yj_req *r, int status, const char *slug, const char 
 	char *longer = omitted ? yj_asprintf("%s（另有 %zu 处错误未列出，请先修改以上各处后重新提交。）", detail, omitted) : NULL;
 	if (longer)
 		detail = longer;
-	int rc = r->path && strncmp(r->path, "/fhir/", 6) == 0
-			 ? reply_outcome(r, status, title, detail, errors)
-			 : reply_problem_json(r, status, slug, title, detail, errors, omitted);
+	int rc;
+	if (r->path && strncmp(r->path, "/open311/", 9) == 0) {
+		json_decref(errors);
+		rc = reply_open311(r, status, title, detail);
+	} else {
+		rc = r->path && strncmp(r->path, "/fhir/", 6) == 0
+			     ? reply_outcome(r, status, title, detail, errors)
+			     : reply_problem_json(r, status, slug, title, detail, errors, omitted);
+	}
 	free(longer);
 	return rc;
 }

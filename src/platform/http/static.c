@@ -173,7 +173,8 @@ int yj_static_serve(yj_req *r)
 {
 	yj_server *srv = r->srv;
 	const char *p = r->path;
-	if (!srv->nfiles || strncmp(p, "/api/", 5) == 0 || strncmp(p, "/fhir/", 6) == 0)
+	if (!srv->nfiles || strncmp(p, "/api/", 5) == 0 || strncmp(p, "/fhir/", 6) == 0 ||
+	    strncmp(p, "/open311/", 9) == 0)
 		return YJ_ERR;
 	const static_file *f = find(srv, p);
 	if (!f && !strrchr(strrchr(p, '/'), '.'))

@@ -1,0 +1,114 @@
+/* cmp_int.h — what the complaints module's own files share: its scoped table, the column list of a
+ * matter and the store functions over its tables (complaints_store.c). Not included by other modules.
+ * json_t * results are new references the caller releases; strings passed in are borrowed. */
+#ifndef YJ_CMP_INT_H
+#define YJ_CMP_INT_H
+
+#include "complaints.h"
+#include "../platform/audit/audit.h"
+#include "../platform/calendar/calendar.h"
+#include "../platform/events/events.h"
+#include "../platform/todos/todos.h"
+#include "../base/id.h"
+
+/* The department whose desk registers and dispatches matters, revisits reporters and receives the
+ * feedback: the health commission (卫生健康委), whose remit covers every department. */
+#define CMP_DESK "health"
+
+extern const yj_table cmp_t; /* complaints: territory region_code, department the unit holding it */
+
+/* Columns of a matter as cmp_row_json reads them (never reporter_sealed). */
+#define CMP_COLS                                                                                                   \
+	"id, tracking_code, channel, category, title, content, region_code, department, suggested_department,"     \
+	" subject_kind, subject_id, subject_name, anonymous, phone_masked, state, paused, pause_reason, paused_on," \
+	" merged_into, received_on, dispatched_on, accept_due, accepted_on, handle_due, reply_due, replied_on,"    \
+	" feedback_due, fed_back_on, revisit_due, closed_on, reply_text, substantiated, satisfaction,"             \
+	" supervise_level, referred_at, external_ref, created_at, updated_at, dispatch_round, address, lat, lng, client_id"
+/* A row of CMP_COLS as JSON (ids as strings, NULL as null, flags as booleans); a yj_row_fn. */
+json_t *cmp_row_json(store_stmt *st, void *arg);
+/* The matter id in scope sc as JSON: ST_OK, ST_NOTFOUND (absent or out of scope) or a failure. */
+int cmp_load(store_conn *c, const yj_scope *sc, int64_t id, json_t **out);
+/* As cmp_load, and also a matter on which department is a co-handler (协办) within sc's territory:
+ * the co-handler reads it (its to-do links there) but takes no step. */
+int cmp_load_as_unit(store_conn *c, const yj_scope *sc, const char *department, int64_t id, json_t **out);
+/* The matter with this tracking code, whatever the scope (the code is the reporter's key). */
+int cmp_load_by_code(store_conn *c, const char *code, json_t **out);
+/* The matter whose external_ref (12345 work-order number, Open311 or demo reference) is ref: ST_OK with
+ * *id, ST_NOTFOUND or a failure. */
+int cmp_find_external(store_conn *c, const char *ref, int64_t *id);
+/* The sealed reporter of matter id (caller frees; NULL when anonymous): ST_OK or a failure. */
+int cmp_reporter_sealed(store_conn *c, int64_t id, char **sealed);
+
+typedef struct cmp_category {
+	char code[32], name[64], kind[16], department[32];
+	int accept_days, handle_days, reply_days, feedback_days, revisit_days, active;
+} cmp_category;
+/* ST_OK, ST_NOTFOUND or a failure. */
+int cmp_category_get(store_conn *c, const char *code, cmp_category *out);
+/* Every category as a JSON array, in code order. */
+int cmp_categories_json(store_conn *c, json_t **out);
+
+/* A new matter; every string borrowed, NULL for an absent optional value. */
+typedef struct cmp_new {
+	int64_t id;
+	const char *tracking_code, *channel, *category, *title, *content, *region_code, *department;
+	const char *subject_kind, *subject_name, *reporter_sealed, *phone_masked, *external_ref, *received_on;
+	const char *address, *lat, *lng; /* where (Open311); NULL: none */
+	int64_t subject_id; /* 0: none */
+	int64_t client_id;  /* Open311 client, 0: none */
+	int anonymous;
+} cmp_new;
+int cmp_insert(store_conn *c, const cmp_new *n, int64_t now);
+
+/* Sets the columns named by the keys of set (a JSON object of strings, integers and nulls; keys must
+ * be columns of CMP_COLS — a programming error otherwise, ST_ERR) and updated_at on matter id. */
+int cmp_update(store_conn *c, int64_t id, const json_t *set, int64_t now);
+
+/* Appends a step to the timeline; public_note is what the reporter reads ("" for none). */
+int cmp_step_add(store_conn *c, int64_t id, const char *step, const char *public_note, const char *actor, int64_t now);
+/* The timeline, oldest first; with for_public the actor is left out. */
+int cmp_steps_json(store_conn *c, int64_t id, int for_public, json_t **out);
+
+/* Replaces the handling units: lead and the co-handlers (array of department codes, may be NULL). */
+int cmp_units_set(store_conn *c, int64_t id, const char *lead, const json_t *co);
+int cmp_units_json(store_conn *c, int64_t id, json_t **out);
+
+int cmp_attach_add(store_conn *c, int64_t id, const char *sha256, const char *name, const char *media_type, int64_t size);
+int cmp_attachments_json(store_conn *c, int64_t id, json_t **out);
+
+/* Public intakes from addr_hash since `since` into *n. */
+int cmp_intake_count(store_conn *c, const char *addr_hash, int64_t since, int64_t *n);
+/* Records one intake at now and forgets that address's intakes before prune_before. */
+int cmp_intake_hit(store_conn *c, const char *addr_hash, int64_t now, int64_t prune_before);
+
+/* Open matters (received, dispatched, accepted) in scope sc, of category, created since since_ms,
+ * other than id, about the same subject (subject_id when non-zero, else the same region and subject
+ * name), whose content is at least YJ_CMP_DUP_THRESHOLD alike: [{id, tracking_code, title, state,
+ * similarity}] by similarity, best first. */
+int cmp_duplicates(store_conn *c, const yj_scope *sc, const json_t *m, int64_t since_ms, json_t **out);
+/* Ids of the matters merged into id, into a new array (caller frees) of *n. */
+int cmp_merged_ids(store_conn *c, int64_t id, int64_t **ids, size_t *n);
+
+/* Matters due for the 督办 ladder on today: open, not paused, past their deadline, with ids above
+ * after, in id order, up to cap ids. */
+int cmp_overdue_ids(store_conn *c, const char *today, int64_t after, int64_t *ids, size_t cap, size_t *n);
+
+/* Working days in (from, to]: the days after from up to and including to that are working days. */
+int cmp_workdays_between(store_conn *c, const char *from, const char *to, int *n);
+
+/* Audit leaf of a change to matter id by actor, with state (borrowed). */
+int cmp_audit(store_conn *c, const char *actor, const char *action, int64_t id, const char *region, const json_t *state);
+/* Emits an event about matter id; payload borrowed. */
+int cmp_event(store_conn *c, const char *actor, const char *type, int64_t id, const char *region, const json_t *payload);
+
+/* To-dos of a matter (complaints_store.c), about object "complaint" (".rN" after N returns, as a closed
+ * to-do never reopens): the desk's dispatch to-do, the lead unit's
+ * handling to-do, the co-handlers', the revisit and the 督办 to-dos. */
+int cmp_todo_dispatch(store_conn *c, const json_t *m);
+int cmp_todo_handle(store_conn *c, const json_t *m, const json_t *co);
+int cmp_todo_revisit(store_conn *c, const json_t *m);
+int cmp_todo_supervise(store_conn *c, const json_t *m, int level);
+/* Closes every open to-do of the matter m (of its current dispatch round) with state (done or cancelled). */
+int cmp_todos_close(store_conn *c, const json_t *m, const char *state);
+
+#endif

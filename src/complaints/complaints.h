@@ -1,0 +1,103 @@
+/* complaints.h — complaints and reports (投诉举报): public intake with a tracking code, console entry,
+ * dispatch to the responsible department by the responsibility lists, deadlines on the working-day
+ * calendar with pauses and a 督办 ladder, duplicate detection by Chinese bigram similarity, and the
+ * events that hand substantiated matters to enforcement, credit and inspection (docs/complaints.md).
+ * Functions returning char * or json_t * give the caller ownership; strings passed in are borrowed. */
+#ifndef YJ_COMPLAINTS_H
+#define YJ_COMPLAINTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../platform/http/http.h"
+#include "../platform/store/store.h"
+
+/* The module descriptor (complaints_module.c). */
+extern const struct yj_module yj_complaints_module;
+
+/* Routes: the public intake and tracking (public_api.c), the console's matters (complaints_api.c),
+ * Open311 GeoReport v2 and its client keys (open311_api.c), clue transfers between departments
+ * (transfers.c). */
+extern const yj_route yj_cmp_public_routes[], yj_cmp_routes[], yj_cmp_open311_routes[], yj_cmp_transfer_routes[];
+
+/* ---- the pure core (complaints.c, similar.c): no store, no clock ---- */
+
+/* Similarity of two UTF-8 texts in [0, 1000] (‰): the Dice coefficient over the multisets of
+ * adjacent code-point pairs (bigrams), ignoring ASCII punctuation, white space and CJK punctuation,
+ * so that Chinese text without word breaks compares by its characters. Two texts with fewer than two
+ * code points left compare as equal (1000) when identical, else 0. */
+int yj_cmp_similarity(const char *a, const char *b);
+/* Matters at or above this similarity (‰) are offered for merging. */
+#define YJ_CMP_DUP_THRESHOLD 500
+/* Open matters older than this many days are not compared. */
+#define YJ_CMP_DUP_WINDOW_DAYS 90
+
+/* A tracking code from 10 random bytes: "TS" and 16 characters of Crockford base32 (80 bits), so a
+ * code cannot be guessed. out holds YJ_CMP_CODE_LEN + 1 bytes. */
+#define YJ_CMP_CODE_LEN 18
+void yj_cmp_tracking_code(const unsigned char rnd[10], char out[YJ_CMP_CODE_LEN + 1]);
+/* 1 when s has the tracking code's form. */
+int yj_cmp_code_valid(const char *s);
+
+/* The Chinese label of a state ("已受理"), or the state itself when unknown. Static storage. */
+const char *yj_cmp_state_label(const char *state);
+
+/* The 督办 level an open matter should have on `today` given its handling deadline (days as
+ * numbers): 0 before the deadline has passed, 1 once it has, 2 five days later, 3 ten days later. */
+int yj_cmp_supervise_level(int64_t handle_due, int64_t today);
+
+/* Steps and the actions allowed from each state (complaints.c). */
+enum yj_cmp_action {
+	YJ_CMP_DISPATCH, YJ_CMP_RETURN, YJ_CMP_ACCEPT, YJ_CMP_REJECT, YJ_CMP_PAUSE, YJ_CMP_RESUME,
+	YJ_CMP_REPLY, YJ_CMP_FEEDBACK, YJ_CMP_REVISIT, YJ_CMP_MERGE, YJ_CMP_REFER,
+};
+/* 1 when action may be taken on a matter in state (paused: 1 while paused). */
+int yj_cmp_action_allowed(enum yj_cmp_action action, const char *state, int paused);
+
+/* ---- the periodic job (overdue.c) ---- */
+
+/* Raises the 督办 level of every open matter past its handling deadline on `today` (YYYY-MM-DD), one
+ * transaction per matter: a step, an audit leaf and a to-do for the leaders of the territory at each
+ * new level. *raised receives how many matters changed. ST_OK or a store failure. */
+int yj_cmp_overdue_run(store *s, const char *today, int *raised);
+
+/* Escalates every clue transfer still unanswered after its due day (before today) to the health
+ * commission's leaders of its territory, once each (transfers.c). *escalated receives how many. */
+int yj_cmp_transfers_overdue_run(store *s, const char *today, int *escalated);
+
+/* The per-address limit of public intakes: at most per_window intakes from one address (IPv6 by /64)
+ * in window_s seconds; 0 = no limit. Set before serving (the module's start hook reads
+ * YIJIAN_COMPLAINTS_PER_ADDRESS and YIJIAN_COMPLAINTS_WINDOW_S; defaults 10 per 3600 s). */
+void yj_cmp_set_intake_limit(unsigned per_window, unsigned window_s);
+
+/* ---- for tools that seed or import matters (the demo generator, importers) ----
+ * Both run inside the caller's write transaction c with every check, step, to-do and audit leaf of
+ * the console's routes. They return 1 when they changed something, 0 when there was nothing to do,
+ * YJ_REFUSED (http.h) with *why set to the Chinese reason (caller frees), or a store failure. */
+/* Registers a matter from body (the fields of POST /api/v1/complaints) unless one with the same
+ * external_ref exists; *id receives the matter's id either way. */
+int yj_cmp_seed(store_conn *c, const json_t *body, const char *actor, int64_t *id, char **why);
+/* Takes step ("dispatch", "accept", "pause", "reply", …, as the routes' last path segment) on matter id
+ * with the step's fields body (may be NULL), as a user of department would. */
+int yj_cmp_seed_step(store_conn *c, int64_t id, const char *step, const json_t *body, const char *department,
+		     const char *actor, char **why);
+
+/* A clue transfer as the demo seeds it: sent on sent_on (YYYY-MM-DD) from one department to another,
+ * answered with reply on replied_on when reply is not NULL; ref makes it unique (a re-run adds
+ * nothing: 0). Returns 1 when written, 0 when present, or a store failure. */
+int yj_cmp_seed_transfer(store_conn *c, const char *ref, const char *from, const char *to, const char *region,
+			 const char *title, const char *content, const char *sent_on, const char *reply, const char *replied_on,
+			 const char *actor);
+
+/* ---- the 12345 work-order import (import.c; docs/complaints.md, "12345 import") ---- */
+typedef struct yj_cmp_import_result {
+	long rows, inserted, present, invalid;
+	int gbk;	/* the file was read as GBK/GB18030 */
+	json_t *errors; /* [{row, detail}] (owned; json_decref it) */
+} yj_cmp_import_result;
+/* Imports the CSV data[0..n) row by row (each row its own transaction). ST_OK with *res filled (its
+ * errors name the refused rows), YJ_REFUSED with *err (Chinese, caller frees) when the file itself
+ * cannot be read (encoding, header, required columns), or a store failure. */
+int yj_cmp_import_12345(store *s, const char *data, size_t n, const char *actor, yj_cmp_import_result *res, char **err);
+
+#endif

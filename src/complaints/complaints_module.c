@@ -1,0 +1,36 @@
+/* complaints_module.c — the complaints module's descriptor: complaints and reports (投诉举报) from
+ * the public and the hotline, their dispatch, deadlines, 督办 and duplicates (docs/complaints.md). */
+#include "complaints.h"
+#include "../platform/module.h"
+#include "../platform/jobs/jobs.h"
+
+#include <stdlib.h>
+
+extern const yj_migration yj_complaints_migrations[];
+extern const yj_job_def yj_cmp_jobs[]; /* overdue.c */
+
+static const char *const requires[] = {"platform", "registry", NULL};
+static const yj_route *const routes[] = {yj_cmp_public_routes, yj_cmp_routes, yj_cmp_open311_routes, yj_cmp_transfer_routes,
+					 NULL};
+static const char *const tables[] = {
+	"complaint_categories", "complaints", "complaint_steps", "complaint_units", "complaint_attachments",
+	"complaint_intake_hits", "open311_keys", "complaint_transfers", NULL,
+};
+
+/* The public door's per-address limit from the environment (docs/complaints.md, "Limits"). */
+static void start(void)
+{
+	const char *n = getenv("YIJIAN_COMPLAINTS_PER_ADDRESS"), *w = getenv("YIJIAN_COMPLAINTS_WINDOW_S");
+	if (n || w)
+		yj_cmp_set_intake_limit(n ? (unsigned)strtoul(n, NULL, 10) : 10, w ? (unsigned)strtoul(w, NULL, 10) : 3600);
+}
+
+const yj_module yj_complaints_module = {
+	.name = "complaints",
+	.requires = requires,
+	.migrations = yj_complaints_migrations,
+	.routes = routes,
+	.jobs = yj_cmp_jobs,
+	.tables = tables,
+	.start = start,
+};

@@ -1,0 +1,123 @@
+// complaints.test.mjs — the public complaint page (投诉举报) in Debian's chromium against a running
+// yijian: a visitor without an account files an anonymous complaint through the form, lands on the
+// progress page of its tracking code (登记), the health commission dispatches, accepts and replies
+// through the API, the visitor's page then shows 已答复 with the reply and every step, and the desk's
+// revisit on the console's matter page closes it (已办结) for the visitor too; the desk then transfers a
+// clue to 市场监管局 (部门移送) and finds it, awaiting the written reply, among the transfers it sent. Environment
+// as console.test.mjs: YIJIAN_URL, YIJIAN_USER, YIJIAN_PASSWORD (an admin of 温州市 330300, health),
+// optional YIJIAN_SCREENSHOTS.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const URL_ = (process.env.YIJIAN_URL ?? '').replace(/\/$/, '');
+const USER = process.env.YIJIAN_USER;
+const PASSWORD = process.env.YIJIAN_PASSWORD;
+const SHOTS = process.env.YIJIAN_SCREENSHOTS ?? mkdtempSync(path.join(tmpdir(), 'yijian-browser-'));
+const skip = !URL_ || !USER || !PASSWORD ? 'set YIJIAN_URL, YIJIAN_USER and YIJIAN_PASSWORD (scripts/check does)' : false;
+const RUN = String(Date.now()).slice(-6);
+
+let browser;
+const problems = [];
+
+before(async () => {
+  if (skip) return;
+  mkdirSync(SHOTS, { recursive: true });
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+});
+after(async () => {
+  await browser?.close();
+  if (!skip) console.log(`screenshots in ${SHOTS}`);
+});
+
+async function newPage() {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  context.setDefaultTimeout(15000);
+  const page = await context.newPage();
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error' && !/status of 401/.test(m.text())) problems.push(`console: ${m.text()}`); });
+  return page;
+}
+
+// The admin's API calls, from a page signed in through the sign-in form.
+async function adminPage() {
+  const page = await newPage();
+  await page.goto(`${URL_}/login`);
+  await page.locator('input[name=username]').fill(USER);
+  await page.locator('input[name=password]').fill(PASSWORD);
+  await page.locator('[data-test=signin]').click();
+  await page.waitForURL(URL_ + '/');
+  return page;
+}
+const apiCall = (page, method, url, body) => page.evaluate(async ({ method, url, body }) => {
+  const s = await (await fetch('/api/v1/session')).json();
+  const res = await fetch(url, { method, headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': s.csrf_token },
+    body: body === undefined ? undefined : JSON.stringify(body) });
+  return { status: res.status, data: await res.json().catch(() => null) };
+}, { method, url, body });
+
+test('an anonymous complaint: form → tracking page → dispatched, accepted, replied → the visitor reads the reply',
+  { skip, timeout: 120000 }, async () => {
+    const visitor = await newPage();
+    await visitor.goto(`${URL_}/public/complaints`);
+    await visitor.locator('[data-test=complaint-category]').click();
+    await visitor.getByRole('option', { name: '医疗服务投诉' }).click();
+    const form = visitor.locator('[data-test=complaint-form]');
+    await form.getByLabel('标题').fill(`候诊两小时无人接诊 ${RUN}`);
+    await form.getByLabel('事实经过').fill('上午挂号内科后等了两个小时没有叫号，导诊台无人解释。');
+    await form.getByLabel('事发地区划').fill('330328');
+    await visitor.locator('[data-test=complaint-submit]').click();
+    await visitor.waitForURL(/\/public\/complaints\/TS[0-9A-Z]{16}$/);
+    const code = visitor.url().split('/').pop();
+    await assert.doesNotReject(visitor.locator('[data-test=complaint-state]').filter({ hasText: '已登记，待分派' }).waitFor());
+    await visitor.screenshot({ path: path.join(SHOTS, 'complaint-received.png'), fullPage: true });
+
+    const admin = await adminPage();
+    const list = await apiCall(admin, 'GET', '/api/v1/complaints?region=330328&limit=200');
+    const m = list.data.items.find((x) => x.tracking_code === code);
+    assert.ok(m, JSON.stringify(list.data).slice(0, 300));
+    for (const [step, body] of [['dispatch', {}], ['accept'], ['reply', { text: `经核查属实，已责令医院改进导诊服务 ${RUN}`, substantiated: true }]]) {
+      const r = await apiCall(admin, 'POST', `/api/v1/complaints/${m.id}/${step}`, body);
+      assert.equal(r.status, 200, JSON.stringify(r.data));
+    }
+
+    await visitor.reload();
+    await assert.doesNotReject(visitor.locator('[data-test=complaint-state]').filter({ hasText: '已答复' }).waitFor());
+    assert.match(await visitor.locator('[data-test=complaint-reply]').innerText(), new RegExp(`责令医院改进导诊服务 ${RUN}`));
+    const steps = await visitor.locator('.el-timeline-item').count();
+    assert.equal(steps, 4, 'registered, dispatched, accepted, replied');
+    await visitor.screenshot({ path: path.join(SHOTS, 'complaint-replied.png'), fullPage: true });
+    // The console: the matter in the list, its page, and the desk's revisit closes it for the visitor too.
+    await admin.goto(`${URL_}/complaints`);
+    await admin.locator('[data-test=complaints-table]').getByText(code).click();
+    await admin.waitForURL(`${URL_}/complaints/${m.id}`);
+    await assert.doesNotReject(admin.locator('[data-test=complaint-detail-state]').filter({ hasText: '已答复' }).waitFor());
+    await admin.locator('[data-test=complaint-actions]').getByRole('button', { name: '回访' }).click();
+    await admin.getByRole('dialog').getByRole('button', { name: '确定' }).click();
+    await assert.doesNotReject(admin.locator('[data-test=complaint-detail-state]').filter({ hasText: '已办结' }).waitFor());
+    await admin.screenshot({ path: path.join(SHOTS, 'complaint-console.png'), fullPage: true });
+    await visitor.reload();
+    await assert.doesNotReject(visitor.locator('[data-test=complaint-state]').filter({ hasText: '已办结' }).waitFor());
+    // 部门移送: the desk transfers a clue to 市场监管局 and finds it among the transfers it sent.
+    await admin.goto(`${URL_}/transfers`);
+    await admin.getByRole('button', { name: '移送线索' }).click();
+    const dlg = admin.getByRole('dialog');
+    await dlg.locator('.el-select').click();
+    await admin.getByRole('option', { name: '市场监管局' }).click();
+    await dlg.getByLabel('标题').fill(`收费问题移送 ${RUN}`);
+    await dlg.getByLabel('线索内容').fill('投诉中发现该医院重复收费，移送市场监管局核查。');
+    await dlg.getByLabel('行政区划').fill('330328');
+    await dlg.getByRole('button', { name: '确定' }).click();
+    await admin.getByText('发出的移送').click();
+    await assert.doesNotReject(admin.locator('[data-test=transfers-table]').getByText(`收费问题移送 ${RUN}`).waitFor());
+    await assert.doesNotReject(admin.locator('[data-test=transfers-table]').getByText('待复函').first().waitFor());
+    // An unknown code says so in Chinese.
+    await visitor.goto(`${URL_}/public/complaints/TS0000000000000000`);
+    await assert.doesNotReject(visitor.getByText('没有这个查询码', { exact: false }).waitFor());
+    assert.deepEqual(problems.filter((p) => !/status of 404/.test(p)), []);
+  });
