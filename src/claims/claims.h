@@ -279,4 +279,51 @@ typedef struct yj_gen_stats {
  * every enabled rule of rs at the given rate. Deterministic by seed. */
 int yj_gen_claims(const yj_gen_opts *o, const yj_rules *rs, yj_gen_stats *st, char **err);
 
+/* ---- review of flags (疑点审核): review.c, review_store.c, review_api.c ----
+ * A screening run and its flags persisted to the store (`yijian screen --db`), and the routes under
+ * /api/v1/claims where insurance analysts list flags by institution and physician, confirm (确认) or
+ * dismiss (排除) each with a reason, and sum the confirmed amounts per institution. This is the
+ * module's one interface: other modules and the CLI include claims.h only (the engine above needs
+ * neither the store nor HTTP, so the store and the module descriptor are named by their struct tags
+ * here, not by including their headers). */
+struct store;
+struct yj_module;
+
+/* What a run records besides the flags. Strings are borrowed for the call. */
+typedef struct yj_review_opts {
+	const char *claims_path; /* the screened file: its name and SHA-256 are stored */
+	const char *rules_dir;	 /* rules.csv and item_lists.csv are hashed */
+	const char *region_code; /* the run's territory, or NULL: the smallest region holding every institution
+				    of the file that the registry knows */
+	const char *actor;	 /* "cli:<user>" */
+	int64_t started_at;	 /* epoch ms when screening began */
+	int batch;		 /* flag records per transaction; 0 means 2000 */
+	int per_insert;		 /* records per INSERT; 0: 1 on SQLite, 100 on PostgreSQL (measured, see review.c) */
+	int progress;		 /* progress lines on stderr */
+} yj_review_opts;
+
+typedef struct yj_review_stats {
+	int64_t run_id;
+	int64_t records;	/* rows written to claim_flags */
+	int64_t amount_fen;	/* their amount at stake */
+	int64_t in_registry;	/* records whose region came from the registry's institution */
+	int64_t transactions;	/* write transactions used for the records */
+	char region_code[16];	/* the run's territory */
+	double seconds;		/* writing the records (not the hashing) */
+} yj_review_stats;
+
+/* Writes one run and its flag records (one record per engine flag and claim; see docs/claims.md)
+ * into s, which must be migrated, in transactions of o->batch records, then marks the run finished
+ * and appends one audit leaf (claims.screen). The pii key must be loaded (patient ids are
+ * encrypted) and so must the audit key. On failure the partial run is removed and *err (caller
+ * frees, Chinese) says why. Returns YJ_OK or YJ_ERR. */
+int yj_review_persist(struct store *s, const yj_claims *c, const yj_rules *rs, const yj_screen_result *res,
+		      const yj_review_opts *o, yj_review_stats *st, char **err);
+
+/* Number of flag records yj_review_persist would write for res (for tests and progress). */
+int64_t yj_review_count_records(const yj_claims *c, const yj_screen_result *res);
+
+/* The module descriptor (claims_module.c; platform/module.h). */
+extern const struct yj_module yj_claims_module;
+
 #endif

@@ -1,5 +1,5 @@
 /* claims_module.c — claims review's module descriptor: screening runs and the flags reviewers decide. */
-#include "review.h"
+#include "review_int.h"
 #include "../platform/module.h"
 
 extern const yj_migration yj_claims_migrations[];

@@ -1,6 +1,6 @@
 /* review.c — persisting a screening for review: engine flags grouped into flag records (one per flag
  * and claim), the file and rule-base hashes, the territory of each record, and the batched writing
- * of a run (see review.h). The SQL is in review_store.c. */
+ * of a run (see claims.h). The SQL is in review_store.c. */
 #define _POSIX_C_SOURCE 200809L
 #include "review_int.h"
 #include "../base/base.h"

@@ -1,7 +1,8 @@
 /* review_api.c — /api/v1/claims: screening runs, flag lists and exports with filters, one flag with
  * its review history, the audited disclosure of a patient id, confirm / dismiss / reopen with a
- * reason, and the summary per institution, rule and physician. Every read and write of flags goes
- * through the query builder, so territory and department remit apply. */
+ * reason, and the summary per institution, rule and physician: the handlers, with the request's
+ * filters; the reads and writes are review_store.c's, all through the query builder, so territory
+ * and department remit apply. */
 #define _POSIX_C_SOURCE 200809L
 #include "review_int.h"
 #include "../base/base.h"
@@ -21,57 +22,9 @@
 /* Analysts pull the patient's record in the insurance system to verify a flag; others see masks. */
 #define DISCLOSERS (ROLE_INSURANCE_ANALYST | ROLE_ADMIN)
 
-#define FLAG_COLS                                                                                                  \
-	"id, run_id, flag_id, rule_id, rule_type, result_type, claim_id, line_nos, service_date, item_code,"    \
-	" institution_code, physician_id, patient_masked, amount_fen, message, region_code, state, reviewer,"   \
-	" reviewed_at, reason"
-
 static void actor_of(yj_req *r, char out[21])
 {
 	yj_id_format(yj_who(r)->user_id, out);
-}
-
-static json_t *text_or_null(store_stmt *st, int col)
-{
-	const char *v = store_col_text(st, col);
-	return v ? json_string(v) : json_null();
-}
-
-static json_t *yuan(int64_t fen)
-{
-	char s[32];
-	rv_yuan(fen, s);
-	return json_string(s);
-}
-
-static json_t *flag_json(store_stmt *st)
-{
-	static const char *const text_keys[] = {
-		NULL, NULL, NULL, "rule_id", "rule_type", "result_type", "claim_id", "line_nos", "service_date",
-		"item_code", "institution_code", "physician_id", "patient_masked", NULL, "message", "region_code", "state",
-	};
-	json_t *o = json_object();
-	json_object_set_new(o, "id", yj_json_id(store_col_int64(st, 0)));
-	json_object_set_new(o, "run_id", yj_json_id(store_col_int64(st, 1)));
-	json_object_set_new(o, "flag_id", json_integer(store_col_int64(st, 2)));
-	for (int i = 3; i <= 16; i++)
-		if (text_keys[i])
-			json_object_set_new(o, text_keys[i], text_or_null(st, i));
-	/* Stored as 3303**********1234; shown with the first four characters only, because a flag's
-	 * message may carry the patient's age and sex, which with the last digits and the check
-	 * character narrow an ID number to a few dozen candidates (docs/security.md). */
-	const char *pm = json_string_value(json_object_get(o, "patient_masked"));
-	if (pm) {
-		char head[19];
-		json_object_set_new(o, "patient_masked", json_string(yj_pii_mask_id_head(pm, head)));
-	}
-	int64_t fen = store_col_int64(st, 13);
-	json_object_set_new(o, "amount_fen", json_integer(fen));
-	json_object_set_new(o, "amount_yuan", yuan(fen));
-	json_object_set_new(o, "reviewer", text_or_null(st, 17));
-	json_object_set_new(o, "reviewed_at", store_col_is_null(st, 18) ? json_null() : json_integer(store_col_int64(st, 18)));
-	json_object_set_new(o, "reason", text_or_null(st, 19));
-	return o;
 }
 
 /* ---- filters ---- */
@@ -100,25 +53,17 @@ static int lookup_tx(store_conn *c, void *arg)
 {
 	struct lookup_arg *l = arg;
 	const yj_principal *who = yj_who(l->r);
-	yj_qb *q = yj_q_select(&rv_flags_table, "id, region_code", &who->scope);
-	yj_q_where(q, "patient_hash = ?");
-	yj_q_text(q, l->hash);
-	yj_q_tail(q, "ORDER BY id LIMIT 1");
-	store_stmt *st = yj_q_prepare(q, c);
-	if (!st)
-		return ST_ERR;
 	char actor[21], sid[21] = "none", region[16];
+	int64_t id = 0;
 	snprintf(region, sizeof region, "%s", who->region_code);
-	int rc = store_step(st);
-	if (rc == ST_ROW) {
-		yj_id_format(store_col_int64(st, 0), sid);
-		snprintf(region, sizeof region, "%s", store_col_text(st, 1));
-	}
-	store_finalize(st);
-	if (rc < 0)
+	int rc = rv_flag_by_patient(c, &who->scope, l->hash, &id, region);
+	if (rc < 0 && rc != ST_NOTFOUND)
 		return rc;
+	int matched = rc == ST_OK;
+	if (matched)
+		yj_id_format(id, sid);
 	actor_of(l->r, actor);
-	json_t *state = json_pack("{s:s, s:b}", "field", "patient", "matched", rc == ST_ROW);
+	json_t *state = json_pack("{s:s, s:b}", "field", "patient", "matched", matched);
 	yj_audit_event ev = {actor, "claims.flag.lookup", "claim_flag", sid, region, state};
 	rc = yj_audit_append(c, &ev, NULL);
 	json_decref(state);
@@ -132,11 +77,9 @@ static int patient_gate(yj_req *r, const char *hash)
 	if (yj_pii_gate(r, DISCLOSERS, "参保人编号") < 0)
 		return YJ_ERR;
 	struct lookup_arg l = {r, hash};
-	int rc = store_tx(yj_store(r), lookup_tx, &l);
-	if (rc < 0) {
-		yj_reply_store_error(r, rc);
+	yj_refusal none = {0}; /* the lookup refuses nothing: only a store failure is replied */
+	if (yj_tx_or_reply(r, lookup_tx, &l, &none) < 0)
 		return YJ_ERR;
-	}
 	yj_add_header(r, "Cache-Control", "no-store");
 	return YJ_OK;
 }
@@ -207,7 +150,7 @@ static yj_qb *filtered(yj_req *r, const char *columns)
 static json_t *flag_item(store_stmt *st, void *arg)
 {
 	(void)arg;
-	return flag_json(st);
+	return rv_flag_json(st);
 }
 
 static int flags_list(yj_req *r)
@@ -216,7 +159,7 @@ static int flags_list(yj_req *r)
 	int64_t after;
 	if (yj_page_id_or_reply(r, &limit, &after) < 0)
 		return YJ_OK;
-	yj_qb *q = filtered(r, FLAG_COLS);
+	yj_qb *q = filtered(r, RV_FLAG_COLS);
 	if (!q)
 		return YJ_OK;
 	return yj_reply_id_page(r, q, "id", limit, after, flag_item, NULL);
@@ -236,7 +179,7 @@ static const char *state_label(const char *v)
 static json_t *flag_export_row(store_stmt *st, void *arg)
 {
 	(void)arg;
-	json_t *o = flag_json(st);
+	json_t *o = rv_flag_json(st);
 	json_object_set_new(o, "result_type", json_string(result_label(json_string_value(json_object_get(o, "result_type")))));
 	json_object_set_new(o, "state", json_string(state_label(json_string_value(json_object_get(o, "state")))));
 	if (json_is_null(json_object_get(o, "reason")))
@@ -246,7 +189,7 @@ static json_t *flag_export_row(store_stmt *st, void *arg)
 
 static int flags_export(yj_req *r)
 {
-	yj_qb *q = filtered(r, FLAG_COLS);
+	yj_qb *q = filtered(r, RV_FLAG_COLS);
 	if (!q)
 		return YJ_OK;
 	yj_q_tail(q, "ORDER BY id"); /* every row: the export streams */
@@ -263,53 +206,13 @@ static int flags_export(yj_req *r)
 
 /* ---- one flag ---- */
 
-/* The flag id in scope with its review history, or ST_NOTFOUND. *out is a new reference. */
-static int load_flag(store_conn *c, const yj_scope *sc, int64_t id, json_t **out)
-{
-	yj_qb *q = yj_q_select(&rv_flags_table, FLAG_COLS, sc);
-	yj_q_where(q, "id = ?");
-	yj_q_int(q, id);
-	store_stmt *st = yj_q_prepare(q, c);
-	if (!st)
-		return ST_ERR;
-	int rc = store_step(st);
-	if (rc != ST_ROW) {
-		store_finalize(st);
-		return rc == ST_DONE ? ST_NOTFOUND : rc;
-	}
-	json_t *o = flag_json(st);
-	store_finalize(st);
-	q = yj_q_select(&rv_reviews_table, "action, actor, at, reason", sc);
-	yj_q_where(q, "claim_flag_id = ?");
-	yj_q_int(q, id);
-	yj_q_tail(q, "ORDER BY id");
-	st = yj_q_prepare(q, c);
-	if (!st) {
-		json_decref(o);
-		return ST_ERR;
-	}
-	json_t *reviews = json_array();
-	while ((rc = store_step(st)) == ST_ROW)
-		json_array_append_new(reviews, json_pack("{s:s, s:s, s:I, s:s}", "action", store_col_text(st, 0), "actor",
-							 store_col_text(st, 1), "at", (json_int_t)store_col_int64(st, 2),
-							 "reason", store_col_text(st, 3)));
-	store_finalize(st);
-	json_object_set_new(o, "reviews", reviews);
-	if (rc < 0) {
-		json_decref(o);
-		return rc;
-	}
-	*out = o;
-	return ST_OK;
-}
-
 static int flag_get(yj_req *r)
 {
 	int64_t id;
 	if (yj_path_id_or_reply(r, "id", &id) < 0)
 		return YJ_OK;
 	json_t *o = NULL;
-	int rc = load_flag(store_conn_get(yj_store(r)), &yj_who(r)->scope, id, &o);
+	int rc = rv_flag_load(store_conn_get(yj_store(r)), &yj_who(r)->scope, id, &o);
 	if (rc < 0)
 		return yj_reply_store_error(r, rc);
 	return yj_reply_json(r, 200, o);
@@ -324,19 +227,19 @@ struct disclose_arg {
 static int disclose_tx(store_conn *c, void *arg)
 {
 	struct disclose_arg *d = arg;
-	store_stmt *st;
-	int rc = yj_q_one_by_id(c, &rv_flags_table, "patient_cipher, patient_masked, region_code", &yj_who(d->r)->scope, d->id, &st);
+	json_t *row = NULL;
+	int rc = rv_flag_sealed(c, &yj_who(d->r)->scope, d->id, &row);
 	if (rc != ST_OK)
 		return rc;
 	yj_pii_free(d->clear);
-	d->clear = yj_pii_decrypt(store_col_text(st, 0));
+	d->clear = yj_pii_decrypt(json_string_value(json_object_get(row, "patient_cipher")));
 	char actor[21], sid[21], region[16];
 	actor_of(d->r, actor);
 	yj_id_format(d->id, sid);
-	snprintf(region, sizeof region, "%s", store_col_text(st, 2));
+	snprintf(region, sizeof region, "%s", json_string_value(json_object_get(row, "region_code")));
 	/* The leaf records who saw whose id; its state is the masked form, never the id. */
-	json_t *state = json_pack("{s:s, s:s}", "field", "patient_id", "patient_masked", store_col_text(st, 1));
-	store_finalize(st);
+	json_t *state = json_pack("{s:s, s:O}", "field", "patient_id", "patient_masked", json_object_get(row, "patient_masked"));
+	json_decref(row);
 	yj_audit_event ev = {actor, "claims.flag.disclose", "claim_flag", sid, region, state};
 	rc = d->clear ? yj_audit_append(c, &ev, NULL) : ST_ERR;
 	json_decref(state);
@@ -350,10 +253,10 @@ static int flag_patient(yj_req *r)
 		return YJ_OK;
 	if (yj_pii_gate(r, DISCLOSERS, "参保人编号") < 0)
 		return YJ_OK;
-	int rc = store_tx(yj_store(r), disclose_tx, &d);
-	if (rc < 0) {
+	yj_refusal none = {0}; /* the disclosure refuses nothing: absent (404) or a store failure */
+	if (yj_tx_or_reply(r, disclose_tx, &d, &none) < 0) {
 		yj_pii_free(d.clear);
-		return yj_reply_store_error(r, rc);
+		return YJ_OK;
 	}
 	yj_add_header(r, "Cache-Control", "no-store");
 	json_t *body = json_pack("{s:s, s:s}", "id", yj_param(r, "id"), "patient_id", d.clear);
@@ -375,9 +278,10 @@ static int decide_tx(store_conn *c, void *arg)
 {
 	struct decide_arg *d = arg;
 	char actor[21], state[16] = "";
+	int applied = 0;
 	actor_of(d->r, actor);
-	int rc = rv_decide(c, &yj_who(d->r)->scope, d->id, d->action, actor, d->reason, state);
-	if (rc != RV_STATE)
+	int rc = rv_decide(c, &yj_who(d->r)->scope, d->id, d->action, actor, d->reason, &applied, state);
+	if (rc < 0 || applied)
 		return rc;
 	if (!strcmp(d->action, "reopen"))
 		return yj_refuse(&d->no, 409, "state", "疑点尚未审核", "该疑点仍在待审核状态，无需重新打开，可直接确认或排除。");
@@ -415,7 +319,7 @@ static int decide(yj_req *r, const char *action)
 	if (yj_tx_or_reply(r, decide_tx, &d, &d.no) < 0)
 		return YJ_OK;
 	json_t *o = NULL;
-	int rc = load_flag(store_conn_get(yj_store(r)), &yj_who(r)->scope, d.id, &o);
+	int rc = rv_flag_load(store_conn_get(yj_store(r)), &yj_who(r)->scope, d.id, &o);
 	if (rc < 0)
 		return yj_reply_store_error(r, rc);
 	return yj_reply_json(r, 200, o);
@@ -432,34 +336,9 @@ static const yj_field reason_body[] = {
 
 /* ---- runs ---- */
 
-#define RUN_COLS                                                                                                  \
-	"id, started_at, finished_at, input_name, input_sha256, rules_sha256, rule_count, line_count, flag_count," \
-	" flagged_lines, record_count, amount_fen, actor, region_code"
-
 static const yj_qparam run_params[] = {
 	YJ_QP_PAGE, {NULL, NULL},
 };
-
-static json_t *run_item(store_stmt *st, void *arg)
-{
-	(void)arg;
-	json_t *o = json_object();
-	json_object_set_new(o, "id", yj_json_id(store_col_int64(st, 0)));
-	json_object_set_new(o, "started_at", json_integer(store_col_int64(st, 1)));
-	json_object_set_new(o, "finished_at", store_col_is_null(st, 2) ? json_null() : json_integer(store_col_int64(st, 2)));
-	json_object_set_new(o, "complete", json_boolean(!store_col_is_null(st, 2)));
-	json_object_set_new(o, "input_name", text_or_null(st, 3));
-	json_object_set_new(o, "input_sha256", text_or_null(st, 4));
-	json_object_set_new(o, "rules_sha256", text_or_null(st, 5));
-	static const char *const counts[] = {"rule_count", "line_count", "flag_count", "flagged_lines", "record_count"};
-	for (int i = 0; i < 5; i++)
-		json_object_set_new(o, counts[i], json_integer(store_col_int64(st, 6 + i)));
-	json_object_set_new(o, "amount_fen", json_integer(store_col_int64(st, 11)));
-	json_object_set_new(o, "amount_yuan", yuan(store_col_int64(st, 11)));
-	json_object_set_new(o, "actor", text_or_null(st, 12));
-	json_object_set_new(o, "region_code", text_or_null(st, 13));
-	return o;
-}
 
 static int runs_list(yj_req *r)
 {
@@ -469,71 +348,11 @@ static int runs_list(yj_req *r)
 		return YJ_OK;
 	if (!before)
 		before = INT64_MAX; /* no cursor: from the newest */
-	yj_qb *q = yj_q_select(&rv_runs_table, RUN_COLS, &yj_who(r)->scope);
-	yj_q_where(q, "id < ?");
-	yj_q_int(q, before);
-	yj_q_tail(q, "ORDER BY id DESC LIMIT ?"); /* newest first */
-	yj_q_int(q, limit + 1);
-	return yj_reply_page(r, yj_q_prepare(q, store_conn_get(yj_store(r))), limit, run_item, NULL, "id");
+	return yj_reply_page(r, rv_runs_query(store_conn_get(yj_store(r)), &yj_who(r)->scope, before, limit), limit,
+			     rv_run_json, NULL, "id");
 }
 
 /* ---- summary ---- */
-
-#define SUM_COLS(key)                                                                                          \
-	key ", COUNT(*), SUM(amount_fen), SUM(CASE WHEN state = 'confirmed' THEN 1 ELSE 0 END),"                \
-	    " SUM(CASE WHEN state = 'confirmed' THEN amount_fen ELSE 0 END),"                                  \
-	    " SUM(CASE WHEN state = 'dismissed' THEN 1 ELSE 0 END)"
-
-static json_t *sum_json(store_stmt *st, int first)
-{
-	int64_t flags = store_col_int64(st, first), amount = store_col_int64(st, first + 1);
-	int64_t confirmed = store_col_int64(st, first + 2), camount = store_col_int64(st, first + 3);
-	int64_t dismissed = store_col_int64(st, first + 4);
-	json_t *o = json_object();
-	json_object_set_new(o, "flags", json_integer(flags));
-	json_object_set_new(o, "amount_fen", json_integer(amount));
-	json_object_set_new(o, "amount_yuan", yuan(amount));
-	json_object_set_new(o, "confirmed", json_integer(confirmed));
-	json_object_set_new(o, "confirmed_amount_fen", json_integer(camount));
-	json_object_set_new(o, "confirmed_amount_yuan", yuan(camount));
-	json_object_set_new(o, "dismissed", json_integer(dismissed));
-	json_object_set_new(o, "pending", json_integer(flags - confirmed - dismissed));
-	return o;
-}
-
-/* Groups the run's flags in scope by key_col (NULL: one total row) into *out. */
-static int group_by(yj_req *r, int64_t run, const char *key_col, const char *json_key, int top, json_t **out)
-{
-	char cols[400], tail[200];
-	snprintf(cols, sizeof cols, SUM_COLS("%s"), key_col ? key_col : "COUNT(*)");
-	yj_qb *q = yj_q_select(&rv_flags_table, cols, &yj_who(r)->scope);
-	yj_q_where(q, "run_id = ?");
-	yj_q_int(q, run);
-	if (key_col) {
-		snprintf(tail, sizeof tail, "GROUP BY %s ORDER BY 3 DESC, 1%s", key_col, top ? " LIMIT ?" : "");
-		yj_q_tail(q, tail);
-		if (top)
-			yj_q_int(q, top);
-	}
-	store_stmt *st = yj_q_prepare(q, store_conn_get(yj_store(r)));
-	if (!st)
-		return ST_ERR;
-	json_t *items = json_array();
-	int rc;
-	while ((rc = store_step(st)) == ST_ROW) {
-		json_t *o = sum_json(st, 1);
-		if (key_col)
-			json_object_set_new(o, json_key, text_or_null(st, 0));
-		json_array_append_new(items, o);
-	}
-	store_finalize(st);
-	if (rc < 0) {
-		json_decref(items);
-		return rc;
-	}
-	*out = items;
-	return ST_OK;
-}
 
 static const yj_qparam summary_params[] = {
 	{"run", "Screening run id (required)"}, {"top", "Physicians listed, 1–100 (default 10)"}, {NULL, NULL},
@@ -556,22 +375,18 @@ static int summary(yj_req *r)
 		top = (int)t;
 	}
 	/* The run must exist and be visible (department remit). */
-	yj_qb *q = yj_q_select(&rv_runs_table, "id", &yj_who(r)->scope);
-	yj_q_where(q, "id = ?");
-	yj_q_int(q, run);
-	store_stmt *st = yj_q_prepare(q, store_conn_get(yj_store(r)));
-	if (!st)
-		return yj_reply_store_error(r, ST_ERR);
-	int rc = store_step(st);
-	store_finalize(st);
-	if (rc == ST_DONE)
+	store_conn *c = store_conn_get(yj_store(r));
+	const yj_scope *sc = &yj_who(r)->scope;
+	int rc = rv_run_visible(c, sc, run);
+	if (rc == ST_NOTFOUND)
 		return yj_reply_problem(r, 404, "not-found", "筛查批次不存在", "没有该筛查批次，或不在您的管辖范围内，请从筛查批次列表中选择。");
 	if (rc < 0)
 		return yj_reply_store_error(r, rc);
 	json_t *total = NULL, *inst = NULL, *rules = NULL, *phys = NULL;
-	if ((rc = group_by(r, run, NULL, NULL, 0, &total)) < 0 || (rc = group_by(r, run, "institution_code", "institution_code", 0, &inst)) < 0 ||
-	    (rc = group_by(r, run, "rule_id", "rule_id", 0, &rules)) < 0 ||
-	    (rc = group_by(r, run, "physician_id", "physician_id", top, &phys)) < 0) {
+	if ((rc = rv_summary_group(c, sc, run, NULL, NULL, 0, &total)) < 0 ||
+	    (rc = rv_summary_group(c, sc, run, "institution_code", "institution_code", 0, &inst)) < 0 ||
+	    (rc = rv_summary_group(c, sc, run, "rule_id", "rule_id", 0, &rules)) < 0 ||
+	    (rc = rv_summary_group(c, sc, run, "physician_id", "physician_id", top, &phys)) < 0) {
 		json_decref(total);
 		json_decref(inst);
 		json_decref(rules);

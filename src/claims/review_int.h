@@ -3,8 +3,14 @@
 #ifndef YJ_CLAIMS_REVIEW_INT_H
 #define YJ_CLAIMS_REVIEW_INT_H
 
-#include "review.h"
+#include "claims.h"
+#include "../platform/http/http.h"
+#include "../platform/store/store.h"
 #include "../platform/store/query.h"
+
+/* /api/v1/claims/runs, /api/v1/claims/flags…, /api/v1/claims/summary (review_api.c), listed by the
+ * module descriptor. */
+extern const yj_route yj_claims_review_routes[];
 
 /* One flag record: the rows of one engine flag that fall on one claim (same institution, physician
  * and patient). Its rows are rv_plan.rows[first .. first+n), indices into res->f. */
@@ -42,11 +48,41 @@ int rv_delete_run(store_conn *c, int64_t run_id);
 extern const yj_table rv_runs_table, rv_flags_table, rv_reviews_table;
 
 /* A review decision on flag id in scope sc: action "confirm", "dismiss" or "reopen". Returns ST_OK,
- * ST_NOTFOUND (absent or outside scope) or RV_STATE (the flag is not in a state the action applies
- * to; *state_out names the current state). */
-#define RV_STATE (-50)
+ * ST_NOTFOUND (absent or outside scope) or a failure. *applied is 0 when the flag is not in a state
+ * the action applies to (nothing is written; state_out names the current state) — the handler turns
+ * that into its refusal (yj_refuse), so the store has no private return code. */
 int rv_decide(store_conn *c, const yj_scope *sc, int64_t id, const char *action, const char *actor,
-	      const char *reason, char state_out[16]);
+	      const char *reason, int *applied, char state_out[16]);
+
+/* ---- reads of flags and runs (review_store.c) for the handlers ---- */
+#define RV_FLAG_COLS                                                                                               \
+	"id, run_id, flag_id, rule_id, rule_type, result_type, claim_id, line_nos, service_date, item_code,"    \
+	" institution_code, physician_id, patient_masked, amount_fen, message, region_code, state, reviewer,"   \
+	" reviewed_at, reason"
+/* A row of RV_FLAG_COLS as the API shows it, patient masked to its first four characters (new
+ * reference). */
+json_t *rv_flag_json(store_stmt *st);
+/* The flag in scope with its review history (*out new reference), or ST_NOTFOUND. */
+int rv_flag_load(store_conn *c, const yj_scope *sc, int64_t id, json_t **out);
+/* The first flag in scope of the patient whose keyed hash is hash: *id and region (the caller's when
+ * none) — ST_OK, ST_NOTFOUND or a failure. */
+int rv_flag_by_patient(store_conn *c, const yj_scope *sc, const char *hash, int64_t *id, char region[16]);
+/* The sealed patient id of the flag in scope: *out {patient_cipher, patient_masked, region_code} (new
+ * reference), or ST_NOTFOUND. */
+int rv_flag_sealed(store_conn *c, const yj_scope *sc, int64_t id, json_t **out);
+#define RV_RUN_COLS                                                                                                \
+	"id, started_at, finished_at, input_name, input_sha256, rules_sha256, rule_count, line_count, flag_count," \
+	" flagged_lines, record_count, amount_fen, actor, region_code"
+/* A row of RV_RUN_COLS (new reference), as a yj_row_fn (arg unused). */
+json_t *rv_run_json(store_stmt *st, void *arg);
+/* Runs in scope below id before, newest first, limit + 1 rows (for yj_reply_page); NULL on failure. */
+store_stmt *rv_runs_query(store_conn *c, const yj_scope *sc, int64_t before, int limit);
+/* Whether run is visible in scope: ST_OK, ST_NOTFOUND or a failure. */
+int rv_run_visible(store_conn *c, const yj_scope *sc, int64_t run);
+/* The run's flags in scope grouped by key_col (NULL: one total row), the top rows by amount when top
+ * > 0: [{flags, amount_fen, amount_yuan, confirmed, …, <json_key>}] (*out new array). */
+int rv_summary_group(store_conn *c, const yj_scope *sc, int64_t run, const char *key_col, const char *json_key, int top,
+		     json_t **out);
 
 /* Yuan as text with two decimals from fen ("-" sign kept), into out. */
 void rv_yuan(int64_t fen, char out[32]);

@@ -1,6 +1,7 @@
 /* review_store.c — the SQL of flag review: writing a run and its flag records in multi-row INSERTs,
  * finishing a run with its audit leaf, and a review decision (confirm, dismiss, reopen) with its
- * history row and audit leaf, all scoped through the query builder where a user acts. */
+ * history row and audit leaf; and the handlers' reads (a flag with its history, a patient lookup, the
+ * runs, the summary groups), all scoped through the query builder where a user acts. */
 #define _POSIX_C_SOURCE 200809L
 #include "review_int.h"
 #include "../base/base.h"
@@ -192,8 +193,9 @@ int rv_delete_run(store_conn *c, int64_t run_id)
 /* ---- review decisions ---- */
 
 int rv_decide(store_conn *c, const yj_scope *sc, int64_t id, const char *action, const char *actor,
-	      const char *reason, char state_out[16])
+	      const char *reason, int *applied, char state_out[16])
 {
+	*applied = 0;
 	store_stmt *st;
 	int rc = yj_q_one_by_id(c, &rv_flags_table, "state, region_code, rule_id, institution_code, amount_fen", sc, id, &st);
 	if (rc != ST_OK)
@@ -210,7 +212,7 @@ int rv_decide(store_conn *c, const yj_scope *sc, int64_t id, const char *action,
 	int reopen = !strcmp(action, "reopen");
 	const char *to = reopen ? "pending" : !strcmp(action, "confirm") ? "confirmed" : "dismissed";
 	if (reopen ? !strcmp(state, "pending") : strcmp(state, "pending") != 0)
-		return RV_STATE;
+		return ST_OK; /* not applied */
 	int64_t now = yj_now_ms();
 	yj_qb *q = yj_q_update(&rv_flags_table, sc);
 	yj_q_set_text(q, "state", to);
@@ -235,7 +237,7 @@ int rv_decide(store_conn *c, const yj_scope *sc, int64_t id, const char *action,
 	if (rc < 0)
 		return rc;
 	if (changed != 1)
-		return RV_STATE;
+		return ST_OK; /* a concurrent decision came first: not applied */
 
 	st = store_prepare(c, "INSERT INTO claim_flag_reviews (id, claim_flag_id, action, actor, at, reason, region_code,"
 			      " department) VALUES (?, ?, ?, ?, ?, ?, ?, 'insurance')");
@@ -270,7 +272,227 @@ int rv_decide(store_conn *c, const yj_scope *sc, int64_t id, const char *action,
 		rc = yj_event_emit(c, &(yj_event){type, "claim_flag", sid, region, actor, payload}, NULL);
 	json_decref(payload);
 	json_decref(ev_state);
-	if (rc >= 0)
+	if (rc >= 0) {
 		snprintf(state_out, 16, "%s", to);
+		*applied = 1;
+	}
 	return rc;
 }
+
+/* ---- reads for the handlers (review_api.c) ---- */
+
+static json_t *text_or_null(store_stmt *st, int col)
+{
+	const char *v = store_col_text(st, col);
+	return v ? json_string(v) : json_null();
+}
+
+static json_t *yuan(int64_t fen)
+{
+	char s[32];
+	rv_yuan(fen, s);
+	return json_string(s);
+}
+
+json_t *rv_flag_json(store_stmt *st)
+{
+	static const char *const text_keys[] = {
+		NULL, NULL, NULL, "rule_id", "rule_type", "result_type", "claim_id", "line_nos", "service_date",
+		"item_code", "institution_code", "physician_id", "patient_masked", NULL, "message", "region_code", "state",
+	};
+	json_t *o = json_object();
+	json_object_set_new(o, "id", yj_json_id(store_col_int64(st, 0)));
+	json_object_set_new(o, "run_id", yj_json_id(store_col_int64(st, 1)));
+	json_object_set_new(o, "flag_id", json_integer(store_col_int64(st, 2)));
+	for (int i = 3; i <= 16; i++)
+		if (text_keys[i])
+			json_object_set_new(o, text_keys[i], text_or_null(st, i));
+	/* Stored as 3303**********1234; shown with the first four characters only, because a flag's
+	 * message may carry the patient's age and sex, which with the last digits and the check
+	 * character narrow an ID number to a few dozen candidates (docs/security.md). */
+	const char *pm = json_string_value(json_object_get(o, "patient_masked"));
+	if (pm) {
+		char head[19];
+		json_object_set_new(o, "patient_masked", json_string(yj_pii_mask_id_head(pm, head)));
+	}
+	int64_t fen = store_col_int64(st, 13);
+	json_object_set_new(o, "amount_fen", json_integer(fen));
+	json_object_set_new(o, "amount_yuan", yuan(fen));
+	json_object_set_new(o, "reviewer", text_or_null(st, 17));
+	json_object_set_new(o, "reviewed_at", store_col_is_null(st, 18) ? json_null() : json_integer(store_col_int64(st, 18)));
+	json_object_set_new(o, "reason", text_or_null(st, 19));
+	return o;
+}
+
+int rv_flag_load(store_conn *c, const yj_scope *sc, int64_t id, json_t **out)
+{
+	yj_qb *q = yj_q_select(&rv_flags_table, RV_FLAG_COLS, sc);
+	yj_q_where(q, "id = ?");
+	yj_q_int(q, id);
+	store_stmt *st = yj_q_prepare(q, c);
+	if (!st)
+		return ST_ERR;
+	int rc = store_step(st);
+	if (rc != ST_ROW) {
+		store_finalize(st);
+		return rc == ST_DONE ? ST_NOTFOUND : rc;
+	}
+	json_t *o = rv_flag_json(st);
+	store_finalize(st);
+	q = yj_q_select(&rv_reviews_table, "action, actor, at, reason", sc);
+	yj_q_where(q, "claim_flag_id = ?");
+	yj_q_int(q, id);
+	yj_q_tail(q, "ORDER BY id");
+	st = yj_q_prepare(q, c);
+	if (!st) {
+		json_decref(o);
+		return ST_ERR;
+	}
+	json_t *reviews = json_array();
+	while ((rc = store_step(st)) == ST_ROW)
+		json_array_append_new(reviews, json_pack("{s:s, s:s, s:I, s:s}", "action", store_col_text(st, 0), "actor",
+							 store_col_text(st, 1), "at", (json_int_t)store_col_int64(st, 2),
+							 "reason", store_col_text(st, 3)));
+	store_finalize(st);
+	json_object_set_new(o, "reviews", reviews);
+	if (rc < 0) {
+		json_decref(o);
+		return rc;
+	}
+	*out = o;
+	return ST_OK;
+}
+
+int rv_flag_by_patient(store_conn *c, const yj_scope *sc, const char *hash, int64_t *id, char region[16])
+{
+	yj_qb *q = yj_q_select(&rv_flags_table, "id, region_code", sc);
+	yj_q_where(q, "patient_hash = ?");
+	yj_q_text(q, hash);
+	yj_q_tail(q, "ORDER BY id LIMIT 1");
+	store_stmt *st = yj_q_prepare(q, c);
+	if (!st)
+		return ST_ERR;
+	int rc = store_step(st);
+	if (rc == ST_ROW) {
+		*id = store_col_int64(st, 0);
+		snprintf(region, 16, "%s", store_col_text(st, 1));
+		rc = ST_OK;
+	} else if (rc == ST_DONE) {
+		rc = ST_NOTFOUND;
+	}
+	store_finalize(st);
+	return rc;
+}
+
+int rv_flag_sealed(store_conn *c, const yj_scope *sc, int64_t id, json_t **out)
+{
+	store_stmt *st;
+	int rc = yj_q_one_by_id(c, &rv_flags_table, "patient_cipher, patient_masked, region_code", sc, id, &st);
+	if (rc != ST_OK)
+		return rc;
+	*out = json_pack("{s:o, s:o, s:o}", "patient_cipher", text_or_null(st, 0), "patient_masked", text_or_null(st, 1),
+			 "region_code", text_or_null(st, 2));
+	store_finalize(st);
+	return ST_OK;
+}
+
+json_t *rv_run_json(store_stmt *st, void *arg)
+{
+	(void)arg;
+	json_t *o = json_object();
+	json_object_set_new(o, "id", yj_json_id(store_col_int64(st, 0)));
+	json_object_set_new(o, "started_at", json_integer(store_col_int64(st, 1)));
+	json_object_set_new(o, "finished_at", store_col_is_null(st, 2) ? json_null() : json_integer(store_col_int64(st, 2)));
+	json_object_set_new(o, "complete", json_boolean(!store_col_is_null(st, 2)));
+	json_object_set_new(o, "input_name", text_or_null(st, 3));
+	json_object_set_new(o, "input_sha256", text_or_null(st, 4));
+	json_object_set_new(o, "rules_sha256", text_or_null(st, 5));
+	static const char *const counts[] = {"rule_count", "line_count", "flag_count", "flagged_lines", "record_count"};
+	for (int i = 0; i < 5; i++)
+		json_object_set_new(o, counts[i], json_integer(store_col_int64(st, 6 + i)));
+	json_object_set_new(o, "amount_fen", json_integer(store_col_int64(st, 11)));
+	json_object_set_new(o, "amount_yuan", yuan(store_col_int64(st, 11)));
+	json_object_set_new(o, "actor", text_or_null(st, 12));
+	json_object_set_new(o, "region_code", text_or_null(st, 13));
+	return o;
+}
+
+store_stmt *rv_runs_query(store_conn *c, const yj_scope *sc, int64_t before, int limit)
+{
+	yj_qb *q = yj_q_select(&rv_runs_table, RV_RUN_COLS, sc);
+	yj_q_where(q, "id < ?");
+	yj_q_int(q, before);
+	yj_q_tail(q, "ORDER BY id DESC LIMIT ?"); /* newest first */
+	yj_q_int(q, limit + 1);
+	return yj_q_prepare(q, c);
+}
+
+int rv_run_visible(store_conn *c, const yj_scope *sc, int64_t run)
+{
+	yj_qb *q = yj_q_select(&rv_runs_table, "id", sc);
+	yj_q_where(q, "id = ?");
+	yj_q_int(q, run);
+	store_stmt *st = yj_q_prepare(q, c);
+	if (!st)
+		return ST_ERR;
+	int rc = store_step(st);
+	store_finalize(st);
+	return rc == ST_ROW ? ST_OK : rc == ST_DONE ? ST_NOTFOUND : rc;
+}
+
+#define SUM_COLS(key)                                                                                          \
+	key ", COUNT(*), SUM(amount_fen), SUM(CASE WHEN state = 'confirmed' THEN 1 ELSE 0 END),"                \
+	    " SUM(CASE WHEN state = 'confirmed' THEN amount_fen ELSE 0 END),"                                  \
+	    " SUM(CASE WHEN state = 'dismissed' THEN 1 ELSE 0 END)"
+
+static json_t *sum_json(store_stmt *st, int first)
+{
+	int64_t flags = store_col_int64(st, first), amount = store_col_int64(st, first + 1);
+	int64_t confirmed = store_col_int64(st, first + 2), camount = store_col_int64(st, first + 3);
+	int64_t dismissed = store_col_int64(st, first + 4);
+	json_t *o = json_object();
+	json_object_set_new(o, "flags", json_integer(flags));
+	json_object_set_new(o, "amount_fen", json_integer(amount));
+	json_object_set_new(o, "amount_yuan", yuan(amount));
+	json_object_set_new(o, "confirmed", json_integer(confirmed));
+	json_object_set_new(o, "confirmed_amount_fen", json_integer(camount));
+	json_object_set_new(o, "confirmed_amount_yuan", yuan(camount));
+	json_object_set_new(o, "dismissed", json_integer(dismissed));
+	json_object_set_new(o, "pending", json_integer(flags - confirmed - dismissed));
+	return o;
+}
+
+int rv_summary_group(store_conn *c, const yj_scope *sc, int64_t run, const char *key_col, const char *json_key, int top,
+		     json_t **out)
+{
+	char cols[400], tail[200];
+	snprintf(cols, sizeof cols, SUM_COLS("%s"), key_col ? key_col : "COUNT(*)");
+	yj_qb *q = yj_q_select(&rv_flags_table, cols, sc);
+	yj_q_where(q, "run_id = ?");
+	yj_q_int(q, run);
+	if (key_col) {
+		snprintf(tail, sizeof tail, "GROUP BY %s ORDER BY 3 DESC, 1%s", key_col, top ? " LIMIT ?" : "");
+		yj_q_tail(q, tail);
+		if (top)
+			yj_q_int(q, top);
+	}
+	store_stmt *st = yj_q_prepare(q, c);
+	if (!st)
+		return ST_ERR;
+	json_t *items = json_array();
+	int rc;
+	while ((rc = store_step(st)) == ST_ROW) {
+		json_t *o = sum_json(st, 1);
+		if (key_col)
+			json_object_set_new(o, json_key, text_or_null(st, 0));
+		json_array_append_new(items, o);
+	}
+	store_finalize(st);
+	if (rc < 0) {
+		json_decref(items);
+		return rc;
+	}
+	*out = items;
+	return ST_OK;
+}
+

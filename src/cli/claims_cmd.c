@@ -3,7 +3,6 @@
 #include "cli.h"
 #include "../base/base.h"
 #include "../claims/claims.h"
-#include "../claims/review.h"
 
 #include <stdio.h>
 #include <stdlib.h>

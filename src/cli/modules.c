@@ -2,7 +2,7 @@
  * after every module it requires). Adding a capability is one line here (docs/development.md). */
 #include "modules.h"
 #include "../registry/registry.h"
-#include "../claims/review.h"
+#include "../claims/claims.h"
 #include "../inspection/inspection.h"
 #include "../fhir/fhir.h"
 

@@ -71,6 +71,38 @@ int insp_checklist(store_conn *c, const char *item_ids, json_t **out);
 int insp_team_check(store_conn *c, const json_t *team, int64_t subject_id, const char *subject_region,
 		    yj_refusal *f, char **csv);
 
+/* ---- reference data (items_store.c): items, the inspector directory, risk signals ---- */
+/* The items in scope ordered by code, only those in use when active_only (*out new array). */
+int insp_items_list(store_conn *c, const yj_scope *sc, int active_only, json_t **out);
+/* The item in scope (*out new reference); ST_NOTFOUND outside scope. */
+int insp_item_load(store_conn *c, const yj_scope *sc, int64_t id, json_t **out);
+/* *used = whether an item has the code. */
+int insp_item_code_used(store_conn *c, const char *code, int *used);
+/* Writes the validated item it (code, department, name, legal_basis, subject_types, checklist,
+ * ratio_permille, coverage_years, active) as row id, replacing the row when replace. it borrowed. */
+int insp_item_write(store_conn *c, int64_t id, int replace, const json_t *it);
+/* The inspector in scope with name and conflicts (*out new reference); ST_NOTFOUND outside scope. */
+int insp_inspector_load(store_conn *c, const yj_scope *sc, int64_t user, json_t **out);
+/* One page of the directory in scope (department NULL or "" for all) after user id after, with names
+ * and conflicts in a constant number of statements: *items new array, *next the cursor or null. */
+int insp_inspectors_page(store_conn *c, const yj_scope *sc, const char *department, int64_t after, int limit,
+			 json_t **items, json_t **next);
+/* The user holding enforcement certificate cert: ST_OK, ST_NOTFOUND or a failure. */
+int insp_cert_holder(store_conn *c, const char *cert, int64_t *user);
+/* Inserts or updates (in place: conflicts reference it) the directory row of user. */
+int insp_inspector_save(store_conn *c, int64_t user, const char *cert, const char *dept, const char *region, int active);
+/* A declared conflict of interest; strings borrowed (dates may be NULL). */
+typedef struct insp_conflict_new {
+	int64_t id, user, institution;
+	const char *kind, *start_date, *end_date, *reason, *region, *department;
+} insp_conflict_new;
+int insp_conflict_insert(store_conn *c, const insp_conflict_new *k);
+/* One page of risk signals in scope after subject id after (*items new array, *next cursor or null). */
+int insp_signals_page(store_conn *c, const yj_scope *sc, int64_t after, int limit, json_t **items, json_t **next);
+/* Replaces the subject's signals. */
+int insp_signal_put(store_conn *c, int64_t subject, const char *region, int64_t complaints, const char *grade,
+		    const char *actor);
+
 /* ---- teams (team_store.c): one row per member in inspection_task_members, the leader first ---- */
 /* The members of tasks, joined with their task so its scope and filters apply (columns of the task
  * qualified "inspection_tasks."): select "m.task_id, m.user_id, i.cert_no" ordered by
@@ -185,6 +217,25 @@ int insp_order_set_follow_up(store_conn *c, int64_t order_id, int64_t task_id);
 int insp_order_close(store_conn *c, int64_t order_id, const char *state, const char *note, int64_t at);
 int insp_order_report(store_conn *c, int64_t order_id, const char *report, const char *actor, int64_t at);
 int insp_task_set_published(store_conn *c, int64_t task_id, int64_t at);
+/* What rectification and publication check of a task before acting on it. */
+typedef struct insp_task_head {
+	int64_t subject_id;
+	int published;
+	char state[16], region[16], department[32], outcome[20];
+} insp_task_head;
+/* The task in scope: ST_OK, ST_NOTFOUND outside scope, or a failure. */
+int insp_task_head_load(store_conn *c, const yj_scope *sc, int64_t id, insp_task_head *h);
+/* One page of orders in scope by deadline (state filter NULL or "" for all; overdue_only: open and
+ * past today), after the keyset (after_day, after_id) when after_day is not "" (*items new array,
+ * *next the "deadline,id" cursor or null). */
+int insp_orders_page(store_conn *c, const yj_scope *sc, const char *state, int overdue_only, const char *today,
+		     const char *after_day, int64_t after_id, int limit, json_t **items, json_t **next);
+/* One page of published results, newest first, below id before, in territories LIKE region_like
+ * ("330302%"; "%" for all), with their item names and findings (*items new array, *next cursor or null). */
+int insp_public_results_page(store_conn *c, const char *region_like, int64_t before, int limit, json_t **items,
+			     json_t **next);
+/* The task of a finding: ST_OK, ST_NOTFOUND or a failure. */
+int insp_finding_task(store_conn *c, int64_t finding, int64_t *task);
 /* On each published result of items (objects with "id" and "item_ids"): "items" (the item names,
  * replacing item_ids) and "findings" [{severity, clause}] — two statements for the whole page. */
 int insp_public_details(store_conn *c, json_t *items);

@@ -33,6 +33,11 @@ int yj_insp_publications(store_conn *c, const yj_scope *sc, const char *today, i
  * an audit leaf and the inspection.rectification_overdue event, one transaction per order.
  * *announced receives how many. Returns ST_OK or a store failure. */
 int yj_insp_overdue_run(store *s, const char *today, int *announced);
+/* ---- migrations ---- */
+/* The C step of migration 0006 (blobs_migrate.c, run by the module's after-step): moves the base64
+ * contents of the former inspection_blobs into the platform's attachment store, then drops that table. */
+int yj_insp_blobs_migrate(store_conn *c);
+
 /* The module descriptor (inspection_module.c; platform/module.h). */
 extern const struct yj_module yj_inspection_module;
 

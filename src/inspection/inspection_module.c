@@ -3,7 +3,6 @@
 #include "inspection.h"
 #include "../platform/module.h"
 #include "../platform/jobs/jobs.h"
-#include "../platform/attach/attach.h"
 
 extern const yj_migration yj_inspection_migrations[];
 /* The module's jobs (overdue.c), ended by a NULL name. */
@@ -18,10 +17,10 @@ static const char *const tables[] = {
 	"inspection_attachments", "rectification_orders", "subject_records", NULL,
 };
 
-/* Migration 0006 moves the attachments' base64 contents into the platform's chunks (attach.h). */
+/* Migration 0006 moves the attachments' base64 contents into the platform's chunks (blobs_migrate.c). */
 static int after(store_conn *c, int64_t version)
 {
-	return version == 6 ? yj_blob_migrate_base64(c) : ST_OK;
+	return version == 6 ? yj_insp_blobs_migrate(c) : ST_OK;
 }
 
 const yj_module yj_inspection_module = {

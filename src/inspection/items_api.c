@@ -1,7 +1,7 @@
 /* items_api.c — the reference data of double random: the item list (抽查事项清单) that administrators
  * edit, the inspector directory (执法检查人员名录库) with declared conflicts of interest, the risk
- * signals of subjects that administrators fill until complaints and credit feed them, and the
- * (the working-day calendar is platform/calendar). */
+ * signals of subjects that administrators fill until complaints and credit feed them: the handlers
+ * and their validation; the SQL is items_store.c (the working-day calendar is platform/calendar). */
 #define _POSIX_C_SOURCE 200809L
 #include "insp_int.h"
 #include "../registry/registry.h"
@@ -28,53 +28,14 @@ static int type_known(const char *t)
 
 /* ---- items ---- */
 
-#define ITEM_COLS "id, code, department, name, legal_basis, subject_types, checklist, ratio_permille, coverage_years, active, updated_at"
-
-static json_t *item_json(store_stmt *st)
-{
-	json_t *cl = json_loads(store_col_text(st, 6), 0, NULL);
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:b, s:I}", "id", yj_json_id(store_col_int64(st, 0)),
-			 "code", insp_text(st, 1), "department", insp_text(st, 2), "name", insp_text(st, 3), "legal_basis",
-			 insp_text(st, 4), "subject_types", insp_csv_array(store_col_text(st, 5)), "checklist",
-			 cl ? cl : json_array(), "ratio_permille", (json_int_t)store_col_int64(st, 7), "coverage_years",
-			 (json_int_t)store_col_int64(st, 8), "active", (int)store_col_int64(st, 9), "updated_at",
-			 (json_int_t)store_col_int64(st, 10));
-}
-
 static int items_list(yj_req *r)
 {
-	yj_qb *q = yj_q_select(&insp_items_t, ITEM_COLS, &yj_who(r)->scope);
 	const char *v = yj_query(r, "active");
-	if (v && !strcmp(v, "true"))
-		yj_q_where(q, "active = 1");
-	yj_q_tail(q, "ORDER BY code");
-	store_stmt *st = yj_q_prepare(q, store_conn_get(yj_store(r)));
-	if (!st)
-		return yj_reply_store_error(r, ST_ERR);
-	json_t *items = json_array();
-	int rc;
-	while ((rc = store_step(st)) == ST_ROW)
-		json_array_append_new(items, item_json(st));
-	store_finalize(st);
-	if (rc < 0) {
-		json_decref(items);
+	json_t *items = NULL;
+	int rc = insp_items_list(store_conn_get(yj_store(r)), &yj_who(r)->scope, v && !strcmp(v, "true"), &items);
+	if (rc < 0)
 		return yj_reply_store_error(r, rc);
-	}
 	return yj_reply_json(r, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
-}
-
-static json_t *item_row(store_stmt *st, void *arg)
-{
-	(void)arg;
-	return item_json(st);
-}
-
-static int item_load(store_conn *c, const yj_scope *sc, int64_t id, json_t **out)
-{
-	yj_qb *q = yj_q_select(&insp_items_t, ITEM_COLS, sc);
-	yj_q_where(q, "id = ?");
-	yj_q_int(q, id);
-	return yj_row_one(yj_q_prepare(q, c), item_row, NULL, out);
 }
 
 static int item_get(yj_req *r)
@@ -83,7 +44,7 @@ static int item_get(yj_req *r)
 	json_t *o = NULL;
 	if (yj_path_id_or_reply(r, "id", &id) < 0)
 		return YJ_OK;
-	int rc = item_load(store_conn_get(yj_store(r)), &yj_who(r)->scope, id, &o);
+	int rc = insp_item_load(store_conn_get(yj_store(r)), &yj_who(r)->scope, id, &o);
 	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 200, o);
 }
 
@@ -149,69 +110,30 @@ static int item_save_tx(store_conn *c, void *arg)
 {
 	struct item_arg *a = arg;
 	json_t *it = NULL;
-	int rc;
+	int rc, used = 0;
 	if (a->id) {
-		if ((rc = item_load(c, &yj_who(a->r)->scope, a->id, &it)) < 0)
+		if ((rc = insp_item_load(c, &yj_who(a->r)->scope, a->id, &it)) < 0)
 			return rc;
 	} else {
 		it = json_pack("{s:b}", "active", 1);
 	}
 	json_object_update(it, yj_body(a->r));
 	item_validate(c, it, &a->ref);
-	int64_t n = 0;
 	const char *code = json_string_value(json_object_get(it, "code"));
-	if (!a->id && code && store_query_int64(c, "SELECT COUNT(*) FROM inspection_items WHERE code = ?", code, &n) == ST_OK &&
-	    n > 0)
+	if (!a->id && code && insp_item_code_used(c, code, &used) == ST_OK && used)
 		yj_refusal_field(&a->ref, "code", "事项编码已被使用");
 	if (yj_refusal_has_fields(&a->ref)) {
 		json_decref(it);
 		return yj_refuse_invalid(&a->ref, "抽查事项不完整或有误，请按字段提示修改后重新提交。");
 	}
-	/* Nothing references an item row by key (plans and tasks keep item ids as text), so a change
-	 * replaces the row. */
-	if (a->id) {
-		store_stmt *del = store_prepare(c, "DELETE FROM inspection_items WHERE id = ?");
-		if (!del) {
-			json_decref(it);
-			return ST_ERR;
-		}
-		store_bind_int64(del, 1, a->id);
-		rc = store_step(del);
-		store_finalize(del);
-		if (rc < 0) {
-			json_decref(it);
-			return rc;
-		}
-	} else {
+	int replace = a->id != 0;
+	if (!replace)
 		a->id = yj_id_new();
-	}
-	char *types = insp_array_csv(json_object_get(it, "subject_types"));
-	char *cl = yj_json_canonical(json_object_get(it, "checklist"));
-	store_stmt *st;
-	st = store_prepare(c, "INSERT INTO inspection_items (id, code, department, name, legal_basis, subject_types, checklist,"
-			      " ratio_permille, coverage_years, active, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-	rc = st ? ST_OK : ST_ERR;
-	if (st) {
-		store_bind_int64(st, 1, a->id);
-		store_bind_text(st, 2, code, -1);
-		store_bind_text(st, 3, json_string_value(json_object_get(it, "department")), -1);
-		store_bind_text(st, 4, json_string_value(json_object_get(it, "name")), -1);
-		store_bind_text(st, 5, json_string_value(json_object_get(it, "legal_basis")), -1);
-		store_bind_text(st, 6, types, -1);
-		store_bind_text(st, 7, cl, -1);
-		store_bind_int64(st, 8, json_integer_value(json_object_get(it, "ratio_permille")));
-		store_bind_int64(st, 9, json_integer_value(json_object_get(it, "coverage_years")));
-		store_bind_int64(st, 10, json_is_true(json_object_get(it, "active")));
-		store_bind_int64(st, 11, yj_now_ms());
-		rc = store_step(st);
-		store_finalize(st);
-	}
-	free(types);
-	free(cl);
+	rc = insp_item_write(c, a->id, replace, it);
 	json_decref(it);
 	if (rc < 0)
 		return rc;
-	if ((rc = item_load(c, &yj_who(a->r)->scope, a->id, &a->out)) < 0)
+	if ((rc = insp_item_load(c, &yj_who(a->r)->scope, a->id, &a->out)) < 0)
 		return rc;
 	return insp_audit(c, a->r, "inspection.item.save", "inspection_item", a->id, "", a->out, NULL);
 }
@@ -241,136 +163,6 @@ static int item_patch(yj_req *r)
 
 /* ---- inspector directory ---- */
 
-/* Sets "institution_name" on each conflict of a from the registry (one statement): the name of an
- * institution the inspector declared, whatever the reader's territory, as before. */
-static int conflict_names(store_conn *c, json_t *a)
-{
-	size_t i, n = json_array_size(a);
-	json_t *v, *names = json_object();
-	int64_t *ids = yj_malloc((n ? n : 1) * sizeof *ids);
-	json_array_foreach(a, i, v) yj_id_parse(json_string_value(json_object_get(v, "institution_id")), &ids[i]);
-	int rc = yj_subject_names(c, ids, n, names);
-	json_array_foreach(a, i, v) {
-		json_t *nm = json_object_get(names, json_string_value(json_object_get(v, "institution_id")));
-		json_object_set(v, "institution_name", nm ? nm : json_null());
-	}
-	free(ids);
-	json_decref(names);
-	return rc;
-}
-
-static json_t *inspector_json(store_stmt *st)
-{
-	return json_pack("{s:o, s:o, s:o, s:o, s:b, s:I}", "user_id", yj_json_id(store_col_int64(st, 0)), "cert_no",
-			 insp_text(st, 1), "department", insp_text(st, 2), "region_code", insp_text(st, 3), "active",
-			 (int)store_col_int64(st, 4), "updated_at", (json_int_t)store_col_int64(st, 5));
-}
-
-#define INSPECTOR_COLS "user_id, cert_no, department, region_code, active, updated_at"
-
-static json_t *inspector_row(store_stmt *st, void *arg)
-{
-	(void)arg;
-	return inspector_json(st);
-}
-
-/* The declared conflicts of every inspector of list (objects with "user_id"), into "conflicts", in
- * one statement, with the institutions' names in one more. */
-static int conflicts_fill(store_conn *c, json_t *list, const int64_t *ids, size_t n)
-{
-	json_t *by_user = json_object(), *all = json_array(), *o;
-	size_t i;
-	json_array_foreach(list, i, o) {
-		json_t *a = json_array();
-		json_object_set_new(o, "conflicts", a);
-		json_object_set(by_user, json_string_value(json_object_get(o, "user_id")), a);
-	}
-	yj_buf sql = YJ_BUF_INIT;
-	yj_buf_puts(&sql, "SELECT id, institution_id, kind, start_date, end_date, reason, created_at, user_id"
-			  " FROM inspector_conflicts WHERE user_id IN (");
-	for (i = 0; i < n; i++)
-		yj_buf_puts(&sql, i ? ", ?" : "?");
-	yj_buf_puts(&sql, ") ORDER BY id");
-	store_stmt *st = n ? store_prepare(c, sql.data) : NULL;
-	yj_buf_free(&sql);
-	int rc = n && !st ? ST_ERR : ST_OK;
-	for (i = 0; st && i < n; i++)
-		store_bind_int64(st, (int)i + 1, ids[i]);
-	while (st && (rc = store_step(st)) == ST_ROW) {
-		char key[21];
-		yj_id_format(store_col_int64(st, 7), key);
-		json_t *f = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:I}", "id", yj_json_id(store_col_int64(st, 0)),
-				      "institution_id", yj_json_id(store_col_int64(st, 1)), "kind", insp_text(st, 2),
-				      "start_date", insp_text(st, 3), "end_date", insp_text(st, 4), "reason", insp_text(st, 5),
-				      "created_at", (json_int_t)store_col_int64(st, 6));
-		json_array_append(all, f);
-		json_array_append_new(json_object_get(by_user, key), f);
-	}
-	if (st)
-		store_finalize(st);
-	if (rc >= 0)
-		rc = conflict_names(c, all); /* the objects are shared with each inspector's list */
-	json_decref(all);
-	json_decref(by_user);
-	return rc < 0 ? rc : ST_OK;
-}
-
-/* Names (from auth) and conflicts of every inspector of list: three statements whatever its length
- * (names: one more per 500 people). */
-static int inspectors_fill(store_conn *c, json_t *list)
-{
-	size_t i, n = json_array_size(list);
-	json_t *o, *names = json_object();
-	int64_t *ids = yj_malloc((n ? n : 1) * sizeof *ids);
-	json_array_foreach(list, i, o) yj_id_parse(json_string_value(json_object_get(o, "user_id")), &ids[i]);
-	int rc = yj_user_names(c, ids, n, 0, names);
-	json_array_foreach(list, i, o) {
-		json_t *nm = json_object_get(names, json_string_value(json_object_get(o, "user_id")));
-		if (nm)
-			json_object_set(o, "name", nm);
-	}
-	if (rc >= 0)
-		rc = conflicts_fill(c, list, ids, n);
-	free(ids);
-	json_decref(names);
-	return rc;
-}
-
-static int inspector_load(store_conn *c, const yj_scope *sc, int64_t user, json_t **out)
-{
-	yj_qb *q = yj_q_select(&insp_inspectors_t, INSPECTOR_COLS, sc);
-	yj_q_where(q, "user_id = ?");
-	yj_q_int(q, user);
-	json_t *o = NULL;
-	int rc = yj_row_one(yj_q_prepare(q, c), inspector_row, NULL, &o);
-	if (rc < 0)
-		return rc;
-	json_t *one = json_pack("[O]", o);
-	rc = inspectors_fill(c, one);
-	json_decref(one);
-	if (rc < 0) {
-		json_decref(o);
-		return rc;
-	}
-	*out = o;
-	return ST_OK;
-}
-
-/* The opening of a list keyed by an id that answered up to dflt rows before it had pages: ?limit=
- * (default dflt) and ?cursor= (an id; *after 0 when absent). YJ_OK, or replies 400 and returns YJ_ERR. */
-static int page_or_reply(yj_req *r, int dflt, int *limit, int64_t *after)
-{
-	const char *cursor;
-	*after = 0;
-	if (yj_page_params_or(r, dflt, limit, &cursor) < 0)
-		return YJ_ERR;
-	if (cursor && yj_id_parse(cursor, after) < 0) {
-		yj_reply_problem(r, 400, "validation", "参数错误", "cursor 无效，请使用上一页返回的 next_cursor。");
-		return YJ_ERR;
-	}
-	return YJ_OK;
-}
-
 #define INSPECTORS_PAGE 2000 /* what the list answered before it had pages */
 #define SIGNALS_PAGE 5000
 
@@ -378,40 +170,13 @@ static int inspectors_list(yj_req *r)
 {
 	int limit;
 	int64_t after;
-	if (page_or_reply(r, INSPECTORS_PAGE, &limit, &after) < 0)
+	json_t *items = NULL, *next = NULL;
+	if (yj_page_id_or(r, INSPECTORS_PAGE, &limit, &after) < 0)
 		return YJ_OK;
-	store_conn *c = store_conn_get(yj_store(r));
-	yj_qb *q = yj_q_select(&insp_inspectors_t, INSPECTOR_COLS, &yj_who(r)->scope);
-	const char *v;
-	if ((v = yj_query(r, "department")) && *v) {
-		yj_q_where(q, "department = ?");
-		yj_q_text(q, v);
-	}
-	yj_q_where(q, "user_id > ?");
-	yj_q_int(q, after);
-	yj_q_tail(q, "ORDER BY user_id LIMIT ?");
-	yj_q_int(q, limit + 1);
-	store_stmt *st = yj_q_prepare(q, c);
-	if (!st)
-		return yj_reply_store_error(r, ST_ERR);
-	json_t *items = json_array(), *next = json_null();
-	int rc;
-	while ((rc = store_step(st)) == ST_ROW) {
-		if ((int)json_array_size(items) == limit) {
-			next = yj_cursor_json(json_string_value(json_object_get(json_array_get(items, (size_t)limit - 1), "user_id")));
-			break;
-		}
-		json_array_append_new(items, inspector_json(st));
-	}
-	store_finalize(st);
-	/* Names and conflicts for the whole page: a constant number of statements, not four per inspector. */
-	if (rc >= 0)
-		rc = inspectors_fill(c, items);
-	if (rc < 0) {
-		json_decref(items);
-		json_decref(next);
+	int rc = insp_inspectors_page(store_conn_get(yj_store(r)), &yj_who(r)->scope, yj_query(r, "department"), after,
+				      limit, &items, &next);
+	if (rc < 0)
 		return yj_reply_store_error(r, rc);
-	}
 	return yj_reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
 }
 
@@ -456,41 +221,16 @@ static int inspector_put_tx(store_conn *c, void *arg)
 	snprintf(dept, sizeof dept, "%s", u.department);
 	if (!on || !yj_scope_allows(&yj_who(a->r)->scope, region, dept))
 		return ST_NOTFOUND;
-	store_stmt *st;
 	if (!cert || strlen(cert) < 4 || strlen(cert) > 32 || strspn(cert, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-") != strlen(cert))
 		yj_refusal_field(&a->ref, "cert_no", "执法证号应为 4–32 位数字、大写字母或 -");
-	int64_t n = 0;
-	char uid[21];
-	yj_id_format(a->user, uid);
-	if (cert && store_query_int64(c, "SELECT COUNT(*) FROM inspectors WHERE cert_no = ?", cert, &n) == ST_OK && n > 0) {
-		int64_t owner = 0;
-		store_query_int64(c, "SELECT user_id FROM inspectors WHERE cert_no = ?", cert, &owner);
-		if (owner != a->user)
-			yj_refusal_field(&a->ref, "cert_no", "该执法证号已登记在其他人员名下");
-	}
+	int64_t holder = 0;
+	if (cert && insp_cert_holder(c, cert, &holder) == ST_OK && holder != a->user)
+		yj_refusal_field(&a->ref, "cert_no", "该执法证号已登记在其他人员名下");
 	if (yj_refusal_has_fields(&a->ref))
 		return yj_refuse_invalid(&a->ref, NULL);
-	int64_t exists = 0;
-	if ((rc = store_query_int64(c, "SELECT COUNT(*) FROM inspectors WHERE user_id = ?", uid, &exists)) < 0)
+	if ((rc = insp_inspector_save(c, a->user, cert, dept, region, act ? json_is_true(act) : 1)) < 0)
 		return rc;
-	/* Conflicts reference the directory row, so an existing entry is updated in place. */
-	st = store_prepare(c, exists ? "UPDATE inspectors SET cert_no = ?, department = ?, region_code = ?, active = ?,"
-				       " updated_at = ? WHERE user_id = ?"
-				     : "INSERT INTO inspectors (cert_no, department, region_code, active, updated_at, user_id)"
-				       " VALUES (?, ?, ?, ?, ?, ?)");
-	if (!st)
-		return ST_ERR;
-	store_bind_text(st, 1, cert, -1);
-	store_bind_text(st, 2, dept, -1);
-	store_bind_text(st, 3, region, -1);
-	store_bind_int64(st, 4, act ? json_is_true(act) : 1);
-	store_bind_int64(st, 5, yj_now_ms());
-	store_bind_int64(st, 6, a->user);
-	rc = store_step(st);
-	store_finalize(st);
-	if (rc < 0)
-		return rc;
-	if ((rc = inspector_load(c, &yj_who(a->r)->scope, a->user, &a->out)) < 0)
+	if ((rc = insp_inspector_load(c, &yj_who(a->r)->scope, a->user, &a->out)) < 0)
 		return rc;
 	return insp_audit(c, a->r, "inspection.inspector.save", "inspector", a->user, region, a->out, NULL);
 }
@@ -506,7 +246,7 @@ static int inspector_get(yj_req *r)
 	json_t *o = NULL;
 	if (yj_path_id_or_reply(r, "user_id", &id) < 0)
 		return YJ_OK;
-	int rc = inspector_load(store_conn_get(yj_store(r)), &yj_who(r)->scope, id, &o);
+	int rc = insp_inspector_load(store_conn_get(yj_store(r)), &yj_who(r)->scope, id, &o);
 	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 200, o);
 }
 
@@ -519,7 +259,7 @@ static int conflict_add_tx(store_conn *c, void *arg)
 	if (who->role_bit != ROLE_ADMIN && who->user_id != a->user)
 		return ST_NOTFOUND;
 	json_t *ins = NULL;
-	int rc = inspector_load(c, &who->scope, a->user, &ins);
+	int rc = insp_inspector_load(c, &who->scope, a->user, &ins);
 	if (rc < 0)
 		return rc;
 	char region[16], dept[32];
@@ -553,30 +293,15 @@ static int conflict_add_tx(store_conn *c, void *arg)
 		yj_refusal_field(&a->ref, "start_date", "曾在该机构工作的，请填写起止日期（仍在职的结束日期留空）");
 	if (yj_refusal_has_fields(&a->ref))
 		return yj_refuse_invalid(&a->ref, "利益冲突申报不完整或有误，请按字段提示修改后重新提交。");
-	int64_t id = yj_id_new();
-	store_stmt *st = store_prepare(c, "INSERT INTO inspector_conflicts (id, user_id, institution_id, kind, start_date,"
-					  " end_date, reason, region_code, department, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-	if (!st)
-		return ST_ERR;
-	store_bind_int64(st, 1, id);
-	store_bind_int64(st, 2, a->user);
-	store_bind_int64(st, 3, inst);
-	store_bind_text(st, 4, kind, -1);
-	store_bind_text(st, 5, sd, -1);
-	store_bind_text(st, 6, ed, -1);
-	store_bind_text(st, 7, reason, -1);
-	store_bind_text(st, 8, region, -1);
-	store_bind_text(st, 9, dept, -1);
-	store_bind_int64(st, 10, yj_now_ms());
-	rc = store_step(st);
-	store_finalize(st);
-	if (rc < 0)
+	insp_conflict_new k = {.id = yj_id_new(), .user = a->user, .institution = inst, .kind = kind, .start_date = sd,
+			       .end_date = ed, .reason = reason, .region = region, .department = dept};
+	if ((rc = insp_conflict_insert(c, &k)) < 0)
 		return rc;
-	if ((rc = inspector_load(c, &who->scope, a->user, &a->out)) < 0)
+	if ((rc = insp_inspector_load(c, &who->scope, a->user, &a->out)) < 0)
 		return rc;
 	json_t *state = json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?}", "institution_id", json_string_value(json_object_get(b, "institution_id")),
 				  "kind", kind, "start_date", sd, "end_date", ed, "reason", reason);
-	rc = insp_audit(c, a->r, "inspection.conflict.declare", "inspector_conflict", id, region, state, NULL);
+	rc = insp_audit(c, a->r, "inspection.conflict.declare", "inspector_conflict", k.id, region, state, NULL);
 	json_decref(state);
 	return rc;
 }
@@ -592,35 +317,12 @@ static int signals_list(yj_req *r)
 {
 	int limit;
 	int64_t after;
-	if (page_or_reply(r, SIGNALS_PAGE, &limit, &after) < 0)
+	json_t *items = NULL, *next = NULL;
+	if (yj_page_id_or(r, SIGNALS_PAGE, &limit, &after) < 0)
 		return YJ_OK;
-	yj_qb *q = yj_q_select(&insp_signals_t, "subject_id, complaints, credit_grade, updated_at, actor", &yj_who(r)->scope);
-	yj_q_where(q, "subject_id > ?");
-	yj_q_int(q, after);
-	yj_q_tail(q, "ORDER BY subject_id LIMIT ?");
-	yj_q_int(q, limit + 1);
-	store_stmt *st = yj_q_prepare(q, store_conn_get(yj_store(r)));
-	if (!st)
-		return yj_reply_store_error(r, ST_ERR);
-	json_t *items = json_array(), *next = json_null();
-	int rc, n = 0;
-	while ((rc = store_step(st)) == ST_ROW) {
-		if (++n > limit) {
-			json_decref(next);
-			next = yj_cursor_json(json_string_value(json_object_get(json_array_get(items, (size_t)limit - 1), "subject_id")));
-			break;
-		}
-		json_array_append_new(items, json_pack("{s:o, s:I, s:o, s:I, s:o}", "subject_id", yj_json_id(store_col_int64(st, 0)),
-						       "complaints", (json_int_t)store_col_int64(st, 1), "credit_grade",
-						       insp_text(st, 2), "updated_at", (json_int_t)store_col_int64(st, 3),
-						       "actor", insp_text(st, 4)));
-	}
-	store_finalize(st);
-	if (rc < 0) {
-		json_decref(items);
-		json_decref(next);
+	int rc = insp_signals_page(store_conn_get(yj_store(r)), &yj_who(r)->scope, after, limit, &items, &next);
+	if (rc < 0)
 		return yj_reply_store_error(r, rc);
-	}
 	return yj_reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
 }
 
@@ -642,28 +344,9 @@ static int signal_put_tx(store_conn *c, void *arg)
 		yj_refusal_field(&a->ref, "credit_grade", "信用等次应为 A、B、C 或 D");
 	if (yj_refusal_has_fields(&a->ref))
 		return yj_refuse_invalid(&a->ref, NULL);
-	store_stmt *st = store_prepare(c, "DELETE FROM subject_signals WHERE subject_id = ?");
-	if (!st)
-		return ST_ERR;
-	store_bind_int64(st, 1, a->user);
-	rc = store_step(st);
-	store_finalize(st);
 	char actor[21];
 	insp_actor(a->r, actor);
-	st = rc < 0 ? NULL
-		    : store_prepare(c, "INSERT INTO subject_signals (subject_id, region_code, complaints, credit_grade, updated_at,"
-				       " actor) VALUES (?, ?, ?, ?, ?, ?)");
-	if (!st)
-		return rc < 0 ? rc : ST_ERR;
-	store_bind_int64(st, 1, a->user);
-	store_bind_text(st, 2, region, -1);
-	store_bind_int64(st, 3, n);
-	store_bind_text(st, 4, g, -1);
-	store_bind_int64(st, 5, yj_now_ms());
-	store_bind_text(st, 6, actor, -1);
-	rc = store_step(st);
-	store_finalize(st);
-	if (rc < 0)
+	if ((rc = insp_signal_put(c, a->user, region, n, g, actor)) < 0)
 		return rc;
 	a->out = json_pack("{s:o, s:I, s:s, s:s}", "subject_id", yj_json_id(a->user), "complaints", n, "credit_grade", g,
 			   "region_code", region);

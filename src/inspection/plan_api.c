@@ -2,7 +2,7 @@
  * joint draw across departments) is validated and saved; commit builds the input snapshot, refuses an
  * impossible plan with the reason before anything is written, draws a server secret and appends the
  * commitment {input_hash, secret_hash} to the audit log. The draw itself (witness, secret, tasks,
- * public bundles) is draw_api.c. */
+ * public bundles) is draw_api.c; the SQL of both is plan_store.c and draw_store.c. */
 #define _POSIX_C_SOURCE 200809L
 #include "insp_draw.h"
 #include "draw_bundle.h"
@@ -12,48 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define PLAN_COLS                                                                                                  \
-	"id, name, kind, item_ids, departments, department, region_code, ratio_permille, coverage_years, start_date," \
-	" end_date, team_size, credit_share_permille, conflict_years, weight_factors, state, created_by, created_at"
-
-static json_t *plan_json(store_stmt *st)
-{
-	json_t *f = json_loads(store_col_text(st, 14), 0, NULL);
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:o, s:o, s:I, s:I, s:I, s:o, s:o, s:o, s:I}", "id",
-			 yj_json_id(store_col_int64(st, 0)), "name", insp_text(st, 1), "kind", insp_text(st, 2), "item_ids",
-			 insp_csv_array(store_col_text(st, 3)), "departments", insp_csv_array(store_col_text(st, 4)),
-			 "department", insp_text(st, 5), "region_code", insp_text(st, 6), "ratio_permille",
-			 (json_int_t)store_col_int64(st, 7), "coverage_years", (json_int_t)store_col_int64(st, 8), "start_date",
-			 insp_text(st, 9), "end_date", insp_text(st, 10), "team_size", (json_int_t)store_col_int64(st, 11),
-			 "credit_share_permille", (json_int_t)store_col_int64(st, 12), "conflict_years",
-			 (json_int_t)store_col_int64(st, 13), "weight_factors", f ? f : json_object(), "state", insp_text(st, 15),
-			 "created_by", insp_text(st, 16), "created_at", (json_int_t)store_col_int64(st, 17));
-}
-
-static json_t *plan_row(store_stmt *st, void *arg)
-{
-	(void)arg;
-	return plan_json(st);
-}
-
-static int plan_load(store_conn *c, const yj_scope *sc, int64_t id, json_t **out)
-{
-	yj_qb *q = yj_q_select(&insp_plans_t, PLAN_COLS, sc);
-	yj_q_where(q, "id = ?");
-	yj_q_int(q, id);
-	int rc = yj_row_one(yj_q_prepare(q, c), plan_row, NULL, out);
-	if (rc == ST_OK) {
-		int64_t draw = 0;
-		char sid[21];
-		yj_id_format(id, sid);
-		if (store_query_int64(c, "SELECT id FROM inspection_draws WHERE plan_id = ?", sid, &draw) == ST_OK)
-			json_object_set_new(*out, "draw_id", yj_json_id(draw));
-		else
-			json_object_set_new(*out, "draw_id", json_null());
-	}
-	return rc;
-}
 
 /* ---- create ---- */
 
@@ -94,35 +52,32 @@ static json_t *plan_validate(store_conn *c, yj_req *r, yj_refusal *ref)
 			yj_refusal_field(ref, "item_ids", "抽查事项编号无效");
 			continue;
 		}
-		store_stmt *st = store_prepare(c, "SELECT department, subject_types, ratio_permille, coverage_years FROM"
-						  " inspection_items WHERE id = ? AND active = 1");
-		if (!st)
-			break;
-		store_bind_int64(st, 1, id);
-		if (store_step(st) == ST_ROW) {
-			json_t *d = json_string(store_col_text(st, 0)), *x;
-			size_t k;
-			int seen = 0;
-			json_array_foreach(depts, k, x) seen |= json_equal(x, d);
-			if (!seen)
-				json_array_append(depts, d);
-			json_decref(d);
-			json_t *ts = insp_csv_array(store_col_text(st, 1));
-			json_array_foreach(ts, k, x) {
-				int have = 0;
-				json_t *y;
-				size_t m;
-				json_array_foreach(types, m, y) have |= json_equal(x, y);
-				if (!have)
-					json_array_append(types, x);
-			}
-			json_decref(ts);
-			if (!ratio)
-				ratio = store_col_int64(st, 2), cov = store_col_int64(st, 3);
-		} else {
+		json_t *item = NULL;
+		int rc = insp_plan_item(c, id, 1, &item);
+		if (rc == ST_NOTFOUND) {
 			yj_refusal_field(ref, "item_ids", "抽查事项不存在或已停用");
+			continue;
 		}
-		store_finalize(st);
+		if (rc < 0)
+			break;
+		json_t *d = json_object_get(item, "department"), *x;
+		size_t k;
+		int seen = 0;
+		json_array_foreach(depts, k, x) seen |= json_equal(x, d);
+		if (!seen)
+			json_array_append(depts, d);
+		json_array_foreach(json_object_get(item, "subject_types"), k, x) {
+			int have = 0;
+			json_t *y;
+			size_t m;
+			json_array_foreach(types, m, y) have |= json_equal(x, y);
+			if (!have)
+				json_array_append(types, x);
+		}
+		if (!ratio)
+			ratio = json_integer_value(json_object_get(item, "ratio_permille")),
+			cov = json_integer_value(json_object_get(item, "coverage_years"));
+		json_decref(item);
 	}
 	const json_t *bd = json_object_get(b, "departments");
 	if (json_is_array(bd) && json_array_size(bd)) {
@@ -199,42 +154,13 @@ static int plan_create_tx(store_conn *c, void *arg)
 		return yj_refuse_invalid(&a->ref, "抽查计划不符合要求，请按字段提示修改后重新提交。");
 	}
 	a->id = yj_id_new();
-	char *items = insp_array_csv(json_object_get(p, "item_ids")), *depts = insp_array_csv(json_object_get(p, "departments"));
-	char *f = yj_json_canonical(json_object_get(p, "weight_factors")), actor[21];
+	char actor[21];
 	insp_actor(a->r, actor);
-	int64_t now = yj_now_ms();
-	store_stmt *st = store_prepare(c, "INSERT INTO inspection_plans (" PLAN_COLS ", updated_at) VALUES (?, ?, ?, ?, ?, ?,"
-					  " ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?)");
-	int rc = ST_ERR;
-	if (st) {
-		store_bind_int64(st, 1, a->id);
-		store_bind_text(st, 2, json_string_value(json_object_get(p, "name")), -1);
-		store_bind_text(st, 3, json_string_value(json_object_get(p, "kind")), -1);
-		store_bind_text(st, 4, items, -1);
-		store_bind_text(st, 5, depts, -1);
-		store_bind_text(st, 6, json_string_value(json_array_get(json_object_get(p, "departments"), 0)), -1);
-		store_bind_text(st, 7, json_string_value(json_object_get(p, "region_code")), -1);
-		store_bind_int64(st, 8, json_integer_value(json_object_get(p, "ratio_permille")));
-		store_bind_int64(st, 9, json_integer_value(json_object_get(p, "coverage_years")));
-		store_bind_text(st, 10, json_string_value(json_object_get(p, "start_date")), -1);
-		store_bind_text(st, 11, json_string_value(json_object_get(p, "end_date")), -1);
-		store_bind_int64(st, 12, json_integer_value(json_object_get(p, "team_size")));
-		store_bind_int64(st, 13, json_integer_value(json_object_get(p, "credit_share_permille")));
-		store_bind_int64(st, 14, json_integer_value(json_object_get(p, "conflict_years")));
-		store_bind_text(st, 15, f, -1);
-		store_bind_text(st, 16, actor, -1);
-		store_bind_int64(st, 17, now);
-		store_bind_int64(st, 18, now);
-		rc = store_step(st);
-		store_finalize(st);
-	}
-	free(items);
-	free(depts);
-	free(f);
+	int rc = insp_plan_insert(c, a->id, p, actor, yj_now_ms());
 	json_decref(p);
 	if (rc < 0)
 		return rc;
-	if ((rc = plan_load(c, &yj_who(a->r)->scope, a->id, &a->out)) < 0)
+	if ((rc = insp_plan_load(c, &yj_who(a->r)->scope, a->id, &a->out)) < 0)
 		return rc;
 	return insp_audit(c, a->r, "inspection.plan.create", "inspection_plan", a->id,
 			  json_string_value(json_object_get(a->out, "region_code")), a->out, NULL);
@@ -257,45 +183,15 @@ static int plan_create(yj_req *r)
 static int plans_list(yj_req *r)
 {
 	int limit;
-	const char *cursor;
-	int64_t before = INT64_MAX;
-	if (yj_page_params_or(r, PLANS_PAGE, &limit, &cursor) < 0)
+	int64_t before;
+	json_t *items = NULL, *next = NULL;
+	if (yj_page_id_or(r, PLANS_PAGE, &limit, &before) < 0)
 		return YJ_OK;
-	if (cursor && yj_id_parse(cursor, &before) < 0)
-		return yj_reply_problem(r, 400, "validation", "参数错误", "cursor 无效，请使用上一页返回的 next_cursor。");
-	yj_qb *q = yj_q_select(&insp_plans_t, "id", &yj_who(r)->scope);
-	yj_q_where(q, "id < ?");
-	yj_q_int(q, before);
-	yj_q_tail(q, "ORDER BY id DESC LIMIT ?");
-	yj_q_int(q, limit + 1);
-	store_conn *c = store_conn_get(yj_store(r));
-	store_stmt *st = yj_q_prepare(q, c);
-	if (!st)
-		return yj_reply_store_error(r, ST_ERR);
-	int64_t ids[PLANS_PAGE + 1];
-	size_t n = 0;
-	int rc;
-	while ((rc = store_step(st)) == ST_ROW && n < (size_t)limit + 1)
-		ids[n++] = store_col_int64(st, 0);
-	store_finalize(st);
-	json_t *next = json_null();
-	if (n > (size_t)limit) { /* newest first: the next page starts below the last id shown */
-		char key[21];
-		yj_id_format(ids[limit - 1], key);
-		next = yj_cursor_json(key);
-		n = (size_t)limit;
-	}
-	json_t *items = json_array();
-	for (size_t i = 0; rc >= 0 && i < n; i++) {
-		json_t *o = NULL;
-		if ((rc = plan_load(c, &yj_who(r)->scope, ids[i], &o)) >= 0)
-			json_array_append_new(items, o);
-	}
-	if (rc < 0) {
-		json_decref(items);
-		json_decref(next);
+	if (!before)
+		before = INT64_MAX; /* no cursor: from the newest */
+	int rc = insp_plans_page(store_conn_get(yj_store(r)), &yj_who(r)->scope, before, limit, &items, &next);
+	if (rc < 0)
 		return yj_reply_store_error(r, rc);
-	}
 	return yj_reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
 }
 
@@ -305,30 +201,17 @@ static int plan_get(yj_req *r)
 	json_t *o = NULL;
 	if (yj_path_id_or_reply(r, "id", &id) < 0)
 		return YJ_OK;
-	int rc = plan_load(store_conn_get(yj_store(r)), &yj_who(r)->scope, id, &o);
+	int rc = insp_plan_load(store_conn_get(yj_store(r)), &yj_who(r)->scope, id, &o);
 	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 200, o);
 }
 
 /* ---- commit ---- */
 
-int insp_plan_set_state(store_conn *c, int64_t id, const char *state)
-{
-	store_stmt *st = store_prepare(c, "UPDATE inspection_plans SET state = ?, updated_at = ? WHERE id = ?");
-	if (!st)
-		return ST_ERR;
-	store_bind_text(st, 1, state, -1);
-	store_bind_int64(st, 2, yj_now_ms());
-	store_bind_int64(st, 3, id);
-	int rc = store_step(st);
-	store_finalize(st);
-	return rc < 0 ? rc : ST_OK;
-}
-
 static int commit_tx(store_conn *c, void *arg)
 {
 	struct plan_arg *a = arg;
 	json_t *plan = NULL, *input = NULL, *types = json_array();
-	int rc = plan_load(c, &yj_who(a->r)->scope, a->id, &plan);
+	int rc = insp_plan_load(c, &yj_who(a->r)->scope, a->id, &plan);
 	if (rc < 0)
 		goto done;
 	if (strcmp(json_string_value(json_object_get(plan, "state")), "draft")) {
@@ -341,18 +224,12 @@ static int commit_tx(store_conn *c, void *arg)
 	json_array_foreach(json_object_get(plan, "item_ids"), i, v) {
 		int64_t id = 0;
 		yj_id_parse(json_string_value(v), &id);
-		store_stmt *st = store_prepare(c, "SELECT subject_types FROM inspection_items WHERE id = ?");
-		if (!st) {
-			rc = ST_ERR;
+		json_t *item = NULL;
+		if ((rc = insp_plan_item(c, id, 0, &item)) == ST_OK)
+			json_array_extend(types, json_object_get(item, "subject_types"));
+		json_decref(item);
+		if (rc < 0 && rc != ST_NOTFOUND)
 			goto done;
-		}
-		store_bind_int64(st, 1, id);
-		if (store_step(st) == ST_ROW) {
-			json_t *ts = insp_csv_array(store_col_text(st, 0));
-			json_array_extend(types, ts);
-			json_decref(ts);
-		}
-		store_finalize(st);
 	}
 	int64_t now = yj_now_ms();
 	if ((rc = insp_draw_input(c, plan, types, now, &input, &a->ref)) < 0)
@@ -383,29 +260,14 @@ static int commit_tx(store_conn *c, void *arg)
 	json_decref(state);
 	char *canon = yj_json_canonical(input), actor[21];
 	insp_actor(a->r, actor);
-	store_stmt *st = rc < 0 ? NULL
-				: store_prepare(c, "INSERT INTO inspection_draws (id, plan_id, state, input, input_hash, secret_cipher,"
-						   " secret_hash, commit_leaf, subject_count, draw_count, region_code, department,"
-						   " committed_at, actor) VALUES (?, ?, 'committed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-	if (st) {
-		store_bind_int64(st, 1, draw);
-		store_bind_int64(st, 2, a->id);
-		store_bind_text(st, 3, canon, -1);
-		store_bind_text(st, 4, input_hash, -1);
-		store_bind_text(st, 5, sealed, -1);
-		store_bind_text(st, 6, secret_hash, -1);
-		store_bind_int64(st, 7, leaf);
-		store_bind_int64(st, 8, (int64_t)json_array_size(json_object_get(input, "subjects")));
-		store_bind_int64(st, 9, json_integer_value(json_object_get(json_object_get(input, "plan"), "count")));
-		store_bind_text(st, 10, region, -1);
-		store_bind_text(st, 11, json_string_value(json_object_get(plan, "department")), -1);
-		store_bind_int64(st, 12, now);
-		store_bind_text(st, 13, actor, -1);
-		rc = store_step(st);
-		store_finalize(st);
-	} else if (rc >= 0) {
-		rc = ST_ERR;
-	}
+	insp_draw_new d = {.id = draw, .plan_id = a->id, .input = canon, .input_hash = input_hash, .secret_cipher = sealed,
+			   .secret_hash = secret_hash, .commit_leaf = leaf,
+			   .subject_count = (int64_t)json_array_size(json_object_get(input, "subjects")),
+			   .draw_count = json_integer_value(json_object_get(json_object_get(input, "plan"), "count")),
+			   .region = region, .department = json_string_value(json_object_get(plan, "department")),
+			   .committed_at = now, .actor = actor};
+	if (rc >= 0)
+		rc = insp_draw_insert(c, &d);
 	free(canon);
 	free(sealed);
 	if (rc >= 0)

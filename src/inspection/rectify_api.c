@@ -34,15 +34,12 @@ struct pub_arg {
 static int publish_tx(store_conn *c, void *arg)
 {
 	struct pub_arg *a = arg;
-	store_stmt *st;
-	int rc = yj_q_one_by_id(c, &insp_tasks_t, "state, published_at, region_code, outcome", &yj_who(a->r)->scope, a->id, &st);
+	insp_task_head h;
+	int rc = insp_task_head_load(c, &yj_who(a->r)->scope, a->id, &h);
 	if (rc != ST_OK)
 		return rc;
-	char region[16], outcome[20];
-	int done = !strcmp(store_col_text(st, 0), "completed"), published = !store_col_is_null(st, 1);
-	snprintf(region, sizeof region, "%s", store_col_text(st, 2));
-	snprintf(outcome, sizeof outcome, "%s", store_col_text(st, 3) ? store_col_text(st, 3) : "");
-	store_finalize(st);
+	const char *region = h.region, *outcome = h.outcome;
+	int done = !strcmp(h.state, "completed"), published = h.published;
 	if (!done)
 		return yj_refuse(&a->ref, 409, "state", "不能公示", "检查尚未完成，完成后才能公示结果。");
 	if (published)
@@ -68,12 +65,12 @@ static int task_publish(yj_req *r)
 static int public_results(yj_req *r)
 {
 	int limit;
-	const char *cursor, *region = yj_query(r, "region");
-	int64_t before = INT64_MAX;
-	if (yj_page_params(r, &limit, &cursor) < 0)
+	const char *region = yj_query(r, "region");
+	int64_t before;
+	if (yj_page_id_or_reply(r, &limit, &before) < 0)
 		return YJ_OK;
-	if (cursor && yj_id_parse(cursor, &before) < 0)
-		return yj_reply_problem(r, 400, "validation", "参数错误", "cursor 无效，请使用上一页返回的 next_cursor。");
+	if (!before)
+		before = INT64_MAX; /* no cursor: from the newest */
 	char pat[24] = "%";
 	if (region && *region) {
 		size_t n = strlen(region);
@@ -83,38 +80,10 @@ static int public_results(yj_req *r)
 		yj_region_prefix(region, p);
 		snprintf(pat, sizeof pat, "%s%%", p);
 	}
-	store_conn *c = store_conn_get(yj_store(r));
-	store_stmt *st = store_prepare(c, "SELECT id, subject_name, subject_code, region_code, kind, outcome, completed_on,"
-					  " published_at, item_ids, summary FROM inspection_tasks WHERE published_at IS NOT NULL"
-					  " AND region_code LIKE ? AND id < ? ORDER BY id DESC LIMIT ?");
-	if (!st)
-		return yj_reply_store_error(r, ST_ERR);
-	store_bind_text(st, 1, pat, -1);
-	store_bind_int64(st, 2, before);
-	store_bind_int64(st, 3, limit + 1);
-	json_t *items = json_array(), *next = json_null();
-	int rc, n = 0;
-	while ((rc = store_step(st)) == ST_ROW) {
-		if (++n > limit) {
-			json_decref(next);
-			next = yj_cursor_json(json_string_value(json_object_get(json_array_get(items, (size_t)limit - 1), "id")));
-			break;
-		}
-		json_array_append_new(items, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:o}", "id",
-						       yj_json_id(store_col_int64(st, 0)), "subject_name", insp_text(st, 1),
-						       "subject_credit_code", insp_text(st, 2), "region_code", insp_text(st, 3), "kind",
-						       insp_text(st, 4), "outcome", insp_text(st, 5), "inspected_on", insp_text(st, 6),
-						       "published_at", (json_int_t)store_col_int64(st, 7), "item_ids",
-						       insp_csv_array(store_col_text(st, 8)), "summary", insp_text(st, 9)));
-	}
-	store_finalize(st);
-	if (rc >= 0)
-		rc = insp_public_details(c, items);
-	if (rc < 0) {
-		json_decref(items);
-		json_decref(next);
+	json_t *items = NULL, *next = NULL;
+	int rc = insp_public_results_page(store_conn_get(yj_store(r)), pat, before, limit, &items, &next);
+	if (rc < 0)
 		return yj_reply_store_error(r, rc);
-	}
 	return yj_reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
 }
 
@@ -157,47 +126,12 @@ static int orders_list(yj_req *r)
 	if (cursor && order_cursor(cursor, after_day, &after_id) < 0)
 		return yj_reply_problem(r, 400, "validation", "参数错误", "cursor 无效，请使用上一页返回的 next_cursor。");
 	yj_day_today(today);
-	yj_qb *q = yj_q_select(&insp_orders_t, INSP_ORDER_COLS, &yj_who(r)->scope);
-	const char *v;
-	if ((v = yj_query(r, "state")) && *v) {
-		yj_q_where(q, "state = ?");
-		yj_q_text(q, v);
-	}
-	if ((v = yj_query(r, "overdue")) && !strcmp(v, "true")) {
-		yj_q_where(q, "state = 'open' AND deadline < ?");
-		yj_q_text(q, today);
-	}
-	if (after_day[0]) { /* keyset on (deadline, id): the cursor is "deadline,id" of the last row shown */
-		yj_q_where(q, "(deadline > ? OR (deadline = ? AND id > ?))");
-		yj_q_text(q, after_day);
-		yj_q_text(q, after_day);
-		yj_q_int(q, after_id);
-	}
-	yj_q_tail(q, "ORDER BY deadline, id LIMIT ?");
-	yj_q_int(q, limit + 1);
-	store_stmt *st = yj_q_prepare(q, store_conn_get(yj_store(r)));
-	if (!st)
-		return yj_reply_store_error(r, ST_ERR);
-	json_t *items = json_array(), *next = json_null();
-	int rc, n = 0;
-	while ((rc = store_step(st)) == ST_ROW) {
-		if (++n > limit) {
-			json_t *last = json_array_get(items, (size_t)limit - 1);
-			char key[40];
-			snprintf(key, sizeof key, "%s,%s", json_string_value(json_object_get(last, "deadline")),
-				 json_string_value(json_object_get(last, "id")));
-			json_decref(next);
-			next = yj_cursor_json(key);
-			break;
-		}
-		json_array_append_new(items, insp_order_json(st, today));
-	}
-	store_finalize(st);
-	if (rc < 0) {
-		json_decref(items);
-		json_decref(next);
+	const char *state = yj_query(r, "state"), *overdue = yj_query(r, "overdue");
+	json_t *items = NULL, *next = NULL;
+	int rc = insp_orders_page(store_conn_get(yj_store(r)), &yj_who(r)->scope, state, overdue && !strcmp(overdue, "true"),
+				  today, after_day, after_id, limit, &items, &next);
+	if (rc < 0)
 		return yj_reply_store_error(r, rc);
-	}
 	return yj_reply_json(r, 200, json_pack("{s:s, s:o, s:o}", "today", today, "items", items, "next_cursor", next));
 }
 
@@ -225,15 +159,12 @@ static int order_create_tx(store_conn *c, void *arg)
 {
 	struct order_arg *a = arg;
 	const json_t *b = yj_body(a->r);
-	store_stmt *st;
-	int rc = yj_q_one_by_id(c, &insp_tasks_t, "subject_id, region_code, department", &yj_who(a->r)->scope, a->id, &st);
+	insp_task_head h;
+	int rc = insp_task_head_load(c, &yj_who(a->r)->scope, a->id, &h);
 	if (rc != ST_OK)
 		return rc;
-	int64_t subject = store_col_int64(st, 0);
-	char region[16], dept[32];
-	snprintf(region, sizeof region, "%s", store_col_text(st, 1));
-	snprintf(dept, sizeof dept, "%s", store_col_text(st, 2));
-	store_finalize(st);
+	int64_t subject = h.subject_id;
+	const char *region = h.region, *dept = h.department;
 	const char *req = json_string_value(json_object_get(b, "requirement")), *fid = json_string_value(json_object_get(b, "finding_id"));
 	json_int_t days = json_integer_value(json_object_get(b, "working_days"));
 	int64_t finding = 0, n = 0;
@@ -245,7 +176,7 @@ static int order_create_tx(store_conn *c, void *arg)
 		char tid[21];
 		yj_id_format(a->id, tid);
 		if (yj_id_parse(fid, &finding) < 0 ||
-		    store_query_int64(c, "SELECT task_id FROM inspection_findings WHERE id = ?", fid, &n) != ST_OK || n != a->id)
+		    insp_finding_task(c, finding, &n) != ST_OK || n != a->id)
 			yj_refusal_field(&a->ref, "finding_id", "该问题不属于本检查任务");
 	}
 	if (yj_refusal_has_fields(&a->ref))

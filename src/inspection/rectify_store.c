@@ -249,3 +249,114 @@ int insp_public_details(store_conn *c, json_t *items)
 	int rc = public_item_names(c, items);
 	return rc < 0 ? rc : public_findings(c, items);
 }
+
+int insp_public_results_page(store_conn *c, const char *region_like, int64_t before, int limit, json_t **items,
+			     json_t **next)
+{
+	store_stmt *st = store_prepare(c, "SELECT id, subject_name, subject_code, region_code, kind, outcome, completed_on,"
+					  " published_at, item_ids, summary FROM inspection_tasks WHERE published_at IS NOT NULL"
+					  " AND region_code LIKE ? AND id < ? ORDER BY id DESC LIMIT ?");
+	if (!st)
+		return ST_ERR;
+	store_bind_text(st, 1, region_like, -1);
+	store_bind_int64(st, 2, before);
+	store_bind_int64(st, 3, limit + 1);
+	json_t *a = json_array(), *nx = json_null();
+	int rc, n = 0;
+	while ((rc = store_step(st)) == ST_ROW) {
+		if (++n > limit) {
+			json_decref(nx);
+			nx = yj_cursor_json(json_string_value(json_object_get(json_array_get(a, (size_t)limit - 1), "id")));
+			break;
+		}
+		json_array_append_new(a, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:o}", "id",
+						   yj_json_id(store_col_int64(st, 0)), "subject_name", insp_text(st, 1),
+						   "subject_credit_code", insp_text(st, 2), "region_code", insp_text(st, 3), "kind",
+						   insp_text(st, 4), "outcome", insp_text(st, 5), "inspected_on", insp_text(st, 6),
+						   "published_at", (json_int_t)store_col_int64(st, 7), "item_ids",
+						   insp_csv_array(store_col_text(st, 8)), "summary", insp_text(st, 9)));
+	}
+	store_finalize(st);
+	if (rc >= 0)
+		rc = insp_public_details(c, a);
+	if (rc < 0) {
+		json_decref(a);
+		json_decref(nx);
+		return rc;
+	}
+	*items = a;
+	*next = nx;
+	return ST_OK;
+}
+
+int insp_finding_task(store_conn *c, int64_t finding, int64_t *task)
+{
+	char fid[21];
+	yj_id_format(finding, fid);
+	return store_query_int64(c, "SELECT task_id FROM inspection_findings WHERE id = ?", fid, task);
+}
+
+int insp_task_head_load(store_conn *c, const yj_scope *sc, int64_t id, insp_task_head *h)
+{
+	store_stmt *st;
+	int rc = yj_q_one_by_id(c, &insp_tasks_t, "state, published_at, region_code, outcome, subject_id, department", sc, id,
+				&st);
+	if (rc != ST_OK)
+		return rc;
+	snprintf(h->state, sizeof h->state, "%s", store_col_text(st, 0));
+	h->published = !store_col_is_null(st, 1);
+	snprintf(h->region, sizeof h->region, "%s", store_col_text(st, 2));
+	snprintf(h->outcome, sizeof h->outcome, "%s", store_col_text(st, 3) ? store_col_text(st, 3) : "");
+	h->subject_id = store_col_int64(st, 4);
+	snprintf(h->department, sizeof h->department, "%s", store_col_text(st, 5));
+	store_finalize(st);
+	return ST_OK;
+}
+
+int insp_orders_page(store_conn *c, const yj_scope *sc, const char *state, int overdue_only, const char *today,
+		     const char *after_day, int64_t after_id, int limit, json_t **items, json_t **next)
+{
+	yj_qb *q = yj_q_select(&insp_orders_t, INSP_ORDER_COLS, sc);
+	if (state && *state) {
+		yj_q_where(q, "state = ?");
+		yj_q_text(q, state);
+	}
+	if (overdue_only) {
+		yj_q_where(q, "state = 'open' AND deadline < ?");
+		yj_q_text(q, today);
+	}
+	if (after_day && after_day[0]) { /* keyset on (deadline, id): the cursor is "deadline,id" of the last row shown */
+		yj_q_where(q, "(deadline > ? OR (deadline = ? AND id > ?))");
+		yj_q_text(q, after_day);
+		yj_q_text(q, after_day);
+		yj_q_int(q, after_id);
+	}
+	yj_q_tail(q, "ORDER BY deadline, id LIMIT ?");
+	yj_q_int(q, limit + 1);
+	store_stmt *st = yj_q_prepare(q, c);
+	if (!st)
+		return ST_ERR;
+	json_t *a = json_array(), *nx = json_null();
+	int rc, n = 0;
+	while ((rc = store_step(st)) == ST_ROW) {
+		if (++n > limit) {
+			json_t *last = json_array_get(a, (size_t)limit - 1);
+			char key[40];
+			snprintf(key, sizeof key, "%s,%s", json_string_value(json_object_get(last, "deadline")),
+				 json_string_value(json_object_get(last, "id")));
+			json_decref(nx);
+			nx = yj_cursor_json(key);
+			break;
+		}
+		json_array_append_new(a, insp_order_json(st, today));
+	}
+	store_finalize(st);
+	if (rc < 0) {
+		json_decref(a);
+		json_decref(nx);
+		return rc;
+	}
+	*items = a;
+	*next = nx;
+	return ST_OK;
+}

@@ -54,12 +54,9 @@ static yj_qb *tasks_filtered(yj_req *r, const yj_table *t, const char *columns)
 static int tasks_list(yj_req *r)
 {
 	int limit, rc;
-	const char *cursor;
-	int64_t after = 0, last = 0;
-	if (yj_page_params(r, &limit, &cursor) < 0)
+	int64_t after, last = 0;
+	if (yj_page_id_or_reply(r, &limit, &after) < 0)
 		return YJ_OK;
-	if (cursor && yj_id_parse(cursor, &after) < 0)
-		return yj_reply_problem(r, 400, "validation", "参数错误", "cursor 无效，请使用上一页返回的 next_cursor。");
 	store_conn *c = store_conn_get(yj_store(r));
 	yj_qb *q = tasks_filtered(r, &insp_tasks_t, INSP_TASK_COLS);
 	yj_q_where(q, "id > ?");

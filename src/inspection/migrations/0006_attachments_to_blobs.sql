@@ -1,6 +1,6 @@
 -- 0006_attachments_to_blobs: inspection's attachments move to the platform's content-addressed store
 -- (platform 0011), replacing the base64 TEXT of inspection_blobs that was decoded whole in memory. The rows
--- move here; the contents are decoded into chunks by this migration's C step (yj_blob_migrate_base64, run
+-- move here; the contents are decoded into chunks by this migration's C step (yj_insp_blobs_migrate in blobs_migrate.c, run
 -- by the inspection module's after-step), which then drops inspection_blobs. inspection_attachments is
 -- rebuilt to reference blobs (SQLite cannot re-point a foreign key in place).
 INSERT INTO blobs (sha256, size, chunks, created_at)

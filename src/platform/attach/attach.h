@@ -22,8 +22,9 @@ int yj_blob_size(store_conn *c, const char *hex, int64_t *size);
  * ST_NOTFOUND, ST_ERR when a chunk is missing or a write fails, or a store failure. */
 int yj_blob_write(store_conn *c, const char *hex, int fd);
 
-/* The step of inspection's migration 0006: moves the base64 contents of the former inspection_blobs
- * into chunks, then drops that table. */
-int yj_blob_migrate_base64(store_conn *c);
+/* The chunks of data[0..n) as the content hex, whose blobs row a migration has inserted already (a
+ * capability moving its own older storage into this store: inspection's migration 0006). Inside the
+ * caller's write transaction. Returns ST_OK or a store failure. */
+int yj_blob_put_chunks(store_conn *c, const char *hex, const void *data, size_t n);
 
 #endif

@@ -31,17 +31,33 @@ int yj_path_id_or_reply(yj_req *r, const char *name, int64_t *id)
 	return YJ_OK;
 }
 
+/* The cursor of a list keyed by id into *after (0 when absent); replies 400 when it is no id. */
+static int cursor_id_or_reply(yj_req *r, const char *cursor, int64_t *after)
+{
+	*after = 0;
+	if (cursor && yj_id_parse(cursor, after) < 0) {
+		yj_reply_problem(r, 400, "validation", "参数错误", "cursor 无效，请使用上一页返回的 next_cursor。");
+		return YJ_ERR;
+	}
+	return YJ_OK;
+}
+
 int yj_page_id_or_reply(yj_req *r, int *limit, int64_t *after)
 {
 	const char *cursor;
 	*after = 0;
 	if (yj_page_params(r, limit, &cursor) < 0)
 		return YJ_ERR;
-	if (cursor && yj_id_parse(cursor, after) < 0) {
-		yj_reply_problem(r, 400, "validation", "参数错误", "cursor 无效，请使用上一页返回的 next_cursor。");
+	return cursor_id_or_reply(r, cursor, after);
+}
+
+int yj_page_id_or(yj_req *r, int dflt, int *limit, int64_t *after)
+{
+	const char *cursor;
+	*after = 0;
+	if (yj_page_params_or(r, dflt, limit, &cursor) < 0)
 		return YJ_ERR;
-	}
-	return YJ_OK;
+	return cursor_id_or_reply(r, cursor, after);
 }
 
 int yj_page_params_or(yj_req *r, int dflt, int *limit, const char **cursor)

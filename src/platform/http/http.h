@@ -219,6 +219,8 @@ int yj_page_id_or_reply(yj_req *r, int *limit, int64_t *after);
 /* As yj_page_params, for a list that answered up to a fixed number of rows before it had pages:
  * without ?limit= a page holds up to dflt rows, so a request without paging is answered as before. */
 int yj_page_params_or(yj_req *r, int dflt, int *limit, const char **cursor);
+/* yj_page_id_or_reply with yj_page_params_or's default page size dflt. */
+int yj_page_id_or(yj_req *r, int dflt, int *limit, int64_t *after);
 /* One page of q (consumed) in id order: adds "col > after", "ORDER BY col LIMIT limit + 1" and
  * replies as yj_reply_page with the cursor at each item's "id". */
 int yj_reply_id_page(yj_req *r, yj_qb *q, const char *col, int limit, int64_t after, yj_row_fn row, void *arg);

@@ -15,7 +15,7 @@
 
 #include "claims_test.h"
 #include "base/id.h"
-#include "claims/review.h"
+#include "claims/claims.h"
 #include "platform/audit/audit.h"
 #include "platform/pii/pii.h"
 #include "registry/record.h"

@@ -20,6 +20,7 @@
 #include "platform/http/http.h"
 #include "platform/module.h"
 #include "platform/attach/attach.h"
+#include "inspection/inspection.h"
 
 #include <sodium.h>
 
@@ -366,7 +367,7 @@ static int migrate_blobs_tx(store_conn *c, void *arg)
 	int rc = store_exec(c, p->sql);
 	if (rc >= 0)
 		rc = store_exec(c, i->sql);
-	return rc < 0 ? rc : yj_blob_migrate_base64(c);
+	return rc < 0 ? rc : yj_insp_blobs_migrate(c);
 }
 
 static void attachments_migrate_from_base64(void **state)

@@ -51,6 +51,19 @@ static int list_rows(yj_req *r)
 	return yj_reply_id_page(r, q, "id", limit, after, row_json, NULL);
 }
 
+/* The same list answering up to 3 rows without ?limit= (yj_page_id_or). */
+static int list_rows3(yj_req *r)
+{
+	int limit;
+	int64_t after;
+	if (yj_page_id_or(r, 3, &limit, &after) < 0)
+		return YJ_OK;
+	yj_scope sc;
+	yj_scope_unrestricted(&sc);
+	yj_qb *q = yj_q_select(&rows_table, "id, name", &sc);
+	return yj_reply_id_page(r, q, "id", limit, after, row_json, NULL);
+}
+
 static const yj_column export_cols[] = {{"id", "编号"}, {"name", "名称"}, {NULL, NULL}};
 
 static int export_rows(yj_req *r)
@@ -107,6 +120,7 @@ static const yj_qparam page_params[] = {{"limit", "page size"}, {"cursor", "next
 static const yj_route routes[] = {
 	{"GET", "/t/rows/{id}", get_one, ROLE_PUBLIC, NULL, NULL, "t", "one", "row", 0},
 	{"GET", "/t/rows", list_rows, ROLE_PUBLIC, NULL, page_params, "t", "list", "rows", 0},
+	{"GET", "/t/rows3", list_rows3, ROLE_PUBLIC, NULL, page_params, "t", "list of 3", "rows", 0},
 	{"GET", "/t/export", export_rows, ROLE_PUBLIC, NULL, page_params, "t", "export", "file", 0},
 	{"POST", "/t/rows", put_row, ROLE_PUBLIC, put_fields, NULL, "t", "put", "row", 201},
 	{NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0},
@@ -194,6 +208,21 @@ static void pages(void **state)
 	assert_int_equal(call("GET", "/t/rows?limit=0", NULL, &b), 400);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(b, "errors"), 0), "field")),
 			    "limit");
+	json_decref(b);
+	/* A list with its own default page: 3 rows without ?limit=, the asked size with it, the same cursor check. */
+	assert_int_equal(call("GET", "/t/rows3", NULL, &b), 200);
+	assert_int_equal(json_array_size(json_object_get(b, "items")), 3);
+	assert_true(json_is_string(json_object_get(b, "next_cursor")));
+	char url3[256];
+	snprintf(url3, sizeof url3, "/t/rows3?cursor=%s", json_string_value(json_object_get(b, "next_cursor")));
+	json_decref(b);
+	assert_int_equal(call("GET", url3, NULL, &b), 200);
+	assert_int_equal(json_array_size(json_object_get(b, "items")), 2);
+	json_decref(b);
+	assert_int_equal(call("GET", "/t/rows3?limit=4", NULL, &b), 200);
+	assert_int_equal(json_array_size(json_object_get(b, "items")), 4);
+	json_decref(b);
+	assert_int_equal(call("GET", "/t/rows3?cursor=YWJj", NULL, &b), 400);
 	json_decref(b);
 }
 
