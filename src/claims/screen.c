@@ -612,7 +612,9 @@ static void exclusive_day(const ctx *x, int ri, fvec *o, int32_t *rows, int64_t 
 		int32_t keep = rows[a];
 		for (int j = a + 1; j < b; j++) {
 			distinct += keys[j] != keys[j - 1];
-			if (c->price[rows[j]] > c->price[keep])
+			/* the dearest line is kept, not the highest unit price: a per-hour item (24 h ×
+			 * 8.00) against a per-day one (28.00) keeps the 192.00 line */
+			if (c->amount[rows[j]] > c->amount[keep])
 				keep = rows[j];
 		}
 		if (distinct >= 2) {

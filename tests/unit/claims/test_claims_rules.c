@@ -12,6 +12,7 @@
 
 static yj_rules *rules;
 static yj_refs refs;
+static int64_t last_amount; /* fen at stake of the rule's rows in the last screen() */
 
 /* One claim line; empty strings stand for empty fields. amount = qty × price. */
 static void line(yj_buf *b, const char *claim, int no, const char *patient, char sex, const char *birth,
@@ -44,9 +45,11 @@ static int screen(yj_buf *b, const char *id, int *flags)
 	yj_screen_result res;
 	yj_screen(c, rules, &refs, 2, &res);
 	int rows = 0, last = -1, nf = 0;
+	last_amount = 0;
 	for (size_t k = 0; k < res.n; k++)
 		if (strcmp(rules->r[res.f[k].rule].id, id) == 0) {
 			rows++;
+			last_amount += res.f[k].amount;
 			nf += res.f[k].flag != last;
 			last = res.f[k].flag;
 			char *m = yj_flag_message(c, rules, &res.f[k]);
@@ -135,6 +138,18 @@ static void test_exclusive(void **s)
 	int flags;
 	assert_int_equal(screen(&b, "R-EXCL-01", &flags), 2);
 	assert_int_equal(flags, 1);
+	assert_int_equal(last_amount, 2500); /* Ⅰ级护理 40.00 is kept, Ⅱ级 25.00 at stake */
+	/* per hour against per day: 特级护理 24 h × 8.00 = 192.00 is the dearest line though its unit
+	 * price is lower than Ⅰ级护理's 28.00, so 28.00 is at stake, not 192.00 */
+	INP(&b, "C1", 1, "P1", "2024-01-01", "2024-01-03", "2024-01-01", "XN000", 24, 8);
+	INP(&b, "C1", 2, "P1", "2024-01-01", "2024-01-03", "2024-01-01", "XN001", 1, 28);
+	assert_int_equal(screen(&b, "R-EXCL-01", &flags), 2);
+	assert_int_equal(last_amount, 2800);
+	/* equal amounts: one is kept (the lower item code), the other at stake */
+	INP(&b, "C1", 1, "P1", "2024-01-01", "2024-01-03", "2024-01-01", "XN002", 1, 28);
+	INP(&b, "C1", 2, "P1", "2024-01-01", "2024-01-03", "2024-01-01", "XN001", 1, 28);
+	assert_int_equal(screen(&b, "R-EXCL-01", &flags), 2);
+	assert_int_equal(last_amount, 2800);
 	yj_buf_free(&b);
 }
 
