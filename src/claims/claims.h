@@ -104,6 +104,16 @@ typedef struct yj_load_report {
 	int64_t rows, bad_rows;
 	yj_load_error *errors; /* the first max_errors, in file order */
 	int nerrors;
+	/* Refunds and reversals (冲销): lines with a negative quantity, netted against their original
+	 * lines (same claim, item and service date, or the line named by an orig_line_no column) and
+	 * then left out, as are originals refunded in full (refund.c). */
+	int64_t refunds;	 /* refund lines read */
+	int64_t refunds_netted;	 /* netted in full against originals */
+	int64_t refunds_orphan;	 /* with no (or too small an) original: reported, left out */
+	int64_t refund_fen;	 /* amount taken off original lines */
+	int64_t lines_cancelled; /* original lines refunded in full, left out */
+	yj_load_error *orphans;	 /* the first max_errors orphan refunds, in file order */
+	int norphans;
 	size_t bytes;
 	double seconds;
 	int refused;

@@ -84,6 +84,10 @@ static void build_claim_index(ctx *x)
 	x->claim_first = yj_malloc(sizeof(int32_t) * ((size_t)x->nclaims + 1));
 	int32_t ni = 0;
 	for (int32_t k = 0; k < x->nclaims; k++) {
+		if (x->claim_off[k] == x->claim_off[k + 1]) { /* every line refunded (refund.c) */
+			x->claim_first[k] = -1;
+			continue;
+		}
 		int32_t best = x->by_claim[x->claim_off[k]];
 		for (int32_t j = x->claim_off[k] + 1; j < x->claim_off[k + 1]; j++)
 			if (c->line_no[x->by_claim[j]] < c->line_no[best])
@@ -94,7 +98,7 @@ static void build_claim_index(ctx *x)
 	x->stays = yj_malloc(sizeof *x->stays * (size_t)(ni ? ni : 1));
 	for (int32_t k = 0; k < x->nclaims; k++) {
 		int32_t f = x->claim_first[k];
-		if (c->visit[f] != YJ_VISIT_I)
+		if (f < 0 || c->visit[f] != YJ_VISIT_I)
 			continue;
 		int64_t total = 0;
 		for (int32_t j = x->claim_off[k]; j < x->claim_off[k + 1]; j++)
@@ -787,7 +791,7 @@ static void r_big_rx(const ctx *x, int ri, fvec *o)
 	const yj_rule *r = &x->rs->r[ri];
 	int64_t limit = (int64_t)llround(yj_rule_num(r, "amount", 1000) * 100);
 	for (int32_t k = 0; k < x->nclaims; k++) {
-		if (!SCENE(r, x->claim_first[k]))
+		if (x->claim_first[k] < 0 || !SCENE(r, x->claim_first[k]))
 			continue;
 		int64_t sum = 0;
 		for (int32_t j = x->claim_off[k]; j < x->claim_off[k + 1]; j++) {

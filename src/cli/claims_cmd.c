@@ -119,6 +119,16 @@ int cmd_screen(int argc, char **argv)
 			rep.errors[i].column[0] ? " " : "", rep.errors[i].column, rep.errors[i].reason);
 	if (rep.bad_rows > rep.nerrors)
 		fprintf(stderr, "%s: … %lld more malformed rows not listed\n", claims, (long long)(rep.bad_rows - rep.nerrors));
+	for (int i = 0; i < rep.norphans; i++)
+		fprintf(stderr, "%s: row %lld: %s\n", claims, (long long)rep.orphans[i].row, rep.orphans[i].reason);
+	if (rep.refunds_orphan > rep.norphans)
+		fprintf(stderr, "%s: … %lld more refunds without an original not listed\n", claims,
+			(long long)(rep.refunds_orphan - rep.norphans));
+	if (rep.refunds)
+		fprintf(stderr, "refunds (冲销): %lld lines, %lld netted against their originals (%.2f yuan), %lld without an original "
+				"(left out, listed above), %lld original lines refunded in full (left out)\n",
+			(long long)rep.refunds, (long long)rep.refunds_netted, (double)rep.refund_fen / 100,
+			(long long)rep.refunds_orphan, (long long)rep.lines_cancelled);
 	if (lrc < 0)
 		goto fail;
 	fprintf(stderr, "loaded %zu lines (%lld malformed, skipped) from %.1f MB in %.3f s: %.2f M lines/s, %.0f MB/s\n",

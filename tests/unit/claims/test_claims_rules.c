@@ -164,6 +164,11 @@ static void test_duplicate(void **s)
 	OUT(&b, "C1", 1, "P1", "2024-01-05", "XD001", "drug", 2, 15, 3);
 	OUT(&b, "C1", 2, "P1", "2024-01-05", "XD001", "drug", 2, 15, 3);
 	assert_int_equal(screen(&b, "R-DUP-01", NULL), 2);
+	/* one copy reversed (冲销) in the same claim: netted at load, nothing left to flag */
+	OUT(&b, "C1", 1, "P1", "2024-01-05", "XD001", "drug", 2, 15, 3);
+	OUT(&b, "C1", 2, "P1", "2024-01-05", "XD001", "drug", 2, 15, 3);
+	OUT(&b, "C1", 3, "P1", "2024-01-05", "XD001", "drug", -2, 15, 3);
+	assert_int_equal(screen(&b, "R-DUP-01", NULL), 0);
 	yj_buf_free(&b);
 }
 
