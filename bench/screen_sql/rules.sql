@@ -111,9 +111,9 @@ CREATE INDEX death_day_k ON death_day (patient_id);
 -- the head row of each claim (lowest line_no): its visit type decides a claim's scene, and an
 -- inpatient claim's head row gives the stay's patient, admission, discharge and main diagnosis
 CREATE TABLE claim_head AS
-SELECT claim_id, line_no, patient_id, visit_type, admit_date, discharge_date, diagnosis, rn
+SELECT claim_id, line_no, patient_id, institution_code, visit_type, admit_date, discharge_date, diagnosis, rn
 FROM (
-	SELECT claim_id, line_no, patient_id, visit_type, admit_date, discharge_date, diagnosis, rowid AS rn,
+	SELECT claim_id, line_no, patient_id, institution_code, visit_type, admit_date, discharge_date, diagnosis, rowid AS rn,
 		ROW_NUMBER() OVER (PARTITION BY claim_id ORDER BY line_no, rowid) AS k
 	FROM claims
 ) h WHERE k = 1;
@@ -208,12 +208,16 @@ WHERE r.rtype = 'days_supply' AND c.item_type = 'drug' AND c.days_supply > r.max
 
 -- @section readmission
 -- consecutive stays of a patient (by admission): readmitted 0..days after the previous
--- discharge with the same first diag_chars characters of the main diagnosis; both head rows
+-- discharge with the same first diag_chars characters of the main diagnosis; both head rows.
+-- A claim at the same institution admitted on or before the previous discharge continues that
+-- stay (中途结算) and is not a readmission. (yijian chains such segments into one stay; this
+-- baseline only skips the pair, which is the same on the generator's data.)
 INSERT INTO flags
 WITH s AS (
-	SELECT claim_id, line_no, admit_date, diagnosis,
+	SELECT claim_id, line_no, admit_date, diagnosis, institution_code,
 		LAG(claim_id) OVER w AS p_claim, LAG(line_no) OVER w AS p_line,
-		LAG(discharge_date) OVER w AS p_discharge, LAG(diagnosis) OVER w AS p_diag
+		LAG(discharge_date) OVER w AS p_discharge, LAG(diagnosis) OVER w AS p_diag,
+		LAG(institution_code) OVER w AS p_inst
 	FROM claim_head WHERE visit_type = 'I'
 	WINDOW w AS (PARTITION BY patient_id ORDER BY admit_date, rn)
 ), p AS (
@@ -221,6 +225,7 @@ WITH s AS (
 	FROM s JOIN rule_cfg r ON r.rtype = 'readmission'
 	WHERE s.p_claim IS NOT NULL AND s.p_discharge IS NOT NULL AND s.admit_date IS NOT NULL
 		AND @DAYS(s.admit_date, s.p_discharge) BETWEEN 0 AND r.days
+		AND NOT (s.institution_code = s.p_inst AND s.admit_date <= s.p_discharge)
 		AND substr(s.diagnosis, 1, r.diag_chars) = substr(s.p_diag, 1, r.diag_chars)
 )
 SELECT rule_id, claim_id, line_no FROM p

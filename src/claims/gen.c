@@ -618,7 +618,9 @@ static int inject(gen *g, const yj_rule *r)
 		const char *diag = diag_inp[below(&g->r, 6)];
 		stay(g, &c, &pt, inst, a1, l1, l1, diag);
 		c.l[0].label = r;
-		stay(g, &c2, &pt, inst, a1 + l1 + gap, l2, l2, diag);
+		/* readmitted on the day of discharge at the same institution is one stay settled in
+		 * segments (中途结算), not a readmission: the same day goes to another institution */
+		stay(g, &c2, &pt, gap == 0 ? (inst + 1 + below(&g->r, NINST - 1)) % NINST : inst, a1 + l1 + gap, l2, l2, diag);
 		c2.l[0].label = r;
 		flush_claim(g, &c);
 		flush_claim(g, &c2);

@@ -20,8 +20,21 @@
 
 typedef struct stay {
 	int32_t patient, admit, discharge, claim, first; /* first: row of the claim's lowest line */
+	int32_t inst;
 	int64_t total;
 } stay;
+
+/* A stay across its claims: an interim settlement (中途结算) bills one stay as several claims,
+ * either each with the full admission and discharge dates or each with its own segment's dates
+ * (the next admitted on the day the last was discharged). Claims of one patient at one institution
+ * whose dates overlap or touch are one episode; the admission-based rules (readmission, idle_bed,
+ * outpatient_in_stay) look at episodes. */
+typedef struct episode {
+	int32_t patient, inst, admit, discharge;
+	int32_t s0, s1; /* its claims: stays[s0..s1) */
+	int32_t first;	/* head row of its first claim */
+	int64_t total;
+} episode;
 
 typedef struct ctx {
 	const yj_claims *c;
@@ -36,6 +49,8 @@ typedef struct ctx {
 	int32_t *claim_first;	       /* row of each claim's lowest line_no */
 	stay *stays;		       /* inpatient claims, by patient then admission */
 	int32_t nstays;
+	episode *eps;		       /* stays across claims, by patient then admission */
+	int32_t neps;
 } ctx;
 
 typedef struct fvec {
@@ -103,7 +118,7 @@ static void build_claim_index(ctx *x)
 		int64_t total = 0;
 		for (int32_t j = x->claim_off[k]; j < x->claim_off[k + 1]; j++)
 			total += c->amount[x->by_claim[j]];
-		x->stays[x->nstays++] = (stay){c->patient[f], c->admit[f], c->discharge[f], k, f, total};
+		x->stays[x->nstays++] = (stay){c->patient[f], c->admit[f], c->discharge[f], k, f, c->inst[f], total};
 	}
 }
 
@@ -209,6 +224,7 @@ static void free_ctx(ctx *x)
 	free(x->claim_off);
 	free(x->claim_first);
 	free(x->stays);
+	free(x->eps);
 	free(x->by_pat);
 	free(x->pat_off);
 	free(x->pat_day);
@@ -816,8 +832,8 @@ static void r_readmission(const ctx *x, int ri, fvec *o)
 	const yj_rule *r = &x->rs->r[ri];
 	int32_t days = (int32_t)yj_rule_num(r, "days", 15);
 	size_t chars = (size_t)yj_rule_num(r, "diag_chars", 3);
-	for (int32_t s = 1; s < x->nstays; s++) {
-		const stay *a = &x->stays[s - 1], *b = &x->stays[s];
+	for (int32_t s = 1; s < x->neps; s++) {
+		const episode *a = &x->eps[s - 1], *b = &x->eps[s];
 		if (a->patient != b->patient || a->discharge == YJ_NO_DATE || b->admit == YJ_NO_DATE)
 			continue;
 		int32_t gap = b->admit - a->discharge;
@@ -841,18 +857,20 @@ static void r_idle(const ctx *x, int ri, fvec *o)
 	int32_t min_idle = (int32_t)yj_rule_num(r, "min_idle_days", 3);
 	enum { MAXD = 400 };
 	uint8_t treat[MAXD];
-	for (int32_t s = 0; s < x->nstays; s++) {
-		const stay *st = &x->stays[s];
+	for (int32_t s = 0; s < x->neps; s++) {
+		const episode *st = &x->eps[s];
 		if (st->discharge == YJ_NO_DATE)
 			continue;
 		int32_t len = st->discharge - st->admit;
 		len = len < 1 ? 1 : len > MAXD ? MAXD : len;
 		memset(treat, 0, (size_t)len);
-		int32_t a = x->claim_off[st->claim], b = x->claim_off[st->claim + 1];
-		for (int32_t j = a; j < b; j++) {
-			int32_t row = x->by_claim[j], d = c->service[row] - st->admit;
-			if (d >= 0 && d < len && t[c->item[row]] == NONE)
-				treat[d] = 1;
+		for (int32_t q = st->s0; q < st->s1; q++) { /* every claim of the stay (中途结算) */
+			int32_t a = x->claim_off[x->stays[q].claim], b = x->claim_off[x->stays[q].claim + 1];
+			for (int32_t j = a; j < b; j++) {
+				int32_t row = x->by_claim[j], d = c->service[row] - st->admit;
+				if (d >= 0 && d < len && t[c->item[row]] == NONE)
+					treat[d] = 1;
+			}
 		}
 		int32_t idle = 0;
 		for (int32_t d = 0; d < len; d++)
@@ -861,11 +879,14 @@ static void r_idle(const ctx *x, int ri, fvec *o)
 			continue;
 		int32_t fid = o->ids++;
 		int any = 0;
-		for (int32_t j = a; j < b; j++) {
-			int32_t row = x->by_claim[j], d = c->service[row] - st->admit;
-			if (d >= 0 && d < len && !treat[d]) {
-				emit(o, ri, fid, row, -1, c->amount[row], idle, min_idle);
-				any = 1;
+		for (int32_t q = st->s0; q < st->s1; q++) {
+			int32_t a = x->claim_off[x->stays[q].claim], b = x->claim_off[x->stays[q].claim + 1];
+			for (int32_t j = a; j < b; j++) {
+				int32_t row = x->by_claim[j], d = c->service[row] - st->admit;
+				if (d >= 0 && d < len && !treat[d]) {
+					emit(o, ri, fid, row, -1, c->amount[row], idle, min_idle);
+					any = 1;
+				}
 			}
 		}
 		if (!any)
@@ -878,9 +899,9 @@ static void r_out_in_stay(const ctx *x, int ri, fvec *o)
 {
 	const yj_claims *c = x->c;
 	const yj_rule *r = &x->rs->r[ri];
-	for (int32_t s = 0; s < x->nstays;) {
-		int32_t p = x->stays[s].patient, e = s;
-		while (e < x->nstays && x->stays[e].patient == p)
+	for (int32_t s = 0; s < x->neps;) {
+		int32_t p = x->eps[s].patient, e = s;
+		while (e < x->neps && x->eps[e].patient == p)
 			e++;
 		int32_t last_claim = -1, fid = -1;
 		for (int32_t j = x->pat_off[p]; j < x->pat_off[p + 1]; j++) {
@@ -888,7 +909,7 @@ static void r_out_in_stay(const ctx *x, int ri, fvec *o)
 			if (c->visit[row] == YJ_VISIT_I || !SCENE(r, row))
 				continue;
 			for (int32_t q = s; q < e; q++) {
-				const stay *st = &x->stays[q];
+				const episode *st = &x->eps[q];
 				if (st->discharge != YJ_NO_DATE && c->service[row] > st->admit && c->service[row] < st->discharge) {
 					if (c->claim[row] != last_claim)
 						fid = o->ids++;
@@ -1043,7 +1064,21 @@ static void *rule_worker(void *arg)
 static void *claim_index_thread(void *arg)
 {
 	build_claim_index(arg);
-	qsort(((ctx *)arg)->stays, (size_t)((ctx *)arg)->nstays, sizeof(stay), stay_cmp);
+	ctx *x = arg;
+	qsort(x->stays, (size_t)x->nstays, sizeof(stay), stay_cmp);
+	x->eps = yj_malloc(sizeof *x->eps * (size_t)(x->nstays ? x->nstays : 1));
+	for (int32_t s = 0; s < x->nstays; s++) {
+		const stay *st = &x->stays[s];
+		episode *e = x->neps ? &x->eps[x->neps - 1] : NULL;
+		if (e && e->patient == st->patient && e->inst == st->inst && e->discharge != YJ_NO_DATE &&
+		    st->admit <= e->discharge) {
+			e->discharge = st->discharge > e->discharge ? st->discharge : e->discharge;
+			e->s1 = s + 1;
+			e->total += st->total;
+			continue;
+		}
+		x->eps[x->neps++] = (episode){st->patient, st->inst, st->admit, st->discharge, s, s + 1, st->first, st->total};
+	}
 	return NULL;
 }
 

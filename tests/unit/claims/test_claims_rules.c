@@ -232,6 +232,52 @@ static void test_idle_bed(void **s)
 	yj_buf_free(&b);
 }
 
+/* Interim settlement (中途结算): one stay billed as two claims. */
+static void test_interim_settlement(void **s)
+{
+	(void)s;
+	yj_buf b = YJ_BUF_INIT;
+	char day[16];
+	/* both claims carry the full dates 01-01..01-09; each bills treatment on its own half */
+	for (int d = 0; d < 8; d++) {
+		snprintf(day, sizeof day, "2024-01-%02d", d + 1);
+		const char *cl = d < 4 ? "C1" : "C2";
+		INP(&b, cl, 1 + 2 * (d % 4), "P1", "2024-01-01", "2024-01-09", day, "XB001", 1, 50);
+		INP(&b, cl, 2 + 2 * (d % 4), "P1", "2024-01-01", "2024-01-09", day, "XS002", 1, 20);
+	}
+	yj_buf c2 = YJ_BUF_INIT;
+	yj_buf_append(&c2, b.data, b.len);
+	assert_int_equal(screen(&b, "R-IDLE-03", NULL), 0);
+	assert_int_equal(screen(&c2, "R-READMIT-15", NULL), 0);
+	/* segments with their own dates: 01-01..01-05 and 01-05..01-09 */
+	for (int pass = 0; pass < 2; pass++) {
+		for (int d = 0; d < 8; d++) {
+			snprintf(day, sizeof day, "2024-01-%02d", d + 1);
+			if (d < 4)
+				INP(&b, "C1", 1 + d, "P1", "2024-01-01", "2024-01-05", day, "XS002", 1, 20);
+			else
+				INP(&b, "C2", 1 + d, "P1", "2024-01-05", "2024-01-09", day, "XS002", 1, 20);
+		}
+		OUT(&b, "C3", 1, "P1", "2024-01-05", "XS001", "service", 1, 10, -1); /* inside the whole stay */
+		if (pass == 0) {
+			assert_int_equal(screen(&b, "R-READMIT-15", NULL), 0);
+		} else {
+			int flags;
+			assert_int_equal(screen(&b, "R-OUTIN-01", &flags), 1);
+		}
+	}
+	/* the same day at another institution is a readmission; so is one day later at the same one */
+	INP(&b, "C1", 1, "P1", "2024-01-01", "2024-01-05", "2024-01-01", "XS002", 1, 20);
+	line(&b, "C2", 1, "P1", 'M', "1950-01-01", "I2", "D1", "03", 'I', "2024-01-05", "2024-01-07", "2024-01-05", "J18.9",
+	     "XS002", "service", 1, 20, -1);
+	assert_int_equal(screen(&b, "R-READMIT-15", NULL), 2);
+	INP(&b, "C1", 1, "P1", "2024-01-01", "2024-01-05", "2024-01-01", "XS002", 1, 20);
+	INP(&b, "C2", 1, "P1", "2024-01-06", "2024-01-07", "2024-01-06", "XS002", 1, 20);
+	assert_int_equal(screen(&b, "R-READMIT-15", NULL), 2);
+	yj_buf_free(&b);
+	yj_buf_free(&c2);
+}
+
 static void test_outpatient_in_stay(void **s)
 {
 	(void)s;
@@ -434,7 +480,7 @@ int main(void)
 		cmocka_unit_test(test_diag_limit),   cmocka_unit_test(test_after_death),
 		cmocka_unit_test(test_physician_and_dept), cmocka_unit_test(test_card_misuse),
 		cmocka_unit_test(test_big_rx),	     cmocka_unit_test(test_key_drug),
-		cmocka_unit_test(test_rules_errors),
+		cmocka_unit_test(test_rules_errors), cmocka_unit_test(test_interim_settlement),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
