@@ -302,9 +302,11 @@ WHERE c.service_date > dd.death_date;
 
 -- @section physician_scope
 -- the physician has no registration at the institution, or it does not cover the department
+-- (institutions not in the registry are a registry gap, reported once, not judged)
 INSERT INTO flags
 SELECT r.rule_id, c.claim_id, c.line_no
 FROM claims c
+JOIN inst_geo i ON i.institution_code = c.institution_code
 JOIN rule_cfg r ON r.rtype = 'physician_scope' AND instr(r.scene, c.visit_type) > 0
 WHERE NOT EXISTS (
 	SELECT 1 FROM phys_depts p

@@ -255,6 +255,12 @@ typedef struct yj_screen_result {
 	int32_t nflags;
 	yj_rule_stat *stat; /* one per rule */
 	double seconds;
+	/* Registry gaps: institutions of the claims absent from --registry's institutions.csv, each
+	 * reported once with its line count instead of every line as 超范围执业 (physician_scope and
+	 * dept_unregistered do not judge them). Institution dictionary codes, in order of first sight. */
+	int32_t *gap_inst;
+	int64_t *gap_lines;
+	int ngaps;
 } yj_screen_result;
 
 /* Runs every enabled rule over c; rules run in parallel on `threads` threads (0: one per CPU).

@@ -276,6 +276,12 @@ void yj_screen_summary(FILE *out, const yj_claims *c, const yj_rules *rs, const 
 				yj_buf_puts(&b, "}");
 			}
 		}
+		yj_buf_puts(&b, "],\"registry_gaps\":[");
+		for (int k = 0; k < res->ngaps; k++) {
+			yj_buf_puts(&b, k ? ",{\"institution_code\":" : "{\"institution_code\":");
+			yj_json_quote(&b, yj_dict_str(c->dict[YJ_D_INST], res->gap_inst[k]));
+			yj_buf_printf(&b, ",\"lines\":%lld}", (long long)res->gap_lines[k]);
+		}
 		yj_buf_puts(&b, "]}\n");
 	} else {
 		yj_buf_printf(&b, "%-18s %-20s %-10s %9s %9s %14s %9s\n", "rule", "type", "result", "flags", "rows",
@@ -304,6 +310,11 @@ void yj_screen_summary(FILE *out, const yj_claims *c, const yj_rules *rs, const 
 					      money);
 			}
 		}
+		for (int k = 0; k < res->ngaps; k++)
+			yj_buf_printf(&b, "%sregistry gap (登记缺失): institution %s is not in --registry: its %lld lines were not "
+					  "judged by physician_scope or dept_unregistered; add it to institutions.csv\n",
+				      k ? "" : "\n", yj_dict_str(c->dict[YJ_D_INST], res->gap_inst[k]),
+				      (long long)res->gap_lines[k]);
 	}
 	fwrite(b.data, 1, b.len, out);
 	yj_buf_free(&b);

@@ -428,6 +428,19 @@ static int32_t *dept_codes(const ctx *x, char **depts, int n, int *out_n)
 	return v;
 }
 
+/* 1 per institution code that --registry's institutions.csv holds. */
+static uint8_t *known_insts(const ctx *x)
+{
+	int32_t ni = yj_dict_count(x->c->dict[YJ_D_INST]);
+	uint8_t *k = yj_calloc((size_t)(ni ? ni : 1), 1);
+	for (int i = 0; x->refs && i < x->refs->ninsts; i++) {
+		int32_t code = yj_dict_find(x->c->dict[YJ_D_INST], x->refs->insts[i].code, strlen(x->refs->insts[i].code));
+		if (code >= 0)
+			k[code] = 1;
+	}
+	return k;
+}
+
 static void r_physician(const ctx *x, int ri, fvec *o)
 {
 	const yj_claims *c = x->c;
@@ -436,6 +449,7 @@ static void r_physician(const ctx *x, int ri, fvec *o)
 		o->skipped = "needs --registry";
 		return;
 	}
+	uint8_t *known = known_insts(x);
 	int32_t nph = yj_dict_count(c->dict[YJ_D_PHYS]);
 	reg **regs = yj_calloc((size_t)(nph ? nph : 1), sizeof *regs);
 	int *nregs = yj_calloc((size_t)(nph ? nph : 1), sizeof *nregs);
@@ -455,6 +469,8 @@ static void r_physician(const ctx *x, int ri, fvec *o)
 		if (!SCENE(r, i))
 			continue;
 		int32_t ph = c->phys[i], in = c->inst[i], d = c->dept[i];
+		if (!known[in]) /* a registry gap, reported once (yj_screen_result.gap_inst) */
+			continue;
 		if (ph != lp || in != li || d != ld) {
 			lres = 1; /* not registered at this institution */
 			for (int k = 0; k < nregs[ph]; k++)
@@ -476,6 +492,7 @@ static void r_physician(const ctx *x, int ri, fvec *o)
 	}
 	free(regs);
 	free(nregs);
+	free(known);
 }
 
 static void r_dept(const ctx *x, int ri, fvec *o)
@@ -1145,6 +1162,22 @@ int yj_screen(const yj_claims *c, const yj_rules *rs, const yj_refs *refs, int t
 		free(fv[i].f);
 	}
 	out->nflags = base;
+	if (refs && refs->have_registry) {
+		uint8_t *known = known_insts(&x);
+		int32_t ni = yj_dict_count(c->dict[YJ_D_INST]);
+		int64_t *cnt = yj_calloc((size_t)(ni ? ni : 1), sizeof *cnt);
+		for (size_t i = 0; i < c->n; i++)
+			cnt[c->inst[i]] += !known[c->inst[i]];
+		for (int32_t k = 0; k < ni; k++)
+			if (cnt[k]) {
+				out->gap_inst = yj_realloc(out->gap_inst, sizeof *out->gap_inst * (size_t)(out->ngaps + 1));
+				out->gap_lines = yj_realloc(out->gap_lines, sizeof *out->gap_lines * (size_t)(out->ngaps + 1));
+				out->gap_inst[out->ngaps] = k;
+				out->gap_lines[out->ngaps++] = cnt[k];
+			}
+		free(cnt);
+		free(known);
+	}
 	free(fv);
 	free(secs);
 	free_ctx(&x);
@@ -1156,5 +1189,7 @@ void yj_screen_result_free(yj_screen_result *res)
 {
 	free(res->f);
 	free(res->stat);
+	free(res->gap_inst);
+	free(res->gap_lines);
 	memset(res, 0, sizeof *res);
 }

@@ -340,6 +340,45 @@ static void test_physician_and_dept(void **s)
 	yj_buf_free(&b);
 }
 
+/* An institution missing from the registry: not every line under 超范围执业, one registry gap. */
+static void test_registry_gap(void **s)
+{
+	(void)s;
+	yj_buf b = YJ_BUF_INIT;
+	for (int k = 0; k < 5; k++) {
+		char cl[8];
+		snprintf(cl, sizeof cl, "C%d", k);
+		line(&b, cl, 1, "P1", 'M', "1980-05-05", "I9", "D1", "03", 'O', "", "", "2024-01-05", "J06.9", "XS001", "service", 1, 10, -1);
+	}
+	OUT(&b, "C9", 1, "P2", "2024-01-05", "XS001", "service", 1, 10, -1);
+	char *in = yj_asprintf("%s%s", CT_HDR, b.data);
+	yj_claims *c;
+	yj_load_report rep;
+	char *err = NULL;
+	assert_int_equal(yj_claims_load_mem(in, strlen(in), NULL, &c, &rep, &err), 0);
+	yj_screen_result res;
+	yj_screen(c, rules, &refs, 2, &res);
+	int phys = 0;
+	for (size_t k = 0; k < res.n; k++)
+		phys += strcmp(rules->r[res.f[k].rule].id, "R-PHYS-01") == 0 || strcmp(rules->r[res.f[k].rule].id, "R-DEPT-01") == 0;
+	assert_int_equal(phys, 0);
+	assert_int_equal(res.ngaps, 1);
+	assert_string_equal(yj_dict_str(c->dict[YJ_D_INST], res.gap_inst[0]), "I9");
+	assert_int_equal(res.gap_lines[0], 5);
+	char *txt = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&txt, &len);
+	yj_screen_summary(f, c, rules, &res, 5, 1);
+	fclose(f);
+	assert_non_null(strstr(txt, "\"registry_gaps\":[{\"institution_code\":\"I9\",\"lines\":5}]"));
+	free(txt);
+	yj_screen_result_free(&res);
+	yj_claims_free(c);
+	yj_load_report_free(&rep);
+	free(in);
+	yj_buf_free(&b);
+}
+
 static void test_card_misuse(void **s)
 {
 	(void)s;
@@ -481,6 +520,7 @@ int main(void)
 		cmocka_unit_test(test_physician_and_dept), cmocka_unit_test(test_card_misuse),
 		cmocka_unit_test(test_big_rx),	     cmocka_unit_test(test_key_drug),
 		cmocka_unit_test(test_rules_errors), cmocka_unit_test(test_interim_settlement),
+		cmocka_unit_test(test_registry_gap),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
