@@ -556,6 +556,28 @@ static void alloc_columns(yj_claims *c, size_t n)
 		*col[i] = p + off[i];
 }
 
+/* 1 when data[0..n) is not UTF-8 but reads as GBK/GB18030 two-byte text (lead 0x81–0xFE, trail
+ * 0x40–0xFE except 0x7F) with at least one such pair: the encoding of many exports from hospital
+ * and insurance systems. The last byte may be half a pair cut by the sample. */
+static int looks_gbk(const char *data, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)data;
+	if (yj_utf8_valid(data, n))
+		return 0;
+	int pairs = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] < 0x80)
+			continue;
+		if (i + 1 == n)
+			break;
+		if (p[i] == 0x80 || p[i] == 0xFF || p[i + 1] < 0x40 || p[i + 1] == 0x7F || p[i + 1] == 0xFF)
+			return 0;
+		pairs++;
+		i++;
+	}
+	return pairs > 0;
+}
+
 static int online_cpus(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -576,6 +598,15 @@ static int load(const char *data, size_t n, const yj_load_opts *o, int mapped, y
 	loader L = {.data = data, .n = n, .mapped = mapped, .max_errors = o->max_errors > 0 ? o->max_errors : 100,
 		    .progress = o->progress, .main = pthread_self(), .t0 = t0, .shown = t0};
 	size_t skip = n >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+	/* A GBK file would fail on every row with "invalid UTF-8": say what it is and how to convert. */
+	size_t sample = n - skip < 65536 ? n - skip : 65536;
+	while (sample < n - skip && sample > 0 && data[skip + sample - 1] != '\n')
+		sample--; /* end the sample on a line so that no UTF-8 character is cut */
+	if (looks_gbk(data + skip, sample ? sample : (n - skip < 65536 ? n - skip : 65536))) {
+		*err = yj_strdup("文件不是 UTF-8 编码，看起来是 GBK（GB18030）编码。请先转换为 UTF-8 再筛查，例如："
+				 "iconv -f GB18030 -t UTF-8 原文件.csv > 转换后.csv");
+		return YJ_ERR;
+	}
 	yj_csv hr;
 	yj_csv_init(&hr, data + skip, n - skip);
 	hr.max_field = 256;

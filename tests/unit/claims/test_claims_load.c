@@ -299,13 +299,40 @@ static void test_refunds(void **state)
 	yj_load_report_free(&rep);
 }
 
+/* A GBK file is named as such with the iconv command, not refused row by row as invalid UTF-8;
+ * a UTF-8 file with one broken byte is not taken for GBK. */
+static void test_gbk(void **state)
+{
+	(void)state;
+	/* 阿莫西林 in GBK: B0A2 C4AA CEF7 C1D6 */
+	char *in = yj_asprintf("%sC1,1,P1,M,1980-01-02,I1,D1,03,O,,,2024-01-05,J06.9,X1,\xB0\xA2\xC4\xAA\xCE\xF7\xC1\xD6,drug,2,"
+			       "10.50,21.00,3\n", HDR);
+	yj_claims *c;
+	yj_load_report rep;
+	char *err = NULL;
+	assert_int_equal(yj_claims_load_mem(in, strlen(in), NULL, &c, &rep, &err), -1);
+	assert_non_null(strstr(err, "GBK"));
+	assert_non_null(strstr(err, "iconv -f GB18030 -t UTF-8"));
+	free(err);
+	err = NULL;
+	yj_load_report_free(&rep);
+	free(in);
+	in = yj_asprintf("%s%sC1,1,P1,M,1980-01-02,I1,D1,03,O,,,2024-01-05,J06.9,X1,\xFF\xFE,drug,2,10.50,21.00,3\n", HDR, GOOD);
+	yj_load_opts o = {.max_bad_share = 0.5};
+	assert_int_equal(yj_claims_load_mem(in, strlen(in), &o, &c, &rep, &err), 0);
+	assert_int_equal(rep.bad_rows, 1);
+	yj_claims_free(c);
+	yj_load_report_free(&rep);
+	free(in);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_csv_reader),	 cmocka_unit_test(test_parsers),
 		cmocka_unit_test(test_load_good),	 cmocka_unit_test(test_missing_column),
 		cmocka_unit_test(test_bad_rows),	 cmocka_unit_test(test_refusal),
-		cmocka_unit_test(test_parallel_equals_single), cmocka_unit_test(test_refunds),
+		cmocka_unit_test(test_parallel_equals_single), cmocka_unit_test(test_refunds), cmocka_unit_test(test_gbk),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
