@@ -284,10 +284,14 @@ typedef struct yj_gen_opts {
 	uint64_t seed;
 	double violations; /* share of claims that carry an injected violation */
 	const char *out, *labels, *registry_dir, *deaths;
+	int realistic; /* also write what real claims data has and no rule may flag: refunds (冲销, some
+			  without an original), stays settled as two claims (中途结算), and claims of an
+			  institution missing from the registry */
 } yj_gen_opts;
 
 typedef struct yj_gen_stats {
 	int64_t rows, claims, injected, labels;
+	int64_t refunds, orphan_refunds, interim_stays, gap_claims, gap_lines; /* realistic cases written */
 	int64_t per_rule[64];
 } yj_gen_stats;
 

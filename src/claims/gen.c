@@ -126,6 +126,7 @@ typedef struct gclaim {
 
 typedef struct gen {
 	rng r;
+	inst gap_inst; /* an institution left out of the registry (realistic cases) */
 	const yj_rules *rs;
 	inst in[NINST];
 	phys ph[NINST * PHYS_PER];
@@ -201,18 +202,22 @@ static void flush_claim(gen *g, gclaim *c)
 		gline *l = &c->l[i];
 		yj_buf_printf(b, "%s,%d,%s,%c,", c->id, l->line_no, c->pt.id, c->pt.sex);
 		put_date(b, c->pt.birth);
-		yj_buf_printf(b, ",%s,%s,%s,%c,", g->in[c->inst].code, g->ph[c->phys].id, c->dept, c->visit);
+		yj_buf_printf(b, ",%s,%s,%s,%c,", c->inst < 0 ? g->gap_inst.code : g->in[c->inst].code, g->ph[c->phys].id,
+			      c->dept, c->visit);
 		put_date(b, c->admit);
 		yj_buf_puts(b, ",");
 		put_date(b, c->discharge);
 		yj_buf_puts(b, ",");
 		put_date(b, l->service);
-		int64_t amount = (l->qty * l->price + 500) / 1000;
-		yj_buf_printf(b, ",%s,%s,%s,%s,%lld", c->diag, l->it.code, l->it.name, l->it.type, (long long)(l->qty / 1000));
-		if (l->qty % 1000)
-			yj_buf_printf(b, ".%03lld", (long long)(l->qty % 1000));
-		yj_buf_printf(b, ",%lld.%02lld,%lld.%02lld,", (long long)(l->price / 100), (long long)(l->price % 100),
-			      (long long)(amount / 100), (long long)(amount % 100));
+		/* a refund line (negative quantity) has the negative of the amount its quantity bills */
+		int neg = l->qty < 0;
+		int64_t q = neg ? -l->qty : l->qty, amount = (q * l->price + 500) / 1000;
+		yj_buf_printf(b, ",%s,%s,%s,%s,%s%lld", c->diag, l->it.code, l->it.name, l->it.type, neg ? "-" : "",
+			      (long long)(q / 1000));
+		if (q % 1000)
+			yj_buf_printf(b, ".%03lld", (long long)(q % 1000));
+		yj_buf_printf(b, ",%lld.%02lld,%s%lld.%02lld,", (long long)(l->price / 100), (long long)(l->price % 100),
+			      neg ? "-" : "", (long long)(amount / 100), (long long)(amount % 100));
 		if (l->days >= 0)
 			yj_buf_printf(b, "%d", l->days);
 		yj_buf_puts(b, "\n");
@@ -806,6 +811,74 @@ done:
 	return c.n;
 }
 
+/* ---- realistic cases: what real claims data has and no rule may flag ----------------------- */
+
+/* Writes one case: a refund or reversal (冲销) of a clean claim's line (in full, in part, of a
+ * duplicated copy, or with no original), a stay settled as two claims (中途结算: both with the
+ * full dates, or each with its own segment), or a clean claim of the unregistered institution.
+ * Returns the lines written. */
+static int realistic_case(gen *g, int max_lines)
+{
+	gclaim c, c2;
+	int kind = below(&g->r, 6);
+	if (kind <= 2 && max_lines >= 4) {
+		clean_outpatient(g, &c, 2);
+		gline *o = &c.l[0];
+		int64_t q = o->qty >= 2000 && kind == 1 ? 1000 : o->qty / 1000 * 1000;
+		if (q <= 0)
+			q = 1000;
+		if (kind == 2) { /* the copy of a duplicated line reversed: nothing left to flag */
+			add(&c, &o->it, o->service, o->qty, o->price, o->days);
+			q = o->qty;
+		}
+		add(&c, &o->it, o->service, -q, o->price, o->days);
+		g->st->refunds++;
+		if (below(&g->r, 8) == 0) { /* a refund of an item the claim does not bill: reported */
+			const item *it = &plain_services[below(&g->r, (int)YJ_ARRAY_LEN(plain_services))];
+			int billed = 0;
+			for (int i = 0; i < c.n; i++)
+				billed |= strcmp(c.l[i].it.code, it->code) == 0;
+			if (!billed) {
+				add(&c, it, o->service, -1000, price_of(g, it), -1);
+				g->st->refunds++;
+				g->st->orphan_refunds++;
+			}
+		}
+		flush_claim(g, &c);
+		return c.n;
+	}
+	if (kind <= 4 && max_lines >= 24) { /* 中途结算: one stay, two claims */
+		patient pt;
+		new_patient(g, &pt, 1);
+		int len = 6 + below(&g->r, 3), half = 2 + below(&g->r, len - 3);
+		gclaim full;
+		stay(g, &full, &pt, below(&g->r, NINST), pick_day(g, len + 1), len, len, NULL);
+		c = c2 = full;
+		snprintf(c2.id, sizeof c2.id, "C%010lld", (long long)g->claim_seq++);
+		c.n = c2.n = 0;
+		for (int i = 0; i < full.n; i++) {
+			gclaim *to = full.l[i].service - full.admit < half ? &c : &c2;
+			to->l[to->n] = full.l[i];
+			to->l[to->n].line_no = to->n + 1;
+			to->n++;
+		}
+		if (kind == 4) { /* each segment with its own dates: the second admitted on the first's discharge */
+			c.discharge = full.admit + half;
+			c2.admit = full.admit + half;
+		}
+		flush_claim(g, &c);
+		flush_claim(g, &c2);
+		g->st->interim_stays++;
+		return c.n + c2.n;
+	}
+	clean_outpatient(g, &c, max_lines < 4 ? max_lines : 4);
+	c.inst = -1; /* 登记缺失: its physicians are registered nowhere, so it is judged by no registry rule */
+	flush_claim(g, &c);
+	g->st->gap_claims++;
+	g->st->gap_lines += c.n;
+	return c.n;
+}
+
 /* ---- registry ----------------------------------------------------------------------------- */
 
 static const char uscc_alpha[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
@@ -936,6 +1009,7 @@ int yj_gen_claims(const yj_gen_opts *o, const yj_rules *rs, yj_gen_stats *st, ch
 	setup(g);
 	g->pool = (int)(o->rows / 12 > 200 ? o->rows / 12 : 200);
 	g->visits = yj_calloc((size_t)g->pool, 1);
+	snprintf(g->gap_inst.code, sizeof g->gap_inst.code, "12339900MB00000000"); /* in no registry file */
 	g->key_used = yj_calloc(NINST * 64, 1);
 	int rc = YJ_ERR;
 	g->out = fopen(o->out, "w");
@@ -968,6 +1042,8 @@ int yj_gen_claims(const yj_gen_opts *o, const yj_rules *rs, yj_gen_stats *st, ch
 			if (n)
 				continue;
 		}
+		if (o->realistic && unif(&g->r) < 0.03 && realistic_case(g, (int)(left < 24 ? left : 24)) > 0)
+			continue;
 		if (left >= 24 && unif(&g->r) < 0.06)
 			clean_inpatient(g, &c);
 		else

@@ -196,6 +196,7 @@ int cmd_gen(int argc, char **argv)
 		{"rules", 1, "rule base whose rules are injected (default rules)", NULL},
 		{"registry-out", 1, "registry directory to write (default: OUT without .csv + _registry)", NULL},
 		{"deaths-out", 1, "death register to write (default: OUT without .csv + _deaths.csv)", NULL},
+		{"realistic", 0, "also write refunds (冲销), stays settled as two claims (中途结算) and an unregistered institution", NULL},
 		{NULL, 0, NULL, NULL},
 	};
 	int code;
@@ -229,6 +230,7 @@ int cmd_gen(int argc, char **argv)
 		.labels = labels,
 		.registry_dir = reg,
 		.deaths = deaths,
+		.realistic = cli_get(opts, "realistic") != NULL,
 	};
 	yj_gen_stats st;
 	uint64_t t0 = yj_mono_ns();
