@@ -160,6 +160,10 @@ enum yj_rule_type {
 	YJ_RT_CARD_MISUSE,
 	YJ_RT_BIG_RX,
 	YJ_RT_KEY_DRUG,
+	YJ_RT_SPLIT_BILLING,
+	YJ_RT_CONSUMABLE_PROCEDURE,
+	YJ_RT_RX_SPLIT,
+	YJ_RT_CHECKUP_ADMISSION,
 	YJ_RT_COUNT
 };
 const char *yj_rule_type_name(int type);

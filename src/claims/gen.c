@@ -755,6 +755,77 @@ static int inject(gen *g, const yj_rule *r)
 		label_all(&c, r, "drug");
 		break;
 	}
+	case YJ_RT_SPLIT_BILLING: { /* min_parts distinct parts of one set on one day */
+		const yj_list_item *li = pick_listed(g, r);
+		int need = (int)yj_rule_num(r, "min_parts", 2);
+		char v = scene_visit(g, r);
+		if (!li || !v)
+			return 0;
+		base_out(g, &c, &pt, v, pick_day(g, 0), inst);
+		int got = 0;
+		for (int k = 0; k < r->list->n && got < need; k++) {
+			const yj_list_item *x = &r->list->items[k];
+			if (strcmp(x->value, li->value) != 0 || !exclusive_to(g, r, x->code))
+				continue;
+			item it = make_item(x->code, x->name);
+			add(&c, &it, c.l[0].service, 1000, price_of(g, &it), -1)->label = r;
+			got++;
+		}
+		if (got < need)
+			return 0;
+		break;
+	}
+	case YJ_RT_CONSUMABLE_PROCEDURE: { /* the consumable in a stay without its procedure */
+		const yj_list_item *li = pick_listed(g, r);
+		if (!li || !(r->scene_mask & 1u << YJ_VISIT_I))
+			return 0;
+		int len = 3 + below(&g->r, 3);
+		stay(g, &c, &pt, inst, pick_day(g, len + 1), len, len, NULL);
+		item it = make_item(li->code, li->name);
+		add(&c, &it, c.admit + 1, 1000, 100000 + 1000 * below(&g->r, 100), -1)->label = r;
+		break;
+	}
+	case YJ_RT_RX_SPLIT: { /* two claims at one institution on one day, each at most the limit */
+		char v = scene_visit(g, r);
+		if (!v)
+			return 0;
+		int64_t limit = (int64_t)llround(yj_rule_num(r, "amount", 1000) * 100);
+		int32_t day = pick_day(g, 0);
+		int maxd = g->clean_max_days[v == 'E' ? YJ_VISIT_E : YJ_VISIT_O];
+		int i1 = below(&g->r, 8), i2 = (i1 + 1) % 8;
+		base_out(g, &c, &pt, v, day, inst);
+		add(&c, &plain_drugs[i1], day, 1000, limit / 2, 1 + below(&g->r, maxd))->label = r;
+		base_out(g, &c2, &pt, v, day, inst);
+		add(&c2, &plain_drugs[i2], day, 1000, limit / 2 + 1 + below(&g->r, 3) * 1000, 1 + below(&g->r, maxd))->label = r;
+		flush_claim(g, &c);
+		flush_claim(g, &c2);
+		return c.n + c2.n;
+	}
+	case YJ_RT_CHECKUP_ADMISSION: { /* min..max days of examinations, bed and nursing only */
+		int lo = (int)yj_rule_num(r, "min_days", 2), hi = (int)yj_rule_num(r, "max_days", 4);
+		if (lo < 1 || hi < lo || hi + 1 >= g->ndays || hi * 3 > MAXL || !(r->scene_mask & 1u << YJ_VISIT_I))
+			return 0;
+		int len = below(&g->r, 2) ? (below(&g->r, 2) ? lo : hi) : lo + below(&g->r, hi - lo + 1);
+		const yj_list_item *ex[16];
+		int nex = 0;
+		for (int k = 0; k < r->list->n && nex < 16; k++)
+			if (strcmp(r->list->items[k].value, "exam") == 0 && exclusive_to(g, r, r->list->items[k].code))
+				ex[nex++] = &r->list->items[k];
+		if (!nex || !list_value(r, bed.code) || !list_value(r, nurse2.code))
+			return 0;
+		start(g, &c, &pt, 'I', inst, clinical_of(g, inst), diag_inp[below(&g->r, 6)]);
+		c.admit = pick_day(g, len + 1);
+		c.discharge = c.admit + len;
+		for (int d = 0; d < len; d++) {
+			add(&c, &bed, c.admit + d, 1000, bed.price, -1);
+			add(&c, &nurse2, c.admit + d, 1000, nurse2.price, -1);
+			const yj_list_item *e = ex[below(&g->r, nex)];
+			item it = make_item(e->code, e->name);
+			add(&c, &it, c.admit + d, 1000, price_of(g, &it), -1);
+		}
+		label_all(&c, r, NULL);
+		break;
+	}
 	case YJ_RT_KEY_DRUG: {
 		double growth = yj_rule_num(r, "growth", NAN);
 		char v = scene_visit(g, r);

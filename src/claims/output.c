@@ -16,6 +16,7 @@ static int value_kind(int type)
 	case YJ_RT_PRICE_CAP:
 	case YJ_RT_BIG_RX:
 	case YJ_RT_KEY_DRUG:
+	case YJ_RT_RX_SPLIT:
 		return K_MONEY;
 	case YJ_RT_DAILY_CAP:
 		return K_QTY;

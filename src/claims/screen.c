@@ -645,7 +645,8 @@ static void exclusive_day(const ctx *x, int ri, fvec *o, int32_t *rows, int64_t 
 		int b = a + 1;
 		while (b < n && keys[b] >> 32 == keys[a] >> 32)
 			b++;
-		int distinct = 1;
+		int distinct = 1, min = x->rs->r[ri].type == YJ_RT_SPLIT_BILLING
+						 ? (int)yj_rule_num(&x->rs->r[ri], "min_parts", 2) : 2;
 		int32_t keep = rows[a];
 		for (int j = a + 1; j < b; j++) {
 			distinct += keys[j] != keys[j - 1];
@@ -654,12 +655,12 @@ static void exclusive_day(const ctx *x, int ri, fvec *o, int32_t *rows, int64_t 
 			if (c->amount[rows[j]] > c->amount[keep])
 				keep = rows[j];
 		}
-		if (distinct >= 2) {
+		if (distinct >= min) {
 			int32_t fid = o->ids++;
 			for (int j = a; j < b; j++) {
 				int32_t row = rows[j];
 				int same = c->item[row] == c->item[keep];
-				emit(o, ri, fid, row, same ? -1 : keep, same ? 0 : c->amount[row], distinct, 1);
+				emit(o, ri, fid, row, same ? -1 : keep, same ? 0 : c->amount[row], distinct, min - 1);
 			}
 		}
 		a = b;
@@ -1029,6 +1030,174 @@ static void r_key_drug(const ctx *x, int ri, fvec *o)
 	free(t);
 }
 
+/* ---- rule types of the second round ------------------------------------------------------- */
+
+/* High-value consumables (高值耗材) with no matching procedure in the claim: the list pairs each
+ * consumable with the `|`-separated codes of the procedures that use it. */
+static void r_consumable(const ctx *x, int ri, fvec *o)
+{
+	const yj_claims *c = x->c;
+	const yj_rule *r = &x->rs->r[ri];
+	int64_t *t = item_table(x, r->list, V_INDEX);
+	int32_t ni = yj_dict_count(c->dict[YJ_D_ITEM]);
+	/* the procedure codes of each list item, as item dictionary codes */
+	int32_t **procs = yj_calloc((size_t)r->list->n, sizeof *procs);
+	int *np = yj_calloc((size_t)r->list->n, sizeof *np);
+	for (int k = 0; k < r->list->n; k++) {
+		char **v = NULL;
+		int n = 0;
+		for (const char *s = r->list->items[k].value; *s;) {
+			const char *e = strchr(s, '|');
+			size_t len = e ? (size_t)(e - s) : strlen(s);
+			if (len) {
+				v = yj_realloc(v, sizeof *v * (size_t)(n + 1));
+				v[n++] = yj_strndup(s, len);
+			}
+			s += len + (e ? 1 : 0);
+		}
+		procs[k] = yj_malloc(sizeof **procs * (size_t)(n ? n : 1));
+		for (int i = 0; i < n; i++) {
+			int32_t code = yj_dict_find(c->dict[YJ_D_ITEM], v[i], strlen(v[i]));
+			if (code >= 0)
+				procs[k][np[k]++] = code;
+			free(v[i]);
+		}
+		free(v);
+	}
+	uint8_t *in_claim = yj_calloc((size_t)(ni ? ni : 1), 1);
+	for (int32_t k = 0; k < x->nclaims; k++) {
+		int32_t a = x->claim_off[k], b = x->claim_off[k + 1], any = 0;
+		for (int32_t j = a; j < b && !any; j++)
+			any = t[c->item[x->by_claim[j]]] != NONE;
+		if (!any)
+			continue;
+		for (int32_t j = a; j < b; j++)
+			in_claim[c->item[x->by_claim[j]]] = 1;
+		int32_t fid = -1;
+		for (int32_t j = a; j < b; j++) {
+			int32_t row = x->by_claim[j];
+			int64_t li = t[c->item[row]];
+			if (li == NONE || !SCENE(r, row))
+				continue;
+			int found = 0;
+			for (int q = 0; q < np[li] && !found; q++)
+				found = in_claim[procs[li][q]];
+			if (found)
+				continue;
+			if (fid < 0)
+				fid = o->ids++;
+			emit(o, ri, fid, row, -1, c->amount[row], 0, 0);
+		}
+		for (int32_t j = a; j < b; j++)
+			in_claim[c->item[x->by_claim[j]]] = 0;
+	}
+	for (int k = 0; k < r->list->n; k++)
+		free(procs[k]);
+	free(procs);
+	free(np);
+	free(in_claim);
+	free(t);
+}
+
+/* A big prescription split over claims (分解处方): a patient's O/E claims at one institution on
+ * one day (the day of each claim's head row), none over `amount` yuan of drugs by itself (that is
+ * big_prescription) but together over it. Rows: the drug lines of those claims. */
+typedef struct rxc {
+	int32_t patient, inst, day, claim;
+	int64_t drugs;
+} rxc;
+
+static int rxc_cmp(const void *a, const void *b)
+{
+	const rxc *x = a, *y = b;
+#define K(f)                                                                                                          \
+	if (x->f != y->f)                                                                                             \
+		return x->f < y->f ? -1 : 1;
+	K(patient) K(inst) K(day) K(claim)
+#undef K
+	return 0;
+}
+
+static void r_rx_split(const ctx *x, int ri, fvec *o)
+{
+	const yj_claims *c = x->c;
+	const yj_rule *r = &x->rs->r[ri];
+	int64_t limit = (int64_t)llround(yj_rule_num(r, "amount", 1000) * 100);
+	rxc *v = yj_malloc(sizeof *v * (size_t)(x->nclaims ? x->nclaims : 1));
+	int32_t n = 0;
+	for (int32_t k = 0; k < x->nclaims; k++) {
+		int32_t f = x->claim_first[k];
+		if (f < 0 || c->visit[f] == YJ_VISIT_I || !SCENE(r, f))
+			continue;
+		int64_t sum = 0;
+		int drugs = 0;
+		for (int32_t j = x->claim_off[k]; j < x->claim_off[k + 1]; j++) {
+			int32_t row = x->by_claim[j];
+			if (c->item_type[row] == YJ_ITEM_DRUG) {
+				sum += c->amount[row];
+				drugs = 1;
+			}
+		}
+		if (drugs)
+			v[n++] = (rxc){c->patient[f], c->inst[f], c->service[f], k, sum};
+	}
+	qsort(v, (size_t)n, sizeof *v, rxc_cmp);
+	for (int32_t a = 0; a < n;) {
+		int32_t b = a + 1;
+		int64_t sum = v[a].drugs, max = v[a].drugs;
+		while (b < n && v[b].patient == v[a].patient && v[b].inst == v[a].inst && v[b].day == v[a].day) {
+			sum += v[b].drugs;
+			max = v[b].drugs > max ? v[b].drugs : max;
+			b++;
+		}
+		if (b - a >= 2 && max <= limit && sum > limit) {
+			int32_t fid = o->ids++;
+			for (int32_t q = a; q < b; q++)
+				for (int32_t j = x->claim_off[v[q].claim]; j < x->claim_off[v[q].claim + 1]; j++) {
+					int32_t row = x->by_claim[j];
+					if (c->item_type[row] == YJ_ITEM_DRUG)
+						emit(o, ri, fid, row, -1, c->amount[row], sum, limit);
+				}
+		}
+		a = b;
+	}
+	free(v);
+}
+
+/* Health-check admissions (体检名义住院): a stay of min_days..max_days days whose lines are all
+ * listed — examination items (list value `exam`) and accommodation — with at least one
+ * examination: examined, not treated. Rows: every line of the stay. */
+static void r_checkup(const ctx *x, int ri, fvec *o)
+{
+	const yj_claims *c = x->c;
+	const yj_rule *r = &x->rs->r[ri];
+	int64_t *t = item_table(x, r->list, V_INDEX);
+	int32_t lo = (int32_t)yj_rule_num(r, "min_days", 2), hi = (int32_t)yj_rule_num(r, "max_days", 4);
+	for (int32_t s = 0; s < x->neps; s++) {
+		const episode *e = &x->eps[s];
+		if (e->discharge == YJ_NO_DATE || e->discharge - e->admit < lo || e->discharge - e->admit > hi ||
+		    !SCENE(r, e->first))
+			continue;
+		int treated = 0, exams = 0;
+		for (int32_t q = e->s0; q < e->s1 && !treated; q++)
+			for (int32_t j = x->claim_off[x->stays[q].claim]; j < x->claim_off[x->stays[q].claim + 1]; j++) {
+				int64_t k = t[c->item[x->by_claim[j]]];
+				if (k == NONE) {
+					treated = 1;
+					break;
+				}
+				exams += strcmp(r->list->items[k].value, "exam") == 0;
+			}
+		if (treated || !exams)
+			continue;
+		int32_t fid = o->ids++;
+		for (int32_t q = e->s0; q < e->s1; q++)
+			for (int32_t j = x->claim_off[x->stays[q].claim]; j < x->claim_off[x->stays[q].claim + 1]; j++)
+				emit(o, ri, fid, x->by_claim[j], -1, c->amount[x->by_claim[j]], e->discharge - e->admit, hi);
+	}
+	free(t);
+}
+
 /* ---- driver ------------------------------------------------------------------------------- */
 
 typedef void (*rule_fn)(const ctx *x, int ri, fvec *o);
@@ -1050,6 +1219,10 @@ static const rule_fn rule_fns[YJ_RT_COUNT] = {
 	[YJ_RT_CARD_MISUSE] = r_card,
 	[YJ_RT_BIG_RX] = r_big_rx,
 	[YJ_RT_KEY_DRUG] = r_key_drug,
+	[YJ_RT_SPLIT_BILLING] = r_exclusive, /* components of one set on one day: the exclusive kernel with min_parts */
+	[YJ_RT_CONSUMABLE_PROCEDURE] = r_consumable,
+	[YJ_RT_RX_SPLIT] = r_rx_split,
+	[YJ_RT_CHECKUP_ADMISSION] = r_checkup,
 };
 
 typedef struct pool {

@@ -430,6 +430,102 @@ static void test_key_drug(void **s)
 	yj_buf_free(&b);
 }
 
+/* 拆分项目: two parts of one set on one day (the boundary, min_parts=2); parts of two different
+ * sets, or on two days, are not. The dearest line is kept. */
+static void test_split_billing(void **s)
+{
+	(void)s;
+	yj_buf b = YJ_BUF_INIT;
+	OUT(&b, "C1", 1, "P1", "2024-01-05", "XS511", "service", 1, 25, -1); /* the panel alone */
+	OUT(&b, "C1", 2, "P1", "2024-01-05", "XS502", "service", 1, 900, -1); /* a part of another set */
+	OUT(&b, "C2", 1, "P1", "2024-01-06", "XS512", "service", 1, 5, -1);  /* a CBC part, another day */
+	assert_int_equal(screen(&b, "R-SPLIT-01", NULL), 0);
+	OUT(&b, "C1", 1, "P1", "2024-01-05", "XS512", "service", 1, 5, -1);
+	OUT(&b, "C1", 2, "P1", "2024-01-05", "XS513", "service", 1, 6, -1);
+	OUT(&b, "C2", 1, "P1", "2024-01-05", "XS514", "service", 1, 7, -1); /* another claim, same day */
+	int flags;
+	assert_int_equal(screen(&b, "R-SPLIT-01", &flags), 3);
+	assert_int_equal(flags, 1);
+	assert_int_equal(last_amount, 1100); /* 7.00 kept */
+	/* PTCA billed beside its own stent placement */
+	INP(&b, "C1", 1, "P1", "2024-01-01", "2024-01-05", "2024-01-02", "XS602", 1, 3000);
+	INP(&b, "C1", 2, "P1", "2024-01-01", "2024-01-05", "2024-01-02", "XS601", 1, 2000);
+	assert_int_equal(screen(&b, "R-SPLIT-01", NULL), 2);
+	assert_int_equal(last_amount, 200000);
+	yj_buf_free(&b);
+}
+
+/* 高值耗材: a stent with its procedure in the claim is fine; without it, or with it only in
+ * another claim, it is flagged; an alternative procedure of the list (XS604 for a stapler) counts. */
+static void test_consumable_procedure(void **s)
+{
+	(void)s;
+	yj_buf b = YJ_BUF_INIT;
+	INP(&b, "C1", 1, "P1", "2024-01-01", "2024-01-05", "2024-01-02", "XS602", 1, 3000);
+	INP(&b, "C1", 2, "P1", "2024-01-01", "2024-01-05", "2024-01-02", "XM601", 1, 8000);
+	INP(&b, "C2", 1, "P2", "2024-01-01", "2024-01-05", "2024-01-02", "XS604", 1, 3000);
+	INP(&b, "C2", 2, "P2", "2024-01-01", "2024-01-05", "2024-01-02", "XM603", 1, 2000);
+	assert_int_equal(screen(&b, "R-HVC-01", NULL), 0);
+	INP(&b, "C1", 1, "P1", "2024-01-01", "2024-01-05", "2024-01-02", "XM601", 1, 8000);
+	INP(&b, "C1", 2, "P1", "2024-01-01", "2024-01-05", "2024-01-02", "XM604", 1, 1000);
+	INP(&b, "C2", 1, "P1", "2024-01-06", "2024-01-08", "2024-01-06", "XS602", 1, 3000);
+	int flags;
+	assert_int_equal(screen(&b, "R-HVC-01", &flags), 2);
+	assert_int_equal(flags, 1);
+	assert_int_equal(last_amount, 900000);
+	yj_buf_free(&b);
+}
+
+/* 分解处方: 500.00 + 500.00 is exactly the limit (not flagged); 500.00 + 500.01 is; one claim over
+ * the limit is big_prescription's, not this rule's; another day or institution is not. */
+static void test_rx_split(void **s)
+{
+	(void)s;
+	yj_buf b = YJ_BUF_INIT;
+	OUT(&b, "C1", 1, "P1", "2024-01-05", "XD001", "drug", 1, 500.00, 3);
+	OUT(&b, "C2", 1, "P1", "2024-01-05", "XD002", "drug", 1, 500.00, 3);
+	assert_int_equal(screen(&b, "R-RXSPLIT-01", NULL), 0);
+	OUT(&b, "C1", 1, "P1", "2024-01-05", "XD001", "drug", 1, 500.00, 3);
+	OUT(&b, "C1", 2, "P1", "2024-01-05", "XS001", "service", 1, 80.00, -1);
+	OUT(&b, "C2", 1, "P1", "2024-01-05", "XD002", "drug", 1, 500.01, 3);
+	int flags;
+	assert_int_equal(screen(&b, "R-RXSPLIT-01", &flags), 2);
+	assert_int_equal(flags, 1);
+	OUT(&b, "C1", 1, "P1", "2024-01-05", "XD001", "drug", 1, 1000.01, 3);
+	OUT(&b, "C2", 1, "P1", "2024-01-05", "XD002", "drug", 1, 10.00, 3);
+	assert_int_equal(screen(&b, "R-RXSPLIT-01", NULL), 0);
+	OUT(&b, "C1", 1, "P1", "2024-01-05", "XD001", "drug", 1, 600.00, 3);
+	OUT(&b, "C2", 1, "P1", "2024-01-06", "XD002", "drug", 1, 600.00, 3);
+	line(&b, "C3", 1, "P1", 'M', "1980-05-05", "I2", "D1", "03", 'O', "", "", "2024-01-05", "J06.9", "XD002", "drug", 1, 600, 3);
+	assert_int_equal(screen(&b, "R-RXSPLIT-01", NULL), 0);
+	yj_buf_free(&b);
+}
+
+/* 体检名义住院: 2–4 days with examinations, bed and nursing only; a treatment, a 5-day or 1-day
+ * stay, or no examination at all is not flagged. */
+static void test_checkup_admission(void **s)
+{
+	(void)s;
+	yj_buf b = YJ_BUF_INIT;
+	static const char *const stays[][2] = {{"2024-01-01", "2024-01-03"}, {"2024-01-01", "2024-01-05"}};
+	for (int k = 0; k < 2; k++) { /* 2 and 4 days: the boundaries */
+		INP(&b, "C1", 1, "P1", stays[k][0], stays[k][1], "2024-01-01", "XB001", 1, 50);
+		INP(&b, "C1", 2, "P1", stays[k][0], stays[k][1], "2024-01-01", "XS701", 1, 30);
+		INP(&b, "C1", 3, "P1", stays[k][0], stays[k][1], "2024-01-02", "XS703", 1, 120);
+		INP(&b, "C1", 4, "P1", stays[k][0], stays[k][1], "2024-01-02", "XN002", 1, 25);
+		int flags;
+		assert_int_equal(screen(&b, "R-CHECKUP-01", &flags), 4);
+		assert_int_equal(flags, 1);
+	}
+	INP(&b, "C1", 1, "P1", "2024-01-01", "2024-01-06", "2024-01-01", "XS701", 1, 30); /* 5 days */
+	INP(&b, "C2", 1, "P2", "2024-01-01", "2024-01-02", "2024-01-01", "XS701", 1, 30); /* 1 day */
+	INP(&b, "C3", 1, "P3", "2024-01-01", "2024-01-03", "2024-01-01", "XS701", 1, 30);
+	INP(&b, "C3", 2, "P3", "2024-01-01", "2024-01-03", "2024-01-01", "XD001", 1, 15); /* treated */
+	INP(&b, "C4", 1, "P4", "2024-01-01", "2024-01-03", "2024-01-01", "XB001", 1, 50); /* no examination */
+	assert_int_equal(screen(&b, "R-CHECKUP-01", NULL), 0);
+	yj_buf_free(&b);
+}
+
 static void test_rules_errors(void **s)
 {
 	(void)s;
@@ -520,7 +616,9 @@ int main(void)
 		cmocka_unit_test(test_physician_and_dept), cmocka_unit_test(test_card_misuse),
 		cmocka_unit_test(test_big_rx),	     cmocka_unit_test(test_key_drug),
 		cmocka_unit_test(test_rules_errors), cmocka_unit_test(test_interim_settlement),
-		cmocka_unit_test(test_registry_gap),
+		cmocka_unit_test(test_registry_gap), cmocka_unit_test(test_split_billing),
+		cmocka_unit_test(test_consumable_procedure), cmocka_unit_test(test_rx_split),
+		cmocka_unit_test(test_checkup_admission),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
