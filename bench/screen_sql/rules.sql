@@ -38,7 +38,7 @@ CREATE TABLE rule_cfg AS
 SELECT rule_id, "type" AS rtype, scene, list_id,
 	sex, min_age, max_age, max_days, days, diag_chars, min_idle_days, min_hours * speed_kmh AS max_km,
 	CAST(round(amount * 100) AS BIGINT) AS amount_fen, growth,
-	CAST(round(min_amount * 100) AS BIGINT) AS min_amount_fen, top_n
+	CAST(round(min_amount * 100) AS BIGINT) AS min_amount_fen, top_n, min_parts, min_days, max_days
 FROM (
 	SELECT r.rule_id, r."type", r.scene, COALESCE(r.list, '') AS list_id,
 		COALESCE((SELECT substr(v, 1, 1) FROM rule_params p WHERE p.rule_id = r.rule_id AND p.k = 'sex' AND v <> ''), '') AS sex,
@@ -53,7 +53,10 @@ FROM (
 		COALESCE((SELECT CAST(v AS DOUBLE) FROM rule_params p WHERE p.rule_id = r.rule_id AND p.k = 'amount' AND v <> ''), 1000) AS amount,
 		(SELECT CAST(v AS DOUBLE) FROM rule_params p WHERE p.rule_id = r.rule_id AND p.k = 'growth' AND v <> '') AS growth,
 		COALESCE((SELECT CAST(v AS DOUBLE) FROM rule_params p WHERE p.rule_id = r.rule_id AND p.k = 'min_amount' AND v <> ''), 1000) AS min_amount,
-		COALESCE((SELECT CAST(trunc(CAST(v AS DOUBLE)) AS INTEGER) FROM rule_params p WHERE p.rule_id = r.rule_id AND p.k = 'top_n' AND v <> ''), 0) AS top_n
+		COALESCE((SELECT CAST(trunc(CAST(v AS DOUBLE)) AS INTEGER) FROM rule_params p WHERE p.rule_id = r.rule_id AND p.k = 'top_n' AND v <> ''), 0) AS top_n,
+		COALESCE((SELECT CAST(trunc(CAST(v AS DOUBLE)) AS INTEGER) FROM rule_params p WHERE p.rule_id = r.rule_id AND p.k = 'min_parts' AND v <> ''), 2) AS min_parts,
+		COALESCE((SELECT CAST(trunc(CAST(v AS DOUBLE)) AS INTEGER) FROM rule_params p WHERE p.rule_id = r.rule_id AND p.k = 'min_days' AND v <> ''), 2) AS min_days,
+		COALESCE((SELECT CAST(trunc(CAST(v AS DOUBLE)) AS INTEGER) FROM rule_params p WHERE p.rule_id = r.rule_id AND p.k = 'max_days' AND v <> ''), 4) AS max_days
 	FROM rules r
 	WHERE NOT (substr(COALESCE(r.enabled, ''), 1, 1) = '0' OR r.enabled IN ('no', 'false'))
 ) q;
@@ -72,6 +75,17 @@ WITH RECURSIVE s(list_id, item_code, rest, part) AS (
 	FROM s WHERE rest <> ''
 )
 SELECT list_id, item_code, part AS prefix FROM s WHERE part IS NOT NULL AND part <> '';
+
+-- consumable_procedure pairs: the `|`-separated procedure codes of each listed consumable
+CREATE TABLE proc_pair AS
+WITH RECURSIVE s(list_id, item_code, rest, part) AS (
+	SELECT list_id, item_code, value || '|', CAST(NULL AS VARCHAR) FROM list_items
+	WHERE list_id IN (SELECT list_id FROM rule_cfg WHERE rtype = 'consumable_procedure')
+	UNION ALL
+	SELECT list_id, item_code, substr(rest, instr(rest, '|') + 1), substr(rest, 1, instr(rest, '|') - 1)
+	FROM s WHERE rest <> ''
+)
+SELECT DISTINCT list_id, item_code, part AS proc FROM s WHERE part IS NOT NULL AND part <> '';
 
 -- registry: the departments of each institution and of each physician's registration
 CREATE TABLE inst_depts AS
@@ -103,6 +117,7 @@ SELECT patient_id, MIN(death_date) AS death_date FROM deaths GROUP BY patient_id
 -- them; SQLite's nested loops do)
 CREATE INDEX list_items_k ON list_items (list_id, item_code);
 CREATE INDEX diag_prefix_k ON diag_prefix (list_id, item_code);
+CREATE INDEX proc_pair_k ON proc_pair (list_id, item_code);
 CREATE INDEX inst_depts_k ON inst_depts (institution_code, dept);
 CREATE INDEX phys_depts_k ON phys_depts (physician_id, institution_code, dept);
 CREATE INDEX inst_geo_k ON inst_geo (institution_code);
@@ -111,9 +126,9 @@ CREATE INDEX death_day_k ON death_day (patient_id);
 -- the head row of each claim (lowest line_no): its visit type decides a claim's scene, and an
 -- inpatient claim's head row gives the stay's patient, admission, discharge and main diagnosis
 CREATE TABLE claim_head AS
-SELECT claim_id, line_no, patient_id, institution_code, visit_type, admit_date, discharge_date, diagnosis, rn
+SELECT claim_id, line_no, patient_id, institution_code, visit_type, admit_date, discharge_date, service_date, diagnosis, rn
 FROM (
-	SELECT claim_id, line_no, patient_id, institution_code, visit_type, admit_date, discharge_date, diagnosis, rowid AS rn,
+	SELECT claim_id, line_no, patient_id, institution_code, visit_type, admit_date, discharge_date, service_date, diagnosis, rowid AS rn,
 		ROW_NUMBER() OVER (PARTITION BY claim_id ORDER BY line_no, rowid) AS k
 	FROM claims
 ) h WHERE k = 1;
@@ -413,3 +428,73 @@ WITH x AS (
 SELECT x.rule_id, x.claim_id, x.line_no
 FROM x JOIN marked ON marked.rule_id = x.rule_id AND marked.institution_code = x.institution_code
 	AND marked.item_code = x.item_code AND marked.m = x.m;
+
+-- @section split_billing
+-- at least min_parts different items of one component set (the list value) for a patient on one day
+INSERT INTO flags
+WITH x AS (
+	SELECT r.rule_id, r.min_parts, l.value AS grp, c.patient_id, c.service_date, c.item_code, c.claim_id, c.line_no
+	FROM rule_cfg r
+	JOIN list_items l ON l.list_id = r.list_id
+	JOIN claims c ON c.item_code = l.item_code
+	WHERE r.rtype = 'split_billing' AND instr(r.scene, c.visit_type) > 0
+), g AS (
+	SELECT rule_id, patient_id, service_date, grp, COUNT(DISTINCT item_code) AS k
+	FROM x GROUP BY rule_id, patient_id, service_date, grp
+)
+SELECT x.rule_id, x.claim_id, x.line_no
+FROM x JOIN g ON g.rule_id = x.rule_id AND g.patient_id = x.patient_id AND g.service_date = x.service_date AND g.grp = x.grp
+WHERE g.k >= x.min_parts;
+
+-- @section consumable_procedure
+-- a listed consumable whose claim bills none of its procedures
+INSERT INTO flags
+SELECT r.rule_id, c.claim_id, c.line_no
+FROM rule_cfg r
+JOIN list_items l ON l.list_id = r.list_id
+JOIN claims c ON c.item_code = l.item_code
+WHERE r.rtype = 'consumable_procedure' AND instr(r.scene, c.visit_type) > 0
+	AND NOT EXISTS (
+		SELECT 1 FROM proc_pair p JOIN claims d ON d.item_code = p.proc
+		WHERE p.list_id = r.list_id AND p.item_code = c.item_code AND d.claim_id = c.claim_id);
+
+-- @section rx_split
+-- a patient's O/E claims with drug lines at one institution on one day (the head row's): two or
+-- more, none over `amount` yuan of drugs, together over it; their drug lines
+INSERT INTO flags
+WITH s AS (
+	SELECT claim_id, SUM(amount) AS total FROM claims WHERE item_type = 'drug' GROUP BY claim_id
+), h AS (
+	SELECT r.rule_id, r.amount_fen, h.claim_id,
+		COUNT(*) OVER w AS n, SUM(s.total) OVER w AS total, MAX(s.total) OVER w AS mx
+	FROM claim_head h
+	JOIN s ON s.claim_id = h.claim_id
+	JOIN rule_cfg r ON r.rtype = 'rx_split' AND instr(r.scene, h.visit_type) > 0
+	WHERE h.visit_type <> 'I'
+	WINDOW w AS (PARTITION BY r.rule_id, h.patient_id, h.institution_code, h.service_date)
+)
+SELECT h.rule_id, c.claim_id, c.line_no
+FROM h JOIN claims c ON c.claim_id = h.claim_id
+WHERE h.n >= 2 AND h.mx <= h.amount_fen AND h.total > h.amount_fen AND c.item_type = 'drug';
+
+-- @section checkup_admission
+-- a stay (claim) of min_days..max_days days whose lines are all listed, at least one an
+-- examination (list value 'exam'): all its lines. (yijian reads a stay across its claims; the
+-- generator's stays are one claim each.)
+INSERT INTO flags
+WITH st AS (
+	SELECT r.rule_id, r.list_id, h.claim_id
+	FROM claim_head h JOIN rule_cfg r ON r.rtype = 'checkup_admission' AND instr(r.scene, h.visit_type) > 0
+	WHERE h.visit_type = 'I' AND h.discharge_date IS NOT NULL
+		AND @DAYS(h.discharge_date, h.admit_date) BETWEEN r.min_days AND r.max_days
+), ln AS (
+	SELECT st.rule_id, c.claim_id, c.line_no, l.value
+	FROM st
+	JOIN claims c ON c.claim_id = st.claim_id
+	LEFT JOIN list_items l ON l.list_id = st.list_id AND l.item_code = c.item_code
+), ok AS (
+	SELECT rule_id, claim_id FROM ln GROUP BY rule_id, claim_id
+	HAVING SUM(CASE WHEN value IS NULL THEN 1 ELSE 0 END) = 0 AND SUM(CASE WHEN value = 'exam' THEN 1 ELSE 0 END) > 0
+)
+SELECT ln.rule_id, ln.claim_id, ln.line_no
+FROM ln JOIN ok ON ok.rule_id = ln.rule_id AND ok.claim_id = ln.claim_id;
