@@ -38,7 +38,8 @@ CREATE TABLE rule_cfg AS
 SELECT rule_id, "type" AS rtype, scene, list_id,
 	sex, min_age, max_age, max_days, days, diag_chars, min_idle_days, min_hours * speed_kmh AS max_km,
 	CAST(round(amount * 100) AS BIGINT) AS amount_fen, growth,
-	CAST(round(min_amount * 100) AS BIGINT) AS min_amount_fen, top_n, min_parts, min_days, max_days
+	CAST(round(min_amount * 100) AS BIGINT) AS min_amount_fen, top_n, min_parts, min_days, max_days,
+	child_max_age, adult_min_age
 FROM (
 	SELECT r.rule_id, r."type", r.scene, COALESCE(r.list, '') AS list_id,
 		COALESCE((SELECT substr(v, 1, 1) FROM rule_params p WHERE p.rule_id = r.rule_id AND p.k = 'sex' AND v <> ''), '') AS sex,
@@ -55,7 +56,10 @@ FROM (
 		COALESCE((SELECT CAST(v AS DOUBLE) FROM rule_params p WHERE p.rule_id = r.rule_id AND p.k = 'min_amount' AND v <> ''), 1000) AS min_amount,
 		COALESCE((SELECT CAST(trunc(CAST(v AS DOUBLE)) AS INTEGER) FROM rule_params p WHERE p.rule_id = r.rule_id AND p.k = 'top_n' AND v <> ''), 0) AS top_n,
 		COALESCE((SELECT CAST(trunc(CAST(v AS DOUBLE)) AS INTEGER) FROM rule_params p WHERE p.rule_id = r.rule_id AND p.k = 'min_parts' AND v <> ''), 2) AS min_parts,
-		COALESCE((SELECT CAST(trunc(CAST(v AS DOUBLE)) AS INTEGER) FROM rule_params p WHERE p.rule_id = r.rule_id AND p.k = 'min_days' AND v <> ''), 2) AS min_days,
+		COALESCE((SELECT CAST(trunc(CAST(v AS DOUBLE)) AS INTEGER) FROM rule_params p WHERE p.rule_id = r.rule_id AND p.k = 'min_days' AND v <> ''),
+			CASE WHEN r."type" = 'card_identity' THEN 1 ELSE 2 END) AS min_days,
+		COALESCE((SELECT CAST(trunc(CAST(v AS DOUBLE)) AS INTEGER) FROM rule_params p WHERE p.rule_id = r.rule_id AND p.k = 'child_max_age' AND v <> ''), 13) AS child_max_age,
+		COALESCE((SELECT CAST(trunc(CAST(v AS DOUBLE)) AS INTEGER) FROM rule_params p WHERE p.rule_id = r.rule_id AND p.k = 'adult_min_age' AND v <> ''), 18) AS adult_min_age,
 		COALESCE((SELECT CAST(trunc(CAST(v AS DOUBLE)) AS INTEGER) FROM rule_params p WHERE p.rule_id = r.rule_id AND p.k = 'max_days' AND v <> ''), 4) AS max_days
 	FROM rules r
 	WHERE NOT (substr(COALESCE(r.enabled, ''), 1, 1) = '0' OR r.enabled IN ('no', 'false'))
@@ -498,3 +502,23 @@ WITH st AS (
 )
 SELECT ln.rule_id, ln.claim_id, ln.line_no
 FROM ln JOIN ok ON ok.rule_id = ln.rule_id AND ok.claim_id = ln.claim_id;
+
+-- @section card_identity
+-- listed items of the other sex (value M/F) or another age group (child: older than child_max_age;
+-- adult: younger than adult_min_age) on at least min_days days of one card: those lines
+INSERT INTO flags
+WITH x AS (
+	SELECT r.rule_id, r.min_days, c.patient_id, c.service_date, c.claim_id, c.line_no
+	FROM rule_cfg r
+	JOIN list_items l ON l.list_id = r.list_id
+	JOIN claims c ON c.item_code = l.item_code
+	WHERE r.rtype = 'card_identity' AND instr(r.scene, c.visit_type) > 0
+		AND ((l.value IN ('M', 'F') AND c.sex <> l.value)
+		     OR (l.value = 'child' AND floor((@YMD(c.service_date) - @YMD(c.birth_date)) / 10000.0) > r.child_max_age)
+		     OR (l.value = 'adult' AND floor((@YMD(c.service_date) - @YMD(c.birth_date)) / 10000.0) < r.adult_min_age))
+), p AS (
+	SELECT rule_id, patient_id, COUNT(DISTINCT service_date) AS d FROM x GROUP BY rule_id, patient_id
+)
+SELECT x.rule_id, x.claim_id, x.line_no
+FROM x JOIN p ON p.rule_id = x.rule_id AND p.patient_id = x.patient_id
+WHERE p.d >= x.min_days;

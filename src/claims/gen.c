@@ -826,6 +826,30 @@ static int inject(gen *g, const yj_rule *r)
 		label_all(&c, r, NULL);
 		break;
 	}
+	case YJ_RT_CARD_IDENTITY: { /* items of another sex or age group on min_days days */
+		const yj_list_item *li = pick_listed(g, r);
+		char v = scene_visit(g, r);
+		int days = (int)yj_rule_num(r, "min_days", 1);
+		if (!li || !v || days < 1 || days > 10)
+			return 0;
+		if (strcmp(li->value, "M") == 0 || strcmp(li->value, "F") == 0)
+			pt.sex = li->value[0] == 'M' ? 'F' : 'M';
+		else if (strcmp(li->value, "child") == 0)
+			pt.birth = g->d0 - 365 * ((int)yj_rule_num(r, "child_max_age", 13) + 2) - below(&g->r, 300);
+		else if (strcmp(li->value, "adult") == 0)
+			pt.birth = g->d0 - 365 * 8 - below(&g->r, 300);
+		else
+			return 0;
+		item it = make_item(li->code, li->name);
+		int32_t d0 = pick_day(g, days * 2 + 1);
+		for (int d = 0; d < days; d++) {
+			base_out(g, &c, &pt, v, d0 + 2 * d, inst);
+			add(&c, &it, c.l[0].service, 1000, price_of(g, &it), it.type[0] == 'd' ? 1 : -1)->label = r;
+			flush_claim(g, &c);
+			lines += c.n;
+		}
+		return lines;
+	}
 	case YJ_RT_KEY_DRUG: {
 		double growth = yj_rule_num(r, "growth", NAN);
 		char v = scene_visit(g, r);

@@ -25,6 +25,8 @@ static int value_kind(int type)
 		return K_DATE;
 	case YJ_RT_SEX_ITEM:
 		return K_SEX;
+	case YJ_RT_CARD_IDENTITY:
+		return K_INT; /* value: the card holder's age at the line */
 	default:
 		return K_INT;
 	}

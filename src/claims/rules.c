@@ -31,6 +31,7 @@ static const char *const type_names[YJ_RT_COUNT] = {
 	[YJ_RT_CONSUMABLE_PROCEDURE] = "consumable_procedure",
 	[YJ_RT_RX_SPLIT] = "rx_split",
 	[YJ_RT_CHECKUP_ADMISSION] = "checkup_admission",
+	[YJ_RT_CARD_IDENTITY] = "card_identity",
 };
 
 const char *yj_rule_type_name(int type)
@@ -371,7 +372,8 @@ yj_rules *yj_rules_load(const char *dir, char **err)
 		}
 		static const int needs_list[] = {YJ_RT_SEX_ITEM, YJ_RT_AGE_ITEM, YJ_RT_PRICE_CAP, YJ_RT_DAILY_CAP,
 						 YJ_RT_EXCLUSIVE, YJ_RT_IDLE_BED, YJ_RT_DIAG_LIMIT, YJ_RT_KEY_DRUG,
-						 YJ_RT_SPLIT_BILLING, YJ_RT_CONSUMABLE_PROCEDURE, YJ_RT_CHECKUP_ADMISSION};
+						 YJ_RT_SPLIT_BILLING, YJ_RT_CONSUMABLE_PROCEDURE, YJ_RT_CHECKUP_ADMISSION,
+						 YJ_RT_CARD_IDENTITY};
 		for (size_t i = 0; i < YJ_ARRAY_LEN(needs_list); i++)
 			if (r->type == needs_list[i] && !r->list) {
 				*err = yj_asprintf("%s: row %lld: a %s rule needs a list", rpath, (long long)t.row, r->type_name);

@@ -1198,6 +1198,62 @@ static void r_checkup(const ctx *x, int ri, fvec *o)
 	free(t);
 }
 
+/* Card lending (冒用社保卡) betrayed by the items: items typical of the other sex (list value M/F)
+ * or of another age group (`child`: the holder is older than child_max_age; `adult`: younger than
+ * adult_min_age) that are not restricted (those are sex_item/age_item), on at least min_days days
+ * of the period for one card. One flag per card; rows: those lines. */
+static void r_card_identity(const ctx *x, int ri, fvec *o)
+{
+	const yj_claims *c = x->c;
+	const yj_rule *r = &x->rs->r[ri];
+	int64_t *t = item_table(x, r->list, V_INDEX);
+	int child_max = (int)yj_rule_num(r, "child_max_age", 13), adult_min = (int)yj_rule_num(r, "adult_min_age", 18);
+	int min_days = (int)yj_rule_num(r, "min_days", 1);
+	size_t m = 0, cap = 256;
+	int32_t *cand = yj_malloc(sizeof *cand * cap);
+	for (size_t i = 0; i < c->n; i++) {
+		int64_t k = t[c->item[i]];
+		if (k == NONE || !SCENE(r, i))
+			continue;
+		const char *v = r->list->items[k].value;
+		int age = yj_age_years(c->birth[i], c->service[i]);
+		int betrays = ((*v == 'M' || *v == 'F') && !v[1]) ? c->sex[i] != (uint8_t)*v
+			      : strcmp(v, "child") == 0	    ? age > child_max
+			      : strcmp(v, "adult") == 0	    ? age < adult_min
+							    : 0;
+		if (!betrays)
+			continue;
+		if (m == cap) {
+			cap *= 2;
+			cand = yj_realloc(cand, sizeof *cand * cap);
+		}
+		cand[m++] = (int32_t)i;
+	}
+	uint64_t *key = yj_malloc(sizeof *key * (m ? m : 1));
+	for (size_t j = 0; j < m; j++)
+		key[j] = day_key(x, cand[j]);
+	radix_sort(key, cand, m, key_bits((uint64_t)x->npat * (uint64_t)x->day_range));
+	for (size_t a = 0; a < m;) {
+		uint64_t p = key[a] / (uint64_t)x->day_range;
+		size_t b = a + 1;
+		int days = 1;
+		while (b < m && key[b] / (uint64_t)x->day_range == p) {
+			days += key[b] != key[b - 1];
+			b++;
+		}
+		if (days >= min_days) {
+			int32_t fid = o->ids++;
+			for (size_t j = a; j < b; j++)
+				emit(o, ri, fid, cand[j], -1, c->amount[cand[j]], yj_age_years(c->birth[cand[j]], c->service[cand[j]]),
+				     days);
+		}
+		a = b;
+	}
+	free(cand);
+	free(key);
+	free(t);
+}
+
 /* ---- driver ------------------------------------------------------------------------------- */
 
 typedef void (*rule_fn)(const ctx *x, int ri, fvec *o);
@@ -1223,6 +1279,7 @@ static const rule_fn rule_fns[YJ_RT_COUNT] = {
 	[YJ_RT_CONSUMABLE_PROCEDURE] = r_consumable,
 	[YJ_RT_RX_SPLIT] = r_rx_split,
 	[YJ_RT_CHECKUP_ADMISSION] = r_checkup,
+	[YJ_RT_CARD_IDENTITY] = r_card_identity,
 };
 
 typedef struct pool {

@@ -526,6 +526,26 @@ static void test_checkup_admission(void **s)
 	yj_buf_free(&b);
 }
 
+/* 冒用社保卡 betrayed by items: a man's card billed for a breast ultrasound, an adult's for a
+ * children's granule (13 is still a child: the boundary); the holder's own items are not. */
+static void test_card_identity(void **s)
+{
+	(void)s;
+	yj_buf b = YJ_BUF_INIT;
+	line(&b, "C1", 1, "P1", 'F', "1980-05-05", "I1", "D1", "03", 'O', "", "", "2024-01-05", "J06.9", "XS801", "service", 1, 120, -1);
+	line(&b, "C2", 1, "P2", 'M', "2010-01-05", "I1", "D1", "03", 'O', "", "", "2024-01-05", "J06.9", "XD801", "drug", 1, 20, 3); /* 14 */
+	line(&b, "C3", 1, "P3", 'M', "2010-01-06", "I1", "D1", "03", 'O', "", "", "2024-01-05", "J06.9", "XD801", "drug", 1, 20, 3); /* 13 */
+	line(&b, "C4", 1, "P4", 'M', "2006-01-05", "I1", "D1", "03", 'O', "", "", "2024-01-05", "J06.9", "XD802", "drug", 1, 20, 3); /* 18 */
+	int flags;
+	assert_int_equal(screen(&b, "R-CARDID-01", &flags), 1); /* P2 only */
+	OUT(&b, "C1", 1, "P1", "2024-01-05", "XS801", "service", 1, 120, -1); /* a man's card, twice */
+	OUT(&b, "C2", 1, "P1", "2024-01-09", "XS802", "service", 1, 30, -1);
+	line(&b, "C3", 1, "P5", 'M', "2016-01-05", "I1", "D1", "03", 'O', "", "", "2024-01-05", "J06.9", "XD802", "drug", 1, 20, 3); /* 8 */
+	assert_int_equal(screen(&b, "R-CARDID-01", &flags), 3);
+	assert_int_equal(flags, 2); /* one per card */
+	yj_buf_free(&b);
+}
+
 static void test_rules_errors(void **s)
 {
 	(void)s;
@@ -618,7 +638,7 @@ int main(void)
 		cmocka_unit_test(test_rules_errors), cmocka_unit_test(test_interim_settlement),
 		cmocka_unit_test(test_registry_gap), cmocka_unit_test(test_split_billing),
 		cmocka_unit_test(test_consumable_procedure), cmocka_unit_test(test_rx_split),
-		cmocka_unit_test(test_checkup_admission),
+		cmocka_unit_test(test_checkup_admission), cmocka_unit_test(test_card_identity),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
