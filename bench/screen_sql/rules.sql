@@ -65,6 +65,13 @@ FROM (
 	WHERE NOT (substr(COALESCE(r.enabled, ''), 1, 1) = '0' OR r.enabled IN ('no', 'false'))
 ) q;
 
+-- the enabled rules once per visit type of their scene: rules meet claim lines by an equality join
+-- on the visit type (a condition like instr(scene, visit_type) > 0 leaves the engine no hash key)
+CREATE TABLE rule_vt AS
+SELECT r.*, v.visit_type
+FROM rule_cfg r
+JOIN (SELECT 'O' AS visit_type UNION ALL SELECT 'E' UNION ALL SELECT 'I') v ON instr(r.scene, v.visit_type) > 0;
+
 -- list membership (an item listed twice counts once) and the list rows per rule
 CREATE TABLE list_items AS
 SELECT list_id, item_code, MAX(COALESCE(value, '')) AS value FROM item_lists GROUP BY list_id, item_code;
@@ -120,6 +127,7 @@ SELECT patient_id, MIN(death_date) AS death_date FROM deaths GROUP BY patient_id
 -- indexes on the small tables the rules probe line by line (DuckDB's hash joins do not need
 -- them; SQLite's nested loops do)
 CREATE INDEX list_items_k ON list_items (list_id, item_code);
+CREATE INDEX rule_vt_k ON rule_vt (rtype, visit_type);
 CREATE INDEX diag_prefix_k ON diag_prefix (list_id, item_code);
 CREATE INDEX proc_pair_k ON proc_pair (list_id, item_code);
 CREATE INDEX inst_depts_k ON inst_depts (institution_code, dept);
@@ -141,31 +149,31 @@ FROM (
 INSERT INTO flags
 SELECT x.rule_id, c.claim_id, c.line_no
 FROM (
-	SELECT r.rule_id, r.scene, l.item_code,
+	SELECT r.rule_id, r.visit_type, l.item_code,
 		CASE WHEN substr(l.value, 1, 1) IN ('M', 'F') THEN substr(l.value, 1, 1) ELSE r.sex END AS allowed
-	FROM rule_cfg r JOIN list_items l ON l.list_id = r.list_id
+	FROM rule_vt r JOIN list_items l ON l.list_id = r.list_id
 	WHERE r.rtype = 'sex_item'
 ) x
 JOIN claims c ON c.item_code = x.item_code
-WHERE x.allowed <> '' AND c.sex <> x.allowed AND instr(x.scene, c.visit_type) > 0;
+WHERE x.allowed <> '' AND c.sex <> x.allowed AND x.visit_type = c.visit_type;
 
 -- @section age_item
 INSERT INTO flags
 SELECT r.rule_id, c.claim_id, c.line_no
-FROM rule_cfg r
+FROM rule_vt r
 JOIN list_items l ON l.list_id = r.list_id
 JOIN claims c ON c.item_code = l.item_code
-WHERE r.rtype = 'age_item' AND instr(r.scene, c.visit_type) > 0
+WHERE r.rtype = 'age_item' AND r.visit_type = c.visit_type
 	AND (floor((@YMD(c.service_date) - @YMD(c.birth_date)) / 10000.0) < r.min_age
 	     OR floor((@YMD(c.service_date) - @YMD(c.birth_date)) / 10000.0) > r.max_age);
 
 -- @section price_cap
 INSERT INTO flags
 SELECT r.rule_id, c.claim_id, c.line_no
-FROM rule_cfg r
+FROM rule_vt r
 JOIN list_items l ON l.list_id = r.list_id
 JOIN claims c ON c.item_code = l.item_code
-WHERE r.rtype = 'price_cap' AND instr(r.scene, c.visit_type) > 0
+WHERE r.rtype = 'price_cap' AND r.visit_type = c.visit_type
 	AND c.unit_price > CAST(round(CAST(l.value AS DOUBLE) * 100) AS BIGINT);
 
 -- @section daily_cap
@@ -175,10 +183,10 @@ SELECT rule_id, claim_id, line_no
 FROM (
 	SELECT r.rule_id, c.claim_id, c.line_no, CAST(round(CAST(l.value AS DOUBLE) * 1000) AS BIGINT) AS cap,
 		SUM(c.quantity) OVER (PARTITION BY r.rule_id, c.patient_id, c.service_date, c.item_code) AS total
-	FROM rule_cfg r
+	FROM rule_vt r
 	JOIN list_items l ON l.list_id = r.list_id
 	JOIN claims c ON c.item_code = l.item_code
-	WHERE r.rtype = 'daily_cap' AND instr(r.scene, c.visit_type) > 0
+	WHERE r.rtype = 'daily_cap' AND r.visit_type = c.visit_type
 ) d
 WHERE total > cap;
 
@@ -189,10 +197,10 @@ SELECT rule_id, claim_id, line_no
 FROM (
 	SELECT r.rule_id, c.claim_id, c.line_no,
 		MIN(c.item_code) OVER g AS lo, MAX(c.item_code) OVER g AS hi
-	FROM rule_cfg r
+	FROM rule_vt r
 	JOIN list_items l ON l.list_id = r.list_id
 	JOIN claims c ON c.item_code = l.item_code
-	WHERE r.rtype = 'exclusive' AND instr(r.scene, c.visit_type) > 0
+	WHERE r.rtype = 'exclusive' AND r.visit_type = c.visit_type
 	WINDOW g AS (PARTITION BY r.rule_id, c.patient_id, c.service_date, l.value)
 ) e
 WHERE lo <> hi;
@@ -207,23 +215,23 @@ FROM (
 	FROM claims
 ) d
 JOIN claim_head h ON h.claim_id = d.claim_id
-JOIN rule_cfg r ON r.rtype = 'duplicate_line' AND instr(r.scene, h.visit_type) > 0
+JOIN rule_vt r ON r.rtype = 'duplicate_line' AND r.visit_type = h.visit_type
 WHERE d.n >= 2;
 
 -- @section days_supply
 -- drug lines with days_supply above max_days; a rule with a list looks at listed drugs only
 INSERT INTO flags
 SELECT r.rule_id, c.claim_id, c.line_no
-FROM rule_cfg r
-JOIN claims c ON c.days_supply > r.max_days AND instr(r.scene, c.visit_type) > 0
+FROM rule_vt r
+JOIN claims c ON c.days_supply > r.max_days AND r.visit_type = c.visit_type
 WHERE r.rtype = 'days_supply' AND r.list_id = '' AND c.item_type = 'drug'
 UNION ALL
 SELECT r.rule_id, c.claim_id, c.line_no
-FROM rule_cfg r
+FROM rule_vt r
 JOIN list_items l ON l.list_id = r.list_id
 JOIN claims c ON c.item_code = l.item_code
 WHERE r.rtype = 'days_supply' AND c.item_type = 'drug' AND c.days_supply > r.max_days
-	AND instr(r.scene, c.visit_type) > 0;
+	AND r.visit_type = c.visit_type;
 
 -- @section readmission
 -- consecutive stays of a patient (by admission): readmitted 0..days after the previous
@@ -295,17 +303,17 @@ SELECT DISTINCT r.rule_id, c.claim_id, c.line_no
 FROM claim_head s
 JOIN claims c ON c.patient_id = s.patient_id
 	AND c.service_date > s.admit_date AND c.service_date < s.discharge_date
-JOIN rule_cfg r ON r.rtype = 'outpatient_in_stay' AND instr(r.scene, c.visit_type) > 0
+JOIN rule_vt r ON r.rtype = 'outpatient_in_stay' AND r.visit_type = c.visit_type
 WHERE s.visit_type = 'I' AND s.discharge_date IS NOT NULL AND c.visit_type <> 'I';
 
 -- @section diag_limit
 -- a listed item whose line's diagnosis starts with none of the item's prefixes
 INSERT INTO flags
 SELECT r.rule_id, c.claim_id, c.line_no
-FROM rule_cfg r
+FROM rule_vt r
 JOIN list_items l ON l.list_id = r.list_id
 JOIN claims c ON c.item_code = l.item_code
-WHERE r.rtype = 'diag_limit' AND instr(r.scene, c.visit_type) > 0
+WHERE r.rtype = 'diag_limit' AND r.visit_type = c.visit_type
 	AND NOT EXISTS (
 		SELECT 1 FROM diag_prefix p
 		WHERE p.list_id = r.list_id AND p.item_code = c.item_code
@@ -316,7 +324,7 @@ INSERT INTO flags
 SELECT r.rule_id, c.claim_id, c.line_no
 FROM claims c
 JOIN death_day dd ON dd.patient_id = c.patient_id
-JOIN rule_cfg r ON r.rtype = 'after_death' AND instr(r.scene, c.visit_type) > 0
+JOIN rule_vt r ON r.rtype = 'after_death' AND r.visit_type = c.visit_type
 WHERE c.service_date > dd.death_date;
 
 -- @section physician_scope
@@ -326,10 +334,9 @@ INSERT INTO flags
 SELECT r.rule_id, c.claim_id, c.line_no
 FROM claims c
 JOIN inst_geo i ON i.institution_code = c.institution_code
-JOIN rule_cfg r ON r.rtype = 'physician_scope' AND instr(r.scene, c.visit_type) > 0
-WHERE NOT EXISTS (
-	SELECT 1 FROM phys_depts p
-	WHERE p.physician_id = c.physician_id AND p.institution_code = c.institution_code AND p.dept = c.dept_code);
+JOIN rule_vt r ON r.rtype = 'physician_scope' AND r.visit_type = c.visit_type
+LEFT JOIN phys_depts p ON p.physician_id = c.physician_id AND p.institution_code = c.institution_code AND p.dept = c.dept_code
+WHERE p.physician_id IS NULL;
 
 -- @section dept_unregistered
 -- a department the institution has not registered (institutions not in the registry are not judged)
@@ -337,9 +344,9 @@ INSERT INTO flags
 SELECT r.rule_id, c.claim_id, c.line_no
 FROM claims c
 JOIN inst_geo i ON i.institution_code = c.institution_code
-JOIN rule_cfg r ON r.rtype = 'dept_unregistered' AND instr(r.scene, c.visit_type) > 0
-WHERE NOT EXISTS (
-	SELECT 1 FROM inst_depts d WHERE d.institution_code = c.institution_code AND d.dept = c.dept_code);
+JOIN rule_vt r ON r.rtype = 'dept_unregistered' AND r.visit_type = c.visit_type
+LEFT JOIN inst_depts d ON d.institution_code = c.institution_code AND d.dept = c.dept_code
+WHERE d.institution_code IS NULL;
 
 -- @section card_misuse
 -- one patient at two institutions on one day: of the institutions' first lines (in file
@@ -348,10 +355,12 @@ INSERT INTO flags
 WITH f AS (
 	SELECT r.rule_id, c.patient_id, c.service_date, c.institution_code, MIN(c.rowid) AS rn
 	FROM claims c
-	JOIN rule_cfg r ON r.rtype = 'card_misuse' AND instr(r.scene, c.visit_type) > 0
+	JOIN rule_vt r ON r.rtype = 'card_misuse' AND r.visit_type = c.visit_type
 	GROUP BY r.rule_id, c.patient_id, c.service_date, c.institution_code
 ), m AS (
-	SELECT f.*, COUNT(*) OVER (PARTITION BY rule_id, patient_id, service_date) AS k FROM f
+	SELECT f.* FROM f
+	JOIN (SELECT rule_id, patient_id, service_date FROM f GROUP BY rule_id, patient_id, service_date HAVING COUNT(*) >= 2) k
+		ON k.rule_id = f.rule_id AND k.patient_id = f.patient_id AND k.service_date = f.service_date
 ), pairs AS (
 	SELECT a.rule_id, a.patient_id, a.service_date, a.rn AS ra, b.rn AS rb,
 		2 * 6371.0 * asin(sqrt(
@@ -362,7 +371,7 @@ WITH f AS (
 	JOIN m b ON b.rule_id = a.rule_id AND b.patient_id = a.patient_id AND b.service_date = a.service_date AND b.rn > a.rn
 	JOIN inst_geo ga ON ga.institution_code = a.institution_code
 	JOIN inst_geo gb ON gb.institution_code = b.institution_code
-	WHERE a.k >= 2 AND ga.lat IS NOT NULL AND ga.lon IS NOT NULL AND gb.lat IS NOT NULL AND gb.lon IS NOT NULL
+	WHERE ga.lat IS NOT NULL AND ga.lon IS NOT NULL AND gb.lat IS NOT NULL AND gb.lon IS NOT NULL
 ), best AS (
 	SELECT pairs.*, ROW_NUMBER() OVER (PARTITION BY rule_id, patient_id, service_date ORDER BY d DESC, ra, rb) AS k
 	FROM pairs
@@ -383,7 +392,7 @@ WITH s AS (
 SELECT r.rule_id, c.claim_id, c.line_no
 FROM s
 JOIN claim_head h ON h.claim_id = s.claim_id
-JOIN rule_cfg r ON r.rtype = 'big_prescription' AND instr(r.scene, h.visit_type) > 0 AND s.total > r.amount_fen
+JOIN rule_vt r ON r.rtype = 'big_prescription' AND r.visit_type = h.visit_type AND s.total > r.amount_fen
 JOIN claims c ON c.claim_id = s.claim_id
 WHERE c.item_type = 'drug';
 
@@ -394,10 +403,10 @@ WHERE c.item_type = 'drug';
 INSERT INTO flags
 WITH x AS (
 	SELECT r.rule_id, c.claim_id, c.line_no, c.institution_code, c.item_code, @MONTH(c.service_date) AS m, c.amount
-	FROM rule_cfg r
+	FROM rule_vt r
 	JOIN list_items l ON l.list_id = r.list_id
 	JOIN claims c ON c.item_code = l.item_code
-	WHERE r.rtype = 'key_drug' AND instr(r.scene, c.visit_type) > 0
+	WHERE r.rtype = 'key_drug' AND r.visit_type = c.visit_type
 ), cell AS (
 	SELECT rule_id, institution_code, item_code, m, SUM(amount) AS total FROM x GROUP BY rule_id, institution_code, item_code, m
 ), m0 AS (
@@ -438,10 +447,10 @@ FROM x JOIN marked ON marked.rule_id = x.rule_id AND marked.institution_code = x
 INSERT INTO flags
 WITH x AS (
 	SELECT r.rule_id, r.min_parts, l.value AS grp, c.patient_id, c.service_date, c.item_code, c.claim_id, c.line_no
-	FROM rule_cfg r
+	FROM rule_vt r
 	JOIN list_items l ON l.list_id = r.list_id
 	JOIN claims c ON c.item_code = l.item_code
-	WHERE r.rtype = 'split_billing' AND instr(r.scene, c.visit_type) > 0
+	WHERE r.rtype = 'split_billing' AND r.visit_type = c.visit_type
 ), g AS (
 	SELECT rule_id, patient_id, service_date, grp, COUNT(DISTINCT item_code) AS k
 	FROM x GROUP BY rule_id, patient_id, service_date, grp
@@ -454,13 +463,13 @@ WHERE g.k >= x.min_parts;
 -- a listed consumable whose claim bills none of its procedures
 INSERT INTO flags
 SELECT r.rule_id, c.claim_id, c.line_no
-FROM rule_cfg r
+FROM rule_vt r
 JOIN list_items l ON l.list_id = r.list_id
 JOIN claims c ON c.item_code = l.item_code
-WHERE r.rtype = 'consumable_procedure' AND instr(r.scene, c.visit_type) > 0
-	AND NOT EXISTS (
-		SELECT 1 FROM proc_pair p JOIN claims d ON d.item_code = p.proc
-		WHERE p.list_id = r.list_id AND p.item_code = c.item_code AND d.claim_id = c.claim_id);
+LEFT JOIN (
+	SELECT DISTINCT p.list_id, p.item_code, d.claim_id FROM proc_pair p JOIN claims d ON d.item_code = p.proc
+) q ON q.list_id = r.list_id AND q.item_code = c.item_code AND q.claim_id = c.claim_id
+WHERE r.rtype = 'consumable_procedure' AND r.visit_type = c.visit_type AND q.claim_id IS NULL;
 
 -- @section rx_split
 -- a patient's O/E claims with drug lines at one institution on one day (the head row's): two or
@@ -473,7 +482,7 @@ WITH s AS (
 		COUNT(*) OVER w AS n, SUM(s.total) OVER w AS total, MAX(s.total) OVER w AS mx
 	FROM claim_head h
 	JOIN s ON s.claim_id = h.claim_id
-	JOIN rule_cfg r ON r.rtype = 'rx_split' AND instr(r.scene, h.visit_type) > 0
+	JOIN rule_vt r ON r.rtype = 'rx_split' AND r.visit_type = h.visit_type
 	WHERE h.visit_type <> 'I'
 	WINDOW w AS (PARTITION BY r.rule_id, h.patient_id, h.institution_code, h.service_date)
 )
@@ -488,7 +497,7 @@ WHERE h.n >= 2 AND h.mx <= h.amount_fen AND h.total > h.amount_fen AND c.item_ty
 INSERT INTO flags
 WITH st AS (
 	SELECT r.rule_id, r.list_id, h.claim_id
-	FROM claim_head h JOIN rule_cfg r ON r.rtype = 'checkup_admission' AND instr(r.scene, h.visit_type) > 0
+	FROM claim_head h JOIN rule_vt r ON r.rtype = 'checkup_admission' AND r.visit_type = h.visit_type
 	WHERE h.visit_type = 'I' AND h.discharge_date IS NOT NULL
 		AND @DAYS(h.discharge_date, h.admit_date) BETWEEN r.min_days AND r.max_days
 ), ln AS (
@@ -509,10 +518,10 @@ FROM ln JOIN ok ON ok.rule_id = ln.rule_id AND ok.claim_id = ln.claim_id;
 INSERT INTO flags
 WITH x AS (
 	SELECT r.rule_id, r.min_days, c.patient_id, c.service_date, c.claim_id, c.line_no
-	FROM rule_cfg r
+	FROM rule_vt r
 	JOIN list_items l ON l.list_id = r.list_id
 	JOIN claims c ON c.item_code = l.item_code
-	WHERE r.rtype = 'card_identity' AND instr(r.scene, c.visit_type) > 0
+	WHERE r.rtype = 'card_identity' AND r.visit_type = c.visit_type
 		AND ((l.value IN ('M', 'F') AND c.sex <> l.value)
 		     OR (l.value = 'child' AND floor((@YMD(c.service_date) - @YMD(c.birth_date)) / 10000.0) > r.child_max_age)
 		     OR (l.value = 'adult' AND floor((@YMD(c.service_date) - @YMD(c.birth_date)) / 10000.0) < r.adult_min_age))
