@@ -4,6 +4,7 @@
 --   @DAYS(a, b)  whole days from date b to date a
 --   @YMD(d)      the date as the integer YYYYMMDD
 --   @MONTH(d)    year * 12 + month - 1
+--   @ARGMIN(v, k) v of the group's row with the least k (DuckDB arg_min; SQLite's bare column beside min(k))
 -- The rule base is data, as for yijian: the tables `rules` (rules/rules.csv), `item_lists`
 -- (rules/item_lists.csv), `institutions`, `physicians` (--registry) and `deaths` (--deaths) are
 -- loaded as text, and each statement below runs every enabled rule of one type by joining them.
@@ -135,15 +136,21 @@ CREATE INDEX phys_depts_k ON phys_depts (physician_id, institution_code, dept);
 CREATE INDEX inst_geo_k ON inst_geo (institution_code);
 CREATE INDEX death_day_k ON death_day (patient_id);
 
--- the head row of each claim (lowest line_no): its visit type decides a claim's scene, and an
+-- the head row of each claim (lowest line_no, then first in the file), by one grouping with
+-- arg_min on a packed (line_no, rowid) key rather than a sort of every row: its visit type decides a claim's scene, and an
 -- inpatient claim's head row gives the stay's patient, admission, discharge and main diagnosis
 CREATE TABLE claim_head AS
-SELECT claim_id, line_no, patient_id, institution_code, visit_type, admit_date, discharge_date, service_date, diagnosis, rn
+SELECT claim_id, @ARGMIN(line_no, k) AS line_no, @ARGMIN(patient_id, k) AS patient_id,
+	@ARGMIN(institution_code, k) AS institution_code, @ARGMIN(visit_type, k) AS visit_type,
+	@ARGMIN(admit_date, k) AS admit_date, @ARGMIN(discharge_date, k) AS discharge_date,
+	@ARGMIN(service_date, k) AS service_date, @ARGMIN(diagnosis, k) AS diagnosis,
+	MIN(k) % 4294967296 AS rn
 FROM (
-	SELECT claim_id, line_no, patient_id, institution_code, visit_type, admit_date, discharge_date, service_date, diagnosis, rowid AS rn,
-		ROW_NUMBER() OVER (PARTITION BY claim_id ORDER BY line_no, rowid) AS k
+	SELECT claim_id, line_no, patient_id, institution_code, visit_type, admit_date, discharge_date, service_date,
+		diagnosis, CAST(line_no AS BIGINT) * 4294967296 + rowid AS k
 	FROM claims
-) h WHERE k = 1;
+) c
+GROUP BY claim_id;
 
 -- @section sex_item
 INSERT INTO flags
