@@ -178,6 +178,7 @@ typedef struct yj_list {
 	char *id;
 	yj_list_item *items;
 	int n;
+	char *version; /* catalogue version that filled it (DIR/catalogues.csv, `yijian rules import`), or NULL */
 } yj_list;
 
 typedef struct yj_rule {
@@ -203,6 +204,28 @@ void yj_rules_free(yj_rules *rs);
 double yj_rule_num(const yj_rule *r, const char *key, double def);
 const char *yj_rule_str(const yj_rule *r, const char *key, const char *def);
 const yj_rule *yj_rules_find(const yj_rules *rs, const char *id);
+
+/* ---- catalogue import (catalog.c, `yijian rules import`) ---------------------------------- */
+
+typedef struct yj_catalog_report {
+	int64_t rows, nbad;	  /* catalogue rows read, rows with a problem */
+	yj_load_error errors[100]; /* the first problems: row, column, name, reason */
+	int nerrors;
+	int64_t list_rows;	  /* item-list rows written */
+	char lists[8][32];	  /* lists filled (each replaced whole) */
+	int nlists;
+	char version[64], sha256[65];
+} yj_catalog_report;
+
+/* Imports FILE, a catalogue of `kind` — "drug" (item_code,item_name and any of pay_scope (限定支付范围,
+ * |-separated ICD-10 prefixes), sex, max_age, min_age), "price" (item_code,item_name,unit,max_price; units
+ * 小时/日 also give a daily cap of 24/1), "pairs" (consumable_code,consumable_name,procedure_codes) or "sets"
+ * (set_code,item_code,item_name) — into the lists of the rule base DIR's rules of the matching types,
+ * replacing those lists, and appends the import's version to DIR/catalogues.csv. Every row is checked
+ * first; with any problem nothing is written, rep->errors names them and *err (caller frees) says so.
+ * version NULL: KIND-YYYYMMDD-<first 8 hex of the file's SHA-256>. */
+int yj_catalog_import(const char *dir, const char *kind, const char *file, const char *version,
+		      yj_catalog_report *rep, char **err);
 
 /* ---- reference tables -------------------------------------------------------------------- */
 

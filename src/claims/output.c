@@ -162,7 +162,7 @@ int yj_flags_write_csv(FILE *out, const yj_claims *c, const yj_rules *rs, const 
 {
 	yj_buf b = YJ_BUF_INIT, m = YJ_BUF_INIT;
 	yj_buf_puts(&b, "flag_id,rule_id,result_type,rule_type,claim_id,line_no,service_date,institution_code,"
-			"physician_id,patient_id,item_code,amount,message\n");
+			"physician_id,patient_id,item_code,amount,message,list_version\n");
 	for (size_t k = 0; k < res->n; k++) {
 		const yj_flag *f = &res->f[k];
 		const yj_rule *r = &rs->r[f->rule];
@@ -187,6 +187,8 @@ int yj_flags_write_csv(FILE *out, const yj_claims *c, const yj_rules *rs, const 
 		yj_buf_reset(&m);
 		append_message(&m, c, rs, f);
 		put_field(&b, m.data ? m.data : "");
+		yj_buf_puts(&b, ",");
+		put_field(&b, r->list && r->list->version ? r->list->version : "");
 		yj_buf_puts(&b, "\n");
 		if (b.len > (1u << 20)) {
 			if (fwrite(b.data, 1, b.len, out) != b.len)
@@ -260,6 +262,10 @@ void yj_screen_summary(FILE *out, const yj_claims *c, const yj_rules *rs, const 
 				      (long long)s->rows);
 			put_money(&b, s->amount);
 			yj_buf_printf(&b, ",\"seconds\":%.6f", s->seconds);
+			if (rs->r[i].list && rs->r[i].list->version) {
+				yj_buf_puts(&b, ",\"list_version\":");
+				yj_json_quote(&b, rs->r[i].list->version);
+			}
 			if (s->skipped) {
 				yj_buf_puts(&b, ",\"skipped\":");
 				yj_json_quote(&b, s->skipped);

@@ -250,6 +250,7 @@ void yj_rules_free(yj_rules *rs)
 		}
 		free(l->items);
 		free(l->id);
+		free(l->version);
 	}
 	free(rs->lists);
 	free(rs);
@@ -294,6 +295,47 @@ static int load_lists(yj_rules *rs, const char *path, char **err)
 		l->items[l->n++] = (yj_list_item){code, cell(&t, cname), cell(&t, cval), cell(&t, cnote)};
 	}
 	table_close(&t);
+	return rc;
+}
+
+/* DIR/catalogues.csv (optional, written by `yijian rules import`): each import's version goes to
+ * the lists it filled; a later row wins. */
+static int load_versions(yj_rules *rs, const char *dir, char **err)
+{
+	char *path = yj_asprintf("%s/catalogues.csv", dir);
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		free(path);
+		return YJ_OK;
+	}
+	fclose(f);
+	table t;
+	int rc = table_open(&t, path, err);
+	if (rc == YJ_OK) {
+		int cv = table_col(&t, "version", 1, err), cl = table_col(&t, "lists", 1, err);
+		rc = *err ? YJ_ERR : YJ_OK;
+		while (rc == YJ_OK) {
+			int k = table_next(&t, err);
+			if (k <= 0) {
+				rc = k < 0 ? YJ_ERR : YJ_OK;
+				break;
+			}
+			char *v = cell(&t, cv), *ls = cell(&t, cl);
+			int n;
+			char **ids = split_bar(ls, &n);
+			for (int i = 0; i < n; i++)
+				for (int j = 0; j < rs->nlists; j++)
+					if (strcmp(rs->lists[j].id, ids[i]) == 0) {
+						free(rs->lists[j].version);
+						rs->lists[j].version = yj_strdup(v);
+					}
+			free_strs(ids, n);
+			free(v);
+			free(ls);
+		}
+		table_close(&t);
+	}
+	free(path);
 	return rc;
 }
 
@@ -381,6 +423,8 @@ yj_rules *yj_rules_load(const char *dir, char **err)
 			}
 	}
 	table_close(&t);
+	if (rc == YJ_OK)
+		rc = load_versions(rs, dir, err);
 done:
 	free(lpath);
 	free(rpath);

@@ -249,3 +249,46 @@ int cmd_gen(int argc, char **argv)
 	yj_rules_free(rs);
 	return rc < 0 ? 1 : 0;
 }
+
+/* yijian rules import: a province's catalogue into the rule base's item lists (catalog.c). */
+int cmd_rules(int argc, char **argv)
+{
+	static const char *usage = "Usage: yijian rules import --kind drug|price|pairs|sets --file CATALOGUE.csv [--rules DIR] "
+				   "[--version V]";
+	if (argc < 1 || strcmp(argv[0], "import") != 0) {
+		fprintf(stderr, "%s\n", usage);
+		return argc >= 1 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) ? 0 : 2;
+	}
+	cli_opt opts[] = {
+		{"kind", 1, "drug (药品目录), price (价格目录), pairs (手术-耗材对照), sets (组合项目)", NULL},
+		{"file", 1, "the catalogue, CSV in UTF-8 with a header row", NULL},
+		{"rules", 1, "rule base directory to update (default rules)", NULL},
+		{"version", 1, "version to record (default KIND-YYYYMMDD-<SHA-256 prefix>)", NULL},
+		{NULL, 0, NULL, NULL},
+	};
+	int code;
+	if (cli_parse(argc - 1, argv + 1, usage, opts, NULL, NULL, &code) < 0)
+		return code;
+	if (!cli_get(opts, "kind") || !cli_get(opts, "file")) {
+		fprintf(stderr, "yijian rules import: --kind and --file are required\n");
+		return 2;
+	}
+	const char *dir = cli_get(opts, "rules") ? cli_get(opts, "rules") : "rules", *file = cli_get(opts, "file");
+	yj_catalog_report rep;
+	char *err = NULL;
+	int rc = yj_catalog_import(dir, cli_get(opts, "kind"), file, cli_get(opts, "version"), &rep, &err);
+	for (int i = 0; i < rep.nerrors; i++)
+		fprintf(stderr, "%s: row %lld, column %d%s%s: %s\n", file, (long long)rep.errors[i].row, rep.errors[i].col,
+			rep.errors[i].column[0] ? " " : "", rep.errors[i].column, rep.errors[i].reason);
+	if (rc < 0) {
+		fprintf(stderr, "yijian rules import: %s\n", err);
+		free(err);
+		return 1;
+	}
+	fprintf(stderr, "imported %lld rows of %s as version %s into %d list(s) of %s:", (long long)rep.rows, file,
+		rep.version, rep.nlists, dir);
+	for (int k = 0; k < rep.nlists; k++)
+		fprintf(stderr, " %s", rep.lists[k]);
+	fprintf(stderr, " (%lld list rows; recorded in %s/catalogues.csv)\n", (long long)rep.list_rows, dir);
+	return 0;
+}
