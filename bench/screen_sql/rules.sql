@@ -40,7 +40,7 @@ SELECT rule_id, "type" AS rtype, scene, list_id,
 	sex, min_age, max_age, max_days, days, diag_chars, min_idle_days, min_hours * speed_kmh AS max_km,
 	CAST(round(amount * 100) AS BIGINT) AS amount_fen, growth,
 	CAST(round(min_amount * 100) AS BIGINT) AS min_amount_fen, top_n, min_parts, min_days, max_days,
-	child_max_age, adult_min_age
+	child_max_age, adult_min_age, CASE WHEN min_insts < 2 THEN 2 ELSE min_insts END AS min_insts
 FROM (
 	SELECT r.rule_id, r."type", r.scene, COALESCE(r.list, '') AS list_id,
 		COALESCE((SELECT substr(v, 1, 1) FROM rule_params p WHERE p.rule_id = r.rule_id AND p.k = 'sex' AND v <> ''), '') AS sex,
@@ -60,6 +60,7 @@ FROM (
 		COALESCE((SELECT CAST(trunc(CAST(v AS DOUBLE)) AS INTEGER) FROM rule_params p WHERE p.rule_id = r.rule_id AND p.k = 'min_days' AND v <> ''),
 			CASE WHEN r."type" = 'card_identity' THEN 1 ELSE 2 END) AS min_days,
 		COALESCE((SELECT CAST(trunc(CAST(v AS DOUBLE)) AS INTEGER) FROM rule_params p WHERE p.rule_id = r.rule_id AND p.k = 'child_max_age' AND v <> ''), 13) AS child_max_age,
+		COALESCE((SELECT CAST(trunc(CAST(v AS DOUBLE)) AS INTEGER) FROM rule_params p WHERE p.rule_id = r.rule_id AND p.k = 'min_insts' AND v <> ''), 5) AS min_insts,
 		COALESCE((SELECT CAST(trunc(CAST(v AS DOUBLE)) AS INTEGER) FROM rule_params p WHERE p.rule_id = r.rule_id AND p.k = 'adult_min_age' AND v <> ''), 18) AS adult_min_age,
 		COALESCE((SELECT CAST(trunc(CAST(v AS DOUBLE)) AS INTEGER) FROM rule_params p WHERE p.rule_id = r.rule_id AND p.k = 'max_days' AND v <> ''), 4) AS max_days
 	FROM rules r
@@ -538,3 +539,20 @@ WITH x AS (
 SELECT x.rule_id, x.claim_id, x.line_no
 FROM x JOIN p ON p.rule_id = x.rule_id AND p.patient_id = x.patient_id
 WHERE p.d >= x.min_days;
+
+-- @section card_insts
+-- one card's lines in scene at min_insts or more institutions in one calendar month: the first
+-- line (in the file) at each of them
+INSERT INTO flags
+WITH f AS (
+	SELECT r.rule_id, r.min_insts, c.patient_id, @MONTH(c.service_date) AS m, c.institution_code, MIN(c.rowid) AS rn
+	FROM claims c
+	JOIN rule_vt r ON r.rtype = 'card_insts' AND r.visit_type = c.visit_type
+	GROUP BY r.rule_id, r.min_insts, c.patient_id, @MONTH(c.service_date), c.institution_code
+), k AS (
+	SELECT rule_id, patient_id, m FROM f GROUP BY rule_id, min_insts, patient_id, m HAVING COUNT(*) >= min_insts
+)
+SELECT f.rule_id, c.claim_id, c.line_no
+FROM f
+JOIN k ON k.rule_id = f.rule_id AND k.patient_id = f.patient_id AND k.m = f.m
+JOIN claims c ON c.rowid = f.rn;

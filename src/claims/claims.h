@@ -165,6 +165,7 @@ enum yj_rule_type {
 	YJ_RT_RX_SPLIT,
 	YJ_RT_CHECKUP_ADMISSION,
 	YJ_RT_CARD_IDENTITY,
+	YJ_RT_CARD_INSTS,
 	YJ_RT_COUNT
 };
 const char *yj_rule_type_name(int type);

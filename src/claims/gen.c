@@ -850,6 +850,21 @@ static int inject(gen *g, const yj_rule *r)
 		}
 		return lines;
 	}
+	case YJ_RT_CARD_INSTS: { /* one card at min_insts institutions in one month, on different days */
+		char v = scene_visit(g, r);
+		int k = (int)yj_rule_num(r, "min_insts", 5);
+		if (!v || k < 2 || k > 12 || g->ndays < 31 + 2 * k)
+			return 0;
+		int32_t day0 = g->d0 + (below(&g->r, 2) ? 0 : 31) + below(&g->r, 28 - 2 * k > 0 ? 28 - 2 * k : 1);
+		int first_inst = below(&g->r, NINST);
+		for (int q = 0; q < k; q++) {
+			base_out(g, &c, &pt, v, day0 + 2 * q, (first_inst + q) % NINST);
+			c.l[0].label = r;
+			flush_claim(g, &c);
+			lines += c.n;
+		}
+		return lines;
+	}
 	case YJ_RT_KEY_DRUG: {
 		double growth = yj_rule_num(r, "growth", NAN);
 		char v = scene_visit(g, r);

@@ -32,6 +32,7 @@ static const char *const type_names[YJ_RT_COUNT] = {
 	[YJ_RT_RX_SPLIT] = "rx_split",
 	[YJ_RT_CHECKUP_ADMISSION] = "checkup_admission",
 	[YJ_RT_CARD_IDENTITY] = "card_identity",
+	[YJ_RT_CARD_INSTS] = "card_insts",
 };
 
 const char *yj_rule_type_name(int type)

@@ -1254,6 +1254,62 @@ static void r_card_identity(const ctx *x, int ri, fvec *o)
 	free(t);
 }
 
+/* A same-card pattern over time (冒用社保卡): one card's lines in scene at min_insts or more
+ * institutions in one calendar month. Rows: the first line (in the file) at each institution. */
+static void r_card_insts(const ctx *x, int ri, fvec *o)
+{
+	const yj_claims *c = x->c;
+	const yj_rule *r = &x->rs->r[ri];
+	int min = (int)yj_rule_num(r, "min_insts", 5);
+	if (min < 2)
+		min = 2;
+	/* month number of each day offset of the index keys */
+	int32_t *mon = yj_malloc(sizeof *mon * (size_t)(x->day_range ? x->day_range : 1));
+	for (int64_t d = 0; d < x->day_range; d++) {
+		int y, m, dd;
+		yj_civil_from_days(x->day_lo + (int32_t)d, &y, &m, &dd);
+		mon[d] = y * 12 + m - 1;
+	}
+	int cap = 16;
+	int32_t *ins = yj_malloc(sizeof *ins * (size_t)cap), *first = yj_malloc(sizeof *first * (size_t)cap);
+	for (int32_t p = 0; p < x->npat; p++) {
+		int32_t a = x->pat_off[p], e = x->pat_off[p + 1];
+		if (e - a < min)
+			continue;
+		while (a < e) {
+			int32_t m = mon[x->pat_day[a] % (uint64_t)x->day_range], b = a, k = 0;
+			for (; b < e && mon[x->pat_day[b] % (uint64_t)x->day_range] == m; b++) {
+				int32_t row = x->by_pat[b];
+				if (!SCENE(r, row))
+					continue;
+				int q = 0;
+				while (q < k && ins[q] != c->inst[row])
+					q++;
+				if (q == k) {
+					if (k == cap) {
+						cap *= 2;
+						ins = yj_realloc(ins, sizeof *ins * (size_t)cap);
+						first = yj_realloc(first, sizeof *first * (size_t)cap);
+					}
+					ins[k] = c->inst[row];
+					first[k++] = row;
+				} else if (row < first[q]) {
+					first[q] = row;
+				}
+			}
+			if (k >= min) {
+				int32_t fid = o->ids++;
+				for (int q = 0; q < k; q++)
+					emit(o, ri, fid, first[q], -1, 0, k, min);
+			}
+			a = b;
+		}
+	}
+	free(ins);
+	free(first);
+	free(mon);
+}
+
 /* ---- driver ------------------------------------------------------------------------------- */
 
 typedef void (*rule_fn)(const ctx *x, int ri, fvec *o);
@@ -1280,6 +1336,7 @@ static const rule_fn rule_fns[YJ_RT_COUNT] = {
 	[YJ_RT_RX_SPLIT] = r_rx_split,
 	[YJ_RT_CHECKUP_ADMISSION] = r_checkup,
 	[YJ_RT_CARD_IDENTITY] = r_card_identity,
+	[YJ_RT_CARD_INSTS] = r_card_insts,
 };
 
 typedef struct pool {

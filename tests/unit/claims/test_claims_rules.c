@@ -546,6 +546,29 @@ static void test_card_identity(void **s)
 	yj_buf_free(&b);
 }
 
+/* 同卡当月多机构: 5 institutions in January is the threshold; 4, or 5 spread over two months, are not.
+ * The rows are each institution's first line. */
+static void test_card_insts(void **s)
+{
+	(void)s;
+	yj_buf b = YJ_BUF_INIT;
+	const char *insts[] = {"I1", "I2", "I3", "I4", "I5"};
+	for (int pass = 0; pass < 3; pass++) {
+		for (int k = 0; k < (pass == 0 ? 4 : 5); k++) {
+			char cl[8], day[16];
+			snprintf(cl, sizeof cl, "C%d", k);
+			snprintf(day, sizeof day, pass == 2 && k == 4 ? "2024-02-%02d" : "2024-01-%02d", 3 + 5 * k);
+			line(&b, cl, 1, "P1", 'M', "1980-05-05", insts[k], "D1", "03", 'O', "", "", day, "J06.9", "XS001", "service", 1, 10, -1);
+			line(&b, cl, 2, "P1", 'M', "1980-05-05", insts[k], "D1", "03", 'O', "", "", day, "XS002", "XS002", "service", 1, 10, -1);
+		}
+		int flags;
+		assert_int_equal(screen(&b, "R-CARDINST-01", &flags), pass == 1 ? 5 : 0);
+		if (pass == 1)
+			assert_int_equal(flags, 1);
+	}
+	yj_buf_free(&b);
+}
+
 static void test_rules_errors(void **s)
 {
 	(void)s;
@@ -639,6 +662,7 @@ int main(void)
 		cmocka_unit_test(test_registry_gap), cmocka_unit_test(test_split_billing),
 		cmocka_unit_test(test_consumable_procedure), cmocka_unit_test(test_rx_split),
 		cmocka_unit_test(test_checkup_admission), cmocka_unit_test(test_card_identity),
+		cmocka_unit_test(test_card_insts),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
