@@ -346,7 +346,7 @@ static void test_registry_gap(void **s)
 	(void)s;
 	yj_buf b = YJ_BUF_INIT;
 	for (int k = 0; k < 5; k++) {
-		char cl[8];
+		char cl[16];
 		snprintf(cl, sizeof cl, "C%d", k);
 		line(&b, cl, 1, "P1", 'M', "1980-05-05", "I9", "D1", "03", 'O', "", "", "2024-01-05", "J06.9", "XS001", "service", 1, 10, -1);
 	}
@@ -555,7 +555,7 @@ static void test_card_insts(void **s)
 	const char *insts[] = {"I1", "I2", "I3", "I4", "I5"};
 	for (int pass = 0; pass < 3; pass++) {
 		for (int k = 0; k < (pass == 0 ? 4 : 5); k++) {
-			char cl[8], day[16];
+			char cl[16], day[16];
 			snprintf(cl, sizeof cl, "C%d", k);
 			snprintf(day, sizeof day, pass == 2 && k == 4 ? "2024-02-%02d" : "2024-01-%02d", 3 + 5 * k);
 			line(&b, cl, 1, "P1", 'M', "1980-05-05", insts[k], "D1", "03", 'O', "", "", day, "J06.9", "XS001", "service", 1, 10, -1);
