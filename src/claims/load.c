@@ -10,7 +10,9 @@
  * on the cuts. Then each dictionary is merged on all threads (yj_dict_merge: partitions by hash;
  * codes in order of first sight, so they do not depend on the thread count), the columns are
  * allocated once in one mapping with huge pages, and the threads spread each chunk's rows into
- * their place with the merged codes. */
+ * their place with the merged codes.
+ * Just over 800 lines on purpose: parsing, chunk mending, merging and spreading share the chunk and
+ * loader structs; refund netting and the refund records are kept apart in refund.c. */
 #include "claims.h"
 #include "refund_int.h"
 #include "../base/base.h"
