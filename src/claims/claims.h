@@ -104,6 +104,16 @@ typedef struct yj_load_report {
 	int64_t rows, bad_rows;
 	yj_load_error *errors; /* the first max_errors, in file order */
 	int nerrors;
+	/* Refunds and reversals (冲销): lines with a negative quantity, netted against their original
+	 * lines (same claim, item and service date, or the line named by an orig_line_no column) and
+	 * then left out, as are originals refunded in full (refund.c). */
+	int64_t refunds;	 /* refund lines read */
+	int64_t refunds_netted;	 /* netted in full against originals */
+	int64_t refunds_orphan;	 /* with no (or too small an) original: reported, left out */
+	int64_t refund_fen;	 /* amount taken off original lines */
+	int64_t lines_cancelled; /* original lines refunded in full, left out */
+	yj_load_error *orphans;	 /* the first max_errors orphan refunds, in file order */
+	int norphans;
 	size_t bytes;
 	double seconds;
 	int refused;
@@ -150,6 +160,12 @@ enum yj_rule_type {
 	YJ_RT_CARD_MISUSE,
 	YJ_RT_BIG_RX,
 	YJ_RT_KEY_DRUG,
+	YJ_RT_SPLIT_BILLING,
+	YJ_RT_CONSUMABLE_PROCEDURE,
+	YJ_RT_RX_SPLIT,
+	YJ_RT_CHECKUP_ADMISSION,
+	YJ_RT_CARD_IDENTITY,
+	YJ_RT_CARD_INSTS,
 	YJ_RT_COUNT
 };
 const char *yj_rule_type_name(int type);
@@ -163,6 +179,7 @@ typedef struct yj_list {
 	char *id;
 	yj_list_item *items;
 	int n;
+	char *version; /* catalogue version that filled it (DIR/catalogues.csv, `yijian rules import`), or NULL */
 } yj_list;
 
 typedef struct yj_rule {
@@ -188,6 +205,28 @@ void yj_rules_free(yj_rules *rs);
 double yj_rule_num(const yj_rule *r, const char *key, double def);
 const char *yj_rule_str(const yj_rule *r, const char *key, const char *def);
 const yj_rule *yj_rules_find(const yj_rules *rs, const char *id);
+
+/* ---- catalogue import (catalog.c, `yijian rules import`) ---------------------------------- */
+
+typedef struct yj_catalog_report {
+	int64_t rows, nbad;	  /* catalogue rows read, rows with a problem */
+	yj_load_error errors[100]; /* the first problems: row, column, name, reason */
+	int nerrors;
+	int64_t list_rows;	  /* item-list rows written */
+	char lists[8][32];	  /* lists filled (each replaced whole) */
+	int nlists;
+	char version[64], sha256[65];
+} yj_catalog_report;
+
+/* Imports FILE, a catalogue of `kind` — "drug" (item_code,item_name and any of pay_scope (限定支付范围,
+ * |-separated ICD-10 prefixes), sex, max_age, min_age), "price" (item_code,item_name,unit,max_price; units
+ * 小时/日 also give a daily cap of 24/1), "pairs" (consumable_code,consumable_name,procedure_codes) or "sets"
+ * (set_code,item_code,item_name) — into the lists of the rule base DIR's rules of the matching types,
+ * replacing those lists, and appends the import's version to DIR/catalogues.csv. Every row is checked
+ * first; with any problem nothing is written, rep->errors names them and *err (caller frees) says so.
+ * version NULL: KIND-YYYYMMDD-<first 8 hex of the file's SHA-256>. */
+int yj_catalog_import(const char *dir, const char *kind, const char *file, const char *version,
+		      yj_catalog_report *rep, char **err);
 
 /* ---- reference tables -------------------------------------------------------------------- */
 
@@ -245,6 +284,12 @@ typedef struct yj_screen_result {
 	int32_t nflags;
 	yj_rule_stat *stat; /* one per rule */
 	double seconds;
+	/* Registry gaps: institutions of the claims absent from --registry's institutions.csv, each
+	 * reported once with its line count instead of every line as 超范围执业 (physician_scope and
+	 * dept_unregistered do not judge them). Institution dictionary codes, in order of first sight. */
+	int32_t *gap_inst;
+	int64_t *gap_lines;
+	int ngaps;
 } yj_screen_result;
 
 /* Runs every enabled rule over c; rules run in parallel on `threads` threads (0: one per CPU).
@@ -268,10 +313,14 @@ typedef struct yj_gen_opts {
 	uint64_t seed;
 	double violations; /* share of claims that carry an injected violation */
 	const char *out, *labels, *registry_dir, *deaths;
+	int realistic; /* also write what real claims data has and no rule may flag: refunds (冲销, some
+			  without an original), stays settled as two claims (中途结算), and claims of an
+			  institution missing from the registry */
 } yj_gen_opts;
 
 typedef struct yj_gen_stats {
 	int64_t rows, claims, injected, labels;
+	int64_t refunds, orphan_refunds, interim_stays, gap_claims, gap_lines; /* realistic cases written */
 	int64_t per_rule[64];
 } yj_gen_stats;
 

@@ -126,6 +126,7 @@ typedef struct gclaim {
 
 typedef struct gen {
 	rng r;
+	inst gap_inst; /* an institution left out of the registry (realistic cases) */
 	const yj_rules *rs;
 	inst in[NINST];
 	phys ph[NINST * PHYS_PER];
@@ -201,18 +202,22 @@ static void flush_claim(gen *g, gclaim *c)
 		gline *l = &c->l[i];
 		yj_buf_printf(b, "%s,%d,%s,%c,", c->id, l->line_no, c->pt.id, c->pt.sex);
 		put_date(b, c->pt.birth);
-		yj_buf_printf(b, ",%s,%s,%s,%c,", g->in[c->inst].code, g->ph[c->phys].id, c->dept, c->visit);
+		yj_buf_printf(b, ",%s,%s,%s,%c,", c->inst < 0 ? g->gap_inst.code : g->in[c->inst].code, g->ph[c->phys].id,
+			      c->dept, c->visit);
 		put_date(b, c->admit);
 		yj_buf_puts(b, ",");
 		put_date(b, c->discharge);
 		yj_buf_puts(b, ",");
 		put_date(b, l->service);
-		int64_t amount = (l->qty * l->price + 500) / 1000;
-		yj_buf_printf(b, ",%s,%s,%s,%s,%lld", c->diag, l->it.code, l->it.name, l->it.type, (long long)(l->qty / 1000));
-		if (l->qty % 1000)
-			yj_buf_printf(b, ".%03lld", (long long)(l->qty % 1000));
-		yj_buf_printf(b, ",%lld.%02lld,%lld.%02lld,", (long long)(l->price / 100), (long long)(l->price % 100),
-			      (long long)(amount / 100), (long long)(amount % 100));
+		/* a refund line (negative quantity) has the negative of the amount its quantity bills */
+		int neg = l->qty < 0;
+		int64_t q = neg ? -l->qty : l->qty, amount = (q * l->price + 500) / 1000;
+		yj_buf_printf(b, ",%s,%s,%s,%s,%s%lld", c->diag, l->it.code, l->it.name, l->it.type, neg ? "-" : "",
+			      (long long)(q / 1000));
+		if (q % 1000)
+			yj_buf_printf(b, ".%03lld", (long long)(q % 1000));
+		yj_buf_printf(b, ",%lld.%02lld,%s%lld.%02lld,", (long long)(l->price / 100), (long long)(l->price % 100),
+			      neg ? "-" : "", (long long)(amount / 100), (long long)(amount % 100));
 		if (l->days >= 0)
 			yj_buf_printf(b, "%d", l->days);
 		yj_buf_puts(b, "\n");
@@ -618,7 +623,9 @@ static int inject(gen *g, const yj_rule *r)
 		const char *diag = diag_inp[below(&g->r, 6)];
 		stay(g, &c, &pt, inst, a1, l1, l1, diag);
 		c.l[0].label = r;
-		stay(g, &c2, &pt, inst, a1 + l1 + gap, l2, l2, diag);
+		/* readmitted on the day of discharge at the same institution is one stay settled in
+		 * segments (中途结算), not a readmission: the same day goes to another institution */
+		stay(g, &c2, &pt, gap == 0 ? (inst + 1 + below(&g->r, NINST - 1)) % NINST : inst, a1 + l1 + gap, l2, l2, diag);
 		c2.l[0].label = r;
 		flush_claim(g, &c);
 		flush_claim(g, &c2);
@@ -748,6 +755,116 @@ static int inject(gen *g, const yj_rule *r)
 		label_all(&c, r, "drug");
 		break;
 	}
+	case YJ_RT_SPLIT_BILLING: { /* min_parts distinct parts of one set on one day */
+		const yj_list_item *li = pick_listed(g, r);
+		int need = (int)yj_rule_num(r, "min_parts", 2);
+		char v = scene_visit(g, r);
+		if (!li || !v)
+			return 0;
+		base_out(g, &c, &pt, v, pick_day(g, 0), inst);
+		int got = 0;
+		for (int k = 0; k < r->list->n && got < need; k++) {
+			const yj_list_item *x = &r->list->items[k];
+			if (strcmp(x->value, li->value) != 0 || !exclusive_to(g, r, x->code))
+				continue;
+			item it = make_item(x->code, x->name);
+			add(&c, &it, c.l[0].service, 1000, price_of(g, &it), -1)->label = r;
+			got++;
+		}
+		if (got < need)
+			return 0;
+		break;
+	}
+	case YJ_RT_CONSUMABLE_PROCEDURE: { /* the consumable in a stay without its procedure */
+		const yj_list_item *li = pick_listed(g, r);
+		if (!li || !(r->scene_mask & 1u << YJ_VISIT_I))
+			return 0;
+		int len = 3 + below(&g->r, 3);
+		stay(g, &c, &pt, inst, pick_day(g, len + 1), len, len, NULL);
+		item it = make_item(li->code, li->name);
+		add(&c, &it, c.admit + 1, 1000, 100000 + 1000 * below(&g->r, 100), -1)->label = r;
+		break;
+	}
+	case YJ_RT_RX_SPLIT: { /* two claims at one institution on one day, each at most the limit */
+		char v = scene_visit(g, r);
+		if (!v)
+			return 0;
+		int64_t limit = (int64_t)llround(yj_rule_num(r, "amount", 1000) * 100);
+		int32_t day = pick_day(g, 0);
+		int maxd = g->clean_max_days[v == 'E' ? YJ_VISIT_E : YJ_VISIT_O];
+		int i1 = below(&g->r, 8), i2 = (i1 + 1) % 8;
+		base_out(g, &c, &pt, v, day, inst);
+		add(&c, &plain_drugs[i1], day, 1000, limit / 2, 1 + below(&g->r, maxd))->label = r;
+		base_out(g, &c2, &pt, v, day, inst);
+		add(&c2, &plain_drugs[i2], day, 1000, limit / 2 + 1 + below(&g->r, 3) * 1000, 1 + below(&g->r, maxd))->label = r;
+		flush_claim(g, &c);
+		flush_claim(g, &c2);
+		return c.n + c2.n;
+	}
+	case YJ_RT_CHECKUP_ADMISSION: { /* min..max days of examinations, bed and nursing only */
+		int lo = (int)yj_rule_num(r, "min_days", 2), hi = (int)yj_rule_num(r, "max_days", 4);
+		if (lo < 1 || hi < lo || hi + 1 >= g->ndays || hi * 3 > MAXL || !(r->scene_mask & 1u << YJ_VISIT_I))
+			return 0;
+		int len = below(&g->r, 2) ? (below(&g->r, 2) ? lo : hi) : lo + below(&g->r, hi - lo + 1);
+		const yj_list_item *ex[16];
+		int nex = 0;
+		for (int k = 0; k < r->list->n && nex < 16; k++)
+			if (strcmp(r->list->items[k].value, "exam") == 0 && exclusive_to(g, r, r->list->items[k].code))
+				ex[nex++] = &r->list->items[k];
+		if (!nex || !list_value(r, bed.code) || !list_value(r, nurse2.code))
+			return 0;
+		start(g, &c, &pt, 'I', inst, clinical_of(g, inst), diag_inp[below(&g->r, 6)]);
+		c.admit = pick_day(g, len + 1);
+		c.discharge = c.admit + len;
+		for (int d = 0; d < len; d++) {
+			add(&c, &bed, c.admit + d, 1000, bed.price, -1);
+			add(&c, &nurse2, c.admit + d, 1000, nurse2.price, -1);
+			const yj_list_item *e = ex[below(&g->r, nex)];
+			item it = make_item(e->code, e->name);
+			add(&c, &it, c.admit + d, 1000, price_of(g, &it), -1);
+		}
+		label_all(&c, r, NULL);
+		break;
+	}
+	case YJ_RT_CARD_IDENTITY: { /* items of another sex or age group on min_days days */
+		const yj_list_item *li = pick_listed(g, r);
+		char v = scene_visit(g, r);
+		int days = (int)yj_rule_num(r, "min_days", 1);
+		if (!li || !v || days < 1 || days > 10)
+			return 0;
+		if (strcmp(li->value, "M") == 0 || strcmp(li->value, "F") == 0)
+			pt.sex = li->value[0] == 'M' ? 'F' : 'M';
+		else if (strcmp(li->value, "child") == 0)
+			pt.birth = g->d0 - 365 * ((int)yj_rule_num(r, "child_max_age", 13) + 2) - below(&g->r, 300);
+		else if (strcmp(li->value, "adult") == 0)
+			pt.birth = g->d0 - 365 * 8 - below(&g->r, 300);
+		else
+			return 0;
+		item it = make_item(li->code, li->name);
+		int32_t d0 = pick_day(g, days * 2 + 1);
+		for (int d = 0; d < days; d++) {
+			base_out(g, &c, &pt, v, d0 + 2 * d, inst);
+			add(&c, &it, c.l[0].service, 1000, price_of(g, &it), it.type[0] == 'd' ? 1 : -1)->label = r;
+			flush_claim(g, &c);
+			lines += c.n;
+		}
+		return lines;
+	}
+	case YJ_RT_CARD_INSTS: { /* one card at min_insts institutions in one month, on different days */
+		char v = scene_visit(g, r);
+		int k = (int)yj_rule_num(r, "min_insts", 5);
+		if (!v || k < 2 || k > 12 || g->ndays < 31 + 2 * k)
+			return 0;
+		int32_t day0 = g->d0 + (below(&g->r, 2) ? 0 : 31) + below(&g->r, 28 - 2 * k > 0 ? 28 - 2 * k : 1);
+		int first_inst = below(&g->r, NINST);
+		for (int q = 0; q < k; q++) {
+			base_out(g, &c, &pt, v, day0 + 2 * q, (first_inst + q) % NINST);
+			c.l[0].label = r;
+			flush_claim(g, &c);
+			lines += c.n;
+		}
+		return lines;
+	}
 	case YJ_RT_KEY_DRUG: {
 		double growth = yj_rule_num(r, "growth", NAN);
 		char v = scene_visit(g, r);
@@ -801,6 +918,74 @@ static int inject(gen *g, const yj_rule *r)
 	}
 done:
 	flush_claim(g, &c);
+	return c.n;
+}
+
+/* ---- realistic cases: what real claims data has and no rule may flag ----------------------- */
+
+/* Writes one case: a refund or reversal (冲销) of a clean claim's line (in full, in part, of a
+ * duplicated copy, or with no original), a stay settled as two claims (中途结算: both with the
+ * full dates, or each with its own segment), or a clean claim of the unregistered institution.
+ * Returns the lines written. */
+static int realistic_case(gen *g, int max_lines)
+{
+	gclaim c, c2;
+	int kind = below(&g->r, 6);
+	if (kind <= 2 && max_lines >= 4) {
+		clean_outpatient(g, &c, 2);
+		gline *o = &c.l[0];
+		int64_t q = o->qty >= 2000 && kind == 1 ? 1000 : o->qty / 1000 * 1000;
+		if (q <= 0)
+			q = 1000;
+		if (kind == 2) { /* the copy of a duplicated line reversed: nothing left to flag */
+			add(&c, &o->it, o->service, o->qty, o->price, o->days);
+			q = o->qty;
+		}
+		add(&c, &o->it, o->service, -q, o->price, o->days);
+		g->st->refunds++;
+		if (below(&g->r, 8) == 0) { /* a refund of an item the claim does not bill: reported */
+			const item *it = &plain_services[below(&g->r, (int)YJ_ARRAY_LEN(plain_services))];
+			int billed = 0;
+			for (int i = 0; i < c.n; i++)
+				billed |= strcmp(c.l[i].it.code, it->code) == 0;
+			if (!billed) {
+				add(&c, it, o->service, -1000, price_of(g, it), -1);
+				g->st->refunds++;
+				g->st->orphan_refunds++;
+			}
+		}
+		flush_claim(g, &c);
+		return c.n;
+	}
+	if (kind <= 4 && max_lines >= 24) { /* 中途结算: one stay, two claims */
+		patient pt;
+		new_patient(g, &pt, 1);
+		int len = 6 + below(&g->r, 3), half = 2 + below(&g->r, len - 3);
+		gclaim full;
+		stay(g, &full, &pt, below(&g->r, NINST), pick_day(g, len + 1), len, len, NULL);
+		c = c2 = full;
+		snprintf(c2.id, sizeof c2.id, "C%010lld", (long long)g->claim_seq++);
+		c.n = c2.n = 0;
+		for (int i = 0; i < full.n; i++) {
+			gclaim *to = full.l[i].service - full.admit < half ? &c : &c2;
+			to->l[to->n] = full.l[i];
+			to->l[to->n].line_no = to->n + 1;
+			to->n++;
+		}
+		if (kind == 4) { /* each segment with its own dates: the second admitted on the first's discharge */
+			c.discharge = full.admit + half;
+			c2.admit = full.admit + half;
+		}
+		flush_claim(g, &c);
+		flush_claim(g, &c2);
+		g->st->interim_stays++;
+		return c.n + c2.n;
+	}
+	clean_outpatient(g, &c, max_lines < 4 ? max_lines : 4);
+	c.inst = -1; /* 登记缺失: its physicians are registered nowhere, so it is judged by no registry rule */
+	flush_claim(g, &c);
+	g->st->gap_claims++;
+	g->st->gap_lines += c.n;
 	return c.n;
 }
 
@@ -934,6 +1119,7 @@ int yj_gen_claims(const yj_gen_opts *o, const yj_rules *rs, yj_gen_stats *st, ch
 	setup(g);
 	g->pool = (int)(o->rows / 12 > 200 ? o->rows / 12 : 200);
 	g->visits = yj_calloc((size_t)g->pool, 1);
+	snprintf(g->gap_inst.code, sizeof g->gap_inst.code, "12339900MB00000000"); /* in no registry file */
 	g->key_used = yj_calloc(NINST * 64, 1);
 	int rc = YJ_ERR;
 	g->out = fopen(o->out, "w");
@@ -966,6 +1152,8 @@ int yj_gen_claims(const yj_gen_opts *o, const yj_rules *rs, yj_gen_stats *st, ch
 			if (n)
 				continue;
 		}
+		if (o->realistic && unif(&g->r) < 0.03 && realistic_case(g, (int)(left < 24 ? left : 24)) > 0)
+			continue;
 		if (left >= 24 && unif(&g->r) < 0.06)
 			clean_inpatient(g, &c);
 		else

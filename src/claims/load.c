@@ -10,8 +10,11 @@
  * on the cuts. Then each dictionary is merged on all threads (yj_dict_merge: partitions by hash;
  * codes in order of first sight, so they do not depend on the thread count), the columns are
  * allocated once in one mapping with huge pages, and the threads spread each chunk's rows into
- * their place with the merged codes. */
+ * their place with the merged codes.
+ * Just over 800 lines on purpose: parsing, chunk mending, merging and spreading share the chunk and
+ * loader structs; refund netting and the refund records are kept apart in refund.c. */
 #include "claims.h"
+#include "refund_int.h"
 #include "../base/base.h"
 
 #include <errno.h>
@@ -61,6 +64,8 @@ typedef struct chunk {
 	int32_t dval[4];
 	int64_t nrec, nbad;
 	int open_end; /* the last record ran into the chunk's end inside quotes */
+	yj_refund_row *refunds; /* rows with a negative quantity (row: within the chunk; rec: within it) */
+	size_t nrefunds;
 	yj_load_error *errs;
 	int nerr;
 	size_t out; /* first row of the chunk in the columns */
@@ -70,6 +75,7 @@ typedef struct loader {
 	const char *data;
 	size_t n;
 	int map[NCOL];	/* file column of each required column */
+	int orig_col;	/* file column of the optional orig_line_no (a refund's original line), or -1 */
 	int ncols;	/* columns in the header */
 	char **hdr;	/* header names, for error reports */
 	int max_errors;
@@ -134,6 +140,7 @@ static void chunk_release(chunk *ch)
 	for (int k = 0; k < YJ_D_COUNT; k++)
 		yj_dict_free(ch->dict[k]);
 	free(ch->errs);
+	free(ch->refunds);
 	const char *b = ch->b, *e = ch->e;
 	memset(ch, 0, sizeof *ch);
 	ch->b = b;
@@ -155,6 +162,7 @@ void yj_load_report_free(yj_load_report *rep)
 {
 	if (rep) {
 		free(rep->errors);
+		free(rep->orphans);
 		memset(rep, 0, sizeof *rep);
 	}
 }
@@ -324,10 +332,16 @@ static int parse_row(loader *L, chunk *ch, yj_csv *r, size_t row, const char **w
 			*why = x->n == 0 ? "missing value" : i == 0 ? "not a number (at most 3 decimals)" : "not an amount in yuan (at most 2 decimals)";
 			return mcol[i];
 		}
-		if (*mv[i] < 0 || *mv[i] > (int64_t)1 << 50) {
-			*why = *mv[i] < 0 ? (i == 0 ? "negative quantity" : "negative amount") : "value out of range";
+		if ((i == 1 && *mv[i] < 0) || *mv[i] > (int64_t)1 << 50 || *mv[i] < -((int64_t)1 << 50)) {
+			*why = *mv[i] < 0 ? "negative unit price" : "value out of range";
 			return mcol[i];
 		}
+	}
+	/* A refund or reversal (冲销) has a negative quantity and a negative (or zero) amount; it is
+	 * netted against its original line after loading (refund.c). */
+	if (qty < 0 ? amount > 0 : amount < 0) {
+		*why = qty < 0 ? "refund (negative quantity) with a positive amount" : "negative amount with a positive quantity";
+		return C_AMOUNT;
 	}
 	x = FLD(C_DAYS);
 	if (x->n && parse_int(x->p, x->n, 0, 3650, &days) < 0) {
@@ -384,6 +398,17 @@ static void parse_chunk(loader *L, chunk *ch)
 			ch->nbad++;
 			add_error(ch, L->max_errors, rec, L->map[bad] + 1, col_names[bad], why);
 			continue;
+		}
+		if (ch->rows[ch->nrows].qty < 0) {
+			int64_t orig = 0;
+			if (L->orig_col >= 0 && r.f[L->orig_col].n &&
+			    parse_int(r.f[L->orig_col].p, r.f[L->orig_col].n, 1, INT32_MAX, &orig) < 0) {
+				ch->nbad++;
+				add_error(ch, L->max_errors, rec, L->orig_col + 1, "orig_line_no", "orig_line_no must be a positive integer");
+				continue;
+			}
+			ch->refunds = yj_realloc(ch->refunds, sizeof *ch->refunds * (ch->nrefunds + 1));
+			ch->refunds[ch->nrefunds++] = (yj_refund_row){rec, (int32_t)ch->nrows, (int32_t)orig};
 		}
 		ch->nrows++;
 	}
@@ -533,6 +558,28 @@ static void alloc_columns(yj_claims *c, size_t n)
 		*col[i] = p + off[i];
 }
 
+/* 1 when data[0..n) is not UTF-8 but reads as GBK/GB18030 two-byte text (lead 0x81–0xFE, trail
+ * 0x40–0xFE except 0x7F) with at least one such pair: the encoding of many exports from hospital
+ * and insurance systems. The last byte may be half a pair cut by the sample. */
+static int looks_gbk(const char *data, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)data;
+	if (yj_utf8_valid(data, n))
+		return 0;
+	int pairs = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] < 0x80)
+			continue;
+		if (i + 1 == n)
+			break;
+		if (p[i] == 0x80 || p[i] == 0xFF || p[i + 1] < 0x40 || p[i + 1] == 0x7F || p[i + 1] == 0xFF)
+			return 0;
+		pairs++;
+		i++;
+	}
+	return pairs > 0;
+}
+
 static int online_cpus(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -553,6 +600,15 @@ static int load(const char *data, size_t n, const yj_load_opts *o, int mapped, y
 	loader L = {.data = data, .n = n, .mapped = mapped, .max_errors = o->max_errors > 0 ? o->max_errors : 100,
 		    .progress = o->progress, .main = pthread_self(), .t0 = t0, .shown = t0};
 	size_t skip = n >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+	/* A GBK file would fail on every row with "invalid UTF-8": say what it is and how to convert. */
+	size_t sample = n - skip < 65536 ? n - skip : 65536;
+	while (sample < n - skip && sample > 0 && data[skip + sample - 1] != '\n')
+		sample--; /* end the sample on a line so that no UTF-8 character is cut */
+	if (looks_gbk(data + skip, sample ? sample : (n - skip < 65536 ? n - skip : 65536))) {
+		*err = yj_strdup("文件不是 UTF-8 编码，看起来是 GBK（GB18030）编码。请先转换为 UTF-8 再筛查，例如："
+				 "iconv -f GB18030 -t UTF-8 原文件.csv > 转换后.csv");
+		return YJ_ERR;
+	}
 	yj_csv hr;
 	yj_csv_init(&hr, data + skip, n - skip);
 	hr.max_field = 256;
@@ -567,6 +623,10 @@ static int load(const char *data, size_t n, const yj_load_opts *o, int mapped, y
 		return YJ_ERR;
 	}
 	L.ncols = hr.nf;
+	L.orig_col = -1;
+	for (int i = 0; i < hr.nf; i++)
+		if (hr.f[i].n == 12 && memcmp(hr.f[i].p, "orig_line_no", 12) == 0)
+			L.orig_col = i;
 	L.hdr = yj_malloc(sizeof *L.hdr * (size_t)hr.nf);
 	for (int i = 0; i < hr.nf; i++)
 		L.hdr[i] = yj_csv_dup(&hr, i);
@@ -630,8 +690,18 @@ static int load(const char *data, size_t n, const yj_load_opts *o, int mapped, y
 	size_t total = 0;
 	int64_t rec = 0;
 	rep->errors = yj_malloc(sizeof *rep->errors * (size_t)L.max_errors);
+	size_t nref = 0;
+	yj_refund_row *refunds = NULL;
 	for (int i = 0; i < L.nchunks; i++) {
 		chunk *ch = &L.chunks[i];
+		if (ch->nrefunds) {
+			refunds = yj_realloc(refunds, sizeof *refunds * (nref + ch->nrefunds));
+			for (size_t k = 0; k < ch->nrefunds; k++)
+				refunds[nref++] = (yj_refund_row){rec + ch->refunds[k].rec + 2, (int32_t)(total + (size_t)ch->refunds[k].row),
+								  ch->refunds[k].orig};
+			free(ch->refunds);
+			ch->refunds = NULL;
+		}
 		for (int e = 0; e < ch->nerr && rep->nerrors < L.max_errors; e++) {
 			rep->errors[rep->nerrors] = ch->errs[e];
 			rep->errors[rep->nerrors].row = rec + ch->errs[e].row + 2;
@@ -664,6 +734,8 @@ static int load(const char *data, size_t n, const yj_load_opts *o, int mapped, y
 	c->n = c->cap = total;
 	L.c = c;
 	run_workers(&L, 1, threads);
+	yj_refunds_net(c, refunds, nref, rep, L.max_errors);
+	free(refunds);
 	for (int k = 0; k < YJ_D_COUNT; k++) {
 		for (int i = 0; i < L.nchunks; i++)
 			free(L.remap[k][i]);

@@ -16,6 +16,7 @@ static int value_kind(int type)
 	case YJ_RT_PRICE_CAP:
 	case YJ_RT_BIG_RX:
 	case YJ_RT_KEY_DRUG:
+	case YJ_RT_RX_SPLIT:
 		return K_MONEY;
 	case YJ_RT_DAILY_CAP:
 		return K_QTY;
@@ -24,6 +25,8 @@ static int value_kind(int type)
 		return K_DATE;
 	case YJ_RT_SEX_ITEM:
 		return K_SEX;
+	case YJ_RT_CARD_IDENTITY:
+		return K_INT; /* value: the card holder's age at the line */
 	default:
 		return K_INT;
 	}
@@ -159,7 +162,7 @@ int yj_flags_write_csv(FILE *out, const yj_claims *c, const yj_rules *rs, const 
 {
 	yj_buf b = YJ_BUF_INIT, m = YJ_BUF_INIT;
 	yj_buf_puts(&b, "flag_id,rule_id,result_type,rule_type,claim_id,line_no,service_date,institution_code,"
-			"physician_id,patient_id,item_code,amount,message\n");
+			"physician_id,patient_id,item_code,amount,message,list_version\n");
 	for (size_t k = 0; k < res->n; k++) {
 		const yj_flag *f = &res->f[k];
 		const yj_rule *r = &rs->r[f->rule];
@@ -184,6 +187,8 @@ int yj_flags_write_csv(FILE *out, const yj_claims *c, const yj_rules *rs, const 
 		yj_buf_reset(&m);
 		append_message(&m, c, rs, f);
 		put_field(&b, m.data ? m.data : "");
+		yj_buf_puts(&b, ",");
+		put_field(&b, r->list && r->list->version ? r->list->version : "");
 		yj_buf_puts(&b, "\n");
 		if (b.len > (1u << 20)) {
 			if (fwrite(b.data, 1, b.len, out) != b.len)
@@ -257,6 +262,10 @@ void yj_screen_summary(FILE *out, const yj_claims *c, const yj_rules *rs, const 
 				      (long long)s->rows);
 			put_money(&b, s->amount);
 			yj_buf_printf(&b, ",\"seconds\":%.6f", s->seconds);
+			if (rs->r[i].list && rs->r[i].list->version) {
+				yj_buf_puts(&b, ",\"list_version\":");
+				yj_json_quote(&b, rs->r[i].list->version);
+			}
 			if (s->skipped) {
 				yj_buf_puts(&b, ",\"skipped\":");
 				yj_json_quote(&b, s->skipped);
@@ -275,6 +284,12 @@ void yj_screen_summary(FILE *out, const yj_claims *c, const yj_rules *rs, const 
 				put_money(&b, a[k].amount);
 				yj_buf_puts(&b, "}");
 			}
+		}
+		yj_buf_puts(&b, "],\"registry_gaps\":[");
+		for (int k = 0; k < res->ngaps; k++) {
+			yj_buf_puts(&b, k ? ",{\"institution_code\":" : "{\"institution_code\":");
+			yj_json_quote(&b, yj_dict_str(c->dict[YJ_D_INST], res->gap_inst[k]));
+			yj_buf_printf(&b, ",\"lines\":%lld}", (long long)res->gap_lines[k]);
 		}
 		yj_buf_puts(&b, "]}\n");
 	} else {
@@ -304,6 +319,11 @@ void yj_screen_summary(FILE *out, const yj_claims *c, const yj_rules *rs, const 
 					      money);
 			}
 		}
+		for (int k = 0; k < res->ngaps; k++)
+			yj_buf_printf(&b, "%sregistry gap (登记缺失): institution %s is not in --registry: its %lld lines were not "
+					  "judged by physician_scope or dept_unregistered; add it to institutions.csv\n",
+				      k ? "" : "\n", yj_dict_str(c->dict[YJ_D_INST], res->gap_inst[k]),
+				      (long long)res->gap_lines[k]);
 	}
 	fwrite(b.data, 1, b.len, out);
 	yj_buf_free(&b);

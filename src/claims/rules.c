@@ -27,6 +27,12 @@ static const char *const type_names[YJ_RT_COUNT] = {
 	[YJ_RT_CARD_MISUSE] = "card_misuse",
 	[YJ_RT_BIG_RX] = "big_prescription",
 	[YJ_RT_KEY_DRUG] = "key_drug",
+	[YJ_RT_SPLIT_BILLING] = "split_billing",
+	[YJ_RT_CONSUMABLE_PROCEDURE] = "consumable_procedure",
+	[YJ_RT_RX_SPLIT] = "rx_split",
+	[YJ_RT_CHECKUP_ADMISSION] = "checkup_admission",
+	[YJ_RT_CARD_IDENTITY] = "card_identity",
+	[YJ_RT_CARD_INSTS] = "card_insts",
 };
 
 const char *yj_rule_type_name(int type)
@@ -245,6 +251,7 @@ void yj_rules_free(yj_rules *rs)
 		}
 		free(l->items);
 		free(l->id);
+		free(l->version);
 	}
 	free(rs->lists);
 	free(rs);
@@ -289,6 +296,47 @@ static int load_lists(yj_rules *rs, const char *path, char **err)
 		l->items[l->n++] = (yj_list_item){code, cell(&t, cname), cell(&t, cval), cell(&t, cnote)};
 	}
 	table_close(&t);
+	return rc;
+}
+
+/* DIR/catalogues.csv (optional, written by `yijian rules import`): each import's version goes to
+ * the lists it filled; a later row wins. */
+static int load_versions(yj_rules *rs, const char *dir, char **err)
+{
+	char *path = yj_asprintf("%s/catalogues.csv", dir);
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		free(path);
+		return YJ_OK;
+	}
+	fclose(f);
+	table t;
+	int rc = table_open(&t, path, err);
+	if (rc == YJ_OK) {
+		int cv = table_col(&t, "version", 1, err), cl = table_col(&t, "lists", 1, err);
+		rc = *err ? YJ_ERR : YJ_OK;
+		while (rc == YJ_OK) {
+			int k = table_next(&t, err);
+			if (k <= 0) {
+				rc = k < 0 ? YJ_ERR : YJ_OK;
+				break;
+			}
+			char *v = cell(&t, cv), *ls = cell(&t, cl);
+			int n;
+			char **ids = split_bar(ls, &n);
+			for (int i = 0; i < n; i++)
+				for (int j = 0; j < rs->nlists; j++)
+					if (strcmp(rs->lists[j].id, ids[i]) == 0) {
+						free(rs->lists[j].version);
+						rs->lists[j].version = yj_strdup(v);
+					}
+			free_strs(ids, n);
+			free(v);
+			free(ls);
+		}
+		table_close(&t);
+	}
+	free(path);
 	return rc;
 }
 
@@ -366,7 +414,9 @@ yj_rules *yj_rules_load(const char *dir, char **err)
 			}
 		}
 		static const int needs_list[] = {YJ_RT_SEX_ITEM, YJ_RT_AGE_ITEM, YJ_RT_PRICE_CAP, YJ_RT_DAILY_CAP,
-						 YJ_RT_EXCLUSIVE, YJ_RT_IDLE_BED, YJ_RT_DIAG_LIMIT, YJ_RT_KEY_DRUG};
+						 YJ_RT_EXCLUSIVE, YJ_RT_IDLE_BED, YJ_RT_DIAG_LIMIT, YJ_RT_KEY_DRUG,
+						 YJ_RT_SPLIT_BILLING, YJ_RT_CONSUMABLE_PROCEDURE, YJ_RT_CHECKUP_ADMISSION,
+						 YJ_RT_CARD_IDENTITY};
 		for (size_t i = 0; i < YJ_ARRAY_LEN(needs_list); i++)
 			if (r->type == needs_list[i] && !r->list) {
 				*err = yj_asprintf("%s: row %lld: a %s rule needs a list", rpath, (long long)t.row, r->type_name);
@@ -374,6 +424,8 @@ yj_rules *yj_rules_load(const char *dir, char **err)
 			}
 	}
 	table_close(&t);
+	if (rc == YJ_OK)
+		rc = load_versions(rs, dir, err);
 done:
 	free(lpath);
 	free(rpath);

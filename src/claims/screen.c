@@ -20,8 +20,21 @@
 
 typedef struct stay {
 	int32_t patient, admit, discharge, claim, first; /* first: row of the claim's lowest line */
+	int32_t inst;
 	int64_t total;
 } stay;
+
+/* A stay across its claims: an interim settlement (中途结算) bills one stay as several claims,
+ * either each with the full admission and discharge dates or each with its own segment's dates
+ * (the next admitted on the day the last was discharged). Claims of one patient at one institution
+ * whose dates overlap or touch are one episode; the admission-based rules (readmission, idle_bed,
+ * outpatient_in_stay) look at episodes. */
+typedef struct episode {
+	int32_t patient, inst, admit, discharge;
+	int32_t s0, s1; /* its claims: stays[s0..s1) */
+	int32_t first;	/* head row of its first claim */
+	int64_t total;
+} episode;
 
 typedef struct ctx {
 	const yj_claims *c;
@@ -36,6 +49,8 @@ typedef struct ctx {
 	int32_t *claim_first;	       /* row of each claim's lowest line_no */
 	stay *stays;		       /* inpatient claims, by patient then admission */
 	int32_t nstays;
+	episode *eps;		       /* stays across claims, by patient then admission */
+	int32_t neps;
 } ctx;
 
 typedef struct fvec {
@@ -84,6 +99,10 @@ static void build_claim_index(ctx *x)
 	x->claim_first = yj_malloc(sizeof(int32_t) * ((size_t)x->nclaims + 1));
 	int32_t ni = 0;
 	for (int32_t k = 0; k < x->nclaims; k++) {
+		if (x->claim_off[k] == x->claim_off[k + 1]) { /* every line refunded (refund.c) */
+			x->claim_first[k] = -1;
+			continue;
+		}
 		int32_t best = x->by_claim[x->claim_off[k]];
 		for (int32_t j = x->claim_off[k] + 1; j < x->claim_off[k + 1]; j++)
 			if (c->line_no[x->by_claim[j]] < c->line_no[best])
@@ -94,12 +113,12 @@ static void build_claim_index(ctx *x)
 	x->stays = yj_malloc(sizeof *x->stays * (size_t)(ni ? ni : 1));
 	for (int32_t k = 0; k < x->nclaims; k++) {
 		int32_t f = x->claim_first[k];
-		if (c->visit[f] != YJ_VISIT_I)
+		if (f < 0 || c->visit[f] != YJ_VISIT_I)
 			continue;
 		int64_t total = 0;
 		for (int32_t j = x->claim_off[k]; j < x->claim_off[k + 1]; j++)
 			total += c->amount[x->by_claim[j]];
-		x->stays[x->nstays++] = (stay){c->patient[f], c->admit[f], c->discharge[f], k, f, total};
+		x->stays[x->nstays++] = (stay){c->patient[f], c->admit[f], c->discharge[f], k, f, c->inst[f], total};
 	}
 }
 
@@ -205,6 +224,7 @@ static void free_ctx(ctx *x)
 	free(x->claim_off);
 	free(x->claim_first);
 	free(x->stays);
+	free(x->eps);
 	free(x->by_pat);
 	free(x->pat_off);
 	free(x->pat_day);
@@ -408,6 +428,19 @@ static int32_t *dept_codes(const ctx *x, char **depts, int n, int *out_n)
 	return v;
 }
 
+/* 1 per institution code that --registry's institutions.csv holds. */
+static uint8_t *known_insts(const ctx *x)
+{
+	int32_t ni = yj_dict_count(x->c->dict[YJ_D_INST]);
+	uint8_t *k = yj_calloc((size_t)(ni ? ni : 1), 1);
+	for (int i = 0; x->refs && i < x->refs->ninsts; i++) {
+		int32_t code = yj_dict_find(x->c->dict[YJ_D_INST], x->refs->insts[i].code, strlen(x->refs->insts[i].code));
+		if (code >= 0)
+			k[code] = 1;
+	}
+	return k;
+}
+
 static void r_physician(const ctx *x, int ri, fvec *o)
 {
 	const yj_claims *c = x->c;
@@ -416,6 +449,7 @@ static void r_physician(const ctx *x, int ri, fvec *o)
 		o->skipped = "needs --registry";
 		return;
 	}
+	uint8_t *known = known_insts(x);
 	int32_t nph = yj_dict_count(c->dict[YJ_D_PHYS]);
 	reg **regs = yj_calloc((size_t)(nph ? nph : 1), sizeof *regs);
 	int *nregs = yj_calloc((size_t)(nph ? nph : 1), sizeof *nregs);
@@ -435,6 +469,8 @@ static void r_physician(const ctx *x, int ri, fvec *o)
 		if (!SCENE(r, i))
 			continue;
 		int32_t ph = c->phys[i], in = c->inst[i], d = c->dept[i];
+		if (!known[in]) /* a registry gap, reported once (yj_screen_result.gap_inst) */
+			continue;
 		if (ph != lp || in != li || d != ld) {
 			lres = 1; /* not registered at this institution */
 			for (int k = 0; k < nregs[ph]; k++)
@@ -456,6 +492,7 @@ static void r_physician(const ctx *x, int ri, fvec *o)
 	}
 	free(regs);
 	free(nregs);
+	free(known);
 }
 
 static void r_dept(const ctx *x, int ri, fvec *o)
@@ -608,19 +645,22 @@ static void exclusive_day(const ctx *x, int ri, fvec *o, int32_t *rows, int64_t 
 		int b = a + 1;
 		while (b < n && keys[b] >> 32 == keys[a] >> 32)
 			b++;
-		int distinct = 1;
+		int distinct = 1, min = x->rs->r[ri].type == YJ_RT_SPLIT_BILLING
+						 ? (int)yj_rule_num(&x->rs->r[ri], "min_parts", 2) : 2;
 		int32_t keep = rows[a];
 		for (int j = a + 1; j < b; j++) {
 			distinct += keys[j] != keys[j - 1];
-			if (c->price[rows[j]] > c->price[keep])
+			/* the dearest line is kept, not the highest unit price: a per-hour item (24 h ×
+			 * 8.00) against a per-day one (28.00) keeps the 192.00 line */
+			if (c->amount[rows[j]] > c->amount[keep])
 				keep = rows[j];
 		}
-		if (distinct >= 2) {
+		if (distinct >= min) {
 			int32_t fid = o->ids++;
 			for (int j = a; j < b; j++) {
 				int32_t row = rows[j];
 				int same = c->item[row] == c->item[keep];
-				emit(o, ri, fid, row, same ? -1 : keep, same ? 0 : c->amount[row], distinct, 1);
+				emit(o, ri, fid, row, same ? -1 : keep, same ? 0 : c->amount[row], distinct, min - 1);
 			}
 		}
 		a = b;
@@ -785,7 +825,7 @@ static void r_big_rx(const ctx *x, int ri, fvec *o)
 	const yj_rule *r = &x->rs->r[ri];
 	int64_t limit = (int64_t)llround(yj_rule_num(r, "amount", 1000) * 100);
 	for (int32_t k = 0; k < x->nclaims; k++) {
-		if (!SCENE(r, x->claim_first[k]))
+		if (x->claim_first[k] < 0 || !SCENE(r, x->claim_first[k]))
 			continue;
 		int64_t sum = 0;
 		for (int32_t j = x->claim_off[k]; j < x->claim_off[k + 1]; j++) {
@@ -810,8 +850,8 @@ static void r_readmission(const ctx *x, int ri, fvec *o)
 	const yj_rule *r = &x->rs->r[ri];
 	int32_t days = (int32_t)yj_rule_num(r, "days", 15);
 	size_t chars = (size_t)yj_rule_num(r, "diag_chars", 3);
-	for (int32_t s = 1; s < x->nstays; s++) {
-		const stay *a = &x->stays[s - 1], *b = &x->stays[s];
+	for (int32_t s = 1; s < x->neps; s++) {
+		const episode *a = &x->eps[s - 1], *b = &x->eps[s];
 		if (a->patient != b->patient || a->discharge == YJ_NO_DATE || b->admit == YJ_NO_DATE)
 			continue;
 		int32_t gap = b->admit - a->discharge;
@@ -835,18 +875,20 @@ static void r_idle(const ctx *x, int ri, fvec *o)
 	int32_t min_idle = (int32_t)yj_rule_num(r, "min_idle_days", 3);
 	enum { MAXD = 400 };
 	uint8_t treat[MAXD];
-	for (int32_t s = 0; s < x->nstays; s++) {
-		const stay *st = &x->stays[s];
+	for (int32_t s = 0; s < x->neps; s++) {
+		const episode *st = &x->eps[s];
 		if (st->discharge == YJ_NO_DATE)
 			continue;
 		int32_t len = st->discharge - st->admit;
 		len = len < 1 ? 1 : len > MAXD ? MAXD : len;
 		memset(treat, 0, (size_t)len);
-		int32_t a = x->claim_off[st->claim], b = x->claim_off[st->claim + 1];
-		for (int32_t j = a; j < b; j++) {
-			int32_t row = x->by_claim[j], d = c->service[row] - st->admit;
-			if (d >= 0 && d < len && t[c->item[row]] == NONE)
-				treat[d] = 1;
+		for (int32_t q = st->s0; q < st->s1; q++) { /* every claim of the stay (中途结算) */
+			int32_t a = x->claim_off[x->stays[q].claim], b = x->claim_off[x->stays[q].claim + 1];
+			for (int32_t j = a; j < b; j++) {
+				int32_t row = x->by_claim[j], d = c->service[row] - st->admit;
+				if (d >= 0 && d < len && t[c->item[row]] == NONE)
+					treat[d] = 1;
+			}
 		}
 		int32_t idle = 0;
 		for (int32_t d = 0; d < len; d++)
@@ -855,11 +897,14 @@ static void r_idle(const ctx *x, int ri, fvec *o)
 			continue;
 		int32_t fid = o->ids++;
 		int any = 0;
-		for (int32_t j = a; j < b; j++) {
-			int32_t row = x->by_claim[j], d = c->service[row] - st->admit;
-			if (d >= 0 && d < len && !treat[d]) {
-				emit(o, ri, fid, row, -1, c->amount[row], idle, min_idle);
-				any = 1;
+		for (int32_t q = st->s0; q < st->s1; q++) {
+			int32_t a = x->claim_off[x->stays[q].claim], b = x->claim_off[x->stays[q].claim + 1];
+			for (int32_t j = a; j < b; j++) {
+				int32_t row = x->by_claim[j], d = c->service[row] - st->admit;
+				if (d >= 0 && d < len && !treat[d]) {
+					emit(o, ri, fid, row, -1, c->amount[row], idle, min_idle);
+					any = 1;
+				}
 			}
 		}
 		if (!any)
@@ -872,9 +917,9 @@ static void r_out_in_stay(const ctx *x, int ri, fvec *o)
 {
 	const yj_claims *c = x->c;
 	const yj_rule *r = &x->rs->r[ri];
-	for (int32_t s = 0; s < x->nstays;) {
-		int32_t p = x->stays[s].patient, e = s;
-		while (e < x->nstays && x->stays[e].patient == p)
+	for (int32_t s = 0; s < x->neps;) {
+		int32_t p = x->eps[s].patient, e = s;
+		while (e < x->neps && x->eps[e].patient == p)
 			e++;
 		int32_t last_claim = -1, fid = -1;
 		for (int32_t j = x->pat_off[p]; j < x->pat_off[p + 1]; j++) {
@@ -882,7 +927,7 @@ static void r_out_in_stay(const ctx *x, int ri, fvec *o)
 			if (c->visit[row] == YJ_VISIT_I || !SCENE(r, row))
 				continue;
 			for (int32_t q = s; q < e; q++) {
-				const stay *st = &x->stays[q];
+				const episode *st = &x->eps[q];
 				if (st->discharge != YJ_NO_DATE && c->service[row] > st->admit && c->service[row] < st->discharge) {
 					if (c->claim[row] != last_claim)
 						fid = o->ids++;
@@ -985,6 +1030,286 @@ static void r_key_drug(const ctx *x, int ri, fvec *o)
 	free(t);
 }
 
+/* ---- rule types of the second round ------------------------------------------------------- */
+
+/* High-value consumables (高值耗材) with no matching procedure in the claim: the list pairs each
+ * consumable with the `|`-separated codes of the procedures that use it. */
+static void r_consumable(const ctx *x, int ri, fvec *o)
+{
+	const yj_claims *c = x->c;
+	const yj_rule *r = &x->rs->r[ri];
+	int64_t *t = item_table(x, r->list, V_INDEX);
+	int32_t ni = yj_dict_count(c->dict[YJ_D_ITEM]);
+	/* the procedure codes of each list item, as item dictionary codes */
+	int32_t **procs = yj_calloc((size_t)r->list->n, sizeof *procs);
+	int *np = yj_calloc((size_t)r->list->n, sizeof *np);
+	for (int k = 0; k < r->list->n; k++) {
+		char **v = NULL;
+		int n = 0;
+		for (const char *s = r->list->items[k].value; *s;) {
+			const char *e = strchr(s, '|');
+			size_t len = e ? (size_t)(e - s) : strlen(s);
+			if (len) {
+				v = yj_realloc(v, sizeof *v * (size_t)(n + 1));
+				v[n++] = yj_strndup(s, len);
+			}
+			s += len + (e ? 1 : 0);
+		}
+		procs[k] = yj_malloc(sizeof **procs * (size_t)(n ? n : 1));
+		for (int i = 0; i < n; i++) {
+			int32_t code = yj_dict_find(c->dict[YJ_D_ITEM], v[i], strlen(v[i]));
+			if (code >= 0)
+				procs[k][np[k]++] = code;
+			free(v[i]);
+		}
+		free(v);
+	}
+	uint8_t *in_claim = yj_calloc((size_t)(ni ? ni : 1), 1);
+	for (int32_t k = 0; k < x->nclaims; k++) {
+		int32_t a = x->claim_off[k], b = x->claim_off[k + 1], any = 0;
+		for (int32_t j = a; j < b && !any; j++)
+			any = t[c->item[x->by_claim[j]]] != NONE;
+		if (!any)
+			continue;
+		for (int32_t j = a; j < b; j++)
+			in_claim[c->item[x->by_claim[j]]] = 1;
+		int32_t fid = -1;
+		for (int32_t j = a; j < b; j++) {
+			int32_t row = x->by_claim[j];
+			int64_t li = t[c->item[row]];
+			if (li == NONE || !SCENE(r, row))
+				continue;
+			int found = 0;
+			for (int q = 0; q < np[li] && !found; q++)
+				found = in_claim[procs[li][q]];
+			if (found)
+				continue;
+			if (fid < 0)
+				fid = o->ids++;
+			emit(o, ri, fid, row, -1, c->amount[row], 0, 0);
+		}
+		for (int32_t j = a; j < b; j++)
+			in_claim[c->item[x->by_claim[j]]] = 0;
+	}
+	for (int k = 0; k < r->list->n; k++)
+		free(procs[k]);
+	free(procs);
+	free(np);
+	free(in_claim);
+	free(t);
+}
+
+/* A big prescription split over claims (分解处方): a patient's O/E claims at one institution on
+ * one day (the day of each claim's head row), none over `amount` yuan of drugs by itself (that is
+ * big_prescription) but together over it. Rows: the drug lines of those claims. */
+typedef struct rxc {
+	int32_t patient, inst, day, claim;
+	int64_t drugs;
+} rxc;
+
+static int rxc_cmp(const void *a, const void *b)
+{
+	const rxc *x = a, *y = b;
+#define K(f)                                                                                                          \
+	if (x->f != y->f)                                                                                             \
+		return x->f < y->f ? -1 : 1;
+	K(patient) K(inst) K(day) K(claim)
+#undef K
+	return 0;
+}
+
+static void r_rx_split(const ctx *x, int ri, fvec *o)
+{
+	const yj_claims *c = x->c;
+	const yj_rule *r = &x->rs->r[ri];
+	int64_t limit = (int64_t)llround(yj_rule_num(r, "amount", 1000) * 100);
+	rxc *v = yj_malloc(sizeof *v * (size_t)(x->nclaims ? x->nclaims : 1));
+	int32_t n = 0;
+	for (int32_t k = 0; k < x->nclaims; k++) {
+		int32_t f = x->claim_first[k];
+		if (f < 0 || c->visit[f] == YJ_VISIT_I || !SCENE(r, f))
+			continue;
+		int64_t sum = 0;
+		int drugs = 0;
+		for (int32_t j = x->claim_off[k]; j < x->claim_off[k + 1]; j++) {
+			int32_t row = x->by_claim[j];
+			if (c->item_type[row] == YJ_ITEM_DRUG) {
+				sum += c->amount[row];
+				drugs = 1;
+			}
+		}
+		if (drugs)
+			v[n++] = (rxc){c->patient[f], c->inst[f], c->service[f], k, sum};
+	}
+	qsort(v, (size_t)n, sizeof *v, rxc_cmp);
+	for (int32_t a = 0; a < n;) {
+		int32_t b = a + 1;
+		int64_t sum = v[a].drugs, max = v[a].drugs;
+		while (b < n && v[b].patient == v[a].patient && v[b].inst == v[a].inst && v[b].day == v[a].day) {
+			sum += v[b].drugs;
+			max = v[b].drugs > max ? v[b].drugs : max;
+			b++;
+		}
+		if (b - a >= 2 && max <= limit && sum > limit) {
+			int32_t fid = o->ids++;
+			for (int32_t q = a; q < b; q++)
+				for (int32_t j = x->claim_off[v[q].claim]; j < x->claim_off[v[q].claim + 1]; j++) {
+					int32_t row = x->by_claim[j];
+					if (c->item_type[row] == YJ_ITEM_DRUG)
+						emit(o, ri, fid, row, -1, c->amount[row], sum, limit);
+				}
+		}
+		a = b;
+	}
+	free(v);
+}
+
+/* Health-check admissions (体检名义住院): a stay of min_days..max_days days whose lines are all
+ * listed — examination items (list value `exam`) and accommodation — with at least one
+ * examination: examined, not treated. Rows: every line of the stay. */
+static void r_checkup(const ctx *x, int ri, fvec *o)
+{
+	const yj_claims *c = x->c;
+	const yj_rule *r = &x->rs->r[ri];
+	int64_t *t = item_table(x, r->list, V_INDEX);
+	int32_t lo = (int32_t)yj_rule_num(r, "min_days", 2), hi = (int32_t)yj_rule_num(r, "max_days", 4);
+	for (int32_t s = 0; s < x->neps; s++) {
+		const episode *e = &x->eps[s];
+		if (e->discharge == YJ_NO_DATE || e->discharge - e->admit < lo || e->discharge - e->admit > hi ||
+		    !SCENE(r, e->first))
+			continue;
+		int treated = 0, exams = 0;
+		for (int32_t q = e->s0; q < e->s1 && !treated; q++)
+			for (int32_t j = x->claim_off[x->stays[q].claim]; j < x->claim_off[x->stays[q].claim + 1]; j++) {
+				int64_t k = t[c->item[x->by_claim[j]]];
+				if (k == NONE) {
+					treated = 1;
+					break;
+				}
+				exams += strcmp(r->list->items[k].value, "exam") == 0;
+			}
+		if (treated || !exams)
+			continue;
+		int32_t fid = o->ids++;
+		for (int32_t q = e->s0; q < e->s1; q++)
+			for (int32_t j = x->claim_off[x->stays[q].claim]; j < x->claim_off[x->stays[q].claim + 1]; j++)
+				emit(o, ri, fid, x->by_claim[j], -1, c->amount[x->by_claim[j]], e->discharge - e->admit, hi);
+	}
+	free(t);
+}
+
+/* Card lending (冒用社保卡) betrayed by the items: items typical of the other sex (list value M/F)
+ * or of another age group (`child`: the holder is older than child_max_age; `adult`: younger than
+ * adult_min_age) that are not restricted (those are sex_item/age_item), on at least min_days days
+ * of the period for one card. One flag per card; rows: those lines. */
+static void r_card_identity(const ctx *x, int ri, fvec *o)
+{
+	const yj_claims *c = x->c;
+	const yj_rule *r = &x->rs->r[ri];
+	int64_t *t = item_table(x, r->list, V_INDEX);
+	int child_max = (int)yj_rule_num(r, "child_max_age", 13), adult_min = (int)yj_rule_num(r, "adult_min_age", 18);
+	int min_days = (int)yj_rule_num(r, "min_days", 1);
+	size_t m = 0, cap = 256;
+	int32_t *cand = yj_malloc(sizeof *cand * cap);
+	for (size_t i = 0; i < c->n; i++) {
+		int64_t k = t[c->item[i]];
+		if (k == NONE || !SCENE(r, i))
+			continue;
+		const char *v = r->list->items[k].value;
+		int age = yj_age_years(c->birth[i], c->service[i]);
+		int betrays = ((*v == 'M' || *v == 'F') && !v[1]) ? c->sex[i] != (uint8_t)*v
+			      : strcmp(v, "child") == 0	    ? age > child_max
+			      : strcmp(v, "adult") == 0	    ? age < adult_min
+							    : 0;
+		if (!betrays)
+			continue;
+		if (m == cap) {
+			cap *= 2;
+			cand = yj_realloc(cand, sizeof *cand * cap);
+		}
+		cand[m++] = (int32_t)i;
+	}
+	uint64_t *key = yj_malloc(sizeof *key * (m ? m : 1));
+	for (size_t j = 0; j < m; j++)
+		key[j] = day_key(x, cand[j]);
+	radix_sort(key, cand, m, key_bits((uint64_t)x->npat * (uint64_t)x->day_range));
+	for (size_t a = 0; a < m;) {
+		uint64_t p = key[a] / (uint64_t)x->day_range;
+		size_t b = a + 1;
+		int days = 1;
+		while (b < m && key[b] / (uint64_t)x->day_range == p) {
+			days += key[b] != key[b - 1];
+			b++;
+		}
+		if (days >= min_days) {
+			int32_t fid = o->ids++;
+			for (size_t j = a; j < b; j++)
+				emit(o, ri, fid, cand[j], -1, c->amount[cand[j]], yj_age_years(c->birth[cand[j]], c->service[cand[j]]),
+				     days);
+		}
+		a = b;
+	}
+	free(cand);
+	free(key);
+	free(t);
+}
+
+/* A same-card pattern over time (冒用社保卡): one card's lines in scene at min_insts or more
+ * institutions in one calendar month. Rows: the first line (in the file) at each institution. */
+static void r_card_insts(const ctx *x, int ri, fvec *o)
+{
+	const yj_claims *c = x->c;
+	const yj_rule *r = &x->rs->r[ri];
+	int min = (int)yj_rule_num(r, "min_insts", 5);
+	if (min < 2)
+		min = 2;
+	/* month number of each day offset of the index keys */
+	int32_t *mon = yj_malloc(sizeof *mon * (size_t)(x->day_range ? x->day_range : 1));
+	for (int64_t d = 0; d < x->day_range; d++) {
+		int y, m, dd;
+		yj_civil_from_days(x->day_lo + (int32_t)d, &y, &m, &dd);
+		mon[d] = y * 12 + m - 1;
+	}
+	int cap = 16;
+	int32_t *ins = yj_malloc(sizeof *ins * (size_t)cap), *first = yj_malloc(sizeof *first * (size_t)cap);
+	for (int32_t p = 0; p < x->npat; p++) {
+		int32_t a = x->pat_off[p], e = x->pat_off[p + 1];
+		if (e - a < min)
+			continue;
+		while (a < e) {
+			int32_t m = mon[x->pat_day[a] % (uint64_t)x->day_range], b = a, k = 0;
+			for (; b < e && mon[x->pat_day[b] % (uint64_t)x->day_range] == m; b++) {
+				int32_t row = x->by_pat[b];
+				if (!SCENE(r, row))
+					continue;
+				int q = 0;
+				while (q < k && ins[q] != c->inst[row])
+					q++;
+				if (q == k) {
+					if (k == cap) {
+						cap *= 2;
+						ins = yj_realloc(ins, sizeof *ins * (size_t)cap);
+						first = yj_realloc(first, sizeof *first * (size_t)cap);
+					}
+					ins[k] = c->inst[row];
+					first[k++] = row;
+				} else if (row < first[q]) {
+					first[q] = row;
+				}
+			}
+			if (k >= min) {
+				int32_t fid = o->ids++;
+				for (int q = 0; q < k; q++)
+					emit(o, ri, fid, first[q], -1, 0, k, min);
+			}
+			a = b;
+		}
+	}
+	free(ins);
+	free(first);
+	free(mon);
+}
+
 /* ---- driver ------------------------------------------------------------------------------- */
 
 typedef void (*rule_fn)(const ctx *x, int ri, fvec *o);
@@ -1006,6 +1331,12 @@ static const rule_fn rule_fns[YJ_RT_COUNT] = {
 	[YJ_RT_CARD_MISUSE] = r_card,
 	[YJ_RT_BIG_RX] = r_big_rx,
 	[YJ_RT_KEY_DRUG] = r_key_drug,
+	[YJ_RT_SPLIT_BILLING] = r_exclusive, /* components of one set on one day: the exclusive kernel with min_parts */
+	[YJ_RT_CONSUMABLE_PROCEDURE] = r_consumable,
+	[YJ_RT_RX_SPLIT] = r_rx_split,
+	[YJ_RT_CHECKUP_ADMISSION] = r_checkup,
+	[YJ_RT_CARD_IDENTITY] = r_card_identity,
+	[YJ_RT_CARD_INSTS] = r_card_insts,
 };
 
 typedef struct pool {
@@ -1037,7 +1368,21 @@ static void *rule_worker(void *arg)
 static void *claim_index_thread(void *arg)
 {
 	build_claim_index(arg);
-	qsort(((ctx *)arg)->stays, (size_t)((ctx *)arg)->nstays, sizeof(stay), stay_cmp);
+	ctx *x = arg;
+	qsort(x->stays, (size_t)x->nstays, sizeof(stay), stay_cmp);
+	x->eps = yj_malloc(sizeof *x->eps * (size_t)(x->nstays ? x->nstays : 1));
+	for (int32_t s = 0; s < x->nstays; s++) {
+		const stay *st = &x->stays[s];
+		episode *e = x->neps ? &x->eps[x->neps - 1] : NULL;
+		if (e && e->patient == st->patient && e->inst == st->inst && e->discharge != YJ_NO_DATE &&
+		    st->admit <= e->discharge) {
+			e->discharge = st->discharge > e->discharge ? st->discharge : e->discharge;
+			e->s1 = s + 1;
+			e->total += st->total;
+			continue;
+		}
+		x->eps[x->neps++] = (episode){st->patient, st->inst, st->admit, st->discharge, s, s + 1, st->first, st->total};
+	}
 	return NULL;
 }
 
@@ -1104,6 +1449,22 @@ int yj_screen(const yj_claims *c, const yj_rules *rs, const yj_refs *refs, int t
 		free(fv[i].f);
 	}
 	out->nflags = base;
+	if (refs && refs->have_registry) {
+		uint8_t *known = known_insts(&x);
+		int32_t ni = yj_dict_count(c->dict[YJ_D_INST]);
+		int64_t *cnt = yj_calloc((size_t)(ni ? ni : 1), sizeof *cnt);
+		for (size_t i = 0; i < c->n; i++)
+			cnt[c->inst[i]] += !known[c->inst[i]];
+		for (int32_t k = 0; k < ni; k++)
+			if (cnt[k]) {
+				out->gap_inst = yj_realloc(out->gap_inst, sizeof *out->gap_inst * (size_t)(out->ngaps + 1));
+				out->gap_lines = yj_realloc(out->gap_lines, sizeof *out->gap_lines * (size_t)(out->ngaps + 1));
+				out->gap_inst[out->ngaps] = k;
+				out->gap_lines[out->ngaps++] = cnt[k];
+			}
+		free(cnt);
+		free(known);
+	}
 	free(fv);
 	free(secs);
 	free_ctx(&x);
@@ -1115,5 +1476,7 @@ void yj_screen_result_free(yj_screen_result *res)
 {
 	free(res->f);
 	free(res->stat);
+	free(res->gap_inst);
+	free(res->gap_lines);
 	memset(res, 0, sizeof *res);
 }

@@ -120,6 +120,16 @@ int cmd_screen(int argc, char **argv)
 			rep.errors[i].column[0] ? " " : "", rep.errors[i].column, rep.errors[i].reason);
 	if (rep.bad_rows > rep.nerrors)
 		fprintf(stderr, "%s: … %lld more malformed rows not listed\n", claims, (long long)(rep.bad_rows - rep.nerrors));
+	for (int i = 0; i < rep.norphans; i++)
+		fprintf(stderr, "%s: row %lld: %s\n", claims, (long long)rep.orphans[i].row, rep.orphans[i].reason);
+	if (rep.refunds_orphan > rep.norphans)
+		fprintf(stderr, "%s: … %lld more refunds without an original not listed\n", claims,
+			(long long)(rep.refunds_orphan - rep.norphans));
+	if (rep.refunds)
+		fprintf(stderr, "refunds (冲销): %lld lines, %lld netted against their originals (%.2f yuan), %lld without an original "
+				"(left out, listed above), %lld original lines refunded in full (left out)\n",
+			(long long)rep.refunds, (long long)rep.refunds_netted, (double)rep.refund_fen / 100,
+			(long long)rep.refunds_orphan, (long long)rep.lines_cancelled);
 	if (lrc < 0)
 		goto fail;
 	fprintf(stderr, "loaded %zu lines (%lld malformed, skipped) from %.1f MB in %.3f s: %.2f M lines/s, %.0f MB/s\n",
@@ -187,6 +197,7 @@ int cmd_gen(int argc, char **argv)
 		{"rules", 1, "rule base whose rules are injected (default rules)", NULL},
 		{"registry-out", 1, "registry directory to write (default: OUT without .csv + _registry)", NULL},
 		{"deaths-out", 1, "death register to write (default: OUT without .csv + _deaths.csv)", NULL},
+		{"realistic", 0, "also write refunds (冲销), stays settled as two claims (中途结算) and an unregistered institution", NULL},
 		{NULL, 0, NULL, NULL},
 	};
 	int code;
@@ -220,6 +231,7 @@ int cmd_gen(int argc, char **argv)
 		.labels = labels,
 		.registry_dir = reg,
 		.deaths = deaths,
+		.realistic = cli_get(opts, "realistic") != NULL,
 	};
 	yj_gen_stats st;
 	uint64_t t0 = yj_mono_ns();
@@ -237,4 +249,47 @@ int cmd_gen(int argc, char **argv)
 	free(deaths);
 	yj_rules_free(rs);
 	return rc < 0 ? 1 : 0;
+}
+
+/* yijian rules import: a province's catalogue into the rule base's item lists (catalog.c). */
+int cmd_rules(int argc, char **argv)
+{
+	static const char *usage = "Usage: yijian rules import --kind drug|price|pairs|sets --file CATALOGUE.csv [--rules DIR] "
+				   "[--version V]";
+	if (argc < 1 || strcmp(argv[0], "import") != 0) {
+		fprintf(stderr, "%s\n", usage);
+		return argc >= 1 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) ? 0 : 2;
+	}
+	cli_opt opts[] = {
+		{"kind", 1, "drug (药品目录), price (价格目录), pairs (手术-耗材对照), sets (组合项目)", NULL},
+		{"file", 1, "the catalogue, CSV in UTF-8 with a header row", NULL},
+		{"rules", 1, "rule base directory to update (default rules)", NULL},
+		{"version", 1, "version to record (default KIND-YYYYMMDD-<SHA-256 prefix>)", NULL},
+		{NULL, 0, NULL, NULL},
+	};
+	int code;
+	if (cli_parse(argc - 1, argv + 1, usage, opts, NULL, NULL, &code) < 0)
+		return code;
+	if (!cli_get(opts, "kind") || !cli_get(opts, "file")) {
+		fprintf(stderr, "yijian rules import: --kind and --file are required\n");
+		return 2;
+	}
+	const char *dir = cli_get(opts, "rules") ? cli_get(opts, "rules") : "rules", *file = cli_get(opts, "file");
+	yj_catalog_report rep;
+	char *err = NULL;
+	int rc = yj_catalog_import(dir, cli_get(opts, "kind"), file, cli_get(opts, "version"), &rep, &err);
+	for (int i = 0; i < rep.nerrors; i++)
+		fprintf(stderr, "%s: row %lld, column %d%s%s: %s\n", file, (long long)rep.errors[i].row, rep.errors[i].col,
+			rep.errors[i].column[0] ? " " : "", rep.errors[i].column, rep.errors[i].reason);
+	if (rc < 0) {
+		fprintf(stderr, "yijian rules import: %s\n", err);
+		free(err);
+		return 1;
+	}
+	fprintf(stderr, "imported %lld rows of %s as version %s into %d list(s) of %s:", (long long)rep.rows, file,
+		rep.version, rep.nlists, dir);
+	for (int k = 0; k < rep.nlists; k++)
+		fprintf(stderr, " %s", rep.lists[k]);
+	fprintf(stderr, " (%lld list rows; recorded in %s/catalogues.csv)\n", (long long)rep.list_rows, dir);
+	return 0;
 }

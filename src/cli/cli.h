@@ -42,6 +42,7 @@ int cmd_audit(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_screen(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_licence(int argc, char **argv);

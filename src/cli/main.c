@@ -21,6 +21,7 @@ static const struct {
 	{"backup", cmd_backup, "copy a live SQLite database with the online backup API"},
 	{"screen", cmd_screen, "screen insurance claims against the rule base (医保智能监控)"},
 	{"gen", cmd_gen, "generate labelled synthetic data (gen claims)"},
+	{"rules", cmd_rules, "import a catalogue into the claims rule base (rules import; 目录导入)"},
 	{"demo", cmd_demo, "build the demo region 温州市 with demo accounts (--seed N)"},
 	{"import", cmd_import, "import institutions or practitioners from CSV (导入)"},
 	{"licence", cmd_licence, "check a downloaded electronic licence offline (licence verify)"},

@@ -122,7 +122,9 @@ static void test_bad_rows(void **state)
 	} cases[] = {
 		{"C1,1,P1,X,1980-01-02,I1,D1,03,O,,,2024-01-05,J06.9,X1,a,drug,2,10.50,21.00,3\n", 4, "sex"},
 		{"C1,1,P1,M,1980-02-30,I1,D1,03,O,,,2024-01-05,J06.9,X1,a,drug,2,10.50,21.00,3\n", 5, "invalid date"},
-		{"C1,1,P1,M,1980-01-02,I1,D1,03,O,,,2024-01-05,J06.9,X1,a,drug,-2,10.50,21.00,3\n", 17, "negative quantity"},
+		{"C1,1,P1,M,1980-01-02,I1,D1,03,O,,,2024-01-05,J06.9,X1,a,drug,-2,10.50,21.00,3\n", 19, "refund (negative quantity) with a positive amount"},
+		{"C1,1,P1,M,1980-01-02,I1,D1,03,O,,,2024-01-05,J06.9,X1,a,drug,2,10.50,-21.00,3\n", 19, "negative amount with a positive"},
+		{"C1,1,P1,M,1980-01-02,I1,D1,03,O,,,2024-01-05,J06.9,X1,a,drug,-2,-10.50,-21.00,3\n", 18, "negative unit price"},
 		{"C1,1,P1,M,1980-01-02,I1,D1,03,O,,,2024-01-05,J06.9,X1,a,drug,2,10.50,abc,3\n", 19, "not an amount"},
 		{"C1,1,P1,M,1980-01-02,I1,D1,03,O,,,2024-01-05,J06.9,X1,a,drug,2,10.50\n", 0, "wrong number of columns"},
 		{"C1,1,P1,M,1980-01-02,I1,D1,03,O,,,2024-01-05,J06.9,X1,a\"b,drug,2,10.50,21.00,3\n", 15, "quote inside"},
@@ -205,13 +207,132 @@ static void test_parallel_equals_single(void **state)
 	yj_buf_free(&b);
 }
 
+/* Rows of claim `id` left in c, as "line:qty:amount" joined by spaces. */
+static char *lines_of(const yj_claims *c, const char *id)
+{
+	yj_buf b = YJ_BUF_INIT;
+	for (size_t i = 0; i < c->n; i++)
+		if (strcmp(yj_dict_str(c->dict[YJ_D_CLAIM], c->claim[i]), id) == 0)
+			yj_buf_printf(&b, "%s%d:%lld:%lld", b.len ? " " : "", c->line_no[i], (long long)c->qty[i],
+				      (long long)c->amount[i]);
+	if (!b.data)
+		yj_buf_puts(&b, "");
+	return yj_buf_detach(&b);
+}
+
+#define RL(claim, line, item, day, qty, price, amount)                                                                \
+	claim "," line ",P1,M,1980-01-02,I1,D1,03,O,,,2024-01-" day ",J06.9," item ",a,drug," qty "," price "," amount ",3\n"
+
+static void test_refunds(void **state)
+{
+	(void)state;
+	const char *in = HDR
+		/* C1: line 1 refunded in full by line 3; line 2 stays */
+		RL("C1", "1", "X1", "05", "3", "10.00", "30.00") RL("C1", "2", "X2", "05", "1", "5.00", "5.00")
+		RL("C1", "3", "X1", "05", "-3", "10.00", "-30.00")
+		/* C2: a partial refund (1 of 3) */
+		RL("C2", "1", "X1", "05", "3", "10.00", "30.00") RL("C2", "2", "X1", "05", "-1", "10.00", "-10.00")
+		/* C3: no original of that item; another date; more than billed */
+		RL("C3", "1", "X1", "05", "1", "10.00", "10.00") RL("C3", "2", "X9", "05", "-1", "10.00", "-10.00")
+		RL("C3", "3", "X1", "06", "-1", "10.00", "-10.00")
+		RL("C4", "1", "X1", "05", "1", "10.00", "10.00") RL("C4", "2", "X1", "05", "-2", "10.00", "-20.00")
+		/* C5: the claim's only line reversed: the claim is empty */
+		RL("C5", "1", "X1", "05", "2", "10.00", "20.00") RL("C5", "2", "X1", "05", "-2", "10.00", "-20.00")
+		/* C6: two originals of the day, the earlier line netted first, then the next */
+		RL("C6", "1", "X1", "05", "1", "10.00", "10.00") RL("C6", "2", "X1", "05", "2", "10.00", "20.00")
+		RL("C6", "3", "X1", "05", "-2", "10.00", "-20.00");
+	yj_claims *c;
+	yj_load_report rep;
+	char *err = NULL;
+	assert_int_equal(yj_claims_load_mem(in, strlen(in), NULL, &c, &rep, &err), 0);
+	assert_int_equal(rep.bad_rows, 0);
+	assert_int_equal(rep.refunds, 7);
+	assert_int_equal(rep.refunds_netted, 4);
+	assert_int_equal(rep.refunds_orphan, 3);
+	assert_int_equal(rep.lines_cancelled, 4); /* C1:1, C4:1, C5:1, C6:1 */
+	assert_int_equal(rep.refund_fen, 3000 + 1000 + 1000 + 2000 + 2000);
+	assert_int_equal(rep.norphans, 3);
+	assert_int_equal(rep.orphans[0].row, 8); /* C3 line 2 */
+	assert_non_null(strstr(rep.orphans[0].reason, "no original"));
+	assert_non_null(strstr(rep.orphans[2].reason, "more than"));
+	static const struct { const char *claim, *want; } want[] = {
+		{"C1", "2:1000:500"}, {"C2", "1:2000:2000"}, {"C3", "1:1000:1000"}, {"C4", ""}, {"C5", ""}, {"C6", "2:1000:1000"},
+	};
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		char *got = lines_of(c, want[i].claim);
+		if (strcmp(got, want[i].want) != 0)
+			fail_msg("%s: got '%s', want '%s'", want[i].claim, got, want[i].want);
+		free(got);
+	}
+	/* screening copes with a claim left with no line */
+	char *root = yj_strdup(__FILE__), *cut = strstr(root, "tests/unit/claims/");
+	*cut = 0;
+	char *dir = yj_asprintf("%srules", root);
+	yj_rules *rs = yj_rules_load(dir, &err);
+	assert_non_null(rs);
+	yj_refs refs = {0};
+	yj_screen_result res;
+	assert_int_equal(yj_screen(c, rs, &refs, 2, &res), 0);
+	yj_screen_result_free(&res);
+	yj_rules_free(rs);
+	free(dir);
+	free(root);
+	yj_claims_free(c);
+	yj_load_report_free(&rep);
+
+	/* orig_line_no names the original: line 2, not the earlier line 1 of the same item and day */
+	const char *in2 = "claim_id,line_no,patient_id,sex,birth_date,institution_code,physician_id,dept_code,visit_type,"
+			  "admit_date,discharge_date,service_date,diagnosis,item_code,item_name,item_type,quantity,unit_price,"
+			  "amount,days_supply,orig_line_no\n"
+			  "C1,1,P1,M,1980-01-02,I1,D1,03,O,,,2024-01-05,J06.9,X1,a,drug,1,10.00,10.00,3,\n"
+			  "C1,2,P1,M,1980-01-02,I1,D1,03,O,,,2024-01-05,J06.9,X1,a,drug,1,12.00,12.00,3,\n"
+			  "C1,3,P1,M,1980-01-02,I1,D1,03,O,,,2024-01-05,J06.9,X1,a,drug,-1,12.00,-12.00,3,2\n"
+			  "C1,4,P1,M,1980-01-02,I1,D1,03,O,,,2024-01-05,J06.9,X2,a,drug,-1,12.00,-12.00,3,1\n";
+	assert_int_equal(yj_claims_load_mem(in2, strlen(in2), NULL, &c, &rep, &err), 0);
+	char *got = lines_of(c, "C1");
+	assert_string_equal(got, "1:1000:1000");
+	free(got);
+	assert_int_equal(rep.refunds_netted, 1);
+	assert_int_equal(rep.refunds_orphan, 1); /* line 4 names a line of another item */
+	assert_non_null(strstr(rep.orphans[0].reason, "another item"));
+	yj_claims_free(c);
+	yj_load_report_free(&rep);
+}
+
+/* A GBK file is named as such with the iconv command, not refused row by row as invalid UTF-8;
+ * a UTF-8 file with one broken byte is not taken for GBK. */
+static void test_gbk(void **state)
+{
+	(void)state;
+	/* 阿莫西林 in GBK: B0A2 C4AA CEF7 C1D6 */
+	char *in = yj_asprintf("%sC1,1,P1,M,1980-01-02,I1,D1,03,O,,,2024-01-05,J06.9,X1,\xB0\xA2\xC4\xAA\xCE\xF7\xC1\xD6,drug,2,"
+			       "10.50,21.00,3\n", HDR);
+	yj_claims *c;
+	yj_load_report rep;
+	char *err = NULL;
+	assert_int_equal(yj_claims_load_mem(in, strlen(in), NULL, &c, &rep, &err), -1);
+	assert_non_null(strstr(err, "GBK"));
+	assert_non_null(strstr(err, "iconv -f GB18030 -t UTF-8"));
+	free(err);
+	err = NULL;
+	yj_load_report_free(&rep);
+	free(in);
+	in = yj_asprintf("%s%sC1,1,P1,M,1980-01-02,I1,D1,03,O,,,2024-01-05,J06.9,X1,\xFF\xFE,drug,2,10.50,21.00,3\n", HDR, GOOD);
+	yj_load_opts o = {.max_bad_share = 0.5};
+	assert_int_equal(yj_claims_load_mem(in, strlen(in), &o, &c, &rep, &err), 0);
+	assert_int_equal(rep.bad_rows, 1);
+	yj_claims_free(c);
+	yj_load_report_free(&rep);
+	free(in);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_csv_reader),	 cmocka_unit_test(test_parsers),
 		cmocka_unit_test(test_load_good),	 cmocka_unit_test(test_missing_column),
 		cmocka_unit_test(test_bad_rows),	 cmocka_unit_test(test_refusal),
-		cmocka_unit_test(test_parallel_equals_single),
+		cmocka_unit_test(test_parallel_equals_single), cmocka_unit_test(test_refunds), cmocka_unit_test(test_gbk),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -167,7 +167,7 @@ static int setup(void **state)
 	snprintf(claims_path, sizeof claims_path, "%s/claims.csv", t.dir);
 	char *labels = yj_asprintf("%s/labels.csv", t.dir), *reg = yj_asprintf("%s/registry", t.dir),
 	     *deaths = yj_asprintf("%s/deaths.csv", t.dir);
-	yj_gen_opts go = {6000, 3, 0.05, claims_path, labels, reg, deaths};
+	yj_gen_opts go = {6000, 3, 0.05, claims_path, labels, reg, deaths, 0};
 	yj_gen_stats gs;
 	if (yj_gen_claims(&go, rs, &gs, &err) < 0)
 		fail_msg("gen: %s", err);

@@ -12,6 +12,7 @@
 
 static yj_rules *rules;
 static yj_refs refs;
+static int64_t last_amount; /* fen at stake of the rule's rows in the last screen() */
 
 /* One claim line; empty strings stand for empty fields. amount = qty × price. */
 static void line(yj_buf *b, const char *claim, int no, const char *patient, char sex, const char *birth,
@@ -44,9 +45,11 @@ static int screen(yj_buf *b, const char *id, int *flags)
 	yj_screen_result res;
 	yj_screen(c, rules, &refs, 2, &res);
 	int rows = 0, last = -1, nf = 0;
+	last_amount = 0;
 	for (size_t k = 0; k < res.n; k++)
 		if (strcmp(rules->r[res.f[k].rule].id, id) == 0) {
 			rows++;
+			last_amount += res.f[k].amount;
 			nf += res.f[k].flag != last;
 			last = res.f[k].flag;
 			char *m = yj_flag_message(c, rules, &res.f[k]);
@@ -135,6 +138,18 @@ static void test_exclusive(void **s)
 	int flags;
 	assert_int_equal(screen(&b, "R-EXCL-01", &flags), 2);
 	assert_int_equal(flags, 1);
+	assert_int_equal(last_amount, 2500); /* Ⅰ级护理 40.00 is kept, Ⅱ级 25.00 at stake */
+	/* per hour against per day: 特级护理 24 h × 8.00 = 192.00 is the dearest line though its unit
+	 * price is lower than Ⅰ级护理's 28.00, so 28.00 is at stake, not 192.00 */
+	INP(&b, "C1", 1, "P1", "2024-01-01", "2024-01-03", "2024-01-01", "XN000", 24, 8);
+	INP(&b, "C1", 2, "P1", "2024-01-01", "2024-01-03", "2024-01-01", "XN001", 1, 28);
+	assert_int_equal(screen(&b, "R-EXCL-01", &flags), 2);
+	assert_int_equal(last_amount, 2800);
+	/* equal amounts: one is kept (the lower item code), the other at stake */
+	INP(&b, "C1", 1, "P1", "2024-01-01", "2024-01-03", "2024-01-01", "XN002", 1, 28);
+	INP(&b, "C1", 2, "P1", "2024-01-01", "2024-01-03", "2024-01-01", "XN001", 1, 28);
+	assert_int_equal(screen(&b, "R-EXCL-01", &flags), 2);
+	assert_int_equal(last_amount, 2800);
 	yj_buf_free(&b);
 }
 
@@ -149,6 +164,11 @@ static void test_duplicate(void **s)
 	OUT(&b, "C1", 1, "P1", "2024-01-05", "XD001", "drug", 2, 15, 3);
 	OUT(&b, "C1", 2, "P1", "2024-01-05", "XD001", "drug", 2, 15, 3);
 	assert_int_equal(screen(&b, "R-DUP-01", NULL), 2);
+	/* one copy reversed (冲销) in the same claim: netted at load, nothing left to flag */
+	OUT(&b, "C1", 1, "P1", "2024-01-05", "XD001", "drug", 2, 15, 3);
+	OUT(&b, "C1", 2, "P1", "2024-01-05", "XD001", "drug", 2, 15, 3);
+	OUT(&b, "C1", 3, "P1", "2024-01-05", "XD001", "drug", -2, 15, 3);
+	assert_int_equal(screen(&b, "R-DUP-01", NULL), 0);
 	yj_buf_free(&b);
 }
 
@@ -210,6 +230,52 @@ static void test_idle_bed(void **s)
 	INP(&b, "C1", 3, "P1", "2024-01-01", "2024-01-05", "2024-01-03", "XB001", 1, 50);
 	assert_int_equal(screen(&b, "R-IDLE-03", NULL), 0);
 	yj_buf_free(&b);
+}
+
+/* Interim settlement (中途结算): one stay billed as two claims. */
+static void test_interim_settlement(void **s)
+{
+	(void)s;
+	yj_buf b = YJ_BUF_INIT;
+	char day[16];
+	/* both claims carry the full dates 01-01..01-09; each bills treatment on its own half */
+	for (int d = 0; d < 8; d++) {
+		snprintf(day, sizeof day, "2024-01-%02d", d + 1);
+		const char *cl = d < 4 ? "C1" : "C2";
+		INP(&b, cl, 1 + 2 * (d % 4), "P1", "2024-01-01", "2024-01-09", day, "XB001", 1, 50);
+		INP(&b, cl, 2 + 2 * (d % 4), "P1", "2024-01-01", "2024-01-09", day, "XS002", 1, 20);
+	}
+	yj_buf c2 = YJ_BUF_INIT;
+	yj_buf_append(&c2, b.data, b.len);
+	assert_int_equal(screen(&b, "R-IDLE-03", NULL), 0);
+	assert_int_equal(screen(&c2, "R-READMIT-15", NULL), 0);
+	/* segments with their own dates: 01-01..01-05 and 01-05..01-09 */
+	for (int pass = 0; pass < 2; pass++) {
+		for (int d = 0; d < 8; d++) {
+			snprintf(day, sizeof day, "2024-01-%02d", d + 1);
+			if (d < 4)
+				INP(&b, "C1", 1 + d, "P1", "2024-01-01", "2024-01-05", day, "XS002", 1, 20);
+			else
+				INP(&b, "C2", 1 + d, "P1", "2024-01-05", "2024-01-09", day, "XS002", 1, 20);
+		}
+		OUT(&b, "C3", 1, "P1", "2024-01-05", "XS001", "service", 1, 10, -1); /* inside the whole stay */
+		if (pass == 0) {
+			assert_int_equal(screen(&b, "R-READMIT-15", NULL), 0);
+		} else {
+			int flags;
+			assert_int_equal(screen(&b, "R-OUTIN-01", &flags), 1);
+		}
+	}
+	/* the same day at another institution is a readmission; so is one day later at the same one */
+	INP(&b, "C1", 1, "P1", "2024-01-01", "2024-01-05", "2024-01-01", "XS002", 1, 20);
+	line(&b, "C2", 1, "P1", 'M', "1950-01-01", "I2", "D1", "03", 'I', "2024-01-05", "2024-01-07", "2024-01-05", "J18.9",
+	     "XS002", "service", 1, 20, -1);
+	assert_int_equal(screen(&b, "R-READMIT-15", NULL), 2);
+	INP(&b, "C1", 1, "P1", "2024-01-01", "2024-01-05", "2024-01-01", "XS002", 1, 20);
+	INP(&b, "C2", 1, "P1", "2024-01-06", "2024-01-07", "2024-01-06", "XS002", 1, 20);
+	assert_int_equal(screen(&b, "R-READMIT-15", NULL), 2);
+	yj_buf_free(&b);
+	yj_buf_free(&c2);
 }
 
 static void test_outpatient_in_stay(void **s)
@@ -274,6 +340,45 @@ static void test_physician_and_dept(void **s)
 	yj_buf_free(&b);
 }
 
+/* An institution missing from the registry: not every line under 超范围执业, one registry gap. */
+static void test_registry_gap(void **s)
+{
+	(void)s;
+	yj_buf b = YJ_BUF_INIT;
+	for (int k = 0; k < 5; k++) {
+		char cl[16];
+		snprintf(cl, sizeof cl, "C%d", k);
+		line(&b, cl, 1, "P1", 'M', "1980-05-05", "I9", "D1", "03", 'O', "", "", "2024-01-05", "J06.9", "XS001", "service", 1, 10, -1);
+	}
+	OUT(&b, "C9", 1, "P2", "2024-01-05", "XS001", "service", 1, 10, -1);
+	char *in = yj_asprintf("%s%s", CT_HDR, b.data);
+	yj_claims *c;
+	yj_load_report rep;
+	char *err = NULL;
+	assert_int_equal(yj_claims_load_mem(in, strlen(in), NULL, &c, &rep, &err), 0);
+	yj_screen_result res;
+	yj_screen(c, rules, &refs, 2, &res);
+	int phys = 0;
+	for (size_t k = 0; k < res.n; k++)
+		phys += strcmp(rules->r[res.f[k].rule].id, "R-PHYS-01") == 0 || strcmp(rules->r[res.f[k].rule].id, "R-DEPT-01") == 0;
+	assert_int_equal(phys, 0);
+	assert_int_equal(res.ngaps, 1);
+	assert_string_equal(yj_dict_str(c->dict[YJ_D_INST], res.gap_inst[0]), "I9");
+	assert_int_equal(res.gap_lines[0], 5);
+	char *txt = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&txt, &len);
+	yj_screen_summary(f, c, rules, &res, 5, 1);
+	fclose(f);
+	assert_non_null(strstr(txt, "\"registry_gaps\":[{\"institution_code\":\"I9\",\"lines\":5}]"));
+	free(txt);
+	yj_screen_result_free(&res);
+	yj_claims_free(c);
+	yj_load_report_free(&rep);
+	free(in);
+	yj_buf_free(&b);
+}
+
 static void test_card_misuse(void **s)
 {
 	(void)s;
@@ -322,6 +427,145 @@ static void test_key_drug(void **s)
 	assert_int_equal(screen(&b, "R-KEY-GROWTH", NULL), 0);
 	OUT(&b, "C1", 1, "P1", "2024-01-05", "XD401", "drug", 1, 100, 3);
 	assert_int_equal(screen(&b, "R-KEY-TOP", NULL), 1); /* the only user is in the top 5 */
+	yj_buf_free(&b);
+}
+
+/* 拆分项目: two parts of one set on one day (the boundary, min_parts=2); parts of two different
+ * sets, or on two days, are not. The dearest line is kept. */
+static void test_split_billing(void **s)
+{
+	(void)s;
+	yj_buf b = YJ_BUF_INIT;
+	OUT(&b, "C1", 1, "P1", "2024-01-05", "XS511", "service", 1, 25, -1); /* the panel alone */
+	OUT(&b, "C1", 2, "P1", "2024-01-05", "XS502", "service", 1, 900, -1); /* a part of another set */
+	OUT(&b, "C2", 1, "P1", "2024-01-06", "XS512", "service", 1, 5, -1);  /* a CBC part, another day */
+	assert_int_equal(screen(&b, "R-SPLIT-01", NULL), 0);
+	OUT(&b, "C1", 1, "P1", "2024-01-05", "XS512", "service", 1, 5, -1);
+	OUT(&b, "C1", 2, "P1", "2024-01-05", "XS513", "service", 1, 6, -1);
+	OUT(&b, "C2", 1, "P1", "2024-01-05", "XS514", "service", 1, 7, -1); /* another claim, same day */
+	int flags;
+	assert_int_equal(screen(&b, "R-SPLIT-01", &flags), 3);
+	assert_int_equal(flags, 1);
+	assert_int_equal(last_amount, 1100); /* 7.00 kept */
+	/* PTCA billed beside its own stent placement */
+	INP(&b, "C1", 1, "P1", "2024-01-01", "2024-01-05", "2024-01-02", "XS602", 1, 3000);
+	INP(&b, "C1", 2, "P1", "2024-01-01", "2024-01-05", "2024-01-02", "XS601", 1, 2000);
+	assert_int_equal(screen(&b, "R-SPLIT-01", NULL), 2);
+	assert_int_equal(last_amount, 200000);
+	yj_buf_free(&b);
+}
+
+/* 高值耗材: a stent with its procedure in the claim is fine; without it, or with it only in
+ * another claim, it is flagged; an alternative procedure of the list (XS604 for a stapler) counts. */
+static void test_consumable_procedure(void **s)
+{
+	(void)s;
+	yj_buf b = YJ_BUF_INIT;
+	INP(&b, "C1", 1, "P1", "2024-01-01", "2024-01-05", "2024-01-02", "XS602", 1, 3000);
+	INP(&b, "C1", 2, "P1", "2024-01-01", "2024-01-05", "2024-01-02", "XM601", 1, 8000);
+	INP(&b, "C2", 1, "P2", "2024-01-01", "2024-01-05", "2024-01-02", "XS604", 1, 3000);
+	INP(&b, "C2", 2, "P2", "2024-01-01", "2024-01-05", "2024-01-02", "XM603", 1, 2000);
+	assert_int_equal(screen(&b, "R-HVC-01", NULL), 0);
+	INP(&b, "C1", 1, "P1", "2024-01-01", "2024-01-05", "2024-01-02", "XM601", 1, 8000);
+	INP(&b, "C1", 2, "P1", "2024-01-01", "2024-01-05", "2024-01-02", "XM604", 1, 1000);
+	INP(&b, "C2", 1, "P1", "2024-01-06", "2024-01-08", "2024-01-06", "XS602", 1, 3000);
+	int flags;
+	assert_int_equal(screen(&b, "R-HVC-01", &flags), 2);
+	assert_int_equal(flags, 1);
+	assert_int_equal(last_amount, 900000);
+	yj_buf_free(&b);
+}
+
+/* 分解处方: 500.00 + 500.00 is exactly the limit (not flagged); 500.00 + 500.01 is; one claim over
+ * the limit is big_prescription's, not this rule's; another day or institution is not. */
+static void test_rx_split(void **s)
+{
+	(void)s;
+	yj_buf b = YJ_BUF_INIT;
+	OUT(&b, "C1", 1, "P1", "2024-01-05", "XD001", "drug", 1, 500.00, 3);
+	OUT(&b, "C2", 1, "P1", "2024-01-05", "XD002", "drug", 1, 500.00, 3);
+	assert_int_equal(screen(&b, "R-RXSPLIT-01", NULL), 0);
+	OUT(&b, "C1", 1, "P1", "2024-01-05", "XD001", "drug", 1, 500.00, 3);
+	OUT(&b, "C1", 2, "P1", "2024-01-05", "XS001", "service", 1, 80.00, -1);
+	OUT(&b, "C2", 1, "P1", "2024-01-05", "XD002", "drug", 1, 500.01, 3);
+	int flags;
+	assert_int_equal(screen(&b, "R-RXSPLIT-01", &flags), 2);
+	assert_int_equal(flags, 1);
+	OUT(&b, "C1", 1, "P1", "2024-01-05", "XD001", "drug", 1, 1000.01, 3);
+	OUT(&b, "C2", 1, "P1", "2024-01-05", "XD002", "drug", 1, 10.00, 3);
+	assert_int_equal(screen(&b, "R-RXSPLIT-01", NULL), 0);
+	OUT(&b, "C1", 1, "P1", "2024-01-05", "XD001", "drug", 1, 600.00, 3);
+	OUT(&b, "C2", 1, "P1", "2024-01-06", "XD002", "drug", 1, 600.00, 3);
+	line(&b, "C3", 1, "P1", 'M', "1980-05-05", "I2", "D1", "03", 'O', "", "", "2024-01-05", "J06.9", "XD002", "drug", 1, 600, 3);
+	assert_int_equal(screen(&b, "R-RXSPLIT-01", NULL), 0);
+	yj_buf_free(&b);
+}
+
+/* 体检名义住院: 2–4 days with examinations, bed and nursing only; a treatment, a 5-day or 1-day
+ * stay, or no examination at all is not flagged. */
+static void test_checkup_admission(void **s)
+{
+	(void)s;
+	yj_buf b = YJ_BUF_INIT;
+	static const char *const stays[][2] = {{"2024-01-01", "2024-01-03"}, {"2024-01-01", "2024-01-05"}};
+	for (int k = 0; k < 2; k++) { /* 2 and 4 days: the boundaries */
+		INP(&b, "C1", 1, "P1", stays[k][0], stays[k][1], "2024-01-01", "XB001", 1, 50);
+		INP(&b, "C1", 2, "P1", stays[k][0], stays[k][1], "2024-01-01", "XS701", 1, 30);
+		INP(&b, "C1", 3, "P1", stays[k][0], stays[k][1], "2024-01-02", "XS703", 1, 120);
+		INP(&b, "C1", 4, "P1", stays[k][0], stays[k][1], "2024-01-02", "XN002", 1, 25);
+		int flags;
+		assert_int_equal(screen(&b, "R-CHECKUP-01", &flags), 4);
+		assert_int_equal(flags, 1);
+	}
+	INP(&b, "C1", 1, "P1", "2024-01-01", "2024-01-06", "2024-01-01", "XS701", 1, 30); /* 5 days */
+	INP(&b, "C2", 1, "P2", "2024-01-01", "2024-01-02", "2024-01-01", "XS701", 1, 30); /* 1 day */
+	INP(&b, "C3", 1, "P3", "2024-01-01", "2024-01-03", "2024-01-01", "XS701", 1, 30);
+	INP(&b, "C3", 2, "P3", "2024-01-01", "2024-01-03", "2024-01-01", "XD001", 1, 15); /* treated */
+	INP(&b, "C4", 1, "P4", "2024-01-01", "2024-01-03", "2024-01-01", "XB001", 1, 50); /* no examination */
+	assert_int_equal(screen(&b, "R-CHECKUP-01", NULL), 0);
+	yj_buf_free(&b);
+}
+
+/* 冒用社保卡 betrayed by items: a man's card billed for a breast ultrasound, an adult's for a
+ * children's granule (13 is still a child: the boundary); the holder's own items are not. */
+static void test_card_identity(void **s)
+{
+	(void)s;
+	yj_buf b = YJ_BUF_INIT;
+	line(&b, "C1", 1, "P1", 'F', "1980-05-05", "I1", "D1", "03", 'O', "", "", "2024-01-05", "J06.9", "XS801", "service", 1, 120, -1);
+	line(&b, "C2", 1, "P2", 'M', "2010-01-05", "I1", "D1", "03", 'O', "", "", "2024-01-05", "J06.9", "XD801", "drug", 1, 20, 3); /* 14 */
+	line(&b, "C3", 1, "P3", 'M', "2010-01-06", "I1", "D1", "03", 'O', "", "", "2024-01-05", "J06.9", "XD801", "drug", 1, 20, 3); /* 13 */
+	line(&b, "C4", 1, "P4", 'M', "2006-01-05", "I1", "D1", "03", 'O', "", "", "2024-01-05", "J06.9", "XD802", "drug", 1, 20, 3); /* 18 */
+	int flags;
+	assert_int_equal(screen(&b, "R-CARDID-01", &flags), 1); /* P2 only */
+	OUT(&b, "C1", 1, "P1", "2024-01-05", "XS801", "service", 1, 120, -1); /* a man's card, twice */
+	OUT(&b, "C2", 1, "P1", "2024-01-09", "XS802", "service", 1, 30, -1);
+	line(&b, "C3", 1, "P5", 'M', "2016-01-05", "I1", "D1", "03", 'O', "", "", "2024-01-05", "J06.9", "XD802", "drug", 1, 20, 3); /* 8 */
+	assert_int_equal(screen(&b, "R-CARDID-01", &flags), 3);
+	assert_int_equal(flags, 2); /* one per card */
+	yj_buf_free(&b);
+}
+
+/* 同卡当月多机构: 5 institutions in January is the threshold; 4, or 5 spread over two months, are not.
+ * The rows are each institution's first line. */
+static void test_card_insts(void **s)
+{
+	(void)s;
+	yj_buf b = YJ_BUF_INIT;
+	const char *insts[] = {"I1", "I2", "I3", "I4", "I5"};
+	for (int pass = 0; pass < 3; pass++) {
+		for (int k = 0; k < (pass == 0 ? 4 : 5); k++) {
+			char cl[16], day[16];
+			snprintf(cl, sizeof cl, "C%d", k);
+			snprintf(day, sizeof day, pass == 2 && k == 4 ? "2024-02-%02d" : "2024-01-%02d", 3 + 5 * k);
+			line(&b, cl, 1, "P1", 'M', "1980-05-05", insts[k], "D1", "03", 'O', "", "", day, "J06.9", "XS001", "service", 1, 10, -1);
+			line(&b, cl, 2, "P1", 'M', "1980-05-05", insts[k], "D1", "03", 'O', "", "", day, "XS002", "XS002", "service", 1, 10, -1);
+		}
+		int flags;
+		assert_int_equal(screen(&b, "R-CARDINST-01", &flags), pass == 1 ? 5 : 0);
+		if (pass == 1)
+			assert_int_equal(flags, 1);
+	}
 	yj_buf_free(&b);
 }
 
@@ -414,7 +658,11 @@ int main(void)
 		cmocka_unit_test(test_diag_limit),   cmocka_unit_test(test_after_death),
 		cmocka_unit_test(test_physician_and_dept), cmocka_unit_test(test_card_misuse),
 		cmocka_unit_test(test_big_rx),	     cmocka_unit_test(test_key_drug),
-		cmocka_unit_test(test_rules_errors),
+		cmocka_unit_test(test_rules_errors), cmocka_unit_test(test_interim_settlement),
+		cmocka_unit_test(test_registry_gap), cmocka_unit_test(test_split_billing),
+		cmocka_unit_test(test_consumable_procedure), cmocka_unit_test(test_rx_split),
+		cmocka_unit_test(test_checkup_admission), cmocka_unit_test(test_card_identity),
+		cmocka_unit_test(test_card_insts),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
