@@ -337,9 +337,12 @@ static void attachment_round_trip_in_chunks(void **state)
 	free(data);
 }
 
-/* The layout before platform 0011 and inspection 0006: contents as base64 TEXT in inspection_blobs. */
+/* The layout before platform 0011 and inspection 0006: contents as base64 TEXT in inspection_blobs.
+ * Later tables (documents, complaint attachments) reference blobs: PostgreSQL drops those references
+ * with CASCADE, which SQLite neither needs nor parses. */
+static const char old_drop_sqlite[] = "DROP TABLE inspection_attachments; DROP TABLE blob_chunks; DROP TABLE blobs;";
+static const char old_drop_pg[] = "DROP TABLE inspection_attachments; DROP TABLE blob_chunks; DROP TABLE blobs CASCADE;";
 static const char old_layout[] =
-	"DROP TABLE inspection_attachments; DROP TABLE blob_chunks; DROP TABLE blobs;"
 	" CREATE TABLE inspection_blobs (sha256 TEXT PRIMARY KEY, size BIGINT NOT NULL, content_b64 TEXT NOT NULL);"
 	" CREATE TABLE inspection_attachments (id BIGINT PRIMARY KEY, task_id BIGINT NOT NULL REFERENCES inspection_tasks(id),"
 	" sha256 TEXT NOT NULL REFERENCES inspection_blobs(sha256), media_type TEXT NOT NULL, size BIGINT NOT NULL,"
@@ -372,6 +375,7 @@ static int migrate_blobs_tx(store_conn *c, void *arg)
 
 static void attachments_migrate_from_base64(void **state)
 {
+	yj_testdb_exec(&t, strcmp(store_engine(t.db), "postgresql") ? old_drop_sqlite : old_drop_pg);
 	yj_testdb_exec(&t, old_layout);
 	unsigned char *data = pdf_bytes(BIG, 2), h[32];
 	char hex[65];
