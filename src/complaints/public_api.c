@@ -21,7 +21,6 @@ static int public_categories(yj_req *r)
 			json_array_append_new(out, json_pack("{s:O, s:O, s:O}", "code", json_object_get(k, "code"), "name",
 							     json_object_get(k, "name"), "kind", json_object_get(k, "kind")));
 	json_decref(items);
-	yj_add_header(r, "Cache-Control", "public, max-age=300");
 	return yj_reply_json(r, 200, json_pack("{s:o}", "items", out));
 }
 

@@ -34,6 +34,9 @@ let srv, T, a, b, token, openapi, seq = 0, claimsA = [], claimsB = [];
 let DRY = false;
 const mk = (t) => t === a && !DRY;
 const uniq = () => `${Date.now() % 100000}${seq++}`;
+// A filing's start date unique across the run (a practitioner's filings at one institution differ by date).
+let filingSeq = 0;
+const filingDay = () => new Date(Date.UTC(2010, 0, 1) + 86400000 * filingSeq++).toISOString().slice(0, 10);
 
 // ---- fixtures beyond territories.mjs ----
 
@@ -69,7 +72,7 @@ const freshPlan = async (t) => made(await t.clients.leader.post('/api/v1/inspect
   item_ids: ['8000001'], region_code: t.code, ratio_permille: 200, start_date: '2026-03-01', end_date: '2026-11-30', team_size: 2 }));
 const freshDraw = async (t) => made(await t.clients.leader.post(`/api/v1/inspection/plans/${(await freshPlan(t)).id}/commit`));
 const freshFiling = async (t) => made(await t.clients.admin.post(`/api/v1/practitioners/${t.prac.id}/filings`,
-  { institution_id: t.other.id, start_date: `2025-01-${String(1 + (seq++ % 28)).padStart(2, '0')}` }));
+  { institution_id: t.other.id, start_date: filingDay() }));
 const freshResp = async () => made(await T[A].clients.admin.post('/api/v1/responsibilities',
   { department: 'health', duty: `矩阵测试职责${uniq()}`, source: '测试' }));
 const freshClue = async (t) => made(await t.clients.inspector.post('/api/v1/cases/clues', { source: 'manual',
@@ -274,7 +277,7 @@ def('DELETE /api/v1/responsibilities/{id}', { roles: 'admin', ok: 204, foreign: 
 
 def('GET /api/v1/practitioners/{id}/filings', { roles: ANY, ok: 200, req: (t) => ({ params: { id: t.prac.id } }) });
 def('POST /api/v1/practitioners/{id}/filings', { roles: WRITERS, ok: 201, req: (t) => ({ params: { id: t.prac.id },
-  body: { institution_id: t.other.id, start_date: `2024-${String(1 + (seq % 12)).padStart(2, '0')}-${String(1 + (seq++ % 28)).padStart(2, '0')}` } }) });
+  body: { institution_id: t.other.id, start_date: filingDay() } }) });
 def('POST /api/v1/practitioners/{id}/filings/{fid}/end', { roles: WRITERS, ok: 200, req: async (t) => ({
   params: { id: t.prac.id, fid: (mk(t) ? await freshFiling(t) : t.filing).id }, body: { end_date: '2026-06-30' } }) });
 

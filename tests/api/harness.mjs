@@ -55,7 +55,9 @@ export class Server {
     this.proc.stderr.on('data', (d) => { this.logs += d; });
     this.exited = new Promise((resolve) => this.proc.on('exit', (code, sig) => resolve({ code, sig })));
     for (let i = 0; i < 200; i++) {
-      try { const r = await fetch(this.url + '/healthz'); if (r.ok) return this; } catch { /* not yet */ }
+      // Ready when it answers and has printed its banner: jobs and the audit signer start after the
+      // listener, so /healthz can answer before the banner line is written.
+      try { const r = await fetch(this.url + '/healthz'); if (r.ok && /serving http:\/\//.test(this.logs)) return this; } catch { /* not yet */ }
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error('server did not start:\n' + this.logs);
