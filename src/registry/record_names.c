@@ -44,11 +44,16 @@ static json_t *grams_of(const char *name)
 	return seen;
 }
 
-/* The rows of name_grams to write: gram text (borrowed from the objects in grams) and record id. */
+/* The rows of name_grams to write: gram text (borrowed from the objects holding the grams) and
+ * record id. */
+typedef struct gram_row {
+	const char *gram;
+	int64_t id;
+} gram_row;
+
 typedef struct gram_rows {
 	const reg_kind *k;
-	const char **gram;
-	int64_t *id;
+	gram_row *v;
 	size_t n, cap;
 } gram_rows;
 
@@ -59,20 +64,25 @@ static void gram_rows_add(gram_rows *r, json_t *grams, int64_t id)
 	json_object_foreach(grams, g, v) {
 		if (r->n == r->cap) {
 			r->cap = r->cap ? 2 * r->cap : 256;
-			r->gram = yj_realloc(r->gram, r->cap * sizeof *r->gram);
-			r->id = yj_realloc(r->id, r->cap * sizeof *r->id);
+			r->v = yj_realloc(r->v, r->cap * sizeof *r->v);
 		}
-		r->gram[r->n] = g;
-		r->id[r->n++] = id;
+		r->v[r->n++] = (gram_row){g, id};
 	}
+}
+
+static int gram_cmp(const void *a, const void *b)
+{
+	const gram_row *x = a, *y = b;
+	int d = strcmp(x->gram, y->gram);
+	return d ? d : (x->id > y->id) - (x->id < y->id);
 }
 
 static int bind_gram(store_stmt *st, int idx, size_t row, void *arg)
 {
 	gram_rows *r = arg;
-	store_bind_text(st, idx++, r->gram[row], -1);
+	store_bind_text(st, idx++, r->v[row].gram, -1);
 	store_bind_text(st, idx++, r->k->type, -1);
-	store_bind_int64(st, idx++, r->id[row]);
+	store_bind_int64(st, idx++, r->v[row].id);
 	return idx;
 }
 
@@ -109,12 +119,15 @@ int reg_index_names_fresh(store_conn *c, const reg_kind *k, const int64_t *ids, 
 			held[i] = grams_of(names[i]);
 			gram_rows_add(&r, held[i], ids[i]);
 		}
+	/* In key order: each statement then inserts into the primary key's B-tree along one path
+	 * rather than at scattered pages (the names of a batch share most of their grams). */
+	if (r.n > 1)
+		qsort(r.v, r.n, sizeof *r.v, gram_cmp);
 	int rc = write_grams(c, &r);
 	for (size_t i = 0; i < n; i++)
 		json_decref(held[i]);
 	free(held);
-	free(r.gram);
-	free(r.id);
+	free(r.v);
 	return rc;
 }
 
