@@ -3,7 +3,7 @@
  * YJ_TEST_DB in a schema of its own): all-or-nothing, --skip-invalid, dry runs, duplicates inside
  * the file, scope, formulas, and re-imports that change nothing and write no history; a dry run
  * beside another writer (it takes none), and a publication that finds the store changed since the
- * check and starts over. */
+ * check and starts over; new records published in multi-row statements (yj_reg_insert_many). */
 #define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
 #include <stdarg.h>
