@@ -24,6 +24,10 @@ static _Thread_local json_t *probed;
 static int record_check(store_conn *c, const reg_kind *k, const yj_import_opts *o, const json_t *in, json_t *seen,
 			long row, json_t *errs, int *outcome, char **plan);
 static int record_publish(store_conn *c, const reg_kind *k, const yj_import_opts *o, const char *plan);
+static int record_publish_many(store_conn *c, const reg_kind *k, const yj_import_opts *o, char *const *plans,
+			       size_t n);
+typedef int (*publish_many_fn)(store_conn *c, const reg_kind *k, const yj_import_opts *o, char *const *plans,
+			       size_t n);
 
 /* The importable kinds: registry records go through the record engine (record_check and
  * record_publish below), licences through the licence module (licence_import.c). */
@@ -32,10 +36,11 @@ static const struct importer {
 	const reg_kind *k;
 	yj_import_check_fn check;
 	yj_import_publish_fn publish;
+	publish_many_fn publish_many; /* the staged plans at once, when the kind can batch them; else NULL */
 } importers[] = {
-	{"institutions", &yj_institution_kind, record_check, record_publish},
-	{"practitioners", &yj_practitioner_kind, record_check, record_publish},
-	{"licences", &yj_licence_import_kind, yj_licence_import_check, yj_licence_import_publish},
+	{"institutions", &yj_institution_kind, record_check, record_publish, record_publish_many},
+	{"practitioners", &yj_practitioner_kind, record_check, record_publish, record_publish_many},
+	{"licences", &yj_licence_import_kind, yj_licence_import_check, yj_licence_import_publish, NULL},
 };
 
 const reg_kind *yj_import_kind(const char *name)
@@ -474,6 +479,58 @@ static int record_publish(store_conn *c, const reg_kind *k, const yj_import_opts
 	return rc < 0 ? rc : ST_OK;
 }
 
+#define INSERT_RUN 512 /* new records written together (yj_reg_insert_many) */
+
+/* The new records waiting in plan order for one yj_reg_insert_many. */
+typedef struct insert_run {
+	json_t *plan[INSERT_RUN]; /* parsed plans, owning their "rec" */
+	json_t *rec[INSERT_RUN];
+	int64_t id[INSERT_RUN];
+	size_t n;
+} insert_run;
+
+static int run_flush(store_conn *c, const reg_kind *k, const yj_import_opts *o, insert_run *r)
+{
+	int rc = yj_reg_insert_many(c, k, r->rec, r->n, o->actor, r->id);
+	for (size_t i = 0; i < r->n; i++)
+		json_decref(r->plan[i]);
+	r->n = 0;
+	return rc == ST_CONFLICT ? YJ_IMPORT_STALE : rc;
+}
+
+/* Every plan in order: runs of consecutive inserts in multi-row statements (so the leaves and
+ * events keep the order of the rows), an update as record_publish does it. */
+static int record_publish_many(store_conn *c, const reg_kind *k, const yj_import_opts *o, char *const *plans,
+			       size_t n)
+{
+	insert_run *r = yj_calloc(1, sizeof *r);
+	int rc = ST_OK;
+	for (size_t i = 0; i < n && rc >= 0; i++) {
+		json_t *p = json_loads(plans[i], 0, NULL);
+		if (!p) {
+			rc = ST_ERR;
+			break;
+		}
+		if (json_integer_value(json_object_get(p, "id"))) {
+			json_decref(p);
+			if (r->n && (rc = run_flush(c, k, o, r)) < 0)
+				break;
+			rc = record_publish(c, k, o, plans[i]);
+			continue;
+		}
+		r->plan[r->n] = p;
+		r->rec[r->n++] = json_object_get(p, "rec");
+		if (r->n == INSERT_RUN)
+			rc = run_flush(c, k, o, r);
+	}
+	if (rc >= 0 && r->n)
+		rc = run_flush(c, k, o, r);
+	for (size_t i = 0; i < r->n; i++) /* left by a failure */
+		json_decref(r->plan[i]);
+	free(r);
+	return rc < 0 ? rc : ST_OK;
+}
+
 static void stage(import_ctx *x, char *plan)
 {
 	if (x->nplans == x->cap) {
@@ -676,7 +733,9 @@ static int publish_tx(store_conn *c, void *arg)
 	 * orders them), instead of an update of that row per record, whose cost grew with the
 	 * number of versions of it the transaction had already made. */
 	yj_events_defer_begin(c);
-	for (size_t i = 0; i < x->nplans && rc >= 0; i++)
+	if (x->imp->publish_many)
+		rc = x->imp->publish_many(c, x->k, x->o, x->plans, x->nplans);
+	for (size_t i = 0; !x->imp->publish_many && i < x->nplans && rc >= 0; i++)
 		rc = x->imp->publish(c, x->k, x->o, x->plans[i]);
 	if (rc < 0) {
 		yj_audit_defer_discard(c);

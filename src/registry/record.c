@@ -182,7 +182,7 @@ json_t *yj_reg_public(const reg_kind *k, const json_t *rec, const yj_principal *
 }
 
 /* Binds the field and derived values of rec from index first on; returns the next index. */
-static int bind_record(store_stmt *st, const reg_kind *k, const json_t *rec, int idx)
+int reg_bind_record(store_stmt *st, const reg_kind *k, const json_t *rec, int idx)
 {
 	for (const reg_field *f = k->fields; f->name; f++)
 		if (reg_stored(f))
@@ -224,7 +224,7 @@ static int write_history(store_conn *c, const reg_kind *k, int64_t id, int64_t v
 	return rc;
 }
 
-static int audit(store_conn *c, const reg_kind *k, const char *verb, const char *actor, const json_t *pub)
+int reg_audit(store_conn *c, const reg_kind *k, const char *verb, const char *actor, const json_t *pub)
 {
 	char action[64];
 	snprintf(action, sizeof action, "%s.%s", k->type, verb);
@@ -255,7 +255,7 @@ int yj_reg_insert(store_conn *c, const reg_kind *k, json_t *rec, const char *act
 	store_bind_int64(st, 2, 1);
 	store_bind_int64(st, 3, now);
 	store_bind_int64(st, 4, now);
-	bind_record(st, k, rec, 5);
+	reg_bind_record(st, k, rec, 5);
 	int rc = reg_step_done(st);
 	if (rc < 0)
 		return rc;
@@ -268,7 +268,7 @@ int yj_reg_insert(store_conn *c, const reg_kind *k, json_t *rec, const char *act
 	if (rc >= 0)
 		rc = reg_index_name(c, k, *id, json_string_value(json_object_get(rec, k->name_field)), 1);
 	if (rc >= 0)
-		rc = audit(c, k, "create", actor, pub);
+		rc = reg_audit(c, k, "create", actor, pub);
 	json_decref(pub);
 	json_decref(none);
 	return rc;
@@ -340,7 +340,7 @@ int yj_reg_update(store_conn *c, const reg_kind *k, const yj_scope *sc, int64_t 
 	}
 	store_bind_int64(st, 1, version);
 	store_bind_int64(st, 2, now);
-	int idx = bind_record(st, k, merged, 3);
+	int idx = reg_bind_record(st, k, merged, 3);
 	store_bind_int64(st, idx++, id);
 	store_bind_int64(st, idx, expected_version);
 	if ((rc = store_step(st)) == ST_DONE && store_changes(st) == 0)
@@ -357,7 +357,7 @@ int yj_reg_update(store_conn *c, const reg_kind *k, const yj_scope *sc, int64_t 
 	if (rc >= 0 && (!old_name || !new_name || strcmp(old_name, new_name)))
 		rc = reg_index_name(c, k, id, new_name, 0);
 	if (rc >= 0)
-		rc = audit(c, k, "update", actor, pub);
+		rc = reg_audit(c, k, "update", actor, pub);
 	json_decref(pub);
 	json_decref(ch);
 	if (rc >= 0) {

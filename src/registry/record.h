@@ -89,6 +89,12 @@ json_t *yj_reg_validate(store_conn *c, const reg_kind *k, const yj_scope *sc, co
  * history, name index and audit leaf. *id receives the new id. Returns ST_OK, ST_CONFLICT when the
  * natural key exists, or a failure. */
 int yj_reg_insert(store_conn *c, const reg_kind *k, json_t *rec, const char *actor, int64_t *id);
+/* The same for n records at once (a bulk import): what n calls of yj_reg_insert would write, in
+ * the same order of audit leaves and events, but the rows, their history and their name index in
+ * multi-row inserts. ids[i] receives the id of recs[i]. ST_CONFLICT when a natural key exists
+ * (nothing of the batch is then usable: the caller rolls the transaction back). */
+int yj_reg_insert_many(store_conn *c, const reg_kind *k, json_t *const *recs, size_t n, const char *actor,
+		       int64_t *ids);
 /* Replaces the stored record id (version expected_version) by rec, writing history with the
  * changed fields, the name index and an audit leaf. Returns ST_OK, ST_NOTFOUND (absent, outside sc
  * or changed meanwhile) or a failure. *changed is 0 when rec equals what is stored (nothing written). */

@@ -29,13 +29,74 @@ static char *gram_at(const char **cp, size_t i, int len)
 	return yj_strndup(cp[i], (size_t)(cp[i + (size_t)len] - cp[i]));
 }
 
+/* The distinct grams of name as the keys of a new object. */
+static json_t *grams_of(const char *name)
+{
+	const char *cp[257];
+	size_t n = code_points(name, cp, 256);
+	json_t *seen = json_object();
+	for (size_t i = 0; i < n; i++)
+		for (int len = 1; len <= 2 && i + (size_t)len <= n; len++) {
+			char *g = gram_at(cp, i, len);
+			json_object_set_new(seen, g, json_true());
+			free(g);
+		}
+	return seen;
+}
+
+/* The rows of name_grams to write: gram text (borrowed from the objects holding the grams) and
+ * record id. */
+typedef struct gram_row {
+	const char *gram;
+	int64_t id;
+} gram_row;
+
+typedef struct gram_rows {
+	const reg_kind *k;
+	gram_row *v;
+	size_t n, cap;
+} gram_rows;
+
+static void gram_rows_add(gram_rows *r, json_t *grams, int64_t id)
+{
+	const char *g;
+	json_t *v;
+	json_object_foreach(grams, g, v) {
+		if (r->n == r->cap) {
+			r->cap = r->cap ? 2 * r->cap : 256;
+			r->v = yj_realloc(r->v, r->cap * sizeof *r->v);
+		}
+		r->v[r->n++] = (gram_row){g, id};
+	}
+}
+
+static int gram_cmp(const void *a, const void *b)
+{
+	const gram_row *x = a, *y = b;
+	int d = strcmp(x->gram, y->gram);
+	return d ? d : (x->id > y->id) - (x->id < y->id);
+}
+
+static int bind_gram(store_stmt *st, int idx, size_t row, void *arg)
+{
+	gram_rows *r = arg;
+	store_bind_text(st, idx++, r->v[row].gram, -1);
+	store_bind_text(st, idx++, r->k->type, -1);
+	store_bind_int64(st, idx++, r->v[row].id);
+	return idx;
+}
+
+static int write_grams(store_conn *c, gram_rows *r)
+{
+	return reg_insert_rows(c, "name_grams", "gram, object_type, object_id", 3, r->n, bind_gram, r);
+}
+
 /* Writes the grams of name for record id; fresh (a new record) skips deleting the old ones. */
 int reg_index_name(store_conn *c, const reg_kind *k, int64_t id, const char *name, int fresh)
 {
-	store_stmt *st;
 	int rc = ST_OK;
 	if (!fresh) {
-		st = store_prepare(c, "DELETE FROM name_grams WHERE object_type = ? AND object_id = ?");
+		store_stmt *st = store_prepare(c, "DELETE FROM name_grams WHERE object_type = ? AND object_id = ?");
 		if (!st)
 			return ST_ERR;
 		store_bind_text(st, 1, k->type, -1);
@@ -44,41 +105,29 @@ int reg_index_name(store_conn *c, const reg_kind *k, int64_t id, const char *nam
 	}
 	if (rc < 0 || !name)
 		return rc;
-	const char *cp[257];
-	size_t n = code_points(name, cp, 256);
-	json_t *seen = json_object(); /* distinct grams */
+	return reg_index_names_fresh(c, k, &id, &name, 1);
+}
+
+int reg_index_names_fresh(store_conn *c, const reg_kind *k, const int64_t *ids, const char *const *names, size_t n)
+{
+	/* All grams of all the names in multi-row INSERTs: one round trip on PostgreSQL per few
+	 * hundred grams instead of one per gram (or per name). */
+	gram_rows r = {.k = k};
+	json_t **held = yj_calloc(n ? n : 1, sizeof *held);
 	for (size_t i = 0; i < n; i++)
-		for (int len = 1; len <= 2 && i + (size_t)len <= n; len++) {
-			char *g = gram_at(cp, i, len);
-			json_object_set_new(seen, g, json_true());
-			free(g);
+		if (names[i]) {
+			held[i] = grams_of(names[i]);
+			gram_rows_add(&r, held[i], ids[i]);
 		}
-	/* All grams in one multi-row INSERT: one round trip on PostgreSQL instead of one per gram.
-	 * The statement text depends only on the count, so the cache holds a few dozen variants. */
-	size_t ng = json_object_size(seen);
-	if (ng == 0)
-		goto done;
-	yj_buf sql = YJ_BUF_INIT;
-	yj_buf_puts(&sql, "INSERT INTO name_grams (gram, object_type, object_id) VALUES ");
-	for (size_t i = 0; i < ng; i++)
-		yj_buf_puts(&sql, i ? ", (?, ?, ?)" : "(?, ?, ?)");
-	st = store_prepare(c, sql.data);
-	yj_buf_free(&sql);
-	if (!st) {
-		rc = ST_ERR;
-		goto done;
-	}
-	const char *g;
-	json_t *v;
-	int idx = 1;
-	json_object_foreach(seen, g, v) {
-		store_bind_text(st, idx++, g, -1);
-		store_bind_text(st, idx++, k->type, -1);
-		store_bind_int64(st, idx++, id);
-	}
-	rc = reg_step_done(st);
-done:
-	json_decref(seen);
+	/* In key order: each statement then inserts into the primary key's B-tree along one path
+	 * rather than at scattered pages (the names of a batch share most of their grams). */
+	if (r.n > 1)
+		qsort(r.v, r.n, sizeof *r.v, gram_cmp);
+	int rc = write_grams(c, &r);
+	for (size_t i = 0; i < n; i++)
+		json_decref(held[i]);
+	free(held);
+	free(r.v);
 	return rc;
 }
 
