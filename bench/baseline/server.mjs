@@ -68,7 +68,7 @@ async function serve() {
 	pool.on('error', (e) => console.error('baseline: idle client error:', e.message));
 
 	// ---- SQL, verbatim from yijian (with ? numbered as $n) ----
-	const HEALTH_SQL = 'SELECT COALESCE(MAX(version), 0) FROM schema_migrations';
+	const HEALTH_SQL = 'SELECT COUNT(*) FROM schema_migrations'; // src/platform/store/store.c store_schema_version
 	const SESSION_SQL =
 		'SELECT u.id, u.username, u.display_name, u.password_hash, u.role, u.region_code, r.name, u.department, ' +
 		'd.remit, u.disabled, s.id, s.csrf_token' +
