@@ -108,10 +108,12 @@ void auth_principal_from_user(const auth_user *u, yj_principal *p)
 
 /* Resolves a credential: from this process's cache when the entry was read under the current epoch
  * (auth_cache.c), else from the store, caching what it finds. ST_OK, ST_NOTFOUND or a failure. */
-static int resolve(store_conn *c, const char *hash, int kind, int64_t now, auth_cred *cr)
+static int resolve(yj_req *r, store_conn *c, const char *hash, int kind, int64_t now, auth_cred *cr)
 {
-	int64_t epoch = 0;
-	int cache = auth_cache_enabled() && auth_cache_epoch(c, &epoch) == ST_OK;
+	int64_t epoch = 0, ref = 0;
+	int cache = auth_cache_enabled() && auth_cache_epoch(c, &epoch, &ref) == ST_OK;
+	if (cache)
+		auth_cache_note(r, ref);
 	if (cache && auth_cache_get(hash, kind, epoch, now, cr))
 		return ST_OK;
 	memset(cr, 0, sizeof *cr);
@@ -128,10 +130,11 @@ static int authenticate(yj_req *r, yj_principal *out)
 	int64_t now = yj_now_ms();
 	char hash[65];
 	auth_cred cr;
+	auth_cache_note(NULL, 0);
 	const char *authz = yj_header(r, "Authorization");
 	if (authz && strncasecmp(authz, "Bearer ", 7) == 0) {
 		auth_token_hash(authz + 7, hash);
-		int rc = resolve(c, hash, AUTH_CRED_TOKEN, now, &cr);
+		int rc = resolve(r, c, hash, AUTH_CRED_TOKEN, now, &cr);
 		if (rc == ST_NOTFOUND) {
 			yj_add_header(r, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
 			yj_reply_problem(r, 401, "invalid-token", "访问令牌无效",
@@ -152,7 +155,7 @@ static int authenticate(yj_req *r, yj_principal *out)
 	if (!cookie || !*cookie)
 		return 0;
 	auth_token_hash(cookie, hash);
-	int rc = resolve(c, hash, AUTH_CRED_SESSION, now, &cr);
+	int rc = resolve(r, c, hash, AUTH_CRED_SESSION, now, &cr);
 	if (rc == ST_NOTFOUND)
 		return 0;
 	if (rc < 0) {

@@ -97,6 +97,11 @@ typedef struct yj_subject_hooks {
 } yj_subject_hooks;
 /* Registers the hooks (the pointer is kept; static storage). Call once at start, before request threads. */
 void yj_subject_hooks_set(const yj_subject_hooks *h);
+
+/* The reference-data epoch (regions, departments; migration 0013 cache_epochs) read while authenticating
+ * r, in a read that began after r arrived: 1 and *epoch set, or 0 (none read, or caching is off). A
+ * handler may answer r from its own cache of reference data built under exactly this epoch. */
+int yj_ref_epoch(const yj_req *r, int64_t *epoch);
 /* Marks sc subject-bound and fills it for the principal p (a no-op for other roles). ST_OK or a failure. */
 int yj_subject_bind(store_conn *c, const yj_principal *p, yj_scope *sc);
 

@@ -20,9 +20,9 @@ static pthread_mutex_t ep_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t ep_done = PTHREAD_COND_INITIALIZER;
 static uint64_t ep_started, ep_finished; /* reads begun and ended, in order */
 static int ep_in_flight, ep_rc;
-static int64_t ep_value;
+static int64_t ep_value, ep_ref;
 
-int auth_cache_epoch(store_conn *c, int64_t *epoch)
+int auth_cache_epoch(store_conn *c, int64_t *epoch, int64_t *ref)
 {
 	pthread_mutex_lock(&ep_lock);
 	uint64_t need = ep_started + 1; /* the first read to begin after now */
@@ -30,6 +30,7 @@ int auth_cache_epoch(store_conn *c, int64_t *epoch)
 		if (ep_finished >= need) {
 			int rc = ep_rc;
 			*epoch = ep_value;
+			*ref = ep_ref;
 			pthread_mutex_unlock(&ep_lock);
 			return rc;
 		}
@@ -40,17 +41,40 @@ int auth_cache_epoch(store_conn *c, int64_t *epoch)
 	ep_in_flight = 1;
 	uint64_t mine = ++ep_started;
 	pthread_mutex_unlock(&ep_lock);
-	int64_t v = 0;
-	int rc = auth_epoch_read(c, &v);
+	int64_t v = 0, rv = 0;
+	int rc = auth_epoch_read(c, &v, &rv);
 	pthread_mutex_lock(&ep_lock);
 	ep_in_flight = 0;
 	ep_finished = mine;
 	ep_value = v;
+	ep_ref = rv;
 	ep_rc = rc;
 	pthread_cond_broadcast(&ep_done);
 	pthread_mutex_unlock(&ep_lock);
 	*epoch = v;
+	*ref = rv;
 	return rc;
+}
+
+/* ---- the reference-data epoch of the request being handled ----
+ * A request is handled by one thread from authentication to reply; authentication notes here the
+ * epochs it read, so a handler can trust its own cache of reference data under the same rule. */
+
+static _Thread_local const yj_req *ref_req;
+static _Thread_local int64_t ref_value;
+
+void auth_cache_note(const yj_req *r, int64_t ref)
+{
+	ref_req = r;
+	ref_value = ref;
+}
+
+int yj_ref_epoch(const yj_req *r, int64_t *epoch)
+{
+	if (!r || ref_req != r)
+		return 0;
+	*epoch = ref_value;
+	return 1;
 }
 
 /* ---- the cache ----

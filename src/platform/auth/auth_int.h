@@ -37,9 +37,10 @@ int auth_session_lookup(store_conn *c, const char *token_hash, int64_t now, auth
  * *token_id is its id. */
 int auth_token_lookup(store_conn *c, const char *token_hash, int64_t now, auth_user *u, int *write,
 		      int64_t *token_id, int64_t *expires);
-/* The credential epoch (auth_epoch, migration 0013): read it, or raise it inside the transaction of any
- * change that ends or alters a session, token or user, so every process's cache looks them up again. */
-int auth_epoch_read(store_conn *c, int64_t *n);
+/* The cache epochs (cache_epochs, migration 0013): read the credential and reference-data epochs, or raise
+ * the credential epoch inside the transaction of any change that ends or alters a session, token or user,
+ * so every process's cache looks them up again. */
+int auth_epoch_read(store_conn *c, int64_t *cred, int64_t *ref);
 int auth_epoch_bump(store_conn *c);
 
 /* auth_cache.c: what a credential resolves to, per process (plain values; nothing to free). */
@@ -51,9 +52,11 @@ typedef struct auth_cred {
 	int64_t expires; /* epoch ms; an expired entry is a miss */
 } auth_cred;
 enum { AUTH_CRED_SESSION = 1, AUTH_CRED_TOKEN = 2 };
-/* The epoch from a read that began after the call: ST_OK or a failure (then use no cache). */
-int auth_cache_epoch(store_conn *c, int64_t *epoch);
+/* The epochs from a read that began after the call: ST_OK or a failure (then use no cache). */
+int auth_cache_epoch(store_conn *c, int64_t *epoch, int64_t *ref);
 int auth_cache_enabled(void);
+/* Notes the reference-data epoch read for r (NULL: none), for yj_ref_epoch. */
+void auth_cache_note(const yj_req *r, int64_t ref);
 /* 1 and *out filled when hash (the credential's SHA-256 hex) is cached under exactly epoch and unexpired. */
 int auth_cache_get(const char *hash, int kind, int64_t epoch, int64_t now, auth_cred *out);
 /* Caches a credential looked up after epoch was read. */

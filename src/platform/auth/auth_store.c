@@ -138,14 +138,27 @@ int auth_token_lookup(store_conn *c, const char *token_hash, int64_t now, auth_u
 	return rc;
 }
 
-int auth_epoch_read(store_conn *c, int64_t *n)
+int auth_epoch_read(store_conn *c, int64_t *cred, int64_t *ref)
 {
-	return store_query_int64(c, "SELECT n FROM auth_epoch WHERE id = 1", NULL, n);
+	store_stmt *st = store_prepare(c, "SELECT (SELECT n FROM cache_epochs WHERE id = 1),"
+					  " (SELECT n FROM cache_epochs WHERE id = 2) + (SELECT COUNT(*) FROM schema_migrations)");
+	if (!st)
+		return ST_ERR;
+	int rc = store_step(st);
+	if (rc == ST_ROW) {
+		*cred = store_col_int64(st, 0);
+		*ref = store_col_int64(st, 1);
+		rc = ST_OK;
+	} else if (rc == ST_DONE) {
+		rc = ST_NOTFOUND;
+	}
+	store_finalize(st);
+	return rc;
 }
 
 int auth_epoch_bump(store_conn *c)
 {
-	return store_exec(c, "UPDATE auth_epoch SET n = n + 1 WHERE id = 1");
+	return store_exec(c, "UPDATE cache_epochs SET n = n + 1 WHERE id = 1");
 }
 
 /* Counts failures matching where (with ? for the given keys) since since; fills n and oldest. */
