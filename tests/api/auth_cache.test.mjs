@@ -5,6 +5,7 @@
 // fail: B answers 200 from its cache.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { Server, Client, isProblem, PASSWORD, cli } from './harness.mjs';
 
 let a, b;
@@ -87,4 +88,24 @@ test('user disabled on A: their session on B is refused at once; a role change s
   assert.equal((await onB.get('/api/v1/session')).data.user.role, 'leader');
   assert.equal((await admin.patch('/api/v1/users/' + id, { disabled: true })).status, 200);
   isProblem(assert, await onB.get('/api/v1/session'), 401);
+});
+
+// Runs SQL on the shared database directly (what a migration or an operator's change would do).
+function sql(text) {
+  const db = a.db;
+  if (db.startsWith('sqlite:')) execFileSync('sqlite3', [db.slice(7), text]);
+  else execFileSync('psql', [db, '-qAtc', text]);
+}
+
+test('region pages cached on B follow a change of the reference data once its epoch is raised', async () => {
+  const { onB } = await session('cache.admin');
+  const name = async () => (await onB.get('/api/v1/regions?parent=330300&limit=5')).data.items.find((x) => x.code === '330302')?.name;
+  assert.equal(await name(), '鹿城区');
+  assert.equal(await name(), '鹿城区'); // now from B's cache
+  sql("UPDATE regions SET name = '鹿城区（测试）' WHERE code = '330302'");
+  assert.equal(await name(), '鹿城区', 'B answers from its cache while the epoch is unchanged');
+  sql('UPDATE cache_epochs SET n = n + 1 WHERE id = 2');
+  assert.equal(await name(), '鹿城区（测试）');
+  sql("UPDATE regions SET name = '鹿城区' WHERE code = '330302'; UPDATE cache_epochs SET n = n + 1 WHERE id = 2");
+  assert.equal(await name(), '鹿城区');
 });
