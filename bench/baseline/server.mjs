@@ -74,7 +74,7 @@ async function serve() {
 		'd.remit, u.disabled, s.id, s.csrf_token' +
 		' FROM users u JOIN regions r ON r.code = u.region_code JOIN departments d ON d.code = u.department' +
 		' JOIN sessions s ON s.user_id = u.id' +
-		' WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = 0';
+		' WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = 0 AND s.password_version = u.password_version';
 	const COLS =
 		'code, name, level, parent_code, (SELECT COUNT(*) FROM regions c WHERE c.parent_code = regions.code)';
 
