@@ -114,13 +114,13 @@ static int resolve(yj_req *r, store_conn *c, const char *hash, int kind, int64_t
 	int cache = auth_cache_enabled() && auth_cache_epoch(c, &epoch, &ref) == ST_OK;
 	if (cache)
 		auth_cache_note(r, ref);
-	if (cache && auth_cache_get(hash, kind, epoch, now, cr))
+	if (cache && auth_cache_get(hash, kind, epoch, ref, now, cr))
 		return ST_OK;
 	memset(cr, 0, sizeof *cr);
 	int rc = kind == AUTH_CRED_TOKEN ? auth_token_lookup(c, hash, now, &cr->u, &cr->write, &cr->id, &cr->expires)
 					 : auth_session_lookup(c, hash, now, &cr->u, &cr->id, cr->csrf, &cr->expires);
 	if (rc == ST_OK && cache)
-		auth_cache_put(hash, kind, epoch, cr);
+		auth_cache_put(hash, kind, epoch, ref, cr);
 	return rc;
 }
 

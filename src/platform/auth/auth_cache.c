@@ -86,7 +86,7 @@ int yj_ref_epoch(const yj_req *r, int64_t *epoch)
 typedef struct {
 	char hash[65];
 	int kind; /* 0 empty */
-	int64_t epoch;
+	int64_t epoch, ref; /* a principal holds reference data too (region name, department remit) */
 	auth_cred cred;
 } slot;
 
@@ -113,12 +113,12 @@ static slot *slot_of(const char *hash)
 	return &slots[h % SLOTS];
 }
 
-int auth_cache_get(const char *hash, int kind, int64_t epoch, int64_t now, auth_cred *out)
+int auth_cache_get(const char *hash, int kind, int64_t epoch, int64_t ref, int64_t now, auth_cred *out)
 {
 	slot *s = slot_of(hash);
 	int hit = 0;
 	pthread_mutex_lock(&slot_lock);
-	if (s->kind == kind && s->epoch == epoch && s->cred.expires > now && strcmp(s->hash, hash) == 0) {
+	if (s->kind == kind && s->epoch == epoch && s->ref == ref && s->cred.expires > now && strcmp(s->hash, hash) == 0) {
 		*out = s->cred;
 		hit = 1;
 	}
@@ -126,7 +126,7 @@ int auth_cache_get(const char *hash, int kind, int64_t epoch, int64_t now, auth_
 	return hit;
 }
 
-void auth_cache_put(const char *hash, int kind, int64_t epoch, const auth_cred *cred)
+void auth_cache_put(const char *hash, int kind, int64_t epoch, int64_t ref, const auth_cred *cred)
 {
 	slot *s = slot_of(hash);
 	pthread_mutex_lock(&slot_lock);
@@ -135,6 +135,7 @@ void auth_cache_put(const char *hash, int kind, int64_t epoch, const auth_cred *
 		memcpy(s->hash, hash, sizeof s->hash);
 		s->kind = kind;
 		s->epoch = epoch;
+		s->ref = ref;
 		s->cred = *cred;
 	}
 	pthread_mutex_unlock(&slot_lock);

@@ -57,10 +57,11 @@ int auth_cache_epoch(store_conn *c, int64_t *epoch, int64_t *ref);
 int auth_cache_enabled(void);
 /* Notes the reference-data epoch read for r (NULL: none), for yj_ref_epoch. */
 void auth_cache_note(const yj_req *r, int64_t ref);
-/* 1 and *out filled when hash (the credential's SHA-256 hex) is cached under exactly epoch and unexpired. */
-int auth_cache_get(const char *hash, int kind, int64_t epoch, int64_t now, auth_cred *out);
-/* Caches a credential looked up after epoch was read. */
-void auth_cache_put(const char *hash, int kind, int64_t epoch, const auth_cred *cred);
+/* 1 and *out filled when hash (the credential's SHA-256 hex) is cached under exactly these epochs and
+ * unexpired. */
+int auth_cache_get(const char *hash, int kind, int64_t epoch, int64_t ref, int64_t now, auth_cred *out);
+/* Caches a credential looked up after the epochs were read. */
+void auth_cache_put(const char *hash, int kind, int64_t epoch, int64_t ref, const auth_cred *cred);
 /* Creates a token for username. from is the caller (NULL for the CLI): a token created by a token
  * becomes its child (it dies with it and expires no later); one created in a session or by the
  * CLI is issued under the password version of that session or of the user. Returns the token
