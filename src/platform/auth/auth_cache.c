@@ -92,15 +92,17 @@ typedef struct {
 
 static slot slots[SLOTS];
 static pthread_mutex_t slot_lock = PTHREAD_MUTEX_INITIALIZER;
-static int cache_off = -1; /* YJ_AUTH_CACHE=off turns the cache off (for measuring it) */
+static int cache_on; /* set once by serve before its threads start */
+
+void yj_auth_cache_start(void)
+{
+	const char *v = getenv("YJ_AUTH_CACHE"); /* "off": for measuring the caches */
+	cache_on = !(v && strcmp(v, "off") == 0);
+}
 
 int auth_cache_enabled(void)
 {
-	if (cache_off < 0) {
-		const char *v = getenv("YJ_AUTH_CACHE");
-		cache_off = v && strcmp(v, "off") == 0;
-	}
-	return !cache_off;
+	return cache_on;
 }
 
 static slot *slot_of(const char *hash)
