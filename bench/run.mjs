@@ -371,6 +371,28 @@ async function main() {
 		return s;
 	};
 	const bl = await startBaseline('baseline', BASELINE_WORKERS);
+	// The second baseline, Go net/http + pgx (bench/baseline-go), built offline from Debian's packages when
+	// `go` is installed (scripts/setup-deps); skipped with a note otherwise.
+	let blGo = null;
+	const goBin = path.join(work, 'baseline-go');
+	let goBuilt = false;
+	try {
+		execFileSync('go', ['build', '-o', goBin, '.'], {
+			cwd: path.join(here, 'baseline-go'), stdio: ['ignore', 'pipe', 'pipe'],
+			env: { ...env, GOPATH: '/usr/share/gocode', GO111MODULE: 'off', GOCACHE: env.GOCACHE || path.join(work, 'gocache'), HOME: env.HOME || work },
+		});
+		goBuilt = true;
+	} catch (e) {
+		log(`Go baseline skipped (go build failed or go missing: ${String(e.stderr || e.message).split('\n')[0]})`);
+	}
+	if (goBuilt) {
+		const port = await freePort();
+		const child = start('baseline-go', goBin, ['--db', pgUrl, '--listen', `127.0.0.1:${port}`], {
+			BASELINE_POOL: String(BASELINE_POOL), YJ_ENGINE: String(health.engine), YJ_VERSION: String(health.version),
+		});
+		blGo = { child, base: `http://127.0.0.1:${port}`, port };
+		await waitHealthy(child, blGo.base);
+	}
 	const bl2 = BASELINE_WORKERS2 > 0 ? await startBaseline('baseline-cluster', BASELINE_WORKERS2) : null;
 
 	// Byte-for-byte equality before measuring anything.
@@ -384,7 +406,7 @@ async function main() {
 		const cookie = p === '/healthz' || anonymous ? null : cookiePg;
 		const a = await get(yjPg.base, p, cookie);
 		if (a.status !== status) die(`yijian answered ${a.status} (expected ${status}) to GET ${p}: ${a.body}`);
-		for (const other of [bl, bl2].filter(Boolean)) {
+		for (const other of [bl, bl2, blGo].filter(Boolean)) {
 			const b = await get(other.base, p, cookie);
 			if (a.status === b.status && a.body.equals(b.body)) continue;
 			let i = 0;
@@ -406,6 +428,7 @@ async function main() {
 		{ key: 'yijian_pg', label: 'yijian, PostgreSQL', s: yjPg, cookie: cookiePg },
 		{ key: 'baseline_pg', label: 'baseline, PostgreSQL', s: bl, cookie: cookiePg },
 		...(bl2 ? [{ key: 'baseline_pg_cluster', label: `baseline ×${BASELINE_WORKERS2} procs`, s: bl2, cookie: cookiePg }] : []),
+		...(blGo ? [{ key: 'baseline_go', label: 'Go net/http + pgx', s: blGo, cookie: cookiePg }] : []),
 		{ key: 'yijian_sqlite', label: 'yijian, SQLite', s: yjSq, cookie: cookieSq },
 	];
 	const endpoints = [
@@ -491,6 +514,10 @@ async function main() {
 				summary.push({ endpoint: ep.path, ratio, p99_ms: r.latency_ms.p99, target_met: ok });
 			} else if (sv.key === 'yijian_sqlite') {
 				target = '(other engine; for reference)';
+			} else if (sv.key === 'baseline_go') {
+				const y = byKey(ep.path, 'yijian_pg');
+				r.yijian_ratio_vs_this = y.rps / r.rps;
+				target = `(second baseline: yijian is ${(y.rps / r.rps).toFixed(2)}× this)`;
 			} else if (sv.key === 'baseline_pg_cluster') {
 				const y = byKey(ep.path, 'yijian_pg');
 				r.yijian_ratio_vs_this = y.rps / r.rps;
@@ -528,6 +555,7 @@ async function main() {
 
 	await stop(bl.child);
 	await stop(bl2?.child);
+	await stop(blGo?.child);
 	await stop(yjSq.child);
 	await stop(yjPg.child);
 	cleanup();

@@ -68,13 +68,13 @@ async function serve() {
 	pool.on('error', (e) => console.error('baseline: idle client error:', e.message));
 
 	// ---- SQL, verbatim from yijian (with ? numbered as $n) ----
-	const HEALTH_SQL = 'SELECT COALESCE(MAX(version), 0) FROM schema_migrations';
+	const HEALTH_SQL = 'SELECT COUNT(*) FROM schema_migrations'; // src/platform/store/store.c store_schema_version
 	const SESSION_SQL =
 		'SELECT u.id, u.username, u.display_name, u.password_hash, u.role, u.region_code, r.name, u.department, ' +
 		'd.remit, u.disabled, s.id, s.csrf_token' +
 		' FROM users u JOIN regions r ON r.code = u.region_code JOIN departments d ON d.code = u.department' +
 		' JOIN sessions s ON s.user_id = u.id' +
-		' WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = 0';
+		' WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = 0 AND s.password_version = u.password_version';
 	const COLS =
 		'code, name, level, parent_code, (SELECT COUNT(*) FROM regions c WHERE c.parent_code = regions.code)';
 

@@ -158,6 +158,7 @@ int cmd_serve(int argc, char **argv)
 				   num(o, "signin-account-limit", 0), num(o, "signin-window", 0),
 				   num(o, "signin-account-window", 0)};
 	yj_auth_set_signin_limits(&limits);
+	yj_auth_cache_start(); /* one database per serve process: its caches (unless YJ_AUTH_CACHE=off) */
 	if (cli_get(o, "public-url")) {
 		yj_licence_set_public_url(cli_get(o, "public-url"));
 	} else {

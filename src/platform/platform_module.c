@@ -21,7 +21,8 @@ static const yj_route *const routes[] = {
 static const char *const tables[] = {
 	"schema_migrations", "departments", "regions", "users", "sessions", "api_tokens", "login_failures",
 	"audit_leaves", "audit_head", "audit_sth", "work_calendar", "todos", "todo_assignees", "jobs", "event_head",
-	"events", "event_cursors", "event_deliveries", "pii_lookups", "blobs", "blob_chunks", "doc_counters", "documents", NULL,
+	"events", "event_cursors", "event_deliveries", "pii_lookups", "blobs", "blob_chunks", "doc_counters", "documents",
+	"cache_epochs", NULL,
 };
 
 /* Registers what platform checks against the audit log (yijian audit verify --records). */

@@ -114,18 +114,35 @@ static int password_change_route(yj_req *r)
 	       (!strcmp(p, "/api/v1/session/password") && !strcmp(m, "PUT"));
 }
 
+/* Resolves a credential: from this process's cache when the entry was read under the current epoch
+ * (auth_cache.c), else from the store, caching what it finds. ST_OK, ST_NOTFOUND or a failure. */
+static int resolve(yj_req *r, store_conn *c, const char *hash, int kind, int64_t now, auth_cred *cr)
+{
+	int64_t epoch = 0, ref = 0;
+	int cache = auth_cache_enabled() && auth_cache_epoch(c, &epoch, &ref) == ST_OK;
+	if (cache)
+		auth_cache_note(r, ref);
+	if (cache && auth_cache_get(hash, kind, epoch, ref, now, cr))
+		return ST_OK;
+	memset(cr, 0, sizeof *cr);
+	int rc = kind == AUTH_CRED_TOKEN ? auth_token_lookup(c, hash, now, &cr->u, &cr->write, &cr->id, &cr->expires)
+					 : auth_session_lookup(c, hash, now, &cr->u, &cr->id, cr->csrf, &cr->expires);
+	if (rc == ST_OK && cache)
+		auth_cache_put(hash, kind, epoch, ref, cr);
+	return rc;
+}
+
 static int authenticate(yj_req *r, yj_principal *out)
 {
 	store_conn *c = store_conn_get(yj_store(r));
 	int64_t now = yj_now_ms();
 	char hash[65];
-	auth_user u;
+	auth_cred cr;
+	auth_cache_note(NULL, 0);
 	const char *authz = yj_header(r, "Authorization");
 	if (authz && strncasecmp(authz, "Bearer ", 7) == 0) {
-		int write = 0;
-		int64_t tid = 0;
 		auth_token_hash(authz + 7, hash);
-		int rc = auth_token_lookup(c, hash, now, &u, &write, &tid);
+		int rc = resolve(r, c, hash, AUTH_CRED_TOKEN, now, &cr);
 		if (rc == ST_NOTFOUND) {
 			yj_add_header(r, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
 			yj_reply_problem(r, 401, "invalid-token", "访问令牌无效",
@@ -136,19 +153,17 @@ static int authenticate(yj_req *r, yj_principal *out)
 			yj_reply_store_error(r, rc);
 			return YJ_ERR;
 		}
-		auth_principal_from_user(&u, out);
+		auth_principal_from_user(&cr.u, out);
 		out->via_token = 1;
-		out->token_write = write;
-		out->token_id = tid;
+		out->token_write = cr.write;
+		out->token_id = cr.id;
 		return 1;
 	}
 	const char *cookie = yj_cookie(r, YJ_SESSION_COOKIE);
 	if (!cookie || !*cookie)
 		return 0;
 	auth_token_hash(cookie, hash);
-	int64_t sid = 0;
-	char csrf[65];
-	int rc = auth_session_lookup(c, hash, now, &u, &sid, csrf);
+	int rc = resolve(r, c, hash, AUTH_CRED_SESSION, now, &cr);
 	if (rc == ST_NOTFOUND)
 		return 0;
 	if (rc < 0) {
@@ -156,14 +171,14 @@ static int authenticate(yj_req *r, yj_principal *out)
 		return YJ_ERR;
 	}
 	/* After an administrator's reset, the session serves only what changing the password needs. */
-	if (u.must_change && !password_change_route(r)) {
+	if (cr.u.must_change && !password_change_route(r)) {
 		yj_reply_problem(r, 403, "password-change-required", "请先修改密码",
 				 "管理员已重置您的密码，请先在“个人资料”中设置新密码，然后再继续操作。");
 		return YJ_ERR;
 	}
-	auth_principal_from_user(&u, out);
-	out->session_id = sid;
-	snprintf(out->csrf, sizeof out->csrf, "%s", csrf);
+	auth_principal_from_user(&cr.u, out);
+	out->session_id = cr.id;
+	snprintf(out->csrf, sizeof out->csrf, "%s", cr.csrf);
 	return 1;
 }
 

@@ -97,6 +97,15 @@ typedef struct yj_subject_hooks {
 } yj_subject_hooks;
 /* Registers the hooks (the pointer is kept; static storage). Call once at start, before request threads. */
 void yj_subject_hooks_set(const yj_subject_hooks *h);
+
+/* The reference-data epoch (regions, departments; migration 0013 cache_epochs) read while authenticating
+ * r, in a read that began after r arrived: 1 and *epoch set, or 0 (none read, or caching is off). A
+ * handler may answer r from its own cache of reference data built under exactly this epoch. */
+int yj_ref_epoch(const yj_req *r, int64_t *epoch);
+/* Turns on this process's credential and reference-data caches (auth_cache.c) unless YJ_AUTH_CACHE=off.
+ * `serve` calls it: the caches hold one database's values, so an in-process test that opens several
+ * databases leaves them off. */
+void yj_auth_cache_start(void);
 /* Marks sc subject-bound and fills it for the principal p (a no-op for other roles). ST_OK or a failure. */
 int yj_subject_bind(store_conn *c, const yj_principal *p, yj_scope *sc);
 

@@ -33,11 +33,36 @@ extern yj_signin_limits auth_limits;
 /* auth_store.c. Each returns ST_OK, ST_NOTFOUND or a failure. */
 int auth_user_by_name(store_conn *c, const char *username, auth_user *u);
 int auth_session_lookup(store_conn *c, const char *token_hash, int64_t now, auth_user *u, int64_t *session_id,
-			char csrf[65]);
+			char csrf[65], int64_t *expires);
 /* A live token: not expired, not revoked, no ancestor revoked, issued under the user's current password.
  * *token_id is its id. */
 int auth_token_lookup(store_conn *c, const char *token_hash, int64_t now, auth_user *u, int *write,
-		      int64_t *token_id);
+		      int64_t *token_id, int64_t *expires);
+/* The cache epochs (cache_epochs, migration 0013): read the credential and reference-data epochs, or raise
+ * the credential epoch inside the transaction of any change that ends or alters a session, token or user,
+ * so every process's cache looks them up again. */
+int auth_epoch_read(store_conn *c, int64_t *cred, int64_t *ref);
+int auth_epoch_bump(store_conn *c);
+
+/* auth_cache.c: what a credential resolves to, per process (plain values; nothing to free). */
+typedef struct auth_cred {
+	auth_user u;
+	int64_t id;	 /* session or token id */
+	char csrf[65];	 /* sessions */
+	int write;	 /* tokens: the write scope */
+	int64_t expires; /* epoch ms; an expired entry is a miss */
+} auth_cred;
+enum { AUTH_CRED_SESSION = 1, AUTH_CRED_TOKEN = 2 };
+/* The epochs from a read that began after the call: ST_OK or a failure (then use no cache). */
+int auth_cache_epoch(store_conn *c, int64_t *epoch, int64_t *ref);
+int auth_cache_enabled(void);
+/* Notes the reference-data epoch read for r (NULL: none), for yj_ref_epoch. */
+void auth_cache_note(const yj_req *r, int64_t ref);
+/* 1 and *out filled when hash (the credential's SHA-256 hex) is cached under exactly these epochs and
+ * unexpired. */
+int auth_cache_get(const char *hash, int kind, int64_t epoch, int64_t ref, int64_t now, auth_cred *out);
+/* Caches a credential looked up after the epochs were read. */
+void auth_cache_put(const char *hash, int kind, int64_t epoch, int64_t ref, const auth_cred *cred);
 /* Creates a token for username. from is the caller (NULL for the CLI): a token created by a token
  * becomes its child (it dies with it and expires no later); one created in a session or by the
  * CLI is issued under the password version of that session or of the user. Returns the token

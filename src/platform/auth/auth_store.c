@@ -61,11 +61,11 @@ int auth_user_by_name(store_conn *c, const char *username, auth_user *u)
 }
 
 int auth_session_lookup(store_conn *c, const char *token_hash, int64_t now, auth_user *u, int64_t *session_id,
-			char csrf[65])
+			char csrf[65], int64_t *expires)
 {
 	/* A session begun under an older password is dead even if the password change missed deleting
 	 * it (a sign-in racing the change). */
-	store_stmt *st = store_prepare(c, "SELECT " USER_COLS ", s.id, s.csrf_token" USER_FROM
+	store_stmt *st = store_prepare(c, "SELECT " USER_COLS ", s.id, s.csrf_token, s.expires_at" USER_FROM
 					  " JOIN sessions s ON s.user_id = u.id"
 					  " WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0"
 					  " AND s.password_version = u.password_version");
@@ -78,6 +78,7 @@ int auth_session_lookup(store_conn *c, const char *token_hash, int64_t now, auth
 		read_user(st, u);
 		*session_id = store_col_int64(st, 12);
 		copy(csrf, 65, store_col_text(st, 13));
+		*expires = store_col_int64(st, 14);
 		rc = ST_OK;
 	} else if (rc == ST_DONE) {
 		rc = ST_NOTFOUND;
@@ -108,9 +109,9 @@ static int ancestor_revoked(store_conn *c, int64_t parent)
 }
 
 int auth_token_lookup(store_conn *c, const char *token_hash, int64_t now, auth_user *u, int *write,
-		      int64_t *token_id)
+		      int64_t *token_id, int64_t *expires)
 {
-	store_stmt *st = store_prepare(c, "SELECT " USER_COLS ", t.scopes, t.id, t.parent_id" USER_FROM
+	store_stmt *st = store_prepare(c, "SELECT " USER_COLS ", t.scopes, t.id, t.parent_id, t.expires_at" USER_FROM
 					  " JOIN api_tokens t ON t.user_id = u.id"
 					  " WHERE t.token_hash = ? AND t.expires_at > ? AND t.revoked_at IS NULL"
 					  " AND u.disabled = 0 AND t.password_version = u.password_version");
@@ -126,6 +127,7 @@ int auth_token_lookup(store_conn *c, const char *token_hash, int64_t now, auth_u
 		*write = scopes && strstr(scopes, "write") != NULL;
 		*token_id = store_col_int64(st, 13);
 		parent = store_col_is_null(st, 14) ? 0 : store_col_int64(st, 14);
+		*expires = store_col_int64(st, 15);
 		rc = ST_OK;
 	} else if (rc == ST_DONE) {
 		rc = ST_NOTFOUND;
@@ -136,6 +138,29 @@ int auth_token_lookup(store_conn *c, const char *token_hash, int64_t now, auth_u
 		rc = dead < 0 ? dead : dead ? ST_NOTFOUND : ST_OK;
 	}
 	return rc;
+}
+
+int auth_epoch_read(store_conn *c, int64_t *cred, int64_t *ref)
+{
+	store_stmt *st = store_prepare(c, "SELECT (SELECT n FROM cache_epochs WHERE id = 1),"
+					  " (SELECT n FROM cache_epochs WHERE id = 2) + (SELECT COUNT(*) FROM schema_migrations)");
+	if (!st)
+		return ST_ERR;
+	int rc = store_step(st);
+	if (rc == ST_ROW) {
+		*cred = store_col_int64(st, 0);
+		*ref = store_col_int64(st, 1);
+		rc = ST_OK;
+	} else if (rc == ST_DONE) {
+		rc = ST_NOTFOUND;
+	}
+	store_finalize(st);
+	return rc;
+}
+
+int auth_epoch_bump(store_conn *c)
+{
+	return store_exec(c, "UPDATE cache_epochs SET n = n + 1 WHERE id = 1");
 }
 
 /* Counts failures matching where (with ? for the given keys) since since; fills n and oldest. */
@@ -352,6 +377,8 @@ static int passwd_tx(store_conn *c, void *arg)
 		return rc;
 	if (n == 0)
 		return ST_NOTFOUND;
+	if ((rc = auth_epoch_bump(c)) < 0)
+		return rc;
 	if ((rc = change(c, "DELETE FROM sessions WHERE user_id = ?", a->u->id, 0, 1, &sessions)) < 0)
 		return rc;
 	if ((rc = change(c, "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL", now,
@@ -636,7 +663,7 @@ int yj_user_bind_institution(store_conn *c, int64_t user_id, const char *role, c
 	store_bind_int64(st, 3, user_id);
 	rc = store_step(st);
 	store_finalize(st);
-	if (rc < 0)
+	if (rc < 0 || (rc = auth_epoch_bump(c)) < 0)
 		return rc;
 	char uids[21], iids[21];
 	yj_id_format(user_id, uids);

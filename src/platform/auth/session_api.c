@@ -207,7 +207,7 @@ static int session_delete_tx(store_conn *c, void *arg)
 	store_bind_int64(st, 1, p->session_id);
 	int rc = store_step(st);
 	store_finalize(st);
-	if (rc < 0)
+	if (rc < 0 || (rc = auth_epoch_bump(c)) < 0) /* every process's cache, before its next request */
 		return rc;
 	char actor[21], sid[21];
 	yj_id_format(p->user_id, actor);

@@ -98,6 +98,8 @@ static int revoke_tx(store_conn *c, void *arg)
 		return rc;
 	if (n == 0)
 		return ST_NOTFOUND;
+	if ((rc = auth_epoch_bump(c)) < 0) /* every process's cache, before its next request */
+		return rc;
 	/* Every token created from it, at any depth, so that the list tells the truth. (Lookups refuse
 	 * a token with a revoked ancestor anyway, which covers a child committed after this ran.) */
 	st = store_prepare(c, "UPDATE api_tokens SET revoked_at = ? WHERE revoked_at IS NULL AND id IN ("

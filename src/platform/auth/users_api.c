@@ -296,6 +296,9 @@ static int patch_tx(store_conn *c, void *arg)
 		return rc;
 	if (changed == 0)
 		return ST_NOTFOUND;
+	/* Role, name or disabling: every process's cached principal is looked up again. */
+	if ((rc = auth_epoch_bump(c)) < 0)
+		return rc;
 	if ((rc = get_in_scope(a->r, a->id, &a->after)) < 0)
 		return rc;
 	if (a->after.u.disabled) {

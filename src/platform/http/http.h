@@ -148,6 +148,10 @@ const char *yj_signing_dir(yj_req *r);
 /* Steals the reference to body. */
 int yj_reply_json(yj_req *r, int status, json_t *body);
 int yj_reply_empty(yj_req *r, int status);
+/* The body of the 200 reply already made (owned by r), or NULL when none was made, it is a file or another
+ * status: for a
+ * handler that keeps a copy of what it answered (a cache of reference data). */
+const char *yj_reply_body(const yj_req *r, size_t *len);
 /* Copies data. */
 int yj_reply_data(yj_req *r, int status, const char *content_type, const void *data, size_t len);
 /* Sends len bytes of the open file fd from its start, taking ownership of fd (closed after). */

@@ -117,6 +117,14 @@ int yj_reply_data(yj_req *r, int status, const char *content_type, const void *d
 	return yj_reply_take(r, status, content_type, copy, len);
 }
 
+const char *yj_reply_body(const yj_req *r, size_t *len)
+{
+	if (!r->replied || r->resp_file || r->status != 200)
+		return NULL;
+	*len = r->resp_len;
+	return r->resp ? r->resp : "";
+}
+
 int yj_reply_json(yj_req *r, int status, json_t *body)
 {
 	char *s = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(12));

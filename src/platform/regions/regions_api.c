@@ -2,8 +2,11 @@
  * export, read one. Regions are scoped like any subject: a county user sees their county's subtree. */
 #define _POSIX_C_SOURCE 200809L
 #include "regions.h"
+#include "../auth/auth.h"
 #include "../store/query.h"
 
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,7 +85,97 @@ static json_t *region_row(store_stmt *st, void *arg)
 	return region_json(st);
 }
 
+/* Region lists are reference data read on every screen: each process keeps the pages it answered, keyed
+ * by the caller's scope and the query, valid under the reference-data epoch read for the request
+ * (yj_ref_epoch: regions change only when that epoch or the migrations change). A collision replaces. */
+#define PAGE_SLOTS 512
+
+typedef struct {
+	char *key, *body;
+	size_t len;
+	int64_t epoch;
+} page_slot;
+
+static page_slot pages[PAGE_SLOTS];
+static pthread_mutex_t pages_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The cache key: everything the answer depends on. Caller frees. */
+static char *page_key(yj_req *r)
+{
+	const yj_principal *p = yj_who(r);
+	const char *names[] = {"parent", "q", "level", "limit", "cursor"};
+	yj_buf b = {0};
+	yj_buf_printf(&b, "%s\x1f%s\x1f%s\x1f%d", p->region_code, p->department, p->role, p->scope.subject_bound);
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+		const char *v = yj_query(r, names[i]);
+		yj_buf_printf(&b, "\x1f%zu:%s", v ? strlen(v) : (size_t)-1, v ? v : "");
+	}
+	return yj_buf_detach(&b);
+}
+
+static page_slot *page_slot_of(const char *key)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+	for (const unsigned char *k = (const unsigned char *)key; *k; k++)
+		h = (h ^ *k) * 16777619u;
+	return &pages[h % PAGE_SLOTS];
+}
+
+static int page_cached(yj_req *r, const char *key, int64_t epoch)
+{
+	page_slot *s = page_slot_of(key);
+	char *body = NULL;
+	size_t len = 0;
+	pthread_mutex_lock(&pages_lock);
+	if (s->key && s->epoch == epoch && strcmp(s->key, key) == 0) {
+		body = yj_malloc(s->len + 1);
+		memcpy(body, s->body, s->len + 1);
+		len = s->len;
+	}
+	pthread_mutex_unlock(&pages_lock);
+	if (!body)
+		return 0;
+	yj_reply_take(r, 200, "application/json; charset=utf-8", body, len);
+	return 1;
+}
+
+static void page_keep(yj_req *r, const char *key, int64_t epoch)
+{
+	size_t len;
+	const char *body = yj_reply_body(r, &len);
+	if (!body)
+		return;
+	page_slot *s = page_slot_of(key);
+	char *k = yj_strdup(key), *b = yj_malloc(len + 1);
+	memcpy(b, body, len);
+	b[len] = '\0';
+	pthread_mutex_lock(&pages_lock);
+	char *old_k = s->key, *old_b = s->body;
+	s->key = k;
+	s->body = b;
+	s->len = len;
+	s->epoch = epoch;
+	pthread_mutex_unlock(&pages_lock);
+	free(old_k);
+	free(old_b);
+}
+
+static int list_regions_uncached(yj_req *r);
+
 static int list_regions(yj_req *r)
+{
+	int64_t epoch;
+	if (!yj_ref_epoch(r, &epoch))
+		return list_regions_uncached(r);
+	char *key = page_key(r);
+	int rc = YJ_OK;
+	if (!page_cached(r, key, epoch) && (rc = list_regions_uncached(r)) == YJ_OK)
+		page_keep(r, key, epoch);
+	free(key);
+	return rc;
+}
+
+static int list_regions_uncached(yj_req *r)
 {
 	int limit;
 	const char *cursor;
