@@ -17,20 +17,13 @@
 
 #define MAX_ATTEMPTS 3 /* check and publication, when the store keeps changing under the import */
 
-/* The batch being checked on this thread: its natural keys' records, probed in one query
- * (key → [id, version, region_code]); NULL outside a batch, when record_check asks per row. */
-static _Thread_local json_t *probed;
+_Thread_local json_t *yj_import_probed;
 
-static int record_check(store_conn *c, const reg_kind *k, const yj_import_opts *o, const json_t *in, json_t *seen,
-			long row, json_t *errs, int *outcome, char **plan);
-static int record_publish(store_conn *c, const reg_kind *k, const yj_import_opts *o, const char *plan);
-static int record_publish_many(store_conn *c, const reg_kind *k, const yj_import_opts *o, char *const *plans,
-			       size_t n);
 typedef int (*publish_many_fn)(store_conn *c, const reg_kind *k, const yj_import_opts *o, char *const *plans,
 			       size_t n);
 
-/* The importable kinds: registry records go through the record engine (record_check and
- * record_publish below), licences through the licence module (licence_import.c). */
+/* The importable kinds: registry records go through the record engine (reg_import_check and
+ * reg_import_publish, import_record.c), licences through the licence module (licence_import.c). */
 static const struct importer {
 	const char *name;
 	const reg_kind *k;
@@ -38,8 +31,8 @@ static const struct importer {
 	yj_import_publish_fn publish;
 	publish_many_fn publish_many; /* the staged plans at once, when the kind can batch them; else NULL */
 } importers[] = {
-	{"institutions", &yj_institution_kind, record_check, record_publish, record_publish_many},
-	{"practitioners", &yj_practitioner_kind, record_check, record_publish, record_publish_many},
+	{"institutions", &yj_institution_kind, reg_import_check, reg_import_publish, reg_import_publish_many},
+	{"practitioners", &yj_practitioner_kind, reg_import_check, reg_import_publish, reg_import_publish_many},
 	{"licences", &yj_licence_import_kind, yj_licence_import_check, yj_licence_import_publish, NULL},
 };
 
@@ -133,7 +126,7 @@ static const reg_field *field_at(const reg_kind *k, int i)
 	return &k->fields[i];
 }
 
-static int field_index(const reg_kind *k, const char *name)
+int reg_import_field_index(const reg_kind *k, const char *name)
 {
 	for (int i = 0; k->fields[i].name; i++)
 		if (!strcmp(k->fields[i].name, name))
@@ -250,11 +243,11 @@ static int formula_cell(const char *s)
 
 static int column_of(const import_ctx *x, const char *field)
 {
-	int fi = field_index(x->k, field);
+	int fi = reg_import_field_index(x->k, field);
 	if (fi < 0) /* a derived column's error (id_hash) is reported on its input field */
 		for (const reg_derived *d = x->k->derived; d && d->column; d++)
 			if (d->unique_as && !strcmp(d->column, field))
-				fi = field_index(x->k, d->unique_as);
+				fi = reg_import_field_index(x->k, d->unique_as);
 	return fi < 0 ? 0 : x->field_col[fi];
 }
 
@@ -267,25 +260,6 @@ static void take_errors(import_ctx *x, long row, json_t *errs)
 		const char *field = json_string_value(json_object_get(e, "field"));
 		row_err(x->res, row, column_of(x, field ? field : ""), field, json_string_value(json_object_get(e, "detail")));
 	}
-}
-
-/* The ciphertext of personal data is randomised, so re-encrypting the same number would look
- * like a change: when every keyed hash matches the stored one, the stored hidden columns stay. */
-static void keep_sealed(const reg_kind *k, json_t *rec, const json_t *existing)
-{
-	int hashes = 0;
-	for (const reg_derived *d = k->derived; d && d->column; d++) {
-		if (!d->hidden || !d->unique_as)
-			continue;
-		hashes++;
-		if (!json_equal(json_object_get(rec, d->column), json_object_get(existing, d->column)))
-			return;
-	}
-	if (!hashes)
-		return;
-	for (const reg_derived *d = k->derived; d && d->column; d++)
-		if (d->hidden && json_object_get(existing, d->column))
-			json_object_set(rec, d->column, json_object_get(existing, d->column));
 }
 
 /* A natural key seen earlier in the file makes the row a duplicate (error added, 1). */
@@ -305,230 +279,6 @@ static int duplicate_key(import_ctx *x, const json_t *in, json_t *seen, long row
 	}
 	json_object_set_new(seen, key, json_integer(row));
 	return 0;
-}
-
-/* The memo key of a unique column's value ("column\x1fJSON"; caller frees), or NULL for no value. */
-static char *memo_key(const char *column, const json_t *v)
-{
-	if (!v || json_is_null(v))
-		return NULL;
-	char *val = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
-	char *key = yj_asprintf("%s\x1f%s", column, val ? val : "");
-	free(val);
-	return key;
-}
-
-/* The unique columns of k that rec fills, as memo keys, with the input field each is reported on;
- * returns how many (at most cap). */
-static int unique_keys(const reg_kind *k, const json_t *rec, char **keys, const char **fields, int cap)
-{
-	int n = 0;
-	for (const reg_field *f = k->fields; f->name && n < cap; f++)
-		if (f->unique && (!f->column || f->column[0]) && (keys[n] = memo_key(f->name, json_object_get(rec, f->name))))
-			fields[n++] = f->name;
-	for (const reg_derived *d = k->derived; d && d->column && n < cap; d++)
-		if (d->unique_as && (keys[n] = memo_key(d->column, json_object_get(rec, d->column))))
-			fields[n++] = d->unique_as;
-	return n;
-}
-
-/* A value of a unique column that an earlier row of the file takes makes the row a conflict: the
- * check writes nothing, so the store cannot tell (error added, 1). An accepted row's values are
- * remembered. */
-static int file_conflict(const reg_kind *k, const json_t *rec, json_t *seen, long row, json_t *errs)
-{
-	char *keys[16];
-	const char *fields[16];
-	int n = unique_keys(k, rec, keys, fields, 16), taken = 0;
-	for (int i = 0; i < n && !taken; i++) {
-		json_t *prev = json_object_get(seen, keys[i]);
-		if (!prev)
-			continue;
-		int fi = field_index(k, fields[i]);
-		const char *label = fi >= 0 ? k->fields[fi].label : fields[i];
-		char msg[300];
-		snprintf(msg, sizeof msg, "%s与第 %lld 行相同：同一文件中不能有两条记录使用同一%s，请核对。", label,
-			 (long long)json_integer_value(prev), label);
-		yj_field_error(errs, fields[i], msg);
-		taken = 1;
-	}
-	for (int i = 0; i < n; i++) {
-		if (!taken)
-			json_object_set_new(seen, keys[i], json_integer(row));
-		free(keys[i]);
-	}
-	return taken;
-}
-
-/* True when rec holds no unique value but its natural key (every other unique field empty, as
- * yj_reg_conflict_field skips empty values). */
-static int only_key_unique(const reg_kind *k, const json_t *rec)
-{
-	for (const reg_field *f = k->fields; f->name; f++) {
-		const json_t *v = json_object_get(rec, f->name);
-		if (f->unique && strcmp(f->name, k->key_field) != 0 && v && !json_is_null(v))
-			return 0;
-	}
-	for (const reg_derived *d = k->derived; d && d->column; d++) {
-		const json_t *v = json_object_get(rec, d->column);
-		if (d->unique_as && v && !json_is_null(v))
-			return 0;
-	}
-	return 1;
-}
-
-/* The row checker of registry records (yj_import_check_fn): to be inserted, updated through the
- * PATCH path, or left alone, by the natural key. The plan is {id, version, rec}: id 0 inserts. */
-static int record_check(store_conn *c, const reg_kind *k, const yj_import_opts *o, const json_t *in, json_t *seen,
-			long row, json_t *errs, int *outcome, char **plan)
-{
-	const yj_scope *sc = o->sc;
-	json_t *existing = NULL, *rec = NULL;
-	char msg[300];
-	int rc = ST_OK;
-	const reg_field *kf = &k->fields[field_index(k, k->key_field)];
-	const char *key = json_string_value(json_object_get(in, kf->name));
-	int64_t id = 0, version = 0;
-	int found = 0;
-
-	if (key && *key) {
-		char region[16];
-		json_t *hit = probed ? json_object_get(probed, key) : NULL;
-		if (hit) {
-			id = (int64_t)json_integer_value(json_array_get(hit, 0));
-			version = (int64_t)json_integer_value(json_array_get(hit, 1));
-			snprintf(region, sizeof region, "%s", json_string_value(json_array_get(hit, 2)));
-			rc = ST_OK;
-		} else {
-			rc = probed ? ST_NOTFOUND : yj_reg_find_key(c, k, key, &id, &version, region);
-		}
-		if (rc < 0 && rc != ST_NOTFOUND)
-			goto done;
-		if (rc == ST_OK) {
-			if (!yj_scope_allows(sc, region, NULL)) {
-				snprintf(msg, sizeof msg, "该%s已在其他辖区登记（%s），不在您的管辖范围内，不能导入或修改。", kf->label,
-					 region);
-				yj_field_error(errs, kf->name, msg);
-				rc = ST_OK;
-				goto done;
-			}
-			rc = yj_reg_load(c, k, sc, id, &existing);
-			if (rc < 0)
-				goto done;
-			found = 1;
-		}
-		rc = ST_OK;
-	}
-	json_t *ov = json_object_get(in, "credit_code_override");
-	if (ov && json_string_length(ov) && !o->allow_override)
-		yj_field_error(errs, "credit_code_override", "只有系统管理员可以填写校验例外理由，请删除该列的内容或联系管理员导入。");
-	rec = yj_reg_validate(c, k, sc, in, 1, existing, errs);
-	if (json_array_size(errs))
-		goto done;
-	if (found)
-		keep_sealed(k, rec, existing);
-	/* A new record whose only unique value is its key cannot clash: the key probe found no record
-	 * holding it, in the same snapshot (the same text: validation may normalise a key). */
-	const char *vkey = json_string_value(json_object_get(rec, kf->name));
-	int clear = !found && probed && only_key_unique(k, rec) && key && vkey && !strcmp(key, vkey);
-	const char *taken = clear ? NULL : yj_reg_conflict_field(c, k, rec, found ? id : 0);
-	if (taken) {
-		int fi = field_index(k, taken);
-		snprintf(msg, sizeof msg, "已有其他%s使用该%s，请核对。", k->label, fi >= 0 ? k->fields[fi].label : taken);
-		yj_field_error(errs, taken, msg);
-		goto done;
-	}
-	if (file_conflict(k, rec, seen, row, errs))
-		goto done;
-	if (found && !yj_reg_differs(k, existing, rec)) {
-		*outcome = YJ_IMPORT_UNCHANGED;
-		goto done;
-	}
-	*outcome = found ? YJ_IMPORT_UPDATED : YJ_IMPORT_INSERTED;
-	json_t *p = json_pack("{s:I, s:I, s:O}", "id", (json_int_t)(found ? id : 0), "version", (json_int_t)version,
-			      "rec", rec);
-	*plan = json_dumps(p, JSON_COMPACT);
-	json_decref(p);
-done:
-	json_decref(existing);
-	json_decref(rec);
-	return rc < 0 ? rc : ST_OK;
-}
-
-/* The publisher of registry records: the insert or the update the check planned. A record changed
- * since the check (another version) or a key taken meanwhile is stale. */
-static int record_publish(store_conn *c, const reg_kind *k, const yj_import_opts *o, const char *plan)
-{
-	json_t *p = json_loads(plan, 0, NULL);
-	if (!p)
-		return ST_ERR;
-	json_t *rec = json_object_get(p, "rec");
-	int64_t id = (int64_t)json_integer_value(json_object_get(p, "id"));
-	int rc, changed = 0;
-	if (id) {
-		rc = yj_reg_update(c, k, o->sc, id, (int64_t)json_integer_value(json_object_get(p, "version")), rec,
-				   o->actor, &changed);
-		if (rc == ST_NOTFOUND)
-			rc = YJ_IMPORT_STALE;
-	} else {
-		rc = yj_reg_insert(c, k, rec, o->actor, &id);
-		if (rc == ST_CONFLICT)
-			rc = YJ_IMPORT_STALE;
-	}
-	json_decref(p);
-	return rc < 0 ? rc : ST_OK;
-}
-
-#define INSERT_RUN 512 /* new records written together (yj_reg_insert_many) */
-
-/* The new records waiting in plan order for one yj_reg_insert_many. */
-typedef struct insert_run {
-	json_t *plan[INSERT_RUN]; /* parsed plans, owning their "rec" */
-	json_t *rec[INSERT_RUN];
-	int64_t id[INSERT_RUN];
-	size_t n;
-} insert_run;
-
-static int run_flush(store_conn *c, const reg_kind *k, const yj_import_opts *o, insert_run *r)
-{
-	int rc = yj_reg_insert_many(c, k, r->rec, r->n, o->actor, r->id);
-	for (size_t i = 0; i < r->n; i++)
-		json_decref(r->plan[i]);
-	r->n = 0;
-	return rc == ST_CONFLICT ? YJ_IMPORT_STALE : rc;
-}
-
-/* Every plan in order: runs of consecutive inserts in multi-row statements (so the leaves and
- * events keep the order of the rows), an update as record_publish does it. */
-static int record_publish_many(store_conn *c, const reg_kind *k, const yj_import_opts *o, char *const *plans,
-			       size_t n)
-{
-	insert_run *r = yj_calloc(1, sizeof *r);
-	int rc = ST_OK;
-	for (size_t i = 0; i < n && rc >= 0; i++) {
-		json_t *p = json_loads(plans[i], 0, NULL);
-		if (!p) {
-			rc = ST_ERR;
-			break;
-		}
-		if (json_integer_value(json_object_get(p, "id"))) {
-			json_decref(p);
-			if (r->n && (rc = run_flush(c, k, o, r)) < 0)
-				break;
-			rc = record_publish(c, k, o, plans[i]);
-			continue;
-		}
-		r->plan[r->n] = p;
-		r->rec[r->n++] = json_object_get(p, "rec");
-		if (r->n == INSERT_RUN)
-			rc = run_flush(c, k, o, r);
-	}
-	if (rc >= 0 && r->n)
-		rc = run_flush(c, k, o, r);
-	for (size_t i = 0; i < r->n; i++) /* left by a failure */
-		json_decref(r->plan[i]);
-	free(r);
-	return rc < 0 ? rc : ST_OK;
 }
 
 static void stage(import_ctx *x, char *plan)
@@ -590,7 +340,7 @@ static void progress(import_ctx *x, long ord)
 static int check_batch(store_conn *c, import_ctx *x, batch *b, json_t *seen, json_t *uniq)
 {
 	int rc = ST_OK;
-	if (x->imp->check == record_check) {
+	if (x->imp->check == reg_import_check) {
 		const reg_field *kf = field_at(x->k, x->key_field);
 		const char *keys[YJ_IMPORT_BATCH];
 		size_t nk = 0;
@@ -599,16 +349,16 @@ static int check_batch(store_conn *c, import_ctx *x, batch *b, json_t *seen, jso
 			if (key && *key)
 				keys[nk++] = key;
 		}
-		probed = json_object();
-		rc = yj_import_probe_keys(c, x->k, keys, nk, probed);
+		yj_import_probed = json_object();
+		rc = yj_import_probe_keys(c, x->k, keys, nk, yj_import_probed);
 	}
 	for (size_t i = 0; i < b->n; i++) {
 		if (rc >= 0 && (rc = import_row(c, x, b->in[i], seen, uniq, b->row[i])) >= 0)
 			progress(x, b->ord[i]);
 		json_decref(b->in[i]);
 	}
-	json_decref(probed);
-	probed = NULL;
+	json_decref(yj_import_probed);
+	yj_import_probed = NULL;
 	b->n = 0;
 	return rc;
 }
@@ -770,7 +520,7 @@ int yj_import(store *s, const reg_kind *k, const char *data, size_t n, const yj_
 
 	yj_log(YJ_LOG_INFO, "import.started", "\"kind\":\"%s\",\"bytes\":%zu,\"dry_run\":%s", k->type, n,
 	       o->dry_run ? "true" : "false");
-	import_ctx x = {.k = k, .o = o, .res = res, .key_field = field_index(k, k->key_field), .imp = importer_of(k)};
+	import_ctx x = {.k = k, .o = o, .res = res, .key_field = reg_import_field_index(k, k->key_field), .imp = importer_of(k)};
 	for (x.nfields = 0; k->fields[x.nfields].name; x.nfields++)
 		;
 	if (x.nfields > (int)YJ_ARRAY_LEN(x.field_col) || x.key_field < 0 || !x.imp)

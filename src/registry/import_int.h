@@ -1,4 +1,5 @@
-/* import_int.h — inside the import: the batch probes of import_store.c that import.c checks rows with. */
+/* import_int.h — inside the import: the batch probes of import_store.c that import.c checks rows with,
+ * and the record kinds' checker and publishers (import_record.c). */
 #ifndef YJ_IMPORT_INT_H
 #define YJ_IMPORT_INT_H
 
@@ -12,5 +13,18 @@
  * one that exists, found[key] = [id, version, region_code] (found is the caller's object). Keys
  * absent from found do not exist in the snapshot. Returns ST_OK or a store failure. */
 int yj_import_probe_keys(store_conn *c, const reg_kind *k, const char *const *keys, size_t n, json_t *found);
+
+/* The batch being checked on this thread: its natural keys' records, probed in one query
+ * (key → [id, version, region_code]); NULL outside a batch, when reg_import_check asks per row. */
+extern _Thread_local json_t *yj_import_probed;
+
+/* The record kinds' checker and publishers (import_record.c), as import.h's importer table takes them. */
+int reg_import_check(store_conn *c, const reg_kind *k, const yj_import_opts *o, const json_t *in, json_t *seen, long row,
+		 json_t *errs, int *outcome, char **plan);
+int reg_import_publish(store_conn *c, const reg_kind *k, const yj_import_opts *o, const char *plan);
+int reg_import_publish_many(store_conn *c, const reg_kind *k, const yj_import_opts *o, char *const *plans, size_t n);
+
+/* The index of the field called name in k->fields, or -1 (import.c). */
+int reg_import_field_index(const reg_kind *k, const char *name);
 
 #endif

@@ -1,0 +1,254 @@
+/* import_record.c — the import's checker and publisher of registry records (institutions,
+ * practitioners): a row's natural and unique keys against the file and the store (the batch's probe
+ * when there is one), the staged plan, and its publication one by one or in multi-row runs. */
+#define _POSIX_C_SOURCE 200809L
+#include "import_int.h"
+#include "../base/id.h"
+#include "../platform/audit/audit.h"
+#include "../platform/events/events.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The ciphertext of personal data is randomised, so re-encrypting the same number would look
+ * like a change: when every keyed hash matches the stored one, the stored hidden columns stay. */
+static void keep_sealed(const reg_kind *k, json_t *rec, const json_t *existing)
+{
+	int hashes = 0;
+	for (const reg_derived *d = k->derived; d && d->column; d++) {
+		if (!d->hidden || !d->unique_as)
+			continue;
+		hashes++;
+		if (!json_equal(json_object_get(rec, d->column), json_object_get(existing, d->column)))
+			return;
+	}
+	if (!hashes)
+		return;
+	for (const reg_derived *d = k->derived; d && d->column; d++)
+		if (d->hidden && json_object_get(existing, d->column))
+			json_object_set(rec, d->column, json_object_get(existing, d->column));
+}
+
+/* The memo key of a unique column's value ("column\x1fJSON"; caller frees), or NULL for no value. */
+static char *memo_key(const char *column, const json_t *v)
+{
+	if (!v || json_is_null(v))
+		return NULL;
+	char *val = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+	char *key = yj_asprintf("%s\x1f%s", column, val ? val : "");
+	free(val);
+	return key;
+}
+
+/* The unique columns of k that rec fills, as memo keys, with the input field each is reported on;
+ * returns how many (at most cap). */
+static int unique_keys(const reg_kind *k, const json_t *rec, char **keys, const char **fields, int cap)
+{
+	int n = 0;
+	for (const reg_field *f = k->fields; f->name && n < cap; f++)
+		if (f->unique && (!f->column || f->column[0]) && (keys[n] = memo_key(f->name, json_object_get(rec, f->name))))
+			fields[n++] = f->name;
+	for (const reg_derived *d = k->derived; d && d->column && n < cap; d++)
+		if (d->unique_as && (keys[n] = memo_key(d->column, json_object_get(rec, d->column))))
+			fields[n++] = d->unique_as;
+	return n;
+}
+
+/* A value of a unique column that an earlier row of the file takes makes the row a conflict: the
+ * check writes nothing, so the store cannot tell (error added, 1). An accepted row's values are
+ * remembered. */
+static int file_conflict(const reg_kind *k, const json_t *rec, json_t *seen, long row, json_t *errs)
+{
+	char *keys[16];
+	const char *fields[16];
+	int n = unique_keys(k, rec, keys, fields, 16), taken = 0;
+	for (int i = 0; i < n && !taken; i++) {
+		json_t *prev = json_object_get(seen, keys[i]);
+		if (!prev)
+			continue;
+		int fi = reg_import_field_index(k, fields[i]);
+		const char *label = fi >= 0 ? k->fields[fi].label : fields[i];
+		char msg[300];
+		snprintf(msg, sizeof msg, "%s与第 %lld 行相同：同一文件中不能有两条记录使用同一%s，请核对。", label,
+			 (long long)json_integer_value(prev), label);
+		yj_field_error(errs, fields[i], msg);
+		taken = 1;
+	}
+	for (int i = 0; i < n; i++) {
+		if (!taken)
+			json_object_set_new(seen, keys[i], json_integer(row));
+		free(keys[i]);
+	}
+	return taken;
+}
+
+/* True when rec holds no unique value but its natural key (every other unique field empty, as
+ * yj_reg_conflict_field skips empty values). */
+static int only_key_unique(const reg_kind *k, const json_t *rec)
+{
+	for (const reg_field *f = k->fields; f->name; f++) {
+		const json_t *v = json_object_get(rec, f->name);
+		if (f->unique && strcmp(f->name, k->key_field) != 0 && v && !json_is_null(v))
+			return 0;
+	}
+	for (const reg_derived *d = k->derived; d && d->column; d++) {
+		const json_t *v = json_object_get(rec, d->column);
+		if (d->unique_as && v && !json_is_null(v))
+			return 0;
+	}
+	return 1;
+}
+
+/* The row checker of registry records (yj_import_check_fn): to be inserted, updated through the
+ * PATCH path, or left alone, by the natural key. The plan is {id, version, rec}: id 0 inserts. */
+int reg_import_check(store_conn *c, const reg_kind *k, const yj_import_opts *o, const json_t *in, json_t *seen,
+			long row, json_t *errs, int *outcome, char **plan)
+{
+	const yj_scope *sc = o->sc;
+	json_t *existing = NULL, *rec = NULL;
+	char msg[300];
+	int rc = ST_OK;
+	const reg_field *kf = &k->fields[reg_import_field_index(k, k->key_field)];
+	const char *key = json_string_value(json_object_get(in, kf->name));
+	int64_t id = 0, version = 0;
+	int found = 0;
+
+	if (key && *key) {
+		char region[16];
+		json_t *hit = yj_import_probed ? json_object_get(yj_import_probed, key) : NULL;
+		if (hit) {
+			id = (int64_t)json_integer_value(json_array_get(hit, 0));
+			version = (int64_t)json_integer_value(json_array_get(hit, 1));
+			snprintf(region, sizeof region, "%s", json_string_value(json_array_get(hit, 2)));
+			rc = ST_OK;
+		} else {
+			rc = yj_import_probed ? ST_NOTFOUND : yj_reg_find_key(c, k, key, &id, &version, region);
+		}
+		if (rc < 0 && rc != ST_NOTFOUND)
+			goto done;
+		if (rc == ST_OK) {
+			if (!yj_scope_allows(sc, region, NULL)) {
+				snprintf(msg, sizeof msg, "该%s已在其他辖区登记（%s），不在您的管辖范围内，不能导入或修改。", kf->label,
+					 region);
+				yj_field_error(errs, kf->name, msg);
+				rc = ST_OK;
+				goto done;
+			}
+			rc = yj_reg_load(c, k, sc, id, &existing);
+			if (rc < 0)
+				goto done;
+			found = 1;
+		}
+		rc = ST_OK;
+	}
+	json_t *ov = json_object_get(in, "credit_code_override");
+	if (ov && json_string_length(ov) && !o->allow_override)
+		yj_field_error(errs, "credit_code_override", "只有系统管理员可以填写校验例外理由，请删除该列的内容或联系管理员导入。");
+	rec = yj_reg_validate(c, k, sc, in, 1, existing, errs);
+	if (json_array_size(errs))
+		goto done;
+	if (found)
+		keep_sealed(k, rec, existing);
+	/* A new record whose only unique value is its key cannot clash: the key probe found no record
+	 * holding it, in the same snapshot (the same text: validation may normalise a key). */
+	const char *vkey = json_string_value(json_object_get(rec, kf->name));
+	int clear = !found && yj_import_probed && only_key_unique(k, rec) && key && vkey && !strcmp(key, vkey);
+	const char *taken = clear ? NULL : yj_reg_conflict_field(c, k, rec, found ? id : 0);
+	if (taken) {
+		int fi = reg_import_field_index(k, taken);
+		snprintf(msg, sizeof msg, "已有其他%s使用该%s，请核对。", k->label, fi >= 0 ? k->fields[fi].label : taken);
+		yj_field_error(errs, taken, msg);
+		goto done;
+	}
+	if (file_conflict(k, rec, seen, row, errs))
+		goto done;
+	if (found && !yj_reg_differs(k, existing, rec)) {
+		*outcome = YJ_IMPORT_UNCHANGED;
+		goto done;
+	}
+	*outcome = found ? YJ_IMPORT_UPDATED : YJ_IMPORT_INSERTED;
+	json_t *p = json_pack("{s:I, s:I, s:O}", "id", (json_int_t)(found ? id : 0), "version", (json_int_t)version,
+			      "rec", rec);
+	*plan = json_dumps(p, JSON_COMPACT);
+	json_decref(p);
+done:
+	json_decref(existing);
+	json_decref(rec);
+	return rc < 0 ? rc : ST_OK;
+}
+
+/* The publisher of registry records: the insert or the update the check planned. A record changed
+ * since the check (another version) or a key taken meanwhile is stale. */
+int reg_import_publish(store_conn *c, const reg_kind *k, const yj_import_opts *o, const char *plan)
+{
+	json_t *p = json_loads(plan, 0, NULL);
+	if (!p)
+		return ST_ERR;
+	json_t *rec = json_object_get(p, "rec");
+	int64_t id = (int64_t)json_integer_value(json_object_get(p, "id"));
+	int rc, changed = 0;
+	if (id) {
+		rc = yj_reg_update(c, k, o->sc, id, (int64_t)json_integer_value(json_object_get(p, "version")), rec,
+				   o->actor, &changed);
+		if (rc == ST_NOTFOUND)
+			rc = YJ_IMPORT_STALE;
+	} else {
+		rc = yj_reg_insert(c, k, rec, o->actor, &id);
+		if (rc == ST_CONFLICT)
+			rc = YJ_IMPORT_STALE;
+	}
+	json_decref(p);
+	return rc < 0 ? rc : ST_OK;
+}
+
+#define INSERT_RUN 512 /* new records written together (yj_reg_insert_many) */
+
+/* The new records waiting in plan order for one yj_reg_insert_many. */
+typedef struct insert_run {
+	json_t *plan[INSERT_RUN]; /* parsed plans, owning their "rec" */
+	json_t *rec[INSERT_RUN];
+	int64_t id[INSERT_RUN];
+	size_t n;
+} insert_run;
+
+static int run_flush(store_conn *c, const reg_kind *k, const yj_import_opts *o, insert_run *r)
+{
+	int rc = yj_reg_insert_many(c, k, r->rec, r->n, o->actor, r->id);
+	for (size_t i = 0; i < r->n; i++)
+		json_decref(r->plan[i]);
+	r->n = 0;
+	return rc == ST_CONFLICT ? YJ_IMPORT_STALE : rc;
+}
+
+/* Every plan in order: runs of consecutive inserts in multi-row statements (so the leaves and
+ * events keep the order of the rows), an update as reg_import_publish does it. */
+int reg_import_publish_many(store_conn *c, const reg_kind *k, const yj_import_opts *o, char *const *plans,
+			       size_t n)
+{
+	insert_run *r = yj_calloc(1, sizeof *r);
+	int rc = ST_OK;
+	for (size_t i = 0; i < n && rc >= 0; i++) {
+		json_t *p = json_loads(plans[i], 0, NULL);
+		if (!p) {
+			rc = ST_ERR;
+			break;
+		}
+		if (json_integer_value(json_object_get(p, "id"))) {
+			json_decref(p);
+			if (r->n && (rc = run_flush(c, k, o, r)) < 0)
+				break;
+			rc = reg_import_publish(c, k, o, plans[i]);
+			continue;
+		}
+		r->plan[r->n] = p;
+		r->rec[r->n++] = json_object_get(p, "rec");
+		if (r->n == INSERT_RUN)
+			rc = run_flush(c, k, o, r);
+	}
+	if (rc >= 0 && r->n)
+		rc = run_flush(c, k, o, r);
+	for (size_t i = 0; i < r->n; i++) /* left by a failure */
+		json_decref(r->plan[i]);
+	free(r);
+	return rc < 0 ? rc : ST_OK;
+}
