@@ -179,6 +179,7 @@ int cmd_serve(int argc, char **argv)
 	size_t ntables;
 	const yj_route *const *tables = yj_all_routes(&ntables);
 	yj_server *srv = yj_server_new(&cfg, s, tables, ntables, &yj_auth_hooks_default, keys);
+	yj_modules_set_prefixes(srv, yj_modules, yj_modules_len); /* /fhir/, /open311/: their own errors */
 	if (yj_server_start(srv, &err) < 0) {
 		fprintf(stderr, "yijian: %s\n", err);
 		free(err);

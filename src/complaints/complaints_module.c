@@ -1,6 +1,7 @@
 /* complaints_module.c — the complaints module's descriptor: complaints and reports (投诉举报) from
  * the public and the hotline, their dispatch, deadlines, 督办 and duplicates (docs/complaints.md). */
 #include "complaints.h"
+#include "open311.h"
 #include "../platform/module.h"
 #include "../platform/jobs/jobs.h"
 
@@ -12,6 +13,8 @@ extern const yj_job_def yj_cmp_jobs[]; /* overdue.c */
 static const char *const requires[] = {"platform", "registry", NULL};
 static const yj_route *const routes[] = {yj_cmp_public_routes, yj_cmp_routes, yj_cmp_open311_routes, yj_cmp_transfer_routes,
 					 NULL};
+/* Open311 GeoReport v2 clients expect the spec's [{code, description}] errors (open311.c). */
+static const yj_path_prefix prefixes[] = {{"/open311/", o311_problem}, {NULL, NULL}};
 static const char *const tables[] = {
 	"complaint_categories", "complaints", "complaint_steps", "complaint_units", "complaint_attachments",
 	"complaint_intake_hits", "open311_keys", "complaint_transfers", NULL,
@@ -33,4 +36,5 @@ const yj_module yj_complaints_module = {
 	.jobs = yj_cmp_jobs,
 	.tables = tables,
 	.start = start,
+	.prefixes = prefixes,
 };

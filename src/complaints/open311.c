@@ -101,6 +101,22 @@ int o311_error(yj_req *r, int fmt, int status, const char *description)
 			  json_pack("[{s:i, s:s}]", "code", status, "description", description));
 }
 
+int o311_problem(yj_req *r, int status, const char *title, const char *detail, json_t *errors)
+{
+	/* The spec's error body has one description per error; the title and detail say it all (the
+	 * per-field errors are the platform's, already summed up in detail). */
+	json_decref(errors);
+	const char *path = yj_path(r);
+	size_t n = path ? strlen(path) : 0;
+	int fmt = n > 4 && !strcmp(path + n - 4, ".xml") ? O311_XML : O311_JSON;
+	char *desc = yj_asprintf("%s：%s", title, detail);
+	json_t *body = json_pack("[{s:i, s:s}]", "code", status, "description", desc);
+	free(desc);
+	if (!body) /* a detail that is not valid UTF-8 must still produce an answer, not a crash */
+		body = json_pack("[{s:i, s:s}]", "code", status, "description", "请求有误，请检查后重试。");
+	return o311_reply(r, fmt, status, "errors", body);
+}
+
 /* Percent-decoding of s[0..n) ('+' is a space) into a new string, or NULL when an escape is malformed
  * or the result is not UTF-8 (the spec: all text received is UTF-8). */
 static char *form_decode(const char *s, size_t n)

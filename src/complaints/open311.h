@@ -16,6 +16,9 @@ int o311_format(const char *segment, char *stem, size_t cap);
 int o311_reply(yj_req *r, int fmt, int status, const char *root, json_t *body);
 /* Replies the spec's error body [{code, description}] with status as both. */
 int o311_error(yj_req *r, int fmt, int status, const char *description);
+/* Writes a problem reply under /open311/ as the spec's error body, in XML when the path ends in .xml:
+ * the module's error writer for its path prefix (http.h, yj_error_writer; errors stolen). */
+int o311_problem(yj_req *r, int status, const char *title, const char *detail, json_t *errors);
 /* An application/x-www-form-urlencoded body as {name: value, …, "attribute": {code: value or [values]}}
  * (new reference), or NULL when it is malformed or not UTF-8. */
 json_t *o311_form_parse(const char *body, size_t len);

@@ -89,4 +89,8 @@ int fhir_bad_cursor(yj_req *r);
 json_t *fhir_bundle(const char *type, int64_t now_ms, json_t *links, json_t *entries);
 json_t *fhir_links(yj_req *r, const char *base, const char *rest, const char *next_cursor);
 
+/* Writes a problem reply under /fhir/ as an OperationOutcome (fhir_outcome.c): the module's error
+ * writer for its path prefix (http.h, yj_error_writer; errors stolen). */
+int fhir_reply_outcome(yj_req *r, int status, const char *title, const char *detail, json_t *errors);
+
 #endif

@@ -1,5 +1,6 @@
 /* module.c — what the binary does with its list of modules: check it, migrate each module's schema
- * in list order (versions kept per module in schema_migrations), and gather the route tables.
+ * in list order (versions kept per module in schema_migrations), gather the route tables and give
+ * the server the modules' path prefixes.
  * Also rewrites the bookkeeping of a database made before modules (one global version per row). */
 #include "module.h"
 #include "events/events.h"
@@ -67,6 +68,19 @@ size_t yj_modules_routes(const yj_module *const *mods, size_t n, const yj_route 
 			out[k++] = *r;
 		}
 	return k;
+}
+
+void yj_modules_set_prefixes(yj_server *srv, const yj_module *const *mods, size_t n)
+{
+	const yj_path_prefix **all = NULL;
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		for (const yj_path_prefix *p = mods[i]->prefixes; p && p->prefix; p++) {
+			all = yj_realloc(all, (k + 1) * sizeof *all);
+			all[k++] = p;
+		}
+	yj_server_set_prefixes(srv, all, k);
+	free(all);
 }
 
 void yj_modules_start(const yj_module *const *mods, size_t n)

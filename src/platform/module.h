@@ -1,7 +1,7 @@
 /* module.h — a capability as the binary sees it: its name, the modules it stands on, its schema
  * (migrations numbered per module, from <module>/migrations/NNNN_name.sql), its routes, jobs and
- * event subscriptions, and the tables it owns. The binary is built from one list of these in
- * dependency order (src/cli/modules.c); platform is the first entry and names no capability. */
+ * event subscriptions, the tables it owns and the path prefixes it serves with errors of its own.
+ * The binary is built from one list of these in dependency order (src/cli/modules.c); platform is the first entry and names no capability. */
 #ifndef YJ_MODULE_H
 #define YJ_MODULE_H
 
@@ -39,6 +39,11 @@ typedef struct yj_module {
 	const char *const *tables;
 	/* Run once at start, before serving or any command (registers hooks with platform); or NULL. */
 	void (*start)(void);
+	/* The path prefixes the module serves outside the console and /api/ (the FHIR facade's, say), each
+	 * with the writer of its own error format or NULL for problem+json (http.h, yj_path_prefix):
+	 * the server answers problems under the longest matching prefix with its writer, and never
+	 * serves a console page there. Ended by a NULL prefix; or NULL. */
+	const yj_path_prefix *prefixes;
 } yj_module;
 
 /* The platform's own descriptor (platform_module.c). */
@@ -60,6 +65,9 @@ const yj_module *yj_module_owner(const yj_module *const *mods, size_t n, const c
 /* Every route table of every module, in list order, into out (at most cap); returns the count, or
  * (size_t)-1 when cap is too small. */
 size_t yj_modules_routes(const yj_module *const *mods, size_t n, const yj_route **out, size_t cap);
+
+/* Gives srv every module's path prefixes (yj_server_set_prefixes); call before yj_server_start. */
+void yj_modules_set_prefixes(yj_server *srv, const yj_module *const *mods, size_t n);
 
 /* Runs each module's start hook in list order. */
 void yj_modules_start(const yj_module *const *mods, size_t n);

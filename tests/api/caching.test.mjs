@@ -87,6 +87,25 @@ test('the console keeps its caching: hashed assets for a year, the page revalida
   }
 });
 
+test('paths a module serves outside the console are never console pages: their 404 in their own format', async () => {
+  // The modules register /fhir/ and /open311/ (module.h prefixes); platform names neither.
+  const cases = [
+    ['/fhir/NoSuchThing', 'application/fhir+json', (b) => assert.equal(JSON.parse(b).resourceType, 'OperationOutcome')],
+    ['/open311/v2/no-such-thing.json', 'application/json', (b) => assert.equal(JSON.parse(b)[0].code, 404)],
+    ['/open311/v2/no-such-thing.xml', 'text/xml', (b) => assert.match(b, /<errors><error><code>404<\/code>/)],
+    ['/api/v1/no-such-thing', 'application/problem+json', (b) => assert.equal(JSON.parse(b).status, 404)],
+  ];
+  for (const [p, type, check] of cases) {
+    const r = await fetch(srv.url + p);
+    assert.equal(r.status, 404, p);
+    assert.ok(r.headers.get('content-type').startsWith(type), `${p}: ${r.headers.get('content-type')}`);
+    check(await r.text());
+  }
+  const page = await fetch(srv.url + '/fhirx/page');
+  assert.equal(page.status, 200, 'a path only beginning like a prefix is a console route');
+  assert.match(await page.text(), /<title>医监<\/title>/);
+});
+
 // One raw GET (fetch would ask for and undo the compression itself): status, headers, body bytes.
 function raw(p, headers = {}) {
   return new Promise((resolve, reject) => {

@@ -60,5 +60,6 @@ fuzz_env *fuzz_env_get(void)
 	free(tok);
 	static yj_http_config cfg = {.max_body = 1u << 20};
 	env.srv = yj_server_new(&cfg, s, all_tables(), all_len(), &yj_auth_hooks_default, keys);
+	yj_modules_set_prefixes(env.srv, yj_modules, yj_modules_len);
 	return &env;
 }

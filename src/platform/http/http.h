@@ -117,6 +117,23 @@ void yj_server_free(yj_server *srv);
 /* The operator listener's address when it is serving, else NULL (borrowed from the config). */
 const char *yj_server_operator(const yj_server *srv);
 
+/* A path prefix a capability serves outside the console, such as a standard interface with its own
+ * wire format (module.h: yj_module.prefixes). Paths under it are never console pages (the static
+ * files do not answer them with index.html), and when errors is not NULL it writes every problem
+ * reply there in place of problem+json: status, the Chinese title and detail (already saying how
+ * many errors were left out), and errors (stolen, may be NULL: an array of at most YJ_MAX_ERRORS
+ * {field, detail}). It replies (yj_reply_take) and returns YJ_OK. */
+typedef int (*yj_error_writer)(yj_req *r, int status, const char *title, const char *detail, json_t *errors);
+typedef struct yj_path_prefix {
+	const char *prefix; /* from "/" to a "/" inclusive, e.g. "/api/" */
+	yj_error_writer errors;
+} yj_path_prefix;
+/* The prefixes the server knows (copied: n pointers to entries that must outlive the server); a
+ * request takes the longest prefix its path begins with. Call before yj_server_start. */
+void yj_server_set_prefixes(yj_server *srv, const yj_path_prefix *const *prefixes, size_t n);
+/* The prefix entry whose prefix is the longest that path begins with, or NULL. */
+const yj_path_prefix *yj_server_prefix_of(const yj_server *srv, const char *path);
+
 /* The route table, for openapi.c and tests. */
 const yj_route *const *yj_server_routes(const yj_server *srv, size_t *ntables);
 
@@ -161,8 +178,8 @@ int yj_reply_take(yj_req *r, int status, const char *content_type, void *data, s
 /* RFC 9457 problem+json. slug names the problem type (urn:yijian:problem:<slug>); title and detail
  * are Chinese, shown to users, and must say what to do next. errors (stolen, may be NULL) is an
  * array of {field, detail}; only the first YJ_MAX_ERRORS go out, the rest are counted in
- * errors_omitted (and the detail says so). Under /fhir/ the same content goes out as a FHIR
- * OperationOutcome. */
+ * errors_omitted (and the detail says so). Under a path prefix with an error writer of its own
+ * (yj_server_set_prefixes) the same content goes out in that prefix's format instead. */
 #define YJ_MAX_ERRORS 100
 int yj_reply_problem(yj_req *r, int status, const char *slug, const char *title, const char *detail);
 int yj_reply_problem_errors(yj_req *r, int status, const char *slug, const char *title, const char *detail,

@@ -53,6 +53,8 @@ struct yj_server {
 	yj_listener main_l, op_l;
 	static_file *files;
 	size_t nfiles;
+	const yj_path_prefix **prefixes; /* yj_server_set_prefixes; freed with the server */
+	size_t nprefixes;
 	_Atomic int64_t in_flight;
 };
 

@@ -139,75 +139,6 @@ int yj_reply_empty(yj_req *r, int status)
 	return yj_reply_take(r, status, NULL, NULL, 0);
 }
 
-/* The FHIR interface (/fhir/…) reports errors as an OperationOutcome, which FHIR clients parse,
- * rather than problem+json; the same title, detail and per-field errors go in its issues. */
-static const char *outcome_code(int status)
-{
-	switch (status) {
-	case 401: return "login";
-	case 403: return "forbidden";
-	case 404: return "not-found";
-	case 405: case 406: case 415: return "not-supported";
-	case 409: return "conflict";
-	case 413: return "too-costly";
-	case 503: return "transient";
-	default: return status >= 500 ? "exception" : "invalid";
-	}
-}
-
-static int reply_outcome(yj_req *r, int status, const char *title, const char *detail, json_t *errors)
-{
-	const char *code = outcome_code(status);
-	char *diag = yj_asprintf("%s：%s", title, detail);
-	json_t *issues = json_pack("[{s:s, s:s, s:s}]", "severity", status >= 500 ? "fatal" : "error", "code", code,
-				   "diagnostics", diag);
-	free(diag);
-	size_t i;
-	json_t *e;
-	json_array_foreach(errors, i, e) {
-		const char *field = json_string_value(json_object_get(e, "field"));
-		json_t *issue = json_pack("{s:s, s:s, s:s}", "severity", "error", "code", code, "diagnostics",
-					  json_string_value(json_object_get(e, "detail")) ? json_string_value(json_object_get(e, "detail")) : "");
-		if (field && *field)
-			json_object_set_new(issue, "expression", json_pack("[s]", field));
-		json_array_append_new(issues, issue);
-	}
-	json_decref(errors);
-	json_t *oo = json_pack("{s:s, s:o}", "resourceType", "OperationOutcome", "issue", issues);
-	char *s = json_dumps(oo, JSON_COMPACT);
-	json_decref(oo);
-	return yj_reply_take(r, status, "application/fhir+json; charset=utf-8", s, strlen(s));
-}
-
-/* Open311 GeoReport v2 (/open311/…) reports errors as its spec says: an array of {code, description},
- * in XML when the path ends in .xml (src/complaints/open311_api.c answers its own errors the same way). */
-static int reply_open311(yj_req *r, int status, const char *title, const char *detail)
-{
-	size_t n = strlen(r->path);
-	char *desc = yj_asprintf("%s：%s", title, detail);
-	if (n > 4 && !strcmp(r->path + n - 4, ".xml")) {
-		yj_buf b = YJ_BUF_INIT;
-		yj_buf_printf(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<errors><error><code>%d</code><description>", status);
-		for (const char *p = desc; *p; p++) {
-			switch (*p) {
-			case '<': yj_buf_puts(&b, "&lt;"); break;
-			case '>': yj_buf_puts(&b, "&gt;"); break;
-			case '&': yj_buf_puts(&b, "&amp;"); break;
-			default: yj_buf_append(&b, p, 1);
-			}
-		}
-		yj_buf_puts(&b, "</description></error></errors>\n");
-		free(desc);
-		size_t len = b.len;
-		return yj_reply_take(r, status, "text/xml; charset=utf-8", yj_buf_detach(&b), len);
-	}
-	json_t *e = json_pack("[{s:i, s:s}]", "code", status, "description", desc);
-	free(desc);
-	char *s = json_dumps(e ? e : json_array(), JSON_COMPACT);
-	json_decref(e);
-	return yj_reply_take(r, status, "application/json; charset=utf-8", s, strlen(s));
-}
-
 static int reply_problem_json(yj_req *r, int status, const char *slug, const char *title, const char *detail,
 			      json_t *errors, size_t omitted)
 {
@@ -240,15 +171,11 @@ int yj_reply_problem_capped(yj_req *r, int status, const char *slug, const char 
 	char *longer = omitted ? yj_asprintf("%s（另有 %zu 处错误未列出，请先修改以上各处后重新提交。）", detail, omitted) : NULL;
 	if (longer)
 		detail = longer;
-	int rc;
-	if (r->path && strncmp(r->path, "/open311/", 9) == 0) {
-		json_decref(errors);
-		rc = reply_open311(r, status, title, detail);
-	} else {
-		rc = r->path && strncmp(r->path, "/fhir/", 6) == 0
-			     ? reply_outcome(r, status, title, detail, errors)
-			     : reply_problem_json(r, status, slug, title, detail, errors, omitted);
-	}
+	/* A capability's interface with a wire format of its own (FHIR, Open311) answers its errors in
+	 * it: the module registered a writer for its path prefix (module.h). */
+	const yj_path_prefix *pre = yj_server_prefix_of(r->srv, r->path);
+	int rc = pre && pre->errors ? pre->errors(r, status, title, detail, errors)
+				    : reply_problem_json(r, status, slug, title, detail, errors, omitted);
 	free(longer);
 	return rc;
 }

@@ -356,7 +356,31 @@ void yj_server_free(yj_server *srv)
 	free(srv->routes);
 	free(srv->order);
 	free(srv->metrics);
+	free(srv->prefixes);
 	free(srv);
+}
+
+void yj_server_set_prefixes(yj_server *srv, const yj_path_prefix *const *prefixes, size_t n)
+{
+	free(srv->prefixes);
+	srv->prefixes = n ? yj_malloc(n * sizeof *srv->prefixes) : NULL;
+	for (size_t i = 0; i < n; i++)
+		srv->prefixes[i] = prefixes[i];
+	srv->nprefixes = n;
+}
+
+const yj_path_prefix *yj_server_prefix_of(const yj_server *srv, const char *path)
+{
+	const yj_path_prefix *best = NULL;
+	size_t best_len = 0;
+	for (size_t i = 0; srv && path && i < srv->nprefixes; i++) {
+		size_t n = strlen(srv->prefixes[i]->prefix);
+		if (n > best_len && strncmp(path, srv->prefixes[i]->prefix, n) == 0) {
+			best = srv->prefixes[i];
+			best_len = n;
+		}
+	}
+	return best;
 }
 
 const yj_route *const *yj_server_routes(const yj_server *srv, size_t *ntables)

@@ -173,8 +173,9 @@ int yj_static_serve(yj_req *r)
 {
 	yj_server *srv = r->srv;
 	const char *p = r->path;
-	if (!srv->nfiles || strncmp(p, "/api/", 5) == 0 || strncmp(p, "/fhir/", 6) == 0 ||
-	    strncmp(p, "/open311/", 9) == 0)
+	/* The API and every prefix a module serves outside the console (yj_server_set_prefixes) are
+	 * never console pages: an unknown path there is a 404, not index.html. */
+	if (!srv->nfiles || strncmp(p, "/api/", 5) == 0 || yj_server_prefix_of(srv, p))
 		return YJ_ERR;
 	const static_file *f = find(srv, p);
 	if (!f && !strrchr(strrchr(p, '/'), '.'))
