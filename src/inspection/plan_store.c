@@ -112,74 +112,72 @@ int insp_plans_page(store_conn *c, const yj_scope *sc, int64_t before, int limit
 	return ST_OK;
 }
 
+/* Binds the validated plan p's fourteen columns (name … weight_factors, in PLAN_COLS' order after id)
+ * from parameter first on, into texts t must keep alive until step_plan runs and frees them. */
+struct plan_texts {
+	char *items, *depts, *factors;
+};
+
+static void bind_plan(store_stmt *st, int first, const json_t *p, struct plan_texts *t)
+{
+	t->items = insp_array_csv(json_object_get(p, "item_ids"));
+	t->depts = insp_array_csv(json_object_get(p, "departments"));
+	t->factors = yj_json_canonical(json_object_get(p, "weight_factors"));
+	int i = first;
+	store_bind_text(st, i++, json_string_value(json_object_get(p, "name")), -1);
+	store_bind_text(st, i++, json_string_value(json_object_get(p, "kind")), -1);
+	store_bind_text(st, i++, t->items, -1);
+	store_bind_text(st, i++, t->depts, -1);
+	store_bind_text(st, i++, json_string_value(json_array_get(json_object_get(p, "departments"), 0)), -1);
+	store_bind_text(st, i++, json_string_value(json_object_get(p, "region_code")), -1);
+	store_bind_int64(st, i++, json_integer_value(json_object_get(p, "ratio_permille")));
+	store_bind_int64(st, i++, json_integer_value(json_object_get(p, "coverage_years")));
+	store_bind_text(st, i++, json_string_value(json_object_get(p, "start_date")), -1);
+	store_bind_text(st, i++, json_string_value(json_object_get(p, "end_date")), -1);
+	store_bind_int64(st, i++, json_integer_value(json_object_get(p, "team_size")));
+	store_bind_int64(st, i++, json_integer_value(json_object_get(p, "credit_share_permille")));
+	store_bind_int64(st, i++, json_integer_value(json_object_get(p, "conflict_years")));
+	store_bind_text(st, i, t->factors, -1);
+}
+
+static int step_plan(store_stmt *st, struct plan_texts *t)
+{
+	int rc = store_step(st);
+	store_finalize(st);
+	free(t->items);
+	free(t->depts);
+	free(t->factors);
+	return rc < 0 ? rc : ST_OK;
+}
+
 int insp_plan_insert(store_conn *c, int64_t id, const json_t *p, const char *actor, int64_t now)
 {
-	char *items = insp_array_csv(json_object_get(p, "item_ids")), *depts = insp_array_csv(json_object_get(p, "departments"));
-	char *f = yj_json_canonical(json_object_get(p, "weight_factors"));
 	store_stmt *st = store_prepare(c, "INSERT INTO inspection_plans (" PLAN_COLS ", updated_at) VALUES (?, ?, ?, ?, ?, ?,"
 					  " ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?)");
-	int rc = ST_ERR;
-	if (st) {
-		store_bind_int64(st, 1, id);
-		store_bind_text(st, 2, json_string_value(json_object_get(p, "name")), -1);
-		store_bind_text(st, 3, json_string_value(json_object_get(p, "kind")), -1);
-		store_bind_text(st, 4, items, -1);
-		store_bind_text(st, 5, depts, -1);
-		store_bind_text(st, 6, json_string_value(json_array_get(json_object_get(p, "departments"), 0)), -1);
-		store_bind_text(st, 7, json_string_value(json_object_get(p, "region_code")), -1);
-		store_bind_int64(st, 8, json_integer_value(json_object_get(p, "ratio_permille")));
-		store_bind_int64(st, 9, json_integer_value(json_object_get(p, "coverage_years")));
-		store_bind_text(st, 10, json_string_value(json_object_get(p, "start_date")), -1);
-		store_bind_text(st, 11, json_string_value(json_object_get(p, "end_date")), -1);
-		store_bind_int64(st, 12, json_integer_value(json_object_get(p, "team_size")));
-		store_bind_int64(st, 13, json_integer_value(json_object_get(p, "credit_share_permille")));
-		store_bind_int64(st, 14, json_integer_value(json_object_get(p, "conflict_years")));
-		store_bind_text(st, 15, f, -1);
-		store_bind_text(st, 16, actor, -1);
-		store_bind_int64(st, 17, now);
-		store_bind_int64(st, 18, now);
-		rc = store_step(st);
-		store_finalize(st);
-	}
-	free(items);
-	free(depts);
-	free(f);
-	return rc < 0 ? rc : ST_OK;
+	if (!st)
+		return ST_ERR;
+	struct plan_texts t;
+	store_bind_int64(st, 1, id);
+	bind_plan(st, 2, p, &t);
+	store_bind_text(st, 16, actor, -1);
+	store_bind_int64(st, 17, now);
+	store_bind_int64(st, 18, now);
+	return step_plan(st, &t);
 }
 
 int insp_plan_update_draft(store_conn *c, int64_t id, const json_t *p, int64_t now)
 {
-	char *items = insp_array_csv(json_object_get(p, "item_ids")), *depts = insp_array_csv(json_object_get(p, "departments"));
-	char *f = yj_json_canonical(json_object_get(p, "weight_factors"));
 	store_stmt *st = store_prepare(c, "UPDATE inspection_plans SET name = ?, kind = ?, item_ids = ?, departments = ?,"
 					  " department = ?, region_code = ?, ratio_permille = ?, coverage_years = ?, start_date = ?,"
 					  " end_date = ?, team_size = ?, credit_share_permille = ?, conflict_years = ?,"
 					  " weight_factors = ?, updated_at = ? WHERE id = ? AND state = 'draft'");
-	int rc = ST_ERR;
-	if (st) {
-		store_bind_text(st, 1, json_string_value(json_object_get(p, "name")), -1);
-		store_bind_text(st, 2, json_string_value(json_object_get(p, "kind")), -1);
-		store_bind_text(st, 3, items, -1);
-		store_bind_text(st, 4, depts, -1);
-		store_bind_text(st, 5, json_string_value(json_array_get(json_object_get(p, "departments"), 0)), -1);
-		store_bind_text(st, 6, json_string_value(json_object_get(p, "region_code")), -1);
-		store_bind_int64(st, 7, json_integer_value(json_object_get(p, "ratio_permille")));
-		store_bind_int64(st, 8, json_integer_value(json_object_get(p, "coverage_years")));
-		store_bind_text(st, 9, json_string_value(json_object_get(p, "start_date")), -1);
-		store_bind_text(st, 10, json_string_value(json_object_get(p, "end_date")), -1);
-		store_bind_int64(st, 11, json_integer_value(json_object_get(p, "team_size")));
-		store_bind_int64(st, 12, json_integer_value(json_object_get(p, "credit_share_permille")));
-		store_bind_int64(st, 13, json_integer_value(json_object_get(p, "conflict_years")));
-		store_bind_text(st, 14, f, -1);
-		store_bind_int64(st, 15, now);
-		store_bind_int64(st, 16, id);
-		rc = store_step(st);
-		store_finalize(st);
-	}
-	free(items);
-	free(depts);
-	free(f);
-	return rc < 0 ? rc : ST_OK;
+	if (!st)
+		return ST_ERR;
+	struct plan_texts t;
+	bind_plan(st, 1, p, &t);
+	store_bind_int64(st, 15, now);
+	store_bind_int64(st, 16, id);
+	return step_plan(st, &t);
 }
 
 int insp_plan_delete_draft(store_conn *c, int64_t id)
