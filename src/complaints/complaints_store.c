@@ -338,26 +338,19 @@ int cmp_units_set(store_conn *c, int64_t id, const char *lead, const json_t *co)
 	return rc < 0 ? rc : ST_OK;
 }
 
+static json_t *unit_row(store_stmt *st, void *arg)
+{
+	(void)arg;
+	return json_pack("{s:s, s:s}", "department", store_col_text(st, 0), "role", store_col_text(st, 1));
+}
+
 int cmp_units_json(store_conn *c, int64_t id, json_t **out)
 {
 	store_stmt *st = store_prepare(c, "SELECT department, role FROM complaint_units WHERE complaint_id = ?"
 					  " ORDER BY role DESC, department");
-	*out = NULL;
-	if (!st)
-		return ST_ERR;
-	store_bind_int64(st, 1, id);
-	json_t *a = json_array();
-	int rc;
-	while ((rc = store_step(st)) == ST_ROW)
-		json_array_append_new(a, json_pack("{s:s, s:s}", "department", store_col_text(st, 0), "role",
-						   store_col_text(st, 1)));
-	store_finalize(st);
-	if (rc < 0) {
-		json_decref(a);
-		return rc;
-	}
-	*out = a;
-	return ST_OK;
+	if (st)
+		store_bind_int64(st, 1, id);
+	return yj_row_all(st, unit_row, NULL, out);
 }
 
 int cmp_attach_add(store_conn *c, int64_t id, const char *sha256, const char *name, const char *media_type, int64_t size)
@@ -386,27 +379,20 @@ int cmp_attach_add(store_conn *c, int64_t id, const char *sha256, const char *na
 	return rc < 0 ? rc : ST_OK;
 }
 
+static json_t *attachment_row(store_stmt *st, void *arg)
+{
+	(void)arg;
+	return json_pack("{s:s, s:s, s:s, s:I}", "sha256", store_col_text(st, 0), "name", store_col_text(st, 1),
+			 "media_type", store_col_text(st, 2), "size", (json_int_t)store_col_int64(st, 3));
+}
+
 int cmp_attachments_json(store_conn *c, int64_t id, json_t **out)
 {
 	store_stmt *st = store_prepare(c, "SELECT sha256, name, media_type, size FROM complaint_attachments"
 					  " WHERE complaint_id = ? ORDER BY name, sha256");
-	*out = NULL;
-	if (!st)
-		return ST_ERR;
-	store_bind_int64(st, 1, id);
-	json_t *a = json_array();
-	int rc;
-	while ((rc = store_step(st)) == ST_ROW)
-		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:I}", "sha256", store_col_text(st, 0), "name",
-						   store_col_text(st, 1), "media_type", store_col_text(st, 2), "size",
-						   (json_int_t)store_col_int64(st, 3)));
-	store_finalize(st);
-	if (rc < 0) {
-		json_decref(a);
-		return rc;
-	}
-	*out = a;
-	return ST_OK;
+	if (st)
+		store_bind_int64(st, 1, id);
+	return yj_row_all(st, attachment_row, NULL, out);
 }
 
 int cmp_intake_count(store_conn *c, const char *addr_hash, int64_t since, int64_t *n)

@@ -207,6 +207,9 @@ int yj_reply_page(yj_req *r, store_stmt *st, int limit, yj_row_fn row, void *arg
 /* The one row of st (a lookup by key) as row(st, arg) in *out (caller decrefs). Finalizes st (NULL is
  * ST_ERR). Returns ST_OK, ST_NOTFOUND when there is no row, or the store's failure. */
 int yj_row_one(store_stmt *st, yj_row_fn row, void *arg, json_t **out);
+/* Every row of st as row(st, arg) (NULL leaves a row out) in a new array *out (caller decrefs; NULL on
+ * failure). Finalizes st (NULL is ST_ERR). Returns ST_OK or the store's failure. */
+int yj_row_all(store_stmt *st, yj_row_fn row, void *arg, json_t **out);
 
 /* Export of a list (every list can go to Excel): ?format=xlsx (default) or csv; each column takes the
  * value at key of a row object (strings and numbers) under a Chinese header. An export has no row

@@ -336,3 +336,24 @@ int yj_row_one(store_stmt *st, yj_row_fn row, void *arg, json_t **out)
 	store_finalize(st);
 	return rc;
 }
+
+int yj_row_all(store_stmt *st, yj_row_fn row, void *arg, json_t **out)
+{
+	*out = NULL;
+	if (!st)
+		return ST_ERR;
+	json_t *a = json_array();
+	int rc;
+	while ((rc = store_step(st)) == ST_ROW) {
+		json_t *o = row(st, arg);
+		if (o)
+			json_array_append_new(a, o);
+	}
+	store_finalize(st);
+	if (rc < 0) {
+		json_decref(a);
+		return rc;
+	}
+	*out = a;
+	return ST_OK;
+}
