@@ -427,6 +427,9 @@ def('POST /api/v1/inspection/rectifications/{id}/report', { roles: 'institution'
 def('POST /api/v1/inspection/rectifications/{id}/close', { roles: FIELD, ok: 200,
   req: async (t) => ({ params: { id: mk(t) ? (await freshOrder(t)).id : t.order.id }, body: { result: 'rectified', note: '已整改' } }) });
 def('GET /api/v1/inspection/publications', { roles: STAFF, ok: 200, foreign: null });
+// the exports of the inspection lists (list filters and scope; the other territory's rows are not in them)
+for (const [p, roles] of [['plans', STAFF], ['publications', STAFF], ['items', ANY], ['inspectors', STAFF]])
+  def(`GET /api/v1/inspection/${p}/export`, { roles, ok: 200, foreign: null, req: () => ({ query: '?format=csv' }) });
 def('POST /api/v1/inspection/tasks/{id}/publish', { roles: PLANNERS, ok: 200,
   req: async (t) => ({ params: { id: mk(t) ? (await completedTask(t)).id : t.task.id } }) });
 pub('GET /api/v1/public/inspection-results');

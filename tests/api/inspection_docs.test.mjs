@@ -2,7 +2,9 @@
 // rectification order's 整改通知书 and the draw's 双随机抽查记录表, each issued once as a numbered PDF
 // (per office, kind and year) whose text (read with pdftotext) carries the task's own data; asking
 // again answers the same document; before completion or the draw they are refused; another county's
-// inspector does not see them; an inspector may not issue the draw record.
+// inspector does not see them; an inspector may not issue the draw record. Also the exports of the
+// inspection lists that had none (plans, publications, items, inspectors): every row, the list's
+// filter and scope, Chinese headers.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -131,4 +133,30 @@ test('inspection record and supervision opinion of a completed task; the rectifi
 test('another county does not see them', async () => {
   isProblem(assert, await ra.post(`/api/v1/inspection/tasks/${task.id}/documents/inspection_record`), 404);
   isProblem(assert, await ra.post(`/api/v1/inspection/rectifications/${order.id}/notice`), 404);
+});
+
+test('exports of plans, publications, items and inspectors: the list\'s filters and scope', async () => {
+  const csv = async (c, p) => {
+    const r = await c.get(p);
+    assert.equal(r.status, 200, p);
+    return r.data.toString('utf8').replace(/"/g, '');
+  };
+  let t = await csv(leader, '/api/v1/inspection/plans/export?format=csv');
+  assert.match(t.split('\n')[0], /计划名称.*类型.*区域.*抽查比例.*状态/);
+  assert.match(t, /2026年鹿城区文书抽查,年度计划,鹿城区,330302,1,50%.*已抽取/);
+  assert.doesNotMatch(await csv(ra, '/api/v1/inspection/plans/export?format=csv'), /文书抽查/, 'another county\'s plans');
+  t = await csv(leader, '/api/v1/inspection/publications/export?format=csv');
+  assert.match(t.split('\n')[0], /被检查机构.*检查类型.*检查结果.*公示期限/);
+  assert.ok(t.includes(`${task.subject_name},双随机抽查,发现问题,鹿城区`), t);
+  assert.ok(!(await csv(leader, '/api/v1/inspection/publications/export?format=csv&overdue=true')).includes(task.subject_name));
+  t = await csv(leader, '/api/v1/inspection/items/export?format=csv&active=true');
+  assert.match(t.split('\n')[0], /事项编码.*事项名称.*检查依据.*检查要点数/);
+  assert.match(t, /医疗机构依法执业/);
+  t = await csv(leader, '/api/v1/inspection/inspectors/export?format=csv');
+  assert.match(t.split('\n')[0], /姓名.*执法证号.*部门.*区域/);
+  for (let i = 0; i < 3; i++) assert.ok(t.includes(`33030${i}0001`), t);
+  const x = await leader.get('/api/v1/inspection/inspectors/export');
+  assert.equal(x.status, 200);
+  assert.match(x.type, /spreadsheetml/);
+  assert.equal(x.data.subarray(0, 2).toString(), 'PK');
 });
