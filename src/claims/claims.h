@@ -374,6 +374,9 @@ int yj_review_persist(struct store *s, const yj_claims *c, const yj_rules *rs, c
 /* Number of flag records yj_review_persist would write for res (for tests and progress). */
 int64_t yj_review_count_records(const yj_claims *c, const yj_screen_result *res);
 
+/* The number of finished screening runs stored (review_store.c): the demo generator writes its run once. */
+int yj_claims_runs_count(struct store_conn *c, int64_t *n);
+
 /* The module descriptor (claims_module.c; platform/module.h). */
 extern const struct yj_module yj_claims_module;
 

@@ -515,3 +515,16 @@ int yj_claims_flag_get(store_conn *c, const yj_scope *sc, int64_t id, yj_claims_
 	store_finalize(st);
 	return ST_OK;
 }
+
+int yj_claims_runs_count(store_conn *c, int64_t *n)
+{
+	*n = 0;
+	store_stmt *st = store_prepare(c, "SELECT COUNT(*) FROM claim_runs WHERE finished_at IS NOT NULL");
+	if (!st)
+		return ST_ERR;
+	int rc = store_step(st);
+	if (rc == ST_ROW)
+		*n = store_col_int64(st, 0);
+	store_finalize(st);
+	return rc == ST_ROW ? ST_OK : rc < 0 ? rc : ST_ERR;
+}

@@ -80,6 +80,15 @@ int cmd_demo(int argc, char **argv)
 		store_close(s);
 		return 1;
 	}
+	/* Claims to review (医保智能监控): the rule base of the working directory, as `yijian screen`. */
+	yj_demo_claims_stats cs;
+	if (yj_demo_claims(s, "rules", &cs, &err) < 0) {
+		fprintf(stderr, "yijian demo: %s\n", err ? err : "claims demo failed");
+		free(err);
+		free(keys);
+		store_close(s);
+		return 1;
+	}
 	printf("demo region 温州市 (330300), seed %llu, scale %g, in %.1f s (%s)\n", (unsigned long long)opts.seed,
 	       opts.scale, st.total_seconds, store_engine(s));
 	printf("  %d counties, %d towns and streets, %d grids (%d new)\n", st.counties, st.towns, st.grids, st.grids_new);
@@ -99,7 +108,13 @@ int cmd_demo(int argc, char **argv)
 		printf("  double random (双随机): the demo plan is there already\n");
 	else
 		printf("  double random (双随机): %d inspectors in the directory, %d plans, %d tasks (%d completed), %d rectification"
-		       " orders, %d published\n", is.inspectors, is.plans, is.tasks, is.completed, is.rectifications, is.published);
+		       " orders (%d overdue), %d published\n", is.inspectors, is.plans, is.tasks, is.completed, is.rectifications,
+		       is.overdue, is.published);
+	if (cs.present)
+		printf("  claims (医保智能监控): a screening run is there already\n");
+	else
+		printf("  claims (医保智能监控): %lld claim lines screened, %lld flags to review (%.2f yuan at stake)\n",
+		       (long long)cs.lines, (long long)cs.flags, (double)cs.amount_fen / 100);
 	printf("  accounts: %d (%d new); password of new accounts: %s\n\n", st.users, st.users_new, opts.password);
 	printf("  %-12s %-16s %-10s %s\n", "user", "role", "territory", "department");
 	for (size_t i = 0; i < yj_demo_naccounts; i++) {

@@ -54,6 +54,7 @@ int yj_demo_build(store *s, const yj_demo_opts *o, yj_demo_stats *st, char **err
 typedef struct yj_demo_insp_stats {
 	int present; /* the drawn demo plan was there already: nothing was written */
 	int inspectors, plans, tasks, completed, rectifications, published;
+	int overdue; /* rectification orders past their deadline */
 } yj_demo_insp_stats;
 
 /* After yj_demo_build: the 鹿城区 inspector directory, a drawn plan with tasks in every state, a
@@ -63,5 +64,13 @@ typedef struct yj_demo_insp_stats {
 struct yj_route;
 int yj_demo_inspection(store *s, const char *keys, const struct yj_route *const *tables, size_t ntables,
 		       const char *password, yj_demo_insp_stats *st, char **err);
+
+/* After yj_demo_inspection: a month of synthetic claims screened by the rule base in rules_dir and
+ * stored for review in 温州市 (330300), once (demo_claims.c). 0, or -1 with *err (caller frees). */
+typedef struct yj_demo_claims_stats {
+	int present; /* a screening run was there already: nothing was written */
+	int64_t lines, flags, amount_fen;
+} yj_demo_claims_stats;
+int yj_demo_claims(store *s, const char *rules_dir, yj_demo_claims_stats *st, char **err);
 
 #endif

@@ -1,8 +1,9 @@
 /* demo_inspection.c — double random in the demo region, through the platform's own API in process
  * (yj_server_dispatch as the demo administrator), so every row is the inspection module's, audited
  * as a user's would be: four more 鹿城区 inspectors, the directory, a committed and drawn plan with its
- * tasks in every state (assigned, in progress, completed), a rectification order, a publication, and
- * a draft plan. Runs once: a database that holds the drawn plan is left as it is. */
+ * tasks in every state (assigned, in progress, completed), rectification orders — one on time, one
+ * overdue (its dates moved into the past through inspection's store: yj_insp_order_backdate) — a
+ * publication, and a draft plan. Runs once: a database that holds the drawn plan is left as it is. */
 #define _POSIX_C_SOURCE 200809L
 #include "demo.h"
 #include "../base/base.h"
@@ -10,6 +11,8 @@
 #include "../base/log.h"
 #include "../platform/auth/auth.h"
 #include "../platform/http/http.h"
+#include "../inspection/inspection.h"
+#include "../base/id.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -23,6 +26,7 @@ typedef struct ctx {
 	yj_server *srv;
 	char *tok;
 	char **err;
+	int64_t overdue_order; /* the order whose dates are moved into the past, or 0 */
 } ctx;
 
 /* One request as the demo administrator; *out the parsed answer (caller decrefs; may be NULL). */
@@ -198,6 +202,16 @@ static int run(ctx *c, const char *password, yj_demo_insp_stats *out)
 			if (call(c, "POST", url, json_pack("{s:s, s:i}", "requirement", "补齐消毒隔离登记并完成科室自查", "working_days", 15),
 				 NULL) == 201)
 				out->rectifications++;
+			/* The overdue one, on the same task (the smallest demo completes just one): issued with a
+			 * short deadline, its dates then moved back (yj_demo_inspection). */
+			json_t *ord = NULL;
+			snprintf(url, sizeof url, "/api/v1/inspection/tasks/%s/rectifications", tid);
+			if (call(c, "POST", url, json_pack("{s:s, s:i}", "requirement", "完善医疗废物交接登记，落实专人管理", "working_days", 5),
+				 &ord) == 201) {
+				out->rectifications++;
+				yj_id_parse(json_string_value(json_object_get(ord, "id")), &c->overdue_order);
+			}
+			json_decref(ord);
 		} else if (out->completed == 2) {
 			snprintf(url, sizeof url, "/api/v1/inspection/tasks/%s/publish", tid);
 			if (call(c, "POST", url, NULL, NULL) == 200)
@@ -208,12 +222,26 @@ static int run(ctx *c, const char *password, yj_demo_insp_stats *out)
 	return *c->err ? -1 : 0;
 }
 
+/* Moves the overdue order's dates back: issued 30 days ago, due 9 days ago. */
+static int backdate_tx(store_conn *sc, void *arg)
+{
+	const int64_t *id = arg;
+	char today[11], issued[11], due[11];
+	int64_t d;
+	yj_day_today(today);
+	if (yj_day_parse(today, &d) < 0)
+		return ST_ERR;
+	yj_day_format(d - 30, issued);
+	yj_day_format(d - 9, due);
+	return yj_insp_order_backdate(sc, *id, issued, due);
+}
+
 int yj_demo_inspection(store *s, const char *keys, const struct yj_route *const *tables, size_t ntables,
 		       const char *password, yj_demo_insp_stats *out, char **err)
 {
 	memset(out, 0, sizeof *out);
 	*err = NULL;
-	ctx c = {NULL, yj_token_create(s, "admin", "demo-inspection", 1, "read,write", "cli:demo", err), err};
+	ctx c = {NULL, yj_token_create(s, "admin", "demo-inspection", 1, "read,write", "cli:demo", err), err, 0};
 	if (!c.tok)
 		return -1;
 	yj_http_config cfg = {0};
@@ -229,6 +257,17 @@ int yj_demo_inspection(store *s, const char *keys, const struct yj_route *const 
 		yj_log_set_level(YJ_LOG_WARN);
 		rc = run(&c, password, out);
 		yj_log_set_level(YJ_LOG_INFO);
+		if (rc == 0 && c.overdue_order) {
+			char today[11];
+			int announced = 0;
+			yj_day_today(today);
+			if (store_tx(s, backdate_tx, &c.overdue_order) < 0 || yj_insp_overdue_run(s, today, &announced) < 0) {
+				*err = yj_strdup("demo inspection: cannot make the overdue rectification order");
+				rc = -1;
+			} else {
+				out->overdue = 1;
+			}
+		}
 	}
 	if (c.srv)
 		yj_server_free(c.srv);

@@ -35,6 +35,11 @@ int yj_insp_publications(store_conn *c, const yj_scope *sc, const char *today, i
  * an audit leaf and the inspection.rectification_overdue event, one transaction per order.
  * *announced receives how many. Returns ST_OK or a store failure. */
 int yj_insp_overdue_run(store *s, const char *today, int *announced);
+/* For the demo generator (src/gen/demo_inspection.c): moves an open order's issue date and deadline
+ * into the past, so the demo region shows an overdue rectification from its first minute (its to-do's
+ * due date follows). Not for production paths: no audit leaf (the order's creation has one). ST_OK,
+ * ST_NOTFOUND when no open order has the id, or a failure. */
+int yj_insp_order_backdate(store_conn *c, int64_t order_id, const char *issued_on, const char *deadline);
 /* ---- migrations ---- */
 /* The C step of migration 0006 (blobs_migrate.c, run by the module's after-step): moves the base64
  * contents of the former inspection_blobs into the platform's attachment store, then drops that table. */

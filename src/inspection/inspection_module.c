@@ -7,6 +7,10 @@
 #include "../platform/events/events.h"
 
 extern const yj_migration yj_inspection_migrations[];
+/* The inspection documents (insp_docs.c). */
+extern const yj_route yj_insp_doc_routes[];
+/* The exports of the lists that had none (exports_api.c). */
+extern const yj_route yj_insp_export_routes[];
 /* The module's jobs (overdue.c), ended by a NULL name. */
 extern const yj_job_def yj_insp_jobs[];
 /* credit.grade_changed → subject_signals (credit_signals.c); complaint counts of subject_signals fed by
@@ -16,7 +20,7 @@ static const yj_subscriber *const subscriptions[] = {&yj_insp_credit_subscriber,
 
 static const char *const requires[] = {"platform", "registry", NULL};
 static const yj_route *const routes[] = {yj_insp_item_routes, yj_insp_plan_routes, yj_insp_task_routes,
-					 yj_insp_rect_routes, NULL};
+					 yj_insp_rect_routes, yj_insp_doc_routes, yj_insp_export_routes, NULL};
 static const char *const tables[] = {
 	"inspection_items", "inspectors", "inspector_conflicts", "subject_signals", "inspection_plans",
 	"inspection_draws", "inspection_tasks", "inspection_task_members", "inspection_results", "inspection_findings",

@@ -377,3 +377,19 @@ int insp_orders_page(store_conn *c, const yj_scope *sc, const char *state, int o
 	*next = nx;
 	return ST_OK;
 }
+
+int yj_insp_order_backdate(store_conn *c, int64_t order_id, const char *issued_on, const char *deadline)
+{
+	store_stmt *st = store_prepare(c, "UPDATE rectification_orders SET issued_on = ?, deadline = ? WHERE id = ? AND state = 'open'");
+	if (!st)
+		return ST_ERR;
+	store_bind_text(st, 1, issued_on, -1);
+	store_bind_text(st, 2, deadline, -1);
+	store_bind_int64(st, 3, order_id);
+	int rc = store_step(st);
+	int64_t n = rc < 0 ? 0 : store_changes(st);
+	store_finalize(st);
+	if (rc < 0)
+		return rc;
+	return n ? insp_todo_order(c, order_id) : ST_NOTFOUND;
+}

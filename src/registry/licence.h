@@ -153,4 +153,8 @@ store_stmt *yj_licence_list(store_conn *c, const yj_scope *sc, const yj_licence_
 extern const char yj_licence_columns[];
 json_t *yj_licence_row(store_stmt *st, const char *today);
 
+/* ---- the printable certificate (licence_print.c) ---- */
+/* The document model (platform/docs) of a licence row as yj_licence_load gives it (new reference). */
+json_t *yj_licence_print_model(const json_t *row);
+
 #endif

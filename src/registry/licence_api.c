@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* GET /api/v1/licences/{id}/certificate.pdf: the certificate as PDF, rendered on request (licence_print.c). */
+int yj_licence_certificate(yj_req *r);
+
 /* Issuing and changing licences is the health department's; reading is anyone's in scope. */
 #define WRITERS (ROLE_ADMIN | ROLE_INSPECTOR)
 
@@ -350,6 +353,9 @@ const yj_route yj_licence_routes[] = {
 	 "Revoke (吊销) a licence; final", "The licence", 200},
 	{"GET", "/api/v1/licences/{id}/download", download, ROLE_ANY, NULL, NULL, "licences",
 	 "The signed licence file {payload, signature, public_key, algorithm} as an attachment", "A JSON file", 200},
+	{"GET", "/api/v1/licences/{id}/certificate.pdf", yj_licence_certificate, ROLE_ANY, NULL, NULL, "licences",
+	 "The licence as a printable PDF certificate: its data, QR code and signature data (not numbered, not stored)",
+	 "application/pdf", 200},
 	{"GET", "/api/v1/licences/{id}/qr.png", qr, ROLE_ANY, NULL, NULL, "licences",
 	 "QR code (PNG) of the public verification URL <public-url>verify/<code>", "image/png", 200},
 	{"GET", "/api/v1/licence-kinds", kinds, ROLE_ANY, NULL, NULL, "licences",

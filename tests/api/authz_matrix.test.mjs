@@ -283,7 +283,7 @@ def('POST /api/v1/practitioners/{id}/filings/{fid}/end', { roles: WRITERS, ok: 2
 
 def('POST /api/v1/licences', { roles: WRITERS, ok: 201, foreign: 422, req: async (t) => ({ body: { kind: 'med_inst_practice',
   holder_type: 'institution', holder_id: mk(t) ? (await freshInst(t)).id : t.other.id, reason: '核发' } }) });
-for (const [k, ok] of [['get', 200], ['download', 200], ['qr.png', 200]])
+for (const [k, ok] of [['get', 200], ['download', 200], ['qr.png', 200], ['certificate.pdf', 200]])
   def(`GET /api/v1/licences/{id}${k === 'get' ? '' : '/' + k}`, { roles: ANY, ok, req: (t) => ({ params: { id: t.lic.id } }) });
 for (const act of ['renew', 'change', 'suspend', 'resume', 'revoke'])
   def(`POST /api/v1/licences/{id}/${act}`, { roles: WRITERS, ok: 200, req: async (t) => {
@@ -380,6 +380,15 @@ def('POST /api/v1/inspection/plans/{id}/commit', { roles: PLANNERS, ok: 201,
 def('GET /api/v1/inspection/draws/{id}', { roles: STAFF, ok: 200, own: DEPT_HIDDEN, req: (t) => ({ params: { id: t.draw.id } }) });
 def('POST /api/v1/inspection/draws/{id}/draw', { roles: PLANNERS, ok: 200,
   req: async (t) => ({ params: { id: mk(t) ? (await freshDraw(t)).id : t.draw.id }, body: { witness: '福彩3D 2026002' } }) });
+// the draw's record sheet (文书), issued once: a fresh drawn draw for each allowed caller
+def('POST /api/v1/inspection/draws/{id}/record', { roles: PLANNERS, ok: 201, req: async (t) => {
+  let id = t.drawn.id;
+  if (mk(t)) {
+    id = (await freshDraw(t)).id;
+    await made(await t.clients.leader.post(`/api/v1/inspection/draws/${id}/draw`, { witness: '福彩3D 2026003' }), 200);
+  }
+  return { params: { id } };
+} });
 pub('GET /api/v1/public/draws');
 // a drawn draw's bundle is public in every territory (anyone may re-run it)
 def('GET /api/v1/public/draws/{id}/bundle', { roles: 'public', ok: 200, foreign: 200, req: (t) => ({ params: { id: t.drawn.id } }) });
@@ -421,9 +430,17 @@ def('POST /api/v1/inspection/rectifications/{id}/report', { roles: 'institution'
 def('POST /api/v1/inspection/rectifications/{id}/close', { roles: FIELD, ok: 200,
   req: async (t) => ({ params: { id: mk(t) ? (await freshOrder(t)).id : t.order.id }, body: { result: 'rectified', note: '已整改' } }) });
 def('GET /api/v1/inspection/publications', { roles: STAFF, ok: 200, foreign: null });
+// the exports of the inspection lists (list filters and scope; the other territory's rows are not in them)
+for (const [p, roles] of [['plans', STAFF], ['publications', STAFF], ['items', ANY], ['inspectors', STAFF]])
+  def(`GET /api/v1/inspection/${p}/export`, { roles, ok: 200, foreign: null, req: () => ({ query: '?format=csv' }) });
 def('POST /api/v1/inspection/tasks/{id}/publish', { roles: PLANNERS, ok: 200,
   req: async (t) => ({ params: { id: mk(t) ? (await completedTask(t)).id : t.task.id } }) });
 pub('GET /api/v1/public/inspection-results');
+// inspection documents (文书): issued once, so each allowed caller of the own territory gets a fresh subject
+def('POST /api/v1/inspection/tasks/{id}/documents/{kind}', { roles: FIELD, ok: 201,
+  req: async (t) => ({ params: { id: mk(t) ? (await completedTask(t)).id : t.task.id, kind: 'inspection_record' } }) });
+def('POST /api/v1/inspection/rectifications/{id}/notice', { roles: FIELD, ok: 201,
+  req: async (t) => ({ params: { id: mk(t) ? (await freshOrder(t)).id : t.order.id } }) });
 
 // Enforcement cases (行政处罚): clues, cases and their one transition route (the action's own role rule refuses
 // a leader's or legal reviewer's investigation step with 409 and changes nothing), benchmarks, indicators, 双公示.

@@ -167,9 +167,26 @@ test('double random has life in it: the directory, a drawn plan with tasks, an o
   assert.ok(tasks.length >= 1 && tasks.some((t) => t.state === 'completed'), JSON.stringify(tasks.map((t) => t.state)));
   assert.equal((await leader.get('/api/v1/inspection/inspectors')).data.items.length, 5);
   assert.equal((await leader.get('/api/v1/inspection/rectifications')).data.items.length, Number(m[5]));
+  // One order on time, one overdue (its dates moved into the past), shown as the list flags it.
+  assert.match(out1, /rectification orders \(1 overdue\)/);
+  const overdue = (await leader.get('/api/v1/inspection/rectifications?overdue=true')).data.items;
+  assert.equal(overdue.length, 1, JSON.stringify(overdue));
+  assert.equal(overdue[0].overdue, true);
+  assert.equal(overdue[0].state, 'open');
   // The 鹿城区 inspector is in the directory and reads the district's tasks.
   const ins = await signedIn(srv, 'inspector');
   assert.equal((await ins.get('/api/v1/inspection/tasks')).data.items.length, tasks.length);
+});
+
+test('claims have flags waiting for the analyst: a screened run stored once in 温州市', async () => {
+  const m = /claims \(医保智能监控\): (\d+) claim lines screened, (\d+) flags to review/.exec(out1);
+  assert.ok(m, out1);
+  assert.ok(Number(m[1]) > 10000 && Number(m[2]) > 0, m[0]);
+  const analyst = await signedIn(srv, 'analyst');
+  const pending = await analyst.get('/api/v1/claims/flags?state=pending&limit=5');
+  assert.equal(pending.status, 200, JSON.stringify(pending.data));
+  assert.ok(pending.data.items.length > 0, 'pending flags for the analyst');
+  assert.equal((await analyst.get('/api/v1/claims/runs')).data.items.length, 1);
 });
 
 test('a second run on the same database adds nothing', async () => {
@@ -180,6 +197,7 @@ test('a second run on the same database adds nothing', async () => {
   assert.match(again, /practitioners:\s+(\d+) planned,\s+0 written,\s+\1 already present/);
   assert.match(again, /accounts: \d+ \(0 new\)/);
   assert.match(again, /double random \(双随机\): the demo plan is there already/);
+  assert.match(again, /claims \(医保智能监控\): a screening run is there already/);
   const leader = await signedIn(srv, 'leader');
   assert.equal((await walk(leader, '/api/v1/institutions')).length, cityInst.length);
 });

@@ -236,6 +236,8 @@ test('each role\'s home page, the bell, and the field pages on a 390-pixel phone
     await drawer.getByText('检查任务', { exact: true }).click();
     await page.waitForURL(/\/inspection\/tasks$/);
     await page.locator('[data-test=task-card]').first().waitFor();
+    // the drawer slides out (Element Plus's transition): wait for it rather than race it
+    await drawer.waitFor({ state: 'hidden', timeout: 3000 }).catch(() => {});
     assert.equal(await drawer.isVisible(), false, 'the drawer closes on a choice');
     await fitsWidth(page, 'task list');
     await shot(page, 'home-06-phone-tasks');

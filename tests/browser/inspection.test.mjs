@@ -15,7 +15,7 @@
 // verifier is YIJIAN_BIN or build/yijian.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -26,6 +26,8 @@ const URL_ = (process.env.YIJIAN_URL ?? '').replace(/\/$/, '');
 const USER = process.env.YIJIAN_USER;
 const PASSWORD = process.env.YIJIAN_PASSWORD;
 const SHOTS = process.env.YIJIAN_SCREENSHOTS ?? mkdtempSync(path.join(tmpdir(), 'yijian-browser-'));
+// A PDF's text without white space (pdftotext, poppler-utils).
+const pdfText = (file) => execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' }).replace(/\s+/g, '');
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 const BIN = process.env.YIJIAN_BIN ?? path.join(ROOT, 'build/yijian');
 const skip = !URL_ || !USER || !PASSWORD ? 'set YIJIAN_URL, YIJIAN_USER and YIJIAN_PASSWORD (scripts/check does)' : false;
@@ -265,6 +267,15 @@ test('double random, one public in the browser: plan, commitment, witnessed draw
     assert.match(v.stdout + v.stderr, /seed|witness/);
   });
 
+  await step('the draw record sheet (双随机抽查记录表) downloads as a numbered PDF', async () => {
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.locator('[data-test=doc-draw-record]').click()]);
+    assert.match(dl.suggestedFilename(), /\.pdf$/);
+    const text = pdfText(await dl.path());
+    assert.match(text, /双随机抽查记录表/);
+    assert.match(text, /卫抽〔\d{4}〕\d+号/);
+    assert.ok(text.includes(WITNESS.replace(/\s+/g, '')), 'the witness value in the record sheet');
+  });
+
   await step('the task list filters by kind and exports through the server', async () => {
     await page.goto(`${URL_}/inspection/tasks`);
     await page.locator('[data-test=filter-kind] .el-select__wrapper').click();
@@ -337,6 +348,13 @@ test('double random, one public in the browser: plan, commitment, witnessed draw
     await m.locator('[data-test=task-outcome]').getByText('发现问题').waitFor();
     await m.locator('[data-test=task-state]').getByText('已完成').waitFor();
     await shot('inspection-09-phone-completed', m);
+    // The completed task's 现场检查笔录 downloads from the phone page as a numbered PDF.
+    const [rec] = await Promise.all([m.waitForEvent('download'), m.locator('[data-test=doc-inspection-record]').click()]);
+    const recText = pdfText(await rec.path());
+    assert.match(recText, /现场检查笔录/);
+    assert.match(recText, /卫检〔\d{4}〕\d+号/);
+    assert.ok(recText.includes('林某某'), 'the signer in the inspection record');
+    assert.ok(recText.includes(taskSubject), 'the subject in the inspection record');
     await m.goto(`${URL_}/field`);
     await m.locator('.yj-field-bar').getByText('我的检查任务').waitFor();
     await shot('inspection-10-phone-list', m);

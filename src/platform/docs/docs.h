@@ -117,6 +117,10 @@ typedef struct yj_doc_issued {
  * before anything is written; store failures are returned as they are (roll back). */
 int yj_doc_issue(store_conn *c, const yj_doc_issue_req *req, yj_doc_issued *out, char **err);
 
+/* The issuing organ ("温州市鹿城区卫生健康局") and its 机关代字 ("温鹿卫") of a territory (a town's: its
+ * county's), for the documents of any capability (docs_office.c). */
+void yj_doc_office_of(store_conn *c, const char *region, char organ[320], char office[48]);
+
 /* The verification address of a number under base ("https://host/"): caller frees. */
 char *yj_doc_verify_url(const char *base, const char *number);
 
