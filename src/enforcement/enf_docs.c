@@ -252,6 +252,26 @@ static json_t *model_of(store_conn *c, const char *kind, const json_t *row, cons
 			 s_(row, "subject_name"), s_(data, "reason"),
 			 !strcmp(s_(data, "to"), "police") ? "《行政执法机关移送涉嫌犯罪案件的规定》" : "《中华人民共和国行政处罚法》第二十七条");
 		para(blocks, buf);
+		const json_t *att = json_object_get(data, "attachments");
+		if (json_array_size(att)) {
+			/* 310号令 第6条: the letter lists what goes with it */
+			heading(blocks, "附件");
+			size_t i;
+			json_t *v;
+			json_array_foreach(att, i, v) {
+				snprintf(buf, sizeof buf, "%zu. %s（SHA-256：%.16s…）", i + 1, s_(v, "name"), s_(v, "sha256"));
+				para(blocks, buf);
+			}
+		}
+	} else if (!strcmp(kind, "supervision_report")) {
+		snprintf(title, 64, "督办案件办理情况报告");
+		snprintf(code, 48, "督");
+		field(rows, "案件当事人", s_(row, "subject_name"));
+		field(rows, "立案日期", s_(row, "filed_on"));
+		field(rows, "办理阶段", s_(data, "state"));
+		field(rows, "督办期限", s_(data, "due_on"));
+		heading(blocks, "办理进展");
+		para(blocks, s_(data, "progress"));
 	} else if (!strcmp(kind, "closing_report")) {
 		snprintf(title, 64, "结案报告");
 		snprintf(code, 48, "结");
