@@ -44,6 +44,10 @@ int enf_todos_sync(store_conn *c, int64_t case_id);
 int enf_doc_issue(store_conn *c, const char *kind, int64_t case_id, int64_t clue_id, const json_t *row, const json_t *data,
 		  int seq, const char *actor, const char *public_url, char number[160]);
 
+/* A preview of document kind for the case row (with the watermark and no number; stores nothing):
+ * *pdf (caller frees). ST_OK, ST_NOTFOUND for a kind that has no layout, or ST_ERR. */
+int enf_doc_preview(store_conn *c, const char *kind, const json_t *row, const json_t *data, unsigned char **pdf, size_t *len);
+
 /* Who takes a step, with what, and the base of verification addresses: what the transactions of
  * clues, filing and transitions need of a request, so the demo can run them without HTTP. */
 typedef struct enf_ctx {
@@ -76,7 +80,7 @@ typedef struct enf_clue_new {
 int enf_clue_insert(store_conn *c, const enf_clue_new *n, int64_t *id);
 
 /* ---- case oversight: 案件督办 and 行刑衔接 (oversight_api.c, police_api.c; migration 0003) ---- */
-extern const yj_route yj_enf_oversight_routes[];
+extern const yj_route yj_enf_oversight_routes[], yj_enf_record_routes[];
 extern const char *const enf_tr_cols[];
 /* The request of an oversight action: who, body, the case id; out (new reference) or ref. */
 struct ov_arg {

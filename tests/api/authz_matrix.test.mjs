@@ -455,6 +455,10 @@ def('POST /api/v1/cases/{id}/supervision', { roles: 'inspector leader', ok: 200,
   req: (t) => ({ params: { id: t.case.id }, body: { action: 'start', reason: '督办', due_on: '2099-01-01' } }) });
 def('POST /api/v1/cases/{id}/police-transfer', { roles: 'inspector leader', ok: 200, own: { inspector: 409, leader: 409 },
   req: (t) => ({ params: { id: t.case.id }, body: { action: 'approve', opinion: '同意', receiving_org: '公安' } }) });
+def('POST /api/v1/cases/{id}/records', { roles: 'inspector', ok: 201, req: (t) => ({ params: { id: t.case.id }, body: {
+  kind: 'site_record', participants: t.team, place: '现场', at: '2026-03-02 09:30', findings: '矩阵检查' } }) });
+def('POST /api/v1/cases/{id}/documents/preview', { roles: 'inspector leader legal_reviewer', ok: 200,
+  req: (t) => ({ params: { id: t.case.id }, body: { kind: 'filing_report' } }) });
 pub('GET /api/v1/enforcement/benchmarks');
 def('GET /api/v1/enforcement/indicators', { roles: CASE_READERS, ok: 200, foreign: null });
 def('GET /api/v1/enforcement/indicators/export', { roles: CASE_READERS, ok: 200, foreign: null, req: () => ({ query: '?format=csv' }) });

@@ -3,7 +3,7 @@
 // for the supervised officers) and 行刑衔接 (a case suspected of a crime: the officers' proposal with its
 // attachments in the attachment store, the leader's approval within 3 days, the transfer with the 案件移送书 listing
 // them, the police receipt, their refusal to file, reconsideration; a suspected-crime case cannot close before its
-// transfer). Every refused action answers problem+json in Chinese and changes nothing. Escalation by the clock job
+// transfer); the 现场笔录 and 询问笔录 and the preview of a document before it is issued. Every refused action answers problem+json in Chinese and changes nothing. Escalation by the clock job
 // is tested in tests/unit/enforcement.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -168,4 +168,42 @@ test('行刑衔接: a leader who does not approve records why; the case goes on 
   assert.equal(n.police_transfer.state, 'not_approved');
   assert.equal(n.suspect_crime, false);
   assert.equal(n.state, 'investigating');
+});
+
+test('现场笔录 and 询问笔录 by two officers, numbered; previews of every later document store nothing', async () => {
+  const k = await fileCase();
+  const rec = (c, body) => c.post(`/api/v1/cases/${k.id}/records`, body);
+  const site = { kind: 'site_record', participants: two(), place: '鹿城区某诊所', at: '2026-03-02 09:30', present: '负责人王某',
+    findings: '治疗室内有两名未取得医师资格的人员正在为患者输液' };
+  await refused(rec(I(), { ...site, participants: [a.users.inspector.id] }), k.id, 422, /不少于两人/);
+  await refused(rec(I(), { ...site, findings: '' }), k.id, 422, /findings/);
+  await refused(rec(I(), { ...site, kind: 'other_record' }), k.id, 422, /笔录类别/);
+  const s1 = await ok(await rec(I(), site), 201);
+  const st = s1.timeline.at(-1);
+  assert.equal(st.action, 'record_site');
+  assert.match(st.data.number, /^温鹿卫现〔\d{4}〕\d+号$/);
+  await ok(await I().post(`/api/v1/cases/${k.id}/transitions`, { action: 'investigate', participants: two() }));
+  const q = await ok(await rec(a.clients.inspector2, { kind: 'inquiry_record', participants: two(), interviewee: '王某',
+    relation: '负责人', place: '鹿城区卫生监督所', at: '2026-03-03 14:00', qa: '问：输液人员是否取得执业资格？答：没有。' }), 201);
+  assert.match(q.timeline.at(-1).data.number, /^温鹿卫询〔\d{4}〕\d+号$/);
+  const docs = await ok(await I().get(`/api/v1/cases/${k.id}/documents`));
+  const sr = docs.items.find((x) => x.kind === 'site_record'), ir = docs.items.find((x) => x.kind === 'inquiry_record');
+  const t1 = await pdfText(I(), sr.pdf), t2 = await pdfText(I(), ir.pdf);
+  for (const want of ['现场笔录', '鹿城区某诊所', '未取得医师资格']) assert.ok(t1.includes(want), `${want}:\n${t1}`);
+  for (const want of ['询问笔录', '王某', '输液人员是否取得执业资格']) assert.ok(t2.includes(want), `${want}:\n${t2}`);
+  // previews: watermarked, no number, nothing stored
+  const pv = (kind, data) => I().post(`/api/v1/cases/${k.id}/documents/preview`, { kind, data });
+  isProblem(assert, await pv('no_such_doc'), 422);
+  const before = (await ok(await I().get(`/api/v1/cases/${k.id}/documents`))).items.length;
+  for (const [kind, data, want] of [['payment_reminder', {}, '催告书'], ['hearing_notice', { hearing_on: '2026-04-01 09:00',
+    hearing_place: '第一听证室' }, '第一听证室'], ['hearing_rights_notice', {}, '听证告知书'], ['hearing_record',
+    { held_on: '2026-04-01', transcript: '当事人申辩称已整改' }, '当事人申辩称已整改'], ['site_record', site, '现场笔录']]) {
+    const r = await pv(kind, data);
+    assert.equal(r.status, 200, kind);
+    assert.match(r.type, /application\/pdf/);
+    const text = execFileSync('pdftotext', ['-', '-'], { input: r.data, encoding: 'utf8' });
+    assert.ok(text.includes(want), `${kind} preview lacks ${want}:\n${text}`);
+    assert.ok(!/温鹿卫\S*〔\d{4}〕\d+号/.test(text), `${kind} preview carries no number`);
+  }
+  assert.equal((await ok(await I().get(`/api/v1/cases/${k.id}/documents`))).items.length, before);
 });
