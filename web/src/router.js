@@ -23,6 +23,7 @@ const built = {
   responsibilities: () => import('./views/ResponsibilitiesView.vue'),
   credit: () => import('./views/CreditView.vue'),
   'enforcement-cases': () => import('./views/CasesView.vue'),
+  'enforcement-queue': () => import('./views/CaseQueueView.vue'),
   complaints: () => import('./views/ComplaintsView.vue'),
 };
 const recordDetail = () => import('./views/RecordDetailView.vue');
