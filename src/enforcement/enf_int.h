@@ -80,7 +80,7 @@ typedef struct enf_clue_new {
 int enf_clue_insert(store_conn *c, const enf_clue_new *n, int64_t *id);
 
 /* ---- case oversight: 案件督办 and 行刑衔接 (oversight_api.c, police_api.c; migration 0003) ---- */
-extern const yj_route yj_enf_oversight_routes[], yj_enf_record_routes[];
+extern const yj_route yj_enf_oversight_routes[], yj_enf_record_routes[], yj_enf_benchmark_routes[];
 extern const char *const enf_tr_cols[];
 /* The request of an oversight action: who, body, the case id; out (new reference) or ref. */
 struct ov_arg {

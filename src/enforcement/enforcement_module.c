@@ -29,7 +29,7 @@ static const yj_subscriber clue_sub = {"enforcement.clues", complaint_types, enf
 static const yj_subscriber *const subs[] = {&clue_sub, NULL};
 
 static const char *const requires[] = {"platform", "registry", "claims", "inspection", NULL};
-static const yj_route *const routes[] = {yj_enf_clue_routes, yj_enf_case_routes, yj_enf_public_routes, yj_enf_oversight_routes, yj_enf_record_routes, NULL};
+static const yj_route *const routes[] = {yj_enf_clue_routes, yj_enf_case_routes, yj_enf_public_routes, yj_enf_oversight_routes, yj_enf_record_routes, yj_enf_benchmark_routes, NULL};
 static const char *const tables[] = {"enf_clues", "enf_cases", "enf_steps", "enf_documents", "enf_settings",
 				     "enf_benchmarks", "enf_supervisions", "enf_police_transfers", NULL};
 

@@ -459,6 +459,9 @@ def('POST /api/v1/cases/{id}/records', { roles: 'inspector', ok: 201, req: (t) =
   kind: 'site_record', participants: t.team, place: '现场', at: '2026-03-02 09:30', findings: '矩阵检查' } }) });
 def('POST /api/v1/cases/{id}/documents/preview', { roles: 'inspector leader legal_reviewer', ok: 200,
   req: (t) => ({ params: { id: t.case.id }, body: { kind: 'filing_report' } }) });
+// the benchmark editor: a stale version answers 409 past the role gate (a real change is enforcement_oversight's)
+def('PUT /api/v1/enforcement/benchmarks/{code}', { roles: 'admin legal_reviewer', ok: 200, foreign: null,
+  own: { admin: 409, legal_reviewer: 409 }, req: () => ({ params: { code: 'radiation' }, body: { version: 999, reason: '矩阵' } }) });
 pub('GET /api/v1/enforcement/benchmarks');
 def('GET /api/v1/enforcement/indicators', { roles: CASE_READERS, ok: 200, foreign: null });
 def('GET /api/v1/enforcement/indicators/export', { roles: CASE_READERS, ok: 200, foreign: null, req: () => ({ query: '?format=csv' }) });

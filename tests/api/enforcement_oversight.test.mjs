@@ -3,13 +3,13 @@
 // for the supervised officers) and 行刑衔接 (a case suspected of a crime: the officers' proposal with its
 // attachments in the attachment store, the leader's approval within 3 days, the transfer with the 案件移送书 listing
 // them, the police receipt, their refusal to file, reconsideration; a suspected-crime case cannot close before its
-// transfer); the 现场笔录 and 询问笔录 and the preview of a document before it is issued. Every refused action answers problem+json in Chinese and changes nothing. Escalation by the clock job
+// transfer); the discretion-benchmark editor (a new version per change, audited); the 现场笔录 and 询问笔录 and the preview of a document before it is issued. Every refused action answers problem+json in Chinese and changes nothing. Escalation by the clock job
 // is tested in tests/unit/enforcement.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { Server, isProblem } from './harness.mjs';
+import { Server, Client, isProblem } from './harness.mjs';
 import { twoTerritories, signedIn, A } from './territories.mjs';
 
 let srv, a, city;
@@ -206,4 +206,38 @@ test('现场笔录 and 询问笔录 by two officers, numbered; previews of every
     assert.ok(!/温鹿卫\S*〔\d{4}〕\d+号/.test(text), `${kind} preview carries no number`);
   }
   assert.equal((await ok(await I().get(`/api/v1/cases/${k.id}/documents`))).items.length, before);
+});
+
+test('裁量基准 editor: a legal reviewer changes a row\'s bands — a new version, audited; bad bands and stale versions refused', async () => {
+  const list = async () => (await ok(await new Client(srv.url).get('/api/v1/enforcement/benchmarks'))).items;
+  const row = (await list()).find((x) => x.code === 'disinfection');
+  const tiers = structuredClone(row.tiers);
+  tiers.general.fine_max_fen = Math.min(row.legal_max_fen, tiers.general.fine_max_fen);
+  tiers.general.fine_min_fen = Math.max(0, tiers.general.fine_max_fen - 100000);
+  const put = (c, body) => c.req('PUT', '/api/v1/enforcement/benchmarks/disinfection', body);
+  isProblem(assert, await put(I(), { version: row.version, tiers, reason: '依据新规' }), 403);
+  const sth = async () => (await ok(await new Client(srv.url).get('/api/v1/audit/sth'))).tree_size;
+  const size = await sth();
+  const bad = structuredClone(tiers);
+  bad.heavier.fine_max_fen = row.legal_max_fen + 1;
+  let r = await put(a.clients.legal_reviewer, { version: row.version, tiers: bad, reason: '试' });
+  isProblem(assert, r, 422);
+  assert.match(JSON.stringify(r.data.errors), /heavier.*法定最高额/);
+  const bad2 = structuredClone(tiers);
+  bad2.lighter.kinds = ['revoke_licence_x'];
+  isProblem(assert, await put(a.clients.legal_reviewer, { version: row.version, tiers: bad2, reason: '试' }), 422);
+  isProblem(assert, await put(a.clients.legal_reviewer, { version: row.version, tiers }), 422);
+  isProblem(assert, await put(a.clients.legal_reviewer, { version: row.version + 5, tiers, reason: '试' }), 409);
+  isProblem(assert, await a.clients.legal_reviewer.req('PUT', '/api/v1/enforcement/benchmarks/no_such', { version: 1, reason: 'x' }), 404);
+  assert.equal(await sth(), size, 'refused changes append nothing');
+  assert.equal((await list()).find((x) => x.code === 'disinfection').version, row.version);
+  const ch = await ok(await put(a.clients.legal_reviewer, { version: row.version, tiers, reviewed: true, reason: '法制科复核后调整一般档' }));
+  assert.equal(ch.version, row.version + 1);
+  assert.equal(ch.review_state, 'reviewed');
+  const now = (await list()).filter((x) => x.code === 'disinfection');
+  assert.equal(now.length, 1, 'only the new version is active');
+  assert.equal(now[0].version, row.version + 1);
+  assert.deepEqual(now[0].tiers.general, tiers.general);
+  assert.equal(await sth(), size + 1);
+  isProblem(assert, await put(a.clients.admin, { version: row.version, tiers, reason: '旧版本' }), 409);
 });
