@@ -1,7 +1,8 @@
 // enforcement_queue.test.mjs — 审核审批 and the case page's 督办与移送 panel in Debian's chromium against a
 // running yijian: the administrator creates a leader of 泰顺县 (330329), a city leader (330300), two inspectors
 // and a clinic; a clue awaits filing in the leader's 待立案审批 tab; once filed, the city leader supervises the
-// case and the inspector proposes a police transfer (API); the case page shows both with their states. Environment as console.test.mjs: YIJIAN_URL, YIJIAN_USER, YIJIAN_PASSWORD (an admin
+// case and the inspector proposes a police transfer (API); the case page shows both with their states. The
+// administrator changes a discretion benchmark in 裁量基准 (a new version) and opens 执法效能 (charts, export). Environment as console.test.mjs: YIJIAN_URL, YIJIAN_USER, YIJIAN_PASSWORD (an admin
 // of 温州市 330300), optional YIJIAN_SCREENSHOTS.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -136,6 +137,41 @@ test('审核审批: the leader filing queue, and supervision and transfer on the
     await page.locator('[data-test=police-transfer]').waitFor();
     assert.match(await page.locator('[data-test=police-transfer]').innerText(), /待审批/);
     await shot(page, 'enf-queue-02-case');
+    assert.deepEqual(problems, []);
+  });
+});
+
+test('裁量基准 editor and 执法效能 charts', { skip, timeout: 180000 }, async (t) => {
+  let failed = false, current;
+  const step = (name, fn) => t.test(name, { skip: failed && 'an earlier step failed' }, async () => {
+    try { await fn(); } catch (e) { failed = true; if (current) await shot(current, 'enf-bench-failure').catch(() => {}); throw e; }
+  });
+  await step('the administrator changes 从轻 of a row: a new version', async () => {
+    const page = current = await signedIn(USER, PASSWORD);
+    await page.goto(`${URL_}/enforcement/benchmarks`);
+    const before = (await apiCall(page, 'GET', '/api/v1/enforcement/benchmarks')).data.items.find((x) => x.code === 'public_place');
+    await page.locator('[data-test=benchmarks-table]').getByText(before.name).waitFor();
+    await page.locator('[data-test=edit-public_place]').click();
+    const lo = (before.tiers.lighter.fine_min_fen + 100) / 100;
+    await page.locator('[data-test=min-lighter] input').fill(String(lo));
+    await page.locator('textarea[data-test=reason], [data-test=reason] textarea').first().fill('浏览器测试：调整从轻档下限');
+    await page.locator('[data-test=save]').click();
+    await page.getByText('已保存为新版本').waitFor();
+    const after = (await apiCall(page, 'GET', '/api/v1/enforcement/benchmarks')).data.items.find((x) => x.code === 'public_place');
+    assert.equal(after.version, before.version + 1);
+    assert.equal(after.tiers.lighter.fine_min_fen, before.tiers.lighter.fine_min_fen + 100);
+    await shot(page, 'enf-bench-01-editor');
+    // 执法效能: the table, two charts and the export
+    await page.goto(`${URL_}/enforcement/indicators`);
+    await page.locator('[data-test=indicators-table]').waitFor();
+    const rows = (await apiCall(page, 'GET', '/api/v1/enforcement/indicators')).data.items;
+    if (rows.length) {
+      await page.locator('[data-test=chart-cases] canvas, .yj-chart canvas').first().waitFor();
+      assert.ok(await page.locator('.yj-chart canvas').count() >= 2);
+    }
+    const x = await page.evaluate(async () => (await fetch('/api/v1/enforcement/indicators/export?format=xlsx')).headers.get('content-type'));
+    assert.match(x, /spreadsheetml/);
+    await shot(page, 'enf-bench-02-indicators');
     assert.deepEqual(problems, []);
   });
 });
