@@ -2,6 +2,7 @@
 // running yijian: the administrator creates a leader of 泰顺县 (330329), a city leader (330300), two inspectors
 // and a clinic; a clue awaits filing in the leader's 待立案审批 tab; once filed, the city leader supervises the
 // case and the inspector proposes a police transfer (API); the case page shows both with their states. The
+// second inspector uploads an evidence photo from a phone-sized page. The
 // administrator changes a discretion benchmark in 裁量基准 (a new version) and opens 执法效能 (charts, export). Environment as console.test.mjs: YIJIAN_URL, YIJIAN_USER, YIJIAN_PASSWORD (an admin
 // of 温州市 330300), optional YIJIAN_SCREENSHOTS.
 import { test, before, after } from 'node:test';
@@ -137,6 +138,25 @@ test('审核审批: the leader filing queue, and supervision and transfer on the
     await page.locator('[data-test=police-transfer]').waitFor();
     assert.match(await page.locator('[data-test=police-transfer]').innerText(), /待审批/);
     await shot(page, 'enf-queue-02-case');
+    assert.deepEqual(problems, []);
+  });
+
+  await step('on a phone: an evidence photo uploaded from the case page becomes a step', async () => {
+    const page = current = await signedIn(`${R}.i2`, USER_PASSWORD);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${URL_}/enforcement/cases/${kase.id}`);
+    await page.locator('[data-test=evidence]').waitFor();
+    const before = (await apiCall(page, 'GET', `/api/v1/cases/${kase.id}`)).data.timeline.length;
+    await page.locator('[data-test=evidence-description] input, input[data-test=evidence-description]').first().fill('手机拍摄的输液室照片');
+    await page.locator('[data-test=evidence-file]').setInputFiles({ name: 'photo.jpg', mimeType: 'image/jpeg',
+      buffer: Buffer.from(`jpeg ${RUN} ${Date.now()}`) });
+    await page.locator('[data-test=evidence-upload]').click();
+    await page.getByText('证据已上传').waitFor();
+    const k = (await apiCall(page, 'GET', `/api/v1/cases/${kase.id}`)).data;
+    assert.equal(k.timeline.length, before + 1);
+    assert.equal(k.timeline.at(-1).action, 'add_evidence');
+    assert.equal(k.timeline.at(-1).data.description, '手机拍摄的输液室照片');
+    await shot(page, 'enf-queue-03-phone-evidence');
     assert.deepEqual(problems, []);
   });
 });
