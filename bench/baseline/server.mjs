@@ -9,6 +9,8 @@
 //   3. list: the SQL that src/registry/regions_api.c builds through src/platform/store/query.c,
 //      fetching limit+1 rows to decide next_cursor (base64url of the last item's code, no padding).
 //
+// GET /api/v1/cases and /api/v1/cases/{id} (bench/enforcement): the case list and page, same queries, not
+// byte-identical (see there).
 // GET /api/v1/practitioners (bench/search) does the same for the registry: the scoped query of
 // src/registry/record_api.c with the name filter of record.c yj_reg_name_filter (bigram posting
 // lists of name_grams, one IN each, LIKE confirming) and the exact filters, and the JSON of
@@ -436,6 +438,68 @@ function rangeSql(col, prefix, binds) {
 			}, who.role));
 		}
 		return json(reply, 200, { items, next_cursor: next });
+	});
+
+	// GET /api/v1/cases and /api/v1/cases/{id} (bench/enforcement): the same queries as src/enforcement
+	// (enf_case_cols, scoped by territory prefix and the department's remit, limit+1 by id; the case page's
+	// row, its timeline and its latest supervision and police transfer) with the rows as JSON objects.
+	// Not byte-identical with yijian (no computed clocks or actions): the bench says so beside the figures.
+	const CASE_COLS = 'id, clue_id, state, prior_state, subject_kind, subject_id, subject_name, subject_code, officers, approved_by,' +
+		' filed_on, decision_due, paused_on, paused_days, extended_days, serious, t_public_interest, t_hearing_rights,' +
+		' t_complex, t_other_law, suspect_crime, violation_code, benchmark_version, tier, penalty_kinds, fine_fen,' +
+		' confiscation_fen, facts, deviation_reason, outside_band, hearing_trigger, legal_ok_seq, proposal_seq,' +
+		' hearing_seq, collective_seq, statement_due, hearing_request_due, decision_no, decided_on, no_penalty_ground,' +
+		' served_on, pay_due, paid_fen, reminded_on, court_applied_on, published_on, publish_due, public_until,' +
+		' withdrawn_on, transferred_to, closed_on, region_code, department, version, created_at, updated_at, responsible_id';
+	const CASE_READERS = new Set(['inspector', 'leader', 'legal_reviewer', 'admin']);
+	const qo = (text, values) => pool.query({ name: named(text), text, values });
+	// the scope of query.c: region_code in [prefix, next prefix), department in the caller's own and its remit ("*": all)
+	function scopeOf(who) {
+		let hi = who.prefix;
+		while (hi.endsWith('9')) hi = hi.slice(0, -1);
+		hi = hi ? hi.slice(0, -1) + String.fromCharCode(hi.charCodeAt(hi.length - 1) + 1) : '~';
+		const depts = who.remit === '*' ? null : [who.department, ...String(who.remit || '').split(',').filter(Boolean)];
+		return { lo: who.prefix, hi, depts };
+	}
+	async function caseWho(req, reply) {
+		let who;
+		try {
+			who = await authenticate(req);
+		} catch {
+			problem(reply, req, 500, 'store', '数据存储错误', '保存或读取数据时出错，请稍后重试；如仍失败请联系管理员。');
+			return null;
+		}
+		if (!who) problem(reply, req, 401, 'unauthenticated', '未登录', '请先登录，或登录已过期，请重新登录。');
+		else if (!CASE_READERS.has(who.role)) problem(reply, req, 403, 'forbidden', '无权操作', '您的角色无权执行此操作。');
+		else return who;
+		return null;
+	}
+	app.get('/api/v1/cases', async (req, reply) => {
+		const who = await caseWho(req, reply);
+		if (!who) return reply;
+		const limit = Math.min(200, Math.max(1, Number(req.query.limit) || 20));
+		const sc = scopeOf(who);
+		const { rows } = await qo(`SELECT ${CASE_COLS} FROM enf_cases WHERE region_code >= $1 AND region_code < $2 AND` +
+			' ($3::text[] IS NULL OR department = ANY($3)) ORDER BY id LIMIT $4', [sc.lo, sc.hi, sc.depts, limit + 1]);
+		const more = rows.length > limit;
+		const items = rows.slice(0, limit).map((r) => ({ ...r, id: String(r.id), clue_id: String(r.clue_id) }));
+		return json(reply, 200, { items, next_cursor: more ? items.at(-1).id : null });
+	});
+	app.get('/api/v1/cases/:id', async (req, reply) => {
+		const who = await caseWho(req, reply);
+		if (!who) return reply;
+		const sc = scopeOf(who);
+		const { rows } = await qo(`SELECT ${CASE_COLS} FROM enf_cases WHERE region_code >= $1 AND region_code < $2 AND` +
+			' ($3::text[] IS NULL OR department = ANY($3)) AND id = $4', [sc.lo, sc.hi, sc.depts, req.params.id]);
+		if (!rows.length) return problem(reply, req, 404, 'not-found', '未找到', '没有这个案件。');
+		const steps = await qo('SELECT seq, action, from_state, to_state, actor, day, at, data FROM enf_steps WHERE case_id = $1 ORDER BY seq', [req.params.id]);
+		const sup = await qo('SELECT * FROM enf_supervisions WHERE case_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1', [req.params.id]);
+		const tr = await qo('SELECT * FROM enf_police_transfers WHERE case_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1', [req.params.id]);
+		const c = { ...rows[0], id: String(rows[0].id), clue_id: String(rows[0].clue_id) };
+		c.timeline = steps.rows.map((s) => ({ ...s, data: JSON.parse(s.data) }));
+		c.supervision = sup.rows[0] ?? null;
+		c.police_transfer = tr.rows[0] ?? null;
+		return json(reply, 200, c);
 	});
 
 	const colon = listen.lastIndexOf(':');

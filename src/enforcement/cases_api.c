@@ -308,6 +308,10 @@ int enf_case_full(store_conn *c, const yj_scope *sc, int64_t id, json_t **out)
 			json_array_append_new(acts, json_pack("{s:s, s:s}", "action", a->name, "label", a->label));
 	}
 	json_object_set_new(row, "actions", acts);
+	if ((rc = enf_oversight_json(c, id, today, row)) < 0) {
+		json_decref(row);
+		return rc;
+	}
 	*out = row;
 	return ST_OK;
 }

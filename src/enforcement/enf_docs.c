@@ -252,6 +252,87 @@ static json_t *model_of(store_conn *c, const char *kind, const json_t *row, cons
 			 s_(row, "subject_name"), s_(data, "reason"),
 			 !strcmp(s_(data, "to"), "police") ? "《行政执法机关移送涉嫌犯罪案件的规定》" : "《中华人民共和国行政处罚法》第二十七条");
 		para(blocks, buf);
+		const json_t *att = json_object_get(data, "attachments");
+		if (json_array_size(att)) {
+			/* 310号令 第6条: the letter lists what goes with it */
+			heading(blocks, "附件");
+			size_t i;
+			json_t *v;
+			json_array_foreach(att, i, v) {
+				snprintf(buf, sizeof buf, "%zu. %s（SHA-256：%.16s…）", i + 1, s_(v, "name"), s_(v, "sha256"));
+				para(blocks, buf);
+			}
+		}
+	} else if (!strcmp(kind, "supervision_report")) {
+		snprintf(title, 64, "督办案件办理情况报告");
+		snprintf(code, 48, "督");
+		field(rows, "案件当事人", s_(row, "subject_name"));
+		field(rows, "立案日期", s_(row, "filed_on"));
+		field(rows, "办理阶段", s_(data, "state"));
+		field(rows, "督办期限", s_(data, "due_on"));
+		heading(blocks, "办理进展");
+		para(blocks, s_(data, "progress"));
+	} else if (!strcmp(kind, "site_record")) {
+		char names[400];
+		officer_names(c, row, names, sizeof names);
+		snprintf(title, 64, "现场笔录");
+		snprintf(code, 48, "现");
+		field(rows, "检查地点", s_(data, "place"));
+		field(rows, "检查时间", s_(data, "at"));
+		field(rows, "执法人员", names);
+		field(rows, "当事人在场人员", s_(data, "present"));
+		para(blocks, "执法人员已出示执法证件，告知当事人有申请回避的权利和配合调查的义务。");
+		heading(blocks, "现场情况");
+		para(blocks, s_(data, "findings"));
+		para(blocks, "以上笔录经当事人核对无误。当事人签名：__________  执法人员签名：__________");
+	} else if (!strcmp(kind, "inquiry_record")) {
+		char names[400];
+		officer_names(c, row, names, sizeof names);
+		snprintf(title, 64, "询问笔录");
+		snprintf(code, 48, "询");
+		field(rows, "被询问人", s_(data, "interviewee"));
+		field(rows, "与本案关系", s_(data, "relation"));
+		field(rows, "询问地点", s_(data, "place"));
+		field(rows, "询问时间", s_(data, "at"));
+		field(rows, "询问人", names);
+		para(blocks, "执法人员已出示执法证件，告知被询问人应当如实回答询问、协助调查，并有申请回避的权利。");
+		heading(blocks, "询问内容");
+		para(blocks, s_(data, "qa"));
+		para(blocks, "以上笔录已交被询问人核对（向其宣读），记录属实。被询问人签名：__________  询问人签名：__________");
+	} else if (!strcmp(kind, "hearing_rights_notice")) {
+		snprintf(title, 64, "听证告知书");
+		snprintf(code, 48, "%s听告", cat);
+		char *pen = penalty_text(row);
+		snprintf(buf, sizeof buf, "本机关拟对你（单位）作出%s的行政处罚。根据《中华人民共和国行政处罚法》第六十三条、第六十四条的规定，"
+					  "你（单位）有要求举行听证的权利。如要求听证，应当在 %s 前向本机关提出，逾期视为放弃听证的权利。",
+			 pen, s_(row, "hearing_request_due"));
+		free(pen);
+		para(blocks, buf);
+	} else if (!strcmp(kind, "hearing_notice")) {
+		snprintf(title, 64, "听证通知书");
+		snprintf(code, 48, "%s听通", cat);
+		field(rows, "听证时间", *s_(data, "hearing_on") ? s_(data, "hearing_on") : "另行通知");
+		field(rows, "听证地点", *s_(data, "hearing_place") ? s_(data, "hearing_place") : "另行通知");
+		para(blocks, "根据你（单位）的听证申请，本机关决定举行听证（行政处罚法第六十四条：于举行听证七日前通知）。"
+			     "你（单位）可以亲自参加听证，也可以委托一至二人代理；无正当理由拒不出席听证或者未经许可中途退出听证的，视为放弃听证权利。"
+			     "如认为主持人与本案有直接利害关系的，有权申请回避。");
+	} else if (!strcmp(kind, "hearing_record")) {
+		snprintf(title, 64, "听证笔录");
+		snprintf(code, 48, "%s听笔", cat);
+		field(rows, "听证日期", s_(data, "held_on"));
+		heading(blocks, "听证情况");
+		para(blocks, s_(data, "transcript"));
+		para(blocks, "笔录已交当事人或者其代理人核对无误后签字或者盖章（行政处罚法第六十四条第八项）。");
+		date = s_(data, "held_on");
+	} else if (!strcmp(kind, "payment_reminder")) {
+		snprintf(title, 64, "催告书");
+		snprintf(code, 48, "催");
+		field(rows, "处罚决定书文号", s_(row, "decision_no"));
+		field(rows, "缴款期限", s_(row, "pay_due"));
+		snprintf(buf, sizeof buf, "本机关于 %s 作出的行政处罚决定（%s），你（单位）逾期未履行缴纳罚款的义务。根据《中华人民共和国行政强制法》"
+					  "第三十五条、第五十四条的规定，现催告你（单位）自收到本催告书之日起十日内履行。逾期仍未履行的，本机关将依法申请人民法院强制执行。"
+					  "你（单位）有权进行陈述和申辩。", s_(row, "decided_on"), s_(row, "decision_no"));
+		para(blocks, buf);
 	} else if (!strcmp(kind, "closing_report")) {
 		snprintf(title, 64, "结案报告");
 		snprintf(code, 48, "结");
@@ -326,4 +407,18 @@ int enf_doc_issue(store_conn *c, const char *kind, int64_t case_id, int64_t clue
 	if (number)
 		snprintf(number, 160, "%s", out.number);
 	return ST_OK;
+}
+
+int enf_doc_preview(store_conn *c, const char *kind, const json_t *row, const json_t *data, unsigned char **pdf, size_t *len)
+{
+	char organ[320], office[48], title[64], code[48], *err = NULL;
+	organ_of(c, s_(row, "region_code"), organ, office);
+	json_t *model = model_of(c, kind, row, data ? data : json_null(), organ, title, code);
+	if (!model)
+		return ST_NOTFOUND;
+	int pages = 0;
+	int rc = yj_doc_preview(model, pdf, len, &pages, &err);
+	json_decref(model);
+	free(err);
+	return rc < 0 ? ST_ERR : ST_OK;
 }

@@ -44,6 +44,10 @@ int enf_todos_sync(store_conn *c, int64_t case_id);
 int enf_doc_issue(store_conn *c, const char *kind, int64_t case_id, int64_t clue_id, const json_t *row, const json_t *data,
 		  int seq, const char *actor, const char *public_url, char number[160]);
 
+/* A preview of document kind for the case row (with the watermark and no number; stores nothing):
+ * *pdf (caller frees). ST_OK, ST_NOTFOUND for a kind that has no layout, or ST_ERR. */
+int enf_doc_preview(store_conn *c, const char *kind, const json_t *row, const json_t *data, unsigned char **pdf, size_t *len);
+
 /* Who takes a step, with what, and the base of verification addresses: what the transactions of
  * clues, filing and transitions need of a request, so the demo can run them without HTTP. */
 typedef struct enf_ctx {
@@ -74,5 +78,38 @@ typedef struct enf_clue_new {
 } enf_clue_new;
 /* Inserts the clue with its 受理 audit leaf; *id receives it. ST_CONFLICT when (source, ref) exists. */
 int enf_clue_insert(store_conn *c, const enf_clue_new *n, int64_t *id);
+
+/* ---- case oversight: 案件督办 and 行刑衔接 (oversight_api.c, police_api.c; migration 0003) ---- */
+extern const yj_route yj_enf_oversight_routes[], yj_enf_record_routes[], yj_enf_benchmark_routes[];
+extern const char *const enf_tr_cols[];
+/* The request of an oversight action: who, body, the case id; out (new reference) or ref. */
+struct ov_arg {
+	const yj_principal *who;
+	const json_t *body;
+	const char *public_url;
+	int64_t id;
+	json_t *out;
+	yj_refusal ref;
+};
+/* A string field of o, "" when absent (borrowed). */
+const char *enf_str(const json_t *o, const char *k);
+/* The case's latest row of table (enf_supervisions, enf_police_transfers) with cols as JSON (*out new
+ * reference, NULL when none). */
+int enf_latest(store_conn *c, const char *table, const char *const cols[], int64_t case_id, json_t **out);
+/* from + n calendar days, rolled to a working day. */
+int enf_days_after(store_conn *c, const char *from, int64_t n, char out[11]);
+/* The day (Asia/Shanghai) of a time in ms. */
+void enf_day_of_ms(int64_t ms, char out[11]);
+/* Runs sql binding texts (NULL-terminated; "\x01" binds NULL) then last as the final integer. */
+int enf_exec_text(store_conn *c, const char *sql, const char *const *texts, int64_t last);
+/* Bumps the case's version, sets its state to `to` and appends the step (data stolen). */
+int enf_side_step(store_conn *c, int64_t case_id, const json_t *row, const char *action, const char *from, const char *to,
+		  const char *actor, const char *today, json_t *data);
+/* The police transfer's transaction (struct ov_arg). */
+int enf_police_tx(store_conn *c, void *arg);
+/* Adds "supervision" and "police_transfer" (with their overdue flags) to a case's JSON. */
+int enf_oversight_json(store_conn *c, int64_t case_id, const char *today, json_t *row);
+/* The clock job's escalation of supervisions; *n receives how many were escalated. */
+int enf_supervision_clock_run(store *s, const char *today, int *n);
 
 #endif

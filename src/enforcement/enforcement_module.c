@@ -13,7 +13,9 @@ static int clock_job(yj_job_ctx *ctx)
 	char today[11];
 	int n = 0;
 	yj_day_today(today);
-	return enf_clock_run(yj_job_store(ctx), today, &n) < 0 ? YJ_ERR : YJ_OK;
+	if (enf_clock_run(yj_job_store(ctx), today, &n) < 0)
+		return YJ_ERR;
+	return enf_supervision_clock_run(yj_job_store(ctx), today, &n) < 0 ? YJ_ERR : YJ_OK;
 }
 
 /* Hourly, and at start: deadlines are days, so an hour late is soon enough. */
@@ -27,9 +29,9 @@ static const yj_subscriber clue_sub = {"enforcement.clues", complaint_types, enf
 static const yj_subscriber *const subs[] = {&clue_sub, NULL};
 
 static const char *const requires[] = {"platform", "registry", "claims", "inspection", NULL};
-static const yj_route *const routes[] = {yj_enf_clue_routes, yj_enf_case_routes, yj_enf_public_routes, NULL};
+static const yj_route *const routes[] = {yj_enf_clue_routes, yj_enf_case_routes, yj_enf_public_routes, yj_enf_oversight_routes, yj_enf_record_routes, yj_enf_benchmark_routes, NULL};
 static const char *const tables[] = {"enf_clues", "enf_cases", "enf_steps", "enf_documents", "enf_settings",
-				     "enf_benchmarks", NULL};
+				     "enf_benchmarks", "enf_supervisions", "enf_police_transfers", NULL};
 
 const yj_module yj_enforcement_module = {
 	.name = "enforcement",

@@ -168,7 +168,9 @@ static const char *doc_kind(const char *action)
 {
 	static const char *const m[][2] = {{"notify", "prior_notice"},	       {"decide", "penalty_decision"},
 					   {"decide_no_penalty", "no_penalty_decision"}, {"serve", "service_receipt"},
-					   {"transfer", "transfer_letter"},	       {"close", "closing_report"}};
+					   {"transfer", "transfer_letter"},	       {"close", "closing_report"},
+					   {"request_hearing", "hearing_notice"},      {"hold_hearing", "hearing_record"},
+					   {"remind", "payment_reminder"}};
 	for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
 		if (!strcmp(m[i][0], action))
 			return m[i][1];
@@ -192,6 +194,9 @@ static int step_document(store_conn *c, const char *public_url, int64_t id, cons
 		return rc;
 	yj_id_parse(json_string_value(json_object_get(row, "clue_id")), &clue);
 	rc = enf_doc_issue(c, kind, id, clue, row, data, seq, actor, public_url, no);
+	/* a proposal that triggers a hearing also gives the 听证告知书 (art. 63, 64) */
+	if (rc >= 0 && !strcmp(action, "notify") && json_is_true(json_object_get(row, "hearing_trigger")))
+		rc = enf_doc_issue(c, "hearing_rights_notice", id, clue, row, data, seq, actor, public_url, NULL);
 	json_decref(row);
 	if (rc < 0 || (strcmp(action, "decide") && strcmp(action, "decide_no_penalty")))
 		return rc;
@@ -505,6 +510,8 @@ const yj_field enf_transition_body[] = {
 	{"reasons", F_STRING, 0, 4000, "legal_review: reasons (required for amend and return)"},
 	{"held_on", F_STRING, 0, 10, "hold_hearing: YYYY-MM-DD"},
 	{"transcript", F_STRING, 0, 8000, "hold_hearing: summary of the hearing record"},
+	{"hearing_on", F_STRING, 0, 40, "request_hearing: when the hearing is held (听证通知书; default 另行通知)"},
+	{"hearing_place", F_STRING, 0, 200, "request_hearing: where the hearing is held"},
 	{"waived", F_BOOL, 0, 0, "decide: the party waived statement and hearing in writing"},
 	{"ground", F_STRING, 0, 40, "decide_no_penalty: minor_corrected, first_minor, facts_not_established, no_fault, other"},
 	{"note", F_STRING, 0, 2000, "Any step: a note"},

@@ -469,6 +469,19 @@ def('GET /api/v1/cases/{id}/documents/{doc_id}.pdf', { roles: CASE_READERS, ok: 
   req: (t) => ({ params: { id: t.case.id, doc_id: t.caseDoc.id } }) });
 def('POST /api/v1/cases/{id}/transitions', { roles: 'inspector leader legal_reviewer', ok: 200, own: { leader: 409, legal_reviewer: 409 },
   req: async (t) => ({ params: { id: mk(t) ? (await freshCase(t)).id : t.case.id }, body: { action: 'investigate', participants: a.team } }) });
+// 案件督办 and 行刑衔接: the district's own callers pass the role gate; the action's rule answers 409 (a district
+// leader cannot supervise its own case; nothing to approve before a proposal).
+def('POST /api/v1/cases/{id}/supervision', { roles: 'inspector leader', ok: 200, own: { inspector: 409, leader: 409 },
+  req: (t) => ({ params: { id: t.case.id }, body: { action: 'start', reason: '督办', due_on: '2099-01-01' } }) });
+def('POST /api/v1/cases/{id}/police-transfer', { roles: 'inspector leader', ok: 200, own: { inspector: 409, leader: 409 },
+  req: (t) => ({ params: { id: t.case.id }, body: { action: 'approve', opinion: '同意', receiving_org: '公安' } }) });
+def('POST /api/v1/cases/{id}/records', { roles: 'inspector', ok: 201, req: (t) => ({ params: { id: t.case.id }, body: {
+  kind: 'site_record', participants: t.team, place: '现场', at: '2026-03-02 09:30', findings: '矩阵检查' } }) });
+def('POST /api/v1/cases/{id}/documents/preview', { roles: 'inspector leader legal_reviewer', ok: 200,
+  req: (t) => ({ params: { id: t.case.id }, body: { kind: 'filing_report' } }) });
+// the benchmark editor: a stale version answers 409 past the role gate (a real change is enforcement_oversight's)
+def('PUT /api/v1/enforcement/benchmarks/{code}', { roles: 'admin legal_reviewer', ok: 200, foreign: null,
+  own: { admin: 409, legal_reviewer: 409 }, req: () => ({ params: { code: 'radiation' }, body: { version: 999, reason: '矩阵' } }) });
 pub('GET /api/v1/enforcement/benchmarks');
 def('GET /api/v1/enforcement/indicators', { roles: CASE_READERS, ok: 200, foreign: null });
 def('GET /api/v1/enforcement/indicators/export', { roles: CASE_READERS, ok: 200, foreign: null, req: () => ({ query: '?format=csv' }) });

@@ -67,3 +67,10 @@ export function actionBody(action, values, me) {
   }
   return body;
 }
+
+// 案件督办 and 行刑衔接 (docs/enforcement.md).
+export const SUPERVISION_STATES = { active: '督办中', escalated: '已升级督办', lifted: '已解除' };
+export const TRANSFER_STATES = {
+  proposed: '待审批', not_approved: '不批准移送', approved: '已批准，待移送', sent: '已移送，待回执', received: '公安机关已接收',
+  accepted: '公安机关已立案', not_accepted: '公安机关不予立案', reconsidering: '复议中', upheld: '复议维持不予立案', reversed: '复议后立案',
+};

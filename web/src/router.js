@@ -23,6 +23,9 @@ const built = {
   responsibilities: () => import('./views/ResponsibilitiesView.vue'),
   credit: () => import('./views/CreditView.vue'),
   'enforcement-cases': () => import('./views/CasesView.vue'),
+  'enforcement-queue': () => import('./views/CaseQueueView.vue'),
+  'enforcement-benchmarks': () => import('./views/BenchmarksView.vue'),
+  'enforcement-indicators': () => import('./views/EnforcementIndicatorsView.vue'),
   complaints: () => import('./views/ComplaintsView.vue'),
 };
 const recordDetail = () => import('./views/RecordDetailView.vue');

@@ -251,6 +251,30 @@ static void test_clock_job(void **st)
 	assert_int_equal(yj_testdb_int(&T, "SELECT COUNT(*) FROM todos WHERE kind LIKE ?", "enforcement.%"), 4);
 }
 
+/* Supervision escalation: an active supervision past its own deadline (case still open) or with its report
+ * overdue becomes escalated, with the supervising office's leaders' to-do and a step on the case; one in time
+ * stays; a second run changes nothing. */
+static void test_supervision_escalation(void **st)
+{
+	(void)st;
+	yj_testdb_exec_tx(&T, "INSERT INTO enf_supervisions (id, case_id, state, office_region, office_department, supervisor, reason,"
+			      " started_on, due_on, report_due, region_code, department, created_at) VALUES"
+			      " (950, 901, 'active', '330300', 'health', '1', '督办', '2026-05-01', '2026-05-30', '2026-06-20', '330302', 'health', 1),"
+			      " (951, 902, 'active', '330300', 'health', '1', '督办', '2026-05-01', '2026-07-30', '2026-05-25', '330302', 'health', 1),"
+			      " (952, 903, 'active', '330300', 'health', '1', '督办', '2026-05-01', '2026-07-30', '2026-06-20', '330302', 'health', 1)");
+	int n = 0;
+	assert_int_equal(enf_supervision_clock_run(T.db, "2026-06-01", &n), ST_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(yj_testdb_int(&T, "SELECT COUNT(*) FROM enf_supervisions WHERE state = ?", "escalated"), 2);
+	assert_int_equal(yj_testdb_int(&T, "SELECT COUNT(*) FROM enf_supervisions WHERE id = 952 AND state = ?", "active"), 1);
+	assert_int_equal(yj_testdb_int(&T, "SELECT COUNT(*) FROM todos WHERE kind = ? AND role = 'leader' AND region_code = '330300'",
+				       "enforcement.supervision_escalated"),
+			 2);
+	assert_int_equal(yj_testdb_int(&T, "SELECT COUNT(*) FROM enf_steps WHERE action = ?", "supervision_escalate"), 2);
+	assert_int_equal(enf_supervision_clock_run(T.db, "2026-06-01", &n), ST_OK);
+	assert_int_equal(n, 0);
+}
+
 int main(void)
 {
 	yj_testdb_open(&T, "enforcement");
@@ -262,7 +286,7 @@ int main(void)
 		cmocka_unit_test(test_working_days_across_holidays), cmocka_unit_test(test_calendar_days_roll_to_working_day),
 		cmocka_unit_test(test_late_fee),		     cmocka_unit_test(test_bands),
 		cmocka_unit_test(test_guards),			     cmocka_unit_test(test_complaint_clue),
-		cmocka_unit_test(test_clock_job),
+		cmocka_unit_test(test_clock_job),		     cmocka_unit_test(test_supervision_escalation),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	yj_testdb_close(&T);

@@ -1,0 +1,187 @@
+// bench/enforcement.mjs — an office's case list and a case page on BENCH_ENF_CASES (default 100,000) cases with
+// BENCH_ENF_STEPS (10) steps each on PostgreSQL (issue 11, Performance: p99 < 50 ms at 64 connections), beside the
+// Fastify + pg baseline (bench/baseline/server.mjs) serving the same queries from the same database.
+//
+// A throwaway PostgreSQL (scripts/pg-cluster), initialised by `yijian init`, gets the cases, their clues and steps
+// in bulk by INSERT … SELECT generate_series, spread over Wenzhou's counties (so a county leader sees about a
+// twelfth). wrk measures, as the county leader, GET /api/v1/cases?limit=50 and GET /api/v1/cases/{id} (a Lua
+// script picks a random case of the county per request, the same sequence for both servers). The baseline's
+// bodies are NOT byte-identical with yijian's (it returns the rows without the computed clocks, actions and
+// labels): the bench checks only that both answer 200 with the same case ids. Figures are reported, never a
+// pass/fail test; the exit status is non-zero only when the bench could not measure.
+//
+// Environment: BENCH_ENF_CASES (100000), BENCH_ENF_STEPS (10), BENCH_SECONDS (15), BENCH_WARMUP_SECONDS (3),
+// BENCH_CONNECTIONS (64), BENCH_THREADS (2), BENCH_BASELINE_POOL (16), YIJIAN_BIN (build/yijian), BENCH_KEEP=1.
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import process from 'node:process';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const top = path.resolve(here, '..');
+const env = process.env;
+const num = (k, d) => (env[k] === undefined || env[k] === '' ? d : Number(env[k]));
+const CASES = num('BENCH_ENF_CASES', 100000);
+const STEPS = num('BENCH_ENF_STEPS', 10);
+const SECONDS = num('BENCH_SECONDS', 15);
+const WARMUP = num('BENCH_WARMUP_SECONDS', 3);
+const CONNS = num('BENCH_CONNECTIONS', 64);
+const THREADS = num('BENCH_THREADS', 2);
+const POOL = num('BENCH_BASELINE_POOL', 16);
+const YIJIAN = path.resolve(top, env.YIJIAN_BIN || 'build/yijian');
+const PG_CLUSTER = path.resolve(top, 'scripts/pg-cluster');
+const PASSWORD = 'Celiang-mima-2026';
+const COUNTY = '330302';
+const TARGET_P99_MS = 50;
+
+let work, pgDir, cleaned = false;
+const children = new Set();
+const log = (m) => process.stderr.write(`bench/enforcement: ${m}\n`);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function cleanup() {
+	if (cleaned) return;
+	cleaned = true;
+	for (const c of children) try { c.kill('SIGTERM'); } catch {}
+	if (pgDir && !env.BENCH_KEEP) try { execFileSync(PG_CLUSTER, ['stop', pgDir], { stdio: 'ignore' }); } catch {}
+	if (work && !env.BENCH_KEEP) rmSync(work, { recursive: true, force: true });
+}
+function die(msg) {
+	process.stderr.write(`\nbench/enforcement: FAILED: ${msg}\n`);
+	cleanup();
+	process.exit(1);
+}
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { cleanup(); process.exit(130); });
+
+function run(cmd, args, opts = {}) {
+	try {
+		return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], maxBuffer: 1 << 26, ...opts });
+	} catch (e) {
+		die(`${cmd} ${args.join(' ').slice(0, 200)}: ${e.stderr || e.message}`);
+	}
+}
+const psql = (url, sql) => run('psql', [url, '-v', 'ON_ERROR_STOP=1', '-qAt', '-c', sql]);
+const freePort = () => new Promise((res, rej) => {
+	const s = createServer();
+	s.on('error', rej);
+	s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => res(port)); });
+});
+function start(name, cmd, args, extra = {}) {
+	const fd = openSync(path.join(work, `${name}.log`), 'a');
+	const child = spawn(cmd, args, { stdio: ['ignore', fd, fd], env: { ...env, ...extra } });
+	child.label = name;
+	children.add(child);
+	child.on('exit', (code, sig) => { children.delete(child); child.exited = { code, sig }; });
+	return child;
+}
+async function healthy(child, base) {
+	for (const end = Date.now() + 60000; Date.now() < end; await sleep(100)) {
+		if (child.exited) die(`${child.label} exited at start: ${readFileSync(path.join(work, `${child.label}.log`), 'utf8').slice(-2000)}`);
+		try { if ((await fetch(`${base}/healthz`)).status === 200) return; } catch {}
+	}
+	die(`${child.label} not healthy in 60 s`);
+}
+async function signIn(base, username) {
+	const r = await fetch(`${base}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ username, password: PASSWORD }) });
+	for (const c of r.headers.getSetCookie()) {
+		const m = /(?:^|;\s*)yj_session=([^;]+)/.exec(c);
+		if (m) return m[1];
+	}
+	die(`sign-in answered ${r.status}: ${await r.text()}`);
+}
+const toMs = (s) => { const m = /^([\d.]+)(us|ms|s)$/.exec(s); return m ? Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2]] : NaN; };
+function wrk(url, seconds, cookie, script) {
+	const args = [`-t${THREADS}`, `-c${CONNS}`, `-d${seconds}s`, '--latency', '-H', `Cookie: yj_session=${cookie}`];
+	if (script) args.push('-s', script);
+	args.push(url);
+	const out = run('wrk', args, { timeout: (seconds + 30) * 1000 });
+	const r = { rps: Number((/Requests\/sec:\s*([\d.]+)/.exec(out) || [])[1]), non2xx: Number((/Non-2xx or 3xx responses:\s*(\d+)/.exec(out) || [0, 0])[1]) };
+	for (const line of (out.split('Latency Distribution')[1] || '').split('\n')) {
+		const m = /^\s*(\d+)%\s+([\d.]+\w+)\s*$/.exec(line);
+		if (m) r[`p${m[1]}`] = toMs(m[2]);
+	}
+	return r;
+}
+
+async function main() {
+	if (!existsSync(YIJIAN)) die(`${YIJIAN} not found: build it first`);
+	work = mkdtempSync(path.join(os.tmpdir(), 'yijian-enf-'));
+	chmodSync(work, 0o755);
+	pgDir = path.join(work, 'pg');
+	const pgUrl = run(PG_CLUSTER, ['start', pgDir], { env: { ...env, PG_FSYNC: 'off' } }).trim().split('\n').pop().trim();
+	const keys = path.join(work, 'keys');
+	run(YIJIAN, ['init', '--db', pgUrl, '--keys', keys]);
+	run(YIJIAN, ['user', 'add', '--db', pgUrl, '--keys', keys, '--username', 'county', '--role', 'leader', '--region', COUNTY,
+		'--department', 'health'], { input: `${PASSWORD}\n` });
+	const counties = psql(pgUrl, "SELECT code FROM regions WHERE level = 3 AND code LIKE '3303%' ORDER BY code").trim().split('\n');
+	const arr = `ARRAY[${counties.map((c) => `'${c}'`).join(',')}]`;
+	const states = "ARRAY['filed','investigating','investigated','deliberated','notified','decided','served','published','paid','closed']";
+	let t = Date.now();
+	psql(pgUrl, `INSERT INTO enf_clues (id, source, subject_kind, subject_name, summary, received_on, state, case_id, region_code,
+		department, actor, created_at) SELECT g, 'manual', 'institution', '测试诊所' || g, '群众反映超范围执业', '2026-01-05', 'filed', g,
+		(${arr})[1 + g % ${counties.length}], 'health', '1', 0 FROM generate_series(1, ${CASES}) g`);
+	psql(pgUrl, `INSERT INTO enf_cases (id, clue_id, state, subject_kind, subject_name, subject_code, officers, approved_by, filed_on,
+		decision_due, region_code, department, created_at, updated_at, facts, violation_code) SELECT g, g, (${states})[1 + g % 10],
+		'institution', '测试诊所' || g, '', '101,102', '100', '2026-01-05', '2026-04-07', (${arr})[1 + g % ${counties.length}],
+		'health', 0, 0, '医疗废物未分类收集', 'medical_waste' FROM generate_series(1, ${CASES}) g`);
+	psql(pgUrl, `INSERT INTO enf_steps (id, case_id, seq, action, from_state, to_state, actor, day, at, data, region_code, department)
+		SELECT c.id * 100 + s, c.id, s, 'add_evidence', 'investigating', 'investigating', '101', '2026-01-06', 0,
+		'{"description":"现场照片","evidence_kind":"photo","sha256":"' || md5(c.id::text) || md5(s::text) || '"}', c.region_code, c.department
+		FROM enf_cases c, generate_series(1, ${STEPS}) s`);
+	psql(pgUrl, 'ANALYZE');
+	const inCounty = psql(pgUrl, `SELECT id FROM enf_cases WHERE region_code = '${COUNTY}' ORDER BY id LIMIT 5000`).trim().split('\n');
+	log(`loaded ${CASES} cases, ${CASES * STEPS} steps in ${((Date.now() - t) / 1000).toFixed(1)} s; ${inCounty.length}+ in ${COUNTY}`);
+
+	const port = await freePort();
+	const yj = start('yijian', YIJIAN, ['serve', '--db', pgUrl, '--keys', keys, '--listen', `127.0.0.1:${port}`, '--web', '', '--quiet']);
+	const yjBase = `http://127.0.0.1:${port}`;
+	await healthy(yj, yjBase);
+	const bport = await freePort();
+	const bl = start('baseline', process.execPath, [path.join(here, 'baseline/server.mjs'), '--db', pgUrl, '--listen', `127.0.0.1:${bport}`],
+		{ NODE_ENV: 'production', BASELINE_POOL: String(POOL), BASELINE_WORKERS: '1' });
+	const blBase = `http://127.0.0.1:${bport}`;
+	await healthy(bl, blBase);
+	const cookie = await signIn(yjBase, 'county');
+
+	// both answer the same cases
+	const ids = async (base, p) => {
+		const r = await fetch(base + p, { headers: { cookie: `yj_session=${cookie}` } });
+		if (r.status !== 200) die(`${base}${p} answered ${r.status}: ${(await r.text()).slice(0, 300)}`);
+		const b = await r.json();
+		return b.items ? b.items.map((x) => x.id).join() : `${b.id}:${b.timeline.length}`;
+	};
+	for (const p of ['/api/v1/cases?limit=50', `/api/v1/cases/${inCounty[7]}`]) {
+		const [a, b] = [await ids(yjBase, p), await ids(blBase, p)];
+		if (a !== b) die(`${p}: yijian and the baseline differ (${a.slice(0, 80)} / ${b.slice(0, 80)})`);
+	}
+	const script = path.join(work, 'case.lua');
+	writeFileSync(script, `local ids = {${inCounty.join(',')}}
+local counter = 0
+function setup(thread) counter = counter + 1; thread:set("seed", counter) end
+function init(args) math.randomseed(1000 + seed) end
+function request() return wrk.format("GET", "/api/v1/cases/" .. ids[math.random(#ids)]) end
+`);
+	const results = [];
+	for (const [name, p, s] of [['case list (limit 50)', '/api/v1/cases?limit=50', null], ['case page', '/', script]])
+		for (const [who, base] of [['yijian', yjBase], ['baseline', blBase]]) {
+			if (WARMUP > 0) wrk(base + p, WARMUP, cookie, s);
+			const r = wrk(base + p, SECONDS, cookie, s);
+			if (r.non2xx) die(`${who} ${name}: ${r.non2xx} non-2xx responses`);
+			results.push({ endpoint: name, server: who, rps: r.rps, p50_ms: r.p50, p99_ms: r.p99 });
+		}
+	const lines = [`bench/enforcement: ${CASES} cases, ${CASES * STEPS} steps, PostgreSQL, ${CONNS} connections, ${SECONDS} s, ${os.cpus().length} cores`,
+		'| endpoint | server | req/s | p50 ms | p99 ms |', '|---|---|---|---|---|',
+		...results.map((r) => `| ${r.endpoint} | ${r.server} | ${r.rps.toFixed(0)} | ${r.p50_ms.toFixed(2)} | ${r.p99_ms.toFixed(2)} |`)];
+	for (const ep of ['case list (limit 50)', 'case page']) {
+		const y = results.find((r) => r.endpoint === ep && r.server === 'yijian'), b = results.find((r) => r.endpoint === ep && r.server === 'baseline');
+		lines.push(`${ep}: yijian p99 ${y.p99_ms.toFixed(2)} ms (target < ${TARGET_P99_MS} ms: ${y.p99_ms < TARGET_P99_MS ? 'met' : 'NOT met'}),` +
+			` ${(b.rps ? y.rps / b.rps : NaN).toFixed(2)}× the baseline's throughput`);
+	}
+	process.stdout.write(lines.join('\n') + '\n');
+	cleanup();
+}
+main().catch((e) => die(e.stack || String(e)));
