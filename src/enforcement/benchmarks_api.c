@@ -21,8 +21,8 @@ struct bm_arg {
 static void tiers_check(const json_t *tiers, const char *row_kinds, int64_t legal_max, yj_refusal *f)
 {
 	static const char *const names[] = {"none", "mitigated", "lighter", "general", "heavier", NULL};
-	char msg[200], pad[200];
-	snprintf(pad, sizeof pad, ",%s,", row_kinds);
+	char msg[200], pad[260];
+	snprintf(pad, sizeof pad, ",%.250s,", row_kinds); /* the row's kinds, a short comma list */
 	if (!json_is_object(tiers) || json_object_size(tiers) != 5) {
 		yj_refusal_field(f, "tiers", "请给出全部五个档次（none、mitigated、lighter、general、heavier）");
 		return;
