@@ -374,6 +374,11 @@ int yj_review_persist(struct store *s, const yj_claims *c, const yj_rules *rs, c
 /* Number of flag records yj_review_persist would write for res (for tests and progress). */
 int64_t yj_review_count_records(const yj_claims *c, const yj_screen_result *res);
 
+/* The real-time check (check.c, POST /api/v1/claims/check): reads the rule base DIR and, when given,
+ * the registry directory and death register once at start (`yijian serve --rules --claims-registry
+ * --claims-deaths`); without a call the route answers 503. Returns YJ_ERR with *err (caller frees). */
+int yj_claims_check_configure(const char *rules_dir, const char *registry_dir, const char *deaths, char **err);
+
 /* The module descriptor (claims_module.c; platform/module.h). */
 extern const struct yj_module yj_claims_module;
 

@@ -1,12 +1,13 @@
 /* claims_module.c — claims review's module descriptor: screening runs and the flags reviewers decide. */
 #include "review_int.h"
+#include "check_int.h"
 #include "../platform/module.h"
 
 extern const yj_migration yj_claims_migrations[];
 
 static const char *const requires[] = {"platform", NULL};
-static const yj_route *const routes[] = {yj_claims_review_routes, NULL};
-static const char *const tables[] = {"claim_runs", "claim_flags", "claim_flag_reviews", NULL};
+static const yj_route *const routes[] = {yj_claims_review_routes, yj_claims_check_routes, NULL};
+static const char *const tables[] = {"claim_runs", "claim_flags", "claim_flag_reviews", "claim_history", NULL};
 
 const yj_module yj_claims_module = {
 	.name = "claims",

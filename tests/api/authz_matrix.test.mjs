@@ -328,6 +328,11 @@ def('POST /api/v1/claims/flags/{id}/reopen', { roles: 'leader admin', ok: 200, r
   }
   return { params: { id }, body: { reason: '重新审核' } };
 } });
+// the real-time check reads the rule base and one patient's history: no territory to cross
+def('POST /api/v1/claims/check', { roles: 'insurance_analyst admin', ok: 200, foreign: null, req: () => ({ body: {
+  claim_id: `AZ${uniq()}`, patient_id: 'AZ-P', sex: 'M', birth_date: '1980-01-01', institution_code: '91330302MA0000001A',
+  physician_id: 'D1', dept_code: '03', visit_type: 'O', diagnosis: 'J06.9', lines: [{ line_no: 1, service_date: '2026-03-10',
+    item_code: 'XD900', item_name: '阿莫西林胶囊', item_type: 'drug', quantity: 1, unit_price: '12.50', amount: '12.50' }] } }) });
 def('GET /api/v1/claims/summary', { roles: CLAIM_READERS, ok: 200, foreign: null, own: DEPT_HIDDEN, req: () => ({ query: `?run=${a.run}` }) });
 
 // inspection
