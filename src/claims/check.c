@@ -17,6 +17,22 @@ static yj_rules *g_loaded;   /* as read from the rule base directory (owned) */
 static yj_rules g_rules;     /* the same rules with the batch-only ones disabled (array owned) */
 static yj_refs g_refs;
 static int g_ready;
+static char *g_dir;
+
+const yj_rules *ck_rules_all(void)
+{
+	return g_ready ? g_loaded : NULL;
+}
+
+const yj_refs *ck_refs(void)
+{
+	return &g_refs;
+}
+
+const char *ck_rules_dir(void)
+{
+	return g_dir;
+}
 
 /* Rules a check does not run: key_drug compares an institution's monthly totals of every patient,
  * which one patient's history cannot show; it runs in batch screening only. */
@@ -49,6 +65,7 @@ int yj_claims_check_configure(const char *rules_dir, const char *registry_dir, c
 	for (int i = 0; i < g_rules.n; i++)
 		if (batch_only(g_rules.r[i].type))
 			g_rules.r[i].enabled = 0;
+	g_dir = yj_strdup(rules_dir);
 	g_ready = 1;
 	return YJ_OK;
 fail:

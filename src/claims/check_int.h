@@ -61,4 +61,10 @@ int ck_history_record(store_conn *c, const ck_claim *cl, const char *result, int
 
 extern const yj_route yj_claims_check_routes[];
 
+/* The engine as configured at start, for batch runs through the API (runs_job.c): every rule
+ * (key_drug included), the reference tables, the rule base directory; NULL when not configured. */
+const yj_rules *ck_rules_all(void);
+const yj_refs *ck_refs(void);
+const char *ck_rules_dir(void);
+
 #endif

@@ -351,6 +351,11 @@ typedef struct yj_review_opts {
 	int batch;		 /* flag records per transaction; 0 means 2000 */
 	int per_insert;		 /* records per INSERT; 0: 1 on SQLite, 100 on PostgreSQL (measured, see review.c) */
 	int progress;		 /* progress lines on stderr */
+	int64_t run_id;		 /* the run's id, or 0 for a new one (a run submitted through the API has its id) */
+	const char *input_name;	 /* the name stored for the file, or NULL: claims_path's base name */
+	/* Called after each batch of records is committed (done of total), or NULL. */
+	void (*on_progress)(void *arg, int64_t done, int64_t total);
+	void *progress_arg;
 } yj_review_opts;
 
 typedef struct yj_review_stats {

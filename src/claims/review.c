@@ -235,7 +235,8 @@ int yj_review_persist(store *s, const yj_claims *c, const yj_rules *rs, const yj
 		return YJ_ERR;
 	}
 	const char *base = strrchr(o->claims_path, '/');
-	snprintf(p.input_name, sizeof p.input_name, "%s", base ? base + 1 : o->claims_path);
+	snprintf(p.input_name, sizeof p.input_name, "%s",
+		 o->input_name ? o->input_name : base ? base + 1 : o->claims_path);
 	const char *in[1] = {o->claims_path};
 	if (sha256_files(in, 1, p.input_sha, err) < 0)
 		return YJ_ERR;
@@ -275,7 +276,7 @@ int yj_review_persist(store *s, const yj_claims *c, const yj_rules *rs, const yj
 		if (p.inst_region[c->inst[res->f[p.rows[p.rec[i].first]].row]][0])
 			p.in_registry++;
 
-	p.run_id = yj_id_new();
+	p.run_id = o->run_id ? o->run_id : yj_id_new();
 	if (store_tx(s, run_tx, &p) < 0) {
 		*err = yj_asprintf("保存筛查批次失败：%s", store_errmsg(store_conn_get(s)));
 		goto done;
@@ -294,6 +295,8 @@ int yj_review_persist(store *s, const yj_claims *c, const yj_rules *rs, const yj
 			goto done;
 		}
 		st->transactions++;
+		if (o->on_progress)
+			o->on_progress(o->progress_arg, (int64_t)b.to, (int64_t)p.nrec);
 		uint64_t now = yj_mono_ns();
 		if (o->progress && (now - last > 1000000000ULL || b.to == p.nrec)) {
 			double sec = (double)(now - t0) / 1e9;
