@@ -334,6 +334,9 @@ def('POST /api/v1/claims/runs', { roles: 'insurance_analyst admin', ok: 202, for
   body: 'claim_id,line_no,patient_id,sex,birth_date,institution_code,physician_id,dept_code,visit_type,admit_date,discharge_date,service_date,diagnosis,item_code,item_name,item_type,quantity,unit_price,amount,days_supply\n'
     + 'AZ1,1,P1,M,1980-01-01,91330302MA0000001A,D1,03,O,,,2026-03-10,J06.9,XD900,阿莫西林胶囊,drug,1,12.50,12.50,5\n' }) });
 def('GET /api/v1/claims/runs/{id}', { roles: CLAIM_READERS, ok: 200, foreign: null, own: DEPT_HIDDEN, req: () => ({ params: { id: a.run } }) });
+// physician monitoring reads a run's physicians and flags (department remit like the summary)
+def('GET /api/v1/claims/physicians', { roles: CLAIM_READERS, ok: 200, foreign: null, own: DEPT_HIDDEN, req: () => ({ query: `?run=${a.run}` }) });
+def('GET /api/v1/claims/physicians/{id}', { roles: CLAIM_READERS, ok: 200, foreign: null, own: DEPT_HIDDEN, req: (t) => ({ params: { id: t.flag.physician_id } }) });
 // the real-time check reads the rule base and one patient's history: no territory to cross
 def('POST /api/v1/claims/check', { roles: 'insurance_analyst admin', ok: 200, foreign: null, req: () => ({ body: {
   claim_id: `AZ${Date.now()}${Math.random()}`, patient_id: 'AZ-P', sex: 'M', birth_date: '1980-01-01', institution_code: '91330302MA0000001A',
