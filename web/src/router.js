@@ -24,6 +24,7 @@ const built = {
   credit: () => import('./views/CreditView.vue'),
   'enforcement-cases': () => import('./views/CasesView.vue'),
   complaints: () => import('./views/ComplaintsView.vue'),
+  claims: () => import('./views/ClaimsView.vue'),
 };
 const recordDetail = () => import('./views/RecordDetailView.vue');
 const recordForm = () => import('./views/RecordFormView.vue');
