@@ -102,9 +102,18 @@ int yj_stream_begin(yj_req *r)
 	int mismatch = 0;
 	if (r->bad_target || !yj_utf8_valid(r->path, strlen(r->path)))
 		return 0;
-	const yj_route *rt = yj_route_match(r->srv, r, &mismatch);
-	if (!rt || !rt->body || rt->body[0].type != F_FILE)
+	if (strcmp(r->method, "POST") && strcmp(r->method, "PUT"))
 		return 0;
+	const yj_route *rt = yj_route_match(r->srv, r, &mismatch);
+	if (!rt || !rt->body || rt->body[0].type != F_FILE) {
+		/* Not streamed: yj_dispatch matches again once the body is in; drop this match's path parameters. */
+		for (int i = 0; i < r->nparams; i++) {
+			free(r->pnames[i]);
+			free(r->pvalues[i]);
+		}
+		r->nparams = 0;
+		return 0;
+	}
 	r->route = rt;
 	r->streaming = 1;
 	const char *cl = yj_header(r, "Content-Length");
