@@ -30,6 +30,7 @@ const claim = (id, p, date) => ({ claim_id: id, patient_id: `BP${p}`, sex: p % 2
 async function main() {
   const srv = new Server({ args: ['--rules', path.join(here, '..', 'rules')] });
   await srv.start();
+  if (process.env.BENCH_PRINT_PID) console.error(`server pid ${srv.proc.pid}`);
   srv.addUser('bench.analyst', 'insurance_analyst', '330300', 'insurance');
   const token = srv.token('bench.analyst', 'bench', true);
   const post = (body) => fetch(srv.url + '/api/v1/claims/check', { method: 'POST',
