@@ -144,8 +144,8 @@ static void one_row(imp *m, int kind, int64_t row, char **v, const int *col, con
 			}
 			const char *l = rule_list(rs, YJ_RT_AGE_ITEM, keys[k], a);
 			if (!l) {
-				char why[64];
-				snprintf(why, sizeof why, "%s=%d", keys[k], a);
+				char why[24]; /* "max_age=150": bounded, so the reason (96 bytes) cannot be cut */
+				snprintf(why, sizeof why, "%.8s=%d", keys[k], a);
 				bad(m, row, col[4 + k] + 1, keys[k], "no age_item rule with %s: add one to rules.csv", why);
 				return;
 			}

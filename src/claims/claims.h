@@ -351,6 +351,11 @@ typedef struct yj_review_opts {
 	int batch;		 /* flag records per transaction; 0 means 2000 */
 	int per_insert;		 /* records per INSERT; 0: 1 on SQLite, 100 on PostgreSQL (measured, see review.c) */
 	int progress;		 /* progress lines on stderr */
+	int64_t run_id;		 /* the run's id, or 0 for a new one (a run submitted through the API has its id) */
+	const char *input_name;	 /* the name stored for the file, or NULL: claims_path's base name */
+	/* Called after each batch of records is committed (done of total), or NULL. */
+	void (*on_progress)(void *arg, int64_t done, int64_t total);
+	void *progress_arg;
 } yj_review_opts;
 
 typedef struct yj_review_stats {
@@ -376,6 +381,10 @@ int64_t yj_review_count_records(const yj_claims *c, const yj_screen_result *res)
 
 /* The number of finished screening runs stored (review_store.c): the demo generator writes its run once. */
 int yj_claims_runs_count(struct store_conn *c, int64_t *n);
+/* The real-time check (check.c, POST /api/v1/claims/check): reads the rule base DIR and, when given,
+ * the registry directory and death register once at start (`yijian serve --rules --claims-registry
+ * --claims-deaths`); without a call the route answers 503. Returns YJ_ERR with *err (caller frees). */
+int yj_claims_check_configure(const char *rules_dir, const char *registry_dir, const char *deaths, char **err);
 
 /* The module descriptor (claims_module.c; platform/module.h). */
 extern const struct yj_module yj_claims_module;

@@ -186,7 +186,59 @@ static int common_region(store *s, const rv_plan *p, char out[16])
 
 static int run_tx(store_conn *c, void *arg)
 {
-	return rv_insert_run(c, arg);
+	int rc = rv_insert_run(c, arg);
+	return rc < 0 ? rc : rv_insert_physicians(c, arg);
+}
+
+/* Lines, claims and amounts per (physician, institution), in an open-addressing table keyed by the
+ * pair (kept under half full); a claim counts for the pair of the first of its lines seen. */
+static size_t phys_slot(const int64_t *slot, size_t cap, const rv_phys *v, int32_t ph, int32_t in)
+{
+	uint64_t key = (uint64_t)(uint32_t)ph << 32 | (uint32_t)in;
+	size_t h = (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 20) & (cap - 1);
+	while (slot[h] >= 0 && (v[slot[h]].phys != ph || v[slot[h]].inst != in))
+		h = (h + 1) & (cap - 1);
+	return h;
+}
+
+static void physicians(rv_plan *p)
+{
+	const yj_claims *c = p->c;
+	size_t cap = 1024, n = 0, room = 64;
+	int64_t *slot = yj_malloc(sizeof *slot * cap);
+	memset(slot, 0xff, sizeof *slot * cap);
+	rv_phys *v = yj_malloc(sizeof *v * room);
+	int32_t ncl = yj_dict_count(c->dict[YJ_D_CLAIM]);
+	uint8_t *seen = yj_calloc((size_t)ncl + 1, 1);
+	for (size_t i = 0; i < c->n; i++) {
+		if (2 * (n + 1) > cap) {
+			cap *= 2;
+			slot = yj_realloc(slot, sizeof *slot * cap);
+			memset(slot, 0xff, sizeof *slot * cap);
+			for (size_t k = 0; k < n; k++)
+				slot[phys_slot(slot, cap, v, v[k].phys, v[k].inst)] = (int64_t)k;
+		}
+		size_t h = phys_slot(slot, cap, v, c->phys[i], c->inst[i]);
+		if (slot[h] < 0) {
+			if (n == room) {
+				room *= 2;
+				v = yj_realloc(v, sizeof *v * room);
+			}
+			v[n] = (rv_phys){c->phys[i], c->inst[i], c->dept[i], 0, 0, 0};
+			slot[h] = (int64_t)n++;
+		}
+		rv_phys *e = &v[slot[h]];
+		e->lines++;
+		e->amount += c->amount[i];
+		if (!seen[c->claim[i]]) {
+			seen[c->claim[i]] = 1;
+			e->claims++;
+		}
+	}
+	free(seen);
+	free(slot);
+	p->phys = v;
+	p->nphys = n;
 }
 
 typedef struct batch_arg {
@@ -222,6 +274,7 @@ static void plan_free(rv_plan *p)
 	free(p->inst_region);
 	free(p->rows);
 	free(p->rec);
+	free(p->phys);
 }
 
 int yj_review_persist(store *s, const yj_claims *c, const yj_rules *rs, const yj_screen_result *res,
@@ -235,7 +288,8 @@ int yj_review_persist(store *s, const yj_claims *c, const yj_rules *rs, const yj
 		return YJ_ERR;
 	}
 	const char *base = strrchr(o->claims_path, '/');
-	snprintf(p.input_name, sizeof p.input_name, "%s", base ? base + 1 : o->claims_path);
+	snprintf(p.input_name, sizeof p.input_name, "%s",
+		 o->input_name ? o->input_name : base ? base + 1 : o->claims_path);
 	const char *in[1] = {o->claims_path};
 	if (sha256_files(in, 1, p.input_sha, err) < 0)
 		return YJ_ERR;
@@ -248,6 +302,7 @@ int yj_review_persist(store *s, const yj_claims *c, const yj_rules *rs, const yj
 		return YJ_ERR;
 
 	group(&p);
+	physicians(&p);
 	p.patient_cipher = yj_calloc((size_t)yj_dict_count(c->dict[YJ_D_PATIENT]) + 1, sizeof *p.patient_cipher);
 	p.line_count = (int64_t)c->n;
 	p.flag_count = res->nflags;
@@ -275,7 +330,7 @@ int yj_review_persist(store *s, const yj_claims *c, const yj_rules *rs, const yj
 		if (p.inst_region[c->inst[res->f[p.rows[p.rec[i].first]].row]][0])
 			p.in_registry++;
 
-	p.run_id = yj_id_new();
+	p.run_id = o->run_id ? o->run_id : yj_id_new();
 	if (store_tx(s, run_tx, &p) < 0) {
 		*err = yj_asprintf("保存筛查批次失败：%s", store_errmsg(store_conn_get(s)));
 		goto done;
@@ -294,6 +349,8 @@ int yj_review_persist(store *s, const yj_claims *c, const yj_rules *rs, const yj
 			goto done;
 		}
 		st->transactions++;
+		if (o->on_progress)
+			o->on_progress(o->progress_arg, (int64_t)b.to, (int64_t)p.nrec);
 		uint64_t now = yj_mono_ns();
 		if (o->progress && (now - last > 1000000000ULL || b.to == p.nrec)) {
 			double sec = (double)(now - t0) / 1e9;

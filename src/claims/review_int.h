@@ -19,6 +19,13 @@ typedef struct rv_rec {
 	int64_t amount;
 } rv_rec;
 
+/* The screened lines of one (physician, institution) of a run: the denominators of physician
+ * monitoring (医保医师 flag rates), dept the department of its first line. */
+typedef struct rv_phys {
+	int32_t phys, inst, dept;
+	int64_t lines, claims, amount;
+} rv_phys;
+
 typedef struct rv_plan {
 	const yj_claims *c;
 	const yj_rules *rs;
@@ -33,11 +40,15 @@ typedef struct rv_plan {
 	char region[16];
 	char input_name[256], input_sha[65], rules_sha[65];
 	int64_t line_count, flag_count, flagged_lines;
+	rv_phys *phys;
+	size_t nphys;
 } rv_plan;
 
 /* review_store.c: SQL of a run. Each runs inside the caller's transaction on c. */
 int rv_region_exists(store_conn *c, const char *code);
 int rv_insert_run(store_conn *c, const rv_plan *p);
+/* Inserts p->phys into claim_run_physicians. */
+int rv_insert_physicians(store_conn *c, const rv_plan *p);
 /* Inserts records [from, to) in INSERTs of per_insert rows. */
 int rv_insert_records(store_conn *c, rv_plan *p, size_t from, size_t to, int per_insert);
 /* Sets finished_at and the record count, and appends the run's audit leaf. */

@@ -174,9 +174,37 @@ int rv_finish_run(store_conn *c, const rv_plan *p)
 	return rc;
 }
 
+int rv_insert_physicians(store_conn *c, const rv_plan *p)
+{
+	const yj_claims *cl = p->c;
+	for (size_t i = 0; i < p->nphys; i++) {
+		const rv_phys *e = &p->phys[i];
+		store_stmt *st = store_prepare(c, "INSERT INTO claim_run_physicians (run_id, physician_id, institution_code,"
+						  " dept_code, lines, claims, amount_fen, region_code, department)"
+						  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'insurance')");
+		if (!st)
+			return ST_ERR;
+		const char *reg = p->inst_region[e->inst][0] ? p->inst_region[e->inst] : p->region;
+		store_bind_int64(st, 1, p->run_id);
+		store_bind_text(st, 2, yj_dict_str(cl->dict[YJ_D_PHYS], e->phys), -1);
+		store_bind_text(st, 3, yj_dict_str(cl->dict[YJ_D_INST], e->inst), -1);
+		store_bind_text(st, 4, yj_dict_str(cl->dict[YJ_D_DEPT], e->dept), -1);
+		store_bind_int64(st, 5, e->lines);
+		store_bind_int64(st, 6, e->claims);
+		store_bind_int64(st, 7, e->amount);
+		store_bind_text(st, 8, reg, -1);
+		int rc = store_step(st);
+		store_finalize(st);
+		if (rc != ST_DONE)
+			return rc < 0 ? rc : ST_ERR;
+	}
+	return ST_OK;
+}
+
 int rv_delete_run(store_conn *c, int64_t run_id)
 {
-	const char *sqls[] = {"DELETE FROM claim_flags WHERE run_id = ?", "DELETE FROM claim_runs WHERE id = ?"};
+	const char *sqls[] = {"DELETE FROM claim_flags WHERE run_id = ?", "DELETE FROM claim_run_physicians WHERE run_id = ?",
+			      "DELETE FROM claim_runs WHERE id = ?"};
 	for (size_t i = 0; i < YJ_ARRAY_LEN(sqls); i++) {
 		store_stmt *st = store_prepare(c, sqls[i]);
 		if (!st)

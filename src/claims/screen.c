@@ -139,6 +139,20 @@ static void radix_sort(uint64_t *key, int32_t *row, size_t n, int bits)
 	enum { B = 11, NB = 1 << B };
 	if (n < 2)
 		return;
+	if (n < 64) { /* a real-time check's few dozen rows: a stable insertion sort, no 2,048-bucket passes */
+		for (size_t i = 1; i < n; i++) {
+			uint64_t k = key[i];
+			int32_t r = row[i];
+			size_t j = i;
+			for (; j > 0 && key[j - 1] > k; j--) {
+				key[j] = key[j - 1];
+				row[j] = row[j - 1];
+			}
+			key[j] = k;
+			row[j] = r;
+		}
+		return;
+	}
 	uint64_t *k2 = yj_malloc(sizeof *k2 * n);
 	int32_t *r2 = yj_malloc(sizeof *r2 * n);
 	size_t *cnt = yj_malloc(sizeof *cnt * NB);

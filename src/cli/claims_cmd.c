@@ -163,7 +163,7 @@ int cmd_screen(int argc, char **argv)
 	if (cli_get(opts, "db")) {
 		yj_review_opts ro = {claims, rules_dir, cli_get(opts, "region"), NULL, started_at,
 				     cli_get(opts, "batch") ? atoi(cli_get(opts, "batch")) : 0,
-				     cli_get(opts, "per-insert") ? atoi(cli_get(opts, "per-insert")) : 0, 1};
+				     cli_get(opts, "per-insert") ? atoi(cli_get(opts, "per-insert")) : 0, 1, 0, NULL, NULL, NULL};
 		if (persist(opts, c, rs, &res, &ro) < 0)
 			goto fail;
 	}

@@ -11,6 +11,7 @@
 #include "../platform/docs/docs.h"
 #include "../platform/jobs/jobs.h"
 #include "../platform/pii/pii.h"
+#include "../claims/claims.h"
 #include "../registry/registry.h"
 
 #include <errno.h>
@@ -97,6 +98,11 @@ int cmd_serve(int argc, char **argv)
 		{"job-lease", 1, "seconds a job's lease lasts unless renewed (default 30; renewed every third of it)", NULL},
 		{"job-threads", 1, "jobs run at once by this process (default 2)", NULL},
 		{"audit-merge-delay", 1, "milliseconds within which a signed tree head covers each audit leaf (default 1000)", NULL},
+		{"max-upload", 1, "largest file streamed to disk by an upload route, e.g. a claims file (default 68719476736)", NULL},
+		{"spool-dir", 1, "directory uploaded files are streamed to (default $TMPDIR or /tmp)", NULL},
+		{"rules", 1, "claims rule base directory for the real-time check (default rules, when present)", NULL},
+		{"claims-registry", 1, "registry directory (institutions.csv, physicians.csv) for the real-time check", NULL},
+		{"claims-deaths", 1, "death register (patient_id,death_date) for the real-time check", NULL},
 		{"quiet", 0, "log warnings and errors only", NULL},
 		{"signin-pair-limit", 1, "failed sign-ins of one account from one address per window before 429 (default 5)", NULL},
 		{"signin-address-limit", 1, "failed sign-ins from one address, any account, per window (default 30)", NULL},
@@ -144,7 +150,14 @@ int cmd_serve(int argc, char **argv)
 		.per_address_connections = num(o, "max-connections-per-address", 128),
 		.trusted_proxy = cli_get(o, "trusted-proxy"),
 		.attachment_quota = quota,
+		.spool_dir = cli_get(o, "spool-dir"),
 	};
+	if (cli_get(o, "max-upload") && bytes_opt(cli_get(o, "max-upload"), &cfg.max_upload) < 0) {
+		fprintf(stderr, "yijian: --max-upload must be a number of bytes\n");
+		free(keys);
+		store_close(s);
+		return 2;
+	}
 	/* Cookies sent to an https public address are Secure unless the operator says otherwise. */
 	const char *pub = cli_get(o, "public-url");
 	if (pub && strncasecmp(pub, "https://", 8) == 0 && !cli_get(o, "no-secure-cookies"))
@@ -175,6 +188,17 @@ int cmd_serve(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* The real-time claims check's rule base: given, or ./rules when present (else the route answers 503). */
+	struct stat rst;
+	const char *rules = cli_get(o, "rules") ? cli_get(o, "rules") : stat("rules/rules.csv", &rst) == 0 ? "rules" : NULL;
+	if (rules && *rules &&
+	    yj_claims_check_configure(rules, cli_get(o, "claims-registry"), cli_get(o, "claims-deaths"), &err) < 0) {
+		fprintf(stderr, "yijian: %s\n", err);
+		free(err);
+		free(keys);
+		store_close(s);
+		return 1;
+	}
 	yj_doc_warm(); /* the document fonts, off the first issuing transaction */
 	size_t ntables;
 	const yj_route *const *tables = yj_all_routes(&ntables);

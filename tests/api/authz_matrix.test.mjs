@@ -334,6 +334,20 @@ def('POST /api/v1/claims/flags/{id}/reopen', { roles: 'leader admin', ok: 200, r
   }
   return { params: { id }, body: { reason: '重新审核' } };
 } });
+// a claims file streamed to disk and screened as a job (the job may fail on this one-line file: the
+// submission is what the matrix checks); a CLI run reads as done
+def('POST /api/v1/claims/runs', { roles: 'insurance_analyst admin', ok: 202, foreign: null, raw: 'text/csv', req: () => ({
+  body: 'claim_id,line_no,patient_id,sex,birth_date,institution_code,physician_id,dept_code,visit_type,admit_date,discharge_date,service_date,diagnosis,item_code,item_name,item_type,quantity,unit_price,amount,days_supply\n'
+    + 'AZ1,1,P1,M,1980-01-01,91330302MA0000001A,D1,03,O,,,2026-03-10,J06.9,XD900,阿莫西林胶囊,drug,1,12.50,12.50,5\n' }) });
+def('GET /api/v1/claims/runs/{id}', { roles: CLAIM_READERS, ok: 200, foreign: null, own: DEPT_HIDDEN, req: () => ({ params: { id: a.run } }) });
+// physician monitoring reads a run's physicians and flags (department remit like the summary)
+def('GET /api/v1/claims/physicians', { roles: CLAIM_READERS, ok: 200, foreign: null, own: DEPT_HIDDEN, req: () => ({ query: `?run=${a.run}` }) });
+def('GET /api/v1/claims/physicians/{id}', { roles: CLAIM_READERS, ok: 200, foreign: null, own: DEPT_HIDDEN, req: (t) => ({ params: { id: t.flag.physician_id } }) });
+// the real-time check reads the rule base and one patient's history: no territory to cross
+def('POST /api/v1/claims/check', { roles: 'insurance_analyst admin', ok: 200, foreign: null, req: () => ({ body: {
+  claim_id: `AZ${Date.now()}${Math.random()}`, patient_id: 'AZ-P', sex: 'M', birth_date: '1980-01-01', institution_code: '91330302MA0000001A',
+  physician_id: 'D1', dept_code: '03', visit_type: 'O', diagnosis: 'J06.9', lines: [{ line_no: 1, service_date: '2026-03-10',
+    item_code: 'XD900', item_name: '阿莫西林胶囊', item_type: 'drug', quantity: 1, unit_price: '12.50', amount: '12.50' }] } }) });
 def('GET /api/v1/claims/summary', { roles: CLAIM_READERS, ok: 200, foreign: null, own: DEPT_HIDDEN, req: () => ({ query: `?run=${a.run}` }) });
 
 // inspection

@@ -56,7 +56,7 @@ test('every documented GET that needs no parameters answers, so no route is undo
   const doc = await (await fetch(srv.url + '/api/v1/openapi.json')).json();
   // Exact answers: 200, or 400 for the routes that cannot answer without a parameter.
   const needs = { '/api/v1/institutions/stats': 'group', '/api/v1/practitioners/stats': 'group',
-    '/api/v1/claims/summary': 'run', '/api/v1/calendar': 'year', '/api/v1/calendar/working-days': 'from',
+    '/api/v1/claims/summary': 'run', '/api/v1/claims/physicians': 'run', '/api/v1/calendar': 'year', '/api/v1/calendar/working-days': 'from',
     '/api/v1/public/audit/leaves': 'start',
     '/api/v1/public/documents/verify': 'no',
     '/api/v1/credit/check': 'subject', '/api/v1/credit/export/shuanggongshi': 'kind', '/api/v1/public/credit': 'q' };

@@ -114,11 +114,11 @@ test('console: sign-in, home, pages, profile, sign-out', { skip, timeout: 120000
   });
 
   await step('a capability still to come says so and shows no data', async () => {
-    await page.locator('.yj-menu').getByText('医保智能监控', { exact: true }).click();
-    await page.waitForURL(/\/claims$/);
+    await page.locator('.yj-menu').getByText('信息公开', { exact: true }).click();
+    await page.waitForURL(/\/disclosure$/);
     const ph = page.locator('[data-test=placeholder]');
     await ph.waitFor();
-    assert.match(await ph.innerText(), /“医保智能监控”功能建设中/);
+    assert.match(await ph.innerText(), /“信息公开”功能建设中/);
     await shot('03-placeholder');
   });
 

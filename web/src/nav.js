@@ -43,7 +43,7 @@ export const NAV = [
   { path: '/complaints', name: 'complaints', title: '投诉举报', icon: 'ChatLineSquare', roles: ['admin', 'leader', 'inspector', 'liaison'],
     todos: ['complaints.dispatch', 'complaints.handle', 'complaints.revisit', 'complaints.supervise'],
     desc: '受理网上、热线等渠道的投诉举报，在部门间限时流转、督办与反馈。' },
-  { path: '/claims', name: 'claims', title: '医保智能监控', icon: 'DataAnalysis', planned: true,
+  { path: '/claims', name: 'claims', title: '医保智能监控', icon: 'DataAnalysis', roles: ['insurance_analyst', 'admin', 'leader', 'liaison'],
     desc: '按规则知识库筛查医保结算和处方数据中的欺诈、滥用等可疑行为，并复核疑点。' },
   { path: '/disclosure', name: 'disclosure', title: '信息公开', icon: 'Promotion', planned: true,
     desc: '向社会公开抽查结果、行政处罚和信用信息等监管结果。' },

@@ -27,6 +27,7 @@ const built = {
   'enforcement-benchmarks': () => import('./views/BenchmarksView.vue'),
   'enforcement-indicators': () => import('./views/EnforcementIndicatorsView.vue'),
   complaints: () => import('./views/ComplaintsView.vue'),
+  claims: () => import('./views/ClaimsView.vue'),
 };
 const recordDetail = () => import('./views/RecordDetailView.vue');
 const recordForm = () => import('./views/RecordFormView.vue');

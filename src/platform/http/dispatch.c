@@ -5,10 +5,14 @@
 #include "http_int.h"
 #include "../../base/log.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+
+static void access_log(yj_req *r);
+static int has_header(const yj_req *r, const char *name);
 
 static int is_state_changing(const char *method)
 {
@@ -54,9 +58,121 @@ static int check_access(yj_req *r)
 	return YJ_OK;
 }
 
+static int spool_open(yj_req *r)
+{
+	const char *dir = r->srv->cfg.spool_dir;
+	if (!dir || !*dir)
+		dir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	r->body_path = yj_asprintf("%s/yijian-upload-XXXXXX", dir);
+	r->body_fd = mkstemp(r->body_path);
+	if (r->body_fd < 0) {
+		free(r->body_path);
+		r->body_path = NULL;
+		yj_log(YJ_LOG_ERROR, "http.spool", "\"dir\":\"%s\"", dir);
+		yj_reply_problem(r, 507, "insufficient-storage", "无法接收文件", "服务器暂存目录不可写，请联系管理员检查磁盘空间与目录权限。");
+		return YJ_ERR;
+	}
+	return YJ_OK;
+}
+
+static int content_type_is(yj_req *r, const char *want)
+{
+	const char *ct = yj_header(r, "Content-Type");
+	size_t n = strlen(want);
+	if (!ct || strncasecmp(ct, want, n) != 0 || (ct[n] && ct[n] != ';' && ct[n] != ' ')) {
+		char *d = yj_asprintf("请求正文必须带有 Content-Type: %s。", want);
+		yj_reply_problem(r, 415, "unsupported-media-type", "不支持的内容类型", d);
+		free(d);
+		return 0;
+	}
+	return 1;
+}
+
+static void reply_upload_too_large(yj_req *r)
+{
+	char d[200];
+	snprintf(d, sizeof d, "上传文件超过上限（%lld 字节），请拆分后分批提交，或请管理员调整 --max-upload。",
+		 (long long)r->srv->cfg.max_upload);
+	yj_reply_problem(r, 413, "payload-too-large", "文件过大", d);
+	yj_add_header(r, "Connection", "close");
+}
+
+int yj_stream_begin(yj_req *r)
+{
+	int mismatch = 0;
+	if (r->bad_target || !yj_utf8_valid(r->path, strlen(r->path)))
+		return 0;
+	if (strcmp(r->method, "POST") && strcmp(r->method, "PUT"))
+		return 0;
+	const yj_route *rt = yj_route_match(r->srv, r, &mismatch);
+	if (!rt || !rt->body || rt->body[0].type != F_FILE) {
+		/* Not streamed: yj_dispatch matches again once the body is in; drop this match's path parameters. */
+		for (int i = 0; i < r->nparams; i++) {
+			free(r->pnames[i]);
+			free(r->pvalues[i]);
+		}
+		r->nparams = 0;
+		return 0;
+	}
+	r->route = rt;
+	r->streaming = 1;
+	const char *cl = yj_header(r, "Content-Length");
+	if (check_access(r) < 0 || yj_validate_query(r) < 0 || !content_type_is(r, rt->body[0].name))
+		goto replied;
+	if (cl && strtoll(cl, NULL, 10) > r->srv->cfg.max_upload) {
+		reply_upload_too_large(r);
+		goto replied;
+	}
+	if (spool_open(r) < 0)
+		goto replied;
+	return 0;
+replied:
+	if (!has_header(r, "Cache-Control"))
+		yj_add_header(r, "Cache-Control", "no-store");
+	access_log(r);
+	return 1;
+}
+
+int yj_stream_write(yj_req *r, const char *data, size_t n)
+{
+	if (r->body_file_len + (int64_t)n > r->srv->cfg.max_upload) {
+		r->body_too_large = 1;
+		return YJ_ERR;
+	}
+	while (n) {
+		ssize_t w = write(r->body_fd, data, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return YJ_ERR;
+		data += w;
+		n -= (size_t)w;
+		r->body_file_len += w;
+	}
+	return YJ_OK;
+}
+
+int yj_body_file_take(yj_req *r, const char *dest, int64_t *size)
+{
+	if (!r->body_path || rename(r->body_path, dest) < 0)
+		return YJ_ERR;
+	free(r->body_path);
+	r->body_path = NULL;
+	*size = r->body_file_len;
+	return YJ_OK;
+}
+
 static int prepare_body(yj_req *r)
 {
 	const yj_route *rt = r->route;
+	if (rt->body && rt->body[0].type == F_FILE) {
+		if (!content_type_is(r, rt->body[0].name))
+			return YJ_ERR;
+		/* In-process dispatch (tests) hands the body in memory: spool it like a streamed one. */
+		if (spool_open(r) < 0 || yj_stream_write(r, r->body_raw.data ? r->body_raw.data : "", r->body_raw.len) < 0)
+			return YJ_ERR;
+		return YJ_OK;
+	}
 	if (rt->body && rt->body[0].type == F_RAW) {
 		const char *ct = yj_header(r, "Content-Type"), *want = rt->body[0].name;
 		size_t n = strlen(want);
@@ -138,6 +254,13 @@ void yj_dispatch(yj_req *r)
 				 "请求地址含有控制字符、空字符（如 %00）或无效的 UTF-8 编码，请检查链接是否正确。");
 		goto done;
 	}
+	if (r->streaming) { /* access and query were checked at the headers (yj_stream_begin) */
+		if (r->body_too_large || r->body_fd < 0) {
+			reply_upload_too_large(r);
+			goto done;
+		}
+		goto handler;
+	}
 	if (r->body_too_large) {
 		char d[160];
 		snprintf(d, sizeof d, "请求正文超过上限（%zu 字节），请缩小后重试，或分批提交。", r->srv->cfg.max_body);
@@ -158,6 +281,7 @@ void yj_dispatch(yj_req *r)
 	}
 	if (check_access(r) < 0 || yj_validate_query(r) < 0 || prepare_body(r) < 0)
 		goto done;
+handler:
 	if (r->route->fn(r) < 0 && !r->replied)
 		yj_reply_problem(r, 500, "internal", "服务器内部错误", "服务器处理请求时出错，请稍后重试；如仍失败请联系管理员。");
 	if (!r->replied)
@@ -176,6 +300,11 @@ void yj_req_cleanup(yj_req *r)
 		free(r->pvalues[i]);
 	}
 	yj_buf_free(&r->body_raw);
+	if (r->body_fd > 0)
+		close(r->body_fd);
+	if (r->body_path)
+		unlink(r->body_path);
+	free(r->body_path);
 	json_decref(r->body);
 	free(r->resp);
 	if (r->resp_file)
@@ -249,6 +378,7 @@ int yj_server_dispatch(yj_server *srv, const char *method, const char *url, cons
 		       const char *body, size_t body_len, char **resp_body)
 {
 	yj_req r = {0};
+	r.body_fd = -1;
 	r.srv = srv;
 	r.lookup = fake_lookup;
 	r.fake_headers = headers;

@@ -35,8 +35,12 @@ enum yj_role {
 /* Field types of a JSON request body; the same description validates requests and documents them.
  * F_RAW, alone in a route's body list, takes the body as raw bytes of the media type named by the
  * field's name ("text/csv"): only the Content-Type is checked, nothing is parsed or required to be
- * UTF-8 (an import decides its own encoding); the handler reads it with yj_body_raw. */
-enum yj_ftype { F_STRING, F_INT, F_BOOL, F_OBJECT, F_ARRAY, F_NUMBER, F_RAW };
+ * UTF-8 (an import decides its own encoding); the handler reads it with yj_body_raw.
+ * F_FILE, alone likewise, streams the body to a spool file as it arrives (never into request memory),
+ * up to the server's max_upload bytes instead of max_body: the route's roles, CSRF, query and
+ * Content-Type are checked from the headers before a byte is read, and the handler takes the file
+ * with yj_body_file_take (a file not taken is deleted with the request). */
+enum yj_ftype { F_STRING, F_INT, F_BOOL, F_OBJECT, F_ARRAY, F_NUMBER, F_RAW, F_FILE };
 typedef struct yj_field {
 	const char *name;
 	enum yj_ftype type;
@@ -97,6 +101,8 @@ typedef struct yj_http_config {
 	const char *operator_listen; /* HOST:PORT serving only /healthz and /metrics; NULL or "" = none */
 	int operator_optional;	     /* operator_listen is a default: if it cannot bind, warn and go on */
 	const char *trusted_proxy;   /* peer address whose X-Real-IP names the client; NULL = none */
+	int64_t max_upload;	     /* bytes of an F_FILE body, default 64 GiB */
+	const char *spool_dir;	     /* where F_FILE bodies are written; default $TMPDIR or /tmp */
 } yj_http_config;
 
 /* Hooks the identity layer installs, so platform/http does not depend on how sessions work.
@@ -155,6 +161,9 @@ const char *yj_cookie(yj_req *r, const char *name);
 const char *yj_client_addr(yj_req *r);
 json_t *yj_body(yj_req *r);		/* validated body (borrowed) or NULL */
 const char *yj_body_raw(yj_req *r, size_t *len); /* the bytes of an F_RAW route (may hold NULs) */
+/* The spool file of an F_FILE route: renames it to dest (same file system as the spool directory) and
+ * gives its size; the request then no longer deletes it. YJ_OK, or YJ_ERR (errno set). */
+int yj_body_file_take(yj_req *r, const char *dest, int64_t *size);
 const yj_principal *yj_who(yj_req *r);	/* NULL on public routes without a session */
 store *yj_store(yj_req *r);
 yj_server *yj_req_server(yj_req *r);

@@ -79,6 +79,10 @@ struct yj_req {
 	char *pvalues[YJ_MAX_PARAMS];
 	yj_buf body_raw;
 	int body_too_large;
+	int streaming;	   /* an F_FILE route: access checked from the headers, the body goes to body_fd */
+	int body_fd;	   /* the spool file, -1 when none */
+	char *body_path;   /* its name; NULL once taken */
+	int64_t body_file_len;
 	int bad_target; /* the raw request target holds a control character (yj_target_refused) */
 	json_t *body;
 	yj_principal who;
@@ -98,6 +102,13 @@ struct yj_req {
 	uint64_t t0;
 	char *cursor; /* decoded ?cursor= */
 };
+
+/* dispatch.c: at the headers of a request, before its body. When the route streams its body to a
+ * file (F_FILE), checks access, query, Content-Type and the announced length, and opens the spool
+ * file: 0 to read the body on, 1 when it has replied (refused). Otherwise 0 and nothing happens. */
+int yj_stream_begin(yj_req *r);
+/* Appends a piece of a streamed body: YJ_OK, or YJ_ERR when over max_upload or unwritable. */
+int yj_stream_write(yj_req *r, const char *data, size_t n);
 
 /* router.c. A path is matched against the routes in one fixed order in which, among patterns that
  * can match the same path, the one with a literal segment where the other has a parameter comes

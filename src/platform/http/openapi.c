@@ -14,6 +14,7 @@ static const char *schema_type(enum yj_ftype t)
 	case F_ARRAY: return "array";
 	case F_NUMBER: return "number";
 	case F_RAW: return "string";
+	case F_FILE: return "string";
 	}
 	return "string";
 }
@@ -79,7 +80,7 @@ static json_t *operation(const yj_route *rt)
 				      "#/components/schemas/Problem"));
 	json_t *op = json_pack("{s:s, s:s, s:[s], s:o, s:o}", "operationId", opid, "summary", rt->summary ? rt->summary : "",
 			       "tags", rt->tag ? rt->tag : "misc", "parameters", parameters(rt), "responses", responses);
-	if (rt->body && rt->body[0].type == F_RAW)
+	if (rt->body && (rt->body[0].type == F_RAW || rt->body[0].type == F_FILE))
 		json_object_set_new(op, "requestBody",
 				    json_pack("{s:b, s:s, s:{s:{s:{s:s}}}}", "required", 1, "description",
 					      rt->body[0].desc ? rt->body[0].desc : "", "content", rt->body[0].name, "schema",

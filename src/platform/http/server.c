@@ -132,6 +132,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	r->lookup = mhd_lookup;
 	r->t0 = yj_mono_ns();
 	r->bad_target = yj_target_refused(uri);
+	r->body_fd = -1;
 	r->operator = l->operator;
 	client_addr(conn, r->addr, sizeof r->addr);
 	atomic_fetch_add(&srv->in_flight, 1);
@@ -155,6 +156,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		proxied_addr(srv, conn, r->addr, sizeof r->addr);
 		if (refuse_oversize(r))
 			return send_reply(conn, r);
+		/* A route that streams its body to a file is checked now, before its body is read. */
+		if (yj_stream_begin(r))
+			return send_reply(conn, r);
+		if (r->streaming)
+			return MHD_YES;
 		/* Refuse an oversized body before reading it, when its length is announced. */
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 		if (cl && strtoull(cl, NULL, 10) > srv->cfg.max_body) {
@@ -162,6 +168,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			yj_dispatch(r);
 			return send_reply(conn, r);
 		}
+		return MHD_YES;
+	}
+	if (*upload_data_size && r->streaming) {
+		if (yj_stream_write(r, upload_data, *upload_data_size) < 0)
+			return MHD_NO; /* over the limit or the disk is full: stop reading, close */
+		*upload_data_size = 0;
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
@@ -202,6 +214,8 @@ yj_server *yj_server_new(const yj_http_config *cfg, store *st, const yj_route *c
 	srv->cfg = *cfg;
 	if (!srv->cfg.max_body)
 		srv->cfg.max_body = 8u << 20;
+	if (!srv->cfg.max_upload)
+		srv->cfg.max_upload = (int64_t)64 << 30;
 	if (!srv->cfg.threads) {
 		long cores = sysconf(_SC_NPROCESSORS_ONLN);
 		/* Handlers block on the store, so more threads than cores. */

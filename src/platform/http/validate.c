@@ -18,6 +18,7 @@ static const char *type_name_zh(enum yj_ftype t)
 	case F_ARRAY: return "数组";
 	case F_NUMBER: return "数字";
 	case F_RAW: return "正文";
+	case F_FILE: return "文件";
 	}
 	return "?";
 }
@@ -32,6 +33,7 @@ static int type_ok(enum yj_ftype t, const json_t *v)
 	case F_ARRAY: return json_is_array(v);
 	case F_NUMBER: return json_is_number(v);
 	case F_RAW: return 0; /* never inside a JSON body */
+	case F_FILE: return 0;
 	}
 	return 0;
 }

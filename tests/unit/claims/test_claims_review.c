@@ -45,7 +45,7 @@ static int64_t run_int(const char *sql, int64_t run)
 
 static int persist(const char *region, int batch, int per_insert, yj_review_stats *st, char **err)
 {
-	yj_review_opts o = {claims_path, rules_dir, region, "cli:test", yj_now_ms(), batch, per_insert, 0};
+	yj_review_opts o = {claims_path, rules_dir, region, "cli:test", yj_now_ms(), batch, per_insert, 0, 0, NULL, NULL, NULL};
 	return yj_review_persist(db, cl, rs, &res, &o, st, err);
 }
 

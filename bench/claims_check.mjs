@@ -1,0 +1,88 @@
+// bench/claims_check.mjs — latency of the real-time claims check (POST /api/v1/claims/check) under
+// wrk at 64 connections: a server on SQLite (or YJ_TEST_DB's PostgreSQL), BENCH_CHECK_PATIENTS
+// patients each with BENCH_CHECK_HISTORY recorded claims in their history, then wrk posting checks of
+// a new 4-line claim of one of them (rotating), with a bearer token as the settlement system would.
+// Prints requests/s and the latency percentiles; target p99 < 5 ms (issue 14, item 6). The numbers are
+// of this machine under whatever else runs on it: wrk, the server and the database share the cores.
+//
+// Environment: BENCH_SECONDS (10), BENCH_CONNECTIONS (64), BENCH_THREADS (2, wrk threads),
+// BENCH_CHECK_PATIENTS (500), BENCH_CHECK_HISTORY (3), BENCH_CHECK_RECORD (0: share of the requests
+// that also record the claim, the settlement call), YIJIAN_BIN (build/yijian), YJ_TEST_DB.
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Server } from '../tests/api/harness.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const num = (k, d) => (process.env[k] ? Number(process.env[k]) : d);
+const SECONDS = num('BENCH_SECONDS', 10), CONNS = num('BENCH_CONNECTIONS', 64), THREADS = num('BENCH_THREADS', 2);
+const PATIENTS = num('BENCH_CHECK_PATIENTS', 500), HISTORY = num('BENCH_CHECK_HISTORY', 3);
+const RECORD = num('BENCH_CHECK_RECORD', 0);
+
+const INST = '91330302MA0000001A';
+const line = (no, date, code, price) => ({ line_no: no, service_date: date, item_code: code, item_name: '药品' + code,
+  item_type: 'drug', quantity: 2, unit_price: price, amount: (2 * Number(price)).toFixed(2), days_supply: 3 });
+const claim = (id, p, date) => ({ claim_id: id, patient_id: `BP${p}`, sex: p % 2 ? 'M' : 'F', birth_date: '1975-04-0' + (1 + (p % 9)),
+  institution_code: INST, physician_id: 'D' + (p % 40), dept_code: '03', visit_type: 'O', diagnosis: 'J06.9',
+  lines: [line(1, date, 'XD900', '12.50'), line(2, date, 'XD901', '8.20'), line(3, date, 'XD902', '30.00'), line(4, date, 'XD903', '5.10')] });
+
+async function main() {
+  const srv = new Server({ args: ['--rules', path.join(here, '..', 'rules')] });
+  await srv.start();
+  if (process.env.BENCH_PRINT_PID) console.error(`server pid ${srv.proc.pid}`);
+  srv.addUser('bench.analyst', 'insurance_analyst', '330300', 'insurance');
+  const token = srv.token('bench.analyst', 'bench', true);
+  const post = (body) => fetch(srv.url + '/api/v1/claims/check', { method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const t0 = Date.now();
+  for (let p = 0; p < PATIENTS; p++)
+    for (let h = 0; h < HISTORY; h++) {
+      const r = await post({ ...claim(`H${p}-${h}`, p, `2026-03-0${1 + h}`), record: true });
+      if (r.status !== 200) throw new Error(`recording history: ${r.status} ${await r.text()}`);
+    }
+  const fill = (Date.now() - t0) / 1000;
+  const bodies = [];
+  for (let p = 0; p < PATIENTS; p++)
+    bodies.push(JSON.stringify({ ...claim(`N${p}`, p, '2026-03-10'), ...(p < PATIENTS * RECORD ? { record: true } : {}) }));
+  const first = await (await post(JSON.parse(bodies[0]))).json();
+  if (first.history_claims !== HISTORY) throw new Error(`expected ${HISTORY} history claims: ${JSON.stringify(first)}`);
+  const lua = path.join(srv.dir, 'check.lua');
+  writeFileSync(lua, `wrk.method = "POST"
+wrk.headers["Authorization"] = "Bearer ${token}"
+wrk.headers["Content-Type"] = "application/json"
+local bodies = {
+${bodies.map((b) => `[==[${b}]==]`).join(',\n')}
+}
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format(nil, nil, nil, bodies[(i % #bodies) + 1])
+end
+local non2xx = 0
+response = function(status) if status ~= 200 then non2xx = non2xx + 1 end end
+done = function() io.write(string.format("non200 %d\\n", non2xx)) end
+`);
+  const out = await new Promise((resolve, reject) => {
+    const w = spawn('wrk', ['-t' + THREADS, '-c' + CONNS, '-d' + SECONDS + 's', '--latency', '-s', lua,
+      srv.url + '/api/v1/claims/check'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let s = '';
+    w.stdout.on('data', (d) => { s += d; });
+    w.on('exit', (code) => (code === 0 ? resolve(s) : reject(new Error('wrk failed ' + code))));
+  });
+  await srv.stop();
+  srv.cleanup();
+  const pct = {};
+  for (const m of out.matchAll(/^\s+(50|75|90|99)%\s+([\d.]+)(us|ms|s)$/gm))
+    pct[m[1]] = Number(m[2]) * (m[3] === 'us' ? 0.001 : m[3] === 's' ? 1000 : 1);
+  const rps = Number((out.match(/Requests\/sec:\s+([\d.]+)/) || [])[1]);
+  const non200 = Number((out.match(/non200 (\d+)/) || [])[1]);
+  const engine = process.env.YJ_TEST_DB ? 'postgresql' : 'sqlite';
+  console.log(`claims check (${engine}): ${PATIENTS} patients × ${HISTORY} recorded claims (filled in ${fill.toFixed(1)} s),`
+    + ` 4-line claims, record share ${RECORD}; wrk -t${THREADS} -c${CONNS} -d${SECONDS}s`);
+  console.log(`  ${Math.round(rps)} checks/s; latency p50 ${pct[50]} ms, p75 ${pct[75]} ms, p90 ${pct[90]} ms, p99 ${pct[99]} ms`
+    + ` (target p99 < 5 ms: ${pct[99] < 5 ? 'met' : 'NOT met'}); non-200 answers: ${non200}`);
+  if (non200) process.exit(1);
+}
+
+main().catch((e) => { console.error(e); process.exit(2); });
