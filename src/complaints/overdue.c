@@ -83,9 +83,10 @@ int yj_cmp_overdue_run(store *s, const char *today, int *raised)
 static int overdue_job(yj_job_ctx *ctx)
 {
 	char today[11];
-	int n = 0, e = 0;
+	int n = 0, e = 0, f = 0;
 	yj_day_today(today);
-	return yj_cmp_overdue_run(yj_job_store(ctx), today, &n) < 0 || yj_cmp_transfers_overdue_run(yj_job_store(ctx), today, &e) < 0
+	return yj_cmp_overdue_run(yj_job_store(ctx), today, &n) < 0 || yj_cmp_transfers_overdue_run(yj_job_store(ctx), today, &e) < 0 ||
+			       yj_cmp_rewards_expire_run(yj_job_store(ctx), today, &f) < 0
 		       ? YJ_ERR
 		       : YJ_OK;
 }
