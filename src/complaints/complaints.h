@@ -23,6 +23,10 @@ extern const yj_route yj_cmp_public_routes[], yj_cmp_routes[], yj_cmp_open311_ro
 extern const yj_route yj_cmp_reward_routes[];
 /* Joint actions and joint meetings between departments (joint.c). */
 extern const yj_route yj_cmp_joint_routes[];
+/* Grid patrols (patrols.c). */
+extern const yj_route yj_cmp_patrol_routes[];
+/* Major public-opinion events (opinion.c). */
+extern const yj_route yj_cmp_opinion_routes[];
 
 /* ---- the pure core (complaints.c, similar.c): no store, no clock ---- */
 
@@ -88,6 +92,12 @@ int64_t yj_cmp_add_months(int64_t day, int months);
 /* Forfeits every approved reward whose claim period ended before today (YYYY-MM-DD), one transaction
  * each with an audit leaf; *forfeited receives how many (rewards_api.c). */
 int yj_cmp_rewards_expire_run(store *s, const char *today, int *forfeited);
+
+/* The grid reporting rate (patrols.c): for every grid, the patrols of the 30 days ending today whose
+ * checklist found a problem and how many of them were reported; a grid below 98 % gets a to-do
+ * complaints.patrol_rate for the leaders of its town, one back above it has that to-do closed. One
+ * transaction per grid; *flagged receives how many grids are below. ST_OK or a store failure. */
+int yj_cmp_patrol_rate_run(store *s, const char *today, int *flagged);
 
 /* ---- the periodic job (overdue.c) ---- */
 

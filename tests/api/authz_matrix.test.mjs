@@ -137,6 +137,8 @@ before(async () => {
     t.reward = await approvedReward(t);
     t.action = await freshAction(t);
     t.meeting = await freshMeeting(t);
+    t.patrol = await freshPatrol(t);
+    t.opinion = await freshOpinion(t, true);
   }
   a.item = await made(await a.clients.admin.post('/api/v1/inspection/items', { code: 'MATRIX-1', department: 'health',
     name: '矩阵测试事项', legal_basis: '《医疗机构管理条例》', subject_types: ['clinic'],
@@ -584,6 +586,14 @@ async function substantiated(t) {
   const m = await freshComplaint(t);
   for (const step of ['dispatch', 'accept']) await made(await t.clients.admin.post(`/api/v1/complaints/${m.id}/${step}`, CMP_BODY[step]), 200);
   await made(await t.clients.admin.post(`/api/v1/complaints/${m.id}/reply`, { text: '经查属实，已处理。', substantiated: true }), 200);
+  // subscribers of complaints.substantiated write after the answer: wait until the log stands still, so a
+  // refused call that follows is not blamed for their leaves
+  for (let n = await treeSize(), i = 0; i < 50; i++) {
+    await new Promise((res) => setTimeout(res, 60));
+    const m2 = await treeSize();
+    if (m2 === n) break;
+    n = m2;
+  }
   return m;
 }
 const freshReward = async (t) => made(await t.clients.admin.post('/api/v1/rewards', { complaint_id: (await substantiated(t)).id, ...REWARD }));
@@ -628,6 +638,34 @@ def('POST /api/v1/joint-meetings/{id}/tasks/{task}/done', { roles: CMP, ok: 200,
   const m = mk(t) ? await freshMeeting(t) : t.meeting;
   return { params: { id: m.id, task: m.tasks[0].id }, body: { result: '已完成整治。' } };
 } });
+// Grid patrols: by the grid member of t.grid at its bound institution; the market liaison sees none (department health).
+const PATROL = (t) => ({ subject_id: t.inst.id, lat: 28.01, lng: 120.65, checklist: { open: true, licence_displayed: false,
+  within_scope: true, staff_licensed: true, waste: true } });
+const freshPatrol = async (t) => made(await t.clients.grid_member.post('/api/v1/patrols', PATROL(t)));
+def('GET /api/v1/patrols/checklist', { roles: CMP + ' grid_member', ok: 200, foreign: null });
+def('GET /api/v1/patrols/rates', { roles: CMP, ok: 200, req: (t) => ({ query: `?region=${t.code}` }) });
+def('GET /api/v1/patrols', { roles: CMP + ' grid_member', ok: 200, foreign: 'list', req: (t) => ({ query: `?region=${t.code}` }),
+  has: (t, role) => (role === 'liaison' ? [] : [t.patrol.id]) });
+def('POST /api/v1/patrols', { roles: 'grid_member', ok: 201, foreign: 422, req: (t) => ({ body: PATROL(t) }) });
+def('GET /api/v1/patrols/{id}', { roles: CMP + ' grid_member', ok: 200, own: DEPT_HIDDEN, req: (t) => ({ params: { id: t.patrol.id } }) });
+def('POST /api/v1/patrols/{id}/report', { roles: 'grid_member', ok: 200, req: async (t) => ({
+  params: { id: mk(t) ? (await freshPatrol(t)).id : t.patrol.id }, body: { text: '疑似未悬挂执业许可证。' } }) });
+// Public-opinion events: led by the health commission, a task of its own; the market liaison sees none.
+const OPINION = (t, task) => ({ title: '矩阵舆情', kind: 'opinion', level: 3, region_code: t.code, summary: '网络舆情概况说明。',
+  occurred_on: '2026-11-01', tasks: task ? [{ department: 'health', task: '核查情况', due_on: '2099-12-31' }] : [] });
+const freshOpinion = async (t, task) => made(await t.clients.admin.post('/api/v1/opinion-events', OPINION(t, task)));
+def('GET /api/v1/opinion-events', { roles: CMP, ok: 200, foreign: 'list', req: (t) => ({ query: `?region=${t.code}` }),
+  has: (t, role) => (role === 'liaison' ? [] : [t.opinion.id]) });
+def('POST /api/v1/opinion-events', { roles: ORG, ok: 201, foreign: 422, req: (t) => ({ body: OPINION(t, false) }) });
+def('GET /api/v1/opinion-events/{id}', { roles: CMP, ok: 200, own: DEPT_HIDDEN, req: (t) => ({ params: { id: t.opinion.id } }) });
+def('POST /api/v1/opinion-events/{id}/progress', { roles: CMP, ok: 200, own: DEPT_HIDDEN, req: (t) => ({
+  params: { id: t.opinion.id }, body: { entry: '已发布情况通报。' } }) });
+def('POST /api/v1/opinion-events/{id}/tasks/{task}/done', { roles: CMP, ok: 200, own: DEPT_HIDDEN, req: async (t) => {
+  const e = mk(t) ? await freshOpinion(t, true) : t.opinion;
+  return { params: { id: e.id, task: e.tasks[0].id }, body: { result: '已核查完毕。' } };
+} });
+def('POST /api/v1/opinion-events/{id}/close', { roles: ORG, ok: 200, own: DEPT_HIDDEN, req: async (t) => ({
+  params: { id: mk(t) ? (await freshOpinion(t, false)).id : t.opinion.id }, body: { closure_report: '经调查处置完毕，舆情已平息，结案。' } }) });
 // Open311 (GeoReport v2): public, an api_key instead of a sign-in; without one a request is 403.
 for (const f of ['json', 'xml']) {
   pub(`GET /open311/v2/services.${f}`);

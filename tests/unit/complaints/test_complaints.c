@@ -330,6 +330,31 @@ static void reward_expiry(void **state)
 	assert_int_equal(yj_testdb_int(&t, "SELECT COUNT(*) FROM complaint_steps WHERE step = 'reward_forfeited' AND complaint_id = ?", sa), 1);
 }
 
+/* The daily reporting-rate job: a grid whose found problems are not all reported is in its town's
+ * leaders' inbox; once reported, that to-do is closed. */
+static void patrol_rate(void **state)
+{
+	yj_testdb_exec(&t, "INSERT INTO grids (id, code, name, region_code, created_at, updated_at) VALUES"
+			   " (801, '330302801', '测试网格', '330302', 0, 0), (802, '330302802', '无问题网格', '330302', 0, 0)");
+	yj_testdb_exec(&t, "INSERT INTO grid_patrols (id, grid_id, grid_code, region_code, department, subject_id, member_id,"
+			   " patrolled_on, lat, lng, checklist, problems, note, state, report_text, created_at) VALUES"
+			   " (811, 801, '330302801', '330302', 'health', 1, 1, '2026-03-10', '28', '120', '{}', 1, '', 'found', '', 0),"
+			   " (812, 801, '330302801', '330302', 'health', 1, 1, '2026-03-11', '28', '120', '{}', 0, '', 'clear', '', 0),"
+			   " (813, 801, '330302801', '330302', 'health', 1, 1, '2025-01-11', '28', '120', '{}', 1, '', 'found', '', 0),"
+			   " (814, 802, '330302802', '330302', 'health', 1, 1, '2026-03-11', '28', '120', '{}', 0, '', 'clear', '', 0)");
+	int n = -1;
+	assert_int_equal(yj_cmp_patrol_rate_run(db, "2026-03-20", &n), ST_OK);
+	assert_int_equal(n, 1); /* 801: 0 of 1 reported in the window (813 is older); 802 found nothing */
+	assert_int_equal(yj_testdb_int(&t, "SELECT COUNT(*) FROM todos WHERE kind = 'complaints.patrol_rate' AND object_id = 801"
+					   " AND role = 'leader' AND state = 'open'", NULL), 1);
+	assert_int_equal(yj_testdb_int(&t, "SELECT COUNT(*) FROM todos WHERE kind = 'complaints.patrol_rate' AND object_id = 802", NULL), 0);
+	yj_testdb_exec(&t, "UPDATE grid_patrols SET state = 'reported' WHERE id = 811");
+	assert_int_equal(yj_cmp_patrol_rate_run(db, "2026-03-20", &n), ST_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(yj_testdb_int(&t, "SELECT COUNT(*) FROM todos WHERE kind = 'complaints.patrol_rate' AND object_id = 801"
+					   " AND state = 'done'", NULL), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -343,6 +368,7 @@ int main(void)
 		cmocka_unit_test(workdays_between),
 		cmocka_unit_test(reward_amounts),
 		cmocka_unit_test(reward_expiry),
+		cmocka_unit_test(patrol_rate),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
