@@ -24,6 +24,7 @@ const built = {
   credit: () => import('./views/CreditView.vue'),
   'enforcement-cases': () => import('./views/CasesView.vue'),
   complaints: () => import('./views/ComplaintsView.vue'),
+  rewards: () => import('./views/RewardsView.vue'),
 };
 const recordDetail = () => import('./views/RecordDetailView.vue');
 const recordForm = () => import('./views/RecordFormView.vue');
@@ -79,6 +80,8 @@ const routes = [
         meta: { title: '投诉举报详情', menu: '/complaints', parent: { title: '投诉举报', path: '/complaints' } } },
       { path: 'transfers/:id(\\d+)?', name: 'transfers', component: () => import('./views/TransfersView.vue'),
         meta: { title: '部门移送', menu: '/complaints', parent: { title: '投诉举报', path: '/complaints' } } },
+      { path: 'rewards/:id(\\d+)', name: 'reward', component: () => import('./views/RewardsView.vue'),
+        meta: { title: '举报奖励', menu: '/rewards', parent: { title: '举报奖励', path: '/rewards' } } },
       { path: 'profile', name: 'profile', component: () => import('./views/ProfileView.vue'), meta: { title: '个人资料' } },
       { path: ':rest(.*)*', name: 'not-found', component: () => import('./views/NotFoundView.vue'), meta: { title: '页面不存在' } },
     ],
