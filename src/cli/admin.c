@@ -74,7 +74,7 @@ static int user_add(int argc, char **argv)
 		{"keys", 1, "directory of the audit signing key", NULL},
 		{"username", 1, "sign-in name", NULL},
 		{"display-name", 1, "name shown in the console (default: the user name)", NULL},
-		{"role", 1, "admin | inspector | legal_reviewer | leader | liaison | insurance_analyst | institution | grid_member", NULL},
+		{"role", 1, "admin | inspector | legal_reviewer | leader | liaison | insurance_analyst | institution | grid_member | reward_officer", NULL},
 		{"region", 1, "GB/T 2260 code of the user's territory, e.g. 330302", NULL},
 		{"department", 1, "health | insurance | market | environment | police | drug | development | hrss | civil | justice | finance | audit | data | tax | education", NULL},
 		{"institution", 1, "role institution: unified social credit code of the institution the user acts for (sees only it)", NULL},

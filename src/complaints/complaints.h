@@ -19,6 +19,14 @@ extern const struct yj_module yj_complaints_module;
  * Open311 GeoReport v2 and its client keys (open311_api.c), clue transfers between departments
  * (transfers.c). */
 extern const yj_route yj_cmp_public_routes[], yj_cmp_routes[], yj_cmp_open311_routes[], yj_cmp_transfer_routes[];
+/* Rewards for reports and their rules (rewards_api.c). */
+extern const yj_route yj_cmp_reward_routes[];
+/* Joint actions and joint meetings between departments (joint.c). */
+extern const yj_route yj_cmp_joint_routes[];
+/* Grid patrols (patrols.c). */
+extern const yj_route yj_cmp_patrol_routes[];
+/* Major public-opinion events (opinion.c). */
+extern const yj_route yj_cmp_opinion_routes[];
 
 /* ---- the pure core (complaints.c, similar.c): no store, no clock ---- */
 
@@ -53,6 +61,43 @@ enum yj_cmp_action {
 };
 /* 1 when action may be taken on a matter in state (paused: 1 while paused). */
 int yj_cmp_action_allowed(enum yj_cmp_action action, const char *state, int paused);
+
+/* ---- rewards for reports (rewards.c; docs/complaints.md, "Rewards") ---- */
+
+/* A rule and one of its grades, as the tables reward_rules and reward_rule_grades hold them. */
+typedef struct yj_cmp_reward_rule {
+	int64_t min_fen, max_fen;	    /* every reward within [min, max] */
+	int insider_bonus_permille;	    /* added for an insider */
+	int64_t no_loss_min_fen, no_loss_max_fen; /* the range when no fund was lost */
+	int claim_months;		    /* claimed within this many months of the notice */
+} yj_cmp_reward_rule;
+typedef struct yj_cmp_reward_grade {
+	int grade, permille;
+	int64_t floor_fen;
+} yj_cmp_reward_grade;
+/* The reward in fen (whole yuan, rounded down): value_fen × the grade's ‰, at least the grade's floor,
+ * plus the insiders' bonus, then within the rule's floor and cap. With value_fen 0 (no fund lost) the
+ * reward is no_loss_fen, which must lie in the rule's range (grade unused, may be NULL). -1 when
+ * value_fen is negative, no_loss_fen out of range, or grade NULL for a case value. */
+int64_t yj_cmp_reward_amount(const yj_cmp_reward_rule *rule, const yj_cmp_reward_grade *grade, int64_t value_fen,
+			     int insider, int64_t no_loss_fen);
+/* NULL when a matter in state, substantiated or not, anonymous or not, whose report named its target,
+ * gave specific clues and evidence, may be rewarded; else the Chinese reason (static). */
+const char *yj_cmp_reward_refusal(const char *state, int substantiated, int anonymous, int named_target, int specific_clues,
+				  int evidence);
+/* day (days since 1970-01-01) plus months calendar months, the day of the month kept or clamped to the
+ * last day of a shorter month. */
+int64_t yj_cmp_add_months(int64_t day, int months);
+
+/* Forfeits every approved reward whose claim period ended before today (YYYY-MM-DD), one transaction
+ * each with an audit leaf; *forfeited receives how many (rewards_api.c). */
+int yj_cmp_rewards_expire_run(store *s, const char *today, int *forfeited);
+
+/* The grid reporting rate (patrols.c): for every grid, the patrols of the 30 days ending today whose
+ * checklist found a problem and how many of them were reported; a grid below 98 % gets a to-do
+ * complaints.patrol_rate for the leaders of its town, one back above it has that to-do closed. One
+ * transaction per grid; *flagged receives how many grids are below. ST_OK or a store failure. */
+int yj_cmp_patrol_rate_run(store *s, const char *today, int *flagged);
 
 /* ---- the periodic job (overdue.c) ---- */
 

@@ -12,12 +12,15 @@ extern const yj_job_def yj_cmp_jobs[]; /* overdue.c */
 
 static const char *const requires[] = {"platform", "registry", NULL};
 static const yj_route *const routes[] = {yj_cmp_public_routes, yj_cmp_routes, yj_cmp_open311_routes, yj_cmp_transfer_routes,
-					 NULL};
+					 yj_cmp_reward_routes, yj_cmp_joint_routes, yj_cmp_patrol_routes,
+					 yj_cmp_opinion_routes, NULL};
 /* Open311 GeoReport v2 clients expect the spec's [{code, description}] errors (open311.c). */
 static const yj_path_prefix prefixes[] = {{"/open311/", o311_problem}, {NULL, NULL}};
 static const char *const tables[] = {
 	"complaint_categories", "complaints", "complaint_steps", "complaint_units", "complaint_attachments",
-	"complaint_intake_hits", "open311_keys", "complaint_transfers", NULL,
+	"complaint_intake_hits", "open311_keys", "complaint_transfers", "reward_rules", "reward_rule_grades",
+	"complaint_rewards", "joint_action_targets", "joint_actions", "joint_meetings", "joint_meeting_tasks",
+	"grid_patrols", "grid_patrol_photos", "opinion_events", "opinion_tasks", "opinion_timeline", NULL,
 };
 
 /* The public door's per-address limit from the environment (docs/complaints.md, "Limits"). */

@@ -83,15 +83,25 @@ int yj_cmp_overdue_run(store *s, const char *today, int *raised)
 static int overdue_job(yj_job_ctx *ctx)
 {
 	char today[11];
-	int n = 0, e = 0;
+	int n = 0, e = 0, f = 0;
 	yj_day_today(today);
-	return yj_cmp_overdue_run(yj_job_store(ctx), today, &n) < 0 || yj_cmp_transfers_overdue_run(yj_job_store(ctx), today, &e) < 0
+	return yj_cmp_overdue_run(yj_job_store(ctx), today, &n) < 0 || yj_cmp_transfers_overdue_run(yj_job_store(ctx), today, &e) < 0 ||
+			       yj_cmp_rewards_expire_run(yj_job_store(ctx), today, &f) < 0
 		       ? YJ_ERR
 		       : YJ_OK;
 }
 
-/* Hourly, and at start: deadlines are days, so an hour late is soon enough. */
+static int patrol_rate_job(yj_job_ctx *ctx)
+{
+	char today[11];
+	int n = 0;
+	yj_day_today(today);
+	return yj_cmp_patrol_rate_run(yj_job_store(ctx), today, &n) < 0 ? YJ_ERR : YJ_OK;
+}
+
+/* Hourly, and at start: deadlines are days, so an hour late is soon enough. The grid reporting rate daily. */
 const yj_job_def yj_cmp_jobs[] = {
 	{"complaints.supervise", YJ_JOB_EVERY, 3600, overdue_job, NULL},
+	{"complaints.patrol_rate", YJ_JOB_EVERY, 86400, patrol_rate_job, NULL},
 	{NULL, 0, 0, NULL, NULL},
 };

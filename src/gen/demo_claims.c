@@ -71,7 +71,8 @@ int yj_demo_claims(store *s, const char *rules_dir, yj_demo_claims_stats *out, c
 	    yj_refs_load_deaths(&refs, deaths, err) < 0)
 		goto done;
 	yj_screen(c, rs, &refs, 1, &res);
-	yj_review_opts ro = {file, rules_dir, "330300", "cli:demo", yj_now_ms(), 0, 0, 0};
+	yj_review_opts ro = {.claims_path = file, .rules_dir = rules_dir, .region_code = "330300", .actor = "cli:demo",
+			     .started_at = yj_now_ms()};
 	yj_review_stats st;
 	if (yj_review_persist(s, c, rs, &res, &ro, &st, err) < 0)
 		goto done;

@@ -54,6 +54,17 @@ int yj_reg_filing_exists(store_conn *c, int64_t practitioner_id, int64_t institu
 int yj_reg_filing_insert(store_conn *c, const yj_reg_filing *f, int64_t now);
 int yj_reg_licence_by_number(store_conn *c, const char *number, int64_t *id);
 
+/* ---- grids as other capabilities read them (grid_read.c; grid patrols) ---- */
+typedef struct yj_grid_ref {
+	int64_t id;
+	char code[32], name[128], region_code[16]; /* region_code: the town (or county) the grid lies in */
+} yj_grid_ref;
+/* The grid institution subject_id lies in: ST_OK, ST_NOTFOUND (absent or in no grid) or a failure. */
+int yj_reg_subject_grid(store_conn *c, int64_t subject_id, yj_grid_ref *out);
+/* Calls fn for every grid within region (a code; its subtree), in code order, with its number of
+ * institutions; stops at fn's first failure (< 0) and returns it. ST_OK or a failure. */
+int yj_reg_grids_each(store_conn *c, const char *region, int (*fn)(const yj_grid_ref *g, int64_t nsubjects, void *arg), void *arg);
+
 /* The registry's module descriptor (registry_module.c). */
 extern const struct yj_module yj_registry_module;
 

@@ -115,7 +115,7 @@ async function claimsFixture() {
 }
 
 before(async () => {
-  srv = new Server();
+  srv = new Server({ env: { YIJIAN_COMPLAINTS_PER_ADDRESS: '1000' } }); // one public complaint per caller, more callers than the default 10
   await srv.start();
   T = await twoTerritories(srv);
   a = T[A]; b = T[B];
@@ -137,6 +137,11 @@ before(async () => {
     t.caseDoc = (await t.clients.leader.get(`/api/v1/cases/${t.case.id}/documents`)).data.items[0];
     t.complaint = await freshComplaint(t);
     t.transfer = await freshTransfer(t);
+    t.reward = await approvedReward(t);
+    t.action = await freshAction(t);
+    t.meeting = await freshMeeting(t);
+    t.patrol = await freshPatrol(t);
+    t.opinion = await freshOpinion(t, true);
   }
   a.item = await made(await a.clients.admin.post('/api/v1/inspection/items', { code: 'MATRIX-1', department: 'health',
     name: '矩阵测试事项', legal_basis: '《医疗机构管理条例》', subject_types: ['clinic'],
@@ -624,6 +629,85 @@ def('POST /api/v1/transfers', { roles: CMP, ok: 201, foreign: 422, req: (t) => (
 def('GET /api/v1/transfers/{id}', { roles: CMP, ok: 200, req: (t) => ({ params: { id: t.transfer.id } }) });
 def('POST /api/v1/transfers/{id}/reply', { roles: CMP, ok: 200, own: { admin: 403, leader: 403, inspector: 403 },
   req: async (t) => ({ params: { id: mk(t) ? (await freshTransfer(t)).id : t.transfer.id }, body: { text: '已核查并处理完毕。' } }) });
+// Rewards (举报奖励): held by the health commission, which handled the report; the reward officer alone pays and sees the reporter.
+const CMP_READ = CMP + ' reward_officer';
+const REWARD = { rule: 'insurance_fund', grade: 2, case_value_fen: 2000000, named_target: true, specific_clues: true, evidence: true };
+async function substantiated(t) {
+  const m = await freshComplaint(t);
+  for (const step of ['dispatch', 'accept']) await made(await t.clients.admin.post(`/api/v1/complaints/${m.id}/${step}`, CMP_BODY[step]), 200);
+  await made(await t.clients.admin.post(`/api/v1/complaints/${m.id}/reply`, { text: '经查属实，已处理。', substantiated: true }), 200);
+  return m;
+}
+const freshReward = async (t) => made(await t.clients.admin.post('/api/v1/rewards', { complaint_id: (await substantiated(t)).id, ...REWARD }));
+async function approvedReward(t) {
+  const w = await freshReward(t);
+  await made(await t.clients.leader.post(`/api/v1/rewards/${w.id}/decision`, { approved: true }), 200);
+  return w;
+}
+def('GET /api/v1/reward-rules', { roles: CMP_READ, ok: 200, foreign: null });
+def('GET /api/v1/rewards', { roles: CMP_READ, ok: 200, foreign: 'list', req: (t) => ({ query: `?complaint_id=${t.reward.complaint_id}` }),
+  has: (t, role) => (role === 'liaison' ? [] : [t.reward.id]) });
+def('POST /api/v1/rewards', { roles: CMP, ok: 201, foreign: 422, own: { liaison: 422 }, req: async (t) => ({
+  body: { complaint_id: mk(t) ? (await substantiated(t)).id : t.reward.complaint_id, ...REWARD } }) });
+def('GET /api/v1/rewards/{id}', { roles: CMP_READ, ok: 200, own: DEPT_HIDDEN, req: (t) => ({ params: { id: t.reward.id } }) });
+def('POST /api/v1/rewards/{id}/decision', { roles: 'leader', ok: 200, req: async (t) => ({
+  params: { id: mk(t) ? (await freshReward(t)).id : t.reward.id }, body: { approved: true } }) });
+def('POST /api/v1/rewards/{id}/payment', { roles: 'reward_officer', ok: 200, req: async (t) => ({
+  params: { id: mk(t) ? (await approvedReward(t)).id : t.reward.id }, body: { payment_ref: `PZ${uniq()}` } }) });
+def('GET /api/v1/rewards/{id}/reporter', { roles: 'reward_officer', ok: 200, req: (t) => ({ params: { id: t.reward.id } }) });
+// Joint actions and meetings: led by the health commission; decisions owned by it, so the market liaison sees none.
+const ORG = 'admin leader liaison';
+const shToday = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+const ACTION = (t) => ({ title: '联合执法', region_code: t.code, participants: ['insurance'], plan: '联合检查医疗机构的方案。', planned_on: shToday() });
+const MEETING = (t) => ({ title: '联席会议', region_code: t.code, held_on: shToday(), attendees: ['insurance'],
+  decisions: [{ decision: '开展专项整治', owner_department: 'health', due_on: '2099-12-31' }] });
+const freshAction = async (t) => made(await t.clients.admin.post('/api/v1/joint-actions', ACTION(t)));
+const freshMeeting = async (t) => made(await t.clients.admin.post('/api/v1/joint-meetings', MEETING(t)));
+def('GET /api/v1/joint-actions', { roles: CMP, ok: 200, foreign: 'list', req: (t) => ({ query: `?region=${t.code}` }),
+  has: (t, role) => (role === 'liaison' ? [] : [t.action.id]) });
+def('POST /api/v1/joint-actions', { roles: ORG, ok: 201, foreign: 422, req: (t) => ({ body: ACTION(t) }) });
+def('GET /api/v1/joint-actions/stats', { roles: CMP, ok: 200, req: (t) => ({ query: `?region=${t.code}` }) });
+def('GET /api/v1/joint-actions/{id}', { roles: CMP, ok: 200, own: DEPT_HIDDEN, req: (t) => ({ params: { id: t.action.id } }) });
+def('POST /api/v1/joint-actions/{id}/result', { roles: ORG, ok: 200, own: DEPT_HIDDEN, req: async (t) => ({
+  params: { id: mk(t) ? (await freshAction(t)).id : t.action.id }, body: { done_on: shToday(), result: '检查机构10家，立案1起。' } }) });
+def('GET /api/v1/joint-meetings', { roles: CMP, ok: 200, foreign: 'list', req: (t) => ({ query: `?region=${t.code}` }),
+  has: (t, role) => (role === 'liaison' ? [] : [t.meeting.id]) });
+def('POST /api/v1/joint-meetings', { roles: ORG, ok: 201, foreign: 422, req: (t) => ({ body: MEETING(t) }) });
+def('GET /api/v1/joint-meetings/tasks', { roles: CMP, ok: 200, foreign: 'list', req: (t) => ({ query: `?region=${t.code}` }),
+  has: (t, role) => (role === 'liaison' ? [] : [t.meeting.tasks[0].id]) });
+def('GET /api/v1/joint-meetings/{id}', { roles: CMP, ok: 200, own: DEPT_HIDDEN, req: (t) => ({ params: { id: t.meeting.id } }) });
+def('POST /api/v1/joint-meetings/{id}/tasks/{task}/done', { roles: CMP, ok: 200, own: DEPT_HIDDEN, req: async (t) => {
+  const m = mk(t) ? await freshMeeting(t) : t.meeting;
+  return { params: { id: m.id, task: m.tasks[0].id }, body: { result: '已完成整治。' } };
+} });
+// Grid patrols: by the grid member of t.grid at its bound institution; the market liaison sees none (department health).
+const PATROL = (t) => ({ subject_id: t.inst.id, lat: 28.01, lng: 120.65, checklist: { open: true, licence_displayed: false,
+  within_scope: true, staff_licensed: true, waste: true } });
+const freshPatrol = async (t) => made(await t.clients.grid_member.post('/api/v1/patrols', PATROL(t)));
+def('GET /api/v1/patrols/checklist', { roles: CMP + ' grid_member', ok: 200, foreign: null });
+def('GET /api/v1/patrols/rates', { roles: CMP, ok: 200, req: (t) => ({ query: `?region=${t.code}` }) });
+def('GET /api/v1/patrols', { roles: CMP + ' grid_member', ok: 200, foreign: 'list', req: (t) => ({ query: `?region=${t.code}` }),
+  has: (t, role) => (role === 'liaison' ? [] : [t.patrol.id]) });
+def('POST /api/v1/patrols', { roles: 'grid_member', ok: 201, foreign: 422, req: (t) => ({ body: PATROL(t) }) });
+def('GET /api/v1/patrols/{id}', { roles: CMP + ' grid_member', ok: 200, own: DEPT_HIDDEN, req: (t) => ({ params: { id: t.patrol.id } }) });
+def('POST /api/v1/patrols/{id}/report', { roles: 'grid_member', ok: 200, req: async (t) => ({
+  params: { id: mk(t) ? (await freshPatrol(t)).id : t.patrol.id }, body: { text: '疑似未悬挂执业许可证。' } }) });
+// Public-opinion events: led by the health commission, a task of its own; the market liaison sees none.
+const OPINION = (t, task) => ({ title: '矩阵舆情', kind: 'opinion', level: 3, region_code: t.code, summary: '网络舆情概况说明。',
+  occurred_on: '2026-11-01', tasks: task ? [{ department: 'health', task: '核查情况', due_on: '2099-12-31' }] : [] });
+const freshOpinion = async (t, task) => made(await t.clients.admin.post('/api/v1/opinion-events', OPINION(t, task)));
+def('GET /api/v1/opinion-events', { roles: CMP, ok: 200, foreign: 'list', req: (t) => ({ query: `?region=${t.code}` }),
+  has: (t, role) => (role === 'liaison' ? [] : [t.opinion.id]) });
+def('POST /api/v1/opinion-events', { roles: ORG, ok: 201, foreign: 422, req: (t) => ({ body: OPINION(t, false) }) });
+def('GET /api/v1/opinion-events/{id}', { roles: CMP, ok: 200, own: DEPT_HIDDEN, req: (t) => ({ params: { id: t.opinion.id } }) });
+def('POST /api/v1/opinion-events/{id}/progress', { roles: CMP, ok: 200, own: DEPT_HIDDEN, req: (t) => ({
+  params: { id: t.opinion.id }, body: { entry: '已发布情况通报。' } }) });
+def('POST /api/v1/opinion-events/{id}/tasks/{task}/done', { roles: CMP, ok: 200, own: DEPT_HIDDEN, req: async (t) => {
+  const e = mk(t) ? await freshOpinion(t, true) : t.opinion;
+  return { params: { id: e.id, task: e.tasks[0].id }, body: { result: '已核查完毕。' } };
+} });
+def('POST /api/v1/opinion-events/{id}/close', { roles: ORG, ok: 200, own: DEPT_HIDDEN, req: async (t) => ({
+  params: { id: mk(t) ? (await freshOpinion(t, false)).id : t.opinion.id }, body: { closure_report: '经调查处置完毕，舆情已平息，结案。' } }) });
 // Open311 (GeoReport v2): public, an api_key instead of a sign-in; without one a request is 403.
 for (const f of ['json', 'xml']) {
   pub(`GET /open311/v2/services.${f}`);

@@ -11,7 +11,7 @@ import { creditCode, residentId } from './codes.mjs';
 export const A = '330302';
 export const B = '330381';
 export const ROLES = ['admin', 'inspector', 'legal_reviewer', 'leader', 'liaison', 'insurance_analyst', 'institution',
-  'grid_member'];
+  'grid_member', 'reward_officer'];
 const DEPT = { liaison: 'market', insurance_analyst: 'insurance' };
 const MQ = '8000001'; // default item 医疗机构依法执业及医疗质量安全
 

@@ -43,6 +43,14 @@ export const NAV = [
   { path: '/complaints', name: 'complaints', title: '投诉举报', icon: 'ChatLineSquare', roles: ['admin', 'leader', 'inspector', 'liaison'],
     todos: ['complaints.dispatch', 'complaints.handle', 'complaints.revisit', 'complaints.supervise'],
     desc: '受理网上、热线等渠道的投诉举报，在部门间限时流转、督办与反馈。' },
+  { path: '/rewards', name: 'rewards', title: '举报奖励', icon: 'Medal', roles: ['admin', 'leader', 'inspector', 'liaison', 'reward_officer'],
+    todos: ['complaints.reward_approve', 'complaints.reward_pay'] },
+  { path: '/joint', name: 'joint', title: '联合执法与联席会议', icon: 'Operation', roles: ['admin', 'leader', 'inspector', 'liaison'],
+    todos: ['complaints.meeting_task'] },
+  { path: '/patrols', name: 'patrols', title: '网格巡查', icon: 'Location', roles: ['admin', 'leader', 'inspector', 'liaison', 'grid_member'],
+    todos: ['complaints.patrol_report', 'complaints.patrol_rate'] },
+  { path: '/opinion-events', name: 'opinion-events', title: '重大舆情', icon: 'Warning', roles: ['admin', 'leader', 'inspector', 'liaison'],
+    todos: ['complaints.opinion_task'] },
   { path: '/claims', name: 'claims', title: '医保智能监控', icon: 'DataAnalysis', roles: ['insurance_analyst', 'admin', 'leader', 'liaison'],
     desc: '按规则知识库筛查医保结算和处方数据中的欺诈、滥用等可疑行为，并复核疑点。' },
   { path: '/disclosure', name: 'disclosure', title: '信息公开', icon: 'Promotion', planned: true,
@@ -70,6 +78,7 @@ export const ROLE_LABELS = {
   insurance_analyst: '医保分析员',
   institution: '机构用户',
   grid_member: '网格员',
+  reward_officer: '举报奖励专员',
 };
 
 export const LEVEL_LABELS = { 1: '省级', 2: '市级', 3: '县级', 4: '乡级' };

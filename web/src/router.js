@@ -28,6 +28,10 @@ const built = {
   'enforcement-indicators': () => import('./views/EnforcementIndicatorsView.vue'),
   complaints: () => import('./views/ComplaintsView.vue'),
   claims: () => import('./views/ClaimsView.vue'),
+  rewards: () => import('./views/RewardsView.vue'),
+  joint: () => import('./views/JointView.vue'),
+  patrols: () => import('./views/PatrolsView.vue'),
+  'opinion-events': () => import('./views/OpinionView.vue'),
 };
 const recordDetail = () => import('./views/RecordDetailView.vue');
 const recordForm = () => import('./views/RecordFormView.vue');
@@ -83,6 +87,14 @@ const routes = [
         meta: { title: '投诉举报详情', menu: '/complaints', parent: { title: '投诉举报', path: '/complaints' } } },
       { path: 'transfers/:id(\\d+)?', name: 'transfers', component: () => import('./views/TransfersView.vue'),
         meta: { title: '部门移送', menu: '/complaints', parent: { title: '投诉举报', path: '/complaints' } } },
+      { path: 'rewards/:id(\\d+)', name: 'reward', component: () => import('./views/RewardsView.vue'),
+        meta: { title: '举报奖励', menu: '/rewards', parent: { title: '举报奖励', path: '/rewards' } } },
+      { path: 'joint-meetings/:id(\\d+)', name: 'joint-meeting', component: () => import('./views/JointView.vue'),
+        meta: { title: '联席会议', menu: '/joint', parent: { title: '联合执法与联席会议', path: '/joint' } } },
+      { path: 'patrols/:id(\\d+)', name: 'patrol', component: () => import('./views/PatrolsView.vue'),
+        meta: { title: '网格巡查', menu: '/patrols', parent: { title: '网格巡查', path: '/patrols' } } },
+      { path: 'opinion-events/:id(\\d+)', name: 'opinion-event', component: () => import('./views/OpinionView.vue'),
+        meta: { title: '重大舆情', menu: '/opinion-events', parent: { title: '重大舆情', path: '/opinion-events' } } },
       { path: 'profile', name: 'profile', component: () => import('./views/ProfileView.vue'), meta: { title: '个人资料' } },
       { path: ':rest(.*)*', name: 'not-found', component: () => import('./views/NotFoundView.vue'), meta: { title: '页面不存在' } },
     ],

@@ -21,6 +21,7 @@ const yj_role_info yj_roles[] = {
 	{"insurance_analyst", ROLE_INSURANCE_ANALYST, "医保分析员"},
 	{"institution", ROLE_INSTITUTION, "机构用户"},
 	{"grid_member", ROLE_GRID_MEMBER, "网格员"},
+	{"reward_officer", ROLE_REWARD_OFFICER, "举报奖励专员"},
 };
 const size_t yj_nroles = YJ_ARRAY_LEN(yj_roles);
 

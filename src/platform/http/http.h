@@ -28,9 +28,10 @@ enum yj_role {
 	ROLE_INSURANCE_ANALYST = 1u << 5, /* 医保分析员 */
 	ROLE_INSTITUTION = 1u << 6,	/* 机构用户 */
 	ROLE_GRID_MEMBER = 1u << 7,	/* 网格员 */
+	ROLE_REWARD_OFFICER = 1u << 8,	/* 举报奖励专员: alone sees a rewarded reporter's identity */
 };
 #define ROLE_PUBLIC 0u	       /* no sign-in */
-#define ROLE_ANY 0xFFu	       /* any signed-in user */
+#define ROLE_ANY 0x1FFu	       /* any signed-in user */
 
 /* Field types of a JSON request body; the same description validates requests and documents them.
  * F_RAW, alone in a route's body list, takes the body as raw bytes of the media type named by the

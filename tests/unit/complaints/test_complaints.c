@@ -7,10 +7,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "../testdb.h"
 
+#include "base/date.h"
 #include "base/id.h"
 #include "complaints/cmp_int.h"
 #include "platform/audit/audit.h"
@@ -262,6 +265,96 @@ static void workdays_between(void **state)
 	assert_int_equal(n, 3); /* 10-08, 10-09 and the make-up 10-10 */
 }
 
+/* Rewards (举报奖励): the amount by the insurance-fund rule's grade, its floors, the insiders' bonus, the
+ * cap, the range without a fund loss; the claim period in calendar months. */
+static void reward_amounts(void **state)
+{
+	const yj_cmp_reward_rule r = {20000, 20000000, 200, 20000, 100000, 2};
+	const yj_cmp_reward_grade g1 = {1, 30, 40000}, g3 = {3, 10, 20000};
+	assert_int_equal(yj_cmp_reward_amount(&r, &g1, 5000000, 0, 0), 150000);      /* 3 % of 50,000 yuan */
+	assert_int_equal(yj_cmp_reward_amount(&r, &g1, 5000000, 1, 0), 180000);      /* +20 % insider */
+	assert_int_equal(yj_cmp_reward_amount(&r, &g1, 100000, 0, 0), 40000);	      /* the grade's floor, 400 yuan */
+	assert_int_equal(yj_cmp_reward_amount(&r, &g3, 100, 0, 0), 20000);	      /* the rule's floor, 200 yuan */
+	assert_int_equal(yj_cmp_reward_amount(&r, &g1, 10000000000LL, 1, 0), 20000000); /* the cap, 200,000 yuan */
+	assert_int_equal(yj_cmp_reward_amount(&r, &g3, 1234567, 0, 0), 20000);	      /* 123.45 yuan below the floor */
+	assert_int_equal(yj_cmp_reward_amount(&r, &g3, 4567890, 0, 0), 45600);	      /* 456.789 yuan, whole yuan down */
+	assert_int_equal(yj_cmp_reward_amount(&r, NULL, 0, 0, 80000), 80000);	      /* no fund lost: within 200–1,000 */
+	assert_int_equal(yj_cmp_reward_amount(&r, NULL, 0, 0, 100001), -1);
+	assert_int_equal(yj_cmp_reward_amount(&r, NULL, 0, 0, 19999), -1);
+	assert_int_equal(yj_cmp_reward_amount(&r, NULL, 5000000, 0, 0), -1);
+	assert_int_equal(yj_cmp_reward_amount(&r, &g1, -1, 0, 0), -1);
+	assert_null(yj_cmp_reward_refusal("replied", 1, 0, 1, 1, 1));
+	assert_null(yj_cmp_reward_refusal("closed", 1, 0, 1, 1, 1));
+	assert_non_null(yj_cmp_reward_refusal("accepted", 1, 0, 1, 1, 1));
+	assert_non_null(yj_cmp_reward_refusal("replied", 0, 0, 1, 1, 1));
+	assert_non_null(yj_cmp_reward_refusal("replied", 1, 1, 1, 1, 1));
+	assert_non_null(yj_cmp_reward_refusal("replied", 1, 0, 1, 0, 1));
+	int64_t d;
+	char out[11];
+	const char *cases[][2] = {{"2026-03-15", "2026-05-15"}, {"2026-12-31", "2027-02-28"}, {"2027-12-30", "2028-02-29"},
+				  {"2026-11-30", "2027-01-30"}};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		assert_int_equal(yj_day_parse(cases[i][0], &d), 0);
+		yj_day_format(yj_cmp_add_months(d, 2), out);
+		assert_string_equal(out, cases[i][1]);
+	}
+}
+
+/* An approved reward not paid by its last day is forfeited once, the day after; a paid one is not. */
+static void reward_expiry(void **state)
+{
+	struct put_arg a = {yj_id_new(), "{\"state\": \"closed\", \"substantiated\": 1}"}, b = {yj_id_new(), "{\"state\": \"closed\"}"};
+	assert_int_equal(store_tx(db, put_tx, &a), ST_OK);
+	assert_int_equal(store_tx(db, put_tx, &b), ST_OK);
+	char sa[21], sb[21], *sql;
+	yj_id_format(a.id, sa);
+	yj_id_format(b.id, sb);
+	sql = yj_asprintf("INSERT INTO complaint_rewards (id, complaint_id, region_code, department, rule_code, grade, case_value_fen,"
+			  " insider, amount_fen, state, note, proposed_on, proposed_by, decision_note, claim_until, payment_ref,"
+			  " created_at, updated_at) VALUES (951, %s, '330302', 'health', 'insurance_fund', 1, 100, 0, 20000,"
+			  " 'approved', '', '2026-01-05', 'x', '', '2026-03-05', '', 0, 0), (952, %s, '330302', 'health',"
+			  " 'insurance_fund', 1, 100, 0, 20000, 'paid', '', '2026-01-05', 'x', '', '2026-03-05', 'PZ', 0, 0)",
+			  sa, sb);
+	yj_testdb_exec(&t, sql);
+	free(sql);
+	int n = -1;
+	assert_int_equal(yj_cmp_rewards_expire_run(db, "2026-03-05", &n), ST_OK);
+	assert_int_equal(n, 0); /* the last day is in time */
+	assert_int_equal(yj_cmp_rewards_expire_run(db, "2026-03-06", &n), ST_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(yj_cmp_rewards_expire_run(db, "2026-04-01", &n), ST_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(yj_testdb_int(&t, "SELECT COUNT(*) FROM complaint_rewards WHERE state = 'forfeited'", NULL), 1);
+	assert_int_equal(yj_testdb_int(&t, "SELECT COUNT(*) FROM complaint_rewards WHERE id = 952 AND state = 'paid'", NULL), 1);
+	assert_int_equal(yj_testdb_int(&t, "SELECT COUNT(*) FROM audit_leaves WHERE action = 'complaint.reward.forfeit'", NULL), 1);
+	assert_int_equal(yj_testdb_int(&t, "SELECT COUNT(*) FROM complaint_steps WHERE step = 'reward_forfeited' AND complaint_id = ?", sa), 1);
+}
+
+/* The daily reporting-rate job: a grid whose found problems are not all reported is in its town's
+ * leaders' inbox; once reported, that to-do is closed. */
+static void patrol_rate(void **state)
+{
+	yj_testdb_exec(&t, "INSERT INTO grids (id, code, name, region_code, created_at, updated_at) VALUES"
+			   " (801, '330302801', '测试网格', '330302', 0, 0), (802, '330302802', '无问题网格', '330302', 0, 0)");
+	yj_testdb_exec(&t, "INSERT INTO grid_patrols (id, grid_id, grid_code, region_code, department, subject_id, member_id,"
+			   " patrolled_on, lat, lng, checklist, problems, note, state, report_text, created_at) VALUES"
+			   " (811, 801, '330302801', '330302', 'health', 1, 1, '2026-03-10', '28', '120', '{}', 1, '', 'found', '', 0),"
+			   " (812, 801, '330302801', '330302', 'health', 1, 1, '2026-03-11', '28', '120', '{}', 0, '', 'clear', '', 0),"
+			   " (813, 801, '330302801', '330302', 'health', 1, 1, '2025-01-11', '28', '120', '{}', 1, '', 'found', '', 0),"
+			   " (814, 802, '330302802', '330302', 'health', 1, 1, '2026-03-11', '28', '120', '{}', 0, '', 'clear', '', 0)");
+	int n = -1;
+	assert_int_equal(yj_cmp_patrol_rate_run(db, "2026-03-20", &n), ST_OK);
+	assert_int_equal(n, 1); /* 801: 0 of 1 reported in the window (813 is older); 802 found nothing */
+	assert_int_equal(yj_testdb_int(&t, "SELECT COUNT(*) FROM todos WHERE kind = 'complaints.patrol_rate' AND object_id = 801"
+					   " AND role = 'leader' AND state = 'open'", NULL), 1);
+	assert_int_equal(yj_testdb_int(&t, "SELECT COUNT(*) FROM todos WHERE kind = 'complaints.patrol_rate' AND object_id = 802", NULL), 0);
+	yj_testdb_exec(&t, "UPDATE grid_patrols SET state = 'reported' WHERE id = 811");
+	assert_int_equal(yj_cmp_patrol_rate_run(db, "2026-03-20", &n), ST_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(yj_testdb_int(&t, "SELECT COUNT(*) FROM todos WHERE kind = 'complaints.patrol_rate' AND object_id = 801"
+					   " AND state = 'done'", NULL), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -273,6 +366,9 @@ int main(void)
 		cmocka_unit_test(return_window),
 		cmocka_unit_test(transfer_escalation),
 		cmocka_unit_test(workdays_between),
+		cmocka_unit_test(reward_amounts),
+		cmocka_unit_test(reward_expiry),
+		cmocka_unit_test(patrol_rate),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
