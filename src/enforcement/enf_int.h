@@ -150,8 +150,10 @@ typedef struct enf_tr_new {
 	const char *reason, *charge, *attachments, *actor, *today, *approve_due, *region, *dept;
 } enf_tr_new;
 int enf_tr_insert(store_conn *c, const enf_tr_new *n);
-/* Updates transfer tr (its JSON) with sets (the SET list, "?" bound to texts in order) and updated_at. */
-int enf_tr_update(store_conn *c, const json_t *tr, const char *sets, const char *const *texts);
+/* Records police-transfer action (approve, not_approve, send, receipt, police_decision, reconsider,
+ * reconsider_result) on transfer tr (its JSON): the action's columns bound to texts in order (see the table in
+ * oversight_store.c), its time stamp and updated_at. */
+int enf_tr_update(store_conn *c, const json_t *tr, const char *action, const char *const *texts);
 /* The case's suspect_crime flag; transferred_to (and the flag) when sent to the police. */
 int enf_case_suspect_set(store_conn *c, int64_t case_id, int suspect);
 int enf_case_transferred_set(store_conn *c, int64_t case_id, const char *to);

@@ -212,12 +212,32 @@ int enf_tr_insert(store_conn *c, const enf_tr_new *n)
 	return rc < 0 ? rc : ST_OK;
 }
 
-int enf_tr_update(store_conn *c, const json_t *tr, const char *sets, const char *const *texts)
+int enf_tr_update(store_conn *c, const json_t *tr, const char *action, const char *const *texts)
 {
-	char sql[600];
+	/* action: the columns it sets ("?" bound to texts in order), and the column stamped with the time */
+	static const struct {
+		const char *action, *sets, *stamp;
+	} m[] = {
+		{"approve", "state = 'approved', approved_by = ?, approval_opinion = ?, receiving_org = ?", "approved_at"},
+		{"not_approve", "state = 'not_approved', approved_by = ?, approval_opinion = ?", NULL},
+		{"send", "state = 'sent', letter_no = ?", "sent_at"},
+		{"receipt", "state = 'received', receipt_on = ?, receipt_no = ?, police_decision_due = ?", NULL},
+		{"police_decision", "state = ?, police_decision = ?, police_decided_on = ?, police_reason = ?, reconsider_due = ?", NULL},
+		{"reconsider", "state = 'reconsidering', reconsider_requested_on = ?, reconsider_reason = ?, reconsider_due = ?", NULL},
+		{"reconsider_result", "state = ?, reconsider_result = ?, reconsider_on = ?", NULL},
+	};
+	size_t i = 0;
+	while (i < sizeof m / sizeof m[0] && strcmp(m[i].action, action))
+		i++;
+	if (i == sizeof m / sizeof m[0])
+		return ST_ERR;
+	char sql[600], stamp[48] = "";
+	long long now = (long long)yj_now_ms();
 	int64_t tid;
 	yj_id_parse(enf_str(tr, "id"), &tid);
-	snprintf(sql, sizeof sql, "UPDATE enf_police_transfers SET %s, updated_at = %lld WHERE id = ?", sets, (long long)yj_now_ms());
+	if (m[i].stamp)
+		snprintf(stamp, sizeof stamp, ", %s = %lld", m[i].stamp, now);
+	snprintf(sql, sizeof sql, "UPDATE enf_police_transfers SET %s%s, updated_at = %lld WHERE id = ?", m[i].sets, stamp, now);
 	return enf_exec_text(c, sql, texts, tid);
 }
 

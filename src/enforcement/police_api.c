@@ -200,8 +200,6 @@ int enf_police_tx(store_conn *c, void *arg)
 		goto out;
 	}
 	json_t *data = NULL;
-	char ms[24];
-	snprintf(ms, sizeof ms, "%lld", (long long)yj_now_ms());
 	if (!strcmp(action, "approve")) {
 		if (!*enf_str(b, "receiving_org"))
 			yj_refusal_field(&a->ref, "receiving_org", "请填写接收移送的公安机关（同级公安机关）");
@@ -212,9 +210,7 @@ int enf_police_tx(store_conn *c, void *arg)
 			goto out;
 		}
 		const char *p[] = {actor, enf_str(b, "opinion"), enf_str(b, "receiving_org"), NULL};
-		char sets[200];
-		snprintf(sets, sizeof sets, "state = 'approved', approved_by = ?, approval_opinion = ?, receiving_org = ?, approved_at = %s", ms);
-		rc = enf_tr_update(c, tr, sets, p);
+		rc = enf_tr_update(c, tr, action, p);
 		data = json_pack("{s:s, s:s, s:b}", "opinion", enf_str(b, "opinion"), "receiving_org", enf_str(b, "receiving_org"), "late",
 				 strcmp(today, enf_str(tr, "approve_due")) > 0);
 	} else if (!strcmp(action, "not_approve")) {
@@ -224,7 +220,7 @@ int enf_police_tx(store_conn *c, void *arg)
 			goto out;
 		}
 		const char *p[] = {actor, enf_str(b, "reason"), NULL};
-		rc = enf_tr_update(c, tr, "state = 'not_approved', approved_by = ?, approval_opinion = ?", p);
+		rc = enf_tr_update(c, tr, action, p);
 		/* the leader decided the matter is not for the police: the case goes on administratively */
 		if (rc >= 0)
 			rc = enf_case_suspect_set(c, a->id, 0);
@@ -241,9 +237,7 @@ int enf_police_tx(store_conn *c, void *arg)
 			goto step;
 		json_object_set_new(data, "number", json_string(no));
 		const char *p[] = {no, NULL};
-		char sets[120];
-		snprintf(sets, sizeof sets, "state = 'sent', letter_no = ?, sent_at = %s", ms);
-		if ((rc = enf_tr_update(c, tr, sets, p)) < 0)
+		if ((rc = enf_tr_update(c, tr, action, p)) < 0)
 			goto step;
 		/* the case leaves the office's hands: its state becomes 移送 (closing needs this record) */
 		rc = enf_side_step(c, a->id, row, "police_transfer_send", k.state, "transferred", actor, today, data);
@@ -264,7 +258,7 @@ int enf_police_tx(store_conn *c, void *arg)
 		if ((rc = enf_days_after(c, on, enf_setting(c, "police_decide_days", 3), due)) < 0)
 			goto out;
 		const char *p[] = {on, *enf_str(b, "receipt_no") ? enf_str(b, "receipt_no") : "\x01", due, NULL};
-		rc = enf_tr_update(c, tr, "state = 'received', receipt_on = ?, receipt_no = ?, police_decision_due = ?", p);
+		rc = enf_tr_update(c, tr, action, p);
 		data = json_pack("{s:s, s:s, s:s}", "receipt_on", on, "receipt_no", enf_str(b, "receipt_no"), "police_decision_due", due);
 	} else if (!strcmp(action, "police_decision")) {
 		const char *dec = enf_str(b, "decision"), *on = enf_str(b, "decided_on");
@@ -285,7 +279,7 @@ int enf_police_tx(store_conn *c, void *arg)
 		if (!strcmp(dec, "not_accepted") && (rc = enf_days_after(c, today, enf_setting(c, "reconsider_request_days", 3), due)) < 0)
 			goto out;
 		const char *p[] = {dec, dec, on, *enf_str(b, "reason") ? enf_str(b, "reason") : "\x01", *due ? due : "\x01", NULL};
-		rc = enf_tr_update(c, tr, "state = ?, police_decision = ?, police_decided_on = ?, police_reason = ?, reconsider_due = ?", p);
+		rc = enf_tr_update(c, tr, action, p);
 		data = json_pack("{s:s, s:s, s:s, s:b}", "decision", dec, "decided_on", on, "reason", enf_str(b, "reason"), "late",
 				 strcmp(on, enf_str(tr, "police_decision_due")) > 0);
 	} else if (!strcmp(action, "reconsider")) {
@@ -302,7 +296,7 @@ int enf_police_tx(store_conn *c, void *arg)
 		if ((rc = enf_days_after(c, today, enf_setting(c, "reconsider_decide_days", 3), due)) < 0)
 			goto out;
 		const char *p[] = {today, enf_str(b, "reason"), due, NULL};
-		rc = enf_tr_update(c, tr, "state = 'reconsidering', reconsider_requested_on = ?, reconsider_reason = ?, reconsider_due = ?", p);
+		rc = enf_tr_update(c, tr, action, p);
 		data = json_pack("{s:s, s:s}", "reason", enf_str(b, "reason"), "reconsider_due", due);
 	} else { /* reconsider_result */
 		const char *res = enf_str(b, "result"), *on = enf_str(b, "decided_on");
@@ -317,7 +311,7 @@ int enf_police_tx(store_conn *c, void *arg)
 			goto out;
 		}
 		const char *p[] = {res, res, on, NULL};
-		rc = enf_tr_update(c, tr, "state = ?, reconsider_result = ?, reconsider_on = ?", p);
+		rc = enf_tr_update(c, tr, action, p);
 		data = json_pack("{s:s, s:s}", "result", res, "decided_on", on);
 	}
 step:
