@@ -1,6 +1,7 @@
 /* enf_store.c — the enforcement module's SQL: the case row and its JSON, the steps (timeline) with their
- * audit leaves, settings, the office's abbreviation, benchmarks, clues, the decision
- * events' payload, the store-backed clocks and the to-dos they put. */
+ * audit leaves, settings, the office's abbreviation, benchmarks, clues, the decision events' payload, the
+ * store-backed clocks and the to-dos they put, and the statements of the filing, documents, benchmark-editor
+ * and public routes (oversight_store.c holds 案件督办 and 行刑衔接's). */
 #define _POSIX_C_SOURCE 200809L
 #include "enf_int.h"
 #include "../platform/regions/regions.h"
