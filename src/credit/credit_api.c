@@ -116,16 +116,10 @@ static int points_add_tx(store_conn *c, void *arg)
 	}
 	if (rc < 0)
 		return rc;
-	store_stmt *st = credit_prep(c, "SELECT points_min, points_max FROM credit_point_rules WHERE code = ? AND"
-					" subject_kind = ?", "tt", rule, kind);
-	if (!st)
-		return ST_ERR;
-	rc = store_step(st);
-	int64_t lo = rc == ST_ROW ? store_col_int64(st, 0) : 0, hi = rc == ST_ROW ? store_col_int64(st, 1) : 0;
-	store_finalize(st);
-	if (rc < 0)
+	int64_t lo, hi;
+	if ((rc = credit_point_rule_band(c, rule, kind, &lo, &hi)) < 0 && rc != ST_NOTFOUND)
 		return rc;
-	if (rc != ST_ROW)
+	if (rc == ST_NOTFOUND)
 		yj_refusal_field(&a->ref, "rule_code", "记分标准中没有该条目（见 GET /api/v1/credit/rules）");
 	else if (points < lo || points > hi) {
 		char why[96];
@@ -188,8 +182,7 @@ static int appeal_tx(store_conn *c, void *arg)
 		yj_refusal_field(&a->ref, "reason", "请写明申辩理由");
 		return yj_refuse_invalid(&a->ref, NULL);
 	}
-	if ((rc = credit_exec(c, NULL, "UPDATE credit_points SET state = 'appealed', appeal_reason = ? WHERE id = ?", "ti",
-			      reason, a->id)) < 0)
+	if ((rc = credit_point_appeal_set(c, a->id, "appealed", reason, NULL)) < 0)
 		return rc;
 	json_t *st = json_pack("{s:s, s:s}", "state", "appealed", "appeal_due", due);
 	rc = credit_audit(c, a->actor, "credit.points.appeal", "credit_points", a->id, s.region, st);
@@ -224,8 +217,7 @@ static int appeal_decide_tx(store_conn *c, void *arg)
 	if (strcmp(state, "appealed"))
 		return yj_refuse(&a->ref, 409, "state", "该记分没有待处理的申辩", "只有申辩中的记分可以作出申辩处理决定。");
 	int accepted = !strcmp(result, "accepted");
-	if ((rc = credit_exec(c, NULL, "UPDATE credit_points SET state = ?, appeal_result = ? WHERE id = ?", "tti",
-			      accepted ? "void" : "confirmed", result, a->id)) < 0)
+	if ((rc = credit_point_appeal_set(c, a->id, accepted ? "void" : "confirmed", NULL, result)) < 0)
 		return rc;
 	json_t *st = json_pack("{s:s, s:s}", "result", result, "reason", credit_body_str(a->r, "reason"));
 	rc = credit_audit(c, a->actor, "credit.points.appeal_decide", "credit_points", a->id, s.region, st);
@@ -235,14 +227,8 @@ static int appeal_decide_tx(store_conn *c, void *arg)
 	yj_id_format(a->id, sid);
 	if (accepted) {
 		/* The points no longer count: their record ends and the year's consequences follow. */
-		store_stmt *q = credit_prep(c, "SELECT cycle_year FROM credit_points WHERE id = ?", "i", a->id);
-		int64_t year = 0;
-		if (!q)
-			return ST_ERR;
-		if ((rc = store_step(q)) == ST_ROW)
-			year = store_col_int64(q, 0);
-		store_finalize(q);
-		if (rc < 0 || (rc = credit_records_end_source(c, "credit_points", sid, "void", a->today)) < 0 ||
+		int64_t year;
+		if ((rc = credit_point_year(c, a->id, &year)) < 0 || (rc = credit_records_end_source(c, "credit_points", sid, "void", a->today)) < 0 ||
 		    (rc = credit_consequences_sync(c, s.kind, s.id, s.region, (int)year, a->today)) < 0)
 			return rc;
 	}
@@ -325,54 +311,10 @@ static int record_add(yj_req *r)
 
 static int rules_get(yj_req *r)
 {
-	static const struct { const char *key, *sql; } q[] = {
-		{"points", "SELECT code, subject_kind, behaviour, points_min, points_max, clause, source, match_code FROM"
-			   " credit_point_rules ORDER BY code"},
-		{"consequences", "SELECT code, subject_kind, threshold, consequence, label, months, clause FROM"
-				 " credit_consequence_rules ORDER BY subject_kind, threshold, code"},
-		{"models", "SELECT version, name, grade_a, grade_b, grade_c, active FROM credit_models ORDER BY version"},
-		{"indicators", "SELECT model_version, code, name, weight, fn, per, source FROM credit_indicators ORDER BY"
-			       " model_version, code"},
-		{"lists", "SELECT code, list, subject_kind, condition, param, months, label, clause FROM credit_list_rules ORDER"
-			  " BY code"},
-		{"repair_periods", "SELECT penalty_kind, min_months, max_months, clause FROM credit_repair_periods ORDER BY"
-				   " penalty_kind"},
-		{"decisions", "SELECT code, label, subject_kind FROM credit_decisions ORDER BY code"},
-		{"linkage", "SELECT code, subject_kind, condition, param, decision, reason, clause FROM credit_linkage_rules"
-			    " ORDER BY code"},
-	};
-	store_conn *c = store_conn_get(yj_store(r));
-	json_t *out = json_object();
-	for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
-		store_stmt *st = store_prepare(c, q[i].sql);
-		if (!st) {
-			json_decref(out);
-			return yj_reply_store_error(r, ST_ERR);
-		}
-		/* The column names are the select list's own, read back from the SQL text. */
-		char names[400], *save = NULL, *col[16];
-		int n = 0;
-		const char *from = strstr(q[i].sql, " FROM");
-		snprintf(names, sizeof names, "%.*s", (int)(from - q[i].sql - 7), q[i].sql + 7);
-		for (char *t = strtok_r(names, ", ", &save); t && n < 16; t = strtok_r(NULL, ", ", &save))
-			col[n++] = t;
-		json_t *arr = json_array();
-		int rc;
-		while ((rc = store_step(st)) == ST_ROW) {
-			json_t *o = json_object();
-			for (int j = 0; j < n; j++) {
-				const char *v = store_col_text(st, j);
-				json_object_set_new(o, col[j], v ? json_string(v) : json_null());
-			}
-			json_array_append_new(arr, o);
-		}
-		store_finalize(st);
-		json_object_set_new(out, q[i].key, arr);
-		if (rc < 0) {
-			json_decref(out);
-			return yj_reply_store_error(r, rc);
-		}
-	}
+	json_t *out;
+	int rc = credit_rules_json(store_conn_get(yj_store(r)), &out);
+	if (rc < 0)
+		return yj_reply_store_error(r, rc);
 	return yj_reply_json(r, 200, out);
 }
 

@@ -96,4 +96,15 @@ int credit_subject_json(store_conn *c, const credit_subject *s, const char *toda
  * decision or one that is not for the subject's kind. */
 int credit_check(store_conn *c, const credit_subject *s, const char *decision, const char *today, json_t **restrictions);
 
+/* The band (points_min, points_max) of point rule code for kind: ST_OK, ST_NOTFOUND or a failure. */
+int credit_point_rule_band(store_conn *c, const char *rule, const char *kind, int64_t *lo, int64_t *hi);
+/* The cycle year of points entry id (0 when absent). */
+int credit_point_year(store_conn *c, int64_t id, int64_t *year);
+/* The rule tables as data (GET /api/v1/credit/rules): *out a new object of arrays (credit_view_store.c). */
+int credit_rules_json(store_conn *c, json_t **out);
+
+/* Points entry id's appeal: its state with the appeal's reason (when reason is set: the appeal) or the
+ * decision's result (otherwise). */
+int credit_point_appeal_set(store_conn *c, int64_t id, const char *state, const char *reason, const char *result);
+
 #endif

@@ -530,3 +530,39 @@ int credit_rule_holds(store_conn *c, const char *kind, int64_t id, const char *c
 	}
 	return rc < 0 ? rc : n > 0;
 }
+
+int credit_point_rule_band(store_conn *c, const char *rule, const char *kind, int64_t *lo, int64_t *hi)
+{
+	*lo = *hi = 0;
+	store_stmt *st = credit_prep(c, "SELECT points_min, points_max FROM credit_point_rules WHERE code = ? AND"
+					" subject_kind = ?", "tt", rule, kind);
+	if (!st)
+		return ST_ERR;
+	int rc = store_step(st);
+	if (rc == ST_ROW) {
+		*lo = store_col_int64(st, 0);
+		*hi = store_col_int64(st, 1);
+	}
+	store_finalize(st);
+	return rc < 0 ? rc : rc == ST_ROW ? ST_OK : ST_NOTFOUND;
+}
+
+int credit_point_year(store_conn *c, int64_t id, int64_t *year)
+{
+	*year = 0;
+	store_stmt *q = credit_prep(c, "SELECT cycle_year FROM credit_points WHERE id = ?", "i", id);
+	if (!q)
+		return ST_ERR;
+	int rc = store_step(q);
+	if (rc == ST_ROW)
+		*year = store_col_int64(q, 0);
+	store_finalize(q);
+	return rc < 0 ? rc : ST_OK;
+}
+
+int credit_point_appeal_set(store_conn *c, int64_t id, const char *state, const char *reason, const char *result)
+{
+	if (reason)
+		return credit_exec(c, NULL, "UPDATE credit_points SET state = ?, appeal_reason = ? WHERE id = ?", "tti", state, reason, id);
+	return credit_exec(c, NULL, "UPDATE credit_points SET state = ?, appeal_result = ? WHERE id = ?", "tti", state, result, id);
+}

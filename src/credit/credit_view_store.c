@@ -184,3 +184,57 @@ int credit_check(store_conn *c, const credit_subject *s, const char *decision, c
 	*restrictions = arr;
 	return ST_OK;
 }
+
+/* The rule tables as data, each row an object of its columns as text. */
+int credit_rules_json(store_conn *c, json_t **res)
+{
+	static const struct { const char *key, *sql; } q[] = {
+		{"points", "SELECT code, subject_kind, behaviour, points_min, points_max, clause, source, match_code FROM"
+			   " credit_point_rules ORDER BY code"},
+		{"consequences", "SELECT code, subject_kind, threshold, consequence, label, months, clause FROM"
+				 " credit_consequence_rules ORDER BY subject_kind, threshold, code"},
+		{"models", "SELECT version, name, grade_a, grade_b, grade_c, active FROM credit_models ORDER BY version"},
+		{"indicators", "SELECT model_version, code, name, weight, fn, per, source FROM credit_indicators ORDER BY"
+			       " model_version, code"},
+		{"lists", "SELECT code, list, subject_kind, condition, param, months, label, clause FROM credit_list_rules ORDER"
+			  " BY code"},
+		{"repair_periods", "SELECT penalty_kind, min_months, max_months, clause FROM credit_repair_periods ORDER BY"
+				   " penalty_kind"},
+		{"decisions", "SELECT code, label, subject_kind FROM credit_decisions ORDER BY code"},
+		{"linkage", "SELECT code, subject_kind, condition, param, decision, reason, clause FROM credit_linkage_rules"
+			    " ORDER BY code"},
+	};
+	json_t *out = json_object();
+	for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
+		store_stmt *st = store_prepare(c, q[i].sql);
+		if (!st) {
+			json_decref(out);
+			return ST_ERR;
+		}
+		/* The column names are the select list's own, read back from the SQL text. */
+		char names[400], *save = NULL, *col[16];
+		int n = 0;
+		const char *from = strstr(q[i].sql, " FROM");
+		snprintf(names, sizeof names, "%.*s", (int)(from - q[i].sql - 7), q[i].sql + 7);
+		for (char *t = strtok_r(names, ", ", &save); t && n < 16; t = strtok_r(NULL, ", ", &save))
+			col[n++] = t;
+		json_t *arr = json_array();
+		int rc;
+		while ((rc = store_step(st)) == ST_ROW) {
+			json_t *o = json_object();
+			for (int j = 0; j < n; j++) {
+				const char *v = store_col_text(st, j);
+				json_object_set_new(o, col[j], v ? json_string(v) : json_null());
+			}
+			json_array_append_new(arr, o);
+		}
+		store_finalize(st);
+		json_object_set_new(out, q[i].key, arr);
+		if (rc < 0) {
+			json_decref(out);
+			return rc;
+		}
+	}
+	*res = out;
+	return ST_OK;
+}

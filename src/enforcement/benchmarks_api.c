@@ -53,21 +53,14 @@ static int bm_tx(store_conn *c, void *arg)
 {
 	struct bm_arg *a = arg;
 	const json_t *b = a->body;
-	store_stmt *st = store_prepare(c, "SELECT version, kinds, legal_max_fen, tiers, review_state FROM enf_benchmarks"
-					  " WHERE code = ? AND active = 1 ORDER BY version DESC LIMIT 1");
-	if (!st)
-		return ST_ERR;
-	store_bind_text(st, 1, a->code, -1);
-	int rc = store_step(st);
-	if (rc != ST_ROW) {
-		store_finalize(st);
-		return rc < 0 ? rc : yj_refuse(&a->ref, 404, "not-found", "未找到该裁量基准", "没有这个违法行为代码，请从裁量基准表中选择。");
-	}
-	int64_t version = store_col_int64(st, 0), legal_max = store_col_int64(st, 2);
-	char kinds[200], *old_tiers = yj_strdup(store_col_text(st, 3)), old_state[32];
-	snprintf(kinds, sizeof kinds, "%s", store_col_text(st, 1));
-	snprintf(old_state, sizeof old_state, "%s", store_col_text(st, 4));
-	store_finalize(st);
+	enf_benchmark_row cur;
+	int rc = enf_benchmark_latest(c, a->code, &cur);
+	if (rc == ST_NOTFOUND)
+		return yj_refuse(&a->ref, 404, "not-found", "未找到该裁量基准", "没有这个违法行为代码，请从裁量基准表中选择。");
+	if (rc < 0)
+		return rc;
+	int64_t version = cur.version, legal_max = cur.legal_max;
+	char *old_tiers = cur.tiers, *kinds = cur.kinds, *old_state = cur.review_state;
 	if (json_integer_value(json_object_get(b, "version")) != version) {
 		rc = yj_refuse(&a->ref, 409, "conflict", "裁量基准已被修改", "该条裁量基准已更新为第 %lld 版，请刷新后在新版本上修改",
 			       (long long)version);
@@ -84,18 +77,7 @@ static int bm_tx(store_conn *c, void *arg)
 	}
 	char *new_tiers = tiers ? json_dumps(tiers, JSON_COMPACT) : yj_strdup(old_tiers);
 	const char *state = json_is_true(json_object_get(b, "reviewed")) ? "reviewed" : old_state;
-	char now[24];
-	snprintf(now, sizeof now, "%lld", (long long)yj_now_ms());
-	char sql[600];
-	snprintf(sql, sizeof sql, "INSERT INTO enf_benchmarks (code, version, name, law, article, clause, kinds, legal_min_fen,"
-				  " legal_max_fen, double_penalty, tiers, review_state, active, updated_at) SELECT code, version + 1, name, law,"
-				  " article, clause, kinds, legal_min_fen, legal_max_fen, double_penalty, ?, ?, 1, %s FROM enf_benchmarks"
-				  " WHERE code = ? AND version = ?", now);
-	const char *p[] = {new_tiers, state, a->code, NULL};
-	if ((rc = enf_exec_text(c, sql, p, version)) < 0)
-		goto done;
-	const char *q[] = {a->code, NULL};
-	if ((rc = enf_exec_text(c, "UPDATE enf_benchmarks SET active = 0 WHERE code = ? AND version = ?", q, version)) < 0)
+	if ((rc = enf_benchmark_next(c, a->code, version, new_tiers, state)) < 0)
 		goto done;
 	char actor[21];
 	yj_id_format(a->who->user_id, actor);

@@ -116,33 +116,10 @@ static int file_tx(store_conn *c, void *arg)
 	yj_id_format(a->x.who->user_id, actor);
 	a->id = yj_id_new();
 	int64_t now = yj_now_ms();
-	if (!(st = store_prepare(c, "INSERT INTO enf_cases (id, clue_id, state, subject_kind, subject_id, subject_name, subject_code,"
-				    " officers, approved_by, filed_on, decision_due, serious, t_public_interest, t_complex, t_other_law,"
-				    " suspect_crime, region_code, department, created_at, updated_at)"
-				    " VALUES (?, ?, 'filed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")))
-		return ST_ERR;
-	store_bind_int64(st, 1, a->id);
-	store_bind_int64(st, 2, a->clue_id);
-	store_bind_text(st, 3, kind, -1);
-	store_bind_int64(st, 4, subject_id);
-	store_bind_text(st, 5, name, -1);
-	store_bind_text(st, 6, code, -1);
-	store_bind_text(st, 7, officers, -1);
-	store_bind_text(st, 8, actor, -1);
-	store_bind_text(st, 9, filed_on, -1);
-	store_bind_text(st, 10, due, -1);
-	store_bind_int64(st, 11, flag_of(b, "serious"));
-	store_bind_int64(st, 12, flag_of(b, "t_public_interest"));
-	store_bind_int64(st, 13, flag_of(b, "t_complex"));
-	store_bind_int64(st, 14, flag_of(b, "t_other_law"));
-	store_bind_int64(st, 15, flag_of(b, "suspect_crime"));
-	store_bind_text(st, 16, region, -1);
-	store_bind_text(st, 17, dept, -1);
-	store_bind_int64(st, 18, now);
-	store_bind_int64(st, 19, now);
-	rc = store_step(st);
-	store_finalize(st);
-	if (rc < 0)
+	enf_case_new n = {a->id, a->clue_id, subject_id, now, kind, name, code, officers, actor, filed_on, due, region, dept,
+			  flag_of(b, "serious"), flag_of(b, "t_public_interest"), flag_of(b, "t_complex"), flag_of(b, "t_other_law"),
+			  flag_of(b, "suspect_crime")};
+	if ((rc = enf_case_insert(c, &n)) < 0)
 		return rc;
 	yj_qb *q = yj_q_update(&enf_clues_t, sc);
 	yj_q_set_text(q, "state", "filed");
@@ -351,12 +328,9 @@ static int case_documents(yj_req *r)
 	if (case_or_reply(r, &id, &clue) < 0)
 		return YJ_OK;
 	store_conn *c = store_conn_get(yj_store(r));
-	store_stmt *st = store_prepare(c, "SELECT doc_id, kind, title, number, step_seq, created_at FROM enf_documents"
-					  " WHERE case_id = ? OR (case_id IS NULL AND clue_id = ?) ORDER BY created_at, id");
+	store_stmt *st = enf_documents_query(c, id, clue);
 	if (!st)
 		return yj_reply_store_error(r, ST_ERR);
-	store_bind_int64(st, 1, id);
-	store_bind_int64(st, 2, clue);
 	json_t *items = json_array();
 	int rc;
 	while ((rc = store_step(st)) == ST_ROW) {
@@ -411,16 +385,8 @@ static int case_document_pdf(yj_req *r)
 	if (case_or_reply(r, &id, &clue) < 0 || yj_path_id_or_reply(r, "doc_id", &doc) < 0)
 		return YJ_OK;
 	store_conn *c = store_conn_get(yj_store(r));
-	store_stmt *st = store_prepare(c, "SELECT COUNT(*) FROM enf_documents WHERE doc_id = ? AND (case_id = ? OR (case_id IS NULL"
-					  " AND clue_id = ?))");
-	if (!st)
-		return yj_reply_store_error(r, ST_ERR);
-	store_bind_int64(st, 1, doc);
-	store_bind_int64(st, 2, id);
-	store_bind_int64(st, 3, clue);
-	int rc = store_step(st);
-	int64_t n = rc == ST_ROW ? store_col_int64(st, 0) : 0;
-	store_finalize(st);
+	int n;
+	int rc = enf_document_of_case(c, doc, id, clue, &n);
 	yj_doc_info d;
 	if (rc >= 0 && n)
 		rc = yj_doc_get(c, NULL, doc, &d);

@@ -306,13 +306,8 @@ int enf_on_clue_referred(store_conn *c, const yj_event_view *ev, void *arg)
 	yj_day_today(today);
 	/* Delivered again (at least once): the clue exists already. Asked first, because a failed insert
 	 * would abort the whole transaction on PostgreSQL. */
-	store_stmt *st = store_prepare(c, "SELECT COUNT(*) FROM enf_clues WHERE source = 'complaint' AND source_ref = ?");
-	if (!st)
-		return ST_ERR;
-	store_bind_text(st, 1, cid, -1);
-	int rc = store_step(st);
-	int64_t seen = rc == ST_ROW ? store_col_int64(st, 0) : 0;
-	store_finalize(st);
+	int seen;
+	int rc = enf_clue_seen(c, "complaint", cid, &seen);
 	if (rc < 0 || seen)
 		return rc < 0 ? rc : ST_OK;
 	enf_clue_new n = {"complaint", cid, kind, name, summary, received && yj_day_parse(received, NULL) == 0 ? received : today,

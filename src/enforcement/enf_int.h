@@ -79,9 +79,42 @@ typedef struct enf_clue_new {
 /* Inserts the clue with its 受理 audit leaf; *id receives it. ST_CONFLICT when (source, ref) exists. */
 int enf_clue_insert(store_conn *c, const enf_clue_new *n, int64_t *id);
 
+/* ---- enf_store.c: the statements of the case, clue, benchmark and public routes ---- */
+/* A case filed from clue_id (strings borrowed; flags 0 or 1; now: created_at and updated_at). */
+typedef struct enf_case_new {
+	int64_t id, clue_id, subject_id, now;
+	const char *subject_kind, *subject_name, *subject_code, *officers, *approved_by, *filed_on, *decision_due, *region, *dept;
+	int serious, t_public_interest, t_complex, t_other_law, suspect_crime;
+} enf_case_new;
+int enf_case_insert(store_conn *c, const enf_case_new *n);
+/* The documents of a case (and of its clue before filing), oldest first: doc_id, kind, title, number, step_seq,
+ * created_at. The caller finalizes; NULL on failure. */
+store_stmt *enf_documents_query(store_conn *c, int64_t case_id, int64_t clue_id);
+/* *yes: document doc belongs to the case (or to its clue before filing). */
+int enf_document_of_case(store_conn *c, int64_t doc, int64_t case_id, int64_t clue_id, int *yes);
+/* *seen: a clue from (source, ref) exists. */
+int enf_clue_seen(store_conn *c, const char *source, const char *ref, int *seen);
+/* The active benchmark rows by code: code, version, name, law, article, clause, kinds, legal_min_fen,
+ * legal_max_fen, double_penalty, tiers, review_state. The caller finalizes; NULL on failure. */
+store_stmt *enf_benchmarks_query(store_conn *c);
+/* The latest active version of a benchmark row; tiers is the JSON text (caller frees). */
+typedef struct enf_benchmark_row {
+	int64_t version, legal_max;
+	char kinds[200], review_state[32];
+	char *tiers;
+} enf_benchmark_row;
+/* ST_OK, ST_NOTFOUND or a failure (tiers NULL then). */
+int enf_benchmark_latest(store_conn *c, const char *code, enf_benchmark_row *b);
+/* Inserts version + 1 of row code with tiers and review_state, and deactivates version. */
+int enf_benchmark_next(store_conn *c, const char *code, int64_t version, const char *tiers, const char *review_state);
+/* The published penalties (双公示) still public on today in regions LIKE region_like, ids below before, newest
+ * first, at most limit rows: k.id, subject_kind, subject_name, subject_code, decision_no, the benchmark's name,
+ * facts, law, article, penalty_kinds, fine_fen, confiscation_fen, decided_on, public_until, region_code,
+ * published_on. The caller finalizes; NULL on failure. */
+store_stmt *enf_penalties_query(store_conn *c, const char *today, const char *region_like, int64_t before, int64_t limit);
+
 /* ---- case oversight: 案件督办 and 行刑衔接 (oversight_api.c, police_api.c; migration 0003) ---- */
 extern const yj_route yj_enf_oversight_routes[], yj_enf_record_routes[], yj_enf_benchmark_routes[];
-extern const char *const enf_tr_cols[];
 /* The request of an oversight action: who, body, the case id; out (new reference) or ref. */
 struct ov_arg {
 	const yj_principal *who;
@@ -93,9 +126,37 @@ struct ov_arg {
 };
 /* A string field of o, "" when absent (borrowed). */
 const char *enf_str(const json_t *o, const char *k);
-/* The case's latest row of table (enf_supervisions, enf_police_transfers) with cols as JSON (*out new
- * reference, NULL when none). */
-int enf_latest(store_conn *c, const char *table, const char *const cols[], int64_t case_id, json_t **out);
+/* ---- oversight_store.c: the SQL of 案件督办 and 行刑衔接 ---- */
+/* The case's latest supervision (enf_sup_latest) or police transfer (enf_tr_latest) as JSON: *out a new
+ * reference, NULL when none. */
+int enf_sup_latest(store_conn *c, int64_t case_id, json_t **out);
+int enf_tr_latest(store_conn *c, int64_t case_id, json_t **out);
+/* A new active supervision (all strings borrowed). */
+typedef struct enf_sup_new {
+	int64_t case_id;
+	const char *office_region, *office_dept, *actor, *reason, *today, *due_on, *report_due, *region, *dept;
+} enf_sup_new;
+int enf_sup_insert(store_conn *c, const enf_sup_new *n);
+/* A report on supervision sid (the count, the day, the next report's due day). */
+int enf_sup_report(store_conn *c, int64_t sid, const char *today, const char *report_due);
+int enf_sup_lift(store_conn *c, int64_t sid, const char *today, const char *reason);
+int enf_sup_escalate(store_conn *c, int64_t sid, const char *today, const char *why);
+/* Up to cap active supervisions due for escalation on today (report overdue, or past their deadline with the
+ * case open) into ids and cases, in a read transaction of their own; *m receives how many. */
+int enf_sup_due(store_conn *c, const char *today, int64_t *ids, int64_t *cases, size_t cap, size_t *m);
+/* A new proposed police transfer (all strings borrowed; attachments the JSON text). */
+typedef struct enf_tr_new {
+	int64_t case_id;
+	const char *reason, *charge, *attachments, *actor, *today, *approve_due, *region, *dept;
+} enf_tr_new;
+int enf_tr_insert(store_conn *c, const enf_tr_new *n);
+/* Records police-transfer action (approve, not_approve, send, receipt, police_decision, reconsider,
+ * reconsider_result) on transfer tr (its JSON): the action's columns bound to texts in order (see the table in
+ * oversight_store.c), its time stamp and updated_at. */
+int enf_tr_update(store_conn *c, const json_t *tr, const char *action, const char *const *texts);
+/* The case's suspect_crime flag; transferred_to (and the flag) when sent to the police. */
+int enf_case_suspect_set(store_conn *c, int64_t case_id, int suspect);
+int enf_case_transferred_set(store_conn *c, int64_t case_id, const char *to);
 /* from + n calendar days, rolled to a working day. */
 int enf_days_after(store_conn *c, const char *from, int64_t n, char out[11]);
 /* The day (Asia/Shanghai) of a time in ms. */

@@ -1,6 +1,7 @@
 /* enf_store.c — the enforcement module's SQL: the case row and its JSON, the steps (timeline) with their
- * audit leaves, settings, the office's abbreviation, benchmarks, clues, the decision
- * events' payload, the store-backed clocks and the to-dos they put. */
+ * audit leaves, settings, the office's abbreviation, benchmarks, clues, the decision events' payload, the
+ * store-backed clocks and the to-dos they put, and the statements of the filing, documents, benchmark-editor
+ * and public routes (oversight_store.c holds 案件督办 and 行刑衔接's). */
 #define _POSIX_C_SOURCE 200809L
 #include "enf_int.h"
 #include "../platform/regions/regions.h"
@@ -530,4 +531,140 @@ int enf_clock_run(store *s, const char *today, int *touched)
 		*touched += a.touched;
 	}
 	return ST_OK;
+}
+
+/* ---- the statements of the case, clue, benchmark and public routes (cases_api.c, clues_api.c,
+ * benchmarks_api.c, public_api.c) ---- */
+
+int enf_case_insert(store_conn *c, const enf_case_new *n)
+{
+	store_stmt *st = store_prepare(c, "INSERT INTO enf_cases (id, clue_id, state, subject_kind, subject_id, subject_name, subject_code,"
+					  " officers, approved_by, filed_on, decision_due, serious, t_public_interest, t_complex, t_other_law,"
+					  " suspect_crime, region_code, department, created_at, updated_at)"
+					  " VALUES (?, ?, 'filed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	if (!st)
+		return ST_ERR;
+	store_bind_int64(st, 1, n->id);
+	store_bind_int64(st, 2, n->clue_id);
+	store_bind_text(st, 3, n->subject_kind, -1);
+	store_bind_int64(st, 4, n->subject_id);
+	store_bind_text(st, 5, n->subject_name, -1);
+	store_bind_text(st, 6, n->subject_code, -1);
+	store_bind_text(st, 7, n->officers, -1);
+	store_bind_text(st, 8, n->approved_by, -1);
+	store_bind_text(st, 9, n->filed_on, -1);
+	store_bind_text(st, 10, n->decision_due, -1);
+	store_bind_int64(st, 11, n->serious);
+	store_bind_int64(st, 12, n->t_public_interest);
+	store_bind_int64(st, 13, n->t_complex);
+	store_bind_int64(st, 14, n->t_other_law);
+	store_bind_int64(st, 15, n->suspect_crime);
+	store_bind_text(st, 16, n->region, -1);
+	store_bind_text(st, 17, n->dept, -1);
+	store_bind_int64(st, 18, n->now);
+	store_bind_int64(st, 19, n->now);
+	int rc = store_step(st);
+	store_finalize(st);
+	return rc < 0 ? rc : ST_OK;
+}
+
+store_stmt *enf_documents_query(store_conn *c, int64_t case_id, int64_t clue_id)
+{
+	store_stmt *st = store_prepare(c, "SELECT doc_id, kind, title, number, step_seq, created_at FROM enf_documents"
+					  " WHERE case_id = ? OR (case_id IS NULL AND clue_id = ?) ORDER BY created_at, id");
+	if (st) {
+		store_bind_int64(st, 1, case_id);
+		store_bind_int64(st, 2, clue_id);
+	}
+	return st;
+}
+
+int enf_document_of_case(store_conn *c, int64_t doc, int64_t case_id, int64_t clue_id, int *yes)
+{
+	*yes = 0;
+	store_stmt *st = store_prepare(c, "SELECT COUNT(*) FROM enf_documents WHERE doc_id = ? AND (case_id = ? OR (case_id IS NULL"
+					  " AND clue_id = ?))");
+	if (!st)
+		return ST_ERR;
+	store_bind_int64(st, 1, doc);
+	store_bind_int64(st, 2, case_id);
+	store_bind_int64(st, 3, clue_id);
+	int rc = store_step(st);
+	*yes = rc == ST_ROW && store_col_int64(st, 0) > 0;
+	store_finalize(st);
+	return rc < 0 ? rc : ST_OK;
+}
+
+int enf_clue_seen(store_conn *c, const char *source, const char *ref, int *seen)
+{
+	*seen = 0;
+	store_stmt *st = store_prepare(c, "SELECT COUNT(*) FROM enf_clues WHERE source = ? AND source_ref = ?");
+	if (!st)
+		return ST_ERR;
+	store_bind_text(st, 1, source, -1);
+	store_bind_text(st, 2, ref, -1);
+	int rc = store_step(st);
+	*seen = rc == ST_ROW && store_col_int64(st, 0) > 0;
+	store_finalize(st);
+	return rc < 0 ? rc : ST_OK;
+}
+
+store_stmt *enf_benchmarks_query(store_conn *c)
+{
+	return store_prepare(c, "SELECT code, version, name, law, article, clause, kinds, legal_min_fen, legal_max_fen,"
+				" double_penalty, tiers, review_state FROM enf_benchmarks WHERE active = 1 ORDER BY code, version");
+}
+
+int enf_benchmark_latest(store_conn *c, const char *code, enf_benchmark_row *b)
+{
+	b->tiers = NULL;
+	store_stmt *st = store_prepare(c, "SELECT version, kinds, legal_max_fen, tiers, review_state FROM enf_benchmarks"
+					  " WHERE code = ? AND active = 1 ORDER BY version DESC LIMIT 1");
+	if (!st)
+		return ST_ERR;
+	store_bind_text(st, 1, code, -1);
+	int rc = store_step(st);
+	if (rc != ST_ROW) {
+		store_finalize(st);
+		return rc < 0 ? rc : ST_NOTFOUND;
+	}
+	b->version = store_col_int64(st, 0);
+	b->legal_max = store_col_int64(st, 2);
+	snprintf(b->kinds, sizeof b->kinds, "%s", store_col_text(st, 1));
+	b->tiers = yj_strdup(store_col_text(st, 3));
+	snprintf(b->review_state, sizeof b->review_state, "%s", store_col_text(st, 4));
+	store_finalize(st);
+	return ST_OK;
+}
+
+int enf_benchmark_next(store_conn *c, const char *code, int64_t version, const char *tiers, const char *review_state)
+{
+	char sql[600];
+	snprintf(sql, sizeof sql, "INSERT INTO enf_benchmarks (code, version, name, law, article, clause, kinds, legal_min_fen,"
+				  " legal_max_fen, double_penalty, tiers, review_state, active, updated_at) SELECT code, version + 1, name, law,"
+				  " article, clause, kinds, legal_min_fen, legal_max_fen, double_penalty, ?, ?, 1, %lld FROM enf_benchmarks"
+				  " WHERE code = ? AND version = ?", (long long)yj_now_ms());
+	const char *p[] = {tiers, review_state, code, NULL};
+	int rc = enf_exec_text(c, sql, p, version);
+	if (rc < 0)
+		return rc;
+	const char *q[] = {code, NULL};
+	return enf_exec_text(c, "UPDATE enf_benchmarks SET active = 0 WHERE code = ? AND version = ?", q, version);
+}
+
+store_stmt *enf_penalties_query(store_conn *c, const char *today, const char *region_like, int64_t before, int64_t limit)
+{
+	store_stmt *st = store_prepare(c, "SELECT k.id, k.subject_kind, k.subject_name, k.subject_code, k.decision_no, b.name, k.facts,"
+					  " b.law, b.article, k.penalty_kinds, k.fine_fen, k.confiscation_fen, k.decided_on,"
+					  " k.public_until, k.region_code, k.published_on FROM enf_cases k LEFT JOIN enf_benchmarks b"
+					  " ON b.code = k.violation_code AND b.version = k.benchmark_version"
+					  " WHERE k.published_on IS NOT NULL AND k.withdrawn_on IS NULL AND k.public_until >= ?"
+					  " AND k.region_code LIKE ? AND k.id < ? ORDER BY k.id DESC LIMIT ?");
+	if (st) {
+		store_bind_text(st, 1, today, -1);
+		store_bind_text(st, 2, region_like, -1);
+		store_bind_int64(st, 3, before);
+		store_bind_int64(st, 4, limit);
+	}
+	return st;
 }

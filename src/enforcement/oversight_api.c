@@ -3,8 +3,8 @@
  * 行刑衔接 (a case suspected of a crime goes to the police: proposal with attachments, approval within 3
  * days, transfer within 24 h with the 案件移送书, the police receipt and decision within 3 days,
  * reconsideration). Each action is a step of the case's timeline (with its audit leaf) and keeps the
- * to-dos; the deadlines are settings of enf_settings (migration 0003, with their sources). SQL lives here
- * with the handlers because each statement serves one action; the rules are small and read beside them. */
+ * to-dos; the deadlines are settings of enf_settings (migration 0003, with their sources). The SQL is
+ * oversight_store.c's. */
 #define _POSIX_C_SOURCE 200809L
 #include "enf_int.h"
 #include "../platform/attach/attach.h"
@@ -18,103 +18,6 @@ const char *enf_str(const json_t *b, const char *k)
 {
 	const char *s = json_string_value(json_object_get(b, k));
 	return s ? s : "";
-}
-
-/* Columns of each table read into JSON: ids as strings, counts and times as integers, the rest text. */
-static const char *const sup_cols[] = {"id", "case_id", "state", "office_region", "office_department", "supervisor", "reason",
-				       "started_on", "due_on", "report_due", "reports", "last_report_on", "escalated_on",
-				       "escalation_reason", "lifted_on", "lift_reason", NULL};
-const char *const enf_tr_cols[] = {"id", "case_id", "state", "reason", "charge", "attachments", "proposed_by", "proposed_on",
-				      "approve_due", "approved_by", "approved_at", "approval_opinion", "receiving_org", "sent_at",
-				      "letter_no", "receipt_on", "receipt_no", "police_decision_due", "police_decision",
-				      "police_decided_on", "police_reason", "reconsider_requested_on", "reconsider_reason",
-				      "reconsider_due", "reconsider_result", "reconsider_on", NULL};
-
-/* The latest row of table for the case (NULL in *out when none). */
-int enf_latest(store_conn *c, const char *table, const char *const cols[], int64_t case_id, json_t **out)
-{
-	char sql[1200];
-	size_t n = (size_t)snprintf(sql, sizeof sql, "SELECT ");
-	for (int i = 0; cols[i]; i++)
-		n += (size_t)snprintf(sql + n, sizeof sql - n, "%s%s", i ? ", " : "", cols[i]);
-	snprintf(sql + n, sizeof sql - n, " FROM %s WHERE case_id = ? ORDER BY created_at DESC, id DESC LIMIT 1", table);
-	*out = NULL;
-	store_stmt *st = store_prepare(c, sql);
-	if (!st)
-		return ST_ERR;
-	store_bind_int64(st, 1, case_id);
-	int rc = store_step(st);
-	if (rc == ST_ROW) {
-		json_t *o = json_object();
-		for (int i = 0; cols[i]; i++) {
-			const char *k = cols[i];
-			if (store_col_is_null(st, i))
-				json_object_set_new(o, k, json_null());
-			else if (!strcmp(k, "id") || !strcmp(k, "case_id")) {
-				char s[21];
-				yj_id_format(store_col_int64(st, i), s);
-				json_object_set_new(o, k, json_string(s));
-			} else if (!strcmp(k, "reports") || !strcmp(k, "approved_at") || !strcmp(k, "sent_at"))
-				json_object_set_new(o, k, json_integer(store_col_int64(st, i)));
-			else if (!strcmp(k, "attachments"))
-				json_object_set_new(o, k, json_loads(store_col_text(st, i), 0, NULL));
-			else
-				json_object_set_new(o, k, json_string(store_col_text(st, i)));
-		}
-		*out = o;
-		rc = ST_OK;
-	}
-	store_finalize(st);
-	return rc < 0 ? rc : ST_OK;
-}
-
-/* The day `from` + n calendar days (rolled to a working day when it ends on a rest day). */
-int enf_days_after(store_conn *c, const char *from, int64_t n, char out[11])
-{
-	return enf_period_end(c, from, (int)n, 0, out);
-}
-
-/* The day of a time in ms (Asia/Shanghai). */
-void enf_day_of_ms(int64_t ms, char out[11])
-{
-	yj_day_format((ms + 8 * 3600000LL) / 86400000LL, out);
-}
-
-int enf_exec_text(store_conn *c, const char *sql, const char *const *texts, int64_t last)
-{
-	store_stmt *st = store_prepare(c, sql);
-	if (!st)
-		return ST_ERR;
-	int i = 0;
-	for (; texts[i]; i++)
-		store_bind_text(st, i + 1, texts[i][0] == '\x01' ? NULL : texts[i], -1);
-	store_bind_int64(st, i + 1, last);
-	int rc = store_step(st);
-	store_finalize(st);
-	return rc < 0 ? rc : ST_OK;
-}
-
-/* Bumps the case's version (serialising concurrent steps on it) and appends the step. */
-int enf_side_step(store_conn *c, int64_t case_id, const json_t *row, const char *action, const char *from, const char *to,
-		     const char *actor, const char *today, json_t *data)
-{
-	store_stmt *st = store_prepare(c, "UPDATE enf_cases SET version = version + 1, updated_at = ?, state = ? WHERE id = ?");
-	if (!st) {
-		json_decref(data);
-		return ST_ERR;
-	}
-	store_bind_int64(st, 1, yj_now_ms());
-	store_bind_text(st, 2, to, -1);
-	store_bind_int64(st, 3, case_id);
-	int rc = store_step(st);
-	store_finalize(st);
-	if (rc < 0) {
-		json_decref(data);
-		return rc;
-	}
-	int seq = 0;
-	return enf_step_append(c, case_id, action, from, to, actor, today, data, enf_str(row, "region_code"), enf_str(row, "department"),
-			       &seq);
 }
 
 /* The county office's region prefix of a case region (a town's case belongs to its county). */
@@ -159,7 +62,7 @@ static int sup_tx(store_conn *c, void *arg)
 	int rc = enf_case_load(c, &a->who->scope, a->id, &row, &k);
 	if (rc < 0)
 		return rc;
-	if ((rc = enf_latest(c, "enf_supervisions", sup_cols, a->id, &sup)) < 0)
+	if ((rc = enf_sup_latest(c, a->id, &sup)) < 0)
 		goto out;
 	int live = sup && strcmp(enf_str(sup, "state"), "lifted");
 	int higher = a->who->role_bit == ROLE_LEADER &&
@@ -186,28 +89,9 @@ static int sup_tx(store_conn *c, void *arg)
 		yj_day_format(t + every, next);
 		if (strcmp(next, enf_str(b, "due_on")) > 0)
 			snprintf(next, sizeof next, "%s", enf_str(b, "due_on"));
-		store_stmt *st = store_prepare(c, "INSERT INTO enf_supervisions (id, case_id, state, office_region, office_department,"
-						  " supervisor, reason, started_on, due_on, report_due, region_code, department, created_at)"
-						  " VALUES (?, ?, 'active', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-		if (!st) {
-			rc = ST_ERR;
-			goto out;
-		}
-		store_bind_int64(st, 1, yj_id_new());
-		store_bind_int64(st, 2, a->id);
-		store_bind_text(st, 3, a->who->region_code, -1);
-		store_bind_text(st, 4, a->who->department, -1);
-		store_bind_text(st, 5, actor, -1);
-		store_bind_text(st, 6, enf_str(b, "reason"), -1);
-		store_bind_text(st, 7, today, -1);
-		store_bind_text(st, 8, enf_str(b, "due_on"), -1);
-		store_bind_text(st, 9, next, -1);
-		store_bind_text(st, 10, enf_str(row, "region_code"), -1);
-		store_bind_text(st, 11, enf_str(row, "department"), -1);
-		store_bind_int64(st, 12, yj_now_ms());
-		rc = store_step(st);
-		store_finalize(st);
-		if (rc < 0)
+		enf_sup_new n = {a->id, a->who->region_code, a->who->department, actor, enf_str(b, "reason"), today,
+				 enf_str(b, "due_on"), next, enf_str(row, "region_code"), enf_str(row, "department")};
+		if ((rc = enf_sup_insert(c, &n)) < 0)
 			goto out;
 		rc = enf_side_step(c, a->id, row, "supervise", k.state, k.state, actor, today,
 			       json_pack("{s:s, s:s, s:s}", "reason", enf_str(b, "reason"), "due_on", enf_str(b, "due_on"), "office",
@@ -229,20 +113,9 @@ static int sup_tx(store_conn *c, void *arg)
 		int64_t t;
 		yj_day_parse(today, &t);
 		yj_day_format(t + every, next);
-		store_stmt *st = store_prepare(c, "UPDATE enf_supervisions SET reports = reports + 1, last_report_on = ?,"
-						  " report_due = ? WHERE id = ?");
-		if (!st) {
-			rc = ST_ERR;
-			goto out;
-		}
 		int64_t sid;
 		yj_id_parse(enf_str(sup, "id"), &sid);
-		store_bind_text(st, 1, today, -1);
-		store_bind_text(st, 2, next, -1);
-		store_bind_int64(st, 3, sid);
-		rc = store_step(st);
-		store_finalize(st);
-		if (rc < 0)
+		if ((rc = enf_sup_report(c, sid, today, next)) < 0)
 			goto out;
 		json_t *data = json_pack("{s:s, s:s, s:s}", "progress", enf_str(b, "progress"), "due_on", enf_str(sup, "due_on"), "state",
 					 enf_state_label(k.state));
@@ -266,9 +139,7 @@ static int sup_tx(store_conn *c, void *arg)
 		}
 		int64_t sid;
 		yj_id_parse(enf_str(sup, "id"), &sid);
-		const char *p[] = {today, enf_str(b, "reason"), NULL};
-		if ((rc = enf_exec_text(c, "UPDATE enf_supervisions SET state = 'lifted', lifted_on = ?, lift_reason = ? WHERE id = ?", p,
-				    sid)) < 0 ||
+		if ((rc = enf_sup_lift(c, sid, today, enf_str(b, "reason"))) < 0 ||
 		    (rc = yj_todo_close(c, TODO_SUP, "enforcement_supervision", sid, YJ_TODO_DONE)) < 0 ||
 		    (rc = yj_todo_close(c, TODO_ESC, "enforcement_supervision", sid, YJ_TODO_DONE)) < 0)
 			goto out;
@@ -280,7 +151,7 @@ static int sup_tx(store_conn *c, void *arg)
 	}
 	if (rc >= 0 && strcmp(action, "lift")) {
 		json_decref(sup);
-		if ((rc = enf_latest(c, "enf_supervisions", sup_cols, a->id, &sup)) >= 0)
+		if ((rc = enf_sup_latest(c, a->id, &sup)) >= 0)
 			rc = sup_todo(c, sup, row, &k);
 	}
 	if (rc >= 0)
@@ -305,14 +176,12 @@ static int escalate_tx(store_conn *c, void *arg)
 	yj_scope_unrestricted(&all);
 	char why[200], title[400], link[64];
 	int rc = enf_case_load(c, &all, a->case_id, &row, &k);
-	if (rc < 0 || (rc = enf_latest(c, "enf_supervisions", sup_cols, a->case_id, &sup)) < 0)
+	if (rc < 0 || (rc = enf_sup_latest(c, a->case_id, &sup)) < 0)
 		goto out;
 	if (!sup || strcmp(enf_str(sup, "state"), "active"))
 		goto out; /* lifted or escalated meanwhile */
 	snprintf(why, sizeof why, "%s", strcmp(enf_str(sup, "due_on"), a->today) < 0 ? "超过督办期限未办结" : "未按期报送督办报告");
-	const char *p[] = {a->today, why, NULL};
-	if ((rc = enf_exec_text(c, "UPDATE enf_supervisions SET state = 'escalated', escalated_on = ?, escalation_reason = ?"
-			       " WHERE id = ?", p, a->id)) < 0)
+	if ((rc = enf_sup_escalate(c, a->id, a->today, why)) < 0)
 		goto out;
 	snprintf(title, sizeof title, "督办升级：%s（%s，督办期限 %s）", enf_str(row, "subject_name"), why, enf_str(sup, "due_on"));
 	snprintf(link, sizeof link, "/enforcement/cases/%s", enf_str(row, "id"));
@@ -337,24 +206,7 @@ int enf_supervision_clock_run(store *s, const char *today, int *n)
 	int64_t ids[200], cases[200];
 	size_t m = 0;
 	*n = 0;
-	int rc = store_begin(c, 0);
-	if (rc < 0)
-		return rc;
-	store_stmt *st = store_prepare(c, "SELECT s.id, s.case_id FROM enf_supervisions s JOIN enf_cases c ON c.id = s.case_id"
-					  " WHERE s.state = 'active' AND (s.report_due < ? OR (s.due_on < ? AND c.state NOT IN"
-					  " ('closed', 'revoked', 'transferred'))) ORDER BY s.due_on, s.id LIMIT 200");
-	if (!st) {
-		store_rollback(c);
-		return ST_ERR;
-	}
-	store_bind_text(st, 1, today, -1);
-	store_bind_text(st, 2, today, -1);
-	while (m < 200 && (rc = store_step(st)) == ST_ROW) {
-		ids[m] = store_col_int64(st, 0);
-		cases[m++] = store_col_int64(st, 1);
-	}
-	store_finalize(st);
-	store_rollback(c);
+	int rc = enf_sup_due(c, today, ids, cases, 200, &m);
 	if (rc < 0)
 		return rc;
 	for (size_t i = 0; i < m; i++) {
@@ -370,8 +222,8 @@ int enf_supervision_clock_run(store *s, const char *today, int *n)
 int enf_oversight_json(store_conn *c, int64_t case_id, const char *today, json_t *row)
 {
 	json_t *sup = NULL, *tr = NULL;
-	int rc = enf_latest(c, "enf_supervisions", sup_cols, case_id, &sup);
-	if (rc < 0 || (rc = enf_latest(c, "enf_police_transfers", enf_tr_cols, case_id, &tr)) < 0) {
+	int rc = enf_sup_latest(c, case_id, &sup);
+	if (rc < 0 || (rc = enf_tr_latest(c, case_id, &tr)) < 0) {
 		json_decref(sup);
 		return rc;
 	}

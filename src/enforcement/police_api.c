@@ -111,15 +111,6 @@ static int attachments_check(store_conn *c, const json_t *arr, yj_refusal *f, ch
 	return ST_OK;
 }
 
-static int tr_update(store_conn *c, const char *sets, const char *const *texts, const json_t *tr)
-{
-	char sql[600];
-	int64_t tid;
-	yj_id_parse(enf_str(tr, "id"), &tid);
-	snprintf(sql, sizeof sql, "UPDATE enf_police_transfers SET %s, updated_at = %lld WHERE id = ?", sets, (long long)yj_now_ms());
-	return enf_exec_text(c, sql, texts, tid);
-}
-
 static int tr_propose(store_conn *c, struct ov_arg *a, const json_t *row, const enf_case *k, const json_t *tr, const char *actor,
 		      const char *today)
 {
@@ -144,28 +135,9 @@ static int tr_propose(store_conn *c, struct ov_arg *a, const json_t *row, const 
 		free(att);
 		return rc;
 	}
-	store_stmt *st = store_prepare(c, "INSERT INTO enf_police_transfers (id, case_id, state, reason, charge, attachments,"
-					  " proposed_by, proposed_on, approve_due, region_code, department, created_at, updated_at)"
-					  " VALUES (?, ?, 'proposed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-	if (!st) {
-		free(att);
-		return ST_ERR;
-	}
-	int64_t now = yj_now_ms();
-	store_bind_int64(st, 1, yj_id_new());
-	store_bind_int64(st, 2, a->id);
-	store_bind_text(st, 3, enf_str(b, "reason"), -1);
-	store_bind_text(st, 4, enf_str(b, "charge"), -1);
-	store_bind_text(st, 5, att, -1);
-	store_bind_text(st, 6, actor, -1);
-	store_bind_text(st, 7, today, -1);
-	store_bind_text(st, 8, due, -1);
-	store_bind_text(st, 9, enf_str(row, "region_code"), -1);
-	store_bind_text(st, 10, enf_str(row, "department"), -1);
-	store_bind_int64(st, 11, now);
-	store_bind_int64(st, 12, now);
-	rc = store_step(st);
-	store_finalize(st);
+	enf_tr_new n = {a->id, enf_str(b, "reason"), enf_str(b, "charge"), att, actor, today, due, enf_str(row, "region_code"),
+			enf_str(row, "department")};
+	rc = enf_tr_insert(c, &n);
 	json_t *data = json_pack("{s:s, s:s, s:s, s:o}", "reason", enf_str(b, "reason"), "charge", enf_str(b, "charge"), "approve_due", due,
 				 "attachments", json_loads(att, 0, NULL));
 	free(att);
@@ -173,15 +145,7 @@ static int tr_propose(store_conn *c, struct ov_arg *a, const json_t *row, const 
 		json_decref(data);
 		return rc;
 	}
-	store_stmt *u = store_prepare(c, "UPDATE enf_cases SET suspect_crime = 1 WHERE id = ?");
-	if (!u) {
-		json_decref(data);
-		return ST_ERR;
-	}
-	store_bind_int64(u, 1, a->id);
-	rc = store_step(u);
-	store_finalize(u);
-	if (rc < 0) {
+	if ((rc = enf_case_suspect_set(c, a->id, 1)) < 0) {
 		json_decref(data);
 		return rc;
 	}
@@ -201,7 +165,7 @@ int enf_police_tx(store_conn *c, void *arg)
 	int rc = enf_case_load(c, &a->who->scope, a->id, &row, &k);
 	if (rc < 0)
 		return rc;
-	if ((rc = enf_latest(c, "enf_police_transfers", enf_tr_cols, a->id, &tr)) < 0)
+	if ((rc = enf_tr_latest(c, a->id, &tr)) < 0)
 		goto out;
 	const char *s = tr ? enf_str(tr, "state") : "";
 	int leader = a->who->role_bit == ROLE_LEADER, officer = is_officer(&k, a->who->user_id);
@@ -236,8 +200,6 @@ int enf_police_tx(store_conn *c, void *arg)
 		goto out;
 	}
 	json_t *data = NULL;
-	char ms[24];
-	snprintf(ms, sizeof ms, "%lld", (long long)yj_now_ms());
 	if (!strcmp(action, "approve")) {
 		if (!*enf_str(b, "receiving_org"))
 			yj_refusal_field(&a->ref, "receiving_org", "请填写接收移送的公安机关（同级公安机关）");
@@ -248,9 +210,7 @@ int enf_police_tx(store_conn *c, void *arg)
 			goto out;
 		}
 		const char *p[] = {actor, enf_str(b, "opinion"), enf_str(b, "receiving_org"), NULL};
-		char sets[200];
-		snprintf(sets, sizeof sets, "state = 'approved', approved_by = ?, approval_opinion = ?, receiving_org = ?, approved_at = %s", ms);
-		rc = tr_update(c, sets, p, tr);
+		rc = enf_tr_update(c, tr, action, p);
 		data = json_pack("{s:s, s:s, s:b}", "opinion", enf_str(b, "opinion"), "receiving_org", enf_str(b, "receiving_org"), "late",
 				 strcmp(today, enf_str(tr, "approve_due")) > 0);
 	} else if (!strcmp(action, "not_approve")) {
@@ -260,15 +220,10 @@ int enf_police_tx(store_conn *c, void *arg)
 			goto out;
 		}
 		const char *p[] = {actor, enf_str(b, "reason"), NULL};
-		rc = tr_update(c, "state = 'not_approved', approved_by = ?, approval_opinion = ?", p, tr);
+		rc = enf_tr_update(c, tr, action, p);
 		/* the leader decided the matter is not for the police: the case goes on administratively */
-		store_stmt *u = rc < 0 ? NULL : store_prepare(c, "UPDATE enf_cases SET suspect_crime = 0 WHERE id = ?");
-		if (u) {
-			store_bind_int64(u, 1, a->id);
-			rc = store_step(u);
-			store_finalize(u);
-		} else if (rc >= 0)
-			rc = ST_ERR;
+		if (rc >= 0)
+			rc = enf_case_suspect_set(c, a->id, 0);
 		data = json_pack("{s:s}", "reason", enf_str(b, "reason"));
 	} else if (!strcmp(action, "send")) {
 		int64_t late = yj_now_ms() - json_integer_value(json_object_get(tr, "approved_at")) >
@@ -278,22 +233,11 @@ int enf_police_tx(store_conn *c, void *arg)
 				 "late", (int)late);
 		char no[160], to[260];
 		snprintf(to, sizeof to, "police:%s", enf_str(tr, "receiving_org"));
-		store_stmt *u = store_prepare(c, "UPDATE enf_cases SET transferred_to = ?, suspect_crime = 1 WHERE id = ?");
-		if (!u) {
-			rc = ST_ERR;
-			goto step;
-		}
-		store_bind_text(u, 1, to, -1);
-		store_bind_int64(u, 2, a->id);
-		rc = store_step(u);
-		store_finalize(u);
-		if (rc < 0 || (rc = enf_doc_issue(c, "transfer_letter", a->id, 0, row, data, 0, actor, NULL, no)) < 0)
+		if ((rc = enf_case_transferred_set(c, a->id, to)) < 0 || (rc = enf_doc_issue(c, "transfer_letter", a->id, 0, row, data, 0, actor, NULL, no)) < 0)
 			goto step;
 		json_object_set_new(data, "number", json_string(no));
 		const char *p[] = {no, NULL};
-		char sets[120];
-		snprintf(sets, sizeof sets, "state = 'sent', letter_no = ?, sent_at = %s", ms);
-		if ((rc = tr_update(c, sets, p, tr)) < 0)
+		if ((rc = enf_tr_update(c, tr, action, p)) < 0)
 			goto step;
 		/* the case leaves the office's hands: its state becomes 移送 (closing needs this record) */
 		rc = enf_side_step(c, a->id, row, "police_transfer_send", k.state, "transferred", actor, today, data);
@@ -314,7 +258,7 @@ int enf_police_tx(store_conn *c, void *arg)
 		if ((rc = enf_days_after(c, on, enf_setting(c, "police_decide_days", 3), due)) < 0)
 			goto out;
 		const char *p[] = {on, *enf_str(b, "receipt_no") ? enf_str(b, "receipt_no") : "\x01", due, NULL};
-		rc = tr_update(c, "state = 'received', receipt_on = ?, receipt_no = ?, police_decision_due = ?", p, tr);
+		rc = enf_tr_update(c, tr, action, p);
 		data = json_pack("{s:s, s:s, s:s}", "receipt_on", on, "receipt_no", enf_str(b, "receipt_no"), "police_decision_due", due);
 	} else if (!strcmp(action, "police_decision")) {
 		const char *dec = enf_str(b, "decision"), *on = enf_str(b, "decided_on");
@@ -335,7 +279,7 @@ int enf_police_tx(store_conn *c, void *arg)
 		if (!strcmp(dec, "not_accepted") && (rc = enf_days_after(c, today, enf_setting(c, "reconsider_request_days", 3), due)) < 0)
 			goto out;
 		const char *p[] = {dec, dec, on, *enf_str(b, "reason") ? enf_str(b, "reason") : "\x01", *due ? due : "\x01", NULL};
-		rc = tr_update(c, "state = ?, police_decision = ?, police_decided_on = ?, police_reason = ?, reconsider_due = ?", p, tr);
+		rc = enf_tr_update(c, tr, action, p);
 		data = json_pack("{s:s, s:s, s:s, s:b}", "decision", dec, "decided_on", on, "reason", enf_str(b, "reason"), "late",
 				 strcmp(on, enf_str(tr, "police_decision_due")) > 0);
 	} else if (!strcmp(action, "reconsider")) {
@@ -352,7 +296,7 @@ int enf_police_tx(store_conn *c, void *arg)
 		if ((rc = enf_days_after(c, today, enf_setting(c, "reconsider_decide_days", 3), due)) < 0)
 			goto out;
 		const char *p[] = {today, enf_str(b, "reason"), due, NULL};
-		rc = tr_update(c, "state = 'reconsidering', reconsider_requested_on = ?, reconsider_reason = ?, reconsider_due = ?", p, tr);
+		rc = enf_tr_update(c, tr, action, p);
 		data = json_pack("{s:s, s:s}", "reason", enf_str(b, "reason"), "reconsider_due", due);
 	} else { /* reconsider_result */
 		const char *res = enf_str(b, "result"), *on = enf_str(b, "decided_on");
@@ -367,7 +311,7 @@ int enf_police_tx(store_conn *c, void *arg)
 			goto out;
 		}
 		const char *p[] = {res, res, on, NULL};
-		rc = tr_update(c, "state = ?, reconsider_result = ?, reconsider_on = ?", p, tr);
+		rc = enf_tr_update(c, tr, action, p);
 		data = json_pack("{s:s, s:s}", "result", res, "decided_on", on);
 	}
 step:
@@ -389,7 +333,7 @@ done:
 	tr = row = NULL;
 	yj_scope all;
 	yj_scope_unrestricted(&all);
-	if ((rc = enf_case_load(c, &all, a->id, &row, &k)) < 0 || (rc = enf_latest(c, "enf_police_transfers", enf_tr_cols, a->id, &tr)) < 0 ||
+	if ((rc = enf_case_load(c, &all, a->id, &row, &k)) < 0 || (rc = enf_tr_latest(c, a->id, &tr)) < 0 ||
 	    (rc = tr_todo(c, tr, row, &k)) < 0 || (rc = enf_todos_sync(c, a->id)) < 0)
 		goto out;
 	rc = enf_case_full(c, &a->who->scope, a->id, &a->out);

@@ -14,9 +14,7 @@
 
 static int benchmarks_list(yj_req *r)
 {
-	store_stmt *st = store_prepare(store_conn_get(yj_store(r)),
-				       "SELECT code, version, name, law, article, clause, kinds, legal_min_fen, legal_max_fen,"
-				       " double_penalty, tiers, review_state FROM enf_benchmarks WHERE active = 1 ORDER BY code, version");
+	store_stmt *st = enf_benchmarks_query(store_conn_get(yj_store(r)));
 	if (!st)
 		return yj_reply_store_error(r, ST_ERR);
 	json_t *items = json_array();
@@ -273,18 +271,9 @@ static int public_penalties(yj_req *r)
 	}
 	yj_day_today(today);
 	store_conn *c = store_conn_get(yj_store(r));
-	store_stmt *st = store_prepare(c, "SELECT k.id, k.subject_kind, k.subject_name, k.subject_code, k.decision_no, b.name, k.facts,"
-					  " b.law, b.article, k.penalty_kinds, k.fine_fen, k.confiscation_fen, k.decided_on,"
-					  " k.public_until, k.region_code, k.published_on FROM enf_cases k LEFT JOIN enf_benchmarks b"
-					  " ON b.code = k.violation_code AND b.version = k.benchmark_version"
-					  " WHERE k.published_on IS NOT NULL AND k.withdrawn_on IS NULL AND k.public_until >= ?"
-					  " AND k.region_code LIKE ? AND k.id < ? ORDER BY k.id DESC LIMIT ?");
+	store_stmt *st = enf_penalties_query(c, today, pat, before, limit + 1);
 	if (!st)
 		return yj_reply_store_error(r, ST_ERR);
-	store_bind_text(st, 1, today, -1);
-	store_bind_text(st, 2, pat, -1);
-	store_bind_int64(st, 3, before);
-	store_bind_int64(st, 4, limit + 1);
 	json_t *items = json_array(), *next = json_null();
 	int rc, n = 0;
 	while ((rc = store_step(st)) == ST_ROW) {

@@ -219,3 +219,23 @@ test('the outbox pushes list entries signed to a department, retried until it an
   assert.equal(readFileSync(path.join(dir, `${last.event}.json`), 'utf8'), last.body);
   assert.equal(readFileSync(path.join(dir, `${last.event}.json.sig`), 'utf8'), last.sig);
 });
+
+test('appeal (申辩) and its decision: an accepted appeal voids the points and drops them from the year', async () => {
+  const today = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+  let r = await points(prac, 'practitioner', 'MIP-B1', 1, today, '温鹿医保记〔2026〕申1号');
+  assert.equal(r.status, 201, JSON.stringify(r.data));
+  const year = today.slice(0, 4), total = r.data.points_by_year[year];
+  const p = r.data.points.find((x) => x.source_doc === '温鹿医保记〔2026〕申1号');
+  r = await leader.post(`/api/v1/credit/points/${p.id}/appeal-decision`, { result: 'accepted', reason: '无申辩' });
+  assert.equal(r.status, 409, 'no appeal to decide yet');
+  r = await admin.post(`/api/v1/credit/points/${p.id}/appeal`, { reason: '当日已整改，情节轻微' });
+  assert.equal(r.status, 200, JSON.stringify(r.data));
+  assert.equal(r.data.state, 'appealed');
+  r = await leader.post(`/api/v1/credit/points/${p.id}/appeal-decision`, { result: 'accepted', reason: '申辩成立' });
+  assert.equal(r.status, 200, JSON.stringify(r.data));
+  assert.deepEqual([r.data.state, r.data.appeal_result], ['void', 'accepted']);
+  const f = (await admin.get(`/api/v1/credit/subjects/${prac.id}`)).data;
+  const q = f.points.find((x) => x.id === p.id);
+  assert.deepEqual([q.state, q.appeal_result], ['void', 'accepted']);
+  assert.equal(f.points_by_year[year] ?? 0, total - 1, 'the voided point no longer counts');
+});
