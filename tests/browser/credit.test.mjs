@@ -48,10 +48,12 @@ async function apiCall(method, url, body) {
   }, { method, url, body });
 }
 
-async function prompt(text) {
-  const box = page.locator('.el-message-box:visible');
+// Fills and confirms the prompt whose confirm button reads `button`: when one prompt follows another, the
+// first is still fading out (and visible) while the second opens.
+async function prompt(text, button) {
+  const box = page.locator('.el-message-box:visible').filter({ has: page.locator('.el-button--primary', { hasText: button }) });
   await box.locator('input, textarea').first().fill(text);
-  await box.locator('.el-button--primary').click();
+  await box.locator('.el-button--primary', { hasText: button }).click();
   await box.waitFor({ state: 'hidden' }).catch(() => {});
 }
 
@@ -92,8 +94,8 @@ test('credit: the subject\'s credit section, a repair application and its approv
     const sec = page.locator('[data-test=credit-section]');
     await sec.locator('.el-tabs__item').filter({ hasText: '信用档案' }).click();
     await sec.locator('[data-test=credit-repair]').first().click();
-    await prompt('本机构承诺依法执业、诚信守法');
-    await prompt('罚款已缴纳，整改报告已提交');
+    await prompt('本机构承诺依法执业、诚信守法', '下一步');
+    await prompt('罚款已缴纳，整改报告已提交', '提交');
     await page.locator('.el-message--success').filter({ hasText: '已提交修复申请' }).waitFor();
   });
   await step('the leader approves it in 信用监管; the record shows 已修复', async () => {
@@ -101,7 +103,7 @@ test('credit: the subject\'s credit section, a repair application and its approv
     await page.locator('.el-tabs__item').filter({ hasText: '信用修复' }).click();
     const row = page.locator('[data-test=repairs-table] .el-table__row').filter({ hasText: inst.id });
     await row.locator('[data-test=repair-approve]').click();
-    await prompt('已纠正失信行为，准予修复');
+    await prompt('已纠正失信行为，准予修复', '提交');
     await page.locator('.el-message--success').filter({ hasText: '已审核' }).waitFor();
     const r = await apiCall('GET', `/api/v1/credit/subjects/${inst.id}`);
     assert.ok(r.data.records.some((x) => x.category === 'penalty' && x.state === 'repaired'));
