@@ -202,7 +202,7 @@ test('entries per day: counted by the database over every entry the caller may l
 // ---- records against the log ----
 
 const sql = (q) => (srv.db.startsWith('sqlite:')
-  ? execFileSync('sqlite3', [srv.db.slice(7), q], { encoding: 'utf8' })
+  ? execFileSync('sqlite3', ['-cmd', '.timeout 10000', srv.db.slice(7), q], { encoding: 'utf8' })
   : execFileSync('psql', [srv.db, '-qAtc', q], { encoding: 'utf8' }));
 
 function verifyRecords(extra = []) {

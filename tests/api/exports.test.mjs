@@ -11,7 +11,7 @@ let srv, admin;
 const N = 110000;
 
 const sql = (q) => (srv.db.startsWith('sqlite:')
-  ? execFileSync('sqlite3', [srv.db.slice(7), q], { encoding: 'utf8' })
+  ? execFileSync('sqlite3', ['-cmd', '.timeout 10000', srv.db.slice(7), q], { encoding: 'utf8' })
   : execFileSync('psql', [srv.db, '-qAtc', q], { encoding: 'utf8' })).trim();
 
 // Peak resident memory of the server process, in KiB (VmHWM of /proc).

@@ -174,7 +174,7 @@ const lic = (...rows) => [LIC_HEADER, ...rows].join('\r\n') + '\r\n';
 const dbCount = (table) => {
   const sql = `SELECT COUNT(*) FROM ${table}`;
   return srv.db.startsWith('sqlite:')
-    ? Number(execFileSync('sqlite3', [srv.db.slice(7), sql], { encoding: 'utf8' }).trim())
+    ? Number(execFileSync('sqlite3', ['-cmd', '.timeout 10000', srv.db.slice(7), sql], { encoding: 'utf8' }).trim())
     : Number(execFileSync('psql', [srv.db, '-Atc', sql], { encoding: 'utf8' }).trim());
 };
 

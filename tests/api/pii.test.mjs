@@ -409,7 +409,7 @@ test('state hashes of personal records are keyed; audit verify --records checks 
   } finally { rmSync(empty, { recursive: true, force: true }); }
   // a birth date changed behind the platform's back is named
   const q = `UPDATE practitioners SET birth_date = '1975-12-30' WHERE id = ${doctor.pid}`;
-  if (srv.db.startsWith('sqlite:')) execFileSync('sqlite3', [srv.db.slice(7), q]);
+  if (srv.db.startsWith('sqlite:')) execFileSync('sqlite3', ['-cmd', '.timeout 10000', srv.db.slice(7), q]);
   else execFileSync('psql', [srv.db, '-qAtc', q]);
   v = verify(srv.keys);
   assert.equal(v.status, 1, v.out);
