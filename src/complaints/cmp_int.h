@@ -65,6 +65,15 @@ int cmp_insert(store_conn *c, const cmp_new *n, int64_t now);
 int cmp_update(store_conn *c, int64_t id, const json_t *set, int64_t now);
 
 /* Appends a step to the timeline; public_note is what the reporter reads ("" for none). */
+/* One due row of a sweep: its id, the day of the run, and whether the transaction acted on it. */
+typedef struct cmp_sweep_arg {
+	int64_t id;
+	const char *today;
+	int done;
+} cmp_sweep_arg;
+/* Runs one(c, cmp_sweep_arg *) in a transaction of its own for every id that sql (parameters: today, then
+ * the last id seen; ORDER BY id LIMIT 200) returns, in pages of 200; *count receives how many acted. */
+int cmp_sweep(store *s, const char *sql, const char *today, store_tx_fn one, int *count);
 int cmp_step_add(store_conn *c, int64_t id, const char *step, const char *public_note, const char *actor, int64_t now);
 /* The timeline, oldest first; with for_public the actor is left out. */
 int cmp_steps_json(store_conn *c, int64_t id, int for_public, json_t **out);

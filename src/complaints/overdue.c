@@ -80,6 +80,41 @@ int yj_cmp_overdue_run(store *s, const char *today, int *raised)
 	return ST_OK;
 }
 
+int cmp_sweep(store *s, const char *sql, const char *today, store_tx_fn one, int *count)
+{
+	int64_t ids[200], after = 0;
+	size_t n;
+	int rc;
+	*count = 0;
+	do { /* keyset on id: every due row is seen once per run however many there are */
+		store_conn *c = store_conn_get(s);
+		n = 0;
+		if ((rc = store_begin(c, 0)) < 0)
+			return rc;
+		store_stmt *st = store_prepare(c, sql);
+		if (st) {
+			store_bind_text(st, 1, today, -1);
+			store_bind_int64(st, 2, after);
+			while (n < 200 && (rc = store_step(st)) == ST_ROW)
+				ids[n++] = store_col_int64(st, 0);
+			store_finalize(st);
+		} else {
+			rc = ST_ERR;
+		}
+		store_rollback(c);
+		if (rc < 0)
+			return rc;
+		for (size_t i = 0; i < n; i++) {
+			cmp_sweep_arg a = {ids[i], today, 0};
+			if ((rc = store_tx(s, one, &a)) < 0)
+				return rc;
+			*count += a.done;
+			after = ids[i];
+		}
+	} while (n == 200);
+	return ST_OK;
+}
+
 static int overdue_job(yj_job_ctx *ctx)
 {
 	char today[11];

@@ -510,15 +510,10 @@ static int list(yj_req *r)
 
 /* ---- the expiry (called by the hourly job, overdue.c) ---- */
 
-struct exp_arg {
-	int64_t id;
-	const char *today;
-	int done;
-};
 
 static int expire_tx(store_conn *c, void *argp)
 {
-	struct exp_arg *a = argp;
+	cmp_sweep_arg *a = argp;
 	json_t *w = NULL;
 	a->done = 0;
 	int rc = load_all(c, a->id, &w);
@@ -543,38 +538,9 @@ static int expire_tx(store_conn *c, void *argp)
 
 int yj_cmp_rewards_expire_run(store *s, const char *today, int *forfeited)
 {
-	int64_t ids[200], after = 0;
-	size_t n;
-	int rc;
-	*forfeited = 0;
-	do {
-		store_conn *c = store_conn_get(s);
-		n = 0;
-		if ((rc = store_begin(c, 0)) < 0)
-			return rc;
-		store_stmt *st = store_prepare(c, "SELECT id FROM complaint_rewards WHERE state = 'approved' AND claim_until < ?"
-						  " AND id > ? ORDER BY id LIMIT 200");
-		if (st) {
-			store_bind_text(st, 1, today, -1);
-			store_bind_int64(st, 2, after);
-			while (n < 200 && (rc = store_step(st)) == ST_ROW)
-				ids[n++] = store_col_int64(st, 0);
-			store_finalize(st);
-		} else {
-			rc = ST_ERR;
-		}
-		store_rollback(c);
-		if (rc < 0)
-			return rc;
-		for (size_t i = 0; i < n; i++) {
-			struct exp_arg a = {ids[i], today, 0};
-			if ((rc = store_tx(s, expire_tx, &a)) < 0)
-				return rc;
-			*forfeited += a.done;
-			after = ids[i];
-		}
-	} while (n == 200);
-	return ST_OK;
+	return cmp_sweep(s,
+			 "SELECT id FROM complaint_rewards WHERE state = 'approved' AND claim_until < ? AND id > ? ORDER BY id LIMIT 200",
+			 today, expire_tx, forfeited);
 }
 
 static const yj_field propose_body[] = {

@@ -270,15 +270,10 @@ static int list(yj_req *r)
 
 /* ---- the hourly escalation (called by the 督办 job, overdue.c) ---- */
 
-struct esc_arg {
-	int64_t id;
-	const char *today;
-	int done;
-};
 
 static int escalate_tx(store_conn *c, void *argp)
 {
-	struct esc_arg *a = argp;
+	cmp_sweep_arg *a = argp;
 	yj_scope all;
 	yj_scope_unrestricted(&all);
 	json_t *t = NULL;
@@ -313,38 +308,9 @@ static int escalate_tx(store_conn *c, void *argp)
 
 int yj_cmp_transfers_overdue_run(store *s, const char *today, int *escalated)
 {
-	int64_t ids[200], after = 0;
-	size_t n;
-	int rc;
-	*escalated = 0;
-	do {
-		store_conn *c = store_conn_get(s);
-		n = 0;
-		if ((rc = store_begin(c, 0)) < 0)
-			return rc;
-		store_stmt *st = store_prepare(c, "SELECT id FROM complaint_transfers WHERE state = 'sent' AND due_on < ?"
-						  " AND escalated_at IS NULL AND id > ? ORDER BY id LIMIT 200");
-		if (st) {
-			store_bind_text(st, 1, today, -1);
-			store_bind_int64(st, 2, after);
-			while (n < 200 && (rc = store_step(st)) == ST_ROW)
-				ids[n++] = store_col_int64(st, 0);
-			store_finalize(st);
-		} else {
-			rc = ST_ERR;
-		}
-		store_rollback(c);
-		if (rc < 0)
-			return rc;
-		for (size_t i = 0; i < n; i++) {
-			struct esc_arg a = {ids[i], today, 0};
-			if ((rc = store_tx(s, escalate_tx, &a)) < 0)
-				return rc;
-			*escalated += a.done;
-			after = ids[i];
-		}
-	} while (n == 200);
-	return ST_OK;
+	return cmp_sweep(s,
+			 "SELECT id FROM complaint_transfers WHERE state = 'sent' AND due_on < ? AND escalated_at IS NULL AND id > ? ORDER BY id LIMIT 200",
+			 today, escalate_tx, escalated);
 }
 
 int yj_cmp_seed_transfer(store_conn *c, const char *ref, const char *from, const char *to, const char *region,
