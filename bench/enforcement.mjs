@@ -91,9 +91,10 @@ async function healthy(child, base) {
 async function signIn(base, username) {
 	const r = await fetch(`${base}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' },
 		body: JSON.stringify({ username, password: PASSWORD }) });
+	const csrf = (await r.json().catch(() => ({}))).csrf_token;
 	for (const c of r.headers.getSetCookie()) {
 		const m = /(?:^|;\s*)yj_session=([^;]+)/.exec(c);
-		if (m) return m[1];
+		if (m) return { cookie: m[1], csrf };
 	}
 	die(`sign-in answered ${r.status}: ${await r.text()}`);
 }
@@ -118,9 +119,9 @@ function pgCpu() {
 	return t;
 }
 const toMs = (s) => { const m = /^([\d.]+)(us|ms|s)$/.exec(s); return m ? Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2]] : NaN; };
-function wrk(url, seconds, cookie, script, pid) {
+function wrk(url, seconds, cookie, script, pid, conns = CONNS) {
 	const c0 = pid ? cpuOf(pid) : 0, p0 = pid ? pgCpu() : 0;
-	const args = [`-t${THREADS}`, `-c${CONNS}`, `-d${seconds}s`, '--latency', '-H', `Cookie: yj_session=${cookie}`];
+	const args = [`-t${Math.min(THREADS, conns)}`, `-c${conns}`, `-d${seconds}s`, '--latency', '-H', `Cookie: yj_session=${cookie}`];
 	if (script) args.push('-s', script);
 	args.push(url);
 	const out = run('wrk', args, { timeout: (seconds + 30) * 1000 });
@@ -186,7 +187,7 @@ async function main() {
 		{ NODE_ENV: 'production', BASELINE_POOL: String(POOL), BASELINE_WORKERS: '1' });
 	const blBase = `http://127.0.0.1:${bport}`;
 	await healthy(bl, blBase);
-	const cookie = await signIn(yjBase, 'county');
+	const { cookie, csrf } = await signIn(yjBase, 'county');
 
 	// both answer byte-identical bodies: list pages, and a case page of every state
 	const body = async (base, p) => {
@@ -224,12 +225,32 @@ function request() return wrk.format("GET", "/api/v1/cases/" .. ids[math.random(
 			if (r.non2xx) die(`${who} ${name}: ${r.non2xx} non-2xx responses`);
 			results.push({ endpoint: name, server: who, rps: r.rps, p50_ms: r.p50, p99_ms: r.p99, cpu_ms: r.cpu_ms, pg_cpu_ms: r.pg_cpu_ms });
 		}
+	// The case's 行政处罚决定书 as src/enforcement renders it (POST …/documents/preview: the case row and the benchmark into
+	// the document model, laid out and rendered to PDF, watermarked, nothing stored), two connections so the server's
+	// CPU goes to rendering rather than queueing: documents per CPU second of the server is the rate per core.
+	const decided = psql(pgUrl, `SELECT id FROM enf_cases WHERE region_code = '${COUNTY}' AND state = 'decided' ORDER BY id LIMIT 1`).trim();
+	const pdfProbe = await fetch(`${yjBase}/api/v1/cases/${decided}/documents/preview`, { method: 'POST', body: '{"kind":"penalty_decision"}',
+		headers: { cookie: `yj_session=${cookie}`, 'x-csrf-token': csrf, 'content-type': 'application/json' } });
+	const pdfBytes = Buffer.from(await pdfProbe.arrayBuffer());
+	if (pdfProbe.status !== 200 || pdfBytes.subarray(0, 5).toString() !== '%PDF-') die(`decision preview answered ${pdfProbe.status}: ${pdfBytes.toString().slice(0, 300)}`);
+	const pdfScript = path.join(work, 'pdf.lua');
+	writeFileSync(pdfScript, `wrk.method = "POST"
+wrk.body = '{"kind":"penalty_decision"}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-CSRF-Token"] = "${csrf}"
+`);
+	const pdf = wrk(`${yjBase}/api/v1/cases/${decided}/documents/preview`, SECONDS, cookie, pdfScript, yj.pid, 2);
+	if (pdf.non2xx) die(`decision preview: ${pdf.non2xx} non-2xx responses`);
+	const pdfPerCore = 1000 / pdf.cpu_ms;
 	const load1 = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 	const f = (v, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : '-');
 	const lines = [`bench/enforcement: ${CASES} cases, ${CASES * STEPS} steps, PostgreSQL, ${CONNS} connections, ${SECONDS} s, ` +
 		`${os.cpus().length} cores, load average ${load0} before, ${load1} after${SMOKE ? ' (SMOKE run: sizes too small for figures)' : ''}`,
 		'| endpoint | server | req/s | p50 ms | p99 ms | server CPU ms/req | PostgreSQL CPU ms/req |', '|---|---|---|---|---|---|---|',
 		...results.map((r) => `| ${r.endpoint} | ${r.server} | ${f(r.rps, 0)} | ${f(r.p50_ms)} | ${f(r.p99_ms)} | ${f(r.cpu_ms, 3)} | ${f(r.pg_cpu_ms, 3)} |`)];
+	lines.push(`decision documents (行政处罚决定书 PDF, ${pdfBytes.length} bytes): ${f(pdf.rps, 1)} per wall second on 2 connections, ` +
+		`${f(pdfPerCore, 1)} per CPU second of the server (${f(pdf.cpu_ms)} ms each), target ≥ 50 per second per core: ` +
+		`${f(pdfPerCore / 50)}× the target, ${pdfPerCore >= 50 ? 'met' : 'NOT met'}`);
 	for (const ep of ['case list (limit 50)', 'case page']) {
 		const y = results.find((r) => r.endpoint === ep && r.server === 'yijian'), b = results.find((r) => r.endpoint === ep && r.server === 'baseline');
 		lines.push(`${ep}: p99 yijian ${f(y.p99_ms)} ms, baseline ${f(b.p99_ms)} ms (baseline ÷ yijian ${f(b.p99_ms / y.p99_ms)}×; ` +
