@@ -126,7 +126,7 @@ function wrk(url, seconds, cookie, script, pid, conns = CONNS) {
 	args.push(url);
 	const out = run('wrk', args, { timeout: (seconds + 30) * 1000 });
 	const r = { rps: Number((/Requests\/sec:\s*([\d.]+)/.exec(out) || [])[1]), non2xx: Number((/Non-2xx or 3xx responses:\s*(\d+)/.exec(out) || [0, 0])[1]),
-		requests: Number((/(\d+) requests in/.exec(out) || [0, 0])[1]) };
+		requests: Number((/(\d+) requests in/.exec(out) || [0, 0])[1]), errors: (/Socket errors:[^\n]*/.exec(out) || [''])[0] };
 	if (pid && r.requests) {
 		r.cpu_ms = ((cpuOf(pid) - c0) * 1000) / r.requests;
 		r.pg_cpu_ms = ((pgCpu() - p0) * 1000) / r.requests;
@@ -223,14 +223,28 @@ function request() return wrk.format("GET", "/api/v1/cases/" .. ids[math.random(
 			if (WARMUP > 0) wrk(base + p, WARMUP, cookie, s);
 			const r = wrk(base + p, SECONDS, cookie, s, child.pid);
 			if (r.non2xx) die(`${who} ${name}: ${r.non2xx} non-2xx responses`);
-			results.push({ endpoint: name, server: who, rps: r.rps, p50_ms: r.p50, p99_ms: r.p99, cpu_ms: r.cpu_ms, pg_cpu_ms: r.pg_cpu_ms });
+			if (child.exited) die(`${who} exited during ${name} (${JSON.stringify(child.exited)}; ${r.errors}): see ${work}/${who}.log with BENCH_KEEP=1`);
+			results.push({ endpoint: name, server: who, rps: r.rps, p50_ms: r.p50, p99_ms: r.p99, cpu_ms: r.cpu_ms, pg_cpu_ms: r.pg_cpu_ms,
+				errors: r.errors.replace('Socket errors: ', '') || 'none' });
 		}
 	// The case's 行政处罚决定书 as src/enforcement renders it (POST …/documents/preview: the case row and the benchmark into
 	// the document model, laid out and rendered to PDF, watermarked, nothing stored), two connections so the server's
 	// CPU goes to rendering rather than queueing: documents per CPU second of the server is the rate per core.
 	const decided = psql(pgUrl, `SELECT id FROM enf_cases WHERE region_code = '${COUNTY}' AND state = 'decided' ORDER BY id LIMIT 1`).trim();
-	const pdfProbe = await fetch(`${yjBase}/api/v1/cases/${decided}/documents/preview`, { method: 'POST', body: '{"kind":"penalty_decision"}',
-		headers: { cookie: `yj_session=${cookie}`, 'x-csrf-token': csrf, 'content-type': 'application/json' } });
+	// Retried: after the 64-connection runs the server has been seen refusing new connections for a while
+	// ("Server reached connection limit" in its log) until it reaps the closed ones; the wait is reported.
+	let pdfProbe, waited = 0;
+	for (const t0 = Date.now(); !pdfProbe; ) {
+		try {
+			pdfProbe = await fetch(`${yjBase}/api/v1/cases/${decided}/documents/preview`, { method: 'POST', body: '{"kind":"penalty_decision"}',
+				headers: { cookie: `yj_session=${cookie}`, 'x-csrf-token': csrf, 'content-type': 'application/json' } });
+		} catch (e) {
+			if (Date.now() - t0 > 60000) die(`decision preview: ${e.cause?.code || e.message} for 60 s`);
+			await sleep(500);
+		}
+		waited = Date.now() - t0;
+	}
+	if (waited > 1000) log(`the server accepted a connection again after ${(waited / 1000).toFixed(1)} s`);
 	const pdfBytes = Buffer.from(await pdfProbe.arrayBuffer());
 	if (pdfProbe.status !== 200 || pdfBytes.subarray(0, 5).toString() !== '%PDF-') die(`decision preview answered ${pdfProbe.status}: ${pdfBytes.toString().slice(0, 300)}`);
 	const pdfScript = path.join(work, 'pdf.lua');
@@ -246,8 +260,8 @@ wrk.headers["X-CSRF-Token"] = "${csrf}"
 	const f = (v, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : '-');
 	const lines = [`bench/enforcement: ${CASES} cases, ${CASES * STEPS} steps, PostgreSQL, ${CONNS} connections, ${SECONDS} s, ` +
 		`${os.cpus().length} cores, load average ${load0} before, ${load1} after${SMOKE ? ' (SMOKE run: sizes too small for figures)' : ''}`,
-		'| endpoint | server | req/s | p50 ms | p99 ms | server CPU ms/req | PostgreSQL CPU ms/req |', '|---|---|---|---|---|---|---|',
-		...results.map((r) => `| ${r.endpoint} | ${r.server} | ${f(r.rps, 0)} | ${f(r.p50_ms)} | ${f(r.p99_ms)} | ${f(r.cpu_ms, 3)} | ${f(r.pg_cpu_ms, 3)} |`)];
+		'| endpoint | server | req/s | p50 ms | p99 ms | server CPU ms/req | PostgreSQL CPU ms/req | wrk socket errors |', '|---|---|---|---|---|---|---|---|',
+		...results.map((r) => `| ${r.endpoint} | ${r.server} | ${f(r.rps, 0)} | ${f(r.p50_ms)} | ${f(r.p99_ms)} | ${f(r.cpu_ms, 3)} | ${f(r.pg_cpu_ms, 3)} | ${r.errors} |`)];
 	lines.push(`decision documents (行政处罚决定书 PDF, ${pdfBytes.length} bytes): ${f(pdf.rps, 1)} per wall second on 2 connections, ` +
 		`${f(pdfPerCore, 1)} per CPU second of the server (${f(pdf.cpu_ms)} ms each), target ≥ 50 per second per core: ` +
 		`${f(pdfPerCore / 50)}× the target, ${pdfPerCore >= 50 ? 'met' : 'NOT met'}`);
