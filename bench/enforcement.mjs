@@ -5,15 +5,18 @@
 // A throwaway PostgreSQL (scripts/pg-cluster), initialised by `yijian init`, gets the cases, their clues and steps
 // in bulk by INSERT … SELECT generate_series, spread over Wenzhou's counties (so a county leader sees about a
 // twelfth). wrk measures, as the county leader, GET /api/v1/cases?limit=50 and GET /api/v1/cases/{id} (a Lua
-// script picks a random case of the county per request, the same sequence for both servers). The baseline's
-// bodies are NOT byte-identical with yijian's (it returns the rows without the computed clocks, actions and
-// labels): the bench checks only that both answer 200 with the same case ids. Figures are reported, never a
-// pass/fail test; the exit status is non-zero only when the bench could not measure.
+// script picks a random case of the county per request, the same sequence for both servers). Before measuring,
+// the bench requires byte-identical bodies from both servers for list pages (first, default limit, next by
+// cursor) and a case page of every state. Each run also reads the CPU time the server process and the
+// PostgreSQL backends spent, so the CPU per request (which a loaded machine distorts far less than latency) is
+// reported beside p99 and throughput, each with the baseline's figure and the ratio. Figures are reported, never
+// a pass/fail test; the exit status is non-zero only when the bench could not measure or the bodies differ.
 //
 // Environment: BENCH_ENF_CASES (100000), BENCH_ENF_STEPS (10), BENCH_SECONDS (15), BENCH_WARMUP_SECONDS (3),
-// BENCH_CONNECTIONS (64), BENCH_THREADS (2), BENCH_BASELINE_POOL (16), YIJIAN_BIN (build/yijian), BENCH_KEEP=1.
+// BENCH_CONNECTIONS (64), BENCH_THREADS (2), BENCH_BASELINE_POOL (16), YIJIAN_BIN (build/yijian), BENCH_KEEP=1;
+// BENCH_SMOKE=1 for a smoke run in seconds (3,000 cases, 8 connections, 2 s, no warm-up; the others still apply).
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,11 +27,12 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const top = path.resolve(here, '..');
 const env = process.env;
 const num = (k, d) => (env[k] === undefined || env[k] === '' ? d : Number(env[k]));
-const CASES = num('BENCH_ENF_CASES', 100000);
+const SMOKE = env.BENCH_SMOKE === '1';
+const CASES = num('BENCH_ENF_CASES', SMOKE ? 3000 : 100000);
 const STEPS = num('BENCH_ENF_STEPS', 10);
-const SECONDS = num('BENCH_SECONDS', 15);
-const WARMUP = num('BENCH_WARMUP_SECONDS', 3);
-const CONNS = num('BENCH_CONNECTIONS', 64);
+const SECONDS = num('BENCH_SECONDS', SMOKE ? 2 : 15);
+const WARMUP = num('BENCH_WARMUP_SECONDS', SMOKE ? 0 : 3);
+const CONNS = num('BENCH_CONNECTIONS', SMOKE ? 8 : 64);
 const THREADS = num('BENCH_THREADS', 2);
 const POOL = num('BENCH_BASELINE_POOL', 16);
 const YIJIAN = path.resolve(top, env.YIJIAN_BIN || 'build/yijian');
@@ -87,19 +91,46 @@ async function healthy(child, base) {
 async function signIn(base, username) {
 	const r = await fetch(`${base}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' },
 		body: JSON.stringify({ username, password: PASSWORD }) });
+	const csrf = (await r.json().catch(() => ({}))).csrf_token;
 	for (const c of r.headers.getSetCookie()) {
 		const m = /(?:^|;\s*)yj_session=([^;]+)/.exec(c);
-		if (m) return m[1];
+		if (m) return { cookie: m[1], csrf };
 	}
 	die(`sign-in answered ${r.status}: ${await r.text()}`);
 }
+// CPU seconds (user + system) of a process, and of the PostgreSQL backends (the postmaster's children).
+const TICK = 100; // USER_HZ on Linux
+function cpuOf(pid) {
+	try {
+		const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+		return (Number(f[11]) + Number(f[12])) / TICK;
+	} catch { return 0; }
+}
+function pgCpu() {
+	const master = Number(readFileSync(path.join(pgDir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+	let t = 0;
+	for (const d of readdirSync('/proc')) {
+		if (!/^\d+$/.test(d)) continue;
+		try {
+			const f = readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1].split(' ');
+			if (Number(d) === master || Number(f[1]) === master) t += (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / TICK;
+		} catch {}
+	}
+	return t;
+}
 const toMs = (s) => { const m = /^([\d.]+)(us|ms|s)$/.exec(s); return m ? Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2]] : NaN; };
-function wrk(url, seconds, cookie, script) {
-	const args = [`-t${THREADS}`, `-c${CONNS}`, `-d${seconds}s`, '--latency', '-H', `Cookie: yj_session=${cookie}`];
+function wrk(url, seconds, cookie, script, pid, conns = CONNS) {
+	const c0 = pid ? cpuOf(pid) : 0, p0 = pid ? pgCpu() : 0;
+	const args = [`-t${Math.min(THREADS, conns)}`, `-c${conns}`, `-d${seconds}s`, '--latency', '-H', `Cookie: yj_session=${cookie}`];
 	if (script) args.push('-s', script);
 	args.push(url);
 	const out = run('wrk', args, { timeout: (seconds + 30) * 1000 });
-	const r = { rps: Number((/Requests\/sec:\s*([\d.]+)/.exec(out) || [])[1]), non2xx: Number((/Non-2xx or 3xx responses:\s*(\d+)/.exec(out) || [0, 0])[1]) };
+	const r = { rps: Number((/Requests\/sec:\s*([\d.]+)/.exec(out) || [])[1]), non2xx: Number((/Non-2xx or 3xx responses:\s*(\d+)/.exec(out) || [0, 0])[1]),
+		requests: Number((/(\d+) requests in/.exec(out) || [0, 0])[1]), errors: (/Socket errors:[^\n]*/.exec(out) || [''])[0] };
+	if (pid && r.requests) {
+		r.cpu_ms = ((cpuOf(pid) - c0) * 1000) / r.requests;
+		r.pg_cpu_ms = ((pgCpu() - p0) * 1000) / r.requests;
+	}
 	for (const line of (out.split('Latency Distribution')[1] || '').split('\n')) {
 		const m = /^\s*(\d+)%\s+([\d.]+\w+)\s*$/.exec(line);
 		if (m) r[`p${m[1]}`] = toMs(m[2]);
@@ -121,17 +152,28 @@ async function main() {
 	const arr = `ARRAY[${counties.map((c) => `'${c}'`).join(',')}]`;
 	const states = "ARRAY['filed','investigating','investigated','deliberated','notified','decided','served','published','paid','closed']";
 	let t = Date.now();
-	psql(pgUrl, `INSERT INTO enf_clues (id, source, subject_kind, subject_name, summary, received_on, state, case_id, region_code,
+	// One session, FK triggers off (session_replication_role = replica: the rows are consistent by construction, and
+	// a million FK checks would double the load time). The state runs over g / 12 and the county over g % 12, so
+	// every county has every state; cases from 'decided' on carry a decision, from 'served' on a payment deadline
+	// (so the case page computes a late fee), 'paid' and 'closed' are paid.
+	psql(pgUrl, `SET session_replication_role = replica;
+	INSERT INTO enf_clues (id, source, subject_kind, subject_name, summary, received_on, state, case_id, region_code,
 		department, actor, created_at) SELECT g, 'manual', 'institution', '测试诊所' || g, '群众反映超范围执业', '2026-01-05', 'filed', g,
-		(${arr})[1 + g % ${counties.length}], 'health', '1', 0 FROM generate_series(1, ${CASES}) g`);
-	psql(pgUrl, `INSERT INTO enf_cases (id, clue_id, state, subject_kind, subject_name, subject_code, officers, approved_by, filed_on,
-		decision_due, region_code, department, created_at, updated_at, facts, violation_code) SELECT g, g, (${states})[1 + g % 10],
-		'institution', '测试诊所' || g, '', '101,102', '100', '2026-01-05', '2026-04-07', (${arr})[1 + g % ${counties.length}],
-		'health', 0, 0, '医疗废物未分类收集', 'medical_waste' FROM generate_series(1, ${CASES}) g`);
-	psql(pgUrl, `INSERT INTO enf_steps (id, case_id, seq, action, from_state, to_state, actor, day, at, data, region_code, department)
+		(${arr})[1 + g % ${counties.length}], 'health', '1', 0 FROM generate_series(1, ${CASES}) g;
+	INSERT INTO enf_cases (id, clue_id, state, subject_kind, subject_name, subject_code, officers, approved_by, filed_on,
+		decision_due, region_code, department, created_at, updated_at, facts, violation_code, decision_no, decided_on, penalty_kinds,
+		fine_fen, served_on, pay_due, paid_fen, published_on, public_until)
+		SELECT g, g, (${states})[si], 'institution', '测试诊所' || g, '', '101,102', '100', '2026-01-05', '2026-04-07',
+		(${arr})[1 + g % ${counties.length}], 'health', 0, 0, '医疗废物未分类收集', 'medical_waste',
+		CASE WHEN si >= 6 THEN '温鹿卫医罚〔2026〕' || g || '号' END, CASE WHEN si >= 6 THEN '2026-03-02' END,
+		CASE WHEN si >= 6 THEN 'warning,fine' END, CASE WHEN si >= 6 THEN 500000 END, CASE WHEN si >= 7 THEN '2026-03-05' END,
+		CASE WHEN si >= 7 THEN '2026-03-20' END, CASE WHEN si >= 9 THEN 500000 ELSE 0 END, CASE WHEN si >= 8 THEN '2026-03-06' END,
+		CASE WHEN si >= 8 THEN '2027-03-06' END
+		FROM (SELECT g, 1 + (g / ${counties.length}) % 10 AS si FROM generate_series(1, ${CASES}) g) x;
+	INSERT INTO enf_steps (id, case_id, seq, action, from_state, to_state, actor, day, at, data, region_code, department)
 		SELECT c.id * 100 + s, c.id, s, 'add_evidence', 'investigating', 'investigating', '101', '2026-01-06', 0,
 		'{"description":"现场照片","evidence_kind":"photo","sha256":"' || md5(c.id::text) || md5(s::text) || '"}', c.region_code, c.department
-		FROM enf_cases c, generate_series(1, ${STEPS}) s`);
+		FROM enf_cases c, generate_series(1, ${STEPS}) s;`);
 	psql(pgUrl, 'ANALYZE');
 	const inCounty = psql(pgUrl, `SELECT id FROM enf_cases WHERE region_code = '${COUNTY}' ORDER BY id LIMIT 5000`).trim().split('\n');
 	log(`loaded ${CASES} cases, ${CASES * STEPS} steps in ${((Date.now() - t) / 1000).toFixed(1)} s; ${inCounty.length}+ in ${COUNTY}`);
@@ -145,19 +187,28 @@ async function main() {
 		{ NODE_ENV: 'production', BASELINE_POOL: String(POOL), BASELINE_WORKERS: '1' });
 	const blBase = `http://127.0.0.1:${bport}`;
 	await healthy(bl, blBase);
-	const cookie = await signIn(yjBase, 'county');
+	const { cookie, csrf } = await signIn(yjBase, 'county');
 
-	// both answer the same cases
-	const ids = async (base, p) => {
+	// both answer byte-identical bodies: list pages, and a case page of every state
+	const body = async (base, p) => {
 		const r = await fetch(base + p, { headers: { cookie: `yj_session=${cookie}` } });
-		if (r.status !== 200) die(`${base}${p} answered ${r.status}: ${(await r.text()).slice(0, 300)}`);
-		const b = await r.json();
-		return b.items ? b.items.map((x) => x.id).join() : `${b.id}:${b.timeline.length}`;
+		const text = await r.text();
+		if (r.status !== 200) die(`${base}${p} answered ${r.status}: ${text.slice(0, 300)}`);
+		return text;
 	};
-	for (const p of ['/api/v1/cases?limit=50', `/api/v1/cases/${inCounty[7]}`]) {
-		const [a, b] = [await ids(yjBase, p), await ids(blBase, p)];
-		if (a !== b) die(`${p}: yijian and the baseline differ (${a.slice(0, 80)} / ${b.slice(0, 80)})`);
+	const first = JSON.parse(await body(yjBase, '/api/v1/cases?limit=50'));
+	const paths = ['/api/v1/cases?limit=50', '/api/v1/cases', `/api/v1/cases?limit=50&cursor=${first.next_cursor}`];
+	for (const st of psql(pgUrl, `SELECT DISTINCT ON (state) id FROM enf_cases WHERE region_code = '${COUNTY}' ORDER BY state, id`).trim().split('\n'))
+		paths.push(`/api/v1/cases/${st}`);
+	for (const p of paths) {
+		const [a, b] = [await body(yjBase, p), await body(blBase, p)];
+		if (a !== b) {
+			let i = 0;
+			while (a[i] === b[i]) i++;
+			die(`${p}: yijian and the baseline differ at byte ${i}: …${a.slice(Math.max(0, i - 60), i + 60)}… / …${b.slice(Math.max(0, i - 60), i + 60)}…`);
+		}
 	}
+	log(`${paths.length} bodies byte-identical (3 list pages, a case page of each of ${paths.length - 3} states)`);
 	const script = path.join(work, 'case.lua');
 	writeFileSync(script, `local ids = {${inCounty.join(',')}}
 local counter = 0
@@ -166,20 +217,59 @@ function init(args) math.randomseed(1000 + seed) end
 function request() return wrk.format("GET", "/api/v1/cases/" .. ids[math.random(#ids)]) end
 `);
 	const results = [];
+	const load0 = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 	for (const [name, p, s] of [['case list (limit 50)', '/api/v1/cases?limit=50', null], ['case page', '/', script]])
-		for (const [who, base] of [['yijian', yjBase], ['baseline', blBase]]) {
+		for (const [who, base, child] of [['yijian', yjBase, yj], ['baseline', blBase, bl]]) {
 			if (WARMUP > 0) wrk(base + p, WARMUP, cookie, s);
-			const r = wrk(base + p, SECONDS, cookie, s);
+			const r = wrk(base + p, SECONDS, cookie, s, child.pid);
 			if (r.non2xx) die(`${who} ${name}: ${r.non2xx} non-2xx responses`);
-			results.push({ endpoint: name, server: who, rps: r.rps, p50_ms: r.p50, p99_ms: r.p99 });
+			if (child.exited) die(`${who} exited during ${name} (${JSON.stringify(child.exited)}; ${r.errors}): see ${work}/${who}.log with BENCH_KEEP=1`);
+			results.push({ endpoint: name, server: who, rps: r.rps, p50_ms: r.p50, p99_ms: r.p99, cpu_ms: r.cpu_ms, pg_cpu_ms: r.pg_cpu_ms,
+				errors: r.errors.replace('Socket errors: ', '') || 'none' });
 		}
-	const lines = [`bench/enforcement: ${CASES} cases, ${CASES * STEPS} steps, PostgreSQL, ${CONNS} connections, ${SECONDS} s, ${os.cpus().length} cores`,
-		'| endpoint | server | req/s | p50 ms | p99 ms |', '|---|---|---|---|---|',
-		...results.map((r) => `| ${r.endpoint} | ${r.server} | ${r.rps.toFixed(0)} | ${r.p50_ms.toFixed(2)} | ${r.p99_ms.toFixed(2)} |`)];
+	// The case's 行政处罚决定书 as src/enforcement renders it (POST …/documents/preview: the case row and the benchmark into
+	// the document model, laid out and rendered to PDF, watermarked, nothing stored), two connections so the server's
+	// CPU goes to rendering rather than queueing: documents per CPU second of the server is the rate per core.
+	const decided = psql(pgUrl, `SELECT id FROM enf_cases WHERE region_code = '${COUNTY}' AND state = 'decided' ORDER BY id LIMIT 1`).trim();
+	// Retried: after the 64-connection runs the server has been seen refusing new connections for a while
+	// ("Server reached connection limit" in its log) until it reaps the closed ones; the wait is reported.
+	let pdfProbe, waited = 0;
+	for (const t0 = Date.now(); !pdfProbe; ) {
+		try {
+			pdfProbe = await fetch(`${yjBase}/api/v1/cases/${decided}/documents/preview`, { method: 'POST', body: '{"kind":"penalty_decision"}',
+				headers: { cookie: `yj_session=${cookie}`, 'x-csrf-token': csrf, 'content-type': 'application/json' } });
+		} catch (e) {
+			if (Date.now() - t0 > 60000) die(`decision preview: ${e.cause?.code || e.message} for 60 s`);
+			await sleep(500);
+		}
+		waited = Date.now() - t0;
+	}
+	if (waited > 1000) log(`the server accepted a connection again after ${(waited / 1000).toFixed(1)} s`);
+	const pdfBytes = Buffer.from(await pdfProbe.arrayBuffer());
+	if (pdfProbe.status !== 200 || pdfBytes.subarray(0, 5).toString() !== '%PDF-') die(`decision preview answered ${pdfProbe.status}: ${pdfBytes.toString().slice(0, 300)}`);
+	const pdfScript = path.join(work, 'pdf.lua');
+	writeFileSync(pdfScript, `wrk.method = "POST"
+wrk.body = '{"kind":"penalty_decision"}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-CSRF-Token"] = "${csrf}"
+`);
+	const pdf = wrk(`${yjBase}/api/v1/cases/${decided}/documents/preview`, SECONDS, cookie, pdfScript, yj.pid, 2);
+	if (pdf.non2xx) die(`decision preview: ${pdf.non2xx} non-2xx responses`);
+	const pdfPerCore = 1000 / pdf.cpu_ms;
+	const load1 = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+	const f = (v, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : '-');
+	const lines = [`bench/enforcement: ${CASES} cases, ${CASES * STEPS} steps, PostgreSQL, ${CONNS} connections, ${SECONDS} s, ` +
+		`${os.cpus().length} cores, load average ${load0} before, ${load1} after${SMOKE ? ' (SMOKE run: sizes too small for figures)' : ''}`,
+		'| endpoint | server | req/s | p50 ms | p99 ms | server CPU ms/req | PostgreSQL CPU ms/req | wrk socket errors |', '|---|---|---|---|---|---|---|---|',
+		...results.map((r) => `| ${r.endpoint} | ${r.server} | ${f(r.rps, 0)} | ${f(r.p50_ms)} | ${f(r.p99_ms)} | ${f(r.cpu_ms, 3)} | ${f(r.pg_cpu_ms, 3)} | ${r.errors} |`)];
+	lines.push(`decision documents (行政处罚决定书 PDF, ${pdfBytes.length} bytes): ${f(pdf.rps, 1)} per wall second on 2 connections, ` +
+		`${f(pdfPerCore, 1)} per CPU second of the server (${f(pdf.cpu_ms)} ms each), target ≥ 50 per second per core: ` +
+		`${f(pdfPerCore / 50)}× the target, ${pdfPerCore >= 50 ? 'met' : 'NOT met'}`);
 	for (const ep of ['case list (limit 50)', 'case page']) {
 		const y = results.find((r) => r.endpoint === ep && r.server === 'yijian'), b = results.find((r) => r.endpoint === ep && r.server === 'baseline');
-		lines.push(`${ep}: yijian p99 ${y.p99_ms.toFixed(2)} ms (target < ${TARGET_P99_MS} ms: ${y.p99_ms < TARGET_P99_MS ? 'met' : 'NOT met'}),` +
-			` ${(b.rps ? y.rps / b.rps : NaN).toFixed(2)}× the baseline's throughput`);
+		lines.push(`${ep}: p99 yijian ${f(y.p99_ms)} ms, baseline ${f(b.p99_ms)} ms (baseline ÷ yijian ${f(b.p99_ms / y.p99_ms)}×; ` +
+			`target < ${TARGET_P99_MS} ms: ${y.p99_ms < TARGET_P99_MS ? 'met' : 'NOT met'}); req/s yijian ÷ baseline ${f(y.rps / b.rps)}×; ` +
+			`server CPU per request yijian ${f(y.cpu_ms, 3)} ms, baseline ${f(b.cpu_ms, 3)} ms (baseline ÷ yijian ${f(b.cpu_ms / y.cpu_ms)}×)`);
 	}
 	process.stdout.write(lines.join('\n') + '\n');
 	cleanup();

@@ -9,8 +9,8 @@
 //   3. list: the SQL that src/registry/regions_api.c builds through src/platform/store/query.c,
 //      fetching limit+1 rows to decide next_cursor (base64url of the last item's code, no padding).
 //
-// GET /api/v1/cases and /api/v1/cases/{id} (bench/enforcement): the case list and page, same queries, not
-// byte-identical (see there).
+// GET /api/v1/cases and /api/v1/cases/{id} (bench/enforcement): src/enforcement's case list and case page,
+// same queries and computed fields, byte-identical bodies on the bench's data (see there for what is not ported).
 // GET /api/v1/practitioners (bench/search) does the same for the registry: the scoped query of
 // src/registry/record_api.c with the name filter of record.c yj_reg_name_filter (bigram posting
 // lists of name_grams, one IN each, LIKE confirming) and the exact filters, and the JSON of
@@ -440,26 +440,83 @@ function rangeSql(col, prefix, binds) {
 		return json(reply, 200, { items, next_cursor: next });
 	});
 
-	// GET /api/v1/cases and /api/v1/cases/{id} (bench/enforcement): the same queries as src/enforcement
-	// (enf_case_cols, scoped by territory prefix and the department's remit, limit+1 by id; the case page's
-	// row, its timeline and its latest supervision and police transfer) with the rows as JSON objects.
-	// Not byte-identical with yijian (no computed clocks or actions): the bench says so beside the figures.
-	const CASE_COLS = 'id, clue_id, state, prior_state, subject_kind, subject_id, subject_name, subject_code, officers, approved_by,' +
-		' filed_on, decision_due, paused_on, paused_days, extended_days, serious, t_public_interest, t_hearing_rights,' +
-		' t_complex, t_other_law, suspect_crime, violation_code, benchmark_version, tier, penalty_kinds, fine_fen,' +
-		' confiscation_fen, facts, deviation_reason, outside_band, hearing_trigger, legal_ok_seq, proposal_seq,' +
-		' hearing_seq, collective_seq, statement_due, hearing_request_due, decision_no, decided_on, no_penalty_ground,' +
-		' served_on, pay_due, paid_fen, reminded_on, court_applied_on, published_on, publish_due, public_until,' +
-		' withdrawn_on, transferred_to, closed_on, region_code, department, version, created_at, updated_at, responsible_id';
+	// GET /api/v1/cases and /api/v1/cases/{id} (bench/enforcement): src/enforcement's case list and case page
+	// ported — the same SQL (enf_case_cols, the territory range and the department's remit of query.c, id > cursor
+	// ORDER BY id LIMIT limit+1; the case row, its steps, its latest supervision and police transfer, the late-fee
+	// setting) and the same computed fields (state_label, overdue, days_left, late_fee_fen, the step labels,
+	// legal_review_required, the actions the state offers), so the bodies are byte-identical with yijian's for the
+	// bench's data. Not ported: the formatting of a supervision or police transfer row (the bench loads none: both
+	// answer null) and yijian's problem texts for errors (the bench compares 200 bodies only).
+	const CASE_COLS = [
+		['id', 'id'], ['clue_id', 'id'], ['state', 't'], ['prior_state', 't'], ['subject_kind', 't'], ['subject_id', 'id'],
+		['subject_name', 't'], ['subject_code', 't'], ['officers', 'csv'], ['approved_by', 't'], ['filed_on', 't'],
+		['decision_due', 't'], ['paused_on', 't'], ['paused_days', 'i'], ['extended_days', 'i'], ['serious', 'b'],
+		['t_public_interest', 'b'], ['t_hearing_rights', 'b'], ['t_complex', 'b'], ['t_other_law', 'b'], ['suspect_crime', 'b'],
+		['violation_code', 't'], ['benchmark_version', 'i'], ['tier', 't'], ['penalty_kinds', 'csv'], ['fine_fen', 'i'],
+		['confiscation_fen', 'i'], ['facts', 't'], ['deviation_reason', 't'], ['outside_band', 'b'], ['hearing_trigger', 'b'],
+		['legal_ok_seq', 'i'], ['proposal_seq', 'i'], ['hearing_seq', 'i'], ['collective_seq', 'i'], ['statement_due', 't'],
+		['hearing_request_due', 't'], ['decision_no', 't'], ['decided_on', 't'], ['no_penalty_ground', 't'], ['served_on', 't'],
+		['pay_due', 't'], ['paid_fen', 'i'], ['reminded_on', 't'], ['court_applied_on', 't'], ['published_on', 't'],
+		['publish_due', 't'], ['public_until', 't'], ['withdrawn_on', 't'], ['transferred_to', 't'], ['closed_on', 't'],
+		['region_code', 't'], ['department', 't'], ['version', 'i'], ['created_at', 'i'], ['updated_at', 'i'], ['responsible_id', 'id'],
+	];
+	const CASE_SQL = CASE_COLS.map((c) => c[0]).join(', ');
+	// src/enforcement/enforcement.c: the state labels, the states before the decision, the actions (name, label, from)
+	const STATE_LABEL = {
+		filed: '已立案', investigating: '调查取证', investigated: '调查终结', deliberated: '已合议', legal_reviewed: '已法制审核',
+		discussed: '已集体讨论', notified: '已告知', hearing_requested: '已申请听证', heard: '已听证', decided: '已作出处罚决定',
+		not_penalised: '不予处罚', served: '已送达', published: '已公示', enforcing: '已催告', paid: '已缴纳',
+		court_applied: '已申请强制执行', closed: '已结案', transferred: '已移送', suspended: '已中止', revoked: '已撤销',
+	};
+	const PRE = 'filed investigating investigated deliberated legal_reviewed discussed notified hearing_requested heard';
+	const PRE_SET = new Set(PRE.split(' '));
+	const ACTIONS = [
+		['investigate', '调查取证', 'filed'], ['add_evidence', '登记证据', 'investigating'], ['conclude', '调查终结', 'investigating'],
+		['deliberate', '合议', 'investigated'], ['legal_review', '法制审核', 'deliberated discussed heard'],
+		['collective_discussion', '集体讨论', 'deliberated legal_reviewed heard'], ['notify', '告知', 'deliberated legal_reviewed discussed'],
+		['request_hearing', '申请听证', 'notified'], ['hold_hearing', '听证', 'hearing_requested'],
+		['decide', '作出处罚决定', 'notified heard legal_reviewed discussed'],
+		['decide_no_penalty', '不予处罚', 'investigated deliberated legal_reviewed discussed notified heard'],
+		['serve', '送达', 'decided not_penalised'], ['publish', '公示', 'served'], ['record_payment', '缴纳罚款', 'published enforcing'],
+		['remind', '催告', 'published'], ['apply_court', '申请法院强制执行', 'enforcing'],
+		['close', '结案', 'paid court_applied published served transferred'],
+		['transfer', '移送', 'filed investigating investigated deliberated'], ['suspend', '中止', PRE], ['resume', '恢复办理', 'suspended'],
+		['extend', '延期', PRE], ['revoke', '撤销', PRE + ' suspended decided not_penalised served published enforcing paid court_applied'],
+		['change_decision', '变更处罚决定', 'decided served published enforcing'],
+	].map(([action, label, from]) => ({ action, label, from: new Set(from.split(' ')) }));
+	const ACTION_LABEL = Object.fromEntries(ACTIONS.map((a) => [a.action, a.label]));
 	const CASE_READERS = new Set(['inspector', 'leader', 'legal_reviewer', 'admin']);
-	const qo = (text, values) => pool.query({ name: named(text), text, values });
-	// the scope of query.c: region_code in [prefix, next prefix), department in the caller's own and its remit ("*": all)
-	function scopeOf(who) {
-		let hi = who.prefix;
-		while (hi.endsWith('9')) hi = hi.slice(0, -1);
-		hi = hi ? hi.slice(0, -1) + String.fromCharCode(hi.charCodeAt(hi.length - 1) + 1) : '~';
-		const depts = who.remit === '*' ? null : [who.department, ...String(who.remit || '').split(',').filter(Boolean)];
-		return { lo: who.prefix, hi, depts };
+	const qo = (text, values) => pool.query({ name: named(text), text, values, rowMode: 'array' });
+	const csv = (v) => v.split(',').filter(Boolean);
+	// enf_case_json: the columns by type in order, then state_label
+	function caseJson(r) {
+		const o = {};
+		CASE_COLS.forEach(([name, type], i) => {
+			const v = r[i];
+			o[name] = v === null ? null : type === 'csv' ? csv(v) : type === 'i' ? Number(v) : type === 'b' ? Number(v) !== 0 :
+				String(v);
+		});
+		o.state_label = STATE_LABEL[o.state] ?? o.state;
+		return o;
+	}
+	// yj_day_today (Asia/Shanghai) and yj_day_parse as a day number
+	const today = () => new Date(Date.now() + 8 * 3600000).toISOString().slice(0, 10);
+	const dayNum = (s) => (typeof s === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(s) ? Date.parse(`${s}T00:00:00Z`) / 86400000 : null);
+	// enf_late_fee: fine × permille × days / 1000, capped at the fine (art. 72)
+	function lateFee(fine, days, permille) {
+		if (fine <= 0 || days <= 0) return 0;
+		if (days * permille >= 1000) return fine;
+		const fee = Math.floor((fine * permille) / 1000) * days + Math.floor((((fine * permille) % 1000) * days) / 1000);
+		return fee > fine ? fine : fee;
+	}
+	// the scope of query.c: region_code in [prefix, next prefix), department IN (own, remit…) unless the remit is "*"
+	function caseScope(who, binds) {
+		let sql = 'WHERE 1=1 AND ' + rangeSql('region_code', who.prefix, binds);
+		if (who.remit !== '*') {
+			const depts = [who.department, ...String(who.remit || '').split(',').filter(Boolean)];
+			sql += ` AND department IN (${depts.map((d) => (binds.push(d), `$${binds.length}`)).join(', ')})`;
+		}
+		return sql;
 	}
 	async function caseWho(req, reply) {
 		let who;
@@ -477,26 +534,72 @@ function rangeSql(col, prefix, binds) {
 	app.get('/api/v1/cases', async (req, reply) => {
 		const who = await caseWho(req, reply);
 		if (!who) return reply;
-		const limit = Math.min(200, Math.max(1, Number(req.query.limit) || 20));
-		const sc = scopeOf(who);
-		const { rows } = await qo(`SELECT ${CASE_COLS} FROM enf_cases WHERE region_code >= $1 AND region_code < $2 AND` +
-			' ($3::text[] IS NULL OR department = ANY($3)) ORDER BY id LIMIT $4', [sc.lo, sc.hi, sc.depts, limit + 1]);
-		const more = rows.length > limit;
-		const items = rows.slice(0, limit).map((r) => ({ ...r, id: String(r.id), clue_id: String(r.clue_id) }));
-		return json(reply, 200, { items, next_cursor: more ? items.at(-1).id : null });
+		const query = req.query;
+		let limit = 20;
+		if (query.limit !== undefined) {
+			const v = /^-?[0-9]+$/.test(query.limit) ? Number(query.limit) : NaN;
+			if (!(v >= 1 && v <= 200))
+				return problem(reply, req, 400, 'validation', '参数错误', 'limit 必须是 1 到 200 之间的整数。', [
+					{ field: 'limit', detail: '应为 1–200 的整数' },
+				]);
+			limit = v;
+		}
+		let after = '0';
+		if (query.cursor) {
+			const c = cursorDecode(query.cursor);
+			after = c === null ? null : idParse(c);
+			if (after === null) return problem(reply, req, 400, 'validation', '参数错误', 'cursor 无效，请使用上一页返回的 next_cursor。');
+		}
+		const binds = [];
+		let sql = `SELECT ${CASE_SQL} FROM enf_cases ${caseScope(who, binds)}`;
+		binds.push(after);
+		sql += ` AND id > $${binds.length}`;
+		binds.push(limit + 1);
+		sql += ` ORDER BY id LIMIT $${binds.length}`;
+		const { rows } = await qo(sql, binds);
+		const day = today();
+		const items = rows.slice(0, limit).map((r) => {
+			const o = caseJson(r);
+			o.overdue = PRE_SET.has(o.state) && o.decision_due !== null && day > o.decision_due;
+			return o;
+		});
+		const next = rows.length > limit ? Buffer.from(items.at(-1).id).toString('base64url') : null;
+		return json(reply, 200, { items, next_cursor: next });
 	});
 	app.get('/api/v1/cases/:id', async (req, reply) => {
 		const who = await caseWho(req, reply);
 		if (!who) return reply;
-		const sc = scopeOf(who);
-		const { rows } = await qo(`SELECT ${CASE_COLS} FROM enf_cases WHERE region_code >= $1 AND region_code < $2 AND` +
-			' ($3::text[] IS NULL OR department = ANY($3)) AND id = $4', [sc.lo, sc.hi, sc.depts, req.params.id]);
-		if (!rows.length) return problem(reply, req, 404, 'not-found', '未找到', '没有这个案件。');
-		const steps = await qo('SELECT seq, action, from_state, to_state, actor, day, at, data FROM enf_steps WHERE case_id = $1 ORDER BY seq', [req.params.id]);
-		const sup = await qo('SELECT * FROM enf_supervisions WHERE case_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1', [req.params.id]);
-		const tr = await qo('SELECT * FROM enf_police_transfers WHERE case_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1', [req.params.id]);
-		const c = { ...rows[0], id: String(rows[0].id), clue_id: String(rows[0].clue_id) };
-		c.timeline = steps.rows.map((s) => ({ ...s, data: JSON.parse(s.data) }));
+		const id = idParse(req.params.id);
+		if (id === null) return problem(reply, req, 400, 'validation', '参数错误', '路径中的编号无效。');
+		const binds = [];
+		const scope = caseScope(who, binds);
+		binds.push(id);
+		const { rows } = await qo(`SELECT ${CASE_SQL} FROM enf_cases ${scope} AND id = $${binds.length}`, binds);
+		if (!rows.length) return problem(reply, req, 404, 'not-found', '未找到', '记录不存在，或不在您的管辖范围内。');
+		const c = caseJson(rows[0]);
+		const day = today(), td = dayNum(day);
+		if (dayNum(c.pay_due) !== null) { // enf_case_load: the late fee grows each day, shown and never stored
+			const s = await qo('SELECT value FROM enf_settings WHERE key = $1', ['late_fee_permille_per_day']);
+			c.late_fee_fen = lateFee((c.fine_fen ?? 0) - (c.paid_fen ?? 0), td - dayNum(c.pay_due), s.rows.length ? Number(s.rows[0][0]) : 30);
+		}
+		const steps = await qo('SELECT seq, action, from_state, to_state, actor, day, at, data, audit_index FROM enf_steps WHERE case_id = $1 ORDER BY seq', [id]);
+		c.timeline = steps.rows.map((s) => {
+			let data;
+			try { data = JSON.parse(s[7]); } catch { data = {}; }
+			return { seq: Number(s[0]), action: s[1], label: ACTION_LABEL[s[1]] ?? (s[1] === 'file' ? '立案' : s[1]), from: s[2], to: s[3],
+				actor: s[4], day: s[5], at: Number(s[6]), data: data ?? {}, audit_index: s[8] === null ? null : Number(s[8]) };
+		});
+		c.legal_review_required = c.t_public_interest || c.t_hearing_rights || c.t_complex || c.t_other_law || c.outside_band;
+		const pre = PRE_SET.has(c.state);
+		c.overdue = pre && day > c.decision_due;
+		if (pre && dayNum(c.decision_due) !== null) c.days_left = dayNum(c.decision_due) - td;
+		c.actions = ACTIONS.filter((a) => a.from.has(c.state)).map((a) => ({ action: a.action, label: a.label }));
+		const sup = await qo('SELECT id, case_id, state, office_region, office_department, supervisor, reason, started_on, due_on, report_due, reports,' +
+			' last_report_on, escalated_on, escalation_reason, lifted_on, lift_reason FROM enf_supervisions WHERE case_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1', [id]);
+		const tr = await qo('SELECT id, case_id, state, reason, charge, attachments, proposed_by, proposed_on, approve_due, approved_by, approved_at,' +
+			' approval_opinion, receiving_org, sent_at, letter_no, receipt_on, receipt_no, police_decision_due, police_decision,' +
+			' police_decided_on, police_reason, reconsider_requested_on, reconsider_reason, reconsider_due, reconsider_result, reconsider_on' +
+			' FROM enf_police_transfers WHERE case_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1', [id]);
 		c.supervision = sup.rows[0] ?? null;
 		c.police_transfer = tr.rows[0] ?? null;
 		return json(reply, 200, c);
