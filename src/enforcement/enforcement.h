@@ -32,6 +32,11 @@ int yj_enf_case_step(store *s, const yj_principal *who, int64_t id, const json_t
 
 /* The number of cases (the demo generator tops up only an empty module). ST_OK or a failure. */
 int yj_enf_case_count(store_conn *c, int64_t *n);
+/* For the demo generator only: moves the dates of case id's decision, service, publication and execution
+ * (decided_on … reminded_on) days back, as if that time had passed, so that the demo can show a case past
+ * its payment deadline (催告) and past the reminder (申请强制执行) on the day it is made. Its timeline and
+ * audit leaves keep the day they were written. ST_OK, ST_NOTFOUND or a failure. */
+int yj_enf_demo_age(store *s, int64_t id, int days);
 
 /* ---- the case as the state machine sees it (filled by the store from enf_cases) ---- */
 #define ENF_MAX_OFFICERS 8

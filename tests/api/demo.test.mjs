@@ -245,12 +245,17 @@ test('bad options are refused with a Chinese message and nothing is written', ()
   }
 });
 
-test('the demo has enforcement cases in many states, with their documents', async () => {
+test('the demo has enforcement cases in every state, with their documents', async () => {
   const leader = await signedIn(srv, 'leader');
   const cases = await walk(leader, '/api/v1/cases');
   const states = new Set(cases.map((c) => c.state));
-  for (const s of ['filed', 'investigating', 'investigated', 'notified', 'hearing_requested', 'decided', 'published', 'closed',
-    'transferred', 'suspended']) assert.ok(states.has(s), `a case in state ${s}: ${[...states]}`);
+  // every state of docs/enforcement.md
+  for (const s of ['filed', 'investigating', 'investigated', 'deliberated', 'legal_reviewed', 'discussed', 'notified',
+    'hearing_requested', 'heard', 'decided', 'not_penalised', 'served', 'published', 'enforcing', 'paid', 'court_applied', 'closed',
+    'transferred', 'suspended', 'revoked']) assert.ok(states.has(s), `a case in state ${s}: ${[...states]}`);
+  const court = cases.find((c) => c.state === 'court_applied');
+  const cdocs = (await leader.get(`/api/v1/cases/${court.id}/documents`)).data.items.map((d) => d.kind);
+  assert.ok(cdocs.includes('payment_reminder') && cdocs.includes('court_application'), cdocs.join());
   const decided = cases.find((c) => c.state === 'published');
   assert.match(decided.decision_no, /^温鹿卫医罚〔\d{4}〕\d+号$/);
   const docs = await leader.get(`/api/v1/cases/${decided.id}/documents`);
