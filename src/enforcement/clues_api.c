@@ -84,7 +84,8 @@ static int clue_tx(store_conn *c, void *arg)
 		subject = f.subject_id;
 		snprintf(dept, sizeof dept, "%s", f.department);
 		if (!summary[0])
-			snprintf(summary, sizeof summary, "监督检查发现问题（%s）：%s", f.severity, f.clause);
+			snprintf(summary, sizeof summary, "监督检查发现问题（%s）：%s",
+				 !strcmp(f.severity, "serious") ? "严重" : !strcmp(f.severity, "minor") ? "轻微" : "一般", f.clause);
 	} else if (!strcmp(source, "claims_flag")) {
 		yj_claims_flag_brief f;
 		if ((rc = yj_claims_flag_get(c, &who->scope, rid, &f)) == ST_NOTFOUND) {

@@ -208,6 +208,9 @@ int enf_case_load(store_conn *c, const yj_scope *sc, int64_t id, json_t **row, e
 	if (rc != ST_OK)
 		return rc;
 	*row = enf_case_json(st, k);
+	if (k)
+		snprintf(k->decided_on, sizeof k->decided_on, "%s",
+			 json_string_value(json_object_get(*row, "decided_on")) ? json_string_value(json_object_get(*row, "decided_on")) : "");
 	char reminded[11];
 	col_copy(st, 43, reminded, sizeof reminded);
 	store_finalize(st);

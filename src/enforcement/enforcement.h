@@ -55,6 +55,7 @@ typedef struct enf_case {
 	int legal_ok_seq, proposal_seq, hearing_seq, collective_seq; /* step seqs, 0 when none */
 	int64_t fine_fen, paid_fen;
 	char decision_due[11], statement_due[11], hearing_request_due[11], pay_due[11], court_ready_on[11];
+	char decided_on[11]; /* the decision's day: nothing is served before it */
 } enf_case;
 
 /* One action of POST /api/v1/cases/{id}/transitions. */

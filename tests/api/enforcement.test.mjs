@@ -84,7 +84,7 @@ test('clues: from a finding, by hand; duplicates, unknown sources, other territo
   const c = await ok(await I().post('/api/v1/cases/clues', { source: 'inspection_finding', source_ref: a.finding.id }), 201);
   assert.equal(c.subject_id, a.inst.id);
   assert.equal(c.state, 'received');
-  assert.match(c.summary, /监督检查发现问题/);
+  assert.match(c.summary, /监督检查发现问题（一般）/);
   let r = await I().post('/api/v1/cases/clues', { source: 'inspection_finding', source_ref: a.finding.id });
   isProblem(assert, r, 409);
   r = await I().post('/api/v1/cases/clues', { source: 'inspection_finding', source_ref: b.finding.id });
@@ -217,6 +217,7 @@ test('a general case from filing to closing, with every wrong step refused and n
   await refused(I(), k.id, { ...sv, refused: true }, 422, /见证人/);
   await refused(I(), k.id, { ...sv, method: 'electronic' }, 422, /同意/);
   await refused(I(), k.id, { ...sv, served_on: '2999-01-01' }, 422);
+  await refused(I(), k.id, { ...sv, served_on: daysAgo(3) }, 409, /早于决定日期/);
   const s = await moved(I(), k.id, { ...sv, refused: true, witness: '社区干部赵某', refusal_note: '当事人拒签，留置送达' }, 'served');
   assert.ok(s.pay_due > s.served_on);
   await refused(L(), k.id, { action: 'close', summary: '结案' }, 409, /公示/);
@@ -315,6 +316,28 @@ test('execution: 催告 after the payment deadline, 申请强制执行 ten days 
     assert.ok(text.includes(want), `the application lacks ${want}:\n${text.slice(0, 1500)}`);
   const cl = await moved(L(), k.id, { action: 'close', summary: '已申请人民法院强制执行，结案' }, 'closed');
   assert.deepEqual(cl.timeline.map((x) => x.action).slice(-4), ['publish', 'remind', 'apply_court', 'close']);
+});
+
+test('不予处罚: the ground is required, the decision is served but not published, then closed', async () => {
+  const k = await fileCase();
+  await investigate(k.id);
+  await conclude(k.id, { tier: 'none', penalty_kinds: [], fine_fen: 0 });
+  await refused(I(), k.id, { action: 'decide_no_penalty', ground: 'minor_corrected' }, 409, /应由/);
+  await refused(L(), k.id, { action: 'decide_no_penalty' }, 422);
+  await refused(L(), k.id, { action: 'decide_no_penalty', ground: 'bribe' }, 422);
+  const d = await moved(L(), k.id, { action: 'decide_no_penalty', ground: 'minor_corrected' }, 'not_penalised');
+  assert.match(d.decision_no, /^温鹿卫医不罚〔\d{4}〕\d+号$/);
+  await refused(I(), k.id, { action: 'publish' }, 409, /当前状态/);
+  await moved(I(), k.id, { action: 'serve', method: 'direct', served_on: ymd(new Date()), receiver: '王院长' }, 'served');
+  await refused(I(), k.id, { action: 'publish' }, 409, /不予处罚/);
+  await moved(L(), k.id, { action: 'close', summary: '违法行为轻微并及时改正，不予处罚，结案。' }, 'closed');
+  const docs = (await ok(await I().get(`/api/v1/cases/${k.id}/documents`))).items;
+  const np = docs.find((x) => x.kind === 'no_penalty_decision');
+  assert.equal(np.number, d.decision_no);
+  const text = execFileSync('pdftotext', ['-', '-'], { input: (await I().get(np.pdf)).data, encoding: 'utf8' });
+  assert.match(text, /不予行政处罚决定书/);
+  const pub = await ok(await anon.get('/api/v1/public/penalties'));
+  assert.ok(!pub.items.some((x) => x.cf_wsh === d.decision_no), 'a no-penalty decision is not published');
 });
 
 test('a major case: legal review, collective discussion, hearing, and the review after the hearing', async () => {
