@@ -123,6 +123,12 @@ async function pdfOf(page, caseId, kind) {
   return { doc: d, text };
 }
 
+// One signed-in page per person of the walk, reused from step to step (signing in is the slow part).
+const pages = {};
+async function as(k) {
+  pages[k] ??= await signedIn(`ts${RUN}.${k}`, USER_PASSWORD);
+  return pages[k];
+}
 let inst, task, finding;
 test('a general case from an inspection finding to 结案 through the console', { skip, timeout: 240000 }, async (t) => {
   let failed = false, current;
@@ -158,14 +164,13 @@ test('a general case from an inspection finding to 结案 through the console', 
   });
 
   await step('the inspector turns the finding into a clue on the task page; the leader files it in 审核审批', async () => {
-    const page = current = await signedIn(`ts${RUN}.i1`, USER_PASSWORD);
+    const page = current = await as('i1');
     await page.goto(`${URL_}/inspection/tasks/${task.id}`);
     await page.locator('[data-test=findings]').getByText('损伤性废物').waitFor();
     await page.locator('[data-test=finding-refer]').first().click();
     await page.locator('[data-test=finding-refer]').getByText(/已登记案源 温泰卫受〔\d{4}〕\d+号/).waitFor();
     await shot(page, 'enforcement-01-finding-referred');
-    await page.context().close();
-    const leader = current = await signedIn(`ts${RUN}.leader`, USER_PASSWORD);
+    const leader = current = await as('leader');
     await leader.locator('.yj-menu').getByText('执法办案', { exact: true }).click();
     await leader.locator('.yj-menu').getByText('审核审批', { exact: true }).click();
     await leader.waitForURL(/\/enforcement\/queue$/);
@@ -183,11 +188,10 @@ test('a general case from an inspection finding to 结案 through the console', 
     assert.equal(k.data.state, 'filed');
     assert.deepEqual(k.data.officers.sort(), [people.i1.id, people.i2.id].sort());
     kase = k.data;
-    await leader.context().close();
   });
 
   await step('the inspector finds it in 我的案件 and takes 调查取证 with an evidence photo, 调查终结, 合议 and 告知', async () => {
-    const page = current = await signedIn(`ts${RUN}.i1`, USER_PASSWORD);
+    const page = current = await as('i1');
     await page.locator('.yj-menu').getByText('执法办案', { exact: true }).click();
     await page.locator('.yj-menu').getByText('我的案件', { exact: true }).click();
     await page.waitForURL(/\/enforcement\/cases$/);
@@ -219,17 +223,15 @@ test('a general case from an inspection finding to 结案 through the console', 
     assert.deepEqual(n.timeline.map((x) => x.action), ['file', 'investigate', 'add_evidence', 'conclude', 'deliberate', 'notify']);
     assert.equal(n.timeline[2].data.participants.length, 2, 'evidence names both officers');
     await shot(page, 'enforcement-03-notified');
-    await page.context().close();
   });
 
   await step('the leader decides; the inspector serves, publishes and records the payment; the leader closes', async () => {
-    const leader = current = await signedIn(`ts${RUN}.leader`, USER_PASSWORD);
+    const leader = current = await as('leader');
     await leader.goto(`${URL_}/enforcement/cases/${kase.id}`);
     const d = await take(leader, '作出处罚决定', [['当事人书面放弃', 'bool', true]]);
     assert.match(d.decision_no, /^温泰卫医罚〔\d{4}〕\d+号$/);
     kase = d;
-    await leader.context().close();
-    const page = current = await signedIn(`ts${RUN}.i1`, USER_PASSWORD);
+    const page = current = await as('i1');
     await page.goto(`${URL_}/enforcement/cases/${kase.id}`);
     await take(page, '送达', [['送达方式', 'choice', '直接送达'], ['送达日期', 'date', today()], ['签收人', 'text', '王院长']]);
     await take(page, '公示');
@@ -237,8 +239,7 @@ test('a general case from an inspection finding to 结案 through the console', 
     assert.ok(pub.items.some((x) => x.cf_wsh === kase.decision_no), 'on the public 双公示 page');
     const p = await take(page, '缴纳罚款', [['缴款金额', 'fen', '15000'], ['缴款日期', 'date', today()]]);
     assert.equal(p.state, 'paid');
-    await page.context().close();
-    const l2 = current = await signedIn(`ts${RUN}.leader`, USER_PASSWORD);
+    const l2 = current = await as('leader');
     await l2.goto(`${URL_}/enforcement/cases/${kase.id}`);
     const c = await take(l2, '结案', [['结案报告摘要', 'area', '罚款已全额缴纳，处罚决定执行完毕，予以结案。']]);
     assert.equal(c.state, 'closed');
@@ -265,16 +266,15 @@ test('a major case through 法制审核, 集体讨论 and 听证 to the decision
   });
   await step('filed as a major case and investigated (API): a fine of 50,000 yuan triggers the hearing', async () => {
     assert.ok(inst, 'the first test made the clinic');
-    const i1 = current = await signedIn(`ts${RUN}.i1`, USER_PASSWORD);
+    const i1 = current = await as('i1');
     const c = await apiCall(i1, 'POST', '/api/v1/cases/clues', { source: 'manual', subject_kind: 'institution', subject_id: inst.id,
       summary: '群众举报该诊所使用非卫生技术人员从事诊疗活动' });
     assert.equal(c.status, 201, JSON.stringify(c.data));
-    const leader = await signedIn(`ts${RUN}.leader`, USER_PASSWORD);
+    const leader = await as('leader');
     const k = await apiCall(leader, 'POST', '/api/v1/cases', { clue_id: c.data.id, officers: [people.i1.id, people.i2.id], opinion: '同意立案',
       serious: true, t_complex: true });
     assert.equal(k.status, 201, JSON.stringify(k.data));
     major = k.data;
-    await leader.context().close();
     const two = [people.i1.id, people.i2.id];
     for (const body of [{ action: 'investigate', participants: two },
       { action: 'conclude', participants: two, facts: '当事人使用两名非卫生技术人员从事静脉输液。', violation_code: 'unqualified_staff',
@@ -283,18 +283,16 @@ test('a major case through 法制审核, 集体讨论 and 听证 to the decision
       const r = await apiCall(i1, 'POST', `/api/v1/cases/${major.id}/transitions`, body);
       assert.equal(r.status, 200, JSON.stringify(r.data));
     }
-    await i1.context().close();
   });
 
   await step('the reviewer finds it in 法制审核 and agrees; the leader holds the collective discussion', async () => {
-    const lr = current = await signedIn(`ts${RUN}.lr`, USER_PASSWORD);
+    const lr = current = await as('lr');
     await lr.goto(`${URL_}/enforcement/queue`);
     await lr.locator('[data-test=queue-table]').getByText(`泰顺${RUN}康宁诊所`).click();
     await lr.waitForURL(new RegExp(`/enforcement/cases/${major.id}$`));
     const r = await take(lr, '法制审核', [['审核意见', 'choice', '同意'], ['理由', 'area', '事实清楚，证据确凿，适用依据正确，程序合法。']]);
     assert.equal(r.state, 'legal_reviewed');
-    await lr.context().close();
-    const leader = current = await signedIn(`ts${RUN}.leader`, USER_PASSWORD);
+    const leader = current = await as('leader');
     await leader.goto(`${URL_}/enforcement/cases/${major.id}`);
     const refusedDecide = await apiCall(leader, 'POST', `/api/v1/cases/${major.id}/transitions`, { action: 'decide', waived: true });
     assert.equal(refusedDecide.status, 409);
@@ -302,26 +300,23 @@ test('a major case through 法制审核, 集体讨论 and 听证 to the decision
     const cd = await take(leader, '集体讨论', [['参加人员', 'text', '局长，副局长，法规科科长'], ['讨论意见', 'area', '同意法制审核意见'],
       ['结论', 'area', '同意拟处罚意见，告知听证权利。']]);
     assert.equal(cd.state, 'discussed');
-    await leader.context().close();
   });
 
   await step('告知 with the hearing rights, 申请听证, 听证 by the leader, the second review and the decision', async () => {
-    const page = current = await signedIn(`ts${RUN}.i1`, USER_PASSWORD);
+    const page = current = await as('i1');
     await page.goto(`${URL_}/enforcement/cases/${major.id}`);
     const n = await take(page, '告知');
     assert.ok(n.hearing_trigger && n.hearing_request_due, JSON.stringify(n));
     await take(page, '申请听证');
-    await page.context().close();
-    const leader = current = await signedIn(`ts${RUN}.leader`, USER_PASSWORD);
+    const leader = current = await as('leader');
     await leader.goto(`${URL_}/enforcement/cases/${major.id}`);
     const h = await take(leader, '听证', [['听证日期', 'date', today()], ['听证笔录摘要', 'area', '当事人对违法事实无异议，请求从轻处罚。']]);
     assert.equal(h.state, 'heard');
     const early = await apiCall(leader, 'POST', `/api/v1/cases/${major.id}/transitions`, { action: 'decide' });
     assert.equal(early.status, 409, 'the hearing needs a legal review after it');
-    const lr = await signedIn(`ts${RUN}.lr`, USER_PASSWORD);
+    const lr = await as('lr');
     const rv = await apiCall(lr, 'POST', `/api/v1/cases/${major.id}/transitions`, { action: 'legal_review', opinion: 'agree', reasons: '听证后复核同意' });
     assert.equal(rv.status, 200, JSON.stringify(rv.data));
-    await lr.context().close();
     await leader.reload();
     const d = await take(leader, '作出处罚决定');
     assert.equal(d.state, 'decided');
