@@ -1,6 +1,7 @@
 /* clues_api.c — clues (案源): recorded from an inspection finding, a confirmed claims flag, a grid report,
  * a sensor alarm, a transfer or by hand (POST /api/v1/cases/clues), and from a complaint referred by the
- * complaints module (the complaints.clue_referred event); each is a 案件受理记录 with its source, then
+ * complaints module (the complaints.clue_referred event) and from a grid member's patrol report
+ * (complaints.patrol_reported, source "grid"); each is a 案件受理记录 with its source, then
  * filed (POST /api/v1/cases, cases_api.c) or not filed with a reason. Findings and flags are read
  * through their owners' headers. */
 #define _POSIX_C_SOURCE 200809L
@@ -83,7 +84,8 @@ static int clue_tx(store_conn *c, void *arg)
 		subject = f.subject_id;
 		snprintf(dept, sizeof dept, "%s", f.department);
 		if (!summary[0])
-			snprintf(summary, sizeof summary, "监督检查发现问题（%s）：%s", f.severity, f.clause);
+			snprintf(summary, sizeof summary, "监督检查发现问题（%s）：%s",
+				 !strcmp(f.severity, "serious") ? "严重" : !strcmp(f.severity, "minor") ? "轻微" : "一般", f.clause);
 	} else if (!strcmp(source, "claims_flag")) {
 		yj_claims_flag_brief f;
 		if ((rc = yj_claims_flag_get(c, &who->scope, rid, &f)) == ST_NOTFOUND) {
@@ -317,6 +319,61 @@ int enf_on_clue_referred(store_conn *c, const yj_event_view *ev, void *arg)
 	json_t *row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "subject_kind", kind, "subject_name", name, "source",
 				"complaint", "received_on", n.received_on, "summary", summary, "region_code", region, "department",
 				n.dept);
+	rc = enf_doc_issue(c, "case_acceptance", 0, id, row, NULL, 0, "system", NULL, NULL);
+	json_decref(row);
+	return rc;
+}
+
+/* ---- complaints.patrol_reported (docs/events.md): a grid member's report (协管信息) becomes a clue with source
+ * "grid" and the patrol id; once per patrol however often the event is delivered ---- */
+int enf_on_patrol_reported(store_conn *c, const yj_event_view *ev, void *arg);
+int enf_on_patrol_reported(store_conn *c, const yj_event_view *ev, void *arg)
+{
+	(void)arg;
+	const json_t *p = ev->payload;
+	const char *pid = json_string_value(json_object_get(p, "patrol_id"));
+	const char *kind = json_string_value(json_object_get(p, "subject_kind"));
+	const char *dept = json_string_value(json_object_get(p, "department"));
+	const char *reported = json_string_value(json_object_get(p, "reported_on"));
+	const char *grid = json_string_value(json_object_get(p, "grid_code"));
+	int64_t subject = 0, id;
+	char name[256] = "", region[16] = "", summary[600], today[11];
+	if (!pid || !kind || (strcmp(kind, "institution") && strcmp(kind, "practitioner")))
+		return ST_OK; /* not a clue this module can record; nothing to retry */
+	int seen;
+	int rc = enf_clue_seen(c, "grid", pid, &seen);
+	if (rc < 0 || seen)
+		return rc < 0 ? rc : ST_OK;
+	yj_scope all;
+	yj_scope_unrestricted(&all);
+	if (yj_id_parse(json_string_value(json_object_get(p, "subject_id")), &subject) == 0) {
+		rc = subject_resolve(c, &all, kind, subject, name, region);
+		if (rc < 0 && rc != ST_NOTFOUND)
+			return rc;
+		if (rc == ST_NOTFOUND)
+			subject = 0;
+	}
+	/* the subject's territory, as for every other source; else the patrol's (a town: its county's office) */
+	if (!region[0])
+		snprintf(region, sizeof region, "%s", ev->region_code ? ev->region_code : "");
+	if (!name[0])
+		snprintf(name, sizeof name, "（网格巡查报告的主体未在主体库登记）");
+	/* the checklist codes only: the member's own words stay with the patrol */
+	yj_buf b = YJ_BUF_INIT;
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(p, "problems"), i, v) yj_buf_printf(&b, "%s%s", i ? "、" : "", json_string_value(v) ? json_string_value(v) : "");
+	yj_buf_puts(&b, "");
+	snprintf(summary, sizeof summary, "网格巡查报告疑似违法（网格 %s，巡查记录 %s；不符合项：%s）", grid ? grid : "—", pid,
+		 b.len ? b.data : "—");
+	yj_buf_free(&b);
+	yj_day_today(today);
+	enf_clue_new n = {"grid", pid, kind, name, summary, reported && yj_day_parse(reported, NULL) == 0 ? reported : today,
+			  region, dept ? dept : "health", "system", subject};
+	if ((rc = enf_clue_insert(c, &n, &id)) < 0)
+		return rc;
+	json_t *row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "subject_kind", kind, "subject_name", name, "source", "grid",
+				"received_on", n.received_on, "summary", summary, "region_code", region, "department", n.dept);
 	rc = enf_doc_issue(c, "case_acceptance", 0, id, row, NULL, 0, "system", NULL, NULL);
 	json_decref(row);
 	return rc;

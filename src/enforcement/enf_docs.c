@@ -1,6 +1,6 @@
 /* enf_docs.c — the enforcement documents (执法文书) as models of the platform's document facility
  * (platform/docs/docs.h): 案件受理记录, 立案报告, 行政处罚事先告知书, 行政处罚决定书 (with the QR code to its
- * public verification), 不予行政处罚决定书, 送达回执, 案件移送书 and 结案报告, each issued in the transaction of
+ * public verification), 不予行政处罚决定书, 送达回执, 案件移送书, 强制执行申请书 and 结案报告, each issued in the transaction of
  * the step it records, numbered per office, year and kind (温鹿卫医罚〔2026〕12号, 文书规范 art. 4), and linked
  * to the case in enf_documents. The wording follows the national document rules in substance; the
  * layout is the facility's. */
@@ -52,7 +52,7 @@ static const char *kind_label(const char *k)
 static const char *source_label(const char *s)
 {
 	static const char *const m[][2] = {{"inspection_finding", "监督检查发现"}, {"claims_flag", "医保智能监控"},
-					   {"complaint", "投诉举报"},		 {"grid_report", "网格员报告"},
+					   {"complaint", "投诉举报"},		 {"grid_report", "网格员报告"}, {"grid", "网格巡查报告"},
 					   {"sensor_alarm", "在线监测报警"},	 {"transfer", "移送"},
 					   {"manual", "其他途径"}};
 	for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
@@ -333,6 +333,39 @@ static json_t *model_of(store_conn *c, const char *kind, const json_t *row, cons
 					  "第三十五条、第五十四条的规定，现催告你（单位）自收到本催告书之日起十日内履行。逾期仍未履行的，本机关将依法申请人民法院强制执行。"
 					  "你（单位）有权进行陈述和申辩。", s_(row, "decided_on"), s_(row, "decision_no"));
 		para(blocks, buf);
+	} else if (!strcmp(kind, "court_application")) {
+		/* 行政强制法 art. 55: the applicant and the party, the decision with its facts and basis, the party's
+		 * response and the reminder, the object of execution; signed by the organ's head and sealed */
+		int64_t fine = json_integer_value(json_object_get(row, "fine_fen")), paid = json_integer_value(json_object_get(row, "paid_fen"));
+		int64_t late = json_integer_value(json_object_get(row, "late_fee_fen"));
+		char owed[64], fee[64];
+		basis_of(c, row, law, article, clause);
+		snprintf(title, 64, "强制执行申请书");
+		snprintf(code, 48, "强执");
+		field(rows, "申请人", organ);
+		field(rows, "受理法院", s_(data, "court"));
+		field(rows, "处罚决定书文号", s_(row, "decision_no"));
+		field(rows, "决定日期", s_(row, "decided_on"));
+		field(rows, "送达日期", s_(row, "served_on"));
+		field(rows, "催告日期", s_(row, "reminded_on"));
+		snprintf(owed, sizeof owed, "%.2f 元", (double)(fine - paid) / 100);
+		snprintf(fee, sizeof fee, "%.2f 元", (double)late / 100);
+		field(rows, "未缴罚款", owed);
+		field(rows, "加处罚款", fee);
+		heading(blocks, "申请事项");
+		snprintf(buf, sizeof buf, "请求人民法院依法强制执行本机关作出的行政处罚决定（%s），执行罚款人民币 %s及加处罚款人民币 %s。",
+			 s_(row, "decision_no"), owed, fee);
+		para(blocks, buf);
+		heading(blocks, "事实和理由");
+		snprintf(buf, sizeof buf, "经查，%s当事人的上述行为违反了《%s》的有关规定，本机关依据《%s》%s的规定，于 %s 作出上述行政处罚决定，"
+					  "并于 %s 依法送达。当事人在法定期限内未申请行政复议或者提起行政诉讼，又不履行处罚决定。本机关于 %s 依法催告，"
+					  "当事人在催告书送达十日后仍未履行。",
+			 s_(row, "facts"), law, law, article, s_(row, "decided_on"), s_(row, "served_on"), s_(row, "reminded_on"));
+		para(blocks, buf);
+		para(blocks, "根据《中华人民共和国行政处罚法》第七十二条和《中华人民共和国行政强制法》第五十三条至第五十五条的规定，特申请人民法院强制执行。");
+		heading(blocks, "附件");
+		para(blocks, "1. 行政处罚决定书及送达回执；2. 催告书及送达回执；3. 当事人的意见；4. 当事人的财产状况（已知的）。");
+		para(blocks, "行政机关负责人（签名）：__________");
 	} else if (!strcmp(kind, "closing_report")) {
 		snprintf(title, 64, "结案报告");
 		snprintf(code, 48, "结");

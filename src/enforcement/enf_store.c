@@ -50,6 +50,51 @@ int yj_enf_case_count(store_conn *c, int64_t *n)
 	return rc == ST_ROW ? ST_OK : rc < 0 ? rc : ST_ERR;
 }
 
+static const char *const aged_cols[] = {"decided_on", "served_on", "pay_due", "published_on", "publish_due", "public_until",
+					"reminded_on"};
+#define NAGED (sizeof aged_cols / sizeof aged_cols[0])
+
+static int age_tx(store_conn *c, void *arg)
+{
+	const int64_t *a = arg; /* {id, days} */
+	char dates[NAGED][11];
+	store_stmt *st = store_prepare(c, "SELECT decided_on, served_on, pay_due, published_on, publish_due, public_until, reminded_on"
+					  " FROM enf_cases WHERE id = ?");
+	if (!st)
+		return ST_ERR;
+	store_bind_int64(st, 1, a[0]);
+	int rc = store_step(st);
+	for (size_t i = 0; rc == ST_ROW && i < NAGED; i++) {
+		int64_t d;
+		const char *v = store_col_text(st, (int)i);
+		dates[i][0] = '\0';
+		if (v && yj_day_parse(v, &d) == 0)
+			yj_day_format(d - a[1], dates[i]);
+	}
+	store_finalize(st);
+	if (rc != ST_ROW)
+		return rc == ST_DONE ? ST_NOTFOUND : rc < 0 ? rc : ST_ERR;
+	st = store_prepare(c, "UPDATE enf_cases SET decided_on = ?, served_on = ?, pay_due = ?, published_on = ?, publish_due = ?,"
+			      " public_until = ?, reminded_on = ? WHERE id = ?");
+	if (!st)
+		return ST_ERR;
+	for (size_t i = 0; i < NAGED; i++)
+		if (dates[i][0])
+			store_bind_text(st, (int)i + 1, dates[i], -1);
+		else
+			store_bind_null(st, (int)i + 1);
+	store_bind_int64(st, NAGED + 1, a[0]);
+	rc = store_step(st);
+	store_finalize(st);
+	return rc < 0 ? rc : ST_OK;
+}
+
+int yj_enf_demo_age(store *s, int64_t id, int days)
+{
+	int64_t a[2] = {id, days};
+	return store_tx(s, age_tx, a);
+}
+
 /* ---- the case row ---- */
 
 enum { T_TEXT, T_INT, T_BOOL, T_ID, T_IDS, T_CSV };
@@ -163,6 +208,9 @@ int enf_case_load(store_conn *c, const yj_scope *sc, int64_t id, json_t **row, e
 	if (rc != ST_OK)
 		return rc;
 	*row = enf_case_json(st, k);
+	if (k)
+		snprintf(k->decided_on, sizeof k->decided_on, "%s",
+			 json_string_value(json_object_get(*row, "decided_on")) ? json_string_value(json_object_get(*row, "decided_on")) : "");
 	char reminded[11];
 	col_copy(st, 43, reminded, sizeof reminded);
 	store_finalize(st);

@@ -197,6 +197,9 @@ int enf_guard(const enf_case *k, const enf_action *a, unsigned role_bit, int64_t
 	}
 	if (!strcmp(name, "decide_no_penalty") && k->decision_due[0] && strcmp(today, k->decision_due) > 0)
 		return REFUSE("已超过办案期限（%s），请先报领导批准延期。", k->decision_due);
+	if (!strcmp(name, "serve") && k->decided_on[0] && json_string_value(json_object_get(body, "served_on")) &&
+	    strcmp(json_string_value(json_object_get(body, "served_on")), k->decided_on) < 0)
+		return REFUSE("送达日期不能早于决定日期（%s），请按送达回执填写。", k->decided_on);
 	if (!strcmp(name, "publish") && k->no_penalty)
 		return REFUSE("不予处罚决定不在双公示范围内，请直接结案。");
 	if (!strcmp(name, "record_payment") && k->fine_fen - k->paid_fen <= 0)

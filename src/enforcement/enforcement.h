@@ -32,6 +32,11 @@ int yj_enf_case_step(store *s, const yj_principal *who, int64_t id, const json_t
 
 /* The number of cases (the demo generator tops up only an empty module). ST_OK or a failure. */
 int yj_enf_case_count(store_conn *c, int64_t *n);
+/* For the demo generator only: moves the dates of case id's decision, service, publication and execution
+ * (decided_on … reminded_on) days back, as if that time had passed, so that the demo can show a case past
+ * its payment deadline (催告) and past the reminder (申请强制执行) on the day it is made. Its timeline and
+ * audit leaves keep the day they were written. ST_OK, ST_NOTFOUND or a failure. */
+int yj_enf_demo_age(store *s, int64_t id, int days);
 
 /* ---- the case as the state machine sees it (filled by the store from enf_cases) ---- */
 #define ENF_MAX_OFFICERS 8
@@ -50,6 +55,7 @@ typedef struct enf_case {
 	int legal_ok_seq, proposal_seq, hearing_seq, collective_seq; /* step seqs, 0 when none */
 	int64_t fine_fen, paid_fen;
 	char decision_due[11], statement_due[11], hearing_request_due[11], pay_due[11], court_ready_on[11];
+	char decided_on[11]; /* the decision's day: nothing is served before it */
 } enf_case;
 
 /* One action of POST /api/v1/cases/{id}/transitions. */

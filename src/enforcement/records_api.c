@@ -95,7 +95,7 @@ static int previewable(const char *k)
 {
 	static const char *const kinds[] = {"filing_report", "site_record", "inquiry_record", "prior_notice", "hearing_rights_notice",
 					    "hearing_notice", "hearing_record", "penalty_decision", "no_penalty_decision",
-					    "service_receipt", "payment_reminder", "transfer_letter", "supervision_report",
+					    "service_receipt", "payment_reminder", "court_application", "transfer_letter", "supervision_report",
 					    "closing_report", NULL};
 	for (const char *const *p = kinds; *p; p++)
 		if (!strcmp(*p, k))

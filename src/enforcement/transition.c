@@ -170,7 +170,7 @@ static const char *doc_kind(const char *action)
 					   {"decide_no_penalty", "no_penalty_decision"}, {"serve", "service_receipt"},
 					   {"transfer", "transfer_letter"},	       {"close", "closing_report"},
 					   {"request_hearing", "hearing_notice"},      {"hold_hearing", "hearing_record"},
-					   {"remind", "payment_reminder"}};
+					   {"remind", "payment_reminder"},	       {"apply_court", "court_application"}};
 	for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
 		if (!strcmp(m[i][0], action))
 			return m[i][1];

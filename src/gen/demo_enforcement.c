@@ -190,16 +190,21 @@ int demo_enforcement(store *s, const demo_plan *p, const yj_demo_opts *o, char *
 	}
 	if (!ni)
 		return ST_OK; /* a scale too small for any case */
-	int64_t k[14];
+	int64_t k[24];
 	static const char *const what[] = {
 		"群众反映该诊所存在非卫生技术人员从事诊疗活动", "网格员报告医疗废物暂存间管理混乱", "日常监督发现消毒记录不全",
 		"举报超范围开展医疗美容项目", "专项检查发现放射诊疗未取得许可", "群众反映该机构医疗废物混入生活垃圾",
 		"双随机抽查发现医疗废物未分类", "信访转办：医疗废物处置不规范", "举报非法行医，涉嫌犯罪",
 		"日常监督发现消毒灭菌不合格", "投诉该机构未按规定书写病历", "专项检查发现医疗废物交接记录缺失",
-		"网格员报告疑似无证行医", "群众反映医疗废物暂存超时"};
-	static const int ago[] = {2, 10, 20, 30, 40, 45, 50, 70, 15, 35, 25, 100, 5, 12};
-	for (int i = 0; i < 14; i++)
-		if ((rc = new_case(&d, inst[i % ni], what[i], ago[i], i == 4, i != 12 && i != 13, &k[i])) < 0)
+		"网格员报告疑似无证行医", "群众反映医疗废物暂存超时",
+		"日常监督发现消毒产品进货验收记录缺失", "专项检查发现放射防护设施不合格", "举报该机构使用非卫生技术人员",
+		"双随机抽查发现医疗废物转运记录不全", "群众反映诊所超范围开展诊疗", "日常监督发现医疗废物暂存不符合要求",
+		"专项检查发现消毒灭菌记录缺失", "举报医疗废物交由无资质单位处置", "网格员报告诊所暂存间无警示标识",
+		"群众反映该机构一次性用品重复使用"};
+	static const int ago[] = {2, 10, 20, 30, 40, 45, 50, 70, 15, 35, 25, 100, 5, 12, 22, 28, 32, 38, 42, 60, 65, 75, 80, 8};
+	/* 15 16 17: major cases (legal review, collective discussion, the hearing) */
+	for (int i = 0; i < 24; i++)
+		if ((rc = new_case(&d, inst[i % ni], what[i], ago[i], i == 4 || (i >= 15 && i <= 17), i != 12 && i != 13, &k[i])) < 0)
 			return rc;
 	/* 0 filed; 1 investigating; 2 investigated; 3 notified; 6 decided; 7 closed */
 	if ((rc = walk(&d, k[1], "medical_waste", "general", json_pack("[s, s]", "warning", "fine"), 1500000, 1)) < 0 ||
@@ -234,7 +239,48 @@ int demo_enforcement(store *s, const demo_plan *p, const yj_demo_opts *o, char *
 						     "receiver", "单位负责人"))) < 0 ||
 	    (rc = step(&d, &d.leader, k[10], json_pack("{s:s, s:s}", "action", "close", "summary", "违法行为轻微并及时改正，不予处罚，结案。"))) < 0)
 		return rc;
-	/* 12 a clue not filed; 13 a clue waiting */
+	/* 14 deliberated; 15 legal_reviewed; 16 discussed; 17 heard (a major case after its hearing) */
+	static const char *const delib[] = {"action", "deliberate", "opinion", "事实清楚，证据充分", "conclusion", "提请法制审核"};
+	for (int i = 14; i <= 17; i++)
+		if ((rc = walk(&d, k[i], i == 17 ? "radiation" : "medical_waste", "heavier",
+			       i == 17 ? json_pack("[s, s, s]", "warning", "fine", "revoke_licence") : json_pack("[s, s]", "warning", "fine"),
+			       i == 17 ? 300000 : 2500000, 2)) < 0 ||
+		    (rc = step(&d, &d.i1, k[i], json_pack("{s:s, s:[s, s, s], s:s, s:s}", delib[0], delib[1], "participants", "李监督员",
+							  "吴监督员", "科室负责人", delib[2], delib[3], delib[4], delib[5]))) < 0)
+			return rc;
+	for (int i = 15; i <= 17; i++)
+		if ((rc = step(&d, &d.reviewer, k[i], json_pack("{s:s, s:s, s:s}", "action", "legal_review", "opinion", "agree", "reasons",
+								 "事实清楚，证据确凿，适用依据正确，程序合法，裁量适当。"))) < 0)
+			return rc;
+	for (int i = 16; i <= 17; i++)
+		if ((rc = step(&d, &d.leader, k[i], json_pack("{s:s, s:[s, s, s], s:s, s:s}", "action", "collective_discussion",
+							       "participants", "王主任", "副主任", "法规科科长", "opinion", "同意法制审核意见",
+							       "conclusion", "同意拟处罚意见。"))) < 0)
+			return rc;
+	if ((rc = step(&d, &d.i1, k[17], json_pack("{s:s}", "action", "notify"))) < 0 ||
+	    (rc = step(&d, &d.i1, k[17], json_pack("{s:s}", "action", "request_hearing"))) < 0 ||
+	    (rc = step(&d, &d.leader, k[17], json_pack("{s:s, s:s, s:s}", "action", "hold_hearing", "held_on", d.today, "transcript",
+							"当事人对违法事实无异议，请求从轻处罚；调查人员出示了证据。"))) < 0)
+		return rc;
+	/* 18 not penalised; 19 served; 20 paid; 21 enforcing (催告 after the payment deadline); 22 court_applied; 23 revoked */
+	if ((rc = walk(&d, k[18], "disinfection", "none", json_array(), 0, 2)) < 0 ||
+	    (rc = step(&d, &d.leader, k[18], json_pack("{s:s, s:s}", "action", "decide_no_penalty", "ground", "first_minor"))) < 0 ||
+	    (rc = walk(&d, k[19], "medical_waste", "general", json_pack("[s, s]", "warning", "fine"), 1000000, 5)) < 0 ||
+	    (rc = walk(&d, k[20], "disinfection", "general", json_pack("[s, s]", "warning", "fine"), 1000000, 7)) < 0 ||
+	    (rc = walk(&d, k[21], "medical_waste", "general", json_pack("[s, s]", "warning", "fine"), 1200000, 6)) < 0 ||
+	    (rc = walk(&d, k[22], "medical_waste", "heavier", json_pack("[s, s]", "warning", "fine"), 2500000, 6)) < 0 ||
+	    (rc = walk(&d, k[23], "medical_waste", "general", json_pack("[s, s]", "warning", "fine"), 1000000, 1)) < 0 ||
+	    (rc = step(&d, &d.leader, k[23], json_pack("{s:s, s:s}", "action", "revoke", "reason", "经复核，当事人非本案违法主体，撤销立案。"))) < 0)
+		return rc;
+	/* the payment deadline passed 25 days ago: 催告; 11 days after the reminder: the application to the court */
+	for (int i = 21; i <= 22; i++)
+		if ((rc = yj_enf_demo_age(s, k[i], 25)) < 0 ||
+		    (rc = step(&d, &d.i1, k[i], json_pack("{s:s}", "action", "remind"))) < 0)
+			return rc;
+	if ((rc = yj_enf_demo_age(s, k[22], 11)) < 0 ||
+	    (rc = step(&d, &d.leader, k[22], json_pack("{s:s, s:s}", "action", "apply_court", "court", "温州市鹿城区人民法院"))) < 0)
+		return rc;
+	/* 12 and 13: clues waiting for the leader to file them */
 	(void)id;
 	return ST_OK;
 }

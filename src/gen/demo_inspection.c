@@ -190,6 +190,12 @@ static int run(ctx *c, const char *password, yj_demo_insp_stats *out)
 			     NULL);
 		}
 		json_decref(task);
+		/* the problem also as a finding, which the demo inspector can refer as an enforcement clue (移交立案) */
+		if (out->completed == 0) {
+			snprintf(url, sizeof url, "/api/v1/inspection/tasks/%s/findings", tid);
+			call(c, "POST", url, json_pack("{s:s, s:s, s:s}", "severity", "general", "clause", "《消毒管理办法》第四条",
+						       "description", "消毒隔离登记缺少近两个月记录"), NULL);
+		}
 		snprintf(url, sizeof url, "/api/v1/inspection/tasks/%s/signature", tid);
 		if (call(c, "POST", url, json_pack("{s:b, s:s}", "signed", 1, "signer_name", "机构负责人"), NULL) != 200)
 			break;

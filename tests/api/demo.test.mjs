@@ -245,12 +245,28 @@ test('bad options are refused with a Chinese message and nothing is written', ()
   }
 });
 
-test('the demo has enforcement cases in many states, with their documents', async () => {
+test('the demo has enforcement cases in every state, with their documents', async () => {
   const leader = await signedIn(srv, 'leader');
   const cases = await walk(leader, '/api/v1/cases');
   const states = new Set(cases.map((c) => c.state));
-  for (const s of ['filed', 'investigating', 'investigated', 'notified', 'hearing_requested', 'decided', 'published', 'closed',
-    'transferred', 'suspended']) assert.ok(states.has(s), `a case in state ${s}: ${[...states]}`);
+  // every state of docs/enforcement.md
+  for (const s of ['filed', 'investigating', 'investigated', 'deliberated', 'legal_reviewed', 'discussed', 'notified',
+    'hearing_requested', 'heard', 'decided', 'not_penalised', 'served', 'published', 'enforcing', 'paid', 'court_applied', 'closed',
+    'transferred', 'suspended', 'revoked']) assert.ok(states.has(s), `a case in state ${s}: ${[...states]}`);
+  const court = cases.find((c) => c.state === 'court_applied');
+  const cdocs = (await leader.get(`/api/v1/cases/${court.id}/documents`)).data.items.map((d) => d.kind);
+  assert.ok(cdocs.includes('payment_reminder') && cdocs.includes('court_application'), cdocs.join());
+  // the newcomer's path: the demo inspector turns the demo's inspection finding into a clue
+  const insp = await signedIn(srv, 'inspector');
+  const tasks = await walk(insp, '/api/v1/inspection/tasks?state=completed');
+  let finding;
+  for (const t of tasks) {
+    finding ??= (await insp.get(`/api/v1/inspection/tasks/${t.id}`)).data.findings?.[0];
+    if (finding) break;
+  }
+  assert.ok(finding, 'a completed demo task has a finding');
+  const clue = await insp.post('/api/v1/cases/clues', { source: 'inspection_finding', source_ref: finding.id });
+  assert.equal(clue.status, 201, JSON.stringify(clue.data));
   const decided = cases.find((c) => c.state === 'published');
   assert.match(decided.decision_no, /^温鹿卫医罚〔\d{4}〕\d+号$/);
   const docs = await leader.get(`/api/v1/cases/${decided.id}/documents`);

@@ -2,7 +2,7 @@
 // other territories refused), not filing with a reason, filing by a leader with two officers, then every
 // transition of the workflow — a general case from 立案 to 结案 through 调查取证, 调查终结 within the
 // discretion band, 合议, 告知, 决定 (number 温鹿卫医罚〔YYYY〕N号), 送达, 公示 (the public 双公示 page,
-// masked), 缴款 and 结案; a major case through 法制审核, 集体讨论, 听证 and the second legal review the
+// masked), 缴款 and 结案; 催告 and 申请强制执行 (强制执行申请书); a major case through 法制审核, 集体讨论, 听证 and the second legal review the
 // hearing requires; 双罚; the 90-day clock with 延期 and 中止; 移送; 撤销 and 变更 with their events.
 // Every refused step (wrong state, wrong role, missing fields, outside the band, past the clock) answers
 // problem+json with a Chinese detail and changes nothing: the case's version, its timeline and the
@@ -84,7 +84,7 @@ test('clues: from a finding, by hand; duplicates, unknown sources, other territo
   const c = await ok(await I().post('/api/v1/cases/clues', { source: 'inspection_finding', source_ref: a.finding.id }), 201);
   assert.equal(c.subject_id, a.inst.id);
   assert.equal(c.state, 'received');
-  assert.match(c.summary, /监督检查发现问题/);
+  assert.match(c.summary, /监督检查发现问题（一般）/);
   let r = await I().post('/api/v1/cases/clues', { source: 'inspection_finding', source_ref: a.finding.id });
   isProblem(assert, r, 409);
   r = await I().post('/api/v1/cases/clues', { source: 'inspection_finding', source_ref: b.finding.id });
@@ -217,6 +217,7 @@ test('a general case from filing to closing, with every wrong step refused and n
   await refused(I(), k.id, { ...sv, refused: true }, 422, /见证人/);
   await refused(I(), k.id, { ...sv, method: 'electronic' }, 422, /同意/);
   await refused(I(), k.id, { ...sv, served_on: '2999-01-01' }, 422);
+  await refused(I(), k.id, { ...sv, served_on: daysAgo(3) }, 409, /早于决定日期/);
   const s = await moved(I(), k.id, { ...sv, refused: true, witness: '社区干部赵某', refusal_note: '当事人拒签，留置送达' }, 'served');
   assert.ok(s.pay_due > s.served_on);
   await refused(L(), k.id, { action: 'close', summary: '结案' }, 409, /公示/);
@@ -278,6 +279,65 @@ test('a general case from filing to closing, with every wrong step refused and n
     assert.equal(e.items.length, 1, type);
     assert.ok(e.items[0].payload.reason);
   }
+});
+
+// SQL on the running server's database (a test's clock: the payment deadline and the reminder made older)
+const sql = (q) => (srv.db.startsWith('sqlite:')
+  ? execFileSync('sqlite3', ['-cmd', '.timeout 10000', srv.db.slice(7), q], { encoding: 'utf8' })
+  : execFileSync('psql', [srv.db, '-qAtc', q], { encoding: 'utf8' }));
+
+test('execution: 催告 after the payment deadline, 申请强制执行 ten days after it with the 强制执行申请书, then 结案', async () => {
+  const k = await fileCase();
+  await investigate(k.id); await conclude(k.id); await deliberate(k.id);
+  await moved(I(), k.id, { action: 'notify' }, 'notified');
+  const d = await moved(L(), k.id, { action: 'decide', waived: true }, 'decided');
+  await moved(I(), k.id, { action: 'serve', method: 'direct', served_on: ymd(new Date()), receiver: '王院长' }, 'served');
+  await moved(I(), k.id, { action: 'publish' }, 'published');
+  await refused(I(), k.id, { action: 'remind' }, 409, /缴款期限/);
+  await refused(L(), k.id, { action: 'apply_court', court: '鹿城区人民法院' }, 409, /当前状态/);
+  sql(`UPDATE enf_cases SET pay_due = '${daysAgo(5)}' WHERE id = ${k.id}`);
+  await refused(L(), k.id, { action: 'remind' }, 409, /承办|应由/);
+  const r = await moved(I(), k.id, { action: 'remind' }, 'enforcing');
+  assert.equal(r.reminded_on, ymd(new Date()));
+  assert.ok(r.late_fee_fen > 0, 'a late fee runs after the deadline');
+  await refused(L(), k.id, { action: 'apply_court', court: '鹿城区人民法院' }, 409, /十日/);
+  sql(`UPDATE enf_cases SET reminded_on = '${daysAgo(11)}' WHERE id = ${k.id}`);
+  await refused(I(), k.id, { action: 'apply_court', court: '鹿城区人民法院' }, 409, /应由/);
+  await refused(L(), k.id, { action: 'apply_court' }, 422, /人民法院/);
+  const ca = await moved(L(), k.id, { action: 'apply_court', court: '温州市鹿城区人民法院' }, 'court_applied');
+  assert.equal(ca.court_applied_on, ymd(new Date()));
+  const docs = (await ok(await I().get(`/api/v1/cases/${k.id}/documents`))).items;
+  assert.deepEqual(docs.map((x) => x.kind).slice(-2), ['payment_reminder', 'court_application']);
+  const app = docs.at(-1);
+  assert.match(app.number, /^温鹿卫强执〔\d{4}〕\d+号$/);
+  assert.equal(app.title, '强制执行申请书');
+  const text = execFileSync('pdftotext', ['-', '-'], { input: (await I().get(app.pdf)).data, encoding: 'utf8' });
+  for (const want of ['强制执行申请书', '温州市鹿城区人民法院', d.decision_no, '15000.00', '行政强制法', a.inst.name])
+    assert.ok(text.includes(want), `the application lacks ${want}:\n${text.slice(0, 1500)}`);
+  const cl = await moved(L(), k.id, { action: 'close', summary: '已申请人民法院强制执行，结案' }, 'closed');
+  assert.deepEqual(cl.timeline.map((x) => x.action).slice(-4), ['publish', 'remind', 'apply_court', 'close']);
+});
+
+test('不予处罚: the ground is required, the decision is served but not published, then closed', async () => {
+  const k = await fileCase();
+  await investigate(k.id);
+  await conclude(k.id, { tier: 'none', penalty_kinds: [], fine_fen: 0 });
+  await refused(I(), k.id, { action: 'decide_no_penalty', ground: 'minor_corrected' }, 409, /应由/);
+  await refused(L(), k.id, { action: 'decide_no_penalty' }, 422);
+  await refused(L(), k.id, { action: 'decide_no_penalty', ground: 'bribe' }, 422);
+  const d = await moved(L(), k.id, { action: 'decide_no_penalty', ground: 'minor_corrected' }, 'not_penalised');
+  assert.match(d.decision_no, /^温鹿卫医不罚〔\d{4}〕\d+号$/);
+  await refused(I(), k.id, { action: 'publish' }, 409, /当前状态/);
+  await moved(I(), k.id, { action: 'serve', method: 'direct', served_on: ymd(new Date()), receiver: '王院长' }, 'served');
+  await refused(I(), k.id, { action: 'publish' }, 409, /不予处罚/);
+  await moved(L(), k.id, { action: 'close', summary: '违法行为轻微并及时改正，不予处罚，结案。' }, 'closed');
+  const docs = (await ok(await I().get(`/api/v1/cases/${k.id}/documents`))).items;
+  const np = docs.find((x) => x.kind === 'no_penalty_decision');
+  assert.equal(np.number, d.decision_no);
+  const text = execFileSync('pdftotext', ['-', '-'], { input: (await I().get(np.pdf)).data, encoding: 'utf8' });
+  assert.match(text, /不予行政处罚决定书/);
+  const pub = await ok(await anon.get('/api/v1/public/penalties'));
+  assert.ok(!pub.items.some((x) => x.cf_wsh === d.decision_no), 'a no-penalty decision is not published');
 });
 
 test('a major case: legal review, collective discussion, hearing, and the review after the hearing', async () => {

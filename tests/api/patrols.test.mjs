@@ -1,6 +1,6 @@
 // Grid patrols (网格巡查, R17; docs/complaints.md "Grid patrols"): a grid member checks in at a subject
 // of its grids with the checklist and a photo; a report of a suspected violation (协管信息) reaches the
-// inspectors as a to-do and the event complaints.patrol_reported; the reporting rate per grid and town
+// inspectors as a to-do and the event complaints.patrol_reported (enforcement records it as a clue); the reporting rate per grid and town
 // against 98 % — and refusals that change nothing: a subject outside the member's grids, an unfinished
 // checklist, someone else's patrol, a report twice.
 import { test, before, after } from 'node:test';
@@ -88,6 +88,15 @@ test('a patrol with a problem is reported to the inspectors; the rate per grid a
   assert.deepEqual([e.payload.subject_id, e.payload.subject_kind, e.payload.grid_code, e.payload.department], [inst.id, 'institution', grid.code, 'health']);
   assert.deepEqual(e.payload.problems.sort(), ['licence_displayed', 'within_scope']);
   assert.ok(!JSON.stringify(e.payload).includes('医疗美容'), 'the event carries no free text');
+  // enforcement records it as a clue (案源) with source grid and the patrol id, once (docs/enforcement.md)
+  let clues = [];
+  for (let i = 0; i < 100 && !clues.length; i++) {
+    clues = (await ok(await as.insp.get('/api/v1/cases/clues?source=grid'))).items.filter((x) => x.source_ref === p.id);
+    if (!clues.length) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(clues.length, 1, 'one grid clue for the patrol');
+  assert.deepEqual([clues[0].subject_id, clues[0].state], [inst.id, 'received']);
+  assert.ok(!clues[0].summary.includes('医疗美容'), 'the clue carries none of the member\'s words');
 
   rates = await ok(await as.lead.get(`/api/v1/patrols/rates?region=${town}`));
   g = rates.grids.find((x) => x.grid_code === grid.code);

@@ -11,7 +11,7 @@ export const CASE_STATES = {
 // people (comma-separated names or ids, sent as an array), kinds (penalty kinds), choice (options).
 export const PENALTY_KINDS = { warning: '警告', fine: '罚款', confiscation: '没收违法所得、非法财物', suspend_practice: '暂停执业',
   revoke_licence: '吊销许可证件', detention_other: '其他' };
-const TIERS = { none: '不予处罚', mitigated: '减轻', lighter: '从轻', general: '一般', heavier: '从重' };
+export const TIERS = { none: '不予处罚', mitigated: '减轻', lighter: '从轻', general: '一般', heavier: '从重' };
 const officers = { key: 'participants', label: '参加人员（执法人员编号，逗号分隔）', kind: 'officers' };
 export const ACTION_FIELDS = {
   investigate: [officers],

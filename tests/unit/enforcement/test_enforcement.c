@@ -20,6 +20,7 @@
 #include "platform/auth/auth.h"
 
 int enf_on_clue_referred(store_conn *c, const yj_event_view *ev, void *arg);
+int enf_on_patrol_reported(store_conn *c, const yj_event_view *ev, void *arg);
 
 static yj_testdb T;
 
@@ -210,6 +211,35 @@ static void test_complaint_clue(void **st)
 	json_decref(p);
 }
 
+static int deliver_patrol(store_conn *c, void *arg)
+{
+	return enf_on_patrol_reported(c, arg, NULL);
+}
+
+/* complaints.patrol_reported: one clue with source "grid" and the patrol id, however often it is delivered,
+ * with its 案件受理记录; no free text of the member's in the clue */
+static void test_patrol_clue(void **st)
+{
+	(void)st;
+	json_t *p = json_pack("{s:s, s:s, s:s, s:s, s:[s, s], s:s, s:s}", "patrol_id", "8801", "subject_kind", "institution",
+			      "subject_id", "424242", "grid_code", "G330302001", "problems", "licence_displayed", "waste",
+			      "reported_on", "2026-03-03", "department", "health");
+	yj_event_view ev = {.id = 2, .type = "complaints.patrol_reported", .subject_type = "grid_patrol", .subject_id = "8801",
+			    .region_code = "330302001", .actor = "system", .payload = p};
+	assert_int_equal(store_tx(T.db, deliver_patrol, &ev), ST_OK);
+	assert_int_equal(store_tx(T.db, deliver_patrol, &ev), ST_OK); /* delivered again: still one clue */
+	assert_int_equal(yj_testdb_int(&T, "SELECT COUNT(*) FROM enf_clues WHERE source = 'grid' AND source_ref = ?", "8801"), 1);
+	assert_int_equal(yj_testdb_int(&T, "SELECT COUNT(*) FROM enf_clues WHERE source = 'grid' AND received_on = ?", "2026-03-03"), 1);
+	assert_int_equal(yj_testdb_int(&T, "SELECT COUNT(*) FROM enf_clues WHERE source = 'grid' AND summary LIKE ?", "%licence_displayed、waste%"), 1);
+	assert_int_equal(yj_testdb_int(&T, "SELECT COUNT(*) FROM enf_documents d JOIN enf_clues c ON c.id = d.clue_id"
+					   " WHERE c.source = 'grid' AND d.kind = ?", "case_acceptance"), 1);
+	/* another patrol is another clue */
+	json_object_set_new(p, "patrol_id", json_string("8802"));
+	assert_int_equal(store_tx(T.db, deliver_patrol, &ev), ST_OK);
+	assert_int_equal(yj_testdb_int(&T, "SELECT COUNT(*) FROM enf_clues WHERE source = ?", "grid"), 2);
+	json_decref(p);
+}
+
 /* The hourly job: a case before its decision whose deadline is near or past gets the leaders' deadline
  * to-do; one far from it, or suspended, or decided, gets none. */
 static void test_clock_job(void **st)
@@ -287,6 +317,7 @@ int main(void)
 		cmocka_unit_test(test_late_fee),		     cmocka_unit_test(test_bands),
 		cmocka_unit_test(test_guards),			     cmocka_unit_test(test_complaint_clue),
 		cmocka_unit_test(test_clock_job),		     cmocka_unit_test(test_supervision_escalation),
+		cmocka_unit_test(test_patrol_clue),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	yj_testdb_close(&T);
