@@ -102,5 +102,11 @@ int main(int argc, char **argv)
 	for (int k = 0; k < 6; k++)
 		printf("  %-40s %8.1f us  %5.1f %%\n", names[k], ph[k] / iters * 1e6, ph[k] / ph[5] * 100);
 	printf("  => %.0f checks/s on one core\n", iters / ph[5]);
+	free(text);
+	ck_hist_free(hist, nh);
+	char *key = yj_asprintf("%s/pii.key", tmp);
+	unlink(key); /* the throwaway key of this run */
+	free(key);
+	rmdir(tmp);
 	return 0;
 }

@@ -280,8 +280,8 @@ static int64_t *item_table(const ctx *x, const yj_list *l, int kind)
 	int64_t val;
 	if (l->ix_slot && ni < l->n) {
 		for (int32_t i = 0; i < ni; i++) {
-			const char *s = yj_dict_str(items, i);
-			int k = yj_list_last(l, s, strlen(s));
+			/* by length, not strlen: a code with a NUL byte inside matches nothing, as in the scan */
+			int k = yj_list_last(l, yj_dict_str(items, i), yj_dict_len(items, i));
 			for (; k >= 0; k = l->ix_prev[k])
 				if (item_value(l, k, kind, &val)) {
 					t[i] = val;
