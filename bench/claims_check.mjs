@@ -3,13 +3,18 @@
 // patients each with BENCH_CHECK_HISTORY recorded claims in their history, then wrk posting checks of
 // a new 4-line claim of one of them (rotating), with a bearer token as the settlement system would.
 // Prints requests/s and the latency percentiles; target p99 < 5 ms (issue 14, item 6). The numbers are
-// of this machine under whatever else runs on it: wrk, the server and the database share the cores.
+// of this machine under whatever else runs on it: wrk, the server and the database share the cores,
+// so the same run also measures a baseline: a second server with an empty rule base answering the
+// very same requests (HTTP, bearer token, JSON, the claim's CSV, the loader: everything but the rules
+// and the history), and prints the check's figures as ratios to it.
 //
 // Environment: BENCH_SECONDS (10), BENCH_CONNECTIONS (64), BENCH_THREADS (2, wrk threads),
 // BENCH_CHECK_PATIENTS (500), BENCH_CHECK_HISTORY (3), BENCH_CHECK_RECORD (0: share of the requests
-// that also record the claim, the settlement call), YIJIAN_BIN (build/yijian), YJ_TEST_DB.
+// that also record the claim, the settlement call), BENCH_SERVER_THREADS (the servers' --threads;
+// default theirs), YIJIAN_BIN (build/yijian), YJ_TEST_DB.
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Server } from '../tests/api/harness.mjs';
@@ -19,6 +24,7 @@ const num = (k, d) => (process.env[k] ? Number(process.env[k]) : d);
 const SECONDS = num('BENCH_SECONDS', 10), CONNS = num('BENCH_CONNECTIONS', 64), THREADS = num('BENCH_THREADS', 2);
 const PATIENTS = num('BENCH_CHECK_PATIENTS', 500), HISTORY = num('BENCH_CHECK_HISTORY', 3);
 const RECORD = num('BENCH_CHECK_RECORD', 0);
+const SRV = process.env.BENCH_SERVER_THREADS ? ['--threads', process.env.BENCH_SERVER_THREADS] : [];
 
 const INST = '91330302MA0000001A';
 const line = (no, date, code, price) => ({ line_no: no, service_date: date, item_code: code, item_name: '药品' + code,
@@ -27,26 +33,8 @@ const claim = (id, p, date) => ({ claim_id: id, patient_id: `BP${p}`, sex: p % 2
   institution_code: INST, physician_id: 'D' + (p % 40), dept_code: '03', visit_type: 'O', diagnosis: 'J06.9',
   lines: [line(1, date, 'XD900', '12.50'), line(2, date, 'XD901', '8.20'), line(3, date, 'XD902', '30.00'), line(4, date, 'XD903', '5.10')] });
 
-async function main() {
-  const srv = new Server({ args: ['--rules', path.join(here, '..', 'rules')] });
-  await srv.start();
-  if (process.env.BENCH_PRINT_PID) console.error(`server pid ${srv.proc.pid}`);
-  srv.addUser('bench.analyst', 'insurance_analyst', '330300', 'insurance');
-  const token = srv.token('bench.analyst', 'bench', true);
-  const post = (body) => fetch(srv.url + '/api/v1/claims/check', { method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const t0 = Date.now();
-  for (let p = 0; p < PATIENTS; p++)
-    for (let h = 0; h < HISTORY; h++) {
-      const r = await post({ ...claim(`H${p}-${h}`, p, `2026-03-0${1 + h}`), record: true });
-      if (r.status !== 200) throw new Error(`recording history: ${r.status} ${await r.text()}`);
-    }
-  const fill = (Date.now() - t0) / 1000;
-  const bodies = [];
-  for (let p = 0; p < PATIENTS; p++)
-    bodies.push(JSON.stringify({ ...claim(`N${p}`, p, '2026-03-10'), ...(p < PATIENTS * RECORD ? { record: true } : {}) }));
-  const first = await (await post(JSON.parse(bodies[0]))).json();
-  if (first.history_claims !== HISTORY) throw new Error(`expected ${HISTORY} history claims: ${JSON.stringify(first)}`);
+// wrk posting bodies to srv's check route: {rps, pct: {50, 75, 90, 99} in ms, non200}.
+async function wrk(srv, token, bodies) {
   const lua = path.join(srv.dir, 'check.lua');
   writeFileSync(lua, `wrk.method = "POST"
 wrk.headers["Authorization"] = "Bearer ${token}"
@@ -70,19 +58,59 @@ done = function() io.write(string.format("non200 %d\\n", non2xx)) end
     w.stdout.on('data', (d) => { s += d; });
     w.on('exit', (code) => (code === 0 ? resolve(s) : reject(new Error('wrk failed ' + code))));
   });
-  await srv.stop();
-  srv.cleanup();
   const pct = {};
   for (const m of out.matchAll(/^\s+(50|75|90|99)%\s+([\d.]+)(us|ms|s)$/gm))
     pct[m[1]] = Number(m[2]) * (m[3] === 'us' ? 0.001 : m[3] === 's' ? 1000 : 1);
-  const rps = Number((out.match(/Requests\/sec:\s+([\d.]+)/) || [])[1]);
-  const non200 = Number((out.match(/non200 (\d+)/) || [])[1]);
+  return { rps: Number((out.match(/Requests\/sec:\s+([\d.]+)/) || [])[1]), pct,
+    non200: Number((out.match(/non200 (\d+)/) || [])[1]) };
+}
+
+async function main() {
+  // The baseline: the same route and requests on a server whose rule base has no rules.
+  const empty = mkdtempSync(path.join(os.tmpdir(), 'yj-norules-'));
+  writeFileSync(path.join(empty, 'rules.csv'), 'rule_id,name,type,result_type,enabled,scene,window,list,params,basis,message\n');
+  writeFileSync(path.join(empty, 'item_lists.csv'), 'list_id,item_code,item_name,value,note\n');
+  const base = new Server({ args: ['--rules', empty, ...SRV] });
+  await base.start();
+  base.addUser('bench.analyst', 'insurance_analyst', '330300', 'insurance');
+  const baseToken = base.token('bench.analyst', 'bench', true);
+  const srv = new Server({ args: ['--rules', path.join(here, '..', 'rules'), ...SRV] });
+  await srv.start();
+  if (process.env.BENCH_PRINT_PID) console.error(`server pid ${srv.proc.pid}`);
+  srv.addUser('bench.analyst', 'insurance_analyst', '330300', 'insurance');
+  const token = srv.token('bench.analyst', 'bench', true);
+  const post = (body) => fetch(srv.url + '/api/v1/claims/check', { method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const t0 = Date.now();
+  for (let p = 0; p < PATIENTS; p++)
+    for (let h = 0; h < HISTORY; h++) {
+      const r = await post({ ...claim(`H${p}-${h}`, p, `2026-03-0${1 + h}`), record: true });
+      if (r.status !== 200) throw new Error(`recording history: ${r.status} ${await r.text()}`);
+    }
+  const fill = (Date.now() - t0) / 1000;
+  const bodies = [];
+  for (let p = 0; p < PATIENTS; p++)
+    bodies.push(JSON.stringify({ ...claim(`N${p}`, p, '2026-03-10'), ...(p < PATIENTS * RECORD ? { record: true } : {}) }));
+  const first = await (await post(JSON.parse(bodies[0]))).json();
+  if (first.history_claims !== HISTORY) throw new Error(`expected ${HISTORY} history claims: ${JSON.stringify(first)}`);
+  const b = await wrk(base, baseToken, bodies);
+  const m = await wrk(srv, token, bodies);
+  await srv.stop();
+  srv.cleanup();
+  await base.stop();
+  base.cleanup();
+  rmSync(empty, { recursive: true, force: true });
   const engine = process.env.YJ_TEST_DB ? 'postgresql' : 'sqlite';
   console.log(`claims check (${engine}): ${PATIENTS} patients × ${HISTORY} recorded claims (filled in ${fill.toFixed(1)} s),`
-    + ` 4-line claims, record share ${RECORD}; wrk -t${THREADS} -c${CONNS} -d${SECONDS}s`);
-  console.log(`  ${Math.round(rps)} checks/s; latency p50 ${pct[50]} ms, p75 ${pct[75]} ms, p90 ${pct[90]} ms, p99 ${pct[99]} ms`
-    + ` (target p99 < 5 ms: ${pct[99] < 5 ? 'met' : 'NOT met'}); non-200 answers: ${non200}`);
-  if (non200) process.exit(1);
+    + ` 4-line claims, record share ${RECORD}; wrk -t${THREADS} -c${CONNS} -d${SECONDS}s${SRV.length ? '; server --threads ' + SRV[1] : ''}; load average ${os.loadavg()[0].toFixed(1)}`);
+  const show = (name, r) => console.log(`  ${name}: ${Math.round(r.rps)} req/s; latency p50 ${r.pct[50]} ms, p75 ${r.pct[75]} ms,`
+    + ` p90 ${r.pct[90]} ms, p99 ${r.pct[99]} ms; non-200 answers: ${r.non200}`);
+  show('baseline (same requests, empty rule base)', b);
+  show('check (every rule, history from the cache)', m);
+  const x = (a, c) => (a / c).toFixed(2);
+  console.log(`  check ÷ baseline: throughput ${x(m.rps, b.rps)}×, p50 ${x(m.pct[50], b.pct[50])}×, p99 ${x(m.pct[99], b.pct[99])}×;`
+    + ` target p99 < 5 ms: ${m.pct[99] < 5 ? 'met' : 'NOT met'} (the baseline's p99 ${b.pct[99] < 5 ? 'meets' : 'does not meet'} it)`);
+  if (m.non200 || b.non200) process.exit(1);
 }
 
 main().catch((e) => { console.error(e); process.exit(2); });

@@ -180,6 +180,12 @@ typedef struct yj_list {
 	yj_list_item *items;
 	int n;
 	char *version; /* catalogue version that filled it (DIR/catalogues.csv, `yijian rules import`), or NULL */
+	/* Code index built by yj_rules_load (owned; NULL for a list made by hand): open addressing over
+	 * ix_mask+1 slots holding the last item of each code, ix_prev[k] the previous item of item k's
+	 * code (-1: none). A real-time check looks up its few items here instead of scanning a province's
+	 * catalogue of tens of thousands of items (screen.c, item_table). */
+	int32_t *ix_slot, *ix_prev;
+	uint32_t ix_mask;
 } yj_list;
 
 typedef struct yj_rule {
@@ -202,6 +208,9 @@ typedef struct yj_rules {
  * file, row and column of the first problem. */
 yj_rules *yj_rules_load(const char *dir, char **err);
 void yj_rules_free(yj_rules *rs);
+/* The last item of l with code[0..n) (what a scan of the list, later items winning, finds), or -1;
+ * l must have its code index (ix_slot, from yj_rules_load). */
+int yj_list_last(const yj_list *l, const char *code, size_t n);
 double yj_rule_num(const yj_rule *r, const char *key, double def);
 const char *yj_rule_str(const yj_rule *r, const char *key, const char *def);
 const yj_rule *yj_rules_find(const yj_rules *rs, const char *id);

@@ -94,15 +94,30 @@ typedef struct loader {
 
 /* Big buffers are mapped directly: they are returned to the system when freed, grow without
  * copying (mremap), and the columns ask for transparent huge pages (one fault per 2 MiB instead of
- * per 4 KiB, which is what dominated the merge in this VM). */
+ * per 4 KiB, which is what dominated the merge in this VM). Small ones (below MAP_MIN: a real-time
+ * check's claim and history, a test's file) come from malloc: an mmap, its page faults and the
+ * munmap's TLB shootdown cost more than the whole load of a few dozen lines. The length decides which
+ * (map_free, map_grow), so it is kept beside each buffer. */
+#define MAP_MIN ((size_t)1 << 20)
+
 static void *map_alloc(size_t len)
 {
+	if (len < MAP_MIN)
+		return yj_malloc(len);
 	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED) {
 		fprintf(stderr, "out of memory (mapping %zu bytes)\n", len);
 		abort();
 	}
 	return p;
+}
+
+static void map_free(void *p, size_t len)
+{
+	if (len < MAP_MIN)
+		free(p);
+	else
+		munmap(p, len);
 }
 
 static size_t page_round(size_t n)
@@ -122,8 +137,14 @@ static void chunk_reserve(chunk *ch, size_t need)
 	if (!ch->rows) {
 		ch->rows = map_alloc(len);
 	} else {
-		void *p = mremap(ch->rows, ch->maplen, len, MREMAP_MAYMOVE);
-		if (p == MAP_FAILED) {
+		void *p;
+		if (len < MAP_MIN) {
+			p = yj_realloc(ch->rows, len);
+		} else if (ch->maplen < MAP_MIN) {
+			p = map_alloc(len);
+			memcpy(p, ch->rows, ch->maplen);
+			free(ch->rows);
+		} else if ((p = mremap(ch->rows, ch->maplen, len, MREMAP_MAYMOVE)) == MAP_FAILED) {
 			fprintf(stderr, "out of memory (mapping %zu bytes)\n", len);
 			abort();
 		}
@@ -136,7 +157,7 @@ static void chunk_reserve(chunk *ch, size_t need)
 static void chunk_release(chunk *ch)
 {
 	if (ch->rows)
-		munmap(ch->rows, ch->maplen);
+		map_free(ch->rows, ch->maplen);
 	for (int k = 0; k < YJ_D_COUNT; k++)
 		yj_dict_free(ch->dict[k]);
 	free(ch->errs);
@@ -152,7 +173,7 @@ void yj_claims_free(yj_claims *c)
 	if (!c)
 		return;
 	if (c->arena)
-		munmap(c->arena, c->arena_len);
+		map_free(c->arena, c->arena_len);
 	for (int k = 0; k < YJ_D_COUNT; k++)
 		yj_dict_free(c->dict[k]);
 	free(c);
@@ -458,7 +479,7 @@ static void spread_chunk(loader *L, int ci)
 		c->amount[j] = pr->amount;
 	}
 	if (ch->rows)
-		munmap(ch->rows, ch->maplen);
+		map_free(ch->rows, ch->maplen);
 	ch->rows = NULL;
 }
 

@@ -198,7 +198,7 @@ static int flags_export(yj_req *r)
 		{"line_nos", "明细行号"}, {"service_date", "服务日期"}, {"item_code", "项目编码"},
 		{"institution_code", "医疗机构统一社会信用代码"}, {"physician_id", "医师编号"},
 		{"patient_masked", "参保人（脱敏）"}, {"amount_yuan", "涉及金额（元）"}, {"message", "疑点说明"},
-		{"region_code", "行政区划"}, {"state", "审核状态"}, {"reason", "审核理由"}, {NULL, NULL},
+		{"list_version", "目录版本"}, {"region_code", "行政区划"}, {"state", "审核状态"}, {"reason", "审核理由"}, {NULL, NULL},
 	};
 	return yj_reply_export_stmt(r, "claim_flags", cols, yj_q_prepare(q, store_conn_get(yj_store(r))), flag_export_row,
 				    NULL);

@@ -69,7 +69,7 @@ int rv_decide(store_conn *c, const yj_scope *sc, int64_t id, const char *action,
 #define RV_FLAG_COLS                                                                                               \
 	"id, run_id, flag_id, rule_id, rule_type, result_type, claim_id, line_nos, service_date, item_code,"    \
 	" institution_code, physician_id, patient_masked, amount_fen, message, region_code, state, reviewer,"   \
-	" reviewed_at, reason"
+	" reviewed_at, reason, list_version"
 /* A row of RV_FLAG_COLS as the API shows it, patient masked to its first four characters (new
  * reference). */
 json_t *rv_flag_json(store_stmt *st);

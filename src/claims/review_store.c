@@ -53,9 +53,9 @@ int rv_insert_run(store_conn *c, const rv_plan *p)
 #define REC_COLS                                                                                                   \
 	"id, run_id, flag_id, rule_id, rule_type, result_type, claim_id, line_nos, service_date, item_code,"    \
 	" institution_code, physician_id, patient_cipher, patient_hash, patient_masked, amount_fen, message,"   \
-	" region_code, department, state"
-#define REC_BINDS 18
-#define REC_VALUES "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'insurance', 'pending')"
+	" region_code, list_version, department, state"
+#define REC_BINDS 19
+#define REC_VALUES "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'insurance', 'pending')"
 
 static char *insert_sql(int rows)
 {
@@ -122,6 +122,10 @@ static void bind_record(store_stmt *st, int base, rv_plan *p, size_t i)
 	store_bind_text(st, k++, msg, -1);
 	const char *region = p->inst_region[c->inst[row]];
 	store_bind_text(st, k++, *region ? region : p->region, -1);
+	if (rule->list && rule->list->version)
+		store_bind_text(st, k++, rule->list->version, -1);
+	else
+		store_bind_null(st, k++);
 	free(msg);
 }
 
@@ -351,6 +355,7 @@ json_t *rv_flag_json(store_stmt *st)
 	json_object_set_new(o, "reviewer", text_or_null(st, 17));
 	json_object_set_new(o, "reviewed_at", store_col_is_null(st, 18) ? json_null() : json_integer(store_col_int64(st, 18)));
 	json_object_set_new(o, "reason", text_or_null(st, 19));
+	json_object_set_new(o, "list_version", text_or_null(st, 20));
 	return o;
 }
 

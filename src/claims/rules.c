@@ -252,6 +252,8 @@ void yj_rules_free(yj_rules *rs)
 		free(l->items);
 		free(l->id);
 		free(l->version);
+		free(l->ix_slot);
+		free(l->ix_prev);
 	}
 	free(rs->lists);
 	free(rs);
@@ -340,6 +342,44 @@ static int load_versions(yj_rules *rs, const char *dir, char **err)
 	return rc;
 }
 
+static uint32_t yj_list_code_hash(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u; /* FNV-1a: codes are short */
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+/* The code index of l (claims.h): each code's slot holds its last item, ix_prev chains the earlier. */
+static void index_list(yj_list *l)
+{
+	uint32_t sz = 16;
+	while (sz < (uint32_t)l->n * 2u)
+		sz *= 2;
+	l->ix_mask = sz - 1;
+	l->ix_slot = yj_malloc(sizeof *l->ix_slot * sz);
+	l->ix_prev = yj_malloc(sizeof *l->ix_prev * (size_t)(l->n ? l->n : 1));
+	for (uint32_t i = 0; i < sz; i++)
+		l->ix_slot[i] = -1;
+	for (int k = 0; k < l->n; k++) {
+		const char *code = l->items[k].code;
+		uint32_t h = yj_list_code_hash(code, strlen(code)) & l->ix_mask;
+		while (l->ix_slot[h] >= 0 && strcmp(l->items[l->ix_slot[h]].code, code) != 0)
+			h = (h + 1) & l->ix_mask;
+		l->ix_prev[k] = l->ix_slot[h];
+		l->ix_slot[h] = k;
+	}
+}
+
+int yj_list_last(const yj_list *l, const char *code, size_t n)
+{
+	uint32_t h = yj_list_code_hash(code, n) & l->ix_mask;
+	for (int32_t k; (k = l->ix_slot[h]) >= 0; h = (h + 1) & l->ix_mask)
+		if (strlen(l->items[k].code) == n && memcmp(l->items[k].code, code, n) == 0)
+			return k;
+	return -1;
+}
+
 yj_rules *yj_rules_load(const char *dir, char **err)
 {
 	*err = NULL;
@@ -350,6 +390,8 @@ yj_rules *yj_rules_load(const char *dir, char **err)
 	int rc = load_lists(rs, lpath, err);
 	if (rc < 0)
 		goto done;
+	for (int i = 0; i < rs->nlists; i++)
+		index_list(&rs->lists[i]);
 	if (table_open(&t, rpath, err) < 0) {
 		rc = YJ_ERR;
 		goto done;

@@ -248,28 +248,52 @@ static void free_ctx(ctx *x)
 
 enum vkind { V_PRESENT, V_MONEY, V_QTY, V_INDEX };
 
-/* A table over item codes: the list item's value (or index) for listed items, NONE otherwise. */
+/* List item k's value as a table entry of kind: 1 (present), money or quantity, or k itself; 0 when
+ * the value does not read as the kind asks. */
+static int item_value(const yj_list *l, int k, int kind, int64_t *val)
+{
+	const char *v = l->items[k].value;
+	*val = 1;
+	if (kind == V_MONEY && yj_parse_decimal(v, strlen(v), 2, val) < 0)
+		return 0;
+	if (kind == V_QTY && yj_parse_decimal(v, strlen(v), 3, val) < 0)
+		return 0;
+	if (kind == V_INDEX)
+		*val = k;
+	return 1;
+}
+
+/* A table over item codes: the list item's value (or index) for listed items, NONE otherwise; of
+ * several items of one code the last that reads. Either the list is scanned against the data's item
+ * dictionary, or — when the data has fewer distinct items than the list, as a real-time check's
+ * dozen against a province's catalogue of tens of thousands — each of the data's items is looked up
+ * in the list's code index: the same table in time proportional to the smaller side. */
 static int64_t *item_table(const ctx *x, const yj_list *l, int kind)
 {
-	int32_t ni = yj_dict_count(x->c->dict[YJ_D_ITEM]);
+	const yj_dict *items = x->c->dict[YJ_D_ITEM];
+	int32_t ni = yj_dict_count(items);
 	int64_t *t = yj_malloc(sizeof *t * (size_t)(ni ? ni : 1));
 	for (int32_t i = 0; i < ni; i++)
 		t[i] = NONE;
 	if (!l)
 		return t;
+	int64_t val;
+	if (l->ix_slot && ni < l->n) {
+		for (int32_t i = 0; i < ni; i++) {
+			/* by length, not strlen: a code with a NUL byte inside matches nothing, as in the scan */
+			int k = yj_list_last(l, yj_dict_str(items, i), yj_dict_len(items, i));
+			for (; k >= 0; k = l->ix_prev[k])
+				if (item_value(l, k, kind, &val)) {
+					t[i] = val;
+					break;
+				}
+		}
+		return t;
+	}
 	for (int k = 0; k < l->n; k++) {
-		int32_t code = yj_dict_find(x->c->dict[YJ_D_ITEM], l->items[k].code, strlen(l->items[k].code));
-		if (code < 0)
-			continue;
-		const char *v = l->items[k].value;
-		int64_t val = 1;
-		if (kind == V_MONEY && yj_parse_decimal(v, strlen(v), 2, &val) < 0)
-			continue;
-		if (kind == V_QTY && yj_parse_decimal(v, strlen(v), 3, &val) < 0)
-			continue;
-		if (kind == V_INDEX)
-			val = k;
-		t[code] = val;
+		int32_t code = yj_dict_find(items, l->items[k].code, strlen(l->items[k].code));
+		if (code >= 0 && item_value(l, k, kind, &val))
+			t[code] = val;
 	}
 	return t;
 }
@@ -344,15 +368,21 @@ static void r_diag(const ctx *x, int ri, fvec *o)
 	const yj_claims *c = x->c;
 	const yj_rule *r = &x->rs->r[ri];
 	int64_t *t = item_table(x, r->list, V_INDEX);
-	int32_t nd = yj_dict_count(c->dict[YJ_D_DIAG]);
-	int8_t *ok = yj_malloc((size_t)r->list->n * (size_t)(nd ? nd : 1));
-	memset(ok, -1, (size_t)r->list->n * (size_t)(nd ? nd : 1));
+	/* cached per (listed item of the data, diagnosis): no more rows than the smaller of the data's
+	 * items and the list (a province's drug catalogue has tens of thousands, a check a dozen) */
+	int32_t nd = yj_dict_count(c->dict[YJ_D_DIAG]), ni = yj_dict_count(c->dict[YJ_D_ITEM]), m = 0;
+	int32_t *dense = yj_malloc(sizeof *dense * (size_t)(ni ? ni : 1));
+	for (int32_t i = 0; i < ni; i++)
+		dense[i] = t[i] == NONE ? -1 : m++;
+	size_t cells = (size_t)(m ? m : 1) * (size_t)(nd ? nd : 1);
+	int8_t *ok = yj_malloc(cells);
+	memset(ok, -1, cells);
 	int32_t last_claim = -1, fid = -1;
 	for (size_t i = 0; i < c->n; i++) {
 		int64_t k = t[c->item[i]];
 		if (k == NONE || !SCENE(r, i))
 			continue;
-		int8_t *v = &ok[k * nd + c->diag[i]];
+		int8_t *v = &ok[(size_t)dense[c->item[i]] * (size_t)nd + (size_t)c->diag[i]];
 		if (*v < 0) {
 			const char *dg = yj_dict_str(c->dict[YJ_D_DIAG], c->diag[i]);
 			const char *s = r->list->items[k].value;
@@ -373,6 +403,7 @@ static void r_diag(const ctx *x, int ri, fvec *o)
 		}
 	}
 	free(ok);
+	free(dense);
 	free(t);
 }
 
@@ -1054,10 +1085,14 @@ static void r_consumable(const ctx *x, int ri, fvec *o)
 	const yj_rule *r = &x->rs->r[ri];
 	int64_t *t = item_table(x, r->list, V_INDEX);
 	int32_t ni = yj_dict_count(c->dict[YJ_D_ITEM]);
-	/* the procedure codes of each list item, as item dictionary codes */
-	int32_t **procs = yj_calloc((size_t)r->list->n, sizeof *procs);
-	int *np = yj_calloc((size_t)r->list->n, sizeof *np);
-	for (int k = 0; k < r->list->n; k++) {
+	/* the procedure codes of each listed item of the data (not of the whole list: a check has a dozen
+	 * items), as item dictionary codes */
+	int32_t **procs = yj_calloc((size_t)(ni ? ni : 1), sizeof *procs);
+	int *np = yj_calloc((size_t)(ni ? ni : 1), sizeof *np);
+	for (int32_t it = 0; it < ni; it++) {
+		if (t[it] == NONE)
+			continue;
+		int32_t k = (int32_t)t[it];
 		char **v = NULL;
 		int n = 0;
 		for (const char *s = r->list->items[k].value; *s;) {
@@ -1069,11 +1104,11 @@ static void r_consumable(const ctx *x, int ri, fvec *o)
 			}
 			s += len + (e ? 1 : 0);
 		}
-		procs[k] = yj_malloc(sizeof **procs * (size_t)(n ? n : 1));
+		procs[it] = yj_malloc(sizeof **procs * (size_t)(n ? n : 1));
 		for (int i = 0; i < n; i++) {
 			int32_t code = yj_dict_find(c->dict[YJ_D_ITEM], v[i], strlen(v[i]));
 			if (code >= 0)
-				procs[k][np[k]++] = code;
+				procs[it][np[it]++] = code;
 			free(v[i]);
 		}
 		free(v);
@@ -1090,12 +1125,12 @@ static void r_consumable(const ctx *x, int ri, fvec *o)
 		int32_t fid = -1;
 		for (int32_t j = a; j < b; j++) {
 			int32_t row = x->by_claim[j];
-			int64_t li = t[c->item[row]];
-			if (li == NONE || !SCENE(r, row))
+			int32_t it = c->item[row];
+			if (t[it] == NONE || !SCENE(r, row))
 				continue;
 			int found = 0;
-			for (int q = 0; q < np[li] && !found; q++)
-				found = in_claim[procs[li][q]];
+			for (int q = 0; q < np[it] && !found; q++)
+				found = in_claim[procs[it][q]];
 			if (found)
 				continue;
 			if (fid < 0)
@@ -1105,8 +1140,8 @@ static void r_consumable(const ctx *x, int ri, fvec *o)
 		for (int32_t j = a; j < b; j++)
 			in_claim[c->item[x->by_claim[j]]] = 0;
 	}
-	for (int k = 0; k < r->list->n; k++)
-		free(procs[k]);
+	for (int32_t it = 0; it < ni; it++)
+		free(procs[it]);
 	free(procs);
 	free(np);
 	free(in_claim);

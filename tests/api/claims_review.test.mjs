@@ -2,11 +2,12 @@
 // institutions are registered through the API in two counties, `yijian screen --db` stores the run
 // into the server's database, and analysts list, confirm and dismiss flags with reasons; the
 // summary's confirmed amounts equal the sums computed here from the list; a county analyst sees
-// only the county's flags; patient ids are masked and disclosed only with an audit leaf.
+// only the county's flags; patient ids are masked and disclosed only with an audit leaf; a flag keeps
+// the version of the imported catalogue behind it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Server, Client, isProblem, BIN } from './harness.mjs';
 
@@ -294,4 +295,30 @@ test('screen --db refuses an unknown region and leaves the database as it was', 
   assert.equal(s.status, 1);
   assert.match(s.stderr, /行政区划代码 999999 不存在/);
   assert.equal((await city.get('/api/v1/claims/runs')).data.items.length, 1);
+});
+
+test('a stored flag keeps the version of the imported catalogue behind it, as FLAGS.csv does', async () => {
+  // The shipped price lists, imported again as a province's price catalogue with a version.
+  const rb = path.join(srv.dir, 'rules_versioned'), price = path.join(srv.dir, 'price.csv'), out = path.join(srv.dir, 'flags_v.csv');
+  cpSync(RULES, rb, { recursive: true });
+  writeFileSync(price, 'item_code,item_name,unit,max_price\nXS201,X线计算机体层(CT)平扫,次,150.00\n'
+    + 'XS202,彩色多普勒超声检查,次,120.00\nXS203,磁共振平扫,次,600.00\n');
+  execFileSync(BIN, ['rules', 'import', '--kind', 'price', '--file', price, '--rules', rb, '--version', '浙价2026-1'], { stdio: 'pipe' });
+  const s = spawnSync(BIN, ['screen', '--claims', claims, '--rules', rb, '--registry', registry, '--deaths', deaths,
+    '--out', out, '--threads', '2', '--db', srv.db, '--keys', srv.keys], { encoding: 'utf8' });
+  assert.equal(s.status, 0, s.stderr);
+  const runId = s.stderr.match(/stored run (\d+)/)[1];
+  // list_version is FLAGS.csv's last column (a message may hold a quoted comma, a version does not)
+  const csvVersion = {};
+  for (const l of readFileSync(out, 'utf8').trim().split('\n').slice(1)) csvVersion[l.split(',')[0]] = l.split(',').at(-1);
+  const stored = await listAll(city, `&run=${runId}`);
+  assert.ok(stored.length > 0);
+  for (const f of stored) assert.equal(f.list_version, csvVersion[f.flag_id] || null, `${f.rule_id} flag ${f.flag_id}`);
+  const versioned = stored.filter((f) => f.list_version === '浙价2026-1');
+  assert.ok(versioned.length > 0, 'some price-cap flags');
+  assert.ok(versioned.every((f) => f.rule_id === 'R-PRICE-01' || f.rule_id.startsWith('R-DAILY')), versioned.map((f) => f.rule_id).join());
+  assert.ok(all.every((f) => f.list_version === null)); // the first run's lists came with no catalogue
+  const csv = (await city.get(`/api/v1/claims/flags/export?format=csv&run=${runId}`)).data.toString('utf8');
+  assert.match(csv.split('\n')[0], /目录版本/);
+  assert.match(csv, /浙价2026-1/);
 });

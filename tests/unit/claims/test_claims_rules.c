@@ -569,6 +569,60 @@ static void test_card_insts(void **s)
 	yj_buf_free(&b);
 }
 
+/* A list is read through its code index when the data has fewer items than the list (a real-time
+ * check against a province's catalogue) and scanned otherwise; both find, of several entries of one
+ * code, the last that reads (here 150.00: the later "n/a" is no price). Screened once with one
+ * item (index) and once with 60 distinct items (scan) against a 40-item list. */
+static void test_list_index(void **s)
+{
+	(void)s;
+	char dir[] = "/tmp/yj-lix-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *lp = yj_asprintf("%s/item_lists.csv", dir), *rp = yj_asprintf("%s/rules.csv", dir);
+	FILE *f = fopen(lp, "w");
+	fputs("list_id,item_code,item_name,value,note\nprice_caps,XS201,CT,150.00,\n", f);
+	for (int i = 0; i < 38; i++)
+		fprintf(f, "price_caps,XF%03d,filler,9.00,\n", i);
+	fputs("price_caps,XS201,CT,n/a,\n", f);
+	fclose(f);
+	f = fopen(rp, "w");
+	fputs("rule_id,name,type,result_type,enabled,scene,window,list,params,basis,message\n"
+	      "R-PRICE-01,超标准收费,price_cap,definite,1,OEI,line,price_caps,,b,{item}\n", f);
+	fclose(f);
+	char *err = NULL;
+	yj_rules *mine = yj_rules_load(dir, &err), *saved = rules;
+	assert_non_null(mine);
+	assert_non_null(mine->lists[0].ix_slot);
+	assert_int_equal(yj_list_last(&mine->lists[0], "XS201", 5), 39);
+	assert_int_equal(yj_list_last(&mine->lists[0], "XS20", 4), -1);
+	rules = mine;
+	yj_buf b = YJ_BUF_INIT;
+	for (int many = 0; many < 2; many++) {
+		OUT(&b, "C1", 1, "P1", "2024-01-05", "XS201", "service", 1, 150.00, -1);
+		for (int i = 0; many && i < 59; i++) {
+			char code[16];
+			snprintf(code, sizeof code, "XO%03d", i);
+			OUT(&b, "C1", 2 + i, "P1", "2024-01-05", code, "service", 1, 10, -1);
+		}
+		assert_int_equal(screen(&b, "R-PRICE-01", NULL), 0);
+		OUT(&b, "C1", 1, "P1", "2024-01-05", "XS201", "service", 1, 150.01, -1);
+		for (int i = 0; many && i < 59; i++) {
+			char code[16];
+			snprintf(code, sizeof code, "XO%03d", i);
+			OUT(&b, "C1", 2 + i, "P1", "2024-01-05", code, "service", 1, 10, -1);
+		}
+		assert_int_equal(screen(&b, "R-PRICE-01", NULL), 1);
+	}
+	rules = saved;
+	yj_rules_free(mine);
+	yj_buf_free(&b);
+	unlink(lp);
+	unlink(rp);
+	rmdir(dir);
+	free(lp);
+	free(rp);
+}
+
 static void test_rules_errors(void **s)
 {
 	(void)s;
@@ -662,7 +716,7 @@ int main(void)
 		cmocka_unit_test(test_registry_gap), cmocka_unit_test(test_split_billing),
 		cmocka_unit_test(test_consumable_procedure), cmocka_unit_test(test_rx_split),
 		cmocka_unit_test(test_checkup_admission), cmocka_unit_test(test_card_identity),
-		cmocka_unit_test(test_card_insts),
+		cmocka_unit_test(test_card_insts), cmocka_unit_test(test_list_index),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
