@@ -97,9 +97,9 @@ test('credit: the subject\'s credit section, a repair application and its approv
     await page.locator('[data-test=list-enter]').click();
     const dlg = page.locator('.el-dialog:visible');
     await dlg.locator('[data-test=entry-rule]').click();
-    await page.locator('.el-select-dropdown:visible .el-select-dropdown__item').filter({ hasText: '情节严重' }).first().click();
-    await dlg.locator('[data-test=entry-subject] input').fill(CODE);
-    await dlg.locator('[data-test=entry-doc] input').fill(`温鹿卫信〔2026〕${RUN}号`);
+    await page.locator('.el-select-dropdown:visible .el-select-dropdown__item').filter({ hasText: '情节严重的行政处罚（医疗机构）' }).first().click();
+    await dlg.locator('[data-test=entry-subject]').fill(CODE);
+    await dlg.locator('[data-test=entry-doc]').fill(`温鹿卫信〔2026〕${RUN}号`);
     await dlg.locator('[data-test=entry-submit]').click();
     await page.locator('.el-message--success').filter({ hasText: '已列入' }).waitFor();
     await page.locator('[data-test=list-table] .el-table__row').filter({ hasText: `温鹿卫信〔2026〕${RUN}号` }).waitFor();
