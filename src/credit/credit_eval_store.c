@@ -1,7 +1,8 @@
 /* credit_eval_store.c — the evaluation (信用评价) and the nightly job: the active model's indicators
  * read from credit_indicators, a subject's counts scored into a grade with each indicator's
  * contribution, credit.grade_changed on a change; nightly, expired disclosures and list
- * publications end on their day and every subject with credit facts is evaluated again. */
+ * publications end on their day and every subject with credit facts is evaluated again, a page of
+ * subjects per transaction with only the changed grades written (bench/credit). */
 #define _POSIX_C_SOURCE 200809L
 #include "credit_int.h"
 #include "../platform/jobs/jobs.h"
@@ -196,16 +197,18 @@ struct eval_page {
 	struct eval_subject *s;
 };
 
+/* The subject id among [a, b) of the page (sorted by id within a kind), or NULL. */
 static struct eval_subject *page_find(struct eval_page *p, int a, int b, int64_t id)
 {
-	while (a < b) {
-		int mid = a + (b - a) / 2;
+	int lo = a, hi = b;
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
 		if (p->s[mid].id < id)
-			a = mid + 1;
+			lo = mid + 1;
 		else
-			b = mid;
+			hi = mid;
 	}
-	return a < p->n && p->s[a].id == id ? &p->s[a] : NULL;
+	return lo < b && p->s[lo].id == id ? &p->s[lo] : NULL;
 }
 
 /* Reads the counts and current grades of subjects [a, b) of one kind. */
