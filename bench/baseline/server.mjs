@@ -9,6 +9,7 @@
 //   3. list: the SQL that src/registry/regions_api.c builds through src/platform/store/query.c,
 //      fetching limit+1 rows to decide next_cursor (base64url of the last item's code, no padding).
 //
+// GET /api/v1/credit/check (bench/credit_check.mjs): the joint-punishment check, same queries and audit statements.
 // GET /api/v1/cases and /api/v1/cases/{id} (bench/enforcement): src/enforcement's case list and case page,
 // same queries and computed fields, byte-identical bodies on the bench's data (see there for what is not ported).
 // GET /api/v1/practitioners (bench/search) does the same for the registry: the scoped query of
@@ -531,6 +532,74 @@ function rangeSql(col, prefix, binds) {
 		else return who;
 		return null;
 	}
+	// GET /api/v1/credit/check (bench/credit_check.mjs): the joint-punishment check of credit_check_api.c —
+	// the subject by credit code (record.c yj_reg_find_key), its row, the decision known for its kind, its grade,
+	// the restrictions (credit_view_store.c credit_check, verbatim), and the audit leaf appended in a transaction
+	// with audit.c's three statements (the head bumped and locked, the leaf, the frontier folded and written back),
+	// hashed as audit.c hashes, so yijian's signer signs the baseline's leaves like its own.
+	const CHECK_SQL =
+		'SELECT l.code, l.reason, l.clause, e.entry_doc, e.publish_until FROM credit_linkage_rules l JOIN' +
+		' credit_list_entries e ON e.list = l.param AND e.subject_kind = l.subject_kind WHERE l.condition = \'list\'' +
+		' AND l.decision = $1 AND l.subject_kind = $2 AND e.subject_id = $3 AND e.state = \'listed\' AND' +
+		' e.publish_until >= $4' +
+		' UNION ALL SELECT l.code, l.reason, l.clause, q.rule_code || \'（\' || r.clause || \'）\', q.ends_on FROM' +
+		' credit_linkage_rules l JOIN credit_consequences q ON q.consequence = l.param AND q.subject_kind =' +
+		' l.subject_kind JOIN credit_consequence_rules r ON r.code = q.rule_code WHERE l.condition =' +
+		' \'consequence\' AND l.decision = $5 AND l.subject_kind = $6 AND q.subject_id = $7 AND q.state = \'in_force\'' +
+		' AND q.starts_on <= $8 AND q.ends_on >= $9' +
+		' UNION ALL SELECT l.code, l.reason, l.clause, \'信用评价 \' || g.grade || \' 级（模型第\' ||' +
+		' CAST(g.model_version AS TEXT) || \'版，\' || g.evaluated_on || \'）\', \'\' FROM credit_linkage_rules l JOIN' +
+		' credit_grades g ON g.subject_kind = l.subject_kind WHERE l.condition = \'grade_at_most\' AND l.decision = $10' +
+		' AND l.subject_kind = $11 AND g.subject_id = $12 AND g.grade >= l.param' +
+		' ORDER BY 1';
+	app.get('/api/v1/credit/check', async (req, reply) => {
+		const who = await authenticate(req);
+		if (!who) return problem(reply, req, 401, 'unauthenticated', '未登录', '请先登录，或登录已过期，请重新登录。');
+		const subject = req.query.subject, decision = req.query.decision;
+		if (!subject || !decision) return problem(reply, req, 400, 'validation', '参数不完整', '请补全查询参数后重试。');
+		const key = await q('SELECT id, version, region_code FROM institutions WHERE credit_code = $1', [subject]);
+		if (!key.rows.length) return problem(reply, req, 404, 'unknown-subject', '未找到该主体', '该主体尚未在主体库登记。');
+		const id = key.rows[0][0];
+		const rec = await q('SELECT * FROM institutions WHERE id = $1', [id]);
+		const kind = 'institution', region = rec.rows[0][rec.fields.findIndex((f) => f.name === 'region_code')];
+		const known = await q('SELECT COUNT(*) FROM credit_decisions WHERE code = $1 AND subject_kind = $2', [decision, kind]);
+		if (Number(known.rows[0][0]) === 0) return problem(reply, req, 422, 'unknown-decision', '未知的决定事项', '请按决定事项代码查询。');
+		await q('SELECT grade FROM credit_grades WHERE subject_kind = $1 AND subject_id = $2', [kind, id]);
+		const today = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+		const r = await q(CHECK_SQL, [decision, kind, id, today, decision, kind, id, today, today, decision, kind, id]);
+		const restrictions = r.rows.map((x) => ({ rule: x[0], reason: x[1], clause: x[2], source: x[3], ends_on: x[4] ? x[4] : null }));
+		const allowed = restrictions.length === 0;
+		// audit.c: the state hash (canonical JSON: sorted keys, compact), the leaf hash SHA-256(0x00 ‖ canonical leaf),
+		// and the frontier folded like a binary carry with node hashes SHA-256(0x01 ‖ left ‖ right) (RFC 6962).
+		const stateHash = createHash('sha256').update(JSON.stringify({ allowed, decision, department: who.department,
+			restrictions: restrictions.length, subject })).digest('hex');
+		const client = await pool.connect();
+		try {
+			await client.query('BEGIN');
+			const head = await client.query({ name: 'audit_bump', text: 'UPDATE audit_head SET tree_size = tree_size + 1 WHERE id = 1 RETURNING tree_size, frontier', rowMode: 'array' });
+			const [size, frontier] = head.rows[0];
+			const idx = Number(size) - 1, at = Date.now(), actor = String(who.user_id);
+			const leaf = createHash('sha256').update(Buffer.from([0])).update(JSON.stringify({ action: 'credit.check', actor, at,
+				id: String(id), idx, region, state: stateHash, type: kind })).digest();
+			const nodes = frontier ? frontier.split(',').map((h) => Buffer.from(h, 'hex')) : [];
+			let cur = leaf;
+			for (let n = idx; n % 2 === 1; n = Math.floor(n / 2))
+				cur = createHash('sha256').update(Buffer.from([1])).update(nodes.pop()).update(cur).digest();
+			nodes.push(cur);
+			await client.query({ name: 'audit_leaf', text: 'INSERT INTO audit_leaves (idx, at, actor, action, object_type, object_id,' +
+				' state_hash, region_code, leaf_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
+			values: [idx, at, actor, 'credit.check', kind, String(id), stateHash, region, leaf.toString('hex')] });
+			await client.query({ name: 'audit_front', text: 'UPDATE audit_head SET frontier = $1 WHERE id = 1',
+				values: [nodes.map((h) => h.toString('hex')).join(',')] });
+			await client.query('COMMIT');
+		} catch (e) {
+			await client.query('ROLLBACK').catch(() => {});
+			throw e;
+		} finally {
+			client.release();
+		}
+		return json(reply, 200, { allowed, restrictions, subject_kind: kind, subject_id: String(id), decision, checked_on: today });
+	});
 	app.get('/api/v1/cases', async (req, reply) => {
 		const who = await caseWho(req, reply);
 		if (!who) return reply;

@@ -84,6 +84,9 @@ int credit_records_end_source(store_conn *c, const char *source_type, const char
 			      const char *day);
 /* The counts the model reads, for one subject on day today. */
 int credit_counts_load(store_conn *c, const char *kind, int64_t id, const char *today, credit_counts *k);
+/* Counts one active record in publication of category into k (complaints only from year_ago on):
+ * the one rule credit_counts_load and the nightly's page-at-a-time evaluation share. */
+void credit_counts_add(credit_counts *k, const char *category, int serious, const char *occurred_on, const char *year_ago);
 /* Current grade of a subject: ST_OK with grade, ST_NOTFOUND, or a failure. */
 int credit_grade_get(store_conn *c, const char *kind, int64_t id, char grade[2]);
 /* Whether list rule `condition` (with param) holds for the subject today: 1, 0, or a failure. */

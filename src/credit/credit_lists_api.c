@@ -53,14 +53,27 @@ static int entry_tx(store_conn *c, void *arg)
 	int64_t sid = 0;
 	if (!credit_kind_ok(kind))
 		yj_refusal_field(&a->ref, "subject_kind", "应为 institution 或 practitioner");
-	if (yj_id_parse(credit_body_str(r, "subject_id"), &sid) < 0)
-		yj_refusal_field(&a->ref, "subject_id", "应为主体编号");
+	/* The subject by registry id, or by the code a leader has at hand (credit code, certificate number). */
+	const char *subj = credit_body_str(r, "subject_id");
+	credit_subject s;
+	int rc = ST_OK;
+	if (!credit_blank(subj) && yj_id_parse(subj, &sid) < 0) {
+		if ((rc = credit_subject_find(c, subj, &s)) == ST_OK && credit_kind_ok(kind) && !strcmp(s.kind, kind))
+			sid = s.id;
+		else if (rc < 0 && rc != ST_NOTFOUND)
+			return rc;
+	}
+	if (!sid)
+		yj_refusal_field(&a->ref, "subject_id", "应为主体编号、统一社会信用代码或执业证书编码");
 	if (credit_blank(doc))
 		yj_refusal_field(&a->ref, "entry_doc", "请填写列入决定书文号");
 	if (yj_refusal_has_fields(&a->ref))
 		return yj_refuse_invalid(&a->ref, NULL);
-	credit_subject s;
-	int rc = credit_subject_load(c, &yj_who(r)->scope, kind, sid, &s);
+	rc = credit_subject_load(c, &yj_who(r)->scope, kind, sid, &s);
+	if (rc == ST_NOTFOUND && (rc = credit_subject_find(c, subj, &s)) == ST_OK) { /* an all-digit certificate number */
+		sid = s.id;
+		rc = strcmp(s.kind, kind) ? ST_NOTFOUND : credit_subject_load(c, &yj_who(r)->scope, kind, sid, &s);
+	}
 	if (rc == ST_NOTFOUND) {
 		yj_refusal_field(&a->ref, "subject_id", "未找到该主体，或不在您的辖区内");
 		return yj_refuse_invalid(&a->ref, NULL);
@@ -324,7 +337,7 @@ static int repair_decide(yj_req *r)
 
 static const yj_field entry_body[] = {
 	{"subject_kind", F_STRING, 1, 16, "institution or practitioner"},
-	{"subject_id", F_STRING, 1, 20, "Registry id"},
+	{"subject_id", F_STRING, 1, 40, "Registry id, credit code or practice certificate number"},
 	{"rule_code", F_STRING, 1, 32, "List entry rule (GET /api/v1/credit/rules)"},
 	{"entry_doc", F_STRING, 1, 200, "Entry decision document number (列入决定书)"},
 	{NULL, 0, 0, 0, NULL},

@@ -439,6 +439,20 @@ int credit_records_end_source(store_conn *c, const char *source_type, const char
 
 /* ---- what the model reads ---- */
 
+void credit_counts_add(credit_counts *k, const char *category, int serious, const char *occurred_on, const char *year_ago)
+{
+	if (!strcmp(category, "penalty")) {
+		k->penalties++;
+		k->serious += serious;
+	} else if (!strcmp(category, "complaint")) {
+		k->complaints += strcmp(occurred_on, year_ago) >= 0;
+	} else if (!strcmp(category, "inspection")) {
+		k->inspection++;
+	} else if (!strcmp(category, "commendation")) {
+		k->commendations++;
+	}
+}
+
 int credit_counts_load(store_conn *c, const char *kind, int64_t id, const char *today, credit_counts *k)
 {
 	memset(k, 0, sizeof *k);
@@ -451,19 +465,8 @@ int credit_counts_load(store_conn *c, const char *kind, int64_t id, const char *
 	if (!st)
 		return ST_ERR;
 	int rc;
-	while ((rc = store_step(st)) == ST_ROW) {
-		const char *cat = store_col_text(st, 0);
-		if (!strcmp(cat, "penalty")) {
-			k->penalties++;
-			k->serious += store_col_int64(st, 1) != 0;
-		} else if (!strcmp(cat, "complaint")) {
-			k->complaints += strcmp(store_col_text(st, 2), year_ago) >= 0;
-		} else if (!strcmp(cat, "inspection")) {
-			k->inspection++;
-		} else if (!strcmp(cat, "commendation")) {
-			k->commendations++;
-		}
-	}
+	while ((rc = store_step(st)) == ST_ROW)
+		credit_counts_add(k, store_col_text(st, 0), store_col_int64(st, 1) != 0, store_col_text(st, 2), year_ago);
 	store_finalize(st);
 	if (rc < 0)
 		return rc;

@@ -83,8 +83,13 @@ test('the black list by rule: entry needs its condition and a document; the chec
     rule_code: 'BLACK-SER', entry_doc: '温鹿卫信〔2026〕1号' });
   assert.equal(r.status, 201, JSON.stringify(r.data));
   const entry = r.data;
-  isProblem(assert, await leader.post('/api/v1/credit/lists/black/entries', { subject_kind: 'institution', subject_id: inst.id,
+  // again, the subject named by its credit code as the console's form sends it: already listed
+  isProblem(assert, await leader.post('/api/v1/credit/lists/black/entries', { subject_kind: 'institution', subject_id: CODE,
     rule_code: 'BLACK-SER', entry_doc: '温鹿卫信〔2026〕2号' }), 409);
+  r = await leader.post('/api/v1/credit/lists/black/entries', { subject_kind: 'practitioner', subject_id: CODE,
+    rule_code: 'BLACK-PRA', entry_doc: '温鹿卫信〔2026〕2号' });
+  isProblem(assert, r, 422); // an institution's code is no practitioner
+  assert.ok(r.data.errors.some((e) => e.field === 'subject_id'), JSON.stringify(r.data));
   r = await leader.get('/api/v1/credit/lists/black');
   assert.ok(r.data.items.some((e) => e.id === entry.id && e.publish_until === entry.publish_until));
   // another department's liaison: the answer and its reasons, nothing else of the record

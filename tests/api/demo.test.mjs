@@ -272,3 +272,54 @@ test('the demo has enforcement cases in every state, with their documents', asyn
   const docs = await leader.get(`/api/v1/cases/${decided.id}/documents`);
   assert.ok(docs.data.items.some((d) => d.kind === 'penalty_decision' && d.number === decided.decision_no));
 });
+
+test('the demo\'s credit: subjects on every list and in every grade, points that add up to their sources', async () => {
+  const leader = await signedIn(srv, 'leader');
+  for (const list of ['red', 'black', 'serious']) {
+    const r = await leader.get(`/api/v1/credit/lists/${list}`);
+    assert.equal(r.status, 200, JSON.stringify(r.data));
+    assert.ok(r.data.items.some((e) => e.region_code.startsWith('330302') && e.entry_doc), `鹿城区 has a subject on the ${list} list`);
+  }
+  const model = (await leader.get('/api/v1/credit/rules')).data;
+  const m = model.models.find((x) => x.active);
+  assert.ok(m, 'an active model');
+  const subjects = [...cityInst.filter((i) => i.region_code.startsWith('330302')).map((i) => ['institution', i.id]),
+    ...cityPrac.filter((p) => p.region_code.startsWith('330302')).map((p) => ['practitioner', p.id])];
+  const grades = new Set();
+  let withPoints = 0;
+  for (const [kind, id] of subjects) {
+    const r = await leader.get(`/api/v1/credit/subjects/${id}`);
+    assert.equal(r.status, 200, JSON.stringify(r.data));
+    const s = r.data;
+    if (s.grade) {
+      grades.add(s.grade.grade);
+      // the score is the sum of its contributions from the full 100, within 0..100
+      const sum = s.grade.contributions.reduce((t, c) => t + c.value, 100);
+      assert.equal(s.grade.score, Math.max(0, Math.min(100, sum)), `${kind} ${id}: ${JSON.stringify(s.grade)}`);
+      assert.equal(s.grade.grade, s.grade.score >= m.grade_a ? 'A' : s.grade.score >= m.grade_b ? 'B' : s.grade.score >= m.grade_c ? 'C' : 'D');
+    }
+    if (!s.points.length) continue;
+    withPoints++;
+    const byYear = {};
+    for (const p of s.points) {
+      assert.ok(p.source_doc, `${kind} ${id}: points ${p.id} cite their source document`);
+      if (p.state !== 'void') byYear[p.cycle_year] = (byYear[p.cycle_year] ?? 0) + p.points;
+      if (p.rule_code.startsWith('INS-PEN-')) {
+        // a penalty's points: the decision is a penalty record of the subject, serious ones 6, others 2
+        const rec = s.records.find((x) => x.category === 'penalty' && x.source_doc === p.source_doc);
+        assert.ok(rec, `${kind} ${id}: ${p.source_doc} is one of its penalties`);
+        assert.equal(p.points, rec.serious ? 6 : 2, `${p.source_doc}`);
+      }
+    }
+    assert.deepEqual(s.points_by_year, byYear, `${kind} ${id}: totals by year`);
+    // thresholds reached have their consequences (docs/credit.md): practitioners 9 and 12, institutions 12
+    const total = Math.max(...Object.values(byYear));
+    const cq = new Set(s.consequences.map((c) => c.consequence));
+    if (kind === 'practitioner' && total >= 9) assert.ok(cq.has('insurance_suspended'), `${id}: ${[...cq]}`);
+    if (kind === 'practitioner' && total >= 12) assert.ok(cq.has('insurance_terminated'), `${id}: ${[...cq]}`);
+    if (kind === 'institution' && total >= 12)
+      for (const c of ['grade_review_cancelled', 'insurance_designation_cancelled', 'key_specialty_barred']) assert.ok(cq.has(c), `${id}: ${c}`);
+  }
+  assert.deepEqual([...grades].sort(), ['A', 'B', 'C', 'D'], 'subjects of 鹿城区 in every grade');
+  assert.ok(withPoints >= 8, `${withPoints} subjects with points`);
+});

@@ -1,7 +1,8 @@
 // credit.test.mjs — the credit pages in Debian's chromium against a running yijian: an institution's
 // credit section on its one page (grade with the contributions chart, points citing their
-// documents, records), a repair application made from its penalty record, the leader's approval in
-// 信用监管 → 信用修复 ending the publication, and the joint-punishment check tool. Data is made by
+// documents, records), a black-list entry decided in 信用监管's form, the public lookup showing it, a repair
+// application made from its penalty record, the leader's approval in 信用监管 → 信用修复 ending the
+// publication, and the joint-punishment check tool. Data is made by
 // the test through the API with the page's own session. Environment as console.test.mjs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -90,7 +91,29 @@ test('credit: the subject\'s credit section, a repair application and its approv
     assert.match(await sec.locator('[data-test=credit-points]').innerText(), new RegExp(`温鹿卫记〔2026〕${RUN}号`));
     await page.screenshot({ path: path.join(SHOTS, 'credit-section.png'), fullPage: true });
   });
+  await step('信用监管 → 红黑名单: the entry decision by form, the subject named by its credit code', async () => {
+    await page.goto(`${URL_}/credit`);
+    await page.locator('.el-tabs__item').filter({ hasText: '红黑名单' }).click();
+    await page.locator('[data-test=list-enter]').click();
+    const dlg = page.locator('.el-dialog:visible');
+    await dlg.locator('[data-test=entry-rule]').click();
+    await page.locator('.el-select-dropdown:visible .el-select-dropdown__item').filter({ hasText: '情节严重的行政处罚（医疗机构）' }).first().click();
+    await dlg.locator('[data-test=entry-subject]').fill(CODE);
+    await dlg.locator('[data-test=entry-doc]').fill(`温鹿卫信〔2026〕${RUN}号`);
+    await dlg.locator('[data-test=entry-submit]').click();
+    await page.locator('.el-message--success').filter({ hasText: '已列入' }).waitFor();
+    await page.locator('[data-test=list-table] .el-table__row').filter({ hasText: `温鹿卫信〔2026〕${RUN}号` }).waitFor();
+  });
+  await step('the public lookup (no sign-in needed) shows the grade and the black list', async () => {
+    await page.goto(`${URL_}/public/credit?q=${CODE}`);
+    const item = page.locator('[data-test=public-credit-item]').filter({ hasText: NAME });
+    await item.waitFor();
+    assert.match(await item.innerText(), /黑榜/);
+    assert.match(await item.innerText(), /信用等级 [ABCD]/);
+  });
   await step('a repair application from the penalty record', async () => {
+    await page.goto(`${URL_}/registry/institutions/${inst.id}`);
+    await page.locator('[data-test=credit-section]').waitFor();
     const sec = page.locator('[data-test=credit-section]');
     await sec.locator('.el-tabs__item').filter({ hasText: '信用档案' }).click();
     await sec.locator('[data-test=credit-repair]').first().click();

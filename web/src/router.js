@@ -66,6 +66,8 @@ const routes = [
   // Complaints from the public (投诉举报) and their progress by tracking code: no session.
   { path: '/public/complaints', name: 'public-complaints', component: () => import('./views/PublicComplaintView.vue'), meta: { public: true, title: '投诉举报' } },
   { path: '/public/complaints/:code', name: 'public-complaint', component: () => import('./views/PublicComplaintView.vue'), meta: { public: true, title: '投诉举报办理进度' } },
+  // The public credit lookup of institutions (信用查询): no session.
+  { path: '/public/credit', name: 'public-credit', component: () => import('./views/PublicCreditView.vue'), meta: { public: true, title: '信用查询' } },
   // Field entry on a phone: signed in, but without the console shell.
   { path: '/field', name: 'field', component: () => import('./views/FieldTasksView.vue'), meta: { title: '我的检查任务' } },
   { path: '/field/tasks/:id(\\d+)', name: 'field-task', component: () => import('./views/TaskView.vue'), props: { field: true }, meta: { title: '现场检查' } },

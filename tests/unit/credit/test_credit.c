@@ -362,6 +362,68 @@ static void nightly_ends_disclosures_on_their_day(void **state)
 	assert_int_equal(q("SELECT COUNT(*) FROM credit_grades WHERE subject_id = 77 AND grade = 'A'"), 1);
 }
 
+struct prac_eval {
+	int64_t id;
+	char grade[2];
+};
+static int prac_eval_tx(store_conn *c, void *arg)
+{
+	struct prac_eval *e = arg;
+	return yj_credit_evaluate(c, "practitioner", e->id, "330302", "2026-06-01", e->grade);
+}
+
+/* The nightly reads a page of subjects at a time and writes only what changed: across a page
+ * boundary (2,500 subjects) its grades are those of the one-subject evaluation, each change of grade
+ * has its history row, audit leaf and event, and a second night on the same day writes nothing. */
+static void nightly_pages_match_one_at_a_time(void **state)
+{
+	(void)state;
+	yj_testdb_exec_tx(&t, "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < 2500)"
+			      " INSERT INTO credit_records (id, subject_kind, subject_id, region_code, category, title, source_type,"
+			      " source_id, source_doc, occurred_on, disclose_until, serious, penalty_kinds, fine_fen, department,"
+			      " state, created_at) SELECT 7000000 + i, 'practitioner', 9000000 + i, '330302', CASE WHEN i % 3 = 0"
+			      " THEN 'penalty' WHEN i % 3 = 1 THEN 'complaint' ELSE 'licence' END, 't', 'test', 'p' || i, 'd' || i,"
+			      " '2026-03-01', '2027-12-31', CASE WHEN i % 9 = 0 THEN 1 ELSE 0 END, '', 0, 'health', 'active', 0"
+			      " FROM n");
+	yj_testdb_exec_tx(&t, "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < 2500)"
+			      " INSERT INTO credit_points (id, subject_kind, subject_id, region_code, rule_code, points, cycle_year,"
+			      " occurred_on, source_type, source_id, source_doc, state, appeal_due, created_at, actor) SELECT"
+			      " 7100000 + i, 'practitioner', 9000000 + i, '330302', 'MIP-B1', 1 + i % 3, 2026, '2026-03-01',"
+			      " 'manual', 'p' || i, 'd' || i, 'confirmed', '2026-03-08', 0, 'test' FROM n WHERE i % 4 = 0");
+	int64_t leaves = q("SELECT COUNT(*) FROM audit_leaves"), events = q("SELECT COUNT(*) FROM events WHERE type ="
+									     " 'credit.grade_changed'");
+	int64_t n = 0;
+	assert_int_equal(yj_credit_nightly(t.db, "2026-06-01", &n), ST_OK);
+	assert_true(n >= 2500);
+	assert_int_equal(q("SELECT COUNT(*) FROM credit_grades WHERE subject_id >= 9000000 AND subject_id < 9002500"), 2500);
+	/* Every new grade is a change from none: one history row, leaf and event each. */
+	int64_t changed = q("SELECT COUNT(*) FROM credit_grade_history WHERE subject_id >= 9000000 AND subject_id < 9002500");
+	assert_true(changed >= 2500);
+	assert_true(q("SELECT COUNT(*) FROM audit_leaves") - leaves >= 2500);
+	assert_true(q("SELECT COUNT(*) FROM events WHERE type = 'credit.grade_changed'") - events >= 2500);
+	/* Grades differ across the set (penalties, serious ones, points) and match the one-at-a-time path. */
+	assert_true(q("SELECT COUNT(DISTINCT score) FROM credit_grades WHERE subject_id >= 9000000 AND subject_id < 9002500") >= 4);
+	for (int64_t i = 0; i < 2500; i += 123) {
+		char sql[160];
+		snprintf(sql, sizeof sql, "SELECT score FROM credit_grades WHERE subject_kind = 'practitioner' AND subject_id = %lld",
+			 (long long)(9000000 + i));
+		int64_t before = q(sql);
+		struct prac_eval e = {9000000 + i, ""};
+		assert_int_equal(store_tx(t.db, prac_eval_tx, &e), ST_OK);
+		assert_int_equal(q(sql), before);
+	}
+	assert_int_equal(q("SELECT COUNT(*) FROM credit_grade_history WHERE subject_id >= 9000000 AND subject_id < 9002500"),
+			 changed);
+	/* A second night on the same day: nothing to write. */
+	leaves = q("SELECT COUNT(*) FROM audit_leaves");
+	events = q("SELECT COUNT(*) FROM events");
+	int64_t updated = q("SELECT MAX(updated_at) FROM credit_grades");
+	assert_int_equal(yj_credit_nightly(t.db, "2026-06-01", &n), ST_OK);
+	assert_int_equal(q("SELECT COUNT(*) FROM audit_leaves"), leaves);
+	assert_int_equal(q("SELECT COUNT(*) FROM events"), events);
+	assert_int_equal(q("SELECT MAX(updated_at) FROM credit_grades"), updated);
+}
+
 /* ---- handlers ---- */
 
 static void handlers_refuse_bad_input(void **state)
@@ -525,6 +587,7 @@ int main(void)
 		cmocka_unit_test(nightly_ends_disclosures_on_their_day),
 		cmocka_unit_test(handlers_refuse_bad_input),
 		cmocka_unit_test(every_linkage_rule),
+		cmocka_unit_test(nightly_pages_match_one_at_a_time),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
