@@ -31,6 +31,20 @@ typedef struct member {
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static member *head, *tail;
 static _Atomic int64_t n_groups, n_members;
+static const store_group_hooks *hooks;
+static int active; /* leaders running a group now (under mu) */
+
+void store_group_hooks_set(const store_group_hooks *h)
+{
+	hooks = h;
+}
+
+/* Leaders at once: SQLite has one writer, so one; PostgreSQL runs several groups side by side (the
+ * members' statements overlap, and each group holds the audit head only for its flush and commit). */
+static int leaders_max(const store *s)
+{
+	return strcmp(store_engine(s), "sqlite") ? 4 : 1;
+}
 
 /* One member inside the group's transaction, in its savepoint: RELEASE on success, ROLLBACK TO on
  * failure so the others' writes stay. ST_OK unless the transaction itself is lost. */
@@ -38,10 +52,13 @@ static int run_member(store_conn *c, member *m)
 {
 	if (store_exec(c, "SAVEPOINT yj_group") < 0)
 		return ST_ERR;
+	size_t mark = hooks ? hooks->mark(c) : 0;
 	m->rc = m->fn(c, m->arg);
 	if (m->rc >= 0)
 		return store_exec(c, "RELEASE SAVEPOINT yj_group");
-	if (store_exec(c, "ROLLBACK TO SAVEPOINT yj_group") < 0 || store_exec(c, "RELEASE SAVEPOINT yj_group") < 0)
+	if (hooks)
+		hooks->undo(c, mark);
+	if (store_exec(c, "ROLLBACK TO SAVEPOINT yj_group; RELEASE SAVEPOINT yj_group") < 0)
 		return ST_ERR;
 	if (m->rc == ST_RETRY)
 		m->solo = 1; /* a conflict: run alone afterwards, with store_tx's backoff */
@@ -61,12 +78,19 @@ static void run_group(store *s, member *first, size_t n)
 	atomic_fetch_add(&n_groups, 1);
 	atomic_fetch_add(&n_members, (int64_t)n);
 	int rc = store_begin(c, 1);
+	if (rc >= 0 && hooks)
+		hooks->begin(c);
 	for (size_t i = 0; rc >= 0 && i < n; i++, m = m->next)
 		rc = run_member(c, m);
-	if (rc >= 0)
+	if (rc >= 0 && hooks)
+		rc = hooks->flush(c);
+	if (rc >= 0) {
 		rc = store_commit(c);
-	else
+	} else {
+		if (hooks)
+			hooks->discard(c);
 		store_rollback(c);
+	}
 	if (rc >= 0)
 		return;
 	yj_log(YJ_LOG_WARN, "store.group_failed", "\"members\":%zu", n);
@@ -101,30 +125,33 @@ int store_tx_group(store *s, store_tx_fn fn, void *arg)
 	else
 		head = &self;
 	tail = &self;
-	while (!self.done && head != &self)
+	while (!self.done && (head != &self || active >= leaders_max(s)))
 		pthread_cond_wait(&self.cv, &mu);
 	if (!self.done) { /* the front of the queue: lead the members queued so far */
 		member *last = &self;
 		size_t n = 1;
 		while (last->next && last->next->s == s && n < GROUP_MAX)
 			last = last->next, n++;
+		head = last->next;
+		if (!head)
+			tail = NULL;
+		last->next = NULL;
+		active++;
+		if (head && active < leaders_max(head->s))
+			pthread_cond_signal(&head->cv); /* another leader may start beside this one */
 		pthread_mutex_unlock(&mu);
 		run_group(s, &self, n);
 		pthread_mutex_lock(&mu);
-		member *m = &self, *rest = last->next;
-		for (size_t i = 0; i < n; i++) {
-			member *next = m->next;
+		active--;
+		for (member *m = &self, *next; m; m = next) {
+			next = m->next;
 			m->next = NULL;
 			m->done = 1;
 			if (m != &self)
 				pthread_cond_signal(&m->cv);
-			m = next;
 		}
-		head = rest;
-		if (!rest)
-			tail = NULL;
-		else
-			pthread_cond_signal(&rest->cv); /* the next leader, with everyone queued meanwhile */
+		if (head)
+			pthread_cond_signal(&head->cv); /* the next leader, with everyone queued meanwhile */
 	}
 	pthread_mutex_unlock(&mu);
 	pthread_cond_destroy(&self.cv);
