@@ -43,26 +43,33 @@ void store_group_hooks_set(const store_group_hooks *h)
  * members' statements overlap, and each group holds the audit head only for its flush and commit). */
 static int leaders_max(const store *s)
 {
-	return strcmp(store_engine(s), "sqlite") ? 4 : 1;
+	static _Atomic int pg = 0;
+	if (!strcmp(store_engine(s), "sqlite"))
+		return 1;
+	int v = atomic_load(&pg);
+	if (!v) {
+		const char *e = getenv("YIJIAN_GROUP_LEADERS");
+		v = e && atoi(e) > 0 ? atoi(e) : 4;
+		atomic_store(&pg, v);
+	}
+	return v;
 }
 
-/* One member inside the group's transaction, in its savepoint: RELEASE on success, ROLLBACK TO on
- * failure so the others' writes stay. ST_OK unless the transaction itself is lost. */
-static int run_member(store_conn *c, member *m)
+/* One member inside the group's transaction, after the savepoint yj_group: on success the savepoint
+ * is released and set again for the next member in one round trip (the last member's is left for
+ * the commit); on failure it rolls back to it (which keeps it set) so the others' writes stay.
+ * ST_OK unless the transaction itself is lost. */
+static int run_member(store_conn *c, member *m, int last)
 {
-	if (store_exec(c, "SAVEPOINT yj_group") < 0)
-		return ST_ERR;
 	size_t mark = hooks ? hooks->mark(c) : 0;
 	m->rc = m->fn(c, m->arg);
 	if (m->rc >= 0)
-		return store_exec(c, "RELEASE SAVEPOINT yj_group");
+		return last ? ST_OK : store_exec(c, "RELEASE SAVEPOINT yj_group; SAVEPOINT yj_group");
 	if (hooks)
 		hooks->undo(c, mark);
-	if (store_exec(c, "ROLLBACK TO SAVEPOINT yj_group; RELEASE SAVEPOINT yj_group") < 0)
-		return ST_ERR;
 	if (m->rc == ST_RETRY)
 		m->solo = 1; /* a conflict: run alone afterwards, with store_tx's backoff */
-	return ST_OK;
+	return store_exec(c, "ROLLBACK TO SAVEPOINT yj_group");
 }
 
 /* The leader's work: members [first, last] (a list linked through next) in one transaction. A lost
@@ -80,8 +87,10 @@ static void run_group(store *s, member *first, size_t n)
 	int rc = store_begin(c, 1);
 	if (rc >= 0 && hooks)
 		hooks->begin(c);
+	if (rc >= 0)
+		rc = store_exec(c, "SAVEPOINT yj_group");
 	for (size_t i = 0; rc >= 0 && i < n; i++, m = m->next)
-		rc = run_member(c, m);
+		rc = run_member(c, m, i + 1 == n);
 	if (rc >= 0 && hooks)
 		rc = hooks->flush(c);
 	if (rc >= 0) {
