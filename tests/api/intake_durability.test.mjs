@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { Server, Client, cli } from './harness.mjs';
+import { Server, Client, cli, freePort } from './harness.mjs';
 import { SHIM, shimEnv, cutPower } from './powercut.mjs';
 
 const servers = [];
@@ -102,7 +102,8 @@ test('power loss during concurrent intakes loses no acknowledged tracking code (
 });
 
 test('refused intakes in a group change nothing and the others commit', { timeout: 60000 }, async () => {
-  const srv = new Server({ args: ['--threads', '32'], env: ENV });
+  const op = await freePort();
+  const srv = new Server({ args: ['--threads', '32', '--operator-listen', `127.0.0.1:${op}`], env: ENV });
   servers.push(srv);
   await srv.start();
   const c = new Client(srv.url);
@@ -119,5 +120,9 @@ test('refused intakes in a group change nothing and the others commit', { timeou
   const grown = (await (await fetch(srv.url + '/api/v1/audit/sth')).json()).tree_size - before;
   assert.equal(grown % 80, 0, `the log grew by ${grown} leaves for 80 matters`);
   assert.ok(grown > 0);
+  // The 120 concurrent requests did share commits (else this test would not exercise the groups).
+  const metrics = await (await fetch(`http://127.0.0.1:${op}/metrics`)).text();
+  const groups = Number(metrics.match(/^yijian_store_groups_total (\d+)$/m)?.[1]);
+  assert.ok(groups > 0, `commit groups formed: ${groups}`);
   await verifyLog(srv);
 });
