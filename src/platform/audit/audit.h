@@ -62,6 +62,10 @@ int yj_audit_append_at(store_conn *c, const yj_audit_event *ev, int64_t *index_o
 void yj_audit_defer_begin(store_conn *c);
 int yj_audit_defer_flush(store_conn *c);
 void yj_audit_defer_discard(store_conn *c);
+/* For a commit group (store_tx_group): the number of leaves kept so far, and dropping those kept
+ * after a mark (a member rolled back to its savepoint). Both do nothing when c is not deferring. */
+size_t yj_audit_defer_mark(store_conn *c);
+void yj_audit_defer_undo(store_conn *c, size_t mark);
 
 /* ---- signing tree heads: off the writers' path, within a bounded merge delay ---- */
 

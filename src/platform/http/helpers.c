@@ -140,10 +140,22 @@ static int tx_attempt(store_conn *c, void *arg)
 	return t->fn(c, t->arg);
 }
 
+static int tx_reply(yj_req *r, int rc, yj_refusal *f);
+
 int yj_tx_or_reply(yj_req *r, store_tx_fn fn, void *arg, yj_refusal *f)
 {
 	struct tx_trampoline t = {fn, arg, f};
-	int rc = store_tx(yj_store(r), tx_attempt, &t);
+	return tx_reply(r, store_tx(yj_store(r), tx_attempt, &t), f);
+}
+
+int yj_tx_group_or_reply(yj_req *r, store_tx_fn fn, void *arg, yj_refusal *f)
+{
+	struct tx_trampoline t = {fn, arg, f};
+	return tx_reply(r, store_tx_group(yj_store(r), tx_attempt, &t), f);
+}
+
+static int tx_reply(yj_req *r, int rc, yj_refusal *f)
+{
 	if (rc == YJ_REFUSED && f->status) {
 		yj_reply_refusal(r, f);
 		return YJ_ERR;

@@ -289,6 +289,10 @@ void yj_refusal_clear(yj_refusal *f);
  * committed; otherwise replies (the refusal, or the store failure as yj_reply_store_error) and
  * returns YJ_ERR. f is empty afterwards either way. */
 int yj_tx_or_reply(yj_req *r, store_tx_fn fn, void *arg, yj_refusal *f);
+/* The same through store_tx_group: concurrent requests share one commit. fn may run on another
+ * worker's thread (store.h): it may use its arg — the request included, whose thread waits — but no
+ * thread-local state. For small, frequent writes such as the public intake. */
+int yj_tx_group_or_reply(yj_req *r, store_tx_fn fn, void *arg, yj_refusal *f);
 
 /* JSON helpers. */
 json_t *yj_json_id(int64_t id); /* ids go out as strings: they exceed 2^53 */

@@ -100,6 +100,14 @@ void yj_metrics_render(yj_server *srv, yj_buf *out)
 		      (long long)atomic_load(&srv->in_flight), store_engine(srv->st), (long long)ss.connections,
 		      (long long)ss.transactions, (long long)ss.rollbacks, (long long)ss.retries,
 		      (double)ss.writer_wait_ns / 1e9);
+	int64_t groups, members;
+	store_group_stats(&groups, &members);
+	yj_buf_printf(out,
+		      "# HELP yijian_store_groups_total Commit groups of two or more writes (store_tx_group).\n"
+		      "# TYPE yijian_store_groups_total counter\nyijian_store_groups_total %lld\n"
+		      "# HELP yijian_store_group_members_total Writes run in those groups.\n"
+		      "# TYPE yijian_store_group_members_total counter\nyijian_store_group_members_total %lld\n",
+		      (long long)groups, (long long)members);
 	yj_events_metrics(srv->st, out); /* delivery lag per subscriber */
 	yj_jobs_metrics(srv->st, out);
 }

@@ -49,6 +49,32 @@ int store_rollback(store_conn *c);
 typedef int (*store_tx_fn)(store_conn *c, void *arg);
 int store_tx(store *s, store_tx_fn fn, void *arg);
 
+/* Group commit (group.c): the same contract as store_tx for the caller — fn runs inside a write
+ * transaction, and the call returns fn's result only once that transaction has committed (or fn was
+ * refused and its writes undone) — but concurrent callers share one transaction and one commit: the
+ * first caller in the queue runs every queued fn in turn, each in a savepoint of its own (a
+ * failing fn undoes only its own writes), commits once and wakes the others. A fn that returns
+ * ST_RETRY, or whose group's commit fails, is run again alone through store_tx. So fn may run on
+ * ANOTHER thread, on that thread's connection: it must use only c and arg (no thread-locals of the
+ * caller's), and must not start a transaction itself. For many small writes each waiting on one
+ * synced commit or on one hot row (the audit head): docs/audit.md, "Group commit". */
+int store_tx_group(store *s, store_tx_fn fn, void *arg);
+/* What a layer above the store keeps per transaction and writes just before a group's commit (the
+ * audit log defers its members' leaves: audit.h). All run on the leader's thread with its
+ * connection: begin after BEGIN; mark before each member and undo(mark) when the member rolled back
+ * to its savepoint; flush before COMMIT (a failure rolls the group back); discard on rollback. One
+ * set per process (the last set wins); set once at start, before any group runs. */
+typedef struct store_group_hooks {
+	void (*begin)(store_conn *c);
+	size_t (*mark)(store_conn *c);
+	void (*undo)(store_conn *c, size_t mark);
+	int (*flush)(store_conn *c);
+	void (*discard)(store_conn *c);
+} store_group_hooks;
+void store_group_hooks_set(const store_group_hooks *h);
+/* Groups of two or more run so far in this process, and the members they held, for /metrics. */
+void store_group_stats(int64_t *groups, int64_t *members);
+
 /* Runs SQL without parameters (may hold several statements). */
 int store_exec(store_conn *c, const char *sql);
 
