@@ -221,7 +221,9 @@ int yj_row_one(store_stmt *st, yj_row_fn row, void *arg, json_t **out);
  * failure). Finalizes st (NULL is ST_ERR). Returns ST_OK or the store's failure. */
 int yj_row_all(store_stmt *st, yj_row_fn row, void *arg, json_t **out);
 
-/* Export of a list (every list can go to Excel): ?format=xlsx (default) or csv; each column takes the
+/* Export of a list (every list can go to Excel): ?format=xlsx (default) or csv; ?format=count answers
+ * {total}, the number of rows the export would hold (the console's 共 N 条: one count for every list,
+ * with the list's own filters and scope). Each column takes the
  * value at key of a row object (strings and numbers) under a Chinese header. An export has no row
  * limit: yj_reply_export_stmt steps st (the list's own query — same filters and scope — with no
  * LIMIT), turns each row into an object with row(st, arg) and writes it to a temporary file at
