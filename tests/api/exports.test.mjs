@@ -94,3 +94,16 @@ test('format=count answers the rows the export (and so the list) holds: scope, f
   assert.equal(r.status, 400);
   assert.match(r.data.detail, /count/);
 });
+
+test('a keyword of several words matches rows holding every word (users; grids and regions share yj_q_words)', async () => {
+  const expected = Number(sql(`SELECT COUNT(*) FROM users WHERE region_code LIKE '330302%'
+    AND (username LIKE '%bulk10%' OR display_name LIKE '%bulk10%') AND (username LIKE '%用户1099%' OR display_name LIKE '%用户1099%')`));
+  assert.ok(expected > 1, String(expected));
+  const q = encodeURIComponent('bulk10　用户1099'); // an ideographic space between the words
+  const r = await admin.get(`/api/v1/users/export?format=count&q=${q}`);
+  assert.deepEqual(r.data, { total: expected });
+  const page = await admin.get(`/api/v1/users?q=${encodeURIComponent(' bulk10  用户1099 ')}&limit=200`);
+  assert.equal(page.data.items.length, expected);
+  const regions = await admin.get(`/api/v1/regions?q=${encodeURIComponent('鹿城 街道')}&limit=200`);
+  assert.equal(regions.status, 200);
+});
