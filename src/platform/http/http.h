@@ -260,6 +260,10 @@ int yj_page_id_or(yj_req *r, int dflt, int *limit, int64_t *after);
 /* One page of q (consumed) in id order: adds "col > after", "ORDER BY col LIMIT limit + 1" and
  * replies as yj_reply_page with the cursor at each item's "id". */
 int yj_reply_id_page(yj_req *r, yj_qb *q, const char *col, int limit, int64_t after, yj_row_fn row, void *arg);
+/* The export (or ?format=count) of every row of q (consumed) in col order, as yj_reply_export_stmt:
+ * the list of yj_reply_id_page without its pages, so a list and its export share their filters. */
+int yj_reply_id_export(yj_req *r, yj_qb *q, const char *col, const char *basename, const yj_column *cols,
+		       yj_row_fn row, void *arg);
 
 /* The transaction with refusal. A write transaction's callback that must turn the request down
  * (invalid fields, a state that forbids the change, a stale version) fills the yj_refusal it finds
