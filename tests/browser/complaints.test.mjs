@@ -94,6 +94,8 @@ test('an anonymous complaint: form → tracking page → dispatched, accepted, r
     await visitor.screenshot({ path: path.join(SHOTS, 'complaint-replied.png'), fullPage: true });
     // The console: the matter in the list, its page, and the desk's revisit closes it for the visitor too.
     await admin.goto(`${URL_}/complaints`);
+    // a city user sees the county (文成县 330328) beside where it happened
+    await admin.locator('[data-test=complaints-table] .el-table__row').filter({ hasText: code }).getByText('文成县').first().waitFor();
     await admin.locator('[data-test=complaints-table]').getByText(code).click();
     await admin.waitForURL(`${URL_}/complaints/${m.id}`);
     await assert.doesNotReject(admin.locator('[data-test=complaint-detail-state]').filter({ hasText: '已答复' }).waitFor());
