@@ -561,6 +561,7 @@ def('POST /api/v1/credit/records', { roles: 'admin leader inspector', ok: 201, f
   subject_kind: 'institution', subject_id: t.inst.id, category: 'commendation', title: '表彰', source_doc: `表彰${uniq()}`, occurred_on: '2026-02-01' } }) });
 def('GET /api/v1/credit/rules', { roles: ANY, ok: 200, foreign: null });
 def('GET /api/v1/credit/lists/{list}', { roles: CREDIT_STAFF, ok: 200, foreign: null, req: () => ({ params: { list: 'black' } }) });
+def('GET /api/v1/credit/lists/{list}/export', { roles: CREDIT_STAFF, ok: 200, foreign: null, req: () => ({ params: { list: 'black' }, query: '?format=csv' }) });
 def('POST /api/v1/credit/lists/{list}/entries', { roles: 'admin leader', ok: 201, foreign: 422, req: async (t) => {
   let inst = t.inst;
   if (mk(t)) { inst = await freshInst(t); await freshPenalty(t, inst, { serious: true }); }
