@@ -521,13 +521,10 @@ static int meeting_get(yj_req *r)
 	return rc == ST_NOTFOUND ? yj_reply_not_found(r) : rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 200, o);
 }
 
-static int list(yj_req *r, const yj_table *t, const char *cols, yj_row_fn fn, const char *day_col)
+/* A list's query with the request's filters (the list and its export). */
+static yj_qb *filtered(yj_req *r, const yj_table *t, const char *cols, const char *day_col)
 {
-	int limit;
-	int64_t after;
 	const char *v;
-	if (yj_page_id_or_reply(r, &limit, &after) < 0)
-		return YJ_OK;
 	yj_qb *q = yj_q_select(t, cols, &yj_who(r)->scope);
 	if ((v = yj_query(r, "state")) && *v) {
 		yj_q_where(q, "state = ?");
@@ -543,12 +540,50 @@ static int list(yj_req *r, const yj_table *t, const char *cols, yj_row_fn fn, co
 	}
 	if ((v = yj_query(r, "region")) && *v)
 		yj_q_region(q, "region_code", v);
-	return yj_reply_id_page(r, q, "id", limit, after, fn, NULL);
+	return q;
 }
 
-static int action_list(yj_req *r) { return list(r, &act_t, A_COLS, action_json, "planned_on >= ? AND planned_on <= ?"); }
-static int meeting_list(yj_req *r) { return list(r, &meet_t, M_COLS, meeting_json, "held_on >= ? AND held_on <= ?"); }
+static int list(yj_req *r, const yj_table *t, const char *cols, yj_row_fn fn, const char *day_col)
+{
+	int limit;
+	int64_t after;
+	if (yj_page_id_or_reply(r, &limit, &after) < 0)
+		return YJ_OK;
+	return yj_reply_id_page(r, filtered(r, t, cols, day_col), "id", limit, after, fn, NULL);
+}
+
+#define ACTION_DAYS "planned_on >= ? AND planned_on <= ?"
+#define MEETING_DAYS "held_on >= ? AND held_on <= ?"
+static int action_list(yj_req *r) { return list(r, &act_t, A_COLS, action_json, ACTION_DAYS); }
+static int meeting_list(yj_req *r) { return list(r, &meet_t, M_COLS, meeting_json, MEETING_DAYS); }
 static int task_list(yj_req *r) { return list(r, &task_t, K_COLS, task_json, NULL); }
+
+static const yj_column action_cols[] = {
+	{"title", "行动名称"}, {"region_code", "行政区划代码"}, {"department", "牵头部门"}, {"planned_on", "计划日期"},
+	{"state", "状态"}, {"done_on", "完成日期"}, {"plan", "方案"}, {"result", "结果"}, {NULL, NULL},
+};
+static const yj_column meeting_cols[] = {
+	{"title", "会议名称"}, {"region_code", "行政区划代码"}, {"department", "召集部门"}, {"held_on", "召开日期"},
+	{"minutes", "会议纪要"}, {NULL, NULL},
+};
+static const yj_column task_cols[] = {
+	{"decision", "议定事项"}, {"owner_department", "责任部门"}, {"region_code", "行政区划代码"}, {"due_on", "完成期限"},
+	{"state", "状态"}, {"done_on", "完成日期"}, {"result", "办理结果"}, {"overdue", "已逾期"}, {NULL, NULL},
+};
+static int action_export(yj_req *r)
+{
+	return yj_reply_id_export(r, filtered(r, &act_t, A_COLS, ACTION_DAYS), "id", "joint-actions", action_cols, action_json, NULL);
+}
+static int meeting_export(yj_req *r)
+{
+	return yj_reply_id_export(r, filtered(r, &meet_t, M_COLS, MEETING_DAYS), "id", "joint-meetings", meeting_cols,
+				  meeting_json, NULL);
+}
+static int task_export(yj_req *r)
+{
+	return yj_reply_id_export(r, filtered(r, &task_t, K_COLS, NULL), "id", "joint-meeting-tasks", task_cols, task_json,
+				  NULL);
+}
 
 static const yj_field action_body[] = {
 	{"title", F_STRING, 1, 100, "The action's name"},
@@ -583,6 +618,13 @@ static const yj_qparam list_q[] = {
 	YJ_QP_PAGE,
 	{NULL, NULL},
 };
+static const yj_qparam export_q[] = {
+	{"state", "planned | done (actions); open | done (tasks)"},
+	{"year", "Four digits: planned (actions) or held (meetings) that year"},
+	{"region", "Within this territory (GB/T 2260)"},
+	{"format", "xlsx (default), csv or count"},
+	{NULL, NULL},
+};
 static const yj_qparam stats_q[] = {
 	{"year", "Four digits; default this year"},
 	{"region", "A territory within the caller's; default the caller's"},
@@ -596,6 +638,12 @@ const yj_route yj_cmp_joint_routes[] = {
 	 "Plan a joint action led by the caller's department", "The action", 201},
 	{"GET", "/api/v1/joint-actions/stats", action_stats, HANDLERS, NULL, stats_q, "complaints",
 	 "Joint actions of a territory and year against the local target", "{region_code, year, done, planned, target, met}", 200},
+	{"GET", "/api/v1/joint-actions/export", action_export, HANDLERS, NULL, export_q, "complaints",
+	 "The actions of the list's filters as Excel or CSV (?format=count: their number)", "file", 200},
+	{"GET", "/api/v1/joint-meetings/export", meeting_export, HANDLERS, NULL, export_q, "complaints",
+	 "The meetings of the list's filters as Excel or CSV (?format=count: their number)", "file", 200},
+	{"GET", "/api/v1/joint-meetings/tasks/export", task_export, HANDLERS, NULL, export_q, "complaints",
+	 "The meetings' tasks of the list's filters as Excel or CSV (?format=count: their number)", "file", 200},
 	{"GET", "/api/v1/joint-actions/{id}", action_get, HANDLERS, NULL, NULL, "complaints", "One joint action", "The action", 200},
 	{"POST", "/api/v1/joint-actions/{id}/result", action_result, ORGANISERS, result_body, NULL, "complaints",
 	 "The lead department records the action's result", "The action", 200},

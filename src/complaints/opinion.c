@@ -449,13 +449,10 @@ static int get(yj_req *r)
 	return rc == ST_NOTFOUND ? yj_reply_not_found(r) : rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 200, o);
 }
 
-static int list(yj_req *r)
+/* The list's query with the request's filters (the list and its export). */
+static yj_qb *filtered(yj_req *r)
 {
-	int limit;
-	int64_t after;
 	const char *v;
-	if (yj_page_id_or_reply(r, &limit, &after) < 0)
-		return YJ_OK;
 	yj_qb *q = yj_q_select(&ev_t, E_COLS, &yj_who(r)->scope);
 	if ((v = yj_query(r, "state")) && *v) {
 		yj_q_where(q, "state = ?");
@@ -463,7 +460,27 @@ static int list(yj_req *r)
 	}
 	if ((v = yj_query(r, "region")) && *v)
 		yj_q_region(q, "region_code", v);
-	return yj_reply_id_page(r, q, "id", limit, after, event_json, NULL);
+	return q;
+}
+
+static int list(yj_req *r)
+{
+	int limit;
+	int64_t after;
+	if (yj_page_id_or_reply(r, &limit, &after) < 0)
+		return YJ_OK;
+	return yj_reply_id_page(r, filtered(r), "id", limit, after, event_json, NULL);
+}
+
+static const yj_column export_cols[] = {
+	{"title", "事件名称"}, {"kind", "类型"}, {"level_label", "级别"}, {"region_code", "行政区划代码"},
+	{"department", "牵头部门"}, {"source", "来源"}, {"occurred_on", "发生日期"}, {"summary", "概要"}, {"state", "状态"},
+	{"closed_on", "结案日期"}, {NULL, NULL},
+};
+
+static int export(yj_req *r)
+{
+	return yj_reply_id_export(r, filtered(r), "id", "opinion-events", export_cols, event_json, NULL);
 }
 
 static const yj_field register_body[] = {
@@ -497,11 +514,20 @@ static const yj_qparam list_q[] = {
 	{NULL, NULL},
 };
 
+static const yj_qparam export_q[] = {
+	{"state", "open | closed"},
+	{"region", "Within this territory"},
+	{"format", "xlsx (default), csv or count"},
+	{NULL, NULL},
+};
+
 const yj_route yj_cmp_opinion_routes[] = {
 	{"GET", "/api/v1/opinion-events", list, HANDLERS, NULL, list_q, "complaints",
 	 "Major public-opinion events and group disputes led in the caller's scope", "{items, next_cursor}", 200},
 	{"POST", "/api/v1/opinion-events", reg, OWNERS, register_body, NULL, "complaints",
 	 "Register an event with its level and the departments' response tasks", "The event", 201},
+	{"GET", "/api/v1/opinion-events/export", export, HANDLERS, NULL, export_q, "complaints",
+	 "The events of the list's filters as Excel or CSV (?format=count: their number)", "file", 200},
 	{"GET", "/api/v1/opinion-events/{id}", get, HANDLERS, NULL, NULL, "complaints",
 	 "One event with its tasks and timeline (to the lead and to task owners)", "The event", 200},
 	{"POST", "/api/v1/opinion-events/{id}/progress", add, HANDLERS, progress_body, NULL, "complaints",

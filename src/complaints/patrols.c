@@ -512,13 +512,10 @@ static int get(yj_req *r)
 	return rc == ST_NOTFOUND ? yj_reply_not_found(r) : rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 200, p);
 }
 
-static int list(yj_req *r)
+/* The list's query with the request's filters (the list and its export). */
+static yj_qb *filtered(yj_req *r)
 {
-	int limit;
-	int64_t after;
 	const char *v;
-	if (yj_page_id_or_reply(r, &limit, &after) < 0)
-		return YJ_OK;
 	yj_qb *q = yj_q_select(&pt_t, P_COLS, &yj_who(r)->scope);
 	if ((v = yj_query(r, "state")) && *v) {
 		yj_q_where(q, "state = ?");
@@ -530,7 +527,27 @@ static int list(yj_req *r)
 	}
 	if ((v = yj_query(r, "region")) && *v)
 		yj_q_region(q, "region_code", v);
-	return yj_reply_id_page(r, q, "id", limit, after, row_json, NULL);
+	return q;
+}
+
+static int list(yj_req *r)
+{
+	int limit;
+	int64_t after;
+	if (yj_page_id_or_reply(r, &limit, &after) < 0)
+		return YJ_OK;
+	return yj_reply_id_page(r, filtered(r), "id", limit, after, row_json, NULL);
+}
+
+static const yj_column export_cols[] = {
+	{"patrolled_on", "巡查日期"}, {"grid_code", "网格编码"}, {"region_code", "行政区划代码"}, {"subject_id", "巡查对象编号"},
+	{"member_id", "网格员编号"}, {"problems", "发现问题数"}, {"note", "巡查情况"}, {"state", "状态"},
+	{"report_text", "协管信息"}, {NULL, NULL},
+};
+
+static int export(yj_req *r)
+{
+	return yj_reply_id_export(r, filtered(r), "id", "patrols", export_cols, row_json, NULL);
 }
 
 static const yj_field checkin_body[] = {
@@ -553,6 +570,13 @@ static const yj_qparam list_q[] = {
 	YJ_QP_PAGE,
 	{NULL, NULL},
 };
+static const yj_qparam export_q[] = {
+	{"state", "clear | found | reported"},
+	{"grid", "A grid's code"},
+	{"region", "Within this territory"},
+	{"format", "xlsx (default), csv or count"},
+	{NULL, NULL},
+};
 static const yj_qparam rates_q[] = {
 	{"region", "A territory within the caller's; default the caller's"},
 	{NULL, NULL},
@@ -567,6 +591,8 @@ const yj_route yj_cmp_patrol_routes[] = {
 	 "Grid patrols in the caller's scope (a grid member: its grids' subjects)", "{items, next_cursor}", 200},
 	{"POST", "/api/v1/patrols", checkin, ROLE_GRID_MEMBER, checkin_body, NULL, "complaints",
 	 "A grid member's check-in at a subject of its grids with the checklist and photos", "The patrol", 201},
+	{"GET", "/api/v1/patrols/export", export, STAFF | ROLE_GRID_MEMBER, NULL, export_q, "complaints",
+	 "The patrols of the list's filters as Excel or CSV (?format=count: their number)", "file", 200},
 	{"GET", "/api/v1/patrols/{id}", get, STAFF | ROLE_GRID_MEMBER, NULL, NULL, "complaints", "One patrol", "The patrol", 200},
 	{"POST", "/api/v1/patrols/{id}/report", report, ROLE_GRID_MEMBER, report_body, NULL, "complaints",
 	 "The member reports a suspected violation (协管信息): a to-do for the inspectors and complaints.patrol_reported",

@@ -485,13 +485,11 @@ static int get(yj_req *r)
 	return rc == ST_NOTFOUND ? yj_reply_not_found(r) : rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 200, w);
 }
 
-static int list(yj_req *r)
+/* The list's query with the request's filters (the list and its export); NULL after replying 400. */
+static yj_qb *filtered(yj_req *r)
 {
-	int limit;
-	int64_t after, cid;
+	int64_t cid;
 	const char *v;
-	if (yj_page_id_or_reply(r, &limit, &after) < 0)
-		return YJ_OK;
 	yj_qb *q = yj_q_select(&rw_t, R_COLS, &yj_who(r)->scope);
 	if ((v = yj_query(r, "state")) && *v) {
 		yj_q_where(q, "state = ?");
@@ -500,12 +498,36 @@ static int list(yj_req *r)
 	if ((v = yj_query(r, "complaint_id")) && *v) {
 		if (yj_id_parse(v, &cid) < 0) {
 			yj_q_free(q);
-			return yj_reply_problem(r, 400, "validation", "参数错误", "complaint_id 应为投诉举报的编号。");
+			yj_reply_problem(r, 400, "validation", "参数错误", "complaint_id 应为投诉举报的编号。");
+			return NULL;
 		}
 		yj_q_where(q, "complaint_id = ?");
 		yj_q_int(q, cid);
 	}
-	return yj_reply_id_page(r, q, "id", limit, after, row_json, NULL);
+	return q;
+}
+
+static int list(yj_req *r)
+{
+	int limit;
+	int64_t after;
+	if (yj_page_id_or_reply(r, &limit, &after) < 0)
+		return YJ_OK;
+	yj_qb *q = filtered(r);
+	return q ? yj_reply_id_page(r, q, "id", limit, after, row_json, NULL) : YJ_OK;
+}
+
+static const yj_column export_cols[] = {
+	{"complaint_id", "投诉举报编号"}, {"region_code", "行政区划代码"}, {"department", "部门"}, {"rule", "奖励规则"},
+	{"grade", "奖励等级"}, {"case_value_fen", "案值（分）"}, {"amount_fen", "奖励金额（分）"}, {"state_label", "状态"},
+	{"proposed_on", "拟定日期"}, {"decided_on", "决定日期"}, {"claim_until", "领取期限"}, {"paid_on", "发放日期"},
+	{NULL, NULL},
+};
+
+static int export(yj_req *r)
+{
+	yj_qb *q = filtered(r);
+	return q ? yj_reply_id_export(r, q, "id", "rewards", export_cols, row_json, NULL) : YJ_OK;
 }
 
 /* ---- the expiry (called by the hourly job, overdue.c) ---- */
@@ -572,6 +594,13 @@ static const yj_qparam list_q[] = {
 	{NULL, NULL},
 };
 
+static const yj_qparam export_q[] = {
+	{"state", "proposed | approved | refused | paid | forfeited"},
+	{"complaint_id", "The rewards of one report"},
+	{"format", "xlsx (default), csv or count"},
+	{NULL, NULL},
+};
+
 const yj_route yj_cmp_reward_routes[] = {
 	{"GET", "/api/v1/reward-rules", rules, READERS, NULL, NULL, "complaints",
 	 "The reward rules (举报奖励办法) with their grades, floors and caps", "{items}", 200},
@@ -580,6 +609,8 @@ const yj_route yj_cmp_reward_routes[] = {
 	{"POST", "/api/v1/rewards", propose, HANDLERS, propose_body, NULL, "complaints",
 	 "Propose a reward for a substantiated report held by the caller's department; the amount follows the rule",
 	 "The reward", 201},
+	{"GET", "/api/v1/rewards/export", export, READERS, NULL, export_q, "complaints",
+	 "The rewards of the list's filters as Excel or CSV (?format=count: their number)", "file", 200},
 	{"GET", "/api/v1/rewards/{id}", get, READERS, NULL, NULL, "complaints", "One reward", "The reward", 200},
 	{"POST", "/api/v1/rewards/{id}/decision", decide, ROLE_LEADER, decide_body, NULL, "complaints",
 	 "The department leader approves (the reporter is notified; the claim period starts) or refuses", "The reward", 200},

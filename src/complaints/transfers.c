@@ -245,15 +245,14 @@ static int get(yj_req *r)
 	return rc == ST_NOTFOUND ? yj_reply_not_found(r) : rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 200, t);
 }
 
-static int list(yj_req *r)
+/* The list's query with the request's filters (the list and its export); NULL after replying 400. */
+static yj_qb *filtered(yj_req *r)
 {
-	int limit;
-	int64_t after;
 	const char *box = yj_query(r, "box"), *v;
-	if (box && strcmp(box, "in") && strcmp(box, "out"))
-		return yj_reply_problem(r, 400, "validation", "参数错误", "box 应为 in（收到的移送）或 out（发出的移送）。");
-	if (yj_page_id_or_reply(r, &limit, &after) < 0)
-		return YJ_OK;
+	if (box && strcmp(box, "in") && strcmp(box, "out")) {
+		yj_reply_problem(r, 400, "validation", "参数错误", "box 应为 in（收到的移送）或 out（发出的移送）。");
+		return NULL;
+	}
 	yj_qb *q = yj_q_select(box && !strcmp(box, "out") ? &out_t : &in_t, T_COLS, &yj_who(r)->scope);
 	if ((v = yj_query(r, "state")) && *v) {
 		yj_q_where(q, "state = ?");
@@ -265,7 +264,29 @@ static int list(yj_req *r)
 		yj_q_where(q, "((state = 'sent' AND due_on < ?) OR (state = 'replied' AND replied_on > due_on))");
 		yj_q_text(q, today);
 	}
-	return yj_reply_id_page(r, q, "id", limit, after, row_json, NULL);
+	return q;
+}
+
+static int list(yj_req *r)
+{
+	int limit;
+	int64_t after;
+	if (yj_page_id_or_reply(r, &limit, &after) < 0)
+		return YJ_OK;
+	yj_qb *q = filtered(r);
+	return q ? yj_reply_id_page(r, q, "id", limit, after, row_json, NULL) : YJ_OK;
+}
+
+static const yj_column export_cols[] = {
+	{"title", "标题"}, {"from_department", "移送部门"}, {"to_department", "接收部门"}, {"region_code", "行政区划代码"},
+	{"subject_name", "涉及对象"}, {"content", "移送内容"}, {"sent_on", "移送日期"}, {"due_on", "答复期限"},
+	{"state", "状态"}, {"replied_on", "答复日期"}, {"reply_text", "答复内容"}, {"overdue", "已逾期"}, {NULL, NULL},
+};
+
+static int export(yj_req *r)
+{
+	yj_qb *q = filtered(r);
+	return q ? yj_reply_id_export(r, q, "id", "transfers", export_cols, row_json, NULL) : YJ_OK;
 }
 
 /* ---- the hourly escalation (called by the 督办 job, overdue.c) ---- */
@@ -395,11 +416,21 @@ static const yj_qparam list_q[] = {
 	{NULL, NULL},
 };
 
+static const yj_qparam export_q[] = {
+	{"box", "in (default: transfers to the caller's department) or out (from it)"},
+	{"state", "sent | replied"},
+	{"overdue", "true: unanswered after the due day, or answered late"},
+	{"format", "xlsx (default), csv or count"},
+	{NULL, NULL},
+};
+
 const yj_route yj_cmp_transfer_routes[] = {
 	{"GET", "/api/v1/transfers", list, HANDLERS, NULL, list_q, "complaints",
 	 "Clue transfers received (box=in) or sent (box=out) by the caller's department", "{items, next_cursor}", 200},
 	{"POST", "/api/v1/transfers", send, HANDLERS, send_body, NULL, "complaints",
 	 "Transfer a matter to another department, which replies in writing within 15 days", "The transfer", 201},
+	{"GET", "/api/v1/transfers/export", export, HANDLERS, NULL, export_q, "complaints",
+	 "The transfers of the list's filters as Excel or CSV (?format=count: their number)", "file", 200},
 	{"GET", "/api/v1/transfers/{id}", get, HANDLERS, NULL, NULL, "complaints", "One transfer, from either end",
 	 "The transfer", 200},
 	{"POST", "/api/v1/transfers/{id}/reply", reply, HANDLERS, reply_body, NULL, "complaints",

@@ -25,15 +25,15 @@ static json_t *entry_row(store_stmt *st, void *arg)
 			 store_col_text(st, 10) ? store_col_text(st, 10) : "");
 }
 
-static int list_get(yj_req *r)
+/* The entries of the path's list with the request's filters (the list and its export); NULL after
+ * replying 404 for an unknown list. */
+static yj_qb *filtered(yj_req *r)
 {
 	const char *list = yj_param(r, "list");
-	if (!list_ok(list))
-		return yj_reply_problem(r, 404, "not-found", "没有该名单", "名单应为 red（红榜）、black（黑榜）或 serious（严重失信名单）。");
-	int limit;
-	int64_t after;
-	if (yj_page_id_or_reply(r, &limit, &after) < 0)
-		return YJ_OK;
+	if (!list_ok(list)) {
+		yj_reply_problem(r, 404, "not-found", "没有该名单", "名单应为 red（红榜）、black（黑榜）或 serious（严重失信名单）。");
+		return NULL;
+	}
 	yj_qb *q = yj_q_select(&credit_lists_t, "id, list, subject_kind, subject_id, region_code, rule_code, entry_doc,"
 						 " entered_on, publish_until, state, exit_doc", &yj_who(r)->scope);
 	yj_q_where(q, "list = ?");
@@ -41,7 +41,29 @@ static int list_get(yj_req *r)
 	const char *state = yj_query(r, "state");
 	yj_q_where(q, "state = ?");
 	yj_q_text(q, state && !strcmp(state, "exited") ? "exited" : "listed");
-	return yj_reply_id_page(r, q, "id", limit, after, entry_row, NULL);
+	return q;
+}
+
+static int list_get(yj_req *r)
+{
+	int limit;
+	int64_t after;
+	if (yj_page_id_or_reply(r, &limit, &after) < 0)
+		return YJ_OK;
+	yj_qb *q = filtered(r);
+	return q ? yj_reply_id_page(r, q, "id", limit, after, entry_row, NULL) : YJ_OK;
+}
+
+static const yj_column entry_cols[] = {
+	{"list", "名单"}, {"subject_kind", "主体类型"}, {"subject_id", "主体编号"}, {"region_code", "行政区划代码"},
+	{"rule_code", "列入规则"}, {"entry_doc", "列入决定书"}, {"entered_on", "列入日期"}, {"publish_until", "公示截止"},
+	{"state", "状态"}, {"exit_doc", "移出决定书"}, {NULL, NULL},
+};
+
+static int list_export(yj_req *r)
+{
+	yj_qb *q = filtered(r);
+	return q ? yj_reply_id_export(r, q, "id", "credit-list", entry_cols, entry_row, NULL) : YJ_OK;
 }
 
 static int entry_tx(store_conn *c, void *arg)
@@ -357,10 +379,13 @@ static const yj_field repair_decide_body[] = {
 	{NULL, 0, 0, 0, NULL},
 };
 static const yj_qparam list_q[] = {{"state", "listed (default) or exited"}, YJ_QP_PAGE, {NULL, NULL}};
+static const yj_qparam list_export_q[] = {
+	{"state", "listed (default) or exited"}, {"format", "xlsx (default), csv or count"}, {NULL, NULL}};
 static const yj_qparam repairs_q[] = {{"state", "applied, approved or rejected"}, YJ_QP_PAGE, {NULL, NULL}};
 
 const yj_route yj_credit_list_routes[] = {
 	{"GET", "/api/v1/credit/lists/{list}", list_get, CREDIT_STAFF, NULL, list_q, "credit", "Red, black or serious-dishonesty list entries in the caller's territory", "{items}", 0},
+	{"GET", "/api/v1/credit/lists/{list}/export", list_export, CREDIT_STAFF, NULL, list_export_q, "credit", "The list's entries as Excel or CSV (?format=count: their number)", "file", 0},
 	{"POST", "/api/v1/credit/lists/{list}/entries", entry_add, ROLE_ADMIN | ROLE_LEADER, entry_body, NULL, "credit", "Enter a subject on a list by rule, with the entry decision", "entry", 201},
 	{"POST", "/api/v1/credit/list-entries/{id}/exit", entry_exit, ROLE_ADMIN | ROLE_LEADER, exit_body, NULL, "credit", "Take a subject off a list with the exit decision", "entry", 0},
 	{"POST", "/api/v1/credit/records/{id}/repairs", repair_apply, ROLE_ADMIN | ROLE_INSPECTOR | ROLE_INSTITUTION, repair_body, NULL, "credit", "Apply for credit repair of a penalty record after its minimum period", "repair", 201},

@@ -42,12 +42,7 @@ static yj_qb *filtered(const yj_scope *sc, const char *region, const char *text)
 	yj_qb *q = yj_q_select(&grids_view, COLS, sc);
 	if (region && *region)
 		yj_q_region(q, "g.region_code", region);
-	if (text && *text) {
-		char *pat = yj_asprintf("%%%s%%", text);
-		yj_q_where(q, "g.name LIKE ?");
-		yj_q_text(q, pat);
-		free(pat);
-	}
+	yj_q_words(q, "g.name LIKE ?", 1, text);
 	return q;
 }
 

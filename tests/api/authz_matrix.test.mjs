@@ -561,6 +561,7 @@ def('POST /api/v1/credit/records', { roles: 'admin leader inspector', ok: 201, f
   subject_kind: 'institution', subject_id: t.inst.id, category: 'commendation', title: '表彰', source_doc: `表彰${uniq()}`, occurred_on: '2026-02-01' } }) });
 def('GET /api/v1/credit/rules', { roles: ANY, ok: 200, foreign: null });
 def('GET /api/v1/credit/lists/{list}', { roles: CREDIT_STAFF, ok: 200, foreign: null, req: () => ({ params: { list: 'black' } }) });
+def('GET /api/v1/credit/lists/{list}/export', { roles: CREDIT_STAFF, ok: 200, foreign: null, req: () => ({ params: { list: 'black' }, query: '?format=csv' }) });
 def('POST /api/v1/credit/lists/{list}/entries', { roles: 'admin leader', ok: 201, foreign: 422, req: async (t) => {
   let inst = t.inst;
   if (mk(t)) { inst = await freshInst(t); await freshPenalty(t, inst, { serious: true }); }
@@ -624,6 +625,7 @@ cmpStep('refer', 'accepted');
 const freshTransfer = async (t) => made(await t.clients.admin.post('/api/v1/transfers', { to_department: 'market',
   title: '矩阵移送', content: `矩阵测试移送内容${uniq()}`, region_code: t.code }));
 def('GET /api/v1/transfers', { roles: CMP, ok: 200, foreign: null });
+def('GET /api/v1/transfers/export', { roles: CMP, ok: 200, foreign: null, req: () => ({ query: '?format=csv' }) });
 def('POST /api/v1/transfers', { roles: CMP, ok: 201, foreign: 422, req: (t) => ({ body: { to_department: 'insurance',
   title: '移送', content: '矩阵测试移送内容。', region_code: t.code } }) });
 def('GET /api/v1/transfers/{id}', { roles: CMP, ok: 200, req: (t) => ({ params: { id: t.transfer.id } }) });
@@ -647,6 +649,7 @@ async function approvedReward(t) {
 def('GET /api/v1/reward-rules', { roles: CMP_READ, ok: 200, foreign: null });
 def('GET /api/v1/rewards', { roles: CMP_READ, ok: 200, foreign: 'list', req: (t) => ({ query: `?complaint_id=${t.reward.complaint_id}` }),
   has: (t, role) => (role === 'liaison' ? [] : [t.reward.id]) });
+def('GET /api/v1/rewards/export', { roles: CMP_READ, ok: 200, foreign: null, req: () => ({ query: '?format=csv' }) });
 def('POST /api/v1/rewards', { roles: CMP, ok: 201, foreign: 422, own: { liaison: 422 }, req: async (t) => ({
   body: { complaint_id: mk(t) ? (await substantiated(t)).id : t.reward.complaint_id, ...REWARD } }) });
 def('GET /api/v1/rewards/{id}', { roles: CMP_READ, ok: 200, own: DEPT_HIDDEN, req: (t) => ({ params: { id: t.reward.id } }) });
@@ -675,6 +678,9 @@ def('GET /api/v1/joint-meetings', { roles: CMP, ok: 200, foreign: 'list', req: (
 def('POST /api/v1/joint-meetings', { roles: ORG, ok: 201, foreign: 422, req: (t) => ({ body: MEETING(t) }) });
 def('GET /api/v1/joint-meetings/tasks', { roles: CMP, ok: 200, foreign: 'list', req: (t) => ({ query: `?region=${t.code}` }),
   has: (t, role) => (role === 'liaison' ? [] : [t.meeting.tasks[0].id]) });
+def('GET /api/v1/joint-actions/export', { roles: CMP, ok: 200, foreign: 'list', req: (t) => ({ query: `?region=${t.code}&format=csv` }) });
+def('GET /api/v1/joint-meetings/export', { roles: CMP, ok: 200, foreign: 'list', req: (t) => ({ query: `?region=${t.code}&format=csv` }) });
+def('GET /api/v1/joint-meetings/tasks/export', { roles: CMP, ok: 200, foreign: 'list', req: (t) => ({ query: `?region=${t.code}&format=csv` }) });
 def('GET /api/v1/joint-meetings/{id}', { roles: CMP, ok: 200, own: DEPT_HIDDEN, req: (t) => ({ params: { id: t.meeting.id } }) });
 def('POST /api/v1/joint-meetings/{id}/tasks/{task}/done', { roles: CMP, ok: 200, own: DEPT_HIDDEN, req: async (t) => {
   const m = mk(t) ? await freshMeeting(t) : t.meeting;
@@ -688,6 +694,7 @@ def('GET /api/v1/patrols/checklist', { roles: CMP + ' grid_member', ok: 200, for
 def('GET /api/v1/patrols/rates', { roles: CMP, ok: 200, req: (t) => ({ query: `?region=${t.code}` }) });
 def('GET /api/v1/patrols', { roles: CMP + ' grid_member', ok: 200, foreign: 'list', req: (t) => ({ query: `?region=${t.code}` }),
   has: (t, role) => (role === 'liaison' ? [] : [t.patrol.id]) });
+def('GET /api/v1/patrols/export', { roles: CMP + ' grid_member', ok: 200, foreign: 'list', req: (t) => ({ query: `?region=${t.code}&format=csv` }) });
 def('POST /api/v1/patrols', { roles: 'grid_member', ok: 201, foreign: 422, req: (t) => ({ body: PATROL(t) }) });
 def('GET /api/v1/patrols/{id}', { roles: CMP + ' grid_member', ok: 200, own: DEPT_HIDDEN, req: (t) => ({ params: { id: t.patrol.id } }) });
 def('POST /api/v1/patrols/{id}/report', { roles: 'grid_member', ok: 200, req: async (t) => ({
@@ -698,6 +705,7 @@ const OPINION = (t, task) => ({ title: '矩阵舆情', kind: 'opinion', level: 3
 const freshOpinion = async (t, task) => made(await t.clients.admin.post('/api/v1/opinion-events', OPINION(t, task)));
 def('GET /api/v1/opinion-events', { roles: CMP, ok: 200, foreign: 'list', req: (t) => ({ query: `?region=${t.code}` }),
   has: (t, role) => (role === 'liaison' ? [] : [t.opinion.id]) });
+def('GET /api/v1/opinion-events/export', { roles: CMP, ok: 200, foreign: 'list', req: (t) => ({ query: `?region=${t.code}&format=csv` }) });
 def('POST /api/v1/opinion-events', { roles: ORG, ok: 201, foreign: 422, req: (t) => ({ body: OPINION(t, false) }) });
 def('GET /api/v1/opinion-events/{id}', { roles: CMP, ok: 200, own: DEPT_HIDDEN, req: (t) => ({ params: { id: t.opinion.id } }) });
 def('POST /api/v1/opinion-events/{id}/progress', { roles: CMP, ok: 200, own: DEPT_HIDDEN, req: (t) => ({

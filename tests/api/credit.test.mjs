@@ -92,6 +92,12 @@ test('the black list by rule: entry needs its condition and a document; the chec
   assert.ok(r.data.errors.some((e) => e.field === 'subject_id'), JSON.stringify(r.data));
   r = await leader.get('/api/v1/credit/lists/black');
   assert.ok(r.data.items.some((e) => e.id === entry.id && e.publish_until === entry.publish_until));
+  // the list's export holds what it lists: its count and a CSV row per entry, with the 列入决定书
+  assert.deepEqual((await leader.get('/api/v1/credit/lists/black/export?format=count')).data, { total: r.data.items.length });
+  const csv = (await leader.get('/api/v1/credit/lists/black/export?format=csv')).data.toString('utf8');
+  assert.equal(csv.split('\r\n').filter(Boolean).length, r.data.items.length + 1);
+  assert.ok(csv.includes('温鹿卫信〔2026〕1号'), csv.slice(0, 300));
+  assert.equal((await leader.get('/api/v1/credit/lists/grey/export?format=count')).status, 404);
   // another department's liaison: the answer and its reasons, nothing else of the record
   const audit0 = (await admin.get(`/api/v1/audit/leaves?object_type=institution&object_id=${inst.id}&limit=200`)).data.items.length;
   r = await liaison.get(`/api/v1/credit/check?subject=${CODE}&decision=grade_review`);

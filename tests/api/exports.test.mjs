@@ -74,3 +74,36 @@ test('an xlsx export of the same rows is a complete workbook', async () => {
   assert.equal(r.data.subarray(r.data.length - 22, r.data.length - 18).toString('hex'), '504b0506');
   assert.ok(r.data.length > 1000000, String(r.data.length));
 });
+
+test('format=count answers the rows the export (and so the list) holds: scope, filters, no file', async () => {
+  const all = Number(sql("SELECT COUNT(*) FROM users WHERE region_code LIKE '330302%'"));
+  const insp = Number(sql("SELECT COUNT(*) FROM users WHERE region_code LIKE '330302%' AND role = 'inspector'"));
+  let r = await admin.get('/api/v1/users/export?format=count');
+  assert.equal(r.status, 200);
+  assert.deepEqual(r.data, { total: all });
+  r = await admin.get('/api/v1/users/export?format=count&role=inspector');
+  assert.deepEqual(r.data, { total: insp });
+  assert.ok(insp < all);
+  // A list whose export writes rows it holds (yj_reply_export) counts them the same way.
+  r = await admin.get('/api/v1/inspection/items/export?format=count');
+  assert.equal(r.status, 200);
+  const list = await admin.get('/api/v1/inspection/items');
+  assert.ok(list.data.items.length > 0);
+  assert.equal(r.data.total, list.data.items.length);
+  r = await admin.get('/api/v1/users/export?format=pdf');
+  assert.equal(r.status, 400);
+  assert.match(r.data.detail, /count/);
+});
+
+test('a keyword of several words matches rows holding every word (users; grids and regions share yj_q_words)', async () => {
+  const expected = Number(sql(`SELECT COUNT(*) FROM users WHERE region_code LIKE '330302%'
+    AND (username LIKE '%bulk10%' OR display_name LIKE '%bulk10%') AND (username LIKE '%用户1099%' OR display_name LIKE '%用户1099%')`));
+  assert.ok(expected > 1, String(expected));
+  const q = encodeURIComponent('bulk10　用户1099'); // an ideographic space between the words
+  const r = await admin.get(`/api/v1/users/export?format=count&q=${q}`);
+  assert.deepEqual(r.data, { total: expected });
+  const page = await admin.get(`/api/v1/users?q=${encodeURIComponent(' bulk10  用户1099 ')}&limit=200`);
+  assert.equal(page.data.items.length, expected);
+  const regions = await admin.get(`/api/v1/regions?q=${encodeURIComponent('鹿城 街道')}&limit=200`);
+  assert.equal(regions.status, 200);
+});

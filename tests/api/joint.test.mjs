@@ -100,3 +100,17 @@ test('joint meetings: decisions become tasks in the owner department\'s inbox un
   assert.equal((await ok(await as.mkt.get(`/api/v1/joint-meetings/${m.id}`))).id, m.id, 'an owner department opens the meeting');
   assert.equal((await ok(await as.desk.get(`/api/v1/joint-meetings?year=${year()}`))).items.length, 1);
 });
+
+test('the joint lists export what they list, with their filters and scope; ?format=count counts it', async () => {
+  const cases = [['joint-actions', `year=${year()}`], ['joint-actions', 'state=done'], ['joint-meetings', `year=${year()}`],
+    ['joint-meetings/tasks', 'state=open'], ['joint-meetings/tasks', 'region=330302']];
+  for (const [path, q] of cases) {
+    for (const who of [as.desk, as.mkt, as.sx]) {
+      const list = (await ok(await who.get(`/api/v1/${path}?${q}&limit=200`))).items;
+      assert.deepEqual(await ok(await who.get(`/api/v1/${path}/export?${q}&format=count`)), { total: list.length }, path + q);
+      const r = await who.get(`/api/v1/${path}/export?${q}&format=csv`);
+      assert.equal(r.status, 200);
+      assert.equal(r.data.toString('utf8').split('\r\n').filter(Boolean).length, list.length + 1, path + q);
+    }
+  }
+});

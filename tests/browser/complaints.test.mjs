@@ -94,6 +94,8 @@ test('an anonymous complaint: form → tracking page → dispatched, accepted, r
     await visitor.screenshot({ path: path.join(SHOTS, 'complaint-replied.png'), fullPage: true });
     // The console: the matter in the list, its page, and the desk's revisit closes it for the visitor too.
     await admin.goto(`${URL_}/complaints`);
+    // a city user sees the county (文成县 330328) beside where it happened
+    await admin.locator('[data-test=complaints-table] .el-table__row').filter({ hasText: code }).getByText('文成县').first().waitFor();
     await admin.locator('[data-test=complaints-table]').getByText(code).click();
     await admin.waitForURL(`${URL_}/complaints/${m.id}`);
     await assert.doesNotReject(admin.locator('[data-test=complaint-detail-state]').filter({ hasText: '已答复' }).waitFor());
@@ -116,6 +118,11 @@ test('an anonymous complaint: form → tracking page → dispatched, accepted, r
     await admin.getByText('发出的移送').click();
     await assert.doesNotReject(admin.locator('[data-test=transfers-table]').getByText(`收费问题移送 ${RUN}`).waitFor());
     await assert.doesNotReject(admin.locator('[data-test=transfers-table]').getByText('待复函').first().waitFor());
+    // the list's total is the export's count with the same filters (box=out), and the export downloads
+    const sent = (await (await admin.request.get(`${URL_}/api/v1/transfers?box=out&limit=200`)).json()).items.length;
+    await admin.locator('[data-test=pager-total]').getByText(`共 ${sent} 条，第 1 / 1 页`).waitFor();
+    const [dl] = await Promise.all([admin.waitForEvent('download'), admin.locator('[data-test=export] button').first().click()]);
+    assert.match(dl.suggestedFilename(), /\.xlsx$/);
     // An unknown code says so in Chinese.
     await visitor.goto(`${URL_}/public/complaints/TS0000000000000000`);
     await assert.doesNotReject(visitor.getByText('没有这个查询码', { exact: false }).waitFor());

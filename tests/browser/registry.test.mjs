@@ -2,8 +2,9 @@
 // search institutions by a name substring, the detail page with its version history and a past
 // day's state, an invalid then corrected create form (the server's Chinese field errors beside the
 // fields), a practitioner created through the form shown with a masked ID number (and its audited
-// disclosure), a CSV import with one bad row and its row-error report, a licence issued and
-// suspended on the detail page, and the public verification page opened without signing in.
+// disclosure), an Excel (.xlsx) import with one bad row, its row errors and the downloadable error
+// report, a licence issued and suspended on the detail page, licences imported from a file, the
+// licences list's 共 N 条, and the public verification page opened without signing in.
 // The data is created by the test itself (through the API with the page's own session), with codes
 // whose check characters are computed by tests/api/codes.mjs, so the test can run on any database.
 // Environment as console.test.mjs: YIJIAN_URL, YIJIAN_USER, YIJIAN_PASSWORD (an admin of 温州市
@@ -11,10 +12,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { creditCode, residentId } from '../api/codes.mjs';
+import { xlsx } from './xlsx.mjs';
 
 const URL_ = (process.env.YIJIAN_URL ?? '').replace(/\/$/, '');
 const USER = process.env.YIJIAN_USER;
@@ -285,17 +288,18 @@ test('registry: search, detail, create, practitioner, import, licences, public c
     await shot('16-practitioners');
   });
 
-  await step('an import with one bad row shows the row-error report, then imports the valid rows', async () => {
+  await step('an xlsx import with one bad row shows the row errors and their report, then imports the valid rows', async () => {
     const good1 = creditCode('52330302', NUM(3));
     const good2 = creditCode('52330302', NUM(4));
     const bad = creditCode('52330302', NUM(5));
     const badRow = bad.slice(0, 17) + (bad[17] === '0' ? '1' : '0');
-    const csv = ['统一社会信用代码,机构名称,机构类别,级别,举办主体,经营性质,行政区划,诊疗科目',
-      `${good1},导入测试${RUN}甲诊所,诊所,未定级,社会办,营利性,330302,内科`,
-      `${badRow},导入测试${RUN}乙诊所,诊所,未定级,社会办,营利性,330302,内科`,
-      `${good2},导入测试${RUN}丙诊所,诊所,未定级,社会办,营利性,330303,内科`].join('\r\n') + '\r\n';
+    const book = xlsx([['统一社会信用代码', '机构名称', '机构类别', '级别', '举办主体', '经营性质', '行政区划', '诊疗科目'],
+      [good1, `导入测试${RUN}甲诊所`, '诊所', '未定级', '社会办', '营利性', '330302', '内科'],
+      [badRow, `导入测试${RUN}乙诊所`, '诊所', '未定级', '社会办', '营利性', '330302', '内科'],
+      [good2, `导入测试${RUN}丙诊所`, '诊所', '未定级', '社会办', '营利性', '330303', '内科']]);
     await page.goto(URL_ + '/registry/import?kind=institutions');
-    await page.locator('[data-test=import-file]').setInputFiles({ name: '机构导入.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.locator('[data-test=import-file]').setInputFiles({ name: '机构导入.xlsx',
+      mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: book });
     await page.locator('[data-test=import-check]').click();
     const errors = page.locator('[data-test=import-errors]');
     await errors.locator('.el-table__row').first().waitFor();
@@ -306,6 +310,13 @@ test('registry: search, detail, create, practitioner, import, licences, public c
     assert.match(rows[0], /校验位/);               // 原因
     assert.match(await page.locator('[data-test=import-result]').innerText(), /试导入结果（未写入任何数据）/);
     await shot('17-import-dry-run');
+    // the error report: a CSV with 行, 列, 字段 and the Chinese reason of each refused cell
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.locator('[data-test=import-report]').first().click()]);
+    assert.match(dl.suggestedFilename(), /导入错误报告\.csv$/);
+    const report = (await readFile(await dl.path(), 'utf8')).split('\r\n');
+    assert.equal(report[0], '\ufeff行,列,字段,原因');
+    assert.match(report[1], /^3,A,统一社会信用代码,.*校验位/);
+    assert.equal(report.filter(Boolean).length, 2, report.join('\n'));
     assert.equal((await apiCall('GET', `/api/v1/institutions?credit_code=${good1}`)).data.items.length, 0, 'a dry run writes nothing');
     await page.locator('[data-test=import-skip]').click();
     await page.locator('[data-test=import-result]').getByText('导入完成').waitFor();
@@ -351,6 +362,27 @@ test('registry: search, detail, create, practitioner, import, licences, public c
     await shot('20-licence-suspended');
   });
 
+  await step('licences imported from a file on the licences page, counted by the list', async () => {
+    await page.locator('.yj-menu').getByText('电子证照', { exact: true }).click();
+    await page.waitForURL(/\/registry\/licences$/);
+    await page.locator('[data-test=licence-import]').click();
+    await page.waitForURL(/\/registry\/import\?kind=licences$/);
+    const number = `浙卫导${RUN}`;
+    const csv = `证照编号,证照种类,持证主体代码,有效期起,发证机关\r\n${number},医疗机构执业许可证,${SEARCH_CODE},2026-01-05,\r\n`;
+    await page.locator('[data-test=import-file]').setInputFiles({ name: '证照导入.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.locator('[data-test=import-check]').click();
+    await page.locator('[data-test=import-confirm]').click();
+    await page.locator('[data-test=import-result]').getByText('导入完成').waitFor();
+    const got = (await apiCall('GET', `/api/v1/licences?q=${encodeURIComponent(number)}`)).data.items;
+    assert.equal(got.length, 1);
+    assert.equal(got[0].number ?? got[0].licence_no ?? number, number);
+    await page.goto(URL_ + '/registry/licences');
+    await page.locator('[data-test=filter-licence-q] input').fill(number);
+    await page.getByRole('button', { name: '查询' }).click();
+    await page.locator('[data-test=licence-table]').getByText(SEARCH_NAME).waitFor();
+    await page.locator('[data-test=pager-total]').getByText('共 1 条，第 1 / 1 页').waitFor();
+  });
+
   await step('the licences page finds the licence by its number, with its holder', async () => {
     await page.locator('.yj-menu').getByText('电子证照', { exact: true }).click();
     await page.waitForURL(/\/registry\/licences$/);
@@ -359,6 +391,7 @@ test('registry: search, detail, create, practitioner, import, licences, public c
     const table = page.locator('[data-test=licence-table]');
     await table.getByText(NEW_NAME).waitFor();
     assert.equal(await table.locator('.el-table__body-wrapper .el-table__row').count(), 1);
+    await page.locator('[data-test=pager-total]').getByText('共 1 条，第 1 / 1 页').waitFor();
     await shot('22-licences');
   });
 

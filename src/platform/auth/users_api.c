@@ -66,13 +66,7 @@ static yj_qb *filtered(yj_req *r)
 {
 	yj_qb *q = yj_q_select(&users_view, COLS, &yj_who(r)->scope);
 	const char *v;
-	if ((v = yj_query(r, "q")) && *v) {
-		char *pat = yj_asprintf("%%%s%%", v);
-		yj_q_where(q, "u.username LIKE ? OR u.display_name LIKE ?");
-		yj_q_text(q, pat);
-		yj_q_text(q, pat);
-		free(pat);
-	}
+	yj_q_words(q, "u.username LIKE ? OR u.display_name LIKE ?", 2, yj_query(r, "q"));
 	if ((v = yj_query(r, "role")) && *v) {
 		yj_q_where(q, "u.role = ?");
 		yj_q_text(q, v);

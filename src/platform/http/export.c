@@ -13,7 +13,7 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
-const yj_qparam yj_export_format_param = {"format", "xlsx (default) or csv"};
+const yj_qparam yj_export_format_param = {"format", "xlsx (default), csv, or count ({total}: the rows the export would hold)"};
 
 /* Excel's last row is 1,048,576: a longer export goes on to further sheets, each with the header. */
 #define XLSX_ROWS_PER_SHEET 1048576u
@@ -187,14 +187,22 @@ static void writer_abandon(exp_writer *w)
 	}
 }
 
+/* ?format=count: the list's total for its pager (共 N 条) — the export's own query, so the count has
+ * the list's filters and scope whatever the list; nothing is written. */
+static int want_count(yj_req *r)
+{
+	const char *format = yj_query(r, "format");
+	return format && strcmp(format, "count") == 0;
+}
+
 /* ?format=: 1 csv, 0 xlsx; -1 after replying 400. */
 static int format_or_reply(yj_req *r)
 {
 	const char *format = yj_query(r, "format");
 	int csv = format && strcmp(format, "csv") == 0;
 	if (format && !csv && strcmp(format, "xlsx") != 0) {
-		yj_reply_problem_errors(r, 400, "validation", "参数错误", "导出格式只能是 xlsx 或 csv。",
-					yj_field_errors("format", "应为 xlsx 或 csv"));
+		yj_reply_problem_errors(r, 400, "validation", "参数错误", "导出格式只能是 xlsx、csv 或 count。",
+					yj_field_errors("format", "应为 xlsx、csv 或 count"));
 		return -1;
 	}
 	return csv;
@@ -238,12 +246,22 @@ int yj_reply_export_stmt(yj_req *r, const char *basename, const yj_column *cols,
 {
 	if (!st)
 		return yj_reply_store_error(r, ST_ERR);
+	int rc;
+	if (want_count(r)) {
+		json_int_t n = 0;
+		while ((rc = store_step(st)) == ST_ROW) {
+			json_t *obj = row(st, arg); /* a row the export leaves out is not counted */
+			n += obj != NULL;
+			json_decref(obj);
+		}
+		store_finalize(st);
+		return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 200, json_pack("{s:I}", "total", n));
+	}
 	exp_writer w;
 	if (open_or_reply(r, &w, basename, cols) < 0) {
 		store_finalize(st);
 		return YJ_OK;
 	}
-	int rc;
 	while ((rc = store_step(st)) == ST_ROW) {
 		json_t *obj = row(st, arg);
 		if (obj)
@@ -260,6 +278,11 @@ int yj_reply_export_stmt(yj_req *r, const char *basename, const yj_column *cols,
 
 int yj_reply_export(yj_req *r, const char *basename, const yj_column *cols, json_t *rows)
 {
+	if (want_count(r)) {
+		json_int_t n = (json_int_t)json_array_size(rows);
+		json_decref(rows);
+		return yj_reply_json(r, 200, json_pack("{s:I}", "total", n));
+	}
 	exp_writer w;
 	if (open_or_reply(r, &w, basename, cols) < 0) {
 		json_decref(rows);

@@ -81,6 +81,15 @@ int yj_reply_id_page(yj_req *r, yj_qb *q, const char *col, int limit, int64_t af
 	return yj_reply_page(r, yj_q_prepare(q, store_conn_get(yj_store(r))), limit, row, arg, "id");
 }
 
+int yj_reply_id_export(yj_req *r, yj_qb *q, const char *col, const char *basename, const yj_column *cols,
+		       yj_row_fn row, void *arg)
+{
+	char tail[112];
+	snprintf(tail, sizeof tail, "ORDER BY %s", col);
+	yj_q_tail(q, tail);
+	return yj_reply_export_stmt(r, basename, cols, yj_q_prepare(q, store_conn_get(yj_store(r))), row, arg);
+}
+
 /* ---- the transaction with refusal ---- */
 
 void yj_refusal_clear(yj_refusal *f)

@@ -221,7 +221,9 @@ int yj_row_one(store_stmt *st, yj_row_fn row, void *arg, json_t **out);
  * failure). Finalizes st (NULL is ST_ERR). Returns ST_OK or the store's failure. */
 int yj_row_all(store_stmt *st, yj_row_fn row, void *arg, json_t **out);
 
-/* Export of a list (every list can go to Excel): ?format=xlsx (default) or csv; each column takes the
+/* Export of a list (every list can go to Excel): ?format=xlsx (default) or csv; ?format=count answers
+ * {total}, the number of rows the export would hold (the console's 共 N 条: one count for every list,
+ * with the list's own filters and scope). Each column takes the
  * value at key of a row object (strings and numbers) under a Chinese header. An export has no row
  * limit: yj_reply_export_stmt steps st (the list's own query — same filters and scope — with no
  * LIMIT), turns each row into an object with row(st, arg) and writes it to a temporary file at
@@ -258,6 +260,10 @@ int yj_page_id_or(yj_req *r, int dflt, int *limit, int64_t *after);
 /* One page of q (consumed) in id order: adds "col > after", "ORDER BY col LIMIT limit + 1" and
  * replies as yj_reply_page with the cursor at each item's "id". */
 int yj_reply_id_page(yj_req *r, yj_qb *q, const char *col, int limit, int64_t after, yj_row_fn row, void *arg);
+/* The export (or ?format=count) of every row of q (consumed) in col order, as yj_reply_export_stmt:
+ * the list of yj_reply_id_page without its pages, so a list and its export share their filters. */
+int yj_reply_id_export(yj_req *r, yj_qb *q, const char *col, const char *basename, const yj_column *cols,
+		       yj_row_fn row, void *arg);
 
 /* The transaction with refusal. A write transaction's callback that must turn the request down
  * (invalid fields, a state that forbids the change, a stale version) fills the yj_refusal it finds

@@ -66,12 +66,7 @@ static yj_qb *filtered(yj_req *r)
 		yj_q_where(qq, "parent_code = ?");
 		yj_q_text(qq, parent);
 	}
-	if (q && *q) {
-		char *pat = yj_asprintf("%%%s%%", q);
-		yj_q_where(qq, "name LIKE ?");
-		yj_q_text(qq, pat);
-		free(pat);
-	}
+	yj_q_words(qq, "name LIKE ?", 1, q);
 	if (level) {
 		yj_q_where(qq, "level = ?");
 		yj_q_int(qq, level[0] - '0');

@@ -70,6 +70,32 @@ void yj_q_region(yj_qb *q, const char *col, const char *code)
 	q->current = &q->where_binds;
 }
 
+static int word_gap(const char *p)
+{
+	return *p == ' ' || *p == '\t' ? 1 : !strncmp(p, "\xe3\x80\x80", 3) ? 3 : 0;
+}
+
+void yj_q_words(yj_qb *q, const char *cond, int nbind, const char *text)
+{
+	int words = 0;
+	for (const char *p = text ? text : ""; *p && words < 4;) {
+		int g = word_gap(p);
+		if (g) {
+			p += g;
+			continue;
+		}
+		const char *w = p;
+		while (*p && !word_gap(p))
+			p++;
+		char *pat = yj_asprintf("%%%.*s%%", (int)(p - w), w);
+		yj_q_where(q, cond);
+		for (int i = 0; i < nbind; i++)
+			yj_q_text(q, pat);
+		free(pat);
+		words++;
+	}
+}
+
 /* The subject condition of a subject-bound scope: cond with every {S} expanded to the bound ids (or
  * NULL, which matches nothing, for an empty set); a scoped table without a condition shows nothing. */
 static void add_subjects(yj_qb *q, const yj_scope *sc)

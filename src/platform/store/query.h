@@ -40,6 +40,10 @@ void yj_q_text(yj_qb *q, const char *v);
 void yj_q_int(yj_qb *q, int64_t v);
 /* Appends " AND col in the subtree of the GB/T 2260 code" (a range, so an index serves it). */
 void yj_q_region(yj_qb *q, const char *col, const char *code);
+/* A keyword search of several words ("鹿城 中医"): text split at spaces, tabs and the ideographic
+ * space (U+3000), up to 4 words; for each, " AND (cond)" with its nbind `?` all bound to "%word%",
+ * so every word must match somewhere. Nothing is added for a blank text. */
+void yj_q_words(yj_qb *q, const char *cond, int nbind, const char *text);
 /* Appends raw SQL after the WHERE clause (ORDER BY, LIMIT ?); binds follow as with yj_q_where. */
 void yj_q_tail(yj_qb *q, const char *sql);
 
