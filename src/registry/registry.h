@@ -25,6 +25,8 @@
  * /api/v1/responsibilities…. (Regions and departments are the platform's: platform/regions/regions.h.) */
 extern const yj_route yj_institution_routes[], yj_practitioner_routes[], yj_vocab_routes[],
 	yj_grid_routes[], yj_responsibility_routes[], yj_filing_routes[], yj_reg_kind_routes[];
+/* /api/v1/subjects/{kind}…, /api/v1/registry/kinds: the other kinds of subject (subject_kinds_api.c). */
+extern const yj_route yj_subject_kind_routes[];
 /* /api/v1/licences…, /api/v1/licence-kinds, /api/v1/public/licences/{code}, /api/v1/public/licence-key
  * (licence_api.c; the licence interface is licence.h). */
 extern const yj_route yj_licence_routes[];
