@@ -63,7 +63,7 @@ typedef struct kind_row {
 /* The kind by code or Chinese name. */
 static int kind_find(store_conn *c, const char *v, kind_row *k)
 {
-	store_stmt *st = store_prepare(c, "SELECT code, name, holder_type, validity_years FROM licence_kinds "
+	store_stmt *st = store_prepare(c, "SELECT code, name, holder_types, validity_years FROM licence_kinds "
 					  "WHERE code = ? OR name = ?");
 	if (!st)
 		return ST_ERR;
@@ -152,7 +152,7 @@ static int holder_find(store_conn *c, const yj_import_opts *o, kind_row *k, cons
 
 typedef struct stored {
 	int64_t id, holder_id;
-	char kind[64], holder_type[16], region[16], from[11], to[11], state[16];
+	char kind[64], holder_type[24], region[16], from[11], to[11], state[16];
 	char issuer[400], holder_name[400];
 	int has_to;
 } stored;

@@ -63,13 +63,14 @@ json_t *yj_licence_row(store_stmt *st, const char *today)
 /* ---- reference data ---- */
 
 typedef struct kind_info {
-	char name[128], holder_type[16];
+	char name[128];
+	char holder_type[96]; /* every kind of subject that may hold it, comma-separated (holder_types) */
 	int validity_years, seq;
 } kind_info;
 
 static int kind_load(store_conn *c, const char *code, kind_info *k)
 {
-	store_stmt *st = store_prepare(c, "SELECT name, holder_type, validity_years, seq FROM licence_kinds WHERE code = ?");
+	store_stmt *st = store_prepare(c, "SELECT name, holder_types, validity_years, seq FROM licence_kinds WHERE code = ?");
 	if (!st)
 		return ST_ERR;
 	store_bind_text(st, 1, code, -1);
@@ -89,15 +90,25 @@ static int kind_load(store_conn *c, const char *code, kind_info *k)
 
 int yj_licence_kinds(store_conn *c, json_t **out)
 {
-	store_stmt *st = store_prepare(c, "SELECT code, name, holder_type, validity_years FROM licence_kinds ORDER BY seq");
+	store_stmt *st =
+		store_prepare(c, "SELECT code, name, holder_type, validity_years, holder_types FROM licence_kinds ORDER BY seq");
 	if (!st)
 		return ST_ERR;
 	json_t *items = json_array();
 	int rc;
-	while ((rc = store_step(st)) == ST_ROW)
-		json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:I}", "code", store_col_text(st, 0), "name",
+	while ((rc = store_step(st)) == ST_ROW) {
+		/* holder_type: the kind of subject it is mainly for; holder_types: every kind that may hold it. */
+		json_t *types = json_array();
+		for (const char *p = store_col_text(st, 4); p && *p;) {
+			size_t len = strcspn(p, ",");
+			json_array_append_new(types, json_stringn(p, len));
+			p += len + (p[len] == ',');
+		}
+		json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:o, s:I}", "code", store_col_text(st, 0), "name",
 						       store_col_text(st, 1), "holder_type", store_col_text(st, 2),
-						       "validity_years", (json_int_t)store_col_int64(st, 3)));
+						       "holder_types", types, "validity_years",
+						       (json_int_t)store_col_int64(st, 3)));
+	}
 	store_finalize(st);
 	if (rc < 0) {
 		json_decref(items);

@@ -56,7 +56,8 @@ typedef struct reg_derived {
 
 typedef struct reg_kind reg_kind;
 struct reg_kind {
-	const char *type;	  /* "institution": audit object type and history key */
+	const char *type;	  /* "institution": audit object type and history key; at most 15 bytes (other
+				   * modules keep a subject_kind in char[16]) */
 	const char *table;	  /* "institutions" */
 	const char *label;	  /* 医疗机构 */
 	const reg_field *fields;  /* input fields, terminated by {NULL} */

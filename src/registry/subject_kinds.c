@@ -161,12 +161,12 @@ KIND(yj_public_place_kind, "public_place", "public_places", "公共场所", publ
 KIND(yj_water_supply_kind, "water_supply", "water_suppliers", "供水单位", water_supply, derive);
 KIND(yj_school_kind, "school", "schools", "学校", school, derive);
 KIND(yj_employer_kind, "employer", "hazard_employers", "存在职业病危害的用人单位", employer, derive_employer);
-KIND(yj_occ_health_service_kind, "occ_health_service", "occ_health_services", "职业卫生技术服务机构",
+KIND(yj_occ_health_service_kind, "occ_service", "occ_health_services", "职业卫生技术服务机构",
      occ_health_service, derive);
 KIND(yj_radiation_user_kind, "radiation_user", "radiation_users", "放射诊疗（放射工作）单位", radiation_user, derive);
 KIND(yj_pharmacy_kind, "pharmacy", "pharmacies", "药店", pharmacy, derive);
 KIND(yj_childcare_kind, "childcare", "childcare_providers", "托育机构", childcare, derive);
-KIND(yj_disinfectant_maker_kind, "disinfectant_maker", "disinfectant_makers", "消毒产品生产企业", disinfectant_maker,
+KIND(yj_disinfectant_maker_kind, "disinfect_maker", "disinfectant_makers", "消毒产品生产企业", disinfectant_maker,
      derive);
 KIND(yj_unit_clinic_kind, "unit_clinic", "unit_clinics", "单位内设医疗机构", unit_clinic, derive);
 KIND(yj_pharma_company_kind, "pharma_company", "pharma_companies", "医药企业", pharma_company, derive);

@@ -124,8 +124,8 @@ static const yj_qparam stats_params[] = {FILTER_PARAMS, {"group", "A code field 
 static const yj_qparam get_params[] = {{"as_of", "YYYY-MM-DD: the record as it was at the end of that day"}, {NULL, NULL}};
 
 #define WRITERS (ROLE_ADMIN | ROLE_INSPECTOR)
-#define KINDS "{kind}: public_place, water_supply, school, employer, occ_health_service, radiation_user, pharmacy, " \
-	      "childcare, disinfectant_maker, unit_clinic or pharma_company. "
+#define KINDS "{kind}: public_place, water_supply, school, employer, occ_service, radiation_user, pharmacy, " \
+	      "childcare, disinfect_maker, unit_clinic or pharma_company. "
 
 const yj_route yj_subject_kind_routes[] = {
 	{"GET", "/api/v1/registry/kinds", kinds, ROLE_ANY, NULL, NULL, "registry",

@@ -15,11 +15,11 @@ const KINDS = {
   water_supply: { category: 'secondary', daily_capacity: 300 },
   school: { category: 'primary', students: 900, boarding: false },
   employer: { category: 'manufacturing', hazard_factors: ['dust', 'physical'], exposed_workers: 40 },
-  occ_health_service: { category: 'detection', qualification_level: 'B' },
+  occ_service: { category: 'detection', qualification_level: 'B' },
   radiation_user: { category: 'radiology', devices: 2 },
   pharmacy: { category: 'chain', pharmacists: 2 },
   childcare: { category: 'full_day', places: 60 },
-  disinfectant_maker: { category: 'disinfectant', products: '含氯消毒剂' },
+  disinfect_maker: { category: 'disinfectant', products: '含氯消毒剂' },
   unit_clinic: { category: 'infirmary', parent_unit: '鹿城某机械厂' },
   pharma_company: { category: 'wholesaler', procurement_platform: true },
 };

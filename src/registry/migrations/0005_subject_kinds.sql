@@ -247,15 +247,18 @@ CREATE INDEX pharma_companies_updated ON pharma_companies(updated_at, id);
 
 -- The licences these kinds hold (all issued by health administrations; a pharmacy's or a company's
 -- drug licence is the drug administration's and is a field of the record, not a licence here).
--- holder_type may now list several kinds (comma-separated): licences of these kinds that were issued to
--- medical institutions stay valid for them.
-UPDATE licence_kinds SET holder_type = 'public_place,institution' WHERE code = 'public_place';
-UPDATE licence_kinds SET holder_type = 'water_supply,school,institution' WHERE code = 'water_supply';
-UPDATE licence_kinds SET holder_type = 'disinfectant_maker,institution' WHERE code = 'disinfect_producer';
-UPDATE licence_kinds SET holder_type = 'institution,radiation_user,unit_clinic' WHERE code = 'radiation_diagnosis';
-UPDATE licence_kinds SET holder_type = 'institution,unit_clinic' WHERE code = 'med_inst_practice';
-UPDATE licence_kinds SET holder_type = 'occ_health_service,institution' WHERE code = 'occ_health_service';
-UPDATE licence_kinds SET holder_type = 'occ_health_service,institution' WHERE code = 'rad_health_service';
-INSERT INTO licence_kinds (code, name, holder_type, validity_years, seq) VALUES
-('childcare_filing',       '托育机构备案回执',       'childcare', 0, 28),
-('occ_hazard_declaration', '职业病危害项目申报回执', 'employer',  0, 29);
+-- holder_types lists every kind of subject that may hold a kind of licence (comma-separated, the main
+-- one first, which holder_type keeps): licences of these kinds issued to medical institutions stay valid.
+ALTER TABLE licence_kinds ADD COLUMN holder_types TEXT NOT NULL DEFAULT '';
+UPDATE licence_kinds SET holder_types = holder_type;
+UPDATE licence_kinds SET holder_type = 'public_place', holder_types = 'public_place,institution' WHERE code = 'public_place';
+UPDATE licence_kinds SET holder_type = 'water_supply', holder_types = 'water_supply,school,institution' WHERE code = 'water_supply';
+UPDATE licence_kinds SET holder_type = 'disinfect_maker', holder_types = 'disinfect_maker,institution'
+  WHERE code = 'disinfect_producer';
+UPDATE licence_kinds SET holder_types = 'institution,radiation_user,unit_clinic' WHERE code = 'radiation_diagnosis';
+UPDATE licence_kinds SET holder_types = 'institution,unit_clinic' WHERE code = 'med_inst_practice';
+UPDATE licence_kinds SET holder_type = 'occ_service', holder_types = 'occ_service,institution'
+  WHERE code IN ('occ_health_service', 'rad_health_service');
+INSERT INTO licence_kinds (code, name, holder_type, validity_years, seq, holder_types) VALUES
+('childcare_filing',       '托育机构备案回执',       'childcare', 0, 28, 'childcare'),
+('occ_hazard_declaration', '职业病危害项目申报回执', 'employer',  0, 29, 'employer');
