@@ -81,6 +81,13 @@ typedef struct yj_subject_summary {
 /* The institution id as the caller of scope sc sees it: ST_OK, ST_NOTFOUND (absent, or outside sc —
  * the two are not told apart) or a failure. */
 int yj_subject_summary_get(store_conn *c, const yj_scope *sc, int64_t id, yj_subject_summary *out);
+/* A subject of any kind of the registry (record.h's kind types: institution, practitioner, public_place,
+ * water_supply, …) as the caller of scope sc sees it: its name, credit code (a practitioner's: the
+ * practice certificate number), territory and state. ST_NOTFOUND when the kind is unknown, or the
+ * record absent or outside sc; or a failure. */
+int yj_subject_get(store_conn *c, const yj_scope *sc, const char *kind, int64_t id, yj_subject_summary *out);
+/* Whether kind names a kind of subject of the registry (the subject_kind of cases, clues and events). */
+int yj_subject_kind_valid(const char *kind);
 /* The names of the institutions ids[0..n) into names (an object: decimal id → name; unknown ids
  * left out), whatever the caller's scope: for showing a reference the caller already holds. One
  * statement per 500 ids. */

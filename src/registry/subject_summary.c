@@ -35,6 +35,31 @@ int yj_subject_summary_get(store_conn *c, const yj_scope *sc, int64_t id, yj_sub
 	return rc == ST_ROW ? ST_OK : rc == ST_DONE ? ST_NOTFOUND : rc;
 }
 
+int yj_subject_kind_valid(const char *kind)
+{
+	return yj_reg_kind_named(kind) != NULL;
+}
+
+int yj_subject_get(store_conn *c, const yj_scope *sc, const char *kind, int64_t id, yj_subject_summary *out)
+{
+	const reg_kind *k = yj_reg_kind_named(kind);
+	if (!k)
+		return ST_NOTFOUND;
+	if (k == &yj_institution_kind)
+		return yj_subject_summary_get(c, sc, id, out);
+	json_t *rec = NULL;
+	int rc = yj_reg_load(c, k, sc, id, &rec);
+	if (rc != ST_OK)
+		return rc;
+	out->id = id;
+	copy(out->name, sizeof out->name, json_string_value(json_object_get(rec, k->name_field)));
+	copy(out->credit_code, sizeof out->credit_code, json_string_value(json_object_get(rec, k->key_field)));
+	copy(out->region_code, sizeof out->region_code, json_string_value(json_object_get(rec, k->region_field)));
+	copy(out->state, sizeof out->state, json_string_value(json_object_get(rec, "state")));
+	json_decref(rec);
+	return ST_OK;
+}
+
 int yj_subject_directory(store_conn *c, const char *region, const json_t *types,
 			 int (*each)(void *ctx, const yj_subject_entry *e), void *ctx)
 {

@@ -6,8 +6,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Server, Client, isProblem } from './harness.mjs';
 import { creditCode } from './codes.mjs';
+import { twoTerritories, A } from './territories.mjs';
 
-let srv, lc, lw, city, ids = {};
+let srv, lc, lw, city, T, ids = {};
 const code = (n) => creditCode('91330302', String(20000000 + n));
 
 const KINDS = {
@@ -33,6 +34,7 @@ before(async () => {
   lc = new Client(srv.url); await lc.signIn('lc.ins');
   lw = new Client(srv.url); await lw.signIn('lw.ins');
   city = new Client(srv.url); await city.signIn('wz.leader');
+  T = await twoTerritories(srv); // 鹿城区 with every role, for the case against a public place
 });
 after(async () => { await srv.stop(); srv.cleanup(); });
 
@@ -140,4 +142,23 @@ test('licences: a public place holds 公共场所卫生许可证; a kind of lice
   r = await lw.post('/api/v1/licences', { kind: 'water_supply', holder_type: 'water_supply', holder_id: ids.water_supply, reason: '新办' });
   isProblem(assert, r, 422);
   assert.equal(r.data.errors[0].field, 'holder_id');
+});
+
+test('enforcement: a clue and a case against a public place carry its kind, name and credit code; unknown kinds are refused', async () => {
+  const a = T[A];
+  let r = await a.clients.inspector.post('/api/v1/cases/clues', { source: 'manual', subject_kind: 'public_place',
+    subject_id: ids.public_place, summary: '浴室未取得公共场所卫生许可证擅自营业' });
+  assert.equal(r.status, 201, JSON.stringify(r.data));
+  assert.equal(r.data.subject_kind, 'public_place');
+  assert.equal(r.data.subject_name, '鹿城测试public_place');
+  r = await a.clients.leader.post('/api/v1/cases', { clue_id: r.data.id, officers: [a.users.inspector.id, a.users.inspector2.id],
+    opinion: '同意立案' });
+  assert.equal(r.status, 201, JSON.stringify(r.data));
+  assert.equal(r.data.subject_kind, 'public_place');
+  assert.equal(r.data.subject_code, code(1));
+  for (const [kind, id] of [['rocket', ids.public_place], ['school', ids.public_place]]) {
+    r = await a.clients.inspector.post('/api/v1/cases/clues', { source: 'manual', subject_kind: kind, subject_id: id, summary: 'x' });
+    isProblem(assert, r, 422);
+    assert.equal(r.data.errors[0].field, kind === 'rocket' ? 'subject_kind' : 'subject_id');
+  }
 });
