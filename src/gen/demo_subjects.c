@@ -66,7 +66,8 @@ static int one(store_conn *c, struct subj_w *w, const demo_county *co, size_t ki
 	const demo_subject_kind *dk = &KINDS[ki];
 	char prefix8[9], body8[9], code[19], hid[21];
 	snprintf(prefix8, sizeof prefix8, "%s%.6s", dk->org, co->code);
-	snprintf(body8, sizeof body8, "7%02u%03u%02d", (unsigned)ki, (unsigned)(co - w->p->counties) % 1000, i);
+	snprintf(body8, sizeof body8, "7%02u%03u%02u", (unsigned)ki % 100u, (unsigned)(co - w->p->counties) % 1000u,
+		 (unsigned)i % 100u);
 	if (yj_credit_code_make(prefix8, body8, code) < 0)
 		return ST_ERR;
 	int64_t id, version;
