@@ -94,21 +94,21 @@ static int holder_find(store_conn *c, const yj_import_opts *o, kind_row *k, cons
 	if (strchr(k->holder_type, ',')) {
 		/* A kind several kinds of subject hold (公共场所卫生许可证: public places, institutions): the
 		 * first kind with a record of that credit code is the holder. */
+		char t[48] = "";
 		for (const char *p = k->holder_type; *p && rc == ST_NOTFOUND;) {
 			size_t len = strcspn(p, ",");
-			char t[48];
 			snprintf(t, sizeof t, "%.*s", (int)(len < sizeof t ? len : sizeof t - 1), p);
 			const reg_kind *rk = yj_reg_kind_named(t);
-			if (rk && (rc = yj_reg_find_key(c, rk, v, id, &version, region)) == ST_OK)
-				snprintf(k->holder_type, sizeof k->holder_type, "%s", t);
+			if (rk)
+				rc = yj_reg_find_key(c, rk, v, id, &version, region);
 			p += len + (p[len] == ',');
 		}
-		if (rc == ST_NOTFOUND) {
-			snprintf(msg, sizeof msg, "找不到统一社会信用代码为“%.40s”、可持有%s的主体：请核对代码，或先登记该主体。", v,
-				 k->name);
-			yj_field_error(errs, "holder", msg);
-			return ST_OK;
-		}
+		if (rc < 0 && rc != ST_NOTFOUND)
+			return rc;
+		if (rc == ST_OK)
+			snprintf(k->holder_type, sizeof k->holder_type, "%s", t);
+		if (rc == ST_NOTFOUND) /* explained below as for the main kind of holder (listed first) */
+			k->holder_type[strcspn(k->holder_type, ",")] = '\0';
 	}
 	const reg_kind *want = yj_reg_kind_named(k->holder_type);
 	if (!want)
