@@ -98,11 +98,14 @@ typedef struct yj_subject_entry {
 	int64_t id;
 	const char *credit_code, *name, *type, *region_code; /* valid during the call only */
 	int64_t created_at;				      /* epoch ms */
+	const char *kind; /* the registry kind: "institution", or another kind whose name is also its type */
 } yj_subject_entry;
 /* Calls each(ctx, e) for every active institution in the GB/T 2260 subtree of region whose type is
  * one of types (an array of type codes; none when empty), in ascending id, whatever the caller's
- * scope: the draw's directory is the territory's, not a user's. A negative return of each stops
- * the walk and is returned. ST_OK or a failure. */
+ * scope: the draw's directory is the territory's, not a user's. A type that names another kind of
+ * subject (public_place, water_supply, school, employer, …: record.h) adds every active record of
+ * that kind, after the institutions, in ascending id per kind, with e->type the kind's name. A
+ * negative return of each stops the walk and is returned. ST_OK or a failure. */
 int yj_subject_directory(store_conn *c, const char *region, const json_t *types,
 			 int (*each)(void *ctx, const yj_subject_entry *e), void *ctx);
 

@@ -226,6 +226,49 @@ static void licences_of_each_kind(void **state)
 	assert_int_equal(count("licences"), before + issued);
 }
 
+struct dir_seen {
+	int n, places, schools, other;
+	int64_t last_place;
+};
+
+static int dir_each(void *ctx, const yj_subject_entry *e)
+{
+	struct dir_seen *d = ctx;
+	d->n++;
+	if (!strcmp(e->kind, "public_place")) {
+		assert_string_equal(e->type, "public_place");
+		assert_true(e->id > d->last_place);
+		d->last_place = e->id;
+		d->places++;
+	} else if (!strcmp(e->kind, "school")) {
+		d->schools++;
+	} else {
+		d->other++;
+	}
+	return 0;
+}
+
+/* The draw's directory takes the other kinds when an item names them; a closed one is left out. */
+static void directory_takes_other_kinds(void **state)
+{
+	(void)state;
+	json_t *o;
+	char url[96];
+	snprintf(url, sizeof url, "/api/v1/subjects/school/%s", ids[2]);
+	assert_int_equal(call(lc_tok, "PATCH", url, "{\"state\": \"closed\"}", &o), 200);
+	json_decref(o);
+	json_t *types = json_pack("[s, s, s]", "public_place", "school", "rocket");
+	struct dir_seen d = {0};
+	assert_int_equal(yj_subject_directory(store_conn_get(t.db), "330302", types, dir_each, &d), ST_OK);
+	assert_int_equal(d.places, 1);
+	assert_int_equal(d.schools, 0);
+	assert_int_equal(d.other, 0);
+	memset(&d, 0, sizeof d);
+	assert_int_equal(yj_subject_directory(store_conn_get(t.db), "330303", types, dir_each, &d), ST_OK);
+	assert_int_equal(d.n, 0); /* another county's directory */
+	json_decref(types);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -233,6 +276,7 @@ int main(void)
 		cmocka_unit_test(every_kind_takes_a_record),
 		cmocka_unit_test(bad_records_change_nothing),
 		cmocka_unit_test(licences_of_each_kind),
+		cmocka_unit_test(directory_takes_other_kinds),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
