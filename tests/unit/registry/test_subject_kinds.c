@@ -19,6 +19,9 @@
 #include "platform/auth/auth.h"
 #include "platform/http/http.h"
 #include "registry/registry.h"
+#include "platform/events/events.h"
+
+extern const struct yj_subscriber yj_credit_subscriber;
 
 #include <jansson.h>
 
@@ -269,6 +272,43 @@ static void directory_takes_other_kinds(void **state)
 	json_decref(types);
 }
 
+static int emit_tx(store_conn *c, void *arg)
+{
+	json_t *p = json_loads(arg, 0, NULL);
+	assert_non_null(p);
+	int rc = yj_event_emit(c, &(yj_event){"enforcement.decision_issued", "enforcement_case", "9101", "330302", "test", p}, NULL);
+	json_decref(p);
+	return rc;
+}
+
+/* Credit takes a decision against a pharmaceutical company (and a public place) as a credit record. */
+static void credit_records_of_other_kinds(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < NK; i++) {
+		if (strcmp(K[i].kind, "pharma_company") && strcmp(K[i].kind, "public_place"))
+			continue;
+		char *payload = yj_asprintf(
+			"{\"case_id\":\"910%zu\",\"decision_no\":\"温鹿卫公罚〔2026〕%zu号\",\"subject_kind\":\"%s\","
+			"\"subject_id\":\"%s\",\"violation_code\":\"public_place\",\"penalty_kinds\":[\"warning\",\"fine\"],"
+			"\"fine_fen\":300000,\"serious\":false,\"decided_on\":\"2026-03-10\",\"public_until\":\"2026-09-09\","
+			"\"department\":\"health\"}",
+			i, i, K[i].kind, ids[i]);
+		assert_int_equal(store_tx(t.db, emit_tx, payload), ST_OK);
+		free(payload);
+	}
+	while (yj_events_deliver(t.db, &yj_credit_subscriber, yj_now_ms(), NULL) > 0)
+		;
+	char sql[200];
+	for (size_t i = 0; i < NK; i++) {
+		if (strcmp(K[i].kind, "pharma_company") && strcmp(K[i].kind, "public_place"))
+			continue;
+		snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM credit_records WHERE category = 'penalty' AND subject_kind = '%s'"
+					  " AND subject_id = %s", K[i].kind, ids[i]);
+		assert_int_equal(yj_testdb_int(&t, sql, NULL), 1);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -277,6 +317,7 @@ int main(void)
 		cmocka_unit_test(bad_records_change_nothing),
 		cmocka_unit_test(licences_of_each_kind),
 		cmocka_unit_test(directory_takes_other_kinds),
+		cmocka_unit_test(credit_records_of_other_kinds),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
