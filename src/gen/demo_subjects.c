@@ -8,7 +8,6 @@
 #include "../base/codes.h"
 #include "../base/id.h"
 #include "../registry/registry.h"
-#include "../registry/licence.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -79,7 +79,8 @@ static int import(yj_req *r)
 
 const yj_route yj_import_routes[] = {
 	{"POST", "/api/v1/import/{kind}", import, ROLE_ADMIN | ROLE_INSPECTOR, csv_body, params, "registry",
-	 "Import institutions or practitioners from CSV in the caller's territory (all rows or none unless "
+	 "Import institutions, practitioners, licences or another kind of subject ({kind}: public_place, water_supply, "
+	 "…) from CSV in the caller's territory (all rows or none unless "
 	 "skip_invalid; idempotent on the natural key)",
 	 "{kind, encoding, dry_run, written, rows, inserted, updated, unchanged, invalid, error_count, errors:[{row, "
 	 "column, field, detail}]}",

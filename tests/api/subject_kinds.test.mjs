@@ -123,6 +123,23 @@ test('change, history and export', async () => {
   assert.match(text, /鹿城测试childcare/);
 });
 
+test('import: public places from CSV with Chinese headers and labels; a bad row writes nothing', async () => {
+  const csv = (rows) => '统一社会信用代码,名称,场所类别,行政区划,从业人员数\n' + rows.join('\n') + '\n';
+  const ok = [`${code(70)},鹿城导入宾馆,住宿场所,330302,20`, `${code(71)},鹿城导入泳池,游泳场所,330302,6`];
+  const before = (await lc.get('/api/v1/subjects/public_place?limit=200')).data.items.length;
+  let r = await lc.req('POST', '/api/v1/import/public_place', csv([...ok, `${code(72)},坏行,火星场所,330302,1`]), { 'content-type': 'text/csv' });
+  assert.equal(r.status, 200, JSON.stringify(r.data));
+  assert.equal(r.data.written, false);
+  assert.equal(r.data.invalid, 1);
+  assert.equal(r.data.errors[0].field, 'category');
+  assert.equal((await lc.get('/api/v1/subjects/public_place?limit=200')).data.items.length, before);
+  r = await lc.req('POST', '/api/v1/import/public_place', csv(ok), { 'content-type': 'text/csv' });
+  assert.equal(r.status, 200, JSON.stringify(r.data));
+  assert.equal(r.data.inserted, 2);
+  const got = await lc.get('/api/v1/subjects/public_place?credit_code=' + code(71));
+  assert.equal(got.data.items[0].category, 'swimming');
+});
+
 test('licences: a public place holds 公共场所卫生许可证; a kind of licence refuses a holder kind it does not name', async () => {
   let r = await lc.post('/api/v1/licences', { kind: 'public_place', holder_type: 'public_place', holder_id: ids.public_place, reason: '新办' });
   assert.equal(r.status, 201, JSON.stringify(r.data));
