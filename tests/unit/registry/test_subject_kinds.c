@@ -299,7 +299,7 @@ static void credit_records_of_other_kinds(void **state)
 	}
 	while (yj_events_deliver(t.db, &yj_credit_subscriber, yj_now_ms(), NULL) > 0)
 		;
-	char sql[200];
+	char sql[400];
 	for (size_t i = 0; i < NK; i++) {
 		if (strcmp(K[i].kind, "pharma_company") && strcmp(K[i].kind, "public_place"))
 			continue;
