@@ -4,13 +4,16 @@
 #define _POSIX_C_SOURCE 200809L
 #include "credit_int.h"
 #include "../base/date.h"
+#include "../registry/registry.h"
 
 #include <stdio.h>
 #include <string.h>
 
 int credit_kind_ok(const char *kind)
 {
-	return kind && (!strcmp(kind, "institution") || !strcmp(kind, "practitioner"));
+	/* Institutions, practitioners, and the registry's other kinds (pharmaceutical companies, public
+	 * places, …: registry.md), whose penalties and licences make credit records too. */
+	return yj_subject_kind_valid(kind);
 }
 
 int credit_cycle_year(const char *day)

@@ -17,11 +17,11 @@ extern const yj_table credit_points_t, credit_records_t, credit_grades_t, credit
 
 /* A registry subject as credit sees it. */
 typedef struct credit_subject {
-	char kind[16]; /* institution | practitioner */
+	char kind[16]; /* a registry kind: institution | practitioner | pharma_company | public_place | … */
 	int64_t id;
 	char region[16];
 	char name[256];
-	char code[64]; /* credit code (institution) or certificate number (practitioner) */
+	char code[64]; /* credit code (an organisation of any kind) or certificate number (practitioner) */
 } credit_subject;
 
 /* The subject kind/id in the caller's scope sc (NULL: any): ST_OK, ST_NOTFOUND, or a failure.

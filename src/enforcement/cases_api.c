@@ -108,9 +108,9 @@ static int file_tx(store_conn *c, void *arg)
 	snprintf(filed_on, sizeof filed_on, "%s", fo ? fo : today);
 	if ((rc = enf_period_end(c, filed_on, (int)enf_setting(c, "decision_days", 90), 0, due)) < 0)
 		return rc;
-	if (!strcmp(kind, "institution")) {
+	if (strcmp(kind, "practitioner")) { /* an organisation of any kind: its unified social credit code */
 		yj_subject_summary sum;
-		if (yj_subject_summary_get(c, sc, subject_id, &sum) == ST_OK)
+		if (yj_subject_get(c, sc, kind, subject_id, &sum) == ST_OK)
 			snprintf(code, sizeof code, "%s", sum.credit_code);
 	}
 	yj_id_format(a->x.who->user_id, actor);

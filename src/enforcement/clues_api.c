@@ -15,25 +15,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The subject's name and territory as sc sees it: ST_OK, ST_NOTFOUND or a failure. */
+/* The subject's name and territory as sc sees it, whatever its kind: ST_OK, ST_NOTFOUND or a failure. */
 static int subject_resolve(store_conn *c, const yj_scope *sc, const char *kind, int64_t id, char name[256], char region[16])
 {
-	if (!strcmp(kind, "institution")) {
-		yj_subject_summary s;
-		int rc = yj_subject_summary_get(c, sc, id, &s);
-		if (rc == ST_OK) {
-			snprintf(name, 256, "%s", s.name);
-			snprintf(region, 16, "%s", s.region_code);
-		}
-		return rc;
-	}
-	json_t *p = NULL;
-	int rc = yj_reg_load(c, &yj_practitioner_kind, sc, id, &p);
+	yj_subject_summary s;
+	int rc = yj_subject_get(c, sc, kind, id, &s);
 	if (rc == ST_OK) {
-		snprintf(name, 256, "%s", json_string_value(json_object_get(p, "name")) ? json_string_value(json_object_get(p, "name")) : "");
-		snprintf(region, 16, "%s", json_string_value(json_object_get(p, yj_practitioner_kind.region_field)) ? json_string_value(json_object_get(p, yj_practitioner_kind.region_field)) : "");
+		snprintf(name, 256, "%s", s.name);
+		snprintf(region, 16, "%s", s.region_code);
 	}
-	json_decref(p);
 	return rc;
 }
 
@@ -107,8 +97,9 @@ static int clue_tx(store_conn *c, void *arg)
 			snprintf(summary, sizeof summary, "医保智能监控确认违规（规则 %s，金额 %.2f 元）", f.rule_id,
 				 (double)f.amount_fen / 100);
 	} else {
-		if (!kind || (strcmp(kind, "institution") && strcmp(kind, "practitioner")))
-			yj_refusal_field(&a->ref, "subject_kind", "当事人类别应为 institution（机构）或 practitioner（执业人员）");
+		if (!kind || !yj_subject_kind_valid(kind))
+			yj_refusal_field(&a->ref, "subject_kind", "当事人类别应为主体库的一类主体：institution（医疗机构）、"
+								  "practitioner（执业人员）、public_place（公共场所）等（/api/v1/registry/kinds）");
 		if (yj_id_parse(str(b, "subject_id"), &subject) < 0)
 			yj_refusal_field(&a->ref, "subject_id", "请填写主体库中的当事人编号");
 		if (!summary[0])
@@ -382,7 +373,7 @@ int enf_on_patrol_reported(store_conn *c, const yj_event_view *ev, void *arg)
 static const yj_field clue_body[] = {
 	{"source", F_STRING, 1, 30, "inspection_finding, claims_flag, grid_report, sensor_alarm, transfer or manual"},
 	{"source_ref", F_STRING, 0, 20, "The finding's or flag's id"},
-	{"subject_kind", F_STRING, 0, 20, "institution or practitioner (not for findings and flags)"},
+	{"subject_kind", F_STRING, 0, 20, "A registry kind: institution, practitioner, public_place, water_supply, … (GET /api/v1/registry/kinds; not for findings and flags)"},
 	{"subject_id", F_STRING, 0, 20, "The registry id of the party"},
 	{"summary", F_STRING, 0, 1000, "What was reported"},
 	{"received_on", F_STRING, 0, 10, "YYYY-MM-DD (default today)"},

@@ -159,7 +159,7 @@ static json_t *model_of(store_conn *c, const char *kind, const json_t *row, cons
 	const char *cat = category(s_(row, "violation_code"));
 	json_array_append_new(blocks, json_pack("{s:s, s:o}", "type", "fields", "rows", rows));
 	field(rows, "当事人", s_(row, "subject_name"));
-	if (!strcmp(s_(row, "subject_kind"), "institution"))
+	if (strcmp(s_(row, "subject_kind"), "practitioner")) /* every kind but a person is an organisation */
 		field(rows, "统一社会信用代码", s_(row, "subject_code"));
 	const char *date = today;
 	if (!strcmp(kind, "case_acceptance")) {

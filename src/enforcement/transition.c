@@ -99,7 +99,8 @@ static int conclude_check(store_conn *c, struct tr_arg *a, const json_t *b, cons
 	}
 	int64_t responsible = 0;
 	const char *subject_kind = json_string_value(json_object_get(row, "subject_kind"));
-	if (dbl && !strcmp(subject_kind, "institution")) {
+	int org = strcmp(subject_kind, "practitioner") != 0; /* an institution, public place, employer, … */
+	if (dbl && org) {
 		json_t *p = NULL;
 		if (yj_id_parse(str(b, "responsible_id"), &responsible) < 0 ||
 		    (rc = yj_reg_load(c, &yj_practitioner_kind, &a->x.who->scope, responsible, &p)) == ST_NOTFOUND)
@@ -112,7 +113,7 @@ static int conclude_check(store_conn *c, struct tr_arg *a, const json_t *b, cons
 	if (yj_refusal_has_fields(&a->ref))
 		return yj_refuse_invalid(&a->ref, NULL);
 	/* 听证 (art. 63): licence revoked or practice suspended, or a large fine for the kind of party. */
-	int64_t big = enf_setting(c, !strcmp(subject_kind, "institution") ? "hearing_fine_fen_org" : "hearing_fine_fen_person",
+	int64_t big = enf_setting(c, org ? "hearing_fine_fen_org" : "hearing_fine_fen_person",
 				  5000000);
 	int hearing = has_kind(kinds, "revoke_licence") || has_kind(kinds, "suspend_practice") || fine >= big;
 	char *csv = kinds_csv(kinds);

@@ -156,6 +156,8 @@ void demo_plan_free(demo_plan *p);
 int yj_demo_credit(store *s, demo_plan *p, const char *actor);
 /* The enforcement cases of the demo (demo_enforcement.c), after the region is written. */
 int demo_enforcement(store *s, const demo_plan *p, const yj_demo_opts *o, char **err);
+/* The other kinds of subject in every county, with their licences (demo_subjects.c). */
+int demo_subjects(store *s, const demo_plan *p, const yj_demo_opts *o, char **err);
 
 /* ---- names (demo_names.c) ---- */
 

@@ -138,6 +138,9 @@ static int load_subjects(store_conn *c, const char *region, const json_t *types,
 {
 	subj_list l = {NULL, 0, 0};
 	int rc = yj_subject_directory(c, region, types, add_subject, &l);
+	/* Institutions come first, then each other kind of subject the items name: one id order for find(). */
+	if (l.n > 1)
+		qsort(l.v, l.n, sizeof *l.v, subj_cmp);
 	*out = l.v;
 	*n = l.n;
 	return rc;

@@ -15,6 +15,7 @@ export const NAV = [
     title: '主体库', icon: 'OfficeBuilding', children: [
       { path: '/registry/institutions', name: 'institutions', title: '医疗机构' },
       { path: '/registry/practitioners', name: 'practitioners', title: '医务人员' },
+      { path: '/registry/subjects', name: 'registry-subjects', title: '其他监管对象' },
       { path: '/registry/licences', name: 'licences', title: '电子证照' },
       { path: '/registry/grids', name: 'grids', title: '网格' },
       { path: '/registry/import', name: 'registry-import', title: '数据导入', roles: ['admin', 'inspector'] },

@@ -12,6 +12,7 @@ const built = {
   institutions: () => import('./views/InstitutionsView.vue'),
   practitioners: () => import('./views/PractitionersView.vue'),
   licences: () => import('./views/LicencesView.vue'),
+  'registry-subjects': () => import('./views/SubjectsView.vue'),
   'registry-import': () => import('./views/ImportView.vue'),
   'inspection-plans': () => import('./views/PlansView.vue'),
   'inspection-tasks': () => import('./views/TasksView.vue'),
