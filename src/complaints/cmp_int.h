@@ -36,6 +36,9 @@ int cmp_load_by_code(store_conn *c, const char *code, json_t **out);
 /* The matter whose external_ref (12345 work-order number, Open311 or demo reference) is ref: ST_OK with
  * *id, ST_NOTFOUND or a failure. */
 int cmp_find_external(store_conn *c, const char *ref, int64_t *id);
+/* The user id (decimal) of whoever took matter id's latest acceptance step into out, "" when none
+ * (reporter_store.c): the handler (承办人) who may call the reporter. ST_OK or a failure. */
+int cmp_accepted_by(store_conn *c, int64_t id, char out[21]);
 /* The sealed reporter of matter id (caller frees; NULL when anonymous): ST_OK or a failure. */
 int cmp_reporter_sealed(store_conn *c, int64_t id, char **sealed);
 

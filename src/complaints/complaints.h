@@ -54,6 +54,14 @@ const char *yj_cmp_state_label(const char *state);
  * numbers): 0 before the deadline has passed, 1 once it has, 2 five days later, 3 ten days later. */
 int yj_cmp_supervise_level(int64_t handle_due, int64_t today);
 
+/* Who may see a matter's reporter in clear (docs/security.md): the handler who accepted it (承办人),
+ * while the department holding it works on it or has replied (accepted, paused or replied), and a
+ * liaison of the desk (卫生健康委) for the revisit (回访) once it is replied; everyone else reads the
+ * masked phone only. holds: the caller's department holds the matter; accepted_it: the caller took
+ * its latest acceptance step; desk_liaison: the caller is a liaison of the desk. */
+enum yj_cmp_reporter_access { YJ_CMP_REPORTER_OK, YJ_CMP_REPORTER_OTHER_DEPT, YJ_CMP_REPORTER_NOT_HANDLER };
+enum yj_cmp_reporter_access yj_cmp_reporter_access(const char *state, int holds, int accepted_it, int desk_liaison);
+
 /* Steps and the actions allowed from each state (complaints.c). */
 enum yj_cmp_action {
 	YJ_CMP_DISPATCH, YJ_CMP_RETURN, YJ_CMP_ACCEPT, YJ_CMP_REJECT, YJ_CMP_PAUSE, YJ_CMP_RESUME,
