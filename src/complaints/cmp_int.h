@@ -123,4 +123,29 @@ int cmp_todo_supervise(store_conn *c, const json_t *m, int level);
 /* Closes every open to-do of the matter m (of its current dispatch round) with state (done or cancelled). */
 int cmp_todos_close(store_conn *c, const json_t *m, const char *state);
 
+/* ---- the writes of rewards, joint work, patrols and public-opinion events (op_api.c, seed.c) ---- */
+
+/* One write as its transaction sees it: who acts, the body and the path ids (borrowed); out the record
+ * answered (the runner frees it), clear the rewards' disclosed reporter (yj_pii_free), ref a refusal. */
+typedef struct cmp_op {
+	const yj_principal *who;
+	const json_t *body;
+	int64_t id, task;
+	json_t *out;
+	char *clear;
+	yj_refusal ref;
+} cmp_op;
+typedef int (*cmp_op_fn)(store_conn *c, void *op);
+/* Runs fn for request r in a transaction, with the path ids named id and task (NULL: none), and
+ * answers its out with status, or its refusal. Always YJ_OK (the request is answered). */
+int cmp_op_run(yj_req *r, cmp_op_fn fn, int status, const char *id, const char *task);
+/* 1 when s is the decimal form of id. */
+int cmp_id_is(const char *s, int64_t id);
+/* The writes by name ("reward.propose"), for the seed: each feature's table ends with {NULL, NULL}. */
+typedef struct cmp_op_def {
+	const char *name;
+	cmp_op_fn fn;
+} cmp_op_def;
+extern const cmp_op_def cmp_reward_ops[], cmp_joint_ops[], cmp_patrol_ops[], cmp_opinion_ops[];
+
 #endif

@@ -134,6 +134,14 @@ int yj_cmp_seed(store_conn *c, const json_t *body, const char *actor, int64_t *i
  * with the step's fields body (may be NULL), as a user of department would. */
 int yj_cmp_seed_step(store_conn *c, int64_t id, const char *step, const json_t *body, const char *department,
 		     const char *actor, char **why);
+/* The writes of rewards, joint work, patrols and public-opinion events without HTTP (seed.c), run as who
+ * in the caller's transaction with the route's body and path ids (id, task; 0 when the route has none):
+ * op is "reward.propose", "reward.decide", "reward.pay", "joint.action", "joint.result", "joint.meeting",
+ * "joint.task_done", "patrol.checkin", "patrol.report", "opinion.register", "opinion.progress",
+ * "opinion.task_done" or "opinion.close". *out (NULL: not wanted; else the caller frees it) is the record
+ * as the route answers it. 1 when written; YJ_REFUSED with *why (caller frees); or a store failure. */
+int yj_cmp_seed_op(store_conn *c, const char *op, const yj_principal *who, int64_t id, int64_t task, const json_t *body,
+		   json_t **out, char **why);
 
 /* A clue transfer as the demo seeds it: sent on sent_on (YYYY-MM-DD) from one department to another,
  * answered with reply on replied_on when reply is not NULL; ref makes it unique (a re-run adds

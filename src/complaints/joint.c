@@ -105,13 +105,6 @@ static int audit(store_conn *c, const char *actor, const char *action, const cha
 	return yj_audit_append(c, &ev, NULL);
 }
 
-struct arg {
-	yj_req *r;
-	int64_t id, task;
-	json_t *out;
-	yj_refusal ref;
-};
-
 static int no_ctl(yj_refusal *ref, const json_t *b, const char *field)
 {
 	for (const char *k = s_(b, field); *k; k++)
@@ -171,9 +164,9 @@ static int day_or_refuse(yj_refusal *ref, const json_t *b, const char *field, co
 
 static int action_create_tx(store_conn *c, void *argp)
 {
-	struct arg *a = argp;
-	const yj_principal *who = yj_who(a->r);
-	const json_t *b = yj_body(a->r);
+	cmp_op *a = argp;
+	const yj_principal *who = a->who;
+	const json_t *b = a->body;
 	int rc;
 	char *parts = departments_or_refuse(c, &a->ref, b, "participants", who->department, 1, &rc);
 	if (rc < 0 || (rc = region_or_refuse(c, &a->ref, who, s_(b, "region_code"))) < 0)
@@ -221,9 +214,9 @@ done:
 
 static int action_result_tx(store_conn *c, void *argp)
 {
-	struct arg *a = argp;
-	const yj_principal *who = yj_who(a->r);
-	const json_t *b = yj_body(a->r);
+	cmp_op *a = argp;
+	const yj_principal *who = a->who;
+	const json_t *b = a->body;
 	int rc = load(c, &act_t, A_COLS, action_json, &who->scope, a->id, &a->out);
 	if (rc == ST_NOTFOUND)
 		return yj_refuse(&a->ref, 404, "not-found", "联合执法行动不存在", "没有这次联合执法行动，或它不在您的辖区和职责范围内。");
@@ -339,9 +332,9 @@ static int task_todo(store_conn *c, int64_t id, const char *region, const char *
 
 static int meeting_create_tx(store_conn *c, void *argp)
 {
-	struct arg *a = argp;
-	const yj_principal *who = yj_who(a->r);
-	const json_t *b = yj_body(a->r), *decisions = json_object_get(b, "decisions"), *d;
+	cmp_op *a = argp;
+	const yj_principal *who = a->who;
+	const json_t *b = a->body, *decisions = json_object_get(b, "decisions"), *d;
 	const char *region = s_(b, "region_code");
 	size_t i;
 	int rc;
@@ -426,11 +419,11 @@ done:
 
 static int task_done_tx(store_conn *c, void *argp)
 {
-	struct arg *a = argp;
-	const yj_principal *who = yj_who(a->r);
-	const char *result = s_(yj_body(a->r), "result");
+	cmp_op *a = argp;
+	const yj_principal *who = a->who;
+	const char *result = s_(a->body, "result");
 	int rc = load(c, &task_t, K_COLS, task_json, &who->scope, a->task, &a->out);
-	if (rc == ST_NOTFOUND || (rc == ST_OK && strcmp(s_(a->out, "meeting_id"), yj_param(a->r, "id"))))
+	if (rc == ST_NOTFOUND || (rc == ST_OK && !cmp_id_is(s_(a->out, "meeting_id"), a->id)))
 		return yj_refuse(&a->ref, 404, "not-found", "议定事项不存在", "没有这项议定事项，或它不在您的辖区和职责范围内。");
 	if (rc < 0)
 		return rc;
@@ -465,22 +458,18 @@ static int task_done_tx(store_conn *c, void *argp)
 
 /* ---- handlers ---- */
 
-static int run(yj_req *r, int (*fn)(store_conn *, void *), int status, const char *id, const char *task)
-{
-	struct arg a = {.r = r};
-	if ((id && yj_path_id_or_reply(r, id, &a.id) < 0) || (task && yj_path_id_or_reply(r, task, &a.task) < 0))
-		return YJ_OK;
-	if (yj_tx_or_reply(r, fn, &a, &a.ref) < 0) {
-		json_decref(a.out);
-		return YJ_OK;
-	}
-	return yj_reply_json(r, status, a.out);
-}
+const cmp_op_def cmp_joint_ops[] = {
+	{"joint.action", action_create_tx},
+	{"joint.result", action_result_tx},
+	{"joint.meeting", meeting_create_tx},
+	{"joint.task_done", task_done_tx},
+	{NULL, NULL},
+};
 
-static int action_create(yj_req *r) { return run(r, action_create_tx, 201, NULL, NULL); }
-static int action_result(yj_req *r) { return run(r, action_result_tx, 200, "id", NULL); }
-static int meeting_create(yj_req *r) { return run(r, meeting_create_tx, 201, NULL, NULL); }
-static int task_done(yj_req *r) { return run(r, task_done_tx, 200, "id", "task"); }
+static int action_create(yj_req *r) { return cmp_op_run(r, action_create_tx, 201, NULL, NULL); }
+static int action_result(yj_req *r) { return cmp_op_run(r, action_result_tx, 200, "id", NULL); }
+static int meeting_create(yj_req *r) { return cmp_op_run(r, meeting_create_tx, 201, NULL, NULL); }
+static int task_done(yj_req *r) { return cmp_op_run(r, task_done_tx, 200, "id", "task"); }
 
 static int action_get(yj_req *r)
 {

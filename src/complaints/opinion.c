@@ -132,13 +132,6 @@ static int audit(store_conn *c, const char *actor, const char *action, const cha
 	return yj_audit_append(c, &ev, NULL);
 }
 
-struct arg {
-	yj_req *r;
-	int64_t id, task;
-	json_t *out;
-	yj_refusal ref;
-};
-
 static int text_ok(const char *s, size_t min)
 {
 	for (const char *k = s; *k; k++)
@@ -203,9 +196,9 @@ static int tasks_ok(store_conn *c, yj_refusal *ref, const json_t *tasks, int *rc
 
 static int register_tx(store_conn *c, void *argp)
 {
-	struct arg *a = argp;
-	const yj_principal *who = yj_who(a->r);
-	const json_t *b = yj_body(a->r), *tasks = json_object_get(b, "tasks"), *t;
+	cmp_op *a = argp;
+	const yj_principal *who = a->who;
+	const json_t *b = a->body, *tasks = json_object_get(b, "tasks"), *t;
 	const char *region = s_(b, "region_code"), *kind = s_(b, "kind");
 	int64_t level = json_integer_value(json_object_get(b, "level")), d;
 	int rc = yj_region_exists(c, region);
@@ -269,9 +262,9 @@ static int register_tx(store_conn *c, void *argp)
 }
 
 /* The event, open, led by the caller's department: ST_OK or a refusal. */
-static int led_open(store_conn *c, struct arg *a)
+static int led_open(store_conn *c, cmp_op *a)
 {
-	const yj_principal *who = yj_who(a->r);
+	const yj_principal *who = a->who;
 	int rc = load(c, &who->scope, a->id, &a->out);
 	if (rc == ST_NOTFOUND)
 		return yj_refuse(&a->ref, 404, "not-found", "舆情事件不存在", "没有这起舆情事件，或它不在您的辖区和职责范围内。");
@@ -286,9 +279,9 @@ static int led_open(store_conn *c, struct arg *a)
 
 static int add_tx(store_conn *c, void *argp)
 {
-	struct arg *a = argp;
-	const yj_principal *who = yj_who(a->r);
-	const json_t *b = yj_body(a->r), *tasks = json_object_get(b, "tasks"), *t;
+	cmp_op *a = argp;
+	const yj_principal *who = a->who;
+	const json_t *b = a->body, *tasks = json_object_get(b, "tasks"), *t;
 	const char *entry = s_(b, "entry");
 	/* any department of the event (lead or task owner) writes the timeline; only the lead adds tasks */
 	int rc = load_as_party(c, &who->scope, a->id, &a->out);
@@ -331,16 +324,16 @@ static int add_tx(store_conn *c, void *argp)
 
 static int task_done_tx(store_conn *c, void *argp)
 {
-	struct arg *a = argp;
-	const yj_principal *who = yj_who(a->r);
-	const char *result = s_(yj_body(a->r), "result");
+	cmp_op *a = argp;
+	const yj_principal *who = a->who;
+	const char *result = s_(a->body, "result");
 	store_stmt *st;
 	int rc = yj_q_one_by_id(c, &task_t, T_COLS, &who->scope, a->task, &st);
 	if (rc == ST_OK) {
 		a->out = task_json(st, NULL);
 		store_finalize(st);
 	}
-	if (rc == ST_NOTFOUND || (rc == ST_OK && strcmp(s_(a->out, "event_id"), yj_param(a->r, "id"))))
+	if (rc == ST_NOTFOUND || (rc == ST_OK && !cmp_id_is(s_(a->out, "event_id"), a->id)))
 		return yj_refuse(&a->ref, 404, "not-found", "处置任务不存在", "没有这项处置任务，或它不在您的辖区和职责范围内。");
 	if (rc < 0)
 		return rc;
@@ -382,9 +375,9 @@ static int task_done_tx(store_conn *c, void *argp)
 
 static int close_tx(store_conn *c, void *argp)
 {
-	struct arg *a = argp;
-	const yj_principal *who = yj_who(a->r);
-	const char *report = s_(yj_body(a->r), "closure_report");
+	cmp_op *a = argp;
+	const yj_principal *who = a->who;
+	const char *report = s_(a->body, "closure_report");
 	int rc = led_open(c, a);
 	if (rc < 0)
 		return rc;
@@ -420,22 +413,18 @@ static int close_tx(store_conn *c, void *argp)
 	return rc;
 }
 
-static int run(yj_req *r, int (*fn)(store_conn *, void *), int status, int with_id, int with_task)
-{
-	struct arg a = {.r = r};
-	if ((with_id && yj_path_id_or_reply(r, "id", &a.id) < 0) || (with_task && yj_path_id_or_reply(r, "task", &a.task) < 0))
-		return YJ_OK;
-	if (yj_tx_or_reply(r, fn, &a, &a.ref) < 0) {
-		json_decref(a.out);
-		return YJ_OK;
-	}
-	return yj_reply_json(r, status, a.out);
-}
+const cmp_op_def cmp_opinion_ops[] = {
+	{"opinion.register", register_tx},
+	{"opinion.progress", add_tx},
+	{"opinion.task_done", task_done_tx},
+	{"opinion.close", close_tx},
+	{NULL, NULL},
+};
 
-static int reg(yj_req *r) { return run(r, register_tx, 201, 0, 0); }
-static int add(yj_req *r) { return run(r, add_tx, 200, 1, 0); }
-static int task_done(yj_req *r) { return run(r, task_done_tx, 200, 1, 1); }
-static int close_(yj_req *r) { return run(r, close_tx, 200, 1, 0); }
+static int reg(yj_req *r) { return cmp_op_run(r, register_tx, 201, NULL, NULL); }
+static int add(yj_req *r) { return cmp_op_run(r, add_tx, 200, "id", NULL); }
+static int task_done(yj_req *r) { return cmp_op_run(r, task_done_tx, 200, "id", "task"); }
+static int close_(yj_req *r) { return cmp_op_run(r, close_tx, 200, "id", NULL); }
 
 static int get(yj_req *r)
 {

@@ -101,14 +101,7 @@ static const char *sniff(const unsigned char *p, size_t n)
 	return NULL;
 }
 
-struct arg {
-	yj_req *r;
-	int64_t id;
-	json_t *out;
-	yj_refusal ref;
-};
-
-static int photos_put(store_conn *c, struct arg *a, int64_t id, const json_t *list)
+static int photos_put(store_conn *c, cmp_op *a, int64_t id, const json_t *list)
 {
 	size_t i;
 	json_t *ph;
@@ -151,9 +144,9 @@ static int photos_put(store_conn *c, struct arg *a, int64_t id, const json_t *li
 
 static int checkin_tx(store_conn *c, void *argp)
 {
-	struct arg *a = argp;
-	const yj_principal *who = yj_who(a->r);
-	const json_t *b = yj_body(a->r), *cl = json_object_get(b, "checklist");
+	cmp_op *a = argp;
+	const yj_principal *who = a->who;
+	const json_t *b = a->body, *cl = json_object_get(b, "checklist");
 	int64_t sid = 0;
 	yj_subject_summary sum;
 	yj_grid_ref g;
@@ -234,9 +227,9 @@ static int checkin_tx(store_conn *c, void *argp)
 
 static int report_tx(store_conn *c, void *argp)
 {
-	struct arg *a = argp;
-	const yj_principal *who = yj_who(a->r);
-	const char *text = s_(yj_body(a->r), "text");
+	cmp_op *a = argp;
+	const yj_principal *who = a->who;
+	const char *text = s_(a->body, "text");
 	int rc = load(c, &who->scope, a->id, &a->out);
 	if (rc == ST_NOTFOUND)
 		return yj_refuse(&a->ref, 404, "not-found", "巡查记录不存在", "没有这条巡查记录，或它不在您的网格内。");
@@ -477,20 +470,14 @@ int yj_cmp_patrol_rate_run(store *s, const char *today, int *flagged)
 
 /* ---- handlers ---- */
 
-static int run(yj_req *r, int (*fn)(store_conn *, void *), int status, int with_id)
-{
-	struct arg a = {.r = r};
-	if (with_id && yj_path_id_or_reply(r, "id", &a.id) < 0)
-		return YJ_OK;
-	if (yj_tx_or_reply(r, fn, &a, &a.ref) < 0) {
-		json_decref(a.out);
-		return YJ_OK;
-	}
-	return yj_reply_json(r, status, a.out);
-}
+const cmp_op_def cmp_patrol_ops[] = {
+	{"patrol.checkin", checkin_tx},
+	{"patrol.report", report_tx},
+	{NULL, NULL},
+};
 
-static int checkin(yj_req *r) { return run(r, checkin_tx, 201, 0); }
-static int report(yj_req *r) { return run(r, report_tx, 200, 1); }
+static int checkin(yj_req *r) { return cmp_op_run(r, checkin_tx, 201, NULL, NULL); }
+static int report(yj_req *r) { return cmp_op_run(r, report_tx, 200, "id", NULL); }
 
 static int checklist(yj_req *r)
 {

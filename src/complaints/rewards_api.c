@@ -207,18 +207,10 @@ static int update(store_conn *c, int64_t id, const char *sql, const char *const 
 	return rc < 0 ? rc : ST_OK;
 }
 
-struct arg {
-	yj_req *r;
-	int64_t id;
-	json_t *out;
-	char *clear;
-	yj_refusal ref;
-};
-
 /* The reward id within the caller's territory and remit, held by the caller's own department. */
-static int mine(store_conn *c, struct arg *a)
+static int mine(store_conn *c, cmp_op *a)
 {
-	const yj_principal *who = yj_who(a->r);
+	const yj_principal *who = a->who;
 	int rc = load(c, &who->scope, a->id, &a->out);
 	if (rc == ST_NOTFOUND)
 		return yj_refuse(&a->ref, 404, "not-found", "奖励不存在", "没有这项举报奖励，或它不在您的辖区和职责范围内。");
@@ -232,9 +224,9 @@ static int mine(store_conn *c, struct arg *a)
 
 static int propose_tx(store_conn *c, void *argp)
 {
-	struct arg *a = argp;
-	const yj_principal *who = yj_who(a->r);
-	const json_t *b = yj_body(a->r);
+	cmp_op *a = argp;
+	const yj_principal *who = a->who;
+	const json_t *b = a->body;
 	const char *rule_code = s_(b, "rule"), *note = s_(b, "note");
 	int64_t cid = 0, value = json_integer_value(json_object_get(b, "case_value_fen"));
 	int grade_no = (int)json_integer_value(json_object_get(b, "grade")), insider = json_is_true(json_object_get(b, "insider"));
@@ -335,8 +327,8 @@ static int propose_tx(store_conn *c, void *argp)
 
 static int decide_tx(store_conn *c, void *argp)
 {
-	struct arg *a = argp;
-	const json_t *b = yj_body(a->r);
+	cmp_op *a = argp;
+	const json_t *b = a->body;
 	int rc = mine(c, a);
 	if (rc < 0)
 		return rc;
@@ -356,7 +348,7 @@ static int decide_tx(store_conn *c, void *argp)
 	yj_day_today(today);
 	yj_day_parse(today, &d);
 	yj_day_format(yj_cmp_add_months(d, rule.claim_months), until);
-	yj_id_format(yj_who(a->r)->user_id, actor);
+	yj_id_format(a->who->user_id, actor);
 	const char *vals[] = {approved ? "approved" : "refused", today, actor, note, approved ? until : NULL};
 	if ((rc = update(c, a->id, "UPDATE complaint_rewards SET state = ?, decided_on = ?, decided_by = ?, decision_note = ?,"
 				  " claim_until = ?, updated_at = ? WHERE id = ?", vals, 5)) < 0 ||
@@ -382,8 +374,8 @@ static int decide_tx(store_conn *c, void *argp)
 
 static int pay_tx(store_conn *c, void *argp)
 {
-	struct arg *a = argp;
-	const char *ref = s_(yj_body(a->r), "payment_ref");
+	cmp_op *a = argp;
+	const char *ref = s_(a->body, "payment_ref");
 	int rc = mine(c, a);
 	if (rc < 0)
 		return rc;
@@ -401,7 +393,7 @@ static int pay_tx(store_conn *c, void *argp)
 		yj_refusal_field(&a->ref, "payment_ref", "请填写支付凭证号");
 	if (yj_refusal_has_fields(&a->ref))
 		return yj_refuse_invalid(&a->ref, NULL);
-	yj_id_format(yj_who(a->r)->user_id, actor);
+	yj_id_format(a->who->user_id, actor);
 	const char *vals[] = {today, actor, ref};
 	if ((rc = update(c, a->id, "UPDATE complaint_rewards SET state = 'paid', paid_on = ?, paid_by = ?, payment_ref = ?,"
 				  " updated_at = ? WHERE id = ?", vals, 3)) < 0 ||
@@ -419,7 +411,7 @@ static int pay_tx(store_conn *c, void *argp)
  * the reward is approved; every view is an audit leaf naming the field, never the value. */
 static int reporter_tx(store_conn *c, void *argp)
 {
-	struct arg *a = argp;
+	cmp_op *a = argp;
 	int rc = mine(c, a);
 	if (rc < 0)
 		return rc;
@@ -434,32 +426,27 @@ static int reporter_tx(store_conn *c, void *argp)
 	free(sealed);
 	if (!a->clear)
 		return ST_ERR;
-	yj_id_format(yj_who(a->r)->user_id, actor);
+	yj_id_format(a->who->user_id, actor);
 	json_t *st = json_pack("{s:s}", "field", "reporter");
 	rc = audit(c, actor, "complaint.reward.reporter.disclose", a->out, st);
 	json_decref(st);
 	return rc;
 }
 
-static int run(yj_req *r, int (*fn)(store_conn *, void *), int status, int with_id)
-{
-	struct arg a = {.r = r};
-	if (with_id && yj_path_id_or_reply(r, "id", &a.id) < 0)
-		return YJ_OK;
-	if (yj_tx_or_reply(r, fn, &a, &a.ref) < 0) {
-		json_decref(a.out);
-		return YJ_OK;
-	}
-	return yj_reply_json(r, status, a.out);
-}
+const cmp_op_def cmp_reward_ops[] = {
+	{"reward.propose", propose_tx},
+	{"reward.decide", decide_tx},
+	{"reward.pay", pay_tx},
+	{NULL, NULL},
+};
 
-static int propose(yj_req *r) { return run(r, propose_tx, 201, 0); }
-static int decide(yj_req *r) { return run(r, decide_tx, 200, 1); }
-static int pay(yj_req *r) { return run(r, pay_tx, 200, 1); }
+static int propose(yj_req *r) { return cmp_op_run(r, propose_tx, 201, NULL, NULL); }
+static int decide(yj_req *r) { return cmp_op_run(r, decide_tx, 200, "id", NULL); }
+static int pay(yj_req *r) { return cmp_op_run(r, pay_tx, 200, "id", NULL); }
 
 static int reporter(yj_req *r)
 {
-	struct arg a = {.r = r};
+	cmp_op a = {.who = yj_who(r)};
 	if (yj_path_id_or_reply(r, "id", &a.id) < 0 || yj_pii_gate(r, ROLE_REWARD_OFFICER, "举报人身份和联系方式") < 0)
 		return YJ_OK;
 	int rc = yj_tx_or_reply(r, reporter_tx, &a, &a.ref);
