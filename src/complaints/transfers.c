@@ -11,6 +11,8 @@
 #include <string.h>
 
 #define TRANSFER_DAYS 15
+/* How far back a transfer sent on paper may be recorded (补录). */
+#define SENT_ON_BACK_DAYS 90
 #define HANDLERS (ROLE_ADMIN | ROLE_INSPECTOR | ROLE_LEADER | ROLE_LIAISON)
 
 /* The same table seen from each end: the receiver's remit scopes the inbox, the sender's the outbox. */
@@ -123,12 +125,20 @@ static int send_tx(store_conn *c, void *argp)
 			return rc;
 		json_decref(m);
 	}
+	/* A letter sent on paper may be recorded afterwards (补录): its 15 days run from the day it was sent. */
+	char today[11], sent[11], due[11], actor[21];
+	int64_t d, t0, id = yj_id_new(), now = yj_now_ms();
+	const char *sent_on = json_string_value(json_object_get(b, "sent_on"));
+	yj_day_today(today);
+	yj_day_parse(today, &t0);
+	d = t0;
+	if (sent_on && (yj_day_parse(sent_on, &d) < 0 || d > t0 || d < t0 - SENT_ON_BACK_DAYS)) {
+		yj_refusal_field(&a->ref, "sent_on", "应为移送函发出的日期 YYYY-MM-DD，不晚于今天，不早于 90 天前；当天移送不填");
+		d = t0;
+	}
 	if (yj_refusal_has_fields(&a->ref))
 		return yj_refuse_invalid(&a->ref, NULL);
-	char today[11], due[11], actor[21];
-	int64_t d, id = yj_id_new(), now = yj_now_ms();
-	yj_day_today(today);
-	yj_day_parse(today, &d);
+	yj_day_format(d, sent);
 	yj_day_format(d + TRANSFER_DAYS, due);
 	yj_id_format(who->user_id, actor);
 	store_stmt *st = store_prepare(c, "INSERT INTO complaint_transfers (id, from_department, to_department, region_code, title,"
@@ -147,7 +157,7 @@ static int send_tx(store_conn *c, void *argp)
 		store_bind_int64(st, 8, complaint);
 	else
 		store_bind_null(st, 8);
-	store_bind_text(st, 9, today, -1);
+	store_bind_text(st, 9, sent, -1);
 	store_bind_text(st, 10, due, -1);
 	store_bind_text(st, 11, actor, -1);
 	store_bind_int64(st, 12, now);
@@ -160,7 +170,8 @@ static int send_tx(store_conn *c, void *argp)
 	a->out = NULL;
 	if (rc < 0 || (rc = load(c, &all, id, &a->out)) < 0)
 		return rc;
-	json_t *state = json_pack("{s:s, s:s, s:s}", "from_department", who->department, "to_department", to, "due_on", due);
+	json_t *state = json_pack("{s:s, s:s, s:s, s:s}", "from_department", who->department, "to_department", to, "sent_on", sent,
+				  "due_on", due);
 	if ((rc = audit(c, actor, "complaint.transfer.send", a->out, state)) >= 0)
 		rc = todo(c, a->out, "complaints.transfer", "移送待复函", "待书面复函的移送线索", to, "liaison", due);
 	json_decref(state);
@@ -381,6 +392,7 @@ static const yj_field send_body[] = {
 	{"region_code", F_STRING, 1, 12, "Where (GB/T 2260), within the caller's territory"},
 	{"subject_name", F_STRING, 0, 200, "The institution or person concerned"},
 	{"complaint_id", F_STRING, 0, 20, "The complaint it comes from, if any"},
+	{"sent_on", F_STRING, 0, 10, "The day the letter was sent, when recorded afterwards (YYYY-MM-DD, up to 90 days back; default today)"},
 	{NULL, 0, 0, 0, NULL},
 };
 static const yj_field reply_body[] = {

@@ -404,3 +404,24 @@ test('clue transfers (线索移送): sent by one department, answered in writing
   assert.match((await ok(await as.mkt.get(`/api/v1/transfers/${t.id}`))).reply_text, /追回医保基金/);
   isProblem(assert, await as.mkt.get('/api/v1/transfers?box=sideways'), 400);
 });
+
+test('a transfer sent on paper is recorded afterwards (sent_on): its 15 days run from then; answered late it stays overdue', async () => {
+  const day = (n) => new Date(Date.parse(shanghaiToday() + 'T00:00:00Z') + n * 86400e3).toISOString().slice(0, 10);
+  const body = { to_department: 'insurance', title: '补录移送', content: '纸质移送函补录登记。', region_code: A };
+  for (const sent_on of [day(1), day(-91), '2026-02-30', 'yesterday']) {
+    const r = await as.mkt.post('/api/v1/transfers', { ...body, sent_on });
+    isProblem(assert, r, 422);
+    assert.deepEqual(r.data.errors.map((e) => e.field), ['sent_on'], sent_on);
+  }
+  const t = await ok(await as.mkt.post('/api/v1/transfers', { ...body, sent_on: day(-30) }), 201);
+  assert.equal(t.sent_on, day(-30));
+  assert.equal(t.due_on, day(-15));
+  assert.ok((await ok(await as.mkt.get('/api/v1/transfers?box=out&overdue=true&limit=200'))).items.some((x) => x.id === t.id && x.overdue));
+  const done = await ok(await as.ins.post(`/api/v1/transfers/${t.id}/reply`, { text: '经核查属实，已立案处理。' }));
+  assert.equal(done.late, true);
+  const late = await ok(await as.mkt.get('/api/v1/transfers?box=out&overdue=true&limit=200'));
+  assert.ok(late.items.some((x) => x.id === t.id && x.late && x.state === 'replied'));
+  // The health commission, whose remit covers every department, finds it among the overdue ones.
+  const desk = await ok(await as.desk.get('/api/v1/transfers?overdue=true&limit=200'));
+  assert.ok(desk.items.some((x) => x.id === t.id && x.late));
+});
