@@ -158,3 +158,41 @@ test('a transfer answered late shows as overdue at the health commission', { ski
   await admin.screenshot({ path: path.join(SHOTS, 'transfer-late.png'), fullPage: true });
   assert.deepEqual(problems.filter((p) => !/status of 404/.test(p)), []);
 });
+
+test('the console\'s forms: a joint action (the server\'s field errors under the fields), its result; an opinion event to its closure',
+  { skip, timeout: 90000 }, async () => {
+    const admin = await adminPage();
+    await admin.goto(`${URL_}/joint`);
+    await admin.locator('[data-test=joint-plan]').click();
+    const dlg = admin.locator('[data-test=joint-form]');
+    const title = `医美联合执法 ${RUN}`;
+    await dlg.getByLabel('行动名称').first().fill(title);
+    await dlg.getByLabel('行动方案').first().fill('检查');
+    await admin.getByRole('dialog').getByRole('button', { name: '确定' }).click();
+    await assert.doesNotReject(dlg.getByText('请列出参加的其他部门').waitFor());
+    await assert.doesNotReject(dlg.getByText('请用至少 5 个字写明行动方案').waitFor());
+    await dlg.locator('[data-test=field-participants]').click();
+    await admin.getByRole('option', { name: '市场监管局' }).click();
+    await dlg.getByLabel('行动方案').first().fill('卫健、市场监管联合检查辖区医疗美容机构。');
+    await admin.getByRole('dialog').getByRole('button', { name: '确定' }).click();
+    const row = admin.locator('tr').filter({ hasText: title });
+    await row.getByRole('button', { name: '登记结果' }).click();
+    await admin.locator('[data-test=joint-form]').getByLabel('行动结果').first().fill('检查机构 8 家，立案 1 起。');
+    await admin.getByRole('dialog').getByRole('button', { name: '确定' }).click();
+    await assert.doesNotReject(row.getByText('已实施').waitFor());
+
+    await admin.goto(`${URL_}/opinion-events`);
+    await admin.locator('[data-test=opinion-register]').click();
+    const event = `网传医院拒收急诊患者 ${RUN}`;
+    const odlg = admin.locator('[data-test=opinion-form]');
+    await odlg.getByLabel('事件名称').first().fill(event);
+    await odlg.getByLabel('概况').first().fill('网帖称某医院急诊拒收危重患者，转发较多。');
+    await admin.getByRole('dialog').getByRole('button', { name: '确定' }).click();
+    await admin.locator('tr').filter({ hasText: event }).click();
+    await admin.locator('[data-test=opinion-actions]').getByRole('button', { name: '结案' }).click();
+    await admin.locator('[data-test=opinion-form]').getByLabel('结案报告').first().fill('经核查，医院已按规定接诊，网帖内容不实，已发布情况说明。');
+    await admin.getByRole('dialog').filter({ hasText: '结案报告' }).getByRole('button', { name: '确定' }).click();
+    await assert.doesNotReject(admin.locator('tr').filter({ hasText: event }).getByText('已结案').waitFor());
+    await admin.screenshot({ path: path.join(SHOTS, 'opinion-closed.png'), fullPage: true });
+    assert.deepEqual(problems.filter((p) => !/status of (404|422)/.test(p)), []);
+  });
