@@ -141,6 +141,10 @@ typedef int (*cmp_op_fn)(store_conn *c, void *op);
 int cmp_op_run(yj_req *r, cmp_op_fn fn, int status, const char *id, const char *task);
 /* 1 when s is the decimal form of id. */
 int cmp_id_is(const char *s, int64_t id);
+/* The string member k of o, or "" (borrowed from o). */
+const char *cmp_s(const json_t *o, const char *k);
+/* Column col of a row as a JSON string, or null when SQL NULL. */
+json_t *cmp_text_or_null(store_stmt *st, int col);
 /* The writes by name ("reward.propose"), for the seed: each feature's table ends with {NULL, NULL}. */
 typedef struct cmp_op_def {
 	const char *name;

@@ -1,6 +1,7 @@
 /* op_api.c — the one runner of the writes of rewards, joint work, patrols and public-opinion events:
  * the request's principal, body and path ids into a cmp_op, its transaction, then the record or the
- * refusal as the answer. The transactions take no request, so the seed (seed.c) runs them too. */
+ * refusal as the answer. The transactions take no request, so the seed (seed.c) runs them too. And the
+ * two small readers those files share (a body's string, a nullable column). */
 #define _POSIX_C_SOURCE 200809L
 #include "cmp_int.h"
 
@@ -24,4 +25,15 @@ int cmp_id_is(const char *s, int64_t id)
 	char buf[21];
 	yj_id_format(id, buf);
 	return s && !strcmp(s, buf);
+}
+
+const char *cmp_s(const json_t *o, const char *k)
+{
+	const char *v = json_string_value(json_object_get(o, k));
+	return v ? v : "";
+}
+
+json_t *cmp_text_or_null(store_stmt *st, int col)
+{
+	return store_col_is_null(st, col) ? json_null() : json_string(store_col_text(st, col));
 }

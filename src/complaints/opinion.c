@@ -21,17 +21,6 @@ static const yj_table task_t = {"opinion_tasks", "region_code", "department", NU
 /* Levels (分级): IV 一般, III 较大, II 重大, I 特别重大. */
 static const char *const levels[][2] = {{"4", "一般（Ⅳ级）"}, {"3", "较大（Ⅲ级）"}, {"2", "重大（Ⅱ级）"}, {"1", "特别重大（Ⅰ级）"}};
 
-static const char *s_(const json_t *o, const char *k)
-{
-	const char *v = json_string_value(json_object_get(o, k));
-	return v ? v : "";
-}
-
-static json_t *text_or_null(store_stmt *st, int col)
-{
-	return store_col_is_null(st, col) ? json_null() : json_string(store_col_text(st, col));
-}
-
 static const char *level_label(int64_t level)
 {
 	return level >= 1 && level <= 4 ? levels[4 - level][1] : "";
@@ -46,7 +35,7 @@ static json_t *event_json(store_stmt *st, void *arg)
 			 store_col_text(st, 2), "title", store_col_text(st, 3), "kind", store_col_text(st, 4), "level",
 			 (int)level, "level_label", level_label(level), "source", store_col_text(st, 6), "summary",
 			 store_col_text(st, 7), "occurred_on", store_col_text(st, 8), "state", store_col_text(st, 9),
-			 "closure_report", store_col_text(st, 10), "closed_on", text_or_null(st, 11), "created_at",
+			 "closure_report", store_col_text(st, 10), "closed_on", cmp_text_or_null(st, 11), "created_at",
 			 (json_int_t)store_col_int64(st, 12));
 }
 
@@ -59,7 +48,7 @@ static json_t *task_json(store_stmt *st, void *arg)
 	return json_pack("{s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:b}", "id", yj_json_id(store_col_int64(st, 0)), "event_id",
 			 yj_json_id(store_col_int64(st, 1)), "region_code", store_col_text(st, 2), "department",
 			 store_col_text(st, 3), "task", store_col_text(st, 4), "due_on", due, "state", state, "result",
-			 store_col_text(st, 7), "done_on", text_or_null(st, 8), "overdue", !strcmp(state, "open") && strcmp(today, due) > 0);
+			 store_col_text(st, 7), "done_on", cmp_text_or_null(st, 8), "overdue", !strcmp(state, "open") && strcmp(today, due) > 0);
 }
 
 /* The event with its tasks and timeline, whoever owns the tasks (the event's readers follow them). */
@@ -151,19 +140,19 @@ static int task_put(store_conn *c, int64_t id, const char *region, const json_t 
 	store_bind_int64(st, 1, tid);
 	store_bind_int64(st, 2, id);
 	store_bind_text(st, 3, region, -1);
-	store_bind_text(st, 4, s_(t, "department"), -1);
-	store_bind_text(st, 5, s_(t, "task"), -1);
-	store_bind_text(st, 6, s_(t, "due_on"), -1);
+	store_bind_text(st, 4, cmp_s(t, "department"), -1);
+	store_bind_text(st, 5, cmp_s(t, "task"), -1);
+	store_bind_text(st, 6, cmp_s(t, "due_on"), -1);
 	int rc = store_step(st);
 	store_finalize(st);
 	if (rc < 0)
 		return rc;
-	char *tt = yj_asprintf("舆情处置：%s（%s）", s_(t, "task"), title), link[64], sid[21];
+	char *tt = yj_asprintf("舆情处置：%s（%s）", cmp_s(t, "task"), title), link[64], sid[21];
 	yj_id_format(id, sid);
 	snprintf(link, sizeof link, "/opinion-events/%s", sid);
 	yj_todo td = {.kind = "complaints.opinion_task", .kind_label = "舆情处置任务", .title = tt, .object_type = "opinion_task",
-		      .object_id = tid, .link = link, .due_date = s_(t, "due_on"), .region_code = region,
-		      .department = s_(t, "department"), .role = "liaison"};
+		      .object_id = tid, .link = link, .due_date = cmp_s(t, "due_on"), .region_code = region,
+		      .department = cmp_s(t, "department"), .role = "liaison"};
 	rc = yj_todo_put(c, &td);
 	free(tt);
 	return rc;
@@ -182,8 +171,8 @@ static int tasks_ok(store_conn *c, yj_refusal *ref, const json_t *tasks, int *rc
 		return 0;
 	}
 	json_array_foreach(tasks, i, t) {
-		if (!json_is_object(t) || !text_ok(s_(t, "task"), 2) || yj_day_parse(s_(t, "due_on"), &d) < 0 ||
-		    (*rc = yj_department_name(c, s_(t, "department"), name, sizeof name)) == ST_NOTFOUND) {
+		if (!json_is_object(t) || !text_ok(cmp_s(t, "task"), 2) || yj_day_parse(cmp_s(t, "due_on"), &d) < 0 ||
+		    (*rc = yj_department_name(c, cmp_s(t, "department"), name, sizeof name)) == ST_NOTFOUND) {
 			*rc = ST_OK;
 			yj_refusal_field(ref, "tasks", "每项处置任务应有责任部门 department（部门代码）、任务 task 和完成期限 due_on");
 			return 0;
@@ -199,7 +188,7 @@ static int register_tx(store_conn *c, void *argp)
 	cmp_op *a = argp;
 	const yj_principal *who = a->who;
 	const json_t *b = a->body, *tasks = json_object_get(b, "tasks"), *t;
-	const char *region = s_(b, "region_code"), *kind = s_(b, "kind");
+	const char *region = cmp_s(b, "region_code"), *kind = cmp_s(b, "kind");
 	int64_t level = json_integer_value(json_object_get(b, "level")), d;
 	int rc = yj_region_exists(c, region);
 	if (rc < 0)
@@ -210,11 +199,11 @@ static int register_tx(store_conn *c, void *argp)
 		yj_refusal_field(&a->ref, "level", "级别应为 1（特别重大）至 4（一般）");
 	if (strcmp(kind, "opinion") && strcmp(kind, "group_dispute"))
 		yj_refusal_field(&a->ref, "kind", "类型应为 opinion（舆情）或 group_dispute（群体性纠纷）");
-	if (!text_ok(s_(b, "title"), 2))
+	if (!text_ok(cmp_s(b, "title"), 2))
 		yj_refusal_field(&a->ref, "title", "请填写标题（不含控制字符）");
-	if (!text_ok(s_(b, "summary"), 5))
+	if (!text_ok(cmp_s(b, "summary"), 5))
 		yj_refusal_field(&a->ref, "summary", "请用至少 5 个字写明舆情概况");
-	if (yj_day_parse(s_(b, "occurred_on"), &d) < 0)
+	if (yj_day_parse(cmp_s(b, "occurred_on"), &d) < 0)
 		yj_refusal_field(&a->ref, "occurred_on", "应为发生日期 YYYY-MM-DD");
 	if (!tasks_ok(c, &a->ref, tasks, &rc) && rc < 0)
 		return rc;
@@ -231,17 +220,17 @@ static int register_tx(store_conn *c, void *argp)
 	store_bind_int64(st, 1, id);
 	store_bind_text(st, 2, region, -1);
 	store_bind_text(st, 3, who->department, -1);
-	store_bind_text(st, 4, s_(b, "title"), -1);
+	store_bind_text(st, 4, cmp_s(b, "title"), -1);
 	store_bind_text(st, 5, kind, -1);
 	store_bind_int64(st, 6, level);
-	store_bind_text(st, 7, s_(b, "source"), -1);
-	store_bind_text(st, 8, s_(b, "summary"), -1);
-	store_bind_text(st, 9, s_(b, "occurred_on"), -1);
+	store_bind_text(st, 7, cmp_s(b, "source"), -1);
+	store_bind_text(st, 8, cmp_s(b, "summary"), -1);
+	store_bind_text(st, 9, cmp_s(b, "occurred_on"), -1);
 	store_bind_text(st, 10, actor, -1);
 	store_bind_int64(st, 11, now);
 	rc = store_step(st);
 	store_finalize(st);
-	char *entry = yj_asprintf("登记：%s，%s", s_(b, "title"), level_label(level));
+	char *entry = yj_asprintf("登记：%s，%s", cmp_s(b, "title"), level_label(level));
 	if (rc >= 0)
 		rc = timeline_add(c, id, who->department, entry);
 	free(entry);
@@ -249,7 +238,7 @@ static int register_tx(store_conn *c, void *argp)
 	json_array_foreach(tasks, i, t) {
 		if (rc < 0)
 			break;
-		rc = task_put(c, id, region, t, s_(b, "title"));
+		rc = task_put(c, id, region, t, cmp_s(b, "title"));
 	}
 	yj_scope all;
 	yj_scope_unrestricted(&all);
@@ -270,10 +259,10 @@ static int led_open(store_conn *c, cmp_op *a)
 		return yj_refuse(&a->ref, 404, "not-found", "舆情事件不存在", "没有这起舆情事件，或它不在您的辖区和职责范围内。");
 	if (rc < 0)
 		return rc;
-	if (strcmp(who->department, s_(a->out, "department")))
+	if (strcmp(who->department, cmp_s(a->out, "department")))
 		return yj_refuse(&a->ref, 403, "not-your-matter", "不是本部门牵头的事件", "由牵头登记的部门统筹处置并结案，请联系该部门。");
-	if (strcmp(s_(a->out, "state"), "open"))
-		return yj_refuse(&a->ref, 409, "state", "事件已结案", "这起舆情事件已于 %s 结案。", s_(a->out, "closed_on"));
+	if (strcmp(cmp_s(a->out, "state"), "open"))
+		return yj_refuse(&a->ref, 409, "state", "事件已结案", "这起舆情事件已于 %s 结案。", cmp_s(a->out, "closed_on"));
 	return ST_OK;
 }
 
@@ -282,16 +271,16 @@ static int add_tx(store_conn *c, void *argp)
 	cmp_op *a = argp;
 	const yj_principal *who = a->who;
 	const json_t *b = a->body, *tasks = json_object_get(b, "tasks"), *t;
-	const char *entry = s_(b, "entry");
+	const char *entry = cmp_s(b, "entry");
 	/* any department of the event (lead or task owner) writes the timeline; only the lead adds tasks */
 	int rc = load_as_party(c, &who->scope, a->id, &a->out);
 	if (rc == ST_NOTFOUND)
 		return yj_refuse(&a->ref, 404, "not-found", "舆情事件不存在", "没有这起舆情事件，或它不在您的辖区和职责范围内。");
 	if (rc < 0)
 		return rc;
-	if (strcmp(s_(a->out, "state"), "open"))
-		return yj_refuse(&a->ref, 409, "state", "事件已结案", "这起舆情事件已于 %s 结案。", s_(a->out, "closed_on"));
-	if (json_array_size(tasks) && strcmp(who->department, s_(a->out, "department")))
+	if (strcmp(cmp_s(a->out, "state"), "open"))
+		return yj_refuse(&a->ref, 409, "state", "事件已结案", "这起舆情事件已于 %s 结案。", cmp_s(a->out, "closed_on"));
+	if (json_array_size(tasks) && strcmp(who->department, cmp_s(a->out, "department")))
 		return yj_refuse(&a->ref, 403, "not-your-matter", "不是本部门牵头的事件", "处置任务由牵头部门分派。");
 	if (*entry && !text_ok(entry, 2))
 		yj_refusal_field(&a->ref, "entry", "请写明进展（不含控制字符）");
@@ -302,8 +291,8 @@ static int add_tx(store_conn *c, void *argp)
 	if (yj_refusal_has_fields(&a->ref))
 		return yj_refuse_invalid(&a->ref, NULL);
 	char actor[21], region[16], title[256];
-	snprintf(region, sizeof region, "%s", s_(a->out, "region_code"));
-	snprintf(title, sizeof title, "%s", s_(a->out, "title"));
+	snprintf(region, sizeof region, "%s", cmp_s(a->out, "region_code"));
+	snprintf(title, sizeof title, "%s", cmp_s(a->out, "title"));
 	yj_id_format(who->user_id, actor);
 	rc = *entry ? timeline_add(c, a->id, who->department, entry) : ST_OK;
 	size_t i;
@@ -317,7 +306,7 @@ static int add_tx(store_conn *c, void *argp)
 	if (rc < 0 || (rc = load(c, &all, a->id, &a->out)) < 0)
 		return rc;
 	json_t *state = json_pack("{s:b, s:i}", "entry", *entry != 0, "tasks", (int)json_array_size(tasks));
-	rc = audit(c, actor, "opinion.progress", "opinion_event", s_(a->out, "id"), region, state);
+	rc = audit(c, actor, "opinion.progress", "opinion_event", cmp_s(a->out, "id"), region, state);
 	json_decref(state);
 	return rc;
 }
@@ -326,21 +315,21 @@ static int task_done_tx(store_conn *c, void *argp)
 {
 	cmp_op *a = argp;
 	const yj_principal *who = a->who;
-	const char *result = s_(a->body, "result");
+	const char *result = cmp_s(a->body, "result");
 	store_stmt *st;
 	int rc = yj_q_one_by_id(c, &task_t, T_COLS, &who->scope, a->task, &st);
 	if (rc == ST_OK) {
 		a->out = task_json(st, NULL);
 		store_finalize(st);
 	}
-	if (rc == ST_NOTFOUND || (rc == ST_OK && !cmp_id_is(s_(a->out, "event_id"), a->id)))
+	if (rc == ST_NOTFOUND || (rc == ST_OK && !cmp_id_is(cmp_s(a->out, "event_id"), a->id)))
 		return yj_refuse(&a->ref, 404, "not-found", "处置任务不存在", "没有这项处置任务，或它不在您的辖区和职责范围内。");
 	if (rc < 0)
 		return rc;
-	if (strcmp(who->department, s_(a->out, "department")))
+	if (strcmp(who->department, cmp_s(a->out, "department")))
 		return yj_refuse(&a->ref, 403, "not-your-matter", "不是本部门的任务", "处置任务由责任部门办结。");
-	if (strcmp(s_(a->out, "state"), "open"))
-		return yj_refuse(&a->ref, 409, "already-done", "已办结", "这项处置任务已于 %s 办结。", s_(a->out, "done_on"));
+	if (strcmp(cmp_s(a->out, "state"), "open"))
+		return yj_refuse(&a->ref, 409, "already-done", "已办结", "这项处置任务已于 %s 办结。", cmp_s(a->out, "done_on"));
 	if (!text_ok(result, 2)) {
 		yj_refusal_field(&a->ref, "result", "请写明处置结果");
 		return yj_refuse_invalid(&a->ref, NULL);
@@ -355,9 +344,9 @@ static int task_done_tx(store_conn *c, void *argp)
 	store_bind_int64(st, 3, a->task);
 	rc = store_step(st);
 	store_finalize(st);
-	char *entry = yj_asprintf("完成处置任务：%s。%s", s_(a->out, "task"), result);
+	char *entry = yj_asprintf("完成处置任务：%s。%s", cmp_s(a->out, "task"), result);
 	int64_t eid = 0;
-	yj_id_parse(s_(a->out, "event_id"), &eid);
+	yj_id_parse(cmp_s(a->out, "event_id"), &eid);
 	if (rc >= 0)
 		rc = timeline_add(c, eid, who->department, entry);
 	free(entry);
@@ -367,7 +356,7 @@ static int task_done_tx(store_conn *c, void *argp)
 	a->out = task_json(st, NULL);
 	store_finalize(st);
 	json_t *state = json_pack("{s:s}", "done_on", today);
-	if ((rc = audit(c, actor, "opinion.task_done", "opinion_task", s_(a->out, "id"), s_(a->out, "region_code"), state)) >= 0)
+	if ((rc = audit(c, actor, "opinion.task_done", "opinion_task", cmp_s(a->out, "id"), cmp_s(a->out, "region_code"), state)) >= 0)
 		rc = yj_todo_close(c, "complaints.opinion_task", "opinion_task", a->task, YJ_TODO_DONE);
 	json_decref(state);
 	return rc;
@@ -377,13 +366,13 @@ static int close_tx(store_conn *c, void *argp)
 {
 	cmp_op *a = argp;
 	const yj_principal *who = a->who;
-	const char *report = s_(a->body, "closure_report");
+	const char *report = cmp_s(a->body, "closure_report");
 	int rc = led_open(c, a);
 	if (rc < 0)
 		return rc;
 	size_t i, open = 0;
 	json_t *t;
-	json_array_foreach(json_object_get(a->out, "tasks"), i, t) open += !strcmp(s_(t, "state"), "open");
+	json_array_foreach(json_object_get(a->out, "tasks"), i, t) open += !strcmp(cmp_s(t, "state"), "open");
 	if (open)
 		return yj_refuse(&a->ref, 409, "tasks-open", "处置任务未完成", "还有 %zu 项处置任务未办结，全部办结后才能结案。", open);
 	if (!text_ok(report, 10)) {
@@ -408,7 +397,7 @@ static int close_tx(store_conn *c, void *argp)
 	if (rc < 0 || (rc = load(c, &all, a->id, &a->out)) < 0)
 		return rc;
 	json_t *state = json_pack("{s:s}", "closed_on", today);
-	rc = audit(c, actor, "opinion.close", "opinion_event", s_(a->out, "id"), s_(a->out, "region_code"), state);
+	rc = audit(c, actor, "opinion.close", "opinion_event", cmp_s(a->out, "id"), cmp_s(a->out, "region_code"), state);
 	json_decref(state);
 	return rc;
 }

@@ -22,11 +22,6 @@ static const yj_table out_t = {"complaint_transfers", "region_code", "from_depar
 	"id, from_department, to_department, region_code, title, content, subject_name, complaint_id, state, sent_on," \
 	" due_on, reply_text, replied_on, escalated_at, created_at"
 
-static json_t *text_or_null(store_stmt *st, int col)
-{
-	return store_col_is_null(st, col) ? json_null() : json_string(store_col_text(st, col));
-}
-
 /* A row of T_COLS; overdue: unanswered after its day, or answered after it (late). */
 static json_t *row_json(store_stmt *st, void *arg)
 {
@@ -41,7 +36,7 @@ static json_t *row_json(store_stmt *st, void *arg)
 			      "content", store_col_text(st, 5), "subject_name", store_col_text(st, 6), "complaint_id",
 			      store_col_is_null(st, 7) ? json_null() : yj_json_id(store_col_int64(st, 7)), "state", state,
 			      "sent_on", store_col_text(st, 9), "due_on", due, "reply_text", store_col_text(st, 11),
-			      "replied_on", text_or_null(st, 12), "overdue", open && strcmp(today, due) > 0, "late",
+			      "replied_on", cmp_text_or_null(st, 12), "overdue", open && strcmp(today, due) > 0, "late",
 			      !open && replied && strcmp(replied, due) > 0, "escalated", !store_col_is_null(st, 13),
 			      "created_at", (json_int_t)store_col_int64(st, 14));
 	return o;
@@ -61,21 +56,15 @@ static int load(store_conn *c, const yj_scope *sc, int64_t id, json_t **out)
 	return ST_OK;
 }
 
-static const char *s_(const json_t *o, const char *k)
-{
-	const char *v = json_string_value(json_object_get(o, k));
-	return v ? v : "";
-}
-
 static int todo(store_conn *c, const json_t *t, const char *kind, const char *label, const char *what,
 		const char *department, const char *role, const char *due)
 {
 	int64_t id = 0;
-	yj_id_parse(s_(t, "id"), &id);
-	char *title = yj_asprintf("%s：%s", what, s_(t, "title")), link[64];
-	snprintf(link, sizeof link, "/transfers/%s", s_(t, "id"));
+	yj_id_parse(cmp_s(t, "id"), &id);
+	char *title = yj_asprintf("%s：%s", what, cmp_s(t, "title")), link[64];
+	snprintf(link, sizeof link, "/transfers/%s", cmp_s(t, "id"));
 	yj_todo td = {.kind = kind, .kind_label = label, .title = title, .object_type = "complaint_transfer", .object_id = id,
-		      .link = link, .due_date = due, .region_code = s_(t, "region_code"), .department = department,
+		      .link = link, .due_date = due, .region_code = cmp_s(t, "region_code"), .department = department,
 		      .role = role};
 	int rc = yj_todo_put(c, &td);
 	free(title);
@@ -84,7 +73,7 @@ static int todo(store_conn *c, const json_t *t, const char *kind, const char *la
 
 static int audit(store_conn *c, const char *actor, const char *action, const json_t *t, const json_t *state)
 {
-	yj_audit_event ev = {actor, action, "complaint_transfer", s_(t, "id"), s_(t, "region_code"), state};
+	yj_audit_event ev = {actor, action, "complaint_transfer", cmp_s(t, "id"), cmp_s(t, "region_code"), state};
 	return yj_audit_append(c, &ev, NULL);
 }
 
@@ -100,7 +89,7 @@ static int send_tx(store_conn *c, void *argp)
 	struct arg *a = argp;
 	const yj_principal *who = yj_who(a->r);
 	const json_t *b = yj_body(a->r);
-	const char *to = s_(b, "to_department"), *region = s_(b, "region_code"), *cid = json_string_value(json_object_get(b, "complaint_id"));
+	const char *to = cmp_s(b, "to_department"), *region = cmp_s(b, "region_code"), *cid = json_string_value(json_object_get(b, "complaint_id"));
 	char name[64];
 	int rc = yj_department_name(c, to, name, sizeof name);
 	if (rc < 0 && rc != ST_NOTFOUND)
@@ -111,10 +100,10 @@ static int send_tx(store_conn *c, void *argp)
 		return rc;
 	if (!rc || !yj_scope_allows(&who->scope, region, NULL))
 		yj_refusal_field(&a->ref, "region_code", "应为您辖区内的行政区划代码");
-	for (const char *k = s_(b, "title"); *k; k++)
+	for (const char *k = cmp_s(b, "title"); *k; k++)
 		if ((unsigned char)*k < 0x20)
 			yj_refusal_field(&a->ref, "title", "标题不能含有控制字符");
-	if (yj_utf8_len(s_(b, "content"), strlen(s_(b, "content"))) < 5)
+	if (yj_utf8_len(cmp_s(b, "content"), strlen(cmp_s(b, "content"))) < 5)
 		yj_refusal_field(&a->ref, "content", "请用至少 5 个字写明移送的事实和线索");
 	int64_t complaint = 0;
 	if (cid) {
@@ -150,9 +139,9 @@ static int send_tx(store_conn *c, void *argp)
 	store_bind_text(st, 2, who->department, -1);
 	store_bind_text(st, 3, to, -1);
 	store_bind_text(st, 4, region, -1);
-	store_bind_text(st, 5, s_(b, "title"), -1);
-	store_bind_text(st, 6, s_(b, "content"), -1);
-	store_bind_text(st, 7, s_(b, "subject_name"), -1);
+	store_bind_text(st, 5, cmp_s(b, "title"), -1);
+	store_bind_text(st, 6, cmp_s(b, "content"), -1);
+	store_bind_text(st, 7, cmp_s(b, "subject_name"), -1);
 	if (complaint)
 		store_bind_int64(st, 8, complaint);
 	else
@@ -190,11 +179,11 @@ static int reply_tx(store_conn *c, void *argp)
 		return yj_refuse(&a->ref, 404, "not-found", "移送不存在", "没有这件移送，或它不在您的辖区和职责范围内。");
 	if (rc < 0)
 		return rc;
-	if (strcmp(who->department, s_(a->out, "to_department")))
+	if (strcmp(who->department, cmp_s(a->out, "to_department")))
 		return yj_refuse(&a->ref, 403, "not-your-matter", "不是移送给本部门的件",
 				 "只有接收移送的部门才能书面复函；发送部门请等待复函，逾期会报卫生健康委督办。");
-	if (strcmp(s_(a->out, "state"), "sent"))
-		return yj_refuse(&a->ref, 409, "already-done", "已复函", "该移送已于 %s 复函，无需重复。", s_(a->out, "replied_on"));
+	if (strcmp(cmp_s(a->out, "state"), "sent"))
+		return yj_refuse(&a->ref, 409, "already-done", "已复函", "该移送已于 %s 复函，无需重复。", cmp_s(a->out, "replied_on"));
 	if (!text || yj_utf8_len(text, strlen(text)) < 5) {
 		yj_refusal_field(&a->ref, "text", "请写明复函内容（至少 5 个字）：核查情况和处理结果");
 		return yj_refuse_invalid(&a->ref, NULL);
@@ -292,8 +281,8 @@ static int escalate_tx(store_conn *c, void *argp)
 	int rc = load(c, &all, a->id, &t);
 	if (rc < 0)
 		return rc == ST_NOTFOUND ? ST_OK : rc;
-	if (strcmp(s_(t, "state"), "sent") || json_is_true(json_object_get(t, "escalated")) ||
-	    strcmp(a->today, s_(t, "due_on")) <= 0) {
+	if (strcmp(cmp_s(t, "state"), "sent") || json_is_true(json_object_get(t, "escalated")) ||
+	    strcmp(a->today, cmp_s(t, "due_on")) <= 0) {
 		json_decref(t);
 		return ST_OK; /* answered or escalated meanwhile */
 	}
@@ -308,7 +297,7 @@ static int escalate_tx(store_conn *c, void *argp)
 	store_bind_int64(st, 3, a->id);
 	rc = store_step(st);
 	store_finalize(st);
-	json_t *state = json_pack("{s:s, s:s}", "due_on", s_(t, "due_on"), "today", a->today);
+	json_t *state = json_pack("{s:s, s:s}", "due_on", cmp_s(t, "due_on"), "today", a->today);
 	if (rc >= 0 && (rc = audit(c, "system", "complaint.transfer.escalate", t, state)) >= 0)
 		rc = todo(c, t, "complaints.transfer_overdue", "移送逾期", "移送逾期未复函，请督办", CMP_DESK, "leader", NULL);
 	json_decref(state);
