@@ -77,18 +77,11 @@ static int audit(store_conn *c, const char *actor, const char *action, const jso
 	return yj_audit_append(c, &ev, NULL);
 }
 
-struct arg {
-	yj_req *r;
-	int64_t id;
-	json_t *out;
-	yj_refusal ref;
-};
-
 static int send_tx(store_conn *c, void *argp)
 {
-	struct arg *a = argp;
-	const yj_principal *who = yj_who(a->r);
-	const json_t *b = yj_body(a->r);
+	cmp_op *a = argp;
+	const yj_principal *who = a->who;
+	const json_t *b = a->body;
 	const char *to = cmp_s(b, "to_department"), *region = cmp_s(b, "region_code"), *cid = json_string_value(json_object_get(b, "complaint_id"));
 	char name[64];
 	int rc = yj_department_name(c, to, name, sizeof name);
@@ -169,9 +162,9 @@ static int send_tx(store_conn *c, void *argp)
 
 static int reply_tx(store_conn *c, void *argp)
 {
-	struct arg *a = argp;
-	const yj_principal *who = yj_who(a->r);
-	const char *text = json_string_value(json_object_get(yj_body(a->r), "text"));
+	cmp_op *a = argp;
+	const yj_principal *who = a->who;
+	const char *text = json_string_value(json_object_get(a->body, "text"));
 	json_decref(a->out);
 	a->out = NULL;
 	int rc = load(c, &who->scope, a->id, &a->out);
@@ -215,25 +208,8 @@ static int reply_tx(store_conn *c, void *argp)
 	return rc;
 }
 
-static int send(yj_req *r)
-{
-	struct arg a = {.r = r};
-	if (yj_tx_or_reply(r, send_tx, &a, &a.ref) < 0)
-		return YJ_OK;
-	return yj_reply_json(r, 201, a.out);
-}
-
-static int reply(yj_req *r)
-{
-	struct arg a = {.r = r};
-	if (yj_path_id_or_reply(r, "id", &a.id) < 0)
-		return YJ_OK;
-	if (yj_tx_or_reply(r, reply_tx, &a, &a.ref) < 0) {
-		json_decref(a.out);
-		return YJ_OK;
-	}
-	return yj_reply_json(r, 200, a.out);
-}
+static int send(yj_req *r) { return cmp_op_run(r, send_tx, 201, NULL, NULL); }
+static int reply(yj_req *r) { return cmp_op_run(r, reply_tx, 200, "id", NULL); }
 
 static int get(yj_req *r)
 {
