@@ -1,7 +1,8 @@
 /* joint.c — joint enforcement actions (联合执法) and joint meetings (联席会议) between departments (R6):
  * an action's plan, participants and result, counted per territory and year against the local target;
  * a meeting's decisions as tasks of an owner department with a deadline, in its to-do inbox until done.
- * Routes, their SQL and the target count in one file, as transfers.c (docs/complaints.md, "Joint work"). */
+ * Routes, their SQL and the target count in one file, not yet split as opinion.c and transfers.c are
+ * (docs/complaints.md, "Joint work"). */
 #define _POSIX_C_SOURCE 200809L
 #include "cmp_int.h"
 #include "../platform/regions/regions.h"

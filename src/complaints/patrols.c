@@ -2,7 +2,7 @@
  * checklist and photos; a suspected violation is reported (协管信息) and reaches the inspectors of the
  * territory as a to-do and the event complaints.patrol_reported; the reporting rate (reported ÷ found) per
  * grid and town against 98 %, with the grids below it in the town leaders' inbox (daily job). Routes, SQL
- * and the job in one file, as transfers.c (docs/complaints.md, "Grid patrols"). */
+ * and the job in one file, not yet split as opinion.c and transfers.c are (docs/complaints.md, "Grid patrols"). */
 #define _POSIX_C_SOURCE 200809L
 #include "cmp_int.h"
 #include "../registry/registry.h"

@@ -1,8 +1,8 @@
 /* rewards_api.c — rewards for reports (举报奖励): the unit holding a substantiated matter proposes a
  * reward by a rule, its leader approves it (the reporter is told on the tracking page and has the rule's
  * claim period), the reward officer alone sees the reporter's identity (audited) and records the payment;
- * an unclaimed reward is forfeited by the hourly job. Routes, their SQL and the expiry in one file, as
- * transfers.c (docs/complaints.md, "Rewards"); the amounts are rewards.c's pure rules. */
+ * an unclaimed reward is forfeited by the hourly job. Routes, their SQL and the expiry in one file, not yet
+ * split as opinion.c and transfers.c are (docs/complaints.md, "Rewards"); the amounts are rewards.c's pure rules. */
 #define _POSIX_C_SOURCE 200809L
 #include "cmp_int.h"
 #include "../platform/pii/pii.h"
