@@ -643,6 +643,8 @@ int yj_demo_build(store *s, const yj_demo_opts *o, yj_demo_stats *st, char **err
 		goto done;
 	if ((rc = yj_demo_complaints(s, &p, o->actor, &w.err)) < 0)
 		goto done;
+	if ((rc = yj_demo_complaints_work(s, &p, o->actor, &w.err)) < 0)
+		goto done;
 	rc = ST_OK;
 done:
 	st->total_seconds = (double)(yj_mono_ns() - t0) / 1e9;

@@ -198,5 +198,8 @@ char *demo_refusal_text(const char *what, const char *name, const json_t *errors
 /* The demo's complaints, written through the complaints module (demo_complaints.c). ST_OK or a
  * failure with *err (English, caller frees). */
 int yj_demo_complaints(store *s, const demo_plan *p, const char *actor, char **err);
+/* The complaints module's second part (demo_cmp_work.c): rewards, joint actions and meetings, patrols,
+ * public-opinion events, once (a re-run adds nothing). ST_OK or a failure with *err (caller frees). */
+int yj_demo_complaints_work(store *s, const demo_plan *p, const char *actor, char **err);
 
 #endif

@@ -631,8 +631,14 @@ def('POST /api/v1/complaints', { roles: CMP, ok: 201, foreign: 422, req: (t) => 
   title: '来访咨询', content: '来访咨询医疗纠纷调解途径。', region_code: t.code, anonymous: true } }) });
 def('GET /api/v1/complaints/{id}', { roles: CMP, ok: 200, own: DEPT_HIDDEN, req: (t) => ({ params: { id: t.complaint.id } }) });
 def('GET /api/v1/complaints/{id}/duplicates', { roles: CMP, ok: 200, own: DEPT_HIDDEN, req: (t) => ({ params: { id: t.complaint.id } }) });
-def('GET /api/v1/complaints/{id}/reporter', { roles: 'leader liaison', ok: 200, own: DEPT_HIDDEN,
-  req: (t) => ({ params: { id: t.complaint.id } }) });
+// The reporter reaches the handler who accepted the matter: each caller gets one it accepted itself.
+def('GET /api/v1/complaints/{id}/reporter', { roles: CMP, ok: 200, own: DEPT_HIDDEN, req: async (t, role) => {
+  if (!mk(t)) return { params: { id: t.complaint.id } };
+  const m = await freshComplaint(t), by = t.clients[role === 'liaison' ? 'admin' : role];
+  await made(await t.clients.admin.post(`/api/v1/complaints/${m.id}/dispatch`, {}), 200);
+  await made(await by.post(`/api/v1/complaints/${m.id}/accept`), 200);
+  return { params: { id: m.id } };
+} });
 cmpStep('dispatch', 'received', {});
 cmpStep('return', 'dispatched', { reason: '不属于本部门职责' });
 cmpStep('accept', 'dispatched');
