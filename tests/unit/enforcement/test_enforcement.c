@@ -336,7 +336,7 @@ static void test_grid_source_migration(void **st)
 	assert_int_equal(yj_testdb_int(&T, "SELECT COUNT(*) FROM enf_clues WHERE source = 'grid_report' AND source_ref = ?", "8801"), 1);
 	/* PostgreSQL: the extended statistics of the state-filtered list */
 	if (!strcmp(store_engine(T.db), "postgresql"))
-		assert_int_equal(yj_testdb_int(&T, "SELECT COUNT(*) FROM pg_statistic_ext WHERE stxname = ? AND stxnamespace ="
+		assert_int_equal(yj_testdb_int(&T, "SELECT COUNT(*) FROM pg_statistic_ext WHERE stxname = ? AND stxstattarget = 1000 AND stxnamespace ="
 					       " (SELECT oid FROM pg_namespace WHERE nspname = current_schema())",
 					       "enf_cases_state_region_stats"),
 				 1);
