@@ -441,8 +441,8 @@ function rangeSql(col, prefix, binds) {
 	});
 
 	// GET /api/v1/cases and /api/v1/cases/{id} (bench/enforcement): src/enforcement's case list and case page
-	// ported — the same SQL (enf_case_list_cols for the list, enf_case_cols for the page, the territory range and the department's remit of query.c, id > cursor
-	// ORDER BY id LIMIT limit+1; the case row, its steps, its latest supervision and police transfer, the late-fee
+	// ported — the same SQL (enf_case_list_cols for the list, enf_case_cols for the page, the territory range and
+	// the department's remit of query.c, id > cursor ORDER BY id LIMIT limit+1; the case row, its steps, its latest supervision and police transfer, the late-fee
 	// setting) and the same computed fields (state_label, overdue, days_left, late_fee_fen, the step labels,
 	// legal_review_required, the actions the state offers), so the bodies are byte-identical with yijian's for the
 	// bench's data. Not ported: the formatting of a supervision or police transfer row (the bench loads none: both
