@@ -1,8 +1,8 @@
 /* clues_api.c — clues (案源): recorded from an inspection finding, a confirmed claims flag, a grid report,
  * a sensor alarm, a transfer or by hand (POST /api/v1/cases/clues), and from a complaint referred by the
  * complaints module (the complaints.clue_referred event) and from a grid member's patrol report
- * (complaints.patrol_reported, source "grid"); each is a 案件受理记录 with its source, then
- * filed (POST /api/v1/cases, cases_api.c) or not filed with a reason. Findings and flags are read
+ * (complaints.patrol_reported, source "grid_report" as a hand-entered grid report); each is a 案件受理记录 with
+ * its source, then filed (POST /api/v1/cases, cases_api.c) or not filed with a reason. Findings and flags are read
  * through their owners' headers. */
 #define _POSIX_C_SOURCE 200809L
 #include "enf_int.h"
@@ -316,7 +316,7 @@ int enf_on_clue_referred(store_conn *c, const yj_event_view *ev, void *arg)
 }
 
 /* ---- complaints.patrol_reported (docs/events.md): a grid member's report (协管信息) becomes a clue with source
- * "grid" and the patrol id; once per patrol however often the event is delivered ---- */
+ * "grid_report" (the one name of a grid member's report, entered by hand or by patrol) and the patrol id; once per patrol however often the event is delivered ---- */
 int enf_on_patrol_reported(store_conn *c, const yj_event_view *ev, void *arg);
 int enf_on_patrol_reported(store_conn *c, const yj_event_view *ev, void *arg)
 {
@@ -332,7 +332,7 @@ int enf_on_patrol_reported(store_conn *c, const yj_event_view *ev, void *arg)
 	if (!pid || !kind || (strcmp(kind, "institution") && strcmp(kind, "practitioner")))
 		return ST_OK; /* not a clue this module can record; nothing to retry */
 	int seen;
-	int rc = enf_clue_seen(c, "grid", pid, &seen);
+	int rc = enf_clue_seen(c, "grid_report", pid, &seen);
 	if (rc < 0 || seen)
 		return rc < 0 ? rc : ST_OK;
 	yj_scope all;
@@ -359,11 +359,11 @@ int enf_on_patrol_reported(store_conn *c, const yj_event_view *ev, void *arg)
 		 b.len ? b.data : "—");
 	yj_buf_free(&b);
 	yj_day_today(today);
-	enf_clue_new n = {"grid", pid, kind, name, summary, reported && yj_day_parse(reported, NULL) == 0 ? reported : today,
+	enf_clue_new n = {"grid_report", pid, kind, name, summary, reported && yj_day_parse(reported, NULL) == 0 ? reported : today,
 			  region, dept ? dept : "health", "system", subject};
 	if ((rc = enf_clue_insert(c, &n, &id)) < 0)
 		return rc;
-	json_t *row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "subject_kind", kind, "subject_name", name, "source", "grid",
+	json_t *row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "subject_kind", kind, "subject_name", name, "source", "grid_report",
 				"received_on", n.received_on, "summary", summary, "region_code", region, "department", n.dept);
 	rc = enf_doc_issue(c, "case_acceptance", 0, id, row, NULL, 0, "system", NULL, NULL);
 	json_decref(row);

@@ -52,7 +52,7 @@ static const char *kind_label(const char *k)
 static const char *source_label(const char *s)
 {
 	static const char *const m[][2] = {{"inspection_finding", "监督检查发现"}, {"claims_flag", "医保智能监控"},
-					   {"complaint", "投诉举报"},		 {"grid_report", "网格员报告"}, {"grid", "网格巡查报告"},
+					   {"complaint", "投诉举报"},		 {"grid_report", "网格员报告"},
 					   {"sensor_alarm", "在线监测报警"},	 {"transfer", "移送"},
 					   {"manual", "其他途径"}};
 	for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)

@@ -32,6 +32,9 @@ store *store_open(const char *url, char **err);
 void store_close(store *s);
 /* "sqlite" or "postgresql". */
 const char *store_engine(const store *s);
+/* The engine of a connection's store, the same names: for a module's migration step (module.h, after)
+ * that has PostgreSQL-only work, such as extended statistics. */
+const char *store_conn_engine(const store_conn *c);
 
 /* The calling thread's connection, opened on first use. Never NULL: returns a connection
  * whose operations fail with ST_ERR when the database cannot be reached. */
