@@ -51,6 +51,14 @@ typedef struct credit_counts {
  * the bonus indicators (commendations) up to their weight, capped at 100; contributions (may be
  * NULL) receives [{code, name, source, count, value}] (new reference). */
 int credit_score(const credit_indicator *ind, size_t n, const credit_counts *k, json_t **contributions);
+/* The start of indicator x's contribution object as json_dumps(JSON_COMPACT) writes it, up to and
+ * with "count": (caller frees; NULL on failure). */
+char *credit_contrib_head(const credit_indicator *x);
+/* credit_score without building JSON (the nightly scores a million subjects): writes into out (cap
+ * bytes) exactly the text json_dumps(contributions, JSON_COMPACT) would, from heads[i] =
+ * credit_contrib_head(&ind[i]). Returns the score, or -1 when out is too small. */
+int credit_score_text(const credit_indicator *ind, char *const *heads, size_t n, const credit_counts *k, char *out,
+		      size_t cap);
 /* A for score ≥ a, B ≥ b, C ≥ c, else D. */
 char credit_grade_of(int score, int a, int b, int c);
 
