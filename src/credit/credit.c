@@ -129,30 +129,26 @@ int credit_score(const credit_indicator *ind, size_t n, const credit_counts *k, 
 	return clamp_score(deductions, bonus);
 }
 
-char *credit_contrib_head(const credit_indicator *x)
+char *credit_count_head(const credit_indicator *x)
 {
-	/* jansson escapes the strings, so the head is byte for byte what json_dumps writes. */
-	json_t *o = json_pack("{s:s, s:s, s:s}", "code", x->code, "name", x->name, "source", x->source);
-	char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	/* jansson escapes the code, so the text is what json_dumps would write. */
+	json_t *o = json_string(x->code);
+	char *text = o ? json_dumps(o, JSON_ENCODE_ANY) : NULL;
 	json_decref(o);
-	size_t len = text ? strlen(text) : 0;
-	if (len < 2 || text[len - 1] != '}') {
-		free(text);
-		return NULL;
-	}
-	char *head = yj_asprintf("%.*s,\"count\":", (int)(len - 1), text);
+	char *head = text ? yj_asprintf("%s:", text) : NULL;
 	free(text);
 	return head;
 }
 
-int credit_score_text(const credit_indicator *ind, char *const *heads, size_t n, const credit_counts *k, char *out,
-		      size_t cap)
+int credit_score_counts(const credit_indicator *ind, char *const *heads, size_t n, const credit_counts *k, char *out,
+			size_t cap)
 {
 	int64_t deductions = 0, bonus = 0;
 	size_t w = 0;
+	int first = 1;
 	if (cap < 3)
 		return -1;
-	out[w++] = '[';
+	out[w++] = '{';
 	for (size_t i = 0; i < n; i++) {
 		int64_t cnt;
 		int good;
@@ -161,18 +157,49 @@ int credit_score_text(const credit_indicator *ind, char *const *heads, size_t n,
 			bonus += v;
 		else
 			deductions -= v;
+		if (!cnt)
+			continue; /* a count of none is the default: most subjects store {} */
 		size_t hl = strlen(heads[i]);
-		if (w + hl + 48 >= cap)
+		if (w + hl + 24 >= cap)
 			return -1;
-		if (i)
+		if (!first)
 			out[w++] = ',';
+		first = 0;
 		memcpy(out + w, heads[i], hl);
 		w += hl;
-		w += (size_t)snprintf(out + w, cap - w, "%lld,\"value\":%lld}", (long long)cnt, (long long)v);
+		w += (size_t)snprintf(out + w, cap - w, "%lld", (long long)cnt);
 	}
-	out[w++] = ']';
+	out[w++] = '}';
 	out[w] = 0;
 	return clamp_score(deductions, bonus);
+}
+
+static int64_t *count_field(credit_counts *k, const char *fn)
+{
+	static const char *const F[] = {"penalties", "serious", "points", "complaints", "inspection", "commendations"};
+	int64_t *p[] = {&k->penalties, &k->serious, &k->points, &k->complaints, &k->inspection, &k->commendations};
+	for (size_t i = 0; i < sizeof F / sizeof F[0]; i++)
+		if (!strcmp(fn, F[i]))
+			return p[i];
+	return NULL;
+}
+
+json_t *credit_contributions_of(const credit_indicator *ind, size_t n, const char *stored)
+{
+	json_t *v = stored ? json_loads(stored, 0, NULL) : NULL;
+	if (json_is_array(v))
+		return v; /* written in full (before the counts were stored) */
+	credit_counts k = {0};
+	for (size_t i = 0; i < n; i++) {
+		int64_t *f = count_field(&k, ind[i].fn);
+		json_t *c = json_object_get(v, ind[i].code);
+		if (f && json_is_integer(c))
+			*f = json_integer_value(c);
+	}
+	json_decref(v);
+	json_t *arr = NULL;
+	credit_score(ind, n, &k, &arr);
+	return arr;
 }
 
 char credit_grade_of(int score, int a, int b, int c)

@@ -17,8 +17,8 @@ typedef struct credit_model {
 	int version, a, b, c;
 	size_t n;
 	credit_indicator ind[32];
-	char *head[32];	 /* credit_contrib_head of each indicator (owned) */
-	size_t text_cap; /* room for the contributions text of any counts */
+	char *head[32];	 /* credit_count_head of each indicator (owned) */
+	size_t text_cap; /* room for the counts text of any counts */
 } credit_model;
 
 static void model_free(credit_model *m)
@@ -46,12 +46,27 @@ static int model_load(store_conn *c, credit_model *m)
 	store_finalize(st);
 	if (rc != ST_ROW)
 		return rc < 0 ? rc : ST_ERR;
-	st = credit_prep(c, "SELECT code, name, weight, fn, per, source FROM credit_indicators WHERE model_version = ?"
-			    " ORDER BY code", "i", (int64_t)m->version);
+	if ((rc = credit_indicators_load(c, m->version, m->ind, 32, &m->n)) < 0)
+		return rc;
+	m->text_cap = 3;
+	for (size_t i = 0; i < m->n; i++) {
+		if (!(m->head[i] = credit_count_head(&m->ind[i])))
+			return ST_ERR;
+		m->text_cap += strlen(m->head[i]) + 24; /* ',' and the count */
+	}
+	return ST_OK;
+}
+
+int credit_indicators_load(store_conn *c, int version, credit_indicator *ind, size_t max, size_t *n)
+{
+	*n = 0;
+	store_stmt *st = credit_prep(c, "SELECT code, name, weight, fn, per, source FROM credit_indicators WHERE model_version = ?"
+					" ORDER BY code", "i", (int64_t)version);
 	if (!st)
 		return ST_ERR;
-	while (m->n < 32 && (rc = store_step(st)) == ST_ROW) {
-		credit_indicator *x = &m->ind[m->n++];
+	int rc;
+	while (*n < max && (rc = store_step(st)) == ST_ROW) {
+		credit_indicator *x = &ind[(*n)++];
 		snprintf(x->code, sizeof x->code, "%s", store_col_text(st, 0));
 		snprintf(x->name, sizeof x->name, "%s", store_col_text(st, 1));
 		x->weight = (int)store_col_int64(st, 2);
@@ -60,15 +75,7 @@ static int model_load(store_conn *c, credit_model *m)
 		snprintf(x->source, sizeof x->source, "%s", store_col_text(st, 5));
 	}
 	store_finalize(st);
-	if (rc < 0)
-		return rc;
-	m->text_cap = 3;
-	for (size_t i = 0; i < m->n; i++) {
-		if (!(m->head[i] = credit_contrib_head(&m->ind[i])))
-			return ST_ERR;
-		m->text_cap += strlen(m->head[i]) + 48; /* ',', two integers, "value", '}' */
-	}
-	return ST_OK;
+	return rc < 0 ? rc : ST_OK;
 }
 
 /* Writes the grade of score (contributions text contrib) with model m, and when it differs from
@@ -116,7 +123,7 @@ int yj_credit_evaluate(store_conn *c, const char *kind, int64_t id, const char *
 		goto out;
 	/* The same text the nightly writes, so the nightly does not rewrite what this wrote. */
 	if ((text = malloc(m.text_cap)))
-		score = credit_score_text(m.ind, m.head, m.n, &k, text, m.text_cap);
+		score = credit_score_counts(m.ind, m.head, m.n, &k, text, m.text_cap);
 	if (score < 0) {
 		rc = ST_ERR;
 		goto out;
@@ -416,8 +423,9 @@ static int page_tx(store_conn *c, void *arg)
 	}
 	for (int i = 0; i < p->n; i++) {
 		struct eval_subject *e = &p->s[i];
-		/* Text, not JSON: building and dumping six objects a subject was most of the nightly's CPU. */
-		e->new_score = credit_score_text(p->m.ind, p->m.head, p->m.n, &e->k, p->buf, p->m.text_cap);
+		/* Counts as text, not JSON: building and dumping six objects a subject was most of the nightly's
+		 * CPU, and writing their names and sources most of what it wrote. */
+		e->new_score = credit_score_counts(p->m.ind, p->m.head, p->m.n, &e->k, p->buf, p->m.text_cap);
 		if (e->new_score < 0)
 			return ST_ERR;
 		e->grade[0] = credit_grade_of(e->new_score, p->m.a, p->m.b, p->m.c);

@@ -201,25 +201,35 @@ static void grade_properties(void **state)
 	assert_int_equal(json_array_size(contrib), 6);
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(contrib, 1), "value")), -30);
 	json_decref(contrib);
-	/* The nightly's text is byte for byte what json_dumps writes (a difference would rewrite every
-	 * grade one night), names with quotes, backslashes and control characters included. */
+	/* The nightly stores counts as text; read back under the same indicators they are the
+	 * contributions credit_score gives (names with quotes, backslashes and control characters
+	 * included), and a full array written before the counts were stored reads as it is. */
 	credit_indicator odd[7];
 	memcpy(odd, IND, sizeof IND);
 	odd[6] = (credit_indicator){"Q\"1", "引号\"\\\n\t\x01/名", "penalties", "源\"", 7, 1};
 	char *heads[7];
 	for (int i = 0; i < 7; i++)
-		assert_non_null(heads[i] = credit_contrib_head(&odd[i]));
+		assert_non_null(heads[i] = credit_count_head(&odd[i]));
+	char text[4096];
+	credit_counts none = {0};
+	assert_int_equal(credit_score_counts(odd, heads, 7, &none, text, sizeof text), 100);
+	assert_string_equal(text, "{}");
 	srand(1206);
 	for (int i = 0; i < 500; i++) {
 		credit_counts c = {rand() % 5, rand() % 3, rand() % 15, rand() % 8, rand() % 4, rand() % 3};
-		char text[4096];
-		int score = credit_score_text(odd, heads, 7, &c, text, sizeof text);
+		int score = credit_score_counts(odd, heads, 7, &c, text, sizeof text);
 		assert_int_equal(score, credit_score(odd, 7, &c, &contrib));
-		char *want = json_dumps(contrib, JSON_COMPACT);
-		assert_string_equal(text, want);
-		free(want);
+		json_t *back = credit_contributions_of(odd, 7, text);
+		assert_true(json_equal(back, contrib));
+		json_decref(back);
+		char *full = json_dumps(contrib, JSON_COMPACT);
+		back = credit_contributions_of(odd, 7, full);
+		assert_true(json_equal(back, contrib));
+		json_decref(back);
+		free(full);
 		json_decref(contrib);
-		assert_int_equal(credit_score_text(odd, heads, 7, &c, text, 100), -1); /* too small: refused */
+		if (strlen(text) >= 20)
+			assert_int_equal(credit_score_counts(odd, heads, 7, &c, text, 20), -1); /* too small: refused */
 	}
 	for (int i = 0; i < 7; i++)
 		free(heads[i]);
