@@ -5,7 +5,8 @@
  * Then yj_credit_nightly runs twice on the same day — the first evaluation (every grade new: a grade row,
  * its history, audit leaf and credit.grade_changed each) and the nightly re-evaluation (no grade changes).
  * argv: institutions (100000), practitioners (1000000), database URL (default a temporary SQLite file).
- * Prints one JSON line per run: cpu_seconds is this process's; on a local PostgreSQL backend_cpu_seconds
+ * Prints one JSON line per run: statements (each a round trip on PostgreSQL, BEGIN and COMMIT not
+ * counted), cpu_seconds is this process's; on a local PostgreSQL backend_cpu_seconds
  * (the bench's backend) and server_cpu_seconds (every process of the cluster) from /proc; load1 the load
  * average at the run's end. Exit 1 when a run misses 60 s. */
 #define _POSIX_C_SOURCE 200809L
@@ -167,6 +168,7 @@ int main(int argc, char **argv)
 	static const char *const RUN[] = {"first evaluation", "nightly re-evaluation"};
 	for (int r = 0; r < 2; r++) {
 		int64_t n = 0;
+		int64_t stmts = store_conn_statements(store_conn_get(s));
 		double a = now(), ca = cpu(), ba, sa, bb, sb;
 		pg_cpu(s, &ba, &sa);
 		if (yj_credit_nightly(s, "2026-06-01", &n) < 0) {
@@ -174,6 +176,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		double secs = now() - a, csecs = cpu() - ca;
+		stmts = store_conn_statements(store_conn_get(s)) - stmts;
 		pg_cpu(s, &bb, &sb);
 		char srv[160] = "";
 		double load = -1;
@@ -187,9 +190,9 @@ int main(int argc, char **argv)
 			snprintf(srv, sizeof srv, ", \"backend_cpu_seconds\": %.2f, \"server_cpu_seconds\": %.2f", bb - ba, sb - sa);
 		snprintf(srv + strlen(srv), sizeof srv - strlen(srv), ", \"load1\": %.1f", load);
 		printf("{\"engine\": \"%s\", \"run\": \"%s\", \"institutions\": %lld, \"practitioners\": %lld, \"records\": %lld,"
-		       " \"fill_seconds\": %.1f, \"evaluated\": %lld, \"seconds\": %.2f, \"cpu_seconds\": %.2f%s, \"rows_per_second\": %.0f,"
+		       " \"fill_seconds\": %.1f, \"evaluated\": %lld, \"seconds\": %.2f, \"statements\": %lld, \"cpu_seconds\": %.2f%s, \"rows_per_second\": %.0f,"
 		       " \"target_seconds\": 60, \"met\": %s}\n",
-		       engine, RUN[r], (long long)ninst, (long long)nprac, (long long)records, fill_s, (long long)n, secs, csecs, srv,
+		       engine, RUN[r], (long long)ninst, (long long)nprac, (long long)records, fill_s, (long long)n, secs, (long long)stmts, csecs, srv,
 		       secs > 0 ? (double)n / secs : 0.0, secs < 60 ? "true" : "false");
 		fflush(stdout);
 		fails += secs >= 60;
