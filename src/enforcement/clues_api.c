@@ -47,7 +47,7 @@ static int clue_tx(store_conn *c, void *arg)
 	const json_t *b = a->x.body;
 	const yj_principal *who = a->x.who;
 	const char *source = str(b, "source"), *ref = str(b, "source_ref"), *kind = str(b, "subject_kind");
-	char name[256] = "", region[16] = "", dept[32], summary[1200], today[11], actor[21], refbuf[21];
+	char name[256] = "", region[16] = "", dept[32], summary[1200], today[11], actor[21], refbuf[21], fkind[16];
 	int64_t subject = 0, rid = 0;
 	int rc;
 	yj_day_today(today);
@@ -72,6 +72,9 @@ static int clue_tx(store_conn *c, void *arg)
 		if (rc < 0)
 			return rc;
 		subject = f.subject_id;
+		/* the inspected subject's kind: an institution, or a public place, water supplier, … a draw took */
+		snprintf(fkind, sizeof fkind, "%s", f.subject_kind);
+		kind = fkind;
 		snprintf(dept, sizeof dept, "%s", f.department);
 		if (!summary[0])
 			snprintf(summary, sizeof summary, "监督检查发现问题（%s）：%s",

@@ -283,7 +283,7 @@ static int conflict_add_tx(store_conn *c, void *arg)
 	 * does not exist (a declaration must not reveal, or name, another county's subject). */
 	char *iname = NULL, *icode = NULL, iregion[16];
 	if (yj_id_parse(json_string_value(json_object_get(b, "institution_id")), &inst) < 0 ||
-	    (rc = insp_subject(c, &who->scope, inst, &iname, &icode, iregion)) == ST_NOTFOUND)
+	    (rc = insp_subject(c, &who->scope, "institution", inst, &iname, &icode, iregion)) == ST_NOTFOUND)
 		yj_refusal_field(&a->ref, "institution_id", "医疗机构不存在或不在本人辖区内，请填写主体库中的机构编号");
 	free(iname);
 	free(icode);
@@ -341,7 +341,7 @@ static int signal_put_tx(store_conn *c, void *arg)
 	struct insp_arg *a = arg;
 	const json_t *b = yj_body(a->r);
 	char *name = NULL, *code = NULL, region[16];
-	int rc = insp_subject(c, &yj_who(a->r)->scope, a->user, &name, &code, region);
+	int rc = insp_subject(c, &yj_who(a->r)->scope, "institution", a->user, &name, &code, region);
 	free(name);
 	free(code);
 	if (rc < 0)

@@ -117,6 +117,13 @@ const char *store_errmsg(store_conn *c);
  * column of the first row as int64 in *out. Returns ST_OK, ST_NOTFOUND or a failure. */
 int store_query_int64(store_conn *c, const char *sql, const char *bind1, int64_t *out);
 
+/* For a migration's C step, inside its transaction: drops the foreign-key constraint of table.column
+ * (an inline REFERENCES clause, the last part of the column's definition), keeping the column and its
+ * data. PostgreSQL drops <table>_<column>_fkey; SQLite edits the table's definition in place, its
+ * documented way of removing a constraint (schema.c). ST_OK also when there is none; a failure. table
+ * and column are identifiers of the code, never input. */
+int store_drop_foreign_key(store_conn *c, const char *table, const char *column);
+
 /* The number of migrations applied, over every module (migrations are versioned per module and
  * applied by yj_modules_migrate, platform/module.h), or a failure. */
 int store_schema_version(store *s, int64_t *version);
