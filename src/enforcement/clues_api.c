@@ -270,6 +270,44 @@ static int clue_reject(yj_req *r)
 	return yj_reply_json(r, 200, a.out);
 }
 
+/* A clue recorded for an event of another module, with its 案件受理记录: once per (source, ref) however often
+ * the event is delivered. The party is resolved in the whole registry (the event's module has checked scope);
+ * without a registered party the clue names unknown_name and takes the event's territory. */
+static int event_clue(store_conn *c, const yj_event_view *ev, const char *source, const char *ref, const char *kind,
+		      const char *dept, const char *received, const char *summary, const char *unknown_name)
+{
+	int64_t subject = 0, id;
+	char name[256] = "", region[16] = "", today[11];
+	/* Asked first: a failed insert would abort the whole transaction on PostgreSQL. */
+	int seen;
+	int rc = enf_clue_seen(c, source, ref, &seen);
+	if (rc < 0 || seen)
+		return rc < 0 ? rc : ST_OK;
+	yj_scope all;
+	yj_scope_unrestricted(&all);
+	if (yj_id_parse(json_string_value(json_object_get(ev->payload, "subject_id")), &subject) == 0) {
+		rc = subject_resolve(c, &all, kind, subject, name, region);
+		if (rc < 0 && rc != ST_NOTFOUND)
+			return rc;
+		if (rc == ST_NOTFOUND)
+			subject = 0;
+	}
+	if (!region[0])
+		snprintf(region, sizeof region, "%s", ev->region_code ? ev->region_code : "");
+	if (!name[0])
+		snprintf(name, sizeof name, "%s", unknown_name);
+	yj_day_today(today);
+	enf_clue_new n = {source, ref, kind, name, summary, received && yj_day_parse(received, NULL) == 0 ? received : today,
+			  region, dept ? dept : "health", "system", subject};
+	if ((rc = enf_clue_insert(c, &n, &id)) < 0)
+		return rc;
+	json_t *row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "subject_kind", kind, "subject_name", name, "source", source,
+				"received_on", n.received_on, "summary", summary, "region_code", region, "department", n.dept);
+	rc = enf_doc_issue(c, "case_acceptance", 0, id, row, NULL, 0, "system", NULL, NULL);
+	json_decref(row);
+	return rc;
+}
+
 /* ---- complaints.clue_referred (docs/events.md): a clue with source "complaint" and the complaint id ---- */
 int enf_on_clue_referred(store_conn *c, const yj_event_view *ev, void *arg);
 int enf_on_clue_referred(store_conn *c, const yj_event_view *ev, void *arg)
@@ -278,48 +316,17 @@ int enf_on_clue_referred(store_conn *c, const yj_event_view *ev, void *arg)
 	const json_t *p = ev->payload;
 	const char *kind = json_string_value(json_object_get(p, "subject_kind"));
 	const char *cid = json_string_value(json_object_get(p, "complaint_id"));
-	const char *dept = json_string_value(json_object_get(p, "department"));
-	const char *received = json_string_value(json_object_get(p, "received_on"));
 	const char *category = json_string_value(json_object_get(p, "category"));
-	int64_t subject = 0, id;
-	char name[256] = "", region[16] = "", summary[300], today[11];
+	char summary[300];
 	if (!cid || !kind)
 		return ST_OK; /* not a clue this module can record; nothing to retry */
-	yj_scope all;
-	yj_scope_unrestricted(&all);
-	if (yj_id_parse(json_string_value(json_object_get(p, "subject_id")), &subject) == 0) {
-		int rc = subject_resolve(c, &all, kind, subject, name, region);
-		if (rc < 0 && rc != ST_NOTFOUND)
-			return rc;
-		if (rc == ST_NOTFOUND)
-			subject = 0;
-	}
-	if (!region[0])
-		snprintf(region, sizeof region, "%s", ev->region_code ? ev->region_code : "");
-	if (!name[0])
-		snprintf(name, sizeof name, "（投诉举报未指明已登记的当事人）");
 	snprintf(summary, sizeof summary, "投诉举报移交（类别：%s）", category ? category : "未分类");
-	yj_day_today(today);
-	/* Delivered again (at least once): the clue exists already. Asked first, because a failed insert
-	 * would abort the whole transaction on PostgreSQL. */
-	int seen;
-	int rc = enf_clue_seen(c, "complaint", cid, &seen);
-	if (rc < 0 || seen)
-		return rc < 0 ? rc : ST_OK;
-	enf_clue_new n = {"complaint", cid, kind, name, summary, received && yj_day_parse(received, NULL) == 0 ? received : today,
-			  region, dept ? dept : "health", "system", subject};
-	if ((rc = enf_clue_insert(c, &n, &id)) < 0)
-		return rc;
-	json_t *row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "subject_kind", kind, "subject_name", name, "source",
-				"complaint", "received_on", n.received_on, "summary", summary, "region_code", region, "department",
-				n.dept);
-	rc = enf_doc_issue(c, "case_acceptance", 0, id, row, NULL, 0, "system", NULL, NULL);
-	json_decref(row);
-	return rc;
+	return event_clue(c, ev, "complaint", cid, kind, json_string_value(json_object_get(p, "department")),
+			  json_string_value(json_object_get(p, "received_on")), summary, "（投诉举报未指明已登记的当事人）");
 }
 
 /* ---- complaints.patrol_reported (docs/events.md): a grid member's report (协管信息) becomes a clue with source
- * "grid_report" (the one name of a grid member's report, entered by hand or by patrol) and the patrol id; once per patrol however often the event is delivered ---- */
+ * "grid_report" (the one name of a grid member's report, entered by hand or by patrol) and the patrol id ---- */
 int enf_on_patrol_reported(store_conn *c, const yj_event_view *ev, void *arg);
 int enf_on_patrol_reported(store_conn *c, const yj_event_view *ev, void *arg)
 {
@@ -327,31 +334,10 @@ int enf_on_patrol_reported(store_conn *c, const yj_event_view *ev, void *arg)
 	const json_t *p = ev->payload;
 	const char *pid = json_string_value(json_object_get(p, "patrol_id"));
 	const char *kind = json_string_value(json_object_get(p, "subject_kind"));
-	const char *dept = json_string_value(json_object_get(p, "department"));
-	const char *reported = json_string_value(json_object_get(p, "reported_on"));
 	const char *grid = json_string_value(json_object_get(p, "grid_code"));
-	int64_t subject = 0, id;
-	char name[256] = "", region[16] = "", summary[600], today[11];
+	char summary[600];
 	if (!pid || !kind || (strcmp(kind, "institution") && strcmp(kind, "practitioner")))
 		return ST_OK; /* not a clue this module can record; nothing to retry */
-	int seen;
-	int rc = enf_clue_seen(c, "grid_report", pid, &seen);
-	if (rc < 0 || seen)
-		return rc < 0 ? rc : ST_OK;
-	yj_scope all;
-	yj_scope_unrestricted(&all);
-	if (yj_id_parse(json_string_value(json_object_get(p, "subject_id")), &subject) == 0) {
-		rc = subject_resolve(c, &all, kind, subject, name, region);
-		if (rc < 0 && rc != ST_NOTFOUND)
-			return rc;
-		if (rc == ST_NOTFOUND)
-			subject = 0;
-	}
-	/* the subject's territory, as for every other source; else the patrol's (a town: its county's office) */
-	if (!region[0])
-		snprintf(region, sizeof region, "%s", ev->region_code ? ev->region_code : "");
-	if (!name[0])
-		snprintf(name, sizeof name, "（网格巡查报告的主体未在主体库登记）");
 	/* the checklist codes only: the member's own words stay with the patrol */
 	yj_buf b = YJ_BUF_INIT;
 	size_t i;
@@ -361,16 +347,8 @@ int enf_on_patrol_reported(store_conn *c, const yj_event_view *ev, void *arg)
 	snprintf(summary, sizeof summary, "网格巡查报告疑似违法（网格 %s，巡查记录 %s；不符合项：%s）", grid ? grid : "—", pid,
 		 b.len ? b.data : "—");
 	yj_buf_free(&b);
-	yj_day_today(today);
-	enf_clue_new n = {"grid_report", pid, kind, name, summary, reported && yj_day_parse(reported, NULL) == 0 ? reported : today,
-			  region, dept ? dept : "health", "system", subject};
-	if ((rc = enf_clue_insert(c, &n, &id)) < 0)
-		return rc;
-	json_t *row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "subject_kind", kind, "subject_name", name, "source", "grid_report",
-				"received_on", n.received_on, "summary", summary, "region_code", region, "department", n.dept);
-	rc = enf_doc_issue(c, "case_acceptance", 0, id, row, NULL, 0, "system", NULL, NULL);
-	json_decref(row);
-	return rc;
+	return event_clue(c, ev, "grid_report", pid, kind, json_string_value(json_object_get(p, "department")),
+			  json_string_value(json_object_get(p, "reported_on")), summary, "（网格巡查报告的主体未在主体库登记）");
 }
 
 static const yj_field clue_body[] = {

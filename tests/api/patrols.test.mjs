@@ -88,10 +88,10 @@ test('a patrol with a problem is reported to the inspectors; the rate per grid a
   assert.deepEqual([e.payload.subject_id, e.payload.subject_kind, e.payload.grid_code, e.payload.department], [inst.id, 'institution', grid.code, 'health']);
   assert.deepEqual(e.payload.problems.sort(), ['licence_displayed', 'within_scope']);
   assert.ok(!JSON.stringify(e.payload).includes('医疗美容'), 'the event carries no free text');
-  // enforcement records it as a clue (案源) with source grid and the patrol id, once (docs/enforcement.md)
+  // enforcement records it as a clue (案源) with source grid_report and the patrol id, once (docs/enforcement.md)
   let clues = [];
   for (let i = 0; i < 100 && !clues.length; i++) {
-    clues = (await ok(await as.insp.get('/api/v1/cases/clues?source=grid'))).items.filter((x) => x.source_ref === p.id);
+    clues = (await ok(await as.insp.get('/api/v1/cases/clues?source=grid_report'))).items.filter((x) => x.source_ref === p.id);
     if (!clues.length) await new Promise((r) => setTimeout(r, 100));
   }
   assert.equal(clues.length, 1, 'one grid clue for the patrol');
