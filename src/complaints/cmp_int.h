@@ -58,7 +58,9 @@ typedef struct cmp_new {
 	int64_t client_id;  /* Open311 client, 0: none */
 	int anonymous;
 } cmp_new;
-int cmp_insert(store_conn *c, const cmp_new *n, int64_t now);
+/* Inserts n and, unless out is NULL, sets *out to the stored row as cmp_load reads it (a new reference
+ * the caller releases; NULL on failure). ST_OK or a failure. */
+int cmp_insert(store_conn *c, const cmp_new *n, int64_t now, json_t **out);
 
 /* Sets the columns named by the keys of set (a JSON object of strings, integers and nulls; keys must
  * be columns of CMP_COLS — a programming error otherwise, ST_ERR) and updated_at on matter id. */

@@ -191,14 +191,19 @@ int cmp_categories_json(store_conn *c, json_t **out)
 	return ST_OK;
 }
 
-int cmp_insert(store_conn *c, const cmp_new *n, int64_t now)
+#define CMP_INSERT                                                                                                \
+	"INSERT INTO complaints (id, tracking_code, channel, category, title, content, region_code, department,"   \
+	" suggested_department, subject_kind, subject_id, subject_name, anonymous, reporter_sealed, phone_masked," \
+	" state, paused, pause_reason, received_on, reply_text, satisfaction, supervise_level, external_ref,"     \
+	" created_at, updated_at, dispatch_round, address, lat, lng, client_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?," \
+	" ?, ?, ?, ?, ?, ?, 'received', 0, '', ?, '', '', 0, ?, ?, ?, 0, ?, ?, ?, ?)"
+
+int cmp_insert(store_conn *c, const cmp_new *n, int64_t now, json_t **out)
 {
-	store_stmt *st = store_prepare(
-		c, "INSERT INTO complaints (id, tracking_code, channel, category, title, content, region_code, department,"
-		   " suggested_department, subject_kind, subject_id, subject_name, anonymous, reporter_sealed, phone_masked,"
-		    " state, paused, pause_reason, received_on, reply_text, satisfaction, supervise_level, external_ref,"
-		   " created_at, updated_at, dispatch_round, address, lat, lng, client_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		   " ?, ?, ?, ?, ?, 'received', 0, '', ?, '', '', 0, ?, ?, ?, 0, ?, ?, ?, ?)");
+	if (out)
+		*out = NULL;
+	/* the row as stored, without a read-back's round trip */
+	store_stmt *st = store_prepare(c, out ? CMP_INSERT " RETURNING " CMP_COLS : CMP_INSERT);
 	if (!st)
 		return ST_ERR;
 	store_bind_int64(st, 1, n->id);
@@ -231,8 +236,10 @@ int cmp_insert(store_conn *c, const cmp_new *n, int64_t now)
 	else
 		store_bind_null(st, 23);
 	int rc = store_step(st);
+	if (rc == ST_ROW && out)
+		*out = cmp_row_json(st, NULL);
 	store_finalize(st);
-	return rc < 0 ? rc : ST_OK;
+	return rc < 0 ? rc : !out || rc == ST_ROW ? ST_OK : ST_ERR;
 }
 
 int cmp_update(store_conn *c, int64_t id, const json_t *set, int64_t now)

@@ -220,13 +220,13 @@ int cmp_intake_tx(store_conn *c, void *arg)
 		     .reporter_sealed = sealed, .phone_masked = masked, .external_ref = ext && *ext ? ext : NULL,
 		     .received_on = today, .subject_id = subject_id, .anonymous = anonymous, .address = in->address,
 		     .lat = in->lat, .lng = in->lng, .client_id = in->client_id};
-	rc = cmp_insert(c, &n, now);
-	free(sealed);
 	json_t *m = NULL;
-	yj_scope all;
-	yj_scope_unrestricted(&all);
-	if (rc < 0 || (rc = attachments(c, in, n.id)) < 0 || (rc = cmp_load(c, &all, n.id, &m)) < 0)
+	rc = cmp_insert(c, &n, now, &m);
+	free(sealed);
+	if (rc < 0 || (rc = attachments(c, in, n.id)) < 0) {
+		json_decref(m);
 		return rc;
+	}
 	json_t *state = json_pack("{s:O, s:O, s:O, s:O, s:O, s:O}", "id", json_object_get(m, "id"), "tracking_code",
 				  json_object_get(m, "tracking_code"), "category", json_object_get(m, "category"),
 				  "region_code", json_object_get(m, "region_code"), "channel", json_object_get(m, "channel"),
