@@ -45,6 +45,9 @@ typedef struct cmp_category {
 } cmp_category;
 /* ST_OK, ST_NOTFOUND or a failure. */
 int cmp_category_get(store_conn *c, const char *code, cmp_category *out);
+/* The same from this process's cache when read under the reference-data epoch (yj_ref_epoch_read:
+ * categories change only with migrations, which that epoch counts); epoch < 0: no cache. */
+int cmp_category_get_at(store_conn *c, int64_t epoch, const char *code, cmp_category *out);
 /* Every category as a JSON array, in code order. */
 int cmp_categories_json(store_conn *c, json_t **out);
 

@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "cmp_int.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,6 +164,40 @@ int cmp_category_get(store_conn *c, const char *code, cmp_category *out)
 		cat_read(st, out);
 	store_finalize(st);
 	return rc == ST_ROW ? ST_OK : rc == ST_DONE ? ST_NOTFOUND : rc;
+}
+
+/* cmp_category_get_at's cache: the categories found under one reference-data epoch (a new epoch empties
+ * it). Unknown codes are not kept, so a caller cannot fill it. */
+#define CAT_CACHE 32
+static struct {
+	int64_t epoch;
+	size_t n;
+	cmp_category cats[CAT_CACHE];
+} cat_cache = {.epoch = -1};
+static pthread_mutex_t cat_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int cmp_category_get_at(store_conn *c, int64_t epoch, const char *code, cmp_category *out)
+{
+	if (epoch < 0 || !code)
+		return cmp_category_get(c, code, out);
+	int hit = 0;
+	pthread_mutex_lock(&cat_lock);
+	for (size_t i = 0; cat_cache.epoch == epoch && i < cat_cache.n && !hit; i++)
+		if (!strcmp(cat_cache.cats[i].code, code))
+			*out = cat_cache.cats[i], hit = 1;
+	pthread_mutex_unlock(&cat_lock);
+	if (hit)
+		return ST_OK;
+	int rc = cmp_category_get(c, code, out);
+	if (rc != ST_OK)
+		return rc;
+	pthread_mutex_lock(&cat_lock);
+	if (cat_cache.epoch != epoch)
+		cat_cache.epoch = epoch, cat_cache.n = 0;
+	if (cat_cache.n < CAT_CACHE)
+		cat_cache.cats[cat_cache.n++] = *out;
+	pthread_mutex_unlock(&cat_lock);
+	return ST_OK;
 }
 
 int cmp_categories_json(store_conn *c, json_t **out)

@@ -146,7 +146,7 @@ static int check_fields(store_conn *c, cmp_intake *in, cmp_category *cat, int64_
 	const char *v;
 	int rc;
 	*subject_id = 0;
-	if ((rc = cmp_category_get(c, bstr(b, "category"), cat)) < 0 && rc != ST_NOTFOUND)
+	if ((rc = cmp_category_get_at(c, in->has_epoch ? in->ref_epoch : -1, bstr(b, "category"), cat)) < 0 && rc != ST_NOTFOUND)
 		return rc;
 	if (rc == ST_NOTFOUND || !cat->active)
 		yj_refusal_field(&in->ref, "category", "未知的事项分类，请从分类列表（/api/v1/public/complaint-categories）中选择");
@@ -155,7 +155,7 @@ static int check_fields(store_conn *c, cmp_intake *in, cmp_category *cat, int64_
 	if (!clean_text(bstr(b, "content"), 1) || yj_utf8_len(bstr(b, "content"), strlen(bstr(b, "content"))) < 5)
 		yj_refusal_field(&in->ref, "content", "请用至少 5 个字说明所投诉举报的事实，不能含有控制字符");
 	v = bstr(b, "region_code");
-	if ((rc = yj_region_exists(c, v)) < 0)
+	if ((rc = yj_region_exists_at(c, in->has_epoch ? in->ref_epoch : -1, v)) < 0)
 		return rc;
 	if (!rc)
 		yj_refusal_field(&in->ref, "region_code", "未知的行政区划代码，请选择事发地所在的县（市、区）或乡镇（街道）");
@@ -186,6 +186,11 @@ static int check_fields(store_conn *c, cmp_intake *in, cmp_category *cat, int64_
 	return yj_refusal_has_fields(&in->ref) ? yj_refuse_invalid(&in->ref, NULL) : ST_OK;
 }
 
+void cmp_intake_epoch(yj_req *r, cmp_intake *in)
+{
+	in->has_epoch = r && yj_ref_epoch(r, &in->ref_epoch);
+}
+
 int cmp_intake_tx(store_conn *c, void *arg)
 {
 	cmp_intake *in = arg;
@@ -193,7 +198,11 @@ int cmp_intake_tx(store_conn *c, void *arg)
 	int64_t now = yj_now_ms(), subject_id = 0;
 	cmp_category cat;
 	char subject_region[16] = "", code[YJ_CMP_CODE_LEN + 1], today[11], *sealed = NULL, masked[32] = "";
-	int rc = rate_limit(c, in, now);
+	int rc = in->has_epoch ? 1 : yj_ref_epoch_tx(c, &in->ref_epoch);
+	if (rc < 0)
+		return rc;
+	in->has_epoch = rc; /* kept for a retry: it was still read after the request arrived */
+	rc = rate_limit(c, in, now);
 	if (rc < 0 || (rc = check_fields(c, in, &cat, &subject_id, subject_region)) < 0)
 		return rc;
 	int anonymous = json_is_true(json_object_get(b, "anonymous"));
