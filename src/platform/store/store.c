@@ -84,8 +84,9 @@ store_conn *store_conn_get(store *s)
 int store_begin(store_conn *c, int write)
 {
 	int rc = c->s->drv->begin(c, write);
+	static _Atomic int64_t serials; /* process-wide, so a serial names one transaction of one connection */
 	if (rc == ST_OK)
-		c->in_tx = 1, c->tx_serial++;
+		c->in_tx = 1, c->tx_serial = atomic_fetch_add(&serials, 1) + 1;
 	return rc;
 }
 
