@@ -145,8 +145,9 @@ static int check_fields(store_conn *c, cmp_intake *in, cmp_category *cat, int64_
 	const json_t *b = in->body;
 	const char *v;
 	int rc;
+	int64_t epoch = in->has_epoch ? in->ref_epoch : -1; /* -1: no cache, read them */
 	*subject_id = 0;
-	if ((rc = cmp_category_get_at(c, in->has_epoch ? in->ref_epoch : -1, bstr(b, "category"), cat)) < 0 && rc != ST_NOTFOUND)
+	if ((rc = cmp_category_get_at(c, epoch, bstr(b, "category"), cat)) < 0 && rc != ST_NOTFOUND)
 		return rc;
 	if (rc == ST_NOTFOUND || !cat->active)
 		yj_refusal_field(&in->ref, "category", "未知的事项分类，请从分类列表（/api/v1/public/complaint-categories）中选择");
@@ -155,7 +156,7 @@ static int check_fields(store_conn *c, cmp_intake *in, cmp_category *cat, int64_
 	if (!clean_text(bstr(b, "content"), 1) || yj_utf8_len(bstr(b, "content"), strlen(bstr(b, "content"))) < 5)
 		yj_refusal_field(&in->ref, "content", "请用至少 5 个字说明所投诉举报的事实，不能含有控制字符");
 	v = bstr(b, "region_code");
-	if ((rc = yj_region_exists_at(c, in->has_epoch ? in->ref_epoch : -1, v)) < 0)
+	if ((rc = yj_region_exists_at(c, epoch, v)) < 0)
 		return rc;
 	if (!rc)
 		yj_refusal_field(&in->ref, "region_code", "未知的行政区划代码，请选择事发地所在的县（市、区）或乡镇（街道）");
