@@ -81,7 +81,7 @@ static int fill_tx(store_conn *c, void *arg)
 		cmp_new n = {.id = yj_id_new(), .tracking_code = code, .channel = "hotline", .category = cat, .title = "基准",
 			     .content = text, .region_code = county, .department = "health", .subject_name = subject,
 			     .received_on = day, .anonymous = 1};
-		int rc = cmp_insert(c, &n, at);
+		int rc = cmp_insert(c, &n, at, NULL);
 		if (rc >= 0 && next() % 3) { /* two thirds are settled */
 			json_t *set = json_pack("{s:s}", "state", next() % 2 ? "closed" : "replied");
 			rc = cmp_update(c, n.id, set, at);

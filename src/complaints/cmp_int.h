@@ -48,6 +48,9 @@ typedef struct cmp_category {
 } cmp_category;
 /* ST_OK, ST_NOTFOUND or a failure. */
 int cmp_category_get(store_conn *c, const char *code, cmp_category *out);
+/* The same from this process's cache when read under the reference-data epoch (yj_ref_epoch_read:
+ * categories change only with migrations, which that epoch counts); epoch < 0: no cache. */
+int cmp_category_get_at(store_conn *c, int64_t epoch, const char *code, cmp_category *out);
 /* Every category as a JSON array, in code order. */
 int cmp_categories_json(store_conn *c, json_t **out);
 
@@ -61,7 +64,9 @@ typedef struct cmp_new {
 	int64_t client_id;  /* Open311 client, 0: none */
 	int anonymous;
 } cmp_new;
-int cmp_insert(store_conn *c, const cmp_new *n, int64_t now);
+/* Inserts n and, unless out is NULL, sets *out to the stored row as cmp_load reads it (a new reference
+ * the caller releases; NULL on failure). ST_OK or a failure. */
+int cmp_insert(store_conn *c, const cmp_new *n, int64_t now, json_t **out);
 
 /* Sets the columns named by the keys of set (a JSON object of strings, integers and nulls; keys must
  * be columns of CMP_COLS — a programming error otherwise, ST_ERR) and updated_at on matter id. */

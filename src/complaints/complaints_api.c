@@ -44,6 +44,7 @@ static int create(yj_req *r)
 	char actor[21];
 	actor_of(r, actor);
 	cmp_intake in = {.r = r, .body = yj_body(r), .sc = &yj_who(r)->scope, .is_public = 0, .actor = actor};
+	cmp_intake_epoch(r, &in);
 	if (yj_tx_or_reply(r, cmp_intake_tx, &in, &in.ref) < 0)
 		return YJ_OK;
 	return yj_reply_json(r, 201, present(in.out));

@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "cmp_int.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,6 +166,40 @@ int cmp_category_get(store_conn *c, const char *code, cmp_category *out)
 	return rc == ST_ROW ? ST_OK : rc == ST_DONE ? ST_NOTFOUND : rc;
 }
 
+/* cmp_category_get_at's cache: the categories found under one reference-data epoch (a new epoch empties
+ * it). Unknown codes are not kept, so a caller cannot fill it. */
+#define CAT_CACHE 32
+static struct {
+	int64_t epoch;
+	size_t n;
+	cmp_category cats[CAT_CACHE];
+} cat_cache = {.epoch = -1};
+static pthread_mutex_t cat_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int cmp_category_get_at(store_conn *c, int64_t epoch, const char *code, cmp_category *out)
+{
+	if (epoch < 0 || !code)
+		return cmp_category_get(c, code, out);
+	int hit = 0;
+	pthread_mutex_lock(&cat_lock);
+	for (size_t i = 0; cat_cache.epoch == epoch && i < cat_cache.n && !hit; i++)
+		if (!strcmp(cat_cache.cats[i].code, code))
+			*out = cat_cache.cats[i], hit = 1;
+	pthread_mutex_unlock(&cat_lock);
+	if (hit)
+		return ST_OK;
+	int rc = cmp_category_get(c, code, out);
+	if (rc != ST_OK)
+		return rc;
+	pthread_mutex_lock(&cat_lock);
+	if (cat_cache.epoch != epoch)
+		cat_cache.epoch = epoch, cat_cache.n = 0;
+	if (cat_cache.n < CAT_CACHE)
+		cat_cache.cats[cat_cache.n++] = *out;
+	pthread_mutex_unlock(&cat_lock);
+	return ST_OK;
+}
+
 int cmp_categories_json(store_conn *c, json_t **out)
 {
 	store_stmt *st = store_prepare(c, "SELECT " CAT_COLS ", duty_ref FROM complaint_categories ORDER BY code");
@@ -191,14 +226,19 @@ int cmp_categories_json(store_conn *c, json_t **out)
 	return ST_OK;
 }
 
-int cmp_insert(store_conn *c, const cmp_new *n, int64_t now)
+#define CMP_INSERT                                                                                                \
+	"INSERT INTO complaints (id, tracking_code, channel, category, title, content, region_code, department,"   \
+	" suggested_department, subject_kind, subject_id, subject_name, anonymous, reporter_sealed, phone_masked," \
+	" state, paused, pause_reason, received_on, reply_text, satisfaction, supervise_level, external_ref,"     \
+	" created_at, updated_at, dispatch_round, address, lat, lng, client_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?," \
+	" ?, ?, ?, ?, ?, ?, 'received', 0, '', ?, '', '', 0, ?, ?, ?, 0, ?, ?, ?, ?)"
+
+int cmp_insert(store_conn *c, const cmp_new *n, int64_t now, json_t **out)
 {
-	store_stmt *st = store_prepare(
-		c, "INSERT INTO complaints (id, tracking_code, channel, category, title, content, region_code, department,"
-		   " suggested_department, subject_kind, subject_id, subject_name, anonymous, reporter_sealed, phone_masked,"
-		    " state, paused, pause_reason, received_on, reply_text, satisfaction, supervise_level, external_ref,"
-		   " created_at, updated_at, dispatch_round, address, lat, lng, client_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		   " ?, ?, ?, ?, ?, 'received', 0, '', ?, '', '', 0, ?, ?, ?, 0, ?, ?, ?, ?)");
+	if (out)
+		*out = NULL;
+	/* the row as stored, without a read-back's round trip */
+	store_stmt *st = store_prepare(c, out ? CMP_INSERT " RETURNING " CMP_COLS : CMP_INSERT);
 	if (!st)
 		return ST_ERR;
 	store_bind_int64(st, 1, n->id);
@@ -231,8 +271,10 @@ int cmp_insert(store_conn *c, const cmp_new *n, int64_t now)
 	else
 		store_bind_null(st, 23);
 	int rc = store_step(st);
+	if (rc == ST_ROW && out)
+		*out = cmp_row_json(st, NULL);
 	store_finalize(st);
-	return rc < 0 ? rc : ST_OK;
+	return rc < 0 ? rc : !out || rc == ST_ROW ? ST_OK : ST_ERR;
 }
 
 int cmp_update(store_conn *c, int64_t id, const json_t *set, int64_t now)

@@ -145,8 +145,9 @@ static int check_fields(store_conn *c, cmp_intake *in, cmp_category *cat, int64_
 	const json_t *b = in->body;
 	const char *v;
 	int rc;
+	int64_t epoch = in->has_epoch ? in->ref_epoch : -1; /* -1: no cache, read them */
 	*subject_id = 0;
-	if ((rc = cmp_category_get(c, bstr(b, "category"), cat)) < 0 && rc != ST_NOTFOUND)
+	if ((rc = cmp_category_get_at(c, epoch, bstr(b, "category"), cat)) < 0 && rc != ST_NOTFOUND)
 		return rc;
 	if (rc == ST_NOTFOUND || !cat->active)
 		yj_refusal_field(&in->ref, "category", "未知的事项分类，请从分类列表（/api/v1/public/complaint-categories）中选择");
@@ -155,7 +156,7 @@ static int check_fields(store_conn *c, cmp_intake *in, cmp_category *cat, int64_
 	if (!clean_text(bstr(b, "content"), 1) || yj_utf8_len(bstr(b, "content"), strlen(bstr(b, "content"))) < 5)
 		yj_refusal_field(&in->ref, "content", "请用至少 5 个字说明所投诉举报的事实，不能含有控制字符");
 	v = bstr(b, "region_code");
-	if ((rc = yj_region_exists(c, v)) < 0)
+	if ((rc = yj_region_exists_at(c, epoch, v)) < 0)
 		return rc;
 	if (!rc)
 		yj_refusal_field(&in->ref, "region_code", "未知的行政区划代码，请选择事发地所在的县（市、区）或乡镇（街道）");
@@ -186,6 +187,11 @@ static int check_fields(store_conn *c, cmp_intake *in, cmp_category *cat, int64_
 	return yj_refusal_has_fields(&in->ref) ? yj_refuse_invalid(&in->ref, NULL) : ST_OK;
 }
 
+void cmp_intake_epoch(yj_req *r, cmp_intake *in)
+{
+	in->has_epoch = r && yj_ref_epoch(r, &in->ref_epoch);
+}
+
 int cmp_intake_tx(store_conn *c, void *arg)
 {
 	cmp_intake *in = arg;
@@ -193,7 +199,11 @@ int cmp_intake_tx(store_conn *c, void *arg)
 	int64_t now = yj_now_ms(), subject_id = 0;
 	cmp_category cat;
 	char subject_region[16] = "", code[YJ_CMP_CODE_LEN + 1], today[11], *sealed = NULL, masked[32] = "";
-	int rc = rate_limit(c, in, now);
+	int rc = in->has_epoch ? 1 : yj_ref_epoch_tx(c, &in->ref_epoch);
+	if (rc < 0)
+		return rc;
+	in->has_epoch = rc; /* kept for a retry: it was still read after the request arrived */
+	rc = rate_limit(c, in, now);
 	if (rc < 0 || (rc = check_fields(c, in, &cat, &subject_id, subject_region)) < 0)
 		return rc;
 	int anonymous = json_is_true(json_object_get(b, "anonymous"));
@@ -220,13 +230,13 @@ int cmp_intake_tx(store_conn *c, void *arg)
 		     .reporter_sealed = sealed, .phone_masked = masked, .external_ref = ext && *ext ? ext : NULL,
 		     .received_on = today, .subject_id = subject_id, .anonymous = anonymous, .address = in->address,
 		     .lat = in->lat, .lng = in->lng, .client_id = in->client_id};
-	rc = cmp_insert(c, &n, now);
-	free(sealed);
 	json_t *m = NULL;
-	yj_scope all;
-	yj_scope_unrestricted(&all);
-	if (rc < 0 || (rc = attachments(c, in, n.id)) < 0 || (rc = cmp_load(c, &all, n.id, &m)) < 0)
+	rc = cmp_insert(c, &n, now, &m);
+	free(sealed);
+	if (rc < 0 || (rc = attachments(c, in, n.id)) < 0) {
+		json_decref(m);
 		return rc;
+	}
 	json_t *state = json_pack("{s:O, s:O, s:O, s:O, s:O, s:O}", "id", json_object_get(m, "id"), "tracking_code",
 				  json_object_get(m, "tracking_code"), "category", json_object_get(m, "category"),
 				  "region_code", json_object_get(m, "region_code"), "channel", json_object_get(m, "channel"),

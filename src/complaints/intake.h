@@ -20,9 +20,15 @@ typedef struct cmp_intake {
 	const char *address, *lat, *lng; /* where (Open311); NULL: none */
 	int64_t client_id;   /* the Open311 client, 0: none */
 	const char *actor;   /* audit actor: "public" or the user id */
+	int has_epoch;	     /* 1: ref_epoch was read for r (cmp_intake_epoch); 0: the transaction reads it */
+	int64_t ref_epoch;
 	yj_refusal ref;
 	json_t *out;
 } cmp_intake;
 int cmp_intake_tx(store_conn *c, void *arg);
+/* Takes the reference-data epoch read while authenticating r (the console's requests; none at the
+ * public door, whose transaction reads it: yj_ref_epoch_tx), so the categories and regions the intake
+ * checks come from this process's caches. Call on r's thread before the transaction. */
+void cmp_intake_epoch(yj_req *r, cmp_intake *in);
 
 #endif

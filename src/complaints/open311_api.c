@@ -194,6 +194,7 @@ static int post_request(yj_req *r)
 	snprintf(actor, sizeof actor, "open311:%lld", (long long)client);
 	cmp_intake in = {.body = body, .sc = &sc, .channel = "open311", .actor = actor, .address = addr ? addr : "",
 			 .lat = lat, .lng = lng, .client_id = client};
+	cmp_intake_epoch(r, &in);
 	rc = store_tx_group(yj_store(r), cmp_intake_tx, &in); /* concurrent posts share one commit (store.h) */
 	if (rc == YJ_REFUSED) {
 		/* The intake's field errors in one description ("field: what to do; …"). */

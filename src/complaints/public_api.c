@@ -27,6 +27,7 @@ static int public_categories(yj_req *r)
 static int public_create(yj_req *r)
 {
 	cmp_intake in = {.r = r, .body = yj_body(r), .is_public = 1, .channel = "web", .actor = "public"};
+	cmp_intake_epoch(r, &in);
 	if (yj_tx_group_or_reply(r, cmp_intake_tx, &in, &in.ref) < 0)
 		return YJ_OK;
 	json_t *out = json_pack("{s:O, s:O, s:s}", "tracking_code", json_object_get(in.out, "tracking_code"),

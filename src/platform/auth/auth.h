@@ -102,6 +102,13 @@ void yj_subject_hooks_set(const yj_subject_hooks *h);
  * r, in a read that began after r arrived: 1 and *epoch set, or 0 (none read, or caching is off). A
  * handler may answer r from its own cache of reference data built under exactly this epoch. */
 int yj_ref_epoch(const yj_req *r, int64_t *epoch);
+/* The same epoch read inside the caller's transaction on c, for writes whose request read none (the
+ * public door has no credential) and which may share a transaction (store_tx_group): read once per
+ * transaction, the later calls on this thread in the same transaction answered from a memo. Every
+ * member's request arrived before its group's transaction began, so the read began after each arrived.
+ * 1 and *epoch set; 0 when caching is off (read the reference data itself); or a failure (the
+ * transaction is lost). */
+int yj_ref_epoch_tx(store_conn *c, int64_t *epoch);
 /* Turns on this process's credential and reference-data caches (auth_cache.c) unless YJ_AUTH_CACHE=off.
  * `serve` calls it: the caches hold one database's values, so an in-process test that opens several
  * databases leaves them off. */

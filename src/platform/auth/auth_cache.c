@@ -77,6 +77,28 @@ int yj_ref_epoch(const yj_req *r, int64_t *epoch)
 	return 1;
 }
 
+static _Thread_local struct {
+	const store_conn *c;
+	int64_t serial, ref;
+} tx_memo;
+
+int yj_ref_epoch_tx(store_conn *c, int64_t *epoch)
+{
+	if (!auth_cache_enabled())
+		return 0;
+	if (tx_memo.c != c || tx_memo.serial != store_conn_tx_serial(c)) {
+		int64_t cred = 0, ref = 0;
+		int rc = auth_epoch_read(c, &cred, &ref);
+		if (rc < 0)
+			return rc;
+		tx_memo.c = c;
+		tx_memo.serial = store_conn_tx_serial(c);
+		tx_memo.ref = ref;
+	}
+	*epoch = tx_memo.ref;
+	return 1;
+}
+
 /* ---- the cache ----
  * A fixed table indexed by the credential's SHA-256 (never the secret itself); a collision replaces the
  * older entry, so the memory is bounded whatever the number of sessions. Misses are never cached. */

@@ -3,6 +3,8 @@
 #include "regions.h"
 #include "../../base/base.h"
 
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -72,6 +74,41 @@ int yj_region_exists(store_conn *c, const char *code)
 	yj_region r;
 	int rc = yj_region_get(c, code, &r);
 	return rc == ST_OK ? 1 : rc == ST_NOTFOUND ? 0 : rc;
+}
+
+/* yj_region_exists_at's cache: code → found, under the epoch it was read in. A collision replaces;
+ * a slot of another epoch is a miss. Codes are at most 15 bytes (yj_region.code). */
+#define EXISTS_SLOTS 1024
+static struct {
+	char code[16];
+	int64_t epoch;
+	int found;
+} exists_slots[EXISTS_SLOTS];
+static pthread_mutex_t exists_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int yj_region_exists_at(store_conn *c, int64_t epoch, const char *code)
+{
+	if (epoch < 0 || !code || strlen(code) >= sizeof exists_slots[0].code)
+		return yj_region_exists(c, code);
+	uint32_t h = 2166136261u; /* FNV-1a */
+	for (const unsigned char *k = (const unsigned char *)code; *k; k++)
+		h = (h ^ *k) * 16777619u;
+	size_t i = h % EXISTS_SLOTS;
+	int found = -1;
+	pthread_mutex_lock(&exists_lock);
+	if (exists_slots[i].epoch == epoch && exists_slots[i].code[0] && !strcmp(exists_slots[i].code, code))
+		found = exists_slots[i].found;
+	pthread_mutex_unlock(&exists_lock);
+	if (found >= 0)
+		return found;
+	if ((found = yj_region_exists(c, code)) < 0)
+		return found;
+	pthread_mutex_lock(&exists_lock);
+	snprintf(exists_slots[i].code, sizeof exists_slots[i].code, "%s", code);
+	exists_slots[i].epoch = epoch;
+	exists_slots[i].found = found;
+	pthread_mutex_unlock(&exists_lock);
+	return found;
 }
 
 int yj_regions_each(store_conn *c, const char *parent, int level, const char *prefix, yj_region_fn fn, void *arg)

@@ -25,6 +25,10 @@ void yj_regions_memo_begin(void);
 void yj_regions_memo_end(void);
 /* 1 when the region exists, 0 when not, or a failure. */
 int yj_region_exists(store_conn *c, const char *code);
+/* The same answered from this process's cache when it was read under the reference-data epoch
+ * (yj_ref_epoch_read; regions change only when it changes); epoch < 0: no cache, as yj_region_exists.
+ * For a hot path such as public intake, which would otherwise read the region in every transaction. */
+int yj_region_exists_at(store_conn *c, int64_t epoch, const char *code);
 /* The regions whose parent is parent (children only), in code order, passed to fn; level > 0 also
  * keeps only that level and, with parent NULL, lists every region of the level whose code starts
  * with prefix (NULL: any). fn returns < 0 to stop with that result. */

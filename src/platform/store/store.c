@@ -89,8 +89,9 @@ store_conn *store_conn_get(store *s)
 int store_begin(store_conn *c, int write)
 {
 	int rc = c->s->drv->begin(c, write);
+	static _Atomic int64_t serials; /* process-wide, so a serial names one transaction of one connection */
 	if (rc == ST_OK)
-		c->in_tx = 1;
+		c->in_tx = 1, c->tx_serial = atomic_fetch_add(&serials, 1) + 1;
 	return rc;
 }
 
@@ -161,6 +162,11 @@ store_stmt *store_prepare(store_conn *c, const char *sql)
 int64_t store_conn_statements(const store_conn *c)
 {
 	return c->statements;
+}
+
+int64_t store_conn_tx_serial(const store_conn *c)
+{
+	return c->tx_serial;
 }
 
 int store_bind_int64(store_stmt *st, int idx, int64_t v)

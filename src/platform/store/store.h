@@ -108,6 +108,11 @@ void store_finalize(store_stmt *st);
 /* Statements prepared on this connection since it opened (cached ones included): what one request
  * costs the store, so a test can see that a page takes a constant number of statements. */
 int64_t store_conn_statements(const store_conn *c);
+/* The serial of the connection's current (or last) transaction, unique in the process (no two
+ * transactions of any connections share one, even after a connection is closed): a key for what a
+ * caller keeps for the length of one transaction (a value read once and reused by a commit group's
+ * members). 0 before the first. */
+int64_t store_conn_tx_serial(const store_conn *c);
 
 /* A message for the last failure on this connection (owned by the connection). Never contains
  * bound values, so it may be logged. */

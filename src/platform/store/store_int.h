@@ -53,6 +53,7 @@ struct store_conn {
 	store *s;
 	int in_tx;
 	int64_t statements; /* prepared on this connection, for store_conn_statements */
+	int64_t tx_serial;  /* the current or last transaction's serial, for store_conn_tx_serial */
 };
 
 /* Every driver's statement starts with this. */

@@ -37,50 +37,43 @@ static int bind_fields(store_stmt *st, int i, const yj_todo *t, int64_t now)
 	return i;
 }
 
-/* Updates the row of (kind, object) when there is one: *id receives its id, or 0. */
-static int update_existing(store_conn *c, const yj_todo *t, int64_t now, int64_t *id)
+/* Inserts the row of (kind, object), or updates the one there (its state, id and created_at kept), in
+ * one statement: *id receives the row's id, which is fresh_id when the row is new. */
+static int upsert(store_conn *c, const yj_todo *t, int64_t now, int64_t fresh_id, int64_t *id)
 {
 	*id = 0;
-	store_stmt *st = store_prepare(c, "UPDATE todos SET kind_label = ?, title = ?, link = ?, due_date = ?, role = ?,"
-					  " region_code = ?, department = ?, updated_at = ? WHERE kind = ? AND object_type = ?"
-					  " AND object_id = ? RETURNING id");
-	if (!st)
-		return ST_ERR;
-	int i = bind_fields(st, 1, t, now);
-	store_bind_text(st, i++, t->kind, -1);
-	store_bind_text(st, i++, t->object_type, -1);
-	store_bind_int64(st, i, t->object_id);
-	int rc = store_step(st);
-	if (rc == ST_ROW)
-		*id = store_col_int64(st, 0);
-	store_finalize(st);
-	return rc < 0 ? rc : ST_OK;
-}
-
-static int insert_new(store_conn *c, const yj_todo *t, int64_t now, int64_t id)
-{
 	store_stmt *st = store_prepare(c, "INSERT INTO todos (kind_label, title, link, due_date, role, region_code, department,"
 					  " updated_at, id, kind, object_type, object_id, state, created_at) VALUES (?, ?, ?, ?, ?,"
-					  " ?, ?, ?, ?, ?, ?, ?, 'open', ?)");
+					  " ?, ?, ?, ?, ?, ?, ?, 'open', ?) ON CONFLICT (kind, object_type, object_id) DO UPDATE SET"
+					  " kind_label = excluded.kind_label, title = excluded.title, link = excluded.link,"
+					  " due_date = excluded.due_date, role = excluded.role, region_code = excluded.region_code,"
+					  " department = excluded.department, updated_at = excluded.updated_at RETURNING id");
 	if (!st)
 		return ST_ERR;
 	int i = bind_fields(st, 1, t, now);
-	store_bind_int64(st, i++, id);
+	store_bind_int64(st, i++, fresh_id);
 	store_bind_text(st, i++, t->kind, -1);
 	store_bind_text(st, i++, t->object_type, -1);
 	store_bind_int64(st, i++, t->object_id);
 	store_bind_int64(st, i, now);
-	return step_done(st);
+	int rc = store_step(st);
+	if (rc == ST_ROW)
+		*id = store_col_int64(st, 0);
+	store_finalize(st);
+	return rc < 0 ? rc : *id ? ST_OK : ST_ERR;
 }
 
-/* The addressees become exactly t->users (none for a role's to-do). */
-static int set_assignees(store_conn *c, int64_t id, const yj_todo *t)
+/* The addressees become exactly t->users (none for a role's to-do); a new row (fresh) has none yet. */
+static int set_assignees(store_conn *c, int64_t id, int fresh, const yj_todo *t)
 {
-	store_stmt *st = store_prepare(c, "DELETE FROM todo_assignees WHERE todo_id = ?");
-	if (!st)
-		return ST_ERR;
-	store_bind_int64(st, 1, id);
-	int rc = step_done(st);
+	store_stmt *st;
+	int rc = ST_OK;
+	if (!fresh) {
+		if (!(st = store_prepare(c, "DELETE FROM todo_assignees WHERE todo_id = ?")))
+			return ST_ERR;
+		store_bind_int64(st, 1, id);
+		rc = step_done(st);
+	}
 	for (size_t k = 0; rc == ST_OK && k < t->nusers; k++) {
 		int dup = 0; /* a team may name a member twice; the key would refuse the second row */
 		for (size_t j = 0; j < k; j++)
@@ -98,12 +91,10 @@ static int set_assignees(store_conn *c, int64_t id, const yj_todo *t)
 
 int todo_store_put(store_conn *c, const yj_todo *t, int64_t now)
 {
-	int64_t id;
-	int rc = update_existing(c, t, now, &id);
-	if (rc == ST_OK && !id)
-		rc = insert_new(c, t, now, id = yj_id_new());
+	int64_t fresh_id = yj_id_new(), id;
+	int rc = upsert(c, t, now, fresh_id, &id);
 	if (rc == ST_OK)
-		rc = set_assignees(c, id, t);
+		rc = set_assignees(c, id, id == fresh_id, t);
 	return rc;
 }
 

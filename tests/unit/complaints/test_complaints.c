@@ -113,7 +113,14 @@ static int put_tx(store_conn *c, void *argp)
 	cmp_new n = {.id = a->id, .tracking_code = code, .channel = "phone", .category = "medical_service", .title = "测试",
 		     .content = "测试内容", .region_code = "330302", .department = "health", .received_on = "2026-01-02"};
 	json_t *set = json_loads(a->set, 0, NULL);
-	int rc = cmp_insert(c, &n, 1);
+	json_t *row = NULL, *loaded = NULL;
+	int rc = cmp_insert(c, &n, 1, &row);
+	yj_scope all;
+	yj_scope_unrestricted(&all);
+	if (rc >= 0 && (rc = cmp_load(c, &all, a->id, &loaded)) >= 0 && !json_equal(row, loaded))
+		rc = ST_ERR; /* the row INSERT … RETURNING gave is the row a read-back gives */
+	json_decref(row);
+	json_decref(loaded);
 	if (rc >= 0)
 		rc = cmp_update(c, a->id, set, 2);
 	json_decref(set);
