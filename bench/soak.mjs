@@ -51,6 +51,14 @@ for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => die(`interrupted 
 const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], ...opts });
 const uptime = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const freePort = () => new Promise((res) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => res(port)); }); });
+// CPU seconds (user + system) of a process, and of the PostgreSQL cluster's backends (children of its postmaster).
+const cpuOf = (pid) => { try { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' '); return (Number(f[11]) + Number(f[12])) / 100; } catch { return 0; } };
+const pgCpu = () => {
+	try {
+		const main = readFileSync(path.join(pgDir, 'data/postmaster.pid'), 'utf8').split('\n')[0];
+		return execFileSync('pgrep', ['-P', main], { encoding: 'utf8' }).trim().split('\n').reduce((a, p) => a + cpuOf(p), 0);
+	} catch { return 0; }
+};
 const rss = (pid) => { try { return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]); } catch { return null; } };
 
 // ---- traffic: each kind of request, its weight, and the status it must answer
@@ -141,6 +149,7 @@ async function main() {
 
 	const t0 = Date.now();
 	const end = t0 + DURATION * 1000;
+	const cpu0 = procs.map((p) => cpuOf(p.child.pid)), pg0 = pgCpu();
 	const minutes = []; // per minute: kind -> latencies (ms)
 	const errors = [];
 	let requests = 0;
@@ -172,6 +181,7 @@ async function main() {
 	};
 	await Promise.all(Array.from({ length: CLIENTS }, (_, w) => worker(w)));
 	clearInterval(sampler);
+	const yjCpu = procs.reduce((a, p, i) => a + cpuOf(p.child.pid) - cpu0[i], 0), pgUsed = pgCpu() - pg0;
 	const load1 = uptime();
 	const secs = (Date.now() - t0) / 1000;
 
@@ -179,6 +189,8 @@ async function main() {
 	const lines = [`bench/soak: ${PROCS} yijian serve processes on one PostgreSQL, ${CLIENTS} clients round-robin over them, ${secs.toFixed(0)} s; ` +
 		`load average ${load0} at start, ${load1} at end (${os.cpus().length} cores, shared)`];
 	lines.push(`${requests} requests (${(requests / secs).toFixed(0)} per second), ${errors.length} errors; mix by weight: ${KINDS.map((k) => `${k[0]} ${k[1]}`).join(', ')}`);
+	lines.push(`CPU per request: yijian (3 processes) ${((yjCpu * 1e6) / requests).toFixed(0)} µs, PostgreSQL backends ${((pgUsed * 1e6) / requests).toFixed(0)} µs ` +
+		`(${yjCpu.toFixed(1)} and ${pgUsed.toFixed(1)} CPU seconds in all)`);
 	lines.push('p99 per minute, ms:');
 	lines.push(`  minute ${kinds.map((k) => k.padStart(8)).join('')}`);
 	minutes.forEach((m, i) => { if (m) lines.push(`  ${String(i + 1).padStart(6)} ${kinds.map((k) => (m[k] ? p99(m[k]).toFixed(1) : '—').padStart(8)).join('')}`); });

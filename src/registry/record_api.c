@@ -167,9 +167,7 @@ struct page_arg {
 static json_t *public_row(store_stmt *st, void *arg)
 {
 	struct page_arg *pa = arg;
-	json_t *rec = yj_reg_row(pa->a->k, st), *pub = yj_reg_public(pa->a->k, rec, pa->who);
-	json_decref(rec);
-	return pub;
+	return yj_reg_public_take(pa->a->k, yj_reg_row(pa->a->k, st), pa->who);
 }
 
 int yj_reg_api_list(yj_req *r, const reg_api *a)
