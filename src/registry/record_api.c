@@ -476,6 +476,8 @@ static int patch_tx(store_conn *c, void *arg)
 		return refuse_conflict(w, taken);
 	int changed;
 	rc = yj_reg_update(c, w->a->k, sc, w->id, version, w->rec, actor, &changed);
+	if (rc == ST_NOTFOUND) /* it was loaded above: on PostgreSQL another transaction changed it since (bench/soak) */
+		return yj_refuse(&w->no, 409, "stale", "记录已被他人修改", "该记录在您编辑期间已被修改，请刷新后重新编辑。");
 	return rc == ST_CONFLICT ? refuse_conflict(w, NULL) : rc;
 }
 
