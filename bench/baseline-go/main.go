@@ -231,6 +231,199 @@ func regions(w http.ResponseWriter, r *http.Request) {
 	send(w, 200, "application/json; charset=utf-8", p)
 }
 
+// GET /api/v1/institutions (issue 15: institution search by name): record_api.c's list over institution.c's
+// fields with the same SQL as yijian and bench/baseline/server.mjs; only q, limit and cursor are ported (another
+// filter answers 501; the bench never sends one).
+const instCols = "id, version, created_at, updated_at, credit_code, credit_code_override, licence_no, name, type, level, grade, ownership, " +
+	"profit, clinical_depts, beds, equipment, region_code, address, lng_e6, lat_e6, licence_valid_from, licence_valid_to, " +
+	"verified_on, verify_due, insurance_designated, state, grid_id"
+
+type institution struct {
+	ID                  string   `json:"id"`
+	Version             int64    `json:"version"`
+	CreatedAt           int64    `json:"created_at"`
+	UpdatedAt           int64    `json:"updated_at"`
+	CreditCode          string   `json:"credit_code"`
+	CreditCodeOverride  *string  `json:"credit_code_override"`
+	LicenceNo           *string  `json:"licence_no"`
+	Name                string   `json:"name"`
+	Type                string   `json:"type"`
+	Level               string   `json:"level"`
+	Grade               string   `json:"grade"`
+	Ownership           string   `json:"ownership"`
+	Profit              string   `json:"profit"`
+	ClinicalDepts       []string `json:"clinical_depts"`
+	Beds                int64    `json:"beds"`
+	Equipment           []string `json:"equipment"`
+	RegionCode          string   `json:"region_code"`
+	Address             *string  `json:"address"`
+	Lng                 *float64 `json:"lng"`
+	Lat                 *float64 `json:"lat"`
+	LicenceValidFrom    *string  `json:"licence_valid_from"`
+	LicenceValidTo      *string  `json:"licence_valid_to"`
+	VerifiedOn          *string  `json:"verified_on"`
+	VerifyDue           *string  `json:"verify_due"`
+	InsuranceDesignated bool     `json:"insurance_designated"`
+	State               string   `json:"state"`
+	GridID              *string  `json:"grid_id"`
+}
+type instPage struct {
+	Items      []institution `json:"items"`
+	NextCursor *string       `json:"next_cursor"`
+}
+
+// The session's role and region ("" when not signed in); false after answering a store error.
+func principal(w http.ResponseWriter, r *http.Request) (string, string, bool) {
+	var role, region string
+	c, err := r.Cookie("yj_session")
+	if err == nil && c.Value != "" {
+		sum := sha256.Sum256([]byte(c.Value))
+		var id, sid int64
+		var username, display, hash, dept, remit, rname, csrf string
+		var disabled int64
+		err = pool.QueryRow(r.Context(), sessionSQL, hex.EncodeToString(sum[:]), time.Now().UnixMilli()).Scan(&id, &username,
+			&display, &hash, &role, &region, &rname, &dept, &remit, &disabled, &sid, &csrf)
+		if err != nil && err.Error() != "no rows in result set" {
+			problem(w, r, 500, "store", "数据存储错误", storeDetail)
+			return "", "", false
+		}
+	}
+	return role, region, true
+}
+
+func codeList(s string) []string {
+	out := []string{}
+	for _, t := range strings.Split(s, ",") {
+		if t != "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+var likeEscape = strings.NewReplacer("%", "\\%", "_", "\\_", "\\", "\\\\")
+
+func institutions(w http.ResponseWriter, r *http.Request) {
+	role, region, ok := principal(w, r)
+	if !ok {
+		return
+	}
+	if region == "" || !roles[role] {
+		problem(w, r, 401, "unauthenticated", "未登录", "请先登录，或登录已过期，请重新登录。")
+		return
+	}
+	q := r.URL.Query()
+	for k, v := range q {
+		if k != "q" && k != "limit" && k != "cursor" && v[0] != "" {
+			problem(w, r, 501, "not-implemented", "未实现", "the baseline ports only q, limit and cursor")
+			return
+		}
+	}
+	limit := 20
+	if v, ok := q["limit"]; ok {
+		n, err := strconv.Atoi(v[0])
+		if err != nil || n < 1 || n > 200 {
+			problem(w, r, 400, "validation", "参数错误", "limit 必须是 1 到 200 之间的整数。", fieldErr{"limit", "应为 1–200 的整数"})
+			return
+		}
+		limit = n
+	}
+	after := int64(0)
+	if v := q.Get("cursor"); v != "" {
+		b, err := base64.RawURLEncoding.DecodeString(v)
+		n, err2 := strconv.ParseInt(string(b), 10, 64)
+		if err != nil || err2 != nil || n <= 0 {
+			problem(w, r, 400, "validation", "参数错误", "cursor 无效，请使用上一页返回的 next_cursor。")
+			return
+		}
+		after = n
+	}
+	binds := []interface{}{}
+	arg := func(v interface{}) string { binds = append(binds, v); return "$" + strconv.Itoa(len(binds)) }
+	prefix := regionPrefix(region)
+	where := "1=1 AND region_code >= " + arg(prefix)
+	if hi := strings.TrimRight(prefix, "9"); hi != "" {
+		hi = hi[:len(hi)-1] + string(hi[len(hi)-1]+1)
+		where += " AND region_code < " + arg(hi)
+	}
+	if text := q.Get("q"); text != "" {
+		cp := []rune(text)
+		if len(cp) > 50 {
+			problem(w, r, 400, "validation", "查询条件有误", "请按提示修改查询条件后重试。", fieldErr{"q", "取值无效"})
+			return
+		}
+		n := len(cp)
+		grams := []string{}
+		if n == 1 {
+			grams = append(grams, string(cp[0]))
+		} else {
+			step := 1
+			if n-1 > 4 {
+				step = (n - 1 + 3) / 4
+			}
+			for i := 0; i+1 < n && len(grams) < 4; i += step {
+				grams = append(grams, string(cp[i:i+2]))
+			}
+		}
+		subs := make([]string, len(grams))
+		for i, g := range grams {
+			subs[i] = "id IN (SELECT object_id FROM name_grams WHERE gram = " + arg(g) + " AND object_type = 'institution')"
+		}
+		where += " AND (" + strings.Join(subs, " AND ") + ")"
+		where += " AND (name LIKE " + arg("%"+likeEscape.Replace(text)+"%") + " ESCAPE '\\')"
+	}
+	where += " AND (id > " + arg(after) + ")"
+	sql := "SELECT " + instCols + " FROM institutions WHERE " + where + " ORDER BY id LIMIT " + arg(int64(limit+1))
+	rows, err := pool.Query(r.Context(), sql, binds...)
+	if err != nil {
+		problem(w, r, 500, "store", "数据存储错误", storeDetail)
+		return
+	}
+	defer rows.Close()
+	p := instPage{Items: []institution{}}
+	n := 0
+	for rows.Next() {
+		n++
+		if n > limit {
+			s := base64.RawURLEncoding.EncodeToString([]byte(p.Items[len(p.Items)-1].ID))
+			p.NextCursor = &s
+			break
+		}
+		var it institution
+		var id, beds, ins int64
+		var depts, equip string
+		var lng, lat, grid *int64
+		if err := rows.Scan(&id, &it.Version, &it.CreatedAt, &it.UpdatedAt, &it.CreditCode, &it.CreditCodeOverride, &it.LicenceNo,
+			&it.Name, &it.Type, &it.Level, &it.Grade, &it.Ownership, &it.Profit, &depts, &beds, &equip, &it.RegionCode, &it.Address,
+			&lng, &lat, &it.LicenceValidFrom, &it.LicenceValidTo, &it.VerifiedOn, &it.VerifyDue, &ins, &it.State, &grid); err != nil {
+			problem(w, r, 500, "store", "数据存储错误", storeDetail)
+			return
+		}
+		it.ID = strconv.FormatInt(id, 10)
+		it.Beds = beds
+		it.ClinicalDepts, it.Equipment = codeList(depts), codeList(equip)
+		if lng != nil {
+			v := float64(*lng) / 1e6
+			it.Lng = &v
+		}
+		if lat != nil {
+			v := float64(*lat) / 1e6
+			it.Lat = &v
+		}
+		it.InsuranceDesignated = ins != 0
+		if grid != nil {
+			s := strconv.FormatInt(*grid, 10)
+			it.GridID = &s
+		}
+		p.Items = append(p.Items, it)
+	}
+	if rows.Err() != nil {
+		problem(w, r, 500, "store", "数据存储错误", storeDetail)
+		return
+	}
+	send(w, 200, "application/json; charset=utf-8", p)
+}
+
 func main() {
 	db := flag.String("db", os.Getenv("DATABASE_URL"), "postgresql://…")
 	listen := flag.String("listen", "127.0.0.1:8091", "HOST:PORT")
@@ -255,6 +448,7 @@ func main() {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", healthz)
 	mux.HandleFunc("/api/v1/regions", regions)
+	mux.HandleFunc("/api/v1/institutions", institutions)
 	fmt.Fprintf(os.Stderr, "baseline-go listening on http://%s/ (pool %d)\n", *listen, size)
 	log.Fatal(http.ListenAndServe(*listen, mux))
 }

@@ -309,7 +309,7 @@ function rangeSql(col, prefix, binds) {
 	const idParse = (s) => (/^[0-9]+$/.test(s) && BigInt(s) > 0n && BigInt(s) <= 9223372036854775807n ? BigInt(s).toString() : null);
 
 	// yj_reg_name_filter: up to four bigrams (or the one character), one IN per gram, then LIKE.
-	function nameFilter(text, binds, conds) {
+	function nameFilter(text, binds, conds, objectType = 'practitioner') {
 		const cp = Array.from(text).slice(0, 64);
 		const n = cp.length;
 		if (n === 0) return;
@@ -321,7 +321,7 @@ function rangeSql(col, prefix, binds) {
 		}
 		const sub = grams.map((g) => {
 			binds.push(g);
-			return `id IN (SELECT object_id FROM name_grams WHERE gram = $${binds.length} AND object_type = 'practitioner')`;
+			return `id IN (SELECT object_id FROM name_grams WHERE gram = $${binds.length} AND object_type = '${objectType}')`;
 		});
 		conds.push(sub.join(' AND '));
 		binds.push(`%${text.replace(/[%_\\]/g, '\\$&')}%`);
@@ -437,6 +437,86 @@ function rangeSql(col, prefix, binds) {
 				antibiotic_grade: r[11], surgical_grade: int(r[12]), insurance_physician: bool(r[13]), assessment_result: r[14],
 				assessment_date: r[15], state: r[16], sex: r[17], birth_date: r[18], id_masked: r[19], region_code: r[22],
 			}, who.role));
+		}
+		return json(reply, 200, { items, next_cursor: next });
+	});
+
+	// ---- GET /api/v1/institutions (bench/search, issue 15: institution search by name) ----
+	// record_api.c's list over institution.c's fields, the same SQL; only the name filter (q), limit and cursor are
+	// ported — another filter answers 501, which the bench never sends. Row: yj_reg_row in field order (coordinates
+	// from micro-degrees, code lists as arrays, 0/1 as booleans), grid_code hidden, grid_id derived last.
+	const INST_COLS =
+		'id, version, created_at, updated_at, credit_code, credit_code_override, licence_no, name, type, level, grade, ownership, ' +
+		'profit, clinical_depts, beds, equipment, region_code, address, lng_e6, lat_e6, licence_valid_from, licence_valid_to, ' +
+		'verified_on, verify_due, insurance_designated, state, grid_id';
+	const INST_KNOWN = new Set(['q', 'credit_code', 'licence_no', 'type', 'level', 'ownership', 'region', 'grid', 'state', 'insurance_designated', 'limit', 'cursor']);
+	app.get('/api/v1/institutions', async (req, reply) => {
+		let who;
+		try {
+			who = await authenticate(req);
+		} catch {
+			return problem(reply, req, 500, 'store', '数据存储错误', '保存或读取数据时出错，请稍后重试；如仍失败请联系管理员。');
+		}
+		if (!who) return problem(reply, req, 401, 'unauthenticated', '未登录', '请先登录，或登录已过期，请重新登录。');
+		const query = req.query;
+		const unknown = Object.keys(query).filter((k) => !INST_KNOWN.has(k));
+		if (unknown.length)
+			return problem(reply, req, 400, 'validation', '查询参数有误', '请按提示修正查询参数后重试。',
+				unknown.map((k) => ({ field: k, detail: '不支持的查询参数' })));
+		if (Object.keys(query).some((k) => !['q', 'limit', 'cursor'].includes(k) && query[k] !== ''))
+			return problem(reply, req, 501, 'not-implemented', '未实现', 'the baseline ports only q, limit and cursor');
+		let limit = 20;
+		if (query.limit !== undefined) {
+			const v = /^-?[0-9]+$/.test(query.limit) ? Number(query.limit) : NaN;
+			if (!(v >= 1 && v <= 200))
+				return problem(reply, req, 400, 'validation', '参数错误', 'limit 必须是 1 到 200 之间的整数。', [
+					{ field: 'limit', detail: '应为 1–200 的整数' },
+				]);
+			limit = v;
+		}
+		let after = '0';
+		if (query.cursor) {
+			const c = cursorDecode(query.cursor);
+			after = c === null ? null : idParse(c);
+			if (after === null) return problem(reply, req, 400, 'validation', '参数错误', 'cursor 无效，请使用上一页返回的 next_cursor。');
+		}
+		const binds = [];
+		const scope = rangeSql('region_code', who.prefix, binds);
+		const conds = [];
+		if (typeof query.q === 'string' && query.q !== '') {
+			if (Array.from(query.q).length > 50)
+				return problem(reply, req, 400, 'validation', '查询条件有误', '请按提示修改查询条件后重试。', [{ field: 'q', detail: '取值无效' }]);
+			nameFilter(query.q, binds, conds, 'institution');
+		}
+		binds.push(after);
+		conds.push(`id > $${binds.length}`);
+		binds.push(limit + 1);
+		const sql = `SELECT ${INST_COLS} FROM institutions WHERE 1=1 AND ${scope}${conds.map((c) => ` AND (${c})`).join('')} ORDER BY id LIMIT $${binds.length}`;
+		let rows;
+		try {
+			({ rows } = await q(sql, binds));
+		} catch {
+			return problem(reply, req, 500, 'store', '数据存储错误', '保存或读取数据时出错，请稍后重试；如仍失败请联系管理员。');
+		}
+		const items = [];
+		let next = null;
+		const bool = (v) => (v === null ? null : Number(v) !== 0);
+		const int = (v) => (v === null ? null : Number(v));
+		const codes = (v) => (v === null ? null : String(v).split(',').filter(Boolean));
+		const coord = (v) => (v === null ? null : Number(v) / 1e6);
+		for (let i = 0; i < rows.length; i++) {
+			if (i >= limit) {
+				next = Buffer.from(items[items.length - 1].id).toString('base64url');
+				break;
+			}
+			const r = rows[i];
+			items.push({
+				id: r[0], version: int(r[1]), created_at: int(r[2]), updated_at: int(r[3]), credit_code: r[4], credit_code_override: r[5],
+				licence_no: r[6], name: r[7], type: r[8], level: r[9], grade: r[10], ownership: r[11], profit: r[12], clinical_depts: codes(r[13]),
+				beds: int(r[14]), equipment: codes(r[15]), region_code: r[16], address: r[17], lng: coord(r[18]), lat: coord(r[19]),
+				licence_valid_from: r[20], licence_valid_to: r[21], verified_on: r[22], verify_due: r[23], insurance_designated: bool(r[24]),
+				state: r[25], grid_id: r[26] === null ? null : String(r[26]),
+			});
 		}
 		return json(reply, 200, { items, next_cursor: next });
 	});

@@ -88,6 +88,7 @@ int cmd_serve(int argc, char **argv)
 		{"max-connections", 1, "simultaneous connections (default 1024)", NULL},
 		{"idle-timeout", 1, "seconds before an idle or slow connection is closed (default 30)", NULL},
 		{"max-connections-per-address", 1, "simultaneous connections from one client address, 0 = no limit (default 128)", NULL},
+		{"reuse-port", 0, "share --listen's port with other processes on purpose (SO_REUSEPORT; default: a taken port is an error)", NULL},
 		{"operator-listen", 1, "HOST:PORT serving /healthz and /metrics to operators; '' = none (default 127.0.0.1:PORT+1)", NULL},
 		{"trusted-proxy", 1, "address of the reverse proxy whose X-Real-IP header names the client (default none)", NULL},
 		{"secure-cookies", 0, "mark cookies Secure (default on when --public-url is https)", NULL},
@@ -151,6 +152,7 @@ int cmd_serve(int argc, char **argv)
 		.trusted_proxy = cli_get(o, "trusted-proxy"),
 		.attachment_quota = quota,
 		.spool_dir = cli_get(o, "spool-dir"),
+		.reuse_port = cli_get(o, "reuse-port") != NULL,
 	};
 	if (cli_get(o, "max-upload") && bytes_opt(cli_get(o, "max-upload"), &cfg.max_upload) < 0) {
 		fprintf(stderr, "yijian: --max-upload must be a number of bytes\n");

@@ -138,6 +138,8 @@ int yj_reg_find_key(store_conn *c, const reg_kind *k, const char *key, int64_t *
 
 /* A copy of rec fit for who: hidden columns removed, the kind's present hook applied. */
 json_t *yj_reg_public(const reg_kind *k, const json_t *rec, const yj_principal *who);
+/* The same on rec itself, which it takes and returns (no copy). */
+json_t *yj_reg_public_take(const reg_kind *k, json_t *rec, const yj_principal *who);
 
 /* Version history of one record, newest first: [{version, at, actor, changes}] (new reference),
  * the versions below `below` (INT64_MAX: from the newest), at most limit of them. ST_NOTFOUND when

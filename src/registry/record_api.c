@@ -167,9 +167,7 @@ struct page_arg {
 static json_t *public_row(store_stmt *st, void *arg)
 {
 	struct page_arg *pa = arg;
-	json_t *rec = yj_reg_row(pa->a->k, st), *pub = yj_reg_public(pa->a->k, rec, pa->who);
-	json_decref(rec);
-	return pub;
+	return yj_reg_public_take(pa->a->k, yj_reg_row(pa->a->k, st), pa->who);
 }
 
 int yj_reg_api_list(yj_req *r, const reg_api *a)
@@ -478,6 +476,8 @@ static int patch_tx(store_conn *c, void *arg)
 		return refuse_conflict(w, taken);
 	int changed;
 	rc = yj_reg_update(c, w->a->k, sc, w->id, version, w->rec, actor, &changed);
+	if (rc == ST_NOTFOUND) /* it was loaded above: on PostgreSQL another transaction changed it since (bench/soak) */
+		return yj_refuse(&w->no, 409, "stale", "记录已被他人修改", "该记录在您编辑期间已被修改，请刷新后重新编辑。");
 	return rc == ST_CONFLICT ? refuse_conflict(w, NULL) : rc;
 }
 

@@ -166,7 +166,7 @@ test('the operator listener defaults to PORT+1; a taken default is skipped with 
   assert.match(free.logs, new RegExp(`operator listener: 127\\.0\\.0\\.1:${free.port + 1}`));
   assert.equal((await get(`http://127.0.0.1:${free.port + 1}/metrics`)).status, 200);
 
-  // Another yijian's main listener (which sets SO_REUSEPORT) must not be shared by an operator listener.
+  // Another yijian's main listener must not be shared by an operator listener.
   const clash = spawnSync(BIN, ['serve', '--db', `sqlite:${path.join(s.dir, 'clash.db')}`, '--keys', path.join(s.dir, 'clash.keys'),
     '--listen', `127.0.0.1:${await freePort()}`, '--web', '', '--operator-listen', `127.0.0.1:${free.port}`],
   { encoding: 'utf8', timeout: 15000 });

@@ -104,6 +104,7 @@ typedef struct yj_http_config {
 	const char *trusted_proxy;   /* peer address whose X-Real-IP names the client; NULL = none */
 	int64_t max_upload;	     /* bytes of an F_FILE body, default 64 GiB */
 	const char *spool_dir;	     /* where F_FILE bodies are written; default $TMPDIR or /tmp */
+	int reuse_port;		     /* share the listening port with other processes (SO_REUSEPORT); default off */
 } yj_http_config;
 
 /* Hooks the identity layer installs, so platform/http does not depend on how sessions work.

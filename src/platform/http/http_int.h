@@ -56,6 +56,7 @@ struct yj_server {
 	const yj_path_prefix **prefixes; /* yj_server_set_prefixes; freed with the server */
 	size_t nprefixes;
 	_Atomic int64_t in_flight;
+	_Atomic int64_t abandoned; /* reads dropped unanswered: their client had closed (server.c) */
 };
 
 /* Lookup of request headers, cookies and query arguments: MHD for real requests, arrays for

@@ -87,6 +87,8 @@ void yj_metrics_render(yj_server *srv, yj_buf *out)
 	yj_buf_printf(out,
 		      "# HELP yijian_http_in_flight Requests being handled now.\n# TYPE yijian_http_in_flight gauge\n"
 		      "yijian_http_in_flight %lld\n"
+		      "# HELP yijian_http_abandoned_total Reads dropped unanswered because their client had closed the connection.\n"
+		      "# TYPE yijian_http_abandoned_total counter\nyijian_http_abandoned_total %lld\n"
 		      "# HELP yijian_store_connections Open database connections (one per worker thread).\n"
 		      "# TYPE yijian_store_connections gauge\nyijian_store_connections{engine=\"%s\"} %lld\n"
 		      "# HELP yijian_store_transactions_total Committed write transactions.\n"
@@ -97,7 +99,7 @@ void yj_metrics_render(yj_server *srv, yj_buf *out)
 		      "# TYPE yijian_store_retries_total counter\nyijian_store_retries_total %lld\n"
 		      "# HELP yijian_store_writer_wait_seconds_total Time spent waiting for the SQLite writer.\n"
 		      "# TYPE yijian_store_writer_wait_seconds_total counter\nyijian_store_writer_wait_seconds_total %.6f\n",
-		      (long long)atomic_load(&srv->in_flight), store_engine(srv->st), (long long)ss.connections,
+		      (long long)atomic_load(&srv->in_flight), (long long)atomic_load(&srv->abandoned), store_engine(srv->st), (long long)ss.connections,
 		      (long long)ss.transactions, (long long)ss.rollbacks, (long long)ss.retries,
 		      (double)ss.writer_wait_ns / 1e9);
 	int64_t groups, members;

@@ -2,12 +2,16 @@
  * bodies ourselves (Debian's 0.9.75 PostProcessor is affected by CVE-2023-27371), handing complete
  * requests to dispatch.c and turning the reply into an MHD response; the operator listener (a second,
  * small daemon for /healthz and /metrics), the client address behind a trusted proxy, and 414/431. */
-#define _POSIX_C_SOURCE 200809L
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* POLLRDHUP */
+#endif
 #include "http_int.h"
 #include "../../base/log.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -122,6 +126,22 @@ static int refuse_oversize(yj_req *r)
 
 /* Called with the raw request target before libmicrohttpd decodes it (the only place it can be
  * seen): creates the request, which on_request receives as *con_cls and on_completed frees. */
+/* 1 when the client has closed its side of the connection (or it broke): a read whose client has gone
+ * is dropped unanswered. Why: a thread of the pool blocks in its handler while its other connections
+ * wait, so when a client with 64 requests in flight leaves (wrk at the end of a run, a browser closing a
+ * tab), each thread used to run every abandoned request before it noticed the closed sockets, holding
+ * their connection slots (and the per-address count) in CLOSE_WAIT all that time; new connections were
+ * then refused ("Server reached connection limit", docs/benchmarks.md). Writes are still run: a client
+ * may half-close after sending, and a write it sent is done whether or not it reads the answer. */
+static int client_gone(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (!ci)
+		return 0;
+	struct pollfd p = {.fd = ci->connect_fd, .events = POLLRDHUP};
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
+}
+
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
 	yj_listener *l = cls;
@@ -188,10 +208,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (r->replied)
 		return MHD_YES;
-	if (r->operator)
+	if (r->operator) {
 		yj_operator_dispatch(r);
-	else
+	} else {
+		if ((!strcmp(method, "GET") || !strcmp(method, "HEAD")) && client_gone(conn)) {
+			atomic_fetch_add(&srv->abandoned, 1);
+			return MHD_NO; /* close it: nobody reads the answer */
+		}
 		yj_dispatch(r);
+	}
 	return send_reply(conn, r);
 }
 
@@ -278,11 +303,38 @@ static int parse_listen(const char *listen, struct sockaddr_in *sa)
 	return YJ_OK;
 }
 
+/* Why the main listener could not start, in words an operator can act on: a bind of our own on the
+ * same address gives the reason libmicrohttpd does not return. Without reuse_port (the default)
+ * SO_REUSEADDR is all MHD sets, so a port another listener holds fails the bind: a second `yijian
+ * serve` on a taken port stops with this message instead of silently sharing its connections. */
+static char *listen_error(const struct sockaddr_in *sa, const char *listen, int reuse_port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0), e = 0, one = 1;
+	if (fd >= 0) {
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+		if (reuse_port)
+			setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+		if (bind(fd, (const struct sockaddr *)sa, sizeof *sa) < 0)
+			e = errno;
+		close(fd);
+	}
+	if (e == EADDRINUSE)
+		return yj_asprintf("cannot listen on %s: the port is in use (another yijian serve or program listens "
+				   "on it). Choose another --listen, or pass --reuse-port to every process that should share "
+				   "it on purpose",
+				   listen);
+	if (e == EACCES)
+		return yj_asprintf("cannot listen on %s: not permitted (ports below 1024 need privileges)", listen);
+	if (e == EADDRNOTAVAIL)
+		return yj_asprintf("cannot listen on %s: the address is not one of this machine's", listen);
+	return yj_asprintf("cannot listen on %s (port in use or not permitted)", listen);
+}
+
 /* The operator listener: a daemon of its own (its own threads and connection slots), so /healthz and
  * /metrics answer while the main listener is saturated by slow or idle clients. Small on purpose:
- * it serves two cheap routes to monitoring, never the public. No SO_REUSEPORT, unlike the main
- * listener: a port already taken (another process's main listener, or our own) must fail the bind,
- * not quietly share its connections with it. */
+ * it serves two cheap routes to monitoring, never the public. Never SO_REUSEPORT, even with
+ * --reuse-port: a port already taken (another process's main listener, or our own) must fail the
+ * bind, not quietly share its connections with it. */
 static int start_operator(yj_server *srv, char **err)
 {
 	struct sockaddr_in sa;
@@ -325,10 +377,10 @@ int yj_server_start(yj_server *srv, char **err)
 		MHD_OPTION_CONNECTION_LIMIT, srv->cfg.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 		srv->cfg.per_address_connections, MHD_OPTION_CONNECTION_TIMEOUT, srv->cfg.idle_timeout,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, srv->cfg.header_memory, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-		&srv->main_l, MHD_OPTION_URI_LOG_CALLBACK, on_uri, &srv->main_l, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
-		MHD_OPTION_END);
+		&srv->main_l, MHD_OPTION_URI_LOG_CALLBACK, on_uri, &srv->main_l, MHD_OPTION_LISTENING_ADDRESS_REUSE,
+		srv->cfg.reuse_port ? 1u : 0u, MHD_OPTION_END);
 	if (!srv->d) {
-		*err = yj_asprintf("cannot listen on %s (port in use or not permitted)", srv->cfg.listen);
+		*err = listen_error(&sa, srv->cfg.listen, srv->cfg.reuse_port);
 		return YJ_ERR;
 	}
 	if (start_operator(srv, err) < 0) {
