@@ -632,6 +632,10 @@ def('GET /api/v1/complaints', { roles: CMP, ok: 200, foreign: 'list', req: (t) =
 def('GET /api/v1/complaints/export', { roles: CMP, ok: 200, foreign: 'list', req: (t) => ({ query: `?region=${t.code}&format=csv` }) });
 def('POST /api/v1/complaints', { roles: CMP, ok: 201, foreign: 422, req: (t) => ({ body: { channel: 'walk_in', category: 'enquiry',
   title: '来访咨询', content: '来访咨询医疗纠纷调解途径。', region_code: t.code, anonymous: true } }) });
+// the 12345 import answers with its report: a row of another territory is invalid, and nothing is written
+def('POST /api/v1/complaints/import', { roles: CMP, ok: 200, foreign: 200, raw: 'text/csv',
+  refused: (text) => text.includes('"written":false') && text.includes('"invalid":1'), req: (t) => ({
+  body: `工单编号,诉求分类,诉求内容,事发地区划代码\n矩阵${uniq()},enquiry,来电咨询医疗纠纷调解途径。,${t.code}\n` }) });
 def('GET /api/v1/complaints/{id}', { roles: CMP, ok: 200, own: DEPT_HIDDEN, req: (t) => ({ params: { id: t.complaint.id } }) });
 def('GET /api/v1/complaints/{id}/duplicates', { roles: CMP, ok: 200, own: DEPT_HIDDEN, req: (t) => ({ params: { id: t.complaint.id } }) });
 // The reporter reaches the handler who accepted the matter: each caller gets one it accepted itself.
