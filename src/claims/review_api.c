@@ -6,6 +6,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "review_int.h"
 #include "../base/base.h"
+#include "../base/date.h"
 #include "../base/id.h"
 #include "../platform/audit/audit.h"
 #include "../platform/pii/pii.h"
@@ -339,6 +340,9 @@ static const yj_field reason_body[] = {
 static const yj_qparam run_params[] = {
 	YJ_QP_PAGE, {NULL, NULL},
 };
+static const yj_qparam run_export_params[] = {
+	{"format", "xlsx (default), csv or count"}, {NULL, NULL},
+};
 
 static int runs_list(yj_req *r)
 {
@@ -350,6 +354,36 @@ static int runs_list(yj_req *r)
 		before = INT64_MAX; /* no cursor: from the newest */
 	return yj_reply_page(r, rv_runs_query(store_conn_get(yj_store(r)), &yj_who(r)->scope, before, limit), limit,
 			     rv_run_json, NULL, "id");
+}
+
+/* A run as its export shows it: the list's row with its times as Asia/Shanghai instants. */
+static json_t *run_export_row(store_stmt *st, void *arg)
+{
+	json_t *o = rv_run_json(st, arg);
+	char at[YJ_INSTANT_LEN];
+	static const char *const times[] = {"started_at", "finished_at"};
+	for (int i = 0; i < 2; i++) {
+		json_t *v = json_object_get(o, times[i]);
+		if (json_is_integer(v)) {
+			yj_instant_format(json_integer_value(v), 480, at);
+			json_object_set_new(o, times[i], json_string(at));
+		}
+	}
+	json_object_set_new(o, "complete", json_string(json_is_true(json_object_get(o, "complete")) ? "是" : "否"));
+	return o;
+}
+
+static int runs_export(yj_req *r)
+{
+	static const yj_column cols[] = {
+		{"id", "批次编号"}, {"started_at", "开始时间"}, {"finished_at", "完成时间"}, {"complete", "已完成"},
+		{"input_name", "结算数据文件"}, {"line_count", "明细行数"}, {"record_count", "结算单数"},
+		{"rule_count", "规则数"}, {"flag_count", "疑点数"}, {"flagged_lines", "涉及明细行"},
+		{"amount_yuan", "涉及金额（元）"}, {"region_code", "行政区划"}, {"actor", "提交人"},
+		{"input_sha256", "数据文件 SHA-256"}, {"rules_sha256", "规则 SHA-256"}, {NULL, NULL},
+	};
+	/* newest first, as the list */
+	return yj_reply_id_export(r, rv_runs_select(&yj_who(r)->scope), "id DESC", "claim_runs", cols, run_export_row, NULL);
 }
 
 /* ---- summary ---- */
@@ -401,6 +435,8 @@ static int summary(yj_req *r)
 const yj_route yj_claims_review_routes[] = {
 	{"GET", "/api/v1/claims/runs", runs_list, READERS, NULL, run_params, "claims",
 	 "List screening runs persisted by `yijian screen --db`, newest first", "{items, next_cursor}", 200},
+	{"GET", "/api/v1/claims/runs/export", runs_export, READERS, NULL, run_export_params, "claims",
+	 "The screening runs as Excel or CSV, newest first (?format=count: their number)", "file", 200},
 	{"GET", "/api/v1/claims/flags", flags_list, READERS, NULL, list_params, "claims",
 	 "List flag records in the caller's territory, with filters (patient ids masked)", "{items, next_cursor}", 200},
 	{"GET", "/api/v1/claims/flags/export", flags_export, READERS, NULL, export_params, "claims",

@@ -88,6 +88,8 @@ int rv_flag_sealed(store_conn *c, const yj_scope *sc, int64_t id, json_t **out);
 json_t *rv_run_json(store_stmt *st, void *arg);
 /* Runs in scope below id before, newest first, limit + 1 rows (for yj_reply_page); NULL on failure. */
 store_stmt *rv_runs_query(store_conn *c, const yj_scope *sc, int64_t before, int limit);
+/* Every run in scope, as a query to add to (the export's: yj_reply_id_export consumes it). */
+yj_qb *rv_runs_select(const yj_scope *sc);
 /* Whether run is visible in scope: ST_OK, ST_NOTFOUND or a failure. */
 int rv_run_visible(store_conn *c, const yj_scope *sc, int64_t run);
 /* The run's flags in scope grouped by key_col (NULL: one total row), the top rows by amount when top

@@ -452,6 +452,11 @@ json_t *rv_run_json(store_stmt *st, void *arg)
 	return o;
 }
 
+yj_qb *rv_runs_select(const yj_scope *sc)
+{
+	return yj_q_select(&rv_runs_table, RV_RUN_COLS, sc);
+}
+
 store_stmt *rv_runs_query(store_conn *c, const yj_scope *sc, int64_t before, int limit)
 {
 	yj_qb *q = yj_q_select(&rv_runs_table, RV_RUN_COLS, sc);

@@ -16,7 +16,7 @@
 static const char usage[] =
 	"Usage: yijian import institutions|practitioners|licences FILE.csv [--db URL] [--keys DIR] [--dry-run] [--skip-invalid]\n"
 	"       yijian import institutions|practitioners|licences --columns\n"
-	"       yijian import complaints FILE.csv [--db URL] [--keys DIR]   12345 work orders (docs/complaints.md)\n\n"
+	"       yijian import complaints FILE.csv [--db URL] [--keys DIR] [--dry-run]   12345 work orders (docs/complaints.md)\n\n"
 	"The first row names the columns (JSON names or Chinese labels, any order); UTF-8 (with or without BOM)\n"
 	"and GBK files are read. Records are matched on 统一社会信用代码 / 执业证书编码 / 证照编号: new ones are\n"
 	"added, changed ones updated (licences: renewed, changed, suspended or revoked), identical ones left alone.\n"
@@ -143,7 +143,9 @@ static int import_complaints(cli_opt *o, const char *path)
 	const char *u = getenv("SUDO_USER") ? getenv("SUDO_USER") : getenv("USER");
 	char *actor = yj_asprintf("cli:%s", u ? u : "unknown");
 	yj_cmp_import_result res;
-	int rc = yj_cmp_import_12345(s, data, n, actor, &res, &err), status = 0;
+	/* each valid row is written (skip_invalid), as this command always did; --dry-run writes nothing */
+	yj_cmp_import_opts io = {NULL, actor, cli_get(o, "dry-run") != NULL, 1};
+	int rc = yj_cmp_import_12345(s, data, n, &io, &res, &err), status = 0;
 	if (rc == YJ_REFUSED) {
 		fprintf(stderr, "yijian: %s\n", err);
 		status = 1;
@@ -155,10 +157,13 @@ static int import_complaints(cli_opt *o, const char *path)
 			fprintf(stderr, "yijian: 文件不是 UTF-8，已按 GBK/GB18030 编码读取\n");
 		size_t i;
 		json_t *e;
-		json_array_foreach(res.errors, i, e)
-			fprintf(stderr, "第 %lld 行：%s\n", (long long)json_integer_value(json_object_get(e, "row")),
-				json_string_value(json_object_get(e, "detail")));
-		printf("12345 工单：共 %ld 行，新增 %ld，已有 %ld，无效 %ld\n", res.rows, res.inserted, res.present, res.invalid);
+		json_array_foreach(res.errors, i, e) {
+			const char *field = json_string_value(json_object_get(e, "field"));
+			fprintf(stderr, "第 %lld 行：%s%s%s\n", (long long)json_integer_value(json_object_get(e, "row")),
+				field && *field ? field : "", field && *field ? "：" : "", json_string_value(json_object_get(e, "detail")));
+		}
+		printf("12345 工单%s：共 %ld 行，%s %ld，已有 %ld，无效 %ld\n", io.dry_run ? "（试导入，未写入）" : "", res.rows,
+		       io.dry_run ? "将新增" : "新增", res.inserted, res.present, res.invalid);
 		status = res.invalid ? 1 : 0;
 	}
 	json_decref(res.errors);

@@ -151,14 +151,26 @@ int yj_cmp_seed_transfer(store_conn *c, const char *ref, const char *from, const
 			 const char *actor);
 
 /* ---- the 12345 work-order import (import.c; docs/complaints.md, "12345 import") ---- */
+typedef struct yj_cmp_import_opts {
+	const yj_scope *scope; /* the caller's: a row elsewhere is invalid; NULL: any territory (the CLI) */
+	const char *actor;     /* the audit actor of each matter */
+	int dry_run;	       /* check every row (each in a transaction rolled back), write nothing */
+	int skip_invalid;      /* write the valid rows even when others are invalid; else all rows or none */
+} yj_cmp_import_opts;
 typedef struct yj_cmp_import_result {
-	long rows, inserted, present, invalid;
-	int gbk;	/* the file was read as GBK/GB18030 */
-	json_t *errors; /* [{row, detail}] (owned; json_decref it) */
+	long rows, inserted, present, invalid; /* present: the number is already a matter (or repeats in the file) */
+	int gbk;			       /* the file was read as GBK/GB18030 */
+	int written;			       /* the rows counted as inserted were written */
+	const char *encoding;		       /* "UTF-8", "UTF-8 (BOM)" or "GBK/GB18030" (static) */
+	json_t *errors;			       /* [{row, column (1-based, 0: none), field, detail}] (owned; json_decref it) */
 } yj_cmp_import_result;
-/* Imports the CSV data[0..n) row by row (each row its own transaction). ST_OK with *res filled (its
- * errors name the refused rows), YJ_REFUSED with *err (Chinese, caller frees) when the file itself
- * cannot be read (encoding, header, required columns), or a store failure. */
-int yj_cmp_import_12345(store *s, const char *data, size_t n, const char *actor, yj_cmp_import_result *res, char **err);
+/* Imports the CSV data[0..n) row by row. ST_OK with *res filled (its errors name the refused rows;
+ * with neither dry_run nor skip_invalid and some row invalid, nothing is written), YJ_REFUSED with
+ * *err (Chinese, caller frees) when the file itself cannot be read (encoding, header, required
+ * columns), or a store failure. */
+int yj_cmp_import_12345(store *s, const char *data, size_t n, const yj_cmp_import_opts *o, yj_cmp_import_result *res,
+			char **err);
+/* POST /api/v1/complaints/import (import_api.c). */
+extern const yj_route yj_cmp_import_routes[];
 
 #endif

@@ -13,7 +13,7 @@ extern const yj_job_def yj_cmp_jobs[]; /* overdue.c */
 static const char *const requires[] = {"platform", "registry", NULL};
 static const yj_route *const routes[] = {yj_cmp_public_routes, yj_cmp_routes, yj_cmp_open311_routes, yj_cmp_transfer_routes,
 					 yj_cmp_reward_routes, yj_cmp_joint_routes, yj_cmp_patrol_routes,
-					 yj_cmp_opinion_routes, NULL};
+					 yj_cmp_opinion_routes, yj_cmp_import_routes, NULL};
 /* Open311 GeoReport v2 clients expect the spec's [{code, description}] errors (open311.c). */
 static const yj_path_prefix prefixes[] = {{"/open311/", o311_problem}, {NULL, NULL}};
 static const char *const tables[] = {

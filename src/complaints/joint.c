@@ -500,12 +500,27 @@ static int meeting_get(yj_req *r)
 	return rc == ST_NOTFOUND ? yj_reply_not_found(r) : rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 200, o);
 }
 
-/* A list's query with the request's filters (the list and its export). */
-static yj_qb *filtered(yj_req *r, const yj_table *t, const char *cols, const char *day_col)
+/* A list's query with the request's filters (the list and its export), or NULL after replying 400:
+ * states is what ?state= may be ("planned", "done"), NULL for meetings, which have no state (a state
+ * filter there once reached the SQL and answered 500). */
+static yj_qb *filtered(yj_req *r, const yj_table *t, const char *cols, const char *day_col, const char *const *states)
 {
-	const char *v;
+	const char *v = yj_query(r, "state");
+	if (v && *v) {
+		size_t i = 0;
+		while (states && states[i] && strcmp(states[i], v))
+			i++;
+		if (!states || !states[i]) {
+			const char *detail = !states ? "联席会议没有状态，请去掉 state 参数（议定事项的状态见 /api/v1/joint-meetings/tasks?state=open）。"
+					   : states[0][0] == 'p' ? "state 应为 planned（计划中）或 done（已完成）。"
+								 : "state 应为 open（办理中）或 done（已办结）。";
+			yj_reply_problem_errors(r, 400, "validation", "参数错误", detail,
+						yj_field_errors("state", !states ? "会议没有状态" : "不是可用的状态"));
+			return NULL;
+		}
+	}
 	yj_qb *q = yj_q_select(t, cols, &yj_who(r)->scope);
-	if ((v = yj_query(r, "state")) && *v) {
+	if (v && *v) {
 		yj_q_where(q, "state = ?");
 		yj_q_text(q, v);
 	}
@@ -522,20 +537,30 @@ static yj_qb *filtered(yj_req *r, const yj_table *t, const char *cols, const cha
 	return q;
 }
 
-static int list(yj_req *r, const yj_table *t, const char *cols, yj_row_fn fn, const char *day_col)
+static const char *const ACTION_STATES[] = {"planned", "done", NULL};
+static const char *const TASK_STATES[] = {"open", "done", NULL};
+#define ACTION_DAYS "planned_on >= ? AND planned_on <= ?"
+#define MEETING_DAYS "held_on >= ? AND held_on <= ?"
+#define ACTIONS(r) filtered(r, &act_t, A_COLS, ACTION_DAYS, ACTION_STATES)
+#define MEETINGS(r) filtered(r, &meet_t, M_COLS, MEETING_DAYS, NULL)
+#define TASKS(r) filtered(r, &task_t, K_COLS, NULL, TASK_STATES)
+
+static int list(yj_req *r, yj_qb *q, yj_row_fn fn)
 {
 	int limit;
 	int64_t after;
-	if (yj_page_id_or_reply(r, &limit, &after) < 0)
+	if (!q)
 		return YJ_OK;
-	return yj_reply_id_page(r, filtered(r, t, cols, day_col), "id", limit, after, fn, NULL);
+	if (yj_page_id_or_reply(r, &limit, &after) < 0) {
+		yj_q_free(q);
+		return YJ_OK;
+	}
+	return yj_reply_id_page(r, q, "id", limit, after, fn, NULL);
 }
 
-#define ACTION_DAYS "planned_on >= ? AND planned_on <= ?"
-#define MEETING_DAYS "held_on >= ? AND held_on <= ?"
-static int action_list(yj_req *r) { return list(r, &act_t, A_COLS, action_json, ACTION_DAYS); }
-static int meeting_list(yj_req *r) { return list(r, &meet_t, M_COLS, meeting_json, MEETING_DAYS); }
-static int task_list(yj_req *r) { return list(r, &task_t, K_COLS, task_json, NULL); }
+static int action_list(yj_req *r) { return list(r, ACTIONS(r), action_json); }
+static int meeting_list(yj_req *r) { return list(r, MEETINGS(r), meeting_json); }
+static int task_list(yj_req *r) { return list(r, TASKS(r), task_json); }
 
 static const yj_column action_cols[] = {
 	{"title", "行动名称"}, {"region_code", "行政区划代码"}, {"department", "牵头部门"}, {"planned_on", "计划日期"},
@@ -551,17 +576,18 @@ static const yj_column task_cols[] = {
 };
 static int action_export(yj_req *r)
 {
-	return yj_reply_id_export(r, filtered(r, &act_t, A_COLS, ACTION_DAYS), "id", "joint-actions", action_cols, action_json, NULL);
+	yj_qb *q = ACTIONS(r);
+	return q ? yj_reply_id_export(r, q, "id", "joint-actions", action_cols, action_json, NULL) : YJ_OK;
 }
 static int meeting_export(yj_req *r)
 {
-	return yj_reply_id_export(r, filtered(r, &meet_t, M_COLS, MEETING_DAYS), "id", "joint-meetings", meeting_cols,
-				  meeting_json, NULL);
+	yj_qb *q = MEETINGS(r);
+	return q ? yj_reply_id_export(r, q, "id", "joint-meetings", meeting_cols, meeting_json, NULL) : YJ_OK;
 }
 static int task_export(yj_req *r)
 {
-	return yj_reply_id_export(r, filtered(r, &task_t, K_COLS, NULL), "id", "joint-meeting-tasks", task_cols, task_json,
-				  NULL);
+	yj_qb *q = TASKS(r);
+	return q ? yj_reply_id_export(r, q, "id", "joint-meeting-tasks", task_cols, task_json, NULL) : YJ_OK;
 }
 
 static const yj_field action_body[] = {
@@ -591,14 +617,14 @@ static const yj_field done_body[] = {
 	{NULL, 0, 0, 0, NULL},
 };
 static const yj_qparam list_q[] = {
-	{"state", "planned | done (actions); open | done (tasks)"},
+	{"state", "planned | done (actions); open | done (tasks); meetings have none (400)"},
 	{"year", "Four digits: planned (actions) or held (meetings) that year"},
 	{"region", "Within this territory (GB/T 2260)"},
 	YJ_QP_PAGE,
 	{NULL, NULL},
 };
 static const yj_qparam export_q[] = {
-	{"state", "planned | done (actions); open | done (tasks)"},
+	{"state", "planned | done (actions); open | done (tasks); meetings have none (400)"},
 	{"year", "Four digits: planned (actions) or held (meetings) that year"},
 	{"region", "Within this territory (GB/T 2260)"},
 	{"format", "xlsx (default), csv or count"},

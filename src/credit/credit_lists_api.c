@@ -294,20 +294,37 @@ static json_t *repair_row(store_stmt *st, void *arg)
 			 d ? json_string(d) : json_null(), "reason", why ? json_string(why) : json_null());
 }
 
+/* The repairs' query with ?state= (the list and its export). */
+static yj_qb *repairs_filtered(yj_req *r)
+{
+	yj_qb *q = yj_q_select(&credit_repairs_t, "id, record_id, subject_kind, subject_id, region_code, state, applied_on,"
+						   " decided_on, reason", &yj_who(r)->scope);
+	const char *state = yj_query(r, "state");
+	if (state && *state) {
+		yj_q_where(q, "state = ?");
+		yj_q_text(q, state);
+	}
+	return q;
+}
+
 static int repairs_list(yj_req *r)
 {
 	int limit;
 	int64_t after;
 	if (yj_page_id_or_reply(r, &limit, &after) < 0)
 		return YJ_OK;
-	yj_qb *q = yj_q_select(&credit_repairs_t, "id, record_id, subject_kind, subject_id, region_code, state, applied_on,"
-						   " decided_on, reason", &yj_who(r)->scope);
-	const char *state = yj_query(r, "state");
-	if (state) {
-		yj_q_where(q, "state = ?");
-		yj_q_text(q, state);
-	}
-	return yj_reply_id_page(r, q, "id", limit, after, repair_row, NULL);
+	return yj_reply_id_page(r, repairs_filtered(r), "id", limit, after, repair_row, NULL);
+}
+
+static const yj_column repair_cols[] = {
+	{"id", "申请编号"}, {"record_id", "失信记录编号"}, {"subject_kind", "主体类型"}, {"subject_id", "主体编号"},
+	{"region_code", "行政区划代码"}, {"state", "状态"}, {"applied_on", "申请日期"}, {"decided_on", "审核日期"},
+	{"reason", "审核意见"}, {NULL, NULL},
+};
+
+static int repairs_export(yj_req *r)
+{
+	return yj_reply_id_export(r, repairs_filtered(r), "id", "credit-repairs", repair_cols, repair_row, NULL);
 }
 
 static int repair_decide_tx(store_conn *c, void *arg)
@@ -382,6 +399,8 @@ static const yj_qparam list_q[] = {{"state", "listed (default) or exited"}, YJ_Q
 static const yj_qparam list_export_q[] = {
 	{"state", "listed (default) or exited"}, {"format", "xlsx (default), csv or count"}, {NULL, NULL}};
 static const yj_qparam repairs_q[] = {{"state", "applied, approved or rejected"}, YJ_QP_PAGE, {NULL, NULL}};
+static const yj_qparam repairs_export_q[] = {
+	{"state", "applied, approved or rejected"}, {"format", "xlsx (default), csv or count"}, {NULL, NULL}};
 
 const yj_route yj_credit_list_routes[] = {
 	{"GET", "/api/v1/credit/lists/{list}", list_get, CREDIT_STAFF, NULL, list_q, "credit", "Red, black or serious-dishonesty list entries in the caller's territory", "{items}", 0},
@@ -390,6 +409,7 @@ const yj_route yj_credit_list_routes[] = {
 	{"POST", "/api/v1/credit/list-entries/{id}/exit", entry_exit, ROLE_ADMIN | ROLE_LEADER, exit_body, NULL, "credit", "Take a subject off a list with the exit decision", "entry", 0},
 	{"POST", "/api/v1/credit/records/{id}/repairs", repair_apply, ROLE_ADMIN | ROLE_INSPECTOR | ROLE_INSTITUTION, repair_body, NULL, "credit", "Apply for credit repair of a penalty record after its minimum period", "repair", 201},
 	{"GET", "/api/v1/credit/repairs", repairs_list, CREDIT_READERS, NULL, repairs_q, "credit", "Credit repair applications", "{items}", 0},
+	{"GET", "/api/v1/credit/repairs/export", repairs_export, CREDIT_READERS, NULL, repairs_export_q, "credit", "The repair applications of the list's filter as Excel or CSV (?format=count: their number)", "file", 0},
 	{"POST", "/api/v1/credit/repairs/{id}/decision", repair_decide, ROLE_ADMIN | ROLE_LEADER, repair_decide_body, NULL, "credit", "Approve or reject a repair application", "repair", 0},
 	{NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0},
 };

@@ -198,12 +198,9 @@ static json_t *clue_row(store_stmt *st, void *arg)
 
 #define CLUE_COLS "id, source, source_ref, subject_kind, subject_id, subject_name, summary, received_on, state, reason, case_id, region_code, department"
 
-static int clues_list(yj_req *r)
+/* The clues' query with ?state= and ?source= (the list and its export). */
+static yj_qb *clues_filtered(yj_req *r)
 {
-	int limit;
-	int64_t after;
-	if (yj_page_id_or_reply(r, &limit, &after) < 0)
-		return YJ_OK;
 	yj_qb *q = yj_q_select(&enf_clues_t, CLUE_COLS, &yj_who(r)->scope);
 	const char *v;
 	if ((v = yj_query(r, "state")) && *v) {
@@ -214,7 +211,27 @@ static int clues_list(yj_req *r)
 		yj_q_where(q, "source = ?");
 		yj_q_text(q, v);
 	}
-	return yj_reply_id_page(r, q, "id", limit, after, clue_row, NULL);
+	return q;
+}
+
+static int clues_list(yj_req *r)
+{
+	int limit;
+	int64_t after;
+	if (yj_page_id_or_reply(r, &limit, &after) < 0)
+		return YJ_OK;
+	return yj_reply_id_page(r, clues_filtered(r), "id", limit, after, clue_row, NULL);
+}
+
+static const yj_column clue_cols[] = {
+	{"id", "案源编号"}, {"received_on", "登记日期"}, {"source", "来源"}, {"source_ref", "来源编号"},
+	{"subject_name", "当事人"}, {"summary", "案源摘要"}, {"region_code", "行政区划代码"}, {"department", "部门"},
+	{"state", "状态"}, {"reason", "不予立案理由"}, {"case_id", "案件编号"}, {NULL, NULL},
+};
+
+static int clues_export(yj_req *r)
+{
+	return yj_reply_id_export(r, clues_filtered(r), "id", "clues", clue_cols, clue_row, NULL);
 }
 
 static int reject_tx(store_conn *c, void *arg)
@@ -366,6 +383,10 @@ static const yj_field reject_body[] = {
 };
 static const yj_qparam clue_q[] = {
 	{"state", "received, filed or not_filed"}, {"source", "The source kind"}, YJ_QP_PAGE, {NULL, NULL}};
+static const yj_qparam clue_export_q[] = {{"state", "received, filed or not_filed"},
+					  {"source", "The source kind"},
+					  {"format", "xlsx (default), csv or count"},
+					  {NULL, NULL}};
 
 #define CLUE_WRITERS (ROLE_INSPECTOR | ROLE_LEADER | ROLE_INSURANCE_ANALYST)
 #define CASE_READERS (ROLE_INSPECTOR | ROLE_LEADER | ROLE_LEGAL_REVIEWER | ROLE_ADMIN)
@@ -375,6 +396,8 @@ const yj_route yj_enf_clue_routes[] = {
 	 "Record a clue (案源) with its acceptance record, from a finding, a confirmed claims flag or by hand", "The clue", 201},
 	{"GET", "/api/v1/cases/clues", clues_list, CASE_READERS | ROLE_INSURANCE_ANALYST, NULL, clue_q, "enforcement",
 	 "Clues in the caller's scope", "{items, next_cursor}", 0},
+	{"GET", "/api/v1/cases/clues/export", clues_export, CASE_READERS | ROLE_INSURANCE_ANALYST, NULL, clue_export_q,
+	 "enforcement", "The clues of the list's filters as Excel or CSV (?format=count: their number)", "file", 0},
 	{"POST", "/api/v1/cases/clues/{id}/reject", clue_reject, ROLE_LEADER, reject_body, NULL, "enforcement",
 	 "Decide not to file a case on a clue (不予立案) with the reason", "The clue", 0},
 	{NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0},

@@ -345,6 +345,7 @@ def('POST /api/v1/import/{kind}', { roles: WRITERS, ok: 200, foreign: 200, raw: 
 
 // claims flags are the insurance department's rows: the market liaison's remit does not reach them
 def('GET /api/v1/claims/runs', { roles: CLAIM_READERS, ok: 200, foreign: null });
+def('GET /api/v1/claims/runs/export', { roles: CLAIM_READERS, ok: 200, foreign: null, req: () => ({ query: '?format=csv' }) });
 def('GET /api/v1/claims/flags', { roles: CLAIM_READERS, ok: 200, foreign: 'list', req: (t) => ({ query: `?region=${t.code}&limit=200` }),
   has: (t, role) => (role === 'liaison' ? [] : [t.flag.id]) });
 def('GET /api/v1/claims/flags/export', { roles: CLAIM_READERS, ok: 200, foreign: 'list', req: (t) => ({ query: `?region=${t.code}&format=csv` }) });
@@ -493,6 +494,7 @@ def('POST /api/v1/cases/clues', { roles: 'inspector leader insurance_analyst', o
   source: 'manual', subject_kind: 'institution', subject_id: t.inst.id, summary: `矩阵案源${uniq()}` } }) });
 def('GET /api/v1/cases/clues', { roles: CASE_READERS + ' insurance_analyst', ok: 200, foreign: null,
   has: (t, role) => (role === 'insurance_analyst' ? [] : [t.clue.id]) });
+def('GET /api/v1/cases/clues/export', { roles: CASE_READERS + ' insurance_analyst', ok: 200, foreign: null, req: () => ({ query: '?format=csv' }) });
 def('POST /api/v1/cases/clues/{id}/reject', { roles: 'leader', ok: 200,
   req: async (t) => ({ params: { id: mk(t) ? (await freshClue(t)).id : t.clue.id }, body: { reason: '不属于本机关管辖' } }) });
 def('POST /api/v1/cases', { roles: 'leader', ok: 201, foreign: 422,
@@ -594,6 +596,7 @@ def('POST /api/v1/credit/list-entries/{id}/exit', { roles: 'admin leader', ok: 2
 def('POST /api/v1/credit/records/{id}/repairs', { roles: 'admin inspector institution', ok: 201, req: async (t) => ({
   params: { id: mk(t) ? (await freshPenalty(t)).id : t.credit.penalty.id }, body: { commitment: '守信承诺', evidence: '罚款已缴纳' } }) });
 def('GET /api/v1/credit/repairs', { roles: CREDIT_STAFF + ' institution', ok: 200, foreign: null });
+def('GET /api/v1/credit/repairs/export', { roles: CREDIT_STAFF + ' institution', ok: 200, foreign: null, req: () => ({ query: '?format=csv' }) });
 def('POST /api/v1/credit/repairs/{id}/decision', { roles: 'admin leader', ok: 200, req: async (t) => ({
   params: { id: mk(t) ? (await freshRepair(t)).id : t.credit.repair.id }, body: { result: 'approve', reason: '已纠正' } }) });
 def('GET /api/v1/credit/check', { roles: ANY, ok: 200, foreign: null, req: (t) => ({ query: `?subject=${t.inst.credit_code}&decision=grade_review` }) });
@@ -629,6 +632,10 @@ def('GET /api/v1/complaints', { roles: CMP, ok: 200, foreign: 'list', req: (t) =
 def('GET /api/v1/complaints/export', { roles: CMP, ok: 200, foreign: 'list', req: (t) => ({ query: `?region=${t.code}&format=csv` }) });
 def('POST /api/v1/complaints', { roles: CMP, ok: 201, foreign: 422, req: (t) => ({ body: { channel: 'walk_in', category: 'enquiry',
   title: '来访咨询', content: '来访咨询医疗纠纷调解途径。', region_code: t.code, anonymous: true } }) });
+// the 12345 import answers with its report: a row of another territory is invalid, and nothing is written
+def('POST /api/v1/complaints/import', { roles: CMP, ok: 200, foreign: 200, raw: 'text/csv',
+  refused: (text) => text.includes('"written":false') && text.includes('"invalid":1'), req: (t) => ({
+  body: `工单编号,诉求分类,诉求内容,事发地区划代码\n矩阵${uniq()},enquiry,来电咨询医疗纠纷调解途径。,${t.code}\n` }) });
 def('GET /api/v1/complaints/{id}', { roles: CMP, ok: 200, own: DEPT_HIDDEN, req: (t) => ({ params: { id: t.complaint.id } }) });
 def('GET /api/v1/complaints/{id}/duplicates', { roles: CMP, ok: 200, own: DEPT_HIDDEN, req: (t) => ({ params: { id: t.complaint.id } }) });
 // The reporter reaches the handler who accepted the matter: each caller gets one it accepted itself.

@@ -68,6 +68,13 @@ test('a file larger than --max-body is streamed, screened as a job, and its flag
   assert.equal(stored.input_name, 'march.csv');
   assert.equal(stored.flagged_lines, cli.length);
   assert.equal(stored.record_count, run.total);
+  // the runs' export and count, newest first as the list
+  assert.deepEqual((await analyst.get('/api/v1/claims/runs/export?format=count')).data, { total: runs.length });
+  const lines = (await analyst.get('/api/v1/claims/runs/export?format=csv')).data.toString('utf8').split('\r\n').filter(Boolean);
+  assert.equal(lines.length, runs.length + 1);
+  assert.match(lines[0], /批次编号.*开始时间/);
+  assert.ok(lines[1].startsWith(`"${runs[0].id}"`), lines[1]);
+  assert.ok(lines.some((l) => l.includes('march.csv') && /\+08:00/.test(l)), 'times as Asia/Shanghai instants');
   const flags = await analyst.get(`/api/v1/claims/flags?run=${id}&limit=5`);
   assert.equal(flags.status, 200);
   assert.ok(flags.data.items.length > 0);

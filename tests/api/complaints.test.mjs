@@ -351,7 +351,7 @@ test('yijian import complaints: 12345 work orders in GBK, one matter per row, ba
   assert.match(r.stdout, /共 4 行，新增 2，已有 0，无效 2/);
   assert.match(r.stderr, /GBK/);
   assert.match(r.stderr, /第 4 行：category/);
-  assert.match(r.stderr, /第 5 行：缺少工单编号/);
+  assert.match(r.stderr, /第 5 行：work_order_no：缺少工单编号/);
   const items = (await ok(await as.desk.get('/api/v1/complaints?channel=hotline&limit=200'))).items;
   const m = items.find((x) => x.external_ref === '12345-WZ20261201001');
   assert.ok(m, JSON.stringify(items.map((x) => x.external_ref)));

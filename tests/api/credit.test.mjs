@@ -142,6 +142,17 @@ test('repair: refused before the minimum period; approved after it, the publicat
   assert.ok(csv.includes('温鹿卫医罚〔2025〕3号'));
   assert.ok(csv.includes('行政处罚决定书文号') && csv.includes('公示截止期'));
   assert.ok(csv.includes('0.500000'), 'fine in 10,000 yuan');
+  const repairId = r.data.id;
+  // the repairs' export and count: the list's filter
+  for (const q of ['', 'state=applied', 'state=approved']) {
+    const lr = await admin.get(`/api/v1/credit/repairs?${q && q + '&'}limit=200`);
+    assert.equal(lr.status, 200, JSON.stringify(lr.data));
+    const all = lr.data.items;
+    assert.deepEqual((await admin.get(`/api/v1/credit/repairs/export?${q && q + '&'}format=count`)).data, { total: all.length }, q);
+    const lines = (await admin.get(`/api/v1/credit/repairs/export?${q && q + '&'}format=csv`)).data.toString('utf8').split('\r\n').filter(Boolean);
+    assert.equal(lines.length, all.length + 1, q);
+    assert.equal(lines.some((l) => l.includes(repairId)), q !== 'state=approved', q);
+  }
   r = await leader.post(`/api/v1/credit/repairs/${r.data.id}/decision`, { result: 'approve', reason: '已纠正失信行为' });
   assert.equal(r.status, 200, JSON.stringify(r.data));
   const file = (await admin.get(`/api/v1/credit/subjects/${inst.id}`)).data;

@@ -114,6 +114,15 @@ test('clues: from a finding, by hand; duplicates, unknown sources, other territo
   assert.ok(!list.items.some((x) => x.id === p.id));
   const listB = await ok(await b.clients.leader.get('/api/v1/cases/clues'));
   assert.ok(!listB.items.some((x) => x.id === c.id), 'another territory does not see the clue');
+  // the clue queue's export and count: the list's filters and scope
+  for (const [who, q] of [[L(), 'state=received'], [L(), 'source=manual'], [b.clients.leader, '']]) {
+    const all = (await ok(await who.get(`/api/v1/cases/clues?${q && q + '&'}limit=200`))).items;
+    assert.deepEqual(await ok(await who.get(`/api/v1/cases/clues/export?${q && q + '&'}format=count`)), { total: all.length }, q);
+    const lines = (await who.get(`/api/v1/cases/clues/export?${q && q + '&'}format=csv`)).data.toString('utf8').split('\r\n').filter(Boolean);
+    assert.equal(lines.length, all.length + 1, q);
+    assert.match(lines[0], /案源编号.*当事人/);
+    assert.equal(lines.some((l) => l.includes(c.id)), all.some((x) => x.id === c.id), q);
+  }
 });
 
 test('a confirmed claims flag becomes a clue of its department; a pending one does not', async () => {

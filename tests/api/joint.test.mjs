@@ -114,3 +114,18 @@ test('the joint lists export what they list, with their filters and scope; ?form
     }
   }
 });
+
+test('state filters: meetings have no state (400, not 500); an unknown state is refused on every joint list', async () => {
+  for (const path of ['joint-meetings', 'joint-meetings/export']) {
+    const r = await as.desk.get(`/api/v1/${path}?state=open`);
+    isProblem(assert, r, 400, 'validation');
+    assert.equal(r.data.errors[0].field, 'state');
+    assert.match(r.data.detail, /会议没有状态/);
+  }
+  for (const path of ['joint-actions', 'joint-actions/export', 'joint-meetings/tasks', 'joint-meetings/tasks/export']) {
+    const r = await as.desk.get(`/api/v1/${path}?state=bogus`);
+    isProblem(assert, r, 400, 'validation');
+    assert.equal(r.data.errors[0].field, 'state');
+  }
+  assert.equal((await as.desk.get('/api/v1/joint-meetings?state=')).status, 200, 'an empty filter is no filter');
+});

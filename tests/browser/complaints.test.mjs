@@ -11,9 +11,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { xlsx } from './xlsx.mjs';
 
 const URL_ = (process.env.YIJIAN_URL ?? '').replace(/\/$/, '');
 const USER = process.env.YIJIAN_USER;
@@ -201,5 +203,35 @@ test('the console\'s forms: a joint action (the server\'s field errors under the
     await admin.getByRole('dialog').filter({ hasText: '结案报告' }).getByRole('button', { name: '确定' }).click();
     await assert.doesNotReject(admin.locator('tr').filter({ hasText: event }).getByText('已结案').waitFor());
     await admin.screenshot({ path: path.join(SHOTS, 'opinion-closed.png'), fullPage: true });
+    assert.deepEqual(problems.filter((p) => !/status of (404|422)/.test(p)), []);
+  });
+
+test('12345 work orders from an .xlsx: 导入 12345 工单 → dry run with the bad row named and its report → the valid rows imported, once',
+  { skip, timeout: 90000 }, async () => {
+    const admin = await adminPage();
+    await admin.goto(`${URL_}/complaints`);
+    await admin.locator('[data-test=import-12345]').click();
+    await admin.waitForURL(/\/complaints\/import$/);
+    const book = xlsx([['工单编号', '受理时间', '诉求分类', '诉求内容', '事发地区划代码'],
+      [`BR${RUN}1`, '2026-12-01 09:15', '非法行医举报', '小区里有人无证给老人输液。', '330302'],
+      [`BR${RUN}2`, '2026-12-01 09:20', '没有这个分类', '内容内容内容内容。', '330302']]);
+    await admin.locator('[data-test=import-file]').setInputFiles({ name: '12345工单.xlsx',
+      mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: book });
+    await admin.locator('[data-test=import-check]').click();
+    const errors = admin.locator('[data-test=import-errors] .el-table__body-wrapper .el-table__row');
+    await errors.first().waitFor();
+    const rows = await errors.allInnerTexts();
+    assert.equal(rows.length, 1, rows.join('\n'));
+    assert.match(rows[0], /^\s*3\s+C\s+诉求分类/);
+    const [dl] = await Promise.all([admin.waitForEvent('download'), admin.locator('[data-test=import-report]').first().click()]);
+    assert.match(dl.suggestedFilename(), /投诉举报导入错误报告\.csv$/);
+    assert.match((await readFile(await dl.path(), 'utf8')).split('\r\n')[1], /^3,C,诉求分类,/);
+    const hotline = async () => (await apiCall(admin, 'GET', '/api/v1/complaints?channel=hotline&limit=200')).data.items
+      .filter((x) => x.external_ref?.startsWith(`12345-BR${RUN}`)).length;
+    assert.equal(await hotline(), 0, 'a dry run writes nothing');
+    await admin.locator('[data-test=import-skip]').click();
+    await admin.locator('[data-test=import-result]').getByText('导入完成').waitFor();
+    await admin.screenshot({ path: path.join(SHOTS, 'complaints-import.png'), fullPage: true });
+    assert.equal(await hotline(), 1);
     assert.deepEqual(problems.filter((p) => !/status of (404|422)/.test(p)), []);
   });

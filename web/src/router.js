@@ -101,6 +101,8 @@ const routes = [
         meta: { title: '案件详情', group: '执法办案', menu: '/enforcement/cases', parent: { title: '我的案件', path: '/enforcement/cases' } } },
       { path: 'complaints/:id(\\d+)', name: 'complaint', component: () => import('./views/ComplaintDetailView.vue'),
         meta: { title: '投诉举报详情', menu: '/complaints', parent: { title: '投诉举报', path: '/complaints' } } },
+      { path: 'complaints/import', name: 'complaints-import', component: () => import('./views/ImportView.vue'), props: { only: 'complaints' },
+        meta: { title: '导入 12345 工单', menu: '/complaints', parent: { title: '投诉举报', path: '/complaints' } } },
       { path: 'transfers/:id(\\d+)?', name: 'transfers', component: () => import('./views/TransfersView.vue'),
         meta: { title: '部门移送', menu: '/complaints', parent: { title: '投诉举报', path: '/complaints' } } },
       { path: 'rewards/:id(\\d+)', name: 'reward', component: () => import('./views/RewardsView.vue'),
