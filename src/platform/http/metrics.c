@@ -100,6 +100,7 @@ void yj_metrics_render(yj_server *srv, yj_buf *out)
 		      (long long)atomic_load(&srv->in_flight), store_engine(srv->st), (long long)ss.connections,
 		      (long long)ss.transactions, (long long)ss.rollbacks, (long long)ss.retries,
 		      (double)ss.writer_wait_ns / 1e9);
+	yj_replica_metrics(srv, out);
 	yj_events_metrics(srv->st, out); /* delivery lag per subscriber */
 	yj_jobs_metrics(srv->st, out);
 }

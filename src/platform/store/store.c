@@ -84,8 +84,10 @@ store_conn *store_conn_get(store *s)
 int store_begin(store_conn *c, int write)
 {
 	int rc = c->s->drv->begin(c, write);
-	if (rc == ST_OK)
+	if (rc == ST_OK) {
 		c->in_tx = 1;
+		c->tx_write = write;
+	}
 	return rc;
 }
 
@@ -93,8 +95,10 @@ int store_commit(store_conn *c)
 {
 	int rc = c->s->drv->commit(c);
 	c->in_tx = 0;
-	if (rc == ST_OK)
+	if (rc == ST_OK) {
 		atomic_fetch_add(&c->s->n_tx, 1);
+		c->writes += c->tx_write;
+	}
 	return rc;
 }
 
@@ -156,6 +160,11 @@ store_stmt *store_prepare(store_conn *c, const char *sql)
 int64_t store_conn_statements(const store_conn *c)
 {
 	return c->statements;
+}
+
+int64_t store_conn_writes(const store_conn *c)
+{
+	return c->writes;
 }
 
 int store_bind_int64(store_stmt *st, int idx, int64_t v)
