@@ -117,6 +117,16 @@ test('reads on the replica within the bound, read-your-writes, fallback on lag a
   m1 = await metrics();
   assert.ok(m1.session > m0.session, 'the writer was sent to the primary for its own write');
   assert.ok(early < MAX_LAG_MS, `the checks above took ${early} ms, within the bound: rerun on a less loaded machine`);
+  // The new user signs in at once: the sign-in wrote the session, so its first GET reads the primary,
+  // where the user row is (the replica has not got it yet).
+  const fresh = new Client(server.url);
+  assert.equal((await fresh.signIn('rep.new')).status, 200);
+  const own = await fresh.get('/api/v1/session');
+  assert.equal(own.status, 200, JSON.stringify(own.data));
+  assert.equal(own.data.user.username, 'rep.new');
+  const m1b = await metrics();
+  assert.ok(m1b.session > m1.session, 'the new session was sent to the primary for its own write');
+  assert.ok(Date.now() - t0 < MAX_LAG_MS, 'still within the bound, so not a fallback for lag');
 
   // Past the bound the replica is too stale: every read goes to the primary.
   await until(async () => (await usernames(reader)).includes('rep.new'), 15000, 'fallback to the primary past the bound');

@@ -132,6 +132,8 @@ void yj_server_set_read_view(yj_server *srv, store *view, int64_t max_lag_ms);
 /* Whether r reads the replica: a handler that keeps what it read in a process-wide cache keyed by an
  * epoch read on the primary must not keep it then (the replica may not have the epoch's change). */
 int yj_on_replica(const yj_req *r);
+/* The session r created (sign-in), whose read-your-writes then covers r's own writes. */
+void yj_req_session_created(yj_req *r, int64_t session_id);
 
 /* A path prefix a capability serves outside the console, such as a standard interface with its own
  * wire format (module.h: yj_module.prefixes). Paths under it are never console pages (the static

@@ -104,6 +104,7 @@ struct yj_req {
 	char *cursor; /* decoded ?cursor= */
 	store *read_st;	 /* the read view when this request reads the replica (replica.c), else NULL */
 	int64_t writes0; /* write transactions of this thread's primary connection before the handler */
+	int64_t new_session; /* yj_req_session_created, else 0 */
 };
 
 /* replica.c: before the handler, whether r reads the replica (sets read_st); after it, the caller's

@@ -41,9 +41,16 @@ int yj_on_replica(const yj_req *r)
 	return r->read_st != NULL;
 }
 
+void yj_req_session_created(yj_req *r, int64_t session_id)
+{
+	r->new_session = session_id;
+}
+
 /* The credential a request writes and reads under: 0 when none (the public). */
 static uint64_t cred_key(const yj_req *r)
 {
+	if (r->new_session)
+		return (uint64_t)r->new_session * 2;
 	if (!r->signed_in)
 		return 0;
 	if (r->who.session_id)
