@@ -29,3 +29,8 @@ set_tests_properties(upgrade.pre_modules PROPERTIES LABELS unit TIMEOUT 300)
 # violations in a copy of the tree fail it.
 add_test(NAME ownership.check COMMAND sh ${CMAKE_SOURCE_DIR}/tests/ownership/test_ownership.sh ${CMAKE_SOURCE_DIR})
 set_tests_properties(ownership.check PROPERTIES LABELS unit TIMEOUT 120)
+
+# GET routes read the replica under serve --db-read: none may write outside a transaction
+# (scripts/check-get-writes.mjs passes on the tree; planted writes in a copy fail it).
+add_test(NAME replica.get_writes COMMAND sh ${CMAKE_SOURCE_DIR}/tests/replica/test_get_writes.sh ${CMAKE_SOURCE_DIR})
+set_tests_properties(replica.get_writes PROPERTIES LABELS unit TIMEOUT 120)

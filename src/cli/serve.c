@@ -80,6 +80,9 @@ int cmd_serve(int argc, char **argv)
 {
 	cli_opt o[] = {
 		{"db", 1, "database URL: sqlite:PATH (default sqlite:yijian.db) or postgresql://…", NULL},
+		{"db-read", 1, "postgresql:// URL of a streaming replica of --db serving the GET routes' reads (default none)", NULL},
+		{"db-read-max-lag", 1, "milliseconds the replica may be behind before reads go to the primary (default 1000)", NULL},
+		{"db-read-check", 1, "milliseconds between checks of the replica's position (default 100)", NULL},
 		{"listen", 1, "HOST:PORT to listen on (default 127.0.0.1:8080)", NULL},
 		{"web", 1, "directory of the built console (default web/dist; empty to serve none)", NULL},
 		{"keys", 1, "directory of the audit signing key (default PATH.keys beside a SQLite file)", NULL},
@@ -126,6 +129,13 @@ int cmd_serve(int argc, char **argv)
 	if (cli_get(o, "audit-merge-delay") && (bytes_opt(cli_get(o, "audit-merge-delay"), &merge_delay) < 0 ||
 						merge_delay > 3600000)) {
 		fprintf(stderr, "yijian: --audit-merge-delay must be a number of milliseconds from 1 to 3600000\n");
+		return 2;
+	}
+	int64_t max_lag = 1000, check_ms = 100;
+	if ((cli_get(o, "db-read-max-lag") && (bytes_opt(cli_get(o, "db-read-max-lag"), &max_lag) < 0 || max_lag > 3600000)) ||
+	    (cli_get(o, "db-read-check") && (bytes_opt(cli_get(o, "db-read-check"), &check_ms) < 0 || check_ms > 60000))) {
+		fprintf(stderr, "yijian: --db-read-max-lag and --db-read-check must be numbers of milliseconds (at most an hour"
+				" and a minute)\n");
 		return 2;
 	}
 	const char *url = cli_db_url(o);
@@ -201,15 +211,26 @@ int cmd_serve(int argc, char **argv)
 		store_close(s);
 		return 1;
 	}
+	/* The read replica, opened after the signals are blocked: its checker thread inherits the mask. */
+	store *view = NULL;
+	if (cli_get(o, "db-read") && !(view = store_view_open(s, cli_get(o, "db-read"), check_ms, &err))) {
+		fprintf(stderr, "yijian: --db-read: %s\n", err);
+		free(err);
+		free(keys);
+		store_close(s);
+		return 1;
+	}
 	yj_doc_warm(); /* the document fonts, off the first issuing transaction */
 	size_t ntables;
 	const yj_route *const *tables = yj_all_routes(&ntables);
 	yj_server *srv = yj_server_new(&cfg, s, tables, ntables, &yj_auth_hooks_default, keys);
+	yj_server_set_read_view(srv, view, max_lag);
 	yj_modules_set_prefixes(srv, yj_modules, yj_modules_len); /* /fhir/, /open311/: their own errors */
 	if (yj_server_start(srv, &err) < 0) {
 		fprintf(stderr, "yijian: %s\n", err);
 		free(err);
 		yj_server_free(srv);
+		store_close(view);
 		free(keys);
 		store_close(s);
 		return 1;
@@ -228,12 +249,13 @@ int cmd_serve(int argc, char **argv)
 		yj_jobs_stop(jobs);
 		yj_server_stop(srv);
 		yj_server_free(srv);
+		store_close(view);
 		free(keys);
 		store_close(s);
 		return 1;
 	}
-	fprintf(stderr, "yijian %s serving http://%s/ (database: %s, console: %s; operator listener: %s)\n", YJ_VERSION,
-		cfg.listen, store_engine(s), cfg.web_dir ? cfg.web_dir : "not built",
+	fprintf(stderr, "yijian %s serving http://%s/ (database: %s%s, console: %s; operator listener: %s)\n", YJ_VERSION,
+		cfg.listen, store_engine(s), view ? " with a read replica" : "", cfg.web_dir ? cfg.web_dir : "not built",
 		yj_server_operator(srv) ? yj_server_operator(srv) : "none");
 	yj_log(YJ_LOG_INFO, "serve.start", "\"listen\":\"%s\",\"engine\":\"%s\"", cfg.listen, store_engine(s));
 	int sig = 0;
@@ -243,6 +265,7 @@ int cmd_serve(int argc, char **argv)
 	yj_server_stop(srv);
 	yj_audit_signer_stop(signer); /* after the last request: it signs what they appended */
 	yj_server_free(srv);
+	store_close(view); /* before the primary it reads through */
 	store_close(s);
 	free(keys);
 	return 0;

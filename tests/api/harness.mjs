@@ -51,7 +51,7 @@ export class Server {
     this.port = this.port ?? await freePort();
     this.url = `http://127.0.0.1:${this.port}`;
     this.proc = spawn(BIN, ['serve', '--db', this.db, '--keys', this.keys, '--listen', `127.0.0.1:${this.port}`,
-      '--web', '', ...this.extra], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...this.env } });
+      '--web', '', ...this.extra, ...this.readReplica()], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...this.env } });
     this.proc.stderr.on('data', (d) => { this.logs += d; });
     this.exited = new Promise((resolve) => this.proc.on('exit', (code, sig) => resolve({ code, sig })));
     for (let i = 0; i < 200; i++) {
@@ -61,6 +61,16 @@ export class Server {
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error('server did not start:\n' + this.logs);
+  }
+  // YJ_TEST_DB_READ (a postgresql:// URL of a streaming replica of YJ_TEST_DB's cluster) runs every server with
+  // --db-read on the same database there, so a suite's GETs read the replica (docs/operations.md, "Read replica").
+  readReplica() {
+    const rep = process.env.YJ_TEST_DB_READ;
+    if (!rep || !this.db.startsWith('postgres') || this.extra.includes('--db-read')) return [];
+    const u = new URL(this.db);
+    const r = new URL(rep);
+    u.host = r.host;
+    return ['--db-read', u.toString()];
   }
   addUser(username, role, region, department = 'health', password = PASSWORD) {
     return cli(['user', 'add', '--username', username, '--role', role, '--region', region,

@@ -36,6 +36,7 @@ struct new_session {
 	const char *addr;
 	char cookie[64];
 	char csrf[65];
+	int64_t id; /* the new session's */
 };
 
 static int session_create_tx(store_conn *c, void *arg)
@@ -45,7 +46,7 @@ static int session_create_tx(store_conn *c, void *arg)
 	auth_random_token("", a->cookie, sizeof a->cookie);
 	auth_random_token("", a->csrf, sizeof a->csrf);
 	auth_token_hash(a->cookie, hash);
-	int64_t id = yj_id_new(), now = yj_now_ms();
+	int64_t id = a->id = yj_id_new(), now = yj_now_ms();
 	/* Issued under the password version read before the password was checked: if the password
 	 * changes meanwhile, this session is born dead. */
 	store_stmt *st = store_prepare(c, "INSERT INTO sessions (id, token_hash, csrf_token, user_id, created_at, expires_at,"
@@ -174,10 +175,11 @@ static int signin(yj_req *r)
 		yj_log(YJ_LOG_WARN, "auth.signin_failed", "\"user_known\":%s", rc == ST_OK ? "true" : "false");
 		return yj_reply_problem(r, 401, "bad-credentials", "登录失败", "用户名或密码错误，请重新输入。");
 	}
-	struct new_session ns = {&u, yj_client_addr(r), {0}, {0}};
+	struct new_session ns = {&u, yj_client_addr(r), {0}, {0}, 0};
 	rc = store_tx(s, session_create_tx, &ns);
 	if (rc < 0)
 		return yj_reply_store_error(r, rc);
+	yj_req_session_created(r, ns.id); /* its first reads see this write, even from a replica */
 	set_cookie(r, ns.cookie, (int)(SESSION_TTL_MS / 1000));
 	return yj_reply_json(r, 200, session_json(&u, ns.csrf));
 }

@@ -282,10 +282,12 @@ void yj_dispatch(yj_req *r)
 	if (check_access(r) < 0 || yj_validate_query(r) < 0 || prepare_body(r) < 0)
 		goto done;
 handler:
+	yj_replica_choose(r);
 	if (r->route->fn(r) < 0 && !r->replied)
 		yj_reply_problem(r, 500, "internal", "服务器内部错误", "服务器处理请求时出错，请稍后重试；如仍失败请联系管理员。");
 	if (!r->replied)
 		yj_reply_problem(r, 500, "internal", "服务器内部错误", "服务器未返回结果，请联系管理员。");
+	yj_replica_done(r);
 done:
 	if (!has_header(r, "Cache-Control"))
 		yj_add_header(r, "Cache-Control", "no-store");

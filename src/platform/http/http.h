@@ -125,6 +125,17 @@ void yj_server_free(yj_server *srv);
 /* The operator listener's address when it is serving, else NULL (borrowed from the config). */
 const char *yj_server_operator(const yj_server *srv);
 
+/* Serves the GET routes' reads from a read view (store_view_open, serve --db-read) whenever the
+ * replica is up, at most max_lag_ms behind the primary and past the caller's own last write
+ * (replica.c; docs/operations.md, "Read replica"). Authentication and every write stay on the
+ * primary. Call before yj_server_start; view must outlive the server. */
+void yj_server_set_read_view(yj_server *srv, store *view, int64_t max_lag_ms);
+/* Whether r reads the replica: a handler that keeps what it read in a process-wide cache keyed by an
+ * epoch read on the primary must not keep it then (the replica may not have the epoch's change). */
+int yj_on_replica(const yj_req *r);
+/* The session r created (sign-in), whose read-your-writes then covers r's own writes. */
+void yj_req_session_created(yj_req *r, int64_t session_id);
+
 /* A path prefix a capability serves outside the console, such as a standard interface with its own
  * wire format (module.h: yj_module.prefixes). Paths under it are never console pages (the static
  * files do not answer them with index.html), and when errors is not NULL it writes every problem
@@ -167,6 +178,7 @@ const char *yj_body_raw(yj_req *r, size_t *len); /* the bytes of an F_RAW route 
  * gives its size; the request then no longer deletes it. YJ_OK, or YJ_ERR (errno set). */
 int yj_body_file_take(yj_req *r, const char *dest, int64_t *size);
 const yj_principal *yj_who(yj_req *r);	/* NULL on public routes without a session */
+/* The store of r's reads and writes: the read view when r reads the replica, else the primary. */
 store *yj_store(yj_req *r);
 yj_server *yj_req_server(yj_req *r);
 const yj_http_config *yj_config(yj_req *r);

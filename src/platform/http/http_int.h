@@ -57,6 +57,7 @@ struct yj_server {
 	size_t nprefixes;
 	_Atomic int64_t in_flight;
 	_Atomic int64_t abandoned; /* reads dropped unanswered: their client had closed (server.c) */
+	struct yj_replica *replica; /* serve --db-read (replica.c), or NULL */
 };
 
 /* Lookup of request headers, cookies and query arguments: MHD for real requests, arrays for
@@ -102,7 +103,17 @@ struct yj_req {
 	int operator; /* arrived on the operator listener */
 	uint64_t t0;
 	char *cursor; /* decoded ?cursor= */
+	store *read_st;	 /* the read view when this request reads the replica (replica.c), else NULL */
+	int64_t writes0; /* write transactions of this thread's primary connection before the handler */
+	int64_t new_session; /* yj_req_session_created, else 0 */
 };
+
+/* replica.c: before the handler, whether r reads the replica (sets read_st); after it, the caller's
+ * write position when the handler wrote. No-ops without serve --db-read. */
+void yj_replica_choose(yj_req *r);
+void yj_replica_done(yj_req *r);
+/* The replica's lines of /metrics (nothing without a replica). */
+void yj_replica_metrics(yj_server *srv, yj_buf *out);
 
 /* dispatch.c: at the headers of a request, before its body. When the route streams its body to a
  * file (F_FILE), checks access, query, Content-Type and the announced length, and opens the spool

@@ -19,7 +19,7 @@ const char *yj_body_raw(yj_req *r, size_t *len)
 	return r->body_raw.data ? r->body_raw.data : "";
 }
 const yj_principal *yj_who(yj_req *r) { return r->signed_in ? &r->who : NULL; }
-store *yj_store(yj_req *r) { return r->srv->st; }
+store *yj_store(yj_req *r) { return r->read_st ? r->read_st : r->srv->st; }
 yj_server *yj_req_server(yj_req *r) { return r->srv; }
 const yj_http_config *yj_config(yj_req *r) { return &r->srv->cfg; }
 const char *yj_signing_dir(yj_req *r) { return r->srv->signing_dir; }

@@ -423,6 +423,7 @@ void yj_server_free(yj_server *srv)
 	free(srv->order);
 	free(srv->metrics);
 	free(srv->prefixes);
+	yj_server_set_read_view(srv, NULL, 0);
 	free(srv);
 }
 

@@ -138,7 +138,8 @@ static void page_keep(yj_req *r, const char *key, int64_t epoch)
 {
 	size_t len;
 	const char *body = yj_reply_body(r, &len);
-	if (!body)
+	/* From the replica the answer may predate the epoch read on the primary: answer it, keep nothing. */
+	if (!body || yj_on_replica(r))
 		return;
 	page_slot *s = page_slot_of(key);
 	char *k = yj_strdup(key), *b = yj_malloc(len + 1);

@@ -90,8 +90,11 @@ int store_begin(store_conn *c, int write)
 {
 	int rc = c->s->drv->begin(c, write);
 	static _Atomic int64_t serials; /* process-wide, so a serial names one transaction of one connection */
-	if (rc == ST_OK)
-		c->in_tx = 1, c->tx_serial = atomic_fetch_add(&serials, 1) + 1;
+	if (rc == ST_OK) {
+		c->in_tx = 1;
+		c->tx_write = write;
+		c->tx_serial = atomic_fetch_add(&serials, 1) + 1;
+	}
 	return rc;
 }
 
@@ -99,8 +102,10 @@ int store_commit(store_conn *c)
 {
 	int rc = c->s->drv->commit(c);
 	c->in_tx = 0;
-	if (rc == ST_OK)
+	if (rc == ST_OK) {
 		atomic_fetch_add(&c->s->n_tx, 1);
+		c->writes += c->tx_write;
+	}
 	return rc;
 }
 
@@ -167,6 +172,11 @@ int64_t store_conn_statements(const store_conn *c)
 int64_t store_conn_tx_serial(const store_conn *c)
 {
 	return c->tx_serial;
+}
+
+int64_t store_conn_writes(const store_conn *c)
+{
+	return c->writes;
 }
 
 int store_bind_int64(store_stmt *st, int idx, int64_t v)

@@ -143,6 +143,40 @@ typedef struct store_stats {
 } store_stats;
 void store_get_stats(store *s, store_stats *out);
 
+/* Write transactions committed on this connection since it opened: a caller compares the count
+ * before and after a piece of work to learn whether the work wrote. */
+int64_t store_conn_writes(const store_conn *c);
+
+/* ---- a read replica (store_route.c; docs/operations.md, "Read replica") ----
+ * A read view joins a PostgreSQL primary and a streaming replica of it (hot standby). Work on the
+ * view's connection goes to the replica until the calling thread writes — a write transaction
+ * (store_begin(c, 1), so every store_tx), a statement that is not a plain SELECT outside a
+ * transaction, or store_exec — and from then on to the primary until store_view_reset, so what a
+ * thread wrote it reads back. A replica that cannot be reached sends the work to the primary too.
+ * A thread of the view checks every check_ms how far behind the replica is (LSN comparison with the
+ * primary); store_view_status reads the result without waiting. */
+typedef struct store_replica_status {
+	int up;		       /* the last check reached the replica, and it is a standby */
+	int64_t staleness_ms;  /* now minus the last moment the replica was seen to hold everything the
+				* primary had written then; grows while checks fail */
+	uint64_t replay_lsn;   /* WAL the replica has replayed, as of the last check */
+} store_replica_status;
+/* Opens the replica at replica_url and a view over it and primary (which must outlive the view) and
+ * starts the checks. NULL with *err (caller frees) when primary is not PostgreSQL or the replica
+ * cannot be reached or is not a standby. Closed with store_close (before the primary). */
+store *store_view_open(store *primary, const char *replica_url, int64_t check_ms, char **err);
+/* Whether s is a read view. */
+int store_is_view(const store *s);
+/* The calling thread's work on view goes to the replica again (the start of a request). */
+void store_view_reset(store *view);
+/* Whether the calling thread's work on view has gone to the primary since the last reset. */
+int store_view_pinned(store *view);
+/* The last check's result, staleness counted to now. */
+void store_view_status(store *view, store_replica_status *out);
+/* The primary's WAL position that covers every transaction this connection (of the primary) has
+ * committed, in *lsn. ST_OK, or ST_ERR on SQLite or failure. */
+int store_wal_lsn(store_conn *c, uint64_t *lsn);
+
 /* Copies a live SQLite database to dest with SQLite's online backup API. ST_ERR for PostgreSQL
  * (use pg_dump). */
 int store_backup(store *s, const char *dest, char **err);

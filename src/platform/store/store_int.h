@@ -52,6 +52,8 @@ struct store {
 struct store_conn {
 	store *s;
 	int in_tx;
+	int tx_write;	    /* the open transaction is a write transaction */
+	int64_t writes;	    /* write transactions committed, for store_conn_writes */
 	int64_t statements; /* prepared on this connection, for store_conn_statements */
 	int64_t tx_serial;  /* the current or last transaction's serial, for store_conn_tx_serial */
 };
@@ -60,6 +62,9 @@ struct store_conn {
 struct store_stmt {
 	store_conn *c;
 };
+
+/* store_pg.c: whether c's server session is up (a failure on it was not a lost connection). */
+int store_pg_conn_ok(store_conn *c);
 
 extern const store_driver store_sqlite_driver;
 extern const store_driver store_pg_driver;

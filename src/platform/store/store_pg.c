@@ -446,6 +446,12 @@ static void pg_finalize(store_stmt *bs)
 	s->in_use = 0;
 }
 
+int store_pg_conn_ok(store_conn *bc)
+{
+	pg_conn *c = (pg_conn *)bc;
+	return c->pg && PQstatus(c->pg) == CONNECTION_OK;
+}
+
 static const char *pg_errmsg(store_conn *bc)
 {
 	return ((pg_conn *)bc)->err;
