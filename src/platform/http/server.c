@@ -370,15 +370,20 @@ int yj_server_start(yj_server *srv, char **err)
 	if (srv->cfg.web_dir && yj_static_load(srv, srv->cfg.web_dir, err) < 0)
 		return YJ_ERR;
 	/* MHD_OPTION_PER_IP_CONNECTION_LIMIT: a connection beyond the limit from one address is
-	 * accepted and closed at once, so one client cannot hold every connection slot. */
+	 * accepted and closed at once, so one client cannot hold every connection slot.
+	 * MHD_OPTION_LISTENING_ADDRESS_REUSE is passed only for --reuse-port: present with 0 it means
+	 * "disallow" to MHD, which then sets no SO_REUSEADDR either, and a restart right after a kill
+	 * fails on the old connections' TIME_WAIT. Absent, MHD sets SO_REUSEADDR alone, which still
+	 * refuses a port another listener holds. */
+	struct MHD_OptionItem reuse[] = {{MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL}, {MHD_OPTION_END, 0, NULL}};
 	srv->d = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request,
 		&srv->main_l, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, srv->cfg.threads,
 		MHD_OPTION_CONNECTION_LIMIT, srv->cfg.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 		srv->cfg.per_address_connections, MHD_OPTION_CONNECTION_TIMEOUT, srv->cfg.idle_timeout,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, srv->cfg.header_memory, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-		&srv->main_l, MHD_OPTION_URI_LOG_CALLBACK, on_uri, &srv->main_l, MHD_OPTION_LISTENING_ADDRESS_REUSE,
-		srv->cfg.reuse_port ? 1u : 0u, MHD_OPTION_END);
+		&srv->main_l, MHD_OPTION_URI_LOG_CALLBACK, on_uri, &srv->main_l, MHD_OPTION_ARRAY,
+		srv->cfg.reuse_port ? reuse : reuse + 1, MHD_OPTION_END);
 	if (!srv->d) {
 		*err = listen_error(&sa, srv->cfg.listen, srv->cfg.reuse_port);
 		return YJ_ERR;
