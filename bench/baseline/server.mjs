@@ -442,8 +442,8 @@ function rangeSql(col, prefix, binds) {
 	});
 
 	// GET /api/v1/cases and /api/v1/cases/{id} (bench/enforcement): src/enforcement's case list and case page
-	// ported — the same SQL (enf_case_cols, the territory range and the department's remit of query.c, id > cursor
-	// ORDER BY id LIMIT limit+1; the case row, its steps, its latest supervision and police transfer, the late-fee
+	// ported — the same SQL (enf_case_list_cols for the list, enf_case_cols for the page, the territory range and
+	// the department's remit of query.c, id > cursor ORDER BY id LIMIT limit+1; the case row, its steps, its latest supervision and police transfer, the late-fee
 	// setting) and the same computed fields (state_label, overdue, days_left, late_fee_fen, the step labels,
 	// legal_review_required, the actions the state offers), so the bodies are byte-identical with yijian's for the
 	// bench's data. Not ported: the formatting of a supervision or police transfer row (the bench loads none: both
@@ -462,6 +462,13 @@ function rangeSql(col, prefix, binds) {
 		['region_code', 't'], ['department', 't'], ['version', 'i'], ['created_at', 'i'], ['updated_at', 'i'], ['responsible_id', 'id'],
 	];
 	const CASE_SQL = CASE_COLS.map((c) => c[0]).join(', ');
+	// enf_case_list_cols: the list row (the columns the console's lists show, with the ids)
+	const LIST_COLS = [
+		['id', 'id'], ['clue_id', 'id'], ['state', 't'], ['subject_kind', 't'], ['subject_id', 'id'], ['subject_name', 't'],
+		['filed_on', 't'], ['decision_due', 't'], ['violation_code', 't'], ['fine_fen', 'i'], ['decision_no', 't'],
+		['decided_on', 't'], ['closed_on', 't'], ['region_code', 't'], ['department', 't'],
+	];
+	const LIST_SQL = LIST_COLS.map((c) => c[0]).join(', ');
 	// src/enforcement/enforcement.c: the state labels, the states before the decision, the actions (name, label, from)
 	const STATE_LABEL = {
 		filed: '已立案', investigating: '调查取证', investigated: '调查终结', deliberated: '已合议', legal_reviewed: '已法制审核',
@@ -489,10 +496,10 @@ function rangeSql(col, prefix, binds) {
 	const CASE_READERS = new Set(['inspector', 'leader', 'legal_reviewer', 'admin']);
 	const qo = (text, values) => pool.query({ name: named(text), text, values, rowMode: 'array' });
 	const csv = (v) => v.split(',').filter(Boolean);
-	// enf_case_json: the columns by type in order, then state_label
-	function caseJson(r) {
+	// enf_case_json (and enf_case_list_json with LIST_COLS): the columns by type in order, then state_label
+	function caseJson(r, cols = CASE_COLS) {
 		const o = {};
-		CASE_COLS.forEach(([name, type], i) => {
+		cols.forEach(([name, type], i) => {
 			const v = r[i];
 			o[name] = v === null ? null : type === 'csv' ? csv(v) : type === 'i' ? Number(v) : type === 'b' ? Number(v) !== 0 :
 				String(v);
@@ -620,7 +627,7 @@ function rangeSql(col, prefix, binds) {
 			if (after === null) return problem(reply, req, 400, 'validation', '参数错误', 'cursor 无效，请使用上一页返回的 next_cursor。');
 		}
 		const binds = [];
-		let sql = `SELECT ${CASE_SQL} FROM enf_cases ${caseScope(who, binds)}`;
+		let sql = `SELECT ${LIST_SQL} FROM enf_cases ${caseScope(who, binds)}`;
 		binds.push(after);
 		sql += ` AND id > $${binds.length}`;
 		binds.push(limit + 1);
@@ -628,7 +635,7 @@ function rangeSql(col, prefix, binds) {
 		const { rows } = await qo(sql, binds);
 		const day = today();
 		const items = rows.slice(0, limit).map((r) => {
-			const o = caseJson(r);
+			const o = caseJson(r, LIST_COLS);
 			o.overdue = PRE_SET.has(o.state) && o.decision_due !== null && day > o.decision_due;
 			return o;
 		});

@@ -36,6 +36,9 @@ int cmp_load_by_code(store_conn *c, const char *code, json_t **out);
 /* The matter whose external_ref (12345 work-order number, Open311 or demo reference) is ref: ST_OK with
  * *id, ST_NOTFOUND or a failure. */
 int cmp_find_external(store_conn *c, const char *ref, int64_t *id);
+/* The user id (decimal) of whoever took matter id's latest acceptance step into out, "" when none
+ * (reporter_store.c): the handler (承办人) who may call the reporter. ST_OK or a failure. */
+int cmp_accepted_by(store_conn *c, int64_t id, char out[21]);
 /* The sealed reporter of matter id (caller frees; NULL when anonymous): ST_OK or a failure. */
 int cmp_reporter_sealed(store_conn *c, int64_t id, char **sealed);
 
@@ -119,5 +122,34 @@ int cmp_todo_revisit(store_conn *c, const json_t *m);
 int cmp_todo_supervise(store_conn *c, const json_t *m, int level);
 /* Closes every open to-do of the matter m (of its current dispatch round) with state (done or cancelled). */
 int cmp_todos_close(store_conn *c, const json_t *m, const char *state);
+
+/* ---- the writes of rewards, joint work, patrols and public-opinion events (op_api.c, seed.c) ---- */
+
+/* One write as its transaction sees it: who acts, the body and the path ids (borrowed); out the record
+ * answered (the runner frees it), clear the rewards' disclosed reporter (yj_pii_free), ref a refusal. */
+typedef struct cmp_op {
+	const yj_principal *who;
+	const json_t *body;
+	int64_t id, task;
+	json_t *out;
+	char *clear;
+	yj_refusal ref;
+} cmp_op;
+typedef int (*cmp_op_fn)(store_conn *c, void *op);
+/* Runs fn for request r in a transaction, with the path ids named id and task (NULL: none), and
+ * answers its out with status, or its refusal. Always YJ_OK (the request is answered). */
+int cmp_op_run(yj_req *r, cmp_op_fn fn, int status, const char *id, const char *task);
+/* 1 when s is the decimal form of id. */
+int cmp_id_is(const char *s, int64_t id);
+/* The string member k of o, or "" (borrowed from o). */
+const char *cmp_s(const json_t *o, const char *k);
+/* Column col of a row as a JSON string, or null when SQL NULL. */
+json_t *cmp_text_or_null(store_stmt *st, int col);
+/* The writes by name ("reward.propose"), for the seed: each feature's table ends with {NULL, NULL}. */
+typedef struct cmp_op_def {
+	const char *name;
+	cmp_op_fn fn;
+} cmp_op_def;
+extern const cmp_op_def cmp_reward_ops[], cmp_joint_ops[], cmp_patrol_ops[], cmp_opinion_ops[];
 
 #endif

@@ -1,5 +1,5 @@
 /* complaints.c — the pure rules of a complaint: its tracking code, its states and what may be done
- * in each, and the 督办 ladder. No store, no clock, no HTTP (docs/complaints.md, "States"). */
+ * in each, the 督办 ladder, and who may see the reporter. No store, no clock, no HTTP (docs/complaints.md, "States"). */
 #include "complaints.h"
 
 #include <string.h>
@@ -82,4 +82,14 @@ int yj_cmp_action_allowed(enum yj_cmp_action action, const char *state, int paus
 		return accepted || replied || closed;
 	}
 	return 0;
+}
+
+enum yj_cmp_reporter_access yj_cmp_reporter_access(const char *state, int holds, int accepted_it, int desk_liaison)
+{
+	int replied = !strcmp(state, "replied"), working = replied || !strcmp(state, "accepted");
+	if (desk_liaison && replied)
+		return YJ_CMP_REPORTER_OK; /* the desk calls the reporter back for the revisit */
+	if (!holds)
+		return YJ_CMP_REPORTER_OTHER_DEPT;
+	return working && accepted_it ? YJ_CMP_REPORTER_OK : YJ_CMP_REPORTER_NOT_HANDLER;
 }

@@ -54,6 +54,14 @@ const char *yj_cmp_state_label(const char *state);
  * numbers): 0 before the deadline has passed, 1 once it has, 2 five days later, 3 ten days later. */
 int yj_cmp_supervise_level(int64_t handle_due, int64_t today);
 
+/* Who may see a matter's reporter in clear (docs/security.md): the handler who accepted it (承办人),
+ * while the department holding it works on it or has replied (accepted, paused or replied), and a
+ * liaison of the desk (卫生健康委) for the revisit (回访) once it is replied; everyone else reads the
+ * masked phone only. holds: the caller's department holds the matter; accepted_it: the caller took
+ * its latest acceptance step; desk_liaison: the caller is a liaison of the desk. */
+enum yj_cmp_reporter_access { YJ_CMP_REPORTER_OK, YJ_CMP_REPORTER_OTHER_DEPT, YJ_CMP_REPORTER_NOT_HANDLER };
+enum yj_cmp_reporter_access yj_cmp_reporter_access(const char *state, int holds, int accepted_it, int desk_liaison);
+
 /* Steps and the actions allowed from each state (complaints.c). */
 enum yj_cmp_action {
 	YJ_CMP_DISPATCH, YJ_CMP_RETURN, YJ_CMP_ACCEPT, YJ_CMP_REJECT, YJ_CMP_PAUSE, YJ_CMP_RESUME,
@@ -126,6 +134,14 @@ int yj_cmp_seed(store_conn *c, const json_t *body, const char *actor, int64_t *i
  * with the step's fields body (may be NULL), as a user of department would. */
 int yj_cmp_seed_step(store_conn *c, int64_t id, const char *step, const json_t *body, const char *department,
 		     const char *actor, char **why);
+/* The writes of rewards, joint work, patrols and public-opinion events without HTTP (seed.c), run as who
+ * in the caller's transaction with the route's body and path ids (id, task; 0 when the route has none):
+ * op is "reward.propose", "reward.decide", "reward.pay", "joint.action", "joint.result", "joint.meeting",
+ * "joint.task_done", "patrol.checkin", "patrol.report", "opinion.register", "opinion.progress",
+ * "opinion.task_done" or "opinion.close". *out (NULL: not wanted; else the caller frees it) is the record
+ * as the route answers it. 1 when written; YJ_REFUSED with *why (caller frees); or a store failure. */
+int yj_cmp_seed_op(store_conn *c, const char *op, const yj_principal *who, int64_t id, int64_t task, const json_t *body,
+		   json_t **out, char **why);
 
 /* A clue transfer as the demo seeds it: sent on sent_on (YYYY-MM-DD) from one department to another,
  * answered with reply on replied_on when reply is not NULL; ref makes it unique (a re-run adds

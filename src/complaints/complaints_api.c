@@ -12,8 +12,9 @@
 
 /* Roles that handle matters: the desk's and the units' liaisons, inspectors, leaders, administrators. */
 #define HANDLERS (ROLE_ADMIN | ROLE_INSPECTOR | ROLE_LEADER | ROLE_LIAISON)
-/* Who may see the reporter in clear: the liaison who calls back and the leader (docs/security.md). */
-#define REPORTER_ROLES (ROLE_LEADER | ROLE_LIAISON)
+/* Who may ask for the reporter in clear: any handler; whether it is shown depends on who took the
+ * matter in hand (yj_cmp_reporter_access, docs/security.md). */
+#define REPORTER_ROLES HANDLERS
 
 static void actor_of(yj_req *r, char out[21])
 {
@@ -172,7 +173,7 @@ static int categories(yj_req *r)
 	return rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
-/* ---- the reporter in clear: audited, rate limited, and only for the unit holding the matter ---- */
+/* ---- the reporter in clear: audited, rate limited, only for the handler and the desk's revisit ---- */
 
 struct reporter_arg {
 	yj_req *r;
@@ -191,20 +192,34 @@ static int reporter_tx(store_conn *c, void *arg)
 		return yj_refuse(&a->ref, 404, "not-found", "投诉举报不存在", "没有这件投诉举报，或它不在您的辖区和职责范围内。");
 	if (rc < 0)
 		return rc;
+	const yj_principal *who = yj_who(a->r);
 	const char *dept = json_string_value(json_object_get(m, "department"));
-	if (strcmp(yj_who(a->r)->department, dept)) {
-		json_decref(m);
-		return yj_refuse(&a->ref, 403, "not-your-matter", "不是本部门的件", "只有正在办理该件的部门才能查看投诉人的联系方式。");
-	}
+	const char *mstate = json_string_value(json_object_get(m, "state"));
+	char accepted_by[21];
+	actor_of(a->r, actor);
 	if (json_is_true(json_object_get(m, "anonymous"))) {
 		json_decref(m);
 		return yj_refuse(&a->ref, 404, "anonymous", "匿名投诉举报", "这是匿名投诉举报，没有保存投诉人的身份和联系方式。");
+	}
+	if ((rc = cmp_accepted_by(c, a->id, accepted_by)) < 0)
+		goto done;
+	switch (yj_cmp_reporter_access(mstate ? mstate : "", !strcmp(who->department, dept), !strcmp(accepted_by, actor),
+				       !strcmp(who->department, CMP_DESK) && who->role_bit == ROLE_LIAISON)) {
+	case YJ_CMP_REPORTER_OK:
+		break;
+	case YJ_CMP_REPORTER_OTHER_DEPT:
+		json_decref(m);
+		return yj_refuse(&a->ref, 403, "not-your-matter", "不是本部门的件", "只有正在办理该件的部门才能查看投诉人的联系方式。");
+	case YJ_CMP_REPORTER_NOT_HANDLER:
+		json_decref(m);
+		return yj_refuse(&a->ref, 403, "not-the-handler", "不是本件的承办人",
+				 "投诉人的姓名和电话只向受理本件的承办人（办理和答复期间）及卫生健康委回访人员（答复后）显示；"
+				 "其他人员请查看脱敏号码，或联系承办人。");
 	}
 	if ((rc = cmp_reporter_sealed(c, a->id, &sealed)) >= 0) {
 		yj_pii_free(a->clear);
 		a->clear = sealed ? yj_pii_decrypt(sealed) : NULL;
 		free(sealed);
-		actor_of(a->r, actor);
 		/* The leaf records who saw whose identity; its state names the field, never the value. */
 		json_t *state = json_pack("{s:s}", "field", "reporter");
 		rc = a->clear ? cmp_audit(c, actor, "complaint.reporter.disclose", a->id,
@@ -212,6 +227,7 @@ static int reporter_tx(store_conn *c, void *arg)
 			      : ST_ERR;
 		json_decref(state);
 	}
+done:
 	json_decref(m);
 	return rc;
 }
@@ -339,7 +355,7 @@ const yj_route yj_cmp_routes[] = {
 	{"GET", "/api/v1/complaints/{id}/duplicates", duplicates, HANDLERS, NULL, NULL, "complaints",
 	 "Open matters of the same subject and category that read alike (offered for merging)", "{items}", 200},
 	{"GET", "/api/v1/complaints/{id}/reporter", reporter, REPORTER_ROLES, NULL, NULL, "complaints",
-	 "The reporter's name and phone in clear, for the handling unit (audited, rate limited)", "{id, reporter}", 200},
+	 "The reporter's name and phone in clear, for the handler who accepted the matter and the desk's revisit (audited, rate limited)", "{id, reporter}", 200},
 	STEP("dispatch", dispatch, dispatch_body, "Dispatch to the lead unit and co-handlers (health commission desk)"),
 	STEP("return", return_, reason_body, "Return a wrongly routed matter within 5 working days of dispatch"),
 	STEP("accept", accept, NULL, "Accept: the handling and reply deadlines start"),

@@ -1,7 +1,8 @@
 /* joint.c — joint enforcement actions (联合执法) and joint meetings (联席会议) between departments (R6):
  * an action's plan, participants and result, counted per territory and year against the local target;
  * a meeting's decisions as tasks of an owner department with a deadline, in its to-do inbox until done.
- * Routes, their SQL and the target count in one file, as transfers.c (docs/complaints.md, "Joint work"). */
+ * Routes, their SQL and the target count in one file, not yet split as opinion.c and transfers.c are
+ * (docs/complaints.md, "Joint work"). */
 #define _POSIX_C_SOURCE 200809L
 #include "cmp_int.h"
 #include "../platform/regions/regions.h"
@@ -20,17 +21,6 @@ static const yj_table task_t = {"joint_meeting_tasks", "region_code", "owner_dep
 #define M_COLS "id, region_code, department, title, held_on, attendees, minutes, created_at"
 #define K_COLS "id, meeting_id, region_code, owner_department, decision, due_on, state, result, done_on"
 
-static const char *s_(const json_t *o, const char *k)
-{
-	const char *v = json_string_value(json_object_get(o, k));
-	return v ? v : "";
-}
-
-static json_t *text_or_null(store_stmt *st, int col)
-{
-	return store_col_is_null(st, col) ? json_null() : json_string(store_col_text(st, col));
-}
-
 static json_t *codes(store_stmt *st, int col)
 {
 	json_t *a = json_loads(store_col_text(st, col), 0, NULL);
@@ -44,7 +34,7 @@ static json_t *action_json(store_stmt *st, void *arg)
 			 "region_code", store_col_text(st, 1), "department", store_col_text(st, 2), "title",
 			 store_col_text(st, 3), "plan", store_col_text(st, 4), "participants", codes(st, 5), "planned_on",
 			 store_col_text(st, 6), "state", store_col_text(st, 7), "result", store_col_text(st, 8), "done_on",
-			 text_or_null(st, 9), "created_at", (json_int_t)store_col_int64(st, 10));
+			 cmp_text_or_null(st, 9), "created_at", (json_int_t)store_col_int64(st, 10));
 }
 
 static json_t *meeting_json(store_stmt *st, void *arg)
@@ -65,7 +55,7 @@ static json_t *task_json(store_stmt *st, void *arg)
 	return json_pack("{s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:b}", "id", yj_json_id(store_col_int64(st, 0)),
 			 "meeting_id", yj_json_id(store_col_int64(st, 1)), "region_code", store_col_text(st, 2),
 			 "owner_department", store_col_text(st, 3), "decision", store_col_text(st, 4), "due_on", due, "state",
-			 state, "result", store_col_text(st, 7), "done_on", text_or_null(st, 8), "overdue",
+			 state, "result", store_col_text(st, 7), "done_on", cmp_text_or_null(st, 8), "overdue",
 			 !strcmp(state, "open") && strcmp(today, due) > 0);
 }
 
@@ -101,20 +91,13 @@ static int load_meeting(store_conn *c, const yj_scope *sc, int64_t id, json_t **
 
 static int audit(store_conn *c, const char *actor, const char *action, const char *type, const json_t *o, const json_t *state)
 {
-	yj_audit_event ev = {actor, action, type, s_(o, "id"), s_(o, "region_code"), state};
+	yj_audit_event ev = {actor, action, type, cmp_s(o, "id"), cmp_s(o, "region_code"), state};
 	return yj_audit_append(c, &ev, NULL);
 }
 
-struct arg {
-	yj_req *r;
-	int64_t id, task;
-	json_t *out;
-	yj_refusal ref;
-};
-
 static int no_ctl(yj_refusal *ref, const json_t *b, const char *field)
 {
-	for (const char *k = s_(b, field); *k; k++)
+	for (const char *k = cmp_s(b, field); *k; k++)
 		if ((unsigned char)*k < 0x20) {
 			yj_refusal_field(ref, field, "不能含有控制字符");
 			return 0;
@@ -160,7 +143,7 @@ static int region_or_refuse(store_conn *c, yj_refusal *ref, const yj_principal *
 static int day_or_refuse(yj_refusal *ref, const json_t *b, const char *field, const char *what)
 {
 	int64_t d;
-	if (yj_day_parse(s_(b, field), &d) < 0) {
+	if (yj_day_parse(cmp_s(b, field), &d) < 0) {
 		yj_refusal_field(ref, field, what);
 		return 0;
 	}
@@ -171,16 +154,16 @@ static int day_or_refuse(yj_refusal *ref, const json_t *b, const char *field, co
 
 static int action_create_tx(store_conn *c, void *argp)
 {
-	struct arg *a = argp;
-	const yj_principal *who = yj_who(a->r);
-	const json_t *b = yj_body(a->r);
+	cmp_op *a = argp;
+	const yj_principal *who = a->who;
+	const json_t *b = a->body;
 	int rc;
 	char *parts = departments_or_refuse(c, &a->ref, b, "participants", who->department, 1, &rc);
-	if (rc < 0 || (rc = region_or_refuse(c, &a->ref, who, s_(b, "region_code"))) < 0)
+	if (rc < 0 || (rc = region_or_refuse(c, &a->ref, who, cmp_s(b, "region_code"))) < 0)
 		goto done;
 	no_ctl(&a->ref, b, "title");
 	day_or_refuse(&a->ref, b, "planned_on", "应为计划日期 YYYY-MM-DD");
-	if (yj_utf8_len(s_(b, "plan"), strlen(s_(b, "plan"))) < 5)
+	if (yj_utf8_len(cmp_s(b, "plan"), strlen(cmp_s(b, "plan"))) < 5)
 		yj_refusal_field(&a->ref, "plan", "请用至少 5 个字写明行动方案：对象、分工和时间");
 	if (yj_refusal_has_fields(&a->ref)) {
 		rc = yj_refuse_invalid(&a->ref, NULL);
@@ -196,12 +179,12 @@ static int action_create_tx(store_conn *c, void *argp)
 		goto done;
 	}
 	store_bind_int64(st, 1, id);
-	store_bind_text(st, 2, s_(b, "region_code"), -1);
+	store_bind_text(st, 2, cmp_s(b, "region_code"), -1);
 	store_bind_text(st, 3, who->department, -1);
-	store_bind_text(st, 4, s_(b, "title"), -1);
-	store_bind_text(st, 5, s_(b, "plan"), -1);
+	store_bind_text(st, 4, cmp_s(b, "title"), -1);
+	store_bind_text(st, 5, cmp_s(b, "plan"), -1);
 	store_bind_text(st, 6, parts, -1);
-	store_bind_text(st, 7, s_(b, "planned_on"), -1);
+	store_bind_text(st, 7, cmp_s(b, "planned_on"), -1);
 	store_bind_text(st, 8, actor, -1);
 	store_bind_int64(st, 9, now);
 	store_bind_int64(st, 10, now);
@@ -210,7 +193,7 @@ static int action_create_tx(store_conn *c, void *argp)
 	yj_scope all;
 	yj_scope_unrestricted(&all);
 	if (rc >= 0 && (rc = load(c, &act_t, A_COLS, action_json, &all, id, &a->out)) >= 0) {
-		json_t *state = json_pack("{s:s, s:O}", "planned_on", s_(b, "planned_on"), "participants", json_object_get(b, "participants"));
+		json_t *state = json_pack("{s:s, s:O}", "planned_on", cmp_s(b, "planned_on"), "participants", json_object_get(b, "participants"));
 		rc = audit(c, actor, "joint.action.plan", "joint_action", a->out, state);
 		json_decref(state);
 	}
@@ -221,23 +204,23 @@ done:
 
 static int action_result_tx(store_conn *c, void *argp)
 {
-	struct arg *a = argp;
-	const yj_principal *who = yj_who(a->r);
-	const json_t *b = yj_body(a->r);
+	cmp_op *a = argp;
+	const yj_principal *who = a->who;
+	const json_t *b = a->body;
 	int rc = load(c, &act_t, A_COLS, action_json, &who->scope, a->id, &a->out);
 	if (rc == ST_NOTFOUND)
 		return yj_refuse(&a->ref, 404, "not-found", "联合执法行动不存在", "没有这次联合执法行动，或它不在您的辖区和职责范围内。");
 	if (rc < 0)
 		return rc;
-	if (strcmp(who->department, s_(a->out, "department")))
+	if (strcmp(who->department, cmp_s(a->out, "department")))
 		return yj_refuse(&a->ref, 403, "not-your-matter", "不是本部门牵头的行动", "行动结果由牵头部门登记，请联系牵头部门。");
-	if (strcmp(s_(a->out, "state"), "planned"))
-		return yj_refuse(&a->ref, 409, "already-done", "结果已登记", "这次行动已于 %s 登记结果。", s_(a->out, "done_on"));
+	if (strcmp(cmp_s(a->out, "state"), "planned"))
+		return yj_refuse(&a->ref, 409, "already-done", "结果已登记", "这次行动已于 %s 登记结果。", cmp_s(a->out, "done_on"));
 	char today[11];
 	yj_day_today(today);
-	if (day_or_refuse(&a->ref, b, "done_on", "应为实施日期 YYYY-MM-DD") && strcmp(s_(b, "done_on"), today) > 0)
+	if (day_or_refuse(&a->ref, b, "done_on", "应为实施日期 YYYY-MM-DD") && strcmp(cmp_s(b, "done_on"), today) > 0)
 		yj_refusal_field(&a->ref, "done_on", "实施日期不能晚于今天");
-	if (yj_utf8_len(s_(b, "result"), strlen(s_(b, "result"))) < 5)
+	if (yj_utf8_len(cmp_s(b, "result"), strlen(cmp_s(b, "result"))) < 5)
 		yj_refusal_field(&a->ref, "result", "请用至少 5 个字写明行动结果：检查户数、发现问题和处理情况");
 	if (yj_refusal_has_fields(&a->ref))
 		return yj_refuse_invalid(&a->ref, NULL);
@@ -246,15 +229,15 @@ static int action_result_tx(store_conn *c, void *argp)
 	store_stmt *st = store_prepare(c, "UPDATE joint_actions SET state = 'done', result = ?, done_on = ?, updated_at = ? WHERE id = ?");
 	if (!st)
 		return ST_ERR;
-	store_bind_text(st, 1, s_(b, "result"), -1);
-	store_bind_text(st, 2, s_(b, "done_on"), -1);
+	store_bind_text(st, 1, cmp_s(b, "result"), -1);
+	store_bind_text(st, 2, cmp_s(b, "done_on"), -1);
 	store_bind_int64(st, 3, yj_now_ms());
 	store_bind_int64(st, 4, a->id);
 	rc = store_step(st);
 	store_finalize(st);
 	if (rc < 0 || (rc = load(c, &act_t, A_COLS, action_json, &who->scope, a->id, &a->out)) < 0)
 		return rc;
-	json_t *state = json_pack("{s:s}", "done_on", s_(b, "done_on"));
+	json_t *state = json_pack("{s:s}", "done_on", cmp_s(b, "done_on"));
 	rc = audit(c, actor, "joint.action.result", "joint_action", a->out, state);
 	json_decref(state);
 	return rc;
@@ -339,10 +322,10 @@ static int task_todo(store_conn *c, int64_t id, const char *region, const char *
 
 static int meeting_create_tx(store_conn *c, void *argp)
 {
-	struct arg *a = argp;
-	const yj_principal *who = yj_who(a->r);
-	const json_t *b = yj_body(a->r), *decisions = json_object_get(b, "decisions"), *d;
-	const char *region = s_(b, "region_code");
+	cmp_op *a = argp;
+	const yj_principal *who = a->who;
+	const json_t *b = a->body, *decisions = json_object_get(b, "decisions"), *d;
+	const char *region = cmp_s(b, "region_code");
 	size_t i;
 	int rc;
 	char *att = departments_or_refuse(c, &a->ref, b, "attendees", who->department, 1, &rc), name[64];
@@ -354,8 +337,8 @@ static int meeting_create_tx(store_conn *c, void *argp)
 		yj_refusal_field(&a->ref, "decisions", "一次会议至多 50 项议定事项");
 	json_array_foreach(decisions, i, d) {
 		int64_t day;
-		const char *owner = s_(d, "owner_department"), *text = s_(d, "decision");
-		if (!json_is_object(d) || yj_utf8_len(text, strlen(text)) < 2 || yj_day_parse(s_(d, "due_on"), &day) < 0) {
+		const char *owner = cmp_s(d, "owner_department"), *text = cmp_s(d, "decision");
+		if (!json_is_object(d) || yj_utf8_len(text, strlen(text)) < 2 || yj_day_parse(cmp_s(d, "due_on"), &day) < 0) {
 			yj_refusal_field(&a->ref, "decisions", "每项议定事项应有内容 decision、责任部门 owner_department 和完成期限 due_on");
 			break;
 		}
@@ -384,10 +367,10 @@ static int meeting_create_tx(store_conn *c, void *argp)
 	store_bind_int64(st, 1, id);
 	store_bind_text(st, 2, region, -1);
 	store_bind_text(st, 3, who->department, -1);
-	store_bind_text(st, 4, s_(b, "title"), -1);
-	store_bind_text(st, 5, s_(b, "held_on"), -1);
+	store_bind_text(st, 4, cmp_s(b, "title"), -1);
+	store_bind_text(st, 5, cmp_s(b, "held_on"), -1);
 	store_bind_text(st, 6, att, -1);
-	store_bind_text(st, 7, s_(b, "minutes"), -1);
+	store_bind_text(st, 7, cmp_s(b, "minutes"), -1);
 	store_bind_text(st, 8, actor, -1);
 	store_bind_int64(st, 9, now);
 	rc = store_step(st);
@@ -404,18 +387,18 @@ static int meeting_create_tx(store_conn *c, void *argp)
 		store_bind_int64(st, 1, tid);
 		store_bind_int64(st, 2, id);
 		store_bind_text(st, 3, region, -1);
-		store_bind_text(st, 4, s_(d, "owner_department"), -1);
-		store_bind_text(st, 5, s_(d, "decision"), -1);
-		store_bind_text(st, 6, s_(d, "due_on"), -1);
+		store_bind_text(st, 4, cmp_s(d, "owner_department"), -1);
+		store_bind_text(st, 5, cmp_s(d, "decision"), -1);
+		store_bind_text(st, 6, cmp_s(d, "due_on"), -1);
 		rc = store_step(st);
 		store_finalize(st);
 		if (rc >= 0)
-			rc = task_todo(c, tid, region, s_(d, "owner_department"), s_(d, "decision"), s_(d, "due_on"), mid);
+			rc = task_todo(c, tid, region, cmp_s(d, "owner_department"), cmp_s(d, "decision"), cmp_s(d, "due_on"), mid);
 	}
 	yj_scope all;
 	yj_scope_unrestricted(&all);
 	if (rc >= 0 && (rc = load_meeting(c, &all, id, &a->out)) >= 0) {
-		json_t *state = json_pack("{s:s, s:i}", "held_on", s_(b, "held_on"), "decisions", (int)json_array_size(decisions));
+		json_t *state = json_pack("{s:s, s:i}", "held_on", cmp_s(b, "held_on"), "decisions", (int)json_array_size(decisions));
 		rc = audit(c, actor, "joint.meeting.record", "joint_meeting", a->out, state);
 		json_decref(state);
 	}
@@ -426,18 +409,18 @@ done:
 
 static int task_done_tx(store_conn *c, void *argp)
 {
-	struct arg *a = argp;
-	const yj_principal *who = yj_who(a->r);
-	const char *result = s_(yj_body(a->r), "result");
+	cmp_op *a = argp;
+	const yj_principal *who = a->who;
+	const char *result = cmp_s(a->body, "result");
 	int rc = load(c, &task_t, K_COLS, task_json, &who->scope, a->task, &a->out);
-	if (rc == ST_NOTFOUND || (rc == ST_OK && strcmp(s_(a->out, "meeting_id"), yj_param(a->r, "id"))))
+	if (rc == ST_NOTFOUND || (rc == ST_OK && !cmp_id_is(cmp_s(a->out, "meeting_id"), a->id)))
 		return yj_refuse(&a->ref, 404, "not-found", "议定事项不存在", "没有这项议定事项，或它不在您的辖区和职责范围内。");
 	if (rc < 0)
 		return rc;
-	if (strcmp(who->department, s_(a->out, "owner_department")))
+	if (strcmp(who->department, cmp_s(a->out, "owner_department")))
 		return yj_refuse(&a->ref, 403, "not-your-matter", "不是本部门的议定事项", "议定事项由责任部门办结，请联系责任部门。");
-	if (strcmp(s_(a->out, "state"), "open"))
-		return yj_refuse(&a->ref, 409, "already-done", "已办结", "这项议定事项已于 %s 办结。", s_(a->out, "done_on"));
+	if (strcmp(cmp_s(a->out, "state"), "open"))
+		return yj_refuse(&a->ref, 409, "already-done", "已办结", "这项议定事项已于 %s 办结。", cmp_s(a->out, "done_on"));
 	if (yj_utf8_len(result, strlen(result)) < 2) {
 		yj_refusal_field(&a->ref, "result", "请写明办理结果");
 		return yj_refuse_invalid(&a->ref, NULL);
@@ -465,22 +448,18 @@ static int task_done_tx(store_conn *c, void *argp)
 
 /* ---- handlers ---- */
 
-static int run(yj_req *r, int (*fn)(store_conn *, void *), int status, const char *id, const char *task)
-{
-	struct arg a = {.r = r};
-	if ((id && yj_path_id_or_reply(r, id, &a.id) < 0) || (task && yj_path_id_or_reply(r, task, &a.task) < 0))
-		return YJ_OK;
-	if (yj_tx_or_reply(r, fn, &a, &a.ref) < 0) {
-		json_decref(a.out);
-		return YJ_OK;
-	}
-	return yj_reply_json(r, status, a.out);
-}
+const cmp_op_def cmp_joint_ops[] = {
+	{"joint.action", action_create_tx},
+	{"joint.result", action_result_tx},
+	{"joint.meeting", meeting_create_tx},
+	{"joint.task_done", task_done_tx},
+	{NULL, NULL},
+};
 
-static int action_create(yj_req *r) { return run(r, action_create_tx, 201, NULL, NULL); }
-static int action_result(yj_req *r) { return run(r, action_result_tx, 200, "id", NULL); }
-static int meeting_create(yj_req *r) { return run(r, meeting_create_tx, 201, NULL, NULL); }
-static int task_done(yj_req *r) { return run(r, task_done_tx, 200, "id", "task"); }
+static int action_create(yj_req *r) { return cmp_op_run(r, action_create_tx, 201, NULL, NULL); }
+static int action_result(yj_req *r) { return cmp_op_run(r, action_result_tx, 200, "id", NULL); }
+static int meeting_create(yj_req *r) { return cmp_op_run(r, meeting_create_tx, 201, NULL, NULL); }
+static int task_done(yj_req *r) { return cmp_op_run(r, task_done_tx, 200, "id", "task"); }
 
 static int action_get(yj_req *r)
 {

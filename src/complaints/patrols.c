@@ -2,7 +2,7 @@
  * checklist and photos; a suspected violation is reported (协管信息) and reaches the inspectors of the
  * territory as a to-do and the event complaints.patrol_reported; the reporting rate (reported ÷ found) per
  * grid and town against 98 %, with the grids below it in the town leaders' inbox (daily job). Routes, SQL
- * and the job in one file, as transfers.c (docs/complaints.md, "Grid patrols"). */
+ * and the job in one file, not yet split as opinion.c and transfers.c are (docs/complaints.md, "Grid patrols"). */
 #define _POSIX_C_SOURCE 200809L
 #include "cmp_int.h"
 #include "../registry/registry.h"
@@ -34,12 +34,6 @@ static const yj_table pt_t = {"grid_patrols", "region_code", "department", "subj
 #define P_COLS                                                                                                   \
 	"id, grid_id, grid_code, region_code, subject_id, member_id, patrolled_on, lat, lng, checklist, problems, note," \
 	" state, report_text, reported_at, created_at"
-
-static const char *s_(const json_t *o, const char *k)
-{
-	const char *v = json_string_value(json_object_get(o, k));
-	return v ? v : "";
-}
 
 static json_t *row_json(store_stmt *st, void *arg)
 {
@@ -88,7 +82,7 @@ static int load(store_conn *c, const yj_scope *sc, int64_t id, json_t **out)
 
 static int audit(store_conn *c, const char *actor, const char *action, const json_t *p, const json_t *state)
 {
-	yj_audit_event ev = {actor, action, "grid_patrol", s_(p, "id"), s_(p, "region_code"), state};
+	yj_audit_event ev = {actor, action, "grid_patrol", cmp_s(p, "id"), cmp_s(p, "region_code"), state};
 	return yj_audit_append(c, &ev, NULL);
 }
 
@@ -101,19 +95,12 @@ static const char *sniff(const unsigned char *p, size_t n)
 	return NULL;
 }
 
-struct arg {
-	yj_req *r;
-	int64_t id;
-	json_t *out;
-	yj_refusal ref;
-};
-
-static int photos_put(store_conn *c, struct arg *a, int64_t id, const json_t *list)
+static int photos_put(store_conn *c, cmp_op *a, int64_t id, const json_t *list)
 {
 	size_t i;
 	json_t *ph;
 	json_array_foreach(list, i, ph) {
-		const char *name = s_(ph, "name"), *b64 = s_(ph, "content_base64");
+		const char *name = cmp_s(ph, "name"), *b64 = cmp_s(ph, "content_base64");
 		size_t len = strlen(b64), max = len / 4 * 3 + 3, n = 0;
 		if (!*name || strlen(name) > 200 || len / 4 * 3 > MAX_PHOTO + 3)
 			return yj_refuse(&a->ref, 413, "payload-too-large", "照片过大", "每张照片不超过 4 MiB，并应有文件名；本次巡查未保存。");
@@ -151,14 +138,14 @@ static int photos_put(store_conn *c, struct arg *a, int64_t id, const json_t *li
 
 static int checkin_tx(store_conn *c, void *argp)
 {
-	struct arg *a = argp;
-	const yj_principal *who = yj_who(a->r);
-	const json_t *b = yj_body(a->r), *cl = json_object_get(b, "checklist");
+	cmp_op *a = argp;
+	const yj_principal *who = a->who;
+	const json_t *b = a->body, *cl = json_object_get(b, "checklist");
 	int64_t sid = 0;
 	yj_subject_summary sum;
 	yj_grid_ref g;
 	int rc;
-	if (yj_id_parse(s_(b, "subject_id"), &sid) < 0 || (rc = yj_subject_summary_get(c, &who->scope, sid, &sum)) == ST_NOTFOUND) {
+	if (yj_id_parse(cmp_s(b, "subject_id"), &sid) < 0 || (rc = yj_subject_summary_get(c, &who->scope, sid, &sum)) == ST_NOTFOUND) {
 		yj_refusal_field(&a->ref, "subject_id", "应为您网格内的机构");
 		return yj_refuse_invalid(&a->ref, NULL);
 	}
@@ -216,7 +203,7 @@ static int checkin_tx(store_conn *c, void *argp)
 	store_bind_text(st, 10, slng, -1);
 	store_bind_text(st, 11, cls, -1);
 	store_bind_int64(st, 12, problems);
-	store_bind_text(st, 13, s_(b, "note"), -1);
+	store_bind_text(st, 13, cmp_s(b, "note"), -1);
 	store_bind_text(st, 14, problems ? "found" : "clear", -1);
 	store_bind_int64(st, 15, now);
 	rc = store_step(st);
@@ -234,19 +221,19 @@ static int checkin_tx(store_conn *c, void *argp)
 
 static int report_tx(store_conn *c, void *argp)
 {
-	struct arg *a = argp;
-	const yj_principal *who = yj_who(a->r);
-	const char *text = s_(yj_body(a->r), "text");
+	cmp_op *a = argp;
+	const yj_principal *who = a->who;
+	const char *text = cmp_s(a->body, "text");
 	int rc = load(c, &who->scope, a->id, &a->out);
 	if (rc == ST_NOTFOUND)
 		return yj_refuse(&a->ref, 404, "not-found", "巡查记录不存在", "没有这条巡查记录，或它不在您的网格内。");
 	if (rc < 0)
 		return rc;
 	int64_t member = 0;
-	yj_id_parse(s_(a->out, "member_id"), &member);
+	yj_id_parse(cmp_s(a->out, "member_id"), &member);
 	if (member != who->user_id)
 		return yj_refuse(&a->ref, 403, "not-your-matter", "不是您的巡查", "协管信息由巡查的网格员本人报告。");
-	if (!strcmp(s_(a->out, "state"), "reported"))
+	if (!strcmp(cmp_s(a->out, "state"), "reported"))
 		return yj_refuse(&a->ref, 409, "already-done", "已报告", "这次巡查发现的问题已报告，无需重复。");
 	if (yj_utf8_len(text, strlen(text)) < 5) {
 		yj_refusal_field(&a->ref, "text", "请用至少 5 个字写明发现的疑似违法行为");
@@ -276,13 +263,13 @@ static int report_tx(store_conn *c, void *argp)
 			json_array_append_new(failed, json_string(items[i][0]));
 	json_t *payload = json_pack("{s:O, s:s, s:O, s:s, s:o, s:s, s:s}", "patrol_id", json_object_get(a->out, "id"), "subject_kind",
 				    "institution", "subject_id", json_object_get(a->out, "subject_id"), "grid_code",
-				    s_(a->out, "grid_code"), "problems", failed, "reported_on", today, "department", PATROL_DEPT);
-	yj_event ev = {"complaints.patrol_reported", "grid_patrol", s_(a->out, "id"), s_(a->out, "region_code"), actor, payload};
+				    cmp_s(a->out, "grid_code"), "problems", failed, "reported_on", today, "department", PATROL_DEPT);
+	yj_event ev = {"complaints.patrol_reported", "grid_patrol", cmp_s(a->out, "id"), cmp_s(a->out, "region_code"), actor, payload};
 	json_t *state = json_pack("{s:s}", "reported_on", today);
-	char link[64], *title = yj_asprintf("网格员报告疑似违法（网格 %s）", s_(a->out, "grid_code"));
-	snprintf(link, sizeof link, "/patrols/%s", s_(a->out, "id"));
+	char link[64], *title = yj_asprintf("网格员报告疑似违法（网格 %s）", cmp_s(a->out, "grid_code"));
+	snprintf(link, sizeof link, "/patrols/%s", cmp_s(a->out, "id"));
 	yj_todo td = {.kind = "complaints.patrol_report", .kind_label = "协管信息", .title = title, .object_type = "grid_patrol",
-		      .object_id = a->id, .link = link, .region_code = s_(a->out, "region_code"), .department = PATROL_DEPT,
+		      .object_id = a->id, .link = link, .region_code = cmp_s(a->out, "region_code"), .department = PATROL_DEPT,
 		      .role = "inspector"};
 	if ((rc = audit(c, actor, "grid.patrol.report", a->out, state)) >= 0 && (rc = yj_event_emit(c, &ev, NULL)) >= 0)
 		rc = yj_todo_put(c, &td);
@@ -477,20 +464,14 @@ int yj_cmp_patrol_rate_run(store *s, const char *today, int *flagged)
 
 /* ---- handlers ---- */
 
-static int run(yj_req *r, int (*fn)(store_conn *, void *), int status, int with_id)
-{
-	struct arg a = {.r = r};
-	if (with_id && yj_path_id_or_reply(r, "id", &a.id) < 0)
-		return YJ_OK;
-	if (yj_tx_or_reply(r, fn, &a, &a.ref) < 0) {
-		json_decref(a.out);
-		return YJ_OK;
-	}
-	return yj_reply_json(r, status, a.out);
-}
+const cmp_op_def cmp_patrol_ops[] = {
+	{"patrol.checkin", checkin_tx},
+	{"patrol.report", report_tx},
+	{NULL, NULL},
+};
 
-static int checkin(yj_req *r) { return run(r, checkin_tx, 201, 0); }
-static int report(yj_req *r) { return run(r, report_tx, 200, 1); }
+static int checkin(yj_req *r) { return cmp_op_run(r, checkin_tx, 201, NULL, NULL); }
+static int report(yj_req *r) { return cmp_op_run(r, report_tx, 200, "id", NULL); }
 
 static int checklist(yj_req *r)
 {

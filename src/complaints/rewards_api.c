@@ -1,8 +1,8 @@
 /* rewards_api.c — rewards for reports (举报奖励): the unit holding a substantiated matter proposes a
  * reward by a rule, its leader approves it (the reporter is told on the tracking page and has the rule's
  * claim period), the reward officer alone sees the reporter's identity (audited) and records the payment;
- * an unclaimed reward is forfeited by the hourly job. Routes, their SQL and the expiry in one file, as
- * transfers.c (docs/complaints.md, "Rewards"); the amounts are rewards.c's pure rules. */
+ * an unclaimed reward is forfeited by the hourly job. Routes, their SQL and the expiry in one file, not yet
+ * split as opinion.c and transfers.c are (docs/complaints.md, "Rewards"); the amounts are rewards.c's pure rules. */
 #define _POSIX_C_SOURCE 200809L
 #include "cmp_int.h"
 #include "../platform/pii/pii.h"
@@ -25,11 +25,6 @@ static const char *const state_labels[][2] = {
 	{"proposed", "待审批"}, {"approved", "已批准，待领取"}, {"refused", "不予奖励"}, {"paid", "已发放"}, {"forfeited", "逾期未领取"},
 };
 
-static json_t *text_or_null(store_stmt *st, int col)
-{
-	return store_col_is_null(st, col) ? json_null() : json_string(store_col_text(st, col));
-}
-
 static json_t *row_json(store_stmt *st, void *arg)
 {
 	(void)arg;
@@ -46,12 +41,12 @@ static json_t *row_json(store_stmt *st, void *arg)
 			      store_col_text(st, 10));
 	json_object_set_new(o, "proposed_on", json_string(store_col_text(st, 11)));
 	json_object_set_new(o, "proposed_by", json_string(store_col_text(st, 12)));
-	json_object_set_new(o, "decided_on", text_or_null(st, 13));
-	json_object_set_new(o, "decided_by", text_or_null(st, 14));
+	json_object_set_new(o, "decided_on", cmp_text_or_null(st, 13));
+	json_object_set_new(o, "decided_by", cmp_text_or_null(st, 14));
 	json_object_set_new(o, "decision_note", json_string(store_col_text(st, 15)));
-	json_object_set_new(o, "claim_until", text_or_null(st, 16));
-	json_object_set_new(o, "paid_on", text_or_null(st, 17));
-	json_object_set_new(o, "paid_by", text_or_null(st, 18));
+	json_object_set_new(o, "claim_until", cmp_text_or_null(st, 16));
+	json_object_set_new(o, "paid_on", cmp_text_or_null(st, 17));
+	json_object_set_new(o, "paid_by", cmp_text_or_null(st, 18));
 	json_object_set_new(o, "payment_ref", json_string(store_col_text(st, 19)));
 	json_object_set_new(o, "created_at", json_integer(store_col_int64(st, 20)));
 	return o;
@@ -77,16 +72,10 @@ static int load_all(store_conn *c, int64_t id, json_t **out)
 	return load(c, &all, id, out);
 }
 
-static const char *s_(const json_t *o, const char *k)
-{
-	const char *v = json_string_value(json_object_get(o, k));
-	return v ? v : "";
-}
-
 static int64_t id_of(const json_t *o, const char *k)
 {
 	int64_t id = 0;
-	yj_id_parse(s_(o, k), &id);
+	yj_id_parse(cmp_s(o, k), &id);
 	return id;
 }
 
@@ -175,7 +164,7 @@ static int rules(yj_req *r)
 
 static int audit(store_conn *c, const char *actor, const char *action, const json_t *w, const json_t *state)
 {
-	yj_audit_event ev = {actor, action, "complaint_reward", s_(w, "id"), s_(w, "region_code"), state};
+	yj_audit_event ev = {actor, action, "complaint_reward", cmp_s(w, "id"), cmp_s(w, "region_code"), state};
 	return yj_audit_append(c, &ev, NULL);
 }
 
@@ -183,10 +172,10 @@ static int todo(store_conn *c, const json_t *w, const char *kind, const char *la
 		const char *due)
 {
 	char *title = yj_asprintf("%s：%.2f 元", what, (double)json_integer_value(json_object_get(w, "amount_fen")) / 100), link[64];
-	snprintf(link, sizeof link, "/rewards/%s", s_(w, "id"));
+	snprintf(link, sizeof link, "/rewards/%s", cmp_s(w, "id"));
 	yj_todo td = {.kind = kind, .kind_label = label, .title = title, .object_type = "complaint_reward",
-		      .object_id = id_of(w, "id"), .link = link, .due_date = due, .region_code = s_(w, "region_code"),
-		      .department = s_(w, "department"), .role = role};
+		      .object_id = id_of(w, "id"), .link = link, .due_date = due, .region_code = cmp_s(w, "region_code"),
+		      .department = cmp_s(w, "department"), .role = role};
 	int rc = yj_todo_put(c, &td);
 	free(title);
 	return rc;
@@ -207,24 +196,16 @@ static int update(store_conn *c, int64_t id, const char *sql, const char *const 
 	return rc < 0 ? rc : ST_OK;
 }
 
-struct arg {
-	yj_req *r;
-	int64_t id;
-	json_t *out;
-	char *clear;
-	yj_refusal ref;
-};
-
 /* The reward id within the caller's territory and remit, held by the caller's own department. */
-static int mine(store_conn *c, struct arg *a)
+static int mine(store_conn *c, cmp_op *a)
 {
-	const yj_principal *who = yj_who(a->r);
+	const yj_principal *who = a->who;
 	int rc = load(c, &who->scope, a->id, &a->out);
 	if (rc == ST_NOTFOUND)
 		return yj_refuse(&a->ref, 404, "not-found", "奖励不存在", "没有这项举报奖励，或它不在您的辖区和职责范围内。");
 	if (rc < 0)
 		return rc;
-	if (strcmp(who->department, s_(a->out, "department")))
+	if (strcmp(who->department, cmp_s(a->out, "department")))
 		return yj_refuse(&a->ref, 403, "not-your-matter", "不是本部门的奖励",
 				 "举报奖励由办理该举报的部门审批和发放，请联系该部门。");
 	return ST_OK;
@@ -232,30 +213,30 @@ static int mine(store_conn *c, struct arg *a)
 
 static int propose_tx(store_conn *c, void *argp)
 {
-	struct arg *a = argp;
-	const yj_principal *who = yj_who(a->r);
-	const json_t *b = yj_body(a->r);
-	const char *rule_code = s_(b, "rule"), *note = s_(b, "note");
+	cmp_op *a = argp;
+	const yj_principal *who = a->who;
+	const json_t *b = a->body;
+	const char *rule_code = cmp_s(b, "rule"), *note = cmp_s(b, "note");
 	int64_t cid = 0, value = json_integer_value(json_object_get(b, "case_value_fen"));
 	int grade_no = (int)json_integer_value(json_object_get(b, "grade")), insider = json_is_true(json_object_get(b, "insider"));
 	json_t *m = NULL;
 	int rc;
-	if (yj_id_parse(s_(b, "complaint_id"), &cid) < 0 || (rc = cmp_load(c, &who->scope, cid, &m)) == ST_NOTFOUND) {
+	if (yj_id_parse(cmp_s(b, "complaint_id"), &cid) < 0 || (rc = cmp_load(c, &who->scope, cid, &m)) == ST_NOTFOUND) {
 		yj_refusal_field(&a->ref, "complaint_id", "没有这件举报，或它不在您的辖区和职责范围内");
 		return yj_refuse_invalid(&a->ref, NULL);
 	}
 	if (rc < 0)
 		return rc;
-	const char *dept = s_(m, "department"), *why;
+	const char *dept = cmp_s(m, "department"), *why;
 	if (strcmp(who->department, dept)) {
 		json_decref(m);
 		return yj_refuse(&a->ref, 403, "not-your-matter", "不是本部门的件", "只有办理该举报的部门才能申请举报奖励。");
 	}
-	why = yj_cmp_reward_refusal(s_(m, "state"), json_is_true(json_object_get(m, "substantiated")),
+	why = yj_cmp_reward_refusal(cmp_s(m, "state"), json_is_true(json_object_get(m, "substantiated")),
 				    json_is_true(json_object_get(m, "anonymous")), json_is_true(json_object_get(b, "named_target")),
 				    json_is_true(json_object_get(b, "specific_clues")), json_is_true(json_object_get(b, "evidence")));
 	char region[16];
-	snprintf(region, sizeof region, "%s", s_(m, "region_code"));
+	snprintf(region, sizeof region, "%s", cmp_s(m, "region_code"));
 	json_decref(m);
 	if (why)
 		return yj_refuse(&a->ref, 409, "not-eligible", "不符合奖励条件", "%s", why);
@@ -324,7 +305,7 @@ static int propose_tx(store_conn *c, void *argp)
 	store_finalize(st);
 	if (rc < 0 || (rc = load_all(c, id, &a->out)) < 0)
 		return rc;
-	json_t *state = json_pack("{s:s, s:s, s:i, s:I, s:I}", "complaint_id", s_(a->out, "complaint_id"), "rule", rule_code,
+	json_t *state = json_pack("{s:s, s:s, s:i, s:I, s:I}", "complaint_id", cmp_s(a->out, "complaint_id"), "rule", rule_code,
 				  "grade", value > 0 ? grade_no : 0, "case_value_fen", (json_int_t)value, "amount_fen",
 				  (json_int_t)amount);
 	if ((rc = audit(c, actor, "complaint.reward.propose", a->out, state)) >= 0)
@@ -335,28 +316,28 @@ static int propose_tx(store_conn *c, void *argp)
 
 static int decide_tx(store_conn *c, void *argp)
 {
-	struct arg *a = argp;
-	const json_t *b = yj_body(a->r);
+	cmp_op *a = argp;
+	const json_t *b = a->body;
 	int rc = mine(c, a);
 	if (rc < 0)
 		return rc;
-	if (strcmp(s_(a->out, "state"), "proposed"))
-		return yj_refuse(&a->ref, 409, "state", "奖励已审批", "这项奖励已审批（%s），不能重复审批。", s_(a->out, "state_label"));
+	if (strcmp(cmp_s(a->out, "state"), "proposed"))
+		return yj_refuse(&a->ref, 409, "state", "奖励已审批", "这项奖励已审批（%s），不能重复审批。", cmp_s(a->out, "state_label"));
 	int approved = json_is_true(json_object_get(b, "approved"));
-	const char *note = s_(b, "note");
+	const char *note = cmp_s(b, "note");
 	if (!approved && yj_utf8_len(note, strlen(note)) < 2) {
 		yj_refusal_field(&a->ref, "note", "不予奖励时请写明理由");
 		return yj_refuse_invalid(&a->ref, NULL);
 	}
 	yj_cmp_reward_rule rule;
-	if ((rc = rule_get(c, s_(a->out, "rule"), &rule, NULL)) < 0)
+	if ((rc = rule_get(c, cmp_s(a->out, "rule"), &rule, NULL)) < 0)
 		return rc;
 	char today[11], until[11], actor[21];
 	int64_t d;
 	yj_day_today(today);
 	yj_day_parse(today, &d);
 	yj_day_format(yj_cmp_add_months(d, rule.claim_months), until);
-	yj_id_format(yj_who(a->r)->user_id, actor);
+	yj_id_format(a->who->user_id, actor);
 	const char *vals[] = {approved ? "approved" : "refused", today, actor, note, approved ? until : NULL};
 	if ((rc = update(c, a->id, "UPDATE complaint_rewards SET state = ?, decided_on = ?, decided_by = ?, decision_note = ?,"
 				  " claim_until = ?, updated_at = ? WHERE id = ?", vals, 5)) < 0 ||
@@ -382,18 +363,18 @@ static int decide_tx(store_conn *c, void *argp)
 
 static int pay_tx(store_conn *c, void *argp)
 {
-	struct arg *a = argp;
-	const char *ref = s_(yj_body(a->r), "payment_ref");
+	cmp_op *a = argp;
+	const char *ref = cmp_s(a->body, "payment_ref");
 	int rc = mine(c, a);
 	if (rc < 0)
 		return rc;
 	char today[11], actor[21];
 	yj_day_today(today);
-	if (!strcmp(s_(a->out, "state"), "approved") && strcmp(today, s_(a->out, "claim_until")) > 0)
+	if (!strcmp(cmp_s(a->out, "state"), "approved") && strcmp(today, cmp_s(a->out, "claim_until")) > 0)
 		return yj_refuse(&a->ref, 409, "claim-expired", "已过领取期限",
-				 "领取期限已于 %s 届满，视为放弃奖励，不能再发放。", s_(a->out, "claim_until"));
-	if (strcmp(s_(a->out, "state"), "approved"))
-		return yj_refuse(&a->ref, 409, "state", "不能发放", "这项奖励%s，只有已批准待领取的奖励才能发放。", s_(a->out, "state_label"));
+				 "领取期限已于 %s 届满，视为放弃奖励，不能再发放。", cmp_s(a->out, "claim_until"));
+	if (strcmp(cmp_s(a->out, "state"), "approved"))
+		return yj_refuse(&a->ref, 409, "state", "不能发放", "这项奖励%s，只有已批准待领取的奖励才能发放。", cmp_s(a->out, "state_label"));
 	for (const char *k = ref; *k; k++)
 		if ((unsigned char)*k < 0x20)
 			yj_refusal_field(&a->ref, "payment_ref", "凭证号不能含有控制字符");
@@ -401,7 +382,7 @@ static int pay_tx(store_conn *c, void *argp)
 		yj_refusal_field(&a->ref, "payment_ref", "请填写支付凭证号");
 	if (yj_refusal_has_fields(&a->ref))
 		return yj_refuse_invalid(&a->ref, NULL);
-	yj_id_format(yj_who(a->r)->user_id, actor);
+	yj_id_format(a->who->user_id, actor);
 	const char *vals[] = {today, actor, ref};
 	if ((rc = update(c, a->id, "UPDATE complaint_rewards SET state = 'paid', paid_on = ?, paid_by = ?, payment_ref = ?,"
 				  " updated_at = ? WHERE id = ?", vals, 3)) < 0 ||
@@ -419,13 +400,13 @@ static int pay_tx(store_conn *c, void *argp)
  * the reward is approved; every view is an audit leaf naming the field, never the value. */
 static int reporter_tx(store_conn *c, void *argp)
 {
-	struct arg *a = argp;
+	cmp_op *a = argp;
 	int rc = mine(c, a);
 	if (rc < 0)
 		return rc;
-	const char *state = s_(a->out, "state");
+	const char *state = cmp_s(a->out, "state");
 	if (strcmp(state, "approved") && strcmp(state, "paid"))
-		return yj_refuse(&a->ref, 409, "state", "奖励未批准", "这项奖励%s；批准后才能查看举报人身份以便发放。", s_(a->out, "state_label"));
+		return yj_refuse(&a->ref, 409, "state", "奖励未批准", "这项奖励%s；批准后才能查看举报人身份以便发放。", cmp_s(a->out, "state_label"));
 	char *sealed = NULL, actor[21];
 	if ((rc = cmp_reporter_sealed(c, id_of(a->out, "complaint_id"), &sealed)) < 0)
 		return rc;
@@ -434,32 +415,27 @@ static int reporter_tx(store_conn *c, void *argp)
 	free(sealed);
 	if (!a->clear)
 		return ST_ERR;
-	yj_id_format(yj_who(a->r)->user_id, actor);
+	yj_id_format(a->who->user_id, actor);
 	json_t *st = json_pack("{s:s}", "field", "reporter");
 	rc = audit(c, actor, "complaint.reward.reporter.disclose", a->out, st);
 	json_decref(st);
 	return rc;
 }
 
-static int run(yj_req *r, int (*fn)(store_conn *, void *), int status, int with_id)
-{
-	struct arg a = {.r = r};
-	if (with_id && yj_path_id_or_reply(r, "id", &a.id) < 0)
-		return YJ_OK;
-	if (yj_tx_or_reply(r, fn, &a, &a.ref) < 0) {
-		json_decref(a.out);
-		return YJ_OK;
-	}
-	return yj_reply_json(r, status, a.out);
-}
+const cmp_op_def cmp_reward_ops[] = {
+	{"reward.propose", propose_tx},
+	{"reward.decide", decide_tx},
+	{"reward.pay", pay_tx},
+	{NULL, NULL},
+};
 
-static int propose(yj_req *r) { return run(r, propose_tx, 201, 0); }
-static int decide(yj_req *r) { return run(r, decide_tx, 200, 1); }
-static int pay(yj_req *r) { return run(r, pay_tx, 200, 1); }
+static int propose(yj_req *r) { return cmp_op_run(r, propose_tx, 201, NULL, NULL); }
+static int decide(yj_req *r) { return cmp_op_run(r, decide_tx, 200, "id", NULL); }
+static int pay(yj_req *r) { return cmp_op_run(r, pay_tx, 200, "id", NULL); }
 
 static int reporter(yj_req *r)
 {
-	struct arg a = {.r = r};
+	cmp_op a = {.who = yj_who(r)};
 	if (yj_path_id_or_reply(r, "id", &a.id) < 0 || yj_pii_gate(r, ROLE_REWARD_OFFICER, "举报人身份和联系方式") < 0)
 		return YJ_OK;
 	int rc = yj_tx_or_reply(r, reporter_tx, &a, &a.ref);
@@ -541,13 +517,13 @@ static int expire_tx(store_conn *c, void *argp)
 	int rc = load_all(c, a->id, &w);
 	if (rc < 0)
 		return rc == ST_NOTFOUND ? ST_OK : rc;
-	if (strcmp(s_(w, "state"), "approved") || strcmp(a->today, s_(w, "claim_until")) <= 0) {
+	if (strcmp(cmp_s(w, "state"), "approved") || strcmp(a->today, cmp_s(w, "claim_until")) <= 0) {
 		json_decref(w);
 		return ST_OK; /* paid meanwhile */
 	}
 	const char *vals[] = {NULL};
 	rc = update(c, a->id, "UPDATE complaint_rewards SET state = 'forfeited', updated_at = ? WHERE id = ?", vals, 0);
-	json_t *state = json_pack("{s:s, s:s}", "claim_until", s_(w, "claim_until"), "today", a->today);
+	json_t *state = json_pack("{s:s, s:s}", "claim_until", cmp_s(w, "claim_until"), "today", a->today);
 	if (rc >= 0 && (rc = audit(c, "system", "complaint.reward.forfeit", w, state)) >= 0 &&
 	    (rc = yj_todo_close(c, "complaints.reward_pay", "complaint_reward", a->id, YJ_TODO_CANCELLED)) >= 0)
 		rc = cmp_step_add(c, id_of(w, "complaint_id"), "reward_forfeited", "举报奖励逾期未领取，视为放弃。", "system",

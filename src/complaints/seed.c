@@ -1,6 +1,7 @@
 /* seed.c — the console's intake and handling steps without HTTP, for tools that write matters (the
  * demo generator, importers): the same checks, steps, to-dos and audit leaves, run in the caller's
- * transaction under a principal of the given department with an unrestricted territory. */
+ * transaction under a principal of the given department with an unrestricted territory; and the writes
+ * of rewards, joint work, patrols and public-opinion events by name (yj_cmp_seed_op). */
 #define _POSIX_C_SOURCE 200809L
 #include "actions.h"
 #include "intake.h"
@@ -60,4 +61,23 @@ int yj_cmp_seed_step(store_conn *c, int64_t id, const char *step, const json_t *
 	json_decref(a.m);
 	json_decref(a.audit_state);
 	return rc < 0 ? refused(&a.ref, rc, why) : 1;
+}
+
+int yj_cmp_seed_op(store_conn *c, const char *op, const yj_principal *who, int64_t id, int64_t task, const json_t *body,
+		   json_t **out, char **why)
+{
+	static const cmp_op_def *const tables[] = {cmp_reward_ops, cmp_joint_ops, cmp_patrol_ops, cmp_opinion_ops};
+	for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
+		for (const cmp_op_def *d = tables[t]; d->name; d++) {
+			if (strcmp(d->name, op))
+				continue;
+			cmp_op a = {.who = who, .body = body, .id = id, .task = task};
+			int rc = d->fn(c, &a);
+			if (out && rc >= 0)
+				*out = a.out;
+			else
+				json_decref(a.out);
+			return rc < 0 ? refused(&a.ref, rc, why) : 1;
+		}
+	return ST_ERR; /* a programming error: no such write */
 }

@@ -4,13 +4,16 @@
 #define _POSIX_C_SOURCE 200809L
 #include "credit_int.h"
 #include "../base/date.h"
+#include "../registry/registry.h"
 
 #include <stdio.h>
 #include <string.h>
 
 int credit_kind_ok(const char *kind)
 {
-	return kind && (!strcmp(kind, "institution") || !strcmp(kind, "practitioner"));
+	/* Institutions, practitioners, and the registry's other kinds (pharmaceutical companies, public
+	 * places, …: registry.md), whose penalties and licences make credit records too. */
+	return yj_subject_kind_valid(kind);
 }
 
 int credit_cycle_year(const char *day)
@@ -82,36 +85,124 @@ static int64_t count_of(const credit_counts *k, const char *fn)
 	return 0;
 }
 
-int credit_score(const credit_indicator *ind, size_t n, const credit_counts *k, json_t **contributions)
+/* One indicator's count and signed value for counts k; *good when it is a bonus. */
+static int64_t indicator_value(const credit_indicator *x, const credit_counts *k, int64_t *count, int *good)
 {
-	int64_t score = 100, bonus = 0;
-	json_t *arr = contributions ? json_array() : NULL;
-	for (size_t i = 0; i < n; i++) {
-		int64_t cnt = count_of(k, ind[i].fn);
-		if (cnt < 0)
-			cnt = 0;
-		int64_t v = cnt * ind[i].per;
-		if (v > ind[i].weight)
-			v = ind[i].weight;
-		int good = !strcmp(ind[i].fn, "commendations");
-		if (good)
-			bonus += v;
-		else
-			score -= v;
-		if (arr)
-			json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:I, s:I}", "code", ind[i].code, "name", ind[i].name,
-							     "source", ind[i].source, "count", (json_int_t)cnt, "value",
-							     (json_int_t)(good ? v : -v)));
-	}
+	int64_t cnt = count_of(k, x->fn);
+	if (cnt < 0)
+		cnt = 0;
+	int64_t v = cnt * x->per;
+	if (v > x->weight)
+		v = x->weight;
+	*count = cnt;
+	*good = !strcmp(x->fn, "commendations");
+	return *good ? v : -v;
+}
+
+/* The score of the indicators' values: 100 plus their sum, the bonus never lifting above 100. */
+static int clamp_score(int64_t deductions, int64_t bonus)
+{
 	/* A commendation offsets deductions but never lifts a subject above the full score. */
-	score += bonus;
+	int64_t score = 100 - deductions + bonus;
 	if (score > 100)
 		score = 100;
 	if (score < 0)
 		score = 0;
+	return (int)score;
+}
+
+int credit_score(const credit_indicator *ind, size_t n, const credit_counts *k, json_t **contributions)
+{
+	int64_t deductions = 0, bonus = 0;
+	json_t *arr = contributions ? json_array() : NULL;
+	for (size_t i = 0; i < n; i++) {
+		int64_t cnt;
+		int good;
+		int64_t v = indicator_value(&ind[i], k, &cnt, &good);
+		if (good)
+			bonus += v;
+		else
+			deductions -= v;
+		if (arr)
+			json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:I, s:I}", "code", ind[i].code, "name", ind[i].name,
+							     "source", ind[i].source, "count", (json_int_t)cnt, "value", (json_int_t)v));
+	}
 	if (contributions)
 		*contributions = arr;
-	return (int)score;
+	return clamp_score(deductions, bonus);
+}
+
+char *credit_count_head(const credit_indicator *x)
+{
+	/* jansson escapes the code, so the text is what json_dumps would write. */
+	json_t *o = json_string(x->code);
+	char *text = o ? json_dumps(o, JSON_ENCODE_ANY) : NULL;
+	json_decref(o);
+	char *head = text ? yj_asprintf("%s:", text) : NULL;
+	free(text);
+	return head;
+}
+
+int credit_score_counts(const credit_indicator *ind, char *const *heads, size_t n, const credit_counts *k, char *out,
+			size_t cap)
+{
+	int64_t deductions = 0, bonus = 0;
+	size_t w = 0;
+	int first = 1;
+	if (cap < 3)
+		return -1;
+	out[w++] = '{';
+	for (size_t i = 0; i < n; i++) {
+		int64_t cnt;
+		int good;
+		int64_t v = indicator_value(&ind[i], k, &cnt, &good);
+		if (good)
+			bonus += v;
+		else
+			deductions -= v;
+		if (!cnt)
+			continue; /* a count of none is the default: most subjects store {} */
+		size_t hl = strlen(heads[i]);
+		if (w + hl + 24 >= cap)
+			return -1;
+		if (!first)
+			out[w++] = ',';
+		first = 0;
+		memcpy(out + w, heads[i], hl);
+		w += hl;
+		w += (size_t)snprintf(out + w, cap - w, "%lld", (long long)cnt);
+	}
+	out[w++] = '}';
+	out[w] = 0;
+	return clamp_score(deductions, bonus);
+}
+
+static int64_t *count_field(credit_counts *k, const char *fn)
+{
+	static const char *const F[] = {"penalties", "serious", "points", "complaints", "inspection", "commendations"};
+	int64_t *p[] = {&k->penalties, &k->serious, &k->points, &k->complaints, &k->inspection, &k->commendations};
+	for (size_t i = 0; i < sizeof F / sizeof F[0]; i++)
+		if (!strcmp(fn, F[i]))
+			return p[i];
+	return NULL;
+}
+
+json_t *credit_contributions_of(const credit_indicator *ind, size_t n, const char *stored)
+{
+	json_t *v = stored ? json_loads(stored, 0, NULL) : NULL;
+	if (json_is_array(v))
+		return v; /* written in full (before the counts were stored) */
+	credit_counts k = {0};
+	for (size_t i = 0; i < n; i++) {
+		int64_t *f = count_field(&k, ind[i].fn);
+		json_t *c = json_object_get(v, ind[i].code);
+		if (f && json_is_integer(c))
+			*f = json_integer_value(c);
+	}
+	json_decref(v);
+	json_t *arr = NULL;
+	credit_score(ind, n, &k, &arr);
+	return arr;
 }
 
 char credit_grade_of(int score, int a, int b, int c)

@@ -17,8 +17,18 @@ typedef struct credit_model {
 	int version, a, b, c;
 	size_t n;
 	credit_indicator ind[32];
+	char *head[32];	 /* credit_count_head of each indicator (owned) */
+	size_t text_cap; /* room for the counts text of any counts */
 } credit_model;
 
+static void model_free(credit_model *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		free(m->head[i]);
+	memset(m, 0, sizeof *m);
+}
+
+/* Loads the active model into m (model_free it, also after a failure). */
 static int model_load(store_conn *c, credit_model *m)
 {
 	memset(m, 0, sizeof *m);
@@ -36,12 +46,27 @@ static int model_load(store_conn *c, credit_model *m)
 	store_finalize(st);
 	if (rc != ST_ROW)
 		return rc < 0 ? rc : ST_ERR;
-	st = credit_prep(c, "SELECT code, name, weight, fn, per, source FROM credit_indicators WHERE model_version = ?"
-			    " ORDER BY code", "i", (int64_t)m->version);
+	if ((rc = credit_indicators_load(c, m->version, m->ind, 32, &m->n)) < 0)
+		return rc;
+	m->text_cap = 3;
+	for (size_t i = 0; i < m->n; i++) {
+		if (!(m->head[i] = credit_count_head(&m->ind[i])))
+			return ST_ERR;
+		m->text_cap += strlen(m->head[i]) + 24; /* ',' and the count */
+	}
+	return ST_OK;
+}
+
+int credit_indicators_load(store_conn *c, int version, credit_indicator *ind, size_t max, size_t *n)
+{
+	*n = 0;
+	store_stmt *st = credit_prep(c, "SELECT code, name, weight, fn, per, source FROM credit_indicators WHERE model_version = ?"
+					" ORDER BY code", "i", (int64_t)version);
 	if (!st)
 		return ST_ERR;
-	while (m->n < 32 && (rc = store_step(st)) == ST_ROW) {
-		credit_indicator *x = &m->ind[m->n++];
+	int rc;
+	while (*n < max && (rc = store_step(st)) == ST_ROW) {
+		credit_indicator *x = &ind[(*n)++];
 		snprintf(x->code, sizeof x->code, "%s", store_col_text(st, 0));
 		snprintf(x->name, sizeof x->name, "%s", store_col_text(st, 1));
 		x->weight = (int)store_col_int64(st, 2);
@@ -92,21 +117,26 @@ int yj_credit_evaluate(store_conn *c, const char *kind, int64_t id, const char *
 {
 	credit_model m;
 	credit_counts k;
-	int rc = model_load(c, &m);
+	char *text = NULL, before[2] = "";
+	int score = -1, rc = model_load(c, &m);
 	if (rc < 0 || (rc = credit_counts_load(c, kind, id, today, &k)) < 0)
-		return rc;
-	json_t *contrib = NULL;
-	int score = credit_score(m.ind, m.n, &k, &contrib);
-	char before[2] = "";
+		goto out;
+	/* The same text the nightly writes, so the nightly does not rewrite what this wrote. */
+	if ((text = malloc(m.text_cap)))
+		score = credit_score_counts(m.ind, m.head, m.n, &k, text, m.text_cap);
+	if (score < 0) {
+		rc = ST_ERR;
+		goto out;
+	}
 	if (grade_out)
 		snprintf(grade_out, 2, "%c", credit_grade_of(score, m.a, m.b, m.c));
 	rc = credit_grade_get(c, kind, id, before);
-	char *text = rc < 0 && rc != ST_NOTFOUND ? NULL : json_dumps(contrib, JSON_COMPACT);
-	json_decref(contrib);
 	if (rc < 0 && rc != ST_NOTFOUND)
-		return rc;
-	rc = grade_write(c, &m, kind, id, region, today, score, text ? text : "[]", before);
+		goto out;
+	rc = grade_write(c, &m, kind, id, region, today, score, text, before);
+out:
 	free(text);
+	model_free(&m);
 	return rc;
 }
 
@@ -176,8 +206,10 @@ static int end_expired_tx(store_conn *c, void *arg)
 /* A page holds up to PAGE subjects in key order; their counts and current grades are read with one
  * range query per table and kind (not one per subject), and a grade is written only when its score,
  * contributions or model changed — so a night without news writes nothing, and the first evaluation
- * of a million subjects is a thousand transactions, not a million (docs/benchmarks.md, bench/credit). */
-enum { PAGE = 1000 };
+ * of a million subjects is two hundred transactions, not a million. On PostgreSQL the wall time is
+ * mostly round trips (each a wait for the scheduler on a loaded machine), hence large pages and
+ * large multi-row statements (docs/benchmarks.md, bench/credit). */
+enum { PAGE = 5000 };
 
 struct eval_subject {
 	char kind[16], region[16], before[2], grade[2];
@@ -190,6 +222,7 @@ struct eval_subject {
 
 struct eval_page {
 	credit_model m;
+	char *buf; /* the contributions text being compared (m.text_cap bytes) */
 	const char *today;
 	char year_ago[11];
 	int n;
@@ -259,7 +292,7 @@ static int page_read(store_conn *c, struct eval_page *p, int a, int b)
 
 /* Multi-row statements: ROWS rows of COLS placeholders after head, then tail. One round trip a chunk
  * instead of one a subject (docs/benchmarks.md, bench/credit). */
-enum { ROWS = 50 };
+enum { ROWS = 500 };
 
 static char *multi_sql(const char *head, int cols, int rows, const char *tail)
 {
@@ -373,9 +406,13 @@ static void page_clear(struct eval_page *p)
 static int page_tx(store_conn *c, void *arg)
 {
 	struct eval_page *p = arg;
+	model_free(&p->m);
+	free(p->buf);
 	int rc = model_load(c, &p->m);
 	if (rc < 0)
 		return rc;
+	if (!(p->buf = malloc(p->m.text_cap)))
+		return ST_ERR;
 	p->written = 0;
 	page_clear(p); /* store_tx may run this again: start clean */
 	for (int a = 0, b; a < p->n; a = b) {
@@ -386,19 +423,16 @@ static int page_tx(store_conn *c, void *arg)
 	}
 	for (int i = 0; i < p->n; i++) {
 		struct eval_subject *e = &p->s[i];
-		json_t *contrib = NULL;
-		e->new_score = credit_score(p->m.ind, p->m.n, &e->k, &contrib);
+		/* Counts as text, not JSON: building and dumping six objects a subject was most of the nightly's
+		 * CPU, and writing their names and sources most of what it wrote. */
+		e->new_score = credit_score_counts(p->m.ind, p->m.head, p->m.n, &e->k, p->buf, p->m.text_cap);
+		if (e->new_score < 0)
+			return ST_ERR;
 		e->grade[0] = credit_grade_of(e->new_score, p->m.a, p->m.b, p->m.c);
 		e->grade[1] = 0;
-		char *text = json_dumps(contrib, JSON_COMPACT);
-		json_decref(contrib);
-		if (!text)
-			return ST_ERR;
-		if (!e->contrib || e->score != e->new_score || e->version != p->m.version || strcmp(e->contrib, text)) {
-			e->text = text;
+		if (!e->contrib || e->score != e->new_score || e->version != p->m.version || strcmp(e->contrib, p->buf)) {
+			e->text = yj_strdup(p->buf);
 			p->written++;
-		} else {
-			free(text);
 		}
 	}
 	if (!p->written)
@@ -439,14 +473,12 @@ int yj_credit_nightly(store *s, const char *today, int64_t *n)
 	char kind[16] = "";
 	int64_t after = 0;
 	for (;;) {
+		/* Outside a transaction: the keys need no snapshot, and a BEGIN and ROLLBACK are two round trips. */
 		store_conn *c = store_conn_get(s);
-		if ((rc = store_begin(c, 0)) < 0)
-			break;
 		store_stmt *st = credit_prep(c, "SELECT subject_kind, subject_id, MAX(region_code) FROM credit_records WHERE"
 						" (subject_kind, subject_id) > (?, ?) GROUP BY subject_kind, subject_id ORDER BY"
-						" subject_kind, subject_id LIMIT 1000", "ti", kind, after);
+						" subject_kind, subject_id LIMIT ?", "tii", kind, after, (int64_t)PAGE);
 		if (!st) {
-			store_rollback(c);
 			rc = ST_ERR;
 			break;
 		}
@@ -458,7 +490,6 @@ int yj_credit_nightly(store *s, const char *today, int64_t *n)
 			snprintf(e->region, sizeof e->region, "%s", store_col_text(st, 2));
 		}
 		store_finalize(st);
-		store_rollback(c);
 		if (rc < 0 || !p.n)
 			break;
 		if ((rc = store_tx(s, page_tx, &p)) < 0)
@@ -473,6 +504,8 @@ int yj_credit_nightly(store *s, const char *today, int64_t *n)
 	p.n = PAGE;
 	page_clear(&p);
 	free(p.s);
+	free(p.buf);
+	model_free(&p.m);
 	return rc < 0 ? rc : ST_OK;
 }
 

@@ -86,6 +86,14 @@ static int decision(store_conn *c, const yj_event_view *ev, int revoked)
 
 /* ---- inspection ---- */
 
+/* The registry kind of an inspection event's subject: subject_kind, absent from events recorded before
+ * tasks had other kinds (institutions). */
+static const char *task_subject_kind(const json_t *p)
+{
+	const char *k = json_string_value(json_object_get(p, "subject_kind"));
+	return k && *k ? k : "institution";
+}
+
 static int finding(store_conn *c, const yj_event_view *ev)
 {
 	const json_t *p = ev->payload, *f = json_object_get(p, "finding");
@@ -95,7 +103,7 @@ static int finding(store_conn *c, const yj_event_view *ev)
 	if (rc == ST_NOTFOUND)
 		return ST_OK; /* the finding's check point is not a scoring one */
 	credit_subject s;
-	if (rc < 0 || (rc = credit_subject_load(c, NULL, "institution", id_of(p, "subject_id"), &s)) == ST_NOTFOUND)
+	if (rc < 0 || (rc = credit_subject_load(c, NULL, task_subject_kind(p), id_of(p, "subject_id"), &s)) == ST_NOTFOUND)
 		return rc == ST_NOTFOUND ? ST_OK : rc;
 	if (rc < 0)
 		return rc;
@@ -115,7 +123,7 @@ static int task_completed(store_conn *c, const yj_event_view *ev)
 	if (strcmp(str(p, "outcome"), "non_compliant"))
 		return ST_OK;
 	credit_subject s;
-	int rc = credit_subject_load(c, NULL, "institution", id_of(p, "subject_id"), &s);
+	int rc = credit_subject_load(c, NULL, task_subject_kind(p), id_of(p, "subject_id"), &s);
 	if (rc < 0)
 		return rc == ST_NOTFOUND ? ST_OK : rc;
 	char on[11], doc[80];

@@ -17,11 +17,11 @@ extern const yj_table credit_points_t, credit_records_t, credit_grades_t, credit
 
 /* A registry subject as credit sees it. */
 typedef struct credit_subject {
-	char kind[16]; /* institution | practitioner */
+	char kind[16]; /* a registry kind: institution | practitioner | pharma_company | public_place | … */
 	int64_t id;
 	char region[16];
 	char name[256];
-	char code[64]; /* credit code (institution) or certificate number (practitioner) */
+	char code[64]; /* credit code (an organisation of any kind) or certificate number (practitioner) */
 } credit_subject;
 
 /* The subject kind/id in the caller's scope sc (NULL: any): ST_OK, ST_NOTFOUND, or a failure.
@@ -51,6 +51,23 @@ typedef struct credit_counts {
  * the bonus indicators (commendations) up to their weight, capped at 100; contributions (may be
  * NULL) receives [{code, name, source, count, value}] (new reference). */
 int credit_score(const credit_indicator *ind, size_t n, const credit_counts *k, json_t **contributions);
+/* The stored contributions of a grade are its counts: {"PEN":1,"PTS":4}, an indicator with a count
+ * of none left out, so most subjects store {}; the values, names and sources follow from the model
+ * version (credit_indicators), so the full list is made when read. Writing 550 bytes of names and
+ * sources a subject was most of what a first evaluation wrote (docs/benchmarks.md, bench/credit).
+ * credit_count_head: indicator x's key as JSON with its colon, "PEN": (caller frees; NULL on failure). */
+char *credit_count_head(const credit_indicator *x);
+/* credit_score writing the counts text into out (cap bytes) instead of building JSON (the nightly
+ * scores a million subjects), from heads[i] = credit_count_head(&ind[i]). Returns the score, or -1
+ * when out is too small. */
+int credit_score_counts(const credit_indicator *ind, char *const *heads, size_t n, const credit_counts *k, char *out,
+			size_t cap);
+/* The contributions [{code, name, source, count, value}] of a stored text under the model's
+ * indicators ind: the counts text expanded, or a full array (as written before) as it is. A new
+ * reference; an unreadable text reads as no counts. */
+json_t *credit_contributions_of(const credit_indicator *ind, size_t n, const char *stored);
+/* The indicators of model version (up to max, by code) into ind, *n of them: ST_OK or a failure. */
+int credit_indicators_load(store_conn *c, int version, credit_indicator *ind, size_t max, size_t *n);
 /* A for score ≥ a, B ≥ b, C ≥ c, else D. */
 char credit_grade_of(int score, int a, int b, int c);
 

@@ -76,7 +76,7 @@ static void fill_subject(const char *kind, int64_t id, const json_t *rec, credit
 		snprintf(out->region, sizeof out->region, "%s", v);
 	if ((v = json_string_value(json_object_get(rec, "name"))))
 		snprintf(out->name, sizeof out->name, "%s", v);
-	v = json_string_value(json_object_get(rec, strcmp(kind, "institution") ? "certificate_no" : "credit_code"));
+	v = json_string_value(json_object_get(rec, strcmp(kind, "practitioner") ? "credit_code" : "certificate_no"));
 	if (v)
 		snprintf(out->code, sizeof out->code, "%s", v);
 }
@@ -88,14 +88,15 @@ int credit_subject_load(store_conn *c, const yj_scope *sc, const char *kind, int
 		yj_scope_unrestricted(&all);
 		sc = &all;
 	}
-	static const char *const kinds[] = {"institution", "practitioner"};
-	for (int i = 0; i < 2; i++) {
-		if (kind && strcmp(kind, kinds[i]))
+	/* Every kind of the registry, institutions and practitioners first (ids are unique across kinds). */
+	for (int i = 0; i < YJ_NKINDS; i++) {
+		const reg_kind *k = yj_reg_kinds[i];
+		if (kind && strcmp(kind, k->type))
 			continue;
 		json_t *rec = NULL;
-		int rc = yj_reg_load(c, i ? &yj_practitioner_kind : &yj_institution_kind, sc, id, &rec);
+		int rc = yj_reg_load(c, k, sc, id, &rec);
 		if (rc == ST_OK) {
-			fill_subject(kinds[i], id, rec, out);
+			fill_subject(k->type, id, rec, out);
 			json_decref(rec);
 			return ST_OK;
 		}
@@ -116,6 +117,12 @@ int credit_subject_find(store_conn *c, const char *q, credit_subject *out)
 		return credit_subject_load(c, NULL, "institution", id, out);
 	if (rc == ST_NOTFOUND && (rc = yj_reg_find_key(c, &yj_practitioner_kind, q, &id, &ver, region)) == ST_OK)
 		return credit_subject_load(c, NULL, "practitioner", id, out);
+	/* a pharmaceutical company (issue 12's credit records) by its credit code, then the other kinds */
+	for (int i = YJ_KIND_FIRST_OTHER; rc == ST_NOTFOUND && i < YJ_NKINDS; i++) {
+		int k = i == YJ_KIND_FIRST_OTHER ? YJ_KIND_PHARMA_COMPANY : i == YJ_KIND_PHARMA_COMPANY ? YJ_KIND_FIRST_OTHER : i;
+		if ((rc = yj_reg_find_key(c, yj_reg_kinds[k], q, &id, &ver, region)) == ST_OK)
+			return credit_subject_load(c, NULL, yj_reg_kinds[k]->type, id, out);
+	}
 	if (rc != ST_NOTFOUND)
 		return rc;
 	if (yj_id_parse(q, &id) < 0)

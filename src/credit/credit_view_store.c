@@ -58,7 +58,14 @@ int credit_subject_json(store_conn *c, const credit_subject *s, const char *toda
 		goto fail;
 	json_t *g = json_array_get(v, 0);
 	if (g) {
-		json_t *contrib = json_loads(json_string_value(json_object_get(g, "contributions")), 0, NULL);
+		/* Stored as counts: the values, names and sources come from the grade's model version. */
+		credit_indicator ind[32];
+		size_t n = 0;
+		if ((rc = credit_indicators_load(c, (int)json_integer_value(json_object_get(g, "model_version")), ind, 32, &n)) < 0) {
+			json_decref(v);
+			goto fail;
+		}
+		json_t *contrib = credit_contributions_of(ind, n, json_string_value(json_object_get(g, "contributions")));
 		json_object_set_new(g, "contributions", contrib ? contrib : json_array());
 		json_object_set(o, "grade", g);
 	} else {

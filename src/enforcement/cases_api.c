@@ -108,9 +108,9 @@ static int file_tx(store_conn *c, void *arg)
 	snprintf(filed_on, sizeof filed_on, "%s", fo ? fo : today);
 	if ((rc = enf_period_end(c, filed_on, (int)enf_setting(c, "decision_days", 90), 0, due)) < 0)
 		return rc;
-	if (!strcmp(kind, "institution")) {
+	if (strcmp(kind, "practitioner")) { /* an organisation of any kind: its unified social credit code */
 		yj_subject_summary sum;
-		if (yj_subject_summary_get(c, sc, subject_id, &sum) == ST_OK)
+		if (yj_subject_get(c, sc, kind, subject_id, &sum) == ST_OK)
 			snprintf(code, sizeof code, "%s", sum.credit_code);
 	}
 	yj_id_format(a->x.who->user_id, actor);
@@ -186,7 +186,7 @@ int yj_enf_case_file(store *s, const yj_principal *who, const json_t *body, cons
 static json_t *case_row(store_stmt *st, void *arg)
 {
 	(void)arg;
-	json_t *o = enf_case_json(st, NULL);
+	json_t *o = enf_case_list_json(st);
 	char today[11];
 	yj_day_today(today);
 	const char *due = json_string_value(json_object_get(o, "decision_due"));
@@ -198,7 +198,7 @@ static json_t *case_row(store_stmt *st, void *arg)
 /* The list's query from ?state=, ?overdue=, ?subject=, ?officer= (an id or "me"); NULL after replying 400. */
 static yj_qb *list_query(yj_req *r)
 {
-	yj_qb *q = yj_q_select(&enf_cases_t, enf_case_cols, &yj_who(r)->scope);
+	yj_qb *q = yj_q_select(&enf_cases_t, enf_case_list_cols, &yj_who(r)->scope);
 	const char *v;
 	char today[11], pat[40];
 	if ((v = yj_query(r, "state")) && *v) {
@@ -454,7 +454,10 @@ const yj_route yj_enf_case_routes[] = {
 	{"POST", "/api/v1/cases", case_file, ROLE_LEADER, file_body, NULL, "enforcement",
 	 "File a case from a clue (立案, the leader's approval) with its officers; starts the 90-day clock", "The case", 201},
 	{"GET", "/api/v1/cases", cases_list, CASE_READERS, NULL, list_q, "enforcement",
-	 "Cases in the caller's scope, by state, overdue or officer", "{items, next_cursor}", 0},
+	 "Cases in the caller's scope, by state, overdue or officer: each item the listed columns only (id, clue_id, state,"
+	 " state_label, subject_kind, subject_id, subject_name, filed_on, decision_due, overdue, violation_code, fine_fen,"
+	 " decision_no, decided_on, closed_on, region_code, department); GET /api/v1/cases/{id} has the whole case",
+	 "{items, next_cursor}", 0},
 	{"GET", "/api/v1/cases/export", cases_export, CASE_READERS, NULL, export_q, "enforcement",
 	 "Export the filtered case list as Excel or CSV", "An .xlsx or .csv file", 0},
 	{"GET", "/api/v1/cases/{id}", case_get, CASE_READERS, NULL, NULL, "enforcement",

@@ -1,8 +1,8 @@
 /* clues_api.c — clues (案源): recorded from an inspection finding, a confirmed claims flag, a grid report,
  * a sensor alarm, a transfer or by hand (POST /api/v1/cases/clues), and from a complaint referred by the
  * complaints module (the complaints.clue_referred event) and from a grid member's patrol report
- * (complaints.patrol_reported, source "grid"); each is a 案件受理记录 with its source, then
- * filed (POST /api/v1/cases, cases_api.c) or not filed with a reason. Findings and flags are read
+ * (complaints.patrol_reported, source "grid_report" as a hand-entered grid report); each is a 案件受理记录 with
+ * its source, then filed (POST /api/v1/cases, cases_api.c) or not filed with a reason. Findings and flags are read
  * through their owners' headers. */
 #define _POSIX_C_SOURCE 200809L
 #include "enf_int.h"
@@ -15,25 +15,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The subject's name and territory as sc sees it: ST_OK, ST_NOTFOUND or a failure. */
+/* The subject's name and territory as sc sees it, whatever its kind: ST_OK, ST_NOTFOUND or a failure. */
 static int subject_resolve(store_conn *c, const yj_scope *sc, const char *kind, int64_t id, char name[256], char region[16])
 {
-	if (!strcmp(kind, "institution")) {
-		yj_subject_summary s;
-		int rc = yj_subject_summary_get(c, sc, id, &s);
-		if (rc == ST_OK) {
-			snprintf(name, 256, "%s", s.name);
-			snprintf(region, 16, "%s", s.region_code);
-		}
-		return rc;
-	}
-	json_t *p = NULL;
-	int rc = yj_reg_load(c, &yj_practitioner_kind, sc, id, &p);
+	yj_subject_summary s;
+	int rc = yj_subject_get(c, sc, kind, id, &s);
 	if (rc == ST_OK) {
-		snprintf(name, 256, "%s", json_string_value(json_object_get(p, "name")) ? json_string_value(json_object_get(p, "name")) : "");
-		snprintf(region, 16, "%s", json_string_value(json_object_get(p, yj_practitioner_kind.region_field)) ? json_string_value(json_object_get(p, yj_practitioner_kind.region_field)) : "");
+		snprintf(name, 256, "%s", s.name);
+		snprintf(region, 16, "%s", s.region_code);
 	}
-	json_decref(p);
 	return rc;
 }
 
@@ -57,7 +47,7 @@ static int clue_tx(store_conn *c, void *arg)
 	const json_t *b = a->x.body;
 	const yj_principal *who = a->x.who;
 	const char *source = str(b, "source"), *ref = str(b, "source_ref"), *kind = str(b, "subject_kind");
-	char name[256] = "", region[16] = "", dept[32], summary[1200], today[11], actor[21], refbuf[21];
+	char name[256] = "", region[16] = "", dept[32], summary[1200], today[11], actor[21], refbuf[21], fkind[16];
 	int64_t subject = 0, rid = 0;
 	int rc;
 	yj_day_today(today);
@@ -82,6 +72,9 @@ static int clue_tx(store_conn *c, void *arg)
 		if (rc < 0)
 			return rc;
 		subject = f.subject_id;
+		/* the inspected subject's kind: an institution, or a public place, water supplier, … a draw took */
+		snprintf(fkind, sizeof fkind, "%s", f.subject_kind);
+		kind = fkind;
 		snprintf(dept, sizeof dept, "%s", f.department);
 		if (!summary[0])
 			snprintf(summary, sizeof summary, "监督检查发现问题（%s）：%s",
@@ -107,8 +100,9 @@ static int clue_tx(store_conn *c, void *arg)
 			snprintf(summary, sizeof summary, "医保智能监控确认违规（规则 %s，金额 %.2f 元）", f.rule_id,
 				 (double)f.amount_fen / 100);
 	} else {
-		if (!kind || (strcmp(kind, "institution") && strcmp(kind, "practitioner")))
-			yj_refusal_field(&a->ref, "subject_kind", "当事人类别应为 institution（机构）或 practitioner（执业人员）");
+		if (!kind || !yj_subject_kind_valid(kind))
+			yj_refusal_field(&a->ref, "subject_kind", "当事人类别应为主体库的一类主体：institution（医疗机构）、"
+								  "practitioner（执业人员）、public_place（公共场所）等（/api/v1/registry/kinds）");
 		if (yj_id_parse(str(b, "subject_id"), &subject) < 0)
 			yj_refusal_field(&a->ref, "subject_id", "请填写主体库中的当事人编号");
 		if (!summary[0])
@@ -325,7 +319,7 @@ int enf_on_clue_referred(store_conn *c, const yj_event_view *ev, void *arg)
 }
 
 /* ---- complaints.patrol_reported (docs/events.md): a grid member's report (协管信息) becomes a clue with source
- * "grid" and the patrol id; once per patrol however often the event is delivered ---- */
+ * "grid_report" (the one name of a grid member's report, entered by hand or by patrol) and the patrol id; once per patrol however often the event is delivered ---- */
 int enf_on_patrol_reported(store_conn *c, const yj_event_view *ev, void *arg);
 int enf_on_patrol_reported(store_conn *c, const yj_event_view *ev, void *arg)
 {
@@ -341,7 +335,7 @@ int enf_on_patrol_reported(store_conn *c, const yj_event_view *ev, void *arg)
 	if (!pid || !kind || (strcmp(kind, "institution") && strcmp(kind, "practitioner")))
 		return ST_OK; /* not a clue this module can record; nothing to retry */
 	int seen;
-	int rc = enf_clue_seen(c, "grid", pid, &seen);
+	int rc = enf_clue_seen(c, "grid_report", pid, &seen);
 	if (rc < 0 || seen)
 		return rc < 0 ? rc : ST_OK;
 	yj_scope all;
@@ -368,11 +362,11 @@ int enf_on_patrol_reported(store_conn *c, const yj_event_view *ev, void *arg)
 		 b.len ? b.data : "—");
 	yj_buf_free(&b);
 	yj_day_today(today);
-	enf_clue_new n = {"grid", pid, kind, name, summary, reported && yj_day_parse(reported, NULL) == 0 ? reported : today,
+	enf_clue_new n = {"grid_report", pid, kind, name, summary, reported && yj_day_parse(reported, NULL) == 0 ? reported : today,
 			  region, dept ? dept : "health", "system", subject};
 	if ((rc = enf_clue_insert(c, &n, &id)) < 0)
 		return rc;
-	json_t *row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "subject_kind", kind, "subject_name", name, "source", "grid",
+	json_t *row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "subject_kind", kind, "subject_name", name, "source", "grid_report",
 				"received_on", n.received_on, "summary", summary, "region_code", region, "department", n.dept);
 	rc = enf_doc_issue(c, "case_acceptance", 0, id, row, NULL, 0, "system", NULL, NULL);
 	json_decref(row);
@@ -382,7 +376,7 @@ int enf_on_patrol_reported(store_conn *c, const yj_event_view *ev, void *arg)
 static const yj_field clue_body[] = {
 	{"source", F_STRING, 1, 30, "inspection_finding, claims_flag, grid_report, sensor_alarm, transfer or manual"},
 	{"source_ref", F_STRING, 0, 20, "The finding's or flag's id"},
-	{"subject_kind", F_STRING, 0, 20, "institution or practitioner (not for findings and flags)"},
+	{"subject_kind", F_STRING, 0, 20, "A registry kind: institution, practitioner, public_place, water_supply, … (GET /api/v1/registry/kinds; not for findings and flags)"},
 	{"subject_id", F_STRING, 0, 20, "The registry id of the party"},
 	{"summary", F_STRING, 0, 1000, "What was reported"},
 	{"received_on", F_STRING, 0, 10, "YYYY-MM-DD (default today)"},

@@ -52,7 +52,7 @@ static const char *kind_label(const char *k)
 static const char *source_label(const char *s)
 {
 	static const char *const m[][2] = {{"inspection_finding", "监督检查发现"}, {"claims_flag", "医保智能监控"},
-					   {"complaint", "投诉举报"},		 {"grid_report", "网格员报告"}, {"grid", "网格巡查报告"},
+					   {"complaint", "投诉举报"},		 {"grid_report", "网格员报告"},
 					   {"sensor_alarm", "在线监测报警"},	 {"transfer", "移送"},
 					   {"manual", "其他途径"}};
 	for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
@@ -159,7 +159,7 @@ static json_t *model_of(store_conn *c, const char *kind, const json_t *row, cons
 	const char *cat = category(s_(row, "violation_code"));
 	json_array_append_new(blocks, json_pack("{s:s, s:o}", "type", "fields", "rows", rows));
 	field(rows, "当事人", s_(row, "subject_name"));
-	if (!strcmp(s_(row, "subject_kind"), "institution"))
+	if (strcmp(s_(row, "subject_kind"), "practitioner")) /* every kind but a person is an organisation */
 		field(rows, "统一社会信用代码", s_(row, "subject_code"));
 	const char *date = today;
 	if (!strcmp(kind, "case_acceptance")) {

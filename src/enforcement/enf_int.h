@@ -20,6 +20,10 @@ extern const char *const enf_case_cols;
 /* The row of st (selected with enf_case_cols) as JSON, and the state machine's view into *k (may be
  * NULL). New reference. */
 json_t *enf_case_json(store_stmt *st, enf_case *k);
+/* The list row's columns (GET /api/v1/cases and its export: what the lists show, with the ids) and the row of
+ * st selected with them as JSON, with state_label. New reference. */
+extern const char *const enf_case_list_cols;
+json_t *enf_case_list_json(store_stmt *st);
 /* Case id in scope sc: *row (new reference) and *k filled. ST_OK, ST_NOTFOUND or a failure. */
 int enf_case_load(store_conn *c, const yj_scope *sc, int64_t id, json_t **row, enf_case *k);
 /* The steps of a case in order (the timeline): new array in *out. */

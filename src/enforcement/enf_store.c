@@ -98,10 +98,11 @@ int yj_enf_demo_age(store *s, int64_t id, int days)
 /* ---- the case row ---- */
 
 enum { T_TEXT, T_INT, T_BOOL, T_ID, T_IDS, T_CSV };
-static const struct {
+struct col_def {
 	const char *name;
 	int type;
-} case_cols[] = {
+};
+static const struct col_def case_cols[] = {
 	{"id", T_ID}, {"clue_id", T_ID}, {"state", T_TEXT}, {"prior_state", T_TEXT}, {"subject_kind", T_TEXT},
 	{"subject_id", T_ID}, {"subject_name", T_TEXT}, {"subject_code", T_TEXT}, {"officers", T_IDS},
 	{"approved_by", T_TEXT}, {"filed_on", T_TEXT}, {"decision_due", T_TEXT}, {"paused_on", T_TEXT},
@@ -119,6 +120,17 @@ static const struct {
 };
 #define NCOLS (sizeof case_cols / sizeof case_cols[0])
 
+/* The list row: what the console's lists, queues and the export show, and the ids that link a row to its
+ * case, clue and subject. The full row is the case page's: 59 keys, mostly null on a list, were 43 % of the
+ * list's time as JSON (docs/benchmarks.md). */
+static const struct col_def list_cols[] = {
+	{"id", T_ID},	       {"clue_id", T_ID},	 {"state", T_TEXT},	    {"subject_kind", T_TEXT},
+	{"subject_id", T_ID},  {"subject_name", T_TEXT}, {"filed_on", T_TEXT},	    {"decision_due", T_TEXT},
+	{"violation_code", T_TEXT}, {"fine_fen", T_INT}, {"decision_no", T_TEXT}, {"decided_on", T_TEXT},
+	{"closed_on", T_TEXT}, {"region_code", T_TEXT}, {"department", T_TEXT},
+};
+#define NLIST (sizeof list_cols / sizeof list_cols[0])
+
 const char *const enf_case_cols =
 	"id, clue_id, state, prior_state, subject_kind, subject_id, subject_name, subject_code, officers, approved_by,"
 	" filed_on, decision_due, paused_on, paused_days, extended_days, serious, t_public_interest, t_hearing_rights,"
@@ -127,6 +139,9 @@ const char *const enf_case_cols =
 	" hearing_seq, collective_seq, statement_due, hearing_request_due, decision_no, decided_on, no_penalty_ground,"
 	" served_on, pay_due, paid_fen, reminded_on, court_applied_on, published_on, publish_due, public_until,"
 	" withdrawn_on, transferred_to, closed_on, region_code, department, version, created_at, updated_at, responsible_id";
+
+const char *const enf_case_list_cols = "id, clue_id, state, subject_kind, subject_id, subject_name, filed_on, decision_due,"
+				       " violation_code, fine_fen, decision_no, decided_on, closed_on, region_code, department";
 
 static json_t *csv_array(const char *s)
 {
@@ -146,27 +161,39 @@ static void col_copy(store_stmt *st, int col, char *out, size_t cap)
 	snprintf(out, cap, "%s", store_col_is_null(st, col) ? "" : store_col_text(st, col));
 }
 
-json_t *enf_case_json(store_stmt *st, enf_case *k)
+/* The columns of st by their definitions, in order, then state_label (the state is column 2 of both). */
+static json_t *cols_json(store_stmt *st, const struct col_def *defs, size_t n)
 {
 	json_t *o = json_object();
-	for (size_t i = 0; i < NCOLS; i++) {
+	for (size_t i = 0; i < n; i++) {
 		int col = (int)i;
 		json_t *v;
 		if (store_col_is_null(st, col))
 			v = json_null();
-		else if (case_cols[i].type == T_INT)
+		else if (defs[i].type == T_INT)
 			v = json_integer(store_col_int64(st, col));
-		else if (case_cols[i].type == T_BOOL)
+		else if (defs[i].type == T_BOOL)
 			v = json_boolean(store_col_int64(st, col));
-		else if (case_cols[i].type == T_ID)
+		else if (defs[i].type == T_ID)
 			v = yj_json_id(store_col_int64(st, col));
-		else if (case_cols[i].type == T_IDS || case_cols[i].type == T_CSV)
+		else if (defs[i].type == T_IDS || defs[i].type == T_CSV)
 			v = csv_array(store_col_text(st, col));
 		else
 			v = json_string(store_col_text(st, col));
-		json_object_set_new(o, case_cols[i].name, v);
+		json_object_set_new(o, defs[i].name, v);
 	}
 	json_object_set_new(o, "state_label", json_string(enf_state_label(store_col_text(st, 2))));
+	return o;
+}
+
+json_t *enf_case_list_json(store_stmt *st)
+{
+	return cols_json(st, list_cols, NLIST);
+}
+
+json_t *enf_case_json(store_stmt *st, enf_case *k)
+{
+	json_t *o = cols_json(st, case_cols, NCOLS);
 	if (k) {
 		memset(k, 0, sizeof *k);
 		col_copy(st, 2, k->state, sizeof k->state);

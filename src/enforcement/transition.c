@@ -8,9 +8,11 @@
 #include "../registry/registry.h"
 #include "../platform/attach/attach.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct tr_arg {
 	enf_ctx x;
@@ -99,7 +101,8 @@ static int conclude_check(store_conn *c, struct tr_arg *a, const json_t *b, cons
 	}
 	int64_t responsible = 0;
 	const char *subject_kind = json_string_value(json_object_get(row, "subject_kind"));
-	if (dbl && !strcmp(subject_kind, "institution")) {
+	int org = strcmp(subject_kind, "practitioner") != 0; /* an institution, public place, employer, … */
+	if (dbl && org) {
 		json_t *p = NULL;
 		if (yj_id_parse(str(b, "responsible_id"), &responsible) < 0 ||
 		    (rc = yj_reg_load(c, &yj_practitioner_kind, &a->x.who->scope, responsible, &p)) == ST_NOTFOUND)
@@ -112,7 +115,7 @@ static int conclude_check(store_conn *c, struct tr_arg *a, const json_t *b, cons
 	if (yj_refusal_has_fields(&a->ref))
 		return yj_refuse_invalid(&a->ref, NULL);
 	/* 听证 (art. 63): licence revoked or practice suspended, or a large fine for the kind of party. */
-	int64_t big = enf_setting(c, !strcmp(subject_kind, "institution") ? "hearing_fine_fen_org" : "hearing_fine_fen_person",
+	int64_t big = enf_setting(c, org ? "hearing_fine_fen_org" : "hearing_fine_fen_person",
 				  5000000);
 	int hearing = has_kind(kinds, "revoke_licence") || has_kind(kinds, "suspend_practice") || fine >= big;
 	char *csv = kinds_csv(kinds);
@@ -424,11 +427,14 @@ int yj_enf_case_step(store *s, const yj_principal *who, int64_t id, const json_t
 	return ST_OK;
 }
 
-/* ---- evidence (证据): the file into the attachment store and the add_evidence step, in one transaction ---- */
+/* ---- evidence (证据): the file streamed to the spool directory as it arrives (the HTTP layer's F_FILE mode), then
+ * into the attachment store chunk by chunk and the add_evidence step, in one transaction: a file of any size never
+ * sits in memory, and a truncated upload never reaches the handler (the server deletes its spool file) ---- */
 
 struct ev_arg {
 	yj_req *r;
-	int64_t id;
+	int64_t id, size;
+	int fd;
 	json_t *out;
 	yj_refusal ref;
 };
@@ -436,14 +442,12 @@ struct ev_arg {
 static int evidence_tx(store_conn *c, void *arg)
 {
 	struct ev_arg *a = arg;
-	size_t n = 0;
-	const char *data = yj_body_raw(a->r, &n);
 	char hex[65];
 	json_t *row = NULL;
 	int rc = enf_case_load(c, &yj_who(a->r)->scope, a->id, &row, NULL);
 	if (rc < 0)
 		return rc;
-	if ((rc = yj_blob_put(c, data, n, hex)) < 0) {
+	if ((rc = yj_blob_put_fd(c, a->fd, hex, &a->size)) < 0) {
 		json_decref(row);
 		return rc;
 	}
@@ -459,27 +463,42 @@ static int evidence_tx(store_conn *c, void *arg)
 	a->ref = t.ref;
 	a->out = t.out;
 	if (rc >= 0)
-		json_object_set_new(a->out, "evidence", json_pack("{s:s, s:I}", "sha256", hex, "size", (json_int_t)n));
+		json_object_set_new(a->out, "evidence", json_pack("{s:s, s:I}", "sha256", hex, "size", (json_int_t)a->size));
 	return rc;
 }
 
 int enf_evidence_upload(yj_req *r)
 {
-	struct ev_arg a = {.r = r};
-	size_t n = 0;
+	struct ev_arg a = {.r = r, .fd = -1};
 	if (yj_path_id_or_reply(r, "id", &a.id) < 0)
 		return YJ_OK;
-	yj_body_raw(r, &n);
-	if (!n)
+	/* the spool file under a name of this upload's, opened and unlinked at once: closing it is all the cleanup */
+	const char *dir = yj_config(r)->spool_dir;
+	if (!dir || !*dir)
+		dir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	char *path = yj_asprintf("%s/yijian-evidence-%lld", dir, (long long)yj_id_new());
+	if (yj_body_file_take(r, path, &a.size) < 0 || (a.fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		unlink(path);
+		free(path);
+		return yj_reply_problem(r, 507, "insufficient-storage", "无法保存文件", "服务器暂存目录不可写，请联系管理员检查磁盘空间与目录权限。");
+	}
+	unlink(path);
+	free(path);
+	if (!a.size) {
+		close(a.fd);
 		return yj_reply_problem_errors(r, 422, "validation", "参数错误", "请选择要上传的证据文件。",
 					       yj_field_errors("body", "证据文件为空"));
-	if (yj_tx_or_reply(r, evidence_tx, &a, &a.ref) < 0)
+	}
+	int rc = yj_tx_or_reply(r, evidence_tx, &a, &a.ref);
+	close(a.fd);
+	if (rc < 0)
 		return YJ_OK;
 	return yj_reply_json(r, 201, a.out);
 }
 
 const yj_field enf_evidence_body[] = {
-	{"application/octet-stream", F_RAW, 1, 0, "The evidence file (photo, audio, video, document) as it is"},
+	{"application/octet-stream", F_FILE, 1, 0,
+	 "The evidence file (photo, audio, video, document) as it is, streamed to disk (any size up to --max-upload)"},
 	{NULL, 0, 0, 0, NULL},
 };
 

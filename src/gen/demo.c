@@ -635,11 +635,15 @@ int yj_demo_build(store *s, const yj_demo_opts *o, yj_demo_stats *st, char **err
 	st->licences_clash += lc;
 	st->licence_seconds += ls;
 	st->licences = lp + present + st->licences_new + st->licences_clash;
+	if ((rc = demo_subjects(s, &p, o, &w.err)) < 0)
+		goto done;
 	if ((rc = yj_demo_credit(s, &p, o->actor)) < 0)
 		goto done;
 	if ((rc = demo_enforcement(s, &p, o, &w.err)) < 0)
 		goto done;
 	if ((rc = yj_demo_complaints(s, &p, o->actor, &w.err)) < 0)
+		goto done;
+	if ((rc = yj_demo_complaints_work(s, &p, o->actor, &w.err)) < 0)
 		goto done;
 	rc = ST_OK;
 done:

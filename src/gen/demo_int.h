@@ -156,6 +156,8 @@ void demo_plan_free(demo_plan *p);
 int yj_demo_credit(store *s, demo_plan *p, const char *actor);
 /* The enforcement cases of the demo (demo_enforcement.c), after the region is written. */
 int demo_enforcement(store *s, const demo_plan *p, const yj_demo_opts *o, char **err);
+/* The other kinds of subject in every county, with their licences (demo_subjects.c). */
+int demo_subjects(store *s, const demo_plan *p, const yj_demo_opts *o, char **err);
 
 /* ---- names (demo_names.c) ---- */
 
@@ -196,5 +198,8 @@ char *demo_refusal_text(const char *what, const char *name, const json_t *errors
 /* The demo's complaints, written through the complaints module (demo_complaints.c). ST_OK or a
  * failure with *err (English, caller frees). */
 int yj_demo_complaints(store *s, const demo_plan *p, const char *actor, char **err);
+/* The complaints module's second part (demo_cmp_work.c): rewards, joint actions and meetings, patrols,
+ * public-opinion events, once (a re-run adds nothing). ST_OK or a failure with *err (caller frees). */
+int yj_demo_complaints_work(store *s, const demo_plan *p, const char *actor, char **err);
 
 #endif

@@ -57,6 +57,17 @@ static char *team_ids(const json_t *pseudonyms, const json_t *map)
 	return csv;
 }
 
+/* The registry kind of a bundle's subject: its kind; a bundle committed before subjects carried one held
+ * institutions, and other kinds by their kind's name as type. */
+static const char *subject_kind(const json_t *subject)
+{
+	const char *k = json_string_value(json_object_get(subject, "kind"));
+	if (k && yj_subject_kind_valid(k))
+		return k;
+	const char *t = json_string_value(json_object_get(subject, "type"));
+	return t && strcmp(t, "practitioner") && yj_subject_kind_valid(t) ? t : "institution";
+}
+
 /* One task per drawn subject, with its team, from the bundle. */
 static int create_tasks(store_conn *c, yj_req *r, int64_t draw, const json_t *bundle, const char *dept)
 {
@@ -92,7 +103,8 @@ static int create_tasks(store_conn *c, yj_req *r, int64_t draw, const json_t *bu
 				    .subject_code = json_string_value(json_object_get(subject, "credit_code")),
 				    .region = json_string_value(json_object_get(subject, "region_code")), .department = dept,
 				    .phase = json_string_value(json_object_get(pick, "phase")),
-				    .due_date = json_string_value(json_object_get(plan, "end_date")), .actor = actor};
+				    .due_date = json_string_value(json_object_get(plan, "end_date")), .actor = actor,
+				    .subject_kind = subject_kind(subject)};
 		rc = insp_draw_task_insert(c, &t);
 		if (rc >= 0)
 			rc = insp_team_write(c, id, team);

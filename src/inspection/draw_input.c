@@ -82,6 +82,7 @@ typedef struct subj {
 	char code[24];
 	char *name;
 	char type[32];
+	char kind[16]; /* the registry kind: institution, public_place, … */
 	char region[16];
 	int64_t created_at;
 	int64_t complaints;
@@ -128,6 +129,7 @@ static int add_subject(void *ctx, const yj_subject_entry *e)
 	snprintf(s->code, sizeof s->code, "%s", e->credit_code);
 	s->name = yj_strdup(e->name);
 	snprintf(s->type, sizeof s->type, "%s", e->type);
+	snprintf(s->kind, sizeof s->kind, "%s", e->kind ? e->kind : "institution");
 	snprintf(s->region, sizeof s->region, "%s", e->region_code);
 	s->created_at = e->created_at;
 	return 0;
@@ -138,6 +140,9 @@ static int load_subjects(store_conn *c, const char *region, const json_t *types,
 {
 	subj_list l = {NULL, 0, 0};
 	int rc = yj_subject_directory(c, region, types, add_subject, &l);
+	/* Institutions come first, then each other kind of subject the items name: one id order for find(). */
+	if (l.n > 1)
+		qsort(l.v, l.n, sizeof *l.v, subj_cmp);
 	*out = l.v;
 	*n = l.n;
 	return rc;
@@ -451,8 +456,8 @@ int insp_draw_input(store_conn *c, const json_t *plan, const json_t *types, int6
 		int64_t since = s[i].last_inspected ? s[i].last_inspected : s[i].created_at;
 		char sid[21];
 		yj_id_format(s[i].id, sid);
-		json_array_append_new(subjects, json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:b, s:o, s:s?}", "id", sid,
-							  "credit_code", s[i].code, "name", s[i].name, "type", s[i].type,
+		json_array_append_new(subjects, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:b, s:o, s:s?}", "id", sid,
+							  "kind", s[i].kind, "credit_code", s[i].code, "name", s[i].name, "type", s[i].type,
 							  "region_code", s[i].region, "weight", (json_int_t)w, "due",
 							  since < due_before, "weight_factors", wf, "last_inspected",
 							  last[0] ? last : NULL));

@@ -115,8 +115,8 @@ int insp_draw_task_insert(store_conn *c, const insp_draw_task *t)
 {
 	store_stmt *st = store_prepare(c, "INSERT INTO inspection_tasks (id, kind, draw_id, plan_id, item_ids, subject_id,"
 					  " subject_name, subject_code, region_code, department, phase, due_date, state,"
-					  " created_by, created_at, updated_at) VALUES (?, 'random', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-					  " 'assigned', ?, ?, ?)");
+					  " created_by, created_at, updated_at, subject_kind) VALUES (?, 'random', ?, ?, ?, ?, ?, ?,"
+					  " ?, ?, ?, ?, 'assigned', ?, ?, ?, ?)");
 	if (!st)
 		return ST_ERR;
 	store_bind_int64(st, 1, t->id);
@@ -133,6 +133,7 @@ int insp_draw_task_insert(store_conn *c, const insp_draw_task *t)
 	store_bind_text(st, 12, t->actor, -1);
 	store_bind_int64(st, 13, t->at);
 	store_bind_int64(st, 14, t->at);
+	store_bind_text(st, 15, t->subject_kind ? t->subject_kind : "institution", -1);
 	int rc = store_step(st);
 	store_finalize(st);
 	return rc < 0 ? rc : ST_OK;

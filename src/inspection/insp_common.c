@@ -72,10 +72,11 @@ int insp_region_exists(store_conn *c, const char *code)
 	return yj_region_exists(c, code) > 0;
 }
 
-int insp_subject(store_conn *c, const yj_scope *sc, int64_t id, char **name, char **code, char region[16])
+int insp_subject(store_conn *c, const yj_scope *sc, const char *kind, int64_t id, char **name, char **code,
+		 char region[16])
 {
 	yj_subject_summary sum;
-	int rc = yj_subject_summary_get(c, sc, id, &sum);
+	int rc = yj_subject_get(c, sc, kind, id, &sum);
 	if (rc < 0)
 		return rc;
 	*name = yj_strdup(sum.name);

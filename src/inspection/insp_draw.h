@@ -56,6 +56,7 @@ int insp_pseudonym_map(store_conn *c, json_t **map);
 typedef struct insp_draw_task {
 	int64_t id, draw_id, plan_id, subject_id, at;
 	const char *item_ids, *subject_name, *subject_code, *region, *department, *phase, *due_date, *actor;
+	const char *subject_kind; /* the registry kind of subject_id (the bundle subject's kind) */
 } insp_draw_task;
 int insp_draw_task_insert(store_conn *c, const insp_draw_task *t);
 /* committed → drawn with the witness, revealed secret, seed, result and bundle (canonical JSON). */

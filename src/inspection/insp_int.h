@@ -60,9 +60,10 @@ int insp_event(store_conn *c, yj_req *r, const char *type, const char *subject_t
 	       json_t *payload);
 /* Whether the region code exists. */
 int insp_region_exists(store_conn *c, const char *code);
-/* The subject id's name, credit code and region from the registry, in scope sc. ST_NOTFOUND when absent
- * or outside sc. Out strings are copies (caller frees). */
-int insp_subject(store_conn *c, const yj_scope *sc, int64_t id, char **name, char **code, char region[16]);
+/* The subject id of the registry kind (institution, public_place, …: registry.h) — its name, credit
+ * code and region, in scope sc. ST_NOTFOUND when absent or outside sc. Out strings are copies (caller frees). */
+int insp_subject(store_conn *c, const yj_scope *sc, const char *kind, int64_t id, char **name, char **code,
+		 char region[16]);
 /* The checklist points of the items (comma-separated ids): [{item_id, item_name, code, point, clause}]. */
 int insp_checklist(store_conn *c, const char *item_ids, json_t **out);
 /* Validates a team for a subject: ≥ 2 distinct active inspectors of the directory who cover the
@@ -127,7 +128,7 @@ int insp_teams_fill(store_conn *c, store_stmt *st, json_t *tasks);
 	"id, kind, draw_id, plan_id, item_ids, subject_id, subject_name, subject_code, region_code, department, phase," \
 	" source_order_id, note, due_date, state, checkin_at, checkin_lng_e6, checkin_lat_e6, signature,"             \
 	" signer_name, signature_note, outcome, summary, completed_at, completed_on, publish_due, published_at,"      \
-	" created_by, created_at, signature_sha256"
+	" created_by, created_at, subject_kind, signature_sha256"
 /* A row of INSP_TASK_COLS as JSON, without its team (new reference); insp_task_one is the same as a
  * yj_row_fn (arg unused). */
 json_t *insp_task_json(store_stmt *st);
@@ -149,6 +150,7 @@ int insp_item_is_active(store_conn *c, const char *item_id, int *active);
 typedef struct insp_task_new {
 	int64_t id, subject_id, at;
 	const char *kind, *item_ids, *subject_name, *subject_code, *region, *department, *note, *due_date, *actor;
+	const char *subject_kind; /* the registry kind of subject_id: institution, public_place, … */
 } insp_task_new;
 int insp_task_insert(store_conn *c, const insp_task_new *t);
 /* Who records what on which task, when, and the task's territory and department the rows carry. */
@@ -159,8 +161,9 @@ typedef struct insp_record {
 int insp_task_set_checkin(store_conn *c, int64_t id, int64_t at, int64_t lng_e6, int64_t lat_e6);
 /* The result of check point code (replacing an earlier one); a blank note is stored as NULL. */
 int insp_result_put(store_conn *c, const insp_record *r, const char *code, const char *result, const char *note);
-int insp_finding_insert(store_conn *c, const insp_record *r, int64_t id, int64_t subject_id, const char *point_code,
-			const char *severity, const char *clause, const char *description);
+/* subject_kind: the task's (institution, public_place, …). */
+int insp_finding_insert(store_conn *c, const insp_record *r, int64_t id, int64_t subject_id, const char *subject_kind,
+			const char *point_code, const char *severity, const char *clause, const char *description);
 /* state "signed" (signer named) or "refused" (signer NULL); a blank note is stored as NULL. */
 /* image: the SHA-256 of the signature's PNG attachment, or NULL (refusal, or a name without a drawing). */
 int insp_task_set_signature(store_conn *c, int64_t id, const char *state, const char *signer, const char *note,
@@ -199,7 +202,8 @@ int insp_attachment_get(yj_req *r);
 	"id, task_id, finding_id, subject_id, requirement, issued_on, working_days, deadline, state,"             \
 	" follow_up_task_id, closed_at, close_note, region_code, department, actor, created_at, report, reported_at,"   \
 	" reported_by, (SELECT t.subject_name FROM inspection_tasks t WHERE t.id = rectification_orders.task_id),"     \
-	" (SELECT t.subject_code FROM inspection_tasks t WHERE t.id = rectification_orders.task_id)"
+	" (SELECT t.subject_code FROM inspection_tasks t WHERE t.id = rectification_orders.task_id),"                \
+	" (SELECT t.subject_kind FROM inspection_tasks t WHERE t.id = rectification_orders.task_id)"
 /* A row of INSP_ORDER_COLS as JSON, with overdue as of today (new reference); insp_order_row is the
  * same as a yj_row_fn (arg: today). */
 json_t *insp_order_json(store_stmt *st, const char *today);

@@ -47,7 +47,8 @@ int yj_insp_blobs_migrate(store_conn *c);
 
 /* ---- what other capabilities read of a finding (task_store.c) ---- */
 typedef struct yj_insp_finding {
-	int64_t id, task_id, subject_id; /* subject_id: the institution */
+	int64_t id, task_id, subject_id; /* subject_id: a record of the registry kind subject_kind */
+	char subject_kind[16];		 /* institution, public_place, water_supply, … (registry.h) */
 	char severity[16], clause[256], region_code[16], department[32];
 } yj_insp_finding;
 /* The finding id as the caller of scope sc sees it: ST_OK, ST_NOTFOUND (absent or outside sc) or a failure. */

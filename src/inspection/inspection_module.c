@@ -27,9 +27,12 @@ static const char *const tables[] = {
 	"inspection_attachments", "rectification_orders", "subject_records", NULL,
 };
 
-/* Migration 0006 moves the attachments' base64 contents into the platform's chunks (blobs_migrate.c). */
+/* Migration 0006 moves the attachments' base64 contents into the platform's chunks (blobs_migrate.c);
+ * 0007 lets a task's subject be any kind of the registry, so its foreign key to institutions goes. */
 static int after(store_conn *c, int64_t version)
 {
+	if (version == 7)
+		return store_drop_foreign_key(c, "inspection_tasks", "subject_id");
 	return version == 6 ? yj_insp_blobs_migrate(c) : ST_OK;
 }
 

@@ -11,18 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Subject types the registry does not hold yet (non-medical subjects of public-health supervision). */
-static const char *const extra_types[][2] = {
-	{"public_place", "公共场所"}, {"water_supply", "供水单位"}, {"school", "学校"}, {"employer", "用人单位"}};
-
+/* An institution type, or another kind of subject of the registry (public places, water suppliers,
+ * schools, employers, … pharmacies: the draw takes their records as subjects). */
 static int type_known(const char *t)
 {
 	if (yj_vocab_find(&yj_voc_institution_type, t))
 		return 1;
-	for (size_t i = 0; i < YJ_ARRAY_LEN(extra_types); i++)
-		if (!strcmp(extra_types[i][0], t))
-			return 1;
-	return 0;
+	return strcmp(t, "institution") && strcmp(t, "practitioner") && yj_subject_kind_valid(t);
 }
 
 /* ---- items ---- */
@@ -288,7 +283,7 @@ static int conflict_add_tx(store_conn *c, void *arg)
 	 * does not exist (a declaration must not reveal, or name, another county's subject). */
 	char *iname = NULL, *icode = NULL, iregion[16];
 	if (yj_id_parse(json_string_value(json_object_get(b, "institution_id")), &inst) < 0 ||
-	    (rc = insp_subject(c, &who->scope, inst, &iname, &icode, iregion)) == ST_NOTFOUND)
+	    (rc = insp_subject(c, &who->scope, "institution", inst, &iname, &icode, iregion)) == ST_NOTFOUND)
 		yj_refusal_field(&a->ref, "institution_id", "医疗机构不存在或不在本人辖区内，请填写主体库中的机构编号");
 	free(iname);
 	free(icode);
@@ -346,7 +341,7 @@ static int signal_put_tx(store_conn *c, void *arg)
 	struct insp_arg *a = arg;
 	const json_t *b = yj_body(a->r);
 	char *name = NULL, *code = NULL, region[16];
-	int rc = insp_subject(c, &yj_who(a->r)->scope, a->user, &name, &code, region);
+	int rc = insp_subject(c, &yj_who(a->r)->scope, "institution", a->user, &name, &code, region);
 	free(name);
 	free(code);
 	if (rc < 0)
@@ -378,7 +373,7 @@ static const yj_field item_create_body[] = {
 	{"department", F_STRING, 1, 32, "Responsible department code"},
 	{"name", F_STRING, 1, 200, "Item name (抽查事项)"},
 	{"legal_basis", F_STRING, 1, 1000, "Laws and regulations the item enforces"},
-	{"subject_types", F_ARRAY, 1, 0, "Institution type codes (vocab institution_type) or public_place, water_supply, school, employer"},
+	{"subject_types", F_ARRAY, 1, 0, "Institution type codes (vocab institution_type) or other registry kinds: public_place, water_supply, school, employer, occ_service, radiation_user, pharmacy, childcare, disinfect_maker, unit_clinic, pharma_company"},
 	{"checklist", F_ARRAY, 1, 0, "Check points: [{code, point, clause}]"},
 	{"ratio_permille", F_INT, 1, 0, "Default sampling ratio, ‰ (1–1000)"},
 	{"coverage_years", F_INT, 1, 0, "Every subject inspected at least once per N years"},

@@ -59,6 +59,7 @@ json_t *insp_order_json(store_stmt *st, const char *today)
 	/* The institution by the name and code its task recorded (the list names whom an order binds). */
 	json_object_set_new(o, "subject_name", insp_text(st, 19));
 	json_object_set_new(o, "subject_code", insp_text(st, 20));
+	json_object_set_new(o, "subject_kind", insp_text(st, 21));
 	return o;
 }
 
@@ -127,9 +128,9 @@ int insp_follow_up_insert(store_conn *c, int64_t id, int64_t inspected_task, int
 {
 	store_stmt *st = store_prepare(c, "INSERT INTO inspection_tasks (id, kind, item_ids, subject_id, subject_name, subject_code,"
 					  " region_code, department, source_order_id, due_date, state, created_by, created_at,"
-					  " updated_at) SELECT ?, 'follow_up', item_ids, subject_id, subject_name, subject_code,"
-					  " region_code, department, ?, ?, 'assigned', ?, ?, ? FROM inspection_tasks"
-					  " WHERE id = ?");
+					  " updated_at, subject_kind) SELECT ?, 'follow_up', item_ids, subject_id, subject_name,"
+					  " subject_code, region_code, department, ?, ?, 'assigned', ?, ?, ?, subject_kind"
+					  " FROM inspection_tasks WHERE id = ?");
 	if (st) {
 		store_bind_int64(st, 1, id);
 		store_bind_int64(st, 2, order_id);

@@ -215,7 +215,13 @@ static int task_create_tx(store_conn *c, void *arg)
 	json_decref(a->out); /* of an attempt store_tx ran again */
 	a->out = NULL;
 	const char *kind = json_string_value(json_object_get(b, "kind")), *due = json_string_value(json_object_get(b, "due_date")),
-		   *note = json_string_value(json_object_get(b, "note"));
+		   *note = json_string_value(json_object_get(b, "note")),
+		   *skind = json_string_value(json_object_get(b, "subject_kind"));
+	if (!skind || !*skind)
+		skind = "institution";
+	if (!strcmp(skind, "practitioner") || !yj_subject_kind_valid(skind))
+		yj_refusal_field(&a->ref, "subject_kind", "检查对象类别应为 institution（医疗机构）或主体库的其他监管对象类别，"
+							  "如 public_place（公共场所）（/api/v1/registry/kinds）");
 	if (!kind || !insp_task_kind_label(kind) || !strcmp(kind, "random") || !strcmp(kind, "follow_up"))
 		yj_refusal_field(&a->ref, "kind", "应为 patrol（日常巡查）、supervision（专项督查）、rectification（专项整治）、"
 					    "post_penalty（处罚后复查）或 flight（飞行检查）；双随机任务由抽取产生");
@@ -227,7 +233,7 @@ static int task_create_tx(store_conn *c, void *arg)
 	char *name = NULL, *code = NULL, region[16] = "", *team = NULL, *items = NULL;
 	int rc = ST_OK;
 	if (yj_id_parse(json_string_value(json_object_get(b, "subject_id")), &sid) < 0 ||
-	    (rc = insp_subject(c, &who->scope, sid, &name, &code, region)) == ST_NOTFOUND) {
+	    (rc = insp_subject(c, &who->scope, skind, sid, &name, &code, region)) == ST_NOTFOUND) {
 		yj_refusal_field(&a->ref, "subject_id", "检查对象不存在或不在本人辖区内");
 		rc = ST_OK;
 	}
@@ -246,7 +252,7 @@ static int task_create_tx(store_conn *c, void *arg)
 	a->id = yj_id_new();
 	char actor[21];
 	insp_actor(a->r, actor);
-	insp_task_new row = {a->id, sid, yj_now_ms(), kind, items, name, code, region, who->department, note, due, actor};
+	insp_task_new row = {a->id, sid, yj_now_ms(), kind, items, name, code, region, who->department, note, due, actor, skind};
 	if ((rc = insp_task_insert(c, &row)) < 0 || (rc = insp_team_write(c, a->id, team)) < 0 || (rc = insp_todo_task(c, a->id)) < 0)
 		goto done;
 	if ((rc = insp_task_full(c, &who->scope, a->id, &a->out)) < 0)
@@ -317,8 +323,9 @@ static const char *event_of(const char *action)
  * own result (a finding) when it has one. New reference. */
 static json_t *task_event(int64_t id, const json_t *task, const json_t *out)
 {
-	json_t *p = json_pack("{s:o, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?}", "task_id", yj_json_id(id), "subject_id",
-			      json_object_get(json_object_get(task, "subject"), "id"), "kind", json_object_get(task, "kind"),
+	json_t *p = json_pack("{s:o, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?}", "task_id", yj_json_id(id), "subject_id",
+			      json_object_get(json_object_get(task, "subject"), "id"), "subject_kind",
+			      json_object_get(json_object_get(task, "subject"), "kind"), "kind", json_object_get(task, "kind"),
 			      "state", json_object_get(task, "state"), "outcome", json_object_get(task, "outcome"),
 			      "completed_on", json_object_get(task, "completed_on"), "publish_due",
 			      json_object_get(task, "publish_due"), "department", json_object_get(task, "department"));
@@ -507,7 +514,8 @@ static int do_finding(store_conn *c, insp_task_arg *a, json_t *t)
 	insp_actor(a->r, actor);
 	insp_record rec = {a->id, now, json_string_value(json_object_get(t, "region_code")),
 			   json_string_value(json_object_get(t, "department")), actor};
-	int rc = insp_finding_insert(c, &rec, id, sid, pc, sev, cls, desc);
+	int rc = insp_finding_insert(c, &rec, id, sid, json_string_value(json_object_get(json_object_get(t, "subject"), "kind")),
+				     pc, sev, cls, desc);
 	if (rc >= 0)
 		a->out = json_pack("{s:o, s:s?, s:s, s:s, s:s, s:s, s:I}", "id", yj_json_id(id), "point_code", pc, "severity", sev,
 				   "clause", cls, "description", desc, "by", actor, "created_at", (json_int_t)now);
@@ -611,7 +619,8 @@ static int task_complete(yj_req *r)
 
 static const yj_field create_body[] = {
 	{"kind", F_STRING, 1, 20, "patrol 日常巡查, supervision 专项督查, rectification 专项整治, post_penalty 处罚后复查, flight 飞行检查"},
-	{"subject_id", F_STRING, 1, 20, "Registry institution id"},
+	{"subject_id", F_STRING, 1, 20, "Registry id of the subject (of the kind subject_kind)"},
+	{"subject_kind", F_STRING, 0, 20, "institution (default) or another registry kind: public_place, water_supply, … (GET /api/v1/registry/kinds)"},
 	{"item_ids", F_ARRAY, 0, 0, "Inspection item ids whose checklists apply"},
 	{"team", F_ARRAY, 1, 0, "User ids of ≥ 2 inspectors of the directory, the leader first"},
 	{"due_date", F_STRING, 0, 10, "YYYY-MM-DD"},

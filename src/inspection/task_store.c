@@ -23,8 +23,8 @@ json_t *insp_task_json(store_stmt *st)
 	json_object_set_new(o, "draw_id", store_col_is_null(st, 2) ? json_null() : yj_json_id(store_col_int64(st, 2)));
 	json_object_set_new(o, "plan_id", store_col_is_null(st, 3) ? json_null() : yj_json_id(store_col_int64(st, 3)));
 	json_object_set_new(o, "item_ids", insp_csv_array(store_col_text(st, 4)));
-	json_object_set_new(o, "subject", json_pack("{s:o, s:o, s:o}", "id", yj_json_id(store_col_int64(st, 5)), "name",
-						    insp_text(st, 6), "credit_code", insp_text(st, 7)));
+	json_object_set_new(o, "subject", json_pack("{s:o, s:o, s:o, s:o}", "id", yj_json_id(store_col_int64(st, 5)), "kind",
+						    insp_text(st, 29), "name", insp_text(st, 6), "credit_code", insp_text(st, 7)));
 	json_object_set_new(o, "region_code", insp_text(st, 8));
 	json_object_set_new(o, "department", insp_text(st, 9));
 	json_object_set_new(o, "phase", insp_text(st, 10));
@@ -38,7 +38,7 @@ json_t *insp_task_json(store_stmt *st)
 	json_object_set_new(o, "signature", store_col_is_null(st, 18) ? json_null()
 								      : json_pack("{s:o, s:o, s:o, s:o}", "state", insp_text(st, 18), "signer_name",
 										  insp_text(st, 19), "note", insp_text(st, 20), "image_sha256",
-										  insp_text(st, 29)));
+										  insp_text(st, 30)));
 	json_object_set_new(o, "outcome", insp_text(st, 21));
 	json_object_set_new(o, "summary", insp_text(st, 22));
 	json_object_set_new(o, "completed_at", insp_int(st, 23));
@@ -240,7 +240,7 @@ int insp_task_insert(store_conn *c, const insp_task_new *t)
 {
 	store_stmt *st = store_prepare(c, "INSERT INTO inspection_tasks (id, kind, item_ids, subject_id, subject_name,"
 					  " subject_code, region_code, department, note, due_date, state, created_by,"
-					  " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'assigned', ?, ?, ?)");
+					  " created_at, updated_at, subject_kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'assigned', ?, ?, ?, ?)");
 	if (!st)
 		return ST_ERR;
 	store_bind_int64(st, 1, t->id);
@@ -256,6 +256,7 @@ int insp_task_insert(store_conn *c, const insp_task_new *t)
 	store_bind_text(st, 11, t->actor, -1);
 	store_bind_int64(st, 12, t->at);
 	store_bind_int64(st, 13, t->at);
+	store_bind_text(st, 14, t->subject_kind ? t->subject_kind : "institution", -1);
 	return step_once(st);
 }
 
@@ -307,12 +308,12 @@ int insp_result_put(store_conn *c, const insp_record *r, const char *code, const
 	return step_once(st);
 }
 
-int insp_finding_insert(store_conn *c, const insp_record *r, int64_t id, int64_t subject_id, const char *point_code,
-			const char *severity, const char *clause, const char *description)
+int insp_finding_insert(store_conn *c, const insp_record *r, int64_t id, int64_t subject_id, const char *subject_kind,
+			const char *point_code, const char *severity, const char *clause, const char *description)
 {
 	store_stmt *st = store_prepare(c, "INSERT INTO inspection_findings (id, task_id, point_code, severity, clause,"
-					  " description, subject_id, region_code, department, actor, created_at) VALUES (?, ?, ?, ?,"
-					  " ?, ?, ?, ?, ?, ?, ?)");
+					  " description, subject_id, region_code, department, actor, created_at, subject_kind)"
+					  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	if (st) {
 		store_bind_int64(st, 1, id);
 		store_bind_int64(st, 2, r->task_id);
@@ -325,6 +326,7 @@ int insp_finding_insert(store_conn *c, const insp_record *r, int64_t id, int64_t
 		store_bind_text(st, 9, r->department, -1);
 		store_bind_text(st, 10, r->actor, -1);
 		store_bind_int64(st, 11, r->at);
+		store_bind_text(st, 12, subject_kind ? subject_kind : "institution", -1);
 	}
 	return step_once(st);
 }
@@ -440,7 +442,8 @@ int insp_attachment_type(store_conn *c, const yj_scope *sc, int64_t task_id, con
 int yj_insp_finding_get(store_conn *c, const yj_scope *sc, int64_t id, yj_insp_finding *out)
 {
 	store_stmt *st;
-	int rc = yj_q_one_by_id(c, &insp_findings_t, "id, task_id, subject_id, severity, clause, region_code, department", sc, id, &st);
+	int rc = yj_q_one_by_id(c, &insp_findings_t, "id, task_id, subject_id, severity, clause, region_code, department,"
+				" subject_kind", sc, id, &st);
 	if (rc != ST_OK)
 		return rc;
 	out->id = store_col_int64(st, 0);
@@ -450,6 +453,7 @@ int yj_insp_finding_get(store_conn *c, const yj_scope *sc, int64_t id, yj_insp_f
 	snprintf(out->clause, sizeof out->clause, "%s", store_col_text(st, 4));
 	snprintf(out->region_code, sizeof out->region_code, "%s", store_col_text(st, 5));
 	snprintf(out->department, sizeof out->department, "%s", store_col_text(st, 6));
+	snprintf(out->subject_kind, sizeof out->subject_kind, "%s", store_col_text(st, 7));
 	store_finalize(st);
 	return ST_OK;
 }

@@ -34,6 +34,15 @@ static const struct importer {
 	{"institutions", &yj_institution_kind, reg_import_check, reg_import_publish, reg_import_publish_many},
 	{"practitioners", &yj_practitioner_kind, reg_import_check, reg_import_publish, reg_import_publish_many},
 	{"licences", &yj_licence_import_kind, yj_licence_import_check, yj_licence_import_publish, NULL},
+	/* the other kinds of subject, by their kind name (subject_kinds.c) */
+#define OTHER(name, kind) {name, &kind, reg_import_check, reg_import_publish, reg_import_publish_many}
+	OTHER("public_place", yj_public_place_kind), OTHER("water_supply", yj_water_supply_kind),
+	OTHER("school", yj_school_kind), OTHER("employer", yj_employer_kind),
+	OTHER("occ_service", yj_occ_health_service_kind), OTHER("radiation_user", yj_radiation_user_kind),
+	OTHER("pharmacy", yj_pharmacy_kind), OTHER("childcare", yj_childcare_kind),
+	OTHER("disinfect_maker", yj_disinfectant_maker_kind), OTHER("unit_clinic", yj_unit_clinic_kind),
+	OTHER("pharma_company", yj_pharma_company_kind),
+#undef OTHER
 };
 
 const reg_kind *yj_import_kind(const char *name)

@@ -38,7 +38,8 @@ static int import(yj_req *r)
 	const reg_kind *k = yj_import_kind(yj_param(r, "kind"));
 	if (!k)
 		return yj_reply_problem(r, 404, "not-found", "不支持的导入类型",
-					"可导入的类型为 institutions（医疗机构）、practitioners（医务人员）和 licences（电子证照），请检查地址。");
+					"可导入的类型为 institutions（医疗机构）、practitioners（医务人员）、licences（电子证照），"
+					"以及其他监管对象的类别名（如 public_place 公共场所，见 /api/v1/registry/kinds），请检查地址。");
 	const yj_principal *who = yj_who(r);
 	if (k == &yj_licence_import_kind && strcmp(who->department, "health"))
 		return yj_reply_problem(r, 403, "forbidden", "无权办理证照",
@@ -79,7 +80,8 @@ static int import(yj_req *r)
 
 const yj_route yj_import_routes[] = {
 	{"POST", "/api/v1/import/{kind}", import, ROLE_ADMIN | ROLE_INSPECTOR, csv_body, params, "registry",
-	 "Import institutions or practitioners from CSV in the caller's territory (all rows or none unless "
+	 "Import institutions, practitioners, licences or another kind of subject ({kind}: public_place, water_supply, "
+	 "…) from CSV in the caller's territory (all rows or none unless "
 	 "skip_invalid; idempotent on the natural key)",
 	 "{kind, encoding, dry_run, written, rows, inserted, updated, unchanged, invalid, error_count, errors:[{row, "
 	 "column, field, detail}]}",

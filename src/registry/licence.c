@@ -300,3 +300,15 @@ const char *yj_licence_status_label(const char *status)
 		return "过期";
 	return "未知";
 }
+
+int yj_licence_holder_allowed(const char *types, const char *type)
+{
+	size_t n = strlen(type);
+	for (const char *p = types; p && *p;) {
+		size_t len = strcspn(p, ",");
+		if (len == n && !strncmp(p, type, n))
+			return 1;
+		p += len + (p[len] == ',');
+	}
+	return 0;
+}

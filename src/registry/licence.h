@@ -22,6 +22,10 @@
 	"(holder_type = 'institution' AND holder_id IN ({S})) OR (holder_type = 'practitioner' AND holder_id IN" \
 	" (SELECT id FROM practitioners WHERE institution_id IN ({S})))"
 
+/* Whether a licence kind whose holder_type column is `types` (one kind type, or several
+ * comma-separated: "public_place,institution") may be held by a subject of kind type `type`. */
+int yj_licence_holder_allowed(const char *types, const char *type);
+
 /* ---- keys (licence.c) ---- */
 
 /* Loads DIR/licence.key (hex ed25519 seed, mode 0600) and DIR/licence.pub (hex public key),

@@ -41,8 +41,8 @@ static int filters_or_reply(yj_req *r, yj_licence_filter *f)
 	const char *v;
 	*f = (yj_licence_filter){yj_query(r, "kind"), NULL, NULL, NULL, NULL, 0, 0};
 	if ((v = yj_query(r, "holder_type")) && *v) {
-		if (strcmp(v, "institution") && strcmp(v, "practitioner"))
-			yj_field_error(errors, "holder_type", "应为 institution 或 practitioner");
+		if (!yj_reg_kind_named(v))
+			yj_field_error(errors, "holder_type", "应为主体库的一类主体（institution、practitioner、public_place 等）");
 		f->holder_type = v;
 	}
 	if ((v = yj_query(r, "holder")) && *v) {
@@ -303,8 +303,8 @@ static int public_key(yj_req *r)
 
 static const yj_field issue_body[] = {
 	{"kind", F_STRING, 1, 40, "Licence kind code (GET /api/v1/licence-kinds)"},
-	{"holder_type", F_STRING, 1, 20, "institution or practitioner; must match the kind"},
-	{"holder_id", F_STRING, 1, 24, "Id of the institution or practitioner, in the caller's territory"},
+	{"holder_type", F_STRING, 1, 24, "A registry kind (institution, practitioner, public_place, …); one the licence kind allows"},
+	{"holder_id", F_STRING, 1, 24, "Id of the holder (a record of that kind), in the caller's territory"},
 	{"reason", F_STRING, 1, 500, "Why it is issued (application, decision number); recorded and audited"},
 	{"valid_from", F_STRING, 0, 10, "YYYY-MM-DD, default today (Asia/Shanghai)"},
 	{"valid_to", F_STRING, 0, 10, "YYYY-MM-DD, default valid_from + the kind's term − 1 day; none when the kind has no term"},
@@ -323,7 +323,7 @@ static const yj_field reason_body[] = {
 };
 
 #define FILTER_PARAMS                                                                                      \
-	{"kind", "Licence kind code"}, {"holder_type", "institution or practitioner"},                     \
+	{"kind", "Licence kind code"}, {"holder_type", "A registry kind: institution, practitioner, public_place, …"},                     \
 		{"holder", "Holder id"}, {"state", "valid, suspended, revoked or expired"},                \
 		{"region", "GB/T 2260 code: licences in its subtree"}, {"q", "Licence number or its beginning"}
 

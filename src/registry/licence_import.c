@@ -55,14 +55,15 @@ static int norm_date(const char *s, char out[11])
 }
 
 typedef struct kind_row {
-	char code[64], name[128], holder_type[16];
+	char code[64], name[128];
+	char holder_type[96]; /* the kind's holder types; holder_find narrows it to the holder's */
 	int years;
 } kind_row;
 
 /* The kind by code or Chinese name. */
 static int kind_find(store_conn *c, const char *v, kind_row *k)
 {
-	store_stmt *st = store_prepare(c, "SELECT code, name, holder_type, validity_years FROM licence_kinds "
+	store_stmt *st = store_prepare(c, "SELECT code, name, holder_types, validity_years FROM licence_kinds "
 					  "WHERE code = ? OR name = ?");
 	if (!st)
 		return ST_ERR;
@@ -84,15 +85,38 @@ static int kind_find(store_conn *c, const char *v, kind_row *k)
 
 /* The holder of type htype named by v (credit code or certificate number) in the caller's territory:
  * *id and region, or an error on the holder column explaining what was given instead. */
-static int holder_find(store_conn *c, const yj_import_opts *o, const kind_row *k, const char *v, int64_t *id,
+static int holder_find(store_conn *c, const yj_import_opts *o, kind_row *k, const char *v, int64_t *id,
 		       char region[16], json_t *errs)
 {
-	int inst = !strcmp(k->holder_type, "institution");
-	const reg_kind *want = inst ? &yj_institution_kind : &yj_practitioner_kind;
-	const reg_kind *other = inst ? &yj_practitioner_kind : &yj_institution_kind;
 	int64_t version, oid;
 	char oregion[16], msg[400];
-	int rc = yj_reg_find_key(c, want, v, id, &version, region);
+	int rc = ST_NOTFOUND;
+	if (strchr(k->holder_type, ',')) {
+		/* A kind several kinds of subject hold (公共场所卫生许可证: public places, institutions): the
+		 * first kind with a record of that credit code is the holder. */
+		char t[48] = "";
+		for (const char *p = k->holder_type; *p && rc == ST_NOTFOUND;) {
+			size_t len = strcspn(p, ",");
+			snprintf(t, sizeof t, "%.*s", (int)(len < sizeof t ? len : sizeof t - 1), p);
+			const reg_kind *rk = yj_reg_kind_named(t);
+			if (rk)
+				rc = yj_reg_find_key(c, rk, v, id, &version, region);
+			p += len + (p[len] == ',');
+		}
+		if (rc < 0 && rc != ST_NOTFOUND)
+			return rc;
+		if (rc == ST_OK)
+			snprintf(k->holder_type, sizeof k->holder_type, "%s", t);
+		if (rc == ST_NOTFOUND) /* explained below as for the main kind of holder (listed first) */
+			k->holder_type[strcspn(k->holder_type, ",")] = '\0';
+	}
+	const reg_kind *want = yj_reg_kind_named(k->holder_type);
+	if (!want)
+		return ST_ERR;
+	int inst = want != &yj_practitioner_kind;
+	const reg_kind *other = inst ? &yj_practitioner_kind : &yj_institution_kind;
+	if (rc != ST_OK)
+		rc = yj_reg_find_key(c, want, v, id, &version, region);
 	if (rc == ST_OK) {
 		if (!yj_scope_allows(o->sc, region, NULL)) {
 			snprintf(msg, sizeof msg, "持证主体登记在其他辖区（%s），不在您的管辖范围内，不能为其导入证照。", region);
@@ -114,6 +138,8 @@ static int holder_find(store_conn *c, const yj_import_opts *o, const kind_row *k
 	else if (!inst && (strchr(v, '*') || (n == 18 && yj_resident_id_check(v, n) == YJ_CODE_OK)))
 		snprintf(msg, sizeof msg, "医务人员应以执业证书编码标识，不能填写身份证号（身份证号不会出现在证照上）；"
 					  "请改为执业证书编码。");
+	else if (inst && want != &yj_institution_kind)
+		snprintf(msg, sizeof msg, "找不到统一社会信用代码为“%.40s”的%s：请核对代码，或先登记该主体。", v, want->label);
 	else if (inst)
 		snprintf(msg, sizeof msg, "找不到统一社会信用代码为“%.40s”的医疗机构：请核对代码，或先导入该机构"
 					  "（yijian import institutions）。", v);
@@ -126,7 +152,7 @@ static int holder_find(store_conn *c, const yj_import_opts *o, const kind_row *k
 
 typedef struct stored {
 	int64_t id, holder_id;
-	char kind[64], holder_type[16], region[16], from[11], to[11], state[16];
+	char kind[64], holder_type[24], region[16], from[11], to[11], state[16];
 	char issuer[400], holder_name[400];
 	int has_to;
 } stored;

@@ -63,13 +63,14 @@ json_t *yj_licence_row(store_stmt *st, const char *today)
 /* ---- reference data ---- */
 
 typedef struct kind_info {
-	char name[128], holder_type[16];
+	char name[128];
+	char holder_type[96]; /* every kind of subject that may hold it, comma-separated (holder_types) */
 	int validity_years, seq;
 } kind_info;
 
 static int kind_load(store_conn *c, const char *code, kind_info *k)
 {
-	store_stmt *st = store_prepare(c, "SELECT name, holder_type, validity_years, seq FROM licence_kinds WHERE code = ?");
+	store_stmt *st = store_prepare(c, "SELECT name, holder_types, validity_years, seq FROM licence_kinds WHERE code = ?");
 	if (!st)
 		return ST_ERR;
 	store_bind_text(st, 1, code, -1);
@@ -89,15 +90,25 @@ static int kind_load(store_conn *c, const char *code, kind_info *k)
 
 int yj_licence_kinds(store_conn *c, json_t **out)
 {
-	store_stmt *st = store_prepare(c, "SELECT code, name, holder_type, validity_years FROM licence_kinds ORDER BY seq");
+	store_stmt *st =
+		store_prepare(c, "SELECT code, name, holder_type, validity_years, holder_types FROM licence_kinds ORDER BY seq");
 	if (!st)
 		return ST_ERR;
 	json_t *items = json_array();
 	int rc;
-	while ((rc = store_step(st)) == ST_ROW)
-		json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:I}", "code", store_col_text(st, 0), "name",
+	while ((rc = store_step(st)) == ST_ROW) {
+		/* holder_type: the kind of subject it is mainly for; holder_types: every kind that may hold it. */
+		json_t *types = json_array();
+		for (const char *p = store_col_text(st, 4); p && *p;) {
+			size_t len = strcspn(p, ",");
+			json_array_append_new(types, json_stringn(p, len));
+			p += len + (p[len] == ',');
+		}
+		json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:o, s:I}", "code", store_col_text(st, 0), "name",
 						       store_col_text(st, 1), "holder_type", store_col_text(st, 2),
-						       "validity_years", (json_int_t)store_col_int64(st, 3)));
+						       "holder_types", types, "validity_years",
+						       (json_int_t)store_col_int64(st, 3)));
+	}
 	store_finalize(st);
 	if (rc < 0) {
 		json_decref(items);
@@ -156,6 +167,23 @@ static const char *issuer_of(const json_t *body, json_t *errors)
 	return v;
 }
 
+/* "该证照种类的持证主体应为公共场所或医疗机构" from a kind's holder types. */
+static const char *holder_types_zh(const char *types)
+{
+	static _Thread_local char out[256];
+	size_t n = (size_t)snprintf(out, sizeof out, "该证照种类的持证主体应为");
+	const char *p = types;
+	for (int first = 1; *p && n < sizeof out; first = 0) {
+		size_t len = strcspn(p, ",");
+		char t[48];
+		snprintf(t, sizeof t, "%.*s", (int)(len < sizeof t ? len : sizeof t - 1), p);
+		const reg_kind *k = yj_reg_kind_named(t);
+		n += (size_t)snprintf(out + n, sizeof out - n, "%s%s", first ? "" : "或", k ? k->label : t);
+		p += len + (p[len] == ',');
+	}
+	return out;
+}
+
 /* The holder as the licence shows it: name, identifier (credit code, or the masked ID number — never
  * the clear one) and territory. */
 typedef struct holder_info {
@@ -166,8 +194,10 @@ typedef struct holder_info {
 
 static int holder_load(store_conn *c, const yj_scope *sc, const char *type, int64_t id, holder_info *h)
 {
-	int inst = !strcmp(type, "institution");
-	const reg_kind *k = inst ? &yj_institution_kind : &yj_practitioner_kind;
+	const reg_kind *k = yj_reg_kind_named(type);
+	int inst = k != &yj_practitioner_kind; /* every other kind is identified by its credit code */
+	if (!k)
+		return ST_NOTFOUND;
 	int rc = yj_reg_load(c, k, sc, id, &h->rec);
 	if (rc < 0)
 		return rc;
@@ -370,11 +400,11 @@ int yj_licence_issue(store_conn *c, const yj_scope *sc, const char *issuer_regio
 		yj_field_error(errors, "kind", "未知的证照种类，请从证照种类列表（/api/v1/licence-kinds）中选择");
 	else if (rc < 0)
 		return rc;
-	if (!htype || (strcmp(htype, "institution") && strcmp(htype, "practitioner")))
-		yj_field_error(errors, "holder_type", "应为 institution（医疗机构）或 practitioner（医务人员）");
-	else if (rc == ST_OK && strcmp(htype, k.holder_type))
-		yj_field_error(errors, "holder_type", !strcmp(k.holder_type, "institution") ? "该证照种类的持证主体应为医疗机构"
-										  : "该证照种类的持证主体应为医务人员");
+	if (!htype || !yj_reg_kind_named(htype))
+		yj_field_error(errors, "holder_type", "应为主体库的一类主体（institution 医疗机构、practitioner 医务人员、"
+						      "public_place 公共场所等，见 /api/v1/registry/kinds）");
+	else if (rc == ST_OK && !yj_licence_holder_allowed(k.holder_type, htype))
+		yj_field_error(errors, "holder_type", holder_types_zh(k.holder_type));
 	if (yj_id_parse(json_string_value(json_object_get(body, "holder_id")), &hid) < 0)
 		yj_field_error(errors, "holder_id", "应为持证主体的编号");
 	if (given && (!*given || has_control(given) || yj_utf8_len(given, strlen(given)) > 60))

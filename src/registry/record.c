@@ -17,7 +17,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-const reg_kind *const yj_reg_kinds[YJ_NKINDS] = {&yj_institution_kind, &yj_practitioner_kind};
+const reg_kind *const yj_reg_kinds[YJ_NKINDS] = {
+	&yj_institution_kind,	     &yj_practitioner_kind,	   &yj_public_place_kind, &yj_water_supply_kind,
+	&yj_school_kind,	     &yj_employer_kind,		   &yj_occ_health_service_kind,
+	&yj_radiation_user_kind,     &yj_pharmacy_kind,		   &yj_childcare_kind,
+	&yj_disinfectant_maker_kind, &yj_unit_clinic_kind,	   &yj_pharma_company_kind,
+};
+
+const reg_kind *yj_reg_kind_named(const char *name)
+{
+	for (int i = 0; name && i < YJ_NKINDS; i++)
+		if (!strcmp(yj_reg_kinds[i]->type, name))
+			return yj_reg_kinds[i];
+	return NULL;
+}
 
 /* ---- generated SQL ---- */
 
@@ -78,7 +91,9 @@ void yj_reg_table(const reg_kind *k, yj_table *out)
 	out->region_col = k->region_field;
 	out->dept_col = NULL; /* subjects are shared across departments; territory alone scopes them */
 	/* A subject-bound caller (scope.h) sees its institutions and their staff (primary institution). */
-	out->subject_cond = !strcmp(k->table, "institutions") ? "id IN ({S})" : "institution_id IN ({S})";
+	out->subject_cond = k == &yj_institution_kind ? "id IN ({S})"
+			    : k == &yj_practitioner_kind ? "institution_id IN ({S})"
+							 : NULL; /* the other kinds: none bound, nothing shown */
 }
 
 void yj_reg_filings_view(yj_table *out)

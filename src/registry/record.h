@@ -56,7 +56,8 @@ typedef struct reg_derived {
 
 typedef struct reg_kind reg_kind;
 struct reg_kind {
-	const char *type;	  /* "institution": audit object type and history key */
+	const char *type;	  /* "institution": audit object type and history key; at most 15 bytes (other
+				   * modules keep a subject_kind in char[16]) */
 	const char *table;	  /* "institutions" */
 	const char *label;	  /* 医疗机构 */
 	const reg_field *fields;  /* input fields, terminated by {NULL} */
@@ -71,10 +72,32 @@ struct reg_kind {
 	void (*present)(json_t *rec, const yj_principal *who);
 };
 
-/* The kinds, indexable by reg_field.ref_kind. */
-enum { YJ_KIND_INSTITUTION, YJ_KIND_PRACTITIONER, YJ_NKINDS };
+/* The kinds, indexable by reg_field.ref_kind. From YJ_KIND_PUBLIC_PLACE on, the other subjects a
+ * health supervision institute licenses and penalises (subject_kinds.c, YJ_KIND_FIRST_OTHER..). */
+enum {
+	YJ_KIND_INSTITUTION,
+	YJ_KIND_PRACTITIONER,
+	YJ_KIND_PUBLIC_PLACE,
+	YJ_KIND_WATER_SUPPLY,
+	YJ_KIND_SCHOOL,
+	YJ_KIND_EMPLOYER,
+	YJ_KIND_OCC_HEALTH_SERVICE,
+	YJ_KIND_RADIATION_USER,
+	YJ_KIND_PHARMACY,
+	YJ_KIND_CHILDCARE,
+	YJ_KIND_DISINFECTANT_MAKER,
+	YJ_KIND_UNIT_CLINIC,
+	YJ_KIND_PHARMA_COMPANY,
+	YJ_NKINDS
+};
+#define YJ_KIND_FIRST_OTHER YJ_KIND_PUBLIC_PLACE
 extern const reg_kind *const yj_reg_kinds[YJ_NKINDS];
 extern const reg_kind yj_institution_kind, yj_practitioner_kind;
+extern const reg_kind yj_public_place_kind, yj_water_supply_kind, yj_school_kind, yj_employer_kind,
+	yj_occ_health_service_kind, yj_radiation_user_kind, yj_pharmacy_kind, yj_childcare_kind,
+	yj_disinfectant_maker_kind, yj_unit_clinic_kind, yj_pharma_company_kind;
+/* The kind whose type is name ("public_place"), or NULL. */
+const reg_kind *yj_reg_kind_named(const char *name);
 
 /* Turns a JSON input (or a CSV row turned into strings, when from_text) into a normalised record:
  * unknown fields, wrong types, bad codes and check digits, missing required fields, regions and

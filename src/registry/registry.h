@@ -25,6 +25,8 @@
  * /api/v1/responsibilities…. (Regions and departments are the platform's: platform/regions/regions.h.) */
 extern const yj_route yj_institution_routes[], yj_practitioner_routes[], yj_vocab_routes[],
 	yj_grid_routes[], yj_responsibility_routes[], yj_filing_routes[], yj_reg_kind_routes[];
+/* /api/v1/subjects/{kind}…, /api/v1/registry/kinds: the other kinds of subject (subject_kinds_api.c). */
+extern const yj_route yj_subject_kind_routes[];
 /* /api/v1/licences…, /api/v1/licence-kinds, /api/v1/public/licences/{code}, /api/v1/public/licence-key
  * (licence_api.c; the licence interface is licence.h). */
 extern const yj_route yj_licence_routes[];
@@ -79,6 +81,13 @@ typedef struct yj_subject_summary {
 /* The institution id as the caller of scope sc sees it: ST_OK, ST_NOTFOUND (absent, or outside sc —
  * the two are not told apart) or a failure. */
 int yj_subject_summary_get(store_conn *c, const yj_scope *sc, int64_t id, yj_subject_summary *out);
+/* A subject of any kind of the registry (record.h's kind types: institution, practitioner, public_place,
+ * water_supply, …) as the caller of scope sc sees it: its name, credit code (a practitioner's: the
+ * practice certificate number), territory and state. ST_NOTFOUND when the kind is unknown, or the
+ * record absent or outside sc; or a failure. */
+int yj_subject_get(store_conn *c, const yj_scope *sc, const char *kind, int64_t id, yj_subject_summary *out);
+/* Whether kind names a kind of subject of the registry (the subject_kind of cases, clues and events). */
+int yj_subject_kind_valid(const char *kind);
 /* The names of the institutions ids[0..n) into names (an object: decimal id → name; unknown ids
  * left out), whatever the caller's scope: for showing a reference the caller already holds. One
  * statement per 500 ids. */
@@ -89,11 +98,14 @@ typedef struct yj_subject_entry {
 	int64_t id;
 	const char *credit_code, *name, *type, *region_code; /* valid during the call only */
 	int64_t created_at;				      /* epoch ms */
+	const char *kind; /* the registry kind: "institution", or another kind whose name is also its type */
 } yj_subject_entry;
 /* Calls each(ctx, e) for every active institution in the GB/T 2260 subtree of region whose type is
  * one of types (an array of type codes; none when empty), in ascending id, whatever the caller's
- * scope: the draw's directory is the territory's, not a user's. A negative return of each stops
- * the walk and is returned. ST_OK or a failure. */
+ * scope: the draw's directory is the territory's, not a user's. A type that names another kind of
+ * subject (public_place, water_supply, school, employer, …: record.h) adds every active record of
+ * that kind, after the institutions, in ascending id per kind, with e->type the kind's name. A
+ * negative return of each stops the walk and is returned. ST_OK or a failure. */
 int yj_subject_directory(store_conn *c, const char *region, const json_t *types,
 			 int (*each)(void *ctx, const yj_subject_entry *e), void *ctx);
 

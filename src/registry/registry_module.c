@@ -9,12 +9,14 @@ static const char *const requires[] = {"platform", NULL};
 
 static const yj_route *const routes[] = {
 	yj_institution_routes, yj_practitioner_routes, yj_vocab_routes, yj_grid_routes, yj_responsibility_routes,
-	yj_filing_routes, yj_licence_routes, yj_reg_kind_routes, yj_import_routes, NULL,
+	yj_filing_routes, yj_licence_routes, yj_reg_kind_routes, yj_import_routes, yj_subject_kind_routes, NULL,
 };
 
 static const char *const tables[] = {
 	"institutions", "practitioners", "practice_filings", "name_grams", "record_history", "grids", "grid_members",
-	"responsibilities", "licence_kinds", "licences", "licence_events", NULL,
+	"responsibilities", "licence_kinds", "licences", "licence_events", "public_places", "water_suppliers", "schools",
+	"hazard_employers", "occ_health_services", "radiation_users", "pharmacies", "childcare_providers",
+	"disinfectant_makers", "unit_clinics", "pharma_companies", NULL,
 };
 
 /* Scope's subject binding (institution users, grid members) is resolved by the registry. */

@@ -59,11 +59,50 @@ VOCAB(yj_voc_practitioner_state, "practitioner_state", {"active", "正常执业"
 
 VOCAB(yj_voc_assessment, "assessment", {"pass", "合格"}, {"fail", "不合格"}, {"pending", "待考核"});
 
+/* The other kinds of subject (subject_kinds.c): each kind's category, and what they share. */
+VOCAB(yj_voc_subject_state, "subject_state", {"active", "正常经营"}, {"suspended", "停业整顿"}, {"revoked", "吊销许可"},
+      {"closed", "注销"});
+VOCAB(yj_voc_public_place_cat, "public_place_category", {"hotel", "住宿场所"}, {"bathhouse", "沐浴场所"},
+      {"swimming", "游泳场所"}, {"hairdresser", "美容美发场所"}, {"entertainment", "文化娱乐场所"},
+      {"shopping", "商场（店）、书店"}, {"waiting_room", "候诊室、候车（机、船）室"}, {"other", "其他"});
+VOCAB(yj_voc_water_supply_cat, "water_supply_category", {"urban", "城市集中式供水"}, {"rural", "农村集中式供水"},
+      {"secondary", "二次供水"}, {"self_built", "自建设施供水"}, {"quality_water", "现制现售饮用水"});
+VOCAB(yj_voc_school_cat, "school_category", {"kindergarten", "幼儿园"}, {"primary", "小学"}, {"junior", "初级中学"},
+      {"senior", "高级中学"}, {"nine_year", "九年一贯制学校"}, {"vocational", "中等职业学校"},
+      {"higher", "高等学校"}, {"special", "特殊教育学校"});
+VOCAB(yj_voc_employer_cat, "employer_category", {"mining", "采矿业"}, {"manufacturing", "制造业"},
+      {"chemical", "化工"}, {"metallurgy", "冶金"}, {"building_materials", "建材"}, {"construction", "建筑业"},
+      {"other", "其他行业"});
+VOCAB(yj_voc_hazard_factor, "hazard_factor", {"dust", "粉尘"}, {"chemical", "化学因素"}, {"physical", "物理因素"},
+      {"radioactive", "放射性因素"}, {"biological", "生物因素"}, {"other", "其他因素"});
+VOCAB(yj_voc_hazard_class, "hazard_class", {"general", "一般"}, {"serious", "较重"}, {"severe", "严重"});
+VOCAB(yj_voc_occ_service_cat, "occ_service_category", {"detection", "职业病危害因素检测评价"},
+      {"radiation", "放射卫生技术服务"}, {"both", "职业卫生与放射卫生技术服务"});
+VOCAB(yj_voc_qualification_level, "qualification_level", {"A", "甲级"}, {"B", "乙级"}, {"C", "丙级"});
+VOCAB(yj_voc_radiation_cat, "radiation_category", {"radiology", "X射线影像诊断"}, {"interventional", "介入放射学"},
+      {"nuclear_medicine", "核医学"}, {"radiotherapy", "放射治疗"}, {"industrial", "工业放射"});
+VOCAB(yj_voc_pharmacy_cat, "pharmacy_category", {"chain", "连锁药店"}, {"single", "单体药店"},
+      {"chain_hq", "连锁总部"});
+VOCAB(yj_voc_childcare_cat, "childcare_category", {"full_day", "全日托"}, {"half_day", "半日托"},
+      {"hourly", "计时托"}, {"employer_run", "用人单位办托"}, {"community", "社区托育点"},
+      {"kindergarten_class", "幼儿园托班"});
+VOCAB(yj_voc_disinfectant_cat, "disinfectant_category", {"disinfectant", "消毒剂"},
+      {"device", "消毒器械"}, {"sanitary", "卫生用品"}, {"mixed", "多类产品"});
+VOCAB(yj_voc_unit_clinic_cat, "unit_clinic_category", {"infirmary", "医务室"}, {"health_room", "卫生室（所）"},
+      {"clinic", "门诊部"}, {"school_clinic", "学校卫生室（保健室）"});
+VOCAB(yj_voc_pharma_cat, "pharma_category", {"manufacturer", "药品生产企业"}, {"wholesaler", "药品批发企业"},
+      {"device_maker", "医疗器械生产企业"}, {"device_dealer", "医疗器械经营企业"},
+      {"supplier", "医用耗材供应企业"});
+
 const yj_vocab *const yj_vocabs[] = {
 	&yj_voc_institution_type, &yj_voc_level,      &yj_voc_grade,	       &yj_voc_ownership,
 	&yj_voc_profit,		  &yj_voc_clinical_dept, &yj_voc_equipment,    &yj_voc_institution_state,
 	&yj_voc_category,	  &yj_voc_practice_type, &yj_voc_antibiotic_grade, &yj_voc_practitioner_state,
 	&yj_voc_assessment,
+	&yj_voc_subject_state, &yj_voc_public_place_cat, &yj_voc_water_supply_cat, &yj_voc_school_cat,
+	&yj_voc_employer_cat, &yj_voc_hazard_factor, &yj_voc_hazard_class, &yj_voc_occ_service_cat,
+	&yj_voc_qualification_level, &yj_voc_radiation_cat, &yj_voc_pharmacy_cat, &yj_voc_childcare_cat,
+	&yj_voc_disinfectant_cat, &yj_voc_unit_clinic_cat, &yj_voc_pharma_cat,
 };
 const size_t yj_nvocabs = sizeof yj_vocabs / sizeof yj_vocabs[0];
 

@@ -71,6 +71,8 @@ async function completedTask(t) {
 const freshPlan = async (t) => made(await t.clients.leader.post('/api/v1/inspection/plans', { name: `计划${uniq()}`, kind: 'special',
   item_ids: ['8000001'], region_code: t.code, ratio_permille: 200, start_date: '2026-03-01', end_date: '2026-11-30', team_size: 2 }));
 const freshDraw = async (t) => made(await t.clients.leader.post(`/api/v1/inspection/plans/${(await freshPlan(t)).id}/commit`));
+const freshPlace = async (t) => made(await t.clients.admin.post('/api/v1/subjects/public_place', {
+  credit_code: creditCode('9233' + t.code.slice(2), String(70000000 + seq++)), name: `矩阵浴室${uniq()}`, category: 'bathhouse', region_code: t.code }));
 const freshFiling = async (t) => made(await t.clients.admin.post(`/api/v1/practitioners/${t.prac.id}/filings`,
   { institution_id: t.other.id, start_date: filingDay() }));
 const freshResp = async () => made(await T[A].clients.admin.post('/api/v1/responsibilities',
@@ -129,6 +131,7 @@ before(async () => {
     t.attachment = await made(await t.clients.admin.req('POST', `/api/v1/inspection/tasks/${t.task.id}/attachments?name=photo.png`,
       new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, t.code.length, seq++]), { 'content-type': 'application/octet-stream' }));
     t.filing = await freshFiling(t);
+    t.place = await freshPlace(t);
     await made(await t.clients.admin.post('/api/v1/tokens', { name: 'matrix' }));
     t.tokenId = await lastToken(t.clients.admin);
     t.leaf = (await t.clients.admin.get(`/api/v1/audit/leaves?object_type=institution&object_id=${t.inst.id}`)).data.items[0];
@@ -314,6 +317,25 @@ def('GET /api/v1/documents/{id}.pdf', { roles: ANY, ok: 200, own: HEALTH_HIDDEN,
 def('POST /api/v1/documents/preview', { roles: STAFF, ok: 200, foreign: null,
   req: () => ({ body: { model: { title: '预览', blocks: [{ type: 'paragraph', text: '正文' }] } } }) });
 pub('GET /api/v1/public/documents/verify', (t) => ({ query: `?no=${encodeURIComponent(t.doc.number)}` }), { foreign: 200 });
+// the other kinds of subject (/api/v1/subjects/{kind}): no subject is bound to them, so institution users and grid
+// members see none
+def('GET /api/v1/registry/kinds', { roles: ANY, ok: 200, foreign: null });
+def('GET /api/v1/subjects/{kind}', { roles: ANY, ok: 200, foreign: 'list',
+  req: (t) => ({ params: { kind: 'public_place' }, query: `?region=${t.code}&limit=200` }),
+  has: (t, role) => (BOUND_HIDDEN[role] ? [] : [t.place.id]) });
+def('GET /api/v1/subjects/{kind}/export', { roles: ANY, ok: 200, foreign: 'list',
+  req: (t) => ({ params: { kind: 'public_place' }, query: `?region=${t.code}&format=csv` }) });
+def('GET /api/v1/subjects/{kind}/stats', { roles: ANY, ok: 200, foreign: 'list',
+  req: (t) => ({ params: { kind: 'public_place' }, query: `?group=category&region=${t.code}` }) });
+def('POST /api/v1/subjects/{kind}', { roles: WRITERS, ok: 201, foreign: 422, req: (t) => ({ params: { kind: 'school' }, body: {
+  credit_code: creditCode('5233' + t.code.slice(2), String(71000000 + seq++)), name: `矩阵小学${uniq()}`, category: 'primary',
+  region_code: t.code } }) });
+def('GET /api/v1/subjects/{kind}/{id}', { roles: ANY, ok: 200, own: BOUND_HIDDEN,
+  req: (t) => ({ params: { kind: 'public_place', id: t.place.id } }) });
+def('GET /api/v1/subjects/{kind}/{id}/history', { roles: ANY, ok: 200, own: BOUND_HIDDEN,
+  req: (t) => ({ params: { kind: 'public_place', id: t.place.id } }) });
+def('PATCH /api/v1/subjects/{kind}/{id}', { roles: WRITERS, ok: 200,
+  req: (t) => ({ params: { kind: 'public_place', id: t.place.id }, body: { address: `地址${uniq()}` } }) });
 def('GET /api/v1/registry/kinds/{kind}/fields', { roles: ANY, ok: 200, foreign: null, req: () => ({ params: { kind: 'institution' } }) });
 // an import answers with its report: a row of another territory is invalid, and nothing is written
 def('POST /api/v1/import/{kind}', { roles: WRITERS, ok: 200, foreign: 200, raw: 'text/csv',
@@ -609,8 +631,14 @@ def('POST /api/v1/complaints', { roles: CMP, ok: 201, foreign: 422, req: (t) => 
   title: '来访咨询', content: '来访咨询医疗纠纷调解途径。', region_code: t.code, anonymous: true } }) });
 def('GET /api/v1/complaints/{id}', { roles: CMP, ok: 200, own: DEPT_HIDDEN, req: (t) => ({ params: { id: t.complaint.id } }) });
 def('GET /api/v1/complaints/{id}/duplicates', { roles: CMP, ok: 200, own: DEPT_HIDDEN, req: (t) => ({ params: { id: t.complaint.id } }) });
-def('GET /api/v1/complaints/{id}/reporter', { roles: 'leader liaison', ok: 200, own: DEPT_HIDDEN,
-  req: (t) => ({ params: { id: t.complaint.id } }) });
+// The reporter reaches the handler who accepted the matter: each caller gets one it accepted itself.
+def('GET /api/v1/complaints/{id}/reporter', { roles: CMP, ok: 200, own: DEPT_HIDDEN, req: async (t, role) => {
+  if (!mk(t)) return { params: { id: t.complaint.id } };
+  const m = await freshComplaint(t), by = t.clients[role === 'liaison' ? 'admin' : role];
+  await made(await t.clients.admin.post(`/api/v1/complaints/${m.id}/dispatch`, {}), 200);
+  await made(await by.post(`/api/v1/complaints/${m.id}/accept`), 200);
+  return { params: { id: m.id } };
+} });
 cmpStep('dispatch', 'received', {});
 cmpStep('return', 'dispatched', { reason: '不属于本部门职责' });
 cmpStep('accept', 'dispatched');

@@ -52,7 +52,8 @@ before(async () => {
   srv.addUser('ins', 'liaison', A, 'insurance');     // 医保局's liaison
   srv.addUser('lead', 'leader', A, 'health');
   srv.addUser('deskB', 'liaison', B, 'health');      // another territory
-  for (const u of ['admin', 'desk', 'mkt', 'ins', 'lead', 'deskB']) await signedIn(u);
+  srv.addUser('desk2', 'liaison', A, 'health');      // a second liaison of the desk, who takes a matter in hand
+  for (const u of ['admin', 'desk', 'mkt', 'ins', 'lead', 'deskB', 'desk2']) await signedIn(u);
 });
 after(async () => { await srv.stop(); srv.cleanup(); });
 
@@ -74,7 +75,7 @@ test('the public submits anonymously and follows the matter by its tracking code
   isProblem(assert, await pub().get('/api/v1/public/complaints/nonsense'), 404);
 });
 
-test('a real-name reporter is sealed: handlers see a masked phone, the holding unit discloses it with an audit leaf', async () => {
+test('a real-name reporter is sealed: handlers see a masked phone, only the accepting handler and the revisiting desk see it, audited', async () => {
   const script = '<script>alert("x")</script> 医生态度恶劣，拒绝出具病历。';
   const r = await ok(await pub().post('/api/v1/public/complaints',
     form({ anonymous: false, reporter_name: '张三丰', reporter_phone: '13812345678', content: script })), 201);
@@ -90,11 +91,29 @@ test('a real-name reporter is sealed: handlers see a masked phone, the holding u
   // Another department may not see it; the leader has no unit hold on it (health desk holds it).
   isProblem(assert, await as.mkt.get(`/api/v1/complaints/${item.id}`), 404);
   isProblem(assert, await as.mkt.get(`/api/v1/complaints/${item.id}/reporter`), 404);
-  isProblem(assert, await as.admin.get(`/api/v1/complaints/${item.id}/reporter`), 403);
-  const d = await ok(await as.desk.get(`/api/v1/complaints/${item.id}/reporter`));
+  // Nobody has taken it in hand yet: the desk, its leader and the administrator read the masked phone only.
+  for (const c of [as.admin, as.desk, as.lead]) {
+    const r = await c.get(`/api/v1/complaints/${item.id}/reporter`);
+    isProblem(assert, r, 403);
+    assert.equal(r.data.type, 'urn:yijian:problem:not-the-handler');
+  }
+  const discloses = async () => JSON.stringify(await ok(await as.admin.get(`/api/v1/audit/leaves?object_id=${item.id}&limit=200`)))
+    .split('complaint.reporter.disclose').length - 1;
+  const n0 = await discloses();
+  // The handler who accepts it (承办人) sees the reporter while handling; the leader and another liaison do not.
+  await ok(await as.desk.post(`/api/v1/complaints/${item.id}/dispatch`, {}));
+  await ok(await as.desk2.post(`/api/v1/complaints/${item.id}/accept`));
+  for (const c of [as.desk, as.lead, as.admin]) isProblem(assert, await c.get(`/api/v1/complaints/${item.id}/reporter`), 403);
+  const d = await ok(await as.desk2.get(`/api/v1/complaints/${item.id}/reporter`));
   assert.deepEqual(d.reporter, { name: '张三丰', phone: '13812345678' });
-  const leaves = await ok(await as.admin.get('/api/v1/audit/leaves?limit=200'));
-  assert.ok(JSON.stringify(leaves).includes('complaint.reporter.disclose'));
+  assert.equal(await discloses(), n0 + 1, 'each view is an audit leaf, a refusal none');
+  // Once replied, the desk's liaisons call the reporter back for the revisit (回访); once closed, nobody.
+  await ok(await as.desk2.post(`/api/v1/complaints/${item.id}/reply`, { text: '经查属实，已责令整改。', substantiated: false }));
+  assert.deepEqual((await ok(await as.desk.get(`/api/v1/complaints/${item.id}/reporter`))).reporter.name, '张三丰');
+  isProblem(assert, await as.lead.get(`/api/v1/complaints/${item.id}/reporter`), 403);
+  await ok(await as.desk.post(`/api/v1/complaints/${item.id}/revisit`, { satisfaction: 'satisfied' }));
+  for (const c of [as.desk, as.desk2]) isProblem(assert, await c.get(`/api/v1/complaints/${item.id}/reporter`), 403);
+  assert.equal(await discloses(), n0 + 2);
   const anon = (await ok(await as.desk.get('/api/v1/complaints?limit=200'))).items.find((x) => x.reporter.anonymous);
   isProblem(assert, await as.desk.get(`/api/v1/complaints/${anon.id}/reporter`), 404);
 });
@@ -384,4 +403,25 @@ test('clue transfers (线索移送): sent by one department, answered in writing
   isProblem(assert, await as.ins.post(`/api/v1/transfers/${t.id}/reply`, { text: '再次复函内容。' }), 409);
   assert.match((await ok(await as.mkt.get(`/api/v1/transfers/${t.id}`))).reply_text, /追回医保基金/);
   isProblem(assert, await as.mkt.get('/api/v1/transfers?box=sideways'), 400);
+});
+
+test('a transfer sent on paper is recorded afterwards (sent_on): its 15 days run from then; answered late it stays overdue', async () => {
+  const day = (n) => new Date(Date.parse(shanghaiToday() + 'T00:00:00Z') + n * 86400e3).toISOString().slice(0, 10);
+  const body = { to_department: 'insurance', title: '补录移送', content: '纸质移送函补录登记。', region_code: A };
+  for (const sent_on of [day(1), day(-91), '2026-02-30', 'yesterday']) {
+    const r = await as.mkt.post('/api/v1/transfers', { ...body, sent_on });
+    isProblem(assert, r, 422);
+    assert.deepEqual(r.data.errors.map((e) => e.field), ['sent_on'], sent_on);
+  }
+  const t = await ok(await as.mkt.post('/api/v1/transfers', { ...body, sent_on: day(-30) }), 201);
+  assert.equal(t.sent_on, day(-30));
+  assert.equal(t.due_on, day(-15));
+  assert.ok((await ok(await as.mkt.get('/api/v1/transfers?box=out&overdue=true&limit=200'))).items.some((x) => x.id === t.id && x.overdue));
+  const done = await ok(await as.ins.post(`/api/v1/transfers/${t.id}/reply`, { text: '经核查属实，已立案处理。' }));
+  assert.equal(done.late, true);
+  const late = await ok(await as.mkt.get('/api/v1/transfers?box=out&overdue=true&limit=200'));
+  assert.ok(late.items.some((x) => x.id === t.id && x.late && x.state === 'replied'));
+  // The health commission, whose remit covers every department, finds it among the overdue ones.
+  const desk = await ok(await as.desk.get('/api/v1/transfers?overdue=true&limit=200'));
+  assert.ok(desk.items.some((x) => x.id === t.id && x.late));
 });

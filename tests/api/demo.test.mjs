@@ -205,14 +205,37 @@ test('a second run on the same database adds nothing', async () => {
 test('the demo has complaints in every state, written once (docs/complaints.md)', async () => {
   const leader = await signedIn(srv, 'leader');
   const all = await walk(leader, '/api/v1/complaints');
-  assert.equal(all.length, 12);
+  assert.equal(all.length, 16, 'twelve matters and the four rewarded reports');
   for (const st of ['received', 'dispatched', 'accepted', 'replied', 'closed', 'merged', 'rejected'])
     assert.ok(all.some((m) => m.state === st), st);
   assert.ok(all.some((m) => m.paused) && all.some((m) => m.referred_at) && all.some((m) => m.subject_id));
-  assert.ok(all.every((m) => /^DEMO-CMP-\d\d$/.test(m.external_ref)));
+  assert.ok(all.every((m) => /^DEMO-CMP-(\d\d|R\d)$/.test(m.external_ref)));
   const sent = await walk(leader, '/api/v1/transfers?box=out');
   assert.equal(sent.length, 3);
   assert.ok(sent.some((t) => t.state === 'replied' && !t.late) && sent.some((t) => t.late) && sent.some((t) => t.overdue && t.state === 'sent'));
+});
+
+test('the demo has rewards, joint actions and meetings, patrols and public-opinion events, written once', async () => {
+  const leader = await signedIn(srv, 'leader');
+  const rewards = await walk(leader, '/api/v1/rewards');
+  assert.deepEqual(rewards.map((w) => w.state).sort(), ['approved', 'forfeited', 'paid', 'proposed']);
+  const actions = await walk(leader, '/api/v1/joint-actions');
+  assert.deepEqual(actions.map((a) => a.state).sort(), ['done', 'planned']);
+  const meetings = await walk(leader, '/api/v1/joint-meetings');
+  assert.equal(meetings.length, 1);
+  const meeting = (await leader.get(`/api/v1/joint-meetings/${meetings[0].id}`)).data;
+  assert.deepEqual(meeting.tasks.map((t) => t.state).sort(), ['done', 'open'], 'decisions as tasks with owners');
+  const patrols = await walk(leader, '/api/v1/patrols');
+  assert.ok(patrols.some((x) => x.state === 'reported') && patrols.some((x) => x.state === 'found') && patrols.some((x) => x.state === 'clear'));
+  const rates = (await leader.get('/api/v1/patrols/rates?region=330303')).data;
+  assert.ok(rates.grids.some((g) => g.below) && rates.grids.some((g) => !g.below), 'some grids under 98 %, some not');
+  const events = await walk(leader, '/api/v1/opinion-events');
+  assert.deepEqual(events.map((e) => e.state).sort(), ['closed', 'open']);
+  assert.deepEqual(events.map((e) => e.kind).sort(), ['group_dispute', 'opinion']);
+  demo(srv, 7); // a re-run adds none of them
+  assert.equal((await walk(leader, '/api/v1/rewards')).length, 4);
+  assert.equal((await walk(leader, '/api/v1/opinion-events')).length, 2);
+  assert.equal((await walk(leader, '/api/v1/patrols')).length, patrols.length);
 });
 
 test('the same seed gives the same region in another database; another seed gives another', async () => {

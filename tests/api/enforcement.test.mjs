@@ -10,7 +10,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { writeFileSync, readFileSync } from 'node:fs';
+import { writeFileSync, readFileSync, mkdirSync, readdirSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { Server, Client, isProblem, BIN } from './harness.mjs';
@@ -18,7 +19,7 @@ import { twoTerritories, A, B } from './territories.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 
-let srv, T, a, b, anon, admin;
+let srv, T, a, b, anon, admin, spool;
 const ymd = (d) => new Date(d.getTime() + 8 * 3600e3).toISOString().slice(0, 10);
 const daysAgo = (n) => ymd(new Date(Date.now() - n * 86400e3));
 
@@ -71,6 +72,10 @@ const deliberate = (id) => moved(I(), id, { action: 'deliberate', participants: 
 
 before(async () => {
   srv = new Server();
+  // --max-body 256 KiB: a larger evidence file can only arrive by the streaming upload (F_FILE)
+  spool = path.join(srv.dir, 'spool');
+  mkdirSync(spool);
+  srv.extra = ['--max-body', '262144', '--spool-dir', spool];
   await srv.start();
   T = await twoTerritories(srv);
   a = T[A];
@@ -450,6 +455,13 @@ test('lists, export, indicators and the reminder inbox', async () => {
   assert.ok(page2.items.every((x) => !mine.items.some((y) => y.id === x.id)));
   const closed = await ok(await L().get('/api/v1/cases?state=closed'));
   assert.ok(closed.items.length >= 2 && closed.items.every((x) => x.state === 'closed'));
+  // a list row is the listed columns with the ids; the case page has the whole record
+  const LISTED = ['id', 'clue_id', 'state', 'subject_kind', 'subject_id', 'subject_name', 'filed_on', 'decision_due',
+    'violation_code', 'fine_fen', 'decision_no', 'decided_on', 'closed_on', 'region_code', 'department', 'state_label', 'overdue'];
+  for (const x of [...mine.items, ...closed.items]) assert.deepEqual(Object.keys(x), LISTED);
+  const full = await getCase(closed.items[0].id);
+  for (const k of ['facts', 'officers', 'penalty_kinds', 'timeline', 'actions', 'version']) assert.ok(k in full, k);
+  assert.equal(full.decision_no, closed.items[0].decision_no);
   assert.equal((await ok(await b.clients.leader.get('/api/v1/cases'))).items.length, 0);
   isProblem(assert, await L().get('/api/v1/cases?officer=somebody'), 400);
   const csv = await L().get('/api/v1/cases/export?format=csv');
@@ -463,4 +475,42 @@ test('lists, export, indicators and the reminder inbox', async () => {
   isProblem(assert, await L().get('/api/v1/enforcement/indicators?from=2026-13-01'), 400);
   const todos = await ok(await I().get('/api/v1/todos?kind=enforcement.case'));
   assert.ok(todos.items.length >= 1);
+});
+
+// Evidence streams to disk as it arrives (a file above --max-body is stored whole, by its SHA-256), and an upload
+// cut off midway leaves nothing: no step, no audit leaf, no spooled file.
+test('evidence of any size streams; a truncated upload leaves nothing behind', async () => {
+  const k = await fileCase();
+  await investigate(k.id);
+  const big = Buffer.alloc(600 * 1024 + 7);
+  for (let i = 0; i < big.length; i++) big[i] = (i * 31 + (i >> 10)) & 0xff;
+  const up = await ok(await I().req('POST', `/api/v1/cases/${k.id}/evidence?kind=video&description=${encodeURIComponent('执法记录仪视频')}`,
+    new Uint8Array(big), { 'content-type': 'application/octet-stream' }), 201);
+  assert.equal(up.evidence.sha256, createHash('sha256').update(big).digest('hex'));
+  assert.equal(up.evidence.size, big.length);
+  assert.equal(up.timeline.at(-1).data.sha256, up.evidence.sha256);
+  assert.deepEqual(readdirSync(spool), []);
+
+  const before = await getCase(k.id), size = await treeSize();
+  const u = new URL(srv.url), inspector = I();
+  await new Promise((resolve) => {
+    const sock = net.connect(Number(u.port), u.hostname, () => {
+      sock.write(`POST /api/v1/cases/${k.id}/evidence?kind=photo&description=x HTTP/1.1\r\nHost: ${u.host}\r\n` +
+        `Cookie: ${inspector.cookie}\r\nX-CSRF-Token: ${inspector.csrf}\r\nContent-Type: application/octet-stream\r\n` +
+        `Content-Length: ${big.length}\r\n\r\n`);
+      sock.write(big.subarray(0, 300 * 1024), () => setTimeout(() => { sock.destroy(); resolve(); }, 300));
+    });
+    sock.on('error', resolve);
+  });
+  // the server notices the closed connection and drops the request with its spool file
+  let left = readdirSync(spool);
+  for (let i = 0; i < 50 && left.length; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    left = readdirSync(spool);
+  }
+  assert.deepEqual(left, []);
+  const now = await getCase(k.id);
+  assert.equal(now.version, before.version);
+  assert.equal(now.timeline.length, before.timeline.length);
+  assert.equal(await treeSize(), size);
 });

@@ -3,7 +3,9 @@
 // progress page of its tracking code (登记), the health commission dispatches, accepts and replies
 // through the API, the visitor's page then shows 已答复 with the reply and every step, and the desk's
 // revisit on the console's matter page closes it (已办结) for the visitor too; the desk then transfers a
-// clue to 市场监管局 (部门移送) and finds it, awaiting the written reply, among the transfers it sent. Environment
+// clue to 市场监管局 (部门移送) and finds it, awaiting the written reply, among the transfers it sent; and a
+// letter sent on paper a month ago, recorded through the form and answered now by 市场监管局, shows as 逾期复函
+// among the health commission's overdue transfers. Environment
 // as console.test.mjs: YIJIAN_URL, YIJIAN_USER, YIJIAN_PASSWORD (an admin of 温州市 330300, health),
 // optional YIJIAN_SCREENSHOTS.
 import { test, before, after } from 'node:test';
@@ -44,12 +46,12 @@ async function newPage() {
   return page;
 }
 
-// The admin's API calls, from a page signed in through the sign-in form.
-async function adminPage() {
+// The admin's (or another user's) API calls, from a page signed in through the sign-in form.
+async function adminPage(user = USER, password = PASSWORD) {
   const page = await newPage();
   await page.goto(`${URL_}/login`);
-  await page.locator('input[name=username]').fill(USER);
-  await page.locator('input[name=password]').fill(PASSWORD);
+  await page.locator('input[name=username]').fill(user);
+  await page.locator('input[name=password]').fill(password);
   await page.locator('[data-test=signin]').click();
   await page.waitForURL(URL_ + '/');
   return page;
@@ -127,4 +129,77 @@ test('an anonymous complaint: form → tracking page → dispatched, accepted, r
     await visitor.goto(`${URL_}/public/complaints/TS0000000000000000`);
     await assert.doesNotReject(visitor.getByText('没有这个查询码', { exact: false }).waitFor());
     assert.deepEqual(problems.filter((p) => !/status of 404/.test(p)), []);
+  });
+
+test('a transfer answered late shows as overdue at the health commission', { skip, timeout: 90000 }, async () => {
+  const day = (n) => new Date(Date.now() + 8 * 3600e3 + n * 86400e3).toISOString().slice(0, 10);
+  const admin = await adminPage();
+  const mktUser = `mkt.${RUN}`, mktPassword = `Shichang-${RUN}-x`;
+  const u = await apiCall(admin, 'POST', '/api/v1/users', { username: mktUser, display_name: '市场监管联络员', password: mktPassword,
+    role: 'liaison', region_code: '330328', department: 'market' });
+  assert.equal(u.status, 201, JSON.stringify(u.data));
+  // The health commission records a letter it sent to 市场监管局 on paper a month ago (发函日期).
+  const title = `补录移送 ${RUN}`;
+  await admin.goto(`${URL_}/transfers`);
+  await admin.getByRole('button', { name: '移送线索' }).click();
+  const dlg = admin.getByRole('dialog');
+  await dlg.locator('.el-select').click();
+  await admin.getByRole('option', { name: '市场监管局' }).click();
+  await dlg.getByLabel('标题').fill(title);
+  await dlg.getByLabel('线索内容').fill('一个月前以纸质函移送的药店串换药品线索，现补录登记。');
+  await dlg.getByLabel('行政区划').fill('330328');
+  await dlg.getByLabel('发函日期').fill(day(-30));
+  await dlg.getByRole('button', { name: '确定' }).click();
+  await dlg.waitFor({ state: 'hidden' });
+  const t = (await apiCall(admin, 'GET', '/api/v1/transfers?box=out&limit=200')).data.items.find((x) => x.title === title);
+  assert.ok(t && t.due_on === day(-15), JSON.stringify(t));
+  // 市场监管局 answers now, two weeks after its day.
+  const mkt = await adminPage(mktUser, mktPassword);
+  const r = await apiCall(mkt, 'POST', `/api/v1/transfers/${t.id}/reply`, { text: '经核查，药店存在串换药品行为，已立案查处。' });
+  assert.equal(r.status, 200, JSON.stringify(r.data));
+  // The health commission's transfer page, overdue only: the transfer marked 逾期复函.
+  await admin.goto(`${URL_}/transfers`);
+  await admin.getByText('只看逾期').click();
+  const row = admin.locator('[data-test=transfers-table] tr').filter({ hasText: title });
+  await assert.doesNotReject(row.getByText('逾期复函').waitFor());
+  await admin.screenshot({ path: path.join(SHOTS, 'transfer-late.png'), fullPage: true });
+  assert.deepEqual(problems.filter((p) => !/status of 404/.test(p)), []);
+});
+
+test('the console\'s forms: a joint action (the server\'s field errors under the fields), its result; an opinion event to its closure',
+  { skip, timeout: 90000 }, async () => {
+    const admin = await adminPage();
+    await admin.goto(`${URL_}/joint`);
+    await admin.locator('[data-test=joint-plan]').click();
+    const dlg = admin.locator('[data-test=joint-form]');
+    const title = `医美联合执法 ${RUN}`;
+    await dlg.getByLabel('行动名称').first().fill(title);
+    await dlg.getByLabel('行动方案').first().fill('检查');
+    await admin.getByRole('dialog').getByRole('button', { name: '确定' }).click();
+    await assert.doesNotReject(dlg.getByText('请列出参加的其他部门').waitFor());
+    await assert.doesNotReject(dlg.getByText('请用至少 5 个字写明行动方案').waitFor());
+    await dlg.locator('[data-test=field-participants]').click();
+    await admin.getByRole('option', { name: '市场监管局' }).click();
+    await dlg.getByLabel('行动方案').first().fill('卫健、市场监管联合检查辖区医疗美容机构。');
+    await admin.getByRole('dialog').getByRole('button', { name: '确定' }).click();
+    const row = admin.locator('tr').filter({ hasText: title });
+    await row.getByRole('button', { name: '登记结果' }).click();
+    await admin.locator('[data-test=joint-form]').getByLabel('行动结果').first().fill('检查机构 8 家，立案 1 起。');
+    await admin.getByRole('dialog').getByRole('button', { name: '确定' }).click();
+    await assert.doesNotReject(row.getByText('已实施').waitFor());
+
+    await admin.goto(`${URL_}/opinion-events`);
+    await admin.locator('[data-test=opinion-register]').click();
+    const event = `网传医院拒收急诊患者 ${RUN}`;
+    const odlg = admin.locator('[data-test=opinion-form]');
+    await odlg.getByLabel('事件名称').first().fill(event);
+    await odlg.getByLabel('概况').first().fill('网帖称某医院急诊拒收危重患者，转发较多。');
+    await admin.getByRole('dialog').getByRole('button', { name: '确定' }).click();
+    await admin.locator('tr').filter({ hasText: event }).click();
+    await admin.locator('[data-test=opinion-actions]').getByRole('button', { name: '结案' }).click();
+    await admin.locator('[data-test=opinion-form]').getByLabel('结案报告').first().fill('经核查，医院已按规定接诊，网帖内容不实，已发布情况说明。');
+    await admin.getByRole('dialog').filter({ hasText: '结案报告' }).getByRole('button', { name: '确定' }).click();
+    await assert.doesNotReject(admin.locator('tr').filter({ hasText: event }).getByText('已结案').waitFor());
+    await admin.screenshot({ path: path.join(SHOTS, 'opinion-closed.png'), fullPage: true });
+    assert.deepEqual(problems.filter((p) => !/status of (404|422)/.test(p)), []);
   });

@@ -1,7 +1,9 @@
 // enforcement_queue.test.mjs — 审核审批 and the case page's 督办与移送 panel in Debian's chromium against a
 // running yijian: the administrator creates a leader of 泰顺县 (330329), a city leader (330300), two inspectors
 // and a clinic; a clue awaits filing in the leader's 待立案审批 tab; once filed, the city leader supervises the
-// case and the inspector proposes a police transfer (API); the case page shows both with their states. The
+// case through the panel's form (a missing reason is shown beneath its field), the inspector reports and proposes
+// a police transfer with the uploaded investigation report, the county leader approves, and the inspector sends
+// it and records the police receipt and decision — all through the console. The
 // second inspector uploads an evidence photo from a phone-sized page. The
 // administrator changes a discretion benchmark in 裁量基准 (a new version) and opens 执法效能 (charts, export). Environment as console.test.mjs: YIJIAN_URL, YIJIAN_USER, YIJIAN_PASSWORD (an admin
 // of 温州市 330300), optional YIJIAN_SCREENSHOTS.
@@ -61,6 +63,29 @@ async function apiCall(page, method, url, body) {
     return { status: res.status, data: await res.json().catch(() => null) };
   }, { method, url, body });
 }
+// An action of the 督办与移送 panel: its button, the fields of its dialog (by field key), submit; the server's answer.
+// keepOpen: the dialog is open already (after a refused submission).
+async function ovAction(page, action, fields, status, keepOpen = false) {
+  if (!keepOpen) await page.locator(`[data-test=ov-${action}]`).click();
+  const dlg = page.locator('[data-test=ov-dialog]');
+  await dlg.locator('[data-test=ov-submit]').waitFor();
+  for (const [key, kind, v] of fields) {
+    const it = dlg.locator(`[data-test=ov-field-${key}]`);
+    if (kind === 'text') await it.locator('input').fill(v);
+    else if (kind === 'area') await it.locator('textarea').fill(v);
+    else if (kind === 'date') { await it.locator('input').fill(v); await it.locator('input').press('Enter'); }
+    else if (kind === 'choice') {
+      await it.locator('.el-select').click();
+      await page.locator('.el-select-dropdown__item:visible').getByText(v, { exact: true }).click();
+    } else if (kind === 'file') await it.locator(`[data-test=ov-file-${v.slice(0, 8)}]`).click();
+  }
+  const [res] = await Promise.all([page.waitForResponse((r) => /\/(supervision|police-transfer)$/.test(r.url()) && r.request().method() === 'POST'),
+    dlg.locator('[data-test=ov-submit]').click()]);
+  const data = await res.json();
+  assert.equal(res.status(), status, `${action}: ${JSON.stringify(data)}`);
+  if (status === 200) await dlg.waitFor({ state: 'hidden' });
+  return data;
+}
 const shot = (page, name) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 
 test('审核审批: the leader filing queue, and supervision and transfer on the case page', { skip, timeout: 180000 }, async (t) => {
@@ -109,10 +134,16 @@ test('审核审批: the leader filing queue, and supervision and transfer on the
     await page.getByText('没有待办').or(table.getByText('待立案').first()).waitFor();
     assert.ok(!(await table.innerText()).includes(`泰顺${RUN}安和诊所`), 'a filed clue leaves the queue');
     await page.context().close();
+    // 发起督办 by the city leader on the case page: without a reason the server's field error shows beneath the field
     const city = current = await signedIn(`${R}.city`, USER_PASSWORD);
+    await city.goto(`${URL_}/enforcement/cases/${kase.id}`);
+    assert.match(await city.locator('[data-test=oversight]').innerText(), /未督办/);
     const due = new Date(Date.now() + 30 * 86400e3 + 8 * 3600e3).toISOString().slice(0, 10);
-    const s = await apiCall(city, 'POST', `/api/v1/cases/${kase.id}/supervision`, { action: 'start', reason: '市局挂牌督办', due_on: due });
-    assert.equal(s.status, 200, JSON.stringify(s.data));
+    await ovAction(city, 'start', [['due_on', 'date', due]], 422);
+    assert.match(await city.locator('[data-test=ov-field-reason] .el-form-item__error').innerText(), /督办事由/);
+    await ovAction(city, 'start', [['reason', 'area', '市局挂牌督办']], 200, true);
+    assert.match(await city.locator('[data-test=supervision]').innerText(), /督办中/);
+    await shot(city, 'enf-queue-01b-supervised');
     await city.context().close();
   });
 
@@ -131,13 +162,22 @@ test('审核审批: the leader filing queue, and supervision and transfer on the
         headers: { 'Content-Type': 'application/octet-stream', 'X-CSRF-Token': s.csrf_token }, body: new Blob([`报告 ${Date.now()}`]) });
       return (await r.json()).evidence.sha256;
     }, kase.id);
-    const p = await apiCall(page, 'POST', `/api/v1/cases/${kase.id}/police-transfer`, { action: 'propose', reason: '无证行医',
-      charge: '非法行医罪', attachments: [{ kind: 'investigation_report', name: '调查报告', sha256: sha }] });
-    assert.equal(p.status, 200, JSON.stringify(p.data));
     await page.reload();
-    await page.locator('[data-test=police-transfer]').waitFor();
+    await page.locator('[data-test=oversight]').waitFor();
+    // 报送督办报告 and 提请移送 with the uploaded report as the investigation report, through the panel
+    const rep = await ovAction(page, 'report', [['progress', 'area', '已完成现场检查，正在调查取证。']], 200);
+    assert.equal(rep.supervision.reports, 1);
+    const p = await ovAction(page, 'propose', [['reason', 'area', '无证人员为患者输液，涉嫌非法行医'], ['charge', 'text', '非法行医罪'],
+      ['attachments', 'file', sha]], 200);
+    assert.equal(p.police_transfer.state, 'proposed');
+    assert.deepEqual(p.police_transfer.attachments.map((x) => [x.kind, x.sha256]), [['investigation_report', sha]]);
     assert.match(await page.locator('[data-test=police-transfer]').innerText(), /待审批/);
     await shot(page, 'enf-queue-02-case');
+    // the county leader approves (the inspector sends it after the phone step below)
+    const leader = current = await signedIn(`${R}.leader`, USER_PASSWORD);
+    await leader.goto(`${URL_}/enforcement/cases/${kase.id}`);
+    await ovAction(leader, 'approve', [['opinion', 'area', '同意移送'], ['receiving_org', 'text', '泰顺县公安局']], 200);
+    await leader.context().close();
     assert.deepEqual(problems, []);
   });
 
@@ -157,6 +197,22 @@ test('审核审批: the leader filing queue, and supervision and transfer on the
     assert.equal(k.timeline.at(-1).action, 'add_evidence');
     assert.equal(k.timeline.at(-1).data.description, '手机拍摄的输液室照片');
     await shot(page, 'enf-queue-03-phone-evidence');
+    assert.deepEqual(problems, []);
+  });
+
+  await step('the inspector sends the approved transfer (案件移送书) and records the police receipt and decision', async () => {
+    const page = current = await signedIn(`${R}.i1`, USER_PASSWORD);
+    await page.goto(`${URL_}/enforcement/cases/${kase.id}`);
+    const sent = await ovAction(page, 'send', [], 200);
+    assert.equal(sent.police_transfer.state, 'sent');
+    assert.equal(sent.state, 'transferred');
+    const day = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+    await ovAction(page, 'receipt', [['receipt_on', 'date', day], ['receipt_no', 'text', `泰公回${RUN}`]], 200);
+    const dec = await ovAction(page, 'police_decision', [['decision', 'choice', '立案'], ['decided_on', 'date', day]], 200);
+    assert.equal(dec.police_transfer.state, 'accepted');
+    assert.match(await page.locator('[data-test=police-transfer]').innerText(), /公安机关已立案/);
+    await page.locator('[data-test=document]').getByText('案件移送书').waitFor();
+    await shot(page, 'enf-queue-04-transferred');
     assert.deepEqual(problems, []);
   });
 });

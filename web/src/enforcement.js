@@ -74,3 +74,45 @@ export const TRANSFER_STATES = {
   proposed: '待审批', not_approved: '不批准移送', approved: '已批准，待移送', sent: '已移送，待回执', received: '公安机关已接收',
   accepted: '公安机关已立案', not_accepted: '公安机关不予立案', reconsidering: '复议中', upheld: '复议维持不予立案', reversed: '复议后立案',
 };
+
+// 案件督办 and 行刑衔接 (POST cases/{id}/supervision and cases/{id}/police-transfer): each action's label, the
+// states of the supervision or transfer it is offered from (null: none yet, or the last one ended), the roles
+// that see it (the server checks office, officer and clocks again) and its fields, kinds as ACTION_FIELDS plus
+// evidence (a file uploaded to the case, sent as the transfer's attachments).
+export const TRANSFER_ATTACHMENT_KINDS = { investigation_report: '涉嫌犯罪案件情况的调查报告', item_list: '涉案物品清单',
+  test_report: '检验报告或鉴定结论', other: '其他材料' };
+const SUP_ENDED = [null, 'lifted'];
+const TR_ENDED = [null, 'not_approved', 'accepted', 'upheld', 'reversed'];
+export const OVERSIGHT_ACTIONS = [
+  { route: 'supervision', action: 'start', label: '发起督办', from: SUP_ENDED, roles: ['leader'],
+    fields: [{ key: 'reason', label: '督办理由', kind: 'area' }, { key: 'due_on', label: '督办期限', kind: 'date' }] },
+  { route: 'supervision', action: 'report', label: '报送督办报告', from: ['active', 'escalated'], roles: ['inspector', 'leader'],
+    fields: [{ key: 'progress', label: '案件办理进展', kind: 'area' }] },
+  { route: 'supervision', action: 'lift', label: '解除督办', from: ['active', 'escalated'], roles: ['leader'],
+    fields: [{ key: 'reason', label: '解除理由', kind: 'area' }] },
+  { route: 'police-transfer', action: 'propose', label: '提请移送公安机关', from: TR_ENDED, roles: ['inspector'],
+    fields: [{ key: 'reason', label: '涉嫌犯罪的事实', kind: 'area' }, { key: 'charge', label: '涉嫌罪名', kind: 'text' },
+      { key: 'attachments', label: '移送材料（本案已上传的证据文件）', kind: 'evidence' }] },
+  { route: 'police-transfer', action: 'approve', label: '批准移送', from: ['proposed'], roles: ['leader'],
+    fields: [{ key: 'opinion', label: '审批意见', kind: 'area' }, { key: 'receiving_org', label: '接收的公安机关', kind: 'text' }] },
+  { route: 'police-transfer', action: 'not_approve', label: '不批准移送', from: ['proposed'], roles: ['leader'],
+    fields: [{ key: 'reason', label: '不批准的理由', kind: 'area' }] },
+  { route: 'police-transfer', action: 'send', label: '移送（出具案件移送书）', from: ['approved'], roles: ['inspector', 'leader'], fields: [] },
+  { route: 'police-transfer', action: 'receipt', label: '登记公安机关回执', from: ['sent'], roles: ['inspector', 'leader'],
+    fields: [{ key: 'receipt_on', label: '签收日期', kind: 'date' }, { key: 'receipt_no', label: '回执编号', kind: 'text' }] },
+  { route: 'police-transfer', action: 'police_decision', label: '登记公安机关决定', from: ['received'], roles: ['inspector', 'leader'],
+    fields: [{ key: 'decision', label: '公安机关决定', kind: 'choice', options: { accepted: '立案', not_accepted: '不予立案' } },
+      { key: 'decided_on', label: '决定日期', kind: 'date' }, { key: 'reason', label: '不予立案的理由', kind: 'area' }] },
+  { route: 'police-transfer', action: 'reconsider', label: '提请复议', from: ['not_accepted'], roles: ['leader'],
+    fields: [{ key: 'reason', label: '提请复议的理由', kind: 'area' }] },
+  { route: 'police-transfer', action: 'reconsider_result', label: '登记复议决定', from: ['reconsidering'], roles: ['inspector', 'leader'],
+    fields: [{ key: 'result', label: '复议决定', kind: 'choice', options: { upheld: '维持不予立案', reversed: '立案' } },
+      { key: 'decided_on', label: '决定日期', kind: 'date' }] },
+];
+// The timeline's labels of the 督办 and 移送 steps (the server labels the procedure's own steps).
+export const OVERSIGHT_STEP_LABELS = {
+  supervise: '案件督办', supervision_report: '督办报告', supervision_lift: '解除督办', supervision_escalate: '升级督办',
+  police_transfer_propose: '提请移送公安机关', police_transfer_approve: '批准移送', police_transfer_not_approve: '不批准移送',
+  police_transfer_send: '移送公安机关', police_transfer_receipt: '公安机关回执', police_transfer_police_decision: '公安机关决定',
+  police_transfer_reconsider: '提请复议', police_transfer_reconsider_result: '复议决定',
+};

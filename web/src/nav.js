@@ -15,6 +15,7 @@ export const NAV = [
     title: '主体库', icon: 'OfficeBuilding', children: [
       { path: '/registry/institutions', name: 'institutions', title: '医疗机构' },
       { path: '/registry/practitioners', name: 'practitioners', title: '医务人员' },
+      { path: '/registry/subjects', name: 'registry-subjects', title: '其他监管对象' },
       { path: '/registry/licences', name: 'licences', title: '电子证照' },
       { path: '/registry/grids', name: 'grids', title: '网格' },
       { path: '/registry/import', name: 'registry-import', title: '数据导入', roles: ['admin', 'inspector'] },
@@ -34,6 +35,7 @@ export const NAV = [
   {
     title: '执法办案', icon: 'Stamp', roles: ['admin', 'leader', 'inspector', 'legal_reviewer'], children: [
       { path: '/enforcement/cases', name: 'enforcement-cases', title: '我的案件', roles: ['admin', 'leader', 'inspector', 'legal_reviewer'], todos: ['enforcement.case', 'enforcement.deadline'] },
+      { path: '/enforcement/clues/new', name: 'enforcement-clue-new', title: '案源登记', roles: ['leader', 'inspector'] },
       { path: '/enforcement/queue', name: 'enforcement-queue', title: '审核审批', roles: ['admin', 'leader', 'legal_reviewer'], todos: ['enforcement.police_transfer', 'enforcement.supervision_escalated'] },
       { path: '/enforcement/benchmarks', name: 'enforcement-benchmarks', title: '裁量基准', roles: ['admin', 'leader', 'inspector', 'legal_reviewer'] },
       { path: '/enforcement/indicators', name: 'enforcement-indicators', title: '执法效能', roles: ['admin', 'leader', 'inspector', 'legal_reviewer'] },

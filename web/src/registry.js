@@ -54,6 +54,23 @@ const LAYOUT = {
   },
 };
 const OTHER_GROUP = '其他信息';
+// Every other kind of subject (公共场所、供水单位 … GET /api/v1/registry/kinds) shares one head of fields
+// (docs/registry.md); its own fields follow under OWN_GROUP. No per-kind layout: a kind added on the
+// server gets its pages without a console change.
+const HEAD_LAYOUT = {
+  基本信息: {
+    name: { wide: true },
+    credit_code: { mono: true, upper: true, hint: '18 位，末位为校验码（GB 32100-2015）' },
+    category: {}, legal_rep: {}, state: {},
+  },
+  属地与位置: {
+    region_code: {},
+    address: { wide: true },
+    lng: { min: 73, maxv: 136, hint: '可不填；GCJ-02' },
+    lat: { min: 3, maxv: 54, hint: '可不填；GCJ-02' },
+  },
+};
+const OWN_GROUP = '监管信息';
 
 export const KINDS = reactive({
   institution: {
@@ -66,10 +83,30 @@ export const KINDS = reactive({
   },
 });
 
+// The entry of any kind: institutions and practitioners have theirs; another kind's is made on first
+// use (its records at /api/v1/subjects/{kind}, its pages under /registry/subjects/{kind}/…).
+export function kindOf(kind) {
+  if (!KINDS[kind]) {
+    KINDS[kind] = {
+      key: kind, api: `subjects/${kind}`, label: '', list: `/registry/subjects?kind=${kind}`,
+      stateVocab: 'subject_state', fields: [], groups: [], loaded: false, other: true,
+    };
+  }
+  return KINDS[kind];
+}
+
+// The route of a record's page (action: detail | edit | new): named per kind for institutions and
+// practitioners, one parameterised set for the other kinds.
+export function recordRoute(kind, action, id) {
+  if (KINDS[kind] && !KINDS[kind].other) return { name: `${kind}-${action}`, params: id ? { id } : {} };
+  return { name: `subject-${action}`, params: id ? { kind, id } : { kind } };
+}
+
 // Server fields and derived columns → the console's field list in layout order, each with
 // group and hints. Derived columns (shown, never sent) carry derived: true.
 function arrange(kind, desc) {
-  const layout = LAYOUT[kind];
+  const layout = LAYOUT[kind] ?? HEAD_LAYOUT;
+  const rest = LAYOUT[kind] ? OTHER_GROUP : OWN_GROUP;
   const all = [...desc.fields.map((f) => ({ ...f })), ...desc.derived.map((d) => ({ ...d, derived: true }))];
   const byName = new Map(all.map((f) => [f.name, f]));
   const out = [];
@@ -81,7 +118,7 @@ function arrange(kind, desc) {
       out.push({ ...f, ...hints, group, required: !!(f.required || hints.requiredOnCreate) });
     }
   }
-  for (const f of byName.values()) out.push({ ...f, group: OTHER_GROUP });
+  for (const f of byName.values()) out.push({ ...f, group: rest });
   return out;
 }
 
@@ -91,10 +128,11 @@ const kindPromises = {};
 export function loadKind(kind) {
   if (!kindPromises[kind]) {
     kindPromises[kind] = api.get(`registry/kinds/${kind}/fields`).then((desc) => {
-      const K = KINDS[kind];
+      const K = kindOf(kind);
       K.label = desc.label || K.label;
       K.fields = arrange(kind, desc);
-      K.groups = [...Object.keys(LAYOUT[kind]), OTHER_GROUP].filter((g) => K.fields.some((f) => f.group === g));
+      K.groups = [...Object.keys(LAYOUT[kind] ?? HEAD_LAYOUT), LAYOUT[kind] ? OTHER_GROUP : OWN_GROUP]
+        .filter((g) => K.fields.some((f) => f.group === g));
       K.loaded = true;
       return K;
     }).catch((e) => { kindPromises[kind] = null; throw e; });
@@ -106,7 +144,7 @@ export function loadKind(kind) {
 // record's version is not a field of the kind).
 export function fieldLabelOf(kind, name) {
   if (name === 'version') return '版本';
-  return KINDS[kind].fields.find((f) => f.name === name)?.label ?? name;
+  return kindOf(kind).fields.find((f) => f.name === name)?.label ?? name;
 }
 
 // ---- code lists ----
@@ -176,7 +214,7 @@ function isBelow(code, root) {
 // ---- values as people read them ----
 
 export function formatValue(kind, field, value) {
-  const f = typeof field === 'string' ? KINDS[kind].fields.find((x) => x.name === field) : field;
+  const f = typeof field === 'string' ? kindOf(kind).fields.find((x) => x.name === field) : field;
   if (value === null || value === undefined || value === '' || (Array.isArray(value) && !value.length)) return '—';
   if (!f) return String(value);
   if (f.name === 'sex') return value === 'M' ? '男' : value === 'F' ? '女' : value;

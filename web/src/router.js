@@ -12,6 +12,7 @@ const built = {
   institutions: () => import('./views/InstitutionsView.vue'),
   practitioners: () => import('./views/PractitionersView.vue'),
   licences: () => import('./views/LicencesView.vue'),
+  'registry-subjects': () => import('./views/SubjectsView.vue'),
   'registry-import': () => import('./views/ImportView.vue'),
   'inspection-plans': () => import('./views/PlansView.vue'),
   'inspection-tasks': () => import('./views/TasksView.vue'),
@@ -24,6 +25,7 @@ const built = {
   credit: () => import('./views/CreditView.vue'),
   'enforcement-cases': () => import('./views/CasesView.vue'),
   'enforcement-queue': () => import('./views/CaseQueueView.vue'),
+  'enforcement-clue-new': () => import('./views/ClueEntryView.vue'),
   'enforcement-benchmarks': () => import('./views/BenchmarksView.vue'),
   'enforcement-indicators': () => import('./views/EnforcementIndicatorsView.vue'),
   complaints: () => import('./views/ComplaintsView.vue'),
@@ -46,6 +48,17 @@ function recordRoutes(kind, base, label) {
     { path: `${base}/new`, name: `${kind}-new`, component: recordForm, meta: { ...meta, title: '新增', roles: WRITERS } },
     { path: `${base}/:id(\\d+)`, name: `${kind}-detail`, component: recordDetail, meta: { ...meta, title: '详情' } },
     { path: `${base}/:id(\\d+)/edit`, name: `${kind}-edit`, component: recordForm, meta: { ...meta, title: '编辑', roles: WRITERS } },
+  ];
+}
+// Every other kind of subject (公共场所 …): one parameterised set below 其他监管对象.
+function subjectRoutes() {
+  const parent = { title: '其他监管对象', path: '/registry/subjects' };
+  const meta = { group: '主体库', menu: '/registry/subjects', parent };
+  const base = 'registry/subjects/:kind([a-z_]+)';
+  return [
+    { path: `${base}/new`, name: 'subject-new', component: recordForm, meta: { ...meta, title: '新增', roles: WRITERS } },
+    { path: `${base}/:id(\\d+)`, name: 'subject-detail', component: recordDetail, meta: { ...meta, title: '详情' } },
+    { path: `${base}/:id(\\d+)/edit`, name: 'subject-edit', component: recordForm, meta: { ...meta, title: '编辑', roles: WRITERS } },
   ];
 }
 const placeholder = () => import('./views/PlaceholderView.vue');
@@ -78,6 +91,7 @@ const routes = [
       ...consoleRoutes,
       ...recordRoutes('institution', 'registry/institutions', '医疗机构'),
       ...recordRoutes('practitioner', 'registry/practitioners', '医务人员'),
+      ...subjectRoutes(),
       { path: 'inspection', redirect: '/inspection/plans' },
       { path: 'inspection/plans/:id(\\d+)', name: 'inspection-plan', component: () => import('./views/PlanDetailView.vue'),
         meta: { title: '计划详情', group: '双随机抽查', menu: '/inspection/plans', parent: { title: '抽查计划', path: '/inspection/plans' } } },

@@ -16,6 +16,11 @@
 /* Stores data[0..n) unless its content is stored already; hex receives its SHA-256 (64 lowercase hex
  * digits). Inside the caller's write transaction. Returns ST_OK or a store failure. */
 int yj_blob_put(store_conn *c, const void *data, size_t n, char hex[65]);
+/* Stores the content of the file fd (read from its start, twice: its hash, then its chunks; one chunk in
+ * memory at a time, so a file of any size) unless stored already; hex receives its SHA-256 and *size its
+ * length. The caller keeps and closes fd. Inside the caller's write transaction. ST_OK, ST_ERR when the file
+ * cannot be read, or a store failure. */
+int yj_blob_put_fd(store_conn *c, int fd, char hex[65], int64_t *size);
 /* The size of the stored content hex: ST_OK, ST_NOTFOUND or a failure. */
 int yj_blob_size(store_conn *c, const char *hex, int64_t *size);
 /* Writes the content hex to fd from its current offset, one chunk in memory at a time. ST_OK,

@@ -66,6 +66,11 @@ const char *store_engine(const store *s)
 	return s->drv->name;
 }
 
+const char *store_conn_engine(const store_conn *c)
+{
+	return store_engine(c->s);
+}
+
 store_conn *store_conn_get(store *s)
 {
 	store_conn *c = pthread_getspecific(s->key);

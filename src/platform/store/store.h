@@ -32,6 +32,9 @@ store *store_open(const char *url, char **err);
 void store_close(store *s);
 /* "sqlite" or "postgresql". */
 const char *store_engine(const store *s);
+/* The engine of a connection's store, the same names: for a module's migration step (module.h, after)
+ * that has PostgreSQL-only work, such as extended statistics. */
+const char *store_conn_engine(const store_conn *c);
 
 /* The calling thread's connection, opened on first use. Never NULL: returns a connection
  * whose operations fail with ST_ERR when the database cannot be reached. */
@@ -113,6 +116,13 @@ const char *store_errmsg(store_conn *c);
 /* Convenience for one-value queries: runs sql with one optional text bind and returns the first
  * column of the first row as int64 in *out. Returns ST_OK, ST_NOTFOUND or a failure. */
 int store_query_int64(store_conn *c, const char *sql, const char *bind1, int64_t *out);
+
+/* For a migration's C step, inside its transaction: drops the foreign-key constraint of table.column
+ * (an inline REFERENCES clause, the last part of the column's definition), keeping the column and its
+ * data. PostgreSQL drops <table>_<column>_fkey; SQLite edits the table's definition in place, its
+ * documented way of removing a constraint (schema.c). ST_OK also when there is none; a failure. table
+ * and column are identifiers of the code, never input. */
+int store_drop_foreign_key(store_conn *c, const char *table, const char *column);
 
 /* The number of migrations applied, over every module (migrations are versioned per module and
  * applied by yj_modules_migrate, platform/module.h), or a failure. */

@@ -355,6 +355,24 @@ static void patrol_rate(void **state)
 					   " AND state = 'done'", NULL), 1);
 }
 
+/* Who sees the reporter in clear: the accepting handler while handling and replied, the desk's
+ * liaison for the revisit once replied; nobody before acceptance or after closure. */
+static void reporter_access(void **state)
+{
+	(void)state;
+	assert_int_equal(yj_cmp_reporter_access("accepted", 1, 1, 0), YJ_CMP_REPORTER_OK);
+	assert_int_equal(yj_cmp_reporter_access("replied", 1, 1, 0), YJ_CMP_REPORTER_OK);
+	assert_int_equal(yj_cmp_reporter_access("accepted", 1, 0, 0), YJ_CMP_REPORTER_NOT_HANDLER);
+	assert_int_equal(yj_cmp_reporter_access("accepted", 1, 0, 1), YJ_CMP_REPORTER_NOT_HANDLER);
+	assert_int_equal(yj_cmp_reporter_access("replied", 0, 0, 1), YJ_CMP_REPORTER_OK);
+	assert_int_equal(yj_cmp_reporter_access("replied", 0, 0, 0), YJ_CMP_REPORTER_OTHER_DEPT);
+	assert_int_equal(yj_cmp_reporter_access("accepted", 0, 1, 0), YJ_CMP_REPORTER_OTHER_DEPT);
+	for (int i = 0; i < 5; i++) {
+		const char *st = (const char *[]){"received", "dispatched", "closed", "merged", "rejected"}[i];
+		assert_int_equal(yj_cmp_reporter_access(st, 1, 1, 1), YJ_CMP_REPORTER_NOT_HANDLER);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -369,6 +387,7 @@ int main(void)
 		cmocka_unit_test(reward_amounts),
 		cmocka_unit_test(reward_expiry),
 		cmocka_unit_test(patrol_rate),
+		cmocka_unit_test(reporter_access),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

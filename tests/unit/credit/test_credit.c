@@ -201,6 +201,38 @@ static void grade_properties(void **state)
 	assert_int_equal(json_array_size(contrib), 6);
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(contrib, 1), "value")), -30);
 	json_decref(contrib);
+	/* The nightly stores counts as text; read back under the same indicators they are the
+	 * contributions credit_score gives (names with quotes, backslashes and control characters
+	 * included), and a full array written before the counts were stored reads as it is. */
+	credit_indicator odd[7];
+	memcpy(odd, IND, sizeof IND);
+	odd[6] = (credit_indicator){"Q\"1", "引号\"\\\n\t\x01/名", "penalties", "源\"", 7, 1};
+	char *heads[7];
+	for (int i = 0; i < 7; i++)
+		assert_non_null(heads[i] = credit_count_head(&odd[i]));
+	char text[4096];
+	credit_counts none = {0};
+	assert_int_equal(credit_score_counts(odd, heads, 7, &none, text, sizeof text), 100);
+	assert_string_equal(text, "{}");
+	srand(1206);
+	for (int i = 0; i < 500; i++) {
+		credit_counts c = {rand() % 5, rand() % 3, rand() % 15, rand() % 8, rand() % 4, rand() % 3};
+		int score = credit_score_counts(odd, heads, 7, &c, text, sizeof text);
+		assert_int_equal(score, credit_score(odd, 7, &c, &contrib));
+		json_t *back = credit_contributions_of(odd, 7, text);
+		assert_true(json_equal(back, contrib));
+		json_decref(back);
+		char *full = json_dumps(contrib, JSON_COMPACT);
+		back = credit_contributions_of(odd, 7, full);
+		assert_true(json_equal(back, contrib));
+		json_decref(back);
+		free(full);
+		json_decref(contrib);
+		if (strlen(text) >= 20)
+			assert_int_equal(credit_score_counts(odd, heads, 7, &c, text, 20), -1); /* too small: refused */
+	}
+	for (int i = 0; i < 7; i++)
+		free(heads[i]);
 }
 
 /* ---- points from events, cycles, consequences ---- */
@@ -392,9 +424,13 @@ static void nightly_pages_match_one_at_a_time(void **state)
 			      " 'manual', 'p' || i, 'd' || i, 'confirmed', '2026-03-08', 0, 'test' FROM n WHERE i % 4 = 0");
 	int64_t leaves = q("SELECT COUNT(*) FROM audit_leaves"), events = q("SELECT COUNT(*) FROM events WHERE type ="
 									     " 'credit.grade_changed'");
-	int64_t n = 0;
+	int64_t n = 0, stmts = store_conn_statements(store_conn_get(t.db));
 	assert_int_equal(yj_credit_nightly(t.db, "2026-06-01", &n), ST_OK);
 	assert_true(n >= 2500);
+	/* Statements (each a round trip on PostgreSQL) grow with the pages, not the subjects: the
+	 * statements of 500 rows, one page of 5,000 (docs/benchmarks.md). */
+	stmts = store_conn_statements(store_conn_get(t.db)) - stmts;
+	assert_true(stmts <= 60); /* 38 now; 146 with statements of 50 rows and pages of 1,000 */
 	assert_int_equal(q("SELECT COUNT(*) FROM credit_grades WHERE subject_id >= 9000000 AND subject_id < 9002500"), 2500);
 	/* Every new grade is a change from none: one history row, leaf and event each. */
 	int64_t changed = q("SELECT COUNT(*) FROM credit_grade_history WHERE subject_id >= 9000000 AND subject_id < 9002500");

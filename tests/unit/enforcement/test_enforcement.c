@@ -18,6 +18,8 @@
 #include "../testdb.h"
 #include "enforcement/enf_int.h"
 #include "platform/auth/auth.h"
+#include "platform/attach/attach.h"
+#include "platform/module.h"
 
 int enf_on_clue_referred(store_conn *c, const yj_event_view *ev, void *arg);
 int enf_on_patrol_reported(store_conn *c, const yj_event_view *ev, void *arg);
@@ -216,7 +218,7 @@ static int deliver_patrol(store_conn *c, void *arg)
 	return enf_on_patrol_reported(c, arg, NULL);
 }
 
-/* complaints.patrol_reported: one clue with source "grid" and the patrol id, however often it is delivered,
+/* complaints.patrol_reported: one clue with source "grid_report" and the patrol id, however often it is delivered,
  * with its 案件受理记录; no free text of the member's in the clue */
 static void test_patrol_clue(void **st)
 {
@@ -228,15 +230,15 @@ static void test_patrol_clue(void **st)
 			    .region_code = "330302001", .actor = "system", .payload = p};
 	assert_int_equal(store_tx(T.db, deliver_patrol, &ev), ST_OK);
 	assert_int_equal(store_tx(T.db, deliver_patrol, &ev), ST_OK); /* delivered again: still one clue */
-	assert_int_equal(yj_testdb_int(&T, "SELECT COUNT(*) FROM enf_clues WHERE source = 'grid' AND source_ref = ?", "8801"), 1);
-	assert_int_equal(yj_testdb_int(&T, "SELECT COUNT(*) FROM enf_clues WHERE source = 'grid' AND received_on = ?", "2026-03-03"), 1);
-	assert_int_equal(yj_testdb_int(&T, "SELECT COUNT(*) FROM enf_clues WHERE source = 'grid' AND summary LIKE ?", "%licence_displayed、waste%"), 1);
+	assert_int_equal(yj_testdb_int(&T, "SELECT COUNT(*) FROM enf_clues WHERE source = 'grid_report' AND source_ref = ?", "8801"), 1);
+	assert_int_equal(yj_testdb_int(&T, "SELECT COUNT(*) FROM enf_clues WHERE source = 'grid_report' AND received_on = ?", "2026-03-03"), 1);
+	assert_int_equal(yj_testdb_int(&T, "SELECT COUNT(*) FROM enf_clues WHERE source = 'grid_report' AND summary LIKE ?", "%licence_displayed、waste%"), 1);
 	assert_int_equal(yj_testdb_int(&T, "SELECT COUNT(*) FROM enf_documents d JOIN enf_clues c ON c.id = d.clue_id"
-					   " WHERE c.source = 'grid' AND d.kind = ?", "case_acceptance"), 1);
+					   " WHERE c.source = 'grid_report' AND d.kind = ?", "case_acceptance"), 1);
 	/* another patrol is another clue */
 	json_object_set_new(p, "patrol_id", json_string("8802"));
 	assert_int_equal(store_tx(T.db, deliver_patrol, &ev), ST_OK);
-	assert_int_equal(yj_testdb_int(&T, "SELECT COUNT(*) FROM enf_clues WHERE source = ?", "grid"), 2);
+	assert_int_equal(yj_testdb_int(&T, "SELECT COUNT(*) FROM enf_clues WHERE source = ?", "grid_report"), 2);
 	json_decref(p);
 }
 
@@ -305,6 +307,83 @@ static void test_supervision_escalation(void **st)
 	assert_int_equal(n, 0);
 }
 
+/* Migration 0004 renames the patrol clues of before it ("grid") to "grid_report"; one whose patrol id a hand-entered
+ * report already carries keeps it as "patrol:<id>". Run here on rows made as they were (after test_patrol_clue). */
+extern const yj_migration yj_enforcement_migrations[];
+static void test_grid_source_migration(void **st)
+{
+	(void)st;
+	const char *copy = "INSERT INTO enf_clues (id, source, source_ref, subject_kind, subject_id, subject_name, summary, received_on,"
+			   " state, region_code, department, actor, created_at) SELECT id + %d, 'grid', '%s', subject_kind, subject_id,"
+			   " subject_name, summary, received_on, state, region_code, department, actor, created_at FROM enf_clues"
+			   " WHERE source = 'grid_report' AND source_ref = '8802'";
+	char sql[600];
+	snprintf(sql, sizeof sql, copy, 1, "8801"); /* collides with test_patrol_clue's grid_report 8801 */
+	yj_testdb_exec_tx(&T, sql);
+	snprintf(sql, sizeof sql, copy, 2, "8803");
+	yj_testdb_exec_tx(&T, sql);
+	const yj_migration *m = yj_enforcement_migrations;
+	while (m->version && m->version != 4)
+		m++;
+	assert_int_equal(m->version, 4);
+	/* its renaming statements alone: the index exists already */
+	const char *upd = strstr(m->sql, "UPDATE enf_clues");
+	assert_non_null(upd);
+	yj_testdb_exec_tx(&T, upd);
+	assert_int_equal(yj_testdb_int(&T, "SELECT COUNT(*) FROM enf_clues WHERE source = ?", "grid"), 0);
+	assert_int_equal(yj_testdb_int(&T, "SELECT COUNT(*) FROM enf_clues WHERE source = 'grid_report' AND source_ref = ?", "patrol:8801"), 1);
+	assert_int_equal(yj_testdb_int(&T, "SELECT COUNT(*) FROM enf_clues WHERE source = 'grid_report' AND source_ref = ?", "8803"), 1);
+	assert_int_equal(yj_testdb_int(&T, "SELECT COUNT(*) FROM enf_clues WHERE source = 'grid_report' AND source_ref = ?", "8801"), 1);
+	/* PostgreSQL: the extended statistics of the state-filtered list */
+	if (!strcmp(store_engine(T.db), "postgresql"))
+		assert_int_equal(yj_testdb_int(&T, "SELECT COUNT(*) FROM pg_statistic_ext WHERE stxname = ? AND stxstattarget = 1000 AND stxnamespace ="
+					       " (SELECT oid FROM pg_namespace WHERE nspname = current_schema())",
+					       "enf_cases_state_region_stats"),
+				 1);
+}
+
+/* An evidence file of any size goes into the attachment store from a file, one chunk in memory at a time: the
+ * content read back is the file, and the same content again is stored once. */
+static int put_fd_tx(store_conn *c, void *arg)
+{
+	void **a = arg;
+	return yj_blob_put_fd(c, *(int *)a[0], a[1], a[2]);
+}
+
+static void test_blob_from_file(void **st)
+{
+	(void)st;
+	size_t n = 2 * YJ_BLOB_CHUNK + 12345;
+	unsigned char *data = malloc(n);
+	for (size_t i = 0; i < n; i++)
+		data[i] = (unsigned char)(i * 7 + i / 1000);
+	FILE *in = tmpfile(), *out = tmpfile();
+	assert_int_equal(fwrite(data, 1, n, in), n);
+	fflush(in);
+	int fd = fileno(in);
+	char hex[65], hex2[65];
+	int64_t size = 0;
+	void *a[3] = {&fd, hex, &size};
+	assert_int_equal(store_tx(T.db, put_fd_tx, a), ST_OK);
+	assert_int_equal(size, (int64_t)n);
+	assert_int_equal(yj_testdb_int(&T, "SELECT chunks FROM blobs WHERE sha256 = ?", hex), 3);
+	int64_t before = yj_testdb_int(&T, "SELECT COUNT(*) FROM blob_chunks WHERE sha256 = ?", hex);
+	a[1] = hex2;
+	assert_int_equal(store_tx(T.db, put_fd_tx, a), ST_OK);
+	assert_string_equal(hex, hex2);
+	assert_int_equal(yj_testdb_int(&T, "SELECT COUNT(*) FROM blob_chunks WHERE sha256 = ?", hex), before);
+	assert_int_equal(yj_blob_write(store_conn_get(T.db), hex, fileno(out)), ST_OK);
+	fflush(out);
+	rewind(out);
+	unsigned char *back = malloc(n + 1);
+	assert_int_equal(fread(back, 1, n + 1, out), n);
+	assert_memory_equal(back, data, n);
+	free(back);
+	free(data);
+	fclose(in);
+	fclose(out);
+}
+
 int main(void)
 {
 	yj_testdb_open(&T, "enforcement");
@@ -317,7 +396,8 @@ int main(void)
 		cmocka_unit_test(test_late_fee),		     cmocka_unit_test(test_bands),
 		cmocka_unit_test(test_guards),			     cmocka_unit_test(test_complaint_clue),
 		cmocka_unit_test(test_clock_job),		     cmocka_unit_test(test_supervision_escalation),
-		cmocka_unit_test(test_patrol_clue),
+		cmocka_unit_test(test_patrol_clue),		     cmocka_unit_test(test_grid_source_migration),
+		cmocka_unit_test(test_blob_from_file),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	yj_testdb_close(&T);
