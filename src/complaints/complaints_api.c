@@ -67,6 +67,15 @@ static int filters(yj_req *r, yj_qb *q)
 		yj_q_where(q, "channel = ?");
 		yj_q_text(q, v);
 	}
+	if ((v = yj_query(r, "subject")) && *v) { /* the subject's 一户一档 page: the matters that name it */
+		int64_t sid;
+		if (yj_id_parse(v, &sid) < 0) {
+			yj_reply_problem(r, 400, "validation", "参数错误", "subject 应为主体编号（主体库中机构或人员的编号）。");
+			return YJ_ERR;
+		}
+		yj_q_where(q, "subject_id = ?");
+		yj_q_int(q, sid);
+	}
 	if ((v = yj_query(r, "region")) && *v) {
 		size_t n = strlen(v);
 		if ((n != 6 && n != 9) || strspn(v, "0123456789") != n) {
@@ -320,12 +329,13 @@ static const yj_qparam list_params[] = {
 	{"channel", "web | phone | walk_in | letter | hotline | open311"},
 	{"region", "Territory code (6 or 9 digits): the matters in its subtree"},
 	{"overdue", "true: past the acceptance or handling deadline"},
+	{"subject", "Registry id of the subject complained about"},
 	YJ_QP_PAGE,
 	{NULL, NULL},
 };
 static const yj_qparam export_params[] = {
 	{"state", "As the list"}, {"category", "As the list"}, {"channel", "As the list"},
-	{"region", "As the list"}, {"overdue", "As the list"}, {"format", "xlsx (default) or csv"},
+	{"region", "As the list"}, {"overdue", "As the list"}, {"subject", "As the list"}, {"format", "xlsx (default) or csv"},
 	{NULL, NULL},
 };
 

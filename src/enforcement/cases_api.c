@@ -195,7 +195,7 @@ static json_t *case_row(store_stmt *st, void *arg)
 	return o;
 }
 
-/* The list's query from ?state=, ?overdue=, ?officer= (an id or "me"); NULL after replying 400. */
+/* The list's query from ?state=, ?overdue=, ?subject=, ?officer= (an id or "me"); NULL after replying 400. */
 static yj_qb *list_query(yj_req *r)
 {
 	yj_qb *q = yj_q_select(&enf_cases_t, enf_case_list_cols, &yj_who(r)->scope);
@@ -210,6 +210,16 @@ static yj_qb *list_query(yj_req *r)
 		yj_q_where(q, "state IN ('filed', 'investigating', 'investigated', 'deliberated', 'legal_reviewed', 'discussed',"
 			      " 'notified', 'hearing_requested', 'heard') AND decision_due < ?");
 		yj_q_text(q, today);
+	}
+	if ((v = yj_query(r, "subject")) && *v) { /* the subject's 一户一档 page: its cases, as an institution or a practitioner */
+		int64_t sid;
+		if (yj_id_parse(v, &sid) < 0) {
+			yj_q_free(q);
+			yj_reply_problem(r, 400, "validation", "参数错误", "subject 应为主体编号（主体库中机构或人员的编号）。");
+			return NULL;
+		}
+		yj_q_where(q, "subject_id = ?");
+		yj_q_int(q, sid);
 	}
 	if ((v = yj_query(r, "officer")) && *v) {
 		int64_t id = yj_who(r)->user_id;
@@ -430,10 +440,11 @@ static const yj_field file_body[] = {
 };
 static const yj_qparam list_q[] = {
 	{"state", "One state (docs/enforcement.md)"}, {"overdue", "true: only cases past their decision deadline"},
-	{"officer", "A case officer's user id, or me"}, YJ_QP_PAGE, {NULL, NULL}};
+	{"officer", "A case officer's user id, or me"}, {"subject", "Registry id of the party (institution or practitioner)"},
+	YJ_QP_PAGE, {NULL, NULL}};
 static const yj_qparam export_q[] = {
 	{"state", "One state"}, {"overdue", "true: only overdue cases"}, {"officer", "A user id, or me"},
-	{"format", "xlsx (default) or csv"}, {NULL, NULL}};
+	{"subject", "Registry id of the party"}, {"format", "xlsx (default) or csv"}, {NULL, NULL}};
 
 #define CASE_READERS (ROLE_INSPECTOR | ROLE_LEADER | ROLE_LEGAL_REVIEWER | ROLE_ADMIN)
 static const yj_qparam evidence_q[] = {

@@ -8,6 +8,9 @@
 #include "../platform/docs/docs.h"
 #include "../base/date.h"
 #include "../base/log.h"
+#include "../platform/attach/attach.h"
+
+#include <sodium.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,7 +94,31 @@ static char *team_text(const json_t *t)
 
 /* 现场检查笔录: who, when, where, each check point with its result, the findings, the conclusion and
  * whether the inspected party signed. */
-static json_t *record_model(const json_t *t, const char *organ)
+/* The stored content hex as base64 (caller frees), for a picture in a document; NULL when it is
+ * missing, larger than 300 KB or cannot be read (the record then names the hash without the picture). */
+static char *blob_base64(store_conn *c, const char *hex)
+{
+	int64_t size = 0;
+	if (yj_blob_size(c, hex, &size) != ST_OK || size <= 0 || size > 300 * 1024)
+		return NULL;
+	FILE *f = tmpfile();
+	if (!f)
+		return NULL;
+	char *out = NULL;
+	unsigned char *bin = yj_malloc((size_t)size);
+	if (yj_blob_write(c, hex, fileno(f)) == ST_OK && fseek(f, 0, SEEK_SET) == 0 &&
+	    fread(bin, 1, (size_t)size, f) == (size_t)size) {
+		size_t n = sodium_base64_ENCODED_LEN((size_t)size, sodium_base64_VARIANT_ORIGINAL);
+		out = yj_malloc(n);
+		sodium_bin2base64(out, n, bin, (size_t)size, sodium_base64_VARIANT_ORIGINAL);
+	}
+	free(bin);
+	fclose(f);
+	return out;
+}
+
+/* sig_png: base64 of the handwritten signature, or NULL. */
+static json_t *record_model(const json_t *t, const char *organ, const char *sig_png)
 {
 	json_t *blocks = json_array(), *rows = json_array(), *v, *subj = json_object_get(t, "subject");
 	char at[24], done[24], buf[1200];
@@ -141,6 +168,13 @@ static json_t *record_model(const json_t *t, const char *organ)
 	else
 		snprintf(buf, sizeof buf, "被检查单位未签字。");
 	para(blocks, buf);
+	if (sig_png)
+		json_array_append_new(blocks, json_pack("{s:s, s:s, s:i, s:s}", "type", "image", "png", sig_png, "width_mm", 50,
+							"caption", "被检查单位签字："));
+	if (*s_(sig, "image_sha256")) {
+		snprintf(buf, sizeof buf, "签名图像 SHA-256：%s", s_(sig, "image_sha256"));
+		json_array_append_new(blocks, json_pack("{s:s, s:s, s:b}", "type", "paragraph", "text", buf, "indent", 0));
+	}
 	json_array_append_new(blocks, json_pack("{s:s, s:s, s:s, s:b}", "type", "signature", "organ", organ, "date",
 						s_(t, "completed_on"), "seal", 0));
 	json_array_append_new(blocks, json_pack("{s:s, s:s}", "type", "qr", "caption", "扫码核验本笔录"));
@@ -320,8 +354,12 @@ static int model_for(store_conn *c, struct doc_arg *a, json_t **model, char regi
 	if (*sid)
 		yj_id_parse(sid, inst);
 	yj_doc_office_of(c, region, organ, office);
-	if (!strcmp(a->k->kind, "inspection_record"))
-		*model = record_model(row, organ);
+	if (!strcmp(a->k->kind, "inspection_record")) {
+		const char *img = s_(json_object_get(row, "signature"), "image_sha256");
+		char *png = *img ? blob_base64(c, img) : NULL;
+		*model = record_model(row, organ, png);
+		free(png);
+	}
 	else if (!strcmp(a->k->kind, "supervision_opinion"))
 		*model = opinion_model(row, organ);
 	else if (!strcmp(a->k->kind, "rectification_notice"))

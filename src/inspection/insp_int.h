@@ -128,7 +128,7 @@ int insp_teams_fill(store_conn *c, store_stmt *st, json_t *tasks);
 	"id, kind, draw_id, plan_id, item_ids, subject_id, subject_name, subject_code, region_code, department, phase," \
 	" source_order_id, note, due_date, state, checkin_at, checkin_lng_e6, checkin_lat_e6, signature,"             \
 	" signer_name, signature_note, outcome, summary, completed_at, completed_on, publish_due, published_at,"      \
-	" created_by, created_at, subject_kind"
+	" created_by, created_at, subject_kind, signature_sha256"
 /* A row of INSP_TASK_COLS as JSON, without its team (new reference); insp_task_one is the same as a
  * yj_row_fn (arg unused). */
 json_t *insp_task_json(store_stmt *st);
@@ -165,7 +165,9 @@ int insp_result_put(store_conn *c, const insp_record *r, const char *code, const
 int insp_finding_insert(store_conn *c, const insp_record *r, int64_t id, int64_t subject_id, const char *subject_kind,
 			const char *point_code, const char *severity, const char *clause, const char *description);
 /* state "signed" (signer named) or "refused" (signer NULL); a blank note is stored as NULL. */
-int insp_task_set_signature(store_conn *c, int64_t id, const char *state, const char *signer, const char *note);
+/* image: the SHA-256 of the signature's PNG attachment, or NULL (refusal, or a name without a drawing). */
+int insp_task_set_signature(store_conn *c, int64_t id, const char *state, const char *signer, const char *note,
+			    const char *image);
 /* Completes the task (outcome, summary, day `on`, publication due) and writes its result on the
  * subject's record (subject_records, kind inspection_result, detail canonical JSON). */
 int insp_task_complete(store_conn *c, const insp_record *r, int64_t subject_id, const char *outcome, const char *summary,
@@ -236,10 +238,12 @@ int insp_task_head_load(store_conn *c, const yj_scope *sc, int64_t id, insp_task
 /* One page of orders in scope by deadline (state filter NULL or "" for all; overdue_only: open and
  * past today), after the keyset (after_day, after_id) when after_day is not "" (*items new array,
  * *next the "deadline,id" cursor or null). */
-/* Every order of the list's filters by deadline, for an export (NULL on failure; the caller finalizes). */
-store_stmt *insp_orders_all(store_conn *c, const yj_scope *sc, const char *state, int overdue_only, const char *today);
+/* Every order of the list's filters by deadline, for an export (NULL on failure; the caller finalizes).
+ * subject: only the orders of this institution (0: all). */
+store_stmt *insp_orders_all(store_conn *c, const yj_scope *sc, const char *state, int overdue_only, const char *today,
+			    int64_t subject);
 int insp_orders_page(store_conn *c, const yj_scope *sc, const char *state, int overdue_only, const char *today,
-		     const char *after_day, int64_t after_id, int limit, json_t **items, json_t **next);
+		     int64_t subject, const char *after_day, int64_t after_id, int limit, json_t **items, json_t **next);
 /* One page of published results, newest first, below id before, in territories LIKE region_like
  * ("330302%"; "%" for all), with their item names and findings (*items new array, *next cursor or null). */
 int insp_public_results_page(store_conn *c, const char *region_like, int64_t before, int limit, json_t **items,

@@ -121,14 +121,29 @@ static const yj_column order_cols[] = {
 	{"overdue", "已逾期"}, {"report", "整改报告"}, {"close_note", "结案说明"}, {NULL, NULL},
 };
 
+/* ?subject= (an institution id; its 一户一档 page) as *subject, 0 when absent; YJ_ERR after replying 400. */
+static int subject_or_reply(yj_req *r, int64_t *subject)
+{
+	const char *v = yj_query(r, "subject");
+	*subject = 0;
+	if (v && *v && yj_id_parse(v, subject) < 0) {
+		yj_reply_problem(r, 400, "validation", "参数错误", "subject 应为机构编号（主体库中的编号）。");
+		return YJ_ERR;
+	}
+	return YJ_OK;
+}
+
 /* Every order the list would show with the same filters, by deadline, as Excel or CSV. */
 static int orders_export(yj_req *r)
 {
 	char today[11];
+	int64_t subject;
+	if (subject_or_reply(r, &subject) < 0)
+		return YJ_OK;
 	yj_day_today(today);
 	const char *state = yj_query(r, "state"), *overdue = yj_query(r, "overdue");
 	store_stmt *st = insp_orders_all(store_conn_get(yj_store(r)), &yj_who(r)->scope, state,
-					 overdue && !strcmp(overdue, "true"), today);
+					 overdue && !strcmp(overdue, "true"), today, subject);
 	return yj_reply_export_stmt(r, "rectifications", order_cols, st, insp_order_row, today);
 }
 
@@ -137,8 +152,8 @@ static int orders_list(yj_req *r)
 	int limit;
 	const char *cursor;
 	char today[11], after_day[11] = "";
-	int64_t after_id = 0;
-	if (yj_page_params_or(r, ORDERS_PAGE, &limit, &cursor) < 0)
+	int64_t after_id = 0, subject;
+	if (yj_page_params_or(r, ORDERS_PAGE, &limit, &cursor) < 0 || subject_or_reply(r, &subject) < 0)
 		return YJ_OK;
 	if (cursor && order_cursor(cursor, after_day, &after_id) < 0)
 		return yj_reply_problem(r, 400, "validation", "参数错误", "cursor 无效，请使用上一页返回的 next_cursor。");
@@ -146,7 +161,7 @@ static int orders_list(yj_req *r)
 	const char *state = yj_query(r, "state"), *overdue = yj_query(r, "overdue");
 	json_t *items = NULL, *next = NULL;
 	int rc = insp_orders_page(store_conn_get(yj_store(r)), &yj_who(r)->scope, state, overdue && !strcmp(overdue, "true"),
-				  today, after_day, after_id, limit, &items, &next);
+				  today, subject, after_day, after_id, limit, &items, &next);
 	if (rc < 0)
 		return yj_reply_store_error(r, rc);
 	return yj_reply_json(r, 200, json_pack("{s:s, s:o, s:o}", "today", today, "items", items, "next_cursor", next));
@@ -341,10 +356,11 @@ static const yj_field close_body[] = {
 static const yj_field report_body[] = {
 	{"report", F_STRING, 1, 4000, "What the institution has done about the order"}, {NULL, 0, 0, 0, NULL}};
 static const yj_qparam orders_q[] = {{"state", "open, rectified or not_rectified"}, {"overdue", "true: open orders past their deadline"},
+				     {"subject", "Institution id: only its orders"},
 				     {"limit", "Page size, 1–200; without it up to 1,000 orders"},
 				     {"cursor", "next_cursor of the previous page"}, {NULL, NULL}};
 static const yj_qparam orders_export_q[] = {{"state", "open, rectified or not_rectified"},
-					    {"overdue", "true: open orders past their deadline"},
+					    {"overdue", "true: open orders past their deadline"}, {"subject", "Institution id"},
 					    {"format", "xlsx (default) or csv"}, {NULL, NULL}};
 static const yj_qparam pubs_q[] = {{"overdue", "true: only those past the 20-working-day deadline"}, {NULL, NULL}};
 static const yj_qparam results_q[] = {{"region", "GB/T 2260 code: results in its subtree"}, {"limit", "Page size"}, {"cursor", "next_cursor"}, {NULL, NULL}};

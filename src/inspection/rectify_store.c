@@ -318,9 +318,13 @@ int insp_task_head_load(store_conn *c, const yj_scope *sc, int64_t id, insp_task
 }
 
 /* The orders in scope with the list's filters (state, overdue as of today). */
-static yj_qb *orders_filtered(const yj_scope *sc, const char *state, int overdue_only, const char *today)
+static yj_qb *orders_filtered(const yj_scope *sc, const char *state, int overdue_only, const char *today, int64_t subject)
 {
 	yj_qb *q = yj_q_select(&insp_orders_t, INSP_ORDER_COLS, sc);
+	if (subject) {
+		yj_q_where(q, "subject_id = ?");
+		yj_q_int(q, subject);
+	}
 	if (state && *state) {
 		yj_q_where(q, "state = ?");
 		yj_q_text(q, state);
@@ -332,17 +336,18 @@ static yj_qb *orders_filtered(const yj_scope *sc, const char *state, int overdue
 	return q;
 }
 
-store_stmt *insp_orders_all(store_conn *c, const yj_scope *sc, const char *state, int overdue_only, const char *today)
+store_stmt *insp_orders_all(store_conn *c, const yj_scope *sc, const char *state, int overdue_only, const char *today,
+			    int64_t subject)
 {
-	yj_qb *q = orders_filtered(sc, state, overdue_only, today);
+	yj_qb *q = orders_filtered(sc, state, overdue_only, today, subject);
 	yj_q_tail(q, "ORDER BY deadline, id");
 	return yj_q_prepare(q, c);
 }
 
 int insp_orders_page(store_conn *c, const yj_scope *sc, const char *state, int overdue_only, const char *today,
-		     const char *after_day, int64_t after_id, int limit, json_t **items, json_t **next)
+		     int64_t subject, const char *after_day, int64_t after_id, int limit, json_t **items, json_t **next)
 {
-	yj_qb *q = orders_filtered(sc, state, overdue_only, today);
+	yj_qb *q = orders_filtered(sc, state, overdue_only, today, subject);
 	if (after_day && after_day[0]) { /* keyset on (deadline, id): the cursor is "deadline,id" of the last row shown */
 		yj_q_where(q, "(deadline > ? OR (deadline = ? AND id > ?))");
 		yj_q_text(q, after_day);

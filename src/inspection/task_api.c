@@ -537,9 +537,19 @@ static int do_signature(store_conn *c, insp_task_arg *a, json_t *t)
 		yj_refusal_field(&a->ref, "signer_name", "被检查单位签字的，请填写签字人姓名");
 	if (!sig && (insp_blank(note) || !insp_clean(note, 1)))
 		yj_refusal_field(&a->ref, "note", "被检查单位拒绝签字的，请注明拒签情况（如在场见证人）");
+	/* The handwritten signature: a PNG uploaded to this task first (attachments), named by its SHA-256. */
+	const char *image = sig ? json_string_value(json_object_get(b, "image_sha256")) : NULL;
+	char type[40] = "";
+	int rc = ST_OK;
+	if (image && (strlen(image) != 64 || strspn(image, "0123456789abcdef") != 64))
+		yj_refusal_field(&a->ref, "image_sha256", "签名图片应以其 SHA-256（64 位小写十六进制）指明，请重新签名");
+	else if (image && (rc = insp_attachment_type(c, &yj_who(a->r)->scope, a->id, image, type)) < 0 && rc != ST_NOTFOUND)
+		return rc;
+	else if (image && (rc == ST_NOTFOUND || strcmp(type, "image/png")))
+		yj_refusal_field(&a->ref, "image_sha256", "签名图片应先作为本任务的 PNG 附件上传，请重新签名后保存");
 	if (yj_refusal_has_fields(&a->ref))
 		return yj_refuse_invalid(&a->ref, NULL);
-	int rc = insp_task_set_signature(c, a->id, sig ? "signed" : "refused", sig ? name : NULL, note);
+	rc = insp_task_set_signature(c, a->id, sig ? "signed" : "refused", sig ? name : NULL, note, image);
 	return rc < 0 ? rc : insp_task_touch(c, a->id);
 }
 
@@ -636,6 +646,7 @@ static const yj_field signature_body[] = {
 	{"signed", F_BOOL, 1, 0, "true: the inspected party signed; false: refused"},
 	{"signer_name", F_STRING, 0, 50, "Who signed"},
 	{"note", F_STRING, 0, 1000, "Circumstances (required on refusal)"},
+	{"image_sha256", F_STRING, 0, 64, "The handwritten signature: SHA-256 of a PNG attached to this task (signed only)"},
 	{NULL, 0, 0, 0, NULL},
 };
 static const yj_field complete_body[] = {{"summary", F_STRING, 0, 4000, "Conclusion in words"}, {NULL, 0, 0, 0, NULL}};

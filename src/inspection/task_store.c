@@ -36,8 +36,9 @@ json_t *insp_task_json(store_stmt *st)
 								    : json_pack("{s:I, s:o, s:o}", "at", (json_int_t)store_col_int64(st, 15),
 										"lng", coord(st, 16), "lat", coord(st, 17)));
 	json_object_set_new(o, "signature", store_col_is_null(st, 18) ? json_null()
-								      : json_pack("{s:o, s:o, s:o}", "state", insp_text(st, 18), "signer_name",
-										  insp_text(st, 19), "note", insp_text(st, 20)));
+								      : json_pack("{s:o, s:o, s:o, s:o}", "state", insp_text(st, 18), "signer_name",
+										  insp_text(st, 19), "note", insp_text(st, 20), "image_sha256",
+										  insp_text(st, 30)));
 	json_object_set_new(o, "outcome", insp_text(st, 21));
 	json_object_set_new(o, "summary", insp_text(st, 22));
 	json_object_set_new(o, "completed_at", insp_int(st, 23));
@@ -330,14 +331,17 @@ int insp_finding_insert(store_conn *c, const insp_record *r, int64_t id, int64_t
 	return step_once(st);
 }
 
-int insp_task_set_signature(store_conn *c, int64_t id, const char *state, const char *signer, const char *note)
+int insp_task_set_signature(store_conn *c, int64_t id, const char *state, const char *signer, const char *note,
+			    const char *image)
 {
-	store_stmt *st = store_prepare(c, "UPDATE inspection_tasks SET signature = ?, signer_name = ?, signature_note = ? WHERE id = ?");
+	store_stmt *st = store_prepare(c, "UPDATE inspection_tasks SET signature = ?, signer_name = ?, signature_note = ?,"
+					  " signature_sha256 = ? WHERE id = ?");
 	if (st) {
 		store_bind_text(st, 1, state, -1);
 		store_bind_text(st, 2, signer, -1);
 		bind_opt(st, 3, note);
-		store_bind_int64(st, 4, id);
+		bind_opt(st, 4, image);
+		store_bind_int64(st, 5, id);
 	}
 	return step_once(st);
 }

@@ -346,3 +346,30 @@ test('the demo\'s credit: subjects on every list and in every grade, points that
   assert.deepEqual([...grades].sort(), ['A', 'B', 'C', 'D'], 'subjects of 鹿城区 in every grade');
   assert.ok(withPoints >= 8, `${withPoints} subjects with points`);
 });
+
+test('一户一档: the case, complaint and rectification lists filter by subject (?subject=), each in its own scope', async () => {
+  const leader = await signedIn(srv, 'leader');
+  const check = async (path, key, rows) => {
+    const ids = [...new Set(rows.map(key).filter(Boolean))];
+    assert.ok(ids.length > 0, `${path}: the demo has rows with a subject`);
+    for (const id of ids.slice(0, 3)) {
+      const mine = await walk(leader, `${path}?subject=${id}`);
+      assert.deepEqual(mine.map((x) => x.id).sort(), rows.filter((x) => key(x) === id).map((x) => x.id).sort(), `${path}?subject=${id}`);
+    }
+    assert.equal((await walk(leader, `${path}?subject=1`)).length, 0, 'an unknown subject has none');
+    const bad = await leader.get(`${path}?subject=abc`);
+    assert.equal(bad.status, 400, JSON.stringify(bad.data));
+    assert.match(bad.data.detail, /subject/);
+  };
+  await check('/api/v1/cases', (c) => c.subject_id, await walk(leader, '/api/v1/cases'));
+  await check('/api/v1/complaints', (c) => c.subject_id, await walk(leader, '/api/v1/complaints'));
+  await check('/api/v1/inspection/rectifications', (o) => o.subject_id, (await leader.get('/api/v1/inspection/rectifications')).data.items);
+  // the export counts the same rows
+  const c = (await walk(leader, '/api/v1/cases')).find((x) => x.subject_id);
+  const n = await leader.get(`/api/v1/cases/export?format=count&subject=${c.subject_id}`);
+  assert.equal(n.data.total, (await walk(leader, `/api/v1/cases?subject=${c.subject_id}`)).length);
+  // the county inspector of 瑞安市 sees none of 鹿城区's
+  const ra = await signedIn(srv, 'inspector2');
+  const lu = (await walk(leader, '/api/v1/cases')).find((x) => x.subject_id && x.region_code?.startsWith('330302'));
+  if (lu) assert.equal((await walk(ra, `/api/v1/cases?subject=${lu.subject_id}`)).length, 0);
+});

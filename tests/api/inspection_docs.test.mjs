@@ -9,6 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { deflateSync } from 'node:zlib';
 import { Server, Client, isProblem } from './harness.mjs';
 import { creditCode } from './codes.mjs';
 
@@ -16,6 +17,31 @@ const MQ = '8000001';
 let srv, admin, leader, ins = {}, ids = {}, ra, plan, draw, task, member, order;
 const pdfText = (buf) => execFileSync('pdftotext', ['-layout', '-', '-'], { input: buf, encoding: 'utf8' }).replace(/\s+/g, '');
 const sha256 = (buf) => createHash('sha256').update(buf).digest('hex');
+
+function refusedField(r, field) {
+  isProblem(assert, r, 422);
+  assert.ok(JSON.stringify(r.data.errors ?? r.data).includes(field), JSON.stringify(r.data));
+}
+
+// A handwritten signature as the phone page sends it: a greyscale PNG, white with a dark stroke.
+function signaturePng(w = 240, h = 80) {
+  const crcTable = Array.from({ length: 256 }, (_, n) => { let c = n; for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; return c >>> 0; });
+  const crc = (buf) => { let c = 0xffffffff; for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8); return (c ^ 0xffffffff) >>> 0; };
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type), data]);
+    const c = Buffer.alloc(4); c.writeUInt32BE(crc(td));
+    return Buffer.concat([len, td, c]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0); ihdr.writeUInt32BE(h, 4); ihdr[8] = 8; ihdr[9] = 0;
+  const raw = Buffer.alloc((w + 1) * h, 255);
+  for (let y = 0; y < h; y++) {
+    raw[y * (w + 1)] = 0;
+    for (let x = 10; x < w - 10; x++) if (Math.abs(y - (h / 2 + Math.round(20 * Math.sin(x / 15)))) < 2) raw[y * (w + 1) + 1 + x] = 20;
+  }
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
 
 async function signedIn(username) {
   const c = new Client(srv.url);
@@ -95,7 +121,22 @@ test('inspection record and supervision opinion of a completed task; the rectifi
   r = await member.post(`${url}/findings`, { point_code: points[1], severity: 'general', description: '开展超范围诊疗活动' });
   assert.equal(r.status, 201, JSON.stringify(r.data));
   const finding = r.data.id;
-  assert.equal((await member.post(`${url}/signature`, { signed: true, signer_name: '王某某' })).status, 200);
+  // The handwritten signature: a PNG attached to the task, then named by its SHA-256 in the record.
+  const png = signaturePng();
+  refusedField(await member.post(`${url}/signature`, { signed: true, signer_name: '王某某', image_sha256: 'a'.repeat(64) }), 'image_sha256');
+  refusedField(await member.post(`${url}/signature`, { signed: true, signer_name: '王某某', image_sha256: 'XYZ' }), 'image_sha256');
+  const pdfUp = await member.req('POST', `${url}/attachments?name=a.pdf`, Buffer.from('%PDF-1.4\n%%EOF\n'), { 'content-type': 'application/octet-stream' });
+  assert.equal(pdfUp.status, 201, JSON.stringify(pdfUp.data));
+  refusedField(await member.post(`${url}/signature`, { signed: true, signer_name: '王某某', image_sha256: pdfUp.data.sha256 }), 'image_sha256');
+  const up = await member.req('POST', `${url}/attachments?name=${encodeURIComponent('手写签名.png')}`, png, { 'content-type': 'application/octet-stream' });
+  assert.equal(up.status, 201, JSON.stringify(up.data));
+  assert.equal(up.data.sha256, sha256(png));
+  r = await member.post(`${url}/signature`, { signed: true, signer_name: '王某某', image_sha256: up.data.sha256 });
+  assert.equal(r.status, 200, JSON.stringify(r.data));
+  assert.equal(r.data.signature.image_sha256, sha256(png));
+  assert.equal((await member.get(url)).data.signature.image_sha256, sha256(png), 'kept in the record');
+  const leaves = (await leader.get('/api/v1/audit/leaves?limit=50')).data.items;
+  assert.ok(leaves.some((l) => l.action === 'inspection.task.signature' && l.object_id === task.id), 'an audit leaf of the signature');
   r = await member.post(`${url}/complete`, { summary: '发现超范围执业，责令整改' });
   assert.equal(r.status, 200, JSON.stringify(r.data));
   r = await member.post(`${url}/rectifications`, { requirement: '立即停止超范围诊疗活动', working_days: 10, finding_id: finding });
@@ -106,8 +147,12 @@ test('inspection record and supervision opinion of a completed task; the rectifi
   assert.equal(rec.status, 201, JSON.stringify(rec.data));
   assert.equal(rec.data.number, '温鹿卫检〔2026〕1号');
   let text = pdfText((await member.get(rec.data.pdf_url)).data);
-  for (const s of ['现场检查笔录', task.subject_name, '开展超范围诊疗活动', '不符合', '王某某', '发现超范围执业，责令整改', '东经120.654321', '执法证号'])
+  for (const s of ['现场检查笔录', task.subject_name, '开展超范围诊疗活动', '不符合', '王某某', '发现超范围执业，责令整改', '东经120.654321', '执法证号',
+    '被检查单位签字：', `签名图像SHA-256：${sha256(png)}`])
     assert.ok(text.includes(s), `${s} in the inspection record`);
+  // The drawing itself is on the page: one image of the PNG's size.
+  const images = execFileSync('pdfimages', ['-list', '-'], { input: (await member.get(rec.data.pdf_url)).data, encoding: 'utf8' });
+  assert.match(images, /\s\d+\s+0\s+image\s+240\s+80\s+gray\s/, images);
   const op = await member.post(`${url}/documents/supervision_opinion`);
   assert.equal(op.status, 201, JSON.stringify(op.data));
   assert.equal(op.data.number, '温鹿卫监意〔2026〕1号');

@@ -335,8 +335,22 @@ test('double random, one public in the browser: plan, commitment, witnessed draw
     await m.locator('[data-test=attachments] img[data-test=photo]').waitFor();
     assert.equal(await m.locator('[data-test=photo-input]').getAttribute('capture'), 'environment');
     await m.locator('input[data-test=signer-name]').fill('林某某');
+    // The handwritten signature: a tap (touch) and a stroke (mouse) on the pad's canvas.
+    const pad = m.locator('[data-test=signature-pad] canvas');
+    await pad.scrollIntoViewIfNeeded();
+    const bb = await pad.boundingBox();
+    assert.ok(bb.width > 300 && bb.x + bb.width <= 390, `the pad fits the phone: ${JSON.stringify(bb)}`);
+    await m.touchscreen.tap(bb.x + 30, bb.y + 40);
+    await m.mouse.move(bb.x + 40, bb.y + 100);
+    await m.mouse.down();
+    for (let i = 1; i <= 12; i++) await m.mouse.move(bb.x + 40 + i * 20, bb.y + 100 + (i % 2 ? -30 : 30));
+    await m.mouse.up();
+    await m.locator('[data-test=signature-pad]').getByText('已签名').waitFor();
     await m.locator('[data-test=sign-save]').click();
     await m.locator('[data-test=signature]').getByText('林某某 已签字确认').waitFor();
+    await m.locator('img[data-test=signature-image]').waitFor();
+    assert.ok(await m.locator('img[data-test=signature-image]').evaluate((img) => img.complete && img.naturalWidth > 300), 'the drawing is shown');
+    const sigHash = (await m.locator('[data-test=signature-hash]').innerText()).match(/[0-9a-f]{64}/)[0];
     // Nothing wider than the phone's screen.
     const wide = await m.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(wide <= 390, `page is ${wide}px wide on a 390px screen`);
@@ -354,6 +368,8 @@ test('double random, one public in the browser: plan, commitment, witnessed draw
     assert.match(recText, /现场检查笔录/);
     assert.match(recText, /卫检〔\d{4}〕\d+号/);
     assert.ok(recText.includes('林某某'), 'the signer in the inspection record');
+    assert.ok(recText.replace(/\s+/g, '').includes(`签名图像SHA-256：${sigHash}`), 'the drawing\'s hash in the inspection record');
+    assert.match(execFileSync('pdfimages', ['-list', await rec.path()], { encoding: 'utf8' }), /\bimage\s+\d+\s+\d+\s+(rgb|gray)/, 'the drawing in the inspection record');
     assert.ok(recText.includes(taskSubject), 'the subject in the inspection record');
     await m.goto(`${URL_}/field`);
     await m.locator('.yj-field-bar').getByText('我的检查任务').waitFor();
@@ -363,6 +379,8 @@ test('double random, one public in the browser: plan, commitment, witnessed draw
     assert.equal(task.data.state, 'completed');
     assert.equal(task.data.checkin.lng, PHONE_POS.longitude);
     assert.equal(task.data.attachments[0].media_type, 'image/png');
+    assert.equal(task.data.signature.image_sha256, sigHash);
+    assert.ok(task.data.attachments.some((a) => a.sha256 === sigHash && a.name === '手写签名.png'), 'the drawing is an attachment of the task');
   });
 
   await step('publication: the API\'s deadline, overdue rows marked as the API flags them, publish', async () => {

@@ -34,6 +34,9 @@
  *                                                                   seal prints （印章） above the date
  *   {"type": "qr", "url": "https://…", "caption": "扫码核验"}       QR code; without "url" it carries the
  *                                                                   document's public verification address
+ *   {"type": "image", "png": "iVBORw0KGgo…", "width_mm": 50,        a PNG (base64, ≤ 300 KB) left-aligned,
+ *    "caption": "被检查单位签字"}                                  width_mm wide (10–150, default 50), its
+ *                                                                   caption on its left
  *   {"type": "space", "lines": 1}                                  blank lines (1–10)
  *   {"type": "page_break"}
  * Text is UTF-8 without control characters except '\n' in paragraphs and field values. Pages break

@@ -11,6 +11,7 @@
 #define BLOCKS_MAX 2000	 /* blocks of one document */
 #define ROWS_MAX 500	 /* rows of one fields block */
 #define TOTAL_MAX 400000 /* bytes of all texts of a document (some 200 pages): rendering time stays bounded */
+#define IMAGE_MAX 400000 /* base64 bytes of one image block (300 KB of PNG) */
 
 /* Bytes of text in block b (validated). */
 static size_t block_bytes(const json_t *b)
@@ -103,13 +104,24 @@ static int block_ok(const json_t *b, size_t i, char **err)
 			return fault(err, "blocks[%zu].url：%s", i, "二维码地址应为不超过 1000 字节的文字");
 		if (str_at(b, "caption", 0, &s) < 0)
 			return fault(err, "blocks[%zu].caption：%s", i, "说明应为不含控制字符的文字");
+	} else if (!strcmp(type, "image")) {
+		/* Base64 of a PNG (a handwritten signature captured on a phone): the renderer decodes it;
+		 * here only its form and size, so a bad picture is refused before anything is issued. */
+		const json_t *png = json_object_get(b, "png"), *w = json_object_get(b, "width_mm");
+		const char *v = json_string_value(png);
+		if (!v || strlen(v) > IMAGE_MAX || strncmp(v, "iVBORw0KGgo", 11))
+			return fault(err, "blocks[%zu].png：%s", i, "应为不超过 300 KB 的 PNG 图片的 Base64 文字");
+		if (w && (!json_is_integer(w) || json_integer_value(w) < 10 || json_integer_value(w) > 150))
+			return fault(err, "blocks[%zu].width_mm：%s", i, "图片宽度应为 10 到 150 毫米");
+		if (str_at(b, "caption", 0, &s) < 0)
+			return fault(err, "blocks[%zu].caption：%s", i, "说明应为不含控制字符的文字");
 	} else if (!strcmp(type, "space")) {
 		const json_t *n = json_object_get(b, "lines");
 		if (n && (!json_is_integer(n) || json_integer_value(n) < 1 || json_integer_value(n) > 10))
 			return fault(err, "blocks[%zu].lines：%s", i, "空行数应为 1 到 10");
 	} else if (strcmp(type, "page_break")) {
 		return fault(err, "blocks[%zu].type：%s", i,
-			     "应为 heading、paragraph、fields、signature、qr、space 或 page_break");
+			     "应为 heading、paragraph、fields、signature、qr、image、space 或 page_break");
 	}
 	return YJ_OK;
 }

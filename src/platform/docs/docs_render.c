@@ -10,6 +10,7 @@
 #include <cairo.h>
 #include <pango/pangocairo.h>
 #include <qrencode.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,14 +33,16 @@
 #define BODY_PT 14.0
 #define LINE_FACTOR 1.6 /* line pitch as a multiple of the font size */
 
-/* What is drawn where: a line of a pango layout, or a QR code. */
-enum piece_kind { P_LINE, P_QR };
+/* What is drawn where: a line of a pango layout, a QR code or a picture. */
+enum piece_kind { P_LINE, P_QR, P_IMG };
 typedef struct piece {
 	enum piece_kind kind;
 	int page;	      /* from 0 */
 	double x, y;	      /* the line's baseline start; the QR code's top left corner */
 	PangoLayoutLine *line; /* P_LINE: borrowed from a layout in the document's list */
 	const char *url;      /* P_QR: borrowed from the model; NULL draws a placeholder box */
+	cairo_surface_t *img; /* P_IMG: owned by the layout's list (freed with the layouts) */
+	double w, h;	      /* P_IMG: size on the page */
 } piece;
 
 typedef struct doc_layout {
@@ -48,6 +51,8 @@ typedef struct doc_layout {
 	size_t n, cap;
 	PangoLayout **layouts; /* kept until the pages are drawn */
 	size_t nl, capl;
+	cairo_surface_t **imgs; /* decoded pictures, freed after drawing */
+	size_t ni;
 	int page;
 	double y; /* top of the free space on the page */
 	const yj_doc_render_opts *o;
@@ -106,7 +111,7 @@ static void place_lines(doc_layout *d, PangoLayout *l, double x, double pitch, i
 			new_page(d);
 		/* The baseline sits where a line of the body font's ascent would: centred in the pitch. */
 		double base = d->y + (pitch - BODY_PT * 1.0) / 2 + BODY_PT * 0.88;
-		piece p = {P_LINE, d->page, x + (double)logical.x / PANGO_SCALE, base, line, NULL};
+		piece p = {P_LINE, d->page, x + (double)logical.x / PANGO_SCALE, base, line, NULL, NULL, 0, 0};
 		add_piece(d, p);
 		if (first && first_page) {
 			*first_page = d->page;
@@ -269,7 +274,7 @@ static void qr(doc_layout *d, const json_t *b)
 	d->y += BODY_PT * 0.5;
 	if (room(d) < QR_SIDE)
 		new_page(d);
-	piece p = {P_QR, d->page, M_LEFT, d->y, NULL, url};
+	piece p = {P_QR, d->page, M_LEFT, d->y, NULL, url, NULL, 0, 0};
 	add_piece(d, p);
 	double bottom = d->y + QR_SIDE;
 	if (!caption)
@@ -284,7 +289,75 @@ static void qr(doc_layout *d, const json_t *b)
 	d->y = bottom;
 }
 
+/* A PNG read from memory by cairo. */
+struct png_src {
+	const unsigned char *p;
+	size_t n, at;
+};
+static cairo_status_t read_png(void *closure, unsigned char *data, unsigned int len)
+{
+	struct png_src *s = closure;
+	if (s->n - s->at < len)
+		return CAIRO_STATUS_READ_ERROR;
+	memcpy(data, s->p + s->at, len);
+	s->at += len;
+	return CAIRO_STATUS_SUCCESS;
+}
+
+static void image(doc_layout *d, const json_t *b)
+{
+	const char *b64 = json_string_value(json_object_get(b, "png"));
+	const char *caption = json_string_value(json_object_get(b, "caption"));
+	json_int_t wmm = json_integer_value(json_object_get(b, "width_mm"));
+	size_t cap = strlen(b64), n = 0;
+	unsigned char *bin = yj_malloc(cap ? cap : 1);
+	cairo_surface_t *img = NULL;
+	if (sodium_base642bin(bin, cap, b64, cap, " \n", &n, NULL, sodium_base64_VARIANT_ORIGINAL) == 0) {
+		struct png_src src = {bin, n, 0};
+		img = cairo_image_surface_create_from_png_stream(read_png, &src);
+		if (cairo_surface_status(img) != CAIRO_STATUS_SUCCESS || cairo_image_surface_get_width(img) < 1) {
+			cairo_surface_destroy(img);
+			img = NULL;
+		}
+	}
+	free(bin);
+	double pitch = BODY_PT * LINE_FACTOR;
+	if (caption) {
+		PangoLayout *l = make_layout(d, caption, SERIF, BODY_PT, 0, BODY_W);
+		place_lines(d, l, M_LEFT, pitch, NULL, NULL);
+	}
+	if (!img) {
+		PangoLayout *l = make_layout(d, "〔图片无法显示〕", SERIF, BODY_PT, 0, BODY_W);
+		place_lines(d, l, M_LEFT, pitch, NULL, NULL);
+		return;
+	}
+	double w = (double)(wmm ? wmm : 50) * MM;
+	double h = w * cairo_image_surface_get_height(img) / cairo_image_surface_get_width(img);
+	if (h > 60 * MM) { /* a tall picture is scaled to 60 mm high */
+		w *= 60 * MM / h;
+		h = 60 * MM;
+	}
+	if (room(d) < h)
+		new_page(d);
+	d->imgs = yj_realloc(d->imgs, (d->ni + 1) * sizeof *d->imgs);
+	d->imgs[d->ni++] = img;
+	piece p = {P_IMG, d->page, M_LEFT + 2 * BODY_PT, d->y, NULL, NULL, img, w, h};
+	add_piece(d, p);
+	d->y += h + BODY_PT * 0.5;
+}
+
 /* ---- drawing ---- */
+
+static void draw_img(cairo_t *cr, const piece *p)
+{
+	cairo_save(cr);
+	cairo_translate(cr, p->x, p->y);
+	cairo_scale(cr, p->w / cairo_image_surface_get_width(p->img), p->h / cairo_image_surface_get_height(p->img));
+	cairo_set_source_surface(cr, p->img, 0, 0);
+	cairo_paint(cr);
+	cairo_restore(cr);
+	cairo_set_source_rgb(cr, 0, 0, 0);
+}
 
 static void draw_qr(cairo_t *cr, const piece *p)
 {
@@ -410,6 +483,8 @@ int yj_doc_render(const json_t *model, const yj_doc_render_opts *o, unsigned cha
 			signature(&d, b);
 		else if (!strcmp(type, "qr"))
 			qr(&d, b);
+		else if (!strcmp(type, "image"))
+			image(&d, b);
 		else if (!strcmp(type, "space")) {
 			json_int_t n = json_integer_value(json_object_get(b, "lines"));
 			d.y += (double)(n ? n : 1) * BODY_PT * LINE_FACTOR;
@@ -435,6 +510,10 @@ int yj_doc_render(const json_t *model, const yj_doc_render_opts *o, unsigned cha
 				draw_qr(cr, p);
 				continue;
 			}
+			if (p->kind == P_IMG) {
+				draw_img(cr, p);
+				continue;
+			}
 			cairo_move_to(cr, p->x, p->y);
 			pango_cairo_show_layout_line(cr, p->line);
 		}
@@ -444,6 +523,9 @@ int yj_doc_render(const json_t *model, const yj_doc_render_opts *o, unsigned cha
 	for (size_t j = 0; j < d.nl; j++)
 		g_object_unref(d.layouts[j]);
 	free(d.layouts);
+	for (size_t j = 0; j < d.ni; j++)
+		cairo_surface_destroy(d.imgs[j]);
+	free(d.imgs);
 	free(d.pieces);
 	cairo_destroy(cr);
 	cairo_surface_finish(surf);

@@ -191,6 +191,31 @@ static void preview_has_watermark_no_number(void **state)
 	json_decref(m);
 }
 
+/* An image block draws its PNG (one image in the PDF, of the PNG's size); a PNG that does not decode
+ * prints a placeholder line instead of failing the document. */
+static void image_block_draws_the_png(void **state)
+{
+	/* 4 × 2 grey PNG, written out by hand: signature, IHDR, IDAT (zlib of four-byte rows), IEND. */
+	static const char png[] = "iVBORw0KGgoAAAANSUhEUgAAAAQAAAACCAAAAABawyK/AAAADklEQVR4nGNoAAIGEAEAFAoEAeiOg+cAAAAASUVORK5CYII=";
+	json_t *m = json_pack("{s:s, s:[{s:s, s:s, s:s}, {s:s, s:s}]}", "title", "签名测试", "blocks", "type", "image", "png", png,
+			      "caption", "被检查单位签字：", "type", "image", "png", "iVBORw0KGgoAAAAbroken");
+	char *err = NULL;
+	assert_int_equal(yj_doc_validate(m, &err), YJ_OK);
+	unsigned char *pdf = NULL;
+	size_t len = 0;
+	yj_doc_render_opts o = {"x", 0, AT, NULL};
+	assert_int_equal(yj_doc_render(m, &o, &pdf, &len, NULL, &err), YJ_OK);
+	char *text = run_tool("pdftotext", pdf, len);
+	assert_non_null(strstr(text, "被检查单位签字："));
+	assert_non_null(strstr(text, "〔图片无法显示〕"));
+	free(text);
+	char *list = run_tool("pdfimages -list", pdf, len);
+	assert_non_null(strstr(list, "image42gray"));
+	free(list);
+	free(pdf);
+	json_decref(m);
+}
+
 static void bad_models_refused(void **state)
 {
 	static const char *const bad[] = {
@@ -205,6 +230,9 @@ static void bad_models_refused(void **state)
 		"{\"title\": \"t\", \"blocks\": [{\"type\": \"signature\", \"organ\": \"o\", \"date\": \"2026-02-30\"}]}",
 		"{\"title\": \"t\", \"blocks\": [{\"type\": \"fields\", \"rows\": [{\"label\": \"a\"}]}]}",
 		"{\"title\": \"t\", \"blocks\": [{\"type\": \"space\", \"lines\": 11}]}",
+		"{\"title\": \"t\", \"blocks\": [{\"type\": \"image\"}]}",
+		"{\"title\": \"t\", \"blocks\": [{\"type\": \"image\", \"png\": \"/9j/4AAQ\"}]}",
+		"{\"title\": \"t\", \"blocks\": [{\"type\": \"image\", \"png\": \"iVBORw0KGgo\", \"width_mm\": 5}]}",
 	};
 	for (size_t i = 0; i < YJ_ARRAY_LEN(bad); i++) {
 		json_t *m = json_loads(bad[i], JSON_ALLOW_NUL, NULL);
@@ -565,6 +593,7 @@ int main(void)
 		cmocka_unit_test(same_input_same_bytes),
 		cmocka_unit_test(preview_has_watermark_no_number),
 		cmocka_unit_test(bad_models_refused),
+		cmocka_unit_test(image_block_draws_the_png),
 		cmocka_unit_test(issue_stores_pdf_row_and_leaf),
 		cmocka_unit_test(rolled_back_issue_gives_number_back),
 		cmocka_unit_test(concurrent_issues_numbered_densely),
