@@ -130,4 +130,7 @@ test('three processes share the partitions; one killed midway loses and duplicat
   assert.equal(run.done, parts);
   assert.equal(run.line_count, 2000);
   assert.deepEqual(await stored(c, r.data.id), reference(a.dir, claims));
+  // the dead process held partitions: a survivor took them over once their lease expired
+  const survivors = servers.filter((x) => x !== victim).map((x) => x.logs).join('');
+  assert.match(survivors, /job\.takeover[^\n]*claims\.screen_part/);
 });
