@@ -153,6 +153,8 @@ static int exec_ids(store_conn *c, const char *sql, const int64_t *v, int n)
 	return rc == ST_DONE ? (int)(changed > 0) : rc < 0 ? rc : ST_ERR;
 }
 
+static int merge(store_conn *c, int64_t id);
+
 struct partition_arg {
 	rv_plan *hdr;
 	int parts, cross;
@@ -199,6 +201,8 @@ static int partition_tx(store_conn *c, void *arg)
 	int64_t v[4] = {now, empty, total, p->run_id};
 	rc = exec_ids(c, "UPDATE claim_run_jobs SET state = 'partitioned', updated_at = ?, done = ?, total = ?,"
 			 " line_count = 0, flag_count = 0 WHERE id = ?", v, 4);
+	if (rc >= 0 && empty == total) /* no data lines at all: nothing will finish a partition */
+		return merge(c, p->run_id);
 	return rc < 0 ? rc : ST_OK;
 }
 
