@@ -277,6 +277,74 @@ static void plan_free(rv_plan *p)
 	free(p->phys);
 }
 
+/* ---- a partition of a run (runs_job.c) ---- */
+
+int rv_run_header(rv_plan *p, const yj_rules *rs, const yj_review_opts *o, char **err)
+{
+	memset(p, 0, sizeof *p);
+	p->rs = rs;
+	p->o = o;
+	p->run_id = o->run_id;
+	snprintf(p->region, sizeof p->region, "%s", o->region_code ? o->region_code : "");
+	const char *base = strrchr(o->claims_path, '/');
+	snprintf(p->input_name, sizeof p->input_name, "%s",
+		 o->input_name ? o->input_name : base ? base + 1 : o->claims_path);
+	const char *in[1] = {o->claims_path};
+	if (sha256_files(in, 1, p->input_sha, err) < 0)
+		return YJ_ERR;
+	char *r1 = yj_asprintf("%s/rules.csv", o->rules_dir), *r2 = yj_asprintf("%s/item_lists.csv", o->rules_dir);
+	const char *rp[2] = {r1, r2};
+	int rc = sha256_files(rp, 2, p->rules_sha, err);
+	free(r1);
+	free(r2);
+	return rc;
+}
+
+struct with_arg {
+	rv_plan *p;
+	int (*tx)(store_conn *, rv_plan *, void *);
+	void *arg;
+};
+
+static int with_tx(store_conn *c, void *arg)
+{
+	struct with_arg *w = arg;
+	return w->tx(c, w->p, w->arg);
+}
+
+int rv_persist_with(store *s, const yj_claims *c, const yj_rules *rs, const yj_screen_result *res,
+		    const yj_review_opts *o, int (*tx)(store_conn *, rv_plan *, void *), void *arg, char **err)
+{
+	if (!yj_pii_ready()) {
+		*err = yj_strdup("未加载个人信息加密密钥，请用 --keys 指定密钥目录");
+		return YJ_ERR;
+	}
+	rv_plan p = {.c = c, .rs = rs, .res = res, .o = o, .run_id = o->run_id};
+	snprintf(p.region, sizeof p.region, "%s", o->region_code);
+	group(&p);
+	physicians(&p);
+	p.patient_cipher = yj_calloc((size_t)yj_dict_count(c->dict[YJ_D_PATIENT]) + 1, sizeof *p.patient_cipher);
+	p.line_count = (int64_t)c->n;
+	p.flag_count = res->nflags;
+	p.flagged_lines = (int64_t)res->n;
+	for (size_t i = 0; i < p.nrec; i++)
+		p.amount_fen += p.rec[i].amount;
+	int rc = YJ_ERR;
+	if (find_regions(s, &p) < 0) {
+		*err = yj_asprintf("读取主体库失败：%s", store_errmsg(store_conn_get(s)));
+		goto done;
+	}
+	struct with_arg w = {&p, tx, arg};
+	if (store_tx(s, with_tx, &w) < 0) {
+		*err = yj_asprintf("保存分区疑点失败：%s", store_errmsg(store_conn_get(s)));
+		goto done;
+	}
+	rc = YJ_OK;
+done:
+	plan_free(&p);
+	return rc;
+}
+
 int yj_review_persist(store *s, const yj_claims *c, const yj_rules *rs, const yj_screen_result *res,
 		      const yj_review_opts *o, yj_review_stats *st, char **err)
 {

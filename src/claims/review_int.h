@@ -55,6 +55,14 @@ int rv_insert_records(store_conn *c, rv_plan *p, size_t from, size_t to, int per
 int rv_finish_run(store_conn *c, const rv_plan *p);
 int rv_delete_run(store_conn *c, int64_t run_id);
 
+/* A partitioned run (runs_job.c). rv_run_header fills p's file name, input and rule hashes, run id and
+ * region from o (no store access: hashing a large file stays outside any transaction). rv_persist_with
+ * builds the plan of one partition's flags (o->region_code required) and runs tx(c, plan, arg) in one
+ * transaction, so the partition is stored whole or not at all. */
+int rv_run_header(rv_plan *p, const yj_rules *rs, const yj_review_opts *o, char **err);
+int rv_persist_with(struct store *s, const yj_claims *c, const yj_rules *rs, const yj_screen_result *res,
+		    const yj_review_opts *o, int (*tx)(store_conn *, rv_plan *, void *), void *arg, char **err);
+
 /* Scoped tables (query builder): territory and department. */
 extern const yj_table rv_runs_table, rv_flags_table, rv_reviews_table;
 

@@ -1,7 +1,8 @@
 /* runs_job.c — the deferred job "claims.screen_run": loads a claims file submitted through the API,
  * screens it with the rule base `serve` read at start, and stores the run and its flags for review
  * under the submitted id, with its progress in claim_run_jobs. A run taken over from a process that
- * died first drops what that process had stored, so the flag set is stored once. */
+ * died first drops what that process had stored, so the flag set is stored once. A file larger than
+ * a partition (runs_part.c) is split by patient hash into partition jobs instead. */
 #define _POSIX_C_SOURCE 200809L
 #include "runs_int.h"
 #include "check_int.h"
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct progress {
@@ -44,8 +46,24 @@ static int screen_run(yj_job_ctx *ctx)
 	const yj_rules *rs = ck_rules_all();
 	if (!rs)
 		return fail(s, id, row.input_path, yj_strdup("服务未加载规则库（yijian serve --rules），请管理员配置后重新提交。"));
+	if (!strcmp(row.state, "partitioned")) /* its partitions are jobs of their own now */
+		return YJ_OK;
 	if (strcmp(row.state, "queued") && rj_drop_partial(s, id) < 0) /* taken over midway */
 		return YJ_ERR;
+	struct stat sb;
+	int parts = stat(row.input_path, &sb) == 0 ? rj_parts_for((int64_t)sb.st_size) : 1;
+	if (parts > 1) {
+		char *err = NULL;
+		if (rj_start_parts(s, &row, rs, parts, &err) < 0) {
+			for (int k = 0; k <= parts; k++) { /* and the cross partition */
+				char *pp = yj_asprintf("%s.part%d", row.input_path, k);
+				unlink(pp);
+				free(pp);
+			}
+			return fail(s, id, row.input_path, err);
+		}
+		return YJ_OK;
+	}
 	int64_t started = yj_now_ms();
 	rj_set(s, id, "loading", 0, 0, -1, -1, NULL);
 	yj_load_opts lo = {.threads = 0};
@@ -86,5 +104,6 @@ static int screen_run(yj_job_ctx *ctx)
 
 const yj_job_def yj_claims_jobs[] = {
 	{RJ_HANDLER, YJ_JOB_DEFERRED, 0, screen_run, NULL},
+	{RJ_PART_HANDLER, YJ_JOB_DEFERRED, 0, rj_screen_part, NULL},
 	{NULL, 0, 0, NULL, NULL},
 };
