@@ -9,6 +9,7 @@
 #include "../registry/registry.h"
 #include "../complaints/complaints.h"
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,6 +177,11 @@ static int import_complaints(cli_opt *o, const char *path)
 
 int cmd_import(int argc, char **argv)
 {
+	/* No glibc fastbins for this one-shot process: an import frees millions of small JSON objects,
+	 * and every larger allocation then consolidated the fastbins, a cost that grew with the file
+	 * (perf at 100,000 rows on PostgreSQL: malloc_consolidate and _int_malloc ~30 % of the client's
+	 * samples; user CPU 17-18 s with them, 11.8 s without; docs/benchmarks.md). */
+	mallopt(M_MXFAST, 0);
 	cli_opt o[] = {
 		{"db", 1, "database URL: sqlite:PATH or postgresql://…", NULL},
 		{"keys", 1, "directory of the keys (audit signing, personal-data encryption)", NULL},

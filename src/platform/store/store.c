@@ -158,6 +158,24 @@ int store_exec(store_conn *c, const char *sql)
 	return c->s->drv->exec(c, sql);
 }
 
+store_stmt *store_copy_begin(store_conn *c, const char *table, const char *columns, int ncols)
+{
+	if (!c->s->drv->copy_begin)
+		return NULL;
+	c->statements++;
+	return c->s->drv->copy_begin(c, table, columns, ncols);
+}
+
+int store_copy_row(store_stmt *st)
+{
+	return st->c->s->drv->copy_row(st);
+}
+
+int store_copy_end(store_stmt *st)
+{
+	return st->c->s->drv->copy_end(st);
+}
+
 store_stmt *store_prepare(store_conn *c, const char *sql)
 {
 	c->statements++;

@@ -114,6 +114,17 @@ int64_t store_conn_statements(const store_conn *c);
  * members). 0 before the first. */
 int64_t store_conn_tx_serial(const store_conn *c);
 
+/* Bulk load. store_copy_begin returns a statement with ncols parameters whose rows are bound as an
+ * INSERT's (store_bind_*, from 1) and sent one at a time with store_copy_row; store_copy_end sends
+ * the rest, reports the load's result (ST_CONFLICT when a row breaks a constraint; the whole load
+ * is then refused, so the caller rolls back) and frees the statement (no store_finalize). On
+ * PostgreSQL this is COPY table (columns) FROM STDIN, one round trip per ~64 KiB; on SQLite it
+ * returns NULL (an INSERT is already an in-process call): the caller then INSERTs. Nothing else may
+ * run on the connection between begin and end. */
+store_stmt *store_copy_begin(store_conn *c, const char *table, const char *columns, int ncols);
+int store_copy_row(store_stmt *st);
+int store_copy_end(store_stmt *st);
+
 /* A message for the last failure on this connection (owned by the connection). Never contains
  * bound values, so it may be logged. */
 const char *store_errmsg(store_conn *c);

@@ -34,6 +34,10 @@ typedef struct store_driver {
 	void (*finalize)(store_stmt *st);
 	const char *(*errmsg)(store_conn *c);
 	int (*backup)(store *s, const char *dest, char **err);
+	/* Bulk load (store.h: store_copy_begin); NULL where the engine has none. */
+	store_stmt *(*copy_begin)(store_conn *c, const char *table, const char *columns, int ncols);
+	int (*copy_row)(store_stmt *st);
+	int (*copy_end)(store_stmt *st);
 } store_driver;
 
 struct store {

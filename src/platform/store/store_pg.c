@@ -28,6 +28,8 @@ typedef struct pg_stmt {
 	int done;	/* res fully walked: the next step re-executes, as SQLite auto-resets */
 	int in_use;	/* 0 free in cache, 1 in use, 2 in use and not cached */
 	int64_t changes;
+	yj_buf copy;	/* a bulk load's rows not sent yet (store_copy_begin) */
+	int copy_failed; /* a send failed: copy_end reports it */
 } pg_stmt;
 
 typedef struct pg_conn {
@@ -466,6 +468,94 @@ static int pg_backup(store *s, const char *dest, char **err)
 	return ST_ERR;
 }
 
+/* Bulk load through COPY … FROM STDIN in text form: the bound values of each row, tab-separated,
+ * with backslash, tab, newline and carriage return escaped and \N for NULL; sent in ~64 KiB pieces. */
+static store_stmt *pg_copy_begin(store_conn *bc, const char *table, const char *columns, int ncols)
+{
+	pg_conn *c = (pg_conn *)bc;
+	if (connect_conn(c) < 0)
+		return NULL;
+	char *sql = yj_asprintf("COPY %s (%s) FROM STDIN", table, columns);
+	PGresult *res = PQexec(c->pg, sql);
+	free(sql);
+	if (PQresultStatus(res) != PGRES_COPY_IN) {
+		fail_res(c, res);
+		PQclear(res);
+		return NULL;
+	}
+	PQclear(res);
+	pg_stmt *s = yj_calloc(1, sizeof *s);
+	s->base.c = bc;
+	s->nparams = ncols;
+	s->vals = yj_calloc(ncols > 0 ? (size_t)ncols : 1, sizeof *s->vals);
+	s->in_use = 2;
+	return &s->base;
+}
+
+static void copy_send(pg_conn *c, pg_stmt *s)
+{
+	if (s->copy.len && !s->copy_failed && PQputCopyData(c->pg, s->copy.data, (int)s->copy.len) != 1) {
+		snprintf(c->err, sizeof c->err, "COPY: %s", PQerrorMessage(c->pg));
+		s->copy_failed = 1;
+	}
+	s->copy.len = 0;
+}
+
+static int pg_copy_row(store_stmt *bs)
+{
+	pg_stmt *s = (pg_stmt *)bs;
+	pg_conn *c = (pg_conn *)bs->c;
+	for (int i = 0; i < s->nparams; i++) {
+		if (i)
+			yj_buf_append(&s->copy, "\t", 1);
+		const char *v = s->vals[i];
+		if (!v) {
+			yj_buf_append(&s->copy, "\\N", 2);
+			continue;
+		}
+		const char *run = v;
+		for (const char *p = v; *p; p++) {
+			const char *esc = *p == '\\' ? "\\\\" : *p == '\t' ? "\\t" : *p == '\n' ? "\\n" : *p == '\r' ? "\\r" : NULL;
+			if (!esc)
+				continue;
+			yj_buf_append(&s->copy, run, (size_t)(p - run));
+			yj_buf_append(&s->copy, esc, 2);
+			run = p + 1;
+		}
+		yj_buf_puts(&s->copy, run);
+		free(s->vals[i]);
+		s->vals[i] = NULL;
+	}
+	yj_buf_append(&s->copy, "\n", 1);
+	if (s->copy.len >= 65536)
+		copy_send(c, s);
+	return s->copy_failed ? ST_ERR : ST_OK;
+}
+
+static int pg_copy_end(store_stmt *bs)
+{
+	pg_stmt *s = (pg_stmt *)bs;
+	pg_conn *c = (pg_conn *)bs->c;
+	copy_send(c, s);
+	int rc = ST_OK;
+	if (PQputCopyEnd(c->pg, s->copy_failed ? "client failed" : NULL) != 1) {
+		snprintf(c->err, sizeof c->err, "COPY: %s", PQerrorMessage(c->pg));
+		rc = ST_ERR;
+	}
+	/* Drain every result, so the connection is ready for the next statement. */
+	PGresult *res;
+	while ((res = PQgetResult(c->pg))) {
+		if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == ST_OK)
+			rc = fail_res(c, res);
+		PQclear(res);
+	}
+	if (s->copy_failed && rc == ST_OK)
+		rc = ST_ERR;
+	yj_buf_free(&s->copy);
+	stmt_free(s);
+	return rc;
+}
+
 const store_driver store_pg_driver = {
 	.name = "postgresql",
 	.open = pg_open,
@@ -491,4 +581,7 @@ const store_driver store_pg_driver = {
 	.finalize = pg_finalize,
 	.errmsg = pg_errmsg,
 	.backup = pg_backup,
+	.copy_begin = pg_copy_begin,
+	.copy_row = pg_copy_row,
+	.copy_end = pg_copy_end,
 };
