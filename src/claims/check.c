@@ -4,6 +4,7 @@
  * and the per-process cache of patients' histories. No SQL (check_store.c), no HTTP (check_api.c). */
 #define _POSIX_C_SOURCE 200809L
 #include "check_int.h"
+#include "review_int.h"
 #include "../platform/pii/pii.h"
 
 #include <pthread.h>
@@ -18,6 +19,7 @@ static yj_rules g_rules;     /* the same rules with the batch-only ones disabled
 static yj_refs g_refs;
 static int g_ready;
 static char *g_dir;
+static char g_rules_sha[65];
 
 const yj_rules *ck_rules_all(void)
 {
@@ -34,6 +36,11 @@ const char *ck_rules_dir(void)
 	return g_dir;
 }
 
+const char *ck_rules_sha(void)
+{
+	return g_ready ? g_rules_sha : "";
+}
+
 /* Rules a check does not run: key_drug compares an institution's monthly totals of every patient,
  * which one patient's history cannot show; it runs in batch screening only. */
 static int batch_only(int type)
@@ -47,6 +54,8 @@ int yj_claims_check_configure(const char *rules_dir, const char *registry_dir, c
 	yj_rules *rs = yj_rules_load(rules_dir, err);
 	if (!rs)
 		return YJ_ERR;
+	if (rv_rules_sha(rules_dir, g_rules_sha, err) < 0)
+		goto fail;
 	if (registry_dir && yj_refs_load_registry(&g_refs, registry_dir, err) < 0)
 		goto fail;
 	if (deaths && yj_refs_load_deaths(&g_refs, deaths, err) < 0)

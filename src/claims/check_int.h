@@ -66,5 +66,10 @@ extern const yj_route yj_claims_check_routes[];
 const yj_rules *ck_rules_all(void);
 const yj_refs *ck_refs(void);
 const char *ck_rules_dir(void);
+/* The rule-set version serve loaded (rv_rules_sha of the rule base at start), "" when not configured. */
+const char *ck_rules_sha(void);
+
+/* GET /api/v1/claims/catalogues (catalogues_api.c), listed by the module descriptor. */
+extern const yj_route yj_claims_catalogue_routes[];
 
 #endif

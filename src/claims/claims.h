@@ -394,6 +394,12 @@ int yj_claims_runs_count(struct store_conn *c, int64_t *n);
  * the registry directory and death register once at start (`yijian serve --rules --claims-registry
  * --claims-deaths`); without a call the route answers 503. Returns YJ_ERR with *err (caller frees). */
 int yj_claims_check_configure(const char *rules_dir, const char *registry_dir, const char *deaths, char **err);
+/* The nightly screening (runs_drop.c, `serve --claims-drop DIR --claims-drop-region CODE`): registers a
+ * daily job (23:30 Asia/Shanghai, or YIJIAN_CLAIMS_DROP_AT minutes after midnight; every
+ * YIJIAN_CLAIMS_DROP_EVERY_S seconds when set) that moves each *.csv of DIR into spool_dir (NULL: $TMPDIR
+ * or /tmp; same file system) and submits it as a run of region. Call before the job runner starts.
+ * YJ_ERR with *err (caller frees) when DIR is not a directory or region is missing. */
+int yj_claims_drop_configure(const char *drop_dir, const char *spool_dir, const char *region, char **err);
 
 /* The module descriptor (claims_module.c; platform/module.h). */
 extern const struct yj_module yj_claims_module;

@@ -112,6 +112,16 @@ static int sha256_files(const char *const *paths, int n, char hex[65], char **er
 	return rc;
 }
 
+int rv_rules_sha(const char *dir, char hex[65], char **err)
+{
+	char *r1 = yj_asprintf("%s/rules.csv", dir), *r2 = yj_asprintf("%s/item_lists.csv", dir);
+	const char *rp[2] = {r1, r2};
+	int rc = sha256_files(rp, 2, hex, err);
+	free(r1);
+	free(r2);
+	return rc;
+}
+
 /* ---- territory ---- */
 
 /* The registry region of every institution of the file (one lookup per distinct code). */

@@ -100,6 +100,9 @@ store_stmt *rv_runs_query(store_conn *c, const yj_scope *sc, int64_t before, int
 yj_qb *rv_runs_select(const yj_scope *sc);
 /* Whether run is visible in scope: ST_OK, ST_NOTFOUND or a failure. */
 int rv_run_visible(store_conn *c, const yj_scope *sc, int64_t run);
+/* The rule-set version: SHA-256 of DIR/rules.csv then DIR/item_lists.csv, as claim_runs.rules_sha256
+ * records it; hex gets 64 digits and a NUL. *err (caller frees) on a file that cannot be read. */
+int rv_rules_sha(const char *dir, char hex[65], char **err);
 /* The run's flags in scope grouped by key_col (NULL: one total row), the top rows by amount when top
  * > 0: [{flags, amount_fen, amount_yuan, confirmed, …, <json_key>}] (*out new array). */
 int rv_summary_group(store_conn *c, const yj_scope *sc, int64_t run, const char *key_col, const char *json_key, int top,

@@ -11,6 +11,8 @@
 #include "../platform/jobs/jobs.h"
 
 #define RJ_HANDLER "claims.screen_run"
+/* The nightly screening of the drop directory (runs_drop.c), registered by yj_claims_drop_configure. */
+#define RJ_DROP_HANDLER "claims.nightly_drop"
 
 extern const yj_table rj_table;
 extern const yj_route yj_claims_run_routes[];

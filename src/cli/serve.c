@@ -107,6 +107,8 @@ int cmd_serve(int argc, char **argv)
 		{"rules", 1, "claims rule base directory for the real-time check (default rules, when present)", NULL},
 		{"claims-registry", 1, "registry directory (institutions.csv, physicians.csv) for the real-time check", NULL},
 		{"claims-deaths", 1, "death register (patient_id,death_date) for the real-time check", NULL},
+		{"claims-drop", 1, "directory whose *.csv claims files are screened each night (moved to --spool-dir, one run each)", NULL},
+		{"claims-drop-region", 1, "territory code the nightly runs of --claims-drop belong to", NULL},
 		{"quiet", 0, "log warnings and errors only", NULL},
 		{"signin-pair-limit", 1, "failed sign-ins of one account from one address per window before 429 (default 5)", NULL},
 		{"signin-address-limit", 1, "failed sign-ins from one address, any account, per window (default 30)", NULL},
@@ -205,6 +207,15 @@ int cmd_serve(int argc, char **argv)
 	const char *rules = cli_get(o, "rules") ? cli_get(o, "rules") : stat("rules/rules.csv", &rst) == 0 ? "rules" : NULL;
 	if (rules && *rules &&
 	    yj_claims_check_configure(rules, cli_get(o, "claims-registry"), cli_get(o, "claims-deaths"), &err) < 0) {
+		fprintf(stderr, "yijian: %s\n", err);
+		free(err);
+		free(keys);
+		store_close(s);
+		return 1;
+	}
+	/* The nightly screening of a drop directory: a job registered before the runner starts. */
+	if (cli_get(o, "claims-drop") &&
+	    yj_claims_drop_configure(cli_get(o, "claims-drop"), cli_get(o, "spool-dir"), cli_get(o, "claims-drop-region"), &err) < 0) {
 		fprintf(stderr, "yijian: %s\n", err);
 		free(err);
 		free(keys);

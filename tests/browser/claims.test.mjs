@@ -2,7 +2,7 @@
 // small claims file through the page (提交筛查), watches the run's progress reach 完成, opens its
 // flags (疑点审核), reads one flag's evidence, confirms it with a reason (已确认), exports the list to
 // Excel, and opens physician monitoring (医保医师): the rate chart against peers and one physician's
-// trend. Environment as console.test.mjs: YIJIAN_URL, YIJIAN_USER, YIJIAN_PASSWORD (an admin of 温州市
+// trend, and reads the rule-set version on 目录版本. Environment as console.test.mjs: YIJIAN_URL, YIJIAN_USER, YIJIAN_PASSWORD (an admin of 温州市
 // 330300), optional YIJIAN_SCREENSHOTS; the server reads ./rules (serve's default).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -96,6 +96,12 @@ test('submit a claims file, review a flag, export, physician monitoring', { skip
   await first.click();
   await page.locator('[data-test=trend-chart] canvas').waitFor();
   await page.screenshot({ path: path.join(SHOTS, 'claims-physicians.png'), fullPage: true });
+
+  // the rule base's version and its catalogue versions (目录版本)
+  await page.getByRole('tab', { name: '目录版本' }).click();
+  await page.locator('[data-test=ruleset] code').first().filter({ hasText: /^[0-9a-f]{12}$/ }).waitFor();
+  assert.match(await page.locator('[data-test=ruleset]').innerText(), /\d+ 条规则/);
+  await page.locator('[data-test=catalogues-table]').waitFor();
   assert.deepEqual(problems, []);
   await context.close();
 });
