@@ -247,7 +247,7 @@ static void test_patrol_clue(void **st)
 static void test_clock_job(void **st)
 {
 	(void)st;
-	int64_t u1, u2;
+	int64_t u1 = 0, u2 = 0;
 	char *err = NULL;
 	yj_user_new a = {"enf.clock1", NULL, "Ceshi-mima-2026", "inspector", "330302", "health", NULL};
 	yj_user_new b = {"enf.clock2", NULL, "Ceshi-mima-2026", "inspector", "330302", "health", NULL};
