@@ -85,7 +85,12 @@ test('reads on the replica within the bound, read-your-writes, fallback on lag a
   assert.equal((await reader.signIn('rep.reader')).status, 200);
 
   // Caught up, the reader's GETs go to the replica, where the server holds connections.
-  await until(async () => (await usernames(reader)).includes('rep.writer'), 10000, 'the replica has the users');
+  // Wait for a read the replica answered: until it has replayed the reader's sign-in, the reader's GETs
+  // go to the primary (fallback "session") and would find the users there.
+  await until(async () => {
+    const before = (await metrics()).reads;
+    return (await usernames(reader)).includes('rep.writer') && (await metrics()).reads > before;
+  }, 10000, 'the replica has the users and the reader\'s session');
   let m0 = await metrics();
   assert.equal(m0.up, 1);
   assert.deepEqual((await usernames(reader)).filter((u) => u.startsWith('rep.')).sort(), ['rep.reader', 'rep.writer']);
