@@ -105,7 +105,8 @@ export class Server {
   cleanup() { rmSync(this.dir, { recursive: true, force: true }); }
 }
 
-// A signed-in browser-like client: keeps the session cookie and sends the CSRF token.
+// A signed-in browser-like client: keeps its cookies (the session's; behind --db-read also the write
+// position's) and sends the CSRF token.
 export class Client {
   constructor(base) { this.base = base; this.cookie = null; this.csrf = null; this.bearer = null; }
   async req(method, url, body, headers = {}) {
@@ -125,8 +126,16 @@ export class Client {
     // just as fetch picks it, failing a request the server never saw.
     h.connection ??= 'close';
     const r = await fetch(this.base + url, { method, headers: h, body: payload });
-    const sc = r.headers.get('set-cookie');
-    if (sc) { const v = sc.split(';')[0]; this.cookie = v.endsWith('=') ? null : v; }
+    const set = r.headers.getSetCookie();
+    if (set.length) {
+      // A jar of name → value, started from this.cookie (tests assign it to replay or share a session).
+      const jar = new Map((this.cookie ?? '').split('; ').filter(Boolean).map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]));
+      for (const sc of set) {
+        const pair = sc.split(';')[0], name = pair.slice(0, pair.indexOf('=')), value = pair.slice(pair.indexOf('=') + 1);
+        if (value === '' || /;\s*Max-Age=0\b/i.test(sc)) jar.delete(name); else jar.set(name, value);
+      }
+      this.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ') || null;
+    }
     const type = r.headers.get('content-type') ?? '';
     const data = type.includes('json') ? await r.json() : Buffer.from(await r.arrayBuffer());
     return { status: r.status, type, headers: r.headers, data };

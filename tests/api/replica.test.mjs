@@ -4,7 +4,8 @@
 // read on the replica — while the writer reads it back (read-your-writes); once the pause outlasts the
 // staleness bound every read goes to the primary; after replay resumes reads return to the replica; a GET
 // that writes (signing the audit log on demand) writes on the primary; with the replica stopped every read
-// is still answered, from the primary. /metrics counts each case. PostgreSQL only.
+// is still answered, from the primary. /metrics counts each case. A second process on the same databases
+// reads the writer's write too: the write-position cookie carries it. PostgreSQL only.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -18,8 +19,10 @@ const cluster = path.join(root, 'scripts/pg-cluster');
 const skip = process.env.YJ_TEST_DB ? false : 'PostgreSQL only: a streaming replica needs PostgreSQL (set YJ_TEST_DB)';
 const MAX_LAG_MS = 2500;
 
-let dir, server;
+let dir, server, server2;
 after(async () => {
+  await server2?.stop();
+  server2?.cleanup();
   await server?.stop();
   server?.cleanup();
   if (dir) {
@@ -77,6 +80,11 @@ test('reads on the replica within the bound, read-your-writes, fallback on lag a
   server = new Server({ db: primary, args: ['--operator-listen', `127.0.0.1:${op}`, '--db-read', replica, '--db-read-max-lag', String(MAX_LAG_MS),
     '--db-read-check', '50', '--audit-merge-delay', '3600000'] });
   await server.start();
+  // A second process on the same primary and replica: the writer's next request may reach it.
+  server2 = new Server({ db: primary, args: ['--db-read', replica, '--db-read-max-lag', String(MAX_LAG_MS),
+    '--db-read-check', '50', '--audit-merge-delay', '3600000'] });
+  server2.keys = server.keys;
+  await server2.start();
   server.addUser('rep.writer', 'admin', '330000');
   server.addUser('rep.reader', 'admin', '330000');
   const writer = new Client(server.url);
@@ -116,6 +124,15 @@ test('reads on the replica within the bound, read-your-writes, fallback on lag a
   assert.equal(created.status, 201, JSON.stringify(created.data));
   // The writer reads its own write (from the primary: the replica has not replayed it) …
   assert.ok((await usernames(writer)).includes('rep.new'), 'read-your-writes');
+  // … also on the other process, which knows of the write only from the write-position cookie; without
+  // the cookie the same session there reads the replica, which has not got it.
+  assert.match(writer.cookie, /yj_wal=[0-9a-f]+/, 'the write set the write-position cookie');
+  const elsewhere = new Client(server2.url);
+  elsewhere.cookie = writer.cookie;
+  elsewhere.csrf = writer.csrf;
+  assert.ok((await usernames(elsewhere)).includes('rep.new'), 'read-your-writes on another process');
+  elsewhere.cookie = writer.cookie.split('; ').filter((c) => !c.startsWith('yj_wal=')).join('; ');
+  assert.ok(!(await usernames(elsewhere)).includes('rep.new'), 'without the cookie the other process reads the replica');
   // … the reader, within the bound, reads the replica, which has not got it: proof the read went there.
   assert.ok(!(await usernames(reader)).includes('rep.new'), 'the reader sees the replica, behind the primary');
   const early = Date.now() - t0;

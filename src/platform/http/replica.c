@@ -1,7 +1,8 @@
 /* replica.c — which requests read the PostgreSQL read replica (serve --db-read): the GET routes of
  * the route table, when the replica is up, within the staleness bound, and has replayed the last
  * write of the caller's session or token; everything else, and whatever a GET handler writes, goes
- * to the primary (store_route.c). Also the per-session write positions and the /metrics lines. */
+ * to the primary (store_route.c). Also the per-session write positions, the write-position cookie
+ * that carries them to the other processes, and the /metrics lines. */
 #include "http_int.h"
 #include "../../base/log.h"
 
@@ -13,6 +14,11 @@
  * share a slot: a collision can only make a caller wait for a later position (and read the primary
  * meanwhile), never let it read before its own write. */
 #define LSN_SLOTS 4096
+
+/* The caller's last write position, also sent back as a cookie: behind a round-robin front the next
+ * request may reach another process, whose slots know nothing of this write. A client that alters it
+ * can only make itself read the primary or read what it could read within the bound anyway. */
+#define WAL_COOKIE "yj_wal"
 
 enum { FB_DOWN, FB_LAG, FB_SESSION, FB_WROTE, FB_N };
 static const char *const fb_names[FB_N] = {"down", "lag", "session", "wrote"};
@@ -66,6 +72,24 @@ static _Atomic uint64_t *slot_of(struct yj_replica *rp, uint64_t key)
 	return &rp->lsn[(key >> 32) % LSN_SLOTS];
 }
 
+/* The position in the caller's write-position cookie, 0 when absent or malformed. */
+static uint64_t cookie_lsn(yj_req *r)
+{
+	const char *v = yj_cookie(r, WAL_COOKIE);
+	if (!v || !*v || strlen(v) > 16 || strspn(v, "0123456789abcdef") != strlen(v))
+		return 0;
+	return strtoull(v, NULL, 16);
+}
+
+/* Valid until the staleness bound has passed: by then a replica within the bound holds the write. */
+static void set_wal_cookie(yj_req *r, uint64_t lsn, int64_t max_lag_ms)
+{
+	char c[160];
+	snprintf(c, sizeof c, WAL_COOKIE "=%llx; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s",
+		 (unsigned long long)lsn, (long long)(max_lag_ms / 1000 + 2), yj_config(r)->secure_cookies ? "; Secure" : "");
+	yj_add_header(r, "Set-Cookie", c);
+}
+
 void yj_replica_choose(yj_req *r)
 {
 	struct yj_replica *rp = r->srv->replica;
@@ -76,11 +100,13 @@ void yj_replica_choose(yj_req *r)
 		return;
 	store_replica_status st;
 	store_view_status(rp->view, &st);
-	uint64_t key = cred_key(r);
+	uint64_t key = cred_key(r), wrote = cookie_lsn(r);
+	if (key && atomic_load(slot_of(rp, key)) > wrote)
+		wrote = atomic_load(slot_of(rp, key));
 	int why = !st.up			    ? FB_DOWN
 		  : st.staleness_ms > rp->max_lag_ms ? FB_LAG
-		  : key && atomic_load(slot_of(rp, key)) > st.replay_lsn ? FB_SESSION
-							  : -1;
+		  : wrote > st.replay_lsn	    ? FB_SESSION
+						    : -1;
 	if (why >= 0) {
 		atomic_fetch_add(&rp->fallbacks[why], 1);
 		return;
@@ -110,6 +136,8 @@ void yj_replica_done(yj_req *r)
 	uint64_t old = atomic_load(s);
 	while (old < lsn && !atomic_compare_exchange_weak(s, &old, lsn))
 		;
+	if (lsn != UINT64_MAX)
+		set_wal_cookie(r, lsn, rp->max_lag_ms);
 }
 
 void yj_replica_metrics(yj_server *srv, yj_buf *out)
