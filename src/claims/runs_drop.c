@@ -1,6 +1,7 @@
 /* runs_drop.c — the nightly screening of what arrived that day (`serve --claims-drop DIR`): a daily
  * job takes every *.csv file dropped into DIR, moves it into the spool directory and submits it as a
- * run — the same claim_run_jobs row and claims.screen_run job as an upload (partitioned when large). */
+ * run — the same claim_run_jobs row and claims.screen_run job as an upload (partitioned when large).
+ * A file a crashed process moved but never submitted goes back to DIR at the job's next run. */
 #define _POSIX_C_SOURCE 200809L
 #include "runs_int.h"
 #include "../base/id.h"
@@ -16,6 +17,9 @@
 #include <sys/stat.h>
 
 static char *g_drop, *g_spool, *g_region;
+
+/* A taken file's name in the spool: DROP_PREFIX, its run id, '-', its name in DIR. */
+#define DROP_PREFIX "yijian-claims-drop-"
 
 struct drop_arg {
 	int64_t id, bytes;
@@ -53,7 +57,7 @@ static int take_one(store *s, const char *name)
 		return YJ_OK;
 	}
 	struct drop_arg a = {yj_id_new(), (int64_t)st.st_size, name, NULL};
-	char *to = yj_asprintf("%s/yijian-claims-run-%lld.csv", g_spool, (long long)a.id);
+	char *to = yj_asprintf("%s/" DROP_PREFIX "%lld-%s", g_spool, (long long)a.id, name);
 	int rc = YJ_OK;
 	if (rename(from, to) != 0) {
 		/* ENOENT: another process took it first */
@@ -77,29 +81,79 @@ done:
 	return rc;
 }
 
-static int drop_run(yj_job_ctx *ctx)
+/* A spool file of a take that never reached its commit (the process died between the move and the
+ * run's transaction): moved back to DIR under its name, or beside it when DIR has a new file of that
+ * name. Safe because the job runs in one process at a time (its lease), so no take is under way. */
+static void recover_one(store *s, const char *spooled)
 {
-	DIR *d = opendir(g_drop);
-	if (!d) {
-		yj_log(YJ_LOG_ERROR, "claims.drop.unreadable", "\"errno\":%d", errno);
-		return YJ_ERR;
+	char *end = NULL;
+	long long id = strtoll(spooled + strlen(DROP_PREFIX), &end, 10);
+	if (id <= 0 || *end != '-' || !end[1])
+		return;
+	rj_row row;
+	if (rj_get(store_conn_get(s), id, &row) != ST_NOTFOUND)
+		return; /* submitted (or the store cannot say): the run owns the file */
+	const char *name = end + 1;
+	char *from = yj_asprintf("%s/%s", g_spool, spooled), *to = yj_asprintf("%s/%s", g_drop, name);
+	struct stat st;
+	if (stat(to, &st) == 0) {
+		free(to);
+		to = yj_asprintf("%s/%.*s.recovered-%lld.csv", g_drop, (int)(strlen(name) - 4), name, id);
 	}
+	if (rename(from, to) == 0)
+		yj_log(YJ_LOG_WARN, "claims.drop.recovered", "\"run\":\"%lld\"", id);
+	else
+		yj_log(YJ_LOG_ERROR, "claims.drop.recover_failed", "\"errno\":%d", errno);
+	free(from);
+	free(to);
+}
+
+/* Names of dir's entries (NULL-terminated; caller frees each and the array), NULL when unreadable. */
+static char **dir_names(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return NULL;
 	/* names first: taking a file changes the directory being read */
 	char **names = NULL;
 	size_t nn = 0, cap = 0;
-	for (struct dirent *e; (e = readdir(d));) {
-		if (nn == cap)
+	for (struct dirent *e;;) {
+		e = readdir(d);
+		if (nn + 1 >= cap)
 			names = yj_realloc(names, sizeof *names * (cap = cap ? cap * 2 : 16));
+		if (!e)
+			break;
 		names[nn++] = yj_strdup(e->d_name);
 	}
+	names[nn] = NULL;
 	closedir(d);
+	return names;
+}
+
+static void free_names(char **names)
+{
+	for (size_t i = 0; names && names[i]; i++)
+		free(names[i]);
+	free(names);
+}
+
+static int drop_run(yj_job_ctx *ctx)
+{
+	char **spooled = dir_names(g_spool);
+	for (size_t i = 0; spooled && spooled[i]; i++)
+		if (strncmp(spooled[i], DROP_PREFIX, strlen(DROP_PREFIX)) == 0)
+			recover_one(yj_job_store(ctx), spooled[i]);
+	free_names(spooled);
+	char **names = dir_names(g_drop);
+	if (!names) {
+		yj_log(YJ_LOG_ERROR, "claims.drop.unreadable", "\"errno\":%d", errno);
+		return YJ_ERR;
+	}
 	int rc = YJ_OK;
-	for (size_t i = 0; i < nn; i++) {
+	for (size_t i = 0; names[i]; i++)
 		if (rc == YJ_OK && !yj_job_stopping(ctx) && take_one(yj_job_store(ctx), names[i]) < 0)
 			rc = YJ_ERR; /* retried with back-off; the files already taken are runs */
-		free(names[i]);
-	}
-	free(names);
+	free_names(names);
 	return rc;
 }
 

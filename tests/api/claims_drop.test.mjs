@@ -1,7 +1,8 @@
 // The nightly screening (serve --claims-drop DIR): the daily job moves each *.csv dropped into DIR to
 // the spool and submits it as a run; YIJIAN_CLAIMS_DROP_EVERY_S=1 runs it every second here, so the job
 // runs several times over the same directory and the file must still become exactly one run, screened
-// once, its flags stored once; a half-written file (not *.csv) is left alone.
+// once, its flags stored once; a half-written file (not *.csv) is left alone; a file a crashed process
+// moved to the spool without submitting it is taken again.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -53,4 +54,24 @@ test('a dropped file becomes one run, its flags stored once, however often the j
   assert.equal(flags.length, runs[0].record_count, 'its flag records once');
   assert.equal(runs[0].record_count, run.total);
   assert.equal(new Set(flags.map((f) => f.id)).size, flags.length);
+});
+
+test('a file a crashed process moved to the spool but never submitted is taken again', async () => {
+  // What a process killed between the move and the run's commit leaves: the file under its taken name,
+  // no run row. The next run of the job puts it back into the drop folder and takes it as usual.
+  const gen = path.join(srv.dir, 'gen2.csv');
+  execFileSync(BIN, ['gen', 'claims', '--rows', '300', '--seed', '6', '--out', gen, '--labels', path.join(srv.dir, 'labels2.csv'), '--rules', RULES], { stdio: 'pipe' });
+  renameSync(gen, path.join(spool, 'yijian-claims-drop-912345678901-day-2026-03-11.csv'));
+  let run;
+  for (let i = 0; i < 300 && !(run && run.state === 'done'); i++) {
+    await sleep(100);
+    const runs = (await analyst.get('/api/v1/claims/runs')).data.items.filter((x) => x.input_name === 'day-2026-03-11.csv');
+    if (runs.length) run = (await analyst.get(`/api/v1/claims/runs/${runs[0].id}`)).data;
+  }
+  assert.equal(run?.state, 'done', JSON.stringify(run));
+  assert.equal(run.line_count, 300);
+  assert.notEqual(String(run.id), '912345678901', 'a new run, not the lost one');
+  await sleep(1500);
+  assert.deepEqual(readdirSync(drop), []);
+  assert.deepEqual(readdirSync(spool), []);
 });
