@@ -99,11 +99,14 @@ static int finding(store_conn *c, const yj_event_view *ev)
 	const json_t *p = ev->payload, *f = json_object_get(p, "finding");
 	char rule[32];
 	int points;
-	int rc = credit_point_rule_match(c, "institution", "inspection", str(f, "point_code"), 0, rule, &points);
+	/* The rules of the subject's own kind: 不良执业行为记分 is for medical institutions and practitioners, so
+	 * a hotel's finding scores nothing unless an administrator adds rules of that kind. */
+	const char *kind = task_subject_kind(p);
+	int rc = credit_point_rule_match(c, kind, "inspection", str(f, "point_code"), 0, rule, &points);
 	if (rc == ST_NOTFOUND)
 		return ST_OK; /* the finding's check point is not a scoring one */
 	credit_subject s;
-	if (rc < 0 || (rc = credit_subject_load(c, NULL, task_subject_kind(p), id_of(p, "subject_id"), &s)) == ST_NOTFOUND)
+	if (rc < 0 || (rc = credit_subject_load(c, NULL, kind, id_of(p, "subject_id"), &s)) == ST_NOTFOUND)
 		return rc == ST_NOTFOUND ? ST_OK : rc;
 	if (rc < 0)
 		return rc;
