@@ -1,6 +1,7 @@
 /* credit_signals.c — inspection's subscriber to credit.grade_changed: the credit grade in
  * subject_signals (the draw's read model of its inputs) follows the credit module's evaluation of
- * each institution, so nobody edits it by hand. The complaints count is left as it is. */
+ * each subject the draw covers — institutions and the registry's other kinds, not practitioners —
+ * so nobody edits it by hand. The complaints count is left as it is. */
 #include "insp_int.h"
 #include "../platform/events/events.h"
 
@@ -12,9 +13,9 @@ static int on_grade(store_conn *c, const yj_event_view *ev, void *arg)
 	const char *kind = json_string_value(json_object_get(ev->payload, "subject_kind"));
 	const char *grade = json_string_value(json_object_get(ev->payload, "grade"));
 	int64_t id;
-	if (!kind || strcmp(kind, "institution") || !grade || strlen(grade) != 1 || !strchr("ABCD", grade[0]) ||
+	if (!kind || !strcmp(kind, "practitioner") || !grade || strlen(grade) != 1 || !strchr("ABCD", grade[0]) ||
 	    yj_id_parse(ev->subject_id, &id) < 0)
-		return ST_OK; /* the draw weighs institutions only */
+		return ST_OK; /* the draw does not draw practitioners */
 	store_stmt *st = store_prepare(c, "UPDATE subject_signals SET credit_grade = ?, region_code = ?, updated_at = ?,"
 					  " actor = 'credit' WHERE subject_id = ?");
 	if (!st)

@@ -28,11 +28,14 @@ static const char *const tables[] = {
 };
 
 /* Migration 0006 moves the attachments' base64 contents into the platform's chunks (blobs_migrate.c);
- * 0007 lets a task's subject be any kind of the registry, so its foreign key to institutions goes. */
+ * 0007 lets a task's subject be any kind of the registry, so its foreign key to institutions goes, and
+ * 0009 the same for the draw's signals. */
 static int after(store_conn *c, int64_t version)
 {
 	if (version == 7)
 		return store_drop_foreign_key(c, "inspection_tasks", "subject_id");
+	if (version == 9)
+		return store_drop_foreign_key(c, "subject_signals", "subject_id");
 	return version == 6 ? yj_insp_blobs_migrate(c) : ST_OK;
 }
 

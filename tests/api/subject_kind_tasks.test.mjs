@@ -105,3 +105,15 @@ test('a task created directly names its subject kind; an unknown kind or a misma
   isProblem(assert, r, 422);
   assert.ok(r.data.errors.some((e) => e.field === 'subject_id'));
 });
+
+test('a public place\'s credit grade reaches the draw signals, as an institution\'s does', async () => {
+  const place = places[1];
+  const r = await leader.post(`/api/v1/credit/subjects/${place.id}/evaluate`);
+  assert.equal(r.status, 200, JSON.stringify(r.data));
+  let sig;
+  for (let i = 0; i < 100 && !sig?.credit_grade; i++) {
+    if (i) await new Promise((res) => setTimeout(res, 100));
+    sig = (await admin.get('/api/v1/inspection/signals?limit=200')).data.items.find((s) => s.subject_id === place.id);
+  }
+  assert.equal(sig?.credit_grade, r.data.grade.grade, JSON.stringify(sig));
+});
