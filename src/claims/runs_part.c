@@ -245,6 +245,13 @@ int rj_screen_part(yj_job_ctx *ctx)
 		return YJ_OK;
 	rj_row row;
 	int rc = rj_get(store_conn_get(s), id, &row);
+	if (rc == ST_OK && !strcmp(row.state, "failed")) {
+		/* another partition failed the run: this one's file is of no further use */
+		char *path = yj_asprintf("%s.part%d", row.input_path, k);
+		unlink(path);
+		free(path);
+		return YJ_OK;
+	}
 	if (rc == ST_NOTFOUND || (rc == ST_OK && strcmp(row.state, "partitioned")))
 		return YJ_OK;
 	if (rc < 0)
@@ -272,6 +279,9 @@ int rj_screen_part(yj_job_ctx *ctx)
 			yj_load_report_free(&rep);
 		rj_set(s, id, "failed", -1, -1, -1, -1, why);
 		free(why);
+		/* as a failed single run does: its input goes; the other partitions remove theirs */
+		unlink(path);
+		unlink(row.input_path);
 		free(path);
 		free(sub.r);
 		return YJ_OK;
