@@ -236,7 +236,15 @@ function request() return wrk.format("GET", "/api/v1/cases/" .. ids[math.random(
 	for (const [name, q] of [['case list q=诊所 (every case)', '诊所'], [`case list q=测试 诊所${rare} (a few)`, `测试 诊所${rare}`],
 		['case list q=decision number', someDecision]]) {
 		const p = `/api/v1/cases?limit=50&q=${encodeURIComponent(q)}`;
-		const hits = JSON.parse(await body(yjBase, p)).items.length;
+		let text;
+		// retried as the preview below: after a 64-connection run the server may refuse new connections for a while
+		for (const t0 = Date.now(); text === undefined; ) {
+			try { text = await body(yjBase, p); } catch (e) {
+				if (Date.now() - t0 > 60000) die(`${p}: ${e.cause?.code || e.message} for 60 s`);
+				await sleep(500);
+			}
+		}
+		const hits = JSON.parse(text).items.length;
 		if (!hits) die(`${p} found nothing`);
 		if (WARMUP > 0) wrk(yjBase + p, WARMUP, cookie, null);
 		const r = wrk(yjBase + p, SECONDS, cookie, null, yj.pid);
