@@ -453,7 +453,8 @@ static const yj_qparam list_q[] = {
 	{"officer", "A case officer's user id, or me"}, {"subject", "Registry id of the party (institution or practitioner)"},
 	YJ_QP_PAGE, {NULL, NULL}};
 static const yj_qparam export_q[] = {
-	{"q", "Words in the party's name or decision number, or the case's or clue's id"}, {"state", "One state"}, {"overdue", "true: only overdue cases"}, {"officer", "A user id, or me"},
+	{"q", "Words in the party's name or decision number, or the case's or clue's id"}, {"state", "One state"},
+	{"overdue", "true: only overdue cases"}, {"officer", "A user id, or me"},
 	{"subject", "Registry id of the party"}, {"format", "xlsx (default) or csv"}, {NULL, NULL}};
 
 #define CASE_READERS (ROLE_INSPECTOR | ROLE_LEADER | ROLE_LEGAL_REVIEWER | ROLE_ADMIN)

@@ -671,13 +671,16 @@ static const yj_qparam list_q[] = {
 	{"draw", "Draw id"}, {"region", "GB/T 2260 code: tasks of subjects in its subtree"},
 	{"mine", "true: tasks whose team includes the caller"}, {"limit", "Page size"}, {"cursor", "next_cursor"}, {NULL, NULL}};
 static const yj_qparam export_q[] = {
-	{"q", "Words in the subject's name, or the task's id"}, {"state", "assigned, in_progress or completed"}, {"kind", "Task kind"}, {"subject", "Institution id"},
+	{"q", "Words in the subject's name, or the task's id"}, {"state", "assigned, in_progress or completed"},
+	{"kind", "Task kind"}, {"subject", "Institution id"},
 	{"draw", "Draw id"}, {"region", "GB/T 2260 code: tasks of subjects in its subtree"},
 	{"mine", "true: tasks whose team includes the caller"}, {"format", "xlsx (default) or csv"}, {NULL, NULL}};
 static const yj_qparam attach_q[] = {{"name", "File name to show"}, {NULL, NULL}};
 
 const yj_route yj_insp_task_routes[] = {
-	{"GET", "/api/v1/inspection/tasks", tasks_list, INSP_TASK_READERS, NULL, list_q, "inspection", "Inspection tasks in scope, by words (q) in the subject's name, state, kind, subject, draw, territory or team", "{items, next_cursor}", 0},
+	{"GET", "/api/v1/inspection/tasks", tasks_list, INSP_TASK_READERS, NULL, list_q, "inspection",
+	 "Inspection tasks in scope, by words (q) in the subject's name, state, kind, subject, draw, territory or team",
+	 "{items, next_cursor}", 0},
 	{"GET", "/api/v1/inspection/tasks/export", tasks_export, INSP_TASK_READERS, NULL, export_q, "inspection", "Export the filtered task list as Excel or CSV", "An .xlsx or .csv file", 0},
 	{"POST", "/api/v1/inspection/tasks", task_create, INSP_FIELD, create_body, NULL, "inspection", "Create a task directly (patrol, supervision, rectification, post-penalty, flight)", "task", 201},
 	{"GET", "/api/v1/inspection/tasks/{id}", task_get, INSP_TASK_READERS, NULL, NULL, "inspection", "A task with team, checklist and results, findings, attachments, rectifications", "task", 0},
