@@ -9,7 +9,8 @@
 // the bench requires byte-identical bodies from both servers for list pages (first, default limit, next by
 // cursor) and a case page of every state. Each run also reads the CPU time the server process and the
 // PostgreSQL backends spent, so the CPU per request (which a loaded machine distorts far less than latency) is
-// reported beside p99 and throughput, each with the baseline's figure and the ratio. Figures are reported, never
+// reported beside p99 and throughput, each with the baseline's figure and the ratio. The list's keyword search (?q=)
+// is measured on yijian alone, as ratios to its plain list. Figures are reported, never
 // a pass/fail test; the exit status is non-zero only when the bench could not measure or the bodies differ.
 //
 // Environment: BENCH_ENF_CASES (100000), BENCH_ENF_STEPS (10), BENCH_SECONDS (15), BENCH_WARMUP_SECONDS (3),
@@ -227,6 +228,30 @@ function request() return wrk.format("GET", "/api/v1/cases/" .. ids[math.random(
 			results.push({ endpoint: name, server: who, rps: r.rps, p50_ms: r.p50, p99_ms: r.p99, cpu_ms: r.cpu_ms, pg_cpu_ms: r.pg_cpu_ms,
 				errors: r.errors.replace('Socket errors: ', '') || 'none' });
 		}
+	// The list's keyword search (?q=, the header's global search) on yijian alone (the baseline has no such filter),
+	// against its plain list above: a word found in every name (the page fills at once), a name and a number of few
+	// cases (the scan crosses the county's whole range), a decision number (温鹿卫医罚〔2026〕N号, whole).
+	const someDecision = psql(pgUrl, `SELECT decision_no FROM enf_cases WHERE region_code = '${COUNTY}' AND decision_no IS NOT NULL ORDER BY id LIMIT 1`).trim();
+	const rare = inCounty[Math.floor(inCounty.length / 2)];
+	for (const [name, q] of [['case list q=诊所 (every case)', '诊所'], [`case list q=测试 诊所${rare} (a few)`, `测试 诊所${rare}`],
+		['case list q=decision number', someDecision]]) {
+		const p = `/api/v1/cases?limit=50&q=${encodeURIComponent(q)}`;
+		let text;
+		// retried as the preview below: after a 64-connection run the server may refuse new connections for a while
+		for (const t0 = Date.now(); text === undefined; ) {
+			try { text = await body(yjBase, p); } catch (e) {
+				if (Date.now() - t0 > 60000) die(`${p}: ${e.cause?.code || e.message} for 60 s`);
+				await sleep(500);
+			}
+		}
+		const hits = JSON.parse(text).items.length;
+		if (!hits) die(`${p} found nothing`);
+		if (WARMUP > 0) wrk(yjBase + p, WARMUP, cookie, null);
+		const r = wrk(yjBase + p, SECONDS, cookie, null, yj.pid);
+		if (r.non2xx) die(`yijian ${name}: ${r.non2xx} non-2xx responses`);
+		results.push({ endpoint: `${name}, ${hits} on the page`, server: 'yijian', search: true, rps: r.rps, p50_ms: r.p50, p99_ms: r.p99,
+			cpu_ms: r.cpu_ms, pg_cpu_ms: r.pg_cpu_ms, errors: r.errors.replace('Socket errors: ', '') || 'none' });
+	}
 	// The case's 行政处罚决定书 as src/enforcement renders it (POST …/documents/preview: the case row and the benchmark into
 	// the document model, laid out and rendered to PDF, watermarked, nothing stored), two connections so the server's
 	// CPU goes to rendering rather than queueing: documents per CPU second of the server is the rate per core.
@@ -271,6 +296,10 @@ wrk.headers["X-CSRF-Token"] = "${csrf}"
 			`target < ${TARGET_P99_MS} ms: ${y.p99_ms < TARGET_P99_MS ? 'met' : 'NOT met'}); req/s yijian ÷ baseline ${f(y.rps / b.rps)}×; ` +
 			`server CPU per request yijian ${f(y.cpu_ms, 3)} ms, baseline ${f(b.cpu_ms, 3)} ms (baseline ÷ yijian ${f(b.cpu_ms / y.cpu_ms)}×)`);
 	}
+	const plain = results.find((r) => r.endpoint === 'case list (limit 50)' && r.server === 'yijian');
+	for (const r of results.filter((x) => x.search))
+		lines.push(`${r.endpoint}: p99 ${f(r.p99_ms)} ms (÷ the list without q ${f(r.p99_ms / plain.p99_ms)}×), server CPU ${f(r.cpu_ms, 3)} ms/req, ` +
+			`PostgreSQL CPU ${f(r.pg_cpu_ms, 3)} ms/req (÷ the list without q ${f(r.pg_cpu_ms / plain.pg_cpu_ms)}×)`);
 	process.stdout.write(lines.join('\n') + '\n');
 	cleanup();
 }

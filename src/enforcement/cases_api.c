@@ -6,7 +6,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include "enf_int.h"
 #include "../registry/registry.h"
-#include "../registry/registry.h"
 #include "../platform/docs/docs.h"
 #include "../platform/attach/attach.h"
 
@@ -195,12 +194,21 @@ static json_t *case_row(store_stmt *st, void *arg)
 	return o;
 }
 
-/* The list's query from ?state=, ?overdue=, ?subject=, ?officer= (an id or "me"); NULL after replying 400. */
+/* What ?q= looks in: the party's name and the decision number (words), the case's and its clue's
+ * numbers (a word of digits). The words are LIKE scans of the cases in the caller's scope, which stay
+ * fast at an office's size (docs/benchmarks.md); the registry's name grams are the registry's. */
+static const char *const search_cols[] = {"subject_name", "decision_no", NULL};
+static const char *const search_ids[] = {"id", "clue_id", NULL};
+
+/* The list's query from ?q=, ?state=, ?overdue=, ?subject=, ?officer= (an id or "me"); NULL after replying 400. */
 static yj_qb *list_query(yj_req *r)
 {
-	yj_qb *q = yj_q_select(&enf_cases_t, enf_case_list_cols, &yj_who(r)->scope);
 	const char *v;
 	char today[11], pat[40];
+	if (yj_search_q_or_reply(r, &v) < 0)
+		return NULL;
+	yj_qb *q = yj_q_select(&enf_cases_t, enf_case_list_cols, &yj_who(r)->scope);
+	yj_q_search(q, search_cols, search_ids, v);
 	if ((v = yj_query(r, "state")) && *v) {
 		yj_q_where(q, "state = ?");
 		yj_q_text(q, v);
@@ -439,11 +447,14 @@ static const yj_field file_body[] = {
 	{NULL, 0, 0, 0, NULL},
 };
 static const yj_qparam list_q[] = {
+	{"q", "Words (up to 4; 50 characters at most) that must each occur in the party's name or the decision number,"
+	      " or equal the case's or its clue's id"},
 	{"state", "One state (docs/enforcement.md)"}, {"overdue", "true: only cases past their decision deadline"},
 	{"officer", "A case officer's user id, or me"}, {"subject", "Registry id of the party (institution or practitioner)"},
 	YJ_QP_PAGE, {NULL, NULL}};
 static const yj_qparam export_q[] = {
-	{"state", "One state"}, {"overdue", "true: only overdue cases"}, {"officer", "A user id, or me"},
+	{"q", "Words in the party's name or decision number, or the case's or clue's id"}, {"state", "One state"},
+	{"overdue", "true: only overdue cases"}, {"officer", "A user id, or me"},
 	{"subject", "Registry id of the party"}, {"format", "xlsx (default) or csv"}, {NULL, NULL}};
 
 #define CASE_READERS (ROLE_INSPECTOR | ROLE_LEADER | ROLE_LEGAL_REVIEWER | ROLE_ADMIN)
@@ -454,7 +465,7 @@ const yj_route yj_enf_case_routes[] = {
 	{"POST", "/api/v1/cases", case_file, ROLE_LEADER, file_body, NULL, "enforcement",
 	 "File a case from a clue (立案, the leader's approval) with its officers; starts the 90-day clock", "The case", 201},
 	{"GET", "/api/v1/cases", cases_list, CASE_READERS, NULL, list_q, "enforcement",
-	 "Cases in the caller's scope, by state, overdue or officer: each item the listed columns only (id, clue_id, state,"
+	 "Cases in the caller's scope, by words (q), state, overdue or officer: each item the listed columns only (id, clue_id, state,"
 	 " state_label, subject_kind, subject_id, subject_name, filed_on, decision_due, overdue, violation_code, fine_fen,"
 	 " decision_no, decided_on, closed_on, region_code, department); GET /api/v1/cases/{id} has the whole case",
 	 "{items, next_cursor}", 0},

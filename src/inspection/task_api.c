@@ -12,12 +12,18 @@
 
 /* ---- list, get ---- */
 
+/* What ?q= looks in: the subject's name, whatever its kind (words), and the task's number (a word of
+ * digits); LIKE scans of the tasks in the caller's scope. */
+static const char *const search_cols[] = {"inspection_tasks.subject_name", NULL};
+static const char *const search_ids[] = {"inspection_tasks.id", NULL};
+
 /* The scoped query of t (inspection tasks, or their members: insp_members_t) with the request's
- * filters; the list, its teams and the export share it. */
+ * filters; the list, its teams and the export share it. ?q= has passed yj_search_q_or_reply. */
 static yj_qb *tasks_filtered(yj_req *r, const yj_table *t, const char *columns)
 {
 	yj_qb *q = yj_q_select(t, columns, &yj_who(r)->scope);
 	const char *v;
+	yj_q_search(q, search_cols, search_ids, yj_query(r, "q"));
 	if ((v = yj_query(r, "state")) && *v) {
 		yj_q_where(q, "inspection_tasks.state = ?");
 		yj_q_text(q, v);
@@ -55,7 +61,8 @@ static int tasks_list(yj_req *r)
 {
 	int limit, rc;
 	int64_t after, last = 0;
-	if (yj_page_id_or_reply(r, &limit, &after) < 0)
+	const char *text;
+	if (yj_page_id_or_reply(r, &limit, &after) < 0 || yj_search_q_or_reply(r, &text) < 0)
 		return YJ_OK;
 	store_conn *c = store_conn_get(yj_store(r));
 	yj_qb *q = tasks_filtered(r, &insp_tasks_t, INSP_TASK_COLS);
@@ -151,6 +158,9 @@ static int export_names(yj_req *r, store_conn *c, json_t *names)
 
 static int tasks_export(yj_req *r)
 {
+	const char *text;
+	if (yj_search_q_or_reply(r, &text) < 0)
+		return YJ_OK;
 	store_conn *c = store_conn_get(yj_store(r));
 	export_walk w = {NULL, ST_DONE, json_object()};
 	int rc = export_names(r, c, w.names);
@@ -655,17 +665,22 @@ static const yj_field attach_body[] = {
 	{NULL, 0, 0, 0, NULL},
 };
 static const yj_qparam list_q[] = {
+	{"q", "Words (up to 4; 50 characters at most) that must each occur in the subject's name (any subject kind),"
+	      " or equal the task's id"},
 	{"state", "assigned, in_progress or completed"}, {"kind", "Task kind"}, {"subject", "Institution id"},
 	{"draw", "Draw id"}, {"region", "GB/T 2260 code: tasks of subjects in its subtree"},
 	{"mine", "true: tasks whose team includes the caller"}, {"limit", "Page size"}, {"cursor", "next_cursor"}, {NULL, NULL}};
 static const yj_qparam export_q[] = {
-	{"state", "assigned, in_progress or completed"}, {"kind", "Task kind"}, {"subject", "Institution id"},
+	{"q", "Words in the subject's name, or the task's id"}, {"state", "assigned, in_progress or completed"},
+	{"kind", "Task kind"}, {"subject", "Institution id"},
 	{"draw", "Draw id"}, {"region", "GB/T 2260 code: tasks of subjects in its subtree"},
 	{"mine", "true: tasks whose team includes the caller"}, {"format", "xlsx (default) or csv"}, {NULL, NULL}};
 static const yj_qparam attach_q[] = {{"name", "File name to show"}, {NULL, NULL}};
 
 const yj_route yj_insp_task_routes[] = {
-	{"GET", "/api/v1/inspection/tasks", tasks_list, INSP_TASK_READERS, NULL, list_q, "inspection", "Inspection tasks in scope", "{items, next_cursor}", 0},
+	{"GET", "/api/v1/inspection/tasks", tasks_list, INSP_TASK_READERS, NULL, list_q, "inspection",
+	 "Inspection tasks in scope, by words (q) in the subject's name, state, kind, subject, draw, territory or team",
+	 "{items, next_cursor}", 0},
 	{"GET", "/api/v1/inspection/tasks/export", tasks_export, INSP_TASK_READERS, NULL, export_q, "inspection", "Export the filtered task list as Excel or CSV", "An .xlsx or .csv file", 0},
 	{"POST", "/api/v1/inspection/tasks", task_create, INSP_FIELD, create_body, NULL, "inspection", "Create a task directly (patrol, supervision, rectification, post-penalty, flight)", "task", 201},
 	{"GET", "/api/v1/inspection/tasks/{id}", task_get, INSP_TASK_READERS, NULL, NULL, "inspection", "A task with team, checklist and results, findings, attachments, rectifications", "task", 0},

@@ -214,6 +214,9 @@ test('a general case from filing to closing, with every wrong step refused and n
   const d = await moved(L(), k.id, { action: 'decide', waived: true }, 'decided');
   assert.match(d.decision_no, /^温鹿卫医罚〔\d{4}〕\d+号$/);
   assert.equal(d.decided_on, ymd(new Date()));
+  // the list's q finds the case by its decision number, whole or in part (the header's search)
+  for (const q of [d.decision_no, `卫医罚 ${d.decision_no.match(/〕\d+号/)[0]}`])
+    assert.deepEqual((await ok(await L().get(`/api/v1/cases?q=${encodeURIComponent(q)}`))).items.map((x) => x.id), [k.id], q);
   assert.ok(d.public_until > d.decided_on);
   const ev = await ok(await admin.get(`/api/v1/system/events?type=enforcement.decision_issued&subject_type=enforcement_case&subject_id=${k.id}`));
   assert.equal(ev.items.length, 1);

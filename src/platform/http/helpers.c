@@ -60,6 +60,18 @@ int yj_page_id_or(yj_req *r, int dflt, int *limit, int64_t *after)
 	return cursor_id_or_reply(r, cursor, after);
 }
 
+int yj_search_q_or_reply(yj_req *r, const char **text)
+{
+	const char *v = yj_query(r, "q");
+	*text = v && v[strspn(v, " \t")] ? v : NULL;
+	if (*text && yj_utf8_len(v, strlen(v)) > 50) {
+		yj_reply_problem_errors(r, 400, "validation", "查询条件有误", "请按提示修改查询条件后重试。",
+					yj_field_errors("q", "关键词最多 50 个字，请缩短后重试"));
+		return YJ_ERR;
+	}
+	return YJ_OK;
+}
+
 int yj_page_params_or(yj_req *r, int dflt, int *limit, const char **cursor)
 {
 	if (yj_page_params(r, limit, cursor) < 0)

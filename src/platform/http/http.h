@@ -270,6 +270,9 @@ int yj_page_id_or_reply(yj_req *r, int *limit, int64_t *after);
 int yj_page_params_or(yj_req *r, int dflt, int *limit, const char **cursor);
 /* yj_page_id_or_reply with yj_page_params_or's default page size dflt. */
 int yj_page_id_or(yj_req *r, int dflt, int *limit, int64_t *after);
+/* The keyword text of a list's ?q= (yj_q_search): *text the value, NULL when absent or blank; or,
+ * longer than 50 characters (the registry lists' bound), replies 400 and returns YJ_ERR. */
+int yj_search_q_or_reply(yj_req *r, const char **text);
 /* One page of q (consumed) in id order: adds "col > after", "ORDER BY col LIMIT limit + 1" and
  * replies as yj_reply_page with the cursor at each item's "id". */
 int yj_reply_id_page(yj_req *r, yj_qb *q, const char *col, int limit, int64_t after, yj_row_fn row, void *arg);

@@ -75,24 +75,61 @@ static int word_gap(const char *p)
 	return *p == ' ' || *p == '\t' ? 1 : !strncmp(p, "\xe3\x80\x80", 3) ? 3 : 0;
 }
 
+/* The next word of *p (its start in *w, its length returned; 0 at the end), *p moved past it. */
+static size_t next_word(const char **p, const char **w)
+{
+	int g;
+	while ((g = word_gap(*p)))
+		*p += g;
+	*w = *p;
+	while (**p && !word_gap(*p))
+		(*p)++;
+	return (size_t)(*p - *w);
+}
+
 void yj_q_words(yj_qb *q, const char *cond, int nbind, const char *text)
 {
-	int words = 0;
-	for (const char *p = text ? text : ""; *p && words < 4;) {
-		int g = word_gap(p);
-		if (g) {
-			p += g;
-			continue;
-		}
-		const char *w = p;
-		while (*p && !word_gap(p))
-			p++;
-		char *pat = yj_asprintf("%%%.*s%%", (int)(p - w), w);
+	const char *p = text ? text : "", *w;
+	size_t n;
+	for (int words = 0; words < 4 && (n = next_word(&p, &w)); words++) {
+		char *pat = yj_asprintf("%%%.*s%%", (int)n, w);
 		yj_q_where(q, cond);
 		for (int i = 0; i < nbind; i++)
 			yj_q_text(q, pat);
 		free(pat);
-		words++;
+	}
+}
+
+void yj_q_search(yj_qb *q, const char *const *cols, const char *const *id_cols, const char *text)
+{
+	const char *p = text ? text : "", *w;
+	size_t n;
+	for (int words = 0; words < 4 && (n = next_word(&p, &w)); words++) {
+		/* "%word%" with LIKE's own characters escaped: a % or _ typed is looked for as itself. */
+		yj_buf pat = YJ_BUF_INIT, cond = YJ_BUF_INIT;
+		yj_buf_puts(&pat, "%");
+		for (size_t i = 0; i < n; i++) {
+			if (w[i] == '%' || w[i] == '_' || w[i] == '\\')
+				yj_buf_append(&pat, "\\", 1);
+			yj_buf_append(&pat, w + i, 1);
+		}
+		yj_buf_puts(&pat, "%");
+		char *word = yj_strndup(w, n);
+		int64_t id = 0;
+		int is_id = id_cols && strspn(word, "0123456789") == n && yj_id_parse(word, &id) == 0;
+		int k = 0;
+		for (const char *const *c = cols; *c; c++)
+			yj_buf_printf(&cond, "%s%s LIKE ? ESCAPE '\\'", k++ ? " OR " : "", *c);
+		for (const char *const *c = id_cols; is_id && *c; c++)
+			yj_buf_printf(&cond, "%s%s = ?", k++ ? " OR " : "", *c);
+		yj_q_where(q, cond.data);
+		for (const char *const *c = cols; *c; c++)
+			yj_q_text(q, pat.data);
+		for (const char *const *c = id_cols; is_id && *c; c++)
+			yj_q_int(q, id);
+		free(word);
+		yj_buf_free(&pat);
+		yj_buf_free(&cond);
 	}
 }
 

@@ -44,6 +44,12 @@ void yj_q_region(yj_qb *q, const char *col, const char *code);
  * space (U+3000), up to 4 words; for each, " AND (cond)" with its nbind `?` all bound to "%word%",
  * so every word must match somewhere. Nothing is added for a blank text. */
 void yj_q_words(yj_qb *q, const char *cond, int nbind, const char *text);
+/* The same search over several columns, as the header's global search asks lists: for each word,
+ * " AND (c1 LIKE ? OR c2 LIKE ? …)" over the text columns cols (NULL-terminated) with "%word%", the
+ * word's %, _ and \ taken literally; when the word is an id (decimal digits) and id_cols (NULL-
+ * terminated, or NULL) is given, "OR id_col = ?" for each of them too, so a case or task number
+ * finds its row. Nothing is added for a blank text. */
+void yj_q_search(yj_qb *q, const char *const *cols, const char *const *id_cols, const char *text);
 /* Appends raw SQL after the WHERE clause (ORDER BY, LIMIT ?); binds follow as with yj_q_where. */
 void yj_q_tail(yj_qb *q, const char *sql);
 

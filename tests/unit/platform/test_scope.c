@@ -126,6 +126,30 @@ static void subject_bound_scope_allows_only_its_subjects(void **state)
 	assert_false(yj_scope_allows_subject(&sc, "330303", "health", 11));
 }
 
+/* yj_q_search: one condition per word (at most four, split at spaces and U+3000), LIKE with an escape
+ * over every text column, and the id columns only for a word of digits. */
+static void search_words_over_columns(void **state)
+{
+	yj_scope sc;
+	yj_scope_init(&sc, "330300", "health", "*");
+	static const char *const cols[] = {"name", "no", NULL}, *const ids[] = {"id", NULL};
+	yj_qb *q = yj_q_select(&t, "id", &sc);
+	yj_q_search(q, cols, ids, " 鹿城\xe3\x80\x80 12 ");
+	assert_string_equal(yj_q_sql(q), "SELECT id FROM things WHERE 1=1 AND region_code >= ? AND region_code < ?"
+					 " AND (name LIKE ? ESCAPE '\\' OR no LIKE ? ESCAPE '\\')"
+					 " AND (name LIKE ? ESCAPE '\\' OR no LIKE ? ESCAPE '\\' OR id = ?)");
+	yj_q_free(q);
+	q = yj_q_select(&t, "id", &sc);
+	yj_q_search(q, cols, NULL, "a b c d e 12");
+	assert_int_equal((int)(strlen(yj_q_sql(q)) - strlen("SELECT id FROM things WHERE 1=1 AND region_code >= ? AND region_code < ?")),
+			 4 * (int)strlen(" AND (name LIKE ? ESCAPE '\\' OR no LIKE ? ESCAPE '\\')"));
+	yj_q_free(q);
+	q = yj_q_select(&t, "id", &sc);
+	yj_q_search(q, cols, ids, " \t");
+	assert_string_equal(yj_q_sql(q), "SELECT id FROM things WHERE 1=1 AND region_code >= ? AND region_code < ?");
+	yj_q_free(q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -136,6 +160,7 @@ int main(void)
 		cmocka_unit_test(unrestricted_has_no_predicate),
 		cmocka_unit_test(subject_set_narrows_scoped_tables),
 		cmocka_unit_test(subject_bound_scope_allows_only_its_subjects),
+		cmocka_unit_test(search_words_over_columns),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
