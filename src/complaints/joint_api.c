@@ -91,26 +91,14 @@ static yj_qb *filtered(yj_req *r, jnt_kind kind, const char *const *states)
 
 static const char *const ACTION_STATES[] = {"planned", "done", NULL};
 static const char *const TASK_STATES[] = {"open", "done", NULL};
-#define ACTIONS(r) filtered(r, JNT_ACTIONS, ACTION_STATES)
-#define MEETINGS(r) filtered(r, JNT_MEETINGS, NULL)
-#define TASKS(r) filtered(r, JNT_TASKS, TASK_STATES)
+/* The lists' queries, each with the states its ?state= may take. */
+static yj_qb *actions_q(yj_req *r) { return filtered(r, JNT_ACTIONS, ACTION_STATES); }
+static yj_qb *meetings_q(yj_req *r) { return filtered(r, JNT_MEETINGS, NULL); }
+static yj_qb *tasks_q(yj_req *r) { return filtered(r, JNT_TASKS, TASK_STATES); }
 
-static int list(yj_req *r, yj_qb *q, yj_row_fn fn)
-{
-	int limit;
-	int64_t after;
-	if (!q)
-		return YJ_OK;
-	if (yj_page_id_or_reply(r, &limit, &after) < 0) {
-		yj_q_free(q);
-		return YJ_OK;
-	}
-	return yj_reply_id_page(r, q, "id", limit, after, fn, NULL);
-}
-
-static int action_list(yj_req *r) { return list(r, ACTIONS(r), jnt_action_json); }
-static int meeting_list(yj_req *r) { return list(r, MEETINGS(r), jnt_meeting_json); }
-static int task_list(yj_req *r) { return list(r, TASKS(r), jnt_task_json); }
+static int action_list(yj_req *r) { return cmp_reply_list(r, actions_q, jnt_action_json); }
+static int meeting_list(yj_req *r) { return cmp_reply_list(r, meetings_q, jnt_meeting_json); }
+static int task_list(yj_req *r) { return cmp_reply_list(r, tasks_q, jnt_task_json); }
 
 static const yj_column action_cols[] = {
 	{"title", "行动名称"}, {"region_code", "行政区划代码"}, {"department", "牵头部门"}, {"planned_on", "计划日期"},
@@ -126,17 +114,17 @@ static const yj_column task_cols[] = {
 };
 static int action_export(yj_req *r)
 {
-	yj_qb *q = ACTIONS(r);
+	yj_qb *q = actions_q(r);
 	return q ? yj_reply_id_export(r, q, "id", "joint-actions", action_cols, jnt_action_json, NULL) : YJ_OK;
 }
 static int meeting_export(yj_req *r)
 {
-	yj_qb *q = MEETINGS(r);
+	yj_qb *q = meetings_q(r);
 	return q ? yj_reply_id_export(r, q, "id", "joint-meetings", meeting_cols, jnt_meeting_json, NULL) : YJ_OK;
 }
 static int task_export(yj_req *r)
 {
-	yj_qb *q = TASKS(r);
+	yj_qb *q = tasks_q(r);
 	return q ? yj_reply_id_export(r, q, "id", "joint-meeting-tasks", task_cols, jnt_task_json, NULL) : YJ_OK;
 }
 

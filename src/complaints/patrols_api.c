@@ -47,14 +47,7 @@ static yj_qb *filtered(yj_req *r)
 	return ptl_query(&yj_who(r)->scope, yj_query(r, "state"), yj_query(r, "grid"), yj_query(r, "region"));
 }
 
-static int list(yj_req *r)
-{
-	int limit;
-	int64_t after;
-	if (yj_page_id_or_reply(r, &limit, &after) < 0)
-		return YJ_OK;
-	return yj_reply_id_page(r, filtered(r), "id", limit, after, ptl_row_json, NULL);
-}
+static int list(yj_req *r) { return cmp_reply_list(r, filtered, ptl_row_json); }
 
 static const yj_column export_cols[] = {
 	{"patrolled_on", "巡查日期"}, {"grid_code", "网格编码"}, {"region_code", "行政区划代码"}, {"subject_id", "巡查对象编号"},

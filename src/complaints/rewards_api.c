@@ -59,15 +59,7 @@ static yj_qb *filtered(yj_req *r)
 	return rwd_query(&yj_who(r)->scope, yj_query(r, "state"), cid);
 }
 
-static int list(yj_req *r)
-{
-	int limit;
-	int64_t after;
-	if (yj_page_id_or_reply(r, &limit, &after) < 0)
-		return YJ_OK;
-	yj_qb *q = filtered(r);
-	return q ? yj_reply_id_page(r, q, "id", limit, after, rwd_row_json, NULL) : YJ_OK;
-}
+static int list(yj_req *r) { return cmp_reply_list(r, filtered, rwd_row_json); }
 
 static const yj_column export_cols[] = {
 	{"complaint_id", "投诉举报编号"}, {"region_code", "行政区划代码"}, {"department", "部门"}, {"rule", "奖励规则"},
