@@ -11,15 +11,17 @@
 // Environment: BENCH_SECONDS (10), BENCH_CONNECTIONS (64), BENCH_THREADS (2, wrk threads),
 // BENCH_CHECK_PATIENTS (500), BENCH_CHECK_HISTORY (3), BENCH_CHECK_RECORD (0: share of the requests
 // that also record the claim, the settlement call), BENCH_SERVER_THREADS (the servers' --threads;
-// default theirs), YIJIAN_BIN (build/yijian), YJ_TEST_DB.
+// default theirs), YIJIAN_BIN or BENCH_YIJIAN (build/yijian), YJ_TEST_DB.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Server } from '../tests/api/harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+// The harness reads YIJIAN_BIN when it is loaded: BENCH_YIJIAN, the older name, stands in for it when it is unset.
+if (!process.env.YIJIAN_BIN && process.env.BENCH_YIJIAN) process.env.YIJIAN_BIN = process.env.BENCH_YIJIAN;
+const { Server } = await import('../tests/api/harness.mjs');
 const num = (k, d) => (process.env[k] ? Number(process.env[k]) : d);
 const SECONDS = num('BENCH_SECONDS', 10), CONNS = num('BENCH_CONNECTIONS', 64), THREADS = num('BENCH_THREADS', 2);
 const PATIENTS = num('BENCH_CHECK_PATIENTS', 500), HISTORY = num('BENCH_CHECK_HISTORY', 3);

@@ -11,121 +11,35 @@
 // pass/fail test; the exit status is non-zero only when the bench could not measure.
 //
 // Environment: BENCH_CHECK_SUBJECTS (300), BENCH_SECONDS (15), BENCH_WARMUP_SECONDS (3), BENCH_CONNECTIONS (64),
-// BENCH_THREADS (2), BENCH_BASELINE_POOL (16), YIJIAN_BIN (build/yijian), BENCH_KEEP=1.
-import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+// BENCH_THREADS (2), BENCH_BASELINE_POOL (16), YIJIAN_BIN or BENCH_YIJIAN (build/yijian), BENCH_KEEP=1.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import process from 'node:process';
-import { fileURLToPath } from 'node:url';
 import { creditCode } from '../tests/api/codes.mjs';
+import { fmt, num, session, table, yijianBin } from './lib.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const top = path.resolve(here, '..');
-const env = process.env;
-const num = (k, d) => (env[k] === undefined || env[k] === '' ? d : Number(env[k]));
 const SUBJECTS = num('BENCH_CHECK_SUBJECTS', 300);
 const SECONDS = num('BENCH_SECONDS', 15);
 const WARMUP = num('BENCH_WARMUP_SECONDS', 3);
 const CONNS = num('BENCH_CONNECTIONS', 64);
 const THREADS = num('BENCH_THREADS', 2);
 const POOL = num('BENCH_BASELINE_POOL', 16);
-const YIJIAN = path.resolve(top, env.YIJIAN_BIN || 'build/yijian');
-const PG_CLUSTER = path.resolve(top, 'scripts/pg-cluster');
-const PASSWORD = 'Celiang-mima-2026';
+const YIJIAN = yijianBin();
 const COUNTY = '330302';
 const TARGET_P99_MS = 10;
 const TARGET_RATIO = 3;
 
-let work, pgDir, cleaned = false;
-const children = new Set();
-const log = (m) => process.stderr.write(`bench/credit-check: ${m}\n`);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function cleanup() {
-	if (cleaned) return;
-	cleaned = true;
-	for (const c of children) try { c.kill('SIGTERM'); } catch {}
-	if (pgDir && !env.BENCH_KEEP) try { execFileSync(PG_CLUSTER, ['stop', pgDir], { stdio: 'ignore' }); } catch {}
-	if (work && !env.BENCH_KEEP) rmSync(work, { recursive: true, force: true });
-}
-function die(msg) {
-	process.stderr.write(`\nbench/credit-check: FAILED: ${msg}\n`);
-	cleanup();
-	process.exit(1);
-}
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { cleanup(); process.exit(130); });
-
-function run(cmd, args, opts = {}) {
-	try {
-		return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], maxBuffer: 1 << 26, ...opts });
-	} catch (e) {
-		die(`${cmd} ${args.join(' ').slice(0, 200)}: ${e.stderr || e.message}`);
-	}
-}
-const psql = (url, sql) => run('psql', [url, '-v', 'ON_ERROR_STOP=1', '-qAt', '-c', sql]);
-const freePort = () => new Promise((res, rej) => {
-	const s = createServer();
-	s.on('error', rej);
-	s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => res(port)); });
-});
-function start(name, cmd, args, extra = {}) {
-	const fd = openSync(path.join(work, `${name}.log`), 'a');
-	const child = spawn(cmd, args, { stdio: ['ignore', fd, fd], env: { ...env, ...extra } });
-	child.label = name;
-	children.add(child);
-	child.on('exit', (code, sig) => { children.delete(child); child.exited = { code, sig }; });
-	return child;
-}
-async function healthy(child, base) {
-	for (const end = Date.now() + 60000; Date.now() < end; await sleep(100)) {
-		if (child.exited) die(`${child.label} exited at start: ${readFileSync(path.join(work, `${child.label}.log`), 'utf8').slice(-2000)}`);
-		try { if ((await fetch(`${base}/healthz`)).status === 200) return; } catch {}
-	}
-	die(`${child.label} not healthy in 60 s`);
-}
-async function signIn(base, username) {
-	const r = await fetch(`${base}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' },
-		body: JSON.stringify({ username, password: PASSWORD }) });
-	for (const c of r.headers.getSetCookie()) {
-		const m = /(?:^|;\s*)yj_session=([^;]+)/.exec(c);
-		if (m) return m[1];
-	}
-	die(`sign-in answered ${r.status}: ${await r.text()}`);
-}
-const toMs = (s) => { const m = /^([\d.]+)(us|ms|s)$/.exec(s); return m ? Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2]] : NaN; };
-function wrk(url, seconds, cookie, script) {
-	const args = [`-t${THREADS}`, `-c${CONNS}`, `-d${seconds}s`, '--latency', '-H', `Cookie: yj_session=${cookie}`];
-	if (script) args.push('-s', script);
-	args.push(url);
-	const out = run('wrk', args, { timeout: (seconds + 30) * 1000 });
-	const r = { rps: Number((/Requests\/sec:\s*([\d.]+)/.exec(out) || [])[1]), non2xx: Number((/Non-2xx or 3xx responses:\s*(\d+)/.exec(out) || [0, 0])[1]) };
-	for (const line of (out.split('Latency Distribution')[1] || '').split('\n')) {
-		const m = /^\s*(\d+)%\s+([\d.]+\w+)\s*$/.exec(line);
-		if (m) r[`p${m[1]}`] = toMs(m[2]);
-	}
-	return r;
-}
+const B = session('bench/credit-check');
+const { die, log, psql } = B;
+const wrk = (url, seconds, cookie, script) => B.wrk(url, seconds, { cookie, script, conns: CONNS, threads: THREADS });
 
 async function main() {
 	if (!existsSync(YIJIAN)) die(`${YIJIAN} not found: build it first`);
-	work = mkdtempSync(path.join(os.tmpdir(), 'yijian-credit-'));
-	chmodSync(work, 0o755);
-	pgDir = path.join(work, 'pg');
-	const pgUrl = run(PG_CLUSTER, ['start', pgDir], { env: { ...env, PG_FSYNC: 'off' } }).trim().split('\n').pop().trim();
-	const keys = path.join(work, 'keys');
-	run(YIJIAN, ['init', '--db', pgUrl, '--keys', keys]);
-	for (const [u, role] of [['bench.admin', 'admin'], ['county', 'leader']])
-		run(YIJIAN, ['user', 'add', '--db', pgUrl, '--keys', keys, '--username', u, '--role', role, '--region', COUNTY,
-			'--department', 'health'], { input: `${PASSWORD}\n` });
-	const port = await freePort();
-	const yj = start('yijian', YIJIAN, ['serve', '--db', pgUrl, '--keys', keys, '--listen', `127.0.0.1:${port}`, '--web', '', '--quiet']);
-	const yjBase = `http://127.0.0.1:${port}`;
-	await healthy(yj, yjBase);
+	const pgUrl = B.startPg('yijian-credit-');
+	const keys = B.initYijian(YIJIAN, pgUrl, COUNTY, [['bench.admin', 'admin'], ['county', 'leader']]);
+	const { base: yjBase } = await B.serveYijian(YIJIAN, pgUrl, keys);
 	// the institutions, through the API (the registry's own rows, keys and search grams)
-	const admin = await signIn(yjBase, 'bench.admin');
-	const csrf = (await (await fetch(`${yjBase}/api/v1/session`, { headers: { cookie: `yj_session=${admin}` } })).json()).csrf_token;
+	const { cookie: admin, csrf } = await B.signIn(yjBase, 'bench.admin');
 	let t = Date.now();
 	const codes = [];
 	for (let i = 0; i < SUBJECTS; i++) {
@@ -144,12 +58,8 @@ async function main() {
 		'温鹿卫信〔2026〕' || (id % 100000) || '号', '2026-06-01', '2099-12-31', 'listed', '1', 0 FROM institutions WHERE id % 3 = 0`);
 	psql(pgUrl, 'ANALYZE');
 	log(`${SUBJECTS} institutions with grades and black-list entries in ${((Date.now() - t) / 1000).toFixed(1)} s`);
-	const bport = await freePort();
-	const bl = start('baseline', process.execPath, [path.join(here, 'baseline/server.mjs'), '--db', pgUrl, '--listen', `127.0.0.1:${bport}`],
-		{ NODE_ENV: 'production', BASELINE_POOL: String(POOL), BASELINE_WORKERS: '1' });
-	const blBase = `http://127.0.0.1:${bport}`;
-	await healthy(bl, blBase);
-	const cookie = await signIn(yjBase, 'county');
+	const { base: blBase } = await B.serveBaseline(pgUrl, POOL);
+	const { cookie } = await B.signIn(yjBase, 'county');
 	const url = (code) => `/api/v1/credit/check?subject=${code}&decision=grade_review`;
 	const answer = async (base, code) => {
 		const r = await fetch(base + url(code), { headers: { cookie: `yj_session=${cookie}` } });
@@ -164,7 +74,7 @@ async function main() {
 		refused += JSON.parse(a)[0] ? 0 : 1;
 	}
 	log(`both servers answer alike for all ${codes.length} subjects (${refused} restricted)`);
-	const script = path.join(work, 'check.lua');
+	const script = path.join(B.work, 'check.lua');
 	writeFileSync(script, `local codes = {${codes.map((c) => `"${c}"`).join(',')}}
 local counter = 0
 function setup(thread) counter = counter + 1; thread:set("seed", counter) end
@@ -180,7 +90,7 @@ function request() return wrk.format("GET", "/api/v1/credit/check?subject=" .. c
 	}
 	// The cause, measured: the same request refused before its audit leaf (an unknown decision, 422) — subject lookup,
 	// transaction and session alike, no write — shows what the serialised append on audit_head costs.
-	const noAudit = path.join(work, 'noaudit.lua');
+	const noAudit = path.join(B.work, 'noaudit.lua');
 	writeFileSync(noAudit, readFileSync(script, 'utf8').replace('decision=grade_review', 'decision=no_such_decision'));
 	{
 		const r = wrk(yjBase + '/', SECONDS, cookie, noAudit);
@@ -190,11 +100,10 @@ function request() return wrk.format("GET", "/api/v1/credit/check?subject=" .. c
 	const ratio = b.rps ? y.rps / b.rps : NaN;
 	const lines = [`bench/credit-check: GET /api/v1/credit/check (grade_review) over ${SUBJECTS} institutions, PostgreSQL, ${CONNS} connections,`
 		+ ` ${SECONDS} s, ${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`,
-		'| server | req/s | p50 ms | p99 ms |', '|---|---|---|---|',
-		...results.map((r) => `| ${r.server} | ${r.rps.toFixed(0)} | ${r.p50_ms.toFixed(2)} | ${r.p99_ms.toFixed(2)} |`),
+		...table(['server', 'req/s', 'p50 ms', 'p99 ms'], results.map((r) => [r.server, fmt(r.rps, 0), fmt(r.p50_ms), fmt(r.p99_ms)])),
 		`yijian p99 ${y.p99_ms.toFixed(2)} ms (target < ${TARGET_P99_MS} ms: ${y.p99_ms < TARGET_P99_MS ? 'met' : 'NOT met'});`
 		+ ` ${ratio.toFixed(2)}× the baseline's requests/s (target ≥ ${TARGET_RATIO}×: ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'})`];
 	process.stdout.write(lines.join('\n') + '\n');
-	cleanup();
+	B.cleanup();
 }
 main().catch((e) => die(e.stack || String(e)));

@@ -14,20 +14,13 @@
 // a pass/fail test; the exit status is non-zero only when the bench could not measure or the bodies differ.
 //
 // Environment: BENCH_ENF_CASES (100000), BENCH_ENF_STEPS (10), BENCH_SECONDS (15), BENCH_WARMUP_SECONDS (3),
-// BENCH_CONNECTIONS (64), BENCH_THREADS (2), BENCH_BASELINE_POOL (16), YIJIAN_BIN (build/yijian), BENCH_KEEP=1;
+// BENCH_CONNECTIONS (64), BENCH_THREADS (2), BENCH_BASELINE_POOL (16), YIJIAN_BIN or BENCH_YIJIAN (build/yijian), BENCH_KEEP=1;
 // BENCH_SMOKE=1 for a smoke run in seconds (3,000 cases, 8 connections, 2 s, no warm-up; the others still apply).
-import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import process from 'node:process';
-import { fileURLToPath } from 'node:url';
+import { fmt as f, loadavg, num, env, session, sleep, table, yijianBin } from './lib.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const top = path.resolve(here, '..');
-const env = process.env;
-const num = (k, d) => (env[k] === undefined || env[k] === '' ? d : Number(env[k]));
 const SMOKE = env.BENCH_SMOKE === '1';
 const CASES = num('BENCH_ENF_CASES', SMOKE ? 3000 : 100000);
 const STEPS = num('BENCH_ENF_STEPS', 10);
@@ -36,119 +29,18 @@ const WARMUP = num('BENCH_WARMUP_SECONDS', SMOKE ? 0 : 3);
 const CONNS = num('BENCH_CONNECTIONS', SMOKE ? 8 : 64);
 const THREADS = num('BENCH_THREADS', 2);
 const POOL = num('BENCH_BASELINE_POOL', 16);
-const YIJIAN = path.resolve(top, env.YIJIAN_BIN || 'build/yijian');
-const PG_CLUSTER = path.resolve(top, 'scripts/pg-cluster');
-const PASSWORD = 'Celiang-mima-2026';
+const YIJIAN = yijianBin();
 const COUNTY = '330302';
 const TARGET_P99_MS = 50;
 
-let work, pgDir, cleaned = false;
-const children = new Set();
-const log = (m) => process.stderr.write(`bench/enforcement: ${m}\n`);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function cleanup() {
-	if (cleaned) return;
-	cleaned = true;
-	for (const c of children) try { c.kill('SIGTERM'); } catch {}
-	if (pgDir && !env.BENCH_KEEP) try { execFileSync(PG_CLUSTER, ['stop', pgDir], { stdio: 'ignore' }); } catch {}
-	if (work && !env.BENCH_KEEP) rmSync(work, { recursive: true, force: true });
-}
-function die(msg) {
-	process.stderr.write(`\nbench/enforcement: FAILED: ${msg}\n`);
-	cleanup();
-	process.exit(1);
-}
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { cleanup(); process.exit(130); });
-
-function run(cmd, args, opts = {}) {
-	try {
-		return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], maxBuffer: 1 << 26, ...opts });
-	} catch (e) {
-		die(`${cmd} ${args.join(' ').slice(0, 200)}: ${e.stderr || e.message}`);
-	}
-}
-const psql = (url, sql) => run('psql', [url, '-v', 'ON_ERROR_STOP=1', '-qAt', '-c', sql]);
-const freePort = () => new Promise((res, rej) => {
-	const s = createServer();
-	s.on('error', rej);
-	s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => res(port)); });
-});
-function start(name, cmd, args, extra = {}) {
-	const fd = openSync(path.join(work, `${name}.log`), 'a');
-	const child = spawn(cmd, args, { stdio: ['ignore', fd, fd], env: { ...env, ...extra } });
-	child.label = name;
-	children.add(child);
-	child.on('exit', (code, sig) => { children.delete(child); child.exited = { code, sig }; });
-	return child;
-}
-async function healthy(child, base) {
-	for (const end = Date.now() + 60000; Date.now() < end; await sleep(100)) {
-		if (child.exited) die(`${child.label} exited at start: ${readFileSync(path.join(work, `${child.label}.log`), 'utf8').slice(-2000)}`);
-		try { if ((await fetch(`${base}/healthz`)).status === 200) return; } catch {}
-	}
-	die(`${child.label} not healthy in 60 s`);
-}
-async function signIn(base, username) {
-	const r = await fetch(`${base}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' },
-		body: JSON.stringify({ username, password: PASSWORD }) });
-	const csrf = (await r.json().catch(() => ({}))).csrf_token;
-	for (const c of r.headers.getSetCookie()) {
-		const m = /(?:^|;\s*)yj_session=([^;]+)/.exec(c);
-		if (m) return { cookie: m[1], csrf };
-	}
-	die(`sign-in answered ${r.status}: ${await r.text()}`);
-}
-// CPU seconds (user + system) of a process, and of the PostgreSQL backends (the postmaster's children).
-const TICK = 100; // USER_HZ on Linux
-function cpuOf(pid) {
-	try {
-		const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-		return (Number(f[11]) + Number(f[12])) / TICK;
-	} catch { return 0; }
-}
-function pgCpu() {
-	const master = Number(readFileSync(path.join(pgDir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
-	let t = 0;
-	for (const d of readdirSync('/proc')) {
-		if (!/^\d+$/.test(d)) continue;
-		try {
-			const f = readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1].split(' ');
-			if (Number(d) === master || Number(f[1]) === master) t += (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / TICK;
-		} catch {}
-	}
-	return t;
-}
-const toMs = (s) => { const m = /^([\d.]+)(us|ms|s)$/.exec(s); return m ? Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2]] : NaN; };
-function wrk(url, seconds, cookie, script, pid, conns = CONNS) {
-	const c0 = pid ? cpuOf(pid) : 0, p0 = pid ? pgCpu() : 0;
-	const args = [`-t${Math.min(THREADS, conns)}`, `-c${conns}`, `-d${seconds}s`, '--latency', '-H', `Cookie: yj_session=${cookie}`];
-	if (script) args.push('-s', script);
-	args.push(url);
-	const out = run('wrk', args, { timeout: (seconds + 30) * 1000 });
-	const r = { rps: Number((/Requests\/sec:\s*([\d.]+)/.exec(out) || [])[1]), non2xx: Number((/Non-2xx or 3xx responses:\s*(\d+)/.exec(out) || [0, 0])[1]),
-		requests: Number((/(\d+) requests in/.exec(out) || [0, 0])[1]), errors: (/Socket errors:[^\n]*/.exec(out) || [''])[0] };
-	if (pid && r.requests) {
-		r.cpu_ms = ((cpuOf(pid) - c0) * 1000) / r.requests;
-		r.pg_cpu_ms = ((pgCpu() - p0) * 1000) / r.requests;
-	}
-	for (const line of (out.split('Latency Distribution')[1] || '').split('\n')) {
-		const m = /^\s*(\d+)%\s+([\d.]+\w+)\s*$/.exec(line);
-		if (m) r[`p${m[1]}`] = toMs(m[2]);
-	}
-	return r;
-}
+const B = session('bench/enforcement');
+const { die, log, psql } = B;
+const wrk = (url, seconds, cookie, script, pid, conns = CONNS) => B.wrk(url, seconds, { cookie, script, pid, conns, threads: THREADS });
 
 async function main() {
 	if (!existsSync(YIJIAN)) die(`${YIJIAN} not found: build it first`);
-	work = mkdtempSync(path.join(os.tmpdir(), 'yijian-enf-'));
-	chmodSync(work, 0o755);
-	pgDir = path.join(work, 'pg');
-	const pgUrl = run(PG_CLUSTER, ['start', pgDir], { env: { ...env, PG_FSYNC: 'off' } }).trim().split('\n').pop().trim();
-	const keys = path.join(work, 'keys');
-	run(YIJIAN, ['init', '--db', pgUrl, '--keys', keys]);
-	run(YIJIAN, ['user', 'add', '--db', pgUrl, '--keys', keys, '--username', 'county', '--role', 'leader', '--region', COUNTY,
-		'--department', 'health'], { input: `${PASSWORD}\n` });
+	const pgUrl = B.startPg('yijian-enf-');
+	const keys = B.initYijian(YIJIAN, pgUrl, COUNTY, [['county', 'leader']]);
 	const counties = psql(pgUrl, "SELECT code FROM regions WHERE level = 3 AND code LIKE '3303%' ORDER BY code").trim().split('\n');
 	const arr = `ARRAY[${counties.map((c) => `'${c}'`).join(',')}]`;
 	const states = "ARRAY['filed','investigating','investigated','deliberated','notified','decided','served','published','paid','closed']";
@@ -179,16 +71,9 @@ async function main() {
 	const inCounty = psql(pgUrl, `SELECT id FROM enf_cases WHERE region_code = '${COUNTY}' ORDER BY id LIMIT 5000`).trim().split('\n');
 	log(`loaded ${CASES} cases, ${CASES * STEPS} steps in ${((Date.now() - t) / 1000).toFixed(1)} s; ${inCounty.length}+ in ${COUNTY}`);
 
-	const port = await freePort();
-	const yj = start('yijian', YIJIAN, ['serve', '--db', pgUrl, '--keys', keys, '--listen', `127.0.0.1:${port}`, '--web', '', '--quiet']);
-	const yjBase = `http://127.0.0.1:${port}`;
-	await healthy(yj, yjBase);
-	const bport = await freePort();
-	const bl = start('baseline', process.execPath, [path.join(here, 'baseline/server.mjs'), '--db', pgUrl, '--listen', `127.0.0.1:${bport}`],
-		{ NODE_ENV: 'production', BASELINE_POOL: String(POOL), BASELINE_WORKERS: '1' });
-	const blBase = `http://127.0.0.1:${bport}`;
-	await healthy(bl, blBase);
-	const { cookie, csrf } = await signIn(yjBase, 'county');
+	const { child: yj, base: yjBase } = await B.serveYijian(YIJIAN, pgUrl, keys);
+	const { child: bl, base: blBase } = await B.serveBaseline(pgUrl, POOL);
+	const { cookie, csrf } = await B.signIn(yjBase, 'county');
 
 	// both answer byte-identical bodies: list pages, and a case page of every state
 	const body = async (base, p) => {
@@ -210,7 +95,7 @@ async function main() {
 		}
 	}
 	log(`${paths.length} bodies byte-identical (3 list pages, a case page of each of ${paths.length - 3} states)`);
-	const script = path.join(work, 'case.lua');
+	const script = path.join(B.work, 'case.lua');
 	writeFileSync(script, `local ids = {${inCounty.join(',')}}
 local counter = 0
 function setup(thread) counter = counter + 1; thread:set("seed", counter) end
@@ -218,13 +103,13 @@ function init(args) math.randomseed(1000 + seed) end
 function request() return wrk.format("GET", "/api/v1/cases/" .. ids[math.random(#ids)]) end
 `);
 	const results = [];
-	const load0 = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+	const load0 = loadavg();
 	for (const [name, p, s] of [['case list (limit 50)', '/api/v1/cases?limit=50', null], ['case page', '/', script]])
 		for (const [who, base, child] of [['yijian', yjBase, yj], ['baseline', blBase, bl]]) {
 			if (WARMUP > 0) wrk(base + p, WARMUP, cookie, s);
 			const r = wrk(base + p, SECONDS, cookie, s, child.pid);
 			if (r.non2xx) die(`${who} ${name}: ${r.non2xx} non-2xx responses`);
-			if (child.exited) die(`${who} exited during ${name} (${JSON.stringify(child.exited)}; ${r.errors}): see ${work}/${who}.log with BENCH_KEEP=1`);
+			if (child.exited) die(`${who} exited during ${name} (${JSON.stringify(child.exited)}; ${r.errors}): see ${B.work}/${who}.log with BENCH_KEEP=1`);
 			results.push({ endpoint: name, server: who, rps: r.rps, p50_ms: r.p50, p99_ms: r.p99, cpu_ms: r.cpu_ms, pg_cpu_ms: r.pg_cpu_ms,
 				errors: r.errors.replace('Socket errors: ', '') || 'none' });
 		}
@@ -272,7 +157,7 @@ function request() return wrk.format("GET", "/api/v1/cases/" .. ids[math.random(
 	if (waited > 1000) log(`the server accepted a connection again after ${(waited / 1000).toFixed(1)} s`);
 	const pdfBytes = Buffer.from(await pdfProbe.arrayBuffer());
 	if (pdfProbe.status !== 200 || pdfBytes.subarray(0, 5).toString() !== '%PDF-') die(`decision preview answered ${pdfProbe.status}: ${pdfBytes.toString().slice(0, 300)}`);
-	const pdfScript = path.join(work, 'pdf.lua');
+	const pdfScript = path.join(B.work, 'pdf.lua');
 	writeFileSync(pdfScript, `wrk.method = "POST"
 wrk.body = '{"kind":"penalty_decision"}'
 wrk.headers["Content-Type"] = "application/json"
@@ -281,12 +166,11 @@ wrk.headers["X-CSRF-Token"] = "${csrf}"
 	const pdf = wrk(`${yjBase}/api/v1/cases/${decided}/documents/preview`, SECONDS, cookie, pdfScript, yj.pid, 2);
 	if (pdf.non2xx) die(`decision preview: ${pdf.non2xx} non-2xx responses`);
 	const pdfPerCore = 1000 / pdf.cpu_ms;
-	const load1 = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-	const f = (v, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : '-');
+	const load1 = loadavg();
 	const lines = [`bench/enforcement: ${CASES} cases, ${CASES * STEPS} steps, PostgreSQL, ${CONNS} connections, ${SECONDS} s, ` +
 		`${os.cpus().length} cores, load average ${load0} before, ${load1} after${SMOKE ? ' (SMOKE run: sizes too small for figures)' : ''}`,
-		'| endpoint | server | req/s | p50 ms | p99 ms | server CPU ms/req | PostgreSQL CPU ms/req | wrk socket errors |', '|---|---|---|---|---|---|---|---|',
-		...results.map((r) => `| ${r.endpoint} | ${r.server} | ${f(r.rps, 0)} | ${f(r.p50_ms)} | ${f(r.p99_ms)} | ${f(r.cpu_ms, 3)} | ${f(r.pg_cpu_ms, 3)} | ${r.errors} |`)];
+		...table(['endpoint', 'server', 'req/s', 'p50 ms', 'p99 ms', 'server CPU ms/req', 'PostgreSQL CPU ms/req', 'wrk socket errors'],
+			results.map((r) => [r.endpoint, r.server, f(r.rps, 0), f(r.p50_ms), f(r.p99_ms), f(r.cpu_ms, 3), f(r.pg_cpu_ms, 3), r.errors]))];
 	lines.push(`decision documents (行政处罚决定书 PDF, ${pdfBytes.length} bytes): ${f(pdf.rps, 1)} per wall second on 2 connections, ` +
 		`${f(pdfPerCore, 1)} per CPU second of the server (${f(pdf.cpu_ms)} ms each), target ≥ 50 per second per core: ` +
 		`${f(pdfPerCore / 50)}× the target, ${pdfPerCore >= 50 ? 'met' : 'NOT met'}`);
@@ -301,6 +185,6 @@ wrk.headers["X-CSRF-Token"] = "${csrf}"
 		lines.push(`${r.endpoint}: p99 ${f(r.p99_ms)} ms (÷ the list without q ${f(r.p99_ms / plain.p99_ms)}×), server CPU ${f(r.cpu_ms, 3)} ms/req, ` +
 			`PostgreSQL CPU ${f(r.pg_cpu_ms, 3)} ms/req (÷ the list without q ${f(r.pg_cpu_ms / plain.pg_cpu_ms)}×)`);
 	process.stdout.write(lines.join('\n') + '\n');
-	cleanup();
+	B.cleanup();
 }
 main().catch((e) => die(e.stack || String(e)));

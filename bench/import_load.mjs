@@ -16,7 +16,7 @@ import { creditCode } from '../tests/api/codes.mjs';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const root = path.resolve(here, '..');
-const BIN = process.env.YIJIAN_BIN ?? path.join(root, 'build/yijian');
+const BIN = process.env.YIJIAN_BIN || process.env.BENCH_YIJIAN || path.join(root, 'build/yijian');
 const N = Number(process.env.BENCH_IMPORT_ROWS ?? 100000);
 const IDLE_SAMPLES = 20;
 const PASSWORD = 'Ceshi-mima-2026';

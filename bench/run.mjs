@@ -13,7 +13,7 @@
 // Environment: BENCH_SECONDS (15) per measurement, BENCH_WARMUP_SECONDS (3), BENCH_CONNECTIONS (64),
 // BENCH_THREADS (2, wrk threads), BENCH_SOAK_SECONDS (300; 0 skips the soak), BENCH_PG_FSYNC
 // (off; "on" passes PG_FSYNC=on to scripts/pg-cluster), BENCH_BASELINE_POOL (16),
-// BENCH_BASELINE_WORKERS (1), BENCH_INSTITUTIONS (35000; 0 skips the search), BENCH_YIJIAN (build/yijian), BENCH_KEEP=1
+// BENCH_BASELINE_WORKERS (1), BENCH_INSTITUTIONS (35000; 0 skips the search), YIJIAN_BIN or BENCH_YIJIAN (build/yijian), BENCH_KEEP=1
 // keeps the work directory.
 import { spawn, execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync, rmSync, existsSync, openSync } from 'node:fs';
@@ -48,7 +48,7 @@ const PG_FSYNC = (env.BENCH_PG_FSYNC || 'off').toLowerCase() === 'on' ? 'on' : '
 const BASELINE_POOL = num('BENCH_BASELINE_POOL', 16);
 const BASELINE_WORKERS = num('BENCH_BASELINE_WORKERS', 1);
 const BASELINE_WORKERS2 = num('BENCH_BASELINE_WORKERS2', 2);
-const YIJIAN = path.resolve(top, env.BENCH_YIJIAN || 'build/yijian');
+const YIJIAN = path.resolve(top, env.YIJIAN_BIN || env.BENCH_YIJIAN || 'build/yijian');
 const PG_CLUSTER = path.resolve(top, env.BENCH_PG_CLUSTER || 'scripts/pg-cluster');
 const PASSWORD = 'Celiang-mima-2026';
 const REGIONS = '/api/v1/regions?limit=20';

@@ -13,7 +13,7 @@
 // Environment: BENCH_SCREEN_ROWS (10000000), BENCH_SCREEN_SEED (3), BENCH_SCREEN_VIOLATIONS (0.01),
 // BENCH_SCREEN_ENGINES (yijian,duckdb,sqlite), BENCH_SCREEN_THREADS (0 = every CPU, for yijian and
 // DuckDB; SQLite's sorter gets the same number of helper threads), BENCH_SCREEN_TMPDIR (the OS's
-// temporary directory), BENCH_KEEP=1 keeps the work directory, YIJIAN_BIN (build/yijian).
+// temporary directory), BENCH_KEEP=1 keeps the work directory, YIJIAN_BIN or BENCH_YIJIAN (build/yijian).
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, statfsSync,
 	writeFileSync } from 'node:fs';

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"log"
 	"net/http"
+	"net/url"
 	"os"
 	"regexp"
 	"strconv"
@@ -115,6 +116,30 @@ type page struct {
 	NextCursor *string `json:"next_cursor"`
 }
 
+// yj_page_params: ?limit, 1–200 (20 when absent); false after answering 400.
+func limitOr(w http.ResponseWriter, r *http.Request, q url.Values) (int, bool) {
+	v, ok := q["limit"]
+	if !ok {
+		return 20, true
+	}
+	n, err := strconv.Atoi(v[0])
+	if err != nil || n < 1 || n > 200 {
+		problem(w, r, 400, "validation", "参数错误", "limit 必须是 1 到 200 之间的整数。", fieldErr{"limit", "应为 1–200 的整数"})
+		return 0, false
+	}
+	return n, true
+}
+
+// The territory of query.c: col in [prefix, the next prefix), its bounds bound through arg.
+func rangeSQL(col, prefix string, arg func(interface{}) string) string {
+	sql := col + " >= " + arg(prefix)
+	if hi := strings.TrimRight(prefix, "9"); hi != "" {
+		hi = hi[:len(hi)-1] + string(hi[len(hi)-1]+1)
+		sql += " AND " + col + " < " + arg(hi)
+	}
+	return sql
+}
+
 func validCode(s string) bool {
 	return (len(s) == 6 || len(s) == 9 || len(s) == 12) && digits.MatchString(s)
 }
@@ -154,14 +179,9 @@ func regions(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	limit := 20
-	if v, ok := q["limit"]; ok {
-		n, err := strconv.Atoi(v[0])
-		if err != nil || n < 1 || n > 200 {
-			problem(w, r, 400, "validation", "参数错误", "limit 必须是 1 到 200 之间的整数。", fieldErr{"limit", "应为 1–200 的整数"})
-			return
-		}
-		limit = n
+	limit, ok := limitOr(w, r, q)
+	if !ok {
+		return
 	}
 	var cursor *string
 	if v := q.Get("cursor"); v != "" {
@@ -175,12 +195,7 @@ func regions(w http.ResponseWriter, r *http.Request) {
 	}
 	binds := []interface{}{}
 	arg := func(v interface{}) string { binds = append(binds, v); return "$" + strconv.Itoa(len(binds)) }
-	prefix := regionPrefix(region)
-	where := "1=1 AND code >= " + arg(prefix)
-	if hi := strings.TrimRight(prefix, "9"); hi != "" {
-		hi = hi[:len(hi)-1] + string(hi[len(hi)-1]+1)
-		where += " AND code < " + arg(hi)
-	}
+	where := "1=1 AND " + rangeSQL("code", regionPrefix(region), arg)
 	if v, ok := q["parent"]; ok {
 		if !validCode(v[0]) {
 			problem(w, r, 400, "validation", "参数错误", "parent 应为 6 位或 9 位行政区划代码。", fieldErr{"parent", "无效的行政区划代码"})
@@ -319,14 +334,9 @@ func institutions(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	limit := 20
-	if v, ok := q["limit"]; ok {
-		n, err := strconv.Atoi(v[0])
-		if err != nil || n < 1 || n > 200 {
-			problem(w, r, 400, "validation", "参数错误", "limit 必须是 1 到 200 之间的整数。", fieldErr{"limit", "应为 1–200 的整数"})
-			return
-		}
-		limit = n
+	limit, ok := limitOr(w, r, q)
+	if !ok {
+		return
 	}
 	after := int64(0)
 	if v := q.Get("cursor"); v != "" {
@@ -340,12 +350,7 @@ func institutions(w http.ResponseWriter, r *http.Request) {
 	}
 	binds := []interface{}{}
 	arg := func(v interface{}) string { binds = append(binds, v); return "$" + strconv.Itoa(len(binds)) }
-	prefix := regionPrefix(region)
-	where := "1=1 AND region_code >= " + arg(prefix)
-	if hi := strings.TrimRight(prefix, "9"); hi != "" {
-		hi = hi[:len(hi)-1] + string(hi[len(hi)-1]+1)
-		where += " AND region_code < " + arg(hi)
-	}
+	where := "1=1 AND " + rangeSQL("region_code", regionPrefix(region), arg)
 	if text := q.Get("q"); text != "" {
 		cp := []rune(text)
 		if len(cp) > 50 {

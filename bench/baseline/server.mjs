@@ -124,6 +124,45 @@ async function serve() {
 		return reply.code(status).type('application/json; charset=utf-8').send(JSON.stringify(body));
 	}
 
+	// The principal of a request (authenticate below) with one of roles (null: any), or null after replying
+	// 500, 401 or 403 as the dispatcher does.
+	async function whoOr(req, reply, roles, forbidden = '您的角色无权执行此操作，如需权限请联系系统管理员。') {
+		let who;
+		try {
+			who = await authenticate(req);
+		} catch {
+			problem(reply, req, 500, 'store', '数据存储错误', '保存或读取数据时出错，请稍后重试；如仍失败请联系管理员。');
+			return null;
+		}
+		if (!who) problem(reply, req, 401, 'unauthenticated', '未登录', '请先登录，或登录已过期，请重新登录。');
+		else if (roles && !roles.has(who.role)) problem(reply, req, 403, 'forbidden', '无权操作', forbidden);
+		else return who;
+		return null;
+	}
+
+	// yj_page_params: ?limit, 1–200 (20 when absent), or null after replying 400.
+	function limitOr(req, reply) {
+		const l = req.query.limit;
+		if (l === undefined) return 20;
+		const v = /^-?[0-9]+$/.test(l) ? Number(l) : NaN;
+		if (v >= 1 && v <= 200) return v;
+		problem(reply, req, 400, 'validation', '参数错误', 'limit 必须是 1 到 200 之间的整数。', [{ field: 'limit', detail: '应为 1–200 的整数' }]);
+		return null;
+	}
+
+	// ?cursor as the id to list after ('0' when absent), or null after replying 400; named: a cursor that does not
+	// decode names the field, as the practitioners' list does.
+	function afterOr(req, reply, named) {
+		if (!req.query.cursor) return '0';
+		const c = cursorDecode(req.query.cursor);
+		const after = c === null ? null : idParse(c);
+		if (after !== null) return after;
+		const detail = 'cursor 无效，请使用上一页返回的 next_cursor。';
+		if (named && c === null) problem(reply, req, 400, 'validation', '参数错误', detail, [{ field: 'cursor', detail: '无效的翻页游标' }]);
+		else problem(reply, req, 400, 'validation', '参数错误', detail);
+		return null;
+	}
+
 	// yj_cookie: the value of one cookie from the Cookie header.
 	function cookie(header, name) {
 		if (!header) return null;
@@ -199,15 +238,8 @@ function rangeSql(col, prefix, binds) {
 	});
 
 	app.get('/api/v1/regions', async (req, reply) => {
-		let who;
-		try {
-			who = await authenticate(req);
-		} catch {
-			return problem(reply, req, 500, 'store', '数据存储错误', '保存或读取数据时出错，请稍后重试；如仍失败请联系管理员。');
-		}
-		if (!who) return problem(reply, req, 401, 'unauthenticated', '未登录', '请先登录，或登录已过期，请重新登录。');
-		if (!ROLES.has(who.role))
-			return problem(reply, req, 403, 'forbidden', '无权操作', '您的角色无权执行此操作，如需权限请联系系统管理员。');
+		const who = await whoOr(req, reply, ROLES);
+		if (!who) return reply;
 		const query = req.query;
 		for (const k of Object.keys(query))
 			if (!KNOWN.has(k))
@@ -215,15 +247,8 @@ function rangeSql(col, prefix, binds) {
 					{ field: k, detail: '不支持的查询参数' },
 				]);
 		// yj_page_params
-		let limit = 20;
-		if (query.limit !== undefined) {
-			const v = /^-?[0-9]+$/.test(query.limit) ? Number(query.limit) : NaN;
-			if (!(v >= 1 && v <= 200))
-				return problem(reply, req, 400, 'validation', '参数错误', 'limit 必须是 1 到 200 之间的整数。', [
-					{ field: 'limit', detail: '应为 1–200 的整数' },
-				]);
-			limit = v;
-		}
+		const limit = limitOr(req, reply);
+		if (limit === null) return reply;
 		let cursor = null;
 		if (query.cursor) {
 			cursor = cursorDecode(query.cursor);
@@ -329,40 +354,18 @@ function rangeSql(col, prefix, binds) {
 	}
 
 	app.get('/api/v1/practitioners', async (req, reply) => {
-		let who;
-		try {
-			who = await authenticate(req);
-		} catch {
-			return problem(reply, req, 500, 'store', '数据存储错误', '保存或读取数据时出错，请稍后重试；如仍失败请联系管理员。');
-		}
-		if (!who) return problem(reply, req, 401, 'unauthenticated', '未登录', '请先登录，或登录已过期，请重新登录。');
-		if (!ROLES.has(who.role))
-			return problem(reply, req, 403, 'forbidden', '无权操作', '您的角色无权执行此操作，如需权限请联系系统管理员。');
+		const who = await whoOr(req, reply, ROLES);
+		if (!who) return reply;
 		const query = req.query;
 		const unknown = Object.keys(query).filter((k) => !PRAC_KNOWN.has(k));
 		if (unknown.length)
 			return problem(reply, req, 400, 'validation', '查询参数有误', '请按提示修正查询参数后重试。',
 				unknown.map((k) => ({ field: k, detail: '不支持的查询参数' })));
 		// yj_page_params, then the cursor as an id
-		let limit = 20;
-		if (query.limit !== undefined) {
-			const v = /^-?[0-9]+$/.test(query.limit) ? Number(query.limit) : NaN;
-			if (!(v >= 1 && v <= 200))
-				return problem(reply, req, 400, 'validation', '参数错误', 'limit 必须是 1 到 200 之间的整数。', [
-					{ field: 'limit', detail: '应为 1–200 的整数' },
-				]);
-			limit = v;
-		}
-		let after = '0';
-		if (query.cursor) {
-			const c = cursorDecode(query.cursor);
-			if (c === null)
-				return problem(reply, req, 400, 'validation', '参数错误', 'cursor 无效，请使用上一页返回的 next_cursor。', [
-					{ field: 'cursor', detail: '无效的翻页游标' },
-				]);
-			after = idParse(c);
-			if (after === null) return problem(reply, req, 400, 'validation', '参数错误', 'cursor 无效，请使用上一页返回的 next_cursor。');
-		}
+		const limit = limitOr(req, reply);
+		if (limit === null) return reply;
+		const after = afterOr(req, reply, true);
+		if (after === null) return reply;
 		// filtered(): the scope, then each filter in practitioner_api.c's order
 		const binds = [];
 		const scope = rangeSql('region_code', who.prefix, binds);
@@ -451,13 +454,8 @@ function rangeSql(col, prefix, binds) {
 		'verified_on, verify_due, insurance_designated, state, grid_id';
 	const INST_KNOWN = new Set(['q', 'credit_code', 'licence_no', 'type', 'level', 'ownership', 'region', 'grid', 'state', 'insurance_designated', 'limit', 'cursor']);
 	app.get('/api/v1/institutions', async (req, reply) => {
-		let who;
-		try {
-			who = await authenticate(req);
-		} catch {
-			return problem(reply, req, 500, 'store', '数据存储错误', '保存或读取数据时出错，请稍后重试；如仍失败请联系管理员。');
-		}
-		if (!who) return problem(reply, req, 401, 'unauthenticated', '未登录', '请先登录，或登录已过期，请重新登录。');
+		const who = await whoOr(req, reply, null);
+		if (!who) return reply;
 		const query = req.query;
 		const unknown = Object.keys(query).filter((k) => !INST_KNOWN.has(k));
 		if (unknown.length)
@@ -465,21 +463,10 @@ function rangeSql(col, prefix, binds) {
 				unknown.map((k) => ({ field: k, detail: '不支持的查询参数' })));
 		if (Object.keys(query).some((k) => !['q', 'limit', 'cursor'].includes(k) && query[k] !== ''))
 			return problem(reply, req, 501, 'not-implemented', '未实现', 'the baseline ports only q, limit and cursor');
-		let limit = 20;
-		if (query.limit !== undefined) {
-			const v = /^-?[0-9]+$/.test(query.limit) ? Number(query.limit) : NaN;
-			if (!(v >= 1 && v <= 200))
-				return problem(reply, req, 400, 'validation', '参数错误', 'limit 必须是 1 到 200 之间的整数。', [
-					{ field: 'limit', detail: '应为 1–200 的整数' },
-				]);
-			limit = v;
-		}
-		let after = '0';
-		if (query.cursor) {
-			const c = cursorDecode(query.cursor);
-			after = c === null ? null : idParse(c);
-			if (after === null) return problem(reply, req, 400, 'validation', '参数错误', 'cursor 无效，请使用上一页返回的 next_cursor。');
-		}
+		const limit = limitOr(req, reply);
+		if (limit === null) return reply;
+		const after = afterOr(req, reply, false);
+		if (after === null) return reply;
 		const binds = [];
 		const scope = rangeSql('region_code', who.prefix, binds);
 		const conds = [];
@@ -606,19 +593,7 @@ function rangeSql(col, prefix, binds) {
 		}
 		return sql;
 	}
-	async function caseWho(req, reply) {
-		let who;
-		try {
-			who = await authenticate(req);
-		} catch {
-			problem(reply, req, 500, 'store', '数据存储错误', '保存或读取数据时出错，请稍后重试；如仍失败请联系管理员。');
-			return null;
-		}
-		if (!who) problem(reply, req, 401, 'unauthenticated', '未登录', '请先登录，或登录已过期，请重新登录。');
-		else if (!CASE_READERS.has(who.role)) problem(reply, req, 403, 'forbidden', '无权操作', '您的角色无权执行此操作。');
-		else return who;
-		return null;
-	}
+	const caseWho = (req, reply) => whoOr(req, reply, CASE_READERS, '您的角色无权执行此操作。');
 	// GET /api/v1/credit/check (bench/credit_check.mjs): the joint-punishment check of credit_check_api.c —
 	// the subject by credit code (record.c yj_reg_find_key), its row, the decision known for its kind, its grade,
 	// the restrictions (credit_view_store.c credit_check, verbatim), and the audit leaf appended in a transaction
@@ -690,22 +665,10 @@ function rangeSql(col, prefix, binds) {
 	app.get('/api/v1/cases', async (req, reply) => {
 		const who = await caseWho(req, reply);
 		if (!who) return reply;
-		const query = req.query;
-		let limit = 20;
-		if (query.limit !== undefined) {
-			const v = /^-?[0-9]+$/.test(query.limit) ? Number(query.limit) : NaN;
-			if (!(v >= 1 && v <= 200))
-				return problem(reply, req, 400, 'validation', '参数错误', 'limit 必须是 1 到 200 之间的整数。', [
-					{ field: 'limit', detail: '应为 1–200 的整数' },
-				]);
-			limit = v;
-		}
-		let after = '0';
-		if (query.cursor) {
-			const c = cursorDecode(query.cursor);
-			after = c === null ? null : idParse(c);
-			if (after === null) return problem(reply, req, 400, 'validation', '参数错误', 'cursor 无效，请使用上一页返回的 next_cursor。');
-		}
+		const limit = limitOr(req, reply);
+		if (limit === null) return reply;
+		const after = afterOr(req, reply, false);
+		if (after === null) return reply;
 		const binds = [];
 		let sql = `SELECT ${LIST_SQL} FROM enf_cases ${caseScope(who, binds)}`;
 		binds.push(after);

@@ -144,6 +144,9 @@ typedef int (*cmp_op_fn)(store_conn *c, void *op);
 /* Runs fn for request r in a transaction, with the path ids named id and task (NULL: none), and
  * answers its out with status, or its refusal. Always YJ_OK (the request is answered). */
 int cmp_op_run(yj_req *r, cmp_op_fn fn, int status, const char *id, const char *task);
+/* Answers a page of a list ?limit and ?cursor (by id) of the query filtered(r) makes, each row by row;
+ * filtered answers NULL after replying itself (a bad filter). Always YJ_OK. */
+int cmp_reply_list(yj_req *r, yj_qb *(*filtered)(yj_req *r), yj_row_fn row);
 /* 1 when s is the decimal form of id. */
 int cmp_id_is(const char *s, int64_t id);
 /* The string member k of o, or "" (borrowed from o). */

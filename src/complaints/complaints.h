@@ -17,15 +17,15 @@ extern const struct yj_module yj_complaints_module;
 
 /* Routes: the public intake and tracking (public_api.c), the console's matters (complaints_api.c),
  * Open311 GeoReport v2 and its client keys (open311_api.c), clue transfers between departments
- * (transfers.c). */
+ * (transfers_api.c). */
 extern const yj_route yj_cmp_public_routes[], yj_cmp_routes[], yj_cmp_open311_routes[], yj_cmp_transfer_routes[];
 /* Rewards for reports and their rules (rewards_api.c). */
 extern const yj_route yj_cmp_reward_routes[];
-/* Joint actions and joint meetings between departments (joint.c). */
+/* Joint actions and joint meetings between departments (joint_api.c). */
 extern const yj_route yj_cmp_joint_routes[];
-/* Grid patrols (patrols.c). */
+/* Grid patrols (patrols_api.c). */
 extern const yj_route yj_cmp_patrol_routes[];
-/* Major public-opinion events (opinion.c). */
+/* Major public-opinion events (opinion_api.c). */
 extern const yj_route yj_cmp_opinion_routes[];
 
 /* ---- the pure core (complaints.c, similar.c): no store, no clock ---- */
@@ -98,7 +98,7 @@ const char *yj_cmp_reward_refusal(const char *state, int substantiated, int anon
 int64_t yj_cmp_add_months(int64_t day, int months);
 
 /* Forfeits every approved reward whose claim period ended before today (YYYY-MM-DD), one transaction
- * each with an audit leaf; *forfeited receives how many (rewards_api.c). */
+ * each with an audit leaf; *forfeited receives how many (rewards.c). */
 int yj_cmp_rewards_expire_run(store *s, const char *today, int *forfeited);
 
 /* The grid reporting rate (patrols.c): for every grid, the patrols of the 30 days ending today whose

@@ -1,93 +1,14 @@
-/* joint.c — joint enforcement actions (联合执法) and joint meetings (联席会议) between departments (R6):
- * an action's plan, participants and result, counted per territory and year against the local target;
- * a meeting's decisions as tasks of an owner department with a deadline, in its to-do inbox until done.
- * Routes, their SQL and the target count in one file, not yet split as opinion.c and transfers.c are
- * (docs/complaints.md, "Joint work"). */
+/* joint.c — joint enforcement actions (联合执法) and joint meetings (联席会议) between departments (R6), their
+ * rules and writes: an action's plan, participants and result, counted per territory and year against the
+ * local target; a meeting's decisions as tasks of an owner department with a deadline, in its to-do inbox
+ * until done. The SQL is in joint_store.c, the routes in joint_api.c (docs/complaints.md, "Joint work"). */
 #define _POSIX_C_SOURCE 200809L
-#include "cmp_int.h"
+#include "joint_int.h"
 #include "../platform/regions/regions.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define HANDLERS (ROLE_ADMIN | ROLE_INSPECTOR | ROLE_LEADER | ROLE_LIAISON)
-#define ORGANISERS (ROLE_ADMIN | ROLE_LEADER | ROLE_LIAISON)
-
-static const yj_table act_t = {"joint_actions", "region_code", "department", NULL};
-static const yj_table meet_t = {"joint_meetings", "region_code", "department", NULL};
-static const yj_table task_t = {"joint_meeting_tasks", "region_code", "owner_department", NULL};
-#define A_COLS "id, region_code, department, title, plan, participants, planned_on, state, result, done_on, created_at"
-#define M_COLS "id, region_code, department, title, held_on, attendees, minutes, created_at"
-#define K_COLS "id, meeting_id, region_code, owner_department, decision, due_on, state, result, done_on"
-
-static json_t *codes(store_stmt *st, int col)
-{
-	json_t *a = json_loads(store_col_text(st, col), 0, NULL);
-	return json_is_array(a) ? a : (json_decref(a), json_array());
-}
-
-static json_t *action_json(store_stmt *st, void *arg)
-{
-	(void)arg;
-	return json_pack("{s:o, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:o, s:I}", "id", yj_json_id(store_col_int64(st, 0)),
-			 "region_code", store_col_text(st, 1), "department", store_col_text(st, 2), "title",
-			 store_col_text(st, 3), "plan", store_col_text(st, 4), "participants", codes(st, 5), "planned_on",
-			 store_col_text(st, 6), "state", store_col_text(st, 7), "result", store_col_text(st, 8), "done_on",
-			 cmp_text_or_null(st, 9), "created_at", (json_int_t)store_col_int64(st, 10));
-}
-
-static json_t *meeting_json(store_stmt *st, void *arg)
-{
-	(void)arg;
-	return json_pack("{s:o, s:s, s:s, s:s, s:s, s:o, s:s, s:I}", "id", yj_json_id(store_col_int64(st, 0)), "region_code",
-			 store_col_text(st, 1), "department", store_col_text(st, 2), "title", store_col_text(st, 3), "held_on",
-			 store_col_text(st, 4), "attendees", codes(st, 5), "minutes", store_col_text(st, 6), "created_at",
-			 (json_int_t)store_col_int64(st, 7));
-}
-
-static json_t *task_json(store_stmt *st, void *arg)
-{
-	(void)arg;
-	char today[11];
-	yj_day_today(today);
-	const char *state = store_col_text(st, 6), *due = store_col_text(st, 5);
-	return json_pack("{s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:b}", "id", yj_json_id(store_col_int64(st, 0)),
-			 "meeting_id", yj_json_id(store_col_int64(st, 1)), "region_code", store_col_text(st, 2),
-			 "owner_department", store_col_text(st, 3), "decision", store_col_text(st, 4), "due_on", due, "state",
-			 state, "result", store_col_text(st, 7), "done_on", cmp_text_or_null(st, 8), "overdue",
-			 !strcmp(state, "open") && strcmp(today, due) > 0);
-}
-
-static int load(store_conn *c, const yj_table *t, const char *cols, yj_row_fn fn, const yj_scope *sc, int64_t id, json_t **out)
-{
-	store_stmt *st;
-	int rc = yj_q_one_by_id(c, t, cols, sc, id, &st);
-	if (rc != ST_OK)
-		return rc;
-	json_decref(*out);
-	*out = fn(st, NULL);
-	store_finalize(st);
-	return ST_OK;
-}
-
-/* The meeting with its decisions (every task, whoever owns it: the meeting's readers follow them). */
-static int load_meeting(store_conn *c, const yj_scope *sc, int64_t id, json_t **out)
-{
-	int rc = load(c, &meet_t, M_COLS, meeting_json, sc, id, out);
-	if (rc != ST_OK)
-		return rc;
-	store_stmt *st = store_prepare(c, "SELECT " K_COLS " FROM joint_meeting_tasks WHERE meeting_id = ? ORDER BY id");
-	if (!st)
-		return ST_ERR;
-	store_bind_int64(st, 1, id);
-	json_t *tasks = json_array();
-	while ((rc = store_step(st)) == ST_ROW)
-		json_array_append_new(tasks, task_json(st, NULL));
-	store_finalize(st);
-	json_object_set_new(*out, "tasks", tasks);
-	return rc < 0 ? rc : ST_OK;
-}
 
 static int audit(store_conn *c, const char *actor, const char *action, const char *type, const json_t *o, const json_t *state)
 {
@@ -152,7 +73,7 @@ static int day_or_refuse(yj_refusal *ref, const json_t *b, const char *field, co
 
 /* ---- joint actions ---- */
 
-static int action_create_tx(store_conn *c, void *argp)
+int jnt_action_create_tx(store_conn *c, void *argp)
 {
 	cmp_op *a = argp;
 	const yj_principal *who = a->who;
@@ -172,27 +93,10 @@ static int action_create_tx(store_conn *c, void *argp)
 	char actor[21];
 	int64_t id = yj_id_new(), now = yj_now_ms();
 	yj_id_format(who->user_id, actor);
-	store_stmt *st = store_prepare(c, "INSERT INTO joint_actions (id, region_code, department, title, plan, participants, planned_on,"
-					  " state, result, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'planned', '', ?, ?, ?)");
-	if (!st) {
-		rc = ST_ERR;
-		goto done;
-	}
-	store_bind_int64(st, 1, id);
-	store_bind_text(st, 2, cmp_s(b, "region_code"), -1);
-	store_bind_text(st, 3, who->department, -1);
-	store_bind_text(st, 4, cmp_s(b, "title"), -1);
-	store_bind_text(st, 5, cmp_s(b, "plan"), -1);
-	store_bind_text(st, 6, parts, -1);
-	store_bind_text(st, 7, cmp_s(b, "planned_on"), -1);
-	store_bind_text(st, 8, actor, -1);
-	store_bind_int64(st, 9, now);
-	store_bind_int64(st, 10, now);
-	rc = store_step(st);
-	store_finalize(st);
+	rc = jnt_action_insert(c, id, who->department, b, parts, actor, now);
 	yj_scope all;
 	yj_scope_unrestricted(&all);
-	if (rc >= 0 && (rc = load(c, &act_t, A_COLS, action_json, &all, id, &a->out)) >= 0) {
+	if (rc >= 0 && (rc = jnt_action_load(c, &all, id, &a->out)) >= 0) {
 		json_t *state = json_pack("{s:s, s:O}", "planned_on", cmp_s(b, "planned_on"), "participants", json_object_get(b, "participants"));
 		rc = audit(c, actor, "joint.action.plan", "joint_action", a->out, state);
 		json_decref(state);
@@ -202,12 +106,12 @@ done:
 	return rc;
 }
 
-static int action_result_tx(store_conn *c, void *argp)
+int jnt_action_result_tx(store_conn *c, void *argp)
 {
 	cmp_op *a = argp;
 	const yj_principal *who = a->who;
 	const json_t *b = a->body;
-	int rc = load(c, &act_t, A_COLS, action_json, &who->scope, a->id, &a->out);
+	int rc = jnt_action_load(c, &who->scope, a->id, &a->out);
 	if (rc == ST_NOTFOUND)
 		return yj_refuse(&a->ref, 404, "not-found", "联合执法行动不存在", "没有这次联合执法行动，或它不在您的辖区和职责范围内。");
 	if (rc < 0)
@@ -226,83 +130,13 @@ static int action_result_tx(store_conn *c, void *argp)
 		return yj_refuse_invalid(&a->ref, NULL);
 	char actor[21];
 	yj_id_format(who->user_id, actor);
-	store_stmt *st = store_prepare(c, "UPDATE joint_actions SET state = 'done', result = ?, done_on = ?, updated_at = ? WHERE id = ?");
-	if (!st)
-		return ST_ERR;
-	store_bind_text(st, 1, cmp_s(b, "result"), -1);
-	store_bind_text(st, 2, cmp_s(b, "done_on"), -1);
-	store_bind_int64(st, 3, yj_now_ms());
-	store_bind_int64(st, 4, a->id);
-	rc = store_step(st);
-	store_finalize(st);
-	if (rc < 0 || (rc = load(c, &act_t, A_COLS, action_json, &who->scope, a->id, &a->out)) < 0)
+	rc = jnt_action_set_result(c, a->id, cmp_s(b, "result"), cmp_s(b, "done_on"));
+	if (rc < 0 || (rc = jnt_action_load(c, &who->scope, a->id, &a->out)) < 0)
 		return rc;
 	json_t *state = json_pack("{s:s}", "done_on", cmp_s(b, "done_on"));
 	rc = audit(c, actor, "joint.action.result", "joint_action", a->out, state);
 	json_decref(state);
 	return rc;
-}
-
-/* The yearly target of region: the row of the longest prefix of its code (330302 → 330300), else 1. */
-static int target_of(store_conn *c, const char *region, int64_t *target)
-{
-	store_stmt *st = store_prepare(c, "SELECT region_code, per_year FROM joint_action_targets");
-	size_t best = 0;
-	int rc;
-	*target = 1;
-	if (!st)
-		return ST_ERR;
-	while ((rc = store_step(st)) == ST_ROW) {
-		const char *code = store_col_text(st, 0);
-		size_t n = strlen(code);
-		while (n > 2 && code[n - 1] == '0' && code[n - 2] == '0')
-			n -= 2; /* 330300 covers 3303… */
-		if (!strncmp(region, code, n) && n > best) {
-			best = n;
-			*target = store_col_int64(st, 1);
-		}
-	}
-	store_finalize(st);
-	return rc < 0 ? rc : ST_OK;
-}
-
-static int action_stats(yj_req *r)
-{
-	const yj_principal *who = yj_who(r);
-	const char *year = yj_query(r, "year"), *region = yj_query(r, "region");
-	char y[5], from[11], to[11];
-	if (!year || !*year) {
-		char today[11];
-		yj_day_today(today);
-		snprintf(y, sizeof y, "%.4s", today);
-		year = y;
-	}
-	if (strlen(year) != 4 || strspn(year, "0123456789") != 4)
-		return yj_reply_problem(r, 400, "validation", "参数错误", "year 应为四位年份，如 2026。");
-	if (!region || !*region)
-		region = who->region_code;
-	if (!yj_scope_allows(&who->scope, region, NULL))
-		return yj_reply_problem(r, 404, "not-found", "辖区不存在", "region 应为您辖区内的行政区划代码。");
-	snprintf(from, sizeof from, "%s-01-01", year);
-	snprintf(to, sizeof to, "%s-12-31", year);
-	store_conn *c = store_conn_get(yj_store(r));
-	yj_qb *q = yj_q_select(&act_t, "state, COUNT(*)", &who->scope);
-	yj_q_region(q, "region_code", region);
-	yj_q_where(q, "planned_on >= ? AND planned_on <= ?");
-	yj_q_text(q, from);
-	yj_q_text(q, to);
-	yj_q_tail(q, "GROUP BY state");
-	store_stmt *st = yj_q_prepare(q, c);
-	int64_t done = 0, planned = 0, target;
-	int rc = st ? ST_OK : ST_ERR;
-	while (st && (rc = store_step(st)) == ST_ROW)
-		*(strcmp(store_col_text(st, 0), "done") ? &planned : &done) += store_col_int64(st, 1);
-	store_finalize(st);
-	if (rc < 0 || (rc = target_of(c, region, &target)) < 0)
-		return yj_reply_store_error(r, rc);
-	return yj_reply_json(r, 200, json_pack("{s:s, s:i, s:I, s:I, s:I, s:b}", "region_code", region, "year", atoi(year), "done",
-					       (json_int_t)done, "planned", (json_int_t)planned, "target", (json_int_t)target, "met",
-					       done >= target));
 }
 
 /* ---- joint meetings ---- */
@@ -320,7 +154,7 @@ static int task_todo(store_conn *c, int64_t id, const char *region, const char *
 	return rc;
 }
 
-static int meeting_create_tx(store_conn *c, void *argp)
+int jnt_meeting_create_tx(store_conn *c, void *argp)
 {
 	cmp_op *a = argp;
 	const yj_principal *who = a->who;
@@ -358,46 +192,18 @@ static int meeting_create_tx(store_conn *c, void *argp)
 	int64_t id = yj_id_new(), now = yj_now_ms();
 	yj_id_format(who->user_id, actor);
 	yj_id_format(id, mid);
-	store_stmt *st = store_prepare(c, "INSERT INTO joint_meetings (id, region_code, department, title, held_on, attendees, minutes,"
-					  " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-	if (!st) {
-		rc = ST_ERR;
-		goto done;
-	}
-	store_bind_int64(st, 1, id);
-	store_bind_text(st, 2, region, -1);
-	store_bind_text(st, 3, who->department, -1);
-	store_bind_text(st, 4, cmp_s(b, "title"), -1);
-	store_bind_text(st, 5, cmp_s(b, "held_on"), -1);
-	store_bind_text(st, 6, att, -1);
-	store_bind_text(st, 7, cmp_s(b, "minutes"), -1);
-	store_bind_text(st, 8, actor, -1);
-	store_bind_int64(st, 9, now);
-	rc = store_step(st);
-	store_finalize(st);
+	rc = jnt_meeting_insert(c, id, region, who->department, b, att, actor, now);
 	json_array_foreach(decisions, i, d) {
 		if (rc < 0)
 			break;
 		int64_t tid = yj_id_new();
-		if (!(st = store_prepare(c, "INSERT INTO joint_meeting_tasks (id, meeting_id, region_code, owner_department, decision,"
-					    " due_on, state, result) VALUES (?, ?, ?, ?, ?, ?, 'open', '')"))) {
-			rc = ST_ERR;
-			break;
-		}
-		store_bind_int64(st, 1, tid);
-		store_bind_int64(st, 2, id);
-		store_bind_text(st, 3, region, -1);
-		store_bind_text(st, 4, cmp_s(d, "owner_department"), -1);
-		store_bind_text(st, 5, cmp_s(d, "decision"), -1);
-		store_bind_text(st, 6, cmp_s(d, "due_on"), -1);
-		rc = store_step(st);
-		store_finalize(st);
+		rc = jnt_task_insert(c, tid, id, region, d);
 		if (rc >= 0)
 			rc = task_todo(c, tid, region, cmp_s(d, "owner_department"), cmp_s(d, "decision"), cmp_s(d, "due_on"), mid);
 	}
 	yj_scope all;
 	yj_scope_unrestricted(&all);
-	if (rc >= 0 && (rc = load_meeting(c, &all, id, &a->out)) >= 0) {
+	if (rc >= 0 && (rc = jnt_meeting_load(c, &all, id, &a->out)) >= 0) {
 		json_t *state = json_pack("{s:s, s:i}", "held_on", cmp_s(b, "held_on"), "decisions", (int)json_array_size(decisions));
 		rc = audit(c, actor, "joint.meeting.record", "joint_meeting", a->out, state);
 		json_decref(state);
@@ -407,12 +213,12 @@ done:
 	return rc;
 }
 
-static int task_done_tx(store_conn *c, void *argp)
+int jnt_task_done_tx(store_conn *c, void *argp)
 {
 	cmp_op *a = argp;
 	const yj_principal *who = a->who;
 	const char *result = cmp_s(a->body, "result");
-	int rc = load(c, &task_t, K_COLS, task_json, &who->scope, a->task, &a->out);
+	int rc = jnt_task_load(c, &who->scope, a->task, &a->out);
 	if (rc == ST_NOTFOUND || (rc == ST_OK && !cmp_id_is(cmp_s(a->out, "meeting_id"), a->id)))
 		return yj_refuse(&a->ref, 404, "not-found", "议定事项不存在", "没有这项议定事项，或它不在您的辖区和职责范围内。");
 	if (rc < 0)
@@ -428,16 +234,8 @@ static int task_done_tx(store_conn *c, void *argp)
 	char today[11], actor[21];
 	yj_day_today(today);
 	yj_id_format(who->user_id, actor);
-	store_stmt *st = store_prepare(c, "UPDATE joint_meeting_tasks SET state = 'done', result = ?, done_on = ?, done_by = ? WHERE id = ?");
-	if (!st)
-		return ST_ERR;
-	store_bind_text(st, 1, result, -1);
-	store_bind_text(st, 2, today, -1);
-	store_bind_text(st, 3, actor, -1);
-	store_bind_int64(st, 4, a->task);
-	rc = store_step(st);
-	store_finalize(st);
-	if (rc < 0 || (rc = load(c, &task_t, K_COLS, task_json, &who->scope, a->task, &a->out)) < 0)
+	rc = jnt_task_set_done(c, a->task, result, today, actor);
+	if (rc < 0 || (rc = jnt_task_load(c, &who->scope, a->task, &a->out)) < 0)
 		return rc;
 	json_t *state = json_pack("{s:s}", "done_on", today);
 	if ((rc = audit(c, actor, "joint.meeting.task_done", "joint_meeting_task", a->out, state)) >= 0)
@@ -446,221 +244,10 @@ static int task_done_tx(store_conn *c, void *argp)
 	return rc;
 }
 
-/* ---- handlers ---- */
-
 const cmp_op_def cmp_joint_ops[] = {
-	{"joint.action", action_create_tx},
-	{"joint.result", action_result_tx},
-	{"joint.meeting", meeting_create_tx},
-	{"joint.task_done", task_done_tx},
+	{"joint.action", jnt_action_create_tx},
+	{"joint.result", jnt_action_result_tx},
+	{"joint.meeting", jnt_meeting_create_tx},
+	{"joint.task_done", jnt_task_done_tx},
 	{NULL, NULL},
-};
-
-static int action_create(yj_req *r) { return cmp_op_run(r, action_create_tx, 201, NULL, NULL); }
-static int action_result(yj_req *r) { return cmp_op_run(r, action_result_tx, 200, "id", NULL); }
-static int meeting_create(yj_req *r) { return cmp_op_run(r, meeting_create_tx, 201, NULL, NULL); }
-static int task_done(yj_req *r) { return cmp_op_run(r, task_done_tx, 200, "id", "task"); }
-
-static int action_get(yj_req *r)
-{
-	int64_t id;
-	json_t *o = NULL;
-	if (yj_path_id_or_reply(r, "id", &id) < 0)
-		return YJ_OK;
-	int rc = load(store_conn_get(yj_store(r)), &act_t, A_COLS, action_json, &yj_who(r)->scope, id, &o);
-	return rc == ST_NOTFOUND ? yj_reply_not_found(r) : rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 200, o);
-}
-
-static int meeting_get(yj_req *r)
-{
-	int64_t id;
-	json_t *o = NULL;
-	if (yj_path_id_or_reply(r, "id", &id) < 0)
-		return YJ_OK;
-	store_conn *c = store_conn_get(yj_store(r));
-	int rc = load_meeting(c, &yj_who(r)->scope, id, &o);
-	if (rc == ST_NOTFOUND) {
-		/* a department owning one of its decisions opens the meeting too (its to-do links there) */
-		yj_qb *q = yj_q_select(&task_t, "id", &yj_who(r)->scope);
-		yj_q_where(q, "meeting_id = ?");
-		yj_q_int(q, id);
-		store_stmt *st = yj_q_prepare(q, c);
-		rc = st ? store_step(st) : ST_ERR;
-		store_finalize(st);
-		if (rc == ST_ROW) {
-			yj_scope all;
-			yj_scope_unrestricted(&all);
-			rc = load_meeting(c, &all, id, &o);
-		} else if (rc >= 0) {
-			rc = ST_NOTFOUND;
-		}
-	}
-	if (rc < 0)
-		json_decref(o);
-	return rc == ST_NOTFOUND ? yj_reply_not_found(r) : rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 200, o);
-}
-
-/* A list's query with the request's filters (the list and its export), or NULL after replying 400:
- * states is what ?state= may be ("planned", "done"), NULL for meetings, which have no state (a state
- * filter there once reached the SQL and answered 500). */
-static yj_qb *filtered(yj_req *r, const yj_table *t, const char *cols, const char *day_col, const char *const *states)
-{
-	const char *v = yj_query(r, "state");
-	if (v && *v) {
-		size_t i = 0;
-		while (states && states[i] && strcmp(states[i], v))
-			i++;
-		if (!states || !states[i]) {
-			const char *detail = !states ? "联席会议没有状态，请去掉 state 参数（议定事项的状态见 /api/v1/joint-meetings/tasks?state=open）。"
-					   : states[0][0] == 'p' ? "state 应为 planned（计划中）或 done（已完成）。"
-								 : "state 应为 open（办理中）或 done（已办结）。";
-			yj_reply_problem_errors(r, 400, "validation", "参数错误", detail,
-						yj_field_errors("state", !states ? "会议没有状态" : "不是可用的状态"));
-			return NULL;
-		}
-	}
-	yj_qb *q = yj_q_select(t, cols, &yj_who(r)->scope);
-	if (v && *v) {
-		yj_q_where(q, "state = ?");
-		yj_q_text(q, v);
-	}
-	if (day_col && (v = yj_query(r, "year")) && *v) {
-		char from[16], to[16];
-		snprintf(from, sizeof from, "%.4s-01-01", v);
-		snprintf(to, sizeof to, "%.4s-12-31", v);
-		yj_q_where(q, day_col);
-		yj_q_text(q, from);
-		yj_q_text(q, to);
-	}
-	if ((v = yj_query(r, "region")) && *v)
-		yj_q_region(q, "region_code", v);
-	return q;
-}
-
-static const char *const ACTION_STATES[] = {"planned", "done", NULL};
-static const char *const TASK_STATES[] = {"open", "done", NULL};
-#define ACTION_DAYS "planned_on >= ? AND planned_on <= ?"
-#define MEETING_DAYS "held_on >= ? AND held_on <= ?"
-#define ACTIONS(r) filtered(r, &act_t, A_COLS, ACTION_DAYS, ACTION_STATES)
-#define MEETINGS(r) filtered(r, &meet_t, M_COLS, MEETING_DAYS, NULL)
-#define TASKS(r) filtered(r, &task_t, K_COLS, NULL, TASK_STATES)
-
-static int list(yj_req *r, yj_qb *q, yj_row_fn fn)
-{
-	int limit;
-	int64_t after;
-	if (!q)
-		return YJ_OK;
-	if (yj_page_id_or_reply(r, &limit, &after) < 0) {
-		yj_q_free(q);
-		return YJ_OK;
-	}
-	return yj_reply_id_page(r, q, "id", limit, after, fn, NULL);
-}
-
-static int action_list(yj_req *r) { return list(r, ACTIONS(r), action_json); }
-static int meeting_list(yj_req *r) { return list(r, MEETINGS(r), meeting_json); }
-static int task_list(yj_req *r) { return list(r, TASKS(r), task_json); }
-
-static const yj_column action_cols[] = {
-	{"title", "行动名称"}, {"region_code", "行政区划代码"}, {"department", "牵头部门"}, {"planned_on", "计划日期"},
-	{"state", "状态"}, {"done_on", "完成日期"}, {"plan", "方案"}, {"result", "结果"}, {NULL, NULL},
-};
-static const yj_column meeting_cols[] = {
-	{"title", "会议名称"}, {"region_code", "行政区划代码"}, {"department", "召集部门"}, {"held_on", "召开日期"},
-	{"minutes", "会议纪要"}, {NULL, NULL},
-};
-static const yj_column task_cols[] = {
-	{"decision", "议定事项"}, {"owner_department", "责任部门"}, {"region_code", "行政区划代码"}, {"due_on", "完成期限"},
-	{"state", "状态"}, {"done_on", "完成日期"}, {"result", "办理结果"}, {"overdue", "已逾期"}, {NULL, NULL},
-};
-static int action_export(yj_req *r)
-{
-	yj_qb *q = ACTIONS(r);
-	return q ? yj_reply_id_export(r, q, "id", "joint-actions", action_cols, action_json, NULL) : YJ_OK;
-}
-static int meeting_export(yj_req *r)
-{
-	yj_qb *q = MEETINGS(r);
-	return q ? yj_reply_id_export(r, q, "id", "joint-meetings", meeting_cols, meeting_json, NULL) : YJ_OK;
-}
-static int task_export(yj_req *r)
-{
-	yj_qb *q = TASKS(r);
-	return q ? yj_reply_id_export(r, q, "id", "joint-meeting-tasks", task_cols, task_json, NULL) : YJ_OK;
-}
-
-static const yj_field action_body[] = {
-	{"title", F_STRING, 1, 100, "The action's name"},
-	{"region_code", F_STRING, 1, 12, "Where (GB/T 2260), within the caller's territory"},
-	{"participants", F_ARRAY, 1, 0, "The other participating departments' codes"},
-	{"plan", F_STRING, 1, 5000, "The plan (方案): targets, division of work, dates"},
-	{"planned_on", F_STRING, 1, 10, "The planned day, YYYY-MM-DD; the year it counts for"},
-	{NULL, 0, 0, 0, NULL},
-};
-static const yj_field result_body[] = {
-	{"done_on", F_STRING, 1, 10, "The day carried out, YYYY-MM-DD, not after today"},
-	{"result", F_STRING, 1, 5000, "The result: places checked, problems found, what was done"},
-	{NULL, 0, 0, 0, NULL},
-};
-static const yj_field meeting_body[] = {
-	{"title", F_STRING, 1, 100, "The meeting's name"},
-	{"region_code", F_STRING, 1, 12, "Where (GB/T 2260), within the caller's territory"},
-	{"held_on", F_STRING, 1, 10, "The day held, YYYY-MM-DD"},
-	{"attendees", F_ARRAY, 1, 0, "The other attending departments' codes"},
-	{"minutes", F_STRING, 0, 10000, "The minutes (纪要)"},
-	{"decisions", F_ARRAY, 0, 0, "Decisions as tasks: [{decision, owner_department, due_on}]"},
-	{NULL, 0, 0, 0, NULL},
-};
-static const yj_field done_body[] = {
-	{"result", F_STRING, 1, 5000, "What was done"},
-	{NULL, 0, 0, 0, NULL},
-};
-static const yj_qparam list_q[] = {
-	{"state", "planned | done (actions); open | done (tasks); meetings have none (400)"},
-	{"year", "Four digits: planned (actions) or held (meetings) that year"},
-	{"region", "Within this territory (GB/T 2260)"},
-	YJ_QP_PAGE,
-	{NULL, NULL},
-};
-static const yj_qparam export_q[] = {
-	{"state", "planned | done (actions); open | done (tasks); meetings have none (400)"},
-	{"year", "Four digits: planned (actions) or held (meetings) that year"},
-	{"region", "Within this territory (GB/T 2260)"},
-	{"format", "xlsx (default), csv or count"},
-	{NULL, NULL},
-};
-static const yj_qparam stats_q[] = {
-	{"year", "Four digits; default this year"},
-	{"region", "A territory within the caller's; default the caller's"},
-	{NULL, NULL},
-};
-
-const yj_route yj_cmp_joint_routes[] = {
-	{"GET", "/api/v1/joint-actions", action_list, HANDLERS, NULL, list_q, "complaints",
-	 "Joint enforcement actions (联合执法) organised in the caller's scope", "{items, next_cursor}", 200},
-	{"POST", "/api/v1/joint-actions", action_create, ORGANISERS, action_body, NULL, "complaints",
-	 "Plan a joint action led by the caller's department", "The action", 201},
-	{"GET", "/api/v1/joint-actions/stats", action_stats, HANDLERS, NULL, stats_q, "complaints",
-	 "Joint actions of a territory and year against the local target", "{region_code, year, done, planned, target, met}", 200},
-	{"GET", "/api/v1/joint-actions/export", action_export, HANDLERS, NULL, export_q, "complaints",
-	 "The actions of the list's filters as Excel or CSV (?format=count: their number)", "file", 200},
-	{"GET", "/api/v1/joint-meetings/export", meeting_export, HANDLERS, NULL, export_q, "complaints",
-	 "The meetings of the list's filters as Excel or CSV (?format=count: their number)", "file", 200},
-	{"GET", "/api/v1/joint-meetings/tasks/export", task_export, HANDLERS, NULL, export_q, "complaints",
-	 "The meetings' tasks of the list's filters as Excel or CSV (?format=count: their number)", "file", 200},
-	{"GET", "/api/v1/joint-actions/{id}", action_get, HANDLERS, NULL, NULL, "complaints", "One joint action", "The action", 200},
-	{"POST", "/api/v1/joint-actions/{id}/result", action_result, ORGANISERS, result_body, NULL, "complaints",
-	 "The lead department records the action's result", "The action", 200},
-	{"GET", "/api/v1/joint-meetings", meeting_list, HANDLERS, NULL, list_q, "complaints",
-	 "Joint meetings (联席会议) convened in the caller's scope", "{items, next_cursor}", 200},
-	{"POST", "/api/v1/joint-meetings", meeting_create, ORGANISERS, meeting_body, NULL, "complaints",
-	 "Record a joint meeting and its decisions, each a task of its owner department", "The meeting with its tasks", 201},
-	{"GET", "/api/v1/joint-meetings/tasks", task_list, HANDLERS, NULL, list_q, "complaints",
-	 "Meeting decisions owned by the caller's department (overdue: open past due_on)", "{items, next_cursor}", 200},
-	{"GET", "/api/v1/joint-meetings/{id}", meeting_get, HANDLERS, NULL, NULL, "complaints", "One meeting with its tasks",
-	 "The meeting", 200},
-	{"POST", "/api/v1/joint-meetings/{id}/tasks/{task}/done", task_done, HANDLERS, done_body, NULL, "complaints",
-	 "The owner department closes a decision with its result", "The task", 200},
-	{NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0},
 };

@@ -1,7 +1,7 @@
 /* op_api.c — the one runner of the writes of rewards, joint work, patrols and public-opinion events:
  * the request's principal, body and path ids into a cmp_op, its transaction, then the record or the
- * refusal as the answer. The transactions take no request, so the seed (seed.c) runs them too. And the
- * two small readers those files share (a body's string, a nullable column). */
+ * refusal as the answer. The transactions take no request, so the seed (seed.c) runs them too. And what
+ * those files' routes share: a list's page, a body's string, a nullable column. */
 #define _POSIX_C_SOURCE 200809L
 #include "cmp_int.h"
 
@@ -18,6 +18,16 @@ int cmp_op_run(yj_req *r, cmp_op_fn fn, int status, const char *id, const char *
 		return YJ_OK;
 	}
 	return yj_reply_json(r, status, a.out);
+}
+
+int cmp_reply_list(yj_req *r, yj_qb *(*filtered)(yj_req *r), yj_row_fn row)
+{
+	int limit;
+	int64_t after;
+	if (yj_page_id_or_reply(r, &limit, &after) < 0)
+		return YJ_OK;
+	yj_qb *q = filtered(r);
+	return q ? yj_reply_id_page(r, q, "id", limit, after, row, NULL) : YJ_OK;
 }
 
 int cmp_id_is(const char *s, int64_t id)

@@ -30,14 +30,7 @@ static yj_qb *filtered(yj_req *r)
 	return opn_events_query(&yj_who(r)->scope, yj_query(r, "state"), yj_query(r, "region"));
 }
 
-static int list(yj_req *r)
-{
-	int limit;
-	int64_t after;
-	if (yj_page_id_or_reply(r, &limit, &after) < 0)
-		return YJ_OK;
-	return yj_reply_id_page(r, filtered(r), "id", limit, after, opn_event_json, NULL);
-}
+static int list(yj_req *r) { return cmp_reply_list(r, filtered, opn_event_json); }
 
 static const yj_column export_cols[] = {
 	{"title", "事件名称"}, {"kind", "类型"}, {"level_label", "级别"}, {"region_code", "行政区划代码"},

@@ -1,11 +1,10 @@
-/* patrols.c — grid patrols (网格巡查, R17): a grid member checks in at a subject of its grids with a short
- * checklist and photos; a suspected violation is reported (协管信息) and reaches the inspectors of the
- * territory as a to-do and the event complaints.patrol_reported; the reporting rate (reported ÷ found) per
- * grid and town against 98 %, with the grids below it in the town leaders' inbox (daily job). Routes, SQL
- * and the job in one file, not yet split as opinion.c and transfers.c are (docs/complaints.md, "Grid patrols"). */
+/* patrols.c — grid patrols (网格巡查, R17), their rules and writes: a grid member checks in at a subject of
+ * its grids with a short checklist and photos; a suspected violation is reported (协管信息) and reaches the
+ * inspectors of the territory as a to-do and the event complaints.patrol_reported; the reporting rate
+ * (reported ÷ found) per grid and town against 98 %, with the grids below it in the town leaders' inbox (daily
+ * job). The SQL is in patrols_store.c, the routes in patrols_api.c (docs/complaints.md, "Grid patrols"). */
 #define _POSIX_C_SOURCE 200809L
-#include "cmp_int.h"
-#include "../registry/registry.h"
+#include "patrols_int.h"
 #include "../platform/attach/attach.h"
 
 #include <sodium.h>
@@ -13,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define STAFF (ROLE_ADMIN | ROLE_INSPECTOR | ROLE_LEADER | ROLE_LIAISON)
 #define PATROL_DEPT "health" /* grid members work for the health commission's supervision */
 #define RATE_TARGET 980	     /* ‰: the 98 % reporting rate of R17.1 */
 #define RATE_DAYS 30	     /* the rate's window, ending today */
@@ -30,54 +28,12 @@ static const char *const items[][2] = {
 };
 #define NITEMS (sizeof items / sizeof items[0])
 
-static const yj_table pt_t = {"grid_patrols", "region_code", "department", "subject_id IN ({S})"};
-#define P_COLS                                                                                                   \
-	"id, grid_id, grid_code, region_code, subject_id, member_id, patrolled_on, lat, lng, checklist, problems, note," \
-	" state, report_text, reported_at, created_at"
-
-static json_t *row_json(store_stmt *st, void *arg)
+json_t *ptl_checklist_json(void)
 {
-	(void)arg;
-	json_t *cl = json_loads(store_col_text(st, 9), 0, NULL);
-	return json_pack("{s:o, s:o, s:s, s:s, s:o, s:o, s:s, s:s, s:s, s:o, s:i, s:s, s:s, s:s, s:o, s:I}", "id",
-			 yj_json_id(store_col_int64(st, 0)), "grid_id", yj_json_id(store_col_int64(st, 1)), "grid_code",
-			 store_col_text(st, 2), "region_code", store_col_text(st, 3), "subject_id",
-			 yj_json_id(store_col_int64(st, 4)), "member_id", yj_json_id(store_col_int64(st, 5)), "patrolled_on",
-			 store_col_text(st, 6), "lat", store_col_text(st, 7), "lng", store_col_text(st, 8), "checklist",
-			 cl ? cl : json_object(), "problems", (int)store_col_int64(st, 10), "note", store_col_text(st, 11),
-			 "state", store_col_text(st, 12), "report_text", store_col_text(st, 13), "reported_at",
-			 store_col_is_null(st, 14) ? json_null() : json_integer(store_col_int64(st, 14)), "created_at",
-			 (json_int_t)store_col_int64(st, 15));
-}
-
-static int photos_json(store_conn *c, int64_t id, json_t **out)
-{
-	store_stmt *st = store_prepare(c, "SELECT sha256, name, media_type, size FROM grid_patrol_photos WHERE patrol_id = ? ORDER BY name");
-	if (!st)
-		return ST_ERR;
-	store_bind_int64(st, 1, id);
-	*out = json_array();
-	int rc;
-	while ((rc = store_step(st)) == ST_ROW)
-		json_array_append_new(*out, json_pack("{s:s, s:s, s:s, s:I}", "sha256", store_col_text(st, 0), "name", store_col_text(st, 1),
-						      "media_type", store_col_text(st, 2), "size", (json_int_t)store_col_int64(st, 3)));
-	store_finalize(st);
-	return rc < 0 ? rc : ST_OK;
-}
-
-static int load(store_conn *c, const yj_scope *sc, int64_t id, json_t **out)
-{
-	store_stmt *st;
-	int rc = yj_q_one_by_id(c, &pt_t, P_COLS, sc, id, &st);
-	if (rc != ST_OK)
-		return rc;
-	json_decref(*out);
-	*out = row_json(st, NULL);
-	store_finalize(st);
-	json_t *ph = NULL;
-	if ((rc = photos_json(c, id, &ph)) >= 0)
-		json_object_set_new(*out, "photos", ph);
-	return rc;
+	json_t *a = json_array();
+	for (size_t i = 0; i < NITEMS; i++)
+		json_array_append_new(a, json_pack("{s:s, s:s}", "code", items[i][0], "label", items[i][1]));
+	return a;
 }
 
 static int audit(store_conn *c, const char *actor, const char *action, const json_t *p, const json_t *state)
@@ -115,20 +71,8 @@ static int photos_put(store_conn *c, cmp_op *a, int64_t id, const json_t *list)
 		if (!type || n > MAX_PHOTO)
 			rc = yj_refuse(&a->ref, 415, "unsupported-media-type", "不支持的照片",
 				       "照片“%s”应为 Base64 编码的 JPEG 或 PNG，不超过 4 MiB；本次巡查未保存。", name);
-		else if ((rc = yj_blob_put(c, bin, n, hex)) >= 0) {
-			store_stmt *st = store_prepare(c, "INSERT INTO grid_patrol_photos (patrol_id, sha256, name, media_type, size)"
-							  " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
-			rc = st ? ST_OK : ST_ERR;
-			if (st) {
-				store_bind_int64(st, 1, id);
-				store_bind_text(st, 2, hex, -1);
-				store_bind_text(st, 3, name, -1);
-				store_bind_text(st, 4, type, -1);
-				store_bind_int64(st, 5, (int64_t)n);
-				rc = store_step(st);
-				store_finalize(st);
-			}
-		}
+		else if ((rc = yj_blob_put(c, bin, n, hex)) >= 0)
+			rc = ptl_photo_insert(c, id, hex, name, type, (int64_t)n);
 		free(bin);
 		if (rc < 0)
 			return rc;
@@ -136,7 +80,7 @@ static int photos_put(store_conn *c, cmp_op *a, int64_t id, const json_t *list)
 	return ST_OK;
 }
 
-static int checkin_tx(store_conn *c, void *argp)
+int ptl_checkin_tx(store_conn *c, void *argp)
 {
 	cmp_op *a = argp;
 	const yj_principal *who = a->who;
@@ -184,34 +128,14 @@ static int checkin_tx(store_conn *c, void *argp)
 	yj_id_format(who->user_id, actor);
 	snprintf(slat, sizeof slat, "%.6f", lat);
 	snprintf(slng, sizeof slng, "%.6f", lng);
-	store_stmt *st = store_prepare(c, "INSERT INTO grid_patrols (id, grid_id, grid_code, region_code, department, subject_id,"
-					  " member_id, patrolled_on, lat, lng, checklist, problems, note, state, report_text, created_at)"
-					  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?)");
-	if (!st) {
-		free(cls);
-		return ST_ERR;
-	}
-	store_bind_int64(st, 1, id);
-	store_bind_int64(st, 2, g.id);
-	store_bind_text(st, 3, g.code, -1);
-	store_bind_text(st, 4, g.region_code, -1);
-	store_bind_text(st, 5, PATROL_DEPT, -1);
-	store_bind_int64(st, 6, sid);
-	store_bind_int64(st, 7, who->user_id);
-	store_bind_text(st, 8, today, -1);
-	store_bind_text(st, 9, slat, -1);
-	store_bind_text(st, 10, slng, -1);
-	store_bind_text(st, 11, cls, -1);
-	store_bind_int64(st, 12, problems);
-	store_bind_text(st, 13, cmp_s(b, "note"), -1);
-	store_bind_text(st, 14, problems ? "found" : "clear", -1);
-	store_bind_int64(st, 15, now);
-	rc = store_step(st);
-	store_finalize(st);
+	ptl_new row = {.id = id, .subject_id = sid, .member_id = who->user_id, .grid = &g, .department = PATROL_DEPT,
+		       .patrolled_on = today, .lat = slat, .lng = slng, .checklist = cls, .note = cmp_s(b, "note"),
+		       .state = problems ? "found" : "clear", .problems = problems};
+	rc = ptl_insert(c, &row, now);
 	free(cls);
 	yj_scope all;
 	yj_scope_unrestricted(&all);
-	if (rc < 0 || (rc = photos_put(c, a, id, json_object_get(b, "photos"))) < 0 || (rc = load(c, &all, id, &a->out)) < 0)
+	if (rc < 0 || (rc = photos_put(c, a, id, json_object_get(b, "photos"))) < 0 || (rc = ptl_load(c, &all, id, &a->out)) < 0)
 		return rc;
 	json_t *state = json_pack("{s:s, s:i}", "grid_code", g.code, "problems", problems);
 	rc = audit(c, actor, "grid.patrol.checkin", a->out, state);
@@ -219,12 +143,12 @@ static int checkin_tx(store_conn *c, void *argp)
 	return rc;
 }
 
-static int report_tx(store_conn *c, void *argp)
+int ptl_report_tx(store_conn *c, void *argp)
 {
 	cmp_op *a = argp;
 	const yj_principal *who = a->who;
 	const char *text = cmp_s(a->body, "text");
-	int rc = load(c, &who->scope, a->id, &a->out);
+	int rc = ptl_load(c, &who->scope, a->id, &a->out);
 	if (rc == ST_NOTFOUND)
 		return yj_refuse(&a->ref, 404, "not-found", "巡查记录不存在", "没有这条巡查记录，或它不在您的网格内。");
 	if (rc < 0)
@@ -242,17 +166,10 @@ static int report_tx(store_conn *c, void *argp)
 	char actor[21];
 	int64_t now = yj_now_ms();
 	yj_id_format(who->user_id, actor);
-	store_stmt *st = store_prepare(c, "UPDATE grid_patrols SET state = 'reported', report_text = ?, reported_at = ? WHERE id = ?");
-	if (!st)
-		return ST_ERR;
-	store_bind_text(st, 1, text, -1);
-	store_bind_int64(st, 2, now);
-	store_bind_int64(st, 3, a->id);
-	rc = store_step(st);
-	store_finalize(st);
+	rc = ptl_set_reported(c, a->id, text, now);
 	yj_scope all;
 	yj_scope_unrestricted(&all);
-	if (rc < 0 || (rc = load(c, &all, a->id, &a->out)) < 0)
+	if (rc < 0 || (rc = ptl_load(c, &all, a->id, &a->out)) < 0)
 		return rc;
 	char today[11];
 	yj_day_today(today);
@@ -288,31 +205,6 @@ struct rate_arg {
 	int rc;
 };
 
-/* Patrols of grid id from..to: found (a problem found, reported or not) and reported. */
-static int grid_counts(store_conn *c, int64_t grid, const char *from, const char *to, int64_t *patrols, int64_t *found, int64_t *reported)
-{
-	store_stmt *st = store_prepare(c, "SELECT state, COUNT(*) FROM grid_patrols WHERE grid_id = ? AND patrolled_on >= ?"
-					  " AND patrolled_on <= ? GROUP BY state");
-	if (!st)
-		return ST_ERR;
-	store_bind_int64(st, 1, grid);
-	store_bind_text(st, 2, from, -1);
-	store_bind_text(st, 3, to, -1);
-	*patrols = *found = *reported = 0;
-	int rc;
-	while ((rc = store_step(st)) == ST_ROW) {
-		const char *state = store_col_text(st, 0);
-		int64_t n = store_col_int64(st, 1);
-		*patrols += n;
-		if (strcmp(state, "clear"))
-			*found += n;
-		if (!strcmp(state, "reported"))
-			*reported += n;
-	}
-	store_finalize(st);
-	return rc < 0 ? rc : ST_OK;
-}
-
 /* ‰ of found problems reported; 1000 when nothing was found (nothing left unreported). */
 static int rate_of(int64_t found, int64_t reported)
 {
@@ -323,7 +215,7 @@ static int each_grid(const yj_grid_ref *g, int64_t nsubjects, void *argp)
 {
 	struct rate_arg *a = argp;
 	int64_t patrols, found, reported;
-	int rc = grid_counts(a->c, g->id, a->from, a->to, &patrols, &found, &reported);
+	int rc = ptl_grid_counts(a->c, g->id, a->from, a->to, &patrols, &found, &reported);
 	if (rc < 0)
 		return rc;
 	int rate = rate_of(found, reported);
@@ -350,23 +242,16 @@ static void window(const char *today, char from[11])
 	yj_day_format(d - RATE_DAYS + 1, from);
 }
 
-static int rates(yj_req *r)
+int ptl_rates(store_conn *c, const char *region, const char *today, json_t **out)
 {
-	const yj_principal *who = yj_who(r);
-	const char *region = yj_query(r, "region");
-	char today[11], from[11];
-	if (!region || !*region)
-		region = who->region_code;
-	if (!yj_scope_allows(&who->scope, region, NULL))
-		return yj_reply_problem(r, 404, "not-found", "辖区不存在", "region 应为您辖区内的行政区划代码。");
-	yj_day_today(today);
+	char from[11];
 	window(today, from);
-	struct rate_arg a = {store_conn_get(yj_store(r)), from, today, json_array(), json_object(), 0};
-	int rc = yj_reg_grids_each(a.c, region, each_grid, &a);
+	struct rate_arg a = {c, from, today, json_array(), json_object(), 0};
+	int rc = yj_reg_grids_each(c, region, each_grid, &a);
 	if (rc < 0) {
 		json_decref(a.grids);
 		json_decref(a.towns);
-		return yj_reply_store_error(r, rc);
+		return rc;
 	}
 	json_t *towns = json_array(), *t;
 	const char *k;
@@ -377,8 +262,9 @@ static int rates(yj_req *r)
 		json_array_append(towns, t);
 	}
 	json_decref(a.towns);
-	return yj_reply_json(r, 200, json_pack("{s:s, s:s, s:s, s:i, s:o, s:o}", "region_code", region, "from", from, "to", today,
-					       "target_permille", RATE_TARGET, "grids", a.grids, "towns", towns));
+	*out = json_pack("{s:s, s:s, s:s, s:i, s:o, s:o}", "region_code", region, "from", from, "to", today, "target_permille",
+			 RATE_TARGET, "grids", a.grids, "towns", towns);
+	return ST_OK;
 }
 
 /* The daily job: a grid below the target gets a to-do for the leaders of its town; one back above it
@@ -433,7 +319,7 @@ static int one_tx(store_conn *c, void *argp)
 {
 	struct one_arg *a = argp;
 	int64_t patrols, found, reported;
-	int rc = grid_counts(c, a->g->id, a->from, a->to, &patrols, &found, &reported);
+	int rc = ptl_grid_counts(c, a->g->id, a->from, a->to, &patrols, &found, &reported);
 	if (rc < 0)
 		return rc;
 	int rate = rate_of(found, reported);
@@ -462,121 +348,8 @@ int yj_cmp_patrol_rate_run(store *s, const char *today, int *flagged)
 	return rc < 0 ? rc : ST_OK;
 }
 
-/* ---- handlers ---- */
-
 const cmp_op_def cmp_patrol_ops[] = {
-	{"patrol.checkin", checkin_tx},
-	{"patrol.report", report_tx},
+	{"patrol.checkin", ptl_checkin_tx},
+	{"patrol.report", ptl_report_tx},
 	{NULL, NULL},
-};
-
-static int checkin(yj_req *r) { return cmp_op_run(r, checkin_tx, 201, NULL, NULL); }
-static int report(yj_req *r) { return cmp_op_run(r, report_tx, 200, "id", NULL); }
-
-static int checklist(yj_req *r)
-{
-	json_t *a = json_array();
-	for (size_t i = 0; i < NITEMS; i++)
-		json_array_append_new(a, json_pack("{s:s, s:s}", "code", items[i][0], "label", items[i][1]));
-	return yj_reply_json(r, 200, json_pack("{s:o}", "items", a));
-}
-
-static int get(yj_req *r)
-{
-	int64_t id;
-	json_t *p = NULL;
-	if (yj_path_id_or_reply(r, "id", &id) < 0)
-		return YJ_OK;
-	int rc = load(store_conn_get(yj_store(r)), &yj_who(r)->scope, id, &p);
-	if (rc < 0)
-		json_decref(p);
-	return rc == ST_NOTFOUND ? yj_reply_not_found(r) : rc < 0 ? yj_reply_store_error(r, rc) : yj_reply_json(r, 200, p);
-}
-
-/* The list's query with the request's filters (the list and its export). */
-static yj_qb *filtered(yj_req *r)
-{
-	const char *v;
-	yj_qb *q = yj_q_select(&pt_t, P_COLS, &yj_who(r)->scope);
-	if ((v = yj_query(r, "state")) && *v) {
-		yj_q_where(q, "state = ?");
-		yj_q_text(q, v);
-	}
-	if ((v = yj_query(r, "grid")) && *v) {
-		yj_q_where(q, "grid_code = ?");
-		yj_q_text(q, v);
-	}
-	if ((v = yj_query(r, "region")) && *v)
-		yj_q_region(q, "region_code", v);
-	return q;
-}
-
-static int list(yj_req *r)
-{
-	int limit;
-	int64_t after;
-	if (yj_page_id_or_reply(r, &limit, &after) < 0)
-		return YJ_OK;
-	return yj_reply_id_page(r, filtered(r), "id", limit, after, row_json, NULL);
-}
-
-static const yj_column export_cols[] = {
-	{"patrolled_on", "巡查日期"}, {"grid_code", "网格编码"}, {"region_code", "行政区划代码"}, {"subject_id", "巡查对象编号"},
-	{"member_id", "网格员编号"}, {"problems", "发现问题数"}, {"note", "巡查情况"}, {"state", "状态"},
-	{"report_text", "协管信息"}, {NULL, NULL},
-};
-
-static int export(yj_req *r)
-{
-	return yj_reply_id_export(r, filtered(r), "id", "patrols", export_cols, row_json, NULL);
-}
-
-static const yj_field checkin_body[] = {
-	{"subject_id", F_STRING, 1, 20, "The institution patrolled, in one of the member's grids"},
-	{"lat", F_NUMBER, 1, 0, "Check-in latitude (WGS84 as the phone gives it)"},
-	{"lng", F_NUMBER, 1, 0, "Check-in longitude"},
-	{"checklist", F_OBJECT, 1, 0, "Every item of GET /api/v1/patrols/checklist: true in order, false a problem"},
-	{"note", F_STRING, 0, 1000, "What the member saw"},
-	{"photos", F_ARRAY, 0, 0, "Up to 3 photos [{name, content_base64}], JPEG or PNG, 4 MiB each"},
-	{NULL, 0, 0, 0, NULL},
-};
-static const yj_field report_body[] = {
-	{"text", F_STRING, 1, 2000, "The suspected violation (协管信息), for the inspectors"},
-	{NULL, 0, 0, 0, NULL},
-};
-static const yj_qparam list_q[] = {
-	{"state", "clear | found | reported"},
-	{"grid", "A grid's code"},
-	{"region", "Within this territory"},
-	YJ_QP_PAGE,
-	{NULL, NULL},
-};
-static const yj_qparam export_q[] = {
-	{"state", "clear | found | reported"},
-	{"grid", "A grid's code"},
-	{"region", "Within this territory"},
-	{"format", "xlsx (default), csv or count"},
-	{NULL, NULL},
-};
-static const yj_qparam rates_q[] = {
-	{"region", "A territory within the caller's; default the caller's"},
-	{NULL, NULL},
-};
-
-const yj_route yj_cmp_patrol_routes[] = {
-	{"GET", "/api/v1/patrols/checklist", checklist, STAFF | ROLE_GRID_MEMBER, NULL, NULL, "complaints",
-	 "The patrol checklist's items", "{items}", 200},
-	{"GET", "/api/v1/patrols/rates", rates, STAFF, NULL, rates_q, "complaints",
-	 "Reporting rate (reported ÷ found, last 30 days) per grid and town against 98 %", "{grids, towns, target_permille}", 200},
-	{"GET", "/api/v1/patrols", list, STAFF | ROLE_GRID_MEMBER, NULL, list_q, "complaints",
-	 "Grid patrols in the caller's scope (a grid member: its grids' subjects)", "{items, next_cursor}", 200},
-	{"POST", "/api/v1/patrols", checkin, ROLE_GRID_MEMBER, checkin_body, NULL, "complaints",
-	 "A grid member's check-in at a subject of its grids with the checklist and photos", "The patrol", 201},
-	{"GET", "/api/v1/patrols/export", export, STAFF | ROLE_GRID_MEMBER, NULL, export_q, "complaints",
-	 "The patrols of the list's filters as Excel or CSV (?format=count: their number)", "file", 200},
-	{"GET", "/api/v1/patrols/{id}", get, STAFF | ROLE_GRID_MEMBER, NULL, NULL, "complaints", "One patrol", "The patrol", 200},
-	{"POST", "/api/v1/patrols/{id}/report", report, ROLE_GRID_MEMBER, report_body, NULL, "complaints",
-	 "The member reports a suspected violation (协管信息): a to-do for the inspectors and complaints.patrol_reported",
-	 "The patrol", 200},
-	{NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0},
 };

@@ -33,15 +33,7 @@ static yj_qb *filtered(yj_req *r)
 			     overdue && !strcmp(overdue, "true"));
 }
 
-static int list(yj_req *r)
-{
-	int limit;
-	int64_t after;
-	if (yj_page_id_or_reply(r, &limit, &after) < 0)
-		return YJ_OK;
-	yj_qb *q = filtered(r);
-	return q ? yj_reply_id_page(r, q, "id", limit, after, trf_row_json, NULL) : YJ_OK;
-}
+static int list(yj_req *r) { return cmp_reply_list(r, filtered, trf_row_json); }
 
 static const yj_column export_cols[] = {
 	{"title", "标题"}, {"from_department", "移送部门"}, {"to_department", "接收部门"}, {"region_code", "行政区划代码"},

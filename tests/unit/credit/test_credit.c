@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "../testdb.h"
+#include "../apitest.h"
 #include "base/id.h"
 #include "base/date.h"
 #include "cli/cli.h"
@@ -31,32 +31,10 @@ static yj_server *srv;
 static char *admin_tok, *liaison_tok;
 extern const yj_subscriber yj_insp_credit_subscriber;
 
+/* Dispatches method url with body as the bearer of tok; *out the parsed response (caller decrefs). */
 static int call(const char *tok, const char *method, const char *url, const char *body, json_t **out)
 {
-	char auth[160], *resp = NULL;
-	snprintf(auth, sizeof auth, "Bearer %s", tok);
-	const char *const headers[] = {"Authorization", auth, "Content-Type", "application/json", NULL};
-	int status = yj_server_dispatch(srv, method, url, headers, body, body ? strlen(body) : 0, &resp);
-	*out = resp ? json_loads(resp, 0, NULL) : NULL;
-	free(resp);
-	return status;
-}
-
-static void user(const char *name, const char *role, const char *region, const char *dept)
-{
-	yj_user_new u = {name, name, "correct-horse-9", role, region, dept, NULL};
-	int64_t id = 0;
-	char *err = NULL;
-	if (yj_user_create(t.db, &u, "test", &id, &err) < 0)
-		fail_msg("user %s: %s", name, err);
-}
-
-static char *token(const char *name)
-{
-	char *err = NULL, *tok = yj_token_create(t.db, name, "test", 1, "read,write", "test", &err);
-	if (!tok)
-		fail_msg("token %s: %s", name, err);
-	return tok;
+	return yj_api_call(srv, tok, method, url, body, out);
 }
 
 static int64_t q(const char *sql)
@@ -93,20 +71,11 @@ static void emit(const char *type, const char *stype, const char *sid, const cha
 static int setup(void **state)
 {
 	(void)state;
-	yj_testdb_open(&t, "credit");
-	yj_id_seed(1212);
-	char keys[128], *err = NULL;
-	snprintf(keys, sizeof keys, "%s/keys", t.dir);
-	if (cli_load_keys(keys, &err) < 0)
-		fail_msg("keys: %s", err);
-	yj_http_config cfg = {0};
-	size_t ntables;
-	const yj_route *const *tables = yj_all_routes(&ntables);
-	srv = yj_server_new(&cfg, t.db, tables, ntables, &yj_auth_hooks_default, keys);
-	user("c.admin", "admin", "330302", "health");
-	user("c.liaison", "liaison", "330302", "market");
-	admin_tok = token("c.admin");
-	liaison_tok = token("c.liaison");
+	srv = yj_api_open(&t, "credit", 1212);
+	yj_api_user(&t, "c.admin", "admin", "330302", "health");
+	yj_api_user(&t, "c.liaison", "liaison", "330302", "market");
+	admin_tok = yj_api_token(&t, "c.admin");
+	liaison_tok = yj_api_token(&t, "c.liaison");
 	for (int i = 0; i < 2; i++) {
 		char sql[600];
 		snprintf(sql, sizeof sql,

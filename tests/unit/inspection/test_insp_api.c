@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "../testdb.h"
+#include "../apitest.h"
 #include "base/id.h"
 #include "cli/cli.h"
 #include "cli/modules.h"
@@ -37,15 +37,7 @@ static char ins_id[3][21];
 /* Dispatches method url with body as the bearer of tok; *out the parsed response (caller decrefs). */
 static int call(const char *tok, const char *method, const char *url, const char *body, json_t **out)
 {
-	char auth[160], *resp = NULL;
-	snprintf(auth, sizeof auth, "Bearer %s", tok);
-	const char *const headers[] = {"Authorization", auth, "Content-Type", "application/json", NULL};
-	int status = yj_server_dispatch(srv, method, url, headers, body, body ? strlen(body) : 0, &resp);
-	*out = resp ? json_loads(resp, 0, NULL) : NULL;
-	if (!*out && resp && *resp)
-		*out = json_string(resp); /* CSV and other non-JSON bodies */
-	free(resp);
-	return status;
+	return yj_api_call(srv, tok, method, url, body, out);
 }
 
 /* Statements prepared by the request (this thread's connection is the handler's). */
@@ -60,42 +52,21 @@ static int64_t statements_of(const char *tok, const char *url, int want_status, 
 
 static void user(const char *name, const char *role, const char *region, char id_out[21])
 {
-	yj_user_new u = {name, name, "correct-horse-9", role, region, "health", NULL};
-	int64_t id = 0;
-	char *err = NULL;
-	if (yj_user_create(t.db, &u, "test", &id, &err) < 0)
-		fail_msg("user %s: %s", name, err);
+	int64_t id = yj_api_user(&t, name, role, region, "health");
 	if (id_out)
 		yj_id_format(id, id_out);
 }
 
-static char *token(const char *name)
-{
-	char *err = NULL, *tok = yj_token_create(t.db, name, "test", 1, "read,write", "test", &err);
-	if (!tok)
-		fail_msg("token %s: %s", name, err);
-	return tok;
-}
-
 static int setup(void **state)
 {
-	yj_testdb_open(&t, "insp_api");
-	yj_id_seed(4343);
-	char keys[128], *err = NULL;
-	snprintf(keys, sizeof keys, "%s/keys", t.dir);
-	if (cli_load_keys(keys, &err) < 0)
-		fail_msg("keys: %s", err);
-	yj_http_config cfg = {0};
-	size_t ntables;
-	const yj_route *const *tables = yj_all_routes(&ntables);
-	srv = yj_server_new(&cfg, t.db, tables, ntables, &yj_auth_hooks_default, keys);
+	srv = yj_api_open(&t, "insp_api", 4343);
 	user("t.admin", "admin", "330300", NULL);
-	admin_tok = token("t.admin");
+	admin_tok = yj_api_token(&t, "t.admin");
 	for (int i = 0; i < 3; i++) {
 		char name[16], url[96], body[64];
 		snprintf(name, sizeof name, "t.ins%d", i);
 		user(name, "inspector", "330302", ins_id[i]);
-		ins_tok[i] = token(name);
+		ins_tok[i] = yj_api_token(&t, name);
 		snprintf(url, sizeof url, "/api/v1/inspection/inspectors/%s", ins_id[i]);
 		snprintf(body, sizeof body, "{\"cert_no\": \"33030200%d\"}", i);
 		json_t *o;

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "../testdb.h"
+#include "../apitest.h"
 #include "base/id.h"
 #include "cli/cli.h"
 #include "cli/modules.h"
@@ -35,28 +35,7 @@ static char lc_inst[21], lw_inst[21], lc_prac[21];
 /* Dispatches method url with body as the bearer of tok; *out the parsed response (caller decrefs). */
 static int call(const char *tok, const char *method, const char *url, const char *body, json_t **out)
 {
-	char auth[160], *resp = NULL;
-	snprintf(auth, sizeof auth, "Bearer %s", tok);
-	const char *const headers[] = {"Authorization", auth, "Content-Type", "application/json", NULL};
-	int status = yj_server_dispatch(srv, method, url, headers, body, body ? strlen(body) : 0, &resp);
-	*out = resp ? json_loads(resp, 0, NULL) : NULL;
-	free(resp);
-	return status;
-}
-
-/* The field of the first error of a problem (or "" when it has none). */
-static const char *first_error_field(const json_t *o)
-{
-	const char *f = json_string_value(json_object_get(json_array_get(json_object_get(o, "errors"), 0), "field"));
-	return f ? f : "";
-}
-
-static int64_t count(const char *table)
-{
-	char *sql = yj_asprintf("SELECT COUNT(*) FROM %s", table);
-	int64_t n = yj_testdb_int(&t, sql, NULL);
-	free(sql);
-	return n;
+	return yj_api_call(srv, tok, method, url, body, out);
 }
 
 /* The number of items of GET url as tok. */
@@ -73,30 +52,14 @@ static size_t listed(const char *tok, const char *url)
 
 static char *user_token(const char *name, const char *role, const char *region, const char *dept)
 {
-	yj_user_new u = {name, name, "correct-horse-9", role, region, dept, NULL};
-	int64_t id = 0;
-	char *err = NULL;
-	if (yj_user_create(t.db, &u, "test", &id, &err) < 0)
-		fail_msg("user %s: %s", name, err);
-	char *tok = yj_token_create(t.db, name, "test", 1, "read,write", "test", &err);
-	if (!tok)
-		fail_msg("token %s: %s", name, err);
-	return tok;
+	yj_api_user(&t, name, role, region, dept);
+	return yj_api_token(&t, name);
 }
 
 static int setup(void **state)
 {
 	(void)state;
-	yj_testdb_open(&t, "registry_api");
-	yj_id_seed(5151);
-	char keys[128], *err = NULL;
-	snprintf(keys, sizeof keys, "%s/keys", t.dir);
-	if (cli_load_keys(keys, &err) < 0)
-		fail_msg("keys: %s", err);
-	yj_http_config cfg = {0};
-	size_t ntables;
-	const yj_route *const *tables = yj_all_routes(&ntables);
-	srv = yj_server_new(&cfg, t.db, tables, ntables, &yj_auth_hooks_default, keys);
+	srv = yj_api_open(&t, "registry_api", 5151);
 	lc_tok = user_token("r.lc", "inspector", "330302", "health");
 	lw_tok = user_token("r.lw", "inspector", "330303", "health");
 	analyst_tok = user_token("r.analyst", "insurance_analyst", "330302", "insurance");
@@ -157,18 +120,18 @@ static void institution_validation_changes_nothing(void **state)
 {
 	(void)state;
 	json_t *o;
-	int64_t before = count("institutions"), leaves = count("audit_leaves");
+	int64_t before = yj_testdb_count(&t, "institutions"), leaves = yj_testdb_count(&t, "audit_leaves");
 	char *body = clinic(BAD_CODE, "330302", "校验码错误诊所");
 	assert_int_equal(call(lc_tok, "POST", "/api/v1/institutions", body, &o), 422);
 	free(body);
-	assert_string_equal(first_error_field(o), "credit_code");
+	assert_string_equal(yj_api_first_error_field(o), "credit_code");
 	json_decref(o);
 	body = clinic(LC_CODE, "330302", "重复的诊所");
 	assert_int_equal(call(lc_tok, "POST", "/api/v1/institutions", body, &o), 409); /* the code is taken */
 	free(body);
 	json_decref(o);
-	assert_int_equal(count("institutions"), before);
-	assert_int_equal(count("audit_leaves"), leaves);
+	assert_int_equal(yj_testdb_count(&t, "institutions"), before);
+	assert_int_equal(yj_testdb_count(&t, "audit_leaves"), leaves);
 }
 
 static void institution_scope_and_role_refusals(void **state)
@@ -231,15 +194,15 @@ static void practitioner_refusals(void **state)
 	(void)state;
 	json_t *o;
 	char body[512], url[96];
-	int64_t before = count("practitioners");
+	int64_t before = yj_testdb_count(&t, "practitioners");
 	snprintf(body, sizeof body,
 		 "{\"name\": \"李四\", \"id_number\": \"%s\", \"certificate_no\": \"110330302000009\", \"category\": \"physician\","
 		 " \"practice_type\": \"clinical\", \"institution_id\": \"%s\"}",
 		 LC_ID_BAD, lc_inst);
 	assert_int_equal(call(lc_tok, "POST", "/api/v1/practitioners", body, &o), 422);
-	assert_string_equal(first_error_field(o), "id_number");
+	assert_string_equal(yj_api_first_error_field(o), "id_number");
 	json_decref(o);
-	assert_int_equal(count("practitioners"), before);
+	assert_int_equal(yj_testdb_count(&t, "practitioners"), before);
 	snprintf(url, sizeof url, "/api/v1/practitioners/%s", lc_prac);
 	assert_int_equal(call(lw_tok, "GET", url, NULL, &o), 404);
 	json_decref(o);
@@ -277,20 +240,20 @@ static void licence_refusals(void **state)
 	(void)state;
 	json_t *o;
 	char body[512], url[96];
-	int64_t before = count("licences");
+	int64_t before = yj_testdb_count(&t, "licences");
 	/* A practice licence of an institution cannot go to a practitioner. */
 	snprintf(body, sizeof body,
 		 "{\"kind\": \"med_inst_practice\", \"holder_type\": \"practitioner\", \"holder_id\": \"%s\", \"reason\": \"核发\"}",
 		 lc_prac);
 	assert_int_equal(call(lc_tok, "POST", "/api/v1/licences", body, &o), 422);
-	assert_string_equal(first_error_field(o), "holder_type");
+	assert_string_equal(yj_api_first_error_field(o), "holder_type");
 	json_decref(o);
 	snprintf(body, sizeof body, "{\"kind\": \"med_inst_practice\", \"holder_type\": \"institution\", \"holder_id\": \"%s\","
 				    " \"reason\": \"   \"}", lc_inst);
 	assert_int_equal(call(lc_tok, "POST", "/api/v1/licences", body, &o), 422);
-	assert_string_equal(first_error_field(o), "reason");
+	assert_string_equal(yj_api_first_error_field(o), "reason");
 	json_decref(o);
-	assert_int_equal(count("licences"), before);
+	assert_int_equal(yj_testdb_count(&t, "licences"), before);
 	/* The neighbour neither reads nor suspends it, nor issues one to the county's institution. */
 	snprintf(url, sizeof url, "/api/v1/licences/%s", licence);
 	assert_int_equal(call(lw_tok, "GET", url, NULL, &o), 404);
@@ -304,7 +267,7 @@ static void licence_refusals(void **state)
 		 lc_inst);
 	assert_int_equal(call(lw_tok, "POST", "/api/v1/licences", body, &o), 422); /* no such holder for them */
 	json_decref(o);
-	assert_int_equal(count("licences"), before);
+	assert_int_equal(yj_testdb_count(&t, "licences"), before);
 }
 
 int main(void)

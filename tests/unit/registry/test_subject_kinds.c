@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "../testdb.h"
+#include "../apitest.h"
 #include "base/codes.h"
 #include "base/id.h"
 #include "cli/cli.h"
@@ -49,29 +49,10 @@ static const struct {
 #define NK (sizeof K / sizeof K[0])
 static char ids[NK][21];
 
+/* Dispatches method url with body as the bearer of tok; *out the parsed response (caller decrefs). */
 static int call(const char *tok, const char *method, const char *url, const char *body, json_t **out)
 {
-	char auth[160], *resp = NULL;
-	snprintf(auth, sizeof auth, "Bearer %s", tok);
-	const char *const headers[] = {"Authorization", auth, "Content-Type", "application/json", NULL};
-	int status = yj_server_dispatch(srv, method, url, headers, body, body ? strlen(body) : 0, &resp);
-	*out = resp ? json_loads(resp, 0, NULL) : NULL;
-	free(resp);
-	return status;
-}
-
-static const char *first_error_field(const json_t *o)
-{
-	const char *f = json_string_value(json_object_get(json_array_get(json_object_get(o, "errors"), 0), "field"));
-	return f ? f : "";
-}
-
-static int64_t count(const char *table)
-{
-	char *sql = yj_asprintf("SELECT COUNT(*) FROM %s", table);
-	int64_t n = yj_testdb_int(&t, sql, NULL);
-	free(sql);
-	return n;
+	return yj_api_call(srv, tok, method, url, body, out);
 }
 
 static void code_of(int n, char out[19])
@@ -84,21 +65,9 @@ static void code_of(int n, char out[19])
 static int setup(void **state)
 {
 	(void)state;
-	yj_testdb_open(&t, "subject_kinds");
-	yj_id_seed(6161);
-	char keys[128], *err = NULL;
-	snprintf(keys, sizeof keys, "%s/keys", t.dir);
-	if (cli_load_keys(keys, &err) < 0)
-		fail_msg("keys: %s", err);
-	yj_http_config cfg = {0};
-	size_t ntables;
-	const yj_route *const *tables = yj_all_routes(&ntables);
-	srv = yj_server_new(&cfg, t.db, tables, ntables, &yj_auth_hooks_default, keys);
-	yj_user_new u = {"k.lc", "k.lc", "correct-horse-9", "inspector", "330302", "health", NULL};
-	int64_t id = 0;
-	if (yj_user_create(t.db, &u, "test", &id, &err) < 0)
-		fail_msg("user: %s", err);
-	lc_tok = yj_token_create(t.db, "k.lc", "test", 1, "read,write", "test", &err);
+	srv = yj_api_open(&t, "subject_kinds", 6161);
+	yj_api_user(&t, "k.lc", "inspector", "330302", "health");
+	lc_tok = yj_api_token(&t, "k.lc");
 	return lc_tok ? 0 : -1;
 }
 
@@ -165,8 +134,8 @@ static void every_kind_takes_a_record(void **state)
 		assert_string_equal(s.credit_code, code);
 		assert_string_equal(s.region_code, "330302");
 	}
-	assert_int_equal(count("public_places"), 1);
-	assert_int_equal(count("pharma_companies"), 1);
+	assert_int_equal(yj_testdb_count(&t, "public_places"), 1);
+	assert_int_equal(yj_testdb_count(&t, "pharma_companies"), 1);
 }
 
 static void bad_records_change_nothing(void **state)
@@ -174,14 +143,14 @@ static void bad_records_change_nothing(void **state)
 	(void)state;
 	json_t *o;
 	char code[19], url[96];
-	int64_t grams = count("name_grams"), hist = count("record_history");
+	int64_t grams = yj_testdb_count(&t, "name_grams"), hist = yj_testdb_count(&t, "record_history");
 	for (size_t i = 0; i < NK; i++) {
 		snprintf(url, sizeof url, "/api/v1/subjects/%s", K[i].kind);
 		code_of(100 + (int)i, code);
 		/* no category */
 		char *body = yj_asprintf("{\"credit_code\": \"%s\", \"name\": \"缺类别\", \"region_code\": \"330302\"}", code);
 		assert_int_equal(call(lc_tok, "POST", url, body, &o), 422);
-		const char *f = first_error_field(o);
+		const char *f = yj_api_first_error_field(o);
 		assert_true(!strcmp(f, "category") || !strcmp(f, "hazard_factors"));
 		json_decref(o);
 		free(body);
@@ -189,20 +158,20 @@ static void bad_records_change_nothing(void **state)
 		code[17] = code[17] == '0' ? '1' : '0';
 		body = yj_asprintf("{\"credit_code\": \"%s\", \"name\": \"错代码\", \"region_code\": \"330302\", %s}", code, K[i].extra);
 		assert_int_equal(call(lc_tok, "POST", url, body, &o), 422);
-		assert_string_equal(first_error_field(o), "credit_code");
+		assert_string_equal(yj_api_first_error_field(o), "credit_code");
 		json_decref(o);
 		free(body);
 	}
-	assert_int_equal(count("name_grams"), grams);
-	assert_int_equal(count("record_history"), hist);
-	assert_int_equal(count("schools"), 1);
+	assert_int_equal(yj_testdb_count(&t, "name_grams"), grams);
+	assert_int_equal(yj_testdb_count(&t, "record_history"), hist);
+	assert_int_equal(yj_testdb_count(&t, "schools"), 1);
 }
 
 static void licences_of_each_kind(void **state)
 {
 	(void)state;
 	json_t *o;
-	int64_t before = count("licences");
+	int64_t before = yj_testdb_count(&t, "licences");
 	int issued = 0;
 	for (size_t i = 0; i < NK; i++) {
 		char *body;
@@ -221,12 +190,12 @@ static void licences_of_each_kind(void **state)
 				   K[i].foreign_licence, K[i].kind, ids[i]);
 		if (strcmp(K[i].kind, K[i].foreign_licence)) {
 			assert_int_equal(call(lc_tok, "POST", "/api/v1/licences", body, &o), 422);
-			assert_string_equal(first_error_field(o), "holder_type");
+			assert_string_equal(yj_api_first_error_field(o), "holder_type");
 			json_decref(o);
 		}
 		free(body);
 	}
-	assert_int_equal(count("licences"), before + issued);
+	assert_int_equal(yj_testdb_count(&t, "licences"), before + issued);
 }
 
 struct dir_seen {
