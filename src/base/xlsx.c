@@ -173,11 +173,6 @@ static void XMLCALL wb_start(void *ud, const XML_Char *el, const XML_Char **a)
 	}
 }
 
-static void XMLCALL no_end(void *ud, const XML_Char *el)
-{
-	(void)ud, (void)el;
-}
-
 /* ---- xl/_rels/workbook.xml.rels: relationship id → part ---- */
 typedef struct rels {
 	ctx c;
@@ -690,13 +685,10 @@ int yj_xlsx_read(const void *data, size_t n, const char *sheet, const yj_xlsx_li
 	*err = NULL;
 	memset(out, 0, sizeof *out);
 	yj_xlsx_limits L = {256u << 20, 256u << 20, 8 * 1024 * 1024};
-	if (lim) {
-		if (lim->max_part)
-			L.max_part = lim->max_part;
-		if (lim->max_text)
-			L.max_text = lim->max_text;
-		if (lim->max_cells)
-			L.max_cells = lim->max_cells;
+	if (lim) { /* a zero member keeps its default */
+		L.max_part = lim->max_part ? lim->max_part : L.max_part;
+		L.max_text = lim->max_text ? lim->max_text : L.max_text;
+		L.max_cells = lim->max_cells ? lim->max_cells : L.max_cells;
 	}
 	wb w = {.c = {.lim = L}};
 	rels r = {.c = {.lim = L}};
@@ -724,7 +716,7 @@ int yj_xlsx_read(const void *data, size_t n, const char *sheet, const yj_xlsx_li
 		goto done;
 	}
 	zip_error_fini(&ze);
-	if (parse_part(za, "xl/workbook.xml", &w, wb_start, no_end, NULL, 0) < 0) {
+	if (parse_part(za, "xl/workbook.xml", &w, wb_start, NULL, NULL, 0) < 0) {
 		msg = w.c.err;
 		w.c.err = NULL;
 		goto done;
@@ -746,7 +738,7 @@ int yj_xlsx_read(const void *data, size_t n, const char *sheet, const yj_xlsx_li
 		goto done;
 	}
 	r.want_id = w.rids.s[which];
-	if (parse_part(za, "xl/_rels/workbook.xml.rels", &r, rels_start, no_end, NULL, 0) < 0) {
+	if (parse_part(za, "xl/_rels/workbook.xml.rels", &r, rels_start, NULL, NULL, 0) < 0) {
 		msg = r.c.err;
 		r.c.err = NULL;
 		goto done;

@@ -363,10 +363,8 @@ int yj_catalog_import_opts(const char *dir, const yj_catalog_opts *o, yj_catalog
 		char *v[6];
 		for (int k = 0; k < 6; k++)
 			v[k] = col[k] >= 0 && col[k] < r->nf ? yj_strdup(r->f[col[k]]) : yj_strdup("");
-		if (kind == K_DRUG)
-			norm_list(v[2]);
-		else if (kind == K_PAIRS)
-			norm_list(v[2]);
+		if (kind == K_DRUG || kind == K_PAIRS)
+			norm_list(v[2]); /* pay_scope, procedure_codes */
 		int missing = -1;
 		for (int k = 0; kind_cols[kind][k]; k++)
 			if (missing < 0 && !*v[k] && !(kind == K_DRUG && k == 1) && !(kind == K_PAIRS && k == 1))
