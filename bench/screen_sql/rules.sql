@@ -4,7 +4,6 @@
 --   @DAYS(a, b)  whole days from date b to date a
 --   @YMD(d)      the date as the integer YYYYMMDD
 --   @MONTH(d)    year * 12 + month - 1
---   @ARGMIN(v, k) v of the group's row with the least k (DuckDB arg_min; SQLite's bare column beside min(k))
 -- The rule base is data, as for yijian: the tables `rules` (rules/rules.csv), `item_lists`
 -- (rules/item_lists.csv), `institutions`, `physicians` (--registry) and `deaths` (--deaths) are
 -- loaded as text, and each statement below runs every enabled rule of one type by joining them.
@@ -137,21 +136,16 @@ CREATE INDEX phys_depts_k ON phys_depts (physician_id, institution_code, dept);
 CREATE INDEX inst_geo_k ON inst_geo (institution_code);
 CREATE INDEX death_day_k ON death_day (patient_id);
 
--- the head row of each claim (lowest line_no, then first in the file), by one grouping with
--- arg_min on a packed (line_no, rowid) key rather than a sort of every row: its visit type decides a claim's scene, and an
--- inpatient claim's head row gives the stay's patient, admission, discharge and main diagnosis
+-- the head row of each claim (lowest line_no, then first in the file): one grouping finds its rowid
+-- as the least packed (line_no, rowid) key, and a join by rowid fetches the row, rather than a sort
+-- of every row or eight arg_min states per claim (EXPLAIN ANALYZE: the string arg_mins were most of
+-- the grouping's time). Its visit type decides a claim's scene, and an inpatient claim's head row
+-- gives the stay's patient, admission, discharge and main diagnosis.
 CREATE TABLE claim_head AS
-SELECT claim_id, @ARGMIN(line_no, k) AS line_no, @ARGMIN(patient_id, k) AS patient_id,
-	@ARGMIN(institution_code, k) AS institution_code, @ARGMIN(visit_type, k) AS visit_type,
-	@ARGMIN(admit_date, k) AS admit_date, @ARGMIN(discharge_date, k) AS discharge_date,
-	@ARGMIN(service_date, k) AS service_date, @ARGMIN(diagnosis, k) AS diagnosis,
-	MIN(k) % 4294967296 AS rn
-FROM (
-	SELECT claim_id, line_no, patient_id, institution_code, visit_type, admit_date, discharge_date, service_date,
-		diagnosis, CAST(line_no AS BIGINT) * 4294967296 + rowid AS k
-	FROM claims
-) c
-GROUP BY claim_id;
+SELECT c.claim_id, c.line_no, c.patient_id, c.institution_code, c.visit_type, c.admit_date, c.discharge_date,
+	c.service_date, c.diagnosis, m.rn
+FROM (SELECT MIN(CAST(line_no AS BIGINT) * 4294967296 + rowid) % 4294967296 AS rn FROM claims GROUP BY claim_id) m
+JOIN claims c ON c.rowid = m.rn;
 
 -- @section sex_item
 INSERT INTO flags
@@ -185,33 +179,40 @@ WHERE r.rtype = 'price_cap' AND r.visit_type = c.visit_type
 	AND c.unit_price > CAST(round(CAST(l.value AS DOUBLE) * 100) AS BIGINT);
 
 -- @section daily_cap
--- per patient, day and listed item: quantity summed over the lines above the cap
+-- per patient, day and listed item: quantity summed over the lines above the cap (a grouping joined
+-- back to its lines: a window partitioned the same way sorts every listed line)
 INSERT INTO flags
-SELECT rule_id, claim_id, line_no
-FROM (
-	SELECT r.rule_id, c.claim_id, c.line_no, CAST(round(CAST(l.value AS DOUBLE) * 1000) AS BIGINT) AS cap,
-		SUM(c.quantity) OVER (PARTITION BY r.rule_id, c.patient_id, c.service_date, c.item_code) AS total
+WITH x AS (
+	SELECT r.rule_id, c.claim_id, c.line_no, c.patient_id, c.service_date, c.item_code, c.quantity,
+		CAST(round(CAST(l.value AS DOUBLE) * 1000) AS BIGINT) AS cap
 	FROM rule_vt r
 	JOIN list_items l ON l.list_id = r.list_id
 	JOIN claims c ON c.item_code = l.item_code
 	WHERE r.rtype = 'daily_cap' AND r.visit_type = c.visit_type
-) d
-WHERE total > cap;
+), g AS (
+	SELECT rule_id, patient_id, service_date, item_code FROM x
+	GROUP BY rule_id, patient_id, service_date, item_code, cap HAVING SUM(quantity) > cap
+)
+SELECT x.rule_id, x.claim_id, x.line_no
+FROM x JOIN g ON g.rule_id = x.rule_id AND g.patient_id = x.patient_id AND g.service_date = x.service_date
+	AND g.item_code = x.item_code;
 
 -- @section exclusive
 -- two or more different items of one group (the list value) for a patient on one day
 INSERT INTO flags
-SELECT rule_id, claim_id, line_no
-FROM (
-	SELECT r.rule_id, c.claim_id, c.line_no,
-		MIN(c.item_code) OVER g AS lo, MAX(c.item_code) OVER g AS hi
+WITH x AS (
+	SELECT r.rule_id, c.claim_id, c.line_no, c.patient_id, c.service_date, l.value AS grp, c.item_code
 	FROM rule_vt r
 	JOIN list_items l ON l.list_id = r.list_id
 	JOIN claims c ON c.item_code = l.item_code
 	WHERE r.rtype = 'exclusive' AND r.visit_type = c.visit_type
-	WINDOW g AS (PARTITION BY r.rule_id, c.patient_id, c.service_date, l.value)
-) e
-WHERE lo <> hi;
+), g AS (
+	SELECT rule_id, patient_id, service_date, grp FROM x
+	GROUP BY rule_id, patient_id, service_date, grp HAVING MIN(item_code) <> MAX(item_code)
+)
+SELECT x.rule_id, x.claim_id, x.line_no
+FROM x JOIN g ON g.rule_id = x.rule_id AND g.patient_id = x.patient_id AND g.service_date = x.service_date
+	AND g.grp = x.grp;
 
 -- @section duplicate_line
 -- identical lines (item, date, quantity, unit price) in one claim whose head row is in scene

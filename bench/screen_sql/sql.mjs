@@ -11,14 +11,11 @@ const MACROS = {
 		DAYS: (a, b) => `((${a}) - (${b}))`,
 		YMD: (d) => `(year(${d}) * 10000 + month(${d}) * 100 + day(${d}))`,
 		MONTH: (d) => `(year(${d}) * 12 + month(${d}) - 1)`,
-		ARGMIN: (v, k) => `arg_min(${v}, ${k})`,
 	},
 	sqlite: {
 		DAYS: (a, b) => `CAST(julianday(${a}) - julianday(${b}) AS INTEGER)`,
 		YMD: (d) => `CAST(replace(${d}, '-', '') AS INTEGER)`,
 		MONTH: (d) => `(CAST(substr(${d}, 1, 4) AS INTEGER) * 12 + CAST(substr(${d}, 6, 2) AS INTEGER) - 1)`,
-		// a bare column beside the query's one min(): SQLite takes it from the row holding the minimum
-		ARGMIN: (v) => `${v}`,
 	},
 };
 

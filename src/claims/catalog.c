@@ -1,10 +1,12 @@
 /* catalog.c — `yijian rules import`: a province's catalogues (drug catalogue, price catalogue,
- * procedure–consumable pairs, component sets) from CSV into the rule base's item lists.
+ * procedure–consumable pairs, component sets) from CSV or Excel (read by catalog_src.c, which also
+ * knows the bureau's column names) into the rule base's item lists.
  * Each kind fills the lists of the rules of its types that the rule base has (so a catalogue's
  * rows serve whatever rules the analysts configured), every row is validated first and any
  * problem is reported as FILE: row R, column C NAME: reason (nothing is written then), and each
  * import is a version: a row of DIR/catalogues.csv (kind, version, file, SHA-256, rows, lists,
  * time) whose version the loader attaches to the lists, so every flag of those lists shows it. */
+#include "catalog_int.h"
 #include "claims.h"
 #include "../base/base.h"
 
@@ -124,13 +126,14 @@ static void one_row(imp *m, int kind, int64_t row, char **v, const int *col, con
 			any = 1;
 		}
 		if (*sex) {
-			if (strcmp(sex, "M") != 0 && strcmp(sex, "F") != 0 && strcmp(sex, "男") != 0 && strcmp(sex, "女") != 0) {
+			int male = strcmp(sex, "M") == 0 || strcmp(sex, "男") == 0 || strcmp(sex, "男性") == 0;
+			if (!male && strcmp(sex, "F") != 0 && strcmp(sex, "女") != 0 && strcmp(sex, "女性") != 0) {
 				bad(m, row, col[3] + 1, "sex", "sex must be M, F, 男 or 女, not '%s'", sex);
 				return;
 			}
 			const char *l = rule_list(rs, YJ_RT_SEX_ITEM, NULL, 0);
 			NEED(l, YJ_RT_SEX_ITEM, "sex_item");
-			add_row(m, l, v[0], v[1], *sex == 'M' || strcmp(sex, "男") == 0 ? "M" : "F", note);
+			add_row(m, l, v[0], v[1], male ? "M" : "F", note);
 			any = 1;
 		}
 		const char *ages[2] = {maxa, mina}, *keys[2] = {"max_age", "min_age"};
@@ -257,9 +260,38 @@ static int write_atomic(const char *path, const yj_buf *b, char **err)
 	return YJ_OK;
 }
 
+/* The bureau writes a list of codes with |, 、, ;, ；, , or ，: all become | (the list's separator). */
+static void norm_list(char *s)
+{
+	char *o = s;
+	for (const char *p = s; *p;) {
+		size_t k = strncmp(p, "、", 3) == 0 || strncmp(p, "；", 3) == 0 || strncmp(p, "，", 3) == 0 ? 3
+			   : *p == ';' || *p == ',' || *p == '|'					? 1
+													: 0;
+		if (k) {
+			*o++ = '|';
+			p += k;
+			while (*p == ' ')
+				p++;
+		} else {
+			*o++ = *p++;
+		}
+	}
+	*o = '\0';
+	while (o > s && (o[-1] == '|' || o[-1] == ' '))
+		*--o = '\0';
+}
+
 int yj_catalog_import(const char *dir, const char *kind_name, const char *file, const char *version,
 		      yj_catalog_report *rep, char **err)
 {
+	yj_catalog_opts o = {.kind = kind_name, .file = file, .version = version};
+	return yj_catalog_import_opts(dir, &o, rep, err);
+}
+
+int yj_catalog_import_opts(const char *dir, const yj_catalog_opts *o, yj_catalog_report *rep, char **err)
+{
+	const char *kind_name = o->kind, *file = o->file, *version = o->version;
 	*err = NULL;
 	memset(rep, 0, sizeof *rep);
 	int kind = -1;
@@ -276,21 +308,16 @@ int yj_catalog_import(const char *dir, const char *kind_name, const char *file, 
 	size_t n;
 	char *data = slurp(file, &n, err);
 	imp m = {.rs = rs, .file = file, .rep = rep};
-	yj_csv r;
 	int rc = YJ_ERR;
-	char **hdr = NULL;
-	int nh = 0;
+	cat_table t = {0};
 	yj_buf b = YJ_BUF_INIT;
+	char *note = NULL;
 	if (!data) {
 		yj_rules_free(rs);
 		return YJ_ERR;
 	}
-	size_t skip = n >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
-	if (!yj_utf8_valid(data + skip, n - skip)) {
-		*err = yj_asprintf("%s: 文件不是 UTF-8 编码（可能是 GBK）。请先转换，例如：iconv -f GB18030 -t UTF-8 %s > 转换后.csv",
-				   file, file);
+	if (cat_table_read(file, data, n, o->sheet, &t, err) < 0)
 		goto done;
-	}
 	/* SHA-256 of the file and the version */
 	unsigned char md[32];
 	unsigned int mdl = 0;
@@ -308,48 +335,36 @@ int yj_catalog_import(const char *dir, const char *kind_name, const char *file, 
 		*err = yj_asprintf("version '%s' may not hold , \" | or a line break", rep->version);
 		goto done;
 	}
-	yj_csv_init(&r, data + skip, n - skip);
-	if (!yj_csv_next(&r) || r.err) {
+	if (!t.nrows) {
 		*err = yj_asprintf("%s: no header row", file);
-		yj_csv_free(&r);
 		goto done;
 	}
-	nh = r.nf;
-	hdr = yj_malloc(sizeof *hdr * (size_t)nh);
-	for (int i = 0; i < nh; i++)
-		hdr[i] = yj_csv_dup(&r, i);
-	static const char *const drug_opt[] = {"pay_scope", "sex", "max_age", "min_age"};
-	int col[6] = {-1, -1, -1, -1, -1, -1}, ncol = 0;
-	for (; kind_cols[kind][ncol]; ncol++) {
-		for (int i = 0; i < nh; i++)
-			if (strcmp(hdr[i], kind_cols[kind][ncol]) == 0)
-				col[ncol] = i;
-		if (col[ncol] < 0) {
-			*err = yj_asprintf("%s: header: missing required column %s", file, kind_cols[kind][ncol]);
-			yj_csv_free(&r);
-			goto done;
-		}
-	}
-	if (kind == K_DRUG)
-		for (int k = 0; k < 4; k++, ncol++)
-			for (int i = 0; i < nh; i++)
-				if (strcmp(hdr[i], drug_opt[k]) == 0)
-					col[ncol] = i;
-	char *note = yj_asprintf("目录 %s", rep->version);
-	int64_t row = 1;
-	while (yj_csv_next(&r)) {
-		row++;
-		if (r.err) {
-			bad(&m, row, r.err_col, r.err_col >= 1 && r.err_col <= nh ? hdr[r.err_col - 1] : "", "%s", r.err);
+	static const char *const drug_opt[] = {"pay_scope", "sex", "max_age", "min_age", NULL};
+	int col[6] = {-1, -1, -1, -1, -1, -1}, header = 0;
+	if (cat_header_find(&t, file, kind_cols[kind], kind == K_DRUG ? drug_opt : NULL, o->columns, col, &header, err) < 0)
+		goto done;
+	int nh = t.rows[header].nf;
+	char **hdr = t.rows[header].f;
+	note = yj_asprintf("目录 %s", rep->version);
+	for (int ri = header + 1; ri < t.nrows; ri++) {
+		const cat_row *r = &t.rows[ri];
+		int64_t row = r->row;
+		if (r->err) {
+			bad(&m, row, r->err_col, r->err_col >= 1 && r->err_col <= nh ? hdr[r->err_col - 1] : "", "%s", r->err);
 			continue;
 		}
-		if (r.nf != nh) {
-			bad(&m, row, 0, "", "wrong number of columns%s", "");
+		if (t.xlsx ? r->nf > nh : r->nf != nh) {
+			if (t.xlsx)
+				bad(&m, row, nh + 1, "", "a value right of the header's last column%s", "");
+			else
+				bad(&m, row, 0, "", "wrong number of columns%s", "");
 			continue;
 		}
 		char *v[6];
 		for (int k = 0; k < 6; k++)
-			v[k] = col[k] >= 0 ? yj_csv_dup(&r, col[k]) : yj_strdup("");
+			v[k] = col[k] >= 0 && col[k] < r->nf ? yj_strdup(r->f[col[k]]) : yj_strdup("");
+		if (kind == K_DRUG || kind == K_PAIRS)
+			norm_list(v[2]); /* pay_scope, procedure_codes */
 		int missing = -1;
 		for (int k = 0; kind_cols[kind][k]; k++)
 			if (missing < 0 && !*v[k] && !(kind == K_DRUG && k == 1) && !(kind == K_PAIRS && k == 1))
@@ -362,8 +377,6 @@ int yj_catalog_import(const char *dir, const char *kind_name, const char *file, 
 			free(v[k]);
 		rep->rows++;
 	}
-	free(note);
-	yj_csv_free(&r);
 	if (rep->nbad) {
 		*err = yj_asprintf("%s: %lld of %lld rows are invalid; nothing was imported", file, (long long)rep->nbad,
 				   (long long)rep->rows);
@@ -434,9 +447,8 @@ int yj_catalog_import(const char *dir, const char *kind_name, const char *file, 
 	for (int k = 0; k < m.nlists && k < (int)YJ_ARRAY_LEN(rep->lists); k++)
 		snprintf(rep->lists[k], sizeof rep->lists[k], "%s", m.lists[k]);
 done:
-	for (int i = 0; i < nh; i++)
-		free(hdr[i]);
-	free(hdr);
+	free(note);
+	cat_table_free(&t);
 	for (int i = 0; i < m.nrows; i++) {
 		free(m.rows[i].list); free(m.rows[i].code); free(m.rows[i].name); free(m.rows[i].value); free(m.rows[i].note);
 	}

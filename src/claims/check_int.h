@@ -71,5 +71,7 @@ const char *ck_rules_sha(void);
 
 /* GET /api/v1/claims/catalogues (catalogues_api.c), listed by the module descriptor. */
 extern const yj_route yj_claims_catalogue_routes[];
+/* GET /api/v1/claims/rules and its export (rules_api.c), listed by the module descriptor. */
+extern const yj_route yj_claims_rule_routes[];
 
 #endif

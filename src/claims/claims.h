@@ -237,6 +237,18 @@ typedef struct yj_catalog_report {
 int yj_catalog_import(const char *dir, const char *kind, const char *file, const char *version,
 		      yj_catalog_report *rep, char **err);
 
+/* The same with the file's form as the bureau publishes it: FILE may be an Excel workbook (.xlsx,
+ * told by its content), of which `sheet` (NULL: the first) is read; the header may be any of the
+ * first 10 rows and name the columns by the bureau's own Chinese names (药品编码, 限定支付范围, 最高限价
+ * … — docs/claims.md) or by a province's names that the CSV `columns` file (`their header,our column`)
+ * maps; lists of codes may be separated by | 、 ; or ,. */
+typedef struct yj_catalog_opts {
+	const char *kind, *file, *version;
+	const char *sheet;   /* may be NULL */
+	const char *columns; /* may be NULL */
+} yj_catalog_opts;
+int yj_catalog_import_opts(const char *dir, const yj_catalog_opts *o, yj_catalog_report *rep, char **err);
+
 /* ---- reference tables -------------------------------------------------------------------- */
 
 typedef struct yj_inst_ref {

@@ -254,15 +254,17 @@ int cmd_gen(int argc, char **argv)
 /* yijian rules import: a province's catalogue into the rule base's item lists (catalog.c). */
 int cmd_rules(int argc, char **argv)
 {
-	static const char *usage = "Usage: yijian rules import --kind drug|price|pairs|sets --file CATALOGUE.csv [--rules DIR] "
-				   "[--version V]";
+	static const char *usage = "Usage: yijian rules import --kind drug|price|pairs|sets --file CATALOGUE.csv|.xlsx [--sheet NAME] "
+				   "[--columns MAP.csv] [--rules DIR] [--version V]";
 	if (argc < 1 || strcmp(argv[0], "import") != 0) {
 		fprintf(stderr, "%s\n", usage);
 		return argc >= 1 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) ? 0 : 2;
 	}
 	cli_opt opts[] = {
 		{"kind", 1, "drug (药品目录), price (价格目录), pairs (手术-耗材对照), sets (组合项目)", NULL},
-		{"file", 1, "the catalogue, CSV in UTF-8 with a header row", NULL},
+		{"file", 1, "the catalogue: an Excel workbook (.xlsx) or CSV in UTF-8, with a header row", NULL},
+		{"sheet", 1, "the workbook's sheet to read (default the first)", NULL},
+		{"columns", 1, "CSV `their header,our column` naming a province's own column names", NULL},
 		{"rules", 1, "rule base directory to update (default rules)", NULL},
 		{"version", 1, "version to record (default KIND-YYYYMMDD-<SHA-256 prefix>)", NULL},
 		{NULL, 0, NULL, NULL},
@@ -277,7 +279,9 @@ int cmd_rules(int argc, char **argv)
 	const char *dir = cli_get(opts, "rules") ? cli_get(opts, "rules") : "rules", *file = cli_get(opts, "file");
 	yj_catalog_report rep;
 	char *err = NULL;
-	int rc = yj_catalog_import(dir, cli_get(opts, "kind"), file, cli_get(opts, "version"), &rep, &err);
+	yj_catalog_opts o = {.kind = cli_get(opts, "kind"), .file = file, .version = cli_get(opts, "version"),
+			     .sheet = cli_get(opts, "sheet"), .columns = cli_get(opts, "columns")};
+	int rc = yj_catalog_import_opts(dir, &o, &rep, &err);
 	for (int i = 0; i < rep.nerrors; i++)
 		fprintf(stderr, "%s: row %lld, column %d%s%s: %s\n", file, (long long)rep.errors[i].row, rep.errors[i].col,
 			rep.errors[i].column[0] ? " " : "", rep.errors[i].column, rep.errors[i].reason);

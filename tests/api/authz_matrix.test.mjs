@@ -374,6 +374,9 @@ def('GET /api/v1/claims/physicians', { roles: CLAIM_READERS, ok: 200, foreign: n
 def('GET /api/v1/claims/physicians/{id}', { roles: CLAIM_READERS, ok: 200, foreign: null, own: DEPT_HIDDEN, req: (t) => ({ params: { id: t.flag.physician_id } }) });
 // the catalogue versions and rule-set version of the rule base serve loaded: one for every territory
 def('GET /api/v1/claims/catalogues', { roles: CLAIM_READERS, ok: 200, foreign: null });
+// the rule base's rules (规则库 tab) and their export: one rule base for every territory
+def('GET /api/v1/claims/rules', { roles: CLAIM_READERS, ok: 200, foreign: null });
+def('GET /api/v1/claims/rules/export', { roles: CLAIM_READERS, ok: 200, foreign: null, req: () => ({ query: '?format=csv' }) });
 // the real-time check reads the rule base and one patient's history: no territory to cross
 def('POST /api/v1/claims/check', { roles: 'insurance_analyst admin', ok: 200, foreign: null, req: () => ({ body: {
   claim_id: `AZ${Date.now()}${Math.random()}`, patient_id: 'AZ-P', sex: 'M', birth_date: '1980-01-01', institution_code: '91330302MA0000001A',

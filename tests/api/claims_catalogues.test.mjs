@@ -65,3 +65,38 @@ test('roles: a leader reads it, an inspector does not', async () => {
   assert.equal((await leader.get('/api/v1/claims/catalogues')).status, 200);
   isProblem(assert, await inspector.get('/api/v1/claims/catalogues'), 403);
 });
+
+// The 规则库 tab's API: the rule base serve loaded, rule by rule, with each list's size and the catalogue
+// version that filled it, and its export.
+test('the rules of the rule base, each with its list, list version and basis, and their export', async () => {
+  const r = await analyst.get('/api/v1/claims/rules');
+  assert.equal(r.status, 200, JSON.stringify(r.data));
+  const lines = readFileSync(path.join(rules, 'rules.csv'), 'utf8').trim().split('\n');
+  assert.equal(r.data.items.length, lines.length - 1);
+  assert.equal(r.data.rule_set.rules, lines.length - 1);
+  assert.equal(r.data.rule_set.sha256, (await analyst.get('/api/v1/claims/catalogues')).data.rule_set.sha256);
+  const byId = Object.fromEntries(r.data.items.map((x) => [x.rule_id, x]));
+  const price = byId['R-PRICE-01'];
+  assert.equal(price.type, 'price_cap');
+  assert.equal(price.result_type, 'definite');
+  assert.equal(price.enabled, true);
+  assert.equal(price.list, 'price_caps');
+  assert.equal(price.list_version, 'price-2026-03'); // in force when serve started (price-2026-04 came later)
+  assert.equal(price.list_items, 3);
+  assert.ok(price.basis.length > 0 && price.name.length > 0, JSON.stringify(price));
+  assert.equal(byId['R-AGE-CHILD'].params, 'max_age=13');
+  assert.equal(byId['R-SEX-01'].list_version, 'drug-2026-03');
+  assert.ok(r.data.items.some((x) => x.list === '' && x.list_version === '' && x.list_items === 0), 'a rule without a list');
+  // the export holds the same rules under Chinese headers
+  const csv = (await analyst.get('/api/v1/claims/rules/export?format=csv')).data.toString('utf8').replace(/^\uFEFF/, '');
+  const rows = csv.replace(/"/g, '').trim().split(/\r?\n/); // every field is quoted
+  assert.match(rows[0], /^规则编号,规则名称,规则类型,结果类型,启用,适用场景,时间窗口,参数,项目清单,清单条目,目录版本,依据/);
+  assert.equal(rows.length, r.data.items.length + 1);
+  assert.ok(rows.some((l) => l.startsWith('R-PRICE-01,') && l.includes(',明确,是,') && l.includes(',price_caps,3,price-2026-03,')), csv);
+  const xlsx = await analyst.get('/api/v1/claims/rules/export');
+  assert.equal(xlsx.status, 200);
+  assert.equal(xlsx.data.subarray(0, 2).toString(), 'PK');
+  assert.equal((await leader.get('/api/v1/claims/rules/export?format=count')).data.total, r.data.items.length);
+  isProblem(assert, await inspector.get('/api/v1/claims/rules'), 403);
+  isProblem(assert, await inspector.get('/api/v1/claims/rules/export?format=csv'), 403);
+});

@@ -2,7 +2,7 @@
 // small claims file through the page (提交筛查), watches the run's progress reach 完成, opens its
 // flags (疑点审核), reads one flag's evidence, confirms it with a reason (已确认), exports the list to
 // Excel, and opens physician monitoring (医保医师): the rate chart against peers and one physician's
-// trend, and reads the rule-set version on 目录版本. Environment as console.test.mjs: YIJIAN_URL, YIJIAN_USER, YIJIAN_PASSWORD (an admin of 温州市
+// trend, reads the rule-set version on 目录版本 and the rule base's rules on 规则库 (found, exported). Environment as console.test.mjs: YIJIAN_URL, YIJIAN_USER, YIJIAN_PASSWORD (an admin of 温州市
 // 330300), optional YIJIAN_SCREENSHOTS; the server reads ./rules (serve's default).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -102,6 +102,20 @@ test('submit a claims file, review a flag, export, physician monitoring', { skip
   await page.locator('[data-test=ruleset] code').first().filter({ hasText: /^[0-9a-f]{12}$/ }).waitFor();
   assert.match(await page.locator('[data-test=ruleset]').innerText(), /\d+ 条规则/);
   await page.locator('[data-test=catalogues-table]').waitFor();
+
+  // the rule base's rules one by one (规则库): found by code, with its list and basis, and exported
+  await page.getByRole('tab', { name: '规则库' }).click();
+  const ruleRows = page.locator('[data-test=rules-table] .el-table__body tr');
+  await ruleRows.first().waitFor();
+  assert.ok(await ruleRows.count() >= 10, 'the shipped rule base has its rules');
+  await page.locator('input[data-test=rules-filter], [data-test=rules-filter] input').fill('R-PRICE-01');
+  await ruleRows.filter({ hasText: 'price_caps' }).first().waitFor();
+  assert.equal(await ruleRows.count(), 1);
+  assert.match(await ruleRows.first().innerText(), /超标准收费[\s\S]*price_cap[\s\S]*启用/);
+  const [rulesFile] = await Promise.all([page.waitForEvent('download'),
+    page.locator('#pane-rules').getByRole('button', { name: '导出 Excel' }).click()]);
+  assert.match(rulesFile.suggestedFilename(), /\.xlsx$/);
+  await page.screenshot({ path: path.join(SHOTS, 'claims-rules.png'), fullPage: true });
   assert.deepEqual(problems, []);
   await context.close();
 });

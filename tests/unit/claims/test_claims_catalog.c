@@ -1,12 +1,14 @@
-/* test_claims_catalog.c — `yijian rules import` (catalog.c): each kind fills the lists of its rule
- * types, a bad row is named by row and column and nothing is written, versions are recorded and
- * shown on every flag of the lists they filled. */
+/* test_claims_catalog.c — `yijian rules import` (catalog.c, catalog_src.c): each kind fills the lists
+ * of its rule types, a bad row is named by row and column and nothing is written, versions are recorded
+ * and shown on every flag of the lists they filled; catalogues as the bureau publishes them — Excel
+ * workbooks (written here by libxlsxwriter), its Chinese column names, a --columns mapping. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 #include <unistd.h>
+#include <xlsxwriter.h>
 
 #include "claims_test.h"
 
@@ -179,11 +181,144 @@ static void test_import_and_versions(void **s)
 	free(rb);
 }
 
+/* A sheet of text cells from rows of |-separated values; "#n" writes the number n, "" leaves the cell empty.
+ * A title row (a merged heading, as bureaus publish) comes first when `title` is given. */
+static void put_xlsx(const char *name, const char *sheet, const char *title, const char *const *rows)
+{
+	char *p = yj_asprintf("%s/%s", dir, name);
+	lxw_workbook *wb = workbook_new(p);
+	worksheet_write_string(workbook_add_worksheet(wb, "说明"), 0, 0, "本目录自2026年1月1日起执行", NULL);
+	lxw_worksheet *ws = workbook_add_worksheet(wb, sheet);
+	int r0 = 0;
+	if (title) {
+		worksheet_merge_range(ws, 0, 0, 0, 3, title, NULL);
+		r0 = 1;
+	}
+	for (int r = 0; rows[r]; r++) {
+		char *line = yj_strdup(rows[r]), *save = NULL;
+		int c = 0;
+		for (char *f = strtok_r(line, "|", &save); f; f = strtok_r(NULL, "|", &save), c++) {
+			if (f[0] == '#')
+				worksheet_write_number(ws, (lxw_row_t)(r0 + r), (lxw_col_t)c, strtod(f + 1, NULL), NULL);
+			else if (strcmp(f, "_") != 0)
+				worksheet_write_string(ws, (lxw_row_t)(r0 + r), (lxw_col_t)c, f, NULL);
+		}
+		free(line);
+	}
+	assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
+	free(p);
+}
+
+static void test_excel_bureau_columns(void **s)
+{
+	(void)s;
+	char *rb = yj_asprintf("%s/rb", dir), *err = NULL;
+	yj_catalog_report rep;
+	/* a drug catalogue as a bureau publishes it: a title row, its own headers, lists with 、 */
+	static const char *const drug[] = {"序号|药品代码|注册名称|剂型|限定支付范围|性别限制",
+					   "#1|XD301|人血白蛋白|注射剂|R57、K72|_",
+					   "#2|XD302|某妇科药|片剂|_|女",
+					   NULL};
+	put_xlsx("drug.xlsx", "西药", "某省基本医疗保险药品目录（2026年版）", drug);
+	char *in = yj_asprintf("%s/drug.xlsx", dir);
+	yj_catalog_opts o = {.kind = "drug", .file = in, .sheet = "西药"};
+	if (yj_catalog_import_opts(rb, &o, &rep, &err) < 0)
+		fail_msg("%s (%s)", err, rep.nerrors ? rep.errors[0].reason : "");
+	char *lists = slurp("rb/item_lists.csv");
+	assert_non_null(strstr(lists, "diag_limits,XD301,人血白蛋白,R57|K72,目录 drug-"));
+	assert_non_null(strstr(lists, "sex_items,XD302,某妇科药,F,"));
+	free(lists);
+	/* without --sheet the first sheet (说明) is read: it has no header */
+	o.sheet = NULL;
+	assert_int_equal(yj_catalog_import_opts(rb, &o, &rep, &err), -1);
+	assert_non_null(strstr(err, "missing required column item_code (also accepted: 药品编码、药品代码"));
+	free(err);
+	o.sheet = "中成药";
+	assert_int_equal(yj_catalog_import_opts(rb, &o, &rep, &err), -1);
+	assert_non_null(strstr(err, "no sheet '中成药'; its sheets are '说明', '西药'"));
+	free(err);
+	free(in);
+
+	/* a price catalogue: numbers as Excel stores them, a unit in the header, a bad cell named by the sheet's row */
+	static const char *const price[] = {"项目编码|项目名称|计价单位|最高限价（元）", "XS201|X线计算机体层(CT)平扫|次|#138.5",
+					    "XB001|床位费|日|#50", "XB002|某费|次|abc", NULL};
+	put_xlsx("price.xlsx", "价格", NULL, price);
+	char *before = slurp("rb/item_lists.csv");
+	in = yj_asprintf("%s/price.xlsx", dir);
+	o = (yj_catalog_opts){.kind = "price", .file = in, .sheet = "价格"};
+	assert_int_equal(yj_catalog_import_opts(rb, &o, &rep, &err), -1);
+	assert_int_equal(rep.nerrors, 1);
+	assert_int_equal(rep.errors[0].row, 4);
+	assert_int_equal(rep.errors[0].col, 4);
+	assert_string_equal(rep.errors[0].column, "max_price");
+	free(err);
+	char *after = slurp("rb/item_lists.csv");
+	assert_string_equal(before, after);
+	free(after);
+	static const char *const price_ok[] = {"项目编码|项目名称|计价单位|最高限价（元）", "XS201|X线计算机体层(CT)平扫|次|#138.5",
+					       "XB001|床位费|日|#50", NULL};
+	put_xlsx("price.xlsx", "价格", NULL, price_ok);
+	if (yj_catalog_import_opts(rb, &o, &rep, &err) < 0)
+		fail_msg("%s", err);
+	lists = slurp("rb/item_lists.csv");
+	assert_non_null(strstr(lists, "price_caps,XS201,X线计算机体层(CT)平扫,138.5,"));
+	assert_non_null(strstr(lists, "daily_caps,XB001,床位费,1,"));
+	free(lists);
+	free(in);
+
+	/* a province's own names through --columns; the pairs' procedure codes separated by ； */
+	put("cols.csv", "their header,our column\n耗材医保代码,consumable_code\n耗材名,consumable_name\n可收费手术,procedure_codes\n");
+	put("pairs.csv", "耗材医保代码,耗材名,可收费手术\nXM901,心脏起搏器,XS910；XS911\n");
+	in = yj_asprintf("%s/pairs.csv", dir);
+	char *cols = yj_asprintf("%s/cols.csv", dir);
+	o = (yj_catalog_opts){.kind = "pairs", .file = in};
+	assert_int_equal(yj_catalog_import_opts(rb, &o, &rep, &err), -1); /* without the mapping */
+	assert_non_null(strstr(err, "missing required column consumable_code"));
+	free(err);
+	o.columns = cols;
+	if (yj_catalog_import_opts(rb, &o, &rep, &err) < 0)
+		fail_msg("%s", err);
+	lists = slurp("rb/item_lists.csv");
+	assert_non_null(strstr(lists, "consumable_pairs,XM901,心脏起搏器,XS910|XS911,"));
+	free(lists);
+	put("cols.csv", "their,ours\n耗材医保代码,consumable_id\n");
+	assert_int_equal(yj_catalog_import_opts(rb, &o, &rep, &err), -1);
+	assert_non_null(strstr(err, "line 2: want `their header,our column`"));
+	free(err);
+	put("cols.csv", "耗材医保代码,consumable_id\n");
+	assert_int_equal(yj_catalog_import_opts(rb, &o, &rep, &err), -1);
+	assert_non_null(strstr(err, "no line maps a header"));
+	free(err);
+	free(cols);
+	free(in);
+
+	/* a damaged workbook: a clear refusal, nothing written */
+	put("bad.xlsx", "PK\x03\x04 not really a zip");
+	in = yj_asprintf("%s/bad.xlsx", dir);
+	o = (yj_catalog_opts){.kind = "price", .file = in};
+	char *cat = slurp("rb/catalogues.csv");
+	before = (free(before), slurp("rb/item_lists.csv"));
+	assert_int_equal(yj_catalog_import_opts(rb, &o, &rep, &err), -1);
+	assert_non_null(strstr(err, "bad.xlsx: not an Excel workbook (.xlsx)"));
+	free(err);
+	after = slurp("rb/item_lists.csv");
+	assert_string_equal(before, after);
+	char *cat2 = slurp("rb/catalogues.csv");
+	assert_string_equal(cat, cat2);
+	free(cat);
+	free(cat2);
+	free(after);
+	free(before);
+	free(in);
+	free(rb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_refused_rows),
 		cmocka_unit_test(test_import_and_versions),
+		cmocka_unit_test(test_excel_bureau_columns),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
