@@ -2,7 +2,7 @@
  *
  * The file is memory-mapped and cut into chunks (1–4 MiB: a chunk's dictionaries then stay in the
  * L2 cache) just after a newline. The threads first count each chunk's newlines (a bound of its
- * records), the columns are allocated once with those slots in one mapping with huge pages, and
+ * records), the columns are allocated once with those slots in one mapping, and
  * the threads parse chunks independently, writing rows straight into their slots with codes of
  * small per-chunk dictionaries; a chunk's pages of the file are released as soon as they are read.
  * A cut that fell inside a quoted field is found afterwards — a chunk that starts on a record
@@ -88,12 +88,10 @@ typedef struct loader {
 	int phase;		     /* 0 count, 1 parse, 2 recode */
 } loader;
 
-/* Big buffers are mapped directly: they are returned to the system when freed, grow without
- * copying (mremap), and the columns ask for transparent huge pages (one fault per 2 MiB instead of
- * per 4 KiB, which is what dominated the merge in this VM). Small ones (below MAP_MIN: a real-time
- * check's claim and history, a test's file) come from malloc: an mmap, its page faults and the
- * munmap's TLB shootdown cost more than the whole load of a few dozen lines. The length decides which
- * (map_free, map_grow), so it is kept beside each buffer. */
+/* The columns' mapping, when big, is mapped directly: it is returned to the system when freed.
+ * A small one (below MAP_MIN: a real-time check's claim and history, a test's file) comes from
+ * malloc: an mmap, its page faults and the munmap's TLB shootdown cost more than the whole load of a
+ * few dozen lines. The length decides which (map_free), so it is kept beside the buffer. */
 #define MAP_MIN ((size_t)1 << 20)
 
 static void *map_alloc(size_t len)
@@ -533,8 +531,10 @@ static void make_chunks(loader *L, size_t start, size_t size)
 	}
 }
 
-/* The columns, one after another in one mapping that asks for huge pages (every byte of it is
- * written, so huge pages waste nothing but the tail). */
+/* The columns, one after another in one mapping. Not with MADV_HUGEPAGE any more: since the rows
+ * are parsed straight into the columns, their pages are first touched by the parsing threads, and
+ * huge pages made the load's CPU 20 % higher in this VM (kernel time 0.29 → 0.68 s at 2 M lines: each
+ * 2 MiB fault zeroes, and may compact, at once), with no gain in the rule phase. */
 static void alloc_columns(yj_claims *c, size_t n)
 {
 	size_t align = 64, len = 0;
@@ -553,10 +553,6 @@ static void alloc_columns(yj_claims *c, size_t n)
 	char *p = map_alloc(len);
 	c->arena = p;
 	c->arena_len = len;
-#ifdef MADV_HUGEPAGE
-	if (len >= ((size_t)8 << 20))
-		madvise(p, len, MADV_HUGEPAGE);
-#endif
 	for (int i = 0; i < 20; i++)
 		*col[i] = p + off[i];
 }
