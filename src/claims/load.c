@@ -19,6 +19,9 @@
 #include "../base/base.h"
 
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -761,6 +764,11 @@ static int load(const char *data, size_t n, const yj_load_opts *o, int mapped, y
 		}
 	}
 	free(src);
+#ifdef __GLIBC__
+	/* The chunk dictionaries (small: malloc's heap, not mappings) are freed: give their pages back
+	 * before the rule phase's indexes are allocated, or they stay in the peak resident set. */
+	malloc_trim(0);
+#endif
 	/* Codes: each chunk's recoded in place, chunks on all threads. */
 	c->n = total;
 	run_workers(&L, 2, threads);
