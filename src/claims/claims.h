@@ -96,7 +96,7 @@ typedef struct yj_load_opts {
 	int threads;		/* 0: one per online CPU */
 	double max_bad_share;	/* refuse when bad rows / all rows exceed this; default 0.01 */
 	int max_errors;		/* errors kept in the report; default 100 */
-	size_t chunk_bytes;	/* unit of parallel parsing; default 8 MiB */
+	size_t chunk_bytes;	/* unit of parallel parsing; 0: 1–4 MiB by the file's size */
 	int progress;		/* print progress on stderr about once a second */
 } yj_load_opts;
 

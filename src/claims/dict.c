@@ -2,8 +2,9 @@
  * more partitions chosen by the top bits of the hash; each keeps its strings in one growing pool
  * addressed by offset (codes stay valid while the pool moves). A slot holds the entry and 32 bits
  * of the hash, so a probe touches one cache line unless the tags match. The loader's chunk
- * dictionaries have one partition; their merge (yj_dict_merge) builds a partitioned dictionary on
- * several threads, one partition per task, and numbers the strings in order of first sight. */
+ * dictionaries have one partition; their merge (yj_dict_merge) orders each source's entries by
+ * partition, builds a partitioned dictionary on several threads, one partition per task reading
+ * only its entries, and numbers the strings in order of first sight. */
 #include "claims.h"
 #include "../base/base.h"
 
@@ -54,23 +55,44 @@ static inline int same(const char *a, const char *b, size_t n)
 	return memcmp(a, b, n) == 0;
 }
 
-static uint64_t hash_bytes(const char *s, size_t n)
+/* Codes and ids of claim files are short: up to 16 bytes are read as two (overlapping) words
+ * without a loop or a variable-length copy. */
+static inline uint64_t hash_bytes(const char *s, size_t n)
 {
-	uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
-	while (n >= 8) {
-		uint64_t w;
-		memcpy(&w, s, 8);
-		h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
-		h ^= h >> 31;
-		s += 8;
-		n -= 8;
+	uint64_t a, b;
+	if (n >= 8) {
+		memcpy(&a, s, 8);
+		memcpy(&b, s + n - 8, 8);
+		if (n > 16) {
+			uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
+			for (size_t i = 8; i + 8 < n; i += 8) {
+				uint64_t w;
+				memcpy(&w, s + i, 8);
+				h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
+				h ^= h >> 31;
+			}
+			a ^= h;
+		}
+	} else if (n >= 4) {
+		uint32_t x, y;
+		memcpy(&x, s, 4);
+		memcpy(&y, s + n - 4, 4);
+		a = x;
+		b = y;
+	} else {
+		a = n ? (uint64_t)(unsigned char)s[0] << 16 | (uint64_t)(unsigned char)s[n / 2] << 8 | (unsigned char)s[n - 1] : 0;
+		b = 0;
 	}
-	uint64_t w = 0;
-	memcpy(&w, s, n);
-	h = (h ^ w) * 0x94D049BB133111EBull;
-	h ^= h >> 29;
-	h *= 0xBF58476D1CE4E5B9ull;
-	return h ^ (h >> 32);
+	/* a is multiplied before b joins (two strings with a and b swapped differ), then every bit is
+	 * spread over the whole word (murmur3's finaliser): slots use the low bits, partitions and
+	 * tags the high ones. */
+	uint64_t h = (a ^ 0x9E3779B97F4A7C15ull ^ n) * 0xBF58476D1CE4E5B9ull;
+	h ^= b;
+	h ^= h >> 33;
+	h *= 0xFF51AFD7ED558CCDull;
+	h ^= h >> 33;
+	h *= 0xC4CEB9FE1A85EC53ull;
+	return h ^ (h >> 33);
 }
 
 static void part_init(dpart *p, size_t entries, size_t bytes, int gcodes)
@@ -273,9 +295,30 @@ typedef struct merge {
 	yj_dict *const *src;
 	int nsrc;
 	int32_t **remap;
+	int32_t **ord;	/* partitioned only: per source, its entries ordered by partition (stable) */
+	int32_t *boff;	/* per source, np + 1 offsets into ord[i] */
 	atomic_int next;
-	int phase; /* 0: partitions, 1: remap by source */
+	int phase; /* 0: partitions, 1: remap by source, 2: order by partition, by source */
 } merge;
+
+/* Phase 2, source i: its entries ordered by partition, in entry order within one (a counting sort),
+ * so each partition's task reads only its own entries instead of every entry of every source. */
+static void merge_bucket(merge *m, int i)
+{
+	const yj_dict *g = m->g;
+	const dpart *s = &m->src[i]->part[0];
+	int32_t *off = m->boff + (size_t)i * (size_t)(g->np + 1);
+	memset(off, 0, sizeof *off * (size_t)(g->np + 1));
+	for (int32_t j = 0; j < s->n; j++)
+		off[(s->hash[j] >> g->shift) + 1]++;
+	for (int k = 0; k < g->np; k++)
+		off[k + 1] += off[k];
+	int32_t pos[64];
+	memcpy(pos, off, sizeof *pos * (size_t)g->np);
+	int32_t *o = m->ord[i] = yj_malloc(sizeof *o * (size_t)(s->n ? s->n : 1));
+	for (int32_t j = 0; j < s->n; j++)
+		o[pos[s->hash[j] >> g->shift]++] = j;
+}
 
 /* Phase 0, partition p: every source string of the partition, in source order, into the
  * partition; remap gets the entry, marked FIRST where the string is new. */
@@ -286,10 +329,12 @@ static void merge_part(merge *m, int pi)
 	for (int i = 0; i < m->nsrc; i++) {
 		const dpart *s = &m->src[i]->part[0];
 		int32_t *out = m->remap[i];
-		for (int32_t j = 0; j < s->n; j++) {
+		const int32_t *ord = g->np > 1 ? m->ord[i] : NULL;
+		int32_t a = g->np > 1 ? m->boff[(size_t)i * (size_t)(g->np + 1) + (size_t)pi] : 0;
+		int32_t b = g->np > 1 ? m->boff[(size_t)i * (size_t)(g->np + 1) + (size_t)pi + 1] : s->n;
+		for (int32_t q = a; q < b; q++) {
+			int32_t j = ord ? ord[q] : q;
 			uint64_t h = s->hash[j];
-			if (g->np > 1 && (int)(h >> g->shift) != pi)
-				continue;
 			uint32_t pos = 0;
 			const char *str = s->pool + s->off[j];
 			int32_t e = lookup(p, str, s->len[j], h, &pos);
@@ -326,8 +371,10 @@ static void *merge_worker(void *arg)
 			break;
 		if (m->phase == 0)
 			merge_part(m, i);
-		else
+		else if (m->phase == 1)
 			merge_remap(m, i);
+		else
+			merge_bucket(m, i);
 	}
 	return NULL;
 }
@@ -363,7 +410,18 @@ yj_dict *yj_dict_merge(yj_dict *const *src, int nsrc, int threads, int32_t **rem
 		threads = np;
 	yj_dict *g = dict_new(np, entries + entries / 8, bytes + bytes / 8);
 	merge m = {.g = g, .src = src, .nsrc = nsrc, .remap = remap};
+	if (np > 1) {
+		m.ord = yj_calloc((size_t)(nsrc ? nsrc : 1), sizeof *m.ord);
+		m.boff = yj_malloc(sizeof *m.boff * (size_t)(nsrc ? nsrc : 1) * (size_t)(np + 1));
+		run(&m, 2, nthreads);
+	}
 	run(&m, 0, threads);
+	if (np > 1) {
+		for (int i = 0; i < nsrc; i++)
+			free(m.ord[i]);
+		free(m.ord);
+		free(m.boff);
+	}
 	/* Codes in order of first sight: sources in order, each in its own code order. Within a
 	 * partition, entries were added in that same order, so each partition's gcode fills in order. */
 	if (np > 1) {

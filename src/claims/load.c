@@ -1,23 +1,27 @@
 /* load.c — claim lines from CSV into columns.
  *
- * The file is memory-mapped and cut into chunks (1–32 MiB, about eight per thread) just after a
- * newline. Threads parse chunks independently: rows go one after another into a mapped buffer
- * (their pages fill in order), codes into small per-chunk dictionaries, and a chunk's pages of
- * the file are released as soon as it is parsed. A cut that fell inside a quoted field is found
- * afterwards — a chunk that starts on a record boundary parses exactly like a single pass, so
- * only its last record can run into the cut inside quotes — and that chunk is parsed again with
- * the next one (and, if that fails too, with the rest of the file), so the result never depends
- * on the cuts. Then each dictionary is merged on all threads (yj_dict_merge: partitions by hash;
- * codes in order of first sight, so they do not depend on the thread count), the columns are
- * allocated once in one mapping with huge pages, and the threads spread each chunk's rows into
- * their place with the merged codes.
- * Just over 800 lines on purpose: parsing, chunk mending, merging and spreading share the chunk and
- * loader structs; refund netting and the refund records are kept apart in refund.c. */
+ * The file is memory-mapped and cut into chunks (1–4 MiB: a chunk's dictionaries then stay in the
+ * L2 cache) just after a newline. The threads first count each chunk's newlines (a bound of its
+ * records), the columns are allocated once with those slots in one mapping, and
+ * the threads parse chunks independently, writing rows straight into their slots with codes of
+ * small per-chunk dictionaries; a chunk's pages of the file are released as soon as they are read.
+ * A cut that fell inside a quoted field is found afterwards — a chunk that starts on a record
+ * boundary parses exactly like a single pass, so only its last record can run into the cut inside
+ * quotes — and that chunk is parsed again with the next one (and, if that fails too, with the rest
+ * of the file), so the result never depends on the cuts. Slots left empty (bad rows, quoted
+ * newlines) are closed by moving the later chunks' rows down. Then each dictionary is merged on all
+ * threads (yj_dict_merge: partitions by hash; codes in order of first sight, so they do not depend
+ * on the thread count), and the threads recode each chunk's code columns in place.
+ * Just over 800 lines on purpose: counting, parsing, chunk mending, merging and recoding share the
+ * chunk and loader structs; refund netting and the refund records are kept apart in refund.c. */
 #include "claims.h"
 #include "refund_int.h"
 #include "../base/base.h"
 
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -27,6 +31,9 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 enum col {
 	C_CLAIM, C_LINE, C_PATIENT, C_SEX, C_BIRTH, C_INST, C_PHYS, C_DEPT, C_VISIT, C_ADMIT, C_DISCH,
@@ -43,19 +50,10 @@ static const int col_dict[NCOL] = {
 	[C_DISCH] = -1, [C_SERVICE] = -1, [C_DIAG] = YJ_D_DIAG, [C_ITEM] = YJ_D_ITEM, [C_NAME] = YJ_D_NAME,
 	[C_TYPE] = -1, [C_QTY] = -1, [C_PRICE] = -1, [C_AMOUNT] = -1, [C_DAYS] = -1};
 
-/* A parsed row in a chunk: rows are written one after another (the pages fill in order) and are
- * spread into the columns once the dictionaries are merged. */
-typedef struct prow {
-	int32_t code[YJ_D_COUNT]; /* chunk dictionary codes */
-	int32_t line_no, birth, admit, discharge, service, days;
-	int64_t qty, price, amount;
-	uint8_t sex, visit, type;
-} prow;
-
 typedef struct chunk {
 	const char *b, *e;
-	prow *rows;
-	size_t nrows, caprows, maplen;
+	size_t base, cap; /* its slots in the columns: rows go to base.., at most cap of them */
+	size_t nrows;
 	yj_dict *dict[YJ_D_COUNT];
 	int32_t last[YJ_D_COUNT]; /* last code per dictionary: lines of a claim repeat most codes */
 	uint32_t lastn[YJ_D_COUNT];
@@ -68,7 +66,7 @@ typedef struct chunk {
 	size_t nrefunds;
 	yj_load_error *errs;
 	int nerr;
-	size_t out; /* first row of the chunk in the columns */
+	size_t out; /* first row of the chunk in the columns once the gaps are closed */
 } chunk;
 
 typedef struct loader {
@@ -87,17 +85,16 @@ typedef struct loader {
 	int progress;
 	pthread_t main;
 	uint64_t t0, shown;
-	yj_claims *c;		     /* spreading: the columns */
-	int32_t **remap[YJ_D_COUNT]; /* spreading: per dictionary and chunk, chunk code → code */
-	int phase;		     /* 0 parse, 1 spread */
+	yj_claims *c;		     /* the columns (parsed rows are written straight into them) */
+	int32_t *dcol[YJ_D_COUNT];   /* the code column of each dictionary */
+	int32_t **remap[YJ_D_COUNT]; /* recoding: per dictionary and chunk, chunk code → code */
+	int phase;		     /* 0 count, 1 parse, 2 recode */
 } loader;
 
-/* Big buffers are mapped directly: they are returned to the system when freed, grow without
- * copying (mremap), and the columns ask for transparent huge pages (one fault per 2 MiB instead of
- * per 4 KiB, which is what dominated the merge in this VM). Small ones (below MAP_MIN: a real-time
- * check's claim and history, a test's file) come from malloc: an mmap, its page faults and the
- * munmap's TLB shootdown cost more than the whole load of a few dozen lines. The length decides which
- * (map_free, map_grow), so it is kept beside each buffer. */
+/* The columns' mapping, when big, is mapped directly: it is returned to the system when freed.
+ * A small one (below MAP_MIN: a real-time check's claim and history, a test's file) comes from
+ * malloc: an mmap, its page faults and the munmap's TLB shootdown cost more than the whole load of a
+ * few dozen lines. The length decides which (map_free), so it is kept beside the buffer. */
 #define MAP_MIN ((size_t)1 << 20)
 
 static void *map_alloc(size_t len)
@@ -126,46 +123,19 @@ static size_t page_round(size_t n)
 	return (n + pg - 1) / pg * pg;
 }
 
-static void chunk_reserve(chunk *ch, size_t need)
-{
-	if (need <= ch->caprows)
-		return;
-	size_t cap = ch->caprows ? ch->caprows * 2 : 16;
-	while (cap < need)
-		cap *= 2;
-	size_t len = page_round(cap * sizeof(prow));
-	if (!ch->rows) {
-		ch->rows = map_alloc(len);
-	} else {
-		void *p;
-		if (len < MAP_MIN) {
-			p = yj_realloc(ch->rows, len);
-		} else if (ch->maplen < MAP_MIN) {
-			p = map_alloc(len);
-			memcpy(p, ch->rows, ch->maplen);
-			free(ch->rows);
-		} else if ((p = mremap(ch->rows, ch->maplen, len, MREMAP_MAYMOVE)) == MAP_FAILED) {
-			fprintf(stderr, "out of memory (mapping %zu bytes)\n", len);
-			abort();
-		}
-		ch->rows = p;
-	}
-	ch->maplen = len;
-	ch->caprows = len / sizeof(prow);
-}
-
 static void chunk_release(chunk *ch)
 {
-	if (ch->rows)
-		map_free(ch->rows, ch->maplen);
 	for (int k = 0; k < YJ_D_COUNT; k++)
 		yj_dict_free(ch->dict[k]);
 	free(ch->errs);
 	free(ch->refunds);
 	const char *b = ch->b, *e = ch->e;
+	size_t base = ch->base, cap = ch->cap;
 	memset(ch, 0, sizeof *ch);
 	ch->b = b;
 	ch->e = e;
+	ch->base = base;
+	ch->cap = cap;
 }
 
 void yj_claims_free(yj_claims *c)
@@ -256,12 +226,26 @@ static int parse_int(const char *p, size_t n, int64_t lo, int64_t hi, int64_t *o
 	return YJ_OK;
 }
 
-/* Parses the current record of r into row `row` of ch->cols; returns the failing column (enum col)
- * with *why set, or -1 when the row is good. */
-static int parse_row(loader *L, chunk *ch, yj_csv *r, size_t row, const char **why)
+/* Releases the chunk's pages of the mapped file (whole pages strictly inside it) once read: the
+ * mapped file would otherwise count in the peak resident set on top of the columns. */
+static void release_pages(const loader *L, const chunk *ch)
+{
+	if (!L->mapped)
+		return;
+	long pg = sysconf(_SC_PAGESIZE);
+	uintptr_t b = ((uintptr_t)ch->b + (uintptr_t)pg - 1) & ~((uintptr_t)pg - 1);
+	uintptr_t e = (uintptr_t)ch->e & ~((uintptr_t)pg - 1);
+	if (e > b)
+		madvise((void *)b, e - b, MADV_DONTNEED);
+}
+
+/* Parses the current record of r into row j of the columns (dictionary columns get chunk codes);
+ * returns the failing column (enum col) with *why set, or -1 when the row is good. A bad row may
+ * leave some of row j written: the next row overwrites it. */
+static int parse_row(loader *L, chunk *ch, yj_csv *r, size_t j, const char **why)
 {
 	const yj_csv_field *f = r->f;
-	prow *pr = &ch->rows[row];
+	yj_claims *c = L->c;
 #define FLD(k) (&f[L->map[k]])
 	for (int k = 0; k < NCOL; k++) {
 		int d = col_dict[k];
@@ -274,7 +258,7 @@ static int parse_row(loader *L, chunk *ch, yj_csv *r, size_t row, const char **w
 		}
 		int32_t last = ch->last[d];
 		if (last >= 0 && ch->lastn[d] == x->n && same(ch->lastp[d], x->p, x->n)) {
-			pr->code[d] = last;
+			L->dcol[d][j] = last;
 			continue;
 		}
 		int32_t code = yj_dict_intern_valid(ch->dict[d], x->p, x->n);
@@ -282,7 +266,7 @@ static int parse_row(loader *L, chunk *ch, yj_csv *r, size_t row, const char **w
 			*why = "invalid UTF-8";
 			return k;
 		}
-		pr->code[d] = ch->last[d] = code;
+		L->dcol[d][j] = ch->last[d] = code;
 		ch->lastn[d] = x->n;
 		ch->lastp[d] = yj_dict_str(ch->dict[d], code);
 	}
@@ -370,18 +354,18 @@ static int parse_row(loader *L, chunk *ch, yj_csv *r, size_t row, const char **w
 		return C_DAYS;
 	}
 #undef FLD
-	pr->line_no = (int32_t)line;
-	pr->sex = sex;
-	pr->visit = (uint8_t)visit;
-	pr->type = (uint8_t)type;
-	pr->birth = dates[0];
-	pr->admit = dates[1];
-	pr->discharge = dates[2];
-	pr->service = dates[3];
-	pr->qty = qty;
-	pr->price = price;
-	pr->amount = amount;
-	pr->days = (int32_t)days;
+	c->line_no[j] = (int32_t)line;
+	c->sex[j] = sex;
+	c->visit[j] = (uint8_t)visit;
+	c->item_type[j] = (uint8_t)type;
+	c->birth[j] = dates[0];
+	c->admit[j] = dates[1];
+	c->discharge[j] = dates[2];
+	c->service[j] = dates[3];
+	c->qty[j] = qty;
+	c->price[j] = price;
+	c->amount[j] = amount;
+	c->days_supply[j] = (int32_t)days;
 	return -1;
 }
 
@@ -395,9 +379,12 @@ static void parse_chunk(loader *L, chunk *ch)
 		ch->dval[i] = YJ_NO_DATE;
 	yj_csv r;
 	yj_csv_init(&r, ch->b, (size_t)(ch->e - ch->b));
-	chunk_reserve(ch, (size_t)(ch->e - ch->b) / 100 + 16); /* lines are ~140 bytes */
 	while (yj_csv_next(&r)) {
 		int64_t rec = ch->nrec++;
+		if ((size_t)ch->nrec > ch->cap) { /* cannot happen: see count_records */
+			fprintf(stderr, "claims loader: more records than the chunk's bound\n");
+			abort();
+		}
 		ch->open_end = r.unterminated;
 		if (r.err) {
 			ch->nbad++;
@@ -412,15 +399,14 @@ static void parse_chunk(loader *L, chunk *ch)
 			add_error(ch, L->max_errors, rec, 0, "", why);
 			continue;
 		}
-		chunk_reserve(ch, ch->nrows + 1);
 		const char *why = NULL;
-		int bad = parse_row(L, ch, &r, ch->nrows, &why);
+		int bad = parse_row(L, ch, &r, ch->base + ch->nrows, &why);
 		if (bad >= 0) {
 			ch->nbad++;
 			add_error(ch, L->max_errors, rec, L->map[bad] + 1, col_names[bad], why);
 			continue;
 		}
-		if (ch->rows[ch->nrows].qty < 0) {
+		if (L->c->qty[ch->base + ch->nrows] < 0) {
 			int64_t orig = 0;
 			if (L->orig_col >= 0 && r.f[L->orig_col].n &&
 			    parse_int(r.f[L->orig_col].p, r.f[L->orig_col].n, 1, INT32_MAX, &orig) < 0) {
@@ -434,53 +420,44 @@ static void parse_chunk(loader *L, chunk *ch)
 		ch->nrows++;
 	}
 	yj_csv_free(&r);
-	if (L->mapped) {
-		/* Release the parsed pages of the mapping (whole pages strictly inside the chunk). */
-		long pg = sysconf(_SC_PAGESIZE);
-		uintptr_t b = ((uintptr_t)ch->b + (uintptr_t)pg - 1) & ~((uintptr_t)pg - 1);
-		uintptr_t e = (uintptr_t)ch->e & ~((uintptr_t)pg - 1);
-		if (e > b)
-			madvise((void *)b, e - b, MADV_DONTNEED);
-	}
+	release_pages(L, ch);
 }
 
-/* Spreads chunk ch's rows into the columns at row ch->out, with merged dictionary codes, and
- * frees the rows. */
-static void spread_chunk(loader *L, int ci)
+/* An upper bound of the records in data[0..n): its newlines, plus one when it does not end in a
+ * newline. Every record the reader returns ends at a newline it consumes or at the end of the range;
+ * one that ends at the end holds the last byte, so it holds a newline of its own unless that byte is
+ * not one (blank lines are not records). A chunk's rows get that many slots in the columns; a mended
+ * chunk, the sum of its parts' (every chunk but the last ends in a newline). Counted 16 bytes at a
+ * time: byte counters of the compare results, summed every 255 blocks. */
+static size_t count_records(const char *data, size_t n)
+{
+	size_t cnt = 0, i = 0;
+#if defined(__SSE2__)
+	const __m128i nl = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
+	while (n - i >= 16) {
+		__m128i acc = zero;
+		size_t stop = n - i >= 255 * 16 ? i + 255 * 16 : i + (n - i) / 16 * 16;
+		for (; i < stop; i += 16)
+			acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(data + i)), nl));
+		__m128i sad = _mm_sad_epu8(acc, zero);
+		cnt += (size_t)_mm_cvtsi128_si32(sad) + (size_t)_mm_cvtsi128_si32(_mm_srli_si128(sad, 8));
+	}
+#endif
+	for (; i < n; i++)
+		cnt += data[i] == '\n';
+	return cnt + (n && data[n - 1] != '\n');
+}
+
+/* Replaces chunk ci's codes (at their final place, ch->out) by the merged dictionaries' codes. */
+static void recode_chunk(loader *L, int ci)
 {
 	chunk *ch = &L->chunks[ci];
-	yj_claims *c = L->c;
-	const int32_t *rm[YJ_D_COUNT];
-	for (int k = 0; k < YJ_D_COUNT; k++)
-		rm[k] = L->remap[k][ci];
-	size_t o = ch->out;
-	for (size_t i = 0; i < ch->nrows; i++) {
-		const prow *pr = &ch->rows[i];
-		size_t j = o + i;
-		c->claim[j] = rm[YJ_D_CLAIM][pr->code[YJ_D_CLAIM]];
-		c->patient[j] = rm[YJ_D_PATIENT][pr->code[YJ_D_PATIENT]];
-		c->inst[j] = rm[YJ_D_INST][pr->code[YJ_D_INST]];
-		c->phys[j] = rm[YJ_D_PHYS][pr->code[YJ_D_PHYS]];
-		c->dept[j] = rm[YJ_D_DEPT][pr->code[YJ_D_DEPT]];
-		c->diag[j] = rm[YJ_D_DIAG][pr->code[YJ_D_DIAG]];
-		c->item[j] = rm[YJ_D_ITEM][pr->code[YJ_D_ITEM]];
-		c->name[j] = rm[YJ_D_NAME][pr->code[YJ_D_NAME]];
-		c->line_no[j] = pr->line_no;
-		c->birth[j] = pr->birth;
-		c->admit[j] = pr->admit;
-		c->discharge[j] = pr->discharge;
-		c->service[j] = pr->service;
-		c->days_supply[j] = pr->days;
-		c->sex[j] = pr->sex;
-		c->visit[j] = pr->visit;
-		c->item_type[j] = pr->type;
-		c->qty[j] = pr->qty;
-		c->price[j] = pr->price;
-		c->amount[j] = pr->amount;
+	for (int k = 0; k < YJ_D_COUNT; k++) {
+		const int32_t *rm = L->remap[k][ci];
+		int32_t *col = L->dcol[k] + ch->out;
+		for (size_t i = 0; i < ch->nrows; i++)
+			col[i] = rm[col[i]];
 	}
-	if (ch->rows)
-		map_free(ch->rows, ch->maplen);
-	ch->rows = NULL;
 }
 
 static void *worker(void *arg)
@@ -490,8 +467,14 @@ static void *worker(void *arg)
 		int i = atomic_fetch_add(&L->next, 1);
 		if (i >= L->nchunks)
 			break;
-		if (L->phase == 1) {
-			spread_chunk(L, i);
+		if (L->phase == 0) {
+			chunk *ch = &L->chunks[i];
+			ch->cap = count_records(ch->b, (size_t)(ch->e - ch->b));
+			release_pages(L, ch);
+			continue;
+		}
+		if (L->phase == 2) {
+			recode_chunk(L, i);
 			continue;
 		}
 		parse_chunk(L, &L->chunks[i]);
@@ -551,8 +534,10 @@ static void make_chunks(loader *L, size_t start, size_t size)
 	}
 }
 
-/* The columns, one after another in one mapping that asks for huge pages (every byte of it is
- * written, so huge pages waste nothing but the tail). */
+/* The columns, one after another in one mapping. Not with MADV_HUGEPAGE any more: since the rows
+ * are parsed straight into the columns, their pages are first touched by the parsing threads, and
+ * huge pages made the load's CPU 20 % higher in this VM (kernel time 0.29 → 0.68 s at 2 M lines: each
+ * 2 MiB fault zeroes, and may compact, at once), with no gain in the rule phase. */
 static void alloc_columns(yj_claims *c, size_t n)
 {
 	size_t align = 64, len = 0;
@@ -571,12 +556,17 @@ static void alloc_columns(yj_claims *c, size_t n)
 	char *p = map_alloc(len);
 	c->arena = p;
 	c->arena_len = len;
-#ifdef MADV_HUGEPAGE
-	if (len >= ((size_t)8 << 20))
-		madvise(p, len, MADV_HUGEPAGE);
-#endif
 	for (int i = 0; i < 20; i++)
 		*col[i] = p + off[i];
+}
+
+/* Moves rows [from, from+n) of every column down to `to` (to < from): closes the gap a chunk left. */
+static void move_rows(yj_claims *c, size_t to, size_t from, size_t n)
+{
+#define M(f) memmove(c->f + to, c->f + from, n * sizeof *c->f);
+	M(claim) M(line_no) M(patient) M(inst) M(phys) M(dept) M(diag) M(item) M(name) M(birth) M(admit)
+	M(discharge) M(service) M(days_supply) M(sex) M(visit) M(item_type) M(qty) M(price) M(amount)
+#undef M
 }
 
 /* 1 when data[0..n) is not UTF-8 but reads as GBK/GB18030 two-byte text (lead 0x81–0xFE, trail
@@ -679,12 +669,31 @@ static int load(const char *data, size_t n, const yj_load_opts *o, int mapped, y
 
 	int threads = o->threads > 0 ? o->threads : online_cpus();
 	size_t csize = o->chunk_bytes;
-	if (!csize) { /* about 8 chunks per thread, 1–32 MiB each */
+	if (!csize) { /* at least 8 chunks per thread (balance), 1–4 MiB each: with 32 MiB the first probe of each
+		       * new claim and patient id in the chunk's dictionary (a cache miss) was the load's
+		       * largest cost; the merge then handles a patient once per chunk it occurs in */
 		csize = (n - body) / ((size_t)threads * 8) + 1;
-		csize = csize < ((size_t)1 << 20) ? (size_t)1 << 20 : csize > ((size_t)32 << 20) ? (size_t)32 << 20 : csize;
+		csize = csize < ((size_t)1 << 20) ? (size_t)1 << 20 : csize > ((size_t)4 << 20) ? (size_t)4 << 20 : csize;
 	}
 	make_chunks(&L, body, csize);
+	/* Each chunk's bound of records, then its slots: the columns are allocated once, before
+	 * parsing, and the threads write parsed rows straight into them. */
 	run_workers(&L, 0, threads);
+	size_t slots = 0;
+	for (int i = 0; i < L.nchunks; i++) {
+		L.chunks[i].base = slots;
+		slots += L.chunks[i].cap;
+	}
+	yj_claims *c = yj_calloc(1, sizeof *c);
+	alloc_columns(c, slots);
+	c->cap = slots;
+	L.c = c;
+	int32_t **dc[YJ_D_COUNT] = {[YJ_D_CLAIM] = &c->claim, [YJ_D_PATIENT] = &c->patient, [YJ_D_INST] = &c->inst,
+				    [YJ_D_PHYS] = &c->phys,   [YJ_D_DEPT] = &c->dept,	    [YJ_D_DIAG] = &c->diag,
+				    [YJ_D_ITEM] = &c->item,   [YJ_D_NAME] = &c->name};
+	for (int k = 0; k < YJ_D_COUNT; k++)
+		L.dcol[k] = *dc[k];
+	run_workers(&L, 1, threads);
 	/* Chunk 0 starts at a record boundary. A chunk that starts at one is parsed exactly as a
 	 * single pass would parse it, so its cut is a boundary too unless its last record ran into the
 	 * cut inside quotes (a newline in a quoted field). Then the chunk is parsed again together with
@@ -697,17 +706,20 @@ static int load(const char *data, size_t n, const yj_load_opts *o, int mapped, y
 		}
 		int last = mended == i ? L.nchunks - 1 : i + 1;
 		const char *b = L.chunks[i].b, *e = L.chunks[last].e;
-		for (int k = i; k <= last; k++)
+		size_t cap = 0;
+		for (int k = i; k <= last; k++) {
+			cap += L.chunks[k].cap;
 			chunk_release(&L.chunks[k]);
+		}
 		memmove(&L.chunks[i + 1], &L.chunks[last + 1], sizeof *L.chunks * (size_t)(L.nchunks - last - 1));
 		L.nchunks -= last - i;
 		L.chunks[i].b = b;
 		L.chunks[i].e = e;
+		L.chunks[i].cap = cap;
 		parse_chunk(&L, &L.chunks[i]);
 		mended = i;
 	}
 
-	yj_claims *c = yj_calloc(1, sizeof *c);
 	size_t total = 0;
 	int64_t rec = 0;
 	rep->errors = yj_malloc(sizeof *rep->errors * (size_t)L.max_errors);
@@ -731,6 +743,8 @@ static int load(const char *data, size_t n, const yj_load_opts *o, int mapped, y
 		rec += ch->nrec;
 		rep->bad_rows += ch->nbad;
 		ch->out = total;
+		if (ch->out != ch->base && ch->nrows) /* bad rows, blank lines or quoted newlines before it */
+			move_rows(c, ch->out, ch->base, ch->nrows);
 		total += ch->nrows;
 		free(ch->errs);
 		ch->errs = NULL;
@@ -750,11 +764,14 @@ static int load(const char *data, size_t n, const yj_load_opts *o, int mapped, y
 		}
 	}
 	free(src);
-	/* Columns: each chunk's rows spread to their place, chunks on all threads. */
-	alloc_columns(c, total);
-	c->n = c->cap = total;
-	L.c = c;
-	run_workers(&L, 1, threads);
+#ifdef __GLIBC__
+	/* The chunk dictionaries (small: malloc's heap, not mappings) are freed: give their pages back
+	 * before the rule phase's indexes are allocated, or they stay in the peak resident set. */
+	malloc_trim(0);
+#endif
+	/* Codes: each chunk's recoded in place, chunks on all threads. */
+	c->n = total;
+	run_workers(&L, 2, threads);
 	yj_refunds_net(c, refunds, nref, rep, L.max_errors);
 	free(refunds);
 	for (int k = 0; k < YJ_D_COUNT; k++) {

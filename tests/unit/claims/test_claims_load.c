@@ -1,6 +1,6 @@
 /* test_claims_load.c — the RFC 4180 reader and the claims loader: quoting, column order, every
  * kind of bad row reported with its row and column, the bad-row-share refusal, and parallel chunked
- * loading giving the same columns as a single pass. */
+ * loading giving the same columns as a single pass; a partitioned dictionary merge. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -326,6 +326,52 @@ static void test_gbk(void **state)
 	free(in);
 }
 
+/* A merge big enough to be partitioned (≥ 65,536 source entries): six sources of 20,000 ids, each
+ * sharing half its ids with the one before, give codes in order of first sight and a remap that
+ * names each source string, on one thread and on three alike. */
+static void test_dict_merge_partitioned(void **state)
+{
+	(void)state;
+	enum { NSRC = 6, PER = 20000 };
+	yj_dict *src[NSRC];
+	int32_t *remap[NSRC], *remap3[NSRC];
+	char id[32];
+	for (int i = 0; i < NSRC; i++) {
+		src[i] = yj_dict_new();
+		for (int k = 0; k < PER; k++) { /* source i holds ids i*PER/2 .. i*PER/2+PER-1, shuffled a little */
+			int v = i * PER / 2 + (k * 7919) % PER;
+			snprintf(id, sizeof id, "P%09d", v);
+			yj_dict_intern(src[i], id, strlen(id), NULL);
+		}
+		remap[i] = malloc(sizeof(int32_t) * PER);
+		remap3[i] = malloc(sizeof(int32_t) * PER);
+	}
+	yj_dict *g = yj_dict_merge(src, NSRC, 1, remap);
+	yj_dict *g3 = yj_dict_merge(src, NSRC, 3, remap3);
+	assert_int_equal(yj_dict_count(g), (NSRC + 1) * PER / 2);
+	assert_int_equal(yj_dict_count(g3), yj_dict_count(g));
+	int32_t next = 0;
+	for (int i = 0; i < NSRC; i++)
+		for (int32_t k = 0; k < PER; k++) {
+			const char *s = yj_dict_str(src[i], k);
+			assert_string_equal(yj_dict_str(g, remap[i][k]), s);
+			assert_int_equal(remap3[i][k], remap[i][k]);
+			assert_int_equal(yj_dict_find(g, s, strlen(s)), remap[i][k]);
+			if (remap[i][k] >= next) { /* a new string gets the next code */
+				assert_int_equal(remap[i][k], next);
+				next++;
+			}
+		}
+	assert_int_equal(next, yj_dict_count(g));
+	for (int i = 0; i < NSRC; i++) {
+		yj_dict_free(src[i]);
+		free(remap[i]);
+		free(remap3[i]);
+	}
+	yj_dict_free(g);
+	yj_dict_free(g3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -333,6 +379,7 @@ int main(void)
 		cmocka_unit_test(test_load_good),	 cmocka_unit_test(test_missing_column),
 		cmocka_unit_test(test_bad_rows),	 cmocka_unit_test(test_refusal),
 		cmocka_unit_test(test_parallel_equals_single), cmocka_unit_test(test_refunds), cmocka_unit_test(test_gbk),
+		cmocka_unit_test(test_dict_merge_partitioned),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
