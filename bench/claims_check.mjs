@@ -95,6 +95,15 @@ async function main() {
   if (first.history_claims !== HISTORY) throw new Error(`expected ${HISTORY} history claims: ${JSON.stringify(first)}`);
   const b = await wrk(base, baseToken, bodies);
   const m = await wrk(srv, token, bodies);
+  // BENCH_DISPATCH=both: the same server and database restarted with serve --dispatch inline (each pool
+  // thread running its own connections' handlers), measured right after the default queue mode.
+  let inl = null;
+  if (process.env.BENCH_DISPATCH === 'both') {
+    await srv.stop();
+    srv.extra = [...srv.extra, '--dispatch', 'inline'];
+    await srv.start();
+    inl = await wrk(srv, token, bodies);
+  }
   await srv.stop();
   srv.cleanup();
   await base.stop();
@@ -110,7 +119,12 @@ async function main() {
   const x = (a, c) => (a / c).toFixed(2);
   console.log(`  check ÷ baseline: throughput ${x(m.rps, b.rps)}×, p50 ${x(m.pct[50], b.pct[50])}×, p99 ${x(m.pct[99], b.pct[99])}×;`
     + ` target p99 < 5 ms: ${m.pct[99] < 5 ? 'met' : 'NOT met'} (the baseline's p99 ${b.pct[99] < 5 ? 'meets' : 'does not meet'} it)`);
-  if (m.non200 || b.non200) process.exit(1);
+  if (inl) {
+    show('check, serve --dispatch inline (same database, right after)', inl);
+    console.log(`  queue (default) against inline: p99 ${m.pct[99]} against ${inl.pct[99]} ms (inline ÷ queue ${x(inl.pct[99], m.pct[99])}×),`
+      + ` p50 ${m.pct[50]} against ${inl.pct[50]} ms, throughput queue ÷ inline ${x(m.rps, inl.rps)}×`);
+  }
+  if (m.non200 || b.non200 || inl?.non200) process.exit(1);
 }
 
 main().catch((e) => { console.error(e); process.exit(2); });

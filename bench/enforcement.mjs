@@ -40,6 +40,9 @@ const PG_CLUSTER = path.resolve(top, 'scripts/pg-cluster');
 const PASSWORD = 'Celiang-mima-2026';
 const COUNTY = '330302';
 const TARGET_P99_MS = 50;
+// BENCH_DISPATCH=both: a second yijian on the same database with serve --dispatch inline (the pool threads
+// each running their own connections' handlers) measured in the same run as the default queue mode.
+const BOTH = env.BENCH_DISPATCH === 'both';
 
 let work, pgDir, cleaned = false;
 const children = new Set();
@@ -182,6 +185,14 @@ async function main() {
 	const yj = start('yijian', YIJIAN, ['serve', '--db', pgUrl, '--keys', keys, '--listen', `127.0.0.1:${port}`, '--web', '', '--quiet']);
 	const yjBase = `http://127.0.0.1:${port}`;
 	await healthy(yj, yjBase);
+	const servers = [['yijian', yjBase, yj]];
+	if (BOTH) {
+		const iport = await freePort();
+		const yi = start('yijian-inline', YIJIAN, ['serve', '--db', pgUrl, '--keys', keys, '--listen', `127.0.0.1:${iport}`, '--web', '',
+			'--quiet', '--operator-listen', '', '--dispatch', 'inline']);
+		await healthy(yi, `http://127.0.0.1:${iport}`);
+		servers.push(['yijian-inline', `http://127.0.0.1:${iport}`, yi]);
+	}
 	const bport = await freePort();
 	const bl = start('baseline', process.execPath, [path.join(here, 'baseline/server.mjs'), '--db', pgUrl, '--listen', `127.0.0.1:${bport}`],
 		{ NODE_ENV: 'production', BASELINE_POOL: String(POOL), BASELINE_WORKERS: '1' });
@@ -219,7 +230,7 @@ function request() return wrk.format("GET", "/api/v1/cases/" .. ids[math.random(
 	const results = [];
 	const load0 = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 	for (const [name, p, s] of [['case list (limit 50)', '/api/v1/cases?limit=50', null], ['case page', '/', script]])
-		for (const [who, base, child] of [['yijian', yjBase, yj], ['baseline', blBase, bl]]) {
+		for (const [who, base, child] of [...servers, ['baseline', blBase, bl]]) {
 			if (WARMUP > 0) wrk(base + p, WARMUP, cookie, s);
 			const r = wrk(base + p, SECONDS, cookie, s, child.pid);
 			if (r.non2xx) die(`${who} ${name}: ${r.non2xx} non-2xx responses`);
@@ -270,6 +281,9 @@ wrk.headers["X-CSRF-Token"] = "${csrf}"
 		lines.push(`${ep}: p99 yijian ${f(y.p99_ms)} ms, baseline ${f(b.p99_ms)} ms (baseline ÷ yijian ${f(b.p99_ms / y.p99_ms)}×; ` +
 			`target < ${TARGET_P99_MS} ms: ${y.p99_ms < TARGET_P99_MS ? 'met' : 'NOT met'}); req/s yijian ÷ baseline ${f(y.rps / b.rps)}×; ` +
 			`server CPU per request yijian ${f(y.cpu_ms, 3)} ms, baseline ${f(b.cpu_ms, 3)} ms (baseline ÷ yijian ${f(b.cpu_ms / y.cpu_ms)}×)`);
+		const i = results.find((r) => r.endpoint === ep && r.server === 'yijian-inline');
+		if (i) lines.push(`${ep}: --dispatch queue (default) against inline in the same run: p99 ${f(y.p99_ms)} ms against ${f(i.p99_ms)} ms ` +
+			`(inline ÷ queue ${f(i.p99_ms / y.p99_ms)}×), p50 ${f(y.p50_ms)} against ${f(i.p50_ms)} ms, req/s queue ÷ inline ${f(y.rps / i.rps)}×`);
 	}
 	process.stdout.write(lines.join('\n') + '\n');
 	cleanup();
