@@ -11,7 +11,7 @@
 // Environment: BENCH_SECONDS (10), BENCH_CONNECTIONS (64), BENCH_THREADS (2, wrk threads),
 // BENCH_CHECK_PATIENTS (500), BENCH_CHECK_HISTORY (3), BENCH_CHECK_RECORD (0: share of the requests
 // that also record the claim, the settlement call), BENCH_SERVER_THREADS (the servers' --threads;
-// default theirs), YIJIAN_BIN (build/yijian), YJ_TEST_DB.
+// default theirs), YIJIAN_BIN (build/yijian), YJ_TEST_DB, BENCH_DISPATCH=both (the server again with --dispatch inline).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

@@ -14,7 +14,7 @@
 // BENCH_THREADS (2, wrk threads), BENCH_SOAK_SECONDS (300; 0 skips the soak), BENCH_PG_FSYNC
 // (off; "on" passes PG_FSYNC=on to scripts/pg-cluster), BENCH_BASELINE_POOL (16),
 // BENCH_BASELINE_WORKERS (1), BENCH_INSTITUTIONS (35000; 0 skips the search), BENCH_YIJIAN (build/yijian), BENCH_KEEP=1
-// keeps the work directory.
+// keeps the work directory, BENCH_DISPATCH=both adds a yijian PG process with serve --dispatch inline.
 import { spawn, execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync, rmSync, existsSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
