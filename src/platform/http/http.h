@@ -106,6 +106,7 @@ typedef struct yj_http_config {
 	int64_t max_upload;	     /* bytes of an F_FILE body, default 64 GiB */
 	const char *spool_dir;	     /* where F_FILE bodies are written; default $TMPDIR or /tmp */
 	int reuse_port;		     /* share the listening port with other processes (SO_REUSEPORT); default off */
+	unsigned pollers;    /* --dispatch queue: threads reading connections and sending replies (default 1) */
 	int dispatch_inline; /* serve --dispatch inline: each pool thread runs its own connections' handlers one
 			      * after another (the old way); default 0: one polling thread hands complete requests
 			      * to a FIFO served by `threads` workers, in arrival order (server.c, workq.c) */

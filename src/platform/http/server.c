@@ -268,6 +268,8 @@ yj_server *yj_server_new(const yj_http_config *cfg, store *st, const yj_route *c
 		/* Handlers block on the store, so more threads than cores. */
 		srv->cfg.threads = (unsigned)(cores * 4 > 8 ? cores * 4 : 8);
 	}
+	if (!srv->cfg.pollers)
+		srv->cfg.pollers = 1;
 	if (!srv->cfg.max_connections)
 		srv->cfg.max_connections = 1024;
 	if (!srv->cfg.idle_timeout)
@@ -411,12 +413,14 @@ int yj_server_start(yj_server *srv, char **err)
 			*err = yj_asprintf("cannot start %u worker threads", srv->cfg.threads);
 			return YJ_ERR;
 		}
-		pollers = 1;
+		pollers = srv->cfg.pollers;
 		flags |= MHD_ALLOW_SUSPEND_RESUME;
 	}
+	/* A pool of one is no pool, and libmicrohttpd warns when told one: the option goes only with more. */
+	struct MHD_OptionItem pool[] = {{MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)pollers, NULL}, {MHD_OPTION_END, 0, NULL}};
 	srv->d = MHD_start_daemon(
 		flags, 0, NULL, NULL, on_request,
-		&srv->main_l, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, pollers,
+		&srv->main_l, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_ARRAY, pollers > 1 ? pool : pool + 1,
 		MHD_OPTION_CONNECTION_LIMIT, srv->cfg.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 		srv->cfg.per_address_connections, MHD_OPTION_CONNECTION_TIMEOUT, srv->cfg.idle_timeout,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, srv->cfg.header_memory, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
