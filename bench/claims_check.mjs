@@ -59,8 +59,9 @@ done = function() io.write(string.format("non200 %d\\n", non2xx)) end
     w.on('exit', (code) => (code === 0 ? resolve(s) : reject(new Error('wrk failed ' + code))));
   });
   const pct = {};
-  for (const m of out.matchAll(/^\s+(50|75|90|99)%\s+([\d.]+)(us|ms|s)$/gm))
-    pct[m[1]] = Number(m[2]) * (m[3] === 'us' ? 0.001 : m[3] === 's' ? 1000 : 1);
+  for (const m of out.matchAll(/^\s+(50|75|90|99)%\s+([\d.]+)(us|ms|s|m)\s*$/gm))
+    pct[m[1]] = Number(m[2]) * { us: 0.001, ms: 1, s: 1000, m: 60000 }[m[3]];
+  if (process.env.BENCH_WRK_OUT) process.stderr.write(out);
   return { rps: Number((out.match(/Requests\/sec:\s+([\d.]+)/) || [])[1]), pct,
     non200: Number((out.match(/non200 (\d+)/) || [])[1]) };
 }

@@ -1,6 +1,7 @@
-/* server.c — libmicrohttpd glue: daemon options (epoll, thread pool, limits), reading request
+/* server.c — libmicrohttpd glue: daemon options (epoll, polling threads, limits), reading request
  * bodies ourselves (Debian's 0.9.75 PostProcessor is affected by CVE-2023-27371), handing complete
- * requests to dispatch.c and turning the reply into an MHD response; the operator listener (a second,
+ * requests to the worker queue (workq.c) or, with --dispatch inline, to dispatch.c in the polling
+ * thread, and turning the reply into an MHD response; the operator listener (a second,
  * small daemon for /healthz and /metrics), the client address behind a trusted proxy, and 414/431. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* POLLRDHUP */
