@@ -11,7 +11,8 @@
 // Environment: BENCH_SECONDS (10), BENCH_CONNECTIONS (64), BENCH_THREADS (2, wrk threads),
 // BENCH_CHECK_PATIENTS (500), BENCH_CHECK_HISTORY (3), BENCH_CHECK_RECORD (0: share of the requests
 // that also record the claim, the settlement call), BENCH_SERVER_THREADS (the servers' --threads;
-// default theirs), YIJIAN_BIN or BENCH_YIJIAN (build/yijian), YJ_TEST_DB.
+// default theirs), YIJIAN_BIN or BENCH_YIJIAN (build/yijian), YJ_TEST_DB, BENCH_DISPATCH=both (the server again
+// with --dispatch inline).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -61,8 +62,9 @@ done = function() io.write(string.format("non200 %d\\n", non2xx)) end
     w.on('exit', (code) => (code === 0 ? resolve(s) : reject(new Error('wrk failed ' + code))));
   });
   const pct = {};
-  for (const m of out.matchAll(/^\s+(50|75|90|99)%\s+([\d.]+)(us|ms|s)$/gm))
-    pct[m[1]] = Number(m[2]) * (m[3] === 'us' ? 0.001 : m[3] === 's' ? 1000 : 1);
+  for (const m of out.matchAll(/^\s+(50|75|90|99)%\s+([\d.]+)(us|ms|s|m)\s*$/gm))
+    pct[m[1]] = Number(m[2]) * { us: 0.001, ms: 1, s: 1000, m: 60000 }[m[3]];
+  if (process.env.BENCH_WRK_OUT) process.stderr.write(out);
   return { rps: Number((out.match(/Requests\/sec:\s+([\d.]+)/) || [])[1]), pct,
     non200: Number((out.match(/non200 (\d+)/) || [])[1]) };
 }
@@ -97,6 +99,15 @@ async function main() {
   if (first.history_claims !== HISTORY) throw new Error(`expected ${HISTORY} history claims: ${JSON.stringify(first)}`);
   const b = await wrk(base, baseToken, bodies);
   const m = await wrk(srv, token, bodies);
+  // BENCH_DISPATCH=both: the same server and database restarted with serve --dispatch inline (each pool
+  // thread running its own connections' handlers), measured right after the default queue mode.
+  let inl = null;
+  if (process.env.BENCH_DISPATCH === 'both') {
+    await srv.stop();
+    srv.extra = [...srv.extra, '--dispatch', 'inline'];
+    await srv.start();
+    inl = await wrk(srv, token, bodies);
+  }
   await srv.stop();
   srv.cleanup();
   await base.stop();
@@ -112,7 +123,12 @@ async function main() {
   const x = (a, c) => (a / c).toFixed(2);
   console.log(`  check ÷ baseline: throughput ${x(m.rps, b.rps)}×, p50 ${x(m.pct[50], b.pct[50])}×, p99 ${x(m.pct[99], b.pct[99])}×;`
     + ` target p99 < 5 ms: ${m.pct[99] < 5 ? 'met' : 'NOT met'} (the baseline's p99 ${b.pct[99] < 5 ? 'meets' : 'does not meet'} it)`);
-  if (m.non200 || b.non200) process.exit(1);
+  if (inl) {
+    show('check, serve --dispatch inline (same database, right after)', inl);
+    console.log(`  queue (default) against inline: p99 ${m.pct[99]} against ${inl.pct[99]} ms (inline ÷ queue ${x(inl.pct[99], m.pct[99])}×),`
+      + ` p50 ${m.pct[50]} against ${inl.pct[50]} ms, throughput queue ÷ inline ${x(m.rps, inl.rps)}×`);
+  }
+  if (m.non200 || b.non200 || inl?.non200) process.exit(1);
 }
 
 main().catch((e) => { console.error(e); process.exit(2); });

@@ -11,7 +11,8 @@
 // pass/fail test; the exit status is non-zero only when the bench could not measure.
 //
 // Environment: BENCH_CHECK_SUBJECTS (300), BENCH_SECONDS (15), BENCH_WARMUP_SECONDS (3), BENCH_CONNECTIONS (64),
-// BENCH_THREADS (2), BENCH_BASELINE_POOL (16), YIJIAN_BIN or BENCH_YIJIAN (build/yijian), BENCH_KEEP=1.
+// BENCH_THREADS (2), BENCH_BASELINE_POOL (16), YIJIAN_BIN or BENCH_YIJIAN (build/yijian), BENCH_KEEP=1,
+// BENCH_DISPATCH=both (also a serve --dispatch inline).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -96,6 +97,17 @@ function request() return wrk.format("GET", "/api/v1/credit/check?subject=" .. c
 		const r = wrk(yjBase + '/', SECONDS, cookie, noAudit);
 		results.push({ server: 'yijian, refused before the audit leaf (422)', rps: r.rps, p50_ms: r.p50, p99_ms: r.p99 });
 	}
+	// BENCH_DISPATCH=both: the same database served by a second process with serve --dispatch inline (each pool thread
+	// running its own connections' handlers), measured right after the default queue mode.
+	let inl = null;
+	if (process.env.BENCH_DISPATCH === 'both') {
+		const { base: iBase } = await B.serveYijian(YIJIAN, pgUrl, keys, 'yijian-inline', ['--operator-listen', '', '--dispatch', 'inline']);
+		if (WARMUP > 0) wrk(iBase + '/', WARMUP, cookie, script);
+		const r = wrk(iBase + '/', SECONDS, cookie, script);
+		if (r.non2xx) die(`yijian --dispatch inline: ${r.non2xx} non-2xx responses`);
+		inl = { server: 'yijian, --dispatch inline', rps: r.rps, p50_ms: r.p50, p99_ms: r.p99 };
+		results.push(inl);
+	}
 	const [y, b] = results;
 	const ratio = b.rps ? y.rps / b.rps : NaN;
 	const lines = [`bench/credit-check: GET /api/v1/credit/check (grade_review) over ${SUBJECTS} institutions, PostgreSQL, ${CONNS} connections,`
@@ -103,6 +115,8 @@ function request() return wrk.format("GET", "/api/v1/credit/check?subject=" .. c
 		...table(['server', 'req/s', 'p50 ms', 'p99 ms'], results.map((r) => [r.server, fmt(r.rps, 0), fmt(r.p50_ms), fmt(r.p99_ms)])),
 		`yijian p99 ${y.p99_ms.toFixed(2)} ms (target < ${TARGET_P99_MS} ms: ${y.p99_ms < TARGET_P99_MS ? 'met' : 'NOT met'});`
 		+ ` ${ratio.toFixed(2)}× the baseline's requests/s (target ≥ ${TARGET_RATIO}×: ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'})`];
+	if (inl) lines.push(`--dispatch queue (default) against inline, same run: p99 ${y.p99_ms.toFixed(2)} against ${inl.p99_ms.toFixed(2)} ms`
+		+ ` (inline ÷ queue ${(inl.p99_ms / y.p99_ms).toFixed(2)}×), req/s queue ÷ inline ${(y.rps / inl.rps).toFixed(2)}×`);
 	process.stdout.write(lines.join('\n') + '\n');
 	B.cleanup();
 }

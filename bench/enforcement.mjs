@@ -32,6 +32,9 @@ const POOL = num('BENCH_BASELINE_POOL', 16);
 const YIJIAN = yijianBin();
 const COUNTY = '330302';
 const TARGET_P99_MS = 50;
+// BENCH_DISPATCH=both: a second yijian on the same database with serve --dispatch inline (the pool threads
+// each running their own connections' handlers) measured in the same run as the default queue mode.
+const BOTH = env.BENCH_DISPATCH === 'both';
 
 const B = session('bench/enforcement');
 const { die, log, psql } = B;
@@ -72,6 +75,12 @@ async function main() {
 	log(`loaded ${CASES} cases, ${CASES * STEPS} steps in ${((Date.now() - t) / 1000).toFixed(1)} s; ${inCounty.length}+ in ${COUNTY}`);
 
 	const { child: yj, base: yjBase } = await B.serveYijian(YIJIAN, pgUrl, keys);
+	const servers = [['yijian', yjBase, yj]];
+	if (BOTH) {
+		const { child: yi, base: iBase } = await B.serveYijian(YIJIAN, pgUrl, keys, 'yijian-inline',
+			['--operator-listen', '', '--dispatch', 'inline']);
+		servers.push(['yijian-inline', iBase, yi]);
+	}
 	const { child: bl, base: blBase } = await B.serveBaseline(pgUrl, POOL);
 	const { cookie, csrf } = await B.signIn(yjBase, 'county');
 
@@ -105,7 +114,7 @@ function request() return wrk.format("GET", "/api/v1/cases/" .. ids[math.random(
 	const results = [];
 	const load0 = loadavg();
 	for (const [name, p, s] of [['case list (limit 50)', '/api/v1/cases?limit=50', null], ['case page', '/', script]])
-		for (const [who, base, child] of [['yijian', yjBase, yj], ['baseline', blBase, bl]]) {
+		for (const [who, base, child] of [...servers, ['baseline', blBase, bl]]) {
 			if (WARMUP > 0) wrk(base + p, WARMUP, cookie, s);
 			const r = wrk(base + p, SECONDS, cookie, s, child.pid);
 			if (r.non2xx) die(`${who} ${name}: ${r.non2xx} non-2xx responses`);
@@ -179,6 +188,9 @@ wrk.headers["X-CSRF-Token"] = "${csrf}"
 		lines.push(`${ep}: p99 yijian ${f(y.p99_ms)} ms, baseline ${f(b.p99_ms)} ms (baseline ÷ yijian ${f(b.p99_ms / y.p99_ms)}×; ` +
 			`target < ${TARGET_P99_MS} ms: ${y.p99_ms < TARGET_P99_MS ? 'met' : 'NOT met'}); req/s yijian ÷ baseline ${f(y.rps / b.rps)}×; ` +
 			`server CPU per request yijian ${f(y.cpu_ms, 3)} ms, baseline ${f(b.cpu_ms, 3)} ms (baseline ÷ yijian ${f(b.cpu_ms / y.cpu_ms)}×)`);
+		const i = results.find((r) => r.endpoint === ep && r.server === 'yijian-inline');
+		if (i) lines.push(`${ep}: --dispatch queue (default) against inline in the same run: p99 ${f(y.p99_ms)} ms against ${f(i.p99_ms)} ms ` +
+			`(inline ÷ queue ${f(i.p99_ms / y.p99_ms)}×), p50 ${f(y.p50_ms)} against ${f(i.p50_ms)} ms, req/s queue ÷ inline ${f(y.rps / i.rps)}×`);
 	}
 	const plain = results.find((r) => r.endpoint === 'case list (limit 50)' && r.server === 'yijian');
 	for (const r of results.filter((x) => x.search))

@@ -14,7 +14,7 @@
 // BENCH_THREADS (2, wrk threads), BENCH_SOAK_SECONDS (300; 0 skips the soak), BENCH_PG_FSYNC
 // (off; "on" passes PG_FSYNC=on to scripts/pg-cluster), BENCH_BASELINE_POOL (16),
 // BENCH_BASELINE_WORKERS (1), BENCH_INSTITUTIONS (35000; 0 skips the search), YIJIAN_BIN or BENCH_YIJIAN (build/yijian), BENCH_KEEP=1
-// keeps the work directory.
+// keeps the work directory, BENCH_DISPATCH=both adds a yijian PG process with serve --dispatch inline.
 import { spawn, execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync, rmSync, existsSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -316,9 +316,9 @@ function initDb(db, name) {
 	return keys;
 }
 
-async function startYijian(name, db, keys) {
+async function startYijian(name, db, keys, extra = []) {
 	const port = await freePort();
-	const child = start(name, YIJIAN, ['serve', '--db', db, '--keys', keys, '--listen', `127.0.0.1:${port}`, '--web', '', '--quiet']);
+	const child = start(name, YIJIAN, ['serve', '--db', db, '--keys', keys, '--listen', `127.0.0.1:${port}`, '--web', '', '--quiet', ...extra]);
 	const base = `http://127.0.0.1:${port}`;
 	await waitHealthy(child, base);
 	return { child, base, port };
@@ -368,6 +368,10 @@ async function main() {
 	const sqKeys = initDb(sqliteUrl, 'sqlite');
 	const yjPg = await startYijian('yijian-pg', pgUrl, pgKeys);
 	const yjSq = await startYijian('yijian-sqlite', sqliteUrl, sqKeys);
+	// BENCH_DISPATCH=both: the same PostgreSQL database served by a second process with serve --dispatch inline (each
+	// pool thread running its own connections' handlers), measured in the same run as the default queue mode.
+	const yjInl = env.BENCH_DISPATCH === 'both'
+		? await startYijian('yijian-pg-inline', pgUrl, pgKeys, ['--dispatch', 'inline', '--operator-listen', '']) : null;
 	const cookiePg = await signIn(yjPg.base);
 	const cookieSq = await signIn(yjSq.base);
 	const health = JSON.parse((await get(yjPg.base, '/healthz')).body.toString());
@@ -449,6 +453,7 @@ async function main() {
 	// 4. throughput and latency
 	const servers = [
 		{ key: 'yijian_pg', label: 'yijian, PostgreSQL', s: yjPg, cookie: cookiePg },
+		...(yjInl ? [{ key: 'yijian_pg_inline', label: 'yijian PG, inline', s: yjInl, cookie: cookiePg }] : []),
 		{ key: 'baseline_pg', label: 'baseline, PostgreSQL', s: bl, cookie: cookiePg },
 		...(bl2 ? [{ key: 'baseline_pg_cluster', label: `baseline ×${BASELINE_WORKERS2} procs`, s: bl2, cookie: cookiePg }] : []),
 		...(blGo ? [{ key: 'baseline_go', label: 'Go net/http + pgx', s: blGo, cookie: cookiePg }] : []),
@@ -547,6 +552,9 @@ async function main() {
 				target = `${vsFaster.toFixed(2)}× the faster Node, ${vsGo === null ? 'no Go' : `${vsGo.toFixed(2)}× Go`}; ` +
 					`≥${ep.ratio}× both and p99 < ${TARGET_P99_MS} ms: ${ok ? 'met' : 'NOT met'}`;
 				summary.push({ endpoint: ep.path, ratio, ratio_vs_faster_node: vsFaster, ratio_vs_go: vsGo, p99_ms: r.latency_ms.p99, target_met: ok });
+			} else if (sv.key === 'yijian_pg_inline') {
+				const y = byKey(ep.path, 'yijian_pg');
+				target = `(--dispatch inline: p99 ${(r.latency_ms.p99 / y.latency_ms.p99).toFixed(2)}× the default queue's, req/s ${(r.rps / y.rps).toFixed(2)}×)`;
 			} else if (sv.key === 'yijian_sqlite') {
 				target = '(other engine; for reference)';
 			} else if (sv.key === 'baseline_go') {
@@ -592,6 +600,7 @@ async function main() {
 	await stop(bl2?.child);
 	await stop(blGo?.child);
 	await stop(yjSq.child);
+	await stop(yjInl?.child);
 	await stop(yjPg.child);
 	cleanup();
 	if (broken.length) {

@@ -87,7 +87,9 @@ int cmd_serve(int argc, char **argv)
 		{"web", 1, "directory of the built console (default web/dist; empty to serve none)", NULL},
 		{"keys", 1, "directory of the audit signing key (default PATH.keys beside a SQLite file)", NULL},
 		{"max-body", 1, "largest request body in bytes (default 8388608)", NULL},
-		{"threads", 1, "worker threads (default max(8, 4 × cores))", NULL},
+		{"threads", 1, "threads running handlers, each with its own database connection (default max(8, 4 × cores))", NULL},
+		{"pollers", 1, "with --dispatch queue: threads reading requests and sending replies (default 1)", NULL},
+		{"dispatch", 1, "queue: one thread reads requests, the --threads workers run them in arrival order; inline: each of --threads threads runs its own connections' requests (default queue, or $YIJIAN_DISPATCH)", NULL},
 		{"max-connections", 1, "simultaneous connections (default 1024)", NULL},
 		{"idle-timeout", 1, "seconds before an idle or slow connection is closed (default 30)", NULL},
 		{"max-connections-per-address", 1, "simultaneous connections from one client address, 0 = no limit (default 128)", NULL},
@@ -157,6 +159,7 @@ int cmd_serve(int argc, char **argv)
 		.web_dir = find_web_dir(cli_get(o, "web")),
 		.max_body = num(o, "max-body", 8u << 20),
 		.threads = num(o, "threads", 0),
+		.pollers = num(o, "pollers", 0),
 		.max_connections = num(o, "max-connections", 0),
 		.idle_timeout = num(o, "idle-timeout", 0),
 		.secure_cookies = cli_get(o, "secure-cookies") != NULL,
@@ -166,6 +169,14 @@ int cmd_serve(int argc, char **argv)
 		.spool_dir = cli_get(o, "spool-dir"),
 		.reuse_port = cli_get(o, "reuse-port") != NULL,
 	};
+	const char *dispatch = cli_get(o, "dispatch") ? cli_get(o, "dispatch") : getenv("YIJIAN_DISPATCH");
+	if (dispatch && *dispatch && strcmp(dispatch, "queue") != 0 && strcmp(dispatch, "inline") != 0) {
+		fprintf(stderr, "yijian: --dispatch must be queue or inline\n");
+		free(keys);
+		store_close(s);
+		return 2;
+	}
+	cfg.dispatch_inline = dispatch && strcmp(dispatch, "inline") == 0;
 	if (cli_get(o, "max-upload") && bytes_opt(cli_get(o, "max-upload"), &cfg.max_upload) < 0) {
 		fprintf(stderr, "yijian: --max-upload must be a number of bytes\n");
 		free(keys);

@@ -90,7 +90,8 @@ typedef struct yj_http_config {
 	const char *listen;	    /* "127.0.0.1:8080" */
 	const char *web_dir;	    /* built console, or NULL */
 	size_t max_body;	    /* bytes, default 8 MiB */
-	unsigned threads;	    /* worker threads, default max(8, 4*cores) */
+	unsigned threads;	    /* threads running handlers, default max(8, 4*cores): the queue's workers, or
+				     * with dispatch_inline the pool threads that each poll their own connections */
 	unsigned max_connections;   /* default 1024 */
 	unsigned idle_timeout;	    /* seconds, default 30 */
 	size_t header_memory;	    /* per-connection memory for headers, default 32 KiB */
@@ -105,6 +106,10 @@ typedef struct yj_http_config {
 	int64_t max_upload;	     /* bytes of an F_FILE body, default 64 GiB */
 	const char *spool_dir;	     /* where F_FILE bodies are written; default $TMPDIR or /tmp */
 	int reuse_port;		     /* share the listening port with other processes (SO_REUSEPORT); default off */
+	unsigned pollers;    /* --dispatch queue: threads reading connections and sending replies (default 1) */
+	int dispatch_inline; /* serve --dispatch inline: each pool thread runs its own connections' handlers one
+			      * after another (the old way); default 0: one polling thread hands complete requests
+			      * to a FIFO served by `threads` workers, in arrival order (server.c, workq.c) */
 } yj_http_config;
 
 /* Hooks the identity layer installs, so platform/http does not depend on how sessions work.

@@ -12,6 +12,8 @@
 #define YJ_MAX_PARAMS 8
 #define YJ_NSTATUS 20
 #define YJ_NBUCKETS 12
+#define YJ_NWAIT 12	/* queue wait histogram buckets (workq.c) */
+#define YJ_MAX_BUSY 128 /* threads whose busy time /metrics shows one by one */
 
 typedef struct route_metrics {
 	_Atomic int64_t count[YJ_NSTATUS];
@@ -58,6 +60,9 @@ struct yj_server {
 	_Atomic int64_t in_flight;
 	_Atomic int64_t abandoned; /* reads dropped unanswered: their client had closed (server.c) */
 	struct yj_replica *replica; /* serve --db-read (replica.c), or NULL */
+	struct yj_workq *q;	    /* --dispatch queue: the FIFO the workers serve (workq.c), else NULL */
+	_Atomic int64_t nbusy;	    /* threads that have run requests (slots of busy_us) */
+	_Atomic int64_t busy_us[YJ_MAX_BUSY], busy_count[YJ_MAX_BUSY];
 };
 
 /* Lookup of request headers, cookies and query arguments: MHD for real requests, arrays for
@@ -106,7 +111,31 @@ struct yj_req {
 	store *read_st;	 /* the read view when this request reads the replica (replica.c), else NULL */
 	int64_t writes0; /* write transactions of this thread's primary connection before the handler */
 	int64_t new_session; /* yj_req_session_created, else 0 */
+	int queued;	     /* YJ_Q_*: where a request handed to the worker queue is */
+	uint64_t t_ready;    /* when it was queued (complete) */
+	struct yj_req *qnext;
 };
+
+/* A queued request's state. The worker sets ANSWERED or DROPPED before it resumes the connection;
+ * the polling thread then sends the reply or closes. */
+enum { YJ_Q_NONE, YJ_Q_WAITING, YJ_Q_ANSWERED, YJ_Q_DROPPED };
+
+/* workq.c: serve --dispatch queue. Start spawns the workers (NULL when none could start); push
+ * suspends r's connection and queues r, or returns YJ_ERR once stopping (the caller runs r itself);
+ * stop lets the workers run what is queued, joins them and frees q (NULL: nothing). */
+typedef struct yj_workq yj_workq;
+yj_workq *yj_workq_start(yj_server *srv, unsigned workers);
+int yj_workq_push(yj_workq *q, yj_req *r);
+void yj_workq_stop(yj_workq *q);
+/* The first half of stop: afterwards pushes are refused, and nothing is suspended by the queue. */
+void yj_workq_stop_workers(yj_workq *q);
+/* The threads' busy time and, in queue mode, the queue's depth and wait histogram for /metrics. */
+void yj_workq_metrics(yj_server *srv, yj_buf *out);
+/* Adds the time the calling thread spent running one request to its busy slot. */
+void yj_busy_add(yj_server *srv, uint64_t ns);
+/* server.c: runs a queued request on a worker (drops a read whose client has gone), setting
+ * r->queued to YJ_Q_ANSWERED or YJ_Q_DROPPED. */
+void yj_serve_queued(yj_req *r);
 
 /* replica.c: before the handler, whether r reads the replica (sets read_st); after it, the caller's
  * write position when the handler wrote. No-ops without serve --db-read. */

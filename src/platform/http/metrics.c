@@ -110,6 +110,7 @@ void yj_metrics_render(yj_server *srv, yj_buf *out)
 		      "# HELP yijian_store_group_members_total Writes run in those groups.\n"
 		      "# TYPE yijian_store_group_members_total counter\nyijian_store_group_members_total %lld\n",
 		      (long long)groups, (long long)members);
+	yj_workq_metrics(srv, out); /* threads' busy time; the queue's depth and wait (--dispatch queue) */
 	yj_replica_metrics(srv, out);
 	yj_events_metrics(srv->st, out); /* delivery lag per subscriber */
 	yj_jobs_metrics(srv->st, out);

@@ -1,6 +1,7 @@
-/* server.c — libmicrohttpd glue: daemon options (epoll, thread pool, limits), reading request
+/* server.c — libmicrohttpd glue: daemon options (epoll, polling threads, limits), reading request
  * bodies ourselves (Debian's 0.9.75 PostProcessor is affected by CVE-2023-27371), handing complete
- * requests to dispatch.c and turning the reply into an MHD response; the operator listener (a second,
+ * requests to the worker queue (workq.c) or, with --dispatch inline, to dispatch.c in the polling
+ * thread, and turning the reply into an MHD response; the operator listener (a second,
  * small daemon for /healthz and /metrics), the client address behind a trusted proxy, and 414/431. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* POLLRDHUP */
@@ -206,18 +207,40 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	if (r->replied)
+	if (r->queued == YJ_Q_ANSWERED) /* back from a worker (resumed) */
+		return send_reply(conn, r);
+	if (r->queued == YJ_Q_DROPPED)
+		return MHD_NO; /* close it: nobody reads the answer */
+	if (r->replied || r->queued == YJ_Q_WAITING)
 		return MHD_YES;
 	if (r->operator) {
 		yj_operator_dispatch(r);
-	} else {
-		if ((!strcmp(method, "GET") || !strcmp(method, "HEAD")) && client_gone(conn)) {
-			atomic_fetch_add(&srv->abandoned, 1);
-			return MHD_NO; /* close it: nobody reads the answer */
-		}
-		yj_dispatch(r);
+		return send_reply(conn, r);
 	}
+	/* --dispatch queue: the complete request waits its turn in one FIFO for all connections. */
+	if (srv->q) {
+		r->queued = YJ_Q_WAITING;
+		if (yj_workq_push(srv->q, r) == YJ_OK)
+			return MHD_YES;
+		r->queued = YJ_Q_NONE; /* stopping: run it here */
+	}
+	uint64_t t = yj_mono_ns();
+	yj_serve_queued(r);
+	yj_busy_add(srv, yj_mono_ns() - t);
+	if (r->queued == YJ_Q_DROPPED)
+		return MHD_NO;
 	return send_reply(conn, r);
+}
+
+void yj_serve_queued(yj_req *r)
+{
+	if ((!strcmp(r->method, "GET") || !strcmp(r->method, "HEAD")) && client_gone(r->conn)) {
+		atomic_fetch_add(&r->srv->abandoned, 1);
+		r->queued = YJ_Q_DROPPED;
+		return;
+	}
+	yj_dispatch(r);
+	r->queued = YJ_Q_ANSWERED;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
@@ -246,6 +269,8 @@ yj_server *yj_server_new(const yj_http_config *cfg, store *st, const yj_route *c
 		/* Handlers block on the store, so more threads than cores. */
 		srv->cfg.threads = (unsigned)(cores * 4 > 8 ? cores * 4 : 8);
 	}
+	if (!srv->cfg.pollers)
+		srv->cfg.pollers = 1;
 	if (!srv->cfg.max_connections)
 		srv->cfg.max_connections = 1024;
 	if (!srv->cfg.idle_timeout)
@@ -376,21 +401,43 @@ int yj_server_start(yj_server *srv, char **err)
 	 * fails on the old connections' TIME_WAIT. Absent, MHD sets SO_REUSEADDR alone, which still
 	 * refuses a port another listener holds. */
 	struct MHD_OptionItem reuse[] = {{MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL}, {MHD_OPTION_END, 0, NULL}};
+	/* --dispatch queue (the default): one polling thread reads every connection and hands each complete
+	 * request to the FIFO the workers serve, so a request waits only for those that arrived before it.
+	 * Inline: each of the pool's threads owns the connections it accepted and runs their handlers one
+	 * after another, so a request waits behind its thread's others while other threads may be idle
+	 * (docs/benchmarks.md, "Arrival order"). The queue exists before the daemon: its threads read srv->q. */
+	unsigned pollers = srv->cfg.threads;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	if (!srv->cfg.dispatch_inline) {
+		srv->q = yj_workq_start(srv, srv->cfg.threads);
+		if (!srv->q) {
+			*err = yj_asprintf("cannot start %u worker threads", srv->cfg.threads);
+			return YJ_ERR;
+		}
+		pollers = srv->cfg.pollers;
+		flags |= MHD_ALLOW_SUSPEND_RESUME;
+	}
+	/* A pool of one is no pool, and libmicrohttpd warns when told one: the option goes only with more. */
+	struct MHD_OptionItem pool[] = {{MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)pollers, NULL}, {MHD_OPTION_END, 0, NULL}};
 	srv->d = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request,
-		&srv->main_l, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, srv->cfg.threads,
+		flags, 0, NULL, NULL, on_request,
+		&srv->main_l, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_ARRAY, pollers > 1 ? pool : pool + 1,
 		MHD_OPTION_CONNECTION_LIMIT, srv->cfg.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 		srv->cfg.per_address_connections, MHD_OPTION_CONNECTION_TIMEOUT, srv->cfg.idle_timeout,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, srv->cfg.header_memory, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
 		&srv->main_l, MHD_OPTION_URI_LOG_CALLBACK, on_uri, &srv->main_l, MHD_OPTION_ARRAY,
 		srv->cfg.reuse_port ? reuse : reuse + 1, MHD_OPTION_END);
 	if (!srv->d) {
+		yj_workq_stop(srv->q);
+		srv->q = NULL;
 		*err = listen_error(&sa, srv->cfg.listen, srv->cfg.reuse_port);
 		return YJ_ERR;
 	}
 	if (start_operator(srv, err) < 0) {
 		MHD_stop_daemon(srv->d);
 		srv->d = NULL;
+		yj_workq_stop(srv->q);
+		srv->q = NULL;
 		return YJ_ERR;
 	}
 	return YJ_OK;
@@ -411,11 +458,18 @@ void yj_server_stop(yj_server *srv)
 		MHD_quiesce_daemon(srv->op_d);
 	for (int i = 0; i < 300 && atomic_load(&srv->in_flight) > 0; i++)
 		usleep(10000);
+	/* The workers run what is still queued and resume those connections (MHD_stop_daemon refuses to stop
+	 * with a connection suspended); a request completed after this runs in the polling thread. srv->q
+	 * stays set until the daemon is gone: its thread may still be pushing (and is refused). */
+	if (srv->q)
+		yj_workq_stop_workers(srv->q);
 	MHD_stop_daemon(srv->d);
 	srv->d = NULL;
 	if (srv->op_d)
 		MHD_stop_daemon(srv->op_d);
 	srv->op_d = NULL;
+	yj_workq_stop(srv->q); /* after every daemon: /metrics reads it */
+	srv->q = NULL;
 }
 
 void yj_server_free(yj_server *srv)
