@@ -1,6 +1,6 @@
 // The credit check's audit leaf goes through a commit group (yj_audit_disclose: concurrent checks'
 // leaves in one transaction), and still every check answered has its leaf: 120 concurrent checks
-// give 120 leaves in shared commits; SIGKILL the server while 400 more are asked, restart, and at
+// give 120 leaves in shared commits; SIGKILL the server while 1,000 more are asked, restart, and at
 // least as many leaves as answers are there; the log verifies. (tests/api/intake_durability's pattern.)
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -67,9 +67,9 @@ test('concurrent checks share commits, one leaf each; SIGKILL loses no answered 
   const groups = Number(metrics.match(/^yijian_store_groups_total (\d+)$/m)?.[1]);
   assert.ok(groups > 0, `commit groups formed: ${groups}`);
 
-  // 400 more, the server killed once 100 of them are answered.
+  // 1,000 more, the server killed once 100 of them are answered (the rest are cut off).
   let acked = 0, failed = 0, killed = null;
-  await Promise.all(Array.from({ length: 400 }, () => ask()
+  await Promise.all(Array.from({ length: 1000 }, () => ask()
     .then((x) => {
       if (x.status === 200) acked++;
       else failed++;

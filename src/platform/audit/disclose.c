@@ -9,8 +9,10 @@ struct disclose_arg {
 	int keyed;
 };
 
-/* A group member: inside the group the append is deferred (audit.c's group hooks), so this is a
- * hash and a copy in memory; the leader writes every member's leaf with one lock of the head. */
+/* A group member: inside a group the append is deferred (audit.c's group hooks), so this is a hash
+ * and a copy in memory, no statement (hence store_tx_group_deferred, without a savepoint); the
+ * leader writes every member's leaf with one lock of the head. Alone (a group of one, or
+ * YIJIAN_GROUP_COMMIT=off) it is an ordinary append in a transaction of its own. */
 static int disclose_tx(store_conn *c, void *arg)
 {
 	const struct disclose_arg *a = arg;
@@ -20,5 +22,5 @@ static int disclose_tx(store_conn *c, void *arg)
 int yj_audit_disclose(store *s, const yj_audit_event *ev, int keyed)
 {
 	struct disclose_arg a = {ev, keyed};
-	return store_tx_group(s, disclose_tx, &a);
+	return store_tx_group_deferred(s, disclose_tx, &a);
 }

@@ -19,6 +19,7 @@ typedef struct member {
 	int rc;	  /* fn's result, valid when done */
 	int done; /* 1: the transaction holding this member's write committed (or it was refused) */
 	int solo; /* 1: run again alone through store_tx (its savepoint or the group's commit failed) */
+	int nosql; /* 1: fn sends no statement (store_tx_group_deferred): no savepoint around it */
 	pthread_cond_t cv;
 	struct member *next;
 } member;
@@ -64,12 +65,14 @@ static int run_member(store_conn *c, member *m, int last)
 	size_t mark = hooks ? hooks->mark(c) : 0;
 	m->rc = m->fn(c, m->arg);
 	if (m->rc >= 0)
-		return last ? ST_OK : store_exec(c, "RELEASE SAVEPOINT yj_group; SAVEPOINT yj_group");
+		return last || m->nosql ? ST_OK : store_exec(c, "RELEASE SAVEPOINT yj_group; SAVEPOINT yj_group");
 	if (hooks)
 		hooks->undo(c, mark);
 	if (m->rc == ST_RETRY)
 		m->solo = 1; /* a conflict: run alone afterwards, with store_tx's backoff */
-	return store_exec(c, "ROLLBACK TO SAVEPOINT yj_group");
+	/* A member without statements wrote nothing the savepoint would undo; the one set before it
+	 * still marks the last committed member's end for the members after it. */
+	return m->nosql ? ST_OK : store_exec(c, "ROLLBACK TO SAVEPOINT yj_group");
 }
 
 /* The leader's work: members [first, last] (a list linked through next) in one transaction. A lost
@@ -122,11 +125,11 @@ static int group_off(void)
 	return v;
 }
 
-int store_tx_group(store *s, store_tx_fn fn, void *arg)
+static int tx_group(store *s, store_tx_fn fn, void *arg, int nosql)
 {
 	if (group_off())
 		return store_tx(s, fn, arg);
-	member self = {.s = s, .fn = fn, .arg = arg};
+	member self = {.s = s, .fn = fn, .arg = arg, .nosql = nosql};
 	pthread_cond_init(&self.cv, NULL);
 	pthread_mutex_lock(&mu);
 	if (tail)
@@ -167,6 +170,16 @@ int store_tx_group(store *s, store_tx_fn fn, void *arg)
 	if (self.solo)
 		return store_tx(s, fn, arg);
 	return self.rc;
+}
+
+int store_tx_group(store *s, store_tx_fn fn, void *arg)
+{
+	return tx_group(s, fn, arg, 0);
+}
+
+int store_tx_group_deferred(store *s, store_tx_fn fn, void *arg)
+{
+	return tx_group(s, fn, arg, 1);
 }
 
 void store_group_stats(int64_t *groups, int64_t *members)
