@@ -10,10 +10,16 @@
 // that both servers give the same answer (allowed and restrictions) for every subject. Figures are reported, never a
 // pass/fail test; the exit status is non-zero only when the bench could not measure.
 //
+// Where the time goes, per request of each run: the CPU of the server's processes and of the whole PostgreSQL cluster
+// (from /proc: utime + stime), and the cluster's transactions (pg_stat_database xact_commit + xact_rollback). Besides
+// the two servers, yijian is measured again with YIJIAN_GROUP_COMMIT=off (each check's leaf in a transaction of its own,
+// as the baseline does) and refused before the leaf (an unknown decision: the reads without the write).
+//
 // Environment: BENCH_CHECK_SUBJECTS (300), BENCH_SECONDS (15), BENCH_WARMUP_SECONDS (3), BENCH_CONNECTIONS (64),
-// BENCH_THREADS (2), BENCH_BASELINE_POOL (16), YIJIAN_BIN (build/yijian), BENCH_KEEP=1.
+// BENCH_THREADS (2), BENCH_BASELINE_POOL (16), YIJIAN_BIN (build/yijian), BENCH_KEEP=1, BENCH_CHECK_SOLO=0 (skips the
+// YIJIAN_GROUP_COMMIT=off run).
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -94,6 +100,26 @@ async function signIn(base, username) {
 	}
 	die(`sign-in answered ${r.status}: ${await r.text()}`);
 }
+// CPU seconds (user + system) of the processes whose pid is in roots or descends from one: a server and its
+// children, or a PostgreSQL cluster (its postmaster and backends).
+function cpuSeconds(roots) {
+	const tick = 100; // USER_HZ on Linux
+	const procs = [];
+	for (const d of readdirSync('/proc')) {
+		if (!/^\d+$/.test(d)) continue;
+		try {
+			const st = readFileSync(`/proc/${d}/stat`, 'utf8');
+			const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+			procs.push({ pid: Number(d), ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / tick });
+		} catch {}
+	}
+	const inTree = new Set(roots);
+	for (let grew = true; grew;) {
+		grew = false;
+		for (const p of procs) if (!inTree.has(p.pid) && inTree.has(p.ppid)) { inTree.add(p.pid); grew = true; }
+	}
+	return procs.filter((p) => inTree.has(p.pid)).reduce((a, p) => a + p.cpu, 0);
+}
 const toMs = (s) => { const m = /^([\d.]+)(us|ms|s)$/.exec(s); return m ? Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2]] : NaN; };
 function wrk(url, seconds, cookie, script) {
 	const args = [`-t${THREADS}`, `-c${CONNS}`, `-d${seconds}s`, '--latency', '-H', `Cookie: yj_session=${cookie}`];
@@ -171,27 +197,56 @@ function setup(thread) counter = counter + 1; thread:set("seed", counter) end
 function init(args) math.randomseed(1000 + seed) end
 function request() return wrk.format("GET", "/api/v1/credit/check?subject=" .. codes[math.random(#codes)] .. "&decision=grade_review") end
 `);
+	const pgPid = Number(readFileSync(path.join(pgDir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+	const xacts = () => Number(psql(pgUrl, "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()"));
+	// One measured run: wrk's figures and, per request, the server's and PostgreSQL's CPU and transactions.
+	// yijian's commit groups (its operator listener's /metrics): [groups, members] so far.
+	const groupStats = async (logName) => {
+		const m = /operator listener: (127\.0\.0\.1:\d+)/.exec(readFileSync(path.join(work, `${logName}.log`), 'utf8'));
+		if (!m) return null;
+		const text = await (await fetch(`http://${m[1]}/metrics`)).text();
+		return ['groups', 'group_members'].map((k) => Number((new RegExp(`^yijian_store_${k}_total (\\d+)$`, 'm').exec(text) || [])[1]));
+	};
+	const measure = async (server, base, pid, lua, logName) => {
+		if (WARMUP > 0) wrk(base + '/', WARMUP, cookie, lua);
+		const [s0, p0, x0, g0] = [cpuSeconds([pid]), cpuSeconds([pgPid]), xacts(), logName && await groupStats(logName)];
+		const r = wrk(base + '/', SECONDS, cookie, lua);
+		const [s1, p1, x1, g1] = [cpuSeconds([pid]), cpuSeconds([pgPid]), xacts(), logName && await groupStats(logName)];
+		const n = r.rps * SECONDS;
+		return { server, rps: r.rps, p50_ms: r.p50, p99_ms: r.p99, non2xx: r.non2xx, server_cpu_ms: ((s1 - s0) * 1000) / n,
+			pg_cpu_ms: ((p1 - p0) * 1000) / n, xacts: (x1 - x0) / n,
+			groups: g0 && g1 ? `${g1[0] - g0[0]} × ${g1[0] > g0[0] ? ((g1[1] - g0[1]) / (g1[0] - g0[0])).toFixed(1) : 0}` : '' };
+	};
 	const results = [];
-	for (const [who, base] of [['yijian', yjBase], ['baseline', blBase]]) {
-		if (WARMUP > 0) wrk(base + '/', WARMUP, cookie, script);
-		const r = wrk(base + '/', SECONDS, cookie, script);
+	for (const [who, base, child] of [['yijian', yjBase, yj], ['baseline', blBase, bl]]) {
+		const r = await measure(who, base, child.pid, script, who === 'yijian' ? 'yijian' : null);
 		if (r.non2xx) die(`${who}: ${r.non2xx} non-2xx responses`);
-		results.push({ server: who, rps: r.rps, p50_ms: r.p50, p99_ms: r.p99 });
+		results.push(r);
 	}
-	// The cause, measured: the same request refused before its audit leaf (an unknown decision, 422) — subject lookup,
-	// transaction and session alike, no write — shows what the serialised append on audit_head costs.
+	// The cause, measured: the same request refused before its audit leaf (an unknown decision, 422) — subject lookup
+	// and session alike, no write — shows what the leaf's transaction costs.
 	const noAudit = path.join(work, 'noaudit.lua');
 	writeFileSync(noAudit, readFileSync(script, 'utf8').replace('decision=grade_review', 'decision=no_such_decision'));
-	{
-		const r = wrk(yjBase + '/', SECONDS, cookie, noAudit);
-		results.push({ server: 'yijian, refused before the audit leaf (422)', rps: r.rps, p50_ms: r.p50, p99_ms: r.p99 });
+	results.push(await measure('yijian, refused before the audit leaf (422)', yjBase, yj.pid, noAudit, 'yijian'));
+	// And yijian with each leaf in a transaction of its own (YIJIAN_GROUP_COMMIT=off), what the commit groups save.
+	if (env.BENCH_CHECK_SOLO !== '0') {
+		yj.kill('SIGTERM');
+		for (let i = 0; i < 100 && !yj.exited; i++) await sleep(100);
+		const solo = start('yijian-solo', YIJIAN, ['serve', '--db', pgUrl, '--keys', keys, '--listen', `127.0.0.1:${port}`, '--web', '',
+			'--quiet'], { YIJIAN_GROUP_COMMIT: 'off' });
+		await healthy(solo, yjBase);
+		const r = await measure('yijian, one transaction per check (YIJIAN_GROUP_COMMIT=off)', yjBase, solo.pid, script, 'yijian-solo');
+		if (r.non2xx) die(`yijian-solo: ${r.non2xx} non-2xx responses`);
+		results.push(r);
 	}
 	const [y, b] = results;
 	const ratio = b.rps ? y.rps / b.rps : NaN;
 	const lines = [`bench/credit-check: GET /api/v1/credit/check (grade_review) over ${SUBJECTS} institutions, PostgreSQL, ${CONNS} connections,`
 		+ ` ${SECONDS} s, ${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`,
-		'| server | req/s | p50 ms | p99 ms |', '|---|---|---|---|',
-		...results.map((r) => `| ${r.server} | ${r.rps.toFixed(0)} | ${r.p50_ms.toFixed(2)} | ${r.p99_ms.toFixed(2)} |`),
+		'| server | req/s | p50 ms | p99 ms | server CPU ms/req | PostgreSQL CPU ms/req | transactions/req | commit groups × members |',
+		'|---|---|---|---|---|---|---|---|',
+		...results.map((r) => `| ${r.server} | ${r.rps.toFixed(0)} | ${r.p50_ms.toFixed(2)} | ${r.p99_ms.toFixed(2)} |`
+			+ ` ${r.server_cpu_ms.toFixed(3)} | ${r.pg_cpu_ms.toFixed(3)} | ${r.xacts.toFixed(3)} | ${r.groups} |`),
 		`yijian p99 ${y.p99_ms.toFixed(2)} ms (target < ${TARGET_P99_MS} ms: ${y.p99_ms < TARGET_P99_MS ? 'met' : 'NOT met'});`
 		+ ` ${ratio.toFixed(2)}× the baseline's requests/s (target ≥ ${TARGET_RATIO}×: ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'})`];
 	process.stdout.write(lines.join('\n') + '\n');

@@ -56,6 +56,15 @@ static int leaders_max(const store *s)
 	return v;
 }
 
+/* Leaders at once while m is at the front of the queue. A member without statements (a deferred
+ * leaf) waits until no group runs: a group of such members does nothing but its flush, and flushes
+ * queue for the head row anyway, so leaders beside it would only wait there one leaf each while the
+ * leaves queued behind one leader share its commit. */
+static int leaders_for(const member *m)
+{
+	return m->nosql ? 1 : leaders_max(m->s);
+}
+
 /* One member inside the group's transaction, after the savepoint yj_group: on success the savepoint
  * is released and set again for the next member in one round trip (the last member's is left for
  * the commit); on failure it rolls back to it (which keeps it set) so the others' writes stay.
@@ -87,10 +96,13 @@ static void run_group(store *s, member *first, size_t n)
 	}
 	atomic_fetch_add(&n_groups, 1);
 	atomic_fetch_add(&n_members, (int64_t)n);
+	int sql = 0; /* a member sends statements: the savepoints are needed */
+	for (member *i = first; i; i = i->next)
+		sql |= !i->nosql;
 	int rc = store_begin(c, 1);
 	if (rc >= 0 && hooks)
 		hooks->begin(c);
-	if (rc >= 0)
+	if (rc >= 0 && sql)
 		rc = store_exec(c, "SAVEPOINT yj_group");
 	for (size_t i = 0; rc >= 0 && i < n; i++, m = m->next)
 		rc = run_member(c, m, i + 1 == n);
@@ -137,7 +149,7 @@ static int tx_group(store *s, store_tx_fn fn, void *arg, int nosql)
 	else
 		head = &self;
 	tail = &self;
-	while (!self.done && (head != &self || active >= leaders_max(s)))
+	while (!self.done && (head != &self || active >= leaders_for(&self)))
 		pthread_cond_wait(&self.cv, &mu);
 	if (!self.done) { /* the front of the queue: lead the members queued so far */
 		member *last = &self;
@@ -149,7 +161,7 @@ static int tx_group(store *s, store_tx_fn fn, void *arg, int nosql)
 			tail = NULL;
 		last->next = NULL;
 		active++;
-		if (head && active < leaders_max(head->s))
+		if (head && active < leaders_for(head))
 			pthread_cond_signal(&head->cv); /* another leader may start beside this one */
 		pthread_mutex_unlock(&mu);
 		run_group(s, &self, n);
