@@ -17,7 +17,7 @@
 //
 // Environment: BENCH_CHECK_SUBJECTS (300), BENCH_SECONDS (15), BENCH_WARMUP_SECONDS (3), BENCH_CONNECTIONS (64),
 // BENCH_THREADS (2), BENCH_BASELINE_POOL (16), YIJIAN_BIN (build/yijian), BENCH_KEEP=1, BENCH_CHECK_SOLO=0 (skips the
-// YIJIAN_GROUP_COMMIT=off run).
+// YIJIAN_GROUP_COMMIT=off run), BENCH_YIJIAN_THREADS (serve --threads; default serve's own, max(8, 4 × cores)).
 import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -146,7 +146,9 @@ async function main() {
 		run(YIJIAN, ['user', 'add', '--db', pgUrl, '--keys', keys, '--username', u, '--role', role, '--region', COUNTY,
 			'--department', 'health'], { input: `${PASSWORD}\n` });
 	const port = await freePort();
-	const yj = start('yijian', YIJIAN, ['serve', '--db', pgUrl, '--keys', keys, '--listen', `127.0.0.1:${port}`, '--web', '', '--quiet']);
+	const yjArgs = (env.BENCH_YIJIAN_THREADS ? ['--threads', env.BENCH_YIJIAN_THREADS] : []);
+	const yj = start('yijian', YIJIAN, ['serve', '--db', pgUrl, '--keys', keys, '--listen', `127.0.0.1:${port}`, '--web', '', '--quiet',
+		...yjArgs]);
 	const yjBase = `http://127.0.0.1:${port}`;
 	await healthy(yj, yjBase);
 	// the institutions, through the API (the registry's own rows, keys and search grams)
@@ -204,7 +206,8 @@ function request() return wrk.format("GET", "/api/v1/credit/check?subject=" .. c
 	const groupStats = async (logName) => {
 		const m = /operator listener: (127\.0\.0\.1:\d+)/.exec(readFileSync(path.join(work, `${logName}.log`), 'utf8'));
 		if (!m) return null;
-		const text = await (await fetch(`http://${m[1]}/metrics`)).text();
+		let text;
+		try { text = await (await fetch(`http://${m[1]}/metrics`)).text(); } catch { return null; } // figures without it
 		return ['groups', 'group_members'].map((k) => Number((new RegExp(`^yijian_store_${k}_total (\\d+)$`, 'm').exec(text) || [])[1]));
 	};
 	const measure = async (server, base, pid, lua, logName) => {
@@ -233,7 +236,7 @@ function request() return wrk.format("GET", "/api/v1/credit/check?subject=" .. c
 		yj.kill('SIGTERM');
 		for (let i = 0; i < 100 && !yj.exited; i++) await sleep(100);
 		const solo = start('yijian-solo', YIJIAN, ['serve', '--db', pgUrl, '--keys', keys, '--listen', `127.0.0.1:${port}`, '--web', '',
-			'--quiet'], { YIJIAN_GROUP_COMMIT: 'off' });
+			'--quiet', ...yjArgs], { YIJIAN_GROUP_COMMIT: 'off' });
 		await healthy(solo, yjBase);
 		const r = await measure('yijian, one transaction per check (YIJIAN_GROUP_COMMIT=off)', yjBase, solo.pid, script, 'yijian-solo');
 		if (r.non2xx) die(`yijian-solo: ${r.non2xx} non-2xx responses`);
