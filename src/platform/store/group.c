@@ -1,7 +1,8 @@
 /* group.c — group commit (store_tx_group): concurrent writers of one process are queued, and the
  * writer at the front runs the queued callbacks one after another in ONE write transaction, each in a
  * savepoint of its own, commits once, and only then lets every caller return. One commit (one fsync,
- * one round of the audit head lock) then covers many small writes. */
+ * one round of the audit head lock) then covers many small writes. Members that send no statement
+ * (store_tx_group_deferred: a disclosure's leaf) get no savepoint. */
 #define _POSIX_C_SOURCE 200809L
 #include "store_int.h"
 #include "../../base/base.h"
