@@ -10,9 +10,15 @@
 // that both servers give the same answer (allowed and restrictions) for every subject. Figures are reported, never a
 // pass/fail test; the exit status is non-zero only when the bench could not measure.
 //
+// Where the time goes, per request of each run: the CPU of the server's process and of the whole PostgreSQL cluster
+// (from /proc: utime + stime), and the cluster's transactions (pg_stat_database xact_commit + xact_rollback). Besides
+// the two servers, yijian is measured again with YIJIAN_GROUP_COMMIT=off (each check's leaf in a transaction of its own,
+// as the baseline does) and refused before the leaf (an unknown decision: the reads without the write).
+//
 // Environment: BENCH_CHECK_SUBJECTS (300), BENCH_SECONDS (15), BENCH_WARMUP_SECONDS (3), BENCH_CONNECTIONS (64),
 // BENCH_THREADS (2), BENCH_BASELINE_POOL (16), YIJIAN_BIN or BENCH_YIJIAN (build/yijian), BENCH_KEEP=1,
-// BENCH_DISPATCH=both (also a serve --dispatch inline).
+// BENCH_DISPATCH=both (also a serve --dispatch inline), BENCH_CHECK_SOLO=0 (skips the YIJIAN_GROUP_COMMIT=off run),
+// BENCH_YIJIAN_THREADS (serve --threads; default serve's own, max(8, 4 × cores)).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,13 +38,14 @@ const TARGET_RATIO = 3;
 
 const B = session('bench/credit-check');
 const { die, log, psql } = B;
-const wrk = (url, seconds, cookie, script) => B.wrk(url, seconds, { cookie, script, conns: CONNS, threads: THREADS });
+const wrk = (url, seconds, cookie, script, pid) => B.wrk(url, seconds, { cookie, script, pid, conns: CONNS, threads: THREADS });
 
 async function main() {
 	if (!existsSync(YIJIAN)) die(`${YIJIAN} not found: build it first`);
 	const pgUrl = B.startPg('yijian-credit-');
 	const keys = B.initYijian(YIJIAN, pgUrl, COUNTY, [['bench.admin', 'admin'], ['county', 'leader']]);
-	const { base: yjBase } = await B.serveYijian(YIJIAN, pgUrl, keys);
+	const yjArgs = (process.env.BENCH_YIJIAN_THREADS ? ['--threads', process.env.BENCH_YIJIAN_THREADS] : []);
+	const { child: yj, base: yjBase } = await B.serveYijian(YIJIAN, pgUrl, keys, 'yijian', yjArgs);
 	// the institutions, through the API (the registry's own rows, keys and search grams)
 	const { cookie: admin, csrf } = await B.signIn(yjBase, 'bench.admin');
 	let t = Date.now();
@@ -59,7 +66,7 @@ async function main() {
 		'温鹿卫信〔2026〕' || (id % 100000) || '号', '2026-06-01', '2099-12-31', 'listed', '1', 0 FROM institutions WHERE id % 3 = 0`);
 	psql(pgUrl, 'ANALYZE');
 	log(`${SUBJECTS} institutions with grades and black-list entries in ${((Date.now() - t) / 1000).toFixed(1)} s`);
-	const { base: blBase } = await B.serveBaseline(pgUrl, POOL);
+	const { child: bl, base: blBase } = await B.serveBaseline(pgUrl, POOL);
 	const { cookie } = await B.signIn(yjBase, 'county');
 	const url = (code) => `/api/v1/credit/check?subject=${code}&decision=grade_review`;
 	const answer = async (base, code) => {
@@ -82,20 +89,42 @@ function setup(thread) counter = counter + 1; thread:set("seed", counter) end
 function init(args) math.randomseed(1000 + seed) end
 function request() return wrk.format("GET", "/api/v1/credit/check?subject=" .. codes[math.random(#codes)] .. "&decision=grade_review") end
 `);
+	const xacts = () => Number(psql(pgUrl, "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()"));
+	// yijian's commit groups (its operator listener's /metrics): [groups, members] so far.
+	const groupStats = async (logName) => {
+		const m = /operator listener: (127\.0\.0\.1:\d+)/.exec(readFileSync(path.join(B.work, `${logName}.log`), 'utf8'));
+		if (!m) return null;
+		let text;
+		try { text = await (await fetch(`http://${m[1]}/metrics`)).text(); } catch { return null; } // figures without it
+		return ['groups', 'group_members'].map((k) => Number((new RegExp(`^yijian_store_${k}_total (\\d+)$`, 'm').exec(text) || [])[1]));
+	};
+	// One measured run: wrk's figures and, per request, the server's and PostgreSQL's CPU and transactions.
+	const measure = async (server, base, pid, lua, logName) => {
+		if (WARMUP > 0) wrk(base + '/', WARMUP, cookie, lua);
+		const [x0, g0] = [xacts(), logName && await groupStats(logName)];
+		const r = wrk(base + '/', SECONDS, cookie, lua, pid);
+		const [x1, g1] = [xacts(), logName && await groupStats(logName)];
+		return { server, rps: r.rps, p50_ms: r.p50, p99_ms: r.p99, non2xx: r.non2xx, server_cpu_ms: r.cpu_ms, pg_cpu_ms: r.pg_cpu_ms,
+			xacts: r.requests ? (x1 - x0) / r.requests : NaN,
+			groups: g0 && g1 ? `${g1[0] - g0[0]} × ${g1[0] > g0[0] ? ((g1[1] - g0[1]) / (g1[0] - g0[0])).toFixed(1) : 0}` : '' };
+	};
 	const results = [];
-	for (const [who, base] of [['yijian', yjBase], ['baseline', blBase]]) {
-		if (WARMUP > 0) wrk(base + '/', WARMUP, cookie, script);
-		const r = wrk(base + '/', SECONDS, cookie, script);
+	for (const [who, base, child] of [['yijian', yjBase, yj], ['baseline', blBase, bl]]) {
+		const r = await measure(who, base, child.pid, script, who === 'yijian' ? 'yijian' : null);
 		if (r.non2xx) die(`${who}: ${r.non2xx} non-2xx responses`);
-		results.push({ server: who, rps: r.rps, p50_ms: r.p50, p99_ms: r.p99 });
+		results.push(r);
 	}
-	// The cause, measured: the same request refused before its audit leaf (an unknown decision, 422) — subject lookup,
-	// transaction and session alike, no write — shows what the serialised append on audit_head costs.
+	// The cause, measured: the same request refused before its audit leaf (an unknown decision, 422) — subject lookup
+	// and session alike, no write — shows what the leaf's transaction costs.
 	const noAudit = path.join(B.work, 'noaudit.lua');
 	writeFileSync(noAudit, readFileSync(script, 'utf8').replace('decision=grade_review', 'decision=no_such_decision'));
-	{
-		const r = wrk(yjBase + '/', SECONDS, cookie, noAudit);
-		results.push({ server: 'yijian, refused before the audit leaf (422)', rps: r.rps, p50_ms: r.p50, p99_ms: r.p99 });
+	results.push(await measure('yijian, refused before the audit leaf (422)', yjBase, yj.pid, noAudit, 'yijian'));
+	// And yijian with each leaf in a transaction of its own (YIJIAN_GROUP_COMMIT=off), what the commit groups save.
+	if (process.env.BENCH_CHECK_SOLO !== '0') {
+		const { child: solo, base: soloBase } = await B.serveYijian(YIJIAN, pgUrl, keys, 'yijian-solo', yjArgs, { YIJIAN_GROUP_COMMIT: 'off' });
+		const r = await measure('yijian, one transaction per check (YIJIAN_GROUP_COMMIT=off)', soloBase, solo.pid, script, 'yijian-solo');
+		if (r.non2xx) die(`yijian-solo: ${r.non2xx} non-2xx responses`);
+		results.push(r);
 	}
 	// BENCH_DISPATCH=both: the same database served by a second process with serve --dispatch inline (each pool thread
 	// running its own connections' handlers), measured right after the default queue mode.
@@ -112,7 +141,9 @@ function request() return wrk.format("GET", "/api/v1/credit/check?subject=" .. c
 	const ratio = b.rps ? y.rps / b.rps : NaN;
 	const lines = [`bench/credit-check: GET /api/v1/credit/check (grade_review) over ${SUBJECTS} institutions, PostgreSQL, ${CONNS} connections,`
 		+ ` ${SECONDS} s, ${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`,
-		...table(['server', 'req/s', 'p50 ms', 'p99 ms'], results.map((r) => [r.server, fmt(r.rps, 0), fmt(r.p50_ms), fmt(r.p99_ms)])),
+		...table(['server', 'req/s', 'p50 ms', 'p99 ms', 'server CPU ms/req', 'PostgreSQL CPU ms/req', 'transactions/req', 'commit groups × members'],
+			results.map((r) => [r.server, fmt(r.rps, 0), fmt(r.p50_ms), fmt(r.p99_ms), fmt(r.server_cpu_ms, 3), fmt(r.pg_cpu_ms, 3),
+				fmt(r.xacts, 3), r.groups ?? ''])),
 		`yijian p99 ${y.p99_ms.toFixed(2)} ms (target < ${TARGET_P99_MS} ms: ${y.p99_ms < TARGET_P99_MS ? 'met' : 'NOT met'});`
 		+ ` ${ratio.toFixed(2)}× the baseline's requests/s (target ≥ ${TARGET_RATIO}×: ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'})`];
 	if (inl) lines.push(`--dispatch queue (default) against inline, same run: p99 ${y.p99_ms.toFixed(2)} against ${inl.p99_ms.toFixed(2)} ms`

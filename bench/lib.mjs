@@ -101,11 +101,12 @@ export function session(name) {
 		}
 		b.die(`${child.label} not healthy in 60 s`);
 	};
-	// `yijian serve` on a free port with no web directory (and the extra args); answers { child, base } once it is healthy.
-	b.serveYijian = async (bin, db, keys, label = 'yijian', args = []) => {
+	// `yijian serve` on a free port with no web directory (and the extra args and environment); answers { child, base }
+	// once it is healthy.
+	b.serveYijian = async (bin, db, keys, label = 'yijian', args = [], extraEnv = {}) => {
 		const port = await freePort();
 		const child = b.start(label, bin, ['serve', '--db', db, '--keys', keys, '--listen', `127.0.0.1:${port}`, '--web', '', '--quiet',
-			...args]);
+			...args], extraEnv);
 		const base = `http://127.0.0.1:${port}`;
 		await b.healthy(child, base);
 		return { child, base };

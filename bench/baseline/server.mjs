@@ -595,25 +595,28 @@ function rangeSql(col, prefix, binds) {
 	}
 	const caseWho = (req, reply) => whoOr(req, reply, CASE_READERS, '您的角色无权执行此操作。');
 	// GET /api/v1/credit/check (bench/credit_check.mjs): the joint-punishment check of credit_check_api.c —
-	// the subject by credit code (record.c yj_reg_find_key), its row, the decision known for its kind, its grade,
-	// the restrictions (credit_view_store.c credit_check, verbatim), and the audit leaf appended in a transaction
-	// with audit.c's three statements (the head bumped and locked, the leaf, the frontier folded and written back),
-	// hashed as audit.c hashes, so yijian's signer signs the baseline's leaves like its own.
+	// the subject by credit code (record.c yj_reg_find_key), then whether the decision exists for its kind and the
+	// restrictions in one query (credit_view_store.c credit_check, verbatim), and the audit leaf appended in a
+	// transaction of its own with audit.c's three statements (the head bumped and locked, the leaf, the frontier
+	// folded and written back), hashed as audit.c hashes, so yijian's signer signs the baseline's leaves like its
+	// own. The reads are yijian's; the leaf's transaction per request is what a plain implementation does (yijian
+	// shares one among concurrent checks: yj_audit_disclose).
 	const CHECK_SQL =
-		'SELECT l.code, l.reason, l.clause, e.entry_doc, e.publish_until FROM credit_linkage_rules l JOIN' +
-		' credit_list_entries e ON e.list = l.param AND e.subject_kind = l.subject_kind WHERE l.condition = \'list\'' +
-		' AND l.decision = $1 AND l.subject_kind = $2 AND e.subject_id = $3 AND e.state = \'listed\' AND' +
-		' e.publish_until >= $4' +
-		' UNION ALL SELECT l.code, l.reason, l.clause, q.rule_code || \'（\' || r.clause || \'）\', q.ends_on FROM' +
+		'SELECT 0, \'\', \'\', \'\', \'\', \'\' FROM credit_decisions WHERE code = $1 AND subject_kind = $2' +
+		' UNION ALL SELECT 1, l.code, l.reason, l.clause, e.entry_doc, e.publish_until FROM credit_linkage_rules l' +
+		' JOIN credit_list_entries e ON e.list = l.param AND e.subject_kind = l.subject_kind WHERE l.condition =' +
+		' \'list\' AND l.decision = $3 AND l.subject_kind = $4 AND e.subject_id = $5 AND e.state = \'listed\' AND' +
+		' e.publish_until >= $6' +
+		' UNION ALL SELECT 1, l.code, l.reason, l.clause, q.rule_code || \'（\' || r.clause || \'）\', q.ends_on FROM' +
 		' credit_linkage_rules l JOIN credit_consequences q ON q.consequence = l.param AND q.subject_kind =' +
 		' l.subject_kind JOIN credit_consequence_rules r ON r.code = q.rule_code WHERE l.condition =' +
-		' \'consequence\' AND l.decision = $5 AND l.subject_kind = $6 AND q.subject_id = $7 AND q.state = \'in_force\'' +
-		' AND q.starts_on <= $8 AND q.ends_on >= $9' +
-		' UNION ALL SELECT l.code, l.reason, l.clause, \'信用评价 \' || g.grade || \' 级（模型第\' ||' +
+		' \'consequence\' AND l.decision = $7 AND l.subject_kind = $8 AND q.subject_id = $9 AND q.state = \'in_force\'' +
+		' AND q.starts_on <= $10 AND q.ends_on >= $11' +
+		' UNION ALL SELECT 1, l.code, l.reason, l.clause, \'信用评价 \' || g.grade || \' 级（模型第\' ||' +
 		' CAST(g.model_version AS TEXT) || \'版，\' || g.evaluated_on || \'）\', \'\' FROM credit_linkage_rules l JOIN' +
-		' credit_grades g ON g.subject_kind = l.subject_kind WHERE l.condition = \'grade_at_most\' AND l.decision = $10' +
-		' AND l.subject_kind = $11 AND g.subject_id = $12 AND g.grade >= l.param' +
-		' ORDER BY 1';
+		' credit_grades g ON g.subject_kind = l.subject_kind WHERE l.condition = \'grade_at_most\' AND l.decision = $12' +
+		' AND l.subject_kind = $13 AND g.subject_id = $14 AND g.grade >= l.param' +
+		' ORDER BY 1, 2';
 	app.get('/api/v1/credit/check', async (req, reply) => {
 		const who = await authenticate(req);
 		if (!who) return problem(reply, req, 401, 'unauthenticated', '未登录', '请先登录，或登录已过期，请重新登录。');
@@ -621,15 +624,13 @@ function rangeSql(col, prefix, binds) {
 		if (!subject || !decision) return problem(reply, req, 400, 'validation', '参数不完整', '请补全查询参数后重试。');
 		const key = await q('SELECT id, version, region_code FROM institutions WHERE credit_code = $1', [subject]);
 		if (!key.rows.length) return problem(reply, req, 404, 'unknown-subject', '未找到该主体', '该主体尚未在主体库登记。');
-		const id = key.rows[0][0];
-		const rec = await q('SELECT * FROM institutions WHERE id = $1', [id]);
-		const kind = 'institution', region = rec.rows[0][rec.fields.findIndex((f) => f.name === 'region_code')];
-		const known = await q('SELECT COUNT(*) FROM credit_decisions WHERE code = $1 AND subject_kind = $2', [decision, kind]);
-		if (Number(known.rows[0][0]) === 0) return problem(reply, req, 422, 'unknown-decision', '未知的决定事项', '请按决定事项代码查询。');
-		await q('SELECT grade FROM credit_grades WHERE subject_kind = $1 AND subject_id = $2', [kind, id]);
+		const [id, , region] = key.rows[0];
+		const kind = 'institution';
 		const today = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
-		const r = await q(CHECK_SQL, [decision, kind, id, today, decision, kind, id, today, today, decision, kind, id]);
-		const restrictions = r.rows.map((x) => ({ rule: x[0], reason: x[1], clause: x[2], source: x[3], ends_on: x[4] ? x[4] : null }));
+		const r = await q(CHECK_SQL, [decision, kind, decision, kind, id, today, decision, kind, id, today, today, decision, kind, id]);
+		if (!r.rows.length || Number(r.rows[0][0]) !== 0)
+			return problem(reply, req, 422, 'unknown-decision', '未知的决定事项', '请按决定事项代码查询。');
+		const restrictions = r.rows.slice(1).map((x) => ({ rule: x[1], reason: x[2], clause: x[3], source: x[4], ends_on: x[5] ? x[5] : null }));
 		const allowed = restrictions.length === 0;
 		// audit.c: the state hash (canonical JSON: sorted keys, compact), the leaf hash SHA-256(0x00 ‖ canonical leaf),
 		// and the frontier folded like a binary carry with node hashes SHA-256(0x01 ‖ left ‖ right) (RFC 6962).

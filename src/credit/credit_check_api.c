@@ -5,7 +5,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include "credit_api.h"
 #include "../registry/registry.h"
-#include "../registry/registry.h"
 #include "../base/date.h"
 
 #include <stdio.h>
@@ -14,61 +13,56 @@
 
 /* ---- the check ---- */
 
-struct check_arg {
-	yj_req *r;
-	yj_refusal ref;
-	json_t *out;
-	const char *q, *decision;
-	char actor[21], today[11];
-};
-
-static int check_tx(store_conn *c, void *arg)
-{
-	struct check_arg *a = arg;
-	credit_subject s;
-	int rc = credit_subject_find(c, a->q, &s);
-	if (rc == ST_NOTFOUND)
-		return yj_refuse(&a->ref, 404, "unknown-subject", "未找到该主体",
-				 "请按统一社会信用代码、执业证书编码或主体编号查询；该主体尚未在主体库登记。");
-	if (rc < 0)
-		return rc;
-	json_t *restr = NULL;
-	rc = credit_check(c, &s, a->decision, a->today, &restr);
-	if (rc == ST_NOTFOUND) {
-		yj_refusal_field(&a->ref, "decision", "没有适用于该类主体的此项决定（见 GET /api/v1/credit/rules 的 decisions）");
-		return yj_refuse(&a->ref, 422, "unknown-decision", "未知的决定事项", "请按决定事项代码查询，例如 grade_review、title_promotion。");
-	}
-	if (rc < 0)
-		return rc;
-	int allowed = json_array_size(restr) == 0;
-	a->out = json_pack("{s:b, s:o, s:s, s:o, s:s, s:s}", "allowed", allowed, "restrictions", restr, "subject_kind", s.kind,
-			   "subject_id", yj_json_id(s.id), "decision", a->decision, "checked_on", a->today);
-	/* Every check is a disclosure: who asked what about whom, and the answer. */
-	json_t *state = json_pack("{s:s, s:s, s:b, s:I, s:s}", "subject", a->q, "decision", a->decision, "allowed", allowed,
-				  "restrictions", (json_int_t)json_array_size(restr), "department", yj_who(a->r)->department);
-	rc = credit_audit(c, a->actor, "credit.check", s.kind, s.id, s.region, state);
-	json_decref(state);
-	return rc;
-}
-
+/* Reads outside any transaction — two statements: the subject's key in the registry and the
+ * decision with its restrictions in one query — then the disclosure's leaf in a commit group shared
+ * with concurrent checks (yj_audit_disclose): the answer is sent only once its leaf has committed,
+ * and a check whose leaf fails answers nothing. The leaf records the answer given. */
 static int check(yj_req *r)
 {
-	struct check_arg a = {r, {0}, NULL, yj_query(r, "subject"), yj_query(r, "decision"), "", ""};
+	const char *q = yj_query(r, "subject"), *decision = yj_query(r, "decision");
 	json_t *errs = json_array();
-	if (!a.q || !*a.q)
+	if (!q || !*q)
 		yj_field_error(errs, "subject", "请提供统一社会信用代码、执业证书编码或主体编号");
-	if (!a.decision || !*a.decision)
+	if (!decision || !*decision)
 		yj_field_error(errs, "decision", "请提供决定事项代码");
 	if (json_array_size(errs))
 		return yj_reply_problem_errors(r, 400, "validation", "参数不完整", "请补全查询参数后重试。", errs);
 	json_decref(errs);
-	credit_actor(r, a.actor);
-	yj_day_today(a.today);
-	if (yj_tx_or_reply(r, check_tx, &a, &a.ref) < 0) {
-		json_decref(a.out);
-		return YJ_OK;
+	store_conn *c = store_conn_get(yj_store(r));
+	char actor[21], today[11];
+	credit_actor(r, actor);
+	yj_day_today(today);
+	credit_subject s;
+	int rc = credit_subject_key(c, q, &s);
+	if (rc == ST_NOTFOUND)
+		return yj_reply_problem(r, 404, "unknown-subject", "未找到该主体",
+					"请按统一社会信用代码、执业证书编码或主体编号查询；该主体尚未在主体库登记。");
+	if (rc < 0)
+		return yj_reply_store_error(r, rc);
+	json_t *restr = NULL;
+	rc = credit_check(c, &s, decision, today, &restr);
+	if (rc == ST_NOTFOUND)
+		return yj_reply_problem_errors(r, 422, "unknown-decision", "未知的决定事项",
+					       "请按决定事项代码查询，例如 grade_review、title_promotion。",
+					       yj_field_errors("decision", "没有适用于该类主体的此项决定（见 GET /api/v1/credit/rules 的 decisions）"));
+	if (rc < 0)
+		return yj_reply_store_error(r, rc);
+	int allowed = json_array_size(restr) == 0;
+	/* Every check is a disclosure: who asked what about whom, and the answer. */
+	char sid[21];
+	yj_id_format(s.id, sid);
+	json_t *state = json_pack("{s:s, s:s, s:b, s:I, s:s}", "subject", q, "decision", decision, "allowed", allowed,
+				  "restrictions", (json_int_t)json_array_size(restr), "department", yj_who(r)->department);
+	yj_audit_event ev = {actor, "credit.check", s.kind, sid, s.region, state};
+	rc = yj_audit_disclose(yj_store(r), &ev, 0);
+	json_decref(state);
+	if (rc < 0) {
+		json_decref(restr);
+		return yj_reply_store_error(r, rc);
 	}
-	return yj_reply_json(r, 200, a.out);
+	return yj_reply_json(r, 200, json_pack("{s:b, s:o, s:s, s:o, s:s, s:s}", "allowed", allowed, "restrictions", restr,
+					       "subject_kind", s.kind, "subject_id", yj_json_id(s.id), "decision", decision,
+					       "checked_on", today));
 }
 
 /* ---- 双公示 export ---- */

@@ -30,6 +30,9 @@ int credit_subject_load(store_conn *c, const yj_scope *sc, const char *kind, int
 /* The subject named by q — a credit code, a certificate number or a registry id — whatever the
  * scope (the check and the public lookup answer about any subject). ST_OK, ST_NOTFOUND, failure. */
 int credit_subject_find(store_conn *c, const char *q, credit_subject *out);
+/* The same for a caller that needs only kind, id and region (the check): one indexed read of the
+ * registry's keys, without loading the record (name and code are left empty unless q was an id). */
+int credit_subject_key(store_conn *c, const char *q, credit_subject *out);
 int credit_kind_ok(const char *kind);
 
 /* ---- pure rules (credit.c) ---- */

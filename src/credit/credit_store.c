@@ -106,27 +106,54 @@ int credit_subject_load(store_conn *c, const yj_scope *sc, const char *kind, int
 	return ST_NOTFOUND;
 }
 
+/* The kind holding natural key q: institutions by credit code, practitioners by certificate
+ * number, a pharmaceutical company (issue 12's credit records) by its credit code, then the other
+ * kinds, one indexed read each until one answers. *k NULL and ST_NOTFOUND when none does. */
+static int key_lookup(store_conn *c, const char *q, const reg_kind **k, int64_t *id, char region[16])
+{
+	int64_t ver;
+	const reg_kind *order[YJ_NKINDS] = {&yj_institution_kind, &yj_practitioner_kind, yj_reg_kinds[YJ_KIND_PHARMA_COMPANY]};
+	size_t n = 3;
+	for (int i = YJ_KIND_FIRST_OTHER + 1; i < YJ_NKINDS; i++) /* the first other takes the company's place */
+		order[n++] = yj_reg_kinds[i == YJ_KIND_PHARMA_COMPANY ? YJ_KIND_FIRST_OTHER : i];
+	*k = NULL;
+	int rc = ST_NOTFOUND;
+	for (size_t i = 0; rc == ST_NOTFOUND && i < n; i++)
+		if ((rc = yj_reg_find_key(c, order[i], q, id, &ver, region)) == ST_OK)
+			*k = order[i];
+	return rc;
+}
+
+int credit_subject_key(store_conn *c, const char *q, credit_subject *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!q || !*q || strlen(q) > 64)
+		return ST_NOTFOUND;
+	const reg_kind *k;
+	int64_t id;
+	int rc = key_lookup(c, q, &k, &id, out->region);
+	if (rc == ST_OK) {
+		snprintf(out->kind, sizeof out->kind, "%s", k->type);
+		out->id = id;
+		return ST_OK;
+	}
+	if (rc != ST_NOTFOUND || yj_id_parse(q, &id) < 0)
+		return rc;
+	return credit_subject_load(c, NULL, NULL, id, out);
+}
+
 int credit_subject_find(store_conn *c, const char *q, credit_subject *out)
 {
 	if (!q || !*q || strlen(q) > 64)
 		return ST_NOTFOUND;
-	int64_t id, ver;
+	const reg_kind *k;
+	int64_t id;
 	char region[16];
-	int rc = yj_reg_find_key(c, &yj_institution_kind, q, &id, &ver, region);
+	int rc = key_lookup(c, q, &k, &id, region);
 	if (rc == ST_OK)
-		return credit_subject_load(c, NULL, "institution", id, out);
-	if (rc == ST_NOTFOUND && (rc = yj_reg_find_key(c, &yj_practitioner_kind, q, &id, &ver, region)) == ST_OK)
-		return credit_subject_load(c, NULL, "practitioner", id, out);
-	/* a pharmaceutical company (issue 12's credit records) by its credit code, then the other kinds */
-	for (int i = YJ_KIND_FIRST_OTHER; rc == ST_NOTFOUND && i < YJ_NKINDS; i++) {
-		int k = i == YJ_KIND_FIRST_OTHER ? YJ_KIND_PHARMA_COMPANY : i == YJ_KIND_PHARMA_COMPANY ? YJ_KIND_FIRST_OTHER : i;
-		if ((rc = yj_reg_find_key(c, yj_reg_kinds[k], q, &id, &ver, region)) == ST_OK)
-			return credit_subject_load(c, NULL, yj_reg_kinds[k]->type, id, out);
-	}
-	if (rc != ST_NOTFOUND)
+		return credit_subject_load(c, NULL, k->type, id, out);
+	if (rc != ST_NOTFOUND || yj_id_parse(q, &id) < 0)
 		return rc;
-	if (yj_id_parse(q, &id) < 0)
-		return ST_NOTFOUND;
 	return credit_subject_load(c, NULL, NULL, id, out);
 }
 

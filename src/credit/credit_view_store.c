@@ -137,53 +137,46 @@ fail:
 int credit_check(store_conn *c, const credit_subject *s, const char *decision, const char *today, json_t **restrictions)
 {
 	*restrictions = NULL;
-	int64_t known = 0;
-	store_stmt *st = credit_prep(c, "SELECT COUNT(*) FROM credit_decisions WHERE code = ? AND subject_kind = ?", "tt",
-				     decision, s->kind);
-	if (!st)
-		return ST_ERR;
-	int rc = store_step(st);
-	if (rc == ST_ROW)
-		known = store_col_int64(st, 0);
-	store_finalize(st);
-	if (rc < 0)
-		return rc;
-	if (!known)
-		return ST_NOTFOUND;
-	char grade[2] = "";
-	if ((rc = credit_grade_get(c, s->kind, s->id, grade)) < 0 && rc != ST_NOTFOUND)
-		return rc;
-	/* Each rule's condition is one question about the subject: a list entry in publication, a
-	 * grade at or below the rule's, a consequence in force. Each restriction says its rule, the
-	 * reason, the document that put it in force and its end. */
-	st = credit_prep(c,
-			 "SELECT l.code, l.reason, l.clause, e.entry_doc, e.publish_until FROM credit_linkage_rules l JOIN"
-			 " credit_list_entries e ON e.list = l.param AND e.subject_kind = l.subject_kind WHERE l.condition = 'list'"
-			 " AND l.decision = ? AND l.subject_kind = ? AND e.subject_id = ? AND e.state = 'listed' AND"
+	/* One statement: a first row (k = 0) when the decision exists for the subject's kind, then
+	 * the restrictions (k = 1). Each rule's condition is one question about the subject: a list
+	 * entry in publication, a grade at or below the rule's, a consequence in force. Each
+	 * restriction says its rule, the reason, the document that put it in force and its end. */
+	store_stmt *st = credit_prep(c,
+			 "SELECT 0, '', '', '', '', '' FROM credit_decisions WHERE code = ? AND subject_kind = ?"
+			 " UNION ALL SELECT 1, l.code, l.reason, l.clause, e.entry_doc, e.publish_until FROM credit_linkage_rules l"
+			 " JOIN credit_list_entries e ON e.list = l.param AND e.subject_kind = l.subject_kind WHERE l.condition ="
+			 " 'list' AND l.decision = ? AND l.subject_kind = ? AND e.subject_id = ? AND e.state = 'listed' AND"
 			 " e.publish_until >= ?"
-			 " UNION ALL SELECT l.code, l.reason, l.clause, q.rule_code || '（' || r.clause || '）', q.ends_on FROM"
+			 " UNION ALL SELECT 1, l.code, l.reason, l.clause, q.rule_code || '（' || r.clause || '）', q.ends_on FROM"
 			 " credit_linkage_rules l JOIN credit_consequences q ON q.consequence = l.param AND q.subject_kind ="
 			 " l.subject_kind JOIN credit_consequence_rules r ON r.code = q.rule_code WHERE l.condition ="
 			 " 'consequence' AND l.decision = ? AND l.subject_kind = ? AND q.subject_id = ? AND q.state = 'in_force'"
 			 " AND q.starts_on <= ? AND q.ends_on >= ?"
-			 " UNION ALL SELECT l.code, l.reason, l.clause, '信用评价 ' || g.grade || ' 级（模型第' ||"
+			 " UNION ALL SELECT 1, l.code, l.reason, l.clause, '信用评价 ' || g.grade || ' 级（模型第' ||"
 			 " CAST(g.model_version AS TEXT) || '版，' || g.evaluated_on || '）', '' FROM credit_linkage_rules l JOIN"
 			 " credit_grades g ON g.subject_kind = l.subject_kind WHERE l.condition = 'grade_at_most' AND l.decision = ?"
 			 " AND l.subject_kind = ? AND g.subject_id = ? AND g.grade >= l.param"
-			 " ORDER BY 1",
-			 "ttit" "ttitt" "tti", decision, s->kind, s->id, today, decision, s->kind, s->id, today, today, decision,
-			 s->kind, s->id);
+			 " ORDER BY 1, 2",
+			 "tt" "ttit" "ttitt" "tti", decision, s->kind, decision, s->kind, s->id, today, decision, s->kind, s->id,
+			 today, today, decision, s->kind, s->id);
 	if (!st)
 		return ST_ERR;
 	json_t *arr = json_array();
+	int rc, known = 0;
 	while ((rc = store_step(st)) == ST_ROW) {
-		const char *ends = store_col_text(st, 4);
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:o}", "rule", store_col_text(st, 0), "reason",
-						     store_col_text(st, 1), "clause", store_col_text(st, 2), "source",
-						     store_col_text(st, 3), "ends_on",
+		if (store_col_int64(st, 0) == 0) {
+			known = 1;
+			continue;
+		}
+		const char *ends = store_col_text(st, 5);
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:o}", "rule", store_col_text(st, 1), "reason",
+						     store_col_text(st, 2), "clause", store_col_text(st, 3), "source",
+						     store_col_text(st, 4), "ends_on",
 						     ends && *ends ? json_string(ends) : json_null()));
 	}
 	store_finalize(st);
+	if (rc >= 0 && !known)
+		rc = ST_NOTFOUND;
 	if (rc < 0) {
 		json_decref(arr);
 		return rc;

@@ -50,6 +50,14 @@ int yj_audit_append_keyed(store_conn *c, const yj_audit_event *ev, int64_t *inde
 /* The same, and *at_out (may be NULL) receives the leaf's `at` (epoch ms), for a caller that must
  * record exactly when its leaf entered the log (a draw's commitment time). */
 int yj_audit_append_at(store_conn *c, const yj_audit_event *ev, int64_t *index_out, int64_t *at_out);
+/* The leaf of an audited read (disclose.c) — a disclosure that writes nothing else, such as the
+ * credit check: the caller reads outside any transaction, then appends ev's leaf (keyed as
+ * yj_audit_append_keyed when keyed) in a commit group (store_tx_group) shared with concurrent
+ * disclosures of the process, and answers only after this returns ST_OK: the leaf has committed.
+ * Must not be called inside a transaction on this thread's connection. ev (and its state) is only
+ * read, possibly by another thread while the caller waits. Returns ST_OK or a store failure (the
+ * caller then answers nothing of what it read). docs/audit.md, "Audited reads". */
+int yj_audit_disclose(store *s, const yj_audit_event *ev, int keyed);
 
 /* Deferred appends, for a bulk publication: between yj_audit_defer_begin(c) and
  * yj_audit_defer_flush(c), yj_audit_append on c keeps each leaf in memory (its state hashed at

@@ -1,7 +1,8 @@
 /* group.c — group commit (store_tx_group): concurrent writers of one process are queued, and the
  * writer at the front runs the queued callbacks one after another in ONE write transaction, each in a
  * savepoint of its own, commits once, and only then lets every caller return. One commit (one fsync,
- * one round of the audit head lock) then covers many small writes. */
+ * one round of the audit head lock) then covers many small writes. Members that send no statement
+ * (store_tx_group_deferred: a disclosure's leaf) get no savepoint. */
 #define _POSIX_C_SOURCE 200809L
 #include "store_int.h"
 #include "../../base/base.h"
@@ -19,6 +20,7 @@ typedef struct member {
 	int rc;	  /* fn's result, valid when done */
 	int done; /* 1: the transaction holding this member's write committed (or it was refused) */
 	int solo; /* 1: run again alone through store_tx (its savepoint or the group's commit failed) */
+	int nosql; /* 1: fn sends no statement (store_tx_group_deferred): no savepoint around it */
 	pthread_cond_t cv;
 	struct member *next;
 } member;
@@ -55,6 +57,15 @@ static int leaders_max(const store *s)
 	return v;
 }
 
+/* Leaders at once while m is at the front of the queue. A member without statements (a deferred
+ * leaf) waits until no group runs: a group of such members does nothing but its flush, and flushes
+ * queue for the head row anyway, so leaders beside it would only wait there one leaf each while the
+ * leaves queued behind one leader share its commit. */
+static int leaders_for(const member *m)
+{
+	return m->nosql ? 1 : leaders_max(m->s);
+}
+
 /* One member inside the group's transaction, after the savepoint yj_group: on success the savepoint
  * is released and set again for the next member in one round trip (the last member's is left for
  * the commit); on failure it rolls back to it (which keeps it set) so the others' writes stay.
@@ -64,12 +75,14 @@ static int run_member(store_conn *c, member *m, int last)
 	size_t mark = hooks ? hooks->mark(c) : 0;
 	m->rc = m->fn(c, m->arg);
 	if (m->rc >= 0)
-		return last ? ST_OK : store_exec(c, "RELEASE SAVEPOINT yj_group; SAVEPOINT yj_group");
+		return last || m->nosql ? ST_OK : store_exec(c, "RELEASE SAVEPOINT yj_group; SAVEPOINT yj_group");
 	if (hooks)
 		hooks->undo(c, mark);
 	if (m->rc == ST_RETRY)
 		m->solo = 1; /* a conflict: run alone afterwards, with store_tx's backoff */
-	return store_exec(c, "ROLLBACK TO SAVEPOINT yj_group");
+	/* A member without statements wrote nothing the savepoint would undo; the one set before it
+	 * still marks the last committed member's end for the members after it. */
+	return m->nosql ? ST_OK : store_exec(c, "ROLLBACK TO SAVEPOINT yj_group");
 }
 
 /* The leader's work: members [first, last] (a list linked through next) in one transaction. A lost
@@ -84,10 +97,13 @@ static void run_group(store *s, member *first, size_t n)
 	}
 	atomic_fetch_add(&n_groups, 1);
 	atomic_fetch_add(&n_members, (int64_t)n);
+	int sql = 0; /* a member sends statements: the savepoints are needed */
+	for (member *i = first; i; i = i->next)
+		sql |= !i->nosql;
 	int rc = store_begin(c, 1);
 	if (rc >= 0 && hooks)
 		hooks->begin(c);
-	if (rc >= 0)
+	if (rc >= 0 && sql)
 		rc = store_exec(c, "SAVEPOINT yj_group");
 	for (size_t i = 0; rc >= 0 && i < n; i++, m = m->next)
 		rc = run_member(c, m, i + 1 == n);
@@ -122,11 +138,11 @@ static int group_off(void)
 	return v;
 }
 
-int store_tx_group(store *s, store_tx_fn fn, void *arg)
+static int tx_group(store *s, store_tx_fn fn, void *arg, int nosql)
 {
 	if (group_off())
 		return store_tx(s, fn, arg);
-	member self = {.s = s, .fn = fn, .arg = arg};
+	member self = {.s = s, .fn = fn, .arg = arg, .nosql = nosql};
 	pthread_cond_init(&self.cv, NULL);
 	pthread_mutex_lock(&mu);
 	if (tail)
@@ -134,7 +150,7 @@ int store_tx_group(store *s, store_tx_fn fn, void *arg)
 	else
 		head = &self;
 	tail = &self;
-	while (!self.done && (head != &self || active >= leaders_max(s)))
+	while (!self.done && (head != &self || active >= leaders_for(&self)))
 		pthread_cond_wait(&self.cv, &mu);
 	if (!self.done) { /* the front of the queue: lead the members queued so far */
 		member *last = &self;
@@ -146,7 +162,7 @@ int store_tx_group(store *s, store_tx_fn fn, void *arg)
 			tail = NULL;
 		last->next = NULL;
 		active++;
-		if (head && active < leaders_max(head->s))
+		if (head && active < leaders_for(head))
 			pthread_cond_signal(&head->cv); /* another leader may start beside this one */
 		pthread_mutex_unlock(&mu);
 		run_group(s, &self, n);
@@ -167,6 +183,16 @@ int store_tx_group(store *s, store_tx_fn fn, void *arg)
 	if (self.solo)
 		return store_tx(s, fn, arg);
 	return self.rc;
+}
+
+int store_tx_group(store *s, store_tx_fn fn, void *arg)
+{
+	return tx_group(s, fn, arg, 0);
+}
+
+int store_tx_group_deferred(store *s, store_tx_fn fn, void *arg)
+{
+	return tx_group(s, fn, arg, 1);
 }
 
 void store_group_stats(int64_t *groups, int64_t *members)

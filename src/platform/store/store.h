@@ -62,6 +62,11 @@ int store_tx(store *s, store_tx_fn fn, void *arg);
  * caller's), and must not start a transaction itself. For many small writes each waiting on one
  * synced commit or on one hot row (the audit head): docs/audit.md, "Group commit". */
 int store_tx_group(store *s, store_tx_fn fn, void *arg);
+/* The same for a fn that sends no statement through c: its only effect is what the group hooks
+ * keep for the flush (the audit log's deferred leaves, yj_audit_disclose), undone by the hooks when
+ * it fails. No savepoint is set around it, which saves the leader one round trip per member, and
+ * it leads a group only when no other group of the process runs (group.c, leaders_for). */
+int store_tx_group_deferred(store *s, store_tx_fn fn, void *arg);
 /* What a layer above the store keeps per transaction and writes just before a group's commit (the
  * audit log defers its members' leaves: audit.h). All run on the leader's thread with its
  * connection: begin after BEGIN; mark before each member and undo(mark) when the member rolled back

@@ -356,6 +356,55 @@ static void grouped_appends(void **state)
 	free(p);
 }
 
+/* Odd threads disclose (yj_audit_disclose: a member without statements or savepoint), even ones
+ * write through group_tx with its refusals, so groups mix both kinds: every disclosure's leaf and
+ * every committed write's, none of the refused, one log that verifies. */
+static void *mixed_worker(void *arg)
+{
+	worker *w = arg;
+	for (int i = w->from; i < w->to; i++) {
+		if ((i / 50) % 2) {
+			char id[16];
+			snprintf(id, sizeof id, "id-%d", i);
+			json_t *st = json_pack("{s:i}", "n", i);
+			yj_audit_event ev = {"1000", "credit.check", "institution", id, "330302", st};
+			if (yj_audit_disclose(db, &ev, i % 3 == 0) < 0)
+				w->failures++;
+			json_decref(st);
+		} else if (i % 5 == 4 ? store_tx_group(db, group_tx, &i) != ST_CONFLICT : store_tx_group(db, group_tx, &i) < 0) {
+			w->failures++;
+		}
+	}
+	return NULL;
+}
+
+static void disclosures_in_groups(void **state)
+{
+	reset_log();
+	worker w[8];
+	pthread_t th[8];
+	for (int i = 0; i < 8; i++) {
+		w[i] = (worker){i * 50, i * 50 + 50, 0};
+		assert_int_equal(pthread_create(&th[i], NULL, mixed_worker, &w[i]), 0);
+	}
+	int failures = 0;
+	for (int i = 0; i < 8; i++) {
+		pthread_join(th[i], NULL);
+		failures += w[i].failures;
+	}
+	assert_int_equal(failures, 0);
+	assert_int_equal(query_int("SELECT COUNT(*) FROM audit_leaves WHERE action = 'credit.check'"), 200);
+	assert_int_equal(query_int("SELECT COUNT(*) FROM audit_leaves WHERE action = 'user.update'"), 160);
+	assert_int_equal(query_int("SELECT tree_size FROM audit_head WHERE id = 1"), 360);
+	assert_int_equal(query_int("SELECT COUNT(*) FROM audit_leaves WHERE state_hash LIKE 'hmac:%'"), 67); /* i % 3 == 0 */
+	char *p = sth_path("disclosed");
+	save_sth(p);
+	char *report = NULL;
+	assert_int_equal(verify(p, &report), 0);
+	free(report);
+	free(p);
+}
+
 static void edited_leaf(void **state)
 {
 	char *p = fresh_log();
@@ -812,6 +861,7 @@ int main(void)
 		cmocka_unit_test(append_and_verify),
 		cmocka_unit_test(concurrent_appends),
 		cmocka_unit_test(grouped_appends),
+		cmocka_unit_test(disclosures_in_groups),
 		cmocka_unit_test(edited_leaf),
 		cmocka_unit_test(edited_leaf_and_hash),
 		cmocka_unit_test(deleted_leaf),
