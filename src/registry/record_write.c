@@ -42,7 +42,7 @@ static void write_value(yj_buf *b, store_stmt *st, int col, reg_type t)
 		break;
 	}
 	case RT_COORD:
-		yj_jw_real(b, (double)store_col_int64(st, col) / 1e6);
+		yj_jw_e6(b, store_col_int64(st, col));
 		break;
 	case RT_CODES: {
 		/* "a,b" as ["a","b"]; empty items are skipped, as strtok_r skips them in reg_read_value. */

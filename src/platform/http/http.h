@@ -242,6 +242,8 @@ void yj_jw_cstr(yj_buf *b, const char *s);
 void yj_jw_key(yj_buf *b, const char *key);
 void yj_jw_int(yj_buf *b, int64_t v);
 void yj_jw_real(yj_buf *b, double v);
+/* The real e6 / 10^6 (micro-degrees as degrees) as yj_jw_real writes it, mostly without printf. */
+void yj_jw_e6(yj_buf *b, int64_t e6);
 void yj_jw_json(yj_buf *b, const json_t *v);
 /* The one row of st (a lookup by key) as row(st, arg) in *out (caller decrefs). Finalizes st (NULL is
  * ST_ERR). Returns ST_OK, ST_NOTFOUND when there is no row, or the store's failure. */

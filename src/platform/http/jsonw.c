@@ -163,6 +163,39 @@ void yj_jw_real(yj_buf *b, double v)
 	yj_buf_append(b, s, (size_t)len);
 }
 
+void yj_jw_e6(yj_buf *b, int64_t e6)
+{
+	/* Between 0.0001 and 10^6 in magnitude %.12g prints the decimal digits of e6 (at most 12 of them,
+	 * so none is rounded away) in fixed notation without trailing zeros: written here without
+	 * printf, which was the largest cost left in a list of institutions (their coordinates). */
+	uint64_t u = e6 < 0 ? 0 - (uint64_t)e6 : (uint64_t)e6;
+	if (u < 100 || u >= 1000000000000ULL) {
+		yj_jw_real(b, (double)e6 / 1e6);
+		return;
+	}
+	char d[32], *p = d + sizeof d;
+	uint64_t ip = u / 1000000, fp = u % 1000000;
+	int w = 6;
+	while (fp && fp % 10 == 0) { /* no trailing zeros in the fraction */
+		fp /= 10;
+		w--;
+	}
+	if (fp) {
+		for (int i = 0; i < w; i++, fp /= 10)
+			*--p = (char)('0' + fp % 10);
+	} else {
+		*--p = '0'; /* a whole number: jansson's ".0" */
+	}
+	*--p = '.';
+	do {
+		*--p = (char)('0' + ip % 10);
+		ip /= 10;
+	} while (ip);
+	if (e6 < 0)
+		*--p = '-';
+	yj_buf_append(b, p, (size_t)(d + sizeof d - p));
+}
+
 void yj_jw_json(yj_buf *b, const json_t *v)
 {
 	if (!v) {

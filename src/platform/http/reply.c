@@ -331,7 +331,9 @@ int yj_reply_page_w(yj_req *r, store_stmt *st, int limit, yj_row_write_fn row, v
 {
 	if (!st)
 		return yj_reply_store_error(r, ST_ERR);
-	yj_buf b = YJ_BUF_INIT;
+	/* Room for a page of 20 registry rows at once, so the buffer is not regrown row by row. */
+	yj_buf b = {yj_malloc(16384), 0, 16384};
+	b.data[0] = '\0';
 	char key[64] = "", last[64] = "";
 	int rc, n = 0, items = 0, more = 0;
 	yj_buf_append(&b, "{\"items\":[", 10);

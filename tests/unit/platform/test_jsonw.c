@@ -158,6 +158,38 @@ static void numbers(void **state)
 	yj_buf_free(&b);
 }
 
+/* Micro-degrees written without printf equal what yj_jw_real writes for e6 / 10^6 (so what jansson
+ * writes), across the fast path's edges and at random. */
+static void e6_is_real(int64_t e6)
+{
+	yj_buf a = YJ_BUF_INIT, b = YJ_BUF_INIT;
+	yj_jw_e6(&a, e6);
+	yj_jw_real(&b, (double)e6 / 1e6);
+	if (strcmp(a.data, b.data))
+		fail_msg("e6 %lld: %s, expected %s", (long long)e6, a.data, b.data);
+	yj_buf_free(&a);
+	yj_buf_free(&b);
+}
+
+static void micro_degrees(void **state)
+{
+	(void)state;
+	const int64_t edges[] = {0,	    1,	     9,		99,	     100,	   101,	       999,
+				 1000,	    1001,    10000,	100000,	     999999,	   1000000,    1000001,
+				 1200000,   120000000, 120650000, 28010000, 135999999,	  999999999999LL, 1000000000000LL,
+				 INT64_MAX, INT64_MIN, -1,	-100,	     -28010000,	   -999999999999LL};
+	for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++) {
+		e6_is_real(edges[i]);
+		e6_is_real(edges[i] == INT64_MIN ? 0 : -edges[i]);
+	}
+	srand(11);
+	for (int t = 0; t < 200000; t++) {
+		int64_t v = ((int64_t)rand() << 31 | rand()) % 1000000000000000LL;
+		e6_is_real(t % 2 ? v : -v);
+		e6_is_real(v % 200000000);
+	}
+}
+
 static void trees(void **state)
 {
 	(void)state;
@@ -171,7 +203,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(escapes),  cmocka_unit_test(random_utf8), cmocka_unit_test(invalid_utf8),
-		cmocka_unit_test(numbers),  cmocka_unit_test(trees),
+		cmocka_unit_test(numbers),  cmocka_unit_test(micro_degrees), cmocka_unit_test(trees),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
