@@ -3,7 +3,6 @@
  * per row: building and serialising that tree was half of yijian's CPU on an institution search
  * (issue 15, docs/benchmarks.md). Masking stays the kind's present hook (yj_pii_present for people). */
 #include "reg_int.h"
-#include "../base/id.h"
 
 #include <string.h>
 
@@ -35,12 +34,11 @@ static void write_value(yj_buf *b, store_stmt *st, int col, reg_type t)
 		else
 			yj_buf_append(b, "false", 5);
 		break;
-	case RT_REF: {
-		char ids[21];
-		yj_id_format(store_col_int64(st, col), ids);
-		yj_jw_cstr(b, ids);
+	case RT_REF: /* the decimal id as a string (yj_id_format's digits, without printf) */
+		yj_buf_append(b, "\"", 1);
+		yj_jw_int(b, store_col_int64(st, col));
+		yj_buf_append(b, "\"", 1);
 		break;
-	}
 	case RT_COORD:
 		yj_jw_e6(b, store_col_int64(st, col));
 		break;
@@ -105,10 +103,13 @@ int reg_row_write(const reg_kind *k, store_stmt *st, const yj_principal *who, yj
 				json_object_set_new(shown, d->column, reg_read_value(st, col, d->type));
 		k->present(shown, who);
 	}
-	yj_id_format(store_col_int64(st, 0), id);
-	yj_buf_append(b, "{\"id\":", 6);
-	yj_jw_cstr(b, id);
-	yj_buf_append(b, ",\"version\":", 11);
+	yj_buf_append(b, "{\"id\":\"", 7);
+	size_t at = b->len;
+	yj_jw_int(b, store_col_int64(st, 0));
+	size_t n = b->len - at < 20 ? b->len - at : 20;
+	memcpy(id, b->data + at, n);
+	id[n] = '\0';
+	yj_buf_append(b, "\",\"version\":", 12);
 	yj_jw_int(b, store_col_int64(st, 1));
 	yj_buf_append(b, ",\"created_at\":", 14);
 	yj_jw_int(b, store_col_int64(st, 2));
