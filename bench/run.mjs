@@ -13,7 +13,8 @@
 // Environment: BENCH_SECONDS (15) per measurement, BENCH_WARMUP_SECONDS (3), BENCH_CONNECTIONS (64),
 // BENCH_THREADS (2, wrk threads), BENCH_SOAK_SECONDS (300; 0 skips the soak), BENCH_PG_FSYNC
 // (off; "on" passes PG_FSYNC=on to scripts/pg-cluster), BENCH_BASELINE_POOL (16),
-// BENCH_BASELINE_WORKERS (1), BENCH_INSTITUTIONS (35000; 0 skips the search), BENCH_YIJIAN (build/yijian), BENCH_KEEP=1
+// BENCH_BASELINE_WORKERS (1), BENCH_INSTITUTIONS (35000; 0 skips the search), BENCH_YIJIAN (build/yijian),
+// BENCH_YIJIAN_THREADS (serve's default; --threads), BENCH_KEEP=1
 // keeps the work directory.
 import { spawn, execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, writeFileSync, rmSync, existsSync, openSync } from 'node:fs';
@@ -49,6 +50,9 @@ const BASELINE_POOL = num('BENCH_BASELINE_POOL', 16);
 const BASELINE_WORKERS = num('BENCH_BASELINE_WORKERS', 1);
 const BASELINE_WORKERS2 = num('BENCH_BASELINE_WORKERS2', 2);
 const YIJIAN = path.resolve(top, env.BENCH_YIJIAN || 'build/yijian');
+// yijian's worker threads (= its PostgreSQL connections): serve's own default unless set, against the
+// baselines' pool of BENCH_BASELINE_POOL connections.
+const YIJIAN_THREADS = num('BENCH_YIJIAN_THREADS', 0);
 const PG_CLUSTER = path.resolve(top, env.BENCH_PG_CLUSTER || 'scripts/pg-cluster');
 const PASSWORD = 'Celiang-mima-2026';
 const REGIONS = '/api/v1/regions?limit=20';
@@ -360,7 +364,8 @@ function initDb(db, name) {
 
 async function startYijian(name, db, keys) {
 	const port = await freePort();
-	const child = start(name, YIJIAN, ['serve', '--db', db, '--keys', keys, '--listen', `127.0.0.1:${port}`, '--web', '', '--quiet']);
+	const child = start(name, YIJIAN, ['serve', '--db', db, '--keys', keys, '--listen', `127.0.0.1:${port}`, '--web', '', '--quiet',
+		...(YIJIAN_THREADS > 0 ? ['--threads', String(YIJIAN_THREADS)] : [])]);
 	const base = `http://127.0.0.1:${port}`;
 	await waitHealthy(child, base);
 	return { child, base, port };
@@ -631,7 +636,7 @@ async function main() {
 	const out = {
 		date, yijian_version: version, machine: mach,
 		settings: { seconds: SECONDS, warmup_seconds: WARMUP, connections: CONNS, wrk_threads: THREADS, soak_seconds: SOAK, pg_fsync: PG_FSYNC,
-			baseline_pool: BASELINE_POOL, baseline_workers: BASELINE_WORKERS, baseline_workers_reference: BASELINE_WORKERS2, yijian_threads: 'default' },
+			baseline_pool: BASELINE_POOL, baseline_workers: BASELINE_WORKERS, baseline_workers_reference: BASELINE_WORKERS2, yijian_threads: YIJIAN_THREADS || 'default' },
 		targets: { ratio_vs_baseline: TARGET_RATIO, p99_ms: TARGET_P99_MS, rss_change_pct: TARGET_RSS_PCT },
 		equality_checked: compared, summary, results, soak, errors: broken,
 	};
