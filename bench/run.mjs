@@ -13,10 +13,11 @@
 // Environment: BENCH_SECONDS (15) per measurement, BENCH_WARMUP_SECONDS (3), BENCH_CONNECTIONS (64),
 // BENCH_THREADS (2, wrk threads), BENCH_SOAK_SECONDS (300; 0 skips the soak), BENCH_PG_FSYNC
 // (off; "on" passes PG_FSYNC=on to scripts/pg-cluster), BENCH_BASELINE_POOL (16),
-// BENCH_BASELINE_WORKERS (1), BENCH_INSTITUTIONS (35000; 0 skips the search), YIJIAN_BIN or BENCH_YIJIAN (build/yijian), BENCH_KEEP=1
-// keeps the work directory, BENCH_DISPATCH=both adds a yijian PG process with serve --dispatch inline.
+// BENCH_BASELINE_WORKERS (1), BENCH_INSTITUTIONS (35000; 0 skips the search), YIJIAN_BIN or BENCH_YIJIAN (build/yijian),
+// BENCH_YIJIAN_THREADS (serve's default; --threads), BENCH_KEEP=1 keeps the work directory, BENCH_DISPATCH=both adds a
+// yijian PG process with serve --dispatch inline.
 import { spawn, execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync, rmSync, existsSync, openSync } from 'node:fs';
+import { chmodSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, writeFileSync, rmSync, existsSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -49,6 +50,9 @@ const BASELINE_POOL = num('BENCH_BASELINE_POOL', 16);
 const BASELINE_WORKERS = num('BENCH_BASELINE_WORKERS', 1);
 const BASELINE_WORKERS2 = num('BENCH_BASELINE_WORKERS2', 2);
 const YIJIAN = path.resolve(top, env.YIJIAN_BIN || env.BENCH_YIJIAN || 'build/yijian');
+// yijian's worker threads (= its PostgreSQL connections): serve's own default unless set, against the
+// baselines' pool of BENCH_BASELINE_POOL connections.
+const YIJIAN_THREADS = num('BENCH_YIJIAN_THREADS', 0);
 const PG_CLUSTER = path.resolve(top, env.BENCH_PG_CLUSTER || 'scripts/pg-cluster');
 const PASSWORD = 'Celiang-mima-2026';
 const REGIONS = '/api/v1/regions?limit=20';
@@ -207,6 +211,48 @@ function parseWrk(out) {
 	return r;
 }
 
+// CPU seconds (user + system) of pid and every process below it, from /proc, with the children it has
+// reaped (cutime, cstime: a PostgreSQL backend that exited is counted by its postmaster). Clock ticks
+// are 100 per second on Linux (sysconf(_SC_CLK_TCK)).
+function treeCpu(root) {
+	if (!root) return null;
+	const kids = new Map();
+	const cpu = new Map();
+	for (const d of readdirSync('/proc')) {
+		if (!/^\d+$/.test(d)) continue;
+		let st;
+		try {
+			st = readFileSync(`/proc/${d}/stat`, 'utf8');
+		} catch {
+			continue;
+		}
+		const f = st.slice(st.lastIndexOf(')') + 2).split(' '); // f[0] is field 3 (state)
+		const pid = Number(d);
+		cpu.set(pid, Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]));
+		const ppid = Number(f[1]);
+		if (!kids.has(ppid)) kids.set(ppid, []);
+		kids.get(ppid).push(pid);
+	}
+	if (!cpu.has(root)) return null;
+	let sum = 0;
+	const stack = [root];
+	while (stack.length) {
+		const p = stack.pop();
+		sum += cpu.get(p) || 0;
+		stack.push(...(kids.get(p) || []));
+	}
+	return sum / 100;
+}
+
+// The postmaster's pid (first line of postmaster.pid), for the CPU of PostgreSQL's backends.
+function postmasterPid() {
+	try {
+		return Number(readFileSync(path.join(pgDir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]) || null;
+	} catch {
+		return null;
+	}
+}
+
 function wrk(url, seconds, cookie) {
 	const args = [`-t${THREADS}`, `-c${CONNS}`, `-d${seconds}s`, '--latency'];
 	if (cookie) args.push('-H', `Cookie: yj_session=${cookie}`);
@@ -318,7 +364,8 @@ function initDb(db, name) {
 
 async function startYijian(name, db, keys, extra = []) {
 	const port = await freePort();
-	const child = start(name, YIJIAN, ['serve', '--db', db, '--keys', keys, '--listen', `127.0.0.1:${port}`, '--web', '', '--quiet', ...extra]);
+	const child = start(name, YIJIAN, ['serve', '--db', db, '--keys', keys, '--listen', `127.0.0.1:${port}`, '--web', '', '--quiet',
+		...(YIJIAN_THREADS > 0 ? ['--threads', String(YIJIAN_THREADS)] : []), ...extra]);
 	const base = `http://127.0.0.1:${port}`;
 	await waitHealthy(child, base);
 	return { child, base, port };
@@ -327,6 +374,7 @@ async function startYijian(name, db, keys, extra = []) {
 // ---------------------------------------------------------------- output
 
 const fmtMs = (v) => (Number.isFinite(v) ? (v < 1 ? `${(v * 1000).toFixed(0)} µs` : `${v.toFixed(2)} ms`) : '—');
+const fmtUs = (v) => (Number.isFinite(v) ? `${Math.round(v)}` : '—');
 const fmtRps = (v) => (Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : '—');
 const pad = (s, n) => {
 	s = String(s);
@@ -473,7 +521,14 @@ async function main() {
 			const cookie = ep.auth ? sv.cookie : null;
 			log(`${ep.path} on ${sv.label}: warm-up ${WARMUP} s, then ${SECONDS} s`);
 			if (WARMUP > 0) await wrk(url, WARMUP, cookie);
+			const pgPid = postmasterPid();
+			const cpu0 = treeCpu(sv.s.child.pid), pg0 = treeCpu(pgPid);
 			const res = await wrk(url, SECONDS, cookie);
+			const cpu1 = treeCpu(sv.s.child.pid), pg1 = treeCpu(pgPid);
+			// CPU per request of the server (its process tree) and of PostgreSQL (every backend): what a
+			// request costs, which the load of a shared machine distorts far less than req/s.
+			if (res.requests > 0 && cpu0 !== null && cpu1 !== null) res.cpu_us_per_req = ((cpu1 - cpu0) * 1e6) / res.requests;
+			if (res.requests > 0 && pg0 !== null && pg1 !== null) res.pg_cpu_us_per_req = ((pg1 - pg0) * 1e6) / res.requests;
 			if (sv.s.child.exited) die(`${sv.label} died under load:\n${tail(sv.s.child.logFile)}`);
 			const bad = problems(res);
 			if (bad.length) broken.push(`${sv.label} ${ep.path}: ${bad.join('; ')}`);
@@ -527,7 +582,7 @@ async function main() {
 	lines.push(`NOTE: wrk, the server under test and PostgreSQL all share these ${mach.cores} cores; numbers are relative, not capacity.`);
 	lines.push('');
 	lines.push(`load average (uptime) at the report: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
-	const hdr = `${pad('endpoint', 27)}${pad('server', 22)}${lpad('req/s', 9)}${lpad('p50', 11)}${lpad('p99', 11)}${lpad('× baseline', 12)}   target`;
+	const hdr = `${pad('endpoint', 27)}${pad('server', 22)}${lpad('req/s', 9)}${lpad('p50', 11)}${lpad('p99', 11)}${lpad('CPU µs/req', 12)}${lpad('PG µs/req', 11)}${lpad('× baseline', 12)}   target`;
 	lines.push(hdr);
 	lines.push('-'.repeat(hdr.length + 20));
 	const summary = [];
@@ -569,7 +624,7 @@ async function main() {
 				target = '(baseline)';
 			}
 			if (r.problems.length) target += `  ERRORS: ${r.problems.join('; ')}`;
-			lines.push(`${pad(ep.label || ep.path, 27)}${pad(sv.label, 22)}${lpad(fmtRps(r.rps), 9)}${lpad(fmtMs(r.latency_ms.p50), 11)}${lpad(fmtMs(r.latency_ms.p99), 11)}${lpad(ratio === null ? '1.00×' : `${ratio.toFixed(2)}×`, 12)}   ${target}`);
+			lines.push(`${pad(ep.label || ep.path, 27)}${pad(sv.label, 22)}${lpad(fmtRps(r.rps), 9)}${lpad(fmtMs(r.latency_ms.p50), 11)}${lpad(fmtMs(r.latency_ms.p99), 11)}${lpad(fmtUs(r.cpu_us_per_req), 12)}${lpad(fmtUs(r.pg_cpu_us_per_req), 11)}${lpad(ratio === null ? '1.00×' : `${ratio.toFixed(2)}×`, 12)}   ${target}`);
 		}
 	}
 	if (soak) {
@@ -589,7 +644,7 @@ async function main() {
 	const out = {
 		date, yijian_version: version, machine: mach,
 		settings: { seconds: SECONDS, warmup_seconds: WARMUP, connections: CONNS, wrk_threads: THREADS, soak_seconds: SOAK, pg_fsync: PG_FSYNC,
-			baseline_pool: BASELINE_POOL, baseline_workers: BASELINE_WORKERS, baseline_workers_reference: BASELINE_WORKERS2, yijian_threads: 'default' },
+			baseline_pool: BASELINE_POOL, baseline_workers: BASELINE_WORKERS, baseline_workers_reference: BASELINE_WORKERS2, yijian_threads: YIJIAN_THREADS || 'default' },
 		targets: { ratio_vs_baseline: TARGET_RATIO, p99_ms: TARGET_P99_MS, rss_change_pct: TARGET_RSS_PCT },
 		equality_checked: compared, summary, results, soak, errors: broken,
 	};

@@ -67,7 +67,7 @@ static json_t *checked(store_conn *c, yj_req *r, json_t *errors)
 		{NULL, NULL, 0, 0, 0, NULL, NULL, NULL, NULL, 0, 0},
 	};
 	static const reg_kind filing_kind = {"practice_filing", "practice_filings", "执业备案", fields, NULL, NULL, NULL,
-					     "region_code", NULL, NULL};
+					     "region_code", NULL, NULL, NULL};
 	json_t *f = yj_reg_validate(c, &filing_kind, &yj_who(r)->scope, yj_body(r), 0, NULL, errors);
 	const char *s = json_string_value(json_object_get(f, "start_date"));
 	const char *e = json_string_value(json_object_get(f, "end_date"));

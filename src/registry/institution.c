@@ -104,5 +104,5 @@ static int derive(store_conn *c, const yj_scope *sc, json_t *rec, json_t *errors
 }
 
 const reg_kind yj_institution_kind = {
-	"institution", "institutions", "医疗机构", fields, derived, "credit_code", "name", "region_code", derive, NULL,
+	"institution", "institutions", "医疗机构", fields, derived, "credit_code", "name", "region_code", derive, NULL, NULL,
 };

@@ -28,7 +28,7 @@ static const reg_field fields[] = {
 };
 
 const reg_kind yj_licence_import_kind = {"licence", "licences", "电子证照", fields, NULL, "number",
-					 NULL, NULL, NULL, NULL};
+					 NULL, NULL, NULL, NULL, NULL};
 
 static const char *text(const json_t *in, const char *field)
 {

@@ -109,6 +109,10 @@ static void present(json_t *rec, const yj_principal *who)
 		yj_pii_present(rec, who->role_bit);
 }
 
+/* The keys yj_pii_present reads or rewrites (it adds birth_year). */
+static const char *const presented[] = {"sex", "birth_date", "id_masked", NULL};
+
 const reg_kind yj_practitioner_kind = {
 	"practitioner", "practitioners", "医务人员", fields, derived, "certificate_no", "name", "region_code", derive, present,
+	presented,
 };

@@ -137,7 +137,7 @@ static int bind_value(store_stmt *st, int idx, reg_type t, const json_t *v)
 	}
 }
 
-static json_t *read_value(store_stmt *st, int col, reg_type t)
+json_t *reg_read_value(store_stmt *st, int col, reg_type t)
 {
 	if (store_col_is_null(st, col))
 		return t == RT_CODES ? json_array() : json_null();
@@ -176,9 +176,9 @@ json_t *yj_reg_row(const reg_kind *k, store_stmt *st)
 	int col = 4;
 	for (const reg_field *f = k->fields; f->name; f++)
 		if (reg_stored(f))
-			json_object_set_new(rec, f->name, read_value(st, col++, f->type));
+			json_object_set_new(rec, f->name, reg_read_value(st, col++, f->type));
 	for (const reg_derived *d = k->derived; d && d->column; d++)
-		json_object_set_new(rec, d->column, read_value(st, col++, d->type));
+		json_object_set_new(rec, d->column, reg_read_value(st, col++, d->type));
 	return rec;
 }
 

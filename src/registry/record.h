@@ -70,6 +70,11 @@ struct reg_kind {
 	int (*derive)(store_conn *c, const yj_scope *sc, json_t *rec, json_t *errors);
 	/* Masks or removes what the caller may not see in a record about to be returned. */
 	void (*present)(json_t *rec, const yj_principal *who);
+	/* The columns present reads or rewrites (NULL-terminated), so that a list written straight from
+	 * the rows (record_write.c) hands present just those: present may change or remove them and add
+	 * keys (written after the row's columns, where jansson appends them), and must touch no other.
+	 * NULL with a present hook: such lists build the whole record as JSON instead. */
+	const char *const *presented;
 };
 
 /* The kinds, indexable by reg_field.ref_kind. From YJ_KIND_PUBLIC_PLACE on, the other subjects a

@@ -46,6 +46,12 @@ void yj_reg_filings_view(yj_table *out);
 /* The SELECT column list of a kind (static storage) and the reader of one row of it. */
 const char *yj_reg_columns(const reg_kind *k);
 json_t *yj_reg_row(const reg_kind *k, store_stmt *st);
+/* The value of column col of st as a field of type t (new reference; SQL NULL: null, [] for RT_CODES). */
+json_t *reg_read_value(store_stmt *st, int col, reg_type t);
+/* A row of yj_reg_columns(k) as yj_reg_public_take(k, yj_reg_row(k, st), who) would show it, written
+ * straight into b (record_write.c): 1, or 0 when the kind has a present hook without its presented
+ * columns (the caller then builds the JSON). id gets the record's id. */
+int reg_row_write(const reg_kind *k, store_stmt *st, const yj_principal *who, yj_buf *b, char id[21]);
 /* Adds the substring filter for q on the kind's name to a query: the bigram index narrows, LIKE
  * confirms. `alias` prefixes the id and name columns ("" or "i."). */
 void yj_reg_name_filter(yj_qb *q, const reg_kind *k, const char *alias, const char *text);

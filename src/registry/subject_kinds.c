@@ -155,7 +155,7 @@ static int derive_employer(store_conn *c, const yj_scope *sc, json_t *rec, json_
 }
 
 #define KIND(var, type, table, label, fields, hook)                                                                \
-	const reg_kind var = {type, table, label, fields, NULL, "credit_code", "name", "region_code", hook, NULL}
+	const reg_kind var = {type, table, label, fields, NULL, "credit_code", "name", "region_code", hook, NULL, NULL}
 
 KIND(yj_public_place_kind, "public_place", "public_places", "公共场所", public_place, derive);
 KIND(yj_water_supply_kind, "water_supply", "water_suppliers", "供水单位", water_supply, derive);

@@ -215,16 +215,21 @@ int yj_reply_store_error(yj_req *r, int rc)
 /* Cursors are the last key of a page in base64url, so clients treat them as opaque. */
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-json_t *yj_cursor_json(const char *key)
+static void cursor_encode(yj_buf *b, const char *key)
 {
-	yj_buf b = YJ_BUF_INIT;
 	const unsigned char *s = (const unsigned char *)key;
 	size_t n = strlen(key);
 	for (size_t i = 0; i < n; i += 3) {
 		unsigned v = s[i] << 16 | (i + 1 < n ? s[i + 1] << 8 : 0) | (i + 2 < n ? s[i + 2] : 0);
 		char out[4] = {b64[v >> 18 & 63], b64[v >> 12 & 63], b64[v >> 6 & 63], b64[v & 63]};
-		yj_buf_append(&b, out, i + 2 < n ? 4 : i + 1 < n ? 3 : 2);
+		yj_buf_append(b, out, i + 2 < n ? 4 : i + 1 < n ? 3 : 2);
 	}
+}
+
+json_t *yj_cursor_json(const char *key)
+{
+	yj_buf b = YJ_BUF_INIT;
+	cursor_encode(&b, key);
 	json_t *j = json_string(b.data ? b.data : "");
 	yj_buf_free(&b);
 	return j;
@@ -320,6 +325,54 @@ int yj_reply_page(yj_req *r, store_stmt *st, int limit, yj_row_fn row, void *arg
 		return yj_reply_store_error(r, rc);
 	}
 	return yj_reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+}
+
+int yj_reply_page_w(yj_req *r, store_stmt *st, int limit, yj_row_write_fn row, void *arg)
+{
+	if (!st)
+		return yj_reply_store_error(r, ST_ERR);
+	/* Room for a page of 20 registry rows at once, so the buffer is not regrown row by row. */
+	yj_buf b = {yj_malloc(16384), 0, 16384};
+	b.data[0] = '\0';
+	char key[64] = "", last[64] = "";
+	int rc, n = 0, items = 0, more = 0;
+	yj_buf_append(&b, "{\"items\":[", 10);
+	while ((rc = store_step(st)) == ST_ROW) {
+		if (++n > limit) {
+			more = 1; /* one row beyond the page: the cursor is the key of this page's last item */
+			break;
+		}
+		size_t mark = b.len;
+		if (items)
+			yj_buf_append(&b, ",", 1);
+		key[0] = '\0';
+		rc = row(st, arg, &b, key);
+		if (rc < 0)
+			break;
+		if (rc == 0) {
+			b.len = mark;
+			b.data[mark] = '\0';
+			continue;
+		}
+		items++;
+		memcpy(last, key, sizeof last);
+		last[sizeof last - 1] = '\0';
+	}
+	store_finalize(st);
+	if (rc < 0) {
+		yj_buf_free(&b);
+		return yj_reply_store_error(r, rc);
+	}
+	yj_buf_append(&b, "],\"next_cursor\":", 16);
+	if (more && items) {
+		yj_buf_append(&b, "\"", 1);
+		cursor_encode(&b, last);
+		yj_buf_append(&b, "\"}", 2);
+	} else {
+		yj_buf_append(&b, "null}", 5);
+	}
+	size_t len = b.len;
+	return yj_reply_take(r, 200, "application/json; charset=utf-8", yj_buf_detach(&b), len);
 }
 
 int yj_row_one(store_stmt *st, yj_row_fn row, void *arg, json_t **out)

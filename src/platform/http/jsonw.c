@@ -1,0 +1,249 @@
+/* jsonw.c — JSON written straight into a byte buffer, byte for byte as jansson's
+ * json_dumps(JSON_COMPACT | JSON_REAL_PRECISION(12)) writes the same values (http.h, "JSON writer"),
+ * so that a list streams its rows without building a tree per row (issue 15). */
+#include "http_int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Bytes that jansson escapes (without JSON_ENSURE_ASCII or JSON_ESCAPE_SLASH): '"', '\\' and the C0
+ * controls; every other byte of valid UTF-8 goes out as it is. */
+static int needs_escape(unsigned char c)
+{
+	return c < 0x20 || c == '"' || c == '\\';
+}
+
+/* The length (2–4) of the valid UTF-8 sequence at s[0..n) that starts with a byte >= 0x80, or 0 when
+ * it is not one (a stray continuation byte, a truncated, overlong or surrogate sequence, or beyond
+ * U+10FFFF): the same rules as yj_utf8_valid and jansson's utf8_check_full. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0], cp;
+	size_t k;
+	if ((c & 0xE0) == 0xC0) {
+		k = 1;
+		cp = c & 0x1F;
+	} else if ((c & 0xF0) == 0xE0) {
+		k = 2;
+		cp = c & 0x0F;
+	} else if ((c & 0xF8) == 0xF0) {
+		k = 3;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (k >= n)
+		return 0;
+	for (size_t j = 1; j <= k; j++) {
+		if ((s[j] & 0xC0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[j] & 0x3F);
+	}
+	if ((k == 1 && cp < 0x80) || (k == 2 && cp < 0x800) || (k == 3 && cp < 0x10000) || cp > 0x10FFFF ||
+	    (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return k + 1;
+}
+
+void yj_jw_str(yj_buf *b, const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, run = 0; /* s[run..i) is a run of bytes that go out as they are */
+	yj_buf_append(b, "\"", 1);
+	while (i < n) {
+		unsigned char c = s[i];
+		if (c < 0x80 && !needs_escape(c)) {
+			i++;
+			continue;
+		}
+		size_t k = c < 0x80 ? 0 : utf8_seq(s + i, n - i);
+		if (k) {
+			i += k;
+			continue;
+		}
+		yj_buf_append(b, s + run, i - run);
+		switch (c) {
+		case '"':
+			yj_buf_append(b, "\\\"", 2);
+			break;
+		case '\\':
+			yj_buf_append(b, "\\\\", 2);
+			break;
+		case '\b':
+			yj_buf_append(b, "\\b", 2);
+			break;
+		case '\f':
+			yj_buf_append(b, "\\f", 2);
+			break;
+		case '\n':
+			yj_buf_append(b, "\\n", 2);
+			break;
+		case '\r':
+			yj_buf_append(b, "\\r", 2);
+			break;
+		case '\t':
+			yj_buf_append(b, "\\t", 2);
+			break;
+		default:
+			if (c < 0x20) {
+				char e[7];
+				snprintf(e, sizeof e, "\\u%04X", (unsigned)c); /* jansson's upper-case hex */
+				yj_buf_append(b, e, 6);
+			} else {
+				/* Not UTF-8 (jansson refuses such a string): U+FFFD for the byte, so the body
+				 * stays valid JSON and the rest of the value is kept. */
+				yj_buf_append(b, "\xEF\xBF\xBD", 3);
+			}
+		}
+		run = ++i;
+	}
+	yj_buf_append(b, s + run, i - run);
+	yj_buf_append(b, "\"", 1);
+}
+
+void yj_jw_cstr(yj_buf *b, const char *s)
+{
+	if (s)
+		yj_jw_str(b, s, strlen(s));
+	else
+		yj_buf_append(b, "null", 4);
+}
+
+void yj_jw_key(yj_buf *b, const char *key)
+{
+	yj_jw_str(b, key, strlen(key));
+	yj_buf_append(b, ":", 1);
+}
+
+void yj_jw_int(yj_buf *b, int64_t v)
+{
+	char d[24], *p = d + sizeof d;
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	yj_buf_append(b, p, (size_t)(d + sizeof d - p));
+}
+
+void yj_jw_real(yj_buf *b, double v)
+{
+	/* jansson's jsonp_dtostr at precision 12: %.12g, then ".0" when it would read back as an integer,
+	 * then no '+' and no leading zeros in the exponent. A value jansson cannot hold (NaN, infinity)
+	 * goes out as null. */
+	if (!isfinite(v)) {
+		yj_buf_append(b, "null", 4);
+		return;
+	}
+	char s[40];
+	int len = snprintf(s, sizeof s - 3, "%.12g", v);
+	if (len < 0 || (size_t)len >= sizeof s - 3) {
+		yj_buf_append(b, "null", 4);
+		return;
+	}
+	if (!strchr(s, '.') && !strchr(s, 'e')) {
+		memcpy(s + len, ".0", 3);
+		len += 2;
+	}
+	char *e = strchr(s, 'e');
+	if (e) {
+		char *start = e + 1, *end = start + 1;
+		if (*start == '-')
+			start++;
+		while (*end == '0')
+			end++;
+		if (end != start) {
+			memmove(start, end, (size_t)(s + len - end) + 1);
+			len -= (int)(end - start);
+		}
+	}
+	yj_buf_append(b, s, (size_t)len);
+}
+
+void yj_jw_e6(yj_buf *b, int64_t e6)
+{
+	/* Between 0.0001 and 10^6 in magnitude %.12g prints the decimal digits of e6 (at most 12 of them,
+	 * so none is rounded away) in fixed notation without trailing zeros: written here without
+	 * printf, which was the largest cost left in a list of institutions (their coordinates). */
+	uint64_t u = e6 < 0 ? 0 - (uint64_t)e6 : (uint64_t)e6;
+	if (u < 100 || u >= 1000000000000ULL) {
+		yj_jw_real(b, (double)e6 / 1e6);
+		return;
+	}
+	char d[32], *p = d + sizeof d;
+	uint64_t ip = u / 1000000, fp = u % 1000000;
+	int w = 6;
+	while (fp && fp % 10 == 0) { /* no trailing zeros in the fraction */
+		fp /= 10;
+		w--;
+	}
+	if (fp) {
+		for (int i = 0; i < w; i++, fp /= 10)
+			*--p = (char)('0' + fp % 10);
+	} else {
+		*--p = '0'; /* a whole number: jansson's ".0" */
+	}
+	*--p = '.';
+	do {
+		*--p = (char)('0' + ip % 10);
+		ip /= 10;
+	} while (ip);
+	if (e6 < 0)
+		*--p = '-';
+	yj_buf_append(b, p, (size_t)(d + sizeof d - p));
+}
+
+void yj_jw_json(yj_buf *b, const json_t *v)
+{
+	if (!v) {
+		yj_buf_append(b, "null", 4);
+		return;
+	}
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: {
+		const char *key;
+		json_t *m;
+		int first = 1;
+		yj_buf_append(b, "{", 1);
+		json_object_foreach((json_t *)v, key, m) {
+			if (!first)
+				yj_buf_append(b, ",", 1);
+			first = 0;
+			yj_jw_key(b, key);
+			yj_jw_json(b, m);
+		}
+		yj_buf_append(b, "}", 1);
+		break;
+	}
+	case JSON_ARRAY: {
+		yj_buf_append(b, "[", 1);
+		for (size_t i = 0; i < json_array_size(v); i++) {
+			if (i)
+				yj_buf_append(b, ",", 1);
+			yj_jw_json(b, json_array_get(v, i));
+		}
+		yj_buf_append(b, "]", 1);
+		break;
+	}
+	case JSON_STRING:
+		yj_jw_str(b, json_string_value(v), json_string_length(v));
+		break;
+	case JSON_INTEGER:
+		yj_jw_int(b, json_integer_value(v));
+		break;
+	case JSON_REAL:
+		yj_jw_real(b, json_real_value(v));
+		break;
+	case JSON_TRUE:
+		yj_buf_append(b, "true", 4);
+		break;
+	case JSON_FALSE:
+		yj_buf_append(b, "false", 5);
+		break;
+	default:
+		yj_buf_append(b, "null", 4);
+	}
+}
