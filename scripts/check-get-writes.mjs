@@ -22,7 +22,7 @@ const list = args.includes('--list');
 const REVIEWED = new Map([
   ['src/registry/record.c build_sql', 'builds the SQL texts once; they run only inside the registry\'s write transactions'],
 ]);
-const TX_WRAPPERS = ['store_tx', 'yj_tx_or_reply', 'credit_op', 'cmp_sweep'];
+const TX_WRAPPERS = ['store_tx', 'store_tx_group', 'store_tx_group_deferred', 'yj_tx_or_reply', 'credit_op', 'cmp_sweep'];
 
 function walk(dir, out = []) {
   for (const name of readdirSync(dir)) {
@@ -85,7 +85,9 @@ for (const g of gets) {
     const key = `${d.file} ${name}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    if (name === 'store_tx') { txRoutes.add(g.path); continue; }
+    // the transactions themselves: store_tx, and group commit's, whose leader begins a write transaction (on the
+    // primary, through the view) for its members
+    if (['store_tx', 'store_tx_group', 'store_tx_group_deferred'].includes(name)) { txRoutes.add(g.path); continue; }
     if (WRITE.test(d.body) && !REVIEWED.has(key)) {
       if (!writers.has(key)) writers.set(key, new Set());
       writers.get(key).add(g.path);

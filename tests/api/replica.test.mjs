@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Server, Client, freePort } from './harness.mjs';
+import { creditCode } from './codes.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 const cluster = path.join(root, 'scripts/pg-cluster');
@@ -113,6 +114,18 @@ test('reads on the replica within the bound, read-your-writes, fallback on lag a
     assert.equal(r.status, 200, JSON.stringify(r.data));
     return (await metrics()).wrote > m1.wrote;
   }, 10000, 'a replica request that signed the audit head (fallback "wrote")');
+
+  // An audited read whose leaf goes through group commit (the credit check): answered, its leaf on the primary.
+  const inst = await writer.post('/api/v1/institutions', { credit_code: creditCode('52330302', '71234567'), name: '副本测试诊所',
+    type: 'clinic', level: 'none', ownership: 'private', profit: 'forprofit', region_code: '330302', clinical_depts: ['03'] });
+  assert.equal(inst.status, 201, JSON.stringify(inst.data));
+  const leaves = () => Number(psql(primary, "SELECT count(*) FROM audit_leaves WHERE action = 'credit.check'"));
+  const before = leaves();
+  await until(async () => {
+    const r = await reader.get(`/api/v1/credit/check?subject=${inst.data.credit_code}&decision=grade_review`);
+    assert.equal(r.status, 200, JSON.stringify(r.data));
+    return leaves() > before && (await metrics()).wrote > 0;
+  }, 10000, 'a credit check answered with its leaf on the primary');
 
   // Replay paused: the writer's new user is on the primary only.
   psql(replica, 'SELECT pg_wal_replay_pause()');
