@@ -59,6 +59,10 @@ int yj_ct_equal(const void *a, const void *b, size_t n);
 
 /* True when s is valid UTF-8 (no overlongs, no surrogates). */
 int yj_utf8_valid(const char *s, size_t n);
+/* The length (2–4) of the valid UTF-8 sequence at s[0..n) that starts with a byte >= 0x80, or 0 when it
+ * is not one (a stray continuation byte, a truncated, overlong or surrogate sequence, or beyond
+ * U+10FFFF): the rules yj_utf8_valid applies, and jansson's utf8_check_full. */
+size_t yj_utf8_seq(const unsigned char *s, size_t n);
 /* Number of code points in a valid UTF-8 string. */
 size_t yj_utf8_len(const char *s, size_t n);
 

@@ -14,38 +14,6 @@ static int needs_escape(unsigned char c)
 	return c < 0x20 || c == '"' || c == '\\';
 }
 
-/* The length (2–4) of the valid UTF-8 sequence at s[0..n) that starts with a byte >= 0x80, or 0 when
- * it is not one (a stray continuation byte, a truncated, overlong or surrogate sequence, or beyond
- * U+10FFFF): the same rules as yj_utf8_valid and jansson's utf8_check_full. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned c = s[0], cp;
-	size_t k;
-	if ((c & 0xE0) == 0xC0) {
-		k = 1;
-		cp = c & 0x1F;
-	} else if ((c & 0xF0) == 0xE0) {
-		k = 2;
-		cp = c & 0x0F;
-	} else if ((c & 0xF8) == 0xF0) {
-		k = 3;
-		cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	if (k >= n)
-		return 0;
-	for (size_t j = 1; j <= k; j++) {
-		if ((s[j] & 0xC0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[j] & 0x3F);
-	}
-	if ((k == 1 && cp < 0x80) || (k == 2 && cp < 0x800) || (k == 3 && cp < 0x10000) || cp > 0x10FFFF ||
-	    (cp >= 0xD800 && cp <= 0xDFFF))
-		return 0;
-	return k + 1;
-}
-
 void yj_jw_str(yj_buf *b, const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
@@ -57,7 +25,7 @@ void yj_jw_str(yj_buf *b, const char *str, size_t n)
 			i++;
 			continue;
 		}
-		size_t k = c < 0x80 ? 0 : utf8_seq(s + i, n - i);
+		size_t k = c < 0x80 ? 0 : yj_utf8_seq(s + i, n - i);
 		if (k) {
 			i += k;
 			continue;
