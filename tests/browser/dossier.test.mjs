@@ -4,7 +4,9 @@
 // it builds its own: the demo region (yijian demo, seed 1, scale 0.05) in a fresh database served with
 // web/dist (YIJIAN_BIN or build/yijian); the running server of the other browser tests is not used.
 // For the subjects with the most sources, the page must show every section the API has rows for, and
-// the timeline every source. Also at 390 px: nothing wider than the screen.
+// the timeline every source. Also at 390 px: nothing wider than the screen. And on the same demo region, the
+// header's global search: a leader types a demo case's party name and a demo task's institution name, and
+// each hit (案件, 任务) opens its page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -95,5 +97,48 @@ test('一户一档: an institution\'s page has every capability\'s section and o
   const wide = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(wide <= 390, `page is ${wide}px wide on a 390px screen`);
   assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('global search: a case by its party\'s name and a task by its institution\'s name, each hit opening its page', { skip, timeout: 180000 }, async () => {
+  const api = new Client(srv.url);
+  assert.equal((await api.signIn('leader', PW)).status, 200);
+  const get = async (p) => { const r = await api.get(p); assert.equal(r.status, 200, JSON.stringify(r.data)); return r.data; };
+  const kase = (await get('/api/v1/cases?limit=20')).items.find((c) => c.subject_name);
+  const task = (await get('/api/v1/inspection/tasks?limit=20')).items.find((t) => t.subject?.kind === 'institution');
+  assert.ok(kase && task, 'the demo has cases and institutions\' tasks');
+  // what the header should offer first for each: the list's own q
+  const firstCase = (await get(`/api/v1/cases?q=${encodeURIComponent(kase.subject_name)}&limit=5`)).items[0];
+  const firstTask = (await get(`/api/v1/inspection/tasks?q=${encodeURIComponent(task.subject.name)}&limit=5`)).items[0];
+
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  context.setDefaultTimeout(15000);
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  await page.goto(`${srv.url}/login`);
+  await page.locator('input[name=username]').fill('leader');
+  await page.locator('input[name=password]').fill(PW);
+  await page.locator('[data-test=signin]').click();
+  await page.waitForURL(srv.url + '/');
+
+  const box = page.locator('[data-test=global-search]').locator('xpath=descendant-or-self::input').first();
+  assert.match(await box.getAttribute('placeholder'), /任务.*案件/);
+  // Types text, waits for the hits and opens the first of kind; returns the path it went to.
+  async function open(text, kind, label, want) {
+    await box.fill(text);
+    const hit = page.locator('.yj-search-popper [data-test=search-hit]:visible').filter({ has: page.locator('.el-tag', { hasText: kind }) }).first();
+    await hit.waitFor();
+    assert.equal((await hit.locator('.yj-hit-label').textContent()).trim(), label);
+    await hit.click();
+    await page.waitForURL(new RegExp(`${want}$`));
+  }
+  await open(kase.subject_name, '案件', firstCase.subject_name, `/enforcement/cases/${firstCase.id}`);
+  await page.getByText('案件详情').first().waitFor();
+  await page.screenshot({ path: path.join(SHOTS, 'search-case.png') });
+  await open(task.subject.name, '任务', firstTask.subject.name, `/inspection/tasks/${firstTask.id}`);
+  await page.getByText(task.subject.name).first().waitFor();
+  await page.screenshot({ path: path.join(SHOTS, 'search-task.png') });
+  assert.deepEqual(problems, []);
   await context.close();
 });
