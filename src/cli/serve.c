@@ -89,7 +89,7 @@ int cmd_serve(int argc, char **argv)
 		{"max-body", 1, "largest request body in bytes (default 8388608)", NULL},
 		{"threads", 1, "threads running handlers, each with its own database connection (default max(8, 4 × cores))", NULL},
 		{"pollers", 1, "with --dispatch queue: threads reading requests and sending replies (default 1)", NULL},
-		{"dispatch", 1, "queue: one thread reads requests, the --threads workers run them in arrival order; inline: each of --threads threads runs its own connections' requests (default queue, or $YIJIAN_DISPATCH)", NULL},
+		{"dispatch", 1, "queue: one thread reads requests, the --threads workers run them in arrival order; inline: each of --threads threads runs its own connections' requests (default $YIJIAN_DISPATCH, else queue on PostgreSQL and inline on SQLite)", NULL},
 		{"max-connections", 1, "simultaneous connections (default 1024)", NULL},
 		{"idle-timeout", 1, "seconds before an idle or slow connection is closed (default 30)", NULL},
 		{"max-connections-per-address", 1, "simultaneous connections from one client address, 0 = no limit (default 128)", NULL},
@@ -176,7 +176,11 @@ int cmd_serve(int argc, char **argv)
 		store_close(s);
 		return 2;
 	}
-	cfg.dispatch_inline = dispatch && strcmp(dispatch, "inline") == 0;
+	/* By default queue on PostgreSQL, whose round trips leave inline threads idle while their other
+	 * connections wait (case list p99 87 → 34 ms), and inline on SQLite, where a request rarely waits
+	 * and the queue's two hand-offs cost more than they save (/healthz 122,600 → 46,600 req/s);
+	 * docs/benchmarks.md, "Arrival order". */
+	cfg.dispatch_inline = dispatch && *dispatch ? strcmp(dispatch, "inline") == 0 : strcmp(store_engine(s), "sqlite") == 0;
 	if (cli_get(o, "max-upload") && bytes_opt(cli_get(o, "max-upload"), &cfg.max_upload) < 0) {
 		fprintf(stderr, "yijian: --max-upload must be a number of bytes\n");
 		free(keys);

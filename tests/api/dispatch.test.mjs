@@ -1,4 +1,5 @@
-// Arrival-order service (serve --dispatch queue, the default; docs/benchmarks.md, "Arrival order"): one
+// Arrival-order service (serve --dispatch queue, the default on PostgreSQL, asked for here on both engines;
+// docs/benchmarks.md, "Arrival order"): one
 // polling thread reads every connection and hands complete requests to one FIFO served by the --threads
 // workers, so a request waits only for those that arrived before it, whichever connection they came on.
 // Under --dispatch inline each pool thread owned the connections it accepted: a fast request waited
@@ -13,8 +14,9 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const cleanups = [];
 after(async () => { for (const f of cleanups.reverse()) await f(); });
 
+const MODE = ['--dispatch', process.env.YIJIAN_DISPATCH || 'queue'];
 async function server(args) {
-  const s = new Server({ args });
+  const s = new Server({ args: [...MODE, ...args] });
   await s.start();
   cleanups.push(async () => { await s.stop(); s.cleanup(); });
   return s;
@@ -100,7 +102,7 @@ test('with one worker, requests from different connections run in the order they
 
 test('queued requests are answered through a graceful stop; /metrics shows the queue and the threads', async () => {
   const op = await freePort();
-  const s = new Server({ args: ['--threads', '1', '--operator-listen', `127.0.0.1:${op}`] });
+  const s = new Server({ args: [...MODE, '--threads', '1', '--operator-listen', `127.0.0.1:${op}`] });
   await s.start();
   cleanups.push(async () => s.cleanup());
   s.addUser('slow', 'leader', '330000');
