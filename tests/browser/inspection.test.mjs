@@ -337,14 +337,26 @@ test('double random, one public in the browser: plan, commitment, witnessed draw
     await m.locator('input[data-test=signer-name]').fill('林某某');
     // The handwritten signature: a tap (touch) and a stroke (mouse) on the pad's canvas.
     const pad = m.locator('[data-test=signature-pad] canvas');
-    await pad.scrollIntoViewIfNeeded();
-    const bb = await pad.boundingBox();
-    assert.ok(bb.width > 300 && bb.x + bb.width <= 390, `the pad fits the phone: ${JSON.stringify(bb)}`);
-    await m.touchscreen.tap(bb.x + 30, bb.y + 40);
-    await m.mouse.move(bb.x + 40, bb.y + 100);
-    await m.mouse.down();
-    for (let i = 1; i <= 12; i++) await m.mouse.move(bb.x + 40 + i * 20, bb.y + 100 + (i % 2 ? -30 : 30));
-    await m.mouse.up();
+    // The photo above it may still be decoding: once it has its size the pad moves down, and a stroke aimed
+    // at the old place misses the canvas. Measure after it has loaded and the layout has settled.
+    await m.locator('[data-test=attachments] img[data-test=photo]').evaluate((img) =>
+      img.complete && img.naturalWidth ? null : new Promise((r) => { img.onload = r; img.onerror = r; }));
+    // The page reloads the task after the upload, under a loading mask that takes the pointer events.
+    await m.locator('.yj-task-body .el-loading-mask').first().waitFor({ state: 'hidden' });
+    await m.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    // Measured again before each try: a late re-render of the task (its attachments) can still move the pad.
+    const signed = m.locator('[data-test=signature-pad]').getByText('已签名');
+    for (let attempt = 0; attempt < 3 && !(await signed.isVisible()); attempt++) {
+      if (attempt) await m.waitForTimeout(500);
+      await pad.scrollIntoViewIfNeeded();
+      const bb = await pad.boundingBox();
+      assert.ok(bb.width > 300 && bb.x + bb.width <= 390, `the pad fits the phone: ${JSON.stringify(bb)}`);
+      await m.touchscreen.tap(bb.x + 30, bb.y + 40);
+      await m.mouse.move(bb.x + 40, bb.y + 100);
+      await m.mouse.down();
+      for (let i = 1; i <= 12; i++) await m.mouse.move(bb.x + 40 + i * 20, bb.y + 100 + (i % 2 ? -30 : 30));
+      await m.mouse.up();
+    }
     await m.locator('[data-test=signature-pad]').getByText('已签名').waitFor();
     await m.locator('[data-test=sign-save]').click();
     await m.locator('[data-test=signature]').getByText('林某某 已签字确认').waitFor();
