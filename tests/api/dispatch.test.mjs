@@ -3,8 +3,10 @@
 // polling thread reads every connection and hands complete requests to one FIFO served by the --threads
 // workers, so a request waits only for those that arrived before it, whichever connection they came on.
 // Under --dispatch inline each pool thread owned the connections it accepted: a fast request waited
-// behind a slow one of its thread while another thread was idle. Run with YIJIAN_DISPATCH=inline to see
-// the first test fail.
+// behind a slow one of its thread while another thread was idle. The first test fails for a queue that
+// does not hand the fast reads to the free worker; under YIJIAN_DISPATCH=inline it fails only when
+// libmicrohttpd happens to accept the fast reads' connections on the sign-in's thread (7 of 7 on a loaded
+// machine, none on an idle one), so it shows the old behaviour without proving it.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
