@@ -147,6 +147,9 @@ int cmp_op_run(yj_req *r, cmp_op_fn fn, int status, const char *id, const char *
 /* Answers a page of a list ?limit and ?cursor (by id) of the query filtered(r) makes, each row by row;
  * filtered answers NULL after replying itself (a bad filter). Always YJ_OK. */
 int cmp_reply_list(yj_req *r, yj_qb *(*filtered)(yj_req *r), yj_row_fn row);
+/* Whether a task of parent id (column fk of tasks) lies in scope sc: ST_OK, ST_NOTFOUND, or an error.
+ * What makes a department a party to a meeting or an event it did not convene. */
+int cmp_party_task(store_conn *c, const yj_table *tasks, const char *fk, const yj_scope *sc, int64_t id);
 /* 1 when s is the decimal form of id. */
 int cmp_id_is(const char *s, int64_t id);
 /* The string member k of o, or "" (borrowed from o). */

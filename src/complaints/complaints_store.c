@@ -703,3 +703,16 @@ int cmp_todos_close(store_conn *c, const json_t *m, const char *state)
 	json_decref(units);
 	return rc;
 }
+
+int cmp_party_task(store_conn *c, const yj_table *tasks, const char *fk, const yj_scope *sc, int64_t id)
+{
+	char cond[64];
+	snprintf(cond, sizeof cond, "%s = ?", fk);
+	yj_qb *q = yj_q_select(tasks, "id", sc);
+	yj_q_where(q, cond);
+	yj_q_int(q, id);
+	store_stmt *st = yj_q_prepare(q, c);
+	int rc = st ? store_step(st) : ST_ERR;
+	store_finalize(st);
+	return rc == ST_ROW ? ST_OK : rc < 0 ? rc : ST_NOTFOUND;
+}

@@ -94,20 +94,11 @@ int jnt_task_load(store_conn *c, const yj_scope *sc, int64_t id, json_t **out)
 int jnt_meeting_load_as_party(store_conn *c, const yj_scope *sc, int64_t id, json_t **out)
 {
 	int rc = jnt_meeting_load(c, sc, id, out);
-	if (rc != ST_NOTFOUND)
+	if (rc != ST_NOTFOUND || (rc = cmp_party_task(c, &task_t, "meeting_id", sc, id)) != ST_OK)
 		return rc;
-	yj_qb *q = yj_q_select(&task_t, "id", sc);
-	yj_q_where(q, "meeting_id = ?");
-	yj_q_int(q, id);
-	store_stmt *st = yj_q_prepare(q, c);
-	rc = st ? store_step(st) : ST_ERR;
-	store_finalize(st);
-	if (rc == ST_ROW) {
-		yj_scope all;
-		yj_scope_unrestricted(&all);
-		return jnt_meeting_load(c, &all, id, out);
-	}
-	return rc < 0 ? rc : ST_NOTFOUND;
+	yj_scope all;
+	yj_scope_unrestricted(&all);
+	return jnt_meeting_load(c, &all, id, out);
 }
 
 int jnt_action_insert(store_conn *c, int64_t id, const char *department, const json_t *b, const char *participants,

@@ -72,16 +72,8 @@ int opn_load(store_conn *c, const yj_scope *sc, int64_t id, json_t **out)
 int opn_load_as_party(store_conn *c, const yj_scope *sc, int64_t id, json_t **out)
 {
 	int rc = opn_load(c, sc, id, out);
-	if (rc != ST_NOTFOUND)
+	if (rc != ST_NOTFOUND || (rc = cmp_party_task(c, &task_t, "event_id", sc, id)) != ST_OK)
 		return rc;
-	yj_qb *q = yj_q_select(&task_t, "id", sc);
-	yj_q_where(q, "event_id = ?");
-	yj_q_int(q, id);
-	store_stmt *st = yj_q_prepare(q, c);
-	rc = st ? store_step(st) : ST_ERR;
-	store_finalize(st);
-	if (rc != ST_ROW)
-		return rc < 0 ? rc : ST_NOTFOUND;
 	yj_scope all;
 	yj_scope_unrestricted(&all);
 	return opn_load(c, &all, id, out);
