@@ -44,6 +44,9 @@ for (const line of text.split('\n')) {
 	if (!line.trim()) continue;
 	try { results.push(JSON.parse(line)); } catch { process.stderr.write(`bench/summary: not JSON, skipped: ${line.slice(0, 200)}\n`); }
 }
+// In the order bench/run ran the benches (a file several runs appended to may hold them in another).
+const rank = (b) => (ran.includes(b) ? ran.indexOf(b) : ran.length);
+results.sort((x, y) => rank(x.bench) - rank(y.bench));
 const missing = [];
 for (const b of ran)
 	for (const e of EXPECTED[b] || []) {
@@ -55,7 +58,7 @@ for (const b of ran)
 const num = (v) => {
 	if (v === null || v === undefined) return '—';
 	const a = Math.abs(v);
-	const d = a >= 100 ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : 3;
+	const d = v === 0 || a >= 100 ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : 3;
 	return v.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
 };
 const withUnit = (v, unit) => (v === null || v === undefined ? '—' : unit === '%' ? `${v >= 0 ? '+' : ''}${num(v)} %` : `${num(v)} ${unit}`);
