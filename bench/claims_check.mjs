@@ -23,6 +23,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 // The harness reads YIJIAN_BIN when it is loaded: BENCH_YIJIAN, the older name, stands in for it when it is unset.
 if (!process.env.YIJIAN_BIN && process.env.BENCH_YIJIAN) process.env.YIJIAN_BIN = process.env.BENCH_YIJIAN;
 const { Server } = await import('../tests/api/harness.mjs');
+const { benchResult } = await import('./lib.mjs');
 const num = (k, d) => (process.env[k] ? Number(process.env[k]) : d);
 const SECONDS = num('BENCH_SECONDS', 10), CONNS = num('BENCH_CONNECTIONS', 64), THREADS = num('BENCH_THREADS', 2);
 const PATIENTS = num('BENCH_CHECK_PATIENTS', 500), HISTORY = num('BENCH_CHECK_HISTORY', 3);
@@ -123,6 +124,10 @@ async function main() {
   const x = (a, c) => (a / c).toFixed(2);
   console.log(`  check ÷ baseline: throughput ${x(m.rps, b.rps)}×, p50 ${x(m.pct[50], b.pct[50])}×, p99 ${x(m.pct[99], b.pct[99])}×;`
     + ` target p99 < 5 ms: ${m.pct[99] < 5 ? 'met' : 'NOT met'} (the baseline's p99 ${b.pct[99] < 5 ? 'meets' : 'does not meet'} it)`);
+  // the figures for bench/run's summary (bench/lib.mjs)
+  benchResult({ bench: 'check', figure: 'claims check p99', value: m.pct[99], unit: 'ms', baseline: 'empty rule base',
+    baseline_value: b.pct[99], higher: false, target: `< 5 ms at ${CONNS} connections`, max: 5 });
+  benchResult({ bench: 'check', figure: 'claims check req/s', value: m.rps, unit: 'req/s', baseline: 'empty rule base', baseline_value: b.rps });
   if (inl) {
     show('check, serve --dispatch inline (same database, right after)', inl);
     console.log(`  queue (default) against inline: p99 ${m.pct[99]} against ${inl.pct[99]} ms (inline ÷ queue ${x(inl.pct[99], m.pct[99])}×),`

@@ -35,6 +35,7 @@ const YIJIAN = yijianBin();
 const COUNTY = '330302';
 const TARGET_P99_MS = 10;
 const TARGET_RATIO = 3;
+import { benchResult } from './lib.mjs'; // the summary lines of bench/run (kept apart from the import above)
 
 const B = session('bench/credit-check');
 const { die, log, psql } = B;
@@ -146,6 +147,11 @@ function request() return wrk.format("GET", "/api/v1/credit/check?subject=" .. c
 				fmt(r.xacts, 3), r.groups ?? ''])),
 		`yijian p99 ${y.p99_ms.toFixed(2)} ms (target < ${TARGET_P99_MS} ms: ${y.p99_ms < TARGET_P99_MS ? 'met' : 'NOT met'});`
 		+ ` ${ratio.toFixed(2)}× the baseline's requests/s (target ≥ ${TARGET_RATIO}×: ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'})`];
+	// the figures for bench/run's summary (bench/lib.mjs)
+	benchResult({ bench: 'credit', figure: 'credit check req/s, vs Fastify', value: y.rps, unit: 'req/s', baseline: 'Fastify + pg',
+		baseline_value: b.rps, target: `≥ ${TARGET_RATIO}× the baseline`, ratioMin: TARGET_RATIO });
+	benchResult({ bench: 'credit', figure: 'credit check p99', value: y.p99_ms, unit: 'ms', baseline: 'Fastify + pg', baseline_value: b.p99_ms,
+		higher: false, target: `< ${TARGET_P99_MS} ms at ${CONNS} connections`, max: TARGET_P99_MS });
 	if (inl) lines.push(`--dispatch queue (default) against inline, same run: p99 ${y.p99_ms.toFixed(2)} against ${inl.p99_ms.toFixed(2)} ms`
 		+ ` (inline ÷ queue ${(inl.p99_ms / y.p99_ms).toFixed(2)}×), req/s queue ÷ inline ${(y.rps / inl.rps).toFixed(2)}×`);
 	process.stdout.write(lines.join('\n') + '\n');

@@ -32,6 +32,7 @@ const POOL = num('BENCH_BASELINE_POOL', 16);
 const YIJIAN = yijianBin();
 const COUNTY = '330302';
 const TARGET_P99_MS = 50;
+import { benchResult } from './lib.mjs'; // the summary lines of bench/run (kept apart from the import above)
 // BENCH_DISPATCH=both: a second yijian on the same database with serve --dispatch inline (the pool threads
 // each running their own connections' handlers) measured in the same run as the default queue mode.
 const BOTH = env.BENCH_DISPATCH === 'both';
@@ -183,11 +184,17 @@ wrk.headers["X-CSRF-Token"] = "${csrf}"
 	lines.push(`decision documents (行政处罚决定书 PDF, ${pdfBytes.length} bytes): ${f(pdf.rps, 1)} per wall second on 2 connections, ` +
 		`${f(pdfPerCore, 1)} per CPU second of the server (${f(pdf.cpu_ms)} ms each), target ≥ 50 per second per core: ` +
 		`${f(pdfPerCore / 50)}× the target, ${pdfPerCore >= 50 ? 'met' : 'NOT met'}`);
+	benchResult({ bench: 'enforcement', figure: 'decision PDFs per CPU second', value: pdfPerCore, unit: 'per CPU s',
+		target: '≥ 50 per second per core', min: 50 });
 	for (const ep of ['case list (limit 50)', 'case page']) {
 		const y = results.find((r) => r.endpoint === ep && r.server === 'yijian'), b = results.find((r) => r.endpoint === ep && r.server === 'baseline');
 		lines.push(`${ep}: p99 yijian ${f(y.p99_ms)} ms, baseline ${f(b.p99_ms)} ms (baseline ÷ yijian ${f(b.p99_ms / y.p99_ms)}×; ` +
 			`target < ${TARGET_P99_MS} ms: ${y.p99_ms < TARGET_P99_MS ? 'met' : 'NOT met'}); req/s yijian ÷ baseline ${f(y.rps / b.rps)}×; ` +
 			`server CPU per request yijian ${f(y.cpu_ms, 3)} ms, baseline ${f(b.cpu_ms, 3)} ms (baseline ÷ yijian ${f(b.cpu_ms / y.cpu_ms)}×)`);
+		const name = ep === 'case page' ? 'case page' : 'case list';
+		benchResult({ bench: 'enforcement', figure: `${name} p99`, value: y.p99_ms, unit: 'ms', baseline: 'Fastify + pg', baseline_value: b.p99_ms,
+			higher: false, target: `< ${TARGET_P99_MS} ms at ${CONNS} connections`, max: TARGET_P99_MS });
+		benchResult({ bench: 'enforcement', figure: `${name} req/s`, value: y.rps, unit: 'req/s', baseline: 'Fastify + pg', baseline_value: b.rps });
 		const i = results.find((r) => r.endpoint === ep && r.server === 'yijian-inline');
 		if (i) lines.push(`${ep}: --dispatch queue (default) against inline in the same run: p99 ${f(y.p99_ms)} ms against ${f(i.p99_ms)} ms ` +
 			`(inline ÷ queue ${f(i.p99_ms / y.p99_ms)}×), p50 ${f(y.p50_ms)} against ${f(i.p50_ms)} ms, req/s queue ÷ inline ${f(y.rps / i.rps)}×`);

@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { creditCode } from '../tests/api/codes.mjs';
+import { benchResult } from './lib.mjs';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const root = path.resolve(here, '..');
@@ -68,6 +69,10 @@ function pgNative(url) {
 
 function report(engine, yj, native, how) {
   console.log(`import ${engine.padEnd(10)} yijian ${yj.toFixed(0).padStart(7)} rows/s   ${how} ${native.toFixed(0).padStart(8)} rows/s   ratio ${(yj / native).toFixed(3)}`);
+  // the figure for bench/run's summary (bench/lib.mjs): the native tool beside it, the target (issue 15) absolute
+  const min = engine === 'sqlite' ? 20000 : 10000;
+  benchResult({ bench: 'import', figure: `import rows/s, ${engine === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`, value: yj, unit: 'rows/s',
+    baseline: how.trim(), baseline_value: native, target: `≥ ${min.toLocaleString('en-US')} rows/s at 100,000 rows`, min });
 }
 
 let pgdir = null;

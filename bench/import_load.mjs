@@ -13,6 +13,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { creditCode } from '../tests/api/codes.mjs';
+import { benchResult } from './lib.mjs';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const root = path.resolve(here, '..');
@@ -134,6 +135,12 @@ function line(engine, what, samples, idle) {
     + ` max ${f0(Math.max(...si)).padStart(6)} ms  PATCH p50 ${f0(pct(pa, 0.5)).padStart(6)} ms max ${f0(Math.max(...pa)).padStart(6)} ms`
     + (idle ? `  (p50 × idle: sign-in ${(pct(si, 0.5) / pct(idle.map((s) => s.signin), 0.5)).toFixed(2)},`
       + ` PATCH ${(pct(pa, 0.5) / pct(idle.map((s) => s.patch), 0.5)).toFixed(2)})` : ''));
+  // for bench/run's summary (bench/lib.mjs): another user's requests during the real import against the idle server,
+  // for reference (no target in the issues)
+  if (idle && what === 'real')
+    for (const [name, xs, key] of [['sign-in', si, 'signin'], ['PATCH', pa, 'patch']])
+      benchResult({ bench: 'import', figure: `${name} p50 during an import, ${engine === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`, value: pct(xs, 0.5),
+        unit: 'ms', baseline: 'idle server', baseline_value: pct(idle.map((s) => s[key]), 0.5), higher: false });
 }
 
 async function bench(engine, db, body) {

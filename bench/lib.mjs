@@ -166,3 +166,35 @@ export function session(name) {
 	};
 	return b;
 }
+
+// One figure for the summary bench/run prints at the end (docs/benchmarks.md, "The summary of make bench"): a line
+// `bench-result {json}` on stdout, and the JSON appended to the file BENCH_RESULTS names when bench/run set it. The
+// fields: bench, figure (named as docs/benchmarks.md's tables name it), value and unit (yijian's), baseline and
+// baseline_value (null when the target is absolute), ratio (how many times better yijian is than the baseline:
+// value ÷ baseline_value when higher is better, the inverse when lower is, unless the bench gives its own), target (the
+// issue's, as text; null for a figure reported for reference) and met (true, false, or null for reference). met is
+// computed from min (value ≥ min), max (value < max), atMost (value ≤ atMost) and ratioMin (ratio ≥ ratioMin) when not
+// given; all that are given must hold. (The import sits here, not above, to keep this addition apart from the rest.)
+import { appendFileSync } from 'node:fs';
+export function benchResult({ bench, figure, value, unit, baseline = null, baseline_value = null, ratio, target = null, met,
+	higher = true, min, max, atMost, ratioMin }) {
+	const n = (v) => (typeof v === 'number' && Number.isFinite(v) ? Number(v.toPrecision(6)) : null);
+	value = n(value);
+	baseline_value = n(baseline_value);
+	if (ratio === undefined)
+		ratio = value !== null && baseline_value ? (higher ? value / baseline_value : value ? baseline_value / value : null) : null;
+	ratio = n(ratio);
+	if (met === undefined) {
+		const checks = [];
+		if (min !== undefined) checks.push(value === null ? null : value >= min);
+		if (max !== undefined) checks.push(value === null ? null : value < max);
+		if (atMost !== undefined) checks.push(value === null ? null : value <= atMost);
+		if (ratioMin !== undefined) checks.push(ratio === null ? null : ratio >= ratioMin);
+		met = !checks.length || checks.includes(null) ? null : checks.every(Boolean);
+	}
+	const r = { bench, figure, value, unit, baseline, baseline_value, ratio, target, met };
+	const line = JSON.stringify(r);
+	process.stdout.write(`bench-result ${line}\n`);
+	if (env.BENCH_RESULTS) appendFileSync(env.BENCH_RESULTS, `${line}\n`);
+	return r;
+}

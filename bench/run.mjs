@@ -64,6 +64,7 @@ const TARGET_INST_RATIO = 1;
 const TARGET_RATIO = 3;
 const TARGET_P99_MS = 10;
 const TARGET_RSS_PCT = 10;
+import { benchResult } from './lib.mjs'; // the summary lines of bench/run (kept apart from the imports above)
 
 // ---------------------------------------------------------------- plumbing
 
@@ -607,6 +608,14 @@ async function main() {
 				target = `${vsFaster.toFixed(2)}× the faster Node, ${vsGo === null ? 'no Go' : `${vsGo.toFixed(2)}× Go`}; ` +
 					`≥${ep.ratio}× both and p99 < ${TARGET_P99_MS} ms: ${ok ? 'met' : 'NOT met'}`;
 				summary.push({ endpoint: ep.path, ratio, ratio_vs_faster_node: vsFaster, ratio_vs_go: vsGo, p99_ms: r.latency_ms.p99, target_met: ok });
+				// the figures for bench/run's summary (bench/lib.mjs): against the faster Node, against Go, and the p99
+				const name = ep.path === REGIONS ? 'regions list' : ep.path === INST_SEARCH ? 'institution search q=人民医院' : ep.path;
+				benchResult({ bench: 'http', figure: `${name} req/s, vs Fastify`, value: r.rps, unit: 'req/s', baseline: `Fastify + pg${faster === base ? '' : ` ×${BASELINE_WORKERS2} procs`}`,
+					baseline_value: faster.rps, target: `≥ ${ep.ratio}× the faster of 1 and ${BASELINE_WORKERS2} processes`, ratioMin: ep.ratio });
+				if (go) benchResult({ bench: 'http', figure: `${name} req/s, vs Go`, value: r.rps, unit: 'req/s', baseline: 'Go net/http + pgx', baseline_value: go.rps,
+					target: `≥ ${ep.ratio}×`, ratioMin: ep.ratio });
+				benchResult({ bench: 'http', figure: `${name} p99`, value: r.latency_ms.p99, unit: 'ms', baseline: 'Fastify + pg', baseline_value: base.latency_ms.p99,
+					higher: false, target: `< ${TARGET_P99_MS} ms at ${CONNS} connections`, max: TARGET_P99_MS });
 			} else if (sv.key === 'yijian_pg_inline') {
 				const y = byKey(ep.path, 'yijian_pg');
 				target = `(--dispatch inline: p99 ${(r.latency_ms.p99 / y.latency_ms.p99).toFixed(2)}× the default queue's, req/s ${(r.rps / y.rps).toFixed(2)}×)`;
@@ -633,6 +642,7 @@ async function main() {
 		lines.push('');
 		lines.push(`RSS soak, yijian (PostgreSQL) under ${REGIONS} load for ${SOAK} s (${fmtRps(soak.wrk.rps)} req/s, p99 ${fmtMs(soak.wrk.latency_ms.p99)}):`);
 		lines.push(`  first ${soak.window_s} s average ${(soak.first_window_avg_kib / 1024).toFixed(1)} MiB, last ${soak.window_s} s average ${(soak.last_window_avg_kib / 1024).toFixed(1)} MiB, change ${soak.change_pct >= 0 ? '+' : ''}${soak.change_pct.toFixed(1)} %   target within ±${TARGET_RSS_PCT} %: ${ok ? 'met' : 'NOT met'}`);
+		benchResult({ bench: 'http', figure: 'RSS soak change', value: soak.change_pct, unit: '%', target: `within ±${TARGET_RSS_PCT} % over ${SOAK} s`, met: Number.isFinite(soak.change_pct) ? ok : null });
 	} else {
 		lines.push('');
 		lines.push('RSS soak skipped (BENCH_SOAK_SECONDS=0).');

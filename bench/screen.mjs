@@ -23,6 +23,7 @@ import process from 'node:process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { headerOf, quoteLit, REQUIRED, sections, sqliteLoad, statements } from './screen_sql/sql.mjs';
+import { benchResult } from './lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const top = path.resolve(here, '..');
@@ -298,6 +299,19 @@ function report(res, csvBytes) {
 		console.log(`  rule phase ≥ ${TARGET_RULE_LPS / 1e6} M lines/s: ${fmt(lps / 1e6)} M lines/s ${lps >= TARGET_RULE_LPS ? 'met' : 'NOT met'}`);
 		const rr = y.rss_kb * 1024 / csvBytes;
 		console.log(`  peak RSS ≤ ${TARGET_RSS} × the CSV: ${fmt(rr)} × ${rr <= TARGET_RSS ? 'met' : 'NOT met'}`);
+		// the figures for bench/run's summary (bench/lib.mjs): DuckDB (else SQLite) beside each, the targets of issue 14
+		const other = res.duckdb || res.sqlite, on = res.duckdb ? 'DuckDB' : 'SQLite';
+		const oName = other && `${on} ${other.version}`;
+		benchResult({ bench: 'screen', figure: `end to end, vs ${res.duckdb ? 'DuckDB' : on}`, value: y.wall_s, unit: 's', baseline: oName ?? null,
+			baseline_value: other?.wall_s, higher: false, target: res.duckdb ? `≥ ${TARGET_E2E}× faster than DuckDB` : null,
+			...(res.duckdb ? { ratioMin: TARGET_E2E } : {}) });
+		if (res.duckdb && res.sqlite)
+			benchResult({ bench: 'screen', figure: 'end to end, vs SQLite', value: y.wall_s, unit: 's', baseline: `SQLite ${res.sqlite.version}`,
+				baseline_value: res.sqlite.wall_s, higher: false });
+		benchResult({ bench: 'screen', figure: 'load MB/s', value: mbps, unit: 'MB/s', target: `≥ ${TARGET_LOAD_MBPS} MB/s of CSV`, min: TARGET_LOAD_MBPS });
+		benchResult({ bench: 'screen', figure: 'rule phase M lines/s', value: lps / 1e6, unit: 'M lines/s', baseline: oName ?? null,
+			baseline_value: other && other.lines / other.rules_s / 1e6, target: `≥ ${TARGET_RULE_LPS / 1e6} M lines/s`, min: TARGET_RULE_LPS / 1e6 });
+		benchResult({ bench: 'screen', figure: 'peak RSS ÷ CSV', value: rr, unit: '× CSV', target: `≤ ${TARGET_RSS}× the CSV`, atMost: TARGET_RSS });
 	}
 	// per rule type: yijian's per-rule seconds (run two at a time, summed per type) and each SQL section
 	const types = [...new Set(es.flatMap((e) => Object.keys(res[e].types)))].filter((t) => t !== 'prep');

@@ -60,6 +60,7 @@ const Q_FULL = '王秀英'; // a full three-character name: two bigrams intersec
 const TARGET_RATIO = 3;
 const TARGET_P99_CERT_MS = 5;
 const TARGET_P99_NAME_MS = 50;
+import { benchResult } from './lib.mjs'; // the summary lines of bench/run (kept apart from the imports above)
 const API = '/api/v1/practitioners';
 
 // ---------------------------------------------------------------- plumbing
@@ -601,6 +602,10 @@ async function main() {
 				r.target_met = { ratio: ratioOk, p99: p99Ok };
 				target = `≥${TARGET_RATIO}×: ${ratioOk ? 'met' : 'NOT met'}; p99 < ${p99Target} ms: ${p99Ok ? 'met' : 'NOT met'}`;
 				summary.push({ query: ep.key, ratio, p50_ms: r.latency_ms.p50, p99_ms: r.latency_ms.p99, ratio_met: ratioOk, p99_met: p99Ok });
+				benchResult({ bench: 'search', figure: `${ep.label} req/s`, value: r.rps, unit: 'req/s', baseline: 'Fastify + pg', baseline_value: base.rps,
+					target: `≥ ${TARGET_RATIO}× the baseline`, ratioMin: TARGET_RATIO });
+				benchResult({ bench: 'search', figure: `${ep.label} p99`, value: r.latency_ms.p99, unit: 'ms', baseline: 'Fastify + pg',
+					baseline_value: base.latency_ms.p99, higher: false, target: `< ${p99Target} ms`, max: p99Target });
 			} else if (sv.key === 'yijian_sqlite') target = '(other engine; for reference)';
 			else if (sv.key === 'baseline_pg_cluster') target = `(reference: yijian is ${(by(ep.key, 'yijian_pg').rps / r.rps).toFixed(2)}× this)`;
 			else target = '(baseline)';

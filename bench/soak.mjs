@@ -31,6 +31,7 @@ const PASSWORD = 'Celiang-mima-2026';
 const PROCS = 3;
 const RSS_EVERY = 5;
 const TARGET_RSS_PCT = 10;
+import { benchResult } from './lib.mjs'; // the summary lines of bench/run (kept apart from the imports above)
 const COUNTIES = ['330102', '330105', '330302', '330303', '330402', '330502', '330602', '330702'];
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -206,7 +207,11 @@ async function main() {
 		rssOk &&= ok;
 		lines.push(`RSS serve ${i + 1} (pid ${p.child.pid}): ${(a / 1024).toFixed(1)} MiB after warm-up → ${(b / 1024).toFixed(1)} MiB in the last ${win.toFixed(0)} s, ` +
 			`${pct >= 0 ? '+' : ''}${pct.toFixed(1)} %   target within ±${TARGET_RSS_PCT} %: ${ok ? 'met' : 'NOT met'}`);
+		benchResult({ bench: 'soak', figure: `RSS change, serve ${i + 1}`, value: pct, unit: '%', target: `within ±${TARGET_RSS_PCT} % (warm-up to last minute)`, met: ok });
 	}
+	// for bench/run's summary (bench/lib.mjs): the errors (target none) and the worst minute's p99 over all requests (reported)
+	benchResult({ bench: 'soak', figure: 'errors', value: errors.length, unit: `of ${requests}`, target: 'none', atMost: 0 });
+	benchResult({ bench: 'soak', figure: 'p99, worst minute', value: Math.max(...minutes.filter((m) => m?.all).map((m) => p99(m.all))), unit: 'ms' });
 	if (errors.length) lines.push(`errors (first 5):\n  ${errors.slice(0, 5).join('\n  ')}`);
 	process.stdout.write(`${lines.join('\n')}\n`);
 	cleanup();

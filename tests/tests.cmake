@@ -34,3 +34,8 @@ set_tests_properties(ownership.check PROPERTIES LABELS unit TIMEOUT 120)
 # (scripts/check-get-writes.mjs passes on the tree; planted writes in a copy fail it).
 add_test(NAME replica.get_writes COMMAND sh ${CMAKE_SOURCE_DIR}/tests/replica/test_get_writes.sh ${CMAKE_SOURCE_DIR})
 set_tests_properties(replica.get_writes PROPERTIES LABELS unit TIMEOUT 120)
+
+# The summary of make bench: bench/result.mjs's bench-result lines (ratio, met) and bench/summary.mjs's table, its
+# not-measured rows and its JSON (docs/benchmarks.md, "The summary of make bench").
+add_test(NAME bench.summary COMMAND sh ${CMAKE_SOURCE_DIR}/tests/bench/test_summary.sh ${CMAKE_SOURCE_DIR})
+set_tests_properties(bench.summary PROPERTIES LABELS unit TIMEOUT 60)
