@@ -28,6 +28,10 @@ int reg_index_names_fresh(store_conn *c, const reg_kind *k, const int64_t *ids, 
 int reg_bind_record(store_stmt *st, const reg_kind *k, const json_t *rec, int idx);
 /* The audit leaf and the event of a create or update ("create" / "update") of public record pub. */
 int reg_audit(store_conn *c, const reg_kind *k, const char *verb, const char *actor, const json_t *pub);
+/* The same with pub's text as yj_audit_state_text makes it (NULL: dumped here), for a bulk writer
+ * that holds it already. */
+int reg_audit_text(store_conn *c, const reg_kind *k, const char *verb, const char *actor, const json_t *pub,
+		   const char *pub_text);
 /* Binds row `row` of a multi-row insert from index idx on; returns the next index. */
 typedef int (*reg_rows_bind_fn)(store_stmt *st, int idx, size_t row, void *arg);
 /* INSERT INTO table (columns) VALUES of nrows rows of ncols values each, bound by bind: in
