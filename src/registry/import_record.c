@@ -216,6 +216,14 @@ static int run_flush(store_conn *c, const reg_kind *k, const yj_import_opts *o, 
 	return rc == ST_CONFLICT ? YJ_IMPORT_STALE : rc;
 }
 
+/* The last run's rows still going in (yj_reg_insert_many leaves its name grams' COPY running): their
+ * result, as run_flush maps it. */
+static int wait_run(store_conn *c)
+{
+	int rc = store_copy_wait(c);
+	return rc == ST_CONFLICT ? YJ_IMPORT_STALE : rc;
+}
+
 /* Every plan in order: runs of consecutive inserts in multi-row statements (so the leaves and
  * events keep the order of the rows), an update as reg_import_publish does it. */
 int reg_import_publish_many(store_conn *c, const reg_kind *k, const yj_import_opts *o, json_t *const *plans,
@@ -228,6 +236,8 @@ int reg_import_publish_many(store_conn *c, const reg_kind *k, const yj_import_op
 		if (json_integer_value(json_object_get(p, "id"))) {
 			if (r->n && (rc = run_flush(c, k, o, r)) < 0)
 				break;
+			if ((rc = wait_run(c)) < 0)
+				break;
 			rc = reg_import_publish(c, k, o, plans[i]);
 			continue;
 		}
@@ -237,6 +247,8 @@ int reg_import_publish_many(store_conn *c, const reg_kind *k, const yj_import_op
 	}
 	if (rc >= 0 && r->n)
 		rc = run_flush(c, k, o, r);
+	if (rc >= 0)
+		rc = wait_run(c);
 	free(r);
 	return rc < 0 ? rc : ST_OK;
 }

@@ -20,8 +20,8 @@ static size_t rows_per_statement(int ncols)
 	return m;
 }
 
-int reg_insert_rows(store_conn *c, const char *table, const char *columns, int ncols, size_t nrows,
-		    reg_rows_bind_fn bind, void *arg)
+static int insert_rows(store_conn *c, const char *table, const char *columns, int ncols, size_t nrows,
+		       reg_rows_bind_fn bind, void *arg, int async)
 {
 	/* PostgreSQL: one COPY, the rows streamed in ~64 KiB pieces; the server parses no statement
 	 * and plans nothing per row. Not for a few rows (one record's grams): COPY takes a round trip
@@ -31,7 +31,7 @@ int reg_insert_rows(store_conn *c, const char *table, const char *columns, int n
 		for (size_t i = 0; i < nrows; i++)
 			if (bind(cp, 1, i, arg), store_copy_row(cp) < 0)
 				break;
-		return store_copy_end(cp);
+		return async ? store_copy_end_async(cp) : store_copy_end(cp);
 	}
 	size_t max = rows_per_statement(ncols), done = 0;
 	yj_buf row = YJ_BUF_INIT;
@@ -65,6 +65,18 @@ int reg_insert_rows(store_conn *c, const char *table, const char *columns, int n
 	}
 	yj_buf_free(&row);
 	return rc;
+}
+
+int reg_insert_rows(store_conn *c, const char *table, const char *columns, int ncols, size_t nrows,
+		    reg_rows_bind_fn bind, void *arg)
+{
+	return insert_rows(c, table, columns, ncols, nrows, bind, arg, 0);
+}
+
+int reg_insert_rows_async(store_conn *c, const char *table, const char *columns, int ncols, size_t nrows,
+			  reg_rows_bind_fn bind, void *arg)
+{
+	return insert_rows(c, table, columns, ncols, nrows, bind, arg, 1);
 }
 
 /* What the binders of one batch read. */
@@ -151,7 +163,9 @@ int yj_reg_insert_many(store_conn *c, const reg_kind *k, json_t *const *recs, si
 		json_object_set_new(recs[i], "version", json_integer(1));
 		json_object_set_new(recs[i], "created_at", json_integer(m.now));
 		json_object_set_new(recs[i], "updated_at", json_integer(m.now));
-		m.pubs[i] = yj_reg_public(k, recs[i], NULL);
+		/* A shallow copy is enough: making a record public with no caller only drops keys (the
+		 * kinds' present hooks act for a caller), and the values are only read after. */
+		m.pubs[i] = yj_reg_public_take(k, json_copy(recs[i]), NULL);
 		/* The history's canonical text and the audit leaf's state text differ only in how reals
 		 * are written: without one they are the same bytes, dumped once for both. */
 		m.audit_texts[i] = yj_audit_state_text(m.pubs[i]);
@@ -159,13 +173,20 @@ int yj_reg_insert_many(store_conn *c, const reg_kind *k, json_t *const *recs, si
 		names[i] = json_string_value(json_object_get(recs[i], k->name_field));
 	}
 	const char *cols = yj_reg_columns(k);
-	int rc = reg_insert_rows(c, k->table, cols, count_columns(cols), n, bind_row, &m);
+	/* The previous run's grams may still be going in (below): their result first, on this run's
+	 * account, so a refusal still rolls the publication back. */
+	int rc = store_copy_wait(c);
+	if (rc >= 0)
+		rc = reg_insert_rows(c, k->table, cols, count_columns(cols), n, bind_row, &m);
 	if (rc >= 0)
 		rc = reg_insert_rows(c, "record_history",
 				     "id, object_type, object_id, version, at, actor, region_code, state, changes", 9, n,
 				     bind_history, &m);
 	if (rc >= 0)
-		rc = reg_index_names_fresh(c, k, ids, names, n);
+		rc = reg_index_names_fresh(c, k, ids, names, n, 1);
+	/* The grams' COPY (PostgreSQL) is not waited for: the server inserts them — most of its work —
+	 * while this client hashes the audit leaves here and prepares the next run. The caller reads
+	 * the result with store_copy_wait before anything relies on it. */
 	for (size_t i = 0; i < n && rc >= 0; i++)
 		rc = reg_audit_text(c, k, "create", actor, m.pubs[i], m.audit_texts[i]);
 	for (size_t i = 0; i < n; i++) {

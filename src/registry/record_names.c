@@ -92,9 +92,10 @@ static int bind_gram(store_stmt *st, int idx, size_t row, void *arg)
 	return idx;
 }
 
-static int write_grams(store_conn *c, gram_rows *r)
+static int write_grams(store_conn *c, gram_rows *r, int async)
 {
-	return reg_insert_rows(c, "name_grams", "gram, object_type, object_id", 3, r->n, bind_gram, r);
+	return (async ? reg_insert_rows_async : reg_insert_rows)(c, "name_grams", "gram, object_type, object_id", 3,
+								 r->n, bind_gram, r);
 }
 
 /* Writes the grams of name for record id; fresh (a new record) skips deleting the old ones. */
@@ -111,10 +112,11 @@ int reg_index_name(store_conn *c, const reg_kind *k, int64_t id, const char *nam
 	}
 	if (rc < 0 || !name)
 		return rc;
-	return reg_index_names_fresh(c, k, &id, &name, 1);
+	return reg_index_names_fresh(c, k, &id, &name, 1, 0);
 }
 
-int reg_index_names_fresh(store_conn *c, const reg_kind *k, const int64_t *ids, const char *const *names, size_t n)
+int reg_index_names_fresh(store_conn *c, const reg_kind *k, const int64_t *ids, const char *const *names, size_t n,
+			  int async)
 {
 	/* All grams of all the names in multi-row INSERTs: one round trip on PostgreSQL per few
 	 * hundred grams instead of one per gram (or per name). */
@@ -130,7 +132,7 @@ int reg_index_names_fresh(store_conn *c, const reg_kind *k, const int64_t *ids, 
 	 * rather than at scattered pages (the names of a batch share most of their grams). */
 	if (r.n > 1)
 		qsort(r.v, r.n, sizeof *r.v, gram_cmp);
-	int rc = write_grams(c, &r);
+	int rc = write_grams(c, &r, async);
 	free(r.arena);
 	free(r.v);
 	return rc;
