@@ -19,7 +19,7 @@
 
 _Thread_local json_t *yj_import_probed;
 
-typedef int (*publish_many_fn)(store_conn *c, const reg_kind *k, const yj_import_opts *o, char *const *plans,
+typedef int (*publish_many_fn)(store_conn *c, const reg_kind *k, const yj_import_opts *o, json_t *const *plans,
 			       size_t n);
 
 /* The importable kinds: registry records go through the record engine (reg_import_check and
@@ -120,7 +120,7 @@ typedef struct import_ctx {
 	int nfields;
 	int key_field;
 	const struct importer *imp; /* the kind's row checker and publisher */
-	char **plans;		    /* staged by the check, in row order: what the publication writes */
+	json_t **plans;		    /* staged by the check, in row order: what the publication writes */
 	size_t nplans, cap;
 } import_ctx;
 
@@ -290,7 +290,7 @@ static int duplicate_key(import_ctx *x, const json_t *in, json_t *seen, long row
 	return 0;
 }
 
-static void stage(import_ctx *x, char *plan)
+static void stage(import_ctx *x, json_t *plan)
 {
 	if (x->nplans == x->cap) {
 		x->cap = x->cap ? 2 * x->cap : 1024;
@@ -302,7 +302,7 @@ static void stage(import_ctx *x, char *plan)
 static void unstage(import_ctx *x)
 {
 	for (size_t i = 0; i < x->nplans; i++)
-		free(x->plans[i]);
+		json_decref(x->plans[i]);
 	x->nplans = 0;
 }
 
@@ -311,7 +311,7 @@ static int import_row(store_conn *c, import_ctx *x, json_t *in, json_t *seen, js
 {
 	json_t *errs = json_array();
 	int rc = ST_OK, outcome = YJ_IMPORT_UNCHANGED;
-	char *plan = NULL;
+	json_t *plan = NULL;
 	if (!duplicate_key(x, in, seen, row, errs))
 		rc = x->imp->check(c, x->k, x->o, in, uniq, row, errs, &outcome, &plan);
 	if (rc >= 0 && json_array_size(errs)) {
@@ -324,7 +324,7 @@ static int import_row(store_conn *c, import_ctx *x, json_t *in, json_t *seen, js
 		if (plan)
 			stage(x, plan), plan = NULL;
 	}
-	free(plan);
+	json_decref(plan);
 	json_decref(errs);
 	return rc < 0 ? rc : ST_OK;
 }

@@ -20,9 +20,9 @@ extern _Thread_local json_t *yj_import_probed;
 
 /* The record kinds' checker and publishers (import_record.c), as import.h's importer table takes them. */
 int reg_import_check(store_conn *c, const reg_kind *k, const yj_import_opts *o, const json_t *in, json_t *seen, long row,
-		 json_t *errs, int *outcome, char **plan);
-int reg_import_publish(store_conn *c, const reg_kind *k, const yj_import_opts *o, const char *plan);
-int reg_import_publish_many(store_conn *c, const reg_kind *k, const yj_import_opts *o, char *const *plans, size_t n);
+		 json_t *errs, int *outcome, json_t **plan);
+int reg_import_publish(store_conn *c, const reg_kind *k, const yj_import_opts *o, json_t *plan);
+int reg_import_publish_many(store_conn *c, const reg_kind *k, const yj_import_opts *o, json_t *const *plans, size_t n);
 
 /* The index of the field called name in k->fields, or -1 (import.c). */
 int reg_import_field_index(const reg_kind *k, const char *name);

@@ -102,7 +102,7 @@ static int only_key_unique(const reg_kind *k, const json_t *rec)
 /* The row checker of registry records (yj_import_check_fn): to be inserted, updated through the
  * PATCH path, or left alone, by the natural key. The plan is {id, version, rec}: id 0 inserts. */
 int reg_import_check(store_conn *c, const reg_kind *k, const yj_import_opts *o, const json_t *in, json_t *seen,
-			long row, json_t *errs, int *outcome, char **plan)
+			long row, json_t *errs, int *outcome, json_t **plan)
 {
 	const yj_scope *sc = o->sc;
 	json_t *existing = NULL, *rec = NULL;
@@ -167,10 +167,10 @@ int reg_import_check(store_conn *c, const reg_kind *k, const yj_import_opts *o, 
 		goto done;
 	}
 	*outcome = found ? YJ_IMPORT_UPDATED : YJ_IMPORT_INSERTED;
-	json_t *p = json_pack("{s:I, s:I, s:O}", "id", (json_int_t)(found ? id : 0), "version", (json_int_t)version,
-			      "rec", rec);
-	*plan = json_dumps(p, JSON_COMPACT);
-	json_decref(p);
+	/* The plan holds the checked record itself (moved, not copied nor serialised). */
+	*plan = json_pack("{s:I, s:I, s:o}", "id", (json_int_t)(found ? id : 0), "version", (json_int_t)version, "rec",
+			  rec);
+	rec = NULL;
 done:
 	json_decref(existing);
 	json_decref(rec);
@@ -179,12 +179,11 @@ done:
 
 /* The publisher of registry records: the insert or the update the check planned. A record changed
  * since the check (another version) or a key taken meanwhile is stale. */
-int reg_import_publish(store_conn *c, const reg_kind *k, const yj_import_opts *o, const char *plan)
+int reg_import_publish(store_conn *c, const reg_kind *k, const yj_import_opts *o, json_t *p)
 {
-	json_t *p = json_loads(plan, 0, NULL);
-	if (!p)
-		return ST_ERR;
-	json_t *rec = json_object_get(p, "rec");
+	/* A shallow copy: yj_reg_update and yj_reg_insert add to the record they are given (the stored
+	 * state, id, version), and a retried transaction must start from the record as checked. */
+	json_t *rec = json_copy(json_object_get(p, "rec"));
 	int64_t id = (int64_t)json_integer_value(json_object_get(p, "id"));
 	int rc, changed = 0;
 	if (id) {
@@ -197,15 +196,14 @@ int reg_import_publish(store_conn *c, const reg_kind *k, const yj_import_opts *o
 		if (rc == ST_CONFLICT)
 			rc = YJ_IMPORT_STALE;
 	}
-	json_decref(p);
+	json_decref(rec);
 	return rc < 0 ? rc : ST_OK;
 }
 
 #define INSERT_RUN 512 /* new records written together (yj_reg_insert_many) */
 
-/* The new records waiting in plan order for one yj_reg_insert_many. */
+/* The new records waiting in plan order for one yj_reg_insert_many (borrowed from the staged plans). */
 typedef struct insert_run {
-	json_t *plan[INSERT_RUN]; /* parsed plans, owning their "rec" */
 	json_t *rec[INSERT_RUN];
 	int64_t id[INSERT_RUN];
 	size_t n;
@@ -214,41 +212,43 @@ typedef struct insert_run {
 static int run_flush(store_conn *c, const reg_kind *k, const yj_import_opts *o, insert_run *r)
 {
 	int rc = yj_reg_insert_many(c, k, r->rec, r->n, o->actor, r->id);
-	for (size_t i = 0; i < r->n; i++)
-		json_decref(r->plan[i]);
 	r->n = 0;
+	return rc == ST_CONFLICT ? YJ_IMPORT_STALE : rc;
+}
+
+/* The last run's rows still going in (yj_reg_insert_many leaves its name grams' COPY running): their
+ * result, as run_flush maps it. */
+static int wait_run(store_conn *c)
+{
+	int rc = store_copy_wait(c);
 	return rc == ST_CONFLICT ? YJ_IMPORT_STALE : rc;
 }
 
 /* Every plan in order: runs of consecutive inserts in multi-row statements (so the leaves and
  * events keep the order of the rows), an update as reg_import_publish does it. */
-int reg_import_publish_many(store_conn *c, const reg_kind *k, const yj_import_opts *o, char *const *plans,
+int reg_import_publish_many(store_conn *c, const reg_kind *k, const yj_import_opts *o, json_t *const *plans,
 			       size_t n)
 {
 	insert_run *r = yj_calloc(1, sizeof *r);
 	int rc = ST_OK;
 	for (size_t i = 0; i < n && rc >= 0; i++) {
-		json_t *p = json_loads(plans[i], 0, NULL);
-		if (!p) {
-			rc = ST_ERR;
-			break;
-		}
+		json_t *p = plans[i];
 		if (json_integer_value(json_object_get(p, "id"))) {
-			json_decref(p);
 			if (r->n && (rc = run_flush(c, k, o, r)) < 0)
+				break;
+			if ((rc = wait_run(c)) < 0)
 				break;
 			rc = reg_import_publish(c, k, o, plans[i]);
 			continue;
 		}
-		r->plan[r->n] = p;
 		r->rec[r->n++] = json_object_get(p, "rec");
 		if (r->n == INSERT_RUN)
 			rc = run_flush(c, k, o, r);
 	}
 	if (rc >= 0 && r->n)
 		rc = run_flush(c, k, o, r);
-	for (size_t i = 0; i < r->n; i++) /* left by a failure */
-		json_decref(r->plan[i]);
+	if (rc >= 0)
+		rc = wait_run(c);
 	free(r);
 	return rc < 0 ? rc : ST_OK;
 }

@@ -206,7 +206,7 @@ static void reason_for(char *out, size_t cap, const char *what, const char *rema
 }
 
 int yj_licence_import_check(store_conn *c, const reg_kind *k, const yj_import_opts *o, const json_t *in, json_t *seen,
-			    long row, json_t *errs, int *outcome, char **plan_out)
+			    long row, json_t *errs, int *outcome, json_t **plan_out)
 {
 	(void)k;
 	(void)seen; /* the number is the natural key, already unique in the file; nothing else is unique */
@@ -399,8 +399,7 @@ int yj_licence_import_check(store_conn *c, const reg_kind *k, const yj_import_op
 	}
 	json_t *p = json_pack("{s:I, s:s, s:O, s:o}", "id", (json_int_t)s.id, "issuer_region", issuer_region, "issue",
 			      body ? body : json_null(), "steps", steps);
-	*plan_out = json_dumps(p, JSON_COMPACT);
-	json_decref(p);
+	*plan_out = p;
 	*outcome = found ? YJ_IMPORT_UPDATED : YJ_IMPORT_INSERTED;
 done:
 	json_decref(body);
@@ -410,13 +409,13 @@ done:
 /* Runs a plan of yj_licence_import_check: the issue of a new number, then the lifecycle actions. A
  * refusal now means the licence changed since the check (its number taken, its state moved on):
  * stale, so the import starts over and checks the row again. */
-int yj_licence_import_publish(store_conn *c, const reg_kind *k, const yj_import_opts *o, const char *plan)
+int yj_licence_import_publish(store_conn *c, const reg_kind *k, const yj_import_opts *o, json_t *plan)
 {
 	(void)k;
-	json_t *p = json_loads(plan, 0, NULL), *merrs = json_array();
-	int rc = p ? ST_OK : ST_ERR;
-	if (rc < 0)
-		goto done;
+	/* A copy: the licence module may add to what it is given, and a retried transaction must
+	 * start from the plan as the check made it. Licences are few; records take the fast path. */
+	json_t *p = json_deep_copy(plan), *merrs = json_array();
+	int rc = ST_OK;
 	int64_t id = (int64_t)json_integer_value(json_object_get(p, "id"));
 	const json_t *issue = json_object_get(p, "issue");
 	if (json_is_object(issue)) {

@@ -247,12 +247,21 @@ static int write_history(store_conn *c, const reg_kind *k, int64_t id, int64_t v
 
 int reg_audit(store_conn *c, const reg_kind *k, const char *verb, const char *actor, const json_t *pub)
 {
+	return reg_audit_text(c, k, verb, actor, pub, NULL);
+}
+
+int reg_audit_text(store_conn *c, const reg_kind *k, const char *verb, const char *actor, const json_t *pub,
+		   const char *pub_text)
+{
 	char action[64];
 	snprintf(action, sizeof action, "%s.%s", k->type, verb);
 	yj_audit_event ev = {actor, action, k->type, json_string_value(json_object_get(pub, "id")),
 			     json_string_value(json_object_get(pub, k->region_field)), pub};
 	/* A practitioner's birth date could be guessed against a plain hash of the state. */
-	int rc = yj_pii_in_state(pub) ? yj_audit_append_keyed(c, &ev, NULL) : yj_audit_append(c, &ev, NULL);
+	int keyed = yj_pii_in_state(pub);
+	int rc = pub_text ? yj_audit_append_text(c, &ev, keyed, pub_text)
+		 : keyed  ? yj_audit_append_keyed(c, &ev, NULL)
+			  : yj_audit_append(c, &ev, NULL);
 	/* Which subject and what happened; a subscriber reads the subject itself through registry.h
 	 * (the payload carries no personal data). */
 	const char *type = !strcmp(verb, "create") ? "registry.subject_created" : "registry.subject_changed";

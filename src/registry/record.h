@@ -120,7 +120,9 @@ int yj_reg_insert(store_conn *c, const reg_kind *k, json_t *rec, const char *act
 /* The same for n records at once (a bulk import): what n calls of yj_reg_insert would write, in
  * the same order of audit leaves and events, but the rows, their history and their name index in
  * multi-row inserts. ids[i] receives the id of recs[i]. ST_CONFLICT when a natural key exists
- * (nothing of the batch is then usable: the caller rolls the transaction back). */
+ * (nothing of the batch is then usable: the caller rolls the transaction back). On PostgreSQL the
+ * name index's COPY may still be running on return, so the server inserts it while the caller
+ * works on: store_copy_wait(c) reads its result (the next call reads it first itself). */
 int yj_reg_insert_many(store_conn *c, const reg_kind *k, json_t *const *recs, size_t n, const char *actor,
 		       int64_t *ids);
 /* Replaces the stored record id (version expected_version) by rec, writing history with the

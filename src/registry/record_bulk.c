@@ -5,6 +5,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "reg_int.h"
 #include "../base/id.h"
+#include "../platform/audit/audit.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -19,8 +20,8 @@ static size_t rows_per_statement(int ncols)
 	return m;
 }
 
-int reg_insert_rows(store_conn *c, const char *table, const char *columns, int ncols, size_t nrows,
-		    reg_rows_bind_fn bind, void *arg)
+static int insert_rows(store_conn *c, const char *table, const char *columns, int ncols, size_t nrows,
+		       reg_rows_bind_fn bind, void *arg, int async)
 {
 	/* PostgreSQL: one COPY, the rows streamed in ~64 KiB pieces; the server parses no statement
 	 * and plans nothing per row. Not for a few rows (one record's grams): COPY takes a round trip
@@ -30,7 +31,7 @@ int reg_insert_rows(store_conn *c, const char *table, const char *columns, int n
 		for (size_t i = 0; i < nrows; i++)
 			if (bind(cp, 1, i, arg), store_copy_row(cp) < 0)
 				break;
-		return store_copy_end(cp);
+		return async ? store_copy_end_async(cp) : store_copy_end(cp);
 	}
 	size_t max = rows_per_statement(ncols), done = 0;
 	yj_buf row = YJ_BUF_INIT;
@@ -66,13 +67,26 @@ int reg_insert_rows(store_conn *c, const char *table, const char *columns, int n
 	return rc;
 }
 
+int reg_insert_rows(store_conn *c, const char *table, const char *columns, int ncols, size_t nrows,
+		    reg_rows_bind_fn bind, void *arg)
+{
+	return insert_rows(c, table, columns, ncols, nrows, bind, arg, 0);
+}
+
+int reg_insert_rows_async(store_conn *c, const char *table, const char *columns, int ncols, size_t nrows,
+			  reg_rows_bind_fn bind, void *arg)
+{
+	return insert_rows(c, table, columns, ncols, nrows, bind, arg, 1);
+}
+
 /* What the binders of one batch read. */
 typedef struct many {
 	const reg_kind *k;
 	json_t *const *recs;
 	json_t **pubs;
 	const int64_t *ids;
-	char **states; /* canonical public records, for the history */
+	char **states;	    /* canonical public records, for the history; NULL: the audit text's bytes */
+	char **audit_texts; /* the same as the audit's state hash reads them (yj_audit_state_text) */
 	const char *actor;
 	int64_t now;
 } many;
@@ -98,9 +112,31 @@ static int bind_history(store_stmt *st, int idx, size_t row, void *arg)
 	store_bind_int64(st, idx++, m->now);
 	store_bind_text(st, idx++, m->actor, -1);
 	store_bind_text(st, idx++, json_string_value(json_object_get(m->pubs[row], m->k->region_field)), -1);
-	store_bind_text(st, idx++, m->states[row], -1);
+	store_bind_text(st, idx++, m->states[row] ? m->states[row] : m->audit_texts[row], -1);
 	store_bind_text(st, idx++, "{}", -1);
 	return idx;
+}
+
+/* Whether v holds a real anywhere (yj_json_canonical writes reals with 12 digits, the audit's text
+ * with jansson's default). */
+static int has_real(const json_t *v)
+{
+	if (json_is_real(v))
+		return 1;
+	size_t i;
+	const char *key;
+	json_t *e;
+	if (json_is_array(v))
+		json_array_foreach(v, i, e) {
+			if (has_real(e))
+				return 1;
+		}
+	if (json_is_object(v))
+		json_object_foreach((json_t *)v, key, e) {
+			if (has_real(e))
+				return 1;
+		}
+	return 0;
 }
 
 static int count_columns(const char *cols)
@@ -116,7 +152,8 @@ int yj_reg_insert_many(store_conn *c, const reg_kind *k, json_t *const *recs, si
 {
 	if (!n)
 		return ST_OK;
-	many m = {k, recs, yj_calloc(n, sizeof(json_t *)), ids, yj_calloc(n, sizeof(char *)), actor, yj_now_ms()};
+	many m = {k, recs, yj_calloc(n, sizeof(json_t *)), ids, yj_calloc(n, sizeof(char *)),
+		  yj_calloc(n, sizeof(char *)), actor, yj_now_ms()};
 	const char **names = yj_calloc(n, sizeof *names);
 	for (size_t i = 0; i < n; i++) {
 		char s[21];
@@ -126,26 +163,40 @@ int yj_reg_insert_many(store_conn *c, const reg_kind *k, json_t *const *recs, si
 		json_object_set_new(recs[i], "version", json_integer(1));
 		json_object_set_new(recs[i], "created_at", json_integer(m.now));
 		json_object_set_new(recs[i], "updated_at", json_integer(m.now));
-		m.pubs[i] = yj_reg_public(k, recs[i], NULL);
-		m.states[i] = yj_json_canonical(m.pubs[i]);
+		/* A shallow copy is enough: making a record public with no caller only drops keys (the
+		 * kinds' present hooks act for a caller), and the values are only read after. */
+		m.pubs[i] = yj_reg_public_take(k, json_copy(recs[i]), NULL);
+		/* The history's canonical text and the audit leaf's state text differ only in how reals
+		 * are written: without one they are the same bytes, dumped once for both. */
+		m.audit_texts[i] = yj_audit_state_text(m.pubs[i]);
+		m.states[i] = has_real(m.pubs[i]) ? yj_json_canonical(m.pubs[i]) : NULL;
 		names[i] = json_string_value(json_object_get(recs[i], k->name_field));
 	}
 	const char *cols = yj_reg_columns(k);
-	int rc = reg_insert_rows(c, k->table, cols, count_columns(cols), n, bind_row, &m);
+	/* The previous run's grams may still be going in (below): their result first, on this run's
+	 * account, so a refusal still rolls the publication back. */
+	int rc = store_copy_wait(c);
+	if (rc >= 0)
+		rc = reg_insert_rows(c, k->table, cols, count_columns(cols), n, bind_row, &m);
 	if (rc >= 0)
 		rc = reg_insert_rows(c, "record_history",
 				     "id, object_type, object_id, version, at, actor, region_code, state, changes", 9, n,
 				     bind_history, &m);
 	if (rc >= 0)
-		rc = reg_index_names_fresh(c, k, ids, names, n);
+		rc = reg_index_names_fresh(c, k, ids, names, n, 1);
+	/* The grams' COPY (PostgreSQL) is not waited for: the server inserts them — most of its work —
+	 * while this client hashes the audit leaves here and prepares the next run. The caller reads
+	 * the result with store_copy_wait before anything relies on it. */
 	for (size_t i = 0; i < n && rc >= 0; i++)
-		rc = reg_audit(c, k, "create", actor, m.pubs[i]);
+		rc = reg_audit_text(c, k, "create", actor, m.pubs[i], m.audit_texts[i]);
 	for (size_t i = 0; i < n; i++) {
 		json_decref(m.pubs[i]);
 		free(m.states[i]);
+		free(m.audit_texts[i]);
 	}
 	free(m.pubs);
 	free(m.states);
+	free(m.audit_texts);
 	free(names);
 	return rc < 0 ? rc : ST_OK;
 }

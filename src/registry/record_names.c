@@ -29,23 +29,7 @@ static char *gram_at(const char **cp, size_t i, int len)
 	return yj_strndup(cp[i], (size_t)(cp[i + (size_t)len] - cp[i]));
 }
 
-/* The distinct grams of name as the keys of a new object. */
-static json_t *grams_of(const char *name)
-{
-	const char *cp[257];
-	size_t n = code_points(name, cp, 256);
-	json_t *seen = json_object();
-	for (size_t i = 0; i < n; i++)
-		for (int len = 1; len <= 2 && i + (size_t)len <= n; len++) {
-			char *g = gram_at(cp, i, len);
-			json_object_set_new(seen, g, json_true());
-			free(g);
-		}
-	return seen;
-}
-
-/* The rows of name_grams to write: gram text (borrowed from the objects holding the grams) and
- * record id. */
+/* The rows of name_grams to write: gram text (in the rows' arena) and record id. */
 typedef struct gram_row {
 	const char *gram;
 	int64_t id;
@@ -55,19 +39,41 @@ typedef struct gram_rows {
 	const reg_kind *k;
 	gram_row *v;
 	size_t n, cap;
+	char *arena; /* the grams' text, NUL-terminated one after another; sized before the first add */
+	size_t used;
 } gram_rows;
 
-static void gram_rows_add(gram_rows *r, json_t *grams, int64_t id)
+/* The arena bytes the grams of a name take at most: each of its n code points starts a one- and a
+ * two-code-point gram, so every byte is copied at most three times, plus a NUL each (n <= bytes). */
+static size_t gram_bytes(const char *name)
 {
-	const char *g;
-	json_t *v;
-	json_object_foreach(grams, g, v) {
-		if (r->n == r->cap) {
-			r->cap = r->cap ? 2 * r->cap : 256;
-			r->v = yj_realloc(r->v, r->cap * sizeof *r->v);
+	return name ? 5 * strlen(name) + 2 : 0;
+}
+
+/* Adds the distinct grams of name for record id: no object or string per gram, the duplicates
+ * (a name repeats few characters) found by comparing with the name's earlier grams. */
+static void gram_rows_add(gram_rows *r, const char *name, int64_t id)
+{
+	const char *cp[257];
+	size_t n = code_points(name, cp, 256), first = r->n;
+	for (size_t i = 0; i < n; i++)
+		for (int len = 1; len <= 2 && i + (size_t)len <= n; len++) {
+			size_t b = (size_t)(cp[i + (size_t)len] - cp[i]);
+			int dup = 0;
+			for (size_t j = first; j < r->n && !dup; j++)
+				dup = !strncmp(r->v[j].gram, cp[i], b) && r->v[j].gram[b] == '\0';
+			if (dup)
+				continue;
+			if (r->n == r->cap) {
+				r->cap = r->cap ? 2 * r->cap : 256;
+				r->v = yj_realloc(r->v, r->cap * sizeof *r->v);
+			}
+			char *g = r->arena + r->used;
+			memcpy(g, cp[i], b);
+			g[b] = '\0';
+			r->used += b + 1;
+			r->v[r->n++] = (gram_row){g, id};
 		}
-		r->v[r->n++] = (gram_row){g, id};
-	}
 }
 
 static int gram_cmp(const void *a, const void *b)
@@ -86,9 +92,10 @@ static int bind_gram(store_stmt *st, int idx, size_t row, void *arg)
 	return idx;
 }
 
-static int write_grams(store_conn *c, gram_rows *r)
+static int write_grams(store_conn *c, gram_rows *r, int async)
 {
-	return reg_insert_rows(c, "name_grams", "gram, object_type, object_id", 3, r->n, bind_gram, r);
+	return (async ? reg_insert_rows_async : reg_insert_rows)(c, "name_grams", "gram, object_type, object_id", 3,
+								 r->n, bind_gram, r);
 }
 
 /* Writes the grams of name for record id; fresh (a new record) skips deleting the old ones. */
@@ -105,28 +112,28 @@ int reg_index_name(store_conn *c, const reg_kind *k, int64_t id, const char *nam
 	}
 	if (rc < 0 || !name)
 		return rc;
-	return reg_index_names_fresh(c, k, &id, &name, 1);
+	return reg_index_names_fresh(c, k, &id, &name, 1, 0);
 }
 
-int reg_index_names_fresh(store_conn *c, const reg_kind *k, const int64_t *ids, const char *const *names, size_t n)
+int reg_index_names_fresh(store_conn *c, const reg_kind *k, const int64_t *ids, const char *const *names, size_t n,
+			  int async)
 {
 	/* All grams of all the names in multi-row INSERTs: one round trip on PostgreSQL per few
 	 * hundred grams instead of one per gram (or per name). */
 	gram_rows r = {.k = k};
-	json_t **held = yj_calloc(n ? n : 1, sizeof *held);
+	size_t bytes = 1;
 	for (size_t i = 0; i < n; i++)
-		if (names[i]) {
-			held[i] = grams_of(names[i]);
-			gram_rows_add(&r, held[i], ids[i]);
-		}
+		bytes += gram_bytes(names[i]);
+	r.arena = yj_malloc(bytes);
+	for (size_t i = 0; i < n; i++)
+		if (names[i])
+			gram_rows_add(&r, names[i], ids[i]);
 	/* In key order: each statement then inserts into the primary key's B-tree along one path
 	 * rather than at scattered pages (the names of a batch share most of their grams). */
 	if (r.n > 1)
 		qsort(r.v, r.n, sizeof *r.v, gram_cmp);
-	int rc = write_grams(c, &r);
-	for (size_t i = 0; i < n; i++)
-		json_decref(held[i]);
-	free(held);
+	int rc = write_grams(c, &r, async);
+	free(r.arena);
 	free(r.v);
 	return rc;
 }

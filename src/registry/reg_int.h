@@ -22,12 +22,18 @@ static inline int reg_stored(const reg_field *f)
 int reg_step_done(store_stmt *st);
 /* Writes the grams of name for record id; fresh (a new record) skips deleting the old ones. */
 int reg_index_name(store_conn *c, const reg_kind *k, int64_t id, const char *name, int fresh);
-/* The grams of n new records (ids[i] named names[i], NULL: none) in multi-row inserts. */
-int reg_index_names_fresh(store_conn *c, const reg_kind *k, const int64_t *ids, const char *const *names, size_t n);
+/* The grams of n new records (ids[i] named names[i], NULL: none) in multi-row inserts. async: a
+ * COPY's end is not waited for (reg_insert_rows_async). */
+int reg_index_names_fresh(store_conn *c, const reg_kind *k, const int64_t *ids, const char *const *names, size_t n,
+			  int async);
 /* Binds the stored field and derived values of rec from index idx on; returns the next index. */
 int reg_bind_record(store_stmt *st, const reg_kind *k, const json_t *rec, int idx);
 /* The audit leaf and the event of a create or update ("create" / "update") of public record pub. */
 int reg_audit(store_conn *c, const reg_kind *k, const char *verb, const char *actor, const json_t *pub);
+/* The same with pub's text as yj_audit_state_text makes it (NULL: dumped here), for a bulk writer
+ * that holds it already. */
+int reg_audit_text(store_conn *c, const reg_kind *k, const char *verb, const char *actor, const json_t *pub,
+		   const char *pub_text);
 /* Binds row `row` of a multi-row insert from index idx on; returns the next index. */
 typedef int (*reg_rows_bind_fn)(store_stmt *st, int idx, size_t row, void *arg);
 /* INSERT INTO table (columns) VALUES of nrows rows of ncols values each, bound by bind: in
@@ -35,6 +41,11 @@ typedef int (*reg_rows_bind_fn)(store_stmt *st, int idx, size_t row, void *arg);
  * handful of texts). ST_OK or the first failure (ST_CONFLICT on a unique key). */
 int reg_insert_rows(store_conn *c, const char *table, const char *columns, int ncols, size_t nrows,
 		    reg_rows_bind_fn bind, void *arg);
+/* The same, but when the rows go by COPY (PostgreSQL) its end is not waited for: the server inserts
+ * them while the caller works on, and the caller learns the result from store_copy_wait (ST_OK on
+ * return says only that the rows were sent). */
+int reg_insert_rows_async(store_conn *c, const char *table, const char *columns, int ncols, size_t nrows,
+			  reg_rows_bind_fn bind, void *arg);
 
 /* The SQL of the record engine, which never leaves the registry: other modules ask registry.h's
  * functions (summaries, names, searches, the draw's directory) instead of composing SQL on these. */

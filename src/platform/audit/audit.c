@@ -153,12 +153,15 @@ static int leaf_hash(const leaf_fields *f, unsigned char out[YJ_HASH_LEN])
 /* Hex SHA-256 of the canonical JSON of the new state (absent state hashes as "null"); keyed:
  * "hmac:" and the hex HMAC-SHA-256 under the state key instead. out holds 2 * YJ_HASH_LEN + 1 bytes
  * (plain) or YJ_STATE_HASH_MAX (keyed). */
-static int state_hash(const json_t *state, int keyed, char *out)
+char *yj_audit_state_text(const json_t *state)
+{
+	return state ? json_dumps(state, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY) : yj_strdup("null");
+}
+
+/* As state_hash, of the text yj_audit_state_text made. */
+static int state_text_hash(const char *s, int keyed, char *out)
 {
 	if (keyed && !state_key.ok)
-		return YJ_ERR;
-	char *s = state ? json_dumps(state, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY) : yj_strdup("null");
-	if (!s)
 		return YJ_ERR;
 	unsigned char h[YJ_HASH_LEN];
 	if (keyed) {
@@ -169,8 +172,19 @@ static int state_hash(const json_t *state, int keyed, char *out)
 		SHA256((const unsigned char *)s, strlen(s), h);
 		yj_hex_encode(h, YJ_HASH_LEN, out);
 	}
-	free(s);
 	return YJ_OK;
+}
+
+static int state_hash(const json_t *state, int keyed, char *out)
+{
+	if (keyed && !state_key.ok)
+		return YJ_ERR;
+	char *s = yj_audit_state_text(state);
+	if (!s)
+		return YJ_ERR;
+	int rc = state_text_hash(s, keyed, out);
+	free(s);
+	return rc;
 }
 
 int yj_audit_state_hash(const json_t *state, char hex[2 * YJ_HASH_LEN + 1])
@@ -295,13 +309,14 @@ static int head_bump(store_conn *c, frontier *f)
 	return rc;
 }
 
-static int leaf_insert(store_conn *c, const yj_audit_event *ev, int keyed, int64_t idx, int64_t at,
-		       unsigned char leaf[YJ_HASH_LEN])
+static int leaf_insert(store_conn *c, const yj_audit_event *ev, int keyed, const char *state_text, int64_t idx,
+		       int64_t at, unsigned char leaf[YJ_HASH_LEN])
 {
 	char state[YJ_STATE_HASH_MAX], lh[2 * YJ_HASH_LEN + 1];
 	leaf_fields lf = {idx, at, ev->actor, ev->action, ev->object_type, ev->object_id,
 			  ev->region_code ? ev->region_code : "", state};
-	if (!ev->actor || !ev->action || !ev->object_type || !ev->object_id || state_hash(ev->state, keyed, state) < 0 ||
+	if (!ev->actor || !ev->action || !ev->object_type || !ev->object_id ||
+	    (state_text ? state_text_hash(state_text, keyed, state) : state_hash(ev->state, keyed, state)) < 0 ||
 	    leaf_hash(&lf, leaf) < 0) {
 		yj_log(YJ_LOG_ERROR, "audit.bad_event", "\"action\":\"%s\"", ev->action ? ev->action : "-");
 		return ST_ERR;
@@ -490,10 +505,11 @@ void yj_audit_defer_undo(store_conn *c, size_t mark)
 	}
 }
 
-static int defer_leaf(const yj_audit_event *ev, int keyed)
+static int defer_leaf(const yj_audit_event *ev, int keyed, const char *state_text)
 {
 	pending_leaf p = {0};
-	if (!ev->actor || !ev->action || !ev->object_type || !ev->object_id || state_hash(ev->state, keyed, p.state) < 0) {
+	if (!ev->actor || !ev->action || !ev->object_type || !ev->object_id ||
+	    (state_text ? state_text_hash(state_text, keyed, p.state) : state_hash(ev->state, keyed, p.state)) < 0) {
 		yj_log(YJ_LOG_ERROR, "audit.bad_event", "\"action\":\"%s\"", ev->action ? ev->action : "-");
 		return ST_ERR;
 	}
@@ -617,24 +633,31 @@ static int group_flush(store_conn *c)
 static const store_group_hooks group_hooks = {group_begin, yj_audit_defer_mark, yj_audit_defer_undo, group_flush,
 					      yj_audit_defer_discard};
 
-static int append(store_conn *c, const yj_audit_event *ev, int keyed, int64_t *index_out, int64_t *at_out);
+static int append(store_conn *c, const yj_audit_event *ev, int keyed, const char *state_text, int64_t *index_out,
+		  int64_t *at_out);
 
 int yj_audit_append(store_conn *c, const yj_audit_event *ev, int64_t *index_out)
 {
-	return append(c, ev, 0, index_out, NULL);
+	return append(c, ev, 0, NULL, index_out, NULL);
 }
 
 int yj_audit_append_keyed(store_conn *c, const yj_audit_event *ev, int64_t *index_out)
 {
-	return append(c, ev, 1, index_out, NULL);
+	return append(c, ev, 1, NULL, index_out, NULL);
+}
+
+int yj_audit_append_text(store_conn *c, const yj_audit_event *ev, int keyed, const char *state_text)
+{
+	return append(c, ev, keyed, state_text ? state_text : "null", NULL, NULL);
 }
 
 int yj_audit_append_at(store_conn *c, const yj_audit_event *ev, int64_t *index_out, int64_t *at_out)
 {
-	return append(c, ev, 0, index_out, at_out);
+	return append(c, ev, 0, NULL, index_out, at_out);
 }
 
-static int append(store_conn *c, const yj_audit_event *ev, int keyed, int64_t *index_out, int64_t *at_out)
+static int append(store_conn *c, const yj_audit_event *ev, int keyed, const char *state_text, int64_t *index_out,
+		  int64_t *at_out)
 {
 	if (!key.loaded) {
 		yj_log(YJ_LOG_ERROR, "audit.no_key", NULL);
@@ -643,7 +666,7 @@ static int append(store_conn *c, const yj_audit_event *ev, int keyed, int64_t *i
 	if (deferred.c == c) {
 		if (index_out)
 			*index_out = -1;
-		return defer_leaf(ev, keyed);
+		return defer_leaf(ev, keyed, state_text);
 	}
 	frontier f;
 	int rc = head_bump(c, &f);
@@ -651,7 +674,7 @@ static int append(store_conn *c, const yj_audit_event *ev, int keyed, int64_t *i
 		return rc;
 	int64_t idx = f.size, at = yj_now_ms();
 	unsigned char leaf[YJ_HASH_LEN];
-	rc = leaf_insert(c, ev, keyed, idx, at, leaf);
+	rc = leaf_insert(c, ev, keyed, state_text, idx, at, leaf);
 	if (rc < 0)
 		return rc;
 	/* No head is signed here: signing is off the writer's path (yj_audit_sign_pending, run by the

@@ -176,6 +176,17 @@ int store_copy_end(store_stmt *st)
 	return st->c->s->drv->copy_end(st);
 }
 
+int store_copy_end_async(store_stmt *st)
+{
+	const store_driver *d = st->c->s->drv;
+	return d->copy_end_async ? d->copy_end_async(st) : d->copy_end(st);
+}
+
+int store_copy_wait(store_conn *c)
+{
+	return c->s->drv->copy_wait ? c->s->drv->copy_wait(c) : ST_OK;
+}
+
 store_stmt *store_prepare(store_conn *c, const char *sql)
 {
 	c->statements++;

@@ -129,6 +129,13 @@ int64_t store_conn_tx_serial(const store_conn *c);
 store_stmt *store_copy_begin(store_conn *c, const char *table, const char *columns, int ncols);
 int store_copy_row(store_stmt *st);
 int store_copy_end(store_stmt *st);
+/* store_copy_end without waiting for the server: the end is sent and the statement freed, and the
+ * client may work on while the server still inserts the rows (PostgreSQL). The load's result is
+ * read by store_copy_wait, which the caller must call before it relies on the rows or their
+ * refusal (ST_CONFLICT); any other operation on c reads it first too, failing when the load did.
+ * Returns ST_OK or a failure to send. */
+int store_copy_end_async(store_stmt *st);
+int store_copy_wait(store_conn *c);
 
 /* A message for the last failure on this connection (owned by the connection). Never contains
  * bound values, so it may be logged. */

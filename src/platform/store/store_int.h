@@ -38,6 +38,8 @@ typedef struct store_driver {
 	store_stmt *(*copy_begin)(store_conn *c, const char *table, const char *columns, int ncols);
 	int (*copy_row)(store_stmt *st);
 	int (*copy_end)(store_stmt *st);
+	int (*copy_end_async)(store_stmt *st); /* NULL: copy_end */
+	int (*copy_wait)(store_conn *c);       /* NULL: nothing is ever pending */
 } store_driver;
 
 struct store {

@@ -39,6 +39,8 @@ typedef struct pg_conn {
 	pg_stmt **cache;
 	size_t ncache;
 	unsigned next_name;
+	int copy_pending; /* a COPY ended by store_copy_end_async whose result is not read yet */
+	int copy_rc;	  /* what ending it reported so far */
 } pg_conn;
 
 static void quiet_notices(void *arg, const char *msg)
@@ -136,8 +138,15 @@ static void forget_prepared(pg_conn *c)
 		c->cache[i]->prepared = 0;
 }
 
+static int copy_settle(pg_conn *c);
+
 static int connect_conn(pg_conn *c)
 {
+	/* Whatever comes next on the connection reads a pending COPY's result first. store_copy_wait
+	 * is the caller's way to learn it; a failed load has aborted the transaction, so the next
+	 * statement fails on its own, and a rollback still goes through. */
+	if (c->copy_pending)
+		(void)copy_settle(c);
 	if (c->pg && PQstatus(c->pg) == CONNECTION_OK)
 		return ST_OK;
 	if (c->base.in_tx) {
@@ -532,28 +541,55 @@ static int pg_copy_row(store_stmt *bs)
 	return s->copy_failed ? ST_ERR : ST_OK;
 }
 
-static int pg_copy_end(store_stmt *bs)
+/* Sends the rest and the end of the data; the result is read by copy_settle. */
+static void copy_finish_send(pg_conn *c, pg_stmt *s)
 {
-	pg_stmt *s = (pg_stmt *)bs;
-	pg_conn *c = (pg_conn *)bs->c;
 	copy_send(c, s);
-	int rc = ST_OK;
+	c->copy_rc = ST_OK;
 	if (PQputCopyEnd(c->pg, s->copy_failed ? "client failed" : NULL) != 1) {
 		snprintf(c->err, sizeof c->err, "COPY: %s", PQerrorMessage(c->pg));
-		rc = ST_ERR;
+		c->copy_rc = ST_ERR;
 	}
-	/* Drain every result, so the connection is ready for the next statement. */
+	if (s->copy_failed && c->copy_rc == ST_OK)
+		c->copy_rc = ST_ERR;
+	c->copy_pending = 1;
+	yj_buf_free(&s->copy);
+	stmt_free(s);
+}
+
+/* Drains every result of the ended COPY, so the connection is ready for the next statement. */
+static int copy_settle(pg_conn *c)
+{
+	int rc = c->copy_rc;
 	PGresult *res;
+	c->copy_pending = 0;
 	while ((res = PQgetResult(c->pg))) {
 		if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == ST_OK)
 			rc = fail_res(c, res);
 		PQclear(res);
 	}
-	if (s->copy_failed && rc == ST_OK)
-		rc = ST_ERR;
-	yj_buf_free(&s->copy);
-	stmt_free(s);
+	c->copy_rc = ST_OK;
 	return rc;
+}
+
+static int pg_copy_end(store_stmt *bs)
+{
+	pg_conn *c = (pg_conn *)bs->c;
+	copy_finish_send(c, (pg_stmt *)bs);
+	return copy_settle(c);
+}
+
+static int pg_copy_end_async(store_stmt *bs)
+{
+	pg_conn *c = (pg_conn *)bs->c;
+	copy_finish_send(c, (pg_stmt *)bs);
+	return c->copy_rc;
+}
+
+static int pg_copy_wait(store_conn *bc)
+{
+	pg_conn *c = (pg_conn *)bc;
+	return c->copy_pending ? copy_settle(c) : ST_OK;
 }
 
 const store_driver store_pg_driver = {
@@ -584,4 +620,6 @@ const store_driver store_pg_driver = {
 	.copy_begin = pg_copy_begin,
 	.copy_row = pg_copy_row,
 	.copy_end = pg_copy_end,
+	.copy_end_async = pg_copy_end_async,
+	.copy_wait = pg_copy_wait,
 };

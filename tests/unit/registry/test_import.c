@@ -759,6 +759,37 @@ static void copy_round_trip(void **state)
 	assert_int_equal(store_copy_end(cp), ST_CONFLICT);
 	assert_int_equal(store_rollback(c), ST_OK);
 	assert_int_equal(query_int("SELECT COUNT(*) FROM copy_probe"), 3000);
+	/* Ended without waiting (store_copy_end_async): store_copy_wait reports the load, and a statement
+	 * sent before the wait reads the result first (the connection stays in step either way). */
+	assert_int_equal(store_begin(c, 1), ST_OK);
+	cp = store_copy_begin(c, "copy_probe", "k, v", 2);
+	for (int64_t k = 6000; k < 6200; k++) {
+		store_bind_int64(cp, 1, k);
+		store_bind_text(cp, 2, "async", -1);
+		assert_int_equal(store_copy_row(cp), ST_OK);
+	}
+	assert_int_equal(store_copy_end_async(cp), ST_OK);
+	assert_int_equal(store_copy_wait(c), ST_OK);
+	assert_int_equal(store_copy_wait(c), ST_OK); /* nothing pending */
+	cp = store_copy_begin(c, "copy_probe", "k, v", 2);
+	store_bind_int64(cp, 1, 6300);
+	store_bind_text(cp, 2, "async", -1);
+	assert_int_equal(store_copy_row(cp), ST_OK);
+	assert_int_equal(store_copy_end_async(cp), ST_OK);
+	int64_t n2 = 0;
+	assert_int_equal(store_query_int64(c, "SELECT COUNT(*) FROM copy_probe WHERE v = ?", "async", &n2), ST_OK);
+	assert_int_equal(n2, 201);
+	assert_int_equal(store_commit(c), ST_OK);
+	/* A refused load ended without waiting: the wait says so, and the rollback goes through. */
+	assert_int_equal(store_begin(c, 1), ST_OK);
+	cp = store_copy_begin(c, "copy_probe", "k, v", 2);
+	store_bind_int64(cp, 1, 7);
+	store_bind_text(cp, 2, "dup", -1);
+	assert_int_equal(store_copy_row(cp), ST_OK);
+	assert_int_equal(store_copy_end_async(cp), ST_OK);
+	assert_int_equal(store_copy_wait(c), ST_CONFLICT);
+	assert_int_equal(store_rollback(c), ST_OK);
+	assert_int_equal(query_int("SELECT COUNT(*) FROM copy_probe"), 3201);
 	exec_sql("DROP TABLE copy_probe");
 }
 
