@@ -64,6 +64,10 @@ const rss = (pid) => { try { return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/
 
 // ---- traffic: each kind of request, its weight, and the status it must answer
 let seq = 0;
+// Institutions made so far (writes one each, imports 20): their number is the credit code's 8-digit body
+// (20,000,000 + n), so it must stay below 80,000,000 — a per-request counter times 1,000 passed that after
+// ~80,000 requests, five minutes into an idle machine's hour.
+let made = 0;
 const inst = (i, county) => ({
 	credit_code: creditCode(`52${county}`, String(20000000 + i)), name: `测试诊所${i}号`, type: '诊所', level: 'none',
 	ownership: 'private', profit: 'forprofit', region_code: county, clinical_depts: ['03'],
@@ -76,7 +80,7 @@ const KINDS = [
 	['search', 25, async (c) => c.get(`/api/v1/institutions?q=${encodeURIComponent(`诊所${1 + (seq % 97)}`)}&limit=20`)],
 	['get', 10, async (c) => (known.length ? c.get(`/api/v1/institutions/${known[seq % known.length]}`) : c.get('/api/v1/institutions?limit=5'))],
 	['write', 12, async (c) => {
-		const i = ++seq * 1000 + process.pid % 1000;
+		const i = ++made;
 		const r = await c.send('POST', '/api/v1/institutions', inst(i, COUNTIES[i % COUNTIES.length]), 201);
 		if (r.ok) known.push(JSON.parse(r.text).id);
 		return r;
@@ -89,7 +93,8 @@ const KINDS = [
 		return c.send('PATCH', `/api/v1/institutions/${id}`, { address: `地址${seq}`, version: JSON.parse(cur.text).version }, 200, [409]);
 	}],
 	['import', 3, async (c) => {
-		const base = ++seq * 1000 + 500;
+		const base = made + 1;
+		made += 20;
 		const rows = Array.from({ length: 20 }, (_, k) => inst(base + k, COUNTIES[k % COUNTIES.length]));
 		return c.send('POST', '/api/v1/import/institutions?dry_run=false', csvOf(rows), 200, [], 'text/csv');
 	}],
