@@ -56,13 +56,13 @@ enum yj_import_outcome { YJ_IMPORT_INSERTED, YJ_IMPORT_UPDATED, YJ_IMPORT_UNCHAN
  * were refused before the call. `seen` is the import's memo of unique values taken by earlier rows of
  * the file ("field\x1fvalue" → row), for the checker to refuse a second row with one. Runs in the
  * import's read snapshot and writes nothing: sets *outcome and, when the row will write, *plan (a
- * JSON value only the kind's publisher reads; a new reference the caller owns: staged as it is, not
- * serialised and parsed again), or adds {field, detail} (Chinese) to errs.
+ * JSON value only the kind's publisher reads; a new reference the caller owns, staged as compact text
+ * and parsed again for each publication attempt), or adds {field, detail} (Chinese) to errs.
  * Returns ST_OK — also for a refused row — or a store failure, which ends the import. */
 typedef int (*yj_import_check_fn)(store_conn *c, const reg_kind *k, const yj_import_opts *o, const json_t *in,
 				  json_t *seen, long row, json_t *errs, int *outcome, json_t **plan);
-/* The row publisher: writes one plan (borrowed; it may change it) inside the publication's write
- * transaction. Returns ST_OK,
+/* The row publisher: writes one plan (borrowed; it may change it: every attempt parses its own) inside
+ * the publication's write transaction. Returns ST_OK,
  * YJ_IMPORT_STALE when the stored state is no longer the one the plan was made from, or a store
  * failure. */
 typedef int (*yj_import_publish_fn)(store_conn *c, const reg_kind *k, const yj_import_opts *o, json_t *plan);

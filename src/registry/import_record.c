@@ -181,9 +181,9 @@ done:
  * since the check (another version) or a key taken meanwhile is stale. */
 int reg_import_publish(store_conn *c, const reg_kind *k, const yj_import_opts *o, json_t *p)
 {
-	/* A shallow copy: yj_reg_update and yj_reg_insert add to the record they are given (the stored
-	 * state, id, version), and a retried transaction must start from the record as checked. */
-	json_t *rec = json_copy(json_object_get(p, "rec"));
+	/* yj_reg_update and yj_reg_insert add to the record they are given (the stored state, id,
+	 * version): the plan is this attempt's own (import.c parses it again for each). */
+	json_t *rec = json_incref(json_object_get(p, "rec"));
 	int64_t id = (int64_t)json_integer_value(json_object_get(p, "id"));
 	int rc, changed = 0;
 	if (id) {

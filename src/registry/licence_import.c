@@ -412,9 +412,9 @@ done:
 int yj_licence_import_publish(store_conn *c, const reg_kind *k, const yj_import_opts *o, json_t *plan)
 {
 	(void)k;
-	/* A copy: the licence module may add to what it is given, and a retried transaction must
-	 * start from the plan as the check made it. Licences are few; records take the fast path. */
-	json_t *p = json_deep_copy(plan), *merrs = json_array();
+	/* The licence module may add to what it is given: the plan is this attempt's own (import.c
+	 * parses it again for each). */
+	json_t *p = json_incref(plan), *merrs = json_array();
 	int rc = ST_OK;
 	int64_t id = (int64_t)json_integer_value(json_object_get(p, "id"));
 	const json_t *issue = json_object_get(p, "issue");
