@@ -295,8 +295,30 @@ static int head_bump(store_conn *c, frontier *f)
 	return rc;
 }
 
+/* On PostgreSQL the leaves' INSERT and the head's new frontier are one statement (an INSERT in a WITH
+ * before the head's UPDATE): the head row is locked from its bump to the commit, so every round trip
+ * in between is one that the next appender (a commit group's checks, another process) waits for —
+ * bump, leaves with frontier, COMMIT instead of bump, leaves, frontier, COMMIT. SQLite has no INSERT
+ * in a WITH, and no round trips to save. */
+static int head_in_insert(store_conn *c)
+{
+	return !strcmp(store_conn_engine(c), "postgresql");
+}
+#define HEAD_IN_INSERT_PREFIX "WITH leaves AS ("
+#define HEAD_IN_INSERT_SUFFIX ") UPDATE audit_head SET frontier = ? WHERE id = 1"
+
+/* Binds the frontier to the last parameter (n) of a head_in_insert statement. */
+static void bind_frontier(store_stmt *st, int n, const frontier *f)
+{
+	char *text = frontier_text(f);
+	store_bind_text(st, n, text, -1);
+	free(text);
+}
+
+/* The leaf at idx; with f (and head_in_insert) its hash folded into f and f written to the head in
+ * the same statement (*head_written set), else only the leaf. */
 static int leaf_insert(store_conn *c, const yj_audit_event *ev, int keyed, int64_t idx, int64_t at,
-		       unsigned char leaf[YJ_HASH_LEN])
+		       unsigned char leaf[YJ_HASH_LEN], frontier *f, int *head_written)
 {
 	char state[YJ_STATE_HASH_MAX], lh[2 * YJ_HASH_LEN + 1];
 	leaf_fields lf = {idx, at, ev->actor, ev->action, ev->object_type, ev->object_id,
@@ -307,10 +329,18 @@ static int leaf_insert(store_conn *c, const yj_audit_event *ev, int keyed, int64
 		return ST_ERR;
 	}
 	yj_hex_encode(leaf, YJ_HASH_LEN, lh);
-	store_stmt *st = store_prepare(c, "INSERT INTO audit_leaves (idx, at, actor, action, object_type, object_id,"
-					  " state_hash, region_code, leaf_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+#define LEAF_INSERT "INSERT INTO audit_leaves (idx, at, actor, action, object_type, object_id," \
+		    " state_hash, region_code, leaf_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	int with_head = f && head_in_insert(c);
+	store_stmt *st = store_prepare(c, with_head ? HEAD_IN_INSERT_PREFIX LEAF_INSERT HEAD_IN_INSERT_SUFFIX : LEAF_INSERT);
+#undef LEAF_INSERT
 	if (!st)
 		return ST_ERR;
+	if (with_head) {
+		frontier_push(f, leaf);
+		bind_frontier(st, 10, f);
+		*head_written = 1;
+	}
 	store_bind_int64(st, 1, idx);
 	store_bind_int64(st, 2, at);
 	store_bind_text(st, 3, lf.actor, -1);
@@ -429,9 +459,7 @@ static int head_write(store_conn *c, const frontier *f)
 	store_stmt *st = store_prepare(c, "UPDATE audit_head SET frontier = ? WHERE id = 1");
 	if (!st)
 		return ST_ERR;
-	char *text = frontier_text(f);
-	store_bind_text(st, 1, text, -1);
-	free(text);
+	bind_frontier(st, 1, f);
 	return run(st);
 }
 
@@ -509,14 +537,17 @@ static int defer_leaf(const yj_audit_event *ev, int keyed)
 }
 
 /* Inserts leaves [from, from + n) of the deferral, numbered from first, in one statement, and folds
- * their hashes into f. No head is signed here: the signer covers them within the merge delay. */
-static int leaves_insert(store_conn *c, size_t from, size_t n, int64_t first, int64_t at, frontier *f)
+ * their hashes into f; with with_head also writes f to the head in it (head_in_insert). No head is
+ * signed here: the signer covers them within the merge delay. */
+static int leaves_insert(store_conn *c, size_t from, size_t n, int64_t first, int64_t at, frontier *f, int with_head)
 {
 	yj_buf sql = YJ_BUF_INIT;
+	yj_buf_puts(&sql, with_head ? HEAD_IN_INSERT_PREFIX : "");
 	yj_buf_puts(&sql, "INSERT INTO audit_leaves (idx, at, actor, action, object_type, object_id, state_hash,"
 			  " region_code, leaf_hash) VALUES ");
 	for (size_t i = 0; i < n; i++)
 		yj_buf_puts(&sql, i ? ", (?, ?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	yj_buf_puts(&sql, with_head ? HEAD_IN_INSERT_SUFFIX : "");
 	store_stmt *st = store_prepare(c, sql.data);
 	yj_buf_free(&sql);
 	if (!st)
@@ -543,6 +574,8 @@ static int leaves_insert(store_conn *c, size_t from, size_t n, int64_t first, in
 		store_bind_text(st, b + 9, lh, -1);
 		frontier_push(f, leaf);
 	}
+	if (with_head)
+		bind_frontier(st, (int)n * 9 + 1, f);
 	return run(st);
 }
 
@@ -583,11 +616,12 @@ static int defer_flush(store_conn *c, int quiet)
 	if ((rc = head_bump_n(c, (int64_t)n, &f)) < 0)
 		goto done;
 	int64_t first = f.size, at = yj_now_ms();
+	int with_head = head_in_insert(c); /* the last INSERT writes the head */
 	for (size_t i = 0; i < n && rc >= 0; i += LEAVES_PER_INSERT) {
 		size_t m = n - i < LEAVES_PER_INSERT ? n - i : LEAVES_PER_INSERT;
-		rc = leaves_insert(c, i, m, first + (int64_t)i, at, &f);
+		rc = leaves_insert(c, i, m, first + (int64_t)i, at, &f, with_head && i + m == n);
 	}
-	if (rc >= 0)
+	if (rc >= 0 && !with_head)
 		rc = head_write(c, &f);
 	/* From here to the commit the head row stays locked: how long other audited writes may wait.
 	 * Logged for bulk publications; a commit group's few leaves are too frequent to log. */
@@ -651,13 +685,16 @@ static int append(store_conn *c, const yj_audit_event *ev, int keyed, int64_t *i
 		return rc;
 	int64_t idx = f.size, at = yj_now_ms();
 	unsigned char leaf[YJ_HASH_LEN];
-	rc = leaf_insert(c, ev, keyed, idx, at, leaf);
+	int head_written = 0;
+	rc = leaf_insert(c, ev, keyed, idx, at, leaf, &f, &head_written);
 	if (rc < 0)
 		return rc;
 	/* No head is signed here: signing is off the writer's path (yj_audit_sign_pending, run by the
 	 * signer within the merge delay and on demand), so the frontier is all an append keeps. */
-	frontier_push(&f, leaf);
-	rc = head_write(c, &f);
+	if (!head_written) {
+		frontier_push(&f, leaf);
+		rc = head_write(c, &f);
+	}
 	if (rc == ST_OK && index_out)
 		*index_out = idx;
 	if (rc == ST_OK && at_out)
