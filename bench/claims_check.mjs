@@ -14,7 +14,7 @@
 // default theirs), YIJIAN_BIN or BENCH_YIJIAN (build/yijian), YJ_TEST_DB, BENCH_DISPATCH=both (the server again
 // with --dispatch inline). Then latency at a stated load (docs/benchmarks.md, "Latency at a stated load"): the check paced
 // to BENCH_PACED_RATES (250,1000,2500,5000,10000 requests/s; 250 ≈ a province's peak, docs/capacity.md) over the same
-// connections, BENCH_PACED_SECONDS (10) a point, and the highest rate whose p99 meets the target. BENCH_PACED=0 skips it.
+// connections, BENCH_PACED_SECONDS (10) a point (after 3 s at the first), and the highest rate whose p99 meets the target. BENCH_PACED=0 skips it.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -107,7 +107,8 @@ async function main() {
   if (first.history_claims !== HISTORY) throw new Error(`expected ${HISTORY} history claims: ${JSON.stringify(first)}`);
   const b = await wrk(base, baseToken, bodies);
   const m = await wrk(srv, token, bodies);
-  const curve = PACED ? await latencyCurve({ rates: PACED_RATES, targetP99: 5, run: (rate) => wrk(srv, token, bodies, rate, PACED_SECONDS) })
+  const curve = PACED ? await latencyCurve({ rates: PACED_RATES, targetP99: 5, warmup: 3,
+    run: (rate, s = PACED_SECONDS) => wrk(srv, token, bodies, rate, s) })
     : null;
   // BENCH_DISPATCH=both: the same server and database restarted with serve --dispatch inline (each pool
   // thread running its own connections' handlers), measured right after the default queue mode.

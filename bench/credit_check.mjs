@@ -22,7 +22,8 @@
 //
 // Then latency at a stated load (docs/benchmarks.md, "Latency at a stated load"): yijian paced to offered rates
 // (bench/lib.mjs pacedScript: Poisson arrivals over the same connections) at BENCH_PACED_FRACTIONS (0.25,0.5,0.75,1,1.25)
-// of the issue's throughput target, 3 × the baseline's requests/s measured above, BENCH_PACED_SECONDS (10) a point;
+// of the issue's throughput target, 3 × the baseline's requests/s measured above, BENCH_PACED_SECONDS (10) a point
+// after a paced warm-up of BENCH_WARMUP_SECONDS at the first rate;
 // the p99 at the target rate is the figure for the p99 target. BENCH_PACED=0 skips it.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -157,8 +158,8 @@ function request() return wrk.format("GET", "/api/v1/credit/check?subject=" .. c
 		+ ` (inline ÷ queue ${(inl.p99_ms / y.p99_ms).toFixed(2)}×), req/s queue ÷ inline ${(y.rps / inl.rps).toFixed(2)}×`);
 	if (PACED && b.rps) { // latency at a stated load: the p99 target at the throughput target's rate
 		const mark = Math.round(TARGET_RATIO * b.rps);
-		const c = await latencyCurve({ rates: PACED_FRACTIONS.map((f) => Math.round(f * mark)), mark, targetP99: TARGET_P99_MS,
-			run: (rate) => B.wrk(yjBase + '/', PACED_SECONDS, { cookie, script, conns: CONNS, threads: THREADS, rate }) });
+		const c = await latencyCurve({ rates: PACED_FRACTIONS.map((f) => Math.round(f * mark)), mark, targetP99: TARGET_P99_MS, warmup: WARMUP,
+			run: (rate, s = PACED_SECONDS) => B.wrk(yjBase + '/', s, { cookie, script, conns: CONNS, threads: THREADS, rate }) });
 		const at = c.points.find((p) => p.rate === mark);
 		lines.push(`paced: yijian at offered rates (Poisson arrivals, ${CONNS} connections, ${PACED_SECONDS} s a point); target rate`
 			+ ` ${TARGET_RATIO} × the baseline's ${fmt(b.rps, 0)} req/s = ${mark} req/s`, ...c.lines,

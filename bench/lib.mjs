@@ -233,7 +233,10 @@ end
 // answers { points, lines, best }: lines a markdown table (offered and achieved req/s, p50/p90/p99/p99.9/max ms, late
 // share) with `mark` (the rate the target names) flagged, and best the highest offered rate whose p99 is under
 // targetP99 with at least 95 % of it achieved (a rate the server could not take is no pass; each point's ok says so).
-export async function latencyCurve({ rates, mark, targetP99, run }) {
+// With warmup (s), run(rates[0], warmup) first, not reported: the work a saturation run leaves behind (autovacuum,
+// the last server's idle connections) otherwise lands in the first point.
+export async function latencyCurve({ rates, mark, targetP99, run, warmup = 0 }) {
+	if (warmup > 0) await run(rates[0], warmup);
 	const points = [];
 	for (const rate of rates) points.push({ rate, ...(await run(rate)) });
 	const ok = (p) => (p.ok = p.p99 < targetP99 && p.rps >= 0.95 * p.rate);

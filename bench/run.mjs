@@ -18,7 +18,7 @@
 // yijian PG process with serve --dispatch inline. Then latency at a stated load (docs/benchmarks.md, "Latency at a
 // stated load"): yijian paced (bench/lib.mjs pacedScript) on the institution search at BENCH_PACED_FRACTIONS
 // (0.25,0.5,0.75,1,1.25) of the fastest baseline's requests/s of this run (the issue's "at least the baseline's
-// throughput"), BENCH_PACED_SECONDS (10) a point; BENCH_PACED=0 skips it.
+// throughput"), BENCH_PACED_SECONDS (10) a point after a paced warm-up of BENCH_WARMUP_SECONDS; BENCH_PACED=0 skips it.
 import { spawn, execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, writeFileSync, rmSync, existsSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -550,9 +550,9 @@ async function main() {
 		const mark = Math.round(Math.max(...['baseline_pg', 'baseline_pg_cluster', 'baseline_go']
 			.map((k) => results.find((r) => r.endpoint === INST_SEARCH && r.server === k)?.rps || 0)));
 		log(`${INST_SEARCH} on yijian, PostgreSQL: paced at ${PACED_FRACTIONS.join(', ')} × ${mark} req/s, ${PACED_SECONDS} s each`);
-		const c = await latencyCurve({ rates: PACED_FRACTIONS.map((f) => Math.round(f * mark)), mark, targetP99: TARGET_P99_MS,
-			run: async (rate) => {
-				const r = await wrk(yjPg.base + INST_SEARCH, PACED_SECONDS, cookiePg, rate);
+		const c = await latencyCurve({ rates: PACED_FRACTIONS.map((f) => Math.round(f * mark)), mark, targetP99: TARGET_P99_MS, warmup: WARMUP,
+			run: async (rate, secs = PACED_SECONDS) => {
+				const r = await wrk(yjPg.base + INST_SEARCH, secs, cookiePg, rate);
 				const bad = problems(r);
 				if (bad.length) broken.push(`yijian, PostgreSQL ${INST_SEARCH} paced at ${rate}/s: ${bad.join('; ')}`);
 				return { ...r, raw: undefined };
