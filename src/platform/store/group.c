@@ -121,8 +121,10 @@ static void run_group(store *s, member *first, size_t n)
 	int sql = 0; /* a member sends statements: the savepoints are needed */
 	for (member *i = first; i; i = i->next)
 		sql |= !i->nosql;
-	if (!sql && hooks && hooks->flush_alone && !strcmp(store_engine(s), "postgresql")) {
-		run_alone(c, first, n); /* disclosures only: no transaction of the group's own */
+	/* Disclosures only, on PostgreSQL itself: no transaction of the group's own. Not through a read
+	 * view (store_route.c), which would send flush_alone's read of the head to the replica. */
+	if (!sql && hooks && hooks->flush_alone && s->drv == &store_pg_driver) {
+		run_alone(c, first, n);
 		return;
 	}
 	if (n == 1) { /* nobody waiting: exactly store_tx, without savepoints */
