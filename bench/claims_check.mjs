@@ -12,7 +12,9 @@
 // BENCH_CHECK_PATIENTS (500), BENCH_CHECK_HISTORY (3), BENCH_CHECK_RECORD (0: share of the requests
 // that also record the claim, the settlement call), BENCH_SERVER_THREADS (the servers' --threads;
 // default theirs), YIJIAN_BIN or BENCH_YIJIAN (build/yijian), YJ_TEST_DB, BENCH_DISPATCH=both (the server again
-// with --dispatch inline).
+// with --dispatch inline). Then latency at a stated load (docs/benchmarks.md, "Latency at a stated load"): the check paced
+// to BENCH_PACED_RATES (250,1000,2500,5000,10000 requests/s; 250 ≈ a province's peak, docs/capacity.md) over the same
+// connections, BENCH_PACED_SECONDS (10) a point (after 3 s at the first), and the highest rate whose p99 meets the target. BENCH_PACED=0 skips it.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -23,11 +25,13 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 // The harness reads YIJIAN_BIN when it is loaded: BENCH_YIJIAN, the older name, stands in for it when it is unset.
 if (!process.env.YIJIAN_BIN && process.env.BENCH_YIJIAN) process.env.YIJIAN_BIN = process.env.BENCH_YIJIAN;
 const { Server } = await import('../tests/api/harness.mjs');
-const { benchResult } = await import('./lib.mjs');
+const { benchResult, latencyCurve, pacedScript, wrkLatency } = await import('./lib.mjs');
 const num = (k, d) => (process.env[k] ? Number(process.env[k]) : d);
 const SECONDS = num('BENCH_SECONDS', 10), CONNS = num('BENCH_CONNECTIONS', 64), THREADS = num('BENCH_THREADS', 2);
 const PATIENTS = num('BENCH_CHECK_PATIENTS', 500), HISTORY = num('BENCH_CHECK_HISTORY', 3);
 const RECORD = num('BENCH_CHECK_RECORD', 0);
+const PACED = num('BENCH_PACED', 1), PACED_SECONDS = num('BENCH_PACED_SECONDS', 10);
+const PACED_RATES = (process.env.BENCH_PACED_RATES || '250,1000,2500,5000,10000').split(',').map(Number);
 const SRV = process.env.BENCH_SERVER_THREADS ? ['--threads', process.env.BENCH_SERVER_THREADS] : [];
 
 const INST = '91330302MA0000001A';
@@ -37,8 +41,9 @@ const claim = (id, p, date) => ({ claim_id: id, patient_id: `BP${p}`, sex: p % 2
   institution_code: INST, physician_id: 'D' + (p % 40), dept_code: '03', visit_type: 'O', diagnosis: 'J06.9',
   lines: [line(1, date, 'XD900', '12.50'), line(2, date, 'XD901', '8.20'), line(3, date, 'XD902', '30.00'), line(4, date, 'XD903', '5.10')] });
 
-// wrk posting bodies to srv's check route: {rps, pct: {50, 75, 90, 99} in ms, non200}.
-async function wrk(srv, token, bodies) {
+// wrk posting bodies to srv's check route: {rps, pct: {50, 75, 90, 99} in ms, non200, and wrkLatency's figures};
+// with rate, paced to rate requests/s (bench/lib.mjs pacedScript).
+async function wrk(srv, token, bodies, rate = 0, seconds = SECONDS) {
   const lua = path.join(srv.dir, 'check.lua');
   writeFileSync(lua, `wrk.method = "POST"
 wrk.headers["Authorization"] = "Bearer ${token}"
@@ -56,7 +61,8 @@ response = function(status) if status ~= 200 then non2xx = non2xx + 1 end end
 done = function() io.write(string.format("non200 %d\\n", non2xx)) end
 `);
   const out = await new Promise((resolve, reject) => {
-    const w = spawn('wrk', ['-t' + THREADS, '-c' + CONNS, '-d' + SECONDS + 's', '--latency', '-s', lua,
+    const w = spawn('wrk', ['-t' + THREADS, '-c' + CONNS, '-d' + seconds + 's', '--latency', '-s',
+      rate ? pacedScript(srv.dir, { rate, conns: CONNS, threads: Math.min(THREADS, CONNS), script: lua }) : lua,
       srv.url + '/api/v1/claims/check'], { stdio: ['ignore', 'pipe', 'inherit'] });
     let s = '';
     w.stdout.on('data', (d) => { s += d; });
@@ -67,7 +73,8 @@ done = function() io.write(string.format("non200 %d\\n", non2xx)) end
     pct[m[1]] = Number(m[2]) * { us: 0.001, ms: 1, s: 1000, m: 60000 }[m[3]];
   if (process.env.BENCH_WRK_OUT) process.stderr.write(out);
   return { rps: Number((out.match(/Requests\/sec:\s+([\d.]+)/) || [])[1]), pct,
-    non200: Number((out.match(/non200 (\d+)/) || [])[1]) };
+    non200: Number((out.match(/non200 (\d+)/) || [])[1]) + Number((out.match(/Non-2xx or 3xx responses:\s*(\d+)/) || [0, 0])[1]),
+    ...wrkLatency(out) }; // (the script's own count is of done()'s state, where no response runs: wrk's line counts them)
 }
 
 async function main() {
@@ -100,6 +107,9 @@ async function main() {
   if (first.history_claims !== HISTORY) throw new Error(`expected ${HISTORY} history claims: ${JSON.stringify(first)}`);
   const b = await wrk(base, baseToken, bodies);
   const m = await wrk(srv, token, bodies);
+  const curve = PACED ? await latencyCurve({ rates: PACED_RATES, targetP99: 5, warmup: 3,
+    run: (rate, s = PACED_SECONDS) => wrk(srv, token, bodies, rate, s) })
+    : null;
   // BENCH_DISPATCH=both: the same server and database restarted with serve --dispatch inline (each pool
   // thread running its own connections' handlers), measured right after the default queue mode.
   let inl = null;
@@ -128,12 +138,21 @@ async function main() {
   benchResult({ bench: 'check', figure: 'claims check p99', value: m.pct[99], unit: 'ms', baseline: 'empty rule base',
     baseline_value: b.pct[99], higher: false, target: `< 5 ms at ${CONNS} connections`, max: 5 });
   benchResult({ bench: 'check', figure: 'claims check req/s', value: m.rps, unit: 'req/s', baseline: 'empty rule base', baseline_value: b.rps });
+  if (curve) {
+    console.log(`  paced: the check at offered rates (Poisson arrivals, ${CONNS} connections, ${PACED_SECONDS} s a point):`);
+    for (const l of curve.lines) console.log('  ' + l);
+    console.log(`  highest offered rate with p99 < 5 ms: ${curve.best ? curve.best.rate + ' req/s' : 'none of ' + PACED_RATES.join(', ')}`);
+    // the summary's paced figure: 5,000 checks/s offered, ~20× a province's estimated peak (docs/capacity.md: ~230/s)
+    const at = curve.points.find((p) => p.rate === 5000);
+    if (at) benchResult({ bench: 'check', figure: 'claims check p99 at 5,000 req/s offered', value: at.p99, unit: 'ms',
+      target: `< 5 ms at ${CONNS} connections`, met: !!at.ok });
+  }
   if (inl) {
     show('check, serve --dispatch inline (same database, right after)', inl);
     console.log(`  queue (default) against inline: p99 ${m.pct[99]} against ${inl.pct[99]} ms (inline ÷ queue ${x(inl.pct[99], m.pct[99])}×),`
       + ` p50 ${m.pct[50]} against ${inl.pct[50]} ms, throughput queue ÷ inline ${x(m.rps, inl.rps)}×`);
   }
-  if (m.non200 || b.non200 || inl?.non200) process.exit(1);
+  if (m.non200 || b.non200 || inl?.non200 || curve?.points.some((p) => p.non200)) process.exit(1);
 }
 
 main().catch((e) => { console.error(e); process.exit(2); });

@@ -1,9 +1,10 @@
 // bench/lib.mjs — the scaffolding the wrk-driven benches share (bench/credit_check.mjs, bench/enforcement.mjs):
 // the binary under test, environment numbers, a throwaway PostgreSQL, servers started with their logs in the work
 // directory, sign-in, wrk runs parsed into figures (with the CPU per request of a server and of PostgreSQL's
-// backends, which a loaded machine distorts far less than latency), the load average and a markdown table.
+// backends, which a loaded machine distorts far less than latency), the load average and a markdown table; and wrk
+// paced to a stated offered rate (pacedScript, latencyCurve: latency at a load, not only at saturation).
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -145,22 +146,22 @@ export function session(name) {
 		return t;
 	};
 	// wrk against url for seconds with the session cookie and an optional Lua script: { rps, non2xx, requests,
-	// errors, p50, p75, p90, p99 (ms) }, and with pid the CPU ms per request of that process and of PostgreSQL.
-	b.wrk = (url, seconds, { cookie, script, pid, conns, threads }) => {
+	// errors, p50, p75, p90, p99, max (ms) }, and with pid the CPU ms per request of that process and of PostgreSQL.
+	// With rate (requests/s over all connections) the requests are paced (pacedScript): then also rate, late, p999.
+	b.wrk = (url, seconds, { cookie, script, pid, conns, threads, rate }) => {
 		const c0 = pid ? cpuOf(pid) : 0, p0 = pid ? b.pgCpu() : 0;
-		const args = [`-t${Math.min(threads, conns)}`, `-c${conns}`, `-d${seconds}s`, '--latency', '-H', `Cookie: yj_session=${cookie}`];
+		const t = Math.min(threads, conns);
+		const args = [`-t${t}`, `-c${conns}`, `-d${seconds}s`, '--latency', '-H', `Cookie: yj_session=${cookie}`];
+		if (rate) script = pacedScript(b.work, { rate, conns, threads: t, script });
 		if (script) args.push('-s', script);
 		args.push(url);
 		const out = b.run('wrk', args, { timeout: (seconds + 30) * 1000 });
 		const r = { rps: Number((/Requests\/sec:\s*([\d.]+)/.exec(out) || [])[1]), non2xx: Number((/Non-2xx or 3xx responses:\s*(\d+)/.exec(out) || [0, 0])[1]),
-			requests: Number((/(\d+) requests in/.exec(out) || [0, 0])[1]), errors: (/Socket errors:[^\n]*/.exec(out) || [''])[0] };
+			requests: Number((/(\d+) requests in/.exec(out) || [0, 0])[1]), errors: (/Socket errors:[^\n]*/.exec(out) || [''])[0], ...wrkLatency(out) };
+		if (rate) r.rate = rate;
 		if (pid && r.requests) {
 			r.cpu_ms = ((cpuOf(pid) - c0) * 1000) / r.requests;
 			r.pg_cpu_ms = ((b.pgCpu() - p0) * 1000) / r.requests;
-		}
-		for (const line of (out.split('Latency Distribution')[1] || '').split('\n')) {
-			const m = /^\s*(\d+)%\s+([\d.]+\w+)\s*$/.exec(line);
-			if (m) r[`p${m[1]}`] = toMs(m[2]);
 		}
 		return r;
 	};
@@ -197,4 +198,82 @@ export function benchResult({ bench, figure, value, unit, baseline = null, basel
 	process.stdout.write(`bench-result ${line}\n`);
 	if (env.BENCH_RESULTS) appendFileSync(env.BENCH_RESULTS, `${line}\n`);
 	return r;
+}
+// wrk's latency figures in ms from its output: p50, p75, p90, p99 (--latency), max (Thread Stats), and from a paced
+// script's done() p999 and late (the share of requests whose slot came while every connection of its thread was busy).
+export function wrkLatency(out) {
+	const r = {};
+	for (const line of (out.split('Latency Distribution')[1] || '').split('\n')) {
+		const m = /^\s*(\d+)%\s+([\d.]+\w+)\s*$/.exec(line);
+		if (m) r[`p${m[1]}`] = toMs(m[2]);
+	}
+	const mx = /^\s*Latency\s+\S+\s+\S+\s+([\d.]+\w+)/m.exec(out);
+	if (mx) r.max = toMs(mx[1]);
+	const p = /yj-paced late (\d+) of (\d+) p99\.9 (\d+)/.exec(out);
+	if (p) Object.assign(r, { late: Number(p[2]) ? Number(p[1]) / Number(p[2]) : 0, p999: Number(p[3]) / 1000 });
+	return r;
+}
+
+// A wrk Lua script in dir that paces the requests of `script` (its path, or none: wrk's plain GET) to `rate` requests/s
+// over all connections: each of wrk's `threads` keeps a Poisson arrival schedule of rate/threads (exponential gaps, a
+// PRNG of its own so the script's math.random sequence is untouched), and delay() — which wrk calls when a connection's
+// response is complete — answers the milliseconds until the thread's next arrival (wrk's timers take whole ms: the
+// fraction is rounded at random, so the mean is kept). A connection's think time is thus the gap to the next arrival,
+// not a fixed mean of conns/rate: that mean would add each response's latency to the cycle and offer less than asked.
+// wrk times a request from its send (socket_writeable sets c->start after the delay's timer fires), so the delay is
+// not in the latency. When every connection is busy at an arrival, the request goes out late (at once, when one is
+// free) and its wait is not in the latency either: done() prints that share ("late"), which must stay near 0 for the
+// figures to describe the offered rate. The script's own setup/init/request/response/done are kept (wrapped).
+export function pacedScript(dir, { rate, conns, threads, script }) {
+	const file = path.join(dir, `paced-${Math.round(rate)}-${path.basename(script || 'get.lua')}`);
+	writeFileSync(file, `-- ${rate} requests/s over ${conns} connections in ${threads} threads (bench/lib.mjs pacedScript)
+${script ? `dofile(${JSON.stringify(path.resolve(script))})` : ''}
+local ffi = require("ffi")
+pcall(ffi.cdef, "typedef struct { long s; long ns; } yj_pace_ts; int clock_gettime(int, yj_pace_ts *);")
+local ts = ffi.new("yj_pace_ts")
+local function now_ms() ffi.C.clock_gettime(1, ts); return tonumber(ts.s) * 1000 + tonumber(ts.ns) / 1e6 end
+local gap = ${(1000 * threads) / rate} -- mean ms between one thread's arrivals
+local seed, nxt = nil, nil
+local function uniform() seed = (seed * 16807) % 2147483647; return seed / 2147483647 end
+yj_late, yj_sent = 0, 0
+function delay()
+  local t = now_ms()
+  if not nxt then
+    seed = 1 + (math.floor(t * 1000) + tonumber(tostring({}):match("0x(%x+)") or "7", 16)) % 2147483646
+    nxt = t
+  end
+  nxt = nxt - gap * math.log(uniform())
+  yj_sent = yj_sent + 1
+  local d = nxt - t
+  if d <= 0 then yj_late = yj_late + 1; return 0 end
+  return math.floor(d + uniform())
+end
+local yj_threads, user_setup, user_done = {}, setup, done
+function setup(thread) table.insert(yj_threads, thread); if user_setup then user_setup(thread) end end
+function done(summary, latency, requests)
+  if user_done then user_done(summary, latency, requests) end
+  local late, sent = 0, 0
+  for _, th in ipairs(yj_threads) do late = late + th:get("yj_late"); sent = sent + th:get("yj_sent") end
+  io.write(string.format("yj-paced late %d of %d p99.9 %d\\n", late, sent, latency:percentile(99.9)))
+end
+`);
+	return file;
+}
+
+// A latency–throughput curve at the offered rates (ascending): run(rate) answers wrk's figures (b.wrk with rate);
+// answers { points, lines, best }: lines a markdown table (offered and achieved req/s, p50/p90/p99/p99.9/max ms, late
+// share) with `mark` (the rate the target names) flagged, and best the highest offered rate whose p99 is under
+// targetP99 with at least 95 % of it achieved (a rate the server could not take is no pass; each point's ok says so).
+// With warmup (s), run(rates[0], warmup) first, not reported: the work a saturation run leaves behind (autovacuum,
+// the last server's idle connections) otherwise lands in the first point.
+export async function latencyCurve({ rates, mark, targetP99, run, warmup = 0 }) {
+	if (warmup > 0) await run(rates[0], warmup);
+	const points = [];
+	for (const rate of rates) points.push({ rate, ...(await run(rate)) });
+	const ok = (p) => (p.ok = p.p99 < targetP99 && p.rps >= 0.95 * p.rate);
+	const best = points.filter(ok).reduce((a, p) => (p.rate > (a?.rate ?? 0) ? p : a), null);
+	const lines = table(['offered req/s', 'achieved', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'late %', `p99 < ${targetP99} ms`],
+		points.map((p) => [`${fmt(p.rate, 0)}${p.rate === mark ? ' ◀ target rate' : ''}`, fmt(p.rps, 0), fmt(p.p50), fmt(p.p90), fmt(p.p99),
+			fmt(p.p999), fmt(p.max), fmt(100 * p.late, 1), p.ok ? 'yes' : 'no']));
+	return { points, lines, best };
 }

@@ -15,7 +15,10 @@
 // (off; "on" passes PG_FSYNC=on to scripts/pg-cluster), BENCH_BASELINE_POOL (16),
 // BENCH_BASELINE_WORKERS (1), BENCH_INSTITUTIONS (35000; 0 skips the search), YIJIAN_BIN or BENCH_YIJIAN (build/yijian),
 // BENCH_YIJIAN_THREADS (serve's default; --threads), BENCH_KEEP=1 keeps the work directory, BENCH_DISPATCH=both adds a
-// yijian PG process with serve --dispatch inline.
+// yijian PG process with serve --dispatch inline. Then latency at a stated load (docs/benchmarks.md, "Latency at a
+// stated load"): yijian paced (bench/lib.mjs pacedScript) on the institution search at BENCH_PACED_FRACTIONS
+// (0.25,0.5,0.75,1,1.25) of the fastest baseline's requests/s of this run (the issue's "at least the baseline's
+// throughput"), BENCH_PACED_SECONDS (10) a point after a paced warm-up of BENCH_WARMUP_SECONDS; BENCH_PACED=0 skips it.
 import { spawn, execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, writeFileSync, rmSync, existsSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -24,6 +27,7 @@ import path from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { GRAM_COLUMNS, INSTITUTION_COLUMNS, generate } from './search_data.mjs';
+import { latencyCurve, pacedScript, wrkLatency } from './lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const top = path.resolve(here, '..');
@@ -65,6 +69,8 @@ const TARGET_RATIO = 3;
 const TARGET_P99_MS = 10;
 const TARGET_RSS_PCT = 10;
 import { benchResult } from './lib.mjs'; // the summary lines of bench/run (kept apart from the imports above)
+const PACED = num('BENCH_PACED', 1), PACED_SECONDS = num('BENCH_PACED_SECONDS', 10);
+const PACED_FRACTIONS = (env.BENCH_PACED_FRACTIONS || '0.25,0.5,0.75,1,1.25').split(',').map(Number);
 
 // ---------------------------------------------------------------- plumbing
 
@@ -254,9 +260,11 @@ function postmasterPid() {
 	}
 }
 
-function wrk(url, seconds, cookie) {
+// With rate: paced to rate requests/s (bench/lib.mjs pacedScript), wrkLatency's figures (p50…p99.9, max, late) added.
+function wrk(url, seconds, cookie, rate = 0) {
 	const args = [`-t${THREADS}`, `-c${CONNS}`, `-d${seconds}s`, '--latency'];
 	if (cookie) args.push('-H', `Cookie: yj_session=${cookie}`);
+	if (rate) args.push('-s', pacedScript(work, { rate, conns: CONNS, threads: Math.min(THREADS, CONNS) }));
 	args.push(url);
 	return new Promise((resolve) => {
 		const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -269,7 +277,7 @@ function wrk(url, seconds, cookie) {
 			children.delete(child);
 			if (code !== 0) die(`wrk ${args.join(' ')} exited with ${code}:\n${err}${out}`);
 			const shown = args.map((a) => (a.startsWith('Cookie:') ? "'Cookie: yj_session=…'" : a));
-			resolve({ command: `wrk ${shown.join(' ')}`, raw: out, ...parseWrk(out) });
+			resolve({ command: `wrk ${shown.join(' ')}`, raw: out, ...parseWrk(out), ...(rate ? { rate, ...wrkLatency(out) } : {}) });
 		});
 	});
 }
@@ -537,6 +545,26 @@ async function main() {
 		}
 	}
 
+	// 4b. latency at a stated load: the institution search paced up to past the fastest baseline's requests/s
+	let paced = null;
+	if (PACED && INSTITUTIONS > 0) {
+		const mark = Math.round(Math.max(...['baseline_pg', 'baseline_pg_cluster', 'baseline_go']
+			.map((k) => results.find((r) => r.endpoint === INST_SEARCH && r.server === k)?.rps || 0)));
+		log(`${INST_SEARCH} on yijian, PostgreSQL: paced at ${PACED_FRACTIONS.join(', ')} × ${mark} req/s, ${PACED_SECONDS} s each`);
+		const c = await latencyCurve({ rates: PACED_FRACTIONS.map((f) => Math.round(f * mark)), mark, targetP99: TARGET_P99_MS, warmup: WARMUP,
+			run: async (rate, secs = PACED_SECONDS) => {
+				const r = await wrk(yjPg.base + INST_SEARCH, secs, cookiePg, rate);
+				const bad = problems(r);
+				if (bad.length) broken.push(`yijian, PostgreSQL ${INST_SEARCH} paced at ${rate}/s: ${bad.join('; ')}`);
+				return { ...r, raw: undefined };
+			} });
+		const at = c.points.find((p) => p.rate === mark);
+		benchResult({ bench: 'http', figure: 'institution search p99 at the faster baseline\'s rate', value: at?.p99, unit: 'ms',
+			target: `< ${TARGET_P99_MS} ms at ${CONNS} connections, ${mark} req/s offered`, met: at ? !!at.ok : null });
+		paced = { endpoint: INST_SEARCH, target_rate: mark, met_at_target_rate: !!at?.ok, best_rate: c.best?.rate ?? null, lines: c.lines,
+			points: c.points.map(({ rate, rps, p50, p90, p99, p999, max, late, ok }) => ({ rate, rps, p50, p90, p99, p999, max, late, ok })) };
+	}
+
 	// 5. RSS soak
 	let soak = null;
 	if (SOAK > 0) {
@@ -636,6 +664,12 @@ async function main() {
 			lines.push(`${pad(ep.label || ep.path, 27)}${pad(sv.label, 22)}${lpad(fmtRps(r.rps), 9)}${lpad(fmtMs(r.latency_ms.p50), 11)}${lpad(fmtMs(r.latency_ms.p99), 11)}${lpad(fmtUs(r.cpu_us_per_req), 12)}${lpad(fmtUs(r.pg_cpu_us_per_req), 11)}${lpad(ratio === null ? '1.00×' : `${ratio.toFixed(2)}×`, 12)}   ${target}`);
 		}
 	}
+	if (paced) {
+		lines.push('', `Paced: yijian (PostgreSQL) on the institution search at offered rates (Poisson arrivals, ${CONNS} connections,`
+			+ ` ${PACED_SECONDS} s a point); target rate: the fastest baseline's ${paced.target_rate} req/s of this run`, ...paced.lines,
+			`at ${paced.target_rate} req/s offered: p99 < ${TARGET_P99_MS} ms ${paced.met_at_target_rate ? 'met' : 'NOT met'};`
+			+ ` highest offered rate with p99 < ${TARGET_P99_MS} ms: ${paced.best_rate ? `${paced.best_rate} req/s` : 'none'}`);
+	}
 	if (soak) {
 		const ok = Math.abs(soak.change_pct) <= TARGET_RSS_PCT;
 		soak.target_met = ok;
@@ -656,7 +690,7 @@ async function main() {
 		settings: { seconds: SECONDS, warmup_seconds: WARMUP, connections: CONNS, wrk_threads: THREADS, soak_seconds: SOAK, pg_fsync: PG_FSYNC,
 			baseline_pool: BASELINE_POOL, baseline_workers: BASELINE_WORKERS, baseline_workers_reference: BASELINE_WORKERS2, yijian_threads: YIJIAN_THREADS || 'default' },
 		targets: { ratio_vs_baseline: TARGET_RATIO, p99_ms: TARGET_P99_MS, rss_change_pct: TARGET_RSS_PCT },
-		equality_checked: compared, summary, results, soak, errors: broken,
+		equality_checked: compared, summary, results, paced, soak, errors: broken,
 	};
 	mkdirSync(path.join(here, 'results'), { recursive: true });
 	writeFileSync(path.join(here, 'results/latest.json'), `${JSON.stringify(out, null, 2)}\n`);

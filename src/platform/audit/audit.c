@@ -309,8 +309,30 @@ static int head_bump(store_conn *c, frontier *f)
 	return rc;
 }
 
+/* On PostgreSQL the leaves' INSERT and the head's new frontier are one statement (an INSERT in a WITH
+ * before the head's UPDATE): the head row is locked from its bump to the commit, so every round trip
+ * in between is one that the next appender (a commit group's checks, another process) waits for —
+ * bump, leaves with frontier, COMMIT instead of bump, leaves, frontier, COMMIT. SQLite has no INSERT
+ * in a WITH, and no round trips to save. */
+static int head_in_insert(store_conn *c)
+{
+	return !strcmp(store_conn_engine(c), "postgresql");
+}
+#define HEAD_IN_INSERT_PREFIX "WITH leaves AS ("
+#define HEAD_IN_INSERT_SUFFIX ") UPDATE audit_head SET frontier = ? WHERE id = 1"
+
+/* Binds the frontier to the last parameter (n) of a head_in_insert statement. */
+static void bind_frontier(store_stmt *st, int n, const frontier *f)
+{
+	char *text = frontier_text(f);
+	store_bind_text(st, n, text, -1);
+	free(text);
+}
+
+/* The leaf at idx; with f (and head_in_insert) its hash folded into f and f written to the head in
+ * the same statement (*head_written set), else only the leaf. */
 static int leaf_insert(store_conn *c, const yj_audit_event *ev, int keyed, const char *state_text, int64_t idx,
-		       int64_t at, unsigned char leaf[YJ_HASH_LEN])
+		       int64_t at, unsigned char leaf[YJ_HASH_LEN], frontier *f, int *head_written)
 {
 	char state[YJ_STATE_HASH_MAX], lh[2 * YJ_HASH_LEN + 1];
 	leaf_fields lf = {idx, at, ev->actor, ev->action, ev->object_type, ev->object_id,
@@ -322,10 +344,18 @@ static int leaf_insert(store_conn *c, const yj_audit_event *ev, int keyed, const
 		return ST_ERR;
 	}
 	yj_hex_encode(leaf, YJ_HASH_LEN, lh);
-	store_stmt *st = store_prepare(c, "INSERT INTO audit_leaves (idx, at, actor, action, object_type, object_id,"
-					  " state_hash, region_code, leaf_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+#define LEAF_INSERT "INSERT INTO audit_leaves (idx, at, actor, action, object_type, object_id," \
+		    " state_hash, region_code, leaf_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	int with_head = f && head_in_insert(c);
+	store_stmt *st = store_prepare(c, with_head ? HEAD_IN_INSERT_PREFIX LEAF_INSERT HEAD_IN_INSERT_SUFFIX : LEAF_INSERT);
+#undef LEAF_INSERT
 	if (!st)
 		return ST_ERR;
+	if (with_head) {
+		frontier_push(f, leaf);
+		bind_frontier(st, 10, f);
+		*head_written = 1;
+	}
 	store_bind_int64(st, 1, idx);
 	store_bind_int64(st, 2, at);
 	store_bind_text(st, 3, lf.actor, -1);
@@ -444,9 +474,7 @@ static int head_write(store_conn *c, const frontier *f)
 	store_stmt *st = store_prepare(c, "UPDATE audit_head SET frontier = ? WHERE id = 1");
 	if (!st)
 		return ST_ERR;
-	char *text = frontier_text(f);
-	store_bind_text(st, 1, text, -1);
-	free(text);
+	bind_frontier(st, 1, f);
 	return run(st);
 }
 
@@ -524,19 +552,10 @@ static int defer_leaf(const yj_audit_event *ev, int keyed, const char *state_tex
 	return ST_OK;
 }
 
-/* Inserts leaves [from, from + n) of the deferral, numbered from first, in one statement, and folds
- * their hashes into f. No head is signed here: the signer covers them within the merge delay. */
-static int leaves_insert(store_conn *c, size_t from, size_t n, int64_t first, int64_t at, frontier *f)
+/* Binds leaves [from, from + n) of the deferral, numbered from first, to parameters base + 1 … of st
+ * (nine each, in leaves_insert's column order) and folds their hashes into f. */
+static int bind_leaves(store_stmt *st, int base, size_t from, size_t n, int64_t first, int64_t at, frontier *f)
 {
-	yj_buf sql = YJ_BUF_INIT;
-	yj_buf_puts(&sql, "INSERT INTO audit_leaves (idx, at, actor, action, object_type, object_id, state_hash,"
-			  " region_code, leaf_hash) VALUES ");
-	for (size_t i = 0; i < n; i++)
-		yj_buf_puts(&sql, i ? ", (?, ?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?, ?)");
-	store_stmt *st = store_prepare(c, sql.data);
-	yj_buf_free(&sql);
-	if (!st)
-		return ST_ERR;
 	for (size_t i = 0; i < n; i++) {
 		pending_leaf *p = &deferred.v[from + i];
 		int64_t idx = first + (int64_t)i;
@@ -545,11 +564,10 @@ static int leaves_insert(store_conn *c, size_t from, size_t n, int64_t first, in
 		char lh[2 * YJ_HASH_LEN + 1];
 		if (leaf_hash(&lf, leaf) < 0) {
 			yj_log(YJ_LOG_ERROR, "audit.bad_event", "\"action\":\"%s\"", p->text[1]);
-			store_finalize(st);
 			return ST_ERR;
 		}
 		yj_hex_encode(leaf, YJ_HASH_LEN, lh);
-		int b = (int)i * 9;
+		int b = base + (int)i * 9;
 		store_bind_int64(st, b + 1, idx);
 		store_bind_int64(st, b + 2, at);
 		for (int k = 0; k < 4; k++)
@@ -559,6 +577,31 @@ static int leaves_insert(store_conn *c, size_t from, size_t n, int64_t first, in
 		store_bind_text(st, b + 9, lh, -1);
 		frontier_push(f, leaf);
 	}
+	return ST_OK;
+}
+
+/* Inserts leaves [from, from + n) of the deferral, numbered from first, in one statement, and folds
+ * their hashes into f; with with_head also writes f to the head in it (head_in_insert). No head is
+ * signed here: the signer covers them within the merge delay. */
+static int leaves_insert(store_conn *c, size_t from, size_t n, int64_t first, int64_t at, frontier *f, int with_head)
+{
+	yj_buf sql = YJ_BUF_INIT;
+	yj_buf_puts(&sql, with_head ? HEAD_IN_INSERT_PREFIX : "");
+	yj_buf_puts(&sql, "INSERT INTO audit_leaves (idx, at, actor, action, object_type, object_id, state_hash,"
+			  " region_code, leaf_hash) VALUES ");
+	for (size_t i = 0; i < n; i++)
+		yj_buf_puts(&sql, i ? ", (?, ?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	yj_buf_puts(&sql, with_head ? HEAD_IN_INSERT_SUFFIX : "");
+	store_stmt *st = store_prepare(c, sql.data);
+	yj_buf_free(&sql);
+	if (!st)
+		return ST_ERR;
+	if (bind_leaves(st, 0, from, n, first, at, f) < 0) {
+		store_finalize(st);
+		return ST_ERR;
+	}
+	if (with_head)
+		bind_frontier(st, (int)n * 9 + 1, f);
 	return run(st);
 }
 
@@ -599,11 +642,12 @@ static int defer_flush(store_conn *c, int quiet)
 	if ((rc = head_bump_n(c, (int64_t)n, &f)) < 0)
 		goto done;
 	int64_t first = f.size, at = yj_now_ms();
+	int with_head = head_in_insert(c); /* the last INSERT writes the head */
 	for (size_t i = 0; i < n && rc >= 0; i += LEAVES_PER_INSERT) {
 		size_t m = n - i < LEAVES_PER_INSERT ? n - i : LEAVES_PER_INSERT;
-		rc = leaves_insert(c, i, m, first + (int64_t)i, at, &f);
+		rc = leaves_insert(c, i, m, first + (int64_t)i, at, &f, with_head && i + m == n);
 	}
-	if (rc >= 0)
+	if (rc >= 0 && !with_head)
 		rc = head_write(c, &f);
 	/* From here to the commit the head row stays locked: how long other audited writes may wait.
 	 * Logged for bulk publications; a commit group's few leaves are too frequent to log. */
@@ -630,8 +674,77 @@ static int group_flush(store_conn *c)
 {
 	return defer_flush(c, 1);
 }
+
+/* One try of flush_alone: the committed head read, the leaves numbered and folded from it, and one
+ * statement that bumps the head only if it is still at that size, writes the new frontier and
+ * inserts the leaves. ST_OK once committed; HEAD_MOVED when another writer moved the head between
+ * the read and the statement (nothing written). */
+#define HEAD_MOVED 1
+static int alone_once(store_conn *c, size_t n)
+{
+	store_stmt *st = store_prepare(c, "SELECT tree_size, frontier FROM audit_head WHERE id = 1");
+	if (!st)
+		return ST_ERR;
+	int rc = store_step(st);
+	frontier f;
+	if (rc == ST_ROW) {
+		rc = ST_OK;
+		if (frontier_parse(store_col_text(st, 1), store_col_int64(st, 0), &f) < 0) {
+			yj_log(YJ_LOG_ERROR, "audit.head_corrupt", "\"tree_size\":%lld", (long long)store_col_int64(st, 0));
+			rc = ST_ERR;
+		}
+	} else if (rc == ST_DONE) {
+		yj_log(YJ_LOG_ERROR, "audit.head_missing", NULL);
+		rc = ST_ERR;
+	}
+	store_finalize(st);
+	if (rc < 0)
+		return rc;
+	int64_t first = f.size, at = yj_now_ms();
+	yj_buf sql = YJ_BUF_INIT;
+	yj_buf_puts(&sql, "WITH h AS (UPDATE audit_head SET tree_size = tree_size + ?, frontier = ? WHERE id = 1 AND tree_size = ?"
+			  " RETURNING 1) INSERT INTO audit_leaves (idx, at, actor, action, object_type, object_id, state_hash,"
+			  " region_code, leaf_hash) SELECT * FROM (VALUES ");
+	for (size_t i = 0; i < n; i++)
+		yj_buf_puts(&sql, i ? ", (?::bigint, ?::bigint, ?, ?, ?, ?, ?, ?, ?)" : "(?::bigint, ?::bigint, ?, ?, ?, ?, ?, ?, ?)");
+	yj_buf_puts(&sql, ") AS v WHERE EXISTS (SELECT 1 FROM h) RETURNING idx");
+	st = store_prepare(c, sql.data);
+	yj_buf_free(&sql);
+	if (!st)
+		return ST_ERR;
+	store_bind_int64(st, 1, (int64_t)n);
+	store_bind_int64(st, 3, first);
+	if (bind_leaves(st, 3, 0, n, first, at, &f) < 0) {
+		store_finalize(st);
+		return ST_ERR;
+	}
+	bind_frontier(st, 2, &f);
+	rc = store_step(st);
+	store_finalize(st);
+	return rc == ST_ROW ? ST_OK : rc == ST_DONE ? HEAD_MOVED : rc < 0 ? rc : ST_ERR;
+}
+
+/* A group of disclosures alone (store_group_hooks.flush_alone; PostgreSQL, outside any transaction):
+ * the deferred leaves written and committed by alone_once — two round trips, the head row locked only
+ * while its one statement runs — instead of BEGIN, bump, leaves, COMMIT with the row locked across
+ * three of them, which every disclosure arriving meanwhile waits for. After three tries lost to
+ * other writers it answers ST_RETRY: the members then append alone, the locked way. */
+static int flush_alone(store_conn *c)
+{
+	if (deferred.c != c)
+		return ST_ERR;
+	int rc = deferred.n > LEAVES_PER_INSERT ? ST_RETRY : ST_OK;
+	for (int i = 0; deferred.n && rc == ST_OK && i < 3; i++)
+		if ((rc = alone_once(c, deferred.n)) == HEAD_MOVED)
+			rc = i < 2 ? ST_OK : ST_RETRY;
+		else
+			break;
+	deferred_clear();
+	return rc;
+}
+
 static const store_group_hooks group_hooks = {group_begin, yj_audit_defer_mark, yj_audit_defer_undo, group_flush,
-					      yj_audit_defer_discard};
+					      yj_audit_defer_discard, flush_alone};
 
 static int append(store_conn *c, const yj_audit_event *ev, int keyed, const char *state_text, int64_t *index_out,
 		  int64_t *at_out);
@@ -674,13 +787,16 @@ static int append(store_conn *c, const yj_audit_event *ev, int keyed, const char
 		return rc;
 	int64_t idx = f.size, at = yj_now_ms();
 	unsigned char leaf[YJ_HASH_LEN];
-	rc = leaf_insert(c, ev, keyed, state_text, idx, at, leaf);
+	int head_written = 0;
+	rc = leaf_insert(c, ev, keyed, state_text, idx, at, leaf, &f, &head_written);
 	if (rc < 0)
 		return rc;
 	/* No head is signed here: signing is off the writer's path (yj_audit_sign_pending, run by the
 	 * signer within the merge delay and on demand), so the frontier is all an append keeps. */
-	frontier_push(&f, leaf);
-	rc = head_write(c, &f);
+	if (!head_written) {
+		frontier_push(&f, leaf);
+		rc = head_write(c, &f);
+	}
 	if (rc == ST_OK && index_out)
 		*index_out = idx;
 	if (rc == ST_OK && at_out)

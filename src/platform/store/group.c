@@ -85,21 +85,54 @@ static int run_member(store_conn *c, member *m, int last)
 	return m->nosql ? ST_OK : store_exec(c, "ROLLBACK TO SAVEPOINT yj_group");
 }
 
+/* A group of members without statements on PostgreSQL: each member keeps its part through the hooks
+ * (undone when it fails), then flush_alone writes and commits them all outside any transaction of the
+ * group's own (the audit log: two round trips, where BEGIN … COMMIT takes four with the head row
+ * locked across three: docs/audit.md, "Group commit"). When it fails, every member that had not failed
+ * on its own runs again alone through store_tx. */
+static void run_alone(store_conn *c, member *first, size_t n)
+{
+	if (n > 1) {
+		atomic_fetch_add(&n_groups, 1);
+		atomic_fetch_add(&n_members, (int64_t)n);
+	}
+	hooks->begin(c);
+	for (member *m = first; m; m = m->next) {
+		size_t mark = hooks->mark(c);
+		if ((m->rc = m->fn(c, m->arg)) < 0) {
+			hooks->undo(c, mark);
+			m->solo = m->rc == ST_RETRY;
+		}
+	}
+	if (hooks->flush_alone(c) >= 0)
+		return;
+	yj_log(YJ_LOG_WARN, "store.group_failed", "\"members\":%zu", n);
+	for (member *m = first; m; m = m->next)
+		if (m->rc >= 0 || m->rc == ST_RETRY)
+			m->solo = 1; /* its leaf did not commit: it must not be acknowledged */
+}
+
 /* The leader's work: members [first, last] (a list linked through next) in one transaction. A lost
  * transaction or failed commit sends every member that had not failed on its own back to run solo. */
 static void run_group(store *s, member *first, size_t n)
 {
 	store_conn *c = store_conn_get(s);
 	member *m = first;
+	int sql = 0; /* a member sends statements: the savepoints are needed */
+	for (member *i = first; i; i = i->next)
+		sql |= !i->nosql;
+	/* Disclosures only, on PostgreSQL itself: no transaction of the group's own. Not through a read
+	 * view (store_route.c), which would send flush_alone's read of the head to the replica. */
+	if (!sql && hooks && hooks->flush_alone && s->drv == &store_pg_driver) {
+		run_alone(c, first, n);
+		return;
+	}
 	if (n == 1) { /* nobody waiting: exactly store_tx, without savepoints */
 		m->rc = store_tx(s, m->fn, m->arg);
 		return;
 	}
 	atomic_fetch_add(&n_groups, 1);
 	atomic_fetch_add(&n_members, (int64_t)n);
-	int sql = 0; /* a member sends statements: the savepoints are needed */
-	for (member *i = first; i; i = i->next)
-		sql |= !i->nosql;
 	int rc = store_begin(c, 1);
 	if (rc >= 0 && hooks)
 		hooks->begin(c);

@@ -71,13 +71,17 @@ int store_tx_group_deferred(store *s, store_tx_fn fn, void *arg);
  * audit log defers its members' leaves: audit.h). All run on the leader's thread with its
  * connection: begin after BEGIN; mark before each member and undo(mark) when the member rolled back
  * to its savepoint; flush before COMMIT (a failure rolls the group back); discard on rollback. One
- * set per process (the last set wins); set once at start, before any group runs. */
+ * set per process (the last set wins); set once at start, before any group runs. flush_alone (may be
+ * NULL; PostgreSQL only): for a group whose members send no statement, begin, the members, then
+ * flush_alone with NO transaction open — it writes what they kept and commits it itself, and always
+ * drops what was kept; ST_OK once committed, a failure (ST_RETRY: try the members alone) otherwise. */
 typedef struct store_group_hooks {
 	void (*begin)(store_conn *c);
 	size_t (*mark)(store_conn *c);
 	void (*undo)(store_conn *c, size_t mark);
 	int (*flush)(store_conn *c);
 	void (*discard)(store_conn *c);
+	int (*flush_alone)(store_conn *c);
 } store_group_hooks;
 void store_group_hooks_set(const store_group_hooks *h);
 /* Groups of two or more run so far in this process, and the members they held, for /metrics. */
