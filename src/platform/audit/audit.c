@@ -285,19 +285,17 @@ static int run(store_stmt *st)
 	return rc == ST_DONE ? ST_OK : rc < 0 ? rc : ST_ERR;
 }
 
-/* Takes the next index: the UPDATE locks the head row until commit, so concurrent appenders (other
- * processes on PostgreSQL) queue here and each sees the frontier its predecessor wrote. */
-static int head_bump(store_conn *c, frontier *f)
+/* Steps st, a statement answering the head row (tree_size, frontier), and parses into f the
+ * frontier of the tree as it was n leaves before that size. Finalises st (NULL: a failed prepare). */
+static int head_take(store_stmt *st, int64_t n, frontier *f)
 {
-	store_stmt *st = store_prepare(c, "UPDATE audit_head SET tree_size = tree_size + 1 WHERE id = 1"
-					  " RETURNING tree_size, frontier");
 	if (!st)
 		return ST_ERR;
 	int rc = store_step(st);
 	if (rc == ST_ROW) {
 		int64_t size = store_col_int64(st, 0);
 		rc = ST_OK;
-		if (size < 1 || frontier_parse(store_col_text(st, 1), size - 1, f) < 0) {
+		if (size < n || frontier_parse(store_col_text(st, 1), size - n, f) < 0) {
 			yj_log(YJ_LOG_ERROR, "audit.head_corrupt", "\"tree_size\":%lld", (long long)size);
 			rc = ST_ERR;
 		}
@@ -307,6 +305,15 @@ static int head_bump(store_conn *c, frontier *f)
 	}
 	store_finalize(st);
 	return rc;
+}
+
+/* Takes the next index: the UPDATE locks the head row until commit, so concurrent appenders (other
+ * processes on PostgreSQL) queue here and each sees the frontier its predecessor wrote. */
+static int head_bump(store_conn *c, frontier *f)
+{
+	return head_take(store_prepare(c, "UPDATE audit_head SET tree_size = tree_size + 1 WHERE id = 1"
+					 " RETURNING tree_size, frontier"),
+			 1, f);
 }
 
 /* On PostgreSQL the leaves' INSERT and the head's new frontier are one statement (an INSERT in a WITH
@@ -610,23 +617,9 @@ static int head_bump_n(store_conn *c, int64_t n, frontier *f)
 {
 	store_stmt *st = store_prepare(c, "UPDATE audit_head SET tree_size = tree_size + ? WHERE id = 1"
 					  " RETURNING tree_size, frontier");
-	if (!st)
-		return ST_ERR;
-	store_bind_int64(st, 1, n);
-	int rc = store_step(st);
-	if (rc == ST_ROW) {
-		int64_t size = store_col_int64(st, 0);
-		rc = ST_OK;
-		if (size < n || frontier_parse(store_col_text(st, 1), size - n, f) < 0) {
-			yj_log(YJ_LOG_ERROR, "audit.head_corrupt", "\"tree_size\":%lld", (long long)size);
-			rc = ST_ERR;
-		}
-	} else if (rc == ST_DONE) {
-		yj_log(YJ_LOG_ERROR, "audit.head_missing", NULL);
-		rc = ST_ERR;
-	}
-	store_finalize(st);
-	return rc;
+	if (st)
+		store_bind_int64(st, 1, n);
+	return head_take(st, n, f);
 }
 
 static int defer_flush(store_conn *c, int quiet)
@@ -682,22 +675,8 @@ static int group_flush(store_conn *c)
 #define HEAD_MOVED 1
 static int alone_once(store_conn *c, size_t n)
 {
-	store_stmt *st = store_prepare(c, "SELECT tree_size, frontier FROM audit_head WHERE id = 1");
-	if (!st)
-		return ST_ERR;
-	int rc = store_step(st);
 	frontier f;
-	if (rc == ST_ROW) {
-		rc = ST_OK;
-		if (frontier_parse(store_col_text(st, 1), store_col_int64(st, 0), &f) < 0) {
-			yj_log(YJ_LOG_ERROR, "audit.head_corrupt", "\"tree_size\":%lld", (long long)store_col_int64(st, 0));
-			rc = ST_ERR;
-		}
-	} else if (rc == ST_DONE) {
-		yj_log(YJ_LOG_ERROR, "audit.head_missing", NULL);
-		rc = ST_ERR;
-	}
-	store_finalize(st);
+	int rc = head_take(store_prepare(c, "SELECT tree_size, frontier FROM audit_head WHERE id = 1"), 0, &f);
 	if (rc < 0)
 		return rc;
 	int64_t first = f.size, at = yj_now_ms();
@@ -708,7 +687,7 @@ static int alone_once(store_conn *c, size_t n)
 	for (size_t i = 0; i < n; i++)
 		yj_buf_puts(&sql, i ? ", (?::bigint, ?::bigint, ?, ?, ?, ?, ?, ?, ?)" : "(?::bigint, ?::bigint, ?, ?, ?, ?, ?, ?, ?)");
 	yj_buf_puts(&sql, ") AS v WHERE EXISTS (SELECT 1 FROM h) RETURNING idx");
-	st = store_prepare(c, sql.data);
+	store_stmt *st = store_prepare(c, sql.data);
 	yj_buf_free(&sql);
 	if (!st)
 		return ST_ERR;
