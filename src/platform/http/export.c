@@ -3,13 +3,12 @@
  * callers run the list's query without a page limit and hand its statement here, and every row is
  * written to a temporary file as it is read (libxlsxwriter in constant-memory mode), which is then
  * sent from disk: an export of any size holds one row in memory, never the whole list (the
- * statement is streamed, store_stream, so on PostgreSQL libpq does not hold the whole result either). */
+ * statement is streamed, store_stream, so on PostgreSQL libpq does not hold the whole result either).
+ * No malloc_trim after a large export: once streamed, it gave back under 1 MiB of a 25 MiB process and
+ * cost a quarter of the exports' throughput at 16 connections (docs/benchmarks.md, bench/export_rss). */
 #define _POSIX_C_SOURCE 200809L
 #include "http_int.h"
 
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,10 +17,6 @@
 #include <xlsxwriter.h>
 
 const yj_qparam yj_export_format_param = {"format", "xlsx (default), csv, or count ({total}: the rows the export would hold)"};
-
-/* An export file at least this large gives the heap's free pages back to the system after it is
- * written (give_back). */
-#define TRIM_BYTES (1u << 20)
 
 /* Excel's last row is 1,048,576: a longer export goes on to further sheets, each with the header. */
 #define XLSX_ROWS_PER_SHEET 1048576u
@@ -234,27 +229,12 @@ static int open_or_reply(yj_req *r, exp_writer *w, const char *basename, const y
 	return YJ_OK;
 }
 
-/* After a large export its rows' allocations (jansson objects, libxlsxwriter's row, libpq's) are
- * freed but stay in the thread's malloc arena, and each server thread has its own: give the free pages
- * back (docs/capacity.md, "Exports and resident memory"). Only past TRIM_BYTES: malloc_trim locks and
- * walks every arena, which small hot replies must not pay (src/claims/load.c says the same). */
-static void give_back(size_t len)
-{
-#ifdef __GLIBC__
-	if (len >= TRIM_BYTES)
-		malloc_trim(0);
-#else
-	(void)len;
-#endif
-}
-
 static int send_file(yj_req *r, exp_writer *w)
 {
 	int fd;
 	size_t len;
 	if (writer_close(w, &fd, &len) < 0)
 		return reply_failed(r);
-	give_back(len);
 	char disp[256];
 	snprintf(disp, sizeof disp, "attachment; filename=\"%s.%s\"", w->basename, w->csv ? "csv" : "xlsx");
 	yj_add_header(r, "Content-Disposition", disp);
