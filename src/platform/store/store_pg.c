@@ -290,9 +290,7 @@ static int pg_commit(store_conn *bc)
 		snprintf(c->err, sizeof c->err, "connection to PostgreSQL lost before commit");
 		return ST_ERR;
 	}
-	spill(c);
-	if (c->copy_pending)
-		(void)copy_settle(c);
+	spill(c); /* PQexec would drop a pending stream's rows unread */
 	PGresult *res = PQexec(c->pg, "COMMIT");
 	int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? ST_OK : fail_res(c, res);
 	/* COMMIT of a failed transaction answers ROLLBACK without an error: it did not commit. */
