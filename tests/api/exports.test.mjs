@@ -58,8 +58,9 @@ test('a CSV export of more than 100,000 rows holds every row in scope, in order'
   assert.ok(rows.some((l) => l.startsWith('"bulk109999",')), 'the last rows are there');
   // The old export built a JSON array of every row before writing; a streamed one holds a row — on
   // PostgreSQL too, where libpq held the whole result (+29 MiB here) until the export asked for single
-  // rows (store_stream).
-  assert.ok(grown < 8 * 1024, `peak memory grew by ${grown} KiB`);
+  // rows (store_stream). Under ASan (its quarantine and shadow) SQLite's run grows ~13 MiB.
+  const bound = (process.env.ASAN_OPTIONS === undefined ? 8 : 32) * 1024;
+  assert.ok(grown < bound, `peak memory grew by ${grown} KiB`);
 });
 
 test('the export takes the list filters: role=inspector', async () => {
