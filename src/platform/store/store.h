@@ -105,7 +105,7 @@ int store_bind_blob(store_stmt *st, int idx, const void *data, size_t len);
 int store_step(store_stmt *st);
 /* Asks that st's next execution hand its rows over one at a time rather than whole: for a read with
  * no bound on its rows (an export), so memory holds one row, not the result. Call after binding and
- * before the first store_step; it holds for that one execution. SQLite already steps row by row (a
+ * before the first store_step; it holds until store_finalize. SQLite already steps row by row (a
  * no-op); PostgreSQL uses libpq's single-row mode. Other statements may still run on the connection
  * while st is being stepped (a row callback that looks something up): the rest of st's rows are then
  * read into memory first, correct but no longer bounded. Finalizing st before its last row reads and
