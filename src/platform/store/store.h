@@ -103,7 +103,7 @@ int store_bind_null(store_stmt *st, int idx);
 int store_bind_blob(store_stmt *st, int idx, const void *data, size_t len);
 /* Returns ST_ROW, ST_DONE or a failure. */
 int store_step(store_stmt *st);
-/* Asks that st's next execution hand its rows over one at a time rather than whole: for a read with
+/* Asks that st's executions hand their rows over one at a time rather than whole: for a read with
  * no bound on its rows (an export), so memory holds one row, not the result. Call after binding and
  * before the first store_step; it holds until store_finalize. SQLite already steps row by row (a
  * no-op); PostgreSQL uses libpq's single-row mode. Other statements may still run on the connection
