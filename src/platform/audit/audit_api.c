@@ -128,6 +128,7 @@ static int load_hashes(store_conn *c, int64_t n, unsigned char (**out)[YJ_HASH_L
 	if (!st)
 		return ST_ERR;
 	store_bind_int64(st, 1, n);
+	store_stream(st); /* every leaf: libpq would hold some three times the 32 bytes a leaf takes here */
 	unsigned char (*h)[YJ_HASH_LEN] = yj_malloc((size_t)(n ? n : 1) * YJ_HASH_LEN);
 	int64_t i = 0;
 	int rc, ok = 1;

@@ -2,7 +2,10 @@
  * in China opens it with the right characters). The same filters and scope as the list itself:
  * callers run the list's query without a page limit and hand its statement here, and every row is
  * written to a temporary file as it is read (libxlsxwriter in constant-memory mode), which is then
- * sent from disk: an export of any size holds one row in memory, never the whole list. */
+ * sent from disk: an export of any size holds one row in memory, never the whole list (the
+ * statement is streamed, store_stream, so on PostgreSQL libpq does not hold the whole result either).
+ * No malloc_trim after a large export: once streamed, it gave back under 1 MiB of a 25 MiB process and
+ * cost a quarter of the exports' throughput at 16 connections (docs/benchmarks.md, bench/export_rss). */
 #define _POSIX_C_SOURCE 200809L
 #include "http_int.h"
 
@@ -247,6 +250,7 @@ int yj_reply_export_stmt(yj_req *r, const char *basename, const yj_column *cols,
 	if (!st)
 		return yj_reply_store_error(r, ST_ERR);
 	int rc;
+	store_stream(st); /* no bound on its rows: one at a time, never the whole result */
 	if (want_count(r)) {
 		json_int_t n = 0;
 		while ((rc = store_step(st)) == ST_ROW) {

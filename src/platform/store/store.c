@@ -240,6 +240,12 @@ int store_step(store_stmt *st)
 	return st->c->s->drv->step(st);
 }
 
+void store_stream(store_stmt *st)
+{
+	if (st && st->c->s->drv->stream)
+		st->c->s->drv->stream(st);
+}
+
 int store_column_count(store_stmt *st)
 {
 	return st->c->s->drv->column_count(st);

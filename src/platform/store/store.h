@@ -103,6 +103,14 @@ int store_bind_null(store_stmt *st, int idx);
 int store_bind_blob(store_stmt *st, int idx, const void *data, size_t len);
 /* Returns ST_ROW, ST_DONE or a failure. */
 int store_step(store_stmt *st);
+/* Asks that st's executions hand their rows over one at a time rather than whole: for a read with
+ * no bound on its rows (an export), so memory holds one row, not the result. Call after binding and
+ * before the first store_step; it holds until store_finalize. SQLite already steps row by row (a
+ * no-op); PostgreSQL uses libpq's single-row mode. Other statements may still run on the connection
+ * while st is being stepped (a row callback that looks something up): the rest of st's rows are then
+ * read into memory first, correct but no longer bounded. Finalizing st before its last row reads and
+ * drops the rest, so the connection is clean for what comes next; a failure mid-way is a step's. */
+void store_stream(store_stmt *st);
 /* Column access for the current row, 0-based. Text stays valid until the next step or finalize. */
 int store_column_count(store_stmt *st);
 int store_col_is_null(store_stmt *st, int col);

@@ -1,7 +1,8 @@
 /* store_pg.c — the PostgreSQL engine of the store, through libpq. One PGconn per thread; `?`
  * placeholders become `$n`; statements are prepared on the server once per connection and cached
- * by SQL text; results are fetched whole (text format) and walked by store_step. A connection that
- * drops is re-established on its next use outside a transaction, re-preparing lazily. */
+ * by SQL text; results are fetched whole (text format) and walked by store_step, or, for a statement
+ * marked by store_stream, one row at a time in libpq's single-row mode. A connection that drops is
+ * re-established on its next use outside a transaction, re-preparing lazily. */
 #define _POSIX_C_SOURCE 200809L
 #include "store_int.h"
 #include "../../base/base.h"
@@ -27,6 +28,11 @@ typedef struct pg_stmt {
 	int row;	/* index of the current row in res */
 	int done;	/* res fully walked: the next step re-executes, as SQLite auto-resets */
 	int in_use;	/* 0 free in cache, 1 in use, 2 in use and not cached */
+	int stream_req;	/* store_stream: run in single-row mode (until finalize) */
+	int streaming;	/* an execution in single-row mode has rows left: step reads the next result */
+	PGresult **ahead; /* results read ahead when the connection was needed (spill), in order */
+	size_t nahead, ahead_at, ahead_cap;
+	int spilled;	/* the rest of the stream is in ahead (empty: the end); the connection is free */
 	int64_t changes;
 	yj_buf copy;	/* a bulk load's rows not sent yet (store_copy_begin) */
 	int copy_failed; /* a send failed: copy_end reports it */
@@ -41,6 +47,7 @@ typedef struct pg_conn {
 	unsigned next_name;
 	int copy_pending; /* a COPY ended by store_copy_end_async whose result is not read yet */
 	int copy_rc;	  /* what ending it reported so far */
+	pg_stmt *streaming; /* the statement whose single-row results are still coming on the connection */
 } pg_conn;
 
 static void quiet_notices(void *arg, const char *msg)
@@ -140,8 +147,29 @@ static void forget_prepared(pg_conn *c)
 
 static int copy_settle(pg_conn *c);
 
+/* Reads what is left of a streamed statement's results into its ahead queue, so the connection can
+ * run something else (a row callback's lookup, a commit); that statement's steps then walk the queue.
+ * Correct at the cost of the bound on memory, which only holds while nothing else runs mid-stream. */
+static void spill(pg_conn *c)
+{
+	pg_stmt *s = c->streaming;
+	if (!s)
+		return;
+	PGresult *res;
+	while ((res = PQgetResult(c->pg))) {
+		if (s->nahead == s->ahead_cap) {
+			s->ahead_cap = s->ahead_cap ? 2 * s->ahead_cap : 64;
+			s->ahead = yj_realloc(s->ahead, s->ahead_cap * sizeof *s->ahead);
+		}
+		s->ahead[s->nahead++] = res;
+	}
+	s->spilled = 1;
+	c->streaming = NULL;
+}
+
 static int connect_conn(pg_conn *c)
 {
+	spill(c);
 	/* Whatever comes next on the connection reads a pending COPY's result first. store_copy_wait
 	 * is the caller's way to learn it; a failed load has aborted the transaction, so the next
 	 * statement fails on its own, and a rollback still goes through. */
@@ -178,8 +206,30 @@ static store_conn *pg_conn_open(store *s)
 	return &c->base;
 }
 
+/* Ends s's stream: drops its queued results and reads and drops what is still coming, so the
+ * connection is ready for the next statement. */
+static void stream_end(pg_stmt *s)
+{
+	pg_conn *c = (pg_conn *)s->base.c;
+	if (c->streaming == s) {
+		PGresult *res;
+		while ((res = PQgetResult(c->pg)))
+			PQclear(res);
+		c->streaming = NULL;
+	}
+	for (size_t i = s->ahead_at; i < s->nahead; i++)
+		PQclear(s->ahead[i]);
+	free(s->ahead);
+	s->ahead = NULL;
+	s->nahead = s->ahead_at = s->ahead_cap = 0;
+	s->spilled = 0;
+	s->streaming = 0;
+}
+
 static void stmt_clear(pg_stmt *s)
 {
+	stream_end(s);
+	s->stream_req = 0;
 	for (int i = 0; i < s->nparams; i++) {
 		free(s->vals[i]);
 		s->vals[i] = NULL;
@@ -240,6 +290,7 @@ static int pg_commit(store_conn *bc)
 		snprintf(c->err, sizeof c->err, "connection to PostgreSQL lost before commit");
 		return ST_ERR;
 	}
+	spill(c); /* PQexec would drop a pending stream's rows unread */
 	PGresult *res = PQexec(c->pg, "COMMIT");
 	int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? ST_OK : fail_res(c, res);
 	/* COMMIT of a failed transaction answers ROLLBACK without an error: it did not commit. */
@@ -364,6 +415,20 @@ static int execute(pg_stmt *s)
 	if (connect_conn(c) < 0 || ensure_prepared(c, s) < 0)
 		return ST_ERR;
 	const char *const *vals = (const char *const *)s->vals;
+	if (s->stream_req) {
+		int sent = s->name[0] ? PQsendQueryPrepared(c->pg, s->name, s->nparams, vals, NULL, NULL, 0)
+				      : PQsendQueryParams(c->pg, s->pgsql, s->nparams, NULL, vals, NULL, NULL, 0);
+		if (!sent) {
+			s->done = 1;
+			return fail_res(c, NULL);
+		}
+		/* When single-row mode cannot be set, the first result is the whole one: stream_next
+		 * takes it as an ordinary result. */
+		(void)PQsetSingleRowMode(c->pg);
+		s->streaming = 1;
+		c->streaming = s;
+		return ST_OK;
+	}
 	if (s->name[0])
 		s->res = PQexecPrepared(c->pg, s->name, s->nparams, vals, NULL, NULL, 0);
 	else
@@ -381,13 +446,57 @@ static int execute(pg_stmt *s)
 	return rc;
 }
 
+/* The next result of a streamed execution: from the queue once spilled, else from the connection. */
+static PGresult *next_result(pg_stmt *s)
+{
+	if (s->spilled)
+		return s->ahead_at < s->nahead ? s->ahead[s->ahead_at++] : NULL;
+	return PQgetResult(((pg_conn *)s->base.c)->pg);
+}
+
+/* One step of a streamed execution: a row (one PGresult of one tuple in s->res), the end, or the
+ * statement's failure, which ends the stream too. */
+static int stream_next(pg_stmt *s)
+{
+	pg_conn *c = (pg_conn *)s->base.c;
+	PQclear(s->res);
+	s->res = NULL;
+	s->row = 0;
+	PGresult *res = next_result(s);
+	ExecStatusType st = res ? PQresultStatus(res) : PGRES_COMMAND_OK;
+	if (st == PGRES_SINGLE_TUPLE) {
+		s->res = res;
+		return ST_ROW;
+	}
+	int rc = ST_DONE;
+	if (res && (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)) {
+		const char *n = PQcmdTuples(res);
+		s->changes = n && *n ? strtoll(n, NULL, 10) : 0;
+		s->res = res; /* keeps the columns; a whole result when single-row mode was refused */
+	} else if (res) {
+		rc = fail_res(c, res);
+		PQclear(res);
+	} else if (!s->spilled && PQstatus(c->pg) != CONNECTION_OK) {
+		rc = fail_res(c, NULL); /* the connection ended without a final result */
+	}
+	stream_end(s);
+	if (rc == ST_DONE && s->res && PQntuples(s->res) > 0)
+		return ST_ROW; /* walked by pg_step as any whole result */
+	s->done = 1;
+	return rc;
+}
+
 static int pg_step(store_stmt *bs)
 {
 	pg_stmt *s = (pg_stmt *)bs;
+	if (s->streaming)
+		return stream_next(s);
 	if (!s->res || s->done) {
 		int rc = execute(s);
 		if (rc < 0)
 			return rc;
+		if (s->streaming)
+			return stream_next(s);
 	} else {
 		s->row++;
 	}
@@ -395,6 +504,11 @@ static int pg_step(store_stmt *bs)
 		return ST_ROW;
 	s->done = 1;
 	return ST_DONE;
+}
+
+static void pg_stream(store_stmt *bs)
+{
+	((pg_stmt *)bs)->stream_req = 1;
 }
 
 static int pg_column_count(store_stmt *bs)
@@ -608,6 +722,7 @@ const store_driver store_pg_driver = {
 	.bind_blob = pg_bind_blob,
 	.bind_null = pg_bind_null,
 	.step = pg_step,
+	.stream = pg_stream,
 	.column_count = pg_column_count,
 	.col_is_null = pg_col_is_null,
 	.col_int64 = pg_col_int64,
