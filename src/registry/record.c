@@ -296,7 +296,7 @@ int yj_reg_insert(store_conn *c, const reg_kind *k, json_t *rec, const char *act
 	json_t *pub = yj_reg_public(k, rec, NULL), *none = json_object();
 	rc = write_history(c, k, *id, 1, now, actor, pub, none);
 	if (rc >= 0)
-		rc = reg_index_name(c, k, *id, json_string_value(json_object_get(rec, k->name_field)), 1);
+		rc = reg_index_name(c, k, *id, NULL, json_string_value(json_object_get(rec, k->name_field)));
 	if (rc >= 0)
 		rc = reg_audit(c, k, "create", actor, pub);
 	json_decref(pub);
@@ -385,7 +385,7 @@ int yj_reg_update(store_conn *c, const reg_kind *k, const yj_scope *sc, int64_t 
 	const char *old_name = json_string_value(json_object_get(before, k->name_field));
 	const char *new_name = json_string_value(json_object_get(merged, k->name_field));
 	if (rc >= 0 && (!old_name || !new_name || strcmp(old_name, new_name)))
-		rc = reg_index_name(c, k, id, new_name, 0);
+		rc = reg_index_name(c, k, id, old_name, new_name);
 	if (rc >= 0)
 		rc = reg_audit(c, k, "update", actor, pub);
 	json_decref(pub);

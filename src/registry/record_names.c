@@ -51,7 +51,9 @@ static size_t gram_bytes(const char *name)
 }
 
 /* Adds the distinct grams of name for record id: no object or string per gram, the duplicates
- * (a name repeats few characters) found by comparing with the name's earlier grams. */
+ * (a name repeats few characters) found by comparing with the name's earlier grams. Its output for a
+ * name must not change between versions: a rename deletes the grams it gives for the old name
+ * (reg_index_name). */
 static void gram_rows_add(gram_rows *r, const char *name, int64_t id)
 {
 	const char *cp[257];
@@ -98,21 +100,75 @@ static int write_grams(store_conn *c, gram_rows *r, int async)
 								 r->n, bind_gram, r);
 }
 
-/* Writes the grams of name for record id; fresh (a new record) skips deleting the old ones. */
-int reg_index_name(store_conn *c, const reg_kind *k, int64_t id, const char *name, int fresh)
+/* The rows of r whose gram other does not hold, into out (in r's order; the texts stay r's: out
+ * frees only its v). */
+static void gram_rows_minus(gram_rows *out, const gram_rows *r, const gram_rows *other)
 {
+	*out = (gram_rows){.k = r->k, .v = yj_calloc(r->n + 1, sizeof *out->v)};
+	for (size_t i = 0; i < r->n; i++) {
+		int both = 0;
+		for (size_t j = 0; j < other->n && !both; j++)
+			both = !strcmp(r->v[i].gram, other->v[j].gram);
+		if (!both)
+			out->v[out->n++] = r->v[i];
+	}
+}
+
+/* Deletes r's rows of record id, by their key: a few hundred grams a statement at most. */
+static int delete_grams(store_conn *c, const gram_rows *r, int64_t id)
+{
+	enum { CHUNK = 128 };
 	int rc = ST_OK;
-	if (!fresh) {
-		store_stmt *st = store_prepare(c, "DELETE FROM name_grams WHERE object_type = ? AND object_id = ?");
+	for (size_t at = 0; at < r->n && rc >= 0; at += CHUNK) {
+		size_t m = r->n - at < CHUNK ? r->n - at : CHUNK;
+		yj_buf sql = YJ_BUF_INIT;
+		yj_buf_puts(&sql, "DELETE FROM name_grams WHERE object_type = ? AND object_id = ? AND gram IN (");
+		for (size_t i = 0; i < m; i++)
+			yj_buf_puts(&sql, i ? ", ?" : "?");
+		yj_buf_puts(&sql, ")");
+		store_stmt *st = store_prepare(c, sql.data);
+		yj_buf_free(&sql);
 		if (!st)
 			return ST_ERR;
-		store_bind_text(st, 1, k->type, -1);
+		store_bind_text(st, 1, r->k->type, -1);
 		store_bind_int64(st, 2, id);
+		for (size_t i = 0; i < m; i++)
+			store_bind_text(st, 3 + (int)i, r->v[at + i].gram, -1);
 		rc = reg_step_done(st);
 	}
-	if (rc < 0 || !name)
-		return rc;
-	return reg_index_names_fresh(c, k, &id, &name, 1, 0);
+	return rc;
+}
+
+/* A record's old grams are found again from its old name rather than through an index on
+ * (object_type, object_id): that index was a third B-tree written for every gram of every import
+ * for the rare rename. This holds only while gram_rows_add gives a name the same grams it gave
+ * when the record was written — keep its output stable (code points as they are, no folding or
+ * normalising that could change); a change to it needs a migration that rebuilds name_grams. A
+ * gram left behind by a change is harmless to answers (LIKE confirms every candidate), it costs a
+ * wasted probe. */
+int reg_index_name(store_conn *c, const reg_kind *k, int64_t id, const char *old_name, const char *name)
+{
+	if (!old_name)
+		return name ? reg_index_names_fresh(c, k, &id, &name, 1, 0) : ST_OK;
+	/* Only the grams that differ: a renamed record keeps most of them. */
+	gram_rows old = {.k = k}, now = {.k = k}, gone, added;
+	old.arena = yj_malloc(gram_bytes(old_name) + 1);
+	now.arena = yj_malloc(gram_bytes(name) + 1);
+	gram_rows_add(&old, old_name, id);
+	if (name)
+		gram_rows_add(&now, name, id);
+	gram_rows_minus(&gone, &old, &now);
+	gram_rows_minus(&added, &now, &old);
+	int rc = delete_grams(c, &gone, id);
+	if (rc >= 0 && added.n)
+		rc = write_grams(c, &added, 0);
+	free(gone.v);
+	free(added.v);
+	free(old.arena);
+	free(old.v);
+	free(now.arena);
+	free(now.v);
+	return rc;
 }
 
 int reg_index_names_fresh(store_conn *c, const reg_kind *k, const int64_t *ids, const char *const *names, size_t n,

@@ -20,8 +20,9 @@ static inline int reg_stored(const reg_field *f)
 }
 /* Steps st once and finalizes it: ST_OK when it ran to the end, or a failure (NULL st: ST_ERR). */
 int reg_step_done(store_stmt *st);
-/* Writes the grams of name for record id; fresh (a new record) skips deleting the old ones. */
-int reg_index_name(store_conn *c, const reg_kind *k, int64_t id, const char *name, int fresh);
+/* Writes the grams of record id's name, deleting those of its old name that it no longer has;
+ * old_name NULL: a new record (or one without a name before), nothing to delete. */
+int reg_index_name(store_conn *c, const reg_kind *k, int64_t id, const char *old_name, const char *name);
 /* The grams of n new records (ids[i] named names[i], NULL: none) in multi-row inserts. async: a
  * COPY's end is not waited for (reg_insert_rows_async). */
 int reg_index_names_fresh(store_conn *c, const reg_kind *k, const int64_t *ids, const char *const *names, size_t n,

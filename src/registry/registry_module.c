@@ -19,6 +19,12 @@ static const char *const tables[] = {
 	"disinfectant_makers", "unit_clinics", "pharma_companies", NULL,
 };
 
+/* Migration 6 keeps the name index in its primary key alone (0006_name_grams_key.sql). */
+static int after(store_conn *c, int64_t version)
+{
+	return version == 6 ? store_key_only_table(c, "name_grams") : ST_OK;
+}
+
 /* Scope's subject binding (institution users, grid members) is resolved by the registry. */
 static void start(void)
 {
@@ -29,6 +35,7 @@ const yj_module yj_registry_module = {
 	.name = "registry",
 	.requires = requires,
 	.migrations = yj_registry_migrations,
+	.after = after,
 	.routes = routes,
 	.tables = tables,
 	.start = start,

@@ -1,6 +1,6 @@
 /* schema.c — schema changes the two engines spell differently, for a module's migration C step
- * (platform/module.h): dropping a column's foreign-key constraint. Domain code calls these and still
- * never learns which engine runs. */
+ * (platform/module.h): dropping a column's foreign-key constraint, and keeping a table's rows in its
+ * primary key alone. Domain code calls these and still never learns which engine runs. */
 #define _POSIX_C_SOURCE 200809L
 #include "store_int.h"
 #include "../../base/base.h"
@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* In a CREATE TABLE text, the [*from, *to) span of column's REFERENCES clause (from the blank before
  * REFERENCES to the end of the column's definition): 1 when found, 0 when the column has none. */
@@ -109,4 +110,93 @@ int store_drop_foreign_key(store_conn *c, const char *table, const char *column)
 	char sql[256];
 	snprintf(sql, sizeof sql, "ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s_%s_fkey", table, table, column);
 	return store_exec(c, sql) < 0 ? ST_ERR : ST_OK;
+}
+
+/* The text of the statements in sqlite_master for sql (one text bind), into a NULL-ended array
+ * (caller frees each and the array); NULL on a failure. */
+static char **sqlite_texts(store_conn *c, const char *sql, const char *bind)
+{
+	store_stmt *st = store_prepare(c, sql);
+	if (!st)
+		return NULL;
+	store_bind_text(st, 1, bind, -1);
+	size_t n = 0;
+	char **v = yj_calloc(1, sizeof *v);
+	int rc;
+	while ((rc = store_step(st)) == ST_ROW) {
+		v = yj_realloc(v, (n + 2) * sizeof *v);
+		v[n++] = yj_strdup(store_col_text(st, 0));
+		v[n] = NULL;
+	}
+	store_finalize(st);
+	if (rc < 0) {
+		for (size_t i = 0; i < n; i++)
+			free(v[i]);
+		free(v);
+		return NULL;
+	}
+	return v;
+}
+
+/* SQLite cannot change a table into WITHOUT ROWID in place: the documented procedure (ALTER TABLE,
+ * "Making Other Kinds Of Table Schema Changes") makes the new table under another name, copies the
+ * rows, drops the old one, renames the new one and makes its indexes again. The table must not be
+ * referenced by foreign keys nor have triggers or views over it (the name index has none). */
+static int sqlite_key_only(store_conn *c, const char *table)
+{
+	char **create = sqlite_texts(c, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", table);
+	char **indexes = create && create[0] ? sqlite_texts(c, "SELECT sql FROM sqlite_master WHERE type = 'index' "
+							       "AND tbl_name = ? AND sql IS NOT NULL", table)
+					     : NULL;
+	char *sql = NULL;
+	int rc = ST_ERR;
+	if (!indexes)
+		goto done;
+	const char *def = create[0];
+	size_t n = strlen(def), tn = strlen(table);
+	while (n && isspace((unsigned char)def[n - 1]))
+		n--;
+	if (n >= 13 && !strncasecmp(def + n - 13, "WITHOUT ROWID", 13)) {
+		rc = ST_OK; /* already */
+		goto done;
+	}
+	/* "CREATE TABLE <table> (…)" as the migration wrote it: the new one is <table>_keyed. */
+	const char *after = def + 13;
+	if (strncasecmp(def, "CREATE TABLE ", 13) || strncmp(after, table, tn) ||
+	    (after[tn] != ' ' && after[tn] != '('))
+		goto done;
+	sql = yj_asprintf("CREATE TABLE %s_keyed%.*s WITHOUT ROWID", table, (int)(n - 13 - tn), after + tn);
+	if ((rc = store_exec(c, sql)) < 0)
+		goto done;
+	free(sql);
+	sql = yj_asprintf("INSERT INTO %s_keyed SELECT * FROM %s", table, table);
+	if ((rc = store_exec(c, sql)) < 0)
+		goto done;
+	free(sql);
+	sql = yj_asprintf("DROP TABLE %s", table);
+	if ((rc = store_exec(c, sql)) < 0)
+		goto done;
+	free(sql);
+	sql = yj_asprintf("ALTER TABLE %s_keyed RENAME TO %s", table, table);
+	if ((rc = store_exec(c, sql)) < 0)
+		goto done;
+	for (char **i = indexes; *i && rc >= 0; i++)
+		rc = store_exec(c, *i);
+done:
+	for (char **i = create; i && *i; i++)
+		free(*i);
+	for (char **i = indexes; i && *i; i++)
+		free(*i);
+	free(create);
+	free(indexes);
+	free(sql);
+	return rc < 0 ? rc : ST_OK;
+}
+
+int store_key_only_table(store_conn *c, const char *table)
+{
+	/* PostgreSQL keeps every table's rows in a heap apart from its indexes: nothing to change. */
+	if (c->s->drv == &store_pg_driver)
+		return ST_OK;
+	return sqlite_key_only(c, table);
 }

@@ -164,6 +164,14 @@ int store_query_int64(store_conn *c, const char *sql, const char *bind1, int64_t
  * and column are identifiers of the code, never input. */
 int store_drop_foreign_key(store_conn *c, const char *table, const char *column);
 
+/* For a migration's C step, inside its transaction: keeps table's rows in its primary key's B-tree
+ * alone where the engine can — a table read and written only by its key then costs one B-tree, not
+ * a row store and a key index. SQLite rebuilds it WITHOUT ROWID (rows carried over, its indexes
+ * made again); PostgreSQL, which keeps every table in a heap, changes nothing. The table needs a
+ * primary key and must not be referenced by foreign keys, triggers or views. ST_OK (also when it
+ * is so already) or a failure. table is an identifier of the code, never input. */
+int store_key_only_table(store_conn *c, const char *table);
+
 /* The number of migrations applied, over every module (migrations are versioned per module and
  * applied by yj_modules_migrate, platform/module.h), or a failure. */
 int store_schema_version(store *s, int64_t *version);

@@ -680,6 +680,11 @@ static void bulk_publication(void **state)
 			 0);
 	assert_int_equal(query_int("SELECT COUNT(*) FROM name_grams WHERE gram = '更名'"), 1);
 	assert_int_equal(query_int("SELECT COUNT(*) FROM name_grams WHERE gram = '测试'"), 1099);
+	/* The renamed record holds its new name's 16 distinct grams (8 characters, 8 bigrams), none of the old
+	 * name's: they went by their key, recomputed from the old name (record_names.c). */
+	assert_int_equal(query_int("SELECT COUNT(*) FROM name_grams WHERE object_type = 'institution' AND object_id ="
+				   " (SELECT id FROM institutions WHERE name = '鹿城更名医院300')"),
+			 16);
 	/* Leaves: 500 creates and the update in file order, then the import's own. */
 	assert_int_equal(query_int("SELECT COUNT(*) FROM audit_leaves"), leaves + 502);
 	char sql[200];
