@@ -6,7 +6,8 @@
 // The setup is bench/credit_check.mjs's (a throwaway cluster, BENCH_CHECK_SUBJECTS institutions through the API, grades
 // and black-list entries in bulk), with pg_stat_statements loaded: each run also prints PostgreSQL's statements per
 // check and their server time (total_exec_time + total_plan_time) per check, and with BENCH_CPU_STATEMENTS=1 the
-// statements themselves.
+// statements themselves; and the context switches per check of the server's threads and of the cluster's processes.
+// A diagnostic, not part of `make bench` (docs/benchmarks.md, "The credit check's CPU per request").
 //
 // Environment: BENCH_CPU_BINS (label=path,… ; default "yijian=$YIJIAN_BIN"), BENCH_CPU_ROUNDS (2), BENCH_CPU_RATE
 // (1500 checks/s), BENCH_CPU_SECONDS (15), BENCH_WARMUP_SECONDS (3), BENCH_CHECK_SUBJECTS (300), BENCH_CONNECTIONS
@@ -32,7 +33,7 @@ const BINS = (process.env.BENCH_CPU_BINS || `yijian=${yijianBin()}`).split(',').
 });
 
 const B = session('bench/credit-check-cpu');
-const { die, log, psql } = B;
+const { die, psql } = B;
 
 // pg_stat_statements needs shared_preload_libraries: set and restart the throwaway cluster (pg_ctl restart keeps the
 // options scripts/pg-cluster started it with).
