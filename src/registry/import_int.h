@@ -22,7 +22,14 @@ extern _Thread_local json_t *yj_import_probed;
 int reg_import_check(store_conn *c, const reg_kind *k, const yj_import_opts *o, const json_t *in, json_t *seen, long row,
 		 json_t *errs, int *outcome, json_t **plan);
 int reg_import_publish(store_conn *c, const reg_kind *k, const yj_import_opts *o, json_t *plan);
-int reg_import_publish_many(store_conn *c, const reg_kind *k, const yj_import_opts *o, json_t *const *plans, size_t n);
+/* What of n parsed plans needs no connection, done ahead (on the import's preparing thread): the
+ * new records' runs prepared (yj_reg_insert_prepare). Borrows plans, which must outlive it; free with
+ * reg_import_prepared_free on any thread. */
+void *reg_import_prepare(const reg_kind *k, json_t *const *plans, size_t n);
+void reg_import_prepared_free(void *prep);
+/* Writes n plans in order; prep is reg_import_prepare's of them, or NULL to prepare them here. */
+int reg_import_publish_many(store_conn *c, const reg_kind *k, const yj_import_opts *o, json_t *const *plans, size_t n,
+			    void *prep);
 
 /* The index of the field called name in k->fields, or -1 (import.c). */
 int reg_import_field_index(const reg_kind *k, const char *name);
