@@ -515,13 +515,14 @@ typedef struct chunk {
 	size_t n;
 	void *prep; /* the kind's prepare of plans, or NULL */
 	int rc;	    /* of the parse */
-	int state;  /* SLOT_*: READY from prepared until written; the preparer frees a WRITTEN one */
 } chunk;
 
 typedef struct pipeline {
 	import_ctx *x;
 	size_t per, nchunks;
 	chunk slot[2]; /* chunk i in slot[i % 2] */
+	int state[2];  /* SLOT_* of each, under mu: READY from prepared until written; the preparer
+			* frees a WRITTEN one before it prepares the next chunk into it */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int stop;     /* the writer gave up: the preparer ends */
@@ -577,8 +578,9 @@ static void *preparer(void *arg)
 	pipeline *p = arg;
 	for (size_t i = 0; i < p->nchunks; i++) {
 		chunk *ch = &p->slot[i % 2];
+		int *state = &p->state[i % 2];
 		pthread_mutex_lock(&p->mu);
-		while (!p->stop && ch->state == SLOT_READY)
+		while (!p->stop && *state == SLOT_READY)
 			pthread_cond_wait(&p->cv, &p->mu);
 		int stop = p->stop;
 		pthread_mutex_unlock(&p->mu);
@@ -587,7 +589,7 @@ static void *preparer(void *arg)
 		chunk_release(p->x, ch);
 		chunk_prepare(p->x, ch, chunk_from(p, i), chunk_len(p, i));
 		pthread_mutex_lock(&p->mu);
-		ch->state = SLOT_READY;
+		*state = SLOT_READY;
 		pthread_cond_broadcast(&p->cv);
 		pthread_mutex_unlock(&p->mu);
 	}
@@ -627,14 +629,14 @@ static int publish_plans(store_conn *c, import_ctx *x)
 		} else {
 			uint64_t t0 = yj_mono_ns();
 			pthread_mutex_lock(&p.mu);
-			while (ch->state != SLOT_READY)
+			while (p.state[i % 2] != SLOT_READY)
 				pthread_cond_wait(&p.cv, &p.mu);
 			pthread_mutex_unlock(&p.mu);
 			waited += yj_mono_ns() - t0;
 		}
 		rc = chunk_write(c, x, ch);
 		pthread_mutex_lock(&p.mu);
-		ch->state = SLOT_WRITTEN;
+		p.state[i % 2] = SLOT_WRITTEN;
 		pthread_cond_broadcast(&p.cv);
 		pthread_mutex_unlock(&p.mu);
 	}
