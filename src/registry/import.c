@@ -1,7 +1,8 @@
 /* import.c — CSV import of registry records (see import.h): the header is mapped to fields by JSON
  * name or Chinese label, each row becomes a text object for yj_reg_validate and is checked in one
  * read snapshot; the rows to insert or update are staged in memory and published in one write
- * transaction, which is all the writer is held for. */
+ * transaction, which is all the writer is held for. Both phases hand work that needs no connection
+ * to a second thread (import_pipe.c). */
 #define _POSIX_C_SOURCE 200809L
 #include "import_int.h"
 #include "../base/id.h"
@@ -10,35 +11,18 @@
 #include "../platform/events/events.h"
 #include "../platform/regions/regions.h"
 
-#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define MAX_ATTEMPTS 3 /* check and publication, when the store keeps changing under the import */
 
 _Thread_local json_t *yj_import_probed;
 
-size_t yj_import_chunk_plans = 4096;
-
-typedef int (*publish_many_fn)(store_conn *c, const reg_kind *k, const yj_import_opts *o, json_t *const *plans,
-			       size_t n, void *prep);
-typedef void *(*prepare_fn)(const reg_kind *k, json_t *const *plans, size_t n);
-typedef void (*prepared_free_fn)(void *prep);
-
 /* The importable kinds: registry records go through the record engine (reg_import_check and
  * reg_import_publish, import_record.c), licences through the licence module (licence_import.c). */
-static const struct importer {
-	const char *name;
-	const reg_kind *k;
-	yj_import_check_fn check;
-	yj_import_publish_fn publish;
-	publish_many_fn publish_many; /* the staged plans at once, when the kind can batch them; else NULL */
-	prepare_fn prepare;	      /* what of the parsed plans needs no connection, done ahead; or NULL */
-	prepared_free_fn prepared_free;
-} importers[] = {
+static const struct importer importers[] = {
 #define RECORDS reg_import_check, reg_import_publish, reg_import_publish_many, reg_import_prepare, reg_import_prepared_free
 	{"institutions", &yj_institution_kind, RECORDS},
 	{"practitioners", &yj_practitioner_kind, RECORDS},
@@ -117,22 +101,6 @@ void yj_import_result_free(yj_import_result *res)
 
 /* ---- the header ---- */
 
-typedef struct import_ctx {
-	const reg_kind *k;
-	const yj_import_opts *o;
-	yj_import_result *res;
-	yj_csvrow *r;
-	const char *start; /* first byte after the header, for re-runs of the check */
-	long start_row;
-	int ncols;
-	int *col_field;	   /* column (0-based) → field index, or -1 when ignored */
-	int field_col[64]; /* field index → 1-based column, 0 when the file lacks it */
-	int nfields;
-	int key_field;
-	const struct importer *imp; /* the kind's row checker and publisher */
-	char **plans;		    /* staged by the check, in row order, as compact JSON: what the publication writes */
-	size_t nplans, cap;
-} import_ctx;
 
 static void row_err(yj_import_result *res, long row, int col, const char *field, const char *detail)
 {
@@ -300,23 +268,6 @@ static int duplicate_key(import_ctx *x, const json_t *in, json_t *seen, long row
 	return 0;
 }
 
-/* A staged plan is kept as its compact text: a jansson object takes about four times the bytes
- * (measured: 100,000 institutions 547 MB staged as values, 146 MB as text), and a province's first
- * import stages every row of its file before the publication. Takes plan. */
-static int stage(import_ctx *x, json_t *plan)
-{
-	char *text = json_dumps(plan, JSON_COMPACT);
-	json_decref(plan);
-	if (!text)
-		return ST_ERR;
-	if (x->nplans == x->cap) {
-		x->cap = x->cap ? 2 * x->cap : 1024;
-		x->plans = yj_realloc(x->plans, x->cap * sizeof *x->plans);
-	}
-	x->plans[x->nplans++] = text;
-	return ST_OK;
-}
-
 static void unstage(import_ctx *x)
 {
 	for (size_t i = 0; i < x->nplans; i++)
@@ -340,7 +291,7 @@ static int import_row(store_conn *c, import_ctx *x, json_t *in, json_t *seen, js
 		  : outcome == YJ_IMPORT_UPDATED ? &x->res->updated
 						 : &x->res->unchanged) += 1;
 		if (plan)
-			rc = stage(x, plan), plan = NULL; /* stage takes it */
+			rc = yj_import_stage(x, plan), plan = NULL; /* it takes the plan */
 	}
 	json_decref(plan);
 	json_decref(errs);
@@ -401,6 +352,7 @@ static int check_rows(store_conn *c, import_ctx *x)
 	res->rows = res->inserted = res->updated = res->unchanged = res->invalid = 0;
 	json_array_clear(res->errors);
 	unstage(x);
+	yj_import_stager_start(x);
 	r->p = x->start;
 	r->row = x->start_row;
 	json_t *seen = json_object(), *uniq = json_object();
@@ -474,8 +426,9 @@ static int check_rows(store_conn *c, import_ctx *x)
 	free(b);
 	json_decref(seen);
 	json_decref(uniq);
-	if (rc < 0)
-		return rc;
+	int src = yj_import_stager_end(x); /* every accepted row's plan staged */
+	if (rc < 0 || src < 0)
+		return rc < 0 ? rc : src;
 	if (!res->rows) {
 		row_err(res, 2, 0, "", "文件只有表头，没有数据行。");
 		res->refused = 1;
@@ -497,168 +450,6 @@ static int check_pass(store *s, import_ctx *x)
 	return rc < 0 ? rc : crc;
 }
 
-/* ---- the publication's two threads ----
- *
- * The staged plans are published in chunks (yj_import_chunk_plans: a few MB of objects, and a
- * multiple of the kinds' multi-row runs, record_bulk.c: 512). What a chunk needs before it is
- * written touches no connection — its plans parsed again from their text (a retried transaction
- * starts from the plans as checked, since a publisher may change the object it is given), the new
- * records' ids, public forms and state texts (the kind's prepare) — and so does freeing it after:
- * a preparing thread does both while the connection's thread writes the chunk before. At most two
- * chunks are in memory: the one being written and the next. The writes, their order and so the
- * audit leaves and events are those of one thread. */
-
-enum { SLOT_FREE, SLOT_READY, SLOT_WRITTEN };
-
-typedef struct chunk {
-	json_t **plans;
-	size_t n;
-	void *prep; /* the kind's prepare of plans, or NULL */
-	int rc;	    /* of the parse */
-} chunk;
-
-typedef struct pipeline {
-	import_ctx *x;
-	size_t per, nchunks;
-	chunk slot[2]; /* chunk i in slot[i % 2] */
-	int state[2];  /* SLOT_* of each, under mu: READY from prepared until written; the preparer
-			* frees a WRITTEN one before it prepares the next chunk into it */
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	int stop;     /* the writer gave up: the preparer ends */
-	int threaded; /* else the writer prepares each chunk itself */
-	pthread_t th;
-	uint64_t prep_cpu_ns; /* the preparer's CPU time, for the log line */
-} pipeline;
-
-static uint64_t thread_cpu_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static void chunk_release(const import_ctx *x, chunk *ch)
-{
-	if (ch->prep)
-		x->imp->prepared_free(ch->prep);
-	for (size_t i = 0; i < ch->n; i++)
-		json_decref(ch->plans[i]);
-	free(ch->plans);
-	*ch = (chunk){0};
-}
-
-static void chunk_prepare(const import_ctx *x, chunk *ch, size_t from, size_t n)
-{
-	ch->plans = yj_calloc(n, sizeof *ch->plans);
-	ch->n = n;
-	ch->rc = ST_OK;
-	for (size_t i = 0; i < n && ch->rc >= 0; i++)
-		if (!(ch->plans[i] = json_loads(x->plans[from + i], 0, NULL)))
-			ch->rc = ST_ERR;
-	if (ch->rc >= 0 && x->imp->prepare)
-		ch->prep = x->imp->prepare(x->k, ch->plans, n);
-}
-
-static size_t chunk_from(const pipeline *p, size_t i)
-{
-	return i * p->per;
-}
-
-static size_t chunk_len(const pipeline *p, size_t i)
-{
-	size_t from = chunk_from(p, i);
-	return p->x->nplans - from < p->per ? p->x->nplans - from : p->per;
-}
-
-/* The preparing thread: chunk after chunk, each into its slot once the writer is done with what
- * the slot held (which it frees first). */
-static void *preparer(void *arg)
-{
-	pipeline *p = arg;
-	for (size_t i = 0; i < p->nchunks; i++) {
-		chunk *ch = &p->slot[i % 2];
-		int *state = &p->state[i % 2];
-		pthread_mutex_lock(&p->mu);
-		while (!p->stop && *state == SLOT_READY)
-			pthread_cond_wait(&p->cv, &p->mu);
-		int stop = p->stop;
-		pthread_mutex_unlock(&p->mu);
-		if (stop)
-			break;
-		chunk_release(p->x, ch);
-		chunk_prepare(p->x, ch, chunk_from(p, i), chunk_len(p, i));
-		pthread_mutex_lock(&p->mu);
-		*state = SLOT_READY;
-		pthread_cond_broadcast(&p->cv);
-		pthread_mutex_unlock(&p->mu);
-	}
-	p->prep_cpu_ns = thread_cpu_ns(); /* read by the writer after the join */
-	return NULL;
-}
-
-/* Writes one prepared chunk on c. */
-static int chunk_write(store_conn *c, const import_ctx *x, chunk *ch)
-{
-	if (ch->rc < 0)
-		return ch->rc;
-	if (x->imp->publish_many)
-		return x->imp->publish_many(c, x->k, x->o, ch->plans, ch->n, ch->prep);
-	int rc = ST_OK;
-	for (size_t i = 0; rc >= 0 && i < ch->n; i++)
-		rc = x->imp->publish(c, x->k, x->o, ch->plans[i]);
-	return rc;
-}
-
-/* Every staged plan written on c, in order; the preparing thread started when there is more than
- * one chunk (without it, should it fail to start, the writer prepares each chunk itself). */
-static int publish_plans(store_conn *c, import_ctx *x)
-{
-	pipeline p = {.x = x, .per = yj_import_chunk_plans ? yj_import_chunk_plans : 4096};
-	p.nchunks = (x->nplans + p.per - 1) / p.per;
-	pthread_mutex_init(&p.mu, NULL);
-	pthread_cond_init(&p.cv, NULL);
-	p.threaded = p.nchunks > 1 && pthread_create(&p.th, NULL, preparer, &p) == 0;
-	uint64_t cpu0 = thread_cpu_ns(), waited = 0;
-	int rc = ST_OK;
-	for (size_t i = 0; i < p.nchunks && rc >= 0; i++) {
-		chunk *ch = &p.slot[i % 2];
-		if (!p.threaded) {
-			chunk_release(x, ch);
-			chunk_prepare(x, ch, chunk_from(&p, i), chunk_len(&p, i));
-		} else {
-			uint64_t t0 = yj_mono_ns();
-			pthread_mutex_lock(&p.mu);
-			while (p.state[i % 2] != SLOT_READY)
-				pthread_cond_wait(&p.cv, &p.mu);
-			pthread_mutex_unlock(&p.mu);
-			waited += yj_mono_ns() - t0;
-		}
-		rc = chunk_write(c, x, ch);
-		pthread_mutex_lock(&p.mu);
-		p.state[i % 2] = SLOT_WRITTEN;
-		pthread_cond_broadcast(&p.cv);
-		pthread_mutex_unlock(&p.mu);
-	}
-	if (p.threaded) {
-		pthread_mutex_lock(&p.mu);
-		p.stop = 1;
-		pthread_cond_broadcast(&p.cv);
-		pthread_mutex_unlock(&p.mu);
-		pthread_join(p.th, NULL);
-	}
-	chunk_release(x, &p.slot[0]);
-	chunk_release(x, &p.slot[1]);
-	/* Which thread bounds the publication: the writer's waits for a chunk are the preparer's. */
-	yj_log(YJ_LOG_INFO, "import.pipeline",
-	       "\"chunks\":%zu,\"threads\":%d,\"writer_cpu_ms\":%.1f,\"preparer_cpu_ms\":%.1f,\"writer_waited_ms\":%.1f",
-	       p.nchunks, p.threaded ? 2 : 1, (double)(thread_cpu_ns() - cpu0) / 1e6, (double)p.prep_cpu_ns / 1e6,
-	       (double)waited / 1e6);
-	pthread_cond_destroy(&p.cv);
-	pthread_mutex_destroy(&p.mu);
-	return rc;
-}
-
 /* The publication (store_tx): every staged plan, then the import's own audit leaf. */
 static int publish_tx(store_conn *c, void *arg)
 {
@@ -672,7 +463,7 @@ static int publish_tx(store_conn *c, void *arg)
 	 * orders them), instead of an update of that row per record, whose cost grew with the
 	 * number of versions of it the transaction had already made. */
 	yj_events_defer_begin(c);
-	rc = publish_plans(c, x);
+	rc = yj_import_publish_plans(c, x);
 	if (rc < 0) {
 		yj_audit_defer_discard(c);
 		yj_events_defer_discard(c);
