@@ -53,8 +53,6 @@ struct importer {
 	prepared_free_fn prepared_free;
 };
 
-typedef struct yj_import_stager yj_import_stager;
-
 /* One import (import.c). */
 typedef struct import_ctx {
 	const reg_kind *k;
@@ -71,16 +69,7 @@ typedef struct import_ctx {
 	const struct importer *imp; /* the kind's row checker and publisher */
 	char **plans;		    /* staged by the check, in row order, as compact JSON: what the publication writes */
 	size_t nplans, cap;
-	yj_import_stager *stager; /* the check's staging thread, while the check runs (import_pipe.c) */
 } import_ctx;
-
-/* The check's second thread (import_pipe.c): yj_import_stage stages an accepted row's plan (takes it)
- * as its compact text in x->plans, in row order — handed in batches to a thread of its own between
- * yj_import_stager_start and yj_import_stager_end (which waits for it and returns ST_OK or its
- * first failure), else on the caller's; x->plans is the stager's alone in between. */
-void yj_import_stager_start(import_ctx *x);
-int yj_import_stage(import_ctx *x, json_t *plan);
-int yj_import_stager_end(import_ctx *x);
 
 /* The publication's writes of every staged plan on c, in order, its chunks prepared on a second
  * thread (import_pipe.c). Returns ST_OK, YJ_IMPORT_STALE or a store failure. */
