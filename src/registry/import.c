@@ -1,7 +1,8 @@
 /* import.c — CSV import of registry records (see import.h): the header is mapped to fields by JSON
  * name or Chinese label, each row becomes a text object for yj_reg_validate and is checked in one
  * read snapshot; the rows to insert or update are staged in memory and published in one write
- * transaction, which is all the writer is held for. */
+ * transaction, which is all the writer is held for; while it writes, a second thread prepares what
+ * it writes next (import_pipe.c). */
 #define _POSIX_C_SOURCE 200809L
 #include "import_int.h"
 #include "../base/id.h"
@@ -19,23 +20,15 @@
 
 _Thread_local json_t *yj_import_probed;
 
-typedef int (*publish_many_fn)(store_conn *c, const reg_kind *k, const yj_import_opts *o, json_t *const *plans,
-			       size_t n);
-
 /* The importable kinds: registry records go through the record engine (reg_import_check and
  * reg_import_publish, import_record.c), licences through the licence module (licence_import.c). */
-static const struct importer {
-	const char *name;
-	const reg_kind *k;
-	yj_import_check_fn check;
-	yj_import_publish_fn publish;
-	publish_many_fn publish_many; /* the staged plans at once, when the kind can batch them; else NULL */
-} importers[] = {
-	{"institutions", &yj_institution_kind, reg_import_check, reg_import_publish, reg_import_publish_many},
-	{"practitioners", &yj_practitioner_kind, reg_import_check, reg_import_publish, reg_import_publish_many},
-	{"licences", &yj_licence_import_kind, yj_licence_import_check, yj_licence_import_publish, NULL},
+static const struct importer importers[] = {
+#define RECORDS reg_import_check, reg_import_publish, reg_import_publish_many, reg_import_prepare, reg_import_prepared_free
+	{"institutions", &yj_institution_kind, RECORDS},
+	{"practitioners", &yj_practitioner_kind, RECORDS},
+	{"licences", &yj_licence_import_kind, yj_licence_import_check, yj_licence_import_publish, NULL, NULL, NULL},
 	/* the other kinds of subject, by their kind name (subject_kinds.c) */
-#define OTHER(name, kind) {name, &kind, reg_import_check, reg_import_publish, reg_import_publish_many}
+#define OTHER(name, kind) {name, &kind, RECORDS}
 	OTHER("public_place", yj_public_place_kind), OTHER("water_supply", yj_water_supply_kind),
 	OTHER("school", yj_school_kind), OTHER("employer", yj_employer_kind),
 	OTHER("occ_service", yj_occ_health_service_kind), OTHER("radiation_user", yj_radiation_user_kind),
@@ -43,6 +36,7 @@ static const struct importer {
 	OTHER("disinfect_maker", yj_disinfectant_maker_kind), OTHER("unit_clinic", yj_unit_clinic_kind),
 	OTHER("pharma_company", yj_pharma_company_kind),
 #undef OTHER
+#undef RECORDS
 };
 
 const reg_kind *yj_import_kind(const char *name)
@@ -107,22 +101,6 @@ void yj_import_result_free(yj_import_result *res)
 
 /* ---- the header ---- */
 
-typedef struct import_ctx {
-	const reg_kind *k;
-	const yj_import_opts *o;
-	yj_import_result *res;
-	yj_csvrow *r;
-	const char *start; /* first byte after the header, for re-runs of the check */
-	long start_row;
-	int ncols;
-	int *col_field;	   /* column (0-based) → field index, or -1 when ignored */
-	int field_col[64]; /* field index → 1-based column, 0 when the file lacks it */
-	int nfields;
-	int key_field;
-	const struct importer *imp; /* the kind's row checker and publisher */
-	char **plans;		    /* staged by the check, in row order, as compact JSON: what the publication writes */
-	size_t nplans, cap;
-} import_ctx;
 
 static void row_err(yj_import_result *res, long row, int col, const char *field, const char *detail)
 {
@@ -292,7 +270,9 @@ static int duplicate_key(import_ctx *x, const json_t *in, json_t *seen, long row
 
 /* A staged plan is kept as its compact text: a jansson object takes about four times the bytes
  * (measured: 100,000 institutions 547 MB staged as values, 146 MB as text), and a province's first
- * import stages every row of its file before the publication. Takes plan. */
+ * import stages every row of its file before the publication. Takes plan. (Dumping it on a second
+ * thread, a third of the check's samples, made the check slower: 2.4–3.4 s of CPU instead of 1.5
+ * — the plans' many small blocks freed later or on another thread cost malloc more than the dump.) */
 static int stage(import_ctx *x, json_t *plan)
 {
 	char *text = json_dumps(plan, JSON_COMPACT);
@@ -487,29 +467,6 @@ static int check_pass(store *s, import_ctx *x)
 	return rc < 0 ? rc : crc;
 }
 
-/* Plans parsed at a time for the publication: a few MB of objects, and a multiple of the kinds'
- * multi-row runs (record_bulk.c: 512). */
-#define PUBLISH_CHUNK 4096
-
-/* Publishes the staged plans [from, from + n), parsed again from their text: a retried transaction
- * starts from the plans as checked, since a publisher may change the object it is given. */
-static int publish_chunk(store_conn *c, import_ctx *x, size_t from, size_t n)
-{
-	json_t **batch = yj_calloc(n, sizeof *batch);
-	int rc = ST_OK;
-	for (size_t i = 0; i < n && rc >= 0; i++)
-		if (!(batch[i] = json_loads(x->plans[from + i], 0, NULL)))
-			rc = ST_ERR;
-	if (rc >= 0 && x->imp->publish_many)
-		rc = x->imp->publish_many(c, x->k, x->o, batch, n);
-	for (size_t i = 0; rc >= 0 && !x->imp->publish_many && i < n; i++)
-		rc = x->imp->publish(c, x->k, x->o, batch[i]);
-	for (size_t i = 0; i < n; i++)
-		json_decref(batch[i]);
-	free(batch);
-	return rc;
-}
-
 /* The publication (store_tx): every staged plan, then the import's own audit leaf. */
 static int publish_tx(store_conn *c, void *arg)
 {
@@ -523,8 +480,7 @@ static int publish_tx(store_conn *c, void *arg)
 	 * orders them), instead of an update of that row per record, whose cost grew with the
 	 * number of versions of it the transaction had already made. */
 	yj_events_defer_begin(c);
-	for (size_t i = 0; i < x->nplans && rc >= 0; i += PUBLISH_CHUNK)
-		rc = publish_chunk(c, x, i, x->nplans - i < PUBLISH_CHUNK ? x->nplans - i : PUBLISH_CHUNK);
+	rc = yj_import_publish_plans(c, x);
 	if (rc < 0) {
 		yj_audit_defer_discard(c);
 		yj_events_defer_discard(c);

@@ -22,9 +22,57 @@ extern _Thread_local json_t *yj_import_probed;
 int reg_import_check(store_conn *c, const reg_kind *k, const yj_import_opts *o, const json_t *in, json_t *seen, long row,
 		 json_t *errs, int *outcome, json_t **plan);
 int reg_import_publish(store_conn *c, const reg_kind *k, const yj_import_opts *o, json_t *plan);
-int reg_import_publish_many(store_conn *c, const reg_kind *k, const yj_import_opts *o, json_t *const *plans, size_t n);
+/* What of n parsed plans needs no connection, done ahead (on the import's preparing thread): the
+ * new records' runs prepared (yj_reg_insert_prepare). Borrows plans, which must outlive it; free with
+ * reg_import_prepared_free on any thread. */
+void *reg_import_prepare(const reg_kind *k, json_t *const *plans, size_t n);
+void reg_import_prepared_free(void *prep);
+/* Writes n plans in order; prep is reg_import_prepare's of them, or NULL to prepare them here. */
+int reg_import_publish_many(store_conn *c, const reg_kind *k, const yj_import_opts *o, json_t *const *plans, size_t n,
+			    void *prep);
 
 /* The index of the field called name in k->fields, or -1 (import.c). */
 int reg_import_field_index(const reg_kind *k, const char *name);
+
+/* ---- inside import.c and import_pipe.c ---- */
+
+typedef int (*publish_many_fn)(store_conn *c, const reg_kind *k, const yj_import_opts *o, json_t *const *plans,
+			       size_t n, void *prep);
+typedef void *(*prepare_fn)(const reg_kind *k, json_t *const *plans, size_t n);
+typedef void (*prepared_free_fn)(void *prep);
+
+/* An importable kind: registry records go through the record engine (reg_import_check and
+ * reg_import_publish, import_record.c), licences through the licence module (licence_import.c). */
+struct importer {
+	const char *name;
+	const reg_kind *k;
+	yj_import_check_fn check;
+	yj_import_publish_fn publish;
+	publish_many_fn publish_many; /* the staged plans at once, when the kind can batch them; else NULL */
+	prepare_fn prepare;	      /* what of the parsed plans needs no connection, done ahead; or NULL */
+	prepared_free_fn prepared_free;
+};
+
+/* One import (import.c). */
+typedef struct import_ctx {
+	const reg_kind *k;
+	const yj_import_opts *o;
+	yj_import_result *res;
+	yj_csvrow *r;
+	const char *start; /* first byte after the header, for re-runs of the check */
+	long start_row;
+	int ncols;
+	int *col_field;	   /* column (0-based) → field index, or -1 when ignored */
+	int field_col[64]; /* field index → 1-based column, 0 when the file lacks it */
+	int nfields;
+	int key_field;
+	const struct importer *imp; /* the kind's row checker and publisher */
+	char **plans;		    /* staged by the check, in row order, as compact JSON: what the publication writes */
+	size_t nplans, cap;
+} import_ctx;
+
+/* The publication's writes of every staged plan on c, in order, its chunks prepared on a second
+ * thread (import_pipe.c). Returns ST_OK, YJ_IMPORT_STALE or a store failure. */
+int yj_import_publish_plans(store_conn *c, import_ctx *x);
 
 #endif

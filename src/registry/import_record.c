@@ -202,22 +202,59 @@ int reg_import_publish(store_conn *c, const reg_kind *k, const yj_import_opts *o
 
 #define INSERT_RUN 512 /* new records written together (yj_reg_insert_many) */
 
-/* The new records waiting in plan order for one yj_reg_insert_many (borrowed from the staged plans). */
-typedef struct insert_run {
-	json_t *rec[INSERT_RUN];
-	int64_t id[INSERT_RUN];
-	size_t n;
-} insert_run;
+/* A chunk of plans as the publication writes them, in plan order: runs of up to INSERT_RUN
+ * consecutive new records, prepared (yj_reg_insert_prepare), and the updates between them. */
+typedef struct segment {
+	yj_reg_prepared *run; /* a run of inserts, or NULL: the update plans[at] */
+	size_t at;
+} segment;
 
-static int run_flush(store_conn *c, const reg_kind *k, const yj_import_opts *o, insert_run *r)
+typedef struct reg_prep {
+	json_t **recs; /* the plans' records (borrowed), which the runs point into */
+	segment *seg;
+	size_t nseg;
+} reg_prep;
+
+void *reg_import_prepare(const reg_kind *k, json_t *const *plans, size_t n)
 {
-	int rc = yj_reg_insert_many(c, k, r->rec, r->n, o->actor, r->id);
-	r->n = 0;
-	return rc == ST_CONFLICT ? YJ_IMPORT_STALE : rc;
+	reg_prep *p = yj_calloc(1, sizeof *p);
+	p->recs = yj_calloc(n ? n : 1, sizeof *p->recs);
+	p->seg = yj_calloc(n ? n : 1, sizeof *p->seg);
+	size_t run0 = 0, nrun = 0; /* the run being gathered: recs[run0, run0 + nrun) */
+	for (size_t i = 0; i <= n; i++) {
+		int update = i < n && json_integer_value(json_object_get(plans[i], "id"));
+		if (nrun && (i == n || update || nrun == INSERT_RUN)) {
+			p->seg[p->nseg++].run = yj_reg_insert_prepare(k, p->recs + run0, nrun);
+			nrun = 0;
+		}
+		if (i == n)
+			break;
+		if (update) {
+			p->seg[p->nseg++] = (segment){NULL, i};
+			continue;
+		}
+		if (!nrun)
+			run0 = i;
+		p->recs[i] = json_object_get(plans[i], "rec");
+		nrun++;
+	}
+	return p;
 }
 
-/* The last run's rows still going in (yj_reg_insert_many leaves its name grams' COPY running): their
- * result, as run_flush maps it. */
+void reg_import_prepared_free(void *prep)
+{
+	reg_prep *p = prep;
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->nseg; i++)
+		yj_reg_prepared_free(p->seg[i].run);
+	free(p->seg);
+	free(p->recs);
+	free(p);
+}
+
+/* The last run's rows still going in (yj_reg_insert_prepared leaves its name grams' COPY running):
+ * their result, mapped as a run's. */
 static int wait_run(store_conn *c)
 {
 	int rc = store_copy_wait(c);
@@ -225,30 +262,26 @@ static int wait_run(store_conn *c)
 }
 
 /* Every plan in order: runs of consecutive inserts in multi-row statements (so the leaves and
- * events keep the order of the rows), an update as reg_import_publish does it. */
+ * events keep the order of the rows), an update as reg_import_publish does it. prep is what
+ * reg_import_prepare made of these plans, or NULL to prepare them here. */
 int reg_import_publish_many(store_conn *c, const reg_kind *k, const yj_import_opts *o, json_t *const *plans,
-			       size_t n)
+			    size_t n, void *prep)
 {
-	insert_run *r = yj_calloc(1, sizeof *r);
+	reg_prep *p = prep ? prep : reg_import_prepare(k, plans, n);
 	int rc = ST_OK;
-	for (size_t i = 0; i < n && rc >= 0; i++) {
-		json_t *p = plans[i];
-		if (json_integer_value(json_object_get(p, "id"))) {
-			if (r->n && (rc = run_flush(c, k, o, r)) < 0)
-				break;
-			if ((rc = wait_run(c)) < 0)
-				break;
-			rc = reg_import_publish(c, k, o, plans[i]);
+	for (size_t i = 0; i < p->nseg && rc >= 0; i++) {
+		if (p->seg[i].run) {
+			rc = yj_reg_insert_prepared(c, p->seg[i].run, o->actor, NULL);
+			if (rc == ST_CONFLICT)
+				rc = YJ_IMPORT_STALE;
 			continue;
 		}
-		r->rec[r->n++] = json_object_get(p, "rec");
-		if (r->n == INSERT_RUN)
-			rc = run_flush(c, k, o, r);
+		if ((rc = wait_run(c)) >= 0)
+			rc = reg_import_publish(c, k, o, plans[p->seg[i].at]);
 	}
-	if (rc >= 0 && r->n)
-		rc = run_flush(c, k, o, r);
 	if (rc >= 0)
 		rc = wait_run(c);
-	free(r);
+	if (!prep)
+		reg_import_prepared_free(p);
 	return rc < 0 ? rc : ST_OK;
 }

@@ -125,6 +125,16 @@ int yj_reg_insert(store_conn *c, const reg_kind *k, json_t *rec, const char *act
  * works on: store_copy_wait(c) reads its result (the next call reads it first itself). */
 int yj_reg_insert_many(store_conn *c, const reg_kind *k, json_t *const *recs, size_t n, const char *actor,
 		       int64_t *ids);
+/* yj_reg_insert_many in two steps, so that an import can prepare one run on another thread while
+ * its connection's thread writes the one before. yj_reg_insert_prepare does what needs no
+ * connection and may run on any thread: each record's id, version and timestamps (set in recs[i],
+ * borrowed and changed), its public form and state texts. yj_reg_insert_prepared writes a prepared
+ * run on c (the connection's thread) as yj_reg_insert_many would, and may run once per prepare.
+ * yj_reg_prepared_free releases it (on any thread; recs stay the caller's). */
+typedef struct yj_reg_prepared yj_reg_prepared;
+yj_reg_prepared *yj_reg_insert_prepare(const reg_kind *k, json_t *const *recs, size_t n);
+int yj_reg_insert_prepared(store_conn *c, yj_reg_prepared *p, const char *actor, int64_t *ids);
+void yj_reg_prepared_free(yj_reg_prepared *p);
 /* Replaces the stored record id (version expected_version) by rec, writing history with the
  * changed fields, the name index and an audit leaf. Returns ST_OK, ST_NOTFOUND (absent, outside sc
  * or changed meanwhile) or a failure. *changed is 0 when rec equals what is stored (nothing written). */

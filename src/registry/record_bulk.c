@@ -79,17 +79,20 @@ int reg_insert_rows_async(store_conn *c, const char *table, const char *columns,
 	return insert_rows(c, table, columns, ncols, nrows, bind, arg, 1);
 }
 
-/* What the binders of one batch read. */
-typedef struct many {
+/* What the binders of one batch read: a prepared run (yj_reg_insert_prepare) and its writer's actor. */
+struct yj_reg_prepared {
 	const reg_kind *k;
 	json_t *const *recs;
 	json_t **pubs;
-	const int64_t *ids;
+	int64_t *ids;
 	char **states;	    /* canonical public records, for the history; NULL: the audit text's bytes */
 	char **audit_texts; /* the same as the audit's state hash reads them (yj_audit_state_text) */
+	const char **names; /* the names to index (borrowed from recs) */
+	size_t n;
 	const char *actor;
 	int64_t now;
-} many;
+};
+typedef struct yj_reg_prepared many;
 
 static int bind_row(store_stmt *st, int idx, size_t row, void *arg)
 {
@@ -147,56 +150,84 @@ static int count_columns(const char *cols)
 	return n;
 }
 
-int yj_reg_insert_many(store_conn *c, const reg_kind *k, json_t *const *recs, size_t n, const char *actor,
-		       int64_t *ids)
+yj_reg_prepared *yj_reg_insert_prepare(const reg_kind *k, json_t *const *recs, size_t n)
 {
-	if (!n)
-		return ST_OK;
-	many m = {k, recs, yj_calloc(n, sizeof(json_t *)), ids, yj_calloc(n, sizeof(char *)),
-		  yj_calloc(n, sizeof(char *)), actor, yj_now_ms()};
-	const char **names = yj_calloc(n, sizeof *names);
+	many *m = yj_calloc(1, sizeof *m);
+	*m = (many){k, recs, yj_calloc(n ? n : 1, sizeof(json_t *)), yj_calloc(n ? n : 1, sizeof(int64_t)),
+		    yj_calloc(n ? n : 1, sizeof(char *)), yj_calloc(n ? n : 1, sizeof(char *)),
+		    yj_calloc(n ? n : 1, sizeof(const char *)), n, NULL, yj_now_ms()};
 	for (size_t i = 0; i < n; i++) {
 		char s[21];
-		ids[i] = yj_id_new();
-		yj_id_format(ids[i], s);
+		m->ids[i] = yj_id_new();
+		yj_id_format(m->ids[i], s);
 		json_object_set_new(recs[i], "id", json_string(s));
 		json_object_set_new(recs[i], "version", json_integer(1));
-		json_object_set_new(recs[i], "created_at", json_integer(m.now));
-		json_object_set_new(recs[i], "updated_at", json_integer(m.now));
+		json_object_set_new(recs[i], "created_at", json_integer(m->now));
+		json_object_set_new(recs[i], "updated_at", json_integer(m->now));
 		/* A shallow copy is enough: making a record public with no caller only drops keys (the
 		 * kinds' present hooks act for a caller), and the values are only read after. */
-		m.pubs[i] = yj_reg_public_take(k, json_copy(recs[i]), NULL);
+		m->pubs[i] = yj_reg_public_take(k, json_copy(recs[i]), NULL);
 		/* The history's canonical text and the audit leaf's state text differ only in how reals
 		 * are written: without one they are the same bytes, dumped once for both. */
-		m.audit_texts[i] = yj_audit_state_text(m.pubs[i]);
-		m.states[i] = has_real(m.pubs[i]) ? yj_json_canonical(m.pubs[i]) : NULL;
-		names[i] = json_string_value(json_object_get(recs[i], k->name_field));
+		m->audit_texts[i] = yj_audit_state_text(m->pubs[i]);
+		m->states[i] = has_real(m->pubs[i]) ? yj_json_canonical(m->pubs[i]) : NULL;
+		m->names[i] = json_string_value(json_object_get(recs[i], k->name_field));
 	}
+	return m;
+}
+
+void yj_reg_prepared_free(yj_reg_prepared *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->n; i++) {
+		json_decref(m->pubs[i]);
+		free(m->states[i]);
+		free(m->audit_texts[i]);
+	}
+	free(m->pubs);
+	free(m->ids);
+	free(m->states);
+	free(m->audit_texts);
+	free(m->names);
+	free(m);
+}
+
+int yj_reg_insert_prepared(store_conn *c, yj_reg_prepared *m, const char *actor, int64_t *ids)
+{
+	if (!m->n)
+		return ST_OK;
+	const reg_kind *k = m->k;
+	m->actor = actor;
+	if (ids)
+		memcpy(ids, m->ids, m->n * sizeof *ids);
 	const char *cols = yj_reg_columns(k);
 	/* The previous run's grams may still be going in (below): their result first, on this run's
 	 * account, so a refusal still rolls the publication back. */
 	int rc = store_copy_wait(c);
 	if (rc >= 0)
-		rc = reg_insert_rows(c, k->table, cols, count_columns(cols), n, bind_row, &m);
+		rc = reg_insert_rows(c, k->table, cols, count_columns(cols), m->n, bind_row, m);
 	if (rc >= 0)
 		rc = reg_insert_rows(c, "record_history",
-				     "id, object_type, object_id, version, at, actor, region_code, state, changes", 9, n,
-				     bind_history, &m);
+				     "id, object_type, object_id, version, at, actor, region_code, state, changes", 9, m->n,
+				     bind_history, m);
 	if (rc >= 0)
-		rc = reg_index_names_fresh(c, k, ids, names, n, 1);
+		rc = reg_index_names_fresh(c, k, m->ids, m->names, m->n, 1);
 	/* The grams' COPY (PostgreSQL) is not waited for: the server inserts them — most of its work —
-	 * while this client hashes the audit leaves here and prepares the next run. The caller reads
+	 * while this client appends the audit leaves here and prepares the next run. The caller reads
 	 * the result with store_copy_wait before anything relies on it. */
-	for (size_t i = 0; i < n && rc >= 0; i++)
-		rc = reg_audit_text(c, k, "create", actor, m.pubs[i], m.audit_texts[i]);
-	for (size_t i = 0; i < n; i++) {
-		json_decref(m.pubs[i]);
-		free(m.states[i]);
-		free(m.audit_texts[i]);
-	}
-	free(m.pubs);
-	free(m.states);
-	free(m.audit_texts);
-	free(names);
+	for (size_t i = 0; i < m->n && rc >= 0; i++)
+		rc = reg_audit_text(c, k, "create", actor, m->pubs[i], m->audit_texts[i]);
 	return rc < 0 ? rc : ST_OK;
+}
+
+int yj_reg_insert_many(store_conn *c, const reg_kind *k, json_t *const *recs, size_t n, const char *actor,
+		       int64_t *ids)
+{
+	if (!n)
+		return ST_OK;
+	many *m = yj_reg_insert_prepare(k, recs, n);
+	int rc = yj_reg_insert_prepared(c, m, actor, ids);
+	yj_reg_prepared_free(m);
+	return rc;
 }

@@ -3,7 +3,8 @@
  * YJ_TEST_DB in a schema of its own): all-or-nothing, --skip-invalid, dry runs, duplicates inside
  * the file, scope, formulas, and re-imports that change nothing and write no history; a dry run
  * beside another writer (it takes none), and a publication that finds the store changed since the
- * check and starts over; new records published in multi-row statements (yj_reg_insert_many). */
+ * check and starts over; new records published in multi-row statements (yj_reg_insert_many), in chunks
+ * prepared on a second thread. */
 #define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
 #include <stdarg.h>
@@ -602,7 +603,11 @@ static void stale_publication_starts_over(void **state)
 	yj_scope all;
 	yj_scope_unrestricted(&all);
 	yj_import_opts o = {&all, "test", "", 0, 0, 1, meddle, &m, 3};
+	/* Chunks of two plans: the stale update (row 3) is in the second, while the preparing thread
+	 * has the third ready; the writer gives up, the preparer stops, and the retry starts afresh. */
+	yj_import_chunk_plans = 2;
 	assert_int_equal(yj_import(db, &yj_institution_kind, b.data, b.len, &o, &res), ST_OK);
+	yj_import_chunk_plans = 4096;
 	assert_true(res.written);
 	assert_int_equal(res.updated, 6);
 	assert_int_equal(m.calls, 4); /* rows 3 and 6 of two checks: the publication went stale once */
@@ -664,7 +669,11 @@ static void bulk_publication(void **state)
 	}
 	int64_t leaves = query_int("SELECT COUNT(*) FROM audit_leaves");
 	int64_t before = store_conn_statements(store_conn_get(db));
+	/* In chunks of 64 plans, each parsed and prepared on the publication's second thread while
+	 * the chunk before is written (import.c): runs of at most 64, broken at the update as before. */
+	yj_import_chunk_plans = 64;
 	run(&yj_institution_kind, b.data, b.len, NULL, 0, 0, &res);
+	yj_import_chunk_plans = 4096;
 	int64_t statements = store_conn_statements(store_conn_get(db)) - before;
 	assert_int_equal(res.inserted, 500);
 	assert_int_equal(res.updated, 1);
