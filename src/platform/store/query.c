@@ -22,6 +22,7 @@ typedef struct bind_list {
 struct yj_qb {
 	const yj_table *t;
 	int kind; /* 0 select, 1 update, 2 delete */
+	int by_id; /* yj_q_one_by_id: one row by its key, whose plan no value changes */
 	yj_buf head;  /* SELECT … FROM t / UPDATE t / DELETE FROM t */
 	yj_buf sets;  /* a = ?, b = ? */
 	yj_buf where; /* conditions joined by AND */
@@ -297,6 +298,9 @@ store_stmt *yj_q_prepare(yj_qb *q, store_conn *c)
 	st = store_prepare(c, yj_q_sql(q));
 	if (!st)
 		goto done;
+	/* A list's plan depends on its values (the scope's range, a name's gram and pattern): store.h. */
+	if (q->kind == 0 && !q->by_id)
+		store_plan_each(st);
 	int idx = 1;
 	if (bind_all(st, &q->set_binds, &idx) < 0 || bind_all(st, &q->where_binds, &idx) < 0) {
 		store_finalize(st);
@@ -332,6 +336,7 @@ int yj_q_one_by_id(store_conn *c, const yj_table *t, const char *columns, const 
 		   store_stmt **out)
 {
 	yj_qb *q = yj_q_select(t, columns, sc);
+	q->by_id = 1;
 	yj_q_where(q, "id = ?");
 	yj_q_int(q, id);
 	store_stmt *st = yj_q_prepare(q, c);

@@ -53,7 +53,8 @@ void yj_q_search(yj_qb *q, const char *const *cols, const char *const *id_cols, 
 /* Appends raw SQL after the WHERE clause (ORDER BY, LIMIT ?); binds follow as with yj_q_where. */
 void yj_q_tail(yj_qb *q, const char *sql);
 
-/* Prepares and binds; returns a statement the caller finalizes, or NULL. Frees q either way. */
+/* Prepares and binds; returns a statement the caller finalizes, or NULL. Frees q either way. A SELECT
+ * (but yj_q_one_by_id's) is planned with its values at each execution (store_plan_each). */
 store_stmt *yj_q_prepare(yj_qb *q, store_conn *c);
 /* The SQL text built so far (for tests). */
 const char *yj_q_sql(const yj_qb *q);

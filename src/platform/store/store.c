@@ -246,6 +246,12 @@ void store_stream(store_stmt *st)
 		st->c->s->drv->stream(st);
 }
 
+void store_plan_each(store_stmt *st)
+{
+	if (st && st->c->s->drv->plan_each)
+		st->c->s->drv->plan_each(st);
+}
+
 int store_column_count(store_stmt *st)
 {
 	return st->c->s->drv->column_count(st);

@@ -111,6 +111,16 @@ int store_step(store_stmt *st);
  * read into memory first, correct but no longer bounded. Finalizing st before its last row reads and
  * drops the rest, so the connection is clean for what comes next; a failure mid-way is a step's. */
 void store_stream(store_stmt *st);
+/* Asks that st be planned for the values bound at each execution rather than once for all: for a
+ * read whose best plan depends on its values (a list's scope range, a name search's gram and LIKE
+ * pattern, a filter's code). Why: PostgreSQL switches a prepared statement to a generic plan after
+ * five executions when that plan's estimated cost is no worse than the custom plans' average, and the
+ * estimate of a range or LIKE on unknown values is blind: the generic plan of an institution name
+ * search walked every institution of the province (about 700 ms at 100,000 records, against 0.05 ms
+ * for the plan made with the values; docs/benchmarks.md, "Lists at 100,000 records"). PostgreSQL runs
+ * st as an unnamed statement (parsed and planned each time); SQLite plans at prepare, a no-op. Call
+ * before the first store_step; it holds until store_finalize. */
+void store_plan_each(store_stmt *st);
 /* Column access for the current row, 0-based. Text stays valid until the next step or finalize. */
 int store_column_count(store_stmt *st);
 int store_col_is_null(store_stmt *st, int col);

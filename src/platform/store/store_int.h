@@ -26,6 +26,7 @@ typedef struct store_driver {
 	int (*bind_blob)(store_stmt *st, int idx, const void *data, size_t len);
 	int (*step)(store_stmt *st);
 	void (*stream)(store_stmt *st); /* NULL: steps are row by row already */
+	void (*plan_each)(store_stmt *st); /* NULL: plans are made with the values already */
 	int (*column_count)(store_stmt *st);
 	int (*col_is_null)(store_stmt *st, int col);
 	int64_t (*col_int64)(store_stmt *st, int col);

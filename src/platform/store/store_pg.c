@@ -29,6 +29,7 @@ typedef struct pg_stmt {
 	int done;	/* res fully walked: the next step re-executes, as SQLite auto-resets */
 	int in_use;	/* 0 free in cache, 1 in use, 2 in use and not cached */
 	int stream_req;	/* store_stream: run in single-row mode (until finalize) */
+	int plan_each;	/* store_plan_each: run unnamed, so planned with the values (until finalize) */
 	int streaming;	/* an execution in single-row mode has rows left: step reads the next result */
 	PGresult **ahead; /* results read ahead when the connection was needed (spill), in order */
 	size_t nahead, ahead_at, ahead_cap;
@@ -230,6 +231,7 @@ static void stmt_clear(pg_stmt *s)
 {
 	stream_end(s);
 	s->stream_req = 0;
+	s->plan_each = 0;
 	for (int i = 0; i < s->nparams; i++) {
 		free(s->vals[i]);
 		s->vals[i] = NULL;
@@ -412,11 +414,13 @@ static int execute(pg_stmt *s)
 	s->res = NULL;
 	s->row = 0;
 	s->done = 0;
-	if (connect_conn(c) < 0 || ensure_prepared(c, s) < 0)
+	/* Unnamed (PQexecParams): parsed and planned with the values each time, never a generic plan. */
+	int named = s->name[0] && !s->plan_each;
+	if (connect_conn(c) < 0 || (named && ensure_prepared(c, s) < 0))
 		return ST_ERR;
 	const char *const *vals = (const char *const *)s->vals;
 	if (s->stream_req) {
-		int sent = s->name[0] ? PQsendQueryPrepared(c->pg, s->name, s->nparams, vals, NULL, NULL, 0)
+		int sent = named ? PQsendQueryPrepared(c->pg, s->name, s->nparams, vals, NULL, NULL, 0)
 				      : PQsendQueryParams(c->pg, s->pgsql, s->nparams, NULL, vals, NULL, NULL, 0);
 		if (!sent) {
 			s->done = 1;
@@ -429,7 +433,7 @@ static int execute(pg_stmt *s)
 		c->streaming = s;
 		return ST_OK;
 	}
-	if (s->name[0])
+	if (named)
 		s->res = PQexecPrepared(c->pg, s->name, s->nparams, vals, NULL, NULL, 0);
 	else
 		s->res = PQexecParams(c->pg, s->pgsql, s->nparams, NULL, vals, NULL, NULL, 0);
@@ -509,6 +513,11 @@ static int pg_step(store_stmt *bs)
 static void pg_stream(store_stmt *bs)
 {
 	((pg_stmt *)bs)->stream_req = 1;
+}
+
+static void pg_plan_each(store_stmt *bs)
+{
+	((pg_stmt *)bs)->plan_each = 1;
 }
 
 static int pg_column_count(store_stmt *bs)
@@ -723,6 +732,7 @@ const store_driver store_pg_driver = {
 	.bind_null = pg_bind_null,
 	.step = pg_step,
 	.stream = pg_stream,
+	.plan_each = pg_plan_each,
 	.column_count = pg_column_count,
 	.col_is_null = pg_col_is_null,
 	.col_int64 = pg_col_int64,
