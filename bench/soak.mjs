@@ -198,8 +198,10 @@ async function main() {
 	lines.push(`CPU per request: yijian (3 processes) ${((yjCpu * 1e6) / requests).toFixed(0)} µs, PostgreSQL backends ${((pgUsed * 1e6) / requests).toFixed(0)} µs ` +
 		`(${yjCpu.toFixed(1)} and ${pgUsed.toFixed(1)} CPU seconds in all)`);
 	lines.push('p99 per minute, ms:');
-	lines.push(`  minute ${kinds.map((k) => k.padStart(8)).join('')}`);
-	minutes.forEach((m, i) => { if (m) lines.push(`  ${String(i + 1).padStart(6)} ${kinds.map((k) => (m[k] ? p99(m[k]).toFixed(1) : '—').padStart(8)).join('')}`); });
+	// each process's mean RSS in the minute beside its latencies: a climb, a step or noise shows as it happened
+	const rssIn = (p, i) => { const xs = p.samples.filter((x) => x.t >= i * 60 && x.t < (i + 1) * 60); return xs.length ? (xs.reduce((a, x) => a + x.kib, 0) / xs.length / 1024).toFixed(1) : '—'; };
+	lines.push(`  minute ${kinds.map((k) => k.padStart(8)).join('')}   RSS MiB ${procs.map((_, j) => `serve ${j + 1}`.padStart(8)).join('')}`);
+	minutes.forEach((m, i) => { if (m) lines.push(`  ${String(i + 1).padStart(6)} ${kinds.map((k) => (m[k] ? p99(m[k]).toFixed(1) : '—').padStart(8)).join('')}           ${procs.map((p) => rssIn(p, i).padStart(8)).join('')}`); });
 	const win = Math.min(60, secs / 4);
 	let rssOk = true;
 	for (const [i, p] of procs.entries()) {

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #define MAX_ATTEMPTS 3 /* check and publication, when the store keeps changing under the import */
+#define ANALYZE_AFTER 1000 /* rows written from which the planner's statistics are refreshed (store_analyze) */
 
 _Thread_local json_t *yj_import_probed;
 
@@ -468,6 +469,18 @@ static int check_pass(store *s, import_ctx *x)
 }
 
 /* The publication (store_tx): every staged plan, then the import's own audit leaf. */
+/* After a large publication the planner's statistics of the written tables are refreshed at once:
+ * the first searches would otherwise be planned from the table as it was (store.h, store_analyze). A
+ * failure costs plans, not data: logged, the import still succeeded. */
+static void refresh_stats(store *s, const reg_kind *k)
+{
+	store_conn *c = store_conn_get(s);
+	const char *tables[] = {k->table, k->name_field ? "name_grams" : NULL, "record_history"};
+	for (size_t i = 0; i < YJ_ARRAY_LEN(tables); i++)
+		if (tables[i] && store_analyze(c, tables[i]) < 0)
+			yj_log(YJ_LOG_WARN, "import.analyze_failed", "\"table\":\"%s\"", tables[i]);
+}
+
 static int publish_tx(store_conn *c, void *arg)
 {
 	import_ctx *x = arg;
@@ -556,8 +569,11 @@ int yj_import(store *s, const reg_kind *k, const char *data, size_t n, const yj_
 	}
 	if (rc == YJ_IMPORT_STALE)
 		rc = ST_RETRY; /* the store kept changing under the import: the caller may try again */
-	else if (rc >= 0)
+	else if (rc >= 0) {
 		res->written = 1;
+		if (x.nplans >= ANALYZE_AFTER)
+			refresh_stats(s, k);
+	}
 done:
 	unstage(&x);
 	free(x.plans);

@@ -5,6 +5,7 @@
 #include "../../base/base.h"
 #include "../../base/log.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -244,6 +245,16 @@ void store_stream(store_stmt *st)
 {
 	if (st && st->c->s->drv->stream)
 		st->c->s->drv->stream(st);
+}
+
+int store_analyze(store_conn *c, const char *table)
+{
+	if (strcmp(store_conn_engine(c), "postgresql"))
+		return ST_OK;
+	char sql[128];
+	if (snprintf(sql, sizeof sql, "ANALYZE %s", table) >= (int)sizeof sql)
+		return ST_ERR;
+	return store_exec(c, sql);
 }
 
 void store_plan_each(store_stmt *st)

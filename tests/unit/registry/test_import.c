@@ -620,6 +620,28 @@ static void stale_publication_starts_over(void **state)
 	yj_buf_free(&b);
 }
 
+/* A publication of 1,000 rows or more refreshes the planner's statistics of what it wrote (store_analyze):
+ * on PostgreSQL ANALYZE counts a table of under 30,000 rows exactly, so reltuples equals COUNT(*) at once,
+ * where before the import's rows stayed unknown to the planner until autovacuum came by (-1 for a table
+ * never analyzed). SQLite keeps no such statistics. */
+static void statistics_after_a_large_import(void **state)
+{
+	(void)state;
+	if (strcmp(store_conn_engine(store_conn_get(db)), "postgresql") != 0)
+		return;
+	clear_registry();
+	char *csv = inst_file(1000, 0);
+	yj_import_result res;
+	run(&yj_institution_kind, csv, strlen(csv), NULL, 0, 0, &res);
+	assert_int_equal(res.inserted, 1000);
+	yj_import_result_free(&res);
+	free(csv);
+	assert_int_equal(query_int("SELECT reltuples::bigint FROM pg_class WHERE oid = 'institutions'::regclass"),
+			 query_int("SELECT COUNT(*) FROM institutions"));
+	assert_int_equal(query_int("SELECT reltuples::bigint FROM pg_class WHERE oid = 'name_grams'::regclass"),
+			 query_int("SELECT COUNT(*) FROM name_grams"));
+}
+
 /* ---- setup ---- */
 
 static int setup(void **state)
@@ -828,6 +850,7 @@ int main(void)
 		cmocka_unit_test(practitioners_reimport),
 		cmocka_unit_test(bulk_publication),
 		cmocka_unit_test(copy_round_trip),
+		cmocka_unit_test(statistics_after_a_large_import),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
