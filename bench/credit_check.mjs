@@ -28,7 +28,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { creditCode } from '../tests/api/codes.mjs';
+import { seedCheckSubjects } from './credit_seed.mjs';
 import { fmt, latencyCurve, num, session, table, yijianBin } from './lib.mjs';
 
 const SUBJECTS = num('BENCH_CHECK_SUBJECTS', 300);
@@ -58,22 +58,7 @@ async function main() {
 	// the institutions, through the API (the registry's own rows, keys and search grams)
 	const { cookie: admin, csrf } = await B.signIn(yjBase, 'bench.admin');
 	let t = Date.now();
-	const codes = [];
-	for (let i = 0; i < SUBJECTS; i++) {
-		const code = creditCode('52330302', String(70000000 + i));
-		const r = await fetch(`${yjBase}/api/v1/institutions`, { method: 'POST', headers: { 'content-type': 'application/json',
-			cookie: `yj_session=${admin}`, 'x-csrf-token': csrf }, body: JSON.stringify({ credit_code: code, name: `信用基准${i}号诊所`,
-			type: 'clinic', level: 'none', ownership: 'private', profit: 'forprofit', region_code: COUNTY, clinical_depts: ['03'] }) });
-		if (r.status !== 201) die(`creating institution ${i}: ${r.status} ${(await r.text()).slice(0, 300)}`);
-		codes.push(code);
-	}
-	psql(pgUrl, `INSERT INTO credit_grades (subject_kind, subject_id, region_code, score, grade, model_version, contributions,
-		evaluated_on, updated_at) SELECT 'institution', id, region_code, 100 - 15 * (id % 4), (ARRAY['A','B','C','D'])[1 + id % 4], 1,
-		'[]', '2026-06-01', 0 FROM institutions`);
-	psql(pgUrl, `INSERT INTO credit_list_entries (id, list, subject_kind, subject_id, region_code, rule_code, entry_doc, entered_on,
-		publish_until, state, actor, created_at) SELECT id, 'black', 'institution', id, region_code, 'BLACK-SER',
-		'温鹿卫信〔2026〕' || (id % 100000) || '号', '2026-06-01', '2099-12-31', 'listed', '1', 0 FROM institutions WHERE id % 3 = 0`);
-	psql(pgUrl, 'ANALYZE');
+	const codes = await seedCheckSubjects(B, yjBase, pgUrl, { county: COUNTY, n: SUBJECTS, admin, csrf });
 	log(`${SUBJECTS} institutions with grades and black-list entries in ${((Date.now() - t) / 1000).toFixed(1)} s`);
 	const { child: bl, base: blBase } = await B.serveBaseline(pgUrl, POOL);
 	const { cookie } = await B.signIn(yjBase, 'county');

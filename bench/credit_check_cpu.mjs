@@ -16,7 +16,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { creditCode } from '../tests/api/codes.mjs';
+import { seedCheckSubjects } from './credit_seed.mjs';
 import { fmt, num, session, table, yijianBin } from './lib.mjs';
 
 const SUBJECTS = num('BENCH_CHECK_SUBJECTS', 300);
@@ -88,22 +88,7 @@ async function main() {
 	const keys = B.initYijian(BINS[0].bin, pgUrl, COUNTY, [['bench.admin', 'admin'], ['county', 'leader']]);
 	let { child: yj, base } = await B.serveYijian(BINS[0].bin, pgUrl, keys, 'setup');
 	const { cookie: admin, csrf } = await B.signIn(base, 'bench.admin');
-	const codes = [];
-	for (let i = 0; i < SUBJECTS; i++) {
-		const code = creditCode('52330302', String(70000000 + i));
-		const r = await fetch(`${base}/api/v1/institutions`, { method: 'POST', headers: { 'content-type': 'application/json',
-			cookie: `yj_session=${admin}`, 'x-csrf-token': csrf }, body: JSON.stringify({ credit_code: code, name: `信用基准${i}号诊所`,
-			type: 'clinic', level: 'none', ownership: 'private', profit: 'forprofit', region_code: COUNTY, clinical_depts: ['03'] }) });
-		if (r.status !== 201) die(`creating institution ${i}: ${r.status} ${(await r.text()).slice(0, 300)}`);
-		codes.push(code);
-	}
-	psql(pgUrl, `INSERT INTO credit_grades (subject_kind, subject_id, region_code, score, grade, model_version, contributions,
-		evaluated_on, updated_at) SELECT 'institution', id, region_code, 100 - 15 * (id % 4), (ARRAY['A','B','C','D'])[1 + id % 4], 1,
-		'[]', '2026-06-01', 0 FROM institutions`);
-	psql(pgUrl, `INSERT INTO credit_list_entries (id, list, subject_kind, subject_id, region_code, rule_code, entry_doc, entered_on,
-		publish_until, state, actor, created_at) SELECT id, 'black', 'institution', id, region_code, 'BLACK-SER',
-		'温鹿卫信〔2026〕' || (id % 100000) || '号', '2026-06-01', '2099-12-31', 'listed', '1', 0 FROM institutions WHERE id % 3 = 0`);
-	psql(pgUrl, 'ANALYZE');
+	const codes = await seedCheckSubjects(B, base, pgUrl, { county: COUNTY, n: SUBJECTS, admin, csrf });
 	yj.kill('SIGTERM');
 	await new Promise((r) => (yj.exited ? r() : yj.on('exit', r)));
 	const script = path.join(B.work, 'check.lua');
