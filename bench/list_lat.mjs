@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { GRAM_COLUMNS, INSTITUTION_COLUMNS, PRACTITIONER_COLUMNS, generate } from './search_data.mjs';
+import { generate, loadPlain } from './search_data.mjs';
 
 const NEW = process.env.NEW_BIN, OLD = process.env.OLD_BIN;
 if (!NEW) {
@@ -55,20 +55,9 @@ try {
 			.trim().split('\n').map((l) => ({ code: l.split('|')[0], name: l.split('|')[1] }));
 		const dir = mkdtempSync(path.join(work, `${size}-`));
 		const data = generate({ dir, rows, institutions: rows, counties, seed: 7 });
-		const F = data.files, cols = { institutions: INSTITUTION_COLUMNS, practitioners: PRACTITIONER_COLUMNS, name_grams: GRAM_COLUMNS };
 		for (const d of init) {
-			if (d.engine === 'pg') {
-				for (const [tb, f] of [['institutions', F.institutions], ['practitioners', F.practitioners], ['name_grams', F.grams]])
-					psql(d.db, `\\copy ${tb}(${cols[tb]}) FROM '${f}' WITH (FORMAT csv)`);
-				psql(d.db, 'VACUUM ANALYZE institutions, practitioners, name_grams');
-				psql(d.db, `ALTER DATABASE ${size} SET log_min_duration_statement = 0`);
-			} else {
-				const parts = [];
-				for (const [tb, f] of [['institutions', F.institutions], ['practitioners', F.practitioners], ['name_grams', F.grams]])
-					parts.push(`CREATE TABLE stage_${tb} (${cols[tb]});`, `.import --csv ${f} stage_${tb}`, `INSERT INTO ${tb} (${cols[tb]}) SELECT ${cols[tb]} FROM stage_${tb};`, `DROP TABLE stage_${tb};`);
-				parts.push('ANALYZE;');
-				run('sqlite3', ['-bail', d.db.slice(7)], { input: parts.join('\n') + '\n' });
-			}
+			loadPlain({ engine: d.engine, db: d.db, files: data.files, psql, run });
+			if (d.engine === 'pg') psql(d.db, `ALTER DATABASE ${size} SET log_min_duration_statement = 0`);
 			d.county = counties[0].code;
 			log(`${d.size} ${d.engine}: ${rows} + ${rows} loaded`);
 		}

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { GRAM_COLUMNS, INSTITUTION_COLUMNS, PRACTITIONER_COLUMNS, generate } from './search_data.mjs';
+import { generate, loadPlain } from './search_data.mjs';
 
 const OLD = process.env.OLD_BIN, NEW = process.env.NEW_BIN;
 if (!OLD || !NEW) {
@@ -46,20 +46,9 @@ try {
 		.trim().split('\n').map((l) => ({ code: l.split('|')[0], name: l.split('|')[1] }));
 	const data = generate({ dir: work, rows: ROWS, institutions: ROWS, counties, seed: 7 });
 	log(`generated ${data.ngrams} gram rows`);
-	const F = data.files, cols = { institutions: INSTITUTION_COLUMNS, practitioners: PRACTITIONER_COLUMNS, name_grams: GRAM_COLUMNS };
 	for (const d of dbs) {
 		const t = Date.now();
-		if (d.engine === 'pg') {
-			for (const [tb, f] of [['institutions', F.institutions], ['practitioners', F.practitioners], ['name_grams', F.grams]])
-				psql(d.db, `\\copy ${tb}(${cols[tb]}) FROM '${f}' WITH (FORMAT csv)`);
-			psql(d.db, 'VACUUM ANALYZE institutions, practitioners, name_grams');
-		} else {
-			const parts = [];
-			for (const [tb, f] of [['institutions', F.institutions], ['practitioners', F.practitioners], ['name_grams', F.grams]])
-				parts.push(`CREATE TABLE stage_${tb} (${cols[tb]});`, `.import --csv ${f} stage_${tb}`, `INSERT INTO ${tb} (${cols[tb]}) SELECT ${cols[tb]} FROM stage_${tb};`, `DROP TABLE stage_${tb};`);
-			parts.push('ANALYZE;');
-			run('sqlite3', ['-bail', d.db.slice(7)], { input: parts.join('\n') + '\n' });
-		}
+		loadPlain({ engine: d.engine, db: d.db, files: data.files, psql, run });
 		log(`${d.tag} ${d.engine} loaded in ${(Date.now() - t) / 1000} s`);
 	}
 	for (const d of dbs) {

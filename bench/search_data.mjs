@@ -280,3 +280,22 @@ export function generate({ dir, rows, institutions: nInst, counties, seed = 7, c
 	gout.close();
 	return { files, certs, byCounty, ngrams, distinctGrams: postings.size };
 }
+
+// Loads generate()'s files into a yijian database as they are: PostgreSQL by \copy then VACUUM ANALYZE; SQLite by
+// .import into text staging tables and INSERT … SELECT (the columns' affinities turn digits back into integers),
+// then ANALYZE. psql and run are a bench session's (lib.mjs). Used by bench/list_lat.mjs and bench/search_ab.mjs;
+// bench/search.mjs times each step and rebuilds the secondary indexes after, so it keeps its own.
+export function loadPlain({ engine, db, files, psql, run }) {
+	const cols = { institutions: INSTITUTION_COLUMNS, practitioners: PRACTITIONER_COLUMNS, name_grams: GRAM_COLUMNS };
+	const tables = [['institutions', files.institutions], ['practitioners', files.practitioners], ['name_grams', files.grams]];
+	if (engine === 'pg') {
+		for (const [tb, f] of tables) psql(db, `\\copy ${tb}(${cols[tb]}) FROM '${f}' WITH (FORMAT csv)`);
+		psql(db, 'VACUUM ANALYZE institutions, practitioners, name_grams');
+		return;
+	}
+	const parts = [];
+	for (const [tb, f] of tables)
+		parts.push(`CREATE TABLE stage_${tb} (${cols[tb]});`, `.import --csv ${f} stage_${tb}`, `INSERT INTO ${tb} (${cols[tb]}) SELECT ${cols[tb]} FROM stage_${tb};`, `DROP TABLE stage_${tb};`);
+	parts.push('ANALYZE;');
+	run('sqlite3', ['-bail', db.slice(7)], { input: parts.join('\n') + '\n' });
+}
