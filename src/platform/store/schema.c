@@ -148,7 +148,6 @@ static int sqlite_key_only(store_conn *c, const char *table)
 	char **indexes = create && create[0] ? sqlite_texts(c, "SELECT sql FROM sqlite_master WHERE type = 'index' "
 							       "AND tbl_name = ? AND sql IS NOT NULL", table)
 					     : NULL;
-	char *sql = NULL;
 	int rc = ST_ERR;
 	if (!indexes)
 		goto done;
@@ -165,21 +164,18 @@ static int sqlite_key_only(store_conn *c, const char *table)
 	if (strncasecmp(def, "CREATE TABLE ", 13) || strncmp(after, table, tn) ||
 	    (after[tn] != ' ' && after[tn] != '('))
 		goto done;
-	sql = yj_asprintf("CREATE TABLE %s_keyed%.*s WITHOUT ROWID", table, (int)(n - 13 - tn), after + tn);
-	if ((rc = store_exec(c, sql)) < 0)
-		goto done;
-	free(sql);
-	sql = yj_asprintf("INSERT INTO %s_keyed SELECT * FROM %s", table, table);
-	if ((rc = store_exec(c, sql)) < 0)
-		goto done;
-	free(sql);
-	sql = yj_asprintf("DROP TABLE %s", table);
-	if ((rc = store_exec(c, sql)) < 0)
-		goto done;
-	free(sql);
-	sql = yj_asprintf("ALTER TABLE %s_keyed RENAME TO %s", table, table);
-	if ((rc = store_exec(c, sql)) < 0)
-		goto done;
+	char *steps[] = {
+		yj_asprintf("CREATE TABLE %s_keyed%.*s WITHOUT ROWID", table, (int)(n - 13 - tn), after + tn),
+		yj_asprintf("INSERT INTO %s_keyed SELECT * FROM %s", table, table),
+		yj_asprintf("DROP TABLE %s", table),
+		yj_asprintf("ALTER TABLE %s_keyed RENAME TO %s", table, table),
+	};
+	rc = ST_OK;
+	for (size_t i = 0; i < YJ_ARRAY_LEN(steps); i++) {
+		if (rc >= 0)
+			rc = store_exec(c, steps[i]);
+		free(steps[i]);
+	}
 	for (char **i = indexes; *i && rc >= 0; i++)
 		rc = store_exec(c, *i);
 done:
@@ -189,7 +185,6 @@ done:
 		free(*i);
 	free(create);
 	free(indexes);
-	free(sql);
 	return rc < 0 ? rc : ST_OK;
 }
 

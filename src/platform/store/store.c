@@ -249,8 +249,8 @@ void store_stream(store_stmt *st)
 
 int store_analyze(store_conn *c, const char *table)
 {
-	if (strcmp(store_conn_engine(c), "postgresql"))
-		return ST_OK;
+	if (c->s->drv != &store_pg_driver)
+		return ST_OK; /* SQLite: no statistics to refresh (store.h) */
 	char sql[128];
 	if (snprintf(sql, sizeof sql, "ANALYZE %s", table) >= (int)sizeof sql)
 		return ST_ERR;

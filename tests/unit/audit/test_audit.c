@@ -115,6 +115,16 @@ static int verify(const char *sth, char **report)
 	return rc;
 }
 
+/* Saves the served head as <name>.json and asserts the whole log verifies against it. */
+static void assert_log_verifies(const char *name)
+{
+	char *p = sth_path(name), *report = NULL;
+	save_sth(p);
+	assert_int_equal(verify(p, &report), 0);
+	free(report);
+	free(p);
+}
+
 static void assert_names(const char *sth, const char *prefix)
 {
 	char *report = NULL;
@@ -291,12 +301,7 @@ static void concurrent_appends(void **state)
 	for (int i = 0; i < 2; i++)
 		pthread_join(t[i], NULL);
 	assert_int_equal(w[0].failures + w[1].failures, 0);
-	char *p = sth_path("concurrent");
-	save_sth(p);
-	char *report = NULL;
-	assert_int_equal(verify(p, &report), 0);
-	free(report);
-	free(p);
+	assert_log_verifies("concurrent");
 }
 
 /* A group member's write: its leaf, then for every fifth member a refusal after the append (the
@@ -349,12 +354,7 @@ static void grouped_appends(void **state)
 	assert_int_equal(query_int("SELECT COUNT(*) FROM audit_leaves"), 320);
 	assert_int_equal(query_int("SELECT tree_size FROM audit_head WHERE id = 1"), 320);
 	assert_int_equal(query_int("SELECT COUNT(*) FROM audit_leaves WHERE object_id IN ('id-4', 'id-9', 'id-399')"), 0);
-	char *p = sth_path("grouped");
-	save_sth(p);
-	char *report = NULL;
-	assert_int_equal(verify(p, &report), 0);
-	free(report);
-	free(p);
+	assert_log_verifies("grouped");
 }
 
 /* Odd threads disclose (yj_audit_disclose: a member without statements or savepoint), even ones
@@ -398,12 +398,7 @@ static void disclosures_in_groups(void **state)
 	assert_int_equal(query_int("SELECT COUNT(*) FROM audit_leaves WHERE action = 'user.update'"), 160);
 	assert_int_equal(query_int("SELECT tree_size FROM audit_head WHERE id = 1"), 360);
 	assert_int_equal(query_int("SELECT COUNT(*) FROM audit_leaves WHERE state_hash LIKE 'hmac:%'"), 67); /* i % 3 == 0 */
-	char *p = sth_path("disclosed");
-	save_sth(p);
-	char *report = NULL;
-	assert_int_equal(verify(p, &report), 0);
-	free(report);
-	free(p);
+	assert_log_verifies("disclosed");
 }
 
 /* One disclosure from this thread; the statements it prepared on the thread's connection. */
@@ -459,12 +454,7 @@ static void disclosure_head_guess(void **state)
 		assert_int_equal(disclose_one(5), 3);
 		assert_int_equal(query_int("SELECT idx FROM audit_leaves WHERE object_id = 'id-5'"), 5);
 	}
-	char *p = sth_path("guessed");
-	save_sth(p);
-	char *report = NULL;
-	assert_int_equal(verify(p, &report), 0);
-	free(report);
-	free(p);
+	assert_log_verifies("guessed");
 }
 
 static void edited_leaf(void **state)
@@ -654,12 +644,7 @@ static void sth_and_key(void **state)
 	json_t *b;
 	reset_log();
 	/* An empty log still has a signed head: the empty tree's. */
-	char *p = sth_path("empty");
-	save_sth(p);
-	char *report = NULL;
-	assert_int_equal(verify(p, &report), 0);
-	free(report);
-	free(p);
+	assert_log_verifies("empty");
 	assert_int_equal(get("/api/v1/audit/public-key", NULL, &b), 200);
 	assert_string_equal(json_string_value(json_object_get(b, "public_key")), yj_audit_public_key_hex());
 	assert_string_equal(json_string_value(json_object_get(b, "algorithm")), "ed25519");
