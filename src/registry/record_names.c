@@ -1,6 +1,7 @@
 /* record_names.c — the name index of registry records: the distinct characters and bigrams of each
- * name in name_grams, written with the record, and the substring filter that narrows through it
- * before LIKE confirms (record.h: yj_reg_name_filter). */
+ * name in name_grams, written with the record; the substring filter that narrows through it before
+ * LIKE confirms (yj_reg_name_filter); and the name search's page as a walk of one posting list with a
+ * plan no value can change (reg_name_walk_page, PostgreSQL). */
 #define _POSIX_C_SOURCE 200809L
 #include "reg_int.h"
 
