@@ -4,6 +4,7 @@
 // generated registry (bench/search_data.mjs: BENCH_SEARCH_ROWS practitioners and as many institutions),
 // all four servers run at once, and every query is sent REPS times, old and new alternating, one at a time;
 // it prints median and p90 in ms and new ÷ old, and fails when a page's ids differ.
+// Before timing, every query's pages are compared too, following next_cursor (up to PAGES, 30).
 // Environment: OLD_BIN and NEW_BIN (required), BENCH_SEARCH_ROWS (100000), REPS (200), KEEP=1 (leaves
 // PostgreSQL running and the work directory, for EXPLAIN).
 import { execFileSync, spawn } from 'node:child_process';
@@ -21,6 +22,7 @@ if (!OLD || !NEW) {
 	process.exit(2);
 }
 const ROWS = Number(process.env.BENCH_SEARCH_ROWS || 100000), REPS = Number(process.env.REPS || 200);
+const PAGES = Number(process.env.PAGES || 30);
 const PG_CLUSTER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../scripts/pg-cluster');
 const work = mkdtempSync(path.join(tmpdir(), 'yj-search-ab-'));
 const PW = 'Celiang-mima-2026';
@@ -71,6 +73,20 @@ try {
 		const [o, n] = ['old', 'new'].map((t) => dbs.find((d) => d.tag === t && d.engine === engine));
 		for (const [api, text] of queries) {
 			const url = `${api}?q=${encodeURIComponent(text)}`;
+			// Every page the same on both (ids, order, next_cursor), followed by its cursor up to PAGES pages.
+			let pages = 0;
+			for (let cursor = null; pages < PAGES; pages++) {
+				const sigs = [];
+				for (const d of [o, n]) {
+					const r = await fetch(d.base + url + (cursor ? `&cursor=${cursor}` : ''), { headers: { cookie: `yj_session=${d.cookie}` } });
+					const body = await r.json();
+					if (r.status !== 200) throw new Error(`${d.tag} ${url}: ${r.status} ${JSON.stringify(body)}`);
+					sigs.push(JSON.stringify([body.items.map((x) => x.id), body.next_cursor ?? null]));
+					if (d === n) cursor = body.next_cursor;
+				}
+				if (sigs[0] !== sigs[1]) throw new Error(`${url}: page ${pages + 1} differs between old and new`);
+				if (!cursor) { pages++; break; }
+			}
 			const times = { old: [], new: [] };
 			let total = null, items = null;
 			for (let i = 0; i < REPS + 5; i++)
@@ -86,7 +102,7 @@ try {
 					total = body.items.length;
 				}
 			const so = q(times.old), sn = q(times.new);
-			console.log(`${engine.padEnd(6)} ${api.split('/').pop().padEnd(13)} ${text.padEnd(6)} page ${String(total).padStart(2)}  old median ${pct(so, 0.5).toFixed(2)} p90 ${pct(so, 0.9).toFixed(2)} ms   new median ${pct(sn, 0.5).toFixed(2)} p90 ${pct(sn, 0.9).toFixed(2)} ms   new/old ${(pct(sn, 0.5) / pct(so, 0.5)).toFixed(2)}`);
+			console.log(`${engine.padEnd(6)} ${api.split('/').pop().padEnd(13)} ${text.padEnd(6)} page ${String(total).padStart(2)} (${pages} pages same)  old median ${pct(so, 0.5).toFixed(2)} p90 ${pct(so, 0.9).toFixed(2)} ms   new median ${pct(sn, 0.5).toFixed(2)} p90 ${pct(sn, 0.9).toFixed(2)} ms   new/old ${(pct(sn, 0.5) / pct(so, 0.5)).toFixed(2)}`);
 		}
 	}
 } finally {

@@ -1,6 +1,7 @@
 /* record_names.c — the name index of registry records: the distinct characters and bigrams of each
- * name in name_grams, written with the record, and the substring filter that narrows through it
- * before LIKE confirms (record.h: yj_reg_name_filter). */
+ * name in name_grams, written with the record; the substring filter that narrows through it before
+ * LIKE confirms (yj_reg_name_filter); and the name search's page as a walk of one posting list with a
+ * plan no value can change (reg_name_walk_page, PostgreSQL). */
 #define _POSIX_C_SOURCE 200809L
 #include "reg_int.h"
 
@@ -194,40 +195,32 @@ int reg_index_names_fresh(store_conn *c, const reg_kind *k, const int64_t *ids, 
 	return rc;
 }
 
-static void name_word_filter(yj_qb *q, const reg_kind *k, const char *alias, const char *text)
+/* The grams that narrow a word, into grams (the caller frees them), their count returned (0 for an
+ * empty word): the first and the last bigram, or the one character. Why not more: each gram is one
+ * more semi-join for PostgreSQL to plan where the list is planned with its values at every execution
+ * (store_plan_each) — three grams took 0.9 ms to plan and 0.5 ms to run where two took 0.37 and 0.11
+ * (docs/benchmarks.md, "What planning each list with its values costs the search"); LIKE confirms the
+ * rest. */
+static int word_grams(const char *text, char *grams[2])
 {
 	const char *cp[65];
 	size_t n = code_points(text, cp, 64);
-	if (n == 0)
-		return;
-	/* The first and the last bigram narrow enough, LIKE confirms the rest. Why not more: each gram is
-	 * one more semi-join for PostgreSQL to plan, and lists are planned with their values at every
-	 * execution (store_plan_each) — three grams took 0.9 ms to plan and 0.5 ms to run where two took
-	 * 0.37 and 0.11 (docs/benchmarks.md, "Lists at 100,000 records"). */
-	yj_buf cond = YJ_BUF_INIT;
-	char *grams[2];
 	int ng = 0;
 	if (n == 1) {
 		grams[ng++] = gram_at(cp, 0, 1);
-	} else {
+	} else if (n > 1) {
 		grams[ng++] = gram_at(cp, 0, 2);
 		if (n > 2)
 			grams[ng++] = gram_at(cp, n - 2, 2);
 	}
-	/* One IN per gram rather than an INTERSECT: each subquery is unique on object_id (the key of
-	 * name_grams with gram and object_type fixed), so PostgreSQL joins the posting lists in id order
-	 * and stops at the page's end; an INTERSECT is computed whole before the first row comes out. */
-	for (int i = 0; i < ng; i++)
-		yj_buf_printf(&cond, "%s%sid IN (SELECT object_id FROM name_grams WHERE gram = ? AND object_type = '%s')",
-			      i ? " AND " : "", alias, k->type);
-	yj_q_where(q, cond.data);
-	for (int i = 0; i < ng; i++) {
-		yj_q_text(q, grams[i]);
-		free(grams[i]);
-	}
-	yj_buf_reset(&cond);
-	/* The grams may occur apart; LIKE confirms the contiguous substring. */
-	yj_buf pat = YJ_BUF_INIT;
+	return ng;
+}
+
+/* The grams may occur apart; LIKE confirms the contiguous substring: "%word%", LIKE's own characters
+ * escaped. */
+static void word_like(yj_qb *q, const reg_kind *k, const char *alias, const char *text)
+{
+	yj_buf pat = YJ_BUF_INIT, cond = YJ_BUF_INIT;
 	yj_buf_puts(&pat, "%");
 	for (const char *p = text; *p; p++) {
 		if (*p == '%' || *p == '_' || *p == '\\')
@@ -242,9 +235,31 @@ static void name_word_filter(yj_qb *q, const reg_kind *k, const char *alias, con
 	yj_buf_free(&cond);
 }
 
-/* Words are split at ASCII and ideographic spaces (U+3000): "鹿城 中医" finds names holding both, in
- * any order, as a person types them. At most four words count. */
-void yj_reg_name_filter(yj_qb *q, const reg_kind *k, const char *alias, const char *text)
+static void name_word_filter(yj_qb *q, const reg_kind *k, const char *alias, const char *text)
+{
+	char *grams[2];
+	int ng = word_grams(text, grams);
+	if (ng == 0)
+		return;
+	/* One IN per gram rather than an INTERSECT: each subquery is unique on object_id (the key of
+	 * name_grams with gram and object_type fixed), so PostgreSQL joins the posting lists in id order
+	 * and stops at the page's end; an INTERSECT is computed whole before the first row comes out. */
+	yj_buf cond = YJ_BUF_INIT;
+	for (int i = 0; i < ng; i++)
+		yj_buf_printf(&cond, "%s%sid IN (SELECT object_id FROM name_grams WHERE gram = ? AND object_type = '%s')",
+			      i ? " AND " : "", alias, k->type);
+	yj_q_where(q, cond.data);
+	for (int i = 0; i < ng; i++) {
+		yj_q_text(q, grams[i]);
+		free(grams[i]);
+	}
+	yj_buf_free(&cond);
+	word_like(q, k, alias, text);
+}
+
+/* Calls fn for each word of text, split at ASCII and ideographic spaces (U+3000), at most four: "鹿城
+ * 中医" finds names holding both, in any order, as a person types them. */
+static void each_word(const char *text, void (*fn)(const char *word, void *arg), void *arg)
 {
 	char *copy = yj_strdup(text), *p = copy;
 	int words = 0;
@@ -258,9 +273,114 @@ void yj_reg_name_filter(yj_qb *q, const reg_kind *k, const char *alias, const ch
 			p++;
 		char keep = *p;
 		*p = '\0';
-		name_word_filter(q, k, alias, w);
+		fn(w, arg);
 		words++;
 		*p = keep;
 	}
 	free(copy);
+}
+
+struct filter_arg {
+	yj_qb *q;
+	const reg_kind *k;
+	const char *alias;
+};
+
+static void filter_word(const char *word, void *arg)
+{
+	struct filter_arg *a = arg;
+	name_word_filter(a->q, a->k, a->alias, word);
+}
+
+void yj_reg_name_filter(yj_qb *q, const reg_kind *k, const char *alias, const char *text)
+{
+	struct filter_arg a = {q, k, alias};
+	each_word(text, filter_word, &a);
+}
+
+/* ---- the name walk: a search page whose plan no value can change ---- */
+
+/* The grams and the words of a search, the first gram the one whose posting list is walked. */
+struct walk {
+	char *grams[8];
+	int ng;
+	char *words[4];
+	int nw;
+};
+
+static void walk_word(const char *word, void *arg)
+{
+	struct walk *w = arg;
+	char *g[2];
+	int n = word_grams(word, g);
+	for (int i = 0; i < n; i++)
+		w->grams[w->ng++] = g[i];
+	if (n)
+		w->words[w->nw++] = yj_strdup(word);
+}
+
+static void walk_free(struct walk *w)
+{
+	for (int i = 0; i < w->ng; i++)
+		free(w->grams[i]);
+	for (int i = 0; i < w->nw; i++)
+		free(w->words[i]);
+}
+
+int reg_name_walk_fits(store_conn *c, const yj_scope *sc, const char *text)
+{
+	if (strcmp(store_conn_engine(c), "postgresql"))
+		return 0;
+	/* A province (or all of them): most rows are in scope, so the walk stops after about a page of
+	 * posting entries. A narrower scope may skip most of the posting list: planned with its values. */
+	if (!sc->unrestricted && (sc->subject_bound || strlen(sc->region_prefix) > 2))
+		return 0;
+	struct walk w = {0};
+	each_word(text, walk_word, &w);
+	int fits = w.ng > 0;
+	walk_free(&w);
+	return fits;
+}
+
+store_stmt *reg_name_walk_page(store_conn *c, const reg_kind *k, const yj_scope *sc, const char *text,
+			       int64_t after, int limit)
+{
+	struct walk w = {0};
+	each_word(text, walk_word, &w);
+	if (w.ng == 0) {
+		walk_free(&w);
+		return NULL;
+	}
+	/* The record is read by its key inside a LATERAL subquery that OFFSET 0 keeps from being pulled
+	 * up: the planner cannot join the kind's table first (through the scope's range, the generic
+	 * plan's province walk), only walk the first gram's posting list in id order — its primary key's
+	 * range, which ORDER BY ... LIMIT serves without a sort — probing the other grams by key, the
+	 * record by key, and stopping at the page's end. */
+	yj_table t;
+	yj_reg_table(k, &t);
+	char *from = yj_asprintf("name_grams g CROSS JOIN LATERAL (SELECT * FROM %s WHERE id = g.object_id OFFSET 0) %s",
+				 t.name, t.name);
+	t.name = from;
+	yj_qb *q = yj_q_select(&t, yj_reg_columns(k), sc);
+	free(from);
+	char *cond = yj_asprintf("g.gram = ? AND g.object_type = '%s' AND g.object_id > ?", k->type);
+	yj_q_where(q, cond);
+	free(cond);
+	yj_q_text(q, w.grams[0]);
+	yj_q_int(q, after);
+	cond = yj_asprintf("EXISTS (SELECT 1 FROM name_grams h WHERE h.gram = ? AND h.object_type = '%s' AND "
+			   "h.object_id = g.object_id)",
+			   k->type);
+	for (int i = 1; i < w.ng; i++) {
+		yj_q_where(q, cond);
+		yj_q_text(q, w.grams[i]);
+	}
+	free(cond);
+	for (int i = 0; i < w.nw; i++)
+		word_like(q, k, "", w.words[i]);
+	yj_q_tail(q, "ORDER BY g.object_id LIMIT ?");
+	yj_q_int(q, limit);
+	yj_q_plan_once(q);
+	walk_free(&w);
+	return yj_q_prepare(q, c);
 }

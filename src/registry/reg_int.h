@@ -67,6 +67,13 @@ int reg_row_write(const reg_kind *k, store_stmt *st, const yj_principal *who, yj
 /* Adds the substring filter for q on the kind's name to a query: the bigram index narrows, LIKE
  * confirms. `alias` prefixes the id and name columns ("" or "i."). */
 void yj_reg_name_filter(yj_qb *q, const reg_kind *k, const char *alias, const char *text);
+/* A list page of the name search text alone (no other filter) as a walk of the first gram's posting
+ * list whose plan no value can change, so PostgreSQL plans it once per connection (record_names.c):
+ * when reg_name_walk_fits — PostgreSQL, a province's scope or wider, a word with a gram. The same
+ * rows in the same order as reg_list_page with yj_reg_name_filter. NULL on failure. */
+int reg_name_walk_fits(store_conn *c, const yj_scope *sc, const char *text);
+store_stmt *reg_name_walk_page(store_conn *c, const reg_kind *k, const yj_scope *sc, const char *text,
+			       int64_t after, int limit);
 
 /* ---- record lists (record_query.c) ---- */
 /* The scoped query of kind k: its record columns, or (group, or by_county) the key and a count. */

@@ -22,7 +22,7 @@ typedef struct bind_list {
 struct yj_qb {
 	const yj_table *t;
 	int kind; /* 0 select, 1 update, 2 delete */
-	int by_id; /* yj_q_one_by_id: one row by its key, whose plan no value changes */
+	int by_id; /* yj_q_one_by_id, yj_q_plan_once: a statement whose plan no value changes */
 	yj_buf head;  /* SELECT … FROM t / UPDATE t / DELETE FROM t */
 	yj_buf sets;  /* a = ?, b = ? */
 	yj_buf where; /* conditions joined by AND */
@@ -239,6 +239,11 @@ void yj_q_where(yj_qb *q, const char *cond)
 {
 	yj_buf_printf(&q->where, " AND (%s)", cond);
 	q->current = &q->where_binds;
+}
+
+void yj_q_plan_once(yj_qb *q)
+{
+	q->by_id = 1;
 }
 
 void yj_q_text(yj_qb *q, const char *v)

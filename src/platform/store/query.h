@@ -54,8 +54,15 @@ void yj_q_search(yj_qb *q, const char *const *cols, const char *const *id_cols, 
 void yj_q_tail(yj_qb *q, const char *sql);
 
 /* Prepares and binds; returns a statement the caller finalizes, or NULL. Frees q either way. A SELECT
- * (but yj_q_one_by_id's) is planned with its values at each execution (store_plan_each). */
+ * (but yj_q_one_by_id's and yj_q_plan_once's) is planned with its values at each execution
+ * (store_plan_each). */
 store_stmt *yj_q_prepare(yj_qb *q, store_conn *c);
+/* Marks a SELECT whose every plan is safe, so the engine may keep one plan for all its values (a
+ * prepared statement, generic after five executions on PostgreSQL) instead of planning it each time:
+ * only for SQL written so that no value can make its plan walk more than it must (its joins fixed by
+ * LATERAL ... OFFSET 0, its driving index chosen by its ORDER BY). The registry's name walk
+ * (registry/record_names.c) is one. */
+void yj_q_plan_once(yj_qb *q);
 /* The SQL text built so far (for tests). */
 const char *yj_q_sql(const yj_qb *q);
 void yj_q_free(yj_qb *q);
