@@ -3,7 +3,9 @@
  * before LIKE confirms (record.h: yj_reg_name_filter). */
 #define _POSIX_C_SOURCE 200809L
 #include "reg_int.h"
+#include "../base/log.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -171,6 +173,188 @@ int reg_index_name(store_conn *c, const reg_kind *k, int64_t id, const char *old
 	return rc;
 }
 
+/* ---- an import's grams, deferred to the end of its publication ----
+ *
+ * Each run of new records written at once puts its grams into name_grams at as many places as it has
+ * distinct grams; held until the end of the publication and written there in key order, all of an
+ * import's grams go in as one ascending sweep: into an empty index every row lands on the rightmost
+ * leaf (SQLite appends without rebalancing, PostgreSQL's B-tree takes its fast path for the rightmost
+ * page and splits it 90/10), and into a filled one each gram's new rows (new ids, which grow) land
+ * together at the end of its range. The same rows as without the deferral, in the same transaction.
+ * The grams are interned (an index of a few thousand distinct texts): a row held is 12 bytes. */
+
+typedef struct gram_defer {
+	store_conn *c;
+	const reg_kind *k;
+	char **texts;	 /* the distinct grams */
+	size_t ntexts;
+	uint32_t *slots; /* open addressing into texts, index + 1 (0: empty); a power of two */
+	size_t nslots;
+	uint32_t *gram; /* row i: texts[gram[i]], record id[i] */
+	int64_t *id;
+	size_t n, cap;
+} gram_defer;
+
+static _Thread_local gram_defer *deferred; /* one per thread: connections are per thread */
+
+static uint32_t gram_hash(const char *s)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static uint32_t intern(gram_defer *d, const char *g)
+{
+	if (2 * (d->ntexts + 1) > d->nslots) {
+		size_t ns = d->nslots ? 2 * d->nslots : 4096;
+		uint32_t *slots = yj_calloc(ns, sizeof *slots);
+		for (size_t t = 0; t < d->ntexts; t++) {
+			size_t at = gram_hash(d->texts[t]) & (ns - 1);
+			while (slots[at])
+				at = (at + 1) & (ns - 1);
+			slots[at] = (uint32_t)t + 1;
+		}
+		free(d->slots);
+		d->slots = slots;
+		d->nslots = ns;
+		d->texts = yj_realloc(d->texts, (ns / 2) * sizeof *d->texts);
+	}
+	size_t at = gram_hash(g) & (d->nslots - 1);
+	for (; d->slots[at]; at = (at + 1) & (d->nslots - 1))
+		if (!strcmp(d->texts[d->slots[at] - 1], g))
+			return d->slots[at] - 1;
+	d->texts[d->ntexts] = yj_strdup(g);
+	d->slots[at] = (uint32_t)++d->ntexts;
+	return (uint32_t)(d->ntexts - 1);
+}
+
+static void defer_rows(gram_defer *d, const gram_rows *r)
+{
+	if (d->n + r->n > d->cap) {
+		d->cap = d->cap ? 2 * d->cap : 65536;
+		while (d->cap < d->n + r->n)
+			d->cap *= 2;
+		d->gram = yj_realloc(d->gram, d->cap * sizeof *d->gram);
+		d->id = yj_realloc(d->id, d->cap * sizeof *d->id);
+	}
+	for (size_t i = 0; i < r->n; i++, d->n++) {
+		d->gram[d->n] = intern(d, r->v[i].gram);
+		d->id[d->n] = r->v[i].id;
+	}
+}
+
+void reg_names_defer_begin(store_conn *c)
+{
+	reg_names_defer_discard(c);
+	deferred = yj_calloc(1, sizeof *deferred);
+	deferred->c = c;
+}
+
+void reg_names_defer_discard(store_conn *c)
+{
+	gram_defer *d = deferred;
+	if (!d || d->c != c)
+		return;
+	for (size_t t = 0; t < d->ntexts; t++)
+		free(d->texts[t]);
+	free(d->texts);
+	free(d->slots);
+	free(d->gram);
+	free(d->id);
+	free(d);
+	deferred = NULL;
+}
+
+static int text_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int id_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* The held rows in key order (gram, then id), as the binder reads them. */
+typedef struct sorted_grams {
+	const reg_kind *k;
+	char **texts;	/* by rank */
+	uint32_t *rank; /* row i: texts[rank[i]], id[i] */
+	int64_t *id;
+} sorted_grams;
+
+static int bind_sorted(store_stmt *st, int idx, size_t row, void *arg)
+{
+	sorted_grams *s = arg;
+	store_bind_text(st, idx++, s->texts[s->rank[row]], -1);
+	store_bind_text(st, idx++, s->k->type, -1);
+	store_bind_int64(st, idx++, s->id[row]);
+	return idx;
+}
+
+int reg_names_defer_flush(store_conn *c)
+{
+	gram_defer *d = deferred;
+	if (!d || d->c != c)
+		return ST_OK;
+	deferred = NULL; /* what follows writes for itself */
+	int rc = ST_OK;
+	uint64_t t0 = yj_mono_ns();
+	size_t rows = d->n;
+	if (d->n) {
+		/* Ranks of the distinct grams in byte order (SQLite's BINARY, PostgreSQL's "C"; under
+		 * another collation each gram's rows are still together and in id order), then a counting
+		 * sort of the rows by rank, which keeps each gram's rows in the order written: ids grow,
+		 * so a bucket is sorted already unless the id counter wrapped within a millisecond. */
+		size_t nt = d->ntexts;
+		char **by_rank = yj_malloc(nt * sizeof *by_rank);
+		memcpy(by_rank, d->texts, nt * sizeof *by_rank);
+		qsort(by_rank, nt, sizeof *by_rank, text_cmp);
+		uint32_t *rank_of = yj_malloc(nt * sizeof *rank_of);
+		for (size_t r = 0; r < nt; r++)
+			rank_of[intern(d, by_rank[r])] = (uint32_t)r;
+		size_t *start = yj_calloc(nt + 1, sizeof *start);
+		for (size_t i = 0; i < d->n; i++)
+			start[rank_of[d->gram[i]] + 1]++;
+		for (size_t r = 0; r < nt; r++)
+			start[r + 1] += start[r];
+		sorted_grams s = {d->k, by_rank, yj_malloc(d->n * sizeof *s.rank), yj_malloc(d->n * sizeof *s.id)};
+		size_t *fill = yj_malloc(nt * sizeof *fill);
+		memcpy(fill, start, nt * sizeof *fill);
+		for (size_t i = 0; i < d->n; i++) {
+			uint32_t r = rank_of[d->gram[i]];
+			s.rank[fill[r]] = r;
+			s.id[fill[r]++] = d->id[i];
+		}
+		free(fill);
+		free(d->gram);
+		free(d->id);
+		d->gram = NULL;
+		d->id = NULL;
+		for (size_t r = 0; r < nt; r++)
+			for (size_t i = start[r] + 1; i < start[r + 1]; i++)
+				if (s.id[i - 1] > s.id[i]) {
+					qsort(s.id + start[r], start[r + 1] - start[r], sizeof *s.id, id_cmp);
+					break;
+				}
+		rc = reg_insert_rows(c, "name_grams", "gram, object_type, object_id", 3, d->n, bind_sorted, &s);
+		free(start);
+		free(rank_of);
+		free(by_rank);
+		free(s.rank);
+		free(s.id);
+	}
+	/* What the sweep costs, beside the publication's other phases (docs/benchmarks.md). */
+	yj_log(YJ_LOG_INFO, "import.name_grams", "\"rows\":%zu,\"distinct\":%zu,\"rc\":%d,\"ms\":%.1f", rows,
+	       d->ntexts, rc, (double)(yj_mono_ns() - t0) / 1e6);
+	deferred = d;
+	reg_names_defer_discard(c);
+	return rc;
+}
+
 int reg_index_names_fresh(store_conn *c, const reg_kind *k, const int64_t *ids, const char *const *names, size_t n,
 			  int async)
 {
@@ -186,9 +370,16 @@ int reg_index_names_fresh(store_conn *c, const reg_kind *k, const int64_t *ids, 
 			gram_rows_add(&r, names[i], ids[i]);
 	/* In key order: each statement then inserts into the primary key's B-tree along one path
 	 * rather than at scattered pages (the names of a batch share most of their grams). */
-	if (r.n > 1)
-		qsort(r.v, r.n, sizeof *r.v, gram_cmp);
-	int rc = write_grams(c, &r, async);
+	int rc = ST_OK;
+	gram_defer *d = deferred;
+	if (d && d->c == c && (!d->k || d->k == k)) {
+		d->k = k;
+		defer_rows(d, &r);
+	} else {
+		if (r.n > 1)
+			qsort(r.v, r.n, sizeof *r.v, gram_cmp);
+		rc = write_grams(c, &r, async);
+	}
 	free(r.arena);
 	free(r.v);
 	return rc;
