@@ -179,21 +179,24 @@ int reg_index_name(store_conn *c, const reg_kind *k, int64_t id, const char *old
  * Each run of new records written at once puts its grams into name_grams at as many places as it has
  * distinct grams; held until the end of the publication and written there in key order, all of an
  * import's grams go in as one ascending sweep: into an empty index every row lands on the rightmost
- * leaf (SQLite appends without rebalancing, PostgreSQL's B-tree takes its fast path for the rightmost
- * page and splits it 90/10), and into a filled one each gram's new rows (new ids, which grow) land
- * together at the end of its range. The same rows as without the deferral, in the same transaction.
- * The grams are interned (an index of a few thousand distinct texts): a row held is 12 bytes. */
+ * leaf, and into a filled one each gram's new rows (new ids, which grow) land together at the end of
+ * its range. The same rows as without the deferral, in the same transaction. They are held as one
+ * list of record ids per distinct gram (a few thousand texts, interned): 8 bytes a row and no sort. */
+
+typedef struct posting {
+	int64_t *id;
+	size_t n, cap;
+} posting;
 
 typedef struct gram_defer {
 	store_conn *c;
 	const reg_kind *k;
 	char **texts;	 /* the distinct grams */
+	posting *lists;	 /* lists[t]: the ids of the records whose names hold texts[t], as written */
 	size_t ntexts;
 	uint32_t *slots; /* open addressing into texts, index + 1 (0: empty); a power of two */
 	size_t nslots;
-	uint32_t *gram; /* row i: texts[gram[i]], record id[i] */
-	int64_t *id;
-	size_t n, cap;
+	size_t n; /* rows held */
 } gram_defer;
 
 static _Thread_local gram_defer *deferred; /* one per thread: connections are per thread */
@@ -213,7 +216,7 @@ static uint32_t gram_hash(const char *s)
 	return h;
 }
 
-static uint32_t intern(gram_defer *d, const char *g)
+static posting *intern(gram_defer *d, const char *g)
 {
 	if (2 * (d->ntexts + 1) > d->nslots) {
 		size_t ns = d->nslots ? 2 * d->nslots : 4096;
@@ -228,29 +231,29 @@ static uint32_t intern(gram_defer *d, const char *g)
 		d->slots = slots;
 		d->nslots = ns;
 		d->texts = yj_realloc(d->texts, (ns / 2) * sizeof *d->texts);
+		d->lists = yj_realloc(d->lists, (ns / 2) * sizeof *d->lists);
 	}
 	size_t at = gram_hash(g) & (d->nslots - 1);
 	for (; d->slots[at]; at = (at + 1) & (d->nslots - 1))
 		if (!strcmp(d->texts[d->slots[at] - 1], g))
-			return d->slots[at] - 1;
+			return &d->lists[d->slots[at] - 1];
 	d->texts[d->ntexts] = yj_strdup(g);
+	d->lists[d->ntexts] = (posting){0};
 	d->slots[at] = (uint32_t)++d->ntexts;
-	return (uint32_t)(d->ntexts - 1);
+	return &d->lists[d->ntexts - 1];
 }
 
 static void defer_rows(gram_defer *d, const gram_rows *r)
 {
-	if (d->n + r->n > d->cap) {
-		d->cap = d->cap ? 2 * d->cap : 65536;
-		while (d->cap < d->n + r->n)
-			d->cap *= 2;
-		d->gram = yj_realloc(d->gram, d->cap * sizeof *d->gram);
-		d->id = yj_realloc(d->id, d->cap * sizeof *d->id);
+	for (size_t i = 0; i < r->n; i++) {
+		posting *p = intern(d, r->v[i].gram);
+		if (p->n == p->cap) {
+			p->cap = p->cap ? 2 * p->cap : 16;
+			p->id = yj_realloc(p->id, p->cap * sizeof *p->id);
+		}
+		p->id[p->n++] = r->v[i].id;
 	}
-	for (size_t i = 0; i < r->n; i++, d->n++) {
-		d->gram[d->n] = intern(d, r->v[i].gram);
-		d->id[d->n] = r->v[i].id;
-	}
+	d->n += r->n;
 }
 
 void reg_names_defer_begin(store_conn *c)
@@ -265,19 +268,26 @@ void reg_names_defer_discard(store_conn *c)
 	gram_defer *d = deferred;
 	if (!d || d->c != c)
 		return;
-	for (size_t t = 0; t < d->ntexts; t++)
+	for (size_t t = 0; t < d->ntexts; t++) {
 		free(d->texts[t]);
+		free(d->lists[t].id);
+	}
 	free(d->texts);
+	free(d->lists);
 	free(d->slots);
-	free(d->gram);
-	free(d->id);
 	free(d);
 	deferred = NULL;
 }
 
-static int text_cmp(const void *a, const void *b)
+/* A distinct gram and its list, for ordering the grams. */
+typedef struct ranked {
+	const char *text;
+	posting *list;
+} ranked;
+
+static int ranked_cmp(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(((const ranked *)a)->text, ((const ranked *)b)->text);
 }
 
 static int id_cmp(const void *a, const void *b)
@@ -286,20 +296,30 @@ static int id_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* The held rows in key order (gram, then id), as the binder reads them. */
+/* The held rows in key order, as the binder reads them: row i is in the gram r with end[r - 1] <= i <
+ * end[r] (found by bisection: the rows need no copy in that order). */
 typedef struct sorted_grams {
 	const reg_kind *k;
-	char **texts;	/* by rank */
-	uint32_t *rank; /* row i: texts[rank[i]], id[i] */
-	int64_t *id;
+	ranked *by_rank;
+	size_t *end;
+	size_t nt;
 } sorted_grams;
 
 static int bind_sorted(store_stmt *st, int idx, size_t row, void *arg)
 {
 	sorted_grams *s = arg;
-	store_bind_text(st, idx++, s->texts[s->rank[row]], -1);
+	size_t lo = 0, hi = s->nt - 1;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->end[mid] > row)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	size_t off = row - (lo ? s->end[lo - 1] : 0);
+	store_bind_text(st, idx++, s->by_rank[lo].text, -1);
 	store_bind_text(st, idx++, s->k->type, -1);
-	store_bind_int64(st, idx++, s->id[row]);
+	store_bind_int64(st, idx++, s->by_rank[lo].list->id[off]);
 	return idx;
 }
 
@@ -311,53 +331,32 @@ int reg_names_defer_flush(store_conn *c)
 	deferred = NULL; /* what follows writes for itself */
 	int rc = ST_OK;
 	uint64_t t0 = yj_mono_ns(), cpu0 = thread_cpu_ns();
-	size_t rows = d->n;
 	if (d->n) {
-		/* Ranks of the distinct grams in byte order (SQLite's BINARY, PostgreSQL's "C"; under
-		 * another collation each gram's rows are still together and in id order), then a counting
-		 * sort of the rows by rank, which keeps each gram's rows in the order written: ids grow,
-		 * so a bucket is sorted already unless the id counter wrapped within a millisecond. */
-		size_t nt = d->ntexts;
-		char **by_rank = yj_malloc(nt * sizeof *by_rank);
-		memcpy(by_rank, d->texts, nt * sizeof *by_rank);
-		qsort(by_rank, nt, sizeof *by_rank, text_cmp);
-		uint32_t *rank_of = yj_malloc(nt * sizeof *rank_of);
-		for (size_t r = 0; r < nt; r++)
-			rank_of[intern(d, by_rank[r])] = (uint32_t)r;
-		size_t *start = yj_calloc(nt + 1, sizeof *start);
-		for (size_t i = 0; i < d->n; i++)
-			start[rank_of[d->gram[i]] + 1]++;
-		for (size_t r = 0; r < nt; r++)
-			start[r + 1] += start[r];
-		sorted_grams s = {d->k, by_rank, yj_malloc(d->n * sizeof *s.rank), yj_malloc(d->n * sizeof *s.id)};
-		size_t *fill = yj_malloc(nt * sizeof *fill);
-		memcpy(fill, start, nt * sizeof *fill);
-		for (size_t i = 0; i < d->n; i++) {
-			uint32_t r = rank_of[d->gram[i]];
-			s.rank[fill[r]] = r;
-			s.id[fill[r]++] = d->id[i];
-		}
-		free(fill);
-		free(d->gram);
-		free(d->id);
-		d->gram = NULL;
-		d->id = NULL;
-		for (size_t r = 0; r < nt; r++)
-			for (size_t i = start[r] + 1; i < start[r + 1]; i++)
-				if (s.id[i - 1] > s.id[i]) {
-					qsort(s.id + start[r], start[r + 1] - start[r], sizeof *s.id, id_cmp);
+		/* The grams in byte order (SQLite's BINARY, PostgreSQL's "C"; under another collation each
+		 * gram's rows are still together and in id order); each list is in the order written, so
+		 * ascending (ids grow) unless the id counter wrapped within a millisecond. */
+		sorted_grams s = {d->k, yj_malloc(d->ntexts * sizeof *s.by_rank), yj_malloc(d->ntexts * sizeof *s.end),
+				  d->ntexts};
+		for (size_t t = 0; t < d->ntexts; t++)
+			s.by_rank[t] = (ranked){d->texts[t], &d->lists[t]};
+		qsort(s.by_rank, s.nt, sizeof *s.by_rank, ranked_cmp);
+		size_t total = 0;
+		for (size_t r = 0; r < s.nt; r++) {
+			posting *p = s.by_rank[r].list;
+			for (size_t i = 1; i < p->n; i++)
+				if (p->id[i - 1] > p->id[i]) {
+					qsort(p->id, p->n, sizeof *p->id, id_cmp);
 					break;
 				}
+			s.end[r] = total += p->n;
+		}
 		rc = reg_insert_rows(c, "name_grams", "gram, object_type, object_id", 3, d->n, bind_sorted, &s);
-		free(start);
-		free(rank_of);
-		free(by_rank);
-		free(s.rank);
-		free(s.id);
+		free(s.by_rank);
+		free(s.end);
 	}
 	/* What the sweep costs, beside the publication's other phases (docs/benchmarks.md). */
 	yj_log(YJ_LOG_INFO, "import.name_grams", "\"rows\":%zu,\"distinct\":%zu,\"rc\":%d,\"ms\":%.1f,\"cpu_ms\":%.1f",
-	       rows, d->ntexts, rc, (double)(yj_mono_ns() - t0) / 1e6, (double)(thread_cpu_ns() - cpu0) / 1e6);
+	       d->n, d->ntexts, rc, (double)(yj_mono_ns() - t0) / 1e6, (double)(thread_cpu_ns() - cpu0) / 1e6);
 	deferred = d;
 	reg_names_defer_discard(c);
 	return rc;
