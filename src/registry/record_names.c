@@ -375,14 +375,14 @@ int reg_index_names_fresh(store_conn *c, const reg_kind *k, const int64_t *ids, 
 	for (size_t i = 0; i < n; i++)
 		if (names[i])
 			gram_rows_add(&r, names[i], ids[i]);
-	/* In key order: each statement then inserts into the primary key's B-tree along one path
-	 * rather than at scattered pages (the names of a batch share most of their grams). */
 	int rc = ST_OK;
 	gram_defer *d = deferred;
-	if (d && d->c == c && (!d->k || d->k == k)) {
+	if (d && d->c == c && (!d->k || d->k == k)) { /* an import's publication: held for its sweep */
 		d->k = k;
 		defer_rows(d, &r);
 	} else {
+		/* In key order: each statement then inserts into the primary key's B-tree along one path
+		 * rather than at scattered pages (the names of a batch share most of their grams). */
 		if (r.n > 1)
 			qsort(r.v, r.n, sizeof *r.v, gram_cmp);
 		rc = write_grams(c, &r, async);
