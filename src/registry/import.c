@@ -5,6 +5,7 @@
  * it writes next (import_pipe.c). */
 #define _POSIX_C_SOURCE 200809L
 #include "import_int.h"
+#include "reg_int.h"
 #include "../base/id.h"
 #include "../base/log.h"
 #include "../platform/audit/audit.h"
@@ -493,8 +494,13 @@ static int publish_tx(store_conn *c, void *arg)
 	 * orders them), instead of an update of that row per record, whose cost grew with the
 	 * number of versions of it the transaction had already made. */
 	yj_events_defer_begin(c);
+	/* The new records' name grams, written at the end in one sweep in key order (record_names.c). */
+	reg_names_defer_begin(c);
 	rc = yj_import_publish_plans(c, x);
+	if (rc >= 0)
+		rc = reg_names_defer_flush(c);
 	if (rc < 0) {
+		reg_names_defer_discard(c);
 		yj_audit_defer_discard(c);
 		yj_events_defer_discard(c);
 		return rc;

@@ -4,9 +4,12 @@
  * plan no value can change (reg_name_walk_page, PostgreSQL). */
 #define _POSIX_C_SOURCE 200809L
 #include "reg_int.h"
+#include "../base/log.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 
 /* Splits s into code points: starts[0..n-1] begin them and starts[n] ends the last; at most cap. */
@@ -172,6 +175,194 @@ int reg_index_name(store_conn *c, const reg_kind *k, int64_t id, const char *old
 	return rc;
 }
 
+/* ---- an import's grams, deferred to the end of its publication ----
+ *
+ * Each run of new records written at once puts its grams into name_grams at as many places as it has
+ * distinct grams; held until the end of the publication and written there in key order, all of an
+ * import's grams go in as one ascending sweep: into an empty index every row lands on the rightmost
+ * leaf, and into a filled one each gram's new rows (new ids, which grow) land together at the end of
+ * its range. The same rows as without the deferral, in the same transaction. They are held as one
+ * list of record ids per distinct gram (a few thousand texts, interned): 8 bytes a row and no sort. */
+
+typedef struct posting {
+	int64_t *id;
+	size_t n, cap;
+} posting;
+
+typedef struct gram_defer {
+	store_conn *c;
+	const reg_kind *k;
+	char **texts;	 /* the distinct grams */
+	posting *lists;	 /* lists[t]: the ids of the records whose names hold texts[t], as written */
+	size_t ntexts;
+	uint32_t *slots; /* open addressing into texts, index + 1 (0: empty); a power of two */
+	size_t nslots;
+	size_t n; /* rows held */
+} gram_defer;
+
+static _Thread_local gram_defer *deferred; /* one per thread: connections are per thread */
+
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint32_t gram_hash(const char *s)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static posting *intern(gram_defer *d, const char *g)
+{
+	if (2 * (d->ntexts + 1) > d->nslots) {
+		size_t ns = d->nslots ? 2 * d->nslots : 4096;
+		uint32_t *slots = yj_calloc(ns, sizeof *slots);
+		for (size_t t = 0; t < d->ntexts; t++) {
+			size_t at = gram_hash(d->texts[t]) & (ns - 1);
+			while (slots[at])
+				at = (at + 1) & (ns - 1);
+			slots[at] = (uint32_t)t + 1;
+		}
+		free(d->slots);
+		d->slots = slots;
+		d->nslots = ns;
+		d->texts = yj_realloc(d->texts, (ns / 2) * sizeof *d->texts);
+		d->lists = yj_realloc(d->lists, (ns / 2) * sizeof *d->lists);
+	}
+	size_t at = gram_hash(g) & (d->nslots - 1);
+	for (; d->slots[at]; at = (at + 1) & (d->nslots - 1))
+		if (!strcmp(d->texts[d->slots[at] - 1], g))
+			return &d->lists[d->slots[at] - 1];
+	d->texts[d->ntexts] = yj_strdup(g);
+	d->lists[d->ntexts] = (posting){0};
+	d->slots[at] = (uint32_t)++d->ntexts;
+	return &d->lists[d->ntexts - 1];
+}
+
+static void defer_rows(gram_defer *d, const gram_rows *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		posting *p = intern(d, r->v[i].gram);
+		if (p->n == p->cap) {
+			p->cap = p->cap ? 2 * p->cap : 16;
+			p->id = yj_realloc(p->id, p->cap * sizeof *p->id);
+		}
+		p->id[p->n++] = r->v[i].id;
+	}
+	d->n += r->n;
+}
+
+void reg_names_defer_begin(store_conn *c)
+{
+	reg_names_defer_discard(c);
+	deferred = yj_calloc(1, sizeof *deferred);
+	deferred->c = c;
+}
+
+void reg_names_defer_discard(store_conn *c)
+{
+	gram_defer *d = deferred;
+	if (!d || d->c != c)
+		return;
+	for (size_t t = 0; t < d->ntexts; t++) {
+		free(d->texts[t]);
+		free(d->lists[t].id);
+	}
+	free(d->texts);
+	free(d->lists);
+	free(d->slots);
+	free(d);
+	deferred = NULL;
+}
+
+/* A distinct gram and its list, for ordering the grams. */
+typedef struct ranked {
+	const char *text;
+	posting *list;
+} ranked;
+
+static int ranked_cmp(const void *a, const void *b)
+{
+	return strcmp(((const ranked *)a)->text, ((const ranked *)b)->text);
+}
+
+static int id_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* The held rows in key order, as the binder reads them: row i is in the gram r with end[r - 1] <= i <
+ * end[r] (found by bisection: the rows need no copy in that order). */
+typedef struct sorted_grams {
+	const reg_kind *k;
+	ranked *by_rank;
+	size_t *end;
+	size_t nt;
+} sorted_grams;
+
+static int bind_sorted(store_stmt *st, int idx, size_t row, void *arg)
+{
+	sorted_grams *s = arg;
+	size_t lo = 0, hi = s->nt - 1;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->end[mid] > row)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	size_t off = row - (lo ? s->end[lo - 1] : 0);
+	store_bind_text(st, idx++, s->by_rank[lo].text, -1);
+	store_bind_text(st, idx++, s->k->type, -1);
+	store_bind_int64(st, idx++, s->by_rank[lo].list->id[off]);
+	return idx;
+}
+
+int reg_names_defer_flush(store_conn *c)
+{
+	gram_defer *d = deferred;
+	if (!d || d->c != c)
+		return ST_OK;
+	deferred = NULL; /* what follows writes for itself */
+	int rc = ST_OK;
+	uint64_t t0 = yj_mono_ns(), cpu0 = thread_cpu_ns();
+	if (d->n) {
+		/* The grams in byte order (SQLite's BINARY, PostgreSQL's "C"; under another collation each
+		 * gram's rows are still together and in id order); each list is in the order written, so
+		 * ascending (ids grow) unless the id counter wrapped within a millisecond. */
+		sorted_grams s = {d->k, yj_malloc(d->ntexts * sizeof *s.by_rank), yj_malloc(d->ntexts * sizeof *s.end),
+				  d->ntexts};
+		for (size_t t = 0; t < d->ntexts; t++)
+			s.by_rank[t] = (ranked){d->texts[t], &d->lists[t]};
+		qsort(s.by_rank, s.nt, sizeof *s.by_rank, ranked_cmp);
+		size_t total = 0;
+		for (size_t r = 0; r < s.nt; r++) {
+			posting *p = s.by_rank[r].list;
+			for (size_t i = 1; i < p->n; i++)
+				if (p->id[i - 1] > p->id[i]) {
+					qsort(p->id, p->n, sizeof *p->id, id_cmp);
+					break;
+				}
+			s.end[r] = total += p->n;
+		}
+		rc = reg_insert_rows(c, "name_grams", "gram, object_type, object_id", 3, d->n, bind_sorted, &s);
+		free(s.by_rank);
+		free(s.end);
+	}
+	/* What the sweep costs, beside the publication's other phases (docs/benchmarks.md). */
+	yj_log(YJ_LOG_INFO, "import.name_grams", "\"rows\":%zu,\"distinct\":%zu,\"rc\":%d,\"ms\":%.1f,\"cpu_ms\":%.1f",
+	       d->n, d->ntexts, rc, (double)(yj_mono_ns() - t0) / 1e6, (double)(thread_cpu_ns() - cpu0) / 1e6);
+	deferred = d;
+	reg_names_defer_discard(c);
+	return rc;
+}
+
 int reg_index_names_fresh(store_conn *c, const reg_kind *k, const int64_t *ids, const char *const *names, size_t n,
 			  int async)
 {
@@ -185,11 +376,18 @@ int reg_index_names_fresh(store_conn *c, const reg_kind *k, const int64_t *ids, 
 	for (size_t i = 0; i < n; i++)
 		if (names[i])
 			gram_rows_add(&r, names[i], ids[i]);
-	/* In key order: each statement then inserts into the primary key's B-tree along one path
-	 * rather than at scattered pages (the names of a batch share most of their grams). */
-	if (r.n > 1)
-		qsort(r.v, r.n, sizeof *r.v, gram_cmp);
-	int rc = write_grams(c, &r, async);
+	int rc = ST_OK;
+	gram_defer *d = deferred;
+	if (d && d->c == c && (!d->k || d->k == k)) { /* an import's publication: held for its sweep */
+		d->k = k;
+		defer_rows(d, &r);
+	} else {
+		/* In key order: each statement then inserts into the primary key's B-tree along one path
+		 * rather than at scattered pages (the names of a batch share most of their grams). */
+		if (r.n > 1)
+			qsort(r.v, r.n, sizeof *r.v, gram_cmp);
+		rc = write_grams(c, &r, async);
+	}
 	free(r.arena);
 	free(r.v);
 	return rc;

@@ -27,6 +27,13 @@ int reg_index_name(store_conn *c, const reg_kind *k, int64_t id, const char *old
  * COPY's end is not waited for (reg_insert_rows_async). */
 int reg_index_names_fresh(store_conn *c, const reg_kind *k, const int64_t *ids, const char *const *names, size_t n,
 			  int async);
+/* An import's publication holds the grams reg_index_names_fresh is given on c (on this thread) from
+ * reg_names_defer_begin on and writes them all in key order at reg_names_defer_flush, before its
+ * commit (ST_OK or the insert's failure); reg_names_defer_discard drops them (a rolled-back
+ * publication). Both end the deferral; either does nothing when c is not deferring. */
+void reg_names_defer_begin(store_conn *c);
+int reg_names_defer_flush(store_conn *c);
+void reg_names_defer_discard(store_conn *c);
 /* Binds the stored field and derived values of rec from index idx on; returns the next index. */
 int reg_bind_record(store_stmt *st, const reg_kind *k, const json_t *rec, int idx);
 /* The audit leaf and the event of a create or update ("create" / "update") of public record pub. */

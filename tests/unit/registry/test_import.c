@@ -597,6 +597,11 @@ static void stale_publication_starts_over(void **state)
 		yj_buf_puts(&b, row);
 		free(row);
 	}
+	/* And one new institution: its name grams, held to the publication's end (record_names.c), go
+	 * with the stale attempt and are written once by the retry. */
+	char *fresh = inst_row("330302", 7, "鹿城新设医院7", 7);
+	yj_buf_puts(&b, fresh);
+	free(fresh);
 	char *err = NULL;
 	struct meddler m = {store_open(db_url, &err), code1, 0};
 	assert_non_null(m.other);
@@ -610,6 +615,7 @@ static void stale_publication_starts_over(void **state)
 	yj_import_chunk_plans = 4096;
 	assert_true(res.written);
 	assert_int_equal(res.updated, 6);
+	assert_int_equal(res.inserted, 1);
 	assert_int_equal(m.calls, 4); /* rows 3 and 6 of two checks: the publication went stale once */
 	yj_import_result_free(&res);
 	store_close(m.other);
@@ -617,6 +623,10 @@ static void stale_publication_starts_over(void **state)
 	/* the file's beds over the meddler's 999, in version 3 (1 import, 2 meddler, 3 re-import) */
 	assert_int_equal(query_int("SELECT beds FROM institutions WHERE name = '鹿城更名医院1'"), 1);
 	assert_int_equal(query_int("SELECT version FROM institutions WHERE name = '鹿城更名医院1'"), 3);
+	/* 7 characters and 6 bigrams, once each (the key would refuse a second) */
+	assert_int_equal(query_int("SELECT COUNT(*) FROM name_grams WHERE object_type = 'institution' AND object_id ="
+				   " (SELECT id FROM institutions WHERE name = '鹿城新设医院7')"),
+			 13);
 	yj_buf_free(&b);
 }
 
