@@ -124,9 +124,10 @@ int credit_subject_json(store_conn *c, const credit_subject *s, const char *toda
 int credit_check(store_conn *c, const credit_subject *s, const char *decision, const char *today, json_t **restrictions);
 /* The check of the subject named by q (as credit_subject_find: a natural key, else a registry id),
  * the key's lookup and the check in one statement per kind tried (an institution's credit code:
- * one). *s gets kind, id and region (name and code are left empty unless q was an id). ST_NOTFOUND with s->id 0: no such subject; ST_NOTFOUND with
- * s->id set: an unknown decision or one not for the subject's kind; ST_OK with *restrictions (new
- * reference, the caller decrefs); or a failure. */
+ * one). *s gets kind, id and region (name and code are left empty unless q was an id).
+ * ST_NOTFOUND with s->id 0: no such subject; ST_NOTFOUND with s->id set: an unknown decision or
+ * one not for the subject's kind; ST_OK with *restrictions (new reference, the caller decrefs);
+ * or a failure. */
 int credit_check_subject(store_conn *c, const char *q, const char *decision, const char *today, credit_subject *s,
 			 json_t **restrictions);
 
