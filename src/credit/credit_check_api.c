@@ -13,8 +13,9 @@
 
 /* ---- the check ---- */
 
-/* Reads outside any transaction — two statements: the subject's key in the registry and the
- * decision with its restrictions in one query — then the disclosure's leaf in a commit group shared
+/* Reads outside any transaction — one statement: the subject's key in the registry, the decision
+ * and its restrictions (credit_check_subject; a kind other than institution costs one more a kind
+ * tried before it) — then the disclosure's leaf in a commit group shared
  * with concurrent checks (yj_audit_disclose): the answer is sent only once its leaf has committed,
  * and a check whose leaf fails answers nothing. The leaf records the answer given. */
 static int check(yj_req *r)
@@ -33,14 +34,11 @@ static int check(yj_req *r)
 	credit_actor(r, actor);
 	yj_day_today(today);
 	credit_subject s;
-	int rc = credit_subject_key(c, q, &s);
-	if (rc == ST_NOTFOUND)
+	json_t *restr = NULL;
+	int rc = credit_check_subject(c, q, decision, today, &s, &restr);
+	if (rc == ST_NOTFOUND && !s.id)
 		return yj_reply_problem(r, 404, "unknown-subject", "未找到该主体",
 					"请按统一社会信用代码、执业证书编码或主体编号查询；该主体尚未在主体库登记。");
-	if (rc < 0)
-		return yj_reply_store_error(r, rc);
-	json_t *restr = NULL;
-	rc = credit_check(c, &s, decision, today, &restr);
 	if (rc == ST_NOTFOUND)
 		return yj_reply_problem_errors(r, 422, "unknown-decision", "未知的决定事项",
 					       "请按决定事项代码查询，例如 grade_review、title_promotion。",

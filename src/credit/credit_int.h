@@ -9,6 +9,7 @@
 #include "../platform/store/query.h"
 #include "../platform/audit/audit.h"
 #include "../platform/events/events.h"
+#include "../registry/registry.h" /* reg_kind: the check reads the subject's key in its own statement */
 
 extern const yj_table credit_points_t, credit_records_t, credit_grades_t, credit_lists_t, credit_repairs_t,
 	credit_consequences_t;
@@ -30,9 +31,9 @@ int credit_subject_load(store_conn *c, const yj_scope *sc, const char *kind, int
 /* The subject named by q — a credit code, a certificate number or a registry id — whatever the
  * scope (the check and the public lookup answer about any subject). ST_OK, ST_NOTFOUND, failure. */
 int credit_subject_find(store_conn *c, const char *q, credit_subject *out);
-/* The same for a caller that needs only kind, id and region (the check): one indexed read of the
- * registry's keys, without loading the record (name and code are left empty unless q was an id). */
-int credit_subject_key(store_conn *c, const char *q, credit_subject *out);
+/* The kinds a natural key is looked up in, in order: institution (credit code), practitioner
+ * (certificate number), pharmaceutical company (credit code), the other kinds. Returns how many. */
+size_t credit_key_kinds(const reg_kind *order[YJ_NKINDS]);
 int credit_kind_ok(const char *kind);
 
 /* ---- pure rules (credit.c) ---- */
@@ -80,6 +81,9 @@ char credit_grade_of(int score, int a, int b, int c);
  * changed) or a failure. */
 store_stmt *credit_prep(store_conn *c, const char *sql, const char *fmt, ...);
 int credit_exec(store_conn *c, int64_t *changes, const char *sql, const char *fmt, ...);
+/* credit_prep on yj_reg_with_key: sql reads the subject of kind k named by key as yj_key (id,
+ * version, region_code), one statement with the key's lookup; fmt's values are parameters 2, …. */
+store_stmt *credit_prep_key(store_conn *c, const reg_kind *k, const char *key, const char *sql, const char *fmt, ...);
 /* Nonzero while the event subscriber runs: credit_audit appends nothing then (credit_store.c). */
 extern _Thread_local int credit_deriving;
 /* An audit leaf for a change (none while deriving from an event, see above). */
@@ -115,9 +119,17 @@ int credit_rule_holds(store_conn *c, const char *kind, int64_t id, const char *c
 
 /* The whole credit file of a subject (record, points, grade, consequences, lists) as JSON. */
 int credit_subject_json(store_conn *c, const credit_subject *s, const char *today, json_t **out);
-/* The check: the restrictions in force for decision on subject s today; ST_NOTFOUND for an unknown
- * decision or one that is not for the subject's kind. */
+/* The check of subject s (its id known): the restrictions in force for decision on it today;
+ * ST_NOTFOUND for an unknown decision or one that is not for the subject's kind. */
 int credit_check(store_conn *c, const credit_subject *s, const char *decision, const char *today, json_t **restrictions);
+/* The check of the subject named by q (as credit_subject_find: a natural key, else a registry id),
+ * the key's lookup and the check in one statement per kind tried (an institution's credit code:
+ * one). *s gets kind, id and region (name and code are left empty unless q was an id).
+ * ST_NOTFOUND with s->id 0: no such subject; ST_NOTFOUND with s->id set: an unknown decision or
+ * one not for the subject's kind; ST_OK with *restrictions (new reference, the caller decrefs);
+ * or a failure. */
+int credit_check_subject(store_conn *c, const char *q, const char *decision, const char *today, credit_subject *s,
+			 json_t **restrictions);
 
 /* The band (points_min, points_max) of point rule code for kind: ST_OK, ST_NOTFOUND or a failure. */
 int credit_point_rule_band(store_conn *c, const char *rule, const char *kind, int64_t *lo, int64_t *hi);

@@ -21,23 +21,28 @@ const yj_table credit_lists_t = {"credit_list_entries", "region_code", NULL, SUB
 const yj_table credit_repairs_t = {"credit_repairs", "region_code", NULL, SUBJ_COND};
 const yj_table credit_consequences_t = {"credit_consequences", "region_code", NULL, SUBJ_COND};
 
-static store_stmt *vprep(store_conn *c, const char *sql, const char *fmt, va_list ap)
+/* Binds fmt's values ('i' an integer, else text, NULL as NULL) to parameters from, from + 1, … */
+static store_stmt *vbind(store_stmt *st, int from, const char *fmt, va_list ap)
 {
-	store_stmt *st = store_prepare(c, sql);
 	if (!st)
 		return NULL;
 	for (int i = 0; fmt && fmt[i]; i++) {
 		if (fmt[i] == 'i') {
-			store_bind_int64(st, i + 1, va_arg(ap, int64_t));
+			store_bind_int64(st, from + i, va_arg(ap, int64_t));
 		} else {
 			const char *v = va_arg(ap, const char *);
 			if (v)
-				store_bind_text(st, i + 1, v, -1);
+				store_bind_text(st, from + i, v, -1);
 			else
-				store_bind_null(st, i + 1);
+				store_bind_null(st, from + i);
 		}
 	}
 	return st;
+}
+
+static store_stmt *vprep(store_conn *c, const char *sql, const char *fmt, va_list ap)
+{
+	return vbind(store_prepare(c, sql), 1, fmt, ap);
 }
 
 store_stmt *credit_prep(store_conn *c, const char *sql, const char *fmt, ...)
@@ -45,6 +50,15 @@ store_stmt *credit_prep(store_conn *c, const char *sql, const char *fmt, ...)
 	va_list ap;
 	va_start(ap, fmt);
 	store_stmt *st = vprep(c, sql, fmt, ap);
+	va_end(ap);
+	return st;
+}
+
+store_stmt *credit_prep_key(store_conn *c, const reg_kind *k, const char *key, const char *sql, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	store_stmt *st = vbind(yj_reg_with_key(c, k, key, sql), 2, fmt, ap);
 	va_end(ap);
 	return st;
 }
@@ -106,40 +120,30 @@ int credit_subject_load(store_conn *c, const yj_scope *sc, const char *kind, int
 	return ST_NOTFOUND;
 }
 
-/* The kind holding natural key q: institutions by credit code, practitioners by certificate
- * number, a pharmaceutical company (issue 12's credit records) by its credit code, then the other
- * kinds, one indexed read each until one answers. *k NULL and ST_NOTFOUND when none does. */
-static int key_lookup(store_conn *c, const char *q, const reg_kind **k, int64_t *id, char region[16])
+size_t credit_key_kinds(const reg_kind *order[YJ_NKINDS])
 {
-	int64_t ver;
-	const reg_kind *order[YJ_NKINDS] = {&yj_institution_kind, &yj_practitioner_kind, yj_reg_kinds[YJ_KIND_PHARMA_COMPANY]};
+	order[0] = &yj_institution_kind;
+	order[1] = &yj_practitioner_kind;
+	order[2] = yj_reg_kinds[YJ_KIND_PHARMA_COMPANY];
 	size_t n = 3;
 	for (int i = YJ_KIND_FIRST_OTHER + 1; i < YJ_NKINDS; i++) /* the first other takes the company's place */
 		order[n++] = yj_reg_kinds[i == YJ_KIND_PHARMA_COMPANY ? YJ_KIND_FIRST_OTHER : i];
+	return n;
+}
+
+/* The kind holding natural key q, one indexed read each until one answers. *k NULL and
+ * ST_NOTFOUND when none does. */
+static int key_lookup(store_conn *c, const char *q, const reg_kind **k, int64_t *id, char region[16])
+{
+	int64_t ver;
+	const reg_kind *order[YJ_NKINDS];
+	size_t n = credit_key_kinds(order);
 	*k = NULL;
 	int rc = ST_NOTFOUND;
 	for (size_t i = 0; rc == ST_NOTFOUND && i < n; i++)
 		if ((rc = yj_reg_find_key(c, order[i], q, id, &ver, region)) == ST_OK)
 			*k = order[i];
 	return rc;
-}
-
-int credit_subject_key(store_conn *c, const char *q, credit_subject *out)
-{
-	memset(out, 0, sizeof *out);
-	if (!q || !*q || strlen(q) > 64)
-		return ST_NOTFOUND;
-	const reg_kind *k;
-	int64_t id;
-	int rc = key_lookup(c, q, &k, &id, out->region);
-	if (rc == ST_OK) {
-		snprintf(out->kind, sizeof out->kind, "%s", k->type);
-		out->id = id;
-		return ST_OK;
-	}
-	if (rc != ST_NOTFOUND || yj_id_parse(q, &id) < 0)
-		return rc;
-	return credit_subject_load(c, NULL, NULL, id, out);
 }
 
 int credit_subject_find(store_conn *c, const char *q, credit_subject *out)

@@ -439,6 +439,17 @@ int yj_reg_find_key(store_conn *c, const reg_kind *k, const char *key, int64_t *
 	return rc;
 }
 
+store_stmt *yj_reg_with_key(store_conn *c, const reg_kind *k, const char *key, const char *sql)
+{
+	char *text = yj_asprintf("WITH yj_key (id, version, region_code) AS (SELECT id, version, %s FROM %s WHERE %s = ?) %s",
+				 k->region_field, k->table, k->key_field, sql);
+	store_stmt *st = store_prepare(c, text);
+	free(text);
+	if (st)
+		store_bind_text(st, 1, key, -1);
+	return st;
+}
+
 /* ---- history ---- */
 
 static const yj_table history_table = {"record_history", "region_code", NULL,

@@ -152,6 +152,11 @@ int yj_reg_load(store_conn *c, const reg_kind *k, const yj_scope *sc, int64_t id
  * which must tell "exists elsewhere" from "new"). ST_NOTFOUND when none. */
 int yj_reg_find_key(store_conn *c, const reg_kind *k, const char *key, int64_t *id, int64_t *version,
 		    char region[16]);
+/* The same lookup as the start of a reader's own statement, so that it costs no round trip of its
+ * own: prepares `WITH yj_key (id, version, region_code) AS (<the record of kind k whose natural key
+ * is key, regardless of scope: no row or one>) sql`. sql reads yj_key, never the kind's table; its
+ * `?` are parameters 2, 3, … (1 is the key, bound here). NULL on failure; the caller finalizes. */
+store_stmt *yj_reg_with_key(store_conn *c, const reg_kind *k, const char *key, const char *sql);
 
 /* A copy of rec fit for who: hidden columns removed, the kind's present hook applied. */
 json_t *yj_reg_public(const reg_kind *k, const json_t *rec, const yj_principal *who);

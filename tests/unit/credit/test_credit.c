@@ -580,6 +580,58 @@ static void every_linkage_rule(void **state)
 	assert_int_equal(credit_check(c, &s, "no_such", "2026-06-01", &out), ST_NOTFOUND);
 }
 
+/* The check from a key (credit_check_subject: the registry's key and the check in one statement)
+ * answers as the lookup followed by credit_check: every decision, for an institution by its credit
+ * code, a practitioner by certificate number and by registry id, one of them black-listed. */
+struct by_key_arg {
+	int64_t entry;
+};
+static int list_inst2(store_conn *c, void *arg)
+{
+	struct by_key_arg *a = arg;
+	char until[11];
+	return yj_credit_list_enter(c, "black", "institution", INST2, "330302", "BLACK-SER", "温鹿卫信〔2026〕98号", "2026-06-01",
+				    "test", &a->entry, until);
+}
+
+static void check_by_key_as_by_subject(void **state)
+{
+	(void)state;
+	store_conn *c = store_conn_get(t.db);
+	struct by_key_arg a = {0};
+	assert_int_equal(store_tx(t.db, list_inst2, &a), ST_OK);
+	static const struct { const char *q, *kind; int64_t id; } subj[] = {
+		{"91330302TEST00077X", "institution", INST}, {"91330302TEST00078X", "institution", INST2},
+		{"D330302000088", "practitioner", PRAC}, {"88", "practitioner", PRAC}};
+	const char *decisions[] = {"grade_review", "institution_award", "title_promotion", "insurance_payment", "no_such"};
+	int restricted = 0;
+	for (size_t i = 0; i < sizeof subj / sizeof subj[0]; i++)
+		for (size_t j = 0; j < sizeof decisions / sizeof decisions[0]; j++) {
+			credit_subject want = {"", subj[i].id, "330302", "", ""}, got;
+			snprintf(want.kind, sizeof want.kind, "%s", subj[i].kind);
+			json_t *w = NULL, *g = NULL;
+			int wrc = credit_check(c, &want, decisions[j], "2026-06-01", &w);
+			int grc = credit_check_subject(c, subj[i].q, decisions[j], "2026-06-01", &got, &g);
+			if (grc != wrc || (w || g ? !w || !g || !json_equal(w, g) : 0))
+				fail_msg("%s %s: %d against %d, or other restrictions", subj[i].q, decisions[j], grc, wrc);
+			/* the subject is known either way; an unknown decision says so with its id */
+			assert_int_equal(got.id, subj[i].id);
+			assert_string_equal(got.kind, subj[i].kind);
+			assert_string_equal(got.region, "330302");
+			restricted += (int)json_array_size(g);
+			json_decref(w);
+			json_decref(g);
+		}
+	assert_true(restricted > 0);
+	credit_subject none;
+	json_t *out = NULL;
+	assert_int_equal(credit_check_subject(c, "91330302NOSUCH0000", "grade_review", "2026-06-01", &none, &out), ST_NOTFOUND);
+	assert_int_equal(none.id, 0);
+	assert_null(out);
+	assert_int_equal(credit_check_subject(c, "999999", "grade_review", "2026-06-01", &none, &out), ST_NOTFOUND);
+	assert_int_equal(none.id, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -593,6 +645,7 @@ int main(void)
 		cmocka_unit_test(handlers_refuse_bad_input),
 		cmocka_unit_test(every_linkage_rule),
 		cmocka_unit_test(nightly_pages_match_one_at_a_time),
+		cmocka_unit_test(check_by_key_as_by_subject),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
