@@ -118,6 +118,18 @@ static char *inst_file(int n, int bad)
 	return yj_buf_detach(&b);
 }
 
+/* An empty registry, then n institutions of inst_file published (every one new). */
+static void registry_of(int n)
+{
+	clear_registry();
+	char *csv = inst_file(n, 0);
+	yj_import_result res;
+	run(&yj_institution_kind, csv, strlen(csv), NULL, 0, 0, &res);
+	assert_int_equal(res.inserted, n);
+	yj_import_result_free(&res);
+	free(csv);
+}
+
 /* ---- the reader ---- */
 
 static int read_all(const char *data, size_t n, yj_csvrow *r, char **err)
@@ -639,13 +651,7 @@ static void statistics_after_a_large_import(void **state)
 	(void)state;
 	if (strcmp(store_conn_engine(store_conn_get(db)), "postgresql") != 0)
 		return;
-	clear_registry();
-	char *csv = inst_file(1000, 0);
-	yj_import_result res;
-	run(&yj_institution_kind, csv, strlen(csv), NULL, 0, 0, &res);
-	assert_int_equal(res.inserted, 1000);
-	yj_import_result_free(&res);
-	free(csv);
+	registry_of(1000);
 	assert_int_equal(query_int("SELECT reltuples::bigint FROM pg_class WHERE oid = 'institutions'::regclass"),
 			 query_int("SELECT COUNT(*) FROM institutions"));
 	assert_int_equal(query_int("SELECT reltuples::bigint FROM pg_class WHERE oid = 'name_grams'::regclass"),
@@ -677,13 +683,8 @@ static int teardown(void **state)
 static void bulk_publication(void **state)
 {
 	(void)state;
-	clear_registry();
-	char *csv = inst_file(600, 0);
+	registry_of(600);
 	yj_import_result res;
-	run(&yj_institution_kind, csv, strlen(csv), NULL, 0, 0, &res);
-	assert_int_equal(res.inserted, 600);
-	yj_import_result_free(&res);
-	free(csv);
 	/* 250 new, the existing 300 renamed, 250 new: runs of 250 and 250 around one update. */
 	yj_buf b = YJ_BUF_INIT;
 	yj_buf_puts(&b, INST_HEADER);
