@@ -46,9 +46,11 @@ void yj_buf_reset(yj_buf *b);
 char *yj_buf_detach(yj_buf *b);
 void yj_buf_free(yj_buf *b);
 
-/* Wall clock as UTC epoch milliseconds, and a monotonic clock in nanoseconds for durations. */
+/* Wall clock as UTC epoch milliseconds, a monotonic clock in nanoseconds for durations, and the calling
+ * thread's CPU time in nanoseconds (for log lines that set a phase's CPU beside its wall time). */
 int64_t yj_now_ms(void);
 uint64_t yj_mono_ns(void);
+uint64_t yj_thread_cpu_ns(void);
 
 /* Lower-case hex of n bytes into out (2n+1 bytes). hex_decode returns the number of bytes or -1. */
 void yj_hex_encode(const unsigned char *in, size_t n, char *out);

@@ -7,7 +7,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 size_t yj_import_chunk_plans = 4096;
 
@@ -44,13 +43,6 @@ typedef struct pipeline {
 	pthread_t th;
 	uint64_t prep_cpu_ns; /* the preparer's CPU time, for the log line */
 } pipeline;
-
-static uint64_t thread_cpu_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static void chunk_release(const import_ctx *x, chunk *ch)
 {
@@ -107,7 +99,7 @@ static void *preparer(void *arg)
 		pthread_cond_broadcast(&p->cv);
 		pthread_mutex_unlock(&p->mu);
 	}
-	p->prep_cpu_ns = thread_cpu_ns(); /* read by the writer after the join */
+	p->prep_cpu_ns = yj_thread_cpu_ns(); /* read by the writer after the join */
 	return NULL;
 }
 
@@ -133,7 +125,7 @@ int yj_import_publish_plans(store_conn *c, import_ctx *x)
 	pthread_mutex_init(&p.mu, NULL);
 	pthread_cond_init(&p.cv, NULL);
 	p.threaded = p.nchunks > 1 && pthread_create(&p.th, NULL, preparer, &p) == 0;
-	uint64_t cpu0 = thread_cpu_ns(), waited = 0;
+	uint64_t cpu0 = yj_thread_cpu_ns(), waited = 0;
 	int rc = ST_OK;
 	for (size_t i = 0; i < p.nchunks && rc >= 0; i++) {
 		chunk *ch = &p.slot[i % 2];
@@ -166,7 +158,7 @@ int yj_import_publish_plans(store_conn *c, import_ctx *x)
 	/* Which thread bounds the publication: the writer's waits for a chunk are the preparer's. */
 	yj_log(YJ_LOG_INFO, "import.pipeline",
 	       "\"chunks\":%zu,\"threads\":%d,\"writer_cpu_ms\":%.1f,\"preparer_cpu_ms\":%.1f,\"writer_waited_ms\":%.1f",
-	       p.nchunks, p.threaded ? 2 : 1, (double)(thread_cpu_ns() - cpu0) / 1e6, (double)p.prep_cpu_ns / 1e6,
+	       p.nchunks, p.threaded ? 2 : 1, (double)(yj_thread_cpu_ns() - cpu0) / 1e6, (double)p.prep_cpu_ns / 1e6,
 	       (double)waited / 1e6);
 	pthread_cond_destroy(&p.cv);
 	pthread_mutex_destroy(&p.mu);

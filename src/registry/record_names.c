@@ -9,7 +9,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 
 /* Splits s into code points: starts[0..n-1] begin them and starts[n] ends the last; at most cap. */
@@ -202,13 +201,6 @@ typedef struct gram_defer {
 
 static _Thread_local gram_defer *deferred; /* one per thread: connections are per thread */
 
-static uint64_t thread_cpu_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static uint32_t gram_hash(const char *s)
 {
 	uint32_t h = 2166136261u; /* FNV-1a */
@@ -331,7 +323,7 @@ int reg_names_defer_flush(store_conn *c)
 		return ST_OK;
 	deferred = NULL; /* what follows writes for itself */
 	int rc = ST_OK;
-	uint64_t t0 = yj_mono_ns(), cpu0 = thread_cpu_ns();
+	uint64_t t0 = yj_mono_ns(), cpu0 = yj_thread_cpu_ns();
 	if (d->n) {
 		/* The grams in byte order (SQLite's BINARY, PostgreSQL's "C"; under another collation each
 		 * gram's rows are still together and in id order); each list is in the order written, so
@@ -357,7 +349,7 @@ int reg_names_defer_flush(store_conn *c)
 	}
 	/* What the sweep costs, beside the publication's other phases (docs/benchmarks.md). */
 	yj_log(YJ_LOG_INFO, "import.name_grams", "\"rows\":%zu,\"distinct\":%zu,\"rc\":%d,\"ms\":%.1f,\"cpu_ms\":%.1f",
-	       d->n, d->ntexts, rc, (double)(yj_mono_ns() - t0) / 1e6, (double)(thread_cpu_ns() - cpu0) / 1e6);
+	       d->n, d->ntexts, rc, (double)(yj_mono_ns() - t0) / 1e6, (double)(yj_thread_cpu_ns() - cpu0) / 1e6);
 	deferred = d;
 	reg_names_defer_discard(c);
 	return rc;
