@@ -229,7 +229,7 @@ int credit_check_subject(store_conn *c, const char *q, const char *decision, con
 		if (rc != ST_NOTFOUND || s->id)
 			return rc;
 	}
-	/* No kind holds q as its key: a registry id, as credit_subject_key reads it. */
+	/* No kind holds q as its key: a registry id (as credit_subject_find reads one). */
 	int64_t id;
 	memset(s, 0, sizeof *s);
 	if (yj_id_parse(q, &id) < 0)
