@@ -2,13 +2,13 @@
 // "What gets written"). `yijian import` of a realistic file (ROWS institutions: a tenth of them updates of
 // records imported before, the rest new; three publication chunks, --chunk) is SIGKILLed at each phase,
 // found from its JSON log lines on stderr (src/base/log.h; each is written when its phase ENDS): in the
-// check, in the publication's chunk pipeline (at its start, and again part-way through it), in the name-gram
+// check, in the publication's chunk pipeline (at its start, and in its second chunk), in the name-gram
 // sweep and in the audit flush. After each kill the registry has exactly what it had (records, history
 // versions, name grams, audit leaves, events and both heads); after them `yijian audit verify --records`
-// passes, the same file writes every row, and a third run stages nothing. YJ_IMPORT_KILL_ROWS: fewer rows
-// (scripts/check's sanitizer pass). Over HTTP: `serve` killed while it
-// publishes an import whose client got no 2xx leaves nothing; killed right after a 2xx, every row is there
-// after the restart, and the log verifies against a signed head.
+// passes, the same file writes every row, and a third run stages nothing. Over HTTP: `serve` killed while
+// it publishes an import whose client got no 2xx leaves nothing; killed right after a 2xx, every row is
+// there after the restart, and the log verifies against a signed head. YJ_IMPORT_KILL_ROWS: fewer rows
+// (scripts/check's sanitizer pass).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
@@ -111,6 +111,9 @@ function verifyRecords() {
 
 test(`cli: an import of ${ROWS} rows SIGKILLed in each phase leaves the registry as it was; then it writes every row once`, { timeout: 240000 }, async (t) => {
   cli(['init'], { db: srv.db, keys: srv.keys });
+  const bad = spawnSync(BIN, ['import', 'institutions', 'x.csv', '--chunk', '0'], { encoding: 'utf8' });
+  assert.equal(bad.status, 2, 'a chunk of 0 rows is a usage error');
+  assert.match(bad.stderr, /--chunk/);
   const seed = spawnSync(BIN, importArgs(file('seed.csv', institutions(0, SEED))), { encoding: 'utf8' });
   assert.equal(seed.status, 0, seed.stderr);
   const before = registry(true);
