@@ -17,7 +17,7 @@ import path from 'node:path';
 import { Server, Client, BIN, cli } from './harness.mjs';
 import { creditCode } from './codes.mjs';
 
-const ROWS = Number(process.env.YJ_IMPORT_KILL_ROWS ?? 3000);
+const ROWS = Number(process.env.YJ_IMPORT_KILL_ROWS ?? 2400);
 const SEED = Math.round(ROWS / 10); // records there before: the killed file updates them
 const CHUNK = Math.ceil(ROWS / 3); // three chunks: the pipeline's preparing thread runs
 const API_ROWS = Math.round(ROWS / 3);
