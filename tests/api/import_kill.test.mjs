@@ -1,0 +1,245 @@
+// A killed import leaves nothing half done, and an acknowledged one is never lost (issue 15; docs/import.md,
+// "What gets written"). `yijian import` of a realistic file (ROWS institutions: a tenth of them updates of
+// records imported before, the rest new; three publication chunks, --chunk) is SIGKILLed at each phase,
+// found from its JSON log lines on stderr (src/base/log.h; each is written when its phase ENDS): in the
+// check, in the publication's chunk pipeline (at its start, and in its second chunk), in the name-gram
+// sweep and in the audit flush. After each kill the registry has exactly what it had (records, history
+// versions, name grams, audit leaves, events and both heads); after them `yijian audit verify --records`
+// passes, the same file writes every row, and a third run stages nothing. Over HTTP: `serve` killed while
+// it publishes an import whose client got no 2xx leaves nothing; killed right after a 2xx, every row is
+// there after the restart, and the log verifies against a signed head. YJ_IMPORT_KILL_ROWS: fewer rows
+// (scripts/check's sanitizer pass).
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Server, Client, BIN, cli } from './harness.mjs';
+import { creditCode } from './codes.mjs';
+
+const ROWS = Number(process.env.YJ_IMPORT_KILL_ROWS ?? 2400);
+const SEED = Math.round(ROWS / 10); // records there before: the killed file updates them
+const CHUNK = Math.ceil(ROWS / 3); // three chunks: the pipeline's preparing thread runs
+const API_ROWS = Math.round(ROWS / 3);
+// The phase lines of an import, in the order they are written; the publication commits between the
+// last two (audit.flush is followed by the events' flush, the registry.import leaf and the commit).
+const PHASES = ['import.started', 'import.checked', 'import.pipeline', 'import.name_grams', 'audit.flush', 'import.published'];
+
+const srv = new Server({ args: ['--max-body', String(16 << 20)] });
+after(async () => { await srv.stop(); srv.cleanup(); });
+
+// Institutions first..first+n-1 of three counties of Wenzhou, as a health commission's list has them.
+// renamed: the same records with a new name and bed count (updates of what was imported with it false).
+function institutions(first, n, renamed = false) {
+  const counties = [['330302', '鹿城区'], ['330303', '龙湾区'], ['330304', '瓯海区']];
+  const kinds = [['诊所', 'clinic'], ['口腔诊所', 'dental_clinic'], ['社区卫生服务站', 'community_station'],
+    ['门诊部', 'outpatient_dept'], ['村卫生室', 'village_clinic']];
+  const streets = ['五马街', '解放路', '人民路', '车站大道', '学院中路', '温州大道', '府前街', '信河街'];
+  const lines = ['统一社会信用代码,机构名称,机构类别,级别,举办主体,经营性质,核定床位,行政区划,地址,经度,纬度,医保定点'];
+  for (let i = first; i < first + n; i++) {
+    const [county, cname] = counties[i % 3];
+    const [kname, kind] = kinds[i % 5];
+    lines.push([creditCode('52' + county, String(40000000 + i)), `温州市${cname}${streets[i % 8]}${renamed ? '新' : ''}第${i + 1}${kname}`,
+      kind, '未定级', '社会办', '营利性', (i % 20) + (renamed ? 1 : 0), county,
+      `浙江省温州市${cname}${streets[(i >> 3) % 8]}${(i % 300) + 1}号`, (120.6 + (i % 100) / 1000).toFixed(4),
+      (28.0 + (i % 97) / 1000).toFixed(4), i % 2 ? '是' : '否'].join(','));
+  }
+  return lines.join('\r\n') + '\r\n';
+}
+
+function file(name, content) {
+  const p = path.join(srv.dir, name);
+  writeFileSync(p, content);
+  return p;
+}
+
+// One query on either engine: rows as lines, columns separated by | (sqlite3 and psql -A both do).
+function sql(q) {
+  if (srv.db.startsWith('sqlite:')) return execFileSync('sqlite3', [srv.db.slice('sqlite:'.length), q], { encoding: 'utf8' }).trim();
+  return execFileSync('psql', [srv.db, '-qAtc', q], { encoding: 'utf8' }).trim();
+}
+
+// What an import writes, counted: the records (and the sum of their versions, so an update shows), their
+// history, the name index, the audit leaves and events of the registry, and the two heads. With all, every
+// leaf and event (nothing but imports runs); without, only the registry's (sign-ins append leaves).
+function registry(all) {
+  const q = {
+    institutions: "(SELECT count(*) || '/' || coalesce(sum(version), 0) FROM institutions)",
+    record_history: '(SELECT count(*) FROM record_history)',
+    name_grams: '(SELECT count(*) FROM name_grams)',
+    leaves: "(SELECT count(*) FROM audit_leaves WHERE action LIKE 'institution.%' OR action = 'registry.import')",
+    events: "(SELECT count(*) FROM events WHERE subject_type = 'institution')",
+    ...(all ? {
+      audit_head: "(SELECT tree_size || '/' || frontier FROM audit_head)",
+      all_leaves: '(SELECT count(*) FROM audit_leaves)',
+      event_head: '(SELECT last_id FROM event_head)',
+      all_events: '(SELECT count(*) FROM events)',
+    } : {}),
+  };
+  // One query (one psql or sqlite3 process): the values joined by |.
+  const got = sql('SELECT ' + Object.values(q).join(', ')).split('|');
+  return Object.fromEntries(Object.keys(q).map((k, i) => [k, got[i]]));
+}
+
+const importArgs = (f) => ['import', 'institutions', f, '--db', srv.db, '--keys', srv.keys, '--chunk', String(CHUNK)];
+const phasesOf = (log) => PHASES.filter((m) => log.includes(`"msg":"${m}"`));
+const logged = (log, m) => log.includes(`"msg":"${m}"`);
+
+// Runs `yijian import` and SIGKILLs it as soon as its stderr has the line `at` (then `delay` ms later when
+// given); resolves once it has ended and its stderr is read to the end.
+function importKilled(f, at, delay = 0) {
+  return new Promise((resolve, reject) => {
+    const p = spawn(BIN, importArgs(f), { stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '', fired = false;
+    p.stdout.resume();
+    p.stderr.on('data', (d) => {
+      log += d;
+      if (fired || !logged(log, at)) return;
+      fired = true;
+      if (delay) setTimeout(() => p.kill('SIGKILL'), delay);
+      else p.kill('SIGKILL');
+    });
+    p.on('error', reject);
+    p.on('close', (code, sig) => resolve({ code, sig, log }));
+  });
+}
+
+function verifyRecords() {
+  const out = cli(['audit', 'verify', '--records'], { db: srv.db, keys: srv.keys });
+  assert.match(out, / 0 do not match/, out);
+}
+
+test(`cli: an import of ${ROWS} rows SIGKILLed in each phase leaves the registry as it was; then it writes every row once`, { timeout: 240000 }, async (t) => {
+  cli(['init'], { db: srv.db, keys: srv.keys });
+  const bad = spawnSync(BIN, ['import', 'institutions', 'x.csv', '--chunk', '0'], { encoding: 'utf8' });
+  assert.equal(bad.status, 2, 'a chunk of 0 rows is a usage error');
+  assert.match(bad.stderr, /--chunk/);
+  const seed = spawnSync(BIN, importArgs(file('seed.csv', institutions(0, SEED))), { encoding: 'utf8' });
+  assert.equal(seed.status, 0, seed.stderr);
+  const before = registry(true);
+  const f = file('kill.csv', institutions(0, SEED, true) + institutions(SEED, ROWS - SEED).replace(/^[^\n]*\n/, ''));
+
+  // Where each kill is aimed: after the line `at`, before the line `next`. The pipeline writes no line per
+  // chunk, only import.pipeline at its end: the last kill waits 60 % of the pipeline's length as the
+  // earlier ones measured it (from import.checked to import.pipeline), so it falls in the second of the
+  // three chunks, the first written — 0.7 times as long whenever it came too late.
+  let pipelineMs = 0;
+  const points = [
+    { name: 'in the check', at: 'import.started', next: 'import.checked' },
+    { name: 'as the chunk pipeline starts', at: 'import.checked', next: 'import.pipeline' },
+    { name: 'in the name-gram sweep', at: 'import.pipeline', next: 'import.name_grams' },
+    { name: 'in the audit flush', at: 'import.name_grams', next: 'audit.flush' },
+    { name: 'in the second chunk of the pipeline', at: 'import.checked', next: 'import.pipeline', later: true },
+  ];
+  const ts = (log, m) => Number(log.match(new RegExp(`"ts":([0-9.]+),[^\\n]*"msg":"${m}"`))?.[1]);
+  for (const pt of points) {
+    let delay = 0, landed;
+    if (pt.later) {
+      assert.ok(pipelineMs > 0, 'the pipeline was timed');
+      delay = pipelineMs * 0.6;
+    }
+    for (let attempt = 1; ; attempt++) {
+      const r = await importKilled(f, pt.at, delay);
+      assert.equal(r.sig, 'SIGKILL', `the import ended before it was killed ${pt.name}:\n${r.log.slice(-2000)}`);
+      const seen = phasesOf(r.log);
+      landed = seen.at(-1);
+      if (seen.includes('import.pipeline')) pipelineMs = (ts(r.log, 'import.pipeline') - ts(r.log, 'import.checked')) * 1000;
+      // Whatever it hit before the commit, nothing of the import is there. The commit comes after the
+      // audit.flush line: a kill that came after that line may have come after the commit too, which on a
+      // machine too loaded to kill in time would end the test here.
+      const now = registry(true);
+      assert.ok(!logged(r.log, 'audit.flush') || now.audit_head === before.audit_head,
+        `killed ${pt.name}, the import had committed (${seen.join(' ')}): the kill came far too late`);
+      assert.deepEqual(now, before, `killed ${pt.name} (after ${landed}), the registry changed`);
+      if (!seen.includes(pt.next)) break;
+      assert.ok(attempt < 4, `the kill ${pt.name} came after ${pt.next} ${attempt} times`);
+      t.diagnostic(`the kill ${pt.name} came after ${landed}: again`);
+      delay *= 0.7;
+    }
+    t.diagnostic(`killed ${pt.name}: after ${landed}${delay ? ` + ${delay.toFixed(0)} ms of a ${pipelineMs.toFixed(0)} ms pipeline` : ''}, nothing written`);
+  }
+
+  verifyRecords(); // every record against its last leaf, as the kills left them
+
+  // The same file again: every row is written, once.
+  const again = spawnSync(BIN, importArgs(f), { encoding: 'utf8' });
+  assert.equal(again.status, 0, again.stderr);
+  assert.match(again.stdout, new RegExp(`新增 ${ROWS - SEED}，更新 ${SEED}，未变 0，无效 0`), again.stdout);
+  const written = registry(true);
+  assert.equal(written.institutions, `${ROWS}/${ROWS + SEED}`); // the updated ones are at version 2
+  assert.equal(Number(written.record_history), Number(before.record_history) + ROWS);
+  assert.equal(Number(written.leaves), Number(before.leaves) + ROWS + 1); // and registry.import
+  assert.equal(Number(written.all_leaves), Number(before.all_leaves) + ROWS + 1);
+  assert.ok(Number(written.name_grams) > Number(before.name_grams));
+  assert.ok(Number(written.events) > Number(before.events));
+
+  // A third run finds every row as the file has it: nothing staged, nothing published.
+  const third = spawnSync(BIN, importArgs(f), { encoding: 'utf8' });
+  assert.equal(third.status, 0, third.stderr);
+  assert.match(third.stdout, new RegExp(`新增 0，更新 0，未变 ${ROWS}，无效 0`), third.stdout);
+  assert.match(third.stderr, /"msg":"import.checked"[^\n]*"staged":0/);
+  assert.ok(!logged(third.stderr, 'import.published'), 'a run with nothing staged publishes nothing');
+  assert.deepEqual(registry(true), written);
+  verifyRecords();
+});
+
+// The head the server signed, saved for `audit verify --sth`.
+async function verifySth() {
+  const sth = await (await fetch(srv.url + '/api/v1/audit/sth')).json();
+  const f = file('sth.json', JSON.stringify(sth));
+  const out = cli(['audit', 'verify', '--sth', f, '--records'], { db: srv.db, keys: srv.keys });
+  assert.match(out, /^ok: \d+ leaves/m, out);
+  assert.match(out, / 0 do not match/, out);
+}
+
+test(`api: serve killed while it publishes an import leaves nothing; killed after the 2xx, all ${API_ROWS} rows are there`, { timeout: 240000 }, async (t) => {
+  await srv.start();
+  srv.addUser('kill.importer', 'inspector', '330300');
+  const c = new Client(srv.url);
+  assert.equal((await c.signIn('kill.importer')).status, 200);
+  const body = institutions(ROWS, API_ROWS);
+  const post = () => c.req('POST', '/api/v1/import/institutions', body, { 'content-type': 'text/csv' });
+  const before = registry(false);
+
+  // Killed once the check is done and the publication has begun: the client gets no answer.
+  const mark = srv.logs.length;
+  let killed;
+  const watch = () => {
+    if (!killed && srv.logs.indexOf('"msg":"import.checked"', mark) >= 0) killed = srv.stop({ signal: 'SIGKILL', expectKill: true });
+  };
+  srv.proc.stderr.on('data', watch);
+  const cut = await post().then((r) => r.status, (e) => e.cause?.code ?? e.message);
+  assert.ok(killed, `the server was not killed during the import (answer ${cut})`);
+  await killed;
+  assert.ok(typeof cut !== 'number' || cut < 200 || cut > 299, `the killed import was acknowledged: ${cut}`);
+  const log = srv.logs.slice(mark);
+  assert.ok(!logged(log, 'audit.flush') && !logged(log, 'import.published'), `killed too late: ${phasesOf(log).join(' ')}`);
+  t.diagnostic(`serve killed after ${phasesOf(log).at(-1)}; the client got ${cut}`);
+
+  await srv.start();
+  assert.deepEqual(registry(false), before, 'an import killed before its commit left something');
+  await verifySth(); // the log of everything above, against a head the server signed
+
+  // Acknowledged, then killed at once: after the restart every row is there.
+  const c2 = new Client(srv.url);
+  assert.equal((await c2.signIn('kill.importer')).status, 200);
+  const r = await c2.req('POST', '/api/v1/import/institutions', body, { 'content-type': 'text/csv' });
+  assert.equal(r.status, 200, JSON.stringify(r.data).slice(0, 500));
+  assert.equal(r.data.inserted, API_ROWS);
+  assert.equal(r.data.written, true);
+  await srv.stop({ signal: 'SIGKILL', expectKill: true });
+  await srv.start();
+  const now = registry(false);
+  assert.equal(now.institutions, `${ROWS + API_ROWS}/${ROWS + API_ROWS + SEED}`);
+  assert.equal(Number(now.record_history), Number(before.record_history) + API_ROWS);
+  assert.equal(Number(now.leaves), Number(before.leaves) + API_ROWS + 1);
+  const c3 = new Client(srv.url);
+  assert.equal((await c3.signIn('kill.importer')).status, 200);
+  for (const i of [ROWS, ROWS + API_ROWS - 1]) {
+    const code = creditCode('52' + ['330302', '330303', '330304'][i % 3], String(40000000 + i));
+    const got = await c3.get('/api/v1/institutions?credit_code=' + code);
+    assert.equal(got.status, 200);
+    assert.equal(got.data.items.length, 1, `row ${i} of the acknowledged import is missing`);
+  }
+  await verifySth();
+});
