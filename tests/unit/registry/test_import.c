@@ -1,7 +1,8 @@
 /* test_import.c — the CSV row reader (quoting, line ends, BOM, GBK, bad bytes, truncation, long
  * cells) and the registry import on a real database (a temporary SQLite file, or the PostgreSQL of
  * YJ_TEST_DB in a schema of its own): all-or-nothing, --skip-invalid, dry runs, duplicates inside
- * the file, scope, formulas, and re-imports that change nothing and write no history; a dry run
+ * the file, scope, formulas, and re-imports that change nothing and write no history (in statements
+ * that do not grow with the rows); a dry run
  * beside another writer (it takes none), and a publication that finds the store changed since the
  * check and starts over; new records published in multi-row statements (yj_reg_insert_many), in chunks
  * prepared on a second thread. */
@@ -341,6 +342,36 @@ static void idempotent_reimport(void **state)
 	assert_int_equal(query_int("SELECT COUNT(*) FROM record_history"), hist + 1);
 	assert_int_equal(query_int("SELECT COUNT(*) FROM institutions WHERE name = '鹿城新名医院4'"), 1);
 	free(csv);
+}
+
+/* The statements of re-importing n unchanged institutions (n published first). */
+static int64_t unchanged_reimport_statements(int n)
+{
+	registry_of(n);
+	char *csv = inst_file(n, 0);
+	store_conn *c = store_conn_get(db); /* the check runs on the calling thread's connection */
+	int64_t before = store_conn_statements(c);
+	yj_import_result res;
+	run(&yj_institution_kind, csv, strlen(csv), NULL, 0, 0, &res);
+	int64_t used = store_conn_statements(c) - before;
+	assert_int_equal(res.unchanged, n);
+	assert_int_equal(res.updated + res.inserted + res.invalid, 0);
+	yj_import_result_free(&res);
+	free(csv);
+	return used;
+}
+
+/* Issue 15: an unchanged row costs no more than a new one. Its stored record comes with the batch's
+ * key probe and its key needs no conflict query (the probe found this record holding it), so the
+ * check's statements do not grow with the rows (they did by two a row: the record's load and a
+ * COUNT on its key). */
+static void unchanged_reimport_probes_per_batch(void **state)
+{
+	(void)state;
+	int64_t few = unchanged_reimport_statements(10), many = unchanged_reimport_statements(300);
+	if (many > few + 2)
+		fail_msg("re-importing 300 unchanged rows took %lld statements, 10 rows %lld: a probe per row",
+			 (long long)many, (long long)few);
 }
 
 static void duplicates_and_formulas(void **state)
@@ -854,6 +885,7 @@ int main(void)
 		cmocka_unit_test(unique_inside_the_file),
 		cmocka_unit_test(stale_publication_starts_over),
 		cmocka_unit_test(idempotent_reimport),
+		cmocka_unit_test(unchanged_reimport_probes_per_batch),
 		cmocka_unit_test(duplicates_and_formulas),
 		cmocka_unit_test(truncated_and_header),
 		cmocka_unit_test(gbk_file),
