@@ -156,8 +156,10 @@ int reg_import_check(store_conn *c, const reg_kind *k, const yj_import_opts *o, 
 	 * holding it, or found this one (the key is unique in the table), in the same snapshot (the same
 	 * text: validation may normalise a key). */
 	const char *vkey = json_string_value(json_object_get(rec, kf->name));
-	int clear = yj_import_probed && only_key_unique(k, rec) && key && vkey && !strcmp(key, vkey);
-	const char *taken = clear ? NULL : yj_reg_conflict_field(c, k, rec, found ? id : 0);
+	int vouched = yj_import_probed && key && vkey && !strcmp(key, vkey);
+	int clear = vouched && only_key_unique(k, rec);
+	/* Other unique values (a licence number, an ID number's hash) are still asked, the key not. */
+	const char *taken = clear ? NULL : yj_reg_conflict_field_but(c, k, rec, found ? id : 0, vouched ? kf->name : NULL);
 	if (taken) {
 		int fi = reg_import_field_index(k, taken);
 		snprintf(msg, sizeof msg, "已有其他%s使用该%s，请核对。", k->label, fi >= 0 ? k->fields[fi].label : taken);

@@ -549,8 +549,15 @@ static int value_taken(store_conn *c, const reg_kind *k, const char *col, const 
 
 const char *yj_reg_conflict_field(store_conn *c, const reg_kind *k, const json_t *rec, int64_t id)
 {
+	return yj_reg_conflict_field_but(c, k, rec, id, NULL);
+}
+
+const char *yj_reg_conflict_field_but(store_conn *c, const reg_kind *k, const json_t *rec, int64_t id,
+				      const char *known)
+{
 	for (const reg_field *f = k->fields; f->name; f++)
-		if (f->unique && reg_stored(f) && value_taken(c, k, reg_col_of(f), json_object_get(rec, f->name), f->type, id))
+		if (f->unique && reg_stored(f) && !(known && !strcmp(f->name, known)) &&
+		    value_taken(c, k, reg_col_of(f), json_object_get(rec, f->name), f->type, id))
 			return f->name;
 	for (const reg_derived *d = k->derived; d && d->column; d++)
 		if (d->unique_as && value_taken(c, k, d->column, json_object_get(rec, d->column), d->type, id))
