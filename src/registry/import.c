@@ -349,7 +349,7 @@ static int check_batch(store_conn *c, import_ctx *x, batch *b, json_t *seen, jso
 				keys[nk++] = key;
 		}
 		yj_import_probed = json_object();
-		rc = yj_import_probe_keys(c, x->k, keys, nk, yj_import_probed);
+		rc = yj_import_probe_keys(c, x->k, x->o->sc, keys, nk, yj_import_probed);
 	}
 	for (size_t i = 0; i < b->n; i++) {
 		if (rc >= 0 && (rc = import_row(c, x, b->in[i], seen, uniq, b->row[i])) >= 0)

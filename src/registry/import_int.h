@@ -10,12 +10,15 @@
 #define YJ_IMPORT_BATCH 1000
 
 /* Looks up the n natural keys of kind k (the key field's text) in one query and sets, for each
- * one that exists, found[key] = [id, version, region_code] (found is the caller's object). Keys
- * absent from found do not exist in the snapshot. Returns ST_OK or a store failure. */
-int yj_import_probe_keys(store_conn *c, const reg_kind *k, const char *const *keys, size_t n, json_t *found);
+ * one that exists, found[key] = [id, version, region_code] (found is the caller's object); with a
+ * scope sc, a second query appends the stored record as yj_reg_load(c, k, sc, id) reads it, to each
+ * hit sc shows ([id, version, region_code, record]; a hit sc hides keeps three). Keys absent from
+ * found do not exist in the snapshot. Returns ST_OK or a store failure. */
+int yj_import_probe_keys(store_conn *c, const reg_kind *k, const yj_scope *sc, const char *const *keys, size_t n,
+			 json_t *found);
 
-/* The batch being checked on this thread: its natural keys' records, probed in one query
- * (key → [id, version, region_code]); NULL outside a batch, when reg_import_check asks per row. */
+/* The batch being checked on this thread: its natural keys' records, probed once per batch
+ * (key → [id, version, region_code, record]); NULL outside a batch, when reg_import_check asks per row. */
 extern _Thread_local json_t *yj_import_probed;
 
 /* The record kinds' checker and publishers (import_record.c), as import.h's importer table takes them. */

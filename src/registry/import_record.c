@@ -134,7 +134,10 @@ int reg_import_check(store_conn *c, const reg_kind *k, const yj_import_opts *o, 
 				rc = ST_OK;
 				goto done;
 			}
-			rc = yj_reg_load(c, k, sc, id, &existing);
+			/* The batch's probe loaded it (read-only here, so shared); else, hidden by a scope
+			 * finer than the region, loaded as before. */
+			json_t *stored = hit ? json_array_get(hit, 3) : NULL;
+			rc = stored ? (existing = json_incref(stored), ST_OK) : yj_reg_load(c, k, sc, id, &existing);
 			if (rc < 0)
 				goto done;
 			found = 1;
@@ -149,11 +152,14 @@ int reg_import_check(store_conn *c, const reg_kind *k, const yj_import_opts *o, 
 		goto done;
 	if (found)
 		keep_sealed(k, rec, existing);
-	/* A new record whose only unique value is its key cannot clash: the key probe found no record
-	 * holding it, in the same snapshot (the same text: validation may normalise a key). */
+	/* A record whose only unique value is its key cannot clash: the key probe found no record
+	 * holding it, or found this one (the key is unique in the table), in the same snapshot (the same
+	 * text: validation may normalise a key). */
 	const char *vkey = json_string_value(json_object_get(rec, kf->name));
-	int clear = !found && yj_import_probed && only_key_unique(k, rec) && key && vkey && !strcmp(key, vkey);
-	const char *taken = clear ? NULL : yj_reg_conflict_field(c, k, rec, found ? id : 0);
+	int vouched = yj_import_probed && key && vkey && !strcmp(key, vkey);
+	int clear = vouched && only_key_unique(k, rec);
+	/* Other unique values (a licence number, an ID number's hash) are still asked, the key not. */
+	const char *taken = clear ? NULL : yj_reg_conflict_field_but(c, k, rec, found ? id : 0, vouched ? kf->name : NULL);
 	if (taken) {
 		int fi = reg_import_field_index(k, taken);
 		snprintf(msg, sizeof msg, "已有其他%s使用该%s，请核对。", k->label, fi >= 0 ? k->fields[fi].label : taken);

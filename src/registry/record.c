@@ -333,12 +333,33 @@ static json_t *merge_stored(const reg_kind *k, const json_t *before, const json_
 	return merged;
 }
 
+static int non_stored(const reg_kind *k, const char *name)
+{
+	for (const reg_field *f = k->fields; f->name; f++)
+		if (!reg_stored(f) && !strcmp(f->name, name))
+			return 1;
+	return 0;
+}
+
+/* Whether merge_stored(k, before, rec) would differ from before, without building it: an import
+ * compares every row of a re-imported file so (issue 15), where the copy, the merge and their frees
+ * were a sixth of the check's CPU. Equal exactly when before holds no non-stored field (the merge
+ * drops them) and every stored value of rec is before's. */
 int yj_reg_differs(const reg_kind *k, const json_t *before, const json_t *rec)
 {
-	json_t *merged = merge_stored(k, before, rec);
-	int differs = !json_equal(merged, before);
-	json_decref(merged);
-	return differs;
+	for (const reg_field *f = k->fields; f->name; f++)
+		if (!reg_stored(f) && json_object_get(before, f->name))
+			return 1;
+	const char *name;
+	json_t *v;
+	json_object_foreach((json_t *)rec, name, v) {
+		if (non_stored(k, name))
+			continue;
+		const json_t *was = json_object_get(before, name);
+		if (!was || !json_equal(was, v))
+			return 1;
+	}
+	return 0;
 }
 
 int yj_reg_update(store_conn *c, const reg_kind *k, const yj_scope *sc, int64_t id, int64_t expected_version,
@@ -528,8 +549,15 @@ static int value_taken(store_conn *c, const reg_kind *k, const char *col, const 
 
 const char *yj_reg_conflict_field(store_conn *c, const reg_kind *k, const json_t *rec, int64_t id)
 {
+	return yj_reg_conflict_field_but(c, k, rec, id, NULL);
+}
+
+const char *yj_reg_conflict_field_but(store_conn *c, const reg_kind *k, const json_t *rec, int64_t id,
+				      const char *known)
+{
 	for (const reg_field *f = k->fields; f->name; f++)
-		if (f->unique && reg_stored(f) && value_taken(c, k, reg_col_of(f), json_object_get(rec, f->name), f->type, id))
+		if (f->unique && reg_stored(f) && !(known && !strcmp(f->name, known)) &&
+		    value_taken(c, k, reg_col_of(f), json_object_get(rec, f->name), f->type, id))
 			return f->name;
 	for (const reg_derived *d = k->derived; d && d->column; d++)
 		if (d->unique_as && value_taken(c, k, d->column, json_object_get(rec, d->column), d->type, id))

@@ -176,5 +176,9 @@ int yj_reg_as_of(store_conn *c, const reg_kind *k, const yj_scope *sc, int64_t i
  * Asked before writing: on PostgreSQL a failed insert aborts the transaction, so no query can
  * follow it to find out which constraint it hit. */
 const char *yj_reg_conflict_field(store_conn *c, const reg_kind *k, const json_t *rec, int64_t id);
+/* The same, not asking about the field called known (NULL: none), whose value the caller already
+ * knows to be free or this record's own (the import's key probe, in the same snapshot). */
+const char *yj_reg_conflict_field_but(store_conn *c, const reg_kind *k, const json_t *rec, int64_t id,
+				      const char *known);
 
 #endif

@@ -1,7 +1,8 @@
 /* test_import.c — the CSV row reader (quoting, line ends, BOM, GBK, bad bytes, truncation, long
  * cells) and the registry import on a real database (a temporary SQLite file, or the PostgreSQL of
  * YJ_TEST_DB in a schema of its own): all-or-nothing, --skip-invalid, dry runs, duplicates inside
- * the file, scope, formulas, and re-imports that change nothing and write no history; a dry run
+ * the file, scope, formulas, and re-imports that change nothing and write no history (in statements
+ * that do not grow with the rows); a dry run
  * beside another writer (it takes none), and a publication that finds the store changed since the
  * check and starts over; new records published in multi-row statements (yj_reg_insert_many), in chunks
  * prepared on a second thread. */
@@ -341,6 +342,76 @@ static void idempotent_reimport(void **state)
 	assert_int_equal(query_int("SELECT COUNT(*) FROM record_history"), hist + 1);
 	assert_int_equal(query_int("SELECT COUNT(*) FROM institutions WHERE name = '鹿城新名医院4'"), 1);
 	free(csv);
+}
+
+/* The statements of re-importing n unchanged institutions (n published first). */
+static int64_t unchanged_reimport_statements(int n)
+{
+	registry_of(n);
+	char *csv = inst_file(n, 0);
+	store_conn *c = store_conn_get(db); /* the check runs on the calling thread's connection */
+	int64_t before = store_conn_statements(c);
+	yj_import_result res;
+	run(&yj_institution_kind, csv, strlen(csv), NULL, 0, 0, &res);
+	int64_t used = store_conn_statements(c) - before;
+	assert_int_equal(res.unchanged, n);
+	assert_int_equal(res.updated + res.inserted + res.invalid, 0);
+	yj_import_result_free(&res);
+	free(csv);
+	return used;
+}
+
+/* Issue 15: an unchanged row costs no more than a new one. Its stored record comes with the batch's
+ * key probe and its key needs no conflict query (the probe found this record holding it), so the
+ * check's statements do not grow with the rows (they did by two a row: the record's load and a
+ * COUNT on its key). */
+static void unchanged_reimport_probes_per_batch(void **state)
+{
+	(void)state;
+	int64_t few = unchanged_reimport_statements(10), many = unchanged_reimport_statements(300);
+	if (many > few + 2)
+		fail_msg("re-importing 300 unchanged rows took %lld statements, 10 rows %lld: a probe per row",
+			 (long long)many, (long long)few);
+}
+
+/* The statements of re-importing n unchanged practitioners of institution 1 (n published first). */
+static int64_t unchanged_practitioners_statements(int n)
+{
+	registry_of(1);
+	char code[19];
+	credit_code("330302", 1, code);
+	yj_buf b = YJ_BUF_INIT;
+	yj_buf_puts(&b, "姓名,身份证号,执业证书编码,人员类别,执业类别,主要执业机构\n");
+	for (int i = 1; i <= n; i++) {
+		char id[19];
+		resident_id(i, id);
+		yj_buf_printf(&b, "医生%d,%s,1200000000000%03d,医师,临床,%s\n", i, id, i, code);
+	}
+	yj_import_result res;
+	run(&yj_practitioner_kind, b.data, b.len, NULL, 0, 0, &res);
+	assert_int_equal(res.inserted, n);
+	yj_import_result_free(&res);
+	store_conn *c = store_conn_get(db);
+	int64_t before = store_conn_statements(c);
+	run(&yj_practitioner_kind, b.data, b.len, NULL, 0, 0, &res);
+	int64_t used = store_conn_statements(c) - before;
+	assert_int_equal(res.unchanged, n);
+	yj_import_result_free(&res);
+	yj_buf_free(&b);
+	return used;
+}
+
+/* A practitioner still asks three things row by row, new or unchanged alike: its institution (the
+ * reference), that institution's county (its own region) and whether another record holds its ID
+ * number's hash; not its record (the batch's probe loads it) nor its certificate number (the probe
+ * found it this record's). Five before. */
+static void unchanged_practitioners_three_probes_a_row(void **state)
+{
+	(void)state;
+	int64_t few = unchanged_practitioners_statements(10), many = unchanged_practitioners_statements(70);
+	if (many - few > 3 * 60 + 2)
+		fail_msg("re-importing 70 unchanged practitioners took %lld statements, 10 took %lld: more than three a row",
+			 (long long)many, (long long)few);
 }
 
 static void duplicates_and_formulas(void **state)
@@ -854,6 +925,8 @@ int main(void)
 		cmocka_unit_test(unique_inside_the_file),
 		cmocka_unit_test(stale_publication_starts_over),
 		cmocka_unit_test(idempotent_reimport),
+		cmocka_unit_test(unchanged_reimport_probes_per_batch),
+		cmocka_unit_test(unchanged_practitioners_three_probes_a_row),
 		cmocka_unit_test(duplicates_and_formulas),
 		cmocka_unit_test(truncated_and_header),
 		cmocka_unit_test(gbk_file),
