@@ -15,7 +15,9 @@
 
 /* Reads outside any transaction — one statement: the subject's key in the registry, the decision
  * and its restrictions (credit_check_subject; a kind other than institution costs one more a kind
- * tried before it) — then the disclosure's leaf in a commit group shared
+ * tried before it), and the caller's credential epochs, which confirm the credential the server
+ * took from its cache without reading them first (ROLE_CONFIRMS_AUTH; docs/security.md) — then the
+ * disclosure's leaf in a commit group shared
  * with concurrent checks (yj_audit_disclose): the answer is sent only once its leaf has committed,
  * and a check whose leaf fails answers nothing. The leaf records the answer given. */
 static int check(yj_req *r)
@@ -35,7 +37,14 @@ static int check(yj_req *r)
 	yj_day_today(today);
 	credit_subject s;
 	json_t *restr = NULL;
-	int rc = credit_check_subject(c, q, decision, today, &s, &restr);
+	yj_auth_epochs ep;
+	int rc = credit_check_subject(c, q, decision, today, &s, &restr, &ep);
+	/* A credential changed since it was cached: nothing read here is used; the server authenticates
+	 * the caller afresh and runs the check again. */
+	if (!yj_auth_confirm(r, &ep)) {
+		json_decref(restr);
+		return YJ_OK;
+	}
 	if (rc == ST_NOTFOUND && !s.id)
 		return yj_reply_problem(r, 404, "unknown-subject", "未找到该主体",
 					"请按统一社会信用代码、执业证书编码或主体编号查询；该主体尚未在主体库登记。");
@@ -251,7 +260,7 @@ static const yj_qparam export_q[] = {{"kind", "penalty or licence"}, {"format", 
 static const yj_qparam public_q[] = {{"q", "Institution name (two characters or more) or credit code"}, {NULL, NULL}};
 
 const yj_route yj_credit_check_routes[] = {
-	{"GET", "/api/v1/credit/check", check, ROLE_ANY, NULL, check_q, "credit", "May subject S receive decision D? Allowed, with each restriction's rule, reason, source and end (audited)", "check", 0},
+	{"GET", "/api/v1/credit/check", check, ROLE_ANY | ROLE_CONFIRMS_AUTH, NULL, check_q, "credit", "May subject S receive decision D? Allowed, with each restriction's rule, reason, source and end (audited)", "check", 0},
 	{"GET", "/api/v1/credit/export/shuanggongshi", shuanggongshi, CREDIT_STAFF, NULL, export_q, "credit", "双公示 export of penalties or licences in publication, national data items", "file", 0},
 	{"GET", "/api/v1/public/credit", public_credit, ROLE_PUBLIC, NULL, public_q, "credit", "Public credit lookup of institutions by name or credit code", "{items}", 0},
 	{NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0},

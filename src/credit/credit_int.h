@@ -10,6 +10,7 @@
 #include "../platform/audit/audit.h"
 #include "../platform/events/events.h"
 #include "../registry/registry.h" /* reg_kind: the check reads the subject's key in its own statement */
+#include "../platform/auth/auth.h" /* yj_auth_epochs: and its caller's credential epochs */
 
 extern const yj_table credit_points_t, credit_records_t, credit_grades_t, credit_lists_t, credit_repairs_t,
 	credit_consequences_t;
@@ -127,9 +128,10 @@ int credit_check(store_conn *c, const credit_subject *s, const char *decision, c
  * one). *s gets kind, id and region (name and code are left empty unless q was an id).
  * ST_NOTFOUND with s->id 0: no such subject; ST_NOTFOUND with s->id set: an unknown decision or
  * one not for the subject's kind; ST_OK with *restrictions (new reference, the caller decrefs);
- * or a failure. */
+ * or a failure. With ep, the statement that finds the subject reads the credential epochs as well
+ * (yj_auth_epoch_cte; ep->read 0 when no statement found it), for the handler's yj_auth_confirm. */
 int credit_check_subject(store_conn *c, const char *q, const char *decision, const char *today, credit_subject *s,
-			 json_t **restrictions);
+			 json_t **restrictions, yj_auth_epochs *ep);
 
 /* The band (points_min, points_max) of point rule code for kind: ST_OK, ST_NOTFOUND or a failure. */
 int credit_point_rule_band(store_conn *c, const char *rule, const char *kind, int64_t *lo, int64_t *hi);

@@ -138,28 +138,29 @@ fail:
  * lookup): each rule's condition is one question about the subject — a list entry in publication,
  * a grade at or below the rule's, a consequence in force — and each restriction says its rule, the
  * reason, the document that put it in force and its end. Columns: 1, code, reason, clause, source,
- * end, 0, 0 (the first row's shape, below). Parameters: decision, kind, today; decision, kind,
+ * end, 0, 0, 0, 0 (the first row's shape, below). Parameters: decision, kind, today; decision, kind,
  * today, today; decision, kind — each subject_id = SUBJ in between. */
 #define RESTRICTIONS(SUBJ) \
-	" UNION ALL SELECT 1, l.code, l.reason, l.clause, e.entry_doc, e.publish_until, 0, 0 FROM credit_linkage_rules l" \
+	" UNION ALL SELECT 1, l.code, l.reason, l.clause, e.entry_doc, e.publish_until, 0, 0, 0, 0 FROM credit_linkage_rules l" \
 	" JOIN credit_list_entries e ON e.list = l.param AND e.subject_kind = l.subject_kind WHERE l.condition =" \
 	" 'list' AND l.decision = ? AND l.subject_kind = ? AND e.subject_id = " SUBJ " AND e.state = 'listed' AND" \
 	" e.publish_until >= ?" \
-	" UNION ALL SELECT 1, l.code, l.reason, l.clause, q.rule_code || '（' || r.clause || '）', q.ends_on, 0, 0 FROM" \
+	" UNION ALL SELECT 1, l.code, l.reason, l.clause, q.rule_code || '（' || r.clause || '）', q.ends_on, 0, 0, 0, 0 FROM" \
 	" credit_linkage_rules l JOIN credit_consequences q ON q.consequence = l.param AND q.subject_kind =" \
 	" l.subject_kind JOIN credit_consequence_rules r ON r.code = q.rule_code WHERE l.condition =" \
 	" 'consequence' AND l.decision = ? AND l.subject_kind = ? AND q.subject_id = " SUBJ " AND q.state = 'in_force'" \
 	" AND q.starts_on <= ? AND q.ends_on >= ?" \
 	" UNION ALL SELECT 1, l.code, l.reason, l.clause, '信用评价 ' || g.grade || ' 级（模型第' ||" \
-	" CAST(g.model_version AS TEXT) || '版，' || g.evaluated_on || '）', '', 0, 0 FROM credit_linkage_rules l JOIN" \
+	" CAST(g.model_version AS TEXT) || '版，' || g.evaluated_on || '）', '', 0, 0, 0, 0 FROM credit_linkage_rules l JOIN" \
 	" credit_grades g ON g.subject_kind = l.subject_kind WHERE l.condition = 'grade_at_most' AND l.decision = ?" \
 	" AND l.subject_kind = ? AND g.subject_id = " SUBJ " AND g.grade >= l.param" \
 	" ORDER BY 1, 2"
 
 /* Reads a check's rows: a first row (0, region, '', '', '', '', id, whether the decision exists for
- * the kind), then the restrictions. No row: ST_NOTFOUND, s untouched; a first row: s's id and
- * (when region is set) region, then ST_NOTFOUND for an unknown decision or ST_OK with *out. */
-static int check_rows(store_stmt *st, credit_subject *s, json_t **out)
+ * the kind, the credential epochs or 0, 0), then the restrictions. No row: ST_NOTFOUND, s untouched;
+ * a first row: s's id and (when region is set) region, *ep (when not NULL) the epochs, then
+ * ST_NOTFOUND for an unknown decision or ST_OK with *out. */
+static int check_rows(store_stmt *st, credit_subject *s, json_t **out, yj_auth_epochs *ep)
 {
 	if (!st)
 		return ST_ERR;
@@ -171,6 +172,11 @@ static int check_rows(store_stmt *st, credit_subject *s, json_t **out)
 			first = 1;
 			known = store_col_int64(st, 7) > 0;
 			s->id = store_col_int64(st, 6);
+			if (ep) {
+				ep->cred = store_col_int64(st, 8);
+				ep->ref = store_col_int64(st, 9);
+				ep->read = 1;
+			}
 			if (region && *region)
 				snprintf(s->region, sizeof s->region, "%s", region);
 			continue;
@@ -198,37 +204,44 @@ int credit_check(store_conn *c, const credit_subject *s, const char *decision, c
 	credit_subject t = *s;
 	/* One statement: a first row when the decision exists for the subject's kind, then the restrictions. */
 	return check_rows(credit_prep(c,
-				      "SELECT 0, '', '', '', '', '', 0, 1 FROM credit_decisions WHERE code = ? AND subject_kind = ?"
+				      "SELECT 0, '', '', '', '', '', 0, 1, 0, 0 FROM credit_decisions WHERE code = ? AND subject_kind = ?"
 				      RESTRICTIONS("?"),
 				      "tt" "ttit" "ttitt" "tti", decision, s->kind, decision, s->kind, s->id, today,
 				      decision, s->kind, s->id, today, today, decision, s->kind, s->id),
-			  &t, restrictions);
+			  &t, restrictions, NULL);
 }
 
 int credit_check_subject(store_conn *c, const char *q, const char *decision, const char *today, credit_subject *s,
-			 json_t **restrictions)
+			 json_t **restrictions, yj_auth_epochs *ep)
 {
 	*restrictions = NULL;
 	memset(s, 0, sizeof *s);
+	if (ep)
+		memset(ep, 0, sizeof *ep);
 	if (!q || !*q || strlen(q) > 64)
 		return ST_NOTFOUND;
 	/* Per kind, the key's lookup and the check in one statement: the subject's row (none: not of
 	 * this kind) saying whether the decision exists for the kind, then the restrictions. One
-	 * snapshot for both, where the two statements it replaces read two. */
+	 * snapshot for both, where the two statements it replaces read two; with ep, the caller's
+	 * credential epochs in the same snapshot (yj_epoch: the platform's text, so this SQL names no
+	 * platform table). */
+	char *sql = yj_asprintf("%s%s SELECT 0, k.region_code, '', '', '', '', k.id, (SELECT COUNT(*) FROM credit_decisions"
+				" WHERE code = ? AND subject_kind = ?), %s FROM yj_key k%s" RESTRICTIONS("(SELECT id FROM yj_key)"),
+				ep ? ", " : "", ep ? yj_auth_epoch_cte() : "", ep ? "e.cred, e.ref" : "0, 0",
+				ep ? ", yj_epoch e" : "");
 	const reg_kind *order[YJ_NKINDS];
 	size_t n = credit_key_kinds(order);
 	for (size_t i = 0; i < n; i++) {
 		snprintf(s->kind, sizeof s->kind, "%s", order[i]->type);
-		int rc = check_rows(credit_prep_key(c, order[i], q,
-						    "SELECT 0, k.region_code, '', '', '', '', k.id, (SELECT COUNT(*) FROM"
-						    " credit_decisions WHERE code = ? AND subject_kind = ?) FROM yj_key k"
-						    RESTRICTIONS("(SELECT id FROM yj_key)"),
-						    "tt" "ttt" "tttt" "tt", decision, s->kind, decision, s->kind, today,
-						    decision, s->kind, today, today, decision, s->kind),
-				    s, restrictions);
-		if (rc != ST_NOTFOUND || s->id)
+		int rc = check_rows(credit_prep_key(c, order[i], q, sql, "tt" "ttt" "tttt" "tt", decision, s->kind, decision,
+						    s->kind, today, decision, s->kind, today, today, decision, s->kind),
+				    s, restrictions, ep);
+		if (rc != ST_NOTFOUND || s->id) {
+			free(sql);
 			return rc;
+		}
 	}
+	free(sql);
 	/* No kind holds q as its key: a registry id (as credit_subject_find reads one). */
 	int64_t id;
 	memset(s, 0, sizeof *s);

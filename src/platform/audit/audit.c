@@ -815,6 +815,8 @@ int yj_audit_append_at(store_conn *c, const yj_audit_event *ev, int64_t *index_o
 static int append(store_conn *c, const yj_audit_event *ev, int keyed, const char *state_text, int64_t *index_out,
 		  int64_t *at_out)
 {
+	if (yj_audit_held())
+		return ST_ERR;
 	if (!key.loaded) {
 		yj_log(YJ_LOG_ERROR, "audit.no_key", NULL);
 		return ST_ERR;

@@ -65,6 +65,13 @@ int yj_audit_append_at(store_conn *c, const yj_audit_event *ev, int64_t *index_o
  * read, possibly by another thread while the caller waits. Returns ST_OK or a store failure (the
  * caller then answers nothing of what it read). docs/audit.md, "Audited reads". */
 int yj_audit_disclose(store *s, const yj_audit_event *ev, int keyed);
+/* While a request's principal is provisional (authenticated from the process's cache, its credential
+ * epoch not yet read: auth.h, yj_auth_confirm), the auth layer holds this thread's leaves: every
+ * append and disclosure on the thread is refused (ST_ERR, logged as audit.unconfirmed) and writes
+ * nothing, so nothing is recorded in the name of a principal that may no longer hold. Thread-local;
+ * on = 0 releases. yj_audit_held is what the writers ask: 1, with the refusal logged, while held. */
+void yj_audit_hold(int on);
+int yj_audit_held(void);
 
 /* Deferred appends, for a bulk publication: between yj_audit_defer_begin(c) and
  * yj_audit_defer_flush(c), yj_audit_append on c keeps each leaf in memory (its state hashed at

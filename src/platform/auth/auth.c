@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "auth_int.h"
 #include "../../base/log.h"
+#include "../audit/audit.h"
 
 #include <arpa/inet.h>
 #include <openssl/sha.h>
@@ -115,11 +116,69 @@ static int password_change_route(yj_req *r)
 	       (!strcmp(p, "/api/v1/session/password") && !strcmp(m, "PUT"));
 }
 
+/* The provisional principal of the request this thread handles (auth.h, yj_auth_confirm): the epochs
+ * its credential was cached under; moved once a read showed others. */
+static _Thread_local struct {
+	const yj_req *r;
+	int64_t epoch, ref;
+	int moved;
+} pend;
+
+static void provisional(yj_req *r, int on)
+{
+	pend.r = on ? r : NULL;
+	pend.moved = 0;
+	yj_req_set_unconfirmed(r, on);
+	yj_audit_hold(on);
+}
+
+int yj_auth_confirm(yj_req *r, const yj_auth_epochs *ep)
+{
+	if (!yj_req_unconfirmed(r))
+		return 1;
+	if (pend.r != r || pend.moved)
+		return 0;
+	int64_t e = 0, ref = 0;
+	/* A replica may not have replayed the change yet: its epochs do not count. */
+	if (ep && ep->read && !yj_on_replica(r)) {
+		e = ep->cred;
+		ref = ep->ref;
+	} else if (auth_cache_epoch(store_conn_get(yj_store_primary(r)), &e, &ref) != ST_OK) {
+		pend.moved = 1; /* unknown: authenticated afresh, which reads it again */
+		return 0;
+	}
+	if (e != pend.epoch || ref != pend.ref) {
+		auth_cache_seen(e, ref);
+		pend.moved = 1;
+		return 0;
+	}
+	provisional(r, 0);
+	auth_cache_note(r, ref);
+	return 1;
+}
+
+/* The server's hook for a request still unconfirmed after its handler. */
+static int confirm_after(yj_req *r)
+{
+	if (yj_auth_confirm(r, NULL) == 1)
+		return 1;
+	provisional(r, 0);
+	return 0;
+}
+
 /* Resolves a credential: from this process's cache when the entry was read under the current epoch
- * (auth_cache.c), else from the store, caching what it finds. ST_OK, ST_NOTFOUND or a failure. */
+ * (auth_cache.c), else from the store, caching what it finds. For a route that confirms in its own
+ * statement (ROLE_CONFIRMS_AUTH), an entry under the latest epochs seen serves without the read, the
+ * request left unconfirmed. ST_OK, ST_NOTFOUND or a failure. */
 static int resolve(yj_req *r, store_conn *c, const char *hash, int kind, int64_t now, auth_cred *cr)
 {
 	int64_t epoch = 0, ref = 0;
+	if (auth_cache_enabled() && yj_req_may_defer_auth(r) && auth_cache_peek(hash, kind, now, cr, &epoch, &ref)) {
+		provisional(r, 1);
+		pend.epoch = epoch;
+		pend.ref = ref;
+		return ST_OK;
+	}
 	int cache = auth_cache_enabled() && auth_cache_epoch(c, &epoch, &ref) == ST_OK;
 	if (cache)
 		auth_cache_note(r, ref);
@@ -140,6 +199,7 @@ static int authenticate(yj_req *r, yj_principal *out)
 	char hash[65];
 	auth_cred cr;
 	auth_cache_note(NULL, 0);
+	provisional(r, 0);
 	const char *authz = yj_header(r, "Authorization");
 	if (authz && strncasecmp(authz, "Bearer ", 7) == 0) {
 		auth_token_hash(authz + 7, hash);
@@ -222,7 +282,7 @@ static int authenticate_scoped(yj_req *r, yj_principal *out)
 	return 1;
 }
 
-const yj_auth_hooks yj_auth_hooks_default = {authenticate_scoped};
+const yj_auth_hooks yj_auth_hooks_default = {authenticate_scoped, confirm_after};
 
 json_t *auth_user_json(const auth_user *u)
 {

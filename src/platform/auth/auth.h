@@ -109,6 +109,29 @@ int yj_ref_epoch(const yj_req *r, int64_t *epoch);
  * 1 and *epoch set; 0 when caching is off (read the reference data itself); or a failure (the
  * transaction is lost). */
 int yj_ref_epoch_tx(store_conn *c, int64_t *epoch);
+/* ---- provisional authentication (docs/security.md, "Credentials are cached per process") ----
+ * A GET route with ROLE_CONFIRMS_AUTH (http.h) is authenticated from this process's cache without
+ * the credential-epoch read before its handler; the handler reads the epochs in its own first
+ * statement, which began after the request arrived, and confirms with them before it writes a leaf
+ * or answers. Until then the request is unconfirmed: its leaves are refused (yj_audit_hold) and any
+ * reply is held by the server (dispatch.c), which confirms a request left unconfirmed with the
+ * ordinary epoch read after its handler. A cache miss is authenticated the ordinary way, confirmed
+ * from the start. */
+typedef struct yj_auth_epochs {
+	int64_t cred, ref; /* cache_epochs' row 1, and row 2 plus the applied migrations */
+	int read;	   /* 1 when the statement produced them */
+} yj_auth_epochs;
+/* The common table expression that reads the epochs, "yj_epoch (cred, ref) AS (SELECT …)" (static
+ * text), for the first statement of such a handler — after WITH, or after another expression and a
+ * comma — so that its SQL names no platform table; select `cred` and `ref` from yj_epoch. */
+const char *yj_auth_epoch_cte(void);
+/* 1 when r's principal is confirmed: it was never provisional, or ep (read in a statement on the
+ * primary that began after r arrived; NULL or !ep->read: read here, the ordinary way) shows the
+ * epochs its credential was cached under, so no credential changed since. 0 when the epochs moved:
+ * the handler must return at once, using nothing it read and answering nothing; the server then
+ * authenticates r afresh from the database (401 when the credential is gone) and runs the handler
+ * again. Call it before the first leaf or reply. */
+int yj_auth_confirm(yj_req *r, const yj_auth_epochs *ep);
 /* Turns on this process's credential and reference-data caches (auth_cache.c) unless YJ_AUTH_CACHE=off.
  * `serve` calls it: the caches hold one database's values, so an in-process test that opens several
  * databases leaves them off. */

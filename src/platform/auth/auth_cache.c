@@ -2,11 +2,14 @@
  * read of the credential epoch (auth_epoch) that concurrent requests share. No SQL here: the epoch is read
  * through auth_store.c. The guarantee (docs/security.md): a change committed before a request arrives is
  * seen by that request, on every process, because the request trusts its cache only after a read of the
- * epoch that began after it arrived; every change that ends or alters a credential raises the epoch. */
+ * epoch that began after it arrived; every change that ends or alters a credential raises the epoch.
+ * A route that confirms in its own statement (auth.c, yj_auth_confirm) makes that read itself, and
+ * writes and sends nothing before it. */
 #define _POSIX_C_SOURCE 200809L
 #include "auth_int.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +18,18 @@
  * A request needs a value read by a query that started after the request arrived; a query already in
  * flight started too early, so the request waits for the next one, which it starts itself if nobody
  * has. Under load one round trip serves every request that arrived while the previous one ran. */
+
+/* The latest epochs this process read: provisional authentication trusts only an entry cached under
+ * them (an older one would fail its confirmation anyway). A hint: never what confirms a request. */
+static _Atomic int64_t seen_cred = -1, seen_ref = -1;
+
+void auth_cache_seen(int64_t epoch, int64_t ref)
+{
+	if (epoch >= atomic_load(&seen_cred)) {
+		atomic_store(&seen_cred, epoch);
+		atomic_store(&seen_ref, ref);
+	}
+}
 
 static pthread_mutex_t ep_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t ep_done = PTHREAD_COND_INITIALIZER;
@@ -49,6 +64,8 @@ int auth_cache_epoch(store_conn *c, int64_t *epoch, int64_t *ref)
 	ep_value = v;
 	ep_ref = rv;
 	ep_rc = rc;
+	if (rc == ST_OK)
+		auth_cache_seen(v, rv);
 	pthread_cond_broadcast(&ep_done);
 	pthread_mutex_unlock(&ep_lock);
 	*epoch = v;
@@ -144,6 +161,22 @@ int auth_cache_get(const char *hash, int kind, int64_t epoch, int64_t ref, int64
 	pthread_mutex_lock(&slot_lock);
 	if (s->kind == kind && s->epoch == epoch && s->ref == ref && s->cred.expires > now && strcmp(s->hash, hash) == 0) {
 		*out = s->cred;
+		hit = 1;
+	}
+	pthread_mutex_unlock(&slot_lock);
+	return hit;
+}
+
+int auth_cache_peek(const char *hash, int kind, int64_t now, auth_cred *out, int64_t *epoch, int64_t *ref)
+{
+	slot *s = slot_of(hash);
+	int hit = 0;
+	pthread_mutex_lock(&slot_lock);
+	if (s->kind == kind && s->epoch == atomic_load(&seen_cred) && s->ref == atomic_load(&seen_ref) &&
+	    s->cred.expires > now && strcmp(s->hash, hash) == 0) {
+		*out = s->cred;
+		*epoch = s->epoch;
+		*ref = s->ref;
 		hit = 1;
 	}
 	pthread_mutex_unlock(&slot_lock);

@@ -56,6 +56,11 @@ enum { AUTH_CRED_SESSION = 1, AUTH_CRED_TOKEN = 2 };
 /* The epochs from a read that began after the call: ST_OK or a failure (then use no cache). */
 int auth_cache_epoch(store_conn *c, int64_t *epoch, int64_t *ref);
 int auth_cache_enabled(void);
+/* For provisional authentication: 1 and *out, *epoch, *ref when hash is cached under the latest epochs
+ * this process has read and unexpired (no read here; the handler's statement confirms it). */
+int auth_cache_peek(const char *hash, int kind, int64_t now, auth_cred *out, int64_t *epoch, int64_t *ref);
+/* Notes epochs read elsewhere (a handler's statement) as the latest seen. */
+void auth_cache_seen(int64_t epoch, int64_t ref);
 /* Notes the reference-data epoch read for r (NULL: none), for yj_ref_epoch. */
 void auth_cache_note(const yj_req *r, int64_t ref);
 /* 1 and *out filled when hash (the credential's SHA-256 hex) is cached under exactly these epochs and

@@ -158,6 +158,12 @@ int auth_epoch_read(store_conn *c, int64_t *cred, int64_t *ref)
 	return rc;
 }
 
+const char *yj_auth_epoch_cte(void)
+{
+	return "yj_epoch (cred, ref) AS (SELECT (SELECT n FROM cache_epochs WHERE id = 1), (SELECT n FROM cache_epochs"
+	       " WHERE id = 2) + (SELECT COUNT(*) FROM schema_migrations))";
+}
+
 int auth_epoch_bump(store_conn *c)
 {
 	return store_exec(c, "UPDATE cache_epochs SET n = n + 1 WHERE id = 1");

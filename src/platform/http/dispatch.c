@@ -58,6 +58,36 @@ static int check_access(yj_req *r)
 	return YJ_OK;
 }
 
+int yj_req_may_defer_auth(const yj_req *r)
+{
+	return r->route && (r->route->roles & ROLE_CONFIRMS_AUTH) && !r->auth_afresh && !r->streaming &&
+	       strcmp(r->method, "GET") == 0;
+}
+
+void yj_req_set_unconfirmed(yj_req *r, int on)
+{
+	r->unconfirmed = on;
+}
+
+int yj_req_unconfirmed(const yj_req *r)
+{
+	return r->unconfirmed;
+}
+
+/* After the handler of a request still unconfirmed: 1 when its provisional principal holds, so its
+ * reply may go; else its reply is dropped and the request is to be authenticated afresh and handled
+ * again — nothing of the first run is used (it could write no leaf: yj_audit_hold). */
+static int confirmed_after(yj_req *r)
+{
+	int rc = r->srv->hooks.confirm ? r->srv->hooks.confirm(r) : 0;
+	r->unconfirmed = 0;
+	if (rc == 1)
+		return 1;
+	yj_reply_discard(r);
+	r->auth_afresh = 1;
+	return 0;
+}
+
 static int spool_open(yj_req *r)
 {
 	const char *dir = r->srv->cfg.spool_dir;
@@ -280,7 +310,7 @@ void yj_dispatch(yj_req *r)
 		goto done;
 	}
 	if (check_access(r) < 0 || yj_validate_query(r) < 0 || prepare_body(r) < 0)
-		goto done;
+		goto checked;
 handler:
 	yj_replica_choose(r);
 	if (r->route->fn(r) < 0 && !r->replied)
@@ -288,6 +318,13 @@ handler:
 	if (!r->replied)
 		yj_reply_problem(r, 500, "internal", "服务器内部错误", "服务器未返回结果，请联系管理员。");
 	yj_replica_done(r);
+checked:
+	/* A provisional principal's reply (a refusal at the gate too) goes only once confirmed. */
+	if (r->unconfirmed && !confirmed_after(r)) {
+		if (check_access(r) < 0 || yj_validate_query(r) < 0 || prepare_body(r) < 0)
+			goto done;
+		goto handler;
+	}
 done:
 	if (!has_header(r, "Cache-Control"))
 		yj_add_header(r, "Cache-Control", "no-store");

@@ -32,6 +32,13 @@ enum yj_role {
 };
 #define ROLE_PUBLIC 0u	       /* no sign-in */
 #define ROLE_ANY 0x1FFu	       /* any signed-in user */
+/* Added to a GET route's roles (never a role itself): the route confirms its caller's credential in
+ * its own first statement (provisional authentication, docs/security.md; auth.h, yj_auth_confirm)
+ * instead of the credential-epoch read before it runs. Until confirmed, leaves are refused
+ * (yj_audit_hold) and any reply is held; a request left unconfirmed is confirmed by the epoch read
+ * after its handler, and when the epoch has moved its reply is dropped, it is authenticated afresh
+ * and its handler runs again from the start. Only for handlers that read before they confirm. */
+#define ROLE_CONFIRMS_AUTH (1u << 30)
 
 /* Field types of a JSON request body; the same description validates requests and documents them.
  * F_RAW, alone in a route's body list, takes the body as raw bytes of the media type named by the
@@ -117,7 +124,17 @@ typedef struct yj_http_config {
  * not, or a failure after having replied (for example a revoked token). */
 typedef struct yj_auth_hooks {
 	int (*authenticate)(yj_req *r, yj_principal *out);
+	/* For a request still unconfirmed after its handler (ROLE_CONFIRMS_AUTH): 1 when the
+	 * provisional principal holds (its reply is sent), 0 when it must be authenticated afresh (its
+	 * reply is dropped and the handler runs again). May be NULL when authenticate never defers. */
+	int (*confirm)(yj_req *r);
 } yj_auth_hooks;
+/* For the identity layer: whether r may be authenticated provisionally (a GET route with
+ * ROLE_CONFIRMS_AUTH, not already authenticated afresh); and r's confirmation state (1 while
+ * unconfirmed). */
+int yj_req_may_defer_auth(const yj_req *r);
+void yj_req_set_unconfirmed(yj_req *r, int on);
+int yj_req_unconfirmed(const yj_req *r);
 
 /* Creates the server over a route table (several arrays, each terminated by {NULL}).
  * The server keeps pointers to routes, config strings and the store; they must outlive it. */
@@ -185,6 +202,8 @@ int yj_body_file_take(yj_req *r, const char *dest, int64_t *size);
 const yj_principal *yj_who(yj_req *r);	/* NULL on public routes without a session */
 /* The store of r's reads and writes: the read view when r reads the replica, else the primary. */
 store *yj_store(yj_req *r);
+/* The primary store, whichever r reads (what must see every committed change: the credential epoch). */
+store *yj_store_primary(yj_req *r);
 yj_server *yj_req_server(yj_req *r);
 const yj_http_config *yj_config(yj_req *r);
 const char *yj_signing_dir(yj_req *r);

@@ -94,6 +94,8 @@ struct yj_req {
 	json_t *body;
 	yj_principal who;
 	int signed_in;
+	int unconfirmed; /* authenticated provisionally, its credential epoch not yet read (ROLE_CONFIRMS_AUTH) */
+	int auth_afresh; /* authenticated again after its epoch moved: no second deferral */
 	/* the reply */
 	int replied;
 	int status;
@@ -115,6 +117,9 @@ struct yj_req {
 	uint64_t t_ready;    /* when it was queued (complete) */
 	struct yj_req *qnext;
 };
+
+/* Drops r's reply and its headers, as if none had been made (reply.c). */
+void yj_reply_discard(yj_req *r);
 
 /* A queued request's state. The worker sets ANSWERED or DROPPED before it resumes the connection;
  * the polling thread then sends the reply or closes. */

@@ -20,6 +20,7 @@ const char *yj_body_raw(yj_req *r, size_t *len)
 }
 const yj_principal *yj_who(yj_req *r) { return r->signed_in ? &r->who : NULL; }
 store *yj_store(yj_req *r) { return r->read_st ? r->read_st : r->srv->st; }
+store *yj_store_primary(yj_req *r) { return r->srv->st; }
 yj_server *yj_req_server(yj_req *r) { return r->srv; }
 const yj_http_config *yj_config(yj_req *r) { return &r->srv->cfg; }
 const char *yj_signing_dir(yj_req *r) { return r->srv->signing_dir; }
@@ -95,6 +96,24 @@ int yj_reply_take(yj_req *r, int status, const char *content_type, void *data, s
 	r->resp_len = len;
 	r->resp_type = content_type;
 	return YJ_OK;
+}
+
+void yj_reply_discard(yj_req *r)
+{
+	free(r->resp);
+	r->resp = NULL;
+	if (r->resp_file)
+		close(r->resp_fd);
+	r->resp_file = 0;
+	r->resp_len = 0;
+	r->resp_type = NULL;
+	for (size_t i = 0; i < r->nhdrs * 2; i++)
+		free(r->hdrs[i]);
+	free(r->hdrs);
+	r->hdrs = NULL;
+	r->nhdrs = 0;
+	r->replied = 0;
+	r->status = 0;
 }
 
 int yj_reply_fd(yj_req *r, int status, const char *content_type, int fd, size_t len)

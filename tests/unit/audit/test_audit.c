@@ -415,6 +415,36 @@ static int64_t disclose_one(int i)
 	return store_conn_statements(c) - before;
 }
 
+/* While held (a request's principal not yet confirmed: auth.h, yj_auth_confirm) every append and
+ * disclosure of this thread is refused and writes nothing; released, they write again. Another
+ * thread is not held. */
+static void *disclose_elsewhere(void *arg)
+{
+	(void)arg;
+	disclose_one(7);
+	return NULL;
+}
+
+static void held_leaves_refused(void **state)
+{
+	(void)state;
+	reset_log();
+	int i = 0;
+	yj_audit_hold(1);
+	yj_audit_event ev = {"1000", "credit.check", "institution", "id-0", "330302", NULL};
+	assert_true(yj_audit_disclose(db, &ev, 0) < 0);
+	assert_true(store_tx(db, append_tx, &i) < 0);
+	assert_int_equal(query_int("SELECT COUNT(*) FROM audit_leaves"), 0);
+	pthread_t th;
+	assert_int_equal(pthread_create(&th, NULL, disclose_elsewhere, NULL), 0);
+	pthread_join(th, NULL);
+	assert_int_equal(query_int("SELECT COUNT(*) FROM audit_leaves"), 1);
+	yj_audit_hold(0);
+	assert_int_equal(yj_audit_disclose(db, &ev, 0), ST_OK);
+	assert_int_equal(store_tx(db, append_tx, &i), 2);
+	assert_int_equal(query_int("SELECT tree_size FROM audit_head WHERE id = 1"), 3);
+}
+
 /* Another process appends n leaves (i = 0 … n - 1) through a store of its own, after emptying the
  * log when reset: a writer whose moves of the head this process's guess does not see. */
 static void other_process_appends(int reset, int n)
@@ -714,7 +744,7 @@ static int list_all(const char *role, const char *region, const char *filter)
 static void leaves_scoped(void **state)
 {
 	free(fresh_log());
-	yj_auth_hooks hooks = {fake_auth};
+	yj_auth_hooks hooks = {fake_auth, NULL};
 	yj_server *plain = srv;
 	static const yj_route *const tables[] = {yj_audit_routes};
 	yj_http_config cfg = {0};
@@ -910,6 +940,7 @@ int main(void)
 		cmocka_unit_test(grouped_appends),
 		cmocka_unit_test(disclosures_in_groups),
 		cmocka_unit_test(disclosure_head_guess),
+		cmocka_unit_test(held_leaves_refused),
 		cmocka_unit_test(edited_leaf),
 		cmocka_unit_test(edited_leaf_and_hash),
 		cmocka_unit_test(deleted_leaf),

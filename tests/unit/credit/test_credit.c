@@ -611,9 +611,13 @@ static void check_by_key_as_by_subject(void **state)
 			snprintf(want.kind, sizeof want.kind, "%s", subj[i].kind);
 			json_t *w = NULL, *g = NULL;
 			int wrc = credit_check(c, &want, decisions[j], "2026-06-01", &w);
-			int grc = credit_check_subject(c, subj[i].q, decisions[j], "2026-06-01", &got, &g);
+			/* with the caller's credential epochs read in the same statement, or without */
+			yj_auth_epochs ep = {-1, -1, -1};
+			int grc = credit_check_subject(c, subj[i].q, decisions[j], "2026-06-01", &got, &g, j % 2 ? &ep : NULL);
 			if (grc != wrc || (w || g ? !w || !g || !json_equal(w, g) : 0))
 				fail_msg("%s %s: %d against %d, or other restrictions", subj[i].q, decisions[j], grc, wrc);
+			if (j % 2) /* a registry id is looked up apart, without them */
+				assert_int_equal(ep.read, strcmp(subj[i].q, "88") != 0);
 			/* the subject is known either way; an unknown decision says so with its id */
 			assert_int_equal(got.id, subj[i].id);
 			assert_string_equal(got.kind, subj[i].kind);
@@ -625,11 +629,25 @@ static void check_by_key_as_by_subject(void **state)
 	assert_true(restricted > 0);
 	credit_subject none;
 	json_t *out = NULL;
-	assert_int_equal(credit_check_subject(c, "91330302NOSUCH0000", "grade_review", "2026-06-01", &none, &out), ST_NOTFOUND);
+	assert_int_equal(credit_check_subject(c, "91330302NOSUCH0000", "grade_review", "2026-06-01", &none, &out, NULL), ST_NOTFOUND);
 	assert_int_equal(none.id, 0);
 	assert_null(out);
-	assert_int_equal(credit_check_subject(c, "999999", "grade_review", "2026-06-01", &none, &out), ST_NOTFOUND);
+	assert_int_equal(credit_check_subject(c, "999999", "grade_review", "2026-06-01", &none, &out, NULL), ST_NOTFOUND);
 	assert_int_equal(none.id, 0);
+	/* The epochs are the current ones, read by the check's own statement: a raise shows at once. */
+	yj_auth_epochs e1, e2;
+	credit_subject got;
+	assert_int_equal(credit_check_subject(c, "91330302TEST00077X", "grade_review", "2026-06-01", &got, &out, &e1), ST_OK);
+	json_decref(out);
+	assert_int_equal(store_exec(c, "UPDATE cache_epochs SET n = n + 1 WHERE id = 1"), ST_OK);
+	assert_int_equal(credit_check_subject(c, "91330302TEST00077X", "grade_review", "2026-06-01", &got, &out, &e2), ST_OK);
+	json_decref(out);
+	assert_true(e1.read && e2.read);
+	assert_int_equal(e2.cred, e1.cred + 1);
+	assert_int_equal(e2.ref, e1.ref);
+	assert_int_equal(credit_check_subject(c, "91330302NOSUCH0000", "grade_review", "2026-06-01", &none, &out, &e1),
+			 ST_NOTFOUND);
+	assert_int_equal(e1.read, 0);
 }
 
 int main(void)

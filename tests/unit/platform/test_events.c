@@ -384,7 +384,7 @@ static void test_listing(void **state)
 	assert_int_equal(yj_events_deliver(db, &sub_one, yj_now_ms(), NULL), 3);
 	always_fail_on = 0;
 	static const yj_route *const tables[] = {yj_event_routes};
-	static const yj_auth_hooks hooks = {as_admin};
+	static const yj_auth_hooks hooks = {as_admin, NULL};
 	yj_http_config cfg = {0};
 	yj_server *srv = yj_server_new(&cfg, db, tables, 1, &hooks, t.dir);
 	json_t *page = list(srv, "/api/v1/system/events");
