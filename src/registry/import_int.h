@@ -53,6 +53,25 @@ struct importer {
 	prepared_free_fn prepared_free;
 };
 
+/* The staged plans (import_stage.c): each packed into one shared buffer as tagged values with varint
+ * lengths, at off[i], in row order; the publication's preparing thread unpacks them into the same
+ * jansson values without the JSON text's lexing. About the text's size (no quotes nor escapes). */
+typedef struct yj_import_stage {
+	unsigned char *buf;
+	size_t len, cap;
+	size_t *off;
+	size_t n, ncap;
+} yj_import_stage;
+
+/* Appends plan's packed form (the caller keeps plan). ST_OK, or ST_ERR for a value jansson has no type for. */
+int yj_import_stage_put(yj_import_stage *s, const json_t *plan);
+/* Plan i as a new value (the caller owns it), or NULL when i is out of range or its bytes are not a
+ * plan's. Reads only: any number of threads may unpack at once while nothing is put. */
+json_t *yj_import_stage_get(const yj_import_stage *s, size_t i);
+/* Drops every plan, keeping the memory for the next pass; _free releases it. */
+void yj_import_stage_clear(yj_import_stage *s);
+void yj_import_stage_free(yj_import_stage *s);
+
 /* One import (import.c). */
 typedef struct import_ctx {
 	const reg_kind *k;
@@ -67,8 +86,7 @@ typedef struct import_ctx {
 	int nfields;
 	int key_field;
 	const struct importer *imp; /* the kind's row checker and publisher */
-	char **plans;		    /* staged by the check, in row order, as compact JSON: what the publication writes */
-	size_t nplans, cap;
+	yj_import_stage plans;	    /* staged by the check, in row order: what the publication writes */
 } import_ctx;
 
 /* The publication's writes of every staged plan on c, in order, its chunks prepared on a second
