@@ -252,21 +252,21 @@ static void take_errors(import_ctx *x, long row, json_t *errs)
 }
 
 /* A natural key seen earlier in the file makes the row a duplicate (error added, 1). */
-static int duplicate_key(import_ctx *x, const json_t *in, json_t *seen, long row, json_t *errs)
+static int duplicate_key(import_ctx *x, const json_t *in, yj_import_memo *seen, long row, json_t *errs)
 {
 	const reg_field *kf = field_at(x->k, x->key_field);
-	const char *key = json_string_value(json_object_get(in, kf->name));
+	const json_t *kv = json_object_get(in, kf->name);
+	const char *key = json_string_value(kv);
 	if (!key || !*key)
 		return 0;
-	json_t *prev = json_object_get(seen, key);
+	long prev = yj_import_memo_get(seen, key, json_string_length(kv));
 	if (prev) {
 		char msg[300];
-		snprintf(msg, sizeof msg, "%s与第 %lld 行重复：同一文件中每条记录只能出现一次。", kf->label,
-			 (long long)json_integer_value(prev));
+		snprintf(msg, sizeof msg, "%s与第 %ld 行重复：同一文件中每条记录只能出现一次。", kf->label, prev);
 		yj_field_error(errs, kf->name, msg);
 		return 1;
 	}
-	json_object_set_new(seen, key, json_integer(row));
+	yj_import_memo_put(seen, key, json_string_length(kv), row);
 	return 0;
 }
 
@@ -288,7 +288,7 @@ static void unstage(import_ctx *x)
 }
 
 /* Checks one row through the kind's checker, staging its plan; adds row errors and counts. */
-static int import_row(store_conn *c, import_ctx *x, json_t *in, json_t *seen, json_t *uniq, long row)
+static int import_row(store_conn *c, import_ctx *x, json_t *in, yj_import_memo *seen, yj_import_memo *uniq, long row)
 {
 	json_t *errs = json_array();
 	int rc = ST_OK, outcome = YJ_IMPORT_UNCHANGED;
@@ -327,7 +327,7 @@ static void progress(import_ctx *x, long ord)
 		x->o->progress(x->o->ctx, ord);
 }
 
-static int check_batch(store_conn *c, import_ctx *x, batch *b, json_t *seen, json_t *uniq)
+static int check_batch(store_conn *c, import_ctx *x, batch *b, yj_import_memo *seen, yj_import_memo *uniq)
 {
 	int rc = ST_OK;
 	if (x->imp->check == reg_import_check) {
@@ -366,7 +366,8 @@ static int check_rows(store_conn *c, import_ctx *x)
 	unstage(x);
 	r->p = x->start;
 	r->row = x->start_row;
-	json_t *seen = json_object(), *uniq = json_object();
+	/* the keys (raw text) and the unique values (the checker's) that earlier rows took */
+	yj_import_memo *seen = yj_import_memo_new(), *uniq = yj_import_memo_new();
 	int rc = ST_OK;
 	batch *b = yj_calloc(1, sizeof *b);
 	while (yj_csvrow_next(r)) {
@@ -435,8 +436,8 @@ static int check_rows(store_conn *c, import_ctx *x)
 	for (size_t i = 0; i < b->n; i++) /* left by a failure */
 		json_decref(b->in[i]);
 	free(b);
-	json_decref(seen);
-	json_decref(uniq);
+	yj_import_memo_free(seen);
+	yj_import_memo_free(uniq);
 	if (rc < 0)
 		return rc;
 	if (!res->rows) {

@@ -19,8 +19,8 @@ int yj_import_probe_keys(store_conn *c, const reg_kind *k, const char *const *ke
 extern _Thread_local json_t *yj_import_probed;
 
 /* The record kinds' checker and publishers (import_record.c), as import.h's importer table takes them. */
-int reg_import_check(store_conn *c, const reg_kind *k, const yj_import_opts *o, const json_t *in, json_t *seen, long row,
-		 json_t *errs, int *outcome, json_t **plan);
+int reg_import_check(store_conn *c, const reg_kind *k, const yj_import_opts *o, const json_t *in, yj_import_memo *seen,
+		     long row, json_t *errs, int *outcome, json_t **plan);
 int reg_import_publish(store_conn *c, const reg_kind *k, const yj_import_opts *o, json_t *plan);
 /* What of n parsed plans needs no connection, done ahead (on the import's preparing thread): the
  * new records' runs prepared (yj_reg_insert_prepare). Borrows plans, which must outlive it; free with

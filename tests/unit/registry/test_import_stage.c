@@ -1,6 +1,7 @@
 /* test_import_stage.c — the import's staged plans (import_stage.c): every JSON value packs and unpacks to
  * the same value with its keys in the same order (what json_dumps then json_loads gave before), plans
- * are found by index after the buffer grew, and bytes that are not a plan's unpack to NULL. */
+ * are found by index after the buffer grew, and bytes that are not a plan's unpack to NULL; and the
+ * check's memos (import_memo.c): keys by their bytes, across the table's growth. */
 #define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
 #include <stdarg.h>
@@ -106,12 +107,41 @@ static void malformed(void **state)
 	yj_import_stage_free(&s);
 }
 
+static void memo(void **state)
+{
+	(void)state;
+	yj_import_memo *m = yj_import_memo_new();
+	char key[64];
+	for (long i = 0; i < 50000; i++) {
+		int n = snprintf(key, sizeof key, "credit_code\x1fs9133%014ld", i);
+		assert_int_equal(yj_import_memo_get(m, key, (size_t)n), 0);
+		yj_import_memo_put(m, key, (size_t)n, i + 2);
+	}
+	for (long i = 0; i < 50000; i += 7) {
+		int n = snprintf(key, sizeof key, "credit_code\x1fs9133%014ld", i);
+		assert_int_equal(yj_import_memo_get(m, key, (size_t)n), i + 2);
+		assert_int_equal(yj_import_memo_get(m, key, (size_t)n - 1), 0); /* a prefix is another key */
+	}
+	/* bytes, not C strings: a NUL inside counts, and the empty key is a key */
+	yj_import_memo_put(m, "a\0b", 3, 7);
+	assert_int_equal(yj_import_memo_get(m, "a\0b", 3), 7);
+	assert_int_equal(yj_import_memo_get(m, "a\0c", 3), 0);
+	assert_int_equal(yj_import_memo_get(m, "a", 1), 0);
+	assert_int_equal(yj_import_memo_get(m, "", 0), 0);
+	yj_import_memo_put(m, "", 0, 9);
+	assert_int_equal(yj_import_memo_get(m, "", 0), 9);
+	yj_import_memo_put(m, "a\0b", 3, 8); /* put replaces */
+	assert_int_equal(yj_import_memo_get(m, "a\0b", 3), 8);
+	yj_import_memo_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_type),
 		cmocka_unit_test(many_plans),
 		cmocka_unit_test(malformed),
+		cmocka_unit_test(memo),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
