@@ -24,15 +24,14 @@ static void grow(yj_import_stage *s, size_t more)
 	s->cap = cap;
 }
 
+/* The writers below assume room made first: a tag and a varint take at most 11 bytes. */
 static void put_byte(yj_import_stage *s, int b)
 {
-	grow(s, 1);
 	s->buf[s->len++] = (unsigned char)b;
 }
 
 static void put_uvar(yj_import_stage *s, uint64_t v)
 {
-	grow(s, 10);
 	while (v >= 0x80) {
 		s->buf[s->len++] = (unsigned char)(v | 0x80);
 		v >>= 7;
@@ -40,49 +39,60 @@ static void put_uvar(yj_import_stage *s, uint64_t v)
 	s->buf[s->len++] = (unsigned char)v;
 }
 
-static void put_bytes(yj_import_stage *s, const char *p, size_t n)
+/* A length and its bytes (a string's, a key's), after tag when it is not 0. */
+static void put_bytes(yj_import_stage *s, int tag, const char *p, size_t n)
 {
+	grow(s, 11 + n);
+	if (tag)
+		put_byte(s, tag);
 	put_uvar(s, n);
-	grow(s, n);
 	memcpy(s->buf + s->len, p, n);
 	s->len += n;
+}
+
+/* A tag and a count (or a zigzag-coded integer). */
+static void put_head(yj_import_stage *s, int tag, uint64_t n)
+{
+	grow(s, 11);
+	put_byte(s, tag);
+	put_uvar(s, n);
 }
 
 static int put_value(yj_import_stage *s, const json_t *v)
 {
 	switch (json_typeof(v)) {
 	case JSON_NULL:
+		grow(s, 1);
 		put_byte(s, T_NULL);
 		return 0;
 	case JSON_TRUE:
+		grow(s, 1);
 		put_byte(s, T_TRUE);
 		return 0;
 	case JSON_FALSE:
+		grow(s, 1);
 		put_byte(s, T_FALSE);
 		return 0;
 	case JSON_INTEGER: {
 		uint64_t u = (uint64_t)json_integer_value(v);
-		put_byte(s, T_INT);
-		put_uvar(s, (u << 1) ^ (uint64_t)-(int64_t)(u >> 63));
+		put_head(s, T_INT, (u << 1) ^ (uint64_t)-(int64_t)(u >> 63));
 		return 0;
 	}
 	case JSON_REAL: {
 		double d = json_real_value(v);
+		grow(s, 1 + sizeof d);
 		put_byte(s, T_REAL);
-		grow(s, sizeof d);
 		memcpy(s->buf + s->len, &d, sizeof d);
 		s->len += sizeof d;
 		return 0;
 	}
 	case JSON_STRING:
-		put_byte(s, T_STR);
-		put_bytes(s, json_string_value(v), json_string_length(v));
+		put_bytes(s, T_STR, json_string_value(v), json_string_length(v));
 		return 0;
 	case JSON_ARRAY: {
 		size_t i;
 		json_t *e;
-		put_byte(s, T_ARR);
-		put_uvar(s, json_array_size(v));
+		put_head(s, T_ARR, json_array_size(v));
 		json_array_foreach(v, i, e) {
 			if (put_value(s, e) < 0)
 				return -1;
@@ -93,11 +103,10 @@ static int put_value(yj_import_stage *s, const json_t *v)
 		const char *key;
 		size_t klen;
 		json_t *e;
-		put_byte(s, T_OBJ);
-		put_uvar(s, json_object_size(v));
+		put_head(s, T_OBJ, json_object_size(v));
 		/* In insertion order, as json_dumps wrote it and json_loads read it back. */
 		json_object_keylen_foreach((json_t *)v, key, klen, e) {
-			put_bytes(s, key, klen);
+			put_bytes(s, 0, key, klen);
 			if (put_value(s, e) < 0)
 				return -1;
 		}
