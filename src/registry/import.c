@@ -271,10 +271,10 @@ static int duplicate_key(import_ctx *x, const json_t *in, yj_import_memo *seen, 
 }
 
 /* A staged plan is kept packed (import_stage.c): a jansson object takes about four times the bytes
- * (measured: 100,000 institutions 547 MB staged as values, 146 MB as text), and a province's first
- * import stages every row of its file before the publication. Takes plan. (Dumping it on a second
- * thread, a third of the check's samples, made the check slower: 2.4–3.4 s of CPU instead of 1.5
- * — the plans' many small blocks freed later or on another thread cost malloc more than the dump.) */
+ * (measured: 100,000 institutions 547 MB staged as values, 146 MB as text, less packed), and a
+ * province's first import stages every row of its file before the publication. Takes plan. (Dumping
+ * its text on a second thread, a third of the check's samples then, made the check slower: the plans'
+ * many small blocks freed later or on another thread cost malloc more than the dump.) */
 static int stage(import_ctx *x, json_t *plan)
 {
 	int rc = yj_import_stage_put(&x->plans, plan);

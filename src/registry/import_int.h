@@ -22,7 +22,7 @@ extern _Thread_local json_t *yj_import_probed;
 int reg_import_check(store_conn *c, const reg_kind *k, const yj_import_opts *o, const json_t *in, yj_import_memo *seen,
 		     long row, json_t *errs, int *outcome, json_t **plan);
 int reg_import_publish(store_conn *c, const reg_kind *k, const yj_import_opts *o, json_t *plan);
-/* What of n parsed plans needs no connection, done ahead (on the import's preparing thread): the
+/* What of n unpacked plans needs no connection, done ahead (on the import's preparing thread): the
  * new records' runs prepared (yj_reg_insert_prepare). Borrows plans, which must outlive it; free with
  * reg_import_prepared_free on any thread. */
 void *reg_import_prepare(const reg_kind *k, json_t *const *plans, size_t n);
@@ -49,13 +49,13 @@ struct importer {
 	yj_import_check_fn check;
 	yj_import_publish_fn publish;
 	publish_many_fn publish_many; /* the staged plans at once, when the kind can batch them; else NULL */
-	prepare_fn prepare;	      /* what of the parsed plans needs no connection, done ahead; or NULL */
+	prepare_fn prepare;	      /* what of the unpacked plans needs no connection, done ahead; or NULL */
 	prepared_free_fn prepared_free;
 };
 
 /* The staged plans (import_stage.c): each packed into one shared buffer as tagged values with varint
  * lengths, at off[i], in row order; the publication's preparing thread unpacks them into the same
- * jansson values without the JSON text's lexing. About the text's size (no quotes nor escapes). */
+ * jansson values without the JSON text's lexing. Smaller than the text (no quotes nor escapes). */
 typedef struct yj_import_stage {
 	unsigned char *buf;
 	size_t len, cap;

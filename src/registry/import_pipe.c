@@ -1,4 +1,4 @@
-/* import_pipe.c — the publication's second thread (import.h, import_int.h): it parses and prepares
+/* import_pipe.c — the publication's second thread (import.h, import_int.h): it unpacks and prepares
  * the next chunk of staged plans, and frees the last, while the connection's thread writes. */
 #define _POSIX_C_SOURCE 200809L
 #include "import_int.h"
@@ -27,7 +27,7 @@ typedef struct chunk {
 	json_t **plans;
 	size_t n;
 	void *prep; /* the kind's prepare of plans, or NULL */
-	int rc;	    /* of the parse */
+	int rc;	    /* of the unpacking */
 } chunk;
 
 typedef struct pipeline {

@@ -197,7 +197,7 @@ done:
 int reg_import_publish(store_conn *c, const reg_kind *k, const yj_import_opts *o, json_t *p)
 {
 	/* yj_reg_update and yj_reg_insert add to the record they are given (the stored state, id,
-	 * version): the plan is this attempt's own (import.c parses it again for each). */
+	 * version): the plan is this attempt's own (import_pipe.c unpacks it again for each). */
 	json_t *rec = json_incref(json_object_get(p, "rec"));
 	int64_t id = (int64_t)json_integer_value(json_object_get(p, "id"));
 	int rc, changed = 0;
