@@ -553,8 +553,9 @@ int yj_import(store *s, const reg_kind *k, const char *data, size_t n, const yj_
 		/* The two phases' durations: the check holds no writer, the publication holds it throughout;
 		 * and the check's CPU (one thread), which a loaded machine's wall time hides. */
 		yj_log(YJ_LOG_INFO, "import.checked",
-		       "\"kind\":\"%s\",\"rows\":%ld,\"staged\":%zu,\"ms\":%.1f,\"cpu_ms\":%.1f", k->type, res->rows,
-		       x.plans.n, (double)(yj_mono_ns() - t0) / 1e6, (double)(yj_thread_cpu_ns() - cpu0) / 1e6);
+		       "\"kind\":\"%s\",\"rows\":%ld,\"staged\":%zu,\"staged_bytes\":%zu,\"ms\":%.1f,\"cpu_ms\":%.1f",
+		       k->type, res->rows, x.plans.n, x.plans.len, (double)(yj_mono_ns() - t0) / 1e6,
+		       (double)(yj_thread_cpu_ns() - cpu0) / 1e6);
 		if (rc < 0 || res->refused || o->dry_run || (res->invalid && !o->skip_invalid))
 			goto done;
 		/* Nothing to insert or update: nothing to record either, and the file counts as written. */
