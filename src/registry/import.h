@@ -51,16 +51,26 @@ enum yj_import_outcome { YJ_IMPORT_INSERTED, YJ_IMPORT_UPDATED, YJ_IMPORT_UNCHAN
 /* A publication found the store changed since the check: the import starts over. */
 #define YJ_IMPORT_STALE (-110)
 
+/* The check's memo of values taken by earlier rows of the file: byte strings (not NUL-terminated) to
+ * their row numbers, which are 1 or more (import_memo.c). new allocates, free releases. get returns the
+ * row, or 0 when key is absent; put sets it, replacing any. Not shared between threads. */
+typedef struct yj_import_memo yj_import_memo;
+yj_import_memo *yj_import_memo_new(void);
+void yj_import_memo_free(yj_import_memo *m);
+long yj_import_memo_get(const yj_import_memo *m, const char *key, size_t len);
+void yj_import_memo_put(yj_import_memo *m, const char *key, size_t len, long row);
+
 /* The row checker of an importable kind. `in` holds the row's cells as trimmed text by field name (a
  * column the file lacks is absent); duplicates of the natural key inside the file and formula cells
  * were refused before the call. `seen` is the import's memo of unique values taken by earlier rows of
- * the file ("field\x1fvalue" → row), for the checker to refuse a second row with one. Runs in the
- * import's read snapshot and writes nothing: sets *outcome and, when the row will write, *plan (a
- * JSON value only the kind's publisher reads; a new reference the caller owns, staged as compact text
- * and parsed again for each publication attempt), or adds {field, detail} (Chinese) to errs.
+ * the file (keys of the checker's making, such as field and value, → row), for the checker to refuse a
+ * second row with one. Runs in the import's read snapshot and writes nothing: sets *outcome and, when
+ * the row will write, *plan (a JSON value only the kind's publisher reads; a new reference the caller
+ * owns, staged packed and unpacked again for each publication attempt), or adds {field, detail}
+ * (Chinese) to errs.
  * Returns ST_OK — also for a refused row — or a store failure, which ends the import. */
 typedef int (*yj_import_check_fn)(store_conn *c, const reg_kind *k, const yj_import_opts *o, const json_t *in,
-				  json_t *seen, long row, json_t *errs, int *outcome, json_t **plan);
+				  yj_import_memo *seen, long row, json_t *errs, int *outcome, json_t **plan);
 /* The row publisher: writes one plan (borrowed; it may change it: every attempt parses its own) inside
  * the publication's write transaction. Returns ST_OK,
  * YJ_IMPORT_STALE when the stored state is no longer the one the plan was made from, or a store
@@ -70,8 +80,8 @@ typedef int (*yj_import_publish_fn)(store_conn *c, const reg_kind *k, const yj_i
 /* Licences (licence_import.c). The reg_kind only carries what the import reads of a kind — type,
  * table, label, field table and natural key ("number") — it is not a record of the record engine. */
 extern const reg_kind yj_licence_import_kind;
-int yj_licence_import_check(store_conn *c, const reg_kind *k, const yj_import_opts *o, const json_t *in, json_t *seen,
-			    long row, json_t *errs, int *outcome, json_t **plan);
+int yj_licence_import_check(store_conn *c, const reg_kind *k, const yj_import_opts *o, const json_t *in,
+			    yj_import_memo *seen, long row, json_t *errs, int *outcome, json_t **plan);
 int yj_licence_import_publish(store_conn *c, const reg_kind *k, const yj_import_opts *o, json_t *plan);
 
 /* Staged plans a publication prepares at a time, on a thread of its own while the connection's

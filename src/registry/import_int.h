@@ -22,10 +22,10 @@ int yj_import_probe_keys(store_conn *c, const reg_kind *k, const yj_scope *sc, c
 extern _Thread_local json_t *yj_import_probed;
 
 /* The record kinds' checker and publishers (import_record.c), as import.h's importer table takes them. */
-int reg_import_check(store_conn *c, const reg_kind *k, const yj_import_opts *o, const json_t *in, json_t *seen, long row,
-		 json_t *errs, int *outcome, json_t **plan);
+int reg_import_check(store_conn *c, const reg_kind *k, const yj_import_opts *o, const json_t *in, yj_import_memo *seen,
+		     long row, json_t *errs, int *outcome, json_t **plan);
 int reg_import_publish(store_conn *c, const reg_kind *k, const yj_import_opts *o, json_t *plan);
-/* What of n parsed plans needs no connection, done ahead (on the import's preparing thread): the
+/* What of n unpacked plans needs no connection, done ahead (on the import's preparing thread): the
  * new records' runs prepared (yj_reg_insert_prepare). Borrows plans, which must outlive it; free with
  * reg_import_prepared_free on any thread. */
 void *reg_import_prepare(const reg_kind *k, json_t *const *plans, size_t n);
@@ -52,9 +52,28 @@ struct importer {
 	yj_import_check_fn check;
 	yj_import_publish_fn publish;
 	publish_many_fn publish_many; /* the staged plans at once, when the kind can batch them; else NULL */
-	prepare_fn prepare;	      /* what of the parsed plans needs no connection, done ahead; or NULL */
+	prepare_fn prepare;	      /* what of the unpacked plans needs no connection, done ahead; or NULL */
 	prepared_free_fn prepared_free;
 };
+
+/* The staged plans (import_stage.c): each packed into one shared buffer as tagged values with varint
+ * lengths, at off[i], in row order; the publication's preparing thread unpacks them into the same
+ * jansson values without the JSON text's lexing. Smaller than the text (no quotes nor escapes). */
+typedef struct yj_import_stage {
+	unsigned char *buf;
+	size_t len, cap;
+	size_t *off;
+	size_t n, ncap;
+} yj_import_stage;
+
+/* Appends plan's packed form (the caller keeps plan). ST_OK, or ST_ERR for a value jansson has no type for. */
+int yj_import_stage_put(yj_import_stage *s, const json_t *plan);
+/* Plan i as a new value (the caller owns it), or NULL when i is out of range or its bytes are not a
+ * plan's. Reads only: any number of threads may unpack at once while nothing is put. */
+json_t *yj_import_stage_get(const yj_import_stage *s, size_t i);
+/* Drops every plan, keeping the memory for the next pass; _free releases it. */
+void yj_import_stage_clear(yj_import_stage *s);
+void yj_import_stage_free(yj_import_stage *s);
 
 /* One import (import.c). */
 typedef struct import_ctx {
@@ -70,8 +89,7 @@ typedef struct import_ctx {
 	int nfields;
 	int key_field;
 	const struct importer *imp; /* the kind's row checker and publisher */
-	char **plans;		    /* staged by the check, in row order, as compact JSON: what the publication writes */
-	size_t nplans, cap;
+	yj_import_stage plans;	    /* staged by the check, in row order: what the publication writes */
 } import_ctx;
 
 /* The publication's writes of every staged plan on c, in order, its chunks prepared on a second

@@ -1,4 +1,4 @@
-/* import_pipe.c — the publication's second thread (import.h, import_int.h): it parses and prepares
+/* import_pipe.c — the publication's second thread (import.h, import_int.h): it unpacks and prepares
  * the next chunk of staged plans, and frees the last, while the connection's thread writes. */
 #define _POSIX_C_SOURCE 200809L
 #include "import_int.h"
@@ -14,7 +14,7 @@ size_t yj_import_chunk_plans = 4096;
  *
  * The staged plans are published in chunks (yj_import_chunk_plans: a few MB of objects, and a
  * multiple of the kinds' multi-row runs, record_bulk.c: 512). What a chunk needs before it is
- * written touches no connection — its plans parsed again from their text (a retried transaction
+ * written touches no connection — its plans unpacked again (import_stage.c) (a retried transaction
  * starts from the plans as checked, since a publisher may change the object it is given), the new
  * records' ids, public forms and state texts (the kind's prepare) — and so does freeing it after:
  * a preparing thread does both while the connection's thread writes the chunk before. At most two
@@ -27,7 +27,7 @@ typedef struct chunk {
 	json_t **plans;
 	size_t n;
 	void *prep; /* the kind's prepare of plans, or NULL */
-	int rc;	    /* of the parse */
+	int rc;	    /* of the unpacking */
 } chunk;
 
 typedef struct pipeline {
@@ -60,7 +60,7 @@ static void chunk_prepare(const import_ctx *x, chunk *ch, size_t from, size_t n)
 	ch->n = n;
 	ch->rc = ST_OK;
 	for (size_t i = 0; i < n && ch->rc >= 0; i++)
-		if (!(ch->plans[i] = json_loads(x->plans[from + i], 0, NULL)))
+		if (!(ch->plans[i] = yj_import_stage_get(&x->plans, from + i)))
 			ch->rc = ST_ERR;
 	if (ch->rc >= 0 && x->imp->prepare)
 		ch->prep = x->imp->prepare(x->k, ch->plans, n);
@@ -74,7 +74,7 @@ static size_t chunk_from(const pipeline *p, size_t i)
 static size_t chunk_len(const pipeline *p, size_t i)
 {
 	size_t from = chunk_from(p, i);
-	return p->x->nplans - from < p->per ? p->x->nplans - from : p->per;
+	return p->x->plans.n - from < p->per ? p->x->plans.n - from : p->per;
 }
 
 /* The preparing thread: chunk after chunk, each into its slot once the writer is done with what
@@ -121,7 +121,7 @@ static int chunk_write(store_conn *c, const import_ctx *x, chunk *ch)
 int yj_import_publish_plans(store_conn *c, import_ctx *x)
 {
 	pipeline p = {.x = x, .per = yj_import_chunk_plans ? yj_import_chunk_plans : 4096};
-	p.nchunks = (x->nplans + p.per - 1) / p.per;
+	p.nchunks = (x->plans.n + p.per - 1) / p.per;
 	pthread_mutex_init(&p.mu, NULL);
 	pthread_cond_init(&p.cv, NULL);
 	p.threaded = p.nchunks > 1 && pthread_create(&p.th, NULL, preparer, &p) == 0;

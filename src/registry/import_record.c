@@ -29,55 +29,70 @@ static void keep_sealed(const reg_kind *k, json_t *rec, const json_t *existing)
 			json_object_set(rec, d->column, json_object_get(existing, d->column));
 }
 
-/* The memo key of a unique column's value ("column\x1fJSON"; caller frees), or NULL for no value. */
-static char *memo_key(const char *column, const json_t *v)
+/* The memo key of a unique column's value into buf ("column\x1f" then "s" and a string's bytes, or any
+ * other value's JSON text, which never starts with "s"), its length in *len; NULL for no value. The key
+ * is buf when it fits (a code, a name), else allocated: free it when it is not buf. */
+static char *memo_key(const char *column, const json_t *v, char *buf, size_t cap, size_t *len)
 {
 	if (!v || json_is_null(v))
 		return NULL;
-	char *val = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
-	char *key = yj_asprintf("%s\x1f%s", column, val ? val : "");
-	free(val);
+	size_t cl = strlen(column), vl;
+	char *dumped = NULL;
+	const char *val;
+	if (json_is_string(v)) {
+		val = json_string_value(v);
+		vl = json_string_length(v);
+	} else {
+		val = dumped = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+		vl = dumped ? strlen(dumped) : 0;
+	}
+	*len = cl + 1 + (dumped ? 0 : 1) + vl;
+	char *key = *len <= cap ? buf : yj_malloc(*len), *p = key;
+	memcpy(p, column, cl);
+	p += cl;
+	*p++ = '\x1f';
+	if (!dumped)
+		*p++ = 's';
+	if (vl)
+		memcpy(p, val, vl);
+	free(dumped);
 	return key;
-}
-
-/* The unique columns of k that rec fills, as memo keys, with the input field each is reported on;
- * returns how many (at most cap). */
-static int unique_keys(const reg_kind *k, const json_t *rec, char **keys, const char **fields, int cap)
-{
-	int n = 0;
-	for (const reg_field *f = k->fields; f->name && n < cap; f++)
-		if (f->unique && (!f->column || f->column[0]) && (keys[n] = memo_key(f->name, json_object_get(rec, f->name))))
-			fields[n++] = f->name;
-	for (const reg_derived *d = k->derived; d && d->column && n < cap; d++)
-		if (d->unique_as && (keys[n] = memo_key(d->column, json_object_get(rec, d->column))))
-			fields[n++] = d->unique_as;
-	return n;
 }
 
 /* A value of a unique column that an earlier row of the file takes makes the row a conflict: the
  * check writes nothing, so the store cannot tell (error added, 1). An accepted row's values are
  * remembered. */
-static int file_conflict(const reg_kind *k, const json_t *rec, json_t *seen, long row, json_t *errs)
+static int file_conflict(const reg_kind *k, const json_t *rec, yj_import_memo *seen, long row, json_t *errs)
 {
-	char *keys[16];
-	const char *fields[16];
-	int n = unique_keys(k, rec, keys, fields, 16), taken = 0;
+	enum { MAXU = 16, KEYCAP = 256 };
+	char bufs[MAXU][KEYCAP], *keys[MAXU];
+	size_t lens[MAXU];
+	const char *fields[MAXU];
+	int n = 0, taken = 0;
+	for (const reg_field *f = k->fields; f->name && n < MAXU; f++)
+		if (f->unique && (!f->column || f->column[0]) &&
+		    (keys[n] = memo_key(f->name, json_object_get(rec, f->name), bufs[n], KEYCAP, &lens[n])))
+			fields[n++] = f->name;
+	for (const reg_derived *d = k->derived; d && d->column && n < MAXU; d++)
+		if (d->unique_as && (keys[n] = memo_key(d->column, json_object_get(rec, d->column), bufs[n], KEYCAP, &lens[n])))
+			fields[n++] = d->unique_as;
 	for (int i = 0; i < n && !taken; i++) {
-		json_t *prev = json_object_get(seen, keys[i]);
+		long prev = yj_import_memo_get(seen, keys[i], lens[i]);
 		if (!prev)
 			continue;
 		int fi = reg_import_field_index(k, fields[i]);
 		const char *label = fi >= 0 ? k->fields[fi].label : fields[i];
 		char msg[300];
-		snprintf(msg, sizeof msg, "%s与第 %lld 行相同：同一文件中不能有两条记录使用同一%s，请核对。", label,
-			 (long long)json_integer_value(prev), label);
+		snprintf(msg, sizeof msg, "%s与第 %ld 行相同：同一文件中不能有两条记录使用同一%s，请核对。", label, prev,
+			 label);
 		yj_field_error(errs, fields[i], msg);
 		taken = 1;
 	}
 	for (int i = 0; i < n; i++) {
 		if (!taken)
-			json_object_set_new(seen, keys[i], json_integer(row));
-		free(keys[i]);
+			yj_import_memo_put(seen, keys[i], lens[i], row);
+		if (keys[i] != bufs[i])
+			free(keys[i]);
 	}
 	return taken;
 }
@@ -101,8 +116,8 @@ static int only_key_unique(const reg_kind *k, const json_t *rec)
 
 /* The row checker of registry records (yj_import_check_fn): to be inserted, updated through the
  * PATCH path, or left alone, by the natural key. The plan is {id, version, rec}: id 0 inserts. */
-int reg_import_check(store_conn *c, const reg_kind *k, const yj_import_opts *o, const json_t *in, json_t *seen,
-			long row, json_t *errs, int *outcome, json_t **plan)
+int reg_import_check(store_conn *c, const reg_kind *k, const yj_import_opts *o, const json_t *in,
+		     yj_import_memo *seen, long row, json_t *errs, int *outcome, json_t **plan)
 {
 	const yj_scope *sc = o->sc;
 	json_t *existing = NULL, *rec = NULL;
@@ -188,7 +203,7 @@ done:
 int reg_import_publish(store_conn *c, const reg_kind *k, const yj_import_opts *o, json_t *p)
 {
 	/* yj_reg_update and yj_reg_insert add to the record they are given (the stored state, id,
-	 * version): the plan is this attempt's own (import.c parses it again for each). */
+	 * version): the plan is this attempt's own (import_pipe.c unpacks it again for each). */
 	json_t *rec = json_incref(json_object_get(p, "rec"));
 	int64_t id = (int64_t)json_integer_value(json_object_get(p, "id"));
 	int rc, changed = 0;

@@ -205,8 +205,8 @@ static void reason_for(char *out, size_t cap, const char *what, const char *rema
 	snprintf(out, cap, "导入：%s%s%s", what, *remark ? "；" : "", remark);
 }
 
-int yj_licence_import_check(store_conn *c, const reg_kind *k, const yj_import_opts *o, const json_t *in, json_t *seen,
-			    long row, json_t *errs, int *outcome, json_t **plan_out)
+int yj_licence_import_check(store_conn *c, const reg_kind *k, const yj_import_opts *o, const json_t *in,
+			    yj_import_memo *seen, long row, json_t *errs, int *outcome, json_t **plan_out)
 {
 	(void)k;
 	(void)seen; /* the number is the natural key, already unique in the file; nothing else is unique */
