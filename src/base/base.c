@@ -136,6 +136,38 @@ void yj_buf_free(yj_buf *b)
 	b->len = b->cap = 0;
 }
 
+struct yj_strpool_block {
+	struct yj_strpool_block *next;
+	char data[];
+};
+
+char *yj_strpool_dup(yj_strpool *p, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	if (!p->head || p->cap - p->used < n) {
+		size_t cap = n > 65536 ? n : 65536;
+		struct yj_strpool_block *b = yj_malloc(sizeof *b + cap);
+		b->next = p->head;
+		p->head = b;
+		p->used = 0;
+		p->cap = cap;
+	}
+	char *out = p->head->data + p->used;
+	memcpy(out, s, n);
+	p->used += n;
+	return out;
+}
+
+void yj_strpool_free(yj_strpool *p)
+{
+	while (p->head) {
+		struct yj_strpool_block *b = p->head;
+		p->head = b->next;
+		free(b);
+	}
+	p->used = p->cap = 0;
+}
+
 int64_t yj_now_ms(void)
 {
 	struct timespec ts;

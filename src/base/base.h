@@ -46,6 +46,17 @@ void yj_buf_reset(yj_buf *b);
 char *yj_buf_detach(yj_buf *b);
 void yj_buf_free(yj_buf *b);
 
+/* Strings copied into blocks that are freed together: for the many small texts a bulk write holds
+ * to its end (an import's deferred audit leaves and events), one free per block instead of one per
+ * text. A copy stays where it is until yj_strpool_free. Init with YJ_STRPOOL_INIT. */
+typedef struct yj_strpool {
+	struct yj_strpool_block *head;
+	size_t used, cap; /* in head */
+} yj_strpool;
+#define YJ_STRPOOL_INIT {NULL, 0, 0}
+char *yj_strpool_dup(yj_strpool *p, const char *s);
+void yj_strpool_free(yj_strpool *p);
+
 /* Wall clock as UTC epoch milliseconds, a monotonic clock in nanoseconds for durations, and the calling
  * thread's CPU time in nanoseconds (for log lines that set a phase's CPU beside its wall time). */
 int64_t yj_now_ms(void);

@@ -104,19 +104,20 @@ static int bind_row(store_stmt *st, int idx, size_t row, void *arg)
 	return reg_bind_record(st, m->k, m->recs[row], idx);
 }
 
-/* As record.c's write_history for a creation: version 1, no changes. */
+/* As record.c's write_history for a creation: version 1, no changes. The texts are the prepared
+ * run's, which outlives the statement: bound, not copied (an import's eighth round). */
 static int bind_history(store_stmt *st, int idx, size_t row, void *arg)
 {
 	many *m = arg;
 	store_bind_int64(st, idx++, yj_id_new());
-	store_bind_text(st, idx++, m->k->type, -1);
+	store_bind_text_static(st, idx++, m->k->type, -1);
 	store_bind_int64(st, idx++, m->ids[row]);
 	store_bind_int64(st, idx++, 1);
 	store_bind_int64(st, idx++, m->now);
-	store_bind_text(st, idx++, m->actor, -1);
-	store_bind_text(st, idx++, json_string_value(json_object_get(m->pubs[row], m->k->region_field)), -1);
-	store_bind_text(st, idx++, m->states[row] ? m->states[row] : m->audit_texts[row], -1);
-	store_bind_text(st, idx++, "{}", -1);
+	store_bind_text_static(st, idx++, m->actor, -1);
+	store_bind_text_static(st, idx++, json_string_value(json_object_get(m->pubs[row], m->k->region_field)), -1);
+	store_bind_text_static(st, idx++, m->states[row] ? m->states[row] : m->audit_texts[row], -1);
+	store_bind_text_static(st, idx++, "{}", -1);
 	return idx;
 }
 

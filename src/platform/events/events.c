@@ -45,15 +45,12 @@ static _Thread_local struct {
 	store_conn *c; /* deferring on this connection; NULL when not */
 	ev_pending *v;
 	size_t n, cap;
+	yj_strpool texts; /* the events' texts: freed at once (an import holds 600,000) */
 } deferred;
 
 static void deferred_clear(void)
 {
-	for (size_t i = 0; i < deferred.n; i++) {
-		for (int k = 0; k < 5; k++)
-			free(deferred.v[i].text[k]);
-		free(deferred.v[i].payload);
-	}
+	yj_strpool_free(&deferred.texts);
 	free(deferred.v);
 	memset(&deferred, 0, sizeof deferred);
 }
@@ -91,9 +88,12 @@ static int defer_event(const yj_event *ev, int64_t now)
 	const char *t[5] = {ev->type, ev->subject_type, ev->subject_id, ev->region_code ? ev->region_code : "",
 			    ev->actor ? ev->actor : "system"};
 	ev_pending *p = &deferred.v[deferred.n++];
+	const ev_pending *prev = deferred.n > 1 ? p - 1 : NULL;
+	/* A text the event before had too (type, subject type, actor, an import's payload) is shared. */
 	for (int k = 0; k < 5; k++)
-		p->text[k] = yj_strdup(t[k]);
-	p->payload = payload;
+		p->text[k] = prev && !strcmp(prev->text[k], t[k]) ? prev->text[k] : yj_strpool_dup(&deferred.texts, t[k]);
+	p->payload = prev && !strcmp(prev->payload, payload) ? prev->payload : yj_strpool_dup(&deferred.texts, payload);
+	free(payload);
 	p->at = now;
 	return ST_OK;
 }

@@ -24,8 +24,8 @@ typedef struct ev_parked {
 int ev_store_append(store_conn *c, const yj_event *ev, int64_t now, int64_t *id_out);
 /* n events in one take of the counter and multi-row inserts (yj_events_defer_flush). */
 typedef struct ev_pending {
-	char *text[5]; /* type, subject_type, subject_id, region_code, actor */
-	char *payload; /* compact JSON */
+	char *text[5]; /* type, subject_type, subject_id, region_code, actor (in the deferral's pool) */
+	char *payload; /* compact JSON (likewise) */
 	int64_t at;
 } ev_pending;
 int ev_store_append_many(store_conn *c, const ev_pending *v, size_t n);

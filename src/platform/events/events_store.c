@@ -49,30 +49,38 @@ int ev_store_append_many(store_conn *c, const ev_pending *v, size_t n)
 	int64_t last = 0;
 	int rc = take_ids(c, (int64_t)n, &last);
 	int64_t first = last - (int64_t)n + 1;
+	yj_buf sql = YJ_BUF_INIT; /* the statement of m rows, made again only when m changes (the last) */
+	size_t rows = 0;
 	for (size_t from = 0; rc >= 0 && from < n; from += EVENTS_PER_INSERT) {
 		size_t m = n - from < EVENTS_PER_INSERT ? n - from : EVENTS_PER_INSERT;
-		yj_buf sql = YJ_BUF_INIT;
-		yj_buf_puts(&sql, "INSERT INTO events (id, type, subject_type, subject_id, region_code, payload, actor, at) VALUES ");
-		for (size_t i = 0; i < m; i++)
-			yj_buf_puts(&sql, i ? ", (?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?)");
+		if (m != rows) {
+			yj_buf_reset(&sql);
+			yj_buf_puts(&sql, "INSERT INTO events (id, type, subject_type, subject_id, region_code, payload, actor, at) VALUES ");
+			for (size_t i = 0; i < m; i++)
+				yj_buf_puts(&sql, i ? ", (?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?)");
+			rows = m;
+		}
 		store_stmt *st = store_prepare(c, sql.data);
-		yj_buf_free(&sql);
-		if (!st)
-			return ST_ERR;
+		if (!st) {
+			rc = ST_ERR;
+			break;
+		}
+		/* The texts are the caller's until after the statement: bound, not copied. */
 		for (size_t i = 0; i < m; i++) {
 			const ev_pending *p = &v[from + i];
 			int b = (int)i * 8;
 			store_bind_int64(st, b + 1, first + (int64_t)(from + i));
 			for (int k = 0; k < 4; k++)
-				store_bind_text(st, b + 2 + k, p->text[k], -1);
-			store_bind_text(st, b + 6, p->payload, -1);
-			store_bind_text(st, b + 7, p->text[4], -1);
+				store_bind_text_static(st, b + 2 + k, p->text[k], -1);
+			store_bind_text_static(st, b + 6, p->payload, -1);
+			store_bind_text_static(st, b + 7, p->text[4], -1);
 			store_bind_int64(st, b + 8, p->at);
 		}
 		rc = store_step(st);
 		store_finalize(st);
 		rc = rc == ST_DONE ? ST_OK : rc < 0 ? rc : ST_ERR;
 	}
+	yj_buf_free(&sql);
 	return rc;
 }
 

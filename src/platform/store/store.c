@@ -221,6 +221,14 @@ int store_bind_text(store_stmt *st, int idx, const char *v, int len)
 	return st->c->s->drv->bind_text(st, idx, v, len);
 }
 
+int store_bind_text_static(store_stmt *st, int idx, const char *v, int len)
+{
+	const store_driver *d = st->c->s->drv;
+	if (!v || !d->bind_text_static)
+		return store_bind_text(st, idx, v, len);
+	return d->bind_text_static(st, idx, v, len);
+}
+
 int store_bind_blob(store_stmt *st, int idx, const void *data, size_t len)
 {
 	return st->c->s->drv->bind_blob(st, idx, data, len);

@@ -98,6 +98,11 @@ store_stmt *store_prepare(store_conn *c, const char *sql);
 int store_bind_int64(store_stmt *st, int idx, int64_t v);
 /* The text is copied; len < 0 means NUL-terminated. NULL binds SQL NULL. */
 int store_bind_text(store_stmt *st, int idx, const char *v, int len);
+/* As store_bind_text, but the engine may keep v itself instead of a copy (SQLite does; PostgreSQL
+ * copies): v must stay valid and unchanged until the statement is finalized. For bulk inserts,
+ * whose millions of bound texts outlive their statements: a copy and a free each cost more than
+ * the row's insert into the page (docs/benchmarks.md, the import's eighth round). */
+int store_bind_text_static(store_stmt *st, int idx, const char *v, int len);
 int store_bind_null(store_stmt *st, int idx);
 /* Bytes for a BYTEA column (SQLite stores them as a BLOB, PostgreSQL as bytea); copied. */
 int store_bind_blob(store_stmt *st, int idx, const void *data, size_t len);

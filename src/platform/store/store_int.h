@@ -22,6 +22,7 @@ typedef struct store_driver {
 	store_stmt *(*prepare)(store_conn *c, const char *sql);
 	int (*bind_int64)(store_stmt *st, int idx, int64_t v);
 	int (*bind_text)(store_stmt *st, int idx, const char *v, int len);
+	int (*bind_text_static)(store_stmt *st, int idx, const char *v, int len); /* NULL: bind_text */
 	int (*bind_null)(store_stmt *st, int idx);
 	int (*bind_blob)(store_stmt *st, int idx, const void *data, size_t len);
 	int (*step)(store_stmt *st);

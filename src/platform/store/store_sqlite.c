@@ -224,6 +224,12 @@ static int sq_bind_text(store_stmt *bs, int idx, const char *v, int len)
 	return map_rc(sqlite3_bind_text(((sq_stmt *)bs)->st, idx, v, len, SQLITE_TRANSIENT));
 }
 
+/* The finalize clears the bindings (sq_finalize), so a cached statement never holds v past it. */
+static int sq_bind_text_static(store_stmt *bs, int idx, const char *v, int len)
+{
+	return map_rc(sqlite3_bind_text(((sq_stmt *)bs)->st, idx, v, len, SQLITE_STATIC));
+}
+
 static int sq_bind_blob(store_stmt *bs, int idx, const void *data, size_t len)
 {
 	return map_rc(sqlite3_bind_blob64(((sq_stmt *)bs)->st, idx, len ? data : "", len, SQLITE_TRANSIENT));
@@ -346,6 +352,7 @@ const store_driver store_sqlite_driver = {
 	.prepare = sq_prepare,
 	.bind_int64 = sq_bind_int64,
 	.bind_text = sq_bind_text,
+	.bind_text_static = sq_bind_text_static,
 	.bind_blob = sq_bind_blob,
 	.bind_null = sq_bind_null,
 	.step = sq_step,
