@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { Server, Client, isProblem, cli, PASSWORD } from './harness.mjs';
+import { Server, twoServers, Client, isProblem, cli, PASSWORD } from './harness.mjs';
 
 // A sign-in sent from a given local address (any of 127.0.0.0/8 reaches the server on 127.0.0.1).
 function signInFrom(base, localAddress, username, password) {
@@ -34,11 +34,7 @@ function signInFrom(base, localAddress, username, password) {
 
 let a, b; // two processes, one database
 before(async () => {
-  a = new Server();
-  await a.start();
-  b = new Server({ db: a.db });
-  b.keys = a.keys; // the same deployment: one database, one audit key
-  await b.start();
+  [a, b] = await twoServers();
   a.addUser('zhou.admin', 'admin', '330300');
   a.addUser('hz.out', 'inspector', '330102');
   for (const u of ['pw.self', 'pw.cli', 'pw.admin', 'lineage', 'weak.self', 'victim', 'spray1', 'spray2', 'spray3', 'spray4',

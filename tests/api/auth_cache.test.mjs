@@ -6,15 +6,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { Server, Client, isProblem, PASSWORD, cli } from './harness.mjs';
+import { twoServers, Client, isProblem, PASSWORD, cli } from './harness.mjs';
 
 let a, b;
 before(async () => {
-  a = new Server();
-  await a.start();
-  b = new Server({ db: a.db });
-  b.keys = a.keys;
-  await b.start();
+  [a, b] = await twoServers();
   a.addUser('cache.admin', 'admin', '330000');
   for (const u of ['cache.out', 'cache.tok', 'cache.pw', 'cache.off', 'cache.cli']) a.addUser(u, 'inspector', '330302');
 });

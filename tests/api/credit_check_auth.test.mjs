@@ -6,7 +6,7 @@
 // (Confirming without comparing the epochs fails the first tests: B answers 200 from its cache.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Server, Client, isProblem } from './harness.mjs';
+import { twoServers, Client, isProblem } from './harness.mjs';
 import { creditCode } from './codes.mjs';
 
 let a, b, admin, instId;
@@ -14,11 +14,7 @@ const code = creditCode('52330302', '41000088');
 const check = (c, q = `subject=${code}&decision=grade_review`) => c.get(`/api/v1/credit/check?${q}`);
 
 before(async () => {
-  a = new Server();
-  await a.start();
-  b = new Server({ db: a.db });
-  b.keys = a.keys;
-  await b.start();
+  [a, b] = await twoServers();
   a.addUser('cc.admin', 'admin', '330000');
   for (const u of ['cc.tok', 'cc.out', 'cc.one', 'cc.off', 'cc.other', 'cc.stay']) a.addUser(u, 'liaison', '330381', 'market');
   admin = new Client(a.url);

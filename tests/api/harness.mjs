@@ -107,6 +107,16 @@ export class Server {
 
 // A signed-in browser-like client: keeps its cookies (the session's; behind --db-read also the write
 // position's) and sends the CSRF token.
+// Two `serve` processes of one deployment: one database, one audit key (started in order).
+export async function twoServers() {
+  const a = new Server();
+  await a.start();
+  const b = new Server({ db: a.db });
+  b.keys = a.keys;
+  await b.start();
+  return [a, b];
+}
+
 export class Client {
   constructor(base) { this.base = base; this.cookie = null; this.csrf = null; this.bearer = null; }
   async req(method, url, body, headers = {}) {
