@@ -341,6 +341,8 @@ static int check_batch(store_conn *c, import_ctx *x, batch *b, yj_import_memo *s
 		}
 		yj_import_probed = json_object();
 		rc = yj_import_probe_keys(c, x->k, x->o->sc, keys, nk, yj_import_probed);
+		if (rc >= 0) /* its references and unique values, read by the rows' validation */
+			rc = yj_import_probe_batch(c, x->k, x->o->sc, b->in, b->n);
 	}
 	for (size_t i = 0; i < b->n; i++) {
 		if (rc >= 0 && (rc = import_row(c, x, b->in[i], seen, uniq, b->row[i])) >= 0)
@@ -349,6 +351,7 @@ static int check_batch(store_conn *c, import_ctx *x, batch *b, yj_import_memo *s
 	}
 	json_decref(yj_import_probed);
 	yj_import_probed = NULL;
+	yj_import_memo_end();
 	b->n = 0;
 	return rc;
 }

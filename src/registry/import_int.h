@@ -17,6 +17,14 @@
 int yj_import_probe_keys(store_conn *c, const reg_kind *k, const yj_scope *sc, const char *const *keys, size_t n,
 			 json_t *found);
 
+/* The batch's other probes, one query per batch for each kind (the row's validation reads them
+ * through reg_int.h's reg_memo_*): the records its references name (resolved in scope sc, with
+ * their regions), and the stored holders of its values of unique columns other than the key (an ID
+ * number's hash among them). in holds the batch's n rows as text objects. Kept on this thread until
+ * yj_import_memo_end. Returns ST_OK or a store failure. */
+int yj_import_probe_batch(store_conn *c, const reg_kind *k, const yj_scope *sc, json_t *const *in, size_t n);
+void yj_import_memo_end(void);
+
 /* The batch being checked on this thread: its natural keys' records, probed once per batch
  * (key → [id, version, region_code, record]); NULL outside a batch, when reg_import_check asks per row. */
 extern _Thread_local json_t *yj_import_probed;

@@ -535,6 +535,9 @@ static int value_taken(store_conn *c, const reg_kind *k, const char *col, const 
 {
 	if (!v || json_is_null(v))
 		return 0;
+	int memo = reg_memo_taken(k, col, v, id); /* an import's batch probed it */
+	if (memo >= 0)
+		return memo;
 	char *sql = yj_asprintf("SELECT COUNT(*) FROM %s WHERE %s = ? AND id <> ?", k->table, col);
 	store_stmt *st = store_prepare(c, sql);
 	free(sql);

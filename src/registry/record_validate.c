@@ -68,6 +68,9 @@ static int resolve_ref(store_conn *c, const reg_field *f, const yj_scope *sc, co
 	json_t *rec = NULL;
 	int64_t ver;
 	char region[16];
+	int memo = reg_memo_ref(rk, v, id); /* an import's batch probed it */
+	if (memo >= 0)
+		return memo ? ST_OK : ST_NOTFOUND;
 	if (yj_id_parse(v, id) == 0 && yj_reg_load(c, rk, sc, *id, &rec) == ST_OK) {
 		json_decref(rec);
 		return ST_OK;

@@ -18,6 +18,15 @@ static inline int reg_stored(const reg_field *f)
 {
 	return !f->column || f->column[0];
 }
+/* An import's batch probes (import_store.c, yj_import_probe_batch): what the row's validation would
+ * otherwise ask once a row, read from the batch's memo instead. Outside a batch, or for a value the
+ * batch did not probe, they return -1 and the caller asks the store as before.
+ * reg_memo_ref: the reference v to kind rk as resolve_ref resolves it in the batch's scope: 1 with
+ * *id, or 0 (no such record in scope). reg_memo_region: 1 with the stored region of record id of rk.
+ * reg_memo_taken: 1 when another record than id holds value v in unique column col of k, else 0. */
+int reg_memo_ref(const reg_kind *rk, const char *v, int64_t *id);
+int reg_memo_region(const reg_kind *rk, int64_t id, char region[16]);
+int reg_memo_taken(const reg_kind *k, const char *col, const json_t *v, int64_t id);
 /* Steps st once and finalizes it: ST_OK when it ran to the end, or a failure (NULL st: ST_ERR). */
 int reg_step_done(store_stmt *st);
 /* Writes the grams of record id's name, deleting those of its old name that it no longer has;

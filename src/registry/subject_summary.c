@@ -142,6 +142,8 @@ int yj_subject_names(store_conn *c, const int64_t *ids, size_t n, json_t *names)
 int reg_institution_region(store_conn *c, int64_t id, char region[16])
 {
 	region[0] = '\0';
+	if (reg_memo_region(&yj_institution_kind, id, region) > 0) /* an import's batch probed it */
+		return ST_OK;
 	store_stmt *st = store_prepare(c, "SELECT region_code FROM institutions WHERE id = ?");
 	if (!st)
 		return ST_ERR;
