@@ -45,8 +45,9 @@ function yijianPass(db) {
   const r = spawnSync(BIN, ['import', 'institutions', csv, '--db', db, '--keys', path.join(dir, 'keys')], { encoding: 'utf8' });
   const s = secs(t0);
   if (r.status !== 0) throw new Error(`yijian import failed (${r.status}):\n${r.stdout}\n${r.stderr.slice(0, 2000)}`);
-  const checked = /"msg":"import\.checked".*"staged":(\d+),"ms":([\d.]+)/.exec(r.stderr + r.stdout);
-  return { rate: N / s, checkMs: checked ? Number(checked[2]) : NaN, staged: checked ? Number(checked[1]) : NaN };
+  const line = /"msg":"import\.checked"[^\n]*/.exec(r.stderr + r.stdout)?.[0] ?? '';
+  const field = (name) => Number(new RegExp(`"${name}":([\\d.]+)`).exec(line)?.[1] ?? NaN);
+  return { rate: N / s, checkMs: field('ms'), staged: field('staged') };
 }
 
 // The first import into a fresh store, then the same file again (every row unchanged: checked, nothing
