@@ -85,7 +85,8 @@ int yj_licence_import_check(store_conn *c, const reg_kind *k, const yj_import_op
 int yj_licence_import_publish(store_conn *c, const reg_kind *k, const yj_import_opts *o, json_t *plan);
 
 /* Staged plans a publication prepares at a time, on a thread of its own while the connection's
- * thread writes the chunk before (import_pipe.c): 4,096. Tests set fewer to cross chunks with a few rows. */
+ * thread writes the chunk before (import_pipe.c): 4,096. `yijian import --chunk ROWS` sets it (memory
+ * against a little CPU; what is written is the same), and tests, to cross chunks with a few rows. */
 extern size_t yj_import_chunk_plans;
 
 /* The kind imported under a plural name ("institutions", "practitioners", "licences"), or NULL. */
