@@ -12,6 +12,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* "col IN (?, ?, …)" for n values. */
+static void in_list(yj_buf *b, const char *col, size_t n)
+{
+	yj_buf_printf(b, "%s IN (", col);
+	for (size_t i = 0; i < n; i++)
+		yj_buf_puts(b, i ? ", ?" : "?");
+	yj_buf_puts(b, ")");
+}
+
 /* The records of the probed ids that scope sc shows, as yj_reg_load reads them, appended to their
  * hits ([id, version, region] → [id, version, region, record]); byid maps each id's text to its hit. */
 static int load_records(store_conn *c, const reg_kind *k, const yj_scope *sc, json_t *byid)
@@ -20,10 +29,7 @@ static int load_records(store_conn *c, const reg_kind *k, const yj_scope *sc, js
 	if (!n)
 		return ST_OK;
 	yj_buf cond = YJ_BUF_INIT;
-	yj_buf_puts(&cond, "id IN (");
-	for (size_t i = 0; i < n; i++)
-		yj_buf_puts(&cond, i ? ", ?" : "?");
-	yj_buf_puts(&cond, ")");
+	in_list(&cond, "id", n);
 	yj_table t;
 	yj_reg_table(k, &t);
 	yj_qb *q = yj_q_select(&t, yj_reg_columns(k), sc);
@@ -102,15 +108,6 @@ static json_t *memo_map(const char *what, const char *table, const char *col, in
 	if (!m && create)
 		json_object_set_new(memo, name, m = json_object());
 	return m;
-}
-
-/* "col IN (?, ?, …)" for n values. */
-static void in_list(yj_buf *b, const char *col, size_t n)
-{
-	yj_buf_printf(b, "%s IN (", col);
-	for (size_t i = 0; i < n; i++)
-		yj_buf_puts(b, i ? ", ?" : "?");
-	yj_buf_puts(b, ")");
 }
 
 /* The records of rk whose ids are ids[0..n) and that sc shows (as yj_reg_load reads them): their
