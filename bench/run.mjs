@@ -517,7 +517,8 @@ async function main() {
 		{ key: 'yijian_sqlite', label: 'yijian, SQLite', s: yjSq, cookie: cookieSq },
 	];
 	const endpoints = [
-		{ path: '/healthz', auth: false, ratio: TARGET_RATIO },
+		// /healthz is measured for reference: issue 15 names no target for it (ratio null)
+		{ path: '/healthz', auth: false, ratio: null },
 		{ path: REGIONS, auth: true, ratio: TARGET_RATIO },
 		...(INSTITUTIONS > 0 ? [{ path: INST_SEARCH, label: '/api/v1/institutions?q=人民医院', auth: true, ratio: TARGET_INST_RATIO, pgOnly: true }] : []),
 	];
@@ -629,21 +630,24 @@ async function main() {
 			if (sv.key === 'yijian_pg') {
 				const vsFaster = r.rps / faster.rps;
 				const vsGo = go ? r.rps / go.rps : null;
-				const ok = vsFaster >= ep.ratio && (vsGo === null || vsGo >= ep.ratio) && r.latency_ms.p99 < TARGET_P99_MS;
+				const hasTarget = ep.ratio !== null;
+				const ok = hasTarget ? vsFaster >= ep.ratio && (vsGo === null || vsGo >= ep.ratio) && r.latency_ms.p99 < TARGET_P99_MS : null;
 				r.target_met = ok;
 				r.ratio_vs_faster_node = vsFaster;
 				r.ratio_vs_go = vsGo;
 				target = `${vsFaster.toFixed(2)}× the faster Node, ${vsGo === null ? 'no Go' : `${vsGo.toFixed(2)}× Go`}; ` +
-					`≥${ep.ratio}× both and p99 < ${TARGET_P99_MS} ms: ${ok ? 'met' : 'NOT met'}`;
+					(hasTarget ? `≥${ep.ratio}× both and p99 < ${TARGET_P99_MS} ms: ${ok ? 'met' : 'NOT met'}` : '(reference: no target)');
 				summary.push({ endpoint: ep.path, ratio, ratio_vs_faster_node: vsFaster, ratio_vs_go: vsGo, p99_ms: r.latency_ms.p99, target_met: ok });
 				// the figures for bench/run's summary (bench/lib.mjs): against the faster Node, against Go, and the p99
 				const name = ep.path === REGIONS ? 'regions list' : ep.path === INST_SEARCH ? 'institution search q=人民医院' : ep.path;
+				// a figure without a target is reported with met null (bench/lib.mjs): printed, never failed
+				const t = (text, check) => (hasTarget ? { target: text, ...check } : { met: null });
 				benchResult({ bench: 'http', figure: `${name} req/s, vs Fastify`, value: r.rps, unit: 'req/s', baseline: `Fastify + pg${faster === base ? '' : ` ×${BASELINE_WORKERS2} procs`}`,
-					baseline_value: faster.rps, target: `≥ ${ep.ratio}× the faster of 1 and ${BASELINE_WORKERS2} processes`, ratioMin: ep.ratio });
+					baseline_value: faster.rps, ...t(`≥ ${ep.ratio}× the faster of 1 and ${BASELINE_WORKERS2} processes`, { ratioMin: ep.ratio }) });
 				if (go) benchResult({ bench: 'http', figure: `${name} req/s, vs Go`, value: r.rps, unit: 'req/s', baseline: 'Go net/http + pgx', baseline_value: go.rps,
-					target: `≥ ${ep.ratio}×`, ratioMin: ep.ratio });
+					...t(`≥ ${ep.ratio}×`, { ratioMin: ep.ratio }) });
 				benchResult({ bench: 'http', figure: `${name} p99`, value: r.latency_ms.p99, unit: 'ms', baseline: 'Fastify + pg', baseline_value: base.latency_ms.p99,
-					higher: false, target: `< ${TARGET_P99_MS} ms at ${CONNS} connections`, max: TARGET_P99_MS });
+					higher: false, ...t(`< ${TARGET_P99_MS} ms at ${CONNS} connections`, { max: TARGET_P99_MS }) });
 			} else if (sv.key === 'yijian_pg_inline') {
 				const y = byKey(ep.path, 'yijian_pg');
 				target = `(--dispatch inline: p99 ${(r.latency_ms.p99 / y.latency_ms.p99).toFixed(2)}× the default queue's, req/s ${(r.rps / y.rps).toFixed(2)}×)`;

@@ -10,8 +10,7 @@ import process from 'node:process';
 // The figures with a target, by bench, named as the benches name them; [figure, why it may be missing] where a setting
 // leaves it out. (bench/complaints on PostgreSQL with BENCH_PG_URL is not listed: issue 13 names no engine.)
 const EXPECTED = {
-	http: ['/healthz req/s, vs Fastify', '/healthz req/s, vs Go', '/healthz p99',
-		'regions list req/s, vs Fastify', 'regions list req/s, vs Go', 'regions list p99',
+	http: ['regions list req/s, vs Fastify', 'regions list req/s, vs Go', 'regions list p99',
 		'institution search q=人民医院 req/s, vs Fastify', 'institution search q=人民医院 req/s, vs Go', 'institution search q=人民医院 p99',
 		['RSS soak change', 'BENCH_SOAK_SECONDS=0 skips it']],
 	screen: ['end to end, vs DuckDB', 'load MB/s', 'rule phase M lines/s', 'peak RSS ÷ CSV'],
