@@ -1,6 +1,6 @@
 /* credit_outbox_store.c — the outbox's SQL: the subscriber that turns each credit.list_entered and
- * credit.list_exited event into one delivery per active target covering the event's territory, the
- * due deliveries for the sender, and each attempt's outcome. */
+ * credit.list_exited event into one delivery per active target that covers the event's territory and
+ * was subscribed by the event's time, the due deliveries for the sender, and each attempt's outcome. */
 #define _POSIX_C_SOURCE 200809L
 #include "credit_outbox.h"
 #include "../platform/auth/scope.h"
@@ -31,7 +31,10 @@ static int fan_out(store_conn *c, const yj_event_view *ev, void *arg)
 	json_object_set_new(body, "region_code", json_string(ev->region_code));
 	char *text = yj_json_canonical(body);
 	json_decref(body);
-	store_stmt *st = credit_prep(c, "SELECT id, region_code FROM credit_outbox_targets WHERE active = 1 ORDER BY id", NULL);
+	/* The targets subscribed when the event happened, not when this subscriber gets to it: a target
+	 * added while the subscriber lags would otherwise get some earlier events and not others. */
+	store_stmt *st = credit_prep(c, "SELECT id, region_code FROM credit_outbox_targets WHERE active = 1 AND created_at <= ?"
+				     " ORDER BY id", "i", ev->at);
 	if (!st || !text) {
 		store_finalize(st);
 		free(text);

@@ -188,7 +188,7 @@ test('evaluation on demand: grade with each indicator\'s contribution and the mo
   assert.ok(rules.indicators.length >= 5 && rules.linkage.length >= 10 && rules.repair_periods.length >= 3);
 });
 
-test('the outbox pushes list entries signed to a department, retried until it answers, and as files', async () => {
+test('the outbox pushes list entries signed to a department, retried until it answers, and as files; a target only those after its subscription', async () => {
   const { createServer } = await import('node:http');
   const { createPublicKey, verify } = await import('node:crypto');
   const { mkdtempSync, readdirSync, readFileSync } = await import('node:fs');
@@ -210,36 +210,64 @@ test('the outbox pushes list entries signed to a department, retried until it an
   let r = await admin.post('/api/v1/credit/outbox/targets', { department: 'market', url: `http://127.0.0.1:${recv.address().port}/credit`,
     region_code: '330302' });
   assert.equal(r.status, 201, JSON.stringify(r.data));
+  const market = r.data.id;
   r = await admin.post('/api/v1/credit/outbox/targets', { department: 'province', url: `file://${dir}`, region_code: '330302' });
   assert.equal(r.status, 201, JSON.stringify(r.data));
   isProblem(assert, await admin.post('/api/v1/credit/outbox/targets', { department: 'x', url: 'ftp://x', region_code: '330302' }), 422);
   r = await leader.post('/api/v1/credit/lists/black/entries', { subject_kind: 'institution', subject_id: inst.id,
     rule_code: 'BLACK-SER', entry_doc: '温鹿卫信〔2026〕8号' });
   assert.equal(r.status, 201, JSON.stringify(r.data));
-  let items = [];
-  for (let i = 0; i < 150; i++) {
-    items = (await admin.get('/api/v1/credit/outbox?limit=200')).data.items;
-    if (items.length >= 2 && items.every((x) => x.state === 'delivered')) break;
-    await new Promise((res) => setTimeout(res, 100));
-  }
-  recv.close();
-  const http = items.find((x) => x.body.type === 'credit.list_entered' && x.last_status === 200);
-  assert.ok(http, JSON.stringify(items));
-  assert.ok(items.some((x) => x.attempts >= 2 && x.state === 'delivered'), 'the 503 was retried');
+  const entry = r.data;
+  // Until n deliveries are there, each delivered (a 503 is retried a second later, by the job of every second).
+  const delivered = async (n) => {
+    let items = [];
+    for (let i = 0; i < 600; i++) {
+      items = (await admin.get('/api/v1/credit/outbox?limit=200')).data.items;
+      if (items.length >= n && items.every((x) => x.state === 'delivered')) break;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    return items;
+  };
+  // The entry's event, to each target, and nothing else: the list events of the tests above came before the
+  // targets, however late the subscriber got to them (on a loaded machine, after the targets were added).
+  let items = await delivered(2);
+  assert.equal(items.length, 2, JSON.stringify(items));
+  assert.ok(items.every((x) => x.state === 'delivered' && x.body.type === 'credit.list_entered'), JSON.stringify(items));
+  assert.equal(items[0].body.event_id, items[1].body.event_id, JSON.stringify(items));
+  const http = items.find((x) => x.target_id === market);
+  assert.ok(http && http.last_status === 200, JSON.stringify(items));
+  assert.ok(http.attempts >= 2, 'the 503 was retried');
   assert.equal(http.body.name, '鹿城信用测试医院');
   assert.equal(http.body.code, CODE);
   const key = (await anon.get('/api/v1/public/credit-key')).data.public_key;
   const spki = Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), Buffer.from(key, 'hex')]);
   const pub = createPublicKey({ key: spki, format: 'der', type: 'spki' });
   const last = got[got.length - 1];
+  assert.equal(last.event, http.body.event_id);
   assert.equal(last.key, key);
   assert.ok(verify(null, Buffer.from(last.body), pub, Buffer.from(last.sig, 'hex')), 'the body verifies under the published key');
   assert.ok(!verify(null, Buffer.from(last.body.replace('black', 'red')), pub, Buffer.from(last.sig, 'hex')));
-  // every list event reaches the directory too (those of the tests above as well: fan-out happens at delivery)
+  // the same body, with its signature, in the directory
   const files = readdirSync(dir);
-  assert.ok(files.includes(`${last.event}.json`) && files.includes(`${last.event}.json.sig`), JSON.stringify(files));
+  assert.deepEqual(files.sort(), [`${last.event}.json`, `${last.event}.json.sig`]);
   assert.equal(readFileSync(path.join(dir, `${last.event}.json`), 'utf8'), last.body);
   assert.equal(readFileSync(path.join(dir, `${last.event}.json.sig`), 'utf8'), last.sig);
+
+  // The entry's exit, and at once a third target: the subscriber (every second) gets to the exit after that
+  // target is there, but the exit came first and reaches the first two only.
+  r = await leader.post(`/api/v1/credit/list-entries/${entry.id}/exit`, { exit_doc: '温鹿卫信〔2026〕9号' });
+  assert.equal(r.status, 200, JSON.stringify(r.data));
+  await new Promise((res) => setTimeout(res, 2)); // the times compare in milliseconds
+  const dir2 = mkdtempSync(path.join(tmpdir(), 'credit-outbox-'));
+  r = await admin.post('/api/v1/credit/outbox/targets', { department: 'late', url: `file://${dir2}`, region_code: '330302' });
+  assert.equal(r.status, 201, JSON.stringify(r.data));
+  const late = r.data.id;
+  items = await delivered(4);
+  recv.close();
+  assert.ok(!items.some((x) => x.target_id === late), `a target got an event from before its subscription: ${JSON.stringify(items)}`);
+  const exits = items.filter((x) => x.body.type === 'credit.list_exited');
+  assert.deepEqual(exits.map((x) => x.state), ['delivered', 'delivered'], JSON.stringify(items));
+  assert.deepEqual(readdirSync(dir2), []);
 });
 
 test('appeal (申辩) and its decision: an accepted appeal voids the points and drops them from the year', async () => {

@@ -31,6 +31,8 @@ function connection(port) {
     const sock = net.connect({ port, host: '127.0.0.1' }, () => resolve(conn));
     sock.on('error', reject);
     let buf = Buffer.alloc(0), waiting = null;
+    // closed by the server with a request unanswered: status 0 (the test fails rather than waits forever)
+    sock.on('close', () => { const w = waiting; waiting = null; w?.({ status: 0, at: performance.now() }); });
     sock.on('data', (d) => {
       buf = Buffer.concat([buf, d]);
       const end = buf.indexOf('\r\n\r\n');
@@ -120,6 +122,33 @@ test('queued requests are answered through a graceful stop; /metrics shows the q
   // SIGTERM with sign-ins still queued: each is answered, and serve exits 0 (stop() checks).
   s.proc.kill('SIGTERM');
   assert.deepEqual((await Promise.all(pending)).map((r) => r.status), [200, 200, 200, 200]);
+  await s.stop();
+  for (const c of conns) c.close();
+});
+
+test('a queue that outlasts the stop\'s wait for in-flight requests is answered to its last request', async () => {
+  // One worker, 40 sign-ins (argon2id each) read and queued, then SIGTERM: the stop waits 3 s for requests
+  // in flight, the worker then runs the rest, and each answer is written before the connections close.
+  const op = await freePort();
+  const s = new Server({ args: [...MODE, '--threads', '1', '--operator-listen', `127.0.0.1:${op}`] });
+  await s.start();
+  cleanups.push(async () => s.cleanup());
+  s.addUser('slow', 'leader', '330000');
+  const conns = await Promise.all(Array.from({ length: 40 }, () => connection(s.port)));
+  const pending = conns.map((c) => c.send('POST', '/api/v1/session', signIn));
+  // until the server has read all 40 (the one running and those queued are in flight)
+  for (let i = 0; ; i++) {
+    const m = await (await fetch(`http://127.0.0.1:${op}/metrics`)).text();
+    const n = Number(/^yijian_http_in_flight (\d+)/m.exec(m)?.[1]);
+    if (n >= 40) break;
+    assert.ok(i < 600, `the server read ${n} of 40 requests in 30 s`);
+    await sleep(50);
+  }
+  const t0 = performance.now();
+  s.proc.kill('SIGTERM');
+  const got = await Promise.all(pending);
+  const unanswered = got.filter((r) => r.status !== 200).length;
+  assert.equal(unanswered, 0, `${unanswered} of 40 requests unanswered; the last answer came ${(Math.max(...got.map((r) => r.at)) - t0).toFixed(0)} ms after SIGTERM`);
   await s.stop();
   for (const c of conns) c.close();
 });

@@ -463,6 +463,11 @@ void yj_server_stop(yj_server *srv)
 	 * stays set until the daemon is gone: its thread may still be pushing (and is refused). */
 	if (srv->q)
 		yj_workq_stop_workers(srv->q);
+	/* and the polling thread writes their answers (on_completed counts each down): MHD_stop_daemon closes
+	 * a connection whose answer is still unsent, so a request the workers ran after the wait above, on a
+	 * loaded machine, was done but never answered. Bounded as above. */
+	for (int i = 0; i < 300 && atomic_load(&srv->in_flight) > 0; i++)
+		usleep(10000);
 	MHD_stop_daemon(srv->d);
 	srv->d = NULL;
 	if (srv->op_d)
