@@ -43,7 +43,8 @@ int reg_index_names_fresh(store_conn *c, const reg_kind *k, const int64_t *ids, 
 void reg_names_defer_begin(store_conn *c);
 int reg_names_defer_flush(store_conn *c);
 void reg_names_defer_discard(store_conn *c);
-/* Binds the stored field and derived values of rec from index idx on; returns the next index. */
+/* Binds the stored field and derived values of rec from index idx on; returns the next index. The
+ * texts are rec's own, not copies: finalize st before rec changes or is freed. */
 int reg_bind_record(store_stmt *st, const reg_kind *k, const json_t *rec, int idx);
 /* The audit leaf and the event of a create or update ("create" / "update") of public record pub. */
 int reg_audit(store_conn *c, const reg_kind *k, const char *verb, const char *actor, const json_t *pub);
