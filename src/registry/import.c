@@ -18,7 +18,7 @@
 #include <string.h>
 
 #define MAX_ATTEMPTS 3 /* check and publication, when the store keeps changing under the import */
-#define PUBLISH_CACHE_KIB 65536 /* SQLite's page cache during a large publication (publish) */
+#define PUBLISH_CACHE_KIB 16384 /* SQLite's page cache during a large publication (publish) */
 #define PUBLISH_CACHE_FROM 4096 /* staged plans from which it is raised: a chunk of the pipeline */
 #define ANALYZE_AFTER 1000 /* rows written from which the planner's statistics are refreshed (store_analyze) */
 
@@ -526,8 +526,12 @@ static int publish_tx(store_conn *c, void *arg)
 }
 
 /* The publication's transaction with SQLite's page cache raised to PUBLISH_CACHE_KIB for it alone
- * (store_page_cache): the default 2 MB spilled the growing transaction's pages into the WAL and read
- * them back. Bounded, and given back after, so the connection (a server's too) keeps its memory. */
+ * (store_page_cache). With the default 2 MB the pages written at random (the unique key's index) and
+ * the growing B-trees' inner pages were spilled into the WAL, read back and spilled again: 100,000
+ * institutions took 608,000 pwrite and 141,000 pread calls, 546,000 and 118,000 with 16 MB, and the
+ * writer's thread ~0.35 s less (docs/benchmarks.md, "Issue 15: the import, ninth round"). Not the
+ * whole transaction (248 MB then): bounded, and given back after, so the connection (a server's
+ * too) keeps its memory. */
 static int publish(store *s, import_ctx *x)
 {
 	store_conn *c = store_conn_get(s); /* the one store_tx writes on: this thread's */
