@@ -128,8 +128,9 @@ int yj_reg_insert_many(store_conn *c, const reg_kind *k, json_t *const *recs, si
 /* yj_reg_insert_many in two steps, so that an import can prepare one run on another thread while
  * its connection's thread writes the one before. yj_reg_insert_prepare does what needs no
  * connection and may run on any thread: each record's id, version and timestamps (set in recs[i],
- * borrowed and changed), its public form and state texts. yj_reg_insert_prepared writes a prepared
- * run on c (the connection's thread) as yj_reg_insert_many would, and may run once per prepare.
+ * borrowed and changed), its public form, state texts and name grams. yj_reg_insert_prepared writes
+ * a prepared run on c (the connection's thread) as yj_reg_insert_many would, and may run once per
+ * prepare.
  * yj_reg_prepared_free releases it (on any thread; recs stay the caller's). */
 typedef struct yj_reg_prepared yj_reg_prepared;
 yj_reg_prepared *yj_reg_insert_prepare(const reg_kind *k, json_t *const *recs, size_t n);

@@ -88,6 +88,7 @@ struct yj_reg_prepared {
 	char **states;	    /* canonical public records, for the history; NULL: the audit text's bytes */
 	char **audit_texts; /* the same as the audit's state hash reads them (yj_audit_state_text) */
 	const char **names; /* the names to index (borrowed from recs) */
+	reg_grams *grams;   /* their grams, made with the rest of the run (off the writer's thread) */
 	size_t n;
 	const char *actor;
 	int64_t now;
@@ -156,7 +157,7 @@ yj_reg_prepared *yj_reg_insert_prepare(const reg_kind *k, json_t *const *recs, s
 	many *m = yj_calloc(1, sizeof *m);
 	*m = (many){k, recs, yj_calloc(n ? n : 1, sizeof(json_t *)), yj_calloc(n ? n : 1, sizeof(int64_t)),
 		    yj_calloc(n ? n : 1, sizeof(char *)), yj_calloc(n ? n : 1, sizeof(char *)),
-		    yj_calloc(n ? n : 1, sizeof(const char *)), n, NULL, yj_now_ms()};
+		    yj_calloc(n ? n : 1, sizeof(const char *)), NULL, n, NULL, yj_now_ms()};
 	for (size_t i = 0; i < n; i++) {
 		char s[21];
 		m->ids[i] = yj_id_new();
@@ -174,6 +175,7 @@ yj_reg_prepared *yj_reg_insert_prepare(const reg_kind *k, json_t *const *recs, s
 		m->states[i] = has_real(m->pubs[i]) ? yj_json_canonical(m->pubs[i]) : NULL;
 		m->names[i] = json_string_value(json_object_get(recs[i], k->name_field));
 	}
+	m->grams = reg_grams_make(k, m->ids, m->names, n);
 	return m;
 }
 
@@ -191,6 +193,7 @@ void yj_reg_prepared_free(yj_reg_prepared *m)
 	free(m->states);
 	free(m->audit_texts);
 	free(m->names);
+	reg_grams_free(m->grams);
 	free(m);
 }
 
@@ -213,7 +216,7 @@ int yj_reg_insert_prepared(store_conn *c, yj_reg_prepared *m, const char *actor,
 				     "id, object_type, object_id, version, at, actor, region_code, state, changes", 9, m->n,
 				     bind_history, m);
 	if (rc >= 0)
-		rc = reg_index_names_fresh(c, k, m->ids, m->names, m->n, 1);
+		rc = reg_index_grams(c, m->grams, 1);
 	/* The grams' COPY (PostgreSQL) is not waited for: the server inserts them — most of its work —
 	 * while this client appends the audit leaves here and prepares the next run. The caller reads
 	 * the result with store_copy_wait before anything relies on it. */

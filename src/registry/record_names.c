@@ -361,33 +361,59 @@ int reg_names_defer_flush(store_conn *c)
 	return rc;
 }
 
+/* The grams of a run of new records, made where no connection is needed (an import's preparing
+ * thread, record_bulk.c) and written by reg_index_grams on the connection's. */
+struct reg_grams {
+	gram_rows r;
+};
+
+reg_grams *reg_grams_make(const reg_kind *k, const int64_t *ids, const char *const *names, size_t n)
+{
+	reg_grams *g = yj_calloc(1, sizeof *g);
+	g->r.k = k;
+	size_t bytes = 1;
+	for (size_t i = 0; i < n; i++)
+		bytes += gram_bytes(names[i]);
+	g->r.arena = yj_malloc(bytes);
+	for (size_t i = 0; i < n; i++)
+		if (names[i])
+			gram_rows_add(&g->r, names[i], ids[i]);
+	return g;
+}
+
+void reg_grams_free(reg_grams *g)
+{
+	if (!g)
+		return;
+	free(g->r.arena);
+	free(g->r.v);
+	free(g);
+}
+
+int reg_index_grams(store_conn *c, reg_grams *g, int async)
+{
+	gram_rows *r = &g->r;
+	gram_defer *d = deferred;
+	if (d && d->c == c && (!d->k || d->k == r->k)) { /* an import's publication: held for its sweep */
+		d->k = r->k;
+		defer_rows(d, r);
+		return ST_OK;
+	}
+	/* In key order: each statement then inserts into the primary key's B-tree along one path rather
+	 * than at scattered pages (the names of a batch share most of their grams). */
+	if (r->n > 1)
+		qsort(r->v, r->n, sizeof *r->v, gram_cmp);
+	return write_grams(c, r, async);
+}
+
 int reg_index_names_fresh(store_conn *c, const reg_kind *k, const int64_t *ids, const char *const *names, size_t n,
 			  int async)
 {
 	/* All grams of all the names in multi-row INSERTs: one round trip on PostgreSQL per few
 	 * hundred grams instead of one per gram (or per name). */
-	gram_rows r = {.k = k};
-	size_t bytes = 1;
-	for (size_t i = 0; i < n; i++)
-		bytes += gram_bytes(names[i]);
-	r.arena = yj_malloc(bytes);
-	for (size_t i = 0; i < n; i++)
-		if (names[i])
-			gram_rows_add(&r, names[i], ids[i]);
-	int rc = ST_OK;
-	gram_defer *d = deferred;
-	if (d && d->c == c && (!d->k || d->k == k)) { /* an import's publication: held for its sweep */
-		d->k = k;
-		defer_rows(d, &r);
-	} else {
-		/* In key order: each statement then inserts into the primary key's B-tree along one path
-		 * rather than at scattered pages (the names of a batch share most of their grams). */
-		if (r.n > 1)
-			qsort(r.v, r.n, sizeof *r.v, gram_cmp);
-		rc = write_grams(c, &r, async);
-	}
-	free(r.arena);
-	free(r.v);
+	reg_grams *g = reg_grams_make(k, ids, names, n);
+	int rc = reg_index_grams(c, g, async);
+	reg_grams_free(g);
 	return rc;
 }
 

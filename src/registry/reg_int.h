@@ -36,14 +36,22 @@ int reg_index_name(store_conn *c, const reg_kind *k, int64_t id, const char *old
  * COPY's end is not waited for (reg_insert_rows_async). */
 int reg_index_names_fresh(store_conn *c, const reg_kind *k, const int64_t *ids, const char *const *names, size_t n,
 			  int async);
-/* An import's publication holds the grams reg_index_names_fresh is given on c (on this thread) from
+/* The same in two steps: reg_grams_make computes the grams (no connection: an import's preparing
+ * thread does it, names borrowed only during the call), reg_index_grams writes (or, deferring, holds)
+ * them on c; the caller frees g with reg_grams_free after. */
+typedef struct reg_grams reg_grams;
+reg_grams *reg_grams_make(const reg_kind *k, const int64_t *ids, const char *const *names, size_t n);
+int reg_index_grams(store_conn *c, reg_grams *g, int async);
+void reg_grams_free(reg_grams *g);
+/* An import's publication holds the grams reg_index_names_fresh or reg_index_grams is given on c (on this thread) from
  * reg_names_defer_begin on and writes them all in key order at reg_names_defer_flush, before its
  * commit (ST_OK or the insert's failure); reg_names_defer_discard drops them (a rolled-back
  * publication). Both end the deferral; either does nothing when c is not deferring. */
 void reg_names_defer_begin(store_conn *c);
 int reg_names_defer_flush(store_conn *c);
 void reg_names_defer_discard(store_conn *c);
-/* Binds the stored field and derived values of rec from index idx on; returns the next index. */
+/* Binds the stored field and derived values of rec from index idx on; returns the next index. The
+ * texts are rec's own, not copies: finalize st before rec changes or is freed. */
 int reg_bind_record(store_stmt *st, const reg_kind *k, const json_t *rec, int idx);
 /* The audit leaf and the event of a create or update ("create" / "update") of public record pub. */
 int reg_audit(store_conn *c, const reg_kind *k, const char *verb, const char *actor, const json_t *pub);

@@ -265,6 +265,19 @@ int store_analyze(store_conn *c, const char *table)
 	return store_exec(c, sql);
 }
 
+int store_page_cache(store_conn *c, int64_t size, int64_t *was)
+{
+	if (was)
+		*was = 0;
+	if (c->s->drv == &store_pg_driver)
+		return ST_OK; /* the server's buffers (store.h) */
+	if (was && store_query_int64(c, "PRAGMA cache_size", NULL, was) < 0)
+		return ST_ERR;
+	char sql[64];
+	snprintf(sql, sizeof sql, "PRAGMA cache_size = %lld", (long long)size);
+	return store_exec(c, sql);
+}
+
 void store_plan_each(store_stmt *st)
 {
 	if (st && st->c->s->drv->plan_each)

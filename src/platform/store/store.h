@@ -171,6 +171,14 @@ int store_copy_wait(store_conn *c);
  * throughout yijian, so it is a no-op there. */
 int store_analyze(store_conn *c, const char *table);
 
+/* SQLite's page cache of connection c set to size, as PRAGMA cache_size takes it (negative: KiB;
+ * positive: pages); *was (may be NULL) gets the setting it replaces, to give back afterwards. Why:
+ * one large write transaction (an import's publication) outgrows the default 2 MB, and SQLite then
+ * spills its dirty pages into the WAL and reads them back; raising the cache for that transaction
+ * alone and lowering it after keeps the other connections' memory as it was. PostgreSQL, whose
+ * buffers are the server's, changes nothing (*was = 0). ST_OK or a failure. */
+int store_page_cache(store_conn *c, int64_t size, int64_t *was);
+
 /* A message for the last failure on this connection (owned by the connection). Never contains
  * bound values, so it may be logged. */
 const char *store_errmsg(store_conn *c);

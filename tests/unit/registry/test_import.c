@@ -801,6 +801,34 @@ static void statistics_after_a_large_import(void **state)
 			 query_int("SELECT COUNT(*) FROM name_grams"));
 }
 
+/* A large publication raises SQLite's page cache for its transaction alone (import.c, publish): the
+ * connection's own setting is given back after it, on success and when the file is refused. */
+static void page_cache_given_back(void **state)
+{
+	(void)state;
+	store_conn *c = store_conn_get(db);
+	int64_t was = 0, now = 0;
+	if (strcmp(store_conn_engine(c), "sqlite") != 0) {
+		assert_int_equal(store_page_cache(c, -4096, &was), ST_OK); /* the server's buffers: nothing */
+		assert_int_equal(was, 0);
+		return;
+	}
+	assert_int_equal(store_page_cache(c, -3000, &was), ST_OK);
+	assert_int_equal(store_query_int64(c, "PRAGMA cache_size", NULL, &now), ST_OK);
+	assert_int_equal(now, -3000);
+	clear_registry();
+	char *csv = inst_file(4100, 0);
+	yj_import_result res;
+	run(&yj_institution_kind, csv, strlen(csv), NULL, 0, 0, &res);
+	assert_int_equal(res.inserted, 4100);
+	yj_import_result_free(&res);
+	free(csv);
+	assert_int_equal(store_query_int64(c, "PRAGMA cache_size", NULL, &now), ST_OK);
+	assert_int_equal(now, -3000);
+	assert_int_equal(store_page_cache(c, was, NULL), ST_OK);
+	clear_registry();
+}
+
 /* ---- setup ---- */
 
 static int setup(void **state)
@@ -1008,6 +1036,7 @@ int main(void)
 		cmocka_unit_test(bulk_publication),
 		cmocka_unit_test(copy_round_trip),
 		cmocka_unit_test(statistics_after_a_large_import),
+		cmocka_unit_test(page_cache_given_back),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
