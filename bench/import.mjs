@@ -12,7 +12,7 @@
 // importing process's CPU and peak RSS (/usr/bin/time) and its phase lines (docs/benchmarks.md, "Issue 15:
 // practitioners, and a province's first import").
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { creditCode, residentId } from '../tests/api/codes.mjs';
@@ -134,6 +134,22 @@ function phase(out, name) {
   return r;
 }
 
+// CPU seconds of the throwaway PostgreSQL: the postmaster and its children, the reaped ones included (its
+// backends), as bench/lib.mjs's pgCpu counts them; NaN on SQLite.
+function pgServerCpu(db) {
+  if (!db.startsWith('postgres') || !pgdir) return NaN;
+  const master = Number(readFileSync(path.join(pgdir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  let t = 0;
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const f = readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1].split(' ');
+      if (Number(d) === master || Number(f[1]) === master) t += (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100;
+    } catch {}
+  }
+  return t;
+}
+
 // One `yijian import KIND FILE` under /usr/bin/time: rows/s, wall, user + sys, peak RSS, load average at its start
 // and its phase lines.
 function timedPass(kind, file, rows, db) {
@@ -141,14 +157,15 @@ function timedPass(kind, file, rows, db) {
   const tf = path.join(dir, 'time.txt');
   const timed = existsSync('/usr/bin/time');
   const args = ['import', kind, file, '--db', db, '--keys', path.join(dir, 'keys')];
+  const pg0 = pgServerCpu(db);
   const t0 = process.hrtime.bigint();
   const r = timed ? spawnSync('/usr/bin/time', ['-f', '%U %S %M', '-o', tf, BIN, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 })
     : spawnSync(BIN, args, { encoding: 'utf8', maxBuffer: 1 << 28 });
-  const s = secs(t0);
+  const s = secs(t0), pgCpu = pgServerCpu(db) - pg0;
   if (r.status !== 0) throw new Error(`yijian import ${kind} failed (${r.status}):\n${r.stdout}\n${r.stderr.slice(0, 2000)}`);
   const [user, sys, kb] = timed ? readFileSync(tf, 'utf8').trim().split('\n').pop().split(' ').map(Number) : [NaN, NaN, NaN];
   const out = r.stderr + r.stdout;
-  return { rate: rows / s, wall: s, cpu: user + sys, user, sys, rssMB: kb / 1024, load,
+  return { rate: rows / s, wall: s, cpu: user + sys, user, sys, rssMB: kb / 1024, load, pgCpu,
     checked: phase(out, 'import.checked'), pipeline: phase(out, 'import.pipeline'), grams: phase(out, 'import.name_grams'),
     audit: phase(out, 'audit.flush'), events: phase(out, 'import.events'), published: phase(out, 'import.published') };
 }
@@ -156,7 +173,7 @@ function timedPass(kind, file, rows, db) {
 const f1 = (v) => (Number.isFinite(v) ? (v / 1000).toFixed(2) : '-');
 function passLine(engine, what, p) {
   console.log(`practitioners ${engine.padEnd(10)} ${what.padEnd(16)} ${p.rate.toFixed(0).padStart(7)} rows/s  wall ${p.wall.toFixed(1)} s  ` +
-    `user+sys ${p.user.toFixed(2)}+${p.sys.toFixed(2)} s  peak RSS ${p.rssMB.toFixed(0)} MB  load ${p.load}  ` +
+    `user+sys ${p.user.toFixed(2)}+${p.sys.toFixed(2)} s${Number.isFinite(p.pgCpu) ? `  PostgreSQL cpu ${p.pgCpu.toFixed(2)} s` : ''}  peak RSS ${p.rssMB.toFixed(0)} MB  load ${p.load}  ` +
     `check ${f1(p.checked.ms)} s (cpu ${f1(p.checked.cpu_ms)})  chunks writer/preparer cpu ${f1(p.pipeline.writer_cpu_ms)}/${f1(p.pipeline.preparer_cpu_ms)} s ` +
     `(waited ${f1(p.pipeline.writer_waited_ms)})  grams ${f1(p.grams.ms)} s (cpu ${f1(p.grams.cpu_ms)})  audit ${f1(p.audit.ms)} s (cpu ${f1(p.audit.cpu_ms)})  ` +
     `events ${f1(p.events.ms)} s (cpu ${f1(p.events.cpu_ms)})  published ${f1(p.published.ms)} s`);

@@ -464,7 +464,6 @@ static int check_pass(store *s, import_ctx *x)
 	return rc < 0 ? rc : crc;
 }
 
-/* The publication (store_tx): every staged plan, then the import's own audit leaf. */
 /* After a large publication the planner's statistics of the written tables are refreshed at once:
  * the first searches would otherwise be planned from the table as it was (store.h, store_analyze). A
  * failure costs plans, not data: logged, the import still succeeded. */
@@ -477,9 +476,9 @@ static void refresh_stats(store *s, const reg_kind *k)
 			yj_log(YJ_LOG_WARN, "import.analyze_failed", "\"table\":\"%s\"", tables[i]);
 }
 
-static int publish_tx(store_conn *c, void *arg)
+/* The publication (store_tx): every staged plan, then the import's own audit leaf. */
+static int publish_plans_tx(store_conn *c, import_ctx *x)
 {
-	import_ctx *x = arg;
 	yj_import_result *res = x->res;
 	int rc = ST_OK;
 	/* The rows' audit leaves wait in memory and enter the log together at the end, so the audit
@@ -521,6 +520,23 @@ static int publish_tx(store_conn *c, void *arg)
 	rc = yj_audit_append(c, &ev, NULL);
 	json_decref(state);
 	return rc < 0 ? rc : ST_OK;
+}
+
+/* The publication's page cache on SQLite (store_cache_grow): its indexes' inserts fall at random places
+ * (a practitioner's ID hash, name, institution), and with SQLite's 2 MiB each run of rows spilled dirty
+ * pages to the WAL and read them back (docs/benchmarks.md, "Issue 15: practitioners, and a province's
+ * first import"). Used only as pages are touched, and given back before the COMMIT. */
+#define PUBLISH_CACHE_KIB (64 * 1024)
+
+static int publish_tx(store_conn *c, void *arg)
+{
+	int64_t was = 0;
+	int rc = store_cache_grow(c, PUBLISH_CACHE_KIB, &was);
+	if (rc < 0)
+		return rc;
+	rc = publish_plans_tx(c, arg);
+	int rrc = store_cache_restore(c, was);
+	return rc < 0 ? rc : rrc < 0 ? rrc : rc;
 }
 
 int yj_import(store *s, const reg_kind *k, const char *data, size_t n, const yj_import_opts *o,

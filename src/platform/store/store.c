@@ -265,6 +265,30 @@ int store_analyze(store_conn *c, const char *table)
 	return store_exec(c, sql);
 }
 
+int store_cache_grow(store_conn *c, int64_t kib, int64_t *was)
+{
+	*was = 0;
+	if (c->s->drv == &store_pg_driver)
+		return ST_OK; /* the server's shared buffers (store.h) */
+	int rc = store_query_int64(c, "PRAGMA cache_size", NULL, was);
+	if (rc < 0)
+		return rc;
+	if (*was < 0 ? -*was >= kib : 0)
+		return ST_OK; /* already as large (in KiB); a size in pages is replaced */
+	char sql[64];
+	snprintf(sql, sizeof sql, "PRAGMA cache_size = %lld", -(long long)kib);
+	return store_exec(c, sql);
+}
+
+int store_cache_restore(store_conn *c, int64_t was)
+{
+	if (c->s->drv == &store_pg_driver || !was)
+		return ST_OK;
+	char sql[64];
+	snprintf(sql, sizeof sql, "PRAGMA cache_size = %lld", (long long)was);
+	return store_exec(c, sql);
+}
+
 void store_plan_each(store_stmt *st)
 {
 	if (st && st->c->s->drv->plan_each)

@@ -171,6 +171,17 @@ int store_copy_wait(store_conn *c);
  * throughout yijian, so it is a no-op there. */
 int store_analyze(store_conn *c, const char *table);
 
+/* Sets this connection's page cache to kib KiB for a large write transaction and answers the size it
+ * had (in SQLite's own form: negative KiB, or positive pages) in *was, for store_cache_restore when the
+ * writing is done. Why: with SQLite's default 2 MiB, an import's publication spilled the dirty pages of
+ * indexes whose inserts fall at random places (a practitioner's ID hash, name, institution) to the WAL
+ * and read them back — 1.21 M pwrite and 0.56 M pread calls for 100,000 practitioners, 0.78 M and 0.09 M
+ * with 64 MiB (docs/benchmarks.md, "Issue 15: practitioners, and a province's first import"). The cache
+ * takes memory only as pages are used, up to kib. PostgreSQL: the buffers are the server's; a no-op
+ * answering 0. */
+int store_cache_grow(store_conn *c, int64_t kib, int64_t *was);
+int store_cache_restore(store_conn *c, int64_t was);
+
 /* A message for the last failure on this connection (owned by the connection). Never contains
  * bound values, so it may be logged. */
 const char *store_errmsg(store_conn *c);

@@ -801,6 +801,32 @@ static void statistics_after_a_large_import(void **state)
 			 query_int("SELECT COUNT(*) FROM name_grams"));
 }
 
+/* The publication grows its connection's SQLite page cache for the writing and gives it back before the
+ * COMMIT (import.c's publish_tx, store_cache_grow): a connection of the pool keeps the size it had, and a
+ * size set in pages comes back in pages. PostgreSQL: a no-op that answers 0. */
+static void publication_page_cache(void **state)
+{
+	(void)state;
+	store_conn *c = store_conn_get(db);
+	int64_t was = -1;
+	if (strcmp(store_conn_engine(c), "sqlite") != 0) {
+		assert_int_equal(store_cache_grow(c, 65536, &was), ST_OK);
+		assert_int_equal(was, 0);
+		assert_int_equal(store_cache_restore(c, was), ST_OK);
+		return;
+	}
+	int64_t before = query_int("PRAGMA cache_size");
+	assert_int_equal(store_cache_grow(c, 65536, &was), ST_OK);
+	assert_int_equal(was, before);
+	assert_int_equal(query_int("PRAGMA cache_size"), -65536);
+	assert_int_equal(store_cache_restore(c, was), ST_OK);
+	assert_int_equal(query_int("PRAGMA cache_size"), before);
+	exec_sql("PRAGMA cache_size = 500"); /* pages */
+	registry_of(50);
+	assert_int_equal(query_int("PRAGMA cache_size"), 500);
+	exec_sql("PRAGMA cache_size = -2000");
+}
+
 /* ---- setup ---- */
 
 static int setup(void **state)
@@ -1008,6 +1034,7 @@ int main(void)
 		cmocka_unit_test(bulk_publication),
 		cmocka_unit_test(copy_round_trip),
 		cmocka_unit_test(statistics_after_a_large_import),
+		cmocka_unit_test(publication_page_cache),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
