@@ -111,7 +111,7 @@ function report(engine, yj, native, how) {
 // ---- BENCH_IMPORT_KIND=practitioners ----
 
 // The practitioners' raw copy: the file's 14 columns, the two unique keys (执业证书编码, 身份证号) and the
-// practitioners table's secondary indexes (institution, category).
+// indexes on the institution and on the category.
 const P_NATIVE = `CREATE TABLE native (name TEXT NOT NULL, id_number TEXT NOT NULL UNIQUE, certificate_no TEXT NOT NULL UNIQUE,
   category TEXT NOT NULL, practice_type TEXT NOT NULL, practice_scope TEXT, institution TEXT NOT NULL, prescription_right TEXT,
   antibiotic_grade TEXT, surgical_grade INTEGER, insurance_physician TEXT, assessment_result TEXT, assessment_date TEXT, state TEXT);
@@ -205,6 +205,16 @@ function practitionersReport(engine, yj, native, how) {
 }
 
 let pgdir = null;
+// A throwaway PostgreSQL in the work directory: yijian's database and a second one for the raw copy.
+function startPg() {
+  pgdir = path.join(dir, 'pg');
+  const url = run(path.join(root, 'scripts/pg-cluster'), ['start', pgdir]).trim().split('\n').pop();
+  const native = new URL(url);
+  run('psql', [url, '-qc', 'CREATE DATABASE native']);
+  native.pathname = '/native';
+  return { url, native: native.toString() };
+}
+
 try {
   // Counties of Zhejiang (level 3 under 33) from the regions table yijian ships.
   const probe = `sqlite:${path.join(dir, 'probe.db')}`;
@@ -216,25 +226,19 @@ try {
     console.log(`import: ${N} practitioners of ${p.institutions} institutions over ${counties.length} Zhejiang counties (${p.file})`);
     if (ENGINES.includes('sqlite'))
       practitionersReport('sqlite', practitionersImport('sqlite', `sqlite:${path.join(dir, 'yijian.db')}`, p), sqliteNative(P_NATIVE, p.file), 'sqlite3 .import');
-    if (!ENGINES.includes('postgresql')) process.exit(0);
-    pgdir = path.join(dir, 'pg');
-    const url = run(path.join(root, 'scripts/pg-cluster'), ['start', pgdir]).trim().split('\n').pop();
-    const native = new URL(url);
-    run('psql', [url, '-qc', 'CREATE DATABASE native']);
-    native.pathname = '/native';
-    practitionersReport('postgresql', practitionersImport('postgresql', url, p), pgNative(native.toString(), P_NATIVE, p.file), 'psql \\copy    ');
+    if (ENGINES.includes('postgresql')) {
+      const { url, native } = startPg();
+      practitionersReport('postgresql', practitionersImport('postgresql', url, p), pgNative(native, P_NATIVE, p.file), 'psql \\copy    ');
+    }
   } else {
     generate(counties);
     console.log(`import: ${N} institutions over ${counties.length} Zhejiang counties (${csv})`);
     if (ENGINES.includes('sqlite'))
       report('sqlite', yijianImport('sqlite', `sqlite:${path.join(dir, 'yijian.db')}`), sqliteNative(), 'sqlite3 .import');
-    if (!ENGINES.includes('postgresql')) process.exit(0);
-    pgdir = path.join(dir, 'pg');
-    const url = run(path.join(root, 'scripts/pg-cluster'), ['start', pgdir]).trim().split('\n').pop();
-    const native = new URL(url);
-    run('psql', [url, '-qc', 'CREATE DATABASE native']);
-    native.pathname = '/native';
-    report('postgresql', yijianImport('postgresql', url), pgNative(native.toString()), 'psql \\copy    ');
+    if (ENGINES.includes('postgresql')) {
+      const { url, native } = startPg();
+      report('postgresql', yijianImport('postgresql', url), pgNative(native), 'psql \\copy    ');
+    }
   }
 } finally {
   if (pgdir) spawnSync(path.join(root, 'scripts/pg-cluster'), ['stop', pgdir]);
