@@ -6,17 +6,27 @@
 // unchanged) beside the first pass. yijian does per row what the baseline does not:
 // validation with check characters, region and scope checks, version history, the name index and a
 // signed audit leaf, all in one transaction. See docs/benchmarks.md, "Import: bench/import".
+// BENCH_IMPORT_KIND=practitioners times `yijian import practitioners` of BENCH_IMPORT_ROWS practitioners
+// instead (valid resident ID numbers, realistic names, categories and certificate numbers), after their
+// BENCH_IMPORT_INSTITUTIONS institutions (default: a province's ratio, 35,000 to 500,000) are imported, with the
+// importing process's CPU and peak RSS (/usr/bin/time) and its phase lines (docs/benchmarks.md, "Issue 15:
+// practitioners, and a province's first import").
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { creditCode } from '../tests/api/codes.mjs';
+import { creditCode, residentId } from '../tests/api/codes.mjs';
 import { benchResult } from './lib.mjs';
+import { practitionerRows } from './practitioners_data.mjs';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const root = path.resolve(here, '..');
 const BIN = process.env.YIJIAN_BIN || process.env.BENCH_YIJIAN || path.join(root, 'build/yijian');
 const N = Number(process.env.BENCH_IMPORT_ROWS ?? 100000);
+const KIND = process.env.BENCH_IMPORT_KIND || 'institutions';
+// Which engines to measure (comma-separated): both unless told.
+const ENGINES = (process.env.BENCH_IMPORT_ENGINES || 'sqlite,postgresql').split(',');
+if (!['institutions', 'practitioners'].includes(KIND)) throw new Error(`BENCH_IMPORT_KIND: institutions or practitioners, not ${KIND}`);
 const dir = mkdtempSync(path.join(tmpdir(), 'yj-bench-import-'));
 const csv = path.join(dir, 'institutions.csv');
 const COLS = 'credit_code,name,type,level,ownership,profit,region_code,beds';
@@ -27,15 +37,18 @@ CREATE INDEX native_region ON native(region_code); CREATE INDEX native_type ON n
 const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...opts });
 const secs = (t0) => Number(process.hrtime.bigint() - t0) / 1e9;
 
-function generate(counties) {
+// Institutions as [{ code, type, county }], their file written to `file`.
+function generate(counties, n = N, file = csv) {
   const types = ['general_hospital', 'clinic', 'clinic', 'dental_clinic', 'community_station', 'village_clinic', 'outpatient_dept'];
-  const lines = [COLS];
-  for (let i = 0; i < N; i++) {
+  const lines = [COLS], insts = [];
+  for (let i = 0; i < n; i++) {
     const county = counties[i % counties.length];
     const code = creditCode('52' + county, String(10000000 + i));
     lines.push(`${code},浙江测试医疗机构${i},${types[i % types.length]},none,private,forprofit,${county},${i % 50}`);
+    insts.push({ code, type: types[i % types.length], county });
   }
-  writeFileSync(csv, lines.join('\n') + '\n');
+  writeFileSync(file, lines.join('\n') + '\n');
+  return insts;
 }
 
 // One pass of `yijian import institutions` of the file: rows/s (process start to exit) and the check's
@@ -66,21 +79,21 @@ function yijianImport(engine, db) {
   return first.rate;
 }
 
-function sqliteNative() {
+function sqliteNative(schema = NATIVE, file = csv) {
   const db = path.join(dir, 'native.db');
-  run('sqlite3', [db, NATIVE]);
+  run('sqlite3', [db, schema]);
   const t0 = process.hrtime.bigint();
-  run('sqlite3', [db, '.mode csv', `.import --skip 1 ${csv} native`]);
+  run('sqlite3', [db, '.mode csv', `.import --skip 1 ${file} native`]);
   const s = secs(t0);
   const n = Number(run('sqlite3', [db, 'SELECT COUNT(*) FROM native']).trim());
   if (n !== N) throw new Error(`sqlite3 .import loaded ${n} rows`);
   return N / s;
 }
 
-function pgNative(url) {
-  run('psql', [url, '-qc', NATIVE]);
+function pgNative(url, schema = NATIVE, file = csv) {
+  run('psql', [url, '-qc', schema]);
   const t0 = process.hrtime.bigint();
-  run('psql', [url, '-qc', `\\copy native FROM '${csv}' WITH (FORMAT csv, HEADER true)`]);
+  run('psql', [url, '-qc', `\\copy native FROM '${file}' WITH (FORMAT csv, HEADER true)`]);
   const s = secs(t0);
   const n = Number(run('psql', [url, '-qAtc', 'SELECT COUNT(*) FROM native']).trim());
   if (n !== N) throw new Error(`COPY loaded ${n} rows`);
@@ -95,22 +108,138 @@ function report(engine, yj, native, how) {
     baseline: how.trim(), baseline_value: native, target: `≥ ${min.toLocaleString('en-US')} rows/s at 100,000 rows`, min });
 }
 
+// ---- BENCH_IMPORT_KIND=practitioners ----
+
+// The practitioners' raw copy: the file's 14 columns, the two unique keys (执业证书编码, 身份证号) and the
+// indexes on the institution and on the category.
+const P_NATIVE = `CREATE TABLE native (name TEXT NOT NULL, id_number TEXT NOT NULL UNIQUE, certificate_no TEXT NOT NULL UNIQUE,
+  category TEXT NOT NULL, practice_type TEXT NOT NULL, practice_scope TEXT, institution TEXT NOT NULL, prescription_right TEXT,
+  antibiotic_grade TEXT, surgical_grade INTEGER, insurance_physician TEXT, assessment_result TEXT, assessment_date TEXT, state TEXT);
+CREATE INDEX native_institution ON native(institution); CREATE INDEX native_category ON native(category);`;
+const NI = Number(process.env.BENCH_IMPORT_INSTITUTIONS || Math.max(1, Math.round(N * 35000 / 500000)));
+
+// The institutions' file (institution mode's rows) and the practitioners' file of them.
+function practitionersFiles(counties) {
+  const ifile = path.join(dir, 'institutions.csv'), file = path.join(dir, 'practitioners.csv');
+  const insts = generate(counties, NI, ifile);
+  writeFileSync(file, practitionerRows(insts, N).join('\n') + '\n');
+  return { ifile, file, institutions: NI };
+}
+
+// The fields of a phase's log line (`"msg":"NAME"`) of a run's stderr.
+function phase(out, name) {
+  const line = new RegExp(`"msg":"${name.replace('.', '\\.')}"[^\n]*`).exec(out)?.[0] ?? '';
+  const r = {};
+  for (const m of line.matchAll(/"(\w+)":(-?[\d.]+)/g)) r[m[1]] = Number(m[2]);
+  return r;
+}
+
+// CPU seconds of the throwaway PostgreSQL: the postmaster and its children, the reaped ones included (its
+// backends), as bench/lib.mjs's pgCpu counts them; NaN on SQLite.
+function pgServerCpu(db) {
+  if (!db.startsWith('postgres') || !pgdir) return NaN;
+  const master = Number(readFileSync(path.join(pgdir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  let t = 0;
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const f = readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1].split(' ');
+      if (Number(d) === master || Number(f[1]) === master) t += (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100;
+    } catch {}
+  }
+  return t;
+}
+
+// One `yijian import KIND FILE` under /usr/bin/time: rows/s, wall, user + sys, peak RSS, load average at its start
+// and its phase lines.
+function timedPass(kind, file, rows, db) {
+  const load = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
+  const tf = path.join(dir, 'time.txt');
+  const timed = existsSync('/usr/bin/time');
+  const args = ['import', kind, file, '--db', db, '--keys', path.join(dir, 'keys')];
+  const pg0 = pgServerCpu(db);
+  const t0 = process.hrtime.bigint();
+  const r = timed ? spawnSync('/usr/bin/time', ['-f', '%U %S %M', '-o', tf, BIN, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 })
+    : spawnSync(BIN, args, { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const s = secs(t0), pgCpu = pgServerCpu(db) - pg0;
+  if (r.status !== 0) throw new Error(`yijian import ${kind} failed (${r.status}):\n${r.stdout}\n${r.stderr.slice(0, 2000)}`);
+  const [user, sys, kb] = timed ? readFileSync(tf, 'utf8').trim().split('\n').pop().split(' ').map(Number) : [NaN, NaN, NaN];
+  const out = r.stderr + r.stdout;
+  return { rate: rows / s, wall: s, cpu: user + sys, user, sys, rssMB: kb / 1024, load, pgCpu,
+    checked: phase(out, 'import.checked'), pipeline: phase(out, 'import.pipeline'), grams: phase(out, 'import.name_grams'),
+    audit: phase(out, 'audit.flush'), events: phase(out, 'import.events'), published: phase(out, 'import.published') };
+}
+
+const f1 = (v) => (Number.isFinite(v) ? (v / 1000).toFixed(2) : '-');
+function passLine(engine, what, p) {
+  console.log(`practitioners ${engine.padEnd(10)} ${what.padEnd(16)} ${p.rate.toFixed(0).padStart(7)} rows/s  wall ${p.wall.toFixed(1)} s  ` +
+    `user+sys ${p.user.toFixed(2)}+${p.sys.toFixed(2)} s${Number.isFinite(p.pgCpu) ? `  PostgreSQL cpu ${p.pgCpu.toFixed(2)} s` : ''}  peak RSS ${p.rssMB.toFixed(0)} MB  load ${p.load}  ` +
+    `check ${f1(p.checked.ms)} s (cpu ${f1(p.checked.cpu_ms)})  chunks writer/preparer cpu ${f1(p.pipeline.writer_cpu_ms)}/${f1(p.pipeline.preparer_cpu_ms)} s ` +
+    `(waited ${f1(p.pipeline.writer_waited_ms)})  grams ${f1(p.grams.ms)} s (cpu ${f1(p.grams.cpu_ms)})  audit ${f1(p.audit.ms)} s (cpu ${f1(p.audit.cpu_ms)})  ` +
+    `events ${f1(p.events.ms)} s (cpu ${f1(p.events.cpu_ms)})  published ${f1(p.published.ms)} s`);
+}
+
+// Institutions first (their own line), then the practitioners' first import and the same file again unchanged.
+function practitionersImport(engine, db, p) {
+  run(BIN, ['init', '--db', db, '--keys', path.join(dir, 'keys')]);
+  passLine(engine, `${p.institutions} institutions`, timedPass('institutions', p.ifile, p.institutions, db));
+  const first = timedPass('practitioners', p.file, N, db), again = timedPass('practitioners', p.file, N, db);
+  if (again.checked.staged !== 0) throw new Error(`the unchanged re-import staged ${again.checked.staged} rows`);
+  passLine(engine, 'first pass', first);
+  passLine(engine, 'unchanged again', again);
+  const name = engine === 'sqlite' ? 'SQLite' : 'PostgreSQL';
+  console.log(`reimport ${engine.padEnd(10)} first pass ${first.rate.toFixed(0).padStart(7)} rows/s (check ${first.checked.ms.toFixed(0)} ms)   ` +
+    `unchanged again ${again.rate.toFixed(0).padStart(7)} rows/s (check ${again.checked.ms.toFixed(0)} ms)   ` +
+    `check unchanged ÷ new ${(again.checked.ms / first.checked.ms).toFixed(2)}`);
+  benchResult({ bench: 'import', figure: `practitioners: re-import of the same file (unchanged) rows/s, ${name}`,
+    value: again.rate, unit: 'rows/s', baseline: 'the first pass (new rows) of the same file', baseline_value: first.rate,
+    target: '≥ 1× the first pass (issue 15)', ratioMin: 1 });
+  return first.rate;
+}
+
+function practitionersReport(engine, yj, native, how) {
+  console.log(`import practitioners ${engine.padEnd(10)} yijian ${yj.toFixed(0).padStart(7)} rows/s   ${how} ${native.toFixed(0).padStart(8)} rows/s   ratio ${(yj / native).toFixed(3)}`);
+  const min = engine === 'sqlite' ? 20000 : 10000;
+  benchResult({ bench: 'import', figure: `practitioners import rows/s, ${engine === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`, value: yj,
+    unit: 'rows/s', baseline: how.trim(), baseline_value: native, target: `≥ ${min.toLocaleString('en-US')} rows/s at 100,000 rows`, min });
+}
+
 let pgdir = null;
+// A throwaway PostgreSQL in the work directory: yijian's database and a second one for the raw copy.
+function startPg() {
+  pgdir = path.join(dir, 'pg');
+  const url = run(path.join(root, 'scripts/pg-cluster'), ['start', pgdir]).trim().split('\n').pop();
+  const native = new URL(url);
+  run('psql', [url, '-qc', 'CREATE DATABASE native']);
+  native.pathname = '/native';
+  return { url, native: native.toString() };
+}
+
 try {
   // Counties of Zhejiang (level 3 under 33) from the regions table yijian ships.
   const probe = `sqlite:${path.join(dir, 'probe.db')}`;
   run(BIN, ['init', '--db', probe, '--keys', path.join(dir, 'keys')]);
   const counties = run('sqlite3', [path.join(dir, 'probe.db'), "SELECT code FROM regions WHERE level = 3 AND code LIKE '33%' ORDER BY code"])
     .trim().split('\n');
-  generate(counties);
-  console.log(`import: ${N} institutions over ${counties.length} Zhejiang counties (${csv})`);
-  report('sqlite', yijianImport('sqlite', `sqlite:${path.join(dir, 'yijian.db')}`), sqliteNative(), 'sqlite3 .import');
-  pgdir = path.join(dir, 'pg');
-  const url = run(path.join(root, 'scripts/pg-cluster'), ['start', pgdir]).trim().split('\n').pop();
-  const native = new URL(url);
-  run('psql', [url, '-qc', 'CREATE DATABASE native']);
-  native.pathname = '/native';
-  report('postgresql', yijianImport('postgresql', url), pgNative(native.toString()), 'psql \\copy    ');
+  if (KIND === 'practitioners') {
+    const p = practitionersFiles(counties);
+    console.log(`import: ${N} practitioners of ${p.institutions} institutions over ${counties.length} Zhejiang counties (${p.file})`);
+    if (ENGINES.includes('sqlite'))
+      practitionersReport('sqlite', practitionersImport('sqlite', `sqlite:${path.join(dir, 'yijian.db')}`, p), sqliteNative(P_NATIVE, p.file), 'sqlite3 .import');
+    if (ENGINES.includes('postgresql')) {
+      const { url, native } = startPg();
+      practitionersReport('postgresql', practitionersImport('postgresql', url, p), pgNative(native, P_NATIVE, p.file), 'psql \\copy    ');
+    }
+  } else {
+    generate(counties);
+    console.log(`import: ${N} institutions over ${counties.length} Zhejiang counties (${csv})`);
+    if (ENGINES.includes('sqlite'))
+      report('sqlite', yijianImport('sqlite', `sqlite:${path.join(dir, 'yijian.db')}`), sqliteNative(), 'sqlite3 .import');
+    if (ENGINES.includes('postgresql')) {
+      const { url, native } = startPg();
+      report('postgresql', yijianImport('postgresql', url), pgNative(native), 'psql \\copy    ');
+    }
+  }
 } finally {
   if (pgdir) spawnSync(path.join(root, 'scripts/pg-cluster'), ['stop', pgdir]);
   rmSync(dir, { recursive: true, force: true });
