@@ -36,6 +36,21 @@ export const freePort = () => new Promise((res, rej) => {
 
 // CPU seconds (user + system) of a process.
 const TICK = 100; // USER_HZ on Linux
+
+// CPU seconds of the PostgreSQL cluster in pgDir (scripts/pg-cluster's directory): the postmaster and its children
+// (the backends), with the children it has reaped.
+export function pgClusterCpu(pgDir) {
+	const master = Number(readFileSync(path.join(pgDir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+	let t = 0;
+	for (const d of readdirSync('/proc')) {
+		if (!/^\d+$/.test(d)) continue;
+		try {
+			const f = readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1].split(' ');
+			if (Number(d) === master || Number(f[1]) === master) t += (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / TICK;
+		} catch {}
+	}
+	return t;
+}
 export function cpuOf(pid) {
 	try {
 		const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
@@ -132,19 +147,8 @@ export function session(name) {
 		}
 		b.die(`sign-in answered ${r.status}: ${await r.text()}`);
 	};
-	// CPU seconds of the PostgreSQL cluster: the postmaster and its children (the backends), with reaped children.
-	b.pgCpu = () => {
-		const master = Number(readFileSync(path.join(b.pgDir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
-		let t = 0;
-		for (const d of readdirSync('/proc')) {
-			if (!/^\d+$/.test(d)) continue;
-			try {
-				const f = readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1].split(' ');
-				if (Number(d) === master || Number(f[1]) === master) t += (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / TICK;
-			} catch {}
-		}
-		return t;
-	};
+	// CPU seconds of the PostgreSQL cluster (pgClusterCpu).
+	b.pgCpu = () => pgClusterCpu(b.pgDir);
 	// wrk against url for seconds with the session cookie and an optional Lua script: { rps, non2xx, requests,
 	// errors, p50, p75, p90, p99, max (ms) }, and with pid the CPU ms per request of that process and of PostgreSQL.
 	// With rate (requests/s over all connections) the requests are paced (pacedScript): then also rate, late, p999.

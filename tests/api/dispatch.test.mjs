@@ -104,14 +104,21 @@ test('with one worker, requests from different connections run in the order they
   for (const x of [busy, a, b, c]) x.close();
 });
 
-test('queued requests are answered through a graceful stop; /metrics shows the queue and the threads', async () => {
+// A server with one worker and an operator listener (/metrics), and n sign-ins (argon2id each) sent to it at once,
+// each on a connection of its own: the first runs, the rest queue.
+async function queuedSignIns(n) {
   const op = await freePort();
   const s = new Server({ args: [...MODE, '--threads', '1', '--operator-listen', `127.0.0.1:${op}`] });
   await s.start();
   cleanups.push(async () => s.cleanup());
   s.addUser('slow', 'leader', '330000');
-  const conns = await Promise.all(Array.from({ length: 4 }, () => connection(s.port)));
+  const conns = await Promise.all(Array.from({ length: n }, () => connection(s.port)));
   const pending = conns.map((c) => c.send('POST', '/api/v1/session', signIn));
+  return { s, op, conns, pending };
+}
+
+test('queued requests are answered through a graceful stop; /metrics shows the queue and the threads', async () => {
+  const { s, op, conns, pending } = await queuedSignIns(4);
   await sleep(30);
   const metrics = await (await fetch(`http://127.0.0.1:${op}/metrics`)).text();
   if (process.env.YIJIAN_DISPATCH !== 'inline') {
@@ -129,13 +136,7 @@ test('queued requests are answered through a graceful stop; /metrics shows the q
 test('a queue that outlasts the stop\'s wait for in-flight requests is answered to its last request', async () => {
   // One worker, 40 sign-ins (argon2id each) read and queued, then SIGTERM: the stop waits 3 s for requests
   // in flight, the worker then runs the rest, and each answer is written before the connections close.
-  const op = await freePort();
-  const s = new Server({ args: [...MODE, '--threads', '1', '--operator-listen', `127.0.0.1:${op}`] });
-  await s.start();
-  cleanups.push(async () => s.cleanup());
-  s.addUser('slow', 'leader', '330000');
-  const conns = await Promise.all(Array.from({ length: 40 }, () => connection(s.port)));
-  const pending = conns.map((c) => c.send('POST', '/api/v1/session', signIn));
+  const { s, op, conns, pending } = await queuedSignIns(40);
   // until the server has read all 40 (the one running and those queued are in flight)
   for (let i = 0; ; i++) {
     const m = await (await fetch(`http://127.0.0.1:${op}/metrics`)).text();

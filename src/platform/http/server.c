@@ -448,6 +448,13 @@ const char *yj_server_operator(const yj_server *srv)
 	return srv->op_d ? srv->cfg.operator_listen : NULL;
 }
 
+/* Waits (at most 3 s) until no request is in flight: on_completed counts each down once its answer is sent. */
+static void wait_in_flight(yj_server *srv)
+{
+	for (int i = 0; i < 300 && atomic_load(&srv->in_flight) > 0; i++)
+		usleep(10000);
+}
+
 void yj_server_stop(yj_server *srv)
 {
 	if (!srv->d)
@@ -456,18 +463,16 @@ void yj_server_stop(yj_server *srv)
 	MHD_quiesce_daemon(srv->d);
 	if (srv->op_d)
 		MHD_quiesce_daemon(srv->op_d);
-	for (int i = 0; i < 300 && atomic_load(&srv->in_flight) > 0; i++)
-		usleep(10000);
+	wait_in_flight(srv);
 	/* The workers run what is still queued and resume those connections (MHD_stop_daemon refuses to stop
 	 * with a connection suspended); a request completed after this runs in the polling thread. srv->q
 	 * stays set until the daemon is gone: its thread may still be pushing (and is refused). */
 	if (srv->q)
 		yj_workq_stop_workers(srv->q);
-	/* and the polling thread writes their answers (on_completed counts each down): MHD_stop_daemon closes
-	 * a connection whose answer is still unsent, so a request the workers ran after the wait above, on a
-	 * loaded machine, was done but never answered. Bounded as above. */
-	for (int i = 0; i < 300 && atomic_load(&srv->in_flight) > 0; i++)
-		usleep(10000);
+	/* and the polling thread writes their answers: MHD_stop_daemon closes a connection whose answer is
+	 * still unsent, so a request the workers ran after the wait above, on a loaded machine, was done but
+	 * never answered. */
+	wait_in_flight(srv);
 	MHD_stop_daemon(srv->d);
 	srv->d = NULL;
 	if (srv->op_d)

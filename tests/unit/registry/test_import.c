@@ -802,7 +802,7 @@ static void statistics_after_a_large_import(void **state)
 }
 
 /* A large publication raises SQLite's page cache for its transaction alone (import.c, publish): the
- * connection's own setting is given back after it, on success and when the file is refused. */
+ * connection's own setting is given back after it. */
 static void page_cache_given_back(void **state)
 {
 	(void)state;
