@@ -106,10 +106,14 @@ function pgNative(url, schema = NATIVE, file = csv) {
 
 function report(engine, yj, native, how) {
   console.log(`import ${engine.padEnd(10)} yijian ${yj.toFixed(0).padStart(7)} rows/s   ${how} ${native.toFixed(0).padStart(8)} rows/s   ratio ${(yj / native).toFixed(3)}`);
-  // the figure for bench/run's summary (bench/lib.mjs): the native tool beside it, the target (issue 15) absolute
-  const min = engine === 'sqlite' ? 20000 : 10000;
-  benchResult({ bench: 'import', figure: `import rows/s, ${engine === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`, value: yj, unit: 'rows/s',
+  // The figures for bench/run's summary (bench/lib.mjs), the native tool beside each. Issue 15 states its target as
+  // absolute rows/s and derives them as "a tenth of the raw copy tools" (its filing machine's \copy and .import):
+  // the absolute one holds only on a machine as fast as that one, the ratio on any — both are reported.
+  const min = engine === 'sqlite' ? 20000 : 10000, label = engine === 'sqlite' ? 'SQLite' : 'PostgreSQL';
+  benchResult({ bench: 'import', figure: `import rows/s, ${label}`, value: yj, unit: 'rows/s',
     baseline: how.trim(), baseline_value: native, target: `≥ ${min.toLocaleString('en-US')} rows/s at 100,000 rows`, min });
+  benchResult({ bench: 'import', figure: `import ÷ raw copy, ${label}`, value: yj, unit: 'rows/s',
+    baseline: how.trim(), baseline_value: native, target: '≥ 0.1× the raw copy at 100,000 rows, same run (issue 15: a tenth)', ratioMin: 0.1 });
 }
 
 // ---- BENCH_IMPORT_KIND=practitioners ----

@@ -14,7 +14,7 @@ const EXPECTED = {
 		'institution search q=人民医院 req/s, vs Fastify', 'institution search q=人民医院 req/s, vs Go', 'institution search q=人民医院 p99',
 		['RSS soak change', 'BENCH_SOAK_SECONDS=0 skips it']],
 	screen: ['end to end, vs DuckDB', 'load MB/s', 'rule phase M lines/s', 'peak RSS ÷ CSV'],
-	import: ['import rows/s, SQLite', 'import rows/s, PostgreSQL'],
+	import: ['import rows/s, SQLite', 'import ÷ raw copy, SQLite', 'import rows/s, PostgreSQL', 'import ÷ raw copy, PostgreSQL'],
 	draw: ['draw, median of 3'],
 	search: ['q=秀英 req/s', 'q=秀英 p99', 'q=王秀英 req/s', 'q=王秀英 p99', 'certificate_no=… req/s', 'certificate_no=… p99',
 		'q=秀英 (county) req/s', 'q=秀英 (county) p99', 'certificate_no=… (county) req/s', 'certificate_no=… (county) p99'],
