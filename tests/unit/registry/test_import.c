@@ -801,6 +801,35 @@ static void statistics_after_a_large_import(void **state)
 			 query_int("SELECT COUNT(*) FROM name_grams"));
 }
 
+/* Sequential scans of institutions that PostgreSQL has counted, this backend's pending counts flushed first
+ * (pg_stat_force_next_flush: the report at the end of that statement's transaction flushes them). */
+static int64_t institution_seq_scans(void)
+{
+	assert_int_equal(store_exec(store_conn_get(db), "SELECT pg_stat_force_next_flush()"), ST_OK);
+	assert_int_equal(store_exec(store_conn_get(db), "SELECT 1"), ST_OK);
+	return query_int("SELECT seq_scan FROM pg_stat_user_tables WHERE relname = 'institutions'");
+}
+
+/* The check reads the store by keys, 1,000 at a time: on PostgreSQL its batch probes must use the indexes.
+ * With the planner's default costs a 1,000-key IN list on a table of a few thousand rows or more was a
+ * sequential scan (import.c, check_pass; docs/benchmarks.md), whose cost grows with the table. */
+static void check_reads_by_index(void **state)
+{
+	(void)state;
+	if (strcmp(store_conn_engine(store_conn_get(db)), "postgresql") != 0)
+		return;
+	registry_of(3000); /* and ANALYZEd: the planner knows the table's size */
+	char *csv = inst_file(3000, 0);
+	int64_t before = institution_seq_scans();
+	yj_import_result res;
+	run(&yj_institution_kind, csv, strlen(csv), NULL, 1, 0, &res);
+	assert_int_equal(res.unchanged, 3000);
+	yj_import_result_free(&res);
+	free(csv);
+	assert_int_equal(institution_seq_scans(), before);
+	clear_registry();
+}
+
 /* A large publication raises SQLite's page cache for its transaction alone (import.c, publish): the
  * connection's own setting is given back after it. */
 static void page_cache_given_back(void **state)
@@ -1036,6 +1065,7 @@ int main(void)
 		cmocka_unit_test(bulk_publication),
 		cmocka_unit_test(copy_round_trip),
 		cmocka_unit_test(statistics_after_a_large_import),
+		cmocka_unit_test(check_reads_by_index),
 		cmocka_unit_test(page_cache_given_back),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
