@@ -734,8 +734,10 @@ static int defer_flush(store_conn *c, int quiet)
 	int with_head = head_in_insert(c); /* the last INSERT writes the head */
 	int copied = 0;
 	/* A bulk publication's many leaves by COPY, then the head in a statement of its own; a commit
-	 * group's few by INSERT, the head in the last one (head_in_insert): COPY costs a round trip more. */
-	if (n >= LEAVES_COPY_FROM && (rc = leaves_copy(c, n, first, at, &f, &copied)) >= 0 && copied)
+	 * group's (quiet: at most GROUP_MAX members, store/group.c) by INSERT, the head in the last one
+	 * (head_in_insert): COPY and the separate head cost two round trips more, each one the head
+	 * stays locked longer while the group's waiters wait. */
+	if (!quiet && n >= LEAVES_COPY_FROM && (rc = leaves_copy(c, n, first, at, &f, &copied)) >= 0 && copied)
 		rc = head_write(c, &f);
 	for (size_t i = 0; i < n && rc >= 0 && !copied; i += LEAVES_PER_INSERT) {
 		size_t m = n - i < LEAVES_PER_INSERT ? n - i : LEAVES_PER_INSERT;
