@@ -556,6 +556,7 @@ static int head_write(store_conn *c, const frontier *f)
 /* ---- deferred appends (a bulk publication) ---- */
 
 #define LEAVES_PER_INSERT 500 /* 9 parameters each: well under SQLite's 32,766 */
+#define LEAVES_COPY_FROM 128   /* leaves from which a flush COPYs them (PostgreSQL) */
 
 /* One leaf waiting for its index: its fields, copied, and the state already hashed. Its time is
  * the flush's, when it enters the log, so leaf times never go backwards along the indexes. */
@@ -682,6 +683,28 @@ static int leaves_insert(store_conn *c, size_t from, size_t n, int64_t first, in
 	return rc;
 }
 
+/* PostgreSQL: leaves [0, n) of the deferral, numbered from first, in one COPY (store_copy_begin),
+ * their hashes folded into f; NULL *done when the engine has no COPY (SQLite), so the caller INSERTs.
+ * The server parses and plans no 4,500-parameter statement per 500 leaves, and it inserts while the
+ * client hashes the next ones (the rows go in ~64 KiB pieces, not a round trip each 500):
+ * docs/benchmarks.md, "Issue 15: the import's audit flush and events on PostgreSQL". */
+static int leaves_copy(store_conn *c, size_t n, int64_t first, int64_t at, frontier *f, int *done)
+{
+	*done = 0;
+	store_stmt *cp = store_copy_begin(c, "audit_leaves",
+					  "idx, at, actor, action, object_type, object_id, state_hash, region_code, leaf_hash", 9);
+	if (!cp)
+		return strcmp(store_conn_engine(c), "sqlite") ? ST_ERR : ST_OK; /* PostgreSQL: the COPY failed */
+	*done = 1;
+	char lh[1][2 * YJ_HASH_LEN + 1]; /* bound by copy on PostgreSQL: one buffer serves every row */
+	int rc = ST_OK;
+	for (size_t i = 0; i < n && rc >= 0; i++)
+		if ((rc = bind_leaves(cp, 0, i, 1, first + (int64_t)i, at, f, lh)) >= 0)
+			rc = store_copy_row(cp);
+	int erc = store_copy_end(cp); /* always: it frees the statement */
+	return rc < 0 ? rc : erc;
+}
+
 /* Takes n indexes at once: the head row is locked from here to commit. */
 static int head_bump_n(store_conn *c, int64_t n, frontier *f)
 {
@@ -709,11 +732,18 @@ static int defer_flush(store_conn *c, int quiet)
 		goto done;
 	int64_t first = f.size, at = yj_now_ms();
 	int with_head = head_in_insert(c); /* the last INSERT writes the head */
-	for (size_t i = 0; i < n && rc >= 0; i += LEAVES_PER_INSERT) {
+	int copied = 0;
+	/* A bulk publication's many leaves by COPY, then the head in a statement of its own; a commit
+	 * group's (quiet: at most GROUP_MAX members, store/group.c) by INSERT, the head in the last one
+	 * (head_in_insert): COPY and the separate head cost two round trips more, each one the head
+	 * stays locked longer while the group's waiters wait. */
+	if (!quiet && n >= LEAVES_COPY_FROM && (rc = leaves_copy(c, n, first, at, &f, &copied)) >= 0 && copied)
+		rc = head_write(c, &f);
+	for (size_t i = 0; i < n && rc >= 0 && !copied; i += LEAVES_PER_INSERT) {
 		size_t m = n - i < LEAVES_PER_INSERT ? n - i : LEAVES_PER_INSERT;
 		rc = leaves_insert(c, i, m, first + (int64_t)i, at, &f, with_head && i + m == n);
 	}
-	if (rc >= 0 && !with_head)
+	if (rc >= 0 && !with_head && !copied)
 		rc = head_write(c, &f);
 	/* From here to the commit the head row stays locked: how long other audited writes may wait.
 	 * Logged for bulk publications; a commit group's few leaves are too frequent to log. */

@@ -76,8 +76,9 @@ int yj_audit_held(void);
 /* Deferred appends, for a bulk publication: between yj_audit_defer_begin(c) and
  * yj_audit_defer_flush(c), yj_audit_append on c keeps each leaf in memory (its state hashed at
  * once; *index_out is -1) instead of taking the head row. The flush, still inside the same write
- * transaction, takes the head once and writes every kept leaf in order, in multi-row inserts
- * (the signer signs them afterwards, like any leaf); so the head row, which every audited write of every process
+ * transaction, takes the head once and writes every kept leaf in order, in multi-row inserts (128
+ * or more on PostgreSQL: one COPY) (the signer signs them afterwards, like any leaf); so the head
+ * row, which every audited write of every process
  * waits for, is held only for that last step rather than for the whole publication. Returns ST_OK
  * or a store failure; the kept leaves are gone either way. yj_audit_defer_discard drops them (a
  * rolled-back publication). One deferral per thread (connections are per thread). */

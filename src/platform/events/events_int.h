@@ -22,7 +22,8 @@ typedef struct ev_parked {
 } ev_parked;
 
 int ev_store_append(store_conn *c, const yj_event *ev, int64_t now, int64_t *id_out);
-/* n events in one take of the counter and multi-row inserts (yj_events_defer_flush). */
+/* n events in one take of the counter, then multi-row inserts, or from 128 on PostgreSQL one COPY
+ * (yj_events_defer_flush). */
 typedef struct ev_pending {
 	char *text[5]; /* type, subject_type, subject_id, region_code, actor (in the deferral's pool) */
 	char *payload; /* compact JSON (likewise) */

@@ -257,10 +257,18 @@ void store_stream(store_stmt *st)
 
 int store_analyze(store_conn *c, const char *table)
 {
+	return store_analyze_target(c, table, 0);
+}
+
+int store_analyze_target(store_conn *c, const char *table, int target)
+{
 	if (c->s->drv != &store_pg_driver)
 		return ST_OK; /* SQLite: no statistics to refresh (store.h) */
-	char sql[128];
-	if (snprintf(sql, sizeof sql, "ANALYZE %s", table) >= (int)sizeof sql)
+	char sql[192];
+	/* Two statements in one simple query run as one implicit transaction, which SET LOCAL ends with. */
+	int n = target > 0 ? snprintf(sql, sizeof sql, "SET LOCAL default_statistics_target = %d; ANALYZE %s", target, table)
+			   : snprintf(sql, sizeof sql, "ANALYZE %s", table);
+	if (n >= (int)sizeof sql)
 		return ST_ERR;
 	return store_exec(c, sql);
 }

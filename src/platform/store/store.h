@@ -170,6 +170,12 @@ int store_copy_wait(store_conn *c);
  * an import"). PostgreSQL runs ANALYZE; SQLite's planner runs on its heuristics without sqlite_stat1
  * throughout yijian, so it is a no-op there. */
 int store_analyze(store_conn *c, const char *table);
+/* store_analyze with PostgreSQL's statistics target set to target for this ANALYZE alone (SET LOCAL
+ * in the same implicit transaction: the session's own is unchanged, also when it fails): a sample
+ * of 300 × target rows instead of the default 30,000, for a table whose plans depend on its size,
+ * not on the distribution of its values (record_history: docs/benchmarks.md, "Issue 15: the
+ * import's audit flush and events on PostgreSQL"). target ≤ 0 is store_analyze. */
+int store_analyze_target(store_conn *c, const char *table, int target);
 
 /* SQLite's page cache of connection c set to size, as PRAGMA cache_size takes it (negative: KiB;
  * positive: pages); *was (may be NULL) gets the setting it replaces, to give back afterwards. Why:

@@ -149,12 +149,13 @@ static int deferred_tx(store_conn *c, void *argp)
 {
 	int discard = *(int *)argp;
 	yj_events_defer_begin(c);
-	for (int i = 0; i < 700; i++) { /* more than one multi-row insert */
+	for (int i = 0; i < 700; i++) { /* more than one multi-row insert; on PostgreSQL one COPY */
 		char sid[16];
 		snprintf(sid, sizeof sid, "d%d", i);
-		json_t *p = json_pack("{s:i}", "n", i);
+		/* Texts with what COPY's text form escapes (tab, newline, carriage return, backslash). */
+		json_t *p = json_pack("{s:i, s:s}", "n", i, "s", "a\\b\t \u5f20");
 		int64_t id = -1;
-		int rc = yj_event_emit(c, &(yj_event){"test.bulk", "thing", sid, "330302", "7", p}, &id);
+		int rc = yj_event_emit(c, &(yj_event){"test.bulk", "thing", sid, "330302", "7\t\\\n\r", p}, &id);
 		json_decref(p);
 		assert_int_equal(rc, ST_OK);
 		assert_int_equal(id, 0);
@@ -181,7 +182,19 @@ static void test_deferred_emits(void **state)
 	assert_int_equal(query_int("SELECT MAX(id) FROM events WHERE type = ?", "test.bulk"), before + 700);
 	assert_int_equal(query_int("SELECT id FROM events WHERE subject_id = ?", "d699"), before + 700);
 	assert_int_equal(query_int("SELECT last_id FROM event_head WHERE id = 1", NULL), before + 700);
-	assert_int_equal(query_int("SELECT COUNT(*) FROM events WHERE type = 'test.bulk' AND payload LIKE ?", "{\"n\":5}"), 1);
+	assert_int_equal(query_int("SELECT COUNT(*) FROM events WHERE type = 'test.bulk' AND payload LIKE ?", "{\"n\":5,%"), 1);
+	/* Each in emit order (its id from its subject's number), its texts as emitted. */
+	char sql[160];
+	snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM events WHERE type = 'test.bulk' AND id = %lld + 1 + CAST(substr(subject_id, 2) AS INTEGER)",
+		 (long long)before);
+	assert_int_equal(query_int(sql, NULL), 700);
+	assert_int_equal(query_int("SELECT COUNT(*) FROM events WHERE type = 'test.bulk' AND actor = ?", "7\t\\\n\r"), 700);
+	json_t *p5 = json_pack("{s:i, s:s}", "n", 5, "s", "a\\b\t \u5f20");
+	char *text = json_dumps(p5, JSON_COMPACT); /* as events.c stores it */
+	snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM events WHERE id = %lld AND payload = ?", (long long)before + 6);
+	assert_int_equal(query_int(sql, text), 1);
+	free(text);
+	json_decref(p5);
 	/* Single emits go on after them. */
 	assert_int_equal(emit("test.happened", "after"), before + 701);
 }

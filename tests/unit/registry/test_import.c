@@ -799,6 +799,18 @@ static void statistics_after_a_large_import(void **state)
 			 query_int("SELECT COUNT(*) FROM institutions"));
 	assert_int_equal(query_int("SELECT reltuples::bigint FROM pg_class WHERE oid = 'name_grams'::regclass"),
 			 query_int("SELECT COUNT(*) FROM name_grams"));
+	/* The history too, from a sample of 3,000 rows (statistics target 10, import.c): all of them
+	 * at this size; a histogram of 11 bounds where the default target gives 101 ... */
+	assert_int_equal(query_int("SELECT reltuples::bigint FROM pg_class WHERE oid = 'record_history'::regclass"),
+			 query_int("SELECT COUNT(*) FROM record_history"));
+	assert_int_equal(query_int("SELECT array_length(histogram_bounds::text::text[], 1) FROM pg_stats"
+				   " WHERE schemaname = current_schema() AND tablename = 'record_history' AND attname = 'object_id'"),
+			 11);
+	assert_int_equal(query_int("SELECT array_length(histogram_bounds::text::text[], 1) FROM pg_stats"
+				   " WHERE schemaname = current_schema() AND tablename = 'institutions' AND attname = 'id'"),
+			 101);
+	/* ... for that ANALYZE alone: the connection's own target is as it was. */
+	assert_int_equal(query_int("SELECT current_setting('default_statistics_target')::int"), 100);
 }
 
 /* Sequential scans of institutions that PostgreSQL has counted, this backend's pending counts flushed first
