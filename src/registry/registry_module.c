@@ -1,6 +1,6 @@
 /* registry_module.c — the registry's module descriptor: subjects (institutions, practitioners and
  * their filings), grids, responsibility lists and electronic licences. */
-#include "registry.h"
+#include "reg_int.h"
 #include "../platform/module.h"
 
 extern const yj_migration yj_registry_migrations[];
@@ -19,10 +19,17 @@ static const char *const tables[] = {
 	"disinfectant_makers", "unit_clinics", "pharma_companies", NULL,
 };
 
-/* Migration 6 keeps the name index in its primary key alone (0006_name_grams_key.sql). */
+/* Migration 6 keeps the name index in its primary key alone (0006_name_grams_key.sql); 7 makes it
+ * numeric (0007_name_grams_numeric.sql), the same way, and writes it anew from every record's name. */
 static int after(store_conn *c, int64_t version)
 {
-	return version == 6 ? store_key_only_table(c, "name_grams") : ST_OK;
+	if (version == 6)
+		return store_key_only_table(c, "name_grams");
+	if (version == 7) {
+		int rc = store_key_only_table(c, "name_grams");
+		return rc < 0 ? rc : reg_names_reindex(c);
+	}
+	return ST_OK;
 }
 
 /* Scope's subject binding (institution users, grid members) is resolved by the registry. */
