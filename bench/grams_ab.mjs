@@ -1,7 +1,8 @@
 // bench/grams_ab.mjs — two binaries whose name index differs (text grams before registry's migration 0007,
 // numeric bigrams after: docs/benchmarks.md, "Issue 15: the name index as numeric bigrams"), each importing
 // the same institutions file into fresh databases with `yijian import institutions` (alternating, old first):
-// the run's wall time and its phase lines (import.name_grams, import.published), then name_grams' rows and
+// the run's wall time, PostgreSQL's server CPU (bench/lib.mjs pgClusterCpu) and its phase lines (import.name_grams,
+// import.published), then name_grams' rows and
 // size, then the wall time of name searches (a page of 20, signed in, one request at a time, servers
 // alternating) for words of one character — common and rare — and of more.
 // The file is bench/import.mjs's (浙江测试医疗机构N, the same grams), but for RARE names holding 稀 inside
@@ -17,6 +18,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { creditCode } from '../tests/api/codes.mjs';
+import { pgClusterCpu } from './lib.mjs';
 
 const OLD = process.env.OLD_BIN, NEW = process.env.NEW_BIN;
 if (!OLD || !NEW) {
@@ -93,17 +95,17 @@ const f = (v) => (Number.isFinite(v) ? (v / 1000).toFixed(2) : '-');
 const last = {};
 try {
 	console.log(`${ROWS} institutions (${RARE} with 稀 inside, ${RARE} ending in 馆), load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`);
-	console.log('engine     binary  wall s  rows/s  grams s (cpu)  published s  name_grams rows  size MB');
+	console.log('engine     binary  wall s  rows/s  server cpu s  grams s (cpu)  published s  name_grams rows  size MB');
 	for (const engine of ENGINES)
 		for (let p = 0; p < PASSES; p++)
 			for (const [tag, bin] of bins) {
 				const d = freshDb(engine, bin);
-				const t0 = performance.now();
+				const cpu0 = engine === 'postgresql' ? pgClusterCpu(pgDir) : NaN, t0 = performance.now();
 				const r = spawnSync(bin, ['import', 'institutions', csv, '--db', d.db, '--keys', d.keys], { encoding: 'utf8', maxBuffer: 1 << 28 });
-				const wall = (performance.now() - t0) / 1000;
+				const wall = (performance.now() - t0) / 1000, cpu = engine === 'postgresql' ? pgClusterCpu(pgDir) - cpu0 : NaN;
 				if (r.status !== 0) throw new Error(`${tag} import: ${r.stderr.slice(0, 2000)}`);
 				const g = phase(r.stderr, 'import.name_grams'), pub = phase(r.stderr, 'import.published'), sz = gramsSize(d);
-				console.log(`${engine.padEnd(10)} ${tag.padEnd(6)} ${wall.toFixed(1).padStart(6)} ${(ROWS / wall).toFixed(0).padStart(7)}  ${f(g.ms)} (${f(g.cpu_ms)})  ${f(pub.ms).padStart(11)}  ${String(sz.rows).padStart(15)}  ${(sz.bytes / 1e6).toFixed(1).padStart(7)}`);
+				console.log(`${engine.padEnd(10)} ${tag.padEnd(6)} ${wall.toFixed(1).padStart(6)} ${(ROWS / wall).toFixed(0).padStart(7)}  ${(Number.isFinite(cpu) ? cpu.toFixed(2) : '-').padStart(12)}  ${f(g.ms)} (${f(g.cpu_ms)})  ${f(pub.ms).padStart(11)}  ${String(sz.rows).padStart(15)}  ${(sz.bytes / 1e6).toFixed(1).padStart(7)}`);
 				last[`${engine}-${tag}`] = d;
 			}
 	// One server per binary and engine on its last import, all running at once.
