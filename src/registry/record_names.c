@@ -519,15 +519,18 @@ void yj_reg_name_filter(yj_qb *q, const reg_kind *k, const char *alias, const ch
 
 /* ---- the name walk: a search page whose plan no value can change ---- */
 
-/* The grams and the words of a search, the first gram the one whose posting list is walked; ranged:
- * some word is one character, whose grams are a range (not walked: see reg_name_walk_fits). */
+/* The bigrams and the words of a search, the first bigram the one whose posting list is walked; a
+ * one-character word adds no gram (its grams are a range of the key, not one posting list in id
+ * order): LIKE alone confirms it on the rows the walk reads. first_char: the range of the first
+ * one-character word, when there is one. */
 struct walk {
 	const reg_kind *k;
 	int64_t grams[8];
 	int ng;
 	char *words[4];
 	int nw;
-	int ranged;
+	gram_range first_char;
+	int has_char;
 };
 
 static void walk_word(const char *word, void *arg)
@@ -535,10 +538,12 @@ static void walk_word(const char *word, void *arg)
 	struct walk *w = arg;
 	gram_range g[2];
 	int n = word_grams(w->k, word, g);
-	for (int i = 0; i < n; i++) {
-		w->grams[w->ng++] = g[i].lo;
-		w->ranged |= g[i].lo != g[i].hi;
-	}
+	if (n == 1 && g[0].lo != g[0].hi) {
+		if (!w->has_char++)
+			w->first_char = g[0];
+	} else
+		for (int i = 0; i < n; i++)
+			w->grams[w->ng++] = g[i].lo;
 	if (n)
 		w->words[w->nw++] = yj_strdup(word);
 }
@@ -549,7 +554,29 @@ static void walk_free(struct walk *w)
 		free(w->words[i]);
 }
 
-int reg_name_walk_fits(store_conn *c, const yj_scope *sc, const char *text)
+/* A character with at least this many grams in the index is common enough that the kind's table
+ * walked in id order under LIKE finds a page sooner than the range sorted by id (docs/benchmarks.md,
+ * "Issue 15: the name index as numeric bigrams"); fewer, and the range joined by key is quicker. */
+enum { COMMON_CHAR = 2000 };
+
+/* 1 when the range g holds COMMON_CHAR grams or more (read no further), 0 when fewer, or a failure. */
+static int range_common(store_conn *c, gram_range g)
+{
+	int64_t n = 0;
+	store_stmt *st = store_prepare(c, "SELECT COUNT(*) FROM (SELECT 1 FROM name_grams WHERE gram BETWEEN ? AND ? "
+					  "LIMIT 2000) s");
+	if (!st)
+		return ST_ERR;
+	store_bind_int64(st, 1, g.lo);
+	store_bind_int64(st, 2, g.hi);
+	int rc = store_step(st);
+	if (rc == ST_ROW)
+		n = store_col_int64(st, 0);
+	store_finalize(st);
+	return rc != ST_ROW ? (rc < 0 ? rc : ST_ERR) : n >= COMMON_CHAR;
+}
+
+int reg_name_walk_fits(store_conn *c, const reg_kind *k, const yj_scope *sc, const char *text)
 {
 	if (strcmp(store_conn_engine(c), "postgresql"))
 		return 0;
@@ -557,13 +584,24 @@ int reg_name_walk_fits(store_conn *c, const yj_scope *sc, const char *text)
 	 * posting entries. A narrower scope may skip most of the posting list: planned with its values. */
 	if (!sc->unrestricted && (sc->subject_bound || strlen(sc->region_prefix) > 2))
 		return 0;
-	/* A one-character word's grams are a range of the key, not one posting list in id order: neither
-	 * walked nor probed by key, so such a search takes the filter's path (planned with its values). */
-	struct walk w = {.k = NULL}; /* the kind changes the grams' values, not which are ranges */
+	struct walk w = {.k = k};
 	each_word(text, walk_word, &w);
-	int fits = w.ng > 0 && !w.ranged;
+	/* Words of one character only: the table's walk when the first is common; a rare one's range is
+	 * small and planned with its values (the filter's path) joins it by key. */
+	int fits = w.ng > 0 || (w.has_char && range_common(c, w.first_char) == 1);
 	walk_free(&w);
 	return fits;
+}
+
+/* The kind's table in id order under the scope and each word's LIKE: the page of a search whose
+ * words are common characters, which most rows hold. */
+static store_stmt *table_walk(store_conn *c, const reg_kind *k, const yj_scope *sc, const struct walk *w,
+			      int64_t after, int limit)
+{
+	yj_qb *q = reg_list_query(k, NULL, 0, sc);
+	for (int i = 0; i < w->nw; i++)
+		word_like(q, k, "", w->words[i]);
+	return reg_list_page(q, c, after, limit);
 }
 
 store_stmt *reg_name_walk_page(store_conn *c, const reg_kind *k, const yj_scope *sc, const char *text,
@@ -571,9 +609,14 @@ store_stmt *reg_name_walk_page(store_conn *c, const reg_kind *k, const yj_scope 
 {
 	struct walk w = {.k = k};
 	each_word(text, walk_word, &w);
-	if (w.ng == 0 || w.ranged) {
+	if (w.nw == 0) {
 		walk_free(&w);
 		return NULL;
+	}
+	if (w.ng == 0) {
+		store_stmt *st = table_walk(c, k, sc, &w, after, limit);
+		walk_free(&w);
+		return st;
 	}
 	/* The record is read by its key inside a LATERAL subquery that OFFSET 0 keeps from being pulled
 	 * up: the planner cannot join the kind's table first (through the scope's range, the generic

@@ -94,12 +94,14 @@ int reg_row_write(const reg_kind *k, store_stmt *st, const yj_principal *who, yj
 /* Adds the substring filter for q on the kind's name to a query: the bigram index narrows, LIKE
  * confirms. `alias` prefixes the id and name columns ("" or "i."). */
 void yj_reg_name_filter(yj_qb *q, const reg_kind *k, const char *alias, const char *text);
-/* A list page of the name search text alone (no other filter) as a walk of the first gram's posting
+/* A list page of the name search text alone (no other filter) as a walk of the first bigram's posting
  * list whose plan no value can change, so PostgreSQL plans it once per connection (record_names.c):
- * when reg_name_walk_fits — PostgreSQL, a province's scope or wider, words of two characters or more
- * (a one-character word's grams are a range, not one list). The same
- * rows in the same order as reg_list_page with yj_reg_name_filter. NULL on failure. */
-int reg_name_walk_fits(store_conn *c, const yj_scope *sc, const char *text);
+ * when reg_name_walk_fits — PostgreSQL, a province's scope or wider, a word of two characters or more
+ * (a one-character word beside it is confirmed by LIKE alone). Words of one character only fit when
+ * the first is common (2,000 grams or more: one query of the index): the page is then the kind's
+ * table in id order under LIKE, planned with its values. The same rows in the same order as
+ * reg_list_page with yj_reg_name_filter. fits: 1, 0, or a failure (taken as 0). NULL on failure. */
+int reg_name_walk_fits(store_conn *c, const reg_kind *k, const yj_scope *sc, const char *text);
 store_stmt *reg_name_walk_page(store_conn *c, const reg_kind *k, const yj_scope *sc, const char *text,
 			       int64_t after, int limit);
 
