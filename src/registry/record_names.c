@@ -1,8 +1,9 @@
 /* record_names.c — the name index of registry records: each name's distinct character bigrams and its
  * last character in name_grams as numbers (kind, first and second code point in one BIGINT), written
  * with the record; the substring filter that narrows through it before LIKE confirms
- * (yj_reg_name_filter); and the name search's page as a walk of one posting list with a plan no value
- * can change (reg_name_walk_page, PostgreSQL). */
+ * (yj_reg_name_filter); the name search's page as a walk of one posting list with a plan no value
+ * can change, or of the kind's table for common single characters (reg_name_walk_page, PostgreSQL); and
+ * the index rebuilt from every record (reg_names_reindex, migration 0007). */
 #define _POSIX_C_SOURCE 200809L
 #include "reg_int.h"
 #include "../base/log.h"
@@ -400,18 +401,18 @@ int reg_index_names_fresh(store_conn *c, const reg_kind *k, const int64_t *ids, 
 	return rc;
 }
 
-/* The grams that narrow a word of a search of kind k, into g as ranges lo..hi (the caller frees
- * nothing), their count returned (0 for an empty word): a word of two characters or more by its first
- * and its last bigram (lo = hi); one character X by every gram that starts with it — the bigrams X·
- * and the last-character gram (X, 0) — which is one range of the key: (kind, X, 0..2^21-1). Why not
- * more grams: each is one more semi-join for PostgreSQL to plan where the list is planned with its
- * values at every execution (store_plan_each) — three grams took 0.9 ms to plan and 0.5 ms to run
- * where two took 0.37 and 0.11 (docs/benchmarks.md, "What planning each list with its values costs
- * the search"); LIKE confirms the rest. */
+/* Grams lo..hi of the index: one gram (lo = hi) or a one-character word's range. */
 typedef struct gram_range {
 	int64_t lo, hi;
 } gram_range;
 
+/* The grams that narrow a word of a search of kind k, into g, their count returned (0 for an empty
+ * word): a word of two characters or more by its first and its last bigram (lo = hi); one character X
+ * by every gram that starts with it — the bigrams X· and the last-character gram (X, 0) — which is one
+ * range of the key: (kind, X, 0..2^21-1). Why not more grams: each is one more semi-join for PostgreSQL to plan where the list is planned with its
+ * values at every execution (store_plan_each) — three grams took 0.9 ms to plan and 0.5 ms to run
+ * where two took 0.37 and 0.11 (docs/benchmarks.md, "What planning each list with its values costs
+ * the search"); LIKE confirms the rest. */
 static int word_grams(const reg_kind *k, const char *text, gram_range g[2])
 {
 	const char *cp[65];
