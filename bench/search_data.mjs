@@ -1,6 +1,6 @@
 // bench/search_data.mjs — the synthetic registry of bench/search: N practitioners (default 1,000,000)
 // and their institutions in one province's counties, written as CSV files for psql \copy and sqlite3
-// .import, with the name index rows (name_grams) computed exactly as src/registry/record.c index_name
+// .import, with the name index rows (name_grams) computed exactly as src/registry/record_names.c gram_rows_add
 // does. Names are drawn from real surname frequencies and common given names, so names repeat the
 // way they do in reality and the posting lists of common bigrams are long.
 import { createHash } from 'node:crypto';
@@ -90,16 +90,30 @@ export function nameMaker(rand) {
 	};
 }
 
-// The distinct single characters and bigrams of a name, in code points (record.c index_name; at most
-// 256 code points are indexed).
-export function grams(name) {
-	const cp = Array.from(name).slice(0, 256);
-	const seen = new Set();
-	for (let i = 0; i < cp.length; i++) {
-		seen.add(cp[i]);
-		if (i + 1 < cp.length) seen.add(cp[i] + cp[i + 1]);
-	}
+// The kinds' codes in name_grams: 1 + the kind's place in yj_reg_kinds (src/registry/record.h).
+export const GRAM_KINDS = { institution: 1, practitioner: 2 };
+
+// The name index's numbers of a name of the kind (src/registry/record_names.c gram_rows_add): kind << 42 |
+// first code point << 21 | second, for each distinct bigram of code points, and (last, 0) for the last
+// character; at most 256 code points are indexed. Below 2^53: exact as numbers.
+export function grams(name, kind) {
+	const cp = Array.from(name).slice(0, 256).map((c) => c.codePointAt(0));
+	const base = GRAM_KINDS[kind] * 2 ** 42, seen = new Set();
+	for (let i = 0; i < cp.length; i++) seen.add(base + cp[i] * 2 ** 21 + (i + 1 < cp.length ? cp[i + 1] : 0));
 	return seen;
+}
+
+// The grams that narrow a query word (record_names.c word_grams): [lo, hi] ranges, lo = hi for the
+// first and (longer than two characters) the last bigram; one character X: every gram that starts with it.
+export function wordGrams(word, kind) {
+	const cp = Array.from(word).slice(0, 64).map((c) => c.codePointAt(0));
+	const base = GRAM_KINDS[kind] * 2 ** 42, g = (a, b) => base + a * 2 ** 21 + b;
+	if (cp.length === 0) return [];
+	if (cp.length === 1) return [[g(cp[0], 0), g(cp[0], 2 ** 21 - 1)]];
+	const out = [[g(cp[0], cp[1]), g(cp[0], cp[1])]];
+	const n = cp.length;
+	if (n > 2) out.push([g(cp[n - 2], cp[n - 1]), g(cp[n - 2], cp[n - 1])]);
+	return out;
 }
 
 // Writes lines through a 1 MiB buffer.
@@ -138,7 +152,7 @@ export const PRACTITIONER_COLUMNS =
 	'id,name,sex,birth_date,id_cipher,id_hash,id_masked,certificate_no,category,practice_type,practice_scope,' +
 	'institution_id,region_code,prescription_right,antibiotic_grade,surgical_grade,insurance_physician,' +
 	'assessment_result,assessment_date,state,version,created_at,updated_at';
-export const GRAM_COLUMNS = 'gram,object_type,object_id';
+export const GRAM_COLUMNS = 'gram,object_id';
 
 // Institution types with their share of the ~N/50 institutions and their relative staff size.
 const INST_TYPES = [
@@ -168,10 +182,10 @@ export function generate({ dir, rows, institutions: nInst, counties, seed = 7, c
 	const postings = new Map(); // gram → [object_id strings] in id order
 
 	const post = (name, type, id) => {
-		for (const g of grams(name)) {
+		for (const g of grams(name, type)) {
 			let l = postings.get(g);
 			if (!l) postings.set(g, (l = []));
-			l.push(type, id);
+			l.push(id);
 		}
 	};
 
@@ -270,12 +284,14 @@ export function generate({ dir, rows, institutions: nInst, counties, seed = 7, c
 	}
 	pout.close();
 
-	// ---- name_grams, grouped by gram so that the primary key is filled in order
+	// ---- name_grams, in key order (grams ascending, each one's ids as written: ascending) so that the
+	// primary key is filled in order
 	const gout = new Out(files.grams);
 	let ngrams = 0;
-	for (const [g, l] of postings) {
-		for (let j = 0; j < l.length; j += 2) gout.line(`${g},${l[j]},${l[j + 1]}`);
-		ngrams += l.length / 2;
+	for (const g of [...postings.keys()].sort((a, b) => a - b)) {
+		const l = postings.get(g);
+		for (const id of l) gout.line(`${g},${id}`);
+		ngrams += l.length;
 	}
 	gout.close();
 	return { files, certs, byCounty, ngrams, distinctGrams: postings.size };

@@ -357,22 +357,23 @@ func institutions(w http.ResponseWriter, r *http.Request) {
 			problem(w, r, 400, "validation", "查询条件有误", "请按提示修改查询条件后重试。", fieldErr{"q", "取值无效"})
 			return
 		}
+		// record_names.c word_grams: the first and (longer than two characters) the last bigram as
+		// numbers, 1 << 42 (institutions) | first code point << 21 | second; one character X: the range of
+		// every gram that starts with X.
 		n := len(cp)
-		grams := []string{}
+		gram := func(a, b rune) int64 { return 1<<42 | int64(a)<<21 | int64(b) }
+		subs := []string{}
 		if n == 1 {
-			grams = append(grams, string(cp[0]))
+			subs = append(subs, "id IN (SELECT object_id FROM name_grams WHERE gram BETWEEN "+arg(gram(cp[0], 0))+
+				" AND "+arg(gram(cp[0], 1<<21-1))+")")
 		} else {
-			step := 1
-			if n-1 > 4 {
-				step = (n - 1 + 3) / 4
+			grams := []int64{gram(cp[0], cp[1])}
+			if n > 2 {
+				grams = append(grams, gram(cp[n-2], cp[n-1]))
 			}
-			for i := 0; i+1 < n && len(grams) < 4; i += step {
-				grams = append(grams, string(cp[i:i+2]))
+			for _, g := range grams {
+				subs = append(subs, "id IN (SELECT object_id FROM name_grams WHERE gram = "+arg(g)+")")
 			}
-		}
-		subs := make([]string, len(grams))
-		for i, g := range grams {
-			subs[i] = "id IN (SELECT object_id FROM name_grams WHERE gram = " + arg(g) + " AND object_type = 'institution')"
 		}
 		where += " AND (" + strings.Join(subs, " AND ") + ")"
 		where += " AND (name LIKE " + arg("%"+likeEscape.Replace(text)+"%") + " ESCAPE '\\')"

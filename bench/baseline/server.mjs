@@ -13,8 +13,8 @@
 // GET /api/v1/cases and /api/v1/cases/{id} (bench/enforcement): src/enforcement's case list and case page,
 // same queries and computed fields, byte-identical bodies on the bench's data (see there for what is not ported).
 // GET /api/v1/practitioners (bench/search) does the same for the registry: the scoped query of
-// src/registry/record_api.c with the name filter of record.c yj_reg_name_filter (bigram posting
-// lists of name_grams, one IN each, LIKE confirming) and the exact filters, and the JSON of
+// src/registry/record_api.c with the name filter of record_names.c yj_reg_name_filter (numeric gram
+// posting lists of name_grams, one IN each, LIKE confirming) and the exact filters, and the JSON of
 // yj_reg_row + yj_reg_public. It implements every filter but id_number, which needs yijian's PII
 // hashing key (answered 501 here; bench/search does not use it).
 //
@@ -333,21 +333,27 @@ function rangeSql(col, prefix, binds) {
 	// yj_id_parse: a positive decimal int64.
 	const idParse = (s) => (/^[0-9]+$/.test(s) && BigInt(s) > 0n && BigInt(s) <= 9223372036854775807n ? BigInt(s).toString() : null);
 
-	// yj_reg_name_filter: up to four bigrams (or the one character), one IN per gram, then LIKE.
+	// yj_reg_name_filter (record_names.c word_grams): the first and, longer than two characters, the last
+	// bigram as numbers — kind << 42 | first code point << 21 | second, kind 1 institution, 2 practitioner —
+	// or for one character X the range of every gram starting with X; one IN each, then LIKE.
+	const GRAM_KINDS = { institution: 1, practitioner: 2 };
 	function nameFilter(text, binds, conds, objectType = 'practitioner') {
-		const cp = Array.from(text).slice(0, 64);
+		const cp = Array.from(text).slice(0, 64).map((c) => c.codePointAt(0));
 		const n = cp.length;
 		if (n === 0) return;
-		const grams = [];
-		if (n === 1) grams.push(cp[0]);
-		else {
-			const step = n - 1 <= 4 ? 1 : Math.floor((n - 1 + 3) / 4);
-			for (let i = 0; i + 1 < n && grams.length < 4; i += step) grams.push(cp[i] + cp[i + 1]);
+		const base = GRAM_KINDS[objectType] * 2 ** 42, g = (a, b) => String(base + a * 2 ** 21 + b);
+		const sub = [];
+		if (n === 1) {
+			binds.push(g(cp[0], 0), g(cp[0], 2 ** 21 - 1));
+			sub.push(`id IN (SELECT object_id FROM name_grams WHERE gram BETWEEN $${binds.length - 1} AND $${binds.length})`);
+		} else {
+			const grams = [g(cp[0], cp[1])];
+			if (n > 2) grams.push(g(cp[n - 2], cp[n - 1]));
+			for (const x of grams) {
+				binds.push(x);
+				sub.push(`id IN (SELECT object_id FROM name_grams WHERE gram = $${binds.length})`);
+			}
 		}
-		const sub = grams.map((g) => {
-			binds.push(g);
-			return `id IN (SELECT object_id FROM name_grams WHERE gram = $${binds.length} AND object_type = '${objectType}')`;
-		});
 		conds.push(sub.join(' AND '));
 		binds.push(`%${text.replace(/[%_\\]/g, '\\$&')}%`);
 		conds.push(`name LIKE $${binds.length} ESCAPE '\\'`);

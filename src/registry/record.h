@@ -78,7 +78,9 @@ struct reg_kind {
 };
 
 /* The kinds, indexable by reg_field.ref_kind. From YJ_KIND_PUBLIC_PLACE on, the other subjects a
- * health supervision institute licenses and penalises (subject_kinds.c, YJ_KIND_FIRST_OTHER..). */
+ * health supervision institute licenses and penalises (subject_kinds.c, YJ_KIND_FIRST_OTHER..).
+ * The order is persisted: 1 + a kind's place is the kind's part of its name grams in name_grams
+ * (record_names.c). Append only; a reordering needs a migration that rebuilds name_grams. */
 enum {
 	YJ_KIND_INSTITUTION,
 	YJ_KIND_PRACTITIONER,

@@ -209,7 +209,7 @@ int yj_reg_api_list(yj_req *r, const reg_api *a)
 	store_conn *c = store_conn_get(yj_store(r));
 	/* A name search alone: a plan kept for every value where one is safe (record_names.c). */
 	const char *name = name_alone(r, a);
-	if (name && reg_name_walk_fits(c, &pa.who->scope, name))
+	if (name && reg_name_walk_fits(c, a->k, &pa.who->scope, name) == 1)
 		return yj_reply_page_w(r, reg_name_walk_page(c, a->k, &pa.who->scope, name, after, limit + 1), limit,
 				       write_row, &pa);
 	yj_qb *q = filtered(r, a);

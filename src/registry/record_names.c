@@ -1,7 +1,9 @@
-/* record_names.c — the name index of registry records: the distinct characters and bigrams of each
- * name in name_grams, written with the record; the substring filter that narrows through it before
- * LIKE confirms (yj_reg_name_filter); and the name search's page as a walk of one posting list with a
- * plan no value can change (reg_name_walk_page, PostgreSQL). */
+/* record_names.c — the name index of registry records: each name's distinct character bigrams and its
+ * last character in name_grams as numbers (kind, first and second code point in one BIGINT), written
+ * with the record; the substring filter that narrows through it before LIKE confirms
+ * (yj_reg_name_filter); the name search's page as a walk of one posting list with a plan no value
+ * can change, or of the kind's table for common single characters (reg_name_walk_page, PostgreSQL); and
+ * the index rebuilt from every record (reg_names_reindex, migration 0007). */
 #define _POSIX_C_SOURCE 200809L
 #include "reg_int.h"
 #include "../base/log.h"
@@ -9,6 +11,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* A code point's bits in a gram (Unicode ends below 2^21). */
+#define YJ_GRAM_CHAR_MASK 0x1FFFFF
 
 
 /* Splits s into code points: starts[0..n-1] begin them and starts[n] ends the last; at most cap. */
@@ -26,92 +31,105 @@ static size_t code_points(const char *s, const char **starts, size_t cap)
 	return n;
 }
 
-/* The name index holds the distinct single characters and bigrams (in code points) of a name. */
-static char *gram_at(const char **cp, size_t i, int len)
+/* The code point of the UTF-8 sequence [p, end): the lead byte's bits, then six per continuation byte.
+ * Malformed input still gets a number below 2^21 (the same bytes always the same one): a gram shared
+ * by mistake with another name costs a probe, LIKE confirms. */
+static int64_t code_point(const char *p, const char *end)
 {
-	return yj_strndup(cp[i], (size_t)(cp[i + (size_t)len] - cp[i]));
+	const unsigned char *u = (const unsigned char *)p;
+	int64_t v = u[0] < 0x80 ? u[0] : u[0] < 0xE0 ? u[0] & 0x1F : u[0] < 0xF0 ? u[0] & 0x0F : u[0] & 0x07;
+	for (u++; u < (const unsigned char *)end; u++)
+		v = ((v << 6) | (*u & 0x3F)) & YJ_GRAM_CHAR_MASK;
+	return v;
 }
 
-/* The rows of name_grams to write: gram text (in the rows' arena) and record id. */
+/* The kind's part of its grams: 1 + its place in yj_reg_kinds (record.h: that order is persisted); 0
+ * for a kind outside the list (practice filings: no name index). */
+static int64_t kind_code(const reg_kind *k)
+{
+	for (int i = 0; i < YJ_NKINDS; i++)
+		if (yj_reg_kinds[i] == k)
+			return (int64_t)(i + 1) << 42;
+	return 0;
+}
+
+/* A gram: the kind's code, the first code point and the second (0: the name's last character). */
+static int64_t gram_of(int64_t kind, int64_t a, int64_t b)
+{
+	return kind | a << 21 | b;
+}
+
+/* The rows of name_grams to write: gram and record id. */
 typedef struct gram_row {
-	const char *gram;
+	int64_t gram;
 	int64_t id;
 } gram_row;
 
 typedef struct gram_rows {
-	const reg_kind *k;
 	gram_row *v;
 	size_t n, cap;
-	char *arena; /* the grams' text, NUL-terminated one after another; sized before the first add */
-	size_t used;
 } gram_rows;
 
-/* The arena bytes the grams of a name take at most: each of its n code points starts a one- and a
- * two-code-point gram, so every byte is copied at most three times, plus a NUL each (n <= bytes). */
-static size_t gram_bytes(const char *name)
-{
-	return name ? 5 * strlen(name) + 2 : 0;
-}
-
-/* Adds the distinct grams of name for record id: no object or string per gram, the duplicates
- * (a name repeats few characters) found by comparing with the name's earlier grams. Its output for a
- * name must not change between versions: a rename deletes the grams it gives for the old name
- * (reg_index_name). */
-static void gram_rows_add(gram_rows *r, const char *name, int64_t id)
+/* Adds the grams of name (a record of kind k) for record id: each distinct bigram of consecutive code
+ * points and one gram for the last character, the duplicates (a name repeats few bigrams) found by
+ * comparing with the name's earlier grams. A one-character word is then in a name when some gram
+ * starts with it — a bigram, or the last character's — so no other single character needs a row
+ * (they were half of all rows). Its output for a name must not change between versions: a rename
+ * deletes the grams it gives for the old name (reg_index_name). */
+static void gram_rows_add(gram_rows *r, const reg_kind *k, const char *name, int64_t id)
 {
 	const char *cp[257];
 	size_t n = code_points(name, cp, 256), first = r->n;
-	for (size_t i = 0; i < n; i++)
-		for (int len = 1; len <= 2 && i + (size_t)len <= n; len++) {
-			size_t b = (size_t)(cp[i + (size_t)len] - cp[i]);
-			int dup = 0;
-			for (size_t j = first; j < r->n && !dup; j++)
-				dup = !strncmp(r->v[j].gram, cp[i], b) && r->v[j].gram[b] == '\0';
-			if (dup)
-				continue;
-			if (r->n == r->cap) {
-				r->cap = r->cap ? 2 * r->cap : 256;
-				r->v = yj_realloc(r->v, r->cap * sizeof *r->v);
-			}
-			char *g = r->arena + r->used;
-			memcpy(g, cp[i], b);
-			g[b] = '\0';
-			r->used += b + 1;
-			r->v[r->n++] = (gram_row){g, id};
+	int64_t kind = kind_code(k), a = n ? code_point(cp[0], cp[1]) : 0;
+	for (size_t i = 0; i < n; i++) {
+		int64_t b = i + 1 < n ? code_point(cp[i + 1], cp[i + 2]) : 0, g = gram_of(kind, a, b);
+		int dup = 0;
+		for (size_t j = first; j < r->n && !dup; j++)
+			dup = r->v[j].gram == g;
+		a = b;
+		if (dup)
+			continue;
+		if (r->n == r->cap) {
+			r->cap = r->cap ? 2 * r->cap : 256;
+			r->v = yj_realloc(r->v, r->cap * sizeof *r->v);
 		}
+		r->v[r->n++] = (gram_row){g, id};
+	}
+}
+
+static int i64_cmp(int64_t x, int64_t y)
+{
+	return (x > y) - (x < y);
 }
 
 static int gram_cmp(const void *a, const void *b)
 {
 	const gram_row *x = a, *y = b;
-	int d = strcmp(x->gram, y->gram);
-	return d ? d : (x->id > y->id) - (x->id < y->id);
+	return x->gram != y->gram ? i64_cmp(x->gram, y->gram) : i64_cmp(x->id, y->id);
 }
 
 static int bind_gram(store_stmt *st, int idx, size_t row, void *arg)
 {
 	gram_rows *r = arg;
-	store_bind_text(st, idx++, r->v[row].gram, -1);
-	store_bind_text(st, idx++, r->k->type, -1);
+	store_bind_int64(st, idx++, r->v[row].gram);
 	store_bind_int64(st, idx++, r->v[row].id);
 	return idx;
 }
 
 static int write_grams(store_conn *c, gram_rows *r, int async)
 {
-	return (async ? reg_insert_rows_async : reg_insert_rows)(c, "name_grams", "gram, object_type, object_id", 3,
-								 r->n, bind_gram, r);
+	return (async ? reg_insert_rows_async : reg_insert_rows)(c, "name_grams", "gram, object_id", 2, r->n,
+								 bind_gram, r);
 }
 
-/* The rows of r whose gram other does not hold, into out (in r's order; the texts stay r's: out
- * frees only its v). */
+/* The rows of r whose gram other does not hold, into out (in r's order). */
 static void gram_rows_minus(gram_rows *out, const gram_rows *r, const gram_rows *other)
 {
-	*out = (gram_rows){.k = r->k, .v = yj_calloc(r->n + 1, sizeof *out->v)};
+	*out = (gram_rows){.v = yj_calloc(r->n + 1, sizeof *out->v)};
 	for (size_t i = 0; i < r->n; i++) {
 		int both = 0;
 		for (size_t j = 0; j < other->n && !both; j++)
-			both = !strcmp(r->v[i].gram, other->v[j].gram);
+			both = r->v[i].gram == other->v[j].gram;
 		if (!both)
 			out->v[out->n++] = r->v[i];
 	}
@@ -125,7 +143,7 @@ static int delete_grams(store_conn *c, const gram_rows *r, int64_t id)
 	for (size_t at = 0; at < r->n && rc >= 0; at += CHUNK) {
 		size_t m = r->n - at < CHUNK ? r->n - at : CHUNK;
 		yj_buf sql = YJ_BUF_INIT;
-		yj_buf_puts(&sql, "DELETE FROM name_grams WHERE object_type = ? AND object_id = ? AND gram IN (");
+		yj_buf_puts(&sql, "DELETE FROM name_grams WHERE object_id = ? AND gram IN (");
 		for (size_t i = 0; i < m; i++)
 			yj_buf_puts(&sql, i ? ", ?" : "?");
 		yj_buf_puts(&sql, ")");
@@ -133,33 +151,30 @@ static int delete_grams(store_conn *c, const gram_rows *r, int64_t id)
 		yj_buf_free(&sql);
 		if (!st)
 			return ST_ERR;
-		store_bind_text(st, 1, r->k->type, -1);
-		store_bind_int64(st, 2, id);
+		store_bind_int64(st, 1, id);
 		for (size_t i = 0; i < m; i++)
-			store_bind_text(st, 3 + (int)i, r->v[at + i].gram, -1);
+			store_bind_int64(st, 2 + (int)i, r->v[at + i].gram);
 		rc = reg_step_done(st);
 	}
 	return rc;
 }
 
 /* A record's old grams are found again from its old name rather than through an index on
- * (object_type, object_id): that index was a third B-tree written for every gram of every import
- * for the rare rename. This holds only while gram_rows_add gives a name the same grams it gave
- * when the record was written — keep its output stable (code points as they are, no folding or
- * normalising that could change); a change to it needs a migration that rebuilds name_grams. A
- * gram left behind by a change is harmless to answers (LIKE confirms every candidate), it costs a
- * wasted probe. */
+ * object_id: that index was a third B-tree written for every gram of every import for the rare
+ * rename. This holds only while gram_rows_add gives a name the same grams it gave when the record
+ * was written — keep its output stable (code points as they are, no folding or normalising that
+ * could change); a change to it needs a migration that rebuilds name_grams (as 0007 did). A gram
+ * left behind by a change is harmless to answers (LIKE confirms every candidate), it costs a wasted
+ * probe. */
 int reg_index_name(store_conn *c, const reg_kind *k, int64_t id, const char *old_name, const char *name)
 {
 	if (!old_name)
 		return name ? reg_index_names_fresh(c, k, &id, &name, 1, 0) : ST_OK;
 	/* Only the grams that differ: a renamed record keeps most of them. */
-	gram_rows old = {.k = k}, now = {.k = k}, gone, added;
-	old.arena = yj_malloc(gram_bytes(old_name) + 1);
-	now.arena = yj_malloc(gram_bytes(name) + 1);
-	gram_rows_add(&old, old_name, id);
+	gram_rows old = {0}, now = {0}, gone, added;
+	gram_rows_add(&old, k, old_name, id);
 	if (name)
-		gram_rows_add(&now, name, id);
+		gram_rows_add(&now, k, name, id);
 	gram_rows_minus(&gone, &old, &now);
 	gram_rows_minus(&added, &now, &old);
 	int rc = delete_grams(c, &gone, id);
@@ -167,9 +182,7 @@ int reg_index_name(store_conn *c, const reg_kind *k, int64_t id, const char *old
 		rc = write_grams(c, &added, 0);
 	free(gone.v);
 	free(added.v);
-	free(old.arena);
 	free(old.v);
-	free(now.arena);
 	free(now.v);
 	return rc;
 }
@@ -181,41 +194,39 @@ int reg_index_name(store_conn *c, const reg_kind *k, int64_t id, const char *old
  * import's grams go in as one ascending sweep: into an empty index every row lands on the rightmost
  * leaf, and into a filled one each gram's new rows (new ids, which grow) land together at the end of
  * its range. The same rows as without the deferral, in the same transaction. They are held as one
- * list of record ids per distinct gram (a few thousand texts, interned): 8 bytes a row and no sort. */
+ * list of record ids per distinct gram (a hash table keyed by the gram's number): 8 bytes a row and no
+ * sort of the rows. */
 
 typedef struct posting {
+	int64_t gram;
 	int64_t *id;
 	size_t n, cap;
 } posting;
 
 typedef struct gram_defer {
 	store_conn *c;
-	const reg_kind *k;
-	char **texts;	 /* the distinct grams */
-	posting *lists;	 /* lists[t]: the ids of the records whose names hold texts[t], as written */
-	size_t ntexts;
-	uint32_t *slots; /* open addressing into texts, index + 1 (0: empty); a power of two */
+	posting *lists;	 /* the distinct grams, each with the ids of the records whose names hold it, as written */
+	size_t nlists;
+	uint32_t *slots; /* open addressing into lists, index + 1 (0: empty); a power of two */
 	size_t nslots;
 	size_t n; /* rows held */
 } gram_defer;
 
 static _Thread_local gram_defer *deferred; /* one per thread: connections are per thread */
 
-static uint32_t gram_hash(const char *s)
+static uint32_t gram_hash(int64_t g)
 {
-	uint32_t h = 2166136261u; /* FNV-1a */
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
+	uint64_t h = (uint64_t)g * 0x9E3779B97F4A7C15u; /* Fibonacci hashing: the high bits mix all of g's */
+	return (uint32_t)(h >> 32);
 }
 
-static posting *intern(gram_defer *d, const char *g)
+static posting *posting_of(gram_defer *d, int64_t g)
 {
-	if (2 * (d->ntexts + 1) > d->nslots) {
+	if (2 * (d->nlists + 1) > d->nslots) {
 		size_t ns = d->nslots ? 2 * d->nslots : 4096;
 		uint32_t *slots = yj_calloc(ns, sizeof *slots);
-		for (size_t t = 0; t < d->ntexts; t++) {
-			size_t at = gram_hash(d->texts[t]) & (ns - 1);
+		for (size_t t = 0; t < d->nlists; t++) {
+			size_t at = gram_hash(d->lists[t].gram) & (ns - 1);
 			while (slots[at])
 				at = (at + 1) & (ns - 1);
 			slots[at] = (uint32_t)t + 1;
@@ -223,23 +234,21 @@ static posting *intern(gram_defer *d, const char *g)
 		free(d->slots);
 		d->slots = slots;
 		d->nslots = ns;
-		d->texts = yj_realloc(d->texts, (ns / 2) * sizeof *d->texts);
 		d->lists = yj_realloc(d->lists, (ns / 2) * sizeof *d->lists);
 	}
 	size_t at = gram_hash(g) & (d->nslots - 1);
 	for (; d->slots[at]; at = (at + 1) & (d->nslots - 1))
-		if (!strcmp(d->texts[d->slots[at] - 1], g))
+		if (d->lists[d->slots[at] - 1].gram == g)
 			return &d->lists[d->slots[at] - 1];
-	d->texts[d->ntexts] = yj_strdup(g);
-	d->lists[d->ntexts] = (posting){0};
-	d->slots[at] = (uint32_t)++d->ntexts;
-	return &d->lists[d->ntexts - 1];
+	d->lists[d->nlists] = (posting){.gram = g};
+	d->slots[at] = (uint32_t)++d->nlists;
+	return &d->lists[d->nlists - 1];
 }
 
 static void defer_rows(gram_defer *d, const gram_rows *r)
 {
 	for (size_t i = 0; i < r->n; i++) {
-		posting *p = intern(d, r->v[i].gram);
+		posting *p = posting_of(d, r->v[i].gram);
 		if (p->n == p->cap) {
 			p->cap = p->cap ? 2 * p->cap : 16;
 			p->id = yj_realloc(p->id, p->cap * sizeof *p->id);
@@ -261,42 +270,31 @@ void reg_names_defer_discard(store_conn *c)
 	gram_defer *d = deferred;
 	if (!d || d->c != c)
 		return;
-	for (size_t t = 0; t < d->ntexts; t++) {
-		free(d->texts[t]);
+	for (size_t t = 0; t < d->nlists; t++)
 		free(d->lists[t].id);
-	}
-	free(d->texts);
 	free(d->lists);
 	free(d->slots);
 	free(d);
 	deferred = NULL;
 }
 
-/* A distinct gram and its list, for ordering the grams. */
-typedef struct ranked {
-	const char *text;
-	posting *list;
-} ranked;
-
-static int ranked_cmp(const void *a, const void *b)
+static int posting_cmp(const void *a, const void *b)
 {
-	return strcmp(((const ranked *)a)->text, ((const ranked *)b)->text);
+	return i64_cmp(((const posting *)a)->gram, ((const posting *)b)->gram);
 }
 
 static int id_cmp(const void *a, const void *b)
 {
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return (x > y) - (x < y);
+	return i64_cmp(*(const int64_t *)a, *(const int64_t *)b);
 }
 
-/* The held rows in key order, as the binder reads them: row i is in the gram r with end[r - 1] <= i <
+/* The held rows in key order, as the binder reads them: row i is in list r with end[r - 1] <= i <
  * end[r] (found by bisection: the rows need no copy in that order). */
 typedef struct sorted_grams {
-	const reg_kind *k;
-	ranked *by_rank;
+	const posting *lists;
 	size_t *end;
 	size_t nt;
-	size_t last; /* the gram of the row bound last: rows are bound in order, so mostly the same */
+	size_t last; /* the list of the row bound last: rows are bound in order, so mostly the same */
 } sorted_grams;
 
 static int bind_sorted(store_stmt *st, int idx, size_t row, void *arg)
@@ -314,11 +312,8 @@ static int bind_sorted(store_stmt *st, int idx, size_t row, void *arg)
 	}
 	s->last = lo;
 	size_t off = row - (lo ? s->end[lo - 1] : 0);
-	/* Not copied: the texts are held until the sweep's statements are done (2.4 M rows of 100,000
-	 * names: a copy and a free per text were a third of the sweep's time on SQLite). */
-	store_bind_text_static(st, idx++, s->by_rank[lo].text, -1);
-	store_bind_text_static(st, idx++, s->k->type, -1);
-	store_bind_int64(st, idx++, s->by_rank[lo].list->id[off]);
+	store_bind_int64(st, idx++, s->lists[lo].gram);
+	store_bind_int64(st, idx++, s->lists[lo].id[off]);
 	return idx;
 }
 
@@ -331,17 +326,14 @@ int reg_names_defer_flush(store_conn *c)
 	int rc = ST_OK;
 	uint64_t t0 = yj_mono_ns(), cpu0 = yj_thread_cpu_ns();
 	if (d->n) {
-		/* The grams in byte order (SQLite's BINARY, PostgreSQL's "C"; under another collation each
-		 * gram's rows are still together and in id order); each list is in the order written, so
-		 * ascending (ids grow) unless the id counter wrapped within a millisecond. */
-		sorted_grams s = {d->k, yj_malloc(d->ntexts * sizeof *s.by_rank), yj_malloc(d->ntexts * sizeof *s.end),
-				  d->ntexts, 0};
-		for (size_t t = 0; t < d->ntexts; t++)
-			s.by_rank[t] = (ranked){d->texts[t], &d->lists[t]};
-		qsort(s.by_rank, s.nt, sizeof *s.by_rank, ranked_cmp);
+		/* The grams in numeric order (the hash table is rebuilt never again: its slots are dropped
+		 * with it); each list is in the order written, so ascending (ids grow) unless the id counter
+		 * wrapped within a millisecond. */
+		qsort(d->lists, d->nlists, sizeof *d->lists, posting_cmp);
+		sorted_grams s = {d->lists, yj_malloc(d->nlists * sizeof *s.end), d->nlists, 0};
 		size_t total = 0;
 		for (size_t r = 0; r < s.nt; r++) {
-			posting *p = s.by_rank[r].list;
+			posting *p = &d->lists[r];
 			for (size_t i = 1; i < p->n; i++)
 				if (p->id[i - 1] > p->id[i]) {
 					qsort(p->id, p->n, sizeof *p->id, id_cmp);
@@ -349,13 +341,12 @@ int reg_names_defer_flush(store_conn *c)
 				}
 			s.end[r] = total += p->n;
 		}
-		rc = reg_insert_rows(c, "name_grams", "gram, object_type, object_id", 3, d->n, bind_sorted, &s);
-		free(s.by_rank);
+		rc = reg_insert_rows(c, "name_grams", "gram, object_id", 2, d->n, bind_sorted, &s);
 		free(s.end);
 	}
 	/* What the sweep costs, beside the publication's other phases (docs/benchmarks.md). */
 	yj_log(YJ_LOG_INFO, "import.name_grams", "\"rows\":%zu,\"distinct\":%zu,\"rc\":%d,\"ms\":%.1f,\"cpu_ms\":%.1f",
-	       d->n, d->ntexts, rc, (double)(yj_mono_ns() - t0) / 1e6, (double)(yj_thread_cpu_ns() - cpu0) / 1e6);
+	       d->n, d->nlists, rc, (double)(yj_mono_ns() - t0) / 1e6, (double)(yj_thread_cpu_ns() - cpu0) / 1e6);
 	deferred = d;
 	reg_names_defer_discard(c);
 	return rc;
@@ -370,14 +361,9 @@ struct reg_grams {
 reg_grams *reg_grams_make(const reg_kind *k, const int64_t *ids, const char *const *names, size_t n)
 {
 	reg_grams *g = yj_calloc(1, sizeof *g);
-	g->r.k = k;
-	size_t bytes = 1;
-	for (size_t i = 0; i < n; i++)
-		bytes += gram_bytes(names[i]);
-	g->r.arena = yj_malloc(bytes);
 	for (size_t i = 0; i < n; i++)
 		if (names[i])
-			gram_rows_add(&g->r, names[i], ids[i]);
+			gram_rows_add(&g->r, k, names[i], ids[i]);
 	return g;
 }
 
@@ -385,7 +371,6 @@ void reg_grams_free(reg_grams *g)
 {
 	if (!g)
 		return;
-	free(g->r.arena);
 	free(g->r.v);
 	free(g);
 }
@@ -394,8 +379,7 @@ int reg_index_grams(store_conn *c, reg_grams *g, int async)
 {
 	gram_rows *r = &g->r;
 	gram_defer *d = deferred;
-	if (d && d->c == c && (!d->k || d->k == r->k)) { /* an import's publication: held for its sweep */
-		d->k = r->k;
+	if (d && d->c == c) { /* an import's publication: held for its sweep (the gram carries the kind) */
 		defer_rows(d, r);
 		return ST_OK;
 	}
@@ -417,25 +401,37 @@ int reg_index_names_fresh(store_conn *c, const reg_kind *k, const int64_t *ids, 
 	return rc;
 }
 
-/* The grams that narrow a word, into grams (the caller frees them), their count returned (0 for an
- * empty word): the first and the last bigram, or the one character. Why not more: each gram is one
- * more semi-join for PostgreSQL to plan where the list is planned with its values at every execution
- * (store_plan_each) — three grams took 0.9 ms to plan and 0.5 ms to run where two took 0.37 and 0.11
- * (docs/benchmarks.md, "What planning each list with its values costs the search"); LIKE confirms the
- * rest. */
-static int word_grams(const char *text, char *grams[2])
+/* Grams lo..hi of the index: one gram (lo = hi) or a one-character word's range. */
+typedef struct gram_range {
+	int64_t lo, hi;
+} gram_range;
+
+/* The grams that narrow a word of a search of kind k, into g, their count returned (0 for an empty
+ * word): a word of two characters or more by its first and its last bigram (lo = hi); one character X
+ * by every gram that starts with it — the bigrams X· and the last-character gram (X, 0) — which is one
+ * range of the key: (kind, X, 0..2^21-1). Why not more grams: each is one more semi-join for PostgreSQL to plan where the list is planned with its
+ * values at every execution (store_plan_each) — three grams took 0.9 ms to plan and 0.5 ms to run
+ * where two took 0.37 and 0.11 (docs/benchmarks.md, "What planning each list with its values costs
+ * the search"); LIKE confirms the rest. */
+static int word_grams(const reg_kind *k, const char *text, gram_range g[2])
 {
 	const char *cp[65];
 	size_t n = code_points(text, cp, 64);
-	int ng = 0;
+	int64_t kind = kind_code(k);
+	if (n == 0)
+		return 0;
+	int64_t a = code_point(cp[0], cp[1]);
 	if (n == 1) {
-		grams[ng++] = gram_at(cp, 0, 1);
-	} else if (n > 1) {
-		grams[ng++] = gram_at(cp, 0, 2);
-		if (n > 2)
-			grams[ng++] = gram_at(cp, n - 2, 2);
+		g[0] = (gram_range){gram_of(kind, a, 0), gram_of(kind, a, YJ_GRAM_CHAR_MASK)};
+		return 1;
 	}
-	return ng;
+	int64_t first = gram_of(kind, a, code_point(cp[1], cp[2]));
+	g[0] = (gram_range){first, first};
+	if (n == 2)
+		return 1;
+	int64_t last = gram_of(kind, code_point(cp[n - 2], cp[n - 1]), code_point(cp[n - 1], cp[n]));
+	g[1] = (gram_range){last, last};
+	return 2;
 }
 
 /* The grams may occur apart; LIKE confirms the contiguous substring: "%word%", LIKE's own characters
@@ -459,21 +455,23 @@ static void word_like(yj_qb *q, const reg_kind *k, const char *alias, const char
 
 static void name_word_filter(yj_qb *q, const reg_kind *k, const char *alias, const char *text)
 {
-	char *grams[2];
-	int ng = word_grams(text, grams);
+	gram_range g[2];
+	int ng = word_grams(k, text, g);
 	if (ng == 0)
 		return;
-	/* One IN per gram rather than an INTERSECT: each subquery is unique on object_id (the key of
-	 * name_grams with gram and object_type fixed), so PostgreSQL joins the posting lists in id order
-	 * and stops at the page's end; an INTERSECT is computed whole before the first row comes out. */
+	/* One IN per gram rather than an INTERSECT: a bigram's subquery is unique on object_id (the key
+	 * of name_grams with the gram fixed), so PostgreSQL joins the posting lists in id order and stops
+	 * at the page's end; an INTERSECT is computed whole before the first row comes out. A range (one
+	 * character) holds a record once per gram of it that the name has: a semi-join all the same. */
 	yj_buf cond = YJ_BUF_INIT;
 	for (int i = 0; i < ng; i++)
-		yj_buf_printf(&cond, "%s%sid IN (SELECT object_id FROM name_grams WHERE gram = ? AND object_type = '%s')",
-			      i ? " AND " : "", alias, k->type);
+		yj_buf_printf(&cond, "%s%sid IN (SELECT object_id FROM name_grams WHERE %s)", i ? " AND " : "", alias,
+			      g[i].lo == g[i].hi ? "gram = ?" : "gram BETWEEN ? AND ?");
 	yj_q_where(q, cond.data);
 	for (int i = 0; i < ng; i++) {
-		yj_q_text(q, grams[i]);
-		free(grams[i]);
+		yj_q_int(q, g[i].lo);
+		if (g[i].lo != g[i].hi)
+			yj_q_int(q, g[i].hi);
 	}
 	yj_buf_free(&cond);
 	word_like(q, k, alias, text);
@@ -522,34 +520,64 @@ void yj_reg_name_filter(yj_qb *q, const reg_kind *k, const char *alias, const ch
 
 /* ---- the name walk: a search page whose plan no value can change ---- */
 
-/* The grams and the words of a search, the first gram the one whose posting list is walked. */
+/* The bigrams and the words of a search, the first bigram the one whose posting list is walked; a
+ * one-character word adds no gram (its grams are a range of the key, not one posting list in id
+ * order): LIKE alone confirms it on the rows the walk reads. first_char: the range of the first
+ * one-character word, when there is one. */
 struct walk {
-	char *grams[8];
+	const reg_kind *k;
+	int64_t grams[8];
 	int ng;
 	char *words[4];
 	int nw;
+	gram_range first_char;
+	int has_char;
 };
 
 static void walk_word(const char *word, void *arg)
 {
 	struct walk *w = arg;
-	char *g[2];
-	int n = word_grams(word, g);
-	for (int i = 0; i < n; i++)
-		w->grams[w->ng++] = g[i];
+	gram_range g[2];
+	int n = word_grams(w->k, word, g);
+	if (n == 1 && g[0].lo != g[0].hi) {
+		if (!w->has_char++)
+			w->first_char = g[0];
+	} else
+		for (int i = 0; i < n; i++)
+			w->grams[w->ng++] = g[i].lo;
 	if (n)
 		w->words[w->nw++] = yj_strdup(word);
 }
 
 static void walk_free(struct walk *w)
 {
-	for (int i = 0; i < w->ng; i++)
-		free(w->grams[i]);
 	for (int i = 0; i < w->nw; i++)
 		free(w->words[i]);
 }
 
-int reg_name_walk_fits(store_conn *c, const yj_scope *sc, const char *text)
+/* A character with at least this many grams in the index is common enough that the kind's table
+ * walked in id order under LIKE finds a page sooner than the range sorted by id (docs/benchmarks.md,
+ * "Issue 15: the name index as numeric bigrams"); fewer, and the range joined by key is quicker. */
+enum { COMMON_CHAR = 2000 };
+
+/* 1 when the range g holds COMMON_CHAR grams or more (read no further), 0 when fewer, or a failure. */
+static int range_common(store_conn *c, gram_range g)
+{
+	int64_t n = 0;
+	store_stmt *st = store_prepare(c, "SELECT COUNT(*) FROM (SELECT 1 FROM name_grams WHERE gram BETWEEN ? AND ? "
+					  "LIMIT 2000) s");
+	if (!st)
+		return ST_ERR;
+	store_bind_int64(st, 1, g.lo);
+	store_bind_int64(st, 2, g.hi);
+	int rc = store_step(st);
+	if (rc == ST_ROW)
+		n = store_col_int64(st, 0);
+	store_finalize(st);
+	return rc != ST_ROW ? (rc < 0 ? rc : ST_ERR) : n >= COMMON_CHAR;
+}
+
+int reg_name_walk_fits(store_conn *c, const reg_kind *k, const yj_scope *sc, const char *text)
 {
 	if (strcmp(store_conn_engine(c), "postgresql"))
 		return 0;
@@ -557,21 +585,39 @@ int reg_name_walk_fits(store_conn *c, const yj_scope *sc, const char *text)
 	 * posting entries. A narrower scope may skip most of the posting list: planned with its values. */
 	if (!sc->unrestricted && (sc->subject_bound || strlen(sc->region_prefix) > 2))
 		return 0;
-	struct walk w = {0};
+	struct walk w = {.k = k};
 	each_word(text, walk_word, &w);
-	int fits = w.ng > 0;
+	/* Words of one character only: the table's walk when the first is common; a rare one's range is
+	 * small and planned with its values (the filter's path) joins it by key. */
+	int fits = w.ng > 0 || (w.has_char && range_common(c, w.first_char) == 1);
 	walk_free(&w);
 	return fits;
+}
+
+/* The kind's table in id order under the scope and each word's LIKE: the page of a search whose
+ * words are common characters, which most rows hold. */
+static store_stmt *table_walk(store_conn *c, const reg_kind *k, const yj_scope *sc, const struct walk *w,
+			      int64_t after, int limit)
+{
+	yj_qb *q = reg_list_query(k, NULL, 0, sc);
+	for (int i = 0; i < w->nw; i++)
+		word_like(q, k, "", w->words[i]);
+	return reg_list_page(q, c, after, limit);
 }
 
 store_stmt *reg_name_walk_page(store_conn *c, const reg_kind *k, const yj_scope *sc, const char *text,
 			       int64_t after, int limit)
 {
-	struct walk w = {0};
+	struct walk w = {.k = k};
 	each_word(text, walk_word, &w);
-	if (w.ng == 0) {
+	if (w.nw == 0) {
 		walk_free(&w);
 		return NULL;
+	}
+	if (w.ng == 0) {
+		store_stmt *st = table_walk(c, k, sc, &w, after, limit);
+		walk_free(&w);
+		return st;
 	}
 	/* The record is read by its key inside a LATERAL subquery that OFFSET 0 keeps from being pulled
 	 * up: the planner cannot join the kind's table first (through the scope's range, the generic
@@ -585,19 +631,13 @@ store_stmt *reg_name_walk_page(store_conn *c, const reg_kind *k, const yj_scope 
 	t.name = from;
 	yj_qb *q = yj_q_select(&t, yj_reg_columns(k), sc);
 	free(from);
-	char *cond = yj_asprintf("g.gram = ? AND g.object_type = '%s' AND g.object_id > ?", k->type);
-	yj_q_where(q, cond);
-	free(cond);
-	yj_q_text(q, w.grams[0]);
+	yj_q_where(q, "g.gram = ? AND g.object_id > ?");
+	yj_q_int(q, w.grams[0]);
 	yj_q_int(q, after);
-	cond = yj_asprintf("EXISTS (SELECT 1 FROM name_grams h WHERE h.gram = ? AND h.object_type = '%s' AND "
-			   "h.object_id = g.object_id)",
-			   k->type);
 	for (int i = 1; i < w.ng; i++) {
-		yj_q_where(q, cond);
-		yj_q_text(q, w.grams[i]);
+		yj_q_where(q, "EXISTS (SELECT 1 FROM name_grams h WHERE h.gram = ? AND h.object_id = g.object_id)");
+		yj_q_int(q, w.grams[i]);
 	}
-	free(cond);
 	for (int i = 0; i < w.nw; i++)
 		word_like(q, k, "", w.words[i]);
 	yj_q_tail(q, "ORDER BY g.object_id LIMIT ?");
@@ -605,4 +645,58 @@ store_stmt *reg_name_walk_page(store_conn *c, const reg_kind *k, const yj_scope 
 	yj_q_plan_once(q);
 	walk_free(&w);
 	return yj_q_prepare(q, c);
+}
+
+/* ---- the index rebuilt from the records (migration 0007) ---- */
+
+/* Indexes the names of kind k's records after id *after, at most BATCH of them in id order; *after
+ * becomes the last id read, *got their count. */
+static int reindex_batch(store_conn *c, const reg_kind *k, int64_t *after, size_t *got)
+{
+	enum { BATCH = 1000 };
+	int64_t ids[BATCH];
+	char *names[BATCH];
+	size_t n = 0;
+	char *sql = yj_asprintf("SELECT id, %s FROM %s WHERE id > ? ORDER BY id LIMIT %d", k->name_field, k->table,
+				BATCH);
+	store_stmt *st = store_prepare(c, sql);
+	free(sql);
+	if (!st)
+		return ST_ERR;
+	store_bind_int64(st, 1, *after);
+	int rc;
+	while ((rc = store_step(st)) == ST_ROW) {
+		ids[n] = store_col_int64(st, 0);
+		const char *name = store_col_text(st, 1);
+		names[n++] = name ? yj_strdup(name) : NULL;
+	}
+	store_finalize(st);
+	if (rc == ST_DONE && n) {
+		rc = reg_index_names_fresh(c, k, ids, (const char *const *)names, n, 0);
+		*after = ids[n - 1];
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	*got = n;
+	return rc < 0 ? rc : ST_OK;
+}
+
+int reg_names_reindex(store_conn *c)
+{
+	/* Held and written in key order at the end, as an import's are: one ascending sweep. */
+	reg_names_defer_begin(c);
+	int rc = ST_OK;
+	for (int i = 0; i < YJ_NKINDS && rc >= 0; i++) {
+		const reg_kind *k = yj_reg_kinds[i];
+		if (!k->name_field)
+			continue;
+		int64_t after = 0;
+		size_t got = 1;
+		while (rc >= 0 && got)
+			rc = reindex_batch(c, k, &after, &got);
+	}
+	if (rc >= 0)
+		return reg_names_defer_flush(c);
+	reg_names_defer_discard(c);
+	return rc;
 }

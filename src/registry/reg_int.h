@@ -50,6 +50,9 @@ void reg_grams_free(reg_grams *g);
 void reg_names_defer_begin(store_conn *c);
 int reg_names_defer_flush(store_conn *c);
 void reg_names_defer_discard(store_conn *c);
+/* Writes the grams of every record of every kind with a name into an empty name_grams (a migration
+ * that rebuilds the index: registry_module.c), in batches of ids ascending. ST_OK or a failure. */
+int reg_names_reindex(store_conn *c);
 /* Binds the stored field and derived values of rec from index idx on; returns the next index. The
  * texts are rec's own, not copies: finalize st before rec changes or is freed. */
 int reg_bind_record(store_stmt *st, const reg_kind *k, const json_t *rec, int idx);
@@ -91,11 +94,14 @@ int reg_row_write(const reg_kind *k, store_stmt *st, const yj_principal *who, yj
 /* Adds the substring filter for q on the kind's name to a query: the bigram index narrows, LIKE
  * confirms. `alias` prefixes the id and name columns ("" or "i."). */
 void yj_reg_name_filter(yj_qb *q, const reg_kind *k, const char *alias, const char *text);
-/* A list page of the name search text alone (no other filter) as a walk of the first gram's posting
+/* A list page of the name search text alone (no other filter) as a walk of the first bigram's posting
  * list whose plan no value can change, so PostgreSQL plans it once per connection (record_names.c):
- * when reg_name_walk_fits — PostgreSQL, a province's scope or wider, a word with a gram. The same
- * rows in the same order as reg_list_page with yj_reg_name_filter. NULL on failure. */
-int reg_name_walk_fits(store_conn *c, const yj_scope *sc, const char *text);
+ * when reg_name_walk_fits — PostgreSQL, a province's scope or wider, a word of two characters or more
+ * (a one-character word beside it is confirmed by LIKE alone). Words of one character only fit when
+ * the first is common (2,000 grams or more: one query of the index): the page is then the kind's
+ * table in id order under LIKE, planned with its values. The same rows in the same order as
+ * reg_list_page with yj_reg_name_filter. fits: 1, 0, or a failure (taken as 0). NULL on failure. */
+int reg_name_walk_fits(store_conn *c, const reg_kind *k, const yj_scope *sc, const char *text);
 store_stmt *reg_name_walk_page(store_conn *c, const reg_kind *k, const yj_scope *sc, const char *text,
 			       int64_t after, int limit);
 

@@ -53,8 +53,10 @@ static int setup(void **state)
 		"INSERT INTO practice_filings (id, practitioner_id, institution_id, region_code, start_date, end_date, created_at)"
 		" VALUES (3001, 2001, 1002, '330302', '2026-01-01', NULL, 500),"
 		" (3002, 2001, 1003, '330303', '2026-01-01', '2026-03-31', 600)");
-	yj_testdb_exec_tx(&t, "INSERT INTO name_grams (gram, object_type, object_id) VALUES ('欧', 'practitioner', 2001),"
-			      " ('王', 'practitioner', 2002), ('王霞', 'practitioner', 2002)");
+	/* The name index's rows as record_names.c numbers them: kind 2 (practitioners) << 42 | first code
+	 * point << 21 | second (0: the last character's gram). 欧阳明: 欧阳 阳明 明; 王霞: 王霞 霞. */
+	yj_testdb_exec_tx(&t, "INSERT INTO name_grams (gram, object_id) VALUES (8853620037171, 2001), (8876730639886, 2001),"
+			      " (8850883215360, 2001), (8858124719902, 2002), (8877223444480, 2002)");
 	return 0;
 }
 
@@ -135,6 +137,17 @@ static void test_names(void **state)
 	yj_reg_search_name(s, "王霞");
 	ids(s, yj_reg_search_by_id(s, c, 0, 10), got, sizeof got);
 	assert_string_equal(got, "2002");
+	/* one character: 霞 only ends a name (its last-character gram), 阳 only stands inside one (the
+	 * bigram 阳明 starts with it); three characters: the first and the last bigram */
+	static const struct {
+		const char *q, *want;
+	} one[] = {{"霞", "2002"}, {"阳", "2001"}, {"欧阳明", "2001"}, {"阳明", "2001"}, {"明欧", ""}, {"欧", "2001"}};
+	for (size_t i = 0; i < sizeof one / sizeof *one; i++) {
+		s = yj_reg_search_new(YJ_SRC_PRACTITIONERS, &all);
+		yj_reg_search_name(s, one[i].q);
+		ids(s, yj_reg_search_by_id(s, c, 0, 10), got, sizeof got);
+		assert_string_equal(got, one[i].want);
+	}
 	s = yj_reg_search_new(YJ_SRC_PRACTITIONERS, &all);
 	yj_reg_search_given(s, "明", compound);
 	ids(s, yj_reg_search_by_id(s, c, 0, 10), got, sizeof got);
