@@ -565,11 +565,12 @@ static int range_common(store_conn *c, gram_range g)
 {
 	int64_t n = 0;
 	store_stmt *st = store_prepare(c, "SELECT COUNT(*) FROM (SELECT 1 FROM name_grams WHERE gram BETWEEN ? AND ? "
-					  "LIMIT 2000) s");
+					  "LIMIT ?) s");
 	if (!st)
 		return ST_ERR;
 	store_bind_int64(st, 1, g.lo);
 	store_bind_int64(st, 2, g.hi);
+	store_bind_int64(st, 3, COMMON_CHAR);
 	int rc = store_step(st);
 	if (rc == ST_ROW)
 		n = store_col_int64(st, 0);
