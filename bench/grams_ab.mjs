@@ -12,13 +12,12 @@
 // and PostgreSQL).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { creditCode } from '../tests/api/codes.mjs';
-import { pgClusterCpu } from './lib.mjs';
+import { freePort, pgClusterCpu, phaseLine } from './lib.mjs';
 
 const OLD = process.env.OLD_BIN, NEW = process.env.NEW_BIN;
 if (!OLD || !NEW) {
@@ -34,7 +33,6 @@ const work = mkdtempSync(path.join(tmpdir(), 'yj-grams-ab-'));
 const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['pipe', 'pipe', 'pipe'], ...opts });
 const psql = (url, sql) => run('psql', ['-qAtX', url, '-c', sql]).trim();
 const log = (m) => process.stderr.write(`bench/grams_ab: ${m}\n`);
-const freePort = () => new Promise((res) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); }); });
 const children = [];
 const pgDir = path.join(work, 'pg');
 const pgBase = ENGINES.includes('postgresql') ? run(PG_CLUSTER, ['start', pgDir]).trim().split('\n').pop() : null;
@@ -54,13 +52,6 @@ function freshDb(engine, bin) {
 	run(bin, ['user', 'add', '--db', db, '--keys', keys, '--username', 'bench', '--role', 'leader', '--region', '330000',
 		'--department', 'health'], { input: `${PW}\n` });
 	return { engine, db, keys, name };
-}
-
-function phase(out, name) {
-	const line = new RegExp(`"msg":"${name.replace('.', '\\.')}"[^\n]*`).exec(out)?.[0] ?? '';
-	const r = {};
-	for (const m of line.matchAll(/"(\w+)":(-?[\d.]+)/g)) r[m[1]] = Number(m[2]);
-	return r;
 }
 
 function gramsSize(d) {
@@ -104,7 +95,7 @@ try {
 				const r = spawnSync(bin, ['import', 'institutions', csv, '--db', d.db, '--keys', d.keys], { encoding: 'utf8', maxBuffer: 1 << 28 });
 				const wall = (performance.now() - t0) / 1000, cpu = engine === 'postgresql' ? pgClusterCpu(pgDir) - cpu0 : NaN;
 				if (r.status !== 0) throw new Error(`${tag} import: ${r.stderr.slice(0, 2000)}`);
-				const g = phase(r.stderr, 'import.name_grams'), pub = phase(r.stderr, 'import.published'), sz = gramsSize(d);
+				const g = phaseLine(r.stderr, 'import.name_grams'), pub = phaseLine(r.stderr, 'import.published'), sz = gramsSize(d);
 				console.log(`${engine.padEnd(10)} ${tag.padEnd(6)} ${wall.toFixed(1).padStart(6)} ${(ROWS / wall).toFixed(0).padStart(7)}  ${(Number.isFinite(cpu) ? cpu.toFixed(2) : '-').padStart(12)}  ${f(g.ms)} (${f(g.cpu_ms)})  ${f(pub.ms).padStart(11)}  ${String(sz.rows).padStart(15)}  ${(sz.bytes / 1e6).toFixed(1).padStart(7)}`);
 				last[`${engine}-${tag}`] = d;
 			}

@@ -16,7 +16,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { creditCode, residentId } from '../tests/api/codes.mjs';
-import { benchResult, pgClusterCpu } from './lib.mjs';
+import { benchResult, pgClusterCpu, phaseLine } from './lib.mjs';
 import { practitionerRows } from './practitioners_data.mjs';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
@@ -134,14 +134,6 @@ function practitionersFiles(counties) {
   return { ifile, file, institutions: NI };
 }
 
-// The fields of a phase's log line (`"msg":"NAME"`) of a run's stderr.
-function phase(out, name) {
-  const line = new RegExp(`"msg":"${name.replace('.', '\\.')}"[^\n]*`).exec(out)?.[0] ?? '';
-  const r = {};
-  for (const m of line.matchAll(/"(\w+)":(-?[\d.]+)/g)) r[m[1]] = Number(m[2]);
-  return r;
-}
-
 // CPU seconds of the throwaway PostgreSQL (bench/lib.mjs's pgClusterCpu); NaN on SQLite.
 const pgServerCpu = (db) => (db.startsWith('postgres') && pgdir ? pgClusterCpu(pgdir) : NaN);
 
@@ -161,8 +153,8 @@ function timedPass(kind, file, rows, db) {
   const [user, sys, kb] = timed ? readFileSync(tf, 'utf8').trim().split('\n').pop().split(' ').map(Number) : [NaN, NaN, NaN];
   const out = r.stderr + r.stdout;
   return { rate: rows / s, wall: s, cpu: user + sys, user, sys, rssMB: kb / 1024, load, pgCpu,
-    checked: phase(out, 'import.checked'), pipeline: phase(out, 'import.pipeline'), grams: phase(out, 'import.name_grams'),
-    audit: phase(out, 'audit.flush'), events: phase(out, 'import.events'), published: phase(out, 'import.published') };
+    checked: phaseLine(out, 'import.checked'), pipeline: phaseLine(out, 'import.pipeline'), grams: phaseLine(out, 'import.name_grams'),
+    audit: phaseLine(out, 'audit.flush'), events: phaseLine(out, 'import.events'), published: phaseLine(out, 'import.published') };
 }
 
 const f1 = (v) => (Number.isFinite(v) ? (v / 1000).toFixed(2) : '-');

@@ -34,6 +34,15 @@ export const freePort = () => new Promise((res, rej) => {
 	s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => res(port)); });
 });
 
+// The numeric fields of the first log line of yijian whose msg is name (an import's phase lines: import.checked, …),
+// as { field: number }; {} when out has no such line.
+export function phaseLine(out, name) {
+	const line = new RegExp(`"msg":"${name.replace('.', '\\.')}"[^\n]*`).exec(out)?.[0] ?? '';
+	const r = {};
+	for (const m of line.matchAll(/"(\w+)":(-?[\d.]+)/g)) r[m[1]] = Number(m[2]);
+	return r;
+}
+
 // CPU seconds (user + system) of a process.
 const TICK = 100; // USER_HZ on Linux
 
