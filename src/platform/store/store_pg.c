@@ -22,7 +22,12 @@ typedef struct pg_stmt {
 	char name[24];	/* server-side name; "" when not cached (run with PQexecParams) */
 	int prepared;	/* prepared on the current server session */
 	int nparams;
-	char **vals;	/* owned copies; NULL binds SQL NULL */
+	char **vals;	/* the bound values as text; NULL binds SQL NULL */
+	/* Per parameter: whether vals[i] is a copy this statement frees. An integer is written into
+	 * num[i] and a static text (store_bind_text_static) is the caller's: neither is allocated, which
+	 * was a tenth of an import's client time (docs/benchmarks.md, "Issue 15: binding on PostgreSQL"). */
+	unsigned char *owned;
+	char (*num)[24];
 	PGresult *res;	/* result of the last execution */
 	unsigned char *blob; /* the last store_col_blob's bytes (PQfreemem) */
 	int row;	/* index of the current row in res */
@@ -227,15 +232,29 @@ static void stream_end(pg_stmt *s)
 	s->streaming = 0;
 }
 
+static void vals_alloc(pg_stmt *s)
+{
+	size_t n = s->nparams > 0 ? (size_t)s->nparams : 1;
+	s->vals = yj_calloc(n, sizeof *s->vals);
+	s->owned = yj_calloc(n, sizeof *s->owned);
+	s->num = yj_malloc(n * sizeof *s->num);
+}
+
+static void val_drop(pg_stmt *s, int i)
+{
+	if (s->owned[i])
+		free(s->vals[i]);
+	s->vals[i] = NULL;
+	s->owned[i] = 0;
+}
+
 static void stmt_clear(pg_stmt *s)
 {
 	stream_end(s);
 	s->stream_req = 0;
 	s->plan_each = 0;
-	for (int i = 0; i < s->nparams; i++) {
-		free(s->vals[i]);
-		s->vals[i] = NULL;
-	}
+	for (int i = 0; i < s->nparams; i++)
+		val_drop(s, i);
 	PQclear(s->res);
 	s->res = NULL;
 	if (s->blob)
@@ -250,6 +269,8 @@ static void stmt_free(pg_stmt *s)
 {
 	stmt_clear(s);
 	free(s->vals);
+	free(s->owned);
+	free(s->num);
 	free(s->sql);
 	free(s->pgsql);
 	free(s);
@@ -343,7 +364,7 @@ static store_stmt *pg_prepare(store_conn *bc, const char *sql)
 	s->base.c = bc;
 	s->sql = yj_strdup(sql);
 	s->pgsql = translate(sql, &s->nparams);
-	s->vals = yj_calloc(s->nparams ? (size_t)s->nparams : 1, sizeof *s->vals);
+	vals_alloc(s);
 	if (c->ncache < STMT_CACHE_MAX) {
 		snprintf(s->name, sizeof s->name, "yj%u", c->next_name++);
 		if (ensure_prepared(c, s) < 0) {
@@ -359,22 +380,54 @@ static store_stmt *pg_prepare(store_conn *bc, const char *sql)
 	return &s->base;
 }
 
-static int set_val(pg_stmt *s, int idx, char *v)
+static int bad_index(pg_stmt *s, int idx)
 {
-	if (idx < 1 || idx > s->nparams) {
-		free(v);
-		snprintf(((pg_conn *)s->base.c)->err, sizeof ((pg_conn *)s->base.c)->err,
-			 "bind index %d out of range 1..%d", idx, s->nparams);
+	if (idx >= 1 && idx <= s->nparams)
+		return 0;
+	snprintf(((pg_conn *)s->base.c)->err, sizeof ((pg_conn *)s->base.c)->err, "bind index %d out of range 1..%d",
+		 idx, s->nparams);
+	return 1;
+}
+
+/* Binds v to parameter idx; owned: the statement frees v (else v is num's or the caller's). */
+static int set_val(pg_stmt *s, int idx, char *v, int owned)
+{
+	if (bad_index(s, idx)) {
+		if (owned)
+			free(v);
 		return ST_ERR;
 	}
-	free(s->vals[idx - 1]);
+	val_drop(s, idx - 1);
 	s->vals[idx - 1] = v;
+	s->owned[idx - 1] = (unsigned char)owned;
 	return ST_OK;
+}
+
+/* The decimal digits of v into out (at least 21 bytes), NUL-terminated: what printf's "%" PRId64
+ * writes, without its format parsing (which an import paid for a few million times). */
+static char *int64_text(int64_t v, char *out)
+{
+	char tmp[20];
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	size_t n = 0;
+	do
+		tmp[n++] = (char)('0' + u % 10);
+	while ((u /= 10));
+	char *p = out;
+	if (v < 0)
+		*p++ = '-';
+	while (n)
+		*p++ = tmp[--n];
+	*p = '\0';
+	return out;
 }
 
 static int pg_bind_int64(store_stmt *bs, int idx, int64_t v)
 {
-	return set_val((pg_stmt *)bs, idx, yj_asprintf("%" PRId64, v));
+	pg_stmt *s = (pg_stmt *)bs;
+	if (bad_index(s, idx))
+		return ST_ERR;
+	return set_val(s, idx, int64_text(v, s->num[idx - 1]), 0);
 }
 
 static int pg_bind_text(store_stmt *bs, int idx, const char *v, int len)
@@ -383,7 +436,15 @@ static int pg_bind_text(store_stmt *bs, int idx, const char *v, int len)
 	char *copy = yj_malloc(n + 1);
 	memcpy(copy, v, n);
 	copy[n] = '\0';
-	return set_val((pg_stmt *)bs, idx, copy);
+	return set_val((pg_stmt *)bs, idx, copy, 1);
+}
+
+/* The caller's text itself where it ends at len (libpq reads text parameters to their NUL). */
+static int pg_bind_text_static(store_stmt *bs, int idx, const char *v, int len)
+{
+	if (len >= 0 && v[len])
+		return pg_bind_text(bs, idx, v, len);
+	return set_val((pg_stmt *)bs, idx, (char *)v, 0);
 }
 
 /* Bytes go as bytea's text form, "\\x" and two hex digits a byte, which needs no escaping. */
@@ -399,12 +460,12 @@ static int pg_bind_blob(store_stmt *bs, int idx, const void *data, size_t len)
 		v[3 + 2 * i] = hex[p[i] & 15];
 	}
 	v[2 + 2 * len] = '\0';
-	return set_val((pg_stmt *)bs, idx, v);
+	return set_val((pg_stmt *)bs, idx, v, 1);
 }
 
 static int pg_bind_null(store_stmt *bs, int idx)
 {
-	return set_val((pg_stmt *)bs, idx, NULL);
+	return set_val((pg_stmt *)bs, idx, NULL, 0);
 }
 
 static int execute(pg_stmt *s)
@@ -619,7 +680,7 @@ static store_stmt *pg_copy_begin(store_conn *bc, const char *table, const char *
 	pg_stmt *s = yj_calloc(1, sizeof *s);
 	s->base.c = bc;
 	s->nparams = ncols;
-	s->vals = yj_calloc(ncols > 0 ? (size_t)ncols : 1, sizeof *s->vals);
+	vals_alloc(s);
 	s->in_use = 2;
 	return &s->base;
 }
@@ -645,18 +706,16 @@ static int pg_copy_row(store_stmt *bs)
 			yj_buf_append(&s->copy, "\\N", 2);
 			continue;
 		}
-		const char *run = v;
-		for (const char *p = v; *p; p++) {
-			const char *esc = *p == '\\' ? "\\\\" : *p == '\t' ? "\\t" : *p == '\n' ? "\\n" : *p == '\r' ? "\\r" : NULL;
-			if (!esc)
-				continue;
-			yj_buf_append(&s->copy, run, (size_t)(p - run));
+		for (;;) { /* runs that need no escape, then one escaped byte */
+			size_t k = strcspn(v, "\\\t\n\r");
+			yj_buf_append(&s->copy, v, k);
+			if (!v[k])
+				break;
+			char esc[2] = {'\\', v[k] == '\t' ? 't' : v[k] == '\n' ? 'n' : v[k] == '\r' ? 'r' : '\\'};
 			yj_buf_append(&s->copy, esc, 2);
-			run = p + 1;
+			v += k + 1;
 		}
-		yj_buf_puts(&s->copy, run);
-		free(s->vals[i]);
-		s->vals[i] = NULL;
+		val_drop(s, i);
 	}
 	yj_buf_append(&s->copy, "\n", 1);
 	if (s->copy.len >= 65536)
@@ -728,6 +787,7 @@ const store_driver store_pg_driver = {
 	.prepare = pg_prepare,
 	.bind_int64 = pg_bind_int64,
 	.bind_text = pg_bind_text,
+	.bind_text_static = pg_bind_text_static,
 	.bind_blob = pg_bind_blob,
 	.bind_null = pg_bind_null,
 	.step = pg_step,
