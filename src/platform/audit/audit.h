@@ -51,8 +51,8 @@ int yj_audit_append_keyed(store_conn *c, const yj_audit_event *ev, int64_t *inde
  * it — yj_audit_state_text of ev->state — so a bulk writer that also stores that text dumps it once;
  * ev->state is then not read. */
 int yj_audit_append_text(store_conn *c, const yj_audit_event *ev, int keyed, const char *state_text);
-/* The state's text that its hash covers: JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY ("null" for
- * NULL); a new string the caller frees, or NULL when it cannot be encoded. */
+/* The state's text that its hash covers: json_dumps' JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY
+ * bytes ("null" for NULL), written by yj_jw_canonical; a new string the caller frees. */
 char *yj_audit_state_text(const json_t *state);
 /* The same, and *at_out (may be NULL) receives the leaf's `at` (epoch ms), for a caller that must
  * record exactly when its leaf entered the log (a draw's commitment time). */

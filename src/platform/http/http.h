@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "../../base/base.h"
+#include "../../base/jsonw.h"
 #include "../store/store.h"
 #include "../store/query.h"
 #include "../auth/scope.h"
@@ -257,18 +258,6 @@ int yj_reply_page(yj_req *r, store_stmt *st, int limit, yj_row_fn row, void *arg
  * leave the row out (what it appended is dropped), or a store failure (< 0), which is replied. */
 typedef int (*yj_row_write_fn)(store_stmt *st, void *arg, yj_buf *out, char key[64]);
 int yj_reply_page_w(yj_req *r, store_stmt *st, int limit, yj_row_write_fn row, void *arg);
-/* JSON writer (jsonw.c): appends values to b byte for byte as json_dumps(JSON_COMPACT |
- * JSON_REAL_PRECISION(12)) of the same jansson values, which the replies use. A string that is not
- * UTF-8 (jansson would refuse it) goes out with U+FFFD for each byte that does not fit. yj_jw_cstr
- * writes NULL as null; yj_jw_key writes "key": ; yj_jw_json writes any jansson value (NULL: null). */
-void yj_jw_str(yj_buf *b, const char *s, size_t n);
-void yj_jw_cstr(yj_buf *b, const char *s);
-void yj_jw_key(yj_buf *b, const char *key);
-void yj_jw_int(yj_buf *b, int64_t v);
-void yj_jw_real(yj_buf *b, double v);
-/* The real e6 / 10^6 (micro-degrees as degrees) as yj_jw_real writes it, mostly without printf. */
-void yj_jw_e6(yj_buf *b, int64_t e6);
-void yj_jw_json(yj_buf *b, const json_t *v);
 /* The one row of st (a lookup by key) as row(st, arg) in *out (caller decrefs). Finalizes st (NULL is
  * ST_ERR). Returns ST_OK, ST_NOTFOUND when there is no row, or the store's failure. */
 int yj_row_one(store_stmt *st, yj_row_fn row, void *arg, json_t **out);

@@ -316,7 +316,9 @@ json_t *yj_json_id(int64_t id)
 
 char *yj_json_canonical(const json_t *v)
 {
-	return json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY | JSON_REAL_PRECISION(12));
+	yj_buf b = YJ_BUF_INIT;
+	yj_jw_canonical(&b, v, 12);
+	return yj_buf_detach(&b);
 }
 
 int yj_reply_page(yj_req *r, store_stmt *st, int limit, yj_row_fn row, void *arg, const char *key)

@@ -1,7 +1,8 @@
-/* test_jsonw.c — the JSON writer (platform/http/jsonw.c) against jansson's own json_dumps with the
- * flags the replies use: every C0 control, quotes and backslashes, CJK and non-BMP text, random
- * valid UTF-8, integers at their limits and reals of every shape; and what it writes for bytes
- * that are not UTF-8 (which jansson refuses), which must still be valid JSON. */
+/* test_jsonw.c — the JSON writer (base/jsonw.c) against jansson's own json_dumps with the flags the
+ * replies use: every C0 control, quotes and backslashes, CJK and non-BMP text, random valid UTF-8,
+ * integers at their limits and reals of every shape; what it writes for bytes that are not UTF-8
+ * (which jansson refuses), which must still be valid JSON; and the canonical (sorted-key) texts that
+ * the audit log and history hash, at both precisions they use, on random trees. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -199,11 +200,88 @@ static void trees(void **state)
 	same(json_object());
 }
 
+/* yj_jw_canonical(v, precision) equals json_dumps(v, SORT_KEYS | ... | REAL_PRECISION(precision)). */
+static void same_canonical(const json_t *v, int precision)
+{
+	char *want = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY | JSON_REAL_PRECISION(precision));
+	assert_non_null(want);
+	yj_buf b = YJ_BUF_INIT;
+	yj_jw_canonical(&b, v, precision);
+	if (strcmp(b.data, want))
+		fail_msg("precision %d: %s, expected %s", precision, b.data, want);
+	yj_buf_free(&b);
+	free(want);
+}
+
+/* Keys that sort by their bytes: prefixes of each other, CJK, upper before lower case, a NUL inside. */
+static const char *const keys[] = {"id", "i", "id_number", "ID", "name", "名称", "名", "a b", "z", "_", "region_code",
+				   "version", "\\", "\"q\"", "é", "𠀀", "updated_at", "beds", "lng", "lat"};
+
+/* A random tree at most depth deep: objects of the keys above, arrays, and every scalar. */
+static json_t *random_tree(int depth)
+{
+	int kind = rand() % (depth > 0 ? 9 : 7);
+	switch (kind) {
+	case 0:
+		return json_integer((json_int_t)rand() * (rand() % 2 ? 1 : -1) * 4099);
+	case 1:
+		return json_real(((double)rand() - RAND_MAX / 2) / (1 + rand() % 100000));
+	case 2:
+		return json_string(keys[rand() % YJ_ARRAY_LEN(keys)]);
+	case 3:
+		return rand() % 2 ? json_true() : json_false();
+	case 4:
+		return json_null();
+	case 5:
+		return json_real((double)(rand() % 360000000 - 180000000) / 1e6);
+	case 6:
+		return json_stringn("a\0b\n人", 7);
+	case 7: {
+		json_t *a = json_array();
+		for (int i = rand() % 5; i > 0; i--)
+			json_array_append_new(a, random_tree(depth - 1));
+		return a;
+	}
+	default: {
+		json_t *o = json_object();
+		for (int i = rand() % 12; i > 0; i--)
+			json_object_set_new(o, keys[rand() % YJ_ARRAY_LEN(keys)], random_tree(depth - 1));
+		if (rand() % 4 == 0)
+			json_object_setn_new(o, "k\0x", 3, json_integer(1)); /* a key with a NUL inside */
+		return o;
+	}
+	}
+}
+
+static void canonical(void **state)
+{
+	(void)state;
+	srand(29);
+	for (int t = 0; t < 3000; t++) {
+		json_t *v = random_tree(3);
+		same_canonical(v, 0);  /* the audit log's state text */
+		same_canonical(v, 12); /* history's canonical record */
+		json_decref(v);
+	}
+	json_t *big = json_object(); /* more members than the writer sorts on its stack */
+	for (int i = 0; i < 300; i++) {
+		char k[16];
+		snprintf(k, sizeof k, "k%d", (i * 7919) % 1000);
+		json_object_set_new(big, k, json_integer(i));
+	}
+	same_canonical(big, 0);
+	json_decref(big);
+	yj_buf b = YJ_BUF_INIT;
+	yj_jw_canonical(&b, NULL, 0);
+	assert_string_equal(b.data, "null");
+	yj_buf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(escapes),  cmocka_unit_test(random_utf8), cmocka_unit_test(invalid_utf8),
-		cmocka_unit_test(numbers),  cmocka_unit_test(micro_degrees), cmocka_unit_test(trees),
+		cmocka_unit_test(numbers),  cmocka_unit_test(micro_degrees), cmocka_unit_test(trees), cmocka_unit_test(canonical),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,10 +1,11 @@
-/* jsonw.c — JSON written straight into a byte buffer, byte for byte as jansson's
- * json_dumps(JSON_COMPACT | JSON_REAL_PRECISION(12)) writes the same values (http.h, "JSON writer"),
- * so that a list streams its rows without building a tree per row (issue 15). */
-#include "http_int.h"
+/* jsonw.c — JSON written straight into a byte buffer, byte for byte as jansson's json_dumps writes
+ * the same values (jsonw.h): a list streams its rows without building a tree per row, and the
+ * canonical texts that are hashed (audit state, history) are written without jansson's dump (issue 15). */
+#include "jsonw.h"
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Bytes that jansson escapes (without JSON_ENSURE_ASCII or JSON_ESCAPE_SLASH): '"', '\\' and the C0
@@ -99,15 +100,20 @@ void yj_jw_int(yj_buf *b, int64_t v)
 
 void yj_jw_real(yj_buf *b, double v)
 {
-	/* jansson's jsonp_dtostr at precision 12: %.12g, then ".0" when it would read back as an integer,
-	 * then no '+' and no leading zeros in the exponent. A value jansson cannot hold (NaN, infinity)
-	 * goes out as null. */
+	yj_jw_real_prec(b, v, 12);
+}
+
+void yj_jw_real_prec(yj_buf *b, double v, int precision)
+{
+	/* jansson's jsonp_dtostr: %.<precision>g (0: 17), then ".0" when it would read back as an
+	 * integer, then no '+' and no leading zeros in the exponent. A value jansson cannot hold (NaN,
+	 * infinity) goes out as null. */
 	if (!isfinite(v)) {
 		yj_buf_append(b, "null", 4);
 		return;
 	}
-	char s[40];
-	int len = snprintf(s, sizeof s - 3, "%.12g", v);
+	char s[48];
+	int len = snprintf(s, sizeof s - 3, "%.*g", precision ? precision : 17, v);
 	if (len < 0 || (size_t)len >= sizeof s - 3) {
 		yj_buf_append(b, "null", 4);
 		return;
@@ -213,5 +219,68 @@ void yj_jw_json(yj_buf *b, const json_t *v)
 		break;
 	default:
 		yj_buf_append(b, "null", 4);
+	}
+}
+
+/* An object's members, to be written in key order. */
+typedef struct {
+	const char *key;
+	size_t len;
+	const json_t *v;
+} member;
+
+/* jansson's key order (dump.c, compare_keys): the bytes, then the shorter first. */
+static int member_cmp(const void *a, const void *b)
+{
+	const member *x = a, *y = b;
+	int r = memcmp(x->key, y->key, x->len < y->len ? x->len : y->len);
+	return r ? r : (x->len > y->len) - (x->len < y->len);
+}
+
+void yj_jw_canonical(yj_buf *b, const json_t *v, int precision)
+{
+	if (!v) {
+		yj_buf_append(b, "null", 4);
+		return;
+	}
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: {
+		/* A record's thirty-odd members fit on the stack; a larger object sorts on the heap. */
+		member stack[64], *m = stack;
+		size_t n = json_object_size(v), i = 0;
+		if (n > YJ_ARRAY_LEN(stack))
+			m = yj_malloc(n * sizeof *m);
+		const char *key;
+		size_t len;
+		json_t *e;
+		json_object_keylen_foreach((json_t *)v, key, len, e) m[i++] = (member){key, len, e};
+		qsort(m, i, sizeof *m, member_cmp);
+		yj_buf_append(b, "{", 1);
+		for (size_t k = 0; k < i; k++) {
+			if (k)
+				yj_buf_append(b, ",", 1);
+			yj_jw_str(b, m[k].key, m[k].len);
+			yj_buf_append(b, ":", 1);
+			yj_jw_canonical(b, m[k].v, precision);
+		}
+		yj_buf_append(b, "}", 1);
+		if (m != stack)
+			free(m);
+		break;
+	}
+	case JSON_ARRAY:
+		yj_buf_append(b, "[", 1);
+		for (size_t i = 0; i < json_array_size(v); i++) {
+			if (i)
+				yj_buf_append(b, ",", 1);
+			yj_jw_canonical(b, json_array_get(v, i), precision);
+		}
+		yj_buf_append(b, "]", 1);
+		break;
+	case JSON_REAL:
+		yj_jw_real_prec(b, json_real_value(v), precision);
+		break;
+	default:
+		yj_jw_json(b, v); /* a scalar: the same bytes at any precision */
 	}
 }
