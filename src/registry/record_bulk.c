@@ -1,6 +1,6 @@
 /* record_bulk.c — the bulk path of record creation (record.h: yj_reg_insert_many), for an import's
  * publication: the rows, their version 1 history and their name index in multi-row INSERTs on SQLite
- * and one COPY each on PostgreSQL (store_copy_begin) rather than three statements per record; audit
+ * and one COPY each on PostgreSQL (store_copy_rows) rather than three statements per record; audit
  * leaves and events as yj_reg_insert makes them, in order. */
 #define _POSIX_C_SOURCE 200809L
 #include "reg_int.h"
@@ -10,61 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Rows per statement: a power of two, at most 512, and with every value a bound parameter, under
- * both engines' limits (SQLite 32766 since 3.32, PostgreSQL 65535). */
-static size_t rows_per_statement(int ncols)
-{
-	size_t m = 512;
-	while (m > 1 && m * (size_t)ncols > 30000)
-		m /= 2;
-	return m;
-}
-
+/* PostgreSQL: one COPY, the rows streamed in ~64 KiB pieces; the server parses no statement and plans
+ * nothing per row. Not for a few rows (one record's grams): COPY takes a round trip more than one
+ * prepared INSERT. SQLite (no COPY): multi-row INSERTs. */
 static int insert_rows(store_conn *c, const char *table, const char *columns, int ncols, size_t nrows,
 		       reg_rows_bind_fn bind, void *arg, int async)
 {
-	/* PostgreSQL: one COPY, the rows streamed in ~64 KiB pieces; the server parses no statement
-	 * and plans nothing per row. Not for a few rows (one record's grams): COPY takes a round trip
-	 * more than one prepared INSERT. */
-	store_stmt *cp = nrows >= 128 ? store_copy_begin(c, table, columns, ncols) : NULL;
-	if (cp) {
-		for (size_t i = 0; i < nrows; i++)
-			if (bind(cp, 1, i, arg), store_copy_row(cp) < 0)
-				break;
-		return async ? store_copy_end_async(cp) : store_copy_end(cp);
-	}
-	size_t max = rows_per_statement(ncols), done = 0;
-	yj_buf row = YJ_BUF_INIT;
-	for (int i = 0; i < ncols; i++)
-		yj_buf_puts(&row, i ? ", ?" : "(?");
-	yj_buf_puts(&row, ")");
-	int rc = ST_OK;
-	while (done < nrows && rc >= 0) {
-		/* The largest power of two that fits what is left: at most log2(max) + 1 statement texts. */
-		size_t m = max;
-		while (m > nrows - done)
-			m /= 2;
-		yj_buf sql = YJ_BUF_INIT;
-		yj_buf_printf(&sql, "INSERT INTO %s (%s) VALUES ", table, columns);
-		for (size_t i = 0; i < m; i++) {
-			if (i)
-				yj_buf_puts(&sql, ", ");
-			yj_buf_puts(&sql, row.data);
-		}
-		store_stmt *st = store_prepare(c, sql.data);
-		yj_buf_free(&sql);
-		if (!st) {
-			rc = ST_ERR;
-			break;
-		}
-		int idx = 1;
-		for (size_t i = 0; i < m; i++)
-			idx = bind(st, idx, done + i, arg);
-		rc = reg_step_done(st);
-		done += m;
-	}
-	yj_buf_free(&row);
-	return rc;
+	int rc = nrows >= 128 ? store_copy_rows(c, table, columns, ncols, nrows, bind, arg, async) : ST_NOCOPY;
+	return rc == ST_NOCOPY ? store_insert_rows(c, table, columns, ncols, nrows, bind, arg) : rc;
 }
 
 int reg_insert_rows(store_conn *c, const char *table, const char *columns, int ncols, size_t nrows,

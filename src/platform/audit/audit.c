@@ -688,26 +688,43 @@ static int leaves_insert(store_conn *c, size_t from, size_t n, int64_t first, in
 	return rc;
 }
 
-/* PostgreSQL: leaves [0, n) of the deferral, numbered from first, in one COPY (store_copy_begin),
- * their hashes folded into f; NULL *done when the engine has no COPY (SQLite), so the caller INSERTs.
+/* Leaves [0, n) of the deferral, numbered from first, in statements of LEAVES_PER_INSERT, their hashes
+ * folded into f; then f to the head: in the last INSERT where the engine can (head_in_insert), else in
+ * a statement of its own. */
+static int leaves_insert_all(store_conn *c, size_t n, int64_t first, int64_t at, frontier *f)
+{
+	int with_head = head_in_insert(c), rc = ST_OK;
+	for (size_t i = 0; i < n && rc >= 0; i += LEAVES_PER_INSERT) {
+		size_t m = n - i < LEAVES_PER_INSERT ? n - i : LEAVES_PER_INSERT;
+		rc = leaves_insert(c, i, m, first + (int64_t)i, at, f, with_head && i + m == n);
+	}
+	return rc >= 0 && !with_head ? head_write(c, f) : rc;
+}
+
+/* What leaves_copy's rows are bound from: the deferral's leaves, numbered from first, hashed into f. */
+typedef struct leaf_rows {
+	int64_t first, at;
+	frontier *f;
+	char lh[1][2 * YJ_HASH_LEN + 1]; /* bound by copy on PostgreSQL: one buffer serves every row */
+} leaf_rows;
+
+static int bind_leaf_row(store_stmt *st, int idx, size_t row, void *arg)
+{
+	leaf_rows *r = arg;
+	return bind_leaves(st, idx - 1, row, 1, r->first + (int64_t)row, r->at, r->f, r->lh) < 0 ? ST_ERR : idx + 9;
+}
+
+/* PostgreSQL: leaves [0, n) of the deferral, numbered from first, in one COPY (store_copy_rows), their
+ * hashes folded into f in order; ST_NOCOPY when the engine has none (SQLite), so the caller INSERTs.
  * The server parses and plans no 4,500-parameter statement per 500 leaves, and it inserts while the
  * client hashes the next ones (the rows go in ~64 KiB pieces, not a round trip each 500):
  * docs/benchmarks.md, "Issue 15: the import's audit flush and events on PostgreSQL". */
-static int leaves_copy(store_conn *c, size_t n, int64_t first, int64_t at, frontier *f, int *done)
+static int leaves_copy(store_conn *c, size_t n, int64_t first, int64_t at, frontier *f)
 {
-	*done = 0;
-	store_stmt *cp = store_copy_begin(c, "audit_leaves",
-					  "idx, at, actor, action, object_type, object_id, state_hash, region_code, leaf_hash", 9);
-	if (!cp)
-		return strcmp(store_conn_engine(c), "sqlite") ? ST_ERR : ST_OK; /* PostgreSQL: the COPY failed */
-	*done = 1;
-	char lh[1][2 * YJ_HASH_LEN + 1]; /* bound by copy on PostgreSQL: one buffer serves every row */
-	int rc = ST_OK;
-	for (size_t i = 0; i < n && rc >= 0; i++)
-		if ((rc = bind_leaves(cp, 0, i, 1, first + (int64_t)i, at, f, lh)) >= 0)
-			rc = store_copy_row(cp);
-	int erc = store_copy_end(cp); /* always: it frees the statement */
-	return rc < 0 ? rc : erc;
+	leaf_rows r = {first, at, f, {{0}}};
+	return store_copy_rows(c, "audit_leaves",
+			       "idx, at, actor, action, object_type, object_id, state_hash, region_code, leaf_hash", 9, n,
+			       bind_leaf_row, &r, 0);
 }
 
 /* Takes n indexes at once: the head row is locked from here to commit. */
@@ -736,19 +753,14 @@ static int defer_flush(store_conn *c, int quiet)
 	if ((rc = head_bump_n(c, (int64_t)n, &f)) < 0)
 		goto done;
 	int64_t first = f.size, at = yj_now_ms();
-	int with_head = head_in_insert(c); /* the last INSERT writes the head */
-	int copied = 0;
 	/* A bulk publication's many leaves by COPY, then the head in a statement of its own; a commit
 	 * group's (quiet: at most GROUP_MAX members, store/group.c) by INSERT, the head in the last one
 	 * (head_in_insert): COPY and the separate head cost two round trips more, each one the head
 	 * stays locked longer while the group's waiters wait. */
-	if (!quiet && n >= LEAVES_COPY_FROM && (rc = leaves_copy(c, n, first, at, &f, &copied)) >= 0 && copied)
-		rc = head_write(c, &f);
-	for (size_t i = 0; i < n && rc >= 0 && !copied; i += LEAVES_PER_INSERT) {
-		size_t m = n - i < LEAVES_PER_INSERT ? n - i : LEAVES_PER_INSERT;
-		rc = leaves_insert(c, i, m, first + (int64_t)i, at, &f, with_head && i + m == n);
-	}
-	if (rc >= 0 && !with_head && !copied)
+	rc = !quiet && n >= LEAVES_COPY_FROM ? leaves_copy(c, n, first, at, &f) : ST_NOCOPY;
+	if (rc == ST_NOCOPY)
+		rc = leaves_insert_all(c, n, first, at, &f);
+	else if (rc >= 0)
 		rc = head_write(c, &f);
 	/* From here to the commit the head row stays locked: how long other audited writes may wait.
 	 * Logged for bulk publications; a commit group's few leaves are too frequent to log. */

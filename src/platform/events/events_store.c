@@ -42,75 +42,43 @@ static int take_ids(store_conn *c, int64_t n, int64_t *last)
 	return rc;
 }
 
-#define EVENTS_PER_INSERT 500 /* 8 parameters each: well under SQLite's 32,766 */
-
 #define EVENTS_COPY_FROM 128 /* events from which they go by COPY (PostgreSQL): a round trip more than an INSERT */
 #define EVENT_COLUMNS "id, type, subject_type, subject_id, region_code, payload, actor, at"
 
-/* Binds event v, numbered id, to parameters base + 1 … base + 8 of st (EVENT_COLUMNS' order). The
- * texts are the caller's until after the statement: bound, not copied (where the engine can). */
-static void bind_event(store_stmt *st, int base, const ev_pending *p, int64_t id)
+/* The events of one append_many: n of them, numbered from first. */
+typedef struct ev_batch {
+	const ev_pending *v;
+	int64_t first;
+} ev_batch;
+
+/* Binds event row of b to parameters idx … idx + 7 of st (EVENT_COLUMNS' order). The texts are the
+ * caller's until after the statement: bound, not copied (where the engine can). */
+static int bind_event(store_stmt *st, int idx, size_t row, void *arg)
 {
-	store_bind_int64(st, base + 1, id);
+	const ev_batch *b = arg;
+	const ev_pending *p = &b->v[row];
+	store_bind_int64(st, idx, b->first + (int64_t)row);
 	for (int k = 0; k < 4; k++)
-		store_bind_text_static(st, base + 2 + k, p->text[k], -1);
-	store_bind_text_static(st, base + 6, p->payload, -1);
-	store_bind_text_static(st, base + 7, p->text[4], -1);
-	store_bind_int64(st, base + 8, p->at);
+		store_bind_text_static(st, idx + 1 + k, p->text[k], -1);
+	store_bind_text_static(st, idx + 5, p->payload, -1);
+	store_bind_text_static(st, idx + 6, p->text[4], -1);
+	store_bind_int64(st, idx + 7, p->at);
+	return idx + 8;
 }
 
-/* PostgreSQL: the n events in one COPY (store_copy_begin), numbered from first; *done 0 when the
- * engine has no COPY (SQLite): the caller INSERTs. No statement of 4,000 parameters to parse and
- * plan per 500 events, and the server inserts while the client sends the rest (docs/benchmarks.md,
- * "Issue 15: the import's audit flush and events on PostgreSQL"). */
-static int append_copy(store_conn *c, const ev_pending *v, size_t n, int64_t first, int *done)
-{
-	*done = 0;
-	store_stmt *cp = store_copy_begin(c, "events", EVENT_COLUMNS, 8);
-	if (!cp)
-		return strcmp(store_conn_engine(c), "sqlite") ? ST_ERR : ST_OK; /* PostgreSQL: the COPY failed */
-	*done = 1;
-	int rc = ST_OK;
-	for (size_t i = 0; i < n && rc >= 0; i++) {
-		bind_event(cp, 0, &v[i], first + (int64_t)i);
-		rc = store_copy_row(cp);
-	}
-	int erc = store_copy_end(cp); /* always: it frees the statement */
-	return rc < 0 ? rc : erc;
-}
-
+/* From EVENTS_COPY_FROM events on PostgreSQL one COPY (store_copy_rows): no statement of thousands
+ * of parameters to parse and plan per few hundred events, and the server inserts while the client
+ * sends the rest (docs/benchmarks.md, "Issue 15: the import's audit flush and events on
+ * PostgreSQL"). Otherwise multi-row INSERTs (store_insert_rows). */
 int ev_store_append_many(store_conn *c, const ev_pending *v, size_t n)
 {
 	int64_t last = 0;
 	int rc = take_ids(c, (int64_t)n, &last);
-	int64_t first = last - (int64_t)n + 1;
-	int copied = 0;
-	if (rc >= 0 && n >= EVENTS_COPY_FROM && ((rc = append_copy(c, v, n, first, &copied)) < 0 || copied))
+	if (rc < 0)
 		return rc;
-	yj_buf sql = YJ_BUF_INIT; /* the statement of m rows, made again only when m changes (the last) */
-	size_t rows = 0;
-	for (size_t from = 0; rc >= 0 && from < n; from += EVENTS_PER_INSERT) {
-		size_t m = n - from < EVENTS_PER_INSERT ? n - from : EVENTS_PER_INSERT;
-		if (m != rows) {
-			yj_buf_reset(&sql);
-			yj_buf_puts(&sql, "INSERT INTO events (" EVENT_COLUMNS ") VALUES ");
-			for (size_t i = 0; i < m; i++)
-				yj_buf_puts(&sql, i ? ", (?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?)");
-			rows = m;
-		}
-		store_stmt *st = store_prepare(c, sql.data);
-		if (!st) {
-			rc = ST_ERR;
-			break;
-		}
-		for (size_t i = 0; i < m; i++)
-			bind_event(st, (int)i * 8, &v[from + i], first + (int64_t)(from + i));
-		rc = store_step(st);
-		store_finalize(st);
-		rc = rc == ST_DONE ? ST_OK : rc < 0 ? rc : ST_ERR;
-	}
-	yj_buf_free(&sql);
-	return rc;
+	ev_batch b = {v, last - (int64_t)n + 1};
+	rc = n >= EVENTS_COPY_FROM ? store_copy_rows(c, "events", EVENT_COLUMNS, 8, n, bind_event, &b, 0) : ST_NOCOPY;
+	return rc == ST_NOCOPY ? store_insert_rows(c, "events", EVENT_COLUMNS, 8, n, bind_event, &b) : rc;
 }
 
 int ev_store_append(store_conn *c, const yj_event *ev, int64_t now, int64_t *id_out)

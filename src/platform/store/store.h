@@ -15,6 +15,7 @@ enum {
 	ST_OK = 0,
 	ST_ROW = 1,	    /* store_step: a row is ready */
 	ST_DONE = 2,	    /* store_step: no more rows */
+	ST_NOCOPY = 3,	    /* store_copy_rows: the engine has no COPY; nothing was sent */
 	ST_ERR = -1,	    /* any other failure; see store_errmsg */
 	ST_CONFLICT = -2,   /* unique or foreign-key constraint violated */
 	ST_RETRY = -3,	    /* serialization failure or busy: run the transaction again */
@@ -163,6 +164,28 @@ int store_copy_end(store_stmt *st);
  * Returns ST_OK or a failure to send. */
 int store_copy_end_async(store_stmt *st);
 int store_copy_wait(store_conn *c);
+/* Binds row `row` of a bulk load (store_copy_rows, store_insert_rows) to parameters idx, idx + 1, …
+ * of st with store_bind_*; returns the next free index, or a failure (< 0) that stops the load. */
+typedef int (*store_rows_bind_fn)(store_stmt *st, int idx, size_t row, void *arg);
+/* Rows 0 … nrows - 1 of ncols values each, bound by bind (idx always 1), into table (columns) in one
+ * COPY (store_copy_begin, _row, _end). Returns ST_OK once the server took them — with async, once they
+ * were sent (store_copy_end_async: store_copy_wait reports the load); ST_NOCOPY when the engine has no
+ * COPY (SQLite; the read view of store_route.c), nothing sent, so the caller INSERTs instead
+ * (store_insert_rows); or a failure: the COPY's (ST_CONFLICT when a row breaks a constraint), or
+ * bind's first one, after which the load is refused, not ended, so the server keeps none of its rows.
+ * After a failure an open transaction is aborted on PostgreSQL (as by any failed statement): the
+ * caller rolls back. The statement is begun and freed here on every path; the caller never holds it.
+ * Whether a load is worth a COPY (a round trip more than one INSERT: not for a few rows) is the
+ * caller's call. */
+int store_copy_rows(store_conn *c, const char *table, const char *columns, int ncols, size_t nrows,
+		    store_rows_bind_fn bind, void *arg, int async);
+/* The same rows in multi-row INSERT INTO table (columns) VALUES (…), (…) statements of up to 512 rows
+ * (fewer with many columns: every value is a parameter, under both engines' limits), cut in powers of
+ * two so a table's loads use at most ten statement texts whatever their counts. ST_OK or the first
+ * failure (ST_CONFLICT on a unique key, or bind's); the rows of the statements before it stay, as
+ * any statement's, until the caller rolls back. The statements are prepared and finalized here. */
+int store_insert_rows(store_conn *c, const char *table, const char *columns, int ncols, size_t nrows,
+		      store_rows_bind_fn bind, void *arg);
 /* Refreshes the planner's statistics of table after a bulk write (outside a transaction). Why:
  * PostgreSQL's statistics lag a large load until autovacuum's next pass (up to a minute, longer under
  * load), and a plan made from an empty table's statistics walks every row — an institution name search

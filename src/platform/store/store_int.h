@@ -43,6 +43,9 @@ typedef struct store_driver {
 	int (*copy_end)(store_stmt *st);
 	int (*copy_end_async)(store_stmt *st); /* NULL: copy_end */
 	int (*copy_wait)(store_conn *c);       /* NULL: nothing is ever pending */
+	/* Ends a load the client gave up on (store_copy_rows) as refused: the server keeps none of its
+	 * rows; frees st. NULL: copy_end. */
+	int (*copy_abort)(store_stmt *st);
 } store_driver;
 
 struct store {

@@ -774,6 +774,19 @@ static int pg_copy_wait(store_conn *bc)
 	return c->copy_pending ? copy_settle(c) : ST_OK;
 }
 
+/* The rows not sent yet are dropped and the end sent as a failure (copy_finish_send), so the server
+ * refuses the COPY: none of its rows stay, and the connection is ready for the next statement. */
+static int pg_copy_abort(store_stmt *bs)
+{
+	pg_conn *c = (pg_conn *)bs->c;
+	pg_stmt *s = (pg_stmt *)bs;
+	s->copy.len = 0;
+	s->copy_failed = 1;
+	copy_finish_send(c, s);
+	(void)copy_settle(c); /* the refusal we asked for */
+	return ST_ERR;
+}
+
 const store_driver store_pg_driver = {
 	.name = "postgresql",
 	.open = pg_open,
@@ -807,4 +820,5 @@ const store_driver store_pg_driver = {
 	.copy_end = pg_copy_end,
 	.copy_end_async = pg_copy_end_async,
 	.copy_wait = pg_copy_wait,
+	.copy_abort = pg_copy_abort,
 };
