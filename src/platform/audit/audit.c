@@ -705,7 +705,8 @@ static int leaves_insert_all(store_conn *c, size_t n, int64_t first, int64_t at,
 typedef struct leaf_rows {
 	int64_t first, at;
 	frontier *f;
-	char lh[1][2 * YJ_HASH_LEN + 1]; /* bound by copy on PostgreSQL: one buffer serves every row */
+	char lh[1][2 * YJ_HASH_LEN + 1]; /* one buffer serves every row: store_copy_row sends a row's
+					  * values before the next row is bound */
 } leaf_rows;
 
 static int bind_leaf_row(store_stmt *st, int idx, size_t row, void *arg)
