@@ -1078,6 +1078,65 @@ static void copy_round_trip(void **state)
 	exec_sql("DROP TABLE copy_probe");
 }
 
+/* The chunks the publication wrote in the import run(...) makes, read from its import.pipeline log
+ * line on stderr (-1 when there is none): the proof that a publication was under way. */
+static long chunks_written(const reg_kind *k, const char *csv, int skip, yj_import_result *res)
+{
+	char path[] = "/tmp/yj-import-log-XXXXXX";
+	int fd = mkstemp(path), saved = dup(2);
+	assert_true(fd >= 0 && saved >= 0);
+	fflush(stderr);
+	dup2(fd, 2);
+	run(k, csv, strlen(csv), NULL, 0, skip, res);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	char log[65536];
+	ssize_t n = pread(fd, log, sizeof log - 1, 0);
+	close(fd);
+	unlink(path);
+	log[n > 0 ? n : 0] = '\0';
+	const char *line = strstr(log, "\"msg\":\"import.pipeline\"");
+	const char *at = line ? strstr(line, "\"chunks\":") : NULL;
+	return at ? strtol(at + strlen("\"chunks\":"), NULL, 10) : -1;
+}
+
+/* With the check beside the publication, an invalid row late in a large file is found after chunks
+ * of the rows before it were written: the publication rolls back, nothing is kept, the error is
+ * reported where it is; with --skip-invalid every other row is written. */
+static void beside_gives_up_late(void **state)
+{
+	(void)state;
+	if (yj_import_stream_from != 1)
+		skip(); /* only in the group that checks beside the publication */
+	clear_registry();
+	yj_import_chunk_plans = 64;
+	char *csv = inst_file(3500, 3400);
+	int64_t leaves = query_int("SELECT COUNT(*) FROM audit_leaves");
+	yj_import_result res;
+	long chunks = chunks_written(&yj_institution_kind, csv, 0, &res);
+	assert_true(chunks >= 1); /* the check's first batches were being written when it reached row 3,401 */
+	assert_int_equal(res.rows, 3500);
+	assert_int_equal(res.invalid, 1);
+	assert_false(res.written);
+	assert_non_null(error_at(&res, 3401, 7));
+	assert_int_equal(query_int("SELECT COUNT(*) FROM institutions"), 0);
+	assert_int_equal(query_int("SELECT COUNT(*) FROM record_history"), 0);
+	assert_int_equal(query_int("SELECT COUNT(*) FROM name_grams"), 0);
+	assert_int_equal(query_int("SELECT COUNT(*) FROM audit_leaves"), leaves);
+	yj_import_result_free(&res);
+
+	chunks = chunks_written(&yj_institution_kind, csv, 1, &res); /* --skip-invalid */
+	assert_true(res.written);
+	assert_int_equal(chunks, (3499 + 63) / 64);
+	assert_int_equal(res.inserted, 3499);
+	assert_int_equal(query_int("SELECT COUNT(*) FROM institutions"), 3499);
+	assert_int_equal(query_int("SELECT COUNT(*) FROM audit_leaves"), leaves + 3500);
+	yj_import_result_free(&res);
+	yj_import_chunk_plans = 4096;
+	free(csv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1105,6 +1164,12 @@ int main(void)
 		cmocka_unit_test(statistics_after_a_large_import),
 		cmocka_unit_test(check_reads_by_index),
 		cmocka_unit_test(page_cache_given_back),
+		cmocka_unit_test(beside_gives_up_late),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	int failed = cmocka_run_group_tests_name("check first", tests, setup, teardown);
+	/* Again with every file's check beside its publication (import.c, check_beside): the same
+	 * outcomes, errors, rows and log. */
+	yj_import_stream_from = 1;
+	failed += cmocka_run_group_tests_name("check beside the publication", tests, setup, teardown);
+	return failed;
 }
