@@ -92,6 +92,9 @@ extern size_t yj_import_chunk_plans;
  * publication (import.c, check_beside; docs/import.md); 0: never. A variable so that the tests run
  * small files both ways. */
 extern size_t yj_import_stream_from;
+/* Chunks written by every publication of the process so far (import_pipe.c): what a test waits on to
+ * know a publication is under way. */
+extern _Atomic size_t yj_import_chunks_written;
 
 /* The kind imported under a plural name ("institutions", "practitioners", "licences"), or NULL. */
 const reg_kind *yj_import_kind(const char *name);

@@ -5,10 +5,12 @@
 #include "../base/log.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 size_t yj_import_chunk_plans = 4096;
+_Atomic size_t yj_import_chunks_written;
 
 /* ---- the publication ----
  *
@@ -175,6 +177,7 @@ int yj_import_publish_plans(store_conn *c, import_ctx *x)
 		}
 		p.nchunks++;
 		rc = chunk_write(c, x, ch);
+		atomic_fetch_add(&yj_import_chunks_written, 1);
 		pthread_mutex_lock(&p.mu);
 		p.state[i % 2] = SLOT_WRITTEN;
 		pthread_cond_broadcast(&p.cv);

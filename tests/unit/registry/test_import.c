@@ -1078,27 +1078,29 @@ static void copy_round_trip(void **state)
 	exec_sql("DROP TABLE copy_probe");
 }
 
-/* The chunks the publication wrote in the import run(...) makes, read from its import.pipeline log
- * line on stderr (-1 when there is none): the proof that a publication was under way. */
-static long chunks_written(const reg_kind *k, const char *csv, int skip, yj_import_result *res)
+/* A progress callback that holds the check at its row `at` until the publication beside it has written
+ * a chunk (or 10 s have passed): so the check finds what follows only with a publication under way. */
+typedef struct hold {
+	long at;
+	size_t chunks; /* yj_import_chunks_written before the import */
+} hold;
+
+static void hold_check(void *ctx, long rows)
 {
-	char path[] = "/tmp/yj-import-log-XXXXXX";
-	int fd = mkstemp(path), saved = dup(2);
-	assert_true(fd >= 0 && saved >= 0);
-	fflush(stderr);
-	dup2(fd, 2);
-	run(k, csv, strlen(csv), NULL, 0, skip, res);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	char log[65536];
-	ssize_t n = pread(fd, log, sizeof log - 1, 0);
-	close(fd);
-	unlink(path);
-	log[n > 0 ? n : 0] = '\0';
-	const char *line = strstr(log, "\"msg\":\"import.pipeline\"");
-	const char *at = line ? strstr(line, "\"chunks\":") : NULL;
-	return at ? strtol(at + strlen("\"chunks\":"), NULL, 10) : -1;
+	hold *h = ctx;
+	for (int i = 0; rows == h->at && i < 10000 && yj_import_chunks_written == h->chunks; i++)
+		usleep(1000);
+}
+
+/* Imports csv with the check held at row 3,000 (above) and returns the chunks written meanwhile. */
+static size_t held_import(const char *csv, int skip, yj_import_result *res)
+{
+	yj_scope all;
+	yj_scope_unrestricted(&all);
+	hold h = {3000, yj_import_chunks_written};
+	yj_import_opts o = {&all, "test", "", 0, skip, 1, hold_check, &h, 1000};
+	assert_int_equal(yj_import(db, &yj_institution_kind, csv, strlen(csv), &o, res), ST_OK);
+	return yj_import_chunks_written - h.chunks;
 }
 
 /* With the check beside the publication, an invalid row late in a large file is found after chunks
@@ -1114,8 +1116,7 @@ static void beside_gives_up_late(void **state)
 	char *csv = inst_file(3500, 3400);
 	int64_t leaves = query_int("SELECT COUNT(*) FROM audit_leaves");
 	yj_import_result res;
-	long chunks = chunks_written(&yj_institution_kind, csv, 0, &res);
-	assert_true(chunks >= 1); /* the check's first batches were being written when it reached row 3,401 */
+	assert_true(held_import(csv, 0, &res) >= 1); /* rows were being written when the check reached 3,401 */
 	assert_int_equal(res.rows, 3500);
 	assert_int_equal(res.invalid, 1);
 	assert_false(res.written);
@@ -1126,9 +1127,8 @@ static void beside_gives_up_late(void **state)
 	assert_int_equal(query_int("SELECT COUNT(*) FROM audit_leaves"), leaves);
 	yj_import_result_free(&res);
 
-	chunks = chunks_written(&yj_institution_kind, csv, 1, &res); /* --skip-invalid */
+	assert_int_equal(held_import(csv, 1, &res), (3499 + 63) / 64); /* --skip-invalid: every chunk */
 	assert_true(res.written);
-	assert_int_equal(chunks, (3499 + 63) / 64);
 	assert_int_equal(res.inserted, 3499);
 	assert_int_equal(query_int("SELECT COUNT(*) FROM institutions"), 3499);
 	assert_int_equal(query_int("SELECT COUNT(*) FROM audit_leaves"), leaves + 3500);
