@@ -23,6 +23,8 @@
 #define ANALYZE_AFTER 1000 /* rows written from which the planner's statistics are refreshed (store_analyze) */
 #define HISTORY_STATS_TARGET 10 /* record_history's statistics target for that refresh (refresh_stats) */
 
+size_t yj_import_stream_from = 1 << 20;
+
 _Thread_local json_t *yj_import_probed;
 
 /* The importable kinds: registry records go through the record engine (reg_import_check and
@@ -330,6 +332,24 @@ static void progress(import_ctx *x, long ord)
 		x->o->progress(x->o->ctx, ord);
 }
 
+/* Tells the publication beside the check (x->feed) how many plans are staged, whether it must give up
+ * (a failure, a refused file, an invalid row without skip_invalid: the file is then not written, as
+ * when the check runs first), and, done, that the check has ended. */
+static void feed_note(import_ctx *x, int rc, int done)
+{
+	import_feed *f = x->feed;
+	if (!f)
+		return;
+	pthread_mutex_lock(&f->mu);
+	f->staged = x->plans.n;
+	f->staged_len = x->plans.len;
+	if (rc < 0 || x->res->refused || (x->res->invalid && !x->o->skip_invalid))
+		f->abandon = 1;
+	f->done |= done;
+	pthread_cond_broadcast(&f->cv);
+	pthread_mutex_unlock(&f->mu);
+}
+
 static int check_batch(store_conn *c, import_ctx *x, batch *b, yj_import_memo *seen, yj_import_memo *uniq)
 {
 	int rc = ST_OK;
@@ -356,6 +376,7 @@ static int check_batch(store_conn *c, import_ctx *x, batch *b, yj_import_memo *s
 	yj_import_probed = NULL;
 	yj_import_memo_end();
 	b->n = 0;
+	feed_note(x, rc, 0);
 	return rc;
 }
 
@@ -552,10 +573,93 @@ static int publish(store *s, import_ctx *x)
 {
 	store_conn *c = store_conn_get(s); /* the one store_tx writes on: this thread's */
 	int64_t was = 0;
-	int raised = x->plans.n >= PUBLISH_CACHE_FROM && store_page_cache(c, -PUBLISH_CACHE_KIB, &was) >= 0;
+	int raised = (x->feed || x->plans.n >= PUBLISH_CACHE_FROM) && store_page_cache(c, -PUBLISH_CACHE_KIB, &was) >= 0;
 	int rc = store_tx(s, publish_tx, x);
 	if (raised && store_page_cache(c, was, NULL) < 0)
 		yj_log(YJ_LOG_WARN, "import.cache_restore_failed", NULL);
+	return rc;
+}
+
+/* The check, with its phase line: how long it took, and its CPU (one thread), which a loaded
+ * machine's wall time hides; streamed: whether the publication ran beside it. */
+static int check_logged(store *s, import_ctx *x)
+{
+	uint64_t t0 = yj_mono_ns(), cpu0 = yj_thread_cpu_ns();
+	int rc = check_pass(s, x);
+	yj_log(YJ_LOG_INFO, "import.checked",
+	       "\"kind\":\"%s\",\"rows\":%ld,\"staged\":%zu,\"staged_bytes\":%zu,\"ms\":%.1f,\"cpu_ms\":%.1f,\"streamed\":%s",
+	       x->k->type, x->res->rows, x->plans.n, x->plans.len, (double)(yj_mono_ns() - t0) / 1e6,
+	       (double)(yj_thread_cpu_ns() - cpu0) / 1e6, x->feed ? "true" : "false");
+	return rc;
+}
+
+/* Whether the check's outcome forbids writing the file (the import then ends with its errors). */
+static int check_refuses(const import_ctx *x, int rc)
+{
+	return rc < 0 || x->res->refused || x->o->dry_run || (x->res->invalid && !x->o->skip_invalid);
+}
+
+/* The publication, with its phase line; nothing staged: nothing to write. */
+static int publish_logged(store *s, import_ctx *x)
+{
+	if (!x->plans.n && !x->feed)
+		return ST_OK;
+	uint64_t t0 = yj_mono_ns();
+	int rc = publish(s, x);
+	if (rc != IMPORT_ABANDONED)
+		yj_log(YJ_LOG_INFO, "import.published", "\"kind\":\"%s\",\"staged\":%zu,\"rc\":%d,\"ms\":%.1f",
+		       x->k->type, x->plans.n, rc, (double)(yj_mono_ns() - t0) / 1e6);
+	return rc;
+}
+
+/* The check's own thread (streaming): the check on a connection of its own, the feed's last word,
+ * and that connection closed (the thread ends; a server's store would otherwise keep it). */
+static void *check_main(void *arg)
+{
+	import_ctx *x = arg;
+	x->check_rc = check_logged(x->s, x);
+	feed_note(x, x->check_rc, 1);
+	store_conn_release(x->s);
+	return NULL;
+}
+
+/* A large file's check and publication at once: the check stages on its own thread while this one
+ * writes chunks of the plans as they come (import_pipe.c), so the check's CPU — one core's, with
+ * the other idle, when it ran first — overlaps the writes (docs/import.md, "Check and publication at
+ * once"). All-or-nothing as before: the publication commits only after the check has ended with
+ * nothing against the file, and rolls back when the check gives it up. *refused: the check's outcome
+ * forbids the write (rc is then the check's). ST_ERR with *started 0 when the thread did not start. */
+static int check_beside(store *s, import_ctx *x, int *refused, int *started)
+{
+	import_feed f = {.staged = 0};
+	pthread_mutex_init(&f.mu, NULL);
+	pthread_cond_init(&f.cv, NULL);
+	pthread_rwlock_init(&f.grow, NULL);
+	x->feed = &f;
+	x->plans.grow_lock = &f.grow;
+	x->s = s;
+	pthread_t th;
+	*started = pthread_create(&th, NULL, check_main, x) == 0;
+	int rc = ST_ERR;
+	if (*started) {
+		/* Write from the first staged chunk on, or not at all when the check ends first without a
+		 * plan or gives up (its errors are then all that comes of the file). */
+		pthread_mutex_lock(&f.mu);
+		while (!f.done && !f.abandon && !f.staged)
+			pthread_cond_wait(&f.cv, &f.mu);
+		int go = !f.abandon && f.staged;
+		pthread_mutex_unlock(&f.mu);
+		rc = go ? publish_logged(s, x) : ST_OK;
+		pthread_join(th, NULL);
+		*refused = check_refuses(x, x->check_rc);
+		if (*refused)
+			rc = x->check_rc;
+	}
+	x->feed = NULL;
+	x->plans.grow_lock = NULL;
+	pthread_rwlock_destroy(&f.grow);
+	pthread_cond_destroy(&f.cv);
+	pthread_mutex_destroy(&f.mu);
 	return rc;
 }
 
@@ -592,23 +696,25 @@ int yj_import(store *s, const reg_kind *k, const char *data, size_t n, const yj_
 	}
 	x.start = r.p;
 	x.start_row = r.row;
+	/* A large file of records on PostgreSQL: the check beside the publication; else (or when its
+	 * thread cannot start) the check first, the publication after. Not on SQLite: there the
+	 * publication holds the database's one writer throughout, and beside the check it would hold
+	 * every other user's writes (a sign-in's session row) for the check's time too — what issue 9
+	 * asked an import not to do while it checks (tests/api/import_load.test.mjs). Nothing staged:
+	 * nothing to insert or update, nothing to record either, and the file counts as written. */
+	int beside = !o->dry_run && x.imp->check == reg_import_check && yj_import_stream_from &&
+		     n >= yj_import_stream_from && !strcmp(store_engine(s), "postgresql");
 	for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-		uint64_t t0 = yj_mono_ns(), cpu0 = yj_thread_cpu_ns();
-		rc = check_pass(s, &x);
-		/* The two phases' durations: the check holds no writer, the publication holds it throughout;
-		 * and the check's CPU (one thread), which a loaded machine's wall time hides. */
-		yj_log(YJ_LOG_INFO, "import.checked",
-		       "\"kind\":\"%s\",\"rows\":%ld,\"staged\":%zu,\"staged_bytes\":%zu,\"ms\":%.1f,\"cpu_ms\":%.1f",
-		       k->type, res->rows, x.plans.n, x.plans.len, (double)(yj_mono_ns() - t0) / 1e6,
-		       (double)(yj_thread_cpu_ns() - cpu0) / 1e6);
-		if (rc < 0 || res->refused || o->dry_run || (res->invalid && !o->skip_invalid))
+		int refused = 0, started = 0;
+		if (beside)
+			rc = check_beside(s, &x, &refused, &started);
+		if (!started) {
+			rc = check_logged(s, &x);
+			if (!(refused = check_refuses(&x, rc)))
+				rc = publish_logged(s, &x);
+		}
+		if (refused)
 			goto done;
-		/* Nothing to insert or update: nothing to record either, and the file counts as written. */
-		t0 = yj_mono_ns();
-		rc = x.plans.n ? publish(s, &x) : ST_OK;
-		if (x.plans.n)
-			yj_log(YJ_LOG_INFO, "import.published", "\"kind\":\"%s\",\"staged\":%zu,\"rc\":%d,\"ms\":%.1f",
-			       k->type, x.plans.n, rc, (double)(yj_mono_ns() - t0) / 1e6);
 		if (rc != YJ_IMPORT_STALE)
 			break;
 		yj_log(YJ_LOG_INFO, "import.stale", "\"attempt\":%d", attempt + 1);

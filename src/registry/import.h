@@ -88,6 +88,13 @@ int yj_licence_import_publish(store_conn *c, const reg_kind *k, const yj_import_
  * thread writes the chunk before (import_pipe.c): 4,096. `yijian import --chunk ROWS` sets it (memory
  * against a little CPU; what is written is the same), and tests, to cross chunks with a few rows. */
 extern size_t yj_import_chunk_plans;
+/* File size in bytes from which an import of records on PostgreSQL runs its check on a second thread
+ * beside the publication (import.c, check_beside; docs/import.md); 0: never. A variable so that the
+ * tests run small files both ways. */
+extern size_t yj_import_stream_from;
+/* Chunks written by every publication of the process so far (import_pipe.c): what a test waits on to
+ * know a publication is under way. */
+extern _Atomic size_t yj_import_chunks_written;
 
 /* The kind imported under a plural name ("institutions", "practitioners", "licences"), or NULL. */
 const reg_kind *yj_import_kind(const char *name);

@@ -5,6 +5,8 @@
 
 #include "import.h"
 
+#include <pthread.h>
+
 /* Rows checked per probe: one query per batch for each kind of probe (IN lists of this many
  * parameters stay well under SQLite's 32,766 and PostgreSQL's 65,535). */
 #define YJ_IMPORT_BATCH 1000
@@ -72,6 +74,9 @@ typedef struct yj_import_stage {
 	size_t len, cap;
 	size_t *off;
 	size_t n, ncap;
+	/* While the publication reads plans as the check stages more (import_feed): held for writing
+	 * while buf or off moves, for reading while plans are unpacked. NULL otherwise. */
+	pthread_rwlock_t *grow_lock;
 } yj_import_stage;
 
 /* Appends plan's packed form (the caller keeps plan). ST_OK, or ST_ERR for a value jansson has no type for. */
@@ -79,9 +84,29 @@ int yj_import_stage_put(yj_import_stage *s, const json_t *plan);
 /* Plan i as a new value (the caller owns it), or NULL when i is out of range or its bytes are not a
  * plan's. Reads only: any number of threads may unpack at once while nothing is put. */
 json_t *yj_import_stage_get(const yj_import_stage *s, size_t i);
+/* The same, of the first n plans as they were when they ended at byte len: for a reader while more
+ * are put (import_feed: under grow_lock's read side, n and len as the feed last told). */
+json_t *yj_import_stage_get_in(const yj_import_stage *s, size_t i, size_t n, size_t len);
 /* Drops every plan, keeping the memory for the next pass; _free releases it. */
 void yj_import_stage_clear(yj_import_stage *s);
 void yj_import_stage_free(yj_import_stage *s);
+
+/* The check and the publication at once (import.c, "streaming"): the check stages plans on a thread
+ * of its own and says after each batch how many are staged; the publication writes chunks of them as
+ * they come, until the check ends. Everything below is under mu. */
+typedef struct import_feed {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	size_t staged;	   /* plans [0, staged) are staged and may be read */
+	size_t staged_len; /* where the last of them ends in the stage's buffer */
+	int done;      /* the check has ended: staged is final */
+	int abandon;   /* the check found what forbids the publication: a failure, a refused file, or an
+			* invalid row (without skip_invalid); the publication rolls back */
+	pthread_rwlock_t grow; /* the staged plans' grow_lock */
+} import_feed;
+
+/* What the publication returns when the check abandoned it (rolled back; not a failure). */
+#define IMPORT_ABANDONED (-120)
 
 /* One import (import.c). */
 typedef struct import_ctx {
@@ -98,6 +123,9 @@ typedef struct import_ctx {
 	int key_field;
 	const struct importer *imp; /* the kind's row checker and publisher */
 	yj_import_stage plans;	    /* staged by the check, in row order: what the publication writes */
+	import_feed *feed;	    /* while the check runs beside the publication; else NULL */
+	store *s;		    /* the check's thread takes its connection from it */
+	int check_rc;		    /* what the check's thread returned */
 } import_ctx;
 
 /* The publication's writes of every staged plan on c, in order, its chunks prepared on a second

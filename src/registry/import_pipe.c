@@ -5,10 +5,12 @@
 #include "../base/log.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 size_t yj_import_chunk_plans = 4096;
+_Atomic size_t yj_import_chunks_written;
 
 /* ---- the publication ----
  *
@@ -21,7 +23,9 @@ size_t yj_import_chunk_plans = 4096;
  * chunks are in memory: the one being written and the next. The writes, their order and so the
  * audit leaves and events are those of one thread. */
 
-enum { SLOT_FREE, SLOT_READY, SLOT_WRITTEN };
+/* A slot's END says there is no chunk i (the plans ended before it), ABANDON that the check gave
+ * the publication up (import_feed); both are the preparer's last word. */
+enum { SLOT_FREE, SLOT_READY, SLOT_WRITTEN, SLOT_END, SLOT_ABANDON };
 
 typedef struct chunk {
 	json_t **plans;
@@ -32,7 +36,7 @@ typedef struct chunk {
 
 typedef struct pipeline {
 	import_ctx *x;
-	size_t per, nchunks;
+	size_t per, nchunks; /* nchunks: written so far */
 	chunk slot[2]; /* chunk i in slot[i % 2] */
 	int state[2];  /* SLOT_* of each, under mu: READY from prepared until written; the preparer
 			* frees a WRITTEN one before it prepares the next chunk into it */
@@ -54,27 +58,45 @@ static void chunk_release(const import_ctx *x, chunk *ch)
 	*ch = (chunk){0};
 }
 
-static void chunk_prepare(const import_ctx *x, chunk *ch, size_t from, size_t n)
+/* Where chunk i's plans are: [from, from + n) of the first staged plans, which end at byte len. */
+typedef struct span {
+	size_t from, n, staged, len;
+} span;
+
+static void chunk_prepare(const import_ctx *x, chunk *ch, const span *sp)
 {
-	ch->plans = yj_calloc(n, sizeof *ch->plans);
-	ch->n = n;
+	ch->plans = yj_calloc(sp->n, sizeof *ch->plans);
+	ch->n = sp->n;
 	ch->rc = ST_OK;
-	for (size_t i = 0; i < n && ch->rc >= 0; i++)
-		if (!(ch->plans[i] = yj_import_stage_get(&x->plans, from + i)))
+	if (x->plans.grow_lock) /* the check may be staging more: the buffer must not move meanwhile */
+		pthread_rwlock_rdlock(x->plans.grow_lock);
+	for (size_t i = 0; i < sp->n && ch->rc >= 0; i++)
+		if (!(ch->plans[i] = yj_import_stage_get_in(&x->plans, sp->from + i, sp->staged, sp->len)))
 			ch->rc = ST_ERR;
+	if (x->plans.grow_lock)
+		pthread_rwlock_unlock(x->plans.grow_lock);
 	if (ch->rc >= 0 && x->imp->prepare)
-		ch->prep = x->imp->prepare(x->k, ch->plans, n);
+		ch->prep = x->imp->prepare(x->k, ch->plans, sp->n);
 }
 
-static size_t chunk_from(const pipeline *p, size_t i)
+/* Chunk i's span: 1, or 0 when the plans end before it, or IMPORT_ABANDONED. With the check still
+ * running (x->feed), waits until the chunk is whole or the check has ended. */
+static int chunk_span(const pipeline *p, size_t i, span *sp)
 {
-	return i * p->per;
-}
-
-static size_t chunk_len(const pipeline *p, size_t i)
-{
-	size_t from = chunk_from(p, i);
-	return p->x->plans.n - from < p->per ? p->x->plans.n - from : p->per;
+	const import_ctx *x = p->x;
+	size_t from = i * p->per;
+	import_feed *f = x->feed;
+	if (!f) {
+		*sp = (span){from, x->plans.n - from < p->per ? x->plans.n - from : p->per, x->plans.n, x->plans.len};
+		return from < x->plans.n;
+	}
+	pthread_mutex_lock(&f->mu);
+	while (!f->done && !f->abandon && f->staged < from + p->per)
+		pthread_cond_wait(&f->cv, &f->mu);
+	int rc = f->abandon ? IMPORT_ABANDONED : f->staged > from;
+	*sp = (span){from, f->staged - from < p->per ? f->staged - from : p->per, f->staged, f->staged_len};
+	pthread_mutex_unlock(&f->mu);
+	return rc;
 }
 
 /* The preparing thread: chunk after chunk, each into its slot once the writer is done with what
@@ -82,7 +104,7 @@ static size_t chunk_len(const pipeline *p, size_t i)
 static void *preparer(void *arg)
 {
 	pipeline *p = arg;
-	for (size_t i = 0; i < p->nchunks; i++) {
+	for (size_t i = 0;; i++) {
 		chunk *ch = &p->slot[i % 2];
 		int *state = &p->state[i % 2];
 		pthread_mutex_lock(&p->mu);
@@ -93,11 +115,16 @@ static void *preparer(void *arg)
 		if (stop)
 			break;
 		chunk_release(p->x, ch);
-		chunk_prepare(p->x, ch, chunk_from(p, i), chunk_len(p, i));
+		span sp;
+		int more = chunk_span(p, i, &sp);
+		if (more > 0)
+			chunk_prepare(p->x, ch, &sp);
 		pthread_mutex_lock(&p->mu);
-		*state = SLOT_READY;
+		*state = more > 0 ? SLOT_READY : more == 0 ? SLOT_END : SLOT_ABANDON;
 		pthread_cond_broadcast(&p->cv);
 		pthread_mutex_unlock(&p->mu);
+		if (more <= 0)
+			break;
 	}
 	p->prep_cpu_ns = yj_thread_cpu_ns(); /* read by the writer after the join */
 	return NULL;
@@ -121,26 +148,36 @@ static int chunk_write(store_conn *c, const import_ctx *x, chunk *ch)
 int yj_import_publish_plans(store_conn *c, import_ctx *x)
 {
 	pipeline p = {.x = x, .per = yj_import_chunk_plans ? yj_import_chunk_plans : 4096};
-	p.nchunks = (x->plans.n + p.per - 1) / p.per;
 	pthread_mutex_init(&p.mu, NULL);
 	pthread_cond_init(&p.cv, NULL);
-	p.threaded = p.nchunks > 1 && pthread_create(&p.th, NULL, preparer, &p) == 0;
+	/* A second thread when there is more than one chunk, or may be (the check still staging). */
+	p.threaded = (x->feed || x->plans.n > p.per) && pthread_create(&p.th, NULL, preparer, &p) == 0;
 	uint64_t cpu0 = yj_thread_cpu_ns(), waited = 0;
 	int rc = ST_OK;
-	for (size_t i = 0; i < p.nchunks && rc >= 0; i++) {
+	for (size_t i = 0; rc >= 0; i++) {
 		chunk *ch = &p.slot[i % 2];
+		int more;
 		if (!p.threaded) {
 			chunk_release(x, ch);
-			chunk_prepare(x, ch, chunk_from(&p, i), chunk_len(&p, i));
+			span sp;
+			if ((more = chunk_span(&p, i, &sp)) > 0)
+				chunk_prepare(x, ch, &sp);
 		} else {
 			uint64_t t0 = yj_mono_ns();
 			pthread_mutex_lock(&p.mu);
-			while (p.state[i % 2] != SLOT_READY)
+			while (p.state[i % 2] != SLOT_READY && p.state[i % 2] != SLOT_END && p.state[i % 2] != SLOT_ABANDON)
 				pthread_cond_wait(&p.cv, &p.mu);
+			more = p.state[i % 2] == SLOT_READY ? 1 : p.state[i % 2] == SLOT_END ? 0 : IMPORT_ABANDONED;
 			pthread_mutex_unlock(&p.mu);
 			waited += yj_mono_ns() - t0;
 		}
+		if (more <= 0) {
+			rc = more < 0 ? more : rc;
+			break;
+		}
+		p.nchunks++;
 		rc = chunk_write(c, x, ch);
+		atomic_fetch_add(&yj_import_chunks_written, 1);
 		pthread_mutex_lock(&p.mu);
 		p.state[i % 2] = SLOT_WRITTEN;
 		pthread_cond_broadcast(&p.cv);

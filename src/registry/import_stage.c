@@ -20,8 +20,12 @@ static void grow(yj_import_stage *s, size_t more)
 	size_t cap = s->cap ? s->cap : 1 << 20;
 	while (cap < s->len + more)
 		cap *= 2;
+	if (s->grow_lock)
+		pthread_rwlock_wrlock(s->grow_lock);
 	s->buf = yj_realloc(s->buf, cap); /* a large block: glibc moves it by remapping, not copying */
 	s->cap = cap;
+	if (s->grow_lock)
+		pthread_rwlock_unlock(s->grow_lock);
 }
 
 /* The writers below assume room made first: a tag and a varint take at most 11 bytes. */
@@ -119,8 +123,12 @@ static int put_value(yj_import_stage *s, const json_t *v)
 int yj_import_stage_put(yj_import_stage *s, const json_t *plan)
 {
 	if (s->n == s->ncap) {
+		if (s->grow_lock)
+			pthread_rwlock_wrlock(s->grow_lock);
 		s->ncap = s->ncap ? 2 * s->ncap : 1024;
 		s->off = yj_realloc(s->off, s->ncap * sizeof *s->off);
+		if (s->grow_lock)
+			pthread_rwlock_unlock(s->grow_lock);
 	}
 	size_t at = s->len;
 	if (put_value(s, plan) < 0) {
@@ -230,9 +238,14 @@ static json_t *get_value(const unsigned char **p, const unsigned char *end, int 
 
 json_t *yj_import_stage_get(const yj_import_stage *s, size_t i)
 {
-	if (i >= s->n)
+	return yj_import_stage_get_in(s, i, s->n, s->len);
+}
+
+json_t *yj_import_stage_get_in(const yj_import_stage *s, size_t i, size_t n, size_t len)
+{
+	if (i >= n)
 		return NULL;
-	const unsigned char *p = s->buf + s->off[i], *end = s->buf + (i + 1 < s->n ? s->off[i + 1] : s->len);
+	const unsigned char *p = s->buf + s->off[i], *end = s->buf + (i + 1 < n ? s->off[i + 1] : len);
 	json_t *v = get_value(&p, end, 0);
 	if (v && p != end) { /* a plan is one value: anything left over means the buffer is not ours */
 		json_decref(v);

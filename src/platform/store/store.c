@@ -87,6 +87,22 @@ store_conn *store_conn_get(store *s)
 	return c;
 }
 
+void store_conn_release(store *s)
+{
+	store_conn *c = pthread_getspecific(s->key);
+	if (!c)
+		return;
+	pthread_setspecific(s->key, NULL);
+	pthread_mutex_lock(&s->lock);
+	for (size_t i = 0; i < s->nconns; i++)
+		if (s->conns[i] == c) {
+			s->conns[i] = s->conns[--s->nconns];
+			break;
+		}
+	pthread_mutex_unlock(&s->lock);
+	s->drv->conn_close(c);
+}
+
 int store_begin(store_conn *c, int write)
 {
 	int rc = c->s->drv->begin(c, write);

@@ -40,6 +40,10 @@ const char *store_conn_engine(const store_conn *c);
 /* The calling thread's connection, opened on first use. Never NULL: returns a connection
  * whose operations fail with ST_ERR when the database cannot be reached. */
 store_conn *store_conn_get(store *s);
+/* Closes the calling thread's connection, if it has one: for a thread that ends before the store is
+ * closed (an import's checking thread, import.c), so a server's connections do not pile up with the
+ * threads it has run. No statement or transaction of that connection may be open. */
+void store_conn_release(store *s);
 
 /* Transactions. write=1 takes the single writer (SQLite: a process-wide mutex and BEGIN IMMEDIATE);
  * write=0 is a read snapshot. Every begin is ended by exactly one commit or rollback. */
