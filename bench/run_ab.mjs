@@ -37,7 +37,7 @@ for (let i = 1; i <= runs; i++) for (const tag of i % 2 ? ['new', 'old'] : ['old
 const lines = ['| run | start (UTC), load | search req/s | yijian µs/req | PG µs/req | Go search req/s | p99 at Go\'s rate (ms) | control req/s | search ÷ control |',
 	'|---|---|---:|---:|---:|---:|---:|---:|---:|'];
 for (const r of rows)
-	lines.push(r.missing ? `| ${r.tag} ${r.i} | ${r.start.join(', ')} | (no results) | | | | | | |`
+	lines.push(r.missing ? `| ${r.tag} ${r.i} | ${r.start[0]?.slice(11, 19) ?? ''}, ${r.start[1] ?? ''} | (no results) | | | | | | |`
 		: `| ${r.tag} ${r.i} | ${r.start[0]?.slice(11, 19) ?? ''}, ${r.start[1] ?? ''} | ${f0(r.rps)} | ${f0(r.cpu)} | ${f0(r.pg)} | ${f0(r.go)} | ${f2(r.p99)} at ${f0(r.rate)}/s | ${f0(r.control)} | ${f3(r.norm)} |`);
 const means = {};
 for (const tag of ['new', 'old']) {
