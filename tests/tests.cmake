@@ -39,3 +39,8 @@ set_tests_properties(replica.get_writes PROPERTIES LABELS unit TIMEOUT 120)
 # not-measured rows and its JSON (docs/benchmarks.md, "The summary of make bench").
 add_test(NAME bench.summary COMMAND sh ${CMAKE_SOURCE_DIR}/tests/bench/test_summary.sh ${CMAKE_SOURCE_DIR})
 set_tests_properties(bench.summary PROPERTIES LABELS unit TIMEOUT 60)
+
+# bench/run_ab's table: each run's search beside the control the change cannot move, ABBA order, means and new ÷ old
+# (docs/benchmarks.md, "Issue 15: the search's saturation after the numeric grams").
+add_test(NAME bench.run_ab COMMAND sh ${CMAKE_SOURCE_DIR}/tests/bench/test_run_ab.sh ${CMAKE_SOURCE_DIR})
+set_tests_properties(bench.run_ab PROPERTIES LABELS unit TIMEOUT 60)
