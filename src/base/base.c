@@ -77,7 +77,7 @@ static void buf_grow(yj_buf *b, size_t extra)
 	b->cap = cap;
 }
 
-void yj_buf_append(yj_buf *b, const void *p, size_t n)
+void yj_buf_grow_append(yj_buf *b, const void *p, size_t n)
 {
 	buf_grow(b, n);
 	if (n)
