@@ -129,7 +129,8 @@ typedef struct import_ctx {
 } import_ctx;
 
 /* The publication's writes of every staged plan on c, in order, its chunks prepared on a second
- * thread (import_pipe.c). Returns ST_OK, YJ_IMPORT_STALE or a store failure. */
+ * thread (import_pipe.c); with x->feed, as the check stages them. Returns ST_OK, YJ_IMPORT_STALE,
+ * IMPORT_ABANDONED (the check gave the publication up) or a store failure. */
 int yj_import_publish_plans(store_conn *c, import_ctx *x);
 
 #endif

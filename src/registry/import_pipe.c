@@ -143,8 +143,9 @@ static int chunk_write(store_conn *c, const import_ctx *x, chunk *ch)
 	return rc;
 }
 
-/* Every staged plan written on c, in order; the preparing thread started when there is more than
- * one chunk (without it, should it fail to start, the writer prepares each chunk itself). */
+/* Every staged plan written on c, in order — with the check still staging (x->feed), chunk by chunk
+ * as they are staged, until the check ends; the preparing thread started when there is more than one
+ * chunk, or may be (without it, should it fail to start, the writer prepares each chunk itself). */
 int yj_import_publish_plans(store_conn *c, import_ctx *x)
 {
 	pipeline p = {.x = x, .per = yj_import_chunk_plans ? yj_import_chunk_plans : 4096};
