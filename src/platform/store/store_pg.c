@@ -439,10 +439,11 @@ static int pg_bind_text(store_stmt *bs, int idx, const char *v, int len)
 	return set_val((pg_stmt *)bs, idx, copy, 1);
 }
 
-/* The caller's text itself where it ends at len (libpq reads text parameters to their NUL). */
+/* The caller's text itself when it is NUL-terminated (len < 0): libpq reads text parameters to
+ * their NUL, and a counted text may have none (nor a byte after it to look at). */
 static int pg_bind_text_static(store_stmt *bs, int idx, const char *v, int len)
 {
-	if (len >= 0 && v[len])
+	if (len >= 0)
 		return pg_bind_text(bs, idx, v, len);
 	return set_val((pg_stmt *)bs, idx, (char *)v, 0);
 }
