@@ -11,25 +11,17 @@
 #include <string.h>
 
 /* PostgreSQL: one COPY, the rows streamed in ~64 KiB pieces; the server parses no statement and plans
- * nothing per row. Not for a few rows (one record's grams): COPY takes a round trip more than one
- * prepared INSERT. SQLite (no COPY): multi-row INSERTs. */
-static int insert_rows(store_conn *c, const char *table, const char *columns, int ncols, size_t nrows,
-		       reg_rows_bind_fn bind, void *arg, int async)
-{
-	int rc = nrows >= 128 ? store_copy_rows(c, table, columns, ncols, nrows, bind, arg, async) : ST_NOCOPY;
-	return rc == ST_NOCOPY ? store_insert_rows(c, table, columns, ncols, nrows, bind, arg) : rc;
-}
-
+ * nothing per row (not for a few rows, one record's grams: store_load_rows). SQLite: multi-row INSERTs. */
 int reg_insert_rows(store_conn *c, const char *table, const char *columns, int ncols, size_t nrows,
 		    reg_rows_bind_fn bind, void *arg)
 {
-	return insert_rows(c, table, columns, ncols, nrows, bind, arg, 0);
+	return store_load_rows(c, table, columns, ncols, nrows, bind, arg, 0);
 }
 
 int reg_insert_rows_async(store_conn *c, const char *table, const char *columns, int ncols, size_t nrows,
 			  reg_rows_bind_fn bind, void *arg)
 {
-	return insert_rows(c, table, columns, ncols, nrows, bind, arg, 1);
+	return store_load_rows(c, table, columns, ncols, nrows, bind, arg, 1);
 }
 
 /* What the binders of one batch read: a prepared run (yj_reg_insert_prepare) and its writer's actor. */

@@ -64,9 +64,9 @@ int reg_audit_text(store_conn *c, const reg_kind *k, const char *verb, const cha
 		   const char *pub_text);
 /* Binds row `row` of a multi-row insert from index idx on; returns the next index (store.h). */
 typedef store_rows_bind_fn reg_rows_bind_fn;
-/* INSERT INTO table (columns) VALUES of nrows rows of ncols values each, bound by bind: from 128 rows
- * one COPY where the engine has it (store_copy_rows), else statements of up to a few hundred rows
- * (store_insert_rows). ST_OK or the first failure (ST_CONFLICT on a unique key). */
+/* INSERT INTO table (columns) VALUES of nrows rows of ncols values each, bound by bind
+ * (store_load_rows: from STORE_COPY_FROM rows one COPY where the engine has it, else statements of up
+ * to a few hundred rows). ST_OK or the first failure (ST_CONFLICT on a unique key). */
 int reg_insert_rows(store_conn *c, const char *table, const char *columns, int ncols, size_t nrows,
 		    reg_rows_bind_fn bind, void *arg);
 /* The same, but when the rows go by COPY (PostgreSQL) its end is not waited for: the server inserts

@@ -561,7 +561,6 @@ static int head_write(store_conn *c, const frontier *f)
 /* ---- deferred appends (a bulk publication) ---- */
 
 #define LEAVES_PER_INSERT 500 /* 9 parameters each: well under SQLite's 32,766 */
-#define LEAVES_COPY_FROM 128   /* leaves from which a flush COPYs them (PostgreSQL) */
 
 /* One leaf waiting for its index: its fields, copied, and the state already hashed. Its time is
  * the flush's, when it enters the log, so leaf times never go backwards along the indexes. */
@@ -758,7 +757,7 @@ static int defer_flush(store_conn *c, int quiet)
 	 * group's (quiet: at most GROUP_MAX members, store/group.c) by INSERT, the head in the last one
 	 * (head_in_insert): COPY and the separate head cost two round trips more, each one the head
 	 * stays locked longer while the group's waiters wait. */
-	rc = !quiet && n >= LEAVES_COPY_FROM ? leaves_copy(c, n, first, at, &f) : ST_NOCOPY;
+	rc = !quiet && n >= STORE_COPY_FROM ? leaves_copy(c, n, first, at, &f) : ST_NOCOPY;
 	if (rc == ST_NOCOPY)
 		rc = leaves_insert_all(c, n, first, at, &f);
 	else if (rc >= 0)

@@ -42,7 +42,6 @@ static int take_ids(store_conn *c, int64_t n, int64_t *last)
 	return rc;
 }
 
-#define EVENTS_COPY_FROM 128 /* events from which they go by COPY (PostgreSQL): a round trip more than an INSERT */
 #define EVENT_COLUMNS "id, type, subject_type, subject_id, region_code, payload, actor, at"
 
 /* The events of one append_many: n of them, numbered from first. */
@@ -66,10 +65,10 @@ static int bind_event(store_stmt *st, int idx, size_t row, void *arg)
 	return idx + 8;
 }
 
-/* From EVENTS_COPY_FROM events on PostgreSQL one COPY (store_copy_rows): no statement of thousands
- * of parameters to parse and plan per few hundred events, and the server inserts while the client
- * sends the rest (docs/benchmarks.md, "Issue 15: the import's audit flush and events on
- * PostgreSQL"). Otherwise multi-row INSERTs (store_insert_rows). */
+/* Many events on PostgreSQL go by one COPY (store_load_rows): no statement of thousands of parameters
+ * to parse and plan per few hundred events, and the server inserts while the client sends the rest
+ * (docs/benchmarks.md, "Issue 15: the import's audit flush and events on PostgreSQL"); a few, or on
+ * SQLite, by multi-row INSERTs. */
 int ev_store_append_many(store_conn *c, const ev_pending *v, size_t n)
 {
 	int64_t last = 0;
@@ -77,8 +76,7 @@ int ev_store_append_many(store_conn *c, const ev_pending *v, size_t n)
 	if (rc < 0)
 		return rc;
 	ev_batch b = {v, last - (int64_t)n + 1};
-	rc = n >= EVENTS_COPY_FROM ? store_copy_rows(c, "events", EVENT_COLUMNS, 8, n, bind_event, &b, 0) : ST_NOCOPY;
-	return rc == ST_NOCOPY ? store_insert_rows(c, "events", EVENT_COLUMNS, 8, n, bind_event, &b) : rc;
+	return store_load_rows(c, "events", EVENT_COLUMNS, 8, n, bind_event, &b, 0);
 }
 
 int ev_store_append(store_conn *c, const yj_event *ev, int64_t now, int64_t *id_out)

@@ -180,7 +180,7 @@ typedef int (*store_rows_bind_fn)(store_stmt *st, int idx, size_t row, void *arg
  * After a failure an open transaction is aborted on PostgreSQL (as by any failed statement): the
  * caller rolls back. The statement is begun and freed here on every path; the caller never holds it.
  * Whether a load is worth a COPY (a round trip more than one INSERT: not for a few rows) is the
- * caller's call. */
+ * caller's call: store_load_rows makes it. */
 int store_copy_rows(store_conn *c, const char *table, const char *columns, int ncols, size_t nrows,
 		    store_rows_bind_fn bind, void *arg, int async);
 /* The same rows in multi-row INSERT INTO table (columns) VALUES (…), (…) statements of up to 512 rows
@@ -190,6 +190,13 @@ int store_copy_rows(store_conn *c, const char *table, const char *columns, int n
  * any statement's, until the caller rolls back. The statements are prepared and finalized here. */
 int store_insert_rows(store_conn *c, const char *table, const char *columns, int ncols, size_t nrows,
 		      store_rows_bind_fn bind, void *arg);
+/* Rows from which a load goes by COPY: below, the COPY's extra round trip costs more than the INSERTs'
+ * parsing and planning save. */
+#define STORE_COPY_FROM 128
+/* A bulk load as the bulk writers want it: from STORE_COPY_FROM rows one store_copy_rows (async as
+ * there), else — or where the engine has no COPY — store_insert_rows. Returns what the one it ran did. */
+int store_load_rows(store_conn *c, const char *table, const char *columns, int ncols, size_t nrows,
+		    store_rows_bind_fn bind, void *arg, int async);
 /* Refreshes the planner's statistics of table after a bulk write (outside a transaction). Why:
  * PostgreSQL's statistics lag a large load until autovacuum's next pass (up to a minute, longer under
  * load), and a plan made from an empty table's statistics walks every row — an institution name search

@@ -1,5 +1,6 @@
 /* store_bulk.c — bulk loads of many rows through one per-row bind callback (store.h: store_copy_rows,
- * store_insert_rows): by COPY where the engine has it, in multi-row INSERTs where it has not. The one
+ * store_insert_rows, and store_load_rows choosing between them): by COPY where the engine has it, in
+ * multi-row INSERTs where it has not. The one
  * copy of the begin / bind+row loop / end / INSERT-batching that the registry's bulk insert, the audit
  * log's flush and the events' flush each had. */
 #define _POSIX_C_SOURCE 200809L
@@ -64,6 +65,13 @@ static int insert_some(store_conn *c, const char *table, const char *columns, co
 	int rc = idx < 0 ? idx : store_step(st);
 	store_finalize(st);
 	return rc == ST_DONE ? ST_OK : rc < 0 ? rc : ST_ERR;
+}
+
+int store_load_rows(store_conn *c, const char *table, const char *columns, int ncols, size_t nrows,
+		    store_rows_bind_fn bind, void *arg, int async)
+{
+	int rc = nrows >= STORE_COPY_FROM ? store_copy_rows(c, table, columns, ncols, nrows, bind, arg, async) : ST_NOCOPY;
+	return rc == ST_NOCOPY ? store_insert_rows(c, table, columns, ncols, nrows, bind, arg) : rc;
 }
 
 int store_insert_rows(store_conn *c, const char *table, const char *columns, int ncols, size_t nrows,
