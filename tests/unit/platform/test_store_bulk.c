@@ -62,13 +62,19 @@ static int copy(store_conn *c, rows *r, int async)
 	return store_copy_rows(c, "bulk_probe", "k, v", 2, ROWS, bind_row, r, async);
 }
 
+/* A test database with the empty table the loads go into; its connection. */
+static store_conn *open_probe(yj_testdb *t, const char *name)
+{
+	yj_testdb_open(t, name);
+	yj_testdb_exec(t, "CREATE TABLE bulk_probe (k INTEGER PRIMARY KEY, v TEXT NOT NULL)");
+	return store_conn_get(t->db);
+}
+
 static void test_copy_rows(void **state)
 {
 	(void)state;
 	yj_testdb t;
-	yj_testdb_open(&t, "store_bulk");
-	yj_testdb_exec(&t, "CREATE TABLE bulk_probe (k INTEGER PRIMARY KEY, v TEXT NOT NULL)");
-	store_conn *c = store_conn_get(t.db);
+	store_conn *c = open_probe(&t, "store_bulk");
 	rows r = {.base = 1, .fail_at = ROWS};
 
 	if (strcmp(store_engine(t.db), "postgresql") != 0) {
@@ -123,9 +129,7 @@ static void test_insert_rows(void **state)
 {
 	(void)state;
 	yj_testdb t;
-	yj_testdb_open(&t, "store_bulk_ins");
-	yj_testdb_exec(&t, "CREATE TABLE bulk_probe (k INTEGER PRIMARY KEY, v TEXT NOT NULL)");
-	store_conn *c = store_conn_get(t.db);
+	store_conn *c = open_probe(&t, "store_bulk_ins");
 
 	/* 1,000 rows of two values: 512 + 256 + 128 + 64 + 32 + 8, six statements. */
 	rows r = {.base = 1, .fail_at = ROWS};
