@@ -24,6 +24,7 @@
 #define HISTORY_STATS_TARGET 10 /* record_history's statistics target for that refresh (refresh_stats) */
 
 size_t yj_import_stream_from = 1 << 20;
+size_t yj_import_sweep_beside_from = 100000;
 
 _Thread_local json_t *yj_import_probed;
 
@@ -499,19 +500,47 @@ static int check_pass(store *s, import_ctx *x)
 /* The publication (store_tx): every staged plan, then the import's own audit leaf. */
 /* After a large publication the planner's statistics of the written tables are refreshed at once:
  * the first searches would otherwise be planned from the table as it was (store.h, store_analyze). A
- * failure costs plans, not data: logged, the import still succeeded. */
+ * failure costs plans, not data: logged, the import still succeeded. Each table on a thread and
+ * connection of its own: ANALYZE runs in one backend, and three at once take the longest one's time
+ * on a server's several cores (docs/benchmarks.md, "Issue 15: the name index beside the publication"). */
+typedef struct analyze_job {
+	store *s;
+	const char *table;
+	int target;
+	pthread_t th;
+	int started;
+} analyze_job;
+
+static void analyze_one(analyze_job *j)
+{
+	if (store_analyze_target(store_conn_get(j->s), j->table, j->target) < 0)
+		yj_log(YJ_LOG_WARN, "import.analyze_failed", "\"table\":\"%s\"", j->table);
+}
+
+static void *analyze_main(void *arg)
+{
+	analyze_one(arg);
+	store_conn_release(((analyze_job *)arg)->s); /* the thread ends */
+	return NULL;
+}
+
 static void refresh_stats(store *s, const reg_kind *k)
 {
-	store_conn *c = store_conn_get(s);
-	const char *tables[] = {k->table, k->name_field ? "name_grams" : NULL, "record_history"};
+	if (strcmp(store_engine(s), "postgresql"))
+		return; /* SQLite: no statistics to refresh (store.h) */
 	/* record_history is only ever read by one object through its unique key (record.c: yj_reg_history,
 	 * yj_reg_as_of), a plan that needs the table's size and no value's frequency: a sample of 3,000
 	 * rows (target 10) estimates the size as well as 30,000 and takes a tenth of the time. */
-	const int target[] = {0, 0, HISTORY_STATS_TARGET};
+	analyze_job jobs[] = {{.s = s, .table = k->table},
+			      {.s = s, .table = k->name_field ? "name_grams" : NULL},
+			      {.s = s, .table = "record_history", .target = HISTORY_STATS_TARGET}};
 	uint64_t t0 = yj_mono_ns();
-	for (size_t i = 0; i < YJ_ARRAY_LEN(tables); i++)
-		if (tables[i] && store_analyze_target(c, tables[i], target[i]) < 0)
-			yj_log(YJ_LOG_WARN, "import.analyze_failed", "\"table\":\"%s\"", tables[i]);
+	for (size_t i = 0; i < YJ_ARRAY_LEN(jobs); i++)
+		if (jobs[i].table && !(jobs[i].started = pthread_create(&jobs[i].th, NULL, analyze_main, &jobs[i]) == 0))
+			analyze_one(&jobs[i]); /* no thread: here, on this thread's connection */
+	for (size_t i = 0; i < YJ_ARRAY_LEN(jobs); i++)
+		if (jobs[i].started)
+			pthread_join(jobs[i].th, NULL);
 	/* After the commit, but still the import's time (docs/benchmarks.md). */
 	yj_log(YJ_LOG_INFO, "import.analyzed", "\"ms\":%.1f", (double)(yj_mono_ns() - t0) / 1e6);
 }
@@ -523,16 +552,26 @@ static int publish_tx(store_conn *c, void *arg)
 	int rc = ST_OK;
 	/* The rows' audit leaves wait in memory and enter the log together at the end, so the audit
 	 * head — which every audited write, a sign-in included, must lock — is held only for that. */
+	/* An earlier attempt's sweep committed beside a publication that then did not: its rows go
+	 * before this attempt writes the same grams again. */
+	if (x->sweep) {
+		int urc = reg_names_sweep_undo(x->sweep);
+		reg_names_sweep_free(x->sweep);
+		x->sweep = NULL;
+		if (urc < 0)
+			return urc;
+	}
 	yj_audit_defer_begin(c);
 	/* The events too: one take of event_head for all (after the audit head, as every writer
 	 * orders them), instead of an update of that row per record, whose cost grew with the
 	 * number of versions of it the transaction had already made. */
 	yj_events_defer_begin(c);
-	/* The new records' name grams, written at the end in one sweep in key order (record_names.c). */
+	/* The new records' name grams, written at the end in one sweep in key order (record_names.c);
+	 * a large one on PostgreSQL beside the flushes below, committed before this transaction. */
 	reg_names_defer_begin(c);
 	rc = yj_import_publish_plans(c, x);
 	if (rc >= 0)
-		rc = reg_names_defer_flush(c);
+		rc = reg_names_defer_sweep(x->s, c, yj_import_sweep_beside_from, &x->sweep);
 	if (rc < 0) {
 		reg_names_defer_discard(c);
 		yj_audit_defer_discard(c);
@@ -559,6 +598,9 @@ static int publish_tx(store_conn *c, void *arg)
 			     x->o->region_code ? x->o->region_code : "", state};
 	rc = yj_audit_append(c, &ev, NULL);
 	json_decref(state);
+	/* The grams commit first: no record is ever visible without them (record_names.c). */
+	if (rc >= 0 && x->sweep)
+		rc = reg_names_sweep_wait(x->sweep);
 	return rc < 0 ? rc : ST_OK;
 }
 
@@ -574,7 +616,15 @@ static int publish(store *s, import_ctx *x)
 	store_conn *c = store_conn_get(s); /* the one store_tx writes on: this thread's */
 	int64_t was = 0;
 	int raised = (x->feed || x->plans.n >= PUBLISH_CACHE_FROM) && store_page_cache(c, -PUBLISH_CACHE_KIB, &was) >= 0;
+	x->s = s;
 	int rc = store_tx(s, publish_tx, x);
+	/* A sweep beside a publication that did not commit is taken back (reg_names_sweep_undo). */
+	if (x->sweep) {
+		if (rc < 0 && reg_names_sweep_undo(x->sweep) < 0)
+			yj_log(YJ_LOG_WARN, "import.name_grams_left", NULL); /* harmless to answers: record_names.c */
+		reg_names_sweep_free(x->sweep);
+		x->sweep = NULL;
+	}
 	if (raised && store_page_cache(c, was, NULL) < 0)
 		yj_log(YJ_LOG_WARN, "import.cache_restore_failed", NULL);
 	return rc;

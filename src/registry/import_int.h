@@ -126,6 +126,7 @@ typedef struct import_ctx {
 	import_feed *feed;	    /* while the check runs beside the publication; else NULL */
 	store *s;		    /* the check's thread takes its connection from it */
 	int check_rc;		    /* what the check's thread returned */
+	struct reg_sweep *sweep;    /* the name grams' sweep beside the publication (reg_int.h), or NULL */
 } import_ctx;
 
 /* The publication's writes of every staged plan on c, in order, its chunks prepared on a second

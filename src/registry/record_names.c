@@ -8,6 +8,7 @@
 #include "reg_int.h"
 #include "../base/log.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -265,16 +266,21 @@ void reg_names_defer_begin(store_conn *c)
 	deferred->c = c;
 }
 
-void reg_names_defer_discard(store_conn *c)
+static void gram_defer_free(gram_defer *d)
 {
-	gram_defer *d = deferred;
-	if (!d || d->c != c)
-		return;
 	for (size_t t = 0; t < d->nlists; t++)
 		free(d->lists[t].id);
 	free(d->lists);
 	free(d->slots);
 	free(d);
+}
+
+void reg_names_defer_discard(store_conn *c)
+{
+	gram_defer *d = deferred;
+	if (!d || d->c != c)
+		return;
+	gram_defer_free(d);
 	deferred = NULL;
 }
 
@@ -317,12 +323,11 @@ static int bind_sorted(store_stmt *st, int idx, size_t row, void *arg)
 	return idx;
 }
 
-int reg_names_defer_flush(store_conn *c)
+/* Sorts d's lists into key order and writes them on c in one ascending sweep, with its phase line
+ * (beside: on a connection of its own, reg_names_defer_sweep). Sorting twice (a retried transaction)
+ * changes nothing. */
+static int sweep_write(store_conn *c, gram_defer *d, int beside)
 {
-	gram_defer *d = deferred;
-	if (!d || d->c != c)
-		return ST_OK;
-	deferred = NULL; /* what follows writes for itself */
 	int rc = ST_OK;
 	uint64_t t0 = yj_mono_ns(), cpu0 = yj_thread_cpu_ns();
 	if (d->n) {
@@ -345,11 +350,157 @@ int reg_names_defer_flush(store_conn *c)
 		free(s.end);
 	}
 	/* What the sweep costs, beside the publication's other phases (docs/benchmarks.md). */
-	yj_log(YJ_LOG_INFO, "import.name_grams", "\"rows\":%zu,\"distinct\":%zu,\"rc\":%d,\"ms\":%.1f,\"cpu_ms\":%.1f",
-	       d->n, d->nlists, rc, (double)(yj_mono_ns() - t0) / 1e6, (double)(yj_thread_cpu_ns() - cpu0) / 1e6);
+	yj_log(YJ_LOG_INFO, "import.name_grams",
+	       "\"rows\":%zu,\"distinct\":%zu,\"rc\":%d,\"ms\":%.1f,\"cpu_ms\":%.1f,\"beside\":%s", d->n, d->nlists,
+	       rc, (double)(yj_mono_ns() - t0) / 1e6, (double)(yj_thread_cpu_ns() - cpu0) / 1e6,
+	       beside ? "true" : "false");
+	return rc;
+}
+
+int reg_names_defer_flush(store_conn *c)
+{
+	gram_defer *d = deferred;
+	if (!d || d->c != c)
+		return ST_OK;
+	deferred = NULL; /* what follows writes for itself */
+	int rc = sweep_write(c, d, 0);
 	deferred = d;
 	reg_names_defer_discard(c);
 	return rc;
+}
+
+/* ---- the sweep beside the publication (PostgreSQL) ----
+ *
+ * One backend runs one transaction: written in the publication's own, the sweep (1.28 million rows
+ * for 100,000 institutions, ~1.5 s of the server's CPU) and the audit and events flushes after it
+ * were one serial tail with the client idle. A gram is only ever read joined to its record (the
+ * filter's semi-join and the walk, above), so a gram whose record is not visible changes no answer:
+ * the sweep can commit on a connection of its own, beside the rest, as long as it commits first —
+ * then no record is ever visible without its grams. When the publication does not commit after all,
+ * reg_names_sweep_undo deletes exactly the rows the sweep wrote; a process killed in between leaves
+ * them behind, harmless to answers (docs/import.md, "The name index beside the publication"). */
+
+struct reg_sweep {
+	store *s;
+	gram_defer *d;
+	pthread_t th;
+	int joined;
+	int rc; /* the sweep's transaction: ST_OK when it committed */
+};
+
+static int sweep_tx(store_conn *c, void *arg)
+{
+	reg_sweep *w = arg;
+	return sweep_write(c, w->d, 1);
+}
+
+static void *sweep_main(void *arg)
+{
+	reg_sweep *w = arg;
+	w->rc = store_tx(w->s, sweep_tx, w);
+	store_conn_release(w->s); /* the thread ends: a server's connections do not pile up */
+	return NULL;
+}
+
+int reg_names_defer_sweep(store *s, store_conn *c, size_t beside_from, reg_sweep **out)
+{
+	*out = NULL;
+	gram_defer *d = deferred;
+	if (!d || d->c != c)
+		return ST_OK;
+	if (!beside_from || d->n < beside_from || strcmp(store_conn_engine(c), "postgresql"))
+		return reg_names_defer_flush(c);
+	reg_sweep *w = yj_calloc(1, sizeof *w);
+	w->s = s;
+	w->d = d;
+	if (pthread_create(&w->th, NULL, sweep_main, w) != 0) {
+		free(w);
+		return reg_names_defer_flush(c); /* no thread: in the publication, as for a small one */
+	}
+	deferred = NULL; /* the sweep's now */
+	*out = w;
+	return ST_OK;
+}
+
+int reg_names_sweep_wait(reg_sweep *w)
+{
+	if (!w->joined) {
+		pthread_join(w->th, NULL);
+		w->joined = 1;
+	}
+	return w->rc;
+}
+
+/* Deletes the sweep's rows, ROWS a statement: pairs of arrays, unnested into the key. */
+static int undo_rows(store_conn *c, yj_buf *grams, yj_buf *ids)
+{
+	yj_buf_puts(grams, "}");
+	yj_buf_puts(ids, "}");
+	store_stmt *st = store_prepare(c, "DELETE FROM name_grams WHERE (gram, object_id) IN "
+					  "(SELECT * FROM unnest(CAST(? AS BIGINT[]), CAST(? AS BIGINT[])))");
+	if (!st)
+		return ST_ERR;
+	store_bind_text_static(st, 1, grams->data, -1);
+	store_bind_text_static(st, 2, ids->data, -1);
+	int rc = reg_step_done(st);
+	grams->len = ids->len = 0;
+	return rc;
+}
+
+static int undo_tx(store_conn *c, void *arg)
+{
+	enum { ROWS = 20000 };
+	gram_defer *d = ((reg_sweep *)arg)->d;
+	yj_buf grams = YJ_BUF_INIT, ids = YJ_BUF_INIT;
+	size_t m = 0;
+	int rc = ST_OK;
+	for (size_t t = 0; t < d->nlists && rc >= 0; t++)
+		for (size_t i = 0; i < d->lists[t].n && rc >= 0; i++) {
+			yj_buf_printf(&grams, "%c%lld", m ? ',' : '{', (long long)d->lists[t].gram);
+			yj_buf_printf(&ids, "%c%lld", m ? ',' : '{', (long long)d->lists[t].id[i]);
+			if (++m == ROWS) {
+				rc = undo_rows(c, &grams, &ids);
+				m = 0;
+			}
+		}
+	if (rc >= 0 && m)
+		rc = undo_rows(c, &grams, &ids);
+	yj_buf_free(&grams);
+	yj_buf_free(&ids);
+	return rc;
+}
+
+static void *undo_main(void *arg)
+{
+	reg_sweep *w = arg;
+	w->rc = store_tx(w->s, undo_tx, w);
+	store_conn_release(w->s);
+	return NULL;
+}
+
+int reg_names_sweep_undo(reg_sweep *w)
+{
+	if (reg_names_sweep_wait(w) < 0)
+		return ST_OK; /* it did not commit: nothing to take back */
+	/* On a thread of its own: the caller's connection may be inside the next attempt's transaction,
+	 * and the deletion must not wait for that transaction's end. */
+	pthread_t th;
+	if (pthread_create(&th, NULL, undo_main, w) != 0)
+		return ST_ERR;
+	pthread_join(th, NULL);
+	int rc = w->rc;
+	yj_log(rc < 0 ? YJ_LOG_WARN : YJ_LOG_INFO, "import.name_grams_undone", "\"rows\":%zu,\"rc\":%d", w->d->n, rc);
+	w->rc = ST_ERR; /* taken back: a second undo does nothing */
+	return rc;
+}
+
+void reg_names_sweep_free(reg_sweep *w)
+{
+	if (!w)
+		return;
+	reg_names_sweep_wait(w);
+	gram_defer_free(w->d);
+	free(w);
 }
 
 /* The grams of a run of new records, made where no connection is needed (an import's preparing

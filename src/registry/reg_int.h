@@ -50,6 +50,20 @@ void reg_grams_free(reg_grams *g);
 void reg_names_defer_begin(store_conn *c);
 int reg_names_defer_flush(store_conn *c);
 void reg_names_defer_discard(store_conn *c);
+/* The same end of the deferral, but on PostgreSQL with beside_from or more rows held (0: never) the
+ * sweep runs on a thread, connection and transaction of its own while the publication goes on (*out
+ * set; record_names.c says why that is safe): the publication must reg_names_sweep_wait for it
+ * before its own commit, and commit only when it returned ST_OK. Otherwise as
+ * reg_names_defer_flush, *out NULL. */
+typedef struct reg_sweep reg_sweep;
+int reg_names_defer_sweep(store *s, store_conn *c, size_t beside_from, reg_sweep **out);
+/* Waits for the sweep's transaction to end; ST_OK when it committed, else its failure. */
+int reg_names_sweep_wait(reg_sweep *w);
+/* The publication did not commit: deletes the rows the sweep committed, in a transaction of its own
+ * (the caller's connection may be in one). ST_OK also when the sweep had committed nothing. */
+int reg_names_sweep_undo(reg_sweep *w);
+/* Waits for the sweep if it still runs and frees it (NULL: nothing). */
+void reg_names_sweep_free(reg_sweep *w);
 /* Writes the grams of every record of every kind with a name into an empty name_grams (a migration
  * that rebuilds the index: registry_module.c), in batches of ids ascending. ST_OK or a failure. */
 int reg_names_reindex(store_conn *c);
