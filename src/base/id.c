@@ -32,6 +32,11 @@ int64_t yj_id_new(void)
 	return (ms << LOW_BITS) | (int64_t)low;
 }
 
+int64_t yj_id_at(int64_t ms)
+{
+	return ms > EPOCH_2020_MS ? (ms - EPOCH_2020_MS) << LOW_BITS : 0;
+}
+
 void yj_id_format(int64_t id, char out[21])
 {
 	snprintf(out, 21, "%lld", (long long)id);

@@ -9,6 +9,8 @@
 /* Call once at start (needs a seeded randomness source; see yj_id_seed). Thread-safe afterwards. */
 void yj_id_seed(uint32_t random_start);
 int64_t yj_id_new(void);
+/* The smallest id yj_id_new makes at epoch milliseconds ms: every id made before ms is below it. */
+int64_t yj_id_at(int64_t ms);
 /* Formats an id as decimal into out (at least 21 bytes). */
 void yj_id_format(int64_t id, char out[21]);
 /* Parses a decimal id; returns 0 and sets *id, or -1 on anything else. */

@@ -323,17 +323,16 @@ static int bind_sorted(store_stmt *st, int idx, size_t row, void *arg)
 	return idx;
 }
 
-/* Sorts d's lists into key order and writes them on c in one ascending sweep, with its phase line
- * (beside: on a connection of its own, reg_names_defer_sweep). Sorting twice (a retried transaction)
- * changes nothing. */
+/* Puts d's lists in key order — the grams ascending (the hash table is rebuilt never again: its slots
+ * are dropped with it), each one's ids ascending, as written since ids grow, unless the id counter
+ * wrapped within a millisecond — and writes their rows on c in one ascending sweep, with its phase
+ * line (beside: on a connection of its own, reg_names_defer_sweep). Sorting again (a retried
+ * transaction) changes nothing. */
 static int sweep_write(store_conn *c, gram_defer *d, int beside)
 {
 	int rc = ST_OK;
 	uint64_t t0 = yj_mono_ns(), cpu0 = yj_thread_cpu_ns();
 	if (d->n) {
-		/* The grams in numeric order (the hash table is rebuilt never again: its slots are dropped
-		 * with it); each list is in the order written, so ascending (ids grow) unless the id counter
-		 * wrapped within a millisecond. */
 		qsort(d->lists, d->nlists, sizeof *d->lists, posting_cmp);
 		sorted_grams s = {d->lists, yj_malloc(d->nlists * sizeof *s.end), d->nlists, 0};
 		size_t total = 0;
@@ -362,9 +361,7 @@ int reg_names_defer_flush(store_conn *c)
 	gram_defer *d = deferred;
 	if (!d || d->c != c)
 		return ST_OK;
-	deferred = NULL; /* what follows writes for itself */
 	int rc = sweep_write(c, d, 0);
-	deferred = d;
 	reg_names_defer_discard(c);
 	return rc;
 }
@@ -376,7 +373,8 @@ int reg_names_defer_flush(store_conn *c)
  * were one serial tail with the client idle. A gram is only ever read joined to its record (the
  * filter's semi-join and the walk, above), so a gram whose record is not visible changes no answer:
  * the sweep can commit on a connection of its own, beside the rest, as long as it commits first —
- * then no record is ever visible without its grams. When the publication does not commit after all,
+ * then no record is ever visible without its grams. (Two transactions of halves of the key on two
+ * backends were no faster: docs/benchmarks.md.) When the publication does not commit after all,
  * reg_names_sweep_undo deletes exactly the rows the sweep wrote; a process killed in between leaves
  * them behind, harmless to answers (docs/import.md, "The name index beside the publication"). */
 
@@ -385,7 +383,7 @@ struct reg_sweep {
 	gram_defer *d;
 	pthread_t th;
 	int joined;
-	int rc; /* the sweep's transaction: ST_OK when it committed */
+	int rc; /* its transaction: ST_OK when it committed */
 };
 
 static int sweep_tx(store_conn *c, void *arg)
@@ -415,7 +413,7 @@ int reg_names_defer_sweep(store *s, store_conn *c, size_t beside_from, reg_sweep
 	w->d = d;
 	if (pthread_create(&w->th, NULL, sweep_main, w) != 0) {
 		free(w);
-		return reg_names_defer_flush(c); /* no thread: in the publication, as for a small one */
+		return reg_names_defer_flush(c); /* no thread: in the publication's transaction, as a small one */
 	}
 	deferred = NULL; /* the sweep's now */
 	*out = w;
@@ -450,7 +448,7 @@ static int undo_rows(store_conn *c, yj_buf *grams, yj_buf *ids)
 static int undo_tx(store_conn *c, void *arg)
 {
 	enum { ROWS = 20000 };
-	gram_defer *d = ((reg_sweep *)arg)->d;
+	const gram_defer *d = ((reg_sweep *)arg)->d;
 	yj_buf grams = YJ_BUF_INIT, ids = YJ_BUF_INIT;
 	size_t m = 0;
 	int rc = ST_OK;
@@ -470,11 +468,16 @@ static int undo_tx(store_conn *c, void *arg)
 	return rc;
 }
 
+typedef struct undo_job {
+	reg_sweep *w;
+	int rc;
+} undo_job;
+
 static void *undo_main(void *arg)
 {
-	reg_sweep *w = arg;
-	w->rc = store_tx(w->s, undo_tx, w);
-	store_conn_release(w->s);
+	undo_job *u = arg;
+	u->rc = store_tx(u->w->s, undo_tx, u->w);
+	store_conn_release(u->w->s);
 	return NULL;
 }
 
@@ -484,14 +487,15 @@ int reg_names_sweep_undo(reg_sweep *w)
 		return ST_OK; /* it did not commit: nothing to take back */
 	/* On a thread of its own: the caller's connection may be inside the next attempt's transaction,
 	 * and the deletion must not wait for that transaction's end. */
+	undo_job u = {w, ST_ERR};
 	pthread_t th;
-	if (pthread_create(&th, NULL, undo_main, w) != 0)
+	if (pthread_create(&th, NULL, undo_main, &u) != 0)
 		return ST_ERR;
 	pthread_join(th, NULL);
-	int rc = w->rc;
-	yj_log(rc < 0 ? YJ_LOG_WARN : YJ_LOG_INFO, "import.name_grams_undone", "\"rows\":%zu,\"rc\":%d", w->d->n, rc);
-	w->rc = ST_ERR; /* taken back: a second undo does nothing */
-	return rc;
+	yj_log(u.rc < 0 ? YJ_LOG_WARN : YJ_LOG_INFO, "import.name_grams_undone", "\"rows\":%zu,\"rc\":%d", w->d->n, u.rc);
+	if (u.rc >= 0)
+		w->rc = ST_ERR; /* taken back: a second undo finds nothing to do */
+	return u.rc;
 }
 
 void reg_names_sweep_free(reg_sweep *w)
@@ -501,6 +505,36 @@ void reg_names_sweep_free(reg_sweep *w)
 	reg_names_sweep_wait(w);
 	gram_defer_free(w->d);
 	free(w);
+}
+
+int reg_names_collect_orphans(store_conn *c, int64_t before_id, int64_t *deleted)
+{
+	*deleted = 0;
+	int rc = ST_OK;
+	for (int i = 0; i < YJ_NKINDS && rc >= 0; i++) {
+		const reg_kind *k = yj_reg_kinds[i];
+		if (!k->name_field)
+			continue;
+		/* The kind's range of the key; NOT EXISTS on the kind's primary key: an anti-join. */
+		int64_t kind = kind_code(k);
+		char *sql = yj_asprintf("DELETE FROM name_grams WHERE gram BETWEEN ? AND ? AND object_id < ? AND NOT EXISTS "
+					"(SELECT 1 FROM %s r WHERE r.id = name_grams.object_id)",
+					k->table);
+		store_stmt *st = store_prepare(c, sql);
+		free(sql);
+		if (!st)
+			return ST_ERR;
+		store_bind_int64(st, 1, kind);
+		store_bind_int64(st, 2, kind | (((int64_t)1 << 42) - 1));
+		store_bind_int64(st, 3, before_id);
+		rc = store_step(st);
+		if (rc == ST_DONE) {
+			*deleted += store_changes(st);
+			rc = ST_OK;
+		}
+		store_finalize(st);
+	}
+	return rc < 0 ? rc : ST_OK;
 }
 
 /* The grams of a run of new records, made where no connection is needed (an import's preparing

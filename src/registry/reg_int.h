@@ -64,6 +64,12 @@ int reg_names_sweep_wait(reg_sweep *w);
 int reg_names_sweep_undo(reg_sweep *w);
 /* Waits for the sweep if it still runs and frees it (NULL: nothing). */
 void reg_names_sweep_free(reg_sweep *w);
+/* Deletes the grams of ids below before_id whose record is not there — what a process killed between
+ * a sweep's commit and its publication's left (record_names.c) — and counts them in *deleted. A
+ * gram written with its record in one transaction is never seen without it, and a sweep beside a
+ * publication only ever writes new ids, so a cutoff in the past spares every publication under way.
+ * The daily job registry.name_grams_orphans runs it (registry_module.c). */
+int reg_names_collect_orphans(store_conn *c, int64_t before_id, int64_t *deleted);
 /* Writes the grams of every record of every kind with a name into an empty name_grams (a migration
  * that rebuilds the index: registry_module.c), in batches of ids ascending. ST_OK or a failure. */
 int reg_names_reindex(store_conn *c);
