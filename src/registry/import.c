@@ -600,7 +600,7 @@ static int publish_tx(store_conn *c, void *arg)
 	json_decref(state);
 	/* The grams commit first: no record is ever visible without them (record_names.c). */
 	if (rc >= 0 && x->sweep)
-		rc = reg_names_sweep_wait(x->sweep);
+		rc = reg_names_sweep_finish(c, x->sweep);
 	return rc < 0 ? rc : ST_OK;
 }
 

@@ -429,6 +429,16 @@ int reg_names_sweep_wait(reg_sweep *w)
 	return w->rc;
 }
 
+int reg_names_sweep_finish(store_conn *c, reg_sweep *w)
+{
+	if (reg_names_sweep_wait(w) >= 0)
+		return ST_OK;
+	/* Not committed (no connection to be had, the server's limit reached, a failure): the rows are
+	 * still here, and nothing of them is in the table — written in the publication after all. */
+	yj_log(YJ_LOG_WARN, "import.name_grams_beside_failed", "\"rc\":%d", w->rc);
+	return sweep_write(c, w->d, 0);
+}
+
 /* Deletes the sweep's rows, ROWS a statement: pairs of arrays, unnested into the key. */
 static int undo_rows(store_conn *c, yj_buf *grams, yj_buf *ids)
 {

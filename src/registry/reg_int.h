@@ -52,13 +52,17 @@ int reg_names_defer_flush(store_conn *c);
 void reg_names_defer_discard(store_conn *c);
 /* The same end of the deferral, but on PostgreSQL with beside_from or more rows held (0: never) the
  * sweep runs on a thread, connection and transaction of its own while the publication goes on (*out
- * set; record_names.c says why that is safe): the publication must reg_names_sweep_wait for it
- * before its own commit, and commit only when it returned ST_OK. Otherwise as
- * reg_names_defer_flush, *out NULL. */
+ * set; record_names.c says why that is safe): the publication must end it with
+ * reg_names_sweep_finish before its own commit, and commit only when that returned ST_OK. Otherwise
+ * as reg_names_defer_flush, *out NULL. */
 typedef struct reg_sweep reg_sweep;
 int reg_names_defer_sweep(store *s, store_conn *c, size_t beside_from, reg_sweep **out);
 /* Waits for the sweep's transaction to end; ST_OK when it committed, else its failure. */
 int reg_names_sweep_wait(reg_sweep *w);
+/* The publication's last step before its commit: waits for the sweep, and when it did not commit
+ * writes its rows on c, in the publication's transaction, as a small sweep is. ST_OK or that
+ * write's failure. */
+int reg_names_sweep_finish(store_conn *c, reg_sweep *w);
 /* The publication did not commit: deletes the rows the sweep committed, in a transaction of its own
  * (the caller's connection may be in one). ST_OK also when the sweep had committed nothing. */
 int reg_names_sweep_undo(reg_sweep *w);
