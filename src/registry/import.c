@@ -552,28 +552,19 @@ static int publish_tx(store_conn *c, void *arg)
 	int rc = ST_OK;
 	/* The rows' audit leaves wait in memory and enter the log together at the end, so the audit
 	 * head — which every audited write, a sign-in included, must lock — is held only for that. */
-	/* An earlier attempt's sweep committed beside a publication that then did not: its rows go
-	 * before this attempt writes the same grams again. */
-	if (x->sweep) {
-		int urc = reg_names_sweep_undo(x->sweep);
-		reg_names_sweep_free(x->sweep);
-		x->sweep = NULL;
-		if (urc < 0)
-			return urc;
-	}
 	yj_audit_defer_begin(c);
 	/* The events too: one take of event_head for all (after the audit head, as every writer
 	 * orders them), instead of an update of that row per record, whose cost grew with the
 	 * number of versions of it the transaction had already made. */
 	yj_events_defer_begin(c);
-	/* The new records' name grams, written at the end in one sweep in key order (record_names.c);
-	 * a large one on PostgreSQL beside the flushes below, committed before this transaction. */
-	reg_names_defer_begin(c);
 	rc = yj_import_publish_plans(c, x);
+	/* The new records' name grams, which the check collected, in one sweep in key order after the
+	 * last chunk (record_names.c); a large one on PostgreSQL has been written beside, since the
+	 * check's end, and commits below. x->sweep is the check's: set before the feed's end, which
+	 * the plans' publication waited for. */
 	if (rc >= 0)
-		rc = reg_names_defer_sweep(x->s, c, yj_import_sweep_beside_from, &x->sweep);
+		rc = reg_names_sweep_write(c, x->sweep);
 	if (rc < 0) {
-		reg_names_defer_discard(c);
 		yj_audit_defer_discard(c);
 		yj_events_defer_discard(c);
 		return rc;
@@ -599,8 +590,8 @@ static int publish_tx(store_conn *c, void *arg)
 	rc = yj_audit_append(c, &ev, NULL);
 	json_decref(state);
 	/* The grams commit first: no record is ever visible without them (record_names.c). */
-	if (rc >= 0 && x->sweep)
-		rc = reg_names_sweep_finish(c, x->sweep);
+	if (rc >= 0)
+		rc = reg_names_sweep_commit(c, x->sweep);
 	return rc < 0 ? rc : ST_OK;
 }
 
@@ -616,30 +607,9 @@ static int publish(store *s, import_ctx *x)
 	store_conn *c = store_conn_get(s); /* the one store_tx writes on: this thread's */
 	int64_t was = 0;
 	int raised = (x->feed || x->plans.n >= PUBLISH_CACHE_FROM) && store_page_cache(c, -PUBLISH_CACHE_KIB, &was) >= 0;
-	x->s = s;
 	int rc = store_tx(s, publish_tx, x);
-	/* A sweep beside a publication that did not commit is taken back (reg_names_sweep_undo). */
-	if (x->sweep) {
-		if (rc < 0 && reg_names_sweep_undo(x->sweep) < 0)
-			yj_log(YJ_LOG_WARN, "import.name_grams_left", NULL); /* harmless to answers: record_names.c */
-		reg_names_sweep_free(x->sweep);
-		x->sweep = NULL;
-	}
 	if (raised && store_page_cache(c, was, NULL) < 0)
 		yj_log(YJ_LOG_WARN, "import.cache_restore_failed", NULL);
-	return rc;
-}
-
-/* The check, with its phase line: how long it took, and its CPU (one thread), which a loaded
- * machine's wall time hides; streamed: whether the publication ran beside it. */
-static int check_logged(store *s, import_ctx *x)
-{
-	uint64_t t0 = yj_mono_ns(), cpu0 = yj_thread_cpu_ns();
-	int rc = check_pass(s, x);
-	yj_log(YJ_LOG_INFO, "import.checked",
-	       "\"kind\":\"%s\",\"rows\":%ld,\"staged\":%zu,\"staged_bytes\":%zu,\"ms\":%.1f,\"cpu_ms\":%.1f,\"streamed\":%s",
-	       x->k->type, x->res->rows, x->plans.n, x->plans.len, (double)(yj_mono_ns() - t0) / 1e6,
-	       (double)(yj_thread_cpu_ns() - cpu0) / 1e6, x->feed ? "true" : "false");
 	return rc;
 }
 
@@ -647,6 +617,27 @@ static int check_logged(store *s, import_ctx *x)
 static int check_refuses(const import_ctx *x, int rc)
 {
 	return rc < 0 || x->res->refused || x->o->dry_run || (x->res->invalid && !x->o->skip_invalid);
+}
+
+/* The check, with its phase line: how long it took, and its CPU (one thread), which a loaded
+ * machine's wall time hides; streamed: whether the publication ran beside it. */
+static int check_logged(store *s, import_ctx *x)
+{
+	uint64_t t0 = yj_mono_ns(), cpu0 = yj_thread_cpu_ns();
+	if (!x->o->dry_run)
+		reg_names_collect_begin(); /* the new records' grams (import_record.c) */
+	int rc = check_pass(s, x);
+	reg_names_collected *grams = reg_names_collect_end();
+	/* Their sweep starts now, beside the publication, when it is large (record_names.c). */
+	if (check_refuses(x, rc))
+		reg_names_collect_discard(grams);
+	else
+		x->sweep = reg_names_sweep_start(s, grams, yj_import_sweep_beside_from);
+	yj_log(YJ_LOG_INFO, "import.checked",
+	       "\"kind\":\"%s\",\"rows\":%ld,\"staged\":%zu,\"staged_bytes\":%zu,\"ms\":%.1f,\"cpu_ms\":%.1f,\"streamed\":%s",
+	       x->k->type, x->res->rows, x->plans.n, x->plans.len, (double)(yj_mono_ns() - t0) / 1e6,
+	       (double)(yj_thread_cpu_ns() - cpu0) / 1e6, x->feed ? "true" : "false");
+	return rc;
 }
 
 /* The publication, with its phase line; nothing staged: nothing to write. */
@@ -713,6 +704,18 @@ static int check_beside(store *s, import_ctx *x, int *refused, int *started)
 	return rc;
 }
 
+/* An attempt's grams sweep (the check started it) after its publication: kept when the publication
+ * committed (rc >= 0), else rolled back or, committed beside, taken back (record_names.c). */
+static void sweep_settle(import_ctx *x, int rc)
+{
+	if (!x->sweep)
+		return;
+	if (rc < 0 && reg_names_sweep_undo(x->sweep) < 0)
+		yj_log(YJ_LOG_WARN, "import.name_grams_left", NULL); /* harmless to answers: record_names.c */
+	reg_names_sweep_free(x->sweep);
+	x->sweep = NULL;
+}
+
 int yj_import(store *s, const reg_kind *k, const char *data, size_t n, const yj_import_opts *o,
 	      yj_import_result *res)
 {
@@ -763,6 +766,7 @@ int yj_import(store *s, const reg_kind *k, const char *data, size_t n, const yj_
 			if (!(refused = check_refuses(&x, rc)))
 				rc = publish_logged(s, &x);
 		}
+		sweep_settle(&x, rc);
 		if (refused)
 			goto done;
 		if (rc != YJ_IMPORT_STALE)

@@ -3,6 +3,7 @@
  * when there is one), the staged plan, and its publication one by one or in multi-row runs. */
 #define _POSIX_C_SOURCE 200809L
 #include "import_int.h"
+#include "reg_int.h"
 #include "../base/id.h"
 #include "../platform/audit/audit.h"
 #include "../platform/events/events.h"
@@ -115,7 +116,8 @@ static int only_key_unique(const reg_kind *k, const json_t *rec)
 }
 
 /* The row checker of registry records (yj_import_check_fn): to be inserted, updated through the
- * PATCH path, or left alone, by the natural key. The plan is {id, version, rec}: id 0 inserts. */
+ * PATCH path, or left alone, by the natural key. The plan is {id, version, new_id, rec}: id 0
+ * inserts, as new_id. */
 int reg_import_check(store_conn *c, const reg_kind *k, const yj_import_opts *o, const json_t *in,
 		     yj_import_memo *seen, long row, json_t *errs, int *outcome, json_t **plan)
 {
@@ -188,9 +190,17 @@ int reg_import_check(store_conn *c, const reg_kind *k, const yj_import_opts *o, 
 		goto done;
 	}
 	*outcome = found ? YJ_IMPORT_UPDATED : YJ_IMPORT_INSERTED;
+	/* A new record gets its id here, and its name grams go to the import's collection, so that they
+	 * can be written while the publication writes the rows (record_names.c, "an import's grams"). */
+	int64_t new_id = 0;
+	if (!found) {
+		new_id = yj_id_new();
+		if (k->name_field)
+			reg_names_collect_add(k, new_id, json_string_value(json_object_get(rec, k->name_field)));
+	}
 	/* The plan holds the checked record itself (moved, not copied nor serialised). */
-	*plan = json_pack("{s:I, s:I, s:o}", "id", (json_int_t)(found ? id : 0), "version", (json_int_t)version, "rec",
-			  rec);
+	*plan = json_pack("{s:I, s:I, s:I, s:o}", "id", (json_int_t)(found ? id : 0), "version", (json_int_t)version,
+			  "new_id", (json_int_t)new_id, "rec", rec);
 	rec = NULL;
 done:
 	json_decref(existing);
@@ -232,6 +242,7 @@ typedef struct segment {
 
 typedef struct reg_prep {
 	json_t **recs; /* the plans' records (borrowed), which the runs point into */
+	int64_t *ids;  /* the ids the check gave the new ones */
 	segment *seg;
 	size_t nseg;
 } reg_prep;
@@ -240,12 +251,14 @@ void *reg_import_prepare(const reg_kind *k, json_t *const *plans, size_t n)
 {
 	reg_prep *p = yj_calloc(1, sizeof *p);
 	p->recs = yj_calloc(n ? n : 1, sizeof *p->recs);
+	p->ids = yj_calloc(n ? n : 1, sizeof *p->ids);
 	p->seg = yj_calloc(n ? n : 1, sizeof *p->seg);
 	size_t run0 = 0, nrun = 0; /* the run being gathered: recs[run0, run0 + nrun) */
 	for (size_t i = 0; i <= n; i++) {
 		int update = i < n && json_integer_value(json_object_get(plans[i], "id"));
 		if (nrun && (i == n || update || nrun == INSERT_RUN)) {
-			p->seg[p->nseg++].run = yj_reg_insert_prepare(k, p->recs + run0, nrun);
+			/* Their grams are the check's (reg_names_collect_add), written by the publication. */
+			p->seg[p->nseg++].run = yj_reg_insert_prepare_ids(k, p->recs + run0, p->ids + run0, nrun);
 			nrun = 0;
 		}
 		if (i == n)
@@ -257,6 +270,7 @@ void *reg_import_prepare(const reg_kind *k, json_t *const *plans, size_t n)
 		if (!nrun)
 			run0 = i;
 		p->recs[i] = json_object_get(plans[i], "rec");
+		p->ids[i] = (int64_t)json_integer_value(json_object_get(plans[i], "new_id"));
 		nrun++;
 	}
 	return p;
@@ -271,6 +285,7 @@ void reg_import_prepared_free(void *prep)
 		yj_reg_prepared_free(p->seg[i].run);
 	free(p->seg);
 	free(p->recs);
+	free(p->ids);
 	free(p);
 }
 

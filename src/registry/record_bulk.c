@@ -97,7 +97,7 @@ static int count_columns(const char *cols)
 	return n;
 }
 
-yj_reg_prepared *yj_reg_insert_prepare(const reg_kind *k, json_t *const *recs, size_t n)
+static yj_reg_prepared *prepare(const reg_kind *k, json_t *const *recs, const int64_t *ids, size_t n)
 {
 	many *m = yj_calloc(1, sizeof *m);
 	*m = (many){k, recs, yj_calloc(n ? n : 1, sizeof(json_t *)), yj_calloc(n ? n : 1, sizeof(int64_t)),
@@ -105,7 +105,7 @@ yj_reg_prepared *yj_reg_insert_prepare(const reg_kind *k, json_t *const *recs, s
 		    yj_calloc(n ? n : 1, sizeof(const char *)), NULL, n, NULL, yj_now_ms()};
 	for (size_t i = 0; i < n; i++) {
 		char s[21];
-		m->ids[i] = yj_id_new();
+		m->ids[i] = ids ? ids[i] : yj_id_new();
 		yj_id_format(m->ids[i], s);
 		json_object_set_new(recs[i], "id", json_string(s));
 		json_object_set_new(recs[i], "version", json_integer(1));
@@ -120,8 +120,19 @@ yj_reg_prepared *yj_reg_insert_prepare(const reg_kind *k, json_t *const *recs, s
 		m->states[i] = has_real(m->pubs[i]) ? yj_json_canonical(m->pubs[i]) : NULL;
 		m->names[i] = json_string_value(json_object_get(recs[i], k->name_field));
 	}
-	m->grams = reg_grams_make(k, m->ids, m->names, n);
+	if (!ids)
+		m->grams = reg_grams_make(k, m->ids, m->names, n);
 	return m;
+}
+
+yj_reg_prepared *yj_reg_insert_prepare(const reg_kind *k, json_t *const *recs, size_t n)
+{
+	return prepare(k, recs, NULL, n);
+}
+
+yj_reg_prepared *yj_reg_insert_prepare_ids(const reg_kind *k, json_t *const *recs, const int64_t *ids, size_t n)
+{
+	return prepare(k, recs, ids, n);
 }
 
 void yj_reg_prepared_free(yj_reg_prepared *m)
@@ -160,7 +171,7 @@ int yj_reg_insert_prepared(store_conn *c, yj_reg_prepared *m, const char *actor,
 		rc = reg_insert_rows(c, "record_history",
 				     "id, object_type, object_id, version, at, actor, region_code, state, changes", 9, m->n,
 				     bind_history, m);
-	if (rc >= 0)
+	if (rc >= 0 && m->grams)
 		rc = reg_index_grams(c, m->grams, 1);
 	/* The grams' COPY (PostgreSQL) is not waited for: the server inserts them — most of its work —
 	 * while this client appends the audit leaves here and prepares the next run. The caller reads

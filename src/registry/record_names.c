@@ -366,75 +366,140 @@ int reg_names_defer_flush(store_conn *c)
 	return rc;
 }
 
-/* ---- the sweep beside the publication (PostgreSQL) ----
+/* ---- an import's grams, from its check, beside the publication (PostgreSQL) ----
  *
  * One backend runs one transaction: written in the publication's own, the sweep (1.28 million rows
  * for 100,000 institutions, ~1.5 s of the server's CPU) and the audit and events flushes after it
- * were one serial tail with the client idle. A gram is only ever read joined to its record (the
- * filter's semi-join and the walk, above), so a gram whose record is not visible changes no answer:
- * the sweep can commit on a connection of its own, beside the rest, as long as it commits first —
- * then no record is ever visible without its grams. (Two transactions of halves of the key on two
- * backends were no faster: docs/benchmarks.md.) When the publication does not commit after all,
- * reg_names_sweep_undo deletes exactly the rows the sweep wrote; a process killed in between leaves
- * them behind, harmless to answers (docs/import.md, "The name index beside the publication"). */
+ * were one serial tail with the client idle. The check knows every new record's name and gives it
+ * its id (import_record.c), so the import's grams are known when the check ends — while the
+ * publication still has most of its chunks to write. A gram is only ever read joined to its record
+ * (the filter's semi-join and the walk, above), so a gram whose record is not visible changes no
+ * answer: the sweep runs in a transaction of its own on its own connection from the check's end on,
+ * and commits when the publication is about to — first, so that no record is ever visible without
+ * its grams. A publication that does not commit after all rolls the sweep back, or, if the sweep
+ * had committed, deletes exactly its rows (reg_names_sweep_undo); a process killed between the two
+ * commits leaves them behind, harmless to answers and collected by a daily job
+ * (reg_names_collect_orphans; docs/import.md, "The name index beside the publication"). (Two
+ * transactions of halves of the key on two backends were no faster: docs/benchmarks.md.) On SQLite,
+ * or for fewer than the threshold's rows, the publication writes the same sweep itself. */
+
+static _Thread_local gram_defer *collecting; /* the check's, on its thread */
+
+void reg_names_collect_begin(void)
+{
+	reg_names_collect_discard(reg_names_collect_end());
+	collecting = yj_calloc(1, sizeof *collecting);
+}
+
+void reg_names_collect_add(const reg_kind *k, int64_t id, const char *name)
+{
+	if (!collecting || !name)
+		return;
+	gram_rows r = {0};
+	gram_rows_add(&r, k, name, id);
+	defer_rows(collecting, &r);
+	free(r.v);
+}
+
+reg_names_collected *reg_names_collect_end(void)
+{
+	gram_defer *d = collecting;
+	collecting = NULL;
+	return (reg_names_collected *)d;
+}
+
+void reg_names_collect_discard(reg_names_collected *g)
+{
+	if (g)
+		gram_defer_free((gram_defer *)g);
+}
+
+enum sweep_state { SWEEP_WRITING, SWEEP_COMMIT, SWEEP_ABORT };
 
 struct reg_sweep {
 	store *s;
 	gram_defer *d;
+	int beside;	    /* on a thread and connection of its own; else the publication writes it */
 	pthread_t th;
-	int joined;
-	int rc; /* its transaction: ST_OK when it committed */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	enum sweep_state state; /* what the publication asked: go on, commit, roll back */
+	int ended;		/* the beside transaction has ended (joined) */
+	int rc;			/* and how: ST_OK when it committed */
+	int taken_back;		/* its committed rows were deleted */
 };
 
+/* The beside sweep's transaction: the rows, then the publication's word. */
 static int sweep_tx(store_conn *c, void *arg)
 {
 	reg_sweep *w = arg;
-	return sweep_write(c, w->d, 1);
+	int rc = sweep_write(c, w->d, 1);
+	if (rc < 0)
+		return rc;
+	pthread_mutex_lock(&w->mu);
+	while (w->state == SWEEP_WRITING)
+		pthread_cond_wait(&w->cv, &w->mu);
+	rc = w->state == SWEEP_COMMIT ? ST_OK : ST_ERR; /* ST_ERR: store_tx rolls back */
+	pthread_mutex_unlock(&w->mu);
+	return rc;
 }
 
 static void *sweep_main(void *arg)
 {
 	reg_sweep *w = arg;
-	w->rc = store_tx(w->s, sweep_tx, w);
+	int rc = store_tx(w->s, sweep_tx, w);
 	store_conn_release(w->s); /* the thread ends: a server's connections do not pile up */
+	pthread_mutex_lock(&w->mu);
+	w->rc = rc;
+	pthread_mutex_unlock(&w->mu);
 	return NULL;
 }
 
-int reg_names_defer_sweep(store *s, store_conn *c, size_t beside_from, reg_sweep **out)
+reg_sweep *reg_names_sweep_start(store *s, reg_names_collected *g, size_t beside_from)
 {
-	*out = NULL;
-	gram_defer *d = deferred;
-	if (!d || d->c != c)
-		return ST_OK;
-	if (!beside_from || d->n < beside_from || strcmp(store_conn_engine(c), "postgresql"))
-		return reg_names_defer_flush(c);
+	gram_defer *d = (gram_defer *)g;
+	if (!d)
+		return NULL;
+	if (!d->n) {
+		gram_defer_free(d);
+		return NULL;
+	}
 	reg_sweep *w = yj_calloc(1, sizeof *w);
 	w->s = s;
 	w->d = d;
-	if (pthread_create(&w->th, NULL, sweep_main, w) != 0) {
-		free(w);
-		return reg_names_defer_flush(c); /* no thread: in the publication's transaction, as a small one */
-	}
-	deferred = NULL; /* the sweep's now */
-	*out = w;
-	return ST_OK;
+	w->rc = ST_ERR;
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	w->beside = beside_from && d->n >= beside_from && !strcmp(store_engine(s), "postgresql") &&
+		    pthread_create(&w->th, NULL, sweep_main, w) == 0;
+	return w;
 }
 
-int reg_names_sweep_wait(reg_sweep *w)
+int reg_names_sweep_write(store_conn *c, reg_sweep *w)
 {
-	if (!w->joined) {
+	return w && !w->beside ? sweep_write(c, w->d, 0) : ST_OK;
+}
+
+/* Tells the beside sweep what to do and waits for its transaction's end; its outcome. */
+static int sweep_end(reg_sweep *w, enum sweep_state how)
+{
+	if (!w->ended) {
+		pthread_mutex_lock(&w->mu);
+		w->state = how;
+		pthread_cond_signal(&w->cv);
+		pthread_mutex_unlock(&w->mu);
 		pthread_join(w->th, NULL);
-		w->joined = 1;
+		w->ended = 1;
 	}
 	return w->rc;
 }
 
-int reg_names_sweep_finish(store_conn *c, reg_sweep *w)
+int reg_names_sweep_commit(store_conn *c, reg_sweep *w)
 {
-	if (reg_names_sweep_wait(w) >= 0)
+	if (!w || !w->beside || sweep_end(w, SWEEP_COMMIT) >= 0)
 		return ST_OK;
 	/* Not committed (no connection to be had, the server's limit reached, a failure): the rows are
-	 * still here, and nothing of them is in the table — written in the publication after all. */
+	 * still here and none of them in the table — written in the publication after all. */
 	yj_log(YJ_LOG_WARN, "import.name_grams_beside_failed", "\"rc\":%d", w->rc);
 	return sweep_write(c, w->d, 0);
 }
@@ -493,18 +558,16 @@ static void *undo_main(void *arg)
 
 int reg_names_sweep_undo(reg_sweep *w)
 {
-	if (reg_names_sweep_wait(w) < 0)
-		return ST_OK; /* it did not commit: nothing to take back */
-	/* On a thread of its own: the caller's connection may be inside the next attempt's transaction,
-	 * and the deletion must not wait for that transaction's end. */
+	if (!w || !w->beside || w->taken_back || sweep_end(w, SWEEP_ABORT) < 0)
+		return ST_OK; /* not beside, or rolled back: nothing of it is in the table */
+	/* Committed, and the publication then did not: its rows go, in a transaction of their own. */
 	undo_job u = {w, ST_ERR};
 	pthread_t th;
 	if (pthread_create(&th, NULL, undo_main, &u) != 0)
 		return ST_ERR;
 	pthread_join(th, NULL);
 	yj_log(u.rc < 0 ? YJ_LOG_WARN : YJ_LOG_INFO, "import.name_grams_undone", "\"rows\":%zu,\"rc\":%d", w->d->n, u.rc);
-	if (u.rc >= 0)
-		w->rc = ST_ERR; /* taken back: a second undo finds nothing to do */
+	w->taken_back = u.rc >= 0;
 	return u.rc;
 }
 
@@ -512,7 +575,10 @@ void reg_names_sweep_free(reg_sweep *w)
 {
 	if (!w)
 		return;
-	reg_names_sweep_wait(w);
+	if (w->beside && !w->ended)
+		sweep_end(w, SWEEP_ABORT);
+	pthread_cond_destroy(&w->cv);
+	pthread_mutex_destroy(&w->mu);
 	gram_defer_free(w->d);
 	free(w);
 }

@@ -50,23 +50,31 @@ void reg_grams_free(reg_grams *g);
 void reg_names_defer_begin(store_conn *c);
 int reg_names_defer_flush(store_conn *c);
 void reg_names_defer_discard(store_conn *c);
-/* The same end of the deferral, but on PostgreSQL with beside_from or more rows held (0: never) the
- * sweep runs on a thread, connection and transaction of its own while the publication goes on (*out
- * set; record_names.c says why that is safe): the publication must end it with
- * reg_names_sweep_finish before its own commit, and commit only when that returned ST_OK. Otherwise
- * as reg_names_defer_flush, *out NULL. */
+/* An import's name grams, from its check (record_names.c): between reg_names_collect_begin and _end
+ * on the check's thread, reg_names_collect_add takes each new record's grams as the check gives it
+ * its id (import_record.c; nothing when no collection is open: a dry run). _end hands them over
+ * (NULL when none was open); the caller frees them with _discard or gives them to
+ * reg_names_sweep_start. */
+typedef struct reg_names_collected reg_names_collected;
+void reg_names_collect_begin(void);
+void reg_names_collect_add(const reg_kind *k, int64_t id, const char *name);
+reg_names_collected *reg_names_collect_end(void);
+void reg_names_collect_discard(reg_names_collected *g);
+/* The grams' one sweep in key order (takes g; NULL when there are none). On PostgreSQL with
+ * beside_from or more rows (0: never) it starts at once on a thread, connection and transaction of
+ * its own, and waits there, uncommitted, for the publication's word; otherwise the publication
+ * writes it. The publication, in its transaction: reg_names_sweep_write where the grams are written
+ * (does nothing for a sweep beside), then reg_names_sweep_commit just before its own commit (commits
+ * the sweep beside, or — it could not — writes its rows on c; nothing otherwise), and commits only
+ * when both returned ST_OK. Both may run again in a retried transaction. When the publication
+ * finally does not commit: reg_names_sweep_undo (rolls the sweep back, or deletes the rows it
+ * committed, in a transaction of its own: the caller's connection may be in one). Then
+ * reg_names_sweep_free (which rolls back a sweep never ended). */
 typedef struct reg_sweep reg_sweep;
-int reg_names_defer_sweep(store *s, store_conn *c, size_t beside_from, reg_sweep **out);
-/* Waits for the sweep's transaction to end; ST_OK when it committed, else its failure. */
-int reg_names_sweep_wait(reg_sweep *w);
-/* The publication's last step before its commit: waits for the sweep, and when it did not commit
- * writes its rows on c, in the publication's transaction, as a small sweep is. ST_OK or that
- * write's failure. */
-int reg_names_sweep_finish(store_conn *c, reg_sweep *w);
-/* The publication did not commit: deletes the rows the sweep committed, in a transaction of its own
- * (the caller's connection may be in one). ST_OK also when the sweep had committed nothing. */
+reg_sweep *reg_names_sweep_start(store *s, reg_names_collected *g, size_t beside_from);
+int reg_names_sweep_write(store_conn *c, reg_sweep *w);
+int reg_names_sweep_commit(store_conn *c, reg_sweep *w);
 int reg_names_sweep_undo(reg_sweep *w);
-/* Waits for the sweep if it still runs and frees it (NULL: nothing). */
 void reg_names_sweep_free(reg_sweep *w);
 /* Deletes the grams of ids below before_id whose record is not there — what a process killed between
  * a sweep's commit and its publication's left (record_names.c) — and counts them in *deleted. A
