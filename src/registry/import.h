@@ -92,9 +92,9 @@ extern size_t yj_import_chunk_plans;
  * beside the publication (import.c, check_beside; docs/import.md); 0: never. A variable so that the
  * tests run small files both ways. */
 extern size_t yj_import_stream_from;
-/* Name-gram rows from which a publication on PostgreSQL writes them on a connection and transaction
- * of their own, beside its audit and events flushes, committed just before it (record_names.c,
- * reg_names_defer_sweep; docs/import.md); 0: never. 100,000: an import of ~8,000 institutions. */
+/* Name-gram rows from which an import on PostgreSQL writes its new records' grams on a connection and
+ * transaction of their own from the check's end on, beside the publication, committed just before it
+ * (record_names.c, reg_names_sweep_start; docs/import.md); 0: never. 100,000: ~8,000 institutions. */
 extern size_t yj_import_sweep_beside_from;
 /* Chunks written by every publication of the process so far (import_pipe.c): what a test waits on to
  * know a publication is under way. */

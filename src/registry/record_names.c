@@ -188,15 +188,16 @@ int reg_index_name(store_conn *c, const reg_kind *k, int64_t id, const char *old
 	return rc;
 }
 
-/* ---- an import's grams, deferred to the end of its publication ----
+/* ---- many records' grams in one sweep: an import's, the index's rebuild ----
  *
- * Each run of new records written at once puts its grams into name_grams at as many places as it has
- * distinct grams; held until the end of the publication and written there in key order, all of an
- * import's grams go in as one ascending sweep: into an empty index every row lands on the rightmost
- * leaf, and into a filled one each gram's new rows (new ids, which grow) land together at the end of
- * its range. The same rows as without the deferral, in the same transaction. They are held as one
- * list of record ids per distinct gram (a hash table keyed by the gram's number): 8 bytes a row and no
- * sort of the rows. */
+ * Each run of new records written at once would put its grams into name_grams at as many places as
+ * it has distinct grams; held and written in key order at the end, all of them go in as one ascending
+ * sweep: into an empty index every row lands on the rightmost leaf, and into a filled one each gram's
+ * new rows (new ids, which grow) land together at the end of its range (a second run in key order
+ * costs a third more: docs/benchmarks.md, "Issue 15: the name index beside the publication"). They
+ * are held as one list of record ids per distinct gram (a hash table keyed by the gram's number): 8
+ * bytes a row and no sort of the rows. The rebuild holds them on its connection (reg_names_defer_*);
+ * an import's check collects them (reg_names_collect_*, below). */
 
 typedef struct posting {
 	int64_t gram;
@@ -326,7 +327,7 @@ static int bind_sorted(store_stmt *st, int idx, size_t row, void *arg)
 /* Puts d's lists in key order — the grams ascending (the hash table is rebuilt never again: its slots
  * are dropped with it), each one's ids ascending, as written since ids grow, unless the id counter
  * wrapped within a millisecond — and writes their rows on c in one ascending sweep, with its phase
- * line (beside: on a connection of its own, reg_names_defer_sweep). Sorting again (a retried
+ * line (beside: on a connection of its own, reg_names_sweep_start). Sorting again (a retried
  * transaction) changes nothing. */
 static int sweep_write(store_conn *c, gram_defer *d, int beside)
 {

@@ -43,10 +43,11 @@ typedef struct reg_grams reg_grams;
 reg_grams *reg_grams_make(const reg_kind *k, const int64_t *ids, const char *const *names, size_t n);
 int reg_index_grams(store_conn *c, reg_grams *g, int async);
 void reg_grams_free(reg_grams *g);
-/* An import's publication holds the grams reg_index_names_fresh or reg_index_grams is given on c (on this thread) from
- * reg_names_defer_begin on and writes them all in key order at reg_names_defer_flush, before its
- * commit (ST_OK or the insert's failure); reg_names_defer_discard drops them (a rolled-back
- * publication). Both end the deferral; either does nothing when c is not deferring. */
+/* A bulk writer (the index's rebuild, reg_names_reindex) holds the grams reg_index_names_fresh or
+ * reg_index_grams is given on c (on this thread) from reg_names_defer_begin on and writes them all in
+ * key order at reg_names_defer_flush, before its commit (ST_OK or the insert's failure);
+ * reg_names_defer_discard drops them (a rolled-back transaction). Both end the deferral; either does
+ * nothing when c is not deferring. */
 void reg_names_defer_begin(store_conn *c);
 int reg_names_defer_flush(store_conn *c);
 void reg_names_defer_discard(store_conn *c);
