@@ -557,14 +557,18 @@ static int publish_tx(store_conn *c, void *arg)
 	 * orders them), instead of an update of that row per record, whose cost grew with the
 	 * number of versions of it the transaction had already made. */
 	yj_events_defer_begin(c);
+	/* The new records' name grams, written after the last chunk in one sweep in key order
+	 * (record_names.c): on SQLite as the runs give them (held from here), on PostgreSQL as the check
+	 * collected them — a large import's written beside since the check's end, committed below.
+	 * x->sweep is the check's: set before the feed's end, which the plans' publication waited for. */
+	reg_names_defer_begin(c);
 	rc = yj_import_publish_plans(c, x);
-	/* The new records' name grams, which the check collected, in one sweep in key order after the
-	 * last chunk (record_names.c); a large one on PostgreSQL has been written beside, since the
-	 * check's end, and commits below. x->sweep is the check's: set before the feed's end, which
-	 * the plans' publication waited for. */
+	if (rc >= 0)
+		rc = reg_names_defer_flush(c);
 	if (rc >= 0)
 		rc = reg_names_sweep_write(c, x->sweep);
 	if (rc < 0) {
+		reg_names_defer_discard(c);
 		yj_audit_defer_discard(c);
 		yj_events_defer_discard(c);
 		return rc;
@@ -624,8 +628,11 @@ static int check_refuses(const import_ctx *x, int rc)
 static int check_logged(store *s, import_ctx *x)
 {
 	uint64_t t0 = yj_mono_ns(), cpu0 = yj_thread_cpu_ns();
-	if (!x->o->dry_run)
-		reg_names_collect_begin(); /* the new records' grams (import_record.c) */
+	/* On PostgreSQL the check collects the new records' grams (import_record.c) for their sweep beside
+	 * the publication. Not on SQLite: its one writer gains nothing from it, and its check, which runs
+	 * before the publication, would take the grams' CPU from the preparing thread's slack. */
+	if (!x->o->dry_run && !strcmp(store_engine(s), "postgresql"))
+		reg_names_collect_begin();
 	int rc = check_pass(s, x);
 	reg_names_collected *grams = reg_names_collect_end();
 	/* Their sweep starts now, beside the publication, when it is large (record_names.c). */

@@ -117,7 +117,7 @@ static int only_key_unique(const reg_kind *k, const json_t *rec)
 
 /* The row checker of registry records (yj_import_check_fn): to be inserted, updated through the
  * PATCH path, or left alone, by the natural key. The plan is {id, version, new_id, rec}: id 0
- * inserts, as new_id. */
+ * inserts, as new_id when the check collects the import's name grams (else 0: a new id then). */
 int reg_import_check(store_conn *c, const reg_kind *k, const yj_import_opts *o, const json_t *in,
 		     yj_import_memo *seen, long row, json_t *errs, int *outcome, json_t **plan)
 {
@@ -193,7 +193,7 @@ int reg_import_check(store_conn *c, const reg_kind *k, const yj_import_opts *o, 
 	/* A new record gets its id here, and its name grams go to the import's collection, so that they
 	 * can be written while the publication writes the rows (record_names.c, "an import's grams"). */
 	int64_t new_id = 0;
-	if (!found) {
+	if (!found && reg_names_collecting()) {
 		new_id = yj_id_new();
 		if (k->name_field)
 			reg_names_collect_add(k, new_id, json_string_value(json_object_get(rec, k->name_field)));
@@ -257,8 +257,9 @@ void *reg_import_prepare(const reg_kind *k, json_t *const *plans, size_t n)
 	for (size_t i = 0; i <= n; i++) {
 		int update = i < n && json_integer_value(json_object_get(plans[i], "id"));
 		if (nrun && (i == n || update || nrun == INSERT_RUN)) {
-			/* Their grams are the check's (reg_names_collect_add), written by the publication. */
-			p->seg[p->nseg++].run = yj_reg_insert_prepare_ids(k, p->recs + run0, p->ids + run0, nrun);
+			/* With their ids from the check, their grams are the check's (reg_names_collect_add). */
+			p->seg[p->nseg++].run = p->ids[run0] ? yj_reg_insert_prepare_ids(k, p->recs + run0, p->ids + run0, nrun)
+							      : yj_reg_insert_prepare(k, p->recs + run0, nrun);
 			nrun = 0;
 		}
 		if (i == n)

@@ -362,7 +362,7 @@ int reg_names_defer_flush(store_conn *c)
 	gram_defer *d = deferred;
 	if (!d || d->c != c)
 		return ST_OK;
-	int rc = sweep_write(c, d, 0);
+	int rc = d->n ? sweep_write(c, d, 0) : ST_OK; /* nothing held (an import's check collected them) */
 	reg_names_defer_discard(c);
 	return rc;
 }
@@ -390,6 +390,11 @@ void reg_names_collect_begin(void)
 {
 	reg_names_collect_discard(reg_names_collect_end());
 	collecting = yj_calloc(1, sizeof *collecting);
+}
+
+int reg_names_collecting(void)
+{
+	return collecting != NULL;
 }
 
 void reg_names_collect_add(const reg_kind *k, int64_t id, const char *name)

@@ -51,13 +51,15 @@ void reg_grams_free(reg_grams *g);
 void reg_names_defer_begin(store_conn *c);
 int reg_names_defer_flush(store_conn *c);
 void reg_names_defer_discard(store_conn *c);
-/* An import's name grams, from its check (record_names.c): between reg_names_collect_begin and _end
- * on the check's thread, reg_names_collect_add takes each new record's grams as the check gives it
- * its id (import_record.c; nothing when no collection is open: a dry run). _end hands them over
- * (NULL when none was open); the caller frees them with _discard or gives them to
- * reg_names_sweep_start. */
+/* An import's name grams, from its check (record_names.c; PostgreSQL, where they can be written
+ * beside the publication): between reg_names_collect_begin and _end on the check's thread,
+ * reg_names_collect_add takes each new record's grams as the check gives it its id
+ * (import_record.c; without a collection open — a dry run, SQLite — the check gives no id, and the
+ * publication's preparing thread makes ids and grams as for any insert). _end hands them over (NULL
+ * when none was open); the caller frees them with _discard or gives them to reg_names_sweep_start. */
 typedef struct reg_names_collected reg_names_collected;
 void reg_names_collect_begin(void);
+int reg_names_collecting(void); /* a collection is open on this thread */
 void reg_names_collect_add(const reg_kind *k, int64_t id, const char *name);
 reg_names_collected *reg_names_collect_end(void);
 void reg_names_collect_discard(reg_names_collected *g);
