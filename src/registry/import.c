@@ -558,7 +558,7 @@ static int publish_tx(store_conn *c, void *arg)
 	 * number of versions of it the transaction had already made. */
 	yj_events_defer_begin(c);
 	/* The new records' name grams, written after the last chunk in one sweep in key order
-	 * (record_names.c): on SQLite as the runs give them (held from here), on PostgreSQL as the check
+	 * (name_sweep.c): on SQLite as the runs give them (held from here), on PostgreSQL as the check
 	 * collected them — a large import's written beside since the check's end, committed below.
 	 * x->sweep is the check's: set before the feed's end, which the plans' publication waited for. */
 	reg_names_defer_begin(c);
@@ -593,7 +593,7 @@ static int publish_tx(store_conn *c, void *arg)
 			     x->o->region_code ? x->o->region_code : "", state};
 	rc = yj_audit_append(c, &ev, NULL);
 	json_decref(state);
-	/* The grams commit first: no record is ever visible without them (record_names.c). */
+	/* The grams commit first: no record is ever visible without them (name_sweep.c). */
 	if (rc >= 0)
 		rc = reg_names_sweep_commit(c, x->sweep);
 	return rc < 0 ? rc : ST_OK;
@@ -635,7 +635,7 @@ static int check_logged(store *s, import_ctx *x)
 		reg_names_collect_begin();
 	int rc = check_pass(s, x);
 	reg_names_collected *grams = reg_names_collect_end();
-	/* Their sweep starts now, beside the publication, when it is large (record_names.c). */
+	/* Their sweep starts now, beside the publication, when it is large (name_sweep.c). */
 	if (check_refuses(x, rc))
 		reg_names_collect_discard(grams);
 	else
@@ -712,13 +712,13 @@ static int check_beside(store *s, import_ctx *x, int *refused, int *started)
 }
 
 /* An attempt's grams sweep (the check started it) after its publication: kept when the publication
- * committed (rc >= 0), else rolled back or, committed beside, taken back (record_names.c). */
+ * committed (rc >= 0), else rolled back or, committed beside, taken back (name_sweep.c). */
 static void sweep_settle(import_ctx *x, int rc)
 {
 	if (!x->sweep)
 		return;
 	if (rc < 0 && reg_names_sweep_undo(x->sweep) < 0)
-		yj_log(YJ_LOG_WARN, "import.name_grams_left", NULL); /* harmless to answers: record_names.c */
+		yj_log(YJ_LOG_WARN, "import.name_grams_left", NULL); /* harmless to answers: name_sweep.c */
 	reg_names_sweep_free(x->sweep);
 	x->sweep = NULL;
 }

@@ -94,7 +94,7 @@ extern size_t yj_import_chunk_plans;
 extern size_t yj_import_stream_from;
 /* Name-gram rows from which an import on PostgreSQL writes its new records' grams on a connection and
  * transaction of their own from the check's end on, beside the publication, committed just before it
- * (record_names.c, reg_names_sweep_start; docs/import.md); 0: never. 100,000: ~8,000 institutions. */
+ * (name_sweep.c, reg_names_sweep_start; docs/import.md); 0: never. 100,000: ~8,000 institutions. */
 extern size_t yj_import_sweep_beside_from;
 /* Chunks written by every publication of the process so far (import_pipe.c): what a test waits on to
  * know a publication is under way. */

@@ -191,7 +191,7 @@ int reg_import_check(store_conn *c, const reg_kind *k, const yj_import_opts *o, 
 	}
 	*outcome = found ? YJ_IMPORT_UPDATED : YJ_IMPORT_INSERTED;
 	/* A new record gets its id here, and its name grams go to the import's collection, so that they
-	 * can be written while the publication writes the rows (record_names.c, "an import's grams"). */
+	 * can be written while the publication writes the rows (name_sweep.c, "an import's grams"). */
 	int64_t new_id = 0;
 	if (!found && reg_names_collecting()) {
 		new_id = yj_id_new();

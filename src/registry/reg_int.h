@@ -8,7 +8,7 @@
 #include "registry.h"
 #include "record_api.h"
 
-/* ---- the record engine's parts (record.c, record_validate.c, record_names.c) ---- */
+/* ---- the record engine's parts (record.c, record_validate.c, record_names.c, name_sweep.c) ---- */
 /* The SQL column of a field; whether it is stored at all (column "" is input only). */
 static inline const char *reg_col_of(const reg_field *f)
 {
@@ -43,6 +43,22 @@ typedef struct reg_grams reg_grams;
 reg_grams *reg_grams_make(const reg_kind *k, const int64_t *ids, const char *const *names, size_t n);
 int reg_index_grams(store_conn *c, reg_grams *g, int async);
 void reg_grams_free(reg_grams *g);
+/* A name's grams as rows of name_grams (record_names.c): each distinct bigram and the last
+ * character's gram, as numbers that carry the kind (reg_gram_kind: its part of them). The rows are
+ * the caller's; reg_gram_rows_add appends to r (free r->v after). */
+typedef struct reg_gram_row {
+	int64_t gram;
+	int64_t id;
+} reg_gram_row;
+typedef struct reg_gram_rows {
+	reg_gram_row *v;
+	size_t n, cap;
+} reg_gram_rows;
+void reg_gram_rows_add(reg_gram_rows *r, const reg_kind *k, const char *name, int64_t id);
+int64_t reg_gram_kind(const reg_kind *k);
+/* name_sweep.c: when c is deferring (reg_names_defer_begin), holds a copy of r's rows for its sweep
+ * and returns 1; else 0 (the caller writes them). */
+int reg_names_defer_take(store_conn *c, const reg_gram_rows *r);
 /* A bulk writer (the index's rebuild, reg_names_reindex) holds the grams reg_index_names_fresh or
  * reg_index_grams is given on c (on this thread) from reg_names_defer_begin on and writes them all in
  * key order at reg_names_defer_flush, before its commit (ST_OK or the insert's failure);
@@ -51,7 +67,7 @@ void reg_grams_free(reg_grams *g);
 void reg_names_defer_begin(store_conn *c);
 int reg_names_defer_flush(store_conn *c);
 void reg_names_defer_discard(store_conn *c);
-/* An import's name grams, from its check (record_names.c; PostgreSQL, where they can be written
+/* An import's name grams, from its check (name_sweep.c; PostgreSQL, where they can be written
  * beside the publication): between reg_names_collect_begin and _end on the check's thread,
  * reg_names_collect_add takes each new record's grams as the check gives it its id
  * (import_record.c; without a collection open — a dry run, SQLite — the check gives no id, and the
@@ -80,7 +96,7 @@ int reg_names_sweep_commit(store_conn *c, reg_sweep *w);
 int reg_names_sweep_undo(reg_sweep *w);
 void reg_names_sweep_free(reg_sweep *w);
 /* Deletes the grams of ids below before_id whose record is not there — what a process killed between
- * a sweep's commit and its publication's left (record_names.c) — and counts them in *deleted. A
+ * a sweep's commit and its publication's left (name_sweep.c) — and counts them in *deleted. A
  * gram written with its record in one transaction is never seen without it, and a sweep beside a
  * publication only ever writes new ids, so a cutoff in the past spares every publication under way.
  * The daily job registry.name_grams_orphans runs it (registry_module.c). */

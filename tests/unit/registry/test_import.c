@@ -781,7 +781,7 @@ static void stale_publication_starts_over(void **state)
 		yj_buf_puts(&b, row);
 		free(row);
 	}
-	/* And one new institution: its name grams, held to the publication's end (record_names.c), go
+	/* And one new institution: its name grams, held to the publication's end (name_sweep.c), go
 	 * with the stale attempt and are written once by the retry. */
 	char *fresh = inst_row("330302", 7, "鹿城新设医院7", 7);
 	yj_buf_puts(&b, fresh);
@@ -1157,7 +1157,7 @@ static void refuse_commit(const char *how)
 }
 
 /* PostgreSQL: a large import's name grams, collected by its check, are written from the check's end on a
- * connection of their own and committed just before the publication (record_names.c, "an import's
+ * connection of their own and committed just before the publication (name_sweep.c, "an import's
  * grams"). A publication that fails before that rolls them back; one whose COMMIT fails after it takes
  * the committed rows back; a retried transaction keeps them (the same ids): each record ends with its
  * grams once. Grams without their record find nothing; a sweep that cannot commit is written by the
