@@ -497,7 +497,6 @@ static int check_pass(store *s, import_ctx *x)
 	return rc < 0 ? rc : crc;
 }
 
-/* The publication (store_tx): every staged plan, then the import's own audit leaf. */
 /* After a large publication the planner's statistics of the written tables are refreshed at once:
  * the first searches would otherwise be planned from the table as it was (store.h, store_analyze). A
  * failure costs plans, not data: logged, the import still succeeded. Each table on a thread and
@@ -545,6 +544,7 @@ static void refresh_stats(store *s, const reg_kind *k)
 	yj_log(YJ_LOG_INFO, "import.analyzed", "\"ms\":%.1f", (double)(yj_mono_ns() - t0) / 1e6);
 }
 
+/* The publication (store_tx): every staged plan, then the import's own audit leaf. */
 static int publish_tx(store_conn *c, void *arg)
 {
 	import_ctx *x = arg;

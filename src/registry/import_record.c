@@ -258,8 +258,7 @@ void *reg_import_prepare(const reg_kind *k, json_t *const *plans, size_t n)
 		int update = i < n && json_integer_value(json_object_get(plans[i], "id"));
 		if (nrun && (i == n || update || nrun == INSERT_RUN)) {
 			/* With their ids from the check, their grams are the check's (reg_names_collect_add). */
-			p->seg[p->nseg++].run = p->ids[run0] ? yj_reg_insert_prepare_ids(k, p->recs + run0, p->ids + run0, nrun)
-							      : yj_reg_insert_prepare(k, p->recs + run0, nrun);
+			p->seg[p->nseg++].run = yj_reg_insert_prepare(k, p->recs + run0, p->ids[run0] ? p->ids + run0 : NULL, nrun);
 			nrun = 0;
 		}
 		if (i == n)

@@ -436,7 +436,8 @@ int reg_names_collect_orphans(store_conn *c, int64_t before_id, int64_t *deleted
 		if (!k->name_field)
 			continue;
 		/* The kind's range of the key; NOT EXISTS on the kind's primary key: an anti-join. */
-		int64_t kind = reg_gram_kind(k);
+		int64_t lo, hi;
+		reg_gram_kind_range(k, &lo, &hi);
 		char *sql = yj_asprintf("DELETE FROM name_grams WHERE gram BETWEEN ? AND ? AND object_id < ? AND NOT EXISTS "
 					"(SELECT 1 FROM %s r WHERE r.id = name_grams.object_id)",
 					k->table);
@@ -444,8 +445,8 @@ int reg_names_collect_orphans(store_conn *c, int64_t before_id, int64_t *deleted
 		free(sql);
 		if (!st)
 			return ST_ERR;
-		store_bind_int64(st, 1, kind);
-		store_bind_int64(st, 2, kind | (((int64_t)1 << 42) - 1));
+		store_bind_int64(st, 1, lo);
+		store_bind_int64(st, 2, hi);
 		store_bind_int64(st, 3, before_id);
 		rc = store_step(st);
 		if (rc == ST_DONE) {

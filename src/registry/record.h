@@ -135,10 +135,10 @@ int yj_reg_insert_many(store_conn *c, const reg_kind *k, json_t *const *recs, si
  * prepare.
  * yj_reg_prepared_free releases it (on any thread; recs stay the caller's). */
 typedef struct yj_reg_prepared yj_reg_prepared;
-yj_reg_prepared *yj_reg_insert_prepare(const reg_kind *k, json_t *const *recs, size_t n);
-/* The same with the records' ids given (ids[i] for recs[i], copied) and no name grams: an import, whose
- * check gave each new record its id and collected its grams (reg_names_collect_add), writes them. */
-yj_reg_prepared *yj_reg_insert_prepare_ids(const reg_kind *k, json_t *const *recs, const int64_t *ids, size_t n);
+/* ids NULL: new ids, and the grams made here. ids given (ids[i] for recs[i], copied): those ids and no
+ * name grams — an import, whose check gave each new record its id and collected its grams
+ * (reg_names_collect_add), writes them. */
+yj_reg_prepared *yj_reg_insert_prepare(const reg_kind *k, json_t *const *recs, const int64_t *ids, size_t n);
 int yj_reg_insert_prepared(store_conn *c, yj_reg_prepared *p, const char *actor, int64_t *ids);
 void yj_reg_prepared_free(yj_reg_prepared *p);
 /* Replaces the stored record id (version expected_version) by rec, writing history with the

@@ -97,7 +97,7 @@ static int count_columns(const char *cols)
 	return n;
 }
 
-static yj_reg_prepared *prepare(const reg_kind *k, json_t *const *recs, const int64_t *ids, size_t n)
+yj_reg_prepared *yj_reg_insert_prepare(const reg_kind *k, json_t *const *recs, const int64_t *ids, size_t n)
 {
 	many *m = yj_calloc(1, sizeof *m);
 	*m = (many){k, recs, yj_calloc(n ? n : 1, sizeof(json_t *)), yj_calloc(n ? n : 1, sizeof(int64_t)),
@@ -123,16 +123,6 @@ static yj_reg_prepared *prepare(const reg_kind *k, json_t *const *recs, const in
 	if (!ids)
 		m->grams = reg_grams_make(k, m->ids, m->names, n);
 	return m;
-}
-
-yj_reg_prepared *yj_reg_insert_prepare(const reg_kind *k, json_t *const *recs, size_t n)
-{
-	return prepare(k, recs, NULL, n);
-}
-
-yj_reg_prepared *yj_reg_insert_prepare_ids(const reg_kind *k, json_t *const *recs, const int64_t *ids, size_t n)
-{
-	return prepare(k, recs, ids, n);
 }
 
 void yj_reg_prepared_free(yj_reg_prepared *m)
@@ -186,7 +176,7 @@ int yj_reg_insert_many(store_conn *c, const reg_kind *k, json_t *const *recs, si
 {
 	if (!n)
 		return ST_OK;
-	many *m = yj_reg_insert_prepare(k, recs, n);
+	many *m = yj_reg_insert_prepare(k, recs, NULL, n);
 	int rc = yj_reg_insert_prepared(c, m, actor, ids);
 	yj_reg_prepared_free(m);
 	return rc;

@@ -43,14 +43,22 @@ static int64_t code_point(const char *p, const char *end)
 	return v;
 }
 
-/* The kind's part of its grams: 1 + its place in yj_reg_kinds (record.h: that order is persisted); 0
- * for a kind outside the list (practice filings: no name index). */
-int64_t reg_gram_kind(const reg_kind *k)
+/* The kind's part of its grams: 1 + its place in yj_reg_kinds (record.h: that order is persisted), in
+ * the bits above the two code points; 0 for a kind outside the list (practice filings: no name index). */
+#define YJ_GRAM_KIND_SHIFT 42
+
+static int64_t kind_code(const reg_kind *k)
 {
 	for (int i = 0; i < YJ_NKINDS; i++)
 		if (yj_reg_kinds[i] == k)
-			return (int64_t)(i + 1) << 42;
+			return (int64_t)(i + 1) << YJ_GRAM_KIND_SHIFT;
 	return 0;
+}
+
+void reg_gram_kind_range(const reg_kind *k, int64_t *lo, int64_t *hi)
+{
+	*lo = kind_code(k);
+	*hi = *lo + ((int64_t)1 << YJ_GRAM_KIND_SHIFT) - 1;
 }
 
 /* A gram: the kind's code, the first code point and the second (0: the name's last character). */
@@ -69,7 +77,7 @@ void reg_gram_rows_add(reg_gram_rows *r, const reg_kind *k, const char *name, in
 {
 	const char *cp[257];
 	size_t n = code_points(name, cp, 256), first = r->n;
-	int64_t kind = reg_gram_kind(k), a = n ? code_point(cp[0], cp[1]) : 0;
+	int64_t kind = kind_code(k), a = n ? code_point(cp[0], cp[1]) : 0;
 	for (size_t i = 0; i < n; i++) {
 		int64_t b = i + 1 < n ? code_point(cp[i + 1], cp[i + 2]) : 0, g = gram_of(kind, a, b);
 		int dup = 0;
@@ -238,7 +246,7 @@ static int word_grams(const reg_kind *k, const char *text, gram_range g[2])
 {
 	const char *cp[65];
 	size_t n = code_points(text, cp, 64);
-	int64_t kind = reg_gram_kind(k);
+	int64_t kind = kind_code(k);
 	if (n == 0)
 		return 0;
 	int64_t a = code_point(cp[0], cp[1]);

@@ -44,8 +44,8 @@ reg_grams *reg_grams_make(const reg_kind *k, const int64_t *ids, const char *con
 int reg_index_grams(store_conn *c, reg_grams *g, int async);
 void reg_grams_free(reg_grams *g);
 /* A name's grams as rows of name_grams (record_names.c): each distinct bigram and the last
- * character's gram, as numbers that carry the kind (reg_gram_kind: its part of them). The rows are
- * the caller's; reg_gram_rows_add appends to r (free r->v after). */
+ * character's gram, as numbers that carry the kind (reg_gram_kind_range: a kind's grams are
+ * [*lo, *hi]). The rows are the caller's; reg_gram_rows_add appends to r (free r->v after). */
 typedef struct reg_gram_row {
 	int64_t gram;
 	int64_t id;
@@ -55,7 +55,7 @@ typedef struct reg_gram_rows {
 	size_t n, cap;
 } reg_gram_rows;
 void reg_gram_rows_add(reg_gram_rows *r, const reg_kind *k, const char *name, int64_t id);
-int64_t reg_gram_kind(const reg_kind *k);
+void reg_gram_kind_range(const reg_kind *k, int64_t *lo, int64_t *hi);
 /* name_sweep.c: when c is deferring (reg_names_defer_begin), holds a copy of r's rows for its sweep
  * and returns 1; else 0 (the caller writes them). */
 int reg_names_defer_take(store_conn *c, const reg_gram_rows *r);
